@@ -1,0 +1,145 @@
+/* core.h - result codes, errors, allocation, arena, buffers, UTF-8, logging, progress.
+ *
+ * Ownership rule (holds for the whole public API): arguments are borrowed;
+ * a function that returns a new object says so, and the caller frees it with
+ * the matching *_free, which accepts NULL. */
+#ifndef VAXSYNC_CORE_H
+#define VAXSYNC_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VS_VERSION "0.1.0"
+
+#define VS_MUST_CHECK __attribute__((warn_unused_result))
+#define VS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* One result-code type for every fallible function. 0 is success. */
+typedef enum vs_rc {
+	VS_OK = 0,
+	VS_DONE,          /* end of a stream; not an error */
+	VS_ERR_NOMEM,     /* an allocation failed */
+	VS_ERR_IO,        /* open/read/write failed */
+	VS_ERR_PARSE,     /* malformed input (a row or field); the stream may go on */
+	VS_ERR_LIMIT,     /* a cap on input size was exceeded */
+	VS_ERR_ARG,       /* bad argument or usage */
+	VS_ERR_NOTFOUND,  /* a looked-up thing does not exist */
+	VS_ERR_ENCODING,  /* invalid text encoding */
+	VS_ERR_DB,        /* storage backend failure */
+	VS_ERR_INTERNAL   /* a bug or impossible state */
+} vs_rc;
+
+/* Returns a static, stable name such as "VS_ERR_PARSE". */
+const char *vs_rc_str(vs_rc rc);
+
+/* Process exit codes of the command-line tool (docs/exit-codes.md). */
+enum { VS_EXIT_OK = 0, VS_EXIT_DATA = 1, VS_EXIT_USAGE = 2, VS_EXIT_INTERNAL = 3 };
+/* Maps a result code to an exit code. */
+int vs_rc_exit_code(vs_rc rc);
+
+/* Where and why something failed. Every member is optional (0 / empty). */
+typedef struct vs_error {
+	vs_rc code;
+	char message[256];
+	char file[256];   /* input file name, or empty */
+	uint64_t line;    /* 1-based line in file, 0 if unknown */
+	uint64_t column;  /* 1-based column (field index for CSV), 0 if unknown */
+	char field[64];   /* field / column name, or empty */
+	char reason[48];  /* a reason code (docs/reason-codes.md), or empty */
+} vs_error;
+
+/* Fills err (if not NULL) and returns code, so callers can write
+ * `return vs_error_set(err, VS_ERR_PARSE, ...)`. file/field may be NULL. */
+vs_rc vs_error_set(vs_error *err, vs_rc code, const char *file, uint64_t line, uint64_t column,
+		   const char *field, const char *fmt, ...) VS_PRINTF(7, 8);
+/* Sets err->reason; no-op on NULL. */
+void vs_error_reason(vs_error *err, const char *reason);
+void vs_error_clear(vs_error *err);
+/* Formats as "file:line:column: field: message [REASON]"; returns the length
+ * that would have been written (snprintf semantics). */
+int vs_error_format(const vs_error *err, char *buf, size_t buf_len);
+
+/* ---- allocation ----
+ * Wrappers over malloc; return NULL on failure. vs_alloc_fail_nth(n) makes the
+ * n-th allocation from now (1-based) fail, for tests; 0 disables. */
+void *vs_malloc(size_t size);
+void *vs_calloc(size_t count, size_t size);
+void *vs_realloc(void *ptr, size_t size);
+void *vs_reallocarray(void *ptr, size_t count, size_t size); /* overflow-checked */
+char *vs_strdup(const char *s);
+char *vs_strndup(const char *s, size_t len);
+void vs_free(void *ptr);
+void vs_alloc_fail_nth(uint64_t n);
+uint64_t vs_alloc_count(void); /* allocations made so far (for tests) */
+
+/* ---- arena: bump allocator freed all at once ---- */
+typedef struct vs_arena_block vs_arena_block;
+typedef struct vs_arena {
+	vs_arena_block *head;
+	size_t block_size;
+	size_t total_len; /* bytes handed out */
+} vs_arena;
+void vs_arena_init(vs_arena *a, size_t block_size);
+void *vs_arena_alloc(vs_arena *a, size_t size); /* 8-aligned; NULL on failure */
+char *vs_arena_strndup(vs_arena *a, const char *s, size_t len);
+void vs_arena_reset(vs_arena *a); /* keeps the first block */
+void vs_arena_free(vs_arena *a);
+
+/* ---- growable byte buffer with a cap ----
+ * data is always NUL-terminated when len > 0 or after any append.
+ * Appending past max_len fails with VS_ERR_LIMIT and leaves the buffer unchanged. */
+typedef struct vs_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max_len;
+} vs_buf;
+void vs_buf_init(vs_buf *b, size_t max_len);
+vs_rc vs_buf_append(vs_buf *b, const void *data, size_t len) VS_MUST_CHECK;
+vs_rc vs_buf_putc(vs_buf *b, char c) VS_MUST_CHECK;
+vs_rc vs_buf_puts(vs_buf *b, const char *s) VS_MUST_CHECK;
+vs_rc vs_buf_printf(vs_buf *b, const char *fmt, ...) VS_PRINTF(2, 3) VS_MUST_CHECK;
+vs_rc vs_buf_reserve(vs_buf *b, size_t extra) VS_MUST_CHECK;
+void vs_buf_reset(vs_buf *b);
+void vs_buf_free(vs_buf *b);
+
+/* ---- UTF-8 ---- */
+/* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+ * On false, *bad_off (if not NULL) is the byte offset of the first bad byte. */
+bool vs_utf8_valid(const char *s, size_t len, size_t *bad_off);
+/* Decodes one code point at s (len > 0); returns bytes consumed (1..4),
+ * or 0 for an invalid sequence (then *cp = U+FFFD). */
+size_t vs_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* Encodes cp into out (>= 4 bytes); returns bytes written. */
+size_t vs_utf8_encode(uint32_t cp, char *out);
+/* Folds text to a plain ASCII key: strips Vietnamese diacritics (đ -> d),
+ * lower-cases, maps every run of non-alphanumerics to one space, trims.
+ * Writes at most out_len-1 bytes plus NUL; returns the key length. */
+size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len);
+
+/* ---- logging (stderr) ---- */
+typedef enum vs_log_level { VS_LOG_ERROR = 0, VS_LOG_WARN, VS_LOG_INFO, VS_LOG_DEBUG } vs_log_level;
+void vs_log_set_level(vs_log_level level);
+vs_log_level vs_log_get_level(void);
+void vs_log(vs_log_level level, const char *fmt, ...) VS_PRINTF(2, 3);
+#define vs_log_error(...) vs_log(VS_LOG_ERROR, __VA_ARGS__)
+#define vs_log_warn(...) vs_log(VS_LOG_WARN, __VA_ARGS__)
+#define vs_log_info(...) vs_log(VS_LOG_INFO, __VA_ARGS__)
+#define vs_log_debug(...) vs_log(VS_LOG_DEBUG, __VA_ARGS__)
+
+/* ---- progress reporter for long jobs ----
+ * On a terminal: a bar with count, rate and ETA, redrawn at most 10x/s.
+ * Not a terminal: a plain line every few seconds. quiet: silent.
+ * total may be 0 when unknown (no bar, no ETA). */
+typedef struct vs_progress vs_progress;
+vs_progress *vs_progress_new(const char *label, uint64_t total, bool quiet);
+void vs_progress_update(vs_progress *p, uint64_t done);
+void vs_progress_add(vs_progress *p, uint64_t n);
+void vs_progress_finish(vs_progress *p); /* prints the final line and frees p */
+/* Monotonic clock in nanoseconds. */
+uint64_t vs_now_ns(void);
+
+#endif

@@ -1,0 +1,82 @@
+/* norm.h - standardization of person and shot records (Vietnamese rules).
+ *
+ * vs_norm_ctx holds the reference data (admin units, vaccines, phone prefixes,
+ * legacy encodings, CCCD province codes, family names), loaded once from the
+ * reference directory and then read-only: one context may be shared by
+ * threads. Every vs_norm_* function fills a vs_norm_record (fixed-size,
+ * no allocation) and adds reason codes for what it found or repaired. */
+#ifndef VAXSYNC_NORM_H
+#define VAXSYNC_NORM_H
+
+#include "vaxsync/core.h"
+#include "vaxsync/reasons.h"
+
+/* A date that may be partial. precision: what is known. */
+enum { VS_DATE_NONE = 0, VS_DATE_YEAR = 1, VS_DATE_MONTH = 2, VS_DATE_DAY = 3 };
+typedef struct vs_date {
+	int16_t year;   /* 0 when unknown */
+	int8_t month;   /* 1..12, 0 when unknown */
+	int8_t day;     /* 1..31, 0 when unknown */
+	uint8_t precision;
+} vs_date;
+
+enum { VS_SEX_UNKNOWN = 0, VS_SEX_M = 1, VS_SEX_F = 2 };
+enum { VS_ID_NONE = 0, VS_ID_CCCD = 1, VS_ID_CMND = 2, VS_ID_OTHER = 3 };
+
+/* Raw fields of one record as typed; any may be NULL or empty.
+ * The same struct serves registry rows (vaccine/lot/dose/shot_date empty). */
+typedef struct vs_norm_input {
+	const char *full_name;
+	const char *dob;
+	const char *sex;
+	const char *id_number;
+	const char *phone;
+	const char *address;
+	const char *province_code;  /* registry: codes given directly */
+	const char *district_code;
+	const char *commune_code;
+	const char *vaccine;
+	const char *dose;
+	const char *shot_date;
+} vs_norm_input;
+
+/* Standardized record (the std_* columns of `vaxsync standardize`). Strings
+ * are NUL-terminated UTF-8 (NFC), empty when nothing valid was found. */
+typedef struct vs_norm_record {
+	char full_name[128];   /* display form, proper case, family first */
+	char family[32];
+	char middle[64];       /* may hold several words */
+	char given[32];
+	char name_key[128];    /* folded full name: no diacritics, lower case, single spaces */
+	vs_date dob;
+	uint8_t sex;           /* VS_SEX_* */
+	uint8_t id_type;       /* VS_ID_* */
+	char id_number[24];    /* digits only for CCCD/CMND; upper-case alnum for OTHER */
+	char phone[16];        /* 10-digit mobile or landline, starting with 0 */
+	char province_code[4]; /* GSO 2022 codes */
+	char district_code[4];
+	char commune_code[6];
+	int16_t vaccine;       /* index into the context's vaccine table, -1 unknown */
+	char vaccine_code[24]; /* product_code of vaccines.csv */
+	int8_t dose;           /* 1.., 0 unknown */
+	vs_date shot_date;
+	vs_reason_set reasons;
+} vs_norm_record;
+
+typedef struct vs_norm_ctx vs_norm_ctx;
+
+/* Loads reference data from dir (e.g. ../shared/data). On success *out is a
+ * new context, freed with vs_norm_ctx_free. today: the date used to decide
+ * "in the future" (pass {0} for the system date). */
+vs_rc vs_norm_ctx_load(vs_norm_ctx **out, const char *refdata_dir, vs_date today, vs_error *err) VS_MUST_CHECK;
+void vs_norm_ctx_free(vs_norm_ctx *ctx);
+
+/* Standardizes a whole record. Never fails on bad input: problems become reasons. */
+void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out);
+
+/* Formats a date as YYYY-MM-DD, YYYY-MM or YYYY (empty for none); out >= 11 bytes. */
+size_t vs_date_format(vs_date d, char *out, size_t out_len);
+/* Days since 1970-01-01 for a full date (missing month/day count as 1). */
+int32_t vs_date_days(vs_date d);
+
+#endif

@@ -1,0 +1,102 @@
+/* ref.h - the Vietnamese reference tables (../shared/data), loaded once.
+ *
+ * vs_ref_load reads every table from a reference directory into one object;
+ * all strings live in its arena and stay valid until vs_ref_free. The object
+ * is read-only after loading and may be shared by threads. Rows keep the
+ * order of the files. */
+#ifndef VAXSYNC_REF_H
+#define VAXSYNC_REF_H
+
+#include "vaxsync/core.h"
+
+typedef struct vs_ref_commune {     /* admin_units_2022.csv */
+	char province_code[3];      /* "01" */
+	char district_code[4];      /* "001" */
+	char commune_code[6];       /* "00001" */
+	const char *province_name;  /* "Thành phố Hà Nội" (with type prefix) */
+	const char *district_name;  /* "Quận Ba Đình" */
+	const char *commune_name;   /* "Phường Phúc Xá" */
+	const char *commune_type;   /* "Phường" | "Xã" | "Thị trấn" */
+} vs_ref_commune;
+
+typedef struct vs_ref_district {    /* admin_districts_2022.csv */
+	char province_code[3];
+	char district_code[4];
+	const char *province_name;
+	const char *province_type;  /* "Thành phố Trung ương" | "Tỉnh" */
+	const char *district_name;
+	const char *district_type;  /* "Quận" | "Huyện" | "Thị xã" | "Thành phố" */
+	int commune_count;
+} vs_ref_district;
+
+typedef struct vs_ref_cccd {        /* cccd_province_codes.csv */
+	char code[4];               /* "001" */
+	char gso_province_code[3];  /* "01" */
+	const char *province_name;
+} vs_ref_cccd;
+
+typedef struct vs_ref_vaccine {     /* vaccines.csv */
+	const char *product_code;   /* "EU/1/20/1528" */
+	const char *product_name;
+	const char **aliases;       /* alias_count entries */
+	size_t alias_count;
+	const char *manufacturer;
+	int primary_doses;
+	int min_interval_days;      /* 0 when empty (single-dose products) */
+	int recommended_interval_days;
+	int min_age_years;
+} vs_ref_vaccine;
+
+typedef struct vs_ref_name {        /* names_family/middle/given.csv */
+	const char *name;
+	char sex;                   /* 'M', 'F' or 0 */
+	double share;
+	const char *source;
+	const char *position;       /* names_middle only: "first_middle" | "second_middle"; else NULL */
+	long sample_size;           /* 0 when empty */
+} vs_ref_name;
+
+typedef struct vs_ref_phone_prefix { /* mobile_prefix_2018.csv */
+	char old_prefix[6];          /* "0120" */
+	char new_prefix[5];          /* "070" */
+	const char *carrier;
+} vs_ref_phone_prefix;
+
+typedef struct vs_ref_landline {     /* landline_area_codes_2017.csv */
+	const char *province_name;
+	char old_area_code[6];
+	char new_area_code[6];
+} vs_ref_landline;
+
+typedef struct vs_ref_legacy {       /* legacy_tcvn3.csv (1 byte) / legacy_vni.csv (1-2 bytes) */
+	unsigned char bytes[2];
+	uint8_t byte_count;
+	uint32_t codepoint;
+} vs_ref_legacy;
+
+typedef struct vs_ref {
+	vs_arena arena;
+	vs_ref_commune *communes;   size_t commune_count;
+	vs_ref_district *districts; size_t district_count;
+	vs_ref_cccd *cccd;          size_t cccd_count;
+	vs_ref_vaccine *vaccines;   size_t vaccine_count;
+	vs_ref_name *family;        size_t family_count;
+	vs_ref_name *middle;        size_t middle_count;
+	vs_ref_name *given;         size_t given_count;
+	vs_ref_phone_prefix *mobile_prefixes; size_t mobile_prefix_count;
+	vs_ref_landline *landlines; size_t landline_count;
+	vs_ref_legacy *tcvn3;       size_t tcvn3_count;
+	vs_ref_legacy *vni;         size_t vni_count;
+} vs_ref;
+
+/* Loads every table from dir. On success *out is new (free with vs_ref_free).
+ * A missing file or column is VS_ERR_IO / VS_ERR_PARSE with the file named. */
+vs_rc vs_ref_load(vs_ref **out, const char *dir, vs_error *err) VS_MUST_CHECK;
+void vs_ref_free(vs_ref *ref);
+
+/* Lookups (linear or indexed; fine for setup code, not per-record hot paths). */
+const vs_ref_vaccine *vs_ref_vaccine_by_code(const vs_ref *ref, const char *product_code);
+const vs_ref_cccd *vs_ref_cccd_by_code(const vs_ref *ref, const char *code3);
+const vs_ref_cccd *vs_ref_cccd_by_province(const vs_ref *ref, const char *gso_province_code);
+
+#endif

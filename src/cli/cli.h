@@ -1,0 +1,38 @@
+/* cli.h - shared pieces of the command-line front end.
+ * Each subcommand lives in cmd_<name>.c and is listed in commands.h. */
+#ifndef VAXSYNC_CLI_H
+#define VAXSYNC_CLI_H
+
+#include "vaxsync/core.h"
+
+/* Options every subcommand accepts. */
+typedef struct vs_cli_common {
+	const char *refdata;  /* --refdata DIR, else $VAXSYNC_REFDATA, else NULL */
+	const char *output;   /* -o FILE / --output FILE, NULL = default */
+	int threads;          /* --threads N, default: number of online CPUs */
+	bool quiet;           /* --quiet / -q */
+} vs_cli_common;
+
+/* Consumes a common option at argv[*i] (advancing *i past its value).
+ * Returns 1 when consumed, 0 when not a common option, -1 on a usage error
+ * (message printed). */
+int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i);
+/* Fills defaults (env, CPU count). */
+void vs_cli_common_init(vs_cli_common *c);
+/* The reference directory or a usage error printed when none is known. */
+const char *vs_cli_refdata(const vs_cli_common *c);
+/* Prints "vaxsync: <formatted error>" to stderr. */
+void vs_cli_print_error(const vs_error *err);
+/* Parses a non-negative integer option value; -1 on error. */
+long long vs_cli_parse_count(const char *s);
+/* Help text lines shared by every command. */
+#define VS_CLI_COMMON_HELP                                                            \
+	"Common options:\n"                                                           \
+	"  --refdata DIR   reference data directory (default $VAXSYNC_REFDATA)\n"       \
+	"  --threads N     worker threads (default: CPU count)\n"                       \
+	"  -o, --output F  output file (default: stdout or as documented)\n"            \
+	"  -q, --quiet     no progress output\n"                                        \
+	"  -h, --help      this help\n"                                                 \
+	"Exit codes: 0 ok, 1 data error, 2 usage, 3 internal error.\n"
+
+#endif

@@ -1,0 +1,19 @@
+/* commands.h - the subcommand list. One line per command; each is defined in
+ * cmd_<name>.c as int vs_cmd_<name>(int argc, char **argv) returning an exit
+ * code (argv[0] is the subcommand name). */
+#ifndef VAXSYNC_COMMANDS_H
+#define VAXSYNC_COMMANDS_H
+
+typedef struct vs_cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} vs_cli_command;
+
+int vs_cmd_reasons(int argc, char **argv);
+
+
+#define VS_CLI_COMMANDS                                                                              \
+	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},
+
+#endif

@@ -1,0 +1,108 @@
+/* main.c - `vaxsync` entry point: dispatches to subcommands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+static const vs_cli_command commands[] = {VS_CLI_COMMANDS};
+static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vaxsync <command> [options]\n"
+		   "       vaxsync --version | --help\n\nCommands:\n");
+	for (size_t i = 0; i < command_count; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun `vaxsync <command> --help` for a command's options.\n%s", VS_CLI_COMMON_HELP);
+}
+
+void vs_cli_common_init(vs_cli_common *c)
+{
+	memset(c, 0, sizeof(*c));
+	const char *env = getenv("VAXSYNC_REFDATA");
+	c->refdata = env && env[0] ? env : NULL;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	c->threads = n > 0 ? (int)n : 1;
+}
+
+long long vs_cli_parse_count(const char *s)
+{
+	char *end = NULL;
+	if (!s || !*s)
+		return -1;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v < 0)
+		return -1;
+	return v;
+}
+
+int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+		c->quiet = true;
+		return 1;
+	}
+	bool is_ref = !strcmp(a, "--refdata"), is_out = !strcmp(a, "-o") || !strcmp(a, "--output"),
+	     is_thr = !strcmp(a, "--threads");
+	if (!is_ref && !is_out && !is_thr)
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "vaxsync: %s needs a value\n", a);
+		return -1;
+	}
+	const char *v = argv[++*i];
+	if (is_ref)
+		c->refdata = v;
+	else if (is_out)
+		c->output = v;
+	else {
+		long long n = vs_cli_parse_count(v);
+		if (n < 1 || n > 1024) {
+			fprintf(stderr, "vaxsync: --threads takes a number from 1 to 1024\n");
+			return -1;
+		}
+		c->threads = (int)n;
+	}
+	return 1;
+}
+
+const char *vs_cli_refdata(const vs_cli_common *c)
+{
+	if (!c->refdata)
+		fprintf(stderr, "vaxsync: no reference data: pass --refdata DIR or set VAXSYNC_REFDATA\n");
+	return c->refdata;
+}
+
+void vs_cli_print_error(const vs_error *err)
+{
+	char msg[1024];
+	vs_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "vaxsync: %s\n", msg);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return VS_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("vaxsync %s\n", VS_VERSION);
+		return VS_EXIT_OK;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return VS_EXIT_OK;
+	}
+	for (size_t i = 0; i < command_count; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "vaxsync: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return VS_EXIT_USAGE;
+}

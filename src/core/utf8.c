@@ -1,0 +1,149 @@
+/* utf8.c - UTF-8 validation, decoding and ASCII folding keys. */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "vaxsync/core.h"
+
+size_t vs_utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char c = u[0];
+	*cp = 0xFFFD;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t n;
+	uint32_t v, min;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2, v = c & 0x1Fu, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3, v = c & 0x0Fu, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4, v = c & 0x07u, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((u[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (u[i] & 0x3Fu);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+bool vs_utf8_valid(const char *s, size_t len, size_t *bad_off)
+{
+	size_t i = 0;
+	while (i < len) {
+		/* fast path: 8 ASCII bytes at a time */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t n = vs_utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			if (bad_off)
+				*bad_off = i;
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
+size_t vs_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Base ASCII letter/digit of cp (lower case), 0 for a combining mark to drop,
+ * or ' ' for a separator. */
+static char fold_cp(uint32_t cp)
+{
+	if (cp < 0x80) {
+		if (cp >= 'A' && cp <= 'Z')
+			return (char)(cp - 'A' + 'a');
+		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
+			return (char)cp;
+		return ' ';
+	}
+	if (cp == 0x0110 || cp == 0x0111 || cp == 0x00D0 || cp == 0x00F0)
+		return 'd';
+	const utf8proc_property_t *prop = utf8proc_get_property((utf8proc_int32_t)cp);
+	if (prop->category == UTF8PROC_CATEGORY_MN)
+		return 0;
+	utf8proc_int32_t dec[8];
+	int last = 0;
+	utf8proc_ssize_t n = utf8proc_decompose_char((utf8proc_int32_t)cp, dec, 8,
+						     UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD, &last);
+	if (n >= 1 && dec[0] < 0x80)
+		return fold_cp((uint32_t)dec[0]);
+	return ' ';
+}
+
+size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len)
+{
+	size_t o = 0;
+	bool pending_space = false;
+	if (out_len == 0)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = vs_utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			n = 1;
+			cp = ' ';
+		}
+		i += n;
+		char c = fold_cp(cp);
+		if (c == 0)
+			continue;
+		if (c == ' ') {
+			pending_space = o > 0;
+			continue;
+		}
+		if (pending_space && o + 1 < out_len)
+			out[o++] = ' ';
+		pending_space = false;
+		if (o + 1 < out_len)
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
