@@ -1,0 +1,182 @@
+/* link.h - record linkage: blocking, Fellegi-Sunter scoring with EM, decisions.
+ *
+ * Two sides: the master list ("left", e.g. the population registry; each of
+ * its records may receive many links) and the records to place ("right", e.g.
+ * shot records; each gets at most one link). Both sides are given as
+ * standardized records (vs_norm_record) plus optional extra text columns.
+ *
+ * Flow:
+ *   settings (built-in vaccination profile or a JSON file)
+ *   -> index: vs_link_index_new, vs_link_index_add (batches), vs_link_index_finish
+ *   -> model: vs_link_model_default, or vs_link_train on a sample, or vs_link_model_load
+ *   -> vs_link_batch over batches of right records (threads; results do not
+ *      depend on the thread count) -> vs_link_result per record
+ *   -> vs_link_explain for a waterfall of the top candidates.
+ *
+ * Ownership: arguments are borrowed; the index copies what it needs from the
+ * records it is given (they may be freed after vs_link_index_add). Settings,
+ * index and model are read-only once built and may be shared by threads. */
+#ifndef VAXSYNC_LINK_H
+#define VAXSYNC_LINK_H
+
+#include "vaxsync/core.h"
+#include "vaxsync/norm.h"
+#include "vaxsync/reasons.h"
+
+#define VS_LINK_MAX_CMP 16   /* comparisons per settings */
+#define VS_LINK_MAX_LEVELS 8 /* levels per comparison, level 0 is the null level */
+#define VS_LINK_MAX_EXTRA 4  /* extra text columns per side */
+#define VS_LINK_MAX_RULES 16 /* blocking rules */
+#define VS_LINK_MODEL_VERSION 1
+
+/* Decisions, in links.csv as "auto", "review", "unlinked". */
+typedef enum vs_link_decision { VS_LINK_UNLINKED = 0, VS_LINK_REVIEW = 1, VS_LINK_AUTO = 2 } vs_link_decision;
+/* "auto" | "review" | "unlinked". */
+const char *vs_link_decision_name(vs_link_decision d);
+
+/* ---- settings ----
+ * What is compared, how records are blocked, thresholds. Opaque; built from
+ * the built-in vaccination profile or from a JSON settings file
+ * (docs/linking.md describes the format). */
+typedef struct vs_link_settings vs_link_settings;
+
+/* The built-in vaccination profile (registry.csv x shots.csv of DESIGN.md).
+ * On success *out is new; free with vs_link_settings_free. */
+vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err) VS_MUST_CHECK;
+/* Parses a JSON settings document (text, len bytes; name is used in errors).
+ * Fails with VS_ERR_PARSE and a message naming the bad key. */
+vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t len, const char *name,
+                             vs_error *err) VS_MUST_CHECK;
+/* Reads and parses a settings file (capped at 1 MiB). */
+vs_rc vs_link_settings_load(vs_link_settings **out, const char *path, vs_error *err) VS_MUST_CHECK;
+void vs_link_settings_free(vs_link_settings *s);
+
+/* Number of comparisons and the name of comparison i ("given", "dob", ...). */
+size_t vs_link_settings_cmp_count(const vs_link_settings *s);
+const char *vs_link_settings_cmp_name(const vs_link_settings *s, size_t i);
+/* Name of level lv of comparison i ("null", "exact", "jw>=0.92", ...); "" when out of range. */
+const char *vs_link_settings_level_name(const vs_link_settings *s, size_t i, unsigned lv);
+/* Number of extra text columns the settings compare (their values come in vs_link_side.extras). */
+size_t vs_link_settings_extra_count(const vs_link_settings *s);
+
+/* ---- records ----
+ * A batch of records of one side. recs[i] is the standardized record.
+ * alt_ids[i]: a second ID of the same person (registry old_id, the 9-digit
+ * CMND), NULL or "" when none; alt_ids may be NULL. extras[i * extra_count + k]:
+ * raw text of extra column k of the settings (may be NULL). */
+typedef struct vs_link_side {
+	const vs_norm_record *recs;
+	size_t count;
+	const char *const *alt_ids;
+	const char *const *extras;
+} vs_link_side;
+
+/* ---- index of the left side ---- */
+typedef struct vs_link_index vs_link_index;
+
+/* Creates an empty index for the settings (borrowed; must outlive the index). */
+vs_rc vs_link_index_new(vs_link_index **out, const vs_link_settings *s, vs_error *err) VS_MUST_CHECK;
+/* Appends records (row indexes continue from the previous batch: the first
+ * record ever added is row 0). Fails with VS_ERR_ARG after finish. */
+vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *batch, vs_error *err) VS_MUST_CHECK;
+/* Builds the blocking hash maps and term frequencies; no add afterwards. */
+vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err) VS_MUST_CHECK;
+void vs_link_index_free(vs_link_index *ix);
+/* Number of rows. */
+size_t vs_link_index_count(const vs_link_index *ix);
+/* Bytes held by the index (columns, strings, hash maps, postings). */
+size_t vs_link_index_bytes(const vs_link_index *ix);
+
+/* ---- model ----
+ * Per comparison and level: m and u probabilities (so weights log2(m/u)),
+ * the prior (log2 odds of a match among all pairs), term-frequency switches,
+ * and the decision thresholds. */
+typedef struct vs_link_model vs_link_model;
+
+/* The model fixed in the settings (profile m/u values and thresholds). */
+vs_rc vs_link_model_default(vs_link_model **out, const vs_link_settings *s, vs_error *err) VS_MUST_CHECK;
+void vs_link_model_free(vs_link_model *m);
+/* Writes / reads the versioned JSON model. Load checks that the comparisons
+ * and levels match the settings (VS_ERR_PARSE otherwise). */
+vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const char *path,
+                         vs_error *err) VS_MUST_CHECK;
+
+typedef struct vs_link_train_opts {
+	size_t u_pairs;     /* random pairs for u (default 2,000,000) */
+	size_t max_records; /* right records used for EM (default 200,000; the batch is sampled evenly) */
+	int max_iter;       /* EM iterations per session (default 50) */
+	uint64_t seed;      /* for the random pairs (default 1) */
+	int threads;
+	bool quiet;
+} vs_link_train_opts;
+
+/* Trains a model: u from random pairs (left x right), m by EM without labels
+ * on blocked candidate pairs, one EM session per "training" blocking rule;
+ * a comparison's m is taken from a session whose blocking does not use it.
+ * Probabilities are clamped to [1e-6, 1 - 1e-6]; the prior is estimated.
+ * Thresholds come from the settings. opts may be NULL (defaults).
+ * On success *out is new. */
+vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_side *right,
+                    const vs_link_train_opts *opts, vs_error *err) VS_MUST_CHECK;
+
+/* ---- linking ---- */
+typedef struct vs_link_result {
+	int64_t best;   /* left row index, or -1 when no candidate */
+	int64_t second; /* second-best left row, or -1 */
+	vs_link_decision decision;
+	vs_reason reason;     /* VS_R_NONE for auto; LINK_NO_CANDIDATE / LINK_AMBIGUOUS / LINK_LOW_SCORE */
+	double weight;        /* match weight of best (log2 odds incl. prior); -inf-like -999 when none */
+	double probability;   /* 2^w / (1 + 2^w) */
+	double second_weight; /* -999 when none */
+	uint32_t candidates;  /* distinct candidates scored */
+	uint8_t levels[VS_LINK_MAX_CMP]; /* comparison vector of best */
+	float weights[VS_LINK_MAX_CMP];  /* per-comparison weights of best (tf-adjusted) */
+} vs_link_result;
+
+/* Links each right record of the batch: blocking (union of rules, capped
+ * blocks), scoring, decision. results has batch->count entries. threads <= 1
+ * runs on the calling thread. The results are identical for any thread count
+ * (ties go to the lowest left row). */
+vs_rc vs_link_batch(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *batch, int threads,
+                    vs_link_result *results, vs_error *err) VS_MUST_CHECK;
+
+/* Counters filled by vs_link_batch when given (may be NULL). */
+typedef struct vs_link_stats {
+	uint64_t pairs;                         /* candidate pairs scored */
+	uint64_t rule_pairs[VS_LINK_MAX_RULES]; /* postings visited per rule (before dedup) */
+	uint64_t capped_blocks;                 /* blocks skipped because larger than the cap */
+} vs_link_stats;
+/* Same as vs_link_batch, adding counters into *stats. */
+vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *batch,
+                          int threads, vs_link_result *results, vs_link_stats *stats,
+                          vs_error *err) VS_MUST_CHECK;
+
+/* Pre-flight: candidate pairs per blocking rule and the biggest keys, without
+ * scoring. Appends a text report to out. */
+vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *batch, size_t top_keys, vs_buf *out,
+                        vs_error *err) VS_MUST_CHECK;
+
+/* Explanation: appends to out a text waterfall for the top_n candidates of
+ * one right record (index 0 of batch): per comparison its level, weight and
+ * the running total, then prior, total, probability and the decision. */
+vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
+                      vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
+/* Name of the blocking rule i of the settings, and the rule count. */
+size_t vs_link_settings_rule_count(const vs_link_settings *s);
+const char *vs_link_settings_rule_name(const vs_link_settings *s, size_t i);
+
+/* Thresholds in force (from the model). */
+typedef struct vs_link_thresholds {
+	double auto_weight;   /* best weight must reach this for auto */
+	double auto_margin;   /* and exceed the second best by this */
+	double auto_support;  /* and the weight without the ID comparison must reach this */
+	double review_weight; /* below: unlinked LINK_LOW_SCORE */
+	double review_margin; /* below (and not auto): LINK_AMBIGUOUS */
+} vs_link_thresholds;
+void vs_link_model_thresholds(const vs_link_model *m, vs_link_thresholds *out);
+/* The prior as log2 odds. */
+double vs_link_model_prior(const vs_link_model *m);
+
+#endif
