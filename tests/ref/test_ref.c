@@ -1,0 +1,87 @@
+/* test_ref.c - the reference tables load with the expected sizes and facts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vaxsync/ref.h"
+
+static void test_load(void **state)
+{
+	(void)state;
+	const char *dir = getenv("VAXSYNC_REFDATA");
+	assert_non_null(dir);
+	vs_ref *ref = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_ref_load(&ref, dir, &err), VS_OK);
+	assert_int_equal(ref->commune_count, 10599);
+	assert_int_equal(ref->district_count, 705);
+	assert_int_equal(ref->cccd_count, 63);
+	assert_int_equal(ref->vaccine_count, 15);
+	assert_int_equal(ref->mobile_prefix_count, 21);
+	assert_int_equal(ref->landline_count, 63);
+	assert_int_equal(ref->tcvn3_count, 74);
+	assert_int_equal(ref->vni_count, 134);
+	assert_true(ref->family_count > 100);
+	assert_true(ref->given_count > 100);
+	assert_true(ref->middle_count > 50);
+	assert_string_equal(ref->communes[0].commune_code, "00001");
+	assert_string_equal(ref->communes[0].commune_name, "Phường Phúc Xá");
+	const vs_ref_vaccine *az = vs_ref_vaccine_by_code(ref, "EU/1/21/1529");
+	assert_non_null(az);
+	assert_int_equal(az->primary_doses, 2);
+	assert_int_equal(az->min_interval_days, 28);
+	assert_int_equal(az->min_age_years, 18);
+	assert_true(az->alias_count >= 5);
+	assert_string_equal(az->aliases[1], "AZ");
+	const vs_ref_cccd *hn = vs_ref_cccd_by_code(ref, "001");
+	assert_non_null(hn);
+	assert_string_equal(hn->gso_province_code, "01");
+	assert_ptr_equal(vs_ref_cccd_by_province(ref, "01"), hn);
+	assert_null(vs_ref_vaccine_by_code(ref, "nope"));
+	assert_string_equal(ref->family[0].name, "Nguyễn");
+	assert_true(ref->family[0].share > 0.3);
+	bool two_byte = false;
+	for (size_t i = 0; i < ref->vni_count; i++)
+		two_byte |= ref->vni[i].byte_count == 2;
+	assert_true(two_byte);
+	vs_ref_free(ref);
+}
+
+static void test_missing_dir(void **state)
+{
+	(void)state;
+	vs_ref *ref = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_ref_load(&ref, "/nonexistent-refdata", &err), VS_ERR_IO);
+	assert_null(ref);
+	assert_non_null(strstr(err.file, "admin_units_2022.csv"));
+}
+
+static void test_alloc_failures(void **state)
+{
+	(void)state;
+	const char *dir = getenv("VAXSYNC_REFDATA");
+	/* fail each of the first allocations in turn: never a crash or a leak */
+	for (uint64_t n = 1; n < 200; n += 7) {
+		vs_ref *ref = NULL;
+		vs_error err = {0};
+		vs_alloc_fail_nth(n);
+		vs_rc rc = vs_ref_load(&ref, dir, &err);
+		vs_alloc_fail_nth(0);
+		if (rc == VS_OK)
+			vs_ref_free(ref);
+		else
+			assert_null(ref);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_load), cmocka_unit_test(test_missing_dir),
+					   cmocka_unit_test(test_alloc_failures)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
