@@ -1,0 +1,393 @@
+/* vaccine.c - vaccine product and dose number from what facilities typed.
+ *
+ * Products: every product_code, product_name and alias of vaccines.csv is
+ * folded to a compact key (no diacritics, lower case, letters and digits
+ * only) and kept sorted. A field matches exactly, then by its longest run of
+ * words that is a key ("Vắc xin AstraZeneca lô ABC" -> AstraZeneca), then by
+ * edit distance 1-2 when exactly one product is that close. A key that two
+ * products share (ChAdOx1 nCoV-19) resolves to the first product listed.
+ * Doses: "1", "Mũi 1", "M2", "lần 2", "2nd", "II", "mũi nhắc" ... */
+#include <stdlib.h>
+#include <string.h>
+
+#include "norm/norm_internal.h"
+
+#define VACC_KEY_MAX 64
+#define VACC_FIELD_MAX 256 /* longer fields are read up to this many bytes */
+#define VACC_MAX_WORDS 24
+#define VACC_SPAN_WORDS 5
+
+typedef struct vacc_key {
+	char key[VACC_KEY_MAX];
+	int16_t product;
+} vacc_key;
+
+struct vs_norm_vaccine_index {
+	vacc_key *keys;
+	size_t key_count;
+};
+
+/* Compact key: folded, alphanumerics only. Returns its length. */
+static size_t compact_key(const char *s, size_t len, char *out, size_t out_len)
+{
+	char tmp[VACC_FIELD_MAX];
+	size_t n = vs_utf8_fold_key(s, len, tmp, sizeof tmp), o = 0;
+	for (size_t i = 0; i < n && o + 1 < out_len; i++)
+		if (tmp[i] != ' ')
+			out[o++] = tmp[i];
+	out[o] = '\0';
+	return o;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const vacc_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (int)x->product - (int)y->product;
+}
+
+static void add_key(vs_norm_vaccine_index *ix, const char *text, size_t product)
+{
+	vacc_key *k = &ix->keys[ix->key_count];
+	if (!text || compact_key(text, strlen(text), k->key, sizeof k->key) == 0)
+		return;
+	k->product = (int16_t)product;
+	ix->key_count++;
+}
+
+vs_rc vs_norm_vaccine_index_new(vs_norm_vaccine_index **out, const vs_ref *ref, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	size_t cap = 0;
+	vs_norm_vaccine_index *ix = vs_calloc(1, sizeof *ix);
+	*out = NULL;
+	if (!ix)
+		goto nomem;
+	for (size_t i = 0; ref && i < ref->vaccine_count; i++)
+		cap += 2 + ref->vaccines[i].alias_count;
+	if (cap) {
+		ix->keys = vs_calloc(cap, sizeof *ix->keys);
+		if (!ix->keys)
+			goto nomem;
+	}
+	for (size_t i = 0; ref && i < ref->vaccine_count && i < INT16_MAX; i++) {
+		const vs_ref_vaccine *v = &ref->vaccines[i];
+		add_key(ix, v->product_code, i);
+		add_key(ix, v->product_name, i);
+		for (size_t a = 0; a < v->alias_count; a++)
+			add_key(ix, v->aliases[a], i);
+	}
+	qsort(ix->keys, ix->key_count, sizeof *ix->keys, cmp_key);
+	/* keep the first product of each key */
+	size_t o = 0;
+	for (size_t i = 0; i < ix->key_count; i++)
+		if (o == 0 || strcmp(ix->keys[o - 1].key, ix->keys[i].key) != 0)
+			ix->keys[o++] = ix->keys[i];
+	ix->key_count = o;
+	*out = ix;
+	ix = NULL;
+	goto out;
+nomem:
+	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "vaccine index: out of memory");
+out:
+	vs_norm_vaccine_index_free(ix);
+	return rc;
+}
+
+void vs_norm_vaccine_index_free(vs_norm_vaccine_index *ix)
+{
+	if (!ix)
+		return;
+	vs_free(ix->keys);
+	vs_free(ix);
+}
+
+static int exact(const vs_norm_vaccine_index *ix, const char *key)
+{
+	size_t lo = 0, hi = ix->key_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ix->keys[mid].key, key);
+		if (c == 0)
+			return ix->keys[mid].product;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Optimal string alignment distance, capped: returns > cap early. */
+static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int cap)
+{
+	int prev2[VACC_KEY_MAX + 1], prev[VACC_KEY_MAX + 1], cur[VACC_KEY_MAX + 1];
+	if (la >= VACC_KEY_MAX || lb >= VACC_KEY_MAX)
+		return cap + 1;
+	if ((la > lb ? la - lb : lb - la) > (size_t)cap)
+		return cap + 1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int row_min;
+		cur[0] = (int)i;
+		row_min = cur[0];
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = prev[j - 1] + cost;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+			if (v < row_min)
+				row_min = v;
+		}
+		if (row_min > cap)
+			return cap + 1;
+		memcpy(prev2, prev, sizeof(int) * (lb + 1));
+		memcpy(prev, cur, sizeof(int) * (lb + 1));
+	}
+	return prev[lb];
+}
+
+/* Unique product within distance 1 (keys of 5-7 letters) or 2 (8+), or -1. */
+static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
+{
+	if (kl < 5)
+		return -1;
+	int cap = kl >= 8 ? 2 : 1, best_d = cap + 1, best = -1;
+	bool tie = false;
+	for (size_t i = 0; i < ix->key_count; i++) {
+		size_t l2 = strlen(ix->keys[i].key);
+		if (l2 < 5)
+			continue;
+		int d = edit_distance(key, kl, ix->keys[i].key, l2, cap);
+		if (d > cap || d > best_d)
+			continue;
+		if (d < best_d) {
+			best_d = d;
+			best = ix->keys[i].product;
+			tie = false;
+		} else if (ix->keys[i].product != best) {
+			tie = true;
+		}
+	}
+	return tie ? -1 : best;
+}
+
+/* Folds s into words; returns the word count (capped). */
+static size_t split_words(const char *s, char *buf, size_t buf_len, const char **words, size_t *lens)
+{
+	size_t n = vs_utf8_fold_key(s, strlen(s) < VACC_FIELD_MAX ? strlen(s) : VACC_FIELD_MAX, buf, buf_len);
+	size_t count = 0;
+	for (size_t i = 0; i < n && count < VACC_MAX_WORDS;) {
+		size_t j = i;
+		while (j < n && buf[j] != ' ')
+			j++;
+		words[count] = buf + i;
+		lens[count++] = j - i;
+		i = j + 1;
+	}
+	return count;
+}
+
+/* Joins words [a, b) without spaces into out. */
+static size_t join(const char **words, const size_t *lens, size_t a, size_t b, char *out, size_t out_len)
+{
+	size_t o = 0;
+	for (size_t w = a; w < b; w++) {
+		if (o + lens[w] + 1 > out_len)
+			return 0;
+		memcpy(out + o, words[w], lens[w]);
+		o += lens[w];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Longest word span that matches a key exactly (fuzzy: within distance). */
+static int span_match(const vs_norm_vaccine_index *ix, const char **words, const size_t *lens, size_t count,
+                      bool use_fuzzy)
+{
+	for (size_t width = count < VACC_SPAN_WORDS ? count : VACC_SPAN_WORDS; width >= 1; width--) {
+		int found = -1;
+		bool tie = false;
+		for (size_t a = 0; a + width <= count; a++) {
+			char key[VACC_KEY_MAX];
+			size_t kl = join(words, lens, a, a + width, key, sizeof key);
+			if (kl == 0)
+				continue;
+			int p = use_fuzzy ? fuzzy(ix, key, kl) : exact(ix, key);
+			if (p < 0)
+				continue;
+			if (found >= 0 && found != p)
+				tie = true;
+			found = p;
+		}
+		if (found >= 0)
+			return tie ? -2 : found;
+	}
+	return -1;
+}
+
+void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
+{
+	const vs_norm_vaccine_index *ix = ctx ? ctx->vacc : NULL;
+	char buf[VACC_FIELD_MAX], key[VACC_KEY_MAX];
+	const char *words[VACC_MAX_WORDS];
+	size_t lens[VACC_MAX_WORDS];
+
+	out->vaccine = -1;
+	out->vaccine_code[0] = '\0';
+	size_t count = s ? split_words(s, buf, sizeof buf, words, lens) : 0;
+	if (count == 0) {
+		vs_reason_add(&out->reasons, VS_R_VACCINE_MISSING);
+		return;
+	}
+	if (!ix || !ctx->ref) {
+		vs_reason_add(&out->reasons, VS_R_VACCINE_UNKNOWN);
+		return;
+	}
+	size_t kl = join(words, lens, 0, count, key, sizeof key);
+	int p = kl ? exact(ix, key) : -1;
+	bool fuzzy_hit = false;
+	if (p < 0)
+		p = span_match(ix, words, lens, count, false);
+	if (p == -1) {
+		p = kl ? fuzzy(ix, key, kl) : -1;
+		if (p < 0)
+			p = span_match(ix, words, lens, count, true);
+		fuzzy_hit = p >= 0;
+	}
+	if (p < 0 || (size_t)p >= ctx->ref->vaccine_count) {
+		vs_reason_add(&out->reasons, VS_R_VACCINE_UNKNOWN);
+		return;
+	}
+	out->vaccine = (int16_t)p;
+	const char *code = ctx->ref->vaccines[p].product_code;
+	size_t cl = strlen(code);
+	if (cl >= sizeof out->vaccine_code)
+		cl = sizeof out->vaccine_code - 1;
+	memcpy(out->vaccine_code, code, cl);
+	out->vaccine_code[cl] = '\0';
+	if (fuzzy_hit)
+		vs_reason_add(&out->reasons, VS_R_VACCINE_FUZZY_MATCH);
+}
+
+/* ---- doses ---- */
+
+static bool word_is(const char *w, size_t l, const char *lit)
+{
+	return strlen(lit) == l && memcmp(w, lit, l) == 0;
+}
+
+/* Number a word stands for (digits, roman numeral, ordinal, Vietnamese or
+ * English number word), or -1. */
+static int word_number(const char *w, size_t l)
+{
+	static const struct {
+		const char *word;
+		int n;
+	} table[] = {{"i", 1},     {"ii", 2},   {"iii", 3},   {"iv", 4},     {"v", 5},     {"vi", 6},
+	             {"mot", 1},   {"nhat", 1}, {"hai", 2},   {"nhi", 2},    {"ba", 3},    {"bon", 4},
+	             {"tu", 4},    {"nam", 5},  {"first", 1}, {"second", 2}, {"third", 3}, {"fourth", 4},
+	             {"fifth", 5}, {"one", 1},  {"two", 2},   {"three", 3},  {"four", 4}};
+	size_t d = 0;
+	while (d < l && w[d] >= '0' && w[d] <= '9')
+		d++;
+	if (d > 0 && d <= 2) {
+		int v = d == 1 ? w[0] - '0' : (w[0] - '0') * 10 + (w[1] - '0');
+		if (d == l || word_is(w + d, l - d, "st") || word_is(w + d, l - d, "nd") ||
+		    word_is(w + d, l - d, "rd") || word_is(w + d, l - d, "th"))
+			return v;
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (word_is(w, l, table[i].word))
+			return table[i].n;
+	return -1;
+}
+
+static bool is_filler(const char *w, size_t l)
+{
+	static const char *const fill[] = {"mui",  "m",    "lan",     "thu", "so",       "dose",
+	                                   "lieu", "tiem", "d",       "no",  "mui tiem", "l",
+	                                   "the",  "shot", "vaccine", "vac", "xin",      "0"};
+	for (size_t i = 0; i < sizeof fill / sizeof fill[0]; i++)
+		if (word_is(w, l, fill[i]))
+			return true;
+	return false;
+}
+
+static bool is_booster(const char *w, size_t l)
+{
+	return word_is(w, l, "nhac") || word_is(w, l, "booster") || word_is(w, l, "tang") ||
+	       word_is(w, l, "cuong") || word_is(w, l, "lai") || word_is(w, l, "boost") ||
+	       word_is(w, l, "bo") || word_is(w, l, "sung");
+}
+
+void vs_norm_dose(const char *s, vs_norm_record *out)
+{
+	char buf[128];
+	const char *words[VACC_MAX_WORDS];
+	size_t lens[VACC_MAX_WORDS];
+	size_t len = s ? strlen(s) : 0;
+
+	out->dose = 0;
+	size_t n = vs_utf8_fold_key(s ? s : "", len < sizeof buf ? len : sizeof buf - 1, buf, sizeof buf);
+	if (n == 0) { /* blank, "-", "?" */
+		vs_reason_add(&out->reasons, VS_R_DOSE_MISSING);
+		return;
+	}
+	/* split glued forms: "m2" -> "m 2", "mui2" -> "mui 2" */
+	size_t count = 0;
+	for (size_t i = 0; i < n && count < VACC_MAX_WORDS;) {
+		size_t j = i;
+		while (j < n && buf[j] != ' ')
+			j++;
+		size_t k = i;
+		while (k < j && buf[k] >= 'a' && buf[k] <= 'z')
+			k++;
+		if (k > i && k < j && buf[k] >= '0' && buf[k] <= '9' && count + 1 < VACC_MAX_WORDS &&
+		    (word_is(buf + i, k - i, "m") || word_is(buf + i, k - i, "mui") ||
+		     word_is(buf + i, k - i, "d") || word_is(buf + i, k - i, "lan") ||
+		     word_is(buf + i, k - i, "dose") || word_is(buf + i, k - i, "l"))) {
+			words[count] = buf + i;
+			lens[count++] = k - i;
+			i = k;
+		}
+		words[count] = buf + i;
+		lens[count++] = j - i;
+		i = j + 1;
+	}
+	/* "1 0" from Excel's "1.0": a trailing zero after a number */
+	if (count == 2 && word_number(words[0], lens[0]) > 0 && word_is(words[1], lens[1], "0"))
+		count = 1;
+	int number = -1;
+	bool booster = false, garbage = false;
+	for (size_t w = 0; w < count; w++) {
+		int v = word_number(words[w], lens[w]);
+		if (is_booster(words[w], lens[w])) {
+			booster = true;
+		} else if (v >= 0 && number < 0 && !(v == 0 && lens[w] == 1 && count > 1)) {
+			number = v;
+		} else if (!is_filler(words[w], lens[w])) {
+			garbage = true;
+		}
+	}
+	if (garbage || (number < 0 && !booster) || number == 0 || number > 9) {
+		vs_reason_add(&out->reasons, VS_R_DOSE_UNPARSEABLE);
+		return;
+	}
+	if (booster && (number < 0 || number <= 2)) {
+		/* "mũi nhắc", "nhắc lại lần 1": which dose this is depends on the
+		 * product's primary series; the history checker numbers it. */
+		vs_reason_add(&out->reasons, VS_R_DOSE_BOOSTER_UNNUMBERED);
+		return;
+	}
+	out->dose = (int8_t)number;
+}
