@@ -15,30 +15,32 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static const char *const names[] = {"Nguyễn Văn An", "TRAN THI BINH", "Lê Hoàng \"Bé\" Cường", "Phạm Thị Dung",
-				    "Hoàng Minh Đức", "vo thi hoa"};
+static const char *const names[] = {"Nguyễn Văn An", "TRAN THI BINH",  "Lê Hoàng \"Bé\" Cường",
+                                    "Phạm Thị Dung", "Hoàng Minh Đức", "vo thi hoa"};
 static const char *const addrs[] = {"Số 12, ngõ 34, P. Phúc Xá, Q. Ba Đình, TP Hà Nội",
-				    "ap 3, xa Tan Thanh, huyen Chau Thanh, Tien Giang", "P.5, Q.3, TP.HCM",
-				    "Thôn Đông\nxã Yên Sở"};
+                                    "ap 3, xa Tan Thanh, huyen Chau Thanh, Tien Giang", "P.5, Q.3, TP.HCM",
+                                    "Thôn Đông\nxã Yên Sở"};
 
 static int write_file(const char *path, size_t target, double *secs)
 {
 	vs_csv_writer *w = NULL;
 	if (vs_csv_writer_open(&w, path, NULL))
 		return -1;
-	const char *hdr[] = {"record_id", "facility_code", "full_name", "dob", "sex", "id_number",
-			     "phone", "address", "vaccine", "lot", "dose", "shot_date"};
+	const char *hdr[] = {"record_id", "facility_code", "full_name", "dob", "sex",  "id_number",
+	                     "phone",     "address",       "vaccine",   "lot", "dose", "shot_date"};
 	uint64_t t0 = vs_now_ns();
 	vs_rc rc = vs_csv_write_row(w, hdr, NULL, 12);
 	size_t bytes = 0;
 	for (uint64_t i = 0; bytes < target && !rc; i++) {
 		char rid[24], fac[16], id[16], phone[16];
 		snprintf(rid, sizeof(rid), "R%09llu", (unsigned long long)i);
-		snprintf(fac, sizeof(fac), "%02llu%04llu", (unsigned long long)(i % 63), (unsigned long long)(i % 9973));
+		snprintf(fac, sizeof(fac), "%02llu%04llu", (unsigned long long)(i % 63),
+		         (unsigned long long)(i % 9973));
 		snprintf(id, sizeof(id), "0%011llu", (unsigned long long)(i * 7919 % 100000000000ull));
 		snprintf(phone, sizeof(phone), "09%08llu", (unsigned long long)(i % 100000000));
-		const char *f[12] = {rid, fac, names[i % 6], "12/03/1985", i & 1 ? "Nữ" : "Nam", id, phone,
-				     addrs[i % 4], "AstraZeneca", "ABV1234", "Mũi 2", "2021-09-15"};
+		const char *f[12] = {rid,     fac,         names[i % 6], "12/03/1985",  i & 1 ? "Nữ" : "Nam",
+		                     id,      phone,       addrs[i % 4], "AstraZeneca", "ABV1234",
+		                     "Mũi 2", "2021-09-15"};
 		rc = vs_csv_write_row(w, f, NULL, 12);
 		bytes += 150;
 	}
@@ -90,7 +92,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int k = 0; k < 3; k++) {
-		if (read_file(path, NULL, &rs[k], &bytes, &rows) || read_file(path, copy, &rws[k], &bytes, &rows)) {
+		if (read_file(path, NULL, &rs[k], &bytes, &rows) ||
+		    read_file(path, copy, &rws[k], &bytes, &rows)) {
 			fprintf(stderr, "bench_csv: read failed\n");
 			return 1;
 		}

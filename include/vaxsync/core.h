@@ -20,16 +20,16 @@
 /* One result-code type for every fallible function. 0 is success. */
 typedef enum vs_rc {
 	VS_OK = 0,
-	VS_DONE,          /* end of a stream; not an error */
-	VS_ERR_NOMEM,     /* an allocation failed */
-	VS_ERR_IO,        /* open/read/write failed */
-	VS_ERR_PARSE,     /* malformed input (a row or field); the stream may go on */
-	VS_ERR_LIMIT,     /* a cap on input size was exceeded */
-	VS_ERR_ARG,       /* bad argument or usage */
-	VS_ERR_NOTFOUND,  /* a looked-up thing does not exist */
-	VS_ERR_ENCODING,  /* invalid text encoding */
-	VS_ERR_DB,        /* storage backend failure */
-	VS_ERR_INTERNAL   /* a bug or impossible state */
+	VS_DONE,         /* end of a stream; not an error */
+	VS_ERR_NOMEM,    /* an allocation failed */
+	VS_ERR_IO,       /* open/read/write failed */
+	VS_ERR_PARSE,    /* malformed input (a row or field); the stream may go on */
+	VS_ERR_LIMIT,    /* a cap on input size was exceeded */
+	VS_ERR_ARG,      /* bad argument or usage */
+	VS_ERR_NOTFOUND, /* a looked-up thing does not exist */
+	VS_ERR_ENCODING, /* invalid text encoding */
+	VS_ERR_DB,       /* storage backend failure */
+	VS_ERR_INTERNAL  /* a bug or impossible state */
 } vs_rc;
 
 /* Returns a static, stable name such as "VS_ERR_PARSE". */
@@ -44,17 +44,17 @@ int vs_rc_exit_code(vs_rc rc);
 typedef struct vs_error {
 	vs_rc code;
 	char message[256];
-	char file[256];   /* input file name, or empty */
-	uint64_t line;    /* 1-based line in file, 0 if unknown */
-	uint64_t column;  /* 1-based column (field index for CSV), 0 if unknown */
-	char field[64];   /* field / column name, or empty */
-	char reason[48];  /* a reason code (docs/reason-codes.md), or empty */
+	char file[256];  /* input file name, or empty */
+	uint64_t line;   /* 1-based line in file, 0 if unknown */
+	uint64_t column; /* 1-based column (field index for CSV), 0 if unknown */
+	char field[64];  /* field / column name, or empty */
+	char reason[48]; /* a reason code (docs/reason-codes.md), or empty */
 } vs_error;
 
 /* Fills err (if not NULL) and returns code, so callers can write
  * `return vs_error_set(err, VS_ERR_PARSE, ...)`. file/field may be NULL. */
 vs_rc vs_error_set(vs_error *err, vs_rc code, const char *file, uint64_t line, uint64_t column,
-		   const char *field, const char *fmt, ...) VS_PRINTF(7, 8);
+                   const char *field, const char *fmt, ...) VS_PRINTF(7, 8);
 /* Sets err->reason; no-op on NULL. */
 void vs_error_reason(vs_error *err, const char *reason);
 void vs_error_clear(vs_error *err);

@@ -15,11 +15,11 @@
 #define VS_CSV_ROW_NUL 0x4u    /* NUL bytes were removed (reason CSV_NUL_REMOVED) */
 
 typedef struct vs_csv_opts {
-	char delim;            /* 0: sniff from the first line among , ; TAB */
-	size_t max_field_len;  /* default 1 MiB */
-	size_t max_row_len;    /* default 4 MiB */
-	size_t max_fields;     /* default 1024 */
-	bool no_cp1258;        /* disable the Windows-1258 fallback */
+	char delim;           /* 0: sniff from the first line among , ; TAB */
+	size_t max_field_len; /* default 1 MiB */
+	size_t max_row_len;   /* default 4 MiB */
+	size_t max_fields;    /* default 1024 */
+	bool no_cp1258;       /* disable the Windows-1258 fallback */
 } vs_csv_opts;
 
 /* One parsed row. Pointers stay valid until the next vs_csv_next call.
@@ -28,19 +28,20 @@ typedef struct vs_csv_row {
 	size_t count;
 	char **fields;
 	size_t *lens;
-	uint64_t line;     /* physical line where the row starts (1-based) */
-	uint64_t index;    /* 0 for the first row (usually the header) */
-	unsigned flags;    /* VS_CSV_ROW_* */
+	uint64_t line;  /* physical line where the row starts (1-based) */
+	uint64_t index; /* 0 for the first row (usually the header) */
+	unsigned flags; /* VS_CSV_ROW_* */
 } vs_csv_row;
 
 typedef struct vs_csv_reader vs_csv_reader;
 
 /* Opens a file ("-" is stdin). On success *out is a new reader. */
-vs_rc vs_csv_open(vs_csv_reader **out, const char *path, const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_csv_open(vs_csv_reader **out, const char *path, const vs_csv_opts *opts,
+                  vs_error *err) VS_MUST_CHECK;
 /* Reads from memory; data is borrowed and must outlive the reader. name is
  * used in error messages. */
 vs_rc vs_csv_open_mem(vs_csv_reader **out, const char *data, size_t len, const char *name,
-		      const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
+                      const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
 /* Next row: VS_OK (row filled), VS_DONE (end), VS_ERR_PARSE (this row is bad:
  * err says why; call again for the next row), other codes are fatal. */
 vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err) VS_MUST_CHECK;
@@ -56,8 +57,8 @@ void vs_csv_close(vs_csv_reader *r);
  * A column spec names a canonical column and its aliases. Matching folds case,
  * diacritics, spaces and punctuation ("Số CMND/CCCD" == "so cmnd cccd"). */
 typedef struct vs_csv_colspec {
-	const char *name;            /* canonical name */
-	const char *const *aliases;  /* NULL-terminated, may be NULL */
+	const char *name;           /* canonical name */
+	const char *const *aliases; /* NULL-terminated, may be NULL */
 	bool required;
 } vs_csv_colspec;
 
@@ -66,7 +67,7 @@ typedef struct vs_csv_colspec {
  * Fails with VS_ERR_PARSE (reason CSV_MISSING_COLUMN) when a required column
  * is missing, or CSV_DUPLICATE_COLUMN when two columns claim one spec. */
 vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, size_t spec_count,
-			int *index_out, const char *file, vs_error *err) VS_MUST_CHECK;
+                        int *index_out, const char *file, vs_error *err) VS_MUST_CHECK;
 
 /* ---- writer ---- */
 typedef struct vs_csv_writer vs_csv_writer;
@@ -75,7 +76,8 @@ vs_rc vs_csv_writer_open(vs_csv_writer **out, const char *path, vs_error *err) V
 /* Writes into a caller-owned FILE (not closed by vs_csv_writer_close). */
 vs_csv_writer *vs_csv_writer_from_file(FILE *f);
 /* Writes one row; fields quoted only when needed. lens may be NULL (strlen). */
-vs_rc vs_csv_write_row(vs_csv_writer *w, const char *const *fields, const size_t *lens, size_t count) VS_MUST_CHECK;
+vs_rc vs_csv_write_row(vs_csv_writer *w, const char *const *fields, const size_t *lens,
+                       size_t count) VS_MUST_CHECK;
 /* Convenience for building a row field by field, ended by vs_csv_end_row. */
 vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len) VS_MUST_CHECK;
 vs_rc vs_csv_end_row(vs_csv_writer *w) VS_MUST_CHECK;

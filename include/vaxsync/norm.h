@@ -14,9 +14,9 @@
 /* A date that may be partial. precision: what is known. */
 enum { VS_DATE_NONE = 0, VS_DATE_YEAR = 1, VS_DATE_MONTH = 2, VS_DATE_DAY = 3 };
 typedef struct vs_date {
-	int16_t year;   /* 0 when unknown */
-	int8_t month;   /* 1..12, 0 when unknown */
-	int8_t day;     /* 1..31, 0 when unknown */
+	int16_t year; /* 0 when unknown */
+	int8_t month; /* 1..12, 0 when unknown */
+	int8_t day;   /* 1..31, 0 when unknown */
 	uint8_t precision;
 } vs_date;
 
@@ -32,22 +32,25 @@ typedef struct vs_norm_input {
 	const char *id_number;
 	const char *phone;
 	const char *address;
-	const char *province_code;  /* registry: codes given directly */
+	const char *province_code; /* registry: codes given directly */
 	const char *district_code;
 	const char *commune_code;
 	const char *vaccine;
 	const char *dose;
 	const char *shot_date;
+	int kind;                   /* VS_NORM_KIND_*: registry rows get no shot-field reasons */
 } vs_norm_input;
+
+enum { VS_NORM_KIND_SHOT = 0, VS_NORM_KIND_REGISTRY = 1 };
 
 /* Standardized record (the std_* columns of `vaxsync standardize`). Strings
  * are NUL-terminated UTF-8 (NFC), empty when nothing valid was found. */
 typedef struct vs_norm_record {
-	char full_name[128];   /* display form, proper case, family first */
+	char full_name[128]; /* display form, proper case, family first */
 	char family[32];
-	char middle[64];       /* may hold several words */
+	char middle[64]; /* may hold several words */
 	char given[32];
-	char name_key[128];    /* folded full name: no diacritics, lower case, single spaces */
+	char name_key[128]; /* folded full name: no diacritics, lower case, single spaces */
 	vs_date dob;
 	uint8_t sex;           /* VS_SEX_* */
 	uint8_t id_type;       /* VS_ID_* */
@@ -61,6 +64,13 @@ typedef struct vs_norm_record {
 	int8_t dose;           /* 1.., 0 unknown */
 	vs_date shot_date;
 	vs_reason_set reasons;
+	/* Blocking keys (added for linking): folded (ASCII) parts, the folded
+	 * tokens sorted, and the accented lower-case name with canonical tone
+	 * placement (hoà == hòa). */
+	char family_key[32];
+	char given_key[32];
+	char name_sorted_key[128];
+	char name_accent_key[128];
 } vs_norm_record;
 
 typedef struct vs_norm_ctx vs_norm_ctx;
@@ -68,15 +78,43 @@ typedef struct vs_norm_ctx vs_norm_ctx;
 /* Loads reference data from dir (e.g. ../shared/data). On success *out is a
  * new context, freed with vs_norm_ctx_free. today: the date used to decide
  * "in the future" (pass {0} for the system date). */
-vs_rc vs_norm_ctx_load(vs_norm_ctx **out, const char *refdata_dir, vs_date today, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_norm_ctx_load(vs_norm_ctx **out, const char *refdata_dir, vs_date today,
+                       vs_error *err) VS_MUST_CHECK;
 void vs_norm_ctx_free(vs_norm_ctx *ctx);
 
 /* Standardizes a whole record. Never fails on bad input: problems become reasons. */
 void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out);
 
+/* Kinds of date for vs_norm_date: they differ in two-digit-year resolution,
+ * plausibility checks and reason codes (DOB_* or SHOT_DATE_*). */
+enum { VS_NORM_DATE_DOB = 0, VS_NORM_DATE_SHOT = 1 };
+
+/* Parses a typed date (dd/mm/yyyy, d/m/yy, yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy,
+ * ddmmyyyy, Excel serial numbers, yyyy, mm/yyyy, Vietnamese words "ngày 5
+ * tháng 3 năm 1980" with or without diacritics, an Excel time suffix).
+ * today decides "in the future" and the century of two-digit birth years
+ * ({0} = no future check, two-digit birth years go to 19yy). Adds reasons
+ * for what was found; returns precision VS_DATE_NONE when unreadable.
+ * s may be NULL. Rules: docs/standardize.md. */
+vs_date vs_norm_date(const char *s, size_t len, int kind, vs_date today, vs_reason_set *reasons);
+
+/* Sex as typed (Nam/Nữ, nam/nu, M/F, male/female, trai/gái, 1 = M, 0 or 2 = F)
+ * to VS_SEX_*; adds SEX_MISSING or SEX_UNRECOGNIZED. s may be NULL. */
+uint8_t vs_norm_sex(const char *s, size_t len, vs_reason_set *reasons);
+
+/* Standardizes a full name into out's name members (full_name, family,
+ * middle, given, name_key and the *_key members) and adds NAME_* reasons.
+ * ctx gives the family-name and legacy-encoding tables; with ctx NULL no
+ * legacy repair or order check is made. s may be NULL. */
+void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out);
+
 /* Formats a date as YYYY-MM-DD, YYYY-MM or YYYY (empty for none); out >= 11 bytes. */
 size_t vs_date_format(vs_date d, char *out, size_t out_len);
 /* Days since 1970-01-01 for a full date (missing month/day count as 1). */
 int32_t vs_date_days(vs_date d);
+/* The date of days since 1970-01-01 (precision day). */
+vs_date vs_date_from_days(int32_t days);
+/* The reference context's "today". */
+vs_date vs_norm_ctx_today(const vs_norm_ctx *ctx);
 
 #endif

@@ -15,7 +15,7 @@ typedef enum vs_reason {
 } vs_reason;
 
 typedef struct vs_reason_info {
-	const char *name;    /* "ID_MISSING" */
+	const char *name; /* "ID_MISSING" */
 	const char *meaning;
 	const char *action;
 } vs_reason_info;

@@ -9,51 +9,51 @@
 
 #include "vaxsync/core.h"
 
-typedef struct vs_ref_commune {     /* admin_units_2022.csv */
-	char province_code[3];      /* "01" */
-	char district_code[4];      /* "001" */
-	char commune_code[6];       /* "00001" */
-	const char *province_name;  /* "Thành phố Hà Nội" (with type prefix) */
-	const char *district_name;  /* "Quận Ba Đình" */
-	const char *commune_name;   /* "Phường Phúc Xá" */
-	const char *commune_type;   /* "Phường" | "Xã" | "Thị trấn" */
+typedef struct vs_ref_commune {    /* admin_units_2022.csv */
+	char province_code[3];     /* "01" */
+	char district_code[4];     /* "001" */
+	char commune_code[6];      /* "00001" */
+	const char *province_name; /* "Thành phố Hà Nội" (with type prefix) */
+	const char *district_name; /* "Quận Ba Đình" */
+	const char *commune_name;  /* "Phường Phúc Xá" */
+	const char *commune_type;  /* "Phường" | "Xã" | "Thị trấn" */
 } vs_ref_commune;
 
-typedef struct vs_ref_district {    /* admin_districts_2022.csv */
+typedef struct vs_ref_district { /* admin_districts_2022.csv */
 	char province_code[3];
 	char district_code[4];
 	const char *province_name;
-	const char *province_type;  /* "Thành phố Trung ương" | "Tỉnh" */
+	const char *province_type; /* "Thành phố Trung ương" | "Tỉnh" */
 	const char *district_name;
-	const char *district_type;  /* "Quận" | "Huyện" | "Thị xã" | "Thành phố" */
+	const char *district_type; /* "Quận" | "Huyện" | "Thị xã" | "Thành phố" */
 	int commune_count;
 } vs_ref_district;
 
-typedef struct vs_ref_cccd {        /* cccd_province_codes.csv */
-	char code[4];               /* "001" */
-	char gso_province_code[3];  /* "01" */
+typedef struct vs_ref_cccd {       /* cccd_province_codes.csv */
+	char code[4];              /* "001" */
+	char gso_province_code[3]; /* "01" */
 	const char *province_name;
 } vs_ref_cccd;
 
-typedef struct vs_ref_vaccine {     /* vaccines.csv */
-	const char *product_code;   /* "EU/1/20/1528" */
+typedef struct vs_ref_vaccine {   /* vaccines.csv */
+	const char *product_code; /* "EU/1/20/1528" */
 	const char *product_name;
-	const char **aliases;       /* alias_count entries */
+	const char **aliases; /* alias_count entries */
 	size_t alias_count;
 	const char *manufacturer;
 	int primary_doses;
-	int min_interval_days;      /* 0 when empty (single-dose products) */
+	int min_interval_days; /* 0 when empty (single-dose products) */
 	int recommended_interval_days;
 	int min_age_years;
 } vs_ref_vaccine;
 
-typedef struct vs_ref_name {        /* names_family/middle/given.csv */
+typedef struct vs_ref_name { /* names_family/middle/given.csv */
 	const char *name;
-	char sex;                   /* 'M', 'F' or 0 */
+	char sex; /* 'M', 'F' or 0 */
 	double share;
 	const char *source;
-	const char *position;       /* names_middle only: "first_middle" | "second_middle"; else NULL */
-	long sample_size;           /* 0 when empty */
+	const char *position; /* names_middle only: "first_middle" | "second_middle"; else NULL */
+	long sample_size;     /* 0 when empty */
 } vs_ref_name;
 
 typedef struct vs_ref_phone_prefix { /* mobile_prefix_2018.csv */
@@ -62,13 +62,13 @@ typedef struct vs_ref_phone_prefix { /* mobile_prefix_2018.csv */
 	const char *carrier;
 } vs_ref_phone_prefix;
 
-typedef struct vs_ref_landline {     /* landline_area_codes_2017.csv */
+typedef struct vs_ref_landline { /* landline_area_codes_2017.csv */
 	const char *province_name;
 	char old_area_code[6];
 	char new_area_code[6];
 } vs_ref_landline;
 
-typedef struct vs_ref_legacy {       /* legacy_tcvn3.csv (1 byte) / legacy_vni.csv (1-2 bytes) */
+typedef struct vs_ref_legacy { /* legacy_tcvn3.csv (1 byte) / legacy_vni.csv (1-2 bytes) */
 	unsigned char bytes[2];
 	uint8_t byte_count;
 	uint32_t codepoint;
@@ -76,17 +76,28 @@ typedef struct vs_ref_legacy {       /* legacy_tcvn3.csv (1 byte) / legacy_vni.c
 
 typedef struct vs_ref {
 	vs_arena arena;
-	vs_ref_commune *communes;   size_t commune_count;
-	vs_ref_district *districts; size_t district_count;
-	vs_ref_cccd *cccd;          size_t cccd_count;
-	vs_ref_vaccine *vaccines;   size_t vaccine_count;
-	vs_ref_name *family;        size_t family_count;
-	vs_ref_name *middle;        size_t middle_count;
-	vs_ref_name *given;         size_t given_count;
-	vs_ref_phone_prefix *mobile_prefixes; size_t mobile_prefix_count;
-	vs_ref_landline *landlines; size_t landline_count;
-	vs_ref_legacy *tcvn3;       size_t tcvn3_count;
-	vs_ref_legacy *vni;         size_t vni_count;
+	vs_ref_commune *communes;
+	size_t commune_count;
+	vs_ref_district *districts;
+	size_t district_count;
+	vs_ref_cccd *cccd;
+	size_t cccd_count;
+	vs_ref_vaccine *vaccines;
+	size_t vaccine_count;
+	vs_ref_name *family;
+	size_t family_count;
+	vs_ref_name *middle;
+	size_t middle_count;
+	vs_ref_name *given;
+	size_t given_count;
+	vs_ref_phone_prefix *mobile_prefixes;
+	size_t mobile_prefix_count;
+	vs_ref_landline *landlines;
+	size_t landline_count;
+	vs_ref_legacy *tcvn3;
+	size_t tcvn3_count;
+	vs_ref_legacy *vni;
+	size_t vni_count;
 } vs_ref;
 
 /* Loads every table from dir. On success *out is new (free with vs_ref_free).

@@ -6,26 +6,58 @@
 #include "vaxsync/csv.h"
 
 enum vs_shot_col {
-	VS_SHOT_RECORD_ID, VS_SHOT_FACILITY_CODE, VS_SHOT_FULL_NAME, VS_SHOT_DOB, VS_SHOT_SEX,
-	VS_SHOT_ID_NUMBER, VS_SHOT_PHONE, VS_SHOT_ADDRESS, VS_SHOT_VACCINE, VS_SHOT_LOT, VS_SHOT_DOSE,
-	VS_SHOT_SHOT_DATE, VS_SHOT_COL_COUNT
+	VS_SHOT_RECORD_ID,
+	VS_SHOT_FACILITY_CODE,
+	VS_SHOT_FULL_NAME,
+	VS_SHOT_DOB,
+	VS_SHOT_SEX,
+	VS_SHOT_ID_NUMBER,
+	VS_SHOT_PHONE,
+	VS_SHOT_ADDRESS,
+	VS_SHOT_VACCINE,
+	VS_SHOT_LOT,
+	VS_SHOT_DOSE,
+	VS_SHOT_SHOT_DATE,
+	VS_SHOT_COL_COUNT
 };
 
 enum vs_registry_col {
-	VS_REG_CITIZEN_ID, VS_REG_OLD_ID, VS_REG_FULL_NAME, VS_REG_DOB, VS_REG_SEX, VS_REG_PROVINCE_CODE,
-	VS_REG_DISTRICT_CODE, VS_REG_COMMUNE_CODE, VS_REG_ADDRESS, VS_REG_PHONE, VS_REG_HOUSEHOLD_ID,
-	VS_REG_STATUS, VS_REG_DEATH_DATE, VS_REG_COL_COUNT
+	VS_REG_CITIZEN_ID,
+	VS_REG_OLD_ID,
+	VS_REG_FULL_NAME,
+	VS_REG_DOB,
+	VS_REG_SEX,
+	VS_REG_PROVINCE_CODE,
+	VS_REG_DISTRICT_CODE,
+	VS_REG_COMMUNE_CODE,
+	VS_REG_ADDRESS,
+	VS_REG_PHONE,
+	VS_REG_HOUSEHOLD_ID,
+	VS_REG_STATUS,
+	VS_REG_DEATH_DATE,
+	VS_REG_COL_COUNT
 };
 
-enum vs_truth_col { VS_TRUTH_FACILITY_CODE, VS_TRUTH_RECORD_ID, VS_TRUTH_CITIZEN_ID, VS_TRUTH_EVENT_ID,
-		    VS_TRUTH_ERROR_TAGS, VS_TRUTH_COL_COUNT };
+enum vs_truth_col {
+	VS_TRUTH_FACILITY_CODE,
+	VS_TRUTH_RECORD_ID,
+	VS_TRUTH_CITIZEN_ID,
+	VS_TRUTH_EVENT_ID,
+	VS_TRUTH_ERROR_TAGS,
+	VS_TRUTH_COL_COUNT
+};
 
 /* Column specs in enum order (shots.csv, registry.csv, truth.csv). */
 extern const vs_csv_colspec vs_schema_shots[VS_SHOT_COL_COUNT];
 extern const vs_csv_colspec vs_schema_registry[VS_REG_COL_COUNT];
 extern const vs_csv_colspec vs_schema_truth[VS_TRUTH_COL_COUNT];
 
-typedef enum vs_schema_kind { VS_SCHEMA_UNKNOWN = 0, VS_SCHEMA_SHOTS, VS_SCHEMA_REGISTRY, VS_SCHEMA_TRUTH } vs_schema_kind;
+typedef enum vs_schema_kind {
+	VS_SCHEMA_UNKNOWN = 0,
+	VS_SCHEMA_SHOTS,
+	VS_SCHEMA_REGISTRY,
+	VS_SCHEMA_TRUTH
+} vs_schema_kind;
 
 /* Guesses the layout from a header row: registry when it has citizen_id and
  * household_id or status; truth when it has event_id and error_tags; shots

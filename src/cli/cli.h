@@ -7,10 +7,10 @@
 
 /* Options every subcommand accepts. */
 typedef struct vs_cli_common {
-	const char *refdata;  /* --refdata DIR, else $VAXSYNC_REFDATA, else NULL */
-	const char *output;   /* -o FILE / --output FILE, NULL = default */
-	int threads;          /* --threads N, default: number of online CPUs */
-	bool quiet;           /* --quiet / -q */
+	const char *refdata; /* --refdata DIR, else $VAXSYNC_REFDATA, else NULL */
+	const char *output;  /* -o FILE / --output FILE, NULL = default */
+	int threads;         /* --threads N, default: number of online CPUs */
+	bool quiet;          /* --quiet / -q */
 } vs_cli_common;
 
 /* Consumes a common option at argv[*i] (advancing *i past its value).
@@ -26,13 +26,13 @@ void vs_cli_print_error(const vs_error *err);
 /* Parses a non-negative integer option value; -1 on error. */
 long long vs_cli_parse_count(const char *s);
 /* Help text lines shared by every command. */
-#define VS_CLI_COMMON_HELP                                                            \
-	"Common options:\n"                                                           \
-	"  --refdata DIR   reference data directory (default $VAXSYNC_REFDATA)\n"       \
-	"  --threads N     worker threads (default: CPU count)\n"                       \
-	"  -o, --output F  output file (default: stdout or as documented)\n"            \
-	"  -q, --quiet     no progress output\n"                                        \
-	"  -h, --help      this help\n"                                                 \
+#define VS_CLI_COMMON_HELP                                                                                   \
+	"Common options:\n"                                                                                  \
+	"  --refdata DIR   reference data directory (default $VAXSYNC_REFDATA)\n"                            \
+	"  --threads N     worker threads (default: CPU count)\n"                                            \
+	"  -o, --output F  output file (default: stdout or as documented)\n"                                 \
+	"  -q, --quiet     no progress output\n"                                                             \
+	"  -h, --help      this help\n"                                                                      \
 	"Exit codes: 0 ok, 1 data error, 2 usage, 3 internal error.\n"
 
 #endif

@@ -13,12 +13,13 @@ static const char *const kind_names[] = {"unknown", "shots", "registry", "truth"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vaxsync check FILE.csv [-o CLEAN.csv] [--delimiter C] [--quiet]\n"
-		   "Reads FILE.csv (any of comma, semicolon or tab; UTF-8 or Windows-1258),\n"
-		   "reports malformed rows with file:line:column and a reason code, and writes\n"
-		   "the readable rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
-		   "Exit 0 when every row was readable, 1 when some were not.\n\n%s",
-		VS_CLI_COMMON_HELP);
+	fprintf(f,
+	        "usage: vaxsync check FILE.csv [-o CLEAN.csv] [--delimiter C] [--quiet]\n"
+	        "Reads FILE.csv (any of comma, semicolon or tab; UTF-8 or Windows-1258),\n"
+	        "reports malformed rows with file:line:column and a reason code, and writes\n"
+	        "the readable rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
+	        "Exit 0 when every row was readable, 1 when some were not.\n\n%s",
+	        VS_CLI_COMMON_HELP);
 }
 
 static void report(const char *file, uint64_t line, const char *reason, const char *msg)
@@ -102,7 +103,8 @@ int vs_cmd_check(int argc, char **argv)
 		}
 		decoded += (row.flags & VS_CSV_ROW_CP1258) != 0;
 		nul += (row.flags & VS_CSV_ROW_NUL) != 0;
-		if (w && (rc = vs_csv_write_row(w, (const char *const *)row.fields, row.lens, row.count)) != VS_OK)
+		if (w &&
+		    (rc = vs_csv_write_row(w, (const char *const *)row.fields, row.lens, row.count)) != VS_OK)
 			goto fail;
 	}
 	if (rows == 0 && bad == 0) {
@@ -112,11 +114,12 @@ int vs_cmd_check(int argc, char **argv)
 done:
 	if (!c.quiet)
 		fprintf(stderr,
-			"%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu ragged, "
-			"%llu decoded from Windows-1258, %llu with NUL bytes removed\n",
-			in, kind_names[kind], vs_csv_delimiter(r) == '\t' ? "\\t" : (char[]){vs_csv_delimiter(r), 0},
-			(unsigned long long)rows, (unsigned long long)bad, (unsigned long long)ragged,
-			(unsigned long long)decoded, (unsigned long long)nul);
+		        "%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu ragged, "
+		        "%llu decoded from Windows-1258, %llu with NUL bytes removed\n",
+		        in, kind_names[kind],
+		        vs_csv_delimiter(r) == '\t' ? "\\t" : (char[]){vs_csv_delimiter(r), 0},
+		        (unsigned long long)rows, (unsigned long long)bad, (unsigned long long)ragged,
+		        (unsigned long long)decoded, (unsigned long long)nul);
 	if (bad)
 		status = VS_EXIT_DATA;
 	rc = vs_csv_writer_close(w);

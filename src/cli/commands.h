@@ -13,8 +13,10 @@ typedef struct vs_cli_command {
 int vs_cmd_reasons(int argc, char **argv);
 int vs_cmd_check(int argc, char **argv);
 
-#define VS_CLI_COMMANDS                                                                              \
-	{"check", vs_cmd_check, "validate a CSV file and write it back clean (UTF-8, comma)"},          \
+/* clang-format off */
+#define VS_CLI_COMMANDS                                                                                      \
+	{"check", vs_cmd_check, "validate a CSV file and write it back clean (UTF-8, comma)"},               \
 	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},
+/* clang-format on */
 
 #endif

@@ -13,7 +13,7 @@ static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vaxsync <command> [options]\n"
-		   "       vaxsync --version | --help\n\nCommands:\n");
+	           "       vaxsync --version | --help\n\nCommands:\n");
 	for (size_t i = 0; i < command_count; i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun `vaxsync <command> --help` for a command's options.\n%s", VS_CLI_COMMON_HELP);

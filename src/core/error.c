@@ -7,11 +7,17 @@
 const char *vs_rc_str(vs_rc rc)
 {
 	static const char *const names[] = {
-		[VS_OK] = "VS_OK", [VS_DONE] = "VS_DONE", [VS_ERR_NOMEM] = "VS_ERR_NOMEM",
-		[VS_ERR_IO] = "VS_ERR_IO", [VS_ERR_PARSE] = "VS_ERR_PARSE", [VS_ERR_LIMIT] = "VS_ERR_LIMIT",
-		[VS_ERR_ARG] = "VS_ERR_ARG", [VS_ERR_NOTFOUND] = "VS_ERR_NOTFOUND",
-		[VS_ERR_ENCODING] = "VS_ERR_ENCODING", [VS_ERR_DB] = "VS_ERR_DB",
-		[VS_ERR_INTERNAL] = "VS_ERR_INTERNAL",
+	    [VS_OK] = "VS_OK",
+	    [VS_DONE] = "VS_DONE",
+	    [VS_ERR_NOMEM] = "VS_ERR_NOMEM",
+	    [VS_ERR_IO] = "VS_ERR_IO",
+	    [VS_ERR_PARSE] = "VS_ERR_PARSE",
+	    [VS_ERR_LIMIT] = "VS_ERR_LIMIT",
+	    [VS_ERR_ARG] = "VS_ERR_ARG",
+	    [VS_ERR_NOTFOUND] = "VS_ERR_NOTFOUND",
+	    [VS_ERR_ENCODING] = "VS_ERR_ENCODING",
+	    [VS_ERR_DB] = "VS_ERR_DB",
+	    [VS_ERR_INTERNAL] = "VS_ERR_INTERNAL",
 	};
 	if ((unsigned)rc >= sizeof(names) / sizeof(names[0]))
 		return "VS_ERR_UNKNOWN";
@@ -47,7 +53,7 @@ static void copy_str(char *dst, size_t dst_len, const char *src)
 }
 
 vs_rc vs_error_set(vs_error *err, vs_rc code, const char *file, uint64_t line, uint64_t column,
-		   const char *field, const char *fmt, ...)
+                   const char *field, const char *fmt, ...)
 {
 	if (!err)
 		return code;
@@ -81,13 +87,13 @@ int vs_error_format(const vs_error *err, char *buf, size_t buf_len)
 	char where[320] = "";
 	int n = 0;
 	if (err->file[0] && err->line && err->column)
-		n = snprintf(where, sizeof(where), "%s:%llu:%llu: ", err->file,
-			     (unsigned long long)err->line, (unsigned long long)err->column);
+		n = snprintf(where, sizeof(where), "%s:%llu:%llu: ", err->file, (unsigned long long)err->line,
+		             (unsigned long long)err->column);
 	else if (err->file[0] && err->line)
 		n = snprintf(where, sizeof(where), "%s:%llu: ", err->file, (unsigned long long)err->line);
 	else if (err->file[0])
 		n = snprintf(where, sizeof(where), "%s: ", err->file);
 	(void)n;
 	return snprintf(buf, buf_len, "%s%s%s%s%s%s%s", where, err->field, err->field[0] ? ": " : "",
-			err->message, err->reason[0] ? " [" : "", err->reason, err->reason[0] ? "]" : "");
+	                err->message, err->reason[0] ? " [" : "", err->reason, err->reason[0] ? "]" : "");
 }

@@ -53,7 +53,8 @@ static void draw(vs_progress *p, uint64_t now, bool final)
 	double rate = el > 0 ? (double)p->done / el : 0;
 	char eta[32] = "";
 	if (p->total && rate > 0 && !final)
-		fmt_eta(eta, sizeof(eta), (double)(p->total - (p->done < p->total ? p->done : p->total)) / rate);
+		fmt_eta(eta, sizeof(eta),
+		        (double)(p->total - (p->done < p->total ? p->done : p->total)) / rate);
 	if (p->tty) {
 		char bar[31];
 		memset(bar, ' ', 30);
@@ -63,14 +64,14 @@ static void draw(vs_progress *p, uint64_t now, bool final)
 			memset(bar, '#', (size_t)fill);
 		}
 		fprintf(stderr, "\r%-12s [%s] %llu%s%llu %.0f/s %s%s\033[K", p->label, bar,
-			(unsigned long long)p->done, p->total ? "/" : "", (unsigned long long)p->total, rate,
-			eta[0] ? "ETA " : "", eta);
+		        (unsigned long long)p->done, p->total ? "/" : "", (unsigned long long)p->total, rate,
+		        eta[0] ? "ETA " : "", eta);
 		if (final)
 			fputc('\n', stderr);
 	} else {
 		fprintf(stderr, "%s: %llu%s%llu done, %.0f/s, %.1f s%s%s\n", p->label,
-			(unsigned long long)p->done, p->total ? " of " : "", (unsigned long long)p->total, rate,
-			el, eta[0] ? ", ETA " : "", eta);
+		        (unsigned long long)p->done, p->total ? " of " : "", (unsigned long long)p->total,
+		        rate, el, eta[0] ? ", ETA " : "", eta);
 	}
 	fflush(stderr);
 }

@@ -4,7 +4,7 @@
 #include "vaxsync/reasons.h"
 
 static const vs_reason_info table[VS_R_COUNT] = {
-	[VS_R_NONE] = {"", "", ""},
+    [VS_R_NONE] = {"", "", ""},
 #define VS_REASON(name, meaning, action) [VS_R_##name] = {#name, meaning, action},
 #include "vaxsync/reasons.def"
 #undef VS_REASON

@@ -110,8 +110,8 @@ static char fold_cp(uint32_t cp)
 		return 0;
 	utf8proc_int32_t dec[8];
 	int last = 0;
-	utf8proc_ssize_t n = utf8proc_decompose_char((utf8proc_int32_t)cp, dec, 8,
-						     UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD, &last);
+	utf8proc_ssize_t n = utf8proc_decompose_char(
+	    (utf8proc_int32_t)cp, dec, 8, UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD, &last);
 	if (n >= 1 && dec[0] < 0x80)
 		return fold_cp((uint32_t)dec[0]);
 	return ' ';

@@ -25,7 +25,7 @@ static bool key_eq(const char *cell_key, const char *name)
 }
 
 vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, size_t spec_count,
-			int *index_out, const char *file, vs_error *err)
+                        int *index_out, const char *file, vs_error *err)
 {
 	for (size_t s = 0; s < spec_count; s++)
 		index_out[s] = -1;
@@ -40,8 +40,8 @@ vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, s
 				continue;
 			if (index_out[s] >= 0) {
 				vs_error_set(err, VS_ERR_PARSE, file, header->line, c + 1, specs[s].name,
-					     "columns %d and %zu both map to '%s'", index_out[s] + 1, c + 1,
-					     specs[s].name);
+				             "columns %d and %zu both map to '%s'", index_out[s] + 1, c + 1,
+				             specs[s].name);
 				vs_error_reason(err, "CSV_DUPLICATE_COLUMN");
 				return VS_ERR_PARSE;
 			}
@@ -52,7 +52,7 @@ vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, s
 	for (size_t s = 0; s < spec_count; s++) {
 		if (specs[s].required && index_out[s] < 0) {
 			vs_error_set(err, VS_ERR_PARSE, file, header->line, 0, specs[s].name,
-				     "required column '%s' is missing", specs[s].name);
+			             "required column '%s' is missing", specs[s].name);
 			vs_error_reason(err, "CSV_MISSING_COLUMN");
 			return VS_ERR_PARSE;
 		}

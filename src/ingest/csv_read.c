@@ -32,12 +32,12 @@ struct vs_csv_reader {
 	uint64_t row_index;
 	uint64_t bytes_read;
 	size_t expected;
-	vs_buf data;    /* field bytes, each followed by NUL */
-	size_t *offs;   /* field start offsets into data */
+	vs_buf data;  /* field bytes, each followed by NUL */
+	size_t *offs; /* field start offsets into data */
 	size_t *lens;
 	char **fields;
 	size_t field_cap;
-	vs_buf conv;    /* Windows-1258 decoded row */
+	vs_buf conv; /* Windows-1258 decoded row */
 	iconv_t cd;
 	bool cd_open;
 	unsigned char special[256];
@@ -170,7 +170,7 @@ vs_rc vs_csv_open(vs_csv_reader **out, const char *path, const vs_csv_opts *opts
 }
 
 vs_rc vs_csv_open_mem(vs_csv_reader **out, const char *data, size_t len, const char *name,
-		      const vs_csv_opts *opts, vs_error *err)
+                      const vs_csv_opts *opts, vs_error *err)
 {
 	vs_csv_reader *r = NULL;
 	*out = NULL;
@@ -410,8 +410,8 @@ static vs_rc decode_cp1258(vs_csv_reader *r, size_t nfields)
 
 static vs_rc row_error(vs_csv_reader *r, const row_state *st, uint64_t line, vs_error *err)
 {
-	static const char *const reasons[] = {"", "CSV_FIELD_TOO_LONG", "CSV_ROW_TOO_LONG", "CSV_TOO_MANY_FIELDS",
-					      "CSV_UNCLOSED_QUOTE"};
+	static const char *const reasons[] = {"", "CSV_FIELD_TOO_LONG", "CSV_ROW_TOO_LONG",
+	                                      "CSV_TOO_MANY_FIELDS", "CSV_UNCLOSED_QUOTE"};
 	char msg[160];
 	switch (st->bad) {
 	case BAD_FIELD_LEN:
@@ -424,8 +424,9 @@ static vs_rc row_error(vs_csv_reader *r, const row_state *st, uint64_t line, vs_
 		snprintf(msg, sizeof(msg), "more than %zu fields; row skipped", r->opts.max_fields);
 		break;
 	default:
-		snprintf(msg, sizeof(msg), "quoted field not closed before end of file (line %llu); rest of file unreadable",
-			 (unsigned long long)r->line);
+		snprintf(msg, sizeof(msg),
+		         "quoted field not closed before end of file (line %llu); rest of file unreadable",
+		         (unsigned long long)r->line);
 		break;
 	}
 	vs_error_set(err, VS_ERR_PARSE, r->name, line, st->bad_field, NULL, "%s", msg);
@@ -444,8 +445,9 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 	for (;;) {
 		int c = peek(r);
 		if (c < 0)
-			return r->f && ferror(r->f) ? vs_error_set(err, VS_ERR_IO, r->name, r->line, 0, NULL, "read error")
-						    : VS_DONE;
+			return r->f && ferror(r->f)
+			           ? vs_error_set(err, VS_ERR_IO, r->name, r->line, 0, NULL, "read error")
+			           : VS_DONE;
 		if (c != '\n' && c != '\r')
 			break;
 		eat_eol(r); /* blank line */
@@ -455,7 +457,8 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 	vs_buf_reset(&r->data);
 	vs_rc rc = scan_row(r, &st);
 	if (rc && rc != VS_DONE)
-		return vs_error_set(err, rc, r->name, line, 0, NULL, "%s", rc == VS_ERR_NOMEM ? "out of memory" : "read error");
+		return vs_error_set(err, rc, r->name, line, 0, NULL, "%s",
+		                    rc == VS_ERR_NOMEM ? "out of memory" : "read error");
 	uint64_t index = r->row_index++;
 	if (st.bad)
 		return row_error(r, &st, line, err);
@@ -466,8 +469,8 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 		for (size_t i = 0; i + 1 < st.nfields && r->offs[i + 1] <= bad_off; i++)
 			col = i + 2;
 		if (r->opts.no_cp1258 || decode_cp1258(r, st.nfields) != VS_OK) {
-			vs_error_set(err, VS_ERR_ENCODING, r->name, line, col, NULL, "invalid UTF-8 at byte %zu of the row",
-				     bad_off);
+			vs_error_set(err, VS_ERR_ENCODING, r->name, line, col, NULL,
+			             "invalid UTF-8 at byte %zu of the row", bad_off);
 			vs_error_reason(err, "CSV_INVALID_UTF8");
 			return VS_ERR_PARSE;
 		}

@@ -15,7 +15,7 @@ typedef struct vs_norm_vaccine_index vs_norm_vaccine_index; /* vaccine.c */
 typedef struct vs_norm_phone_index vs_norm_phone_index;     /* phone.c */
 
 struct vs_norm_ctx {
-	vs_ref *ref;                 /* owned */
+	vs_ref *ref; /* owned */
 	vs_date today;
 	vs_norm_addr_index *addr;    /* owned */
 	vs_norm_vaccine_index *vacc; /* owned */

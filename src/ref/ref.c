@@ -29,8 +29,9 @@ static void copy_code(char *dst, size_t dst_len, const char *s)
 
 /* Reads dir/file, calling fn for each row into a new array of elem_size
  * elements. On success *arr_out/count_out are set (array in the arena). */
-static vs_rc load_table(vs_ref *ref, const char *dir, const char *file, const vs_csv_colspec *specs, size_t nspec,
-			size_t elem_size, row_fn fn, void **arr_out, size_t *count_out, vs_error *err)
+static vs_rc load_table(vs_ref *ref, const char *dir, const char *file, const vs_csv_colspec *specs,
+                        size_t nspec, size_t elem_size, row_fn fn, void **arr_out, size_t *count_out,
+                        vs_error *err)
 {
 	char path[4096];
 	vs_csv_reader *r = NULL;
@@ -59,7 +60,8 @@ static vs_rc load_table(vs_ref *ref, const char *dir, const char *file, const vs
 	}
 	while ((rc = vs_csv_next(r, &row, err)) == VS_OK) {
 		if (n == MAX_TABLE_ROWS) {
-			rc = vs_error_set(err, VS_ERR_LIMIT, path, row.line, 0, NULL, "more than %d rows", MAX_TABLE_ROWS);
+			rc = vs_error_set(err, VS_ERR_LIMIT, path, row.line, 0, NULL, "more than %d rows",
+			                  MAX_TABLE_ROWS);
 			goto out;
 		}
 		if (n == cap) {
@@ -97,9 +99,9 @@ out:
 }
 
 static const vs_csv_colspec commune_specs[] = {
-	{"province_code", NULL, true}, {"province_name", NULL, true}, {"district_code", NULL, true},
-	{"district_name", NULL, true}, {"commune_code", NULL, true},  {"commune_name", NULL, true},
-	{"commune_type", NULL, true},
+    {"province_code", NULL, true}, {"province_name", NULL, true}, {"district_code", NULL, true},
+    {"district_name", NULL, true}, {"commune_code", NULL, true},  {"commune_name", NULL, true},
+    {"commune_type", NULL, true},
 };
 
 static vs_rc commune_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
@@ -112,13 +114,14 @@ static vs_rc commune_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row
 	copy_code(c->commune_code, sizeof(c->commune_code), field(row, idx, 4));
 	c->commune_name = dup(ref, field(row, idx, 5));
 	c->commune_type = dup(ref, field(row, idx, 6));
-	return c->province_name && c->district_name && c->commune_name && c->commune_type ? VS_OK : VS_ERR_NOMEM;
+	return c->province_name && c->district_name && c->commune_name && c->commune_type ? VS_OK
+	                                                                                  : VS_ERR_NOMEM;
 }
 
 static const vs_csv_colspec district_specs[] = {
-	{"province_code", NULL, true}, {"province_name", NULL, true}, {"province_type", NULL, true},
-	{"district_code", NULL, true}, {"district_name", NULL, true}, {"district_type", NULL, true},
-	{"commune_count", NULL, false},
+    {"province_code", NULL, true},  {"province_name", NULL, true}, {"province_type", NULL, true},
+    {"district_code", NULL, true},  {"district_name", NULL, true}, {"district_type", NULL, true},
+    {"commune_count", NULL, false},
 };
 
 static vs_rc district_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
@@ -131,11 +134,12 @@ static vs_rc district_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *ro
 	d->district_name = dup(ref, field(row, idx, 4));
 	d->district_type = dup(ref, field(row, idx, 5));
 	d->commune_count = atoi(field(row, idx, 6));
-	return d->province_name && d->province_type && d->district_name && d->district_type ? VS_OK : VS_ERR_NOMEM;
+	return d->province_name && d->province_type && d->district_name && d->district_type ? VS_OK
+	                                                                                    : VS_ERR_NOMEM;
 }
 
 static const vs_csv_colspec cccd_specs[] = {
-	{"code", NULL, true}, {"province_name", NULL, true}, {"gso_province_code_2022", NULL, true}};
+    {"code", NULL, true}, {"province_name", NULL, true}, {"gso_province_code_2022", NULL, true}};
 
 static vs_rc cccd_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
 {
@@ -147,10 +151,14 @@ static vs_rc cccd_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, c
 }
 
 static const vs_csv_colspec vaccine_specs[] = {
-	{"product_code", NULL, true},   {"product_name", NULL, true},
-	{"aliases", NULL, true},        {"manufacturer", NULL, false},
-	{"primary_doses", NULL, true},  {"min_interval_days", NULL, true},
-	{"recommended_interval_days", NULL, false}, {"min_age_years", NULL, true},
+    {"product_code", NULL, true},
+    {"product_name", NULL, true},
+    {"aliases", NULL, true},
+    {"manufacturer", NULL, false},
+    {"primary_doses", NULL, true},
+    {"min_interval_days", NULL, true},
+    {"recommended_interval_days", NULL, false},
+    {"min_age_years", NULL, true},
 };
 
 static vs_rc vaccine_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
@@ -184,8 +192,8 @@ static vs_rc vaccine_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row
 }
 
 static const vs_csv_colspec name_specs[] = {
-	{"name", NULL, true},   {"sex_if_known", NULL, true},  {"share", NULL, true},
-	{"source", NULL, true}, {"position", NULL, false},     {"sample_size", NULL, false},
+    {"name", NULL, true},   {"sex_if_known", NULL, true}, {"share", NULL, true},
+    {"source", NULL, true}, {"position", NULL, false},    {"sample_size", NULL, false},
 };
 
 static vs_rc name_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
@@ -202,7 +210,7 @@ static vs_rc name_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, c
 }
 
 static const vs_csv_colspec prefix_specs[] = {
-	{"old_prefix", NULL, true}, {"new_prefix", NULL, true}, {"carrier", NULL, false}};
+    {"old_prefix", NULL, true}, {"new_prefix", NULL, true}, {"carrier", NULL, false}};
 
 static vs_rc prefix_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
 {
@@ -214,7 +222,7 @@ static vs_rc prefix_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row,
 }
 
 static const vs_csv_colspec landline_specs[] = {
-	{"province_name", NULL, true}, {"old_area_code", NULL, true}, {"new_area_code", NULL, true}};
+    {"province_name", NULL, true}, {"old_area_code", NULL, true}, {"new_area_code", NULL, true}};
 
 static vs_rc landline_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
 {
@@ -248,9 +256,9 @@ static vs_rc legacy_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row,
 	return VS_OK;
 }
 
-#define LOAD(file, specs, type, fn, arr, count)                                                                 \
-	load_table(ref, dir, file, specs, sizeof(specs) / sizeof(specs[0]), sizeof(type), fn, (void **)&ref->arr, \
-		   &ref->count, err)
+#define LOAD(file, specs, type, fn, arr, count)                                                              \
+	load_table(ref, dir, file, specs, sizeof(specs) / sizeof(specs[0]), sizeof(type), fn,                \
+	           (void **)&ref->arr, &ref->count, err)
 
 vs_rc vs_ref_load(vs_ref **out, const char *dir, vs_error *err)
 {
@@ -260,18 +268,20 @@ vs_rc vs_ref_load(vs_ref **out, const char *dir, vs_error *err)
 	if (!ref)
 		return vs_error_set(err, VS_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
 	vs_arena_init(&ref->arena, 256 * 1024);
-	if ((rc = LOAD("admin_units_2022.csv", commune_specs, vs_ref_commune, commune_row, communes, commune_count)) ||
+	if ((rc = LOAD("admin_units_2022.csv", commune_specs, vs_ref_commune, commune_row, communes,
+	               commune_count)) ||
 	    (rc = LOAD("admin_districts_2022.csv", district_specs, vs_ref_district, district_row, districts,
-		       district_count)) ||
+	               district_count)) ||
 	    (rc = LOAD("cccd_province_codes.csv", cccd_specs, vs_ref_cccd, cccd_row, cccd, cccd_count)) ||
-	    (rc = LOAD("vaccines.csv", vaccine_specs, vs_ref_vaccine, vaccine_row, vaccines, vaccine_count)) ||
+	    (rc =
+	         LOAD("vaccines.csv", vaccine_specs, vs_ref_vaccine, vaccine_row, vaccines, vaccine_count)) ||
 	    (rc = LOAD("names_family.csv", name_specs, vs_ref_name, name_row, family, family_count)) ||
 	    (rc = LOAD("names_middle.csv", name_specs, vs_ref_name, name_row, middle, middle_count)) ||
 	    (rc = LOAD("names_given.csv", name_specs, vs_ref_name, name_row, given, given_count)) ||
-	    (rc = LOAD("mobile_prefix_2018.csv", prefix_specs, vs_ref_phone_prefix, prefix_row, mobile_prefixes,
-		       mobile_prefix_count)) ||
-	    (rc = LOAD("landline_area_codes_2017.csv", landline_specs, vs_ref_landline, landline_row, landlines,
-		       landline_count)) ||
+	    (rc = LOAD("mobile_prefix_2018.csv", prefix_specs, vs_ref_phone_prefix, prefix_row,
+	               mobile_prefixes, mobile_prefix_count)) ||
+	    (rc = LOAD("landline_area_codes_2017.csv", landline_specs, vs_ref_landline, landline_row,
+	               landlines, landline_count)) ||
 	    (rc = LOAD("legacy_tcvn3.csv", legacy_specs, vs_ref_legacy, legacy_row, tcvn3, tcvn3_count)) ||
 	    (rc = LOAD("legacy_vni.csv", legacy_specs, vs_ref_legacy, legacy_row, vni, vni_count))) {
 		vs_ref_free(ref);

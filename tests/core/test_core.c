@@ -99,10 +99,10 @@ static void test_utf8(void **state)
 	assert_true(vs_utf8_valid(ok, strlen(ok), &off));
 	assert_false(vs_utf8_valid("ab\xC3(", 4, &off));
 	assert_int_equal(off, 2);
-	assert_false(vs_utf8_valid("\xC0\xAF", 2, &off)); /* overlong */
-	assert_false(vs_utf8_valid("\xED\xA0\x80", 3, &off)); /* surrogate */
+	assert_false(vs_utf8_valid("\xC0\xAF", 2, &off));         /* overlong */
+	assert_false(vs_utf8_valid("\xED\xA0\x80", 3, &off));     /* surrogate */
 	assert_false(vs_utf8_valid("\xF4\x90\x80\x80", 4, &off)); /* > U+10FFFF */
-	assert_false(vs_utf8_valid("\xE1\xBA", 2, &off)); /* truncated */
+	assert_false(vs_utf8_valid("\xE1\xBA", 2, &off));         /* truncated */
 	uint32_t cp;
 	assert_int_equal(vs_utf8_decode("\xE1\xBB\x85", 3, &cp), 3);
 	assert_int_equal(cp, 0x1EC5);
@@ -168,10 +168,10 @@ static void test_progress_quiet(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_error_format), cmocka_unit_test(test_alloc_fail_nth),
-		cmocka_unit_test(test_arena),        cmocka_unit_test(test_buf_cap),
-		cmocka_unit_test(test_utf8),         cmocka_unit_test(test_reasons),
-		cmocka_unit_test(test_progress_quiet),
+	    cmocka_unit_test(test_error_format),   cmocka_unit_test(test_alloc_fail_nth),
+	    cmocka_unit_test(test_arena),          cmocka_unit_test(test_buf_cap),
+	    cmocka_unit_test(test_utf8),           cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_progress_quiet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)total;
 		if (first) {
 			int idx[VS_SHOT_COL_COUNT];
-			(void)vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "fuzz.csv", &err);
+			(void)vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "fuzz.csv",
+			                        &err);
 			(void)vs_schema_detect(&row);
 			vs_csv_set_expected_fields(r, row.count);
 			first = false;

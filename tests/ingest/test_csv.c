@@ -247,8 +247,8 @@ static void test_writer_roundtrip_file(void **state)
 	vs_csv_writer *w = NULL;
 	assert_int_equal(vs_csv_writer_open(&w, path, NULL), VS_OK);
 	/* many rows so the file spans several read chunks, with tricky fields */
-	const char *tricky[] = {"plain", "with,comma", "with \"quote\"", "multi\nline", "", "Nguyễn Thị Ánh",
-				"cr\r\nlf"};
+	const char *tricky[] = {"plain", "with,comma",     "with \"quote\"", "multi\nline",
+	                        "",      "Nguyễn Thị Ánh", "cr\r\nlf"};
 	size_t nrows = 60000;
 	for (size_t i = 0; i < nrows; i++) {
 		char num[32];
@@ -280,13 +280,15 @@ static void test_writer_roundtrip_file(void **state)
 static void test_header_mapping(void **state)
 {
 	(void)state;
-	const char s[] = "Ngày tiêm,Họ và tên,Số CMND/CCCD,Mã cơ sở,STT,Ghi chú,Mũi tiêm,Tên vắc xin,NGAY SINH\n";
+	const char s[] =
+	    "Ngày tiêm,Họ và tên,Số CMND/CCCD,Mã cơ sở,STT,Ghi chú,Mũi tiêm,Tên vắc xin,NGAY SINH\n";
 	vs_csv_reader *r = NULL;
 	vs_csv_row row;
 	assert_int_equal(vs_csv_open_mem(&r, s, sizeof(s) - 1, "vn.csv", NULL, NULL), VS_OK);
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
 	int idx[VS_REG_COL_COUNT];
-	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "vn.csv", NULL), VS_OK);
+	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "vn.csv", NULL),
+	                 VS_OK);
 	assert_int_equal(idx[VS_SHOT_SHOT_DATE], 0);
 	assert_int_equal(idx[VS_SHOT_FULL_NAME], 1);
 	assert_int_equal(idx[VS_SHOT_ID_NUMBER], 2);
@@ -303,7 +305,8 @@ static void test_header_mapping(void **state)
 	vs_error err = {0};
 	assert_int_equal(vs_csv_open_mem(&r, m, sizeof(m) - 1, "m.csv", NULL, NULL), VS_OK);
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
-	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "m.csv", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "m.csv", &err),
+	                 VS_ERR_PARSE);
 	assert_string_equal(err.reason, "CSV_MISSING_COLUMN");
 	assert_string_equal(err.field, "facility_code");
 	vs_csv_close(r);
@@ -312,13 +315,14 @@ static void test_header_mapping(void **state)
 	assert_int_equal(vs_csv_open_mem(&r, d, sizeof(d) - 1, "d.csv", NULL, NULL), VS_OK);
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
 	assert_int_equal(vs_csv_map_header(&row, vs_schema_registry, VS_REG_COL_COUNT, idx, "d.csv", &err),
-			 VS_ERR_PARSE);
+	                 VS_ERR_PARSE);
 	assert_string_equal(err.reason, "CSV_DUPLICATE_COLUMN");
 	assert_int_equal(err.column, 2);
 	vs_csv_close(r);
 
-	const char reg[] = "citizen_id,old_id,full_name,dob,sex,province_code,district_code,commune_code,address,"
-			   "phone,household_id,status,death_date\n";
+	const char reg[] =
+	    "citizen_id,old_id,full_name,dob,sex,province_code,district_code,commune_code,address,"
+	    "phone,household_id,status,death_date\n";
 	assert_int_equal(vs_csv_open_mem(&r, reg, sizeof(reg) - 1, "r.csv", NULL, NULL), VS_OK);
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
 	assert_int_equal(vs_schema_detect(&row), VS_SCHEMA_REGISTRY);
@@ -351,12 +355,17 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic_quoting),      cmocka_unit_test(test_line_endings_and_bom),
-		cmocka_unit_test(test_sniffing),           cmocka_unit_test(test_ragged),
-		cmocka_unit_test(test_unclosed_quote),     cmocka_unit_test(test_invalid_utf8_cp1258),
-		cmocka_unit_test(test_huge_field),         cmocka_unit_test(test_nul_empty_header_only),
-		cmocka_unit_test(test_writer_roundtrip_file), cmocka_unit_test(test_header_mapping),
-		cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_basic_quoting),
+	    cmocka_unit_test(test_line_endings_and_bom),
+	    cmocka_unit_test(test_sniffing),
+	    cmocka_unit_test(test_ragged),
+	    cmocka_unit_test(test_unclosed_quote),
+	    cmocka_unit_test(test_invalid_utf8_cp1258),
+	    cmocka_unit_test(test_huge_field),
+	    cmocka_unit_test(test_nul_empty_header_only),
+	    cmocka_unit_test(test_writer_roundtrip_file),
+	    cmocka_unit_test(test_header_mapping),
+	    cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,6 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_load), cmocka_unit_test(test_missing_dir),
-					   cmocka_unit_test(test_alloc_failures)};
+	                                   cmocka_unit_test(test_alloc_failures)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
