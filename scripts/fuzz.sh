@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# fuzz.sh [SECONDS] - builds the libFuzzer targets (clang, fuzz preset) and runs
+# each for SECONDS (default 15). Fails on any crash, leak or sanitizer report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-15}"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$(nproc)"
+mapfile -t targets < <(find build/fuzz/tests/fuzz -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort)
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "fuzz: no targets built" >&2
+  exit 1
+fi
+for t in "${targets[@]}"; do
+  name=$(basename "$t")
+  corpus="build/fuzz/corpus/$name"
+  mkdir -p "$corpus"
+  seeds="tests/fuzz/seeds/$name"
+  [ -d "$seeds" ] || seeds=""
+  echo "fuzz: $name for ${secs}s"
+  if ! "$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix="build/fuzz/$name-" "$corpus" $seeds >"build/fuzz/$name.log" 2>&1; then
+    tail -50 "build/fuzz/$name.log" >&2
+    echo "fuzz: $name FAILED (artifact in build/fuzz/)" >&2
+    exit 1
+  fi
+  tail -1 "build/fuzz/$name.log"
+done
+echo "fuzz: ${#targets[@]} targets passed"
