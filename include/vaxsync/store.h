@@ -1,0 +1,302 @@
+/* store.h - the domain-level store: citizens, submitted records, links,
+ * verified events, the registry's vaccination history (postings), the outbox,
+ * worklist items and the audit log.
+ *
+ * Callers see only this interface; each backend is a driver behind a table of
+ * operations (src/store/store_impl.h). SQLite (WAL) is the embedded default;
+ * a PostgreSQL driver plugs in by adding a driver and a URI scheme.
+ *
+ * Invariants kept by every driver:
+ * - a (facility_code, record_id) has at most one current version; a changed
+ *   submission supersedes the current one (kept, current = 0);
+ * - a citizen whose set of linked current records or whose registry row changes
+ *   is marked dirty until its history is verified again (vs_store_clear_dirty);
+ * - vs_store_outbox_apply changes postings and marks the outbox item done in
+ *   one atomic step, so postings change exactly once per outbox item.
+ * Structs are plain fixed-size values; strings are NUL-terminated UTF-8 and
+ * silently truncated to their array size. Query callbacks get borrowed rows
+ * valid during the call; a non-zero return from a callback stops the query
+ * (the query then returns VS_DONE). */
+#ifndef VAXSYNC_STORE_H
+#define VAXSYNC_STORE_H
+
+#include "vaxsync/core.h"
+
+typedef struct vs_store vs_store;
+
+#define VS_STORE_SCHEMA_VERSION 1
+#define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
+
+typedef struct vs_store_opts {
+	bool sync_full;   /* synchronous=FULL instead of NORMAL (power-loss durability) */
+	size_t cache_kib; /* page cache size; 0 = 64 MiB */
+} vs_store_opts;
+
+/* Opens (creating when missing) the store at uri: "sqlite:PATH", a plain PATH
+ * or ":memory:". Runs pending schema migrations. opts may be NULL.
+ * On success *out is new (free with vs_store_close). */
+vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, vs_error *err) VS_MUST_CHECK;
+/* Closes the store; a transaction still open is rolled back. Accepts NULL. */
+void vs_store_close(vs_store *s);
+/* Schema version of the open store (VS_STORE_SCHEMA_VERSION after open). */
+int vs_store_schema_version(vs_store *s);
+/* Name of the driver ("sqlite"). */
+const char *vs_store_driver(const vs_store *s);
+
+/* Transactions: group many writes (e.g. 50k rows) into one atomic commit.
+ * Nested begin is VS_ERR_ARG. Writes outside begin/commit are atomic one by one. */
+vs_rc vs_store_begin(vs_store *s, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_commit(vs_store *s, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_rollback(vs_store *s, vs_error *err) VS_MUST_CHECK;
+
+/* ---- citizens (the registry extract) ---- */
+typedef struct vs_store_citizen {
+	char citizen_id[16];
+	char old_id[16];
+	char full_name[128];
+	char dob[11];          /* YYYY-MM-DD, YYYY-MM or YYYY */
+	int32_t dob_days;      /* days since 1970 of the earliest possible birth day, or VS_STORE_NO_DATE */
+	uint8_t dob_precision; /* VS_DATE_* of norm.h */
+	uint8_t sex;           /* VS_SEX_* */
+	char province_code[4];
+	char district_code[4];
+	char commune_code[6];
+	bool dead;
+	int32_t death_days; /* VS_STORE_NO_DATE when alive or unknown */
+} vs_store_citizen;
+
+/* Inserts or updates a citizen. *changed (may be NULL) is true when the row is
+ * new or differs; a changed existing citizen is marked dirty. */
+vs_rc vs_store_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed,
+                           vs_error *err) VS_MUST_CHECK;
+/* Reads a citizen; VS_ERR_NOTFOUND when absent. */
+vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen *out,
+                           vs_error *err) VS_MUST_CHECK;
+
+/* ---- submitted records ---- */
+typedef struct vs_store_record {
+	int64_t rid; /* store id of this version (output of put) */
+	char facility_code[32];
+	char record_id[64];
+	int32_t version;       /* 1 for the first submission (output of put) */
+	uint64_t content_hash; /* hash of the raw fields; decides same vs corrected */
+	const char *raw;       /* raw fields joined by 0x1f; borrowed on put */
+	size_t raw_len;
+	/* standardized fields */
+	char full_name[128];
+	char dob[11];
+	uint8_t sex;
+	char id_number[24];
+	char phone[16];
+	char province_code[4];
+	char district_code[4];
+	char commune_code[6];
+	char vaccine_code[24];
+	int8_t dose;
+	char shot_date[11];
+	int32_t shot_days; /* VS_STORE_NO_DATE when not a full date */
+	char lot[32];
+	char reasons[512]; /* |-separated reason codes of standardization */
+} vs_store_record;
+
+typedef enum vs_store_put_outcome {
+	VS_STORE_PUT_NEW = 0,  /* first submission of (facility, record_id) */
+	VS_STORE_PUT_SAME,     /* same content as the current version: nothing changed */
+	VS_STORE_PUT_CORRECTED /* changed content: a new version superseded the old one */
+} vs_store_put_outcome;
+
+typedef struct vs_store_put_result {
+	vs_store_put_outcome outcome;
+	int64_t rid; /* the current version's id */
+	int32_t version;
+	int64_t superseded_rid; /* CORRECTED: the old version's id, else 0 */
+	bool needs_link;        /* the current version has no saved link yet */
+} vs_store_put_result;
+
+/* Puts a submitted record (idempotent). A correction keeps the old version,
+ * marks the citizen its link pointed to dirty, and drops the old version's
+ * worklist items. */
+vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res,
+                          vs_error *err) VS_MUST_CHECK;
+/* Reads one version by rid (raw is NULL in the result). VS_ERR_NOTFOUND when absent. */
+vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err) VS_MUST_CHECK;
+/* Every version of (facility, record_id), oldest first; *count = versions found
+ * (may exceed cap; only cap are written). */
+vs_rc vs_store_record_history(vs_store *s, const char *facility_code, const char *record_id,
+                              vs_store_record *out, size_t cap, size_t *count, vs_error *err) VS_MUST_CHECK;
+/* Calls fn for every current record that has no link yet (rid order), with
+ * the raw text (so it can be standardized again after a crash). */
+typedef int (*vs_store_record_fn)(void *ud, const vs_store_record *r);
+vs_rc vs_store_unlinked_records(vs_store *s, vs_store_record_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+/* ---- links ---- */
+typedef enum vs_store_decision {
+	VS_STORE_LINK_UNLINKED = 0,
+	VS_STORE_LINK_AUTO = 1,
+	VS_STORE_LINK_REVIEW = 2
+} vs_store_decision;
+
+typedef struct vs_store_link {
+	int64_t rid;
+	char citizen_id[16]; /* best candidate, empty when none */
+	uint8_t decision;    /* vs_store_decision */
+	double weight;
+	double probability;
+	char reasons[256];       /* |-separated LINK_* codes */
+	const char *explanation; /* borrowed text (e.g. the waterfall), may be NULL */
+	const char *model_version;
+} vs_store_link;
+
+/* Saves (replaces) the link of record rid; marks the old and new citizen dirty. */
+vs_rc vs_store_save_link(vs_store *s, const vs_store_link *l, vs_error *err) VS_MUST_CHECK;
+/* Reads the link of rid into out; explanation and model_version point into
+ * expl_buf (may be truncated) or are NULL. VS_ERR_NOTFOUND when none. */
+vs_rc vs_store_get_link(vs_store *s, int64_t rid, vs_store_link *out, char *expl_buf, size_t expl_len,
+                        vs_error *err) VS_MUST_CHECK;
+
+/* ---- verification: dirty citizens and their reports ---- */
+/* Up to cap dirty citizen ids greater than after ("" = from the start), in id
+ * order, into ids[cap][16]; *count = how many. */
+vs_rc vs_store_dirty_citizens(vs_store *s, const char *after, char (*ids)[16], size_t cap, size_t *count,
+                              vs_error *err) VS_MUST_CHECK;
+/* Marks a citizen dirty. */
+vs_rc vs_store_mark_dirty(vs_store *s, const char *citizen_id, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_clear_dirty(vs_store *s, const char *citizen_id, vs_error *err) VS_MUST_CHECK;
+
+/* One current record linked to a citizen (what verification looks at). */
+typedef struct vs_store_report {
+	int64_t rid;
+	uint8_t decision; /* vs_store_decision of its link */
+	char facility_code[32];
+	char record_id[64];
+	char vaccine_code[24];
+	int8_t dose;
+	int32_t shot_days;
+	char lot[32];
+} vs_store_report;
+/* The current records linked (auto or review) to citizen_id, rid order;
+ * *count may exceed cap (only cap written). */
+vs_rc vs_store_citizen_reports(vs_store *s, const char *citizen_id, vs_store_report *out, size_t cap,
+                               size_t *count, vs_error *err) VS_MUST_CHECK;
+
+/* Outcome of verification for one record. */
+typedef enum vs_store_check_status {
+	VS_STORE_CHECK_OK = 0,     /* part of a posted event */
+	VS_STORE_CHECK_REVIEW = 1, /* a person must decide */
+	VS_STORE_CHECK_REJECT = 2  /* the facility must correct it */
+} vs_store_check_status;
+/* Records the verification outcome of rid (replaces). event_key may be "". */
+vs_rc vs_store_set_check(vs_store *s, int64_t rid, const char *event_key, uint8_t status, const char *reasons,
+                         vs_error *err) VS_MUST_CHECK;
+
+/* A verified event (one physical shot) of a citizen. */
+typedef struct vs_store_event {
+	char event_key[24]; /* idempotency key: hash of citizen, family, dose, date */
+	char citizen_id[16];
+	char product[24]; /* vaccines.csv product_code */
+	char family[16];
+	int8_t dose;
+	int32_t shot_days;
+	uint8_t status;        /* vs_store_check_status */
+	uint16_t report_count; /* reports merged into this event */
+	char reasons[256];
+} vs_store_event;
+/* Replaces every event of citizen_id by events[0..n). */
+vs_rc vs_store_replace_events(vs_store *s, const char *citizen_id, const vs_store_event *events, size_t n,
+                              vs_error *err) VS_MUST_CHECK;
+
+/* ---- postings (the registry's vaccination history) and the outbox ---- */
+typedef struct vs_store_posting {
+	char event_key[24];
+	char citizen_id[16];
+	char product[24];
+	int8_t dose;
+	int32_t shot_days;
+} vs_store_posting;
+
+typedef enum vs_store_outbox_op { VS_STORE_OP_POST = 1, VS_STORE_OP_WITHDRAW = 2 } vs_store_outbox_op;
+
+typedef struct vs_store_outbox_item {
+	int64_t seq;
+	uint8_t op; /* vs_store_outbox_op */
+	vs_store_posting p;
+} vs_store_outbox_item;
+
+/* Postings of one citizen (key order); *count may exceed cap. */
+vs_rc vs_store_citizen_postings(vs_store *s, const char *citizen_id, vs_store_posting *out, size_t cap,
+                                size_t *count, vs_error *err) VS_MUST_CHECK;
+/* Every posting in key order. */
+typedef int (*vs_store_posting_fn)(void *ud, const vs_store_posting *p);
+vs_rc vs_store_postings(vs_store *s, vs_store_posting_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+/* Appends a pending outbox item (seq assigned). */
+vs_rc vs_store_outbox_add(vs_store *s, uint8_t op, const vs_store_posting *p, vs_error *err) VS_MUST_CHECK;
+/* Up to cap pending items, oldest first; *count = how many. */
+vs_rc vs_store_outbox_pending(vs_store *s, vs_store_outbox_item *out, size_t cap, size_t *count,
+                              vs_error *err) VS_MUST_CHECK;
+/* Applies one pending item to postings keyed by event_key (a post that is
+ * already there and a withdraw of an absent key change nothing) and marks the
+ * item done, atomically. An item already done is ignored. */
+vs_rc vs_store_outbox_apply(vs_store *s, const vs_store_outbox_item *it, vs_error *err) VS_MUST_CHECK;
+
+/* ---- worklists ---- */
+typedef enum vs_store_worklist_kind {
+	VS_STORE_WL_FACILITY = 1,
+	VS_STORE_WL_COMMUNE = 2
+} vs_store_worklist_kind;
+
+typedef struct vs_store_worklist_item {
+	uint8_t kind; /* vs_store_worklist_kind */
+	int64_t rid;
+	char facility_code[32];
+	char commune_code[6];
+	char record_id[64];
+	char citizen_id[16]; /* candidate or linked citizen, may be empty */
+	char category[16];   /* correction | review | conflict | unlinked */
+	char reasons[512];
+	char suggestion[256];
+	char evidence[512];
+} vs_store_worklist_item;
+/* Adds or replaces the item (kind, rid). */
+vs_rc vs_store_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;
+/* Removes every item of record rid. */
+vs_rc vs_store_worklist_clear(vs_store *s, int64_t rid, vs_error *err) VS_MUST_CHECK;
+/* Items of one facility or commune (code) in rid order. */
+typedef int (*vs_store_worklist_fn)(void *ud, const vs_store_worklist_item *it);
+vs_rc vs_store_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
+                        vs_error *err) VS_MUST_CHECK;
+
+/* ---- audit ---- */
+/* Appends an audit entry (actor, action, subject, detail; any may be NULL). */
+vs_rc vs_store_audit(vs_store *s, const char *actor, const char *action, const char *subject,
+                     const char *detail, vs_error *err) VS_MUST_CHECK;
+/* Number of audit entries. */
+vs_rc vs_store_audit_count(vs_store *s, int64_t *count, vs_error *err) VS_MUST_CHECK;
+
+/* ---- figures for summaries ---- */
+typedef struct vs_store_counts {
+	int64_t citizens;
+	int64_t records;    /* current versions */
+	int64_t superseded; /* old versions kept in history */
+	int64_t links_auto, links_review, links_unlinked;
+	int64_t events;
+	int64_t events_ok, events_review, events_reject;
+	int64_t reports_merged; /* reports beyond the first of each event */
+	int64_t postings;
+	int64_t outbox_pending;
+	int64_t worklist_items;
+} vs_store_counts;
+vs_rc vs_store_counts_get(vs_store *s, vs_store_counts *out, vs_error *err) VS_MUST_CHECK;
+
+/* Calls fn(ud, reasons_text, count) for each distinct reasons string of links
+ * with the given decision (source 0), of record checks with status != OK
+ * (source 1). The caller splits the |-lists. */
+typedef int (*vs_store_reason_fn)(void *ud, const char *reasons, int64_t count);
+vs_rc vs_store_reason_counts(vs_store *s, int source, int decision, vs_store_reason_fn fn, void *ud,
+                             vs_error *err) VS_MUST_CHECK;
+
+/* Per citizen: its registry row and how many distinct posted doses it has.
+ * Calls fn for every citizen (citizen id order). For coverage figures. */
+typedef int (*vs_store_coverage_fn)(void *ud, const vs_store_citizen *c, int64_t posted_doses);
+vs_rc vs_store_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+#endif

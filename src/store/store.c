@@ -1,0 +1,225 @@
+/* store.c - the public store interface: picks a driver from the URI and
+ * dispatches every call through the driver's operation table. */
+#include <string.h>
+
+#include "store/store_impl.h"
+
+void vs_store_copy(char *dst, size_t dst_len, const char *src)
+{
+	if (!dst_len)
+		return;
+	size_t n = src ? strlen(src) : 0;
+	if (n >= dst_len)
+		n = dst_len - 1;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	vs_store *s = NULL;
+	*out = NULL;
+	if (!uri || !*uri)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: empty URI");
+	const char *path = uri;
+	if (!strncmp(uri, "sqlite:", 7))
+		path = uri + 7;
+	else if (!strncmp(uri, "postgres:", 9) || !strncmp(uri, "postgresql:", 11))
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+		                    "store: no PostgreSQL driver in this build (use a SQLite path)");
+	s = vs_calloc(1, sizeof(*s));
+	if (!s)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
+	rc = vs_store_sqlite_open(s, path, opts, err);
+	if (rc)
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	vs_free(s);
+	return rc;
+}
+
+void vs_store_close(vs_store *s)
+{
+	if (!s)
+		return;
+	if (s->ops)
+		s->ops->close(s);
+	vs_free(s);
+}
+
+int vs_store_schema_version(vs_store *s)
+{
+	return s->ops->schema_version(s);
+}
+
+const char *vs_store_driver(const vs_store *s)
+{
+	return s->ops->name;
+}
+
+vs_rc vs_store_begin(vs_store *s, vs_error *err)
+{
+	return s->ops->begin(s, err);
+}
+
+vs_rc vs_store_commit(vs_store *s, vs_error *err)
+{
+	return s->ops->commit(s, err);
+}
+
+vs_rc vs_store_rollback(vs_store *s, vs_error *err)
+{
+	return s->ops->rollback(s, err);
+}
+
+vs_rc vs_store_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed, vs_error *err)
+{
+	return s->ops->put_citizen(s, c, changed, err);
+}
+
+vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen *out, vs_error *err)
+{
+	return s->ops->get_citizen(s, citizen_id, out, err);
+}
+
+vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res, vs_error *err)
+{
+	return s->ops->put_record(s, r, res, err);
+}
+
+vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err)
+{
+	return s->ops->get_record(s, rid, out, err);
+}
+
+vs_rc vs_store_record_history(vs_store *s, const char *facility_code, const char *record_id,
+                              vs_store_record *out, size_t cap, size_t *count, vs_error *err)
+{
+	return s->ops->record_history(s, facility_code, record_id, out, cap, count, err);
+}
+
+vs_rc vs_store_unlinked_records(vs_store *s, vs_store_record_fn fn, void *ud, vs_error *err)
+{
+	return s->ops->unlinked_records(s, fn, ud, err);
+}
+
+vs_rc vs_store_save_link(vs_store *s, const vs_store_link *l, vs_error *err)
+{
+	return s->ops->save_link(s, l, err);
+}
+
+vs_rc vs_store_get_link(vs_store *s, int64_t rid, vs_store_link *out, char *expl_buf, size_t expl_len,
+                        vs_error *err)
+{
+	return s->ops->get_link(s, rid, out, expl_buf, expl_len, err);
+}
+
+vs_rc vs_store_dirty_citizens(vs_store *s, const char *after, char (*ids)[16], size_t cap, size_t *count,
+                              vs_error *err)
+{
+	return s->ops->dirty_citizens(s, after, ids, cap, count, err);
+}
+
+vs_rc vs_store_mark_dirty(vs_store *s, const char *citizen_id, vs_error *err)
+{
+	return s->ops->mark_dirty(s, citizen_id, err);
+}
+
+vs_rc vs_store_clear_dirty(vs_store *s, const char *citizen_id, vs_error *err)
+{
+	return s->ops->clear_dirty(s, citizen_id, err);
+}
+
+vs_rc vs_store_citizen_reports(vs_store *s, const char *citizen_id, vs_store_report *out, size_t cap,
+                               size_t *count, vs_error *err)
+{
+	return s->ops->citizen_reports(s, citizen_id, out, cap, count, err);
+}
+
+vs_rc vs_store_set_check(vs_store *s, int64_t rid, const char *event_key, uint8_t status, const char *reasons,
+                         vs_error *err)
+{
+	return s->ops->set_check(s, rid, event_key, status, reasons, err);
+}
+
+vs_rc vs_store_replace_events(vs_store *s, const char *citizen_id, const vs_store_event *events, size_t n,
+                              vs_error *err)
+{
+	return s->ops->replace_events(s, citizen_id, events, n, err);
+}
+
+vs_rc vs_store_citizen_postings(vs_store *s, const char *citizen_id, vs_store_posting *out, size_t cap,
+                                size_t *count, vs_error *err)
+{
+	return s->ops->citizen_postings(s, citizen_id, out, cap, count, err);
+}
+
+vs_rc vs_store_postings(vs_store *s, vs_store_posting_fn fn, void *ud, vs_error *err)
+{
+	return s->ops->postings(s, fn, ud, err);
+}
+
+vs_rc vs_store_outbox_add(vs_store *s, uint8_t op, const vs_store_posting *p, vs_error *err)
+{
+	if (op != VS_STORE_OP_POST && op != VS_STORE_OP_WITHDRAW)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: bad outbox op %u", op);
+	return s->ops->outbox_add(s, op, p, err);
+}
+
+vs_rc vs_store_outbox_pending(vs_store *s, vs_store_outbox_item *out, size_t cap, size_t *count,
+                              vs_error *err)
+{
+	return s->ops->outbox_pending(s, out, cap, count, err);
+}
+
+vs_rc vs_store_outbox_apply(vs_store *s, const vs_store_outbox_item *it, vs_error *err)
+{
+	return s->ops->outbox_apply(s, it, err);
+}
+
+vs_rc vs_store_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err)
+{
+	return s->ops->worklist_put(s, it, err);
+}
+
+vs_rc vs_store_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
+{
+	return s->ops->worklist_clear(s, rid, err);
+}
+
+vs_rc vs_store_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
+                        vs_error *err)
+{
+	return s->ops->worklist(s, kind, code, fn, ud, err);
+}
+
+vs_rc vs_store_audit(vs_store *s, const char *actor, const char *action, const char *subject,
+                     const char *detail, vs_error *err)
+{
+	return s->ops->audit(s, actor, action, subject, detail, err);
+}
+
+vs_rc vs_store_audit_count(vs_store *s, int64_t *count, vs_error *err)
+{
+	return s->ops->audit_count(s, count, err);
+}
+
+vs_rc vs_store_counts_get(vs_store *s, vs_store_counts *out, vs_error *err)
+{
+	return s->ops->counts(s, out, err);
+}
+
+vs_rc vs_store_reason_counts(vs_store *s, int source, int decision, vs_store_reason_fn fn, void *ud,
+                             vs_error *err)
+{
+	return s->ops->reason_counts(s, source, decision, fn, ud, err);
+}
+
+vs_rc vs_store_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err)
+{
+	return s->ops->coverage(s, fn, ud, err);
+}

@@ -1,0 +1,76 @@
+/* store_impl.h - the driver interface behind vs_store (internal).
+ * A driver fills one vs_store_ops table; store.c dispatches every public call
+ * through it, so callers never see which backend runs. Each op has the
+ * semantics documented for the public function of the same name. */
+#ifndef VS_STORE_IMPL_H
+#define VS_STORE_IMPL_H
+
+#include "vaxsync/store.h"
+
+typedef struct vs_store_ops {
+	const char *name;
+	void (*close)(vs_store *s);
+	int (*schema_version)(vs_store *s);
+	vs_rc (*begin)(vs_store *s, vs_error *err);
+	vs_rc (*commit)(vs_store *s, vs_error *err);
+	vs_rc (*rollback)(vs_store *s, vs_error *err);
+	vs_rc (*put_citizen)(vs_store *s, const vs_store_citizen *c, bool *changed, vs_error *err);
+	vs_rc (*get_citizen)(vs_store *s, const char *id, vs_store_citizen *out, vs_error *err);
+	vs_rc (*put_record)(vs_store *s, const vs_store_record *r, vs_store_put_result *res, vs_error *err);
+	vs_rc (*get_record)(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err);
+	vs_rc (*record_history)(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
+	                        size_t cap, size_t *count, vs_error *err);
+	vs_rc (*unlinked_records)(vs_store *s, vs_store_record_fn fn, void *ud, vs_error *err);
+	vs_rc (*save_link)(vs_store *s, const vs_store_link *l, vs_error *err);
+	vs_rc (*get_link)(vs_store *s, int64_t rid, vs_store_link *out, char *buf, size_t buf_len,
+	                  vs_error *err);
+	vs_rc (*dirty_citizens)(vs_store *s, const char *after, char (*ids)[16], size_t cap, size_t *count,
+	                        vs_error *err);
+	vs_rc (*mark_dirty)(vs_store *s, const char *id, vs_error *err);
+	vs_rc (*clear_dirty)(vs_store *s, const char *id, vs_error *err);
+	vs_rc (*citizen_reports)(vs_store *s, const char *id, vs_store_report *out, size_t cap, size_t *count,
+	                         vs_error *err);
+	vs_rc (*set_check)(vs_store *s, int64_t rid, const char *key, uint8_t status, const char *reasons,
+	                   vs_error *err);
+	vs_rc (*replace_events)(vs_store *s, const char *id, const vs_store_event *ev, size_t n,
+	                        vs_error *err);
+	vs_rc (*citizen_postings)(vs_store *s, const char *id, vs_store_posting *out, size_t cap,
+	                          size_t *count, vs_error *err);
+	vs_rc (*postings)(vs_store *s, vs_store_posting_fn fn, void *ud, vs_error *err);
+	vs_rc (*outbox_add)(vs_store *s, uint8_t op, const vs_store_posting *p, vs_error *err);
+	vs_rc (*outbox_pending)(vs_store *s, vs_store_outbox_item *out, size_t cap, size_t *count,
+	                        vs_error *err);
+	vs_rc (*outbox_apply)(vs_store *s, const vs_store_outbox_item *it, vs_error *err);
+	vs_rc (*worklist_put)(vs_store *s, const vs_store_worklist_item *it, vs_error *err);
+	vs_rc (*worklist_clear)(vs_store *s, int64_t rid, vs_error *err);
+	vs_rc (*worklist)(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
+	                  vs_error *err);
+	vs_rc (*audit)(vs_store *s, const char *actor, const char *action, const char *subject,
+	               const char *detail, vs_error *err);
+	vs_rc (*audit_count)(vs_store *s, int64_t *count, vs_error *err);
+	vs_rc (*counts)(vs_store *s, vs_store_counts *out, vs_error *err);
+	vs_rc (*reason_counts)(vs_store *s, int source, int decision, vs_store_reason_fn fn, void *ud,
+	                       vs_error *err);
+	vs_rc (*coverage)(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err);
+} vs_store_ops;
+
+struct vs_store {
+	const vs_store_ops *ops;
+	void *impl; /* the driver's state */
+};
+
+/* The SQLite driver: opens path (":memory:" allowed) and fills s. */
+vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts,
+                           vs_error *err) VS_MUST_CHECK;
+
+struct sqlite3;
+/* Brings the schema of db up to VS_STORE_SCHEMA_VERSION by running every
+ * pending migration in its own transaction; *version = the final version.
+ * A database newer than this build is VS_ERR_DB. */
+vs_rc vs_store_sqlite_migrate(struct sqlite3 *db, int *version, vs_error *err) VS_MUST_CHECK;
+
+/* Copies src into dst[dst_len] (truncating on a UTF-8 boundary is not
+ * attempted: fields are short codes or already capped names). NULL -> "". */
+void vs_store_copy(char *dst, size_t dst_len, const char *src);
+
+#endif

@@ -1,0 +1,104 @@
+/* store_schema.c - the SQLite schema as a list of versioned migrations.
+ * The schema_version table holds one row: the version applied. A migration is
+ * only ever appended to the list, never edited once released. */
+#include <sqlite3.h>
+
+#include "store/store_impl.h"
+
+typedef struct migration {
+	int version;
+	const char *sql;
+} migration;
+
+static const migration migrations[] = {
+    {1, "CREATE TABLE citizens(citizen_id TEXT PRIMARY KEY, old_id TEXT, full_name TEXT, dob TEXT,"
+        " dob_days INTEGER, dob_precision INTEGER, sex INTEGER, province_code TEXT, district_code TEXT,"
+        " commune_code TEXT, dead INTEGER NOT NULL DEFAULT 0, death_days INTEGER) WITHOUT ROWID;"
+        "CREATE TABLE records(rid INTEGER PRIMARY KEY, facility_code TEXT NOT NULL, record_id TEXT NOT NULL,"
+        " version INTEGER NOT NULL, current INTEGER NOT NULL, content_hash INTEGER NOT NULL, raw BLOB,"
+        " full_name TEXT, dob TEXT, sex INTEGER, id_number TEXT, phone TEXT, province_code TEXT,"
+        " district_code TEXT, commune_code TEXT, vaccine_code TEXT, dose INTEGER, shot_date TEXT,"
+        " shot_days INTEGER, lot TEXT, reasons TEXT);"
+        "CREATE UNIQUE INDEX records_key ON records(facility_code, record_id, version);"
+        "CREATE TABLE links(rid INTEGER PRIMARY KEY, citizen_id TEXT, decision INTEGER NOT NULL,"
+        " weight REAL, probability REAL, reasons TEXT, explanation TEXT, model_version TEXT);"
+        "CREATE INDEX links_citizen ON links(citizen_id);"
+        "CREATE TABLE dirty(citizen_id TEXT PRIMARY KEY) WITHOUT ROWID;"
+        "CREATE TABLE checks(rid INTEGER PRIMARY KEY, event_key TEXT, status INTEGER NOT NULL, reasons TEXT);"
+        "CREATE TABLE events(event_key TEXT PRIMARY KEY, citizen_id TEXT NOT NULL, product TEXT, family TEXT,"
+        " dose INTEGER, shot_days INTEGER, status INTEGER NOT NULL, report_count INTEGER NOT NULL,"
+        " reasons TEXT) WITHOUT ROWID;"
+        "CREATE INDEX events_citizen ON events(citizen_id);"
+        "CREATE TABLE postings(event_key TEXT PRIMARY KEY, citizen_id TEXT NOT NULL, product TEXT,"
+        " dose INTEGER, shot_date TEXT, shot_days INTEGER, outbox_seq INTEGER) WITHOUT ROWID;"
+        "CREATE INDEX postings_citizen ON postings(citizen_id);"
+        "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, op INTEGER NOT NULL, event_key TEXT NOT NULL,"
+        " citizen_id TEXT, product TEXT, dose INTEGER, shot_days INTEGER, done INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX outbox_pending ON outbox(seq) WHERE done = 0;"
+        "CREATE TABLE worklist(kind INTEGER NOT NULL, rid INTEGER NOT NULL, facility_code TEXT,"
+        " commune_code TEXT, record_id TEXT, citizen_id TEXT, category TEXT, reasons TEXT, suggestion TEXT,"
+        " evidence TEXT, PRIMARY KEY(kind, rid)) WITHOUT ROWID;"
+        "CREATE INDEX worklist_facility ON worklist(kind, facility_code, rid);"
+        "CREATE INDEX worklist_commune ON worklist(kind, commune_code, rid);"
+        "CREATE TABLE audit(seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+        " actor TEXT, action TEXT, subject TEXT, detail TEXT);"},
+};
+
+static vs_rc exec(sqlite3 *db, const char *sql, vs_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return VS_OK;
+	vs_rc rc = vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL, "store: migration: %s", msg ? msg : "?");
+	sqlite3_free(msg);
+	return rc;
+}
+
+static vs_rc current_version(sqlite3 *db, int *version, vs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	vs_rc rc = exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)", err);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version", -1, &st, NULL) != SQLITE_OK)
+		return vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL, "store: %s", sqlite3_errmsg(db));
+	*version = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return VS_OK;
+}
+
+vs_rc vs_store_sqlite_migrate(sqlite3 *db, int *version, vs_error *err)
+{
+	char sql[96];
+	vs_rc rc = current_version(db, version, err);
+	if (rc)
+		return rc;
+	if (*version > VS_STORE_SCHEMA_VERSION)
+		return vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL,
+		                    "store: database schema %d is newer than this program (%d)", *version,
+		                    VS_STORE_SCHEMA_VERSION);
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].version <= *version)
+			continue;
+		rc = exec(db, "BEGIN IMMEDIATE", err);
+		if (rc)
+			return rc;
+		snprintf(sql, sizeof(sql),
+		         "DELETE FROM schema_version; INSERT INTO schema_version VALUES(%d)",
+		         migrations[i].version);
+		rc = exec(db, migrations[i].sql, err);
+		if (!rc)
+			rc = exec(db, sql, err);
+		if (!rc)
+			rc = exec(db, "COMMIT", err);
+		if (rc) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		*version = migrations[i].version;
+	}
+	return VS_OK;
+}

@@ -1,0 +1,1050 @@
+/* store_sqlite.c - the SQLite driver of vs_store.
+ *
+ * One connection, WAL journal, every statement prepared once at open. Callers
+ * batch writes with vs_store_begin/commit (one transaction per ~50k rows).
+ * synchronous=NORMAL by default: in WAL mode a process crash (kill -9) never
+ * loses or tears a committed transaction; only an OS crash or power loss may
+ * roll back the last commits, which leaves the database consistent (outbox
+ * items and the postings they caused commit together), so a re-run redoes
+ * them exactly once. vs_store_opts.sync_full asks for FULL. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_impl.h"
+
+enum {
+	Q_CIT_GET,
+	Q_CIT_PUT,
+	Q_REC_CUR,
+	Q_REC_INS,
+	Q_REC_SUPERSEDE,
+	Q_REC_GET,
+	Q_REC_HIST,
+	Q_REC_UNLINKED,
+	Q_LINK_CIT,
+	Q_LINK_PUT,
+	Q_LINK_GET,
+	Q_DIRTY_LIST,
+	Q_DIRTY_ADD,
+	Q_DIRTY_DEL,
+	Q_REPORTS,
+	Q_CHECK_PUT,
+	Q_EV_DEL,
+	Q_EV_INS,
+	Q_POST_CIT,
+	Q_POST_ALL,
+	Q_OB_ADD,
+	Q_OB_PENDING,
+	Q_OB_DONE,
+	Q_POST_INS,
+	Q_POST_DEL,
+	Q_WL_PUT,
+	Q_WL_CLEAR,
+	Q_WL_FAC,
+	Q_WL_COM,
+	Q_AUDIT,
+	Q_AUDIT_COUNT,
+	Q_COVERAGE,
+	Q_COUNT
+};
+
+#define CIT_COLS                                                                                             \
+	"citizen_id, old_id, full_name, dob, dob_days, dob_precision, sex, province_code, district_code,"    \
+	" commune_code, dead, death_days"
+#define REC_COLS                                                                                             \
+	"rid, facility_code, record_id, version, content_hash, full_name, dob, sex, id_number, phone,"       \
+	" province_code, district_code, commune_code, vaccine_code, dose, shot_date, shot_days, lot, "       \
+	"reasons, raw"
+#define WL_COLS                                                                                              \
+	"kind, rid, facility_code, commune_code, record_id, citizen_id, category, reasons, suggestion, "     \
+	"evidence"
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_CIT_GET] = "SELECT " CIT_COLS " FROM citizens WHERE citizen_id = ?1",
+    [Q_CIT_PUT] = "INSERT INTO citizens(" CIT_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"
+                  " ON CONFLICT(citizen_id) DO UPDATE SET old_id=?2, full_name=?3, dob=?4, dob_days=?5,"
+                  " dob_precision=?6, sex=?7, province_code=?8, district_code=?9, commune_code=?10, dead=?11,"
+                  " death_days=?12 WHERE old_id IS NOT ?2 OR full_name IS NOT ?3 OR dob IS NOT ?4 OR"
+                  " dob_days IS NOT ?5 OR dob_precision IS NOT ?6 OR sex IS NOT ?7 OR province_code IS NOT ?8"
+                  " OR district_code IS NOT ?9 OR commune_code IS NOT ?10 OR dead IS NOT ?11 OR"
+                  " death_days IS NOT ?12",
+    [Q_REC_CUR] = "SELECT r.rid, r.version, r.content_hash, r.current,"
+                  " EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid) FROM records r"
+                  " WHERE r.facility_code = ?1 AND r.record_id = ?2 ORDER BY r.version DESC LIMIT 1",
+    [Q_REC_INS] =
+        "INSERT INTO records(facility_code, record_id, version, current, content_hash, raw, full_name,"
+        " dob, sex, id_number, phone, province_code, district_code, commune_code, vaccine_code, dose,"
+        " shot_date, shot_days, lot, reasons) VALUES(?1,?2,?3,1,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+        "?15,?16,?17,?18,?19)",
+    [Q_REC_SUPERSEDE] = "UPDATE records SET current = 0 WHERE rid = ?1",
+    [Q_REC_GET] = "SELECT " REC_COLS " FROM records WHERE rid = ?1",
+    [Q_REC_HIST] =
+        "SELECT " REC_COLS " FROM records WHERE facility_code = ?1 AND record_id = ?2 ORDER BY version",
+    [Q_REC_UNLINKED] = "SELECT " REC_COLS " FROM records r WHERE current = 1 AND"
+                       " NOT EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid) ORDER BY rid",
+    [Q_LINK_CIT] = "SELECT citizen_id FROM links WHERE rid = ?1",
+    [Q_LINK_PUT] = "INSERT OR REPLACE INTO links(rid, citizen_id, decision, weight, probability, reasons,"
+                   " explanation, model_version) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_LINK_GET] =
+        "SELECT rid, citizen_id, decision, weight, probability, reasons, explanation, model_version"
+        " FROM links WHERE rid = ?1",
+    [Q_DIRTY_LIST] = "SELECT citizen_id FROM dirty WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2",
+    [Q_DIRTY_ADD] = "INSERT OR IGNORE INTO dirty(citizen_id) VALUES(?1)",
+    [Q_DIRTY_DEL] = "DELETE FROM dirty WHERE citizen_id = ?1",
+    [Q_REPORTS] =
+        "SELECT r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days,"
+        " r.lot FROM links l JOIN records r ON r.rid = l.rid WHERE l.citizen_id = ?1 AND r.current = 1"
+        " AND l.decision IN (1, 2) ORDER BY r.rid",
+    [Q_CHECK_PUT] = "INSERT OR REPLACE INTO checks(rid, event_key, status, reasons) VALUES(?1,?2,?3,?4)",
+    [Q_EV_DEL] = "DELETE FROM events WHERE citizen_id = ?1",
+    [Q_EV_INS] = "INSERT INTO events(event_key, citizen_id, product, family, dose, shot_days, status,"
+                 " report_count, reasons) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+    [Q_POST_CIT] =
+        "SELECT event_key, citizen_id, product, dose, shot_days FROM postings WHERE citizen_id = ?1"
+        " ORDER BY event_key",
+    [Q_POST_ALL] = "SELECT event_key, citizen_id, product, dose, shot_days FROM postings ORDER BY event_key",
+    [Q_OB_ADD] =
+        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days) VALUES(?1,?2,?3,?4,?5,?6)",
+    [Q_OB_PENDING] =
+        "SELECT seq, op, event_key, citizen_id, product, dose, shot_days FROM outbox WHERE done = 0"
+        " ORDER BY seq LIMIT ?1",
+    [Q_OB_DONE] = "UPDATE outbox SET done = 1 WHERE seq = ?1 AND done = 0",
+    [Q_POST_INS] =
+        "INSERT INTO postings(event_key, citizen_id, product, dose, shot_date, shot_days, outbox_seq)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(event_key) DO NOTHING",
+    [Q_POST_DEL] = "DELETE FROM postings WHERE event_key = ?1",
+    [Q_WL_PUT] = "INSERT OR REPLACE INTO worklist(" WL_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    [Q_WL_CLEAR] = "DELETE FROM worklist WHERE kind IN (1, 2) AND rid = ?1",
+    [Q_WL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND facility_code = ?2 ORDER BY rid",
+    [Q_WL_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND commune_code = ?2 ORDER BY rid",
+    [Q_AUDIT] = "INSERT INTO audit(actor, action, subject, detail) VALUES(?1,?2,?3,?4)",
+    [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+    [Q_COVERAGE] = "SELECT " CIT_COLS ", coalesce(p.n, 0) FROM citizens c LEFT JOIN"
+                   " (SELECT citizen_id AS pid, count(*) AS n FROM postings GROUP BY citizen_id) p"
+                   " ON p.pid = c.citizen_id ORDER BY c.citizen_id",
+};
+
+typedef struct sqlite_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[Q_COUNT];
+	int version;
+	bool in_tx;
+} sqlite_store;
+
+static sqlite_store *D(vs_store *s)
+{
+	return (sqlite_store *)s->impl;
+}
+
+static vs_rc dberr(sqlite_store *d, vs_error *err, const char *what)
+{
+	return vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errmsg(d->db));
+}
+
+static vs_rc exec(sqlite_store *d, const char *sql, vs_error *err)
+{
+	if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return dberr(d, err, sql);
+	return VS_OK;
+}
+
+/* Resets and clears a cached statement and hands it out. */
+static sqlite3_stmt *q(sqlite_store *d, int which)
+{
+	sqlite3_stmt *st = d->st[which];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static void bt(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
+}
+
+static void bday(sqlite3_stmt *st, int i, int32_t days)
+{
+	if (days == VS_STORE_NO_DATE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int(st, i, days);
+}
+
+static void ct(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+	vs_store_copy(dst, len, (const char *)sqlite3_column_text(st, i));
+}
+
+static int32_t cday(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? VS_STORE_NO_DATE : sqlite3_column_int(st, i);
+}
+
+/* Steps a statement that returns no row. */
+static vs_rc run(sqlite_store *d, sqlite3_stmt *st, vs_error *err, const char *what)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return dberr(d, err, what);
+	return VS_OK;
+}
+
+/* Civil date of a day count (Howard Hinnant's algorithm), as YYYY-MM-DD. */
+static void days_to_text(int32_t days, char out[11])
+{
+	if (days == VS_STORE_NO_DATE) {
+		out[0] = '\0';
+		return;
+	}
+	int64_t z = (int64_t)days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+	y += mm <= 2;
+	char tmp[48];
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", (int)(y % 10000), (int)mm, (int)dd);
+	vs_store_copy(out, 11, tmp);
+}
+
+/* ---- lifecycle and transactions ---- */
+
+static void sq_close(vs_store *s)
+{
+	sqlite_store *d = D(s);
+	if (!d)
+		return;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(d->st[i]);
+	if (d->in_tx)
+		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(d->db);
+	vs_free(d);
+	s->impl = NULL;
+}
+
+static int sq_schema_version(vs_store *s)
+{
+	return D(s)->version;
+}
+
+static vs_rc sq_begin(vs_store *s, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	if (d->in_tx)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: transaction already open");
+	vs_rc rc = exec(d, "BEGIN IMMEDIATE", err);
+	if (!rc)
+		d->in_tx = true;
+	return rc;
+}
+
+static vs_rc sq_commit(vs_store *s, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	if (!d->in_tx)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: no transaction open");
+	vs_rc rc = exec(d, "COMMIT", err);
+	if (!rc)
+		d->in_tx = false;
+	return rc;
+}
+
+static vs_rc sq_rollback(vs_store *s, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	if (!d->in_tx)
+		return VS_OK;
+	d->in_tx = false;
+	return exec(d, "ROLLBACK", err);
+}
+
+/* ---- citizens ---- */
+
+static vs_rc sq_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CIT_PUT);
+	bt(st, 1, c->citizen_id);
+	bt(st, 2, c->old_id);
+	bt(st, 3, c->full_name);
+	bt(st, 4, c->dob);
+	bday(st, 5, c->dob_days);
+	sqlite3_bind_int(st, 6, c->dob_precision);
+	sqlite3_bind_int(st, 7, c->sex);
+	bt(st, 8, c->province_code);
+	bt(st, 9, c->district_code);
+	bt(st, 10, c->commune_code);
+	sqlite3_bind_int(st, 11, c->dead ? 1 : 0);
+	bday(st, 12, c->death_days);
+	vs_rc rc = run(d, st, err, "put citizen");
+	if (rc)
+		return rc;
+	bool ch = sqlite3_changes(d->db) > 0;
+	if (changed)
+		*changed = ch;
+	if (ch) {
+		st = q(d, Q_DIRTY_ADD);
+		bt(st, 1, c->citizen_id);
+		rc = run(d, st, err, "mark dirty");
+	}
+	return rc;
+}
+
+static void read_citizen(sqlite3_stmt *st, int base, vs_store_citizen *c)
+{
+	memset(c, 0, sizeof(*c));
+	ct(st, base + 0, c->citizen_id, sizeof(c->citizen_id));
+	ct(st, base + 1, c->old_id, sizeof(c->old_id));
+	ct(st, base + 2, c->full_name, sizeof(c->full_name));
+	ct(st, base + 3, c->dob, sizeof(c->dob));
+	c->dob_days = cday(st, base + 4);
+	c->dob_precision = (uint8_t)sqlite3_column_int(st, base + 5);
+	c->sex = (uint8_t)sqlite3_column_int(st, base + 6);
+	ct(st, base + 7, c->province_code, sizeof(c->province_code));
+	ct(st, base + 8, c->district_code, sizeof(c->district_code));
+	ct(st, base + 9, c->commune_code, sizeof(c->commune_code));
+	c->dead = sqlite3_column_int(st, base + 10) != 0;
+	c->death_days = cday(st, base + 11);
+}
+
+static vs_rc sq_get_citizen(vs_store *s, const char *id, vs_store_citizen *out, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CIT_GET);
+	bt(st, 1, id);
+	int r = sqlite3_step(st);
+	vs_rc rc = VS_OK;
+	if (r == SQLITE_ROW)
+		read_citizen(st, 0, out);
+	else if (r == SQLITE_DONE)
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "store: no citizen %s", id);
+	else
+		rc = dberr(d, err, "get citizen");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- records ---- */
+
+static vs_rc mark_link_citizen_dirty(sqlite_store *d, int64_t rid, vs_error *err)
+{
+	char cid[16] = "";
+	sqlite3_stmt *st = q(d, Q_LINK_CIT);
+	sqlite3_bind_int64(st, 1, rid);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		ct(st, 0, cid, sizeof(cid));
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return dberr(d, err, "link citizen");
+	if (!cid[0])
+		return VS_OK;
+	st = q(d, Q_DIRTY_ADD);
+	bt(st, 1, cid);
+	return run(d, st, err, "mark dirty");
+}
+
+static vs_rc insert_record(sqlite_store *d, const vs_store_record *r, int32_t version, vs_error *err)
+{
+	sqlite3_stmt *st = q(d, Q_REC_INS);
+	bt(st, 1, r->facility_code);
+	bt(st, 2, r->record_id);
+	sqlite3_bind_int(st, 3, version);
+	sqlite3_bind_int64(st, 4, (int64_t)r->content_hash);
+	sqlite3_bind_blob(st, 5, r->raw ? r->raw : "", (int)r->raw_len, SQLITE_STATIC);
+	bt(st, 6, r->full_name);
+	bt(st, 7, r->dob);
+	sqlite3_bind_int(st, 8, r->sex);
+	bt(st, 9, r->id_number);
+	bt(st, 10, r->phone);
+	bt(st, 11, r->province_code);
+	bt(st, 12, r->district_code);
+	bt(st, 13, r->commune_code);
+	bt(st, 14, r->vaccine_code);
+	sqlite3_bind_int(st, 15, r->dose);
+	bt(st, 16, r->shot_date);
+	bday(st, 17, r->shot_days);
+	bt(st, 18, r->lot);
+	bt(st, 19, r->reasons);
+	return run(d, st, err, "insert record");
+}
+
+static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	vs_rc rc = VS_OK;
+	memset(res, 0, sizeof(*res));
+	if (r->raw_len > (size_t)1 << 20)
+		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "store: raw record over 1 MiB");
+	sqlite3_stmt *st = q(d, Q_REC_CUR);
+	bt(st, 1, r->facility_code);
+	bt(st, 2, r->record_id);
+	int step = sqlite3_step(st);
+	int64_t old_rid = 0;
+	int32_t old_version = 0;
+	uint64_t old_hash = 0;
+	bool has_link = false;
+	if (step == SQLITE_ROW) {
+		old_rid = sqlite3_column_int64(st, 0);
+		old_version = sqlite3_column_int(st, 1);
+		old_hash = (uint64_t)sqlite3_column_int64(st, 2);
+		has_link = sqlite3_column_int(st, 4) != 0;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return dberr(d, err, "find record");
+	if (old_rid && old_hash == r->content_hash) {
+		res->outcome = VS_STORE_PUT_SAME;
+		res->rid = old_rid;
+		res->version = old_version;
+		res->needs_link = !has_link;
+		return VS_OK;
+	}
+	if (old_rid) {
+		st = q(d, Q_REC_SUPERSEDE);
+		sqlite3_bind_int64(st, 1, old_rid);
+		rc = run(d, st, err, "supersede record");
+		if (!rc)
+			rc = mark_link_citizen_dirty(d, old_rid, err);
+		if (!rc) {
+			st = q(d, Q_WL_CLEAR);
+			sqlite3_bind_int64(st, 1, old_rid);
+			rc = run(d, st, err, "clear worklist");
+		}
+		if (rc)
+			return rc;
+	}
+	rc = insert_record(d, r, old_version + 1, err);
+	if (rc)
+		return rc;
+	res->outcome = old_rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
+	res->rid = sqlite3_last_insert_rowid(d->db);
+	res->version = old_version + 1;
+	res->superseded_rid = old_rid;
+	res->needs_link = true;
+	return VS_OK;
+}
+
+static void read_record(sqlite3_stmt *st, vs_store_record *r, bool with_raw)
+{
+	memset(r, 0, sizeof(*r));
+	r->rid = sqlite3_column_int64(st, 0);
+	ct(st, 1, r->facility_code, sizeof(r->facility_code));
+	ct(st, 2, r->record_id, sizeof(r->record_id));
+	r->version = sqlite3_column_int(st, 3);
+	r->content_hash = (uint64_t)sqlite3_column_int64(st, 4);
+	ct(st, 5, r->full_name, sizeof(r->full_name));
+	ct(st, 6, r->dob, sizeof(r->dob));
+	r->sex = (uint8_t)sqlite3_column_int(st, 7);
+	ct(st, 8, r->id_number, sizeof(r->id_number));
+	ct(st, 9, r->phone, sizeof(r->phone));
+	ct(st, 10, r->province_code, sizeof(r->province_code));
+	ct(st, 11, r->district_code, sizeof(r->district_code));
+	ct(st, 12, r->commune_code, sizeof(r->commune_code));
+	ct(st, 13, r->vaccine_code, sizeof(r->vaccine_code));
+	r->dose = (int8_t)sqlite3_column_int(st, 14);
+	ct(st, 15, r->shot_date, sizeof(r->shot_date));
+	r->shot_days = cday(st, 16);
+	ct(st, 17, r->lot, sizeof(r->lot));
+	ct(st, 18, r->reasons, sizeof(r->reasons));
+	if (with_raw) {
+		r->raw = (const char *)sqlite3_column_blob(st, 19);
+		r->raw_len = (size_t)sqlite3_column_bytes(st, 19);
+	}
+}
+
+static vs_rc sq_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REC_GET);
+	sqlite3_bind_int64(st, 1, rid);
+	int r = sqlite3_step(st);
+	vs_rc rc = VS_OK;
+	if (r == SQLITE_ROW)
+		read_record(st, out, false);
+	else if (r == SQLITE_DONE)
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "store: no record %lld",
+		                  (long long)rid);
+	else
+		rc = dberr(d, err, "get record");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static vs_rc sq_record_history(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
+                               size_t cap, size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REC_HIST);
+	bt(st, 1, fac);
+	bt(st, 2, rec);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < cap)
+			read_record(st, &out[n], false);
+		n++;
+	}
+	sqlite3_reset(st);
+	*count = n;
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "record history");
+}
+
+static vs_rc sq_unlinked_records(vs_store *s, vs_store_record_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REC_UNLINKED);
+	vs_store_record r;
+	int step;
+	vs_rc rc = VS_OK;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		read_record(st, &r, true);
+		if (fn(ud, &r)) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = dberr(d, err, "unlinked records");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- links ---- */
+
+static vs_rc sq_save_link(vs_store *s, const vs_store_link *l, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	vs_rc rc = mark_link_citizen_dirty(d, l->rid, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = q(d, Q_LINK_PUT);
+	sqlite3_bind_int64(st, 1, l->rid);
+	bt(st, 2, l->citizen_id);
+	sqlite3_bind_int(st, 3, l->decision);
+	sqlite3_bind_double(st, 4, l->weight);
+	sqlite3_bind_double(st, 5, l->probability);
+	bt(st, 6, l->reasons);
+	if (l->explanation)
+		bt(st, 7, l->explanation);
+	if (l->model_version)
+		bt(st, 8, l->model_version);
+	rc = run(d, st, err, "save link");
+	if (rc || !l->citizen_id[0] || l->decision == VS_STORE_LINK_UNLINKED)
+		return rc;
+	st = q(d, Q_DIRTY_ADD);
+	bt(st, 1, l->citizen_id);
+	return run(d, st, err, "mark dirty");
+}
+
+static vs_rc sq_get_link(vs_store *s, int64_t rid, vs_store_link *out, char *buf, size_t buf_len,
+                         vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_LINK_GET);
+	sqlite3_bind_int64(st, 1, rid);
+	int r = sqlite3_step(st);
+	vs_rc rc = VS_OK;
+	memset(out, 0, sizeof(*out));
+	if (r == SQLITE_ROW) {
+		out->rid = sqlite3_column_int64(st, 0);
+		ct(st, 1, out->citizen_id, sizeof(out->citizen_id));
+		out->decision = (uint8_t)sqlite3_column_int(st, 2);
+		out->weight = sqlite3_column_double(st, 3);
+		out->probability = sqlite3_column_double(st, 4);
+		ct(st, 5, out->reasons, sizeof(out->reasons));
+		const char *e = (const char *)sqlite3_column_text(st, 6);
+		const char *m = (const char *)sqlite3_column_text(st, 7);
+		size_t el = e ? strlen(e) : 0, ml = m ? strlen(m) : 0;
+		if (buf && buf_len > el + ml + 2) {
+			if (e) {
+				memcpy(buf, e, el + 1);
+				out->explanation = buf;
+			}
+			if (m) {
+				memcpy(buf + el + 1, m, ml + 1);
+				out->model_version = buf + el + 1;
+			}
+		}
+	} else if (r == SQLITE_DONE) {
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "store: no link for %lld",
+		                  (long long)rid);
+	} else {
+		rc = dberr(d, err, "get link");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- verification ---- */
+
+static vs_rc sq_dirty_citizens(vs_store *s, const char *after, char (*ids)[16], size_t cap, size_t *count,
+                               vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_DIRTY_LIST);
+	bt(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)cap);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < cap)
+		ct(st, 0, ids[n++], 16);
+	sqlite3_reset(st);
+	*count = n;
+	return (r == SQLITE_DONE || r == SQLITE_ROW) ? VS_OK : dberr(d, err, "dirty citizens");
+}
+
+static vs_rc sq_mark_dirty(vs_store *s, const char *id, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_DIRTY_ADD);
+	bt(st, 1, id);
+	return run(d, st, err, "mark dirty");
+}
+
+static vs_rc sq_clear_dirty(vs_store *s, const char *id, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_DIRTY_DEL);
+	bt(st, 1, id);
+	return run(d, st, err, "clear dirty");
+}
+
+static vs_rc sq_citizen_reports(vs_store *s, const char *id, vs_store_report *out, size_t cap, size_t *count,
+                                vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REPORTS);
+	bt(st, 1, id);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < cap) {
+			vs_store_report *p = &out[n];
+			memset(p, 0, sizeof(*p));
+			p->rid = sqlite3_column_int64(st, 0);
+			p->decision = (uint8_t)sqlite3_column_int(st, 1);
+			ct(st, 2, p->facility_code, sizeof(p->facility_code));
+			ct(st, 3, p->record_id, sizeof(p->record_id));
+			ct(st, 4, p->vaccine_code, sizeof(p->vaccine_code));
+			p->dose = (int8_t)sqlite3_column_int(st, 5);
+			p->shot_days = cday(st, 6);
+			ct(st, 7, p->lot, sizeof(p->lot));
+		}
+		n++;
+	}
+	sqlite3_reset(st);
+	*count = n;
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "citizen reports");
+}
+
+static vs_rc sq_set_check(vs_store *s, int64_t rid, const char *key, uint8_t status, const char *reasons,
+                          vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CHECK_PUT);
+	sqlite3_bind_int64(st, 1, rid);
+	bt(st, 2, key);
+	sqlite3_bind_int(st, 3, status);
+	bt(st, 4, reasons);
+	return run(d, st, err, "set check");
+}
+
+static vs_rc sq_replace_events(vs_store *s, const char *id, const vs_store_event *ev, size_t n, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_EV_DEL);
+	bt(st, 1, id);
+	vs_rc rc = run(d, st, err, "delete events");
+	for (size_t i = 0; !rc && i < n; i++) {
+		st = q(d, Q_EV_INS);
+		bt(st, 1, ev[i].event_key);
+		bt(st, 2, id);
+		bt(st, 3, ev[i].product);
+		bt(st, 4, ev[i].family);
+		sqlite3_bind_int(st, 5, ev[i].dose);
+		bday(st, 6, ev[i].shot_days);
+		sqlite3_bind_int(st, 7, ev[i].status);
+		sqlite3_bind_int(st, 8, ev[i].report_count);
+		bt(st, 9, ev[i].reasons);
+		rc = run(d, st, err, "insert event");
+	}
+	return rc;
+}
+
+/* ---- postings and outbox ---- */
+
+static void read_posting(sqlite3_stmt *st, int base, vs_store_posting *p)
+{
+	memset(p, 0, sizeof(*p));
+	ct(st, base, p->event_key, sizeof(p->event_key));
+	ct(st, base + 1, p->citizen_id, sizeof(p->citizen_id));
+	ct(st, base + 2, p->product, sizeof(p->product));
+	p->dose = (int8_t)sqlite3_column_int(st, base + 3);
+	p->shot_days = cday(st, base + 4);
+}
+
+static vs_rc sq_citizen_postings(vs_store *s, const char *id, vs_store_posting *out, size_t cap,
+                                 size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_POST_CIT);
+	bt(st, 1, id);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < cap)
+			read_posting(st, 0, &out[n]);
+		n++;
+	}
+	sqlite3_reset(st);
+	*count = n;
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "citizen postings");
+}
+
+static vs_rc sq_postings(vs_store *s, vs_store_posting_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_POST_ALL);
+	vs_store_posting p;
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_posting(st, 0, &p);
+		if (fn(ud, &p)) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "postings");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static vs_rc sq_outbox_add(vs_store *s, uint8_t op, const vs_store_posting *p, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_OB_ADD);
+	sqlite3_bind_int(st, 1, op);
+	bt(st, 2, p->event_key);
+	bt(st, 3, p->citizen_id);
+	bt(st, 4, p->product);
+	sqlite3_bind_int(st, 5, p->dose);
+	bday(st, 6, p->shot_days);
+	return run(d, st, err, "outbox add");
+}
+
+static vs_rc sq_outbox_pending(vs_store *s, vs_store_outbox_item *out, size_t cap, size_t *count,
+                               vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_OB_PENDING);
+	sqlite3_bind_int64(st, 1, (int64_t)cap);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < cap) {
+		out[n].seq = sqlite3_column_int64(st, 0);
+		out[n].op = (uint8_t)sqlite3_column_int(st, 1);
+		read_posting(st, 2, &out[n].p);
+		n++;
+	}
+	sqlite3_reset(st);
+	*count = n;
+	return (r == SQLITE_DONE || r == SQLITE_ROW) ? VS_OK : dberr(d, err, "outbox pending");
+}
+
+static vs_rc apply_one(sqlite_store *d, const vs_store_outbox_item *it, vs_error *err)
+{
+	sqlite3_stmt *st = q(d, Q_OB_DONE);
+	sqlite3_bind_int64(st, 1, it->seq);
+	vs_rc rc = run(d, st, err, "outbox done");
+	if (rc || sqlite3_changes(d->db) == 0)
+		return rc; /* already applied: nothing to do */
+	if (it->op == VS_STORE_OP_POST) {
+		char date[11];
+		days_to_text(it->p.shot_days, date);
+		st = q(d, Q_POST_INS);
+		bt(st, 1, it->p.event_key);
+		bt(st, 2, it->p.citizen_id);
+		bt(st, 3, it->p.product);
+		sqlite3_bind_int(st, 4, it->p.dose);
+		bt(st, 5, date);
+		bday(st, 6, it->p.shot_days);
+		sqlite3_bind_int64(st, 7, it->seq);
+		return run(d, st, err, "post");
+	}
+	st = q(d, Q_POST_DEL);
+	bt(st, 1, it->p.event_key);
+	return run(d, st, err, "withdraw");
+}
+
+static vs_rc sq_outbox_apply(vs_store *s, const vs_store_outbox_item *it, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	if (d->in_tx)
+		return apply_one(d, it, err);
+	vs_rc rc = exec(d, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	rc = apply_one(d, it, err);
+	if (!rc)
+		rc = exec(d, "COMMIT", err);
+	if (rc)
+		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---- worklists ---- */
+
+static vs_rc sq_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_WL_PUT);
+	sqlite3_bind_int(st, 1, it->kind);
+	sqlite3_bind_int64(st, 2, it->rid);
+	bt(st, 3, it->facility_code);
+	bt(st, 4, it->commune_code);
+	bt(st, 5, it->record_id);
+	bt(st, 6, it->citizen_id);
+	bt(st, 7, it->category);
+	bt(st, 8, it->reasons);
+	bt(st, 9, it->suggestion);
+	bt(st, 10, it->evidence);
+	return run(d, st, err, "worklist put");
+}
+
+static vs_rc sq_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_WL_CLEAR);
+	sqlite3_bind_int64(st, 1, rid);
+	return run(d, st, err, "worklist clear");
+}
+
+static vs_rc sq_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
+                         vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, kind == VS_STORE_WL_COMMUNE ? Q_WL_COM : Q_WL_FAC);
+	sqlite3_bind_int(st, 1, kind);
+	bt(st, 2, code);
+	vs_store_worklist_item it;
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof(it));
+		it.kind = (uint8_t)sqlite3_column_int(st, 0);
+		it.rid = sqlite3_column_int64(st, 1);
+		ct(st, 2, it.facility_code, sizeof(it.facility_code));
+		ct(st, 3, it.commune_code, sizeof(it.commune_code));
+		ct(st, 4, it.record_id, sizeof(it.record_id));
+		ct(st, 5, it.citizen_id, sizeof(it.citizen_id));
+		ct(st, 6, it.category, sizeof(it.category));
+		ct(st, 7, it.reasons, sizeof(it.reasons));
+		ct(st, 8, it.suggestion, sizeof(it.suggestion));
+		ct(st, 9, it.evidence, sizeof(it.evidence));
+		if (fn(ud, &it)) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "worklist");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- audit and figures ---- */
+
+static vs_rc sq_audit(vs_store *s, const char *actor, const char *action, const char *subject,
+                      const char *detail, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_AUDIT);
+	bt(st, 1, actor);
+	bt(st, 2, action);
+	bt(st, 3, subject);
+	bt(st, 4, detail);
+	return run(d, st, err, "audit");
+}
+
+static vs_rc scalar(sqlite_store *d, const char *sql, int64_t *out, vs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(d, err, sql);
+	int r = sqlite3_step(st);
+	*out = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? VS_OK : dberr(d, err, sql);
+}
+
+static vs_rc sq_audit_count(vs_store *s, int64_t *count, vs_error *err)
+{
+	return scalar(D(s), "SELECT count(*) FROM audit", count, err);
+}
+
+static vs_rc sq_counts(vs_store *s, vs_store_counts *o, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	struct {
+		const char *sql;
+		int64_t *dst;
+	} qs[] = {
+	    {"SELECT count(*) FROM citizens", &o->citizens},
+	    {"SELECT count(*) FROM records WHERE current = 1", &o->records},
+	    {"SELECT count(*) FROM records WHERE current = 0", &o->superseded},
+	    {"SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND "
+	     "l.decision = 1",
+	     &o->links_auto},
+	    {"SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND "
+	     "l.decision = 2",
+	     &o->links_review},
+	    {"SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND "
+	     "l.decision = 0",
+	     &o->links_unlinked},
+	    {"SELECT count(*) FROM events", &o->events},
+	    {"SELECT count(*) FROM events WHERE status = 0", &o->events_ok},
+	    {"SELECT count(*) FROM events WHERE status = 1", &o->events_review},
+	    {"SELECT count(*) FROM events WHERE status = 2", &o->events_reject},
+	    {"SELECT coalesce(sum(report_count - 1), 0) FROM events", &o->reports_merged},
+	    {"SELECT count(*) FROM postings", &o->postings},
+	    {"SELECT count(*) FROM outbox WHERE done = 0", &o->outbox_pending},
+	    {"SELECT count(*) FROM worklist", &o->worklist_items},
+	};
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		vs_rc rc = scalar(d, qs[i].sql, qs[i].dst, err);
+		if (rc)
+			return rc;
+	}
+	return VS_OK;
+}
+
+static vs_rc sq_reason_counts(vs_store *s, int source, int decision, vs_store_reason_fn fn, void *ud,
+                              vs_error *err)
+{
+	sqlite_store *d = D(s);
+	const char *sql = source == 0
+	                      ? "SELECT l.reasons, count(*) FROM links l JOIN records r ON r.rid = l.rid"
+	                        " WHERE r.current = 1 AND l.decision = ?1 GROUP BY l.reasons"
+	                      : "SELECT c.reasons, count(*) FROM checks c JOIN records r ON r.rid = c.rid"
+	                        " WHERE r.current = 1 AND c.reasons <> '' AND ?1 = ?1 GROUP BY c.reasons";
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(d, err, "reason counts");
+	sqlite3_bind_int(st, 1, decision);
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		if (fn(ud, text ? text : "", sqlite3_column_int64(st, 1))) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "reason counts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static vs_rc sq_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_COVERAGE);
+	vs_store_citizen c;
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_citizen(st, 0, &c);
+		if (fn(ud, &c, sqlite3_column_int64(st, 12))) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "coverage");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const vs_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put_citizen = sq_put_citizen,
+    .get_citizen = sq_get_citizen,
+    .put_record = sq_put_record,
+    .get_record = sq_get_record,
+    .record_history = sq_record_history,
+    .unlinked_records = sq_unlinked_records,
+    .save_link = sq_save_link,
+    .get_link = sq_get_link,
+    .dirty_citizens = sq_dirty_citizens,
+    .mark_dirty = sq_mark_dirty,
+    .clear_dirty = sq_clear_dirty,
+    .citizen_reports = sq_citizen_reports,
+    .set_check = sq_set_check,
+    .replace_events = sq_replace_events,
+    .citizen_postings = sq_citizen_postings,
+    .postings = sq_postings,
+    .outbox_add = sq_outbox_add,
+    .outbox_pending = sq_outbox_pending,
+    .outbox_apply = sq_outbox_apply,
+    .worklist_put = sq_worklist_put,
+    .worklist_clear = sq_worklist_clear,
+    .worklist = sq_worklist,
+    .audit = sq_audit,
+    .audit_count = sq_audit_count,
+    .counts = sq_counts,
+    .reason_counts = sq_reason_counts,
+    .coverage = sq_coverage,
+};
+
+vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	char pragma[160];
+	sqlite_store *d = vs_calloc(1, sizeof(*d));
+	if (!d)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
+	s->impl = d;
+	s->ops = &sqlite_ops;
+	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
+		rc = vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL, "store: cannot open: %s",
+		                  d->db ? sqlite3_errmsg(d->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(d->db, 10000);
+	size_t cache = opts && opts->cache_kib ? opts->cache_kib : 65536;
+	snprintf(pragma, sizeof(pragma),
+	         "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
+	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF",
+	         opts && opts->sync_full ? "FULL" : "NORMAL", cache);
+	rc = exec(d, pragma, err);
+	if (!rc)
+		rc = vs_store_sqlite_migrate(d->db, &d->version, err);
+	for (int i = 0; !rc && i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(d->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL) !=
+		    SQLITE_OK)
+			rc = dberr(d, err, sql_text[i]);
+out:
+	if (rc) {
+		sq_close(s);
+		s->ops = NULL;
+	}
+	return rc;
+}

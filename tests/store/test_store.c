@@ -1,0 +1,585 @@
+/* test_store.c - conformance suite for the vs_store interface.
+ * Every test goes through the public API only, against a fresh store made by
+ * open_fresh(); a new driver runs the same suite by changing STORE_SCHEME. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vaxsync/store.h"
+
+#ifndef STORE_SCHEME
+#define STORE_SCHEME "sqlite:"
+#endif
+
+static char tmpdir[64];
+static int db_seq;
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_store_XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static vs_store *open_path(const char *path)
+{
+	char uri[160];
+	vs_store *s = NULL;
+	vs_error err;
+	snprintf(uri, sizeof(uri), "%s%s", STORE_SCHEME, path);
+	vs_rc rc = vs_store_open(&s, uri, NULL, &err);
+	if (rc)
+		fprintf(stderr, "%s\n", err.message);
+	assert_int_equal(rc, VS_OK);
+	return s;
+}
+
+static vs_store *open_fresh(char *path_out)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/t%d.db", tmpdir, ++db_seq);
+	if (path_out)
+		strcpy(path_out, path);
+	return open_path(path);
+}
+
+static vs_store_citizen citizen(const char *id, const char *commune)
+{
+	vs_store_citizen c;
+	memset(&c, 0, sizeof(c));
+	strcpy(c.citizen_id, id);
+	strcpy(c.full_name, "Nguyễn Văn An");
+	strcpy(c.dob, "1990-05-01");
+	c.dob_days = 7425;
+	c.dob_precision = 3;
+	c.sex = 1;
+	strcpy(c.province_code, "01");
+	strcpy(c.district_code, "001");
+	strcpy(c.commune_code, commune);
+	c.death_days = VS_STORE_NO_DATE;
+	return c;
+}
+
+static vs_store_record record(const char *fac, const char *rid, const char *raw, int dose, int32_t days)
+{
+	vs_store_record r;
+	memset(&r, 0, sizeof(r));
+	strcpy(r.facility_code, fac);
+	strcpy(r.record_id, rid);
+	r.raw = raw;
+	r.raw_len = strlen(raw);
+	r.content_hash = 1469598103934665603ull;
+	for (const char *p = raw; *p; p++)
+		r.content_hash = (r.content_hash ^ (unsigned char)*p) * 1099511628211ull;
+	strcpy(r.vaccine_code, "EU/1/20/1528");
+	r.dose = (int8_t)dose;
+	r.shot_days = days;
+	strcpy(r.shot_date, "2021-09-01");
+	strcpy(r.commune_code, "00001");
+	strcpy(r.reasons, "NAME_ALL_CAPS");
+	return r;
+}
+
+static size_t dirty_count(vs_store *s)
+{
+	char ids[64][16];
+	size_t n = 0;
+	assert_int_equal(vs_store_dirty_citizens(s, "", ids, 64, &n, NULL), VS_OK);
+	return n;
+}
+
+static void clear_all_dirty(vs_store *s)
+{
+	char ids[64][16];
+	size_t n = 0;
+	assert_int_equal(vs_store_dirty_citizens(s, "", ids, 64, &n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vs_store_clear_dirty(s, ids[i], NULL), VS_OK);
+}
+
+static void test_open_and_migrate(void **state)
+{
+	(void)state;
+	char path[128];
+	vs_store *s = open_fresh(path);
+	assert_int_equal(vs_store_schema_version(s), VS_STORE_SCHEMA_VERSION);
+	assert_string_equal(vs_store_driver(s), "sqlite");
+	assert_int_equal(vs_store_audit(s, "test", "open", "db", NULL, NULL), VS_OK);
+	vs_store_close(s);
+	s = open_path(path); /* reopening runs no migration twice and keeps data */
+	assert_int_equal(vs_store_schema_version(s), VS_STORE_SCHEMA_VERSION);
+	int64_t n = 0;
+	assert_int_equal(vs_store_audit_count(s, &n, NULL), VS_OK);
+	assert_int_equal(n, 1);
+	vs_store_close(s);
+	vs_store_close(NULL);
+
+	vs_store *bad = NULL;
+	vs_error err;
+	assert_int_equal(vs_store_open(&bad, "postgres://x", NULL, &err), VS_ERR_ARG);
+	assert_null(bad);
+	assert_int_equal(vs_store_open(&bad, "/nonexistent-dir/x/y.db", NULL, &err), VS_ERR_DB);
+	assert_int_equal(vs_store_open(&bad, "", NULL, &err), VS_ERR_ARG);
+}
+
+static void test_transactions(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_citizen c = citizen("001090000001", "00001");
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_begin(s, NULL), VS_ERR_ARG);
+	assert_int_equal(vs_store_put_citizen(s, &c, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_rollback(s, NULL), VS_OK);
+	vs_store_citizen out;
+	assert_int_equal(vs_store_get_citizen(s, c.citizen_id, &out, NULL), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizen(s, &c, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_commit(s, NULL), VS_OK);
+	assert_int_equal(vs_store_commit(s, NULL), VS_ERR_ARG);
+	assert_int_equal(vs_store_get_citizen(s, c.citizen_id, &out, NULL), VS_OK);
+	vs_store_close(s);
+}
+
+static void test_citizens(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_citizen c = citizen("001090000001", "00001"), out;
+	bool changed = false;
+	assert_int_equal(vs_store_put_citizen(s, &c, &changed, NULL), VS_OK);
+	assert_true(changed);
+	assert_int_equal(vs_store_get_citizen(s, c.citizen_id, &out, NULL), VS_OK);
+	assert_memory_equal(&c, &out, sizeof(c));
+	clear_all_dirty(s);
+	assert_int_equal(vs_store_put_citizen(s, &c, &changed, NULL), VS_OK);
+	assert_false(changed);
+	assert_int_equal(dirty_count(s), 0);
+	c.dead = true;
+	c.death_days = 19000;
+	assert_int_equal(vs_store_put_citizen(s, &c, &changed, NULL), VS_OK);
+	assert_true(changed);
+	assert_int_equal(dirty_count(s), 1);
+	assert_int_equal(vs_store_get_citizen(s, c.citizen_id, &out, NULL), VS_OK);
+	assert_true(out.dead);
+	assert_int_equal(out.death_days, 19000);
+	vs_store_close(s);
+}
+
+static void test_record_idempotence_and_correction(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_record r = record("79001", "R1",
+	                           "a\x1f"
+	                           "b\x1f"
+	                           "1",
+	                           1, 18871);
+	vs_store_put_result res;
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_NEW);
+	assert_int_equal(res.version, 1);
+	assert_true(res.needs_link);
+	int64_t rid1 = res.rid;
+
+	/* the same content again: nothing changes, still needs its link */
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
+	assert_int_equal(res.rid, rid1);
+	assert_true(res.needs_link);
+
+	vs_store_link l;
+	memset(&l, 0, sizeof(l));
+	l.rid = rid1;
+	strcpy(l.citizen_id, "001090000001");
+	l.decision = VS_STORE_LINK_AUTO;
+	l.weight = 17.5;
+	l.probability = 0.999;
+	l.explanation = "name +6.1; dob +5.0";
+	l.model_version = "fs-1";
+	assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
+	assert_false(res.needs_link);
+	clear_all_dirty(s);
+
+	/* a correction: new version, old one kept, old citizen dirty */
+	vs_store_record r2 = record("79001", "R1",
+	                            "a\x1f"
+	                            "b\x1f"
+	                            "2",
+	                            2, 18900);
+	assert_int_equal(vs_store_put_record(s, &r2, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_CORRECTED);
+	assert_int_equal(res.version, 2);
+	assert_int_equal(res.superseded_rid, rid1);
+	assert_true(res.needs_link);
+	assert_int_equal(dirty_count(s), 1);
+	vs_store_record hist[4];
+	size_t n = 0;
+	assert_int_equal(vs_store_record_history(s, "79001", "R1", hist, 4, &n, NULL), VS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(hist[0].version, 1);
+	assert_int_equal(hist[0].dose, 1);
+	assert_int_equal(hist[1].version, 2);
+	assert_int_equal(hist[1].dose, 2);
+	assert_int_equal(hist[1].shot_days, 18900);
+	assert_string_equal(hist[1].reasons, "NAME_ALL_CAPS");
+
+	/* resubmitting the old content is a correction too (back to v1's content) */
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_CORRECTED);
+	assert_int_equal(res.version, 3);
+
+	vs_store_record got;
+	assert_int_equal(vs_store_get_record(s, rid1, &got, NULL), VS_OK);
+	assert_string_equal(got.record_id, "R1");
+	assert_int_equal(vs_store_get_record(s, 999999, &got, NULL), VS_ERR_NOTFOUND);
+	vs_store_counts cnt;
+	assert_int_equal(vs_store_counts_get(s, &cnt, NULL), VS_OK);
+	assert_int_equal(cnt.records, 1);
+	assert_int_equal(cnt.superseded, 2);
+	vs_store_close(s);
+}
+
+static int count_unlinked(void *ud, const vs_store_record *r)
+{
+	size_t *n = ud;
+	assert_non_null(r->raw);
+	assert_true(r->raw_len > 0);
+	(*n)++;
+	return 0;
+}
+
+static void test_links_and_reports(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_put_result res;
+	int64_t rids[3];
+	for (int i = 0; i < 3; i++) {
+		char id[16], raw[24];
+		snprintf(id, sizeof(id), "R%d", i);
+		snprintf(raw, sizeof(raw), "raw%d", i);
+		vs_store_record r = record("79001", id, raw, i + 1, 18800 + 30 * i);
+		assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+		rids[i] = res.rid;
+	}
+	size_t n = 0;
+	assert_int_equal(vs_store_unlinked_records(s, count_unlinked, &n, NULL), VS_OK);
+	assert_int_equal(n, 3);
+	uint8_t decisions[3] = {VS_STORE_LINK_AUTO, VS_STORE_LINK_REVIEW, VS_STORE_LINK_UNLINKED};
+	for (int i = 0; i < 3; i++) {
+		vs_store_link l;
+		memset(&l, 0, sizeof(l));
+		l.rid = rids[i];
+		strcpy(l.citizen_id, "001090000001");
+		l.decision = decisions[i];
+		strcpy(l.reasons, i == 2 ? "LINK_NO_CANDIDATE" : "");
+		assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	}
+	n = 0;
+	assert_int_equal(vs_store_unlinked_records(s, count_unlinked, &n, NULL), VS_OK);
+	assert_int_equal(n, 0);
+	vs_store_report rep[8];
+	assert_int_equal(vs_store_citizen_reports(s, "001090000001", rep, 8, &n, NULL), VS_OK);
+	assert_int_equal(n, 2); /* the unlinked one is not part of the history */
+	assert_int_equal(rep[0].rid, rids[0]);
+	assert_int_equal(rep[0].decision, VS_STORE_LINK_AUTO);
+	assert_int_equal(rep[1].decision, VS_STORE_LINK_REVIEW);
+	assert_int_equal(rep[1].dose, 2);
+	assert_int_equal(rep[1].shot_days, 18830);
+	assert_string_equal(rep[0].vaccine_code, "EU/1/20/1528");
+	assert_int_equal(vs_store_citizen_reports(s, "001090000001", rep, 1, &n, NULL), VS_OK);
+	assert_int_equal(n, 2); /* count beyond cap */
+
+	vs_store_link got;
+	char buf[128];
+	vs_store_link l;
+	memset(&l, 0, sizeof(l));
+	l.rid = rids[0];
+	strcpy(l.citizen_id, "001090000002");
+	l.decision = VS_STORE_LINK_AUTO;
+	l.explanation = "id exact +12";
+	l.model_version = "fs-2";
+	clear_all_dirty(s);
+	assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	assert_int_equal(dirty_count(s), 2); /* old and new citizen */
+	assert_int_equal(vs_store_get_link(s, rids[0], &got, buf, sizeof(buf), NULL), VS_OK);
+	assert_string_equal(got.citizen_id, "001090000002");
+	assert_string_equal(got.explanation, "id exact +12");
+	assert_string_equal(got.model_version, "fs-2");
+	assert_int_equal(vs_store_get_link(s, 12345, &got, buf, sizeof(buf), NULL), VS_ERR_NOTFOUND);
+
+	vs_store_counts c;
+	assert_int_equal(vs_store_counts_get(s, &c, NULL), VS_OK);
+	assert_int_equal(c.links_auto, 1);
+	assert_int_equal(c.links_review, 1);
+	assert_int_equal(c.links_unlinked, 1);
+	vs_store_close(s);
+}
+
+static int collect_reason(void *ud, const char *reasons, int64_t count)
+{
+	int64_t *n = ud;
+	if (!strcmp(reasons, "LINK_NO_CANDIDATE"))
+		*n += count;
+	return 0;
+}
+
+static void test_reason_counts(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_put_result res;
+	for (int i = 0; i < 5; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "R%d", i);
+		vs_store_record r = record("79001", id, id, 1, 18800);
+		assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+		vs_store_link l;
+		memset(&l, 0, sizeof(l));
+		l.rid = res.rid;
+		l.decision = VS_STORE_LINK_UNLINKED;
+		strcpy(l.reasons, i < 3 ? "LINK_NO_CANDIDATE" : "LINK_AMBIGUOUS");
+		assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+		assert_int_equal(
+		    vs_store_set_check(s, res.rid, "", VS_STORE_CHECK_REJECT, "HIST_IN_FUTURE", NULL), VS_OK);
+	}
+	int64_t n = 0;
+	assert_int_equal(vs_store_reason_counts(s, 0, VS_STORE_LINK_UNLINKED, collect_reason, &n, NULL),
+	                 VS_OK);
+	assert_int_equal(n, 3);
+	vs_store_close(s);
+}
+
+static int collect_posting(void *ud, const vs_store_posting *p)
+{
+	char *out = ud;
+	strcat(out, p->event_key);
+	strcat(out, ";");
+	return 0;
+}
+
+static vs_store_posting posting(const char *key, const char *cid, int dose, int32_t days)
+{
+	vs_store_posting p;
+	memset(&p, 0, sizeof(p));
+	strcpy(p.event_key, key);
+	strcpy(p.citizen_id, cid);
+	strcpy(p.product, "EU/1/20/1528");
+	p.dose = (int8_t)dose;
+	p.shot_days = days;
+	return p;
+}
+
+static void test_outbox_exactly_once(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_posting a = posting("k1", "001090000001", 1, 18800),
+	                 b = posting("k2", "001090000001", 2, 18830);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &a, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &b, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &a, NULL), VS_OK); /* same key twice */
+	assert_int_equal(vs_store_outbox_add(s, 7, &a, NULL), VS_ERR_ARG);
+	vs_store_outbox_item items[8];
+	size_t n = 0;
+	assert_int_equal(vs_store_outbox_pending(s, items, 8, &n, NULL), VS_OK);
+	assert_int_equal(n, 3);
+	assert_true(items[0].seq < items[1].seq);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vs_store_outbox_apply(s, &items[i], NULL), VS_OK);
+	for (size_t i = 0; i < n; i++) /* re-applying a done item changes nothing */
+		assert_int_equal(vs_store_outbox_apply(s, &items[i], NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_pending(s, items, 8, &n, NULL), VS_OK);
+	assert_int_equal(n, 0);
+	char keys[256] = "";
+	assert_int_equal(vs_store_postings(s, collect_posting, keys, NULL), VS_OK);
+	assert_string_equal(keys, "k1;k2;");
+	vs_store_posting ps[4];
+	assert_int_equal(vs_store_citizen_postings(s, "001090000001", ps, 4, &n, NULL), VS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(ps[1].dose, 2);
+	assert_int_equal(ps[1].shot_days, 18830);
+
+	/* withdraw inside a caller transaction, then roll back: nothing happened */
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_WITHDRAW, &a, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_pending(s, items, 8, &n, NULL), VS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_apply(s, &items[0], NULL), VS_OK);
+	assert_int_equal(vs_store_rollback(s, NULL), VS_OK);
+	keys[0] = '\0';
+	assert_int_equal(vs_store_postings(s, collect_posting, keys, NULL), VS_OK);
+	assert_string_equal(keys, "k1;k2;");
+	assert_int_equal(vs_store_outbox_apply(s, &items[0], NULL), VS_OK);
+	keys[0] = '\0';
+	assert_int_equal(vs_store_postings(s, collect_posting, keys, NULL), VS_OK);
+	assert_string_equal(keys, "k2;");
+	vs_store_counts c;
+	assert_int_equal(vs_store_counts_get(s, &c, NULL), VS_OK);
+	assert_int_equal(c.postings, 1);
+	assert_int_equal(c.outbox_pending, 0);
+	vs_store_close(s);
+}
+
+static void test_events(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_event ev[2];
+	memset(ev, 0, sizeof(ev));
+	strcpy(ev[0].event_key, "e1");
+	strcpy(ev[0].product, "EU/1/20/1528");
+	ev[0].report_count = 3;
+	strcpy(ev[1].event_key, "e2");
+	ev[1].status = VS_STORE_CHECK_REVIEW;
+	ev[1].report_count = 1;
+	assert_int_equal(vs_store_replace_events(s, "001090000001", ev, 2, NULL), VS_OK);
+	assert_int_equal(vs_store_replace_events(s, "001090000001", ev, 2, NULL), VS_OK);
+	vs_store_counts c;
+	assert_int_equal(vs_store_counts_get(s, &c, NULL), VS_OK);
+	assert_int_equal(c.events, 2);
+	assert_int_equal(c.events_review, 1);
+	assert_int_equal(c.reports_merged, 2);
+	assert_int_equal(vs_store_replace_events(s, "001090000001", ev, 1, NULL), VS_OK);
+	assert_int_equal(vs_store_counts_get(s, &c, NULL), VS_OK);
+	assert_int_equal(c.events, 1);
+	vs_store_close(s);
+}
+
+static int collect_wl(void *ud, const vs_store_worklist_item *it)
+{
+	int *n = ud;
+	(*n)++;
+	assert_string_equal(it->category, "correction");
+	return 0;
+}
+
+static void test_worklist(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_record r = record("79001", "R1", "x", 1, 18800);
+	vs_store_put_result res;
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	vs_store_worklist_item it;
+	memset(&it, 0, sizeof(it));
+	it.kind = VS_STORE_WL_FACILITY;
+	it.rid = res.rid;
+	strcpy(it.facility_code, "79001");
+	strcpy(it.commune_code, "00001");
+	strcpy(it.category, "correction");
+	strcpy(it.reasons, "HIST_IN_FUTURE");
+	assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK); /* replaces */
+	int n = 0;
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, "79001", collect_wl, &n, NULL), VS_OK);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_COMMUNE, "00001", collect_wl, &n, NULL), VS_OK);
+	assert_int_equal(n, 0);
+	/* a correction of the record drops its items */
+	vs_store_record r2 = record("79001", "R1", "y", 1, 18800);
+	assert_int_equal(vs_store_put_record(s, &r2, &res, NULL), VS_OK);
+	n = 0;
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, "79001", collect_wl, &n, NULL), VS_OK);
+	assert_int_equal(n, 0);
+	it.rid = res.rid;
+	assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	assert_int_equal(vs_store_worklist_clear(s, res.rid, NULL), VS_OK);
+	n = 0;
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, "79001", collect_wl, &n, NULL), VS_OK);
+	assert_int_equal(n, 0);
+	vs_store_close(s);
+}
+
+static int cov_fn(void *ud, const vs_store_citizen *c, int64_t doses)
+{
+	int64_t *sum = ud;
+	*sum += doses * (c->citizen_id[11] - '0');
+	return 0;
+}
+
+static void test_coverage(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_citizen c1 = citizen("001090000001", "00001"), c2 = citizen("001090000002", "00004");
+	assert_int_equal(vs_store_put_citizen(s, &c1, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizen(s, &c2, NULL, NULL), VS_OK);
+	vs_store_posting a = posting("k1", c2.citizen_id, 1, 18800),
+	                 b = posting("k2", c2.citizen_id, 2, 18830);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &a, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &b, NULL), VS_OK);
+	vs_store_outbox_item items[4];
+	size_t n;
+	assert_int_equal(vs_store_outbox_pending(s, items, 4, &n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vs_store_outbox_apply(s, &items[i], NULL), VS_OK);
+	int64_t sum = 0;
+	assert_int_equal(vs_store_coverage(s, cov_fn, &sum, NULL), VS_OK);
+	assert_int_equal(sum, 4); /* citizen ...2 has 2 doses */
+	vs_store_close(s);
+}
+
+static void test_bulk_speed_sanity(void **state)
+{
+	(void)state;
+	/* 20k records in one transaction, then all re-put as SAME */
+	vs_store *s = open_fresh(NULL);
+	vs_store_put_result res;
+	char id[16], raw[32];
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(id, sizeof(id), "R%d", i);
+		snprintf(raw, sizeof(raw), "raw-%d", i);
+		vs_store_record r = record("79001", id, raw, 1, 18800);
+		assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+		assert_int_equal(res.outcome, VS_STORE_PUT_NEW);
+	}
+	assert_int_equal(vs_store_commit(s, NULL), VS_OK);
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(id, sizeof(id), "R%d", i);
+		snprintf(raw, sizeof(raw), "raw-%d", i);
+		vs_store_record r = record("79001", id, raw, 1, 18800);
+		assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+		assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
+	}
+	assert_int_equal(vs_store_commit(s, NULL), VS_OK);
+	vs_store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_open_and_migrate),
+	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_citizens),
+	    cmocka_unit_test(test_record_idempotence_and_correction),
+	    cmocka_unit_test(test_links_and_reports),
+	    cmocka_unit_test(test_reason_counts),
+	    cmocka_unit_test(test_outbox_exactly_once),
+	    cmocka_unit_test(test_events),
+	    cmocka_unit_test(test_worklist),
+	    cmocka_unit_test(test_coverage),
+	    cmocka_unit_test(test_bulk_speed_sanity),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
