@@ -1,0 +1,150 @@
+/* test_cli.c - the `vaxsync` front end as a user runs it: exit codes, help,
+ * and `check` on malformed files (each error names file:line:column and a
+ * reason code, and the rest of the batch goes on). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vaxsync/core.h"
+
+static char tmpdir[64];
+static char out[1 << 16];
+
+/* Runs `vaxsync ARGS` (stderr merged into out); returns the exit code. */
+static int run(const char *args)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cd %s && '%s/vaxsync' %s 2>&1", tmpdir, getenv("VS_BIN"), args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_file(const char *name, const char *data, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+#define WRITE(name, s) write_file(name, s, sizeof(s) - 1)
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_test_cli_XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_version_help_usage(void **state)
+{
+	(void)state;
+	assert_int_equal(run("--version"), 0);
+	assert_non_null(strstr(out, "vaxsync " VS_VERSION));
+	assert_int_equal(run("--help"), 0);
+	assert_non_null(strstr(out, "check"));
+	assert_int_equal(run(""), VS_EXIT_USAGE);
+	assert_int_equal(run("no-such-command"), VS_EXIT_USAGE);
+	assert_int_equal(run("check --help"), 0);
+	assert_non_null(strstr(out, "usage: vaxsync check"));
+	assert_int_equal(run("check --bogus x.csv"), VS_EXIT_USAGE);
+	assert_int_equal(run("check --threads 0 x.csv"), VS_EXIT_USAGE);
+	assert_int_equal(run("reasons"), 0);
+	assert_non_null(strstr(out, "ID_EXCEL_DAMAGE_FIXED"));
+}
+
+static void test_check_clean_roundtrip(void **state)
+{
+	(void)state;
+	WRITE("ok.csv", "\xEF\xBB\xBFrecord_id;facility_code;full_name\r\n1;F01;\"Lê; Văn\"\r\n2;F01;B\r\n");
+	assert_int_equal(run("check ok.csv -o clean.csv"), 0);
+	assert_non_null(strstr(out, "2 records read, 0 rejected"));
+	assert_non_null(strstr(out, "shots"));
+	assert_int_equal(run("check clean.csv -q"), 0);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/clean.csv", tmpdir);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char buf[256] = {0};
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "record_id,facility_code,full_name\n1,F01,Lê; Văn\n2,F01,B\n");
+}
+
+static void test_check_malformed(void **state)
+{
+	(void)state;
+	WRITE("unclosed.csv", "a,b\n1,2\n3,\"never closed\n4,5\n");
+	assert_int_equal(run("check unclosed.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "unclosed.csv:3:2:"));
+	assert_non_null(strstr(out, "[CSV_UNCLOSED_QUOTE]"));
+
+	WRITE("ragged.csv", "a,b,c\n1,2\n1,2,3\n");
+	assert_int_equal(run("check ragged.csv"), 0);
+	assert_non_null(strstr(out, "ragged.csv:2:"));
+	assert_non_null(strstr(out, "[CSV_RAGGED_ROW]"));
+
+	WRITE("cp1258.csv", "name,x\nNguy\xEA\xDEn,1\n");
+	assert_int_equal(run("check cp1258.csv -o fixed.csv"), 0);
+	assert_non_null(strstr(out, "1 decoded from Windows-1258"));
+
+	WRITE("empty.csv", "");
+	assert_int_equal(run("check empty.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "[CSV_EMPTY_FILE]"));
+
+	WRITE("header.csv", "record_id,facility_code,full_name\n");
+	assert_int_equal(run("check header.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "[CSV_NO_RECORDS]"));
+
+	write_file("nul.csv", "a,b\nx\0y,1\n", 10);
+	assert_int_equal(run("check nul.csv"), 0);
+	assert_non_null(strstr(out, "1 with NUL bytes removed"));
+
+	/* a 10 MB field: that row is rejected, the next one is read */
+	size_t big = 10u << 20;
+	char *s = malloc(big + 32);
+	assert_non_null(s);
+	memcpy(s, "a,b\n1,", 6);
+	memset(s + 6, 'x', big);
+	memcpy(s + 6 + big, "\n2,3\n", 5);
+	write_file("big.csv", s, big + 11);
+	free(s);
+	assert_int_equal(run("check big.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "big.csv:2:2:"));
+	assert_non_null(strstr(out, "[CSV_FIELD_TOO_LONG]"));
+	assert_non_null(strstr(out, "1 records read, 1 rejected"));
+
+	assert_int_equal(run("check missing.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "missing.csv"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_version_help_usage),
+		cmocka_unit_test(test_check_clean_roundtrip),
+		cmocka_unit_test(test_check_malformed),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
