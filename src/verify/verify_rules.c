@@ -1,0 +1,307 @@
+/* verify_rules.c - one citizen's history: reports -> de-duplicated events ->
+ * rules. Everything is ordered by (date, family, dose, rid) first so the
+ * result never depends on the order the reports came in. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vaxsync/verify.h"
+
+typedef struct vctx {
+	const vs_verify_ctx *ctx;
+	const vs_verify_report *rep;
+	vs_verify_result *out;
+} vctx;
+
+static const char *family(const vs_verify_ctx *c, int16_t product)
+{
+	return c->products[product].family;
+}
+
+/* Insertion sort of report indexes by family, date, dose, rid (n <= 64). */
+static void sort_reports(const vctx *v, uint16_t *idx, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = idx[i];
+		const vs_verify_report *a = &v->rep[x];
+		size_t j = i;
+		while (j > 0) {
+			const vs_verify_report *b = &v->rep[idx[j - 1]];
+			int fc = strcmp(family(v->ctx, b->product), family(v->ctx, a->product));
+			bool after =
+			    fc > 0 ||
+			    (fc == 0 && (b->shot_days > a->shot_days ||
+			                 (b->shot_days == a->shot_days &&
+			                  (b->dose > a->dose || (b->dose == a->dose && b->rid > a->rid)))));
+			if (!after)
+				break;
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = x;
+	}
+}
+
+static bool compatible(const vctx *v, const vs_verify_event *e, uint32_t lot, const vs_verify_report *r)
+{
+	const vs_verify_report *first = &v->rep[e->first_report];
+	if (strcmp(family(v->ctx, first->product), family(v->ctx, r->product)))
+		return false;
+	int gap = r->shot_days - e->shot_days;
+	if (gap < 0)
+		gap = -gap;
+	if (gap > v->ctx->window_days)
+		return false;
+	if (e->dose && r->dose && e->dose != r->dose)
+		return false;
+	return !lot || !r->lot_hash || lot == r->lot_hash;
+}
+
+/* Merges reports into events; lots[] tracks each event's known lot. */
+static void dedup(vctx *v, const uint16_t *idx, size_t n, uint32_t *lots)
+{
+	vs_verify_result *o = v->out;
+	for (size_t i = 0; i < n; i++) {
+		const vs_verify_report *r = &v->rep[idx[i]];
+		size_t e = o->event_count;
+		for (size_t k = 0; k < o->event_count; k++)
+			if (compatible(v, &o->events[k], lots[k], r)) {
+				e = k;
+				break;
+			}
+		if (e == o->event_count) {
+			vs_verify_event *ev = &o->events[o->event_count++];
+			memset(ev, 0, sizeof(*ev));
+			ev->product = r->product;
+			ev->dose = r->dose;
+			ev->shot_days = r->shot_days;
+			ev->first_report = idx[i];
+			lots[e] = r->lot_hash;
+		} else {
+			vs_reason_add(&o->events[e].reasons, VS_R_HIST_DUPLICATE_EVENT);
+			if (!o->events[e].dose)
+				o->events[e].dose = r->dose;
+			if (!lots[e])
+				lots[e] = r->lot_hash;
+		}
+		o->events[e].report_count++;
+		o->report_event[idx[i]] = (uint16_t)e;
+	}
+}
+
+static bool event_before(const vctx *v, const vs_verify_event *a, const vs_verify_event *b)
+{
+	if (a->shot_days != b->shot_days)
+		return a->shot_days < b->shot_days;
+	int fc = strcmp(family(v->ctx, a->product), family(v->ctx, b->product));
+	if (fc)
+		return fc < 0;
+	if (a->dose != b->dose)
+		return a->dose < b->dose;
+	return v->rep[a->first_report].rid < v->rep[b->first_report].rid;
+}
+
+/* Sorts events by date and renumbers report_event accordingly. */
+static void sort_events(vctx *v, size_t n_reports)
+{
+	vs_verify_result *o = v->out;
+	uint16_t order[VS_VERIFY_MAX_REPORTS], where[VS_VERIFY_MAX_REPORTS];
+	vs_verify_event tmp[VS_VERIFY_MAX_REPORTS];
+	for (size_t i = 0; i < o->event_count; i++)
+		order[i] = (uint16_t)i;
+	for (size_t i = 1; i < o->event_count; i++) {
+		uint16_t x = order[i];
+		size_t j = i;
+		while (j > 0 && event_before(v, &o->events[x], &o->events[order[j - 1]])) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = x;
+	}
+	for (size_t i = 0; i < o->event_count; i++) {
+		tmp[i] = o->events[order[i]];
+		where[order[i]] = (uint16_t)i;
+	}
+	memcpy(o->events, tmp, o->event_count * sizeof(tmp[0]));
+	for (size_t i = 0; i < n_reports; i++)
+		if (o->report_event[i] != VS_VERIFY_NO_EVENT)
+			o->report_event[i] = where[o->report_event[i]];
+}
+
+static void conflicts(vctx *v)
+{
+	vs_verify_result *o = v->out;
+	for (size_t i = 0; i < o->event_count; i++)
+		for (size_t j = i + 1; j < o->event_count; j++) {
+			vs_verify_event *a = &o->events[i], *b = &o->events[j];
+			bool same_dose = a->dose && a->dose == b->dose;
+			bool too_close = b->shot_days - a->shot_days <= v->ctx->window_days;
+			if (same_dose || too_close) {
+				vs_reason_add(&a->reasons, VS_R_HIST_CONFLICTING_REPORTS);
+				vs_reason_add(&b->reasons, VS_R_HIST_CONFLICTING_REPORTS);
+			}
+		}
+}
+
+/* The day a person born on dob_days turns `years`. */
+static int32_t birthday(int32_t dob_days, int years)
+{
+	int y, m, d;
+	vs_verify_civil(dob_days, &y, &m, &d);
+	if (m == 2 && d == 29)
+		d = 28;
+	return vs_verify_days(y + years, m, d);
+}
+
+static void date_rules(const vctx *v, const vs_verify_person *p, vs_verify_event *e)
+{
+	const vs_verify_ctx *c = v->ctx;
+	if (e->shot_days < c->programme_start_days)
+		vs_reason_add(&e->reasons, VS_R_HIST_BEFORE_PROGRAMME);
+	if (e->shot_days > c->today_days)
+		vs_reason_add(&e->reasons, VS_R_HIST_IN_FUTURE);
+	if (p->dob_days != VS_VERIFY_NO_DATE) {
+		/* a partial birth date counts from its earliest day: flags only what is certain */
+		if (e->shot_days < p->dob_days)
+			vs_reason_add(&e->reasons, VS_R_HIST_BEFORE_BIRTH);
+		else if (e->shot_days < birthday(p->dob_days, c->products[e->product].min_age_years) &&
+		         e->shot_days >= p->dob_days)
+			vs_reason_add(&e->reasons, VS_R_HIST_UNDER_AGE);
+	}
+	if (p->dead && p->death_days != VS_VERIFY_NO_DATE && e->shot_days > p->death_days)
+		vs_reason_add(&e->reasons, VS_R_HIST_AFTER_DEATH);
+}
+
+static bool mix_allowed(const vs_verify_product *first, const vs_verify_product *next)
+{
+	if (!strcmp(first->family, next->family))
+		return true;
+	if (next->mix != VS_VERIFY_MIX_MRNA)
+		return false;
+	return first->mix == VS_VERIFY_MIX_MRNA || first->mix == VS_VERIFY_MIX_VECTOR;
+}
+
+static bool blocked(const vs_verify_event *e)
+{
+	static const vs_reason stop[] = {VS_R_HIST_CONFLICTING_REPORTS, VS_R_HIST_BEFORE_PROGRAMME,
+	                                 VS_R_HIST_IN_FUTURE, VS_R_HIST_BEFORE_BIRTH, VS_R_HIST_AFTER_DEATH};
+	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		if (vs_reason_has(&e->reasons, stop[i]))
+			return true;
+	return false;
+}
+
+/* Rules over the series of events that are otherwise plausible. */
+static void series_rules(vctx *v)
+{
+	vs_verify_result *o = v->out;
+	const vs_verify_ctx *c = v->ctx;
+	const vs_verify_event *prev = NULL;
+	const vs_verify_product *first = NULL;
+	int place = 0, last_dose = 0;
+	for (size_t i = 0; i < o->event_count; i++) {
+		vs_verify_event *e = &o->events[i];
+		if (blocked(e))
+			continue;
+		place++;
+		if (!e->dose)
+			e->dose = (int8_t)(place > 100 ? 100 : place);
+		const vs_verify_product *pr = &c->products[e->product];
+		if (!first)
+			first = pr;
+		if (e->dose <= last_dose)
+			vs_reason_add(&e->reasons, VS_R_HIST_DOSE_ORDER);
+		if (e->dose > last_dose)
+			last_dose = e->dose;
+		int limit = first->primary_doses + c->booster_doses;
+		if (e->dose > limit || place > limit)
+			vs_reason_add(&e->reasons, VS_R_HIST_TOO_MANY_DOSES);
+		bool primary = e->dose <= first->primary_doses;
+		if (primary && prev && !mix_allowed(first, pr))
+			vs_reason_add(&e->reasons, VS_R_HIST_MIXED_SCHEDULE);
+		if (primary && prev) {
+			int need = c->products[prev->product].min_interval_days;
+			if (need > 0 && e->shot_days - prev->shot_days < need)
+				vs_reason_add(&e->reasons, VS_R_HIST_INTERVAL_TOO_SHORT);
+		}
+		prev = e;
+	}
+}
+
+static uint8_t status_of(const vs_reason_set *s)
+{
+	static const vs_reason reject[] = {VS_R_HIST_BEFORE_PROGRAMME, VS_R_HIST_IN_FUTURE,
+	                                   VS_R_HIST_BEFORE_BIRTH,     VS_R_HIST_AFTER_DEATH,
+	                                   VS_R_VACCINE_UNKNOWN,       VS_R_SHOT_DATE_MISSING};
+	for (size_t i = 0; i < sizeof(reject) / sizeof(reject[0]); i++)
+		if (vs_reason_has(s, reject[i]))
+			return VS_VERIFY_REJECT;
+	for (size_t i = 0; i < s->count; i++)
+		if (s->codes[i] != VS_R_HIST_DUPLICATE_EVENT)
+			return VS_VERIFY_REVIEW;
+	return VS_VERIFY_OK;
+}
+
+static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, size_t i)
+{
+	char buf[160];
+	int y, m, d;
+	vs_verify_civil(e->shot_days, &y, &m, &d);
+	snprintf(buf, sizeof(buf), "%s|%s|%d|%04d-%02d-%02d", citizen_id ? citizen_id : "",
+	         family(v->ctx, e->product), e->dose, y, m, d);
+	uint64_t h = 1469598103934665603ull;
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	/* two events with the same family, dose and date (conflicting lots) get distinct keys */
+	for (size_t k = 0; k < i; k++) {
+		char mine[24];
+		snprintf(mine, sizeof(mine), "%016llx", (unsigned long long)h);
+		if (strcmp(mine, v->out->events[k].key))
+			continue;
+		h = (h ^ (uint64_t)(i + 1)) * 1099511628211ull;
+		k = (size_t)-1;
+	}
+	snprintf(e->key, sizeof(e->key), "%016llx", (unsigned long long)h);
+}
+
+vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const vs_verify_person *person,
+                        const vs_verify_report *reports, size_t n, vs_verify_result *out)
+{
+	uint16_t idx[VS_VERIFY_MAX_REPORTS];
+	uint32_t lots[VS_VERIFY_MAX_REPORTS];
+	size_t valid = 0;
+	vctx v = {ctx, reports, out};
+	memset(out, 0, sizeof(*out));
+	if (n > VS_VERIFY_MAX_REPORTS)
+		return VS_ERR_LIMIT;
+	for (size_t i = 0; i < n; i++) {
+		out->report_event[i] = VS_VERIFY_NO_EVENT;
+		const vs_verify_report *r = &reports[i];
+		if (r->product < 0 || (size_t)r->product >= ctx->product_count)
+			vs_reason_add(&out->report_reasons[i], VS_R_VACCINE_UNKNOWN);
+		if (r->shot_days == VS_VERIFY_NO_DATE)
+			vs_reason_add(&out->report_reasons[i], VS_R_SHOT_DATE_MISSING);
+		if (out->report_reasons[i].count)
+			out->report_status[i] = VS_VERIFY_REJECT;
+		else
+			idx[valid++] = (uint16_t)i;
+	}
+	sort_reports(&v, idx, valid);
+	dedup(&v, idx, valid, lots);
+	sort_events(&v, n);
+	conflicts(&v);
+	for (size_t i = 0; i < out->event_count; i++)
+		date_rules(&v, person, &out->events[i]);
+	series_rules(&v);
+	for (size_t i = 0; i < out->event_count; i++) {
+		out->events[i].status = status_of(&out->events[i].reasons);
+		make_key(&v, citizen_id, &out->events[i], i);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint16_t e = out->report_event[i];
+		if (e == VS_VERIFY_NO_EVENT)
+			continue;
+		out->report_reasons[i] = out->events[e].reasons;
+		out->report_status[i] = out->events[e].status;
+	}
+	return VS_OK;
+}

@@ -1,0 +1,372 @@
+/* test_verify.c - every history rule and the de-duplication, on histories
+ * built in the test (products as in vaccines.csv). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "vaxsync/verify.h"
+
+static const vs_ref_vaccine vaccines[] = {
+    {.product_code = "EU/1/21/1529", .primary_doses = 2, .min_interval_days = 28, .min_age_years = 18},
+    {.product_code = "EU/1/20/1528", .primary_doses = 2, .min_interval_days = 21, .min_age_years = 12},
+    {.product_code = "EU/1/20/1528-PED", .primary_doses = 2, .min_interval_days = 21, .min_age_years = 5},
+    {.product_code = "EU/1/20/1507", .primary_doses = 2, .min_interval_days = 28, .min_age_years = 18},
+    {.product_code = "BBIBP-CorV", .primary_doses = 2, .min_interval_days = 21, .min_age_years = 18},
+    {.product_code = "EU/1/20/1525", .primary_doses = 1, .min_interval_days = 0, .min_age_years = 18},
+    {.product_code = "Abdala", .primary_doses = 3, .min_interval_days = 14, .min_age_years = 18},
+    {.product_code = "Hayat-Vax", .primary_doses = 2, .min_interval_days = 21, .min_age_years = 18},
+};
+enum { AZ, PF, PF_PED, MOD, VERO, JANSSEN, ABDALA, HAYAT };
+
+static vs_verify_ctx *ctx;
+static vs_verify_result res;
+
+static int setup(void **state)
+{
+	(void)state;
+	return vs_verify_ctx_new(&ctx, vaccines, sizeof(vaccines) / sizeof(vaccines[0]),
+	                         vs_verify_days(2023, 1, 1), NULL) == VS_OK
+	           ? 0
+	           : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vs_verify_ctx_free(ctx);
+	return 0;
+}
+
+static vs_verify_person adult(void)
+{
+	vs_verify_person p = {
+	    .dob_days = vs_verify_days(1980, 6, 15), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	return p;
+}
+
+static vs_verify_report rep(int64_t rid, int product, int dose, int y, int m, int d, const char *lot)
+{
+	vs_verify_report r = {.rid = rid,
+	                      .product = (int16_t)product,
+	                      .dose = (int8_t)dose,
+	                      .shot_days = y ? vs_verify_days(y, m, d) : VS_VERIFY_NO_DATE,
+	                      .lot_hash = vs_verify_lot_hash(lot)};
+	return r;
+}
+
+static void run(const vs_verify_person *p, const vs_verify_report *r, size_t n)
+{
+	assert_int_equal(vs_verify_history(ctx, "001080000001", p, r, n, &res), VS_OK);
+}
+
+static bool ev_has(size_t e, vs_reason code)
+{
+	return vs_reason_has(&res.events[e].reasons, code);
+}
+
+static void test_dates_and_helpers(void **state)
+{
+	(void)state;
+	assert_int_equal(vs_verify_days(1970, 1, 1), 0);
+	assert_int_equal(vs_verify_days(2021, 3, 8), VS_VERIFY_PROGRAMME_START);
+	int y, m, d;
+	vs_verify_civil(vs_verify_days(2024, 2, 29), &y, &m, &d);
+	assert_int_equal(y, 2024);
+	assert_int_equal(m, 2);
+	assert_int_equal(d, 29);
+	vs_verify_civil(-1, &y, &m, &d);
+	assert_int_equal(y, 1969);
+	assert_int_equal(vs_verify_lot_hash(""), 0);
+	assert_int_equal(vs_verify_lot_hash(" - "), 0);
+	assert_int_equal(vs_verify_lot_hash("ab-123"), vs_verify_lot_hash("AB 123"));
+	assert_int_not_equal(vs_verify_lot_hash("AB123"), vs_verify_lot_hash("AB124"));
+	char fam[16];
+	vs_verify_family("Covishield", fam, sizeof(fam));
+	assert_string_equal(fam, "AZ");
+	vs_verify_family("Abdala", fam, sizeof(fam));
+	assert_string_equal(fam, "Abdala");
+	assert_int_equal(vs_verify_product_index(ctx, "EU/1/20/1507"), MOD);
+	assert_int_equal(vs_verify_product_index(ctx, "nope"), -1);
+	assert_int_equal(vs_verify_product_index(ctx, ""), -1);
+}
+
+static void test_clean_history(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(2, AZ, 2, 2021, 9, 1, "A2"), rep(1, AZ, 1, 2021, 7, 1, "A1"),
+	                        rep(3, PF, 3, 2022, 2, 1, "P1")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(res.events[i].status, VS_VERIFY_OK);
+		assert_int_equal(res.events[i].reasons.count, 0);
+		assert_int_equal(res.events[i].dose, (int)i + 1);
+		assert_int_equal(strlen(res.events[i].key), 16);
+	}
+	assert_int_equal(res.report_event[0], 1); /* events are in date order */
+	assert_int_equal(res.report_event[1], 0);
+	assert_string_not_equal(res.events[0].key, res.events[1].key);
+}
+
+static void test_order_independent_and_stable_keys(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report a[] = {rep(1, VERO, 1, 2021, 8, 1, ""), rep(2, VERO, 2, 2021, 8, 25, ""),
+	                        rep(3, VERO, 2, 2021, 8, 26, "")};
+	vs_verify_report b[] = {a[2], a[0], a[1]};
+	run(&p, a, 3);
+	vs_verify_result first = res;
+	run(&p, b, 3);
+	assert_int_equal(first.event_count, res.event_count);
+	for (size_t i = 0; i < res.event_count; i++) {
+		assert_string_equal(first.events[i].key, res.events[i].key);
+		assert_int_equal(first.events[i].status, res.events[i].status);
+	}
+	/* another citizen: other keys */
+	vs_verify_result mine = res;
+	assert_int_equal(vs_verify_history(ctx, "001080000002", &p, a, 3, &res), VS_OK);
+	assert_string_not_equal(mine.events[0].key, res.events[0].key);
+}
+
+static void test_duplicate_event(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* same shot typed by two facilities, one day apart, one without lot, one under another AZ code */
+	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 7, 1, "AB123"), rep(2, AZ, 1, 2021, 7, 2, ""),
+	                        rep(3, AZ, 0, 2021, 7, 1, "ab-123"), rep(4, AZ, 2, 2021, 9, 1, "")};
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 2);
+	assert_int_equal(res.events[0].report_count, 3);
+	assert_true(ev_has(0, VS_R_HIST_DUPLICATE_EVENT));
+	assert_int_equal(res.events[0].status, VS_VERIFY_OK); /* merged, still posted */
+	assert_int_equal(res.report_event[0], 0);
+	assert_int_equal(res.report_event[1], 0);
+	assert_int_equal(res.report_event[2], 0);
+	assert_int_equal(res.report_event[3], 1);
+	assert_true(vs_reason_has(&res.report_reasons[1], VS_R_HIST_DUPLICATE_EVENT));
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+}
+
+static void test_conflicting_reports(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* two different "dose 1" on different dates */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 8, 20, "")};
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_true(ev_has(0, VS_R_HIST_CONFLICTING_REPORTS));
+	assert_true(ev_has(1, VS_R_HIST_CONFLICTING_REPORTS));
+	assert_int_equal(res.events[0].status, VS_VERIFY_REVIEW);
+	/* same day, same dose, different lots: two shots claimed, distinct keys */
+	vs_verify_report s[] = {rep(1, PF, 1, 2021, 8, 1, "L1"), rep(2, PF, 1, 2021, 8, 1, "L2")};
+	run(&p, s, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_true(ev_has(0, VS_R_HIST_CONFLICTING_REPORTS));
+	assert_string_not_equal(res.events[0].key, res.events[1].key);
+	/* different products reported on the same day */
+	vs_verify_report t[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, MOD, 0, 2021, 8, 2, "")};
+	run(&p, t, 2);
+	assert_true(ev_has(0, VS_R_HIST_CONFLICTING_REPORTS));
+}
+
+static void test_programme_future(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 3, 7, ""), rep(2, AZ, 2, 2023, 1, 2, "")};
+	run(&p, r, 2);
+	assert_true(ev_has(0, VS_R_HIST_BEFORE_PROGRAMME));
+	assert_int_equal(res.events[0].status, VS_VERIFY_REJECT);
+	assert_true(ev_has(1, VS_R_HIST_IN_FUTURE));
+	assert_int_equal(res.events[1].status, VS_VERIFY_REJECT);
+	vs_verify_report ok[] = {rep(1, AZ, 1, 2021, 3, 8, ""), rep(2, AZ, 2, 2023, 1, 1, "")};
+	run(&p, ok, 2);
+	assert_int_equal(res.events[0].status, VS_VERIFY_OK);
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+}
+
+static void test_birth_and_death(void **state)
+{
+	(void)state;
+	vs_verify_person p = {
+	    .dob_days = vs_verify_days(2021, 10, 1), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 9, 1, "")};
+	run(&p, r, 1);
+	assert_true(ev_has(0, VS_R_HIST_BEFORE_BIRTH));
+	assert_int_equal(res.events[0].status, VS_VERIFY_REJECT);
+	/* year-only birth 2021 (counted from 1 Jan): not certainly before birth */
+	p.dob_days = vs_verify_days(2021, 1, 1);
+	p.dob_precision = 1;
+	run(&p, r, 1);
+	assert_false(ev_has(0, VS_R_HIST_BEFORE_BIRTH));
+
+	vs_verify_person dead = adult();
+	dead.dead = true;
+	dead.death_days = vs_verify_days(2021, 8, 1);
+	vs_verify_report s[] = {rep(1, AZ, 1, 2021, 7, 1, ""), rep(2, AZ, 2, 2021, 8, 30, "")};
+	run(&dead, s, 2);
+	assert_false(ev_has(0, VS_R_HIST_AFTER_DEATH));
+	assert_true(ev_has(1, VS_R_HIST_AFTER_DEATH));
+	assert_int_equal(res.events[1].status, VS_VERIFY_REJECT);
+	/* dead without a known date: no judgement */
+	dead.death_days = VS_VERIFY_NO_DATE;
+	run(&dead, s, 2);
+	assert_false(ev_has(1, VS_R_HIST_AFTER_DEATH));
+}
+
+static void test_under_age(void **state)
+{
+	(void)state;
+	vs_verify_person child = {
+	    .dob_days = vs_verify_days(2010, 5, 20), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	/* adult Pfizer needs 12: 11 years old on 2022-05-19, 12 on 2022-05-20 */
+	vs_verify_report r[] = {rep(1, PF, 1, 2022, 5, 19, "")};
+	run(&child, r, 1);
+	assert_true(ev_has(0, VS_R_HIST_UNDER_AGE));
+	assert_int_equal(res.events[0].status, VS_VERIFY_REVIEW);
+	r[0] = rep(1, PF, 1, 2022, 5, 20, "");
+	run(&child, r, 1);
+	assert_false(ev_has(0, VS_R_HIST_UNDER_AGE));
+	/* the paediatric product allows 5 */
+	r[0] = rep(1, PF_PED, 1, 2021, 11, 1, "");
+	run(&child, r, 1);
+	assert_false(ev_has(0, VS_R_HIST_UNDER_AGE));
+	/* Moderna needs 18 */
+	r[0] = rep(1, MOD, 1, 2022, 11, 1, "");
+	run(&child, r, 1);
+	assert_true(ev_has(0, VS_R_HIST_UNDER_AGE));
+}
+
+static void test_interval(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 7, 1, ""), rep(2, AZ, 2, 2021, 7, 28, "")};
+	run(&p, r, 2); /* 27 days < 28 */
+	assert_false(ev_has(0, VS_R_HIST_INTERVAL_TOO_SHORT));
+	assert_true(ev_has(1, VS_R_HIST_INTERVAL_TOO_SHORT));
+	assert_int_equal(res.events[1].status, VS_VERIFY_REVIEW);
+	r[1] = rep(2, AZ, 2, 2021, 7, 29, "");
+	run(&p, r, 2);
+	assert_false(ev_has(1, VS_R_HIST_INTERVAL_TOO_SHORT));
+	/* Abdala: 14 days; boosters have no product interval rule */
+	vs_verify_report a[] = {rep(1, ABDALA, 1, 2021, 10, 1, ""), rep(2, ABDALA, 2, 2021, 10, 15, ""),
+	                        rep(3, ABDALA, 3, 2021, 10, 25, "")};
+	run(&p, a, 3);
+	assert_false(ev_has(1, VS_R_HIST_INTERVAL_TOO_SHORT));
+	assert_true(ev_has(2, VS_R_HIST_INTERVAL_TOO_SHORT));
+}
+
+static void test_dose_order(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(1, PF, 2, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 9, 1, "")};
+	run(&p, r, 2);
+	assert_false(ev_has(0, VS_R_HIST_DOSE_ORDER));
+	assert_true(ev_has(1, VS_R_HIST_DOSE_ORDER));
+	assert_int_equal(res.events[1].status, VS_VERIFY_REVIEW);
+	/* unnumbered doses take their place in the series */
+	vs_verify_report u[] = {rep(1, PF, 0, 2021, 8, 1, ""), rep(2, PF, 0, 2021, 9, 1, "")};
+	run(&p, u, 2);
+	assert_int_equal(res.events[0].dose, 1);
+	assert_int_equal(res.events[1].dose, 2);
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+}
+
+static void test_too_many_doses(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 4, 1, ""), rep(2, PF, 2, 2021, 5, 1, ""),
+	                        rep(3, PF, 3, 2021, 11, 1, ""), rep(4, PF, 4, 2022, 5, 1, ""),
+	                        rep(5, PF, 5, 2022, 10, 1, "")};
+	run(&p, r, 5); /* primary 2 + 2 boosters allowed */
+	assert_int_equal(res.event_count, 5);
+	for (int i = 0; i < 4; i++)
+		assert_false(ev_has((size_t)i, VS_R_HIST_TOO_MANY_DOSES));
+	assert_true(ev_has(4, VS_R_HIST_TOO_MANY_DOSES));
+	/* Janssen: 1 primary + 2 */
+	vs_verify_report j[] = {rep(1, JANSSEN, 4, 2022, 1, 1, "")};
+	run(&p, j, 1);
+	assert_true(ev_has(0, VS_R_HIST_TOO_MANY_DOSES));
+	/* more reports than one call takes */
+	vs_verify_report many[VS_VERIFY_MAX_REPORTS + 1];
+	memset(many, 0, sizeof(many));
+	assert_int_equal(vs_verify_history(ctx, "x", &p, many, VS_VERIFY_MAX_REPORTS + 1, &res),
+	                 VS_ERR_LIMIT);
+}
+
+static void test_mixed_schedule(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* allowed: AZ then Pfizer; Pfizer then Moderna; Vero Cell then Hayat-Vax (same vaccine) */
+	vs_verify_report ok1[] = {rep(1, AZ, 1, 2021, 7, 1, ""), rep(2, PF, 2, 2021, 9, 1, "")};
+	run(&p, ok1, 2);
+	assert_false(ev_has(1, VS_R_HIST_MIXED_SCHEDULE));
+	vs_verify_report ok2[] = {rep(1, PF, 1, 2021, 7, 1, ""), rep(2, MOD, 2, 2021, 9, 1, "")};
+	run(&p, ok2, 2);
+	assert_false(ev_has(1, VS_R_HIST_MIXED_SCHEDULE));
+	vs_verify_report ok3[] = {rep(1, VERO, 1, 2021, 7, 1, ""), rep(2, HAYAT, 2, 2021, 8, 1, "")};
+	run(&p, ok3, 2);
+	assert_false(ev_has(1, VS_R_HIST_MIXED_SCHEDULE));
+	/* forbidden: Vero Cell then Pfizer in the primary series; Pfizer then AZ */
+	vs_verify_report bad1[] = {rep(1, VERO, 1, 2021, 7, 1, ""), rep(2, PF, 2, 2021, 8, 1, "")};
+	run(&p, bad1, 2);
+	assert_true(ev_has(1, VS_R_HIST_MIXED_SCHEDULE));
+	assert_int_equal(res.events[1].status, VS_VERIFY_REVIEW);
+	vs_verify_report bad2[] = {rep(1, PF, 1, 2021, 7, 1, ""), rep(2, AZ, 2, 2021, 8, 1, "")};
+	run(&p, bad2, 2);
+	assert_true(ev_has(1, VS_R_HIST_MIXED_SCHEDULE));
+	/* a booster after Vero Cell may be anything */
+	vs_verify_report boost[] = {rep(1, VERO, 1, 2021, 7, 1, ""), rep(2, VERO, 2, 2021, 8, 1, ""),
+	                            rep(3, PF, 3, 2022, 1, 1, "")};
+	run(&p, boost, 3);
+	assert_false(ev_has(2, VS_R_HIST_MIXED_SCHEDULE));
+	assert_int_equal(res.events[2].status, VS_VERIFY_OK);
+}
+
+static void test_unusable_reports(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(1, -1, 1, 2021, 7, 1, ""), rep(2, AZ, 1, 0, 0, 0, ""),
+	                        rep(3, AZ, 1, 2021, 7, 1, "")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 1);
+	assert_int_equal(res.report_event[0], VS_VERIFY_NO_EVENT);
+	assert_int_equal(res.report_status[0], VS_VERIFY_REJECT);
+	assert_true(vs_reason_has(&res.report_reasons[0], VS_R_VACCINE_UNKNOWN));
+	assert_true(vs_reason_has(&res.report_reasons[1], VS_R_SHOT_DATE_MISSING));
+	assert_int_equal(res.report_status[2], VS_VERIFY_OK);
+	run(&p, r, 0);
+	assert_int_equal(res.event_count, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dates_and_helpers),
+	    cmocka_unit_test(test_clean_history),
+	    cmocka_unit_test(test_order_independent_and_stable_keys),
+	    cmocka_unit_test(test_duplicate_event),
+	    cmocka_unit_test(test_conflicting_reports),
+	    cmocka_unit_test(test_programme_future),
+	    cmocka_unit_test(test_birth_and_death),
+	    cmocka_unit_test(test_under_age),
+	    cmocka_unit_test(test_interval),
+	    cmocka_unit_test(test_dose_order),
+	    cmocka_unit_test(test_too_many_doses),
+	    cmocka_unit_test(test_mixed_schedule),
+	    cmocka_unit_test(test_unusable_reports),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
