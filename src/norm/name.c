@@ -1,0 +1,319 @@
+/* name.c - Vietnamese personal names: repair, clean-up, parts and keys.
+ *
+ * Order of work: legacy-encoding repair, NFC, split into words (stray
+ * punctuation and digits dropped, initials kept as "T."), case and
+ * diacritics checks, given-name-first detection, then the display form and
+ * the blocking keys. Writes only the name members of the record. */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "norm/norm_internal.h"
+#include "norm/text.h"
+
+#define NAME_MAX_TOKENS 16
+#define NAME_BUF 512
+
+typedef struct token {
+	size_t off, len;
+	bool initial;
+} token;
+
+static bool is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 || cp == 0x3000 ||
+	       (cp >= 0x2000 && cp <= 0x200B) || cp == 0xFEFF;
+}
+
+static bool is_word_cp(uint32_t cp)
+{
+	vs_text_letter l;
+	if (vs_text_letter_of(cp, &l))
+		return true;
+	if (cp < 0x80)
+		return false;
+	utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+	return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT ||
+	       c == UTF8PROC_CATEGORY_LO || c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_LM;
+}
+
+static bool is_apostrophe(uint32_t cp)
+{
+	return cp == '\'' || cp == 0x2019 || cp == 0x2018;
+}
+
+/* Number of code points of s[0..len). */
+static size_t cp_count(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static bool first_is_consonant(const char *s, size_t len)
+{
+	uint32_t cp;
+	vs_text_letter l;
+	if (!vs_utf8_decode(s, len, &cp) || !vs_text_letter_of(cp, &l))
+		return false;
+	return !(l.base == 'a' || l.base == 'e' || l.base == 'i' || l.base == 'o' || l.base == 'u' ||
+	         l.base == 'y' || (l.base >= VS_VN_BREVE_A && l.base <= VS_VN_HORN_U));
+}
+
+/* Splits text into words. Returns the count; *punct tells whether anything
+ * other than spaces and the period of an initial was dropped. Apostrophes
+ * inside a word (H'Hen) are kept. */
+static size_t tokenize(const char *s, size_t len, token *tok, bool *punct)
+{
+	size_t n = 0, i = 0;
+	*punct = false;
+	while (i < len) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			k = 1;
+			cp = 0xFFFD;
+		}
+		if (!is_word_cp(cp)) {
+			if (!is_space_cp(cp))
+				*punct = true;
+			i += k;
+			continue;
+		}
+		size_t start = i;
+		while (i < len) {
+			k = vs_utf8_decode(s + i, len - i, &cp);
+			if (!k)
+				break;
+			if (is_word_cp(cp)) {
+				i += k;
+				continue;
+			}
+			/* an apostrophe between two letters belongs to the word */
+			uint32_t nx;
+			if (is_apostrophe(cp) && i + k < len && vs_utf8_decode(s + i + k, len - i - k, &nx) &&
+			    is_word_cp(nx)) {
+				i += k;
+				continue;
+			}
+			break;
+		}
+		bool dot = i < len && s[i] == '.';
+		bool single = cp_count(s + start, i - start) == 1;
+		if (n < NAME_MAX_TOKENS) {
+			tok[n].off = start;
+			tok[n].len = i - start;
+			tok[n].initial = single && (dot || first_is_consonant(s + start, i - start));
+			n++;
+		} else {
+			*punct = true;
+		}
+		if (dot && single)
+			i++;
+	}
+	return n;
+}
+
+/* Appends src to dst[0..*o) with a separating space, truncating at cap. */
+static void append_word(char *dst, size_t cap, size_t *o, const char *src, size_t len)
+{
+	size_t sep = *o ? 1 : 0;
+	if (*o + sep + 1 >= cap)
+		return;
+	if (sep)
+		dst[(*o)++] = ' ';
+	size_t room = cap - *o - 1;
+	if (len > room) {
+		len = room;
+		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+			len--;
+	}
+	if (!len && sep)
+		(*o)--;
+	memcpy(dst + *o, src, len);
+	*o += len;
+	dst[*o] = '\0';
+}
+
+static size_t copy_str(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t o = 0;
+	dst[0] = '\0';
+	append_word(dst, cap, &o, src, len);
+	return o;
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Display form of one word: proper case, initials as "X.". */
+static size_t display_word(const char *s, const token *t, char *out, size_t cap)
+{
+	size_t n = vs_text_proper_word(s + t->off, t->len, out, cap);
+	if (t->initial && n + 2 <= cap) {
+		out[n++] = '.';
+		out[n] = '\0';
+	}
+	return n;
+}
+
+/* Detects given-name-first order; fills order[] with the Vietnamese order. */
+static bool fix_order(const vs_norm_ctx *ctx, const char *s, const token *tok, size_t n, size_t *order)
+{
+	char first[64], last[64];
+	size_t fl, ll;
+	const vs_text_tables *tt = ctx ? ctx->text : NULL;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	if (!tt || n < 2 || tok[0].initial || tok[n - 1].initial)
+		return false;
+	fl = vs_text_fold(s + tok[0].off, tok[0].len, first, sizeof(first));
+	ll = vs_text_fold(s + tok[n - 1].off, tok[n - 1].len, last, sizeof(last));
+	/* Văn and Thị are rare family names but by far most often the middle name */
+	bool van_thi = fl == 3 && (!memcmp(first, "van", 3) || !memcmp(first, "thi", 3));
+	if (!vs_text_is_family(tt, last, ll, n == 2) || (!van_thi && vs_text_is_family(tt, first, fl, false)))
+		return false;
+	order[0] = n - 1;
+	if (n >= 3 && van_thi) {
+		/* "Văn An Nguyễn": middle and given kept in typed order after the family name */
+		for (size_t i = 1; i < n; i++)
+			order[i] = i - 1;
+	} else {
+		/* "An Văn Nguyễn": Western order given, middle..., family */
+		for (size_t i = 1; i + 1 < n; i++)
+			order[i] = i;
+		order[n - 1] = 0;
+	}
+	return true;
+}
+
+static void clear_name(vs_norm_record *out)
+{
+	out->full_name[0] = out->family[0] = out->middle[0] = out->given[0] = '\0';
+	out->name_key[0] = out->family_key[0] = out->given_key[0] = '\0';
+	out->name_sorted_key[0] = out->name_accent_key[0] = '\0';
+}
+
+void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
+{
+	char repaired[NAME_BUF], text[NAME_BUF], word[96];
+	token tok[NAME_MAX_TOKENS];
+	size_t order[NAME_MAX_TOKENS];
+	const char *src = s;
+	size_t src_len = len, tl, n, o = 0;
+	bool non_ascii = false, nfd, punct;
+	vs_reason_set *rs = &out->reasons;
+
+	clear_name(out);
+	if (!s)
+		len = src_len = 0;
+	if (len > 400) /* a name this long is not a name; keep its start */
+		src_len = len = 400;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			non_ascii = true;
+	if (non_ascii && ctx && ctx->text) {
+		int lr = vs_text_legacy_repair(ctx->text, s, len, repaired, sizeof(repaired));
+		if (lr == VS_TEXT_LEGACY_FIXED) {
+			vs_reason_add(rs, VS_R_NAME_LEGACY_ENCODING_FIXED);
+			src = repaired;
+			src_len = strlen(repaired);
+		} else if (lr == VS_TEXT_LEGACY_SUSPECT) {
+			vs_reason_add(rs, VS_R_NAME_LEGACY_ENCODING_SUSPECT);
+		}
+	}
+	tl = vs_text_nfc(src ? src : "", src_len, text, sizeof(text), &nfd);
+	if (nfd && src == s)
+		vs_reason_add(rs, VS_R_NAME_NFD_FIXED);
+	n = tokenize(text, tl, tok, &punct);
+	if (n == 0) {
+		vs_reason_add(rs, VS_R_NAME_MISSING);
+		return;
+	}
+	if (punct)
+		vs_reason_add(rs, VS_R_NAME_PUNCT_REMOVED);
+
+	/* Case, diacritics, initials. */
+	size_t letters = 0, upper = 0;
+	bool diacritics = false, all_syllables = true, initial = false, long_word = false;
+	for (size_t t = 0; t < n; t++) {
+		const char *w = text + tok[t].off;
+		if (tok[t].initial) {
+			initial = true;
+		} else {
+			if (cp_count(w, tok[t].len) > 1)
+				long_word = true;
+			if (!vs_text_syllable_valid(w, tok[t].len))
+				all_syllables = false;
+		}
+		for (size_t i = 0; i < tok[t].len;) {
+			uint32_t cp;
+			vs_text_letter l;
+			size_t k = vs_utf8_decode(w + i, tok[t].len - i, &cp);
+			if (!k)
+				k = 1;
+			i += k;
+			if (vs_text_has_diacritic(cp))
+				diacritics = true;
+			if (vs_text_letter_of(cp, &l)) {
+				letters++;
+				upper += l.upper;
+			} else if (utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LU) {
+				letters++;
+				upper++;
+			} else if (utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LL) {
+				letters++;
+			}
+		}
+	}
+	if (letters >= 2 && upper == letters && long_word)
+		vs_reason_add(rs, VS_R_NAME_ALL_CAPS);
+	if (!diacritics && all_syllables && long_word)
+		vs_reason_add(rs, VS_R_NAME_NO_DIACRITICS);
+	if (initial)
+		vs_reason_add(rs, VS_R_NAME_INITIAL);
+	if (n == 1)
+		vs_reason_add(rs, VS_R_NAME_SINGLE_TOKEN);
+	if (fix_order(ctx, text, tok, n, order))
+		vs_reason_add(rs, VS_R_NAME_ORDER_SWAPPED);
+
+	/* Display form and parts. */
+	size_t mo = 0;
+	for (size_t i = 0; i < n; i++) {
+		const token *t = &tok[order[i]];
+		size_t wl = display_word(text, t, word, sizeof(word));
+		append_word(out->full_name, sizeof(out->full_name), &o, word, wl);
+		if (n == 1)
+			copy_str(out->given, sizeof(out->given), word, wl);
+		else if (i == 0)
+			copy_str(out->family, sizeof(out->family), word, wl);
+		else if (i == n - 1)
+			copy_str(out->given, sizeof(out->given), word, wl);
+		else
+			append_word(out->middle, sizeof(out->middle), &mo, word, wl);
+	}
+
+	/* Keys. */
+	vs_text_fold(out->full_name, o, out->name_key, sizeof(out->name_key));
+	vs_text_fold(out->family, strlen(out->family), out->family_key, sizeof(out->family_key));
+	vs_text_fold(out->given, strlen(out->given), out->given_key, sizeof(out->given_key));
+	vs_text_accent_key(out->full_name, o, out->name_accent_key, sizeof(out->name_accent_key));
+	{
+		char keys[NAME_MAX_TOKENS][40];
+		const char *ptr[NAME_MAX_TOKENS];
+		size_t so = 0;
+		for (size_t i = 0; i < n; i++) {
+			vs_text_fold(text + tok[i].off, tok[i].len, keys[i], sizeof(keys[i]));
+			ptr[i] = keys[i];
+		}
+		qsort(ptr, n, sizeof(ptr[0]), cmp_words);
+		for (size_t i = 0; i < n; i++)
+			if (ptr[i][0])
+				append_word(out->name_sorted_key, sizeof(out->name_sorted_key), &so, ptr[i],
+				            strlen(ptr[i]));
+	}
+}

@@ -1,0 +1,788 @@
+/* text.c - Vietnamese letters and syllables, NFC, case, match keys, and the
+ * repair of TCVN3 / VNI-Windows text that was read as a Western code page.
+ *
+ * Invariant: nothing here allocates per call; every output is written into a
+ * caller buffer and truncated to its capacity (whole code points only). */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "norm/text.h"
+#include "norm/text_tables.h"
+
+#define NFC_MAX_CP 128 /* input code points taken into NFC; names are shorter */
+
+/* Table index (1..13 of text_tables.h) -> base letter code. */
+static const uint8_t tbl_base[14] = {0,   'a',    VS_VN_BREVE_A, VS_VN_CIRC_A, 'e', VS_VN_CIRC_E,
+                                     'i', 'o',    VS_VN_CIRC_O,  VS_VN_HORN_O, 'u', VS_VN_HORN_U,
+                                     'y', VS_VN_D};
+
+static int vowel_index(uint8_t base)
+{
+	for (int i = 1; i <= 12; i++)
+		if (tbl_base[i] == base)
+			return i;
+	return 0;
+}
+
+static bool is_vowel(uint8_t b)
+{
+	return b == 'a' || b == 'e' || b == 'i' || b == 'o' || b == 'u' || b == 'y' ||
+	       (b >= VS_VN_BREVE_A && b <= VS_VN_HORN_U);
+}
+
+bool vs_text_letter_of(uint32_t cp, vs_text_letter *l)
+{
+	uint8_t e = 0;
+	l->base = 0;
+	l->tone = 0;
+	l->upper = false;
+	if (cp < 0x80) {
+		if (cp >= 'a' && cp <= 'z') {
+			l->base = (uint8_t)cp;
+			return true;
+		}
+		if (cp >= 'A' && cp <= 'Z') {
+			l->base = (uint8_t)(cp - 'A' + 'a');
+			l->upper = true;
+			return true;
+		}
+		return false;
+	}
+	if (cp >= VN_LAT_FIRST && cp < VN_LAT_END)
+		e = vn_lat[cp - VN_LAT_FIRST];
+	else if (cp >= VN_EXT_FIRST && cp < VN_EXT_END)
+		e = vn_ext[cp - VN_EXT_FIRST];
+	if (!e)
+		return false;
+	l->base = tbl_base[e & 15];
+	l->tone = (uint8_t)((e >> 4) & 7);
+	l->upper = (e & 0x80) != 0;
+	return true;
+}
+
+uint32_t vs_text_letter_cp(vs_text_letter l)
+{
+	uint32_t cp;
+	if (l.base >= 'a' && l.base <= 'z' && !is_vowel(l.base))
+		return l.tone ? 0 : (uint32_t)(l.upper ? l.base - 'a' + 'A' : l.base);
+	if (l.base == VS_VN_D)
+		return l.tone ? 0 : (l.upper ? 0x110u : 0x111u);
+	int vi = vowel_index(l.base);
+	if (!vi || l.tone > 5)
+		return 0;
+	cp = vn_vowel_cp[vi][l.tone];
+	return l.upper ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp) : cp;
+}
+
+bool vs_text_has_diacritic(uint32_t cp)
+{
+	vs_text_letter l;
+	if (cp < 0x80)
+		return false;
+	if (vs_text_letter_of(cp, &l))
+		return l.tone || (l.base >= 1 && l.base <= VS_VN_D);
+	return cp >= 0x300 && cp <= 0x36F;
+}
+
+static int combining_tone(uint32_t cp)
+{
+	switch (cp) {
+	case 0x300:
+		return 1;
+	case 0x309:
+		return 2;
+	case 0x303:
+		return 3;
+	case 0x301:
+		return 4;
+	case 0x323:
+		return 5;
+	default:
+		return 0;
+	}
+}
+
+/* ---- syllables ---- */
+
+#define SYL_MAX 12
+typedef struct syl {
+	vs_text_letter l[SYL_MAX];
+	int n;
+} syl;
+
+/* Decodes one word into letters (combining tone marks join the letter before). */
+static bool syl_decode(const char *s, size_t len, syl *y)
+{
+	y->n = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k)
+			return false;
+		i += k;
+		int t = combining_tone(cp);
+		if (t) {
+			if (!y->n || y->l[y->n - 1].tone || !is_vowel(y->l[y->n - 1].base))
+				return false;
+			y->l[y->n - 1].tone = (uint8_t)t;
+			continue;
+		}
+		if (y->n == SYL_MAX || !vs_text_letter_of(cp, &y->l[y->n]))
+			return false;
+		y->n++;
+	}
+	return y->n > 0;
+}
+
+#define AB "\x01"
+#define AC "\x02"
+#define EC "\x03"
+#define OC "\x04"
+#define OH "\x05"
+#define UH "\x06"
+static const char *const initials[] = {"",   "b", "c", "ch", "d",  "\x07", "g",  "gh", "h",  "k",
+                                       "kh", "l", "m", "n",  "ng", "ngh",  "nh", "p",  "ph", "q",
+                                       "r",  "s", "t", "th", "tr", "v",    "x",  NULL};
+static const char *const finals[] = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t", NULL};
+static const char *const clusters[] = {
+    "a",       AB,        AC,         "e",        EC,     "i",    "o",    OC,     OH,         "u",
+    UH,        "y",       "ai",       "ao",       "au",   "ay",   AC "u", AC "y", "eo",       EC "u",
+    "ia",      "i" EC,    "iu",       "oa",       "o" AB, "oe",   "oi",   "oo",   OC "i",     OH "i",
+    "ua",      "u" AC,    "u" EC,     "ui",       "u" OC, "u" OH, UH "a", UH "i", UH "u",     UH OH,
+    "uy",      "y" EC,    "i" EC "u", "y" EC "u", "oai",  "oay",  "oao",  "oeo",  "u" AC "y", "u" OC "i",
+    UH OH "i", UH OH "u", "uya",      "uy" EC,    "uyu",  NULL};
+
+/* Plain vowel typed where the list has a modified one (text typed without
+ * diacritics): a for ă/â, e for ê, o for ô/ơ, u for ư. */
+static bool plain_of(uint8_t typed, uint8_t listed)
+{
+	switch (listed) {
+	case VS_VN_BREVE_A:
+	case VS_VN_CIRC_A:
+		return typed == 'a';
+	case VS_VN_CIRC_E:
+		return typed == 'e';
+	case VS_VN_CIRC_O:
+	case VS_VN_HORN_O:
+		return typed == 'o';
+	case VS_VN_HORN_U:
+		return typed == 'u';
+	default:
+		return false;
+	}
+}
+
+static bool in_list(const syl *y, int from, int to, const char *const *list, bool relaxed)
+{
+	int n = to - from;
+	for (size_t i = 0; list[i]; i++) {
+		const char *e = list[i];
+		if ((int)strlen(e) != n)
+			continue;
+		int k = 0;
+		while (k < n && ((uint8_t)e[k] == y->l[from + k].base ||
+		                 (relaxed && plain_of(y->l[from + k].base, (uint8_t)e[k]))))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+/* Splits y into initial [0,v0), vowel cluster [v0,v1), final [v1,n).
+ * Returns true when the syllable is well formed. */
+static bool syl_parse(const syl *y, int *v0_out, int *v1_out)
+{
+	int v0 = 0, v1, tones = 0;
+	while (v0 < y->n && !is_vowel(y->l[v0].base))
+		v0++;
+	v1 = v0;
+	while (v1 < y->n && is_vowel(y->l[v1].base))
+		v1++;
+	if (v1 == v0 || !in_list(y, 0, v0, initials, false) || !in_list(y, v1, y->n, finals, false))
+		return false;
+	if (v0 == 1 && y->l[0].base == 'g' && y->l[v0].base == 'i' && v1 - v0 >= 2)
+		v0++;
+	else if (v0 == 1 && y->l[0].base == 'q') {
+		if (y->l[v0].base != 'u' || v1 - v0 < 2)
+			return false;
+		v0++;
+	}
+	if (!in_list(y, v0, v1, clusters, true))
+		return false;
+	int tone = 0;
+	for (int i = 0; i < y->n; i++)
+		if (y->l[i].tone) {
+			tones++;
+			tone = y->l[i].tone;
+		}
+	if (tones > 1)
+		return false;
+	/* Stop finals (c, ch, p, t) take only the acute or dot tone. */
+	if (v1 < y->n && (y->l[v1].base == 'c' || y->l[v1].base == 'p' || y->l[v1].base == 't') && tone &&
+	    tone != 4 && tone != 5)
+		return false;
+	*v0_out = v0;
+	*v1_out = v1;
+	return true;
+}
+
+/* Canonical (new-style) tone position inside the cluster [v0,v1). */
+static int tone_pos(const syl *y, int v0, int v1)
+{
+	int k = v1 - v0;
+	for (int i = v1 - 1; i >= v0; i--)
+		if (y->l[i].base >= VS_VN_BREVE_A && y->l[i].base <= VS_VN_HORN_U)
+			return i;
+	if (v1 < y->n || k == 1)
+		return v1 - 1;
+	if (k == 2) {
+		uint8_t a = y->l[v0].base, b = y->l[v0 + 1].base;
+		if ((a == 'o' && (b == 'a' || b == 'e')) || (a == 'u' && b == 'y'))
+			return v0 + 1;
+		return v0;
+	}
+	return v0 + 1;
+}
+
+bool vs_text_syllable_valid(const char *tok, size_t len)
+{
+	syl y;
+	int v0, v1;
+	return syl_decode(tok, len, &y) && syl_parse(&y, &v0, &v1);
+}
+
+/* ---- output helpers ---- */
+
+static size_t put_cp(char *out, size_t cap, size_t o, uint32_t cp)
+{
+	char tmp[4];
+	size_t k = vs_utf8_encode(cp, tmp);
+	if (o + k + 1 > cap)
+		return o;
+	memcpy(out + o, tmp, k);
+	return o + k;
+}
+
+static size_t finish(char *out, size_t cap, size_t o)
+{
+	if (cap)
+		out[o < cap ? o : cap - 1] = '\0';
+	return o < cap ? o : (cap ? cap - 1 : 0);
+}
+
+/* ---- NFC ---- */
+
+/* True when s is known to be NFC already: ASCII and precomposed Vietnamese letters only. */
+static bool quick_nfc(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		vs_text_letter l;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k || !vs_text_letter_of(cp, &l))
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+size_t vs_text_nfc(const char *s, size_t len, char *out, size_t cap, bool *changed)
+{
+	utf8proc_int32_t buf[NFC_MAX_CP * 4];
+	char clean[NFC_MAX_CP * 4 + 1];
+	size_t cl = 0, ncp = 0, o = 0;
+	*changed = false;
+	if (!cap)
+		return 0;
+	if (quick_nfc(s, len)) {
+		size_t n = len < cap ? len : cap - 1;
+		while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* whole code points only */
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return n;
+	}
+	/* Re-encode with invalid bytes as U+FFFD, at most NFC_MAX_CP code points. */
+	for (size_t i = 0; i < len && ncp < NFC_MAX_CP; ncp++) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			k = 1;
+			cp = 0xFFFD;
+			*changed = true;
+		}
+		i += k;
+		cl += vs_utf8_encode(cp, clean + cl);
+	}
+	utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)clean, (utf8proc_ssize_t)cl, buf,
+	                                        (utf8proc_ssize_t)(sizeof(buf) / sizeof(buf[0])),
+	                                        UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0 || n > (utf8proc_ssize_t)(sizeof(buf) / sizeof(buf[0]))) {
+		size_t m = cl < cap ? cl : cap - 1;
+		while (m > 0 && m < cl && ((unsigned char)clean[m] & 0xC0) == 0x80)
+			m--;
+		memcpy(out, clean, m);
+		out[m] = '\0';
+		return m;
+	}
+	n = utf8proc_normalize_utf32(buf, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	for (utf8proc_ssize_t i = 0; i < n; i++)
+		o = put_cp(out, cap, o, (uint32_t)buf[i]);
+	o = finish(out, cap, o);
+	if (o != len || memcmp(out, s, o) != 0)
+		*changed = true;
+	return o;
+}
+
+/* ---- keys and case ---- */
+
+static char fold_letter(uint32_t cp)
+{
+	vs_text_letter l;
+	if (cp >= '0' && cp <= '9')
+		return (char)cp;
+	if (vs_text_letter_of(cp, &l)) {
+		switch (l.base) {
+		case VS_VN_BREVE_A:
+		case VS_VN_CIRC_A:
+			return 'a';
+		case VS_VN_CIRC_E:
+			return 'e';
+		case VS_VN_CIRC_O:
+		case VS_VN_HORN_O:
+			return 'o';
+		case VS_VN_HORN_U:
+			return 'u';
+		case VS_VN_D:
+			return 'd';
+		default:
+			return (char)l.base;
+		}
+	}
+	if (cp < 0x80)
+		return ' ';
+	if (cp >= 0x300 && cp <= 0x36F)
+		return 0;
+	char tmp[4], k[4];
+	size_t n = vs_utf8_encode(cp, tmp);
+	return vs_utf8_fold_key(tmp, n, k, sizeof(k)) == 1 ? k[0] : ' ';
+}
+
+size_t vs_text_fold(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0;
+	bool pending = false;
+	if (!cap)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			k = 1;
+			cp = ' ';
+		}
+		i += k;
+		char c = fold_letter(cp);
+		if (!c)
+			continue;
+		if (c == ' ') {
+			pending = o > 0;
+			continue;
+		}
+		if (pending && o + 1 < cap)
+			out[o++] = ' ';
+		pending = false;
+		if (o + 1 < cap)
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static uint32_t lower_cp(uint32_t cp)
+{
+	return (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
+}
+
+static size_t accent_word(const char *s, size_t len, char *out, size_t cap, size_t o)
+{
+	syl y;
+	int v0, v1;
+	if (syl_decode(s, len, &y) && syl_parse(&y, &v0, &v1)) {
+		int tone = 0;
+		for (int i = 0; i < y.n; i++) {
+			if (y.l[i].tone)
+				tone = y.l[i].tone;
+			y.l[i].tone = 0;
+			y.l[i].upper = false;
+		}
+		y.l[tone_pos(&y, v0, v1)].tone = (uint8_t)tone;
+		for (int i = 0; i < y.n; i++)
+			o = put_cp(out, cap, o, vs_text_letter_cp(y.l[i]));
+		return o;
+	}
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			k = 1;
+			cp = 0xFFFD;
+		}
+		i += k;
+		o = put_cp(out, cap, o, lower_cp(cp));
+	}
+	return o;
+}
+
+static bool is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 || cp == 0x3000 ||
+	       (cp >= 0x2000 && cp <= 0x200B);
+}
+
+size_t vs_text_accent_key(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0, i = 0;
+	if (!cap)
+		return 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (k && is_space_cp(cp)) {
+			i += k;
+			continue;
+		}
+		size_t start = i;
+		while (i < len) {
+			k = vs_utf8_decode(s + i, len - i, &cp);
+			if (!k)
+				k = 1;
+			else if (is_space_cp(cp))
+				break;
+			i += k;
+		}
+		if (o && o + 2 < cap)
+			out[o++] = ' ';
+		o = accent_word(s + start, i - start, out, cap, o);
+	}
+	return finish(out, cap, o);
+}
+
+size_t vs_text_proper_word(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t o = 0;
+	bool first = true;
+	if (!cap)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			k = 1;
+			cp = 0xFFFD;
+		}
+		i += k;
+		cp = first ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp) : lower_cp(cp);
+		if (first && (vs_text_letter_of(cp, &(vs_text_letter){0}) || cp >= 0x80))
+			first = false;
+		o = put_cp(out, cap, o, cp);
+	}
+	return finish(out, cap, o);
+}
+
+/* ---- reference tables ---- */
+
+#define NAME_KEY_LEN 24
+typedef struct name_set {
+	char (*keys)[NAME_KEY_LEN];
+	bool *major;
+	size_t count;
+} name_set;
+
+typedef struct vni_pair {
+	unsigned char b0, b1;
+	uint32_t cp;
+} vni_pair;
+
+struct vs_text_tables {
+	uint32_t tcvn3[256];
+	uint32_t vni1[256];
+	bool vni_diac[256];
+	vni_pair *vni2;
+	size_t vni2_count;
+	name_set family, middle, given;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* Adds every "/"-separated spelling of each row, folded; sorts and dedups. */
+static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
+{
+	size_t cap = count * 2 + 1;
+	set->keys = vs_calloc(cap, NAME_KEY_LEN);
+	set->major = vs_calloc(cap, sizeof(bool));
+	if (!set->keys || !set->major)
+		return VS_ERR_NOMEM;
+	for (size_t i = 0; i < count; i++) {
+		const char *p = rows[i].name;
+		bool major = rows[i].source && !strcmp(rows[i].source, "wikipedia_national_estimate");
+		while (p && *p && set->count < cap) {
+			const char *slash = strchr(p, '/');
+			size_t n = slash ? (size_t)(slash - p) : strlen(p);
+			char key[NAME_KEY_LEN];
+			/* some source rows are themselves mojibake: leave them out */
+			if (vs_text_syllable_valid(p, n) && vs_text_fold(p, n, key, sizeof(key)) > 0) {
+				memcpy(set->keys[set->count], key, NAME_KEY_LEN);
+				set->major[set->count] = major;
+				set->count++;
+			}
+			p = slash ? slash + 1 : NULL;
+		}
+	}
+	/* Sort keys with their major flag: sort indices by key, then rebuild. */
+	for (size_t i = 1; i < set->count; i++) { /* insertion sort: a few hundred keys, once */
+		char k[NAME_KEY_LEN];
+		bool m = set->major[i];
+		memcpy(k, set->keys[i], NAME_KEY_LEN);
+		size_t j = i;
+		while (j > 0 && strcmp(set->keys[j - 1], k) > 0) {
+			memcpy(set->keys[j], set->keys[j - 1], NAME_KEY_LEN);
+			set->major[j] = set->major[j - 1];
+			j--;
+		}
+		memcpy(set->keys[j], k, NAME_KEY_LEN);
+		set->major[j] = m;
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < set->count; i++) {
+		if (w && !strcmp(set->keys[w - 1], set->keys[i])) {
+			set->major[w - 1] = set->major[w - 1] || set->major[i];
+			continue;
+		}
+		memmove(set->keys[w], set->keys[i], NAME_KEY_LEN);
+		set->major[w] = set->major[i];
+		w++;
+	}
+	set->count = w;
+	return VS_OK;
+}
+
+static const char *set_find(const name_set *set, const char *folded, size_t len)
+{
+	char key[NAME_KEY_LEN];
+	if (!set->count || len == 0 || len >= NAME_KEY_LEN)
+		return NULL;
+	memcpy(key, folded, len);
+	key[len] = '\0';
+	return bsearch(key, set->keys, set->count, NAME_KEY_LEN, key_cmp);
+}
+
+bool vs_text_is_family(const vs_text_tables *t, const char *folded, size_t len, bool major)
+{
+	const char *k = set_find(&t->family, folded, len);
+	if (!k)
+		return false;
+	return !major || t->family.major[(size_t)(k - &t->family.keys[0][0]) / NAME_KEY_LEN];
+}
+
+bool vs_text_is_middle(const vs_text_tables *t, const char *folded, size_t len)
+{
+	return set_find(&t->middle, folded, len) != NULL;
+}
+
+bool vs_text_is_given(const vs_text_tables *t, const char *folded, size_t len)
+{
+	return set_find(&t->given, folded, len) != NULL;
+}
+
+vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	vs_text_tables *t = vs_calloc(1, sizeof(*t));
+	*out = NULL;
+	if (!t)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory for text tables");
+	for (size_t i = 0; i < ref->tcvn3_count; i++)
+		if (ref->tcvn3[i].byte_count == 1)
+			t->tcvn3[ref->tcvn3[i].bytes[0]] = ref->tcvn3[i].codepoint;
+	t->vni2 = vs_calloc(ref->vni_count + 1, sizeof(*t->vni2));
+	if (!t->vni2) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory for text tables");
+		goto out;
+	}
+	for (size_t i = 0; i < ref->vni_count; i++) {
+		const vs_ref_legacy *e = &ref->vni[i];
+		if (e->byte_count == 1) {
+			t->vni1[e->bytes[0]] = e->codepoint;
+		} else if (e->byte_count == 2) {
+			t->vni2[t->vni2_count++] = (vni_pair){e->bytes[0], e->bytes[1], e->codepoint};
+			t->vni_diac[e->bytes[1]] = true;
+		}
+	}
+	if ((rc = set_build(&t->family, ref->family, ref->family_count)) ||
+	    (rc = set_build(&t->middle, ref->middle, ref->middle_count)) ||
+	    (rc = set_build(&t->given, ref->given, ref->given_count))) {
+		rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory for name tables");
+		goto out;
+	}
+out:
+	if (rc) {
+		vs_text_tables_free(t);
+		return rc;
+	}
+	*out = t;
+	return VS_OK;
+}
+
+static void set_free(name_set *s)
+{
+	vs_free(s->keys);
+	vs_free(s->major);
+}
+
+void vs_text_tables_free(vs_text_tables *t)
+{
+	if (!t)
+		return;
+	vs_free(t->vni2);
+	set_free(&t->family);
+	set_free(&t->middle);
+	set_free(&t->given);
+	vs_free(t);
+}
+
+/* ---- legacy encodings ---- */
+
+/* Byte a Windows-1252 / Windows-1258 / Latin-1 decoder turned into cp; -1 if none. */
+static int cp_to_byte(uint32_t cp)
+{
+	static const struct {
+		uint16_t cp;
+		uint8_t b;
+	} cp125x[] = {
+	    {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85}, {0x2020, 0x86},
+	    {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A}, {0x2039, 0x8B}, {0x0152, 0x8C},
+	    {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95},
+	    {0x2013, 0x96}, {0x2014, 0x97}, {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B},
+	    {0x0153, 0x9C}, {0x017E, 0x9E}, {0x0178, 0x9F}, {0x0102, 0xC3}, {0x0300, 0xCC}, {0x0110, 0xD0},
+	    {0x0309, 0xD2}, {0x01A0, 0xD5}, {0x01AF, 0xDD}, {0x0303, 0xDE}, {0x0103, 0xE3}, {0x0301, 0xEC},
+	    {0x0111, 0xF0}, {0x0323, 0xF2}, {0x01A1, 0xF5}, {0x01B0, 0xFD}, {0x20AB, 0xFE}};
+	if (cp <= 0xFF)
+		return (int)cp;
+	for (size_t i = 0; i < sizeof(cp125x) / sizeof(cp125x[0]); i++)
+		if (cp125x[i].cp == cp)
+			return cp125x[i].b;
+	return -1;
+}
+
+/* Every word of s (space-separated) is a Vietnamese syllable; with
+ * need_non_ascii, also tells whether some invalid word has a non-ASCII char. */
+static bool all_syllables(const char *s, size_t len, bool *bad_non_ascii)
+{
+	bool ok = true;
+	size_t i = 0;
+	if (bad_non_ascii)
+		*bad_non_ascii = false;
+	while (i < len) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		size_t start = i;
+		bool non_ascii = false;
+		while (i < len && s[i] != ' ' && s[i] != '\t') {
+			if ((unsigned char)s[i] >= 0x80)
+				non_ascii = true;
+			i++;
+		}
+		if (i == start)
+			break;
+		/* Trailing punctuation (initials "T.") does not count against a word. */
+		size_t end = i;
+		while (end > start && ((unsigned char)s[end - 1] < 0x80) &&
+		       !((s[end - 1] | 0x20) >= 'a' && (s[end - 1] | 0x20) <= 'z'))
+			end--;
+		if (end == start || end - start == 1)
+			continue;
+		if (!vs_text_syllable_valid(s + start, end - start)) {
+			ok = false;
+			if (non_ascii && bad_non_ascii)
+				*bad_non_ascii = true;
+		}
+	}
+	return ok;
+}
+
+/* Decodes bytes with the TCVN3 (vni == false) or VNI table; false if a byte is unmapped. */
+static bool legacy_decode(const vs_text_tables *t, const unsigned char *b, size_t n, bool vni, char *out,
+                          size_t cap, size_t *out_len)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t cp = 0;
+		if (vni && i + 1 < n && b[i] < 0x80 && t->vni_diac[b[i + 1]]) {
+			for (size_t k = 0; k < t->vni2_count; k++)
+				if (t->vni2[k].b0 == b[i] && t->vni2[k].b1 == b[i + 1]) {
+					cp = t->vni2[k].cp;
+					break;
+				}
+			if (cp) {
+				i++;
+				o = put_cp(out, cap, o, cp);
+				continue;
+			}
+		}
+		if (b[i] < 0x80)
+			cp = b[i];
+		else
+			cp = vni ? t->vni1[b[i]] : t->tcvn3[b[i]];
+		if (!cp)
+			return false;
+		o = put_cp(out, cap, o, cp);
+	}
+	*out_len = finish(out, cap, o);
+	return true;
+}
+
+int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap)
+{
+	unsigned char bytes[256];
+	char nfc[512], a[512], b[512];
+	size_t nb = 0, nfc_len, la = 0, lb = 0;
+	bool changed, bad_non_ascii;
+	if (!t || len == 0 || len > 200)
+		return VS_TEXT_LEGACY_NONE;
+	nfc_len = vs_text_nfc(s, len, nfc, sizeof(nfc), &changed);
+	if (all_syllables(nfc, nfc_len, &bad_non_ascii) || !bad_non_ascii)
+		return VS_TEXT_LEGACY_NONE;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		int byte = k ? cp_to_byte(cp) : -1;
+		if (byte < 0 || nb == sizeof(bytes))
+			return VS_TEXT_LEGACY_SUSPECT;
+		bytes[nb++] = (unsigned char)byte;
+		i += k;
+	}
+	bool ok_a = legacy_decode(t, bytes, nb, false, a, sizeof(a), &la) && all_syllables(a, la, NULL);
+	bool ok_b = legacy_decode(t, bytes, nb, true, b, sizeof(b), &lb) && all_syllables(b, lb, NULL);
+	if (ok_a && ok_b && (la != lb || memcmp(a, b, la) != 0))
+		return VS_TEXT_LEGACY_SUSPECT;
+	if (!ok_a && !ok_b)
+		return VS_TEXT_LEGACY_SUSPECT;
+	const char *src = ok_a ? a : b;
+	size_t n = ok_a ? la : lb;
+	if (n >= cap)
+		return VS_TEXT_LEGACY_SUSPECT;
+	memcpy(out, src, n);
+	out[n] = '\0';
+	return VS_TEXT_LEGACY_FIXED;
+}

@@ -1,0 +1,79 @@
+/* text.h - Vietnamese text helpers of src/norm (private): letters, syllables,
+ * NFC, case, keys and legacy-encoding repair.
+ *
+ * All functions write into caller buffers (NUL-terminated, truncated to the
+ * given capacity) and never allocate, except vs_text_tables_new. */
+#ifndef VS_NORM_TEXT_H
+#define VS_NORM_TEXT_H
+
+#include "vaxsync/core.h"
+#include "vaxsync/ref.h"
+
+/* Base letter codes: ASCII lower-case letters stand for themselves; the
+ * Vietnamese modified letters get codes 1..7. */
+enum { VS_VN_BREVE_A = 1, VS_VN_CIRC_A, VS_VN_CIRC_E, VS_VN_CIRC_O, VS_VN_HORN_O, VS_VN_HORN_U, VS_VN_D };
+
+/* Tone marks: 0 none, 1 grave (huyền), 2 hook (hỏi), 3 tilde (ngã), 4 acute (sắc), 5 dot (nặng). */
+
+/* One decoded letter: base (0 when cp is not a letter vaxsync knows), tone,
+ * upper case. */
+typedef struct vs_text_letter {
+	uint8_t base;
+	uint8_t tone;
+	bool upper;
+} vs_text_letter;
+
+/* Decodes cp as a Vietnamese/ASCII letter. Returns false (l->base 0) when cp
+ * is not one (digits, punctuation, other scripts). */
+bool vs_text_letter_of(uint32_t cp, vs_text_letter *l);
+/* Code point of a letter (base, tone, case); 0 if the combination does not exist. */
+uint32_t vs_text_letter_cp(vs_text_letter l);
+/* True if cp carries Vietnamese diacritics (modified letter, đ, or a tone). */
+bool vs_text_has_diacritic(uint32_t cp);
+
+/* True if the token (UTF-8, NFC, one word, any case) is a well-formed
+ * Vietnamese syllable: known initial, vowel cluster and final, at most one
+ * tone, stop finals only with acute or dot tone. */
+bool vs_text_syllable_valid(const char *tok, size_t len);
+
+/* NFC of s into out (cap bytes incl. NUL). *changed tells whether the text
+ * differed from its NFC form. Returns the output length. Input longer than
+ * the internal cap (512 code points) is truncated. Invalid UTF-8 bytes
+ * become U+FFFD. */
+size_t vs_text_nfc(const char *s, size_t len, char *out, size_t cap, bool *changed);
+
+/* Folded key: no diacritics, đ -> d, lower case, runs of anything that is
+ * not a letter or digit become one space, trimmed. */
+size_t vs_text_fold(const char *s, size_t len, char *out, size_t cap);
+
+/* Accented key: lower case, diacritics kept, every syllable's tone mark
+ * moved to one canonical place (new style: hoà, thuý, khoẻ), words separated
+ * by one space. Words that are not Vietnamese syllables are only lower-cased. */
+size_t vs_text_accent_key(const char *s, size_t len, char *out, size_t cap);
+
+/* Proper case of one word: first letter upper, the rest lower. */
+size_t vs_text_proper_word(const char *s, size_t len, char *out, size_t cap);
+
+/* Tables built from the reference data: legacy encodings, family names. */
+typedef struct vs_text_tables vs_text_tables;
+vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err) VS_MUST_CHECK;
+void vs_text_tables_free(vs_text_tables *t);
+
+enum { VS_TEXT_LEGACY_NONE = 0, VS_TEXT_LEGACY_FIXED, VS_TEXT_LEGACY_SUSPECT };
+/* Looks for TCVN3 or VNI-Windows text that was read as Windows-1252/1258 or
+ * Latin-1. Returns VS_TEXT_LEGACY_FIXED with the repaired text in out when
+ * exactly one repair turns every word into a Vietnamese syllable while the
+ * original has a word that is not one; VS_TEXT_LEGACY_SUSPECT when the text
+ * looks damaged (a non-ASCII word that is not a syllable) but no single
+ * repair makes it valid; VS_TEXT_LEGACY_NONE otherwise (out untouched). */
+int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap);
+
+/* True if the folded word is a known family name (names_family.csv, every
+ * spelling of "A/B" rows). major: only the most common national ones. */
+bool vs_text_is_family(const vs_text_tables *t, const char *folded, size_t len, bool major);
+/* True if the folded word is a known middle name (names_middle.csv). */
+bool vs_text_is_middle(const vs_text_tables *t, const char *folded, size_t len);
+/* True if the folded word is a known given name (names_given.csv). */
+bool vs_text_is_given(const vs_text_tables *t, const char *folded, size_t len);
+
+#endif
