@@ -260,10 +260,27 @@ typedef struct vs_store_worklist_item {
 vs_rc vs_store_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;
 /* Removes every item of record rid. */
 vs_rc vs_store_worklist_clear(vs_store *s, int64_t rid, vs_error *err) VS_MUST_CHECK;
-/* Items of one facility or commune (code) in rid order. */
+/* Items of one facility or commune (code) in rid order; code NULL or "" gives
+ * every item of the kind, ordered by code then rid. */
 typedef int (*vs_store_worklist_fn)(void *ud, const vs_store_worklist_item *it);
 vs_rc vs_store_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
                         vs_error *err) VS_MUST_CHECK;
+
+/* ---- export ---- */
+/* One current record with its link, for links.csv. */
+typedef struct vs_store_link_row {
+	int64_t rid;
+	char facility_code[32];
+	char record_id[64];
+	char citizen_id[16];
+	uint8_t decision; /* vs_store_decision */
+	double weight;
+	double probability;
+	char reasons[256];
+} vs_store_link_row;
+typedef int (*vs_store_link_row_fn)(void *ud, const vs_store_link_row *row);
+/* Every current record that has a link, in rid (submission) order. */
+vs_rc vs_store_current_links(vs_store *s, vs_store_link_row_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
 
 /* ---- audit ---- */
 /* Appends an audit entry (actor, action, subject, detail; any may be NULL). */

@@ -197,6 +197,11 @@ vs_rc vs_store_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_wo
 	return s->ops->worklist(s, kind, code, fn, ud, err);
 }
 
+vs_rc vs_store_current_links(vs_store *s, vs_store_link_row_fn fn, void *ud, vs_error *err)
+{
+	return s->ops->current_links(s, fn, ud, err);
+}
+
 vs_rc vs_store_audit(vs_store *s, const char *actor, const char *action, const char *subject,
                      const char *detail, vs_error *err)
 {

@@ -45,6 +45,7 @@ typedef struct vs_store_ops {
 	vs_rc (*worklist_clear)(vs_store *s, int64_t rid, vs_error *err);
 	vs_rc (*worklist)(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
 	                  vs_error *err);
+	vs_rc (*current_links)(vs_store *s, vs_store_link_row_fn fn, void *ud, vs_error *err);
 	vs_rc (*audit)(vs_store *s, const char *actor, const char *action, const char *subject,
 	               const char *detail, vs_error *err);
 	vs_rc (*audit_count)(vs_store *s, int64_t *count, vs_error *err);

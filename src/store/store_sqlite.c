@@ -43,6 +43,9 @@ enum {
 	Q_WL_CLEAR,
 	Q_WL_FAC,
 	Q_WL_COM,
+	Q_WL_ALL_FAC,
+	Q_WL_ALL_COM,
+	Q_LINKS_EXPORT,
 	Q_AUDIT,
 	Q_AUDIT_COUNT,
 	Q_COVERAGE,
@@ -118,6 +121,12 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_WL_CLEAR] = "DELETE FROM worklist WHERE kind IN (1, 2) AND rid = ?1",
     [Q_WL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND facility_code = ?2 ORDER BY rid",
     [Q_WL_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND commune_code = ?2 ORDER BY rid",
+    [Q_WL_ALL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 ORDER BY facility_code, rid",
+    [Q_WL_ALL_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 ORDER BY commune_code, rid",
+    [Q_LINKS_EXPORT] =
+        "SELECT r.rid, r.facility_code, r.record_id, l.citizen_id, l.decision, l.weight,"
+        " l.probability, l.reasons FROM records r JOIN links l ON l.rid = r.rid WHERE r.current = 1"
+        " ORDER BY r.rid",
     [Q_AUDIT] = "INSERT INTO audit(actor, action, subject, detail) VALUES(?1,?2,?3,?4)",
     [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
     [Q_COVERAGE] = "SELECT " CIT_COLS ", coalesce(p.n, 0) FROM citizens c LEFT JOIN"
@@ -833,9 +842,12 @@ static vs_rc sq_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_w
                          vs_error *err)
 {
 	sqlite_store *d = D(s);
-	sqlite3_stmt *st = q(d, kind == VS_STORE_WL_COMMUNE ? Q_WL_COM : Q_WL_FAC);
+	bool all = !code || !*code;
+	sqlite3_stmt *st = q(d, kind == VS_STORE_WL_COMMUNE ? (all ? Q_WL_ALL_COM : Q_WL_COM)
+	                                                    : (all ? Q_WL_ALL_FAC : Q_WL_FAC));
 	sqlite3_bind_int(st, 1, kind);
-	bt(st, 2, code);
+	if (!all)
+		bt(st, 2, code);
 	vs_store_worklist_item it;
 	int r;
 	vs_rc rc = VS_OK;
@@ -858,6 +870,34 @@ static vs_rc sq_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_w
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = dberr(d, err, "worklist");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static vs_rc sq_current_links(vs_store *s, vs_store_link_row_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_LINKS_EXPORT);
+	vs_store_link_row row;
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.rid = sqlite3_column_int64(st, 0);
+		ct(st, 1, row.facility_code, sizeof(row.facility_code));
+		ct(st, 2, row.record_id, sizeof(row.record_id));
+		ct(st, 3, row.citizen_id, sizeof(row.citizen_id));
+		row.decision = (uint8_t)sqlite3_column_int(st, 4);
+		row.weight = sqlite3_column_double(st, 5);
+		row.probability = sqlite3_column_double(st, 6);
+		ct(st, 7, row.reasons, sizeof(row.reasons));
+		if (fn(ud, &row)) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "current links");
 	sqlite3_reset(st);
 	return rc;
 }
@@ -1006,6 +1046,7 @@ static const vs_store_ops sqlite_ops = {
     .worklist_put = sq_worklist_put,
     .worklist_clear = sq_worklist_clear,
     .worklist = sq_worklist,
+    .current_links = sq_current_links,
     .audit = sq_audit,
     .audit_count = sq_audit_count,
     .counts = sq_counts,

@@ -341,6 +341,14 @@ static int collect_reason(void *ud, const char *reasons, int64_t count)
 	return 0;
 }
 
+static int collect_link_row(void *ud, const vs_store_link_row *row)
+{
+	int *n = ud;
+	assert_string_equal(row->facility_code, "79001");
+	(*n)++;
+	return 0;
+}
+
 static void test_reason_counts(void **state)
 {
 	(void)state;
@@ -364,6 +372,9 @@ static void test_reason_counts(void **state)
 	assert_int_equal(vs_store_reason_counts(s, 0, VS_STORE_LINK_UNLINKED, collect_reason, &n, NULL),
 	                 VS_OK);
 	assert_int_equal(n, 3);
+	int rows = 0;
+	assert_int_equal(vs_store_current_links(s, collect_link_row, &rows, NULL), VS_OK);
+	assert_int_equal(rows, 5);
 	vs_store_close(s);
 }
 
@@ -502,6 +513,13 @@ static void test_worklist(void **state)
 	assert_int_equal(n, 0);
 	it.rid = res.rid;
 	assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	it.rid = res.rid + 100;
+	strcpy(it.facility_code, "01002");
+	assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	n = 0;
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, NULL, collect_wl, &n, NULL), VS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(vs_store_worklist_clear(s, res.rid + 100, NULL), VS_OK);
 	assert_int_equal(vs_store_worklist_clear(s, res.rid, NULL), VS_OK);
 	n = 0;
 	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, "79001", collect_wl, &n, NULL), VS_OK);
