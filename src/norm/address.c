@@ -1,36 +1,849 @@
-/* address.c - free-text addresses to GSO 2022 province/district/commune codes. */
+/* address.c - free-text addresses to GSO 2022 province/district/commune codes.
+ *
+ * Index (built once): every unit name of admin_units_2022 / admin_districts_2022
+ * without its type word ("Quận Ba Đình" -> "ba dinh", "Phường 05" -> "5"),
+ * folded to ASCII words, plus well-known short forms (HCM, SG, HN, ĐN...),
+ * goes into one open-addressing hash map: key -> list of (level, unit).
+ * Every word-boundary prefix of a key is in the map too, so a lookup walk
+ * over an address stops as soon as no name can continue.
+ *
+ * Resolution (per record, no allocation): the address is folded into words;
+ * type words (Phường, P., F, Xã, TT, Quận, Q, Huyện, H., TX, TP, Tỉnh...) are
+ * markers that restrict the level of the name after them; street and hamlet
+ * words (Đường, Số, Thôn, Ấp, Tổ, Khu phố...) hide the words after them up to
+ * the next comma or type word. Every run of words that is a name becomes a
+ * mention; mentions are combined into consistent (province, district,
+ * commune) triples and scored (more levels, explicit markers, province at
+ * the tail). The best triple wins; when several tie, only the levels they
+ * agree on are kept and ADDR_AMBIGUOUS is added. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "norm/norm_internal.h"
 
+#define ADDR_FOLD_MAX 768 /* folded bytes looked at (the tail of longer input) */
+#define ADDR_TOKENS_MAX 96
+#define ADDR_SPAN_MAX 7 /* longest name in words ("phan rang thap cham" is 4) */
+#define ADDR_KEY_MAX 96
+#define ADDR_MENTIONS_MAX 384
+#define ADDR_HIDE_MAX 4 /* words hidden after a street/hamlet word */
+
+enum { LV_P = 0, LV_D = 1, LV_C = 2 };
+enum { MK_NONE = 0, MK_COMMUNE, MK_DISTRICT, MK_CITY, MK_PROVINCE, MK_STREET };
+enum { EF_ASCII_OK = 1, EF_NUMERIC = 2 }; /* entry flags: names with no letters to accent */
+
+/* Scores (integers): see the file header. */
+enum { SC_C = 8, SC_D = 9, SC_P = 6, SC_TAIL = 4, SC_MARKER = 2, SC_HIDDEN = 5 };
+
+typedef struct addr_entry {
+	uint8_t level;
+	uint8_t flags;
+	uint16_t unit; /* index into provinces / ref->districts / ref->communes */
+} addr_entry;
+
+typedef struct addr_slot {
+	const char *key; /* NULL: empty slot */
+	uint32_t hash;
+	uint32_t first; /* entries[first .. first+count) */
+	uint16_t count;
+	uint8_t prefix; /* some longer key starts with key + " " */
+	uint8_t key_len;
+} addr_slot;
+
+typedef struct addr_province {
+	char code[3];
+	bool has_districts;
+	bool has_names;
+} addr_province;
+
 struct vs_norm_addr_index {
 	const vs_ref *ref;
+	vs_arena arena;
+	unsigned char fold[0x2000]; /* code point -> ASCII letter/digit, ' ', or 0 (drop) */
+	addr_slot *slots;
+	size_t slot_mask;
+	addr_entry *entries;
+	size_t entry_count;
+	addr_province provinces[100];
+	size_t province_count;
+	int16_t province_of_code[100]; /* GSO province code -> index, -1 */
+	int16_t district_of_code[1000];
+	uint8_t *district_province; /* per ref->districts row: province index */
+	uint16_t *commune_district; /* per ref->communes row: district row */
 };
+
+/* ---- folding into words ---- */
+
+typedef struct addr_tok {
+	uint16_t off;
+	uint8_t len;
+	uint8_t seg; /* hard-break segment (commas, semicolons, new lines) */
+	bool number;
+	bool hidden; /* inside a street/hamlet run */
+} addr_tok;
+
+typedef struct addr_text {
+	char buf[ADDR_FOLD_MAX + 8];
+	size_t len;
+	addr_tok tok[ADDR_TOKENS_MAX];
+	size_t count;
+	bool ascii;
+} addr_text;
+
+static bool is_marker_letters(const char *w, size_t l)
+{
+	static const char *const m[] = {"p",  "q",  "f",  "x",  "h",  "tt", "tx",
+	                                "tp", "kp", "ap", "to", "so", "sn"};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (strlen(m[i]) == l && memcmp(m[i], w, l) == 0)
+			return true;
+	return false;
+}
+
+static void push_tok(addr_text *t, size_t start, uint8_t seg)
+{
+	size_t l = t->len - start;
+	if (l == 0)
+		return;
+	if (t->count == ADDR_TOKENS_MAX) { /* keep the tail of very long input */
+		memmove(t->tok, t->tok + 1, sizeof t->tok[0] * (ADDR_TOKENS_MAX - 1));
+		t->count--;
+	}
+	char *w = t->buf + start;
+	size_t d = 0;
+	while (d < l && w[d] >= '0' && w[d] <= '9')
+		d++;
+	if (d == l) { /* number: drop leading zeros ("05" -> "5") */
+		size_t z = 0;
+		while (z + 1 < l && w[z] == '0')
+			z++;
+		memmove(w, w + z, l - z);
+		t->len -= z;
+		l -= z;
+	} else if (d == 0) { /* glued marker and number: "p5", "q10", "f12" */
+		size_t a = 0;
+		while (a < l && w[a] >= 'a' && w[a] <= 'z')
+			a++;
+		bool rest_digits = a < l;
+		for (size_t k = a; k < l; k++)
+			rest_digits = rest_digits && w[k] >= '0' && w[k] <= '9';
+		if (rest_digits && is_marker_letters(w, a) && t->count + 1 < ADDR_TOKENS_MAX &&
+		    t->len + 1 < sizeof t->buf) {
+			t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)a, seg, false, false};
+			memmove(w + a + 1, w + a, l - a);
+			w[a] = ' ';
+			t->len++;
+			push_tok(t, start + a + 1, seg);
+			return;
+		}
+	}
+	if (l > 255)
+		l = 255;
+	t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)l, seg, d == l, false};
+}
+
+/* Folds s into words. Keys built from reference names use the same routine. */
+static void fold_text(const vs_norm_addr_index *ix, const char *s, size_t len, addr_text *t)
+{
+	size_t start = 0;
+	uint8_t seg = 0;
+	bool in_word = false;
+	t->len = 0;
+	t->count = 0;
+	t->ascii = true;
+	if (len > ADDR_FOLD_MAX) { /* the province is usually last: keep the tail */
+		size_t cut = len - ADDR_FOLD_MAX;
+		while (cut < len && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut++;
+		s += cut;
+		len -= cut;
+	}
+	for (size_t i = 0; i < len;) {
+		unsigned char b = (unsigned char)s[i];
+		char c;
+		if (b < 0x80) {
+			i++;
+			if (b >= 'A' && b <= 'Z')
+				c = (char)(b - 'A' + 'a');
+			else if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9'))
+				c = (char)b;
+			else if (b == ',' || b == ';' || b == '\n' || b == '|' || b == '\r')
+				c = ',';
+			else
+				c = ' ';
+		} else {
+			uint32_t cp;
+			size_t n = vs_utf8_decode(s + i, len - i, &cp);
+			t->ascii = false;
+			i += n ? n : 1;
+			c = (n && cp < 0x2000) ? (char)ix->fold[cp] : ' ';
+			if (c == 0)
+				continue;
+		}
+		if (c == ' ' || c == ',') {
+			if (in_word) {
+				push_tok(t, start, seg);
+				if (t->len < ADDR_FOLD_MAX)
+					t->buf[t->len++] = ' ';
+				in_word = false;
+			}
+			if (c == ',' && seg < 255)
+				seg++;
+			continue;
+		}
+		if (t->len >= ADDR_FOLD_MAX)
+			break;
+		if (!in_word) {
+			start = t->len;
+			in_word = true;
+		}
+		t->buf[t->len++] = c;
+	}
+	if (in_word)
+		push_tok(t, start, seg);
+	t->buf[t->len] = '\0';
+}
+
+static bool tok_is(const addr_text *t, size_t i, const char *w)
+{
+	size_t l = strlen(w);
+	return t->tok[i].len == l && memcmp(t->buf + t->tok[i].off, w, l) == 0;
+}
+
+static const struct {
+	const char *a, *b;
+	int kind;
+} markers2[] = {{"thi", "xa", MK_DISTRICT}, {"thi", "tran", MK_COMMUNE}, {"thanh", "pho", MK_CITY},
+                {"t", "x", MK_DISTRICT},    {"t", "p", MK_CITY},         {"t", "t", MK_COMMUNE},
+                {"khu", "pho", MK_STREET},  {"so", "nha", MK_STREET},    {"dan", "pho", MK_STREET},
+                {"khu", "vuc", MK_STREET},  {"chung", "cu", MK_STREET},  {"can", "ho", MK_STREET}};
+static const struct {
+	const char *w;
+	int kind;
+} markers1[] = {{"phuong", MK_COMMUNE}, {"p", MK_COMMUNE},    {"f", MK_COMMUNE},     {"xa", MK_COMMUNE},
+                {"x", MK_COMMUNE},      {"tt", MK_COMMUNE},   {"quan", MK_DISTRICT}, {"q", MK_DISTRICT},
+                {"huyen", MK_DISTRICT}, {"h", MK_DISTRICT},   {"tx", MK_DISTRICT},   {"tp", MK_CITY},
+                {"tinh", MK_PROVINCE},  {"duong", MK_STREET}, {"so", MK_STREET},     {"sn", MK_STREET},
+                {"ngo", MK_STREET},     {"ngach", MK_STREET}, {"hem", MK_STREET},    {"kiet", MK_STREET},
+                {"ap", MK_STREET},      {"thon", MK_STREET},  {"xom", MK_STREET},    {"to", MK_STREET},
+                {"kp", MK_STREET},      {"khom", MK_STREET},  {"tdp", MK_STREET},    {"lo", MK_STREET},
+                {"toa", MK_STREET},     {"pho", MK_STREET},   {"ql", MK_STREET},     {"tl", MK_STREET}};
+
+/* Kind of the one-word marker at word i, or MK_NONE. */
+static int marker1(const addr_text *t, size_t i)
+{
+	for (size_t k = 0; k < sizeof markers1 / sizeof markers1[0]; k++)
+		if (tok_is(t, i, markers1[k].w))
+			return markers1[k].kind;
+	return MK_NONE;
+}
+
+/* Kind of the two-word marker made of words i-1 and i, or MK_NONE. */
+static int marker2(const addr_text *t, size_t i)
+{
+	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg)
+		return MK_NONE;
+	for (size_t k = 0; k < sizeof markers2 / sizeof markers2[0]; k++)
+		if (tok_is(t, i - 1, markers2[k].a) && tok_is(t, i, markers2[k].b))
+			return markers2[k].kind;
+	return MK_NONE;
+}
+
+/* Kind of marker of one or two words ending at word i; *words = its length. */
+static int marker_ending_at(const addr_text *t, size_t i, size_t *words)
+{
+	int k = marker2(t, i);
+	*words = 2;
+	if (k != MK_NONE)
+		return k;
+	k = marker1(t, i);
+	*words = k != MK_NONE ? 1 : 0;
+	return k;
+}
+
+/* Kind of admin or street marker that starts at word i. */
+static int marker_starting_at(const addr_text *t, size_t i)
+{
+	size_t words;
+	if (i + 1 < t->count) {
+		int mk = marker_ending_at(t, i + 1, &words);
+		if (mk != MK_NONE && words == 2)
+			return mk;
+	}
+	int mk = marker_ending_at(t, i, &words);
+	return words == 1 ? mk : MK_NONE;
+}
+
+/* ---- the hash map ---- */
+
+static uint32_t hash_key(const char *k, size_t l)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < l; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+static const addr_slot *lookup(const vs_norm_addr_index *ix, const char *k, size_t l)
+{
+	uint32_t h = hash_key(k, l);
+	for (size_t i = h & ix->slot_mask;; i = (i + 1) & ix->slot_mask) {
+		const addr_slot *s = &ix->slots[i];
+		if (!s->key)
+			return NULL;
+		if (s->hash == h && s->key_len == l && memcmp(s->key, k, l) == 0)
+			return s;
+	}
+}
+
+typedef struct build_item {
+	const char *key; /* arena */
+	uint8_t key_len;
+	addr_entry e;
+} build_item;
+
+typedef struct builder {
+	build_item *items;
+	size_t count, cap;
+} builder;
+
+static int cmp_item(const void *a, const void *b)
+{
+	const build_item *x = a, *y = b;
+	size_t l = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->key, y->key, l);
+	if (c)
+		return c;
+	if (x->key_len != y->key_len)
+		return x->key_len < y->key_len ? -1 : 1;
+	if (x->e.level != y->e.level)
+		return x->e.level < y->e.level ? -1 : 1;
+	return x->e.unit < y->e.unit ? -1 : x->e.unit > y->e.unit;
+}
+
+/* Adds name (any text; folded here) for a unit. prefix_words: type words to
+ * strip first ("Quận ", "Tỉnh "). A NULL entry adds a prefix-only key. */
+static vs_rc add_name(vs_norm_addr_index *ix, builder *b, const char *name, const char *strip, uint8_t level,
+                      size_t unit, uint8_t flags)
+{
+	addr_text t;
+	char key[ADDR_KEY_MAX];
+	size_t nl = strlen(name), sl = strip ? strlen(strip) : 0;
+	if (sl && nl > sl + 1 && memcmp(name, strip, sl) == 0 && name[sl] == ' ') {
+		name += sl + 1;
+		nl -= sl + 1;
+	}
+	fold_text(ix, name, nl, &t);
+	if (t.count == 0)
+		return VS_OK;
+	if (t.count == 1 && t.tok[0].number)
+		flags |= EF_NUMERIC;
+	size_t kl = 0;
+	for (size_t w = 0; w < t.count && w < ADDR_SPAN_MAX; w++) {
+		if (kl + t.tok[w].len + 1 >= sizeof key)
+			break;
+		if (w)
+			key[kl++] = ' ';
+		memcpy(key + kl, t.buf + t.tok[w].off, t.tok[w].len);
+		kl += t.tok[w].len;
+		if (b->count == b->cap) {
+			size_t ncap = b->cap ? b->cap * 2 : 4096;
+			build_item *n = vs_reallocarray(b->items, ncap, sizeof *n);
+			if (!n)
+				return VS_ERR_NOMEM;
+			b->items = n;
+			b->cap = ncap;
+		}
+		char *k = vs_arena_strndup(&ix->arena, key, kl);
+		if (!k)
+			return VS_ERR_NOMEM;
+		bool full = w + 1 == t.count || w + 1 == ADDR_SPAN_MAX;
+		b->items[b->count++] =
+		    (build_item){k, (uint8_t)kl, {full ? level : 0xFF, flags, (uint16_t)unit}};
+	}
+	return VS_OK;
+}
+
+static vs_rc build_table(vs_norm_addr_index *ix, builder *b)
+{
+	qsort(b->items, b->count, sizeof *b->items, cmp_item);
+	size_t distinct = 0;
+	for (size_t i = 0; i < b->count; i++)
+		if (i == 0 || b->items[i].key_len != b->items[i - 1].key_len ||
+		    memcmp(b->items[i].key, b->items[i - 1].key, b->items[i].key_len) != 0)
+			distinct++;
+	size_t size = 1024;
+	while (size < distinct * 2)
+		size *= 2;
+	ix->slots = vs_calloc(size, sizeof *ix->slots);
+	ix->entries = vs_calloc(b->count ? b->count : 1, sizeof *ix->entries);
+	if (!ix->slots || !ix->entries)
+		return VS_ERR_NOMEM;
+	ix->slot_mask = size - 1;
+	for (size_t i = 0; i < b->count;) {
+		size_t j = i;
+		while (j < b->count && b->items[j].key_len == b->items[i].key_len &&
+		       memcmp(b->items[j].key, b->items[i].key, b->items[i].key_len) == 0)
+			j++;
+		uint32_t h = hash_key(b->items[i].key, b->items[i].key_len);
+		size_t at = h & ix->slot_mask;
+		while (ix->slots[at].key)
+			at = (at + 1) & ix->slot_mask;
+		addr_slot *s = &ix->slots[at];
+		s->key = b->items[i].key;
+		s->key_len = b->items[i].key_len;
+		s->hash = h;
+		s->first = (uint32_t)ix->entry_count;
+		for (size_t k = i; k < j; k++) {
+			if (b->items[k].e.level == 0xFF) {
+				s->prefix = 1;
+				continue;
+			}
+			if (ix->entry_count > s->first &&
+			    ix->entries[ix->entry_count - 1].level == b->items[k].e.level &&
+			    ix->entries[ix->entry_count - 1].unit == b->items[k].e.unit)
+				continue; /* same unit under two spellings */
+			if (s->count < UINT16_MAX) {
+				ix->entries[ix->entry_count++] = b->items[k].e;
+				s->count++;
+			}
+		}
+		i = j;
+	}
+	return VS_OK;
+}
+
+/* Short forms clerks use for provinces, by folded province name. */
+static const struct {
+	const char *province;
+	const char *alias;
+} province_aliases[] = {
+    {"ho chi minh", "hcm"},
+    {"ho chi minh", "tphcm"},
+    {"ho chi minh", "tp hcm"},
+    {"ho chi minh", "sai gon"},
+    {"ho chi minh", "saigon"},
+    {"ho chi minh", "sg"},
+    {"ho chi minh", "hochiminh"},
+    {"ho chi minh", "tp hochiminh"},
+    {"ha noi", "hn"},
+    {"ha noi", "tp hn"},
+    {"ha noi", "tphn"},
+    {"da nang", "dn"},
+    {"da nang", "tp dn"},
+    {"dong nai", "dn"},
+    {"hai phong", "hp"},
+    {"hai phong", "tp hp"},
+    {"ba ria vung tau", "brvt"},
+    {"ba ria vung tau", "br vt"},
+    {"ba ria vung tau", "ba ria vt"},
+    {"thua thien hue", "hue"},
+    {"thua thien hue", "tt hue"},
+    {"thua thien hue", "thua thien"},
+    {"thua thien hue", "t t hue"},
+    {"dak lak", "dac lac"},
+    {"dak lak", "daklak"},
+    {"dak nong", "dac nong"},
+    {"dak nong", "daknong"},
+    {"can tho", "tp ct"},
+    {"kon tum", "kontum"},
+    {"gia lai", "gialai"},
+};
+
+/* Adds a province's name without its type word, the name written without
+ * spaces ("longan") and the short forms of province_aliases. */
+static vs_rc add_province_names(vs_norm_addr_index *ix, builder *b, const char *pn, size_t p)
+{
+	static const char *const types[] = {"Tỉnh ", "Thành phố "};
+	addr_text t;
+	char key[ADDR_KEY_MAX], compact[ADDR_KEY_MAX];
+	for (size_t k = 0; k < 2; k++) {
+		size_t tl = strlen(types[k]);
+		if (strncmp(pn, types[k], tl) == 0 && pn[tl]) {
+			pn += tl;
+			break;
+		}
+	}
+	if (add_name(ix, b, pn, NULL, LV_P, p, 0))
+		return VS_ERR_NOMEM;
+	fold_text(ix, pn, strlen(pn), &t);
+	size_t kl = 0, cl = 0;
+	for (size_t w = 0; w < t.count && kl + t.tok[w].len + 2 < sizeof key; w++) {
+		if (w)
+			key[kl++] = ' ';
+		memcpy(key + kl, t.buf + t.tok[w].off, t.tok[w].len);
+		memcpy(compact + cl, t.buf + t.tok[w].off, t.tok[w].len);
+		kl += t.tok[w].len;
+		cl += t.tok[w].len;
+	}
+	key[kl] = compact[cl] = '\0';
+	if (t.count > 1 && add_name(ix, b, compact, NULL, LV_P, p, 0))
+		return VS_ERR_NOMEM;
+	for (size_t a = 0; a < sizeof province_aliases / sizeof province_aliases[0]; a++)
+		if (strcmp(province_aliases[a].province, key) == 0 &&
+		    add_name(ix, b, province_aliases[a].alias, NULL, LV_P, p, EF_ASCII_OK))
+			return VS_ERR_NOMEM;
+	return VS_OK;
+}
+
+static size_t province_index(vs_norm_addr_index *ix, const char *code)
+{
+	int v = (code[0] - '0') * 10 + (code[1] - '0');
+	if (v < 0 || v > 99)
+		return SIZE_MAX;
+	if (ix->province_of_code[v] < 0) {
+		if (ix->province_count >= 100)
+			return SIZE_MAX;
+		ix->province_of_code[v] = (int16_t)ix->province_count;
+		memcpy(ix->provinces[ix->province_count].code, code, 3);
+		ix->province_count++;
+	}
+	return (size_t)ix->province_of_code[v];
+}
+
+static int code_value(const char *s, size_t n)
+{
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static void init_fold(vs_norm_addr_index *ix)
+{
+	for (uint32_t cp = 0; cp < 0x2000; cp++) {
+		char enc[8], key[8];
+		size_t n = vs_utf8_encode(cp, enc);
+		if (cp < 0x80) {
+			ix->fold[cp] = ' ';
+			if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
+				ix->fold[cp] = (unsigned char)cp;
+			if (cp >= 'A' && cp <= 'Z')
+				ix->fold[cp] = (unsigned char)(cp - 'A' + 'a');
+			continue;
+		}
+		if ((cp >= 0xD800 && cp <= 0xDFFF))
+			continue;
+		size_t kl = vs_utf8_fold_key(enc, n, key, sizeof key);
+		/* combining marks fold to nothing (dropped); separators to ' ' */
+		if (kl == 1)
+			ix->fold[cp] = (unsigned char)key[0];
+		else if (cp >= 0x300 && cp <= 0x36F)
+			ix->fold[cp] = 0;
+		else
+			ix->fold[cp] = ' ';
+	}
+}
 
 vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_error *err)
 {
+	vs_rc rc = VS_OK;
+	builder b = {0};
 	vs_norm_addr_index *ix = vs_calloc(1, sizeof *ix);
 	*out = NULL;
 	if (!ix)
-		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "address index: out of memory");
+		goto nomem;
 	ix->ref = ref;
+	vs_arena_init(&ix->arena, 1 << 16);
+	memset(ix->province_of_code, 0xFF, sizeof ix->province_of_code);
+	memset(ix->district_of_code, 0xFF, sizeof ix->district_of_code);
+	init_fold(ix);
+	size_t nd = ref ? ref->district_count : 0, nc = ref ? ref->commune_count : 0;
+	if (nd >= UINT16_MAX || nc >= UINT16_MAX) {
+		rc = vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "address index: too many units");
+		goto out;
+	}
+	ix->district_province = vs_calloc(nd ? nd : 1, sizeof *ix->district_province);
+	ix->commune_district = vs_calloc(nc ? nc : 1, sizeof *ix->commune_district);
+	if (!ix->district_province || !ix->commune_district)
+		goto nomem;
+	for (size_t i = 0; i < nd; i++) {
+		const vs_ref_district *d = &ref->districts[i];
+		size_t p = province_index(ix, d->province_code);
+		int dc = code_value(d->district_code, 3);
+		if (p == SIZE_MAX || dc < 0) {
+			rc = vs_error_set(err, VS_ERR_PARSE, NULL, 0, 0, NULL,
+			                  "address index: bad district code '%s'", d->district_code);
+			goto out;
+		}
+		ix->district_province[i] = (uint8_t)p;
+		ix->district_of_code[dc] = (int16_t)i;
+		ix->provinces[p].has_districts = true;
+		if (p + 1 == ix->province_count && !ix->provinces[p].has_names) {
+			ix->provinces[p].has_names = true;
+			if (add_province_names(ix, &b, d->province_name, p))
+				goto nomem;
+		}
+		if (add_name(ix, &b, d->district_name, d->district_type, LV_D, i, 0))
+			goto nomem;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		const vs_ref_commune *c = &ref->communes[i];
+		int dc = code_value(c->district_code, 3);
+		if (dc < 0 || ix->district_of_code[dc] < 0) {
+			rc = vs_error_set(err, VS_ERR_PARSE, NULL, 0, 0, NULL,
+			                  "address index: commune %s has unknown district %s",
+			                  c->commune_code, c->district_code);
+			goto out;
+		}
+		ix->commune_district[i] = (uint16_t)ix->district_of_code[dc];
+		if (add_name(ix, &b, c->commune_name, c->commune_type, LV_C, i, 0))
+			goto nomem;
+	}
+	rc = build_table(ix, &b);
+	if (rc == VS_ERR_NOMEM)
+		goto nomem;
 	*out = ix;
-	return VS_OK;
+	ix = NULL;
+	goto out;
+nomem:
+	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "address index: out of memory");
+out:
+	vs_free(b.items);
+	vs_norm_addr_index_free(ix);
+	return rc;
 }
 
 void vs_norm_addr_index_free(vs_norm_addr_index *ix)
 {
+	if (!ix)
+		return;
+	vs_arena_free(&ix->arena);
+	vs_free(ix->slots);
+	vs_free(ix->entries);
+	vs_free(ix->district_province);
+	vs_free(ix->commune_district);
 	vs_free(ix);
+}
+
+/* ---- resolution ---- */
+
+typedef struct mention {
+	uint8_t level;
+	uint8_t start, end; /* words [start, end) */
+	int8_t bonus;       /* marker, tail, length bonuses; street penalty */
+	uint8_t flags;
+	uint16_t unit;
+} mention;
+
+typedef struct triple {
+	int p, d, c; /* unit indexes, -1 absent */
+	int score;
+	int mc, md, mp; /* mentions used, -1 none */
+} triple;
+
+/* Levels (bit 1 << LV_*) a marker allows after it; 0 for none or a street word. */
+static unsigned marker_levels(int marker)
+{
+	switch (marker) {
+	case MK_COMMUNE:
+		return 1u << LV_C;
+	case MK_DISTRICT:
+		return 1u << LV_D;
+	case MK_CITY:
+		return (1u << LV_D) | (1u << LV_P);
+	case MK_PROVINCE:
+		return 1u << LV_P;
+	default:
+		return 0;
+	}
+}
+
+/* Levels allowed for a name starting at word i: the union of what the one-
+ * and two-word markers before it allow ("Ân Thi xã Bãi Sậy": "thi xa" or
+ * "xa"), or every level (0x7) without a marker. */
+static unsigned allowed_levels(const addr_text *t, size_t i, bool *marked)
+{
+	unsigned m = 0;
+	*marked = false;
+	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg)
+		return 0x7;
+	m = marker_levels(marker1(t, i - 1)) | marker_levels(marker2(t, i - 1));
+	*marked = m != 0;
+	return m ? m : 0x7;
+}
+
+static bool overlap(const mention *a, const mention *b)
+{
+	return a->start < b->end && b->start < a->end;
+}
+
+static int base_score(uint8_t level)
+{
+	return level == LV_C ? SC_C : level == LV_D ? SC_D : SC_P;
+}
+
+/* Collects mentions; returns their count. */
+static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention *m)
+{
+	size_t n = 0, last = t->count;
+	/* "Việt Nam", "VN" at the end are not part of the tail */
+	if (last >= 1 && (tok_is(t, last - 1, "vn") || tok_is(t, last - 1, "vietnam")))
+		last--;
+	else if (last >= 2 && tok_is(t, last - 2, "viet") && tok_is(t, last - 1, "nam"))
+		last -= 2;
+	/* hide street and hamlet names */
+	for (size_t i = 0; i < t->count; i++) {
+		size_t words;
+		if (marker_ending_at(t, i, &words) != MK_STREET)
+			continue;
+		for (size_t j = i + 1;
+		     j < t->count && j <= i + ADDR_HIDE_MAX && t->tok[j].seg == t->tok[i].seg; j++) {
+			int mk = marker_starting_at(t, j);
+			if (mk != MK_NONE && mk != MK_STREET)
+				break;
+			t->tok[j].hidden = true;
+		}
+	}
+	for (size_t i = 0; i < last; i++) {
+		bool marked;
+		unsigned levels = allowed_levels(t, i, &marked);
+		char key[ADDR_KEY_MAX];
+		size_t kl = 0;
+		for (size_t j = i; j < last && j < i + ADDR_SPAN_MAX; j++) {
+			if (t->tok[j].seg != t->tok[i].seg || kl + t->tok[j].len + 2 > sizeof key)
+				break;
+			if (j > i)
+				key[kl++] = ' ';
+			memcpy(key + kl, t->buf + t->tok[j].off, t->tok[j].len);
+			kl += t->tok[j].len;
+			const addr_slot *s = lookup(ix, key, kl);
+			if (!s)
+				break;
+			bool numeric = j == i && t->tok[i].number;
+			for (size_t e = 0; e < s->count && n < ADDR_MENTIONS_MAX; e++) {
+				const addr_entry *en = &ix->entries[s->first + e];
+				if (!(levels & (1u << en->level)) || (numeric && !marked))
+					continue;
+				/* explicit type word, province last, longer names; street words hide */
+				int adj = (marked ? SC_MARKER : 0) + (int)(j - i);
+				if (en->level == LV_P && j + 1 == last)
+					adj += SC_TAIL;
+				if (t->tok[i].hidden && !marked)
+					adj -= SC_HIDDEN;
+				m[n++] = (mention){en->level,   (uint8_t)i, (uint8_t)(j + 1),
+				                   (int8_t)adj, en->flags,  en->unit};
+			}
+			if (!s->prefix)
+				break;
+		}
+	}
+	return n;
+}
+
+/* Best mention of (level, unit) not overlapping a or b (may be NULL); -1 if none. */
+static int best_of(const mention *m, size_t n, uint8_t level, int unit, const mention *a, const mention *b)
+{
+	int best = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].level != level || m[i].unit != unit)
+			continue;
+		if ((a && overlap(&m[i], a)) || (b && overlap(&m[i], b)))
+			continue;
+		if (best < 0 || m[i].bonus > m[best].bonus)
+			best = (int)i;
+	}
+	return best;
+}
+
+static void consider(triple *best, int *ties, triple *agree, const triple *t)
+{
+	if (t->score < best->score)
+		return;
+	if (t->score > best->score) {
+		*best = *t;
+		*agree = *t;
+		*ties = 1;
+		return;
+	}
+	if (t->p == best->p && t->d == best->d && t->c == best->c)
+		return;
+	(*ties)++;
+	if (agree->p != t->p)
+		agree->p = -1, agree->d = -1, agree->c = -1;
+	if (agree->d != t->d)
+		agree->d = -1, agree->c = -1;
+	if (agree->c != t->c)
+		agree->c = -1;
 }
 
 void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 {
-	char key[256];
-	(void)ctx;
+	const vs_norm_addr_index *ix = ctx ? ctx->addr : NULL;
+	addr_text t;
+	mention m[ADDR_MENTIONS_MAX];
+
 	out->province_code[0] = out->district_code[0] = out->commune_code[0] = '\0';
-	if (!s || vs_utf8_fold_key(s, strlen(s), key, sizeof key) == 0) {
+	if (!s || !ix) {
 		vs_reason_add(&out->reasons, VS_R_ADDR_MISSING);
 		return;
 	}
-	vs_reason_add(&out->reasons, VS_R_ADDR_PROVINCE_UNRESOLVED);
+	fold_text(ix, s, strlen(s), &t);
+	bool letters = false;
+	for (size_t i = 0; i < t.count && !letters; i++)
+		letters = !t.tok[i].number;
+	if (!letters) {
+		vs_reason_add(&out->reasons, t.count ? VS_R_ADDR_PROVINCE_UNRESOLVED : VS_R_ADDR_MISSING);
+		return;
+	}
+	size_t n = find_mentions(ix, &t, m);
+	const vs_ref *ref = ix->ref;
+	triple best = {-1, -1, -1, -1, -1, -1, -1}, agree = best;
+	int ties = 0;
+	for (size_t i = 0; i < n; i++) {
+		const mention *a = &m[i];
+		triple tr = {-1, -1, -1, base_score(a->level) + a->bonus, -1, -1, -1};
+		int di = -1, pi = -1;
+		if (a->level == LV_C) {
+			tr.c = a->unit;
+			tr.d = ix->commune_district[a->unit];
+			tr.p = ix->district_province[tr.d];
+			di = best_of(m, n, LV_D, tr.d, a, NULL);
+			pi = best_of(m, n, LV_P, tr.p, a, di >= 0 ? &m[di] : NULL);
+		} else if (a->level == LV_D) {
+			/* a district is the most specific level only without a commune mention of it */
+			tr.d = a->unit;
+			tr.p = ix->district_province[tr.d];
+			pi = best_of(m, n, LV_P, tr.p, a, NULL);
+		} else {
+			tr.p = a->unit;
+		}
+		if (di >= 0)
+			tr.score += SC_D + m[di].bonus;
+		if (pi >= 0)
+			tr.score += SC_P + m[pi].bonus;
+		tr.mc = a->level == LV_C ? (int)i : -1;
+		tr.md = a->level == LV_D ? (int)i : di;
+		tr.mp = a->level == LV_P ? (int)i : pi;
+		consider(&best, &ties, &agree, &tr);
+	}
+	if (t.ascii && best.score >= 0) {
+		/* only names that have diacritics count ("Quận 3", "HCM" do not) */
+		int used[3] = {best.mc, best.md, best.mp};
+		bool accented = false;
+		for (int k = 0; k < 3; k++)
+			accented =
+			    accented || (used[k] >= 0 && !(m[used[k]].flags & (EF_ASCII_OK | EF_NUMERIC)));
+		if (accented)
+			vs_reason_add(&out->reasons, VS_R_ADDR_NO_DIACRITICS);
+	}
+	if (agree.p >= 0)
+		memcpy(out->province_code, ix->provinces[agree.p].code, 3);
+	if (agree.d >= 0)
+		memcpy(out->district_code, ref->districts[agree.d].district_code, 4);
+	if (agree.c >= 0)
+		memcpy(out->commune_code, ref->communes[agree.c].commune_code, 6);
+	bool ambiguous = ties > 1;
+	if (agree.p < 0) {
+		vs_reason_add(&out->reasons, VS_R_ADDR_PROVINCE_UNRESOLVED);
+	} else if (agree.d < 0) {
+		vs_reason_add(&out->reasons, VS_R_ADDR_DISTRICT_UNRESOLVED);
+	} else if (agree.c < 0 && ref->districts[agree.d].commune_count > 0) {
+		vs_reason_add(&out->reasons, VS_R_ADDR_COMMUNE_UNRESOLVED);
+	}
+	if (ambiguous)
+		vs_reason_add(&out->reasons, VS_R_ADDR_AMBIGUOUS);
 }

@@ -1,0 +1,614 @@
+/* test_norm_fields.c - ID numbers, phones, addresses, vaccines and doses
+ * (src/norm/id.c, phone.c, address.c, vaccine.c) on messy, clerk-typed input.
+ * Uses the reference tables of $VAXSYNC_REFDATA; the address resolver is also
+ * checked on a few hundred addresses built from admin_units_2022 rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "norm/norm_internal.h"
+#include "vaxsync/idnum.h"
+
+static vs_norm_ctx g_ctx;
+
+static int setup(void **state)
+{
+	vs_error err = {0};
+	const char *dir = getenv("VAXSYNC_REFDATA");
+	(void)state;
+	if (!dir)
+		dir = "../shared/data";
+	memset(&g_ctx, 0, sizeof g_ctx);
+	if (vs_ref_load(&g_ctx.ref, dir, &err) || vs_norm_addr_index_new(&g_ctx.addr, g_ctx.ref, &err) ||
+	    vs_norm_vaccine_index_new(&g_ctx.vacc, g_ctx.ref, &err) ||
+	    vs_norm_phone_index_new(&g_ctx.phone, g_ctx.ref, &err)) {
+		fprintf(stderr, "setup: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vs_norm_addr_index_free(g_ctx.addr);
+	vs_norm_vaccine_index_free(g_ctx.vacc);
+	vs_norm_phone_index_free(g_ctx.phone);
+	vs_ref_free(g_ctx.ref);
+	return 0;
+}
+
+static void fresh(vs_norm_record *r)
+{
+	memset(r, 0, sizeof *r);
+	r->vaccine = -1;
+}
+
+/* True when r's reasons are exactly the |-separated list want (any order). */
+static bool same_reasons(const vs_norm_record *r, const char *want)
+{
+	vs_reason_set w = {0};
+	vs_reason_parse(&w, want, strlen(want));
+	if (w.count != r->reasons.count)
+		return false;
+	for (size_t i = 0; i < w.count; i++)
+		if (!vs_reason_has(&r->reasons, (vs_reason)w.codes[i]))
+			return false;
+	return true;
+}
+
+static void expect_reasons(const vs_norm_record *r, const char *input, const char *want)
+{
+	if (!same_reasons(r, want)) {
+		char got[512];
+		vs_reason_join(&r->reasons, got, sizeof got);
+		fail_msg("input '%s': reasons '%s', want '%s'", input, got, want);
+	}
+}
+
+/* ---------------- ID numbers ---------------- */
+
+typedef struct id_case {
+	const char *in;
+	int16_t dob_year;
+	uint8_t sex;
+	const char *number;
+	uint8_t type;
+	const char *reasons;
+} id_case;
+
+static void test_id(void **state)
+{
+	static const id_case cases[] = {
+	    {"001089012345", 1989, VS_SEX_M, "001089012345", VS_ID_CCCD, ""},
+	    {"001189012345", 1989, VS_SEX_F, "001189012345", VS_ID_CCCD, ""},
+	    {"079203001234", 2003, VS_SEX_M, "079203001234", VS_ID_CCCD, ""},
+	    {"079303001234", 2003, VS_SEX_F, "079303001234", VS_ID_CCCD, ""},
+	    {"001 089 012 345", 1989, VS_SEX_M, "001089012345", VS_ID_CCCD, "ID_SEPARATORS_REMOVED"},
+	    {"001.089.012.345", 0, 0, "001089012345", VS_ID_CCCD, "ID_SEPARATORS_REMOVED"},
+	    {"001-089-012345", 0, 0, "001089012345", VS_ID_CCCD, "ID_SEPARATORS_REMOVED"},
+	    {" '001089012345 ", 0, 0, "001089012345", VS_ID_CCCD, ""},
+	    {"CCCD: 001089012345", 0, 0, "001089012345", VS_ID_CCCD, ""},
+	    {"Số CCCD 001089012345", 0, 0, "001089012345", VS_ID_CCCD, ""},
+	    /* Excel dropped the leading zero(s) */
+	    {"1089012345", 1989, VS_SEX_M, "001089012345", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    {"79203001234", 2003, VS_SEX_M, "079203001234", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    {"38095001234", 0, 0, "038095001234", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    {"12345678", 0, 0, "012345678", VS_ID_CMND, "ID_EXCEL_DAMAGE_FIXED|ID_OLD_CMND"},
+	    /* 11 digits whose padded form has no known province (003 does not exist) */
+	    {"3095001234", 0, 0, "3095001234", VS_ID_OTHER, "ID_BAD_LENGTH"},
+	    {"99095001234", 0, 0, "99095001234", VS_ID_OTHER, "ID_BAD_LENGTH"},
+	    /* scientific notation */
+	    {"1.23457E+11", 0, 0, "", VS_ID_NONE, "ID_EXCEL_SCIENTIFIC"},
+	    {"3,5E+11", 0, 0, "", VS_ID_NONE, "ID_EXCEL_SCIENTIFIC"},
+	    {"7.92E+10", 0, 0, "", VS_ID_NONE, "ID_EXCEL_SCIENTIFIC"},
+	    {"1.089012345E+9", 1989, VS_SEX_M, "001089012345", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    /* CMND */
+	    {"012345678", 0, 0, "012345678", VS_ID_CMND, "ID_OLD_CMND"},
+	    {"271 234 567", 0, 0, "271234567", VS_ID_CMND, "ID_OLD_CMND|ID_SEPARATORS_REMOVED"},
+	    /* other documents */
+	    {"B1234567", 0, 0, "B1234567", VS_ID_OTHER, "ID_OTHER_TYPE"},
+	    {"c1234567", 0, 0, "C1234567", VS_ID_OTHER, "ID_OTHER_TYPE"},
+	    {"GD4010123456789", 0, 0, "GD4010123456789", VS_ID_OTHER, "ID_OTHER_TYPE"},
+	    {"00108901234O", 0, 0, "00108901234O", VS_ID_OTHER, "ID_NON_DIGIT"},
+	    {"0010890#12345", 0, 0, "001089012345", VS_ID_OTHER, "ID_NON_DIGIT"},
+	    /* missing */
+	    {"", 0, 0, "", VS_ID_NONE, "ID_MISSING"},
+	    {"   ", 0, 0, "", VS_ID_NONE, "ID_MISSING"},
+	    {"không có", 0, 0, "", VS_ID_NONE, "ID_MISSING"},
+	    {"0", 0, 0, "", VS_ID_NONE, "ID_MISSING"},
+	    {"---", 0, 0, "", VS_ID_NONE, "ID_MISSING"},
+	    /* bad length */
+	    {"12345", 0, 0, "12345", VS_ID_OTHER, "ID_BAD_LENGTH"},
+	    {"00108901234567", 0, 0, "00108901234567", VS_ID_OTHER, "ID_BAD_LENGTH"},
+	    {"123", 0, 0, "123", VS_ID_OTHER, "ID_BAD_LENGTH"},
+	    {"0123456789012345678901234567890", 0, 0, "", VS_ID_NONE, "ID_BAD_LENGTH"},
+	    /* CCCD consistency checks: evidence, the ID is kept */
+	    {"003089012345", 1989, VS_SEX_M, "003089012345", VS_ID_CCCD, "ID_PROVINCE_UNKNOWN"},
+	    {"001089012345", 1989, VS_SEX_F, "001089012345", VS_ID_CCCD, "ID_SEX_CENTURY_MISMATCH"},
+	    {"001289012345", 1989, VS_SEX_M, "001289012345", VS_ID_CCCD, "ID_SEX_CENTURY_MISMATCH"},
+	    {"001089012345", 1990, VS_SEX_M, "001089012345", VS_ID_CCCD, "ID_BIRTH_YEAR_MISMATCH"},
+	    {"001289012345", 1990, VS_SEX_F, "001289012345", VS_ID_CCCD,
+	     "ID_SEX_CENTURY_MISMATCH|ID_BIRTH_YEAR_MISMATCH"},
+	    {"001089012345", 0, VS_SEX_F, "001089012345", VS_ID_CCCD, "ID_SEX_CENTURY_MISMATCH"},
+	    {"001089012345", 0, 0, "001089012345", VS_ID_CCCD, ""},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const id_case *c = &cases[i];
+		vs_norm_record r;
+		vs_date dob = {c->dob_year, 0, 0, c->dob_year ? VS_DATE_YEAR : VS_DATE_NONE};
+		fresh(&r);
+		vs_norm_id(&g_ctx, c->in, dob, c->sex, &r);
+		if (strcmp(r.id_number, c->number) != 0 || r.id_type != c->type)
+			fail_msg("input '%s': id '%s' type %d, want '%s' type %d", c->in, r.id_number,
+			         r.id_type, c->number, c->type);
+		expect_reasons(&r, c->in, c->reasons);
+	}
+	vs_norm_record r;
+	fresh(&r);
+	vs_norm_id(&g_ctx, NULL, (vs_date){0}, 0, &r);
+	expect_reasons(&r, "(null)", "ID_MISSING");
+}
+
+static void test_idnum_decode(void **state)
+{
+	int p = 0, sex = 0, y = 0;
+	(void)state;
+	assert_true(vs_idnum_cccd_decode("079203001234", &p, &sex, &y));
+	assert_int_equal(p, 79);
+	assert_int_equal(sex, VS_SEX_M);
+	assert_int_equal(y, 2003);
+	assert_true(vs_idnum_cccd_decode("001189012345", &p, &sex, &y));
+	assert_int_equal(p, 1);
+	assert_int_equal(sex, VS_SEX_F);
+	assert_int_equal(y, 1989);
+	assert_true(vs_idnum_cccd_decode("096501000001", NULL, &sex, &y));
+	assert_int_equal(sex, VS_SEX_F);
+	assert_int_equal(y, 2101);
+	assert_false(vs_idnum_cccd_decode("07920300123", &p, &sex, &y));
+	assert_false(vs_idnum_cccd_decode("0792030012345", &p, &sex, &y));
+	assert_false(vs_idnum_cccd_decode("07920300123A", &p, &sex, &y));
+	assert_false(vs_idnum_cccd_decode(NULL, &p, &sex, &y));
+	assert_true(vs_idnum_is_cmnd("012345678"));
+	assert_false(vs_idnum_is_cmnd("01234567"));
+	assert_true(vs_idnum_is_cccd("001089012345"));
+}
+
+/* ---------------- phones ---------------- */
+
+typedef struct str_case {
+	const char *in;
+	const char *out;
+	const char *reasons;
+} str_case;
+
+static void test_phone(void **state)
+{
+	static const str_case cases[] = {
+	    {"0912345678", "0912345678", ""},
+	    {"0912 345 678", "0912345678", ""},
+	    {"0912.345.678", "0912345678", ""},
+	    {"0912-345-678", "0912345678", ""},
+	    {"(091) 234-5678", "0912345678", ""},
+	    {"'0388123456", "0388123456", ""},
+	    {"+84912345678", "0912345678", "PHONE_COUNTRY_CODE_REMOVED"},
+	    {"+84 912 345 678", "0912345678", "PHONE_COUNTRY_CODE_REMOVED"},
+	    {"84912345678", "0912345678", "PHONE_COUNTRY_CODE_REMOVED"},
+	    {"+84 0912345678", "0912345678", "PHONE_COUNTRY_CODE_REMOVED"},
+	    {"0084912345678", "0912345678", "PHONE_COUNTRY_CODE_REMOVED"},
+	    {"912345678", "0912345678", "PHONE_LEADING_ZERO_FIXED"},
+	    {"388123456", "0388123456", "PHONE_LEADING_ZERO_FIXED"},
+	    {"845123456", "0845123456", "PHONE_LEADING_ZERO_FIXED"},
+	    {"01212345678", "0792345678", "PHONE_OLD_PREFIX_FIXED"},
+	    {"0168 234 5678", "0382345678", "PHONE_OLD_PREFIX_FIXED"},
+	    {"01992345678", "0592345678", "PHONE_OLD_PREFIX_FIXED"},
+	    {"1692345678", "0392345678", "PHONE_LEADING_ZERO_FIXED|PHONE_OLD_PREFIX_FIXED"},
+	    {"+841662345678", "0362345678", "PHONE_COUNTRY_CODE_REMOVED|PHONE_OLD_PREFIX_FIXED"},
+	    {"02438123456", "02438123456", "PHONE_LANDLINE"},
+	    {"024 3812 3456", "02438123456", "PHONE_LANDLINE"},
+	    {"0236 3812345", "02363812345", "PHONE_LANDLINE"},
+	    {"2838123456", "02838123456", "PHONE_LEADING_ZERO_FIXED|PHONE_LANDLINE"},
+	    {"+84 28 3812 3456", "02838123456", "PHONE_COUNTRY_CODE_REMOVED|PHONE_LANDLINE"},
+	    {"04 38123456", "02438123456", "PHONE_OLD_AREA_CODE_FIXED|PHONE_LANDLINE"},
+	    /* old Hồ Chí Minh City numbers (08 + 8 digits) read as today's 08x mobiles: a
+	     * valid mobile always wins over an old area code */
+	    {"08 38123456", "0838123456", ""},
+	    {"062 3812345", "02523812345", "PHONE_OLD_AREA_CODE_FIXED|PHONE_LANDLINE"},
+	    {"0511 3812345", "02363812345", "PHONE_OLD_AREA_CODE_FIXED|PHONE_LANDLINE"},
+	    {"0650 3812345", "02743812345", "PHONE_OLD_AREA_CODE_FIXED|PHONE_LANDLINE"},
+	    /* several numbers: the first valid one */
+	    {"0912345678 - 0987654321", "0912345678", ""},
+	    {"0912345678/0987654321", "0912345678", ""},
+	    {"0912345678; 0987654321", "0912345678", ""},
+	    {"12345, 0987654321", "0987654321", ""},
+	    {"ĐT: 0912345678 (chồng)", "0912345678", ""},
+	    {"0912345678 0987654321", "0912345678", ""},
+	    /* invalid */
+	    {"12345", "", "PHONE_INVALID"},
+	    {"0123456789", "", "PHONE_INVALID"},
+	    {"0612345678", "", "PHONE_INVALID"},
+	    {"09123456789", "", "PHONE_INVALID"},
+	    {"091234567", "", "PHONE_INVALID"},
+	    {"0000000000", "", "PHONE_MISSING"},
+	    {"", "", "PHONE_MISSING"},
+	    {"không có", "", "PHONE_MISSING"},
+	    {"-", "", "PHONE_MISSING"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		vs_norm_record r;
+		fresh(&r);
+		vs_norm_phone(&g_ctx, cases[i].in, &r);
+		if (strcmp(r.phone, cases[i].out) != 0)
+			fail_msg("input '%s': phone '%s', want '%s'", cases[i].in, r.phone, cases[i].out);
+		expect_reasons(&r, cases[i].in, cases[i].reasons);
+	}
+	vs_norm_record r;
+	fresh(&r);
+	vs_norm_phone(&g_ctx, NULL, &r);
+	expect_reasons(&r, "(null)", "PHONE_MISSING");
+}
+
+/* ---------------- vaccines and doses ---------------- */
+
+static void test_vaccine(void **state)
+{
+	static const str_case cases[] = {
+	    {"AstraZeneca", "EU/1/21/1529", ""},
+	    {"ASTRAZENECA", "EU/1/21/1529", ""},
+	    {"astra zeneca", "EU/1/21/1529", ""},
+	    {"Astra-Zeneca", "EU/1/21/1529", ""},
+	    {"AZ", "EU/1/21/1529", ""},
+	    {"Vắc xin AstraZeneca", "EU/1/21/1529", ""},
+	    {"AstraZeneca (SK Bioscience)", "EU/1/21/1529", ""},
+	    {"Astrazenca", "EU/1/21/1529", "VACCINE_FUZZY_MATCH"},
+	    {"Astrazeneka", "EU/1/21/1529", "VACCINE_FUZZY_MATCH"},
+	    {"Pfizer", "EU/1/20/1528", ""},
+	    {"pfizer", "EU/1/20/1528", ""},
+	    {"Pfizer-BioNTech", "EU/1/20/1528", ""},
+	    {"Phizer", "EU/1/20/1528", "VACCINE_FUZZY_MATCH"},
+	    {"Pfizer nắp tím", "EU/1/20/1528", ""},
+	    {"pfizer nap tim", "EU/1/20/1528", ""},
+	    {"Pfizer nắp cam", "EU/1/20/1528-PED", ""},
+	    {"Comirnaty", "EU/1/20/1528", ""},
+	    {"Moderna", "EU/1/20/1507", ""},
+	    {"Modena", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"},
+	    {"Spikevax", "EU/1/20/1507", ""},
+	    {"Moderna nhi", "EU/1/20/1507-PED", ""},
+	    {"Vero Cell", "BBIBP-CorV", ""},
+	    {"VeroCell", "BBIBP-CorV", ""},
+	    {"vero-cell", "BBIBP-CorV", ""},
+	    {"Verocel", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
+	    {"Sinopharm", "BBIBP-CorV", ""},
+	    {"Sinopharm (Vero Cell)", "BBIBP-CorV", ""},
+	    {"Hayat-Vax", "Hayat-Vax", ""},
+	    {"Sputnik V", "Sputnik-V", ""},
+	    {"Sputnik Light", "Sputnik-Light", ""},
+	    {"Abdala", "Abdala", ""},
+	    {"abdala", "Abdala", ""},
+	    {"Janssen", "EU/1/20/1525", ""},
+	    {"J&J", "EU/1/20/1525", ""},
+	    {"Covaxin", "Covaxin", ""},
+	    {"Novavax", "EU/1/21/1618", ""},
+	    {"Nanocovax", "NANOCOVAX", ""},
+	    {"EU/1/21/1529", "EU/1/21/1529", ""},
+	    {"Covishield", "Covishield", ""},
+	    {"", "", "VACCINE_MISSING"},
+	    {"  ", "", "VACCINE_MISSING"},
+	    {"Sinovac", "", "VACCINE_UNKNOWN"},
+	    {"xyz", "", "VACCINE_UNKNOWN"},
+	    {"Mui 1", "", "VACCINE_UNKNOWN"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		vs_norm_record r;
+		fresh(&r);
+		vs_norm_vaccine(&g_ctx, cases[i].in, &r);
+		if (strcmp(r.vaccine_code, cases[i].out) != 0)
+			fail_msg("input '%s': vaccine '%s', want '%s'", cases[i].in, r.vaccine_code,
+			         cases[i].out);
+		if (cases[i].out[0])
+			assert_string_equal(g_ctx.ref->vaccines[r.vaccine].product_code, cases[i].out);
+		else
+			assert_int_equal(r.vaccine, -1);
+		expect_reasons(&r, cases[i].in, cases[i].reasons);
+	}
+}
+
+typedef struct dose_case {
+	const char *in;
+	int dose;
+	const char *reasons;
+} dose_case;
+
+static void test_dose(void **state)
+{
+	static const dose_case cases[] = {
+	    {"1", 1, ""},
+	    {"2", 2, ""},
+	    {"01", 1, ""},
+	    {"1.0", 1, ""},
+	    {"Mũi 1", 1, ""},
+	    {"mui 2", 2, ""},
+	    {"MŨI 3", 3, ""},
+	    {"M2", 2, ""},
+	    {"m1", 1, ""},
+	    {"Mũi thứ 2", 2, ""},
+	    {"mũi thứ hai", 2, ""},
+	    {"mũi thứ nhất", 1, ""},
+	    {"Lần 2", 2, ""},
+	    {"lan 1", 1, ""},
+	    {"2nd", 2, ""},
+	    {"1st dose", 1, ""},
+	    {"Dose 3", 3, ""},
+	    {"II", 2, ""},
+	    {"iii", 3, ""},
+	    {"Mũi 3 (nhắc lại)", 3, ""},
+	    {"Mũi nhắc", 0, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"nhắc lại", 0, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Booster", 0, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"mũi tăng cường", 0, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Nhắc lại lần 1", 0, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"", 0, "DOSE_MISSING"},
+	    {"  ", 0, "DOSE_MISSING"},
+	    {"-", 0, "DOSE_MISSING"},
+	    {"abc", 0, "DOSE_UNPARSEABLE"},
+	    {"0", 0, "DOSE_UNPARSEABLE"},
+	    {"15", 0, "DOSE_UNPARSEABLE"},
+	    {"Pfizer", 0, "DOSE_UNPARSEABLE"},
+	    {"1 2", 0, "DOSE_UNPARSEABLE"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		vs_norm_record r;
+		fresh(&r);
+		vs_norm_dose(cases[i].in, &r);
+		if (r.dose != cases[i].dose)
+			fail_msg("input '%s': dose %d, want %d", cases[i].in, r.dose, cases[i].dose);
+		expect_reasons(&r, cases[i].in, cases[i].reasons);
+	}
+	vs_norm_record r;
+	fresh(&r);
+	vs_norm_dose(NULL, &r);
+	expect_reasons(&r, "(null)", "DOSE_MISSING");
+}
+
+/* ---------------- addresses ---------------- */
+
+typedef struct addr_case {
+	const char *in;
+	const char *p, *d, *c;
+	const char *reasons;
+} addr_case;
+
+static void check_addr(const addr_case *c)
+{
+	vs_norm_record r;
+	fresh(&r);
+	vs_norm_address(&g_ctx, c->in, &r);
+	if (strcmp(r.province_code, c->p) || strcmp(r.district_code, c->d) || strcmp(r.commune_code, c->c))
+		fail_msg("input '%s': %s/%s/%s, want %s/%s/%s", c->in, r.province_code, r.district_code,
+		         r.commune_code, c->p, c->d, c->c);
+	expect_reasons(&r, c->in, c->reasons);
+}
+
+static void test_address_cases(void **state)
+{
+	static const addr_case cases[] = {
+	    {"Phường Phúc Xá, Quận Ba Đình, Thành phố Hà Nội", "01", "001", "00001", ""},
+	    {"P. Phúc Xá, Q. Ba Đình, TP. Hà Nội", "01", "001", "00001", ""},
+	    {"phuong phuc xa quan ba dinh ha noi", "01", "001", "00001", "ADDR_NO_DIACRITICS"},
+	    {"Phúc Xá, Ba Đình, HN", "01", "001", "00001", ""},
+	    {"Số 12 ngõ 5 Phúc Xá, Ba Đình, Hà Nội", "01", "001", "00001", ""},
+	    {"Hà Nội, Ba Đình, Phúc Xá", "01", "001", "00001", ""},
+	    {"Phường Phúc Xá Quận Ba Đình Hà Nội", "01", "001", "00001", ""},
+	    {"Ba Đình, Hà Nội", "01", "001", "", "ADDR_COMMUNE_UNRESOLVED"},
+	    {"Hà Nội", "01", "", "", "ADDR_DISTRICT_UNRESOLVED"},
+	    {"TP.HCM", "79", "", "", "ADDR_DISTRICT_UNRESOLVED"},
+	    {"Quận 3, TP HCM", "79", "770", "", "ADDR_COMMUNE_UNRESOLVED"},
+	    {"Q3, Sài Gòn", "79", "770", "", "ADDR_COMMUNE_UNRESOLVED"},
+	    {"Q.3 SG", "79", "770", "", "ADDR_COMMUNE_UNRESOLVED"},
+	    {"", "", "", "", "ADDR_MISSING"},
+	    {"   ", "", "", "", "ADDR_MISSING"},
+	    {"123", "", "", "", "ADDR_PROVINCE_UNRESOLVED"},
+	    {"abc xyz", "", "", "", "ADDR_PROVINCE_UNRESOLVED"},
+	    {"Thôn 3", "", "", "", "ADDR_PROVINCE_UNRESOLVED"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		check_addr(&cases[i]);
+}
+
+/* Name without its type word ("Quận Ba Đình" -> "Ba Đình"). */
+static const char *bare(const char *name, const char *type)
+{
+	size_t tl = strlen(type);
+	if (strncmp(name, type, tl) == 0 && name[tl] == ' ')
+		return name + tl + 1;
+	return name;
+}
+
+static const char *short_type(const char *type)
+{
+	if (strcmp(type, "Phường") == 0)
+		return "P.";
+	if (strcmp(type, "Xã") == 0)
+		return "X.";
+	if (strcmp(type, "Thị trấn") == 0)
+		return "TT.";
+	if (strcmp(type, "Quận") == 0)
+		return "Q.";
+	if (strcmp(type, "Huyện") == 0)
+		return "H.";
+	if (strcmp(type, "Thị xã") == 0)
+		return "TX.";
+	return "TP.";
+}
+
+static const vs_ref_district *district_of(const vs_ref_commune *c)
+{
+	for (size_t i = 0; i < g_ctx.ref->district_count; i++)
+		if (strcmp(g_ctx.ref->districts[i].district_code, c->district_code) == 0)
+			return &g_ctx.ref->districts[i];
+	return NULL;
+}
+
+static bool same_folded(const char *a, const char *b)
+{
+	char ka[128], kb[128];
+	vs_utf8_fold_key(a, strlen(a), ka, sizeof ka);
+	vs_utf8_fold_key(b, strlen(b), kb, sizeof kb);
+	/* "Phường 05" and "Phường 5" are the same ward */
+	const char *x = ka, *y = kb;
+	while (*x == '0' && x[1])
+		x++;
+	while (*y == '0' && y[1])
+		y++;
+	return strcmp(x, y) == 0;
+}
+
+/* How many communes share c's bare name within its district (in_district)
+ * or within its province. */
+static size_t homonyms(const vs_ref_commune *c, bool in_district)
+{
+	size_t n = 0;
+	const char *name = bare(c->commune_name, c->commune_type);
+	for (size_t i = 0; i < g_ctx.ref->commune_count; i++) {
+		const vs_ref_commune *o = &g_ctx.ref->communes[i];
+		if (strcmp(o->province_code, c->province_code) != 0)
+			continue;
+		if (in_district && strcmp(o->district_code, c->district_code) != 0)
+			continue;
+		if (same_folded(bare(o->commune_name, o->commune_type), name))
+			n++;
+	}
+	return n;
+}
+
+enum { ST_FULL, ST_ABBREV, ST_NO_DIACRITICS, ST_REORDERED, ST_NO_DISTRICT, ST_HOUSE, ST_NO_COMMA, ST_COUNT };
+static const char *const style_names[] = {"full",        "abbreviated",      "no diacritics", "reordered",
+                                          "no district", "house and street", "no commas"};
+
+static void test_address_generated(void **state)
+{
+	const vs_ref *ref = g_ctx.ref;
+	size_t ok[ST_COUNT] = {0}, total[ST_COUNT] = {0};
+	(void)state;
+	for (size_t i = 0; i < ref->commune_count; i += 53) {
+		const vs_ref_commune *c = &ref->communes[i];
+		const vs_ref_district *d = district_of(c);
+		assert_non_null(d);
+		const char *pbare = bare(bare(c->province_name, "Tỉnh"), "Thành phố");
+		const char *dbare = bare(c->district_name, d->district_type);
+		const char *cbare = bare(c->commune_name, c->commune_type);
+		bool unique_in_district = homonyms(c, true) == 1,
+		     unique_in_province = homonyms(c, false) == 1;
+		for (int st = 0; st < ST_COUNT; st++) {
+			char text[512];
+			switch (st) {
+			case ST_FULL:
+				snprintf(text, sizeof text, "%s, %s, %s", c->commune_name, c->district_name,
+				         c->province_name);
+				break;
+			case ST_ABBREV:
+				snprintf(text, sizeof text, "%s%s, %s%s, %s", short_type(c->commune_type),
+				         cbare, short_type(d->district_type), dbare, pbare);
+				break;
+			case ST_NO_DIACRITICS: {
+				char tmp[512];
+				snprintf(tmp, sizeof tmp, "%s, %s, %s", c->commune_name, c->district_name,
+				         pbare);
+				vs_utf8_fold_key(tmp, strlen(tmp), text, sizeof text);
+				break;
+			}
+			case ST_REORDERED:
+				snprintf(text, sizeof text, "%s - %s - %s", c->province_name,
+				         c->district_name, c->commune_name);
+				break;
+			case ST_NO_DISTRICT:
+				snprintf(text, sizeof text, "%s, %s", c->commune_name, c->province_name);
+				break;
+			case ST_HOUSE:
+				snprintf(text, sizeof text, "Số %zu đường Trần Phú, %s, %s, %s", 10 + i % 90,
+				         c->commune_name, c->district_name, pbare);
+				break;
+			default:
+				snprintf(text, sizeof text, "%s %s %s", c->commune_name, c->district_name,
+				         c->province_name);
+				break;
+			}
+			vs_norm_record r;
+			fresh(&r);
+			vs_norm_address(&g_ctx, text, &r);
+			bool unique = st == ST_NO_DISTRICT ? unique_in_province : unique_in_district;
+			bool good = strcmp(r.province_code, c->province_code) == 0;
+			if (st != ST_NO_DISTRICT || unique)
+				good = good && strcmp(r.district_code, c->district_code) == 0;
+			good = good && (unique ? strcmp(r.commune_code, c->commune_code) == 0
+			                       : r.commune_code[0] == 0);
+			total[st]++;
+			if (good)
+				ok[st]++;
+			else
+				fprintf(stderr, "  [%s] '%s' -> %s/%s/%s, want %s/%s/%s\n", style_names[st],
+				        text, r.province_code, r.district_code, r.commune_code,
+				        c->province_code, c->district_code, c->commune_code);
+		}
+	}
+	size_t all_ok = 0, all = 0;
+	for (int st = 0; st < ST_COUNT; st++) {
+		fprintf(stderr, "  address style %-17s %zu/%zu\n", style_names[st], ok[st], total[st]);
+		all_ok += ok[st];
+		all += total[st];
+		/* every style must resolve nearly every address */
+		assert_true(ok[st] * 100 >= total[st] * 97);
+	}
+	assert_true(all >= 300);
+	assert_true(all_ok * 1000 >= all * 985);
+}
+
+static void test_address_speed(void **state)
+{
+	static const char *const samples[] = {
+	    "Số 12 ngõ 5 Phúc Xá, Ba Đình, Hà Nội",
+	    "P.5, Q.3, TP.HCM",
+	    "Thôn 3, xã Tân Hà, huyện Lâm Hà, tỉnh Lâm Đồng",
+	    "ap binh hoa xa binh hoa huyen chau thanh an giang",
+	    "Khu phố 2, phường Tân Định, quận 1, thành phố Hồ Chí Minh",
+	};
+	(void)state;
+	const int rounds = 4000;
+	uint64_t t0 = vs_now_ns();
+	for (int k = 0; k < rounds; k++)
+		for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+			vs_norm_record r;
+			fresh(&r);
+			vs_norm_address(&g_ctx, samples[i], &r);
+		}
+	double us =
+	    (double)(vs_now_ns() - t0) / 1e3 / (rounds * (double)(sizeof samples / sizeof samples[0]));
+	fprintf(stderr, "  address: %.2f us per address (this build)\n", us);
+	/* generous bound: this also runs under ASan; the -O2 figure is in bench_norm_fields */
+	assert_true(us < 200.0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_id),
+	    cmocka_unit_test(test_idnum_decode),
+	    cmocka_unit_test(test_phone),
+	    cmocka_unit_test(test_vaccine),
+	    cmocka_unit_test(test_dose),
+	    cmocka_unit_test(test_address_cases),
+	    cmocka_unit_test(test_address_generated),
+	    cmocka_unit_test(test_address_speed),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
