@@ -232,7 +232,8 @@ static void test_phone(void **state)
 	    /* invalid */
 	    {"12345", "", "PHONE_INVALID"},
 	    {"0123456789", "", "PHONE_INVALID"},
-	    {"0612345678", "", "PHONE_INVALID"},
+	    {"0112345678", "", "PHONE_INVALID"},
+	    {"0612345678", "02512345678", "PHONE_OLD_AREA_CODE_FIXED|PHONE_LANDLINE"},
 	    {"09123456789", "", "PHONE_INVALID"},
 	    {"091234567", "", "PHONE_INVALID"},
 	    {"0000000000", "", "PHONE_MISSING"},
