@@ -108,6 +108,22 @@ uint8_t vs_norm_sex(const char *s, size_t len, vs_reason_set *reasons);
  * legacy repair or order check is made. s may be NULL. */
 void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out);
 
+/* The std_* columns `vaxsync standardize` appends, in order. */
+#define VS_NORM_STD_COUNT 18
+extern const char *const vs_norm_std_columns[VS_NORM_STD_COUNT];
+
+/* A record's std_* columns as text. f[i] (column i of vs_norm_std_columns)
+ * points into the record or into this struct; valid while both live. */
+typedef struct vs_norm_std_text {
+	const char *f[VS_NORM_STD_COUNT];
+	char dob[16], dob_precision[8], dose[8], shot_date[16];
+	char reasons[VS_REASON_SET_MAX * 40];
+} vs_norm_std_text;
+/* Fills t from r: dates as YYYY-MM-DD / YYYY-MM / YYYY, precision "day",
+ * "month" or "year", sex "M"/"F", ID type "CCCD"/"CMND"/"OTHER", dose as an
+ * integer, reasons |-separated; empty where nothing valid was found. */
+void vs_norm_record_text(const vs_norm_record *r, vs_norm_std_text *t);
+
 /* Formats a date as YYYY-MM-DD, YYYY-MM or YYYY (empty for none); out >= 11 bytes. */
 size_t vs_date_format(vs_date d, char *out, size_t out_len);
 /* Days since 1970-01-01 for a full date (missing month/day count as 1). */

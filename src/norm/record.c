@@ -1,6 +1,7 @@
 /* record.c - standardizes a whole record: every field parser in order, the
  * ID checks fed with the already-standardized birth date and sex.
  * No allocation: the record is fixed-size and every parser writes into it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "norm/norm_internal.h"
@@ -55,4 +56,44 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 	vs_norm_dose(in->dose ? in->dose : "", out);
 	out->shot_date =
 	    vs_norm_date(in->shot_date, slen(in->shot_date), VS_NORM_DATE_SHOT, ctx->today, &out->reasons);
+}
+
+const char *const vs_norm_std_columns[VS_NORM_STD_COUNT] = {
+    "std_full_name",     "std_family",       "std_middle",        "std_given",
+    "std_name_key",      "std_dob",          "std_dob_precision", "std_sex",
+    "std_id_number",     "std_id_type",      "std_phone",         "std_province_code",
+    "std_district_code", "std_commune_code", "std_vaccine_code",  "std_dose",
+    "std_shot_date",     "reasons"};
+
+void vs_norm_record_text(const vs_norm_record *r, vs_norm_std_text *t)
+{
+	static const char *const precision[] = {"", "year", "month", "day"};
+	static const char *const sex[] = {"", "M", "F"};
+	static const char *const id_type[] = {"", "CCCD", "CMND", "OTHER"};
+	vs_date_format(r->dob, t->dob, sizeof(t->dob));
+	vs_date_format(r->shot_date, t->shot_date, sizeof(t->shot_date));
+	snprintf(t->dob_precision, sizeof(t->dob_precision), "%s", precision[r->dob.precision & 3]);
+	if (r->dose > 0)
+		snprintf(t->dose, sizeof(t->dose), "%d", r->dose);
+	else
+		t->dose[0] = '\0';
+	vs_reason_join(&r->reasons, t->reasons, sizeof(t->reasons));
+	t->f[0] = r->full_name;
+	t->f[1] = r->family;
+	t->f[2] = r->middle;
+	t->f[3] = r->given;
+	t->f[4] = r->name_key;
+	t->f[5] = t->dob;
+	t->f[6] = t->dob_precision;
+	t->f[7] = sex[r->sex <= VS_SEX_F ? r->sex : 0];
+	t->f[8] = r->id_number;
+	t->f[9] = id_type[r->id_type <= VS_ID_OTHER ? r->id_type : 0];
+	t->f[10] = r->phone;
+	t->f[11] = r->province_code;
+	t->f[12] = r->district_code;
+	t->f[13] = r->commune_code;
+	t->f[14] = r->vaccine_code;
+	t->f[15] = t->dose;
+	t->f[16] = t->shot_date;
+	t->f[17] = t->reasons;
 }
