@@ -47,7 +47,12 @@ const char *vs_store_driver(const vs_store *s);
  * Nested begin is VS_ERR_ARG. Writes outside begin/commit are atomic one by one. */
 vs_rc vs_store_begin(vs_store *s, vs_error *err) VS_MUST_CHECK;
 vs_rc vs_store_commit(vs_store *s, vs_error *err) VS_MUST_CHECK;
-vs_rc vs_store_rollback(vs_store *s, vs_error *err) VS_MUST_CHECK;
+/* Rolls back the open transaction (no-op when none); used on error paths. */
+vs_rc vs_store_rollback(vs_store *s, vs_error *err);
+
+/* Copies src into dst[dst_len], truncating; NULL copies "". For filling
+ * the fixed-size string members of the structs below. */
+void vs_store_copy(char *dst, size_t dst_len, const char *src);
 
 /* ---- citizens (the registry extract) ---- */
 typedef struct vs_store_citizen {

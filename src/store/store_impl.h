@@ -70,8 +70,4 @@ struct sqlite3;
  * A database newer than this build is VS_ERR_DB. */
 vs_rc vs_store_sqlite_migrate(struct sqlite3 *db, int *version, vs_error *err) VS_MUST_CHECK;
 
-/* Copies src into dst[dst_len] (truncating on a UTF-8 boundary is not
- * attempted: fields are short codes or already capped names). NULL -> "". */
-void vs_store_copy(char *dst, size_t dst_len, const char *src);
-
 #endif

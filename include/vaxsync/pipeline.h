@@ -1,0 +1,96 @@
+/* pipeline.h - the main job over a store: ingest the registry and the shot
+ * records, standardize, link, verify each touched citizen's history, post the
+ * verified events through the outbox, and report.
+ *
+ * Every stage is idempotent and commits in batches, so a run may be killed at
+ * any moment and simply run again: nothing is lost and nothing is posted
+ * twice. Running again on the same inputs changes nothing (docs/pipeline.md). */
+#ifndef VAXSYNC_PIPELINE_H
+#define VAXSYNC_PIPELINE_H
+
+#include <stdio.h>
+
+#include "vaxsync/core.h"
+#include "vaxsync/norm.h"
+#include "vaxsync/reasons.h"
+#include "vaxsync/store.h"
+#include "vaxsync/verify.h"
+
+typedef struct vs_pipeline_opts {
+	const char *registry_path; /* registry.csv; NULL: use the citizens already in the store */
+	const char *shots_path;    /* shots.csv; NULL: only verify and post */
+	const char *db_uri;        /* store URI or path (see vs_store_open) */
+	const char *out_dir;       /* links.csv and worklists/ go here; NULL: none */
+	const char *refdata;       /* reference directory */
+	const char *model_path;    /* a trained linkage model (JSON); NULL: the profile's default */
+	vs_date today;             /* {0}: the system date */
+	int threads;
+	size_t batch_rows; /* rows per transaction; 0 = 50,000 */
+	bool quiet;
+	bool sync_full; /* synchronous=FULL (see docs/store.md) */
+} vs_pipeline_opts;
+
+enum { VS_PIPELINE_AGE_GROUPS = 6 };
+/* Lower bounds of the age groups: 0-4, 5-11, 12-17, 18-49, 50-64, 65+. */
+extern const int vs_pipeline_age_lower[VS_PIPELINE_AGE_GROUPS];
+
+typedef struct vs_pipeline_coverage {
+	uint64_t citizens;
+	uint64_t dose1, dose2, dose3; /* citizens with at least 1, 2, 3 posted doses */
+} vs_pipeline_coverage;
+
+typedef struct vs_pipeline_summary {
+	/* this run */
+	uint64_t registry_rows, registry_changed, registry_bad_rows;
+	uint64_t records_in, records_bad_rows;
+	uint64_t records_new, records_same, records_corrected;
+	uint64_t linked; /* records linked in this run */
+	uint64_t citizens_verified;
+	uint64_t posted, withdrawn; /* outbox items applied in this run */
+	double seconds_ingest, seconds_link, seconds_verify, seconds_total;
+	/* the store after the run */
+	vs_store_counts counts;
+	uint64_t unlinked_by_reason[VS_R_COUNT];
+	uint64_t review_by_reason[VS_R_COUNT];
+	uint64_t history_by_reason[VS_R_COUNT]; /* records whose check carries the reason */
+	vs_pipeline_coverage province[100];     /* by GSO province code (01..96) */
+	vs_pipeline_coverage age[VS_PIPELINE_AGE_GROUPS];
+	vs_pipeline_coverage total;
+} vs_pipeline_summary;
+
+/* Runs the whole pipeline. summary (may be NULL) is filled. */
+vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary,
+                      vs_error *err) VS_MUST_CHECK;
+
+/* The verify-and-post stage alone: applies any outbox items left by an
+ * interrupted run, verifies every dirty citizen (events, record checks,
+ * worklist items), queues post/withdraw items for the difference between the
+ * verified events and the postings, and applies them. batch: citizens per
+ * transaction (0 = 2,000). Counters go to summary (may be NULL). */
+vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
+                              vs_pipeline_summary *summary, vs_error *err) VS_MUST_CHECK;
+
+/* Applies every pending outbox item, in order, committing every `batch`
+ * items (0 = 1,000). *posted / *withdrawn (may be NULL) count what changed. */
+vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
+                               vs_error *err) VS_MUST_CHECK;
+
+/* Fills the store part of summary (counts, reasons, coverage at today_days). */
+vs_rc vs_pipeline_summarize(vs_store *s, int32_t today_days, vs_pipeline_summary *summary,
+                            vs_error *err) VS_MUST_CHECK;
+/* Prints the summary as text. */
+void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *summary);
+
+/* Writes the worklist of one facility (kind VS_STORE_WL_FACILITY) or commune
+ * as CSV to path ("-" = stdout); code NULL or "" writes every item of the
+ * kind. Columns: facility_code, record_id, commune_code, citizen_id,
+ * category, reasons, suggestion, evidence. *rows (may be NULL) = items written. */
+vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
+                                  uint64_t *rows, vs_error *err) VS_MUST_CHECK;
+/* Writes dir/worklists/facility_<code>.csv and commune_<code>.csv, one file per
+ * facility or commune that has items. */
+vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err) VS_MUST_CHECK;
+/* Writes links.csv (DESIGN.md layout) for every current record. */
+vs_rc vs_pipeline_export_links(vs_store *s, const char *path, vs_error *err) VS_MUST_CHECK;
+
+#endif

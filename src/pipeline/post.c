@@ -1,0 +1,295 @@
+/* post.c - the verify-and-post stage. For each dirty citizen, in one
+ * transaction per batch of citizens: verify the history, replace its events,
+ * record each report's check and worklist items, queue the difference between
+ * verified events and postings in the outbox, and clear the dirty mark. Then
+ * the outbox is applied item by item (vs_store_outbox_apply is atomic and
+ * idempotent), so a kill at any point leaves a state the next run completes:
+ * dirty marks are cleared only together with the outbox items they caused. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vaxsync/pipeline.h"
+
+#define MAX_REPORTS 256
+
+vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
+                               vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	size_t n = 0;
+	if (!batch)
+		batch = 1000;
+	vs_store_outbox_item *items = vs_calloc(batch, sizeof(*items));
+	if (!items)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	for (;;) {
+		if ((rc = vs_store_outbox_pending(s, items, batch, &n, err)) || !n)
+			break;
+		if ((rc = vs_store_begin(s, err)))
+			break;
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = vs_store_outbox_apply(s, &items[i], err);
+		if (!rc)
+			rc = vs_store_commit(s, err);
+		if (rc) {
+			vs_store_rollback(s, NULL);
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (items[i].op == VS_STORE_OP_POST && posted)
+				(*posted)++;
+			if (items[i].op == VS_STORE_OP_WITHDRAW && withdrawn)
+				(*withdrawn)++;
+		}
+	}
+	vs_free(items);
+	return rc;
+}
+
+typedef struct citizen_work {
+	vs_store_citizen cit;
+	vs_store_report reports[MAX_REPORTS];
+	vs_verify_report vrep[VS_VERIFY_MAX_REPORTS];
+	size_t vmap[VS_VERIFY_MAX_REPORTS]; /* vrep index -> reports index */
+	vs_verify_result res;
+	vs_store_event events[VS_VERIFY_MAX_REPORTS];
+	vs_store_posting have[MAX_REPORTS];
+} citizen_work;
+
+static void join_reasons(const vs_reason_set *set, char *out, size_t len)
+{
+	vs_reason_join(set, out, len);
+}
+
+static const char *first_action(const vs_reason_set *set)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		if (set->codes[i] == VS_R_HIST_DUPLICATE_EVENT)
+			continue;
+		const vs_reason_info *ri = vs_reason_get((vs_reason)set->codes[i]);
+		if (ri)
+			return ri->action;
+	}
+	return "";
+}
+
+/* Worklist items for one verified report that is not simply posted. */
+static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_report *r, uint8_t status,
+                          const vs_reason_set *reasons, const char *event_key, vs_error *err)
+{
+	vs_store_worklist_item it;
+	memset(&it, 0, sizeof(it));
+	it.rid = r->rid;
+	vs_store_copy(it.facility_code, sizeof(it.facility_code), r->facility_code);
+	vs_store_copy(it.commune_code, sizeof(it.commune_code), w->cit.commune_code);
+	vs_store_copy(it.record_id, sizeof(it.record_id), r->record_id);
+	vs_store_copy(it.citizen_id, sizeof(it.citizen_id), w->cit.citizen_id);
+	join_reasons(reasons, it.reasons, sizeof(it.reasons));
+	vs_store_copy(it.suggestion, sizeof(it.suggestion), first_action(reasons));
+	bool conflict = vs_reason_has(reasons, VS_R_HIST_CONFLICTING_REPORTS);
+	const char *cat = status == VS_VERIFY_REJECT ? "correction" : conflict ? "conflict" : "review";
+	vs_store_copy(it.category, sizeof(it.category), cat);
+	snprintf(it.evidence, sizeof(it.evidence),
+	         "event %s; vaccine %s; dose %d; reports of this citizen: %zu",
+	         event_key && *event_key ? event_key : "-", r->vaccine_code, r->dose, w->res.event_count);
+	it.kind = VS_STORE_WL_FACILITY;
+	vs_rc rc = vs_store_worklist_put(s, &it, err);
+	if (rc || status == VS_VERIFY_REJECT || !w->cit.commune_code[0])
+		return rc;
+	it.kind = VS_STORE_WL_COMMUNE;
+	return vs_store_worklist_put(s, &it, err);
+}
+
+static vs_verify_person person_of(const vs_store_citizen *c, bool known)
+{
+	vs_verify_person p = {.dob_days = VS_VERIFY_NO_DATE, .death_days = VS_VERIFY_NO_DATE};
+	if (!known)
+		return p;
+	p.dob_days = c->dob_days == VS_STORE_NO_DATE ? VS_VERIFY_NO_DATE : c->dob_days;
+	p.dob_precision = c->dob_precision;
+	p.dead = c->dead;
+	p.death_days = c->death_days == VS_STORE_NO_DATE ? VS_VERIFY_NO_DATE : c->death_days;
+	return p;
+}
+
+/* Too many reports to verify: every auto report goes to review. */
+static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
+{
+	vs_reason_set set = {0};
+	char txt[64];
+	vs_reason_add(&set, VS_R_HIST_TOO_MANY_DOSES);
+	join_reasons(&set, txt, sizeof(txt));
+	vs_rc rc = VS_OK;
+	for (size_t i = 0; !rc && i < n && i < MAX_REPORTS; i++) {
+		if (w->reports[i].decision != VS_STORE_LINK_AUTO)
+			continue;
+		rc = vs_store_set_check(s, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW, txt, err);
+		if (!rc)
+			rc = report_items(s, w, &w->reports[i], VS_VERIFY_REVIEW, &set, "", err);
+	}
+	return rc;
+}
+
+static vs_rc plan_postings(vs_store *s, citizen_work *w, size_t nev, vs_error *err)
+{
+	size_t nh = 0;
+	vs_rc rc = vs_store_citizen_postings(s, w->cit.citizen_id, w->have, MAX_REPORTS, &nh, err);
+	if (rc)
+		return rc;
+	if (nh > MAX_REPORTS)
+		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "citizen %s has over %d postings",
+		                    w->cit.citizen_id, MAX_REPORTS);
+	for (size_t i = 0; !rc && i < nev; i++) {
+		const vs_store_event *e = &w->events[i];
+		if (e->status != VS_STORE_CHECK_OK)
+			continue;
+		bool found = false;
+		for (size_t k = 0; k < nh && !found; k++)
+			found = !strcmp(w->have[k].event_key, e->event_key);
+		if (found)
+			continue;
+		vs_store_posting p;
+		memset(&p, 0, sizeof(p));
+		vs_store_copy(p.event_key, sizeof(p.event_key), e->event_key);
+		vs_store_copy(p.citizen_id, sizeof(p.citizen_id), w->cit.citizen_id);
+		vs_store_copy(p.product, sizeof(p.product), e->product);
+		p.dose = e->dose;
+		p.shot_days = e->shot_days;
+		rc = vs_store_outbox_add(s, VS_STORE_OP_POST, &p, err);
+	}
+	for (size_t k = 0; !rc && k < nh; k++) {
+		bool wanted = false;
+		for (size_t i = 0; i < nev && !wanted; i++)
+			wanted = w->events[i].status == VS_STORE_CHECK_OK &&
+			         !strcmp(w->have[k].event_key, w->events[i].event_key);
+		if (!wanted)
+			rc = vs_store_outbox_add(s, VS_STORE_OP_WITHDRAW, &w->have[k], err);
+	}
+	return rc;
+}
+
+static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, citizen_work *w, vs_error *err)
+{
+	size_t n = 0, nv = 0, nev = 0;
+	vs_rc rc = vs_store_get_citizen(s, id, &w->cit, err);
+	bool known = rc == VS_OK;
+	if (rc == VS_ERR_NOTFOUND) {
+		memset(&w->cit, 0, sizeof(w->cit));
+		vs_store_copy(w->cit.citizen_id, sizeof(w->cit.citizen_id), id);
+		rc = VS_OK;
+	}
+	if (rc || (rc = vs_store_citizen_reports(s, id, w->reports, MAX_REPORTS, &n, err)))
+		return rc;
+	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
+		const vs_store_report *r = &w->reports[i];
+		if (r->decision != VS_STORE_LINK_AUTO)
+			continue; /* review links wait for a person */
+		if (nv == VS_VERIFY_MAX_REPORTS) {
+			nv++;
+			break;
+		}
+		vs_verify_report *v = &w->vrep[nv];
+		v->rid = r->rid;
+		v->product = (int16_t)vs_verify_product_index(vc, r->vaccine_code);
+		v->dose = r->dose;
+		v->shot_days = r->shot_days == VS_STORE_NO_DATE ? VS_VERIFY_NO_DATE : r->shot_days;
+		v->lot_hash = vs_verify_lot_hash(r->lot);
+		w->vmap[nv++] = i;
+	}
+	vs_verify_person p = person_of(&w->cit, known);
+	if (nv > VS_VERIFY_MAX_REPORTS || n > MAX_REPORTS) {
+		rc = vs_store_replace_events(s, id, NULL, 0, err);
+		if (!rc)
+			rc = overflow(s, w, n, err);
+	} else {
+		rc = vs_verify_history(vc, id, &p, w->vrep, nv, &w->res);
+		if (rc)
+			return vs_error_set(err, rc, NULL, 0, 0, NULL, "verify %s failed", id);
+		nev = w->res.event_count;
+		for (size_t i = 0; i < nev; i++) {
+			const vs_verify_event *ve = &w->res.events[i];
+			vs_store_event *e = &w->events[i];
+			memset(e, 0, sizeof(*e));
+			vs_store_copy(e->event_key, sizeof(e->event_key), ve->key);
+			vs_store_copy(e->citizen_id, sizeof(e->citizen_id), id);
+			vs_store_copy(e->product, sizeof(e->product), vc->products[ve->product].code);
+			vs_store_copy(e->family, sizeof(e->family), vc->products[ve->product].family);
+			e->dose = ve->dose;
+			e->shot_days = ve->shot_days;
+			e->status = ve->status;
+			e->report_count = ve->report_count;
+			join_reasons(&ve->reasons, e->reasons, sizeof(e->reasons));
+		}
+		rc = vs_store_replace_events(s, id, w->events, nev, err);
+		for (size_t i = 0; !rc && i < nv; i++) {
+			const vs_store_report *r = &w->reports[w->vmap[i]];
+			uint16_t ev = w->res.report_event[i];
+			const char *key = ev == VS_VERIFY_NO_EVENT ? "" : w->res.events[ev].key;
+			char txt[512];
+			join_reasons(&w->res.report_reasons[i], txt, sizeof(txt));
+			uint8_t st = w->res.report_status[i];
+			rc = vs_store_set_check(s, r->rid, key, st, txt, err);
+			if (!rc)
+				rc = vs_store_worklist_clear(s, r->rid, err);
+			if (!rc && st != VS_VERIFY_OK)
+				rc = report_items(s, w, r, st, &w->res.report_reasons[i], key, err);
+		}
+	}
+	if (!rc)
+		rc = plan_postings(s, w, nev, err);
+	if (!rc)
+		rc = vs_store_clear_dirty(s, id, err);
+	return rc;
+}
+
+vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
+                              vs_pipeline_summary *summary, vs_error *err)
+{
+	vs_rc rc;
+	char after[16] = "";
+	char(*ids)[16] = NULL;
+	citizen_work *w = NULL;
+	vs_progress *prog = NULL;
+	uint64_t *posted = summary ? &summary->posted : NULL,
+	         *withdrawn = summary ? &summary->withdrawn : NULL;
+	if (!batch)
+		batch = 2000;
+	if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
+		return rc;
+	ids = vs_calloc(batch, sizeof(*ids));
+	w = vs_calloc(1, sizeof(*w));
+	if (!ids || !w) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	prog = vs_progress_new("verify", 0, quiet);
+	for (;;) {
+		size_t n = 0;
+		if ((rc = vs_store_dirty_citizens(s, after, ids, batch, &n, err)) || !n)
+			break;
+		if ((rc = vs_store_begin(s, err)))
+			break;
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = verify_one(s, vc, ids[i], w, err);
+		if (!rc)
+			rc = vs_store_commit(s, err);
+		if (rc) {
+			vs_store_rollback(s, NULL);
+			break;
+		}
+		if (summary)
+			summary->citizens_verified += n;
+		if (prog)
+			vs_progress_add(prog, n);
+		memcpy(after, ids[n - 1], sizeof(after));
+		/* apply as we go so the outbox stays small */
+		if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
+			break;
+	}
+out:
+	if (prog)
+		vs_progress_finish(prog);
+	vs_free(ids);
+	vs_free(w);
+	return rc;
+}
