@@ -179,4 +179,59 @@ void vs_link_model_thresholds(const vs_link_model *m, vs_link_thresholds *out);
 /* The prior as log2 odds. */
 double vs_link_model_prior(const vs_link_model *m);
 
+/* ---- linking CSV files (what the command-line tool uses) ----
+ * Reads the left CSV into an index, the right CSV in batches of 65,536 rows;
+ * standardizes on threads (settings "vietnamese": vs_norm_record_std with the
+ * reference data; "generic": names split family/middle/given, ISO or
+ * dd/mm/yyyy dates, ID and phone digits). links.csv columns: the right id
+ * columns, the left id columns, decision, match_weight, match_probability,
+ * reasons (DESIGN.md for the vaccination profile). */
+typedef struct vs_link_files vs_link_files;
+
+typedef struct vs_link_files_opts {
+	const char *refdata; /* reference directory (needed by the Vietnamese standardizer) */
+	int threads;
+	bool quiet;
+} vs_link_files_opts;
+
+/* Wall time per stage in seconds and counters. */
+typedef struct vs_link_files_stats {
+	double load_s, std_s, index_s, link_s, write_s, train_s;
+	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
+	size_t index_bytes;
+	uint64_t decisions[3]; /* by vs_link_decision */
+} vs_link_files_stats;
+
+/* Creates a run for the settings (borrowed; must outlive the run). */
+vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const vs_link_files_opts *o,
+                         vs_error *err) VS_MUST_CHECK;
+void vs_link_files_free(vs_link_files *lf);
+/* Reads, standardizes and indexes the left CSV (once per run). */
+vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err) VS_MUST_CHECK;
+/* The index (after load_left) and the joined id of a left row (id columns separated by 0x1f). */
+const vs_link_index *vs_link_files_index(const vs_link_files *lf);
+const char *vs_link_files_left_id(const vs_link_files *lf, int64_t row);
+/* Links every right record and writes links.csv to out_path ("-" stdout). */
+vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                         const char *out_path, vs_error *err) VS_MUST_CHECK;
+/* Trains a model on a sample of the right CSV (about opts->max_records records, evenly spread). */
+vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
+                          vs_link_model **out, vs_error *err) VS_MUST_CHECK;
+/* Explains the right record whose id columns equal right_ids (one value per id column). */
+vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                            const char *const *right_ids, size_t top_n, vs_buf *out,
+                            vs_error *err) VS_MUST_CHECK;
+/* Blocking pre-flight over the right CSV (up to about 1 M records, evenly sampled beyond). */
+vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf *out,
+                              vs_error *err) VS_MUST_CHECK;
+void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out);
+
+/* ---- evaluation against generated truth ----
+ * truth.csv: facility_code,record_id,citizen_id,event_id,error_tags; links.csv
+ * as written by vs_link_files_link. When registry and shots are given (may be
+ * NULL), the naive baseline (typed ID exactly a 12-digit citizen_id and the
+ * same birth year) is evaluated beside. Appends the report to out. */
+vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
+                   const char *shots_path, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
 #endif

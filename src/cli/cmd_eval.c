@@ -1,0 +1,59 @@
+/* cmd_eval.c - `vaxsync eval`: accuracy of links.csv against truth.csv, with
+ * the naive exact-ID baseline beside it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/link.h"
+
+static const char usage[] =
+    "usage: vaxsync eval --truth truth.csv --links links.csv [--registry F --shots F]\n"
+    "Prints auto precision and recall, review share, overall precision/recall/F1, false links and\n"
+    "misses by error tag. With --registry and --shots, also the naive baseline (typed ID exactly a\n"
+    "12-digit citizen_id and the same birth year).\n" VS_CLI_COMMON_HELP;
+
+int vs_cmd_eval(int argc, char **argv)
+{
+	vs_cli_common c;
+	vs_cli_common_init(&c);
+	const char *truth = NULL, *links = NULL, *reg = NULL, *shots = NULL;
+	for (int i = 1; i < argc; i++) {
+		int r = vs_cli_common_opt(&c, argc, argv, &i);
+		if (r < 0)
+			return VS_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		if (!strcmp(a, "--truth") && has)
+			truth = argv[++i];
+		else if (!strcmp(a, "--links") && has)
+			links = argv[++i];
+		else if (!strcmp(a, "--registry") && has)
+			reg = argv[++i];
+		else if (!strcmp(a, "--shots") && has)
+			shots = argv[++i];
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return VS_EXIT_OK;
+		} else {
+			fprintf(stderr, "vaxsync eval: bad option '%s'\n%s", a, usage);
+			return VS_EXIT_USAGE;
+		}
+	}
+	if (!truth || !links) {
+		fprintf(stderr, "vaxsync eval: --truth and --links are required\n%s", usage);
+		return VS_EXIT_USAGE;
+	}
+	vs_error err = {0};
+	vs_buf out;
+	vs_buf_init(&out, 1u << 22);
+	vs_rc rc = vs_link_eval(truth, links, reg, shots, &out, &err);
+	if (rc)
+		vs_cli_print_error(&err);
+	else
+		fputs(out.data ? out.data : "", stdout);
+	vs_buf_free(&out);
+	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+}

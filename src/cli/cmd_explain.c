@@ -1,0 +1,112 @@
+/* cmd_explain.c - `vaxsync explain`: the waterfall of one record's top
+ * candidates (each field's level and weight, running total). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/csv.h"
+#include "vaxsync/link.h"
+
+static const char usage[] =
+    "usage: vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"
+    "Prints, for the top candidates of one record, each field's level and weight and the total.\n"
+    "  --model F       model used by `vaxsync link` (default: the profile's fixed values)\n"
+    "  --links F       links.csv: the stored decision is shown beside the recomputed one\n"
+    "  --settings F    JSON settings (default: the vaccination profile); then give one value per\n"
+    "                  right id column instead of FACILITY RECORD_ID\n"
+    "  --top N         candidates shown (default 3)\n" VS_CLI_COMMON_HELP;
+
+static void show_stored(const char *links, char **ids, int nid)
+{
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	vs_error err = {0};
+	if (vs_csv_open(&rd, links, NULL, &err))
+		return;
+	while (vs_csv_next(rd, &row, &err) == VS_OK) {
+		bool eq = row.count >= (size_t)nid;
+		for (int k = 0; eq && k < nid; k++)
+			eq = !strcmp(row.fields[k], ids[k]);
+		if (!eq)
+			continue;
+		printf("stored in %s:", links);
+		for (size_t k = 0; k < row.count; k++)
+			printf(" %s", row.fields[k]);
+		printf("\n");
+		break;
+	}
+	vs_csv_close(rd);
+}
+
+int vs_cmd_explain(int argc, char **argv)
+{
+	vs_cli_common c;
+	vs_cli_common_init(&c);
+	const char *left = NULL, *right = NULL, *settings = NULL, *model = NULL, *links = NULL;
+	char *ids[4];
+	int nid = 0;
+	long long top = 3;
+	for (int i = 1; i < argc; i++) {
+		int r = vs_cli_common_opt(&c, argc, argv, &i);
+		if (r < 0)
+			return VS_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		if ((!strcmp(a, "--registry") || !strcmp(a, "--left")) && has)
+			left = argv[++i];
+		else if ((!strcmp(a, "--shots") || !strcmp(a, "--right")) && has)
+			right = argv[++i];
+		else if (!strcmp(a, "--settings") && has)
+			settings = argv[++i];
+		else if (!strcmp(a, "--model") && has)
+			model = argv[++i];
+		else if (!strcmp(a, "--links") && has)
+			links = argv[++i];
+		else if (!strcmp(a, "--top") && has && (top = vs_cli_parse_count(argv[++i])) > 0)
+			;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return VS_EXIT_OK;
+		} else if (a[0] != '-' && nid < 4) {
+			ids[nid++] = argv[i];
+		} else {
+			fprintf(stderr, "vaxsync explain: bad option '%s'\n%s", a, usage);
+			return VS_EXIT_USAGE;
+		}
+	}
+	if (!left || !right || nid == 0) {
+		fprintf(stderr, "vaxsync explain: --registry, --shots and the record's ids are required\n%s",
+		        usage);
+		return VS_EXIT_USAGE;
+	}
+	vs_error err = {0};
+	vs_rc rc;
+	vs_link_settings *s = NULL;
+	vs_link_files *lf = NULL;
+	vs_link_model *m = NULL;
+	vs_buf out;
+	vs_buf_init(&out, 1u << 22);
+	if ((rc = settings ? vs_link_settings_load(&s, settings, &err) : vs_link_settings_default(&s, &err)))
+		goto out;
+	vs_link_files_opts fo = {c.refdata, c.threads, true};
+	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, left, &err)))
+		goto out;
+	if ((rc = model ? vs_link_model_load(&m, s, model, &err) : vs_link_model_default(&m, s, &err)))
+		goto out;
+	if (links)
+		show_stored(links, ids, nid);
+	if ((rc = vs_link_files_explain(lf, m, right, (const char *const *)ids, (size_t)top, &out, &err)))
+		goto out;
+	fputs(out.data ? out.data : "", stdout);
+out:
+	if (rc)
+		vs_cli_print_error(&err);
+	vs_buf_free(&out);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+}

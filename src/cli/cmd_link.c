@@ -1,0 +1,136 @@
+/* cmd_link.c - `vaxsync link`: link records to a master list (default: shots
+ * to the population registry) and write links.csv; --preflight reports the
+ * blocking without scoring. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/link.h"
+
+static const char usage[] =
+    "usage: vaxsync link --registry FILE --shots FILE [-o links.csv] [options]\n"
+    "Links each shot record (right side) to at most one citizen of the registry (left side).\n"
+    "  --registry F    master list (left side; alias --left)\n"
+    "  --shots F       records to place (right side; alias --right)\n"
+    "  --settings F    JSON settings (docs/linking.md); default: the vaccination profile\n"
+    "  --model F       model from `vaxsync train`; default: train on a sample of the shots first\n"
+    "  --no-train      use the profile's fixed m/u values instead of training\n"
+    "  --save-model F  also write the model used\n"
+    "  --sample N      records sampled for training (default 200000)\n"
+    "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
+    "  --stats         print wall time per stage, pairs/s and index size to stderr\n" VS_CLI_COMMON_HELP;
+
+int vs_cmd_link(int argc, char **argv)
+{
+	vs_cli_common c;
+	vs_cli_common_init(&c);
+	const char *left = NULL, *right = NULL, *settings = NULL, *model = NULL, *save = NULL;
+	bool no_train = false, preflight = false, stats = false;
+	long long sample = 200000;
+	for (int i = 1; i < argc; i++) {
+		int r = vs_cli_common_opt(&c, argc, argv, &i);
+		if (r < 0)
+			return VS_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		if ((!strcmp(a, "--registry") || !strcmp(a, "--left")) && has)
+			left = argv[++i];
+		else if ((!strcmp(a, "--shots") || !strcmp(a, "--right")) && has)
+			right = argv[++i];
+		else if (!strcmp(a, "--settings") && has)
+			settings = argv[++i];
+		else if (!strcmp(a, "--model") && has)
+			model = argv[++i];
+		else if (!strcmp(a, "--save-model") && has)
+			save = argv[++i];
+		else if (!strcmp(a, "--sample") && has && (sample = vs_cli_parse_count(argv[++i])) > 0)
+			;
+		else if (!strcmp(a, "--no-train"))
+			no_train = true;
+		else if (!strcmp(a, "--preflight"))
+			preflight = true;
+		else if (!strcmp(a, "--stats"))
+			stats = true;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return VS_EXIT_OK;
+		} else {
+			fprintf(stderr, "vaxsync link: bad option '%s'\n%s", a, usage);
+			return VS_EXIT_USAGE;
+		}
+	}
+	if (!left || !right) {
+		fprintf(stderr, "vaxsync link: --registry and --shots are required\n%s", usage);
+		return VS_EXIT_USAGE;
+	}
+	vs_error err = {0};
+	vs_rc rc;
+	vs_link_settings *s = NULL;
+	vs_link_files *lf = NULL;
+	vs_link_model *m = NULL;
+	vs_buf out;
+	vs_buf_init(&out, 1u << 24);
+	uint64_t t0 = vs_now_ns();
+	if ((rc = settings ? vs_link_settings_load(&s, settings, &err) : vs_link_settings_default(&s, &err)))
+		goto out;
+	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet};
+	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, left, &err)))
+		goto out;
+	if (preflight) {
+		if ((rc = vs_link_files_preflight(lf, right, &out, &err)) == VS_OK)
+			fputs(out.data ? out.data : "", stdout);
+		goto out;
+	}
+	if (model)
+		rc = vs_link_model_load(&m, s, model, &err);
+	else if (no_train)
+		rc = vs_link_model_default(&m, s, &err);
+	else {
+		vs_link_train_opts to = {0};
+		to.max_records = (size_t)sample;
+		to.threads = c.threads;
+		to.quiet = c.quiet;
+		to.seed = 1;
+		rc = vs_link_files_train(lf, right, &to, &m, &err);
+	}
+	if (rc)
+		goto out;
+	if (save && (rc = vs_link_model_save(m, save, &err)))
+		goto out;
+	if ((rc = vs_link_files_link(lf, m, right, c.output ? c.output : "links.csv", &err)))
+		goto out;
+	vs_link_files_stats st;
+	vs_link_files_get_stats(lf, &st);
+	if (!c.quiet)
+		fprintf(stderr, "vaxsync link: %llu records: %llu auto, %llu review, %llu unlinked\n",
+		        (unsigned long long)st.right_rows, (unsigned long long)st.decisions[VS_LINK_AUTO],
+		        (unsigned long long)st.decisions[VS_LINK_REVIEW],
+		        (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
+	if (stats) {
+		double link_cpu = st.link_s * (c.threads > 0 ? c.threads : 1);
+		fprintf(stderr,
+		        "stages (s): load %.2f  standardize %.2f  index %.2f  train %.2f  block+score %.2f  "
+		        "write %.2f"
+		        "  total %.2f\n"
+		        "left %llu  right %llu  pairs %llu  pairs/s/core %.0f  index %zu bytes (%.1f per "
+		        "left record)"
+		        "  capped blocks %llu\n",
+		        st.load_s, st.std_s, st.index_s, st.train_s, st.link_s, st.write_s,
+		        (double)(vs_now_ns() - t0) / 1e9, (unsigned long long)st.left_rows,
+		        (unsigned long long)st.right_rows, (unsigned long long)st.pairs,
+		        link_cpu > 0 ? (double)st.pairs / link_cpu : 0.0, st.index_bytes,
+		        st.left_rows ? (double)st.index_bytes / (double)st.left_rows : 0.0,
+		        (unsigned long long)st.capped_blocks);
+	}
+out:
+	if (rc)
+		vs_cli_print_error(&err);
+	vs_buf_free(&out);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+}

@@ -1,0 +1,83 @@
+/* cmd_train.c - `vaxsync train`: estimate a linkage model (u from random
+ * pairs, m by EM, prior) on a sample and save it as versioned JSON. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/link.h"
+
+static const char usage[] =
+    "usage: vaxsync train --registry FILE --shots FILE -o model.json [options]\n"
+    "Estimates the Fellegi-Sunter model without labels; `vaxsync link --model` reuses it.\n"
+    "  --settings F    JSON settings (default: the vaccination profile)\n"
+    "  --sample N      right records used (default 200000, evenly spread)\n"
+    "  --u-pairs N     random pairs for u (default 2000000)\n"
+    "  --seed N        random seed (default 1)\n" VS_CLI_COMMON_HELP;
+
+int vs_cmd_train(int argc, char **argv)
+{
+	vs_cli_common c;
+	vs_cli_common_init(&c);
+	const char *left = NULL, *right = NULL, *settings = NULL;
+	vs_link_train_opts to = {0};
+	to.max_records = 200000;
+	to.seed = 1;
+	for (int i = 1; i < argc; i++) {
+		int r = vs_cli_common_opt(&c, argc, argv, &i);
+		if (r < 0)
+			return VS_EXIT_USAGE;
+		if (r > 0)
+			continue;
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		long long v;
+		if ((!strcmp(a, "--registry") || !strcmp(a, "--left")) && has)
+			left = argv[++i];
+		else if ((!strcmp(a, "--shots") || !strcmp(a, "--right")) && has)
+			right = argv[++i];
+		else if (!strcmp(a, "--settings") && has)
+			settings = argv[++i];
+		else if (!strcmp(a, "--sample") && has && (v = vs_cli_parse_count(argv[++i])) > 0)
+			to.max_records = (size_t)v;
+		else if (!strcmp(a, "--u-pairs") && has && (v = vs_cli_parse_count(argv[++i])) > 0)
+			to.u_pairs = (size_t)v;
+		else if (!strcmp(a, "--seed") && has && (v = vs_cli_parse_count(argv[++i])) >= 0)
+			to.seed = (uint64_t)v;
+		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return VS_EXIT_OK;
+		} else {
+			fprintf(stderr, "vaxsync train: bad option '%s'\n%s", a, usage);
+			return VS_EXIT_USAGE;
+		}
+	}
+	if (!left || !right || !c.output) {
+		fprintf(stderr, "vaxsync train: --registry, --shots and -o are required\n%s", usage);
+		return VS_EXIT_USAGE;
+	}
+	to.threads = c.threads;
+	to.quiet = c.quiet;
+	vs_error err = {0};
+	vs_rc rc;
+	vs_link_settings *s = NULL;
+	vs_link_files *lf = NULL;
+	vs_link_model *m = NULL;
+	if ((rc = settings ? vs_link_settings_load(&s, settings, &err) : vs_link_settings_default(&s, &err)))
+		goto out;
+	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet};
+	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, left, &err)) ||
+	    (rc = vs_link_files_train(lf, right, &to, &m, &err)) ||
+	    (rc = vs_link_model_save(m, c.output, &err)))
+		goto out;
+	if (!c.quiet)
+		fprintf(stderr, "vaxsync train: model written to %s (prior log2 odds %.3f)\n", c.output,
+		        vs_link_model_prior(m));
+out:
+	if (rc)
+		vs_cli_print_error(&err);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+}

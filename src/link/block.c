@@ -1,0 +1,154 @@
+/* block.c - blocking keys: each rule turns a view into 0..3 64-bit keys
+ * (the rule number is mixed in, so all rules share one hash map). Both sides
+ * use the same function; only the alt_id rule reads a different field per
+ * side (left: old ID, right: the typed ID). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+
+uint64_t lk_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+uint64_t lk_hash_bytes(const void *p, size_t len, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ull ^ seed;
+	for (size_t i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ull;
+	}
+	return lk_mix(h ^ len);
+}
+
+static int cmp_tok(const void *a, const void *b)
+{
+	const char *const *x = a, *const *y = b;
+	return strcmp(*x, *y);
+}
+
+/* hash of all name words sorted (order-free name key) */
+static uint64_t namesort_hash(const lk_view *v, uint64_t h, bool *ok)
+{
+	char buf[136];
+	const char *tok[16];
+	size_t n = 0, off = 0;
+	const char *parts[3] = {v->fam, v->mid, v->giv};
+	size_t lens[3] = {v->fam_len, v->mid_len, v->giv_len};
+	for (int p = 0; p < 3; p++) {
+		if (!lens[p])
+			continue;
+		memcpy(buf + off, parts[p], lens[p]);
+		buf[off + lens[p]] = 0;
+		char *w = buf + off;
+		off += lens[p] + 1;
+		while (*w && n < 16) {
+			tok[n++] = w;
+			char *sp = strchr(w, ' ');
+			if (!sp)
+				break;
+			*sp = 0;
+			w = sp + 1;
+		}
+	}
+	*ok = n >= 2;
+	qsort(tok, n, sizeof tok[0], cmp_tok);
+	for (size_t i = 0; i < n; i++)
+		h = lk_hash_bytes(tok[i], strlen(tok[i]), h);
+	return h;
+}
+
+int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3])
+{
+	uint32_t parts = s->rule[ri].parts;
+	uint64_t h = lk_mix(0x9e3779b97f4a7c15ull * (ri + 1));
+	if ((parts & LP_ID) && !v->id)
+		return 0;
+	if (parts & LP_ID)
+		h = lk_mix(h ^ v->id);
+	if (parts & LP_ALT) {
+		uint64_t a = side == 0 ? v->alt : v->id;
+		if (!a)
+			return 0;
+		h = lk_mix(h ^ a);
+	}
+	if (parts & LP_FAMILY) {
+		if (!v->fam_len)
+			return 0;
+		h = lk_hash_bytes(v->fam, v->fam_len, h);
+	}
+	if (parts & LP_GIVEN) {
+		if (!v->giv_len)
+			return 0;
+		h = lk_hash_bytes(v->giv, v->giv_len, h);
+	}
+	if (parts & LP_NAMESORT) {
+		bool ok;
+		h = namesort_hash(v, h, &ok);
+		if (!ok)
+			return 0;
+	}
+	if (parts & LP_DOB) {
+		if (!v->dob || v->dob % 100 == 0)
+			return 0;
+		h = lk_mix(h ^ v->dob);
+	}
+	if (parts & LP_BYEAR) {
+		if (!v->dob)
+			return 0;
+		h = lk_mix(h ^ (v->dob / 10000) ^ 0x5a5a0000ull);
+	}
+	if (parts & LP_SEX) {
+		if (!v->sex)
+			return 0;
+		h = lk_mix(h ^ v->sex ^ 0x1100ull);
+	}
+	if (parts & LP_PHONE) {
+		if (!v->phone)
+			return 0;
+		h = lk_mix(h ^ v->phone ^ 0x77ull);
+	}
+	if (parts & LP_PROVINCE) {
+		if (!v->province)
+			return 0;
+		h = lk_mix(h ^ v->province ^ 0x3300ull);
+	}
+	if (parts & LP_DISTRICT) {
+		if (!v->district)
+			return 0;
+		h = lk_mix(h ^ v->district ^ 0x4400000ull);
+	}
+	if (parts & LP_COMMUNE) {
+		if (!v->commune)
+			return 0;
+		h = lk_mix(h ^ v->commune ^ 0x55000000000ull);
+	}
+	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++) {
+		if (!(parts & (LP_EXTRA0 << k)))
+			continue;
+		if (!v->extra_len[k])
+			return 0;
+		h = lk_hash_bytes(v->extra[k], v->extra_len[k], h);
+	}
+	if (!(parts & LP_IDWIN)) {
+		keys[0] = h;
+		return 1;
+	}
+	char d[24];
+	if (lk_unpack_id(v->id, d) != 12)
+		return 0;
+	for (int w = 0; w < 3; w++) {
+		char masked[12];
+		memcpy(masked, d, 12);
+		memset(masked + 4 * w, '*', 4);
+		keys[w] = lk_hash_bytes(masked, 12, h + (uint64_t)w);
+	}
+	return 3;
+}

@@ -1,0 +1,248 @@
+/* compare.c - comparators: one right view against one left row gives an
+ * ordered level per comparison. Equality tests use interned ids and packed
+ * integers; Jaro-Winkler runs only when two tokens differ. No allocation. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+
+double lk_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen == 0 || blen == 0)
+		return 0.0;
+	if (alen == blen && !memcmp(a, b, alen))
+		return 1.0;
+	if (alen > 64)
+		alen = 64;
+	if (blen > 64)
+		blen = 64;
+	size_t range = (alen > blen ? alen : blen) / 2;
+	range = range > 0 ? range - 1 : 0;
+	uint64_t bused = 0;
+	char am[64];
+	size_t matches = 0;
+	for (size_t i = 0; i < alen; i++) {
+		size_t lo = i > range ? i - range : 0;
+		size_t hi = i + range + 1 < blen ? i + range + 1 : blen;
+		for (size_t j = lo; j < hi; j++) {
+			if (!(bused & (1ull << j)) && a[i] == b[j]) {
+				bused |= 1ull << j;
+				am[matches++] = a[i];
+				break;
+			}
+		}
+	}
+	if (matches == 0)
+		return 0.0;
+	size_t t = 0, k = 0;
+	for (size_t j = 0; j < blen; j++)
+		if (bused & (1ull << j))
+			t += b[j] != am[k++];
+	double m = (double)matches;
+	double jaro = (m / (double)alen + m / (double)blen + (m - (double)t / 2.0) / m) / 3.0;
+	size_t prefix = 0;
+	while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
+		prefix++;
+	return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char *rs, size_t rlen,
+                           uint32_t rid, uint32_t lid)
+{
+	if (rlen == 0 || lid == 0)
+		return 0;
+	if (rid == lid)
+		return LV_NAME_EXACT;
+	double jw = lk_jaro_winkler(rs, rlen, ix->names.str[lid], ix->names.len[lid]);
+	if (jw >= c->t1)
+		return LV_NAME_JW1;
+	if (jw >= c->t2)
+		return LV_NAME_JW2;
+	return LV_NAME_ELSE;
+}
+
+/* one string's words are a leading part of the other's ("thi" vs "thi thu") */
+static bool word_prefix(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen > blen) {
+		const char *t = a;
+		a = b;
+		b = t;
+		size_t tl = alen;
+		alen = blen;
+		blen = tl;
+	}
+	return !memcmp(a, b, alen) && (alen == blen || b[alen] == ' ');
+}
+
+static unsigned middle_level(const vs_link_index *ix, const lk_view *v, uint32_t lid)
+{
+	if (v->mid_len == 0 || lid == 0)
+		return 0;
+	if (v->mid_id == lid)
+		return LV_MID_EXACT;
+	const char *l = ix->names.str[lid];
+	size_t llen = ix->names.len[lid];
+	if (word_prefix(v->mid, v->mid_len, l, llen) || lk_jaro_winkler(v->mid, v->mid_len, l, llen) >= 0.88)
+		return LV_MID_PARTIAL;
+	return LV_MID_ELSE;
+}
+
+static unsigned dob_level(uint32_t a, uint32_t b)
+{
+	if (!a || !b)
+		return 0;
+	if (a == b && a % 100 != 0)
+		return LV_DOB_EXACT;
+	uint32_t ya = a / 10000, ma = a / 100 % 100, da = a % 100;
+	uint32_t yb = b / 10000, mb = b / 100 % 100, db = b % 100;
+	if (ma && da && mb && db) {
+		if (ya == yb && ma == db && da == mb)
+			return LV_DOB_SWAP;
+		int diff = (ya != yb) + (ma != mb) + (da != db);
+		if (diff == 1)
+			return LV_DOB_ONE;
+		if (ya == yb)
+			return LV_DOB_YEAR;
+		return LV_DOB_ELSE;
+	}
+	/* at least one side partial: compare what both know */
+	if (ya != yb)
+		return LV_DOB_ELSE;
+	if (ma && mb && ma != mb)
+		return LV_DOB_YEAR;
+	return LV_DOB_PARTIAL;
+}
+
+static bool near_digits(const char *a, int alen, const char *b, int blen)
+{
+	if (alen != blen || alen == 0)
+		return false;
+	int first = -1, second = -1, ndiff = 0;
+	for (int i = 0; i < alen; i++) {
+		if (a[i] != b[i]) {
+			if (++ndiff > 2)
+				return false;
+			if (first < 0)
+				first = i;
+			else
+				second = i;
+		}
+	}
+	if (ndiff == 1)
+		return true;
+	return ndiff == 2 && second == first + 1 && a[first] == b[second] && a[second] == b[first];
+}
+
+static bool excel_damaged(const char *r, int rlen, bool sci, const char *l, int llen)
+{
+	while (llen > 0 && *l == '0') {
+		l++;
+		llen--;
+	}
+	while (rlen > 0 && *r == '0') {
+		r++;
+		rlen--;
+	}
+	if (rlen == 0 || llen == 0)
+		return false;
+	if (sci) {
+		while (rlen > 0 && r[rlen - 1] == '0')
+			rlen--;
+		if (rlen < 4 || rlen > llen)
+			return false;
+		if (memcmp(r, l, (size_t)rlen - 1))
+			return false;
+		int d = r[rlen - 1] - l[rlen - 1];
+		return d >= 0 && d <= 1;
+	}
+	return rlen == llen && !memcmp(r, l, (size_t)rlen);
+}
+
+static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la)
+{
+	if (!v->id || (!l && !la))
+		return 0;
+	if (v->id == l)
+		return LV_ID_EXACT;
+	if (v->id == la)
+		return LV_ID_ALT;
+	char rd[24], ld[24], lad[24];
+	int rn = lk_unpack_id(v->id, rd);
+	if (rn == 0)
+		return LV_ID_ELSE;
+	int ln = l ? lk_unpack_id(l, ld) : 0;
+	int lan = la ? lk_unpack_id(la, lad) : 0;
+	if (near_digits(rd, rn, ld, ln) || near_digits(rd, rn, lad, lan))
+		return LV_ID_NEAR;
+	if ((ln && excel_damaged(rd, rn, v->id_sci, ld, ln)) ||
+	    (lan && excel_damaged(rd, rn, v->id_sci, lad, lan)))
+		return LV_ID_EXCEL;
+	return LV_ID_ELSE;
+}
+
+static unsigned phone_level(uint64_t r, uint64_t l)
+{
+	if (!r || !l)
+		return 0;
+	if (r == l)
+		return LV_PH_EXACT;
+	char rd[24], ld[24];
+	int rn = lk_unpack_id(r, rd), ln = lk_unpack_id(l, ld);
+	return near_digits(rd, rn, ld, ln) ? LV_PH_NEAR : LV_PH_ELSE;
+}
+
+static unsigned geo_level(const lk_view *v, const vs_link_index *ix, size_t row)
+{
+	if (!v->province && !v->district && !v->commune)
+		return 0;
+	if (!ix->province[row] && !ix->district[row] && !ix->commune[row])
+		return 0;
+	if (v->commune && v->commune == ix->commune[row])
+		return LV_GEO_COMMUNE;
+	if (v->district && v->district == ix->district[row])
+		return LV_GEO_DISTRICT;
+	if (v->province && v->province == ix->province[row])
+		return LV_GEO_PROVINCE;
+	return LV_GEO_ELSE;
+}
+
+unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, size_t row)
+{
+	switch (c->kind) {
+	case LK_FAMILY:
+		return name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->fam[row]);
+	case LK_GIVEN:
+		return name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->giv[row]);
+	case LK_MIDDLE:
+		return middle_level(ix, v, ix->mid[row]);
+	case LK_TEXT:
+		return name_level(ix, c, v->extra[c->extra], v->extra_len[c->extra], v->extra_id[c->extra],
+		                  ix->extra[c->extra][row]);
+	case LK_DOB:
+		return dob_level(v->dob, ix->dob[row]);
+	case LK_SEX:
+		if (!v->sex || !ix->sex[row])
+			return 0;
+		return v->sex == ix->sex[row] ? LV_SEX_EQ : LV_SEX_ELSE;
+	case LK_ID:
+		return id_level(v, ix->id[row], ix->alt[row]);
+	case LK_PHONE:
+		return phone_level(v->phone, ix->phone[row]);
+	case LK_GEO:
+		return geo_level(v, ix, row);
+	default:
+		return 0;
+	}
+}
+
+float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, size_t row)
+{
+	if (lv == 1 && m->tf[ci] && ix->tfw[0]) {
+		const lk_cmp *c = &ix->s->cmp[ci];
+		uint32_t tok = c->kind == LK_FAMILY ? ix->fam[row] : ix->giv[row];
+		return m->logm1[ci] + ix->tfw[c->kind == LK_FAMILY ? 0 : 2][tok];
+	}
+	return m->w[ci][lv];
+}

@@ -1,0 +1,385 @@
+/* eval.c - `vaxsync eval`: links.csv against the generator's truth.csv, and
+ * the naive baseline (typed ID exactly a 12-digit citizen_id and the same
+ * birth year: what the old system could post) beside it. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+#include "vaxsync/csv.h"
+
+/* string -> value map (open addressing over an arena) */
+typedef struct smap {
+	vs_arena arena;
+	const char **key;
+	const char **val;
+	const char **val2;
+	size_t cap, count;
+} smap;
+
+static vs_rc smap_init(smap *m)
+{
+	vs_arena_init(&m->arena, 1u << 20);
+	m->cap = 1u << 16;
+	m->key = vs_calloc(m->cap, sizeof *m->key);
+	m->val = vs_calloc(m->cap, sizeof *m->val);
+	m->val2 = vs_calloc(m->cap, sizeof *m->val2);
+	return m->key && m->val && m->val2 ? VS_OK : VS_ERR_NOMEM;
+}
+
+static void smap_free(smap *m)
+{
+	vs_arena_free(&m->arena);
+	vs_free(m->key);
+	vs_free(m->val);
+	vs_free(m->val2);
+}
+
+static size_t smap_slot(const smap *m, const char *k)
+{
+	size_t i = (size_t)lk_hash_bytes(k, strlen(k), 3) & (m->cap - 1);
+	while (m->key[i] && strcmp(m->key[i], k))
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static vs_rc smap_put(smap *m, const char *k, const char *v, const char *v2)
+{
+	if ((m->count + 1) * 2 > m->cap) {
+		smap n = *m;
+		n.cap = m->cap * 2;
+		n.key = vs_calloc(n.cap, sizeof *n.key);
+		n.val = vs_calloc(n.cap, sizeof *n.val);
+		n.val2 = vs_calloc(n.cap, sizeof *n.val2);
+		if (!n.key || !n.val || !n.val2) {
+			vs_free(n.key);
+			vs_free(n.val);
+			vs_free(n.val2);
+			return VS_ERR_NOMEM;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->key[i])
+				continue;
+			size_t j = smap_slot(&n, m->key[i]);
+			n.key[j] = m->key[i];
+			n.val[j] = m->val[i];
+			n.val2[j] = m->val2[i];
+		}
+		vs_free(m->key);
+		vs_free(m->val);
+		vs_free(m->val2);
+		m->key = n.key;
+		m->val = n.val;
+		m->val2 = n.val2;
+		m->cap = n.cap;
+	}
+	size_t i = smap_slot(m, k);
+	if (!m->key[i]) {
+		m->key[i] = vs_arena_strndup(&m->arena, k, strlen(k));
+		m->count++;
+	}
+	m->val[i] = vs_arena_strndup(&m->arena, v, strlen(v));
+	m->val2[i] = v2 ? vs_arena_strndup(&m->arena, v2, strlen(v2)) : "";
+	return m->key[i] && m->val[i] && m->val2[i] ? VS_OK : VS_ERR_NOMEM;
+}
+
+static size_t smap_get(const smap *m, const char *k)
+{
+	size_t i = smap_slot(m, k);
+	return m->key[i] ? i : (size_t)-1;
+}
+
+typedef struct colmap {
+	const char *name;
+	int idx;
+} colmap;
+
+static vs_rc open_csv(const char *path, vs_csv_reader **rd, colmap *cols, size_t ncols, vs_error *err)
+{
+	vs_csv_row h;
+	vs_rc rc = vs_csv_open(rd, path, NULL, err);
+	if (rc)
+		return rc;
+	if ((rc = vs_csv_next(*rd, &h, err)))
+		return rc == VS_DONE ? vs_error_set(err, VS_ERR_PARSE, path, 1, 0, NULL, "empty file") : rc;
+	for (size_t c = 0; c < ncols; c++) {
+		cols[c].idx = -1;
+		for (size_t i = 0; i < h.count; i++)
+			if (!strcmp(h.fields[i], cols[c].name))
+				cols[c].idx = (int)i;
+		if (cols[c].idx < 0)
+			return vs_error_set(err, VS_ERR_PARSE, path, 1, 0, cols[c].name, "missing column");
+	}
+	return VS_OK;
+}
+
+static const char *fld(const vs_csv_row *r, const colmap *c)
+{
+	return (size_t)c->idx < r->count ? r->fields[c->idx] : "";
+}
+
+#define MAX_TAGS 96
+
+typedef struct tagstat {
+	char name[40];
+	uint64_t n, false_auto, miss_auto, miss_all;
+} tagstat;
+
+typedef struct method {
+	uint64_t n, in_reg, not_in_reg, autos, auto_ok, reviews, review_ok, auto_nonreg;
+	uint64_t hard_n, hard_auto, hard_auto_ok; /* ID missing / damaged / old / relative */
+	tagstat tags[MAX_TAGS];
+	size_t ntags;
+} method;
+
+static const char *const hard_tags[] = {"ID_MISSING",           "ID_OLD_CMND",   "ID_RELATIVE",
+                                        "ID_LEADING_ZERO_LOST", "ID_SCIENTIFIC", "ID_DIGIT_WRONG",
+                                        "ID_DIGITS_SWAPPED"};
+
+static bool is_hard(const char *tags)
+{
+	for (size_t i = 0; i < sizeof hard_tags / sizeof hard_tags[0]; i++) {
+		const char *p = strstr(tags, hard_tags[i]);
+		size_t l = strlen(hard_tags[i]);
+		while (p) {
+			if ((p == tags || p[-1] == '|') && (p[l] == 0 || p[l] == '|'))
+				return true;
+			p = strstr(p + 1, hard_tags[i]);
+		}
+	}
+	return false;
+}
+
+static tagstat *tag_of(method *m, const char *name, size_t len)
+{
+	for (size_t i = 0; i < m->ntags; i++)
+		if (strlen(m->tags[i].name) == len && !memcmp(m->tags[i].name, name, len))
+			return &m->tags[i];
+	if (m->ntags == MAX_TAGS || len >= sizeof m->tags[0].name)
+		return NULL;
+	tagstat *t = &m->tags[m->ntags++];
+	memcpy(t->name, name, len);
+	t->name[len] = 0;
+	return t;
+}
+
+/* one record: truth citizen tc (empty: not in the registry), decision d, linked citizen lc */
+static void count(method *m, const char *tc, const char *tags, vs_link_decision d, const char *lc)
+{
+	bool reg = *tc != 0;
+	bool ok = reg && *lc && !strcmp(tc, lc);
+	bool hard = reg && is_hard(tags);
+	m->n++;
+	m->in_reg += reg;
+	m->not_in_reg += !reg;
+	if (d == VS_LINK_AUTO) {
+		m->autos++;
+		m->auto_ok += ok;
+		m->auto_nonreg += !reg;
+	} else if (d == VS_LINK_REVIEW) {
+		m->reviews++;
+		m->review_ok += ok;
+	}
+	if (hard) {
+		m->hard_n++;
+		m->hard_auto += d == VS_LINK_AUTO;
+		m->hard_auto_ok += d == VS_LINK_AUTO && ok;
+	}
+	bool false_auto = d == VS_LINK_AUTO && !ok;
+	bool miss_auto = reg && !(d == VS_LINK_AUTO && ok);
+	bool miss_all = reg && !(d != VS_LINK_UNLINKED && ok);
+	const char *p = tags;
+	while (*p) {
+		const char *e = strchr(p, '|');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		tagstat *t = len ? tag_of(m, p, len) : NULL;
+		if (t) {
+			t->n++;
+			t->false_auto += false_auto;
+			t->miss_auto += miss_auto;
+			t->miss_all += miss_all;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	if (!reg) {
+		tagstat *t = tag_of(m, "(not in registry)", 17);
+		if (t) {
+			t->n++;
+			t->false_auto += false_auto;
+		}
+	}
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static vs_rc report(vs_buf *out, const char *title, const method *m)
+{
+	uint64_t linked = m->autos + m->reviews, linked_ok = m->auto_ok + m->review_ok;
+	double p = pct(linked_ok, linked), r = pct(linked_ok, m->in_reg);
+	double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
+	vs_rc rc = vs_buf_printf(
+	    out,
+	    "%s\n  records %llu (in registry %llu, not in registry %llu)\n"
+	    "  auto precision   %8.4f %%  (%llu of %llu auto links correct)\n"
+	    "  auto recall      %8.4f %%\n"
+	    "  review share     %8.4f %%  (%llu)\n"
+	    "  overall precision %7.4f %%  recall %.4f %%  F1 %.4f %%  (auto + review counted as linked)\n"
+	    "  ID missing/damaged/old/relative: %llu records, auto recall %.4f %%, auto precision %.4f %%\n"
+	    "  not in registry auto-linked %.4f %% (%llu)\n",
+	    title, (unsigned long long)m->n, (unsigned long long)m->in_reg, (unsigned long long)m->not_in_reg,
+	    pct(m->auto_ok, m->autos), (unsigned long long)m->auto_ok, (unsigned long long)m->autos,
+	    pct(m->auto_ok, m->in_reg), pct(m->reviews, m->n), (unsigned long long)m->reviews, p, r, f1,
+	    (unsigned long long)m->hard_n, pct(m->hard_auto_ok, m->hard_n),
+	    pct(m->hard_auto_ok, m->hard_auto), pct(m->auto_nonreg, m->not_in_reg),
+	    (unsigned long long)m->auto_nonreg);
+	if (rc)
+		return rc;
+	if ((rc = vs_buf_printf(out, "  %-28s %9s %11s %11s %11s\n", "error tag", "records", "false auto",
+	                        "not auto", "missed")))
+		return rc;
+	for (size_t i = 0; i < m->ntags; i++) {
+		const tagstat *t = &m->tags[i];
+		if (!t->false_auto && !t->miss_auto)
+			continue;
+		if ((rc = vs_buf_printf(out, "  %-28s %9llu %11llu %11llu %11llu\n", t->name,
+		                        (unsigned long long)t->n, (unsigned long long)t->false_auto,
+		                        (unsigned long long)t->miss_auto, (unsigned long long)t->miss_all)))
+			return rc;
+	}
+	return VS_OK;
+}
+
+static vs_link_decision parse_decision(const char *s)
+{
+	return !strcmp(s, "auto") ? VS_LINK_AUTO : !strcmp(s, "review") ? VS_LINK_REVIEW : VS_LINK_UNLINKED;
+}
+
+static void key2(char *buf, size_t n, const char *a, const char *b)
+{
+	snprintf(buf, n, "%s\x1f%s", a, b);
+}
+
+static int year_of(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+		    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
+		    !isdigit((unsigned char)p[4]) && (p == s || !isdigit((unsigned char)p[-1])))
+			return atoi(p);
+	}
+	return 0;
+}
+
+vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
+                   const char *shots_path, vs_buf *out, vs_error *err)
+{
+	vs_rc rc;
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	smap truth = {0}, reg = {0}, base = {0};
+	method *ml = vs_calloc(1, sizeof *ml), *mb = vs_calloc(1, sizeof *mb);
+	char k[512];
+	if (!ml || !mb || smap_init(&truth) || smap_init(&reg) || smap_init(&base)) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	colmap tc[] = {{"facility_code", 0}, {"record_id", 0}, {"citizen_id", 0}, {"error_tags", 0}};
+	if ((rc = open_csv(truth_path, &rd, tc, 4, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE)
+			continue;
+		if (rc)
+			goto out;
+		key2(k, sizeof k, fld(&row, &tc[0]), fld(&row, &tc[1]));
+		if ((rc = smap_put(&truth, k, fld(&row, &tc[2]), fld(&row, &tc[3]))))
+			goto nomem;
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	colmap lc[] = {{"facility_code", 0}, {"record_id", 0}, {"citizen_id", 0}, {"decision", 0}};
+	if ((rc = open_csv(links_path, &rd, lc, 4, err)))
+		goto out;
+	uint64_t unknown = 0;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE)
+			continue;
+		if (rc)
+			goto out;
+		key2(k, sizeof k, fld(&row, &lc[0]), fld(&row, &lc[1]));
+		size_t i = smap_get(&truth, k);
+		if (i == (size_t)-1) {
+			unknown++;
+			continue;
+		}
+		count(ml, truth.val[i], truth.val2[i], parse_decision(fld(&row, &lc[3])), fld(&row, &lc[2]));
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	if ((rc = report(out, "vaxsync link", ml)))
+		goto out;
+	if (unknown && (rc = vs_buf_printf(out, "  (%llu links rows not in truth were ignored)\n",
+	                                   (unsigned long long)unknown)))
+		goto out;
+	if (!registry_path || !shots_path)
+		goto out;
+	colmap rc_[] = {{"citizen_id", 0}, {"dob", 0}};
+	if ((rc = open_csv(registry_path, &rd, rc_, 2, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE)
+			continue;
+		if (rc)
+			goto out;
+		char y[8];
+		snprintf(y, sizeof y, "%d", year_of(fld(&row, &rc_[1])));
+		if ((rc = smap_put(&reg, fld(&row, &rc_[0]), y, NULL)))
+			goto nomem;
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	colmap sc[] = {{"facility_code", 0}, {"record_id", 0}, {"id_number", 0}, {"dob", 0}};
+	if ((rc = open_csv(shots_path, &rd, sc, 4, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE)
+			continue;
+		if (rc)
+			goto out;
+		key2(k, sizeof k, fld(&row, &sc[0]), fld(&row, &sc[1]));
+		size_t ti = smap_get(&truth, k);
+		if (ti == (size_t)-1)
+			continue;
+		const char *id = fld(&row, &sc[2]);
+		bool twelve = strlen(id) == 12;
+		for (int d = 0; twelve && d < 12; d++)
+			twelve = isdigit((unsigned char)id[d]) != 0;
+		size_t ri = twelve ? smap_get(&reg, id) : (size_t)-1;
+		bool link = ri != (size_t)-1 && atoi(reg.val[ri]) != 0 &&
+		            atoi(reg.val[ri]) == year_of(fld(&row, &sc[3]));
+		count(mb, truth.val[ti], truth.val2[ti], link ? VS_LINK_AUTO : VS_LINK_UNLINKED,
+		      link ? id : "");
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	rc = report(out, "\nnaive baseline (typed ID exactly a 12-digit citizen_id and the same birth year)",
+	            mb);
+	goto out;
+nomem:
+	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+out:
+	if (rc == VS_DONE)
+		rc = VS_OK;
+	vs_csv_close(rd);
+	smap_free(&truth);
+	smap_free(&reg);
+	smap_free(&base);
+	vs_free(ml);
+	vs_free(mb);
+	return rc;
+}

@@ -1,0 +1,253 @@
+/* explain.c - the text waterfall of one record's top candidates, and the
+ * blocking pre-flight report (pairs per rule, biggest keys). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+
+static void fmt_value(const lk_view *v, int kind, int extra, char *out, size_t len)
+{
+	char d[24], a[24];
+	switch (kind) {
+	case LK_FAMILY:
+		snprintf(out, len, "%s", v->fam);
+		break;
+	case LK_MIDDLE:
+		snprintf(out, len, "%s", v->mid);
+		break;
+	case LK_GIVEN:
+		snprintf(out, len, "%s", v->giv);
+		break;
+	case LK_TEXT:
+		snprintf(out, len, "%s", v->extra[extra]);
+		break;
+	case LK_DOB:
+		if (!v->dob)
+			snprintf(out, len, "%s", "");
+		else if (v->dob % 10000 == 0)
+			snprintf(out, len, "%04u", v->dob / 10000);
+		else if (v->dob % 100 == 0)
+			snprintf(out, len, "%04u-%02u", v->dob / 10000, v->dob / 100 % 100);
+		else
+			snprintf(out, len, "%04u-%02u-%02u", v->dob / 10000, v->dob / 100 % 100,
+			         v->dob % 100);
+		break;
+	case LK_SEX:
+		snprintf(out, len, "%s", v->sex == VS_SEX_M ? "M" : v->sex == VS_SEX_F ? "F" : "");
+		break;
+	case LK_ID:
+		lk_unpack_id(v->id, d);
+		lk_unpack_id(v->alt, a);
+		snprintf(out, len, "%s%s%s", d, *a ? " / old " : "", a);
+		break;
+	case LK_PHONE:
+		lk_unpack_id(v->phone, d);
+		snprintf(out, len, "%s", d);
+		break;
+	case LK_GEO:
+		if (v->commune || v->district || v->province)
+			snprintf(out, len, "%02u/%03u/%05u", v->province, v->district, v->commune);
+		else
+			snprintf(out, len, "%s", "");
+		break;
+	default:
+		out[0] = 0;
+	}
+}
+
+typedef struct cand_w {
+	uint32_t row;
+	double w;
+} cand_w;
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand_w *x = a, *y = b;
+	if (x->w != y->w)
+		return x->w < y->w ? 1 : -1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
+                      vs_buf *out, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	lk_scratch sc = {0};
+	cand_w *cw = NULL;
+	lk_view v, lv;
+	vs_link_result res;
+	if (one->count < 1)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "no record to explain");
+	if ((rc = vs_link_batch(ix, m, one, 1, &res, err)))
+		return rc;
+	lk_view_from_norm(ix->s, &one->recs[0], one->alt_ids ? one->alt_ids[0] : NULL, one->extras, &v);
+	lk_view_resolve(ix, &v);
+	if ((rc = lk_candidates(ix, &v, -1, &sc, NULL)))
+		goto out;
+	double prior = isnan(m->prior) ? -log2(ix->n > 1 ? (double)ix->n : 2.0) : m->prior;
+	cw = vs_calloc(sc.cand_count + 1, sizeof *cw);
+	if (!cw) {
+		rc = VS_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < sc.cand_count; k++) {
+		cw[k].row = sc.cand[k];
+		cw[k].w = lk_score_pair(ix, m, &v, sc.cand[k], NULL, NULL) + prior;
+	}
+	qsort(cw, sc.cand_count, sizeof *cw, cmp_cand);
+	if ((rc = vs_buf_printf(out, "decision: %s%s%s  weight %.2f  probability %.6f  candidates %u\n",
+	                        vs_link_decision_name(res.decision), res.reason ? "  " : "",
+	                        res.reason ? vs_reason_name(res.reason) : "", res.weight, res.probability,
+	                        res.candidates)))
+		goto out;
+	if (sc.cand_count == 0) {
+		rc = vs_buf_puts(out, "no candidate shares a blocking key with this record\n");
+		goto out;
+	}
+	for (size_t k = 0; k < sc.cand_count && k < top_n; k++) {
+		uint8_t levels[VS_LINK_MAX_CMP];
+		float w[VS_LINK_MAX_CMP];
+		lk_score_pair(ix, m, &v, cw[k].row, levels, w);
+		lk_view_from_row(ix, cw[k].row, &lv);
+		if ((rc = vs_buf_printf(
+		         out, "\ncandidate %zu: left row %u\n  %-10s %-24s %-24s %-18s %8s %9s\n", k + 1,
+		         cw[k].row, "field", "record", "candidate", "level", "weight", "total")))
+			goto out;
+		double total = prior;
+		if ((rc = vs_buf_printf(out, "  %-10s %-24s %-24s %-18s %+8.2f %+9.2f\n", "prior", "", "", "",
+		                        prior, total)))
+			goto out;
+		for (size_t c = 0; c < m->ncmp; c++) {
+			char a[64], b[64];
+			const lk_cmp *cp = &ix->s->cmp[c];
+			fmt_value(&v, cp->kind, cp->extra, a, sizeof a);
+			fmt_value(&lv, cp->kind, cp->extra, b, sizeof b);
+			total += w[c];
+			if ((rc = vs_buf_printf(out, "  %-10s %-24s %-24s %-18s %+8.2f %+9.2f\n", cp->name, a,
+			                        b, lk_level_name(cp->kind, levels[c]), w[c], total)))
+				goto out;
+		}
+		if ((rc = vs_buf_printf(out, "  %-10s %-24s %-24s %-18s %8s %+9.2f  p=%.6f\n", "total", "",
+		                        "", "", "", total, 1.0 / (1.0 + exp2(-total)))))
+			goto out;
+	}
+	{
+		vs_link_thresholds t = m->th;
+		rc = vs_buf_printf(
+		    out,
+		    "\nthresholds: auto if weight >= %.1f, margin over second >= %.1f and weight "
+		    "without ID >= %.1f; review if weight >= %.1f\n",
+		    t.auto_weight, t.auto_margin, t.auto_support, t.review_weight);
+	}
+out:
+	if (rc && rc != VS_ERR_LIMIT)
+		vs_error_set(err, rc, NULL, 0, 0, NULL, "explain failed");
+	lk_scratch_free(&sc);
+	vs_free(cw);
+	return rc;
+}
+
+typedef struct key_hit {
+	uint64_t pairs;
+	uint32_t slot, example, rule;
+} key_hit;
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const key_hit *x = a, *y = b;
+	if (x->pairs != y->pairs)
+		return x->pairs < y->pairs ? 1 : -1;
+	return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t top_keys, vs_buf *out,
+                        vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	size_t nslot = (size_t)ix->slot_mask + 1;
+	uint32_t *hits = vs_calloc(nslot, sizeof *hits);
+	uint32_t *example = vs_calloc(nslot, sizeof *example);
+	uint8_t *rule_of = vs_calloc(nslot, 1);
+	key_hit *kh = NULL;
+	uint64_t per_rule[VS_LINK_MAX_RULES] = {0}, capped_rule[VS_LINK_MAX_RULES] = {0};
+	if (!hits || !example || !rule_of) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < b->count; i++) {
+		lk_view v;
+		lk_view_from_norm(ix->s, &b->recs[i], b->alt_ids ? b->alt_ids[i] : NULL,
+		                  b->extras ? b->extras + i * ix->s->nextra : NULL, &v);
+		for (size_t r = 0; r < ix->s->nrule; r++) {
+			uint64_t keys[3];
+			int nk = lk_rule_keys(ix->s, r, &v, 1, keys);
+			for (int k = 0; k < nk; k++) {
+				const lk_slot *sl = lk_index_lookup(ix, keys[k]);
+				if (!sl)
+					continue;
+				size_t si = (size_t)(sl - ix->slots);
+				if (sl->count > ix->s->block_cap)
+					capped_rule[r] += sl->count;
+				else
+					per_rule[r] += sl->count;
+				if (!hits[si]++) {
+					example[si] = (uint32_t)i;
+					rule_of[si] = (uint8_t)r;
+				}
+			}
+		}
+	}
+	uint64_t total = 0;
+	if ((rc = vs_buf_printf(out, "%-24s %14s %18s\n", "rule", "pairs", "skipped (capped)")))
+		goto out;
+	for (size_t r = 0; r < ix->s->nrule; r++) {
+		total += per_rule[r];
+		if ((rc = vs_buf_printf(out, "%-24s %14llu %18llu\n", ix->s->rule[r].name,
+		                        (unsigned long long)per_rule[r], (unsigned long long)capped_rule[r])))
+			goto out;
+	}
+	if ((rc = vs_buf_printf(out,
+	                        "%-24s %14llu   (before removing duplicates across rules; block cap %zu)\n",
+	                        "total", (unsigned long long)total, ix->s->block_cap)))
+		goto out;
+	size_t nk = 0;
+	for (size_t si = 0; si < nslot; si++)
+		nk += hits[si] > 0;
+	kh = vs_calloc(nk + 1, sizeof *kh);
+	if (!kh) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	nk = 0;
+	for (size_t si = 0; si < nslot; si++)
+		if (hits[si])
+			kh[nk++] = (key_hit){(uint64_t)hits[si] * ix->slots[si].count, (uint32_t)si,
+			                     example[si], rule_of[si]};
+	qsort(kh, nk, sizeof *kh, cmp_hit);
+	if ((rc = vs_buf_printf(
+	         out, "\nbiggest keys (pairs = right records x left block size):\n%-24s %12s %8s %8s  %s\n",
+	         "rule", "pairs", "right", "left", "example key values")))
+		goto out;
+	for (size_t k = 0; k < nk && k < top_keys; k++) {
+		lk_view v;
+		const key_hit *h = &kh[k];
+		lk_view_from_norm(ix->s, &b->recs[h->example], b->alt_ids ? b->alt_ids[h->example] : NULL,
+		                  b->extras ? b->extras + h->example * ix->s->nextra : NULL, &v);
+		char dob[16], id[24];
+		fmt_value(&v, LK_DOB, 0, dob, sizeof dob);
+		fmt_value(&v, LK_ID, 0, id, sizeof id);
+		if ((rc = vs_buf_printf(
+		         out, "%-24s %12llu %8u %8u  %s|%s|%s|%s|%s%s\n", ix->s->rule[h->rule].name,
+		         (unsigned long long)h->pairs, hits[h->slot], ix->slots[h->slot].count, v.fam, v.giv,
+		         dob, id, v.commune ? "commune " : "",
+		         ix->slots[h->slot].count > ix->s->block_cap ? " (capped: skipped)" : "")))
+			goto out;
+	}
+out:
+	vs_free(hits);
+	vs_free(example);
+	vs_free(rule_of);
+	vs_free(kh);
+	return rc;
+}

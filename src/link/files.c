@@ -1,0 +1,780 @@
+/* files.c - linking CSV files: reads both sides in batches, standardizes
+ * (Vietnamese rules via vs_norm, or the small generic standardizer) on
+ * threads, builds the index, trains or loads the model, links the right side
+ * batch by batch and writes links.csv. Memory is the index plus one batch. */
+#include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+#include "vaxsync/csv.h"
+#include "vaxsync/schema.h"
+
+#define BATCH 65536
+#define NCOLS (LR_COUNT + 4 + VS_LINK_MAX_EXTRA)
+
+/* one side's column layout: for each wanted column its header index */
+typedef struct layout {
+	int role[LR_COUNT];
+	int ids[4];
+	size_t nid;
+	int extra[VS_LINK_MAX_EXTRA];
+} layout;
+
+/* a batch of raw rows copied out of the reader */
+typedef struct rawbatch {
+	vs_arena arena;
+	const char *(*f)[NCOLS]; /* [row][col]: roles, ids, extras */
+	size_t count;
+} rawbatch;
+
+enum { C_ID0 = LR_COUNT, C_EX0 = LR_COUNT + 4 };
+
+static const vs_csv_colspec *alias_spec(const char *name)
+{
+	for (size_t i = 0; i < VS_SHOT_COL_COUNT; i++)
+		if (!strcmp(vs_schema_shots[i].name, name))
+			return &vs_schema_shots[i];
+	for (size_t i = 0; i < VS_REG_COL_COUNT; i++)
+		if (!strcmp(vs_schema_registry[i].name, name))
+			return &vs_schema_registry[i];
+	return NULL;
+}
+
+static vs_rc map_layout(const vs_link_settings *s, int side, const vs_csv_row *hdr, const char *file,
+                        layout *lo, vs_error *err)
+{
+	const lk_side_cols *c = &s->side[side];
+	vs_csv_colspec specs[NCOLS] = {{0}};
+	int slot[NCOLS], idx[NCOLS];
+	size_t n = 0;
+	memset(lo, -1, sizeof *lo);
+	lo->nid = c->nid;
+	/* distinct column names; a column may serve several roles (citizen_id = id column and ID) */
+	const char *names[NCOLS];
+	int kind_of[NCOLS];
+	size_t nn = 0;
+	for (int r = 0; r < LR_COUNT; r++)
+		if (c->role[r][0]) {
+			names[nn] = c->role[r];
+			kind_of[nn++] = r;
+		}
+	for (size_t i = 0; i < c->nid; i++) {
+		names[nn] = c->ids[i];
+		kind_of[nn++] = C_ID0 + (int)i;
+	}
+	for (size_t k = 0; k < s->nextra; k++)
+		if (c->extra[k][0]) {
+			names[nn] = c->extra[k];
+			kind_of[nn++] = C_EX0 + (int)k;
+		}
+	for (size_t i = 0; i < nn; i++) {
+		size_t j = 0;
+		while (j < n && strcmp(specs[j].name, names[i]))
+			j++;
+		if (j == n) {
+			const vs_csv_colspec *a = s->is_default ? alias_spec(names[i]) : NULL;
+			specs[n].name = names[i];
+			specs[n].aliases = a ? a->aliases : NULL;
+			specs[n].required = kind_of[i] >= C_ID0 && kind_of[i] < C_EX0;
+			n++;
+		}
+		slot[i] = (int)j;
+	}
+	vs_rc rc = vs_csv_map_header(hdr, specs, n, idx, file, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nn; i++) {
+		int k = kind_of[i];
+		if (k < LR_COUNT)
+			lo->role[k] = idx[slot[i]];
+		else if (k < C_EX0)
+			lo->ids[k - C_ID0] = idx[slot[i]];
+		else
+			lo->extra[k - C_EX0] = idx[slot[i]];
+	}
+	return VS_OK;
+}
+
+static const char *field(const vs_csv_row *row, int i)
+{
+	return i >= 0 && (size_t)i < row->count ? row->fields[i] : "";
+}
+
+/* reads up to BATCH rows into b (arena reset). VS_DONE when nothing was read. */
+static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, uint64_t *bad_rows, vs_error *err)
+{
+	vs_csv_row row;
+	vs_arena_reset(&b->arena);
+	b->count = 0;
+	while (b->count < BATCH) {
+		vs_rc rc = vs_csv_next(rd, &row, err);
+		if (rc == VS_DONE)
+			break;
+		if (rc == VS_ERR_PARSE) {
+			(*bad_rows)++;
+			continue;
+		}
+		if (rc)
+			return rc;
+		const char **f = b->f[b->count];
+		for (int c = 0; c < NCOLS; c++) {
+			int i = c < LR_COUNT ? lo->role[c]
+			        : c < C_EX0  ? lo->ids[c - C_ID0]
+			                     : lo->extra[c - C_EX0];
+			const char *v = field(&row, i);
+			f[c] = *v ? vs_arena_strndup(&b->arena, v, strlen(v)) : "";
+			if (!f[c])
+				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		}
+		b->count++;
+	}
+	return b->count ? VS_OK : VS_DONE;
+}
+
+/* ---- generic standardizer (settings "standardizer": "generic") ---- */
+
+static void copy_str(char *dst, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+	if (l >= n)
+		l = n - 1;
+	memcpy(dst, s, l);
+	dst[l] = 0;
+}
+
+static void copy_trim(char *dst, size_t n, const char *s)
+{
+	while (*s == ' ')
+		s++;
+	copy_str(dst, n, s);
+	size_t l = strlen(dst);
+	while (l && dst[l - 1] == ' ')
+		dst[--l] = 0;
+}
+
+static vs_date parse_date(const char *s)
+{
+	vs_date d = {0};
+	int a = 0, b = 0, c = 0;
+	char x;
+	if (sscanf(s, "%4d-%2d-%2d%c", &a, &b, &c, &x) == 3 ||
+	    sscanf(s, "%4d/%2d/%2d%c", &a, &b, &c, &x) == 3) {
+		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
+	} else if (sscanf(s, "%2d/%2d/%4d%c", &c, &b, &a, &x) == 3 ||
+	           sscanf(s, "%2d-%2d-%4d%c", &c, &b, &a, &x) == 3 ||
+	           sscanf(s, "%2d.%2d.%4d%c", &c, &b, &a, &x) == 3) {
+		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
+	} else if (sscanf(s, "%4d-%2d%c", &a, &b, &x) == 2) {
+		d.year = (int16_t)a, d.month = (int8_t)b, d.precision = VS_DATE_MONTH;
+	} else if (sscanf(s, "%4d%c", &a, &x) == 1 && strlen(s) == 4) {
+		d.year = (int16_t)a, d.precision = VS_DATE_YEAR;
+	}
+	if (d.year < 1800 || d.year > 2200 || d.month < 0 || d.month > 12 || d.day < 0 || d.day > 31)
+		memset(&d, 0, sizeof d);
+	return d;
+}
+
+static void generic_std(const char *const *f, vs_norm_record *out)
+{
+	memset(out, 0, sizeof *out);
+	char full[256];
+	copy_trim(full, sizeof full, f[LR_FULL_NAME]);
+	if (*f[LR_FAMILY] || *f[LR_GIVEN]) {
+		copy_trim(out->family, sizeof out->family, f[LR_FAMILY]);
+		copy_trim(out->middle, sizeof out->middle, f[LR_MIDDLE]);
+		copy_trim(out->given, sizeof out->given, f[LR_GIVEN]);
+	} else if (*full) {
+		char *first = strchr(full, ' '), *last = strrchr(full, ' ');
+		if (!first) {
+			copy_str(out->given, sizeof out->given, full);
+		} else {
+			*first = 0;
+			copy_str(out->family, sizeof out->family, full);
+			copy_str(out->given, sizeof out->given, last + 1);
+			if (last > first) {
+				*last = 0;
+				copy_trim(out->middle, sizeof out->middle, first + 1);
+			}
+		}
+	}
+	out->dob = parse_date(f[LR_DOB]);
+	char sx = (char)tolower((unsigned char)f[LR_SEX][0]);
+	out->sex = sx == 'm' || sx == '1' ? VS_SEX_M : sx == 'f' || sx == 'w' || sx == '2' ? VS_SEX_F : 0;
+	size_t o = 0;
+	bool digits = true;
+	for (const char *p = f[LR_ID]; *p && o + 1 < sizeof out->id_number; p++) {
+		if (isalnum((unsigned char)*p)) {
+			out->id_number[o++] = (char)toupper((unsigned char)*p);
+			digits &= isdigit((unsigned char)*p) != 0;
+		}
+	}
+	out->id_number[o] = 0;
+	out->id_type = o == 0              ? VS_ID_NONE
+	               : digits && o == 12 ? VS_ID_CCCD
+	               : digits && o == 9  ? VS_ID_CMND
+	                                   : VS_ID_OTHER;
+	o = 0;
+	for (const char *p = f[LR_PHONE]; *p && o + 1 < sizeof out->phone; p++)
+		if (isdigit((unsigned char)*p))
+			out->phone[o++] = *p;
+	out->phone[o] = 0;
+	copy_trim(out->province_code, sizeof out->province_code, f[LR_PROVINCE]);
+	copy_trim(out->district_code, sizeof out->district_code, f[LR_DISTRICT]);
+	copy_trim(out->commune_code, sizeof out->commune_code, f[LR_COMMUNE]);
+}
+
+typedef struct std_job {
+	const vs_norm_ctx *ctx;
+	const rawbatch *b;
+	vs_norm_record *out;
+	size_t from, to;
+} std_job;
+
+static void *run_std(void *arg)
+{
+	std_job *j = arg;
+	for (size_t i = j->from; i < j->to; i++) {
+		const char *const *f = j->b->f[i];
+		if (!j->ctx) {
+			generic_std(f, &j->out[i]);
+			continue;
+		}
+		vs_norm_input in = {0};
+		in.full_name = f[LR_FULL_NAME];
+		in.dob = f[LR_DOB];
+		in.sex = f[LR_SEX];
+		in.id_number = f[LR_ID];
+		in.phone = f[LR_PHONE];
+		in.address = f[LR_ADDRESS];
+		in.province_code = f[LR_PROVINCE];
+		in.district_code = f[LR_DISTRICT];
+		in.commune_code = f[LR_COMMUNE];
+		vs_norm_record_std(j->ctx, &in, &j->out[i]);
+	}
+	return NULL;
+}
+
+static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_record *out, int threads)
+{
+	std_job jobs[64];
+	pthread_t tid[64];
+	bool ok[64] = {0};
+	if (threads < 1)
+		threads = 1;
+	if (threads > 64)
+		threads = 64;
+	for (int t = 0; t < threads; t++) {
+		jobs[t] = (std_job){ctx, b, out, b->count * (size_t)t / (size_t)threads,
+		                    b->count * (size_t)(t + 1) / (size_t)threads};
+		if (t)
+			ok[t] = pthread_create(&tid[t], NULL, run_std, &jobs[t]) == 0;
+	}
+	run_std(&jobs[0]);
+	for (int t = 1; t < threads; t++) {
+		if (ok[t])
+			pthread_join(tid[t], NULL);
+		else
+			run_std(&jobs[t]);
+	}
+}
+
+/* ---- the run ---- */
+
+struct vs_link_files {
+	const vs_link_settings *s;
+	vs_link_files_opts o;
+	vs_norm_ctx *ctx;
+	vs_link_index *ix;
+	vs_arena left_ids; /* joined left id values */
+	const char **left_id;
+	size_t left_cap;
+	rawbatch b;
+	vs_norm_record *recs;
+	const char **extras;
+	const char **alts;
+	vs_link_files_stats st;
+};
+
+static double secs(uint64_t a, uint64_t b)
+{
+	return (double)(b - a) / 1e9;
+}
+
+static void side_of(vs_link_files *lf, vs_link_side *side)
+{
+	size_t ne = lf->s->nextra;
+	for (size_t i = 0; i < lf->b.count; i++) {
+		lf->alts[i] = lf->b.f[i][LR_ALT_ID];
+		for (size_t k = 0; k < ne; k++)
+			lf->extras[i * ne + k] = lf->b.f[i][C_EX0 + k];
+	}
+	side->recs = lf->recs;
+	side->count = lf->b.count;
+	side->alt_ids = lf->alts;
+	side->extras = ne ? lf->extras : NULL;
+}
+
+static char *join_ids(vs_arena *a, const char *const *f, size_t nid)
+{
+	char buf[512];
+	size_t o = 0;
+	for (size_t i = 0; i < nid; i++) {
+		int n = snprintf(buf + o, sizeof buf - o, "%s%s", i ? "\x1f" : "", f[C_ID0 + i]);
+		if (n < 0 || (size_t)n >= sizeof buf - o)
+			break;
+		o += (size_t)n;
+	}
+	return vs_arena_strndup(a, buf, o);
+}
+
+vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const vs_link_files_opts *o,
+                         vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	vs_link_files *lf = vs_calloc(1, sizeof *lf);
+	if (!lf)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	lf->s = s;
+	lf->o = *o;
+	if (lf->o.threads < 1)
+		lf->o.threads = 1;
+	vs_arena_init(&lf->left_ids, 1u << 20);
+	vs_arena_init(&lf->b.arena, 1u << 22);
+	lf->b.f = vs_calloc(BATCH, sizeof *lf->b.f);
+	lf->recs = vs_calloc(BATCH, sizeof *lf->recs);
+	lf->alts = vs_calloc(BATCH, sizeof *lf->alts);
+	lf->extras = vs_calloc((size_t)BATCH * (s->nextra ? s->nextra : 1), sizeof *lf->extras);
+	if (!lf->b.f || !lf->recs || !lf->alts || !lf->extras) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	if (!s->generic_std) {
+		if (!o->refdata) {
+			rc = vs_error_set(
+			    err, VS_ERR_ARG, NULL, 0, 0, NULL,
+			    "the Vietnamese standardizer needs the reference data (--refdata DIR or "
+			    "VAXSYNC_REFDATA)");
+			goto out;
+		}
+		vs_date today = {0};
+		if ((rc = vs_norm_ctx_load(&lf->ctx, o->refdata, today, err)))
+			goto out;
+	}
+	*out = lf;
+	lf = NULL;
+out:
+	vs_link_files_free(lf);
+	return rc;
+}
+
+void vs_link_files_free(vs_link_files *lf)
+{
+	if (!lf)
+		return;
+	vs_norm_ctx_free(lf->ctx);
+	vs_link_index_free(lf->ix);
+	vs_arena_free(&lf->left_ids);
+	vs_arena_free(&lf->b.arena);
+	vs_free(lf->left_id);
+	vs_free(lf->b.f);
+	vs_free(lf->recs);
+	vs_free(lf->alts);
+	vs_free(lf->extras);
+	vs_free(lf);
+}
+
+static vs_rc open_side(vs_link_files *lf, int side, const char *path, vs_csv_reader **rd, layout *lo,
+                       vs_error *err)
+{
+	vs_csv_row hdr;
+	vs_rc rc = vs_csv_open(rd, path, NULL, err);
+	if (rc)
+		return rc;
+	rc = vs_csv_next(*rd, &hdr, err);
+	if (rc == VS_DONE)
+		return vs_error_set(err, VS_ERR_PARSE, path, 1, 0, NULL, "empty file");
+	if (rc)
+		return rc;
+	vs_csv_set_expected_fields(*rd, hdr.count);
+	return map_layout(lf->s, side, &hdr, path, lo, err);
+}
+
+vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err)
+{
+	vs_rc rc;
+	vs_csv_reader *rd = NULL;
+	layout lo;
+	uint64_t t0 = vs_now_ns();
+	if ((rc = open_side(lf, 0, path, &rd, &lo, err)) || (rc = vs_link_index_new(&lf->ix, lf->s, err)))
+		goto out;
+	for (;;) {
+		uint64_t a = vs_now_ns();
+		rc = read_batch(rd, &lo, &lf->b, &lf->st.bad_rows, err);
+		uint64_t b = vs_now_ns();
+		lf->st.load_s += secs(a, b);
+		if (rc == VS_DONE) {
+			rc = VS_OK;
+			break;
+		}
+		if (rc)
+			goto out;
+		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads);
+		uint64_t c = vs_now_ns();
+		lf->st.std_s += secs(b, c);
+		vs_link_side side;
+		side_of(lf, &side);
+		if ((rc = vs_link_index_add(lf->ix, &side, err)))
+			goto out;
+		size_t need = vs_link_index_count(lf->ix);
+		if (need > lf->left_cap) {
+			size_t n = lf->left_cap ? lf->left_cap * 2 : BATCH;
+			while (n < need)
+				n *= 2;
+			const char **nl = vs_reallocarray(lf->left_id, n, sizeof *nl);
+			if (!nl) {
+				rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+				goto out;
+			}
+			lf->left_id = nl;
+			lf->left_cap = n;
+		}
+		size_t base = need - lf->b.count;
+		for (size_t i = 0; i < lf->b.count; i++)
+			if (!(lf->left_id[base + i] = join_ids(&lf->left_ids, lf->b.f[i], lo.nid))) {
+				rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+				goto out;
+			}
+		lf->st.index_s += secs(c, vs_now_ns());
+		lf->st.left_rows += lf->b.count;
+	}
+	uint64_t d = vs_now_ns();
+	if ((rc = vs_link_index_finish(lf->ix, lf->o.threads, err)))
+		goto out;
+	lf->st.index_s += secs(d, vs_now_ns());
+	lf->st.index_bytes = vs_link_index_bytes(lf->ix);
+	if (!lf->o.quiet)
+		vs_log_info("link: %llu left records indexed in %.2f s (%.1f bytes each)",
+		            (unsigned long long)lf->st.left_rows, secs(t0, vs_now_ns()),
+		            lf->st.left_rows ? (double)lf->st.index_bytes / (double)lf->st.left_rows : 0.0);
+out:
+	vs_csv_close(rd);
+	return rc;
+}
+
+const vs_link_index *vs_link_files_index(const vs_link_files *lf)
+{
+	return lf->ix;
+}
+
+const char *vs_link_files_left_id(const vs_link_files *lf, int64_t row)
+{
+	return row >= 0 && (size_t)row < vs_link_index_count(lf->ix) ? lf->left_id[row] : "";
+}
+
+static vs_rc write_joined(vs_csv_writer *w, const char *joined)
+{
+	vs_rc rc = VS_OK;
+	const char *p = joined;
+	for (;;) {
+		const char *e = strchr(p, '\x1f');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if ((rc = vs_csv_write_field(w, p, n)))
+			return rc;
+		if (!e)
+			return VS_OK;
+		p = e + 1;
+	}
+}
+
+/* right records: callback per batch */
+typedef vs_rc (*batch_fn)(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err);
+
+static vs_rc for_right(vs_link_files *lf, const char *path, batch_fn fn, void *arg, vs_error *err)
+{
+	vs_rc rc;
+	vs_csv_reader *rd = NULL;
+	layout lo;
+	if ((rc = open_side(lf, 1, path, &rd, &lo, err)))
+		goto out;
+	for (;;) {
+		uint64_t a = vs_now_ns();
+		rc = read_batch(rd, &lo, &lf->b, &lf->st.bad_rows, err);
+		uint64_t b = vs_now_ns();
+		lf->st.load_s += secs(a, b);
+		if (rc == VS_DONE) {
+			rc = VS_OK;
+			break;
+		}
+		if (rc)
+			goto out;
+		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads);
+		lf->st.std_s += secs(b, vs_now_ns());
+		vs_link_side side;
+		side_of(lf, &side);
+		lf->st.right_rows += side.count;
+		if ((rc = fn(lf, &side, arg, err)))
+			goto out;
+	}
+out:
+	vs_csv_close(rd);
+	return rc;
+}
+
+typedef struct link_arg {
+	const vs_link_model *m;
+	vs_csv_writer *w;
+	vs_link_result *res;
+	size_t nid;
+	vs_link_stats ls;
+} link_arg;
+
+static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
+{
+	link_arg *la = arg;
+	vs_rc rc;
+	uint64_t a = vs_now_ns();
+	if ((rc = vs_link_batch_stats(lf->ix, la->m, side, lf->o.threads, la->res, &la->ls, err)))
+		return rc;
+	uint64_t b = vs_now_ns();
+	lf->st.link_s += secs(a, b);
+	for (size_t i = 0; i < side->count; i++) {
+		const vs_link_result *r = &la->res[i];
+		char wbuf[32] = "", pbuf[32] = "", reasons[64] = "";
+		for (size_t k = 0; k < la->nid; k++)
+			if ((rc = vs_csv_write_field(la->w, lf->b.f[i][C_ID0 + k],
+			                             strlen(lf->b.f[i][C_ID0 + k]))))
+				goto out;
+		if (r->best >= 0) {
+			if ((rc = write_joined(la->w, lf->left_id[r->best])))
+				goto out;
+			snprintf(wbuf, sizeof wbuf, "%.2f", r->weight);
+			snprintf(pbuf, sizeof pbuf, "%.6f", r->probability);
+		} else {
+			for (size_t k = 0; k < lf->s->side[0].nid; k++)
+				if ((rc = vs_csv_write_field(la->w, "", 0)))
+					goto out;
+		}
+		if (r->reason)
+			snprintf(reasons, sizeof reasons, "%s", vs_reason_name(r->reason));
+		const char *dec = vs_link_decision_name(r->decision);
+		if ((rc = vs_csv_write_field(la->w, dec, strlen(dec))) ||
+		    (rc = vs_csv_write_field(la->w, wbuf, strlen(wbuf))) ||
+		    (rc = vs_csv_write_field(la->w, pbuf, strlen(pbuf))) ||
+		    (rc = vs_csv_write_field(la->w, reasons, strlen(reasons))) ||
+		    (rc = vs_csv_end_row(la->w)))
+			goto out;
+		lf->st.decisions[r->decision]++;
+	}
+out:
+	lf->st.write_s += secs(b, vs_now_ns());
+	if (rc)
+		vs_error_set(err, rc, NULL, 0, 0, NULL, "cannot write links");
+	return rc;
+}
+
+vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                         const char *out_path, vs_error *err)
+{
+	vs_rc rc;
+	link_arg la = {0};
+	la.m = m;
+	la.nid = lf->s->side[1].nid;
+	la.res = vs_calloc(BATCH, sizeof *la.res);
+	if (!la.res)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	if ((rc = vs_csv_writer_open(&la.w, out_path, err)))
+		goto out;
+	for (size_t k = 0; k < la.nid; k++)
+		if ((rc = vs_csv_write_field(la.w, lf->s->side[1].ids[k], strlen(lf->s->side[1].ids[k]))))
+			goto out;
+	for (size_t k = 0; k < lf->s->side[0].nid; k++)
+		if ((rc = vs_csv_write_field(la.w, lf->s->side[0].ids[k], strlen(lf->s->side[0].ids[k]))))
+			goto out;
+	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
+	for (int k = 0; k < 4; k++)
+		if ((rc = vs_csv_write_field(la.w, tail[k], strlen(tail[k]))))
+			goto out;
+	if ((rc = vs_csv_end_row(la.w)))
+		goto out;
+	rc = for_right(lf, right_path, link_cb, &la, err);
+	lf->st.pairs = la.ls.pairs;
+	lf->st.capped_blocks = la.ls.capped_blocks;
+out : {
+	vs_rc rc2 = vs_csv_writer_close(la.w);
+	if (!rc && rc2)
+		rc = vs_error_set(err, rc2, out_path, 0, 0, NULL, "cannot write links");
+}
+	vs_free(la.res);
+	return rc;
+}
+
+/* collects every right record (standardized) for training or explain */
+typedef struct collect_arg {
+	vs_norm_record *recs;
+	const char **alts, **extras, **ids;
+	size_t count, cap, step, seen, max; /* max: keep at most about max records (stride doubling) */
+	vs_arena arena;
+	const char *want; /* explain: joined right id wanted */
+} collect_arg;
+
+static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
+{
+	collect_arg *ca = arg;
+	size_t ne = lf->s->nextra;
+	for (size_t i = 0; i < side->count; i++, ca->seen++) {
+		if (ca->want) {
+			char *j = join_ids(&ca->arena, lf->b.f[i], lf->s->side[1].nid);
+			if (!j || strcmp(j, ca->want))
+				continue;
+		} else if (ca->seen % ca->step) {
+			continue;
+		}
+		if (!ca->want && ca->max && ca->count >= 2 * ca->max) {
+			size_t o = 0;
+			for (size_t k = 0; k < ca->count; k += 2, o++) {
+				ca->recs[o] = ca->recs[k];
+				ca->alts[o] = ca->alts[k];
+				for (size_t e = 0; e < ne; e++)
+					ca->extras[o * ne + e] = ca->extras[k * ne + e];
+			}
+			ca->count = o;
+			ca->step *= 2;
+			if (ca->seen % ca->step)
+				continue;
+		}
+		if (ca->count == ca->cap) {
+			size_t n = ca->cap ? ca->cap * 2 : 1024;
+			vs_norm_record *nr = vs_reallocarray(ca->recs, n, sizeof *nr);
+			if (nr)
+				ca->recs = nr;
+			const char **na = vs_reallocarray(ca->alts, n, sizeof *na);
+			if (na)
+				ca->alts = na;
+			const char **nx = vs_reallocarray(ca->extras, n * (ne ? ne : 1), sizeof *nx);
+			if (nx)
+				ca->extras = nx;
+			if (!nr || !na || !nx)
+				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+			ca->cap = n;
+		}
+		ca->recs[ca->count] = side->recs[i];
+		ca->alts[ca->count] =
+		    vs_arena_strndup(&ca->arena, side->alt_ids[i], strlen(side->alt_ids[i]));
+		for (size_t k = 0; k < ne; k++) {
+			const char *e = side->extras[i * ne + k];
+			ca->extras[ca->count * ne + k] = vs_arena_strndup(&ca->arena, e, strlen(e));
+		}
+		ca->count++;
+	}
+	return VS_OK;
+}
+
+static vs_rc collect(vs_link_files *lf, const char *path, collect_arg *ca, vs_link_side *side, vs_error *err)
+{
+	vs_rc rc = for_right(lf, path, collect_cb, ca, err);
+	side->recs = ca->recs;
+	side->count = ca->count;
+	side->alt_ids = ca->alts;
+	side->extras = lf->s->nextra ? ca->extras : NULL;
+	return rc;
+}
+
+static void collect_free(collect_arg *ca)
+{
+	vs_free(ca->recs);
+	vs_free(ca->alts);
+	vs_free(ca->extras);
+	vs_arena_free(&ca->arena);
+}
+
+vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
+                          vs_link_model **out, vs_error *err)
+{
+	vs_rc rc;
+	collect_arg ca = {0};
+	vs_link_side side;
+	vs_arena_init(&ca.arena, 1u << 20);
+	ca.step = 1;
+	ca.max = opts && opts->max_records ? opts->max_records : 200000;
+	uint64_t a = vs_now_ns();
+	if ((rc = collect(lf, right_path, &ca, &side, err)))
+		goto out;
+	rc = vs_link_train(out, lf->ix, &side, opts, err);
+	lf->st.train_s += secs(a, vs_now_ns());
+out:
+	collect_free(&ca);
+	return rc;
+}
+
+vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                            const char *const *right_ids, size_t top_n, vs_buf *out, vs_error *err)
+{
+	vs_rc rc;
+	collect_arg ca = {0};
+	vs_link_side side;
+	char want[512];
+	size_t o = 0;
+	vs_arena_init(&ca.arena, 1u << 16);
+	for (size_t i = 0; i < lf->s->side[1].nid; i++) {
+		int n = snprintf(want + o, sizeof want - o, "%s%s", i ? "\x1f" : "", right_ids[i]);
+		if (n < 0 || (size_t)n >= sizeof want - o)
+			break;
+		o += (size_t)n;
+	}
+	ca.want = want;
+	ca.step = 1;
+	if ((rc = collect(lf, right_path, &ca, &side, err)))
+		goto out;
+	if (side.count == 0) {
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, right_path, 0, 0, NULL, "record not found");
+		goto out;
+	}
+	side.count = 1;
+	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, out, err)))
+		goto out;
+	{
+		/* left ids of the top candidates, so the waterfall names citizens */
+		vs_link_result r;
+		if ((rc = vs_link_batch(lf->ix, m, &side, 1, &r, err)))
+			goto out;
+		if (r.best >= 0) {
+			char id[256];
+			snprintf(id, sizeof id, "%s", lf->left_id[r.best]);
+			for (char *p = id; *p; p++)
+				if (*p == '\x1f')
+					*p = ' ';
+			rc =
+			    vs_buf_printf(out, "best candidate: left row %lld = %s\n", (long long)r.best, id);
+		}
+	}
+out:
+	collect_free(&ca);
+	return rc;
+}
+
+vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf *out, vs_error *err)
+{
+	vs_rc rc;
+	collect_arg ca = {0};
+	vs_link_side side;
+	vs_arena_init(&ca.arena, 1u << 20);
+	ca.step = 1;
+	ca.max = 1000000;
+	if ((rc = collect(lf, right_path, &ca, &side, err)) == VS_OK) {
+		if (ca.step > 1)
+			rc = vs_buf_printf(out, "(counted on every %zu-th of %zu records)\n", ca.step,
+			                   ca.seen);
+		if (!rc)
+			rc = vs_link_preflight(lf->ix, &side, 20, out, err);
+	}
+	collect_free(&ca);
+	return rc;
+}
+
+void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out)
+{
+	*out = lf->st;
+}

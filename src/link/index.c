@@ -1,0 +1,421 @@
+/* index.c - the left side in memory: compact columns (interned name tokens,
+ * integer dates, packed IDs), term frequencies, and one open-addressing hash
+ * map from blocking key to a posting list (left rows, ascending).
+ * Built by add (appending, keys kept pending) then finish (radix sort of
+ * the pending keys, hash map, term frequencies). Read-only afterwards. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+
+#define MAX_ROWS 0xfffffff0u
+
+/* ---- interning ---- */
+
+static vs_rc intern_init(lk_intern *in)
+{
+	vs_arena_init(&in->arena, 1u << 16);
+	in->cap = 1024;
+	in->str = vs_calloc(in->cap, sizeof *in->str);
+	in->len = vs_calloc(in->cap, sizeof *in->len);
+	in->table_mask = 2047;
+	in->table = vs_calloc(in->table_mask + 1, sizeof *in->table);
+	if (!in->str || !in->len || !in->table)
+		return VS_ERR_NOMEM;
+	in->str[0] = "";
+	in->count = 1;
+	return VS_OK;
+}
+
+static void intern_free(lk_intern *in)
+{
+	vs_arena_free(&in->arena);
+	vs_free(in->str);
+	vs_free(in->len);
+	vs_free(in->table);
+}
+
+uint32_t lk_intern_find(const lk_intern *in, const char *s, size_t len)
+{
+	uint32_t i = (uint32_t)lk_hash_bytes(s, len, 0) & in->table_mask;
+	for (;;) {
+		uint32_t id = in->table[i];
+		if (!id)
+			return 0;
+		if (in->len[id] == len && !memcmp(in->str[id], s, len))
+			return id;
+		i = (i + 1) & in->table_mask;
+	}
+}
+
+static vs_rc intern_grow(lk_intern *in)
+{
+	uint32_t ncap = (in->table_mask + 1) * 2;
+	uint32_t *t = vs_calloc(ncap, sizeof *t);
+	if (!t)
+		return VS_ERR_NOMEM;
+	for (uint32_t id = 1; id < in->count; id++) {
+		uint32_t i = (uint32_t)lk_hash_bytes(in->str[id], in->len[id], 0) & (ncap - 1);
+		while (t[i])
+			i = (i + 1) & (ncap - 1);
+		t[i] = id;
+	}
+	vs_free(in->table);
+	in->table = t;
+	in->table_mask = ncap - 1;
+	return VS_OK;
+}
+
+static vs_rc intern_add(lk_intern *in, const char *s, size_t len, uint32_t *id_out)
+{
+	if (len == 0) {
+		*id_out = 0;
+		return VS_OK;
+	}
+	if (len > 255)
+		len = 255;
+	uint32_t id = lk_intern_find(in, s, len);
+	if (id) {
+		*id_out = id;
+		return VS_OK;
+	}
+	if (in->count >= 0x7fffffffu)
+		return VS_ERR_LIMIT;
+	if ((uint64_t)in->count * 2 >= in->table_mask && intern_grow(in))
+		return VS_ERR_NOMEM;
+	if (in->count == in->cap) {
+		uint32_t ncap = in->cap * 2;
+		const char **ns = vs_reallocarray(in->str, ncap, sizeof *ns);
+		if (!ns)
+			return VS_ERR_NOMEM;
+		in->str = ns;
+		uint8_t *nl = vs_reallocarray(in->len, ncap, sizeof *nl);
+		if (!nl)
+			return VS_ERR_NOMEM;
+		in->len = nl;
+		in->cap = ncap;
+	}
+	char *copy = vs_arena_strndup(&in->arena, s, len);
+	if (!copy)
+		return VS_ERR_NOMEM;
+	id = in->count++;
+	in->str[id] = copy;
+	in->len[id] = (uint8_t)len;
+	uint32_t i = (uint32_t)lk_hash_bytes(s, len, 0) & in->table_mask;
+	while (in->table[i])
+		i = (i + 1) & in->table_mask;
+	in->table[i] = id;
+	*id_out = id;
+	return VS_OK;
+}
+
+/* ---- index ---- */
+
+typedef struct pending {
+	uint64_t *keys;
+	uint32_t *rows;
+	size_t count, cap;
+} pending;
+
+static pending *pend_of(vs_link_index *ix)
+{
+	return ix->pend;
+}
+
+vs_rc vs_link_index_new(vs_link_index **out, const vs_link_settings *s, vs_error *err)
+{
+	vs_link_index *ix = vs_calloc(1, sizeof *ix);
+	pending *p = vs_calloc(1, sizeof *p);
+	if (!ix || !p || intern_init(&ix->names)) {
+		if (ix)
+			intern_free(&ix->names);
+		vs_free(ix);
+		vs_free(p);
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	}
+	ix->s = s;
+	ix->pend = p;
+	*out = ix;
+	return VS_OK;
+}
+
+#define GROW(field, n)                                                                                       \
+	do {                                                                                                 \
+		void *np_ = vs_reallocarray(ix->field, n, sizeof *ix->field);                                \
+		if (!np_)                                                                                    \
+			return VS_ERR_NOMEM;                                                                 \
+		ix->field = np_;                                                                             \
+	} while (0)
+
+static vs_rc grow_cols(vs_link_index *ix, size_t need)
+{
+	if (need <= ix->cap)
+		return VS_OK;
+	size_t n = ix->cap ? ix->cap : 1024;
+	while (n < need)
+		n *= 2;
+	GROW(fam, n);
+	GROW(mid, n);
+	GROW(giv, n);
+	GROW(dob, n);
+	GROW(sex, n);
+	GROW(province, n);
+	GROW(district, n);
+	GROW(commune, n);
+	GROW(id, n);
+	GROW(alt, n);
+	GROW(phone, n);
+	for (size_t k = 0; k < ix->s->nextra; k++)
+		GROW(extra[k], n);
+	ix->cap = n;
+	return VS_OK;
+}
+
+static vs_rc pend_push(pending *p, uint64_t key, uint32_t row)
+{
+	if (p->count == p->cap) {
+		size_t n = p->cap ? p->cap * 2 : 4096;
+		uint64_t *nk = vs_reallocarray(p->keys, n, sizeof *nk);
+		if (!nk)
+			return VS_ERR_NOMEM;
+		p->keys = nk;
+		uint32_t *nr = vs_reallocarray(p->rows, n, sizeof *nr);
+		if (!nr)
+			return VS_ERR_NOMEM;
+		p->rows = nr;
+		p->cap = n;
+	}
+	p->keys[p->count] = key;
+	p->rows[p->count++] = row;
+	return VS_OK;
+}
+
+static vs_rc add_one(vs_link_index *ix, const vs_link_side *b, size_t i)
+{
+	vs_rc rc;
+	lk_view v;
+	const char *alt = b->alt_ids ? b->alt_ids[i] : NULL;
+	const char *const *ex = b->extras ? b->extras + i * ix->s->nextra : NULL;
+	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, &v);
+	size_t row = ix->n;
+	if ((rc = intern_add(&ix->names, v.fam, v.fam_len, &ix->fam[row])) ||
+	    (rc = intern_add(&ix->names, v.mid, v.mid_len, &ix->mid[row])) ||
+	    (rc = intern_add(&ix->names, v.giv, v.giv_len, &ix->giv[row])))
+		return rc;
+	for (size_t k = 0; k < ix->s->nextra; k++)
+		if ((rc = intern_add(&ix->names, v.extra[k], v.extra_len[k], &ix->extra[k][row])))
+			return rc;
+	ix->dob[row] = v.dob;
+	ix->sex[row] = v.sex;
+	ix->province[row] = v.province;
+	ix->district[row] = v.district;
+	ix->commune[row] = v.commune;
+	ix->id[row] = v.id;
+	ix->alt[row] = v.alt;
+	ix->phone[row] = v.phone;
+	for (size_t r = 0; r < ix->s->nrule; r++) {
+		uint64_t keys[3];
+		int nk = lk_rule_keys(ix->s, r, &v, 0, keys);
+		for (int k = 0; k < nk; k++)
+			if ((rc = pend_push(pend_of(ix), keys[k], (uint32_t)row)))
+				return rc;
+	}
+	ix->n++;
+	return VS_OK;
+}
+
+vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
+{
+	vs_rc rc;
+	if (ix->finished)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "index already finished");
+	if (ix->n + b->count > MAX_ROWS)
+		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "too many left records");
+	if ((rc = grow_cols(ix, ix->n + b->count)))
+		return vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory growing the index");
+	for (size_t i = 0; i < b->count; i++)
+		if ((rc = add_one(ix, b, i)))
+			return vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory adding to the index");
+	return VS_OK;
+}
+
+/* LSD radix sort of (key,row) by key, 16 bits per pass; stable, so rows stay ascending per key */
+static vs_rc radix_sort(pending *p)
+{
+	size_t n = p->count;
+	uint64_t *k2 = vs_malloc(n * sizeof *k2 + 1);
+	uint32_t *r2 = vs_malloc(n * sizeof *r2 + 1);
+	size_t *cnt = vs_malloc(65536 * sizeof *cnt);
+	if (!k2 || !r2 || !cnt) {
+		vs_free(k2);
+		vs_free(r2);
+		vs_free(cnt);
+		return VS_ERR_NOMEM;
+	}
+	for (int pass = 0; pass < 4; pass++) {
+		int sh = pass * 16;
+		memset(cnt, 0, 65536 * sizeof *cnt);
+		for (size_t i = 0; i < n; i++)
+			cnt[(p->keys[i] >> sh) & 0xffff]++;
+		size_t sum = 0;
+		for (size_t b = 0; b < 65536; b++) {
+			size_t c = cnt[b];
+			cnt[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t d = cnt[(p->keys[i] >> sh) & 0xffff]++;
+			k2[d] = p->keys[i];
+			r2[d] = p->rows[i];
+		}
+		uint64_t *tk = p->keys;
+		p->keys = k2;
+		k2 = tk;
+		uint32_t *tr = p->rows;
+		p->rows = r2;
+		r2 = tr;
+	}
+	vs_free(k2);
+	vs_free(r2);
+	vs_free(cnt);
+	return VS_OK;
+}
+
+static vs_rc build_tf(vs_link_index *ix)
+{
+	uint32_t nt = ix->names.count;
+	uint32_t *cnt = vs_calloc((size_t)nt * 3, sizeof *cnt);
+	if (!cnt)
+		return VS_ERR_NOMEM;
+	for (size_t r = 0; r < ix->n; r++) {
+		cnt[ix->fam[r]]++;
+		cnt[nt + ix->mid[r]]++;
+		cnt[2 * (size_t)nt + ix->giv[r]]++;
+	}
+	vs_rc rc = VS_OK;
+	double n = ix->n ? (double)ix->n : 1.0;
+	for (int k = 0; k < 3; k++) {
+		ix->tfw[k] = vs_malloc((size_t)nt * sizeof(float) + 1);
+		if (!ix->tfw[k]) {
+			rc = VS_ERR_NOMEM;
+			break;
+		}
+		for (uint32_t t = 0; t < nt; t++) {
+			double share = cnt[(size_t)k * nt + t] / n;
+			if (share < 1e-5)
+				share = 1e-5;
+			ix->tfw[k][t] = (float)-log2(share);
+		}
+	}
+	vs_free(cnt);
+	return rc;
+}
+
+vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	if (ix->finished)
+		return VS_OK;
+	pending *p = pend_of(ix);
+	if ((rc = radix_sort(p)) || (rc = build_tf(ix)))
+		return vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory finishing the index");
+	size_t distinct = 0;
+	for (size_t i = 0; i < p->count; i++)
+		distinct += i == 0 || p->keys[i] != p->keys[i - 1];
+	uint64_t cap = 16;
+	while (cap < distinct * 2)
+		cap *= 2;
+	lk_slot *slots = vs_calloc(cap, sizeof *slots);
+	if (!slots)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL,
+		                    "out of memory for the blocking map");
+	for (size_t i = 0; i < p->count;) {
+		size_t j = i;
+		while (j < p->count && p->keys[j] == p->keys[i])
+			j++;
+		uint64_t key = p->keys[i] ? p->keys[i] : 1;
+		uint64_t h = lk_mix(key) & (cap - 1);
+		while (slots[h].count)
+			h = (h + 1) & (cap - 1);
+		slots[h].key = key;
+		slots[h].start = (uint32_t)i;
+		slots[h].count = (uint32_t)(j - i);
+		i = j;
+	}
+	ix->post = p->rows;
+	ix->post_count = p->count;
+	vs_free(p->keys);
+	vs_free(p);
+	ix->pend = NULL;
+	ix->slots = slots;
+	ix->slot_mask = cap - 1;
+	ix->finished = true;
+	(void)threads;
+	return VS_OK;
+}
+
+const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key)
+{
+	if (!key)
+		key = 1;
+	uint64_t h = lk_mix(key) & ix->slot_mask;
+	for (;;) {
+		const lk_slot *s = &ix->slots[h];
+		if (!s->count)
+			return NULL;
+		if (s->key == key)
+			return s;
+		h = (h + 1) & ix->slot_mask;
+	}
+}
+
+void vs_link_index_free(vs_link_index *ix)
+{
+	if (!ix)
+		return;
+	if (!ix->finished) {
+		pending *p = pend_of(ix);
+		if (p) {
+			vs_free(p->keys);
+			vs_free(p->rows);
+			vs_free(p);
+		}
+	} else {
+		vs_free(ix->slots);
+		vs_free(ix->post);
+	}
+	intern_free(&ix->names);
+	vs_free(ix->fam);
+	vs_free(ix->mid);
+	vs_free(ix->giv);
+	vs_free(ix->dob);
+	vs_free(ix->sex);
+	vs_free(ix->province);
+	vs_free(ix->district);
+	vs_free(ix->commune);
+	vs_free(ix->id);
+	vs_free(ix->alt);
+	vs_free(ix->phone);
+	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
+		vs_free(ix->extra[k]);
+	for (int k = 0; k < 3; k++)
+		vs_free(ix->tfw[k]);
+	vs_free(ix);
+}
+
+size_t vs_link_index_count(const vs_link_index *ix)
+{
+	return ix->n;
+}
+
+size_t vs_link_index_bytes(const vs_link_index *ix)
+{
+	size_t per_row = 4 * 4 + 1 + 1 + 2 + 4 + 8 * 3 + 4 * ix->s->nextra;
+	size_t b = ix->cap * per_row;
+	b += ix->names.arena.total_len + (size_t)ix->names.cap * (sizeof(char *) + 1) +
+	     ((size_t)ix->names.table_mask + 1) * 4 + (size_t)ix->names.count * 3 * sizeof(float);
+	if (ix->finished)
+		b += (ix->slot_mask + 1) * sizeof(lk_slot) + ix->post_count * sizeof(uint32_t);
+	return b;
+}

@@ -1,0 +1,212 @@
+/* link_internal.h - shared internals of src/link: settings, compact index
+ * columns, record views, comparators, blocking keys.
+ *
+ * Invariants: level 0 of every comparison is the null level (weight 0);
+ * level 1 is the strongest agreement, the last level is "else". Left rows
+ * live in columns of the index; right records are turned into an lk_view
+ * (a fixed-size struct on the stack: no allocation per record or pair). */
+#ifndef VS_LINK_INTERNAL_H
+#define VS_LINK_INTERNAL_H
+
+#include "vaxsync/link.h"
+
+/* comparison kinds */
+enum { LK_FAMILY = 0, LK_MIDDLE, LK_GIVEN, LK_DOB, LK_SEX, LK_ID, LK_PHONE, LK_GEO, LK_TEXT, LK_KIND_COUNT };
+
+/* blocking key parts (bit mask) */
+enum {
+	LP_ID = 1u << 0,    /* whole ID exact */
+	LP_IDWIN = 1u << 1, /* 12-digit ID with one 4-digit window masked (3 keys) */
+	LP_ALT = 1u << 2,   /* right ID against left alternative ID (old CMND) */
+	LP_FAMILY = 1u << 3,
+	LP_GIVEN = 1u << 4,
+	LP_NAMESORT = 1u << 5, /* all name tokens, sorted */
+	LP_DOB = 1u << 6,      /* full date of birth */
+	LP_BYEAR = 1u << 7,
+	LP_SEX = 1u << 8,
+	LP_PHONE = 1u << 9,
+	LP_PROVINCE = 1u << 10,
+	LP_DISTRICT = 1u << 11,
+	LP_COMMUNE = 1u << 12,
+	LP_EXTRA0 = 1u << 13 /* .. LP_EXTRA0 << 3 */
+};
+
+/* levels per kind (after the null level 0) */
+enum { LV_NAME_EXACT = 1, LV_NAME_JW1, LV_NAME_JW2, LV_NAME_ELSE }; /* family, given, text */
+enum { LV_MID_EXACT = 1, LV_MID_PARTIAL, LV_MID_ELSE };             /* middle */
+enum { LV_DOB_EXACT = 1, LV_DOB_PARTIAL, LV_DOB_SWAP, LV_DOB_ONE, LV_DOB_YEAR, LV_DOB_ELSE };
+enum { LV_SEX_EQ = 1, LV_SEX_ELSE };
+enum { LV_ID_EXACT = 1, LV_ID_ALT, LV_ID_NEAR, LV_ID_EXCEL, LV_ID_ELSE };
+enum { LV_PH_EXACT = 1, LV_PH_NEAR, LV_PH_ELSE };
+enum { LV_GEO_COMMUNE = 1, LV_GEO_DISTRICT, LV_GEO_PROVINCE, LV_GEO_ELSE };
+
+typedef struct lk_cmp {
+	char name[32];
+	int kind;
+	int extra;     /* LK_TEXT: extra column index */
+	double t1, t2; /* Jaro-Winkler bands (name/text kinds) */
+	bool tf;       /* term-frequency adjustment of the exact level */
+	int nlev;      /* including the null level */
+	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
+} lk_cmp;
+
+typedef struct lk_rule {
+	char name[48];
+	uint32_t parts;
+	bool train; /* used as an EM session */
+} lk_rule;
+
+/* column roles of a CSV side */
+enum {
+	LR_FULL_NAME = 0,
+	LR_FAMILY,
+	LR_MIDDLE,
+	LR_GIVEN,
+	LR_DOB,
+	LR_SEX,
+	LR_ID,
+	LR_ALT_ID,
+	LR_PHONE,
+	LR_ADDRESS,
+	LR_PROVINCE,
+	LR_DISTRICT,
+	LR_COMMUNE,
+	LR_COUNT
+};
+extern const char *const lk_role_names[LR_COUNT];
+
+typedef struct lk_side_cols {
+	char ids[4][64];
+	size_t nid;
+	char role[LR_COUNT][64];
+	char extra[VS_LINK_MAX_EXTRA][64];
+} lk_side_cols;
+
+struct vs_link_settings {
+	lk_cmp cmp[VS_LINK_MAX_CMP];
+	size_t ncmp;
+	lk_rule rule[VS_LINK_MAX_RULES];
+	size_t nrule;
+	size_t block_cap;
+	vs_link_thresholds th;
+	double prior; /* log2 odds */
+	int id_cmp;   /* index of the ID comparison, -1 when none */
+	size_t nextra;
+	bool generic_std; /* "generic" standardizer instead of the Vietnamese one */
+	bool is_default;
+	lk_side_cols side[2]; /* 0 left, 1 right */
+};
+
+/* a record turned into comparable values (either side) */
+typedef struct lk_view {
+	char fam[32], mid[64], giv[32];
+	uint8_t fam_len, mid_len, giv_len;
+	uint32_t fam_id, mid_id, giv_id; /* interned ids; 0 empty or unknown to the index */
+	uint32_t dob;                    /* y*10000+m*100+d, 0 none */
+	uint8_t sex;
+	bool id_sci;             /* ID damaged by Excel scientific notation */
+	uint64_t id, alt, phone; /* packed digits, 0 none */
+	uint32_t commune;
+	uint16_t district;
+	uint8_t province;
+	char extra[VS_LINK_MAX_EXTRA][64];
+	uint8_t extra_len[VS_LINK_MAX_EXTRA];
+	uint32_t extra_id[VS_LINK_MAX_EXTRA];
+} lk_view;
+
+/* string interning (name tokens, extra values); id 0 is the empty string */
+typedef struct lk_intern {
+	vs_arena arena;
+	const char **str;
+	uint8_t *len;
+	uint32_t count, cap;
+	uint32_t *table; /* open addressing, ids; 0 empty */
+	uint32_t table_mask;
+} lk_intern;
+
+typedef struct lk_slot {
+	uint64_t key;
+	uint32_t start, count;
+} lk_slot;
+
+struct vs_link_index {
+	const vs_link_settings *s;
+	size_t n, cap;
+	uint32_t *fam, *mid, *giv, *dob;
+	uint8_t *sex, *province;
+	uint16_t *district;
+	uint32_t *commune;
+	uint64_t *id, *alt, *phone;
+	uint32_t *extra[VS_LINK_MAX_EXTRA];
+	lk_intern names;
+	float *tfw[3]; /* -log2 share of each token as family / middle / given */
+	lk_slot *slots;
+	uint64_t slot_mask;
+	uint32_t *post;
+	size_t post_count;
+	void *pend; /* pending (key,row) pairs until finish */
+	bool finished;
+};
+
+struct vs_link_model {
+	size_t ncmp;
+	int nlev[VS_LINK_MAX_CMP];
+	char name[VS_LINK_MAX_CMP][32];
+	double m[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS];
+	float w[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS];
+	float logm1[VS_LINK_MAX_CMP]; /* log2 m of level 1 (term-frequency adjusted weight) */
+	bool tf[VS_LINK_MAX_CMP];
+	double prior;
+	vs_link_thresholds th;
+	const vs_link_settings *s;
+};
+
+/* ---- settings.c ---- */
+const char *lk_level_name(int kind, unsigned lv);
+int lk_kind_levels(int kind);
+/* recompute weights from m/u */
+void lk_model_weights(vs_link_model *m);
+
+/* ---- intern (index.c) ---- */
+uint32_t lk_intern_find(const lk_intern *in, const char *s, size_t len);
+
+/* ---- view.c ---- */
+uint64_t lk_pack_id(const char *s);
+/* digits of a packed ID into out (>= 20 bytes); returns length, 0 for none or non-digit IDs */
+int lk_unpack_id(uint64_t v, char *out);
+void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const char *alt,
+                       const char *const *extras, lk_view *v);
+/* fill interned ids of v from the index (right side) */
+void lk_view_resolve(const vs_link_index *ix, lk_view *v);
+/* rebuild a view of left row (strings from the intern table) */
+void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v);
+
+/* ---- compare.c ---- */
+double lk_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
+/* level of comparison c between right view v and left row */
+unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, size_t row);
+/* weight of a level, with the term-frequency adjustment */
+float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, size_t row);
+
+/* ---- block.c ---- */
+/* keys of rule ri for a view; side 0 left, 1 right. Returns key count (<= 3). */
+int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3]);
+const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
+uint64_t lk_hash_bytes(const void *p, size_t len, uint64_t seed);
+uint64_t lk_mix(uint64_t x);
+
+/* ---- score.c ---- */
+typedef struct lk_scratch {
+	uint32_t *cand;
+	size_t cand_count, cand_cap;
+} lk_scratch;
+void lk_scratch_free(lk_scratch *sc);
+/* candidates of v (sorted, unique) into sc->cand. only_rule: -1 all rules. */
+vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk_scratch *sc,
+                    vs_link_stats *st) VS_MUST_CHECK;
+/* sum of weights (without prior) and levels/weights per comparison */
+double lk_score_pair(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, size_t row,
+                     uint8_t *levels, float *weights);
+void lk_decide(const vs_link_model *m, vs_link_result *r);
+
+#endif

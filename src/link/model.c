@@ -1,0 +1,503 @@
+/* model.c - Fellegi-Sunter model: weights from m/u, the versioned JSON model
+ * file, and training (u from random pairs, m by EM per blocking session,
+ * prior estimated). Guards against the EM traps: a comparison is never
+ * estimated in a session blocked on it; probabilities are clamped away from
+ * 0 and 1 (and u smoothed, so near-unique keys such as IDs get finite
+ * weights); an estimate where agreement is not evidence of a match is
+ * rejected in favour of the profile value. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "link/link_internal.h"
+
+#define P_MIN 1e-6
+#define P_MAX (1.0 - 1e-6)
+
+static double clampp(double p)
+{
+	return p < P_MIN ? P_MIN : p > P_MAX ? P_MAX : p;
+}
+
+void lk_model_weights(vs_link_model *m)
+{
+	for (size_t c = 0; c < m->ncmp; c++) {
+		m->w[c][0] = 0;
+		for (int lv = 1; lv < m->nlev[c]; lv++) {
+			m->m[c][lv] = clampp(m->m[c][lv]);
+			m->u[c][lv] = clampp(m->u[c][lv]);
+			m->w[c][lv] = (float)log2(m->m[c][lv] / m->u[c][lv]);
+		}
+		m->logm1[c] = (float)log2(m->m[c][1]);
+	}
+}
+
+vs_rc vs_link_model_default(vs_link_model **out, const vs_link_settings *s, vs_error *err)
+{
+	vs_link_model *m = vs_calloc(1, sizeof *m);
+	if (!m)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	m->s = s;
+	m->ncmp = s->ncmp;
+	for (size_t c = 0; c < s->ncmp; c++) {
+		m->nlev[c] = s->cmp[c].nlev;
+		snprintf(m->name[c], sizeof m->name[c], "%s", s->cmp[c].name);
+		memcpy(m->m[c], s->cmp[c].m, sizeof m->m[c]);
+		memcpy(m->u[c], s->cmp[c].u, sizeof m->u[c]);
+		m->tf[c] = s->cmp[c].tf;
+	}
+	m->prior = s->prior;
+	m->th = s->th;
+	lk_model_weights(m);
+	*out = m;
+	return VS_OK;
+}
+
+void vs_link_model_free(vs_link_model *m)
+{
+	vs_free(m);
+}
+
+void vs_link_model_thresholds(const vs_link_model *m, vs_link_thresholds *out)
+{
+	*out = m->th;
+}
+
+double vs_link_model_prior(const vs_link_model *m)
+{
+	return m->prior;
+}
+
+/* ---- JSON file ---- */
+
+vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	json_t *root = json_object(), *cmps = json_array(), *th = json_object();
+	if (!root || !cmps || !th) {
+		json_decref(cmps);
+		json_decref(th);
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	json_object_set_new(root, "format", json_string("vaxsync-link-model"));
+	json_object_set_new(root, "version", json_integer(VS_LINK_MODEL_VERSION));
+	json_object_set_new(root, "prior_log2_odds", isnan(m->prior) ? json_null() : json_real(m->prior));
+	json_object_set_new(th, "auto_weight", json_real(m->th.auto_weight));
+	json_object_set_new(th, "auto_margin", json_real(m->th.auto_margin));
+	json_object_set_new(th, "auto_support", json_real(m->th.auto_support));
+	json_object_set_new(th, "review_weight", json_real(m->th.review_weight));
+	json_object_set_new(th, "review_margin", json_real(m->th.review_margin));
+	json_object_set_new(root, "thresholds", th);
+	for (size_t c = 0; c < m->ncmp; c++) {
+		json_t *o = json_object(), *lv = json_array(), *jm = json_array(), *ju = json_array(),
+		       *jw = json_array();
+		for (int l = 1; l < m->nlev[c]; l++) {
+			json_array_append_new(lv, json_string(lk_level_name(m->s->cmp[c].kind, (unsigned)l)));
+			json_array_append_new(jm, json_real(m->m[c][l]));
+			json_array_append_new(ju, json_real(m->u[c][l]));
+			json_array_append_new(jw, json_real(round(m->w[c][l] * 1000.0) / 1000.0));
+		}
+		json_object_set_new(o, "name", json_string(m->name[c]));
+		json_object_set_new(o, "levels", lv);
+		json_object_set_new(o, "m", jm);
+		json_object_set_new(o, "u", ju);
+		json_object_set_new(o, "weights", jw);
+		json_object_set_new(o, "tf", json_boolean(m->tf[c]));
+		json_array_append_new(cmps, o);
+	}
+	json_object_set_new(root, "comparisons", cmps);
+	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10)))
+		rc = vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot write the model");
+out:
+	json_decref(root);
+	return rc;
+}
+
+static vs_rc load_probs(json_t *a, double *dst, int nlev, const char *path, vs_error *err)
+{
+	if (!json_is_array(a) || json_array_size(a) != (size_t)(nlev - 1))
+		return vs_error_set(err, VS_ERR_PARSE, path, 0, 0, NULL,
+		                    "model: wrong number of probabilities");
+	for (int l = 1; l < nlev; l++) {
+		json_t *x = json_array_get(a, (size_t)l - 1);
+		if (!json_is_number(x) || !(json_number_value(x) > 0 && json_number_value(x) < 1))
+			return vs_error_set(err, VS_ERR_PARSE, path, 0, 0, NULL,
+			                    "model: probability out of (0,1)");
+		dst[l] = json_number_value(x);
+	}
+	return VS_OK;
+}
+
+vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const char *path, vs_error *err)
+{
+	vs_rc rc;
+	json_error_t je;
+	vs_link_model *m = NULL;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return vs_error_set(err, VS_ERR_PARSE, path, (uint64_t)je.line, (uint64_t)je.column, NULL,
+		                    "model: %s", je.text);
+	if ((rc = vs_link_model_default(&m, s, err)))
+		goto out;
+	if (json_integer_value(json_object_get(root, "version")) != VS_LINK_MODEL_VERSION ||
+	    strcmp(json_string_value(json_object_get(root, "format"))
+	               ? json_string_value(json_object_get(root, "format"))
+	               : "",
+	           "vaxsync-link-model")) {
+		rc = vs_error_set(err, VS_ERR_PARSE, path, 0, 0, NULL,
+		                  "model: not a version %d vaxsync link model", VS_LINK_MODEL_VERSION);
+		goto out;
+	}
+	json_t *pr = json_object_get(root, "prior_log2_odds");
+	m->prior = json_is_number(pr) ? json_number_value(pr) : NAN;
+	json_t *th = json_object_get(root, "thresholds");
+	if (json_is_object(th)) {
+		json_t *x;
+		if ((x = json_object_get(th, "auto_weight")) && json_is_number(x))
+			m->th.auto_weight = json_number_value(x);
+		if ((x = json_object_get(th, "auto_margin")) && json_is_number(x))
+			m->th.auto_margin = json_number_value(x);
+		if ((x = json_object_get(th, "auto_support")) && json_is_number(x))
+			m->th.auto_support = json_number_value(x);
+		if ((x = json_object_get(th, "review_weight")) && json_is_number(x))
+			m->th.review_weight = json_number_value(x);
+		if ((x = json_object_get(th, "review_margin")) && json_is_number(x))
+			m->th.review_margin = json_number_value(x);
+	}
+	json_t *cmps = json_object_get(root, "comparisons");
+	if (!json_is_array(cmps) || json_array_size(cmps) != s->ncmp) {
+		rc = vs_error_set(err, VS_ERR_PARSE, path, 0, 0, NULL,
+		                  "model: comparisons differ from the settings");
+		goto out;
+	}
+	for (size_t c = 0; c < s->ncmp; c++) {
+		json_t *o = json_array_get(cmps, c);
+		const char *name = json_string_value(json_object_get(o, "name"));
+		if (!name || strcmp(name, s->cmp[c].name)) {
+			rc = vs_error_set(err, VS_ERR_PARSE, path, 0, 0, NULL,
+			                  "model: comparison %zu is '%s', the settings say '%s'", c,
+			                  name ? name : "", s->cmp[c].name);
+			goto out;
+		}
+		if ((rc = load_probs(json_object_get(o, "m"), m->m[c], m->nlev[c], path, err)) ||
+		    (rc = load_probs(json_object_get(o, "u"), m->u[c], m->nlev[c], path, err)))
+			goto out;
+		m->tf[c] = json_is_true(json_object_get(o, "tf")) && s->cmp[c].tf;
+	}
+	lk_model_weights(m);
+	*out = m;
+	m = NULL;
+out:
+	vs_link_model_free(m);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- training ---- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s += 0x9e3779b97f4a7c15ull;
+	return lk_mix(*s);
+}
+
+/* comparisons a rule blocks on (never estimated in that rule's session) */
+static uint32_t rule_excludes(const vs_link_settings *s, uint32_t parts)
+{
+	uint32_t ex = 0;
+	for (size_t c = 0; c < s->ncmp; c++) {
+		int k = s->cmp[c].kind;
+		bool hit = (k == LK_ID && (parts & (LP_ID | LP_IDWIN | LP_ALT))) ||
+		           (k == LK_FAMILY && (parts & (LP_FAMILY | LP_NAMESORT))) ||
+		           (k == LK_GIVEN && (parts & (LP_GIVEN | LP_NAMESORT))) ||
+		           (k == LK_MIDDLE && (parts & LP_NAMESORT)) ||
+		           (k == LK_DOB && (parts & (LP_DOB | LP_BYEAR))) ||
+		           (k == LK_SEX && (parts & LP_SEX)) || (k == LK_PHONE && (parts & LP_PHONE)) ||
+		           (k == LK_GEO && (parts & (LP_PROVINCE | LP_DISTRICT | LP_COMMUNE))) ||
+		           (k == LK_TEXT && (parts & (LP_EXTRA0 << s->cmp[c].extra)));
+		if (hit)
+			ex |= 1u << c;
+	}
+	return ex;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+#define LVBITS 3
+
+/* EM on distinct comparison vectors (pat, cnt) with u fixed; estimates m of
+ * the comparisons not in excl, and lambda. */
+static void em_session(vs_link_model *m, const uint64_t *pat, const uint64_t *cnt, size_t np, uint32_t excl,
+                       int max_iter, double est[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS], double *lambda_out)
+{
+	double lambda = 0.3;
+	double mm[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS];
+	memcpy(mm, m->m, sizeof mm);
+	for (int it = 0; it < max_iter; it++) {
+		double acc[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
+		double tot_g = 0, tot = 0;
+		for (size_t p = 0; p < np; p++) {
+			double lm = log(lambda), lu = log(1 - lambda);
+			for (size_t c = 0; c < m->ncmp; c++) {
+				unsigned lv = (unsigned)(pat[p] >> (LVBITS * c)) & 7u;
+				if (lv == 0 || (excl & (1u << c)))
+					continue;
+				lm += log(mm[c][lv]);
+				lu += log(m->u[c][lv]);
+			}
+			double g = 1.0 / (1.0 + exp(lu - lm));
+			double w = g * (double)cnt[p];
+			tot_g += w;
+			tot += (double)cnt[p];
+			for (size_t c = 0; c < m->ncmp; c++) {
+				unsigned lv = (unsigned)(pat[p] >> (LVBITS * c)) & 7u;
+				if (lv)
+					acc[c][lv] += w;
+			}
+		}
+		double change = 0;
+		for (size_t c = 0; c < m->ncmp; c++) {
+			if (excl & (1u << c))
+				continue;
+			double s = 0;
+			for (int lv = 1; lv < m->nlev[c]; lv++)
+				s += acc[c][lv];
+			if (s <= 0)
+				continue;
+			for (int lv = 1; lv < m->nlev[c]; lv++) {
+				double nv = clampp(acc[c][lv] / s);
+				change += fabs(nv - mm[c][lv]);
+				mm[c][lv] = nv;
+			}
+		}
+		lambda = tot > 0 ? tot_g / tot : 0.5;
+		if (lambda < 1e-6)
+			lambda = 1e-6;
+		if (lambda > 1 - 1e-6)
+			lambda = 1 - 1e-6;
+		if (change < 1e-7)
+			break;
+	}
+	memcpy(est, mm, sizeof mm);
+	*lambda_out = lambda;
+}
+
+static vs_rc session_patterns(const vs_link_index *ix, const vs_link_model *m, const lk_view *views,
+                              size_t nv, int rule, uint64_t **pat_out, uint64_t **cnt_out, size_t *np_out)
+{
+	vs_rc rc = VS_OK;
+	lk_scratch sc = {0};
+	size_t cap = 4096, n = 0;
+	uint64_t *pat = vs_malloc(cap * sizeof *pat), *cnt = NULL;
+	if (!pat)
+		return VS_ERR_NOMEM;
+	for (size_t i = 0; i < nv && n < 5000000; i++) {
+		if ((rc = lk_candidates(ix, &views[i], rule, &sc, NULL)))
+			goto out;
+		for (size_t k = 0; k < sc.cand_count; k++) {
+			uint64_t p = 0;
+			for (size_t c = 0; c < m->ncmp; c++)
+				p |= (uint64_t)lk_compare(ix, &ix->s->cmp[c], &views[i], sc.cand[k])
+				     << (LVBITS * c);
+			if (n == cap) {
+				uint64_t *np = vs_reallocarray(pat, cap * 2, sizeof *np);
+				if (!np) {
+					rc = VS_ERR_NOMEM;
+					goto out;
+				}
+				pat = np;
+				cap *= 2;
+			}
+			pat[n++] = p;
+		}
+	}
+	qsort(pat, n, sizeof *pat, cmp_u64);
+	cnt = vs_malloc((n + 1) * sizeof *cnt);
+	if (!cnt) {
+		rc = VS_ERR_NOMEM;
+		goto out;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o && pat[o - 1] == pat[i]) {
+			cnt[o - 1]++;
+		} else {
+			pat[o] = pat[i];
+			cnt[o++] = 1;
+		}
+	}
+	*pat_out = pat;
+	*cnt_out = cnt;
+	*np_out = o;
+	pat = cnt = NULL;
+out:
+	vs_free(pat);
+	vs_free(cnt);
+	lk_scratch_free(&sc);
+	return rc;
+}
+
+vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_side *right,
+                    const vs_link_train_opts *opts, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	vs_link_train_opts o = {2000000, 200000, 50, 1, 1, true};
+	if (opts) {
+		o = *opts;
+		if (!o.u_pairs)
+			o.u_pairs = 2000000;
+		if (!o.max_records)
+			o.max_records = 200000;
+		if (o.max_iter <= 0)
+			o.max_iter = 50;
+	}
+	vs_link_model *m = NULL;
+	lk_view *views = NULL;
+	uint64_t *pat = NULL, *cnt = NULL;
+	vs_link_result *res = NULL;
+	const vs_link_settings *s = ix->s;
+	if (!ix->finished || ix->n == 0 || right->count == 0)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+		                    "training needs a finished index and records");
+	if ((rc = vs_link_model_default(&m, s, err)))
+		return rc;
+	size_t step = right->count > o.max_records ? (right->count + o.max_records - 1) / o.max_records : 1;
+	size_t nv = (right->count + step - 1) / step;
+	views = vs_calloc(nv, sizeof *views);
+	if (!views) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		size_t r = i * step;
+		lk_view_from_norm(s, &right->recs[r], right->alt_ids ? right->alt_ids[r] : NULL,
+		                  right->extras ? right->extras + r * s->nextra : NULL, &views[i]);
+		lk_view_resolve(ix, &views[i]);
+	}
+	/* u from random pairs, smoothed */
+	uint64_t seed = o.seed ? o.seed : 1;
+	double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
+	for (size_t p = 0; p < o.u_pairs; p++) {
+		size_t i = (size_t)(rng_next(&seed) % nv), row = (size_t)(rng_next(&seed) % ix->n);
+		for (size_t c = 0; c < s->ncmp; c++)
+			ucnt[c][lk_compare(ix, &s->cmp[c], &views[i], row)] += 1;
+	}
+	for (size_t c = 0; c < s->ncmp; c++) {
+		double tot = 0;
+		for (int lv = 1; lv < m->nlev[c]; lv++)
+			tot += ucnt[c][lv];
+		if (tot < 100)
+			continue; /* field almost never filled: keep the profile u */
+		for (int lv = 1; lv < m->nlev[c]; lv++)
+			m->u[c][lv] = (ucnt[c][lv] + 0.5) / (tot + 0.5 * (m->nlev[c] - 1));
+	}
+	lk_model_weights(m);
+	/* m by EM, one session per training rule */
+	double msum[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
+	int nest[VS_LINK_MAX_CMP] = {0};
+	bool any_train = false;
+	for (size_t r = 0; r < s->nrule; r++)
+		any_train |= s->rule[r].train;
+	for (size_t r = 0; r < s->nrule; r++) {
+		if (any_train && !s->rule[r].train)
+			continue;
+		size_t np = 0;
+		if ((rc = session_patterns(ix, m, views, nv, (int)r, &pat, &cnt, &np))) {
+			vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory collecting training pairs");
+			goto out;
+		}
+		uint32_t excl = rule_excludes(s, s->rule[r].parts);
+		double est[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS], lambda = 0;
+		if (np > 0) {
+			em_session(m, pat, cnt, np, excl, o.max_iter, est, &lambda);
+			for (size_t c = 0; c < s->ncmp; c++) {
+				if (excl & (1u << c))
+					continue;
+				for (int lv = 1; lv < m->nlev[c]; lv++)
+					msum[c][lv] += est[c][lv];
+				nest[c]++;
+			}
+		}
+		if (!o.quiet)
+			vs_log_info("train: session '%s': %zu distinct patterns, lambda %.4f",
+			            s->rule[r].name, np, lambda);
+		vs_free(pat);
+		vs_free(cnt);
+		pat = cnt = NULL;
+	}
+	for (size_t c = 0; c < s->ncmp; c++) {
+		if (!nest[c])
+			continue;
+		double mm[VS_LINK_MAX_LEVELS];
+		for (int lv = 1; lv < m->nlev[c]; lv++)
+			mm[lv] = msum[c][lv] / nest[c];
+		if (mm[1] <= m->u[c][1]) {
+			if (!o.quiet)
+				vs_log_warn(
+				    "train: '%s': agreement is not evidence in the estimate; profile m kept",
+				    s->cmp[c].name);
+			continue;
+		}
+		for (int lv = 1; lv < m->nlev[c]; lv++)
+			m->m[c][lv] = mm[lv];
+	}
+	lk_model_weights(m);
+	/* prior: the share of right records with a match, fixed point over their best weights */
+	res = vs_calloc(nv, sizeof *res);
+	if (!res) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	m->prior = 0;
+	{
+		lk_scratch sc = {0};
+		for (size_t i = 0; i < nv && !rc; i++) {
+			rc = lk_candidates(ix, &views[i], -1, &sc, NULL);
+			double bw = -1e300;
+			for (size_t k = 0; !rc && k < sc.cand_count; k++) {
+				double w = lk_score_pair(ix, m, &views[i], sc.cand[k], NULL, NULL);
+				if (w > bw)
+					bw = w;
+			}
+			res[i].weight = sc.cand_count ? bw : -1e300;
+		}
+		lk_scratch_free(&sc);
+		if (rc) {
+			vs_error_set(err, rc, NULL, 0, 0, NULL, "training: candidate search failed");
+			goto out;
+		}
+	}
+	double prior = -log2((double)ix->n);
+	for (int it = 0; it < 50; it++) {
+		double p = 0;
+		for (size_t i = 0; i < nv; i++)
+			if (res[i].weight > -1e299)
+				p += 1.0 / (1.0 + exp2(-(res[i].weight + prior)));
+		p /= (double)nv;
+		if (p < 1e-6)
+			p = 1e-6;
+		double np = log2(p / ((double)ix->n - p));
+		if (fabs(np - prior) < 1e-6)
+			break;
+		prior = np;
+	}
+	m->prior = prior;
+	if (!o.quiet)
+		vs_log_info("train: prior log2 odds %.3f (%zu sampled records)", prior, nv);
+	*out = m;
+	m = NULL;
+out:
+	vs_free(views);
+	vs_free(pat);
+	vs_free(cnt);
+	vs_free(res);
+	vs_link_model_free(m);
+	return rc;
+}

@@ -1,0 +1,275 @@
+/* score.c - candidates (union of blocking rules, capped blocks), pair scores,
+ * decisions and the threaded batch. Each thread works on a fixed slice of the
+ * batch and writes only its own results, so the output does not depend on the
+ * thread count; ties between candidates go to the lowest left row. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/link_internal.h"
+
+#define MAX_CANDIDATES (1u << 22)
+
+const char *vs_link_decision_name(vs_link_decision d)
+{
+	switch (d) {
+	case VS_LINK_AUTO:
+		return "auto";
+	case VS_LINK_REVIEW:
+		return "review";
+	default:
+		return "unlinked";
+	}
+}
+
+void lk_scratch_free(lk_scratch *sc)
+{
+	vs_free(sc->cand);
+	sc->cand = NULL;
+	sc->cand_count = sc->cand_cap = 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void sort_unique(lk_scratch *sc)
+{
+	uint32_t *c = sc->cand;
+	size_t n = sc->cand_count;
+	if (n <= 24) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = c[i];
+			size_t j = i;
+			while (j > 0 && c[j - 1] > x) {
+				c[j] = c[j - 1];
+				j--;
+			}
+			c[j] = x;
+		}
+	} else {
+		qsort(c, n, sizeof *c, cmp_u32);
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++)
+		if (o == 0 || c[i] != c[o - 1])
+			c[o++] = c[i];
+	sc->cand_count = o;
+}
+
+vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk_scratch *sc,
+                    vs_link_stats *st)
+{
+	sc->cand_count = 0;
+	for (size_t r = 0; r < ix->s->nrule; r++) {
+		if (only_rule >= 0 && (size_t)only_rule != r)
+			continue;
+		uint64_t keys[3];
+		int nk = lk_rule_keys(ix->s, r, v, 1, keys);
+		for (int k = 0; k < nk; k++) {
+			const lk_slot *sl = lk_index_lookup(ix, keys[k]);
+			if (!sl)
+				continue;
+			if (sl->count > ix->s->block_cap) {
+				if (st)
+					st->capped_blocks++;
+				continue;
+			}
+			if (sc->cand_count + sl->count > sc->cand_cap) {
+				size_t n = sc->cand_cap ? sc->cand_cap : 256;
+				while (n < sc->cand_count + sl->count)
+					n *= 2;
+				if (n > MAX_CANDIDATES)
+					return VS_ERR_LIMIT;
+				uint32_t *nc = vs_reallocarray(sc->cand, n, sizeof *nc);
+				if (!nc)
+					return VS_ERR_NOMEM;
+				sc->cand = nc;
+				sc->cand_cap = n;
+			}
+			memcpy(sc->cand + sc->cand_count, ix->post + sl->start, sl->count * sizeof(uint32_t));
+			sc->cand_count += sl->count;
+			if (st)
+				st->rule_pairs[r] += sl->count;
+		}
+	}
+	sort_unique(sc);
+	return VS_OK;
+}
+
+double lk_score_pair(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, size_t row,
+                     uint8_t *levels, float *weights)
+{
+	double total = 0;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		unsigned lv = lk_compare(ix, &ix->s->cmp[c], v, row);
+		float w = lk_weight(ix, m, c, lv, row);
+		total += w;
+		if (levels)
+			levels[c] = (uint8_t)lv;
+		if (weights)
+			weights[c] = w;
+	}
+	return total;
+}
+
+void lk_decide(const vs_link_model *m, vs_link_result *r)
+{
+	const vs_link_thresholds *t = &m->th;
+	if (r->best < 0) {
+		r->decision = VS_LINK_UNLINKED;
+		r->reason = VS_R_LINK_NO_CANDIDATE;
+		r->probability = 0;
+		return;
+	}
+	r->probability = 1.0 / (1.0 + exp2(-r->weight));
+	double margin = r->second >= 0 ? r->weight - r->second_weight : 1e9;
+	double idw = m->s->id_cmp >= 0 ? r->weights[m->s->id_cmp] : 0;
+	double support = r->weight - (idw > 0 ? idw : 0);
+	if (r->weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support) {
+		r->decision = VS_LINK_AUTO;
+		r->reason = VS_R_NONE;
+	} else if (r->weight < t->review_weight) {
+		r->decision = VS_LINK_UNLINKED;
+		r->reason = VS_R_LINK_LOW_SCORE;
+	} else {
+		r->decision = VS_LINK_REVIEW;
+		r->reason = margin < t->auto_margin || margin < t->review_margin ? VS_R_LINK_AMBIGUOUS
+		                                                                 : VS_R_LINK_LOW_SCORE;
+	}
+}
+
+static double model_prior(const vs_link_index *ix, const vs_link_model *m)
+{
+	if (!isnan(m->prior))
+		return m->prior;
+	return -log2(ix->n > 1 ? (double)ix->n : 2.0);
+}
+
+static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *b, size_t i,
+                      double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
+{
+	lk_view v;
+	const char *alt = b->alt_ids ? b->alt_ids[i] : NULL;
+	const char *const *ex = b->extras ? b->extras + i * ix->s->nextra : NULL;
+	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, &v);
+	lk_view_resolve(ix, &v);
+	memset(r, 0, sizeof *r);
+	r->best = r->second = -1;
+	r->weight = r->second_weight = -999;
+	vs_rc rc = lk_candidates(ix, &v, -1, sc, st);
+	if (rc)
+		return rc;
+	r->candidates = (uint32_t)sc->cand_count;
+	if (st)
+		st->pairs += sc->cand_count;
+	double bw = -1e300, sw = -1e300;
+	int64_t best = -1, second = -1;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		uint32_t row = sc->cand[k];
+		double w = lk_score_pair(ix, m, &v, row, NULL, NULL);
+		if (w > bw) {
+			sw = bw;
+			second = best;
+			bw = w;
+			best = row;
+		} else if (w > sw) {
+			sw = w;
+			second = row;
+		}
+	}
+	if (best >= 0) {
+		lk_score_pair(ix, m, &v, (size_t)best, r->levels, r->weights);
+		r->best = best;
+		r->weight = bw + prior;
+		if (second >= 0) {
+			r->second = second;
+			r->second_weight = sw + prior;
+		}
+	}
+	lk_decide(m, r);
+	return VS_OK;
+}
+
+typedef struct job {
+	const vs_link_index *ix;
+	const vs_link_model *m;
+	const vs_link_side *b;
+	size_t from, to;
+	double prior;
+	vs_link_result *res;
+	vs_link_stats st;
+	vs_rc rc;
+} job;
+
+static void *run_job(void *arg)
+{
+	job *j = arg;
+	lk_scratch sc = {0};
+	for (size_t i = j->from; i < j->to && !j->rc; i++)
+		j->rc = link_one(j->ix, j->m, j->b, i, j->prior, &sc, &j->st, &j->res[i]);
+	lk_scratch_free(&sc);
+	return NULL;
+}
+
+vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *b, int threads,
+                          vs_link_result *results, vs_link_stats *stats, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	if (!ix->finished)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "index not finished");
+	if (m->ncmp != ix->s->ncmp)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "model does not match the settings");
+	if (threads < 1)
+		threads = 1;
+	if (threads > 256)
+		threads = 256;
+	if ((size_t)threads > b->count / 64 + 1)
+		threads = (int)(b->count / 64 + 1);
+	job jobs[256];
+	pthread_t tid[256];
+	bool started[256] = {0};
+	double prior = model_prior(ix, m);
+	for (int t = 0; t < threads; t++) {
+		jobs[t] = (job){ix,
+		                m,
+		                b,
+		                b->count * (size_t)t / (size_t)threads,
+		                b->count * (size_t)(t + 1) / (size_t)threads,
+		                prior,
+		                results,
+		                {0},
+		                VS_OK};
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
+	}
+	run_job(&jobs[0]);
+	for (int t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			run_job(&jobs[t]);
+	}
+	for (int t = 0; t < threads; t++) {
+		if (jobs[t].rc && !rc)
+			rc = jobs[t].rc;
+		if (stats) {
+			stats->pairs += jobs[t].st.pairs;
+			stats->capped_blocks += jobs[t].st.capped_blocks;
+			for (int r = 0; r < VS_LINK_MAX_RULES; r++)
+				stats->rule_pairs[r] += jobs[t].st.rule_pairs[r];
+		}
+	}
+	if (rc)
+		return vs_error_set(err, rc, NULL, 0, 0, NULL, "linking failed: %s", vs_rc_str(rc));
+	return VS_OK;
+}
+
+vs_rc vs_link_batch(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *b, int threads,
+                    vs_link_result *results, vs_error *err)
+{
+	return vs_link_batch_stats(ix, m, b, threads, results, NULL, err);
+}

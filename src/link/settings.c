@@ -1,0 +1,507 @@
+/* settings.c - linkage settings: the built-in vaccination profile and the
+ * JSON settings file (docs/linking.md). Settings are immutable once built. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "link/link_internal.h"
+
+const char *const lk_role_names[LR_COUNT] = {"full_name", "family",   "middle", "given", "dob",
+                                             "sex",       "id",       "alt_id", "phone", "address",
+                                             "province",  "district", "commune"};
+
+static const char *const kind_names[LK_KIND_COUNT] = {"family", "middle", "given", "dob", "sex",
+                                                      "id",     "phone",  "geo",   "text"};
+
+static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
+    {"null", "exact", "jw-high", "jw-mid", "else"},
+    {"null", "exact", "partial", "else"},
+    {"null", "exact", "jw-high", "jw-mid", "else"},
+    {"null", "exact", "partial-date", "day-month-swap", "one-part-off", "year-only", "else"},
+    {"null", "equal", "else"},
+    {"null", "exact", "old-id", "one-digit-or-swap", "excel-damage", "else"},
+    {"null", "exact", "one-digit", "else"},
+    {"null", "commune", "district", "province", "else"},
+    {"null", "exact", "jw-high", "jw-mid", "else"},
+};
+
+static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5};
+
+const char *lk_level_name(int kind, unsigned lv)
+{
+	if (kind < 0 || kind >= LK_KIND_COUNT || lv >= (unsigned)kind_levels[kind])
+		return "";
+	return lv_name[kind][lv];
+}
+
+int lk_kind_levels(int kind)
+{
+	return kind >= 0 && kind < LK_KIND_COUNT ? kind_levels[kind] : 0;
+}
+
+static const struct part_name {
+	const char *name;
+	uint32_t bit;
+} part_names[] = {
+    {"id", LP_ID},
+    {"id_windows", LP_IDWIN},
+    {"alt_id", LP_ALT},
+    {"family", LP_FAMILY},
+    {"given", LP_GIVEN},
+    {"name_sorted", LP_NAMESORT},
+    {"dob", LP_DOB},
+    {"birth_year", LP_BYEAR},
+    {"sex", LP_SEX},
+    {"phone", LP_PHONE},
+    {"province", LP_PROVINCE},
+    {"district", LP_DISTRICT},
+    {"commune", LP_COMMUNE},
+    {"extra0", LP_EXTRA0},
+    {"extra1", LP_EXTRA0 << 1},
+    {"extra2", LP_EXTRA0 << 2},
+    {"extra3", LP_EXTRA0 << 3},
+};
+
+/* default m / u per kind (profile values; training replaces them) */
+static const double def_m[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
+    {0, 0.92, 0.05, 0.015, 0.015},
+    {0, 0.85, 0.10, 0.05},
+    {0, 0.93, 0.04, 0.015, 0.015},
+    {0, 0.90, 0.03, 0.015, 0.04, 0.01, 0.005},
+    {0, 0.98, 0.02},
+    {0, 0.85, 0.03, 0.05, 0.01, 0.06},
+    {0, 0.75, 0.05, 0.20},
+    {0, 0.85, 0.05, 0.05, 0.05},
+    {0, 0.90, 0.05, 0.02, 0.03},
+};
+static const double def_u[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
+    {0, 0.12, 0.02, 0.05, 0.81},
+    {0, 0.05, 0.10, 0.85},
+    {0, 0.01, 0.01, 0.05, 0.93},
+    {0, 4e-5, 1e-3, 4e-5, 1e-3, 0.012, 0.986},
+    {0, 0.5, 0.5},
+    {0, 1e-7, 1e-7, 1e-6, 1e-5, 0.99999},
+    {0, 1e-6, 1e-5, 0.99999},
+    {0, 1e-4, 1e-3, 0.02, 0.979},
+    {0, 0.01, 0.01, 0.05, 0.93},
+};
+
+static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
+{
+	lk_cmp *c = &s->cmp[s->ncmp++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->name, sizeof c->name, "%s", name);
+	c->kind = kind;
+	c->extra = extra;
+	c->nlev = kind_levels[kind];
+	c->t1 = 0.92;
+	c->t2 = 0.80;
+	c->tf = kind == LK_FAMILY || kind == LK_GIVEN;
+	memcpy(c->m, def_m[kind], sizeof c->m);
+	memcpy(c->u, def_u[kind], sizeof c->u);
+	if (kind == LK_ID)
+		s->id_cmp = (int)(s->ncmp - 1);
+}
+
+static void add_rule(vs_link_settings *s, const char *name, uint32_t parts, bool train)
+{
+	lk_rule *r = &s->rule[s->nrule++];
+	snprintf(r->name, sizeof r->name, "%s", name);
+	r->parts = parts;
+	r->train = train;
+}
+
+static void set_col(lk_side_cols *c, int role, const char *col)
+{
+	snprintf(c->role[role], sizeof c->role[role], "%s", col);
+}
+
+static void default_thresholds(vs_link_settings *s)
+{
+	s->th.auto_weight = 8.0;
+	s->th.auto_margin = 6.0;
+	s->th.auto_support = 4.0;
+	s->th.review_weight = 0.0;
+	s->th.review_margin = 3.0;
+	s->block_cap = 1000;
+	s->prior = NAN;
+}
+
+static vs_link_settings *settings_new(void)
+{
+	vs_link_settings *s = vs_calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->id_cmp = -1;
+	default_thresholds(s);
+	return s;
+}
+
+vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
+{
+	vs_link_settings *s = settings_new();
+	if (!s)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	s->is_default = true;
+	add_cmp(s, "family", LK_FAMILY, 0);
+	add_cmp(s, "middle", LK_MIDDLE, 0);
+	add_cmp(s, "given", LK_GIVEN, 0);
+	add_cmp(s, "dob", LK_DOB, 0);
+	add_cmp(s, "sex", LK_SEX, 0);
+	add_cmp(s, "id", LK_ID, 0);
+	add_cmp(s, "phone", LK_PHONE, 0);
+	add_cmp(s, "geo", LK_GEO, 0);
+	add_rule(s, "id_windows", LP_IDWIN, true);
+	add_rule(s, "id_exact", LP_ID, false);
+	add_rule(s, "old_id", LP_ALT, false);
+	add_rule(s, "given_dob", LP_GIVEN | LP_DOB, true);
+	add_rule(s, "family_given_byear", LP_FAMILY | LP_GIVEN | LP_BYEAR, false);
+	add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false);
+	add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false);
+	add_rule(s, "phone", LP_PHONE, false);
+	lk_side_cols *l = &s->side[0], *r = &s->side[1];
+	snprintf(l->ids[0], sizeof l->ids[0], "citizen_id");
+	l->nid = 1;
+	set_col(l, LR_FULL_NAME, "full_name");
+	set_col(l, LR_DOB, "dob");
+	set_col(l, LR_SEX, "sex");
+	set_col(l, LR_ID, "citizen_id");
+	set_col(l, LR_ALT_ID, "old_id");
+	set_col(l, LR_PHONE, "phone");
+	set_col(l, LR_ADDRESS, "address");
+	set_col(l, LR_PROVINCE, "province_code");
+	set_col(l, LR_DISTRICT, "district_code");
+	set_col(l, LR_COMMUNE, "commune_code");
+	snprintf(r->ids[0], sizeof r->ids[0], "facility_code");
+	snprintf(r->ids[1], sizeof r->ids[1], "record_id");
+	r->nid = 2;
+	set_col(r, LR_FULL_NAME, "full_name");
+	set_col(r, LR_DOB, "dob");
+	set_col(r, LR_SEX, "sex");
+	set_col(r, LR_ID, "id_number");
+	set_col(r, LR_PHONE, "phone");
+	set_col(r, LR_ADDRESS, "address");
+	*out = s;
+	return VS_OK;
+}
+
+void vs_link_settings_free(vs_link_settings *s)
+{
+	vs_free(s);
+}
+
+size_t vs_link_settings_cmp_count(const vs_link_settings *s)
+{
+	return s->ncmp;
+}
+
+const char *vs_link_settings_cmp_name(const vs_link_settings *s, size_t i)
+{
+	return i < s->ncmp ? s->cmp[i].name : "";
+}
+
+const char *vs_link_settings_level_name(const vs_link_settings *s, size_t i, unsigned lv)
+{
+	return i < s->ncmp ? lk_level_name(s->cmp[i].kind, lv) : "";
+}
+
+size_t vs_link_settings_extra_count(const vs_link_settings *s)
+{
+	return s->nextra;
+}
+
+size_t vs_link_settings_rule_count(const vs_link_settings *s)
+{
+	return s->nrule;
+}
+
+const char *vs_link_settings_rule_name(const vs_link_settings *s, size_t i)
+{
+	return i < s->nrule ? s->rule[i].name : "";
+}
+
+/* ---- JSON ---- */
+
+static vs_rc bad(vs_error *err, const char *name, const char *what)
+{
+	return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, NULL, "settings: %s", what);
+}
+
+static vs_rc copy_str(json_t *v, char *dst, size_t dst_len, const char *name, const char *key, vs_error *err)
+{
+	if (!json_is_string(v))
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, key, "settings: '%s' must be a string",
+		                    key);
+	if (json_string_length(v) == 0 || json_string_length(v) >= dst_len)
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, key, "settings: '%s' is empty or too long",
+		                    key);
+	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+	return VS_OK;
+}
+
+static vs_rc parse_side(json_t *j, lk_side_cols *c, size_t *nextra, const char *name, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	if (!json_is_object(j))
+		return bad(err, name, "'left' and 'right' must be objects");
+	json_t *ids = json_object_get(j, "id_columns");
+	if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > 4)
+		return bad(err, name, "'id_columns' must be an array of 1 to 4 column names");
+	c->nid = json_array_size(ids);
+	for (size_t i = 0; i < c->nid; i++)
+		if ((rc = copy_str(json_array_get(ids, i), c->ids[i], sizeof c->ids[i], name, "id_columns",
+		                   err)))
+			return rc;
+	json_t *cols = json_object_get(j, "columns");
+	if (!json_is_object(cols))
+		return bad(err, name, "'columns' must be an object mapping roles to column names");
+	const char *k;
+	json_t *v;
+	json_object_foreach(cols, k, v)
+	{
+		int role = -1;
+		for (int r = 0; r < LR_COUNT; r++)
+			if (!strcmp(k, lk_role_names[r]))
+				role = r;
+		if (role < 0)
+			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, k,
+			                    "settings: unknown column role '%s'", k);
+		if ((rc = copy_str(v, c->role[role], sizeof c->role[role], name, k, err)))
+			return rc;
+	}
+	json_t *ex = json_object_get(j, "extra");
+	if (ex) {
+		if (!json_is_array(ex) || json_array_size(ex) > VS_LINK_MAX_EXTRA)
+			return bad(err, name, "'extra' must be an array of at most 4 column names");
+		for (size_t i = 0; i < json_array_size(ex); i++)
+			if ((rc = copy_str(json_array_get(ex, i), c->extra[i], sizeof c->extra[i], name,
+			                   "extra", err)))
+				return rc;
+		if (json_array_size(ex) > *nextra)
+			*nextra = json_array_size(ex);
+	}
+	return VS_OK;
+}
+
+static vs_rc parse_probs(json_t *a, double *dst, int nlev, const char *name, const char *key, vs_error *err)
+{
+	if (!a)
+		return VS_OK;
+	if (!json_is_array(a) || json_array_size(a) != (size_t)(nlev - 1))
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, key,
+		                    "settings: '%s' must list %d probabilities (one per non-null level)", key,
+		                    nlev - 1);
+	for (int i = 1; i < nlev; i++) {
+		json_t *x = json_array_get(a, (size_t)i - 1);
+		double d = json_number_value(x);
+		if (!json_is_number(x) || !(d > 0.0 && d < 1.0))
+			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, key,
+			                    "settings: '%s' values must be numbers in (0,1)", key);
+		dst[i] = d;
+	}
+	return VS_OK;
+}
+
+static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_error *err)
+{
+	vs_rc rc;
+	if (!json_is_object(j))
+		return bad(err, name, "each comparison must be an object");
+	if (s->ncmp >= VS_LINK_MAX_CMP)
+		return bad(err, name, "too many comparisons (at most 16)");
+	const char *kind = json_string_value(json_object_get(j, "kind"));
+	const char *cname = json_string_value(json_object_get(j, "name"));
+	if (!kind)
+		return bad(err, name, "a comparison needs a 'kind'");
+	int k = -1;
+	for (int i = 0; i < LK_KIND_COUNT; i++)
+		if (!strcmp(kind, kind_names[i]))
+			k = i;
+	if (k < 0)
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "kind",
+		                    "settings: unknown comparison kind '%s'", kind);
+	int extra = 0;
+	if (k == LK_TEXT) {
+		json_t *e = json_object_get(j, "extra");
+		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+		    json_integer_value(e) >= VS_LINK_MAX_EXTRA)
+			return bad(err, name,
+			           "a 'text' comparison needs 'extra': the index of an extra column (0-3)");
+		extra = (int)json_integer_value(e);
+		if ((size_t)extra >= s->nextra)
+			return bad(err, name, "'extra' refers to a column not listed in left/right 'extra'");
+	}
+	if (k == LK_ID && s->id_cmp >= 0)
+		return bad(err, name, "only one 'id' comparison is allowed");
+	add_cmp(s, cname && *cname ? cname : kind, k, extra);
+	lk_cmp *c = &s->cmp[s->ncmp - 1];
+	json_t *jw = json_object_get(j, "jw");
+	if (jw) {
+		if (!json_is_array(jw) || json_array_size(jw) != 2)
+			return bad(err, name, "'jw' must be two thresholds [high, mid]");
+		c->t1 = json_number_value(json_array_get(jw, 0));
+		c->t2 = json_number_value(json_array_get(jw, 1));
+		if (!(c->t1 > 0 && c->t1 <= 1 && c->t2 > 0 && c->t2 <= c->t1))
+			return bad(err, name, "'jw' thresholds must satisfy 0 < mid <= high <= 1");
+	}
+	json_t *tf = json_object_get(j, "tf");
+	if (tf) {
+		if (!json_is_boolean(tf))
+			return bad(err, name, "'tf' must be true or false");
+		c->tf = json_is_true(tf) && (k == LK_FAMILY || k == LK_GIVEN);
+	}
+	if ((rc = parse_probs(json_object_get(j, "m"), c->m, c->nlev, name, "m", err)))
+		return rc;
+	return parse_probs(json_object_get(j, "u"), c->u, c->nlev, name, "u", err);
+}
+
+static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_error *err)
+{
+	if (!json_is_object(j))
+		return bad(err, name, "each blocking rule must be an object");
+	if (s->nrule >= VS_LINK_MAX_RULES)
+		return bad(err, name, "too many blocking rules (at most 16)");
+	json_t *keys = json_object_get(j, "keys");
+	if (!json_is_array(keys) || json_array_size(keys) == 0)
+		return bad(err, name, "a blocking rule needs 'keys': a non-empty array");
+	uint32_t parts = 0;
+	for (size_t i = 0; i < json_array_size(keys); i++) {
+		const char *p = json_string_value(json_array_get(keys, i));
+		uint32_t bit = 0;
+		for (size_t q = 0; p && q < sizeof part_names / sizeof part_names[0]; q++)
+			if (!strcmp(p, part_names[q].name))
+				bit = part_names[q].bit;
+		if (!bit)
+			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
+			                    "settings: unknown blocking key '%s'", p ? p : "(not a string)");
+		parts |= bit;
+	}
+	if ((parts & (LP_ID | LP_IDWIN | LP_ALT)) && (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_ID &&
+	    (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_IDWIN &&
+	    (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_ALT)
+		return bad(err, name, "a blocking rule may use only one of id, id_windows, alt_id");
+	const char *rname = json_string_value(json_object_get(j, "name"));
+	char def[48];
+	snprintf(def, sizeof def, "rule%zu", s->nrule + 1);
+	add_rule(s, rname && *rname ? rname : def, parts, json_is_true(json_object_get(j, "train")));
+	return VS_OK;
+}
+
+static vs_rc parse_num(json_t *o, const char *key, double *dst, const char *name, vs_error *err)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return VS_OK;
+	if (!json_is_number(v))
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, key, "settings: '%s' must be a number",
+		                    key);
+	*dst = json_number_value(v);
+	return VS_OK;
+}
+
+vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t len, const char *name,
+                             vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	json_error_t je;
+	vs_link_settings *s = NULL;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		rc = vs_error_set(err, VS_ERR_PARSE, name, (uint64_t)je.line, (uint64_t)je.column, NULL,
+		                  "settings: %s", je.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		rc = bad(err, name, "the document must be an object");
+		goto out;
+	}
+	s = settings_new();
+	if (!s) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	const char *std = json_string_value(json_object_get(root, "standardizer"));
+	if (std && strcmp(std, "generic") && strcmp(std, "vietnamese")) {
+		rc = bad(err, name, "'standardizer' must be \"vietnamese\" or \"generic\"");
+		goto out;
+	}
+	s->generic_std = std && !strcmp(std, "generic");
+	if ((rc = parse_side(json_object_get(root, "left"), &s->side[0], &s->nextra, name, err)) ||
+	    (rc = parse_side(json_object_get(root, "right"), &s->side[1], &s->nextra, name, err)))
+		goto out;
+	json_t *cmps = json_object_get(root, "comparisons");
+	if (!json_is_array(cmps) || json_array_size(cmps) == 0) {
+		rc = bad(err, name, "'comparisons' must be a non-empty array");
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(cmps); i++)
+		if ((rc = parse_cmp(s, json_array_get(cmps, i), name, err)))
+			goto out;
+	json_t *rules = json_object_get(root, "blocking");
+	if (!json_is_array(rules) || json_array_size(rules) == 0) {
+		rc = bad(err, name, "'blocking' must be a non-empty array of rules");
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(rules); i++)
+		if ((rc = parse_rule(s, json_array_get(rules, i), name, err)))
+			goto out;
+	json_t *cap = json_object_get(root, "block_cap");
+	if (cap) {
+		if (!json_is_integer(cap) || json_integer_value(cap) < 1 ||
+		    json_integer_value(cap) > 1000000) {
+			rc = bad(err, name, "'block_cap' must be an integer in 1..1000000");
+			goto out;
+		}
+		s->block_cap = (size_t)json_integer_value(cap);
+	}
+	json_t *th = json_object_get(root, "thresholds");
+	if (th) {
+		if (!json_is_object(th)) {
+			rc = bad(err, name, "'thresholds' must be an object");
+			goto out;
+		}
+		if ((rc = parse_num(th, "auto_weight", &s->th.auto_weight, name, err)) ||
+		    (rc = parse_num(th, "auto_margin", &s->th.auto_margin, name, err)) ||
+		    (rc = parse_num(th, "auto_support", &s->th.auto_support, name, err)) ||
+		    (rc = parse_num(th, "review_weight", &s->th.review_weight, name, err)) ||
+		    (rc = parse_num(th, "review_margin", &s->th.review_margin, name, err)))
+			goto out;
+	}
+	if ((rc = parse_num(root, "prior", &s->prior, name, err)))
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	json_decref(root);
+	vs_free(s);
+	return rc;
+}
+
+vs_rc vs_link_settings_load(vs_link_settings **out, const char *path, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	vs_buf b;
+	vs_buf_init(&b, 1u << 20);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot open settings file");
+	char tmp[4096];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+		if ((rc = vs_buf_append(&b, tmp, n))) {
+			vs_error_set(err, rc, path, 0, 0, NULL, "settings file too large (cap 1 MiB)");
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		rc = vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "read error");
+		goto out;
+	}
+	rc = vs_link_settings_parse(out, b.data ? b.data : "", b.len, path, err);
+out:
+	fclose(f);
+	vs_buf_free(&b);
+	return rc;
+}
