@@ -106,6 +106,8 @@ size_t vs_gen_text_upper(const vs_gen_text *t, const char *s, char *out, size_t 
 size_t vs_gen_text_nfd(const vs_gen_text *t, const char *s, char *out, size_t cap);
 /* which: 0 TCVN3, 1 VNI. The legacy bytes are rendered as Windows-1252 text. */
 size_t vs_gen_text_legacy(const vs_gen_text *t, const char *s, int which, char *out, size_t cap);
+/* True when s is made of Vietnamese letters only (rejects mis-encoded table rows). */
+bool vs_gen_text_is_name(const vs_gen_text *t, const char *s);
 /* One typing slip in a letter; the result always differs from s when s has a letter. */
 size_t vs_gen_text_typo(const vs_gen_text *t, vs_gen_rng *r, const char *s, char *out, size_t cap);
 

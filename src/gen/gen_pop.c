@@ -140,7 +140,7 @@ static vs_rc build_family(vs_gen_model *m)
 		bool known = false;
 		for (size_t k = 0; k < d->count; k++)
 			known = known || !strcmp(d->items[k], n->name);
-		if (!known)
+		if (!known && vs_gen_text_is_name(m->text, n->name))
 			dist_add(&tail, n->name, n->share);
 	}
 	double tt = dist_total(&tail), rest = national < 1 ? 1 - national : 0.1;
@@ -153,15 +153,15 @@ out:
 }
 
 /* Names of one sex (and middle position); shares averaged over sources. */
-static vs_rc build_names(const vs_ref_name *names, size_t count, char sex, const char *position,
-                         vs_gen_dist *d)
+static vs_rc build_names(const vs_gen_text *t, const vs_ref_name *names, size_t count, char sex,
+                         const char *position, vs_gen_dist *d)
 {
 	vs_rc rc = dist_alloc(d, count + 1);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < count; i++) {
 		const vs_ref_name *n = &names[i];
-		if (n->sex != sex || strchr(n->name, ' '))
+		if (n->sex != sex || strchr(n->name, ' ') || !vs_gen_text_is_name(t, n->name))
 			continue;
 		if (position && (!n->position || strcmp(n->position, position)))
 			continue;
@@ -369,12 +369,13 @@ vs_rc vs_gen_model_init(vs_gen_model *m, const vs_gen_opts *opts, const vs_ref *
 	rc = build_family(m);
 	for (int s = 0; s < 2 && !rc; s++) {
 		char sex = s ? 'F' : 'M';
-		rc = build_names(ref->given, ref->given_count, sex, NULL, &m->given[s]);
+		rc = build_names(m->text, ref->given, ref->given_count, sex, NULL, &m->given[s]);
 		if (!rc)
-			rc = build_names(ref->middle, ref->middle_count, sex, "first_middle", &m->middle[s]);
+			rc = build_names(m->text, ref->middle, ref->middle_count, sex, "first_middle",
+			                 &m->middle[s]);
 		if (!rc)
-			rc =
-			    build_names(ref->middle, ref->middle_count, sex, "second_middle", &m->middle2[s]);
+			rc = build_names(m->text, ref->middle, ref->middle_count, sex, "second_middle",
+			                 &m->middle2[s]);
 	}
 	if (rc)
 		return vs_error_set(err, rc, NULL, 0, 0, NULL, "name tables: no usable names by sex");
@@ -625,9 +626,11 @@ static void remember(vs_gen_model *m, const vs_gen_person *p, uint64_t slot)
 /* A namesake: same name and birth year as someone met before (other household). */
 static bool namesake(vs_gen_model *m, vs_gen_rng *r, vs_gen_person *p)
 {
-	if (!m->reservoir_len || !vs_gen_chance(r, m->opts.hard ? 0.03 : 0.003))
+	if (!m->reservoir_len || !vs_gen_chance(r, m->opts.hard ? 0.05 : 0.003))
 		return false;
 	size_t i = vs_gen_below(r, (uint32_t)m->reservoir_len);
+	for (int tries = 0; tries < 8 && m->reservoir[i].sex != p->sex; tries++)
+		i = vs_gen_below(r, (uint32_t)m->reservoir_len);
 	if (m->reservoir[i].sex != p->sex)
 		return false;
 	snprintf(p->family, sizeof(p->family), "%s", m->reservoir[i].family);

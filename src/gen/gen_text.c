@@ -201,6 +201,23 @@ size_t vs_gen_text_legacy(const vs_gen_text *t, const char *s, int which, char *
 	return o;
 }
 
+bool vs_gen_text_is_name(const vs_gen_text *t, const char *s)
+{
+	size_t len = strlen(s);
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = next_cp(s, len, &i);
+		if (!look(t, cp))
+			return false;
+		/* the Latin-1 look-alikes VNI produces are letters too; accept only
+		 * letters that the VNI table knows or plain ASCII */
+		if (cp >= 0x80 && !t->l[cp].vni_len)
+			return false;
+	}
+	return true;
+}
+
 /* Keys next to each letter on a QWERTY keyboard. */
 static const char *const near_keys[26] = {"qsz", "vn", "xv", "sfe", "wr", "dg", "fh", "gj", "uo",
                                           "hk",  "jl", "k",  "n",   "bm", "ip", "o",  "wa", "et",
