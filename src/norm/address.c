@@ -80,6 +80,8 @@ typedef struct addr_tok {
 	uint8_t seg; /* hard-break segment (commas, semicolons, new lines) */
 	bool number;
 	bool hidden; /* inside a street/hamlet run */
+	uint8_t mk1; /* MK_* of this word alone */
+	uint8_t mk2; /* MK_* of the previous word and this one */
 } addr_tok;
 
 typedef struct addr_text {
@@ -129,7 +131,7 @@ static void push_tok(addr_text *t, size_t start, uint8_t seg)
 			rest_digits = rest_digits && w[k] >= '0' && w[k] <= '9';
 		if (rest_digits && is_marker_letters(w, a) && t->count + 1 < ADDR_TOKENS_MAX &&
 		    t->len + 1 < sizeof t->buf) {
-			t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)a, seg, false, false};
+			t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)a, seg, false, false, 0, 0};
 			memmove(w + a + 1, w + a, l - a);
 			w[a] = ' ';
 			t->len++;
@@ -139,7 +141,7 @@ static void push_tok(addr_text *t, size_t start, uint8_t seg)
 	}
 	if (l > 255)
 		l = 255;
-	t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)l, seg, d == l, false};
+	t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)l, seg, d == l, false, 0, 0};
 }
 
 /* Folds s into words. Keys built from reference names use the same routine. */
@@ -206,8 +208,12 @@ static void fold_text(const vs_norm_addr_index *ix, const char *s, size_t len, a
 
 static bool tok_is(const addr_text *t, size_t i, const char *w)
 {
-	size_t l = strlen(w);
-	return t->tok[i].len == l && memcmp(t->buf + t->tok[i].off, w, l) == 0;
+	const char *p = t->buf + t->tok[i].off;
+	size_t l = t->tok[i].len;
+	for (size_t k = 0; k < l; k++)
+		if (w[k] != p[k]) /* also stops at w's NUL: words hold no NUL */
+			return false;
+	return w[l] == '\0';
 }
 
 static const struct {
@@ -230,8 +236,10 @@ static const struct {
                 {"toa", MK_STREET},     {"pho", MK_STREET},   {"ql", MK_STREET},     {"tl", MK_STREET}};
 
 /* Kind of the one-word marker at word i, or MK_NONE. */
-static int marker1(const addr_text *t, size_t i)
+static int compute_marker1(const addr_text *t, size_t i)
 {
+	if (t->tok[i].len > 6 || t->tok[i].number)
+		return MK_NONE;
 	for (size_t k = 0; k < sizeof markers1 / sizeof markers1[0]; k++)
 		if (tok_is(t, i, markers1[k].w))
 			return markers1[k].kind;
@@ -239,14 +247,33 @@ static int marker1(const addr_text *t, size_t i)
 }
 
 /* Kind of the two-word marker made of words i-1 and i, or MK_NONE. */
-static int marker2(const addr_text *t, size_t i)
+static int compute_marker2(const addr_text *t, size_t i)
 {
-	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg)
+	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg || t->tok[i].len > 5 || t->tok[i - 1].len > 5)
 		return MK_NONE;
 	for (size_t k = 0; k < sizeof markers2 / sizeof markers2[0]; k++)
 		if (tok_is(t, i - 1, markers2[k].a) && tok_is(t, i, markers2[k].b))
 			return markers2[k].kind;
 	return MK_NONE;
+}
+
+static int marker1(const addr_text *t, size_t i)
+{
+	return t->tok[i].mk1;
+}
+
+static int marker2(const addr_text *t, size_t i)
+{
+	return t->tok[i].mk2;
+}
+
+/* Fills every word's marker kinds. */
+static void classify_markers(addr_text *t)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		t->tok[i].mk1 = (uint8_t)compute_marker1(t, i);
+		t->tok[i].mk2 = (uint8_t)compute_marker2(t, i);
+	}
 }
 
 /* Kind of marker of one or two words ending at word i; *words = its length. */
@@ -685,6 +712,7 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 		last--;
 	else if (last >= 2 && tok_is(t, last - 2, "viet") && tok_is(t, last - 1, "nam"))
 		last -= 2;
+	classify_markers(t);
 	/* hide street and hamlet names */
 	for (size_t i = 0; i < t->count; i++) {
 		size_t words;
@@ -734,17 +762,18 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 	return n;
 }
 
-/* Best mention of (level, unit) not overlapping a or b (may be NULL); -1 if none. */
-static int best_of(const mention *m, size_t n, uint8_t level, int unit, const mention *a, const mention *b)
+/* Best of the mentions idx[0..k) with this unit, not overlapping a or b
+ * (either may be NULL); -1 if none. */
+static int best_of(const mention *m, const uint16_t *idx, size_t k, int unit, const mention *a,
+                   const mention *b)
 {
 	int best = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (m[i].level != level || m[i].unit != unit)
+	for (size_t j = 0; j < k; j++) {
+		const mention *x = &m[idx[j]];
+		if (x->unit != unit || (a && overlap(x, a)) || (b && overlap(x, b)))
 			continue;
-		if ((a && overlap(&m[i], a)) || (b && overlap(&m[i], b)))
-			continue;
-		if (best < 0 || m[i].bonus > m[best].bonus)
-			best = (int)i;
+		if (best < 0 || x->bonus > m[best].bonus)
+			best = idx[j];
 	}
 	return best;
 }
@@ -791,6 +820,14 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	}
 	size_t n = find_mentions(ix, &t, m);
 	const vs_ref *ref = ix->ref;
+	uint16_t dm[ADDR_MENTIONS_MAX], pm[ADDR_MENTIONS_MAX];
+	size_t nd = 0, np = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].level == LV_D)
+			dm[nd++] = (uint16_t)i;
+		else if (m[i].level == LV_P)
+			pm[np++] = (uint16_t)i;
+	}
 	triple best = {-1, -1, -1, -1, -1, -1, -1}, agree = best;
 	int ties = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -801,13 +838,13 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 			tr.c = a->unit;
 			tr.d = ix->commune_district[a->unit];
 			tr.p = ix->district_province[tr.d];
-			di = best_of(m, n, LV_D, tr.d, a, NULL);
-			pi = best_of(m, n, LV_P, tr.p, a, di >= 0 ? &m[di] : NULL);
+			di = best_of(m, dm, nd, tr.d, a, NULL);
+			pi = best_of(m, pm, np, tr.p, a, di >= 0 ? &m[di] : NULL);
 		} else if (a->level == LV_D) {
 			/* a district is the most specific level only without a commune mention of it */
 			tr.d = a->unit;
 			tr.p = ix->district_province[tr.d];
-			pi = best_of(m, n, LV_P, tr.p, a, NULL);
+			pi = best_of(m, pm, np, tr.p, a, NULL);
 		} else {
 			tr.p = a->unit;
 		}
