@@ -171,7 +171,7 @@ const char *vs_link_settings_rule_name(const vs_link_settings *s, size_t i);
 typedef struct vs_link_thresholds {
 	double auto_weight;   /* best weight must reach this for auto */
 	double auto_margin;   /* and exceed the second best by this */
-	double auto_support;  /* and the weight without the ID comparison must reach this */
+	double auto_support;  /* and the weights of the personal fields (names, dob, sex; not ID, phone, address) must reach this */
 	double review_weight; /* below: unlinked LINK_LOW_SCORE */
 	double review_margin; /* below (and not auto): LINK_AMBIGUOUS */
 } vs_link_thresholds;

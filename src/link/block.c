@@ -35,7 +35,7 @@ static int cmp_tok(const void *a, const void *b)
 }
 
 /* hash of all name words sorted (order-free name key) */
-static uint64_t namesort_hash(const lk_view *v, uint64_t h, bool *ok)
+uint64_t lk_namesort_hash(const lk_view *v, uint64_t h, bool *ok)
 {
 	char buf[136];
 	const char *tok[16];
@@ -91,7 +91,7 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 	}
 	if (parts & LP_NAMESORT) {
 		bool ok;
-		h = namesort_hash(v, h, &ok);
+		h = lk_namesort_hash(v, h, &ok);
 		if (!ok)
 			return 0;
 	}

@@ -212,10 +212,16 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 {
 	switch (c->kind) {
 	case LK_FAMILY:
+		if (v->nset && v->nset == ix->nset[row] && v->fam_len)
+			return LV_NAME_EXACT; /* same words in another order (given name typed first) */
 		return name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->fam[row]);
 	case LK_GIVEN:
+		if (v->nset && v->nset == ix->nset[row] && v->giv_len)
+			return LV_NAME_EXACT;
 		return name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->giv[row]);
 	case LK_MIDDLE:
+		if (v->nset && v->nset == ix->nset[row] && v->mid_len)
+			return LV_MID_EXACT;
 		return middle_level(ix, v, ix->mid[row]);
 	case LK_TEXT:
 		return name_level(ix, c, v->extra[c->extra], v->extra_len[c->extra], v->extra_id[c->extra],

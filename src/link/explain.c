@@ -234,7 +234,7 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 		const key_hit *h = &kh[k];
 		lk_view_from_norm(ix->s, &b->recs[h->example], b->alt_ids ? b->alt_ids[h->example] : NULL,
 		                  b->extras ? b->extras + h->example * ix->s->nextra : NULL, &v);
-		char dob[16], id[24];
+		char dob[16], id[64];
 		fmt_value(&v, LK_DOB, 0, dob, sizeof dob);
 		fmt_value(&v, LK_ID, 0, id, sizeof id);
 		if ((rc = vs_buf_printf(

@@ -514,7 +514,6 @@ static vs_rc for_right(vs_link_files *lf, const char *path, batch_fn fn, void *a
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
 		side_of(lf, &side);
-		lf->st.right_rows += side.count;
 		if ((rc = fn(lf, &side, arg, err)))
 			goto out;
 	}
@@ -567,6 +566,7 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 		    (rc = vs_csv_end_row(la->w)))
 			goto out;
 		lf->st.decisions[r->decision]++;
+		lf->st.right_rows++;
 	}
 out:
 	lf->st.write_s += secs(b, vs_now_ns());

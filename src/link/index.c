@@ -159,6 +159,7 @@ static vs_rc grow_cols(vs_link_index *ix, size_t need)
 	GROW(mid, n);
 	GROW(giv, n);
 	GROW(dob, n);
+	GROW(nset, n);
 	GROW(sex, n);
 	GROW(province, n);
 	GROW(district, n);
@@ -207,6 +208,7 @@ static vs_rc add_one(vs_link_index *ix, const vs_link_side *b, size_t i)
 		if ((rc = intern_add(&ix->names, v.extra[k], v.extra_len[k], &ix->extra[k][row])))
 			return rc;
 	ix->dob[row] = v.dob;
+	ix->nset[row] = v.nset;
 	ix->sex[row] = v.sex;
 	ix->province[row] = v.province;
 	ix->district[row] = v.district;
@@ -390,6 +392,7 @@ void vs_link_index_free(vs_link_index *ix)
 	vs_free(ix->mid);
 	vs_free(ix->giv);
 	vs_free(ix->dob);
+	vs_free(ix->nset);
 	vs_free(ix->sex);
 	vs_free(ix->province);
 	vs_free(ix->district);
@@ -411,7 +414,7 @@ size_t vs_link_index_count(const vs_link_index *ix)
 
 size_t vs_link_index_bytes(const vs_link_index *ix)
 {
-	size_t per_row = 4 * 4 + 1 + 1 + 2 + 4 + 8 * 3 + 4 * ix->s->nextra;
+	size_t per_row = 5 * 4 + 1 + 1 + 2 + 4 + 8 * 3 + 4 * ix->s->nextra;
 	size_t b = ix->cap * per_row;
 	b += ix->names.arena.total_len + (size_t)ix->names.cap * (sizeof(char *) + 1) +
 	     ((size_t)ix->names.table_mask + 1) * 4 + (size_t)ix->names.count * 3 * sizeof(float);

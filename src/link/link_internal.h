@@ -102,6 +102,7 @@ typedef struct lk_view {
 	char fam[32], mid[64], giv[32];
 	uint8_t fam_len, mid_len, giv_len;
 	uint32_t fam_id, mid_id, giv_id; /* interned ids; 0 empty or unknown to the index */
+	uint32_t nset;                   /* hash of the sorted name words (order-free), 0 none */
 	uint32_t dob;                    /* y*10000+m*100+d, 0 none */
 	uint8_t sex;
 	bool id_sci;             /* ID damaged by Excel scientific notation */
@@ -132,7 +133,7 @@ typedef struct lk_slot {
 struct vs_link_index {
 	const vs_link_settings *s;
 	size_t n, cap;
-	uint32_t *fam, *mid, *giv, *dob;
+	uint32_t *fam, *mid, *giv, *dob, *nset;
 	uint8_t *sex, *province;
 	uint16_t *district;
 	uint32_t *commune;
@@ -194,6 +195,8 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
 uint64_t lk_hash_bytes(const void *p, size_t len, uint64_t seed);
 uint64_t lk_mix(uint64_t x);
+/* order-free hash of all name words; ok false when fewer than 2 words */
+uint64_t lk_namesort_hash(const lk_view *v, uint64_t h, bool *ok);
 
 /* ---- score.c ---- */
 typedef struct lk_scratch {

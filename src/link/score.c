@@ -127,8 +127,21 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	}
 	r->probability = 1.0 / (1.0 + exp2(-r->weight));
 	double margin = r->second >= 0 ? r->weight - r->second_weight : 1e9;
-	double idw = m->s->id_cmp >= 0 ? r->weights[m->s->id_cmp] : 0;
-	double support = r->weight - (idw > 0 ? idw : 0);
+	/* support: the evidence of the fields that tell members of one household apart (names, date of
+	 * birth, sex), without the prior; an ID, phone or address shared in a household cannot carry it */
+	double support = 0;
+	bool personal = false;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = m->s->cmp[c].kind;
+		if (k != LK_ID && k != LK_PHONE && k != LK_GEO) {
+			support += r->weights[c];
+			personal = true;
+		}
+	}
+	if (!personal) {
+		double idw = m->s->id_cmp >= 0 ? r->weights[m->s->id_cmp] : 0;
+		support = r->weight - (idw > 0 ? idw : 0);
+	}
 	if (r->weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support) {
 		r->decision = VS_LINK_AUTO;
 		r->reason = VS_R_NONE;

@@ -122,7 +122,7 @@ static void default_thresholds(vs_link_settings *s)
 {
 	s->th.auto_weight = 8.0;
 	s->th.auto_margin = 6.0;
-	s->th.auto_support = 4.0;
+	s->th.auto_support = 5.0;
 	s->th.review_weight = 0.0;
 	s->th.review_margin = 3.0;
 	s->block_cap = 1000;
@@ -159,6 +159,7 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_rule(s, "given_dob", LP_GIVEN | LP_DOB, true);
 	add_rule(s, "family_given_byear", LP_FAMILY | LP_GIVEN | LP_BYEAR, false);
 	add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false);
+	add_rule(s, "name_sorted_byear", LP_NAMESORT | LP_BYEAR, false);
 	add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false);
 	add_rule(s, "phone", LP_PHONE, false);
 	lk_side_cols *l = &s->side[0], *r = &s->side[1];

@@ -74,6 +74,9 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->fam_len = fold(r->family, v->fam, sizeof v->fam);
 	v->mid_len = fold(r->middle, v->mid, sizeof v->mid);
 	v->giv_len = fold(r->given, v->giv, sizeof v->giv);
+	bool ok;
+	uint64_t ns = lk_namesort_hash(v, 0x6e616d65ull, &ok);
+	v->nset = ok ? (uint32_t)(ns | 1) : 0;
 	if (r->dob.precision >= VS_DATE_YEAR && r->dob.year > 0) {
 		v->dob = (uint32_t)r->dob.year * 10000u;
 		if (r->dob.precision >= VS_DATE_MONTH && r->dob.month > 0)
@@ -124,6 +127,7 @@ void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v)
 	v->mid_len = copy_tok(ix, v->mid_id, v->mid, sizeof v->mid);
 	v->giv_len = copy_tok(ix, v->giv_id, v->giv, sizeof v->giv);
 	v->dob = ix->dob[row];
+	v->nset = ix->nset[row];
 	v->sex = ix->sex[row];
 	v->id = ix->id[row];
 	v->alt = ix->alt[row];
