@@ -54,6 +54,7 @@ typedef struct addr_province {
 	char code[3];
 	bool has_districts;
 	bool has_names;
+	bool is_city; /* "Thành phố Trung ương": "TP X" may name the province */
 } addr_province;
 
 struct vs_norm_addr_index {
@@ -90,6 +91,7 @@ typedef struct addr_text {
 	addr_tok tok[ADDR_TOKENS_MAX];
 	size_t count;
 	bool ascii;
+	size_t count_named; /* words before a trailing "Việt Nam" */
 } addr_text;
 
 static bool is_marker_letters(const char *w, size_t l)
@@ -122,6 +124,7 @@ static void push_tok(addr_text *t, size_t start, uint8_t seg)
 		memmove(w, w + z, l - z);
 		t->len -= z;
 		l -= z;
+		d = l;
 	} else if (d == 0) { /* glued marker and number: "p5", "q10", "f12" */
 		size_t a = 0;
 		while (a < l && w[a] >= 'a' && w[a] <= 'z')
@@ -599,6 +602,8 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 		ix->district_province[i] = (uint8_t)p;
 		ix->district_of_code[dc] = (int16_t)i;
 		ix->provinces[p].has_districts = true;
+		ix->provinces[p].is_city =
+		    d->province_type && strncmp(d->province_type, "Thành phố", strlen("Thành phố")) == 0;
 		if (p + 1 == ix->province_count && !ix->provinces[p].has_names) {
 			ix->provinces[p].has_names = true;
 			if (add_province_names(ix, &b, d->province_name, p))
@@ -682,14 +687,18 @@ static unsigned marker_levels(int marker)
 /* Levels allowed for a name starting at word i: the union of what the one-
  * and two-word markers before it allow ("Ân Thi xã Bãi Sậy": "thi xa" or
  * "xa"), or every level (0x7) without a marker. */
-static unsigned allowed_levels(const addr_text *t, size_t i, bool *marked)
+static unsigned allowed_levels(const addr_text *t, size_t i, bool *marked, bool *city_only)
 {
 	unsigned m = 0;
 	*marked = false;
+	*city_only = false;
 	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg)
 		return 0x7;
-	m = marker_levels(marker1(t, i - 1)) | marker_levels(marker2(t, i - 1));
+	int k1 = marker1(t, i - 1), k2 = marker2(t, i - 1);
+	m = marker_levels(k1) | marker_levels(k2);
 	*marked = m != 0;
+	/* "TP Hà Tĩnh" is the city, not Tỉnh Hà Tĩnh; "Tỉnh X" allows any province */
+	*city_only = (k1 == MK_CITY || k2 == MK_CITY) && k1 != MK_PROVINCE && k2 != MK_PROVINCE;
 	return m ? m : 0x7;
 }
 
@@ -712,6 +721,7 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 		last--;
 	else if (last >= 2 && tok_is(t, last - 2, "viet") && tok_is(t, last - 1, "nam"))
 		last -= 2;
+	t->count_named = last;
 	classify_markers(t);
 	/* hide street and hamlet names */
 	for (size_t i = 0; i < t->count; i++) {
@@ -727,8 +737,8 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 		}
 	}
 	for (size_t i = 0; i < last; i++) {
-		bool marked;
-		unsigned levels = allowed_levels(t, i, &marked);
+		bool marked, city_only;
+		unsigned levels = allowed_levels(t, i, &marked, &city_only);
 		char key[ADDR_KEY_MAX];
 		size_t kl = 0;
 		for (size_t j = i; j < last && j < i + ADDR_SPAN_MAX; j++) {
@@ -745,6 +755,9 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 			for (size_t e = 0; e < s->count && n < ADDR_MENTIONS_MAX; e++) {
 				const addr_entry *en = &ix->entries[s->first + e];
 				if (!(levels & (1u << en->level)) || (numeric && !marked))
+					continue;
+				if (en->level == LV_P && city_only && !ix->provinces[en->unit].is_city &&
+				    !(en->flags & EF_ASCII_OK))
 					continue;
 				/* explicit type word, province last, longer names; street words hide */
 				int adj = (marked ? SC_MARKER : 0) + (int)(j - i);
@@ -852,6 +865,17 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 			tr.score += SC_D + m[di].bonus;
 		if (pi >= 0)
 			tr.score += SC_P + m[pi].bonus;
+		if (pi < 0 && a->level != LV_P) {
+			/* the address ends with a province this triple does not lie in */
+			for (size_t k = 0; k < np; k++) {
+				const mention *x = &m[pm[k]];
+				if (x->end == t.count_named && !overlap(x, a) &&
+				    !(di >= 0 && overlap(x, &m[di]))) {
+					tr.score -= SC_TAIL;
+					break;
+				}
+			}
+		}
 		tr.mc = a->level == LV_C ? (int)i : -1;
 		tr.md = a->level == LV_D ? (int)i : di;
 		tr.mp = a->level == LV_P ? (int)i : pi;
