@@ -1,0 +1,398 @@
+/* test_link.c - comparators and levels, EM recovery of known m/u, decisions,
+ * thread-count determinism, a generic (non-vaccination) settings file. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "link/link_internal.h"
+
+static void mkrec(vs_norm_record *r, const char *fam, const char *mid, const char *giv, int y, int m, int d,
+                  int sex, const char *id, const char *phone, const char *commune)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->family, sizeof r->family, "%s", fam);
+	snprintf(r->middle, sizeof r->middle, "%s", mid);
+	snprintf(r->given, sizeof r->given, "%s", giv);
+	r->dob.year = (int16_t)y;
+	r->dob.month = (int8_t)m;
+	r->dob.day = (int8_t)d;
+	r->dob.precision = d ? VS_DATE_DAY : m ? VS_DATE_MONTH : y ? VS_DATE_YEAR : VS_DATE_NONE;
+	r->sex = (uint8_t)sex;
+	snprintf(r->id_number, sizeof r->id_number, "%s", id);
+	snprintf(r->phone, sizeof r->phone, "%s", phone);
+	snprintf(r->commune_code, sizeof r->commune_code, "%s", commune);
+	if (*commune) {
+		snprintf(r->province_code, sizeof r->province_code, "01");
+		snprintf(r->district_code, sizeof r->district_code, "001");
+	}
+}
+
+typedef struct fx {
+	vs_link_settings *s;
+	vs_link_index *ix;
+	vs_link_model *m;
+} fx;
+
+static const char *const alts[] = {"012345678", "", ""};
+
+static void build(fx *f, const vs_norm_record *recs, size_t n, const char *const *alt)
+{
+	vs_error err = {0};
+	assert_int_equal(vs_link_settings_default(&f->s, &err), VS_OK);
+	assert_int_equal(vs_link_index_new(&f->ix, f->s, &err), VS_OK);
+	vs_link_side side = {recs, n, alt, NULL};
+	assert_int_equal(vs_link_index_add(f->ix, &side, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f->ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f->m, f->s, &err), VS_OK);
+}
+
+static void unbuild(fx *f)
+{
+	vs_link_model_free(f->m);
+	vs_link_index_free(f->ix);
+	vs_link_settings_free(f->s);
+}
+
+static unsigned level(fx *f, const vs_norm_record *r, int kind, size_t row)
+{
+	lk_view v;
+	lk_view_from_norm(f->s, r, NULL, NULL, &v);
+	lk_view_resolve(f->ix, &v);
+	for (size_t c = 0; c < f->s->ncmp; c++)
+		if (f->s->cmp[c].kind == kind)
+			return lk_compare(f->ix, &f->s->cmp[c], &v, row);
+	return 99;
+}
+
+static void test_jaro_winkler(void **state)
+{
+	(void)state;
+	assert_true(fabs(lk_jaro_winkler("martha", 6, "marhta", 6) - 0.961) < 0.001);
+	assert_true(fabs(lk_jaro_winkler("dwayne", 6, "duane", 5) - 0.84) < 0.001);
+	assert_true(lk_jaro_winkler("abc", 3, "abc", 3) == 1.0);
+	assert_true(lk_jaro_winkler("abc", 3, "xyz", 3) == 0.0);
+	assert_true(lk_jaro_winkler("", 0, "xyz", 3) == 0.0);
+}
+
+static void test_comparators(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record reg[3], r;
+	mkrec(&reg[0], "Nguyễn", "Văn", "Hùng", 1990, 5, 17, VS_SEX_M, "001090123456", "0912345678", "00004");
+	mkrec(&reg[1], "Trần", "Thị Thu", "Hà", 1985, 0, 0, VS_SEX_F, "", "", "");
+	mkrec(&reg[2], "Lê", "", "An", 2001, 3, 4, VS_SEX_F, "079301000111", "0987000111", "00007");
+	build(&f, reg, 3, alts);
+	/* names: exact (folded), typo, different, null; order-free */
+	mkrec(&r, "Nguyen", "Van", "Hung", 1990, 5, 17, 1, "", "", "");
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), LV_MID_EXACT);
+	mkrec(&r, "Nguyen", "", "Hungg", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_JW1);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), 0);
+	assert_int_equal(level(&f, &r, LK_DOB, 0), 0);
+	assert_int_equal(level(&f, &r, LK_SEX, 0), 0);
+	mkrec(&r, "Nguyen", "", "Lan", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_ELSE);
+	mkrec(&r, "Hùng", "Nguyễn", "Văn", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_EXACT);
+	mkrec(&r, "Tran", "Thi", "Ha", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_PARTIAL);
+	mkrec(&r, "Tran", "Van", "Ha", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_ELSE);
+	/* dates */
+	mkrec(&r, "x", "", "y", 1990, 5, 17, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_EXACT);
+	mkrec(&r, "x", "", "y", 1990, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_PARTIAL);
+	mkrec(&r, "x", "", "y", 1985, 7, 9, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 1), LV_DOB_PARTIAL); /* registry knows only the year */
+	mkrec(&r, "x", "", "y", 2001, 4, 3, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 2), LV_DOB_SWAP);
+	mkrec(&r, "x", "", "y", 1991, 5, 17, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ONE);
+	mkrec(&r, "x", "", "y", 1990, 8, 2, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_YEAR);
+	mkrec(&r, "x", "", "y", 1970, 8, 2, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
+	/* sex */
+	mkrec(&r, "x", "", "y", 0, 0, 0, VS_SEX_M, "", "", "");
+	assert_int_equal(level(&f, &r, LK_SEX, 0), LV_SEX_EQ);
+	assert_int_equal(level(&f, &r, LK_SEX, 1), LV_SEX_ELSE);
+	/* IDs: exact, old CMND, one digit, swap, Excel damage, else, null */
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "001090123456", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_EXACT);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "012345678", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ALT);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "001090123457", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "001090124356", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "1090123456", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_EXCEL);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "1090120000", "", "");
+	vs_reason_add(&r.reasons, VS_R_ID_EXCEL_SCIENTIFIC);
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_EXCEL);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "079301000111", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ELSE);
+	assert_int_equal(level(&f, &r, LK_ID, 1), 0);
+	/* phone and geo */
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "", "0912345678", "00004");
+	assert_int_equal(level(&f, &r, LK_PHONE, 0), LV_PH_EXACT);
+	assert_int_equal(level(&f, &r, LK_GEO, 0), LV_GEO_COMMUNE);
+	assert_int_equal(level(&f, &r, LK_GEO, 2), LV_GEO_DISTRICT);
+	assert_int_equal(level(&f, &r, LK_GEO, 1), 0);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "", "0912345670", "");
+	assert_int_equal(level(&f, &r, LK_PHONE, 0), LV_PH_NEAR);
+	assert_int_equal(level(&f, &r, LK_PHONE, 2), LV_PH_ELSE);
+	unbuild(&f);
+}
+
+/* registry of n people with distinct given names and dates; relatives share family, phone, ID */
+static vs_norm_record *population(size_t n)
+{
+	vs_norm_record *p = calloc(n, sizeof *p);
+	static const char *const fams[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"};
+	for (size_t i = 0; i < n; i++) {
+		char giv[32], id[16], ph[16], com[8];
+		snprintf(giv, sizeof giv, "G%zu", i * 7919 % 1000);
+		snprintf(id, sizeof id, "%03zu%09zu", i % 90 + 1, i * 104729 % 1000000000);
+		snprintf(ph, sizeof ph, "09%08zu", i * 31337 % 100000000);
+		snprintf(com, sizeof com, "%05zu", i % 500 + 1);
+		mkrec(&p[i], fams[i % 8], i % 3 ? "Văn" : "Thị", giv, 1940 + (int)(i % 70),
+		      (int)(i / 7 % 12) + 1, (int)(i / 3 % 28) + 1, i % 2 ? VS_SEX_M : VS_SEX_F, id, ph, com);
+	}
+	return p;
+}
+
+static void test_decisions_and_relative_id(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[4];
+	vs_link_result res[4];
+	vs_error err = {0};
+	q[0] = p[10]; /* perfect copy: auto */
+	q[1] = p[10]; /* relative's ID: the ID of 10, another person's name and date -> never auto to 10 */
+	snprintf(q[1].given, sizeof q[1].given, "Zzz");
+	q[1].dob.year = 1900 + 3;
+	q[1].dob.month = 2;
+	q[1].dob.day = 3;
+	q[1].phone[0] = 0;
+	mkrec(&q[2], "Khổng", "", "Qqq", 1901, 1, 1, 0, "", "", ""); /* nobody: no candidate */
+	q[3] = p[20];                                                /* no ID, name + dob carry it */
+	q[3].id_number[0] = 0;
+	vs_link_side side = {q, 4, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].decision, VS_LINK_AUTO);
+	assert_int_equal(res[0].best, 10);
+	assert_true(res[0].probability > 0.99);
+	assert_int_not_equal(res[1].decision, VS_LINK_AUTO);
+	assert_int_equal(res[2].decision, VS_LINK_UNLINKED);
+	assert_int_equal(res[2].reason, VS_R_LINK_NO_CANDIDATE);
+	assert_int_equal(res[3].decision, VS_LINK_AUTO);
+	assert_int_equal(res[3].best, 20);
+	/* decide(): margin and low score rules */
+	vs_link_result r = {0};
+	r.best = 1;
+	r.second = 2;
+	r.weight = 20;
+	r.second_weight = 19;
+	for (size_t c = 0; c < f.m->ncmp; c++)
+		r.weights[c] = 3;
+	lk_decide(f.m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	assert_int_equal(r.reason, VS_R_LINK_AMBIGUOUS);
+	r.second_weight = 2;
+	lk_decide(f.m, &r);
+	assert_int_equal(r.decision, VS_LINK_AUTO);
+	r.weight = -5;
+	r.second_weight = -30;
+	lk_decide(f.m, &r);
+	assert_int_equal(r.decision, VS_LINK_UNLINKED);
+	assert_int_equal(r.reason, VS_R_LINK_LOW_SCORE);
+	r.weight = 3;
+	lk_decide(f.m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	assert_int_equal(r.reason, VS_R_LINK_LOW_SCORE);
+	unbuild(&f);
+	free(p);
+}
+
+static void test_thread_determinism(void **state)
+{
+	(void)state;
+	fx f;
+	size_t n = 3000;
+	vs_norm_record *p = population(n);
+	build(&f, p, n, NULL);
+	vs_norm_record *q = calloc(n, sizeof *q);
+	for (size_t i = 0; i < n; i++) {
+		q[i] = p[(i * 13) % n];
+		if (i % 5 == 0)
+			q[i].id_number[0] = 0;
+		if (i % 7 == 0)
+			q[i].given[0] = 'X';
+	}
+	vs_link_side side = {q, n, NULL, NULL};
+	vs_link_result *r[3];
+	int threads[3] = {1, 2, 4};
+	vs_error err = {0};
+	for (int t = 0; t < 3; t++) {
+		r[t] = calloc(n, sizeof *r[t]);
+		assert_int_equal(vs_link_batch(f.ix, f.m, &side, threads[t], r[t], &err), VS_OK);
+	}
+	assert_memory_equal(r[0], r[1], n * sizeof *r[0]);
+	assert_memory_equal(r[0], r[2], n * sizeof *r[0]);
+	for (int t = 0; t < 3; t++)
+		free(r[t]);
+	free(q);
+	unbuild(&f);
+	free(p);
+}
+
+/* EM: draw pairs from known m/u and check the estimate recovers m */
+static void test_em_recovers(void **state)
+{
+	(void)state;
+	fx f;
+	size_t n = 4000;
+	vs_norm_record *p = population(n);
+	build(&f, p, n, NULL);
+	/* right records: copies with controlled damage (known m of the given-name comparison) */
+	vs_norm_record *q = calloc(n, sizeof *q);
+	size_t typo = 0;
+	for (size_t i = 0; i < n; i++) {
+		q[i] = p[i];
+		if (i % 10 == 3) { /* 10 % given-name typos */
+			size_t l = strlen(q[i].given);
+			q[i].given[l - 1] = q[i].given[l - 1] == '1' ? '2' : '1';
+			typo++;
+		}
+	}
+	vs_link_side side = {q, n, NULL, NULL};
+	vs_link_train_opts o = {200000, 4000, 100, 7, 1, true};
+	vs_link_model *m = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_link_train(&m, f.ix, &side, &o, &err), VS_OK);
+	size_t gc = 2; /* given */
+	double exact = m->m[gc][LV_NAME_EXACT];
+	double miss = 1 - exact;
+	assert_true(fabs(miss - (double)typo / (double)n) < 0.03);
+	/* the ID agrees for every true pair: m(exact) near 1; u from random pairs tiny */
+	assert_true(m->m[5][LV_ID_EXACT] > 0.95);
+	assert_true(m->u[5][LV_ID_EXACT] < 1e-3); /* about 1/n: random pairs include true ones */
+	/* every record has a match: the prior is about 1/n */
+	assert_true(fabs(m->prior + log2((double)n)) < 1.0);
+	/* save / load round trip */
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof path, "%s/model.json", dir);
+	assert_int_equal(vs_link_model_save(m, path, &err), VS_OK);
+	vs_link_model *m2 = NULL;
+	assert_int_equal(vs_link_model_load(&m2, f.s, path, &err), VS_OK);
+	assert_true(fabs(m2->m[gc][1] - exact) < 1e-6);
+	assert_true(fabs(m2->prior - m->prior) < 1e-6);
+	unlink(path);
+	rmdir(dir);
+	vs_link_model_free(m2);
+	vs_link_model_free(m);
+	free(q);
+	unbuild(&f);
+	free(p);
+}
+
+static const char generic_settings[] =
+    "{\"standardizer\": \"generic\","
+    " \"left\": {\"id_columns\": [\"pid\"], \"columns\": {\"family\": \"surname\", \"given\": \"first\","
+    "   \"dob\": \"birth\", \"sex\": \"gender\"}, \"extra\": [\"email\"]},"
+    " \"right\": {\"id_columns\": [\"ref\"], \"columns\": {\"full_name\": \"name\", \"dob\": \"born\"},"
+    "   \"extra\": [\"mail\"]},"
+    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", \"kind\": "
+    "\"given\"},"
+    "   {\"name\": \"dob\", \"kind\": \"dob\"}, {\"name\": \"email\", \"kind\": \"text\", \"extra\": 0,"
+    "    \"m\": [0.9, 0.04, 0.02, 0.04], \"u\": [0.0001, 0.001, 0.01, 0.9889]}],"
+    " \"blocking\": [{\"name\": \"dob\", \"keys\": [\"dob\"]}, {\"keys\": [\"extra0\"]}],"
+    " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, \"review_weight\": 0}}";
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_generic_settings(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char l[96], r[96], o[96];
+	snprintf(l, sizeof l, "%s/people.csv", dir);
+	snprintf(r, sizeof r, "%s/visits.csv", dir);
+	snprintf(o, sizeof o, "%s/links.csv", dir);
+	write_file(l, "pid,surname,first,birth,gender,email\n"
+	              "P1,Smith,John,1980-01-02,M,john@example.org\n"
+	              "P2,Smith,Jane,1982-03-04,F,jane@example.org\n"
+	              "P3,Brown,Alice,1980-01-02,F,alice@example.org\n");
+	write_file(r, "ref,name,born,mail\n"
+	              "V1,John Smith,02/01/1980,john@example.org\n"
+	              "V2,Alice Browne,1980-01-02,alice@example.org\n"
+	              "V3,Bob Stone,1999-09-09,bob@example.org\n");
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, generic_settings, strlen(generic_settings), "t", &err),
+	                 VS_OK);
+	assert_int_equal(vs_link_settings_cmp_count(s), 4);
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 2, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, r, o, &err), VS_OK);
+	FILE *f = fopen(o, "r");
+	char buf[1024] = {0};
+	assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "ref,pid,decision,match_weight,match_probability,reasons\n"));
+	assert_non_null(strstr(buf, "V1,P1,auto,"));
+	assert_non_null(strstr(buf, "V2,P3,auto,"));
+	assert_non_null(strstr(buf, "V3,,unlinked,,,LINK_NO_CANDIDATE"));
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	unlink(l);
+	unlink(r);
+	unlink(o);
+	rmdir(dir);
+	/* bad settings are refused with a message */
+	assert_int_not_equal(vs_link_settings_parse(&s, "{\"left\": 1}", 11, "t", &err), VS_OK);
+	assert_int_not_equal(vs_link_settings_parse(&s, "{", 1, "t", &err), VS_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_jaro_winkler),
+	    cmocka_unit_test(test_comparators),
+	    cmocka_unit_test(test_decisions_and_relative_id),
+	    cmocka_unit_test(test_thread_determinism),
+	    cmocka_unit_test(test_em_recovers),
+	    cmocka_unit_test(test_generic_settings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
