@@ -36,9 +36,9 @@
 	X(SEX_WRONG, 0.003, "sex wrong")                                                                     \
 	X(SEX_MISSING, 0.02, "sex empty")                                                                    \
 	X(ID_MISSING, 0.03, "ID number empty (0.25 for children under 14)")                                  \
-	X(ID_OLD_CMND, 0.15, "the old 9-digit CMND typed instead of the CCCD (people who have one)")         \
+	X(ID_OLD_CMND, 0.10, "the old 9-digit CMND typed instead of the CCCD (people who have one)")         \
 	X(ID_RELATIVE, 0.01, "a household member's CCCD typed (0.15 for children under 14; x4 with --hard)") \
-	X(ID_LEADING_ZERO_LOST, 0.03, "Excel dropped the leading zero of the ID")                            \
+	X(ID_LEADING_ZERO_LOST, 0.02, "Excel dropped the leading zero of the ID")                            \
 	X(ID_SCIENTIFIC, 0.005, "Excel turned the ID into scientific notation (1.23457E+11)")                \
 	X(ID_DIGIT_WRONG, 0.01, "one digit of the ID wrong")                                                 \
 	X(ID_DIGITS_SWAPPED, 0.005, "two adjacent different digits of the ID swapped")                       \

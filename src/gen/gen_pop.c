@@ -197,8 +197,14 @@ static vs_rc build_communes(vs_gen_model *m, vs_error *err)
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory (communes)");
 		goto out;
 	}
-	for (size_t i = 0; i < nc; i++)
-		per_province[atoi(ref->communes[i].province_code) % 100]++;
+	/* wards and towns hold more people than rural communes */
+	double factor_sum[100] = {0};
+	for (size_t i = 0; i < nc; i++) {
+		const vs_ref_commune *c = &ref->communes[i];
+		per_province[atoi(c->province_code) % 100]++;
+		factor_sum[atoi(c->province_code) % 100] +=
+		    c->commune_type && strcmp(c->commune_type, "Xã") ? 1.5 : 1;
+	}
 	for (int p = 0; p < 100; p++)
 		m->province_weight[p] = per_province[p] ? province_pop_k(p) : 0;
 	uint64_t want = m->opts.registry_count / 300;
@@ -211,12 +217,11 @@ static vs_rc build_communes(vs_gen_model *m, vs_error *err)
 	for (size_t i = 0; i < nc; i++) {
 		const vs_ref_commune *c = &ref->communes[i];
 		int p = atoi(c->province_code) % 100;
-		double w = m->province_weight[p] / per_province[p];
-		if (c->commune_type && strcmp(c->commune_type, "Xã"))
-			w *= 1.5;
-		m->commune_weight[i] = w;
-		/* Efraimidis-Spirakis: the `want` largest u^(1/w) are a weighted sample. */
-		key[i] = log(vs_gen_unit(&r) + 1e-300) / w;
+		double f = c->commune_type && strcmp(c->commune_type, "Xã") ? 1.5 : 1;
+		m->commune_weight[i] = m->province_weight[p] * f / factor_sum[p];
+		/* a uniform sample of communes: people are then placed by weight, so
+		 * each province's expected share stays its population share */
+		key[i] = vs_gen_unit(&r);
 	}
 	double cut = -INFINITY;
 	if (want < nc) {
@@ -565,7 +570,8 @@ static void set_dob(vs_gen_person *p, int32_t dob)
 static void person_common(vs_gen_model *m, vs_gen_rng *r, vs_gen_person *p, int age)
 {
 	p->year_only = vs_gen_chance(r, p->dob_year < 1950 ? 0.08 : p->dob_year < 1970 ? 0.01 : 0.001);
-	double pd = age >= 80 ? 0.08 : age >= 65 ? 0.025 : age >= 50 ? 0.006 : 0.0008;
+	/* deaths in 2021-2022: about 1.2 % of people, mostly the old */
+	double pd = age >= 80 ? 0.16 : age >= 65 ? 0.05 : age >= 50 ? 0.012 : 0.0015;
 	if (vs_gen_chance(r, pd)) {
 		int32_t lo = vs_gen_days(2021, 1, 1),
 		        hi = vs_gen_days(VS_GEN_END_Y, VS_GEN_END_M, VS_GEN_END_D);

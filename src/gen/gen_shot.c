@@ -228,7 +228,7 @@ static int plan(const vs_gen_model *m, vs_gen_rng *r, const vs_gen_person *p, ev
 		group = 2;
 		elig = child;
 	}
-	double uptake = group == 0 ? 0.95 : group == 1 ? 0.93 : 0.62;
+	double uptake = group == 0 ? 0.97 : group == 1 ? 0.95 : 0.70;
 	if (elig >= end || !vs_gen_chance(r, uptake))
 		return 0;
 	int32_t d1;
@@ -264,7 +264,7 @@ static int plan(const vs_gen_model *m, vs_gen_rng *r, const vs_gen_person *p, ev
 	if (n < primary || group == 2)
 		goto done;
 	/* Boosters: adults from Dec 2021 (3 months after the series), teens from Aug 2022. */
-	double pb = group == 0 ? 0.68 : 0.3;
+	double pb = group == 0 ? 0.80 : 0.5;
 	int32_t start = group == 0 ? D(2021, 12, 1) : D(2022, 8, 1);
 	for (int b = 0; b < 2 && n < 4; b++) {
 		if (!vs_gen_chance(r, pb))
@@ -279,7 +279,7 @@ static int plan(const vs_gen_model *m, vs_gen_rng *r, const vs_gen_person *p, ev
 		ev[n].dose = n + 1;
 		ev[n++].date = d;
 		int age_now = (int)((d - p->dob) / 365.2425);
-		pb = group == 0 && age_now >= 50 ? 0.45 : 0.12;
+		pb = group == 0 && age_now >= 50 ? 0.55 : 0.22;
 		start = group == 0 && age_now >= 50 ? D(2022, 5, 15) : D(2022, 10, 1);
 	}
 done:
