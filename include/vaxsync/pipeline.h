@@ -22,7 +22,9 @@ typedef struct vs_pipeline_opts {
 	const char *db_uri;        /* store URI or path (see vs_store_open) */
 	const char *out_dir;       /* links.csv and worklists/ go here; NULL: none */
 	const char *refdata;       /* reference directory */
-	const char *model_path;    /* a trained linkage model (JSON); NULL: the profile's default */
+	const char *model_path;    /* a trained linkage model (JSON); NULL: trained by EM on the first
+	                              batch of records to link (or the profile's default, see no_train) */
+	bool no_train;             /* with no model_path: use the profile's fixed m/u values */
 	vs_date today;             /* {0}: the system date */
 	int threads;
 	size_t batch_rows; /* rows per transaction; 0 = 50,000 */

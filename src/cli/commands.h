@@ -18,12 +18,16 @@ int vs_cmd_link(int argc, char **argv);
 int vs_cmd_train(int argc, char **argv);
 int vs_cmd_explain(int argc, char **argv);
 int vs_cmd_eval(int argc, char **argv);
+int vs_cmd_run(int argc, char **argv);
+int vs_cmd_worklist(int argc, char **argv);
 
 /* clang-format off */
 #define VS_CLI_COMMANDS                                                                                      \
 	{"check", vs_cmd_check, "validate a CSV file and write it back clean (UTF-8, comma)"},               \
 	{"generate", vs_cmd_generate, "synthetic registry, shot records and ground truth"},                  \
 	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},                     \
+	{"run", vs_cmd_run, "the whole pipeline: ingest, standardize, link, verify, post; summary"},         \
+	{"worklist", vs_cmd_worklist, "one facility's or commune's worklist from the store, as CSV"},        \
 	{"standardize", vs_cmd_standardize, "standardize every field of a shots or registry file, with reasons"}, \
 	{"link", vs_cmd_link, "link shot records to registry citizens (Fellegi-Sunter), write links.csv"},   \
 	{"train", vs_cmd_train, "estimate the linkage model (EM) and save it as JSON"},                        \

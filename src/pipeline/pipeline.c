@@ -430,6 +430,22 @@ static vs_rc link_items(run *r, const row_info *ri, const vs_store_record *sr, c
 	return vs_store_worklist_put(r->s, &it, err);
 }
 
+/* EM on the first batch that needs linking; the profile's values when it is too small. */
+static vs_rc train(run *r, const vs_link_side *side)
+{
+	vs_rc rc;
+	if (side->count < 2000) {
+		rc = vs_link_model_default(&r->lm, r->ls, r->err);
+	} else {
+		vs_link_train_opts to = {.threads = r->threads, .quiet = true};
+		rc = vs_link_train(&r->lm, r->ix, side, &to, r->err);
+		if (!rc)
+			snprintf(r->model_version, sizeof(r->model_version), "em-batch-v%d",
+			         VS_LINK_MODEL_VERSION);
+	}
+	return rc;
+}
+
 static vs_rc flush_shots(run *r, size_t n)
 {
 	vs_rc rc = VS_OK;
@@ -457,6 +473,8 @@ static vs_rc flush_shots(run *r, size_t n)
 	if (rc || !m)
 		return rc;
 	vs_link_side side = {.recs = r->lrecs, .count = m};
+	if (!r->lm && (rc = train(r, &side)))
+		return rc;
 	rc = vs_link_batch(r->ix, r->lm, &side, r->threads, r->results, r->err);
 	for (size_t j = 0; !rc && j < m; j++) {
 		const vs_link_result *res = &r->results[j];

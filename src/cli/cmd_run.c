@@ -1,0 +1,105 @@
+/* cmd_run.c - `vaxsync run`: the whole pipeline (ingest, standardize, link,
+ * verify, post) over a SQLite store, then the summary. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/pipeline.h"
+
+static const char run_usage[] =
+    "usage: vaxsync run --registry R --shots S [--db FILE] [--out DIR] [options]\n"
+    "Runs the main job: ingest the registry and the shot records, standardize,\n"
+    "link, verify each citizen's history and post verified shots exactly once.\n"
+    "Re-running on the same inputs changes nothing; a changed record is a correction.\n"
+    "  --registry R    registry.csv (the population registry extract)\n"
+    "  --shots S       shots.csv (facility submissions)\n"
+    "  --db FILE       the store (SQLite; default vaxsync.db)\n"
+    "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune)\n"
+    "  --model F       linkage model from `vaxsync train`; default: EM on the first batch\n"
+    "  --no-train      use the profile's fixed m/u values\n"
+    "  --batch N       rows per transaction (default 50000)\n"
+    "  --today DATE    YYYY-MM-DD used as today (default: the system date)\n"
+    "  --sync-full     fsync every commit (power-loss durability; slower)\n";
+
+int vs_cmd_run(int argc, char **argv)
+{
+	vs_cli_common c;
+	vs_pipeline_opts o;
+	vs_pipeline_summary *sum = NULL;
+	vs_error err;
+	memset(&o, 0, sizeof(o));
+	memset(&err, 0, sizeof(err));
+	vs_cli_common_init(&c);
+	o.db_uri = "vaxsync.db";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		int cr = vs_cli_common_opt(&c, argc, argv, &i);
+		if (cr < 0)
+			return VS_EXIT_USAGE;
+		if (cr > 0)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s%s", run_usage, VS_CLI_COMMON_HELP);
+			return VS_EXIT_OK;
+		} else if (!strcmp(a, "--registry") && has) {
+			o.registry_path = argv[++i];
+		} else if (!strcmp(a, "--shots") && has) {
+			o.shots_path = argv[++i];
+		} else if (!strcmp(a, "--db") && has) {
+			o.db_uri = argv[++i];
+		} else if (!strcmp(a, "--out") && has) {
+			o.out_dir = argv[++i];
+		} else if (!strcmp(a, "--model") && has) {
+			o.model_path = argv[++i];
+		} else if (!strcmp(a, "--no-train")) {
+			o.no_train = true;
+		} else if (!strcmp(a, "--sync-full")) {
+			o.sync_full = true;
+		} else if (!strcmp(a, "--batch") && has) {
+			long long n = vs_cli_parse_count(argv[++i]);
+			if (n < 1 || n > 10000000) {
+				fprintf(stderr, "vaxsync run: --batch takes a number from 1 to 10000000\n");
+				return VS_EXIT_USAGE;
+			}
+			o.batch_rows = (size_t)n;
+		} else if (!strcmp(a, "--today") && has) {
+			int y, m, d;
+			if (sscanf(argv[++i], "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 ||
+			    d > 31) {
+				fprintf(stderr, "vaxsync run: --today takes YYYY-MM-DD\n");
+				return VS_EXIT_USAGE;
+			}
+			o.today = (vs_date){(int16_t)y, (int8_t)m, (int8_t)d, VS_DATE_DAY};
+		} else {
+			fprintf(stderr, "vaxsync run: unknown or incomplete option '%s'\n%s", a, run_usage);
+			return VS_EXIT_USAGE;
+		}
+	}
+	if (!o.shots_path || !o.registry_path) {
+		fprintf(stderr, "vaxsync run: --registry and --shots are required\n%s", run_usage);
+		return VS_EXIT_USAGE;
+	}
+	if (!(o.refdata = vs_cli_refdata(&c)))
+		return VS_EXIT_USAGE;
+	o.threads = c.threads;
+	o.quiet = c.quiet;
+	sum = vs_calloc(1, sizeof(*sum));
+	if (!sum) {
+		fprintf(stderr, "vaxsync run: out of memory\n");
+		return VS_EXIT_INTERNAL;
+	}
+	vs_rc rc = vs_pipeline_run(&o, sum, &err);
+	if (rc) {
+		vs_cli_print_error(&err);
+		vs_free(sum);
+		return vs_rc_exit_code(rc);
+	}
+	vs_pipeline_print_summary(stdout, sum);
+	printf("\nDatabase: %s\n", o.db_uri);
+	if (o.out_dir)
+		printf("Links: %s/links.csv\nWorklists: %s/worklists/\n", o.out_dir, o.out_dir);
+	vs_free(sum);
+	return VS_EXIT_OK;
+}

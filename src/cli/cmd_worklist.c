@@ -1,0 +1,69 @@
+/* cmd_worklist.c - `vaxsync worklist`: one facility's or one commune's
+ * worklist from the store, as CSV. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/pipeline.h"
+
+static const char wl_usage[] =
+    "usage: vaxsync worklist [--db FILE] (--facility CODE | --commune CODE) [-o FILE]\n"
+    "Writes the records a facility must correct (reason codes, suggested fix) or\n"
+    "that a commune working group must check (review candidates with evidence,\n"
+    "conflicts, unlinked records of the commune) as CSV (default stdout).\n"
+    "  --db FILE        the store written by `vaxsync run` (default vaxsync.db)\n"
+    "  --facility CODE  facility code as in shots.csv\n"
+    "  --commune CODE   GSO commune code (5 digits)\n";
+
+int vs_cmd_worklist(int argc, char **argv)
+{
+	vs_cli_common c;
+	const char *db = "vaxsync.db", *facility = NULL, *commune = NULL;
+	vs_error err;
+	memset(&err, 0, sizeof(err));
+	vs_cli_common_init(&c);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		int cr = vs_cli_common_opt(&c, argc, argv, &i);
+		if (cr < 0)
+			return VS_EXIT_USAGE;
+		if (cr > 0)
+			continue;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s%s", wl_usage, VS_CLI_COMMON_HELP);
+			return VS_EXIT_OK;
+		} else if (!strcmp(a, "--db") && has) {
+			db = argv[++i];
+		} else if (!strcmp(a, "--facility") && has) {
+			facility = argv[++i];
+		} else if (!strcmp(a, "--commune") && has) {
+			commune = argv[++i];
+		} else {
+			fprintf(stderr, "vaxsync worklist: unknown or incomplete option '%s'\n%s", a,
+			        wl_usage);
+			return VS_EXIT_USAGE;
+		}
+	}
+	if (!facility == !commune || (facility && !*facility) || (commune && !*commune)) {
+		fprintf(stderr, "vaxsync worklist: give exactly one of --facility CODE or --commune CODE\n%s",
+		        wl_usage);
+		return VS_EXIT_USAGE;
+	}
+	vs_store *s = NULL;
+	uint64_t rows = 0;
+	vs_rc rc = vs_store_open(&s, db, NULL, &err);
+	if (!rc)
+		rc = vs_pipeline_export_worklist(s, facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE,
+		                                 facility ? facility : commune, c.output ? c.output : "-",
+		                                 &rows, &err);
+	vs_store_close(s);
+	if (rc) {
+		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
+	if (!c.quiet)
+		fprintf(stderr, "vaxsync worklist: %llu items\n", (unsigned long long)rows);
+	return VS_EXIT_OK;
+}
