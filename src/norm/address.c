@@ -29,6 +29,8 @@
 #define ADDR_HIDE_MAX 4 /* words hidden after a street/hamlet word */
 
 enum { LV_P = 0, LV_D = 1, LV_C = 2 };
+/* Unit types, to prefer "Thị xã Cai Lậy" over "Huyện Cai Lậy" when the type is typed. */
+enum { UT_NONE = 0, UT_QUAN, UT_HUYEN, UT_THIXA, UT_TP, UT_PHUONG, UT_XA, UT_THITRAN };
 enum { MK_NONE = 0, MK_COMMUNE, MK_DISTRICT, MK_CITY, MK_PROVINCE, MK_STREET };
 enum { EF_ASCII_OK = 1, EF_NUMERIC = 2 }; /* entry flags: names with no letters to accent */
 
@@ -71,7 +73,23 @@ struct vs_norm_addr_index {
 	int16_t district_of_code[1000];
 	uint8_t *district_province; /* per ref->districts row: province index */
 	uint16_t *commune_district; /* per ref->communes row: district row */
+	uint8_t *district_type;     /* per district row: UT_* */
+	uint8_t *commune_type;      /* per commune row: UT_* */
 };
+
+static uint8_t unit_type(const char *type)
+{
+	static const struct {
+		const char *name;
+		uint8_t ut;
+	} types[] = {{"Quận", UT_QUAN},       {"Huyện", UT_HUYEN},   {"Thị xã", UT_THIXA},
+	             {"Thành phố", UT_TP},    {"Phường", UT_PHUONG}, {"Xã", UT_XA},
+	             {"Thị trấn", UT_THITRAN}};
+	for (size_t i = 0; type && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(type, types[i].name) == 0)
+			return types[i].ut;
+	return UT_NONE;
+}
 
 /* ---- folding into words ---- */
 
@@ -588,7 +606,9 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 	}
 	ix->district_province = vs_calloc(nd ? nd : 1, sizeof *ix->district_province);
 	ix->commune_district = vs_calloc(nc ? nc : 1, sizeof *ix->commune_district);
-	if (!ix->district_province || !ix->commune_district)
+	ix->district_type = vs_calloc(nd ? nd : 1, 1);
+	ix->commune_type = vs_calloc(nc ? nc : 1, 1);
+	if (!ix->district_province || !ix->commune_district || !ix->district_type || !ix->commune_type)
 		goto nomem;
 	for (size_t i = 0; i < nd; i++) {
 		const vs_ref_district *d = &ref->districts[i];
@@ -609,6 +629,7 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 			if (add_province_names(ix, &b, d->province_name, p))
 				goto nomem;
 		}
+		ix->district_type[i] = unit_type(d->district_type);
 		if (add_name(ix, &b, d->district_name, d->district_type, LV_D, i, 0))
 			goto nomem;
 	}
@@ -622,6 +643,7 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 			goto out;
 		}
 		ix->commune_district[i] = (uint16_t)ix->district_of_code[dc];
+		ix->commune_type[i] = unit_type(c->commune_type);
 		if (add_name(ix, &b, c->commune_name, c->commune_type, LV_C, i, 0))
 			goto nomem;
 	}
@@ -648,6 +670,8 @@ void vs_norm_addr_index_free(vs_norm_addr_index *ix)
 	vs_free(ix->entries);
 	vs_free(ix->district_province);
 	vs_free(ix->commune_district);
+	vs_free(ix->district_type);
+	vs_free(ix->commune_type);
 	vs_free(ix);
 }
 
@@ -666,6 +690,30 @@ typedef struct triple {
 	int score;
 	int mc, md, mp; /* mentions used, -1 none */
 } triple;
+
+/* UT_* named by the marker ending at word i (one or two words), or UT_NONE. */
+static uint8_t marker_unit_type(const addr_text *t, size_t i)
+{
+	static const struct {
+		const char *a, *b; /* b NULL: one word */
+		uint8_t ut;
+	} words[] = {{"thi", "xa", UT_THIXA},     {"t", "x", UT_THIXA},    {"thi", "tran", UT_THITRAN},
+	             {"t", "t", UT_THITRAN},      {"thanh", "pho", UT_TP}, {"t", "p", UT_TP},
+	             {"quan", NULL, UT_QUAN},     {"q", NULL, UT_QUAN},    {"huyen", NULL, UT_HUYEN},
+	             {"h", NULL, UT_HUYEN},       {"tx", NULL, UT_THIXA},  {"tp", NULL, UT_TP},
+	             {"phuong", NULL, UT_PHUONG}, {"p", NULL, UT_PHUONG},  {"f", NULL, UT_PHUONG},
+	             {"xa", NULL, UT_XA},         {"x", NULL, UT_XA},      {"tt", NULL, UT_THITRAN}};
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+		if (words[k].b) {
+			if (i >= 1 && t->tok[i - 1].seg == t->tok[i].seg && tok_is(t, i - 1, words[k].a) &&
+			    tok_is(t, i, words[k].b))
+				return words[k].ut;
+		} else if (tok_is(t, i, words[k].a)) {
+			return words[k].ut;
+		}
+	}
+	return UT_NONE;
+}
 
 /* Levels (bit 1 << LV_*) a marker allows after it; 0 for none or a street word. */
 static unsigned marker_levels(int marker)
@@ -739,6 +787,7 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 	for (size_t i = 0; i < last; i++) {
 		bool marked, city_only;
 		unsigned levels = allowed_levels(t, i, &marked, &city_only);
+		uint8_t typed = marked ? marker_unit_type(t, i - 1) : UT_NONE;
 		char key[ADDR_KEY_MAX];
 		size_t kl = 0;
 		for (size_t j = i; j < last && j < i + ADDR_SPAN_MAX; j++) {
@@ -765,6 +814,11 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 					adj += SC_TAIL;
 				if (t->tok[i].hidden && !marked)
 					adj -= SC_HIDDEN;
+				if (typed != UT_NONE &&
+				    typed == (en->level == LV_D   ? ix->district_type[en->unit]
+				              : en->level == LV_C ? ix->commune_type[en->unit]
+				                                  : UT_NONE))
+					adj += 1; /* the type typed is the unit's own type */
 				m[n++] = (mention){en->level,   (uint8_t)i, (uint8_t)(j + 1),
 				                   (int8_t)adj, en->flags,  en->unit};
 			}

@@ -503,9 +503,9 @@ static bool same_folded(const char *a, const char *b)
 	return strcmp(x, y) == 0;
 }
 
-/* How many communes share c's bare name within its district (in_district)
- * or within its province. */
-static size_t homonyms(const vs_ref_commune *c, bool in_district)
+/* How many communes share c's bare name (and type, with same_type) within
+ * its district (in_district) or within its province. */
+static size_t homonyms(const vs_ref_commune *c, bool in_district, bool same_type)
 {
 	size_t n = 0;
 	const char *name = bare(c->commune_name, c->commune_type);
@@ -515,30 +515,78 @@ static size_t homonyms(const vs_ref_commune *c, bool in_district)
 			continue;
 		if (in_district && strcmp(o->district_code, c->district_code) != 0)
 			continue;
+		if (same_type && strcmp(o->commune_type, c->commune_type) != 0)
+			continue;
 		if (same_folded(bare(o->commune_name, o->commune_type), name))
 			n++;
 	}
 	return n;
 }
 
-enum { ST_FULL, ST_ABBREV, ST_NO_DIACRITICS, ST_REORDERED, ST_NO_DISTRICT, ST_HOUSE, ST_NO_COMMA, ST_COUNT };
-static const char *const style_names[] = {"full",        "abbreviated",      "no diacritics", "reordered",
-                                          "no district", "house and street", "no commas"};
+enum {
+	ST_FULL,
+	ST_ABBREV,
+	ST_NO_DIACRITICS,
+	ST_REORDERED,
+	ST_NO_DISTRICT,
+	ST_HOUSE,
+	ST_NO_COMMA,
+	ST_ABBREV_NO_DIACRITICS,
+	ST_OLD_TONES,
+	ST_NO_TYPES,
+	ST_DISTRICT_ONLY,
+	ST_COUNT
+};
+static const char *const style_names[] = {"full",        "abbreviated",   "no diacritics", "reordered",
+                                          "no district", "house+street",  "no commas",     "abbrev no diacr",
+                                          "old tones",   "no type words", "district only"};
+
+/* Writes the folded (ASCII) form of s. */
+static void ascii_of(const char *s, char *out, size_t out_len)
+{
+	vs_utf8_fold_key(s, strlen(s), out, out_len);
+}
+
+/* Moves tone marks to the old position: "hòa" -> "hoà", "thủy" -> "thuỷ". */
+static void old_tones(const char *s, char *out, size_t out_len)
+{
+	static const char *const pairs[][2] = {{"òa", "oà"}, {"óa", "oá"}, {"ỏa", "oả"}, {"õa", "oã"},
+	                                       {"ọa", "oạ"}, {"òe", "oè"}, {"óe", "oé"}, {"ủy", "uỷ"},
+	                                       {"úy", "uý"}, {"ùy", "uỳ"}, {"ũy", "uỹ"}, {"ụy", "uỵ"}};
+	size_t o = 0;
+	while (*s && o + 8 < out_len) {
+		bool done = false;
+		for (size_t k = 0; k < sizeof pairs / sizeof pairs[0] && !done; k++) {
+			size_t l = strlen(pairs[k][0]);
+			if (strncmp(s, pairs[k][0], l) == 0) {
+				memcpy(out + o, pairs[k][1], strlen(pairs[k][1]));
+				o += strlen(pairs[k][1]);
+				s += l;
+				done = true;
+			}
+		}
+		if (!done)
+			out[o++] = *s++;
+	}
+	out[o] = '\0';
+}
 
 static void test_address_generated(void **state)
 {
 	const vs_ref *ref = g_ctx.ref;
 	size_t ok[ST_COUNT] = {0}, total[ST_COUNT] = {0};
 	(void)state;
-	for (size_t i = 0; i < ref->commune_count; i += 53) {
+	for (size_t i = 0; i < ref->commune_count; i += 29) {
 		const vs_ref_commune *c = &ref->communes[i];
 		const vs_ref_district *d = district_of(c);
 		assert_non_null(d);
 		const char *pbare = bare(bare(c->province_name, "Tỉnh"), "Thành phố");
 		const char *dbare = bare(c->district_name, d->district_type);
 		const char *cbare = bare(c->commune_name, c->commune_type);
-		bool unique_in_district = homonyms(c, true) == 1,
-		     unique_in_province = homonyms(c, false) == 1;
+		bool unique_in_district = homonyms(c, true, true) == 1,
+		     unique_in_province = homonyms(c, false, true) == 1;
+		bool untyped_unique = homonyms(c, true, false) == 1;
+		bool untyped_unique_province = homonyms(c, false, false) == 1;
 		for (int st = 0; st < ST_COUNT; st++) {
 			char text[512];
 			switch (st) {
@@ -568,17 +616,47 @@ static void test_address_generated(void **state)
 				snprintf(text, sizeof text, "Số %zu đường Trần Phú, %s, %s, %s", 10 + i % 90,
 				         c->commune_name, c->district_name, pbare);
 				break;
-			default:
+			case ST_NO_COMMA:
 				snprintf(text, sizeof text, "%s %s %s", c->commune_name, c->district_name,
 				         c->province_name);
+				break;
+			case ST_ABBREV_NO_DIACRITICS: {
+				char a1[128], a2[128], a3[128];
+				ascii_of(cbare, a1, sizeof a1);
+				ascii_of(dbare, a2, sizeof a2);
+				ascii_of(pbare, a3, sizeof a3);
+				snprintf(text, sizeof text, "%s%s,%s%s,%s", short_type(c->commune_type), a1,
+				         short_type(d->district_type), a2, a3);
+				break;
+			}
+			case ST_OLD_TONES: {
+				char tmp[512];
+				snprintf(tmp, sizeof tmp, "%s, %s, %s", c->commune_name, c->district_name,
+				         c->province_name);
+				old_tones(tmp, text, sizeof text);
+				break;
+			}
+			case ST_NO_TYPES:
+				snprintf(text, sizeof text, "%s, %s, %s", cbare, dbare, pbare);
+				break;
+			default:
+				snprintf(text, sizeof text, "%s, %s", c->district_name, c->province_name);
 				break;
 			}
 			vs_norm_record r;
 			fresh(&r);
 			vs_norm_address(&g_ctx, text, &r);
 			bool unique = st == ST_NO_DISTRICT ? unique_in_province : unique_in_district;
+			if (st == ST_DISTRICT_ONLY)
+				unique = false; /* no commune given: none expected */
+			bool numeric_c = cbare[0] >= '0' && cbare[0] <= '9',
+			     numeric_d = dbare[0] >= '0' && dbare[0] <= '9';
+			if (st == ST_NO_TYPES) /* a bare number is a house number, not a ward or district */
+				unique = (numeric_d ? untyped_unique_province : untyped_unique) && !numeric_c;
 			bool good = strcmp(r.province_code, c->province_code) == 0;
-			if (st != ST_NO_DISTRICT || unique)
+			if (st == ST_NO_TYPES && numeric_d && !unique)
+				good = good && r.district_code[0] == 0;
+			else if (st != ST_NO_DISTRICT || unique)
 				good = good && strcmp(r.district_code, c->district_code) == 0;
 			good = good && (unique ? strcmp(r.commune_code, c->commune_code) == 0
 			                       : r.commune_code[0] == 0);
@@ -596,11 +674,11 @@ static void test_address_generated(void **state)
 		fprintf(stderr, "  address style %-17s %zu/%zu\n", style_names[st], ok[st], total[st]);
 		all_ok += ok[st];
 		all += total[st];
-		/* every style must resolve nearly every address */
-		assert_true(ok[st] * 100 >= total[st] * 97);
+		/* every style must resolve (nearly) every address; all pass at the time of writing */
+		assert_true(ok[st] * 1000 >= total[st] * 995);
 	}
-	assert_true(all >= 300);
-	assert_true(all_ok * 1000 >= all * 985);
+	assert_true(all >= 3000);
+	assert_true(all_ok * 1000 >= all * 998);
 }
 
 static void test_address_speed(void **state)
