@@ -161,34 +161,70 @@ static size_t display_word(const char *s, const token *t, char *out, size_t cap)
 	return n;
 }
 
-/* Detects given-name-first order; fills order[] with the Vietnamese order. */
-static bool fix_order(const vs_norm_ctx *ctx, const char *s, const token *tok, size_t n, size_t *order)
+static bool word_is(const vs_text_tables *tt, int table, const char *s, const token *t, bool accents)
 {
-	char first[64], last[64];
-	size_t fl, ll;
+	return vs_text_name_is(tt, table, s + t->off, t->len, accents);
+}
+
+/* Detects given-name-first order and fills order[] with the Vietnamese
+ * order. Two shapes, both anchored on a major family name (the national
+ * list) so that a typo or a rare family name never moves words:
+ * (1) "Trung Trần Huy": the given name put in front of family and middle
+ *     (the "Tên" column concatenated before "Họ đệm"): the first word is a
+ *     known given name and no family name at all ("Mai Hồ Ngọc" may be
+ *     family Mai), the second word is a major family name; the given name
+ *     goes back to the end.
+ * (2) "Văn An Nguyễn": middle, given, family: a leading Văn/Thị (middle
+ *     names, not family names in practice) and a major family name last.
+ * A plain Western "An Văn Nguyễn" is not moved: "Thái Văn Vũ" (family
+ * Thái) has the same shape, and nothing decides between them. */
+static bool fix_order(const vs_norm_ctx *ctx, const char *s, const token *tok, size_t n, bool accents,
+                      size_t *order)
+{
+	char first[64];
+	size_t fl;
 	const vs_text_tables *tt = ctx ? ctx->text : NULL;
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
-	if (!tt || n < 2 || tok[0].initial || tok[n - 1].initial)
+	if (!tt || n < 2 || tok[0].initial || tok[n - 1].initial || tok[1].initial)
 		return false;
 	fl = vs_text_fold(s + tok[0].off, tok[0].len, first, sizeof(first));
-	ll = vs_text_fold(s + tok[n - 1].off, tok[n - 1].len, last, sizeof(last));
-	/* Văn and Thị are rare family names but by far most often the middle name */
 	bool van_thi = fl == 3 && (!memcmp(first, "van", 3) || !memcmp(first, "thi", 3));
-	if (!vs_text_is_family(tt, last, ll, n == 2) || (!van_thi && vs_text_is_family(tt, first, fl, false)))
+	if (word_is(tt, VS_TEXT_FAMILY, s, &tok[0], accents) && !van_thi)
 		return false;
-	order[0] = n - 1;
-	if (n >= 3 && van_thi) {
-		/* "Văn An Nguyễn": middle and given kept in typed order after the family name */
+	bool given_first = word_is(tt, VS_TEXT_GIVEN, s, &tok[0], accents);
+	if (given_first && !van_thi && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], accents)) {
+		for (size_t i = 0; i + 1 < n; i++)
+			order[i] = i + 1;
+		order[n - 1] = 0;
+		return true;
+	}
+	if (n >= 3 && van_thi && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[n - 1], accents)) {
+		order[0] = n - 1;
 		for (size_t i = 1; i < n; i++)
 			order[i] = i - 1;
-	} else {
-		/* "An Văn Nguyễn": Western order given, middle..., family */
-		for (size_t i = 1; i + 1 < n; i++)
-			order[i] = i;
-		order[n - 1] = 0;
+		return true;
 	}
-	return true;
+	return false;
+}
+
+/* Counts the ASCII letters and upper-case ASCII letters of s (legacy text:
+ * TCVN3 writes toned vowels with lower-case bytes even in capitals). */
+static void count_case(const char *s, size_t len, size_t *letters, size_t *upper)
+{
+	*letters = *upper = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		vs_text_letter l;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k)
+			k = 1;
+		i += k;
+		if (cp < 0x80 && vs_text_letter_of(cp, &l)) {
+			(*letters)++;
+			*upper += l.upper;
+		}
+	}
 }
 
 static void clear_name(vs_norm_record *out)
@@ -239,7 +275,7 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 
 	/* Case, diacritics, initials. */
 	size_t letters = 0, upper = 0;
-	bool diacritics = false, all_syllables = true, initial = false, long_word = false;
+	bool diacritics = false, plain_unknown = false, initial = false, long_word = false;
 	for (size_t t = 0; t < n; t++) {
 		const char *w = text + tok[t].off;
 		if (tok[t].initial) {
@@ -247,8 +283,15 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 		} else {
 			if (cp_count(w, tok[t].len) > 1)
 				long_word = true;
-			if (!vs_text_syllable_valid(w, tok[t].len))
-				all_syllables = false;
+			/* a syllable that is no known name of its place (family,
+			 * middle, given) when written without marks (nguyen, thi,
+			 * thang) says the marks were left out; Cao Quang Anh stands */
+			int table = t == 0 && n > 1 ? VS_TEXT_FAMILY
+			            : t == n - 1    ? VS_TEXT_GIVEN
+			                            : VS_TEXT_MIDDLE;
+			if (vs_text_syllable_valid(w, tok[t].len) &&
+			    (!ctx || !vs_text_name_is(ctx->text, table, w, tok[t].len, true)))
+				plain_unknown = true;
 		}
 		for (size_t i = 0; i < tok[t].len;) {
 			uint32_t cp;
@@ -270,15 +313,17 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 			}
 		}
 	}
+	if (src != s) /* repaired legacy text: TCVN3 has no upper-case toned vowels, judge the original */
+		count_case(s, len, &letters, &upper);
 	if (letters >= 2 && upper == letters && long_word)
 		vs_reason_add(rs, VS_R_NAME_ALL_CAPS);
-	if (!diacritics && all_syllables && long_word)
+	if (!diacritics && plain_unknown && long_word)
 		vs_reason_add(rs, VS_R_NAME_NO_DIACRITICS);
 	if (initial)
 		vs_reason_add(rs, VS_R_NAME_INITIAL);
 	if (n == 1)
 		vs_reason_add(rs, VS_R_NAME_SINGLE_TOKEN);
-	if (fix_order(ctx, text, tok, n, order))
+	if (fix_order(ctx, text, tok, n, diacritics, order))
 		vs_reason_add(rs, VS_R_NAME_ORDER_SWAPPED);
 
 	/* Display form and parts. */

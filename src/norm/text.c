@@ -518,6 +518,8 @@ struct vs_text_tables {
 	vni_pair *vni2;
 	size_t vni2_count;
 	name_set family, middle, given;
+	name_set accented; /* every name syllable, accent key (canonical tone) */
+	name_set family_acc, middle_acc, given_acc;
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -525,14 +527,32 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-/* Adds every "/"-separated spelling of each row, folded; sorts and dedups. */
-static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
+static void set_sort(name_set *set);
+
+static bool has_marks(const char *s, size_t len)
 {
-	size_t cap = count * 2 + 1;
-	set->keys = vs_calloc(cap, NAME_KEY_LEN);
-	set->major = vs_calloc(cap, sizeof(bool));
-	if (!set->keys || !set->major)
-		return VS_ERR_NOMEM;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k)
+			return false;
+		if (vs_text_has_diacritic(cp))
+			return true;
+		i += k;
+	}
+	return false;
+}
+
+/* Adds every "/"-separated spelling of each row, folded (accented: accent
+ * key instead); set_sort then sorts and dedups. */
+static vs_rc set_add(name_set *set, size_t cap, const vs_ref_name *rows, size_t count, bool accented)
+{
+	if (!set->keys) {
+		set->keys = vs_calloc(cap, NAME_KEY_LEN);
+		set->major = vs_calloc(cap, sizeof(bool));
+		if (!set->keys || !set->major)
+			return VS_ERR_NOMEM;
+	}
 	for (size_t i = 0; i < count; i++) {
 		const char *p = rows[i].name;
 		bool major = rows[i].source && !strcmp(rows[i].source, "wikipedia_national_estimate");
@@ -541,7 +561,14 @@ static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
 			size_t n = slash ? (size_t)(slash - p) : strlen(p);
 			char key[NAME_KEY_LEN];
 			/* some source rows are themselves mojibake: leave them out */
-			if (vs_text_syllable_valid(p, n) && vs_text_fold(p, n, key, sizeof(key)) > 0) {
+			size_t kl = accented ? vs_text_accent_key(p, n, key, sizeof(key))
+			                     : vs_text_fold(p, n, key, sizeof(key));
+			/* The forum-derived source has names typed without marks
+			 * ("Le", "Thi"): as accented spellings they would hide
+			 * missing diacritics, so they count only when folded. */
+			bool sloppy = accented && rows[i].source &&
+			              !strcmp(rows[i].source, "duyet_uit_forum_2016") && !has_marks(p, n);
+			if (!sloppy && vs_text_syllable_valid(p, n) && kl > 0) {
 				memcpy(set->keys[set->count], key, NAME_KEY_LEN);
 				set->major[set->count] = major;
 				set->count++;
@@ -549,8 +576,41 @@ static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
 			p = slash ? slash + 1 : NULL;
 		}
 	}
-	/* Sort keys with their major flag: sort indices by key, then rebuild. */
-	for (size_t i = 1; i < set->count; i++) { /* insertion sort: a few hundred keys, once */
+	return VS_OK;
+}
+
+static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
+{
+	vs_rc rc = set_add(set, count * 2 + 1, rows, count, false);
+	if (!rc)
+		set_sort(set);
+	return rc;
+}
+
+static vs_rc accented_build(name_set *set, const vs_ref *ref)
+{
+	size_t cap = 2 * (ref->family_count + ref->middle_count + ref->given_count) + 1;
+	vs_rc rc;
+	if ((rc = set_add(set, cap, ref->family, ref->family_count, true)) ||
+	    (rc = set_add(set, cap, ref->middle, ref->middle_count, true)) ||
+	    (rc = set_add(set, cap, ref->given, ref->given_count, true)))
+		return rc;
+	set_sort(set);
+	return VS_OK;
+}
+
+static vs_rc accented_one(name_set *set, const vs_ref_name *rows, size_t count)
+{
+	vs_rc rc = set_add(set, count * 2 + 1, rows, count, true);
+	if (!rc)
+		set_sort(set);
+	return rc;
+}
+
+static void set_sort(name_set *set)
+{
+	/* insertion sort with the major flag: a few hundred keys, once */
+	for (size_t i = 1; i < set->count; i++) {
 		char k[NAME_KEY_LEN];
 		bool m = set->major[i];
 		memcpy(k, set->keys[i], NAME_KEY_LEN);
@@ -574,7 +634,6 @@ static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
 		w++;
 	}
 	set->count = w;
-	return VS_OK;
 }
 
 static const char *set_find(const name_set *set, const char *folded, size_t len)
@@ -587,22 +646,33 @@ static const char *set_find(const name_set *set, const char *folded, size_t len)
 	return bsearch(key, set->keys, set->count, NAME_KEY_LEN, key_cmp);
 }
 
-bool vs_text_is_family(const vs_text_tables *t, const char *folded, size_t len, bool major)
+bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_t len, bool accents)
 {
-	const char *k = set_find(&t->family, folded, len);
+	char key[64];
+	size_t kl = accents ? vs_text_accent_key(word, len, key, sizeof(key))
+	                    : vs_text_fold(word, len, key, sizeof(key));
+	const name_set *set;
+	switch (table) {
+	case VS_TEXT_FAMILY:
+	case VS_TEXT_FAMILY_MAJOR:
+		set = accents ? &t->family_acc : &t->family;
+		break;
+	case VS_TEXT_MIDDLE:
+		set = accents ? &t->middle_acc : &t->middle;
+		break;
+	case VS_TEXT_ANY:
+		set = &t->accented;
+		if (!accents)
+			kl = vs_text_accent_key(word, len, key, sizeof(key));
+		break;
+	default:
+		set = accents ? &t->given_acc : &t->given;
+		break;
+	}
+	const char *k = set_find(set, key, kl);
 	if (!k)
 		return false;
-	return !major || t->family.major[(size_t)(k - &t->family.keys[0][0]) / NAME_KEY_LEN];
-}
-
-bool vs_text_is_middle(const vs_text_tables *t, const char *folded, size_t len)
-{
-	return set_find(&t->middle, folded, len) != NULL;
-}
-
-bool vs_text_is_given(const vs_text_tables *t, const char *folded, size_t len)
-{
-	return set_find(&t->given, folded, len) != NULL;
+	return table != VS_TEXT_FAMILY_MAJOR || set->major[(size_t)(k - &set->keys[0][0]) / NAME_KEY_LEN];
 }
 
 vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err)
@@ -631,7 +701,11 @@ vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err)
 	}
 	if ((rc = set_build(&t->family, ref->family, ref->family_count)) ||
 	    (rc = set_build(&t->middle, ref->middle, ref->middle_count)) ||
-	    (rc = set_build(&t->given, ref->given, ref->given_count))) {
+	    (rc = set_build(&t->given, ref->given, ref->given_count)) ||
+	    (rc = accented_build(&t->accented, ref)) ||
+	    (rc = accented_one(&t->family_acc, ref->family, ref->family_count)) ||
+	    (rc = accented_one(&t->middle_acc, ref->middle, ref->middle_count)) ||
+	    (rc = accented_one(&t->given_acc, ref->given, ref->given_count))) {
 		rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory for name tables");
 		goto out;
 	}
@@ -658,10 +732,20 @@ void vs_text_tables_free(vs_text_tables *t)
 	set_free(&t->family);
 	set_free(&t->middle);
 	set_free(&t->given);
+	set_free(&t->accented);
+	set_free(&t->family_acc);
+	set_free(&t->middle_acc);
+	set_free(&t->given_acc);
 	vs_free(t);
 }
 
 /* ---- legacy encodings ---- */
+
+static int cp_to_byte(uint32_t cp);
+static bool cp_to_byte_ok(uint32_t cp)
+{
+	return cp_to_byte(cp) >= 0;
+}
 
 /* Byte a Windows-1252 / Windows-1258 / Latin-1 decoder turned into cp; -1 if none. */
 static int cp_to_byte(uint32_t cp)
@@ -685,50 +769,105 @@ static int cp_to_byte(uint32_t cp)
 	return -1;
 }
 
-/* Every word of s (space-separated) is a Vietnamese syllable; with
- * need_non_ascii, also tells whether some invalid word has a non-ASCII char. */
-static bool all_syllables(const char *s, size_t len, bool *bad_non_ascii)
+/* A syllable as a careful typist (or an input method) writes it: valid and
+ * the tone on the new-style or the old-style place. Legacy decoding of the
+ * wrong code page often yields valid letters with the tone misplaced. */
+static bool syllable_strict(const char *w, size_t len)
 {
-	bool ok = true;
-	size_t i = 0;
-	if (bad_non_ascii)
-		*bad_non_ascii = false;
-	while (i < len) {
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		size_t start = i;
-		bool non_ascii = false;
-		while (i < len && s[i] != ' ' && s[i] != '\t') {
-			if ((unsigned char)s[i] >= 0x80)
-				non_ascii = true;
-			i++;
-		}
-		if (i == start)
-			break;
-		/* Trailing punctuation (initials "T.") does not count against a word. */
-		size_t end = i;
-		while (end > start && ((unsigned char)s[end - 1] < 0x80) &&
-		       !((s[end - 1] | 0x20) >= 'a' && (s[end - 1] | 0x20) <= 'z'))
-			end--;
-		if (end == start || end - start == 1)
-			continue;
-		if (!vs_text_syllable_valid(s + start, end - start)) {
-			ok = false;
-			if (non_ascii && bad_non_ascii)
-				*bad_non_ascii = true;
-		}
-	}
-	return ok;
+	syl y;
+	int v0, v1, pos = -1;
+	if (!syl_decode(w, len, &y) || !syl_parse(&y, &v0, &v1))
+		return false;
+	for (int i = 0; i < y.n; i++)
+		if (y.l[i].tone)
+			pos = i;
+	if (pos < 0 || pos == tone_pos(&y, v0, v1))
+		return true;
+	/* old style: hòa, khóe, thúy (open oa/oe/uy take the tone on the first vowel) */
+	return v1 == y.n && v1 - v0 == 2 && pos == v0 &&
+	       ((y.l[v0].base == 'o' && (y.l[v0 + 1].base == 'a' || y.l[v0 + 1].base == 'e')) ||
+	        (y.l[v0].base == 'u' && y.l[v0 + 1].base == 'y'));
 }
 
-/* Decodes bytes with the TCVN3 (vni == false) or VNI table; false if a byte is unmapped. */
-static bool legacy_decode(const vs_text_tables *t, const unsigned char *b, size_t n, bool vni, char *out,
-                          size_t cap, size_t *out_len)
+/* Trailing ASCII punctuation of a word ("T.") is not part of it. */
+static size_t word_core(const char *w, size_t len)
 {
-	size_t o = 0;
+	while (len > 0 && (unsigned char)w[len - 1] < 0x80 &&
+	       !(((w[len - 1] | 0x20) >= 'a' && (w[len - 1] | 0x20) <= 'z')))
+		len--;
+	return len;
+}
+
+/* True if some vowel cluster starts with the letters a, b (b may be a
+ * modified vowel; a plain vowel also stands for its modified forms). */
+static bool cluster_prefix(uint8_t a, uint8_t b)
+{
+	for (size_t i = 0; clusters[i]; i++) {
+		const uint8_t *e = (const uint8_t *)clusters[i];
+		if (e[0] && e[1] && (e[0] == a || plain_of(a, e[0])) && (e[1] == b || plain_of(b, e[1])))
+			return true;
+	}
+	return false;
+}
+
+enum { LEGACY_NO = 0, LEGACY_WEAK, LEGACY_STRONG };
+
+/* Does this word look like legacy bytes read in a Western code page?
+ * Strong: (a) a non-ASCII character that is no Vietnamese letter (¹ Ç Ñ ö)
+ * in a word that is not a syllable; (b) an upper-case non-ASCII letter
+ * after a lower-case letter (NguyÔn, TuÊn); (c) in a word that is not a
+ * syllable, an ASCII vowel followed by a Latin-1 vowel that no Vietnamese
+ * vowel cluster starts with (Leâ, Nguyeãn). Weak: (c) where the pair could
+ * start a cluster (a typo such as "Hoànng" looks the same). */
+static int looks_legacy(const char *w, size_t len)
+{
+	bool valid = vs_text_syllable_valid(w, word_core(w, len)), prev_lower = false;
+	uint8_t prev_ascii_vowel = 0;
+	int level = LEGACY_NO;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		vs_text_letter l;
+		size_t k = vs_utf8_decode(w + i, len - i, &cp);
+		if (!k)
+			return LEGACY_NO;
+		i += k;
+		bool letter = vs_text_letter_of(cp, &l);
+		if (cp >= 0x80) {
+			if (!valid && !letter && cp_to_byte_ok(cp))
+				return LEGACY_STRONG;
+			if (letter && l.upper && prev_lower)
+				return LEGACY_STRONG;
+			if (!valid && prev_ascii_vowel && cp >= 0xC0 && cp <= 0xFF && letter) {
+				if (!cluster_prefix(prev_ascii_vowel, l.base))
+					return LEGACY_STRONG;
+				level = LEGACY_WEAK;
+			}
+		}
+		prev_lower = letter && !l.upper;
+		prev_ascii_vowel = cp < 0x80 && letter && is_vowel(l.base) ? l.base : 0;
+	}
+	return level;
+}
+
+/* Decodes one word's bytes with TCVN3 (vni false) or VNI-Windows; false when
+ * a character has no byte or a byte no letter. */
+static bool legacy_decode_word(const vs_text_tables *t, const char *w, size_t len, bool vni, char *out,
+                               size_t cap, size_t *out_len)
+{
+	unsigned char b[64];
+	size_t n = 0, o = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(w + i, len - i, &cp);
+		int byte = k ? cp_to_byte(cp) : -1;
+		if (byte < 0 || n == sizeof(b))
+			return false;
+		b[n++] = (unsigned char)byte;
+		i += k;
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t cp = 0;
-		if (vni && i + 1 < n && b[i] < 0x80 && t->vni_diac[b[i + 1]]) {
+		if (vni && i + 1 < n && t->vni_diac[b[i + 1]]) {
 			for (size_t k = 0; k < t->vni2_count; k++)
 				if (t->vni2[k].b0 == b[i] && t->vni2[k].b1 == b[i + 1]) {
 					cp = t->vni2[k].cp;
@@ -740,10 +879,7 @@ static bool legacy_decode(const vs_text_tables *t, const unsigned char *b, size_
 				continue;
 			}
 		}
-		if (b[i] < 0x80)
-			cp = b[i];
-		else
-			cp = vni ? t->vni1[b[i]] : t->tcvn3[b[i]];
+		cp = b[i] < 0x80 ? b[i] : vni ? t->vni1[b[i]] : t->tcvn3[b[i]];
 		if (!cp)
 			return false;
 		o = put_cp(out, cap, o, cp);
@@ -752,37 +888,113 @@ static bool legacy_decode(const vs_text_tables *t, const unsigned char *b, size_
 	return true;
 }
 
+/* Score of a word: a known name syllable counts most, a careful syllable
+ * some, anything else is a heavy penalty. */
+static int word_score(const vs_text_tables *t, const char *w, size_t len)
+{
+	char key[64];
+	size_t core = word_core(w, len);
+	if (core <= 1)
+		return 0;
+	if (!syllable_strict(w, core))
+		return -8;
+	size_t kl = vs_text_accent_key(w, core, key, sizeof(key));
+	return set_find(&t->accented, key, kl) ? 3 : 1;
+}
+
+typedef struct candidate {
+	char text[512];
+	size_t len;
+	int score;
+	bool ok;
+} candidate;
+
+/* Builds the candidate of one reading: words that look legacy (or, with
+ * whole, every word with a byte form) are decoded; the rest kept. */
+static void build_candidate(const vs_text_tables *t, const char *s, size_t len, int enc, candidate *c)
+{
+	size_t i = 0, o = 0;
+	c->score = 0;
+	c->ok = true;
+	while (i < len) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		size_t start = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t')
+			i++;
+		if (i == start)
+			break;
+		const char *w = s + start;
+		size_t wl = i - start, dl = 0;
+		char dec[128];
+		if (enc >= 0 && legacy_decode_word(t, w, wl, enc == 1, dec, sizeof(dec), &dl) &&
+		    (looks_legacy(w, wl) || word_score(t, dec, dl) >= word_score(t, w, wl))) {
+			w = dec;
+			wl = dl;
+		}
+		c->score += word_score(t, w, wl);
+		if (o && o + 1 < sizeof(c->text))
+			c->text[o++] = ' ';
+		if (o + wl + 1 > sizeof(c->text)) {
+			c->ok = false;
+			break;
+		}
+		memcpy(c->text + o, w, wl);
+		o += wl;
+	}
+	c->text[o] = '\0';
+	c->len = o;
+}
+
 int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap)
 {
-	unsigned char bytes[256];
-	char nfc[512], a[512], b[512];
-	size_t nb = 0, nfc_len, la = 0, lb = 0;
-	bool changed, bad_non_ascii;
+	candidate orig, tcvn, vni;
+	char nfc[512];
+	size_t nl, i = 0;
+	bool changed;
+	int trigger = LEGACY_NO;
 	if (!t || len == 0 || len > 200)
 		return VS_TEXT_LEGACY_NONE;
-	nfc_len = vs_text_nfc(s, len, nfc, sizeof(nfc), &changed);
-	if (all_syllables(nfc, nfc_len, &bad_non_ascii) || !bad_non_ascii)
-		return VS_TEXT_LEGACY_NONE;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
-		int byte = k ? cp_to_byte(cp) : -1;
-		if (byte < 0 || nb == sizeof(bytes))
-			return VS_TEXT_LEGACY_SUSPECT;
-		bytes[nb++] = (unsigned char)byte;
-		i += k;
+	nl = vs_text_nfc(s, len, nfc, sizeof(nfc), &changed);
+	while (i < nl) {
+		while (i < nl && nfc[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < nl && nfc[i] != ' ')
+			i++;
+		if (i > start) {
+			int lv = looks_legacy(nfc + start, i - start);
+			trigger = lv > trigger ? lv : trigger;
+		}
 	}
-	bool ok_a = legacy_decode(t, bytes, nb, false, a, sizeof(a), &la) && all_syllables(a, la, NULL);
-	bool ok_b = legacy_decode(t, bytes, nb, true, b, sizeof(b), &lb) && all_syllables(b, lb, NULL);
-	if (ok_a && ok_b && (la != lb || memcmp(a, b, la) != 0))
-		return VS_TEXT_LEGACY_SUSPECT;
-	if (!ok_a && !ok_b)
-		return VS_TEXT_LEGACY_SUSPECT;
-	const char *src = ok_a ? a : b;
-	size_t n = ok_a ? la : lb;
-	if (n >= cap)
-		return VS_TEXT_LEGACY_SUSPECT;
-	memcpy(out, src, n);
-	out[n] = '\0';
+	if (trigger == LEGACY_NO)
+		return VS_TEXT_LEGACY_NONE;
+	/* A weak sign that no repair explains is a typo, not an encoding. */
+	const int unsure = trigger == LEGACY_STRONG ? VS_TEXT_LEGACY_SUSPECT : VS_TEXT_LEGACY_NONE;
+	build_candidate(t, nfc, nl, -1, &orig);
+	/* decode the raw text: Windows-1258 combining marks are bytes too */
+	build_candidate(t, s, len, 0, &tcvn);
+	build_candidate(t, s, len, 1, &vni);
+	candidate *best = NULL;
+	if (tcvn.ok && tcvn.score > orig.score)
+		best = &tcvn;
+	if (vni.ok && vni.score > orig.score && (!best || vni.score > best->score))
+		best = &vni;
+	if (!best || (tcvn.ok && vni.ok && tcvn.score == vni.score &&
+	              (tcvn.len != vni.len || memcmp(tcvn.text, vni.text, vni.len) != 0)))
+		return unsure;
+	/* every word of the repair must be a careful syllable (or an initial) */
+	for (size_t k = 0; k < best->len;) {
+		while (k < best->len && best->text[k] == ' ')
+			k++;
+		size_t start = k;
+		while (k < best->len && best->text[k] != ' ')
+			k++;
+		if (k > start && word_score(t, best->text + start, k - start) < 0)
+			return unsure;
+	}
+	if (best->len >= cap)
+		return unsure;
+	memcpy(out, best->text, best->len + 1);
 	return VS_TEXT_LEGACY_FIXED;
 }

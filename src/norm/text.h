@@ -68,12 +68,13 @@ enum { VS_TEXT_LEGACY_NONE = 0, VS_TEXT_LEGACY_FIXED, VS_TEXT_LEGACY_SUSPECT };
  * repair makes it valid; VS_TEXT_LEGACY_NONE otherwise (out untouched). */
 int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap);
 
-/* True if the folded word is a known family name (names_family.csv, every
- * spelling of "A/B" rows). major: only the most common national ones. */
-bool vs_text_is_family(const vs_text_tables *t, const char *folded, size_t len, bool major);
-/* True if the folded word is a known middle name (names_middle.csv). */
-bool vs_text_is_middle(const vs_text_tables *t, const char *folded, size_t len);
-/* True if the folded word is a known given name (names_given.csv). */
-bool vs_text_is_given(const vs_text_tables *t, const char *folded, size_t len);
+/* Name-table lookups of one word as typed (any case). With accents the
+ * word is compared with its diacritics (canonical tone placement), so "Ly"
+ * is not "Lý"; without, folded ("nguyen" is Nguyễn). */
+enum { VS_TEXT_FAMILY, VS_TEXT_FAMILY_MAJOR, VS_TEXT_MIDDLE, VS_TEXT_GIVEN, VS_TEXT_ANY };
+/* True if word is in the table: family names (every spelling of "A/B"
+ * rows), major family names (the national list: Nguyễn, Trần, Lê ...),
+ * middle names, given names, or any of them (VS_TEXT_ANY). */
+bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_t len, bool accents);
 
 #endif

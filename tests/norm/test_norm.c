@@ -173,10 +173,16 @@ static void test_names(void **state)
 	name("Văn An Nguyễn", &r);
 	assert_string_equal(r.full_name, "Nguyễn Văn An");
 	assert_true(vs_reason_has(&r.reasons, VS_R_NAME_ORDER_SWAPPED));
-	name("Lan Thị Trần", &r);
-	assert_string_equal(r.full_name, "Trần Thị Lan");
-	name("Hà Thị Trần", &r); /* Hà is a family name too: nothing decides, order kept */
-	assert_string_equal(r.full_name, "Hà Thị Trần");
+	name("Lan Thị Trần", &r); /* Western order looks like family Lan: not moved */
+	assert_string_equal(r.full_name, "Lan Thị Trần");
+	name("Lê Thị Trần", &r); /* Lê is a major family name: nothing decides, order kept */
+	assert_string_equal(r.full_name, "Lê Thị Trần");
+	name("Trung Trần Huy", &r); /* given name typed before family and middle */
+	assert_string_equal(r.full_name, "Trần Huy Trung");
+	name("Ly Nguyễn Thị Mỹ", &r); /* "Ly" is not "Lý" */
+	assert_string_equal(r.full_name, "Nguyễn Thị Mỹ Ly");
+	name("Văn Văn Thái", &r); /* Văn is a (rare) family name here: no major family name, kept */
+	assert_string_equal(r.full_name, "Văn Văn Thái");
 	name("Lan Nguyen", &r);
 	assert_string_equal(r.full_name, "Nguyen Lan");
 	name("Thanh Mai", &r); /* Mai is a family name, but not a major one: a two-word name stays */
