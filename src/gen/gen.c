@@ -352,7 +352,12 @@ vs_rc vs_gen_estimate_run(const vs_gen_opts *opts, const vs_ref *ref, uint64_t s
 		sample_count = o.registry_count;
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/vaxsync-gen-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	/* mkdtemp's template: six capital X appended */
+	int dl = snprintf(dir, sizeof(dir) - 7, "%s/vaxsync-gen-", tmp && tmp[0] ? tmp : "/tmp");
+	if (dl < 0 || (size_t)dl >= sizeof(dir) - 7)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "TMPDIR too long");
+	memset(dir + dl, 'X', 6);
+	dir[dl + 6] = '\0';
 	if (!mkdtemp(dir))
 		return vs_error_set(err, VS_ERR_IO, dir, 0, 0, NULL, "cannot make a temporary directory: %s",
 		                    strerror(errno));
