@@ -49,7 +49,7 @@ typedef struct vs_pipeline_summary {
 	uint64_t linked; /* records linked in this run */
 	uint64_t citizens_verified;
 	uint64_t posted, withdrawn; /* outbox items applied in this run */
-	double seconds_ingest, seconds_link, seconds_verify, seconds_total;
+	double seconds_registry, seconds_ingest, seconds_link, seconds_verify, seconds_total;
 	/* the store after the run */
 	vs_store_counts counts;
 	uint64_t unlinked_by_reason[VS_R_COUNT];
@@ -68,12 +68,12 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
  * interrupted run, verifies every dirty citizen (events, record checks,
  * worklist items), queues post/withdraw items for the difference between the
  * verified events and the postings, and applies them. batch: citizens per
- * transaction (0 = 2,000). Counters go to summary (may be NULL). */
+ * transaction (0 = 10,000). Counters go to summary (may be NULL). */
 vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
                               vs_pipeline_summary *summary, vs_error *err) VS_MUST_CHECK;
 
 /* Applies every pending outbox item, in order, committing every `batch`
- * items (0 = 1,000). *posted / *withdrawn (may be NULL) count what changed. */
+ * items (0 = 10,000). *posted / *withdrawn (may be NULL) count what changed. */
 vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
                                vs_error *err) VS_MUST_CHECK;
 

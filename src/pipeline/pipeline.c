@@ -685,8 +685,10 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 	}
 	if ((rc = setup(&r)))
 		goto out;
+	uint64_t tr = vs_now_ns();
 	if (opts->shots_path && (rc = ingest_registry(&r)))
 		goto out;
+	r.sum->seconds_registry = (double)(vs_now_ns() - tr) / 1e9;
 	if (opts->shots_path && (rc = ingest_shots(&r)))
 		goto out;
 	uint64_t t1 = vs_now_ns();

@@ -18,7 +18,7 @@ vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint
 	vs_rc rc = VS_OK;
 	size_t n = 0;
 	if (!batch)
-		batch = 1000;
+		batch = 10000;
 	vs_store_outbox_item *items = vs_calloc(batch, sizeof(*items));
 	if (!items)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -253,7 +253,7 @@ vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch
 	uint64_t *posted = summary ? &summary->posted : NULL,
 	         *withdrawn = summary ? &summary->withdrawn : NULL;
 	if (!batch)
-		batch = 2000;
+		batch = 10000;
 	if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
 		return rc;
 	ids = vs_calloc(batch, sizeof(*ids));

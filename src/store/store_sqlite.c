@@ -1057,7 +1057,7 @@ static const vs_store_ops sqlite_ops = {
 vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts, vs_error *err)
 {
 	vs_rc rc = VS_OK;
-	char pragma[160];
+	char pragma[400];
 	sqlite_store *d = vs_calloc(1, sizeof(*d));
 	if (!d)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
@@ -1073,7 +1073,8 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	size_t cache = opts && opts->cache_kib ? opts->cache_kib : 65536;
 	snprintf(pragma, sizeof(pragma),
 	         "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
-	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF",
+	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=16384;"
+	         " PRAGMA mmap_size=1073741824",
 	         opts && opts->sync_full ? "FULL" : "NORMAL", cache);
 	rc = exec(d, pragma, err);
 	if (!rc)
