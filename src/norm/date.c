@@ -204,13 +204,17 @@ static vs_date read_dmy(parse_state *st, const dtok *t, bool slash)
 		return md;
 	if (a == b)
 		return dm;
+	/* Both readings are dates. The US reading is only considered for the
+	 * shape Excel's US locale writes (m/d/yyyy: slashes, no zero padding);
+	 * a zero-padded dd/mm/yyyy is Vietnamese and stays so. For that shape,
+	 * context decides (not in the future; a shot not before the
+	 * programme), else the Vietnamese reading is kept and flagged. */
+	if (!slash || t[0].s[0] == '0' || t[1].s[0] == '0')
+		return dm;
 	bool pdm = plausible(st, dm), pmd = plausible(st, md);
 	if (pdm != pmd)
 		return pdm ? dm : md;
-	/* Both readings valid and nothing decides: flag when the shape is the
-	 * one Excel's US locale writes (m/d/yyyy, slashes, no zero padding). */
-	if (slash && t[0].s[0] != '0' && t[1].s[0] != '0')
-		st->ambiguous = true;
+	st->ambiguous = true;
 	return dm;
 }
 
@@ -233,6 +237,8 @@ static vs_date read_words(parse_state *st, const dtok *t, size_t n)
 			continue;
 		}
 		int k = slot;
+		if ((k < 0 || v[k] >= 0) && t[i].len == 4 && v[2] < 0)
+			k = 2; /* a four-digit number without a word before it is the year */
 		if (k < 0 || v[k] >= 0)
 			for (k = 0; k < 3 && v[k] >= 0; k++)
 				;

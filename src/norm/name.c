@@ -76,6 +76,12 @@ static size_t tokenize(const char *s, size_t len, token *tok, bool *punct)
 			k = 1;
 			cp = 0xFFFD;
 		}
+		if (cp == '(') { /* "(con)", "(mẹ)": a note, not part of the name */
+			const char *close = memchr(s + i, ')', len - i);
+			*punct = true;
+			i = close ? (size_t)(close - s) + 1 : len;
+			continue;
+		}
 		if (!is_word_cp(cp)) {
 			if (!is_space_cp(cp))
 				*punct = true;
@@ -227,6 +233,34 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
 	}
 }
 
+/* Copies s into out (NAME_BUF bytes) with two look-alikes made plain before
+ * any other step: Unicode spaces (no-break, ideographic, zero-width) become
+ * ' ', and Ð/ð (U+00D0/U+00F0, the eth typed for Đ/đ) at the start of a word
+ * (where TCVN3's é byte never stands) become Đ/đ. Returns the new length. */
+static size_t prepare(const char *s, size_t len, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 4 < NAME_BUF;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k) {
+			out[o++] = s[i++]; /* NFC turns it into U+FFFD later */
+			continue;
+		}
+		bool start = o == 0 || out[o - 1] == ' ';
+		if (is_space_cp(cp))
+			cp = ' ';
+		else if (start && cp == 0xD0)
+			cp = 0x110;
+		else if (start && cp == 0xF0)
+			cp = 0x111;
+		o += vs_utf8_encode(cp, out + o);
+		i += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 static void clear_name(vs_norm_record *out)
 {
 	out->full_name[0] = out->family[0] = out->middle[0] = out->given[0] = '\0';
@@ -236,7 +270,7 @@ static void clear_name(vs_norm_record *out)
 
 void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
-	char repaired[NAME_BUF], text[NAME_BUF], word[96];
+	char repaired[NAME_BUF], text[NAME_BUF], word[96], prepared[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];
 	size_t order[NAME_MAX_TOKENS];
 	const char *src = s;
@@ -252,6 +286,10 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			non_ascii = true;
+	if (non_ascii) {
+		src_len = len = prepare(s, len, prepared);
+		s = src = prepared;
+	}
 	if (non_ascii && ctx && ctx->text) {
 		int lr = vs_text_legacy_repair(ctx->text, s, len, repaired, sizeof(repaired));
 		if (lr == VS_TEXT_LEGACY_FIXED) {

@@ -492,6 +492,9 @@ size_t vs_text_proper_word(const char *s, size_t len, char *out, size_t cap)
 		cp = first ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp) : lower_cp(cp);
 		if (first && (vs_text_letter_of(cp, &(vs_text_letter){0}) || cp >= 0x80))
 			first = false;
+		if (cp == '\'' ||
+		    cp == 0x2019) /* H'Hen, K'Ly: the part after the apostrophe is capitalised too */
+			first = true;
 		o = put_cp(out, cap, o, cp);
 	}
 	return finish(out, cap, o);
@@ -814,11 +817,12 @@ enum { LEGACY_NO = 0, LEGACY_WEAK, LEGACY_STRONG };
 
 /* Does this word look like legacy bytes read in a Western code page?
  * Strong: (a) a non-ASCII character that is no Vietnamese letter (¹ Ç Ñ ö)
- * in a word that is not a syllable; (b) an upper-case non-ASCII letter
- * after a lower-case letter (NguyÔn, TuÊn); (c) in a word that is not a
- * syllable, an ASCII vowel followed by a Latin-1 vowel that no Vietnamese
- * vowel cluster starts with (Leâ, Nguyeãn). Weak: (c) where the pair could
- * start a cluster (a typo such as "Hoànng" looks the same). */
+ * in a word that is not a syllable; (c) in a word that is not a syllable,
+ * an ASCII vowel followed by a Latin-1 vowel that no Vietnamese vowel
+ * cluster starts with (Leâ, Nguyeãn). Weak: (b) an upper-case non-ASCII
+ * letter after a lower-case letter (NguyÔn, TuÊn; but also "vĂN" typed
+ * with caps lock half on); (c) where the pair could start a cluster (a
+ * typo such as "Hoànng" looks the same). */
 static int looks_legacy(const char *w, size_t len)
 {
 	bool valid = vs_text_syllable_valid(w, word_core(w, len)), prev_lower = false;
@@ -835,8 +839,8 @@ static int looks_legacy(const char *w, size_t len)
 		if (cp >= 0x80) {
 			if (!valid && !letter && cp_to_byte_ok(cp))
 				return LEGACY_STRONG;
-			if (letter && l.upper && prev_lower)
-				return LEGACY_STRONG;
+			if (letter && l.upper && prev_lower) /* also plain mixed-case typing: weak */
+				level = LEGACY_WEAK;
 			if (!valid && prev_ascii_vowel && cp >= 0xC0 && cp <= 0xFF && letter) {
 				if (!cluster_prefix(prev_ascii_vowel, l.base))
 					return LEGACY_STRONG;

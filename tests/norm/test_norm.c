@@ -210,7 +210,7 @@ static void test_names(void **state)
 	assert_true(vs_reason_has(&r.reasons, VS_R_NAME_LEGACY_ENCODING_FIXED));
 
 	name("H'Hen Niê", &r);
-	assert_string_equal(r.full_name, "H'hen Niê");
+	assert_string_equal(r.full_name, "H'Hen Niê");
 	assert_int_equal(r.reasons.count, 0);
 
 	name("Hoàng Thị Hoà", &r);
