@@ -23,6 +23,8 @@ void vs_cli_common_init(vs_cli_common *c);
 const char *vs_cli_refdata(const vs_cli_common *c);
 /* Prints "vaxsync: <formatted error>" to stderr. */
 void vs_cli_print_error(const vs_error *err);
+/* Creates dir and its missing parents (mkdir -p). 0 on success, -1 with errno. */
+int vs_cli_mkdirs(const char *dir);
 /* Parses a non-negative integer option value; -1 on error. */
 long long vs_cli_parse_count(const char *s);
 /* Help text lines shared by every command. */

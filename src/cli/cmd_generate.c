@@ -153,7 +153,7 @@ int vs_cmd_generate(int argc, char **argv)
 	const char *dir = vs_cli_refdata(&c);
 	if (!dir)
 		return VS_EXIT_USAGE;
-	if (o.out_dir && !dry && mkdir(o.out_dir, 0777) != 0 && errno != EEXIST) {
+	if (o.out_dir && !dry && vs_cli_mkdirs(o.out_dir) != 0) {
 		fprintf(stderr, "vaxsync generate: cannot create %s: %s\n", o.out_dir, strerror(errno));
 		return VS_EXIT_DATA;
 	}

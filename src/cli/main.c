@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -26,6 +28,27 @@ void vs_cli_common_init(vs_cli_common *c)
 	c->refdata = env && env[0] ? env : NULL;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	c->threads = n > 0 ? (int)n : 1;
+}
+
+int vs_cli_mkdirs(const char *dir)
+{
+	char path[4096];
+	size_t len = strlen(dir);
+	if (len == 0 || len >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		char c = path[i];
+		path[i] = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return -1;
+		path[i] = c;
+	}
+	return 0;
 }
 
 long long vs_cli_parse_count(const char *s)
@@ -72,6 +95,10 @@ int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i)
 
 const char *vs_cli_refdata(const vs_cli_common *c)
 {
+	/* Last resort: the project's layout, run from the repository folder. */
+	struct stat st;
+	if (!c->refdata && stat("../shared/data/admin_units_2022.csv", &st) == 0)
+		return "../shared/data";
 	if (!c->refdata)
 		fprintf(stderr, "vaxsync: no reference data: pass --refdata DIR or set VAXSYNC_REFDATA\n");
 	return c->refdata;
