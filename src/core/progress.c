@@ -55,6 +55,9 @@ static void draw(vs_progress *p, uint64_t now, bool final)
 	if (p->total && rate > 0 && !final)
 		fmt_eta(eta, sizeof(eta),
 		        (double)(p->total - (p->done < p->total ? p->done : p->total)) / rate);
+	char total[32] = "";
+	if (p->total)
+		snprintf(total, sizeof(total), "/%llu", (unsigned long long)p->total);
 	if (p->tty) {
 		char bar[31];
 		memset(bar, ' ', 30);
@@ -63,15 +66,13 @@ static void draw(vs_progress *p, uint64_t now, bool final)
 			uint64_t fill = p->done >= p->total ? 30 : p->done * 30 / p->total;
 			memset(bar, '#', (size_t)fill);
 		}
-		fprintf(stderr, "\r%-12s [%s] %llu%s%llu %.0f/s %s%s\033[K", p->label, bar,
-		        (unsigned long long)p->done, p->total ? "/" : "", (unsigned long long)p->total, rate,
-		        eta[0] ? "ETA " : "", eta);
+		fprintf(stderr, "\r%-12s [%s] %llu%s %.0f/s %s%s\033[K", p->label, bar,
+		        (unsigned long long)p->done, total, rate, eta[0] ? "ETA " : "", eta);
 		if (final)
 			fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "%s: %llu%s%llu done, %.0f/s, %.1f s%s%s\n", p->label,
-		        (unsigned long long)p->done, p->total ? " of " : "", (unsigned long long)p->total,
-		        rate, el, eta[0] ? ", ETA " : "", eta);
+		fprintf(stderr, "%s: %llu%s done, %.0f/s, %.1f s%s%s\n", p->label,
+		        (unsigned long long)p->done, total, rate, el, eta[0] ? ", ETA " : "", eta);
 	}
 	fflush(stderr);
 }
