@@ -180,8 +180,11 @@ static int first_product(const vs_gen_model *m, vs_gen_rng *r, int group, int32_
 	return pick_vx(m, r, vx, w, 4);
 }
 
-static int booster_product(const vs_gen_model *m, vs_gen_rng *r)
+/* Boosters follow each product's minimum age: under-18s get Pfizer only. */
+static int booster_product(const vs_gen_model *m, vs_gen_rng *r, int age)
 {
+	if (age < 18)
+		return m->vx_pfizer;
 	int vx[] = {m->vx_pfizer, m->vx_moderna, m->vx_az};
 	double w[] = {0.45, 0.35, 0.20};
 	return pick_vx(m, r, vx, w, 3);
@@ -275,10 +278,10 @@ static int plan(const vs_gen_model *m, vs_gen_rng *r, const vs_gen_person *p, ev
 		d = earliest + exp_days(r, 60);
 		if (d >= end)
 			break;
-		ev[n].vx = booster_product(m, r);
+		int age_now = (int)((d - p->dob) / 365.2425);
+		ev[n].vx = booster_product(m, r, age_now);
 		ev[n].dose = n + 1;
 		ev[n++].date = d;
-		int age_now = (int)((d - p->dob) / 365.2425);
 		pb = group == 0 && age_now >= 50 ? 0.55 : 0.22;
 		start = group == 0 && age_now >= 50 ? D(2022, 5, 15) : D(2022, 10, 1);
 	}

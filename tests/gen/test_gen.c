@@ -314,8 +314,20 @@ static void check_records(const table *reg, const table *shots, const table *tru
 			assert_string_equal(cell(shots, i, 7), cell(reg, (size_t)r, 8));
 		if (!has_tag(tags, "VACCINE_")) {
 			bool code = false;
-			for (size_t k = 0; k < ref->vaccine_count; k++)
-				code = code || !strcmp(ref->vaccines[k].product_code, cell(shots, i, 8));
+			for (size_t k = 0; k < ref->vaccine_count; k++) {
+				const vs_ref_vaccine *v = &ref->vaccines[k];
+				if (strcmp(v->product_code, cell(shots, i, 8)) != 0)
+					continue;
+				code = true;
+				/* regression: teen boosters were AstraZeneca or Moderna (18+) */
+				const char *dob = cell(reg, (size_t)r, 3), *sd = cell(shots, i, 11);
+				if (clean && strlen(dob) == 10 && strlen(sd) == 10) {
+					int age = atoi(sd) - atoi(dob);
+					if (strcmp(sd + 5, dob + 5) < 0)
+						age--;
+					assert_true(age >= v->min_age_years);
+				}
+			}
 			assert_true(code);
 		}
 		if (!has_tag(tags, "DOSE_"))
