@@ -178,6 +178,7 @@ typedef struct vs_store_report {
 	int8_t dose;
 	int32_t shot_days;
 	char lot[32];
+	int8_t check_status; /* its last vs_store_set_check status, -1 when never checked */
 } vs_store_report;
 /* The current records linked (auto or review) to citizen_id, rid order;
  * *count may exceed cap (only cap written). */

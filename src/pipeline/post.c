@@ -229,7 +229,9 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, ci
 			join_reasons(&w->res.report_reasons[i], txt, sizeof(txt));
 			uint8_t st = w->res.report_status[i];
 			rc = vs_store_set_check(s, r->rid, key, st, txt, err);
-			if (!rc)
+			/* an auto-linked record only has worklist items from an earlier check that was not OK
+			 */
+			if (!rc && r->check_status > VS_STORE_CHECK_OK)
 				rc = vs_store_worklist_clear(s, r->rid, err);
 			if (!rc && st != VS_VERIFY_OK)
 				rc = report_items(s, w, r, st, &w->res.report_reasons[i], key, err);

@@ -97,7 +97,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_DIRTY_DEL] = "DELETE FROM dirty WHERE citizen_id = ?1",
     [Q_REPORTS] =
         "SELECT r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days,"
-        " r.lot FROM links l JOIN records r ON r.rid = l.rid WHERE l.citizen_id = ?1 AND r.current = 1"
+        " r.lot, coalesce(c.status, -1) FROM links l JOIN records r ON r.rid = l.rid"
+        " LEFT JOIN checks c ON c.rid = r.rid WHERE l.citizen_id = ?1 AND r.current = 1"
         " AND l.decision IN (1, 2) ORDER BY r.rid",
     [Q_CHECK_PUT] = "INSERT OR REPLACE INTO checks(rid, event_key, status, reasons) VALUES(?1,?2,?3,?4)",
     [Q_EV_DEL] = "DELETE FROM events WHERE citizen_id = ?1",
@@ -646,6 +647,7 @@ static vs_rc sq_citizen_reports(vs_store *s, const char *id, vs_store_report *ou
 			p->dose = (int8_t)sqlite3_column_int(st, 5);
 			p->shot_days = cday(st, 6);
 			ct(st, 7, p->lot, sizeof(p->lot));
+			p->check_status = (int8_t)sqlite3_column_int(st, 8);
 		}
 		n++;
 	}

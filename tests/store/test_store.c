@@ -304,6 +304,11 @@ static void test_links_and_reports(void **state)
 	assert_int_equal(rep[1].dose, 2);
 	assert_int_equal(rep[1].shot_days, 18830);
 	assert_string_equal(rep[0].vaccine_code, "EU/1/20/1528");
+	assert_int_equal(rep[0].check_status, -1);
+	assert_int_equal(vs_store_set_check(s, rids[0], "k", VS_STORE_CHECK_REJECT, "HIST_IN_FUTURE", NULL),
+	                 VS_OK);
+	assert_int_equal(vs_store_citizen_reports(s, "001090000001", rep, 8, &n, NULL), VS_OK);
+	assert_int_equal(rep[0].check_status, VS_STORE_CHECK_REJECT);
 	assert_int_equal(vs_store_citizen_reports(s, "001090000001", rep, 1, &n, NULL), VS_OK);
 	assert_int_equal(n, 2); /* count beyond cap */
 
