@@ -414,7 +414,8 @@ static vs_rc add_name(vs_norm_addr_index *ix, builder *b, const char *name, cons
 
 static vs_rc build_table(vs_norm_addr_index *ix, builder *b)
 {
-	qsort(b->items, b->count, sizeof *b->items, cmp_item);
+	if (b->count)
+		qsort(b->items, b->count, sizeof *b->items, cmp_item);
 	size_t distinct = 0;
 	for (size_t i = 0; i < b->count; i++)
 		if (i == 0 || b->items[i].key_len != b->items[i - 1].key_len ||

@@ -99,8 +99,9 @@ static bool parse_scientific(const char *s, size_t len, bool *exact, char *digit
 	if (m == 0 || int_digits == 0 || i >= len || (s[i] != 'E' && s[i] != 'e'))
 		return false;
 	i++;
-	if (i < len && s[i] == '+')
-		i++;
+	if (i >= len || s[i] != '+') /* Excel always writes "E+11"; "12E11" is just letters and digits */
+		return false;
+	i++;
 	int exp = 0;
 	size_t exp_digits = 0;
 	for (; i < len && is_digit(s[i]) && exp_digits < 3; i++, exp_digits++)
@@ -155,7 +156,7 @@ static size_t skip_label(const char *s, size_t len)
 	size_t j = 0;
 	while (j < len && !is_digit(s[j]))
 		j++;
-	if (j == 0 || j == len || j > 40)
+	if (j == 0 || j == len || j > 40 || is_alpha(s[j - 1])) /* "CCCD: 0..", not "CONG781" */
 		return 0;
 	size_t kl = vs_utf8_fold_key(s, j, key, sizeof key);
 	if (kl == 0)
@@ -282,11 +283,14 @@ void vs_norm_id(const vs_norm_ctx *ctx, const char *s, vs_date dob, uint8_t sex,
 		vs_reason_add(&out->reasons, VS_R_ID_MISSING);
 		return;
 	}
-	if (separators)
+	if (separators && digits > 0)
 		vs_reason_add(&out->reasons, VS_R_ID_SEPARATORS_REMOVED);
 
 classify:
-	if (digits == n && !other_chars) {
+	if (digits == n) {
+		/* Stray symbols among digits ("001089*012345") are dropped and flagged. */
+		if (other_chars)
+			vs_reason_add(&out->reasons, VS_R_ID_NON_DIGIT);
 		bool all_zero = true;
 		for (size_t i = 0; i < n; i++)
 			all_zero = all_zero && buf[i] == '0';
@@ -323,6 +327,8 @@ classify:
 	bool insurance = n == 15 && alphas == 2 && is_alpha(buf[0]) && is_alpha(buf[1]);
 	if (other_chars || !(passport || insurance))
 		vs_reason_add(&out->reasons, VS_R_ID_NON_DIGIT);
+	if (digits == 0) /* words, not a number: nothing worth keeping */
+		return;
 	if (n < 5 || n >= sizeof out->id_number) {
 		vs_reason_add(&out->reasons, VS_R_ID_BAD_LENGTH);
 		return;

@@ -83,7 +83,8 @@ vs_rc vs_norm_phone_index_new(vs_norm_phone_index **out, const vs_ref *ref, vs_e
 			o->old_len = (uint8_t)ol;
 		}
 	}
-	qsort(ix->old_areas, ix->old_area_count, sizeof *ix->old_areas, cmp_old_area);
+	if (ix->old_area_count)
+		qsort(ix->old_areas, ix->old_area_count, sizeof *ix->old_areas, cmp_old_area);
 	*out = ix;
 	ix = NULL;
 out:

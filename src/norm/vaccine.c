@@ -77,7 +77,8 @@ vs_rc vs_norm_vaccine_index_new(vs_norm_vaccine_index **out, const vs_ref *ref, 
 		for (size_t a = 0; a < v->alias_count; a++)
 			add_key(ix, v->aliases[a], i);
 	}
-	qsort(ix->keys, ix->key_count, sizeof *ix->keys, cmp_key);
+	if (ix->key_count)
+		qsort(ix->keys, ix->key_count, sizeof *ix->keys, cmp_key);
 	/* keep the first product of each key */
 	size_t o = 0;
 	for (size_t i = 0; i < ix->key_count; i++)
