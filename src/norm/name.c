@@ -13,6 +13,7 @@
 
 #define NAME_MAX_TOKENS 16
 #define NAME_BUF 512
+#define NAME_KEY 40
 
 typedef struct token {
 	size_t off, len;
@@ -56,7 +57,7 @@ static bool first_is_consonant(const char *s, size_t len)
 {
 	uint32_t cp;
 	vs_text_letter l;
-	if (!vs_utf8_decode(s, len, &cp) || !vs_text_letter_of(cp, &l))
+	if (!vs_text_dec(s, len, &cp) || !vs_text_letter_of(cp, &l))
 		return false;
 	return !(l.base == 'a' || l.base == 'e' || l.base == 'i' || l.base == 'o' || l.base == 'u' ||
 	         l.base == 'y' || (l.base >= VS_VN_BREVE_A && l.base <= VS_VN_HORN_U));
@@ -71,7 +72,7 @@ static size_t tokenize(const char *s, size_t len, token *tok, bool *punct)
 	*punct = false;
 	while (i < len) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k) {
 			k = 1;
 			cp = 0xFFFD;
@@ -90,7 +91,7 @@ static size_t tokenize(const char *s, size_t len, token *tok, bool *punct)
 		}
 		size_t start = i;
 		while (i < len) {
-			k = vs_utf8_decode(s + i, len - i, &cp);
+			k = vs_text_dec(s + i, len - i, &cp);
 			if (!k)
 				break;
 			if (is_word_cp(cp)) {
@@ -99,7 +100,7 @@ static size_t tokenize(const char *s, size_t len, token *tok, bool *punct)
 			}
 			/* an apostrophe between two letters belongs to the word */
 			uint32_t nx;
-			if (is_apostrophe(cp) && i + k < len && vs_utf8_decode(s + i + k, len - i - k, &nx) &&
+			if (is_apostrophe(cp) && i + k < len && vs_text_dec(s + i + k, len - i - k, &nx) &&
 			    is_word_cp(nx)) {
 				i += k;
 				continue;
@@ -185,16 +186,19 @@ static bool word_is(const vs_text_tables *tt, int table, const char *s, const to
  * A plain Western "An Văn Nguyễn" is not moved: "Thái Văn Vũ" (family
  * Thái) has the same shape, and nothing decides between them. */
 static bool fix_order(const vs_norm_ctx *ctx, const char *s, const token *tok, size_t n, bool accents,
-                      size_t *order)
+                      char (*keys)[NAME_KEY], size_t *order)
 {
-	char first[64];
-	size_t fl;
 	const vs_text_tables *tt = ctx ? ctx->text : NULL;
 	for (size_t i = 0; i < n; i++)
 		order[i] = i;
 	if (!tt || n < 2 || tok[0].initial || tok[n - 1].initial || tok[1].initial)
 		return false;
-	fl = vs_text_fold(s + tok[0].off, tok[0].len, first, sizeof(first));
+	/* quick reject on folded keys: both shapes need a major family name */
+	if (!vs_text_folded_is(tt, VS_TEXT_FAMILY_MAJOR, keys[1], strlen(keys[1])) &&
+	    !(n >= 3 && vs_text_folded_is(tt, VS_TEXT_FAMILY_MAJOR, keys[n - 1], strlen(keys[n - 1]))))
+		return false;
+	const char *first = keys[0];
+	size_t fl = strlen(first);
 	bool van_thi = fl == 3 && (!memcmp(first, "van", 3) || !memcmp(first, "thi", 3));
 	if (word_is(tt, VS_TEXT_FAMILY, s, &tok[0], accents) && !van_thi)
 		return false;
@@ -222,7 +226,7 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		vs_text_letter l;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k)
 			k = 1;
 		i += k;
@@ -242,7 +246,7 @@ static size_t prepare(const char *s, size_t len, char *out)
 	size_t o = 0;
 	for (size_t i = 0; i < len && o + 4 < NAME_BUF;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k) {
 			out[o++] = s[i++]; /* NFC turns it into U+FFFD later */
 			continue;
@@ -314,42 +318,41 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 	/* Case, diacritics, initials. */
 	size_t letters = 0, upper = 0;
 	bool diacritics = false, plain_unknown = false, initial = false, long_word = false;
+	char keys[NAME_MAX_TOKENS][NAME_KEY];
 	for (size_t t = 0; t < n; t++) {
 		const char *w = text + tok[t].off;
-		if (tok[t].initial) {
+		vs_text_fold(w, tok[t].len, keys[t], sizeof(keys[t]));
+		if (tok[t].initial)
 			initial = true;
-		} else {
-			if (cp_count(w, tok[t].len) > 1)
-				long_word = true;
-			/* a syllable that is no known name of its place (family,
-			 * middle, given) when written without marks (nguyen, thi,
-			 * thang) says the marks were left out; Cao Quang Anh stands */
-			int table = t == 0 && n > 1 ? VS_TEXT_FAMILY
-			            : t == n - 1    ? VS_TEXT_GIVEN
-			                            : VS_TEXT_MIDDLE;
-			if (vs_text_syllable_valid(w, tok[t].len) &&
-			    (!ctx || !vs_text_name_is(ctx->text, table, w, tok[t].len, true)))
-				plain_unknown = true;
-		}
+		else if (cp_count(w, tok[t].len) > 1)
+			long_word = true;
 		for (size_t i = 0; i < tok[t].len;) {
 			uint32_t cp;
 			vs_text_letter l;
-			size_t k = vs_utf8_decode(w + i, tok[t].len - i, &cp);
+			size_t k = vs_text_dec(w + i, tok[t].len - i, &cp);
 			if (!k)
 				k = 1;
 			i += k;
-			if (vs_text_has_diacritic(cp))
-				diacritics = true;
 			if (vs_text_letter_of(cp, &l)) {
 				letters++;
 				upper += l.upper;
-			} else if (utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LU) {
-				letters++;
-				upper++;
-			} else if (utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LL) {
-				letters++;
+				diacritics |= cp >= 0x80;
+				continue;
 			}
+			utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+			letters += c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL;
+			upper += c == UTF8PROC_CATEGORY_LU;
+			diacritics |= vs_text_has_diacritic(cp);
 		}
+	}
+	/* A syllable that is no known name of its place (family, middle, given)
+	 * when written without marks (nguyen, thi, thang) says the marks were
+	 * left out; Cao Quang Anh stands as it is. */
+	for (size_t t = 0; t < n && !diacritics && !plain_unknown; t++) {
+		const char *w = text + tok[t].off;
+		int table = t == 0 && n > 1 ? VS_TEXT_FAMILY : t == n - 1 ? VS_TEXT_GIVEN : VS_TEXT_MIDDLE;
+		plain_unknown = !tok[t].initial && vs_text_syllable_valid(w, tok[t].len) &&
+		                (!ctx || !vs_text_name_is(ctx->text, table, w, tok[t].len, true));
 	}
 	if (src != s) /* repaired legacy text: TCVN3 has no upper-case toned vowels, judge the original */
 		count_case(s, len, &letters, &upper);
@@ -361,7 +364,7 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 		vs_reason_add(rs, VS_R_NAME_INITIAL);
 	if (n == 1)
 		vs_reason_add(rs, VS_R_NAME_SINGLE_TOKEN);
-	if (fix_order(ctx, text, tok, n, diacritics, order))
+	if (fix_order(ctx, text, tok, n, diacritics, keys, order))
 		vs_reason_add(rs, VS_R_NAME_ORDER_SWAPPED);
 
 	/* Display form and parts. */
@@ -380,23 +383,21 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 			append_word(out->middle, sizeof(out->middle), &mo, word, wl);
 	}
 
-	/* Keys. */
-	vs_text_fold(out->full_name, o, out->name_key, sizeof(out->name_key));
-	vs_text_fold(out->family, strlen(out->family), out->family_key, sizeof(out->family_key));
-	vs_text_fold(out->given, strlen(out->given), out->given_key, sizeof(out->given_key));
-	vs_text_accent_key(out->full_name, o, out->name_accent_key, sizeof(out->name_accent_key));
-	{
-		char keys[NAME_MAX_TOKENS][40];
-		const char *ptr[NAME_MAX_TOKENS];
-		size_t so = 0;
-		for (size_t i = 0; i < n; i++) {
-			vs_text_fold(text + tok[i].off, tok[i].len, keys[i], sizeof(keys[i]));
-			ptr[i] = keys[i];
-		}
-		qsort(ptr, n, sizeof(ptr[0]), cmp_words);
-		for (size_t i = 0; i < n; i++)
-			if (ptr[i][0])
-				append_word(out->name_sorted_key, sizeof(out->name_sorted_key), &so, ptr[i],
-				            strlen(ptr[i]));
+	/* Keys: the folded words once, in display order. */
+	const char *ptr[NAME_MAX_TOKENS];
+	size_t ko = 0, so = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *k = keys[order[i]];
+		ptr[i] = k;
+		if (k[0])
+			append_word(out->name_key, sizeof(out->name_key), &ko, k, strlen(k));
 	}
+	copy_str(out->family_key, sizeof(out->family_key), n > 1 ? ptr[0] : "", n > 1 ? strlen(ptr[0]) : 0);
+	copy_str(out->given_key, sizeof(out->given_key), ptr[n - 1], strlen(ptr[n - 1]));
+	vs_text_accent_key(out->full_name, o, out->name_accent_key, sizeof(out->name_accent_key));
+	qsort(ptr, n, sizeof(ptr[0]), cmp_words);
+	for (size_t i = 0; i < n; i++)
+		if (ptr[i][0])
+			append_word(out->name_sorted_key, sizeof(out->name_sorted_key), &so, ptr[i],
+			            strlen(ptr[i]));
 }

@@ -117,7 +117,7 @@ static bool syl_decode(const char *s, size_t len, syl *y)
 	y->n = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k)
 			return false;
 		i += k;
@@ -141,17 +141,29 @@ static bool syl_decode(const char *s, size_t len, syl *y)
 #define OC "\x04"
 #define OH "\x05"
 #define UH "\x06"
-static const char *const initials[] = {"",   "b", "c", "ch", "d",  "\x07", "g",  "gh", "h",  "k",
-                                       "kh", "l", "m", "n",  "ng", "ngh",  "nh", "p",  "ph", "q",
-                                       "r",  "s", "t", "th", "tr", "v",    "x",  NULL};
-static const char *const finals[] = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t", NULL};
-static const char *const clusters[] = {
-    "a",       AB,        AC,         "e",        EC,     "i",    "o",    OC,     OH,         "u",
-    UH,        "y",       "ai",       "ao",       "au",   "ay",   AC "u", AC "y", "eo",       EC "u",
-    "ia",      "i" EC,    "iu",       "oa",       "o" AB, "oe",   "oi",   "oo",   OC "i",     OH "i",
-    "ua",      "u" AC,    "u" EC,     "ui",       "u" OC, "u" OH, UH "a", UH "i", UH "u",     UH OH,
-    "uy",      "y" EC,    "i" EC "u", "y" EC "u", "oai",  "oay",  "oao",  "oeo",  "u" AC "y", "u" OC "i",
-    UH OH "i", UH OH "u", "uya",      "uy" EC,    "uyu",  NULL};
+/* Literal with its length (the lists are scanned for every syllable). */
+typedef struct lit {
+	const char *s;
+	uint8_t len;
+} lit;
+#define L(x)                                                                                                 \
+	{                                                                                                    \
+		x, (uint8_t)(sizeof(x) - 1)                                                                  \
+	}
+static const lit initials[] = {L(""),   L("b"),   L("c"),  L("ch"), L("d"),  L("\x07"), L("g"),
+                               L("gh"), L("h"),   L("k"),  L("kh"), L("l"),  L("m"),    L("n"),
+                               L("ng"), L("ngh"), L("nh"), L("p"),  L("ph"), L("q"),    L("r"),
+                               L("s"),  L("t"),   L("th"), L("tr"), L("v"),  L("x"),    {NULL, 0}};
+static const lit finals[] = {L(""),   L("c"),  L("ch"), L("m"), L("n"),
+                             L("ng"), L("nh"), L("p"),  L("t"), {NULL, 0}};
+static const lit clusters[] = {
+    L("a"),        L(AB),         L(AC),         L("e"),        L(EC),     L("i"),     L("o"),    L(OC),
+    L(OH),         L("u"),        L(UH),         L("y"),        L("ai"),   L("ao"),    L("au"),   L("ay"),
+    L(AC "u"),     L(AC "y"),     L("eo"),       L(EC "u"),     L("ia"),   L("i" EC),  L("iu"),   L("oa"),
+    L("o" AB),     L("oe"),       L("oi"),       L("oo"),       L(OC "i"), L(OH "i"),  L("ua"),   L("u" AC),
+    L("u" EC),     L("ui"),       L("u" OC),     L("u" OH),     L(UH "a"), L(UH "i"),  L(UH "u"), L(UH OH),
+    L("uy"),       L("y" EC),     L("i" EC "u"), L("y" EC "u"), L("oai"),  L("oay"),   L("oao"),  L("oeo"),
+    L("u" AC "y"), L("u" OC "i"), L(UH OH "i"),  L(UH OH "u"),  L("uya"),  L("uy" EC), L("uyu"),  {NULL, 0}};
 
 /* Plain vowel typed where the list has a modified one (text typed without
  * diacritics): a for ă/â, e for ê, o for ô/ơ, u for ư. */
@@ -173,12 +185,12 @@ static bool plain_of(uint8_t typed, uint8_t listed)
 	}
 }
 
-static bool in_list(const syl *y, int from, int to, const char *const *list, bool relaxed)
+static bool in_list(const syl *y, int from, int to, const lit *list, bool relaxed)
 {
 	int n = to - from;
-	for (size_t i = 0; list[i]; i++) {
-		const char *e = list[i];
-		if ((int)strlen(e) != n)
+	for (size_t i = 0; list[i].s; i++) {
+		const char *e = list[i].s;
+		if (list[i].len != n)
 			continue;
 		int k = 0;
 		while (k < n && ((uint8_t)e[k] == y->l[from + k].base ||
@@ -285,7 +297,7 @@ static bool quick_nfc(const char *s, size_t len)
 		}
 		uint32_t cp;
 		vs_text_letter l;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k || !vs_text_letter_of(cp, &l))
 			return false;
 		i += k;
@@ -312,7 +324,7 @@ size_t vs_text_nfc(const char *s, size_t len, char *out, size_t cap, bool *chang
 	/* Re-encode with invalid bytes as U+FFFD, at most NFC_MAX_CP code points. */
 	for (size_t i = 0; i < len && ncp < NFC_MAX_CP; ncp++) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k) {
 			k = 1;
 			cp = 0xFFFD;
@@ -383,7 +395,7 @@ size_t vs_text_fold(const char *s, size_t len, char *out, size_t cap)
 		return 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k) {
 			k = 1;
 			cp = ' ';
@@ -411,11 +423,32 @@ static uint32_t lower_cp(uint32_t cp)
 	return (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
 }
 
+/* True when the tone could sit on a different vowel than the canonical one:
+ * a toned vowel followed by another vowel (hòa, thúy, người) or a combining
+ * mark. Other words keep their letters and are only lower-cased. */
+static bool tone_may_move(const char *s, size_t len)
+{
+	bool prev_toned = false;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		vs_text_letter l;
+		size_t k = vs_text_dec(s + i, len - i, &cp);
+		if (!k || (cp >= 0x300 && cp <= 0x36F))
+			return true;
+		i += k;
+		bool letter = vs_text_letter_of(cp, &l);
+		if (prev_toned && letter && is_vowel(l.base))
+			return true;
+		prev_toned = letter && l.tone;
+	}
+	return false;
+}
+
 static size_t accent_word(const char *s, size_t len, char *out, size_t cap, size_t o)
 {
 	syl y;
 	int v0, v1;
-	if (syl_decode(s, len, &y) && syl_parse(&y, &v0, &v1)) {
+	if (tone_may_move(s, len) && syl_decode(s, len, &y) && syl_parse(&y, &v0, &v1)) {
 		int tone = 0;
 		for (int i = 0; i < y.n; i++) {
 			if (y.l[i].tone)
@@ -430,13 +463,17 @@ static size_t accent_word(const char *s, size_t len, char *out, size_t cap, size
 	}
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k) {
 			k = 1;
 			cp = 0xFFFD;
 		}
 		i += k;
-		o = put_cp(out, cap, o, lower_cp(cp));
+		if (cp >= 'A' && cp <= 'Z')
+			cp += 'a' - 'A';
+		else if (cp >= 0x80)
+			cp = lower_cp(cp);
+		o = put_cp(out, cap, o, cp);
 	}
 	return o;
 }
@@ -454,14 +491,14 @@ size_t vs_text_accent_key(const char *s, size_t len, char *out, size_t cap)
 		return 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (k && is_space_cp(cp)) {
 			i += k;
 			continue;
 		}
 		size_t start = i;
 		while (i < len) {
-			k = vs_utf8_decode(s + i, len - i, &cp);
+			k = vs_text_dec(s + i, len - i, &cp);
 			if (!k)
 				k = 1;
 			else if (is_space_cp(cp))
@@ -483,7 +520,7 @@ size_t vs_text_proper_word(const char *s, size_t len, char *out, size_t cap)
 		return 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k) {
 			k = 1;
 			cp = 0xFFFD;
@@ -536,7 +573,7 @@ static bool has_marks(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		size_t k = vs_text_dec(s + i, len - i, &cp);
 		if (!k)
 			return false;
 		if (vs_text_has_diacritic(cp))
@@ -647,6 +684,17 @@ static const char *set_find(const name_set *set, const char *folded, size_t len)
 	memcpy(key, folded, len);
 	key[len] = '\0';
 	return bsearch(key, set->keys, set->count, NAME_KEY_LEN, key_cmp);
+}
+
+bool vs_text_folded_is(const vs_text_tables *t, int table, const char *folded, size_t len)
+{
+	const name_set *set = table == VS_TEXT_FAMILY || table == VS_TEXT_FAMILY_MAJOR ? &t->family
+	                      : table == VS_TEXT_MIDDLE                                ? &t->middle
+	                                                                               : &t->given;
+	const char *k = set_find(set, folded, len);
+	if (!k)
+		return false;
+	return table != VS_TEXT_FAMILY_MAJOR || set->major[(size_t)(k - &set->keys[0][0]) / NAME_KEY_LEN];
 }
 
 bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_t len, bool accents)
@@ -805,8 +853,8 @@ static size_t word_core(const char *w, size_t len)
  * modified vowel; a plain vowel also stands for its modified forms). */
 static bool cluster_prefix(uint8_t a, uint8_t b)
 {
-	for (size_t i = 0; clusters[i]; i++) {
-		const uint8_t *e = (const uint8_t *)clusters[i];
+	for (size_t i = 0; clusters[i].s; i++) {
+		const uint8_t *e = (const uint8_t *)clusters[i].s;
 		if (e[0] && e[1] && (e[0] == a || plain_of(a, e[0])) && (e[1] == b || plain_of(b, e[1])))
 			return true;
 	}
@@ -825,23 +873,28 @@ enum { LEGACY_NO = 0, LEGACY_WEAK, LEGACY_STRONG };
  * typo such as "Hoànng" looks the same). */
 static int looks_legacy(const char *w, size_t len)
 {
-	bool valid = vs_text_syllable_valid(w, word_core(w, len)), prev_lower = false;
+	int valid = -1; /* computed on demand: most words never need it */
+	bool prev_lower = false;
 	uint8_t prev_ascii_vowel = 0;
 	int level = LEGACY_NO;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		vs_text_letter l;
-		size_t k = vs_utf8_decode(w + i, len - i, &cp);
+		size_t k = vs_text_dec(w + i, len - i, &cp);
 		if (!k)
 			return LEGACY_NO;
 		i += k;
 		bool letter = vs_text_letter_of(cp, &l);
 		if (cp >= 0x80) {
-			if (!valid && !letter && cp_to_byte_ok(cp))
+			bool odd = !letter && cp_to_byte_ok(cp);
+			bool pair = prev_ascii_vowel && cp >= 0xC0 && cp <= 0xFF && letter;
+			if ((odd || pair) && valid < 0)
+				valid = vs_text_syllable_valid(w, word_core(w, len));
+			if (odd && !valid)
 				return LEGACY_STRONG;
 			if (letter && l.upper && prev_lower) /* also plain mixed-case typing: weak */
 				level = LEGACY_WEAK;
-			if (!valid && prev_ascii_vowel && cp >= 0xC0 && cp <= 0xFF && letter) {
+			if (pair && !valid) {
 				if (!cluster_prefix(prev_ascii_vowel, l.base))
 					return LEGACY_STRONG;
 				level = LEGACY_WEAK;
@@ -853,6 +906,33 @@ static int looks_legacy(const char *w, size_t len)
 	return level;
 }
 
+/* One pass over the raw text for anything looks_legacy could act on: a
+ * non-ASCII character that is no Vietnamese letter, an ASCII vowel followed
+ * by a Latin-1 letter, or an upper-case non-ASCII letter after a lower-case
+ * one. Ordinary Unicode names (Nguyễn Văn An) have none. */
+static bool legacy_signs(const char *s, size_t len)
+{
+	bool prev_lower = false, prev_ascii_vowel = false;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		vs_text_letter l;
+		size_t k = vs_text_dec(s + i, len - i, &cp);
+		if (!k)
+			return true;
+		i += k;
+		bool letter = vs_text_letter_of(cp, &l);
+		if (cp >= 0x80) {
+			if (!letter && !(cp >= 0x300 && cp <= 0x36F) && cp != 0xA0)
+				return true;
+			if (letter && ((l.upper && prev_lower) || (prev_ascii_vowel && cp <= 0xFF)))
+				return true;
+		}
+		prev_lower = letter && !l.upper;
+		prev_ascii_vowel = cp < 0x80 && letter && is_vowel(l.base);
+	}
+	return false;
+}
+
 /* Decodes one word's bytes with TCVN3 (vni false) or VNI-Windows; false when
  * a character has no byte or a byte no letter. */
 static bool legacy_decode_word(const vs_text_tables *t, const char *w, size_t len, bool vni, char *out,
@@ -862,7 +942,7 @@ static bool legacy_decode_word(const vs_text_tables *t, const char *w, size_t le
 	size_t n = 0, o = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = vs_utf8_decode(w + i, len - i, &cp);
+		size_t k = vs_text_dec(w + i, len - i, &cp);
 		int byte = k ? cp_to_byte(cp) : -1;
 		if (byte < 0 || n == sizeof(b))
 			return false;
@@ -958,6 +1038,8 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	bool changed;
 	int trigger = LEGACY_NO;
 	if (!t || len == 0 || len > 200)
+		return VS_TEXT_LEGACY_NONE;
+	if (!legacy_signs(s, len))
 		return VS_TEXT_LEGACY_NONE;
 	nl = vs_text_nfc(s, len, nfc, sizeof(nfc), &changed);
 	while (i < nl) {

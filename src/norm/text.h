@@ -15,6 +15,17 @@ enum { VS_VN_BREVE_A = 1, VS_VN_CIRC_A, VS_VN_CIRC_E, VS_VN_CIRC_O, VS_VN_HORN_O
 
 /* Tone marks: 0 none, 1 grave (huyền), 2 hook (hỏi), 3 tilde (ngã), 4 acute (sắc), 5 dot (nặng). */
 
+/* vs_utf8_decode with the ASCII case inline (the hot path of every parser here). */
+static inline size_t vs_text_dec(const char *s, size_t len, uint32_t *cp)
+{
+	unsigned char c = (unsigned char)s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	return vs_utf8_decode(s, len, cp);
+}
+
 /* One decoded letter: base (0 when cp is not a letter vaxsync knows), tone,
  * upper case. */
 typedef struct vs_text_letter {
@@ -76,5 +87,7 @@ enum { VS_TEXT_FAMILY, VS_TEXT_FAMILY_MAJOR, VS_TEXT_MIDDLE, VS_TEXT_GIVEN, VS_T
  * rows), major family names (the national list: Nguyễn, Trần, Lê ...),
  * middle names, given names, or any of them (VS_TEXT_ANY). */
 bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_t len, bool accents);
+/* The same for a word already folded (vs_text_fold): no accents. */
+bool vs_text_folded_is(const vs_text_tables *t, int table, const char *folded, size_t len);
 
 #endif
