@@ -6,6 +6,7 @@
  *
  * A batch's records and links commit together, so after a kill a re-run sees
  * either the whole batch (unchanged, nothing to do) or none of it. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -349,12 +350,22 @@ static void fill_record(const row_info *ri, const vs_norm_record *n, vs_store_re
 	vs_reason_join(&n->reasons, sr->reasons, sizeof(sr->reasons));
 }
 
+/* The link's explanation: per comparison its level and weight. For auto
+ * links only the comparison vector is kept (the store stays small; `vaxsync
+ * explain` rebuilds the waterfall); records a person must look at get the
+ * readable form. */
 static void explain(const run *r, const vs_link_result *res, char *out, size_t len)
 {
 	size_t off = 0, nc = vs_link_settings_cmp_count(r->ls);
 	out[0] = '\0';
 	if (res->best < 0) {
 		snprintf(out, len, "no candidate");
+		return;
+	}
+	if (res->decision == VS_LINK_AUTO) {
+		for (size_t i = 0; i < nc && i < VS_LINK_MAX_CMP && off + 3 < len; i++)
+			off += (size_t)snprintf(out + off, len - off, "%s%u", i ? "." : "levels ",
+			                        res->levels[i]);
 		return;
 	}
 	for (size_t i = 0; i < nc && i < VS_LINK_MAX_CMP && off + 1 < len; i++) {
@@ -646,12 +657,9 @@ static vs_rc finish(run *r)
 	char path[4096], detail[256];
 	const vs_pipeline_opts *o = r->o;
 	if (o->out_dir) {
-		if (mkdir(o->out_dir, 0777) && file_size(o->out_dir) == 0) {
-			struct stat st;
-			if (stat(o->out_dir, &st) || !S_ISDIR(st.st_mode))
-				return vs_error_set(r->err, VS_ERR_IO, o->out_dir, 0, 0, NULL,
-				                    "cannot create");
-		}
+		if (mkdir(o->out_dir, 0777) && errno != EEXIST)
+			return vs_error_set(r->err, VS_ERR_IO, o->out_dir, 0, 0, NULL, "cannot create: %s",
+			                    strerror(errno));
 		snprintf(path, sizeof(path), "%s/links.csv", o->out_dir);
 		if ((rc = vs_pipeline_export_links(r->s, path, r->err)))
 			return rc;
