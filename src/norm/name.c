@@ -152,11 +152,6 @@ static size_t copy_str(char *dst, size_t cap, const char *src, size_t len)
 	return o;
 }
 
-static int cmp_words(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Display form of one word: proper case, initials as "X.". */
 static size_t display_word(const char *s, const token *t, char *out, size_t cap)
 {
@@ -395,7 +390,12 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 	copy_str(out->family_key, sizeof(out->family_key), n > 1 ? ptr[0] : "", n > 1 ? strlen(ptr[0]) : 0);
 	copy_str(out->given_key, sizeof(out->given_key), ptr[n - 1], strlen(ptr[n - 1]));
 	vs_text_accent_key(out->full_name, o, out->name_accent_key, sizeof(out->name_accent_key));
-	qsort(ptr, n, sizeof(ptr[0]), cmp_words);
+	for (size_t i = 1; i < n; i++) /* insertion sort: a handful of words, no allocation */
+		for (size_t j = i; j > 0 && strcmp(ptr[j - 1], ptr[j]) > 0; j--) {
+			const char *tmp = ptr[j];
+			ptr[j] = ptr[j - 1];
+			ptr[j - 1] = tmp;
+		}
 	for (size_t i = 0; i < n; i++)
 		if (ptr[i][0])
 			append_word(out->name_sorted_key, sizeof(out->name_sorted_key), &so, ptr[i],

@@ -526,7 +526,14 @@ size_t vs_text_proper_word(const char *s, size_t len, char *out, size_t cap)
 			cp = 0xFFFD;
 		}
 		i += k;
-		cp = first ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp) : lower_cp(cp);
+		if (cp < 0x80) {
+			if (first && cp >= 'a' && cp <= 'z')
+				cp -= 'a' - 'A';
+			else if (!first && cp >= 'A' && cp <= 'Z')
+				cp += 'a' - 'A';
+		} else {
+			cp = first ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp) : lower_cp(cp);
+		}
 		if (first && (vs_text_letter_of(cp, &(vs_text_letter){0}) || cp >= 0x80))
 			first = false;
 		if (cp == '\'' ||
@@ -544,6 +551,8 @@ typedef struct name_set {
 	char (*keys)[NAME_KEY_LEN];
 	bool *major;
 	size_t count;
+	uint32_t *slots; /* open-addressing hash: key index + 1, 0 = empty */
+	size_t slot_mask;
 } name_set;
 
 typedef struct vni_pair {
@@ -562,12 +571,8 @@ struct vs_text_tables {
 	name_set family_acc, middle_acc, given_acc;
 };
 
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp((const char *)a, (const char *)b);
-}
-
 static void set_sort(name_set *set);
+static vs_rc set_index(name_set *set);
 
 static bool has_marks(const char *s, size_t len)
 {
@@ -622,9 +627,10 @@ static vs_rc set_add(name_set *set, size_t cap, const vs_ref_name *rows, size_t 
 static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
 {
 	vs_rc rc = set_add(set, count * 2 + 1, rows, count, false);
-	if (!rc)
-		set_sort(set);
-	return rc;
+	if (rc)
+		return rc;
+	set_sort(set);
+	return set_index(set);
 }
 
 static vs_rc accented_build(name_set *set, const vs_ref *ref)
@@ -636,15 +642,16 @@ static vs_rc accented_build(name_set *set, const vs_ref *ref)
 	    (rc = set_add(set, cap, ref->given, ref->given_count, true)))
 		return rc;
 	set_sort(set);
-	return VS_OK;
+	return set_index(set);
 }
 
 static vs_rc accented_one(name_set *set, const vs_ref_name *rows, size_t count)
 {
 	vs_rc rc = set_add(set, count * 2 + 1, rows, count, true);
-	if (!rc)
-		set_sort(set);
-	return rc;
+	if (rc)
+		return rc;
+	set_sort(set);
+	return set_index(set);
 }
 
 static void set_sort(name_set *set)
@@ -676,14 +683,43 @@ static void set_sort(name_set *set)
 	set->count = w;
 }
 
+static uint32_t key_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Builds the hash index of a sorted set (the lookups run for every name). */
+static vs_rc set_index(name_set *set)
+{
+	size_t n = 16;
+	while (n < set->count * 2)
+		n *= 2;
+	set->slots = vs_calloc(n, sizeof(uint32_t));
+	if (!set->slots)
+		return VS_ERR_NOMEM;
+	set->slot_mask = n - 1;
+	for (size_t i = 0; i < set->count; i++) {
+		size_t h = key_hash(set->keys[i], strlen(set->keys[i])) & set->slot_mask;
+		while (set->slots[h])
+			h = (h + 1) & set->slot_mask;
+		set->slots[h] = (uint32_t)(i + 1);
+	}
+	return VS_OK;
+}
+
 static const char *set_find(const name_set *set, const char *folded, size_t len)
 {
-	char key[NAME_KEY_LEN];
-	if (!set->count || len == 0 || len >= NAME_KEY_LEN)
+	if (!set->slots || len == 0 || len >= NAME_KEY_LEN)
 		return NULL;
-	memcpy(key, folded, len);
-	key[len] = '\0';
-	return bsearch(key, set->keys, set->count, NAME_KEY_LEN, key_cmp);
+	for (size_t h = key_hash(folded, len) & set->slot_mask; set->slots[h]; h = (h + 1) & set->slot_mask) {
+		const char *k = set->keys[set->slots[h] - 1];
+		if (!memcmp(k, folded, len) && k[len] == '\0')
+			return k;
+	}
+	return NULL;
 }
 
 bool vs_text_folded_is(const vs_text_tables *t, int table, const char *folded, size_t len)
@@ -771,6 +807,7 @@ out:
 
 static void set_free(name_set *s)
 {
+	vs_free(s->slots);
 	vs_free(s->keys);
 	vs_free(s->major);
 }

@@ -18,10 +18,18 @@ enum { VS_VN_BREVE_A = 1, VS_VN_CIRC_A, VS_VN_CIRC_E, VS_VN_CIRC_O, VS_VN_HORN_O
 /* vs_utf8_decode with the ASCII case inline (the hot path of every parser here). */
 static inline size_t vs_text_dec(const char *s, size_t len, uint32_t *cp)
 {
-	unsigned char c = (unsigned char)s[0];
-	if (c < 0x80) {
-		*cp = c;
+	const unsigned char *u = (const unsigned char *)s;
+	if (u[0] < 0x80) {
+		*cp = u[0];
 		return 1;
+	}
+	if (u[0] >= 0xC2 && u[0] <= 0xDF && len >= 2 && (u[1] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+		return 2;
+	}
+	if (u[0] >= 0xE1 && u[0] <= 0xEC && len >= 3 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+		*cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+		return 3; /* E1..EC: no overlongs, no surrogates in this range */
 	}
 	return vs_utf8_decode(s, len, cp);
 }
