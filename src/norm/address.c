@@ -26,6 +26,8 @@
 #define ADDR_SPAN_MAX 7 /* longest name in words ("phan rang thap cham" is 4) */
 #define ADDR_KEY_MAX 96
 #define ADDR_MENTIONS_MAX 384
+#define MARKERS1_MAX 40
+#define MARKERS2_MAX 16
 #define ADDR_HIDE_MAX 4 /* words hidden after a street/hamlet word */
 
 enum { LV_P = 0, LV_D = 1, LV_C = 2 };
@@ -43,13 +45,13 @@ typedef struct addr_entry {
 	uint16_t unit; /* index into provinces / ref->districts / ref->communes */
 } addr_entry;
 
-typedef struct addr_slot {
-	const char *key; /* NULL: empty slot */
+typedef struct addr_slot { /* 16 bytes: the table stays small enough for the cache */
 	uint32_t hash;
-	uint32_t first; /* entries[first .. first+count) */
+	uint32_t key_off; /* into the index's key blob */
+	uint32_t first;   /* entries[first .. first+count) */
 	uint16_t count;
-	uint8_t prefix; /* some longer key starts with key + " " */
-	uint8_t key_len;
+	uint8_t prefix;  /* some longer key starts with key + " " */
+	uint8_t key_len; /* 0: empty slot */
 } addr_slot;
 
 typedef struct addr_province {
@@ -64,6 +66,7 @@ struct vs_norm_addr_index {
 	vs_arena arena;
 	unsigned char fold[0x2000]; /* code point -> ASCII letter/digit, ' ', or 0 (drop) */
 	addr_slot *slots;
+	char *keys; /* every distinct key, back to back */
 	size_t slot_mask;
 	addr_entry *entries;
 	size_t entry_count;
@@ -74,7 +77,9 @@ struct vs_norm_addr_index {
 	uint8_t *district_province; /* per ref->districts row: province index */
 	uint16_t *commune_district; /* per ref->communes row: district row */
 	uint8_t *district_type;     /* per district row: UT_* */
-	uint8_t *commune_type;      /* per commune row: UT_* */
+	uint64_t m1[MARKERS1_MAX];  /* packed marker words */
+	uint64_t m2a[MARKERS2_MAX], m2b[MARKERS2_MAX];
+	uint8_t *commune_type; /* per commune row: UT_* */
 };
 
 static uint8_t unit_type(const char *type)
@@ -98,9 +103,11 @@ typedef struct addr_tok {
 	uint8_t len;
 	uint8_t seg; /* hard-break segment (commas, semicolons, new lines) */
 	bool number;
-	bool hidden; /* inside a street/hamlet run */
-	uint8_t mk1; /* MK_* of this word alone */
-	uint8_t mk2; /* MK_* of the previous word and this one */
+	bool hidden;   /* inside a street/hamlet run */
+	uint8_t mk1;   /* MK_* of this word alone */
+	uint8_t mk2;   /* MK_* of the previous word and this one */
+	uint8_t ut;    /* UT_* named by the marker ending here */
+	uint64_t pack; /* pack_word() of the word */
 } addr_tok;
 
 typedef struct addr_text {
@@ -152,7 +159,8 @@ static void push_tok(addr_text *t, size_t start, uint8_t seg)
 			rest_digits = rest_digits && w[k] >= '0' && w[k] <= '9';
 		if (rest_digits && is_marker_letters(w, a) && t->count + 1 < ADDR_TOKENS_MAX &&
 		    t->len + 1 < sizeof t->buf) {
-			t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)a, seg, false, false, 0, 0};
+			t->tok[t->count++] =
+			    (addr_tok){(uint16_t)start, (uint8_t)a, seg, false, false, 0, 0, 0, 0};
 			memmove(w + a + 1, w + a, l - a);
 			w[a] = ' ';
 			t->len++;
@@ -162,7 +170,7 @@ static void push_tok(addr_text *t, size_t start, uint8_t seg)
 	}
 	if (l > 255)
 		l = 255;
-	t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)l, seg, d == l, false, 0, 0};
+	t->tok[t->count++] = (addr_tok){(uint16_t)start, (uint8_t)l, seg, d == l, false, 0, 0, 0, 0};
 }
 
 /* Folds s into words. Keys built from reference names use the same routine. */
@@ -240,42 +248,65 @@ static bool tok_is(const addr_text *t, size_t i, const char *w)
 static const struct {
 	const char *a, *b;
 	int kind;
-} markers2[] = {{"thi", "xa", MK_DISTRICT}, {"thi", "tran", MK_COMMUNE}, {"thanh", "pho", MK_CITY},
-                {"t", "x", MK_DISTRICT},    {"t", "p", MK_CITY},         {"t", "t", MK_COMMUNE},
-                {"khu", "pho", MK_STREET},  {"so", "nha", MK_STREET},    {"dan", "pho", MK_STREET},
-                {"khu", "vuc", MK_STREET},  {"chung", "cu", MK_STREET},  {"can", "ho", MK_STREET}};
+	uint8_t ut;
+} markers2[] = {{"thi", "xa", MK_DISTRICT, UT_THIXA}, {"thi", "tran", MK_COMMUNE, UT_THITRAN},
+                {"thanh", "pho", MK_CITY, UT_TP},     {"t", "x", MK_DISTRICT, UT_THIXA},
+                {"t", "p", MK_CITY, UT_TP},           {"t", "t", MK_COMMUNE, UT_THITRAN},
+                {"khu", "pho", MK_STREET, UT_NONE},   {"so", "nha", MK_STREET, UT_NONE},
+                {"dan", "pho", MK_STREET, UT_NONE},   {"khu", "vuc", MK_STREET, UT_NONE},
+                {"chung", "cu", MK_STREET, UT_NONE},  {"can", "ho", MK_STREET, UT_NONE}};
 static const struct {
 	const char *w;
 	int kind;
-} markers1[] = {{"phuong", MK_COMMUNE}, {"p", MK_COMMUNE},    {"f", MK_COMMUNE},     {"xa", MK_COMMUNE},
-                {"x", MK_COMMUNE},      {"tt", MK_COMMUNE},   {"quan", MK_DISTRICT}, {"q", MK_DISTRICT},
-                {"huyen", MK_DISTRICT}, {"h", MK_DISTRICT},   {"tx", MK_DISTRICT},   {"tp", MK_CITY},
-                {"tinh", MK_PROVINCE},  {"duong", MK_STREET}, {"so", MK_STREET},     {"sn", MK_STREET},
-                {"ngo", MK_STREET},     {"ngach", MK_STREET}, {"hem", MK_STREET},    {"kiet", MK_STREET},
-                {"ap", MK_STREET},      {"thon", MK_STREET},  {"xom", MK_STREET},    {"to", MK_STREET},
-                {"kp", MK_STREET},      {"khom", MK_STREET},  {"tdp", MK_STREET},    {"lo", MK_STREET},
-                {"toa", MK_STREET},     {"pho", MK_STREET},   {"ql", MK_STREET},     {"tl", MK_STREET}};
+	uint8_t ut;
+} markers1[] = {
+    {"phuong", MK_COMMUNE, UT_PHUONG}, {"p", MK_COMMUNE, UT_PHUONG},  {"f", MK_COMMUNE, UT_PHUONG},
+    {"xa", MK_COMMUNE, UT_XA},         {"x", MK_COMMUNE, UT_XA},      {"tt", MK_COMMUNE, UT_THITRAN},
+    {"quan", MK_DISTRICT, UT_QUAN},    {"q", MK_DISTRICT, UT_QUAN},   {"huyen", MK_DISTRICT, UT_HUYEN},
+    {"h", MK_DISTRICT, UT_HUYEN},      {"tx", MK_DISTRICT, UT_THIXA}, {"tp", MK_CITY, UT_TP},
+    {"tinh", MK_PROVINCE, UT_NONE},    {"duong", MK_STREET, UT_NONE}, {"so", MK_STREET, UT_NONE},
+    {"sn", MK_STREET, UT_NONE},        {"ngo", MK_STREET, UT_NONE},   {"ngach", MK_STREET, UT_NONE},
+    {"hem", MK_STREET, UT_NONE},       {"kiet", MK_STREET, UT_NONE},  {"ap", MK_STREET, UT_NONE},
+    {"thon", MK_STREET, UT_NONE},      {"xom", MK_STREET, UT_NONE},   {"to", MK_STREET, UT_NONE},
+    {"kp", MK_STREET, UT_NONE},        {"khom", MK_STREET, UT_NONE},  {"tdp", MK_STREET, UT_NONE},
+    {"lo", MK_STREET, UT_NONE},        {"toa", MK_STREET, UT_NONE},   {"pho", MK_STREET, UT_NONE},
+    {"ql", MK_STREET, UT_NONE},        {"tl", MK_STREET, UT_NONE}};
+#define MARKERS1_COUNT (sizeof markers1 / sizeof markers1[0])
+#define MARKERS2_COUNT (sizeof markers2 / sizeof markers2[0])
+_Static_assert(MARKERS1_COUNT <= MARKERS1_MAX && MARKERS2_COUNT <= MARKERS2_MAX, "marker tables too long");
 
-/* Kind of the one-word marker at word i, or MK_NONE. */
-static int compute_marker1(const addr_text *t, size_t i)
+/* A word of up to 8 bytes packed into an integer (0 for longer words), so
+ * marker words compare as integers. */
+static uint64_t pack_word(const char *w, size_t l)
 {
-	if (t->tok[i].len > 6 || t->tok[i].number)
-		return MK_NONE;
-	for (size_t k = 0; k < sizeof markers1 / sizeof markers1[0]; k++)
-		if (tok_is(t, i, markers1[k].w))
-			return markers1[k].kind;
-	return MK_NONE;
+	uint64_t v = 0;
+	if (l == 0 || l > 8)
+		return 0;
+	memcpy(&v, w, l);
+	return v;
 }
 
-/* Kind of the two-word marker made of words i-1 and i, or MK_NONE. */
-static int compute_marker2(const addr_text *t, size_t i)
+/* Table index of the one-word marker at word i, or -1. */
+static int find_marker1(const vs_norm_addr_index *ix, const addr_text *t, size_t i)
 {
-	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg || t->tok[i].len > 5 || t->tok[i - 1].len > 5)
-		return MK_NONE;
-	for (size_t k = 0; k < sizeof markers2 / sizeof markers2[0]; k++)
-		if (tok_is(t, i - 1, markers2[k].a) && tok_is(t, i, markers2[k].b))
-			return markers2[k].kind;
-	return MK_NONE;
+	uint64_t v = t->tok[i].pack;
+	if (!v || t->tok[i].number)
+		return -1;
+	for (size_t k = 0; k < MARKERS1_COUNT; k++)
+		if (ix->m1[k] == v)
+			return (int)k;
+	return -1;
+}
+
+/* Table index of the two-word marker made of words i-1 and i, or -1. */
+static int find_marker2(const vs_norm_addr_index *ix, const addr_text *t, size_t i)
+{
+	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg || !t->tok[i].pack || !t->tok[i - 1].pack)
+		return -1;
+	for (size_t k = 0; k < MARKERS2_COUNT; k++)
+		if (ix->m2a[k] == t->tok[i - 1].pack && ix->m2b[k] == t->tok[i].pack)
+			return (int)k;
+	return -1;
 }
 
 static int marker1(const addr_text *t, size_t i)
@@ -288,12 +319,16 @@ static int marker2(const addr_text *t, size_t i)
 	return t->tok[i].mk2;
 }
 
-/* Fills every word's marker kinds. */
-static void classify_markers(addr_text *t)
+/* Fills every word's marker kinds and the unit type a marker names. */
+static void classify_markers(const vs_norm_addr_index *ix, addr_text *t)
 {
+	for (size_t i = 0; i < t->count; i++)
+		t->tok[i].pack = pack_word(t->buf + t->tok[i].off, t->tok[i].len);
 	for (size_t i = 0; i < t->count; i++) {
-		t->tok[i].mk1 = (uint8_t)compute_marker1(t, i);
-		t->tok[i].mk2 = (uint8_t)compute_marker2(t, i);
+		int k1 = find_marker1(ix, t, i), k2 = find_marker2(ix, t, i);
+		t->tok[i].mk1 = (uint8_t)(k1 >= 0 ? markers1[k1].kind : MK_NONE);
+		t->tok[i].mk2 = (uint8_t)(k2 >= 0 ? markers2[k2].kind : MK_NONE);
+		t->tok[i].ut = (uint8_t)(k2 >= 0 ? markers2[k2].ut : k1 >= 0 ? markers1[k1].ut : UT_NONE);
 	}
 }
 
@@ -324,22 +359,29 @@ static int marker_starting_at(const addr_text *t, size_t i)
 
 /* ---- the hash map ---- */
 
-static uint32_t hash_key(const char *k, size_t l)
+#define HASH_SEED 2166136261u
+
+/* FNV-1a, continued from h (HASH_SEED to start), so a key can grow word by word. */
+static uint32_t hash_more(uint32_t h, const char *k, size_t l)
 {
-	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < l; i++)
 		h = (h ^ (unsigned char)k[i]) * 16777619u;
 	return h;
 }
 
-static const addr_slot *lookup(const vs_norm_addr_index *ix, const char *k, size_t l)
+static uint32_t hash_key(const char *k, size_t l)
 {
-	uint32_t h = hash_key(k, l);
+	return hash_more(HASH_SEED, k, l);
+}
+
+/* Slot of key k[0..l) whose hash is h, or NULL. */
+static const addr_slot *lookup(const vs_norm_addr_index *ix, const char *k, size_t l, uint32_t h)
+{
 	for (size_t i = h & ix->slot_mask;; i = (i + 1) & ix->slot_mask) {
 		const addr_slot *s = &ix->slots[i];
-		if (!s->key)
+		if (!s->key_len)
 			return NULL;
-		if (s->hash == h && s->key_len == l && memcmp(s->key, k, l) == 0)
+		if (s->hash == h && s->key_len == l && memcmp(ix->keys + s->key_off, k, l) == 0)
 			return s;
 	}
 }
@@ -416,17 +458,22 @@ static vs_rc build_table(vs_norm_addr_index *ix, builder *b)
 {
 	if (b->count)
 		qsort(b->items, b->count, sizeof *b->items, cmp_item);
-	size_t distinct = 0;
+	size_t distinct = 0, key_bytes = 0;
 	for (size_t i = 0; i < b->count; i++)
 		if (i == 0 || b->items[i].key_len != b->items[i - 1].key_len ||
-		    memcmp(b->items[i].key, b->items[i - 1].key, b->items[i].key_len) != 0)
+		    memcmp(b->items[i].key, b->items[i - 1].key, b->items[i].key_len) != 0) {
 			distinct++;
-	size_t size = 1024;
-	while (size < distinct * 2)
+			key_bytes += b->items[i].key_len;
+		}
+	size_t size = 1024, key_off = 0;
+	while (size < distinct + distinct / 2) /* load factor at most 2/3 */
 		size *= 2;
+	if (key_bytes >= UINT32_MAX)
+		return VS_ERR_LIMIT;
 	ix->slots = vs_calloc(size, sizeof *ix->slots);
 	ix->entries = vs_calloc(b->count ? b->count : 1, sizeof *ix->entries);
-	if (!ix->slots || !ix->entries)
+	ix->keys = vs_malloc(key_bytes ? key_bytes : 1);
+	if (!ix->slots || !ix->entries || !ix->keys)
 		return VS_ERR_NOMEM;
 	ix->slot_mask = size - 1;
 	for (size_t i = 0; i < b->count;) {
@@ -436,10 +483,12 @@ static vs_rc build_table(vs_norm_addr_index *ix, builder *b)
 			j++;
 		uint32_t h = hash_key(b->items[i].key, b->items[i].key_len);
 		size_t at = h & ix->slot_mask;
-		while (ix->slots[at].key)
+		while (ix->slots[at].key_len)
 			at = (at + 1) & ix->slot_mask;
 		addr_slot *s = &ix->slots[at];
-		s->key = b->items[i].key;
+		memcpy(ix->keys + key_off, b->items[i].key, b->items[i].key_len);
+		s->key_off = (uint32_t)key_off;
+		key_off += b->items[i].key_len;
 		s->key_len = b->items[i].key_len;
 		s->hash = h;
 		s->first = (uint32_t)ix->entry_count;
@@ -600,6 +649,12 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 	memset(ix->province_of_code, 0xFF, sizeof ix->province_of_code);
 	memset(ix->district_of_code, 0xFF, sizeof ix->district_of_code);
 	init_fold(ix);
+	for (size_t k = 0; k < MARKERS1_COUNT && k < MARKERS1_MAX; k++)
+		ix->m1[k] = pack_word(markers1[k].w, strlen(markers1[k].w));
+	for (size_t k = 0; k < MARKERS2_COUNT && k < MARKERS2_MAX; k++) {
+		ix->m2a[k] = pack_word(markers2[k].a, strlen(markers2[k].a));
+		ix->m2b[k] = pack_word(markers2[k].b, strlen(markers2[k].b));
+	}
 	size_t nd = ref ? ref->district_count : 0, nc = ref ? ref->commune_count : 0;
 	if (nd >= UINT16_MAX || nc >= UINT16_MAX) {
 		rc = vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "address index: too many units");
@@ -651,6 +706,10 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 	rc = build_table(ix, &b);
 	if (rc == VS_ERR_NOMEM)
 		goto nomem;
+	if (rc) {
+		rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "address index: too many names");
+		goto out;
+	}
 	*out = ix;
 	ix = NULL;
 	goto out;
@@ -668,6 +727,7 @@ void vs_norm_addr_index_free(vs_norm_addr_index *ix)
 		return;
 	vs_arena_free(&ix->arena);
 	vs_free(ix->slots);
+	vs_free(ix->keys);
 	vs_free(ix->entries);
 	vs_free(ix->district_province);
 	vs_free(ix->commune_district);
@@ -695,25 +755,7 @@ typedef struct triple {
 /* UT_* named by the marker ending at word i (one or two words), or UT_NONE. */
 static uint8_t marker_unit_type(const addr_text *t, size_t i)
 {
-	static const struct {
-		const char *a, *b; /* b NULL: one word */
-		uint8_t ut;
-	} words[] = {{"thi", "xa", UT_THIXA},     {"t", "x", UT_THIXA},    {"thi", "tran", UT_THITRAN},
-	             {"t", "t", UT_THITRAN},      {"thanh", "pho", UT_TP}, {"t", "p", UT_TP},
-	             {"quan", NULL, UT_QUAN},     {"q", NULL, UT_QUAN},    {"huyen", NULL, UT_HUYEN},
-	             {"h", NULL, UT_HUYEN},       {"tx", NULL, UT_THIXA},  {"tp", NULL, UT_TP},
-	             {"phuong", NULL, UT_PHUONG}, {"p", NULL, UT_PHUONG},  {"f", NULL, UT_PHUONG},
-	             {"xa", NULL, UT_XA},         {"x", NULL, UT_XA},      {"tt", NULL, UT_THITRAN}};
-	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
-		if (words[k].b) {
-			if (i >= 1 && t->tok[i - 1].seg == t->tok[i].seg && tok_is(t, i - 1, words[k].a) &&
-			    tok_is(t, i, words[k].b))
-				return words[k].ut;
-		} else if (tok_is(t, i, words[k].a)) {
-			return words[k].ut;
-		}
-	}
-	return UT_NONE;
+	return t->tok[i].ut;
 }
 
 /* Levels (bit 1 << LV_*) a marker allows after it; 0 for none or a street word. */
@@ -771,7 +813,7 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 	else if (last >= 2 && tok_is(t, last - 2, "viet") && tok_is(t, last - 1, "nam"))
 		last -= 2;
 	t->count_named = last;
-	classify_markers(t);
+	classify_markers(ix, t);
 	/* hide street and hamlet names */
 	for (size_t i = 0; i < t->count; i++) {
 		size_t words;
@@ -791,14 +833,18 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 		uint8_t typed = marked ? marker_unit_type(t, i - 1) : UT_NONE;
 		char key[ADDR_KEY_MAX];
 		size_t kl = 0;
+		uint32_t h = HASH_SEED;
 		for (size_t j = i; j < last && j < i + ADDR_SPAN_MAX; j++) {
 			if (t->tok[j].seg != t->tok[i].seg || kl + t->tok[j].len + 2 > sizeof key)
 				break;
-			if (j > i)
+			if (j > i) {
 				key[kl++] = ' ';
+				h = hash_more(h, " ", 1);
+			}
 			memcpy(key + kl, t->buf + t->tok[j].off, t->tok[j].len);
+			h = hash_more(h, key + kl, t->tok[j].len);
 			kl += t->tok[j].len;
-			const addr_slot *s = lookup(ix, key, kl);
+			const addr_slot *s = lookup(ix, key, kl, h);
 			if (!s)
 				break;
 			bool numeric = j == i && t->tok[i].number;

@@ -710,6 +710,68 @@ static void test_address_speed(void **state)
 	assert_true(us < 200.0);
 }
 
+/* Every allocation failure while building an index is VS_ERR_NOMEM, never a
+ * crash or a leak (ASan checks the leaks). */
+static void test_index_nomem(void **state)
+{
+	(void)state;
+	for (int which = 0; which < 3; which++) {
+		bool built = false;
+		for (uint64_t n = 1; n < 10000 && !built; n++) {
+			vs_error err = {0};
+			vs_rc rc;
+			vs_alloc_fail_nth(n);
+			if (which == 0) {
+				vs_norm_addr_index *ix = NULL;
+				rc = vs_norm_addr_index_new(&ix, g_ctx.ref, &err);
+				vs_norm_addr_index_free(ix);
+			} else if (which == 1) {
+				vs_norm_vaccine_index *ix = NULL;
+				rc = vs_norm_vaccine_index_new(&ix, g_ctx.ref, &err);
+				vs_norm_vaccine_index_free(ix);
+			} else {
+				vs_norm_phone_index *ix = NULL;
+				rc = vs_norm_phone_index_new(&ix, g_ctx.ref, &err);
+				vs_norm_phone_index_free(ix);
+			}
+			vs_alloc_fail_nth(0);
+			if (rc == VS_OK)
+				built = true;
+			else
+				assert_int_equal(rc, VS_ERR_NOMEM);
+		}
+		assert_true(built);
+	}
+}
+
+/* The parsers work (and say why nothing was found) without reference data. */
+static void test_without_reference(void **state)
+{
+	vs_norm_ctx empty;
+	vs_error err = {0};
+	vs_norm_record r;
+	(void)state;
+	memset(&empty, 0, sizeof empty);
+	assert_int_equal(vs_norm_addr_index_new(&empty.addr, NULL, &err), VS_OK);
+	assert_int_equal(vs_norm_vaccine_index_new(&empty.vacc, NULL, &err), VS_OK);
+	assert_int_equal(vs_norm_phone_index_new(&empty.phone, NULL, &err), VS_OK);
+	fresh(&r);
+	vs_norm_address(&empty, "P.5, Q.3, TP.HCM", &r);
+	expect_reasons(&r, "P.5, Q.3, TP.HCM", "ADDR_PROVINCE_UNRESOLVED");
+	fresh(&r);
+	vs_norm_vaccine(&empty, "Pfizer", &r);
+	expect_reasons(&r, "Pfizer", "VACCINE_UNKNOWN");
+	fresh(&r);
+	vs_norm_phone(&empty, "0912345678", &r);
+	assert_string_equal(r.phone, "0912345678");
+	fresh(&r);
+	vs_norm_id(&empty, "001089012345", (vs_date){0}, 0, &r);
+	assert_string_equal(r.id_number, "001089012345");
+	vs_norm_addr_index_free(empty.addr);
+	vs_norm_vaccine_index_free(empty.vacc);
+	vs_norm_phone_index_free(empty.phone);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +783,8 @@ int main(void)
 	    cmocka_unit_test(test_address_cases),
 	    cmocka_unit_test(test_address_generated),
 	    cmocka_unit_test(test_address_speed),
+	    cmocka_unit_test(test_index_nomem),
+	    cmocka_unit_test(test_without_reference),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
