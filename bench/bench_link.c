@@ -60,6 +60,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.pairs, st.link_s > 0 ? (double)st.pairs / (st.link_s * threads) : 0.0,
 	       (double)ru.ru_maxrss / 1024.0, (double)st.index_bytes / 1e6,
 	       st.left_rows ? (double)st.index_bytes / (double)st.left_rows : 0.0);
+	printf("fully scored pairs %llu (%.1f %%)  cpu user %.1f s  sys %.1f s\n",
+	       (unsigned long long)st.scored, st.pairs ? 100.0 * (double)st.scored / (double)st.pairs : 0.0,
+	       (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 	printf("decisions: auto %llu  review %llu  unlinked %llu\n",
 	       (unsigned long long)st.decisions[VS_LINK_AUTO],
 	       (unsigned long long)st.decisions[VS_LINK_REVIEW],

@@ -252,3 +252,88 @@ float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsi
 	}
 	return m->w[ci][lv];
 }
+
+#define ID_LEN(x) ((unsigned)((x) >> 59))
+#define ID_VAL(x) ((x) & ((1ull << 59) - 1))
+
+/* could id_level find one wrong digit or a swap between packed IDs r and l? (same length; for
+ * 12 digits at least one of the three 4-digit windows is intact) */
+static bool maybe_near(uint64_t r, uint64_t l)
+{
+	if (!l || ID_LEN(r) != ID_LEN(l))
+		return false;
+	if (ID_LEN(r) != 12)
+		return true;
+	uint64_t a = ID_VAL(r), b = ID_VAL(l);
+	return a % 10000 == b % 10000 || a / 10000 % 10000 == b / 10000 % 10000 ||
+	       a / 100000000 == b / 100000000;
+}
+
+/* could id_level find Excel damage? lost leading zeros: the same number; scientific: maybe */
+static bool maybe_excel(const lk_view *v, uint64_t l)
+{
+	if (!l)
+		return false;
+	return v->id_sci || ID_VAL(v->id) == ID_VAL(l);
+}
+
+static float id_bound(const vs_link_model *m, size_t ci, const lk_view *v, uint64_t l, uint64_t la)
+{
+	if (!v->id || (!l && !la))
+		return 0;
+	if (v->id == l)
+		return m->w[ci][LV_ID_EXACT];
+	if (v->id == la)
+		return m->w[ci][LV_ID_ALT];
+	if (ID_LEN(v->id) > 18)
+		return m->w[ci][LV_ID_ELSE];
+	float b = m->w[ci][LV_ID_ELSE];
+	if ((maybe_near(v->id, l) || maybe_near(v->id, la)) && m->w[ci][LV_ID_NEAR] > b)
+		b = m->w[ci][LV_ID_NEAR];
+	if ((maybe_excel(v, l) || maybe_excel(v, la)) && m->w[ci][LV_ID_EXCEL] > b)
+		b = m->w[ci][LV_ID_EXCEL];
+	return b;
+}
+
+float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const lk_view *v, size_t row)
+{
+	const lk_cmp *c = &ix->s->cmp[ci];
+	switch (c->kind) {
+	case LK_FAMILY:
+	case LK_GIVEN:
+	case LK_MIDDLE: {
+		size_t rlen = c->kind == LK_FAMILY  ? v->fam_len
+		              : c->kind == LK_GIVEN ? v->giv_len
+		                                    : v->mid_len;
+		uint32_t rid = c->kind == LK_FAMILY ? v->fam_id : c->kind == LK_GIVEN ? v->giv_id : v->mid_id;
+		uint32_t lid = c->kind == LK_FAMILY  ? ix->fam[row]
+		               : c->kind == LK_GIVEN ? ix->giv[row]
+		                                     : ix->mid[row];
+		if (v->nset && v->nset == ix->nset[row] && rlen)
+			return lk_weight(ix, m, ci, 1, row);
+		if (rlen == 0 || lid == 0)
+			return 0;
+		if (rid == lid)
+			return lk_weight(ix, m, ci, 1, row);
+		return m->wrest[ci];
+	}
+	case LK_TEXT: {
+		uint32_t lid = ix->extra[c->extra][row];
+		if (v->extra_len[c->extra] == 0 || lid == 0)
+			return 0;
+		if (v->extra_id[c->extra] == lid)
+			return lk_weight(ix, m, ci, 1, row);
+		return m->wrest[ci];
+	}
+	case LK_ID:
+		return id_bound(m, ci, v, ix->id[row], ix->alt[row]);
+	case LK_PHONE:
+		if (!v->phone || !ix->phone[row])
+			return 0;
+		if (v->phone == ix->phone[row])
+			return m->w[ci][LV_PH_EXACT];
+		return m->wrest[ci];
+	default:
+		return lk_weight(ix, m, ci, lk_compare(ix, c, v, row), row);
+	}
+}

@@ -492,11 +492,17 @@ static vs_rc write_joined(vs_csv_writer *w, const char *joined)
 /* right records: callback per batch */
 typedef vs_rc (*batch_fn)(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err);
 
-static vs_rc for_right(vs_link_files *lf, const char *path, batch_fn fn, void *arg, vs_error *err)
+/* Reads the right CSV batch by batch; with stride > 1 only every stride-th row
+ * (counted from the first) is kept, before standardization (training samples). */
+static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch_fn fn, void *arg,
+                       vs_error *err)
 {
 	vs_rc rc;
 	vs_csv_reader *rd = NULL;
 	layout lo;
+	size_t seen = 0;
+	if (stride < 1)
+		stride = 1;
 	if ((rc = open_side(lf, 1, path, &rd, &lo, err)))
 		goto out;
 	for (;;) {
@@ -510,6 +516,15 @@ static vs_rc for_right(vs_link_files *lf, const char *path, batch_fn fn, void *a
 		}
 		if (rc)
 			goto out;
+		if (stride > 1) {
+			size_t o = 0;
+			for (size_t i = 0; i < lf->b.count; i++, seen++)
+				if (seen % stride == 0)
+					memcpy(lf->b.f[o++], lf->b.f[i], sizeof lf->b.f[0]);
+			lf->b.count = o;
+			if (!o)
+				continue;
+		}
 		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads);
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
@@ -599,8 +614,9 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 			goto out;
 	if ((rc = vs_csv_end_row(la.w)))
 		goto out;
-	rc = for_right(lf, right_path, link_cb, &la, err);
+	rc = for_right(lf, right_path, 1, link_cb, &la, err);
 	lf->st.pairs = la.ls.pairs;
+	lf->st.scored = la.ls.scored;
 	lf->st.capped_blocks = la.ls.capped_blocks;
 out : {
 	vs_rc rc2 = vs_csv_writer_close(la.w);
@@ -672,9 +688,10 @@ static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, 
 	return VS_OK;
 }
 
-static vs_rc collect(vs_link_files *lf, const char *path, collect_arg *ca, vs_link_side *side, vs_error *err)
+static vs_rc collect(vs_link_files *lf, const char *path, size_t stride, collect_arg *ca, vs_link_side *side,
+                     vs_error *err)
 {
-	vs_rc rc = for_right(lf, path, collect_cb, ca, err);
+	vs_rc rc = for_right(lf, path, stride, collect_cb, ca, err);
 	side->recs = ca->recs;
 	side->count = ca->count;
 	side->alt_ids = ca->alts;
@@ -690,6 +707,24 @@ static void collect_free(collect_arg *ca)
 	vs_arena_free(&ca->arena);
 }
 
+/* lines of a file (an estimate of its rows: quoted line breaks are rare); 0 when unreadable */
+static size_t count_lines(const char *path)
+{
+	FILE *f = !strcmp(path, "-") ? NULL : fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t n = 0, got;
+	char *buf = vs_malloc(1u << 20);
+	if (buf) {
+		while ((got = fread(buf, 1, 1u << 20, f)) > 0)
+			for (const char *p = buf, *e = buf + got; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+				n++;
+	}
+	vs_free(buf);
+	fclose(f);
+	return n;
+}
+
 vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
                           vs_link_model **out, vs_error *err)
 {
@@ -700,7 +735,10 @@ vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_li
 	ca.step = 1;
 	ca.max = opts && opts->max_records ? opts->max_records : 200000;
 	uint64_t a = vs_now_ns();
-	if ((rc = collect(lf, right_path, &ca, &side, err)))
+	/* only the sampled rows are standardized: the stride comes from a line count of the file */
+	size_t rows = count_lines(right_path);
+	size_t stride = rows > ca.max ? rows / ca.max : 1;
+	if ((rc = collect(lf, right_path, stride, &ca, &side, err)))
 		goto out;
 	rc = vs_link_train(out, lf->ix, &side, opts, err);
 	lf->st.train_s += secs(a, vs_now_ns());
@@ -726,7 +764,7 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 	}
 	ca.want = want;
 	ca.step = 1;
-	if ((rc = collect(lf, right_path, &ca, &side, err)))
+	if ((rc = collect(lf, right_path, 1, &ca, &side, err)))
 		goto out;
 	if (side.count == 0) {
 		rc = vs_error_set(err, VS_ERR_NOTFOUND, right_path, 0, 0, NULL, "record not found");
@@ -763,10 +801,11 @@ vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf 
 	vs_arena_init(&ca.arena, 1u << 20);
 	ca.step = 1;
 	ca.max = 1000000;
-	if ((rc = collect(lf, right_path, &ca, &side, err)) == VS_OK) {
-		if (ca.step > 1)
-			rc = vs_buf_printf(out, "(counted on every %zu-th of %zu records)\n", ca.step,
-			                   ca.seen);
+	size_t rows = count_lines(right_path), stride = rows > ca.max ? rows / ca.max : 1;
+	if ((rc = collect(lf, right_path, stride, &ca, &side, err)) == VS_OK) {
+		if (ca.step * stride > 1)
+			rc = vs_buf_printf(out, "(counted on every %zu-th record, %zu records)\n",
+			                   ca.step * stride, ca.count);
 		if (!rc)
 			rc = vs_link_preflight(lf->ix, &side, 20, out, err);
 	}

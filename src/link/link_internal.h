@@ -156,6 +156,7 @@ struct vs_link_model {
 	double m[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS];
 	float w[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS];
 	float logm1[VS_LINK_MAX_CMP]; /* log2 m of level 1 (term-frequency adjusted weight) */
+	float wrest[VS_LINK_MAX_CMP]; /* highest weight of the levels after level 1 (score bounds) */
 	bool tf[VS_LINK_MAX_CMP];
 	double prior;
 	vs_link_thresholds th;
@@ -188,6 +189,9 @@ double lk_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, size_t row);
 /* weight of a level, with the term-frequency adjustment */
 float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, size_t row);
+/* an upper bound of lk_weight(lk_compare(..)) from integer tests only (interned ids, packed
+ * values): exact when the level is null or level 1, else the best weight of the other levels */
+float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const lk_view *v, size_t row);
 
 /* ---- block.c ---- */
 /* keys of rule ri for a view; side 0 left, 1 right. Returns key count (<= 3). */
@@ -199,9 +203,15 @@ uint64_t lk_mix(uint64_t x);
 uint64_t lk_namesort_hash(const lk_view *v, uint64_t h, bool *ok);
 
 /* ---- score.c ---- */
+typedef struct lk_bound_row {
+	float b;
+	uint32_t row;
+} lk_bound_row;
 typedef struct lk_scratch {
 	uint32_t *cand;
 	size_t cand_count, cand_cap;
+	lk_bound_row *bound; /* score bounds of the candidates (link_one) */
+	size_t bound_cap;
 } lk_scratch;
 void lk_scratch_free(lk_scratch *sc);
 /* candidates of v (sorted, unique) into sc->cand. only_rule: -1 all rules. */

@@ -31,6 +31,12 @@ void lk_model_weights(vs_link_model *m)
 			m->w[c][lv] = (float)log2(m->m[c][lv] / m->u[c][lv]);
 		}
 		m->logm1[c] = (float)log2(m->m[c][1]);
+		m->wrest[c] = -1e30f;
+		for (int lv = 2; lv < m->nlev[c]; lv++)
+			if (m->w[c][lv] > m->wrest[c])
+				m->wrest[c] = m->w[c][lv];
+		if (m->nlev[c] <= 2)
+			m->wrest[c] = 0;
 	}
 }
 

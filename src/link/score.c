@@ -26,8 +26,10 @@ const char *vs_link_decision_name(vs_link_decision d)
 void lk_scratch_free(lk_scratch *sc)
 {
 	vs_free(sc->cand);
+	vs_free(sc->bound);
 	sc->cand = NULL;
-	sc->cand_count = sc->cand_cap = 0;
+	sc->bound = NULL;
+	sc->cand_count = sc->cand_cap = sc->bound_cap = 0;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -155,6 +157,49 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	}
 }
 
+static int cmp_bound(const void *a, const void *b)
+{
+	const lk_bound_row *x = a, *y = b;
+	if (x->b != y->b)
+		return x->b < y->b ? 1 : -1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* sc->bound[k] = (upper bound of the score, row) for every candidate, highest bound first */
+static vs_rc bound_all(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, lk_scratch *sc)
+{
+	size_t n = sc->cand_count;
+	if (n > sc->bound_cap) {
+		lk_bound_row *nb = vs_reallocarray(sc->bound, sc->cand_cap, sizeof *nb);
+		if (!nb)
+			return VS_ERR_NOMEM;
+		sc->bound = nb;
+		sc->bound_cap = sc->cand_cap;
+	}
+	for (size_t k = 0; k < n; k++) {
+		uint32_t row = sc->cand[k];
+		float b = 0;
+		for (size_t c = 0; c < m->ncmp; c++)
+			b += lk_bound(ix, m, c, v, row);
+		sc->bound[k].b = b;
+		sc->bound[k].row = row;
+	}
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			lk_bound_row x = sc->bound[i];
+			size_t j = i;
+			while (j > 0 && cmp_bound(&sc->bound[j - 1], &x) > 0) {
+				sc->bound[j] = sc->bound[j - 1];
+				j--;
+			}
+			sc->bound[j] = x;
+		}
+	} else {
+		qsort(sc->bound, n, sizeof *sc->bound, cmp_bound);
+	}
+	return VS_OK;
+}
+
 static double model_prior(const vs_link_index *ix, const vs_link_model *m)
 {
 	if (!isnan(m->prior))
@@ -181,19 +226,30 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const vs_
 		st->pairs += sc->cand_count;
 	double bw = -1e300, sw = -1e300;
 	int64_t best = -1, second = -1;
+	uint64_t scored = 0;
+	/* cheap upper bounds first (integer tests only), then full scores in falling bound order
+	 * until no remaining candidate can reach the second best: the same best and second best
+	 * weights as scoring every candidate */
+	if ((rc = bound_all(ix, m, &v, sc)))
+		return rc;
 	for (size_t k = 0; k < sc->cand_count; k++) {
-		uint32_t row = sc->cand[k];
+		if (second >= 0 && sc->bound[k].b < sw - 1e-3)
+			break;
+		uint32_t row = sc->bound[k].row;
 		double w = lk_score_pair(ix, m, &v, row, NULL, NULL);
-		if (w > bw) {
+		scored++;
+		if (w > bw || (w == bw && (int64_t)row < best)) {
 			sw = bw;
 			second = best;
 			bw = w;
 			best = row;
-		} else if (w > sw) {
+		} else if (w > sw || (w == sw && (int64_t)row < second)) {
 			sw = w;
 			second = row;
 		}
 	}
+	if (st)
+		st->scored += scored;
 	if (best >= 0) {
 		lk_score_pair(ix, m, &v, (size_t)best, r->levels, r->weights);
 		r->best = best;
@@ -271,6 +327,7 @@ vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const
 			rc = jobs[t].rc;
 		if (stats) {
 			stats->pairs += jobs[t].st.pairs;
+			stats->scored += jobs[t].st.scored;
 			stats->capped_blocks += jobs[t].st.capped_blocks;
 			for (int r = 0; r < VS_LINK_MAX_RULES; r++)
 				stats->rule_pairs[r] += jobs[t].st.rule_pairs[r];

@@ -153,8 +153,8 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_cmp(s, "id", LK_ID, 0);
 	add_cmp(s, "phone", LK_PHONE, 0);
 	add_cmp(s, "geo", LK_GEO, 0);
-	add_rule(s, "id_windows", LP_IDWIN, true);
-	add_rule(s, "id_exact", LP_ID, false);
+	add_rule(s, "id_windows", LP_IDWIN, false);
+	add_rule(s, "id_exact", LP_ID, true);
 	add_rule(s, "old_id", LP_ALT, false);
 	add_rule(s, "given_dob", LP_GIVEN | LP_DOB, true);
 	add_rule(s, "family_given_byear", LP_FAMILY | LP_GIVEN | LP_BYEAR, false);
