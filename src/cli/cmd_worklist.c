@@ -2,6 +2,7 @@
  * worklist from the store, as CSV. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -50,6 +51,13 @@ int vs_cmd_worklist(int argc, char **argv)
 		fprintf(stderr, "vaxsync worklist: give exactly one of --facility CODE or --commune CODE\n%s",
 		        wl_usage);
 		return VS_EXIT_USAGE;
+	}
+	const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
+	if (strchr(db, ':') == NULL || path != db) {
+		if (access(path, R_OK)) {
+			fprintf(stderr, "vaxsync worklist: no store at %s (run `vaxsync run` first)\n", path);
+			return VS_EXIT_USAGE;
+		}
 	}
 	vs_store *s = NULL;
 	uint64_t rows = 0;
