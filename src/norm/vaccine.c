@@ -20,6 +20,7 @@
 typedef struct vacc_key {
 	char key[VACC_KEY_MAX];
 	int16_t product;
+	uint8_t len;
 } vacc_key;
 
 struct vs_norm_vaccine_index {
@@ -49,8 +50,10 @@ static int cmp_key(const void *a, const void *b)
 static void add_key(vs_norm_vaccine_index *ix, const char *text, size_t product)
 {
 	vacc_key *k = &ix->keys[ix->key_count];
-	if (!text || compact_key(text, strlen(text), k->key, sizeof k->key) == 0)
+	size_t n = text ? compact_key(text, strlen(text), k->key, sizeof k->key) : 0;
+	if (n == 0)
 		return;
+	k->len = (uint8_t)n;
 	k->product = (int16_t)product;
 	ix->key_count++;
 }
@@ -122,20 +125,26 @@ static int exact(const vs_norm_vaccine_index *ix, const char *key)
 /* Optimal string alignment distance, capped: returns > cap early. */
 static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int cap)
 {
-	int prev2[VACC_KEY_MAX + 1], prev[VACC_KEY_MAX + 1], cur[VACC_KEY_MAX + 1];
+	int rows[3][VACC_KEY_MAX + 2];
+	int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+	const int big = cap + 1;
+	size_t band = (size_t)cap;
 	if (la >= VACC_KEY_MAX || lb >= VACC_KEY_MAX)
-		return cap + 1;
-	if ((la > lb ? la - lb : lb - la) > (size_t)cap)
-		return cap + 1;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = (int)j;
+		return big;
+	if ((la > lb ? la - lb : lb - la) > band)
+		return big;
+	for (size_t j = 0; j <= lb + 1; j++) {
+		prev2[j] = big;
+		prev[j] = j <= band ? (int)j : big;
+		cur[j] = big;
+	}
+	/* only cells with |i - j| <= cap can stay within the cap */
 	for (size_t i = 1; i <= la; i++) {
-		int row_min;
-		cur[0] = (int)i;
-		row_min = cur[0];
-		for (size_t j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = prev[j - 1] + cost;
+		size_t lo = i > band ? i - band : 1, hi = i + band < lb ? i + band : lb;
+		int row_min = big;
+		cur[lo - 1] = lo == 1 && i <= band ? (int)i : big;
+		for (size_t j = lo; j <= hi; j++) {
+			int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
 			if (prev[j] + 1 < v)
 				v = prev[j] + 1;
 			if (cur[j - 1] + 1 < v)
@@ -143,14 +152,18 @@ static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
 			    prev2[j - 2] + 1 < v)
 				v = prev2[j - 2] + 1;
-			cur[j] = v;
-			if (v < row_min)
-				row_min = v;
+			cur[j] = v > big ? big : v;
+			if (cur[j] < row_min)
+				row_min = cur[j];
 		}
+		if (hi < lb)
+			cur[hi + 1] = big;
 		if (row_min > cap)
-			return cap + 1;
-		memcpy(prev2, prev, sizeof(int) * (lb + 1));
-		memcpy(prev, cur, sizeof(int) * (lb + 1));
+			return big;
+		int *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
 	}
 	return prev[lb];
 }
@@ -163,8 +176,8 @@ static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 	int cap = kl >= 8 ? 2 : 1, best_d = cap + 1, best = -1;
 	bool tie = false;
 	for (size_t i = 0; i < ix->key_count; i++) {
-		size_t l2 = strlen(ix->keys[i].key);
-		if (l2 < 5)
+		size_t l2 = ix->keys[i].len;
+		if (l2 < 5 || l2 + (size_t)cap < kl || kl + (size_t)cap < l2)
 			continue;
 		int d = edit_distance(key, kl, ix->keys[i].key, l2, cap);
 		if (d > cap || d > best_d)
