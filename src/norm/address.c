@@ -428,6 +428,8 @@ static vs_rc add_name(vs_norm_addr_index *ix, builder *b, const char *name, cons
 		return VS_OK;
 	if (t.count == 1 && t.tok[0].number)
 		flags |= EF_NUMERIC;
+	if (t.ascii) /* "Kon Tum" has no diacritics to miss */
+		flags |= EF_ASCII_OK;
 	size_t kl = 0;
 	for (size_t w = 0; w < t.count && w < ADDR_SPAN_MAX; w++) {
 		if (kl + t.tok[w].len + 1 >= sizeof key)
@@ -852,8 +854,7 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 				const addr_entry *en = &ix->entries[s->first + e];
 				if (!(levels & (1u << en->level)) || (numeric && !marked))
 					continue;
-				if (en->level == LV_P && city_only && !ix->provinces[en->unit].is_city &&
-				    !(en->flags & EF_ASCII_OK))
+				if (en->level == LV_P && city_only && !ix->provinces[en->unit].is_city)
 					continue;
 				/* explicit type word, province last, longer names; street words hide */
 				int adj = (marked ? SC_MARKER : 0) + (int)(j - i);
