@@ -592,7 +592,9 @@ static vs_rc setup(run *r)
 {
 	vs_rc rc;
 	const vs_pipeline_opts *o = r->o;
-	vs_store_opts so = {.sync_full = o->sync_full};
+	/* a large page cache: events, postings and the link index are keyed by hashes and
+	 * citizen ids, so their inserts land all over the B-trees */
+	vs_store_opts so = {.sync_full = o->sync_full, .cache_kib = (size_t)1 << 20};
 	r->batch = o->batch_rows ? o->batch_rows : 50000;
 	r->threads = o->threads > 0 ? o->threads : 1;
 	vs_arena_init(&r->arena, 1 << 20);
