@@ -195,15 +195,20 @@ static void check_cccd(const vs_norm_ctx *ctx, const char *id, vs_date dob, uint
 }
 
 /* Restores leading zeros lost by Excel when the padded number is well formed. */
-static bool restore_zeros(const vs_norm_ctx *ctx, char *d, size_t *len)
+static bool restore_zeros(const vs_norm_ctx *ctx, char *d, size_t *len, vs_date dob)
 {
 	char tmp[16];
 	if (*len == 10 || *len == 11) {
 		size_t pad = 12 - *len;
+		int year = 0;
 		memset(tmp, '0', pad);
 		memcpy(tmp + pad, d, *len);
 		tmp[12] = '\0';
-		if (tmp[3] <= '3' && cccd_province_known(ctx ? ctx->ref : NULL, tmp)) {
+		(void)vs_idnum_cccd_decode(tmp, NULL, NULL, &year);
+		/* a known date of birth must agree, or this is some other 10-11 digit
+		 * number (a social-insurance code) that merely looks repairable */
+		bool dob_agrees = dob.precision < VS_DATE_YEAR || dob.year <= 0 || dob.year == year;
+		if (tmp[3] <= '3' && dob_agrees && cccd_province_known(ctx ? ctx->ref : NULL, tmp)) {
 			memcpy(d, tmp, 13);
 			*len = 12;
 			return true;
@@ -252,6 +257,15 @@ void vs_norm_id(const vs_norm_ctx *ctx, const char *s, vs_date dob, uint8_t sex,
 		goto classify;
 	}
 
+	/* "1089012345.0": a number-formatted Excel cell written with its decimals */
+	size_t dot = 0;
+	while (dot < len && is_digit(s[dot]))
+		dot++;
+	if (dot >= 8 && dot + 1 < len && s[dot] == '.' && strspn(s + dot + 1, "0") == len - dot - 1) {
+		len = dot;
+		vs_reason_add(&out->reasons, VS_R_ID_EXCEL_DAMAGE_FIXED);
+	}
+
 	size_t start = skip_label(s, len);
 	for (size_t i = start; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -298,7 +312,7 @@ classify:
 			vs_reason_add(&out->reasons, VS_R_ID_MISSING);
 			return;
 		}
-		if (restore_zeros(ctx, buf, &n))
+		if (restore_zeros(ctx, buf, &n, dob))
 			vs_reason_add(&out->reasons, VS_R_ID_EXCEL_DAMAGE_FIXED);
 		if (n == 12) {
 			memcpy(out->id_number, buf, 13);

@@ -337,6 +337,13 @@ static bool is_filler(const char *w, size_t l)
 	return false;
 }
 
+/* Words that announce a dose number ("mũi 2", "lần 2", "M2", "dose 2"). */
+static bool is_dose_word(const char *w, size_t l)
+{
+	return word_is(w, l, "mui") || word_is(w, l, "m") || word_is(w, l, "lan") || word_is(w, l, "thu") ||
+	       word_is(w, l, "dose") || word_is(w, l, "lieu") || word_is(w, l, "d") || word_is(w, l, "l");
+}
+
 static bool is_booster(const char *w, size_t l)
 {
 	return word_is(w, l, "nhac") || word_is(w, l, "booster") || word_is(w, l, "tang") ||
@@ -382,18 +389,24 @@ void vs_norm_dose(const char *s, vs_norm_record *out)
 	if (count == 2 && word_number(words[0], lens[0]) > 0 && word_is(words[1], lens[1], "0"))
 		count = 1;
 	int number = -1;
-	bool booster = false, garbage = false;
+	bool booster = false, garbage = false, conflict = false, marked = false;
 	for (size_t w = 0; w < count; w++) {
 		int v = word_number(words[w], lens[w]);
 		if (is_booster(words[w], lens[w])) {
 			booster = true;
-		} else if (v >= 0 && number < 0 && !(v == 0 && lens[w] == 1 && count > 1)) {
-			number = v;
+		} else if (v >= 0 && !(v == 0 && lens[w] == 1 && count > 1)) {
+			if (number >= 0 && v != number)
+				conflict = true;
+			if (number < 0)
+				marked = w > 0 && is_dose_word(words[w - 1], lens[w - 1]);
+			if (number < 0)
+				number = v;
 		} else if (!is_filler(words[w], lens[w])) {
 			garbage = true;
 		}
 	}
-	if (garbage || (number < 0 && !booster) || number == 0 || number > 9) {
+	/* "Mũi 2 (AZ)": other words are tolerated after a number marked as a dose */
+	if ((garbage && !marked) || conflict || (number < 0 && !booster) || number == 0 || number > 9) {
 		vs_reason_add(&out->reasons, VS_R_DOSE_UNPARSEABLE);
 		return;
 	}

@@ -97,6 +97,10 @@ static void test_id(void **state)
 	    {"Số CCCD 001089012345", 0, 0, "001089012345", VS_ID_CCCD, ""},
 	    /* Excel dropped the leading zero(s) */
 	    {"1089012345", 1989, VS_SEX_M, "001089012345", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    {"1089012345.0", 1989, VS_SEX_M, "001089012345", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    {"1089012345", 0, 0, "001089012345", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
+	    /* a 10-digit number that pads to a CCCD contradicting the date of birth */
+	    {"2012345678", 1989, VS_SEX_M, "2012345678", VS_ID_OTHER, "ID_BAD_LENGTH"},
 	    {"79203001234", 2003, VS_SEX_M, "079203001234", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
 	    {"38095001234", 0, 0, "038095001234", VS_ID_CCCD, "ID_EXCEL_DAMAGE_FIXED"},
 	    {"12345678", 0, 0, "012345678", VS_ID_CMND, "ID_EXCEL_DAMAGE_FIXED|ID_OLD_CMND"},
@@ -368,6 +372,11 @@ static void test_dose(void **state)
 	    {"15", 0, "DOSE_UNPARSEABLE"},
 	    {"Pfizer", 0, "DOSE_UNPARSEABLE"},
 	    {"1 2", 0, "DOSE_UNPARSEABLE"},
+	    {"Mũi 2 (AZ)", 2, ""},
+	    {"mũi 1 - Pfizer", 1, ""},
+	    {"2 (AZ)", 0, "DOSE_UNPARSEABLE"},
+	    {"Mũi 1, mũi 2", 0, "DOSE_UNPARSEABLE"},
+	    {"Mũi 2 mũi 2", 2, ""},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
