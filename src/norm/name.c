@@ -77,12 +77,6 @@ static size_t tokenize(const char *s, size_t len, token *tok, bool *punct)
 			k = 1;
 			cp = 0xFFFD;
 		}
-		if (cp == '(') { /* "(con)", "(mẹ)": a note, not part of the name */
-			const char *close = memchr(s + i, ')', len - i);
-			*punct = true;
-			i = close ? (size_t)(close - s) + 1 : len;
-			continue;
-		}
 		if (!is_word_cp(cp)) {
 			if (!is_space_cp(cp))
 				*punct = true;
@@ -152,10 +146,14 @@ static size_t copy_str(char *dst, size_t cap, const char *src, size_t len)
 	return o;
 }
 
-/* Display form of one word: proper case, initials as "X.". */
-static size_t display_word(const char *s, const token *t, char *out, size_t cap)
+/* Display form of one word: proper case, initials as "X.". as_typed keeps
+ * the case (a name flagged NAME_LEGACY_ENCODING_SUSPECT: its case may be
+ * what tells the encoding, so it is not touched). */
+static size_t display_word(const char *s, const token *t, bool as_typed, char *out, size_t cap)
 {
-	size_t n = vs_text_proper_word(s + t->off, t->len, out, cap);
+	bool keep = as_typed && !t->initial; /* an initial's case tells nothing */
+	size_t n =
+	    keep ? copy_str(out, cap, s + t->off, t->len) : vs_text_proper_word(s + t->off, t->len, out, cap);
 	if (t->initial && n + 2 <= cap) {
 		out[n++] = '.';
 		out[n] = '\0';
@@ -235,16 +233,25 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
 /* Copies s into out (NAME_BUF bytes) with two look-alikes made plain before
  * any other step: Unicode spaces (no-break, ideographic, zero-width) become
  * ' ', and Ð/ð (U+00D0/U+00F0, the eth typed for Đ/đ) at the start of a word
- * (where TCVN3's é byte never stands) become Đ/đ. Returns the new length. */
-static size_t prepare(const char *s, size_t len, char *out)
+ * (where TCVN3's é byte never stands) become Đ/đ; bytes that are not UTF-8
+ * and notes in parentheses are dropped (*dropped set). Returns the new length. */
+static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < len && o + 4 < NAME_BUF;) {
 		uint32_t cp;
 		size_t k = vs_text_dec(s + i, len - i, &cp);
-		if (!k) {
-			out[o++] = s[i++]; /* NFC turns it into U+FFFD later */
+		if (!k) { /* not UTF-8: dropped here so that every later step sees the same text */
+			i++;
+			*dropped = true;
 			continue;
+		}
+		if (cp == '(') { /* "(con)", "(mẹ)": a note, not part of the name */
+			const char *close = memchr(s + i, ')', len - i);
+			i = close ? (size_t)(close - s) + 1 : len;
+			*dropped = true;
+			cp = ' ';
+			k = 0;
 		}
 		bool start = o == 0 || out[o - 1] == ' ';
 		if (is_space_cp(cp))
@@ -269,12 +276,12 @@ static void clear_name(vs_norm_record *out)
 
 void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
-	char repaired[NAME_BUF], text[NAME_BUF], word[96], prepared[NAME_BUF];
+	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];
 	size_t order[NAME_MAX_TOKENS];
 	const char *src = s;
 	size_t src_len = len, tl, n, o = 0;
-	bool non_ascii = false, nfd, punct;
+	bool non_ascii = false, nfd, punct, suspect = false, dropped = false;
 	vs_reason_set *rs = &out->reasons;
 
 	clear_name(out);
@@ -285,8 +292,8 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			non_ascii = true;
-	if (non_ascii) {
-		src_len = len = prepare(s, len, prepared);
+	{
+		src_len = len = prepare(s, len, prepared, &dropped);
 		s = src = prepared;
 	}
 	if (non_ascii && ctx && ctx->text) {
@@ -297,6 +304,7 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 			src_len = strlen(repaired);
 		} else if (lr == VS_TEXT_LEGACY_SUSPECT) {
 			vs_reason_add(rs, VS_R_NAME_LEGACY_ENCODING_SUSPECT);
+			suspect = true;
 		}
 	}
 	tl = vs_text_nfc(src ? src : "", src_len, text, sizeof(text), &nfd);
@@ -307,16 +315,19 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 		vs_reason_add(rs, VS_R_NAME_MISSING);
 		return;
 	}
-	if (punct)
+	if (punct || dropped)
 		vs_reason_add(rs, VS_R_NAME_PUNCT_REMOVED);
 
 	/* Case, diacritics, initials. */
 	size_t letters = 0, upper = 0;
 	bool diacritics = false, plain_unknown = false, initial = false, long_word = false;
-	char keys[NAME_MAX_TOKENS][NAME_KEY];
+	char keys[NAME_MAX_TOKENS][NAME_KEY], disp[NAME_MAX_TOKENS][96];
+	size_t disp_len[NAME_MAX_TOKENS];
 	for (size_t t = 0; t < n; t++) {
 		const char *w = text + tok[t].off;
-		vs_text_fold(w, tok[t].len, keys[t], sizeof(keys[t]));
+		/* keys come from the display form, so that they match it exactly */
+		disp_len[t] = display_word(text, &tok[t], suspect, disp[t], sizeof(disp[t]));
+		vs_text_fold(disp[t], disp_len[t], keys[t], sizeof(keys[t]));
 		if (tok[t].initial)
 			initial = true;
 		else if (cp_count(w, tok[t].len) > 1)
@@ -365,8 +376,8 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 	/* Display form and parts. */
 	size_t mo = 0;
 	for (size_t i = 0; i < n; i++) {
-		const token *t = &tok[order[i]];
-		size_t wl = display_word(text, t, word, sizeof(word));
+		const char *word = disp[order[i]];
+		size_t wl = disp_len[order[i]];
 		append_word(out->full_name, sizeof(out->full_name), &o, word, wl);
 		if (n == 1)
 			copy_str(out->given, sizeof(out->given), word, wl);

@@ -959,7 +959,7 @@ static bool legacy_signs(const char *s, size_t len)
 		i += k;
 		bool letter = vs_text_letter_of(cp, &l);
 		if (cp >= 0x80) {
-			if (!letter && !(cp >= 0x300 && cp <= 0x36F) && cp != 0xA0)
+			if (!letter && cp != 0xA0) /* combining marks too: NFC may make Ñ of N + tilde */
 				return true;
 			if (letter && ((l.upper && prev_lower) || (prev_ascii_vowel && cp <= 0xFF)))
 				return true;
@@ -1032,34 +1032,54 @@ typedef struct candidate {
 
 /* Builds the candidate of one reading: words that look legacy (or, with
  * whole, every word with a byte form) are decoded; the rest kept. */
+/* Word separators for the legacy check: ASCII that is not a letter (space,
+ * punctuation, digits, controls) except the apostrophe of H'Hen. Legacy
+ * bytes are all >= 0x80, so they stay inside words. */
+static bool word_sep(char c)
+{
+	unsigned char u = (unsigned char)c;
+	return u < 0x80 && c != '\'' && !((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
+}
+
+/* Next word of s from *i: returns its start and sets *wl; false at the end. */
+static bool next_word(const char *s, size_t len, size_t *i, size_t *start, size_t *wl)
+{
+	while (*i < len && word_sep(s[*i]))
+		(*i)++;
+	*start = *i;
+	while (*i < len && !word_sep(s[*i]))
+		(*i)++;
+	*wl = *i - *start;
+	return *wl > 0;
+}
+
+/* Builds the candidate of one reading: words that look legacy (or whose
+ * decoding scores at least as well) are decoded; separators are kept. */
 static void build_candidate(const vs_text_tables *t, const char *s, size_t len, int enc, candidate *c)
 {
 	size_t i = 0, o = 0;
 	c->score = 0;
 	c->ok = true;
-	while (i < len) {
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		size_t start = i;
-		while (i < len && s[i] != ' ' && s[i] != '\t')
-			i++;
-		if (i == start)
-			break;
+	while (i < len && c->ok) {
+		size_t sep = i, start, wl, dl = 0;
+		bool more = next_word(s, len, &i, &start, &wl);
+		size_t sl = start - sep; /* separator run before the word */
 		const char *w = s + start;
-		size_t wl = i - start, dl = 0;
 		char dec[128];
-		if (enc >= 0 && legacy_decode_word(t, w, wl, enc == 1, dec, sizeof(dec), &dl) &&
+		if (more && enc >= 0 && legacy_decode_word(t, w, wl, enc == 1, dec, sizeof(dec), &dl) &&
 		    (looks_legacy(w, wl) || word_score(t, dec, dl) >= word_score(t, w, wl))) {
 			w = dec;
 			wl = dl;
 		}
-		c->score += word_score(t, w, wl);
-		if (o && o + 1 < sizeof(c->text))
-			c->text[o++] = ' ';
-		if (o + wl + 1 > sizeof(c->text)) {
+		if (o + sl + wl + 1 > sizeof(c->text)) {
 			c->ok = false;
 			break;
 		}
+		memcpy(c->text + o, s + sep, sl);
+		o += sl;
+		if (!more)
+			break;
+		c->score += word_score(t, w, wl);
 		memcpy(c->text + o, w, wl);
 		o += wl;
 	}
@@ -1079,16 +1099,10 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	if (!legacy_signs(s, len))
 		return VS_TEXT_LEGACY_NONE;
 	nl = vs_text_nfc(s, len, nfc, sizeof(nfc), &changed);
-	while (i < nl) {
-		while (i < nl && nfc[i] == ' ')
-			i++;
-		size_t start = i;
-		while (i < nl && nfc[i] != ' ')
-			i++;
-		if (i > start) {
-			int lv = looks_legacy(nfc + start, i - start);
-			trigger = lv > trigger ? lv : trigger;
-		}
+	size_t start, wl;
+	while (next_word(nfc, nl, &i, &start, &wl)) {
+		int lv = looks_legacy(nfc + start, wl);
+		trigger = lv > trigger ? lv : trigger;
 	}
 	if (trigger == LEGACY_NO)
 		return VS_TEXT_LEGACY_NONE;
@@ -1107,15 +1121,9 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	              (tcvn.len != vni.len || memcmp(tcvn.text, vni.text, vni.len) != 0)))
 		return unsure;
 	/* every word of the repair must be a careful syllable (or an initial) */
-	for (size_t k = 0; k < best->len;) {
-		while (k < best->len && best->text[k] == ' ')
-			k++;
-		size_t start = k;
-		while (k < best->len && best->text[k] != ' ')
-			k++;
-		if (k > start && word_score(t, best->text + start, k - start) < 0)
+	for (size_t k = 0; next_word(best->text, best->len, &k, &start, &wl);)
+		if (word_score(t, best->text + start, wl) < 0)
 			return unsure;
-	}
 	if (best->len >= cap)
 		return unsure;
 	memcpy(out, best->text, best->len + 1);
