@@ -16,6 +16,7 @@
 #define VACC_FIELD_MAX 256 /* longer fields are read up to this many bytes */
 #define VACC_MAX_WORDS 24
 #define VACC_SPAN_WORDS 5
+#define VACC_FUZZY_WORDS 6 /* typo search only in short fields: long notes would cost 100+ us */
 
 typedef struct vacc_key {
 	char key[VACC_KEY_MAX];
@@ -274,7 +275,7 @@ void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	if (p == -1) {
 		p = kl ? fuzzy(ix, key, kl) : -1;
 		if (p < 0)
-			p = span_match(ix, words, lens, count, true);
+			p = count <= VACC_FUZZY_WORDS ? span_match(ix, words, lens, count, true) : -1;
 		fuzzy_hit = p >= 0;
 	}
 	if (p < 0 || (size_t)p >= ctx->ref->vaccine_count) {
