@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -275,6 +276,105 @@ static void test_idempotent(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* Reads a whole file into a malloc'd string (NULL when missing). */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long n = ftell(f);
+		rewind(f);
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static int run(const char *cmd)
+{
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* `vaxsync standardize` end to end: output identical whatever the thread
+ * count, input columns kept, a malformed row reported and skipped (exit 1). */
+static void test_cli(void **state)
+{
+	const char *bin = getenv("VS_BIN");
+	char dir[1024], tmpl[] = "/tmp/vs_norm_cli_XXXXXX", cmd[4096], path[1200];
+	size_t l1 = 0, l2 = 0, ls = 0;
+	(void)state;
+	if (!bin) {
+		skip();
+		return;
+	}
+	golden_dir(dir, sizeof(dir));
+	assert_non_null(mkdtemp(tmpl));
+	for (int t = 1; t <= 2; t++) {
+		snprintf(cmd, sizeof(cmd),
+		         "'%s/vaxsync' standardize '%s/input.csv' -o '%s/out%d.csv' --threads %d --today "
+		         "2025-06-01 "
+		         "--summary '%s/sum%d.csv' -q",
+		         bin, dir, tmpl, t, t, tmpl, t);
+		assert_int_equal(run(cmd), 0);
+	}
+	snprintf(path, sizeof(path), "%s/out1.csv", tmpl);
+	char *a = slurp(path, &l1);
+	snprintf(path, sizeof(path), "%s/out2.csv", tmpl);
+	char *b = slurp(path, &l2);
+	snprintf(path, sizeof(path), "%s/sum1.csv", tmpl);
+	char *sum = slurp(path, &ls);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(sum);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(a, b, l1);
+	assert_true(strncmp(a, "case_id,note,record_id,facility_code,full_name", 46) == 0);
+	assert_non_null(strstr(a, ",std_full_name,std_family,std_middle,std_given,std_name_key,std_dob,"));
+	assert_non_null(strstr(sum, "*,ROWS,"));
+	assert_non_null(strstr(sum, "*,NAME_ALL_CAPS,"));
+	size_t lines = 0;
+	for (size_t i = 0; i < l1; i++)
+		lines += a[i] == '\n';
+	assert_true(lines > 300);
+	free(a);
+	free(b);
+	free(sum);
+
+	/* a broken row: reported with file:line, the others still written, exit 1 */
+	snprintf(path, sizeof(path), "%s/bad.csv", tmpl);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("full_name,dob,sex\nNguyen Van An,05/03/1980,Nam\n\"Tran Thi Binh,1990,Nu\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s/vaxsync' standardize '%s' -o '%s/bad_out.csv' -q 2>'%s/err.txt'", bin,
+	         path, tmpl, tmpl);
+	assert_int_equal(run(cmd), 1);
+	snprintf(path, sizeof(path), "%s/err.txt", tmpl);
+	char *err = slurp(path, &ls);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "bad.csv:3"));
+	free(err);
+	snprintf(path, sizeof(path), "%s/bad_out.csv", tmpl);
+	char *out = slurp(path, &ls);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "nguyen van an,1980-03-05,day,M"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "'%s/vaxsync' standardize -q 2>/dev/null", bin);
+	assert_int_equal(run(cmd), 2);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	assert_int_equal(run(cmd), 0);
+}
+
 static int setup(void **state)
 {
 	vs_error err = {0};
@@ -296,6 +396,7 @@ static int teardown(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_golden), cmocka_unit_test(test_idempotent)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_golden), cmocka_unit_test(test_idempotent),
+	                                   cmocka_unit_test(test_cli)};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
