@@ -259,18 +259,45 @@ static const struct {
 	const char *w;
 	int kind;
 	uint8_t ut;
-} markers1[] = {
-    {"phuong", MK_COMMUNE, UT_PHUONG}, {"p", MK_COMMUNE, UT_PHUONG},  {"f", MK_COMMUNE, UT_PHUONG},
-    {"xa", MK_COMMUNE, UT_XA},         {"x", MK_COMMUNE, UT_XA},      {"tt", MK_COMMUNE, UT_THITRAN},
-    {"quan", MK_DISTRICT, UT_QUAN},    {"q", MK_DISTRICT, UT_QUAN},   {"huyen", MK_DISTRICT, UT_HUYEN},
-    {"h", MK_DISTRICT, UT_HUYEN},      {"tx", MK_DISTRICT, UT_THIXA}, {"tp", MK_CITY, UT_TP},
-    {"tinh", MK_PROVINCE, UT_NONE},    {"duong", MK_STREET, UT_NONE}, {"so", MK_STREET, UT_NONE},
-    {"sn", MK_STREET, UT_NONE},        {"ngo", MK_STREET, UT_NONE},   {"ngach", MK_STREET, UT_NONE},
-    {"hem", MK_STREET, UT_NONE},       {"kiet", MK_STREET, UT_NONE},  {"ap", MK_STREET, UT_NONE},
-    {"thon", MK_STREET, UT_NONE},      {"xom", MK_STREET, UT_NONE},   {"to", MK_STREET, UT_NONE},
-    {"kp", MK_STREET, UT_NONE},        {"khom", MK_STREET, UT_NONE},  {"tdp", MK_STREET, UT_NONE},
-    {"lo", MK_STREET, UT_NONE},        {"toa", MK_STREET, UT_NONE},   {"pho", MK_STREET, UT_NONE},
-    {"ql", MK_STREET, UT_NONE},        {"tl", MK_STREET, UT_NONE}};
+} markers1[] = {{"phuong", MK_COMMUNE, UT_PHUONG},
+                {"p", MK_COMMUNE, UT_PHUONG},
+                {"f", MK_COMMUNE, UT_PHUONG},
+                {"xa", MK_COMMUNE, UT_XA},
+                {"x", MK_COMMUNE, UT_XA},
+                {"tt", MK_COMMUNE, UT_THITRAN},
+                {"quan", MK_DISTRICT, UT_QUAN},
+                {"q", MK_DISTRICT, UT_QUAN},
+                {"huyen", MK_DISTRICT, UT_HUYEN},
+                {"h", MK_DISTRICT, UT_HUYEN},
+                {"tx", MK_DISTRICT, UT_THIXA},
+                {"tp", MK_CITY, UT_TP},
+                {"tinh", MK_PROVINCE, UT_NONE},
+                {"duong", MK_STREET, UT_NONE},
+                {"so", MK_STREET, UT_NONE},
+                {"sn", MK_STREET, UT_NONE},
+                {"ngo", MK_STREET, UT_NONE},
+                {"ngach", MK_STREET, UT_NONE},
+                {"hem", MK_STREET, UT_NONE},
+                {"kiet", MK_STREET, UT_NONE},
+                {"ap", MK_STREET, UT_NONE},
+                {"thon", MK_STREET, UT_NONE},
+                {"xom", MK_STREET, UT_NONE},
+                {"to", MK_STREET, UT_NONE},
+                {"kp", MK_STREET, UT_NONE},
+                {"khom", MK_STREET, UT_NONE},
+                {"tdp", MK_STREET, UT_NONE},
+                {"lo", MK_STREET, UT_NONE},
+                {"toa", MK_STREET, UT_NONE},
+                {"pho", MK_STREET, UT_NONE},
+                {"ql", MK_STREET, UT_NONE},
+                {"tl", MK_STREET, UT_NONE},
+                /* English, as in exports for foreigners: "Ward 5, District 3" */
+                {"ward", MK_COMMUNE, UT_PHUONG},
+                {"commune", MK_COMMUNE, UT_XA},
+                {"town", MK_COMMUNE, UT_THITRAN},
+                {"district", MK_DISTRICT, UT_NONE},
+                {"dist", MK_DISTRICT, UT_NONE},
+                {"province", MK_PROVINCE, UT_NONE}};
 #define MARKERS1_COUNT (sizeof markers1 / sizeof markers1[0])
 #define MARKERS2_COUNT (sizeof markers2 / sizeof markers2[0])
 _Static_assert(MARKERS1_COUNT <= MARKERS1_MAX && MARKERS2_COUNT <= MARKERS2_MAX, "marker tables too long");
@@ -519,6 +546,7 @@ static const struct {
 	const char *alias;
 } province_aliases[] = {
     {"ho chi minh", "hcm"},
+    {"ho chi minh", "hcmc"},
     {"ho chi minh", "tphcm"},
     {"ho chi minh", "tp hcm"},
     {"ho chi minh", "sai gon"},
