@@ -386,11 +386,10 @@ static int parse_args(opts *o, int argc, char **argv)
 	return VS_EXIT_OK;
 }
 
+/* A malformed row: "vaxsync: file:line:column: field: message [REASON]". */
 static void report_row_error(const vs_error *err)
 {
-	fprintf(stderr, "%s:%llu:%llu: %s [%s]\n", err->file[0] ? err->file : "-",
-	        (unsigned long long)err->line, (unsigned long long)err->column, err->message,
-	        err->reason[0] ? err->reason : "CSV");
+	vs_cli_print_error(err);
 }
 
 int vs_cmd_standardize(int argc, char **argv)
