@@ -103,8 +103,8 @@ vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const c
                          vs_error *err) VS_MUST_CHECK;
 
 typedef struct vs_link_train_opts {
-	size_t u_pairs;     /* random pairs for u (default 2,000,000) */
-	size_t max_records; /* right records used for EM (default 200,000; the batch is sampled evenly) */
+	size_t u_pairs;     /* random pairs for u (default 1,000,000) */
+	size_t max_records; /* right records used for EM (default 100,000; the batch is sampled evenly) */
 	int max_iter;       /* EM iterations per session (default 50) */
 	uint64_t seed;      /* for the random pairs (default 1) */
 	int threads;

@@ -17,7 +17,7 @@ static const char usage[] =
     "  --model F       model from `vaxsync train`; default: train on a sample of the shots first\n"
     "  --no-train      use the profile's fixed m/u values instead of training\n"
     "  --save-model F  also write the model used\n"
-    "  --sample N      records sampled for training (default 200000)\n"
+    "  --sample N      records sampled for training (default 100000)\n"
     "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
     "  --stats         print wall time per stage, pairs/s and index size to stderr\n" VS_CLI_COMMON_HELP;
 
@@ -27,7 +27,7 @@ int vs_cmd_link(int argc, char **argv)
 	vs_cli_common_init(&c);
 	const char *left = NULL, *right = NULL, *settings = NULL, *model = NULL, *save = NULL;
 	bool no_train = false, preflight = false, stats = false;
-	long long sample = 200000;
+	long long sample = 100000;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
 		if (r < 0)

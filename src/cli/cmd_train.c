@@ -11,8 +11,8 @@ static const char usage[] =
     "usage: vaxsync train --registry FILE --shots FILE -o model.json [options]\n"
     "Estimates the Fellegi-Sunter model without labels; `vaxsync link --model` reuses it.\n"
     "  --settings F    JSON settings (default: the vaccination profile)\n"
-    "  --sample N      right records used (default 200000, evenly spread)\n"
-    "  --u-pairs N     random pairs for u (default 2000000)\n"
+    "  --sample N      right records used (default 100000, evenly spread)\n"
+    "  --u-pairs N     random pairs for u (default 1000000)\n"
     "  --seed N        random seed (default 1)\n" VS_CLI_COMMON_HELP;
 
 int vs_cmd_train(int argc, char **argv)
@@ -21,7 +21,7 @@ int vs_cmd_train(int argc, char **argv)
 	vs_cli_common_init(&c);
 	const char *left = NULL, *right = NULL, *settings = NULL;
 	vs_link_train_opts to = {0};
-	to.max_records = 200000;
+	to.max_records = 100000;
 	to.seed = 1;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);

@@ -354,13 +354,13 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
                     const vs_link_train_opts *opts, vs_error *err)
 {
 	vs_rc rc = VS_OK;
-	vs_link_train_opts o = {2000000, 200000, 50, 1, 1, true};
+	vs_link_train_opts o = {1000000, 100000, 50, 1, 1, true};
 	if (opts) {
 		o = *opts;
 		if (!o.u_pairs)
-			o.u_pairs = 2000000;
+			o.u_pairs = 1000000;
 		if (!o.max_records)
-			o.max_records = 200000;
+			o.max_records = 100000;
 		if (o.max_iter <= 0)
 			o.max_iter = 50;
 	}
@@ -368,6 +368,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	lk_view *views = NULL;
 	uint64_t *pat = NULL, *cnt = NULL;
 	vs_link_result *res = NULL;
+	vs_norm_record *srecs = NULL;
+	const char **salts = NULL, **sextras = NULL;
 	const vs_link_settings *s = ix->s;
 	if (!ix->finished || ix->n == 0 || right->count == 0)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
@@ -381,12 +383,24 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
+	srecs = vs_calloc(nv, sizeof *srecs);
+	salts = vs_calloc(nv, sizeof *salts);
+	sextras = vs_calloc(nv * (s->nextra ? s->nextra : 1), sizeof *sextras);
+	if (!srecs || !salts || !sextras) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < nv; i++) {
 		size_t r = i * step;
+		srecs[i] = right->recs[r];
+		salts[i] = right->alt_ids ? right->alt_ids[r] : NULL;
+		for (size_t k = 0; right->extras && k < s->nextra; k++)
+			sextras[i * s->nextra + k] = right->extras[r * s->nextra + k];
 		lk_view_from_norm(s, &right->recs[r], right->alt_ids ? right->alt_ids[r] : NULL,
 		                  right->extras ? right->extras + r * s->nextra : NULL, &views[i]);
 		lk_view_resolve(ix, &views[i]);
 	}
+	vs_link_side sample = {srecs, nv, salts, right->extras ? sextras : NULL};
 	/* u from random pairs, smoothed */
 	uint64_t seed = o.seed ? o.seed : 1;
 	double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
@@ -461,25 +475,12 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
-	m->prior = 0;
-	{
-		lk_scratch sc = {0};
-		for (size_t i = 0; i < nv && !rc; i++) {
-			rc = lk_candidates(ix, &views[i], -1, &sc, NULL);
-			double bw = -1e300;
-			for (size_t k = 0; !rc && k < sc.cand_count; k++) {
-				double w = lk_score_pair(ix, m, &views[i], sc.cand[k], NULL, NULL);
-				if (w > bw)
-					bw = w;
-			}
-			res[i].weight = sc.cand_count ? bw : -1e300;
-		}
-		lk_scratch_free(&sc);
-		if (rc) {
-			vs_error_set(err, rc, NULL, 0, 0, NULL, "training: candidate search failed");
-			goto out;
-		}
-	}
+	m->prior = 0; /* so the batch weights are the comparison sums */
+	if ((rc = vs_link_batch(ix, m, &sample, o.threads, res, err)))
+		goto out;
+	for (size_t i = 0; i < nv; i++)
+		if (res[i].best < 0)
+			res[i].weight = -1e300;
 	double prior = -log2((double)ix->n);
 	for (int it = 0; it < 50; it++) {
 		double p = 0;
@@ -500,6 +501,9 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	*out = m;
 	m = NULL;
 out:
+	vs_free(srecs);
+	vs_free(salts);
+	vs_free(sextras);
 	vs_free(views);
 	vs_free(pat);
 	vs_free(cnt);

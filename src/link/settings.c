@@ -153,13 +153,15 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_cmp(s, "id", LK_ID, 0);
 	add_cmp(s, "phone", LK_PHONE, 0);
 	add_cmp(s, "geo", LK_GEO, 0);
-	add_rule(s, "id_windows", LP_IDWIN, false);
+	/* Tight keys: at 1 M citizens a key such as family + given + birth year holds hundreds of
+	 * namesakes (Nguyen Anh), so each name rule also carries a place or a second field. */
+	add_rule(s, "id_windows_given", LP_IDWIN | LP_GIVEN, false);
 	add_rule(s, "id_exact", LP_ID, true);
 	add_rule(s, "old_id", LP_ALT, false);
 	add_rule(s, "given_dob", LP_GIVEN | LP_DOB, true);
-	add_rule(s, "family_given_byear", LP_FAMILY | LP_GIVEN | LP_BYEAR, false);
+	add_rule(s, "family_given_byear_district", LP_FAMILY | LP_GIVEN | LP_BYEAR | LP_DISTRICT, false);
 	add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false);
-	add_rule(s, "name_sorted_byear", LP_NAMESORT | LP_BYEAR, false);
+	add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false);
 	add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false);
 	add_rule(s, "phone", LP_PHONE, false);
 	lk_side_cols *l = &s->side[0], *r = &s->side[1];

@@ -1,0 +1,184 @@
+/* test_link_cli.c - the linking commands as a user runs them on a small
+ * generated data set: `vaxsync generate`, `link` (training first, and with a
+ * saved model on 1 and 2 threads: the same bytes), `train`, `eval` (with the
+ * naive baseline), `explain` of one record, `link --preflight`, and the exit
+ * codes of usage and data errors. Everything is written under a mkdtemp
+ * directory that is removed afterwards. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vaxsync/core.h"
+
+static char tmpdir[64];
+static char out[1 << 17];
+
+/* Runs `vaxsync ARGS` in the temp dir (stderr merged into out); returns the exit code. */
+static int run(const char *args)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cd %s && '%s/vaxsync' %s 2>&1", tmpdir, getenv("VS_BIN"), args);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Reads a file of the temp dir (at most cap - 1 bytes); returns the length. */
+static size_t slurp(const char *name, char *buf, size_t cap)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+static size_t count_lines(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = 0;
+	int c;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* the percentage printed after "label" in out (first occurrence), -1 when absent */
+static double figure(const char *label)
+{
+	const char *p = strstr(out, label);
+	if (!p)
+		return -1;
+	return strtod(p + strlen(label), NULL);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_test_link_cli_XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	char args[256];
+	snprintf(args, sizeof(args), "generate --preset small --registry 3000 --seed 1 --out d -q");
+	return run(args) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+#define SIDES "--registry d/registry.csv --shots d/shots.csv"
+
+static void test_link_train_eval(void **state)
+{
+	(void)state;
+	assert_int_equal(run("link " SIDES " -o d/links.csv -q"), 0);
+	static char buf[1 << 16];
+	slurp("d/links.csv", buf, 256);
+	assert_non_null(strstr(
+	    buf, "facility_code,record_id,citizen_id,decision,match_weight,match_probability,reasons\n"));
+	/* one row per shot record (no quoted line breaks in generated files) */
+	assert_int_equal(count_lines("d/links.csv"), count_lines("d/shots.csv"));
+
+	assert_int_equal(run("eval --truth d/truth.csv --links d/links.csv " SIDES), 0);
+	double prec = figure("auto precision"), rec = figure("auto recall");
+	assert_true(prec >= 99.9);
+	assert_true(rec >= 99.0);
+	assert_true(figure("review share") <= 2.0);
+	assert_non_null(strstr(out, "naive baseline"));
+	/* the baseline is the first block's figures again, lower recall */
+	const char *base = strstr(out, "naive baseline");
+	const char *br = strstr(base, "auto recall");
+	assert_non_null(br);
+	assert_true(strtod(br + strlen("auto recall"), NULL) < rec);
+
+	/* a saved model, reused on 1 and 2 threads: the same links byte for byte */
+	assert_int_equal(run("train " SIDES " -o d/model.json -q"), 0);
+	slurp("d/model.json", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "vaxsync-link-model"));
+	assert_int_equal(run("link " SIDES " --model d/model.json --threads 1 -o d/l1.csv -q"), 0);
+	assert_int_equal(run("link " SIDES " --model d/model.json --threads 2 -o d/l2.csv -q"), 0);
+	static char b1[1 << 21], b2[1 << 21];
+	size_t n1 = slurp("d/l1.csv", b1, sizeof(b1)), n2 = slurp("d/l2.csv", b2, sizeof(b2));
+	assert_true(n1 > 1000);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(b1, b2, n1);
+	/* a file that is not a model is refused */
+	assert_int_not_equal(run("link " SIDES " --model d/shots.csv -o d/l3.csv -q"), 0);
+}
+
+static void test_explain_and_preflight(void **state)
+{
+	(void)state;
+	static char buf[4096];
+	slurp("d/shots.csv", buf, sizeof(buf));
+	/* first data row: record_id,facility_code,... */
+	char *row = strchr(buf, '\n');
+	assert_non_null(row);
+	row++;
+	char rid[64] = "", fac[64] = "";
+	assert_int_equal(sscanf(row, "%63[^,],%63[^,]", rid, fac), 2);
+	char args[512];
+	snprintf(args, sizeof(args), "explain " SIDES " --model d/model.json --top 2 %s %s", fac, rid);
+	assert_int_equal(run(args), 0);
+	assert_non_null(strstr(out, "decision:"));
+	assert_non_null(strstr(out, "candidate 1"));
+	assert_non_null(strstr(out, "prior"));
+	assert_non_null(strstr(out, "total"));
+	assert_non_null(strstr(out, "best candidate"));
+	/* a record that is not in the file */
+	assert_int_not_equal(run("explain " SIDES " NOFACILITY 999999999"), 0);
+
+	assert_int_equal(run("link " SIDES " --preflight -q"), 0);
+	assert_non_null(strstr(out, "id_exact"));
+	assert_non_null(strstr(out, "given_dob"));
+	assert_non_null(strstr(out, "total"));
+	assert_non_null(strstr(out, "biggest keys"));
+	assert_true(figure("total") > 0);
+}
+
+static void test_usage_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(run("link --registry d/registry.csv"), VS_EXIT_USAGE);
+	assert_int_equal(run("link --bogus"), VS_EXIT_USAGE);
+	assert_int_equal(run("eval --links d/links.csv"), VS_EXIT_USAGE);
+	assert_int_equal(run("explain " SIDES), VS_EXIT_USAGE);
+	assert_int_equal(run("train --registry d/registry.csv"), VS_EXIT_USAGE);
+	assert_int_equal(run("link --help"), 0);
+	assert_non_null(strstr(out, "usage: vaxsync link"));
+	/* a missing input file is a data / IO error, not a crash */
+	int rc = run("link --registry d/nope.csv --shots d/shots.csv -o d/x.csv -q");
+	assert_true(rc != 0 && rc != VS_EXIT_USAGE && rc < 64);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_link_train_eval),
+	    cmocka_unit_test(test_explain_and_preflight),
+	    cmocka_unit_test(test_usage_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
