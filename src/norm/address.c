@@ -79,7 +79,9 @@ struct vs_norm_addr_index {
 	uint8_t *district_type;     /* per district row: UT_* */
 	uint64_t m1[MARKERS1_MAX];  /* packed marker words */
 	uint64_t m2a[MARKERS2_MAX], m2b[MARKERS2_MAX];
-	uint8_t *commune_type; /* per commune row: UT_* */
+	uint8_t *commune_type;    /* per commune row: UT_* */
+	char (*commune_codes)[6]; /* per commune row, copied: the output needs no ref row */
+	uint64_t key_bits[1024];  /* 65,536-bit filter over key hashes: most misses stop here */
 };
 
 static uint8_t unit_type(const char *type)
@@ -404,6 +406,9 @@ static uint32_t hash_key(const char *k, size_t l)
 /* Slot of key k[0..l) whose hash is h, or NULL. */
 static const addr_slot *lookup(const vs_norm_addr_index *ix, const char *k, size_t l, uint32_t h)
 {
+	uint32_t bit = h >> 16;
+	if (!(ix->key_bits[bit >> 6] & (1ull << (bit & 63))))
+		return NULL;
 	for (size_t i = h & ix->slot_mask;; i = (i + 1) & ix->slot_mask) {
 		const addr_slot *s = &ix->slots[i];
 		if (!s->key_len)
@@ -515,6 +520,7 @@ static vs_rc build_table(vs_norm_addr_index *ix, builder *b)
 		while (ix->slots[at].key_len)
 			at = (at + 1) & ix->slot_mask;
 		addr_slot *s = &ix->slots[at];
+		ix->key_bits[(h >> 16) >> 6] |= 1ull << ((h >> 16) & 63);
 		memcpy(ix->keys + key_off, b->items[i].key, b->items[i].key_len);
 		s->key_off = (uint32_t)key_off;
 		key_off += b->items[i].key_len;
@@ -693,8 +699,10 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 	ix->district_province = vs_calloc(nd ? nd : 1, sizeof *ix->district_province);
 	ix->commune_district = vs_calloc(nc ? nc : 1, sizeof *ix->commune_district);
 	ix->district_type = vs_calloc(nd ? nd : 1, 1);
+	ix->commune_codes = vs_calloc(nc ? nc : 1, sizeof *ix->commune_codes);
 	ix->commune_type = vs_calloc(nc ? nc : 1, 1);
-	if (!ix->district_province || !ix->commune_district || !ix->district_type || !ix->commune_type)
+	if (!ix->district_province || !ix->commune_district || !ix->district_type || !ix->commune_type ||
+	    !ix->commune_codes)
 		goto nomem;
 	for (size_t i = 0; i < nd; i++) {
 		const vs_ref_district *d = &ref->districts[i];
@@ -730,6 +738,7 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 		}
 		ix->commune_district[i] = (uint16_t)ix->district_of_code[dc];
 		ix->commune_type[i] = unit_type(c->commune_type);
+		memcpy(ix->commune_codes[i], c->commune_code, 6);
 		if (add_name(ix, &b, c->commune_name, c->commune_type, LV_C, i, 0))
 			goto nomem;
 	}
@@ -763,6 +772,7 @@ void vs_norm_addr_index_free(vs_norm_addr_index *ix)
 	vs_free(ix->commune_district);
 	vs_free(ix->district_type);
 	vs_free(ix->commune_type);
+	vs_free(ix->commune_codes);
 	vs_free(ix);
 }
 
@@ -860,6 +870,8 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 	for (size_t i = 0; i < last; i++) {
 		bool marked, city_only;
 		unsigned levels = allowed_levels(t, i, &marked, &city_only);
+		if (t->tok[i].number && !marked)
+			continue; /* a bare number is a house number; no name starts with one */
 		uint8_t typed = marked ? marker_unit_type(t, i - 1) : UT_NONE;
 		char key[ADDR_KEY_MAX];
 		size_t kl = 0;
@@ -1026,7 +1038,7 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	if (agree.d >= 0)
 		memcpy(out->district_code, ref->districts[agree.d].district_code, 4);
 	if (agree.c >= 0)
-		memcpy(out->commune_code, ref->communes[agree.c].commune_code, 6);
+		memcpy(out->commune_code, ix->commune_codes[agree.c], 6);
 	bool ambiguous = ties > 1;
 	if (agree.p < 0) {
 		vs_reason_add(&out->reasons, VS_R_ADDR_PROVINCE_UNRESOLVED);
