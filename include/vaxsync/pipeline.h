@@ -72,8 +72,9 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
                               vs_pipeline_summary *summary, vs_error *err) VS_MUST_CHECK;
 
-/* Applies every pending outbox item, in order, committing every `batch`
- * items (0 = 10,000). *posted / *withdrawn (may be NULL) count what changed. */
+/* Applies every pending outbox item in one transaction, with the effect of
+ * applying them in order (batch is kept for callers; unused). *posted /
+ * *withdrawn (may be NULL) count what was applied. */
 vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
                                vs_error *err) VS_MUST_CHECK;
 

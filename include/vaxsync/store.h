@@ -243,6 +243,16 @@ vs_rc vs_store_outbox_pending(vs_store *s, vs_store_outbox_item *out, size_t cap
  * already there and a withdraw of an absent key change nothing) and marks the
  * item done, atomically. An item already done is ignored. */
 vs_rc vs_store_outbox_apply(vs_store *s, const vs_store_outbox_item *it, vs_error *err) VS_MUST_CHECK;
+/* Applies every pending item at once, atomically (in the caller's
+ * transaction or its own), with the same effect as applying them one by one
+ * in order. *posted / *withdrawn (may be NULL) count the items applied. */
+vs_rc vs_store_outbox_apply_all(vs_store *s, uint64_t *posted, uint64_t *withdrawn,
+                                vs_error *err) VS_MUST_CHECK;
+/* Queues, for the dirty citizens with ids in (after, last], a post item for
+ * each event with status OK that is not posted and a withdraw item for each
+ * posting that no OK event supports; then clears those citizens' dirty marks.
+ * Call inside the transaction that replaced their events. */
+vs_rc vs_store_plan_postings(vs_store *s, const char *after, const char *last, vs_error *err) VS_MUST_CHECK;
 
 /* ---- worklists ---- */
 typedef enum vs_store_worklist_kind {

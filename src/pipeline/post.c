@@ -15,35 +15,8 @@
 vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
                                vs_error *err)
 {
-	vs_rc rc = VS_OK;
-	size_t n = 0;
-	if (!batch)
-		batch = 10000;
-	vs_store_outbox_item *items = vs_calloc(batch, sizeof(*items));
-	if (!items)
-		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-	for (;;) {
-		if ((rc = vs_store_outbox_pending(s, items, batch, &n, err)) || !n)
-			break;
-		if ((rc = vs_store_begin(s, err)))
-			break;
-		for (size_t i = 0; !rc && i < n; i++)
-			rc = vs_store_outbox_apply(s, &items[i], err);
-		if (!rc)
-			rc = vs_store_commit(s, err);
-		if (rc) {
-			vs_store_rollback(s, NULL);
-			break;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (items[i].op == VS_STORE_OP_POST && posted)
-				(*posted)++;
-			if (items[i].op == VS_STORE_OP_WITHDRAW && withdrawn)
-				(*withdrawn)++;
-		}
-	}
-	vs_free(items);
-	return rc;
+	(void)batch; /* applied in one transaction: set-based, as fast as one statement per kind */
+	return vs_store_outbox_apply_all(s, posted, withdrawn, err);
 }
 
 typedef struct citizen_work {
@@ -53,7 +26,6 @@ typedef struct citizen_work {
 	size_t vmap[VS_VERIFY_MAX_REPORTS]; /* vrep index -> reports index */
 	vs_verify_result res;
 	vs_store_event events[VS_VERIFY_MAX_REPORTS];
-	vs_store_posting have[MAX_REPORTS];
 } citizen_work;
 
 static void join_reasons(const vs_reason_set *set, char *out, size_t len)
@@ -130,44 +102,6 @@ static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
 	return rc;
 }
 
-static vs_rc plan_postings(vs_store *s, citizen_work *w, size_t nev, vs_error *err)
-{
-	size_t nh = 0;
-	vs_rc rc = vs_store_citizen_postings(s, w->cit.citizen_id, w->have, MAX_REPORTS, &nh, err);
-	if (rc)
-		return rc;
-	if (nh > MAX_REPORTS)
-		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "citizen %s has over %d postings",
-		                    w->cit.citizen_id, MAX_REPORTS);
-	for (size_t i = 0; !rc && i < nev; i++) {
-		const vs_store_event *e = &w->events[i];
-		if (e->status != VS_STORE_CHECK_OK)
-			continue;
-		bool found = false;
-		for (size_t k = 0; k < nh && !found; k++)
-			found = !strcmp(w->have[k].event_key, e->event_key);
-		if (found)
-			continue;
-		vs_store_posting p;
-		memset(&p, 0, sizeof(p));
-		vs_store_copy(p.event_key, sizeof(p.event_key), e->event_key);
-		vs_store_copy(p.citizen_id, sizeof(p.citizen_id), w->cit.citizen_id);
-		vs_store_copy(p.product, sizeof(p.product), e->product);
-		p.dose = e->dose;
-		p.shot_days = e->shot_days;
-		rc = vs_store_outbox_add(s, VS_STORE_OP_POST, &p, err);
-	}
-	for (size_t k = 0; !rc && k < nh; k++) {
-		bool wanted = false;
-		for (size_t i = 0; i < nev && !wanted; i++)
-			wanted = w->events[i].status == VS_STORE_CHECK_OK &&
-			         !strcmp(w->have[k].event_key, w->events[i].event_key);
-		if (!wanted)
-			rc = vs_store_outbox_add(s, VS_STORE_OP_WITHDRAW, &w->have[k], err);
-	}
-	return rc;
-}
-
 static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, citizen_work *w, vs_error *err)
 {
 	size_t n = 0, nv = 0, nev = 0;
@@ -237,10 +171,6 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, ci
 				rc = report_items(s, w, r, st, &w->res.report_reasons[i], key, err);
 		}
 	}
-	if (!rc)
-		rc = plan_postings(s, w, nev, err);
-	if (!rc)
-		rc = vs_store_clear_dirty(s, id, err);
 	return rc;
 }
 
@@ -273,6 +203,9 @@ vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch
 			break;
 		for (size_t i = 0; !rc && i < n; i++)
 			rc = verify_one(s, vc, ids[i], w, err);
+		/* post / withdraw the difference for the whole batch, clear its dirty marks */
+		if (!rc)
+			rc = vs_store_plan_postings(s, after, ids[n - 1], err);
 		if (!rc)
 			rc = vs_store_commit(s, err);
 		if (rc) {

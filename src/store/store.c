@@ -181,6 +181,16 @@ vs_rc vs_store_outbox_apply(vs_store *s, const vs_store_outbox_item *it, vs_erro
 	return s->ops->outbox_apply(s, it, err);
 }
 
+vs_rc vs_store_outbox_apply_all(vs_store *s, uint64_t *posted, uint64_t *withdrawn, vs_error *err)
+{
+	return s->ops->outbox_apply_all(s, posted, withdrawn, err);
+}
+
+vs_rc vs_store_plan_postings(vs_store *s, const char *after, const char *last, vs_error *err)
+{
+	return s->ops->plan_postings(s, after, last, err);
+}
+
 vs_rc vs_store_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err)
 {
 	return s->ops->worklist_put(s, it, err);

@@ -41,6 +41,8 @@ typedef struct vs_store_ops {
 	vs_rc (*outbox_pending)(vs_store *s, vs_store_outbox_item *out, size_t cap, size_t *count,
 	                        vs_error *err);
 	vs_rc (*outbox_apply)(vs_store *s, const vs_store_outbox_item *it, vs_error *err);
+	vs_rc (*outbox_apply_all)(vs_store *s, uint64_t *posted, uint64_t *withdrawn, vs_error *err);
+	vs_rc (*plan_postings)(vs_store *s, const char *after, const char *last, vs_error *err);
 	vs_rc (*worklist_put)(vs_store *s, const vs_store_worklist_item *it, vs_error *err);
 	vs_rc (*worklist_clear)(vs_store *s, int64_t rid, vs_error *err);
 	vs_rc (*worklist)(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,

@@ -46,6 +46,14 @@ enum {
 	Q_WL_ALL_FAC,
 	Q_WL_ALL_COM,
 	Q_LINKS_EXPORT,
+	Q_OB_MULTI,
+	Q_OB_COUNT_OPS,
+	Q_OB_POST_ALL,
+	Q_OB_WITHDRAW_ALL,
+	Q_OB_DONE_ALL,
+	Q_PLAN_POST,
+	Q_PLAN_WITHDRAW,
+	Q_DIRTY_DEL_RANGE,
 	Q_AUDIT,
 	Q_AUDIT_COUNT,
 	Q_COVERAGE,
@@ -128,6 +136,30 @@ static const char *const sql_text[Q_COUNT] = {
         "SELECT r.rid, r.facility_code, r.record_id, l.citizen_id, l.decision, l.weight,"
         " l.probability, l.reasons FROM records r JOIN links l ON l.rid = r.rid WHERE r.current = 1"
         " ORDER BY r.rid",
+    [Q_OB_MULTI] = "SELECT count(*) FROM (SELECT event_key FROM outbox WHERE done = 0 GROUP BY event_key"
+                   " HAVING count(*) > 1)",
+    [Q_OB_COUNT_OPS] = "SELECT coalesce(sum(op = 1), 0), coalesce(sum(op = 2), 0) FROM outbox WHERE done = 0",
+    [Q_OB_POST_ALL] =
+        "INSERT INTO postings(event_key, citizen_id, product, dose, shot_date, shot_days, outbox_seq)"
+        " SELECT event_key, citizen_id, product, dose, date(shot_days * 86400, 'unixepoch'), shot_days,"
+        " seq FROM outbox WHERE done = 0 AND op = 1 ORDER BY seq ON CONFLICT(event_key) DO NOTHING",
+    [Q_OB_WITHDRAW_ALL] =
+        "DELETE FROM postings WHERE event_key IN (SELECT event_key FROM outbox WHERE done = 0"
+        " AND op = 2)",
+    [Q_OB_DONE_ALL] = "UPDATE outbox SET done = 1 WHERE done = 0",
+    [Q_PLAN_POST] =
+        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
+        " SELECT 1, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
+        " JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
+        " AND e.status = 0 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
+        " ORDER BY e.citizen_id, e.event_key",
+    [Q_PLAN_WITHDRAW] =
+        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
+        " SELECT 2, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
+        " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
+        " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
+        " AND e.status = 0) ORDER BY p.citizen_id, p.event_key",
+    [Q_DIRTY_DEL_RANGE] = "DELETE FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
     [Q_AUDIT] = "INSERT INTO audit(actor, action, subject, detail) VALUES(?1,?2,?3,?4)",
     [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
     [Q_COVERAGE] = "SELECT " CIT_COLS ", coalesce(p.n, 0) FROM citizens c LEFT JOIN"
@@ -813,6 +845,98 @@ static vs_rc sq_outbox_apply(vs_store *s, const vs_store_outbox_item *it, vs_err
 	return rc;
 }
 
+static vs_rc apply_all(sqlite_store *d, uint64_t *posted, uint64_t *withdrawn, vs_error *err)
+{
+	sqlite3_stmt *st = q(d, Q_OB_MULTI);
+	int r = sqlite3_step(st);
+	int64_t multi = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return dberr(d, err, "outbox keys");
+	if (multi) {
+		/* several pending items for one key: their order matters, apply one by one */
+		vs_store_outbox_item it[256];
+		size_t n = 0;
+		do {
+			st = q(d, Q_OB_PENDING);
+			sqlite3_bind_int64(st, 1, 256);
+			n = 0;
+			while (n < 256 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+				it[n].seq = sqlite3_column_int64(st, 0);
+				it[n].op = (uint8_t)sqlite3_column_int(st, 1);
+				read_posting(st, 2, &it[n].p);
+				n++;
+			}
+			sqlite3_reset(st);
+			for (size_t i = 0; i < n; i++) {
+				vs_rc rc = apply_one(d, &it[i], err);
+				if (rc)
+					return rc;
+				if (it[i].op == VS_STORE_OP_POST && posted)
+					(*posted)++;
+				if (it[i].op == VS_STORE_OP_WITHDRAW && withdrawn)
+					(*withdrawn)++;
+			}
+		} while (n == 256);
+		return VS_OK;
+	}
+	st = q(d, Q_OB_COUNT_OPS);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if (posted)
+			*posted += (uint64_t)sqlite3_column_int64(st, 0);
+		if (withdrawn)
+			*withdrawn += (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return dberr(d, err, "outbox count");
+	vs_rc rc = run(d, q(d, Q_OB_POST_ALL), err, "post all");
+	if (!rc)
+		rc = run(d, q(d, Q_OB_WITHDRAW_ALL), err, "withdraw all");
+	if (!rc)
+		rc = run(d, q(d, Q_OB_DONE_ALL), err, "outbox done");
+	return rc;
+}
+
+static vs_rc sq_outbox_apply_all(vs_store *s, uint64_t *posted, uint64_t *withdrawn, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	if (d->in_tx)
+		return apply_all(d, posted, withdrawn, err);
+	uint64_t p = 0, w = 0;
+	vs_rc rc = exec(d, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	rc = apply_all(d, &p, &w, err);
+	if (!rc)
+		rc = exec(d, "COMMIT", err);
+	if (rc) {
+		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if (posted)
+		*posted += p;
+	if (withdrawn)
+		*withdrawn += w;
+	return VS_OK;
+}
+
+static vs_rc sq_plan_postings(vs_store *s, const char *after, const char *last, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	static const int steps[] = {Q_PLAN_POST, Q_PLAN_WITHDRAW, Q_DIRTY_DEL_RANGE};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *st = q(d, steps[i]);
+		bt(st, 1, after);
+		bt(st, 2, last);
+		vs_rc rc = run(d, st, err, "plan postings");
+		if (rc)
+			return rc;
+	}
+	return VS_OK;
+}
+
 /* ---- worklists ---- */
 
 static vs_rc sq_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err)
@@ -1045,6 +1169,8 @@ static const vs_store_ops sqlite_ops = {
     .outbox_add = sq_outbox_add,
     .outbox_pending = sq_outbox_pending,
     .outbox_apply = sq_outbox_apply,
+    .outbox_apply_all = sq_outbox_apply_all,
+    .plan_postings = sq_plan_postings,
     .worklist_put = sq_worklist_put,
     .worklist_clear = sq_worklist_clear,
     .worklist = sq_worklist,

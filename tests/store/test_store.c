@@ -454,6 +454,64 @@ static void test_outbox_exactly_once(void **state)
 	vs_store_close(s);
 }
 
+static void test_outbox_apply_all_and_plan(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_posting a = posting("k1", "001090000001", 1, 18800),
+	                 b = posting("k2", "001090000001", 2, 18830);
+	/* two items for k1: order matters (post then withdraw) */
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &a, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, &b, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_WITHDRAW, &a, NULL), VS_OK);
+	uint64_t posted = 0, withdrawn = 0;
+	assert_int_equal(vs_store_outbox_apply_all(s, &posted, &withdrawn, NULL), VS_OK);
+	assert_int_equal(posted, 2);
+	assert_int_equal(withdrawn, 1);
+	char keys[256] = "";
+	assert_int_equal(vs_store_postings(s, collect_posting, keys, NULL), VS_OK);
+	assert_string_equal(keys, "k2;");
+	/* nothing pending: nothing happens */
+	posted = withdrawn = 0;
+	assert_int_equal(vs_store_outbox_apply_all(s, &posted, &withdrawn, NULL), VS_OK);
+	assert_int_equal(posted + withdrawn, 0);
+
+	/* plan: an OK event not posted -> post; a posting no OK event supports -> withdraw */
+	vs_store_event ev[2];
+	memset(ev, 0, sizeof(ev));
+	strcpy(ev[0].event_key, "e1");
+	strcpy(ev[0].product, "EU/1/20/1528");
+	ev[0].dose = 1;
+	ev[0].shot_days = 18800;
+	ev[0].report_count = 1;
+	strcpy(ev[1].event_key, "e2");
+	ev[1].status = VS_STORE_CHECK_REVIEW;
+	ev[1].report_count = 1;
+	assert_int_equal(vs_store_replace_events(s, "001090000001", ev, 2, NULL), VS_OK);
+	assert_int_equal(vs_store_mark_dirty(s, "001090000001", NULL), VS_OK);
+	assert_int_equal(vs_store_mark_dirty(s, "001090000009", NULL), VS_OK); /* outside the range */
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_plan_postings(s, "", "001090000005", NULL), VS_OK);
+	assert_int_equal(vs_store_commit(s, NULL), VS_OK);
+	assert_int_equal(dirty_count(s), 1);
+	vs_store_outbox_item items[8];
+	size_t n = 0;
+	assert_int_equal(vs_store_outbox_pending(s, items, 8, &n, NULL), VS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0].op, VS_STORE_OP_POST);
+	assert_string_equal(items[0].p.event_key, "e1");
+	assert_int_equal(items[1].op, VS_STORE_OP_WITHDRAW);
+	assert_string_equal(items[1].p.event_key, "k2");
+	assert_int_equal(vs_store_outbox_apply_all(s, NULL, NULL, NULL), VS_OK);
+	keys[0] = '\0';
+	assert_int_equal(vs_store_postings(s, collect_posting, keys, NULL), VS_OK);
+	assert_string_equal(keys, "e1;");
+	vs_store_posting ps[2];
+	assert_int_equal(vs_store_citizen_postings(s, "001090000001", ps, 2, &n, NULL), VS_OK);
+	assert_int_equal(ps[0].shot_days, 18800);
+	vs_store_close(s);
+}
+
 static void test_events(void **state)
 {
 	(void)state;
@@ -599,6 +657,7 @@ int main(void)
 	    cmocka_unit_test(test_links_and_reports),
 	    cmocka_unit_test(test_reason_counts),
 	    cmocka_unit_test(test_outbox_exactly_once),
+	    cmocka_unit_test(test_outbox_apply_all_and_plan),
 	    cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_worklist),
 	    cmocka_unit_test(test_coverage),
