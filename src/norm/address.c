@@ -78,6 +78,9 @@ struct vs_norm_addr_index {
 	uint16_t *commune_district; /* per ref->communes row: district row */
 	uint8_t *district_type;     /* per district row: UT_* */
 	uint64_t m1[MARKERS1_MAX];  /* packed marker words */
+	uint64_t m1_keys[128];      /* open-addressing set over m1 (0 = empty) */
+	int8_t m1_vals[128];        /* its markers1 index */
+	uint64_t m2_first[128];     /* set of first words of markers2 */
 	uint64_t m2a[MARKERS2_MAX], m2b[MARKERS2_MAX];
 	uint8_t *commune_type;    /* per commune row: UT_* */
 	char (*commune_codes)[6]; /* per commune row, copied: the output needs no ref row */
@@ -315,22 +318,47 @@ static uint64_t pack_word(const char *w, size_t l)
 	return v;
 }
 
+static size_t small_slot(uint64_t v)
+{
+	return (size_t)((v * 0x9E3779B97F4A7C15ull) >> 57); /* 0..127 */
+}
+
+/* Inserts v into a 128-entry set; returns its slot. */
+static size_t small_put(uint64_t *keys, uint64_t v)
+{
+	size_t at = small_slot(v);
+	while (keys[at] && keys[at] != v)
+		at = (at + 1) & 127;
+	keys[at] = v;
+	return at;
+}
+
+/* Slot of v in the set, or -1. */
+static int small_get(const uint64_t *keys, uint64_t v)
+{
+	for (size_t at = small_slot(v);; at = (at + 1) & 127) {
+		if (keys[at] == v)
+			return (int)at;
+		if (!keys[at])
+			return -1;
+	}
+}
+
 /* Table index of the one-word marker at word i, or -1. */
 static int find_marker1(const vs_norm_addr_index *ix, const addr_text *t, size_t i)
 {
 	uint64_t v = t->tok[i].pack;
 	if (!v || t->tok[i].number)
 		return -1;
-	for (size_t k = 0; k < MARKERS1_COUNT; k++)
-		if (ix->m1[k] == v)
-			return (int)k;
-	return -1;
+	int at = small_get(ix->m1_keys, v);
+	return at < 0 ? -1 : ix->m1_vals[at];
 }
 
 /* Table index of the two-word marker made of words i-1 and i, or -1. */
 static int find_marker2(const vs_norm_addr_index *ix, const addr_text *t, size_t i)
 {
-	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg || !t->tok[i].pack || !t->tok[i - 1].pack)
+	if (i == 0 || t->tok[i - 1].seg != t->tok[i].seg || !t->tok[i].pack || !t->tok[i - 1].pack ||
+	    small_get(ix->m2_first, t->tok[i - 1].pack) < 0)
 		return -1;
 	for (size_t k = 0; k < MARKERS2_COUNT; k++)
 		if (ix->m2a[k] == t->tok[i - 1].pack && ix->m2b[k] == t->tok[i].pack)
@@ -685,11 +713,14 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 	memset(ix->province_of_code, 0xFF, sizeof ix->province_of_code);
 	memset(ix->district_of_code, 0xFF, sizeof ix->district_of_code);
 	init_fold(ix);
-	for (size_t k = 0; k < MARKERS1_COUNT && k < MARKERS1_MAX; k++)
+	for (size_t k = 0; k < MARKERS1_COUNT && k < MARKERS1_MAX; k++) {
 		ix->m1[k] = pack_word(markers1[k].w, strlen(markers1[k].w));
+		ix->m1_vals[small_put(ix->m1_keys, ix->m1[k])] = (int8_t)k;
+	}
 	for (size_t k = 0; k < MARKERS2_COUNT && k < MARKERS2_MAX; k++) {
 		ix->m2a[k] = pack_word(markers2[k].a, strlen(markers2[k].a));
 		ix->m2b[k] = pack_word(markers2[k].b, strlen(markers2[k].b));
+		(void)small_put(ix->m2_first, ix->m2a[k]);
 	}
 	size_t nd = ref ? ref->district_count : 0, nc = ref ? ref->commune_count : 0;
 	if (nd >= UINT16_MAX || nc >= UINT16_MAX) {
