@@ -22,7 +22,18 @@ typedef struct vacc_key {
 	char key[VACC_KEY_MAX];
 	int16_t product;
 	uint8_t len;
+	uint64_t chars; /* which letters and digits occur (see char_mask) */
 } vacc_key;
+
+/* Bit set of the characters of a compact key. One edit changes at most two
+ * bits, so keys whose sets differ in more than 2 * cap bits are too far. */
+static uint64_t char_mask(const char *k, size_t l)
+{
+	uint64_t m = 0;
+	for (size_t i = 0; i < l; i++)
+		m |= 1ull << (k[i] >= 'a' ? k[i] - 'a' : 26 + (k[i] - '0'));
+	return m;
+}
 
 struct vs_norm_vaccine_index {
 	vacc_key *keys;
@@ -55,6 +66,7 @@ static void add_key(vs_norm_vaccine_index *ix, const char *text, size_t product)
 	if (n == 0)
 		return;
 	k->len = (uint8_t)n;
+	k->chars = char_mask(k->key, n);
 	k->product = (int16_t)product;
 	ix->key_count++;
 }
@@ -176,9 +188,11 @@ static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 		return -1;
 	int cap = kl >= 8 ? 2 : 1, best_d = cap + 1, best = -1;
 	bool tie = false;
+	uint64_t chars = char_mask(key, kl);
 	for (size_t i = 0; i < ix->key_count; i++) {
 		size_t l2 = ix->keys[i].len;
-		if (l2 < 5 || l2 + (size_t)cap < kl || kl + (size_t)cap < l2)
+		if (l2 < 5 || l2 + (size_t)cap < kl || kl + (size_t)cap < l2 ||
+		    __builtin_popcountll(chars ^ ix->keys[i].chars) > 2 * cap)
 			continue;
 		int d = edit_distance(key, kl, ix->keys[i].key, l2, cap);
 		if (d > cap || d > best_d)
