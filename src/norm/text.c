@@ -221,7 +221,13 @@ static bool syl_parse(const syl *y, int *v0_out, int *v1_out)
 			return false;
 		v0++;
 	}
-	if (!in_list(y, v0, v1, clusters, true))
+	/* A word typed without any diacritic may stand for any of its marked
+	 * forms (nguyen); one typed with marks must be right as it is (Tuù is
+	 * not a syllable, though tưu would be). */
+	bool marked = false;
+	for (int i = 0; i < y->n; i++)
+		marked |= y->l[i].tone || (y->l[i].base >= VS_VN_BREVE_A && y->l[i].base <= VS_VN_HORN_U);
+	if (!in_list(y, v0, v1, clusters, !marked))
 		return false;
 	int tone = 0;
 	for (int i = 0; i < y->n; i++)
@@ -886,13 +892,12 @@ static size_t word_core(const char *w, size_t len)
 	return len;
 }
 
-/* True if some vowel cluster starts with the letters a, b (b may be a
- * modified vowel; a plain vowel also stands for its modified forms). */
+/* True if some vowel cluster starts with the letters a, b exactly. */
 static bool cluster_prefix(uint8_t a, uint8_t b)
 {
 	for (size_t i = 0; clusters[i].s; i++) {
 		const uint8_t *e = (const uint8_t *)clusters[i].s;
-		if (e[0] && e[1] && (e[0] == a || plain_of(a, e[0])) && (e[1] == b || plain_of(b, e[1])))
+		if (e[0] && e[1] && e[0] == a && e[1] == b)
 			return true;
 	}
 	return false;
@@ -904,14 +909,15 @@ enum { LEGACY_NO = 0, LEGACY_WEAK, LEGACY_STRONG };
  * Strong: (a) a non-ASCII character that is no Vietnamese letter (¹ Ç Ñ ö)
  * in a word that is not a syllable; (c) in a word that is not a syllable,
  * an ASCII vowel followed by a Latin-1 vowel that no Vietnamese vowel
- * cluster starts with (Leâ, Nguyeãn). Weak: (b) an upper-case non-ASCII
+ * cluster starts with (Leâ, Nguyeãn). Weak: a word with Latin-1 letters
+ * that is no known name syllable (Thò); (b) an upper-case non-ASCII
  * letter after a lower-case letter (NguyÔn, TuÊn; but also "vĂN" typed
  * with caps lock half on); (c) where the pair could start a cluster (a
  * typo such as "Hoànng" looks the same). */
-static int looks_legacy(const char *w, size_t len)
+static int looks_legacy(const vs_text_tables *t, const char *w, size_t len)
 {
 	int valid = -1; /* computed on demand: most words never need it */
-	bool prev_lower = false;
+	bool prev_lower = false, latin1 = false;
 	uint8_t prev_ascii_vowel = 0;
 	int level = LEGACY_NO;
 	for (size_t i = 0; i < len;) {
@@ -939,17 +945,26 @@ static int looks_legacy(const char *w, size_t len)
 		}
 		prev_lower = letter && !l.upper;
 		prev_ascii_vowel = cp < 0x80 && letter && is_vowel(l.base) ? l.base : 0;
+		latin1 |= letter && cp >= 0xC0 && cp <= 0xFF;
+	}
+	/* Weak: a valid word in Latin-1 letters that is no name syllable (VNI
+	 * Thò for Thị, Hoà Thò for Hồ Thị): the scores decide. */
+	if (level == LEGACY_NO && latin1 && t) {
+		char key[64];
+		size_t core = word_core(w, len), kl = vs_text_accent_key(w, core, key, sizeof(key));
+		if (!set_find(&t->accented, key, kl))
+			level = LEGACY_WEAK;
 	}
 	return level;
 }
 
 /* One pass over the raw text for anything looks_legacy could act on: a
- * non-ASCII character that is no Vietnamese letter, an ASCII vowel followed
- * by a Latin-1 letter, or an upper-case non-ASCII letter after a lower-case
- * one. Ordinary Unicode names (Nguyễn Văn An) have none. */
+ * non-ASCII character that is no Vietnamese letter, a Latin-1 letter, or an
+ * upper-case non-ASCII letter after a lower-case one. Many Unicode names
+ * (Nguyễn Văn An) have none. */
 static bool legacy_signs(const char *s, size_t len)
 {
-	bool prev_lower = false, prev_ascii_vowel = false;
+	bool prev_lower = false;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		vs_text_letter l;
@@ -961,11 +976,10 @@ static bool legacy_signs(const char *s, size_t len)
 		if (cp >= 0x80) {
 			if (!letter && cp != 0xA0) /* combining marks too: NFC may make Ñ of N + tilde */
 				return true;
-			if (letter && ((l.upper && prev_lower) || (prev_ascii_vowel && cp <= 0xFF)))
+			if (letter && ((l.upper && prev_lower) || cp <= 0xFF))
 				return true;
 		}
 		prev_lower = letter && !l.upper;
-		prev_ascii_vowel = cp < 0x80 && letter && is_vowel(l.base);
 	}
 	return false;
 }
@@ -1027,6 +1041,7 @@ typedef struct candidate {
 	char text[512];
 	size_t len;
 	int score;
+	int changed_min; /* lowest score of a decoded word (99: none decoded) */
 	bool ok;
 } candidate;
 
@@ -1059,6 +1074,7 @@ static void build_candidate(const vs_text_tables *t, const char *s, size_t len, 
 {
 	size_t i = 0, o = 0;
 	c->score = 0;
+	c->changed_min = 99;
 	c->ok = true;
 	while (i < len && c->ok) {
 		size_t sep = i, start, wl, dl = 0;
@@ -1067,7 +1083,11 @@ static void build_candidate(const vs_text_tables *t, const char *s, size_t len, 
 		const char *w = s + start;
 		char dec[128];
 		if (more && enc >= 0 && legacy_decode_word(t, w, wl, enc == 1, dec, sizeof(dec), &dl) &&
-		    (looks_legacy(w, wl) || word_score(t, dec, dl) >= word_score(t, w, wl))) {
+		    (looks_legacy(t, w, wl) || word_score(t, dec, dl) >= word_score(t, w, wl))) {
+			if (dl != wl || memcmp(dec, w, wl) != 0) {
+				int ds = word_score(t, dec, dl);
+				c->changed_min = ds < c->changed_min ? ds : c->changed_min;
+			}
 			w = dec;
 			wl = dl;
 		}
@@ -1101,7 +1121,7 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	nl = vs_text_nfc(s, len, nfc, sizeof(nfc), &changed);
 	size_t start, wl;
 	while (next_word(nfc, nl, &i, &start, &wl)) {
-		int lv = looks_legacy(nfc + start, wl);
+		int lv = looks_legacy(t, nfc + start, wl);
 		trigger = lv > trigger ? lv : trigger;
 	}
 	if (trigger == LEGACY_NO)
@@ -1124,6 +1144,11 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	for (size_t k = 0; next_word(best->text, best->len, &k, &start, &wl);)
 		if (word_score(t, best->text + start, wl) < 0)
 			return unsure;
+	/* On weak signs only, every word the reading changes must become a known
+	 * name syllable (Thò -> Thị, Vò -> Vũ); a typo such as Hêin must not
+	 * turn into some other syllable (Hờin). */
+	if (trigger == LEGACY_WEAK && best->changed_min < 3)
+		return unsure;
 	if (best->len >= cap)
 		return unsure;
 	memcpy(out, best->text, best->len + 1);

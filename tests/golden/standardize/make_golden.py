@@ -206,7 +206,10 @@ add("VNI with a doubled syllable: flagged", "Phan Xuaân Duõuõng", "Phan Xuaâ
     ["NAME_LEGACY_ENCODING_SUSPECT"])
 add("VNI with a typo in the given name: flagged", "Leâ Thò Lihn", "Leâ Thò Lihn", ["NAME_LEGACY_ENCODING_SUSPECT"])
 add("typo in Unicode is not an encoding problem", "Nguyễn Văn Hoànng", "Nguyễn Văn Hoànng", [])
-add("valid syllable in VNI-looking letters is left alone", "Vò Huy Duy", "Vò Huy Duy", [])
+add("TCVN3 whose letters are all valid Unicode: Vò is no name, Vũ is", "Vò Huy Duy", "Vũ Huy Duy",
+    ["NAME_LEGACY_ENCODING_FIXED"])
+add("VNI Thò (Thị) in an otherwise plain name", "Phan Thò Nhi", "Phan Thị Nhi", ["NAME_LEGACY_ENCODING_FIXED"])
+add("minority family name Lò is not a legacy spelling", "Lò Văn Páo", "Lò Văn Páo", [])
 add("ethnic minority name with apostrophe", "H'Hen Niê", "H'Hen Niê", [])
 add("ethnic minority name with apostrophe, capitals", "H'HEN NIÊ", "H'Hen Niê", ["NAME_ALL_CAPS"])
 add("ethnic minority name", "Y Moan Êban", "Y Moan Êban", [])
