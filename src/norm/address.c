@@ -601,7 +601,7 @@ static const struct {
     {"ba ria vung tau", "ba ria vt"},
     {"thua thien hue", "hue"},
     {"thua thien hue", "tt hue"},
-    {"thua thien hue", "thua thien"},
+
     {"thua thien hue", "t t hue"},
     {"dak lak", "dac lac"},
     {"dak lak", "daklak"},
@@ -1026,6 +1026,14 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 			tr.p = ix->district_province[tr.d];
 			di = best_of(m, dm, nd, tr.d, a, NULL);
 			pi = best_of(m, pm, np, tr.p, a, di >= 0 ? &m[di] : NULL);
+			/* the district's name may lie inside the province's ("Huế" in
+			 * "Thừa Thiên Huế"): keep whichever of the two counts more */
+			int p_alone = best_of(m, pm, np, tr.p, a, NULL);
+			if (di >= 0 && pi < 0 && p_alone >= 0 &&
+			    SC_P + m[p_alone].bonus > SC_D + m[di].bonus) {
+				di = -1;
+				pi = p_alone;
+			}
 		} else if (a->level == LV_D) {
 			/* a district is the most specific level only without a commune mention of it */
 			tr.d = a->unit;

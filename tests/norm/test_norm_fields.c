@@ -604,7 +604,10 @@ static void test_address_generated(void **state)
 	const vs_ref *ref = g_ctx.ref;
 	size_t ok[ST_COUNT] = {0}, total[ST_COUNT] = {0};
 	(void)state;
-	for (size_t i = 0; i < ref->commune_count; i += 29) {
+	/* every 29th commune by default; VS_ADDR_STRIDE=1 runs all 10,599 (minutes) */
+	const char *stride_env = getenv("VS_ADDR_STRIDE");
+	size_t stride = stride_env && atoi(stride_env) > 0 ? (size_t)atoi(stride_env) : 29;
+	for (size_t i = 0; i < ref->commune_count; i += stride) {
 		const vs_ref_commune *c = &ref->communes[i];
 		const vs_ref_district *d = district_of(c);
 		assert_non_null(d);
@@ -705,7 +708,7 @@ static void test_address_generated(void **state)
 		/* every style must resolve (nearly) every address; all pass at the time of writing */
 		assert_true(ok[st] * 1000 >= total[st] * 995);
 	}
-	assert_true(all >= 3000);
+	assert_true(all >= 3000 || stride != 29);
 	assert_true(all_ok * 1000 >= all * 998);
 }
 
