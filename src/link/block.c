@@ -90,10 +90,9 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 		h = lk_hash_bytes(v->giv, v->giv_len, h);
 	}
 	if (parts & LP_NAMESORT) {
-		bool ok;
-		h = lk_namesort_hash(v, h, &ok);
-		if (!ok)
+		if (!v->nset) /* fewer than two name words */
 			return 0;
+		h = lk_mix(h ^ v->nset ^ 0x6e5e700000000ull);
 	}
 	if (parts & LP_DOB) {
 		if (!v->dob || v->dob % 100 == 0)

@@ -197,13 +197,13 @@ static unsigned geo_level(const lk_view *v, const vs_link_index *ix, size_t row)
 {
 	if (!v->province && !v->district && !v->commune)
 		return 0;
-	if (!ix->province[row] && !ix->district[row] && !ix->commune[row])
+	if (!ix->rows[row].province && !ix->rows[row].district && !ix->rows[row].commune)
 		return 0;
-	if (v->commune && v->commune == ix->commune[row])
+	if (v->commune && v->commune == ix->rows[row].commune)
 		return LV_GEO_COMMUNE;
-	if (v->district && v->district == ix->district[row])
+	if (v->district && v->district == ix->rows[row].district)
 		return LV_GEO_DISTRICT;
-	if (v->province && v->province == ix->province[row])
+	if (v->province && v->province == ix->rows[row].province)
 		return LV_GEO_PROVINCE;
 	return LV_GEO_ELSE;
 }
@@ -212,30 +212,30 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 {
 	switch (c->kind) {
 	case LK_FAMILY:
-		if (v->nset && v->nset == ix->nset[row] && v->fam_len)
+		if (v->nset && v->nset == ix->rows[row].nset && v->fam_len)
 			return LV_NAME_EXACT; /* same words in another order (given name typed first) */
-		return name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->fam[row]);
+		return name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->rows[row].fam);
 	case LK_GIVEN:
-		if (v->nset && v->nset == ix->nset[row] && v->giv_len)
+		if (v->nset && v->nset == ix->rows[row].nset && v->giv_len)
 			return LV_NAME_EXACT;
-		return name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->giv[row]);
+		return name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->rows[row].giv);
 	case LK_MIDDLE:
-		if (v->nset && v->nset == ix->nset[row] && v->mid_len)
+		if (v->nset && v->nset == ix->rows[row].nset && v->mid_len)
 			return LV_MID_EXACT;
-		return middle_level(ix, v, ix->mid[row]);
+		return middle_level(ix, v, ix->rows[row].mid);
 	case LK_TEXT:
 		return name_level(ix, c, v->extra[c->extra], v->extra_len[c->extra], v->extra_id[c->extra],
 		                  ix->extra[c->extra][row]);
 	case LK_DOB:
-		return dob_level(v->dob, ix->dob[row]);
+		return dob_level(v->dob, ix->rows[row].dob);
 	case LK_SEX:
-		if (!v->sex || !ix->sex[row])
+		if (!v->sex || !ix->rows[row].sex)
 			return 0;
-		return v->sex == ix->sex[row] ? LV_SEX_EQ : LV_SEX_ELSE;
+		return v->sex == ix->rows[row].sex ? LV_SEX_EQ : LV_SEX_ELSE;
 	case LK_ID:
-		return id_level(v, ix->id[row], ix->alt[row]);
+		return id_level(v, ix->rows[row].id, ix->rows[row].alt);
 	case LK_PHONE:
-		return phone_level(v->phone, ix->phone[row]);
+		return phone_level(v->phone, ix->rows[row].phone);
 	case LK_GEO:
 		return geo_level(v, ix, row);
 	default:
@@ -247,7 +247,7 @@ float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsi
 {
 	if (lv == 1 && m->tf[ci] && ix->tfw[0]) {
 		const lk_cmp *c = &ix->s->cmp[ci];
-		uint32_t tok = c->kind == LK_FAMILY ? ix->fam[row] : ix->giv[row];
+		uint32_t tok = c->kind == LK_FAMILY ? ix->rows[row].fam : ix->rows[row].giv;
 		return m->logm1[ci] + ix->tfw[c->kind == LK_FAMILY ? 0 : 2][tok];
 	}
 	return m->w[ci][lv];
@@ -306,10 +306,10 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 		              : c->kind == LK_GIVEN ? v->giv_len
 		                                    : v->mid_len;
 		uint32_t rid = c->kind == LK_FAMILY ? v->fam_id : c->kind == LK_GIVEN ? v->giv_id : v->mid_id;
-		uint32_t lid = c->kind == LK_FAMILY  ? ix->fam[row]
-		               : c->kind == LK_GIVEN ? ix->giv[row]
-		                                     : ix->mid[row];
-		if (v->nset && v->nset == ix->nset[row] && rlen)
+		uint32_t lid = c->kind == LK_FAMILY  ? ix->rows[row].fam
+		               : c->kind == LK_GIVEN ? ix->rows[row].giv
+		                                     : ix->rows[row].mid;
+		if (v->nset && v->nset == ix->rows[row].nset && rlen)
 			return lk_weight(ix, m, ci, 1, row);
 		if (rlen == 0 || lid == 0)
 			return 0;
@@ -326,11 +326,11 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 		return m->wrest[ci];
 	}
 	case LK_ID:
-		return id_bound(m, ci, v, ix->id[row], ix->alt[row]);
+		return id_bound(m, ci, v, ix->rows[row].id, ix->rows[row].alt);
 	case LK_PHONE:
-		if (!v->phone || !ix->phone[row])
+		if (!v->phone || !ix->rows[row].phone)
 			return 0;
-		if (v->phone == ix->phone[row])
+		if (v->phone == ix->rows[row].phone)
 			return m->w[ci][LV_PH_EXACT];
 		return m->wrest[ci];
 	default:

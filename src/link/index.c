@@ -155,18 +155,7 @@ static vs_rc grow_cols(vs_link_index *ix, size_t need)
 	size_t n = ix->cap ? ix->cap : 1024;
 	while (n < need)
 		n *= 2;
-	GROW(fam, n);
-	GROW(mid, n);
-	GROW(giv, n);
-	GROW(dob, n);
-	GROW(nset, n);
-	GROW(sex, n);
-	GROW(province, n);
-	GROW(district, n);
-	GROW(commune, n);
-	GROW(id, n);
-	GROW(alt, n);
-	GROW(phone, n);
+	GROW(rows, n);
 	for (size_t k = 0; k < ix->s->nextra; k++)
 		GROW(extra[k], n);
 	ix->cap = n;
@@ -200,22 +189,22 @@ static vs_rc add_one(vs_link_index *ix, const vs_link_side *b, size_t i)
 	const char *const *ex = b->extras ? b->extras + i * ix->s->nextra : NULL;
 	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, &v);
 	size_t row = ix->n;
-	if ((rc = intern_add(&ix->names, v.fam, v.fam_len, &ix->fam[row])) ||
-	    (rc = intern_add(&ix->names, v.mid, v.mid_len, &ix->mid[row])) ||
-	    (rc = intern_add(&ix->names, v.giv, v.giv_len, &ix->giv[row])))
+	if ((rc = intern_add(&ix->names, v.fam, v.fam_len, &ix->rows[row].fam)) ||
+	    (rc = intern_add(&ix->names, v.mid, v.mid_len, &ix->rows[row].mid)) ||
+	    (rc = intern_add(&ix->names, v.giv, v.giv_len, &ix->rows[row].giv)))
 		return rc;
 	for (size_t k = 0; k < ix->s->nextra; k++)
 		if ((rc = intern_add(&ix->names, v.extra[k], v.extra_len[k], &ix->extra[k][row])))
 			return rc;
-	ix->dob[row] = v.dob;
-	ix->nset[row] = v.nset;
-	ix->sex[row] = v.sex;
-	ix->province[row] = v.province;
-	ix->district[row] = v.district;
-	ix->commune[row] = v.commune;
-	ix->id[row] = v.id;
-	ix->alt[row] = v.alt;
-	ix->phone[row] = v.phone;
+	ix->rows[row].dob = v.dob;
+	ix->rows[row].nset = v.nset;
+	ix->rows[row].sex = v.sex;
+	ix->rows[row].province = v.province;
+	ix->rows[row].district = v.district;
+	ix->rows[row].commune = v.commune;
+	ix->rows[row].id = v.id;
+	ix->rows[row].alt = v.alt;
+	ix->rows[row].phone = v.phone;
 	for (size_t r = 0; r < ix->s->nrule; r++) {
 		uint64_t keys[3];
 		int nk = lk_rule_keys(ix->s, r, &v, 0, keys);
@@ -291,9 +280,9 @@ static vs_rc build_tf(vs_link_index *ix)
 	if (!cnt)
 		return VS_ERR_NOMEM;
 	for (size_t r = 0; r < ix->n; r++) {
-		cnt[ix->fam[r]]++;
-		cnt[nt + ix->mid[r]]++;
-		cnt[2 * (size_t)nt + ix->giv[r]]++;
+		cnt[ix->rows[r].fam]++;
+		cnt[nt + ix->rows[r].mid]++;
+		cnt[2 * (size_t)nt + ix->rows[r].giv]++;
 	}
 	vs_rc rc = VS_OK;
 	double n = ix->n ? (double)ix->n : 1.0;
@@ -325,9 +314,14 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	size_t distinct = 0;
 	for (size_t i = 0; i < p->count; i++)
 		distinct += i == 0 || p->keys[i] != p->keys[i - 1];
+	/* the slot of a key is its top bits (keys are already mixed hashes): keys sorted by the radix
+	 * sort fill the table in address order */
 	uint64_t cap = 16;
-	while (cap < distinct * 2)
+	int bits = 4;
+	while (cap < distinct + distinct / 2) {
 		cap *= 2;
+		bits++;
+	}
 	lk_slot *slots = vs_calloc(cap, sizeof *slots);
 	if (!slots)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL,
@@ -337,7 +331,7 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 		while (j < p->count && p->keys[j] == p->keys[i])
 			j++;
 		uint64_t key = p->keys[i] ? p->keys[i] : 1;
-		uint64_t h = lk_mix(key) & (cap - 1);
+		uint64_t h = key >> (64 - bits);
 		while (slots[h].count)
 			h = (h + 1) & (cap - 1);
 		slots[h].key = key;
@@ -352,16 +346,22 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	ix->pend = NULL;
 	ix->slots = slots;
 	ix->slot_mask = cap - 1;
+	ix->slot_shift = 64 - bits;
 	ix->finished = true;
 	(void)threads;
 	return VS_OK;
+}
+
+void lk_index_prefetch(const vs_link_index *ix, uint64_t key)
+{
+	lk_prefetch(&ix->slots[(key ? key : 1) >> ix->slot_shift]);
 }
 
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key)
 {
 	if (!key)
 		key = 1;
-	uint64_t h = lk_mix(key) & ix->slot_mask;
+	uint64_t h = key >> ix->slot_shift;
 	for (;;) {
 		const lk_slot *s = &ix->slots[h];
 		if (!s->count)
@@ -388,18 +388,7 @@ void vs_link_index_free(vs_link_index *ix)
 		vs_free(ix->post);
 	}
 	intern_free(&ix->names);
-	vs_free(ix->fam);
-	vs_free(ix->mid);
-	vs_free(ix->giv);
-	vs_free(ix->dob);
-	vs_free(ix->nset);
-	vs_free(ix->sex);
-	vs_free(ix->province);
-	vs_free(ix->district);
-	vs_free(ix->commune);
-	vs_free(ix->id);
-	vs_free(ix->alt);
-	vs_free(ix->phone);
+	vs_free(ix->rows);
 	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
 		vs_free(ix->extra[k]);
 	for (int k = 0; k < 3; k++)
@@ -414,7 +403,7 @@ size_t vs_link_index_count(const vs_link_index *ix)
 
 size_t vs_link_index_bytes(const vs_link_index *ix)
 {
-	size_t per_row = 5 * 4 + 1 + 1 + 2 + 4 + 8 * 3 + 4 * ix->s->nextra;
+	size_t per_row = sizeof(lk_row) + 4 * ix->s->nextra;
 	size_t b = ix->cap * per_row;
 	b += ix->names.arena.total_len + (size_t)ix->names.cap * (sizeof(char *) + 1) +
 	     ((size_t)ix->names.table_mask + 1) * 4 + (size_t)ix->names.count * 3 * sizeof(float);

@@ -125,6 +125,14 @@ typedef struct lk_intern {
 	uint32_t table_mask;
 } lk_intern;
 
+/* one left record as compared (see lk_view for the meaning of the fields) */
+typedef struct lk_row {
+	uint64_t id, alt, phone;
+	uint32_t fam, mid, giv, dob, nset, commune;
+	uint16_t district;
+	uint8_t sex, province;
+} lk_row;
+
 typedef struct lk_slot {
 	uint64_t key;
 	uint32_t start, count;
@@ -133,16 +141,13 @@ typedef struct lk_slot {
 struct vs_link_index {
 	const vs_link_settings *s;
 	size_t n, cap;
-	uint32_t *fam, *mid, *giv, *dob, *nset;
-	uint8_t *sex, *province;
-	uint16_t *district;
-	uint32_t *commune;
-	uint64_t *id, *alt, *phone;
+	lk_row *rows; /* row-major: scoring a pair reads one record of about one cache line */
 	uint32_t *extra[VS_LINK_MAX_EXTRA];
 	lk_intern names;
 	float *tfw[3]; /* -log2 share of each token as family / middle / given */
 	lk_slot *slots;
 	uint64_t slot_mask;
+	int slot_shift; /* slot of a key: key >> slot_shift */
 	uint32_t *post;
 	size_t post_count;
 	void *pend; /* pending (key,row) pairs until finish */
@@ -197,6 +202,13 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 /* keys of rule ri for a view; side 0 left, 1 right. Returns key count (<= 3). */
 int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3]);
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
+/* hint: the slot of key will be looked up soon */
+void lk_index_prefetch(const vs_link_index *ix, uint64_t key);
+#if defined(__GNUC__) || defined(__clang__)
+#define lk_prefetch(p) __builtin_prefetch(p)
+#else
+#define lk_prefetch(p) ((void)(p))
+#endif
 uint64_t lk_hash_bytes(const void *p, size_t len, uint64_t seed);
 uint64_t lk_mix(uint64_t x);
 /* order-free hash of all name words; ok false when fewer than 2 words */

@@ -66,13 +66,30 @@ vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk
                     vs_link_stats *st)
 {
 	sc->cand_count = 0;
+	/* all keys first, their hash slots prefetched, so the cache misses overlap */
+	uint64_t keys[VS_LINK_MAX_RULES * 3];
+	uint8_t key_rule[VS_LINK_MAX_RULES * 3];
+	const lk_slot *slot[VS_LINK_MAX_RULES * 3];
+	int nkeys = 0;
 	for (size_t r = 0; r < ix->s->nrule; r++) {
 		if (only_rule >= 0 && (size_t)only_rule != r)
 			continue;
-		uint64_t keys[3];
-		int nk = lk_rule_keys(ix->s, r, v, 1, keys);
+		int nk = lk_rule_keys(ix->s, r, v, 1, keys + nkeys);
 		for (int k = 0; k < nk; k++) {
-			const lk_slot *sl = lk_index_lookup(ix, keys[k]);
+			key_rule[nkeys + k] = (uint8_t)r;
+			lk_index_prefetch(ix, keys[nkeys + k]);
+		}
+		nkeys += nk;
+	}
+	for (int k = 0; k < nkeys; k++) {
+		slot[k] = lk_index_lookup(ix, keys[k]);
+		if (slot[k] && slot[k]->count <= ix->s->block_cap)
+			lk_prefetch(ix->post + slot[k]->start);
+	}
+	for (int k = 0; k < nkeys; k++) {
+		size_t r = key_rule[k];
+		{
+			const lk_slot *sl = slot[k];
 			if (!sl)
 				continue;
 			if (sl->count > ix->s->block_cap) {
@@ -176,6 +193,8 @@ static vs_rc bound_all(const vs_link_index *ix, const vs_link_model *m, const lk
 		sc->bound = nb;
 		sc->bound_cap = sc->cand_cap;
 	}
+	for (size_t k = 0; k < n; k++)
+		lk_prefetch(&ix->rows[sc->cand[k]]);
 	for (size_t k = 0; k < n; k++) {
 		uint32_t row = sc->cand[k];
 		float b = 0;

@@ -120,21 +120,21 @@ static uint8_t copy_tok(const vs_link_index *ix, uint32_t id, char *out, size_t 
 void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v)
 {
 	memset(v, 0, sizeof *v);
-	v->fam_id = ix->fam[row];
-	v->mid_id = ix->mid[row];
-	v->giv_id = ix->giv[row];
+	v->fam_id = ix->rows[row].fam;
+	v->mid_id = ix->rows[row].mid;
+	v->giv_id = ix->rows[row].giv;
 	v->fam_len = copy_tok(ix, v->fam_id, v->fam, sizeof v->fam);
 	v->mid_len = copy_tok(ix, v->mid_id, v->mid, sizeof v->mid);
 	v->giv_len = copy_tok(ix, v->giv_id, v->giv, sizeof v->giv);
-	v->dob = ix->dob[row];
-	v->nset = ix->nset[row];
-	v->sex = ix->sex[row];
-	v->id = ix->id[row];
-	v->alt = ix->alt[row];
-	v->phone = ix->phone[row];
-	v->province = ix->province[row];
-	v->district = ix->district[row];
-	v->commune = ix->commune[row];
+	v->dob = ix->rows[row].dob;
+	v->nset = ix->rows[row].nset;
+	v->sex = ix->rows[row].sex;
+	v->id = ix->rows[row].id;
+	v->alt = ix->rows[row].alt;
+	v->phone = ix->rows[row].phone;
+	v->province = ix->rows[row].province;
+	v->district = ix->rows[row].district;
+	v->commune = ix->rows[row].commune;
 	for (size_t k = 0; k < ix->s->nextra; k++) {
 		v->extra_id[k] = ix->extra[k][row];
 		v->extra_len[k] = copy_tok(ix, v->extra_id[k], v->extra[k], sizeof v->extra[k]);
