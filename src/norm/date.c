@@ -218,36 +218,69 @@ static vs_date read_dmy(parse_state *st, const dtok *t, bool slash)
 	return dm;
 }
 
+/* English month name or abbreviation (Excel's d-mmm-yy: 5-Mar-80); 0 if none. */
+static int month_name(const char *s, size_t len)
+{
+	static const char *const names[12] = {"january",   "february", "march",    "april",
+	                                      "may",       "june",     "july",     "august",
+	                                      "september", "october",  "november", "december"};
+	if (len < 3)
+		return 0;
+	for (int m = 0; m < 12; m++)
+		if (len <= strlen(names[m]) && !memcmp(s, names[m], len) &&
+		    (len == 3 || len == strlen(names[m]) || (m == 8 && len == 4)))
+			return m + 1; /* "sep", "sept", "september" */
+	return 0;
+}
+
+/* Dates with words: "ngày 5 tháng 3 năm 1980", "tháng 9/2021", "5-Mar-80".
+ * A number after ngày/tháng/năm fills that part; a month name is the month;
+ * a four-digit number is the year; the other numbers fill the day and then
+ * the year (a lone number beside a month name is the year: Mar-80). */
 static vs_date read_words(parse_state *st, const dtok *t, size_t n)
 {
 	long v[3] = {-1, -1, -1};
-	size_t ylen = 4;
+	size_t ylen = 4, free_count = 0, free_idx[DATE_MAX_TOKENS];
 	int slot = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!t[i].num) {
+			int m = month_name(t[i].s, t[i].len);
 			if (t[i].len == 4 && !memcmp(t[i].s, "ngay", 4))
 				slot = 0;
 			else if (t[i].len == 5 && !memcmp(t[i].s, "thang", 5))
 				slot = 1;
 			else if (t[i].len == 3 && !memcmp(t[i].s, "nam", 3))
 				slot = 2;
+			else if (m && v[1] < 0)
+				v[1] = m;
 			else if (!((t[i].len == 4 && !memcmp(t[i].s, "sinh", 4)) ||
 			           (t[i].len == 2 && !memcmp(t[i].s, "ns", 2))))
 				return (vs_date){0, 0, 0, VS_DATE_NONE};
 			continue;
 		}
 		int k = slot;
+		slot = -1;
 		if ((k < 0 || v[k] >= 0) && t[i].len == 4 && v[2] < 0)
 			k = 2; /* a four-digit number without a word before it is the year */
-		if (k < 0 || v[k] >= 0)
-			for (k = 0; k < 3 && v[k] >= 0; k++)
-				;
-		if (k >= 3)
+		if (k >= 0 && v[k] < 0) {
+			v[k] = t[i].val;
+			if (k == 2)
+				ylen = t[i].len;
+			continue;
+		}
+		free_idx[free_count++] = i;
+	}
+	for (size_t f = 0; f < free_count; f++) {
+		const dtok *d = &t[free_idx[f]];
+		int k = free_count == 1 && v[1] >= 0 && v[0] < 0 && v[2] < 0 ? 2 /* Mar-80 */
+		        : v[0] < 0                                           ? 0
+		        : v[1] < 0                                           ? 1
+		                                                             : 2;
+		if (v[k] >= 0)
 			return (vs_date){0, 0, 0, VS_DATE_NONE};
-		v[k] = t[i].val;
+		v[k] = d->val;
 		if (k == 2)
-			ylen = t[i].len;
-		slot = -1;
+			ylen = d->len;
 	}
 	if (v[2] < 0 || (v[0] >= 0 && v[1] < 0) || (ylen != 2 && ylen != 4))
 		return (vs_date){0, 0, 0, VS_DATE_NONE};

@@ -273,6 +273,14 @@ static void test_dates(void **state)
 	expect_date("ngay 05 thang 03 nam 1980", B, "1980-03-05", VS_R_NONE);
 	expect_date("tháng 3 năm 1980", B, "1980-03", VS_R_DOB_MONTH_YEAR_ONLY);
 	expect_date("năm 1980", B, "1980", VS_R_DOB_YEAR_ONLY);
+	expect_date("5-Mar-80", B, "1980-03-05", VS_R_DOB_TWO_DIGIT_YEAR);
+	expect_date("05-Mar-1980", B, "1980-03-05", VS_R_NONE);
+	expect_date("March 5, 1980", B, "1980-03-05", VS_R_NONE);
+	expect_date("Mar-80", B, "1980-03", VS_R_DOB_MONTH_YEAR_ONLY);
+	expect_date("5 Sept 1980", B, "1980-09-05", VS_R_NONE);
+	expect_date("5 tháng 3 năm 1980", B, "1980-03-05", VS_R_NONE);
+	expect_date("ngày 5/3/1980", B, "1980-03-05", VS_R_NONE);
+	expect_date("5 Marc 1980", B, "", VS_R_DOB_UNPARSEABLE);
 	expect_date("05/03/1980 00:00:00", B, "1980-03-05", VS_R_NONE);
 	expect_date("1980-03-05T00:00:00", B, "1980-03-05", VS_R_NONE);
 	expect_date("", B, "", VS_R_DOB_MISSING);
@@ -376,6 +384,12 @@ static void test_record(void **state)
 	assert_string_equal(r.commune_code, "00004");
 	assert_false(vs_reason_has(&r.reasons, VS_R_SHOT_DATE_MISSING));
 	assert_false(vs_reason_has(&r.reasons, VS_R_VACCINE_MISSING));
+
+	/* no allocation per record */
+	uint64_t before = vs_alloc_count();
+	for (int i = 0; i < 1000; i++)
+		vs_norm_record_std(ctx, &in, &r);
+	assert_int_equal(vs_alloc_count(), before);
 
 	/* all-NULL input must not crash */
 	vs_norm_input empty = {0};
