@@ -1,6 +1,6 @@
 /* phone.c - standardizes Vietnamese phone numbers.
  *
- * Output: a 10-digit mobile 0[35789]xxxxxxxx or an 11-digit landline
+ * Output: a 10-digit mobile (0, then 3/5/7/8/9, then 8 digits) or an 11-digit landline
  * 02xx..., always starting with 0. Country codes (+84, 84, 0084), the leading
  * 0 lost by Excel, old 11-digit mobile prefixes (mobile_prefix_2018.csv) and
  * old landline area codes (landline_area_codes_2017.csv) are repaired. When a
