@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -313,7 +314,8 @@ static void test_cli(void **state)
 	char dir[1024], tmpl[] = "/tmp/vs_norm_cli_XXXXXX", cmd[4096], path[1200];
 	size_t l1 = 0, l2 = 0, ls = 0;
 	(void)state;
-	if (!bin) {
+	snprintf(path, sizeof(path), "%s/vaxsync", bin ? bin : "");
+	if (!bin || access(path, X_OK) != 0) { /* the front end is not built in this tree */
 		skip();
 		return;
 	}
