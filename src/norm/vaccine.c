@@ -181,6 +181,29 @@ static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int
 	return prev[lb];
 }
 
+/* The one product whose keys start with key (4+ characters: "Vero" for
+ * Vero Cell), or -1 when none or several products do. */
+static int prefix_unique(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
+{
+	size_t lo = 0, hi = ix->key_count;
+	int found = -1;
+	if (kl < 4)
+		return -1;
+	while (lo < hi) { /* first key >= key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->keys[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < ix->key_count && strncmp(ix->keys[i].key, key, kl) == 0; i++) {
+		if (found >= 0 && found != ix->keys[i].product)
+			return -1;
+		found = ix->keys[i].product;
+	}
+	return found;
+}
+
 /* Unique product within distance 1 (keys of 5-7 letters) or 2 (8+), or -1. */
 static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 {
@@ -287,7 +310,9 @@ void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	if (p < 0)
 		p = span_match(ix, words, lens, count, false);
 	if (p == -1) {
-		p = kl ? fuzzy(ix, key, kl) : -1;
+		p = kl ? prefix_unique(ix, key, kl) : -1;
+		if (p < 0 && kl)
+			p = fuzzy(ix, key, kl);
 		if (p < 0)
 			p = count <= VACC_FUZZY_WORDS ? span_match(ix, words, lens, count, true) : -1;
 		fuzzy_hit = p >= 0;

@@ -294,6 +294,11 @@ static void test_vaccine(void **state)
 	    {"VeroCell", "BBIBP-CorV", ""},
 	    {"vero-cell", "BBIBP-CorV", ""},
 	    {"Verocel", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
+	    {"Vero", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
+	    {"Jans", "EU/1/20/1525", "VACCINE_FUZZY_MATCH"},
+	    {"Sput", "", "VACCINE_UNKNOWN"},
+	    {"Cova", "Covaxin", "VACCINE_FUZZY_MATCH"},
+	    {"Astr", "", "VACCINE_UNKNOWN"}, /* AstraZeneca or AstraZeneca SII (Covishield) */
 	    {"Sinopharm", "BBIBP-CorV", ""},
 	    {"Sinopharm (Vero Cell)", "BBIBP-CorV", ""},
 	    {"Hayat-Vax", "Hayat-Vax", ""},
