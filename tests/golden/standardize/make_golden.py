@@ -26,7 +26,7 @@ STD = ["std_full_name", "std_family", "std_middle", "std_given", "std_name_key",
        "std_province_code", "std_district_code", "std_commune_code", "std_vaccine_code", "std_dose",
        "std_shot_date", "reasons"]
 IN = ["case_id", "note", "record_id", "facility_code", "full_name", "dob", "sex", "id_number", "phone",
-      "address", "vaccine", "lot", "dose", "shot_date"]
+      "address", "vaccine", "lot", "dose", "shot_date", "kind", "province_code", "district_code", "commune_code"]
 
 # Addresses with their GSO 2022 codes (checked in admin_units_2022.csv).
 ADDR = [
@@ -123,7 +123,7 @@ def add(note, name_in, name_out, name_reasons, dob_in="05/03/1980", dob_out="198
     reasons = list(name_reasons) + list(dob_reasons) + list(sex_reasons) + list(shot_reasons) + list(extra)
     rows_in.append([
         "A%03d" % n, note, str(n), "F%02d" % (1 + n % 7), name_in, dob_in, sex_in, idn,
-        "09%08d" % (12345678 + n), addr[0], vac[0], "LOT%d" % n, dose, shot_in])
+        "09%08d" % (12345678 + n), addr[0], vac[0], "LOT%d" % n, dose, shot_in, "", "", "", ""])
     rows_exp.append([
         "A%03d" % n, name_out, fam, mid, giv, fold(name_out), dob_out, prec, sex_out, idn, "CCCD" if idn else "",
         "09%08d" % (12345678 + n), addr[1], addr[2], addr[3], vac[1], dose, shot_out, "|".join(reasons)])
@@ -395,6 +395,30 @@ add("clerk row: given first, capitals, dotted date", "HƯƠNG NGUYỄN THỊ", "
     ["NAME_ALL_CAPS", "NAME_ORDER_SWAPPED"], dob_in="29.10.2003", dob_out="2003-10-29", sex_in="NỮ", sex_out="F")
 add("clerk row: initial, month/year", "Nguyễn T. Hà", "Nguyễn T. Hà", ["NAME_INITIAL"], dob_in="03/1980",
     dob_out="1980-03", prec="month", dob_reasons=["DOB_MONTH_YEAR_ONLY"], sex_in="F", sex_out="F")
+
+# ---------------------------------------------------------------- registry rows
+# Codes given directly (leading zeros lost by Excel restored); no vaccine, dose
+# or shot date, and no reasons for their absence.
+def add_registry(note, name, dob, sex, codes_in, codes_out, extra=()):
+    counter[0] += 1
+    n = counter[0]
+    fam, mid, giv = parts(name)
+    idn = cccd("079", int(dob[:4]), sex, 200000 + n)
+    rows_in.append(["A%03d" % n, note, "", "", name, dob, sex, idn, "09%08d" % (22345678 + n), "", "", "",
+                    "", "", "registry"] + list(codes_in))
+    rows_exp.append(["A%03d" % n, name, fam, mid, giv, fold(name), dob, "day" if len(dob) == 10 else
+                     "month" if len(dob) == 7 else "year", sex, idn, "CCCD", "09%08d" % (22345678 + n)] +
+                    list(codes_out) + ["", "", ""] + ["|".join(extra)])
+
+
+add_registry("registry row, codes as given", "Nguyễn Văn Bình", "1985-07-14", "M", ("79", "760", "26740"),
+             ("79", "760", "26740"))
+add_registry("registry row, Excel dropped the zeros of the codes", "Trần Thị Cúc", "1962-11-30", "F",
+             ("1", "1", "1"), ("01", "001", "00001"))
+add_registry("registry row, partial date of birth", "Lê Văn Đức", "1950", "M", ("79", "770", "27151"),
+             ("79", "770", "27151"), ["DOB_YEAR_ONLY"])
+add_registry("registry row, no district or commune code", "Phạm Thị Hoa", "1999-02", "F", ("48", "", ""),
+             ("48", "", ""), ["DOB_MONTH_YEAR_ONLY"])
 
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
