@@ -60,6 +60,12 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.pairs, st.link_s > 0 ? (double)st.pairs / (st.link_s * threads) : 0.0,
 	       (double)ru.ru_maxrss / 1024.0, (double)st.index_bytes / 1e6,
 	       st.left_rows ? (double)st.index_bytes / (double)st.left_rows : 0.0);
+	printf("thread seconds: candidate search %.2f  scoring %.2f  -> candidate pairs per second per core: "
+	       "search+score %.0f, scoring %.0f\n",
+	       st.block_cpu_s, st.score_cpu_s,
+	       st.block_cpu_s + st.score_cpu_s > 0 ? (double)st.pairs / (st.block_cpu_s + st.score_cpu_s)
+	                                           : 0.0,
+	       st.score_cpu_s > 0 ? (double)st.pairs / st.score_cpu_s : 0.0);
 	printf("fully scored pairs %llu (%.1f %%)  cpu user %.1f s  sys %.1f s\n",
 	       (unsigned long long)st.scored, st.pairs ? 100.0 * (double)st.scored / (double)st.pairs : 0.0,
 	       (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,

@@ -145,6 +145,7 @@ vs_rc vs_link_batch(const vs_link_index *ix, const vs_link_model *m, const vs_li
 typedef struct vs_link_stats {
 	uint64_t pairs;                         /* candidate pairs (distinct, after blocking) */
 	uint64_t scored;                        /* pairs fully scored (the others were cut by their bound) */
+	uint64_t block_ns, score_ns;            /* thread time in candidate search and in scoring */
 	uint64_t rule_pairs[VS_LINK_MAX_RULES]; /* postings visited per rule (before dedup) */
 	uint64_t capped_blocks;                 /* blocks skipped because larger than the cap */
 } vs_link_stats;
@@ -200,6 +201,7 @@ typedef struct vs_link_files_stats {
 	double load_s, std_s, index_s, link_s, write_s, train_s;
 	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
 	uint64_t scored; /* pairs fully scored (the others were cut by their score bound) */
+	double block_cpu_s, score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
 	size_t index_bytes;
 	uint64_t decisions[3]; /* by vs_link_decision */
 } vs_link_files_stats;

@@ -103,8 +103,10 @@ static const char *field(const vs_csv_row *row, int i)
 	return i >= 0 && (size_t)i < row->count ? row->fields[i] : "";
 }
 
-/* reads up to BATCH rows into b (arena reset). VS_DONE when nothing was read. */
-static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, uint64_t *bad_rows, vs_error *err)
+/* reads up to BATCH rows into b (arena reset). VS_DONE when nothing was read. With stride > 1
+ * only rows whose number (*seen, counted over all calls) is a multiple of stride are kept. */
+static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, size_t stride, size_t *seen,
+                        uint64_t *bad_rows, vs_error *err)
 {
 	vs_csv_row row;
 	vs_arena_reset(&b->arena);
@@ -119,6 +121,8 @@ static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, uint64
 		}
 		if (rc)
 			return rc;
+		if (stride > 1 && (*seen)++ % stride)
+			continue;
 		const char **f = b->f[b->count];
 		for (int c = 0; c < NCOLS; c++) {
 			int i = c < LR_COUNT ? lo->role[c]
@@ -412,7 +416,8 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 		goto out;
 	for (;;) {
 		uint64_t a = vs_now_ns();
-		rc = read_batch(rd, &lo, &lf->b, &lf->st.bad_rows, err);
+		size_t seen = 0;
+		rc = read_batch(rd, &lo, &lf->b, 1, &seen, &lf->st.bad_rows, err);
 		uint64_t b = vs_now_ns();
 		lf->st.load_s += secs(a, b);
 		if (rc == VS_DONE) {
@@ -507,7 +512,7 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		goto out;
 	for (;;) {
 		uint64_t a = vs_now_ns();
-		rc = read_batch(rd, &lo, &lf->b, &lf->st.bad_rows, err);
+		rc = read_batch(rd, &lo, &lf->b, stride, &seen, &lf->st.bad_rows, err);
 		uint64_t b = vs_now_ns();
 		lf->st.load_s += secs(a, b);
 		if (rc == VS_DONE) {
@@ -516,15 +521,6 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		}
 		if (rc)
 			goto out;
-		if (stride > 1) {
-			size_t o = 0;
-			for (size_t i = 0; i < lf->b.count; i++, seen++)
-				if (seen % stride == 0)
-					memcpy(lf->b.f[o++], lf->b.f[i], sizeof lf->b.f[0]);
-			lf->b.count = o;
-			if (!o)
-				continue;
-		}
 		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads);
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
@@ -617,6 +613,8 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	rc = for_right(lf, right_path, 1, link_cb, &la, err);
 	lf->st.pairs = la.ls.pairs;
 	lf->st.scored = la.ls.scored;
+	lf->st.block_cpu_s = (double)la.ls.block_ns / 1e9;
+	lf->st.score_cpu_s = (double)la.ls.score_ns / 1e9;
 	lf->st.capped_blocks = la.ls.capped_blocks;
 out : {
 	vs_rc rc2 = vs_csv_writer_close(la.w);

@@ -6,6 +6,7 @@
  * weights); an estimate where agreement is not evidence of a match is
  * rejected in favour of the profile value. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +211,70 @@ static uint64_t rng_next(uint64_t *s)
 	return lk_mix(*s);
 }
 
+#define U_CHUNKS 16
+
+typedef struct u_job {
+	const vs_link_index *ix;
+	const lk_view *views;
+	size_t nv, pairs, from, to; /* pairs per chunk; chunks [from, to) */
+	uint64_t seed;
+	uint64_t cnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS];
+} u_job;
+
+static void *u_run(void *arg)
+{
+	u_job *j = arg;
+	const vs_link_settings *s = j->ix->s;
+	for (size_t ch = j->from; ch < j->to; ch++) {
+		uint64_t seed = lk_mix(j->seed + 0x9e3779b97f4a7c15ull * (ch + 1));
+		for (size_t p = 0; p < j->pairs; p++) {
+			size_t i = (size_t)(rng_next(&seed) % j->nv),
+			       row = (size_t)(rng_next(&seed) % j->ix->n);
+			for (size_t c = 0; c < s->ncmp; c++)
+				j->cnt[c][lk_compare(j->ix, &s->cmp[c], &j->views[i], row)]++;
+		}
+	}
+	return NULL;
+}
+
+/* level counts of `pairs` random pairs (sampled right view x random left row), drawn in
+ * U_CHUNKS chunks with their own seeds and spread over the threads: integer counts, so the
+ * result does not depend on the thread count */
+static void u_count(const vs_link_index *ix, const lk_view *views, size_t nv, size_t pairs, uint64_t seed,
+                    int threads, double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS])
+{
+	u_job jobs[U_CHUNKS];
+	pthread_t tid[U_CHUNKS];
+	bool started[U_CHUNKS] = {0};
+	if (threads < 1)
+		threads = 1;
+	if (threads > U_CHUNKS)
+		threads = U_CHUNKS;
+	for (int t = 0; t < threads; t++) {
+		memset(&jobs[t], 0, sizeof jobs[t]);
+		jobs[t].ix = ix;
+		jobs[t].views = views;
+		jobs[t].nv = nv;
+		jobs[t].pairs = (pairs + U_CHUNKS - 1) / U_CHUNKS;
+		jobs[t].from = U_CHUNKS * (size_t)t / (size_t)threads;
+		jobs[t].to = U_CHUNKS * (size_t)(t + 1) / (size_t)threads;
+		jobs[t].seed = seed;
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, u_run, &jobs[t]) == 0;
+	}
+	u_run(&jobs[0]);
+	for (int t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			u_run(&jobs[t]);
+	}
+	for (int t = 0; t < threads; t++)
+		for (int c = 0; c < VS_LINK_MAX_CMP; c++)
+			for (int lv = 0; lv < VS_LINK_MAX_LEVELS; lv++)
+				ucnt[c][lv] += (double)jobs[t].cnt[c][lv];
+}
+
 /* comparisons a rule blocks on (never estimated in that rule's session) */
 static uint32_t rule_excludes(const vs_link_settings *s, uint32_t parts)
 {
@@ -402,13 +467,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	}
 	vs_link_side sample = {srecs, nv, salts, right->extras ? sextras : NULL};
 	/* u from random pairs, smoothed */
-	uint64_t seed = o.seed ? o.seed : 1;
 	double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
-	for (size_t p = 0; p < o.u_pairs; p++) {
-		size_t i = (size_t)(rng_next(&seed) % nv), row = (size_t)(rng_next(&seed) % ix->n);
-		for (size_t c = 0; c < s->ncmp; c++)
-			ucnt[c][lk_compare(ix, &s->cmp[c], &views[i], row)] += 1;
-	}
+	u_count(ix, views, nv, o.u_pairs, o.seed ? o.seed : 1, o.threads, ucnt);
 	for (size_t c = 0; c < s->ncmp; c++) {
 		double tot = 0;
 		for (int lv = 1; lv < m->nlev[c]; lv++)

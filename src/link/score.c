@@ -237,9 +237,11 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const vs_
 	memset(r, 0, sizeof *r);
 	r->best = r->second = -1;
 	r->weight = r->second_weight = -999;
+	uint64_t t0 = st ? vs_now_ns() : 0;
 	vs_rc rc = lk_candidates(ix, &v, -1, sc, st);
 	if (rc)
 		return rc;
+	uint64_t t1 = st ? vs_now_ns() : 0;
 	r->candidates = (uint32_t)sc->cand_count;
 	if (st)
 		st->pairs += sc->cand_count;
@@ -267,8 +269,12 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const vs_
 			second = row;
 		}
 	}
-	if (st)
+	if (st) {
+		uint64_t t2 = vs_now_ns();
 		st->scored += scored;
+		st->block_ns += t1 - t0;
+		st->score_ns += t2 - t1;
+	}
 	if (best >= 0) {
 		lk_score_pair(ix, m, &v, (size_t)best, r->levels, r->weights);
 		r->best = best;
@@ -347,6 +353,8 @@ vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const
 		if (stats) {
 			stats->pairs += jobs[t].st.pairs;
 			stats->scored += jobs[t].st.scored;
+			stats->block_ns += jobs[t].st.block_ns;
+			stats->score_ns += jobs[t].st.score_ns;
 			stats->capped_blocks += jobs[t].st.capped_blocks;
 			for (int r = 0; r < VS_LINK_MAX_RULES; r++)
 				stats->rule_pairs[r] += jobs[t].st.rule_pairs[r];
