@@ -9,13 +9,15 @@
  *
  * Resolution (per record, no allocation): the address is folded into words;
  * type words (Phường, P., F, Xã, TT, Quận, Q, Huyện, H., TX, TP, Tỉnh...) are
- * markers that restrict the level of the name after them; street and hamlet
- * words (Đường, Số, Thôn, Ấp, Tổ, Khu phố...) hide the words after them up to
- * the next comma or type word. Every run of words that is a name becomes a
- * mention; mentions are combined into consistent (province, district,
- * commune) triples and scored (more levels, explicit markers, province at
- * the tail). The best triple wins; when several tie, only the levels they
- * agree on are kept and ADDR_AMBIGUOUS is added. */
+ * markers that restrict the level of the name after them (and prefer units of
+ * the type typed); street and hamlet words (Đường, Số, Thôn, Ấp, Tổ, Khu
+ * phố...) weaken the words after them up to the next comma or type word.
+ * Every run of words that is a name becomes a mention; mentions are combined
+ * into consistent (province, district, commune) triples and scored: each level
+ * found counts (SC_C, SC_D, SC_P), an explicit type word, a longer name and a
+ * province at the tail count a little more, a triple that ignores a province
+ * named at the tail loses SC_TAIL. The best triple wins; when several tie,
+ * only the levels they agree on are kept and ADDR_AMBIGUOUS is added. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +58,6 @@ typedef struct addr_slot { /* 16 bytes: the table stays small enough for the cac
 
 typedef struct addr_province {
 	char code[3];
-	bool has_districts;
 	bool has_names;
 	bool is_city; /* "Thành phố Trung ương": "TP X" may name the province */
 } addr_province;
@@ -746,7 +747,6 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 		}
 		ix->district_province[i] = (uint8_t)p;
 		ix->district_of_code[dc] = (int16_t)i;
-		ix->provinces[p].has_districts = true;
 		ix->provinces[p].is_city =
 		    d->province_type && strncmp(d->province_type, "Thành phố", strlen("Thành phố")) == 0;
 		if (p + 1 == ix->province_count && !ix->provinces[p].has_names) {
