@@ -398,6 +398,31 @@ static void test_record(void **state)
 	assert_true(vs_reason_has(&r.reasons, VS_R_DOB_MISSING));
 }
 
+/* Loading the context under allocation failures: every failure is reported
+ * as an error, never a crash or a leak (ASan checks the leaks). */
+static void test_ctx_alloc_failures(void **state)
+{
+	const char *dir = getenv("VAXSYNC_REFDATA");
+	int failures = 0;
+	(void)state;
+	for (uint64_t n = 1;; n = n < 8 ? n + 1 : n * 3 / 2) {
+		vs_norm_ctx *c = NULL;
+		vs_error err = {0};
+		vs_alloc_fail_nth(n);
+		vs_rc rc = vs_norm_ctx_load(&c, dir, today, &err);
+		vs_alloc_fail_nth(0);
+		if (rc == VS_OK) {
+			vs_norm_ctx_free(c);
+			break;
+		}
+		assert_null(c);
+		assert_int_not_equal(rc, VS_OK);
+		failures++;
+		assert_true(n < 100000000);
+	}
+	assert_true(failures > 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,7 +430,7 @@ int main(void)
 	    cmocka_unit_test(test_nfc_and_keys), cmocka_unit_test(test_legacy),
 	    cmocka_unit_test(test_names),        cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_date_days),    cmocka_unit_test(test_sex),
-	    cmocka_unit_test(test_record),
+	    cmocka_unit_test(test_record),       cmocka_unit_test(test_ctx_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
