@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # Writes tests/golden/standardize/input_fields.csv and expected_fields.csv:
-# Run: python3 make_golden_fields.py tests/golden/standardize   (rewrites the two CSV files).
-# The expected values are stated here by hand, not produced by vaxsync.
 # golden cases for ID numbers, phones, addresses, vaccines and doses. Each row
 # is a whole clean record with one field typed the way clerks type it.
+# Run: python3 make_golden_fields.py tests/golden/standardize   (rewrites the two CSV files).
+# The expected values are stated here by hand, not produced by vaxsync.
 import csv, sys
 OUT = sys.argv[1]
 IN = ["case_id", "note", "record_id", "facility_code", "full_name", "dob", "sex", "id_number", "phone",
