@@ -79,6 +79,9 @@ vs_rc vs_link_index_new(vs_link_index **out, const vs_link_settings *s, vs_error
 /* Appends records (row indexes continue from the previous batch: the first
  * record ever added is row 0). Fails with VS_ERR_ARG after finish. */
 vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *batch, vs_error *err) VS_MUST_CHECK;
+/* Threads used by later vs_link_index_add calls to prepare records (default 1; the index is
+ * the same for any count). */
+void vs_link_index_set_threads(vs_link_index *ix, int threads);
 /* Builds the blocking hash maps and term frequencies; no add afterwards. */
 vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err) VS_MUST_CHECK;
 void vs_link_index_free(vs_link_index *ix);

@@ -136,8 +136,8 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		vs_link_thresholds t = m->th;
 		rc = vs_buf_printf(
 		    out,
-		    "\nthresholds: auto if weight >= %.1f, margin over second >= %.1f and weight "
-		    "without ID >= %.1f; review if weight >= %.1f\n",
+		    "\nthresholds: auto if weight >= %.1f, margin over second >= %.1f and personal "
+		    "fields (names, dob, sex) >= %.1f; review if weight >= %.1f\n",
 		    t.auto_weight, t.auto_margin, t.auto_support, t.review_weight);
 	}
 out:

@@ -414,6 +414,7 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 	uint64_t t0 = vs_now_ns();
 	if ((rc = open_side(lf, 0, path, &rd, &lo, err)) || (rc = vs_link_index_new(&lf->ix, lf->s, err)))
 		goto out;
+	vs_link_index_set_threads(lf->ix, lf->o.threads);
 	for (;;) {
 		uint64_t a = vs_now_ns();
 		size_t seen = 0;

@@ -4,6 +4,7 @@
  * Built by add (appending, keys kept pending) then finish (radix sort of
  * the pending keys, hash map, term frequencies). Read-only afterwards. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,13 +182,45 @@ static vs_rc pend_push(pending *p, uint64_t key, uint32_t row)
 	return VS_OK;
 }
 
-static vs_rc add_one(vs_link_index *ix, const vs_link_side *b, size_t i)
+/* keys per record at most: 3 for an ID-window rule, 1 otherwise */
+static size_t max_keys(const vs_link_settings *s)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < s->nrule; r++)
+		n += (s->rule[r].parts & LP_IDWIN) ? 3 : 1;
+	return n ? n : 1;
+}
+
+typedef struct prep_job {
+	const vs_link_index *ix;
+	const vs_link_side *b;
+	lk_view *views;
+	uint64_t *keys; /* max_keys per record */
+	uint8_t *nkeys;
+	size_t from, to, mk;
+} prep_job;
+
+/* views and blocking keys of records [from, to): no shared state, so on threads */
+static void *prep_run(void *arg)
+{
+	prep_job *j = arg;
+	const vs_link_settings *s = j->ix->s;
+	for (size_t i = j->from; i < j->to; i++) {
+		const char *alt = j->b->alt_ids ? j->b->alt_ids[i] : NULL;
+		const char *const *ex = j->b->extras ? j->b->extras + i * s->nextra : NULL;
+		lk_view_from_norm(s, &j->b->recs[i], alt, ex, &j->views[i]);
+		size_t n = 0;
+		for (size_t r = 0; r < s->nrule; r++)
+			n += (size_t)lk_rule_keys(s, r, &j->views[i], 0, j->keys + i * j->mk + n);
+		j->nkeys[i] = (uint8_t)n;
+	}
+	return NULL;
+}
+
+static vs_rc add_one(vs_link_index *ix, const lk_view *vp, const uint64_t *keys, size_t nkeys)
 {
 	vs_rc rc;
-	lk_view v;
-	const char *alt = b->alt_ids ? b->alt_ids[i] : NULL;
-	const char *const *ex = b->extras ? b->extras + i * ix->s->nextra : NULL;
-	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, &v);
+	const lk_view v = *vp;
 	size_t row = ix->n;
 	if ((rc = intern_add(&ix->names, v.fam, v.fam_len, &ix->rows[row].fam)) ||
 	    (rc = intern_add(&ix->names, v.mid, v.mid_len, &ix->rows[row].mid)) ||
@@ -205,15 +238,16 @@ static vs_rc add_one(vs_link_index *ix, const vs_link_side *b, size_t i)
 	ix->rows[row].id = v.id;
 	ix->rows[row].alt = v.alt;
 	ix->rows[row].phone = v.phone;
-	for (size_t r = 0; r < ix->s->nrule; r++) {
-		uint64_t keys[3];
-		int nk = lk_rule_keys(ix->s, r, &v, 0, keys);
-		for (int k = 0; k < nk; k++)
-			if ((rc = pend_push(pend_of(ix), keys[k], (uint32_t)row)))
-				return rc;
-	}
+	for (size_t k = 0; k < nkeys; k++)
+		if ((rc = pend_push(pend_of(ix), keys[k], (uint32_t)row)))
+			return rc;
 	ix->n++;
 	return VS_OK;
+}
+
+void vs_link_index_set_threads(vs_link_index *ix, int threads)
+{
+	ix->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
 }
 
 vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
@@ -225,10 +259,50 @@ vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
 		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "too many left records");
 	if ((rc = grow_cols(ix, ix->n + b->count)))
 		return vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory growing the index");
+	size_t mk = max_keys(ix->s);
+	lk_view *views = vs_malloc(b->count * sizeof *views + 1);
+	uint64_t *keys = vs_malloc(b->count * mk * sizeof *keys + 1);
+	uint8_t *nkeys = vs_malloc(b->count + 1);
+	if (!views || !keys || !nkeys) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory adding to the index");
+		goto out;
+	}
+	/* views and keys on threads, then interning and postings in row order */
+	int threads = ix->threads < 1 ? 1 : ix->threads;
+	if ((size_t)threads > b->count / 256 + 1)
+		threads = (int)(b->count / 256 + 1);
+	prep_job jobs[64];
+	pthread_t tid[64];
+	bool started[64] = {0};
+	for (int t = 0; t < threads; t++) {
+		jobs[t] = (prep_job){ix,
+		                     b,
+		                     views,
+		                     keys,
+		                     nkeys,
+		                     b->count * (size_t)t / (size_t)threads,
+		                     b->count * (size_t)(t + 1) / (size_t)threads,
+		                     mk};
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, prep_run, &jobs[t]) == 0;
+	}
+	prep_run(&jobs[0]);
+	for (int t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			prep_run(&jobs[t]);
+	}
 	for (size_t i = 0; i < b->count; i++)
-		if ((rc = add_one(ix, b, i)))
-			return vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory adding to the index");
-	return VS_OK;
+		if ((rc = add_one(ix, &views[i], keys + i * mk, nkeys[i]))) {
+			rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory adding to the index");
+			goto out;
+		}
+out:
+	vs_free(views);
+	vs_free(keys);
+	vs_free(nkeys);
+	return rc;
 }
 
 /* LSD radix sort of (key,row) by key, 16 bits per pass; stable, so rows stay ascending per key */

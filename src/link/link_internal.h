@@ -152,6 +152,7 @@ struct vs_link_index {
 	size_t post_count;
 	void *pend; /* pending (key,row) pairs until finish */
 	bool finished;
+	int threads; /* for building (vs_link_index_set_threads) */
 };
 
 struct vs_link_model {
