@@ -165,7 +165,7 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
                         vs_error *err)
 {
 	vs_rc rc = VS_OK;
-	size_t nslot = (size_t)ix->slot_mask + 1;
+	size_t nslot = (size_t)ix->slot_cap;
 	uint32_t *hits = vs_calloc(nslot, sizeof *hits);
 	uint32_t *example = vs_calloc(nslot, sizeof *example);
 	uint8_t *rule_of = vs_calloc(nslot, 1);

@@ -377,6 +377,11 @@ static vs_rc build_tf(vs_link_index *ix)
 	return rc;
 }
 
+static inline uint64_t slot_of(const vs_link_index *ix, uint64_t key)
+{
+	return ((key >> 32) * ix->slot_cap) >> 32;
+}
+
 vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 {
 	vs_rc rc = VS_OK;
@@ -388,14 +393,12 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	size_t distinct = 0;
 	for (size_t i = 0; i < p->count; i++)
 		distinct += i == 0 || p->keys[i] != p->keys[i - 1];
-	/* the slot of a key is its top bits (keys are already mixed hashes): keys sorted by the radix
-	 * sort fill the table in address order */
-	uint64_t cap = 16;
-	int bits = 4;
-	while (cap < distinct + distinct / 2) {
-		cap *= 2;
-		bits++;
-	}
+	/* the slot of a key scales its top 32 bits to the table size (keys are already mixed
+	 * hashes), so the keys, sorted by the radix sort, fill the table in address order; load 2/3 */
+	uint64_t cap = distinct + distinct / 2 + 16;
+	if (cap >= (1ull << 32))
+		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "too many blocking keys");
+	ix->slot_cap = cap;
 	lk_slot *slots = vs_calloc(cap, sizeof *slots);
 	if (!slots)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL,
@@ -405,9 +408,9 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 		while (j < p->count && p->keys[j] == p->keys[i])
 			j++;
 		uint64_t key = p->keys[i] ? p->keys[i] : 1;
-		uint64_t h = key >> (64 - bits);
+		uint64_t h = slot_of(ix, key);
 		while (slots[h].count)
-			h = (h + 1) & (cap - 1);
+			h = h + 1 == cap ? 0 : h + 1;
 		slots[h].key = key;
 		slots[h].start = (uint32_t)i;
 		slots[h].count = (uint32_t)(j - i);
@@ -419,8 +422,6 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	vs_free(p);
 	ix->pend = NULL;
 	ix->slots = slots;
-	ix->slot_mask = cap - 1;
-	ix->slot_shift = 64 - bits;
 	ix->finished = true;
 	(void)threads;
 	return VS_OK;
@@ -428,21 +429,21 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 
 void lk_index_prefetch(const vs_link_index *ix, uint64_t key)
 {
-	lk_prefetch(&ix->slots[(key ? key : 1) >> ix->slot_shift]);
+	lk_prefetch(&ix->slots[slot_of(ix, key ? key : 1)]);
 }
 
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key)
 {
 	if (!key)
 		key = 1;
-	uint64_t h = key >> ix->slot_shift;
+	uint64_t h = slot_of(ix, key);
 	for (;;) {
 		const lk_slot *s = &ix->slots[h];
 		if (!s->count)
 			return NULL;
 		if (s->key == key)
 			return s;
-		h = (h + 1) & ix->slot_mask;
+		h = h + 1 == ix->slot_cap ? 0 : h + 1;
 	}
 }
 
@@ -482,6 +483,6 @@ size_t vs_link_index_bytes(const vs_link_index *ix)
 	b += ix->names.arena.total_len + (size_t)ix->names.cap * (sizeof(char *) + 1) +
 	     ((size_t)ix->names.table_mask + 1) * 4 + (size_t)ix->names.count * 3 * sizeof(float);
 	if (ix->finished)
-		b += (ix->slot_mask + 1) * sizeof(lk_slot) + ix->post_count * sizeof(uint32_t);
+		b += ix->slot_cap * sizeof(lk_slot) + ix->post_count * sizeof(uint32_t);
 	return b;
 }

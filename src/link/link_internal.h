@@ -146,8 +146,7 @@ struct vs_link_index {
 	lk_intern names;
 	float *tfw[3]; /* -log2 share of each token as family / middle / given */
 	lk_slot *slots;
-	uint64_t slot_mask;
-	int slot_shift; /* slot of a key: key >> slot_shift */
+	uint64_t slot_cap; /* slots; the slot of a key is ((key >> 32) * slot_cap) >> 32 */
 	uint32_t *post;
 	size_t post_count;
 	void *pend; /* pending (key,row) pairs until finish */
