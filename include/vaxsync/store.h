@@ -185,6 +185,18 @@ typedef struct vs_store_report {
 vs_rc vs_store_citizen_reports(vs_store *s, const char *citizen_id, vs_store_report *out, size_t cap,
                                size_t *count, vs_error *err) VS_MUST_CHECK;
 
+/* The histories of up to cap dirty citizens with ids greater than after
+ * ("" = from the start), in id order, read in one pass: fn gets each citizen
+ * (known = false when not in the registry: only citizen_id is set) and its
+ * current auto/review-linked records (at most VS_STORE_HISTORY_MAX; *more
+ * tells how many were left out). fn may write to the store; a non-zero return
+ * stops (VS_DONE). *count (may be NULL) = citizens passed to fn. */
+#define VS_STORE_HISTORY_MAX 256
+typedef int (*vs_store_history_fn)(void *ud, const vs_store_citizen *c, bool known,
+                                   const vs_store_report *reports, size_t n, size_t more);
+vs_rc vs_store_dirty_histories(vs_store *s, const char *after, size_t cap, vs_store_history_fn fn, void *ud,
+                               size_t *count, vs_error *err) VS_MUST_CHECK;
+
 /* Outcome of verification for one record. */
 typedef enum vs_store_check_status {
 	VS_STORE_CHECK_OK = 0,     /* part of a posted event */

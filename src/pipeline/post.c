@@ -21,7 +21,7 @@ vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint
 
 typedef struct citizen_work {
 	vs_store_citizen cit;
-	vs_store_report reports[MAX_REPORTS];
+	const vs_store_report *reports;
 	vs_verify_report vrep[VS_VERIFY_MAX_REPORTS];
 	size_t vmap[VS_VERIFY_MAX_REPORTS]; /* vrep index -> reports index */
 	vs_verify_result res;
@@ -102,18 +102,12 @@ static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
 	return rc;
 }
 
-static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, citizen_work *w, vs_error *err)
+static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, bool known, size_t n,
+                        size_t more, vs_error *err)
 {
-	size_t n = 0, nv = 0, nev = 0;
-	vs_rc rc = vs_store_get_citizen(s, id, &w->cit, err);
-	bool known = rc == VS_OK;
-	if (rc == VS_ERR_NOTFOUND) {
-		memset(&w->cit, 0, sizeof(w->cit));
-		vs_store_copy(w->cit.citizen_id, sizeof(w->cit.citizen_id), id);
-		rc = VS_OK;
-	}
-	if (rc || (rc = vs_store_citizen_reports(s, id, w->reports, MAX_REPORTS, &n, err)))
-		return rc;
+	size_t nv = 0, nev = 0;
+	vs_rc rc = VS_OK;
+	const char *id = w->cit.citizen_id;
 	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
 		if (r->decision != VS_STORE_LINK_AUTO)
@@ -131,7 +125,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, ci
 		w->vmap[nv++] = i;
 	}
 	vs_verify_person p = person_of(&w->cit, known);
-	if (nv > VS_VERIFY_MAX_REPORTS || n > MAX_REPORTS) {
+	if (nv > VS_VERIFY_MAX_REPORTS || more) {
 		rc = vs_store_replace_events(s, id, NULL, 0, err);
 		if (!rc)
 			rc = overflow(s, w, n, err);
@@ -174,12 +168,31 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, const char *id, ci
 	return rc;
 }
 
+typedef struct verify_batch {
+	vs_store *s;
+	const vs_verify_ctx *vc;
+	citizen_work *w;
+	vs_rc rc;
+	vs_error *err;
+	char last[16];
+} verify_batch;
+
+static int verify_cb(void *ud, const vs_store_citizen *c, bool known, const vs_store_report *reports,
+                     size_t n, size_t more)
+{
+	verify_batch *b = ud;
+	b->w->cit = *c;
+	b->w->reports = reports;
+	vs_store_copy(b->last, sizeof(b->last), c->citizen_id);
+	b->rc = verify_one(b->s, b->vc, b->w, known, n, more, b->err);
+	return b->rc != VS_OK;
+}
+
 vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
                               vs_pipeline_summary *summary, vs_error *err)
 {
 	vs_rc rc;
 	char after[16] = "";
-	char(*ids)[16] = NULL;
 	citizen_work *w = NULL;
 	vs_progress *prog = NULL;
 	uint64_t *posted = summary ? &summary->posted : NULL,
@@ -188,43 +201,40 @@ vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch
 		batch = 10000;
 	if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
 		return rc;
-	ids = vs_calloc(batch, sizeof(*ids));
 	w = vs_calloc(1, sizeof(*w));
-	if (!ids || !w) {
-		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-		goto out;
-	}
+	if (!w)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	prog = vs_progress_new("verify", 0, quiet);
 	for (;;) {
 		size_t n = 0;
-		if ((rc = vs_store_dirty_citizens(s, after, ids, batch, &n, err)) || !n)
-			break;
+		verify_batch vb = {.s = s, .vc = vc, .w = w, .err = err};
 		if ((rc = vs_store_begin(s, err)))
 			break;
-		for (size_t i = 0; !rc && i < n; i++)
-			rc = verify_one(s, vc, ids[i], w, err);
+		rc = vs_store_dirty_histories(s, after, batch, verify_cb, &vb, &n, err);
+		if (rc == VS_DONE)
+			rc = vb.rc;
 		/* post / withdraw the difference for the whole batch, clear its dirty marks */
-		if (!rc)
-			rc = vs_store_plan_postings(s, after, ids[n - 1], err);
+		if (!rc && n)
+			rc = vs_store_plan_postings(s, after, vb.last, err);
 		if (!rc)
 			rc = vs_store_commit(s, err);
 		if (rc) {
 			vs_store_rollback(s, NULL);
 			break;
 		}
+		if (!n)
+			break;
 		if (summary)
 			summary->citizens_verified += n;
 		if (prog)
 			vs_progress_add(prog, n);
-		memcpy(after, ids[n - 1], sizeof(after));
+		memcpy(after, vb.last, sizeof(after));
 		/* apply as we go so the outbox stays small */
 		if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
 			break;
 	}
-out:
 	if (prog)
 		vs_progress_finish(prog);
-	vs_free(ids);
 	vs_free(w);
 	return rc;
 }

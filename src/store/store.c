@@ -140,6 +140,12 @@ vs_rc vs_store_citizen_reports(vs_store *s, const char *citizen_id, vs_store_rep
 	return s->ops->citizen_reports(s, citizen_id, out, cap, count, err);
 }
 
+vs_rc vs_store_dirty_histories(vs_store *s, const char *after, size_t cap, vs_store_history_fn fn, void *ud,
+                               size_t *count, vs_error *err)
+{
+	return s->ops->dirty_histories(s, after, cap, fn, ud, count, err);
+}
+
 vs_rc vs_store_set_check(vs_store *s, int64_t rid, const char *event_key, uint8_t status, const char *reasons,
                          vs_error *err)
 {

@@ -54,6 +54,7 @@ enum {
 	Q_PLAN_POST,
 	Q_PLAN_WITHDRAW,
 	Q_DIRTY_DEL_RANGE,
+	Q_HISTORIES,
 	Q_AUDIT,
 	Q_AUDIT_COUNT,
 	Q_COVERAGE,
@@ -159,6 +160,16 @@ static const char *const sql_text[Q_COUNT] = {
         " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
         " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
         " AND e.status = 0) ORDER BY p.citizen_id, p.event_key",
+    [Q_HISTORIES] =
+        "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
+        " z.sex, z.province_code, z.district_code, z.commune_code, z.dead, z.death_days,"
+        " r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days, r.lot,"
+        " coalesce(c.status, -1)"
+        " FROM (SELECT citizen_id FROM dirty WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2) d"
+        " LEFT JOIN citizens z ON z.citizen_id = d.citizen_id"
+        " LEFT JOIN links l ON l.citizen_id = d.citizen_id AND l.decision IN (1, 2)"
+        " LEFT JOIN records r ON r.rid = l.rid AND r.current = 1"
+        " LEFT JOIN checks c ON c.rid = r.rid ORDER BY d.citizen_id",
     [Q_DIRTY_DEL_RANGE] = "DELETE FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
     [Q_AUDIT] = "INSERT INTO audit(actor, action, subject, detail) VALUES(?1,?2,?3,?4)",
     [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
@@ -688,6 +699,89 @@ static vs_rc sq_citizen_reports(vs_store *s, const char *id, vs_store_report *ou
 	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "citizen reports");
 }
 
+typedef struct hist_cit {
+	vs_store_citizen c;
+	bool known;
+	size_t first, n, more;
+} hist_cit;
+
+static vs_rc sq_dirty_histories(vs_store *s, const char *after, size_t cap, vs_store_history_fn fn, void *ud,
+                                size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	hist_cit *cits = cap ? vs_calloc(cap, sizeof(*cits)) : NULL;
+	vs_store_report *reps = NULL;
+	size_t nc = 0, nr = 0, rcap = 0;
+	vs_rc rc = VS_OK;
+	if (count)
+		*count = 0;
+	if (!cits)
+		return cap ? vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory")
+		           : VS_OK;
+	sqlite3_stmt *st = q(d, Q_HISTORIES);
+	bt(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)cap);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (!nc || strcmp(cits[nc - 1].c.citizen_id, id ? id : "")) {
+			if (nc == cap)
+				break;
+			hist_cit *h = &cits[nc++];
+			h->known = sqlite3_column_type(st, 1) != SQLITE_NULL;
+			if (h->known)
+				read_citizen(st, 1, &h->c);
+			else
+				memset(&h->c, 0, sizeof(h->c));
+			vs_store_copy(h->c.citizen_id, sizeof(h->c.citizen_id), id);
+			h->first = nr;
+		}
+		hist_cit *h = &cits[nc - 1];
+		if (sqlite3_column_type(st, 13) == SQLITE_NULL)
+			continue; /* no current linked record on this row */
+		if (h->n == VS_STORE_HISTORY_MAX) {
+			h->more++;
+			continue;
+		}
+		if (nr == rcap) {
+			size_t ncap = rcap ? rcap * 2 : 4096;
+			vs_store_report *g = vs_reallocarray(reps, ncap, sizeof(*reps));
+			if (!g) {
+				rc =
+				    vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
+				break;
+			}
+			reps = g;
+			rcap = ncap;
+		}
+		vs_store_report *p = &reps[nr++];
+		memset(p, 0, sizeof(*p));
+		p->rid = sqlite3_column_int64(st, 13);
+		p->decision = (uint8_t)sqlite3_column_int(st, 14);
+		ct(st, 15, p->facility_code, sizeof(p->facility_code));
+		ct(st, 16, p->record_id, sizeof(p->record_id));
+		ct(st, 17, p->vaccine_code, sizeof(p->vaccine_code));
+		p->dose = (int8_t)sqlite3_column_int(st, 18);
+		p->shot_days = cday(st, 19);
+		ct(st, 20, p->lot, sizeof(p->lot));
+		p->check_status = (int8_t)sqlite3_column_int(st, 21);
+		h->n++;
+	}
+	sqlite3_reset(st);
+	if (!rc && r != SQLITE_DONE && r != SQLITE_ROW)
+		rc = dberr(d, err, "dirty histories");
+	for (size_t i = 0; !rc && i < nc; i++) {
+		if (count)
+			(*count)++;
+		if (fn(ud, &cits[i].c, cits[i].known, reps ? reps + cits[i].first : NULL, cits[i].n,
+		       cits[i].more))
+			rc = VS_DONE;
+	}
+	vs_free(cits);
+	vs_free(reps);
+	return rc;
+}
+
 static vs_rc sq_set_check(vs_store *s, int64_t rid, const char *key, uint8_t status, const char *reasons,
                           vs_error *err)
 {
@@ -1162,6 +1256,7 @@ static const vs_store_ops sqlite_ops = {
     .mark_dirty = sq_mark_dirty,
     .clear_dirty = sq_clear_dirty,
     .citizen_reports = sq_citizen_reports,
+    .dirty_histories = sq_dirty_histories,
     .set_check = sq_set_check,
     .replace_events = sq_replace_events,
     .citizen_postings = sq_citizen_postings,

@@ -265,6 +265,26 @@ static int count_unlinked(void *ud, const vs_store_record *r)
 	return 0;
 }
 
+typedef struct hist_seen {
+	int citizens;
+	size_t reports;
+	bool known;
+} hist_seen;
+
+static int collect_hist(void *ud, const vs_store_citizen *c, bool known, const vs_store_report *r, size_t n,
+                        size_t more)
+{
+	hist_seen *h = ud;
+	h->citizens++;
+	h->reports += n;
+	h->known = known;
+	assert_int_equal(more, 0);
+	assert_string_equal(c->citizen_id, "001090000001");
+	for (size_t i = 0; i < n; i++)
+		assert_true(r[i].decision == VS_STORE_LINK_AUTO || r[i].decision == VS_STORE_LINK_REVIEW);
+	return 0;
+}
+
 static void test_links_and_reports(void **state)
 {
 	(void)state;
@@ -311,6 +331,14 @@ static void test_links_and_reports(void **state)
 	assert_int_equal(rep[0].check_status, VS_STORE_CHECK_REJECT);
 	assert_int_equal(vs_store_citizen_reports(s, "001090000001", rep, 1, &n, NULL), VS_OK);
 	assert_int_equal(n, 2); /* count beyond cap */
+
+	/* the same histories in one pass for the dirty citizens */
+	hist_seen hs = {0};
+	size_t nc = 0;
+	assert_int_equal(vs_store_dirty_histories(s, "", 100, collect_hist, &hs, &nc, NULL), VS_OK);
+	assert_int_equal(nc, 1);
+	assert_int_equal(hs.reports, 2);
+	assert_false(hs.known); /* not in the registry */
 
 	vs_store_link got;
 	char buf[128];
