@@ -262,6 +262,81 @@ static void test_thread_determinism(void **state)
 	free(p);
 }
 
+/* the score bound is an upper bound of every pair's score, and the bound-ordered search finds the
+ * same best and second-best weights as scoring every candidate; an index prepared on 3 threads
+ * gives the same results */
+static void test_bound_cut_exact(void **state)
+{
+	(void)state;
+	fx f;
+	size_t n = 3000;
+	vs_norm_record *p = population(n);
+	build(&f, p, n, NULL);
+	vs_norm_record *q = calloc(n, sizeof *q);
+	for (size_t i = 0; i < n; i++) {
+		q[i] = p[(i * 7) % n];
+		if (i % 3 == 0)
+			q[i].id_number[11] = (char)('0' + (q[i].id_number[11] - '0' + 1) % 10);
+		if (i % 4 == 0)
+			q[i].dob.day = 0, q[i].dob.precision = VS_DATE_MONTH;
+		if (i % 5 == 0)
+			q[i].given[0] = 'X';
+	}
+	vs_link_side side = {q, n, NULL, NULL};
+	vs_link_result *r = calloc(n, sizeof *r);
+	vs_error err = {0};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, r, &err), VS_OK);
+	double prior = -log2((double)n);
+	lk_scratch sc = {0};
+	size_t multi = 0;
+	for (size_t i = 0; i < n; i++) {
+		lk_view v;
+		lk_view_from_norm(f.s, &q[i], NULL, NULL, &v);
+		lk_view_resolve(f.ix, &v);
+		assert_int_equal(lk_candidates(f.ix, &v, -1, &sc, NULL), VS_OK);
+		double bw = -1e300, sw = -1e300;
+		for (size_t k = 0; k < sc.cand_count; k++) {
+			double w = lk_score_pair(f.ix, f.m, &v, sc.cand[k], NULL, NULL);
+			float b = 0;
+			for (size_t c = 0; c < f.m->ncmp; c++)
+				b += lk_bound(f.ix, f.m, c, &v, sc.cand[k]);
+			assert_true(b >= w - 1e-3);
+			if (w > bw) {
+				sw = bw;
+				bw = w;
+			} else if (w > sw) {
+				sw = w;
+			}
+		}
+		multi += sc.cand_count > 1;
+		if (!sc.cand_count) {
+			assert_int_equal(r[i].best, -1);
+			continue;
+		}
+		assert_true(fabs(r[i].weight - (bw + prior)) < 1e-6);
+		if (sc.cand_count > 1)
+			assert_true(fabs(r[i].second_weight - (sw + prior)) < 1e-6);
+	}
+	assert_true(multi > n / 10);
+	lk_scratch_free(&sc);
+	/* the same index prepared on 3 threads */
+	vs_link_index *ix3 = NULL;
+	assert_int_equal(vs_link_index_new(&ix3, f.s, &err), VS_OK);
+	vs_link_index_set_threads(ix3, 3);
+	vs_link_side left = {p, n, NULL, NULL};
+	assert_int_equal(vs_link_index_add(ix3, &left, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(ix3, 3, &err), VS_OK);
+	vs_link_result *r3 = calloc(n, sizeof *r3);
+	assert_int_equal(vs_link_batch(ix3, f.m, &side, 2, r3, &err), VS_OK);
+	assert_memory_equal(r, r3, n * sizeof *r);
+	free(r3);
+	vs_link_index_free(ix3);
+	free(r);
+	free(q);
+	unbuild(&f);
+	free(p);
+}
+
 /* EM: draw pairs from known m/u and check the estimate recovers m */
 static void test_em_recovers(void **state)
 {
@@ -391,6 +466,7 @@ int main(void)
 	    cmocka_unit_test(test_comparators),
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_thread_determinism),
+	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
 	    cmocka_unit_test(test_generic_settings),
 	};
