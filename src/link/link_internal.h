@@ -233,5 +233,7 @@ vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk
 double lk_score_pair(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, size_t row,
                      uint8_t *levels, float *weights);
 void lk_decide(const vs_link_model *m, vs_link_result *r);
+/* weight of the personal fields (names, dob, sex; without ID, phone, address) of a weight vector */
+double lk_support(const vs_link_model *m, const float *weights, double total);
 
 #endif

@@ -538,9 +538,12 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	m->prior = 0; /* so the batch weights are the comparison sums */
 	if ((rc = vs_link_batch(ix, m, &sample, o.threads, res, err)))
 		goto out;
-	for (size_t i = 0; i < nv; i++)
+	for (size_t i = 0; i < nv; i++) {
 		if (res[i].best < 0)
 			res[i].weight = -1e300;
+		else if (res[i].second >= 0 && res[i].second_weight > res[i].weight)
+			res[i].weight = res[i].second_weight; /* household rule: the best weight */
+	}
 	double prior = -log2((double)ix->n);
 	for (int it = 0; it < 50; it++) {
 		double p = 0;

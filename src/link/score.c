@@ -135,6 +135,24 @@ double lk_score_pair(const vs_link_index *ix, const vs_link_model *m, const lk_v
 	return total;
 }
 
+double lk_support(const vs_link_model *m, const float *weights, double total)
+{
+	double support = 0;
+	bool personal = false;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = m->s->cmp[c].kind;
+		if (k != LK_ID && k != LK_PHONE && k != LK_GEO) {
+			support += weights[c];
+			personal = true;
+		}
+	}
+	if (!personal) {
+		double idw = m->s->id_cmp >= 0 ? weights[m->s->id_cmp] : 0;
+		support = total - (idw > 0 ? idw : 0);
+	}
+	return support;
+}
+
 void lk_decide(const vs_link_model *m, vs_link_result *r)
 {
 	const vs_link_thresholds *t = &m->th;
@@ -146,21 +164,7 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	}
 	r->probability = 1.0 / (1.0 + exp2(-r->weight));
 	double margin = r->second >= 0 ? r->weight - r->second_weight : 1e9;
-	/* support: the evidence of the fields that tell members of one household apart (names, date of
-	 * birth, sex), without the prior; an ID, phone or address shared in a household cannot carry it */
-	double support = 0;
-	bool personal = false;
-	for (size_t c = 0; c < m->ncmp; c++) {
-		int k = m->s->cmp[c].kind;
-		if (k != LK_ID && k != LK_PHONE && k != LK_GEO) {
-			support += r->weights[c];
-			personal = true;
-		}
-	}
-	if (!personal) {
-		double idw = m->s->id_cmp >= 0 ? r->weights[m->s->id_cmp] : 0;
-		support = r->weight - (idw > 0 ? idw : 0);
-	}
+	double support = lk_support(m, r->weights, r->weight);
 	if (r->weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support) {
 		r->decision = VS_LINK_AUTO;
 		r->reason = VS_R_NONE;
@@ -282,6 +286,24 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const vs_
 		if (second >= 0) {
 			r->second = second;
 			r->second_weight = sw + prior;
+			/* household rule: a best candidate carried by household-shared fields (ID, phone,
+			 * address) while its names, date and sex disagree, against a runner-up whose personal
+			 * fields agree, is a relative's ID or phone typed on the record: the runner-up is
+			 * proposed, for review (the margin is then negative, never auto) */
+			uint8_t lv2[VS_LINK_MAX_CMP] = {0};
+			float w2[VS_LINK_MAX_CMP] = {0};
+			if (lk_support(m, r->weights, bw) < 0) {
+				lk_score_pair(ix, m, &v, (size_t)second, lv2, w2);
+				if (lk_support(m, w2, sw) >= m->th.auto_support &&
+				    sw + prior >= m->th.review_weight) {
+					r->best = second;
+					r->second = best;
+					r->weight = sw + prior;
+					r->second_weight = bw + prior;
+					memcpy(r->levels, lv2, sizeof r->levels);
+					memcpy(r->weights, w2, sizeof r->weights);
+				}
+			}
 		}
 	}
 	lk_decide(m, r);

@@ -203,6 +203,22 @@ static void test_decisions_and_relative_id(void **state)
 	assert_int_equal(res[2].reason, VS_R_LINK_NO_CANDIDATE);
 	assert_int_equal(res[3].decision, VS_LINK_AUTO);
 	assert_int_equal(res[3].best, 20);
+	/* household rule: a child's record typed with the mother's ID and phone, no date, no middle
+	 * name: the mother scores higher (ID), but her names, date and sex disagree while the child's
+	 * agree, so the child is proposed, for review */
+	unbuild(&f);
+	mkrec(&p[100], "Trịnh", "Thị", "Hoa", 1985, 3, 4, VS_SEX_F, "001185000111", "0912000111", "00042");
+	mkrec(&p[101], "Trịnh", "Văn", "Bảo", 2015, 5, 6, VS_SEX_M, "001215000222", "0912000111", "00042");
+	build(&f, p, 2000, NULL);
+	vs_norm_record hh;
+	mkrec(&hh, "Trịnh", "", "Bảo", 0, 0, 0, VS_SEX_M, "001185000111", "0912000111", "00042");
+	vs_link_side one = {&hh, 1, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &one, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 101);
+	assert_int_equal(res[0].second, 100);
+	assert_true(res[0].second_weight > res[0].weight);
+	assert_int_equal(res[0].decision, VS_LINK_REVIEW);
+	assert_int_equal(res[0].reason, VS_R_LINK_AMBIGUOUS);
 	/* decide(): margin and low score rules */
 	vs_link_result r = {0};
 	r.best = 1;
