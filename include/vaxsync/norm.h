@@ -38,7 +38,7 @@ typedef struct vs_norm_input {
 	const char *vaccine;
 	const char *dose;
 	const char *shot_date;
-	int kind;                   /* VS_NORM_KIND_*: registry rows get no shot-field reasons */
+	int kind; /* VS_NORM_KIND_*: registry rows get no shot-field reasons */
 } vs_norm_input;
 
 enum { VS_NORM_KIND_SHOT = 0, VS_NORM_KIND_REGISTRY = 1 };

@@ -142,9 +142,9 @@ static void test_check_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_version_help_usage),
-		cmocka_unit_test(test_check_clean_roundtrip),
-		cmocka_unit_test(test_check_malformed),
+	    cmocka_unit_test(test_version_help_usage),
+	    cmocka_unit_test(test_check_clean_roundtrip),
+	    cmocka_unit_test(test_check_malformed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
