@@ -204,12 +204,12 @@ typedef enum vs_store_check_status {
 	VS_STORE_CHECK_REJECT = 2  /* the facility must correct it */
 } vs_store_check_status;
 /* Records the verification outcome of rid (replaces). event_key may be "". */
-vs_rc vs_store_set_check(vs_store *s, int64_t rid, const char *event_key, uint8_t status, const char *reasons,
-                         vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_set_check(vs_store *s, const char *citizen_id, int64_t rid, const char *event_key,
+                         uint8_t status, const char *reasons, vs_error *err) VS_MUST_CHECK;
 
 /* A verified event (one physical shot) of a citizen. */
 typedef struct vs_store_event {
-	char event_key[24]; /* idempotency key: hash of citizen, family, dose, date */
+	char event_key[40]; /* idempotency key: citizen id and a hash of family, dose, date */
 	char citizen_id[16];
 	char product[24]; /* vaccines.csv product_code */
 	char family[16];
@@ -225,7 +225,7 @@ vs_rc vs_store_replace_events(vs_store *s, const char *citizen_id, const vs_stor
 
 /* ---- postings (the registry's vaccination history) and the outbox ---- */
 typedef struct vs_store_posting {
-	char event_key[24];
+	char event_key[40];
 	char citizen_id[16];
 	char product[24];
 	int8_t dose;

@@ -77,7 +77,7 @@ typedef struct vs_verify_report {
 
 /* One physical shot after de-duplication. */
 typedef struct vs_verify_event {
-	char key[24]; /* idempotency key: hash of citizen, family, dose, date (hex) */
+	char key[40]; /* idempotency key: citizen_id "-" hash of family, dose, date (16 hex) */
 	int16_t product;
 	int8_t dose; /* reported, or its place in the series when no report gave one */
 	int32_t shot_days;

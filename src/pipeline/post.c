@@ -95,7 +95,8 @@ static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
 	for (size_t i = 0; !rc && i < n && i < MAX_REPORTS; i++) {
 		if (w->reports[i].decision != VS_STORE_LINK_AUTO)
 			continue;
-		rc = vs_store_set_check(s, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW, txt, err);
+		rc = vs_store_set_check(s, w->cit.citizen_id, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW,
+		                        txt, err);
 		if (!rc)
 			rc = report_items(s, w, &w->reports[i], VS_VERIFY_REVIEW, &set, "", err);
 	}
@@ -156,7 +157,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 			char txt[512];
 			join_reasons(&w->res.report_reasons[i], txt, sizeof(txt));
 			uint8_t st = w->res.report_status[i];
-			rc = vs_store_set_check(s, r->rid, key, st, txt, err);
+			rc = vs_store_set_check(s, id, r->rid, key, st, txt, err);
 			/* an auto-linked record only has worklist items from an earlier check that was not OK
 			 */
 			if (!rc && r->check_status > VS_STORE_CHECK_OK)

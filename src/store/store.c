@@ -146,10 +146,10 @@ vs_rc vs_store_dirty_histories(vs_store *s, const char *after, size_t cap, vs_st
 	return s->ops->dirty_histories(s, after, cap, fn, ud, count, err);
 }
 
-vs_rc vs_store_set_check(vs_store *s, int64_t rid, const char *event_key, uint8_t status, const char *reasons,
-                         vs_error *err)
+vs_rc vs_store_set_check(vs_store *s, const char *citizen_id, int64_t rid, const char *event_key,
+                         uint8_t status, const char *reasons, vs_error *err)
 {
-	return s->ops->set_check(s, rid, event_key, status, reasons, err);
+	return s->ops->set_check(s, citizen_id, rid, event_key, status, reasons, err);
 }
 
 vs_rc vs_store_replace_events(vs_store *s, const char *citizen_id, const vs_store_event *events, size_t n,

@@ -32,8 +32,8 @@ typedef struct vs_store_ops {
 	                         vs_error *err);
 	vs_rc (*dirty_histories)(vs_store *s, const char *after, size_t cap, vs_store_history_fn fn, void *ud,
 	                         size_t *count, vs_error *err);
-	vs_rc (*set_check)(vs_store *s, int64_t rid, const char *key, uint8_t status, const char *reasons,
-	                   vs_error *err);
+	vs_rc (*set_check)(vs_store *s, const char *citizen_id, int64_t rid, const char *key, uint8_t status,
+	                   const char *reasons, vs_error *err);
 	vs_rc (*replace_events)(vs_store *s, const char *id, const vs_store_event *ev, size_t n,
 	                        vs_error *err);
 	vs_rc (*citizen_postings)(vs_store *s, const char *id, vs_store_posting *out, size_t cap,

@@ -107,9 +107,11 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_REPORTS] =
         "SELECT r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days,"
         " r.lot, coalesce(c.status, -1) FROM links l JOIN records r ON r.rid = l.rid"
-        " LEFT JOIN checks c ON c.rid = r.rid WHERE l.citizen_id = ?1 AND r.current = 1"
+        " LEFT JOIN checks c ON c.citizen_id = l.citizen_id AND c.rid = r.rid WHERE l.citizen_id = ?1 AND "
+        "r.current = 1"
         " AND l.decision IN (1, 2) ORDER BY r.rid",
-    [Q_CHECK_PUT] = "INSERT OR REPLACE INTO checks(rid, event_key, status, reasons) VALUES(?1,?2,?3,?4)",
+    [Q_CHECK_PUT] =
+        "INSERT OR REPLACE INTO checks(rid, event_key, status, reasons, citizen_id) VALUES(?1,?2,?3,?4,?5)",
     [Q_EV_DEL] = "DELETE FROM events WHERE citizen_id = ?1",
     [Q_EV_INS] = "INSERT INTO events(event_key, citizen_id, product, family, dose, shot_days, status,"
                  " report_count, reasons) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -169,7 +171,7 @@ static const char *const sql_text[Q_COUNT] = {
         " LEFT JOIN citizens z ON z.citizen_id = d.citizen_id"
         " LEFT JOIN links l ON l.citizen_id = d.citizen_id AND l.decision IN (1, 2)"
         " LEFT JOIN records r ON r.rid = l.rid AND r.current = 1"
-        " LEFT JOIN checks c ON c.rid = r.rid ORDER BY d.citizen_id",
+        " LEFT JOIN checks c ON c.citizen_id = d.citizen_id AND c.rid = r.rid ORDER BY d.citizen_id",
     [Q_DIRTY_DEL_RANGE] = "DELETE FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
     [Q_AUDIT] = "INSERT INTO audit(actor, action, subject, detail) VALUES(?1,?2,?3,?4)",
     [Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
@@ -782,8 +784,8 @@ static vs_rc sq_dirty_histories(vs_store *s, const char *after, size_t cap, vs_s
 	return rc;
 }
 
-static vs_rc sq_set_check(vs_store *s, int64_t rid, const char *key, uint8_t status, const char *reasons,
-                          vs_error *err)
+static vs_rc sq_set_check(vs_store *s, const char *citizen_id, int64_t rid, const char *key, uint8_t status,
+                          const char *reasons, vs_error *err)
 {
 	sqlite_store *d = D(s);
 	sqlite3_stmt *st = q(d, Q_CHECK_PUT);
@@ -791,6 +793,7 @@ static vs_rc sq_set_check(vs_store *s, int64_t rid, const char *key, uint8_t sta
 	bt(st, 2, key);
 	sqlite3_bind_int(st, 3, status);
 	bt(st, 4, reasons);
+	bt(st, 5, citizen_id);
 	return run(d, st, err, "set check");
 }
 
@@ -1197,6 +1200,7 @@ static vs_rc sq_reason_counts(vs_store *s, int source, int decision, vs_store_re
 	                      ? "SELECT l.reasons, count(*) FROM links l JOIN records r ON r.rid = l.rid"
 	                        " WHERE r.current = 1 AND l.decision = ?1 GROUP BY l.reasons"
 	                      : "SELECT c.reasons, count(*) FROM checks c JOIN records r ON r.rid = c.rid"
+	                        " JOIN links l ON l.rid = c.rid AND l.citizen_id = c.citizen_id"
 	                        " WHERE r.current = 1 AND c.reasons <> '' AND ?1 = ?1 GROUP BY c.reasons";
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)

@@ -252,15 +252,19 @@ static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, 
 	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
 	/* two events with the same family, dose and date (conflicting lots) get distinct keys */
+	/* the citizen id first: keys of one citizen sort together, so the store's
+	 * key-ordered tables are written in citizen order */
 	for (size_t k = 0; k < i; k++) {
-		char mine[24];
-		snprintf(mine, sizeof(mine), "%016llx", (unsigned long long)h);
+		char mine[48];
+		snprintf(mine, sizeof(mine), "%.15s-%016llx", citizen_id ? citizen_id : "",
+		         (unsigned long long)h);
 		if (strcmp(mine, v->out->events[k].key))
 			continue;
 		h = (h ^ (uint64_t)(i + 1)) * 1099511628211ull;
 		k = (size_t)-1;
 	}
-	snprintf(e->key, sizeof(e->key), "%016llx", (unsigned long long)h);
+	snprintf(e->key, sizeof(e->key), "%.15s-%016llx", citizen_id ? citizen_id : "",
+	         (unsigned long long)h);
 }
 
 vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const vs_verify_person *person,

@@ -325,7 +325,8 @@ static void test_links_and_reports(void **state)
 	assert_int_equal(rep[1].shot_days, 18830);
 	assert_string_equal(rep[0].vaccine_code, "EU/1/20/1528");
 	assert_int_equal(rep[0].check_status, -1);
-	assert_int_equal(vs_store_set_check(s, rids[0], "k", VS_STORE_CHECK_REJECT, "HIST_IN_FUTURE", NULL),
+	assert_int_equal(vs_store_set_check(s, "001090000001", rids[0], "k", VS_STORE_CHECK_REJECT,
+	                                    "HIST_IN_FUTURE", NULL),
 	                 VS_OK);
 	assert_int_equal(vs_store_citizen_reports(s, "001090000001", rep, 8, &n, NULL), VS_OK);
 	assert_int_equal(rep[0].check_status, VS_STORE_CHECK_REJECT);
@@ -398,8 +399,9 @@ static void test_reason_counts(void **state)
 		l.decision = VS_STORE_LINK_UNLINKED;
 		strcpy(l.reasons, i < 3 ? "LINK_NO_CANDIDATE" : "LINK_AMBIGUOUS");
 		assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
-		assert_int_equal(
-		    vs_store_set_check(s, res.rid, "", VS_STORE_CHECK_REJECT, "HIST_IN_FUTURE", NULL), VS_OK);
+		assert_int_equal(vs_store_set_check(s, "001090000009", res.rid, "", VS_STORE_CHECK_REJECT,
+		                                    "HIST_IN_FUTURE", NULL),
+		                 VS_OK);
 	}
 	int64_t n = 0;
 	assert_int_equal(vs_store_reason_counts(s, 0, VS_STORE_LINK_UNLINKED, collect_reason, &n, NULL),

@@ -105,7 +105,8 @@ static void test_clean_history(void **state)
 		assert_int_equal(res.events[i].status, VS_VERIFY_OK);
 		assert_int_equal(res.events[i].reasons.count, 0);
 		assert_int_equal(res.events[i].dose, (int)i + 1);
-		assert_int_equal(strlen(res.events[i].key), 16);
+		assert_int_equal(strlen(res.events[i].key), 12 + 1 + 16);
+		assert_memory_equal(res.events[i].key, "001080000001-", 13);
 	}
 	assert_int_equal(res.report_event[0], 1); /* events are in date order */
 	assert_int_equal(res.report_event[1], 0);
