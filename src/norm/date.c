@@ -364,7 +364,7 @@ static bool serial_shape(const char *s, size_t len, long *serial)
 {
 	size_t i = 0;
 	long v = 0;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
+	while (i < len && i < 6 && s[i] >= '0' && s[i] <= '9') /* 6: enough to reject, no overflow */
 		v = v * 10 + (s[i++] - '0');
 	if (i != 5)
 		return false;

@@ -291,6 +291,9 @@ static void test_dates(void **state)
 	expect_date("29/02/2000", B, "2000-02-29", VS_R_NONE);
 	expect_date("29/02/1900", B, "", VS_R_DOB_UNPARSEABLE);
 	expect_date("60", B, "", VS_R_DOB_UNPARSEABLE);
+	/* regression (fuzz): a long run of digits overflowed the Excel-serial reader */
+	expect_date("222222222222222222222\r\r", B, "", VS_R_DOB_UNPARSEABLE);
+	expect_date("2222222222222222222222", B, "", VS_R_DOB_UNPARSEABLE);
 	/* shots: a reading before the programme or in the future is rejected for the other */
 	expect_date("15/08/2021", S, "2021-08-15", VS_R_NONE);
 	expect_date("8/15/2021", S, "2021-08-15", VS_R_NONE);
