@@ -1155,6 +1155,52 @@ static vs_rc sq_audit_count(vs_store *s, int64_t *count, vs_error *err)
 	return scalar(D(s), "SELECT count(*) FROM audit", count, err);
 }
 
+/* Runs a grouped query and hands each (group, value, value2) row to a switch. */
+static vs_rc grouped(sqlite_store *d, const char *sql, vs_store_counts *o,
+                     void (*put)(vs_store_counts *o, int64_t group, int64_t v, int64_t v2), vs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(d, err, sql);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		put(o, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, sql);
+}
+
+static void put_records(vs_store_counts *o, int64_t current, int64_t n, int64_t unused)
+{
+	(void)unused;
+	if (current)
+		o->records = n;
+	else
+		o->superseded = n;
+}
+
+static void put_links(vs_store_counts *o, int64_t decision, int64_t n, int64_t unused)
+{
+	(void)unused;
+	if (decision == VS_STORE_LINK_AUTO)
+		o->links_auto = n;
+	else if (decision == VS_STORE_LINK_REVIEW)
+		o->links_review = n;
+	else
+		o->links_unlinked += n;
+}
+
+static void put_events(vs_store_counts *o, int64_t status, int64_t n, int64_t merged)
+{
+	o->events += n;
+	o->reports_merged += merged;
+	if (status == VS_STORE_CHECK_OK)
+		o->events_ok = n;
+	else if (status == VS_STORE_CHECK_REVIEW)
+		o->events_review = n;
+	else
+		o->events_reject += n;
+}
+
 static vs_rc sq_counts(vs_store *s, vs_store_counts *o, vs_error *err)
 {
 	sqlite_store *d = D(s);
@@ -1163,33 +1209,29 @@ static vs_rc sq_counts(vs_store *s, vs_store_counts *o, vs_error *err)
 		int64_t *dst;
 	} qs[] = {
 	    {"SELECT count(*) FROM citizens", &o->citizens},
-	    {"SELECT count(*) FROM records WHERE current = 1", &o->records},
-	    {"SELECT count(*) FROM records WHERE current = 0", &o->superseded},
-	    {"SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND "
-	     "l.decision = 1",
-	     &o->links_auto},
-	    {"SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND "
-	     "l.decision = 2",
-	     &o->links_review},
-	    {"SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND "
-	     "l.decision = 0",
-	     &o->links_unlinked},
-	    {"SELECT count(*) FROM events", &o->events},
-	    {"SELECT count(*) FROM events WHERE status = 0", &o->events_ok},
-	    {"SELECT count(*) FROM events WHERE status = 1", &o->events_review},
-	    {"SELECT count(*) FROM events WHERE status = 2", &o->events_reject},
-	    {"SELECT coalesce(sum(report_count - 1), 0) FROM events", &o->reports_merged},
 	    {"SELECT count(*) FROM postings", &o->postings},
 	    {"SELECT count(*) FROM outbox WHERE done = 0", &o->outbox_pending},
 	    {"SELECT count(*) FROM worklist", &o->worklist_items},
 	};
 	memset(o, 0, sizeof(*o));
-	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		vs_rc rc = scalar(d, qs[i].sql, qs[i].dst, err);
-		if (rc)
-			return rc;
-	}
-	return VS_OK;
+	vs_rc rc = VS_OK;
+	for (size_t i = 0; !rc && i < sizeof(qs) / sizeof(qs[0]); i++)
+		rc = scalar(d, qs[i].sql, qs[i].dst, err);
+	/* one pass per table, grouped, instead of one scan per figure */
+	if (!rc)
+		rc = grouped(d, "SELECT current, count(*), 0 FROM records GROUP BY current", o, put_records,
+		             err);
+	if (!rc)
+		rc = grouped(d,
+		             "SELECT l.decision, count(*), 0 FROM links l JOIN records r ON r.rid = l.rid"
+		             " WHERE r.current = 1 GROUP BY l.decision",
+		             o, put_links, err);
+	if (!rc)
+		rc = grouped(
+		    d,
+		    "SELECT status, count(*), coalesce(sum(report_count - 1), 0) FROM events GROUP BY status",
+		    o, put_events, err);
+	return rc;
 }
 
 static vs_rc sq_reason_counts(vs_store *s, int source, int decision, vs_store_reason_fn fn, void *ud,
