@@ -49,7 +49,7 @@ typedef struct vs_pipeline_summary {
 	uint64_t linked; /* records linked in this run */
 	uint64_t citizens_verified;
 	uint64_t posted, withdrawn; /* outbox items applied in this run */
-	double seconds_registry, seconds_ingest, seconds_link, seconds_verify, seconds_total;
+	double seconds_registry, seconds_ingest, seconds_link, seconds_verify, seconds_report, seconds_total;
 	/* the store after the run */
 	vs_store_counts counts;
 	uint64_t unlinked_by_reason[VS_R_COUNT];

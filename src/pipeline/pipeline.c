@@ -705,9 +705,11 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 	if ((rc = vs_pipeline_verify_post(r.s, r.vc, 0, opts->quiet, r.sum, err)))
 		goto out;
 	r.sum->seconds_verify = (double)(vs_now_ns() - t1) / 1e9;
+	uint64_t t2 = vs_now_ns();
 	if ((rc = vs_pipeline_summarize(r.s, r.today_days, r.sum, err)))
 		goto out;
 	rc = finish(&r);
+	r.sum->seconds_report = (double)(vs_now_ns() - t2) / 1e9;
 out:
 	r.sum->seconds_total = (double)(vs_now_ns() - t0) / 1e9;
 	teardown(&r);

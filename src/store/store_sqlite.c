@@ -1238,12 +1238,12 @@ static vs_rc sq_reason_counts(vs_store *s, int source, int decision, vs_store_re
                               vs_error *err)
 {
 	sqlite_store *d = D(s);
-	const char *sql = source == 0
-	                      ? "SELECT l.reasons, count(*) FROM links l JOIN records r ON r.rid = l.rid"
-	                        " WHERE r.current = 1 AND l.decision = ?1 GROUP BY l.reasons"
-	                      : "SELECT c.reasons, count(*) FROM checks c JOIN records r ON r.rid = c.rid"
-	                        " JOIN links l ON l.rid = c.rid AND l.citizen_id = c.citizen_id"
-	                        " WHERE r.current = 1 AND c.reasons <> '' AND ?1 = ?1 GROUP BY c.reasons";
+	const char *sql =
+	    source == 0 ? "SELECT l.reasons, count(*) FROM links l JOIN records r ON r.rid = l.rid"
+	                  " WHERE r.current = 1 AND l.decision = ?1 GROUP BY l.reasons"
+	                : "SELECT c.reasons, count(*) FROM records r CROSS JOIN links l ON l.rid = r.rid"
+	                  " CROSS JOIN checks c ON c.citizen_id = l.citizen_id AND c.rid = r.rid"
+	                  " WHERE r.current = 1 AND c.reasons <> '' AND ?1 = ?1 GROUP BY c.reasons";
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return dberr(d, err, "reason counts");
