@@ -24,7 +24,7 @@
 
 typedef struct vs_store vs_store;
 
-#define VS_STORE_SCHEMA_VERSION 1
+#define VS_STORE_SCHEMA_VERSION 2
 #define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
 
 typedef struct vs_store_opts {

@@ -45,6 +45,8 @@ static const migration migrations[] = {
         "CREATE TABLE audit(seq INTEGER PRIMARY KEY,"
         " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
         " actor TEXT, action TEXT, subject TEXT, detail TEXT);"},
+    /* 2: summaries count current records without reading their (large) rows */
+    {2, "CREATE INDEX records_current ON records(current)"},
 };
 
 static vs_rc exec(sqlite3 *db, const char *sql, vs_error *err)
