@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "vaxsync/store.h"
 
 #ifndef STORE_SCHEME
@@ -134,6 +136,34 @@ static void test_open_and_migrate(void **state)
 	assert_null(bad);
 	assert_int_equal(vs_store_open(&bad, "/nonexistent-dir/x/y.db", NULL, &err), VS_ERR_DB);
 	assert_int_equal(vs_store_open(&bad, "", NULL, &err), VS_ERR_ARG);
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_migrations(void **state)
+{
+	(void)state;
+	char path[128];
+	vs_store *s = open_fresh(path);
+	vs_store_close(s);
+	/* a store left at version 1 is brought up to date on open */
+	raw_exec(path, "DROP INDEX records_current; UPDATE schema_version SET version = 1");
+	s = open_path(path);
+	assert_int_equal(vs_store_schema_version(s), VS_STORE_SCHEMA_VERSION);
+	vs_store_close(s);
+	raw_exec(path, "CREATE INDEX IF NOT EXISTS probe ON records(current)"); /* schema usable */
+	/* a store from a newer program is refused */
+	raw_exec(path, "UPDATE schema_version SET version = 99");
+	vs_store *newer = NULL;
+	vs_error err;
+	assert_int_equal(vs_store_open(&newer, path, NULL, &err), VS_ERR_DB);
+	assert_null(newer);
 }
 
 static void test_transactions(void **state)
@@ -681,6 +711,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_and_migrate),
+	    cmocka_unit_test(test_migrations),
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_citizens),
 	    cmocka_unit_test(test_record_idempotence_and_correction),
