@@ -120,6 +120,12 @@ size_t vs_utf8_encode(uint32_t cp, char *out);
  * Writes at most out_len-1 bytes plus NUL; returns the key length. */
 size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len);
 
+/* ---- civil dates (proleptic Gregorian, H. Hinnant's algorithms) ---- */
+/* Days since 1970-01-01 of year-month-day (month 1..12, day 1..31). */
+int32_t vs_days_from_civil(int year, int month, int day);
+/* The year, month and day of a day count since 1970-01-01. */
+void vs_civil_from_days(int32_t days, int *year, int *month, int *day);
+
 /* ---- logging (stderr) ---- */
 typedef enum vs_log_level { VS_LOG_ERROR = 0, VS_LOG_WARN, VS_LOG_INFO, VS_LOG_DEBUG } vs_log_level;
 void vs_log_set_level(vs_log_level level);

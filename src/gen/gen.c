@@ -48,29 +48,16 @@ vs_gen_tag vs_gen_tag_by_name(const char *name)
 	return VS_GEN_TAG_COUNT;
 }
 
-/* ---- dates (H. Hinnant's civil-day algorithms) ---- */
+/* ---- dates ---- */
 
 int32_t vs_gen_days(int y, int m, int d)
 {
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return vs_days_from_civil(y, m, d);
 }
 
 void vs_gen_civil(int32_t days, int *y, int *m, int *d)
 {
-	int z = days + 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
+	vs_civil_from_days(days, y, m, d);
 }
 
 int32_t vs_gen_excel_serial(int32_t days)

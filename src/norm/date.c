@@ -33,29 +33,15 @@ static bool valid_ymd(int y, int m, int d)
 
 int32_t vs_date_days(vs_date d)
 {
-	/* days_from_civil (H. Hinnant) */
-	int y = d.year, m = d.month ? d.month : 1, dd = d.day ? d.day : 1;
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + doe - 719468);
+	return vs_days_from_civil(d.year, d.month ? d.month : 1, d.day ? d.day : 1);
 }
 
 vs_date vs_date_from_days(int32_t z)
 {
 	vs_date r;
-	z += 719468;
-	int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int32_t doe = z - era * 146097;
-	int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int32_t y = yoe + era * 400;
-	int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int32_t mp = (5 * doy + 2) / 153;
-	int32_t d = doy - (153 * mp + 2) / 5 + 1;
-	int32_t m = mp < 10 ? mp + 3 : mp - 9;
-	r.year = (int16_t)(y + (m <= 2));
+	int y, m, d;
+	vs_civil_from_days(z, &y, &m, &d);
+	r.year = (int16_t)y;
 	r.month = (int8_t)m;
 	r.day = (int8_t)d;
 	r.precision = VS_DATE_DAY;

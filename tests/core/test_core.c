@@ -154,6 +154,22 @@ static void test_reasons(void **state)
 	assert_int_equal(f.count, VS_REASON_SET_MAX);
 }
 
+static void test_civil_dates(void **state)
+{
+	(void)state;
+	assert_int_equal(vs_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(vs_days_from_civil(2021, 3, 8), 18694);
+	assert_int_equal(vs_days_from_civil(2000, 3, 1) - vs_days_from_civil(2000, 2, 28), 2);
+	assert_int_equal(vs_days_from_civil(1900, 3, 1) - vs_days_from_civil(1900, 2, 28), 1);
+	assert_int_equal(vs_days_from_civil(1899, 12, 31), -25568);
+	for (int32_t d = -80000; d < 80000; d += 7) {
+		int y, m, dd;
+		vs_civil_from_days(d, &y, &m, &dd);
+		assert_true(m >= 1 && m <= 12 && dd >= 1 && dd <= 31);
+		assert_int_equal(vs_days_from_civil(y, m, dd), d);
+	}
+}
+
 static void test_progress_quiet(void **state)
 {
 	(void)state;
@@ -171,7 +187,7 @@ int main(void)
 	    cmocka_unit_test(test_error_format),   cmocka_unit_test(test_alloc_fail_nth),
 	    cmocka_unit_test(test_arena),          cmocka_unit_test(test_buf_cap),
 	    cmocka_unit_test(test_utf8),           cmocka_unit_test(test_reasons),
-	    cmocka_unit_test(test_progress_quiet),
+	    cmocka_unit_test(test_progress_quiet), cmocka_unit_test(test_civil_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
