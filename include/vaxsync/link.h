@@ -176,7 +176,8 @@ const char *vs_link_settings_rule_name(const vs_link_settings *s, size_t i);
 typedef struct vs_link_thresholds {
 	double auto_weight;   /* best weight must reach this for auto */
 	double auto_margin;   /* and exceed the second best by this */
-	double auto_support;  /* and the weights of the personal fields (names, dob, sex; not ID, phone, address) must reach this */
+	double auto_support;  /* and the weights of the personal fields (names, dob, sex; not ID, phone,
+	                         address) must reach this */
 	double review_weight; /* below: unlinked LINK_LOW_SCORE */
 	double review_margin; /* below (and not auto): LINK_AMBIGUOUS */
 } vs_link_thresholds;
@@ -204,7 +205,8 @@ typedef struct vs_link_files_stats {
 	double load_s, std_s, index_s, link_s, write_s, train_s;
 	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
 	uint64_t scored; /* pairs fully scored (the others were cut by their score bound) */
-	double block_cpu_s, score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
+	double block_cpu_s,
+	    score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
 	size_t index_bytes;
 	uint64_t decisions[3]; /* by vs_link_decision */
 } vs_link_files_stats;
