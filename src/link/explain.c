@@ -199,16 +199,16 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 		}
 	}
 	uint64_t total = 0;
-	if ((rc = vs_buf_printf(out, "%-24s %14s %18s\n", "rule", "pairs", "skipped (capped)")))
+	if ((rc = vs_buf_printf(out, "%-30s %14s %18s\n", "rule", "pairs", "skipped (capped)")))
 		goto out;
 	for (size_t r = 0; r < ix->s->nrule; r++) {
 		total += per_rule[r];
-		if ((rc = vs_buf_printf(out, "%-24s %14llu %18llu\n", ix->s->rule[r].name,
+		if ((rc = vs_buf_printf(out, "%-30s %14llu %18llu\n", ix->s->rule[r].name,
 		                        (unsigned long long)per_rule[r], (unsigned long long)capped_rule[r])))
 			goto out;
 	}
 	if ((rc = vs_buf_printf(out,
-	                        "%-24s %14llu   (before removing duplicates across rules; block cap %zu)\n",
+	                        "%-30s %14llu   (before removing duplicates across rules; block cap %zu)\n",
 	                        "total", (unsigned long long)total, ix->s->block_cap)))
 		goto out;
 	size_t nk = 0;
@@ -226,7 +226,7 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 			                     example[si], rule_of[si]};
 	qsort(kh, nk, sizeof *kh, cmp_hit);
 	if ((rc = vs_buf_printf(
-	         out, "\nbiggest keys (pairs = right records x left block size):\n%-24s %12s %8s %8s  %s\n",
+	         out, "\nbiggest keys (pairs = right records x left block size):\n%-30s %12s %8s %8s  %s\n",
 	         "rule", "pairs", "right", "left", "example key values")))
 		goto out;
 	for (size_t k = 0; k < nk && k < top_keys; k++) {
@@ -238,7 +238,7 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 		fmt_value(&v, LK_DOB, 0, dob, sizeof dob);
 		fmt_value(&v, LK_ID, 0, id, sizeof id);
 		if ((rc = vs_buf_printf(
-		         out, "%-24s %12llu %8u %8u  %s|%s|%s|%s|%s%s\n", ix->s->rule[h->rule].name,
+		         out, "%-30s %12llu %8u %8u  %s|%s|%s|%s|%s%s\n", ix->s->rule[h->rule].name,
 		         (unsigned long long)h->pairs, hits[h->slot], ix->slots[h->slot].count, v.fam, v.giv,
 		         dob, id, v.commune ? "commune " : "",
 		         ix->slots[h->slot].count > ix->s->block_cap ? " (capped: skipped)" : "")))
