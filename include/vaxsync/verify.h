@@ -116,8 +116,5 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 uint32_t vs_verify_lot_hash(const char *lot);
 /* Family of a product code ("AZ", "PFIZER", ... or the code itself), into out. */
 void vs_verify_family(const char *code, char *out, size_t out_len);
-/* Day count <-> civil date (proleptic Gregorian). */
-int32_t vs_verify_days(int year, int month, int day);
-void vs_verify_civil(int32_t days, int *year, int *month, int *day);
 
 #endif

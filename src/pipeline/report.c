@@ -58,8 +58,8 @@ static int add_coverage(void *ud, const vs_store_citizen *c, int64_t doses)
 	count_cov(&acc->sum->total, doses);
 	if (c->dob_days != VS_STORE_NO_DATE) {
 		int y0, m0, d0, y1, m1, d1;
-		vs_verify_civil(c->dob_days, &y0, &m0, &d0);
-		vs_verify_civil(acc->today, &y1, &m1, &d1);
+		vs_civil_from_days(c->dob_days, &y0, &m0, &d0);
+		vs_civil_from_days(acc->today, &y1, &m1, &d1);
 		int age = y1 - y0 - ((m1 < m0 || (m1 == m0 && d1 < d0)) ? 1 : 0);
 		int g = 0;
 		for (int i = 0; i < VS_PIPELINE_AGE_GROUPS; i++)

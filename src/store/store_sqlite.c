@@ -246,23 +246,15 @@ static vs_rc run(sqlite_store *d, sqlite3_stmt *st, vs_error *err, const char *w
 	return VS_OK;
 }
 
-/* Civil date of a day count (Howard Hinnant's algorithm), as YYYY-MM-DD. */
+/* Civil date of a day count, as YYYY-MM-DD. */
 static void days_to_text(int32_t days, char out[11])
 {
 	if (days == VS_STORE_NO_DATE) {
 		out[0] = '\0';
 		return;
 	}
-	int64_t z = (int64_t)days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-	y += mm <= 2;
+	int y, mm, dd;
+	vs_civil_from_days(days, &y, &mm, &dd);
 	char tmp[48];
 	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", (int)(y % 10000), (int)mm, (int)dd);
 	vs_store_copy(out, 11, tmp);

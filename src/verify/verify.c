@@ -1,6 +1,6 @@
 /* verify.c - the verification context: products, their families and mixing
  * rules (from vaccines.csv plus a small table of facts about the products
- * used in Viet Nam), lot hashing and civil-date arithmetic. */
+ * used in Viet Nam) and lot hashing. */
 #include <ctype.h>
 #include <string.h>
 
@@ -116,25 +116,3 @@ uint32_t vs_verify_lot_hash(const char *lot)
 	return h ? h : 1;
 }
 
-int32_t vs_verify_days(int year, int month, int day)
-{
-	int y = year - (month <= 2);
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void vs_verify_civil(int32_t days, int *year, int *month, int *day)
-{
-	int z = days + 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	*day = doy - (153 * mp + 2) / 5 + 1;
-	*month = mp < 10 ? mp + 3 : mp - 9;
-	*year = yoe + era * 400 + (*month <= 2);
-}

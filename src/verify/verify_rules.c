@@ -146,10 +146,10 @@ static void conflicts(vctx *v)
 static int32_t birthday(int32_t dob_days, int years)
 {
 	int y, m, d;
-	vs_verify_civil(dob_days, &y, &m, &d);
+	vs_civil_from_days(dob_days, &y, &m, &d);
 	if (m == 2 && d == 29)
 		d = 28;
-	return vs_verify_days(y + years, m, d);
+	return vs_days_from_civil(y + years, m, d);
 }
 
 static void date_rules(const vctx *v, const vs_verify_person *p, vs_verify_event *e)
@@ -245,7 +245,7 @@ static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, 
 {
 	char buf[160];
 	int y, m, d;
-	vs_verify_civil(e->shot_days, &y, &m, &d);
+	vs_civil_from_days(e->shot_days, &y, &m, &d);
 	snprintf(buf, sizeof(buf), "%s|%s|%d|%04d-%02d-%02d", citizen_id ? citizen_id : "",
 	         family(v->ctx, e->product), e->dose, y, m, d);
 	uint64_t h = 1469598103934665603ull;
