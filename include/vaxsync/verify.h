@@ -11,9 +11,11 @@
 #include "vaxsync/reasons.h"
 #include "vaxsync/ref.h"
 
-#define VS_VERIFY_MAX_REPORTS 64        /* reports per citizen verified in one call */
-#define VS_VERIFY_NO_DATE INT32_MIN     /* an unknown day count */
-#define VS_VERIFY_PROGRAMME_START 18694 /* 2021-03-08, the first shots in Viet Nam */
+#define VS_VERIFY_MAX_REPORTS 64          /* reports per citizen verified in one call */
+#define VS_VERIFY_NO_DATE INT32_MIN       /* an unknown day count */
+#define VS_VERIFY_PROGRAMME_START 18694   /* 2021-03-08, the first shots in Viet Nam */
+#define VS_VERIFY_PAEDIATRIC_BELOW_AGE 12 /* paediatric formulations are for ages 5-11 (vaccines.csv notes)  \
+	                                   */
 #define VS_VERIFY_NO_EVENT UINT16_MAX
 
 /* Event and report status: what happens next. */
@@ -36,7 +38,8 @@ typedef struct vs_verify_product {
 	int primary_doses;
 	int min_interval_days; /* between doses of the primary series; 0 = no rule */
 	int min_age_years;
-	uint8_t mix; /* vs_verify_mix */
+	int16_t paediatric; /* index of the "-PED" formulation of the same vaccine, -1 when none */
+	uint8_t mix;        /* vs_verify_mix */
 } vs_verify_product;
 
 typedef struct vs_verify_ctx {

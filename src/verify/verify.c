@@ -73,6 +73,17 @@ vs_rc vs_verify_ctx_new(vs_verify_ctx **out, const vs_ref_vaccine *vaccines, siz
 		p[i].min_age_years = vaccines[i].min_age_years;
 		p[i].mix = mix_of(code);
 	}
+	/* "Pfizer" typed for a child is usually the paediatric dose: link each
+	 * product to its "-PED" formulation (same code plus the suffix). */
+	for (size_t i = 0; i < count; i++) {
+		p[i].paediatric = -1;
+		for (size_t j = 0; j < count; j++) {
+			size_t n = strlen(p[i].code);
+			if (j != i && n && !strncmp(p[j].code, p[i].code, n) &&
+			    !strcmp(p[j].code + n, "-PED"))
+				p[i].paediatric = (int16_t)j;
+		}
+	}
 	c->products = p;
 	c->product_count = count;
 	c->programme_start_days = VS_VERIFY_PROGRAMME_START;
@@ -115,4 +126,3 @@ uint32_t vs_verify_lot_hash(const char *lot)
 		return 0;
 	return h ? h : 1;
 }
-

@@ -161,6 +161,13 @@ static void date_rules(const vctx *v, const vs_verify_person *p, vs_verify_event
 		vs_reason_add(&e->reasons, VS_R_HIST_IN_FUTURE);
 	if (p->dob_days != VS_VERIFY_NO_DATE) {
 		/* a partial birth date counts from its earliest day: flags only what is certain */
+		int16_t ped = c->products[e->product].paediatric;
+		if (ped >= 0 && e->shot_days >= birthday(p->dob_days, c->products[ped].min_age_years) &&
+		    e->shot_days < birthday(p->dob_days, VS_VERIFY_PAEDIATRIC_BELOW_AGE) &&
+		    e->shot_days < birthday(p->dob_days, c->products[e->product].min_age_years)) {
+			e->product = ped; /* a child's "Pfizer" is the paediatric Pfizer */
+			vs_reason_add(&e->reasons, VS_R_VACCINE_PAEDIATRIC_INFERRED);
+		}
 		if (e->shot_days < p->dob_days)
 			vs_reason_add(&e->reasons, VS_R_HIST_BEFORE_BIRTH);
 		else if (e->shot_days < birthday(p->dob_days, c->products[e->product].min_age_years) &&
@@ -236,7 +243,8 @@ static uint8_t status_of(const vs_reason_set *s)
 		if (vs_reason_has(s, reject[i]))
 			return VS_VERIFY_REJECT;
 	for (size_t i = 0; i < s->count; i++)
-		if (s->codes[i] != VS_R_HIST_DUPLICATE_EVENT)
+		if (s->codes[i] != VS_R_HIST_DUPLICATE_EVENT &&
+		    s->codes[i] != VS_R_VACCINE_PAEDIATRIC_INFERRED)
 			return VS_VERIFY_REVIEW;
 	return VS_VERIFY_OK;
 }

@@ -227,14 +227,27 @@ static void test_under_age(void **state)
 	(void)state;
 	vs_verify_person child = {
 	    .dob_days = vs_days_from_civil(2010, 5, 20), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
-	/* adult Pfizer needs 12: 11 years old on 2022-05-19, 12 on 2022-05-20 */
+	/* adult Pfizer needs 12: at 11 (2022-05-19) a child's "Pfizer" is read as the
+	 * paediatric formulation (regression: every such shot went to review) */
 	vs_verify_report r[] = {rep(1, PF, 1, 2022, 5, 19, "")};
 	run(&child, r, 1);
-	assert_true(ev_has(0, VS_R_HIST_UNDER_AGE));
-	assert_int_equal(res.events[0].status, VS_VERIFY_REVIEW);
+	assert_false(ev_has(0, VS_R_HIST_UNDER_AGE));
+	assert_true(ev_has(0, VS_R_VACCINE_PAEDIATRIC_INFERRED));
+	assert_int_equal(res.events[0].product, PF_PED);
+	assert_int_equal(res.events[0].status, VS_VERIFY_OK);
 	r[0] = rep(1, PF, 1, 2022, 5, 20, "");
 	run(&child, r, 1);
 	assert_false(ev_has(0, VS_R_HIST_UNDER_AGE));
+	assert_false(ev_has(0, VS_R_VACCINE_PAEDIATRIC_INFERRED));
+	assert_int_equal(res.events[0].product, PF);
+	/* under the paediatric product's 5 years: still under age */
+	vs_verify_person small = {
+	    .dob_days = vs_days_from_civil(2018, 1, 1), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	r[0] = rep(1, PF, 1, 2022, 6, 1, "");
+	run(&small, r, 1);
+	assert_true(ev_has(0, VS_R_HIST_UNDER_AGE));
+	assert_false(ev_has(0, VS_R_VACCINE_PAEDIATRIC_INFERRED));
+	assert_int_equal(res.events[0].status, VS_VERIFY_REVIEW);
 	/* the paediatric product allows 5 */
 	r[0] = rep(1, PF_PED, 1, 2021, 11, 1, "");
 	run(&child, r, 1);
