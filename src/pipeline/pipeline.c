@@ -376,9 +376,11 @@ static void explain(const run *r, const vs_link_result *res, char *out, size_t l
 			break;
 		off += (size_t)w;
 	}
-	if (off + 1 < len)
+	if (off + 1 < len && res->second >= 0)
 		snprintf(out + off, len - off, "; total %.2f; second %.2f; candidates %u", res->weight,
 		         res->second_weight, res->candidates);
+	else if (off + 1 < len)
+		snprintf(out + off, len - off, "; total %.2f; no second candidate", res->weight);
 }
 
 static uint8_t store_decision(vs_link_decision d)
@@ -388,14 +390,26 @@ static uint8_t store_decision(vs_link_decision d)
 	                             : VS_STORE_LINK_UNLINKED;
 }
 
+/* True for reasons that only report a repair or a style ("..._FIXED",
+ * "NO_DIACRITICS"): they tell the facility nothing to correct. */
+static bool informational(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 6 && !strcmp(name + n - 6, "_FIXED")) || (n > 8 && !strcmp(name + n - 8, "_REMOVED")) ||
+	       strstr(name, "NO_DIACRITICS") || !strcmp(name, "NAME_ALL_CAPS");
+}
+
+/* The first correctable problem of the fields that decide a link (ID, date
+ * of birth, name, address), else what the link reason asks for. */
 static const char *suggestion(const vs_reason_set *rs, vs_reason link_reason)
 {
-	for (size_t i = 0; i < rs->count; i++) {
-		const char *name = vs_reason_name((vs_reason)rs->codes[i]);
-		if (!strncmp(name, "ID_", 3) || !strncmp(name, "DOB_", 4) ||
-		    !strncmp(name, "NAME_MISSING", 12) || !strncmp(name, "ADDR_", 5))
-			return vs_reason_get((vs_reason)rs->codes[i])->action;
-	}
+	static const char *const prefixes[] = {"ID_", "DOB_", "NAME_", "ADDR_"};
+	for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++)
+		for (size_t i = 0; i < rs->count; i++) {
+			const char *name = vs_reason_name((vs_reason)rs->codes[i]);
+			if (!strncmp(name, prefixes[p], strlen(prefixes[p])) && !informational(name))
+				return vs_reason_get((vs_reason)rs->codes[i])->action;
+		}
 	const vs_reason_info *ri = vs_reason_get(link_reason);
 	return ri ? ri->action : "";
 }

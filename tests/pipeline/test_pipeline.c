@@ -15,7 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "vaxsync/csv.h"
+#include "vaxsync/gen.h"
 #include "vaxsync/pipeline.h"
+#include "vaxsync/reasons.h"
+#include "vaxsync/ref.h"
 
 #define PEOPLE 400
 #define KILLS 12
@@ -254,6 +261,85 @@ static void test_kill_whole_pipeline(void **state)
 	vs_free(sum);
 }
 
+/* Every worklist row of a generated data set is actionable: it has reasons,
+ * its suggestion is not a "repaired, nothing to do" action, and its evidence
+ * has no internal sentinels (regression: "second -999.00", "Type the address
+ * with diacritics" as the fix of an unlinked record). */
+static void check_worklist_file(const char *path, size_t *rows)
+{
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
+	assert_string_equal(row.fields[5], "reasons");
+	assert_string_equal(row.fields[6], "suggestion");
+	while (vs_csv_next(r, &row, NULL) == VS_OK) {
+		assert_true(row.count >= 8);
+		assert_true(row.lens[5] > 0);
+		assert_true(row.lens[6] > 0);
+		assert_null(strstr(row.fields[7], "-999"));
+		for (unsigned k = 1; k < VS_R_COUNT; k++) {
+			const vs_reason_info *ri = vs_reason_get((vs_reason)k);
+			size_t n = strlen(ri->name);
+			bool info = (n > 6 && !strcmp(ri->name + n - 6, "_FIXED")) ||
+			            strstr(ri->name, "NO_DIACRITICS");
+			if (info && !strcmp(row.fields[6], ri->action) &&
+			    strcmp(ri->action, "No action needed"))
+				fail_msg("%s: suggestion of an informational reason: %s", path,
+				         row.fields[6]);
+		}
+		++*rows;
+	}
+	vs_csv_close(r);
+}
+
+static void test_worklists_generated(void **state)
+{
+	(void)state;
+	char data[128], db[160], out[160], wl[200];
+	snprintf(data, sizeof(data), "%s/gen", tmpdir);
+	assert_int_equal(mkdir(data, 0777), 0);
+	vs_ref *ref = NULL;
+	assert_int_equal(vs_ref_load(&ref, getenv("VAXSYNC_REFDATA"), NULL), VS_OK);
+	vs_gen_opts g;
+	vs_gen_opts_init(&g);
+	g.out_dir = data;
+	g.registry_count = 1500;
+	g.seed = 7;
+	g.quiet = true;
+	assert_int_equal(vs_gen_run(&g, ref, NULL), VS_OK);
+	vs_ref_free(ref);
+	char reg[200], shots[200];
+	snprintf(reg, sizeof(reg), "%s/registry.csv", data);
+	snprintf(shots, sizeof(shots), "%s/shots.csv", data);
+	snprintf(db, sizeof(db), "%s/g.db", tmpdir);
+	snprintf(out, sizeof(out), "%s/gout", tmpdir);
+	vs_pipeline_opts o = opts(db, out);
+	o.registry_path = reg;
+	o.shots_path = shots;
+	o.batch_rows = 5000;
+	o.no_train = false;
+	vs_pipeline_summary *sum = vs_calloc(1, sizeof(*sum));
+	assert_non_null(sum);
+	run_ok(&o, sum);
+	snprintf(wl, sizeof(wl), "%s/worklists", out);
+	DIR *d = opendir(wl);
+	assert_non_null(d);
+	size_t files = 0, rows = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", wl, e->d_name);
+		check_worklist_file(path, &rows);
+		files++;
+	}
+	closedir(d);
+	assert_true(files > 2);
+	assert_true(rows > 10);
+	vs_free(sum);
+}
+
 int main(void)
 {
 	if (!getenv("VAXSYNC_REFDATA")) {
@@ -263,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rerun_and_correction),
 	    cmocka_unit_test(test_kill_whole_pipeline),
+	    cmocka_unit_test(test_worklists_generated),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
