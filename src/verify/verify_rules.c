@@ -217,6 +217,8 @@ static void series_rules(vctx *v)
 			first = pr;
 		if (e->dose <= last_dose)
 			vs_reason_add(&e->reasons, VS_R_HIST_DOSE_ORDER);
+		else if (e->dose > last_dose + 1)
+			vs_reason_add(&e->reasons, VS_R_HIST_EARLIER_DOSE_MISSING);
 		if (e->dose > last_dose)
 			last_dose = e->dose;
 		int limit = first->primary_doses + c->booster_doses;
@@ -244,7 +246,8 @@ static uint8_t status_of(const vs_reason_set *s)
 			return VS_VERIFY_REJECT;
 	for (size_t i = 0; i < s->count; i++)
 		if (s->codes[i] != VS_R_HIST_DUPLICATE_EVENT &&
-		    s->codes[i] != VS_R_VACCINE_PAEDIATRIC_INFERRED)
+		    s->codes[i] != VS_R_VACCINE_PAEDIATRIC_INFERRED &&
+		    s->codes[i] != VS_R_HIST_EARLIER_DOSE_MISSING)
 			return VS_VERIFY_REVIEW;
 	return VS_VERIFY_OK;
 }

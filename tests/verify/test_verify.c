@@ -287,6 +287,16 @@ static void test_dose_order(void **state)
 	assert_false(ev_has(0, VS_R_HIST_DOSE_ORDER));
 	assert_true(ev_has(1, VS_R_HIST_DOSE_ORDER));
 	assert_int_equal(res.events[1].status, VS_VERIFY_REVIEW);
+	/* numbering gaps: dose 3 after dose 1 says dose 2 is missing; posted all the same */
+	vs_verify_report g[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 3, 2022, 3, 1, "")};
+	run(&p, g, 2);
+	assert_false(ev_has(0, VS_R_HIST_EARLIER_DOSE_MISSING));
+	assert_true(ev_has(1, VS_R_HIST_EARLIER_DOSE_MISSING));
+	assert_false(ev_has(1, VS_R_HIST_DOSE_ORDER));
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+	vs_verify_report h[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 2, 2021, 9, 1, "")};
+	run(&p, h, 2);
+	assert_false(ev_has(1, VS_R_HIST_EARLIER_DOSE_MISSING));
 	/* unnumbered doses take their place in the series */
 	vs_verify_report u[] = {rep(1, PF, 0, 2021, 8, 1, ""), rep(2, PF, 0, 2021, 9, 1, "")};
 	run(&p, u, 2);
