@@ -22,17 +22,17 @@ int vs_cmd_run(int argc, char **argv);
 int vs_cmd_worklist(int argc, char **argv);
 
 /* clang-format off */
-#define VS_CLI_COMMANDS                                                                                      \
-	{"check", vs_cmd_check, "validate a CSV file and write it back clean (UTF-8, comma)"},               \
-	{"generate", vs_cmd_generate, "synthetic registry, shot records and ground truth"},                  \
-	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},                     \
-	{"run", vs_cmd_run, "the whole pipeline: ingest, standardize, link, verify, post; summary"},         \
-	{"worklist", vs_cmd_worklist, "one facility's or commune's worklist from the store, as CSV"},        \
+#define VS_CLI_COMMANDS                                                                                    \
+	{"generate", vs_cmd_generate, "synthetic registry, shot records and ground truth"},                       \
+	{"check", vs_cmd_check, "validate a CSV file and write it back clean (UTF-8, comma)"},                    \
 	{"standardize", vs_cmd_standardize, "standardize every field of a shots or registry file, with reasons"}, \
-	{"link", vs_cmd_link, "link shot records to registry citizens (Fellegi-Sunter), write links.csv"},   \
-	{"train", vs_cmd_train, "estimate the linkage model (EM) and save it as JSON"},                        \
-	{"explain", vs_cmd_explain, "show the weight waterfall of one record's top candidates"},                \
-	{"eval", vs_cmd_eval, "accuracy of links.csv against truth.csv, with the exact-ID baseline"},
+	{"train", vs_cmd_train, "estimate the linkage model (EM) and save it as JSON"},                           \
+	{"link", vs_cmd_link, "link shot records to registry citizens (Fellegi-Sunter), write links.csv"},        \
+	{"explain", vs_cmd_explain, "show the weight waterfall of one record's top candidates"},                  \
+	{"eval", vs_cmd_eval, "accuracy of links.csv against truth.csv, with the exact-ID baseline"},             \
+	{"run", vs_cmd_run, "the whole pipeline: ingest, standardize, link, verify, post; summary"},              \
+	{"worklist", vs_cmd_worklist, "one facility's or commune's worklist from the store, as CSV"},             \
+	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},                           \
 /* clang-format on */
 
 #endif
