@@ -19,14 +19,15 @@ echo "== generate: $preset preset"
 "$vs" generate --preset "$preset" --seed 2022 --out "$out/data"
 
 echo "== check the facility file"
-"$vs" check "$out/data/shots.csv" --quiet || true
+"$vs" check "$out/data/shots.csv"
 
 echo "== run the pipeline"
 "$vs" run --registry "$out/data/registry.csv" --shots "$out/data/shots.csv" \
   --db "$out/vaxsync.db" --out "$out"
 
 echo "== accuracy against the generator's truth"
-"$vs" eval --truth "$out/data/truth.csv" --links "$out/links.csv"
+"$vs" eval --truth "$out/data/truth.csv" --links "$out/links.csv" \
+  --registry "$out/data/registry.csv" --shots "$out/data/shots.csv"
 
 echo
 echo "Database: $out/vaxsync.db"
