@@ -1,6 +1,7 @@
 /* ctx.c - the standardization context: reference tables and the indexes
  * built from them, loaded once and read-only afterwards (shareable by
  * threads). */
+#include <stdatomic.h>
 #include <time.h>
 
 #include "norm/norm_internal.h"
@@ -22,6 +23,8 @@ vs_rc vs_norm_ctx_load(vs_norm_ctx **out, const char *refdata_dir, vs_date today
 	if (!ctx)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL,
 		                    "out of memory for the norm context");
+	static atomic_uint_fast64_t next_gen = 1;
+	ctx->gen = (uint64_t)atomic_fetch_add(&next_gen, 1);
 	ctx->today = today.precision == VS_DATE_DAY ? today : system_today();
 	if ((rc = vs_ref_load(&ctx->ref, refdata_dir, err)))
 		goto out;

@@ -21,6 +21,8 @@ struct vs_norm_ctx {
 	vs_norm_vaccine_index *vacc; /* owned */
 	vs_norm_phone_index *phone;  /* owned */
 	void *text;                  /* owned by text.c (legacy-encoding tables, family-name set) */
+	uint64_t gen; /* unique per loaded context (never 0 after vs_norm_ctx_load): keys the per-thread
+	                 caches of record.c */
 };
 
 /* ---- id.c ----

@@ -1,6 +1,13 @@
 /* record.c - standardizes a whole record: every field parser in order, the
  * ID checks fed with the already-standardized birth date and sex.
- * No allocation: the record is fixed-size and every parser writes into it. */
+ * No allocation: the record is fixed-size and every parser writes into it.
+ *
+ * Names and addresses repeat in consecutive rows (a citizen's shots, a
+ * household's address), so each thread keeps a small direct-mapped cache of
+ * both by exact input text. A cached result is the output of the same pure
+ * function (the parsers read only the context and the text), computed on a
+ * zeroed scratch record and replayed reason by reason, so the output never
+ * depends on what the cache holds. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,11 +42,121 @@ static bool copy_code(char *dst, size_t width, const char *s)
 	return true;
 }
 
+enum { NAME_CACHE = 256, NAME_KEY_MAX = 96, ADDR_CACHE = 256, ADDR_KEY_MAX = 200 };
+
+typedef struct name_entry {
+	uint64_t gen; /* ctx->gen of the entry, 0 empty */
+	size_t key_len;
+	char key[NAME_KEY_MAX];
+	vs_norm_record rec; /* name members and reasons of vs_norm_name on a zeroed record */
+} name_entry;
+
+typedef struct addr_entry {
+	uint64_t gen;
+	size_t key_len;
+	char key[ADDR_KEY_MAX];
+	char province_code[4], district_code[4], commune_code[6];
+	vs_reason_set reasons;
+} addr_entry;
+
+static _Thread_local name_entry name_cache[NAME_CACHE];
+static _Thread_local addr_entry addr_cache[ADDR_CACHE];
+
+/* FNV-1a of a NUL-terminated string; sets *len. */
+static uint64_t hash_str(const char *s, size_t *len)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t n = 0;
+	for (; s[n]; n++)
+		h = (h ^ (unsigned char)s[n]) * 1099511628211ull;
+	*len = n;
+	return h ^ (h >> 29);
+}
+
+static void replay_reasons(vs_reason_set *dst, const vs_reason_set *src)
+{
+	for (unsigned i = 0; i < src->count; i++)
+		vs_reason_add(dst, (vs_reason)src->codes[i]);
+}
+
+#define COPY_FIELD(d, s, f) memcpy((d)->f, (s)->f, sizeof((d)->f))
+
+/* vs_norm_name on out (whose reasons are still empty), through the cache. */
+static void std_name(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
+{
+	size_t len = 0;
+	if (!s) {
+		vs_norm_name(ctx, s, 0, out);
+		return;
+	}
+	uint64_t h = hash_str(s, &len);
+	if (!ctx->gen || len > NAME_KEY_MAX || out->reasons.count) {
+		vs_norm_name(ctx, s, len, out);
+		return;
+	}
+	name_entry *e = &name_cache[h % NAME_CACHE];
+	if (e->gen != ctx->gen || e->key_len != len || memcmp(e->key, s, len) != 0) {
+		memset(&e->rec, 0, sizeof(e->rec));
+		e->rec.vaccine = -1;
+		vs_norm_name(ctx, s, len, &e->rec);
+		e->gen = ctx->gen;
+		e->key_len = len;
+		memcpy(e->key, s, len);
+	}
+	const vs_norm_record *r = &e->rec;
+	COPY_FIELD(out, r, full_name);
+	COPY_FIELD(out, r, family);
+	COPY_FIELD(out, r, middle);
+	COPY_FIELD(out, r, given);
+	COPY_FIELD(out, r, name_key);
+	COPY_FIELD(out, r, family_key);
+	COPY_FIELD(out, r, given_key);
+	COPY_FIELD(out, r, name_sorted_key);
+	COPY_FIELD(out, r, name_accent_key);
+	replay_reasons(&out->reasons, &r->reasons);
+}
+
+/* vs_norm_address through the cache: the codes are copied and the reasons
+ * added in the order the resolver added them. */
+static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
+{
+	size_t len;
+	uint64_t h = hash_str(s, &len);
+	if (!ctx->gen || len > ADDR_KEY_MAX) {
+		vs_norm_address(ctx, s, out);
+		return;
+	}
+	addr_entry *e = &addr_cache[h % ADDR_CACHE];
+	if (e->gen != ctx->gen || e->key_len != len || memcmp(e->key, s, len) != 0) {
+		vs_norm_record tmp;
+		memset(tmp.province_code, 0, sizeof(tmp.province_code));
+		memset(tmp.district_code, 0, sizeof(tmp.district_code));
+		memset(tmp.commune_code, 0, sizeof(tmp.commune_code));
+		tmp.reasons.count = 0;
+		vs_norm_address(ctx, s, &tmp);
+		if (tmp.reasons.count >= VS_REASON_SET_MAX) { /* the set may have dropped some: no replay */
+			vs_norm_address(ctx, s, out);
+			return;
+		}
+		COPY_FIELD(e, &tmp, province_code);
+		COPY_FIELD(e, &tmp, district_code);
+		COPY_FIELD(e, &tmp, commune_code);
+		e->reasons = tmp.reasons;
+		e->gen = ctx->gen;
+		e->key_len = len;
+		memcpy(e->key, s, len);
+	}
+	COPY_FIELD(out, e, province_code);
+	COPY_FIELD(out, e, district_code);
+	COPY_FIELD(out, e, commune_code);
+	replay_reasons(&out->reasons, &e->reasons);
+}
+
 void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->vaccine = -1;
-	vs_norm_name(ctx, in->full_name, slen(in->full_name), out);
+	std_name(ctx, in->full_name, out);
 	out->dob = vs_norm_date(in->dob, slen(in->dob), VS_NORM_DATE_DOB, ctx->today, &out->reasons);
 	out->sex = vs_norm_sex(in->sex, slen(in->sex), &out->reasons);
 	vs_norm_id(ctx, in->id_number ? in->id_number : "", out->dob, out->sex, out);
@@ -48,7 +165,7 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 		copy_code(out->district_code, 3, in->district_code);
 		copy_code(out->commune_code, 5, in->commune_code);
 	} else {
-		vs_norm_address(ctx, in->address ? in->address : "", out);
+		std_address(ctx, in->address ? in->address : "", out);
 	}
 	if (in->kind == VS_NORM_KIND_REGISTRY)
 		return;
