@@ -104,11 +104,6 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 			return 0;
 		h = lk_mix(h ^ (v->dob / 10000) ^ 0x5a5a0000ull);
 	}
-	if (parts & LP_SEX) {
-		if (!v->sex)
-			return 0;
-		h = lk_mix(h ^ v->sex ^ 0x1100ull);
-	}
 	if (parts & LP_PHONE) {
 		if (!v->phone)
 			return 0;
@@ -135,6 +130,19 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 		if (!v->extra_len[k])
 			return 0;
 		h = lk_hash_bytes(v->extra[k], v->extra_len[k], h);
+	}
+	/* Sex last: an unknown sex (either side) gives the keys of both sexes,
+	 * so a record without it still meets its rule's block. */
+	if (parts & LP_SEX) {
+		if (v->sex)
+			h = lk_mix(h ^ v->sex ^ 0x1100ull);
+		else if (parts & LP_IDWIN)
+			return 0;
+		else {
+			keys[0] = lk_mix(h ^ VS_SEX_M ^ 0x1100ull);
+			keys[1] = lk_mix(h ^ VS_SEX_F ^ 0x1100ull);
+			return 2;
+		}
 	}
 	if (!(parts & LP_IDWIN)) {
 		keys[0] = h;

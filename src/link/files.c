@@ -235,6 +235,7 @@ typedef struct std_job {
 	const rawbatch *b;
 	vs_norm_record *out;
 	size_t from, to;
+	int kind; /* VS_NORM_KIND_REGISTRY for the left side (the master list), else SHOT */
 } std_job;
 
 static void *run_std(void *arg)
@@ -256,12 +257,14 @@ static void *run_std(void *arg)
 		in.province_code = f[LR_PROVINCE];
 		in.district_code = f[LR_DISTRICT];
 		in.commune_code = f[LR_COMMUNE];
+		in.kind = j->kind;
 		vs_norm_record_std(j->ctx, &in, &j->out[i]);
 	}
 	return NULL;
 }
 
-static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_record *out, int threads)
+/* side 0 is the master list (the registry: no shot-field reasons), 1 the records to link. */
+static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_record *out, int threads, int side)
 {
 	std_job jobs[64];
 	pthread_t tid[64];
@@ -271,8 +274,12 @@ static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_recor
 	if (threads > 64)
 		threads = 64;
 	for (int t = 0; t < threads; t++) {
-		jobs[t] = (std_job){ctx, b, out, b->count * (size_t)t / (size_t)threads,
-		                    b->count * (size_t)(t + 1) / (size_t)threads};
+		jobs[t] = (std_job){ctx,
+		                    b,
+		                    out,
+		                    b->count * (size_t)t / (size_t)threads,
+		                    b->count * (size_t)(t + 1) / (size_t)threads,
+		                    side == 0 ? VS_NORM_KIND_REGISTRY : VS_NORM_KIND_SHOT};
 		if (t)
 			ok[t] = pthread_create(&tid[t], NULL, run_std, &jobs[t]) == 0;
 	}
@@ -427,7 +434,7 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 		}
 		if (rc)
 			goto out;
-		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads);
+		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads, 0);
 		uint64_t c = vs_now_ns();
 		lf->st.std_s += secs(b, c);
 		vs_link_side side;
@@ -522,7 +529,7 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		}
 		if (rc)
 			goto out;
-		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads);
+		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads, 1);
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
 		side_of(lf, &side);

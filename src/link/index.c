@@ -187,7 +187,7 @@ static size_t max_keys(const vs_link_settings *s)
 {
 	size_t n = 0;
 	for (size_t r = 0; r < s->nrule; r++)
-		n += (s->rule[r].parts & LP_IDWIN) ? 3 : 1;
+		n += (s->rule[r].parts & LP_IDWIN) ? 3 : (s->rule[r].parts & LP_SEX) ? 2 : 1;
 	return n ? n : 1;
 }
 

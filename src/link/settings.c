@@ -158,7 +158,7 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_rule(s, "id_windows_given", LP_IDWIN | LP_GIVEN, false);
 	add_rule(s, "id_exact", LP_ID, true);
 	add_rule(s, "old_id", LP_ALT, false);
-	add_rule(s, "given_dob", LP_GIVEN | LP_DOB, true);
+	add_rule(s, "given_dob", LP_GIVEN | LP_DOB | LP_SEX, true);
 	add_rule(s, "family_given_byear_district", LP_FAMILY | LP_GIVEN | LP_BYEAR | LP_DISTRICT, false);
 	add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false);
 	add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false);
