@@ -20,6 +20,8 @@
 #include "vaxsync/schema.h"
 
 #define MAX_RAW_LEN 65536
+/* shot batches per transaction */
+#define COMMIT_BATCHES 5
 
 typedef struct row_info {
 	int64_t rid;
@@ -264,8 +266,10 @@ static vs_rc ingest_registry(run *r)
 		r->sum->registry_rows++;
 		if (++n < r->batch)
 			continue;
-		if ((rc = flush_registry(r, n, (const char *const(*)[VS_REG_COL_COUNT])fields)) ||
-		    (rc = vs_store_commit(r->s, r->err)) || (rc = vs_store_begin(r->s, r->err)))
+		/* one transaction for the whole registry: the citizens' B-tree is keyed by
+		 * id, so per-batch commits would write most of its pages to the WAL again
+		 * every batch; a kill before the commit leaves nothing to undo */
+		if ((rc = flush_registry(r, n, (const char *const(*)[VS_REG_COL_COUNT])fields)))
 			goto out;
 		n = 0;
 		vs_arena_reset(&r->arena);
@@ -535,7 +539,11 @@ static vs_rc ingest_shots(run *r)
 	vs_csv_reader *rd = NULL;
 	vs_csv_row row;
 	vs_progress *prog = NULL;
-	size_t n = 0;
+	size_t n = 0, pending = 0;
+	/* several batches per transaction: the records' key index and the links'
+	 * citizen index take inserts all over their B-trees, and every commit
+	 * writes each page it touched to the WAL once */
+	const size_t commit_rows = r->batch * COMMIT_BATCHES;
 	vs_rc rc = open_csv(r, r->o->shots_path, vs_schema_shots, VS_SHOT_COL_COUNT, idx, &rd);
 	if (!rc)
 		rc = vs_store_begin(r->s, r->err);
@@ -576,9 +584,16 @@ static vs_rc ingest_shots(run *r)
 		r->sum->records_in++;
 		if (++n < r->batch)
 			continue;
-		if ((rc = flush_shots(r, n)) || (rc = vs_store_commit(r->s, r->err)) ||
-		    (rc = vs_store_begin(r->s, r->err)))
+		if ((rc = flush_shots(r, n)))
 			goto out;
+		pending += n;
+		if (pending >= commit_rows) {
+			uint64_t tc = vs_now_ns();
+			if ((rc = vs_store_commit(r->s, r->err)) || (rc = vs_store_begin(r->s, r->err)))
+				goto out;
+			r->sum->seconds_ingest += (double)(vs_now_ns() - tc) / 1e9;
+			pending = 0;
+		}
 		n = 0;
 		vs_arena_reset(&r->arena);
 		if (prog)
@@ -587,8 +602,11 @@ static vs_rc ingest_shots(run *r)
 	if (rc != VS_DONE)
 		goto out;
 	rc = flush_shots(r, n);
-	if (!rc)
+	if (!rc) {
+		uint64_t tc = vs_now_ns();
 		rc = vs_store_commit(r->s, r->err);
+		r->sum->seconds_ingest += (double)(vs_now_ns() - tc) / 1e9;
+	}
 out:
 	if (prog) {
 		vs_progress_update(prog, file_size(r->o->shots_path));

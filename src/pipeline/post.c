@@ -199,7 +199,7 @@ vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch
 	uint64_t *posted = summary ? &summary->posted : NULL,
 	         *withdrawn = summary ? &summary->withdrawn : NULL;
 	if (!batch)
-		batch = 10000;
+		batch = 50000;
 	if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
 		return rc;
 	w = vs_calloc(1, sizeof(*w));

@@ -1334,7 +1334,7 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	size_t cache = opts && opts->cache_kib ? opts->cache_kib : 65536;
 	snprintf(pragma, sizeof(pragma),
 	         "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
-	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=16384;"
+	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=65536;"
 	         " PRAGMA mmap_size=1073741824",
 	         opts && opts->sync_full ? "FULL" : "NORMAL", cache);
 	rc = exec(d, pragma, err);
