@@ -166,7 +166,7 @@ static void date_rules(const vctx *v, const vs_verify_person *p, vs_verify_event
 		    e->shot_days < birthday(p->dob_days, VS_VERIFY_PAEDIATRIC_BELOW_AGE) &&
 		    e->shot_days < birthday(p->dob_days, c->products[e->product].min_age_years)) {
 			e->product = ped; /* a child's "Pfizer" is the paediatric Pfizer */
-			vs_reason_add(&e->reasons, VS_R_VACCINE_PAEDIATRIC_INFERRED);
+			vs_reason_add(&e->reasons, VS_R_HIST_PAEDIATRIC_INFERRED);
 		}
 		if (e->shot_days < p->dob_days)
 			vs_reason_add(&e->reasons, VS_R_HIST_BEFORE_BIRTH);
@@ -246,7 +246,7 @@ static uint8_t status_of(const vs_reason_set *s)
 			return VS_VERIFY_REJECT;
 	for (size_t i = 0; i < s->count; i++)
 		if (s->codes[i] != VS_R_HIST_DUPLICATE_EVENT &&
-		    s->codes[i] != VS_R_VACCINE_PAEDIATRIC_INFERRED &&
+		    s->codes[i] != VS_R_HIST_PAEDIATRIC_INFERRED &&
 		    s->codes[i] != VS_R_HIST_EARLIER_DOSE_MISSING)
 			return VS_VERIFY_REVIEW;
 	return VS_VERIFY_OK;

@@ -232,13 +232,13 @@ static void test_under_age(void **state)
 	vs_verify_report r[] = {rep(1, PF, 1, 2022, 5, 19, "")};
 	run(&child, r, 1);
 	assert_false(ev_has(0, VS_R_HIST_UNDER_AGE));
-	assert_true(ev_has(0, VS_R_VACCINE_PAEDIATRIC_INFERRED));
+	assert_true(ev_has(0, VS_R_HIST_PAEDIATRIC_INFERRED));
 	assert_int_equal(res.events[0].product, PF_PED);
 	assert_int_equal(res.events[0].status, VS_VERIFY_OK);
 	r[0] = rep(1, PF, 1, 2022, 5, 20, "");
 	run(&child, r, 1);
 	assert_false(ev_has(0, VS_R_HIST_UNDER_AGE));
-	assert_false(ev_has(0, VS_R_VACCINE_PAEDIATRIC_INFERRED));
+	assert_false(ev_has(0, VS_R_HIST_PAEDIATRIC_INFERRED));
 	assert_int_equal(res.events[0].product, PF);
 	/* under the paediatric product's 5 years: still under age */
 	vs_verify_person small = {
@@ -246,7 +246,7 @@ static void test_under_age(void **state)
 	r[0] = rep(1, PF, 1, 2022, 6, 1, "");
 	run(&small, r, 1);
 	assert_true(ev_has(0, VS_R_HIST_UNDER_AGE));
-	assert_false(ev_has(0, VS_R_VACCINE_PAEDIATRIC_INFERRED));
+	assert_false(ev_has(0, VS_R_HIST_PAEDIATRIC_INFERRED));
 	assert_int_equal(res.events[0].status, VS_VERIFY_REVIEW);
 	/* the paediatric product allows 5 */
 	r[0] = rep(1, PF_PED, 1, 2021, 11, 1, "");
