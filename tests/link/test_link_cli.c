@@ -124,6 +124,16 @@ static void test_link_train_eval(void **state)
 	assert_true(n1 > 1000);
 	assert_int_equal(n1, n2);
 	assert_memory_equal(b1, b2, n1);
+	/* the shipped profile file is the built-in profile (regression: it lagged behind) */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+	         "link " SIDES
+	         " --model d/model.json --settings '%s/../profiles/vaccination.json' -o d/l4.csv -q",
+	         getenv("VS_TEST_DATA"));
+	assert_int_equal(run(cmd), 0);
+	size_t n4 = slurp("d/l4.csv", b2, sizeof(b2));
+	assert_int_equal(n1, n4);
+	assert_memory_equal(b1, b2, n1);
 	/* a file that is not a model is refused */
 	assert_int_not_equal(run("link " SIDES " --model d/shots.csv -o d/l3.csv -q"), 0);
 }
