@@ -166,6 +166,16 @@ static void test_explain_and_preflight(void **state)
 	assert_non_null(strstr(out, "total"));
 	assert_non_null(strstr(out, "biggest keys"));
 	assert_true(figure("total") > 0);
+	/* the shipped profile file blocks exactly like the built-in profile
+	 * (regression: its given_dob rule lacked sex) */
+	static char builtin[sizeof(out)];
+	snprintf(builtin, sizeof(builtin), "%s", out);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+	         "link " SIDES " --preflight -q --settings '%s/../profiles/vaccination.json'",
+	         getenv("VS_TEST_DATA"));
+	assert_int_equal(run(cmd), 0);
+	assert_string_equal(out, builtin);
 }
 
 static void test_usage_errors(void **state)
