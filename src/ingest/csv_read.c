@@ -227,6 +227,9 @@ typedef struct row_state {
 	int bad;
 	size_t bad_field;
 	unsigned flags;
+	bool resume_set;     /* the first line break inside a quoted field was seen */
+	uint64_t resume_off; /* absolute offset just after it */
+	uint64_t resume_line;
 } row_state;
 
 static void append(vs_csv_reader *r, row_state *st, const char *p, size_t n)
@@ -293,6 +296,30 @@ static void eat_eol(vs_csv_reader *r)
 	r->line++;
 }
 
+/* Absolute input offset of the current position. */
+static uint64_t offset(const vs_csv_reader *r)
+{
+	return r->bytes_read - r->chunk_len + r->pos;
+}
+
+/* Goes back to an absolute offset (memory input, or a seekable file).
+ * False when the input cannot be rewound (a pipe). */
+static bool rewind_to(vs_csv_reader *r, uint64_t off, uint64_t line)
+{
+	if (!r->f) {
+		r->pos = (size_t)off;
+	} else {
+		if (fseeko(r->f, (off_t)off, SEEK_SET) != 0)
+			return false;
+		clearerr(r->f);
+		r->bytes_read = off;
+		r->chunk_len = r->pos = 0;
+		r->eof = false;
+	}
+	r->line = line;
+	return true;
+}
+
 /* Scans a quoted field body after its opening quote. Returns 0 when closed,
  * -1 at end of input. */
 static int scan_quoted(vs_csv_reader *r, row_state *st)
@@ -332,6 +359,11 @@ static int scan_quoted(vs_csv_reader *r, row_state *st)
 			append(r, st, &c, 1);
 		}
 		r->line++;
+		if (!st->resume_set) {
+			st->resume_set = true;
+			st->resume_off = offset(r);
+			st->resume_line = r->line;
+		}
 	}
 }
 
@@ -424,9 +456,13 @@ static vs_rc row_error(vs_csv_reader *r, const row_state *st, uint64_t line, vs_
 		snprintf(msg, sizeof(msg), "more than %zu fields; row skipped", r->opts.max_fields);
 		break;
 	default:
-		snprintf(msg, sizeof(msg),
-		         "quoted field not closed before end of file (line %llu); rest of file unreadable",
-		         (unsigned long long)r->line);
+		if (st->resume_set)
+			snprintf(msg, sizeof(msg),
+			         "quoted field not closed before end of file; row skipped, reading goes on "
+			         "at line %llu",
+			         (unsigned long long)st->resume_line);
+		else
+			snprintf(msg, sizeof(msg), "quoted field not closed before end of file; row skipped");
 		break;
 	}
 	vs_error_set(err, VS_ERR_PARSE, r->name, line, st->bad_field, NULL, "%s", msg);
@@ -460,6 +496,11 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 		return vs_error_set(err, rc, r->name, line, 0, NULL, "%s",
 		                    rc == VS_ERR_NOMEM ? "out of memory" : "read error");
 	uint64_t index = r->row_index++;
+	/* A quote never closed swallowed the rest of the input: skip only its
+	 * first line and read on from the next one, so one stray quote does not
+	 * lose every row after it. */
+	if (st.bad == BAD_UNCLOSED && st.resume_set && !rewind_to(r, st.resume_off, st.resume_line))
+		st.resume_set = false;
 	if (st.bad)
 		return row_error(r, &st, line, err);
 	const char *base = r->data.data;

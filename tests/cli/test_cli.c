@@ -98,6 +98,8 @@ static void test_check_malformed(void **state)
 	WRITE("unclosed.csv", "a,b\n1,2\n3,\"never closed\n4,5\n");
 	assert_int_equal(run("check unclosed.csv"), VS_EXIT_DATA);
 	assert_non_null(strstr(out, "unclosed.csv:3:2:"));
+	assert_non_null(strstr(out, "reading goes on at line 4"));
+	assert_non_null(strstr(out, "2 records read, 1 rejected"));
 	assert_non_null(strstr(out, "[CSV_UNCLOSED_QUOTE]"));
 
 	WRITE("ragged.csv", "a,b,c\n1,2\n1,2,3\n");

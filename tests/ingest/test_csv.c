@@ -135,8 +135,13 @@ static void test_unclosed_quote(void **state)
 {
 	(void)state;
 	parsed p;
-	PARSE("a,b\n1,2\n3,\"oops\n4,5\n", &p);
-	assert_int_equal(p.rows, 2);
+	/* the row with the stray quote is skipped; reading goes on at the next line */
+	PARSE("a,b\n1,2\n3,\"oops\n4,5\r\n6,7", &p);
+	assert_int_equal(p.rows, 4);
+	assert_string_equal(p.cells[2][0], "4");
+	assert_int_equal(p.lines[2], 4);
+	assert_string_equal(p.cells[3][1], "7");
+	assert_int_equal(p.lines[3], 5);
 	assert_int_equal(p.errors, 1);
 	assert_string_equal(p.last_err.reason, "CSV_UNCLOSED_QUOTE");
 	assert_int_equal(p.last_err.line, 3);
@@ -270,6 +275,22 @@ static void test_writer_roundtrip_file(void **state)
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_DONE);
 	assert_true(vs_csv_bytes_read(r) > (1u << 20));
 	vs_csv_close(r);
+	/* a stray quote early in a file of several read chunks: one row lost, not the rest */
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fprintf(f, "id,name\n0,\"broken\n");
+	for (int i = 1; i <= 100000; i++)
+		fprintf(f, "%d,name %d\n", i, i);
+	fclose(f);
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	parsed p;
+	assert_int_equal(parse_reader(r, &p), VS_OK);
+	vs_csv_close(r);
+	assert_int_equal(p.errors, 1);
+	assert_string_equal(p.last_err.reason, "CSV_UNCLOSED_QUOTE");
+	assert_int_equal(p.rows, 100001);
+	assert_string_equal(p.cells[1][0], "1");
+	assert_int_equal(p.lines[1], 3);
 	unlink(path);
 	/* missing file: a clear I/O error naming it */
 	vs_error err = {0};
