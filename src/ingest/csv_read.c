@@ -462,7 +462,9 @@ static vs_rc row_error(vs_csv_reader *r, const row_state *st, uint64_t line, vs_
 			         "at line %llu",
 			         (unsigned long long)st->resume_line);
 		else
-			snprintf(msg, sizeof(msg), "quoted field not closed before end of file; row skipped");
+			snprintf(msg, sizeof(msg),
+			         "quoted field not closed before end of file; the rest of the input "
+			         "(a pipe) could not be re-read");
 		break;
 	}
 	vs_error_set(err, VS_ERR_PARSE, r->name, line, st->bad_field, NULL, "%s", msg);
