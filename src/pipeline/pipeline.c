@@ -1,8 +1,11 @@
 /* pipeline.c - vs_pipeline_run: registry -> citizens and the link index;
  * shot records in batches: read, standardize (threads), put (idempotent:
  * same content changes nothing, changed content is a new version), link the
- * new versions and save their links, all in one transaction per batch; then
- * verify and post (post.c), summarize and export (report.c).
+ * new versions and save their links, in the same transaction (a few batches
+ * per transaction); then
+ * verify and post (post.c), summarize and export (report.c). The shots are
+ * read and standardized on the calling thread while a writer thread stores
+ * and links the previous batch; all store work stays on the writer, in order.
  *
  * A batch's records and links commit together, so after a kill a re-run sees
  * either the whole batch (unchanged, nothing to do) or none of it. */
@@ -57,7 +60,23 @@ typedef struct run {
 	vs_link_result *results;
 	size_t *lidx;
 	const char **alt;
+	/* the shots stage's second buffer set (the reader fills one while the
+	 * writer thread stores and links the other) */
+	vs_arena arena2;
+	vs_norm_record *recs2;
+	vs_norm_input *inputs2;
+	row_info *rows2;
+	vs_error *werr; /* where flush_shots reports: the writer thread's own */
 } run;
+
+/* One batch of shot rows: fields, raw text, inputs, standardized records. */
+typedef struct shot_buf {
+	vs_arena *arena;
+	vs_norm_input *inputs;
+	vs_norm_record *recs;
+	row_info *rows;
+	size_t n;
+} shot_buf;
 
 static const char *fld(const vs_csv_row *row, const int *idx, int k)
 {
@@ -94,6 +113,8 @@ static void trim_copy(char *dst, size_t len, const char *s)
 
 typedef struct std_job {
 	const run *r;
+	const vs_norm_input *inputs;
+	vs_norm_record *recs;
 	size_t from, to;
 } std_job;
 
@@ -101,11 +122,11 @@ static void *std_worker(void *arg)
 {
 	std_job *j = arg;
 	for (size_t i = j->from; i < j->to; i++)
-		vs_norm_record_std(j->r->nctx, &j->r->inputs[i], &j->r->recs[i]);
+		vs_norm_record_std(j->r->nctx, &j->inputs[i], &j->recs[i]);
 	return NULL;
 }
 
-static void std_batch(run *r, size_t n)
+static void std_rows(run *r, const vs_norm_input *inputs, vs_norm_record *recs, size_t n)
 {
 	enum { MAX_T = 64 };
 	pthread_t tid[MAX_T];
@@ -115,7 +136,8 @@ static void std_batch(run *r, size_t n)
 		t = 1;
 	int started = 0;
 	for (int k = 0; k < t; k++) {
-		jobs[k] = (std_job){r, n * (size_t)k / (size_t)t, n * (size_t)(k + 1) / (size_t)t};
+		jobs[k] =
+		    (std_job){r, inputs, recs, n * (size_t)k / (size_t)t, n * (size_t)(k + 1) / (size_t)t};
 		if (k > 0 && pthread_create(&tid[k], NULL, std_worker, &jobs[k]) == 0)
 			started |= 1 << (k % 31);
 		else if (k > 0)
@@ -125,6 +147,11 @@ static void std_batch(run *r, size_t n)
 	for (int k = 1; k < t; k++)
 		if (started & (1 << (k % 31)))
 			pthread_join(tid[k], NULL);
+}
+
+static void std_batch(run *r, size_t n)
+{
+	std_rows(r, r->inputs, r->recs, n);
 }
 
 /* ---- registry ---- */
@@ -307,7 +334,7 @@ static uint64_t fnv64(const char *s, size_t len)
 
 /* Joins the canonical fields (column order of DESIGN.md, whatever the file's
  * order) with 0x1f: the record's content for idempotence. */
-static vs_rc make_raw(run *r, row_info *ri)
+static vs_rc make_raw(run *r, vs_arena *arena, row_info *ri)
 {
 	size_t len = 0;
 	for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
@@ -315,7 +342,7 @@ static vs_rc make_raw(run *r, row_info *ri)
 	if (len > MAX_RAW_LEN)
 		return vs_error_set(r->err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "record over %d bytes",
 		                    MAX_RAW_LEN);
-	char *p = vs_arena_alloc(&r->arena, len);
+	char *p = vs_arena_alloc(arena, len);
 	if (!p)
 		return nomem(r);
 	size_t off = 0;
@@ -464,10 +491,10 @@ static vs_rc train(run *r, const vs_link_side *side)
 {
 	vs_rc rc;
 	if (side->count < 2000) {
-		rc = vs_link_model_default(&r->lm, r->ls, r->err);
+		rc = vs_link_model_default(&r->lm, r->ls, r->werr);
 	} else {
 		vs_link_train_opts to = {.threads = r->threads, .quiet = true};
-		rc = vs_link_train(&r->lm, r->ix, side, &to, r->err);
+		rc = vs_link_train(&r->lm, r->ix, side, &to, r->werr);
 		if (!rc)
 			snprintf(r->model_version, sizeof(r->model_version), "em-batch-v%d",
 			         VS_LINK_MODEL_VERSION);
@@ -475,26 +502,28 @@ static vs_rc train(run *r, const vs_link_side *side)
 	return rc;
 }
 
-static vs_rc flush_shots(run *r, size_t n)
+/* Stores a standardized batch (writer thread), links the versions that need
+ * it and saves their links; the caller commits. */
+static vs_rc flush_shots(run *r, const shot_buf *b)
 {
 	vs_rc rc = VS_OK;
 	size_t m = 0;
+	size_t n = b->n;
 	uint64_t t0 = vs_now_ns();
-	std_batch(r, n);
 	for (size_t i = 0; !rc && i < n; i++) {
 		vs_store_record sr;
 		vs_store_put_result res;
-		fill_record(&r->rows[i], &r->recs[i], &sr);
-		rc = vs_store_put_record(r->s, &sr, &res, r->err);
+		fill_record(&b->rows[i], &b->recs[i], &sr);
+		rc = vs_store_put_record(r->s, &sr, &res, r->werr);
 		if (rc)
 			break;
-		r->rows[i].rid = res.rid;
+		b->rows[i].rid = res.rid;
 		r->sum->records_new += res.outcome == VS_STORE_PUT_NEW;
 		r->sum->records_same += res.outcome == VS_STORE_PUT_SAME;
 		r->sum->records_corrected += res.outcome == VS_STORE_PUT_CORRECTED;
 		if (res.needs_link) {
 			r->lidx[m] = i;
-			r->lrecs[m++] = r->recs[i];
+			r->lrecs[m++] = b->recs[i];
 		}
 	}
 	uint64_t t1 = vs_now_ns();
@@ -504,10 +533,10 @@ static vs_rc flush_shots(run *r, size_t n)
 	vs_link_side side = {.recs = r->lrecs, .count = m};
 	if (!r->lm && (rc = train(r, &side)))
 		return rc;
-	rc = vs_link_batch(r->ix, r->lm, &side, r->threads, r->results, r->err);
+	rc = vs_link_batch(r->ix, r->lm, &side, r->threads, r->results, r->werr);
 	for (size_t j = 0; !rc && j < m; j++) {
 		const vs_link_result *res = &r->results[j];
-		const row_info *ri = &r->rows[r->lidx[j]];
+		const row_info *ri = &b->rows[r->lidx[j]];
 		vs_store_record sr;
 		char expl[400];
 		vs_store_link l;
@@ -522,10 +551,10 @@ static vs_rc flush_shots(run *r, size_t n)
 		explain(r, res, expl, sizeof(expl));
 		l.explanation = expl;
 		l.model_version = r->model_version;
-		rc = vs_store_save_link(r->s, &l, r->err);
+		rc = vs_store_save_link(r->s, &l, r->werr);
 		if (!rc && res->decision != VS_LINK_AUTO) {
-			fill_record(ri, &r->recs[r->lidx[j]], &sr);
-			rc = link_items(r, ri, &sr, &r->recs[r->lidx[j]], res, expl, r->err);
+			fill_record(ri, &b->recs[r->lidx[j]], &sr);
+			rc = link_items(r, ri, &sr, &b->recs[r->lidx[j]], res, expl, r->werr);
 		}
 	}
 	r->sum->linked += m;
@@ -533,43 +562,118 @@ static vs_rc flush_shots(run *r, size_t n)
 	return rc;
 }
 
-static vs_rc ingest_shots(run *r)
+/* ---- the writer thread: stores and links one batch while the reader
+ * thread reads and standardizes the next ---- */
+
+typedef struct writer {
+	run *r;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const shot_buf *job; /* handed over, not yet taken */
+	bool busy;           /* a batch is being stored */
+	bool last;           /* no more batches after `job` */
+	bool done;           /* the writer stopped (end or error) */
+	bool abort;          /* the reader failed: stop without committing */
+	vs_rc rc;
+	size_t commit_rows, pending;
+} writer;
+
+static void *writer_main(void *arg)
 {
-	int idx[VS_SHOT_COL_COUNT];
-	vs_csv_reader *rd = NULL;
+	writer *w = arg;
+	run *r = w->r;
+	vs_rc rc = VS_OK;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->job && !w->last)
+			pthread_cond_wait(&w->cv, &w->mu);
+		const shot_buf *b = w->abort ? NULL : w->job;
+		bool last = w->last && !b;
+		w->job = NULL;
+		w->busy = b != NULL;
+		pthread_mutex_unlock(&w->mu);
+		if (last)
+			break;
+		rc = flush_shots(r, b);
+		w->pending += b->n;
+		if (!rc && w->pending >= w->commit_rows) {
+			uint64_t tc = vs_now_ns();
+			if (!(rc = vs_store_commit(r->s, r->werr)))
+				rc = vs_store_begin(r->s, r->werr);
+			r->sum->seconds_ingest += (double)(vs_now_ns() - tc) / 1e9;
+			w->pending = 0;
+		}
+		pthread_mutex_lock(&w->mu);
+		w->busy = false;
+		if (rc)
+			w->rc = rc;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		if (rc)
+			break;
+	}
+	pthread_mutex_lock(&w->mu);
+	bool abort = w->abort;
+	pthread_mutex_unlock(&w->mu);
+	if (!rc && !abort) {
+		uint64_t tc = vs_now_ns();
+		rc = vs_store_commit(r->s, r->werr);
+		r->sum->seconds_ingest += (double)(vs_now_ns() - tc) / 1e9;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->rc = rc;
+	w->done = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Waits until the writer holds no batch (neither queued nor being stored);
+ * returns its error, if any. */
+static vs_rc writer_idle(writer *w)
+{
+	pthread_mutex_lock(&w->mu);
+	while ((w->job || w->busy) && !w->done)
+		pthread_cond_wait(&w->cv, &w->mu);
+	vs_rc rc = w->rc;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* Hands a standardized batch to the writer (after writer_idle). */
+static void writer_give(writer *w, const shot_buf *b, bool last)
+{
+	pthread_mutex_lock(&w->mu);
+	w->job = b;
+	w->last = last;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Reads rows into b until it holds a batch or the file ends (VS_DONE). */
+static vs_rc read_batch(run *r, vs_csv_reader *rd, const int *idx, shot_buf *b)
+{
 	vs_csv_row row;
-	vs_progress *prog = NULL;
-	size_t n = 0, pending = 0;
-	/* several batches per transaction: the records' key index and the links'
-	 * citizen index take inserts all over their B-trees, and every commit
-	 * writes each page it touched to the WAL once */
-	const size_t commit_rows = r->batch * COMMIT_BATCHES;
-	vs_rc rc = open_csv(r, r->o->shots_path, vs_schema_shots, VS_SHOT_COL_COUNT, idx, &rd);
-	if (!rc)
-		rc = vs_store_begin(r->s, r->err);
-	if (rc)
-		goto out;
-	prog = vs_progress_new("shots", file_size(r->o->shots_path), r->o->quiet);
-	vs_arena_reset(&r->arena);
+	vs_rc rc;
+	b->n = 0;
+	vs_arena_reset(b->arena);
 	while ((rc = next_row(r, rd, &row, &r->sum->records_bad_rows)) == VS_OK) {
-		row_info *ri = &r->rows[n];
+		row_info *ri = &b->rows[b->n];
 		memset(ri, 0, sizeof(*ri));
 		for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
 			const char *v = fld(&row, idx, k);
-			ri->f[k] = vs_arena_strndup(&r->arena, v, strlen(v));
-			if (!ri->f[k]) {
-				rc = nomem(r);
-				goto out;
-			}
+			ri->f[k] = vs_arena_strndup(b->arena, v, strlen(v));
+			if (!ri->f[k])
+				return nomem(r);
 		}
 		if (!ri->f[VS_SHOT_RECORD_ID][0] || !ri->f[VS_SHOT_FACILITY_CODE][0]) {
 			r->sum->records_bad_rows++;
 			continue;
 		}
-		if ((rc = make_raw(r, ri)))
-			goto out;
+		if ((rc = make_raw(r, b->arena, ri)))
+			return rc;
 		trim_copy(ri->lot, sizeof(ri->lot), ri->f[VS_SHOT_LOT]);
-		vs_norm_input *in = &r->inputs[n];
+		vs_norm_input *in = &b->inputs[b->n];
 		memset(in, 0, sizeof(*in));
 		in->kind = VS_NORM_KIND_SHOT;
 		in->full_name = ri->f[VS_SHOT_FULL_NAME];
@@ -582,32 +686,102 @@ static vs_rc ingest_shots(run *r)
 		in->dose = ri->f[VS_SHOT_DOSE];
 		in->shot_date = ri->f[VS_SHOT_SHOT_DATE];
 		r->sum->records_in++;
-		if (++n < r->batch)
-			continue;
-		if ((rc = flush_shots(r, n)))
+		if (++b->n == r->batch)
+			return VS_OK;
+	}
+	return rc;
+}
+
+/* Reads and standardizes batches on this thread while a writer thread stores
+ * and links the previous one (two buffer sets). All store work happens on the
+ * writer, in input order, committed every COMMIT_BATCHES batches (several
+ * batches per transaction: the records' key index and the links' citizen
+ * index take inserts all over their B-trees, and every commit writes each page
+ * it touched to the WAL once). A batch's records and links are always in the
+ * same transaction. */
+static vs_rc ingest_shots(run *r)
+{
+	int idx[VS_SHOT_COL_COUNT];
+	vs_csv_reader *rd = NULL;
+	vs_progress *prog = NULL;
+	vs_error werr;
+	writer w;
+	pthread_t tid;
+	bool started = false, sync_ok = false;
+	double std_seconds = 0;
+	shot_buf bufs[2] = {{&r->arena, r->inputs, r->recs, r->rows, 0},
+	                    {&r->arena2, r->inputs2, r->recs2, r->rows2, 0}};
+	memset(&werr, 0, sizeof(werr));
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.commit_rows = r->batch * COMMIT_BATCHES;
+	r->werr = &werr;
+	vs_rc rc = open_csv(r, r->o->shots_path, vs_schema_shots, VS_SHOT_COL_COUNT, idx, &rd);
+	if (!rc)
+		rc = vs_store_begin(r->s, r->err);
+	if (rc)
+		goto out;
+	if (pthread_mutex_init(&w.mu, NULL)) {
+		rc = nomem(r);
+		goto out;
+	}
+	if (pthread_cond_init(&w.cv, NULL)) {
+		pthread_mutex_destroy(&w.mu);
+		rc = nomem(r);
+		goto out;
+	}
+	sync_ok = true;
+	if (pthread_create(&tid, NULL, writer_main, &w)) {
+		rc = vs_error_set(r->err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "cannot start the writer thread");
+		goto out;
+	}
+	started = true;
+	prog = vs_progress_new("shots", file_size(r->o->shots_path), r->o->quiet);
+	for (int k = 0;; k ^= 1) {
+		/* b is free: the writer finished it before it was given the other one */
+		shot_buf *b = &bufs[k];
+		rc = read_batch(r, rd, idx, b);
+		if (rc && rc != VS_DONE)
 			goto out;
-		pending += n;
-		if (pending >= commit_rows) {
-			uint64_t tc = vs_now_ns();
-			if ((rc = vs_store_commit(r->s, r->err)) || (rc = vs_store_begin(r->s, r->err)))
-				goto out;
-			r->sum->seconds_ingest += (double)(vs_now_ns() - tc) / 1e9;
-			pending = 0;
-		}
-		n = 0;
-		vs_arena_reset(&r->arena);
+		bool last = rc == VS_DONE;
+		uint64_t t0 = vs_now_ns();
+		std_rows(r, b->inputs, b->recs, b->n);
+		std_seconds += (double)(vs_now_ns() - t0) / 1e9;
 		if (prog)
 			vs_progress_update(prog, vs_csv_bytes_read(rd));
-	}
-	if (rc != VS_DONE)
-		goto out;
-	rc = flush_shots(r, n);
-	if (!rc) {
-		uint64_t tc = vs_now_ns();
-		rc = vs_store_commit(r->s, r->err);
-		r->sum->seconds_ingest += (double)(vs_now_ns() - tc) / 1e9;
+		/* the writer may still be storing the other buffer: wait, then hand this one */
+		vs_rc wrc = writer_idle(&w);
+		if (wrc) {
+			rc = wrc;
+			goto out;
+		}
+		writer_give(&w, b->n ? b : NULL, last);
+		if (last) {
+			rc = VS_OK;
+			break;
+		}
 	}
 out:
+	if (started) {
+		if (rc) {
+			pthread_mutex_lock(&w.mu);
+			w.abort = true;
+			w.last = true;
+			pthread_cond_broadcast(&w.cv);
+			pthread_mutex_unlock(&w.mu);
+		}
+		pthread_join(tid, NULL);
+		if (!rc && w.rc)
+			rc = w.rc;
+		if (w.rc && r->err && rc == w.rc)
+			*r->err = werr;
+	}
+	if (sync_ok) {
+		pthread_cond_destroy(&w.cv);
+		pthread_mutex_destroy(&w.mu);
+	}
+	r->sum->seconds_ingest += std_seconds;
+	r->werr = r->err;
 	if (prog) {
 		vs_progress_update(prog, file_size(r->o->shots_path));
 		vs_progress_finish(prog);
@@ -630,6 +804,8 @@ static vs_rc setup(run *r)
 	r->batch = o->batch_rows ? o->batch_rows : 50000;
 	r->threads = o->threads > 0 ? o->threads : 1;
 	vs_arena_init(&r->arena, 1 << 20);
+	vs_arena_init(&r->arena2, 1 << 20);
+	r->werr = r->err;
 	if ((rc = vs_store_open(&r->s, o->db_uri, &so, r->err)))
 		return rc;
 	if ((rc = vs_norm_ctx_load(&r->nctx, o->refdata, o->today, r->err)))
@@ -659,7 +835,11 @@ static vs_rc setup(run *r)
 	r->results = vs_calloc(r->batch, sizeof(*r->results));
 	r->lidx = vs_calloc(r->batch, sizeof(*r->lidx));
 	r->alt = vs_calloc(r->batch, sizeof(*r->alt));
-	if (!r->recs || !r->inputs || !r->rows || !r->lrecs || !r->results || !r->lidx || !r->alt)
+	r->recs2 = vs_calloc(r->batch, sizeof(*r->recs2));
+	r->inputs2 = vs_calloc(r->batch, sizeof(*r->inputs2));
+	r->rows2 = vs_calloc(r->batch, sizeof(*r->rows2));
+	if (!r->recs || !r->inputs || !r->rows || !r->lrecs || !r->results || !r->lidx || !r->alt ||
+	    !r->recs2 || !r->inputs2 || !r->rows2)
 		return nomem(r);
 	return VS_OK;
 }
@@ -673,6 +853,10 @@ static void teardown(run *r)
 	vs_free(r->results);
 	vs_free(r->lidx);
 	vs_free(r->alt);
+	vs_free(r->recs2);
+	vs_free(r->inputs2);
+	vs_free(r->rows2);
+	vs_arena_free(&r->arena2);
 	vs_free(r->cit_id);
 	vs_free(r->cit_commune);
 	vs_arena_free(&r->arena);
