@@ -68,13 +68,15 @@ static int run_once(vs_pipeline_opts *o, const char *label, const char *db)
 	}
 	char wal[4200];
 	snprintf(wal, sizeof(wal), "%s-wal", db);
-	printf("%-10s cpu %7.1f s | wall total %7.1f s | registry %6.1f s | ingest+std+store %6.1f s | link "
-	       "%6.1f s | verify+post %6.1f s | summary+exports %6.1f s | "
+	printf("%-10s cpu %7.1f s | wall total %7.1f s | registry %6.1f s | shots %6.1f s (std+store %6.1f "
+	       "s, link "
+	       "%6.1f s, overlapping) | verify+post %6.1f s | summary+exports %6.1f s | "
 	       "records %llu (new %llu, same %llu) | postings %lld | db %.0f MB (+wal %.0f MB)\n",
-	       label, cpu_seconds() - cpu0, s->seconds_total, s->seconds_registry, s->seconds_ingest,
-	       s->seconds_link, s->seconds_verify, s->seconds_report, (unsigned long long)s->records_in,
-	       (unsigned long long)s->records_new, (unsigned long long)s->records_same,
-	       (long long)s->counts.postings, (double)fsize(db) / 1e6, (double)fsize(wal) / 1e6);
+	       label, cpu_seconds() - cpu0, s->seconds_total, s->seconds_registry, s->seconds_shots,
+	       s->seconds_ingest, s->seconds_link, s->seconds_verify, s->seconds_report,
+	       (unsigned long long)s->records_in, (unsigned long long)s->records_new,
+	       (unsigned long long)s->records_same, (long long)s->counts.postings, (double)fsize(db) / 1e6,
+	       (double)fsize(wal) / 1e6);
 	fflush(stdout);
 	free(s);
 	return 0;

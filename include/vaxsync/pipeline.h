@@ -49,7 +49,11 @@ typedef struct vs_pipeline_summary {
 	uint64_t linked; /* records linked in this run */
 	uint64_t citizens_verified;
 	uint64_t posted, withdrawn; /* outbox items applied in this run */
+	/* stage wall times; seconds_ingest (standardize + store + commits) and
+	 * seconds_link (train + link + save links) are busy times of two threads that
+	 * overlap, seconds_shots is the shots stage's wall time */
 	double seconds_registry, seconds_ingest, seconds_link, seconds_verify, seconds_report, seconds_total;
+	double seconds_shots;
 	/* the store after the run */
 	vs_store_counts counts;
 	uint64_t unlinked_by_reason[VS_R_COUNT];

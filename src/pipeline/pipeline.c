@@ -918,6 +918,7 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 	if (opts->shots_path && (rc = ingest_shots(&r)))
 		goto out;
 	uint64_t t1 = vs_now_ns();
+	r.sum->seconds_shots = (double)(t1 - tr) / 1e9 - r.sum->seconds_registry;
 	if ((rc = vs_pipeline_verify_post(r.s, r.vc, 0, opts->quiet, r.sum, err)))
 		goto out;
 	r.sum->seconds_verify = (double)(vs_now_ns() - t1) / 1e9;

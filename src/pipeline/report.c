@@ -136,10 +136,10 @@ void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
 	fprintf(f, "  posted / withdrawn    %10llu / %llu\n", (unsigned long long)s->posted,
 	        (unsigned long long)s->withdrawn);
 	fprintf(f,
-	        "  time                  %10.1f s  (registry %.1f s; shots: standardize+store %.1f s, "
-	        "link %.1f s; verify+post %.1f s; summary+exports %.1f s)\n",
-	        s->seconds_total, s->seconds_registry, s->seconds_ingest, s->seconds_link, s->seconds_verify,
-	        s->seconds_report);
+	        "  time                  %10.1f s  (registry %.1f s; shots %.1f s: standardize+store %.1f s, "
+	        "link %.1f s, overlapping; verify+post %.1f s; summary+exports %.1f s)\n",
+	        s->seconds_total, s->seconds_registry, s->seconds_shots, s->seconds_ingest, s->seconds_link,
+	        s->seconds_verify, s->seconds_report);
 	fprintf(f, "\n== the store now\n");
 	fprintf(f, "  citizens              %10lld\n", (long long)c->citizens);
 	fprintf(f, "  records (current)     %10lld  (%lld earlier versions kept)\n", (long long)c->records,
