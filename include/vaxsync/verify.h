@@ -11,11 +11,12 @@
 #include "vaxsync/reasons.h"
 #include "vaxsync/ref.h"
 
-#define VS_VERIFY_MAX_REPORTS 64          /* reports per citizen verified in one call */
-#define VS_VERIFY_NO_DATE INT32_MIN       /* an unknown day count */
-#define VS_VERIFY_PROGRAMME_START 18694   /* 2021-03-08, the first shots in Viet Nam */
-#define VS_VERIFY_PAEDIATRIC_BELOW_AGE 12 /* paediatric formulations are for ages 5-11 (vaccines.csv notes)  \
-	                                   */
+#define VS_VERIFY_MAX_REPORTS 64        /* reports per citizen verified in one call */
+#define VS_VERIFY_NO_DATE INT32_MIN     /* an unknown day count */
+#define VS_VERIFY_PROGRAMME_START 18694 /* 2021-03-08, the first shots in Viet Nam */
+#define VS_VERIFY_PAEDIATRIC_BELOW_AGE                                                                       \
+	12 /* paediatric formulations are for ages 5-11 (vaccines.csv notes)                                 \
+	    */
 #define VS_VERIFY_NO_EVENT UINT16_MAX
 
 /* Event and report status: what happens next. */
