@@ -57,8 +57,16 @@ static bool first_is_consonant(const char *s, size_t len)
 {
 	uint32_t cp;
 	vs_text_letter l;
-	if (!vs_text_dec(s, len, &cp) || !vs_text_letter_of(cp, &l))
+	if (!vs_text_dec(s, len, &cp))
 		return false;
+	if (!vs_text_letter_of(cp, &l)) {
+		/* other letters (a long s, a Latin letter with foreign marks) are shown
+		 * by their folded form: judge that form, so a second pass agrees */
+		char k[8];
+		if (vs_utf8_fold_key(s, len, k, sizeof(k)) != 1 || k[0] < 'a' || k[0] > 'z')
+			return false;
+		return !strchr("aeiouy", k[0]);
+	}
 	return !(l.base == 'a' || l.base == 'e' || l.base == 'i' || l.base == 'o' || l.base == 'u' ||
 	         l.base == 'y' || (l.base >= VS_VN_BREVE_A && l.base <= VS_VN_HORN_U));
 }
