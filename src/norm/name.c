@@ -240,7 +240,8 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
 
 /* Copies s into out (NAME_BUF bytes) with two look-alikes made plain before
  * any other step: Unicode spaces (no-break, ideographic, zero-width) become
- * ' ', and Ð/ð (U+00D0/U+00F0, the eth typed for Đ/đ) at the start of a word
+ * ' ', and Ð/ð (U+00D0/U+00F0, the eth typed for Đ/đ) at the start of a word (after
+ * anything but a letter)
  * (where TCVN3's é byte never stands) become Đ/đ; bytes that are not UTF-8
  * and notes in parentheses are dropped (*dropped set). Returns the new length. */
 static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
@@ -261,7 +262,10 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 			cp = ' ';
 			k = 0;
 		}
-		bool start = o == 0 || out[o - 1] == ' ';
+		/* a word starts after anything but a letter (punctuation is dropped later,
+		 * so "@Ð" must read as a word-initial Ð on the first pass too) */
+		unsigned char prev = o ? (unsigned char)out[o - 1] : ' ';
+		bool start = prev < 0x80 && !((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z');
 		if (is_space_cp(cp))
 			cp = ' ';
 		else if (start && cp == 0xD0)

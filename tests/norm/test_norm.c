@@ -178,6 +178,12 @@ static void test_names(void **state)
 	name(r.full_name, &again);
 	assert_string_equal(again.full_name, r.full_name);
 
+	/* regression (fuzz_name): an eth after punctuation is a word-initial Đ at once */
+	name("Lê @Ðức", &r);
+	assert_string_equal(r.full_name, "Lê Đức");
+	name(r.full_name, &again);
+	assert_string_equal(again.full_name, r.full_name);
+
 	name("Văn An Nguyễn", &r);
 	assert_string_equal(r.full_name, "Nguyễn Văn An");
 	assert_true(vs_reason_has(&r.reasons, VS_R_NAME_ORDER_SWAPPED));
