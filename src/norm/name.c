@@ -247,6 +247,7 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
 static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 {
 	size_t o = 0;
+	uint32_t prev = ' ';
 	for (size_t i = 0; i < len && o + 4 < NAME_BUF;) {
 		uint32_t cp;
 		size_t k = vs_text_dec(s + i, len - i, &cp);
@@ -264,8 +265,7 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 		}
 		/* a word starts after anything but a letter (punctuation is dropped later,
 		 * so "@Ð" must read as a word-initial Ð on the first pass too) */
-		unsigned char prev = o ? (unsigned char)out[o - 1] : ' ';
-		bool start = prev < 0x80 && !((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z');
+		bool start = !is_word_cp(prev);
 		if (is_space_cp(cp))
 			cp = ' ';
 		else if (start && cp == 0xD0)
@@ -274,6 +274,7 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 			cp = 0x111;
 		o += vs_utf8_encode(cp, out + o);
 		i += k;
+		prev = cp;
 	}
 	out[o] = '\0';
 	return o;

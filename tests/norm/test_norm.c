@@ -183,6 +183,8 @@ static void test_names(void **state)
 	assert_string_equal(r.full_name, "Lê Đức");
 	name(r.full_name, &again);
 	assert_string_equal(again.full_name, r.full_name);
+	name("Lê \xEE\xB4\xB6Ðức", &r); /* after a private-use character, dropped later */
+	assert_string_equal(r.full_name, "Lê Đức");
 
 	name("Văn An Nguyễn", &r);
 	assert_string_equal(r.full_name, "Nguyễn Văn An");
