@@ -17,6 +17,18 @@ typedef struct vs_cli_common {
  * Returns 1 when consumed, 0 when not a common option, -1 on a usage error
  * (message printed). */
 int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i);
+/* The two sides of a linkage and how to link them: options shared by the
+ * linker's commands (link, explain, train). */
+typedef struct vs_cli_sides {
+	const char *left;     /* --registry F / --left F */
+	const char *right;    /* --shots F / --right F */
+	const char *settings; /* --settings F */
+	const char *model;    /* --model F (only when the command takes one) */
+} vs_cli_sides;
+
+/* Consumes one of those options at argv[*i] (advancing *i past its value).
+ * Returns 1 when consumed, 0 otherwise (also for --model when !with_model). */
+int vs_cli_sides_opt(vs_cli_sides *s, bool with_model, int argc, char **argv, int *i);
 /* Fills defaults (env, CPU count). */
 void vs_cli_common_init(vs_cli_common *c);
 /* The reference directory or a usage error printed when none is known. */

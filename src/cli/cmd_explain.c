@@ -43,7 +43,8 @@ int vs_cmd_explain(int argc, char **argv)
 {
 	vs_cli_common c;
 	vs_cli_common_init(&c);
-	const char *left = NULL, *right = NULL, *settings = NULL, *model = NULL, *links = NULL;
+	vs_cli_sides sd = {0};
+	const char *links = NULL;
 	char *ids[4];
 	int nid = 0;
 	long long top = 3;
@@ -55,15 +56,9 @@ int vs_cmd_explain(int argc, char **argv)
 			continue;
 		const char *a = argv[i];
 		bool has = i + 1 < argc;
-		if ((!strcmp(a, "--registry") || !strcmp(a, "--left")) && has)
-			left = argv[++i];
-		else if ((!strcmp(a, "--shots") || !strcmp(a, "--right")) && has)
-			right = argv[++i];
-		else if (!strcmp(a, "--settings") && has)
-			settings = argv[++i];
-		else if (!strcmp(a, "--model") && has)
-			model = argv[++i];
-		else if (!strcmp(a, "--links") && has)
+		if (vs_cli_sides_opt(&sd, true, argc, argv, &i))
+			continue;
+		if (!strcmp(a, "--links") && has)
 			links = argv[++i];
 		else if (!strcmp(a, "--top") && has && (top = vs_cli_parse_count(argv[++i])) > 0)
 			;
@@ -77,7 +72,7 @@ int vs_cmd_explain(int argc, char **argv)
 			return VS_EXIT_USAGE;
 		}
 	}
-	if (!left || !right || nid == 0) {
+	if (!sd.left || !sd.right || nid == 0) {
 		fprintf(stderr, "vaxsync explain: --registry, --shots and the record's ids are required\n%s",
 		        usage);
 		return VS_EXIT_USAGE;
@@ -89,16 +84,17 @@ int vs_cmd_explain(int argc, char **argv)
 	vs_link_model *m = NULL;
 	vs_buf out;
 	vs_buf_init(&out, 1u << 22);
-	if ((rc = settings ? vs_link_settings_load(&s, settings, &err) : vs_link_settings_default(&s, &err)))
+	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
+	                      : vs_link_settings_default(&s, &err)))
 		goto out;
 	vs_link_files_opts fo = {c.refdata, c.threads, true};
-	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, left, &err)))
+	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, sd.left, &err)))
 		goto out;
-	if ((rc = model ? vs_link_model_load(&m, s, model, &err) : vs_link_model_default(&m, s, &err)))
+	if ((rc = sd.model ? vs_link_model_load(&m, s, sd.model, &err) : vs_link_model_default(&m, s, &err)))
 		goto out;
 	if (links)
 		show_stored(links, ids, nid);
-	if ((rc = vs_link_files_explain(lf, m, right, (const char *const *)ids, (size_t)top, &out, &err)))
+	if ((rc = vs_link_files_explain(lf, m, sd.right, (const char *const *)ids, (size_t)top, &out, &err)))
 		goto out;
 	fputs(out.data ? out.data : "", stdout);
 out:

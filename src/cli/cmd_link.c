@@ -25,7 +25,8 @@ int vs_cmd_link(int argc, char **argv)
 {
 	vs_cli_common c;
 	vs_cli_common_init(&c);
-	const char *left = NULL, *right = NULL, *settings = NULL, *model = NULL, *save = NULL;
+	vs_cli_sides sd = {0};
+	const char *save = NULL;
 	bool no_train = false, preflight = false, stats = false;
 	long long sample = 100000;
 	for (int i = 1; i < argc; i++) {
@@ -36,15 +37,9 @@ int vs_cmd_link(int argc, char **argv)
 			continue;
 		const char *a = argv[i];
 		bool has = i + 1 < argc;
-		if ((!strcmp(a, "--registry") || !strcmp(a, "--left")) && has)
-			left = argv[++i];
-		else if ((!strcmp(a, "--shots") || !strcmp(a, "--right")) && has)
-			right = argv[++i];
-		else if (!strcmp(a, "--settings") && has)
-			settings = argv[++i];
-		else if (!strcmp(a, "--model") && has)
-			model = argv[++i];
-		else if (!strcmp(a, "--save-model") && has)
+		if (vs_cli_sides_opt(&sd, true, argc, argv, &i))
+			continue;
+		if (!strcmp(a, "--save-model") && has)
 			save = argv[++i];
 		else if (!strcmp(a, "--sample") && has && (sample = vs_cli_parse_count(argv[++i])) > 0)
 			;
@@ -62,7 +57,7 @@ int vs_cmd_link(int argc, char **argv)
 			return VS_EXIT_USAGE;
 		}
 	}
-	if (!left || !right) {
+	if (!sd.left || !sd.right) {
 		fprintf(stderr, "vaxsync link: --registry and --shots are required\n%s", usage);
 		return VS_EXIT_USAGE;
 	}
@@ -74,18 +69,19 @@ int vs_cmd_link(int argc, char **argv)
 	vs_buf out;
 	vs_buf_init(&out, 1u << 24);
 	uint64_t t0 = vs_now_ns();
-	if ((rc = settings ? vs_link_settings_load(&s, settings, &err) : vs_link_settings_default(&s, &err)))
+	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
+	                      : vs_link_settings_default(&s, &err)))
 		goto out;
 	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet};
-	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, left, &err)))
+	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, sd.left, &err)))
 		goto out;
 	if (preflight) {
-		if ((rc = vs_link_files_preflight(lf, right, &out, &err)) == VS_OK)
+		if ((rc = vs_link_files_preflight(lf, sd.right, &out, &err)) == VS_OK)
 			fputs(out.data ? out.data : "", stdout);
 		goto out;
 	}
-	if (model)
-		rc = vs_link_model_load(&m, s, model, &err);
+	if (sd.model)
+		rc = vs_link_model_load(&m, s, sd.model, &err);
 	else if (no_train)
 		rc = vs_link_model_default(&m, s, &err);
 	else {
@@ -94,13 +90,13 @@ int vs_cmd_link(int argc, char **argv)
 		to.threads = c.threads;
 		to.quiet = c.quiet;
 		to.seed = 1;
-		rc = vs_link_files_train(lf, right, &to, &m, &err);
+		rc = vs_link_files_train(lf, sd.right, &to, &m, &err);
 	}
 	if (rc)
 		goto out;
 	if (save && (rc = vs_link_model_save(m, save, &err)))
 		goto out;
-	if ((rc = vs_link_files_link(lf, m, right, c.output ? c.output : "links.csv", &err)))
+	if ((rc = vs_link_files_link(lf, m, sd.right, c.output ? c.output : "links.csv", &err)))
 		goto out;
 	vs_link_files_stats st;
 	vs_link_files_get_stats(lf, &st);

@@ -19,7 +19,7 @@ int vs_cmd_train(int argc, char **argv)
 {
 	vs_cli_common c;
 	vs_cli_common_init(&c);
-	const char *left = NULL, *right = NULL, *settings = NULL;
+	vs_cli_sides sd = {0};
 	vs_link_train_opts to = {0};
 	to.max_records = 100000;
 	to.seed = 1;
@@ -32,13 +32,9 @@ int vs_cmd_train(int argc, char **argv)
 		const char *a = argv[i];
 		bool has = i + 1 < argc;
 		long long v;
-		if ((!strcmp(a, "--registry") || !strcmp(a, "--left")) && has)
-			left = argv[++i];
-		else if ((!strcmp(a, "--shots") || !strcmp(a, "--right")) && has)
-			right = argv[++i];
-		else if (!strcmp(a, "--settings") && has)
-			settings = argv[++i];
-		else if (!strcmp(a, "--sample") && has && (v = vs_cli_parse_count(argv[++i])) > 0)
+		if (vs_cli_sides_opt(&sd, false, argc, argv, &i))
+			continue;
+		if (!strcmp(a, "--sample") && has && (v = vs_cli_parse_count(argv[++i])) > 0)
 			to.max_records = (size_t)v;
 		else if (!strcmp(a, "--u-pairs") && has && (v = vs_cli_parse_count(argv[++i])) > 0)
 			to.u_pairs = (size_t)v;
@@ -52,7 +48,7 @@ int vs_cmd_train(int argc, char **argv)
 			return VS_EXIT_USAGE;
 		}
 	}
-	if (!left || !right || !c.output) {
+	if (!sd.left || !sd.right || !c.output) {
 		fprintf(stderr, "vaxsync train: --registry, --shots and -o are required\n%s", usage);
 		return VS_EXIT_USAGE;
 	}
@@ -63,11 +59,13 @@ int vs_cmd_train(int argc, char **argv)
 	vs_link_settings *s = NULL;
 	vs_link_files *lf = NULL;
 	vs_link_model *m = NULL;
-	if ((rc = settings ? vs_link_settings_load(&s, settings, &err) : vs_link_settings_default(&s, &err)))
+	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
+	                      : vs_link_settings_default(&s, &err)))
 		goto out;
 	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet};
-	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, left, &err)) ||
-	    (rc = vs_link_files_train(lf, right, &to, &m, &err)) ||
+	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) ||
+	    (rc = vs_link_files_load_left(lf, sd.left, &err)) ||
+	    (rc = vs_link_files_train(lf, sd.right, &to, &m, &err)) ||
 	    (rc = vs_link_model_save(m, c.output, &err)))
 		goto out;
 	if (!c.quiet)

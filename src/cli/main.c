@@ -93,6 +93,24 @@ int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i)
 	return 1;
 }
 
+int vs_cli_sides_opt(vs_cli_sides *s, bool with_model, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	const char **slot = NULL;
+	if (!strcmp(a, "--registry") || !strcmp(a, "--left"))
+		slot = &s->left;
+	else if (!strcmp(a, "--shots") || !strcmp(a, "--right"))
+		slot = &s->right;
+	else if (!strcmp(a, "--settings"))
+		slot = &s->settings;
+	else if (with_model && !strcmp(a, "--model"))
+		slot = &s->model;
+	if (!slot || *i + 1 >= argc)
+		return 0;
+	*slot = argv[++*i];
+	return 1;
+}
+
 const char *vs_cli_refdata(const vs_cli_common *c)
 {
 	/* Last resort: the project's layout, run from the repository folder. */
