@@ -65,6 +65,12 @@ uint64_t lk_namesort_hash(const lk_view *v, uint64_t h, bool *ok)
 	return h;
 }
 
+/* the rule number rides in the low 4 bits of every key (VS_LINK_MAX_RULES is 16) */
+static inline uint64_t with_rule(uint64_t h, size_t ri)
+{
+	return (h & ~(uint64_t)0xf) | (uint64_t)ri;
+}
+
 int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3])
 {
 	uint32_t parts = s->rule[ri].parts;
@@ -139,13 +145,13 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 		else if (parts & LP_IDWIN)
 			return 0;
 		else {
-			keys[0] = lk_mix(h ^ VS_SEX_M ^ 0x1100ull);
-			keys[1] = lk_mix(h ^ VS_SEX_F ^ 0x1100ull);
+			keys[0] = with_rule(lk_mix(h ^ VS_SEX_M ^ 0x1100ull), ri);
+			keys[1] = with_rule(lk_mix(h ^ VS_SEX_F ^ 0x1100ull), ri);
 			return 2;
 		}
 	}
 	if (!(parts & LP_IDWIN)) {
-		keys[0] = h;
+		keys[0] = with_rule(h, ri);
 		return 1;
 	}
 	char d[24];
@@ -155,7 +161,102 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 		char masked[12];
 		memcpy(masked, d, 12);
 		memset(masked + 4 * w, '*', 4);
-		keys[w] = lk_hash_bytes(masked, 12, h + (uint64_t)w);
+		keys[w] = with_rule(lk_hash_bytes(masked, 12, h + (uint64_t)w), ri);
 	}
 	return 3;
+}
+
+/* ---- adaptive blocking ---- */
+
+static uint64_t dob_full(uint32_t dob)
+{
+	return dob && dob % 100 ? dob : 0;
+}
+
+uint64_t lk_part_value(const vs_link_settings *s, const lk_view *v, uint32_t part)
+{
+	/* a token the index does not know matches no left record: a value no row has */
+	const uint64_t unknown = 1ull << 40;
+	switch (part) {
+	case LP_FAMILY:
+		return v->fam_len ? (v->fam_id ? v->fam_id : unknown) : 0;
+	case LP_GIVEN:
+		return v->giv_len ? (v->giv_id ? v->giv_id : unknown) : 0;
+	case LP_NAMESORT:
+		return v->nset;
+	case LP_DOB:
+		return dob_full(v->dob);
+	case LP_BYEAR:
+		return v->dob / 10000;
+	case LP_SEX:
+		return v->sex;
+	case LP_PHONE:
+		return v->phone;
+	case LP_PROVINCE:
+		return v->province;
+	case LP_DISTRICT:
+		return v->district;
+	case LP_COMMUNE:
+		return v->commune;
+	default:
+		for (size_t k = 0; k < s->nextra; k++)
+			if (part == (uint32_t)LP_EXTRA0 << k)
+				return v->extra_len[k] ? (v->extra_id[k] ? v->extra_id[k] : unknown) : 0;
+		return 0;
+	}
+}
+
+uint64_t lk_row_part_value(const vs_link_index *ix, size_t row, uint32_t part)
+{
+	const lk_row *r = &ix->rows[row];
+	switch (part) {
+	case LP_FAMILY:
+		return r->fam;
+	case LP_GIVEN:
+		return r->giv;
+	case LP_NAMESORT:
+		return r->nset;
+	case LP_DOB:
+		return dob_full(r->dob);
+	case LP_BYEAR:
+		return r->dob / 10000;
+	case LP_SEX:
+		return r->sex;
+	case LP_PHONE:
+		return r->phone;
+	case LP_PROVINCE:
+		return r->province;
+	case LP_DISTRICT:
+		return r->district;
+	case LP_COMMUNE:
+		return r->commune;
+	default:
+		for (size_t k = 0; k < ix->s->nextra; k++)
+			if (part == (uint32_t)LP_EXTRA0 << k)
+				return ix->extra[k][row];
+		return 0;
+	}
+}
+
+uint64_t lk_refine_key(uint64_t key, uint32_t part, uint64_t val)
+{
+	return with_rule(lk_mix(key ^ lk_mix(val ^ ((uint64_t)part << 41))), lk_key_rule(key));
+}
+
+const lk_slot *lk_refine_slot(const vs_link_index *ix, const lk_view *v, uint64_t key, const lk_slot *sl,
+                              int *depth)
+{
+	const lk_rule *r = &ix->s->rule[lk_key_rule(key)];
+	int d = 0;
+	while (sl && sl->count > ix->s->refine_above && d < r->nrefine) {
+		uint64_t val = lk_part_value(ix->s, v, r->refine[d]);
+		if (!val) /* the record lacks the field: the whole block, if under the cap */
+			break;
+		key = lk_refine_key(key, r->refine[d], val);
+		sl = lk_index_lookup(ix, key);
+		d++;
+	}
+	if (depth)
+		*depth = d;
+	return sl;
 }

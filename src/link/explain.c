@@ -171,6 +171,7 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 	uint8_t *rule_of = vs_calloc(nslot, 1);
 	key_hit *kh = NULL;
 	uint64_t per_rule[VS_LINK_MAX_RULES] = {0}, capped_rule[VS_LINK_MAX_RULES] = {0};
+	uint64_t refined_rule[VS_LINK_MAX_RULES] = {0};
 	if (!hits || !example || !rule_of) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
@@ -179,11 +180,15 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 		lk_view v;
 		lk_view_from_norm(ix->s, &b->recs[i], b->alt_ids ? b->alt_ids[i] : NULL,
 		                  b->extras ? b->extras + i * ix->s->nextra : NULL, &v);
+		lk_view_resolve(ix, &v);
 		for (size_t r = 0; r < ix->s->nrule; r++) {
 			uint64_t keys[3];
 			int nk = lk_rule_keys(ix->s, r, &v, 1, keys);
 			for (int k = 0; k < nk; k++) {
-				const lk_slot *sl = lk_index_lookup(ix, keys[k]);
+				int depth = 0;
+				const lk_slot *sl =
+				    lk_refine_slot(ix, &v, keys[k], lk_index_lookup(ix, keys[k]), &depth);
+				refined_rule[r] += depth > 0;
 				if (!sl)
 					continue;
 				size_t si = (size_t)(sl - ix->slots);
@@ -199,17 +204,20 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 		}
 	}
 	uint64_t total = 0;
-	if ((rc = vs_buf_printf(out, "%-30s %14s %18s\n", "rule", "pairs", "skipped (capped)")))
+	if ((rc = vs_buf_printf(out, "%-30s %14s %18s %16s %14s\n", "rule", "pairs", "skipped (capped)",
+	                        "keys refined", "blocks split")))
 		goto out;
 	for (size_t r = 0; r < ix->s->nrule; r++) {
 		total += per_rule[r];
-		if ((rc = vs_buf_printf(out, "%-30s %14llu %18llu\n", ix->s->rule[r].name,
-		                        (unsigned long long)per_rule[r], (unsigned long long)capped_rule[r])))
+		if ((rc = vs_buf_printf(out, "%-30s %14llu %18llu %16llu %14u\n", ix->s->rule[r].name,
+		                        (unsigned long long)per_rule[r], (unsigned long long)capped_rule[r],
+		                        (unsigned long long)refined_rule[r], ix->refined[r])))
 			goto out;
 	}
 	if ((rc = vs_buf_printf(out,
-	                        "%-30s %14llu   (before removing duplicates across rules; block cap %zu)\n",
-	                        "total", (unsigned long long)total, ix->s->block_cap)))
+	                        "%-30s %14llu   (before removing duplicates across rules; block cap %zu; "
+	                        "blocks over %zu split by the rule's 'refine' parts)\n",
+	                        "total", (unsigned long long)total, ix->s->block_cap, ix->s->refine_above)))
 		goto out;
 	size_t nk = 0;
 	for (size_t si = 0; si < nslot; si++)

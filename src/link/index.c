@@ -305,45 +305,145 @@ out:
 	return rc;
 }
 
-/* LSD radix sort of (key,row) by key, 16 bits per pass; stable, so rows stay ascending per key */
-static vs_rc radix_sort(pending *p)
+/* ---- sorting (key,row) pairs by key, rows ascending within a key ----
+ * One stable scatter pass on the top bits into buckets that fit in the cache, then
+ * an LSD radix sort of each bucket on the remaining bits (11 bits a pass, passes whose
+ * digit is the same for the whole bucket skipped), buckets spread over threads. */
+
+#define SORT_DIGIT 11
+
+typedef struct sort_job {
+	uint64_t *k, *k2; /* bucket data in k/r, scratch of the same range in k2/r2 */
+	uint32_t *r, *r2;
+	const size_t *off; /* bucket b is [off[b], off[b+1]) */
+	size_t b0, b1;
+	int low_bits; /* bits below the bucket bits */
+} sort_job;
+
+static void sort_bucket(uint64_t *k, uint32_t *r, uint64_t *k2, uint32_t *r2, size_t n, int bits, size_t *cnt)
 {
-	size_t n = p->count;
-	uint64_t *k2 = vs_malloc(n * sizeof *k2 + 1);
-	uint32_t *r2 = vs_malloc(n * sizeof *r2 + 1);
-	size_t *cnt = vs_malloc(65536 * sizeof *cnt);
-	if (!k2 || !r2 || !cnt) {
-		vs_free(k2);
-		vs_free(r2);
-		vs_free(cnt);
-		return VS_ERR_NOMEM;
-	}
-	for (int pass = 0; pass < 4; pass++) {
-		int sh = pass * 16;
-		memset(cnt, 0, 65536 * sizeof *cnt);
+	uint64_t *src_k = k, *dst_k = k2;
+	uint32_t *src_r = r, *dst_r = r2;
+	for (int sh = 0; sh < bits; sh += SORT_DIGIT) {
+		int w = bits - sh < SORT_DIGIT ? bits - sh : SORT_DIGIT;
+		uint64_t mask = (1ull << w) - 1;
+		memset(cnt, 0, ((size_t)1 << SORT_DIGIT) * sizeof *cnt);
 		for (size_t i = 0; i < n; i++)
-			cnt[(p->keys[i] >> sh) & 0xffff]++;
+			cnt[(src_k[i] >> sh) & mask]++;
+		if (cnt[(src_k[0] >> sh) & mask] == n)
+			continue; /* one digit value: already in order for this pass */
 		size_t sum = 0;
-		for (size_t b = 0; b < 65536; b++) {
-			size_t c = cnt[b];
-			cnt[b] = sum;
+		for (size_t d = 0; d <= mask; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++) {
-			size_t d = cnt[(p->keys[i] >> sh) & 0xffff]++;
+			size_t d = cnt[(src_k[i] >> sh) & mask]++;
+			dst_k[d] = src_k[i];
+			dst_r[d] = src_r[i];
+		}
+		uint64_t *tk = src_k;
+		src_k = dst_k;
+		dst_k = tk;
+		uint32_t *tr = src_r;
+		src_r = dst_r;
+		dst_r = tr;
+	}
+	if (src_k != k) {
+		memcpy(k, src_k, n * sizeof *k);
+		memcpy(r, src_r, n * sizeof *r);
+	}
+}
+
+static void *sort_run(void *arg)
+{
+	sort_job *j = arg;
+	size_t cnt[(size_t)1 << SORT_DIGIT];
+	for (size_t b = j->b0; b < j->b1; b++) {
+		size_t lo = j->off[b], n = j->off[b + 1] - lo;
+		if (n > 1)
+			sort_bucket(j->k + lo, j->r + lo, j->k2 + lo, j->r2 + lo, n, j->low_bits, cnt);
+	}
+	return NULL;
+}
+
+static vs_rc sort_pairs(pending *p, int threads)
+{
+	size_t n = p->count;
+	if (n < 2)
+		return VS_OK;
+	int top = n >= (1u << 20) ? 12 : n >= (1u << 14) ? 6 : 0;
+	size_t nb = (size_t)1 << top;
+	uint64_t *k2 = vs_malloc(n * sizeof *k2);
+	uint32_t *r2 = vs_malloc(n * sizeof *r2);
+	size_t *off = vs_calloc(nb + 1, sizeof *off);
+	if (!k2 || !r2 || !off) {
+		vs_free(k2);
+		vs_free(r2);
+		vs_free(off);
+		return VS_ERR_NOMEM;
+	}
+	/* stable scatter on the top bits into k2/r2 */
+	if (top) {
+		int sh = 64 - top;
+		for (size_t i = 0; i < n; i++)
+			off[(p->keys[i] >> sh) + 1]++;
+		for (size_t b = 0; b < nb; b++)
+			off[b + 1] += off[b];
+		size_t *pos = vs_malloc(nb * sizeof *pos);
+		if (!pos) {
+			vs_free(k2);
+			vs_free(r2);
+			vs_free(off);
+			return VS_ERR_NOMEM;
+		}
+		memcpy(pos, off, nb * sizeof *pos);
+		for (size_t i = 0; i < n; i++) {
+			size_t d = pos[p->keys[i] >> sh]++;
 			k2[d] = p->keys[i];
 			r2[d] = p->rows[i];
 		}
+		vs_free(pos);
 		uint64_t *tk = p->keys;
 		p->keys = k2;
 		k2 = tk;
 		uint32_t *tr = p->rows;
 		p->rows = r2;
 		r2 = tr;
+	} else {
+		off[1] = n;
+	}
+	/* buckets over threads, split by size */
+	if (threads < 1)
+		threads = 1;
+	if (threads > 64)
+		threads = 64;
+	if ((size_t)threads > nb)
+		threads = (int)nb;
+	sort_job jobs[64];
+	pthread_t tid[64];
+	bool started[64] = {false};
+	size_t b = 0;
+	for (int t = 0; t < threads; t++) {
+		size_t goal = n * (size_t)(t + 1) / (size_t)threads, b1 = b;
+		while (b1 < nb && (off[b1] < goal || t == threads - 1))
+			b1++;
+		jobs[t] = (sort_job){p->keys, k2, p->rows, r2, off, b, b1, 64 - top};
+		b = b1;
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, sort_run, &jobs[t]) == 0;
+	}
+	sort_run(&jobs[0]);
+	for (int t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			sort_run(&jobs[t]);
 	}
 	vs_free(k2);
 	vs_free(r2);
-	vs_free(cnt);
+	vs_free(off);
 	return VS_OK;
 }
 
@@ -382,29 +482,116 @@ static inline uint64_t slot_of(const vs_link_index *ix, uint64_t key)
 	return ((key >> 32) * ix->slot_cap) >> 32;
 }
 
+/* sub-blocks of the groups of `in` (sorted) that are too big, for refinement level `lev` */
+static vs_rc refine_level(vs_link_index *ix, const pending *in, int lev, pending *out)
+{
+	const vs_link_settings *s = ix->s;
+	for (size_t i = 0; i < in->count;) {
+		size_t j = i + 1;
+		while (j < in->count && in->keys[j] == in->keys[i])
+			j++;
+		const lk_rule *r = &s->rule[lk_key_rule(in->keys[i])];
+		if (j - i > s->refine_above && lev < r->nrefine) {
+			uint32_t part = r->refine[lev];
+			ix->refined[lk_key_rule(in->keys[i])]++;
+			for (size_t k = i; k < j; k++) {
+				uint64_t val = lk_row_part_value(ix, in->rows[k], part);
+				vs_rc rc;
+				if (val &&
+				    (rc = pend_push(out, lk_refine_key(in->keys[i], part, val), in->rows[k])))
+					return rc;
+			}
+		}
+		i = j;
+	}
+	return VS_OK;
+}
+
+static void pend_free(pending *p)
+{
+	vs_free(p->keys);
+	vs_free(p->rows);
+	p->keys = NULL;
+	p->rows = NULL;
+	p->count = p->cap = 0;
+}
+
 vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 {
 	vs_rc rc = VS_OK;
 	if (ix->finished)
 		return VS_OK;
-	pending *p = pend_of(ix);
-	if ((rc = radix_sort(p)) || (rc = build_tf(ix)))
-		return vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory finishing the index");
-	size_t distinct = 0;
-	for (size_t i = 0; i < p->count; i++)
-		distinct += i == 0 || p->keys[i] != p->keys[i - 1];
+	if (!ix->pend)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "index build failed before");
+	if (threads < 1)
+		threads = ix->threads;
+	/* runs: the base keys, then each refinement level's sub-block keys, each sorted */
+	pending run[1 + LK_MAX_REFINE];
+	memset(run, 0, sizeof run);
+	run[0] = *pend_of(ix);
+	vs_free(ix->pend);
+	ix->pend = NULL;
+	int nrun = 1;
+	if ((rc = sort_pairs(&run[0], threads)))
+		goto fail;
+	for (int lev = 0; lev < LK_MAX_REFINE; lev++) {
+		if ((rc = refine_level(ix, &run[nrun - 1], lev, &run[nrun])))
+			goto fail;
+		if (!run[nrun].count) {
+			pend_free(&run[nrun]);
+			break;
+		}
+		if ((rc = sort_pairs(&run[nrun], threads)))
+			goto fail;
+		nrun++;
+	}
+	if ((rc = build_tf(ix)))
+		goto fail;
+	size_t distinct = 0, total = 0;
+	for (int q = 0; q < nrun; q++) {
+		for (size_t i = 0; i < run[q].count; i++)
+			distinct += i == 0 || run[q].keys[i] != run[q].keys[i - 1];
+		total += run[q].count;
+	}
+	if (total >= 0xffffffffu) {
+		rc = VS_ERR_LIMIT;
+		goto fail;
+	}
 	/* the slot of a key scales its top 32 bits to the table size (keys are already mixed
-	 * hashes), so the keys, sorted by the radix sort, fill the table in address order; load 2/3 */
+	 * hashes), so keys taken in sorted order fill the table in address order; load 2/3 */
 	uint64_t cap = distinct + distinct / 2 + 16;
-	if (cap >= (1ull << 32))
-		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "too many blocking keys");
+	if (cap >= (1ull << 32)) {
+		rc = VS_ERR_LIMIT;
+		goto fail;
+	}
 	ix->slot_cap = cap;
 	lk_slot *slots = vs_calloc(cap, sizeof *slots);
-	if (!slots)
-		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL,
-		                    "out of memory for the blocking map");
-	for (size_t i = 0; i < p->count;) {
-		size_t j = i;
+	/* postings: the runs' rows one after the other */
+	uint32_t *post = vs_reallocarray(run[0].rows, total + 1, sizeof *post);
+	if (post)
+		run[0].rows = post;
+	if (!slots || !post) {
+		vs_free(slots);
+		rc = VS_ERR_NOMEM;
+		goto fail;
+	}
+	size_t base[1 + LK_MAX_REFINE], at[1 + LK_MAX_REFINE] = {0};
+	base[0] = 0;
+	for (int q = 1; q < nrun; q++) {
+		base[q] = base[q - 1] + run[q - 1].count;
+		memcpy(post + base[q], run[q].rows, run[q].count * sizeof *post);
+	}
+	/* merge the runs by key */
+	for (;;) {
+		int best = -1;
+		for (int q = 0; q < nrun; q++)
+			if (at[q] < run[q].count &&
+			    (best < 0 || run[q].keys[at[q]] < run[best].keys[at[best]]))
+				best = q;
+		if (best < 0)
+			break;
+		const pending *p = &run[best];
+		size_t i = at[best], j = i + 1;
 		while (j < p->count && p->keys[j] == p->keys[i])
 			j++;
 		uint64_t key = p->keys[i] ? p->keys[i] : 1;
@@ -412,19 +599,24 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 		while (slots[h].count)
 			h = h + 1 == cap ? 0 : h + 1;
 		slots[h].key = key;
-		slots[h].start = (uint32_t)i;
+		slots[h].start = (uint32_t)(base[best] + i);
 		slots[h].count = (uint32_t)(j - i);
-		i = j;
+		at[best] = j;
 	}
-	ix->post = p->rows;
-	ix->post_count = p->count;
-	vs_free(p->keys);
-	vs_free(p);
-	ix->pend = NULL;
+	ix->post = post;
+	ix->post_count = total;
+	vs_free(run[0].keys);
+	for (int q = 1; q < nrun; q++)
+		pend_free(&run[q]);
 	ix->slots = slots;
 	ix->finished = true;
-	(void)threads;
 	return VS_OK;
+fail:
+	for (int q = 0; q < 1 + LK_MAX_REFINE; q++)
+		pend_free(&run[q]);
+	return vs_error_set(err, rc, NULL, 0, 0, NULL,
+	                    rc == VS_ERR_LIMIT ? "too many blocking keys"
+	                                       : "out of memory finishing the index");
 }
 
 void lk_index_prefetch(const vs_link_index *ix, uint64_t key)

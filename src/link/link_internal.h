@@ -50,10 +50,16 @@ typedef struct lk_cmp {
 	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
 } lk_cmp;
 
+#define LK_MAX_REFINE 3 /* refinement key parts per rule */
+
 typedef struct lk_rule {
 	char name[48];
 	uint32_t parts;
 	bool train; /* used as an EM session */
+	/* adaptive blocking: a block of this rule holding more than refine_above left
+	 * records is split by refine[0], a part of it still too big by refine[1], ... */
+	uint32_t refine[LK_MAX_REFINE];
+	int nrefine;
 } lk_rule;
 
 /* column roles of a CSV side */
@@ -88,6 +94,7 @@ struct vs_link_settings {
 	lk_rule rule[VS_LINK_MAX_RULES];
 	size_t nrule;
 	size_t block_cap;
+	size_t refine_above; /* blocks bigger than this are refined (rules with 'refine') */
 	vs_link_thresholds th;
 	double prior; /* log2 odds */
 	int id_cmp;   /* index of the ID comparison, -1 when none */
@@ -151,7 +158,8 @@ struct vs_link_index {
 	size_t post_count;
 	void *pend; /* pending (key,row) pairs until finish */
 	bool finished;
-	int threads; /* for building (vs_link_index_set_threads) */
+	int threads;                         /* for building (vs_link_index_set_threads) */
+	uint32_t refined[VS_LINK_MAX_RULES]; /* blocks split by adaptive blocking, per rule */
 };
 
 struct vs_link_model {
@@ -169,6 +177,8 @@ struct vs_link_model {
 };
 
 /* ---- settings.c ---- */
+/* settings name of one key part bit ("family", "province", ...) */
+const char *lk_part_name(uint32_t bit);
 const char *lk_level_name(int kind, unsigned lv);
 int lk_kind_levels(int kind);
 /* recompute weights from m/u */
@@ -201,6 +211,21 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 /* ---- block.c ---- */
 /* keys of rule ri for a view; side 0 left, 1 right. Returns key count (<= 3). */
 int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3]);
+/* the rule a key belongs to (its low 4 bits) */
+static inline size_t lk_key_rule(uint64_t key)
+{
+	return (size_t)(key & 0xf);
+}
+/* adaptive blocking: the value of one key part of a (resolved) view or of a left row, 0 when
+ * missing; the key of the sub-block of `key` holding the records with that value */
+uint64_t lk_part_value(const vs_link_settings *s, const lk_view *v, uint32_t part);
+uint64_t lk_row_part_value(const vs_link_index *ix, size_t row, uint32_t part);
+uint64_t lk_refine_key(uint64_t key, uint32_t part, uint64_t val);
+/* The block a right view meets through `key` (whose slot is sl, NULL when absent): while the
+ * block holds more than refine_above records and the rule has a next refinement part the view
+ * has, its sub-block. *depth (may be NULL) gets the number of refinements taken. */
+const lk_slot *lk_refine_slot(const vs_link_index *ix, const lk_view *v, uint64_t key, const lk_slot *sl,
+                              int *depth);
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
 /* hint: the slot of key will be looked up soon */
 void lk_index_prefetch(const vs_link_index *ix, uint64_t key);
@@ -226,7 +251,18 @@ typedef struct lk_scratch {
 	size_t bound_cap;
 } lk_scratch;
 void lk_scratch_free(lk_scratch *sc);
-/* candidates of v (sorted, unique) into sc->cand. only_rule: -1 all rules. */
+/* blocking keys of one right record, their hash slots (and the slots of the sub-blocks the
+ * record would meet) prefetched: made one record ahead, so the misses overlap the work */
+typedef struct lk_qkeys {
+	int n;
+	uint64_t key[VS_LINK_MAX_RULES * 3];
+	uint8_t rule[VS_LINK_MAX_RULES * 3];
+} lk_qkeys;
+void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q);
+/* candidates of v (sorted, unique) into sc->cand, from its keys q */
+vs_rc lk_candidates_of(const vs_link_index *ix, const lk_view *v, const lk_qkeys *q, lk_scratch *sc,
+                       vs_link_stats *st) VS_MUST_CHECK;
+/* the same, keys made here. only_rule: -1 all rules. */
 vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk_scratch *sc,
                     vs_link_stats *st) VS_MUST_CHECK;
 /* sum of weights (without prior) and levels/weights per comparison */

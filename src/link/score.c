@@ -62,32 +62,53 @@ static void sort_unique(lk_scratch *sc)
 	sc->cand_count = o;
 }
 
-vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk_scratch *sc,
-                    vs_link_stats *st)
+void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q)
 {
-	sc->cand_count = 0;
-	/* all keys first, their hash slots prefetched, so the cache misses overlap */
-	uint64_t keys[VS_LINK_MAX_RULES * 3];
-	uint8_t key_rule[VS_LINK_MAX_RULES * 3];
-	const lk_slot *slot[VS_LINK_MAX_RULES * 3];
-	int nkeys = 0;
+	q->n = 0;
 	for (size_t r = 0; r < ix->s->nrule; r++) {
 		if (only_rule >= 0 && (size_t)only_rule != r)
 			continue;
-		int nk = lk_rule_keys(ix->s, r, v, 1, keys + nkeys);
+		int nk = lk_rule_keys(ix->s, r, v, 1, q->key + q->n);
+		const lk_rule *ru = &ix->s->rule[r];
 		for (int k = 0; k < nk; k++) {
-			key_rule[nkeys + k] = (uint8_t)r;
-			lk_index_prefetch(ix, keys[nkeys + k]);
+			q->rule[q->n + k] = (uint8_t)r;
+			lk_index_prefetch(ix, q->key[q->n + k]);
+			/* the sub-blocks this record would meet if the block is split: their slots
+			 * too, so a refinement does not wait for one cache miss after another */
+			uint64_t rk = q->key[q->n + k];
+			for (int d = 0; d < ru->nrefine; d++) {
+				uint64_t val = lk_part_value(ix->s, v, ru->refine[d]);
+				if (!val)
+					break;
+				rk = lk_refine_key(rk, ru->refine[d], val);
+				lk_index_prefetch(ix, rk);
+			}
 		}
-		nkeys += nk;
+		q->n += nk;
 	}
+}
+
+vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk_scratch *sc,
+                    vs_link_stats *st)
+{
+	lk_qkeys q;
+	lk_query_keys(ix, v, only_rule, &q);
+	return lk_candidates_of(ix, v, &q, sc, st);
+}
+
+vs_rc lk_candidates_of(const vs_link_index *ix, const lk_view *v, const lk_qkeys *q, lk_scratch *sc,
+                       vs_link_stats *st)
+{
+	sc->cand_count = 0;
+	const lk_slot *slot[VS_LINK_MAX_RULES * 3];
+	int nkeys = q->n;
 	for (int k = 0; k < nkeys; k++) {
-		slot[k] = lk_index_lookup(ix, keys[k]);
+		slot[k] = lk_refine_slot(ix, v, q->key[k], lk_index_lookup(ix, q->key[k]), NULL);
 		if (slot[k] && slot[k]->count <= ix->s->block_cap)
 			lk_prefetch(ix->post + slot[k]->start);
 	}
 	for (int k = 0; k < nkeys; k++) {
-		size_t r = key_rule[k];
+		size_t r = q->rule[k];
 		{
 			const lk_slot *sl = slot[k];
 			if (!sl)
@@ -230,19 +251,28 @@ static double model_prior(const vs_link_index *ix, const vs_link_model *m)
 	return -log2(ix->n > 1 ? (double)ix->n : 2.0);
 }
 
-static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *b, size_t i,
-                      double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
+/* view and keys of right record i (keys' slots prefetched) */
+static void prepare(const vs_link_index *ix, const vs_link_side *b, size_t i, lk_view *v, lk_qkeys *q,
+                    vs_link_stats *st)
 {
-	lk_view v;
 	const char *alt = b->alt_ids ? b->alt_ids[i] : NULL;
 	const char *const *ex = b->extras ? b->extras + i * ix->s->nextra : NULL;
-	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, &v);
-	lk_view_resolve(ix, &v);
+	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, v);
+	lk_view_resolve(ix, v);
+	uint64_t t0 = vs_now_ns();
+	lk_query_keys(ix, v, -1, q);
+	st->block_ns += vs_now_ns() - t0;
+}
+
+static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_view *vp, const lk_qkeys *q,
+                      double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
+{
+	const lk_view v = *vp;
 	memset(r, 0, sizeof *r);
 	r->best = r->second = -1;
 	r->weight = r->second_weight = -999;
 	uint64_t t0 = st ? vs_now_ns() : 0;
-	vs_rc rc = lk_candidates(ix, &v, -1, sc, st);
+	vs_rc rc = lk_candidates_of(ix, &v, q, sc, st);
 	if (rc)
 		return rc;
 	uint64_t t1 = st ? vs_now_ns() : 0;
@@ -325,8 +355,18 @@ static void *run_job(void *arg)
 {
 	job *j = arg;
 	lk_scratch sc = {0};
-	for (size_t i = j->from; i < j->to && !j->rc; i++)
-		j->rc = link_one(j->ix, j->m, j->b, i, j->prior, &sc, &j->st, &j->res[i]);
+	/* two records in flight: the next one's keys are made and their slots prefetched
+	 * before the current one is looked up and scored */
+	lk_view view[2];
+	lk_qkeys keys[2];
+	if (j->from < j->to)
+		prepare(j->ix, j->b, j->from, &view[0], &keys[0], &j->st);
+	for (size_t i = j->from; i < j->to && !j->rc; i++) {
+		int cur = (int)((i - j->from) & 1);
+		if (i + 1 < j->to)
+			prepare(j->ix, j->b, i + 1, &view[!cur], &keys[!cur], &j->st);
+		j->rc = link_one(j->ix, j->m, &view[cur], &keys[cur], j->prior, &sc, &j->st, &j->res[i]);
+	}
 	lk_scratch_free(&sc);
 	return NULL;
 }

@@ -105,12 +105,21 @@ static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
 		s->id_cmp = (int)(s->ncmp - 1);
 }
 
-static void add_rule(vs_link_settings *s, const char *name, uint32_t parts, bool train)
+static lk_rule *add_rule(vs_link_settings *s, const char *name, uint32_t parts, bool train)
 {
 	lk_rule *r = &s->rule[s->nrule++];
 	snprintf(r->name, sizeof r->name, "%s", name);
 	r->parts = parts;
 	r->train = train;
+	r->nrefine = 0;
+	return r;
+}
+
+static void add_refine(lk_rule *r, uint32_t a, uint32_t b)
+{
+	r->refine[0] = a;
+	r->refine[1] = b;
+	r->nrefine = 2;
 }
 
 static void set_col(lk_side_cols *c, int role, const char *col)
@@ -126,6 +135,7 @@ static void default_thresholds(vs_link_settings *s)
 	s->th.review_weight = 0.0;
 	s->th.review_margin = 3.0;
 	s->block_cap = 1000;
+	s->refine_above = 4;
 	s->prior = NAN;
 }
 
@@ -154,15 +164,20 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_cmp(s, "phone", LK_PHONE, 0);
 	add_cmp(s, "geo", LK_GEO, 0);
 	/* Tight keys: at 1 M citizens a key such as family + given + birth year holds hundreds of
-	 * namesakes (Nguyen Anh), so each name rule also carries a place or a second field. */
+	 * namesakes (Nguyen Anh), so each name rule also carries a place or a second field; and
+	 * since a name key's block grows with the population, a block of more than refine_above
+	 * citizens is split further (adaptive blocking), so candidates per shot stay bounded. */
 	add_rule(s, "id_windows_given", LP_IDWIN | LP_GIVEN, false);
 	add_rule(s, "id_exact", LP_ID, true);
 	add_rule(s, "old_id", LP_ALT, false);
-	add_rule(s, "given_dob", LP_GIVEN | LP_DOB | LP_SEX, true);
-	add_rule(s, "family_given_byear_district", LP_FAMILY | LP_GIVEN | LP_BYEAR | LP_DISTRICT, false);
-	add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false);
-	add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false);
-	add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false);
+	add_refine(add_rule(s, "given_dob", LP_GIVEN | LP_DOB | LP_SEX, true), LP_FAMILY, LP_PROVINCE);
+	add_refine(
+	    add_rule(s, "family_given_byear_district", LP_FAMILY | LP_GIVEN | LP_BYEAR | LP_DISTRICT, false),
+	    LP_SEX, LP_COMMUNE);
+	add_refine(add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false), LP_SEX, LP_BYEAR);
+	add_refine(add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false),
+	           LP_SEX, LP_DISTRICT);
+	add_refine(add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false), LP_SEX, LP_FAMILY);
 	add_rule(s, "phone", LP_PHONE, false);
 	lk_side_cols *l = &s->side[0], *r = &s->side[1];
 	snprintf(l->ids[0], sizeof l->ids[0], "citizen_id");
@@ -360,6 +375,22 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 	return parse_probs(json_object_get(j, "u"), c->u, c->nlev, name, "u", err);
 }
 
+static uint32_t part_bit(const char *p)
+{
+	for (size_t q = 0; p && q < sizeof part_names / sizeof part_names[0]; q++)
+		if (!strcmp(p, part_names[q].name))
+			return part_names[q].bit;
+	return 0;
+}
+
+const char *lk_part_name(uint32_t bit)
+{
+	for (size_t q = 0; q < sizeof part_names / sizeof part_names[0]; q++)
+		if (part_names[q].bit == bit)
+			return part_names[q].name;
+	return "?";
+}
+
 static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_error *err)
 {
 	if (!json_is_object(j))
@@ -372,10 +403,7 @@ static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_err
 	uint32_t parts = 0;
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		const char *p = json_string_value(json_array_get(keys, i));
-		uint32_t bit = 0;
-		for (size_t q = 0; p && q < sizeof part_names / sizeof part_names[0]; q++)
-			if (!strcmp(p, part_names[q].name))
-				bit = part_names[q].bit;
+		uint32_t bit = part_bit(p);
 		if (!bit)
 			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
 			                    "settings: unknown blocking key '%s'", p ? p : "(not a string)");
@@ -385,10 +413,31 @@ static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_err
 	    (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_IDWIN &&
 	    (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_ALT)
 		return bad(err, name, "a blocking rule may use only one of id, id_windows, alt_id");
+	json_t *refine = json_object_get(j, "refine");
+	if (refine && (!json_is_array(refine) || json_array_size(refine) > LK_MAX_REFINE))
+		return bad(err, name, "'refine' must be an array of at most 3 key parts");
+	uint32_t ref[LK_MAX_REFINE] = {0};
+	int nref = 0;
+	for (size_t i = 0; refine && i < json_array_size(refine); i++) {
+		const char *p = json_string_value(json_array_get(refine, i));
+		uint32_t bit = part_bit(p);
+		if (!bit || (bit & (LP_ID | LP_IDWIN | LP_ALT)) || (bit & parts))
+			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "refine",
+			                    "settings: '%s' cannot refine this rule (a key part not in "
+			                    "'keys', and not id, id_windows or alt_id)",
+			                    p ? p : "(not a string)");
+		for (int q = 0; q < nref; q++)
+			if (ref[q] == bit)
+				return bad(err, name, "a 'refine' part is repeated");
+		ref[nref++] = bit;
+	}
 	const char *rname = json_string_value(json_object_get(j, "name"));
 	char def[48];
 	snprintf(def, sizeof def, "rule%zu", s->nrule + 1);
-	add_rule(s, rname && *rname ? rname : def, parts, json_is_true(json_object_get(j, "train")));
+	lk_rule *r =
+	    add_rule(s, rname && *rname ? rname : def, parts, json_is_true(json_object_get(j, "train")));
+	memcpy(r->refine, ref, sizeof ref);
+	r->nrefine = nref;
 	return VS_OK;
 }
 
@@ -458,6 +507,14 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 			goto out;
 		}
 		s->block_cap = (size_t)json_integer_value(cap);
+	}
+	json_t *ra = json_object_get(root, "refine_above");
+	if (ra) {
+		if (!json_is_integer(ra) || json_integer_value(ra) < 1 || json_integer_value(ra) > 1000000) {
+			rc = bad(err, name, "'refine_above' must be an integer in 1..1000000");
+			goto out;
+		}
+		s->refine_above = (size_t)json_integer_value(ra);
 	}
 	json_t *th = json_object_get(root, "thresholds");
 	if (th) {

@@ -405,6 +405,195 @@ static void test_em_recovers(void **state)
 	free(p);
 }
 
+/* rule index by name in the default profile */
+static int rule_of(const vs_link_settings *s, const char *name)
+{
+	for (size_t r = 0; r < s->nrule; r++)
+		if (!strcmp(s->rule[r].name, name))
+			return (int)r;
+	return -1;
+}
+
+static size_t cands(fx *f, const vs_norm_record *q, int rule, uint32_t *out, size_t cap)
+{
+	lk_view v;
+	lk_view_from_norm(f->s, q, NULL, NULL, &v);
+	lk_view_resolve(f->ix, &v);
+	lk_scratch sc = {0};
+	assert_int_equal(lk_candidates(f->ix, &v, rule, &sc, NULL), VS_OK);
+	size_t n = sc.cand_count;
+	for (size_t k = 0; k < n && k < cap; k++)
+		out[k] = sc.cand[k];
+	lk_scratch_free(&sc);
+	return n;
+}
+
+/* adaptive blocking: a given+dob+sex block of more than refine_above citizens is split by
+ * family name, a part still too big by province; a record without the field meets the whole
+ * block; a left record without the field is in no sub-block */
+static void test_adaptive_blocking(void **state)
+{
+	(void)state;
+	vs_norm_record p[10];
+	for (int i = 0; i < 10; i++)
+		mkrec(&p[i],
+		      i < 6   ? "Nguyễn"
+		      : i < 9 ? "Trần"
+		              : "Lê",
+		      "Văn", "Anh", 1990, 1, 2, VS_SEX_M, "", "", i < 3 ? "00001" : "");
+	fx f;
+	build(&f, p, 10, NULL);
+	int r = rule_of(f.s, "given_dob");
+	assert_true(r >= 0);
+	assert_int_equal(f.s->refine_above, 4);
+	/* the block of 10 and its Nguyễn part of 6 were split */
+	assert_int_equal(f.ix->refined[r], 2);
+	uint32_t c[16];
+	vs_norm_record q;
+	mkrec(&q, "Trần", "", "Anh", 1990, 1, 2, VS_SEX_M, "", "", "");
+	assert_int_equal(cands(&f, &q, r, c, 16), 3);
+	assert_int_equal(c[0], 6);
+	assert_int_equal(c[2], 8);
+	/* Nguyễn without an address: the Nguyễn part; with province 01: the rows that have it */
+	mkrec(&q, "Nguyễn", "", "Anh", 1990, 1, 2, VS_SEX_M, "", "", "");
+	assert_int_equal(cands(&f, &q, r, c, 16), 6);
+	mkrec(&q, "Nguyễn", "", "Anh", 1990, 1, 2, VS_SEX_M, "", "", "00002");
+	assert_int_equal(cands(&f, &q, r, c, 16), 3);
+	assert_int_equal(c[0], 0);
+	assert_int_equal(c[2], 2);
+	/* no family name: the whole block; a family name no citizen has: nothing */
+	mkrec(&q, "", "", "Anh", 1990, 1, 2, VS_SEX_M, "", "", "");
+	assert_int_equal(cands(&f, &q, r, c, 16), 10);
+	mkrec(&q, "Phạm", "", "Anh", 1990, 1, 2, VS_SEX_M, "", "", "");
+	assert_int_equal(cands(&f, &q, r, c, 16), 0);
+	/* the preflight counts the split */
+	vs_buf out;
+	vs_buf_init(&out, 1 << 20);
+	vs_error err = {0};
+	vs_link_side side = {&q, 1, NULL, NULL};
+	mkrec(&q, "Trần", "", "Anh", 1990, 1, 2, VS_SEX_M, "", "", "");
+	assert_int_equal(vs_link_preflight(f.ix, &side, 5, &out, &err), VS_OK);
+	assert_non_null(strstr(out.data, "blocks split"));
+	assert_non_null(strstr(out.data, "blocks over 4 split"));
+	vs_buf_free(&out);
+	unbuild(&f);
+	/* without splitting (refine_above raised) every query meets the whole block */
+	assert_int_equal(vs_link_settings_default(&f.s, &err), VS_OK);
+	f.s->refine_above = 1000;
+	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
+	vs_link_side left = {p, 10, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &left, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
+	assert_int_equal(f.ix->refined[r], 0);
+	assert_int_equal(cands(&f, &q, r, c, 16), 10);
+	unbuild(&f);
+}
+
+/* 'refine' in a settings file: parts checked, refine_above range */
+static void test_refine_settings(void **state)
+{
+	(void)state;
+	static const char *const good =
+	    "{\"left\": {\"id_columns\": [\"a\"], \"columns\": {\"full_name\": \"n\", \"dob\": \"d\", "
+	    "\"sex\": \"s\"}},"
+	    " \"right\": {\"id_columns\": [\"b\"], \"columns\": {\"full_name\": \"n\", \"dob\": \"d\"}},"
+	    " \"comparisons\": [{\"name\": \"given\", \"kind\": \"given\"}],"
+	    " \"blocking\": [{\"keys\": [\"given\", \"dob\"], \"refine\": [\"sex\", \"family\"]}],"
+	    " \"refine_above\": 7}";
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, good, strlen(good), "t", &err), VS_OK);
+	assert_int_equal(s->refine_above, 7);
+	assert_int_equal(s->rule[0].nrefine, 2);
+	assert_int_equal(s->rule[0].refine[0], LP_SEX);
+	assert_int_equal(s->rule[0].refine[1], LP_FAMILY);
+	vs_link_settings_free(s);
+	static const char *const bad[][2] = {
+	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": [\"id\"]"},
+	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": [\"dob\"]"},
+	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": [\"sex\", \"sex\"]"},
+	    {"\"refine\": [\"sex\", \"family\"]",
+	     "\"refine\": [\"sex\", \"family\", \"commune\", \"phone\"]"},
+	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": [\"planet\"]"},
+	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": \"sex\""},
+	    {"\"refine_above\": 7", "\"refine_above\": 0"},
+	    {"\"refine_above\": 7", "\"refine_above\": \"many\""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char doc[1024];
+		const char *at = strstr(good, bad[i][0]);
+		assert_non_null(at);
+		snprintf(doc, sizeof doc, "%.*s%s%s", (int)(at - good), good, bad[i][1],
+		         at + strlen(bad[i][0]));
+		s = NULL;
+		assert_int_not_equal(vs_link_settings_parse(&s, doc, strlen(doc), "t", &err), VS_OK);
+		assert_null(s);
+		char msg[512];
+		vs_error_format(&err, msg, sizeof msg);
+		assert_non_null(strstr(msg, "refine"));
+	}
+}
+
+/* the blocking map at sizes that take each path of the key sort (one bucket, 64, 4096):
+ * every key's posting list is its rows in ascending order, the same on 1 and 2 threads */
+static void test_index_sort_paths(void **state)
+{
+	(void)state;
+	size_t sizes[3] = {50, 3000, 120000}; /* 120 k records give about 1.2 M keys */
+	for (int si = 0; si < 3; si++) {
+		size_t n = sizes[si];
+		vs_norm_record *p = population(n);
+		vs_error err = {0};
+		vs_link_settings *s = NULL;
+		vs_link_index *ix[2];
+		assert_int_equal(vs_link_settings_default(&s, &err), VS_OK);
+		for (int t = 0; t < 2; t++) {
+			assert_int_equal(vs_link_index_new(&ix[t], s, &err), VS_OK);
+			vs_link_side side = {p, n, NULL, NULL};
+			assert_int_equal(vs_link_index_add(ix[t], &side, &err), VS_OK);
+			assert_int_equal(vs_link_index_finish(ix[t], t + 1, &err), VS_OK);
+		}
+		assert_int_equal(ix[0]->post_count, ix[1]->post_count);
+		assert_memory_equal(ix[0]->post, ix[1]->post, ix[0]->post_count * sizeof *ix[0]->post);
+		assert_int_equal(ix[0]->slot_cap, ix[1]->slot_cap);
+		assert_memory_equal(ix[0]->slots, ix[1]->slots, ix[0]->slot_cap * sizeof *ix[0]->slots);
+		size_t total = 0;
+		for (uint64_t h = 0; h < ix[0]->slot_cap; h++) {
+			const lk_slot *sl = &ix[0]->slots[h];
+			total += sl->count;
+			for (uint32_t k = 1; k < sl->count; k++)
+				assert_true(ix[0]->post[sl->start + k - 1] < ix[0]->post[sl->start + k]);
+			if (sl->count)
+				assert_ptr_equal(lk_index_lookup(ix[0], sl->key), sl);
+		}
+		assert_int_equal(total, ix[0]->post_count);
+		/* every record meets itself through each of its keys */
+		for (size_t i = 0; i < n; i += n / 50 + 1) {
+			lk_view v;
+			lk_view_from_norm(s, &p[i], NULL, NULL, &v);
+			lk_view_resolve(ix[0], &v);
+			for (size_t r = 0; r < s->nrule; r++) {
+				uint64_t keys[3];
+				int nk = lk_rule_keys(s, r, &v, 0, keys);
+				for (int k = 0; k < nk; k++) {
+					const lk_slot *sl = lk_refine_slot(
+					    ix[0], &v, keys[k], lk_index_lookup(ix[0], keys[k]), NULL);
+					assert_non_null(sl);
+					bool found = false;
+					for (uint32_t q = 0; q < sl->count; q++)
+						found |= ix[0]->post[sl->start + q] == i;
+					assert_true(found);
+				}
+			}
+		}
+		vs_link_index_free(ix[0]);
+		vs_link_index_free(ix[1]);
+		vs_link_settings_free(s);
+		free(p);
+	}
+}
+
 static const char generic_settings[] =
     "{\"standardizer\": \"generic\","
     " \"left\": {\"id_columns\": [\"pid\"], \"columns\": {\"family\": \"surname\", \"given\": \"first\","
@@ -485,6 +674,9 @@ int main(void)
 	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
 	    cmocka_unit_test(test_generic_settings),
+	    cmocka_unit_test(test_adaptive_blocking),
+	    cmocka_unit_test(test_refine_settings),
+	    cmocka_unit_test(test_index_sort_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
