@@ -173,42 +173,9 @@ static uint64_t dob_full(uint32_t dob)
 	return dob && dob % 100 ? dob : 0;
 }
 
-uint64_t lk_part_value(const vs_link_settings *s, const lk_view *v, uint32_t part)
+/* the value of a part held in lk_row (not the names or extras) */
+static uint64_t row_value(const lk_row *r, uint32_t part)
 {
-	/* a token the index does not know matches no left record: a value no row has */
-	const uint64_t unknown = 1ull << 40;
-	switch (part) {
-	case LP_FAMILY:
-		return v->fam_len ? (v->fam_id ? v->fam_id : unknown) : 0;
-	case LP_GIVEN:
-		return v->giv_len ? (v->giv_id ? v->giv_id : unknown) : 0;
-	case LP_NAMESORT:
-		return v->nset;
-	case LP_DOB:
-		return dob_full(v->dob);
-	case LP_BYEAR:
-		return v->dob / 10000;
-	case LP_SEX:
-		return v->sex;
-	case LP_PHONE:
-		return v->phone;
-	case LP_PROVINCE:
-		return v->province;
-	case LP_DISTRICT:
-		return v->district;
-	case LP_COMMUNE:
-		return v->commune;
-	default:
-		for (size_t k = 0; k < s->nextra; k++)
-			if (part == (uint32_t)LP_EXTRA0 << k)
-				return v->extra_len[k] ? (v->extra_id[k] ? v->extra_id[k] : unknown) : 0;
-		return 0;
-	}
-}
-
-uint64_t lk_row_part_value(const vs_link_index *ix, size_t row, uint32_t part)
-{
-	const lk_row *r = &ix->rows[row];
 	switch (part) {
 	case LP_FAMILY:
 		return r->fam;
@@ -231,11 +198,42 @@ uint64_t lk_row_part_value(const vs_link_index *ix, size_t row, uint32_t part)
 	case LP_COMMUNE:
 		return r->commune;
 	default:
-		for (size_t k = 0; k < ix->s->nextra; k++)
-			if (part == (uint32_t)LP_EXTRA0 << k)
-				return ix->extra[k][row];
 		return 0;
 	}
+}
+
+/* a name or extra token: its interned id; a token the index does not know matches no
+ * left record, so it gets a value no row has */
+static uint64_t token_value(uint8_t len, uint32_t id)
+{
+	return len ? (id ? id : 1ull << 40) : 0;
+}
+
+uint64_t lk_part_value(const vs_link_settings *s, const lk_view *v, uint32_t part)
+{
+	if (part == LP_FAMILY)
+		return token_value(v->fam_len, v->fam_id);
+	if (part == LP_GIVEN)
+		return token_value(v->giv_len, v->giv_id);
+	for (size_t k = 0; k < s->nextra; k++)
+		if (part == (uint32_t)LP_EXTRA0 << k)
+			return token_value(v->extra_len[k], v->extra_id[k]);
+	lk_row r = {.nset = v->nset,
+	            .dob = v->dob,
+	            .sex = v->sex,
+	            .phone = v->phone,
+	            .province = v->province,
+	            .district = v->district,
+	            .commune = v->commune};
+	return row_value(&r, part);
+}
+
+uint64_t lk_row_part_value(const vs_link_index *ix, size_t row, uint32_t part)
+{
+	for (size_t k = 0; k < ix->s->nextra; k++)
+		if (part == (uint32_t)LP_EXTRA0 << k)
+			return ix->extra[k][row];
+	return row_value(&ix->rows[row], part);
 }
 
 uint64_t lk_refine_key(uint64_t key, uint32_t part, uint64_t val)

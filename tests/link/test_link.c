@@ -509,6 +509,40 @@ static void test_refine_settings(void **state)
 	assert_int_equal(s->rule[0].refine[0], LP_SEX);
 	assert_int_equal(s->rule[0].refine[1], LP_FAMILY);
 	vs_link_settings_free(s);
+	/* a free-text column as the refining part */
+	static const char *const by_mail =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"a\"], \"columns\": {\"full_name\": \"n\", \"dob\": \"d\"}, "
+	    "\"extra\": [\"m\"]},"
+	    " \"right\": {\"id_columns\": [\"b\"], \"columns\": {\"full_name\": \"n\", \"dob\": \"d\"}, "
+	    "\"extra\": [\"m\"]},"
+	    " \"comparisons\": [{\"name\": \"given\", \"kind\": \"given\"}],"
+	    " \"blocking\": [{\"keys\": [\"dob\"], \"refine\": [\"extra0\"]}], \"refine_above\": 1}";
+	assert_int_equal(vs_link_settings_parse(&s, by_mail, strlen(by_mail), "t", &err), VS_OK);
+	vs_norm_record p[3], q;
+	for (int i = 0; i < 3; i++)
+		mkrec(&p[i], "Smith", "", "Jo", 1980, 1, 2, 0, "", "", "");
+	const char *mails[3] = {"a@x.org", "b@x.org", "a@x.org"};
+	fx f = {s, NULL, NULL};
+	assert_int_equal(vs_link_index_new(&f.ix, s, &err), VS_OK);
+	vs_link_side left = {p, 3, NULL, mails};
+	assert_int_equal(vs_link_index_add(f.ix, &left, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(f.ix->refined[0], 1); /* the block of 3 (one part to split by) */
+	mkrec(&q, "Smith", "", "Jo", 1980, 1, 2, 0, "", "", "");
+	const char *qm[3] = {"a@x.org", "c@x.org", ""};
+	size_t want[3] = {2, 0, 3};
+	for (int i = 0; i < 3; i++) {
+		lk_view v;
+		lk_view_from_norm(s, &q, NULL, &qm[i], &v);
+		lk_view_resolve(f.ix, &v);
+		lk_scratch sc = {0};
+		assert_int_equal(lk_candidates(f.ix, &v, 0, &sc, NULL), VS_OK);
+		assert_int_equal(sc.cand_count, want[i]);
+		lk_scratch_free(&sc);
+	}
+	vs_link_index_free(f.ix);
+	vs_link_settings_free(s);
 	static const char *const bad[][2] = {
 	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": [\"id\"]"},
 	    {"\"refine\": [\"sex\", \"family\"]", "\"refine\": [\"dob\"]"},
