@@ -547,7 +547,7 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	}
 	if ((rc = build_tf(ix)))
 		goto fail;
-	size_t distinct = 0, total = 0;
+	size_t distinct = 0, total = 0; /* keys, postings */
 	for (int q = 0; q < nrun; q++) {
 		for (size_t i = 0; i < run[q].count; i++)
 			distinct += i == 0 || run[q].keys[i] != run[q].keys[i - 1];
@@ -558,7 +558,7 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 		goto fail;
 	}
 	/* the slot of a key scales its top 32 bits to the table size (keys are already mixed
-	 * hashes), so keys taken in sorted order fill the table in address order; load 2/3 */
+	 * hashes), so the sorted base keys fill the table in address order; load 2/3 */
 	uint64_t cap = distinct + distinct / 2 + 16;
 	if (cap >= (1ull << 32)) {
 		rc = VS_ERR_LIMIT;
@@ -566,46 +566,55 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	}
 	ix->slot_cap = cap;
 	lk_slot *slots = vs_calloc(cap, sizeof *slots);
-	/* postings: the runs' rows one after the other */
-	uint32_t *post = vs_reallocarray(run[0].rows, total + 1, sizeof *post);
-	if (post)
-		run[0].rows = post;
-	if (!slots || !post) {
-		vs_free(slots);
+	if (!slots) {
 		rc = VS_ERR_NOMEM;
 		goto fail;
 	}
-	size_t base[1 + LK_MAX_REFINE], at[1 + LK_MAX_REFINE] = {0};
-	base[0] = 0;
-	for (int q = 1; q < nrun; q++) {
-		base[q] = base[q - 1] + run[q - 1].count;
-		memcpy(post + base[q], run[q].rows, run[q].count * sizeof *post);
+	/* A block of one citizen (most keys: IDs, phones) keeps its row in the slot itself, so a
+	 * lookup needs no second memory access; the other blocks' rows are packed into post: the
+	 * base run's in place (they only move down), then the sub-block runs' after them. */
+	uint32_t *post = run[0].rows;
+	size_t out = 0;
+	for (int q = 0; q < nrun; q++) {
+		const pending *p = &run[q];
+		if (q == 1) {
+			size_t more = 0;
+			for (int t = 1; t < nrun; t++)
+				more += run[t].count;
+			uint32_t *np = vs_reallocarray(post, out + more + 1, sizeof *np);
+			if (!np) {
+				vs_free(slots);
+				rc = VS_ERR_NOMEM;
+				goto fail;
+			}
+			post = run[0].rows = np;
+		}
+		for (size_t i = 0; i < p->count;) {
+			size_t j = i + 1;
+			while (j < p->count && p->keys[j] == p->keys[i])
+				j++;
+			uint64_t key = p->keys[i] ? p->keys[i] : 1;
+			uint64_t h = slot_of(ix, key);
+			while (slots[h].count)
+				h = h + 1 == cap ? 0 : h + 1;
+			slots[h].key = key;
+			slots[h].count = (uint32_t)(j - i);
+			if (j - i == 1) {
+				slots[h].start = p->rows[i];
+			} else {
+				slots[h].start = (uint32_t)out;
+				memmove(post + out, p->rows + i, (j - i) * sizeof *post);
+				out += j - i;
+			}
+			i = j;
+		}
 	}
-	/* merge the runs by key */
-	for (;;) {
-		int best = -1;
-		for (int q = 0; q < nrun; q++)
-			if (at[q] < run[q].count &&
-			    (best < 0 || run[q].keys[at[q]] < run[best].keys[at[best]]))
-				best = q;
-		if (best < 0)
-			break;
-		const pending *p = &run[best];
-		size_t i = at[best], j = i + 1;
-		while (j < p->count && p->keys[j] == p->keys[i])
-			j++;
-		uint64_t key = p->keys[i] ? p->keys[i] : 1;
-		uint64_t h = slot_of(ix, key);
-		while (slots[h].count)
-			h = h + 1 == cap ? 0 : h + 1;
-		slots[h].key = key;
-		slots[h].start = (uint32_t)(base[best] + i);
-		slots[h].count = (uint32_t)(j - i);
-		at[best] = j;
-	}
-	ix->post = post;
-	ix->post_count = total;
+	uint32_t *np = vs_reallocarray(post, out + 1, sizeof *np);
+	ix->post = np ? np : post;
+	run[0].rows = NULL;
+	ix->post_count = out;
 	vs_free(run[0].keys);
+	run[0].keys = NULL;
 	for (int q = 1; q < nrun; q++)
 		pend_free(&run[q]);
 	ix->slots = slots;

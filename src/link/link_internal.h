@@ -140,6 +140,8 @@ typedef struct lk_row {
 	uint8_t sex, province;
 } lk_row;
 
+/* a block: count left rows; a block of one holds its row in start, a bigger one the offset
+ * of its rows in the index's post array (lk_block_rows) */
 typedef struct lk_slot {
 	uint64_t key;
 	uint32_t start, count;
@@ -227,6 +229,11 @@ uint64_t lk_refine_key(uint64_t key, uint32_t part, uint64_t val);
 const lk_slot *lk_refine_slot(const vs_link_index *ix, const lk_view *v, uint64_t key, const lk_slot *sl,
                               int *depth);
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
+/* the rows of a block, ascending */
+static inline const uint32_t *lk_block_rows(const vs_link_index *ix, const lk_slot *sl)
+{
+	return sl->count == 1 ? &sl->start : ix->post + sl->start;
+}
 /* hint: the slot of key will be looked up soon */
 void lk_index_prefetch(const vs_link_index *ix, uint64_t key);
 #if defined(__GNUC__) || defined(__clang__)
@@ -257,10 +264,13 @@ typedef struct lk_qkeys {
 	int n;
 	uint64_t key[VS_LINK_MAX_RULES * 3];
 	uint8_t rule[VS_LINK_MAX_RULES * 3];
+	const lk_slot *slot[VS_LINK_MAX_RULES * 3]; /* after lk_query_slots: the blocks met */
 } lk_qkeys;
 void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q);
-/* candidates of v (sorted, unique) into sc->cand, from its keys q */
-vs_rc lk_candidates_of(const vs_link_index *ix, const lk_view *v, const lk_qkeys *q, lk_scratch *sc,
+/* the blocks of the keys (refined where split); their posting lists prefetched */
+void lk_query_slots(const vs_link_index *ix, const lk_view *v, lk_qkeys *q);
+/* candidates (sorted, unique) into sc->cand, from the blocks found by lk_query_slots */
+vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *sc,
                        vs_link_stats *st) VS_MUST_CHECK;
 /* the same, keys made here. only_rule: -1 all rules. */
 vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk_scratch *sc,

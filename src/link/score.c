@@ -93,24 +93,27 @@ vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk
 {
 	lk_qkeys q;
 	lk_query_keys(ix, v, only_rule, &q);
-	return lk_candidates_of(ix, v, &q, sc, st);
+	lk_query_slots(ix, v, &q);
+	return lk_candidates_of(ix, &q, sc, st);
 }
 
-vs_rc lk_candidates_of(const vs_link_index *ix, const lk_view *v, const lk_qkeys *q, lk_scratch *sc,
-                       vs_link_stats *st)
+void lk_query_slots(const vs_link_index *ix, const lk_view *v, lk_qkeys *q)
+{
+	for (int k = 0; k < q->n; k++) {
+		const lk_slot *sl = lk_refine_slot(ix, v, q->key[k], lk_index_lookup(ix, q->key[k]), NULL);
+		q->slot[k] = sl;
+		if (sl && sl->count > 1 && sl->count <= ix->s->block_cap)
+			lk_prefetch(ix->post + sl->start);
+	}
+}
+
+vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *sc, vs_link_stats *st)
 {
 	sc->cand_count = 0;
-	const lk_slot *slot[VS_LINK_MAX_RULES * 3];
-	int nkeys = q->n;
-	for (int k = 0; k < nkeys; k++) {
-		slot[k] = lk_refine_slot(ix, v, q->key[k], lk_index_lookup(ix, q->key[k]), NULL);
-		if (slot[k] && slot[k]->count <= ix->s->block_cap)
-			lk_prefetch(ix->post + slot[k]->start);
-	}
-	for (int k = 0; k < nkeys; k++) {
+	for (int k = 0; k < q->n; k++) {
 		size_t r = q->rule[k];
 		{
-			const lk_slot *sl = slot[k];
+			const lk_slot *sl = q->slot[k];
 			if (!sl)
 				continue;
 			if (sl->count > ix->s->block_cap) {
@@ -130,7 +133,8 @@ vs_rc lk_candidates_of(const vs_link_index *ix, const lk_view *v, const lk_qkeys
 				sc->cand = nc;
 				sc->cand_cap = n;
 			}
-			memcpy(sc->cand + sc->cand_count, ix->post + sl->start, sl->count * sizeof(uint32_t));
+			memcpy(sc->cand + sc->cand_count, lk_block_rows(ix, sl),
+			       sl->count * sizeof(uint32_t));
 			sc->cand_count += sl->count;
 			if (st)
 				st->rule_pairs[r] += sl->count;
@@ -264,6 +268,13 @@ static void prepare(const vs_link_index *ix, const vs_link_side *b, size_t i, lk
 	st->block_ns += vs_now_ns() - t0;
 }
 
+static void slots(const vs_link_index *ix, const lk_view *v, lk_qkeys *q, vs_link_stats *st)
+{
+	uint64_t t0 = vs_now_ns();
+	lk_query_slots(ix, v, q);
+	st->block_ns += vs_now_ns() - t0;
+}
+
 static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_view *vp, const lk_qkeys *q,
                       double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
 {
@@ -272,7 +283,7 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 	r->best = r->second = -1;
 	r->weight = r->second_weight = -999;
 	uint64_t t0 = st ? vs_now_ns() : 0;
-	vs_rc rc = lk_candidates_of(ix, &v, q, sc, st);
+	vs_rc rc = lk_candidates_of(ix, q, sc, st);
 	if (rc)
 		return rc;
 	uint64_t t1 = st ? vs_now_ns() : 0;
@@ -355,17 +366,23 @@ static void *run_job(void *arg)
 {
 	job *j = arg;
 	lk_scratch sc = {0};
-	/* two records in flight: the next one's keys are made and their slots prefetched
-	 * before the current one is looked up and scored */
-	lk_view view[2];
-	lk_qkeys keys[2];
+	/* three records in flight: the keys of record i+2 are made and their hash slots
+	 * prefetched, the blocks of record i+1 are looked up and their posting lists prefetched,
+	 * record i is scored; so the cache misses of one record overlap the work of another */
+	lk_view view[3];
+	lk_qkeys keys[3];
+	for (size_t i = j->from; i < j->to && i < j->from + 2; i++)
+		prepare(j->ix, j->b, i, &view[(i - j->from) % 3], &keys[(i - j->from) % 3], &j->st);
 	if (j->from < j->to)
-		prepare(j->ix, j->b, j->from, &view[0], &keys[0], &j->st);
+		slots(j->ix, &view[0], &keys[0], &j->st);
 	for (size_t i = j->from; i < j->to && !j->rc; i++) {
-		int cur = (int)((i - j->from) & 1);
+		size_t at = i - j->from;
+		if (i + 2 < j->to)
+			prepare(j->ix, j->b, i + 2, &view[(at + 2) % 3], &keys[(at + 2) % 3], &j->st);
 		if (i + 1 < j->to)
-			prepare(j->ix, j->b, i + 1, &view[!cur], &keys[!cur], &j->st);
-		j->rc = link_one(j->ix, j->m, &view[cur], &keys[cur], j->prior, &sc, &j->st, &j->res[i]);
+			slots(j->ix, &view[(at + 1) % 3], &keys[(at + 1) % 3], &j->st);
+		j->rc =
+		    link_one(j->ix, j->m, &view[at % 3], &keys[at % 3], j->prior, &sc, &j->st, &j->res[i]);
 	}
 	lk_scratch_free(&sc);
 	return NULL;

@@ -135,7 +135,7 @@ static void default_thresholds(vs_link_settings *s)
 	s->th.review_weight = 0.0;
 	s->th.review_margin = 3.0;
 	s->block_cap = 1000;
-	s->refine_above = 4;
+	s->refine_above = 2;
 	s->prior = NAN;
 }
 
