@@ -115,11 +115,13 @@ static lk_rule *add_rule(vs_link_settings *s, const char *name, uint32_t parts, 
 	return r;
 }
 
-static void add_refine(lk_rule *r, uint32_t a, uint32_t b)
+/* refinement parts of a rule, in order; 0 ends the list */
+static void add_refine(lk_rule *r, uint32_t a, uint32_t b, uint32_t c)
 {
-	r->refine[0] = a;
-	r->refine[1] = b;
-	r->nrefine = 2;
+	uint32_t parts[LK_MAX_REFINE] = {a, b, c};
+	r->nrefine = 0;
+	for (int i = 0; i < LK_MAX_REFINE && parts[i]; i++)
+		r->refine[r->nrefine++] = parts[i];
 }
 
 static void set_col(lk_side_cols *c, int role, const char *col)
@@ -167,17 +169,17 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	 * namesakes (Nguyen Anh), so each name rule also carries a place or a second field; and
 	 * since a name key's block grows with the population, a block of more than refine_above
 	 * citizens is split further (adaptive blocking), so candidates per shot stay bounded. */
-	add_rule(s, "id_windows_given", LP_IDWIN | LP_GIVEN, false);
+	add_refine(add_rule(s, "id_windows_given", LP_IDWIN | LP_GIVEN, false), LP_FAMILY, 0, 0);
 	add_rule(s, "id_exact", LP_ID, true);
 	add_rule(s, "old_id", LP_ALT, false);
-	add_refine(add_rule(s, "given_dob", LP_GIVEN | LP_DOB | LP_SEX, true), LP_FAMILY, LP_PROVINCE);
+	add_refine(add_rule(s, "given_dob", LP_GIVEN | LP_DOB | LP_SEX, true), LP_FAMILY, LP_PROVINCE, 0);
 	add_refine(
 	    add_rule(s, "family_given_byear_district", LP_FAMILY | LP_GIVEN | LP_BYEAR | LP_DISTRICT, false),
-	    LP_SEX, LP_COMMUNE);
-	add_refine(add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false), LP_SEX, LP_BYEAR);
+	    LP_SEX, LP_COMMUNE, 0);
+	add_refine(add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false), LP_SEX, LP_BYEAR, 0);
 	add_refine(add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false),
-	           LP_SEX, LP_DISTRICT);
-	add_refine(add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false), LP_SEX, LP_FAMILY);
+	           LP_SEX, LP_DISTRICT, LP_COMMUNE);
+	add_refine(add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false), LP_SEX, LP_FAMILY, 0);
 	add_rule(s, "phone", LP_PHONE, false);
 	lk_side_cols *l = &s->side[0], *r = &s->side[1];
 	snprintf(l->ids[0], sizeof l->ids[0], "citizen_id");
