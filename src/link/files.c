@@ -267,8 +267,6 @@ static void *run_std(void *arg)
 static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_record *out, int threads, int side)
 {
 	std_job jobs[64];
-	pthread_t tid[64];
-	bool ok[64] = {0};
 	if (threads < 1)
 		threads = 1;
 	if (threads > 64)
@@ -280,16 +278,8 @@ static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_recor
 		                    b->count * (size_t)t / (size_t)threads,
 		                    b->count * (size_t)(t + 1) / (size_t)threads,
 		                    side == 0 ? VS_NORM_KIND_REGISTRY : VS_NORM_KIND_SHOT};
-		if (t)
-			ok[t] = pthread_create(&tid[t], NULL, run_std, &jobs[t]) == 0;
 	}
-	run_std(&jobs[0]);
-	for (int t = 1; t < threads; t++) {
-		if (ok[t])
-			pthread_join(tid[t], NULL);
-		else
-			run_std(&jobs[t]);
-	}
+	lk_run_jobs(run_std, jobs, sizeof jobs[0], threads);
 }
 
 /* ---- the run ---- */

@@ -272,8 +272,6 @@ vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
 	if ((size_t)threads > b->count / 256 + 1)
 		threads = (int)(b->count / 256 + 1);
 	prep_job jobs[64];
-	pthread_t tid[64];
-	bool started[64] = {0};
 	for (int t = 0; t < threads; t++) {
 		jobs[t] = (prep_job){ix,
 		                     b,
@@ -283,16 +281,8 @@ vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
 		                     b->count * (size_t)t / (size_t)threads,
 		                     b->count * (size_t)(t + 1) / (size_t)threads,
 		                     mk};
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, prep_run, &jobs[t]) == 0;
 	}
-	prep_run(&jobs[0]);
-	for (int t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			prep_run(&jobs[t]);
-	}
+	lk_run_jobs(prep_run, jobs, sizeof jobs[0], threads);
 	for (size_t i = 0; i < b->count; i++)
 		if ((rc = add_one(ix, &views[i], keys + i * mk, nkeys[i]))) {
 			rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory adding to the index");
@@ -422,8 +412,6 @@ static vs_rc sort_pairs(pending *p, int threads)
 	if ((size_t)threads > nb)
 		threads = (int)nb;
 	sort_job jobs[64];
-	pthread_t tid[64];
-	bool started[64] = {false};
 	size_t b = 0;
 	for (int t = 0; t < threads; t++) {
 		size_t goal = n * (size_t)(t + 1) / (size_t)threads, b1 = b;
@@ -431,16 +419,8 @@ static vs_rc sort_pairs(pending *p, int threads)
 			b1++;
 		jobs[t] = (sort_job){p->keys, k2, p->rows, r2, off, b, b1, 64 - top};
 		b = b1;
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, sort_run, &jobs[t]) == 0;
 	}
-	sort_run(&jobs[0]);
-	for (int t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			sort_run(&jobs[t]);
-	}
+	lk_run_jobs(sort_run, jobs, sizeof jobs[0], threads);
 	vs_free(k2);
 	vs_free(r2);
 	vs_free(off);

@@ -247,6 +247,11 @@ uint64_t lk_mix(uint64_t x);
 uint64_t lk_namesort_hash(const lk_view *v, uint64_t h, bool *ok);
 
 /* ---- score.c ---- */
+#define LK_MAX_THREADS 256
+/* runs fn on each of n jobs (each job_size bytes, n <= LK_MAX_THREADS): job 0 on the calling
+ * thread, the others on their own threads (inline when a thread cannot be started); returns
+ * when all are done */
+void lk_run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n);
 typedef struct lk_bound_row {
 	float b;
 	uint32_t row;

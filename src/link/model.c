@@ -244,8 +244,6 @@ static void u_count(const vs_link_index *ix, const lk_view *views, size_t nv, si
                     int threads, double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS])
 {
 	u_job jobs[U_CHUNKS];
-	pthread_t tid[U_CHUNKS];
-	bool started[U_CHUNKS] = {0};
 	if (threads < 1)
 		threads = 1;
 	if (threads > U_CHUNKS)
@@ -259,16 +257,8 @@ static void u_count(const vs_link_index *ix, const lk_view *views, size_t nv, si
 		jobs[t].from = U_CHUNKS * (size_t)t / (size_t)threads;
 		jobs[t].to = U_CHUNKS * (size_t)(t + 1) / (size_t)threads;
 		jobs[t].seed = seed;
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, u_run, &jobs[t]) == 0;
 	}
-	u_run(&jobs[0]);
-	for (int t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			u_run(&jobs[t]);
-	}
+	lk_run_jobs(u_run, jobs, sizeof jobs[0], threads);
 	for (int t = 0; t < threads; t++)
 		for (int c = 0; c < VS_LINK_MAX_CMP; c++)
 			for (int lv = 0; lv < VS_LINK_MAX_LEVELS; lv++)

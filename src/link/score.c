@@ -362,6 +362,25 @@ typedef struct job {
 	vs_rc rc;
 } job;
 
+void lk_run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
+{
+	pthread_t tid[LK_MAX_THREADS];
+	bool started[LK_MAX_THREADS] = {false};
+	char *j = jobs;
+	if (n > LK_MAX_THREADS)
+		n = LK_MAX_THREADS;
+	for (int t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, fn, j + (size_t)t * job_size) == 0;
+	if (n > 0)
+		fn(j);
+	for (int t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			fn(j + (size_t)t * job_size);
+	}
+}
+
 static void *run_job(void *arg)
 {
 	job *j = arg;
@@ -398,13 +417,11 @@ vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "model does not match the settings");
 	if (threads < 1)
 		threads = 1;
-	if (threads > 256)
-		threads = 256;
+	if (threads > LK_MAX_THREADS)
+		threads = LK_MAX_THREADS;
 	if ((size_t)threads > b->count / 64 + 1)
 		threads = (int)(b->count / 64 + 1);
-	job jobs[256];
-	pthread_t tid[256];
-	bool started[256] = {0};
+	job jobs[LK_MAX_THREADS];
 	double prior = model_prior(ix, m);
 	for (int t = 0; t < threads; t++) {
 		jobs[t] = (job){ix,
@@ -416,16 +433,8 @@ vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const
 		                results,
 		                {0},
 		                VS_OK};
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
 	}
-	run_job(&jobs[0]);
-	for (int t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			run_job(&jobs[t]);
-	}
+	lk_run_jobs(run_job, jobs, sizeof jobs[0], threads);
 	for (int t = 0; t < threads; t++) {
 		if (jobs[t].rc && !rc)
 			rc = jobs[t].rc;
