@@ -269,11 +269,14 @@ typedef struct lk_qkeys {
 	int n;
 	uint64_t key[VS_LINK_MAX_RULES * 3];
 	uint8_t rule[VS_LINK_MAX_RULES * 3];
+	/* the keys of the sub-blocks the record would meet, in refinement order */
+	uint64_t rkey[VS_LINK_MAX_RULES * 3][LK_MAX_REFINE];
+	uint8_t nrkey[VS_LINK_MAX_RULES * 3];
 	const lk_slot *slot[VS_LINK_MAX_RULES * 3]; /* after lk_query_slots: the blocks met */
 } lk_qkeys;
 void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q);
 /* the blocks of the keys (refined where split); their posting lists prefetched */
-void lk_query_slots(const vs_link_index *ix, const lk_view *v, lk_qkeys *q);
+void lk_query_slots(const vs_link_index *ix, lk_qkeys *q);
 /* candidates (sorted, unique) into sc->cand, from the blocks found by lk_query_slots */
 vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *sc,
                        vs_link_stats *st) VS_MUST_CHECK;

@@ -76,13 +76,16 @@ void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_
 			/* the sub-blocks this record would meet if the block is split: their slots
 			 * too, so a refinement does not wait for one cache miss after another */
 			uint64_t rk = q->key[q->n + k];
-			for (int d = 0; d < ru->nrefine; d++) {
+			int d = 0;
+			for (; d < ru->nrefine; d++) {
 				uint64_t val = lk_part_value(ix->s, v, ru->refine[d]);
 				if (!val)
 					break;
 				rk = lk_refine_key(rk, ru->refine[d], val);
+				q->rkey[q->n + k][d] = rk;
 				lk_index_prefetch(ix, rk);
 			}
+			q->nrkey[q->n + k] = (uint8_t)d;
 		}
 		q->n += nk;
 	}
@@ -93,14 +96,17 @@ vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk
 {
 	lk_qkeys q;
 	lk_query_keys(ix, v, only_rule, &q);
-	lk_query_slots(ix, v, &q);
+	lk_query_slots(ix, &q);
 	return lk_candidates_of(ix, &q, sc, st);
 }
 
-void lk_query_slots(const vs_link_index *ix, const lk_view *v, lk_qkeys *q)
+void lk_query_slots(const vs_link_index *ix, lk_qkeys *q)
 {
 	for (int k = 0; k < q->n; k++) {
-		const lk_slot *sl = lk_refine_slot(ix, v, q->key[k], lk_index_lookup(ix, q->key[k]), NULL);
+		/* as lk_refine_slot, with the sub-block keys lk_query_keys made */
+		const lk_slot *sl = lk_index_lookup(ix, q->key[k]);
+		for (int d = 0; sl && sl->count > ix->s->refine_above && d < q->nrkey[k]; d++)
+			sl = lk_index_lookup(ix, q->rkey[k][d]);
 		q->slot[k] = sl;
 		if (sl && sl->count > 1 && sl->count <= ix->s->block_cap)
 			lk_prefetch(ix->post + sl->start);
@@ -268,10 +274,10 @@ static void prepare(const vs_link_index *ix, const vs_link_side *b, size_t i, lk
 	st->block_ns += vs_now_ns() - t0;
 }
 
-static void slots(const vs_link_index *ix, const lk_view *v, lk_qkeys *q, vs_link_stats *st)
+static void slots(const vs_link_index *ix, lk_qkeys *q, vs_link_stats *st)
 {
 	uint64_t t0 = vs_now_ns();
-	lk_query_slots(ix, v, q);
+	lk_query_slots(ix, q);
 	st->block_ns += vs_now_ns() - t0;
 }
 
@@ -393,13 +399,13 @@ static void *run_job(void *arg)
 	for (size_t i = j->from; i < j->to && i < j->from + 2; i++)
 		prepare(j->ix, j->b, i, &view[(i - j->from) % 3], &keys[(i - j->from) % 3], &j->st);
 	if (j->from < j->to)
-		slots(j->ix, &view[0], &keys[0], &j->st);
+		slots(j->ix, &keys[0], &j->st);
 	for (size_t i = j->from; i < j->to && !j->rc; i++) {
 		size_t at = i - j->from;
 		if (i + 2 < j->to)
 			prepare(j->ix, j->b, i + 2, &view[(at + 2) % 3], &keys[(at + 2) % 3], &j->st);
 		if (i + 1 < j->to)
-			slots(j->ix, &view[(at + 1) % 3], &keys[(at + 1) % 3], &j->st);
+			slots(j->ix, &keys[(at + 1) % 3], &j->st);
 		j->rc =
 		    link_one(j->ix, j->m, &view[at % 3], &keys[at % 3], j->prior, &sc, &j->st, &j->res[i]);
 	}
