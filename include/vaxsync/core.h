@@ -1,4 +1,5 @@
-/* core.h - result codes, errors, allocation, arena, buffers, UTF-8, logging, progress.
+/* core.h - result codes, errors, allocation, arena, buffers, UTF-8, dates, hashing,
+ * parallel loops, logging, progress.
  *
  * Ownership rule (holds for the whole public API): arguments are borrowed;
  * a function that returns a new object says so, and the caller frees it with
@@ -125,6 +126,42 @@ size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len);
 int32_t vs_days_from_civil(int year, int month, int day);
 /* The year, month and day of a day count since 1970-01-01. */
 void vs_civil_from_days(int32_t days, int *year, int *month, int *day);
+
+/* ---- hashing: 64-bit FNV-1a ----
+ * Not cryptographic; for hash tables, cache slots and stable keys. */
+#define VS_HASH_FNV1A_BASIS 14695981039346656037ull /* the standard offset basis */
+/* A non-standard basis (the standard one with its last digit dropped) that
+ * early copies of FNV-1a in this code used. Verification event keys stored in
+ * the database (vs_verify_event.key) and the pipeline's content hashes are made
+ * with it: hashes that are stored must keep it, or re-runs against an existing
+ * database would see every event and record as new. Do not use it for new code. */
+#define VS_HASH_FNV1A_LEGACY_BASIS 1469598103934665603ull
+/* FNV-1a of p[0..len) from the standard offset basis:
+ * "" -> 0xcbf29ce484222325, "a" -> 0xaf63dc4c8601ec8c. */
+uint64_t vs_hash_fnv1a(const void *p, size_t len);
+/* FNV-1a of p[0..len) starting from seed instead of the offset basis: pass
+ * VS_HASH_FNV1A_LEGACY_BASIS for stored legacy hashes, or an earlier result to
+ * go on hashing more bytes (vs_hash_fnv1a_seed(vs_hash_fnv1a(a, n), b, m) is the
+ * hash of a then b). */
+uint64_t vs_hash_fnv1a_seed(uint64_t seed, const void *p, size_t len);
+
+/* ---- parallel loops: the one thread pool ---- */
+#define VS_PARALLEL_MAX_THREADS 256
+/* Splits [0,n) into contiguous, non-empty ranges, one per worker, and calls
+ * fn(ud, from, to, worker) once per range; worker is 0..workers-1, distinct per
+ * call, and range k comes before range k+1. workers is threads clamped to
+ * [1, VS_PARALLEL_MAX_THREADS] and to n (n == 0: fn is not called). Range 0
+ * runs on the calling thread, the others on their own threads; a range whose
+ * thread cannot be started runs on the calling thread. Returns when every
+ * range is done. Does not allocate and cannot fail; fn must not fail either
+ * (it records errors in ud, e.g. one slot per worker). */
+void vs_parallel_for(size_t n, int threads, void (*fn)(void *ud, size_t from, size_t to, int worker),
+                     void *ud);
+/* Online CPUs, at least 1: the default thread count. */
+int vs_parallel_default_threads(void);
+/* For tests: makes the n-th thread start from now (1-based) fail as if
+ * pthread_create had failed; 0 disables. */
+void vs_parallel_fail_nth(uint64_t n);
 
 /* ---- logging (stderr) ---- */
 typedef enum vs_log_level { VS_LOG_ERROR = 0, VS_LOG_WARN, VS_LOG_INFO, VS_LOG_DEBUG } vs_log_level;

@@ -1,9 +1,13 @@
-/* test_core.c - result codes, errors, allocation hook, arena, buffer, UTF-8, reasons. */
+/* test_core.c - result codes, errors, allocation hook, arena, buffer, UTF-8, reasons,
+ * hashing, parallel loops. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vaxsync/core.h"
@@ -181,13 +185,136 @@ static void test_progress_quiet(void **state)
 	vs_progress_finish(NULL);
 }
 
+static void test_hash_fnv1a(void **state)
+{
+	(void)state;
+	assert_true(vs_hash_fnv1a("", 0) == 0xcbf29ce484222325ull);
+	assert_true(vs_hash_fnv1a("a", 1) == 0xaf63dc4c8601ec8cull);
+	assert_true(vs_hash_fnv1a("foobar", 6) == 0x85944171f73967e8ull);
+	/* the length counts, not a NUL */
+	assert_true(vs_hash_fnv1a("a\0b", 3) != vs_hash_fnv1a("a", 1));
+	/* the seed is the running state: hashing in two pieces is hashing the whole */
+	assert_true(vs_hash_fnv1a_seed(vs_hash_fnv1a("foo", 3), "bar", 3) == vs_hash_fnv1a("foobar", 6));
+	assert_true(vs_hash_fnv1a_seed(VS_HASH_FNV1A_BASIS, "a", 1) == vs_hash_fnv1a("a", 1));
+	/* the legacy basis is kept bit for bit (stored keys depend on it) */
+	assert_true(VS_HASH_FNV1A_LEGACY_BASIS == 1469598103934665603ull);
+	assert_true(vs_hash_fnv1a_seed(VS_HASH_FNV1A_LEGACY_BASIS, "", 0) == 1469598103934665603ull);
+	assert_true(vs_hash_fnv1a_seed(VS_HASH_FNV1A_LEGACY_BASIS, "a", 1) ==
+	            (1469598103934665603ull ^ 'a') * 1099511628211ull);
+}
+
+/* What vs_parallel_for did: visits per index, and per worker its range,
+ * how often it was called and on which thread. */
+typedef struct pf_probe {
+	_Atomic uint32_t *visits;
+	_Atomic int calls[VS_PARALLEL_MAX_THREADS];
+	size_t from[VS_PARALLEL_MAX_THREADS], to[VS_PARALLEL_MAX_THREADS];
+	pthread_t thread[VS_PARALLEL_MAX_THREADS];
+	_Atomic int bad_worker;
+} pf_probe;
+
+static void pf_visit(void *ud, size_t from, size_t to, int worker)
+{
+	pf_probe *p = ud;
+	if (worker < 0 || worker >= VS_PARALLEL_MAX_THREADS) {
+		atomic_store(&p->bad_worker, 1);
+		return;
+	}
+	atomic_fetch_add(&p->calls[worker], 1);
+	p->from[worker] = from;
+	p->to[worker] = to;
+	p->thread[worker] = pthread_self();
+	for (size_t i = from; i < to; i++)
+		atomic_fetch_add(&p->visits[i], 1);
+}
+
+/* Runs one vs_parallel_for and checks the ranges; returns the worker count. */
+static size_t pf_check(pf_probe *p, size_t n, int threads)
+{
+	memset(p, 0, sizeof(*p));
+	p->visits = calloc(n ? n : 1, sizeof(*p->visits));
+	assert_non_null(p->visits);
+	vs_parallel_for(n, threads, pf_visit, p);
+	assert_int_equal(atomic_load(&p->bad_worker), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(atomic_load(&p->visits[i]), 1);
+	free(p->visits);
+	size_t expect = (size_t)(threads < 1                         ? 1
+	                         : threads > VS_PARALLEL_MAX_THREADS ? VS_PARALLEL_MAX_THREADS
+	                                                             : threads);
+	if (expect > n)
+		expect = n;
+	size_t workers = 0;
+	for (size_t w = 0; w < VS_PARALLEL_MAX_THREADS; w++) {
+		int c = atomic_load(&p->calls[w]);
+		assert_true(c == (w < expect ? 1 : 0)); /* worker ids distinct, 0..expect-1 */
+		if (!c)
+			continue;
+		workers++;
+		assert_true(p->from[w] < p->to[w]);                 /* never empty */
+		assert_int_equal(p->from[w], w ? p->to[w - 1] : 0); /* contiguous, in order */
+		assert_true(p->to[w] - p->from[w] <= n / expect + 1);
+	}
+	if (workers)
+		assert_int_equal(p->to[workers - 1], n);
+	assert_int_equal(workers, expect);
+	if (workers)
+		assert_true(pthread_equal(p->thread[0], pthread_self())); /* range 0 on the caller */
+	return workers;
+}
+
+static void test_parallel_for(void **state)
+{
+	(void)state;
+	static const size_t ns[] = {0, 1, 7, 1000, 100000};
+	static const int ts[] = {1, 2, 3, 64, 300, 0, -5};
+	pf_probe *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		for (size_t k = 0; k < sizeof(ts) / sizeof(ts[0]); k++)
+			pf_check(p, ns[i], ts[k]);
+	/* more than 31 workers (the old bitmask of started threads wrapped there) */
+	assert_int_equal(pf_check(p, 100000, 300), VS_PARALLEL_MAX_THREADS);
+	assert_int_equal(pf_check(p, 40, 300), 40);
+	assert_true(vs_parallel_default_threads() >= 1);
+	free(p);
+}
+
+static void test_parallel_for_thread_fails(void **state)
+{
+	(void)state;
+	pf_probe *p = malloc(sizeof(*p));
+	assert_non_null(p);
+	/* the second thread start fails: that range (worker 2) runs on the caller */
+	vs_parallel_fail_nth(2);
+	assert_int_equal(pf_check(p, 1000, 4), 4);
+	assert_true(pthread_equal(p->thread[2], pthread_self()));
+	/* the hook fired once: every thread starts again */
+	assert_int_equal(pf_check(p, 1000, 40), 40);
+	/* each start fails in turn, the 33rd past the old bitmask's 31 included */
+	for (uint64_t f = 1; f <= 40; f += 8) {
+		vs_parallel_fail_nth(f);
+		assert_int_equal(pf_check(p, 5000, 40), 40);
+		assert_true(pthread_equal(p->thread[f], pthread_self()));
+	}
+	vs_parallel_fail_nth(0);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_error_format),   cmocka_unit_test(test_alloc_fail_nth),
-	    cmocka_unit_test(test_arena),          cmocka_unit_test(test_buf_cap),
-	    cmocka_unit_test(test_utf8),           cmocka_unit_test(test_reasons),
-	    cmocka_unit_test(test_progress_quiet), cmocka_unit_test(test_civil_dates),
+	    cmocka_unit_test(test_error_format),
+	    cmocka_unit_test(test_alloc_fail_nth),
+	    cmocka_unit_test(test_arena),
+	    cmocka_unit_test(test_buf_cap),
+	    cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_progress_quiet),
+	    cmocka_unit_test(test_civil_dates),
+	    cmocka_unit_test(test_hash_fnv1a),
+	    cmocka_unit_test(test_parallel_for),
+	    cmocka_unit_test(test_parallel_for_thread_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
