@@ -24,7 +24,7 @@
 
 typedef struct vs_store vs_store;
 
-#define VS_STORE_SCHEMA_VERSION 2
+#define VS_STORE_SCHEMA_VERSION 3
 #define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
 
 typedef struct vs_store_opts {
@@ -49,6 +49,13 @@ vs_rc vs_store_begin(vs_store *s, vs_error *err) VS_MUST_CHECK;
 vs_rc vs_store_commit(vs_store *s, vs_error *err) VS_MUST_CHECK;
 /* Rolls back the open transaction (no-op when none); used on error paths. */
 vs_rc vs_store_rollback(vs_store *s, vs_error *err);
+/* True while a transaction opened by vs_store_begin is open. */
+bool vs_store_in_transaction(vs_store *s);
+/* One atomic step whatever the caller holds: a savepoint inside an open
+ * transaction, else a transaction of its own. Pair every vs_store_atomic_begin
+ * with one vs_store_atomic_end (ok = false undoes the step). */
+vs_rc vs_store_atomic_begin(vs_store *s, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_atomic_end(vs_store *s, bool ok, vs_error *err) VS_MUST_CHECK;
 
 /* Copies src into dst[dst_len], truncating; NULL copies "". For filling
  * the fixed-size string members of the structs below. */
@@ -68,15 +75,24 @@ typedef struct vs_store_citizen {
 	char commune_code[6];
 	bool dead;
 	int32_t death_days; /* VS_STORE_NO_DATE when alive or unknown */
+	const char *raw;    /* the registry row's fields joined by 0x1f (registry column order of
+	                       schema.h): borrowed on put, valid during a scan callback, else NULL */
+	size_t raw_len;
 } vs_store_citizen;
 
 /* Inserts or updates a citizen. *changed (may be NULL) is true when the row is
  * new or differs; a changed existing citizen is marked dirty. */
 vs_rc vs_store_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed,
                            vs_error *err) VS_MUST_CHECK;
-/* Reads a citizen; VS_ERR_NOTFOUND when absent. */
+/* Reads a citizen (raw is NULL); VS_ERR_NOTFOUND when absent. */
 vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen *out,
                            vs_error *err) VS_MUST_CHECK;
+/* Calls fn for up to cap citizens with ids greater than after ("" = from the
+ * start), in id order, with their raw rows; *count (may be NULL) = citizens
+ * passed. For building the link index from the store. */
+typedef int (*vs_store_citizen_fn)(void *ud, const vs_store_citizen *c);
+vs_rc vs_store_citizens_scan(vs_store *s, const char *after, size_t cap, vs_store_citizen_fn fn, void *ud,
+                             size_t *count, vs_error *err) VS_MUST_CHECK;
 
 /* ---- submitted records ---- */
 typedef struct vs_store_record {
@@ -102,6 +118,7 @@ typedef struct vs_store_record {
 	int32_t shot_days; /* VS_STORE_NO_DATE when not a full date */
 	char lot[32];
 	char reasons[512]; /* |-separated reason codes of standardization */
+	char source[48];   /* "" = sent by the facility; else the actor whose correction this is */
 } vs_store_record;
 
 typedef enum vs_store_put_outcome {
@@ -116,15 +133,21 @@ typedef struct vs_store_put_result {
 	int32_t version;
 	int64_t superseded_rid; /* CORRECTED: the old version's id, else 0 */
 	bool needs_link;        /* the current version has no saved link yet */
+	bool has_decisions;     /* CORRECTED: people have decided on this record before */
 } vs_store_put_result;
 
 /* Puts a submitted record (idempotent). A correction keeps the old version,
  * marks the citizen its link pointed to dirty, and drops the old version's
- * worklist items. */
+ * worklist items. A facility's submission (source "") is compared with the
+ * facility's own latest version, not with a person's correction made since:
+ * sending the same file again never undoes a review decision. */
 vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res,
                           vs_error *err) VS_MUST_CHECK;
 /* Reads one version by rid (raw is NULL in the result). VS_ERR_NOTFOUND when absent. */
 vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err) VS_MUST_CHECK;
+/* The current version of (facility, record_id) (raw is NULL); VS_ERR_NOTFOUND when none. */
+vs_rc vs_store_find_record(vs_store *s, const char *facility_code, const char *record_id,
+                           vs_store_record *out, vs_error *err) VS_MUST_CHECK;
 /* Every version of (facility, record_id), oldest first; *count = versions found
  * (may exceed cap; only cap are written). */
 vs_rc vs_store_record_history(vs_store *s, const char *facility_code, const char *record_id,
@@ -137,9 +160,15 @@ vs_rc vs_store_unlinked_records(vs_store *s, vs_store_record_fn fn, void *ud, vs
 /* ---- links ---- */
 typedef enum vs_store_decision {
 	VS_STORE_LINK_UNLINKED = 0,
-	VS_STORE_LINK_AUTO = 1,
-	VS_STORE_LINK_REVIEW = 2
+	VS_STORE_LINK_AUTO = 1,     /* the linker was sure */
+	VS_STORE_LINK_REVIEW = 2,   /* a person must confirm */
+	VS_STORE_LINK_CONFIRMED = 3 /* a person confirmed or chose the citizen */
 } vs_store_decision;
+/* True for the links whose records count in the citizen's verified history. */
+static inline bool vs_store_link_settled(uint8_t decision)
+{
+	return decision == VS_STORE_LINK_AUTO || decision == VS_STORE_LINK_CONFIRMED;
+}
 
 typedef struct vs_store_link {
 	int64_t rid;
@@ -150,6 +179,7 @@ typedef struct vs_store_link {
 	char reasons[256];       /* |-separated LINK_* codes */
 	const char *explanation; /* borrowed text (e.g. the waterfall), may be NULL */
 	const char *model_version;
+	char decided_by[48]; /* the actor who decided it; "" = the linker */
 } vs_store_link;
 
 /* Saves (replaces) the link of record rid; marks the old and new citizen dirty. */
@@ -294,6 +324,59 @@ typedef int (*vs_store_worklist_fn)(void *ud, const vs_store_worklist_item *it);
 vs_rc vs_store_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
                         vs_error *err) VS_MUST_CHECK;
 
+/* Up to limit items of one facility or commune (code required) with rid
+ * greater than after_rid, in rid order: one page of a worklist. */
+vs_rc vs_store_worklist_page(vs_store *s, uint8_t kind, const char *code, int64_t after_rid, size_t limit,
+                             vs_store_worklist_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+/* True when some citizen, record or item names this facility / commune code. */
+vs_rc vs_store_code_known(vs_store *s, uint8_t kind, const char *code, bool *known,
+                          vs_error *err) VS_MUST_CHECK;
+
+/* ---- review decisions ---- */
+typedef enum vs_store_decision_state {
+	VS_STORE_DECISION_ACTIVE = 0,
+	VS_STORE_DECISION_REOPENED = 1 /* a later facility correction contradicted it */
+} vs_store_decision_state;
+
+/* One decision a person made, with who, when, what, before and after. */
+typedef struct vs_store_decision_row {
+	int64_t seq; /* assigned by add */
+	char at[32]; /* UTC, ISO 8601 (assigned by add) */
+	char actor[48];
+	char role[24];
+	char action[24]; /* confirm | choose | reject | not_registered | correct | withdraw | resolve */
+	char facility_code[32];
+	char record_id[64];
+	int64_t rid; /* the record version decided on */
+	char citizen_before[16], citizen_after[16];
+	uint8_t decision_before, decision_after; /* vs_store_decision */
+	char detail[512];
+	uint8_t state; /* vs_store_decision_state */
+} vs_store_decision_row;
+/* Appends a decision; d->seq and d->at are filled. */
+vs_rc vs_store_decision_add(vs_store *s, vs_store_decision_row *d, vs_error *err) VS_MUST_CHECK;
+/* The decisions on (facility, record_id), oldest first; *count may exceed cap. */
+vs_rc vs_store_decisions(vs_store *s, const char *facility_code, const char *record_id,
+                         vs_store_decision_row *out, size_t cap, size_t *count, vs_error *err) VS_MUST_CHECK;
+/* Marks decision seq reopened. */
+vs_rc vs_store_decision_reopen(vs_store *s, int64_t seq, vs_error *err) VS_MUST_CHECK;
+/* Number of decisions. */
+vs_rc vs_store_decision_count(vs_store *s, int64_t *count, vs_error *err) VS_MUST_CHECK;
+/* Candidates a person said are not the person of (facility, record_id). */
+vs_rc vs_store_reject_add(vs_store *s, const char *facility_code, const char *record_id,
+                          const char *citizen_id, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_rejected(vs_store *s, const char *facility_code, const char *record_id, char (*ids)[16],
+                        size_t cap, size_t *count, vs_error *err) VS_MUST_CHECK;
+
+/* ---- linkage models ---- */
+/* Keeps a model (its JSON text) under a new version name. */
+vs_rc vs_store_model_put(vs_store *s, const char *version, const char *body, vs_error *err) VS_MUST_CHECK;
+/* The newest model: version into version[64], its JSON appended to body.
+ * VS_ERR_NOTFOUND when the store has none. */
+vs_rc vs_store_model_latest(vs_store *s, char version[64], vs_buf *body, vs_error *err) VS_MUST_CHECK;
+/* Number of models kept. */
+vs_rc vs_store_model_count(vs_store *s, int64_t *count, vs_error *err) VS_MUST_CHECK;
+
 /* ---- export ---- */
 /* One current record with its link, for links.csv. */
 typedef struct vs_store_link_row {
@@ -322,7 +405,7 @@ typedef struct vs_store_counts {
 	int64_t citizens;
 	int64_t records;    /* current versions */
 	int64_t superseded; /* old versions kept in history */
-	int64_t links_auto, links_review, links_unlinked;
+	int64_t links_auto, links_review, links_unlinked, links_confirmed;
 	int64_t events;
 	int64_t events_ok, events_review, events_reject;
 	int64_t reports_merged; /* reports beyond the first of each event */

@@ -244,3 +244,91 @@ vs_rc vs_store_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error
 {
 	return s->ops->coverage(s, fn, ud, err);
 }
+
+/* ---- review loop, models, paging (schema 3) ---- */
+
+bool vs_store_in_transaction(vs_store *s)
+{
+	return s->ops->in_transaction(s);
+}
+
+vs_rc vs_store_atomic_begin(vs_store *s, vs_error *err)
+{
+	return s->ops->atomic_begin(s, err);
+}
+
+vs_rc vs_store_atomic_end(vs_store *s, bool ok, vs_error *err)
+{
+	return s->ops->atomic_end(s, ok, err);
+}
+
+vs_rc vs_store_citizens_scan(vs_store *s, const char *after, size_t cap, vs_store_citizen_fn fn, void *ud,
+                             size_t *count, vs_error *err)
+{
+	return s->ops->citizens_scan(s, after ? after : "", cap, fn, ud, count, err);
+}
+
+vs_rc vs_store_find_record(vs_store *s, const char *facility_code, const char *record_id,
+                           vs_store_record *out, vs_error *err)
+{
+	return s->ops->find_record(s, facility_code, record_id, out, err);
+}
+
+vs_rc vs_store_worklist_page(vs_store *s, uint8_t kind, const char *code, int64_t after_rid, size_t limit,
+                             vs_store_worklist_fn fn, void *ud, vs_error *err)
+{
+	return s->ops->worklist_page(s, kind, code, after_rid, limit, fn, ud, err);
+}
+
+vs_rc vs_store_code_known(vs_store *s, uint8_t kind, const char *code, bool *known, vs_error *err)
+{
+	return s->ops->code_known(s, kind, code, known, err);
+}
+
+vs_rc vs_store_decision_add(vs_store *s, vs_store_decision_row *d, vs_error *err)
+{
+	return s->ops->decision_add(s, d, err);
+}
+
+vs_rc vs_store_decisions(vs_store *s, const char *facility_code, const char *record_id,
+                         vs_store_decision_row *out, size_t cap, size_t *count, vs_error *err)
+{
+	return s->ops->decisions(s, facility_code, record_id, out, cap, count, err);
+}
+
+vs_rc vs_store_decision_reopen(vs_store *s, int64_t seq, vs_error *err)
+{
+	return s->ops->decision_reopen(s, seq, err);
+}
+
+vs_rc vs_store_decision_count(vs_store *s, int64_t *count, vs_error *err)
+{
+	return s->ops->decision_count(s, count, err);
+}
+
+vs_rc vs_store_reject_add(vs_store *s, const char *facility_code, const char *record_id,
+                          const char *citizen_id, vs_error *err)
+{
+	return s->ops->reject_add(s, facility_code, record_id, citizen_id, err);
+}
+
+vs_rc vs_store_rejected(vs_store *s, const char *facility_code, const char *record_id, char (*ids)[16],
+                        size_t cap, size_t *count, vs_error *err)
+{
+	return s->ops->rejected(s, facility_code, record_id, ids, cap, count, err);
+}
+
+vs_rc vs_store_model_put(vs_store *s, const char *version, const char *body, vs_error *err)
+{
+	return s->ops->model_put(s, version, body, err);
+}
+
+vs_rc vs_store_model_latest(vs_store *s, char version[64], vs_buf *body, vs_error *err)
+{
+	return s->ops->model_latest(s, version, body, err);
+}
+
+vs_rc vs_store_model_count(vs_store *s, int64_t *count, vs_error *err)
+{
+	return s->ops->model_count(s, count, err);
+}

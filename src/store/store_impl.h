@@ -57,6 +57,28 @@ typedef struct vs_store_ops {
 	vs_rc (*reason_counts)(vs_store *s, int source, int decision, vs_store_reason_fn fn, void *ud,
 	                       vs_error *err);
 	vs_rc (*coverage)(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err);
+	bool (*in_transaction)(vs_store *s);
+	vs_rc (*atomic_begin)(vs_store *s, vs_error *err);
+	vs_rc (*atomic_end)(vs_store *s, bool ok, vs_error *err);
+	vs_rc (*citizens_scan)(vs_store *s, const char *after, size_t cap, vs_store_citizen_fn fn, void *ud,
+	                       size_t *count, vs_error *err);
+	vs_rc (*find_record)(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
+	                     vs_error *err);
+	vs_rc (*worklist_page)(vs_store *s, uint8_t kind, const char *code, int64_t after_rid, size_t limit,
+	                       vs_store_worklist_fn fn, void *ud, vs_error *err);
+	vs_rc (*code_known)(vs_store *s, uint8_t kind, const char *code, bool *known, vs_error *err);
+	vs_rc (*decision_add)(vs_store *s, vs_store_decision_row *d, vs_error *err);
+	vs_rc (*decisions)(vs_store *s, const char *fac, const char *rec, vs_store_decision_row *out,
+	                   size_t cap, size_t *count, vs_error *err);
+	vs_rc (*decision_reopen)(vs_store *s, int64_t seq, vs_error *err);
+	vs_rc (*decision_count)(vs_store *s, int64_t *count, vs_error *err);
+	vs_rc (*reject_add)(vs_store *s, const char *fac, const char *rec, const char *citizen_id,
+	                    vs_error *err);
+	vs_rc (*rejected)(vs_store *s, const char *fac, const char *rec, char (*ids)[16], size_t cap,
+	                  size_t *count, vs_error *err);
+	vs_rc (*model_put)(vs_store *s, const char *version, const char *body, vs_error *err);
+	vs_rc (*model_latest)(vs_store *s, char version[64], vs_buf *body, vs_error *err);
+	vs_rc (*model_count)(vs_store *s, int64_t *count, vs_error *err);
 } vs_store_ops;
 
 struct vs_store {

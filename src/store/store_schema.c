@@ -47,6 +47,23 @@ static const migration migrations[] = {
         " actor TEXT, action TEXT, subject TEXT, detail TEXT);"},
     /* 2: summaries count current records without reading their (large) rows */
     {2, "CREATE INDEX records_current ON records(current)"},
+    /* 3: the review loop (decisions, rejected candidates, who made a version or a
+     * link), models kept in the store, and the registry row's raw fields so the
+     * link index can be built from the store */
+    {3, "ALTER TABLE citizens ADD COLUMN raw BLOB;"
+        "ALTER TABLE records ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE links ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';"
+        "CREATE TABLE decisions(seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+        " actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, facility_code TEXT NOT NULL,"
+        " record_id TEXT NOT NULL, rid INTEGER, citizen_before TEXT, citizen_after TEXT,"
+        " decision_before INTEGER, decision_after INTEGER, detail TEXT, state INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX decisions_record ON decisions(facility_code, record_id, seq);"
+        "CREATE TABLE rejections(facility_code TEXT NOT NULL, record_id TEXT NOT NULL,"
+        " citizen_id TEXT NOT NULL, PRIMARY KEY(facility_code, record_id, citizen_id)) WITHOUT ROWID;"
+        "CREATE TABLE models(seq INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE,"
+        " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), body TEXT NOT NULL);"
+        "CREATE INDEX citizens_commune ON citizens(commune_code);"},
 };
 
 static vs_rc exec(sqlite3 *db, const char *sql, vs_error *err)

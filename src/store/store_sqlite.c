@@ -58,6 +58,17 @@ enum {
 	Q_AUDIT,
 	Q_AUDIT_COUNT,
 	Q_COVERAGE,
+	Q_CIT_SCAN,
+	Q_REC_FIND,
+	Q_WL_PAGE_FAC,
+	Q_WL_PAGE_COM,
+	Q_DEC_ADD,
+	Q_DEC_LIST,
+	Q_DEC_REOPEN,
+	Q_REJ_ADD,
+	Q_REJ_LIST,
+	Q_MODEL_PUT,
+	Q_MODEL_LATEST,
 	Q_COUNT
 };
 
@@ -74,21 +85,25 @@ enum {
 
 static const char *const sql_text[Q_COUNT] = {
     [Q_CIT_GET] = "SELECT " CIT_COLS " FROM citizens WHERE citizen_id = ?1",
-    [Q_CIT_PUT] = "INSERT INTO citizens(" CIT_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)"
+    [Q_CIT_PUT] = "INSERT INTO citizens(" CIT_COLS ", raw) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
                   " ON CONFLICT(citizen_id) DO UPDATE SET old_id=?2, full_name=?3, dob=?4, dob_days=?5,"
                   " dob_precision=?6, sex=?7, province_code=?8, district_code=?9, commune_code=?10, dead=?11,"
-                  " death_days=?12 WHERE old_id IS NOT ?2 OR full_name IS NOT ?3 OR dob IS NOT ?4 OR"
+                  " death_days=?12, raw=?13 WHERE old_id IS NOT ?2 OR full_name IS NOT ?3 OR dob IS NOT ?4 OR"
                   " dob_days IS NOT ?5 OR dob_precision IS NOT ?6 OR sex IS NOT ?7 OR province_code IS NOT ?8"
                   " OR district_code IS NOT ?9 OR commune_code IS NOT ?10 OR dead IS NOT ?11 OR"
-                  " death_days IS NOT ?12",
+                  " death_days IS NOT ?12 OR raw IS NOT ?13",
     [Q_REC_CUR] = "SELECT r.rid, r.version, r.content_hash, r.current,"
-                  " EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid) FROM records r"
-                  " WHERE r.facility_code = ?1 AND r.record_id = ?2 ORDER BY r.version DESC LIMIT 1",
+                  " EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid),"
+                  " (SELECT f.content_hash FROM records f WHERE f.facility_code = ?1 AND f.record_id = ?2"
+                  " AND f.source = '' ORDER BY f.version DESC LIMIT 1),"
+                  " EXISTS(SELECT 1 FROM decisions x WHERE x.facility_code = ?1 AND x.record_id = ?2)"
+                  " FROM records r WHERE r.facility_code = ?1 AND r.record_id = ?2 ORDER BY r.version DESC"
+                  " LIMIT 1",
     [Q_REC_INS] =
         "INSERT INTO records(facility_code, record_id, version, current, content_hash, raw, full_name,"
         " dob, sex, id_number, phone, province_code, district_code, commune_code, vaccine_code, dose,"
-        " shot_date, shot_days, lot, reasons) VALUES(?1,?2,?3,1,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-        "?15,?16,?17,?18,?19)",
+        " shot_date, shot_days, lot, reasons, source) VALUES(?1,?2,?3,1,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+        "?14,?15,?16,?17,?18,?19,?20)",
     [Q_REC_SUPERSEDE] = "UPDATE records SET current = 0 WHERE rid = ?1",
     [Q_REC_GET] = "SELECT " REC_COLS " FROM records WHERE rid = ?1",
     [Q_REC_HIST] =
@@ -97,10 +112,10 @@ static const char *const sql_text[Q_COUNT] = {
                        " NOT EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid) ORDER BY rid",
     [Q_LINK_CIT] = "SELECT citizen_id FROM links WHERE rid = ?1",
     [Q_LINK_PUT] = "INSERT OR REPLACE INTO links(rid, citizen_id, decision, weight, probability, reasons,"
-                   " explanation, model_version) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+                   " explanation, model_version, decided_by) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [Q_LINK_GET] =
-        "SELECT rid, citizen_id, decision, weight, probability, reasons, explanation, model_version"
-        " FROM links WHERE rid = ?1",
+        "SELECT rid, citizen_id, decision, weight, probability, reasons, explanation, model_version,"
+        " decided_by FROM links WHERE rid = ?1",
     [Q_DIRTY_LIST] = "SELECT citizen_id FROM dirty WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2",
     [Q_DIRTY_ADD] = "INSERT OR IGNORE INTO dirty(citizen_id) VALUES(?1)",
     [Q_DIRTY_DEL] = "DELETE FROM dirty WHERE citizen_id = ?1",
@@ -109,7 +124,7 @@ static const char *const sql_text[Q_COUNT] = {
         " r.lot, coalesce(c.status, -1) FROM links l JOIN records r ON r.rid = l.rid"
         " LEFT JOIN checks c ON c.citizen_id = l.citizen_id AND c.rid = r.rid WHERE l.citizen_id = ?1 AND "
         "r.current = 1"
-        " AND l.decision IN (1, 2) ORDER BY r.rid",
+        " AND l.decision IN (?2, ?3, ?4) ORDER BY r.rid",
     [Q_CHECK_PUT] =
         "INSERT OR REPLACE INTO checks(rid, event_key, status, reasons, citizen_id) VALUES(?1,?2,?3,?4,?5)",
     [Q_EV_DEL] = "DELETE FROM events WHERE citizen_id = ?1",
@@ -130,7 +145,7 @@ static const char *const sql_text[Q_COUNT] = {
         " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(event_key) DO NOTHING",
     [Q_POST_DEL] = "DELETE FROM postings WHERE event_key = ?1",
     [Q_WL_PUT] = "INSERT OR REPLACE INTO worklist(" WL_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-    [Q_WL_CLEAR] = "DELETE FROM worklist WHERE kind IN (1, 2) AND rid = ?1",
+    [Q_WL_CLEAR] = "DELETE FROM worklist WHERE kind IN (?2, ?3) AND rid = ?1",
     [Q_WL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND facility_code = ?2 ORDER BY rid",
     [Q_WL_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND commune_code = ?2 ORDER BY rid",
     [Q_WL_ALL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 ORDER BY facility_code, rid",
@@ -169,7 +184,7 @@ static const char *const sql_text[Q_COUNT] = {
         " coalesce(c.status, -1)"
         " FROM (SELECT citizen_id FROM dirty WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2) d"
         " LEFT JOIN citizens z ON z.citizen_id = d.citizen_id"
-        " LEFT JOIN links l ON l.citizen_id = d.citizen_id AND l.decision IN (1, 2)"
+        " LEFT JOIN links l ON l.citizen_id = d.citizen_id AND l.decision IN (?3, ?4, ?5)"
         " LEFT JOIN records r ON r.rid = l.rid AND r.current = 1"
         " LEFT JOIN checks c ON c.citizen_id = d.citizen_id AND c.rid = r.rid ORDER BY d.citizen_id",
     [Q_DIRTY_DEL_RANGE] = "DELETE FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
@@ -178,6 +193,26 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_COVERAGE] = "SELECT " CIT_COLS ", coalesce(p.n, 0) FROM citizens c LEFT JOIN"
                    " (SELECT citizen_id AS pid, count(*) AS n FROM postings GROUP BY citizen_id) p"
                    " ON p.pid = c.citizen_id ORDER BY c.citizen_id",
+    [Q_CIT_SCAN] =
+        "SELECT " CIT_COLS ", raw FROM citizens WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2",
+    [Q_REC_FIND] = "SELECT " REC_COLS ", source FROM records WHERE facility_code = ?1 AND record_id = ?2"
+                   " AND current = 1",
+    [Q_WL_PAGE_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND facility_code = ?2 AND rid > ?3"
+                      " ORDER BY rid LIMIT ?4",
+    [Q_WL_PAGE_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND commune_code = ?2 AND rid > ?3"
+                      " ORDER BY rid LIMIT ?4",
+    [Q_DEC_ADD] = "INSERT INTO decisions(actor, role, action, facility_code, record_id, rid, citizen_before,"
+                  " citizen_after, decision_before, decision_after, detail, state)"
+                  " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) RETURNING seq, at",
+    [Q_DEC_LIST] = "SELECT seq, at, actor, role, action, facility_code, record_id, rid, citizen_before,"
+                   " citizen_after, decision_before, decision_after, detail, state FROM decisions"
+                   " WHERE facility_code = ?1 AND record_id = ?2 ORDER BY seq",
+    [Q_DEC_REOPEN] = "UPDATE decisions SET state = ?2 WHERE seq = ?1",
+    [Q_REJ_ADD] = "INSERT OR IGNORE INTO rejections(facility_code, record_id, citizen_id) VALUES(?1,?2,?3)",
+    [Q_REJ_LIST] = "SELECT citizen_id FROM rejections WHERE facility_code = ?1 AND record_id = ?2"
+                   " ORDER BY citizen_id",
+    [Q_MODEL_PUT] = "INSERT INTO models(version, body) VALUES(?1, ?2)",
+    [Q_MODEL_LATEST] = "SELECT version, body FROM models ORDER BY seq DESC LIMIT 1",
 };
 
 typedef struct sqlite_store {
@@ -185,6 +220,8 @@ typedef struct sqlite_store {
 	sqlite3_stmt *st[Q_COUNT];
 	int version;
 	bool in_tx;
+	int atomic_depth; /* open vs_store_atomic_begin steps */
+	bool atomic_own;  /* the outermost step opened its own transaction */
 } sqlite_store;
 
 static sqlite_store *D(vs_store *s)
@@ -309,6 +346,7 @@ static vs_rc sq_rollback(vs_store *s, vs_error *err)
 	if (!d->in_tx)
 		return VS_OK;
 	d->in_tx = false;
+	d->atomic_depth = 0;
 	return exec(d, "ROLLBACK", err);
 }
 
@@ -330,6 +368,8 @@ static vs_rc sq_put_citizen(vs_store *s, const vs_store_citizen *c, bool *change
 	bt(st, 10, c->commune_code);
 	sqlite3_bind_int(st, 11, c->dead ? 1 : 0);
 	bday(st, 12, c->death_days);
+	if (c->raw)
+		sqlite3_bind_blob(st, 13, c->raw, (int)c->raw_len, SQLITE_STATIC);
 	vs_rc rc = run(d, st, err, "put citizen");
 	if (rc)
 		return rc;
@@ -420,6 +460,7 @@ static vs_rc insert_record(sqlite_store *d, const vs_store_record *r, int32_t ve
 	bday(st, 17, r->shot_days);
 	bt(st, 18, r->lot);
 	bt(st, 19, r->reasons);
+	bt(st, 20, r->source);
 	return run(d, st, err, "insert record");
 }
 
@@ -437,16 +478,22 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 	int64_t old_rid = 0;
 	int32_t old_version = 0;
 	uint64_t old_hash = 0;
-	bool has_link = false;
+	bool has_link = false, has_decisions = false;
 	if (step == SQLITE_ROW) {
 		old_rid = sqlite3_column_int64(st, 0);
 		old_version = sqlite3_column_int(st, 1);
 		old_hash = (uint64_t)sqlite3_column_int64(st, 2);
 		has_link = sqlite3_column_int(st, 4) != 0;
+		/* a facility's resend is compared with what the facility sent last, so
+		 * it never undoes a person's correction made since */
+		if (!r->source[0] && sqlite3_column_type(st, 5) != SQLITE_NULL)
+			old_hash = (uint64_t)sqlite3_column_int64(st, 5);
+		has_decisions = sqlite3_column_int(st, 6) != 0;
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return dberr(d, err, "find record");
+	res->has_decisions = has_decisions;
 	if (old_rid && old_hash == r->content_hash) {
 		res->outcome = VS_STORE_PUT_SAME;
 		res->rid = old_rid;
@@ -463,6 +510,8 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 		if (!rc) {
 			st = q(d, Q_WL_CLEAR);
 			sqlite3_bind_int64(st, 1, old_rid);
+			sqlite3_bind_int(st, 2, VS_STORE_WL_FACILITY);
+			sqlite3_bind_int(st, 3, VS_STORE_WL_COMMUNE);
 			rc = run(d, st, err, "clear worklist");
 		}
 		if (rc)
@@ -583,6 +632,7 @@ static vs_rc sq_save_link(vs_store *s, const vs_store_link *l, vs_error *err)
 		bt(st, 7, l->explanation);
 	if (l->model_version)
 		bt(st, 8, l->model_version);
+	bt(st, 9, l->decided_by);
 	rc = run(d, st, err, "save link");
 	if (rc || !l->citizen_id[0] || l->decision == VS_STORE_LINK_UNLINKED)
 		return rc;
@@ -607,6 +657,7 @@ static vs_rc sq_get_link(vs_store *s, int64_t rid, vs_store_link *out, char *buf
 		out->weight = sqlite3_column_double(st, 3);
 		out->probability = sqlite3_column_double(st, 4);
 		ct(st, 5, out->reasons, sizeof(out->reasons));
+		ct(st, 8, out->decided_by, sizeof(out->decided_by));
 		const char *e = (const char *)sqlite3_column_text(st, 6);
 		const char *m = (const char *)sqlite3_column_text(st, 7);
 		size_t el = e ? strlen(e) : 0, ml = m ? strlen(m) : 0;
@@ -670,6 +721,9 @@ static vs_rc sq_citizen_reports(vs_store *s, const char *id, vs_store_report *ou
 	sqlite_store *d = D(s);
 	sqlite3_stmt *st = q(d, Q_REPORTS);
 	bt(st, 1, id);
+	sqlite3_bind_int(st, 2, VS_STORE_LINK_AUTO);
+	sqlite3_bind_int(st, 3, VS_STORE_LINK_REVIEW);
+	sqlite3_bind_int(st, 4, VS_STORE_LINK_CONFIRMED);
 	size_t n = 0;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -715,6 +769,9 @@ static vs_rc sq_dirty_histories(vs_store *s, const char *after, size_t cap, vs_s
 	sqlite3_stmt *st = q(d, Q_HISTORIES);
 	bt(st, 1, after);
 	sqlite3_bind_int64(st, 2, (int64_t)cap);
+	sqlite3_bind_int(st, 3, VS_STORE_LINK_AUTO);
+	sqlite3_bind_int(st, 4, VS_STORE_LINK_REVIEW);
+	sqlite3_bind_int(st, 5, VS_STORE_LINK_CONFIRMED);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -1050,6 +1107,8 @@ static vs_rc sq_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
 	sqlite_store *d = D(s);
 	sqlite3_stmt *st = q(d, Q_WL_CLEAR);
 	sqlite3_bind_int64(st, 1, rid);
+	sqlite3_bind_int(st, 2, VS_STORE_WL_FACILITY);
+	sqlite3_bind_int(st, 3, VS_STORE_WL_COMMUNE);
 	return run(d, st, err, "worklist clear");
 }
 
@@ -1177,6 +1236,8 @@ static void put_links(vs_store_counts *o, int64_t decision, int64_t n, int64_t u
 		o->links_auto = n;
 	else if (decision == VS_STORE_LINK_REVIEW)
 		o->links_review = n;
+	else if (decision == VS_STORE_LINK_CONFIRMED)
+		o->links_confirmed = n;
 	else
 		o->links_unlinked += n;
 }
@@ -1275,6 +1336,299 @@ static vs_rc sq_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_erro
 	return rc;
 }
 
+/* ---- atomic steps, scans, review decisions, models (schema 3) ---- */
+
+static bool sq_in_transaction(vs_store *s)
+{
+	return D(s)->in_tx;
+}
+
+static vs_rc sq_atomic_begin(vs_store *s, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	vs_rc rc;
+	if (!d->atomic_depth && !d->in_tx) {
+		if ((rc = sq_begin(s, err)))
+			return rc;
+		d->atomic_own = true;
+	} else if (!d->atomic_depth) {
+		d->atomic_own = false;
+	}
+	if (!d->atomic_own || d->atomic_depth) {
+		if ((rc = exec(d, "SAVEPOINT vs_atomic", err)))
+			return rc;
+	}
+	d->atomic_depth++;
+	return VS_OK;
+}
+
+static vs_rc sq_atomic_end(vs_store *s, bool ok, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	if (!d->atomic_depth)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: no atomic step open");
+	d->atomic_depth--;
+	bool savepoint = !d->atomic_own || d->atomic_depth;
+	if (savepoint) {
+		if (!ok && exec(d, "ROLLBACK TO vs_atomic", NULL) == VS_OK)
+			return exec(d, "RELEASE vs_atomic", err);
+		return exec(d, "RELEASE vs_atomic", err);
+	}
+	return ok ? sq_commit(s, err) : sq_rollback(s, err);
+}
+
+static vs_rc sq_citizens_scan(vs_store *s, const char *after, size_t cap, vs_store_citizen_fn fn, void *ud,
+                              size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CIT_SCAN);
+	bt(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)cap);
+	vs_store_citizen c;
+	size_t n = 0;
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_citizen(st, 0, &c);
+		c.raw = (const char *)sqlite3_column_blob(st, 12);
+		c.raw_len = (size_t)sqlite3_column_bytes(st, 12);
+		n++;
+		if (fn(ud, &c)) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "scan citizens");
+	sqlite3_reset(st);
+	if (count)
+		*count = n;
+	return rc;
+}
+
+static vs_rc sq_find_record(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
+                            vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REC_FIND);
+	bt(st, 1, fac);
+	bt(st, 2, rec);
+	int r = sqlite3_step(st);
+	vs_rc rc = VS_OK;
+	if (r == SQLITE_ROW) {
+		read_record(st, out, false);
+		ct(st, 20, out->source, sizeof(out->source));
+	} else if (r == SQLITE_DONE) {
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no record %s of facility %s", rec,
+		                  fac);
+	} else {
+		rc = dberr(d, err, "find record");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static vs_rc wl_rows(sqlite_store *d, sqlite3_stmt *st, vs_store_worklist_fn fn, void *ud, vs_error *err)
+{
+	vs_store_worklist_item it;
+	int r;
+	vs_rc rc = VS_OK;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&it, 0, sizeof(it));
+		it.kind = (uint8_t)sqlite3_column_int(st, 0);
+		it.rid = sqlite3_column_int64(st, 1);
+		ct(st, 2, it.facility_code, sizeof(it.facility_code));
+		ct(st, 3, it.commune_code, sizeof(it.commune_code));
+		ct(st, 4, it.record_id, sizeof(it.record_id));
+		ct(st, 5, it.citizen_id, sizeof(it.citizen_id));
+		ct(st, 6, it.category, sizeof(it.category));
+		ct(st, 7, it.reasons, sizeof(it.reasons));
+		ct(st, 8, it.suggestion, sizeof(it.suggestion));
+		ct(st, 9, it.evidence, sizeof(it.evidence));
+		if (fn(ud, &it)) {
+			rc = VS_DONE;
+			break;
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = dberr(d, err, "worklist");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static vs_rc sq_worklist_page(vs_store *s, uint8_t kind, const char *code, int64_t after_rid, size_t limit,
+                              vs_store_worklist_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, kind == VS_STORE_WL_COMMUNE ? Q_WL_PAGE_COM : Q_WL_PAGE_FAC);
+	sqlite3_bind_int(st, 1, kind);
+	bt(st, 2, code);
+	sqlite3_bind_int64(st, 3, after_rid);
+	sqlite3_bind_int64(st, 4, (int64_t)limit);
+	return wl_rows(d, st, fn, ud, err);
+}
+
+static vs_rc sq_code_known(vs_store *s, uint8_t kind, const char *code, bool *known, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = NULL;
+	const char *sql = kind == VS_STORE_WL_COMMUNE
+	                      ? "SELECT EXISTS(SELECT 1 FROM citizens WHERE commune_code = ?1) OR"
+	                        " EXISTS(SELECT 1 FROM worklist WHERE kind = ?2 AND commune_code = ?1)"
+	                      : "SELECT EXISTS(SELECT 1 FROM records WHERE facility_code = ?1) OR"
+	                        " EXISTS(SELECT 1 FROM worklist WHERE kind = ?2 AND facility_code = ?1)";
+	*known = false;
+	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(d, err, "code known");
+	bt(st, 1, code);
+	sqlite3_bind_int(st, 2, kind);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*known = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? VS_OK : dberr(d, err, "code known");
+}
+
+static vs_rc sq_decision_add(vs_store *s, vs_store_decision_row *x, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_DEC_ADD);
+	bt(st, 1, x->actor);
+	bt(st, 2, x->role);
+	bt(st, 3, x->action);
+	bt(st, 4, x->facility_code);
+	bt(st, 5, x->record_id);
+	sqlite3_bind_int64(st, 6, x->rid);
+	bt(st, 7, x->citizen_before);
+	bt(st, 8, x->citizen_after);
+	sqlite3_bind_int(st, 9, x->decision_before);
+	sqlite3_bind_int(st, 10, x->decision_after);
+	bt(st, 11, x->detail);
+	sqlite3_bind_int(st, 12, x->state);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		x->seq = sqlite3_column_int64(st, 0);
+		ct(st, 1, x->at, sizeof(x->at));
+		r = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "add decision");
+}
+
+static vs_rc sq_decisions(vs_store *s, const char *fac, const char *rec, vs_store_decision_row *out,
+                          size_t cap, size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_DEC_LIST);
+	bt(st, 1, fac);
+	bt(st, 2, rec);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < cap) {
+			vs_store_decision_row *x = &out[n];
+			memset(x, 0, sizeof(*x));
+			x->seq = sqlite3_column_int64(st, 0);
+			ct(st, 1, x->at, sizeof(x->at));
+			ct(st, 2, x->actor, sizeof(x->actor));
+			ct(st, 3, x->role, sizeof(x->role));
+			ct(st, 4, x->action, sizeof(x->action));
+			ct(st, 5, x->facility_code, sizeof(x->facility_code));
+			ct(st, 6, x->record_id, sizeof(x->record_id));
+			x->rid = sqlite3_column_int64(st, 7);
+			ct(st, 8, x->citizen_before, sizeof(x->citizen_before));
+			ct(st, 9, x->citizen_after, sizeof(x->citizen_after));
+			x->decision_before = (uint8_t)sqlite3_column_int(st, 10);
+			x->decision_after = (uint8_t)sqlite3_column_int(st, 11);
+			ct(st, 12, x->detail, sizeof(x->detail));
+			x->state = (uint8_t)sqlite3_column_int(st, 13);
+		}
+		n++;
+	}
+	sqlite3_reset(st);
+	*count = n;
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "decisions");
+}
+
+static vs_rc sq_decision_reopen(vs_store *s, int64_t seq, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_DEC_REOPEN);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int(st, 2, VS_STORE_DECISION_REOPENED);
+	return run(d, st, err, "reopen decision");
+}
+
+static vs_rc sq_decision_count(vs_store *s, int64_t *count, vs_error *err)
+{
+	return scalar(D(s), "SELECT count(*) FROM decisions", count, err);
+}
+
+static vs_rc sq_reject_add(vs_store *s, const char *fac, const char *rec, const char *citizen_id,
+                           vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REJ_ADD);
+	bt(st, 1, fac);
+	bt(st, 2, rec);
+	bt(st, 3, citizen_id);
+	return run(d, st, err, "reject candidate");
+}
+
+static vs_rc sq_rejected(vs_store *s, const char *fac, const char *rec, char (*ids)[16], size_t cap,
+                         size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_REJ_LIST);
+	bt(st, 1, fac);
+	bt(st, 2, rec);
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < cap)
+			ct(st, 0, ids[n], 16);
+		n++;
+	}
+	sqlite3_reset(st);
+	*count = n;
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "rejected candidates");
+}
+
+static vs_rc sq_model_put(vs_store *s, const char *version, const char *body, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_MODEL_PUT);
+	bt(st, 1, version);
+	bt(st, 2, body);
+	return run(d, st, err, "put model");
+}
+
+static vs_rc sq_model_latest(vs_store *s, char version[64], vs_buf *body, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_MODEL_LATEST);
+	int r = sqlite3_step(st);
+	vs_rc rc = VS_OK;
+	if (r == SQLITE_ROW) {
+		ct(st, 0, version, 64);
+		const char *b = (const char *)sqlite3_column_text(st, 1);
+		rc = vs_buf_puts(body, b ? b : "");
+		if (rc)
+			rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "store: model too large");
+	} else if (r == SQLITE_DONE) {
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "store: no model");
+	} else {
+		rc = dberr(d, err, "latest model");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static vs_rc sq_model_count(vs_store *s, int64_t *count, vs_error *err)
+{
+	return scalar(D(s), "SELECT count(*) FROM models", count, err);
+}
+
 static const vs_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1313,6 +1667,22 @@ static const vs_store_ops sqlite_ops = {
     .counts = sq_counts,
     .reason_counts = sq_reason_counts,
     .coverage = sq_coverage,
+    .in_transaction = sq_in_transaction,
+    .atomic_begin = sq_atomic_begin,
+    .atomic_end = sq_atomic_end,
+    .citizens_scan = sq_citizens_scan,
+    .find_record = sq_find_record,
+    .worklist_page = sq_worklist_page,
+    .code_known = sq_code_known,
+    .decision_add = sq_decision_add,
+    .decisions = sq_decisions,
+    .decision_reopen = sq_decision_reopen,
+    .decision_count = sq_decision_count,
+    .reject_add = sq_reject_add,
+    .rejected = sq_rejected,
+    .model_put = sq_model_put,
+    .model_latest = sq_model_latest,
+    .model_count = sq_model_count,
 };
 
 vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts, vs_error *err)

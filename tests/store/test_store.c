@@ -153,7 +153,11 @@ static void test_migrations(void **state)
 	vs_store *s = open_fresh(path);
 	vs_store_close(s);
 	/* a store left at version 1 is brought up to date on open */
-	raw_exec(path, "DROP INDEX records_current; UPDATE schema_version SET version = 1");
+	raw_exec(path,
+	         "DROP INDEX records_current; DROP TABLE decisions; DROP TABLE rejections; DROP TABLE models;"
+	         " DROP INDEX citizens_commune; ALTER TABLE citizens DROP COLUMN raw;"
+	         " ALTER TABLE records DROP COLUMN source; ALTER TABLE links DROP COLUMN decided_by;"
+	         " UPDATE schema_version SET version = 1");
 	s = open_path(path);
 	assert_int_equal(vs_store_schema_version(s), VS_STORE_SCHEMA_VERSION);
 	vs_store_close(s);
@@ -164,6 +168,178 @@ static void test_migrations(void **state)
 	vs_error err;
 	assert_int_equal(vs_store_open(&newer, path, NULL, &err), VS_ERR_DB);
 	assert_null(newer);
+}
+
+/* Schema 3: the review loop's tables and the calls the engine builds on. */
+static int count_cb(void *ud, const vs_store_citizen *c)
+{
+	size_t *n = ud;
+	(*n)++;
+	return c->raw_len == 0; /* every citizen carries its raw row */
+}
+
+static int wl_count_cb(void *ud, const vs_store_worklist_item *it)
+{
+	int64_t *last = ud;
+	*last = it->rid;
+	return 0;
+}
+
+static void test_review_tables(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	/* citizens with raw rows, scanned in id order in pages */
+	const char *ids[] = {"001090000003", "001090000001", "001090000002"};
+	for (size_t i = 0; i < 3; i++) {
+		vs_store_citizen c = citizen(ids[i], "00001");
+		c.raw = "x\x1fy";
+		c.raw_len = 3;
+		bool changed = false;
+		assert_int_equal(vs_store_put_citizen(s, &c, &changed, NULL), VS_OK);
+		assert_true(changed);
+		c.raw = "x\x1fz"; /* a changed raw row (phone, address) is a change */
+		assert_int_equal(vs_store_put_citizen(s, &c, &changed, NULL), VS_OK);
+		assert_true(changed);
+	}
+	size_t n = 0, passed = 0;
+	assert_int_equal(vs_store_citizens_scan(s, "", 2, count_cb, &n, &passed, NULL), VS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(vs_store_citizens_scan(s, "001090000002", 10, count_cb, &n, &passed, NULL), VS_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(passed, 1);
+
+	/* a person's correction, then the facility sends its old content again: no change */
+	vs_store_record r = record("79001", "R1",
+	                           "a\x1f"
+	                           "1",
+	                           1, 18871);
+	vs_store_put_result res;
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	int64_t rid1 = res.rid;
+	vs_store_record fix = record("79001", "R1",
+	                             "a\x1f"
+	                             "2",
+	                             2, 18871);
+	vs_store_copy(fix.source, sizeof(fix.source), "officer1");
+	assert_int_equal(vs_store_put_record(s, &fix, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_CORRECTED);
+	int64_t rid2 = res.rid;
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
+	assert_int_equal(res.rid, rid2);
+	vs_store_record cur;
+	assert_int_equal(vs_store_find_record(s, "79001", "R1", &cur, NULL), VS_OK);
+	assert_int_equal(cur.rid, rid2);
+	assert_string_equal(cur.source, "officer1");
+	assert_int_equal(vs_store_find_record(s, "79001", "NONE", &cur, NULL), VS_ERR_NOTFOUND);
+
+	/* decisions: who, what, before, after; reopen */
+	vs_store_decision_row d;
+	memset(&d, 0, sizeof(d));
+	vs_store_copy(d.actor, sizeof(d.actor), "officer1");
+	vs_store_copy(d.role, sizeof(d.role), "commune");
+	vs_store_copy(d.action, sizeof(d.action), "confirm");
+	vs_store_copy(d.facility_code, sizeof(d.facility_code), "79001");
+	vs_store_copy(d.record_id, sizeof(d.record_id), "R1");
+	d.rid = rid1;
+	d.decision_before = VS_STORE_LINK_REVIEW;
+	d.decision_after = VS_STORE_LINK_CONFIRMED;
+	assert_int_equal(vs_store_decision_add(s, &d, NULL), VS_OK);
+	assert_true(d.seq > 0);
+	assert_true(strlen(d.at) >= 20);
+	assert_int_equal(vs_store_decision_reopen(s, d.seq, NULL), VS_OK);
+	vs_store_decision_row out[2];
+	assert_int_equal(vs_store_decisions(s, "79001", "R1", out, 2, &n, NULL), VS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].action, "confirm");
+	assert_int_equal(out[0].state, VS_STORE_DECISION_REOPENED);
+	/* a facility correction of a decided record says so */
+	vs_store_record r3 = record("79001", "R1",
+	                            "a\x1f"
+	                            "3",
+	                            3, 18871);
+	assert_int_equal(vs_store_put_record(s, &r3, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_CORRECTED);
+	assert_true(res.has_decisions);
+
+	/* rejected candidates */
+	char rej[4][16];
+	assert_int_equal(vs_store_reject_add(s, "79001", "R1", "001090000002", NULL), VS_OK);
+	assert_int_equal(vs_store_reject_add(s, "79001", "R1", "001090000002", NULL), VS_OK);
+	assert_int_equal(vs_store_rejected(s, "79001", "R1", rej, 4, &n, NULL), VS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(rej[0], "001090000002");
+
+	/* models: newest wins */
+	char ver[64];
+	vs_buf b;
+	vs_buf_init(&b, 1 << 20);
+	assert_int_equal(vs_store_model_latest(s, ver, &b, NULL), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_store_model_put(s, "em-1", "{\"a\":1}", NULL), VS_OK);
+	assert_int_equal(vs_store_model_put(s, "em-2", "{\"a\":2}", NULL), VS_OK);
+	assert_int_equal(vs_store_model_put(s, "em-2", "{}", NULL), VS_ERR_DB); /* versions are unique */
+	assert_int_equal(vs_store_model_latest(s, ver, &b, NULL), VS_OK);
+	assert_string_equal(ver, "em-2");
+	assert_memory_equal(b.data, "{\"a\":2}", 7);
+	vs_buf_free(&b);
+
+	/* worklist pages and known codes */
+	for (int i = 1; i <= 5; i++) {
+		vs_store_worklist_item it;
+		memset(&it, 0, sizeof(it));
+		it.kind = VS_STORE_WL_FACILITY;
+		it.rid = i;
+		vs_store_copy(it.facility_code, sizeof(it.facility_code), "79001");
+		vs_store_copy(it.category, sizeof(it.category), "unlinked");
+		assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	}
+	int64_t last = 0;
+	assert_int_equal(
+	    vs_store_worklist_page(s, VS_STORE_WL_FACILITY, "79001", 0, 2, wl_count_cb, &last, NULL), VS_OK);
+	assert_int_equal(last, 2);
+	assert_int_equal(
+	    vs_store_worklist_page(s, VS_STORE_WL_FACILITY, "79001", last, 10, wl_count_cb, &last, NULL),
+	    VS_OK);
+	assert_int_equal(last, 5);
+	bool known = false;
+	assert_int_equal(vs_store_code_known(s, VS_STORE_WL_FACILITY, "79001", &known, NULL), VS_OK);
+	assert_true(known);
+	assert_int_equal(vs_store_code_known(s, VS_STORE_WL_FACILITY, "99999", &known, NULL), VS_OK);
+	assert_false(known);
+	assert_int_equal(vs_store_code_known(s, VS_STORE_WL_COMMUNE, "00001", &known, NULL), VS_OK);
+	assert_true(known);
+	vs_store_close(s);
+}
+
+/* An atomic step is a transaction of its own, or a savepoint inside the caller's. */
+static void test_atomic_steps(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_citizen a = citizen("001090000001", "00001"), b = citizen("001090000002", "00001"), out;
+	assert_int_equal(vs_store_atomic_begin(s, NULL), VS_OK);
+	assert_true(vs_store_in_transaction(s));
+	assert_int_equal(vs_store_put_citizen(s, &a, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_atomic_end(s, false, NULL), VS_OK);
+	assert_false(vs_store_in_transaction(s));
+	assert_int_equal(vs_store_get_citizen(s, a.citizen_id, &out, NULL), VS_ERR_NOTFOUND);
+	/* inside an open transaction: undoing the step keeps the caller's work */
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizen(s, &a, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_atomic_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizen(s, &b, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_atomic_end(s, false, NULL), VS_OK);
+	assert_true(vs_store_in_transaction(s));
+	assert_int_equal(vs_store_atomic_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_atomic_begin(s, NULL), VS_OK); /* nested */
+	assert_int_equal(vs_store_atomic_end(s, true, NULL), VS_OK);
+	assert_int_equal(vs_store_atomic_end(s, true, NULL), VS_OK);
+	assert_int_equal(vs_store_atomic_end(s, true, NULL), VS_ERR_ARG);
+	assert_int_equal(vs_store_commit(s, NULL), VS_OK);
+	assert_int_equal(vs_store_get_citizen(s, a.citizen_id, &out, NULL), VS_OK);
+	assert_int_equal(vs_store_get_citizen(s, b.citizen_id, &out, NULL), VS_ERR_NOTFOUND);
+	vs_store_close(s);
 }
 
 static void test_transactions(void **state)
@@ -713,6 +889,8 @@ int main(void)
 	    cmocka_unit_test(test_open_and_migrate),
 	    cmocka_unit_test(test_migrations),
 	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_review_tables),
+	    cmocka_unit_test(test_atomic_steps),
 	    cmocka_unit_test(test_citizens),
 	    cmocka_unit_test(test_record_idempotence_and_correction),
 	    cmocka_unit_test(test_links_and_reports),
