@@ -104,6 +104,11 @@ void vs_link_model_free(vs_link_model *m);
 vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err) VS_MUST_CHECK;
 vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const char *path,
                          vs_error *err) VS_MUST_CHECK;
+/* The same JSON appended to out / parsed from text[0..len) (name is used in
+ * errors; capped at 1 MiB): for models kept in the store. */
+vs_rc vs_link_model_dump(const vs_link_model *m, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_link_model_parse(vs_link_model **out, const vs_link_settings *s, const char *text, size_t len,
+                          const char *name, vs_error *err) VS_MUST_CHECK;
 
 typedef struct vs_link_train_opts {
 	size_t u_pairs;     /* random pairs for u (default 1,000,000) */

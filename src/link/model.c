@@ -79,15 +79,15 @@ double vs_link_model_prior(const vs_link_model *m)
 
 /* ---- JSON file ---- */
 
-vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err)
+/* The model as a JSON tree (NULL when out of memory). */
+static json_t *model_json(const vs_link_model *m)
 {
-	vs_rc rc = VS_OK;
 	json_t *root = json_object(), *cmps = json_array(), *th = json_object();
 	if (!root || !cmps || !th) {
+		json_decref(root);
 		json_decref(cmps);
 		json_decref(th);
-		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-		goto out;
+		return NULL;
 	}
 	json_object_set_new(root, "format", json_string("vaxsync-link-model"));
 	json_object_set_new(root, "version", json_integer(VS_LINK_MODEL_VERSION));
@@ -116,9 +116,29 @@ vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err
 		json_array_append_new(cmps, o);
 	}
 	json_object_set_new(root, "comparisons", cmps);
+	return root;
+}
+
+vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	json_t *root = model_json(m);
+	if (!root)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10)))
 		rc = vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot write the model");
-out:
+	json_decref(root);
+	return rc;
+}
+
+vs_rc vs_link_model_dump(const vs_link_model *m, vs_buf *out, vs_error *err)
+{
+	json_t *root = model_json(m);
+	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : NULL;
+	vs_rc rc = text ? vs_buf_puts(out, text) : VS_ERR_NOMEM;
+	if (rc)
+		rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "model: cannot write the model text");
+	free(text);
 	json_decref(root);
 	return rc;
 }
@@ -138,15 +158,41 @@ static vs_rc load_probs(json_t *a, double *dst, int nlev, const char *path, vs_e
 	return VS_OK;
 }
 
+static vs_rc model_from_json(vs_link_model **out, const vs_link_settings *s, json_t *root, const char *path,
+                             vs_error *err);
+
 vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const char *path, vs_error *err)
 {
-	vs_rc rc;
 	json_error_t je;
-	vs_link_model *m = NULL;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return vs_error_set(err, VS_ERR_PARSE, path, (uint64_t)je.line, (uint64_t)je.column, NULL,
 		                    "model: %s", je.text);
+	vs_rc rc = model_from_json(out, s, root, path, err);
+	json_decref(root);
+	return rc;
+}
+
+vs_rc vs_link_model_parse(vs_link_model **out, const vs_link_settings *s, const char *text, size_t len,
+                          const char *name, vs_error *err)
+{
+	json_error_t je;
+	if (len > (size_t)1 << 20)
+		return vs_error_set(err, VS_ERR_LIMIT, name, 0, 0, NULL, "model: over 1 MiB");
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return vs_error_set(err, VS_ERR_PARSE, name, (uint64_t)je.line, (uint64_t)je.column, NULL,
+		                    "model: %s", je.text);
+	vs_rc rc = model_from_json(out, s, root, name, err);
+	json_decref(root);
+	return rc;
+}
+
+static vs_rc model_from_json(vs_link_model **out, const vs_link_settings *s, json_t *root, const char *path,
+                             vs_error *err)
+{
+	vs_rc rc;
+	vs_link_model *m = NULL;
 	if ((rc = vs_link_model_default(&m, s, err)))
 		goto out;
 	if (json_integer_value(json_object_get(root, "version")) != VS_LINK_MODEL_VERSION ||
@@ -199,7 +245,6 @@ vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const c
 	m = NULL;
 out:
 	vs_link_model_free(m);
-	json_decref(root);
 	return rc;
 }
 
