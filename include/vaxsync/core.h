@@ -30,7 +30,8 @@ typedef enum vs_rc {
 	VS_ERR_NOTFOUND, /* a looked-up thing does not exist */
 	VS_ERR_ENCODING, /* invalid text encoding */
 	VS_ERR_DB,       /* storage backend failure */
-	VS_ERR_INTERNAL  /* a bug or impossible state */
+	VS_ERR_INTERNAL, /* a bug or impossible state */
+	VS_ERR_DENIED    /* the actor's role or area does not allow it */
 } vs_rc;
 
 /* Returns a static, stable name such as "VS_ERR_PARSE". */

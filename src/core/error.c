@@ -18,6 +18,7 @@ const char *vs_rc_str(vs_rc rc)
 	    [VS_ERR_ENCODING] = "VS_ERR_ENCODING",
 	    [VS_ERR_DB] = "VS_ERR_DB",
 	    [VS_ERR_INTERNAL] = "VS_ERR_INTERNAL",
+	    [VS_ERR_DENIED] = "VS_ERR_DENIED",
 	};
 	if ((unsigned)rc >= sizeof(names) / sizeof(names[0]))
 		return "VS_ERR_UNKNOWN";
