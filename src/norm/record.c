@@ -62,14 +62,12 @@ typedef struct addr_entry {
 static _Thread_local name_entry name_cache[NAME_CACHE];
 static _Thread_local addr_entry addr_cache[ADDR_CACHE];
 
-/* FNV-1a of a NUL-terminated string; sets *len. */
+/* FNV-1a of a NUL-terminated string, its high bits folded into the low
+ * ones that pick the cache slot; sets *len. */
 static uint64_t hash_str(const char *s, size_t *len)
 {
-	uint64_t h = 14695981039346656037ull;
-	size_t n = 0;
-	for (; s[n]; n++)
-		h = (h ^ (unsigned char)s[n]) * 1099511628211ull;
-	*len = n;
+	*len = strlen(s);
+	uint64_t h = vs_hash_fnv1a(s, *len);
 	return h ^ (h >> 29);
 }
 

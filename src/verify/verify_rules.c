@@ -252,6 +252,8 @@ static uint8_t status_of(const vs_reason_set *s)
 	return VS_VERIFY_OK;
 }
 
+_Static_assert(VS_VERIFY_MAX_REPORTS < 256, "make_key hashes the report index as one byte");
+
 static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, size_t i)
 {
 	char buf[160];
@@ -259,9 +261,9 @@ static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, 
 	vs_civil_from_days(e->shot_days, &y, &m, &d);
 	snprintf(buf, sizeof(buf), "%s|%s|%d|%04d-%02d-%02d", citizen_id ? citizen_id : "",
 	         family(v->ctx, e->product), e->dose, y, m, d);
-	uint64_t h = 1469598103934665603ull;
-	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
+	/* The legacy basis, not the standard one: these keys are stored in the
+	 * database, and re-runs must make the same keys to post each shot once. */
+	uint64_t h = vs_hash_fnv1a_seed(VS_HASH_FNV1A_LEGACY_BASIS, buf, strlen(buf));
 	/* two events with the same family, dose and date (conflicting lots) get distinct keys */
 	/* the citizen id first: keys of one citizen sort together, so the store's
 	 * key-ordered tables are written in citizen order */
@@ -271,7 +273,8 @@ static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, 
 		         (unsigned long long)h);
 		if (strcmp(mine, v->out->events[k].key))
 			continue;
-		h = (h ^ (uint64_t)(i + 1)) * 1099511628211ull;
+		unsigned char salt = (unsigned char)(i + 1); /* the same as XOR-ing i + 1 (< 256) */
+		h = vs_hash_fnv1a_seed(h, &salt, 1);
 		k = (size_t)-1;
 	}
 	snprintf(e->key, sizeof(e->key), "%.15s-%016llx", citizen_id ? citizen_id : "",
