@@ -43,7 +43,10 @@ vs_rc vs_csv_open(vs_csv_reader **out, const char *path, const vs_csv_opts *opts
 vs_rc vs_csv_open_mem(vs_csv_reader **out, const char *data, size_t len, const char *name,
                       const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
 /* Next row: VS_OK (row filled), VS_DONE (end), VS_ERR_PARSE (this row is bad:
- * err says why; call again for the next row), other codes are fatal. */
+ * err says why, err->code is VS_ERR_PARSE too; call again for the next row),
+ * other codes are fatal. A row that is not valid UTF-8 is re-decoded as
+ * Windows-1258 (VS_CSV_ROW_CP1258); when that is off or fails, it is a bad
+ * row (VS_ERR_PARSE, reason CSV_INVALID_UTF8), never VS_ERR_ENCODING. */
 vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err) VS_MUST_CHECK;
 /* Sets the expected field count (normally the header's); rows that differ get
  * VS_CSV_ROW_RAGGED (they are still returned). 0 disables. */

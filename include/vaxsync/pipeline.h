@@ -22,12 +22,17 @@ typedef struct vs_pipeline_opts {
 	const char *db_uri;        /* store URI or path (see vs_store_open) */
 	const char *out_dir;       /* links.csv and worklists/ go here; NULL: none */
 	const char *refdata;       /* reference directory */
-	const char *model_path;    /* a trained linkage model (JSON); NULL: trained by EM on the first
-	                              batch of records to link (or the profile's default, see no_train) */
-	bool no_train;             /* with no model_path: use the profile's fixed m/u values */
+	const char *model_path;    /* a trained linkage model (JSON); NULL: the profile's default
+	                              model (fixed m/u values). No EM training happens in the run:
+	                              setup always loads one of the two, so the pipeline's
+	                              train-on-the-first-batch step is never reached */
+	bool no_train;             /* accepted but unused: without model_path the default model
+	                              is used whether it is set or not */
 	vs_date today;             /* {0}: the system date */
 	int threads;
-	size_t batch_rows; /* rows per transaction; 0 = 50,000 */
+	size_t batch_rows; /* rows read, standardized and linked per batch; 0 = 50,000. The
+	                      shots stage commits every 5 batches (250,000 rows by default);
+	                      the registry is stored in one transaction whatever the batch */
 	bool quiet;
 	bool sync_full; /* synchronous=FULL (see docs/store.md) */
 } vs_pipeline_opts;
@@ -72,7 +77,7 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
  * interrupted run, verifies every dirty citizen (events, record checks,
  * worklist items), queues post/withdraw items for the difference between the
  * verified events and the postings, and applies them. batch: citizens per
- * transaction (0 = 10,000). Counters go to summary (may be NULL). */
+ * transaction (0 = 50,000). Counters go to summary (may be NULL). */
 vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
                               vs_pipeline_summary *summary, vs_error *err) VS_MUST_CHECK;
 

@@ -59,9 +59,16 @@ typedef enum vs_schema_kind {
 	VS_SCHEMA_TRUTH
 } vs_schema_kind;
 
-/* Guesses the layout from a header row: registry when it has citizen_id and
- * household_id or status; truth when it has event_id and error_tags; shots
- * when it has a name and a vaccine or shot-date column. */
+/* Guesses the layout from a header row, first match wins. Cells are compared
+ * as vs_csv_map_header does (folded: case, diacritics and punctuation ignored,
+ * also with spaces removed).
+ *   truth:    has event_id and error_tags;
+ *   registry: has citizen_id, and household_id or status; here only those
+ *             English names count, not their Vietnamese aliases;
+ *   shots:    the whole shots layout maps: record_id, facility_code and
+ *             full_name (the required columns) are found by name or alias, and
+ *             no two cells map to the same column;
+ *   otherwise VS_SCHEMA_UNKNOWN. A column named twice is not "had". */
 vs_schema_kind vs_schema_detect(const vs_csv_row *header);
 /* The specs and count of a kind (NULL/0 for unknown). */
 const vs_csv_colspec *vs_schema_specs(vs_schema_kind kind, size_t *count);

@@ -3,7 +3,8 @@
  * Invariants: the reader owns one input chunk and one row buffer; a row's
  * fields point into the row buffer and live until the next call. Every byte
  * appended is checked against the row and field caps, so memory is bounded by
- * opts.max_row_len whatever the input. A bad row is returned as VS_ERR_PARSE
+ * opts.max_row_len whatever the input. A bad row (including one that is not
+ * UTF-8 and cannot be re-decoded as Windows-1258) is returned as VS_ERR_PARSE
  * and the reader resynchronises at the next record boundary. */
 #include <errno.h>
 #include <iconv.h>
@@ -511,8 +512,12 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 		size_t col = 1;
 		for (size_t i = 0; i + 1 < st.nfields && r->offs[i + 1] <= bad_off; i++)
 			col = i + 2;
+		/* A row error like any other (csv.h): VS_ERR_PARSE, returned and in
+		 * err->code alike, so callers go on with the next row; the reason
+		 * CSV_INVALID_UTF8 says it was the encoding. VS_ERR_ENCODING would
+		 * read as fatal to a caller that only skips VS_ERR_PARSE. */
 		if (r->opts.no_cp1258 || decode_cp1258(r, st.nfields) != VS_OK) {
-			vs_error_set(err, VS_ERR_ENCODING, r->name, line, col, NULL,
+			vs_error_set(err, VS_ERR_PARSE, r->name, line, col, NULL,
 			             "invalid UTF-8 at byte %zu of the row", bad_off);
 			vs_error_reason(err, "CSV_INVALID_UTF8");
 			return VS_ERR_PARSE;

@@ -1,10 +1,12 @@
-/* post.c - the verify-and-post stage. For each dirty citizen, in one
- * transaction per batch of citizens: verify the history, replace its events,
- * record each report's check and worklist items, queue the difference between
- * verified events and postings in the outbox, and clear the dirty mark. Then
- * the outbox is applied item by item (vs_store_outbox_apply is atomic and
- * idempotent), so a kill at any point leaves a state the next run completes:
- * dirty marks are cleared only together with the outbox items they caused. */
+/* post.c - the verify-and-post stage. Items left in the outbox by an
+ * interrupted run are applied first. Then, in one transaction per batch of
+ * dirty citizens: verify each history, replace its events, record each
+ * report's check and worklist items; then, set-based for the whole batch,
+ * queue the difference between verified events and postings in the outbox
+ * and clear the batch's dirty marks (vs_store_plan_postings), and apply the
+ * batch's outbox items (vs_store_outbox_apply_all, idempotent). A kill at any
+ * point leaves a state the next run completes: dirty marks are cleared only
+ * together with the outbox items they caused, in the same transaction. */
 #include <stdio.h>
 #include <string.h>
 

@@ -176,6 +176,8 @@ static void test_invalid_utf8_cp1258(void **state)
 	assert_string_equal(p.last_err.reason, "CSV_INVALID_UTF8");
 	assert_int_equal(p.last_err.line, 2);
 	assert_int_equal(p.last_err.column, 1);
+	/* the error says what vs_csv_next returned: a bad row, not a fatal encoding error */
+	assert_int_equal(p.last_err.code, VS_ERR_PARSE);
 }
 
 static void test_huge_field(void **state)
