@@ -15,7 +15,13 @@
  *
  * Ownership: arguments are borrowed; the index copies what it needs from the
  * records it is given (they may be freed after vs_link_index_add). Settings,
- * index and model are read-only once built and may be shared by threads. */
+ * index and model are read-only once built and may be shared by threads.
+ *
+ * Threads: vs_link_batch, vs_link_batch_stats, vs_link_explain, vs_link_preflight,
+ * vs_link_train and the index getters only read the index, so any number of
+ * them may run at once. vs_link_index_add, _remove, _merge and _finish change
+ * it: the caller must hold it alone while they run (a write lock around them,
+ * a read lock around the readers). */
 #ifndef VAXSYNC_LINK_H
 #define VAXSYNC_LINK_H
 
@@ -63,32 +69,70 @@ size_t vs_link_settings_extra_count(const vs_link_settings *s);
  * A batch of records of one side. recs[i] is the standardized record.
  * alt_ids[i]: a second ID of the same person (registry old_id, the 9-digit
  * CMND), NULL or "" when none; alt_ids may be NULL. extras[i * extra_count + k]:
- * raw text of extra column k of the settings (may be NULL). */
+ * raw text of extra column k of the settings (may be NULL). ids[i]: the record's
+ * own id (e.g. the 12-digit citizen id), kept by the index for the left side
+ * (vs_link_index_id, vs_link_index_find); NULL or "" when none, ids may be NULL;
+ * ignored on the right side. */
 typedef struct vs_link_side {
 	const vs_norm_record *recs;
 	size_t count;
 	const char *const *alt_ids;
 	const char *const *extras;
+	const char *const *ids;
 } vs_link_side;
 
-/* ---- index of the left side ---- */
+/* ---- index of the left side ----
+ * Built with new, add (batches), finish. A finished index still grows: add puts
+ * the new rows in an overlay (a small second hash map that every lookup searches
+ * too, so a right record finds an added row as it would after a rebuild); remove
+ * hides a row (a changed citizen: remove his row, add the new version); merge
+ * folds the overlay into one map again. Row numbers never change: rows continue
+ * after the last one, removed rows stay as dead rows. */
 typedef struct vs_link_index vs_link_index;
 
 /* Creates an empty index for the settings (borrowed; must outlive the index). */
 vs_rc vs_link_index_new(vs_link_index **out, const vs_link_settings *s, vs_error *err) VS_MUST_CHECK;
 /* Appends records (row indexes continue from the previous batch: the first
- * record ever added is row 0). Fails with VS_ERR_ARG after finish. */
+ * record ever added is row 0). After finish the rows go to the overlay: new name
+ * tokens get the term-frequency weight of a token seen once until the next merge;
+ * when the overlay then holds more than max(65536, rows / 8) rows, add merges by
+ * itself (a failed automatic merge is only logged: the rows are in). A failing add
+ * after finish returns an error and leaves the index as it was (VS_ERR_NOMEM, or
+ * VS_ERR_LIMIT for more than 4,294,967,280 rows or an id of 4 KiB or more);
+ * before finish a failed batch may be partly added. Needs exclusive access. */
 vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *batch, vs_error *err) VS_MUST_CHECK;
-/* Threads used by later vs_link_index_add calls to prepare records (default 1; the index is
- * the same for any count). */
+/* Threads used by later vs_link_index_add calls to prepare records and by automatic merges
+ * (default 1; the index is the same for any count). */
 void vs_link_index_set_threads(vs_link_index *ix, int threads);
-/* Builds the blocking hash maps and term frequencies; no add afterwards. */
+/* Builds the blocking hash maps, term frequencies and the id map. After a failed finish the
+ * index can only be freed. */
 vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err) VS_MUST_CHECK;
+/* Hides row from every later lookup and from vs_link_index_find (a tombstone; the row keeps its
+ * number, its memory stays until the index is freed). VS_ERR_ARG before finish or for a row
+ * that does not exist or is removed already; VS_ERR_NOMEM (index unchanged). Needs exclusive
+ * access. */
+vs_rc vs_link_index_remove(vs_link_index *ix, size_t row, vs_error *err) VS_MUST_CHECK;
+/* Rebuilds one hash map from all live rows (removed rows leave the postings) and the term
+ * frequencies over them, and empties the overlay; the result is the index a finish over the
+ * same live rows would give (byte-identical links). Row numbers do not change. On failure the
+ * index is as before (still usable). Before finish it is finish. threads < 1: the count of
+ * vs_link_index_set_threads. Needs exclusive access. */
+vs_rc vs_link_index_merge(vs_link_index *ix, int threads, vs_error *err) VS_MUST_CHECK;
 void vs_link_index_free(vs_link_index *ix);
-/* Number of rows. */
+/* Number of rows (removed rows included). */
 size_t vs_link_index_count(const vs_link_index *ix);
-/* Bytes held by the index (columns, strings, hash maps, postings). */
+/* Rows added since the last finish or merge (the overlay; removed ones included). */
+size_t vs_link_index_overlay_count(const vs_link_index *ix);
+/* Bytes held by the index (columns, strings, hash maps, postings, overlay, ids). */
 size_t vs_link_index_bytes(const vs_link_index *ix);
+/* The id of a row as given in vs_link_side.ids: written to buf and buf returned, "" when the
+ * row has none or does not exist; an id of 32 bytes or more is returned as a pointer into the
+ * index instead, valid until the next add or merge. Digit ids of up to 19 digits cost 8 bytes a
+ * row (leading zeros kept), other ids 8 bytes plus their text; the id map 4 to 8 more. */
+const char *vs_link_index_id(const vs_link_index *ix, size_t row, char buf[32]);
+/* The live row holding id, -1 when none (or before finish). Ids are meant to be unique among
+ * live rows: with duplicates, the row added first that is still live when the others came. */
+int64_t vs_link_index_find(const vs_link_index *ix, const char *id);
 
 /* ---- model ----
  * Per comparison and level: m and u probabilities (so weights log2(m/u)),

@@ -316,6 +316,7 @@ static void side_of(vs_link_files *lf, vs_link_side *side)
 	side->count = lf->b.count;
 	side->alt_ids = lf->alts;
 	side->extras = ne ? lf->extras : NULL;
+	side->ids = NULL; /* the left ids stay in lf (vs_link_files_left_id) */
 }
 
 static char *join_ids(vs_arena *a, const char *const *f, size_t nid)

@@ -147,6 +147,27 @@ typedef struct lk_slot {
 	uint32_t start, count;
 } lk_slot;
 
+/* the overlay: rows added after finish, until the next merge. An open-addressing map (power of
+ * two, linear probing, key 0 marks an empty entry) from blocking key to the rows, newest first:
+ * a block of one keeps its row in the entry, a bigger one a chain of nodes. Every overlay row is
+ * entered under its rule keys and under each sub-block key adaptive blocking could take, so a
+ * lookup never splits an overlay block itself. */
+typedef struct lk_oent {
+	uint64_t key;
+	uint32_t count; /* rows; 0 for an entry whose rows were taken back */
+	uint32_t head;  /* count 1: the row; more: the node of the newest row */
+} lk_oent;
+typedef struct lk_onode {
+	uint32_t row, next;
+} lk_onode;
+typedef struct lk_overlay {
+	lk_oent *ent;
+	uint64_t mask; /* entries - 1; ent NULL when none */
+	size_t used;   /* entries holding a key */
+	lk_onode *node;
+	size_t node_count, node_cap;
+} lk_overlay;
+
 struct vs_link_index {
 	const vs_link_settings *s;
 	size_t n, cap;
@@ -162,7 +183,30 @@ struct vs_link_index {
 	bool finished;
 	int threads;                         /* for building (vs_link_index_set_threads) */
 	uint32_t refined[VS_LINK_MAX_RULES]; /* blocks split by adaptive blocking, per rule */
+	/* growing after finish (index.c): rows [nbase, n) are in the overlay, not in slots/post */
+	size_t nbase;
+	lk_overlay ov;
+	size_t merge_min; /* add merges when the overlay holds more than max(this, n / 8) rows */
+	uint64_t *dead;   /* bitmap of removed rows (cap bits), NULL until the first remove */
+	size_t ndead;
+	uint32_t tf_count; /* tokens with a weight in tfw (tokens interned later have none) */
+	uint32_t tf_cap;   /* entries allocated in each tfw array */
+	float tf_once;     /* weight of a token seen once (new tokens until the next merge) */
+	/* left ids: per row a digit id of up to 19 digits coded with its length, or an offset into
+	 * idtext (other ids, NUL-terminated), 0 none; ids NULL until a batch brings ids */
+	uint64_t *ids;
+	char *idtext;
+	size_t idtext_len, idtext_cap;
+	uint32_t *idmap; /* id -> row + 1 (0 empty), linear probing, slot scaled from the hash */
+	uint64_t idmap_cap;
+	size_t idmap_used;
 };
+
+/* has the row been removed? */
+static inline bool lk_dead(const vs_link_index *ix, size_t row)
+{
+	return ix->dead && ((ix->dead[row >> 6] >> (row & 63)) & 1);
+}
 
 struct vs_link_model {
 	size_t ncmp;
@@ -223,12 +267,17 @@ static inline size_t lk_key_rule(uint64_t key)
 uint64_t lk_part_value(const vs_link_settings *s, const lk_view *v, uint32_t part);
 uint64_t lk_row_part_value(const vs_link_index *ix, size_t row, uint32_t part);
 uint64_t lk_refine_key(uint64_t key, uint32_t part, uint64_t val);
-/* The block a right view meets through `key` (whose slot is sl, NULL when absent): while the
+/* The base block a right view meets through `key` (whose slot is sl, NULL when absent): while the
  * block holds more than refine_above records and the rule has a next refinement part the view
  * has, its sub-block. *depth (may be NULL) gets the number of refinements taken. */
 const lk_slot *lk_refine_slot(const vs_link_index *ix, const lk_view *v, uint64_t key, const lk_slot *sl,
                               int *depth);
+/* the base map only (lk_query_slots / lk_candidates_of add the overlay) */
 const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
+/* the overlay block of key, NULL when none; its rows (newest first) into out (count entries) */
+const lk_oent *lk_overlay_lookup(const vs_link_index *ix, uint64_t key);
+void lk_overlay_rows(const vs_link_index *ix, const lk_oent *e, uint32_t *out);
+void lk_overlay_prefetch(const vs_link_index *ix, uint64_t key);
 /* the rows of a block, ascending */
 static inline const uint32_t *lk_block_rows(const vs_link_index *ix, const lk_slot *sl)
 {
@@ -272,12 +321,20 @@ typedef struct lk_qkeys {
 	/* the keys of the sub-blocks the record would meet, in refinement order */
 	uint64_t rkey[VS_LINK_MAX_RULES * 3][LK_MAX_REFINE];
 	uint8_t nrkey[VS_LINK_MAX_RULES * 3];
-	const lk_slot *slot[VS_LINK_MAX_RULES * 3]; /* after lk_query_slots: the blocks met */
+	uint64_t rval[VS_LINK_MAX_RULES * 3][LK_MAX_REFINE]; /* the record's values of those parts */
+	/* after lk_query_slots: the blocks met. The base rows of slot, all of them (fto 0), or (when
+	 * the overlay pushed a base block past refine_above) those whose refinement values
+	 * [ffrom, fto) equal the record's: bcount rows; then the overlay block ov (NULL none). */
+	const lk_slot *slot[VS_LINK_MAX_RULES * 3];
+	const lk_oent *ov[VS_LINK_MAX_RULES * 3];
+	uint32_t bcount[VS_LINK_MAX_RULES * 3];
+	uint8_t ffrom[VS_LINK_MAX_RULES * 3], fto[VS_LINK_MAX_RULES * 3];
 } lk_qkeys;
 void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q);
 /* the blocks of the keys (refined where split); their posting lists prefetched */
 void lk_query_slots(const vs_link_index *ix, lk_qkeys *q);
-/* candidates (sorted, unique) into sc->cand, from the blocks found by lk_query_slots */
+/* candidates (sorted, unique, removed rows left out) into sc->cand, from the blocks found by
+ * lk_query_slots */
 vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *sc,
                        vs_link_stats *st) VS_MUST_CHECK;
 /* the same, keys made here. only_rule: -1 all rules. */

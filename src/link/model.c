@@ -275,6 +275,9 @@ static void *u_run(void *arg)
 		for (size_t p = 0; p < j->pairs; p++) {
 			size_t i = (size_t)(rng_next(&seed) % j->nv),
 			       row = (size_t)(rng_next(&seed) % j->ix->n);
+			/* a removed row is no left record: draw again (some row is live, see train) */
+			while (j->ix->ndead && lk_dead(j->ix, row))
+				row = (size_t)(rng_next(&seed) % j->ix->n);
 			for (size_t c = 0; c < s->ncmp; c++)
 				j->cnt[c][lk_compare(j->ix, &s->cmp[c], &j->views[i], row)]++;
 		}
@@ -471,7 +474,7 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	vs_norm_record *srecs = NULL;
 	const char **salts = NULL, **sextras = NULL;
 	const vs_link_settings *s = ix->s;
-	if (!ix->finished || ix->n == 0 || right->count == 0)
+	if (!ix->finished || ix->n == ix->ndead || right->count == 0)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
 		                    "training needs a finished index and records");
 	if ((rc = vs_link_model_default(&m, s, err)))
@@ -500,7 +503,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 		                  right->extras ? right->extras + r * s->nextra : NULL, &views[i]);
 		lk_view_resolve(ix, &views[i]);
 	}
-	vs_link_side sample = {srecs, nv, salts, right->extras ? sextras : NULL};
+	vs_link_side sample = {
+	    .recs = srecs, .count = nv, .alt_ids = salts, .extras = right->extras ? sextras : NULL};
 	/* u from random pairs, smoothed */
 	double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
 	u_count(ix, views, nv, o.u_pairs, o.seed ? o.seed : 1, o.threads, ucnt);

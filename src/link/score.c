@@ -83,9 +83,15 @@ void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_
 					break;
 				rk = lk_refine_key(rk, ru->refine[d], val);
 				q->rkey[q->n + k][d] = rk;
+				q->rval[q->n + k][d] = val;
 				lk_index_prefetch(ix, rk);
 			}
 			q->nrkey[q->n + k] = (uint8_t)d;
+			if (ix->ov.used) {
+				lk_overlay_prefetch(ix, q->key[q->n + k]);
+				for (int e = 0; e < d; e++)
+					lk_overlay_prefetch(ix, q->rkey[q->n + k][e]);
+			}
 		}
 		q->n += nk;
 	}
@@ -100,17 +106,109 @@ vs_rc lk_candidates(const vs_link_index *ix, const lk_view *v, int only_rule, lk
 	return lk_candidates_of(ix, &q, sc, st);
 }
 
+/* does base row have the record's values of refinement parts [from, to) of rule ru? */
+static bool row_in_sub_block(const vs_link_index *ix, const lk_rule *ru, const uint64_t *val, int from,
+                             int to, uint32_t row)
+{
+	for (int d = from; d < to; d++)
+		if (lk_row_part_value(ix, row, ru->refine[d]) != val[d])
+			return false;
+	return true;
+}
+
+static uint32_t count_sub_block(const vs_link_index *ix, const lk_slot *sl, const lk_rule *ru,
+                                const uint64_t *val, int from, int to)
+{
+	const uint32_t *rows = lk_block_rows(ix, sl);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < sl->count; i++)
+		n += row_in_sub_block(ix, ru, val, from, to, rows[i]);
+	return n;
+}
+
+/* Key k with a non-empty overlay. The refinement depth follows the count of base and overlay
+ * rows together, as in an index built in one go from all rows. Where that goes deeper than the
+ * base was split at finish (a base block of at most refine_above rows that overlay rows pushed
+ * over), the base rows are filtered by the refinement values instead of looked up: such a block
+ * is small (refine_above rows at most). Overlay rows are entered under every sub-block key. */
+static void query_slot_overlay(const vs_link_index *ix, lk_qkeys *q, int k)
+{
+	const lk_rule *ru = &ix->s->rule[q->rule[k]];
+	size_t above = ix->s->refine_above;
+	const lk_slot *sl = lk_index_lookup(ix, q->key[k]);
+	const lk_oent *o = lk_overlay_lookup(ix, q->key[k]);
+	uint32_t bc = sl ? sl->count : 0;
+	int d = 0, from = -1;
+	while ((size_t)bc + (o ? o->count : 0) > above && d < q->nrkey[k]) {
+		if (from < 0 && sl && sl->count > above) {
+			sl = lk_index_lookup(ix, q->rkey[k][d]); /* the base was split here at finish */
+			bc = sl ? sl->count : 0;
+		} else if (sl) {
+			if (from < 0)
+				from = d;
+			bc = count_sub_block(ix, sl, ru, q->rval[k], from, d + 1);
+		}
+		o = lk_overlay_lookup(ix, q->rkey[k][d]);
+		d++;
+	}
+	q->slot[k] = bc ? sl : NULL;
+	q->bcount[k] = bc;
+	q->ffrom[k] = (uint8_t)(from < 0 ? 0 : from);
+	q->fto[k] = (uint8_t)(from < 0 ? 0 : d);
+	q->ov[k] = o;
+}
+
 void lk_query_slots(const vs_link_index *ix, lk_qkeys *q)
 {
 	for (int k = 0; k < q->n; k++) {
+		if (ix->ov.used) {
+			query_slot_overlay(ix, q, k);
+			continue;
+		}
 		/* as lk_refine_slot, with the sub-block keys lk_query_keys made */
 		const lk_slot *sl = lk_index_lookup(ix, q->key[k]);
 		for (int d = 0; sl && sl->count > ix->s->refine_above && d < q->nrkey[k]; d++)
 			sl = lk_index_lookup(ix, q->rkey[k][d]);
 		q->slot[k] = sl;
+		q->bcount[k] = sl ? sl->count : 0;
+		q->fto[k] = 0;
+		q->ov[k] = NULL;
 		if (sl && sl->count > 1 && sl->count <= ix->s->block_cap)
 			lk_prefetch(ix->post + sl->start);
 	}
+}
+
+/* the base rows of block k (filtered where lk_query_slots said so) and its overlay rows onto
+ * out; returns the count */
+static size_t block_rows(const vs_link_index *ix, const lk_qkeys *q, int k, uint32_t *out)
+{
+	const lk_slot *sl = q->slot[k];
+	size_t n = 0;
+	if (sl && !q->fto[k]) {
+		memcpy(out, lk_block_rows(ix, sl), sl->count * sizeof(uint32_t));
+		n = sl->count;
+	} else if (sl) {
+		const lk_rule *ru = &ix->s->rule[q->rule[k]];
+		const uint32_t *rows = lk_block_rows(ix, sl);
+		for (uint32_t i = 0; i < sl->count; i++)
+			if (row_in_sub_block(ix, ru, q->rval[k], q->ffrom[k], q->fto[k], rows[i]))
+				out[n++] = rows[i];
+	}
+	if (q->ov[k]) {
+		lk_overlay_rows(ix, q->ov[k], out + n);
+		n += q->ov[k]->count;
+	}
+	return n;
+}
+
+/* drops removed rows from the candidates */
+static void drop_dead(const vs_link_index *ix, lk_scratch *sc)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < sc->cand_count; i++)
+		if (!lk_dead(ix, sc->cand[i]))
+			sc->cand[o++] = sc->cand[i];
+	sc->cand_count = o;
 }
 
 vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *sc, vs_link_stats *st)
@@ -118,35 +216,39 @@ vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *s
 	sc->cand_count = 0;
 	for (int k = 0; k < q->n; k++) {
 		size_t r = q->rule[k];
-		{
-			const lk_slot *sl = q->slot[k];
-			if (!sl)
-				continue;
-			if (sl->count > ix->s->block_cap) {
-				if (st)
-					st->capped_blocks++;
-				continue;
-			}
-			if (sc->cand_count + sl->count > sc->cand_cap) {
-				size_t n = sc->cand_cap ? sc->cand_cap : 256;
-				while (n < sc->cand_count + sl->count)
-					n *= 2;
-				if (n > MAX_CANDIDATES)
-					return VS_ERR_LIMIT;
-				uint32_t *nc = vs_reallocarray(sc->cand, n, sizeof *nc);
-				if (!nc)
-					return VS_ERR_NOMEM;
-				sc->cand = nc;
-				sc->cand_cap = n;
-			}
-			memcpy(sc->cand + sc->cand_count, lk_block_rows(ix, sl),
-			       sl->count * sizeof(uint32_t));
-			sc->cand_count += sl->count;
+		size_t count = (size_t)q->bcount[k] + (q->ov[k] ? q->ov[k]->count : 0);
+		if (!count)
+			continue;
+		if (count > ix->s->block_cap) {
 			if (st)
-				st->rule_pairs[r] += sl->count;
+				st->capped_blocks++;
+			continue;
 		}
+		if (sc->cand_count + count > sc->cand_cap) {
+			size_t n = sc->cand_cap ? sc->cand_cap : 256;
+			while (n < sc->cand_count + count)
+				n *= 2;
+			if (n > MAX_CANDIDATES)
+				return VS_ERR_LIMIT;
+			uint32_t *nc = vs_reallocarray(sc->cand, n, sizeof *nc);
+			if (!nc)
+				return VS_ERR_NOMEM;
+			sc->cand = nc;
+			sc->cand_cap = n;
+		}
+		if (q->ov[k] || q->fto[k])
+			sc->cand_count += block_rows(ix, q, k, sc->cand + sc->cand_count);
+		else { /* the common case, base rows only: one copy */
+			memcpy(sc->cand + sc->cand_count, lk_block_rows(ix, q->slot[k]),
+			       count * sizeof(uint32_t));
+			sc->cand_count += count;
+		}
+		if (st)
+			st->rule_pairs[r] += count;
 	}
 	sort_unique(sc);
+	if (ix->ndead)
+		drop_dead(ix, sc);
 	return VS_OK;
 }
 
