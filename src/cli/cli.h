@@ -4,6 +4,7 @@
 #define VAXSYNC_CLI_H
 
 #include "vaxsync/core.h"
+#include "vaxsync/norm.h"
 
 /* Options every subcommand accepts. */
 typedef struct vs_cli_common {
@@ -39,6 +40,11 @@ void vs_cli_print_error(const vs_error *err);
 int vs_cli_mkdirs(const char *dir);
 /* Parses a non-negative integer option value; -1 on error. */
 long long vs_cli_parse_count(const char *s);
+/* Parses a date option value (--today): exactly YYYY-MM-DD, a real calendar
+ * date (2021-02-29 and 2021-13-01 are refused), year 0001..9999, nothing
+ * after it. True and *out set (day precision) on success; false, *out
+ * unchanged, otherwise. */
+bool vs_cli_parse_date(const char *s, vs_date *out);
 /* Help text lines shared by every command. */
 #define VS_CLI_COMMON_HELP                                                                                   \
 	"Common options:\n"                                                                                  \

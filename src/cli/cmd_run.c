@@ -1,7 +1,9 @@
 /* cmd_run.c - `vaxsync run`: the whole pipeline (ingest, standardize, link,
  * verify, post) over a SQLite store, then the summary. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -16,11 +18,31 @@ static const char run_usage[] =
     "  --shots S       shots.csv (facility submissions)\n"
     "  --db FILE       the store (SQLite; default vaxsync.db)\n"
     "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune)\n"
-    "  --model F       linkage model from `vaxsync train`; default: EM on the first batch\n"
-    "  --no-train      use the profile's fixed m/u values\n"
-    "  --batch N       rows per transaction (default 50000)\n"
+    "  --model F       linkage model from `vaxsync train`; default: the profile's m/u values\n"
+    "  --no-train      no effect (kept for old scripts): without --model, the profile's\n"
+    "                  m/u values are used\n"
+    "  --batch N       rows per batch (default 50000); shots commit every 5 batches\n"
     "  --today DATE    YYYY-MM-DD used as today (default: the system date)\n"
     "  --sync-full     fsync every commit (power-loss durability; slower)\n";
+
+/* An input that cannot be read fails the run before the pipeline opens (and
+ * so creates) the store: a mistyped path must not leave an empty database.
+ * "-" is standard input and is not checked. */
+static vs_rc check_input(const char *path, vs_error *err)
+{
+	struct stat st;
+	FILE *f;
+	if (!strcmp(path, "-"))
+		return VS_OK;
+	if (!(f = fopen(path, "rb")))
+		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot open the input: %s",
+		                    strerror(errno));
+	bool dir = fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
+	fclose(f);
+	if (dir)
+		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "the input is a directory");
+	return VS_OK;
+}
 
 int vs_cmd_run(int argc, char **argv)
 {
@@ -65,13 +87,11 @@ int vs_cmd_run(int argc, char **argv)
 			}
 			o.batch_rows = (size_t)n;
 		} else if (!strcmp(a, "--today") && has) {
-			int y, m, d;
-			if (sscanf(argv[++i], "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 ||
-			    d > 31) {
-				fprintf(stderr, "vaxsync run: --today takes YYYY-MM-DD\n");
+			if (!vs_cli_parse_date(argv[++i], &o.today)) {
+				fprintf(stderr, "vaxsync run: --today takes a date YYYY-MM-DD, not '%s'\n",
+				        argv[i]);
 				return VS_EXIT_USAGE;
 			}
-			o.today = (vs_date){(int16_t)y, (int8_t)m, (int8_t)d, VS_DATE_DAY};
 		} else {
 			fprintf(stderr, "vaxsync run: unknown or incomplete option '%s'\n%s", a, run_usage);
 			return VS_EXIT_USAGE;
@@ -83,6 +103,11 @@ int vs_cmd_run(int argc, char **argv)
 	}
 	if (!(o.refdata = vs_cli_refdata(&c)))
 		return VS_EXIT_USAGE;
+	vs_rc rc = check_input(o.registry_path, &err);
+	if (rc || (rc = check_input(o.shots_path, &err))) {
+		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
 	o.threads = c.threads;
 	o.quiet = c.quiet;
 	sum = vs_calloc(1, sizeof(*sum));
@@ -90,7 +115,7 @@ int vs_cmd_run(int argc, char **argv)
 		fprintf(stderr, "vaxsync run: out of memory\n");
 		return VS_EXIT_INTERNAL;
 	}
-	vs_rc rc = vs_pipeline_run(&o, sum, &err);
+	rc = vs_pipeline_run(&o, sum, &err);
 	if (rc) {
 		vs_cli_print_error(&err);
 		vs_free(sum);

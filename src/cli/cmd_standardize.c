@@ -1,11 +1,10 @@
 /* cmd_standardize.c - `vaxsync standardize`: every field of a shots or
  * registry file to a standard value plus reason codes.
  *
- * Rows are read in batches, standardized by worker threads (each takes a
- * contiguous slice of the batch) and written in input order, so the output
+ * Rows are read in batches, standardized by vs_parallel_for (each worker takes
+ * a contiguous slice of the batch) and written in input order, so the output
  * does not depend on the thread count. A malformed CSV row is reported on
  * stderr (file:line:column [REASON]) and skipped; the batch goes on. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,21 +52,15 @@ typedef struct summary {
 	size_t fac_used;
 } summary;
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static facility_count *facility_slot(summary *s, const char *name)
 {
 	char key[FACILITY_KEY];
 	snprintf(key, sizeof(key), "%s", name && *name ? name : "(none)");
 	if (s->fac_used >= MAX_FACILITIES / 2)
 		snprintf(key, sizeof(key), "(other)");
-	for (size_t i = hash_str(key) % MAX_FACILITIES;; i = (i + 1) % MAX_FACILITIES) {
+	/* The standard basis: the slots are only in memory and the summary is
+	 * written sorted by key, so the hash does not show in any output. */
+	for (size_t i = vs_hash_fnv1a(key, strlen(key)) % MAX_FACILITIES;; i = (i + 1) % MAX_FACILITIES) {
 		facility_count *f = &s->fac[i];
 		if (!f->used) {
 			f->used = true;
@@ -146,7 +139,6 @@ typedef struct job {
 	batch *b;
 	const int *col; /* canonical column -> input index or -1 */
 	bool registry;
-	size_t from, to;
 } job;
 
 static const char *field(const batch *b, size_t row, int idx)
@@ -173,9 +165,12 @@ enum {
 	C_COUNT
 };
 
-static void std_rows(const job *j)
+/* Standardizes rows [from, to) of the batch; a vs_parallel_for range. */
+static void std_rows(void *ud, size_t from, size_t to, int worker)
 {
-	for (size_t i = j->from; i < j->to; i++) {
+	const job *j = ud;
+	(void)worker;
+	for (size_t i = from; i < to; i++) {
 		vs_norm_input in = {0};
 		in.full_name = field(j->b, i, j->col[C_NAME]);
 		in.dob = field(j->b, i, j->col[C_DOB]);
@@ -202,37 +197,11 @@ static void std_rows(const job *j)
 	}
 }
 
-static void *std_thread(void *arg)
+static void run_batch(const vs_norm_ctx *ctx, batch *b, const int *col, bool registry, int threads)
 {
-	std_rows(arg);
-	return NULL;
-}
-
-static vs_rc run_batch(const vs_norm_ctx *ctx, batch *b, const int *col, bool registry, int threads)
-{
-	pthread_t tid[64];
-	job jobs[64];
-	size_t nt = (size_t)threads;
-	if (nt > 64)
-		nt = 64;
-	if (nt > b->n / 256 + 1)
-		nt = b->n / 256 + 1; /* small batches are not worth a thread */
-	size_t per = (b->n + nt - 1) / nt, started = 0;
-	for (size_t t = 0; t < nt; t++) {
-		jobs[t] = (job){ctx, b, col, registry, t * per, (t + 1) * per < b->n ? (t + 1) * per : b->n};
-		if (jobs[t].from >= jobs[t].to)
-			continue;
-		if (t == nt - 1 || pthread_create(&tid[t], NULL, std_thread, &jobs[t]) != 0) {
-			std_rows(&jobs[t]);
-			jobs[t].to = jobs[t].from; /* done inline */
-			continue;
-		}
-		started |= (size_t)1 << t;
-	}
-	for (size_t t = 0; t < nt; t++)
-		if (started & ((size_t)1 << t))
-			pthread_join(tid[t], NULL);
-	return VS_OK;
+	job j = {ctx, b, col, registry};
+	int most = (int)(b->n / 256 + 1); /* small batches are not worth a thread */
+	vs_parallel_for(b->n, threads < most ? threads : most, std_rows, &j);
 }
 
 static vs_rc batch_add(batch *b, const vs_csv_row *row)
@@ -332,16 +301,6 @@ static vs_rc map_columns(const vs_csv_row *h, const char *file, int *col, bool *
 	return VS_OK;
 }
 
-static bool parse_today(const char *s, vs_date *d)
-{
-	int y, m, dd;
-	char tail;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 || m < 1 || m > 12 || dd < 1 || dd > 31)
-		return false;
-	*d = (vs_date){(int16_t)y, (int8_t)m, (int8_t)dd, VS_DATE_DAY};
-	return true;
-}
-
 typedef struct opts {
 	vs_cli_common c;
 	const char *in, *summary_path;
@@ -365,8 +324,10 @@ static int parse_args(opts *o, int argc, char **argv)
 		if ((!strcmp(a, "--summary") || !strcmp(a, "--today")) && i + 1 < argc) {
 			if (!strcmp(a, "--summary")) {
 				o->summary_path = argv[++i];
-			} else if (!parse_today(argv[++i], &o->today)) {
-				fprintf(stderr, "vaxsync standardize: --today takes YYYY-MM-DD\n");
+			} else if (!vs_cli_parse_date(argv[++i], &o->today)) {
+				fprintf(stderr,
+				        "vaxsync standardize: --today takes a date YYYY-MM-DD, not '%s'\n",
+				        argv[i]);
 				return VS_EXIT_USAGE;
 			}
 		} else if (a[0] == '-' && a[1]) {

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -26,8 +25,7 @@ void vs_cli_common_init(vs_cli_common *c)
 	memset(c, 0, sizeof(*c));
 	const char *env = getenv("VAXSYNC_REFDATA");
 	c->refdata = env && env[0] ? env : NULL;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	c->threads = n > 0 ? (int)n : 1;
+	c->threads = vs_parallel_default_threads();
 }
 
 int vs_cli_mkdirs(const char *dir)

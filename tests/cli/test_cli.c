@@ -1,6 +1,7 @@
 /* test_cli.c - the `vaxsync` front end as a user runs it: exit codes, help,
  * and `check` on malformed files (each error names file:line:column and a
- * reason code, and the rest of the batch goes on). */
+ * reason code, and the rest of the batch goes on); --today; `run` on a
+ * missing input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,12 +142,67 @@ static void test_check_malformed(void **state)
 	assert_non_null(strstr(out, "missing.csv"));
 }
 
+static bool exists(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* --today is parsed one way by every command: YYYY-MM-DD, a real date, nothing after. */
+static void test_today_option(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"2021-02-30",  "2021-13-01",
+	                                  "2021-00-10",  "2021-04-31",
+	                                  "2021-01-01x", "2021-1-01",
+	                                  "2021-01-1",   "0000-01-01",
+	                                  "+021-01-01",  " 2021-01-01",
+	                                  "2023-02-29",  "20210101",
+	                                  "2021-01-01 ", ""};
+	char args[256];
+	WRITE("s.csv", "record_id,facility_code,full_name\n1,F01,Nguyen Van A\n");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(args, sizeof(args), "standardize s.csv -o o.csv -q --today '%s'", bad[i]);
+		assert_int_equal(run(args), VS_EXIT_USAGE);
+		assert_non_null(strstr(out, "--today takes a date YYYY-MM-DD"));
+		snprintf(args, sizeof(args), "run --registry s.csv --shots s.csv --db t.db -q --today '%s'",
+		         bad[i]);
+		assert_int_equal(run(args), VS_EXIT_USAGE);
+		assert_non_null(strstr(out, "--today takes a date YYYY-MM-DD"));
+		assert_false(exists("t.db"));
+	}
+	assert_int_equal(run("standardize s.csv -o o.csv -q --today 2024-02-29"), 0);
+	assert_int_equal(run("standardize s.csv -o o.csv -q --today 2000-02-29"), 0);
+	assert_int_equal(run("standardize s.csv -o o.csv -q --today 2021-12-31"), 0);
+}
+
+/* A missing or unreadable input fails `run` (exit 1) before the store is
+ * opened: no empty database is left behind. */
+static void test_run_missing_input(void **state)
+{
+	(void)state;
+	WRITE("r.csv", "citizen_id,full_name\n001080000001,Nguyen Van A\n");
+	assert_int_equal(run("run --registry /nonexistent/registry.csv --shots r.csv --db d.db -q"),
+	                 VS_EXIT_DATA);
+	assert_non_null(strstr(out, "/nonexistent/registry.csv"));
+	assert_false(exists("d.db"));
+	assert_int_equal(run("run --registry r.csv --shots missing_shots.csv --db d.db -q"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "missing_shots.csv"));
+	assert_false(exists("d.db"));
+	assert_int_equal(run("run --registry . --shots r.csv --db d.db -q"), VS_EXIT_DATA);
+	assert_false(exists("d.db"));
+	assert_false(exists("vaxsync.db")); /* nor the default store */
+	assert_int_equal(run("run --registry nope.csv --shots r.csv -q"), VS_EXIT_DATA);
+	assert_false(exists("vaxsync.db"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_version_help_usage),
-	    cmocka_unit_test(test_check_clean_roundtrip),
-	    cmocka_unit_test(test_check_malformed),
+	    cmocka_unit_test(test_version_help_usage), cmocka_unit_test(test_check_clean_roundtrip),
+	    cmocka_unit_test(test_check_malformed),    cmocka_unit_test(test_today_option),
+	    cmocka_unit_test(test_run_missing_input),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
