@@ -18,9 +18,8 @@ static const char run_usage[] =
     "  --shots S       shots.csv (facility submissions)\n"
     "  --db FILE       the store (SQLite; default vaxsync.db)\n"
     "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune)\n"
-    "  --model F       linkage model from `vaxsync train`; default: the profile's m/u values\n"
-    "  --no-train      no effect (kept for old scripts): without --model, the profile's\n"
-    "                  m/u values are used\n"
+    "  --model F       linkage model from `vaxsync train`; default: EM on the first batch\n"
+    "  --no-train      use the profile's fixed m/u values\n"
     "  --batch N       rows per batch (default 50000); shots commit every 5 batches\n"
     "  --today DATE    YYYY-MM-DD used as today (default: the system date)\n"
     "  --sync-full     fsync every commit (power-loss durability; slower)\n";
