@@ -22,12 +22,10 @@ typedef struct vs_pipeline_opts {
 	const char *db_uri;        /* store URI or path (see vs_store_open) */
 	const char *out_dir;       /* links.csv and worklists/ go here; NULL: none */
 	const char *refdata;       /* reference directory */
-	const char *model_path;    /* a trained linkage model (JSON); NULL: the profile's default
-	                              model (fixed m/u values). No EM training happens in the run:
-	                              setup always loads one of the two, so the pipeline's
-	                              train-on-the-first-batch step is never reached */
-	bool no_train;             /* accepted but unused: without model_path the default model
-	                              is used whether it is set or not */
+	const char *model_path;    /* a trained linkage model (JSON), kept in the store as a new
+	                              version; NULL: the store's newest model, else one trained by
+	                              EM on the first batch to link and kept as "em-N" */
+	bool no_train;             /* with no model anywhere: the profile's fixed m/u values */
 	vs_date today;             /* {0}: the system date */
 	int threads;
 	size_t batch_rows; /* rows read, standardized and linked per batch; 0 = 50,000. The
@@ -67,25 +65,12 @@ typedef struct vs_pipeline_summary {
 	vs_pipeline_coverage province[100];     /* by GSO province code (01..96) */
 	vs_pipeline_coverage age[VS_PIPELINE_AGE_GROUPS];
 	vs_pipeline_coverage total;
+	char model_version[64]; /* the linkage model used ("em-1", "file-…", "profile-default") */
 } vs_pipeline_summary;
 
 /* Runs the whole pipeline. summary (may be NULL) is filled. */
 vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary,
                       vs_error *err) VS_MUST_CHECK;
-
-/* The verify-and-post stage alone: applies any outbox items left by an
- * interrupted run, verifies every dirty citizen (events, record checks,
- * worklist items), queues post/withdraw items for the difference between the
- * verified events and the postings, and applies them. batch: citizens per
- * transaction (0 = 50,000). Counters go to summary (may be NULL). */
-vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
-                              vs_pipeline_summary *summary, vs_error *err) VS_MUST_CHECK;
-
-/* Applies every pending outbox item in one transaction, with the effect of
- * applying them in order (batch is kept for callers; unused). *posted /
- * *withdrawn (may be NULL) count what was applied. */
-vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
-                               vs_error *err) VS_MUST_CHECK;
 
 /* Fills the store part of summary (counts, reasons, coverage at today_days). */
 vs_rc vs_pipeline_summarize(vs_store *s, int32_t today_days, vs_pipeline_summary *summary,

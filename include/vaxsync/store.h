@@ -145,9 +145,10 @@ vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_re
                           vs_error *err) VS_MUST_CHECK;
 /* Reads one version by rid (raw is NULL in the result). VS_ERR_NOTFOUND when absent. */
 vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err) VS_MUST_CHECK;
-/* The current version of (facility, record_id) (raw is NULL); VS_ERR_NOTFOUND when none. */
+/* The current version of (facility, record_id); its raw text is appended to
+ * raw when raw is not NULL (out->raw stays NULL). VS_ERR_NOTFOUND when none. */
 vs_rc vs_store_find_record(vs_store *s, const char *facility_code, const char *record_id,
-                           vs_store_record *out, vs_error *err) VS_MUST_CHECK;
+                           vs_store_record *out, vs_buf *raw, vs_error *err) VS_MUST_CHECK;
 /* Every version of (facility, record_id), oldest first; *count = versions found
  * (may exceed cap; only cap are written). */
 vs_rc vs_store_record_history(vs_store *s, const char *facility_code, const char *record_id,
@@ -309,10 +310,10 @@ typedef struct vs_store_worklist_item {
 	char commune_code[6];
 	char record_id[64];
 	char citizen_id[16]; /* candidate or linked citizen, may be empty */
-	char category[16];   /* correction | review | conflict | unlinked */
+	char category[16];   /* correction | review | conflict | unlinked | withdrawn | rejected */
 	char reasons[512];
-	char suggestion[256];
-	char evidence[512];
+	char suggestion[1024]; /* every actionable reason's action, "; "-separated */
+	char evidence[1024];
 } vs_store_worklist_item;
 /* Adds or replaces the item (kind, rid). */
 vs_rc vs_store_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;

@@ -269,9 +269,9 @@ vs_rc vs_store_citizens_scan(vs_store *s, const char *after, size_t cap, vs_stor
 }
 
 vs_rc vs_store_find_record(vs_store *s, const char *facility_code, const char *record_id,
-                           vs_store_record *out, vs_error *err)
+                           vs_store_record *out, vs_buf *raw, vs_error *err)
 {
-	return s->ops->find_record(s, facility_code, record_id, out, err);
+	return s->ops->find_record(s, facility_code, record_id, out, raw, err);
 }
 
 vs_rc vs_store_worklist_page(vs_store *s, uint8_t kind, const char *code, int64_t after_rid, size_t limit,

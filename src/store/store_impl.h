@@ -62,7 +62,7 @@ typedef struct vs_store_ops {
 	vs_rc (*atomic_end)(vs_store *s, bool ok, vs_error *err);
 	vs_rc (*citizens_scan)(vs_store *s, const char *after, size_t cap, vs_store_citizen_fn fn, void *ud,
 	                       size_t *count, vs_error *err);
-	vs_rc (*find_record)(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
+	vs_rc (*find_record)(vs_store *s, const char *fac, const char *rec, vs_store_record *out, vs_buf *raw,
 	                     vs_error *err);
 	vs_rc (*worklist_page)(vs_store *s, uint8_t kind, const char *code, int64_t after_rid, size_t limit,
 	                       vs_store_worklist_fn fn, void *ud, vs_error *err);

@@ -1406,7 +1406,7 @@ static vs_rc sq_citizens_scan(vs_store *s, const char *after, size_t cap, vs_sto
 	return rc;
 }
 
-static vs_rc sq_find_record(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
+static vs_rc sq_find_record(vs_store *s, const char *fac, const char *rec, vs_store_record *out, vs_buf *raw,
                             vs_error *err)
 {
 	sqlite_store *d = D(s);
@@ -1416,8 +1416,11 @@ static vs_rc sq_find_record(vs_store *s, const char *fac, const char *rec, vs_st
 	int r = sqlite3_step(st);
 	vs_rc rc = VS_OK;
 	if (r == SQLITE_ROW) {
-		read_record(st, out, false);
+		read_record(st, out, true);
 		ct(st, 20, out->source, sizeof(out->source));
+		if (raw && vs_buf_append(raw, out->raw ? out->raw : "", out->raw_len))
+			rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
+		out->raw = NULL;
 	} else if (r == SQLITE_DONE) {
 		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no record %s of facility %s", rec,
 		                  fac);

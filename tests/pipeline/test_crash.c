@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vaxsync/engine.h"
 #include "vaxsync/pipeline.h"
 
 #define CITIZENS 500
@@ -131,7 +132,7 @@ static void workload(const char *db, const vs_verify_ctx *vc)
 		}
 		if (vs_store_commit(s, &err))
 			fail_msg("commit: %s", err.message);
-		if (vs_pipeline_verify_post(s, vc, 100, true, NULL, &err))
+		if (vs_engine_verify_store(s, vc, 100, NULL, &err))
 			fail_msg("verify/post: %s", err.message);
 	}
 	vs_store_close(s);

@@ -229,10 +229,10 @@ static void test_review_tables(void **state)
 	assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
 	assert_int_equal(res.rid, rid2);
 	vs_store_record cur;
-	assert_int_equal(vs_store_find_record(s, "79001", "R1", &cur, NULL), VS_OK);
+	assert_int_equal(vs_store_find_record(s, "79001", "R1", &cur, NULL, NULL), VS_OK);
 	assert_int_equal(cur.rid, rid2);
 	assert_string_equal(cur.source, "officer1");
-	assert_int_equal(vs_store_find_record(s, "79001", "NONE", &cur, NULL), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_store_find_record(s, "79001", "NONE", &cur, NULL, NULL), VS_ERR_NOTFOUND);
 
 	/* decisions: who, what, before, after; reopen */
 	vs_store_decision_row d;

@@ -1,4 +1,4 @@
-/* post.c - the verify-and-post stage. Items left in the outbox by an
+/* verify_post.c - the verify-and-post stage of the engine. Items left in the outbox by an
  * interrupted run are applied first. Then, in one transaction per batch of
  * dirty citizens: verify each history, replace its events, record each
  * report's check and worklist items; then, set-based for the whole batch,
@@ -10,20 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vaxsync/pipeline.h"
+#include "engine/engine_internal.h"
 
 #define MAX_REPORTS 256
 
-vs_rc vs_pipeline_drain_outbox(vs_store *s, size_t batch, uint64_t *posted, uint64_t *withdrawn,
-                               vs_error *err)
-{
-	(void)batch; /* applied in one transaction: set-based, as fast as one statement per kind */
-	return vs_store_outbox_apply_all(s, posted, withdrawn, err);
-}
-
 typedef struct citizen_work {
+	const vs_engine *e;
 	vs_store_citizen cit;
 	const vs_store_report *reports;
+	size_t nreports;
 	vs_verify_report vrep[VS_VERIFY_MAX_REPORTS];
 	size_t vmap[VS_VERIFY_MAX_REPORTS]; /* vrep index -> reports index */
 	vs_verify_result res;
@@ -35,16 +30,49 @@ static void join_reasons(const vs_reason_set *set, char *out, size_t len)
 	vs_reason_join(set, out, len);
 }
 
-static const char *first_action(const vs_reason_set *set)
+/* Every reason's action, each once ("; "-separated), but the merged-duplicate note. */
+static void actions(const vs_reason_set *set, char *out, size_t len)
 {
+	size_t off = 0;
+	out[0] = '\0';
 	for (size_t i = 0; i < set->count; i++) {
 		if (set->codes[i] == VS_R_HIST_DUPLICATE_EVENT)
 			continue;
 		const vs_reason_info *ri = vs_reason_get((vs_reason)set->codes[i]);
-		if (ri)
-			return ri->action;
+		if (!ri || strstr(out, ri->action))
+			continue;
+		int w = snprintf(out + off, len - off, "%s%s", off ? "; " : "", ri->action);
+		if (w < 0 || (size_t)w >= len - off) {
+			out[off] = '\0';
+			return;
+		}
+		off += (size_t)w;
 	}
-	return "";
+}
+
+/* The other reports of the same dose as r, with their facility and date, for
+ * a conflict (whoever works the item sees what it conflicts with). */
+static void others(const citizen_work *w, const vs_store_report *r, char *out, size_t len)
+{
+	size_t off = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < w->nreports && i < MAX_REPORTS; i++) {
+		const vs_store_report *o = &w->reports[i];
+		if (o == r || o->dose != r->dose || !vs_store_link_settled(o->decision))
+			continue;
+		char date[16] = "-";
+		if (o->shot_days != VS_STORE_NO_DATE)
+			vs_date_format(vs_date_from_days(o->shot_days), date, sizeof(date));
+		const char *vn = w->e ? eng_vaccine_name(w->e, o->vaccine_code) : "";
+		int k = snprintf(out + off, len - off, "%s%s/%s: %s %s%s%s",
+		                 off ? "; " : "; other reports of dose: ", o->facility_code, o->record_id,
+		                 date, o->vaccine_code, vn[0] ? " " : "", vn);
+		if (k < 0 || (size_t)k >= len - off) {
+			out[off] = '\0';
+			return;
+		}
+		off += (size_t)k;
+	}
 }
 
 /* Worklist items for one verified report that is not simply posted. */
@@ -59,13 +87,20 @@ static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_rep
 	vs_store_copy(it.record_id, sizeof(it.record_id), r->record_id);
 	vs_store_copy(it.citizen_id, sizeof(it.citizen_id), w->cit.citizen_id);
 	join_reasons(reasons, it.reasons, sizeof(it.reasons));
-	vs_store_copy(it.suggestion, sizeof(it.suggestion), first_action(reasons));
+	actions(reasons, it.suggestion, sizeof(it.suggestion));
 	bool conflict = vs_reason_has(reasons, VS_R_HIST_CONFLICTING_REPORTS);
 	const char *cat = status == VS_VERIFY_REJECT ? "correction" : conflict ? "conflict" : "review";
 	vs_store_copy(it.category, sizeof(it.category), cat);
+	char other[600] = "", date[16] = "-";
+	if (conflict)
+		others(w, r, other, sizeof(other));
+	if (r->shot_days != VS_STORE_NO_DATE)
+		vs_date_format(vs_date_from_days(r->shot_days), date, sizeof(date));
+	const char *vn = w->e ? eng_vaccine_name(w->e, r->vaccine_code) : "";
 	snprintf(it.evidence, sizeof(it.evidence),
-	         "event %s; vaccine %s; dose %d; reports of this citizen: %zu",
-	         event_key && *event_key ? event_key : "-", r->vaccine_code, r->dose, w->res.event_count);
+	         "event %s; vaccine %s%s%s%s; dose %d; shot %s; events of this citizen: %zu%s",
+	         event_key && *event_key ? event_key : "-", r->vaccine_code, vn[0] ? " (" : "", vn,
+	         vn[0] ? ")" : "", r->dose, date, w->res.event_count, other);
 	it.kind = VS_STORE_WL_FACILITY;
 	vs_rc rc = vs_store_worklist_put(s, &it, err);
 	if (rc || status == VS_VERIFY_REJECT || !w->cit.commune_code[0])
@@ -95,7 +130,7 @@ static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
 	join_reasons(&set, txt, sizeof(txt));
 	vs_rc rc = VS_OK;
 	for (size_t i = 0; !rc && i < n && i < MAX_REPORTS; i++) {
-		if (w->reports[i].decision != VS_STORE_LINK_AUTO)
+		if (!vs_store_link_settled(w->reports[i].decision))
 			continue;
 		rc = vs_store_set_check(s, w->cit.citizen_id, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW,
 		                        txt, err);
@@ -113,7 +148,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 	const char *id = w->cit.citizen_id;
 	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
-		if (r->decision != VS_STORE_LINK_AUTO)
+		if (!vs_store_link_settled(r->decision))
 			continue; /* review links wait for a person */
 		if (nv == VS_VERIFY_MAX_REPORTS) {
 			nv++;
@@ -186,13 +221,14 @@ static int verify_cb(void *ud, const vs_store_citizen *c, bool known, const vs_s
 	verify_batch *b = ud;
 	b->w->cit = *c;
 	b->w->reports = reports;
+	b->w->nreports = n;
 	vs_store_copy(b->last, sizeof(b->last), c->citizen_id);
 	b->rc = verify_one(b->s, b->vc, b->w, known, n, more, b->err);
 	return b->rc != VS_OK;
 }
 
-vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch, bool quiet,
-                              vs_pipeline_summary *summary, vs_error *err)
+static vs_rc verify_store(vs_store *s, const vs_verify_ctx *vc, const vs_engine *e, size_t batch, bool quiet,
+                          vs_engine_verify_stats *summary, vs_error *err)
 {
 	vs_rc rc;
 	char after[16] = "";
@@ -202,11 +238,13 @@ vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch
 	         *withdrawn = summary ? &summary->withdrawn : NULL;
 	if (!batch)
 		batch = 50000;
-	if ((rc = vs_pipeline_drain_outbox(s, 0, posted, withdrawn, err)))
+	/* items left by an interrupted run: applied in one set-based step */
+	if ((rc = vs_store_outbox_apply_all(s, posted, withdrawn, err)))
 		return rc;
 	w = vs_calloc(1, sizeof(*w));
 	if (!w)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	w->e = e;
 	prog = vs_progress_new("verify", 0, quiet);
 	uint64_t t_verify = 0, t_plan = 0, t_commit = 0;
 	for (;;) {
@@ -252,4 +290,21 @@ vs_rc vs_pipeline_verify_post(vs_store *s, const vs_verify_ctx *vc, size_t batch
 		vs_progress_finish(prog);
 	vs_free(w);
 	return rc;
+}
+
+vs_rc eng_verify_post(vs_engine_session *ss, size_t batch, bool quiet, vs_engine_verify_stats *st,
+                      vs_error *err)
+{
+	return verify_store(ss->s, ss->e->vc, ss->e, batch, quiet, st, err);
+}
+
+vs_rc vs_engine_verify_post(vs_engine_session *ss, size_t batch, vs_engine_verify_stats *st, vs_error *err)
+{
+	return verify_store(ss->s, ss->e->vc, ss->e, batch, ss->e->quiet, st, err);
+}
+
+vs_rc vs_engine_verify_store(vs_store *s, const vs_verify_ctx *vc, size_t batch, vs_engine_verify_stats *st,
+                             vs_error *err)
+{
+	return verify_store(s, vc, NULL, batch, true, st, err);
 }

@@ -1,0 +1,213 @@
+/* engine.h - the long-lived core every front end uses (the batch `run`, the
+ * `review` commands, the coming HTTP service): it loads the reference data
+ * once and owns the norm and verify contexts, the link settings, the model and
+ * the link index; it submits records one at a time or in batches (the same
+ * code: bulk only batches), explains stored decisions, and runs the review
+ * loop (docs/engine.md, docs/review.md).
+ *
+ * The link index is built from the store's citizens (in citizen-id order,
+ * from the registry rows kept in the store), holds the citizen ids itself, and
+ * takes new and changed citizens without a rebuild. The model is versioned and
+ * kept in the store: the newest one is used; with none, EM trains one on the
+ * first batch of at least 2,000 records to link and keeps it ("em-N").
+ *
+ * Threads: a vs_engine is shared by every thread. Each thread opens its own
+ * session (vs_engine_session_open: a store connection of its own) and uses it
+ * alone. Linking takes a read lock on the index; adding citizens takes the
+ * write lock. Every record-level call is atomic on its own: a savepoint inside
+ * the caller's open transaction, else a transaction of its own.
+ *
+ * Ownership: arguments are borrowed; results are plain values. */
+#ifndef VAXSYNC_ENGINE_H
+#define VAXSYNC_ENGINE_H
+
+#include "vaxsync/core.h"
+#include "vaxsync/norm.h"
+#include "vaxsync/schema.h"
+#include "vaxsync/store.h"
+#include "vaxsync/verify.h"
+
+typedef struct vs_engine vs_engine;
+typedef struct vs_engine_session vs_engine_session;
+
+typedef struct vs_engine_opts {
+	const char *db_uri;     /* store URI or path (vs_store_open) */
+	const char *refdata;    /* reference directory */
+	const char *model_path; /* a model file to use (kept in the store as a new version when it
+	                           differs from the newest); NULL: the store's newest model */
+	bool no_train;          /* with no model anywhere: the profile's fixed m/u values, no EM */
+	vs_date today;          /* {0}: the system date */
+	int threads;            /* for standardizing, building the index, linking; 0 = 1 */
+	bool quiet;
+	bool sync_full;   /* synchronous=FULL (docs/store.md) */
+	size_t cache_kib; /* store page cache per session; 0 = 1 GiB for the first, 64 MiB for others */
+} vs_engine_opts;
+
+/* Opens the store (creating it), loads the reference data, settings and model.
+ * The index is built on first use (vs_engine_index_build). *out is new. */
+vs_rc vs_engine_open(vs_engine **out, const vs_engine_opts *o, vs_error *err) VS_MUST_CHECK;
+/* Closes the engine (every session must be closed first). Accepts NULL. */
+void vs_engine_close(vs_engine *e);
+
+/* The engine's first session (opened with the engine, closed with it): for a
+ * front end that works on one thread. */
+vs_engine_session *vs_engine_main(vs_engine *e);
+/* A session of one more thread; *out is new (vs_engine_session_close). */
+vs_rc vs_engine_session_open(vs_engine *e, vs_engine_session **out, vs_error *err) VS_MUST_CHECK;
+void vs_engine_session_close(vs_engine_session *ss);
+/* The session's store connection (for transactions and reads). */
+vs_store *vs_engine_store(vs_engine_session *ss);
+
+/* The reference context and "today" (days since 1970) in force. */
+const vs_norm_ctx *vs_engine_norm(const vs_engine *e);
+const vs_verify_ctx *vs_engine_verify(const vs_engine *e);
+int32_t vs_engine_today_days(const vs_engine *e);
+/* The version of the model in force ("em-1", "file-…", "profile-default"; "" before the first link). */
+void vs_engine_model_version(vs_engine *e, char out[64]);
+
+/* ---- citizens (the registry) ---- */
+
+/* One registry row: raw fields in registry column order (schema.h), NULL = "". */
+typedef struct vs_engine_citizen_row {
+	const char *f[VS_REG_COL_COUNT];
+} vs_engine_citizen_row;
+
+/* Standardizes and stores n registry rows in the caller's transaction (or one
+ * atomic step); new and changed citizens are marked dirty and, when the index
+ * is built, added to it (a changed one replaces its old row). *changed (may be
+ * NULL) += citizens new or changed. */
+vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row *rows, size_t n,
+                             uint64_t *changed, vs_error *err) VS_MUST_CHECK;
+/* Builds the link index from the store's citizens when it is not built yet. */
+vs_rc vs_engine_index_build(vs_engine_session *ss, vs_error *err) VS_MUST_CHECK;
+/* Citizens in the index, and the bytes it holds. */
+size_t vs_engine_index_count(vs_engine *e);
+size_t vs_engine_index_bytes(vs_engine *e);
+
+/* ---- submissions (shot records) ---- */
+
+/* One shot record as a facility sent it, or as a person corrected it. */
+typedef struct vs_engine_submission {
+	const char *f[VS_SHOT_COL_COUNT]; /* raw fields in shots column order (schema.h), NULL = "" */
+	const char *file;                 /* provenance: file name (or "api"), may be NULL */
+	uint64_t line;                    /* and line, 0 when none */
+	const char *source;               /* NULL or "": the facility; else the actor correcting it */
+} vs_engine_submission;
+
+/* What became of one submission. */
+typedef struct vs_engine_outcome {
+	int64_t rid; /* the current version's store id (0 when rejected) */
+	int32_t version;
+	uint8_t put;      /* vs_store_put_outcome */
+	bool linked;      /* the linker decided on it in this call */
+	bool reopened;    /* a facility correction reopened a person's decision */
+	uint8_t decision; /* vs_store_decision of its link */
+	char citizen_id[16];
+	double weight, probability;
+	char link_reasons[256];
+	char std_reasons[512];
+	/* after verification (vs_engine_submit only) */
+	int8_t check_status; /* vs_store_check_status, -1 when not verified (not settled) */
+	char check_reasons[512];
+} vs_engine_outcome;
+
+/* Standardizes n submissions into recs[0..n) on the engine's threads. Pure:
+ * any thread, no store. */
+void vs_engine_standardize(vs_engine *e, const vs_engine_submission *subs, size_t n, vs_norm_record *recs);
+/* Stores n standardized submissions (idempotent: the same content changes
+ * nothing), links those that need it and saves their links and worklist
+ * items, in the caller's transaction (or one atomic step). A submission
+ * without facility_code or record_id is VS_ERR_ARG (a batch's caller filters
+ * them first). out (may be NULL) has n entries; st (may be NULL) is added to. The
+ * citizens concerned are marked dirty: vs_engine_verify_post re-verifies them. */
+typedef struct vs_engine_batch_stats {
+	uint64_t records_new, records_same, records_corrected, linked;
+	uint64_t link_ns; /* time spent linking and saving links */
+} vs_engine_batch_stats;
+vs_rc vs_engine_store_batch(vs_engine_session *ss, const vs_engine_submission *subs,
+                            const vs_norm_record *recs, size_t n, vs_engine_outcome *out,
+                            vs_engine_batch_stats *st, vs_error *err) VS_MUST_CHECK;
+/* One record end to end: standardize, store, link, verify its citizens, post
+ * or withdraw through the outbox; out gets the result with every reason. */
+vs_rc vs_engine_submit(vs_engine_session *ss, const vs_engine_submission *sub, vs_engine_outcome *out,
+                       vs_error *err) VS_MUST_CHECK;
+
+/* Verifies every dirty citizen and posts the difference through the outbox
+ * (transactions of batch citizens; 0 = 50,000). Counters (may be NULL). */
+typedef struct vs_engine_verify_stats {
+	uint64_t citizens_verified, posted, withdrawn;
+} vs_engine_verify_stats;
+vs_rc vs_engine_verify_post(vs_engine_session *ss, size_t batch, vs_engine_verify_stats *st,
+                            vs_error *err) VS_MUST_CHECK;
+/* The same stage over a store and a verify context alone (no engine: tools
+ * and tests that build their own context). */
+vs_rc vs_engine_verify_store(vs_store *s, const vs_verify_ctx *vc, size_t batch, vs_engine_verify_stats *st,
+                             vs_error *err) VS_MUST_CHECK;
+
+/* ---- reading ---- */
+
+/* Appends to out a readable account of the stored decision on the current
+ * version of (facility, record_id): the record as sent and as standardized,
+ * its versions, the link with its comparison waterfall (recomputed from the
+ * store's citizens and the model in force) and the decisions people made. */
+vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_buf *out,
+                        vs_error *err) VS_MUST_CHECK;
+/* Appends a citizen's history: registry row, linked records with their checks,
+ * verified events and postings. VS_ERR_NOTFOUND for an unknown citizen. */
+vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *out,
+                        vs_error *err) VS_MUST_CHECK;
+/* One page of a facility's or commune's worklist (items with rid > after_rid,
+ * at most limit). An unknown code is VS_ERR_NOTFOUND. */
+vs_rc vs_engine_worklist(vs_engine_session *ss, uint8_t kind, const char *code, int64_t after_rid,
+                         size_t limit, vs_store_worklist_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+/* ---- the review loop (docs/review.md) ---- */
+
+typedef enum vs_engine_role {
+	VS_ROLE_FACILITY = 1, /* a facility clerk: withdraw and correct own records */
+	VS_ROLE_COMMUNE = 2,  /* a commune officer: every decision */
+	VS_ROLE_MANAGER = 3,  /* district / province / ministry: every decision */
+	VS_ROLE_ADMIN = 4
+} vs_engine_role;
+/* "facility" | "commune" | "manager" | "admin"; and back (0 when unknown). */
+const char *vs_engine_role_name(int role);
+int vs_engine_role_from_name(const char *name);
+
+typedef struct vs_engine_actor {
+	const char *name; /* who (required) */
+	int role;         /* vs_engine_role */
+} vs_engine_actor;
+
+typedef enum vs_engine_action {
+	VS_ACT_CONFIRM = 1,    /* the proposed candidate is the person */
+	VS_ACT_CHOOSE,         /* another citizen (citizen_id) is the person */
+	VS_ACT_REJECT,         /* the proposed candidate is not the person */
+	VS_ACT_NOT_REGISTERED, /* the person is not in the registry */
+	VS_ACT_CORRECT,        /* corrected fields; the record is linked again */
+	VS_ACT_WITHDRAW,       /* the facility sent the record by mistake */
+	VS_ACT_RESOLVE         /* of two conflicting reports, this one is wrong (drop_*) */
+} vs_engine_action;
+/* "confirm", "choose", ... ; and back (0 when unknown). */
+const char *vs_engine_action_name(int action);
+int vs_engine_action_from_name(const char *name);
+
+typedef struct vs_engine_decision {
+	int action;                            /* vs_engine_action */
+	const char *facility_code, *record_id; /* the record decided on */
+	const char *citizen_id; /* CHOOSE: the citizen; CONFIRM: must equal the proposed one when given */
+	const char *fields[VS_SHOT_COL_COUNT];           /* CORRECT: new values; NULL keeps the field */
+	const char *drop_facility_code, *drop_record_id; /* RESOLVE: the wrong report */
+	const char *note;                                /* free text kept with the decision, may be NULL */
+} vs_engine_decision;
+
+/* Carries out one decision atomically: checks the actor may make it, keeps
+ * who, when, what, before and after, changes the link (or adds a corrected
+ * version and links it), re-verifies the citizens concerned and posts or
+ * withdraws through the outbox exactly once. out (may be NULL) gets the
+ * record's state after. VS_ERR_NOTFOUND: no such record or citizen;
+ * VS_ERR_ARG: the decision does not apply (e.g. confirm with no candidate);
+ * VS_ERR_DENIED: the role may not make it. */
+vs_rc vs_engine_decide(vs_engine_session *ss, const vs_engine_actor *who, const vs_engine_decision *d,
+                       vs_engine_outcome *out, vs_error *err) VS_MUST_CHECK;
+
+#endif

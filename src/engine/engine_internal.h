@@ -1,0 +1,104 @@
+/* engine_internal.h - what the engine's files share: the engine and session
+ * structs, the converters between submissions, standardized records and store
+ * rows, and the link step used by the bulk and the one-record paths alike.
+ *
+ * Locks: ix_lock guards the index (read: link, explain, ids; write: add,
+ * remove, build); model_mu guards the choice of the model. Everything else in
+ * vs_engine is read-only after vs_engine_open. */
+#ifndef VS_ENGINE_INTERNAL_H
+#define VS_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+
+#include "vaxsync/engine.h"
+#include "vaxsync/link.h"
+#include "vaxsync/ref.h"
+
+#define VS_ENGINE_MAX_RAW 65536 /* bytes of one record's raw fields */
+
+struct vs_engine {
+	char *db_uri, *refdata, *model_path;
+	bool no_train, quiet, sync_full;
+	size_t cache_kib;
+	int threads;
+	int32_t today_days;
+	vs_norm_ctx *nctx;
+	vs_ref *ref;
+	vs_verify_ctx *vc;
+	vs_link_settings *ls;
+	pthread_rwlock_t ix_lock;
+	vs_link_index *ix; /* NULL until built */
+	pthread_mutex_t model_mu;
+	vs_link_model *lm;         /* the model in force; NULL while none is chosen (EM pending) */
+	vs_link_model *lm_default; /* the profile's values, for batches too small to train on */
+	char model_version[64];
+	vs_engine_session *main;
+};
+
+struct vs_engine_session {
+	vs_engine *e;
+	vs_store *s;
+	vs_arena arena; /* raw texts of the current batch */
+	/* scratch of vs_engine_store_batch, grown to the largest batch */
+	size_t cap;
+	vs_store_put_result *puts;
+	vs_norm_record *lrecs;
+	vs_link_result *results;
+	size_t *lidx;
+	char (*best_id)[16];
+	char (*second_id)[16];
+};
+
+/* ---- convert.c: each conversion in one place ---- */
+/* The registry row's norm input / the shot's norm input. */
+void eng_registry_input(const char *const *f, vs_norm_input *in);
+void eng_shot_input(const char *const *f, vs_norm_input *in);
+/* Joins n fields with 0x1f into the arena (NULL on failure or over VS_ENGINE_MAX_RAW). */
+const char *eng_join_raw(vs_arena *a, const char *const *f, size_t n, size_t *len);
+/* Splits raw (len bytes) into at most n fields in the arena; missing ones are "". */
+vs_rc eng_split_raw(vs_arena *a, const char *raw, size_t len, const char **f, size_t n);
+/* The store's citizen row of a standardized registry row. */
+void eng_fill_citizen(const vs_engine *e, const vs_norm_record *n, const char *const *f, vs_store_citizen *c);
+/* The store's record row of a standardized submission (raw borrowed). */
+void eng_fill_record(const vs_engine_submission *sub, const vs_norm_record *n, const char *raw,
+                     size_t raw_len, vs_store_record *sr);
+/* Copies s trimmed of spaces into dst. */
+void eng_trim_copy(char *dst, size_t len, const char *s);
+/* The product name people know for a vaccine code ("" when unknown). */
+const char *eng_vaccine_name(const vs_engine *e, const char *code);
+
+/* ---- engine.c ---- */
+vs_rc eng_nomem(vs_error *err);
+/* Makes sure the session's scratch holds n records. */
+vs_rc eng_reserve(vs_engine_session *ss, size_t n, vs_error *err) VS_MUST_CHECK;
+/* The model to link m records with (EM on side when none is chosen and it is
+ * big enough); *version gets its name. Never NULL on VS_OK. */
+vs_rc eng_model(vs_engine_session *ss, const vs_link_side *side, const vs_link_model **m, char version[64],
+                vs_error *err) VS_MUST_CHECK;
+
+/* ---- verify_post.c ---- */
+/* vs_engine_verify_post with the progress display on or off. */
+vs_rc eng_verify_post(vs_engine_session *ss, size_t batch, bool quiet, vs_engine_verify_stats *st,
+                      vs_error *err) VS_MUST_CHECK;
+
+/* ---- submit.c ---- */
+/* What eng_save_decision checks against the decisions people made on a record. */
+enum {
+	ENG_CHECK_NONE = 0,     /* a new record: nobody decided anything yet */
+	ENG_CHECK_REJECTED = 1, /* candidates people rejected stay rejected */
+	ENG_CHECK_REOPEN = 2    /* and a facility correction reopens a decision it contradicts */
+};
+/* Saves the link of one stored record and its worklist items: the linker's
+ * result res (best/second ids given), adjusted by the decisions people made
+ * on the record. std: the record's standardization reasons. */
+vs_rc eng_save_decision(vs_engine_session *ss, const vs_store_record *sr, const vs_reason_set *std,
+                        const vs_link_result *res, const char *best_id, const char *second_id,
+                        const char *model_version, int check, vs_engine_outcome *out,
+                        vs_error *err) VS_MUST_CHECK;
+/* Replaces the worklist items of a record from its link (none when settled). */
+vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_reason_set *std,
+                     const vs_store_link *l, vs_reason link_reason, vs_error *err) VS_MUST_CHECK;
+/* Fills out's check fields from the stored check of rid. */
+vs_rc eng_outcome_check(vs_engine_session *ss, vs_engine_outcome *out, vs_error *err) VS_MUST_CHECK;
+
+#endif

@@ -1,0 +1,184 @@
+/* read.c - what people read: the explanation of a stored decision (from the
+ * store and the index alone, no input file) and a citizen's history. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+
+#define TRY(x)                                                                                               \
+	do {                                                                                                 \
+		if ((rc = (x)))                                                                              \
+			goto out;                                                                            \
+	} while (0)
+
+static const char *decision_name(uint8_t d)
+{
+	switch (d) {
+	case VS_STORE_LINK_AUTO:
+		return "auto";
+	case VS_STORE_LINK_REVIEW:
+		return "review";
+	case VS_STORE_LINK_CONFIRMED:
+		return "confirmed";
+	default:
+		return "unlinked";
+	}
+}
+
+static vs_rc put_rc(vs_rc rc, vs_error *err)
+{
+	return rc ? vs_error_set(err, rc, NULL, 0, 0, NULL, "explanation too long") : VS_OK;
+}
+
+vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_buf *out,
+                        vs_error *err)
+{
+	vs_engine *e = ss->e;
+	vs_store_record sr, *hist = NULL;
+	vs_store_link l;
+	vs_store_decision_row *dec = NULL;
+	vs_buf raw;
+	const char *f[VS_SHOT_COL_COUNT];
+	char expl[1024];
+	size_t nh = 0, nd = 0;
+	vs_buf_init(&raw, VS_ENGINE_MAX_RAW + 1);
+	vs_rc rc = vs_store_find_record(ss->s, facility_code, record_id, &sr, &raw, err);
+	if (rc)
+		goto out;
+	vs_arena_reset(&ss->arena);
+	if (eng_split_raw(&ss->arena, raw.data ? raw.data : "", raw.len, f, VS_SHOT_COL_COUNT)) {
+		rc = eng_nomem(err);
+		goto out;
+	}
+	TRY(put_rc(vs_buf_printf(out, "record %s/%s, version %d%s%s\n", sr.facility_code, sr.record_id,
+	                         sr.version, sr.source[0] ? ", corrected by " : "", sr.source),
+	           err));
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
+		TRY(put_rc(vs_buf_printf(out, "  %-12s %s\n", vs_schema_shots[k].name, f[k]), err));
+	TRY(put_rc(
+	    vs_buf_printf(out,
+	                  "standardized: %s, born %s, id %s, phone %s, commune %s, vaccine %s (%s), dose %d, "
+	                  "shot %s\n  reasons: %s\n",
+	                  sr.full_name, sr.dob, sr.id_number, sr.phone, sr.commune_code, sr.vaccine_code,
+	                  eng_vaccine_name(e, sr.vaccine_code), sr.dose, sr.shot_date,
+	                  sr.reasons[0] ? sr.reasons : "-"),
+	    err));
+	hist = vs_calloc(16, sizeof(*hist));
+	dec = vs_calloc(64, sizeof(*dec));
+	if (!hist || !dec) {
+		rc = eng_nomem(err);
+		goto out;
+	}
+	TRY(vs_store_record_history(ss->s, sr.facility_code, sr.record_id, hist, 16, &nh, err));
+	if (nh > 1)
+		for (size_t i = 0; i < nh && i < 16; i++)
+			TRY(put_rc(vs_buf_printf(out,
+			                         "  version %d%s: %s, born %s, id %s, dose %d, shot %s\n",
+			                         hist[i].version, hist[i].rid == sr.rid ? " (current)" : "",
+			                         hist[i].full_name, hist[i].dob, hist[i].id_number,
+			                         hist[i].dose, hist[i].shot_date),
+			           err));
+	rc = vs_store_get_link(ss->s, sr.rid, &l, expl, sizeof(expl), err);
+	if (rc == VS_ERR_NOTFOUND) {
+		rc = put_rc(vs_buf_puts(out, "link: none yet\n"), err);
+	} else if (!rc) {
+		TRY(put_rc(vs_buf_printf(
+		               out, "link: %s %s, weight %.2f, probability %.6f, reasons %s, model %s%s%s\n",
+		               decision_name(l.decision), l.citizen_id[0] ? l.citizen_id : "-", l.weight,
+		               l.probability, l.reasons[0] ? l.reasons : "-",
+		               l.model_version ? l.model_version : "-",
+		               l.decided_by[0] ? ", decided by " : "", l.decided_by),
+		           err));
+		if (l.explanation)
+			TRY(put_rc(vs_buf_printf(out, "  kept: %s\n", l.explanation), err));
+	}
+	if (rc)
+		goto out;
+	/* the waterfall, recomputed with the model and index in force */
+	vs_engine_submission sub;
+	vs_norm_record rec;
+	memset(&sub, 0, sizeof(sub));
+	memcpy(sub.f, f, sizeof(sub.f));
+	vs_engine_standardize(e, &sub, 1, &rec);
+	TRY(vs_engine_index_build(ss, err));
+	vs_link_side side = {.recs = &rec, .count = 1};
+	const vs_link_model *m = NULL;
+	char version[64];
+	TRY(eng_model(ss, &side, &m, version, err));
+	TRY(put_rc(vs_buf_printf(out, "comparison now (model %s):\n", version), err));
+	pthread_rwlock_rdlock(&e->ix_lock);
+	rc = vs_link_explain(e->ix, m, &side, 3, out, err);
+	pthread_rwlock_unlock(&e->ix_lock);
+	if (rc)
+		goto out;
+	TRY(vs_store_decisions(ss->s, sr.facility_code, sr.record_id, dec, 64, &nd, err));
+	for (size_t i = 0; i < nd && i < 64; i++)
+		TRY(put_rc(vs_buf_printf(out, "decision %lld at %s by %s (%s): %s, citizen %s -> %s%s%s%s\n",
+		                         (long long)dec[i].seq, dec[i].at, dec[i].actor, dec[i].role,
+		                         dec[i].action,
+		                         dec[i].citizen_before[0] ? dec[i].citizen_before : "-",
+		                         dec[i].citizen_after[0] ? dec[i].citizen_after : "-",
+		                         dec[i].state == VS_STORE_DECISION_REOPENED ? " (reopened)" : "",
+		                         dec[i].detail[0] ? "; " : "", dec[i].detail),
+		           err));
+out:
+	vs_buf_free(&raw);
+	vs_free(hist);
+	vs_free(dec);
+	return rc;
+}
+
+vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *out, vs_error *err)
+{
+	vs_store_citizen c;
+	vs_store_report *reps = NULL;
+	vs_store_posting *posts = NULL;
+	size_t nr = 0, np = 0;
+	vs_rc rc = vs_store_get_citizen(ss->s, citizen_id, &c, err);
+	if (rc)
+		return rc;
+	reps = vs_calloc(VS_STORE_HISTORY_MAX, sizeof(*reps));
+	posts = vs_calloc(64, sizeof(*posts));
+	if (!reps || !posts) {
+		rc = eng_nomem(err);
+		goto out;
+	}
+	TRY(put_rc(vs_buf_printf(out, "citizen %s: %s, born %s, sex %s, commune %s%s\n", c.citizen_id,
+	                         c.full_name, c.dob,
+	                         c.sex == VS_SEX_M   ? "M"
+	                         : c.sex == VS_SEX_F ? "F"
+	                                             : "-",
+	                         c.commune_code, c.dead ? ", dead" : ""),
+	           err));
+	TRY(vs_store_citizen_reports(ss->s, citizen_id, reps, VS_STORE_HISTORY_MAX, &nr, err));
+	for (size_t i = 0; i < nr && i < VS_STORE_HISTORY_MAX; i++) {
+		const vs_store_report *r = &reps[i];
+		char date[16] = "-";
+		if (r->shot_days != VS_STORE_NO_DATE)
+			vs_date_format(vs_date_from_days(r->shot_days), date, sizeof(date));
+		static const char *const checks[] = {"posted", "review", "correction"};
+		TRY(put_rc(vs_buf_printf(
+		               out, "  report %s/%s: %s (%s) dose %d on %s, link %s, check %s\n",
+		               r->facility_code, r->record_id, r->vaccine_code,
+		               eng_vaccine_name(ss->e, r->vaccine_code), r->dose, date,
+		               decision_name(r->decision),
+		               r->check_status >= 0 && r->check_status <= 2 ? checks[r->check_status] : "-"),
+		           err));
+	}
+	TRY(vs_store_citizen_postings(ss->s, citizen_id, posts, 64, &np, err));
+	for (size_t i = 0; i < np && i < 64; i++) {
+		char date[16] = "-";
+		if (posts[i].shot_days != VS_STORE_NO_DATE)
+			vs_date_format(vs_date_from_days(posts[i].shot_days), date, sizeof(date));
+		TRY(put_rc(vs_buf_printf(out, "  posted: dose %d of %s (%s) on %s [%s]\n", posts[i].dose,
+		                         posts[i].product, eng_vaccine_name(ss->e, posts[i].product), date,
+		                         posts[i].event_key),
+		           err));
+	}
+	if (!np)
+		rc = put_rc(vs_buf_puts(out, "  posted: nothing\n"), err);
+out:
+	vs_free(reps);
+	vs_free(posts);
+	return rc;
+}
