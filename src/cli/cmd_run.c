@@ -124,6 +124,16 @@ int vs_cmd_run(int argc, char **argv)
 	printf("\nDatabase: %s\n", o.db_uri);
 	if (o.out_dir)
 		printf("Links: %s/links.csv\nWorklists: %s/worklists/\n", o.out_dir, o.out_dir);
+	/* rows that could not be read are a data error: they are kept on the
+	 * facilities' worklists (category rejected) and the run says so */
+	uint64_t bad = sum->records_bad_rows + sum->registry_bad_rows;
+	if (bad)
+		fprintf(
+		    stderr,
+		    "vaxsync run: %llu rows could not be read (registry %llu, shots %llu); they are on the "
+		    "facility worklists as 'rejected', with file:line:column and reason\n",
+		    (unsigned long long)bad, (unsigned long long)sum->registry_bad_rows,
+		    (unsigned long long)sum->records_bad_rows);
 	vs_free(sum);
-	return VS_EXIT_OK;
+	return bad ? VS_EXIT_DATA : VS_EXIT_OK;
 }

@@ -61,7 +61,15 @@ int vs_cmd_worklist(int argc, char **argv)
 	}
 	vs_store *s = NULL;
 	uint64_t rows = 0;
+	bool known = false;
+	uint8_t kind = facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE;
 	vs_rc rc = vs_store_open(&s, db, NULL, &err);
+	if (!rc)
+		rc = vs_store_code_known(s, kind, facility ? facility : commune, &known, &err);
+	if (!rc && !known)
+		rc = vs_error_set(&err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL,
+		                  "unknown %s code %s (nothing in the store has it)",
+		                  facility ? "facility" : "commune", facility ? facility : commune);
 	if (!rc)
 		rc = vs_pipeline_export_worklist(s, facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE,
 		                                 facility ? facility : commune, c.output ? c.output : "-",

@@ -20,6 +20,7 @@ int vs_cmd_explain(int argc, char **argv);
 int vs_cmd_eval(int argc, char **argv);
 int vs_cmd_run(int argc, char **argv);
 int vs_cmd_worklist(int argc, char **argv);
+int vs_cmd_review(int argc, char **argv);
 
 /* clang-format off */
 #define VS_CLI_COMMANDS                                                                                    \
@@ -32,6 +33,7 @@ int vs_cmd_worklist(int argc, char **argv);
 	{"eval", vs_cmd_eval, "accuracy of links.csv against truth.csv, with the exact-ID baseline"},             \
 	{"run", vs_cmd_run, "the whole pipeline: ingest, standardize, link, verify, post; summary"},              \
 	{"worklist", vs_cmd_worklist, "one facility's or commune's worklist from the store, as CSV"},             \
+	{"review", vs_cmd_review, "the review loop: list, show, confirm, choose, reject, correct, withdraw, ..."}, \
 	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},                           \
 /* clang-format on */
 

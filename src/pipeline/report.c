@@ -131,7 +131,8 @@ void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
 	        (unsigned long long)s->records_in, (unsigned long long)s->records_new,
 	        (unsigned long long)s->records_same, (unsigned long long)s->records_corrected,
 	        (unsigned long long)s->records_bad_rows);
-	fprintf(f, "  linked                %10llu\n", (unsigned long long)s->linked);
+	fprintf(f, "  linked                %10llu  (model %s)\n", (unsigned long long)s->linked,
+	        s->model_version[0] ? s->model_version : "-");
 	fprintf(f, "  citizens verified     %10llu\n", (unsigned long long)s->citizens_verified);
 	fprintf(f, "  posted / withdrawn    %10llu / %llu\n", (unsigned long long)s->posted,
 	        (unsigned long long)s->withdrawn);
@@ -146,6 +147,7 @@ void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
 	        (long long)c->superseded);
 	fprintf(f, "  linked auto           %10lld\n", (long long)c->links_auto);
 	fprintf(f, "  in review (link)      %10lld\n", (long long)c->links_review);
+	fprintf(f, "  confirmed by people   %10lld\n", (long long)c->links_confirmed);
 	fprintf(f, "  unlinked              %10lld\n", (long long)c->links_unlinked);
 	fprintf(f, "  events                %10lld  (posted %lld, review %lld, rejected %lld)\n",
 	        (long long)c->events, (long long)c->events_ok, (long long)c->events_review,
