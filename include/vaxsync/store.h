@@ -139,8 +139,10 @@ typedef struct vs_store_put_result {
 /* Puts a submitted record (idempotent). A correction keeps the old version,
  * marks the citizen its link pointed to dirty, and drops the old version's
  * worklist items. A facility's submission (source "") is compared with the
- * facility's own latest version, not with a person's correction made since:
- * sending the same file again never undoes a review decision. */
+ * facility's own versions, not with a person's correction made since:
+ * sending the same file again never undoes a review decision, and sending an
+ * older file again (content of any earlier facility version) never undoes the
+ * facility's own later correction: both are VS_STORE_PUT_SAME. */
 vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res,
                           vs_error *err) VS_MUST_CHECK;
 /* Reads one version by rid (raw is NULL in the result). VS_ERR_NOTFOUND when absent. */

@@ -86,7 +86,8 @@ vs_rc eng_verify_post(vs_engine_session *ss, size_t batch, bool quiet, vs_engine
 enum {
 	ENG_CHECK_NONE = 0,     /* a new record: nobody decided anything yet */
 	ENG_CHECK_REJECTED = 1, /* candidates people rejected stay rejected */
-	ENG_CHECK_REOPEN = 2    /* and a facility correction reopens a decision it contradicts */
+	ENG_CHECK_SHOT = 2,     /* a facility correction of the shot's fields only: decisions stand */
+	ENG_CHECK_REOPEN = 3    /* a facility correction of the person's fields: a decision it contradicts reopens */
 };
 /* Saves the link of one stored record and its worklist items: the linker's
  * result res (best/second ids given), adjusted by the decisions people made

@@ -58,6 +58,7 @@ static bool allowed(int role, int action)
 typedef struct current {
 	vs_store_record sr;
 	vs_buf raw;
+	vs_arena arena; /* the fields below (not the session's: a correction's store step resets that) */
 	const char *f[VS_SHOT_COL_COUNT];
 	vs_store_link link;
 	bool has_link;
@@ -66,11 +67,12 @@ typedef struct current {
 
 static vs_rc load_current(vs_engine_session *ss, const char *fac, const char *rec, current *c, vs_error *err)
 {
+	vs_buf_reset(&c->raw);
 	vs_rc rc = vs_store_find_record(ss->s, fac, rec, &c->sr, &c->raw, err);
 	if (rc)
 		return rc;
-	vs_arena_reset(&ss->arena);
-	if (eng_split_raw(&ss->arena, c->raw.data ? c->raw.data : "", c->raw.len, c->f, VS_SHOT_COL_COUNT))
+	vs_arena_reset(&c->arena);
+	if (eng_split_raw(&c->arena, c->raw.data ? c->raw.data : "", c->raw.len, c->f, VS_SHOT_COL_COUNT))
 		return eng_nomem(err);
 	rc = vs_store_get_link(ss->s, c->sr.rid, &c->link, c->expl, sizeof(c->expl), err);
 	c->has_link = rc == VS_OK;
@@ -313,6 +315,8 @@ vs_rc vs_engine_decide(vs_engine_session *ss, const vs_engine_actor *who, const 
 	}
 	vs_buf_init(&c->raw, VS_ENGINE_MAX_RAW + 1);
 	vs_buf_init(&drop->raw, VS_ENGINE_MAX_RAW + 1);
+	vs_arena_init(&c->arena, 1 << 16);
+	vs_arena_init(&drop->arena, 1 << 16);
 	memset(&row, 0, sizeof(row));
 	bool outer = vs_store_in_transaction(ss->s);
 	rc = vs_store_atomic_begin(ss->s, err);
@@ -330,6 +334,8 @@ vs_rc vs_engine_decide(vs_engine_session *ss, const vs_engine_actor *who, const 
 		rc = eng_outcome_check(ss, out, err);
 	vs_buf_free(&c->raw);
 	vs_buf_free(&drop->raw);
+	vs_arena_free(&c->arena);
+	vs_arena_free(&drop->arena);
 	vs_free(c);
 	vs_free(drop);
 	return rc;

@@ -214,39 +214,52 @@ vs_rc eng_save_decision(vs_engine_session *ss, const vs_store_record *sr, const 
 			l.weight = second_ok ? res->second_weight : -999;
 			reason = VS_R_LINK_CANDIDATE_REJECTED;
 		}
-		/* a facility's correction against the last decision people made */
+		/* a facility's correction against the last decision people made: a
+		 * change of the person's fields (name, date of birth, sex, ID, phone,
+		 * address) that points elsewhere contradicts a link decision; a change of
+		 * the shot's fields (vaccine, lot, dose, date) leaves it standing */
 		vs_store_decision_row d[32];
 		size_t nd = 0;
-		if (check == ENG_CHECK_REOPEN &&
+		if (check >= ENG_CHECK_SHOT &&
 		    (rc = vs_store_decisions(ss->s, sr->facility_code, sr->record_id, d, 32, &nd, err)))
 			return rc;
 		if (nd > 32)
 			nd = 32;
+		bool person_changed = check == ENG_CHECK_REOPEN;
 		for (size_t k = nd; k-- > 0;) {
 			if (d[k].state != VS_STORE_DECISION_ACTIVE || !strcmp(d[k].action, "reject"))
 				continue;
-			bool keep = false;
+			bool keep = false, link_decision = false;
 			if (!strcmp(d[k].action, "confirm") || !strcmp(d[k].action, "choose")) {
-				keep = l.decision == VS_STORE_LINK_AUTO &&
-				       !strcmp(l.citizen_id, d[k].citizen_after);
+				link_decision = true;
+				keep = !person_changed || !strcmp(l.citizen_id, d[k].citizen_after);
+				if (keep && (l.decision != VS_STORE_LINK_AUTO ||
+				             strcmp(l.citizen_id, d[k].citizen_after))) {
+					vs_store_copy(l.citizen_id, sizeof(l.citizen_id), d[k].citizen_after);
+					l.decision = VS_STORE_LINK_CONFIRMED;
+					reason = VS_R_LINK_CONFIRMED;
+					vs_store_copy(l.decided_by, sizeof(l.decided_by), d[k].actor);
+				}
 				if (!keep && !l.citizen_id[0])
 					vs_store_copy(l.citizen_id, sizeof(l.citizen_id), d[k].citizen_after);
 			} else if (!strcmp(d[k].action, "not_registered")) {
-				keep = l.decision != VS_STORE_LINK_AUTO;
+				link_decision = true;
+				keep = !person_changed || l.decision != VS_STORE_LINK_AUTO;
 				if (keep) {
 					l.decision = VS_STORE_LINK_UNLINKED;
 					l.citizen_id[0] = '\0';
 					reason = VS_R_LINK_NOT_REGISTERED;
 					vs_store_copy(l.decided_by, sizeof(l.decided_by), d[k].actor);
 				}
+			} else if (!strcmp(d[k].action, "correct")) {
+				keep = !person_changed; /* the linker's result on the new version stands */
 			}
+			/* a withdrawn or dropped report sent again: the facility means it */
 			if (!keep) {
 				if ((rc = vs_store_decision_reopen(ss->s, d[k].seq, err)))
 					return rc;
 				reopened = true;
-				/* a contradicted link decision goes back to the commune */
-				if (strcmp(d[k].action, "withdraw") && strcmp(d[k].action, "correct") &&
-				    strcmp(d[k].action, "resolve")) {
+				if (link_decision) { /* back to the commune */
 					l.decision = VS_STORE_LINK_REVIEW;
 					reason = VS_R_LINK_DECISION_REOPENED;
 				}
@@ -269,6 +282,15 @@ vs_rc eng_save_decision(vs_engine_session *ss, const vs_store_record *sr, const 
 		vs_store_copy(out->link_reasons, sizeof(out->link_reasons), l.reasons);
 	}
 	return rc;
+}
+
+/* True when two versions differ in the person's fields (what decides a link). */
+static bool person_changed(const vs_store_record *a, const vs_store_record *b)
+{
+	return strcmp(a->full_name, b->full_name) || strcmp(a->dob, b->dob) || a->sex != b->sex ||
+	       strcmp(a->id_number, b->id_number) || strcmp(a->phone, b->phone) ||
+	       strcmp(a->province_code, b->province_code) || strcmp(a->district_code, b->district_code) ||
+	       strcmp(a->commune_code, b->commune_code);
 }
 
 static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs, const vs_norm_record *recs,
@@ -342,6 +364,13 @@ static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs
 		int check = !ss->puts[i].has_decisions            ? ENG_CHECK_NONE
 		            : subs[i].source && subs[i].source[0] ? ENG_CHECK_REJECTED
 		                                                  : ENG_CHECK_REOPEN;
+		if (check == ENG_CHECK_REOPEN && ss->puts[i].superseded_rid) {
+			vs_store_record old;
+			if ((rc = vs_store_get_record(ss->s, ss->puts[i].superseded_rid, &old, err)))
+				break;
+			if (!person_changed(&old, &sr))
+				check = ENG_CHECK_SHOT;
+		}
 		rc = eng_save_decision(ss, &sr, &recs[i].reasons, &ss->results[j], ss->best_id[j],
 		                       ss->second_id[j], version, check, out ? &out[i] : NULL, err);
 	}

@@ -96,7 +96,9 @@ static const char *const sql_text[Q_COUNT] = {
                   " EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid),"
                   " (SELECT f.content_hash FROM records f WHERE f.facility_code = ?1 AND f.record_id = ?2"
                   " AND f.source = '' ORDER BY f.version DESC LIMIT 1),"
-                  " EXISTS(SELECT 1 FROM decisions x WHERE x.facility_code = ?1 AND x.record_id = ?2)"
+                  " EXISTS(SELECT 1 FROM decisions x WHERE x.facility_code = ?1 AND x.record_id = ?2),"
+                  " EXISTS(SELECT 1 FROM records o WHERE o.facility_code = ?1 AND o.record_id = ?2"
+                  " AND o.source = '' AND o.content_hash = ?3)"
                   " FROM records r WHERE r.facility_code = ?1 AND r.record_id = ?2 ORDER BY r.version DESC"
                   " LIMIT 1",
     [Q_REC_INS] =
@@ -474,6 +476,7 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 	sqlite3_stmt *st = q(d, Q_REC_CUR);
 	bt(st, 1, r->facility_code);
 	bt(st, 2, r->record_id);
+	sqlite3_bind_int64(st, 3, (int64_t)r->content_hash);
 	int step = sqlite3_step(st);
 	int64_t old_rid = 0;
 	int32_t old_version = 0;
@@ -489,6 +492,10 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 		if (!r->source[0] && sqlite3_column_type(st, 5) != SQLITE_NULL)
 			old_hash = (uint64_t)sqlite3_column_int64(st, 5);
 		has_decisions = sqlite3_column_int(st, 6) != 0;
+		/* an older file sent again (content of an earlier facility version) does
+		 * not undo the facility's own later correction */
+		if (!r->source[0] && sqlite3_column_int(st, 7))
+			old_hash = r->content_hash;
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)

@@ -234,6 +234,18 @@ static void test_review_tables(void **state)
 	assert_string_equal(cur.source, "officer1");
 	assert_int_equal(vs_store_find_record(s, "79001", "NONE", &cur, NULL, NULL), VS_ERR_NOTFOUND);
 
+	/* an older file sent again after the facility's own correction changes nothing */
+	vs_store_record r2b = record("79001", "R1",
+	                             "a\x1f"
+	                             "1b",
+	                             1, 18871);
+	assert_int_equal(vs_store_put_record(s, &r2b, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_CORRECTED);
+	int64_t rid3 = res.rid;
+	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+	assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
+	assert_int_equal(res.rid, rid3);
+
 	/* decisions: who, what, before, after; reopen */
 	vs_store_decision_row d;
 	memset(&d, 0, sizeof(d));
@@ -446,10 +458,12 @@ static void test_record_idempotence_and_correction(void **state)
 	assert_int_equal(hist[1].shot_days, 18900);
 	assert_string_equal(hist[1].reasons, "NAME_ALL_CAPS");
 
-	/* resubmitting the old content is a correction too (back to v1's content) */
+	/* resubmitting the old content (an old file sent again) does not undo the
+	 * correction: a stale resend changes nothing (schema 3; it was a third
+	 * version before) */
 	assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
-	assert_int_equal(res.outcome, VS_STORE_PUT_CORRECTED);
-	assert_int_equal(res.version, 3);
+	assert_int_equal(res.outcome, VS_STORE_PUT_SAME);
+	assert_int_equal(res.version, 2);
 
 	vs_store_record got;
 	assert_int_equal(vs_store_get_record(s, rid1, &got, NULL), VS_OK);
@@ -458,7 +472,7 @@ static void test_record_idempotence_and_correction(void **state)
 	vs_store_counts cnt;
 	assert_int_equal(vs_store_counts_get(s, &cnt, NULL), VS_OK);
 	assert_int_equal(cnt.records, 1);
-	assert_int_equal(cnt.superseded, 2);
+	assert_int_equal(cnt.superseded, 1);
 	vs_store_close(s);
 }
 

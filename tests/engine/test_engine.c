@@ -1,0 +1,868 @@
+/* test_engine.c - the engine end to end on generated data: the whole review
+ * loop (a bulk run, then commune and facility decisions checked against the
+ * generator's truth, a re-run that undoes nothing, kill -9 at random moments
+ * during the decisions), the bulk and the one-record paths giving the same
+ * links, events and postings, the model kept in the store by version, and
+ * sessions on two threads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vaxsync/csv.h"
+#include "vaxsync/engine.h"
+#include "vaxsync/gen.h"
+#include "vaxsync/link.h"
+#include "vaxsync/pipeline.h"
+#include "vaxsync/ref.h"
+
+static char tmpdir[64];
+static const char *refdata;
+static bool in_child; /* a forked child that may be killed: fails by exiting, not through cmocka */
+
+/* A check inside code that also runs in a forked child. */
+#define NEED(cond, ...)                                                                                      \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			if (in_child) {                                                                      \
+				fprintf(stderr, __VA_ARGS__);                                                \
+				fputc('\n', stderr);                                                         \
+				_exit(3);                                                                    \
+			}                                                                                    \
+			fail_msg(__VA_ARGS__);                                                               \
+		}                                                                                            \
+	} while (0)
+
+/* ---- helpers ---- */
+
+static void sh(const char *fmt, ...) VS_PRINTF(1, 2);
+static void sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void generate(const char *dir, uint64_t citizens, uint64_t seed, double error_rate)
+{
+	vs_ref *ref = NULL;
+	vs_error err;
+	sh("mkdir -p '%s'", dir);
+	assert_int_equal(vs_ref_load(&ref, refdata, &err), VS_OK);
+	vs_gen_opts go;
+	vs_gen_opts_init(&go);
+	go.out_dir = dir;
+	go.registry_count = citizens;
+	go.seed = seed;
+	go.error_rate = error_rate;
+	go.hard = true;
+	go.quiet = true;
+	assert_int_equal(vs_gen_run(&go, ref, &err), VS_OK);
+	vs_ref_free(ref);
+}
+
+static void run_pipeline(const char *dir, const char *db, bool no_train, vs_pipeline_summary *sum)
+{
+	char reg[256], shots[256];
+	vs_error err;
+	snprintf(reg, sizeof(reg), "%s/registry.csv", dir);
+	snprintf(shots, sizeof(shots), "%s/shots.csv", dir);
+	vs_pipeline_opts o = {.registry_path = reg,
+	                      .shots_path = shots,
+	                      .db_uri = db,
+	                      .refdata = refdata,
+	                      .no_train = no_train,
+	                      .threads = 2,
+	                      .quiet = true};
+	vs_rc rc = vs_pipeline_run(&o, sum, &err);
+	if (rc)
+		fail_msg("run: %s", err.message);
+}
+
+static vs_engine *engine(const char *db)
+{
+	vs_engine *e = NULL;
+	vs_error err;
+	vs_engine_opts o = {.db_uri = db, .refdata = refdata, .threads = 1, .quiet = true};
+	vs_rc rc = vs_engine_open(&e, &o, &err);
+	NEED(rc == VS_OK, "engine: %s", err.message);
+	return e;
+}
+
+/* A query's rows as text lines (columns separated by |). */
+static char *dump(const char *db, const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	vs_buf b;
+	vs_buf_init(&b, (size_t)256 << 20);
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *t = (const char *)sqlite3_column_text(st, i);
+			assert_int_equal(vs_buf_printf(&b, "%s%s", i ? "|" : "", t ? t : ""), VS_OK);
+		}
+		assert_int_equal(vs_buf_putc(&b, '\n'), VS_OK);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	assert_int_equal(vs_buf_putc(&b, '\0'), VS_OK);
+	return b.data;
+}
+
+static long long scalar(const char *db, const char *sql)
+{
+	char *t = dump(db, sql);
+	long long v = atoll(t);
+	free(t);
+	return v;
+}
+
+/* ---- the plan of decisions, made from the bulk run and the truth ---- */
+
+enum { P_CONFIRM = 1, P_REJECT, P_CHOOSE, P_CORRECT, P_NOTREG, P_WITHDRAW, P_FAC_SHOT, P_FAC_PERSON };
+
+typedef struct plan_item {
+	int kind;
+	char fac[32], rec[64];
+	char truth[16];                  /* the truth citizen ("" = not in the registry) */
+	char candidate[16];              /* the link's citizen when planned */
+	char name[128], dob[16], id[24]; /* CORRECT / P_FAC_PERSON: the fields to send */
+} plan_item;
+
+typedef struct plan {
+	plan_item it[256];
+	size_t n;
+	size_t count[P_FAC_PERSON + 1];
+} plan;
+
+static void add_items(plan *p, const char *db, int kind, const char *sql, size_t want)
+{
+	char *rows = dump(db, sql);
+	char *save = NULL;
+	size_t got = 0;
+	for (char *line = strtok_r(rows, "\n", &save); line && got < want;
+	     line = strtok_r(NULL, "\n", &save)) {
+		plan_item *x = &p->it[p->n];
+		memset(x, 0, sizeof(*x));
+		x->kind = kind;
+		char *f[7] = {0};
+		char *s2 = NULL;
+		int k = 0;
+		for (char *c = line; k < 7; k++) {
+			f[k] = c;
+			char *bar = strchr(c, '|');
+			if (!bar)
+				break;
+			*bar = '\0';
+			c = bar + 1;
+		}
+		(void)s2;
+		vs_store_copy(x->fac, sizeof(x->fac), f[0]);
+		vs_store_copy(x->rec, sizeof(x->rec), f[1]);
+		vs_store_copy(x->truth, sizeof(x->truth), f[2]);
+		vs_store_copy(x->candidate, sizeof(x->candidate), f[3]);
+		vs_store_copy(x->name, sizeof(x->name), f[4]);
+		vs_store_copy(x->dob, sizeof(x->dob), f[5]);
+		vs_store_copy(x->id, sizeof(x->id), f[6]);
+		p->n++;
+		got++;
+	}
+	free(rows);
+	if (got < want)
+		fail_msg("plan: only %zu of %zu items of kind %d", got, want, kind);
+	p->count[kind] = got;
+}
+
+/* Loads truth.csv and registry.csv into the store's file as side tables (the
+ * test's own: the engine never reads them). */
+static void load_truth(const char *dir, const char *db)
+{
+	sh("cd '%s' && sqlite3 '%s' 'CREATE TABLE t_truth(c1, c2, c3, c4, c5)'"
+	   " 'CREATE TABLE t_reg(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13)' '.mode csv'"
+	   " '.import --skip 1 truth.csv t_truth' '.import --skip 1 registry.csv t_reg'"
+	   " 'CREATE INDEX t_truth_key ON t_truth(c1, c2)' 'CREATE INDEX t_reg_id ON t_reg(c1)'",
+	   dir, db);
+}
+
+#define CUR                                                                                                  \
+	" FROM records r JOIN links l ON l.rid = r.rid JOIN t_truth t ON t.c1 = r.facility_code AND t.c2 = " \
+	"r.record_id"
+#define COLS "SELECT r.facility_code, r.record_id, t.c3, l.citizen_id"
+#define PERSON ", g.c3, g.c4, g.c1"
+#define REG " JOIN t_reg g ON g.c1 = t.c3"
+
+static void make_plan(plan *p, const char *db)
+{
+	memset(p, 0, sizeof(*p));
+	/* commune: confirm 50 right candidates, reject 20 wrong ones, choose the right
+	 * citizen for 10 wrong ones */
+	add_items(p, db, P_CONFIRM,
+	          COLS CUR " WHERE r.current = 1 AND l.decision = 2 AND l.citizen_id = t.c3 ORDER BY r.rid",
+	          50);
+	add_items(
+	    p, db, P_REJECT,
+	    COLS CUR
+	    " WHERE r.current = 1 AND l.decision = 2 AND l.citizen_id <> t.c3 AND t.c3 <> '' ORDER BY r.rid",
+	    20);
+	add_items(
+	    p, db, P_CHOOSE,
+	    COLS CUR
+	    " WHERE r.current = 1 AND l.decision = 2 AND l.citizen_id <> t.c3 AND t.c3 <> '' ORDER BY r.rid"
+	    " LIMIT -1 OFFSET 20",
+	    10);
+	/* commune: correct 30 unlinked records of registered people to the registry's
+	 * name, date of birth and ID; 10 unlinked people are not in the registry */
+	add_items(p, db, P_CORRECT,
+	          COLS PERSON CUR REG " WHERE r.current = 1 AND l.decision = 0 AND t.c3 <> '' ORDER BY r.rid",
+	          30);
+	add_items(p, db, P_NOTREG,
+	          COLS CUR " WHERE r.current = 1 AND l.decision = 0 AND t.c3 = '' ORDER BY r.rid", 10);
+	/* facility: withdraw 5 posted records; correct 10: the lot of 6 auto-linked
+	 * records, the lot of 2 confirmed ones (the decision stands), the person of 2
+	 * confirmed ones (to another citizen: the decision is reopened) */
+	add_items(p, db, P_WITHDRAW,
+	          COLS CUR
+	          " WHERE r.current = 1 AND l.decision = 1 AND l.citizen_id = t.c3 ORDER BY r.rid DESC",
+	          5);
+	add_items(p, db, P_FAC_SHOT,
+	          COLS CUR
+	          " WHERE r.current = 1 AND l.decision = 1 AND l.citizen_id = t.c3 ORDER BY r.rid DESC"
+	          " LIMIT -1 OFFSET 5",
+	          6);
+	size_t first_confirm = 0;
+	for (int k = 0; k < 4; k++) {
+		plan_item *x = &p->it[p->n++];
+		*x = p->it[first_confirm + (size_t)k];
+		x->kind = k < 2 ? P_FAC_SHOT : P_FAC_PERSON;
+	}
+	p->count[P_FAC_SHOT] += 2;
+	p->count[P_FAC_PERSON] = 2;
+	/* the person of two confirmed records changed to another registered citizen */
+	char *other = dump(db, "SELECT c3, c4, c1 FROM t_reg ORDER BY c1 LIMIT 2");
+	char *save = NULL;
+	size_t j = p->n - 2;
+	for (char *line = strtok_r(other, "\n", &save); line && j < p->n;
+	     line = strtok_r(NULL, "\n", &save), j++) {
+		char *a = line, *b = strchr(a, '|');
+		*b++ = '\0';
+		char *c = strchr(b, '|');
+		*c++ = '\0';
+		vs_store_copy(p->it[j].name, sizeof(p->it[j].name), a);
+		vs_store_copy(p->it[j].dob, sizeof(p->it[j].dob), b);
+		vs_store_copy(p->it[j].id, sizeof(p->it[j].id), c);
+	}
+	free(other);
+}
+
+/* ---- carrying the plan out (idempotently: a re-run after a kill skips what is done) ---- */
+
+static bool decided(vs_store *s, const char *fac, const char *rec, const char *action)
+{
+	vs_store_decision_row d[16];
+	size_t n = 0;
+	vs_rc rc = vs_store_decisions(s, fac, rec, d, 16, &n, NULL);
+	NEED(rc == VS_OK, "decisions of %s/%s", fac, rec);
+	for (size_t i = 0; i < n && i < 16; i++)
+		if (!strcmp(d[i].action, action))
+			return true;
+	return false;
+}
+
+static void decide(vs_engine_session *ss, int action, int role, const char *who, const plan_item *x,
+                   const char *citizen, const char *const *fields)
+{
+	vs_engine_actor a = {.name = who, .role = role};
+	vs_engine_decision d;
+	vs_error err;
+	memset(&d, 0, sizeof(d));
+	d.action = action;
+	d.facility_code = x->fac;
+	d.record_id = x->rec;
+	d.citizen_id = citizen;
+	if (fields)
+		memcpy(d.fields, fields, sizeof(d.fields));
+	vs_rc rc = vs_engine_decide(ss, &a, &d, NULL, &err);
+	NEED(rc == VS_OK, "%s %s/%s: %s", vs_engine_action_name(action), x->fac, x->rec, err.message);
+}
+
+/* A facility sends the record again with some fields changed. */
+static void resend(vs_engine_session *ss, const plan_item *x, bool person)
+{
+	vs_store_record sr;
+	vs_buf raw;
+	vs_error err;
+	const char *f[VS_SHOT_COL_COUNT];
+	vs_buf_init(&raw, 1 << 20);
+	/* the fields as the facility sent them (no person has corrected these records) */
+	vs_rc rc = vs_store_find_record(vs_engine_store(ss), x->fac, x->rec, &sr, &raw, NULL);
+	NEED(rc == VS_OK && vs_buf_putc(&raw, '\0') == VS_OK, "find %s/%s", x->fac, x->rec);
+	char *p = raw.data;
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
+		f[k] = p;
+		char *us = strchr(p, '\x1f');
+		if (us) {
+			*us = '\0';
+			p = us + 1;
+		} else {
+			p += strlen(p);
+		}
+	}
+	vs_engine_submission sub;
+	memset(&sub, 0, sizeof(sub));
+	memcpy(sub.f, f, sizeof(sub.f));
+	sub.f[VS_SHOT_LOT] = "LOT-FIXED";
+	if (person) {
+		sub.f[VS_SHOT_FULL_NAME] = x->name;
+		sub.f[VS_SHOT_DOB] = x->dob;
+		sub.f[VS_SHOT_ID_NUMBER] = x->id;
+		sub.f[VS_SHOT_PHONE] = "";
+	}
+	sub.file = "resend.csv";
+	rc = vs_engine_submit(ss, &sub, NULL, &err);
+	NEED(rc == VS_OK, "resend %s/%s: %s", x->fac, x->rec, err.message);
+	vs_buf_free(&raw);
+}
+
+static void follow_up(vs_engine_session *ss, const plan_item *x)
+{
+	/* after a correction: confirm or choose the right citizen if the linker did not settle it */
+	vs_store_record sr;
+	vs_store_link l;
+	vs_rc rc = vs_store_find_record(vs_engine_store(ss), x->fac, x->rec, &sr, NULL, NULL);
+	if (!rc)
+		rc = vs_store_get_link(vs_engine_store(ss), sr.rid, &l, NULL, 0, NULL);
+	NEED(rc == VS_OK, "link of %s/%s", x->fac, x->rec);
+	if (vs_store_link_settled(l.decision))
+		return;
+	if (l.decision == VS_STORE_LINK_REVIEW && !strcmp(l.citizen_id, x->truth))
+		decide(ss, VS_ACT_CONFIRM, VS_ROLE_COMMUNE, "officer-a", x, NULL, NULL);
+	else
+		decide(ss, VS_ACT_CHOOSE, VS_ROLE_COMMUNE, "officer-a", x, x->truth, NULL);
+}
+
+static void carry_out(const char *db, const plan *p)
+{
+	vs_engine *e = engine(db);
+	vs_engine_session *ss = vs_engine_main(e);
+	vs_store *s = vs_engine_store(ss);
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_item *x = &p->it[i];
+		const char *fields[VS_SHOT_COL_COUNT] = {0};
+		switch (x->kind) {
+		case P_CONFIRM:
+			if (!decided(s, x->fac, x->rec, "confirm"))
+				decide(ss, VS_ACT_CONFIRM, VS_ROLE_COMMUNE, "officer-a", x, x->candidate,
+				       NULL);
+			break;
+		case P_REJECT:
+			if (!decided(s, x->fac, x->rec, "reject"))
+				decide(ss, VS_ACT_REJECT, VS_ROLE_COMMUNE, "officer-b", x, x->candidate,
+				       NULL);
+			break;
+		case P_CHOOSE:
+			if (!decided(s, x->fac, x->rec, "choose"))
+				decide(ss, VS_ACT_CHOOSE, VS_ROLE_COMMUNE, "officer-b", x, x->truth, NULL);
+			break;
+		case P_CORRECT:
+			fields[VS_SHOT_FULL_NAME] = x->name;
+			fields[VS_SHOT_DOB] = x->dob;
+			fields[VS_SHOT_ID_NUMBER] = x->id;
+			if (!decided(s, x->fac, x->rec, "correct"))
+				decide(ss, VS_ACT_CORRECT, VS_ROLE_COMMUNE, "officer-a", x, NULL, fields);
+			follow_up(ss, x);
+			break;
+		case P_NOTREG:
+			if (!decided(s, x->fac, x->rec, "not_registered"))
+				decide(ss, VS_ACT_NOT_REGISTERED, VS_ROLE_MANAGER, "manager-c", x, NULL,
+				       NULL);
+			break;
+		case P_WITHDRAW:
+			if (!decided(s, x->fac, x->rec, "withdraw"))
+				decide(ss, VS_ACT_WITHDRAW, VS_ROLE_FACILITY, "clerk-d", x, NULL, NULL);
+			break;
+		case P_FAC_SHOT:
+			resend(ss, x, false);
+			break;
+		case P_FAC_PERSON:
+			resend(ss, x, true);
+			break;
+		}
+	}
+	vs_error err;
+	vs_rc rc = vs_engine_verify_post(ss, 0, NULL, &err);
+	NEED(rc == VS_OK, "verify: %s", err.message);
+	vs_engine_close(e);
+}
+
+/* ---- what must hold afterwards ---- */
+
+static void link_of(const char *db, const plan_item *x, int *decision, char cid[16], char reasons[64])
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+	         "SELECT l.decision, l.citizen_id, l.reasons FROM records r JOIN links l ON l.rid = r.rid"
+	         " WHERE r.current = 1 AND r.facility_code = '%s' AND r.record_id = '%s'",
+	         x->fac, x->rec);
+	char *t = dump(db, sql);
+	*decision = atoi(t);
+	char *a = strchr(t, '|');
+	assert_non_null(a);
+	char *b = strchr(a + 1, '|');
+	assert_non_null(b);
+	*b = '\0';
+	vs_store_copy(cid, 16, a + 1);
+	char *nl = strchr(b + 1, '\n');
+	if (nl)
+		*nl = '\0';
+	vs_store_copy(reasons, 64, b + 1);
+	free(t);
+}
+
+static void check_outcomes(const char *db, const plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const plan_item *x = &p->it[i];
+		int dec;
+		char cid[16], why[64];
+		link_of(db, x, &dec, cid, why);
+		switch (x->kind) {
+		case P_CONFIRM:
+			if (i == 2 || i == 3) { /* later reopened by the facility's change of the person */
+				assert_int_equal(dec, VS_STORE_LINK_REVIEW);
+				assert_string_equal(why, "LINK_DECISION_REOPENED");
+				break;
+			}
+			assert_int_equal(dec, VS_STORE_LINK_CONFIRMED);
+			assert_string_equal(cid, x->truth);
+			break;
+		case P_REJECT:
+			assert_string_not_equal(cid, x->candidate);
+			assert_true(dec != VS_STORE_LINK_AUTO);
+			break;
+		case P_CHOOSE:
+			assert_int_equal(dec, VS_STORE_LINK_CONFIRMED);
+			assert_string_equal(cid, x->truth);
+			break;
+		case P_CORRECT:
+			assert_true(vs_store_link_settled((uint8_t)dec));
+			assert_string_equal(cid, x->truth);
+			break;
+		case P_NOTREG:
+			assert_int_equal(dec, VS_STORE_LINK_UNLINKED);
+			assert_string_equal(why, "LINK_NOT_REGISTERED");
+			break;
+		case P_WITHDRAW:
+			assert_int_equal(dec, VS_STORE_LINK_UNLINKED);
+			assert_string_equal(why, "LINK_WITHDRAWN");
+			break;
+		case P_FAC_SHOT:
+			assert_true(vs_store_link_settled((uint8_t)dec));
+			assert_string_equal(cid, x->truth);
+			break;
+		case P_FAC_PERSON:
+			assert_int_equal(dec, VS_STORE_LINK_REVIEW);
+			break;
+		}
+	}
+	/* the two reopened decisions say so */
+	assert_int_equal(scalar(db, "SELECT count(*) FROM decisions WHERE state = 1"), 2);
+	/* nothing pending; every posting is an OK event and every OK event is posted */
+	assert_int_equal(scalar(db, "SELECT count(*) FROM outbox WHERE done = 0"), 0);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM postings p WHERE NOT EXISTS(SELECT 1 FROM events e"
+	                            " WHERE e.event_key = p.event_key AND e.status = 0)"),
+	                 0);
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM events e WHERE e.status = 0 AND NOT EXISTS(SELECT 1 FROM"
+	               " postings p WHERE p.event_key = e.event_key)"),
+	    0);
+	/* posted exactly once: per key, posts minus withdrawals is 1 when posted, 0 when not */
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM (SELECT o.event_key, sum(o.op = 1) - sum(o.op = 2) AS net"
+	               " FROM outbox o GROUP BY o.event_key) x WHERE net <> (x.event_key IN"
+	               " (SELECT event_key FROM postings))"),
+	    0);
+	/* every posting is supported by a current settled record of that citizen */
+	assert_int_equal(
+	    scalar(db,
+	           "SELECT count(*) FROM postings p WHERE NOT EXISTS(SELECT 1 FROM checks c JOIN records r ON"
+	           " r.rid = c.rid AND r.current = 1 JOIN links l ON l.rid = r.rid AND l.citizen_id = "
+	           "p.citizen_id"
+	           " AND l.decision IN (1, 3) WHERE c.event_key = p.event_key AND c.status = 0)"),
+	    0);
+	/* a record a person decided supports postings of its true citizen only; the
+	 * only wrong postings left come from auto links nobody looked at */
+	long long wrong_people = scalar(
+	    db,
+	    "SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid AND r.current = 1 JOIN t_truth t ON"
+	    " t.c1 = r.facility_code AND t.c2 = r.record_id WHERE l.decision = 3 AND l.citizen_id <> t.c3");
+	assert_int_equal(wrong_people, 0);
+	long long wrong_auto =
+	    scalar(db, "SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid AND r.current = 1"
+	               " JOIN t_truth t ON t.c1 = r.facility_code AND t.c2 = r.record_id"
+	               " WHERE l.decision = 1 AND l.citizen_id <> t.c3");
+	long long wrong_posted = scalar(
+	    db,
+	    "SELECT count(DISTINCT p.event_key) FROM postings p JOIN checks c ON c.event_key = p.event_key"
+	    " JOIN records r ON r.rid = c.rid AND r.current = 1 JOIN t_truth t ON t.c1 = r.facility_code"
+	    " AND t.c2 = r.record_id WHERE t.c3 <> p.citizen_id");
+	assert_true(wrong_posted <= wrong_auto);
+	/* the facility's own list shows the withdrawn records, and no other citizen's id */
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM worklist WHERE kind = 1 AND category = 'withdrawn'"),
+	    (long long)p->count[P_WITHDRAW]);
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM worklist w WHERE kind = 1 AND category IN ('unlinked',"
+	               " 'withdrawn', 'rejected') AND (w.citizen_id <> '' OR w.evidence LIKE '%candidate%')"),
+	    0);
+	/* every decision is kept with who and when, and audited */
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM decisions WHERE actor = '' OR at = '' OR role = ''"), 0);
+	assert_true(scalar(db, "SELECT count(*) FROM audit WHERE action LIKE 'review:%'") >=
+	            scalar(db, "SELECT count(*) FROM decisions"));
+}
+
+static const char *const state_sql[] = {
+    "SELECT r.facility_code, r.record_id, r.version, l.citizen_id, l.decision, l.reasons FROM records r JOIN "
+    "links l"
+    " ON l.rid = r.rid WHERE r.current = 1 ORDER BY 1, 2",
+    "SELECT event_key, citizen_id, product, dose, shot_days FROM postings ORDER BY 1",
+    "SELECT event_key, citizen_id, status FROM events ORDER BY 1",
+    "SELECT seq, actor, action, facility_code, record_id, citizen_before, citizen_after, state FROM decisions"
+    " ORDER BY seq",
+};
+
+static void assert_same_state(const char *a, const char *b)
+{
+	for (size_t i = 0; i < sizeof(state_sql) / sizeof(state_sql[0]); i++) {
+		char *x = dump(a, state_sql[i]), *y = dump(b, state_sql[i]);
+		if (strcmp(x, y))
+			fail_msg("%s and %s differ in: %s", a, b, state_sql[i]);
+		free(x);
+		free(y);
+	}
+}
+
+static void copy_db(const char *from, const char *to)
+{
+	sh("rm -f '%s' '%s-wal' '%s-shm'; cp '%s' '%s'", to, to, to, from, to);
+}
+
+/* ---- the tests ---- */
+
+static void test_review_loop(void **state)
+{
+	(void)state;
+	char dir[128], base[160], ref[160], crash[160], again[160];
+	snprintf(dir, sizeof(dir), "%s/loop", tmpdir);
+	snprintf(base, sizeof(base), "%s/base.db", tmpdir);
+	snprintf(ref, sizeof(ref), "%s/ref.db", tmpdir);
+	snprintf(crash, sizeof(crash), "%s/crash.db", tmpdir);
+	snprintf(again, sizeof(again), "%s/again.db", tmpdir);
+	generate(dir, 16000, 7, 3.0);
+	vs_pipeline_summary *sum = calloc(1, sizeof(*sum));
+	assert_non_null(sum);
+	run_pipeline(dir, base, false, sum);
+	/* no model in the store: EM trained one and it is the one the links name */
+	assert_string_equal(sum->model_version, "em-1");
+	assert_int_equal(scalar(base, "SELECT count(*) FROM links WHERE model_version <> 'em-1'"), 0);
+	assert_int_equal(scalar(base, "SELECT count(*) FROM models"), 1);
+	load_truth(dir, base);
+	plan *p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+	make_plan(p, base);
+
+	/* the decisions without interruption */
+	copy_db(base, ref);
+	carry_out(ref, p);
+	check_outcomes(ref, p);
+
+	/* re-running the same files undoes nothing and changes nothing */
+	copy_db(ref, again);
+	run_pipeline(dir, again, false, sum);
+	assert_string_equal(sum->model_version, "em-1");
+	assert_int_equal(
+	    sum->records_new + sum->records_corrected + sum->linked + sum->posted + sum->withdrawn, 0);
+	assert_same_state(ref, again);
+
+	/* kill -9 at random moments during the decisions, then carry on: the same end */
+	copy_db(base, crash);
+	srand(12345);
+	int kills = 0;
+	for (int round = 0; round < 6; round++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			in_child = true;
+			carry_out(crash, p);
+			_exit(0);
+		}
+		struct timespec ts = {0, (long)(50 + rand() % 900) * 1000000L};
+		nanosleep(&ts, NULL);
+		if (kill(pid, SIGKILL) == 0)
+			kills++;
+		int st;
+		waitpid(pid, &st, 0);
+		/* killed, or finished cleanly: never failed */
+		assert_true(WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 0));
+	}
+	carry_out(crash, p);
+	run_pipeline(dir, crash, false, sum);
+	assert_true(kills > 0);
+	assert_same_state(ref, crash);
+	check_outcomes(crash, p);
+	free(p);
+	free(sum);
+}
+
+/* The bulk run and one record at a time through the engine give the same links,
+ * events and postings (bulk is an optimization, not a second implementation). */
+static void test_bulk_equals_one_by_one(void **state)
+{
+	(void)state;
+	char dir[128], bulk[160], one[160], reg[200], shots[200];
+	snprintf(dir, sizeof(dir), "%s/same", tmpdir);
+	snprintf(bulk, sizeof(bulk), "%s/bulk.db", tmpdir);
+	snprintf(one, sizeof(one), "%s/one.db", tmpdir);
+	snprintf(reg, sizeof(reg), "%s/registry.csv", dir);
+	snprintf(shots, sizeof(shots), "%s/shots.csv", dir);
+	generate(dir, 1500, 11, 2.0);
+	vs_pipeline_summary *sum = calloc(1, sizeof(*sum));
+	assert_non_null(sum);
+	run_pipeline(dir, bulk, true, sum);
+	assert_string_equal(sum->model_version, "profile-default");
+	/* the registry alone through the pipeline, then every shot by vs_engine_submit */
+	vs_pipeline_opts o = {
+	    .registry_path = reg, .db_uri = one, .refdata = refdata, .no_train = true, .quiet = true};
+	vs_error err;
+	assert_int_equal(vs_pipeline_run(&o, sum, &err), VS_OK);
+	vs_engine_opts eo = {
+	    .db_uri = one, .refdata = refdata, .threads = 1, .quiet = true, .no_train = true};
+	vs_engine *e = NULL;
+	assert_int_equal(vs_engine_open(&e, &eo, &err), VS_OK);
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	int idx[VS_SHOT_COL_COUNT];
+	assert_int_equal(vs_csv_open(&rd, shots, NULL, &err), VS_OK);
+	assert_int_equal(vs_csv_next(rd, &row, &err), VS_OK);
+	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, shots, &err),
+	                 VS_OK);
+	size_t n = 0;
+	while (vs_csv_next(rd, &row, &err) == VS_OK) {
+		vs_engine_submission sub;
+		memset(&sub, 0, sizeof(sub));
+		for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
+			sub.f[k] = idx[k] >= 0 && (size_t)idx[k] < row.count ? row.fields[idx[k]] : "";
+		sub.file = shots;
+		sub.line = row.line;
+		vs_engine_outcome out;
+		if (vs_engine_submit(vs_engine_main(e), &sub, &out, &err))
+			fail_msg("submit line %llu: %s", (unsigned long long)row.line, err.message);
+		assert_true(out.linked);
+		n++;
+	}
+	vs_csv_close(rd);
+	vs_engine_close(e);
+	assert_true(n > 3000);
+	assert_int_equal(scalar(one, "SELECT count(*) FROM links"), (long long)n);
+	static const char *const same_sql[] = {
+	    "SELECT r.facility_code, r.record_id, l.citizen_id, l.decision, printf('%.6f', l.weight), "
+	    "l.reasons FROM"
+	    " records r JOIN links l ON l.rid = r.rid ORDER BY 1, 2",
+	    "SELECT event_key, citizen_id, product, dose, shot_days, status, report_count, reasons FROM "
+	    "events ORDER BY 1",
+	    "SELECT event_key, citizen_id, product, dose, shot_days FROM postings ORDER BY 1",
+	    "SELECT kind, facility_code, record_id, commune_code, citizen_id, category, reasons FROM "
+	    "worklist ORDER BY"
+	    " 1, 2, 3",
+	};
+	for (size_t i = 0; i < sizeof(same_sql) / sizeof(same_sql[0]); i++) {
+		char *x = dump(bulk, same_sql[i]), *y = dump(one, same_sql[i]);
+		if (strcmp(x, y))
+			fail_msg("bulk and one by one differ: %s", same_sql[i]);
+		free(x);
+		free(y);
+	}
+	free(sum);
+}
+
+/* A model file is kept as a new version; the next engine uses the newest. */
+static void test_model_versions(void **state)
+{
+	(void)state;
+	char db[160], path[160];
+	snprintf(db, sizeof(db), "%s/model.db", tmpdir);
+	snprintf(path, sizeof(path), "%s/model.json", tmpdir);
+	vs_engine_opts eo = {.db_uri = db, .refdata = refdata, .quiet = true, .no_train = true};
+	vs_engine *e = NULL;
+	vs_error err;
+	char ver[64];
+	assert_int_equal(vs_engine_open(&e, &eo, &err), VS_OK);
+	vs_engine_model_version(e, ver);
+	assert_string_equal(ver, "profile-default");
+	vs_engine_close(e);
+	/* write the default model to a file and give it to the engine */
+	vs_link_settings *ls = NULL;
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_settings_default(&ls, NULL), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, ls, NULL), VS_OK);
+	assert_int_equal(vs_link_model_save(m, path, NULL), VS_OK);
+	vs_link_model_free(m);
+	vs_link_settings_free(ls);
+	eo.model_path = path;
+	assert_int_equal(vs_engine_open(&e, &eo, &err), VS_OK);
+	vs_engine_model_version(e, ver);
+	assert_memory_equal(ver, "file-", 5);
+	vs_engine_close(e);
+	assert_int_equal(vs_engine_open(&e, &eo, &err), VS_OK); /* the same file again: no new version */
+	vs_engine_close(e);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM models"), 1);
+	eo.model_path = NULL;
+	eo.no_train = false;
+	assert_int_equal(vs_engine_open(&e, &eo, &err), VS_OK);
+	char ver2[64];
+	vs_engine_model_version(e, ver2);
+	assert_string_equal(ver, ver2);
+	vs_engine_close(e);
+}
+
+/* Decisions the role may not make, unknown records and codes, bad arguments. */
+static void test_refusals(void **state)
+{
+	(void)state;
+	char dir[128], db[160];
+	snprintf(dir, sizeof(dir), "%s/same", tmpdir);
+	snprintf(db, sizeof(db), "%s/bulk.db", tmpdir);
+	vs_engine *e = engine(db);
+	vs_engine_session *ss = vs_engine_main(e);
+	vs_error err;
+	char *key =
+	    dump(db, "SELECT facility_code || '|' || record_id FROM records WHERE current = 1 LIMIT 1");
+	char *bar = strchr(key, '|');
+	*bar = '\0';
+	bar[strcspn(bar + 1, "\n") + 1] = '\0';
+	vs_engine_decision d = {.action = VS_ACT_CONFIRM, .facility_code = key, .record_id = bar + 1};
+	vs_engine_actor clerk = {.name = "clerk", .role = VS_ROLE_FACILITY};
+	vs_engine_actor nobody = {.name = "", .role = VS_ROLE_COMMUNE};
+	vs_engine_actor officer = {.name = "officer", .role = VS_ROLE_COMMUNE};
+	assert_int_equal(vs_engine_decide(ss, &clerk, &d, NULL, &err), VS_ERR_DENIED);
+	assert_int_equal(vs_engine_decide(ss, &nobody, &d, NULL, &err), VS_ERR_ARG);
+	d.action = VS_ACT_CHOOSE;
+	d.citizen_id = "000000000000";
+	assert_int_equal(vs_engine_decide(ss, &officer, &d, NULL, &err), VS_ERR_NOTFOUND);
+	d.record_id = "no-such-record";
+	assert_int_equal(vs_engine_decide(ss, &officer, &d, NULL, &err), VS_ERR_NOTFOUND);
+	d.action = 99;
+	assert_int_equal(vs_engine_decide(ss, &officer, &d, NULL, &err), VS_ERR_ARG);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM decisions"), 0);
+	vs_buf b;
+	vs_buf_init(&b, 1 << 20);
+	assert_int_equal(vs_engine_explain(ss, key, "no-such-record", &b, &err), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_engine_history(ss, "000000000000", &b, &err), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_engine_worklist(ss, VS_STORE_WL_FACILITY, "NOFAC", 0, 10, NULL, NULL, &err),
+	                 VS_ERR_NOTFOUND);
+	assert_int_equal(vs_engine_worklist(ss, VS_STORE_WL_COMMUNE, "99999", 0, 10, NULL, NULL, &err),
+	                 VS_ERR_NOTFOUND);
+	/* explain works from the store alone */
+	assert_int_equal(vs_engine_explain(ss, key, bar + 1, &b, &err), VS_OK);
+	assert_non_null(strstr(b.data, "comparison now"));
+	vs_buf_free(&b);
+	/* a record without its key is refused, not stored */
+	vs_engine_submission sub;
+	memset(&sub, 0, sizeof(sub));
+	sub.f[VS_SHOT_FULL_NAME] = "Nguyễn Văn An";
+	assert_int_equal(vs_engine_submit(ss, &sub, NULL, &err), VS_ERR_ARG);
+	free(key);
+	vs_engine_close(e);
+}
+
+/* Two threads, each with its own session, submit at once. */
+typedef struct thread_job {
+	vs_engine *e;
+	int which;
+	vs_rc rc;
+} thread_job;
+
+static void *submit_many(void *arg)
+{
+	thread_job *j = arg;
+	vs_engine_session *ss = NULL;
+	vs_error err;
+	if ((j->rc = vs_engine_session_open(j->e, &ss, &err)))
+		return NULL;
+	for (int i = 0; i < 40 && !j->rc; i++) {
+		char rec[32];
+		snprintf(rec, sizeof(rec), "T%d-%d", j->which, i);
+		vs_engine_submission sub;
+		memset(&sub, 0, sizeof(sub));
+		sub.f[VS_SHOT_RECORD_ID] = rec;
+		sub.f[VS_SHOT_FACILITY_CODE] = "THREADS";
+		sub.f[VS_SHOT_FULL_NAME] = "Trần Thị Bình";
+		sub.f[VS_SHOT_DOB] = "01/02/1980";
+		sub.f[VS_SHOT_VACCINE] = "Pfizer";
+		sub.f[VS_SHOT_DOSE] = "1";
+		sub.f[VS_SHOT_SHOT_DATE] = "01/09/2021";
+		j->rc = vs_engine_submit(ss, &sub, NULL, &err);
+	}
+	vs_engine_session_close(ss);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	char db[160];
+	snprintf(db, sizeof(db), "%s/bulk.db", tmpdir);
+	vs_engine *e = engine(db);
+	pthread_t t[2];
+	thread_job j[2] = {{e, 0, VS_OK}, {e, 1, VS_OK}};
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, submit_many, &j[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(j[0].rc, VS_OK);
+	assert_int_equal(j[1].rc, VS_OK);
+	vs_engine_close(e);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM records WHERE facility_code = 'THREADS'"), 80);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	refdata = getenv("VAXSYNC_REFDATA");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_engine_XXXXXX");
+	return refdata && mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_model_versions), cmocka_unit_test(test_bulk_equals_one_by_one),
+	    cmocka_unit_test(test_refusals),       cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_review_loop),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
