@@ -19,13 +19,7 @@ uint64_t lk_mix(uint64_t x)
 
 uint64_t lk_hash_bytes(const void *p, size_t len, uint64_t seed)
 {
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ull ^ seed;
-	for (size_t i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ull;
-	}
-	return lk_mix(h ^ len);
+	return lk_mix(vs_hash_fnv1a_seed(VS_HASH_FNV1A_BASIS ^ seed, p, len) ^ len);
 }
 
 static int cmp_tok(const void *a, const void *b)

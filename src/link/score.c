@@ -470,23 +470,26 @@ typedef struct job {
 	vs_rc rc;
 } job;
 
+typedef struct jobs_ctx {
+	void *(*fn)(void *);
+	char *jobs;
+	size_t job_size;
+} jobs_ctx;
+
+static void jobs_range(void *ud, size_t from, size_t to, int worker)
+{
+	(void)worker;
+	jobs_ctx *c = ud;
+	for (size_t i = from; i < to; i++)
+		c->fn(c->jobs + i * c->job_size);
+}
+
+/* one job per worker of core's one thread pool */
 void lk_run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int n)
 {
-	pthread_t tid[LK_MAX_THREADS];
-	bool started[LK_MAX_THREADS] = {false};
-	char *j = jobs;
-	if (n > LK_MAX_THREADS)
-		n = LK_MAX_THREADS;
-	for (int t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, fn, j + (size_t)t * job_size) == 0;
+	jobs_ctx c = {fn, jobs, job_size};
 	if (n > 0)
-		fn(j);
-	for (int t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			fn(j + (size_t)t * job_size);
-	}
+		vs_parallel_for((size_t)n, n, jobs_range, &c);
 }
 
 static void *run_job(void *arg)
