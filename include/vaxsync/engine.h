@@ -92,6 +92,7 @@ typedef struct vs_engine_submission {
 	const char *file;                 /* provenance: file name (or "api"), may be NULL */
 	uint64_t line;                    /* and line, 0 when none */
 	const char *source;               /* NULL or "": the facility; else the actor correcting it */
+	unsigned csv_flags;               /* VS_CSV_ROW_* the reader set: kept as CSV_* reasons */
 } vs_engine_submission;
 
 /* What became of one submission. */

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "engine/engine_internal.h"
+#include "vaxsync/csv.h"
 
 static const char *nz(const char *s)
 {
@@ -145,7 +146,17 @@ void eng_fill_record(const vs_engine_submission *sub, const vs_norm_record *n, c
 	vs_date_format(n->shot_date, sr->shot_date, sizeof(sr->shot_date));
 	sr->shot_days = n->shot_date.precision == VS_DATE_DAY ? vs_date_days(n->shot_date) : VS_STORE_NO_DATE;
 	eng_trim_copy(sr->lot, sizeof(sr->lot), sub->f[VS_SHOT_LOT]);
-	vs_reason_join(&n->reasons, sr->reasons, sizeof(sr->reasons));
+	/* what the reader repaired travels with the record */
+	vs_reason_set rs = {0};
+	if (sub->csv_flags & VS_CSV_ROW_CP1258)
+		vs_reason_add(&rs, VS_R_CSV_CP1258_DECODED);
+	if (sub->csv_flags & VS_CSV_ROW_NUL)
+		vs_reason_add(&rs, VS_R_CSV_NUL_REMOVED);
+	if (sub->csv_flags & VS_CSV_ROW_RAGGED)
+		vs_reason_add(&rs, VS_R_CSV_RAGGED_ROW);
+	for (size_t i = 0; i < n->reasons.count; i++)
+		vs_reason_add(&rs, (vs_reason)n->reasons.codes[i]);
+	vs_reason_join(&rs, sr->reasons, sizeof(sr->reasons));
 	vs_store_copy(sr->source, sizeof(sr->source), sub->source);
 }
 

@@ -357,6 +357,7 @@ static vs_rc read_batch(run *r, vs_csv_reader *rd, const int *idx, shot_buf *b, 
 		}
 		sub->file = r->o->shots_path;
 		sub->line = row.line;
+		sub->csv_flags = row.flags;
 		if (!sub->f[VS_SHOT_RECORD_ID][0] || !sub->f[VS_SHOT_FACILITY_CODE][0]) {
 			r->sum->records_bad_rows++;
 			vs_error_set(&why, VS_ERR_PARSE, sub->file, sub->line, 0,

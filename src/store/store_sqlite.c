@@ -158,27 +158,28 @@ static const char *const sql_text[Q_COUNT] = {
         " ORDER BY r.rid",
     [Q_OB_MULTI] = "SELECT count(*) FROM (SELECT event_key FROM outbox WHERE done = 0 GROUP BY event_key"
                    " HAVING count(*) > 1)",
-    [Q_OB_COUNT_OPS] = "SELECT coalesce(sum(op = 1), 0), coalesce(sum(op = 2), 0) FROM outbox WHERE done = 0",
+    [Q_OB_COUNT_OPS] =
+        "SELECT coalesce(sum(op = ?1), 0), coalesce(sum(op = ?2), 0) FROM outbox WHERE done = 0",
     [Q_OB_POST_ALL] =
         "INSERT INTO postings(event_key, citizen_id, product, dose, shot_date, shot_days, outbox_seq)"
         " SELECT event_key, citizen_id, product, dose, date(shot_days * 86400, 'unixepoch'), shot_days,"
-        " seq FROM outbox WHERE done = 0 AND op = 1 ORDER BY seq ON CONFLICT(event_key) DO NOTHING",
+        " seq FROM outbox WHERE done = 0 AND op = ?1 ORDER BY seq ON CONFLICT(event_key) DO NOTHING",
     [Q_OB_WITHDRAW_ALL] =
         "DELETE FROM postings WHERE event_key IN (SELECT event_key FROM outbox WHERE done = 0"
-        " AND op = 2)",
+        " AND op = ?1)",
     [Q_OB_DONE_ALL] = "UPDATE outbox SET done = 1 WHERE done = 0",
     [Q_PLAN_POST] =
         "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT 1, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
+        " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
         " JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
-        " AND e.status = 0 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
+        " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
         " ORDER BY e.citizen_id, e.event_key",
     [Q_PLAN_WITHDRAW] =
         "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT 2, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
+        " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
         " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
         " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
-        " AND e.status = 0) ORDER BY p.citizen_id, p.event_key",
+        " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
     [Q_HISTORIES] =
         "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
         " z.sex, z.province_code, z.district_code, z.commune_code, z.dead, z.death_days,"
@@ -1034,6 +1035,8 @@ static vs_rc apply_all(sqlite_store *d, uint64_t *posted, uint64_t *withdrawn, v
 		return VS_OK;
 	}
 	st = q(d, Q_OB_COUNT_OPS);
+	sqlite3_bind_int(st, 1, VS_STORE_OP_POST);
+	sqlite3_bind_int(st, 2, VS_STORE_OP_WITHDRAW);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		if (posted)
@@ -1044,9 +1047,14 @@ static vs_rc apply_all(sqlite_store *d, uint64_t *posted, uint64_t *withdrawn, v
 	sqlite3_reset(st);
 	if (r != SQLITE_ROW)
 		return dberr(d, err, "outbox count");
-	vs_rc rc = run(d, q(d, Q_OB_POST_ALL), err, "post all");
-	if (!rc)
-		rc = run(d, q(d, Q_OB_WITHDRAW_ALL), err, "withdraw all");
+	st = q(d, Q_OB_POST_ALL);
+	sqlite3_bind_int(st, 1, VS_STORE_OP_POST);
+	vs_rc rc = run(d, st, err, "post all");
+	if (!rc) {
+		st = q(d, Q_OB_WITHDRAW_ALL);
+		sqlite3_bind_int(st, 1, VS_STORE_OP_WITHDRAW);
+		rc = run(d, st, err, "withdraw all");
+	}
 	if (!rc)
 		rc = run(d, q(d, Q_OB_DONE_ALL), err, "outbox done");
 	return rc;
@@ -1083,6 +1091,11 @@ static vs_rc sq_plan_postings(vs_store *s, const char *after, const char *last, 
 		sqlite3_stmt *st = q(d, steps[i]);
 		bt(st, 1, after);
 		bt(st, 2, last);
+		if (steps[i] != Q_DIRTY_DEL_RANGE) {
+			sqlite3_bind_int(st, 3,
+			                 steps[i] == Q_PLAN_POST ? VS_STORE_OP_POST : VS_STORE_OP_WITHDRAW);
+			sqlite3_bind_int(st, 4, VS_STORE_CHECK_OK); /* events.status holds the check status */
+		}
 		vs_rc rc = run(d, st, err, "plan postings");
 		if (rc)
 			return rc;

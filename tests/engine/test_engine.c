@@ -641,7 +641,7 @@ static void test_bulk_equals_one_by_one(void **state)
 	snprintf(one, sizeof(one), "%s/one.db", tmpdir);
 	snprintf(reg, sizeof(reg), "%s/registry.csv", dir);
 	snprintf(shots, sizeof(shots), "%s/shots.csv", dir);
-	generate(dir, 1500, 11, 2.0);
+	generate(dir, 1000, 11, 2.0);
 	vs_pipeline_summary *sum = calloc(1, sizeof(*sum));
 	assert_non_null(sum);
 	run_pipeline(dir, bulk, true, sum);
@@ -678,7 +678,7 @@ static void test_bulk_equals_one_by_one(void **state)
 	}
 	vs_csv_close(rd);
 	vs_engine_close(e);
-	assert_true(n > 3000);
+	assert_true(n > 2000);
 	assert_int_equal(scalar(one, "SELECT count(*) FROM links"), (long long)n);
 	static const char *const same_sql[] = {
 	    "SELECT r.facility_code, r.record_id, l.citizen_id, l.decision, printf('%.6f', l.weight), "
@@ -841,6 +841,140 @@ static void test_threads(void **state)
 	assert_int_equal(scalar(db, "SELECT count(*) FROM records WHERE facility_code = 'THREADS'"), 80);
 }
 
+/* Two facilities report the same dose on different dates: a conflict. The
+ * commune resolves it: the second report is wrong. It leaves the citizen's
+ * history, both lists say why, and the first report is posted. */
+static void test_resolve_conflict(void **state)
+{
+	(void)state;
+	char db[160];
+	snprintf(db, sizeof(db), "%s/bulk.db", tmpdir);
+	char *row = dump(
+	    db, "SELECT r.facility_code, r.record_id, l.citizen_id, r.shot_days FROM records r JOIN links l"
+	        " ON l.rid = r.rid JOIN checks c ON c.rid = r.rid AND c.status = 0 WHERE r.current = 1 AND"
+	        " l.decision = 1 AND r.dose = 1 ORDER BY r.rid LIMIT 1");
+	char fac[32], rec[64], cid[16];
+	int days = 0;
+	assert_int_equal(sscanf(row, "%31[^|]|%63[^|]|%15[^|]|%d", fac, rec, cid, &days), 4);
+	free(row);
+	vs_engine *e = engine(db);
+	vs_engine_session *ss = vs_engine_main(e);
+	vs_store_record sr;
+	vs_buf raw;
+	vs_buf_init(&raw, 1 << 20);
+	assert_int_equal(vs_store_find_record(vs_engine_store(ss), fac, rec, &sr, &raw, NULL), VS_OK);
+	assert_int_equal(vs_buf_putc(&raw, '\0'), VS_OK);
+	vs_engine_submission sub;
+	memset(&sub, 0, sizeof(sub));
+	char *p = raw.data;
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
+		sub.f[k] = p;
+		char *us = strchr(p, '\x1f');
+		if (us) {
+			*us = '\0';
+			p = us + 1;
+		} else {
+			p += strlen(p);
+		}
+	}
+	char date[16];
+	vs_date_format(vs_date_from_days(days + 40), date, sizeof(date));
+	sub.f[VS_SHOT_FACILITY_CODE] = "FCONFLICT";
+	sub.f[VS_SHOT_RECORD_ID] = "C1";
+	sub.f[VS_SHOT_SHOT_DATE] = date;
+	vs_engine_outcome out;
+	vs_error err;
+	assert_int_equal(vs_engine_submit(ss, &sub, &out, &err), VS_OK);
+	assert_string_equal(out.citizen_id, cid);
+	assert_int_equal(out.check_status, VS_STORE_CHECK_REVIEW);
+	char sql[400];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM worklist WHERE kind = 2 AND category = 'conflict' AND evidence LIKE"
+	         " '%%other reports of dose: %s/%s%%'",
+	         fac, rec);
+	assert_int_equal(scalar(db, sql), 1); /* the conflict names the other report */
+	/* a facility clerk may not resolve; a commune officer may */
+	vs_engine_actor clerk = {.name = "clerk", .role = VS_ROLE_FACILITY},
+	                officer = {.name = "officer-r", .role = VS_ROLE_COMMUNE};
+	vs_engine_decision d = {.action = VS_ACT_RESOLVE,
+	                        .facility_code = fac,
+	                        .record_id = rec,
+	                        .drop_facility_code = "FCONFLICT",
+	                        .drop_record_id = "C1"};
+	assert_int_equal(vs_engine_decide(ss, &clerk, &d, NULL, &err), VS_ERR_DENIED);
+	assert_int_equal(vs_engine_decide(ss, &officer, &d, &out, &err), VS_OK);
+	assert_int_equal(out.decision, VS_STORE_LINK_UNLINKED);
+	assert_string_equal(out.link_reasons, "LINK_CONFLICT_DROPPED");
+	/* both lists of the dropped report say why; the kept one is posted again */
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM worklist w JOIN records r ON r.rid = w.rid WHERE"
+	               " r.facility_code = 'FCONFLICT' AND w.category = 'withdrawn' AND w.evidence LIKE"
+	               " '%in favour of report%'"),
+	    2);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT c.status FROM checks c JOIN records r ON r.rid = c.rid WHERE r.facility_code = '%s' AND"
+	    " r.record_id = '%s' AND r.current = 1",
+	    fac, rec);
+	assert_int_equal(scalar(db, sql), VS_STORE_CHECK_OK);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM postings WHERE citizen_id = '%s' AND dose = 1", cid);
+	assert_int_equal(scalar(db, sql), 1);
+	assert_int_equal(
+	    scalar(db, "SELECT count(*) FROM decisions WHERE action = 'resolve' AND detail LIKE 'kept %'"),
+	    1);
+	vs_buf_free(&raw);
+	vs_engine_close(e);
+}
+
+/* Rows the reader rejects are kept as facility worklist items with their
+ * place and reason; what the reader repaired travels with the record. */
+static void test_rejected_rows(void **state)
+{
+	(void)state;
+	char dir[128], db[160], shots[200], reg[200];
+	snprintf(dir, sizeof(dir), "%s/same", tmpdir);
+	snprintf(db, sizeof(db), "%s/rejected.db", tmpdir);
+	snprintf(shots, sizeof(shots), "%s/bad_shots.csv", tmpdir);
+	snprintf(reg, sizeof(reg), "%s/registry.csv", dir);
+	if (access(reg, R_OK))
+		generate(dir, 1000, 11, 2.0); /* run alone (VS_TEST_FILTER) */
+	FILE *f = fopen(shots, "w");
+	assert_non_null(f);
+	fputs(
+	    "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n",
+	    f);
+	fputs("G1,FBAD,Nguyễn Văn An,01/02/1980,Nam,,,,Pfizer,L1,1,01/09/2021\n", f);
+	fputs(",FBAD,Trần Thị Bình,01/02/1981,Nữ,,,,Pfizer,L1,1,01/09/2021\n", f);     /* no record id */
+	fputs("G2,FBAD,\"Lê Văn Cường,01/02/1982,Nam,,,,Pfizer,L1,1,01/09/2021\n", f); /* unclosed quote */
+	fputs("G3,FBAD,Ph\xe1m V\xe3n D\xfeng,01/02/1983,Nam,,,,Pfizer,L1,1,01/09/2021\n",
+	      f); /* Windows-1258 */
+	fputs("G4,FBAD,Hoàng Văn Em,01/02/1984,Nam,,,,Pfizer,L1,1,01/09/2021\n", f);
+	assert_int_equal(fclose(f), 0);
+	vs_pipeline_summary *sum = calloc(1, sizeof(*sum));
+	assert_non_null(sum);
+	vs_pipeline_opts o = {
+	    .registry_path = reg, .shots_path = shots, .db_uri = db, .refdata = refdata, .quiet = true};
+	vs_error err;
+	assert_int_equal(vs_pipeline_run(&o, sum, &err), VS_OK);
+	assert_int_equal(sum->records_bad_rows, 2);
+	assert_int_equal(sum->records_in, 3);
+	char *items =
+	    dump(db, "SELECT facility_code, record_id, reasons, evidence FROM worklist WHERE kind = 1 AND"
+	             " category = 'rejected' ORDER BY evidence");
+	assert_non_null(strstr(items, "FBAD||CSV_RECORD_KEY_MISSING|"));
+	assert_non_null(strstr(items, "bad_shots.csv:3:"));
+	assert_non_null(strstr(items, "CSV_UNCLOSED_QUOTE"));
+	assert_non_null(strstr(items, "bad_shots.csv:4"));
+	free(items);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM records WHERE record_id = 'G3' AND reasons LIKE"
+	                            " '%CSV_CP1258_DECODED%'"),
+	                 1);
+	/* a re-run keeps one item per rejected row, not two */
+	assert_int_equal(vs_pipeline_run(&o, sum, &err), VS_OK);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM worklist WHERE category = 'rejected'"), 2);
+	free(sum);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -860,9 +994,12 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_model_versions), cmocka_unit_test(test_bulk_equals_one_by_one),
-	    cmocka_unit_test(test_refusals),       cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_model_versions),   cmocka_unit_test(test_bulk_equals_one_by_one),
+	    cmocka_unit_test(test_refusals),         cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_resolve_conflict), cmocka_unit_test(test_rejected_rows),
 	    cmocka_unit_test(test_review_loop),
 	};
+	if (getenv("VS_TEST_FILTER")) /* e.g. VS_TEST_FILTER='test_re*' while working on a test */
+		cmocka_set_test_filter(getenv("VS_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
