@@ -13,6 +13,12 @@
  *   is marked dirty until its history is verified again (vs_store_clear_dirty);
  * - vs_store_outbox_apply changes postings and marks the outbox item done in
  *   one atomic step, so postings change exactly once per outbox item.
+ * Threads: a vs_store is one connection, used by one thread at a time. Threads
+ * that work at once open a vs_store each on the same database (the engine's
+ * sessions do); readers never block, writers take turns (BEGIN IMMEDIATE with a
+ * 10 s busy timeout). Every record-level change is atomic on its own when
+ * wrapped in vs_store_atomic_begin/_end (a savepoint inside an open
+ * transaction, else a transaction of its own).
  * Structs are plain fixed-size values; strings are NUL-terminated UTF-8 and
  * silently truncated to their array size. Query callbacks get borrowed rows
  * valid during the call; a non-zero return from a callback stops the query
