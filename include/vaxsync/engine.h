@@ -158,7 +158,9 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *out,
                         vs_error *err) VS_MUST_CHECK;
 /* One page of a facility's or commune's worklist (items with rid > after_rid,
- * at most limit). An unknown code is VS_ERR_NOTFOUND. */
+ * at most limit; INT64_MIN for the first page: rejected rows, which have no
+ * record, have negative numbers and come first). An unknown code is
+ * VS_ERR_NOTFOUND. */
 vs_rc vs_engine_worklist(vs_engine_session *ss, uint8_t kind, const char *code, int64_t after_rid,
                          size_t limit, vs_store_worklist_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
 

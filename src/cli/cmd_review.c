@@ -1,7 +1,9 @@
 /* cmd_review.c - `vaxsync review`: the review loop from the command line.
  * Thin: every subcommand is one engine call (vs_engine_worklist,
  * vs_engine_explain, vs_engine_history, vs_engine_decide). */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -95,7 +97,9 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 		} else if (!strcmp(s, "--citizen") && has) {
 			a->citizen = argv[++i];
 		} else if (!strcmp(s, "--after") && has) {
-			if ((a->after = vs_cli_parse_count(argv[++i])) < 0)
+			char *end = NULL;
+			a->after = strtoll(argv[++i], &end, 10); /* rejected rows have negative numbers */
+			if (!*argv[i] || *end)
 				return usage_error("--after takes a record number", NULL);
 		} else if (!strcmp(s, "--limit") && has) {
 			if ((a->limit = vs_cli_parse_count(argv[++i])) <= 0)
@@ -236,6 +240,7 @@ int vs_cmd_review(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&err, 0, sizeof(err));
 	a.db = "vaxsync.db";
+	a.after = INT64_MIN; /* from the first item (rejected rows have negative numbers) */
 	vs_cli_common_init(&c);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		printf("%s%s", review_usage, VS_CLI_COMMON_HELP);

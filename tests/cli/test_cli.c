@@ -197,12 +197,54 @@ static void test_run_missing_input(void **state)
 	assert_false(exists("vaxsync.db"));
 }
 
+/* `run` with a row it cannot read exits 1 and says where the row went;
+ * `review` works the loop from the command line: list, show, decide, refuse. */
+static void test_run_and_review(void **state)
+{
+	(void)state;
+	WRITE("reg.csv",
+	      "citizen_id,old_id,full_name,dob,sex,province_code,district_code,commune_code,address,phone,"
+	      "household_id,status,death_date\n"
+	      "001080000001,,Nguyễn Văn An,1980-02-01,M,01,001,00001,,,H1,alive,\n"
+	      "001081000002,,Nguyễn Văn An,1981-02-01,M,01,001,00001,,,H2,alive,\n");
+	WRITE("shots.csv",
+	      "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n"
+	      "A1,F1,Nguyễn Văn An,01/02/1980,Nam,001080000001,,,Pfizer,L1,1,01/09/2021\n"
+	      "A2,F1,Nguyen Van An,1980,Nam,,,\"Phúc Xá, Ba Đình, Hà Nội\",Pfizer,L1,2,01/10/2021\n"
+	      ",F1,Trần Thị Bình,01/02/1981,Nữ,,,,Pfizer,L1,1,01/09/2021\n");
+	assert_int_equal(run("run --registry reg.csv --shots shots.csv --db r.db -q"), 1);
+	assert_non_null(strstr(out, "1 rows could not be read"));
+	assert_int_equal(run("review list --facility F1 --db r.db --as clerk"), 0);
+	assert_non_null(strstr(out, "rejected"));
+	assert_non_null(strstr(out, "CSV_RECORD_KEY_MISSING"));
+	assert_int_equal(run("review list --facility NOPE --db r.db --as clerk"), 1);
+	assert_int_equal(run("worklist --facility NOPE --db r.db"), 1);
+	assert_int_equal(run("review show F1 A1 --db r.db --as officer"), 0);
+	assert_non_null(strstr(out, "link: auto 001080000001"));
+	/* a decision needs a named actor; a facility clerk may not choose */
+	assert_int_equal(run("review choose F1 A2 --citizen 001080000001 --db r.db"), 2);
+	assert_int_equal(
+	    run("review choose F1 A2 --citizen 001080000001 --db r.db --as clerk --role facility"), 2);
+	assert_int_equal(run("review choose F1 A2 --citizen 001080000001 --db r.db --as officer"), 0);
+	assert_non_null(strstr(out, "confirmed 001080000001"));
+	assert_int_equal(run("review history 001080000001 --db r.db --as officer"), 0);
+	assert_non_null(strstr(out, "posted: dose 2"));
+	assert_int_equal(run("review withdraw F1 A2 --db r.db --as clerk --role facility"), 0);
+	assert_non_null(strstr(out, "LINK_WITHDRAWN"));
+	assert_int_equal(run("review correct F1 A2 --set bogus=1 --db r.db --as officer"), 2);
+	assert_int_equal(run("review frobnicate F1 A2 --db r.db --as officer"), 2);
+	/* the same files again: the decisions stand */
+	assert_int_equal(run("run --registry reg.csv --shots shots.csv --db r.db -q"), 1);
+	assert_int_equal(run("review show F1 A2 --db r.db --as officer"), 0);
+	assert_non_null(strstr(out, "LINK_WITHDRAWN"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_version_help_usage), cmocka_unit_test(test_check_clean_roundtrip),
 	    cmocka_unit_test(test_check_malformed),    cmocka_unit_test(test_today_option),
-	    cmocka_unit_test(test_run_missing_input),
+	    cmocka_unit_test(test_run_missing_input),  cmocka_unit_test(test_run_and_review),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
