@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "vaxsync/link.h"
+#include "vaxsync/linkfiles.h"
 
 int main(int argc, char **argv)
 {

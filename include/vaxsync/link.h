@@ -65,6 +65,42 @@ const char *vs_link_settings_level_name(const vs_link_settings *s, size_t i, uns
 /* Number of extra text columns the settings compare (their values come in vs_link_side.extras). */
 size_t vs_link_settings_extra_count(const vs_link_settings *s);
 
+/* Where a side's records come from, for readers of CSV files (include/vaxsync/linkfiles.h).
+ * side: 0 left, 1 right. Roles are the keys of "columns" in a settings file. */
+typedef enum vs_link_role {
+	VS_LINK_ROLE_FULL_NAME = 0,
+	VS_LINK_ROLE_FAMILY,
+	VS_LINK_ROLE_MIDDLE,
+	VS_LINK_ROLE_GIVEN,
+	VS_LINK_ROLE_DOB,
+	VS_LINK_ROLE_SEX,
+	VS_LINK_ROLE_ID,
+	VS_LINK_ROLE_ALT_ID,
+	VS_LINK_ROLE_PHONE,
+	VS_LINK_ROLE_ADDRESS,
+	VS_LINK_ROLE_PROVINCE,
+	VS_LINK_ROLE_DISTRICT,
+	VS_LINK_ROLE_COMMUNE,
+	VS_LINK_ROLE_COUNT
+} vs_link_role;
+/* The column a side reads for role r; "" when none (or side / r out of range). */
+const char *vs_link_settings_role_column(const vs_link_settings *s, int side, vs_link_role r);
+/* The id columns of a side (1 to 4; 0 when side is out of range) and the name of column i ("" out
+ * of range). */
+size_t vs_link_settings_id_count(const vs_link_settings *s, int side);
+const char *vs_link_settings_id_column(const vs_link_settings *s, int side, size_t i);
+/* The column of extra k on a side; "" when that side has none. */
+const char *vs_link_settings_extra_column(const vs_link_settings *s, int side, size_t k);
+/* True for the built-in vaccination profile (vs_link_settings_default): its column names also
+ * match the header aliases of the registry and shots schemas (include/vaxsync/schema.h). */
+bool vs_link_settings_is_builtin(const vs_link_settings *s);
+/* The standardizer a settings file asks for ("standardizer"; default vietnamese). */
+typedef enum vs_link_standardizer {
+	VS_LINK_STD_VIETNAMESE = 0,
+	VS_LINK_STD_GENERIC = 1
+} vs_link_standardizer;
+vs_link_standardizer vs_link_settings_standardizer(const vs_link_settings *s);
+
 /* ---- records ----
  * A batch of records of one side. recs[i] is the standardized record.
  * alt_ids[i]: a second ID of the same person (registry old_id, the 9-digit
@@ -233,63 +269,5 @@ typedef struct vs_link_thresholds {
 void vs_link_model_thresholds(const vs_link_model *m, vs_link_thresholds *out);
 /* The prior as log2 odds. */
 double vs_link_model_prior(const vs_link_model *m);
-
-/* ---- linking CSV files (what the command-line tool uses) ----
- * Reads the left CSV into an index, the right CSV in batches of 65,536 rows;
- * standardizes on threads (settings "vietnamese": vs_norm_record_std with the
- * reference data; "generic": names split family/middle/given, ISO or
- * dd/mm/yyyy dates, ID and phone digits). links.csv columns: the right id
- * columns, the left id columns, decision, match_weight, match_probability,
- * reasons (DESIGN.md for the vaccination profile). */
-typedef struct vs_link_files vs_link_files;
-
-typedef struct vs_link_files_opts {
-	const char *refdata; /* reference directory (needed by the Vietnamese standardizer) */
-	int threads;
-	bool quiet;
-} vs_link_files_opts;
-
-/* Wall time per stage in seconds and counters. */
-typedef struct vs_link_files_stats {
-	double load_s, std_s, index_s, link_s, write_s, train_s;
-	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
-	uint64_t scored; /* pairs fully scored (the others were cut by their score bound) */
-	double block_cpu_s,
-	    score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
-	size_t index_bytes;
-	uint64_t decisions[3]; /* by vs_link_decision */
-} vs_link_files_stats;
-
-/* Creates a run for the settings (borrowed; must outlive the run). */
-vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const vs_link_files_opts *o,
-                         vs_error *err) VS_MUST_CHECK;
-void vs_link_files_free(vs_link_files *lf);
-/* Reads, standardizes and indexes the left CSV (once per run). */
-vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err) VS_MUST_CHECK;
-/* The index (after load_left) and the joined id of a left row (id columns separated by 0x1f). */
-const vs_link_index *vs_link_files_index(const vs_link_files *lf);
-const char *vs_link_files_left_id(const vs_link_files *lf, int64_t row);
-/* Links every right record and writes links.csv to out_path ("-" stdout). */
-vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
-                         const char *out_path, vs_error *err) VS_MUST_CHECK;
-/* Trains a model on a sample of the right CSV (about opts->max_records records, evenly spread). */
-vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
-                          vs_link_model **out, vs_error *err) VS_MUST_CHECK;
-/* Explains the right record whose id columns equal right_ids (one value per id column). */
-vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
-                            const char *const *right_ids, size_t top_n, vs_buf *out,
-                            vs_error *err) VS_MUST_CHECK;
-/* Blocking pre-flight over the right CSV (up to about 1 M records, evenly sampled beyond). */
-vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf *out,
-                              vs_error *err) VS_MUST_CHECK;
-void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out);
-
-/* ---- evaluation against generated truth ----
- * truth.csv: facility_code,record_id,citizen_id,event_id,error_tags; links.csv
- * as written by vs_link_files_link. When registry and shots are given (may be
- * NULL), the naive baseline (typed ID exactly a 12-digit citizen_id and the
- * same birth year) is evaluated beside. Appends the report to out. */
-vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
-                   const char *shots_path, vs_buf *out, vs_error *err) VS_MUST_CHECK;
 
 #endif

@@ -85,6 +85,16 @@ void vs_norm_ctx_free(vs_norm_ctx *ctx);
 /* Standardizes a whole record. Never fails on bad input: problems become reasons. */
 void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out);
 
+/* The generic standardizer (linkage settings "standardizer": "generic") for records that are not
+ * Vietnamese: no context, no reasons, no keys; never fails. Names: family, middle, given (may be
+ * NULL) trimmed when family or given is non-empty, else in->full_name split at its first and last
+ * space (one word: given). dob: yyyy-mm-dd, yyyy/mm/dd, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy,
+ * yyyy-mm or yyyy, years 1800..2200. sex: first letter m or 1 -> M, f, w or 2 -> F. id_number: its
+ * letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER). phone: its digits.
+ * province/district/commune codes trimmed. Other members of in are not read; any may be NULL. */
+void vs_norm_record_generic(const vs_norm_input *in, const char *family, const char *middle,
+                            const char *given, vs_norm_record *out);
+
 /* Kinds of date for vs_norm_date: they differ in two-digit-year resolution,
  * plausibility checks and reason codes (DOB_* or SHOT_DATE_*). */
 enum { VS_NORM_DATE_DOB = 0, VS_NORM_DATE_SHOT = 1 };

@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "vaxsync/link.h"
+#include "vaxsync/linkfiles.h"
 
 static const char usage[] =
     "usage: vaxsync eval --truth truth.csv --links links.csv [--registry F --shots F]\n"

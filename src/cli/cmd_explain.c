@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "vaxsync/csv.h"
 #include "vaxsync/link.h"
+#include "vaxsync/linkfiles.h"
 
 static const char usage[] =
     "usage: vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/link.h"
+#include "vaxsync/linkfiles.h"
 
 static const char usage[] =
     "usage: vaxsync link --registry FILE --shots FILE [-o links.csv] [options]\n"

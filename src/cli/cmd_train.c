@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/link.h"
+#include "vaxsync/linkfiles.h"
 
 static const char usage[] =
     "usage: vaxsync train --registry FILE --shots FILE -o model.json [options]\n"

@@ -232,6 +232,46 @@ size_t vs_link_settings_extra_count(const vs_link_settings *s)
 	return s->nextra;
 }
 
+/* the public roles are the column roles of link_internal.h, in the same order */
+_Static_assert(VS_LINK_ROLE_COUNT == (int)LR_COUNT && VS_LINK_ROLE_FULL_NAME == (int)LR_FULL_NAME &&
+                   VS_LINK_ROLE_FAMILY == (int)LR_FAMILY && VS_LINK_ROLE_MIDDLE == (int)LR_MIDDLE &&
+                   VS_LINK_ROLE_GIVEN == (int)LR_GIVEN && VS_LINK_ROLE_DOB == (int)LR_DOB &&
+                   VS_LINK_ROLE_SEX == (int)LR_SEX && VS_LINK_ROLE_ID == (int)LR_ID &&
+                   VS_LINK_ROLE_ALT_ID == (int)LR_ALT_ID && VS_LINK_ROLE_PHONE == (int)LR_PHONE &&
+                   VS_LINK_ROLE_ADDRESS == (int)LR_ADDRESS && VS_LINK_ROLE_PROVINCE == (int)LR_PROVINCE &&
+                   VS_LINK_ROLE_DISTRICT == (int)LR_DISTRICT && VS_LINK_ROLE_COMMUNE == (int)LR_COMMUNE,
+               "vs_link_role and the LR_ roles differ");
+
+const char *vs_link_settings_role_column(const vs_link_settings *s, int side, vs_link_role r)
+{
+	return side >= 0 && side < 2 && (int)r >= 0 && r < VS_LINK_ROLE_COUNT ? s->side[side].role[r] : "";
+}
+
+size_t vs_link_settings_id_count(const vs_link_settings *s, int side)
+{
+	return side >= 0 && side < 2 ? s->side[side].nid : 0;
+}
+
+const char *vs_link_settings_id_column(const vs_link_settings *s, int side, size_t i)
+{
+	return i < vs_link_settings_id_count(s, side) ? s->side[side].ids[i] : "";
+}
+
+const char *vs_link_settings_extra_column(const vs_link_settings *s, int side, size_t k)
+{
+	return side >= 0 && side < 2 && k < VS_LINK_MAX_EXTRA ? s->side[side].extra[k] : "";
+}
+
+bool vs_link_settings_is_builtin(const vs_link_settings *s)
+{
+	return s->is_default;
+}
+
+vs_link_standardizer vs_link_settings_standardizer(const vs_link_settings *s)
+{
+	return s->generic_std ? VS_LINK_STD_GENERIC : VS_LINK_STD_VIETNAMESE;
+}
+
 size_t vs_link_settings_rule_count(const vs_link_settings *s)
 {
 	return s->nrule;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/link_internal.h"
 #include "vaxsync/csv.h"
+#include "vaxsync/linkfiles.h"
 
 /* string -> value map (open addressing over an arena) */
 typedef struct smap {
@@ -37,7 +37,8 @@ static void smap_free(smap *m)
 
 static size_t smap_slot(const smap *m, const char *k)
 {
-	size_t i = (size_t)lk_hash_bytes(k, strlen(k), 3) & (m->cap - 1);
+	uint64_t h = vs_hash_fnv1a(k, strlen(k));
+	size_t i = (size_t)(h ^ h >> 32) & (m->cap - 1); /* FNV-1a's high bits are its better mixed */
 	while (m->key[i] && strcmp(m->key[i], k))
 		i = (i + 1) & (m->cap - 1);
 	return i;

@@ -1,23 +1,23 @@
 /* files.c - linking CSV files: reads both sides in batches, standardizes
- * (Vietnamese rules via vs_norm, or the small generic standardizer) on
- * threads, builds the index, trains or loads the model, links the right side
- * batch by batch and writes links.csv. Memory is the index plus one batch. */
-#include <ctype.h>
-#include <math.h>
-#include <pthread.h>
+ * (Vietnamese rules via vs_norm_record_std, or vs_norm_record_generic) on
+ * core's threads, builds the index, trains or loads the model, links the right
+ * side batch by batch and writes links.csv. Memory is the index plus one batch.
+ * Only the public link API is used: the linker never sees a file. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/link_internal.h"
 #include "vaxsync/csv.h"
+#include "vaxsync/linkfiles.h"
 #include "vaxsync/schema.h"
 
 #define BATCH 65536
-#define NCOLS (LR_COUNT + 4 + VS_LINK_MAX_EXTRA)
+#define NROLE VS_LINK_ROLE_COUNT
+#define NCOLS (NROLE + 4 + VS_LINK_MAX_EXTRA)
 
 /* one side's column layout: for each wanted column its header index */
 typedef struct layout {
-	int role[LR_COUNT];
+	int role[NROLE];
 	int ids[4];
 	size_t nid;
 	int extra[VS_LINK_MAX_EXTRA];
@@ -30,7 +30,8 @@ typedef struct rawbatch {
 	size_t count;
 } rawbatch;
 
-enum { C_ID0 = LR_COUNT, C_EX0 = LR_COUNT + 4 };
+/* columns of a raw row: the roles, then the id columns, then the extras */
+enum { C_ID0 = NROLE, C_EX0 = NROLE + 4 };
 
 static const vs_csv_colspec *alias_spec(const char *name)
 {
@@ -46,36 +47,40 @@ static const vs_csv_colspec *alias_spec(const char *name)
 static vs_rc map_layout(const vs_link_settings *s, int side, const vs_csv_row *hdr, const char *file,
                         layout *lo, vs_error *err)
 {
-	const lk_side_cols *c = &s->side[side];
 	vs_csv_colspec specs[NCOLS] = {{0}};
 	int slot[NCOLS], idx[NCOLS];
 	size_t n = 0;
 	memset(lo, -1, sizeof *lo);
-	lo->nid = c->nid;
+	lo->nid = vs_link_settings_id_count(s, side);
 	/* distinct column names; a column may serve several roles (citizen_id = id column and ID) */
 	const char *names[NCOLS];
 	int kind_of[NCOLS];
 	size_t nn = 0;
-	for (int r = 0; r < LR_COUNT; r++)
-		if (c->role[r][0]) {
-			names[nn] = c->role[r];
+	for (int r = 0; r < NROLE; r++) {
+		const char *col = vs_link_settings_role_column(s, side, (vs_link_role)r);
+		if (*col) {
+			names[nn] = col;
 			kind_of[nn++] = r;
 		}
-	for (size_t i = 0; i < c->nid; i++) {
-		names[nn] = c->ids[i];
+	}
+	for (size_t i = 0; i < lo->nid; i++) {
+		names[nn] = vs_link_settings_id_column(s, side, i);
 		kind_of[nn++] = C_ID0 + (int)i;
 	}
-	for (size_t k = 0; k < s->nextra; k++)
-		if (c->extra[k][0]) {
-			names[nn] = c->extra[k];
+	for (size_t k = 0; k < vs_link_settings_extra_count(s); k++) {
+		const char *col = vs_link_settings_extra_column(s, side, k);
+		if (*col) {
+			names[nn] = col;
 			kind_of[nn++] = C_EX0 + (int)k;
 		}
+	}
 	for (size_t i = 0; i < nn; i++) {
 		size_t j = 0;
 		while (j < n && strcmp(specs[j].name, names[i]))
 			j++;
 		if (j == n) {
-			const vs_csv_colspec *a = s->is_default ? alias_spec(names[i]) : NULL;
+			const vs_csv_colspec *a =
+			    vs_link_settings_is_builtin(s) ? alias_spec(names[i]) : NULL;
 			specs[n].name = names[i];
 			specs[n].aliases = a ? a->aliases : NULL;
 			specs[n].required = kind_of[i] >= C_ID0 && kind_of[i] < C_EX0;
@@ -88,7 +93,7 @@ static vs_rc map_layout(const vs_link_settings *s, int side, const vs_csv_row *h
 		return rc;
 	for (size_t i = 0; i < nn; i++) {
 		int k = kind_of[i];
-		if (k < LR_COUNT)
+		if (k < NROLE)
 			lo->role[k] = idx[slot[i]];
 		else if (k < C_EX0)
 			lo->ids[k - C_ID0] = idx[slot[i]];
@@ -125,9 +130,9 @@ static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, size_t
 			continue;
 		const char **f = b->f[b->count];
 		for (int c = 0; c < NCOLS; c++) {
-			int i = c < LR_COUNT ? lo->role[c]
-			        : c < C_EX0  ? lo->ids[c - C_ID0]
-			                     : lo->extra[c - C_EX0];
+			int i = c < NROLE   ? lo->role[c]
+			        : c < C_EX0 ? lo->ids[c - C_ID0]
+			                    : lo->extra[c - C_EX0];
 			const char *v = field(&row, i);
 			f[c] = *v ? vs_arena_strndup(&b->arena, v, strlen(v)) : "";
 			if (!f[c])
@@ -138,154 +143,52 @@ static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, size_t
 	return b->count ? VS_OK : VS_DONE;
 }
 
-/* ---- generic standardizer (settings "standardizer": "generic") ---- */
-
-static void copy_str(char *dst, size_t n, const char *s)
-{
-	size_t l = strlen(s);
-	if (l >= n)
-		l = n - 1;
-	memcpy(dst, s, l);
-	dst[l] = 0;
-}
-
-static void copy_trim(char *dst, size_t n, const char *s)
-{
-	while (*s == ' ')
-		s++;
-	copy_str(dst, n, s);
-	size_t l = strlen(dst);
-	while (l && dst[l - 1] == ' ')
-		dst[--l] = 0;
-}
-
-static vs_date parse_date(const char *s)
-{
-	vs_date d = {0};
-	int a = 0, b = 0, c = 0;
-	char x;
-	if (sscanf(s, "%4d-%2d-%2d%c", &a, &b, &c, &x) == 3 ||
-	    sscanf(s, "%4d/%2d/%2d%c", &a, &b, &c, &x) == 3) {
-		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
-	} else if (sscanf(s, "%2d/%2d/%4d%c", &c, &b, &a, &x) == 3 ||
-	           sscanf(s, "%2d-%2d-%4d%c", &c, &b, &a, &x) == 3 ||
-	           sscanf(s, "%2d.%2d.%4d%c", &c, &b, &a, &x) == 3) {
-		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
-	} else if (sscanf(s, "%4d-%2d%c", &a, &b, &x) == 2) {
-		d.year = (int16_t)a, d.month = (int8_t)b, d.precision = VS_DATE_MONTH;
-	} else if (sscanf(s, "%4d%c", &a, &x) == 1 && strlen(s) == 4) {
-		d.year = (int16_t)a, d.precision = VS_DATE_YEAR;
-	}
-	if (d.year < 1800 || d.year > 2200 || d.month < 0 || d.month > 12 || d.day < 0 || d.day > 31)
-		memset(&d, 0, sizeof d);
-	return d;
-}
-
-static void generic_std(const char *const *f, vs_norm_record *out)
-{
-	memset(out, 0, sizeof *out);
-	char full[256];
-	copy_trim(full, sizeof full, f[LR_FULL_NAME]);
-	if (*f[LR_FAMILY] || *f[LR_GIVEN]) {
-		copy_trim(out->family, sizeof out->family, f[LR_FAMILY]);
-		copy_trim(out->middle, sizeof out->middle, f[LR_MIDDLE]);
-		copy_trim(out->given, sizeof out->given, f[LR_GIVEN]);
-	} else if (*full) {
-		char *first = strchr(full, ' '), *last = strrchr(full, ' ');
-		if (!first) {
-			copy_str(out->given, sizeof out->given, full);
-		} else {
-			*first = 0;
-			copy_str(out->family, sizeof out->family, full);
-			copy_str(out->given, sizeof out->given, last + 1);
-			if (last > first) {
-				*last = 0;
-				copy_trim(out->middle, sizeof out->middle, first + 1);
-			}
-		}
-	}
-	out->dob = parse_date(f[LR_DOB]);
-	char sx = (char)tolower((unsigned char)f[LR_SEX][0]);
-	out->sex = sx == 'm' || sx == '1' ? VS_SEX_M : sx == 'f' || sx == 'w' || sx == '2' ? VS_SEX_F : 0;
-	size_t o = 0;
-	bool digits = true;
-	for (const char *p = f[LR_ID]; *p && o + 1 < sizeof out->id_number; p++) {
-		if (isalnum((unsigned char)*p)) {
-			out->id_number[o++] = (char)toupper((unsigned char)*p);
-			digits &= isdigit((unsigned char)*p) != 0;
-		}
-	}
-	out->id_number[o] = 0;
-	out->id_type = o == 0              ? VS_ID_NONE
-	               : digits && o == 12 ? VS_ID_CCCD
-	               : digits && o == 9  ? VS_ID_CMND
-	                                   : VS_ID_OTHER;
-	o = 0;
-	for (const char *p = f[LR_PHONE]; *p && o + 1 < sizeof out->phone; p++)
-		if (isdigit((unsigned char)*p))
-			out->phone[o++] = *p;
-	out->phone[o] = 0;
-	copy_trim(out->province_code, sizeof out->province_code, f[LR_PROVINCE]);
-	copy_trim(out->district_code, sizeof out->district_code, f[LR_DISTRICT]);
-	copy_trim(out->commune_code, sizeof out->commune_code, f[LR_COMMUNE]);
-}
-
 typedef struct std_job {
-	const vs_norm_ctx *ctx;
+	const vs_norm_ctx *ctx; /* NULL: the generic standardizer */
 	const rawbatch *b;
 	vs_norm_record *out;
-	size_t from, to;
 	int kind; /* VS_NORM_KIND_REGISTRY for the left side (the master list), else SHOT */
 } std_job;
 
-static void *run_std(void *arg)
+static void run_std(void *ud, size_t from, size_t to, int worker)
 {
-	std_job *j = arg;
-	for (size_t i = j->from; i < j->to; i++) {
+	const std_job *j = ud;
+	(void)worker;
+	for (size_t i = from; i < to; i++) {
 		const char *const *f = j->b->f[i];
-		if (!j->ctx) {
-			generic_std(f, &j->out[i]);
-			continue;
-		}
 		vs_norm_input in = {0};
-		in.full_name = f[LR_FULL_NAME];
-		in.dob = f[LR_DOB];
-		in.sex = f[LR_SEX];
-		in.id_number = f[LR_ID];
-		in.phone = f[LR_PHONE];
-		in.address = f[LR_ADDRESS];
-		in.province_code = f[LR_PROVINCE];
-		in.district_code = f[LR_DISTRICT];
-		in.commune_code = f[LR_COMMUNE];
+		in.full_name = f[VS_LINK_ROLE_FULL_NAME];
+		in.dob = f[VS_LINK_ROLE_DOB];
+		in.sex = f[VS_LINK_ROLE_SEX];
+		in.id_number = f[VS_LINK_ROLE_ID];
+		in.phone = f[VS_LINK_ROLE_PHONE];
+		in.address = f[VS_LINK_ROLE_ADDRESS];
+		in.province_code = f[VS_LINK_ROLE_PROVINCE];
+		in.district_code = f[VS_LINK_ROLE_DISTRICT];
+		in.commune_code = f[VS_LINK_ROLE_COMMUNE];
 		in.kind = j->kind;
-		vs_norm_record_std(j->ctx, &in, &j->out[i]);
+		if (j->ctx)
+			vs_norm_record_std(j->ctx, &in, &j->out[i]);
+		else
+			vs_norm_record_generic(&in, f[VS_LINK_ROLE_FAMILY], f[VS_LINK_ROLE_MIDDLE],
+			                       f[VS_LINK_ROLE_GIVEN], &j->out[i]);
 	}
-	return NULL;
 }
 
-/* side 0 is the master list (the registry: no shot-field reasons), 1 the records to link. */
+/* side 0 is the master list (the registry: no shot-field reasons), 1 the records to link. Each
+ * record is standardized on its own, so the split over threads does not change the result. */
 static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_record *out, int threads, int side)
 {
-	std_job jobs[64];
-	if (threads < 1)
-		threads = 1;
-	if (threads > 64)
-		threads = 64;
-	for (int t = 0; t < threads; t++) {
-		jobs[t] = (std_job){ctx,
-		                    b,
-		                    out,
-		                    b->count * (size_t)t / (size_t)threads,
-		                    b->count * (size_t)(t + 1) / (size_t)threads,
-		                    side == 0 ? VS_NORM_KIND_REGISTRY : VS_NORM_KIND_SHOT};
-	}
-	lk_run_jobs(run_std, jobs, sizeof jobs[0], threads);
+	std_job j = {ctx, b, out, side == 0 ? VS_NORM_KIND_REGISTRY : VS_NORM_KIND_SHOT};
+	vs_parallel_for(b->count, threads, run_std, &j);
 }
 
 /* ---- the run ---- */
 
 struct vs_link_files {
 	const vs_link_settings *s;
+	size_t nextra; /* extra columns of the settings */
+	size_t nid[2]; /* id columns of the left and the right side */
 	vs_link_files_opts o;
 	vs_norm_ctx *ctx;
 	vs_link_index *ix;
@@ -306,9 +209,9 @@ static double secs(uint64_t a, uint64_t b)
 
 static void side_of(vs_link_files *lf, vs_link_side *side)
 {
-	size_t ne = lf->s->nextra;
+	size_t ne = lf->nextra;
 	for (size_t i = 0; i < lf->b.count; i++) {
-		lf->alts[i] = lf->b.f[i][LR_ALT_ID];
+		lf->alts[i] = lf->b.f[i][VS_LINK_ROLE_ALT_ID];
 		for (size_t k = 0; k < ne; k++)
 			lf->extras[i * ne + k] = lf->b.f[i][C_EX0 + k];
 	}
@@ -340,6 +243,9 @@ vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const v
 	if (!lf)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	lf->s = s;
+	lf->nextra = vs_link_settings_extra_count(s);
+	lf->nid[0] = vs_link_settings_id_count(s, 0);
+	lf->nid[1] = vs_link_settings_id_count(s, 1);
 	lf->o = *o;
 	if (lf->o.threads < 1)
 		lf->o.threads = 1;
@@ -348,12 +254,12 @@ vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const v
 	lf->b.f = vs_calloc(BATCH, sizeof *lf->b.f);
 	lf->recs = vs_calloc(BATCH, sizeof *lf->recs);
 	lf->alts = vs_calloc(BATCH, sizeof *lf->alts);
-	lf->extras = vs_calloc((size_t)BATCH * (s->nextra ? s->nextra : 1), sizeof *lf->extras);
+	lf->extras = vs_calloc((size_t)BATCH * (lf->nextra ? lf->nextra : 1), sizeof *lf->extras);
 	if (!lf->b.f || !lf->recs || !lf->alts || !lf->extras) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
-	if (!s->generic_std) {
+	if (vs_link_settings_standardizer(s) == VS_LINK_STD_VIETNAMESE) {
 		if (!o->refdata) {
 			rc = vs_error_set(
 			    err, VS_ERR_ARG, NULL, 0, 0, NULL,
@@ -493,6 +399,11 @@ static vs_rc write_joined(vs_csv_writer *w, const char *joined)
 	}
 }
 
+static vs_rc write_str(vs_csv_writer *w, const char *s)
+{
+	return vs_csv_write_field(w, s, strlen(s));
+}
+
 /* right records: callback per batch */
 typedef vs_rc (*batch_fn)(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err);
 
@@ -562,7 +473,7 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 			snprintf(wbuf, sizeof wbuf, "%.2f", r->weight);
 			snprintf(pbuf, sizeof pbuf, "%.6f", r->probability);
 		} else {
-			for (size_t k = 0; k < lf->s->side[0].nid; k++)
+			for (size_t k = 0; k < lf->nid[0]; k++)
 				if ((rc = vs_csv_write_field(la->w, "", 0)))
 					goto out;
 		}
@@ -591,17 +502,17 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	vs_rc rc;
 	link_arg la = {0};
 	la.m = m;
-	la.nid = lf->s->side[1].nid;
+	la.nid = lf->nid[1];
 	la.res = vs_calloc(BATCH, sizeof *la.res);
 	if (!la.res)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	if ((rc = vs_csv_writer_open(&la.w, out_path, err)))
 		goto out;
 	for (size_t k = 0; k < la.nid; k++)
-		if ((rc = vs_csv_write_field(la.w, lf->s->side[1].ids[k], strlen(lf->s->side[1].ids[k]))))
+		if ((rc = write_str(la.w, vs_link_settings_id_column(lf->s, 1, k))))
 			goto out;
-	for (size_t k = 0; k < lf->s->side[0].nid; k++)
-		if ((rc = vs_csv_write_field(la.w, lf->s->side[0].ids[k], strlen(lf->s->side[0].ids[k]))))
+	for (size_t k = 0; k < lf->nid[0]; k++)
+		if ((rc = write_str(la.w, vs_link_settings_id_column(lf->s, 0, k))))
 			goto out;
 	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
 	for (int k = 0; k < 4; k++)
@@ -636,10 +547,10 @@ typedef struct collect_arg {
 static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
 {
 	collect_arg *ca = arg;
-	size_t ne = lf->s->nextra;
+	size_t ne = lf->nextra;
 	for (size_t i = 0; i < side->count; i++, ca->seen++) {
 		if (ca->want) {
-			char *j = join_ids(&ca->arena, lf->b.f[i], lf->s->side[1].nid);
+			char *j = join_ids(&ca->arena, lf->b.f[i], lf->nid[1]);
 			if (!j || strcmp(j, ca->want))
 				continue;
 		} else if (ca->seen % ca->step) {
@@ -692,7 +603,7 @@ static vs_rc collect(vs_link_files *lf, const char *path, size_t stride, collect
 	side->recs = ca->recs;
 	side->count = ca->count;
 	side->alt_ids = ca->alts;
-	side->extras = lf->s->nextra ? ca->extras : NULL;
+	side->extras = lf->nextra ? ca->extras : NULL;
 	return rc;
 }
 
@@ -755,7 +666,7 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 	char want[512];
 	size_t o = 0;
 	vs_arena_init(&ca.arena, 1u << 16);
-	for (size_t i = 0; i < lf->s->side[1].nid; i++) {
+	for (size_t i = 0; i < lf->nid[1]; i++) {
 		int n = snprintf(want + o, sizeof want - o, "%s%s", i ? "\x1f" : "", right_ids[i]);
 		if (n < 0 || (size_t)n >= sizeof want - o)
 			break;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "link/link_internal.h"
+#include "vaxsync/linkfiles.h"
 
 static void mkrec(vs_norm_record *r, const char *fam, const char *mid, const char *giv, int y, int m, int d,
                   int sex, const char *id, const char *phone, const char *commune)
@@ -703,6 +704,50 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* vs_norm_record_generic, the standardizer of "standardizer": "generic" */
+static void test_generic_standardizer(void **state)
+{
+	(void)state;
+	vs_norm_record r;
+	vs_norm_input in = {0};
+	in.full_name = "  Mary Ann  Lee Smith ";
+	in.dob = "02/01/1980";
+	in.sex = "female";
+	in.id_number = "ab-123";
+	in.phone = "+1 (555) 010-2030";
+	in.commune_code = " 00004 ";
+	vs_norm_record_generic(&in, NULL, NULL, NULL, &r);
+	assert_string_equal(r.family, "Mary");
+	assert_string_equal(r.middle, "Ann  Lee");
+	assert_string_equal(r.given, "Smith");
+	assert_int_equal(r.dob.year, 1980);
+	assert_int_equal(r.dob.month, 1);
+	assert_int_equal(r.dob.day, 2);
+	assert_int_equal(r.sex, VS_SEX_F);
+	assert_string_equal(r.id_number, "AB123");
+	assert_int_equal(r.id_type, VS_ID_OTHER);
+	assert_string_equal(r.phone, "15550102030");
+	assert_string_equal(r.commune_code, "00004");
+	/* parts win over the full name; the other date forms; a 12-digit ID is a CCCD */
+	in.dob = "1980-07";
+	in.sex = "1";
+	in.id_number = "0790 1234 5678";
+	vs_norm_record_generic(&in, " Brown ", "", "Alice", &r);
+	assert_string_equal(r.family, "Brown");
+	assert_string_equal(r.middle, "");
+	assert_string_equal(r.given, "Alice");
+	assert_int_equal(r.dob.precision, VS_DATE_MONTH);
+	assert_int_equal(r.sex, VS_SEX_M);
+	assert_int_equal(r.id_type, VS_ID_CCCD);
+	/* nothing given: an empty record; out-of-range dates are no date */
+	vs_norm_input none = {0};
+	none.dob = "31.12.1799";
+	vs_norm_record_generic(&none, NULL, NULL, NULL, &r);
+	assert_string_equal(r.given, "");
+	assert_int_equal(r.dob.precision, VS_DATE_NONE);
+	assert_int_equal(r.id_type, VS_ID_NONE);
+}
+
 static void test_generic_settings(void **state)
 {
 	(void)state;
@@ -761,6 +806,7 @@ int main(void)
 	    cmocka_unit_test(test_thread_determinism),
 	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
+	    cmocka_unit_test(test_generic_standardizer),
 	    cmocka_unit_test(test_generic_settings),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),

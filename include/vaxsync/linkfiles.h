@@ -1,0 +1,71 @@
+/* linkfiles.h - linking CSV files (what the command-line tool uses) and
+ * evaluating links.csv against generated truth.
+ *
+ * The linker (include/vaxsync/link.h) takes standardized records and returns
+ * results; this module reads the two CSV files, standardizes their rows and
+ * writes links.csv around it. Reads the left CSV into an index, the right CSV
+ * in batches of 65,536 rows; standardizes on threads (settings "vietnamese":
+ * vs_norm_record_std with the reference data; "generic": vs_norm_record_generic).
+ * links.csv columns: the right id columns, the left id columns, decision,
+ * match_weight, match_probability, reasons (DESIGN.md for the vaccination
+ * profile). Arguments are borrowed. */
+#ifndef VAXSYNC_LINKFILES_H
+#define VAXSYNC_LINKFILES_H
+
+#include "vaxsync/core.h"
+#include "vaxsync/link.h"
+
+typedef struct vs_link_files vs_link_files;
+
+typedef struct vs_link_files_opts {
+	const char *refdata; /* reference directory (needed by the Vietnamese standardizer) */
+	int threads;
+	bool quiet;
+} vs_link_files_opts;
+
+/* Wall time per stage in seconds and counters. */
+typedef struct vs_link_files_stats {
+	double load_s, std_s, index_s, link_s, write_s, train_s;
+	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
+	uint64_t scored; /* pairs fully scored (the others were cut by their score bound) */
+	double block_cpu_s,
+	    score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
+	size_t index_bytes;
+	uint64_t decisions[3]; /* by vs_link_decision */
+} vs_link_files_stats;
+
+/* Creates a run for the settings (borrowed; must outlive the run). On success *out is new; free
+ * with vs_link_files_free. VS_ERR_ARG when the Vietnamese standardizer has no refdata. */
+vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const vs_link_files_opts *o,
+                         vs_error *err) VS_MUST_CHECK;
+void vs_link_files_free(vs_link_files *lf);
+/* Reads, standardizes and indexes the left CSV (once per run). */
+vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err) VS_MUST_CHECK;
+/* The index (after load_left) and the joined id of a left row (id columns separated by 0x1f). */
+const vs_link_index *vs_link_files_index(const vs_link_files *lf);
+const char *vs_link_files_left_id(const vs_link_files *lf, int64_t row);
+/* Links every right record and writes links.csv to out_path ("-" stdout). */
+vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                         const char *out_path, vs_error *err) VS_MUST_CHECK;
+/* Trains a model on a sample of the right CSV (about opts->max_records records, evenly spread). */
+vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
+                          vs_link_model **out, vs_error *err) VS_MUST_CHECK;
+/* Explains the right record whose id columns equal right_ids (one value per id column).
+ * VS_ERR_NOTFOUND when no right record has those ids. */
+vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                            const char *const *right_ids, size_t top_n, vs_buf *out,
+                            vs_error *err) VS_MUST_CHECK;
+/* Blocking pre-flight over the right CSV (up to about 1 M records, evenly sampled beyond). */
+vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf *out,
+                              vs_error *err) VS_MUST_CHECK;
+void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out);
+
+/* ---- evaluation against generated truth ----
+ * truth.csv: facility_code,record_id,citizen_id,event_id,error_tags; links.csv
+ * as written by vs_link_files_link. When registry and shots are given (may be
+ * NULL), the naive baseline (typed ID exactly a 12-digit citizen_id and the
+ * same birth year) is evaluated beside. Appends the report to out. */
+vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
+                   const char *shots_path, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
+#endif
