@@ -585,7 +585,7 @@ static void remove_db(const char *db)
 int main(int argc, char **argv)
 {
 	bench_opts o;
-	char tmpdir[PATH_CAP] = "", db[PATH_CAP];
+	char tmpdir[PATH_CAP - 64] = "", db[PATH_CAP];
 	int status = parse_args(argc, argv, &o);
 	if (status)
 		return status;

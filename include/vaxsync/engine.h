@@ -15,7 +15,9 @@
  * session (vs_engine_session_open: a store connection of its own) and uses it
  * alone. Linking takes a read lock on the index; adding citizens takes the
  * write lock. Every record-level call is atomic on its own: a savepoint inside
- * the caller's open transaction, else a transaction of its own.
+ * the caller's open transaction, else a transaction of its own. A batch call
+ * (more than one record) inside the caller's transaction takes no savepoint:
+ * on an error the caller rolls its transaction back.
  *
  * Ownership: arguments are borrowed; results are plain values. */
 #ifndef VAXSYNC_ENGINE_H

@@ -510,9 +510,13 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
 	for (size_t i = 0; i < n; i++)
 		eng_registry_input(rows[i].f, &in[i]);
 	std_inputs(e, in, recs, n);
-	if ((rc = vs_store_atomic_begin(ss->s, err)))
-		goto out;
-	atomic = true;
+	/* in the caller's transaction (the batch run's registry): no savepoint, as
+	 * in vs_engine_store_batch */
+	if (!vs_store_in_transaction(ss->s)) {
+		if ((rc = vs_store_atomic_begin(ss->s, err)))
+			goto out;
+		atomic = true;
+	}
 	vs_arena_reset(&ss->arena);
 	for (size_t i = 0; !rc && i < n; i++) {
 		vs_store_citizen c;
@@ -534,10 +538,12 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
 			ch[nch++] = i;
 		}
 	}
-	vs_rc arc = vs_store_atomic_end(ss->s, rc == VS_OK, rc ? NULL : err);
-	atomic = false;
-	if (!rc)
-		rc = arc;
+	if (atomic) {
+		vs_rc arc = vs_store_atomic_end(ss->s, rc == VS_OK, rc ? NULL : err);
+		atomic = false;
+		if (!rc)
+			rc = arc;
+	}
 	if (rc || !nch)
 		goto out;
 	if (changed)

@@ -83,6 +83,10 @@ enum {
 	"kind, rid, facility_code, commune_code, record_id, citizen_id, category, reasons, suggestion, "     \
 	"evidence"
 
+/* Plans are pinned where SQLite's choice without statistics scans the store:
+ * CROSS JOIN makes the dirty list the outer loop (one dirty citizen must not
+ * walk every event below its id), and +r.current keeps the nearly-all-true
+ * current flag's index out of a citizen's reports (links_citizen leads). */
 static const char *const sql_text[Q_COUNT] = {
     [Q_CIT_GET] = "SELECT " CIT_COLS " FROM citizens WHERE citizen_id = ?1",
     [Q_CIT_PUT] = "INSERT INTO citizens(" CIT_COLS ", raw) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
@@ -125,7 +129,7 @@ static const char *const sql_text[Q_COUNT] = {
         "SELECT r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days,"
         " r.lot, coalesce(c.status, -1) FROM links l JOIN records r ON r.rid = l.rid"
         " LEFT JOIN checks c ON c.citizen_id = l.citizen_id AND c.rid = r.rid WHERE l.citizen_id = ?1 AND "
-        "r.current = 1"
+        "+r.current = 1"
         " AND l.decision IN (?2, ?3, ?4) ORDER BY r.rid",
     [Q_CHECK_PUT] =
         "INSERT OR REPLACE INTO checks(rid, event_key, status, reasons, citizen_id) VALUES(?1,?2,?3,?4,?5)",
@@ -171,13 +175,13 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_PLAN_POST] =
         "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
         " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
-        " JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
+        " CROSS JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
         " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
         " ORDER BY e.citizen_id, e.event_key",
     [Q_PLAN_WITHDRAW] =
         "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
         " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
-        " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
+        " CROSS JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
         " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
         " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
     [Q_HISTORIES] =
@@ -765,7 +769,11 @@ static vs_rc sq_dirty_histories(vs_store *s, const char *after, size_t cap, vs_s
                                 size_t *count, vs_error *err)
 {
 	sqlite_store *d = D(s);
-	hist_cit *cits = cap ? vs_calloc(cap, sizeof(*cits)) : NULL;
+	/* grown as citizens come: a one-record call verifies one or two citizens,
+	 * and zeroing room for cap (50,000) of them every time cost more than the
+	 * verification itself */
+	size_t ccap = cap < 64 ? cap : 64;
+	hist_cit *cits = ccap ? vs_calloc(ccap, sizeof(*cits)) : NULL;
 	vs_store_report *reps = NULL;
 	size_t nc = 0, nr = 0, rcap = 0;
 	vs_rc rc = VS_OK;
@@ -786,6 +794,18 @@ static vs_rc sq_dirty_histories(vs_store *s, const char *after, size_t cap, vs_s
 		if (!nc || strcmp(cits[nc - 1].c.citizen_id, id ? id : "")) {
 			if (nc == cap)
 				break;
+			if (nc == ccap) {
+				size_t ncap = ccap * 2 < cap ? ccap * 2 : cap;
+				hist_cit *g = vs_reallocarray(cits, ncap, sizeof(*cits));
+				if (!g) {
+					rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL,
+					                  "store: out of memory");
+					break;
+				}
+				memset(g + ccap, 0, (ncap - ccap) * sizeof(*g));
+				cits = g;
+				ccap = ncap;
+			}
 			hist_cit *h = &cits[nc++];
 			h->known = sqlite3_column_type(st, 1) != SQLITE_NULL;
 			if (h->known)
@@ -1132,6 +1152,8 @@ static vs_rc sq_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
 	return run(d, st, err, "worklist clear");
 }
 
+static vs_rc wl_rows(sqlite_store *d, sqlite3_stmt *st, vs_store_worklist_fn fn, void *ud, vs_error *err);
+
 static vs_rc sq_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
                          vs_error *err)
 {
@@ -1142,30 +1164,7 @@ static vs_rc sq_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_w
 	sqlite3_bind_int(st, 1, kind);
 	if (!all)
 		bt(st, 2, code);
-	vs_store_worklist_item it;
-	int r;
-	vs_rc rc = VS_OK;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&it, 0, sizeof(it));
-		it.kind = (uint8_t)sqlite3_column_int(st, 0);
-		it.rid = sqlite3_column_int64(st, 1);
-		ct(st, 2, it.facility_code, sizeof(it.facility_code));
-		ct(st, 3, it.commune_code, sizeof(it.commune_code));
-		ct(st, 4, it.record_id, sizeof(it.record_id));
-		ct(st, 5, it.citizen_id, sizeof(it.citizen_id));
-		ct(st, 6, it.category, sizeof(it.category));
-		ct(st, 7, it.reasons, sizeof(it.reasons));
-		ct(st, 8, it.suggestion, sizeof(it.suggestion));
-		ct(st, 9, it.evidence, sizeof(it.evidence));
-		if (fn(ud, &it)) {
-			rc = VS_DONE;
-			break;
-		}
-	}
-	if (!rc && r != SQLITE_DONE)
-		rc = dberr(d, err, "worklist");
-	sqlite3_reset(st);
-	return rc;
+	return wl_rows(d, st, fn, ud, err);
 }
 
 static vs_rc sq_current_links(vs_store *s, vs_store_link_row_fn fn, void *ud, vs_error *err)

@@ -301,6 +301,21 @@ static void decide(vs_engine_session *ss, int action, int role, const char *who,
 	NEED(rc == VS_OK, "%s %s/%s: %s", vs_engine_action_name(action), x->fac, x->rec, err.message);
 }
 
+/* Splits a stored record's raw text (0x1f-separated, NUL-terminated) in place. */
+static void split_fields(char *p, const char **f)
+{
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
+		f[k] = p;
+		char *us = strchr(p, '\x1f');
+		if (us) {
+			*us = '\0';
+			p = us + 1;
+		} else {
+			p += strlen(p);
+		}
+	}
+}
+
 /* A facility sends the record again with some fields changed. */
 static void resend(vs_engine_session *ss, const plan_item *x, bool person)
 {
@@ -312,17 +327,7 @@ static void resend(vs_engine_session *ss, const plan_item *x, bool person)
 	/* the fields as the facility sent them (no person has corrected these records) */
 	vs_rc rc = vs_store_find_record(vs_engine_store(ss), x->fac, x->rec, &sr, &raw, NULL);
 	NEED(rc == VS_OK && vs_buf_putc(&raw, '\0') == VS_OK, "find %s/%s", x->fac, x->rec);
-	char *p = raw.data;
-	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
-		f[k] = p;
-		char *us = strchr(p, '\x1f');
-		if (us) {
-			*us = '\0';
-			p = us + 1;
-		} else {
-			p += strlen(p);
-		}
-	}
+	split_fields(raw.data, f);
 	vs_engine_submission sub;
 	memset(&sub, 0, sizeof(sub));
 	memcpy(sub.f, f, sizeof(sub.f));
@@ -356,11 +361,15 @@ static void follow_up(vs_engine_session *ss, const plan_item *x)
 		decide(ss, VS_ACT_CHOOSE, VS_ROLE_COMMUNE, "officer-a", x, x->truth, NULL);
 }
 
+static int ready_fd = -1; /* a forked child writes a byte here once its engine is open */
+
 static void carry_out(const char *db, const plan *p)
 {
 	vs_engine *e = engine(db);
 	vs_engine_session *ss = vs_engine_main(e);
 	vs_store *s = vs_engine_store(ss);
+	if (ready_fd >= 0 && write(ready_fd, "r", 1) != 1)
+		_exit(4);
 	for (size_t i = 0; i < p->n; i++) {
 		const plan_item *x = &p->it[i];
 		const char *fields[VS_SHOT_COL_COUNT] = {0};
@@ -604,23 +613,40 @@ static void test_review_loop(void **state)
 	copy_db(base, crash);
 	srand(12345);
 	int kills = 0;
+	long long decisions_seen = 0;
 	for (int round = 0; round < 6; round++) {
+		int fds[2];
+		assert_int_equal(pipe(fds), 0);
 		pid_t pid = fork();
 		assert_true(pid >= 0);
 		if (pid == 0) {
+			close(fds[0]);
 			in_child = true;
+			ready_fd = fds[1];
 			carry_out(crash, p);
 			_exit(0);
 		}
-		struct timespec ts = {0, (long)(50 + rand() % 900) * 1000000L};
-		nanosleep(&ts, NULL);
+		close(fds[1]);
+		char c;
+		bool ready = read(fds[0], &c, 1) == 1; /* the engine is open: decisions start now */
+		close(fds[0]);
+		/* the whole series takes a few seconds here: kill somewhere inside it */
+		struct timespec ts = {0, (long)(rand() % 1000) * 1000000L};
+		if (ready)
+			nanosleep(&ts, NULL);
 		if (kill(pid, SIGKILL) == 0)
 			kills++;
 		int st;
 		waitpid(pid, &st, 0);
 		/* killed, or finished cleanly: never failed */
 		assert_true(WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 0));
+		long long now = scalar(crash, "SELECT count(*) FROM decisions");
+		assert_true(now >= decisions_seen); /* nothing committed is lost */
+		decisions_seen = now;
 	}
+	/* the kills fell inside the series, not all before or after it */
+	assert_true(decisions_seen > 0);
+	assert_true(decisions_seen < scalar(ref, "SELECT count(*) FROM decisions"));
 	carry_out(crash, p);
 	run_pipeline(dir, crash, false, sum);
 	assert_true(kills > 0);
@@ -866,17 +892,7 @@ static void test_resolve_conflict(void **state)
 	assert_int_equal(vs_buf_putc(&raw, '\0'), VS_OK);
 	vs_engine_submission sub;
 	memset(&sub, 0, sizeof(sub));
-	char *p = raw.data;
-	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
-		sub.f[k] = p;
-		char *us = strchr(p, '\x1f');
-		if (us) {
-			*us = '\0';
-			p = us + 1;
-		} else {
-			p += strlen(p);
-		}
-	}
+	split_fields(raw.data, sub.f);
 	char date[16];
 	vs_date_format(vs_date_from_days(days + 40), date, sizeof(date));
 	sub.f[VS_SHOT_FACILITY_CODE] = "FCONFLICT";
