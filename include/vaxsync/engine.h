@@ -82,6 +82,10 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
                              uint64_t *changed, vs_error *err) VS_MUST_CHECK;
 /* Builds the link index from the store's citizens when it is not built yet. */
 vs_rc vs_engine_index_build(vs_engine_session *ss, vs_error *err) VS_MUST_CHECK;
+/* Drops the index (it is built again from the store on next use). For a
+ * caller that rolls back a transaction in which vs_engine_put_citizens added
+ * citizens: the index took them when the call returned. */
+void vs_engine_index_reset(vs_engine *e);
 /* Citizens in the index, and the bytes it holds. */
 size_t vs_engine_index_count(vs_engine *e);
 size_t vs_engine_index_bytes(vs_engine *e);

@@ -455,6 +455,14 @@ vs_rc vs_engine_index_build(vs_engine_session *ss, vs_error *err)
 	return rc;
 }
 
+void vs_engine_index_reset(vs_engine *e)
+{
+	pthread_rwlock_wrlock(&e->ix_lock);
+	vs_link_index_free(e->ix);
+	e->ix = NULL;
+	pthread_rwlock_unlock(&e->ix_lock);
+}
+
 size_t vs_engine_index_count(vs_engine *e)
 {
 	pthread_rwlock_rdlock(&e->ix_lock);

@@ -183,8 +183,10 @@ out:
 		vs_progress_update(prog, file_size(r->o->registry_path));
 		vs_progress_finish(prog);
 	}
-	if (rc)
+	if (rc) {
 		vs_store_rollback(s, NULL);
+		vs_engine_index_reset(r->e); /* it may hold citizens the rollback took back */
+	}
 	vs_csv_close(rd);
 	vs_arena_free(&arena);
 	vs_free(rows);
