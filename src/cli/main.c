@@ -129,6 +129,9 @@ void vs_cli_print_error(const vs_error *err)
 
 int main(int argc, char **argv)
 {
+	/* everything vaxsync writes may hold personal data (stores, links,
+	 * worklists, standardized files): readable by the owner only */
+	umask(077);
 	if (argc < 2) {
 		usage(stderr);
 		return VS_EXIT_USAGE;

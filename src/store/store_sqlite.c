@@ -7,9 +7,11 @@
  * roll back the last commits, which leaves the database consistent (outbox
  * items and the postings they caused commit together), so a re-run redoes
  * them exactly once. vs_store_opts.sync_full asks for FULL. */
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store_impl.h"
 
@@ -1716,6 +1718,13 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
 	s->impl = d;
 	s->ops = &sqlite_ops;
+	/* the store holds personal data: a new database is readable by its owner
+	 * only (SQLite gives the -wal and -shm files the database's mode) */
+	if (strcmp(path, ":memory:") && path[0]) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK) {
 		rc = vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL, "store: cannot open: %s",

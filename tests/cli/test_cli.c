@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,8 +213,17 @@ static void test_run_and_review(void **state)
 	      "A1,F1,Nguyễn Văn An,01/02/1980,Nam,001080000001,,,Pfizer,L1,1,01/09/2021\n"
 	      "A2,F1,Nguyen Van An,1980,Nam,,,\"Phúc Xá, Ba Đình, Hà Nội\",Pfizer,L1,2,01/10/2021\n"
 	      ",F1,Trần Thị Bình,01/02/1981,Nữ,,,,Pfizer,L1,1,01/09/2021\n");
-	assert_int_equal(run("run --registry reg.csv --shots shots.csv --db r.db -q"), 1);
+	assert_int_equal(run("run --registry reg.csv --shots shots.csv --db r.db --out o -q"), 1);
 	assert_non_null(strstr(out, "1 rows could not be read"));
+	/* what it wrote holds personal data: owner only */
+	static const char *const written[] = {"r.db", "o/links.csv", "o"};
+	for (size_t i = 0; i < sizeof(written) / sizeof(written[0]); i++) {
+		char path[256];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, written[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 077, 0);
+	}
 	assert_int_equal(run("review list --facility F1 --db r.db --as clerk"), 0);
 	assert_non_null(strstr(out, "rejected"));
 	assert_non_null(strstr(out, "CSV_RECORD_KEY_MISSING"));

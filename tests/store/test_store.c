@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -321,6 +322,20 @@ static void test_review_tables(void **state)
 	assert_false(known);
 	assert_int_equal(vs_store_code_known(s, VS_STORE_WL_COMMUNE, "00001", &known, NULL), VS_OK);
 	assert_true(known);
+	vs_store_close(s);
+}
+
+/* A new store is readable by its owner only: it holds personal data. */
+static void test_new_store_is_private(void **state)
+{
+	(void)state;
+	char path[128];
+	mode_t old = umask(022);
+	vs_store *s = open_fresh(path);
+	umask(old);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);
 	vs_store_close(s);
 }
 
@@ -905,6 +920,7 @@ int main(void)
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_review_tables),
 	    cmocka_unit_test(test_atomic_steps),
+	    cmocka_unit_test(test_new_store_is_private),
 	    cmocka_unit_test(test_citizens),
 	    cmocka_unit_test(test_record_idempotence_and_correction),
 	    cmocka_unit_test(test_links_and_reports),
