@@ -385,6 +385,12 @@ vs_rc vs_engine_store_batch(vs_engine_session *ss, const vs_engine_submission *s
                             const vs_norm_record *recs, size_t n, vs_engine_outcome *out,
                             vs_engine_batch_stats *st, vs_error *err)
 {
+	/* a batch in the caller's transaction needs no savepoint of its own: the
+	 * caller rolls the whole transaction back on an error, and a savepoint over
+	 * 50,000 records made SQLite walk its statement journal at the end of every
+	 * statement (each one slower than the last) */
+	if (n > 1 && vs_store_in_transaction(ss->s))
+		return store_batch(ss, subs, recs, n, out, st, err);
 	vs_rc rc = vs_store_atomic_begin(ss->s, err);
 	if (rc)
 		return rc;
