@@ -55,6 +55,9 @@ enum {
 	Q_OB_DONE_ALL,
 	Q_PLAN_POST,
 	Q_PLAN_WITHDRAW,
+	Q_PLAN_POST_FEW,
+	Q_PLAN_WITHDRAW_FEW,
+	Q_DIRTY_COUNT_RANGE,
 	Q_DIRTY_DEL_RANGE,
 	Q_HISTORIES,
 	Q_AUDIT,
@@ -86,9 +89,11 @@ enum {
 	"evidence"
 
 /* Plans are pinned where SQLite's choice without statistics scans the store:
- * CROSS JOIN makes the dirty list the outer loop (one dirty citizen must not
- * walk every event below its id), and +r.current keeps the nearly-all-true
- * current flag's index out of a citizen's reports (links_citizen leads). */
+ * for a few dirty citizens (one record's call) CROSS JOIN makes the dirty list
+ * the outer loop (one dirty citizen must not walk every event below its id;
+ * a bulk batch keeps the planner's range walk), and +r.current keeps the
+ * nearly-all-true current flag's index out of a citizen's reports
+ * (links_citizen leads). */
 static const char *const sql_text[Q_COUNT] = {
     [Q_CIT_GET] = "SELECT " CIT_COLS " FROM citizens WHERE citizen_id = ?1",
     [Q_CIT_PUT] = "INSERT INTO citizens(" CIT_COLS ", raw) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
@@ -177,15 +182,28 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_PLAN_POST] =
         "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
         " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
-        " CROSS JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
+        " JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
         " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
         " ORDER BY e.citizen_id, e.event_key",
     [Q_PLAN_WITHDRAW] =
         "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
         " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
+        " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
+        " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
+        " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
+    [Q_PLAN_POST_FEW] =
+        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
+        " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
+        " CROSS JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
+        " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
+        " ORDER BY e.citizen_id, e.event_key",
+    [Q_PLAN_WITHDRAW_FEW] =
+        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
+        " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
         " CROSS JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
         " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
         " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
+    [Q_DIRTY_COUNT_RANGE] = "SELECT count(*) FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
     [Q_HISTORIES] =
         "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
         " z.sex, z.province_code, z.district_code, z.commune_code, z.dead, z.death_days,"
@@ -1108,14 +1126,23 @@ static vs_rc sq_outbox_apply_all(vs_store *s, uint64_t *posted, uint64_t *withdr
 static vs_rc sq_plan_postings(vs_store *s, const char *after, const char *last, vs_error *err)
 {
 	sqlite_store *d = D(s);
-	static const int steps[] = {Q_PLAN_POST, Q_PLAN_WITHDRAW, Q_DIRTY_DEL_RANGE};
+	sqlite3_stmt *st = q(d, Q_DIRTY_COUNT_RANGE);
+	bt(st, 1, after);
+	bt(st, 2, last);
+	int r = sqlite3_step(st);
+	int64_t n = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return dberr(d, err, "plan postings");
+	bool few = n < 1024;
+	const int steps[] = {few ? Q_PLAN_POST_FEW : Q_PLAN_POST, few ? Q_PLAN_WITHDRAW_FEW : Q_PLAN_WITHDRAW,
+	                     Q_DIRTY_DEL_RANGE};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		sqlite3_stmt *st = q(d, steps[i]);
+		st = q(d, steps[i]);
 		bt(st, 1, after);
 		bt(st, 2, last);
 		if (steps[i] != Q_DIRTY_DEL_RANGE) {
-			sqlite3_bind_int(st, 3,
-			                 steps[i] == Q_PLAN_POST ? VS_STORE_OP_POST : VS_STORE_OP_WITHDRAW);
+			sqlite3_bind_int(st, 3, i == 0 ? VS_STORE_OP_POST : VS_STORE_OP_WITHDRAW);
 			sqlite3_bind_int(st, 4, VS_STORE_CHECK_OK); /* events.status holds the check status */
 		}
 		vs_rc rc = run(d, st, err, "plan postings");
