@@ -87,7 +87,8 @@ enum {
 	ENG_CHECK_NONE = 0,     /* a new record: nobody decided anything yet */
 	ENG_CHECK_REJECTED = 1, /* candidates people rejected stay rejected */
 	ENG_CHECK_SHOT = 2,     /* a facility correction of the shot's fields only: decisions stand */
-	ENG_CHECK_REOPEN = 3    /* a facility correction of the person's fields: a decision it contradicts reopens */
+	ENG_CHECK_REOPEN =
+	    3 /* a facility correction of the person's fields: a decision it contradicts reopens */
 };
 /* Saves the link of one stored record and its worklist items: the linker's
  * result res (best/second ids given), adjusted by the decisions people made
