@@ -153,7 +153,9 @@ static vs_rc load_probs(json_t *a, double *dst, int nlev, const char *path, vs_e
 		if (!json_is_number(x) || !(json_number_value(x) > 0 && json_number_value(x) < 1))
 			return vs_error_set(err, VS_ERR_PARSE, path, 0, 0, NULL,
 			                    "model: probability out of (0,1)");
-		dst[l] = json_number_value(x);
+		/* the range training keeps to: a value nearer 0 or 1 would print as 0 or 1
+		 * and the model text would not load again */
+		dst[l] = clampp(json_number_value(x));
 	}
 	return VS_OK;
 }

@@ -797,6 +797,40 @@ static void test_generic_settings(void **state)
 	assert_int_not_equal(vs_link_settings_parse(&s, "{", 1, "t", &err), VS_OK);
 }
 
+/* A model's text round-trips, also for probabilities nearer 0 or 1 than
+ * training keeps (they are clamped on load: printed with 10 digits they would
+ * read back as 0 or 1 and the text would not load again; fuzz_model found it). */
+static void test_model_text_roundtrip(void **state)
+{
+	(void)state;
+	vs_link_settings *s = NULL;
+	vs_link_model *m = NULL, *again = NULL;
+	vs_buf b;
+	vs_buf_init(&b, 1 << 20);
+	assert_int_equal(vs_link_settings_default(&s, NULL), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, NULL), VS_OK);
+	assert_int_equal(vs_link_model_dump(m, &b, NULL), VS_OK);
+	vs_link_model_free(m);
+	/* push the first m probability to 1 - 1e-12 */
+	char *p = strstr(b.data, "\"m\"");
+	assert_non_null(p);
+	char *q = strchr(p, '[');
+	assert_non_null(q);
+	char *end = strpbrk(q + 1, ",]");
+	assert_non_null(end);
+	char text[1 << 16];
+	snprintf(text, sizeof(text), "%.*s0.999999999999%s", (int)(q + 1 - b.data), b.data, end);
+	assert_int_equal(vs_link_model_parse(&m, s, text, strlen(text), "t", NULL), VS_OK);
+	vs_buf_reset(&b);
+	assert_int_equal(vs_link_model_dump(m, &b, NULL), VS_OK);
+	assert_int_equal(vs_link_model_parse(&again, s, b.data, b.len, "t", NULL), VS_OK);
+	assert_int_equal(vs_link_model_parse(&again, s, "{", 1, "t", NULL), VS_ERR_PARSE);
+	vs_link_model_free(m);
+	vs_link_model_free(again);
+	vs_buf_free(&b);
+	vs_link_settings_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -812,6 +846,7 @@ int main(void)
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),
 	    cmocka_unit_test(test_index_alloc_failures),
+	    cmocka_unit_test(test_model_text_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
