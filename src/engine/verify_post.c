@@ -85,7 +85,6 @@ static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_rep
 	vs_store_copy(it.facility_code, sizeof(it.facility_code), r->facility_code);
 	vs_store_copy(it.commune_code, sizeof(it.commune_code), w->cit.commune_code);
 	vs_store_copy(it.record_id, sizeof(it.record_id), r->record_id);
-	vs_store_copy(it.citizen_id, sizeof(it.citizen_id), w->cit.citizen_id);
 	join_reasons(reasons, it.reasons, sizeof(it.reasons));
 	actions(reasons, it.suggestion, sizeof(it.suggestion));
 	bool conflict = vs_reason_has(reasons, VS_R_HIST_CONFLICTING_REPORTS);
@@ -97,14 +96,20 @@ static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_rep
 	if (r->shot_days != VS_STORE_NO_DATE)
 		vs_date_format(vs_date_from_days(r->shot_days), date, sizeof(date));
 	const char *vn = w->e ? eng_vaccine_name(w->e, r->vaccine_code) : "";
+	/* the facility's list: its own report, not the registry's identifiers of
+	 * the citizen it was linked to (the event key starts with the citizen id) */
 	snprintf(it.evidence, sizeof(it.evidence),
-	         "event %s; vaccine %s%s%s%s; dose %d; shot %s; events of this citizen: %zu%s",
-	         event_key && *event_key ? event_key : "-", r->vaccine_code, vn[0] ? " (" : "", vn,
-	         vn[0] ? ")" : "", r->dose, date, w->res.event_count, other);
+	         "vaccine %s%s%s%s; dose %d; shot %s; events of this citizen: %zu%s", r->vaccine_code,
+	         vn[0] ? " (" : "", vn, vn[0] ? ")" : "", r->dose, date, w->res.event_count, other);
 	it.kind = VS_STORE_WL_FACILITY;
 	vs_rc rc = vs_store_worklist_put(s, &it, err);
 	if (rc || status == VS_VERIFY_REJECT || !w->cit.commune_code[0])
 		return rc;
+	vs_store_copy(it.citizen_id, sizeof(it.citizen_id), w->cit.citizen_id);
+	snprintf(it.evidence, sizeof(it.evidence),
+	         "event %s; vaccine %s%s%s%s; dose %d; shot %s; events of this citizen: %zu%s",
+	         event_key && *event_key ? event_key : "-", r->vaccine_code, vn[0] ? " (" : "", vn,
+	         vn[0] ? ")" : "", r->dose, date, w->res.event_count, other);
 	it.kind = VS_STORE_WL_COMMUNE;
 	return vs_store_worklist_put(s, &it, err);
 }
