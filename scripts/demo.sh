@@ -25,6 +25,17 @@ echo "== run the pipeline"
 "$vs" run --registry "$out/data/registry.csv" --shots "$out/data/shots.csv" \
   --db "$out/vaxsync.db" --out "$out"
 
+echo "== the review loop: one commune's worklist, one record explained, one decision"
+db="$out/vaxsync.db"
+item=$(sqlite3 "$db" "SELECT commune_code || ' ' || facility_code || ' ' || record_id FROM worklist
+                      WHERE kind = 2 AND category = 'review' ORDER BY rid LIMIT 1")
+if [ -n "$item" ]; then
+  read -r commune facility record <<<"$item"
+  "$vs" review list --commune "$commune" --limit 3 --db "$db" --as demo-officer
+  "$vs" review show "$facility" "$record" --db "$db" --as demo-officer
+  "$vs" review confirm "$facility" "$record" --db "$db" --as demo-officer --note "demo"
+fi
+
 echo "== accuracy against the generator's truth"
 "$vs" eval --truth "$out/data/truth.csv" --links "$out/links.csv" \
   --registry "$out/data/registry.csv" --shots "$out/data/shots.csv"
