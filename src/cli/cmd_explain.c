@@ -2,16 +2,21 @@
  * candidates (each field's level and weight, running total). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/csv.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/link.h"
 #include "vaxsync/linkfiles.h"
 
 static const char usage[] =
-    "usage: vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"
+    "usage: vaxsync explain --db FILE FACILITY RECORD_ID\n"
+    "       vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"
     "Prints, for the top candidates of one record, each field's level and weight and the total.\n"
+    "  --db FILE       a store written by `vaxsync run`: the stored decision explained from the store\n"
+    "                  alone (no input file; the same as `vaxsync review show`)\n"
     "  --model F       model used by `vaxsync link` (default: the profile's fixed values)\n"
     "  --links F       links.csv: the stored decision is shown beside the recomputed one\n"
     "  --settings F    JSON settings (default: the vaccination profile); then give one value per\n"
@@ -40,12 +45,46 @@ static void show_stored(const char *links, char **ids, int nid)
 	vs_csv_close(rd);
 }
 
+/* The stored decision, from the store alone (vs_engine_explain). */
+static int explain_stored(const vs_cli_common *c, const char *db, const char *facility, const char *record)
+{
+	vs_error err = {0};
+	vs_engine *e = NULL;
+	vs_buf out;
+	const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
+	if (access(path, R_OK)) {
+		fprintf(stderr, "vaxsync explain: no store at %s (run `vaxsync run` first)\n", path);
+		return VS_EXIT_USAGE;
+	}
+	vs_engine_opts eo = {
+	    .db_uri = db, .refdata = vs_cli_refdata(c), .threads = c->threads, .quiet = true};
+	if (!eo.refdata)
+		return VS_EXIT_USAGE;
+	vs_buf_init(&out, 1u << 22);
+	vs_rc rc = vs_engine_open(&e, &eo, &err);
+	if (!rc)
+		rc = vs_engine_explain(vs_engine_main(e), facility, record, &out, &err);
+	if (!rc) {
+		char subject[160];
+		snprintf(subject, sizeof(subject), "%s %s", facility, record);
+		rc = vs_store_audit(vs_engine_store(vs_engine_main(e)), "cli", "read:explain", subject, NULL,
+		                    &err);
+	}
+	if (!rc)
+		fputs(out.data ? out.data : "", stdout);
+	else
+		vs_cli_print_error(&err);
+	vs_buf_free(&out);
+	vs_engine_close(e);
+	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+}
+
 int vs_cmd_explain(int argc, char **argv)
 {
 	vs_cli_common c;
 	vs_cli_common_init(&c);
 	vs_cli_sides sd = {0};
-	const char *links = NULL;
+	const char *links = NULL, *db = NULL;
 	char *ids[4];
 	int nid = 0;
 	long long top = 3;
@@ -61,6 +100,8 @@ int vs_cmd_explain(int argc, char **argv)
 			continue;
 		if (!strcmp(a, "--links") && has)
 			links = argv[++i];
+		else if (!strcmp(a, "--db") && has)
+			db = argv[++i];
 		else if (!strcmp(a, "--top") && has && (top = vs_cli_parse_count(argv[++i])) > 0)
 			;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -72,6 +113,15 @@ int vs_cmd_explain(int argc, char **argv)
 			fprintf(stderr, "vaxsync explain: bad option '%s'\n%s", a, usage);
 			return VS_EXIT_USAGE;
 		}
+	}
+	if (db) {
+		if (nid != 2 || sd.left || sd.right) {
+			fprintf(stderr,
+			        "vaxsync explain: --db takes FACILITY RECORD_ID and no input files\n%s",
+			        usage);
+			return VS_EXIT_USAGE;
+		}
+		return explain_stored(&c, db, ids[0], ids[1]);
 	}
 	if (!sd.left || !sd.right || nid == 0) {
 		fprintf(stderr, "vaxsync explain: --registry, --shots and the record's ids are required\n%s",

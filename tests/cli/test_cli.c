@@ -231,6 +231,12 @@ static void test_run_and_review(void **state)
 	assert_int_equal(run("worklist --facility NOPE --db r.db"), 1);
 	assert_int_equal(run("review show F1 A1 --db r.db --as officer"), 0);
 	assert_non_null(strstr(out, "link: auto 001080000001"));
+	/* explain from the store alone: no input file is read */
+	assert_int_equal(run("explain --db r.db F1 A1"), 0);
+	assert_non_null(strstr(out, "link: auto 001080000001"));
+	assert_non_null(strstr(out, "comparison now"));
+	assert_int_equal(run("explain --db r.db F1 NOPE"), 1);
+	assert_int_equal(run("explain --db r.db --registry reg.csv F1 A1"), 2);
 	/* a decision needs a named actor; a facility clerk may not choose */
 	assert_int_equal(run("review choose F1 A2 --citizen 001080000001 --db r.db"), 2);
 	assert_int_equal(
