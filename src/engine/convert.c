@@ -1,6 +1,7 @@
 /* convert.c - the engine's conversions, each in one place: raw fields to the
  * standardizer's input, raw fields to and from the stored 0x1f-joined text,
  * standardized records to the store's citizen and record rows. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -166,4 +167,38 @@ const char *eng_vaccine_name(const vs_engine *e, const char *code)
 		if (!strcmp(e->ref->vaccines[i].product_code, code))
 			return e->ref->vaccines[i].product_name;
 	return "";
+}
+
+/* True for reasons that only report a repair, a style or a settled link:
+ * nothing for a person to do. */
+static bool informational(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 6 && !strcmp(name + n - 6, "_FIXED")) || (n > 8 && !strcmp(name + n - 8, "_REMOVED")) ||
+	       strstr(name, "NO_DIACRITICS") || !strcmp(name, "NAME_ALL_CAPS") ||
+	       !strcmp(name, "LINK_CONFIRMED");
+}
+
+void eng_join_actions(const vs_reason *list, size_t n, char *out, size_t len)
+{
+	size_t off = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const vs_reason_info *ri = list[i] == VS_R_NONE ? NULL : vs_reason_get(list[i]);
+		if (!ri || informational(ri->name))
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = list[k] != VS_R_NONE && vs_reason_get(list[k]) &&
+			       !informational(vs_reason_name(list[k])) &&
+			       !strcmp(vs_reason_get(list[k])->action, ri->action);
+		if (seen)
+			continue;
+		int w = snprintf(out + off, len - off, "%s%s", off ? "; " : "", ri->action);
+		if (w < 0 || (size_t)w >= len - off) {
+			out[off] = '\0';
+			return;
+		}
+		off += (size_t)w;
+	}
 }

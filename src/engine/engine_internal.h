@@ -64,6 +64,9 @@ void eng_fill_record(const vs_engine_submission *sub, const vs_norm_record *n, c
                      size_t raw_len, vs_store_record *sr);
 /* Copies s trimmed of spaces into dst. */
 void eng_trim_copy(char *dst, size_t len, const char *s);
+/* Each actionable reason's action once, "; "-separated, in list order (repairs,
+ * style notes and VS_R_NONE skipped), truncated to whole actions. */
+void eng_join_actions(const vs_reason *list, size_t n, char *out, size_t len);
 /* The product name people know for a vaccine code ("" when unknown). */
 const char *eng_vaccine_name(const vs_engine *e, const char *code);
 

@@ -46,55 +46,28 @@ static void explain_text(const vs_engine *e, const vs_link_result *res, char *ou
 		snprintf(out + off, len - off, "; total %.2f; no second candidate", res->weight);
 }
 
-/* True for reasons that only report a repair or a style: nothing to correct. */
-static bool informational(const char *name)
+/* Order of a standardization reason on a worklist: the fields that decide a
+ * link (ID, date of birth, name, address) first, then the rest. */
+static int rank(const char *name)
 {
-	size_t n = strlen(name);
-	return (n > 6 && !strcmp(name + n - 6, "_FIXED")) || (n > 8 && !strcmp(name + n - 8, "_REMOVED")) ||
-	       strstr(name, "NO_DIACRITICS") || !strcmp(name, "NAME_ALL_CAPS") ||
-	       !strncmp(name, "LINK_CONFIRMED", 14);
+	static const char *const first[] = {"ID_", "DOB_", "NAME_", "ADDR_"};
+	for (int q = 0; q < 4; q++)
+		if (!strncmp(name, first[q], strlen(first[q])))
+			return q;
+	return 4;
 }
 
-/* Every actionable reason's suggestion, most decisive fields first (ID, date of
- * birth, name, address, then the rest), each action once, then the link's. */
+/* Every actionable reason's suggestion, most decisive fields first, then the link's. */
 static void suggestions(const vs_reason_set *rs, vs_reason link_reason, char *out, size_t len)
 {
-	static const char *const prefixes[] = {"ID_", "DOB_", "NAME_", "ADDR_", ""};
-	const char *seen[VS_REASON_SET_MAX + 1];
-	size_t ns = 0, off = 0;
-	out[0] = '\0';
-	for (size_t p = 0; p <= sizeof(prefixes) / sizeof(prefixes[0]); p++) {
-		size_t count = p < sizeof(prefixes) / sizeof(prefixes[0]) ? rs->count : 1;
-		for (size_t i = 0; i < count; i++) {
-			vs_reason r = p < sizeof(prefixes) / sizeof(prefixes[0]) ? (vs_reason)rs->codes[i]
-			                                                         : link_reason;
-			const vs_reason_info *ri = vs_reason_get(r);
-			if (!ri || r == VS_R_NONE || informational(ri->name))
-				continue;
-			if (p + 1 < sizeof(prefixes) / sizeof(prefixes[0]) &&
-			    strncmp(ri->name, prefixes[p], strlen(prefixes[p])))
-				continue;
-			if (p + 1 == sizeof(prefixes) / sizeof(prefixes[0])) {
-				bool earlier = false;
-				for (size_t q = 0; q + 1 < sizeof(prefixes) / sizeof(prefixes[0]); q++)
-					earlier |= !strncmp(ri->name, prefixes[q], strlen(prefixes[q]));
-				if (earlier)
-					continue;
-			}
-			bool dup = false;
-			for (size_t k = 0; k < ns; k++)
-				dup |= !strcmp(seen[k], ri->action);
-			if (dup || ns == VS_REASON_SET_MAX + 1)
-				continue;
-			seen[ns++] = ri->action;
-			int w = snprintf(out + off, len - off, "%s%s", off ? "; " : "", ri->action);
-			if (w < 0 || (size_t)w >= len - off) {
-				out[off] = '\0';
-				return;
-			}
-			off += (size_t)w;
-		}
-	}
+	vs_reason order[VS_REASON_SET_MAX + 1];
+	size_t n = 0;
+	for (int r = 0; r <= 4; r++)
+		for (size_t i = 0; i < rs->count; i++)
+			if (rank(vs_reason_name((vs_reason)rs->codes[i])) == r)
+				order[n++] = (vs_reason)rs->codes[i];
+	order[n++] = link_reason;
+	eng_join_actions(order, n, out, len);
 }
 
 /* The record as typed and standardized, for a worklist: no other citizen's data. */

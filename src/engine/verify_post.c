@@ -30,24 +30,15 @@ static void join_reasons(const vs_reason_set *set, char *out, size_t len)
 	vs_reason_join(set, out, len);
 }
 
-/* Every reason's action, each once ("; "-separated), but the merged-duplicate note. */
+/* Every reason's action, each once, but the merged-duplicate note. */
 static void actions(const vs_reason_set *set, char *out, size_t len)
 {
-	size_t off = 0;
-	out[0] = '\0';
-	for (size_t i = 0; i < set->count; i++) {
-		if (set->codes[i] == VS_R_HIST_DUPLICATE_EVENT)
-			continue;
-		const vs_reason_info *ri = vs_reason_get((vs_reason)set->codes[i]);
-		if (!ri || strstr(out, ri->action))
-			continue;
-		int w = snprintf(out + off, len - off, "%s%s", off ? "; " : "", ri->action);
-		if (w < 0 || (size_t)w >= len - off) {
-			out[off] = '\0';
-			return;
-		}
-		off += (size_t)w;
-	}
+	vs_reason list[VS_REASON_SET_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < set->count; i++)
+		if (set->codes[i] != VS_R_HIST_DUPLICATE_EVENT)
+			list[n++] = (vs_reason)set->codes[i];
+	eng_join_actions(list, n, out, len);
 }
 
 /* The other reports of the same dose as r, with their facility and date, for
