@@ -80,7 +80,13 @@ typedef struct vs_engine_citizen_row {
  * NULL) += citizens new or changed. */
 vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row *rows, size_t n,
                              uint64_t *changed, vs_error *err) VS_MUST_CHECK;
-/* Builds the link index from the store's citizens when it is not built yet. */
+/* Holds exactly these registry ids out of linking (two registry rows gave
+ * each to two people: vs_engine_reader_conflicts), releasing ids held before
+ * and not listed; the index is rebuilt without them when the set changed. */
+vs_rc vs_engine_hold_citizens(vs_engine_session *ss, const char *const *ids, size_t n,
+                              vs_error *err) VS_MUST_CHECK;
+/* Builds the link index from the store's citizens when it is not built yet
+ * (held ids left out). */
 vs_rc vs_engine_index_build(vs_engine_session *ss, vs_error *err) VS_MUST_CHECK;
 /* Drops the index (it is built again from the store on next use). For a
  * caller that rolls back a transaction in which vs_engine_put_citizens added
@@ -150,6 +156,59 @@ vs_rc vs_engine_verify_post(vs_engine_session *ss, size_t batch, vs_engine_verif
  * and tests that build their own context). */
 vs_rc vs_engine_verify_store(vs_store *s, const vs_verify_ctx *vc, size_t batch, vs_engine_verify_stats *st,
                              vs_error *err) VS_MUST_CHECK;
+
+/* ---- readers: a file to submissions ---- */
+
+/* The one ingest path from a file (docs/engine.md, docs/file-formats.md):
+ * every row comes back either as a record (raw fields in canonical order,
+ * with its line and CSV flags) or as a rejection (file:line:column, field,
+ * reason code) - never dropped. Above the CSV reader's own rules: a row that
+ * repeats the header is rejected (CSV_REPEATED_HEADER); a shot row needs a
+ * facility code (at most 31 bytes) and a record id (at most 63 bytes) and
+ * appears once per file (CSV_RECORD_KEY_MISSING, CSV_KEY_TOO_LONG,
+ * CSV_DUPLICATE_RECORD); a registry row needs a 12-digit citizen id
+ * (REG_CITIZEN_ID_INVALID), and a second row with the same id and another
+ * person (name or date of birth differ) is rejected as REG_CITIZEN_ID_CONFLICT
+ * and the id listed for holding (vs_engine_hold_citizens). `run`, `check`
+ * and `standardize` read through it, so they accept the same rows. */
+typedef struct vs_engine_reader vs_engine_reader;
+enum { VS_FILE_SHOTS = 1, VS_FILE_REGISTRY = 2 };
+
+typedef struct vs_engine_read {
+	bool rejected;
+	vs_error why;                    /* rejected: where and why (why.reason) */
+	const char *f[VS_REG_COL_COUNT]; /* a record: raw fields in canonical order (shots or registry) */
+	vs_csv_row row; /* the row as read, every column (NULL fields when rejected by the CSV reader) */
+	uint64_t line;  /* physical line where the row starts */
+	unsigned flags; /* VS_CSV_ROW_* */
+	const char *facility_code, *record_id; /* rejected shot rows: what is known of the key, else "" */
+} vs_engine_read;
+/* Pointers in a vs_engine_read stay valid until the next vs_engine_reader_next. */
+
+/* Opens path and maps its header; kind 0 detects shots or registry. A header
+ * without the required columns, an empty file or an unreadable one is an
+ * error (VS_ERR_PARSE with its reason, or VS_ERR_IO). */
+vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
+                            vs_error *err) VS_MUST_CHECK;
+int vs_engine_reader_kind(const vs_engine_reader *rd);
+/* VS_OK: *out is a record or a rejection; VS_DONE at the end; else fatal. */
+vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error *err) VS_MUST_CHECK;
+/* A record read from a shots file as a submission (fields borrowed). */
+void vs_engine_read_submission(const vs_engine_reader *rd, const vs_engine_read *r,
+                               vs_engine_submission *sub);
+/* The header's cells as written; the input column of canonical column k (-1: absent). */
+size_t vs_engine_reader_header(const vs_engine_reader *rd, const char *const **cells);
+int vs_engine_reader_column(const vs_engine_reader *rd, int k);
+uint64_t vs_engine_reader_bytes(const vs_engine_reader *rd);
+char vs_engine_reader_delimiter(const vs_engine_reader *rd);
+/* Records and rejections so far. */
+void vs_engine_reader_counts(const vs_engine_reader *rd, uint64_t *rows, uint64_t *rejected);
+/* Registry ids that two rows gave to two people (valid until close). */
+size_t vs_engine_reader_conflicts(const vs_engine_reader *rd, const char *const **ids);
+void vs_engine_reader_close(vs_engine_reader *rd);
+/* Keeps a rejected shot row as a facility worklist item (category
+ * "rejected", keyed by file and line: a re-run keeps one item). */
+vs_rc vs_engine_keep_rejected(vs_engine_session *ss, const vs_engine_read *r, vs_error *err) VS_MUST_CHECK;
 
 /* ---- reading ---- */
 

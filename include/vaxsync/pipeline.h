@@ -47,6 +47,7 @@ typedef struct vs_pipeline_coverage {
 typedef struct vs_pipeline_summary {
 	/* this run */
 	uint64_t registry_rows, registry_changed, registry_bad_rows;
+	uint64_t registry_conflicts; /* citizen ids two registry rows gave to two people (held) */
 	uint64_t records_in, records_bad_rows;
 	uint64_t records_new, records_same, records_corrected;
 	uint64_t linked; /* records linked in this run */

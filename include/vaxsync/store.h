@@ -30,7 +30,7 @@
 
 typedef struct vs_store vs_store;
 
-#define VS_STORE_SCHEMA_VERSION 3
+#define VS_STORE_SCHEMA_VERSION 4
 #define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
 
 typedef struct vs_store_opts {
@@ -376,6 +376,15 @@ vs_rc vs_store_reject_add(vs_store *s, const char *facility_code, const char *re
                           const char *citizen_id, vs_error *err) VS_MUST_CHECK;
 vs_rc vs_store_rejected(vs_store *s, const char *facility_code, const char *record_id, char (*ids)[16],
                         size_t cap, size_t *count, vs_error *err) VS_MUST_CHECK;
+
+/* ---- registry ids held out of linking ---- */
+/* Makes the held set exactly ids[0..n) (reason: why, e.g. REG_CITIZEN_ID_CONFLICT),
+ * each citizen held or released marked dirty; *changed (may be NULL) says
+ * whether the set changed. In the caller's transaction or one atomic step. */
+vs_rc vs_store_holds_set(vs_store *s, const char *const *ids, size_t n, const char *reason, bool *changed,
+                         vs_error *err) VS_MUST_CHECK;
+/* The held ids (at most cap into ids; *count gets the total). */
+vs_rc vs_store_holds(vs_store *s, char (*ids)[16], size_t cap, size_t *count, vs_error *err) VS_MUST_CHECK;
 
 /* ---- linkage models ---- */
 /* Keeps a model (its JSON text) under a new version name. */

@@ -1,24 +1,25 @@
-/* cmd_check.c - `vaxsync check`: reads a CSV file as a facility sent it,
- * reports every malformed row (file:line:column, reason code) and writes the
- * readable rows back as clean UTF-8, comma-separated CSV. */
+/* cmd_check.c - `vaxsync check`: reads a shots or registry CSV file through
+ * the engine's reader (the one `run` uses, so both accept and reject the same
+ * rows), reports every rejected row (file:line:column, reason code) and
+ * writes the accepted rows back as clean UTF-8, comma-separated CSV. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/csv.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/schema.h"
-
-static const char *const kind_names[] = {"unknown", "shots", "registry", "truth"};
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: vaxsync check FILE.csv [-o CLEAN.csv] [--delimiter C] [--quiet]\n"
-	        "Reads FILE.csv (any of comma, semicolon or tab; UTF-8 or Windows-1258),\n"
-	        "reports malformed rows with file:line:column and a reason code, and writes\n"
-	        "the readable rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
-	        "Exit 0 when every row was readable, 1 when some were not.\n\n%s",
+	        "Reads a shots or registry file (detected from its header; any of comma,\n"
+	        "semicolon or tab; UTF-8 or Windows-1258) with the same rules as `run`,\n"
+	        "reports every rejected row with file:line:column and a reason code, and\n"
+	        "writes the accepted rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
+	        "Exit 0 when every row was accepted, 1 when some were not or the file was refused.\n\n%s",
 	        VS_CLI_COMMON_HELP);
 }
 
@@ -60,66 +61,62 @@ int vs_cmd_check(int argc, char **argv)
 		usage(stderr);
 		return VS_EXIT_USAGE;
 	}
-	vs_csv_reader *r = NULL;
+	vs_engine_reader *r = NULL;
 	vs_csv_writer *w = NULL;
 	vs_error err = {0};
-	vs_csv_row row;
+	vs_engine_read x;
 	uint64_t rows = 0, bad = 0, ragged = 0, decoded = 0, nul = 0;
-	vs_schema_kind kind = VS_SCHEMA_UNKNOWN;
 	int status = VS_EXIT_OK;
-	vs_rc rc = vs_csv_open(&r, in, &opts, &err);
+	/* the same reader as `run`: check accepts and rejects the same rows */
+	vs_rc rc = vs_engine_reader_open(&r, in, 0, &opts, &err);
+	if (rc == VS_ERR_PARSE) {
+		vs_cli_print_error(&err);
+		return VS_EXIT_DATA;
+	}
 	if (rc)
 		goto fail;
 	if (c.output && (rc = vs_csv_writer_open(&w, c.output, &err)) != VS_OK)
 		goto fail;
-	rc = vs_csv_next(r, &row, &err);
-	if (rc == VS_DONE) {
-		report(in, 1, "CSV_EMPTY_FILE", "the file is empty");
-		status = VS_EXIT_DATA;
-		goto done;
-	}
-	if (rc)
-		goto fail;
-	kind = vs_schema_detect(&row);
-	vs_csv_set_expected_fields(r, row.count);
-	if (w && (rc = vs_csv_write_row(w, (const char *const *)row.fields, row.lens, row.count)) != VS_OK)
+	const char *const *hdr;
+	size_t nh = vs_engine_reader_header(r, &hdr);
+	if (w && (rc = vs_csv_write_row(w, hdr, NULL, nh)) != VS_OK)
 		goto fail;
 	for (;;) {
 		vs_error_clear(&err);
-		rc = vs_csv_next(r, &row, &err);
+		rc = vs_engine_reader_next(r, &x, &err);
 		if (rc == VS_DONE)
 			break;
-		if (rc == VS_ERR_PARSE) {
-			vs_cli_print_error(&err);
+		if (rc)
+			goto fail;
+		if (x.rejected) {
+			vs_cli_print_error(&x.why);
 			bad++;
 			continue;
 		}
-		if (rc)
-			goto fail;
 		rows++;
-		if (row.flags & VS_CSV_ROW_RAGGED) {
-			report(in, row.line, "CSV_RAGGED_ROW", "field count differs from the header");
+		if (x.flags & VS_CSV_ROW_RAGGED) {
+			report(in, x.line, "CSV_RAGGED_ROW", "field count differs from the header");
 			ragged++;
 		}
-		decoded += (row.flags & VS_CSV_ROW_CP1258) != 0;
-		nul += (row.flags & VS_CSV_ROW_NUL) != 0;
-		if (w &&
-		    (rc = vs_csv_write_row(w, (const char *const *)row.fields, row.lens, row.count)) != VS_OK)
+		decoded += (x.flags & VS_CSV_ROW_CP1258) != 0;
+		nul += (x.flags & VS_CSV_ROW_NUL) != 0;
+		if (w && (rc = vs_csv_write_row(w, (const char *const *)x.row.fields, x.row.lens,
+		                                x.row.count)) != VS_OK)
 			goto fail;
 	}
 	if (rows == 0 && bad == 0) {
 		report(in, 2, "CSV_NO_RECORDS", "the file has a header but no records");
 		status = VS_EXIT_DATA;
 	}
-done:
-	if (!c.quiet)
+	if (!c.quiet) {
+		char d = vs_engine_reader_delimiter(r);
 		fprintf(stderr,
 		        "%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu ragged, "
 		        "%llu decoded from Windows-1258, %llu with NUL bytes removed\n",
-		        in, kind_names[kind],
-		        vs_csv_delimiter(r) == '\t' ? "\\t" : (char[]){vs_csv_delimiter(r), 0},
-		        (unsigned long long)rows, (unsigned long long)bad, (unsigned long long)ragged,
-		        (unsigned long long)decoded, (unsigned long long)nul);
+		        in, vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? "registry" : "shots",
+		        d == '\t' ? "\\t" : (char[]){d, 0}, (unsigned long long)rows, (unsigned long long)bad,
+		        (unsigned long long)ragged, (unsigned long long)decoded, (unsigned long long)nul);
+	}
 	if (bad)
 		status = VS_EXIT_DATA;
 	rc = vs_csv_writer_close(w);
@@ -128,11 +125,11 @@ done:
 		vs_error_set(&err, rc, c.output, 0, 0, NULL, "write failed");
 		goto fail;
 	}
-	vs_csv_close(r);
+	vs_engine_reader_close(r);
 	return status;
 fail:
 	vs_cli_print_error(&err);
 	vs_csv_writer_close(w);
-	vs_csv_close(r);
+	vs_engine_reader_close(r);
 	return vs_rc_exit_code(rc);
 }

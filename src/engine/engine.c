@@ -2,6 +2,7 @@
  * model (kept in the store by version), the link index built from the store's
  * citizens and grown in place, store sessions, and putting citizens. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
@@ -345,13 +346,23 @@ typedef struct page {
 	const char **alt, **ids;
 	size_t n;
 	char last[16];
+	char (*held)[16]; /* sorted: ids left out */
+	size_t nheld;
 	vs_rc rc;
 } page;
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
 
 static int page_row(void *ud, const vs_store_citizen *c)
 {
 	page *p = ud;
 	const char **f = p->f[p->n];
+	vs_store_copy(p->last, sizeof(p->last), c->citizen_id);
+	if (p->nheld && bsearch(c->citizen_id, p->held, p->nheld, sizeof(*p->held), cmp_id))
+		return 0;
 	if (eng_split_raw(&p->arena, c->raw ? c->raw : "", c->raw ? c->raw_len : 0, f, VS_REG_COL_COUNT)) {
 		p->rc = VS_ERR_NOMEM;
 		return 1;
@@ -381,7 +392,6 @@ static int page_row(void *ud, const vs_store_citizen *c)
 			}
 	}
 	eng_registry_input(f, &p->in[p->n]);
-	vs_store_copy(p->last, sizeof(p->last), c->citizen_id);
 	p->n++;
 	return 0;
 }
@@ -400,6 +410,17 @@ static vs_rc build_index(vs_engine_session *ss, vs_link_index **out, vs_error *e
 	p.alt = vs_calloc(INDEX_PAGE, sizeof(*p.alt));
 	p.ids = vs_calloc(INDEX_PAGE, sizeof(*p.ids));
 	vs_rc rc = p.f && p.in && p.recs && p.alt && p.ids ? VS_OK : eng_nomem(err);
+	size_t total = 0;
+	if (!rc)
+		rc = vs_store_holds(ss->s, NULL, 0, &total, err);
+	if (!rc && total) {
+		if (!(p.held = vs_calloc(total, sizeof(*p.held))))
+			rc = eng_nomem(err);
+		else
+			rc = vs_store_holds(ss->s, p.held, total, &p.nheld, err);
+		if (p.nheld > total)
+			p.nheld = total; /* held while we read: the rest wait for the next build */
+	}
 	if (!rc)
 		rc = vs_link_index_new(&ix, e->ls, err);
 	if (rc)
@@ -411,18 +432,21 @@ static vs_rc build_index(vs_engine_session *ss, vs_link_index **out, vs_error *e
 		memcpy(after, p.last, sizeof(after));
 		p.n = 0;
 		vs_arena_reset(&p.arena);
-		rc = vs_store_citizens_scan(ss->s, after, INDEX_PAGE, page_row, &p, NULL, err);
+		size_t scanned = 0;
+		rc = vs_store_citizens_scan(ss->s, after, INDEX_PAGE, page_row, &p, &scanned, err);
 		if (rc == VS_DONE)
 			rc = p.rc ? eng_nomem(err) : VS_OK;
-		if (rc || !p.n)
+		if (rc || !scanned)
 			break;
-		std_inputs(e, p.in, p.recs, p.n);
-		vs_link_side side = {.recs = p.recs, .count = p.n, .alt_ids = p.alt, .ids = p.ids};
-		if ((rc = vs_link_index_add(ix, &side, err)))
-			break;
-		if (prog)
-			vs_progress_add(prog, p.n);
-		if (p.n < INDEX_PAGE)
+		if (p.n) {
+			std_inputs(e, p.in, p.recs, p.n);
+			vs_link_side side = {.recs = p.recs, .count = p.n, .alt_ids = p.alt, .ids = p.ids};
+			if ((rc = vs_link_index_add(ix, &side, err)))
+				break;
+			if (prog)
+				vs_progress_add(prog, p.n);
+		}
+		if (scanned < INDEX_PAGE)
 			break;
 	}
 	if (!rc)
@@ -441,6 +465,16 @@ out:
 	vs_free(p.recs);
 	vs_free(p.alt);
 	vs_free(p.ids);
+	vs_free(p.held);
+	return rc;
+}
+
+vs_rc vs_engine_hold_citizens(vs_engine_session *ss, const char *const *ids, size_t n, vs_error *err)
+{
+	bool changed = false;
+	vs_rc rc = vs_store_holds_set(ss->s, ids, n, "REG_CITIZEN_ID_CONFLICT", &changed, err);
+	if (!rc && changed)
+		vs_engine_index_reset(ss->e);
 	return rc;
 }
 

@@ -387,6 +387,9 @@ vs_date vs_norm_date(const char *s, size_t len, int kind, vs_date today, vs_reas
 	}
 	if (len > DATE_MAX_LEN)
 		goto bad;
+	/* a signed date ("-2021-11-22", "+1990") is not a date with its sign dropped */
+	if ((s[0] == '-' || s[0] == '+' || (len > 3 && !memcmp(s, "\xe2\x88\x92", 3))) && len > 1)
+		goto bad;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	/* Drop a time of day: "05/03/1980 0:00", "1980-03-05T00:00:00". */

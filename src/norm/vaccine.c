@@ -399,6 +399,15 @@ void vs_norm_dose(const char *s, vs_norm_record *out)
 	size_t len = s ? strlen(s) : 0;
 
 	out->dose = 0;
+	/* a sign is not punctuation to fold away: "-2" is not dose 2 */
+	const char *t = s ? s : "";
+	while (*t == ' ' || *t == '\t')
+		t++;
+	size_t sign = t[0] == '-' ? 1 : !strncmp(t, "\xe2\x88\x92", 3) ? 3 : 0; /* '-' or U+2212 */
+	if (sign && t[sign] >= '0' && t[sign] <= '9') {
+		vs_reason_add(&out->reasons, VS_R_DOSE_OUT_OF_RANGE);
+		return;
+	}
 	size_t n = vs_utf8_fold_key(s ? s : "", len < sizeof buf ? len : sizeof buf - 1, buf, sizeof buf);
 	if (n == 0) { /* blank, "-", "?" */
 		vs_reason_add(&out->reasons, VS_R_DOSE_MISSING);
@@ -446,8 +455,12 @@ void vs_norm_dose(const char *s, vs_norm_record *out)
 		}
 	}
 	/* "Mũi 2 (AZ)": other words are tolerated after a number marked as a dose */
-	if ((garbage && !marked) || conflict || (number < 0 && !booster) || number == 0 || number > 9) {
+	if ((garbage && !marked) || conflict || (number < 0 && !booster)) {
 		vs_reason_add(&out->reasons, VS_R_DOSE_UNPARSEABLE);
+		return;
+	}
+	if (number == 0 || number > 9) {
+		vs_reason_add(&out->reasons, VS_R_DOSE_OUT_OF_RANGE);
 		return;
 	}
 	if (booster && (number < 0 || number <= 2)) {

@@ -32,8 +32,7 @@ typedef struct run {
 	vs_engine *e;
 	vs_engine_session *ss;
 	size_t batch;
-	char last_facility[32]; /* the facility of the last good shot row (for rejected rows) */
-	vs_error *werr;         /* where the writer thread reports */
+	vs_error *werr; /* where the writer thread reports */
 } run;
 
 /* One batch of shot rows: fields in the arena, submissions, standardized records. */
@@ -43,12 +42,6 @@ typedef struct shot_buf {
 	vs_norm_record *recs;
 	size_t n;
 } shot_buf;
-
-static const char *fld(const vs_csv_row *row, const int *idx, int k)
-{
-	int i = idx[k];
-	return (i >= 0 && (size_t)i < row->count) ? row->fields[i] : "";
-}
 
 static vs_rc nomem(run *r)
 {
@@ -61,78 +54,19 @@ static uint64_t file_size(const char *path)
 	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-static vs_rc open_csv(run *r, const char *path, const vs_csv_colspec *specs, size_t nspec, int *idx,
-                      vs_csv_reader **out)
+static void log_rejected(const vs_engine_read *x)
 {
-	vs_csv_row row;
-	vs_rc rc = vs_csv_open(out, path, NULL, r->err);
-	if (rc)
-		return rc;
-	rc = vs_csv_next(*out, &row, r->err);
-	if (rc == VS_DONE)
-		return vs_error_set(r->err, VS_ERR_PARSE, path, 1, 0, NULL, "the file is empty");
-	if (rc)
-		return rc;
-	rc = vs_csv_map_header(&row, specs, nspec, idx, path, r->err);
-	if (!rc)
-		vs_csv_set_expected_fields(*out, row.count);
-	return rc;
-}
-
-/* A row the reader rejected: kept as a facility worklist item with its place
- * and reason (keyed by file and line, so a re-run keeps one item, not two). */
-static vs_rc keep_rejected(run *r, const vs_error *why, const char *facility, const char *record_id)
-{
-	vs_store_worklist_item it;
-	memset(&it, 0, sizeof(it));
-	it.kind = VS_STORE_WL_FACILITY;
-	char key[300];
-	int kl = snprintf(key, sizeof(key), "%s:%llu", why->file, (unsigned long long)why->line);
-	/* negative ids: never a record's rid */
-	it.rid = -(int64_t)(vs_hash_fnv1a(key, (size_t)(kl > 0 ? kl : 0)) >> 2) - 1;
-	vs_store_copy(it.facility_code, sizeof(it.facility_code), facility);
-	vs_store_copy(it.record_id, sizeof(it.record_id), record_id);
-	vs_store_copy(it.category, sizeof(it.category), "rejected");
-	vs_store_copy(it.reasons, sizeof(it.reasons), why->reason[0] ? why->reason : "CSV_RAGGED_ROW");
-	vs_reason rr = vs_reason_from_name(it.reasons, strlen(it.reasons));
-	const vs_reason_info *ri = vs_reason_get(rr);
-	vs_store_copy(it.suggestion, sizeof(it.suggestion),
-	              ri ? ri->action : "Check the row and send it again");
 	char loc[512];
-	vs_error_format(why, loc, sizeof(loc));
-	vs_store_copy(it.evidence, sizeof(it.evidence), loc);
-	return vs_store_worklist_put(vs_engine_store(r->ss), &it, r->err);
-}
-
-/* Reads the next data row; a bad row is counted, logged with its place and,
- * for shot files, kept as a rejected item. VS_DONE at the end. */
-static vs_rc next_row(run *r, vs_csv_reader *rd, vs_csv_row *row, uint64_t *bad, bool keep)
-{
-	for (;;) {
-		vs_error why;
-		memset(&why, 0, sizeof(why));
-		vs_rc rc = vs_csv_next(rd, row, &why);
-		if (rc != VS_ERR_PARSE) {
-			if (rc && rc != VS_DONE && r->err)
-				*r->err = why;
-			return rc;
-		}
-		(*bad)++;
-		char loc[512];
-		vs_error_format(&why, loc, sizeof(loc));
-		vs_log_warn("rejected row: %s", loc);
-		if (keep && (rc = keep_rejected(r, &why, r->last_facility, "")))
-			return rc;
-	}
+	vs_error_format(&x->why, loc, sizeof(loc));
+	vs_log_warn("rejected row: %s", loc);
 }
 
 /* ---- registry ---- */
 
 static vs_rc ingest_registry(run *r)
 {
-	int idx[VS_REG_COL_COUNT];
-	vs_csv_reader *rd = NULL;
-	vs_csv_row row;
+	vs_engine_reader *rd = NULL;
+	vs_engine_read x;
 	vs_engine_citizen_row *rows = vs_calloc(r->batch, sizeof(*rows));
 	vs_progress *prog = NULL;
 	vs_arena arena;
@@ -141,7 +75,7 @@ static vs_rc ingest_registry(run *r)
 	vs_arena_init(&arena, 1 << 20);
 	vs_rc rc = rows ? VS_OK : nomem(r);
 	if (!rc)
-		rc = open_csv(r, r->o->registry_path, vs_schema_registry, VS_REG_COL_COUNT, idx, &rd);
+		rc = vs_engine_reader_open(&rd, r->o->registry_path, VS_FILE_REGISTRY, NULL, r->err);
 	/* one transaction for the whole registry: the citizens' B-tree is keyed by
 	 * id, so per-batch commits would write most of its pages to the WAL again
 	 * every batch; a kill before the commit leaves nothing to undo */
@@ -151,18 +85,19 @@ static vs_rc ingest_registry(run *r)
 		goto out;
 	prog = vs_progress_new("registry", file_size(r->o->registry_path), r->o->quiet);
 	for (;;) {
-		rc = next_row(r, rd, &row, &r->sum->registry_bad_rows, false);
+		rc = vs_engine_reader_next(rd, &x, r->err);
 		if (rc && rc != VS_DONE)
 			goto out;
 		bool last = rc == VS_DONE;
-		if (!last) {
-			for (int k = 0; k < VS_REG_COL_COUNT; k++) {
-				const char *v = fld(&row, idx, k);
-				if (!(rows[n].f[k] = vs_arena_strndup(&arena, v, strlen(v)))) {
+		if (!last && x.rejected) {
+			r->sum->registry_bad_rows++;
+			log_rejected(&x);
+		} else if (!last) {
+			for (int k = 0; k < VS_REG_COL_COUNT; k++)
+				if (!(rows[n].f[k] = vs_arena_strndup(&arena, x.f[k], strlen(x.f[k])))) {
 					rc = nomem(r);
 					goto out;
 				}
-			}
 			r->sum->registry_rows++;
 			n++;
 		}
@@ -172,11 +107,17 @@ static vs_rc ingest_registry(run *r)
 			n = 0;
 			vs_arena_reset(&arena);
 			if (prog)
-				vs_progress_update(prog, vs_csv_bytes_read(rd));
+				vs_progress_update(prog, vs_engine_reader_bytes(rd));
 		}
 		if (last)
 			break;
 	}
+	/* ids two rows gave to two people: out of linking until a registry without the conflict */
+	const char *const *held;
+	size_t nheld = vs_engine_reader_conflicts(rd, &held);
+	if ((rc = vs_engine_hold_citizens(r->ss, held, nheld, r->err)))
+		goto out;
+	r->sum->registry_conflicts = nheld;
 	rc = vs_store_commit(s, r->err);
 out:
 	if (prog) {
@@ -187,7 +128,7 @@ out:
 		vs_store_rollback(s, NULL);
 		vs_engine_index_reset(r->e); /* it may hold citizens the rollback took back */
 	}
-	vs_csv_close(rd);
+	vs_engine_reader_close(rd);
 	vs_arena_free(&arena);
 	vs_free(rows);
 	return rc;
@@ -301,18 +242,14 @@ static void writer_give(writer *w, const shot_buf *b, bool last)
 
 /* Reads rows into b until it holds a batch or the file ends (VS_DONE). Runs
  * while the writer may be storing the other buffer, so rejected rows are only
- * noted here (in rejected) and kept by the caller between batches. */
-typedef struct rejected_row {
-	vs_error why;
-	char facility[32], record_id[64];
-} rejected_row;
-
+ * noted here (in rl) and kept by the caller between batches. */
 typedef struct rejected_list {
-	rejected_row *rows;
+	vs_engine_read *rows; /* why, facility_code and record_id (copied) */
+	char (*keys)[2][64];
 	size_t n, cap;
 } rejected_list;
 
-static vs_rc note_rejected(run *r, rejected_list *rl, const vs_error *why, const char *fac, const char *rec)
+static vs_rc note_rejected(run *r, rejected_list *rl, const vs_engine_read *x)
 {
 	if (rl->n == rl->cap) {
 		size_t cap = rl->cap ? rl->cap * 2 : 64;
@@ -320,61 +257,43 @@ static vs_rc note_rejected(run *r, rejected_list *rl, const vs_error *why, const
 		if (!p)
 			return nomem(r);
 		rl->rows = p;
+		if (!(p = vs_reallocarray(rl->keys, cap, sizeof(*rl->keys))))
+			return nomem(r);
+		rl->keys = p;
 		rl->cap = cap;
 	}
-	rejected_row *x = &rl->rows[rl->n++];
-	x->why = *why;
-	vs_store_copy(x->facility, sizeof(x->facility), fac);
-	vs_store_copy(x->record_id, sizeof(x->record_id), rec);
+	vs_engine_read *y = &rl->rows[rl->n];
+	memset(y, 0, sizeof(*y));
+	y->rejected = true;
+	y->why = x->why;
+	y->line = x->line;
+	vs_store_copy(rl->keys[rl->n][0], sizeof(rl->keys[rl->n][0]), x->facility_code);
+	vs_store_copy(rl->keys[rl->n][1], sizeof(rl->keys[rl->n][1]), x->record_id);
+	rl->n++;
 	return VS_OK;
 }
 
-static vs_rc read_batch(run *r, vs_csv_reader *rd, const int *idx, shot_buf *b, rejected_list *rl)
+static vs_rc read_batch(run *r, vs_engine_reader *rd, shot_buf *b, rejected_list *rl)
 {
-	vs_csv_row row;
+	vs_engine_read x;
 	vs_rc rc;
 	b->n = 0;
 	vs_arena_reset(&b->arena);
 	for (;;) {
-		vs_error why;
-		memset(&why, 0, sizeof(why));
-		rc = vs_csv_next(rd, &row, &why);
-		if (rc == VS_ERR_PARSE) {
+		if ((rc = vs_engine_reader_next(rd, &x, r->err)))
+			return rc;
+		if (x.rejected) {
 			r->sum->records_bad_rows++;
-			if ((rc = note_rejected(r, rl, &why, r->last_facility, "")))
+			if ((rc = note_rejected(r, rl, &x)))
 				return rc;
 			continue;
-		}
-		if (rc) {
-			if (rc != VS_DONE && r->err)
-				*r->err = why;
-			return rc;
 		}
 		vs_engine_submission *sub = &b->subs[b->n];
-		memset(sub, 0, sizeof(*sub));
-		for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
-			const char *v = fld(&row, idx, k);
-			if (!(sub->f[k] = vs_arena_strndup(&b->arena, v, strlen(v))))
+		vs_engine_read_submission(rd, &x, sub);
+		for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
+			if (!(sub->f[k] = vs_arena_strndup(&b->arena, sub->f[k], strlen(sub->f[k]))))
 				return nomem(r);
-		}
 		sub->file = r->o->shots_path;
-		sub->line = row.line;
-		sub->csv_flags = row.flags;
-		if (!sub->f[VS_SHOT_RECORD_ID][0] || !sub->f[VS_SHOT_FACILITY_CODE][0]) {
-			r->sum->records_bad_rows++;
-			vs_error_set(&why, VS_ERR_PARSE, sub->file, sub->line, 0,
-			             sub->f[VS_SHOT_RECORD_ID][0] ? "facility_code" : "record_id",
-			             "a record needs a facility code and a record id");
-			vs_error_reason(&why, "CSV_RECORD_KEY_MISSING");
-			if ((rc = note_rejected(r, rl, &why,
-			                        sub->f[VS_SHOT_FACILITY_CODE][0]
-			                            ? sub->f[VS_SHOT_FACILITY_CODE]
-			                            : r->last_facility,
-			                        sub->f[VS_SHOT_RECORD_ID])))
-				return rc;
-			continue;
-		}
-		vs_store_copy(r->last_facility, sizeof(r->last_facility), sub->f[VS_SHOT_FACILITY_CODE]);
 		r->sum->records_in++;
 		if (++b->n == r->batch)
 			return VS_OK;
@@ -387,10 +306,11 @@ static vs_rc keep_rejected_rows(run *r, rejected_list *rl)
 {
 	vs_rc rc = VS_OK;
 	for (size_t i = 0; !rc && i < rl->n; i++) {
-		vs_log_warn("rejected row: %s:%llu: %s [%s]", rl->rows[i].why.file,
-		            (unsigned long long)rl->rows[i].why.line, rl->rows[i].why.message,
-		            rl->rows[i].why.reason);
-		rc = keep_rejected(r, &rl->rows[i].why, rl->rows[i].facility, rl->rows[i].record_id);
+		vs_engine_read *y = &rl->rows[i];
+		y->facility_code = rl->keys[i][0];
+		y->record_id = rl->keys[i][1];
+		log_rejected(y);
+		rc = vs_engine_keep_rejected(r->ss, y, r->err);
 	}
 	rl->n = 0;
 	return rc;
@@ -405,8 +325,7 @@ static vs_rc keep_rejected_rows(run *r, rejected_list *rl)
  * same transaction. */
 static vs_rc ingest_shots(run *r)
 {
-	int idx[VS_SHOT_COL_COUNT];
-	vs_csv_reader *rd = NULL;
+	vs_engine_reader *rd = NULL;
 	vs_progress *prog = NULL;
 	vs_error werr;
 	writer w;
@@ -429,7 +348,7 @@ static vs_rc ingest_shots(run *r)
 	r->werr = &werr;
 	vs_rc rc = bufs[0].subs && bufs[0].recs && bufs[1].subs && bufs[1].recs ? VS_OK : nomem(r);
 	if (!rc)
-		rc = open_csv(r, r->o->shots_path, vs_schema_shots, VS_SHOT_COL_COUNT, idx, &rd);
+		rc = vs_engine_reader_open(&rd, r->o->shots_path, VS_FILE_SHOTS, NULL, r->err);
 	if (!rc)
 		rc = vs_store_begin(s, r->err);
 	if (rc)
@@ -453,7 +372,7 @@ static vs_rc ingest_shots(run *r)
 	for (int k = 0;; k ^= 1) {
 		/* b is free: the writer finished it before it was given the other one */
 		shot_buf *b = &bufs[k];
-		rc = read_batch(r, rd, idx, b, &rl);
+		rc = read_batch(r, rd, b, &rl);
 		if (rc && rc != VS_DONE)
 			goto out;
 		bool last = rc == VS_DONE;
@@ -461,7 +380,7 @@ static vs_rc ingest_shots(run *r)
 		vs_engine_standardize(r->e, b->subs, b->n, b->recs);
 		std_seconds += (double)(vs_now_ns() - t0) / 1e9;
 		if (prog)
-			vs_progress_update(prog, vs_csv_bytes_read(rd));
+			vs_progress_update(prog, vs_engine_reader_bytes(rd));
 		/* the writer may still be storing the other buffer: wait, then hand this one */
 		vs_rc wrc = writer_idle(&w);
 		if (wrc) {
@@ -503,13 +422,14 @@ out:
 	}
 	if (rc)
 		vs_store_rollback(s, NULL);
-	vs_csv_close(rd);
+	vs_engine_reader_close(rd);
 	for (int k = 0; k < 2; k++) {
 		vs_arena_free(&bufs[k].arena);
 		vs_free(bufs[k].subs);
 		vs_free(bufs[k].recs);
 	}
 	vs_free(rl.rows);
+	vs_free(rl.keys);
 	return rc;
 }
 

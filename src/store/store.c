@@ -312,6 +312,17 @@ vs_rc vs_store_reject_add(vs_store *s, const char *facility_code, const char *re
 	return s->ops->reject_add(s, facility_code, record_id, citizen_id, err);
 }
 
+vs_rc vs_store_holds_set(vs_store *s, const char *const *ids, size_t n, const char *reason, bool *changed,
+                         vs_error *err)
+{
+	return s->ops->holds_set(s, ids, n, reason, changed, err);
+}
+
+vs_rc vs_store_holds(vs_store *s, char (*ids)[16], size_t cap, size_t *count, vs_error *err)
+{
+	return s->ops->holds(s, ids, cap, count, err);
+}
+
 vs_rc vs_store_rejected(vs_store *s, const char *facility_code, const char *record_id, char (*ids)[16],
                         size_t cap, size_t *count, vs_error *err)
 {

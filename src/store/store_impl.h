@@ -76,6 +76,9 @@ typedef struct vs_store_ops {
 	                    vs_error *err);
 	vs_rc (*rejected)(vs_store *s, const char *fac, const char *rec, char (*ids)[16], size_t cap,
 	                  size_t *count, vs_error *err);
+	vs_rc (*holds_set)(vs_store *s, const char *const *ids, size_t n, const char *reason, bool *changed,
+	                   vs_error *err);
+	vs_rc (*holds)(vs_store *s, char (*ids)[16], size_t cap, size_t *count, vs_error *err);
 	vs_rc (*model_put)(vs_store *s, const char *version, const char *body, vs_error *err);
 	vs_rc (*model_latest)(vs_store *s, char version[64], vs_buf *body, vs_error *err);
 	vs_rc (*model_count)(vs_store *s, int64_t *count, vs_error *err);

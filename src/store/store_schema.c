@@ -64,6 +64,9 @@ static const migration migrations[] = {
         "CREATE TABLE models(seq INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE,"
         " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), body TEXT NOT NULL);"
         "CREATE INDEX citizens_commune ON citizens(commune_code);"},
+    /* 4: registry ids two registry rows gave to two people: held out of
+     * linking until a registry without the conflict is read */
+    {4, "CREATE TABLE held(citizen_id TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;"},
 };
 
 static vs_rc exec(sqlite3 *db, const char *sql, vs_error *err)

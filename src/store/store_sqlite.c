@@ -1645,6 +1645,84 @@ static vs_rc sq_rejected(vs_store *s, const char *fac, const char *rec, char (*i
 	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "rejected candidates");
 }
 
+/* One statement, prepared for one use. */
+static vs_rc once(sqlite_store *d, const char *sql, sqlite3_stmt **st, vs_error *err)
+{
+	return sqlite3_prepare_v2(d->db, sql, -1, st, NULL) == SQLITE_OK ? VS_OK : dberr(d, err, "prepare");
+}
+
+static vs_rc sq_holds(vs_store *s, char (*ids)[16], size_t cap, size_t *count, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = NULL;
+	vs_rc rc = once(d, "SELECT citizen_id FROM held ORDER BY citizen_id", &st, err);
+	if (rc)
+		return rc;
+	size_t n = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n < cap)
+			ct(st, 0, ids[n], 16);
+		n++;
+	}
+	sqlite3_finalize(st);
+	*count = n;
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "held citizens");
+}
+
+static vs_rc sq_holds_set(vs_store *s, const char *const *ids, size_t n, const char *reason, bool *changed,
+                          vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *has = NULL, *add = NULL, *gone = NULL;
+	int64_t before = 0, kept = 0;
+	bool ch = false;
+	vs_rc rc = scalar(d, "SELECT count(*) FROM held", &before, err);
+	if (!rc)
+		rc = once(d, "SELECT 1 FROM held WHERE citizen_id = ?1", &has, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		bt(has, 1, ids[i]);
+		int r = sqlite3_step(has);
+		sqlite3_reset(has);
+		if (r == SQLITE_ROW)
+			kept++;
+		else if (r != SQLITE_DONE)
+			rc = dberr(d, err, "held citizens");
+	}
+	sqlite3_finalize(has);
+	if (rc)
+		return rc;
+	ch = kept != before || kept != (int64_t)n;
+	if (changed)
+		*changed = ch;
+	if (!ch)
+		return VS_OK;
+	if ((rc = vs_store_atomic_begin(s, err)))
+		return rc;
+	/* every id held before or after is re-verified */
+	rc = exec(d,
+	          "INSERT OR IGNORE INTO dirty(citizen_id) SELECT citizen_id FROM held;"
+	          "DELETE FROM held",
+	          err);
+	if (!rc)
+		rc = once(d, "INSERT OR IGNORE INTO held(citizen_id, reason) VALUES(?1, ?2)", &add, err);
+	if (!rc)
+		rc = once(d, "INSERT OR IGNORE INTO dirty(citizen_id) VALUES(?1)", &gone, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		bt(add, 1, ids[i]);
+		bt(add, 2, reason ? reason : "");
+		bt(gone, 1, ids[i]);
+		if (sqlite3_step(add) != SQLITE_DONE || sqlite3_step(gone) != SQLITE_DONE)
+			rc = dberr(d, err, "hold citizen");
+		sqlite3_reset(add);
+		sqlite3_reset(gone);
+	}
+	sqlite3_finalize(add);
+	sqlite3_finalize(gone);
+	vs_rc arc = vs_store_atomic_end(s, rc == VS_OK, rc ? NULL : err);
+	return rc ? rc : arc;
+}
+
 static vs_rc sq_model_put(vs_store *s, const char *version, const char *body, vs_error *err)
 {
 	sqlite_store *d = D(s);
@@ -1731,6 +1809,8 @@ static const vs_store_ops sqlite_ops = {
     .decision_count = sq_decision_count,
     .reject_add = sq_reject_add,
     .rejected = sq_rejected,
+    .holds_set = sq_holds_set,
+    .holds = sq_holds,
     .model_put = sq_model_put,
     .model_latest = sq_model_latest,
     .model_count = sq_model_count,

@@ -158,7 +158,7 @@ static void test_migrations(void **state)
 	         "DROP INDEX records_current; DROP TABLE decisions; DROP TABLE rejections; DROP TABLE models;"
 	         " DROP INDEX citizens_commune; ALTER TABLE citizens DROP COLUMN raw;"
 	         " ALTER TABLE records DROP COLUMN source; ALTER TABLE links DROP COLUMN decided_by;"
-	         " UPDATE schema_version SET version = 1");
+	         " DROP TABLE held; UPDATE schema_version SET version = 1");
 	s = open_path(path);
 	assert_int_equal(vs_store_schema_version(s), VS_STORE_SCHEMA_VERSION);
 	vs_store_close(s);
@@ -169,6 +169,43 @@ static void test_migrations(void **state)
 	vs_error err;
 	assert_int_equal(vs_store_open(&newer, path, NULL, &err), VS_ERR_DB);
 	assert_null(newer);
+}
+
+/* Schema 4: the held set is exactly the last one set; holding and releasing
+ * mark the citizens dirty. */
+static void test_holds(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_error err;
+	char ids[4][16];
+	size_t n = 9;
+	bool changed = false;
+	const char *a[] = {"001080000001", "001080000002"};
+	assert_int_equal(vs_store_holds(s, ids, 4, &n, &err), VS_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(vs_store_holds_set(s, a, 2, "REG_CITIZEN_ID_CONFLICT", &changed, &err), VS_OK);
+	assert_true(changed);
+	assert_int_equal(vs_store_holds(s, ids, 4, &n, &err), VS_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], a[0]);
+	assert_string_equal(ids[1], a[1]);
+	assert_int_equal(vs_store_holds_set(s, a, 2, "REG_CITIZEN_ID_CONFLICT", &changed, &err), VS_OK);
+	assert_false(changed); /* the same set again changes nothing */
+	assert_int_equal(vs_store_holds_set(s, a + 1, 1, "REG_CITIZEN_ID_CONFLICT", &changed, &err), VS_OK);
+	assert_true(changed);
+	assert_int_equal(vs_store_holds(s, ids, 4, &n, &err), VS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], a[1]);
+	char dirty[4][16];
+	size_t nd = 0;
+	assert_int_equal(vs_store_dirty_citizens(s, "", dirty, 4, &nd, &err), VS_OK);
+	assert_int_equal(nd, 2); /* the released one and the held one */
+	assert_int_equal(vs_store_holds_set(s, NULL, 0, "", &changed, &err), VS_OK);
+	assert_true(changed);
+	assert_int_equal(vs_store_holds(s, ids, 4, &n, &err), VS_OK);
+	assert_int_equal(n, 0);
+	vs_store_close(s);
 }
 
 /* Schema 3: the review loop's tables and the calls the engine builds on. */
@@ -917,6 +954,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_and_migrate),
 	    cmocka_unit_test(test_migrations),
+	    cmocka_unit_test(test_holds),
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_review_tables),
 	    cmocka_unit_test(test_atomic_steps),

@@ -314,6 +314,8 @@ DOB = [
     ("60", "", "", ["DOB_UNPARSEABLE"]),
     ("123", "", "", ["DOB_UNPARSEABLE"]),
     ("5a/03/1980", "", "", ["DOB_UNPARSEABLE"]),
+    ("-1980-03-05", "", "", ["DOB_UNPARSEABLE"]),
+    ("+1980", "", "", ["DOB_UNPARSEABLE"]),
     ("05/03/2030", "2030-03-05", "day", ["DOB_IN_FUTURE"]),
     ("2026", "2026", "year", ["DOB_YEAR_ONLY", "DOB_IN_FUTURE"]),
     ("07/2025", "2025-07", "month", ["DOB_MONTH_YEAR_ONLY", "DOB_IN_FUTURE"]),
@@ -360,6 +362,7 @@ SHOTS = [
     ("chưa tiêm", "", ["SHOT_DATE_UNPARSEABLE"]),
     ("31/09/2021", "", ["SHOT_DATE_UNPARSEABLE"]),
     ("19/10", "", ["SHOT_DATE_UNPARSEABLE"]),
+    ("-2021-11-22", "", ["SHOT_DATE_UNPARSEABLE"]),
 ]
 for sin, sout, rs in SHOTS:
     add("shot date: " + (sin or "(blank)"), "Trần Thị Bình", "Trần Thị Bình", [], sex_in="Nữ", sex_out="F",

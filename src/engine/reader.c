@@ -1,0 +1,432 @@
+/* reader.c - the one ingest path from a file: a shots or registry CSV file
+ * to submissions (or registry rows) with provenance, and every row that
+ * cannot be one to a rejection with its place and reason. `run`, `check`,
+ * `standardize` and the service read through it, so they accept and refuse
+ * exactly the same rows.
+ *
+ * The rules above the CSV reader's own (docs/file-formats.md): a row that
+ * repeats the header is not a record (two exports joined); a shot row needs
+ * a facility code and a record id within the store's key lengths, and one
+ * (facility, record id) appears once per file; a registry row needs a 12-digit
+ * citizen id, and two rows with one id and different people are a conflict
+ * (the later one rejected here, the id reported for holding). Keys already
+ * seen are kept as 64-bit hashes (16 bytes a row), not as text. */
+#include <ctype.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+#include "vaxsync/schema.h"
+
+/* the store's key lengths (vs_store_record, vs_store_citizen) minus the NUL */
+#define MAX_FACILITY 31
+#define MAX_RECORD_ID 63
+
+_Static_assert((int)VS_REG_COL_COUNT >= (int)VS_SHOT_COL_COUNT, "idx and f hold either layout");
+
+typedef struct key_set {
+	uint64_t *keys; /* 0 = empty slot (a key hashing to 0 is stored as 1) */
+	uint64_t *vals;
+	size_t cap, n;
+} key_set;
+
+struct vs_engine_reader {
+	vs_csv_reader *csv;
+	char *path;
+	int kind;
+	int idx[VS_REG_COL_COUNT];
+	int ncols;
+	char **header;      /* the header's cells, trimmed and folded to lower case */
+	char **header_text; /* and as written */
+	size_t header_count;
+	key_set seen;
+	char **conflicts; /* registry ids held for a conflict */
+	size_t nconflicts, cap_conflicts;
+	char last_facility[32];
+	uint64_t rows, rejected;
+};
+
+static uint64_t key_hash(const char *a, const char *b)
+{
+	uint64_t h = vs_hash_fnv1a(a, strlen(a));
+	h = vs_hash_fnv1a_seed(h ^ 0x9e3779b97f4a7c15ull, b, strlen(b));
+	return h ? h : 1;
+}
+
+/* Finds key; when absent adds it with val. Returns the slot's value pointer
+ * and whether it was there. NULL on out of memory. */
+static uint64_t *key_put(key_set *s, uint64_t key, uint64_t val, bool *found)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 4096;
+		uint64_t *k = vs_calloc(cap, sizeof(*k)), *v = vs_calloc(cap, sizeof(*v));
+		if (!k || !v) {
+			vs_free(k);
+			vs_free(v);
+			return NULL;
+		}
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->keys[i])
+				for (size_t j = s->keys[i] & (cap - 1);; j = (j + 1) & (cap - 1))
+					if (!k[j]) {
+						k[j] = s->keys[i];
+						v[j] = s->vals[i];
+						break;
+					}
+		vs_free(s->keys);
+		vs_free(s->vals);
+		s->keys = k;
+		s->vals = v;
+		s->cap = cap;
+	}
+	for (size_t j = key & (s->cap - 1);; j = (j + 1) & (s->cap - 1)) {
+		if (s->keys[j] == key) {
+			*found = true;
+			return &s->vals[j];
+		}
+		if (!s->keys[j]) {
+			s->keys[j] = key;
+			s->vals[j] = val;
+			s->n++;
+			*found = false;
+			return &s->vals[j];
+		}
+	}
+}
+
+static char *fold_dup(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	char *d = vs_malloc(n + 1);
+	if (d) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = (char)tolower((unsigned char)s[i]);
+		d[n] = 0;
+	}
+	return d;
+}
+
+static bool same_as_header(const vs_engine_reader *rd, const vs_csv_row *row)
+{
+	if (row->count != rd->header_count)
+		return false;
+	for (size_t i = 0; i < row->count; i++) {
+		const char *s = row->fields[i];
+		while (*s == ' ' || *s == '\t')
+			s++;
+		const char *h = rd->header[i];
+		size_t n = strlen(h);
+		if (strncasecmp(s, h, n))
+			return false;
+		for (s += n; *s; s++)
+			if (*s != ' ' && *s != '\t')
+				return false;
+	}
+	return true;
+}
+
+vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
+                            vs_error *err)
+{
+	vs_engine_reader *rd = vs_calloc(1, sizeof(*rd));
+	vs_csv_row row;
+	*out = NULL;
+	if (!rd || !(rd->path = vs_strdup(path))) {
+		vs_free(rd);
+		return eng_nomem(err);
+	}
+	vs_rc rc = vs_csv_open(&rd->csv, path, opts, err);
+	if (!rc) {
+		rc = vs_csv_next(rd->csv, &row, err);
+		if (rc == VS_DONE) {
+			rc = vs_error_set(err, VS_ERR_PARSE, path, 1, 0, NULL, "the file is empty");
+			vs_error_reason(err, "CSV_EMPTY_FILE");
+		}
+	}
+	if (rc)
+		goto fail;
+	if (!kind) {
+		vs_schema_kind k = vs_schema_detect(&row);
+		kind = k == VS_SCHEMA_REGISTRY ? VS_FILE_REGISTRY : VS_FILE_SHOTS;
+	}
+	rd->kind = kind;
+	const vs_csv_colspec *specs = kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots;
+	rd->ncols = kind == VS_FILE_REGISTRY ? VS_REG_COL_COUNT : VS_SHOT_COL_COUNT;
+	if ((rc = vs_csv_map_header(&row, specs, (size_t)rd->ncols, rd->idx, path, err)))
+		goto fail;
+	vs_csv_set_expected_fields(rd->csv, row.count);
+	rd->header = vs_calloc(row.count ? row.count : 1, sizeof(*rd->header));
+	rd->header_text = vs_calloc(row.count ? row.count : 1, sizeof(*rd->header_text));
+	if (!rd->header || !rd->header_text) {
+		rc = eng_nomem(err);
+		goto fail;
+	}
+	rd->header_count = row.count;
+	for (size_t i = 0; i < row.count; i++)
+		if (!(rd->header[i] = fold_dup(row.fields[i])) ||
+		    !(rd->header_text[i] = vs_strdup(row.fields[i]))) {
+			rc = eng_nomem(err);
+			goto fail;
+		}
+	*out = rd;
+	return VS_OK;
+fail:
+	vs_engine_reader_close(rd);
+	return rc;
+}
+
+int vs_engine_reader_kind(const vs_engine_reader *rd)
+{
+	return rd->kind;
+}
+
+size_t vs_engine_reader_header(const vs_engine_reader *rd, const char *const **cells)
+{
+	*cells = (const char *const *)rd->header_text;
+	return rd->header_count;
+}
+
+int vs_engine_reader_column(const vs_engine_reader *rd, int k)
+{
+	return k >= 0 && k < rd->ncols ? rd->idx[k] : -1;
+}
+
+uint64_t vs_engine_reader_bytes(const vs_engine_reader *rd)
+{
+	return vs_csv_bytes_read(rd->csv);
+}
+
+char vs_engine_reader_delimiter(const vs_engine_reader *rd)
+{
+	return vs_csv_delimiter(rd->csv);
+}
+
+void vs_engine_reader_counts(const vs_engine_reader *rd, uint64_t *rows, uint64_t *rejected)
+{
+	if (rows)
+		*rows = rd->rows;
+	if (rejected)
+		*rejected = rd->rejected;
+}
+
+size_t vs_engine_reader_conflicts(const vs_engine_reader *rd, const char *const **ids)
+{
+	*ids = (const char *const *)rd->conflicts;
+	return rd->nconflicts;
+}
+
+static const char *field(const vs_engine_reader *rd, const vs_csv_row *row, int k)
+{
+	int i = rd->idx[k];
+	return (i >= 0 && (size_t)i < row->count) ? row->fields[i] : "";
+}
+
+static bool is_cccd(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (s[n] < '0' || s[n] > '9')
+			return false;
+	return n == 12;
+}
+
+/* The trimmed length of s. */
+static size_t trimmed_len(const char *s, const char **start)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	*start = s;
+	return n;
+}
+
+static vs_rc reject(vs_engine_reader *rd, vs_engine_read *out, const vs_csv_row *row, int col,
+                    const char *field_name, const char *reason, const char *msg)
+{
+	vs_error_set(&out->why, VS_ERR_PARSE, rd->path, row->line, col >= 0 ? (uint32_t)col + 1 : 0,
+	             field_name, "%s", msg);
+	vs_error_reason(&out->why, reason);
+	out->rejected = true;
+	return VS_OK;
+}
+
+static vs_rc hold_conflict(vs_engine_reader *rd, const char *id)
+{
+	for (size_t i = 0; i < rd->nconflicts; i++)
+		if (!strcmp(rd->conflicts[i], id))
+			return VS_OK;
+	if (rd->nconflicts == rd->cap_conflicts) {
+		size_t cap = rd->cap_conflicts ? 2 * rd->cap_conflicts : 16;
+		char **p = vs_reallocarray(rd->conflicts, cap, sizeof(*p));
+		if (!p)
+			return VS_ERR_NOMEM;
+		rd->conflicts = p;
+		rd->cap_conflicts = cap;
+	}
+	if (!(rd->conflicts[rd->nconflicts] = vs_strdup(id)))
+		return VS_ERR_NOMEM;
+	rd->nconflicts++;
+	return VS_OK;
+}
+
+/* The checks of a good CSV row; sets out->rejected when it is not a record. */
+static vs_rc check_row(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_read *out, vs_error *err)
+{
+	if (same_as_header(rd, row))
+		return reject(rd, out, row, -1, NULL, "CSV_REPEATED_HEADER",
+		              "the row repeats the header (two exports joined?); not a record");
+	bool found;
+	if (rd->kind == VS_FILE_REGISTRY) {
+		const char *id;
+		size_t n = trimmed_len(field(rd, row, VS_REG_CITIZEN_ID), &id);
+		char buf[16];
+		if (n >= sizeof(buf) || (memcpy(buf, id, n), buf[n] = 0, !is_cccd(buf)))
+			return reject(rd, out, row, rd->idx[VS_REG_CITIZEN_ID], "citizen_id",
+			              "REG_CITIZEN_ID_INVALID",
+			              "the citizen id is not a 12-digit CCCD number");
+		/* the person: name and date of birth as written */
+		uint64_t who = key_hash(field(rd, row, VS_REG_FULL_NAME), field(rd, row, VS_REG_DOB));
+		uint64_t *v = key_put(&rd->seen, key_hash(buf, ""), who, &found);
+		if (!v)
+			return eng_nomem(err);
+		if (found && *v != who) {
+			if (hold_conflict(rd, buf))
+				return eng_nomem(err);
+			return reject(rd, out, row, rd->idx[VS_REG_CITIZEN_ID], "citizen_id",
+			              "REG_CITIZEN_ID_CONFLICT",
+			              "another row of this file carries the same citizen id with another "
+			              "person; both are held out of linking");
+		}
+		return VS_OK;
+	}
+	const char *fac, *rec;
+	size_t nf = trimmed_len(field(rd, row, VS_SHOT_FACILITY_CODE), &fac);
+	size_t nr = trimmed_len(field(rd, row, VS_SHOT_RECORD_ID), &rec);
+	out->facility_code = nf ? fac : rd->last_facility;
+	out->record_id = nr ? rec : "";
+	if (!nf || !nr)
+		return reject(rd, out, row, rd->idx[nr ? VS_SHOT_FACILITY_CODE : VS_SHOT_RECORD_ID],
+		              nr ? "facility_code" : "record_id", "CSV_RECORD_KEY_MISSING",
+		              "a record needs a facility code and a record id");
+	if (nf > MAX_FACILITY || nr > MAX_RECORD_ID) {
+		bool f = nf > MAX_FACILITY;
+		out->facility_code = f ? rd->last_facility : fac;
+		out->record_id = "";
+		return reject(rd, out, row, rd->idx[f ? VS_SHOT_FACILITY_CODE : VS_SHOT_RECORD_ID],
+		              f ? "facility_code" : "record_id", "CSV_KEY_TOO_LONG",
+		              f ? "the facility code is longer than 31 bytes"
+		                : "the record id is longer than 63 bytes");
+	}
+	/* trimmed copies: the store trims keys too (eng_trim_copy) */
+	char fbuf[MAX_FACILITY + 1], rbuf[MAX_RECORD_ID + 1];
+	memcpy(fbuf, fac, nf);
+	fbuf[nf] = 0;
+	memcpy(rbuf, rec, nr);
+	rbuf[nr] = 0;
+	uint64_t *v = key_put(&rd->seen, key_hash(fbuf, rbuf), row->line, &found);
+	if (!v)
+		return eng_nomem(err);
+	if (found) {
+		char msg[192];
+		snprintf(msg, sizeof(msg), "facility %s, record %s is also on line %llu of this file", fbuf,
+		         rbuf, (unsigned long long)*v);
+		return reject(rd, out, row, rd->idx[VS_SHOT_RECORD_ID], "record_id", "CSV_DUPLICATE_RECORD",
+		              msg);
+	}
+	vs_store_copy(rd->last_facility, sizeof(rd->last_facility), fbuf);
+	return VS_OK;
+}
+
+vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error *err)
+{
+	vs_csv_row row;
+	memset(out, 0, sizeof(*out));
+	out->facility_code = out->record_id = "";
+	vs_rc rc = vs_csv_next(rd->csv, &row, &out->why);
+	if (rc == VS_ERR_PARSE) {
+		out->rejected = true;
+		out->facility_code = rd->last_facility;
+		out->line = out->why.line;
+		rd->rejected++;
+		return VS_OK;
+	}
+	if (rc) {
+		if (rc != VS_DONE && err)
+			*err = out->why;
+		return rc;
+	}
+	out->row = row;
+	out->line = row.line;
+	out->flags = row.flags;
+	if ((rc = check_row(rd, &row, out, err)))
+		return rc;
+	if (out->rejected) {
+		rd->rejected++;
+		return VS_OK;
+	}
+	for (int k = 0; k < rd->ncols; k++)
+		out->f[k] = field(rd, &row, k);
+	rd->rows++;
+	return VS_OK;
+}
+
+void vs_engine_read_submission(const vs_engine_reader *rd, const vs_engine_read *r, vs_engine_submission *sub)
+{
+	memset(sub, 0, sizeof(*sub));
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
+		sub->f[k] = r->f[k] ? r->f[k] : "";
+	sub->file = rd->path;
+	sub->line = r->line;
+	sub->csv_flags = r->flags;
+}
+
+void vs_engine_reader_close(vs_engine_reader *rd)
+{
+	if (!rd)
+		return;
+	vs_csv_close(rd->csv);
+	for (size_t i = 0; i < rd->header_count; i++) {
+		vs_free(rd->header[i]);
+		vs_free(rd->header_text[i]);
+	}
+	vs_free(rd->header);
+	vs_free(rd->header_text);
+	for (size_t i = 0; i < rd->nconflicts; i++)
+		vs_free(rd->conflicts[i]);
+	vs_free(rd->conflicts);
+	vs_free(rd->seen.keys);
+	vs_free(rd->seen.vals);
+	vs_free(rd->path);
+	vs_free(rd);
+}
+
+/* A rejected row: kept as a facility worklist item with its place and reason
+ * (keyed by file and line, so a re-run keeps one item, not two). */
+vs_rc vs_engine_keep_rejected(vs_engine_session *ss, const vs_engine_read *r, vs_error *err)
+{
+	const vs_error *why = &r->why;
+	vs_store_worklist_item it;
+	memset(&it, 0, sizeof(it));
+	it.kind = VS_STORE_WL_FACILITY;
+	char key[300];
+	int kl = snprintf(key, sizeof(key), "%s:%llu", why->file, (unsigned long long)why->line);
+	/* negative ids: never a record's rid */
+	it.rid = -(int64_t)(vs_hash_fnv1a(key, (size_t)(kl > 0 ? kl : 0)) >> 2) - 1;
+	vs_store_copy(it.facility_code, sizeof(it.facility_code), r->facility_code);
+	vs_store_copy(it.record_id, sizeof(it.record_id), r->record_id);
+	vs_store_copy(it.category, sizeof(it.category), "rejected");
+	vs_store_copy(it.reasons, sizeof(it.reasons), why->reason[0] ? why->reason : "CSV_RAGGED_ROW");
+	vs_reason rr = vs_reason_from_name(it.reasons, strlen(it.reasons));
+	const vs_reason_info *ri = vs_reason_get(rr);
+	vs_store_copy(it.suggestion, sizeof(it.suggestion),
+	              ri ? ri->action : "Check the row and send it again");
+	char loc[512];
+	vs_error_format(why, loc, sizeof(loc));
+	vs_store_copy(it.evidence, sizeof(it.evidence), loc);
+	return vs_store_worklist_put(ss->s, &it, err);
+}
