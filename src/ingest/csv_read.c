@@ -520,6 +520,7 @@ typedef struct row_state {
 	size_t nfields;     /* fields stored */
 	size_t seen;        /* fields seen, stored or not (for the field-count check) */
 	size_t field_start; /* offset in data of the field being built */
+	bool in_field;      /* the field has content (a quote now is literal), stored or not */
 	int bad;
 	size_t bad_field;
 	unsigned flags;
@@ -556,6 +557,7 @@ static bool over(vs_csv_reader *r, row_state *st)
 
 static void append(vs_csv_reader *r, row_state *st, const char *p, size_t n)
 {
+	st->in_field |= n > 0;
 	if (st->bad)
 		return;
 	if (r->data.len - st->field_start + n > r->opts.max_field_len)
@@ -567,6 +569,7 @@ static void append(vs_csv_reader *r, row_state *st, const char *p, size_t n)
 static vs_rc end_field(vs_csv_reader *r, row_state *st)
 {
 	st->seen++;
+	st->in_field = false;
 	if (st->bad)
 		return VS_OK;
 	if (st->nfields >= r->opts.max_fields) {
@@ -689,7 +692,7 @@ static vs_rc scan_row(vs_csv_reader *r, row_state *st)
 			st->end_off = offset(r);
 			return end_field(r, st);
 		}
-		bool at_start = r->data.len == st->field_start;
+		bool at_start = !st->in_field; /* not data.len: a bad row stores nothing */
 		if (c == '"' && at_start) {
 			r->pos++;
 			int q = scan_quoted(r, st);
@@ -702,6 +705,7 @@ static vs_rc scan_row(vs_csv_reader *r, row_state *st)
 			}
 			if (q == -2)
 				return VS_OK;
+			st->in_field = true;
 			continue;
 		}
 		const char *p = r->win + r->pos;

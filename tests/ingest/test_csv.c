@@ -523,6 +523,14 @@ static void test_row_caps_one_row(void **state)
 	assert_string_equal(p.raws[1], "x,");
 	assert_string_equal(p.cells[1][0], "0");
 	assert_int_equal(p.lines[1], 3);
+	/* a quote inside a field of a row already too long stays literal */
+	vs_csv_opts small = {.max_field_len = 8};
+	parse_mem("a,b\n123456789 5\" tall,x\n1,2\n3,4\n", 32, &small, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_FIELD_TOO_LONG", 2, 1);
+	assert_int_equal(p.rows, 3);
+	assert_int_equal(p.lines[1], 3);
+	assert_string_equal(p.raws[1], "123456789 5\" tall,x");
 	/* one endless line: a fatal error after a bounded number of bytes */
 	size_t big = 100000;
 	char *e = malloc(big + 8);
