@@ -4,7 +4,9 @@
  * back as VS_ERR_PARSE with an error (file:line:column, reason code) and the
  * next call goes on with the following row. Only a file that is not CSV text,
  * a file that changed while read, an endless line, I/O and memory failures
- * end the stream. Every buffer it grows has a cap (vs_csv_opts).
+ * end the stream. Every buffer it grows has a cap (vs_csv_opts): the row
+ * buffer max_row_len, its Windows-1258 copy 4 * max_row_len, the input window
+ * (which keeps the row in progress for a rescan) 4 * max_row_len + 2 MiB.
  *
  * Rules (reason codes in include/vaxsync/reasons.def):
  * - Encoding is detected on the first 64 KiB, not guessed. A UTF-8 byte-order
@@ -20,8 +22,8 @@
  *   CSV_LEGACY_FILE_ENCODING (the whole file is TCVN3 or VNI-Windows text;
  *   the message names the encoding).
  * - A quoted field may span lines. When it does and the row then has a field
- *   count other than the expected one (vs_csv_set_expected_fields, or else the
- *   first row's count; no check for the first row itself), the quote was
+ *   count other than the expected one (vs_csv_set_expected_fields when set;
+ *   else the first row's count, and no check on the first row itself), it was
  *   stray: only the physical line where the row started is rejected
  *   (VS_ERR_PARSE, CSV_STRAY_QUOTE, that line, column = the field the quote
  *   opened) and reading goes on at the next physical line. A quote still open
@@ -37,9 +39,11 @@
  *   stray quote as above: no call reads an unbounded number of bytes.
  * - A UTF-8 byte-order mark at the start of a field (two exports joined) is
  *   removed and the row flagged VS_CSV_ROW_BOM.
- * - A named file (not "-") whose size or modification time at its end differs
- *   from those at open, or that gave fewer or more bytes than its size, ends
- *   the stream with VS_ERR_IO, reason CSV_FILE_CHANGED, naming the file. */
+ * - A regular file opened by name (not "-", a pipe or a device) whose size or
+ *   modification time at its end differs from those at open, or that gave
+ *   fewer or more bytes than its size, ends the stream with VS_ERR_IO, reason
+ *   CSV_FILE_CHANGED, naming the file; rows already returned came from a file
+ *   in flux and should be read again once it is complete. */
 #ifndef VAXSYNC_CSV_H
 #define VAXSYNC_CSV_H
 
