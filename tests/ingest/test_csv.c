@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -376,20 +377,20 @@ static void test_header_mapping(void **state)
 	vs_csv_close(r);
 }
 
-static void test_alloc_failures(void **state)
+static void alloc_failures_on(const char *s, size_t len, const char *path)
 {
-	(void)state;
-	const char s[] = "a,b,c\n1,\"x\ny\",3\n\xFF\xFE,2,3\n";
 	for (uint64_t n = 1; n < 40; n++) {
 		vs_csv_reader *r = NULL;
 		vs_alloc_fail_nth(n);
-		vs_rc rc = vs_csv_open_mem(&r, s, sizeof(s) - 1, "mem.csv", NULL, NULL);
+		vs_rc rc = path ? vs_csv_open(&r, path, NULL, NULL)
+		                : vs_csv_open_mem(&r, s, len, "mem.csv", NULL, NULL);
 		if (rc == VS_OK) {
 			vs_csv_row row;
 			vs_error err;
 			int guard = 0;
 			while (guard++ < 10) {
 				rc = vs_csv_next(r, &row, &err);
+				(void)vs_csv_last_raw(r, NULL);
 				if (rc == VS_DONE || rc == VS_ERR_NOMEM)
 					break;
 			}
@@ -397,6 +398,31 @@ static void test_alloc_failures(void **state)
 		}
 		vs_alloc_fail_nth(0);
 	}
+}
+
+static void test_alloc_failures(void **state)
+{
+	(void)state;
+	const char s[] = "a,b,c\n1,\"x\ny\",3\n\xFF\xFE,2,3\n";
+	alloc_failures_on(s, sizeof(s) - 1, NULL);
+	/* UTF-16LE: the transcoder's window */
+	const char w[] = "\xFF\xFE"
+	                 "a\0,\0b\0\n\0\"\0x\0\n\0y\0\"\0,\0\x32\0\n\0";
+	alloc_failures_on(w, sizeof(w) - 1, NULL);
+	/* a file, plain and UTF-16 */
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/vs_test_csv_XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, sizeof(s) - 1), (ssize_t)(sizeof(s) - 1));
+	close(fd);
+	alloc_failures_on(NULL, 0, path);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, w, sizeof(w) - 1), (ssize_t)(sizeof(w) - 1));
+	close(fd);
+	alloc_failures_on(NULL, 0, path);
+	unlink(path);
 }
 
 /* ---- hostile and careless files ---- */
