@@ -2,17 +2,59 @@
  *
  * The reader never fails a whole file for one bad row: a malformed row comes
  * back as VS_ERR_PARSE with an error (file:line:column, reason code) and the
- * next call goes on with the following row. Only I/O and memory failures end
- * the stream. Every buffer it grows has a cap (vs_csv_opts). */
+ * next call goes on with the following row. Only a file that is not CSV text,
+ * a file that changed while read, an endless line, I/O and memory failures
+ * end the stream. Every buffer it grows has a cap (vs_csv_opts): the row
+ * buffer max_row_len, its Windows-1258 copy 4 * max_row_len, the input window
+ * (which keeps the row in progress for a rescan) 4 * max_row_len + 2 MiB.
+ *
+ * Rules (reason codes in include/vaxsync/reasons.def):
+ * - Encoding is detected on the first 64 KiB, not guessed. A UTF-8 byte-order
+ *   mark is stripped. UTF-16 LE/BE and UTF-32 LE/BE with a byte-order mark,
+ *   and UTF-16 without one (a NUL in every other byte), are decoded to UTF-8
+ *   as they stream; their rows carry VS_CSV_ROW_UTF16, and a row with a lone
+ *   surrogate is a bad row (CSV_INVALID_UTF8). Other bytes are read as UTF-8
+ *   with a per-row Windows-1258 fallback (VS_CSV_ROW_CP1258).
+ * - A file refused as a whole is told by the first vs_csv_next as VS_ERR_PARSE
+ *   with err->line 0, and later calls return VS_DONE: CSV_NOT_TEXT (a zip or
+ *   .xlsx/.docx, old .xls/OLE2, gzip, PDF, ELF, PNG, JPEG, NUL bytes only, or
+ *   mostly control bytes; the message names the type) and
+ *   CSV_LEGACY_FILE_ENCODING (the whole file is TCVN3 or VNI-Windows text;
+ *   the message names the encoding).
+ * - A quoted field may span lines. When it does and the row then has a field
+ *   count other than the expected one (vs_csv_set_expected_fields when set;
+ *   else the first row's count, and no check on the first row itself), it was
+ *   stray: only the physical line where the row started is rejected
+ *   (VS_ERR_PARSE, CSV_STRAY_QUOTE, that line, column = the field the quote
+ *   opened) and reading goes on at the next physical line. A quote still open
+ *   at the end of the input is CSV_UNCLOSED_QUOTE on its row, and the lines
+ *   after the row's first line are read again as rows, so a stray quote costs
+ *   one row.
+ * - A field over max_field_len (CSV_FIELD_TOO_LONG), a row whose raw bytes
+ *   (line breaks and removed NULs included) exceed max_row_len
+ *   (CSV_ROW_TOO_LONG) or with more than max_fields fields
+ *   (CSV_TOO_MANY_FIELDS) is a bad row; the reader skips to its end and goes
+ *   on. A row still not ended after 4 * max_row_len raw bytes ends the stream
+ *   (VS_ERR_LIMIT, CSV_ROW_TOO_LONG), or, when a quote spans its lines, is a
+ *   stray quote as above: no call reads an unbounded number of bytes.
+ * - A UTF-8 byte-order mark at the start of a field (two exports joined) is
+ *   removed and the row flagged VS_CSV_ROW_BOM.
+ * - A regular file opened by name (not "-", a pipe or a device) whose size or
+ *   modification time at its end differs from those at open, or that gave
+ *   fewer or more bytes than its size, ends the stream with VS_ERR_IO, reason
+ *   CSV_FILE_CHANGED, naming the file; rows already returned came from a file
+ *   in flux and should be read again once it is complete. */
 #ifndef VAXSYNC_CSV_H
 #define VAXSYNC_CSV_H
 
 #include "vaxsync/core.h"
 
-/* Row flags */
+/* Row flags; each names the reason a caller may report for a good row. */
 #define VS_CSV_ROW_CP1258 0x1u /* invalid UTF-8, re-decoded as Windows-1258 (reason CSV_CP1258_DECODED) */
 #define VS_CSV_ROW_RAGGED 0x2u /* field count differs from the header's (reason CSV_RAGGED_ROW) */
 #define VS_CSV_ROW_NUL 0x4u    /* NUL bytes were removed (reason CSV_NUL_REMOVED) */
+#define VS_CSV_ROW_UTF16 0x8u  /* the file is UTF-16/32, decoded (reason CSV_UTF16_DECODED) */
+#define VS_CSV_ROW_BOM 0x10u   /* a byte-order mark at a field start was removed (reason CSV_BOM_IN_ROW) */
 
 typedef struct vs_csv_opts {
 	char delim;           /* 0: sniff from the first line among , ; TAB */
@@ -43,16 +85,32 @@ vs_rc vs_csv_open(vs_csv_reader **out, const char *path, const vs_csv_opts *opts
 vs_rc vs_csv_open_mem(vs_csv_reader **out, const char *data, size_t len, const char *name,
                       const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
 /* Next row: VS_OK (row filled), VS_DONE (end), VS_ERR_PARSE (this row is bad:
- * err says why, err->code is VS_ERR_PARSE too; call again for the next row),
- * other codes are fatal. A row that is not valid UTF-8 is re-decoded as
+ * err says why, err->code is VS_ERR_PARSE too; call again for the next row;
+ * err->line 0: the whole file was refused, the next call returns VS_DONE),
+ * other codes are fatal and returned again by later calls. A row that is not valid UTF-8 is re-decoded as
  * Windows-1258 (VS_CSV_ROW_CP1258); when that is off or fails, it is a bad
  * row (VS_ERR_PARSE, reason CSV_INVALID_UTF8), never VS_ERR_ENCODING. */
 vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err) VS_MUST_CHECK;
 /* Sets the expected field count (normally the header's); rows that differ get
- * VS_CSV_ROW_RAGGED (they are still returned). 0 disables. */
+ * VS_CSV_ROW_RAGGED (they are still returned), except a row whose quoted field
+ * spans lines, which is a stray quote (above). 0 disables the flag; the stray
+ * quote check then uses the first row's count. */
 void vs_csv_set_expected_fields(vs_csv_reader *r, size_t count);
+/* Raw text of the row last returned by vs_csv_next, good or bad: its bytes
+ * from the start of the row to its line end (a stray quote's: to the end of
+ * its first line), NULs removed, decoded to UTF-8 (from UTF-16/32, or from
+ * Windows-1258 when the row is not UTF-8 and the fallback is on; bytes that
+ * still are not UTF-8 become U+FFFD), at most 4096 bytes cut on a character
+ * boundary, NUL-terminated. For the facility's worklist. Valid until the next
+ * vs_csv_next or vs_csv_close; "" (len 0) after VS_DONE or a file-level error
+ * with no row. len may be NULL. */
+const char *vs_csv_last_raw(const vs_csv_reader *r, size_t *len);
+/* The input's encoding as detected: "UTF-8" (with any Windows-1258 rows),
+ * "UTF-16LE", "UTF-16BE", "UTF-32LE" or "UTF-32BE". Static text. */
+const char *vs_csv_encoding(const vs_csv_reader *r);
 char vs_csv_delimiter(const vs_csv_reader *r);
 const char *vs_csv_name(const vs_csv_reader *r);
+/* Raw bytes taken from the input so far (a memory input: its length). */
 uint64_t vs_csv_bytes_read(const vs_csv_reader *r);
 void vs_csv_close(vs_csv_reader *r);
 

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vaxsync/csv.h"
@@ -21,7 +25,22 @@ typedef struct parsed {
 	unsigned flags[16];
 	uint64_t lines[16];
 	vs_error last_err;
+	vs_error errs[8];   /* the first errors, in order */
+	char raws[24][128]; /* vs_csv_last_raw after each row or error, in order */
+	size_t nraw;
 } parsed;
+
+static void keep_raw(vs_csv_reader *r, parsed *p)
+{
+	size_t len = 0;
+	const char *raw = vs_csv_last_raw(r, &len);
+	assert_int_equal(strlen(raw), len);
+	assert_true(len <= 4096);
+	assert_true(vs_utf8_valid(raw, len, NULL));
+	if (p->nraw < 24)
+		snprintf(p->raws[p->nraw], sizeof(p->raws[0]), "%s", raw);
+	p->nraw++;
+}
 
 static vs_rc parse_reader(vs_csv_reader *r, parsed *p)
 {
@@ -35,12 +54,18 @@ static vs_rc parse_reader(vs_csv_reader *r, parsed *p)
 		if (rc == VS_DONE)
 			return VS_OK;
 		if (rc == VS_ERR_PARSE) {
+			if (p->errors < 8)
+				p->errs[p->errors] = err;
 			p->errors++;
 			p->last_err = err;
+			keep_raw(r, p);
 			continue;
 		}
-		if (rc)
+		if (rc) {
+			p->last_err = err;
 			return rc;
+		}
+		keep_raw(r, p);
 		if (p->rows < 16) {
 			p->counts[p->rows] = row.count;
 			p->flags[p->rows] = row.flags;
@@ -352,20 +377,20 @@ static void test_header_mapping(void **state)
 	vs_csv_close(r);
 }
 
-static void test_alloc_failures(void **state)
+static void alloc_failures_on(const char *s, size_t len, const char *path)
 {
-	(void)state;
-	const char s[] = "a,b,c\n1,\"x\ny\",3\n\xFF\xFE,2,3\n";
 	for (uint64_t n = 1; n < 40; n++) {
 		vs_csv_reader *r = NULL;
 		vs_alloc_fail_nth(n);
-		vs_rc rc = vs_csv_open_mem(&r, s, sizeof(s) - 1, "mem.csv", NULL, NULL);
+		vs_rc rc = path ? vs_csv_open(&r, path, NULL, NULL)
+		                : vs_csv_open_mem(&r, s, len, "mem.csv", NULL, NULL);
 		if (rc == VS_OK) {
 			vs_csv_row row;
 			vs_error err;
 			int guard = 0;
 			while (guard++ < 10) {
 				rc = vs_csv_next(r, &row, &err);
+				(void)vs_csv_last_raw(r, NULL);
 				if (rc == VS_DONE || rc == VS_ERR_NOMEM)
 					break;
 			}
@@ -373,6 +398,571 @@ static void test_alloc_failures(void **state)
 		}
 		vs_alloc_fail_nth(0);
 	}
+}
+
+static void test_alloc_failures(void **state)
+{
+	(void)state;
+	const char s[] = "a,b,c\n1,\"x\ny\",3\n\xFF\xFE,2,3\n";
+	alloc_failures_on(s, sizeof(s) - 1, NULL);
+	/* UTF-16LE: the transcoder's window */
+	const char w[] = "\xFF\xFE"
+	                 "a\0,\0b\0\n\0\"\0x\0\n\0y\0\"\0,\0\x32\0\n\0";
+	alloc_failures_on(w, sizeof(w) - 1, NULL);
+	/* a file, plain and UTF-16 */
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/vs_test_csv_XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, sizeof(s) - 1), (ssize_t)(sizeof(s) - 1));
+	close(fd);
+	alloc_failures_on(NULL, 0, path);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, w, sizeof(w) - 1), (ssize_t)(sizeof(w) - 1));
+	close(fd);
+	alloc_failures_on(NULL, 0, path);
+	unlink(path);
+}
+
+/* ---- hostile and careless files ---- */
+
+static void expect_err(const vs_error *e, const char *reason, uint64_t line, uint64_t column)
+{
+	assert_int_equal(e->code, VS_ERR_PARSE);
+	assert_string_equal(e->reason, reason);
+	assert_int_equal(e->line, line);
+	assert_int_equal(e->column, column);
+	assert_string_equal(e->file, "mem.csv");
+}
+
+static void test_stray_quote(void **state)
+{
+	(void)state;
+	parsed p;
+	/* the stray quote on line 2 closes at the quote of a good field on line 3:
+	 * 4 fields, not 3, so only line 2 is rejected and line 3 is read again */
+	PARSE("id,name,addr\n1,\"An,x\n2,Binh,\"Ha Noi, Q1, VN\"\n3,Cuong,z\n", &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_STRAY_QUOTE", 2, 2);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[1][0], "2");
+	assert_string_equal(p.cells[1][2], "Ha Noi, Q1, VN");
+	assert_int_equal(p.lines[1], 3);
+	assert_string_equal(p.cells[2][1], "Cuong");
+	assert_int_equal(p.lines[2], 4);
+	/* the rejected line's raw text is its own line only */
+	assert_string_equal(p.raws[1], "1,\"An,x");
+	assert_string_equal(p.raws[2], "2,Binh,\"Ha Noi, Q1, VN\"");
+	/* the same with the count set by the caller (a header of 3) */
+	const char s[] = "id,name,addr\n1,\"An,x\n2,Binh,\"Ha Noi, Q1, VN\"\n3,Cuong,z\n";
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	vs_error err;
+	assert_int_equal(vs_csv_open_mem(&r, s, sizeof(s) - 1, "mem.csv", NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	vs_csv_set_expected_fields(r, 3);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_PARSE);
+	expect_err(&err, "CSV_STRAY_QUOTE", 2, 2);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	assert_int_equal(row.line, 3);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	assert_int_equal(row.line, 4);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_DONE);
+	vs_csv_close(r);
+	/* an address with line breaks and the right count stays legal */
+	PARSE("id,name,addr\n1,An,\"Thon Dong\nxa Yen So\r\nHa Noi\"\n2,Binh,y\n", &p);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[1][2], "Thon Dong\nxa Yen So\r\nHa Noi");
+	assert_int_equal(p.lines[2], 5);
+	assert_string_equal(p.raws[1], "1,An,\"Thon Dong\nxa Yen So\r\nHa Noi\"");
+	/* the first row has nothing to compare with: today's behaviour */
+	PARSE("\"a\nb\",c\n1,2\n", &p);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(p.rows, 2);
+	assert_string_equal(p.cells[0][0], "a\nb");
+	/* never closed: CSV_UNCLOSED_QUOTE for that row, the lines after it read again */
+	PARSE("id,name\n1,\"An\n2,Binh\n3,Cuong\n", &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_UNCLOSED_QUOTE", 2, 2);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[1][1], "Binh");
+	assert_int_equal(p.lines[1], 3);
+	assert_int_equal(p.lines[2], 4);
+	assert_string_equal(p.raws[1], "1,\"An");
+	/* the last row ends inside a quoted field: rejected, not accepted */
+	PARSE("a,b\n1,2\n3,\"x\n", &p);
+	assert_int_equal(p.rows, 2);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_UNCLOSED_QUOTE", 3, 2);
+	PARSE("a,b\n1,\"x", &p);
+	assert_int_equal(p.rows, 1);
+	expect_err(&p.errs[0], "CSV_UNCLOSED_QUOTE", 2, 2);
+	/* two stray quotes, each costs its own line */
+	PARSE("a,b,c\n1,\"2,x\n3,4,y\n\"5,6,z\n7,8,w\n", &p);
+	assert_int_equal(p.errors, 2);
+	expect_err(&p.errs[0], "CSV_STRAY_QUOTE", 2, 2);
+	expect_err(&p.errs[1], "CSV_UNCLOSED_QUOTE", 4, 1);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[1][0], "3");
+	assert_string_equal(p.cells[2][0], "7");
+	assert_int_equal(p.lines[2], 5);
+}
+
+/* A stray quote that would swallow more than 4 * max_row_len bytes stops there. */
+static void test_stray_quote_capped(void **state)
+{
+	(void)state;
+	vs_csv_opts o = {.max_row_len = 64};
+	char s[8192];
+	size_t n = (size_t)sprintf(s, "a,b\n1,\"x\n");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)sprintf(s + n, "%d,y\n", i);
+	parsed p;
+	parse_mem(s, n, &o, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_STRAY_QUOTE", 2, 2);
+	assert_int_equal(p.rows, 101);
+	assert_string_equal(p.cells[1][0], "0");
+	assert_int_equal(p.lines[1], 3);
+	assert_string_equal(p.raws[1], "1,\"x");
+}
+
+static void test_row_caps_one_row(void **state)
+{
+	(void)state;
+	/* NULs count towards the row cap, so a row of NULs cannot grow forever */
+	vs_csv_opts o = {.max_row_len = 64};
+	char s[4096];
+	size_t n = (size_t)sprintf(s, "a,b\nx,");
+	memset(s + n, 0, 100);
+	n += 100;
+	n += (size_t)sprintf(s + n, "\n");
+	for (int i = 0; i < 100; i++)
+		n += (size_t)sprintf(s + n, "%d,ok\n", i);
+	parsed p;
+	parse_mem(s, n, &o, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_ROW_TOO_LONG", 2, 2);
+	assert_int_equal(p.rows, 101);
+	assert_string_equal(p.raws[1], "x,");
+	assert_string_equal(p.cells[1][0], "0");
+	assert_int_equal(p.lines[1], 3);
+	/* a quote inside a field of a row already too long stays literal */
+	vs_csv_opts small = {.max_field_len = 8};
+	parse_mem("a,b\n123456789 5\" tall,x\n1,2\n3,4\n", 32, &small, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_FIELD_TOO_LONG", 2, 1);
+	assert_int_equal(p.rows, 3);
+	assert_int_equal(p.lines[1], 3);
+	assert_string_equal(p.raws[1], "123456789 5\" tall,x");
+	/* one endless line: a fatal error after a bounded number of bytes */
+	size_t big = 100000;
+	char *e = malloc(big + 8);
+	assert_non_null(e);
+	memcpy(e, "a,b\n", 4);
+	memset(e + 4, 'x', big);
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	vs_error err;
+	assert_int_equal(vs_csv_open_mem(&r, e, big + 4, "mem.csv", &o, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_LIMIT);
+	assert_string_equal(err.reason, "CSV_ROW_TOO_LONG");
+	assert_int_equal(err.line, 2);
+	size_t len = 0;
+	assert_non_null(strstr(vs_csv_last_raw(r, &len), "xxxx"));
+	assert_true(len > 64 && len <= 4096);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_LIMIT); /* stays fatal */
+	vs_csv_close(r);
+	free(e);
+}
+
+static void test_dev_zero_and_nul_only(void **state)
+{
+	(void)state;
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	vs_error err;
+	assert_int_equal(vs_csv_open(&r, "/dev/zero", NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_PARSE);
+	assert_string_equal(err.reason, "CSV_NOT_TEXT");
+	assert_int_equal(err.line, 0);
+	assert_non_null(strstr(err.message, "NUL bytes only"));
+	assert_true(vs_csv_bytes_read(r) <= (2u << 20));
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_DONE);
+	vs_csv_close(r);
+	const char nul[] = "\0\0\0\0\0\0";
+	assert_int_equal(vs_csv_open_mem(&r, nul, sizeof(nul) - 1, "mem.csv", NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_PARSE);
+	assert_string_equal(err.reason, "CSV_NOT_TEXT");
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_DONE);
+	vs_csv_close(r);
+}
+
+/* An endless line from a pipe (a writer that never stops) ends in bounded bytes. */
+static void test_endless_pipe(void **state)
+{
+	(void)state;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/vs_test_csv_fifo_%d", (int)getpid());
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		FILE *w = fopen(path, "wb");
+		if (!w)
+			_exit(1);
+		static char xs[65536];
+		memset(xs, 'x', sizeof(xs));
+		fputs("a,b\n", w);
+		for (;;)
+			if (fwrite(xs, 1, sizeof(xs), w) != sizeof(xs))
+				_exit(0);
+	}
+	vs_csv_opts o = {.max_row_len = 1u << 20};
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	vs_error err;
+	assert_int_equal(vs_csv_open(&r, path, &o, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_LIMIT);
+	assert_string_equal(err.reason, "CSV_ROW_TOO_LONG");
+	assert_true(vs_csv_bytes_read(r) <= (4u << 20) + (3u << 20));
+	vs_csv_close(r);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(path);
+}
+
+/* UTF-8 to UTF-16 (unit 2) or UTF-32 (unit 4), with or without a BOM. */
+static size_t to_wide(const char *s, size_t n, int unit, bool be, bool bom, char *out)
+{
+	size_t w = 0;
+	uint32_t units[2];
+	for (size_t i = bom ? (size_t)-1 : 0; i == (size_t)-1 || i < n;) {
+		uint32_t cp = 0xFEFF;
+		size_t k = 1;
+		if (i != (size_t)-1) {
+			k = vs_utf8_decode(s + i, n - i, &cp);
+			assert_true(k > 0);
+		}
+		size_t nu = 1;
+		units[0] = cp;
+		if (unit == 2 && cp >= 0x10000) {
+			units[0] = 0xD800 + ((cp - 0x10000) >> 10);
+			units[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+			nu = 2;
+		}
+		for (size_t u = 0; u < nu; u++)
+			for (int b = 0; b < unit; b++) {
+				int shift = be ? 8 * (unit - 1 - b) : 8 * b;
+				out[w++] = (char)((units[u] >> shift) & 0xFF);
+			}
+		i = i == (size_t)-1 ? 0 : i + k;
+	}
+	return w;
+}
+
+static void test_utf16_utf32(void **state)
+{
+	(void)state;
+	const char text[] = "Họ tên,Địa chỉ\r\nNguyễn Văn An,\"Số 12\nHà Nội\"\r\nTrần 𝔸,x\r\n";
+	static const struct {
+		int unit;
+		bool be, bom;
+		const char *name;
+	} cases[] = {{2, false, true, "UTF-16LE"},  {2, true, true, "UTF-16BE"},
+	             {4, false, true, "UTF-32LE"},  {4, true, true, "UTF-32BE"},
+	             {2, false, false, "UTF-16LE"}, {2, true, false, "UTF-16BE"}};
+	char buf[1024];
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t n = to_wide(text, sizeof(text) - 1, cases[c].unit, cases[c].be, cases[c].bom, buf);
+		vs_csv_reader *r = NULL;
+		assert_int_equal(vs_csv_open_mem(&r, buf, n, "mem.csv", NULL, NULL), VS_OK);
+		parsed p;
+		assert_int_equal(parse_reader(r, &p), VS_OK);
+		assert_string_equal(vs_csv_encoding(r), cases[c].name);
+		vs_csv_close(r);
+		assert_int_equal(p.errors, 0);
+		assert_int_equal(p.rows, 3);
+		assert_string_equal(p.cells[0][0], "Họ tên");
+		assert_string_equal(p.cells[1][0], "Nguyễn Văn An");
+		assert_string_equal(p.cells[1][1], "Số 12\nHà Nội");
+		assert_string_equal(p.cells[2][0], "Trần 𝔸");
+		assert_int_equal(p.lines[2], 4);
+		for (int i = 0; i < 3; i++)
+			assert_true(p.flags[i] & VS_CSV_ROW_UTF16);
+		assert_string_equal(p.raws[1], "Nguyễn Văn An,\"Số 12\nHà Nội\"");
+	}
+	/* a lone surrogate rejects its row only */
+	size_t n = to_wide("a,b\nx,y\nz,w\n", 12, 2, false, true, buf);
+	buf[2 + 2 * 4] = '\x00', buf[2 + 2 * 4 + 1] = '\xD8'; /* 'x' -> U+D800 */
+	parsed p;
+	parse_mem(buf, n, NULL, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_INVALID_UTF8", 2, 1);
+	assert_int_equal(p.rows, 2);
+	assert_string_equal(p.cells[1][0], "z");
+	assert_string_equal(p.raws[1], "\xEF\xBF\xBD,y");
+	/* an odd byte at the end of a UTF-16 file */
+	n = to_wide("a,b\nx,y", 7, 2, false, true, buf);
+	buf[n++] = 'q';
+	parse_mem(buf, n, NULL, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_INVALID_UTF8", 2, 2);
+}
+
+/* A UTF-16 file larger than a read chunk, with a stray quote: transcoding and
+ * resynchronisation across chunk boundaries. */
+static void test_utf16_file(void **state)
+{
+	(void)state;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/vs_test_csv_XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	assert_non_null(f);
+	char line[128], wide[512];
+	const char *head = "id,tên\n", *stray = "0,\"Nguyễn\n";
+	size_t n = to_wide(head, strlen(head), 2, false, true, wide);
+	fwrite(wide, 1, n, f);
+	n = to_wide(stray, strlen(stray), 2, false, false, wide);
+	fwrite(wide, 1, n, f);
+	for (int i = 1; i <= 40000; i++) {
+		int len = snprintf(line, sizeof(line), "%d,Nguyễn Thị %d\n", i, i);
+		n = to_wide(line, (size_t)len, 2, false, false, wide);
+		fwrite(wide, 1, n, f);
+	}
+	fclose(f);
+	vs_csv_reader *r = NULL;
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	parsed p;
+	assert_int_equal(parse_reader(r, &p), VS_OK);
+	assert_true(vs_csv_bytes_read(r) > (1u << 20));
+	vs_csv_close(r);
+	unlink(path);
+	assert_int_equal(p.errors, 1);
+	assert_string_equal(p.last_err.reason, "CSV_UNCLOSED_QUOTE");
+	assert_int_equal(p.rows, 40001);
+	assert_string_equal(p.cells[1][1], "Nguyễn Thị 1");
+	assert_int_equal(p.lines[15], 17);
+}
+
+static void expect_not_text(const char *data, size_t len, const char *what)
+{
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	vs_error err;
+	assert_int_equal(vs_csv_open_mem(&r, data, len, "mem.csv", NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_PARSE);
+	assert_int_equal(err.code, VS_ERR_PARSE);
+	assert_string_equal(err.reason, "CSV_NOT_TEXT");
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.file, "mem.csv");
+	if (!strstr(err.message, what))
+		fail_msg("'%s' does not name '%s'", err.message, what);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_DONE);
+	vs_csv_close(r);
+}
+
+#define NOT_TEXT(s, what) expect_not_text(s, sizeof(s) - 1, what)
+
+static void test_binary_files(void **state)
+{
+	(void)state;
+	NOT_TEXT("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml\x9d\x93",
+	         "an Excel workbook (.xlsx)");
+	NOT_TEXT("PK\x03\x04\x14\0\0\0\x08\0xl/workbook.xml\x01\x02", "an Excel workbook (.xlsx)");
+	NOT_TEXT("PK\x03\x04\x14\0\0\0\x08\0data/records.csv\x01", "a zip archive");
+	NOT_TEXT("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0", ".xls");
+	NOT_TEXT("\x1F\x8B\x08\0\0\0\0\0", "gzip");
+	NOT_TEXT("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "PDF");
+	NOT_TEXT("\x7F"
+	         "ELF\x02\x01\x01\0",
+	         "ELF");
+	NOT_TEXT("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "PNG");
+	NOT_TEXT("\xFF\xD8\xFF\xE0\0\x10JFIF", "JPEG");
+	NOT_TEXT("\x01\x02\x03\x04\x05\x06a,b\n\x07\x08", "control bytes");
+	/* a few NULs in text are not a binary file */
+	parsed p;
+	const char s[] = "a,b\nx\0y,2\n";
+	parse_mem(s, sizeof(s) - 1, NULL, &p);
+	assert_int_equal(p.rows, 2);
+}
+
+static char *slurp(const char *name, size_t *len)
+{
+	char path[512];
+	const char *base = getenv("VS_TEST_DATA");
+	snprintf(path, sizeof(path), "%s/ingest/data/%s", base ? base : "tests", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	char *buf = malloc(1 << 16);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 16, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_legacy_file_encoding(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file, *what;
+	} cases[] = {{"legacy_tcvn3.csv", "TCVN3"}, {"legacy_vni.csv", "VNI"}};
+	for (size_t c = 0; c < 2; c++) {
+		size_t len;
+		char *buf = slurp(cases[c].file, &len);
+		vs_csv_reader *r = NULL;
+		vs_csv_row row;
+		vs_error err;
+		assert_int_equal(vs_csv_open_mem(&r, buf, len, "mem.csv", NULL, NULL), VS_OK);
+		assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_PARSE);
+		assert_string_equal(err.reason, "CSV_LEGACY_FILE_ENCODING");
+		assert_int_equal(err.line, 0);
+		assert_non_null(strstr(err.message, cases[c].what));
+		assert_int_equal(vs_csv_next(r, &row, &err), VS_DONE);
+		vs_csv_close(r);
+		free(buf);
+	}
+	/* the same records in Windows-1258 are read row by row, as before */
+	size_t len, ulen;
+	char *buf = slurp("cp1258.csv", &len), *u = slurp("utf8.csv", &ulen);
+	parsed p, q;
+	parse_mem(buf, len, NULL, &p);
+	parse_mem(u, ulen, NULL, &q);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(p.rows, 6);
+	assert_int_equal(q.rows, 6);
+	for (size_t i = 0; i < 6; i++) {
+		assert_true(p.flags[i] & VS_CSV_ROW_CP1258);
+		for (size_t k = 0; k < 6; k++)
+			assert_string_equal(p.cells[i][k], q.cells[i][k]);
+		assert_string_equal(p.raws[i], q.raws[i]);
+	}
+	free(buf);
+	free(u);
+}
+
+static void test_file_changed(void **state)
+{
+	(void)state;
+	char path[64];
+	tmpfile_path(path, sizeof(path));
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs("a,b\n1,2\n3,4\n", f);
+	fclose(f);
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	vs_error err;
+	/* grows while read */
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	f = fopen(path, "ab");
+	assert_non_null(f);
+	fputs("5,6\n", f);
+	fclose(f);
+	vs_rc rc;
+	while ((rc = vs_csv_next(r, &row, &err)) == VS_OK)
+		;
+	assert_int_equal(rc, VS_ERR_IO);
+	assert_string_equal(err.reason, "CSV_FILE_CHANGED");
+	assert_string_equal(err.file, path);
+	assert_non_null(strstr(err.message, path));
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_IO);
+	vs_csv_close(r);
+	/* cut short while read */
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	assert_int_equal(truncate(path, 4), 0);
+	while ((rc = vs_csv_next(r, &row, &err)) == VS_OK)
+		;
+	assert_int_equal(rc, VS_ERR_IO);
+	assert_string_equal(err.reason, "CSV_FILE_CHANGED");
+	vs_csv_close(r);
+	/* left alone: read to the end */
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, &err), VS_DONE);
+	vs_csv_close(r);
+	unlink(path);
+}
+
+static void test_bom_in_row(void **state)
+{
+	(void)state;
+	parsed p;
+	PARSE("\xEF\xBB\xBF"
+	      "a,b\n1,2\n\xEF\xBB\xBF"
+	      "a,b\n3,\xEF\xBB\xBF\"q,r\"\nx\xEF\xBB\xBFy,\xEF\xBB\xBC\n",
+	      &p);
+	assert_int_equal(p.errors, 0);
+	assert_int_equal(p.rows, 5);
+	assert_int_equal(p.flags[0], 0);
+	assert_int_equal(p.flags[1], 0);
+	assert_string_equal(p.cells[2][0], "a");
+	assert_int_equal(p.flags[2], VS_CSV_ROW_BOM);
+	assert_string_equal(p.cells[3][1], "q,r");
+	assert_int_equal(p.flags[3], VS_CSV_ROW_BOM);
+	/* inside a field it is text (U+FEFF), and a near miss is kept */
+	assert_string_equal(p.cells[4][0], "x\xEF\xBB\xBFy");
+	assert_string_equal(p.cells[4][1], "\xEF\xBB\xBC");
+	assert_int_equal(p.flags[4], 0);
+}
+
+static void test_last_raw(void **state)
+{
+	(void)state;
+	parsed p;
+	/* good rows, a bad row, a Windows-1258 row, NULs */
+	const char s[] = "a,b\n1,\"x,\"\"y\"\"\"\r\nNguy\xEA\xDEn,2\nq\0r,3\n";
+	vs_csv_opts o = {.max_fields = 2};
+	parse_mem(s, sizeof(s) - 1, &o, &p);
+	assert_int_equal(p.nraw, 4);
+	assert_string_equal(p.raws[0], "a,b");
+	assert_string_equal(p.raws[1], "1,\"x,\"\"y\"\"\"");
+	assert_string_equal(p.raws[2], "Nguyễn,2");
+	assert_string_equal(p.raws[3], "qr,3");
+	PARSE("a,b\n1,2,3\n", &p);
+	o.max_fields = 2;
+	parse_mem("a,b\n1,2,3\n", 10, &o, &p);
+	assert_int_equal(p.errors, 1);
+	assert_string_equal(p.raws[1], "1,2,3");
+	/* bytes that are not UTF-8 with the fallback off: U+FFFD */
+	o = (vs_csv_opts){.no_cp1258 = true};
+	parse_mem("a,b\nx\xFFy,1\n", 11, &o, &p);
+	assert_int_equal(p.errors, 1);
+	assert_string_equal(p.raws[1], "x\xEF\xBF\xBDy,1");
+	/* capped at 4096 bytes, cut on a character boundary */
+	char *big = malloc(8192);
+	assert_non_null(big);
+	size_t n = (size_t)sprintf(big, "a\n");
+	for (int i = 0; i < 2000; i++)
+		n += (size_t)sprintf(big + n, "ễ");
+	n += (size_t)sprintf(big + n, "\nz\n");
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	size_t len = 0;
+	assert_int_equal(vs_csv_open_mem(&r, big, n, "mem.csv", NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
+	const char *raw = vs_csv_last_raw(r, &len);
+	assert_int_equal(len, 4095);
+	assert_true(vs_utf8_valid(raw, len, NULL));
+	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
+	assert_string_equal(vs_csv_last_raw(r, &len), "z");
+	assert_int_equal(vs_csv_next(r, &row, NULL), VS_DONE);
+	assert_string_equal(vs_csv_last_raw(r, &len), "");
+	assert_int_equal(len, 0);
+	vs_csv_close(r);
+	free(big);
 }
 
 int main(void)
@@ -389,6 +979,18 @@ int main(void)
 	    cmocka_unit_test(test_writer_roundtrip_file),
 	    cmocka_unit_test(test_header_mapping),
 	    cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_stray_quote),
+	    cmocka_unit_test(test_stray_quote_capped),
+	    cmocka_unit_test(test_row_caps_one_row),
+	    cmocka_unit_test(test_dev_zero_and_nul_only),
+	    cmocka_unit_test(test_endless_pipe),
+	    cmocka_unit_test(test_utf16_utf32),
+	    cmocka_unit_test(test_utf16_file),
+	    cmocka_unit_test(test_binary_files),
+	    cmocka_unit_test(test_legacy_file_encoding),
+	    cmocka_unit_test(test_file_changed),
+	    cmocka_unit_test(test_bom_in_row),
+	    cmocka_unit_test(test_last_raw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
