@@ -45,6 +45,11 @@ long long vs_cli_parse_count(const char *s);
  * after it. True and *out set (day precision) on success; false, *out
  * unchanged, otherwise. */
 bool vs_cli_parse_date(const char *s, vs_date *out);
+/* The operating-system user running the command (effective uid's name, or
+ * "uid:N" when it has none), written into buf: the actor in the audit log when
+ * no --as USER names one. Returns buf. */
+#define VS_CLI_USER_LEN 64
+const char *vs_cli_os_user(char *buf, size_t len);
 /* Help text lines shared by every command. */
 #define VS_CLI_COMMON_HELP                                                                                   \
 	"Common options:\n"                                                                                  \
