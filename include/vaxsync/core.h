@@ -31,7 +31,9 @@ typedef enum vs_rc {
 	VS_ERR_ENCODING, /* invalid text encoding */
 	VS_ERR_DB,       /* storage backend failure */
 	VS_ERR_INTERNAL, /* a bug or impossible state */
-	VS_ERR_DENIED    /* the actor's role or area does not allow it */
+	VS_ERR_DENIED,   /* the actor's role or area does not allow it */
+	VS_ERR_WRITE     /* an output file could not be written (disk full, no permission, a
+	                    symbolic link at the path): not the input's fault, exit 3 */
 } vs_rc;
 
 /* Returns a static, stable name such as "VS_ERR_PARSE". */
@@ -163,6 +165,39 @@ int vs_parallel_default_threads(void);
 /* For tests: makes the n-th thread start from now (1-based) fail as if
  * pthread_create had failed; 0 disables. */
 void vs_parallel_fail_nth(uint64_t n);
+
+/* ---- output files: written whole or not at all ----
+ * vs_file_out_open creates a temporary file in the target's directory
+ * (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, then fchmod to mode, so the umask does
+ * not matter: pass VS_FILE_MODE_PRIVATE for anything holding personal data).
+ * vs_file_out_commit flushes, fsyncs, renames it over the target and fsyncs
+ * the directory; vs_file_out_abort removes it. A crash leaves the old file (or
+ * none) and at worst a hidden ".vaxsync-*.tmp" beside it, never half a file.
+ * A target that is a symbolic link (at open or at commit) or a directory is
+ * refused; a character device or FIFO that exists (/dev/null) is written in
+ * place; "-" is stdout, written directly and never closed. Every error is
+ * VS_ERR_WRITE (or VS_ERR_NOMEM) with err->file the path and the message the
+ * cause with strerror. Commit and abort free the handle, whatever happens. */
+#define VS_FILE_MODE_PRIVATE 0600u /* personal data: owner only */
+#define VS_FILE_MODE_GROUP 0640u   /* owner writes, group reads */
+typedef struct vs_file_out vs_file_out;
+/* Opens path for writing; *out is a new handle. The directory named in path
+ * is followed if it is a link; the last component never is. */
+vs_rc vs_file_out_open(vs_file_out **out, const char *path, unsigned mode, vs_error *err) VS_MUST_CHECK;
+/* The same inside an open directory (dir_fd is borrowed, name has no '/'):
+ * open dir_fd with O_NOFOLLOW to refuse a linked directory too. path (may be
+ * NULL: name) is only used in messages. */
+vs_rc vs_file_out_openat(vs_file_out **out, int dir_fd, const char *name, const char *path, unsigned mode,
+                         vs_error *err) VS_MUST_CHECK;
+/* The stream to write to (owned by the handle). */
+FILE *vs_file_out_stream(vs_file_out *fo);
+/* The path as given at open. */
+const char *vs_file_out_path(const vs_file_out *fo);
+/* Puts the file in place (see above) and frees fo. On failure the temporary
+ * is removed and the target is untouched. Accepts NULL (VS_OK). */
+vs_rc vs_file_out_commit(vs_file_out *fo, vs_error *err) VS_MUST_CHECK;
+/* Discards what was written (the target is untouched) and frees fo. Accepts NULL. */
+void vs_file_out_abort(vs_file_out *fo);
 
 /* ---- logging (stderr) ---- */
 typedef enum vs_log_level { VS_LOG_ERROR = 0, VS_LOG_WARN, VS_LOG_INFO, VS_LOG_DEBUG } vs_log_level;

@@ -142,7 +142,24 @@ vs_rc vs_csv_write_row(vs_csv_writer *w, const char *const *fields, const size_t
 /* Convenience for building a row field by field, ended by vs_csv_end_row. */
 vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len) VS_MUST_CHECK;
 vs_rc vs_csv_end_row(vs_csv_writer *w) VS_MUST_CHECK;
-/* Flushes and closes; returns VS_ERR_IO if any write failed. Accepts NULL. */
+/* Flushes and closes; returns VS_ERR_WRITE if any write failed. Accepts NULL. */
 vs_rc vs_csv_writer_close(vs_csv_writer *w);
+/* A file opened by path is a vs_file_out (core.h): a temporary beside path,
+ * mode 0600 whatever the umask, put in place whole by vs_csv_writer_close or
+ * _commit (close is commit with no error details); a symbolic link at path is
+ * refused (VS_ERR_WRITE, err names the path). Writes fail with VS_ERR_WRITE. */
+/* Like vs_csv_writer_open, inside an open directory (dir_fd borrowed; name
+ * without '/'; path, may be NULL, for messages). */
+vs_rc vs_csv_writer_open_at(vs_csv_writer **out, int dir_fd, const char *name, const char *path,
+                            vs_error *err) VS_MUST_CHECK;
+/* Flushes and, when every write succeeded, puts the file in place (fsync,
+ * rename); otherwise removes the temporary and fails with VS_ERR_WRITE, err
+ * naming the path and the cause (strerror). Frees w. Accepts NULL. */
+vs_rc vs_csv_writer_commit(vs_csv_writer *w, vs_error *err) VS_MUST_CHECK;
+/* Discards the output (a file opened by path is not created or replaced) and
+ * frees w: for a run that failed half way. Accepts NULL. */
+void vs_csv_writer_abort(vs_csv_writer *w);
+/* The path given at open ("-" for stdout, "output" for a caller's FILE). */
+const char *vs_csv_writer_path(const vs_csv_writer *w);
 
 #endif

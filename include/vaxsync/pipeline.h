@@ -32,7 +32,9 @@ typedef struct vs_pipeline_opts {
 	                      shots stage commits every 5 batches (250,000 rows by default);
 	                      the registry is stored in one transaction whatever the batch */
 	bool quiet;
-	bool sync_full; /* synchronous=FULL (see docs/store.md) */
+	bool sync_full;    /* synchronous=FULL (see docs/store.md) */
+	const char *actor; /* who runs it, for the audit log (the CLI passes the operating-system
+	                      user); NULL or "": recorded as "unknown" */
 } vs_pipeline_opts;
 
 enum { VS_PIPELINE_AGE_GROUPS = 6 };
@@ -85,9 +87,29 @@ void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *summary);
  * category, reasons, suggestion, evidence. *rows (may be NULL) = items written. */
 vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
                                   uint64_t *rows, vs_error *err) VS_MUST_CHECK;
-/* Writes dir/worklists/facility_<code>.csv and commune_<code>.csv, one file per
- * facility or commune that has items. */
+/* Writes dir/worklists/facility_<ENC>.csv and commune_<ENC>.csv, one file per
+ * facility or commune that has items (ENC: vs_pipeline_worklist_file_name).
+ * The set replaces the previous run's: the lists are written into a fresh
+ * staging directory inside dir, then moved into worklists/, and the lists of
+ * the previous run that this run did not write are removed (only files
+ * named by the scheme; nothing else in worklists/ is touched). If anything
+ * fails before the move, worklists/ is left as it was. A symbolic link at
+ * dir/worklists or at a list's name is refused (VS_ERR_WRITE). */
 vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err) VS_MUST_CHECK;
+/* The file name of a worklist: "facility_" or "commune_", then the code with
+ * every byte outside [A-Za-z0-9] written as _XX (two upper-case hex digits;
+ * '_' is _5F), then ".csv". Different codes never share a name; a name never
+ * starts with '-' or '.' and holds no shell or control character. Writes at
+ * most out_len-1 bytes and a NUL; returns the full length (snprintf-like). */
+size_t vs_pipeline_worklist_file_name(uint8_t kind, const char *code, char *out, size_t out_len);
+/* The inverse: true, *kind (may be NULL) and code (NUL-terminated) set, when
+ * name is exactly what vs_pipeline_worklist_file_name writes for some code
+ * that fits code_len; false for any other name. */
+bool vs_pipeline_worklist_file_code(const char *name, uint8_t *kind, char *code, size_t code_len);
+/* Writes an "export:failed" audit row: subject the file that failed
+ * (failure->file), detail the formatted error. actor NULL or "": "unknown". */
+vs_rc vs_pipeline_audit_export_failed(vs_store *s, const char *actor, const vs_error *failure,
+                                      vs_error *err) VS_MUST_CHECK;
 /* Writes links.csv (DESIGN.md layout) for every current record. */
 vs_rc vs_pipeline_export_links(vs_store *s, const char *path, vs_error *err) VS_MUST_CHECK;
 

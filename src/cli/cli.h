@@ -36,7 +36,7 @@ void vs_cli_common_init(vs_cli_common *c);
 const char *vs_cli_refdata(const vs_cli_common *c);
 /* Prints "vaxsync: <formatted error>" to stderr. */
 void vs_cli_print_error(const vs_error *err);
-/* Creates dir and its missing parents (mkdir -p). 0 on success, -1 with errno. */
+/* Creates dir and its missing parents (mkdir -p), mode 0700. 0 on success, -1 with errno. */
 int vs_cli_mkdirs(const char *dir);
 /* Parses a non-negative integer option value; -1 on error. */
 long long vs_cli_parse_count(const char *s);
@@ -45,6 +45,11 @@ long long vs_cli_parse_count(const char *s);
  * after it. True and *out set (day precision) on success; false, *out
  * unchanged, otherwise. */
 bool vs_cli_parse_date(const char *s, vs_date *out);
+/* The operating-system user running the command (effective uid's name, or
+ * "uid:N" when it has none), written into buf: the actor in the audit log when
+ * no --as USER names one. Returns buf. */
+#define VS_CLI_USER_LEN 64
+const char *vs_cli_os_user(char *buf, size_t len);
 /* Help text lines shared by every command. */
 #define VS_CLI_COMMON_HELP                                                                                   \
 	"Common options:\n"                                                                                  \
@@ -53,6 +58,6 @@ bool vs_cli_parse_date(const char *s, vs_date *out);
 	"  -o, --output F  output file (default: stdout or as documented)\n"                                 \
 	"  -q, --quiet     no progress output\n"                                                             \
 	"  -h, --help      this help\n"                                                                      \
-	"Exit codes: 0 ok, 1 data error, 2 usage, 3 internal error.\n"
+	"Exit codes: 0 ok, 1 data error, 2 usage, 3 internal error or an output not written.\n"
 
 #endif

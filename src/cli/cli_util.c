@@ -1,5 +1,9 @@
-/* cli_util.c - option values the commands share, parsed one way. */
+/* cli_util.c - option values the commands share, parsed one way; who runs
+ * the command, for the audit log. */
+#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -30,4 +34,17 @@ bool vs_cli_parse_date(const char *s, vs_date *out)
 		return false;
 	*out = (vs_date){(int16_t)y, (int8_t)m, (int8_t)d, VS_DATE_DAY};
 	return true;
+}
+
+const char *vs_cli_os_user(char *buf, size_t len)
+{
+	struct passwd pw, *found = NULL;
+	char scratch[1024];
+	uid_t uid = geteuid();
+	if (getpwuid_r(uid, &pw, scratch, sizeof(scratch), &found) == 0 && found && found->pw_name &&
+	    found->pw_name[0] && strlen(found->pw_name) < len)
+		snprintf(buf, len, "%s", found->pw_name);
+	else
+		snprintf(buf, len, "uid:%lu", (unsigned long)uid);
+	return buf;
 }

@@ -119,17 +119,20 @@ int vs_cmd_check(int argc, char **argv)
 	}
 	if (bad)
 		status = VS_EXIT_DATA;
-	rc = vs_csv_writer_close(w);
+	rc = vs_csv_writer_commit(w, &err);
 	w = NULL;
-	if (rc) {
-		vs_error_set(&err, rc, c.output, 0, 0, NULL, "write failed");
+	if (rc)
 		goto fail;
-	}
 	vs_engine_reader_close(r);
 	return status;
 fail:
+	if (rc == VS_ERR_WRITE && w) { /* the commit names the file and the cause */
+		if (!vs_csv_writer_commit(w, &err))
+			vs_error_set(&err, rc, c.output, 0, 0, NULL, "cannot write");
+		w = NULL;
+	}
 	vs_cli_print_error(&err);
-	vs_csv_writer_close(w);
+	vs_csv_writer_abort(w); /* no half-written clean copy */
 	vs_engine_reader_close(r);
 	return vs_rc_exit_code(rc);
 }

@@ -67,8 +67,9 @@ static int explain_stored(const vs_cli_common *c, const char *db, const char *fa
 	if (!rc) {
 		char subject[160];
 		snprintf(subject, sizeof(subject), "%s %s", facility, record);
-		rc = vs_store_audit(vs_engine_store(vs_engine_main(e)), "cli", "read:explain", subject, NULL,
-		                    &err);
+		char user[VS_CLI_USER_LEN];
+		rc = vs_store_audit(vs_engine_store(vs_engine_main(e)), vs_cli_os_user(user, sizeof(user)),
+		                    "read:explain", subject, NULL, &err);
 	}
 	if (!rc)
 		fputs(out.data ? out.data : "", stdout);

@@ -219,8 +219,11 @@ static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 		         a->npos > 1 ? a->pos[1] : "");
 		char action[32];
 		snprintf(action, sizeof(action), "read:%s", sub);
-		rc = vs_store_audit(vs_engine_store(ss), a->as && a->as[0] ? a->as : "cli", action, subject,
-		                    NULL, &err);
+		/* the person named by --as, else whoever runs the command */
+		char user[VS_CLI_USER_LEN];
+		rc = vs_store_audit(vs_engine_store(ss),
+		                    a->as && a->as[0] ? a->as : vs_cli_os_user(user, sizeof(user)), action,
+		                    subject, NULL, &err);
 	}
 	if (!rc && b.len)
 		fwrite(b.data, 1, b.len, stdout);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -43,8 +44,41 @@ static vs_rc check_input(const char *path, vs_error *err)
 	return VS_OK;
 }
 
+/* The output directory is made (mode 0700) before the run, so a path that
+ * cannot hold it fails in a second, not after the whole job. */
+static vs_rc check_output_dir(const char *dir, vs_error *err)
+{
+	struct stat st;
+	if (vs_cli_mkdirs(dir) != 0)
+		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL,
+		                    "cannot create the output directory: %s", strerror(errno));
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL, "the output path is not a directory");
+	if (access(dir, W_OK | X_OK) != 0)
+		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL,
+		                    "cannot write into the output directory: %s", strerror(errno));
+	return VS_OK;
+}
+
+/* A run that failed writing its outputs (links.csv, worklists) says so in the
+ * audit log: the store is consistent (every batch committed) and is opened
+ * again just for the row. */
+static void audit_failed_export(const char *db_uri, const char *actor, const vs_error *failure)
+{
+	vs_store *s = NULL;
+	vs_error err;
+	memset(&err, 0, sizeof(err));
+	vs_rc rc = vs_store_open(&s, db_uri, NULL, &err);
+	if (!rc)
+		rc = vs_pipeline_audit_export_failed(s, actor, failure, &err);
+	vs_store_close(s);
+	if (rc)
+		vs_cli_print_error(&err);
+}
+
 int vs_cmd_run(int argc, char **argv)
 {
+	char user[VS_CLI_USER_LEN];
 	vs_cli_common c;
 	vs_pipeline_opts o;
 	vs_pipeline_summary *sum = NULL;
@@ -102,9 +136,18 @@ int vs_cmd_run(int argc, char **argv)
 	}
 	if (!(o.refdata = vs_cli_refdata(&c)))
 		return VS_EXIT_USAGE;
+	o.actor = vs_cli_os_user(user, sizeof(user));
 	vs_rc rc = check_input(o.registry_path, &err);
 	if (rc || (rc = check_input(o.shots_path, &err))) {
 		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
+	if (o.out_dir && (rc = check_output_dir(o.out_dir, &err))) {
+		vs_cli_print_error(&err);
+		/* audited in an existing store; a new one is not created for it */
+		const char *db_path = strncmp(o.db_uri, "sqlite:", 7) ? o.db_uri : o.db_uri + 7;
+		if (access(db_path, F_OK) == 0)
+			audit_failed_export(o.db_uri, o.actor, &err);
 		return vs_rc_exit_code(rc);
 	}
 	o.threads = c.threads;
@@ -117,6 +160,8 @@ int vs_cmd_run(int argc, char **argv)
 	rc = vs_pipeline_run(&o, sum, &err);
 	if (rc) {
 		vs_cli_print_error(&err);
+		if (rc == VS_ERR_WRITE)
+			audit_failed_export(o.db_uri, o.actor, &err);
 		vs_free(sum);
 		return vs_rc_exit_code(rc);
 	}

@@ -431,33 +431,38 @@ int vs_cmd_standardize(int argc, char **argv)
 		if (nr == VS_DONE)
 			break;
 	}
-	rc = vs_csv_writer_close(w);
+	rc = vs_csv_writer_commit(w, &err);
 	w = NULL;
 	if (rc)
-		goto write_failed;
+		goto out;
 	if (o.summary_path) {
-		FILE *f = fopen(o.summary_path, "w");
-		vs_rc src = f ? summary_write(&s, f) : VS_ERR_IO;
-		if (f && fclose(f))
-			src = VS_ERR_IO;
-		if (src) {
-			rc = vs_error_set(&err, VS_ERR_IO, o.summary_path, 0, 0, NULL,
-			                  "cannot write the summary");
+		vs_file_out *fo = NULL;
+		if ((rc = vs_file_out_open(&fo, o.summary_path, VS_FILE_MODE_PRIVATE, &err)))
+			goto out;
+		if ((rc = summary_write(&s, vs_file_out_stream(fo)))) {
+			vs_file_out_abort(fo);
+			vs_error_set(&err, rc, o.summary_path, 0, 0, NULL, "cannot write the summary: %s",
+			             vs_rc_str(rc));
 			goto out;
 		}
+		if ((rc = vs_file_out_commit(fo, &err)))
+			goto out;
 	} else if (!o.c.quiet) {
 		(void)summary_write(&s, stderr);
 	}
 	goto out;
 write_failed:
-	if (!err.message[0])
-		vs_error_set(&err, rc, o.c.output ? o.c.output : "-", 0, 0, NULL, "cannot write the output");
-	rc = VS_ERR_INTERNAL; /* the output could not be written: not the input's fault */
+	/* the output could not be written: not the input's fault (exit 3); the
+	 * commit names the file and the cause */
+	rc = vs_csv_writer_commit(w, &err);
+	w = NULL;
+	if (!rc)
+		rc = vs_error_set(&err, VS_ERR_WRITE, o.c.output ? o.c.output : "-", 0, 0, NULL,
+		                  "cannot write the output");
 out:
 	if (prog)
 		vs_progress_finish(prog);
-	if (w)
-		(void)vs_csv_writer_close(w);
+	vs_csv_writer_abort(w); /* a run that failed half way leaves no half file */
 	vs_csv_close(r);
 	vs_norm_ctx_free(ctx);
 	if (b) {

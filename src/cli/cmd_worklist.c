@@ -19,6 +19,7 @@ static const char wl_usage[] =
 
 int vs_cmd_worklist(int argc, char **argv)
 {
+	char user[VS_CLI_USER_LEN];
 	vs_cli_common c;
 	const char *db = "vaxsync.db", *facility = NULL, *commune = NULL;
 	vs_error err;
@@ -74,6 +75,12 @@ int vs_cmd_worklist(int argc, char **argv)
 		rc = vs_pipeline_export_worklist(s, facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE,
 		                                 facility ? facility : commune, c.output ? c.output : "-",
 		                                 &rows, &err);
+	if (rc == VS_ERR_WRITE) {
+		vs_error aerr;
+		memset(&aerr, 0, sizeof(aerr));
+		if (vs_pipeline_audit_export_failed(s, vs_cli_os_user(user, sizeof(user)), &err, &aerr))
+			vs_cli_print_error(&aerr);
+	}
 	vs_store_close(s);
 	if (rc) {
 		vs_cli_print_error(&err);

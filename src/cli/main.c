@@ -42,7 +42,7 @@ int vs_cli_mkdirs(const char *dir)
 			continue;
 		char c = path[i];
 		path[i] = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) /* owner only, whatever the umask */
 			return -1;
 		path[i] = c;
 	}

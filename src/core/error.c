@@ -19,6 +19,7 @@ const char *vs_rc_str(vs_rc rc)
 	    [VS_ERR_DB] = "VS_ERR_DB",
 	    [VS_ERR_INTERNAL] = "VS_ERR_INTERNAL",
 	    [VS_ERR_DENIED] = "VS_ERR_DENIED",
+	    [VS_ERR_WRITE] = "VS_ERR_WRITE",
 	};
 	if ((unsigned)rc >= sizeof(names) / sizeof(names[0]))
 		return "VS_ERR_UNKNOWN";
@@ -39,6 +40,7 @@ int vs_rc_exit_code(vs_rc rc)
 		return VS_EXIT_DATA;
 	case VS_ERR_ARG:
 		return VS_EXIT_USAGE;
+	case VS_ERR_WRITE: /* an output could not be written: not the input's fault */
 	default:
 		return VS_EXIT_INTERNAL;
 	}

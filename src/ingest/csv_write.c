@@ -1,6 +1,8 @@
 /* csv_write.c - RFC 4180 writer: comma-separated, CRLF-free (LF) rows,
  * fields quoted only when they hold a comma, quote, CR or LF. Output is
- * buffered; the first failed write makes close report VS_ERR_IO. */
+ * buffered; the first failed write is remembered (with its errno) and makes
+ * every later call and the commit report VS_ERR_WRITE. A file opened by path
+ * is a vs_file_out: it appears whole at its path on commit, or not at all. */
 #include <errno.h>
 #include <string.h>
 
@@ -10,17 +12,26 @@
 
 struct vs_csv_writer {
 	FILE *f;
-	bool own_f;
+	vs_file_out *fo; /* NULL for a caller's FILE */
 	bool failed;
-	bool in_row; /* a field was written in the current row */
+	int failed_errno; /* errno of the first failed write */
+	bool in_row;      /* a field was written in the current row */
 	size_t len;
 	char buf[WBUF_LEN];
 };
 
+static void write_out(vs_csv_writer *w, const char *s, size_t n)
+{
+	if (w->failed || fwrite(s, 1, n, w->f) == n)
+		return;
+	w->failed = true;
+	w->failed_errno = errno ? errno : EIO;
+}
+
 static void flush(vs_csv_writer *w)
 {
-	if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
-		w->failed = true;
+	if (w->len)
+		write_out(w, w->buf, w->len);
 	w->len = 0;
 }
 
@@ -29,8 +40,7 @@ static void put(vs_csv_writer *w, const char *s, size_t n)
 	if (w->len + n > WBUF_LEN) {
 		flush(w);
 		if (n > WBUF_LEN) {
-			if (fwrite(s, 1, n, w->f) != n)
-				w->failed = true;
+			write_out(w, s, n);
 			return;
 		}
 	}
@@ -38,38 +48,50 @@ static void put(vs_csv_writer *w, const char *s, size_t n)
 	w->len += n;
 }
 
-static vs_csv_writer *writer_new(FILE *f, bool own)
+static vs_csv_writer *writer_new(FILE *f, vs_file_out *fo)
 {
 	vs_csv_writer *w = vs_malloc(sizeof(*w));
 	if (!w)
 		return NULL;
 	w->f = f;
-	w->own_f = own;
+	w->fo = fo;
 	w->failed = false;
+	w->failed_errno = 0;
 	w->in_row = false;
 	w->len = 0;
 	return w;
 }
 
+static vs_rc wrap(vs_csv_writer **out, vs_file_out *fo, vs_error *err)
+{
+	*out = writer_new(vs_file_out_stream(fo), fo);
+	if (*out)
+		return VS_OK;
+	vs_rc rc = vs_error_set(err, VS_ERR_NOMEM, vs_file_out_path(fo), 0, 0, NULL, "out of memory");
+	vs_file_out_abort(fo);
+	return rc;
+}
+
 vs_rc vs_csv_writer_open(vs_csv_writer **out, const char *path, vs_error *err)
 {
+	vs_file_out *fo = NULL;
 	*out = NULL;
-	bool is_stdout = !strcmp(path, "-");
-	FILE *f = is_stdout ? stdout : fopen(path, "wb");
-	if (!f)
-		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
-	*out = writer_new(f, !is_stdout);
-	if (!*out) {
-		if (!is_stdout)
-			fclose(f);
-		return vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
-	}
-	return VS_OK;
+	vs_rc rc = vs_file_out_open(&fo, path, VS_FILE_MODE_PRIVATE, err);
+	return rc ? rc : wrap(out, fo, err);
+}
+
+vs_rc vs_csv_writer_open_at(vs_csv_writer **out, int dir_fd, const char *name, const char *path,
+                            vs_error *err)
+{
+	vs_file_out *fo = NULL;
+	*out = NULL;
+	vs_rc rc = vs_file_out_openat(&fo, dir_fd, name, path, VS_FILE_MODE_PRIVATE, err);
+	return rc ? rc : wrap(out, fo, err);
 }
 
 vs_csv_writer *vs_csv_writer_from_file(FILE *f)
 {
-	return writer_new(f, false);
+	return writer_new(f, NULL);
 }
 
 vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len)
@@ -87,7 +109,7 @@ vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len)
 	}
 	if (!quote) {
 		put(w, s, len);
-		return w->failed ? VS_ERR_IO : VS_OK;
+		return w->failed ? VS_ERR_WRITE : VS_OK;
 	}
 	put(w, "\"", 1);
 	size_t start = 0;
@@ -100,14 +122,14 @@ vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len)
 	}
 	put(w, s + start, len - start);
 	put(w, "\"", 1);
-	return w->failed ? VS_ERR_IO : VS_OK;
+	return w->failed ? VS_ERR_WRITE : VS_OK;
 }
 
 vs_rc vs_csv_end_row(vs_csv_writer *w)
 {
 	put(w, "\n", 1);
 	w->in_row = false;
-	return w->failed ? VS_ERR_IO : VS_OK;
+	return w->failed ? VS_ERR_WRITE : VS_OK;
 }
 
 vs_rc vs_csv_write_row(vs_csv_writer *w, const char *const *fields, const size_t *lens, size_t count)
@@ -121,16 +143,40 @@ vs_rc vs_csv_write_row(vs_csv_writer *w, const char *const *fields, const size_t
 	return vs_csv_end_row(w);
 }
 
-vs_rc vs_csv_writer_close(vs_csv_writer *w)
+const char *vs_csv_writer_path(const vs_csv_writer *w)
 {
+	return w->fo ? vs_file_out_path(w->fo) : "output";
+}
+
+vs_rc vs_csv_writer_commit(vs_csv_writer *w, vs_error *err)
+{
+	vs_rc rc = VS_OK;
 	if (!w)
 		return VS_OK;
 	flush(w);
-	if (fflush(w->f) != 0)
-		w->failed = true;
-	if (w->own_f && fclose(w->f) != 0)
-		w->failed = true;
-	vs_rc rc = w->failed ? VS_ERR_IO : VS_OK;
+	if (w->failed) {
+		rc = vs_error_set(err, VS_ERR_WRITE, vs_csv_writer_path(w), 0, 0, NULL, "cannot write: %s",
+		                  strerror(w->failed_errno));
+		vs_file_out_abort(w->fo);
+	} else if (w->fo) {
+		rc = vs_file_out_commit(w->fo, err);
+	} else if (fflush(w->f) != 0) {
+		rc = vs_error_set(err, VS_ERR_WRITE, vs_csv_writer_path(w), 0, 0, NULL, "cannot write: %s",
+		                  strerror(errno));
+	}
 	vs_free(w);
 	return rc;
+}
+
+vs_rc vs_csv_writer_close(vs_csv_writer *w)
+{
+	return vs_csv_writer_commit(w, NULL);
+}
+
+void vs_csv_writer_abort(vs_csv_writer *w)
+{
+	if (!w)
+		return;
+	vs_file_out_abort(w->fo);
+	vs_free(w);
 }

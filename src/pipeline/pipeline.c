@@ -456,7 +456,8 @@ static vs_rc finish(run *r)
 	         (unsigned long long)r->sum->records_in, (unsigned long long)r->sum->records_new,
 	         (unsigned long long)r->sum->records_corrected, (unsigned long long)r->sum->records_bad_rows,
 	         (unsigned long long)r->sum->posted, (unsigned long long)r->sum->withdrawn);
-	return vs_store_audit(s, "pipeline", "run", o->shots_path ? o->shots_path : "", detail, r->err);
+	return vs_store_audit(s, o->actor && o->actor[0] ? o->actor : "unknown", "run",
+	                      o->shots_path ? o->shots_path : "", detail, r->err);
 }
 
 vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary, vs_error *err)

@@ -2,10 +2,13 @@
  * reasons, coverage by province and age group), the worklists and links.csv
  * as CSV files. Everything is read back from the store, so the figures
  * describe the store after the run, whatever earlier runs did. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vaxsync/csv.h"
 #include "vaxsync/pipeline.h"
@@ -185,10 +188,10 @@ typedef struct wl_out {
 	uint64_t rows;
 	vs_rc rc;
 	/* per-code files */
-	const char *dir;
-	const char *prefix;
+	int dir_fd;       /* the staging directory */
+	const char *wdir; /* DIR/worklists, for messages */
 	uint8_t kind;
-	char code[32];
+	char code[sizeof(((vs_store_worklist_item *)0)->facility_code)];
 	vs_error *err;
 } wl_out;
 
@@ -207,6 +210,18 @@ static int wl_row(void *ud, const vs_store_worklist_item *it)
 	return o->rc != VS_OK;
 }
 
+/* Ends a writer: committed when everything went well (a write error is named
+ * by the commit), else discarded so no half file appears. */
+static vs_rc end_writer(vs_csv_writer *w, vs_rc rc, vs_error *err)
+{
+	if (rc == VS_OK || rc == VS_ERR_WRITE) {
+		vs_rc crc = vs_csv_writer_commit(w, err);
+		return rc ? rc : crc;
+	}
+	vs_csv_writer_abort(w);
+	return rc;
+}
+
 vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
                                   uint64_t *rows, vs_error *err)
 {
@@ -220,12 +235,95 @@ vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, c
 		if (rc == VS_DONE)
 			rc = o.rc;
 	}
-	vs_rc crc = vs_csv_writer_close(o.w);
-	if (!rc && crc)
-		rc = vs_error_set(err, crc, path, 0, 0, NULL, "cannot write the worklist");
+	rc = end_writer(o.w, rc, err);
 	if (rows)
 		*rows = o.rows;
 	return rc;
+}
+
+/* ---- worklist file names ----
+ * PREFIX_ENC.csv: ENC keeps [A-Za-z0-9] and writes every other byte as _XX
+ * (upper-case hex), so different codes never share a name, a name never
+ * starts with '-' or '.', and no shell or control character reaches it. */
+
+static const char *wl_prefix(uint8_t kind)
+{
+	return kind == VS_STORE_WL_COMMUNE ? "commune" : "facility";
+}
+
+static bool is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static void put_name(char *out, size_t out_len, size_t *n, char c)
+{
+	if (*n + 1 < out_len)
+		out[*n] = c;
+	++*n;
+}
+
+size_t vs_pipeline_worklist_file_name(uint8_t kind, const char *code, char *out, size_t out_len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+	for (const char *p = wl_prefix(kind); *p; p++)
+		put_name(out, out_len, &n, *p);
+	put_name(out, out_len, &n, '_');
+	for (const unsigned char *p = (const unsigned char *)code; *p; p++) {
+		if (is_alnum(*p)) {
+			put_name(out, out_len, &n, (char)*p);
+			continue;
+		}
+		put_name(out, out_len, &n, '_');
+		put_name(out, out_len, &n, hex[*p >> 4]);
+		put_name(out, out_len, &n, hex[*p & 15]);
+	}
+	for (const char *p = ".csv"; *p; p++)
+		put_name(out, out_len, &n, *p);
+	if (out_len)
+		out[n < out_len ? n : out_len - 1] = '\0';
+	return n;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+bool vs_pipeline_worklist_file_code(const char *name, uint8_t *kind, char *code, size_t code_len)
+{
+	static const uint8_t kinds[] = {VS_STORE_WL_FACILITY, VS_STORE_WL_COMMUNE};
+	for (size_t i = 0; i < 2; i++) {
+		const char *prefix = wl_prefix(kinds[i]);
+		size_t plen = strlen(prefix), len = strlen(name);
+		if (len < plen + 5 || strncmp(name, prefix, plen) || name[plen] != '_' ||
+		    strcmp(name + len - 4, ".csv"))
+			continue;
+		size_t k = 0;
+		for (const char *p = name + plen + 1, *end = name + len - 4; p < end;) {
+			int c;
+			if (is_alnum((unsigned char)*p)) {
+				c = (unsigned char)*p++;
+			} else if (*p == '_' && end - p >= 3 && hex_digit(p[1]) >= 0 &&
+			           hex_digit(p[2]) >= 0) {
+				c = hex_digit(p[1]) * 16 + hex_digit(p[2]);
+				p += 3;
+				if (c == 0 || is_alnum((unsigned char)c))
+					return false; /* not what the encoder writes: not ours */
+			} else {
+				return false;
+			}
+			if (k + 1 >= code_len)
+				return false;
+			code[k++] = (char)c;
+		}
+		code[k] = '\0';
+		if (kind)
+			*kind = kinds[i];
+		return true;
+	}
+	return false;
 }
 
 static int wl_split(void *ud, const vs_store_worklist_item *it)
@@ -233,18 +331,21 @@ static int wl_split(void *ud, const vs_store_worklist_item *it)
 	wl_out *o = ud;
 	const char *code = o->kind == VS_STORE_WL_COMMUNE ? it->commune_code : it->facility_code;
 	if (!o->w || strcmp(code, o->code)) {
-		char path[4096];
-		char safe[32];
-		size_t k = 0;
-		for (const char *p = code; *p && k + 1 < sizeof(safe); p++)
-			safe[k++] = (*p == '/' || *p == '.' || *p == '\\') ? '_' : *p;
-		safe[k] = '\0';
-		if (o->w && (o->rc = vs_csv_writer_close(o->w)))
+		char name[256], path[4096 + 256];
+		if (o->w) {
+			o->rc = vs_csv_writer_commit(o->w, o->err);
+			o->w = NULL;
+			if (o->rc)
+				return 1;
+		}
+		if (vs_pipeline_worklist_file_name(o->kind, code, name, sizeof(name)) >= sizeof(name)) {
+			o->rc = vs_error_set(o->err, VS_ERR_LIMIT, o->wdir, 0, 0, NULL,
+			                     "worklist code too long for a file name: %.40s...", code);
 			return 1;
-		o->w = NULL;
+		}
 		vs_store_copy(o->code, sizeof(o->code), code);
-		snprintf(path, sizeof(path), "%s/%s_%s.csv", o->dir, o->prefix, k ? safe : "unknown");
-		if ((o->rc = vs_csv_writer_open(&o->w, path, o->err)))
+		snprintf(path, sizeof(path), "%s/%s", o->wdir, name);
+		if ((o->rc = vs_csv_writer_open_at(&o->w, o->dir_fd, name, path, o->err)))
 			return 1;
 		if ((o->rc = vs_csv_write_row(o->w, wl_header, NULL, 8)))
 			return 1;
@@ -254,28 +355,220 @@ static int wl_split(void *ud, const vs_store_worklist_item *it)
 	return o->rc != VS_OK;
 }
 
-vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err)
+static vs_rc dir_error(vs_error *err, const char *path, const char *what)
 {
-	char wdir[4096];
-	snprintf(wdir, sizeof(wdir), "%s/worklists", dir);
-	if (mkdir(wdir, 0777) && errno != EEXIST)
-		return vs_error_set(err, VS_ERR_IO, wdir, 0, 0, NULL, "cannot create: %s", strerror(errno));
-	static const struct {
-		uint8_t kind;
-		const char *prefix;
-	} kinds[] = {{VS_STORE_WL_FACILITY, "facility"}, {VS_STORE_WL_COMMUNE, "commune"}};
+	return vs_error_set(err, VS_ERR_WRITE, path, 0, 0, NULL, "%s: %s", what, strerror(errno));
+}
+
+/* Opens (creating, mode 0700 whatever the umask) DIR/name, refusing a
+ * symbolic link there. */
+static vs_rc open_subdir(int parent, const char *name, const char *path, int *fd, vs_error *err)
+{
+	bool made = mkdirat(parent, name, 0700) == 0;
+	if (!made && errno != EEXIST)
+		return dir_error(err, path, "cannot create the directory");
+	*fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ELOOP || errno == ENOTDIR
+		           ? vs_error_set(err, VS_ERR_WRITE, path, 0, 0, NULL,
+		                          "refused: not a directory (a symbolic link or a file)")
+		           : dir_error(err, path, "cannot open the directory");
+	if (made && fchmod(*fd, 0700) != 0)
+		return dir_error(err, path, "cannot set the directory's mode");
+	return VS_OK;
+}
+
+/* Calls fn(name) for every entry of dir_fd that is a regular file (not
+ * followed) named by the worklist scheme; stops at the first non-zero. */
+static int each_list(int dir_fd, int (*fn)(void *ud, const char *name), void *ud)
+{
+	int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0), r = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	char code[256];
+	struct stat st;
+	for (struct dirent *e; !r && (e = readdir(d)) != NULL;)
+		if (vs_pipeline_worklist_file_code(e->d_name, NULL, code, sizeof(code)) &&
+		    fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			r = fn(ud, e->d_name);
+	closedir(d);
+	return r;
+}
+
+typedef struct swap {
+	int stage, wl;
+	const char *wdir;
+	vs_error *err;
+	vs_rc rc;
+	size_t done; /* entries removed or moved by this pass */
+} swap;
+
+/* Runs a pass that removes entries from the directory it reads until a pass
+ * finds nothing more: readdir may miss entries while the directory changes. */
+static int each_list_until_done(int dir_fd, int (*fn)(void *ud, const char *name), swap *sw)
+{
+	int r;
+	do {
+		sw->done = 0;
+		r = each_list(dir_fd, fn, sw);
+	} while (!r && sw->done);
+	return r;
+}
+
+/* a new list may replace only a regular file (never a link or a directory) */
+static int check_target(void *ud, const char *name)
+{
+	swap *sw = ud;
+	struct stat st;
+	if (fstatat(sw->wl, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISREG(st.st_mode))
+		return 0;
+	sw->rc = vs_error_set(sw->err, VS_ERR_WRITE, sw->wdir, 0, 0, NULL,
+	                      "refused to replace %s: not a regular file (a symbolic link?)", name);
+	return 1;
+}
+
+/* a list of the previous run that this run did not write */
+static int drop_stale(void *ud, const char *name)
+{
+	swap *sw = ud;
+	struct stat st;
+	if (fstatat(sw->stage, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+		return 0;
+	if (unlinkat(sw->wl, name, 0) != 0) {
+		sw->rc = vs_error_set(sw->err, VS_ERR_WRITE, sw->wdir, 0, 0, NULL,
+		                      "cannot remove the old list %s: %s", name, strerror(errno));
+		return 1;
+	}
+	sw->done++;
+	return 0;
+}
+
+static int move_in(void *ud, const char *name)
+{
+	swap *sw = ud;
+	if (renameat(sw->stage, name, sw->wl, name) == 0) {
+		sw->done++;
+		return 0;
+	}
+	sw->rc = vs_error_set(sw->err, VS_ERR_WRITE, sw->wdir, 0, 0, NULL, "cannot put %s in place: %s", name,
+	                      strerror(errno));
+	return 1;
+}
+
+static int drop(void *ud, const char *name)
+{
+	swap *sw = ud;
+	sw->done += unlinkat(sw->stage, name, 0) == 0;
+	return 0;
+}
+
+/* Removes the staging directory: only the lists and temporaries we made. */
+static void remove_stage(int parent, const char *stage_name, int stage)
+{
+	if (stage >= 0) {
+		swap sw = {.stage = stage};
+		each_list_until_done(stage, drop, &sw);
+		int fd = fcntl(stage, F_DUPFD_CLOEXEC, 0);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+			if (!strncmp(e->d_name, ".vaxsync-", 9))
+				unlinkat(stage, e->d_name, 0);
+		if (d)
+			closedir(d);
+		else if (fd >= 0)
+			close(fd);
+		close(stage);
+	}
+	if (stage_name[0])
+		unlinkat(parent, stage_name, AT_REMOVEDIR);
+}
+
+/* Writes every list of the store into the staging directory. */
+static vs_rc write_lists(vs_store *s, int stage, const char *wdir, vs_error *err)
+{
+	static const uint8_t kinds[] = {VS_STORE_WL_FACILITY, VS_STORE_WL_COMMUNE};
 	for (size_t i = 0; i < 2; i++) {
-		wl_out o = {.dir = wdir, .prefix = kinds[i].prefix, .kind = kinds[i].kind, .err = err};
-		vs_rc rc = vs_store_worklist(s, kinds[i].kind, NULL, wl_split, &o, err);
+		wl_out o = {.dir_fd = stage, .wdir = wdir, .kind = kinds[i], .err = err};
+		vs_rc rc = vs_store_worklist(s, kinds[i], NULL, wl_split, &o, err);
 		if (rc == VS_DONE)
 			rc = o.rc;
-		vs_rc crc = vs_csv_writer_close(o.w);
-		if (!rc && crc)
-			rc = vs_error_set(err, crc, wdir, 0, 0, NULL, "cannot write a worklist");
-		if (rc)
+		if ((rc = end_writer(o.w, rc, err)))
 			return rc;
 	}
 	return VS_OK;
+}
+
+vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	int out = -1, wl = -1, stage = -1;
+	char wdir[4096], stage_name[64] = "", stage_path[4200];
+	snprintf(wdir, sizeof(wdir), "%s/worklists", dir);
+	/* DIR is the caller's (followed if a link); worklists/ and the staging
+	 * directory are ours and never followed */
+	if ((out = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = dir_error(err, dir, "cannot open the output directory");
+		goto out;
+	}
+	if ((rc = open_subdir(out, "worklists", wdir, &wl, err)))
+		goto out;
+	for (unsigned i = 0; i < 64 && stage < 0; i++) {
+		uint64_t seed[2] = {vs_now_ns(), (uint64_t)getpid() * 64 + i};
+		snprintf(stage_name, sizeof(stage_name), ".worklists-%016llx",
+		         (unsigned long long)vs_hash_fnv1a(seed, sizeof(seed)));
+		snprintf(stage_path, sizeof(stage_path), "%s/%s", dir, stage_name);
+		if (mkdirat(out, stage_name, 0700) != 0) {
+			stage_name[0] = '\0';
+			if (errno == EEXIST)
+				continue;
+			rc = dir_error(err, stage_path, "cannot create the staging directory");
+			goto out;
+		}
+		if ((stage = openat(out, stage_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			rc = dir_error(err, stage_path, "cannot open the staging directory");
+			goto out;
+		}
+	}
+	if (stage < 0) {
+		rc = vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL, "cannot create a staging directory");
+		goto out;
+	}
+	if ((rc = write_lists(s, stage, wdir, err)))
+		goto out;
+	/* the new set replaces the old one: refuse before changing anything,
+	 * then drop the lists this run did not write, then move the new ones in */
+	swap sw = {stage, wl, wdir, err, VS_OK, 0};
+	int r = each_list(stage, check_target, &sw);
+	if (!r)
+		r = each_list_until_done(wl, drop_stale, &sw);
+	if (!r)
+		r = each_list_until_done(stage, move_in, &sw);
+	if (r) {
+		rc = sw.rc ? sw.rc : dir_error(err, wdir, "cannot list the directory");
+		goto out;
+	}
+	if (fsync(wl) != 0 && errno != EINVAL)
+		rc = dir_error(err, wdir, "cannot sync the directory");
+out:
+	remove_stage(out, stage_name, stage);
+	if (wl >= 0)
+		close(wl);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+vs_rc vs_pipeline_audit_export_failed(vs_store *s, const char *actor, const vs_error *failure, vs_error *err)
+{
+	char detail[1024];
+	vs_error_format(failure, detail, sizeof(detail));
+	return vs_store_audit(s, actor && actor[0] ? actor : "unknown", "export:failed", failure->file,
+	                      detail, err);
 }
 
 static const char *decision_name(uint8_t d)
@@ -314,8 +607,5 @@ vs_rc vs_pipeline_export_links(vs_store *s, const char *path, vs_error *err)
 		if (rc == VS_DONE)
 			rc = o.rc;
 	}
-	vs_rc crc = vs_csv_writer_close(o.w);
-	if (!rc && crc)
-		rc = vs_error_set(err, crc, path, 0, 0, NULL, "cannot write links");
-	return rc;
+	return end_writer(o.w, rc, err);
 }

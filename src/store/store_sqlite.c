@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/store_impl.h"
@@ -1816,6 +1817,97 @@ static const vs_store_ops sqlite_ops = {
     .model_count = sq_model_count,
 };
 
+/* ---- open: errors a person can act on ---- */
+
+/* Fails naming the database file and what to do, from SQLite's last error
+ * (the SQL that failed says nothing to the person who ran the command). */
+static vs_rc open_error(sqlite_store *d, const char *path, vs_error *err)
+{
+	int code = d->db ? sqlite3_errcode(d->db) & 0xff : SQLITE_NOMEM;
+	int sys = d->db ? sqlite3_system_errno(d->db) : 0;
+	const char *detail = d->db ? sqlite3_errmsg(d->db) : "out of memory";
+	switch (code) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return vs_error_set(
+		    err, VS_ERR_DB, path, 0, 0, NULL,
+		    "not a vaxsync database (not SQLite, or damaged): give the path of a store "
+		    "written by `vaxsync run`, or a new file name");
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return vs_error_set(
+		    err, VS_ERR_DB, path, 0, 0, NULL,
+		    "the database is locked by another process (another vaxsync run?): try again "
+		    "when it has finished");
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return vs_error_set(
+		    err, VS_ERR_DB, path, 0, 0, NULL,
+		    "the database is not writable: check the permissions of the file and of its "
+		    "directory (SQLite also writes %s-wal and %s-shm beside it)",
+		    path, path);
+	case SQLITE_CANTOPEN:
+		return vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL,
+		                    "cannot open the database%s%s: check that its directory exists and is "
+		                    "writable",
+		                    sys ? ": " : "", sys ? strerror(sys) : "");
+	case SQLITE_FULL:
+		return vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL,
+		                    "the disk holding the database is full: free space and run again");
+	case SQLITE_NOMEM:
+		return vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "store: out of memory");
+	default:
+		return vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL, "cannot open the database: %s%s%s",
+		                    detail, sys ? ": " : "", sys ? strerror(sys) : "");
+	}
+}
+
+/* A SQLite database of another program (tables, but not ours) is refused
+ * rather than given vaxsync's tables. */
+static vs_rc check_ours(sqlite_store *d, const char *path, vs_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int tables = 0, ours = 0;
+	if (sqlite3_prepare_v2(d->db,
+	                       "SELECT count(*), count(*) FILTER (WHERE name = 'schema_version') FROM "
+	                       "sqlite_master WHERE type = 'table'",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return open_error(d, path, err);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		tables = sqlite3_column_int(st, 0);
+		ours = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return open_error(d, path, err);
+	if (tables && !ours)
+		return vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL,
+		                    "not a vaxsync database (a SQLite database of another program): give the "
+		                    "path of a store written by `vaxsync run`, or a new file name");
+	return VS_OK;
+}
+
+/* The store holds personal data: a new database is readable by its owner
+ * only, whatever the umask (SQLite gives the -wal and -shm files the
+ * database's mode). An existing file keeps its mode. */
+static void create_private(const char *path)
+{
+	if (!strcmp(path, ":memory:") || !path[0])
+		return;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return; /* exists, or cannot be created: sqlite3_open_v2 says which */
+	if (fchmod(fd, 0600) != 0) {
+		/* never leave a database file whose mode we could not set */
+		close(fd);
+		unlink(path);
+		return;
+	}
+	close(fd);
+}
+
 vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts, vs_error *err)
 {
 	vs_rc rc = VS_OK;
@@ -1825,17 +1917,10 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
 	s->impl = d;
 	s->ops = &sqlite_ops;
-	/* the store holds personal data: a new database is readable by its owner
-	 * only (SQLite gives the -wal and -shm files the database's mode) */
-	if (strcmp(path, ":memory:") && path[0]) {
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
-	}
+	create_private(path);
 	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	                    NULL) != SQLITE_OK) {
-		rc = vs_error_set(err, VS_ERR_DB, path, 0, 0, NULL, "store: cannot open: %s",
-		                  d->db ? sqlite3_errmsg(d->db) : "out of memory");
+		rc = open_error(d, path, err);
 		goto out;
 	}
 	sqlite3_busy_timeout(d->db, 10000);
@@ -1845,9 +1930,20 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=65536;"
 	         " PRAGMA mmap_size=1073741824",
 	         opts && opts->sync_full ? "FULL" : "NORMAL", cache);
-	rc = exec(d, pragma, err);
+	if (sqlite3_exec(d->db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+		rc = open_error(d, path, err);
 	if (!rc)
-		rc = vs_store_sqlite_migrate(d->db, &d->version, err);
+		rc = check_ours(d, path, err);
+	if (!rc && (rc = vs_store_sqlite_migrate(d->db, &d->version, err))) {
+		if (d->version > VS_STORE_SCHEMA_VERSION)
+			rc = vs_error_set(
+			    err, VS_ERR_DB, path, 0, 0, NULL,
+			    "the database was written by a newer vaxsync (schema %d; this program "
+			    "knows %d): use that version or a newer one",
+			    d->version, VS_STORE_SCHEMA_VERSION);
+		else if (d->db && sqlite3_errcode(d->db) != SQLITE_OK)
+			rc = open_error(d, path, err);
+	}
 	for (int i = 0; !rc && i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(d->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL) !=
 		    SQLITE_OK)

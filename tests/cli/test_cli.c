@@ -1,15 +1,19 @@
 /* test_cli.c - the `vaxsync` front end as a user runs it: exit codes, help,
  * and `check` on malformed files (each error names file:line:column and a
  * reason code, and the rest of the batch goes on); --today; `run` on a
- * missing input. */
+ * missing input; outputs that cannot be written (exit 3, named, audited);
+ * the actor of every audit row. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pwd.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -255,12 +259,152 @@ static void test_run_and_review(void **state)
 	assert_non_null(strstr(out, "LINK_WITHDRAWN"));
 }
 
+/* The newest audit row: actor, action, subject into the buffers. */
+static void last_audit(const char *db, char *actor, char *action, char *subject, size_t len)
+{
+	char path[256];
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, db);
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(h, "SELECT actor, action, subject FROM audit ORDER BY seq DESC LIMIT 1", -1,
+	                       &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(actor, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(action, len, "%s", (const char *)sqlite3_column_text(st, 1));
+	snprintf(subject, len, "%s", (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
+static const char *os_user(void)
+{
+	static char name[64];
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name && pw->pw_name[0])
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+	else
+		snprintf(name, sizeof(name), "uid:%lu", (unsigned long)geteuid());
+	return name;
+}
+
+static void write_small_inputs(void)
+{
+	WRITE("areg.csv",
+	      "citizen_id,old_id,full_name,dob,sex,province_code,district_code,commune_code,address,phone,"
+	      "household_id,status,death_date\n"
+	      "001080000001,,Nguyễn Văn An,1980-02-01,M,01,001,00001,,,H1,alive,\n");
+	WRITE("ashots.csv",
+	      "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n"
+	      "A1,F.1,Nguyễn Văn An,01/02/1980,Nam,001080000001,,,Pfizer,L1,1,01/09/2021\n"
+	      "A2,F/1,Nguyen Van Binh,1990,Nam,,,,Pfizer,L1,2,01/10/2021\n"
+	      "A3,F_1,Nguyen Van Chi,1991,Nam,,,,Pfizer,L1,2,01/10/2021\n");
+}
+
+/* Regression: the audit log said "pipeline" (run) and "cli" (explain, review
+ * without --as) whoever ran the command. */
+static void test_audit_actor(void **state)
+{
+	(void)state;
+	char actor[256], action[256], subject[256];
+	write_small_inputs();
+	assert_int_equal(run("run --registry areg.csv --shots ashots.csv --db a.db --out ao -q"), 0);
+	last_audit("a.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(action, "run");
+	assert_string_equal(actor, os_user());
+	assert_int_equal(run("explain --db a.db F.1 A1"), 0);
+	last_audit("a.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(action, "read:explain");
+	assert_string_equal(actor, os_user());
+	assert_int_equal(run("review show F.1 A1 --db a.db"), 0);
+	last_audit("a.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(action, "read:show");
+	assert_string_equal(actor, os_user());
+	assert_int_equal(run("review show F.1 A1 --db a.db --as officer7"), 0);
+	last_audit("a.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(actor, "officer7");
+	/* the three facilities that differ only in punctuation got three lists */
+	assert_true(exists("ao/worklists/facility_F_2F1.csv"));
+	assert_true(exists("ao/worklists/facility_F_5F1.csv"));
+}
+
+/* Regression: a failed export printed "vaxsync: " and nothing else, exited 1
+ * and left no audit row; links.csv followed a planted symbolic link. */
+static void test_failed_export(void **state)
+{
+	(void)state;
+	char actor[256], action[256], subject[256], victim[256], link[256], buf[64] = {0};
+	write_small_inputs();
+	assert_int_equal(run("run --registry areg.csv --shots ashots.csv --db f.db -q"), 0);
+	/* a symbolic link planted at links.csv */
+	assert_int_equal(run("run --registry areg.csv --shots ashots.csv --db f.db --out fo -q"), 0);
+	snprintf(victim, sizeof(victim), "%s/victim.txt", tmpdir);
+	snprintf(link, sizeof(link), "%s/fo/links.csv", tmpdir);
+	WRITE("victim.txt", "precious\n");
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(run("run --registry areg.csv --shots ashots.csv --db f.db --out fo -q"),
+	                 VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "fo/links.csv"));
+	assert_non_null(strstr(out, "symbolic link"));
+	FILE *f = fopen(victim, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "precious\n");
+	last_audit("f.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(action, "export:failed");
+	assert_string_equal(actor, os_user());
+	assert_non_null(strstr(subject, "fo/links.csv"));
+	/* an output directory under a regular file: refused before the run */
+	WRITE("plain", "x");
+	assert_int_equal(run("run --registry areg.csv --shots ashots.csv --db f.db --out plain/sub -q"),
+	                 VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "plain/sub"));
+	assert_non_null(strstr(out, strerror(ENOTDIR)));
+	last_audit("f.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(action, "export:failed");
+	assert_string_equal(subject, "plain/sub");
+	/* no store is created just for the row */
+	assert_int_equal(run("run --registry areg.csv --shots ashots.csv --db nostore.db --out plain/sub -q"),
+	                 VS_EXIT_INTERNAL);
+	assert_false(exists("nostore.db"));
+	/* `worklist -o` into a missing directory, and onto a symbolic link */
+	assert_int_equal(run("worklist --db f.db --facility F/1 -o nodir/x.csv"), VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "nodir/x.csv"));
+	assert_non_null(strstr(out, strerror(ENOENT)));
+	last_audit("f.db", actor, action, subject, sizeof(actor));
+	assert_string_equal(action, "export:failed");
+	assert_string_equal(actor, os_user());
+	assert_int_equal(run("worklist --db f.db --facility F/1 -o fo/links.csv"), VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "symbolic link"));
+	/* disk full */
+	if (access("/dev/full", W_OK) == 0) {
+		assert_int_equal(run("worklist --db f.db --facility F/1 -o /dev/full"), VS_EXIT_INTERNAL);
+		assert_non_null(strstr(out, "/dev/full"));
+		assert_non_null(strstr(out, strerror(ENOSPC)));
+		assert_int_equal(run("check areg.csv -o /dev/full"), VS_EXIT_INTERNAL);
+		assert_non_null(strstr(out, strerror(ENOSPC)));
+		assert_int_equal(run("standardize ashots.csv -q -o /dev/full"), VS_EXIT_INTERNAL);
+		assert_non_null(strstr(out, strerror(ENOSPC)));
+	}
+	/* the store says what is wrong with it, not which SQL failed */
+	WRITE("bad.db", "this is not a database\n");
+	assert_int_equal(run("worklist --db bad.db --facility F/1"), VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "bad.db"));
+	assert_non_null(strstr(out, "not a vaxsync database"));
+	assert_null(strstr(out, "PRAGMA"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_version_help_usage), cmocka_unit_test(test_check_clean_roundtrip),
 	    cmocka_unit_test(test_check_malformed),    cmocka_unit_test(test_today_option),
 	    cmocka_unit_test(test_run_missing_input),  cmocka_unit_test(test_run_and_review),
+	    cmocka_unit_test(test_audit_actor),        cmocka_unit_test(test_failed_export),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
