@@ -140,6 +140,12 @@ vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *batch, vs_error *
 /* Threads used by later vs_link_index_add calls to prepare records and by automatic merges
  * (default 1; the index is the same for any count). */
 void vs_link_index_set_threads(vs_link_index *ix, int threads);
+/* Before finish: finish puts the rows in the byte order of their ids (as strcmp; rows without
+ * an id first, in the order added) and keeps, of the rows sharing an id, only the one added
+ * last: the index is then the one adding only the kept rows, in that order, would have built
+ * (byte-identical links), so rows may come in any order and an id may come again with a newer
+ * version. Row numbers are those after the ordering. VS_ERR_ARG once finished. */
+vs_rc vs_link_index_order_by_id(vs_link_index *ix, vs_error *err) VS_MUST_CHECK;
 /* Builds the blocking hash maps, term frequencies and the id map. After a failed finish the
  * index can only be freed. */
 vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err) VS_MUST_CHECK;

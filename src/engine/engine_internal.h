@@ -28,6 +28,15 @@ struct vs_engine {
 	vs_link_settings *ls;
 	pthread_rwlock_t ix_lock;
 	vs_link_index *ix; /* NULL until built */
+	/* A store that held no citizens at open: the index of the citizens put since, fed by
+	 * vs_engine_put_citizens with the records it standardized (rows put in id order at finish)
+	 * and finished by vs_engine_index_build instead of reading them all back. Given up for the
+	 * store scan (pend_off) when a put fails or is rolled back, rows come from a second session
+	 * at once, or a row would not read back the same; used only when the store then holds as
+	 * many citizens as it has ids. Guarded by ix_lock. */
+	vs_link_index *pend;
+	vs_engine_session *pend_ss; /* the session whose puts it holds */
+	bool pend_off;
 	pthread_mutex_t model_mu;
 	vs_link_model *lm;         /* the model in force; NULL while none is chosen (EM pending) */
 	vs_link_model *lm_default; /* the profile's values, for batches too small to train on */

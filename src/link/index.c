@@ -974,6 +974,269 @@ static vs_rc map_error(vs_error *err, vs_rc rc, const char *what)
 	                    rc == VS_ERR_LIMIT ? "too many blocking keys" : "out of memory", what);
 }
 
+/* ---- rows in id order (vs_link_index_order_by_id) ----
+ * At finish, before the map is built: the rows sorted by id (stable: rows without an id, and
+ * the versions of one id, stay in the order added), the last row of each id kept, and the
+ * columns, ids, name tokens and pending keys remade in the new order exactly as adding only
+ * the kept rows in that order would have made them. Tokens are numbered in order of first use
+ * and adaptive blocking reads those numbers, so the tokens are interned again. */
+
+vs_rc vs_link_index_order_by_id(vs_link_index *ix, vs_error *err)
+{
+	if (ix->finished)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "the index is finished already");
+	ix->order_by_id = true;
+	return VS_OK;
+}
+
+/* a row's place in id order: the id's first 16 bytes (zero-padded, big-endian, so integer
+ * order is byte order) and its length; longer ids that share the 16 bytes are compared whole */
+typedef struct id_ord {
+	uint64_t hi, lo;
+	uint32_t row, len;
+} id_ord;
+
+static uint64_t load_be(const unsigned char *b)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static id_ord ord_of(const vs_link_index *ix, size_t row)
+{
+	char buf[32];
+	unsigned char pre[16] = {0};
+	const char *id = vs_link_index_id(ix, row, buf);
+	size_t len = strlen(id);
+	memcpy(pre, id, len < 16 ? len : 16);
+	return (id_ord){load_be(pre), load_be(pre + 8), (uint32_t)row, (uint32_t)len};
+}
+
+static int ord_cmp(const vs_link_index *ix, const id_ord *a, const id_ord *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	if (a->len <= 16 && b->len <= 16) /* no NUL inside an id: equal prefixes, equal ids */
+		return 0;
+	char ba[32], bb[32];
+	return strcmp(vs_link_index_id(ix, a->row, ba), vs_link_index_id(ix, b->row, bb));
+}
+
+/* stable bottom-up merge sort of a (n entries; tmp as large) */
+static void ord_sort(const vs_link_index *ix, id_ord *a, id_ord *tmp, size_t n)
+{
+	size_t i = 1;
+	while (i < n && ord_cmp(ix, &a[i - 1], &a[i]) <= 0)
+		i++;
+	if (i >= n)
+		return; /* in order already (rows added in id order) */
+	id_ord *src = a, *dst = tmp;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t l = lo, r = mid, o = lo;
+			while (l < mid && r < hi)
+				dst[o++] = ord_cmp(ix, &src[r], &src[l]) < 0 ? src[r++] : src[l++];
+			while (l < mid)
+				dst[o++] = src[l++];
+			while (r < hi)
+				dst[o++] = src[r++];
+		}
+		id_ord *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+}
+
+/* perm[k] = the row that becomes row k; *kept = how many. Fails only for memory. */
+static vs_rc order_perm(const vs_link_index *ix, uint32_t *perm, size_t *kept)
+{
+	size_t n = ix->n, k = 0;
+	id_ord *ord = vs_malloc(n * sizeof *ord + 1), *tmp = vs_malloc(n * sizeof *tmp + 1);
+	if (!ord || !tmp) {
+		vs_free(ord);
+		vs_free(tmp);
+		return VS_ERR_NOMEM;
+	}
+	for (size_t r = 0; r < n; r++)
+		ord[r] = ord_of(ix, r);
+	ord_sort(ix, ord, tmp, n);
+	for (size_t i = 0; i < n; i++)
+		if (!ord[i].len || i + 1 == n || ord_cmp(ix, &ord[i], &ord[i + 1]))
+			perm[k++] = ord[i].row; /* a newer version of the id follows: this one goes */
+	*kept = k;
+	vs_free(ord);
+	vs_free(tmp);
+	return VS_OK;
+}
+
+/* the pending (key,row) pairs of the kept rows, in their new order (add pushed each row's pairs
+ * together, rows ascending); p is replaced, or left as it was on failure */
+static vs_rc order_pending(pending *p, size_t n, const uint32_t *perm, size_t kept)
+{
+	size_t *off = vs_calloc(n + 1, sizeof *off), total = 0;
+	if (!off)
+		return VS_ERR_NOMEM;
+	for (size_t i = 0; i < p->count; i++)
+		off[p->rows[i] + 1]++;
+	for (size_t r = 0; r < n; r++)
+		off[r + 1] += off[r];
+	for (size_t k = 0; k < kept; k++)
+		total += off[perm[k] + 1] - off[perm[k]];
+	pending q = {vs_malloc(total * sizeof *q.keys + 1), vs_malloc(total * sizeof *q.rows + 1), 0, total};
+	if (!q.keys || !q.rows) {
+		vs_free(off);
+		pend_free(&q);
+		return VS_ERR_NOMEM;
+	}
+	for (size_t k = 0; k < kept; k++)
+		for (size_t i = off[perm[k]]; i < off[perm[k] + 1]; i++) {
+			q.keys[q.count] = p->keys[i];
+			q.rows[q.count++] = (uint32_t)k;
+		}
+	vs_free(off);
+	pend_free(p);
+	*p = q;
+	return VS_OK;
+}
+
+/* the new columns of ordered rows, swapped in only when all were made */
+typedef struct ordered {
+	lk_row *rows;
+	uint32_t *extra[VS_LINK_MAX_EXTRA];
+	lk_intern names;
+	uint64_t *ids;
+	char *idtext;
+	size_t idtext_len, idtext_cap, cap;
+} ordered;
+
+static void ordered_free(ordered *o)
+{
+	vs_free(o->rows);
+	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
+		vs_free(o->extra[k]);
+	intern_free(&o->names);
+	vs_free(o->ids);
+	vs_free(o->idtext);
+}
+
+/* the new number of old token t, interned on first use */
+static vs_rc retoken(const vs_link_index *ix, ordered *o, uint32_t *remap, uint32_t t, uint32_t *out)
+{
+	if (t && !remap[t]) {
+		vs_rc rc = intern_add(&o->names, ix->names.str[t], ix->names.len[t], &remap[t]);
+		if (rc)
+			return rc;
+	}
+	*out = remap[t];
+	return VS_OK;
+}
+
+/* row k of o from old row `from`: the tokens in set_row's order, the id as id_store keeps it */
+static vs_rc order_row(vs_link_index *ix, ordered *o, uint32_t *remap, size_t k, size_t from)
+{
+	vs_rc rc;
+	lk_row r = ix->rows[from];
+	if ((rc = retoken(ix, o, remap, r.fam, &r.fam)) || (rc = retoken(ix, o, remap, r.mid, &r.mid)) ||
+	    (rc = retoken(ix, o, remap, r.giv, &r.giv)))
+		return rc;
+	o->rows[k] = r;
+	for (size_t e = 0; e < ix->s->nextra; e++)
+		if ((rc = retoken(ix, o, remap, ix->extra[e][from], &o->extra[e][k])))
+			return rc;
+	uint64_t c = ix->ids[from];
+	if (c < ID_OTHER) {
+		o->ids[k] = c;
+		return VS_OK;
+	}
+	/* id_store on the new text column */
+	const char *s = id_text(ix, c);
+	size_t len = strlen(s);
+	if (o->idtext_len + len + 1 > o->idtext_cap) {
+		size_t cap = o->idtext_cap ? o->idtext_cap * 2 : 4096;
+		while (cap < o->idtext_len + len + 1)
+			cap *= 2;
+		char *t = vs_realloc(o->idtext, cap);
+		if (!t)
+			return VS_ERR_NOMEM;
+		o->idtext = t;
+		o->idtext_cap = cap;
+	}
+	memcpy(o->idtext + o->idtext_len, s, len + 1);
+	o->ids[k] = ID_OTHER + o->idtext_len;
+	o->idtext_len += len + 1;
+	return VS_OK;
+}
+
+static vs_rc order_columns(vs_link_index *ix, const uint32_t *perm, size_t kept)
+{
+	ordered o = {0};
+	vs_rc rc = VS_OK;
+	uint32_t *remap = vs_calloc(ix->names.count, sizeof *remap);
+	o.cap = 1024; /* as grow_cols sizes the columns for kept rows */
+	while (o.cap < kept)
+		o.cap *= 2;
+	o.rows = vs_malloc(o.cap * sizeof *o.rows);
+	o.ids = vs_calloc(o.cap, sizeof *o.ids);
+	bool ok = remap && o.rows && o.ids && !intern_init(&o.names);
+	for (size_t e = 0; ok && e < ix->s->nextra; e++)
+		ok = (o.extra[e] = vs_malloc(o.cap * sizeof *o.extra[e])) != NULL;
+	rc = ok ? VS_OK : VS_ERR_NOMEM;
+	for (size_t k = 0; !rc && k < kept; k++)
+		rc = order_row(ix, &o, remap, k, perm[k]);
+	vs_free(remap);
+	if (rc) {
+		ordered_free(&o);
+		return rc;
+	}
+	vs_free(ix->rows);
+	ix->rows = o.rows;
+	for (size_t e = 0; e < ix->s->nextra; e++) {
+		vs_free(ix->extra[e]);
+		ix->extra[e] = o.extra[e];
+	}
+	intern_free(&ix->names);
+	ix->names = o.names;
+	vs_free(ix->ids);
+	ix->ids = o.ids;
+	vs_free(ix->idtext);
+	ix->idtext = o.idtext;
+	ix->idtext_len = o.idtext_len;
+	ix->idtext_cap = o.idtext_cap;
+	ix->cap = o.cap;
+	ix->n = kept;
+	return VS_OK;
+}
+
+/* the rows of an index built with order_by_id put in order (p: its pending pairs) */
+static vs_rc order_rows(vs_link_index *ix, pending *p)
+{
+	size_t kept = 0;
+	if (!ix->ids || !ix->n)
+		return VS_OK; /* no ids: the order added stands */
+	uint32_t *perm = vs_malloc(ix->n * sizeof *perm);
+	vs_rc rc = perm ? order_perm(ix, perm, &kept) : VS_ERR_NOMEM;
+	bool same = !rc && kept == ix->n;
+	for (size_t k = 0; same && k < kept; k++)
+		same = perm[k] == k;
+	if (same) { /* added in id order, each id once: nothing to do */
+		vs_free(perm);
+		return VS_OK;
+	}
+	if (!rc)
+		rc = order_pending(p, ix->n, perm, kept);
+	if (!rc)
+		rc = order_columns(ix, perm, kept);
+	vs_free(perm);
+	return rc;
+}
+
 vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 {
 	vs_rc rc = VS_OK;
@@ -989,6 +1252,10 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 	pending p = *pend_of(ix);
 	vs_free(ix->pend);
 	ix->pend = NULL;
+	if (ix->order_by_id && (rc = order_rows(ix, &p))) {
+		pend_free(&p);
+		goto fail;
+	}
 	if ((rc = build_map(ix, &p, threads, &m)) || (rc = build_tf(ix, tfw, &once)) ||
 	    (rc = idmap_build(ix)))
 		goto fail;

@@ -181,6 +181,7 @@ struct vs_link_index {
 	size_t post_count;
 	void *pend; /* pending (key,row) pairs until finish */
 	bool finished;
+	bool order_by_id;                    /* finish orders the rows by id, the last of each id kept */
 	int threads;                         /* for building (vs_link_index_set_threads) */
 	uint32_t refined[VS_LINK_MAX_RULES]; /* blocks split by adaptive blocking, per rule */
 	/* growing after finish (index.c): rows [nbase, n) are in the overlay, not in slots/post */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/engine_internal.h"
 #include "vaxsync/csv.h"
 #include "vaxsync/engine.h"
 #include "vaxsync/gen.h"
@@ -992,6 +993,203 @@ static void test_rejected_rows(void **state)
 	free(sum);
 }
 
+/* ---- the index fed by the puts ---- */
+
+typedef struct table {
+	char *(*f)[VS_REG_COL_COUNT]; /* registry rows; NULL for the shots */
+	vs_engine_submission *subs;
+	size_t count;
+} table;
+
+/* The data rows of a registry or shots file, fields copied. */
+static void read_table(const char *path, bool shots, table *t)
+{
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	vs_error err;
+	int idx[(int)VS_SHOT_COL_COUNT + (int)VS_REG_COL_COUNT];
+	int ncol = shots ? VS_SHOT_COL_COUNT : VS_REG_COL_COUNT;
+	size_t cap = 0;
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(vs_csv_open(&rd, path, NULL, &err), VS_OK);
+	assert_int_equal(vs_csv_next(rd, &row, &err), VS_OK);
+	assert_int_equal(vs_csv_map_header(&row, shots ? vs_schema_shots : vs_schema_registry, (size_t)ncol,
+	                                   idx, path, &err),
+	                 VS_OK);
+	while (vs_csv_next(rd, &row, &err) == VS_OK) {
+		if (t->count == cap) {
+			cap = cap ? cap * 2 : 1024;
+			t->f = realloc(t->f, cap * sizeof(*t->f));
+			t->subs = realloc(t->subs, cap * sizeof(*t->subs));
+			assert_true(t->f && t->subs);
+		}
+		memset(&t->subs[t->count], 0, sizeof(t->subs[t->count]));
+		for (int k = 0; k < ncol; k++) {
+			char *v = strdup(idx[k] >= 0 && (size_t)idx[k] < row.count ? row.fields[idx[k]] : "");
+			assert_non_null(v);
+			if (shots)
+				t->subs[t->count].f[k] = v;
+			else
+				t->f[t->count][k] = v;
+		}
+		t->count++;
+	}
+	vs_csv_close(rd);
+}
+
+static void table_free(table *t, bool shots)
+{
+	for (size_t i = 0; i < t->count; i++)
+		for (int k = 0; k < (shots ? VS_SHOT_COL_COUNT : VS_REG_COL_COUNT); k++)
+			free(shots ? (char *)t->subs[i].f[k] : t->f[i][k]);
+	free(t->f);
+	free(t->subs);
+}
+
+/* Puts rows in batches of `batch` through the main session. */
+static void put_rows(vs_engine *e, const vs_engine_citizen_row *rows, size_t n, size_t batch)
+{
+	vs_error err;
+	for (size_t i = 0; i < n; i += batch) {
+		vs_rc rc = vs_engine_put_citizens(vs_engine_main(e), rows + i, i + batch < n ? batch : n - i,
+		                                  NULL, &err);
+		if (rc)
+			fail_msg("put: %s", err.message);
+	}
+}
+
+/* The links of every shot by the engine's index (the default model), and its ids. */
+static vs_link_result *search(vs_engine *e, const table *shots, char **ids)
+{
+	vs_error err;
+	vs_link_model *m = NULL;
+	vs_norm_record *recs = calloc(shots->count, sizeof(*recs));
+	vs_link_result *res = calloc(shots->count, sizeof(*res));
+	assert_true(recs && res);
+	assert_int_equal(vs_engine_index_build(vs_engine_main(e), &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, e->ls, &err), VS_OK);
+	vs_engine_standardize(e, shots->subs, shots->count, recs);
+	vs_link_side side = {.recs = recs, .count = shots->count};
+	assert_int_equal(vs_link_batch(e->ix, m, &side, 2, res, &err), VS_OK);
+	vs_buf b;
+	vs_buf_init(&b, (size_t)64 << 20);
+	char buf[32];
+	for (size_t r = 0; r < vs_link_index_count(e->ix); r++)
+		assert_int_equal(vs_buf_printf(&b, "%s\n", vs_link_index_id(e->ix, r, buf)), VS_OK);
+	assert_int_equal(vs_buf_putc(&b, '\0'), VS_OK);
+	*ids = b.data;
+	vs_link_model_free(m);
+	free(recs);
+	return res;
+}
+
+/* A fresh store: the index the puts feed (registry rows shuffled, some ids put twice: an older
+ * version long before the one kept, or the same row again) equals the index read back from
+ * the store by a second engine: the same rows, byte-identical links. Anything else adding a
+ * citizen, or a rollback, makes the engine read the store instead. */
+static void test_index_from_puts(void **state)
+{
+	(void)state;
+	char dir[128], path[200], db[160], db2[160];
+	snprintf(dir, sizeof(dir), "%s/puts", tmpdir);
+	snprintf(db, sizeof(db), "%s/puts.db", tmpdir);
+	snprintf(db2, sizeof(db2), "%s/puts2.db", tmpdir);
+	generate(dir, 1500, 17, 2.0);
+	table reg, shots;
+	snprintf(path, sizeof(path), "%s/registry.csv", dir);
+	read_table(path, false, &reg);
+	snprintf(path, sizeof(path), "%s/shots.csv", dir);
+	read_table(path, true, &shots);
+	size_t n = reg.count;
+	assert_true(n == 1500 && shots.count > 2000);
+	/* the order of the puts: the older versions first (full name and phone changed), then
+	 * the rows shuffled, every 25th twice */
+	vs_engine_citizen_row *rows = calloc(n * 2, sizeof(*rows));
+	char(*older)[2][96] = calloc(n, sizeof(*older));
+	assert_true(rows && older);
+	size_t count = 0, again = 0;
+	for (size_t i = 0; i < n; i += 10) {
+		for (int k = 0; k < VS_REG_COL_COUNT; k++)
+			rows[count].f[k] = reg.f[i][k];
+		snprintf(older[i][0], sizeof(older[i][0]), "%.60s Cũ", reg.f[i][VS_REG_FULL_NAME]);
+		snprintf(older[i][1], sizeof(older[i][1]), "09%08zu", i);
+		rows[count].f[VS_REG_FULL_NAME] = older[i][0];
+		rows[count++].f[VS_REG_PHONE] = older[i][1];
+	}
+	for (size_t j = 0; j < n; j++) {
+		size_t i = j * 613 % n; /* 613 is prime, not a factor of 1500 */
+		again += i % 25 == 4;
+		for (int times = i % 25 == 4 ? 2 : 1; times > 0; times--, count++)
+			for (int k = 0; k < VS_REG_COL_COUNT; k++)
+				rows[count].f[k] = reg.f[i][k];
+	}
+	vs_engine *e = engine(db);
+	assert_false(e->pend_off);
+	put_rows(e, rows, count, 97);
+	assert_non_null(e->pend); /* fed by the puts: the new and changed rows */
+	assert_int_equal(vs_link_index_count(e->pend), count - again);
+	char *ids_puts = NULL, *ids_store = NULL;
+	const vs_link_index *fed = e->pend;
+	vs_link_result *by_puts = search(e, &shots, &ids_puts);
+	assert_ptr_equal(e->ix, fed); /* finished, not read from the store */
+	assert_null(e->pend);
+	assert_int_equal(vs_link_index_count(e->ix), n);
+	size_t bytes = vs_engine_index_bytes(e);
+	vs_engine_close(e);
+	/* a second engine reads the store */
+	e = engine(db);
+	assert_true(e->pend_off);
+	vs_link_result *by_store = search(e, &shots, &ids_store);
+	assert_int_equal(vs_link_index_count(e->ix), n);
+	assert_int_equal(vs_engine_index_bytes(e), bytes);
+	vs_engine_close(e);
+	assert_string_equal(ids_puts, ids_store);
+	assert_memory_equal(by_puts, by_store, shots.count * sizeof(*by_puts));
+	size_t found = 0;
+	for (size_t i = 0; i < shots.count; i++)
+		found += by_puts[i].best >= 0;
+	assert_true(found > shots.count / 2);
+	free(by_puts);
+	free(ids_puts);
+	/* a citizen added behind the engine's back: the count differs, the store is read */
+	e = engine(db2);
+	put_rows(e, rows, count, 500);
+	vs_store_citizen c;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.citizen_id, sizeof(c.citizen_id), "%s", "999999999999");
+	snprintf(c.full_name, sizeof(c.full_name), "%s", "Ngô Văn Khác");
+	c.dob_days = c.death_days = VS_STORE_NO_DATE;
+	vs_error err;
+	assert_int_equal(vs_store_put_citizen(vs_engine_store(vs_engine_main(e)), &c, NULL, &err), VS_OK);
+	assert_non_null(e->pend);
+	assert_int_equal(vs_engine_index_build(vs_engine_main(e), &err), VS_OK);
+	assert_int_equal(vs_link_index_count(e->ix), n + 1);
+	vs_engine_close(e);
+	/* puts rolled back in the caller's transaction: the index comes from the store */
+	sh("rm -f '%s'*", db2);
+	e = engine(db2);
+	vs_store *s = vs_engine_store(vs_engine_main(e));
+	put_rows(e, rows, 300, 100);
+	assert_int_equal(vs_store_begin(s, &err), VS_OK);
+	put_rows(e, rows + 300, count - 300, 100);
+	vs_store_rollback(s, NULL);
+	vs_engine_index_reset(e);
+	assert_null(e->pend);
+	char *ids_rb = NULL;
+	vs_link_result *rb = search(e, &shots, &ids_rb);
+	assert_true(vs_link_index_count(e->ix) < n);
+	assert_int_equal(vs_link_index_count(e->ix), (size_t)scalar(db2, "SELECT count(*) FROM citizens"));
+	free(rb);
+	free(ids_rb);
+	vs_engine_close(e);
+	free(by_store);
+	free(ids_store);
+	free(rows);
+	free(older);
+	table_free(&reg, false);
+	table_free(&shots, true);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1014,7 +1212,7 @@ int main(void)
 	    cmocka_unit_test(test_model_versions),   cmocka_unit_test(test_bulk_equals_one_by_one),
 	    cmocka_unit_test(test_refusals),         cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_resolve_conflict), cmocka_unit_test(test_rejected_rows),
-	    cmocka_unit_test(test_review_loop),
+	    cmocka_unit_test(test_review_loop),      cmocka_unit_test(test_index_from_puts),
 	};
 	if (getenv("VS_TEST_FILTER")) /* e.g. VS_TEST_FILTER='test_re*' while working on a test */
 		cmocka_set_test_filter(getenv("VS_TEST_FILTER"));

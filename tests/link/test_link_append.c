@@ -441,6 +441,159 @@ static void test_alloc_failures(void **state)
 	fx_free(&f);
 }
 
+/* the rows of side b added in the order ord (count entries; an entry >= n is row entry - n with
+ * its given name and phone changed: an older version of that row) */
+static vs_link_index *by_order(const fx *f, const size_t *ord, size_t count, bool order_by_id, size_t step)
+{
+	vs_error err = {0};
+	vs_link_index *ix = NULL;
+	vs_norm_record *recs = calloc(count, sizeof *recs);
+	const char **ids = calloc(count, sizeof *ids);
+	for (size_t k = 0; k < count; k++) {
+		size_t r = ord[k] % f->n;
+		recs[k] = f->p[r];
+		ids[k] = f->idp[r];
+		if (ord[k] >= f->n) {
+			snprintf(recs[k].given, sizeof recs[k].given, "Old%zu", r);
+			snprintf(recs[k].phone, sizeof recs[k].phone, "0911%06u", (unsigned)(r % 1000000));
+		}
+	}
+	assert_int_equal(vs_link_index_new(&ix, f->s, &err), VS_OK);
+	if (order_by_id)
+		assert_int_equal(vs_link_index_order_by_id(ix, &err), VS_OK);
+	for (size_t k = 0; k < count; k += step) {
+		vs_link_side b = {
+		    .recs = recs + k, .count = k + step < count ? step : count - k, .ids = ids + k};
+		assert_int_equal(vs_link_index_add(ix, &b, &err), VS_OK);
+	}
+	free(recs);
+	free(ids);
+	return ix;
+}
+
+static const fx *g_fx; /* for id_less (qsort has no context) */
+
+static int id_less(const void *a, const void *b)
+{
+	const char *x = g_fx->idp[*(const size_t *)a], *y = g_fx->idp[*(const size_t *)b];
+	int c = strcmp(x ? x : "", y ? y : "");
+	return c ? c : *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static void assert_same_index(const fx *f, const vs_link_index *a, const vs_link_index *b)
+{
+	assert_int_equal(vs_link_index_count(a), vs_link_index_count(b));
+	assert_int_equal(vs_link_index_bytes(a), vs_link_index_bytes(b));
+	assert_int_equal(a->cap, b->cap);
+	for (size_t r = 0; r < a->n; r++) { /* field by field: the padding is not set */
+		const lk_row *x = &a->rows[r], *y = &b->rows[r];
+		assert_true(x->id == y->id && x->alt == y->alt && x->phone == y->phone);
+		assert_true(x->fam == y->fam && x->mid == y->mid && x->giv == y->giv && x->dob == y->dob);
+		assert_true(x->nset == y->nset && x->commune == y->commune && x->district == y->district);
+		assert_true(x->sex == y->sex && x->province == y->province);
+	}
+	assert_memory_equal(a->ids, b->ids, a->n * sizeof *a->ids);
+	assert_int_equal(a->idtext_len, b->idtext_len);
+	assert_memory_equal(a->idtext, b->idtext, a->idtext_len);
+	assert_int_equal(a->names.count, b->names.count);
+	for (uint32_t t = 1; t < a->names.count; t++)
+		assert_string_equal(a->names.str[t], b->names.str[t]);
+	assert_memory_equal(a->refined, b->refined, sizeof a->refined);
+	assert_int_equal(a->slot_cap, b->slot_cap);
+	assert_memory_equal(a->slots, b->slots, a->slot_cap * sizeof *a->slots);
+	assert_int_equal(a->post_count, b->post_count);
+	assert_memory_equal(a->post, b->post, a->post_count * sizeof *a->post);
+	char ba[32], bb[32];
+	for (size_t r = 0; r < a->n; r++) {
+		assert_string_equal(vs_link_index_id(a, r, ba), vs_link_index_id(b, r, bb));
+		assert_int_equal(vs_link_index_find(a, ba), vs_link_index_find(b, ba));
+	}
+	vs_norm_record *q = shots(f->p, f->n, 1500);
+	vs_link_result *ra = link_all(f, a, q, 1500, 1), *rb = link_all(f, b, q, 1500, 2);
+	assert_memory_equal(ra, rb, 1500 * sizeof *ra);
+	free(ra);
+	free(rb);
+	free(q);
+}
+
+/* rows in any order, some ids twice (an older version first), with order_by_id: the index of
+ * the last version of each id added in id order, byte for byte; rows without an id first */
+static void test_order_by_id(void **state)
+{
+	(void)state;
+	fx f;
+	size_t n = 3000;
+	fx_init(&f, n);
+	vs_error err = {0};
+	static const char *const odd[] = {"a-very-long-id-of-more-than-thirty-two-bytes-2",
+	                                  "a-very-long-id-of-more-than-thirty-two-bytes-10",
+	                                  "a-very-long-id-of-more-than-thirty-two-bytes-1",
+	                                  "0",
+	                                  "9999999999999999999",
+	                                  "12345678901234567890",
+	                                  "AB-12/x",
+	                                  "",
+	                                  NULL,
+	                                  "",
+	                                  "0000000000000000"};
+	size_t nodd = sizeof odd / sizeof odd[0];
+	for (size_t k = 0; k < nodd; k++)
+		f.idp[100 + k * 3] = odd[k];
+	/* the reference: each row once, in id order */
+	size_t *sorted = calloc(n, sizeof *sorted);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = i;
+	g_fx = &f;
+	qsort(sorted, n, sizeof *sorted, id_less);
+	vs_link_index *ref = by_order(&f, sorted, n, false, 700);
+	assert_int_equal(vs_link_index_finish(ref, 1, &err), VS_OK);
+	/* shuffled; every 10th row comes first in an older version and itself only after all the
+	 * others; every 50th twice the same */
+	size_t *ord = calloc(n * 2, sizeof *ord), count = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			size_t r = i * 1237 % n; /* 1237 and 3000 are coprime */
+			bool older = r % 10 == 3 && f.idp[r] && *f.idp[r];
+			if (pass == 0 && older)
+				ord[count++] = n + r;
+			if ((pass == 0) != older)
+				ord[count++] = r;
+			if (pass == 0 && r % 50 == 7 && f.idp[r] && *f.idp[r])
+				ord[count++] = r;
+		}
+	vs_link_index *ix = by_order(&f, ord, count, true, 512);
+	assert_true(vs_link_index_count(ix) > n);
+	assert_int_equal(vs_link_index_finish(ix, 2, &err), VS_OK);
+	assert_int_equal(vs_link_index_order_by_id(ix, &err), VS_ERR_ARG);
+	assert_same_index(&f, ref, ix);
+	vs_link_index_free(ix);
+	/* in id order already (the store's order): the same */
+	ix = by_order(&f, sorted, n, true, 1000);
+	assert_int_equal(vs_link_index_finish(ix, 1, &err), VS_OK);
+	assert_same_index(&f, ref, ix);
+	vs_link_index_free(ix);
+	/* every failing allocation of the finish: an error, no leak (ASan) */
+	int failed = 0;
+	for (uint64_t k = 1; k < 100000; k++) {
+		ix = by_order(&f, ord, count, true, 4096);
+		vs_alloc_fail_nth(k);
+		vs_rc rc = vs_link_index_finish(ix, 1, &err);
+		vs_alloc_fail_nth(0);
+		if (rc == VS_OK) {
+			assert_same_index(&f, ref, ix);
+			vs_link_index_free(ix);
+			break;
+		}
+		failed++;
+		vs_link_index_free(ix);
+	}
+	assert_true(failed > 5);
+	vs_link_index_free(ref);
+	free(sorted);
+	free(ord);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +602,7 @@ int main(void)
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_auto_merge),
 	    cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_order_by_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
