@@ -182,6 +182,7 @@ typedef struct vs_engine_read {
 	uint64_t line;  /* physical line where the row starts */
 	unsigned flags; /* VS_CSV_ROW_* */
 	const char *facility_code, *record_id; /* rejected shot rows: what is known of the key, else "" */
+	const char *raw; /* rejected: the row's text as sent (at most 4 KiB), "" when none */
 } vs_engine_read;
 /* Pointers in a vs_engine_read stay valid until the next vs_engine_reader_next. */
 

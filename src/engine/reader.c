@@ -346,10 +346,11 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 {
 	vs_csv_row row;
 	memset(out, 0, sizeof(*out));
-	out->facility_code = out->record_id = "";
+	out->facility_code = out->record_id = out->raw = "";
 	vs_rc rc = vs_csv_next(rd->csv, &row, &out->why);
 	if (rc == VS_ERR_PARSE) {
 		out->rejected = true;
+		out->raw = vs_csv_last_raw(rd->csv, NULL);
 		out->facility_code = rd->last_facility;
 		out->line = out->why.line;
 		rd->rejected++;
@@ -366,6 +367,7 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 	if ((rc = check_row(rd, &row, out, err)))
 		return rc;
 	if (out->rejected) {
+		out->raw = vs_csv_last_raw(rd->csv, NULL);
 		rd->rejected++;
 		return VS_OK;
 	}
@@ -427,6 +429,8 @@ vs_rc vs_engine_keep_rejected(vs_engine_session *ss, const vs_engine_read *r, vs
 	              ri ? ri->action : "Check the row and send it again");
 	char loc[512];
 	vs_error_format(why, loc, sizeof(loc));
-	vs_store_copy(it.evidence, sizeof(it.evidence), loc);
+	/* where and why, then the row as sent (cut to the field) for the clerk to fix */
+	snprintf(it.evidence, sizeof(it.evidence), "%s%s%.*s", loc, r->raw && r->raw[0] ? "; row: " : "",
+	         (int)(sizeof(it.evidence) / 2), r->raw ? r->raw : "");
 	return vs_store_worklist_put(ss->s, &it, err);
 }

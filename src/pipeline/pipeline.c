@@ -246,6 +246,7 @@ static void writer_give(writer *w, const shot_buf *b, bool last)
 typedef struct rejected_list {
 	vs_engine_read *rows; /* why, facility_code and record_id (copied) */
 	char (*keys)[2][64];
+	char (*raws)[512]; /* the row as sent, cut (the worklist keeps about this much) */
 	size_t n, cap;
 } rejected_list;
 
@@ -260,6 +261,9 @@ static vs_rc note_rejected(run *r, rejected_list *rl, const vs_engine_read *x)
 		if (!(p = vs_reallocarray(rl->keys, cap, sizeof(*rl->keys))))
 			return nomem(r);
 		rl->keys = p;
+		if (!(p = vs_reallocarray(rl->raws, cap, sizeof(*rl->raws))))
+			return nomem(r);
+		rl->raws = p;
 		rl->cap = cap;
 	}
 	vs_engine_read *y = &rl->rows[rl->n];
@@ -267,6 +271,7 @@ static vs_rc note_rejected(run *r, rejected_list *rl, const vs_engine_read *x)
 	y->rejected = true;
 	y->why = x->why;
 	y->line = x->line;
+	vs_store_copy(rl->raws[rl->n], sizeof(rl->raws[rl->n]), x->raw);
 	vs_store_copy(rl->keys[rl->n][0], sizeof(rl->keys[rl->n][0]), x->facility_code);
 	vs_store_copy(rl->keys[rl->n][1], sizeof(rl->keys[rl->n][1]), x->record_id);
 	rl->n++;
@@ -309,6 +314,7 @@ static vs_rc keep_rejected_rows(run *r, rejected_list *rl)
 		vs_engine_read *y = &rl->rows[i];
 		y->facility_code = rl->keys[i][0];
 		y->record_id = rl->keys[i][1];
+		y->raw = rl->raws[i];
 		log_rejected(y);
 		rc = vs_engine_keep_rejected(r->ss, y, r->err);
 	}
@@ -430,6 +436,7 @@ out:
 	}
 	vs_free(rl.rows);
 	vs_free(rl.keys);
+	vs_free(rl.raws);
 	return rc;
 }
 

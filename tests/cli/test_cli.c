@@ -101,19 +101,19 @@ static void test_check_clean_roundtrip(void **state)
 static void test_check_malformed(void **state)
 {
 	(void)state;
-	WRITE("unclosed.csv", "a,b\n1,2\n3,\"never closed\n4,5\n");
+	WRITE("unclosed.csv", "record_id,facility_code,full_name\n1,F,A\n3,F,\"never closed\n4,F,B\n");
 	assert_int_equal(run("check unclosed.csv"), VS_EXIT_DATA);
-	assert_non_null(strstr(out, "unclosed.csv:3:2:"));
+	assert_non_null(strstr(out, "unclosed.csv:3:3:"));
 	assert_non_null(strstr(out, "reading goes on at line 4"));
 	assert_non_null(strstr(out, "2 records read, 1 rejected"));
 	assert_non_null(strstr(out, "[CSV_UNCLOSED_QUOTE]"));
 
-	WRITE("ragged.csv", "a,b,c\n1,2\n1,2,3\n");
+	WRITE("ragged.csv", "record_id,facility_code,full_name\n1,F\n2,F,3\n");
 	assert_int_equal(run("check ragged.csv"), 0);
 	assert_non_null(strstr(out, "ragged.csv:2:"));
 	assert_non_null(strstr(out, "[CSV_RAGGED_ROW]"));
 
-	WRITE("cp1258.csv", "name,x\nNguy\xEA\xDEn,1\n");
+	WRITE("cp1258.csv", "full_name,record_id,facility_code\nNguy\xEA\xDEn,1,F\n");
 	assert_int_equal(run("check cp1258.csv -o fixed.csv"), 0);
 	assert_non_null(strstr(out, "1 decoded from Windows-1258"));
 
@@ -125,21 +125,21 @@ static void test_check_malformed(void **state)
 	assert_int_equal(run("check header.csv"), VS_EXIT_DATA);
 	assert_non_null(strstr(out, "[CSV_NO_RECORDS]"));
 
-	write_file("nul.csv", "a,b\nx\0y,1\n", 10);
+	write_file("nul.csv", "record_id,facility_code,full_name\nx\0y,F,1\n", 42);
 	assert_int_equal(run("check nul.csv"), 0);
 	assert_non_null(strstr(out, "1 with NUL bytes removed"));
 
 	/* a 10 MB field: that row is rejected, the next one is read */
 	size_t big = 10u << 20;
-	char *s = malloc(big + 32);
+	char *s = malloc(big + 64);
 	assert_non_null(s);
-	memcpy(s, "a,b\n1,", 6);
-	memset(s + 6, 'x', big);
-	memcpy(s + 6 + big, "\n2,3\n", 5);
-	write_file("big.csv", s, big + 11);
+	memcpy(s, "record_id,facility_code,full_name\n1,F,", 38);
+	memset(s + 38, 'x', big);
+	memcpy(s + 38 + big, "\n2,F,3\n", 7);
+	write_file("big.csv", s, big + 45);
 	free(s);
 	assert_int_equal(run("check big.csv"), VS_EXIT_DATA);
-	assert_non_null(strstr(out, "big.csv:2:2:"));
+	assert_non_null(strstr(out, "big.csv:2:3:"));
 	assert_non_null(strstr(out, "[CSV_FIELD_TOO_LONG]"));
 	assert_non_null(strstr(out, "1 records read, 1 rejected"));
 
