@@ -172,7 +172,13 @@ vs_rc vs_engine_verify_store(vs_store *s, const vs_verify_ctx *vc, size_t batch,
  * and the id listed for holding (vs_engine_hold_citizens). `run`, `check`
  * and `standardize` read through it, so they accept the same rows. */
 typedef struct vs_engine_reader vs_engine_reader;
-enum { VS_FILE_SHOTS = 1, VS_FILE_REGISTRY = 2 };
+enum {
+	VS_FILE_SHOTS = 1,
+	VS_FILE_REGISTRY = 2,
+	/* or'ed in: a field-level tool (`standardize`): of the shots columns only
+	 * full_name is required, and no key, id or duplicate rule applies */
+	VS_FILE_LENIENT = 0x100
+};
 
 typedef struct vs_engine_read {
 	bool rejected;

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/csv.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/norm.h"
 #include "vaxsync/schema.h"
 
@@ -256,49 +257,34 @@ static vs_rc batch_write(batch *b, vs_csv_writer *w, size_t header_count, int fa
 
 /* ---- header ---- */
 
-/* Maps the header: registry or shots layout; a file without the shots
- * layout's id columns is still read when it has a name column. */
-static vs_rc map_columns(const vs_csv_row *h, const char *file, int *col, bool *registry, vs_error *err)
+/* The columns standardized, from the reader's mapping of the header. */
+static void map_columns(const vs_engine_reader *r, int *col, bool *registry)
 {
-	vs_rc rc;
-	vs_schema_kind kind = vs_schema_detect(h);
+	*registry = vs_engine_reader_kind(r) == VS_FILE_REGISTRY;
 	for (int i = 0; i < C_COUNT; i++)
 		col[i] = -1;
-	if (kind == VS_SCHEMA_REGISTRY) {
-		int idx[VS_REG_COL_COUNT];
-		if ((rc = vs_csv_map_header(h, vs_schema_registry, VS_REG_COL_COUNT, idx, file, err)))
-			return rc;
-		*registry = true;
-		col[C_NAME] = idx[VS_REG_FULL_NAME];
-		col[C_DOB] = idx[VS_REG_DOB];
-		col[C_SEX] = idx[VS_REG_SEX];
-		col[C_ID] = idx[VS_REG_CITIZEN_ID];
-		col[C_PHONE] = idx[VS_REG_PHONE];
-		col[C_ADDR] = idx[VS_REG_ADDRESS];
-		col[C_PROV] = idx[VS_REG_PROVINCE_CODE];
-		col[C_DIST] = idx[VS_REG_DISTRICT_CODE];
-		col[C_COMM] = idx[VS_REG_COMMUNE_CODE];
-		return VS_OK;
+	if (*registry) {
+		col[C_NAME] = vs_engine_reader_column(r, VS_REG_FULL_NAME);
+		col[C_DOB] = vs_engine_reader_column(r, VS_REG_DOB);
+		col[C_SEX] = vs_engine_reader_column(r, VS_REG_SEX);
+		col[C_ID] = vs_engine_reader_column(r, VS_REG_CITIZEN_ID);
+		col[C_PHONE] = vs_engine_reader_column(r, VS_REG_PHONE);
+		col[C_ADDR] = vs_engine_reader_column(r, VS_REG_ADDRESS);
+		col[C_PROV] = vs_engine_reader_column(r, VS_REG_PROVINCE_CODE);
+		col[C_DIST] = vs_engine_reader_column(r, VS_REG_DISTRICT_CODE);
+		col[C_COMM] = vs_engine_reader_column(r, VS_REG_COMMUNE_CODE);
+		return;
 	}
-	vs_csv_colspec specs[VS_SHOT_COL_COUNT];
-	int idx[VS_SHOT_COL_COUNT];
-	memcpy(specs, vs_schema_shots, sizeof(specs));
-	for (size_t i = 0; i < VS_SHOT_COL_COUNT; i++)
-		specs[i].required = i == VS_SHOT_FULL_NAME;
-	if ((rc = vs_csv_map_header(h, specs, VS_SHOT_COL_COUNT, idx, file, err)))
-		return rc;
-	*registry = false;
-	col[C_NAME] = idx[VS_SHOT_FULL_NAME];
-	col[C_DOB] = idx[VS_SHOT_DOB];
-	col[C_SEX] = idx[VS_SHOT_SEX];
-	col[C_ID] = idx[VS_SHOT_ID_NUMBER];
-	col[C_PHONE] = idx[VS_SHOT_PHONE];
-	col[C_ADDR] = idx[VS_SHOT_ADDRESS];
-	col[C_VACC] = idx[VS_SHOT_VACCINE];
-	col[C_DOSE] = idx[VS_SHOT_DOSE];
-	col[C_SHOT] = idx[VS_SHOT_SHOT_DATE];
-	col[C_FAC] = idx[VS_SHOT_FACILITY_CODE];
-	return VS_OK;
+	col[C_NAME] = vs_engine_reader_column(r, VS_SHOT_FULL_NAME);
+	col[C_DOB] = vs_engine_reader_column(r, VS_SHOT_DOB);
+	col[C_SEX] = vs_engine_reader_column(r, VS_SHOT_SEX);
+	col[C_ID] = vs_engine_reader_column(r, VS_SHOT_ID_NUMBER);
+	col[C_PHONE] = vs_engine_reader_column(r, VS_SHOT_PHONE);
+	col[C_ADDR] = vs_engine_reader_column(r, VS_SHOT_ADDRESS);
+	col[C_VACC] = vs_engine_reader_column(r, VS_SHOT_VACCINE);
+	col[C_DOSE] = vs_engine_reader_column(r, VS_SHOT_DOSE);
+	col[C_SHOT] = vs_engine_reader_column(r, VS_SHOT_SHOT_DATE);
+	col[C_FAC] = vs_engine_reader_column(r, VS_SHOT_FACILITY_CODE);
 }
 
 typedef struct opts {
@@ -361,11 +347,11 @@ int vs_cmd_standardize(int argc, char **argv)
 	int exit_code, col[C_COUNT];
 	bool registry = false;
 	vs_norm_ctx *ctx = NULL;
-	vs_csv_reader *r = NULL;
+	vs_engine_reader *r = NULL;
 	vs_csv_writer *w = NULL;
 	batch *b = NULL;
 	summary s = {0};
-	vs_csv_row row;
+	vs_engine_read x;
 	size_t header_count = 0;
 	vs_progress *prog = NULL;
 
@@ -384,32 +370,26 @@ int vs_cmd_standardize(int argc, char **argv)
 	vs_buf_init(&b->text, (size_t)1 << 30);
 	if ((rc = vs_norm_ctx_load(&ctx, refdata, o.today, &err)))
 		goto out;
-	if ((rc = vs_csv_open(&r, o.in, NULL, &err)))
+	/* the reader of `run` and `check` (the same CSV rules), lenient on keys:
+	 * standardizing needs no record key */
+	if ((rc = vs_engine_reader_open(&r, o.in, VS_FILE_LENIENT, NULL, &err)))
 		goto out;
-	rc = vs_csv_next(r, &row, &err);
-	if (rc == VS_DONE) {
-		rc = vs_error_set(&err, VS_ERR_PARSE, o.in, 1, 0, NULL, "the file is empty");
-		vs_error_reason(&err, "CSV_EMPTY_FILE");
-	}
-	if (rc)
-		goto out;
-	header_count = row.count;
-	if ((rc = map_columns(&row, o.in, col, &registry, &err)))
-		goto out;
-	vs_csv_set_expected_fields(r, header_count);
+	const char *const *hdr;
+	header_count = vs_engine_reader_header(r, &hdr);
+	map_columns(r, col, &registry);
 	if ((rc = vs_csv_writer_open(&w, o.c.output ? o.c.output : "-", &err)))
 		goto out;
 	for (size_t i = 0; i < header_count && !rc; i++)
-		rc = vs_csv_write_field(w, row.fields[i], row.lens[i]);
+		rc = vs_csv_write_field(w, hdr[i], strlen(hdr[i]));
 	for (size_t i = 0; i < VS_NORM_STD_COUNT && !rc; i++)
 		rc = vs_csv_write_field(w, vs_norm_std_columns[i], strlen(vs_norm_std_columns[i]));
 	if (rc || (rc = vs_csv_end_row(w)))
 		goto write_failed;
 	prog = vs_progress_new("standardize", 0, o.c.quiet);
 	for (;;) {
-		vs_rc nr = vs_csv_next(r, &row, &err);
-		if (nr == VS_ERR_PARSE) {
-			report_row_error(&err);
+		vs_rc nr = vs_engine_reader_next(r, &x, &err);
+		if (nr == VS_OK && x.rejected) {
+			report_row_error(&x.why);
 			s.bad_rows++;
 			continue;
 		}
@@ -417,8 +397,8 @@ int vs_cmd_standardize(int argc, char **argv)
 			rc = nr;
 			goto out;
 		}
-		if (nr == VS_OK && (rc = batch_add(b, &row))) {
-			vs_error_set(&err, rc, o.in, row.line, 0, NULL, "batch buffer: %s", vs_rc_str(rc));
+		if (nr == VS_OK && (rc = batch_add(b, &x.row))) {
+			vs_error_set(&err, rc, o.in, x.line, 0, NULL, "batch buffer: %s", vs_rc_str(rc));
 			goto out;
 		}
 		if (b->n == BATCH_ROWS || (nr == VS_DONE && b->n)) {
@@ -463,7 +443,7 @@ out:
 	if (prog)
 		vs_progress_finish(prog);
 	vs_csv_writer_abort(w); /* a run that failed half way leaves no half file */
-	vs_csv_close(r);
+	vs_engine_reader_close(r);
 	vs_norm_ctx_free(ctx);
 	if (b) {
 		vs_buf_free(&b->text);

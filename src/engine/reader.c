@@ -42,6 +42,7 @@ struct vs_engine_reader {
 	char **conflicts; /* registry ids held for a conflict */
 	size_t nconflicts, cap_conflicts;
 	char last_facility[32];
+	bool lenient;
 	uint64_t rows, rejected;
 };
 
@@ -148,13 +149,20 @@ vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, 
 	}
 	if (rc)
 		goto fail;
+	rd->lenient = (kind & VS_FILE_LENIENT) != 0;
+	kind &= ~VS_FILE_LENIENT;
 	if (!kind) {
 		vs_schema_kind k = vs_schema_detect(&row);
 		kind = k == VS_SCHEMA_REGISTRY ? VS_FILE_REGISTRY : VS_FILE_SHOTS;
 	}
 	rd->kind = kind;
-	const vs_csv_colspec *specs = kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots;
 	rd->ncols = kind == VS_FILE_REGISTRY ? VS_REG_COL_COUNT : VS_SHOT_COL_COUNT;
+	vs_csv_colspec specs[VS_REG_COL_COUNT];
+	memcpy(specs, kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots,
+	       (size_t)rd->ncols * sizeof(*specs));
+	if (rd->lenient && kind == VS_FILE_SHOTS)
+		for (int i = 0; i < rd->ncols; i++)
+			specs[i].required = i == VS_SHOT_FULL_NAME;
 	if ((rc = vs_csv_map_header(&row, specs, (size_t)rd->ncols, rd->idx, path, err)))
 		goto fail;
 	vs_csv_set_expected_fields(rd->csv, row.count);
@@ -281,6 +289,8 @@ static vs_rc check_row(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_re
 		return reject(rd, out, row, -1, NULL, "CSV_REPEATED_HEADER",
 		              "the row repeats the header (two exports joined?); not a record");
 	bool found;
+	if (rd->lenient)
+		return VS_OK;
 	if (rd->kind == VS_FILE_REGISTRY) {
 		const char *id;
 		size_t n = trimmed_len(field(rd, row, VS_REG_CITIZEN_ID), &id);
