@@ -83,6 +83,17 @@ vs_rc eng_split_raw(vs_arena *a, const char *raw, size_t len, const char **f, si
 	return VS_OK;
 }
 
+bool eng_key_fits(const char *s, size_t len)
+{
+	s = nz(s);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n < len;
+}
+
 void eng_trim_copy(char *dst, size_t len, const char *s)
 {
 	s = nz(s);

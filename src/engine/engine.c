@@ -688,7 +688,18 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
 	/* the stored rows, in file order: an oversized one fails the call before anything is put */
 	vs_arena_reset(&ss->arena);
 	for (size_t i = 0; !rc && i < n; i++) {
+		if (!eng_key_fits(rows[i].f[VS_REG_CITIZEN_ID], sizeof(keys[i].id))) {
+			rc = vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, "citizen_id",
+			                  "a citizen id is at most %zu bytes", sizeof(keys[i].id) - 1);
+			vs_error_reason(err, "REG_CITIZEN_ID_INVALID");
+			break;
+		}
 		eng_trim_copy(keys[i].id, sizeof(keys[i].id), rows[i].f[VS_REG_CITIZEN_ID]);
+		if (!keys[i].id[0]) {
+			rc = vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, "citizen_id", "a citizen needs an id");
+			vs_error_reason(err, "REG_CITIZEN_ID_INVALID");
+			break;
+		}
 		keys[i].i = i;
 		raw[i] = eng_join_raw(&ss->arena, rows[i].f, VS_REG_COL_COUNT, &raw_len[i]);
 		if (!raw[i])

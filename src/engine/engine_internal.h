@@ -71,6 +71,9 @@ void eng_fill_citizen(const vs_engine *e, const vs_norm_record *n, const char *c
 /* The store's record row of a standardized submission (raw borrowed). */
 void eng_fill_record(const vs_engine_submission *sub, const vs_norm_record *n, const char *raw,
                      size_t raw_len, vs_store_record *sr);
+/* Whether s trimmed of spaces fits a key field of len bytes (NUL included):
+ * keys are refused, never cut (two ids cut alike would become one). */
+bool eng_key_fits(const char *s, size_t len);
 /* Copies s trimmed of spaces into dst. */
 void eng_trim_copy(char *dst, size_t len, const char *s);
 /* Each actionable reason's action once, "; "-separated, in list order (repairs,

@@ -282,6 +282,15 @@ static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs
 		if (!raw)
 			return vs_error_set(err, VS_ERR_LIMIT, subs[i].file, subs[i].line, 0, NULL,
 			                    "record over %d bytes", VS_ENGINE_MAX_RAW);
+		if (!eng_key_fits(subs[i].f[VS_SHOT_FACILITY_CODE], sizeof(sr.facility_code)) ||
+		    !eng_key_fits(subs[i].f[VS_SHOT_RECORD_ID], sizeof(sr.record_id))) {
+			vs_rc krc =
+			    vs_error_set(err, VS_ERR_ARG, subs[i].file, subs[i].line, 0, NULL,
+			                 "a facility code is at most %zu bytes, a record id at most %zu",
+			                 sizeof(sr.facility_code) - 1, sizeof(sr.record_id) - 1);
+			vs_error_reason(err, "CSV_KEY_TOO_LONG");
+			return krc;
+		}
 		eng_fill_record(&subs[i], &recs[i], raw, raw_len, &sr);
 		if (!sr.facility_code[0] || !sr.record_id[0])
 			return vs_error_set(err, VS_ERR_ARG, subs[i].file, subs[i].line, 0, NULL,

@@ -993,6 +993,103 @@ static void test_rejected_rows(void **state)
 	free(sum);
 }
 
+/* The reader's rules above the CSV reader's, in a run: a registry id given
+ * to two people is held out of linking (both rows), a malformed id is
+ * rejected; a repeated header, a record twice in one file and an over-long
+ * key are rejected rows, never stored, never cut; the API refuses over-long
+ * keys too. */
+static void test_reader_rules(void **state)
+{
+	(void)state;
+	char dir[128], db[160], shots[200], reg[200], reg2[200], line[4096];
+	snprintf(dir, sizeof(dir), "%s/same", tmpdir);
+	snprintf(db, sizeof(db), "%s/rules.db", tmpdir);
+	snprintf(shots, sizeof(shots), "%s/rules_shots.csv", tmpdir);
+	snprintf(reg, sizeof(reg), "%s/registry.csv", dir);
+	snprintf(reg2, sizeof(reg2), "%s/rules_registry.csv", tmpdir);
+	if (access(reg, R_OK))
+		generate(dir, 1000, 11, 2.0); /* run alone (VS_TEST_FILTER) */
+	/* the registry, its first citizen's id given to a second person, and a bad id */
+	FILE *in = fopen(reg, "r"), *f = fopen(reg2, "w");
+	assert_true(in && f);
+	char first_id[16] = "";
+	size_t rows = 0;
+	while (fgets(line, sizeof(line), in)) {
+		fputs(line, f);
+		if (rows++ == 1)
+			snprintf(first_id, sizeof(first_id), "%.12s", line);
+	}
+	fclose(in);
+	fprintf(f, "%s,,Người Khác Hẳn,1950-01-01,F,01,001,00001,,,,alive,\n", first_id);
+	fputs("12345,,Số Sai,1950-01-01,F,01,001,00001,,,,alive,\n", f);
+	assert_int_equal(fclose(f), 0);
+	f = fopen(shots, "w");
+	assert_non_null(f);
+	const char *hdr =
+	    "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n";
+	fputs(hdr, f);
+	fprintf(f, "K1,FRULE,Người Khác Hẳn,01/01/1950,Nữ,%s,,,Pfizer,L1,1,01/09/2021\n", first_id);
+	fputs(hdr, f); /* two exports joined */
+	fputs("K2,FRULE,Hoàng Văn Em,01/02/1984,Nam,,,,Pfizer,L1,-2,-2021-09-01\n", f);
+	fputs("K2,FRULE,Hoàng Văn Em,01/02/1984,Nam,,,,Pfizer,L1,2,01/10/2021\n", f); /* twice */
+	fprintf(f, "%070d,FRULE,Hoàng Văn Em,01/02/1984,Nam,,,,Pfizer,L1,1,01/09/2021\n", 7);
+	assert_int_equal(fclose(f), 0);
+	vs_pipeline_summary *sum = calloc(1, sizeof(*sum));
+	assert_non_null(sum);
+	vs_pipeline_opts o = {
+	    .registry_path = reg2, .shots_path = shots, .db_uri = db, .refdata = refdata, .quiet = true};
+	vs_error err;
+	assert_int_equal(vs_pipeline_run(&o, sum, &err), VS_OK);
+	assert_int_equal(sum->registry_bad_rows, 2);
+	assert_int_equal(sum->registry_conflicts, 1);
+	assert_int_equal(sum->records_in, 2);
+	assert_int_equal(sum->records_bad_rows, 3);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM held WHERE citizen_id = '%s'", first_id);
+	assert_int_equal(scalar(db, sql), 1);
+	/* the first person's id is in no link: neither of the two is linked while held */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM links WHERE citizen_id = '%s'", first_id);
+	assert_int_equal(scalar(db, sql), 0);
+	char *items = dump(db, "SELECT reasons FROM worklist WHERE category = 'rejected' ORDER BY reasons");
+	assert_string_equal(items, "CSV_DUPLICATE_RECORD\nCSV_KEY_TOO_LONG\nCSV_REPEATED_HEADER\n");
+	free(items);
+	/* signs are reasons, not cleaned away */
+	items = dump(db, "SELECT dose, shot_date, reasons FROM records WHERE record_id = 'K2'");
+	assert_non_null(strstr(items, "DOSE_OUT_OF_RANGE"));
+	assert_non_null(strstr(items, "SHOT_DATE_UNPARSEABLE"));
+	assert_null(strstr(items, "2021-09-01"));
+	free(items);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM records WHERE length(record_id) > 63"), 0);
+	/* the registry again without the conflict: the hold is released */
+	assert_int_equal(
+	    vs_pipeline_run(
+	        &(vs_pipeline_opts){.registry_path = reg, .db_uri = db, .refdata = refdata, .quiet = true},
+	        sum, &err),
+	    VS_OK);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM held"), 0);
+	/* the API: keys are refused, never cut */
+	vs_engine *e = engine(db);
+	vs_engine_session *ss = vs_engine_main(e);
+	char longid[80];
+	memset(longid, '9', 70);
+	longid[70] = 0;
+	vs_engine_submission sub = {0};
+	sub.f[VS_SHOT_RECORD_ID] = longid;
+	sub.f[VS_SHOT_FACILITY_CODE] = "FRULE";
+	sub.f[VS_SHOT_FULL_NAME] = "Hoàng Văn Em";
+	vs_engine_outcome out;
+	assert_int_equal(vs_engine_submit(ss, &sub, &out, &err), VS_ERR_ARG);
+	assert_string_equal(err.reason, "CSV_KEY_TOO_LONG");
+	vs_engine_citizen_row cr = {0};
+	cr.f[VS_REG_CITIZEN_ID] = "0010800000011234";
+	cr.f[VS_REG_FULL_NAME] = "Số Dài";
+	assert_int_equal(vs_engine_put_citizens(ss, &cr, 1, NULL, &err), VS_ERR_ARG);
+	cr.f[VS_REG_CITIZEN_ID] = " ";
+	assert_int_equal(vs_engine_put_citizens(ss, &cr, 1, NULL, &err), VS_ERR_ARG);
+	vs_engine_close(e);
+	free(sum);
+}
+
 /* ---- the index fed by the puts ---- */
 
 typedef struct table {
@@ -1213,6 +1310,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals),         cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_resolve_conflict), cmocka_unit_test(test_rejected_rows),
 	    cmocka_unit_test(test_review_loop),      cmocka_unit_test(test_index_from_puts),
+	    cmocka_unit_test(test_reader_rules),
 	};
 	if (getenv("VS_TEST_FILTER")) /* e.g. VS_TEST_FILTER='test_re*' while working on a test */
 		cmocka_set_test_filter(getenv("VS_TEST_FILTER"));
