@@ -85,8 +85,10 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
  * and not listed; the index is rebuilt without them when the set changed. */
 vs_rc vs_engine_hold_citizens(vs_engine_session *ss, const char *const *ids, size_t n,
                               vs_error *err) VS_MUST_CHECK;
-/* Builds the link index from the store's citizens when it is not built yet
- * (held ids left out). */
+/* Builds the link index when it is not built yet: from the store's citizens
+ * (held ids left out), or, on a store that had no citizens at open, by
+ * finishing the index the committed vs_engine_put_citizens calls fed (the
+ * same index, in citizen-id order; used only when provably complete). */
 vs_rc vs_engine_index_build(vs_engine_session *ss, vs_error *err) VS_MUST_CHECK;
 /* Drops the index (it is built again from the store on next use). For a
  * caller that rolls back a transaction in which vs_engine_put_citizens added
