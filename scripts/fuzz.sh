@@ -17,6 +17,8 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   seeds="tests/fuzz/seeds/$name"
   [ -d "$seeds" ] || seeds=""
+  # the settings parser is seeded with the shipped profiles (valid settings reach deep)
+  [ "$name" = fuzz_settings ] && seeds="$seeds profiles"
   echo "fuzz: $name for ${secs}s"
   if ! "$t" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="build/fuzz/$name-" "$corpus" $seeds >"build/fuzz/$name.log" 2>&1; then

@@ -287,7 +287,26 @@ static void clear_name(vs_norm_record *out)
 	out->name_sorted_key[0] = out->name_accent_key[0] = '\0';
 }
 
+static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out);
+
+/* A display form that is not NFC (a case mapping can give a letter a
+ * composable mark: long s + acute becomes S + acute, which is Ś) is
+ * standardized once more from its NFC form, so the result is NFC and a
+ * second pass gives it back unchanged; the reasons stay the first pass's. */
 void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
+{
+	name_std(ctx, s, len, out);
+	char nfc[sizeof(out->full_name) * 2];
+	bool changed = false;
+	size_t n = vs_text_nfc(out->full_name, strlen(out->full_name), nfc, sizeof(nfc), &changed);
+	if (!changed)
+		return;
+	vs_reason_set keep = out->reasons;
+	name_std(ctx, nfc, n, out);
+	out->reasons = keep;
+}
+
+static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
 	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];

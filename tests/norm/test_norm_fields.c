@@ -789,6 +789,16 @@ static void test_without_reference(void **state)
 	assert_int_equal(vs_norm_addr_index_new(&empty.addr, NULL, &err), VS_OK);
 	assert_int_equal(vs_norm_vaccine_index_new(&empty.vacc, NULL, &err), VS_OK);
 	assert_int_equal(vs_norm_phone_index_new(&empty.phone, NULL, &err), VS_OK);
+	/* regression (found by fuzz_name without reference data): long s with a
+	 * combining acute became "S" + U+0301 after case mapping, not NFC, and a
+	 * second pass changed it; now the output is NFC and stable */
+	fresh(&r);
+	vs_norm_name(NULL, "Kn \xc5\xbf\xcd\x81", 7, &r);
+	assert_string_equal(r.full_name, "Kn \xc5\x9a.");
+	vs_norm_record again;
+	fresh(&again);
+	vs_norm_name(NULL, r.full_name, strlen(r.full_name), &again);
+	assert_string_equal(again.full_name, r.full_name);
 	fresh(&r);
 	vs_norm_address(&empty, "P.5, Q.3, TP.HCM", &r);
 	expect_reasons(&r, "P.5, Q.3, TP.HCM", "ADDR_PROVINCE_UNRESOLVED");
