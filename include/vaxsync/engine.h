@@ -164,8 +164,10 @@ vs_rc vs_engine_verify_store(vs_store *s, const vs_verify_ctx *vc, size_t batch,
 /* The one ingest path from a file (docs/engine.md, docs/file-formats.md):
  * every row comes back either as a record (raw fields in canonical order,
  * with its line and CSV flags) or as a rejection (file:line:column, field,
- * reason code) - never dropped. Above the CSV reader's own rules: a row that
- * repeats the header is rejected (CSV_REPEATED_HEADER); a shot row needs a
+ * reason code) - never dropped. Above the CSV reader's own rules: a file
+ * with no records is refused (CSV_NO_RECORDS); a row that repeats the
+ * header, in any accepted column names, is rejected (CSV_REPEATED_HEADER); a
+ * record's fields hold at most 64 KiB (CSV_ROW_TOO_LONG); a shot row needs a
  * facility code (at most 31 bytes) and a record id (at most 63 bytes) and
  * appears once per file (CSV_RECORD_KEY_MISSING, CSV_KEY_TOO_LONG,
  * CSV_DUPLICATE_RECORD); a registry row needs a 12-digit citizen id

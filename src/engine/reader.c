@@ -110,8 +110,28 @@ static char *fold_dup(const char *s)
 	return d;
 }
 
+static bool has_digit(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			return true;
+	return false;
+}
+
 static bool same_as_header(const vs_engine_reader *rd, const vs_csv_row *row)
 {
+	/* a header in other accepted names (a Vietnamese export joined to an
+	 * English one): the row maps as a header of this layout. Only tried when
+	 * the key cell has no digit (ids have; column names have not). */
+	int key = rd->idx[rd->kind == VS_FILE_REGISTRY ? (int)VS_REG_CITIZEN_ID : (int)VS_SHOT_RECORD_ID];
+	if (key >= 0 && (size_t)key < row->count && row->fields[key][0] && !has_digit(row->fields[key])) {
+		int idx[VS_REG_COL_COUNT];
+		if (vs_csv_map_header(row,
+		                      rd->kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots,
+		                      (size_t)rd->ncols, idx, NULL, NULL) == VS_OK &&
+		    (rd->kind == VS_FILE_REGISTRY || idx[VS_SHOT_RECORD_ID] >= 0))
+			return true;
+	}
 	if (row->count != rd->header_count)
 		return false;
 	for (size_t i = 0; i < row->count; i++) {
@@ -314,6 +334,12 @@ static vs_rc check_row(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_re
 		}
 		return VS_OK;
 	}
+	size_t total = 0;
+	for (int k = 0; k < rd->ncols; k++)
+		total += strlen(field(rd, row, k)) + 1;
+	if (total > VS_ENGINE_MAX_RAW)
+		return reject(rd, out, row, -1, NULL, "CSV_ROW_TOO_LONG",
+		              "the record's fields hold more than 64 KiB together; not a person's data");
 	const char *fac, *rec;
 	size_t nf = trimmed_len(field(rd, row, VS_SHOT_FACILITY_CODE), &fac);
 	size_t nr = trimmed_len(field(rd, row, VS_SHOT_RECORD_ID), &rec);
@@ -365,6 +391,12 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 		out->line = out->why.line;
 		rd->rejected++;
 		return VS_OK;
+	}
+	if (rc == VS_DONE && !rd->rows && !rd->rejected) {
+		rc = vs_error_set(err, VS_ERR_PARSE, rd->path, 2, 0, NULL,
+		                  "the file has a header but no records");
+		vs_error_reason(err, "CSV_NO_RECORDS");
+		return rc;
 	}
 	if (rc) {
 		if (rc != VS_DONE && err)

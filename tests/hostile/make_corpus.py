@@ -153,10 +153,8 @@ def build():
     refused("empty", b"", "CSV_EMPTY_FILE")
     refused("bom_only", b"\xef\xbb\xbf", "CSV_EMPTY_FILE")
     refused("newlines_only", b"\n\r\n\n\r", "CSV_EMPTY_FILE")
-    case("header_only", hdr, file_reason="CSV_NO_RECORDS",
-         known_bug="check exits 1 with CSV_NO_RECORDS; run exits 0 and reports nothing (the commands disagree)")
-    case("header_only_crlf_blank_lines", line(HEADER) + "\r\n\r\n\r\n", file_reason="CSV_NO_RECORDS",
-         known_bug="check exits 1 with CSV_NO_RECORDS; run exits 0 and reports nothing (the commands disagree)")
+    case("header_only", hdr, file_reason="CSV_NO_RECORDS")
+    case("header_only_crlf_blank_lines", line(HEADER) + "\r\n\r\n\r\n", file_reason="CSV_NO_RECORDS")
     case("clean", base, good=keys(g3))
 
     # ---- BOMs ----
@@ -176,10 +174,7 @@ def build():
          rejects=[(5, "CSV_REPEATED_HEADER")])
     joined = base + rows_text(g2, header=VI_HEADER)
     case("concatenated_vi_then_en_header", joined, good=keys(g3) + keys(g2),
-         rejects=[(5, "CSV_REPEATED_HEADER")],
-         known_bug="a joined export whose header spells the columns with other accepted aliases is "
-                   "stored as a record (facility 'Mã cơ sở tiêm', record 'Mã bản ghi'); expected "
-                   "CSV_REPEATED_HEADER")
+         rejects=[(5, "CSV_REPEATED_HEADER")])
 
     # ---- UTF-16 / UTF-32 ----
     for nm, codec, bom in [("utf16le_bom", "utf-16-le", b"\xff\xfe"), ("utf16be_bom", "utf-16-be", b"\xfe\xff"),
@@ -301,10 +296,10 @@ def build():
     case("row_over_4mib", rows_text([g3[0], wide, g3[2]]), good=[["F01", "R1"], ["F01", "R3"]],
          rejects=[(3, "CSV_ROW_TOO_LONG")])
     r64 = row("R2", i=1, address="Hà Nội " + "x" * (70 * 1024))
-    case("row_over_64kib_kept", rows_text([g3[0], r64, g3[2]]), good=keys(g3),
-         known_bug="check accepts the 70 KiB row (caps: field 1 MiB, row 4 MiB); run prints "
-                   "'FILE:3: record over 65536 bytes' with no reason code, exits 1 and stores none "
-                   "of the file's rows")
+    # a record's fields hold at most 64 KiB together (docs/file-formats.md): that row is
+    # rejected, one by one, never the run
+    case("row_over_64kib", rows_text([g3[0], r64, g3[2]]), good=[["F01", "R1"], ["F01", "R3"]],
+         rejects=[(3, "CSV_ROW_TOO_LONG")])
     r60 = row("R2", i=1, address="Hà Nội " + "y" * (60 * 1024))
     case("row_60kib_kept", rows_text([g3[0], r60, g3[2]]), good=keys(g3))
     many = base + "R9,F01,Đỗ Văn Mạnh" + ",x" * 100000 + "\n" + "R10,F01,Võ Thị Én\n"
