@@ -352,12 +352,20 @@ void vs_sniff_text(const unsigned char *s, size_t len, bool whole, vs_sniff *out
 		*out = (vs_sniff){k, 0, k == VS_SNIFF_UTF16LE ? "UTF-16LE" : "UTF-16BE"};
 		return;
 	}
-	if (control_bytes(s, n) * 4 > n) {
+	size_t ctl = control_bytes(s, n);
+	if (ctl * 4 > n) {
 		*out = (vs_sniff){VS_SNIFF_BINARY, 0, "a binary file (many control bytes)"};
 		return;
 	}
 	if (utf8_sample(s, n, whole))
 		return;
+	/* not UTF-8, NUL bytes, and one byte in twenty a control byte (in a sample
+	 * big enough to judge): no
+	 * single-byte text encoding writes that (random or compressed data) */
+	if (n >= 512 && nul && ctl * 20 > n) {
+		*out = (vs_sniff){VS_SNIFF_BINARY, 0, "a binary file (NUL and control bytes, not text)"};
+		return;
+	}
 	size_t score[ENC_COUNT] = {0, 0, 0};
 	score_words(s, n, score);
 	size_t best = score[ENC_TCVN3] >= score[ENC_VNI] ? score[ENC_TCVN3] : score[ENC_VNI];
