@@ -359,9 +359,9 @@ void vs_sniff_text(const unsigned char *s, size_t len, bool whole, vs_sniff *out
 	}
 	if (utf8_sample(s, n, whole))
 		return;
-	/* not UTF-8, NUL bytes, and one byte in twenty a control byte (in a sample
-	 * big enough to judge): no
-	 * single-byte text encoding writes that (random or compressed data) */
+	/* not UTF-8, NUL bytes, and one byte in twenty a control byte (in a
+	 * sample big enough to judge): no single-byte text encoding writes that
+	 * (random or compressed data) */
 	if (n >= 512 && nul && ctl * 20 > n) {
 		*out = (vs_sniff){VS_SNIFF_BINARY, 0, "a binary file (NUL and control bytes, not text)"};
 		return;
