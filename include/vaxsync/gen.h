@@ -67,7 +67,18 @@
 	  "an extra shot dated after the person's death (per dead vaccinated person)")                       \
 	X(DUP_SAME_FACILITY, 0.015,                                                                          \
 	  "second submission of the same shot by the same facility (new record_id)")                         \
-	X(DUP_OTHER_FACILITY, 0.01, "the same shot submitted again by another facility")
+	X(DUP_OTHER_FACILITY, 0.01, "the same shot submitted again by another facility")                     \
+	X(ID_NOT_CITIZEN, 0.02,                                                                              \
+	  "not a citizen ID in the ID column: health-insurance card, passport number or text (chưa có)")     \
+	X(ID_LENGTH_WRONG, 0.01, "one digit of the ID dropped or doubled")                                   \
+	X(ID_DOB_MISSING, 0.005, "both the ID and the date of birth left empty")                             \
+	X(NAME_TELEX, 0.01, "name typed on an unset Telex keyboard (Nguyeenx Vawn Hoaf)")                    \
+	X(NAME_REVERSED_SHORT, 0.005, "given name then family name, middle name left out (Hoa Nguyen)")      \
+	X(NAME_GIVEN_ONLY, 0.003, "the given name alone")                                                    \
+	X(VACCINE_MISSPELLED, 0.03, "vaccine name misspelled as people do (Mordena, Astra zeneca, Phizer)")  \
+	X(DOSE_BOOSTER_TEXT, 0.50, "a booster dose written as booster words (Nhắc lại, NL2, Tăng cường)")    \
+	X(DUP_DATE_SHIFTED, 0.30,                                                                            \
+	  "a duplicate typed with another shot date (day/month swapped, year typo, entry date)")
 
 typedef enum vs_gen_tag {
 #define VS_GEN_TAG_ENUM(name, rate, meaning) VS_GEN_TAG_##name,
@@ -92,7 +103,20 @@ typedef struct vs_gen_opts {
 	double
 	    nonregistry_share; /* approximate share of shot records from people not in the registry (0.03) */
 	bool quiet;            /* no progress output */
+	/* nominal rate per tag replacing the catalogue's (at --error-rate 1); < 0 = the catalogue's */
+	double tag_rate[VS_GEN_TAG_COUNT];
+	/* share of people not in the registry who copy the full name and exact date of birth of a
+	 * registry citizen (class: an outsider who shares a citizen's name and birthday); default 0,
+	 * 0.1 with hard */
+	double outsider_namesake;
 } vs_gen_opts;
+
+/* Reads an error mix: lines "TAG RATE" (or TAG=RATE), # comments, and "outsider_namesake RATE".
+ * A rate is the nominal rate at --error-rate 1 (0..1). VS_ERR_PARSE with the line for a bad line or
+ * an unknown tag. */
+vs_rc vs_gen_mix_load(vs_gen_opts *opts, const char *path, vs_error *err) VS_MUST_CHECK;
+/* One "TAG=RATE" setting, as in a mix file. */
+vs_rc vs_gen_mix_set(vs_gen_opts *opts, const char *setting, vs_error *err) VS_MUST_CHECK;
 
 /* Fills the defaults (preset small, seed 1, error rate 1). */
 void vs_gen_opts_init(vs_gen_opts *opts);

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 	    f,
 	    "usage: vaxsync generate --out DIR [--preset small|medium|large|national]\n"
 	    "                        [--registry N] [--seed S] [--error-rate X] [--hard]\n"
-	    "                        [--nonregistry-share F] [--dry-run]\n"
+	    "                        [--nonregistry-share F] [--mix FILE] [--rate TAG=R]... [--dry-run]\n"
 	    "Writes DIR/registry.csv, DIR/shots.csv and DIR/truth.csv (docs/generator.md).\n"
 	    "  --preset P          small 10 k citizens (default), medium 100 k, large 1 M,\n"
 	    "                      national 100 M (about 220 M shot records)\n"
@@ -26,6 +26,9 @@ static void usage(FILE *f)
 	    "  --error-rate X      multiplies every error rate (default 1; 0 = clean shots)\n"
 	    "  --hard              more twins, namesakes, relatives sharing an ID or a phone\n"
 	    "  --nonregistry-share F  share of shot records from people not in the registry (0.03)\n"
+	    "  --mix FILE          error mix: lines \"TAG RATE\" replacing the nominal rates (tests/mixes)\n"
+	    "  --rate TAG=R        one nominal rate (after --mix); outsider_namesake=R is the share of\n"
+	    "                      outsiders with a citizen's full name and date of birth\n"
 	    "  --dry-run           estimate rows, disk and time from a measured sample; write nothing\n\n%s",
 	    VS_CLI_COMMON_HELP);
 }
@@ -101,7 +104,8 @@ int vs_cmd_generate(int argc, char **argv)
 			dry = true;
 		} else if (!v && (!strcmp(a, "--out") || !strcmp(a, "--preset") || !strcmp(a, "--registry") ||
 		                  !strcmp(a, "--seed") || !strcmp(a, "--error-rate") ||
-		                  !strcmp(a, "--nonregistry-share"))) {
+		                  !strcmp(a, "--nonregistry-share") || !strcmp(a, "--mix") ||
+		                  !strcmp(a, "--rate"))) {
 			fprintf(stderr, "vaxsync generate: %s needs a value\n", a);
 			return VS_EXIT_USAGE;
 		} else if (!strcmp(a, "--out")) {
@@ -131,6 +135,14 @@ int vs_cmd_generate(int argc, char **argv)
 		} else if (!strcmp(a, "--error-rate")) {
 			if (parse_double(argv[++i], &o.error_rate) || o.error_rate < 0) {
 				fprintf(stderr, "vaxsync generate: --error-rate takes a number >= 0\n");
+				return VS_EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "--mix") || !strcmp(a, "--rate")) {
+			vs_error e = {0};
+			vs_rc r = !strcmp(a, "--mix") ? vs_gen_mix_load(&o, argv[++i], &e)
+			                              : vs_gen_mix_set(&o, argv[++i], &e);
+			if (r) {
+				vs_cli_print_error(&e);
 				return VS_EXIT_USAGE;
 			}
 		} else if (!strcmp(a, "--nonregistry-share")) {

@@ -106,6 +106,68 @@ void vs_gen_opts_init(vs_gen_opts *opts)
 	opts->seed = 1;
 	opts->error_rate = 1.0;
 	opts->nonregistry_share = 0.03;
+	for (int t = 0; t < VS_GEN_TAG_COUNT; t++)
+		opts->tag_rate[t] = -1;
+	opts->outsider_namesake = -1;
+}
+
+static vs_rc mix_line(vs_gen_opts *opts, char *line, const char *file, uint64_t lineno, vs_error *err)
+{
+	char *h = strchr(line, '#');
+	if (h)
+		*h = '\0';
+	char *name = line + strspn(line, " \t\r\n");
+	if (!*name)
+		return VS_OK;
+	size_t nl = strcspn(name, " \t=\r\n");
+	char *val = name + nl;
+	val += strspn(val, " \t=");
+	name[nl] = '\0';
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(val, &end);
+	if (end == val || errno || !(v >= 0 && v <= 1) || end[strspn(end, " \t\r\n")])
+		return vs_error_set(err, VS_ERR_PARSE, file, lineno, 0, name,
+		                    "a rate must be a number from 0 to 1");
+	if (!strcmp(name, "outsider_namesake")) {
+		opts->outsider_namesake = v;
+		return VS_OK;
+	}
+	vs_gen_tag t = vs_gen_tag_by_name(name);
+	if (t == VS_GEN_TAG_COUNT)
+		return vs_error_set(err, VS_ERR_PARSE, file, lineno, 0, name,
+		                    "unknown error tag (docs/generator.md lists them)");
+	opts->tag_rate[t] = v;
+	return VS_OK;
+}
+
+vs_rc vs_gen_mix_set(vs_gen_opts *opts, const char *setting, vs_error *err)
+{
+	char line[256];
+	if (strlen(setting) >= sizeof(line))
+		return vs_error_set(err, VS_ERR_PARSE, NULL, 0, 0, NULL, "rate setting too long");
+	snprintf(line, sizeof(line), "%s", setting);
+	return mix_line(opts, line, NULL, 0, err);
+}
+
+vs_rc vs_gen_mix_load(vs_gen_opts *opts, const char *path, vs_error *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot open the mix file: %s",
+		                    strerror(errno));
+	char line[256];
+	uint64_t n = 0;
+	vs_rc rc = VS_OK;
+	while (!rc && fgets(line, sizeof(line), f)) {
+		n++;
+		if (!strchr(line, '\n') && !feof(f))
+			rc = vs_error_set(err, VS_ERR_PARSE, path, n, 0, NULL, "line too long");
+		else
+			rc = mix_line(opts, line, path, n, err);
+	}
+	fclose(f);
+	return rc;
 }
 
 vs_rc vs_gen_preset(vs_gen_opts *opts, const char *name)
@@ -244,7 +306,7 @@ vs_rc vs_gen_run_stats(const vs_gen_opts *opts, const vs_ref *ref, vs_gen_stats 
 		goto out;
 	m.stats = stats;
 	for (int t = 0; t < VS_GEN_TAG_COUNT; t++) {
-		double v = tag_info[t].rate * opts->error_rate;
+		double v = (opts->tag_rate[t] >= 0 ? opts->tag_rate[t] : tag_info[t].rate) * opts->error_rate;
 		m.rate[t] = v > 1 ? 1 : v;
 	}
 	hh = vs_malloc(sizeof(*hh));

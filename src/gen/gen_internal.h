@@ -106,6 +106,9 @@ size_t vs_gen_text_upper(const vs_gen_text *t, const char *s, char *out, size_t 
 size_t vs_gen_text_nfd(const vs_gen_text *t, const char *s, char *out, size_t cap);
 /* which: 0 TCVN3, 1 VNI. The legacy bytes are rendered as Windows-1252 text. */
 size_t vs_gen_text_legacy(const vs_gen_text *t, const char *s, int which, char *out, size_t cap);
+/* The keys typed for s on a Telex keyboard that was not switched on: circumflex as a doubled
+ * vowel, breve and horn as w, đ as dd, the tone as a final s/f/r/x/j ("Nguyễn" -> "Nguyeenx"). */
+size_t vs_gen_text_telex(const vs_gen_text *t, const char *s, char *out, size_t cap);
 /* True when s is made of Vietnamese letters only (rejects mis-encoded table rows). */
 bool vs_gen_text_is_name(const vs_gen_text *t, const char *s);
 /* One typing slip in a letter; the result always differs from s when s has a letter. */
@@ -190,6 +193,7 @@ struct vs_gen_model {
 		char full[VS_GEN_NAME_LEN];
 		char family[32], middle[64], given[32];
 		int year;
+		int32_t dob;
 		char sex;
 	} reservoir[256];
 	size_t reservoir_len;

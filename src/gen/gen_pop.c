@@ -624,6 +624,7 @@ static void remember(vs_gen_model *m, const vs_gen_person *p, uint64_t slot)
 	snprintf(m->reservoir[i].middle, sizeof(m->reservoir[i].middle), "%s", p->middle);
 	snprintf(m->reservoir[i].given, sizeof(m->reservoir[i].given), "%s", p->given);
 	m->reservoir[i].year = p->dob_year;
+	m->reservoir[i].dob = p->dob;
 	m->reservoir[i].sex = p->sex;
 	if (m->reservoir_len < 256)
 		m->reservoir_len++;
@@ -643,6 +644,25 @@ static bool namesake(vs_gen_model *m, vs_gen_rng *r, vs_gen_person *p)
 	snprintf(p->middle, sizeof(p->middle), "%s", m->reservoir[i].middle);
 	snprintf(p->given, sizeof(p->given), "%s", m->reservoir[i].given);
 	set_dob(p, vs_gen_days(m->reservoir[i].year, 1, 1) + (int32_t)vs_gen_below(r, 365));
+	return true;
+}
+
+/* An outsider (not in the registry) with the full name and exact date of birth of a registry
+ * citizen met before: the case where only the ID tells them apart. */
+static bool outsider_namesake(vs_gen_model *m, vs_gen_rng *r, vs_gen_person *p)
+{
+	double share = m->opts.outsider_namesake >= 0 ? m->opts.outsider_namesake : m->opts.hard ? 0.1 : 0;
+	if (!m->reservoir_len || !vs_gen_chance(r, share))
+		return false;
+	size_t i = vs_gen_below(r, (uint32_t)m->reservoir_len);
+	for (int tries = 0; tries < 8 && m->reservoir[i].sex != p->sex; tries++)
+		i = vs_gen_below(r, (uint32_t)m->reservoir_len);
+	if (m->reservoir[i].sex != p->sex)
+		return false;
+	snprintf(p->family, sizeof(p->family), "%s", m->reservoir[i].family);
+	snprintf(p->middle, sizeof(p->middle), "%s", m->reservoir[i].middle);
+	snprintf(p->given, sizeof(p->given), "%s", m->reservoir[i].given);
+	set_dob(p, m->reservoir[i].dob);
 	return true;
 }
 
@@ -725,7 +745,7 @@ vs_rc vs_gen_household_make(vs_gen_model *m, vs_gen_rng *r, vs_gen_household *hh
 		if (!named) {
 			set_dob(p, dob_for_age(r, age));
 			make_name(m, r, p, family);
-			if (i <= 1)
+			if (i <= 1 && !(!in_registry && outsider_namesake(m, r, p)))
 				namesake(m, r, p);
 			if (p->sex == 'F' && i <= 1)
 				mother = p;

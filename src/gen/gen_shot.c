@@ -15,6 +15,8 @@
 
 #define MAX_EVENTS 6
 
+_Static_assert(VS_GEN_TAG_COUNT <= 64, "record tags are a 64-bit mask");
+
 typedef struct event {
 	int vx;       /* index into ref->vaccines */
 	int dose;     /* 1.. */
@@ -27,7 +29,7 @@ typedef struct event {
 
 typedef struct record {
 	char name[VS_GEN_NAME_LEN * 3];
-	char dob[24], sex[8], id[32], phone[32], address[VS_GEN_ADDR_LEN * 2], vaccine[96], lot[16], dose[24],
+	char dob[24], sex[8], id[32], phone[32], address[VS_GEN_ADDR_LEN * 2], vaccine[96], lot[16], dose[48],
 	    shot_date[24];
 	uint64_t tags; /* bit per vs_gen_tag */
 } record;
@@ -303,10 +305,19 @@ static void render_name(ctx *c, const vs_gen_person *p, record *rec)
 	vs_gen_model *m = c->m;
 	char a[VS_GEN_NAME_LEN * 3], b[VS_GEN_NAME_LEN * 3];
 	copy(a, sizeof(a), p->full_name);
-	if (p->middle[0] &&
+	/* the short forms: "Hoa Nguyen" (given, family) or "Hoa" alone */
+	static const vs_gen_tag shorts[2] = {VS_GEN_TAG_NAME_REVERSED_SHORT, VS_GEN_TAG_NAME_GIVEN_ONLY};
+	double ps[2] = {p->middle[0] ? rate(c, VS_GEN_TAG_NAME_REVERSED_SHORT) : 0,
+	                rate(c, VS_GEN_TAG_NAME_GIVEN_ONLY)};
+	int sk = draw_one(c, rec, shorts, ps, 2);
+	if (sk == 0)
+		snprintf(a, sizeof(a), "%s %s", p->given, p->family);
+	else if (sk == 1)
+		copy(a, sizeof(a), p->given);
+	if (sk < 0 && p->middle[0] &&
 	    draw(c, rec, VS_GEN_TAG_NAME_MIDDLE_DROPPED, rate(c, VS_GEN_TAG_NAME_MIDDLE_DROPPED)))
 		snprintf(a, sizeof(a), "%s %s", p->family, p->given);
-	if (draw(c, rec, VS_GEN_TAG_NAME_GIVEN_FIRST, rate(c, VS_GEN_TAG_NAME_GIVEN_FIRST))) {
+	if (sk < 0 && draw(c, rec, VS_GEN_TAG_NAME_GIVEN_FIRST, rate(c, VS_GEN_TAG_NAME_GIVEN_FIRST))) {
 		const char *sp = strrchr(a, ' ');
 		if (sp) {
 			snprintf(b, sizeof(b), "%s %.*s", sp + 1, (int)(sp - a), a);
@@ -320,17 +331,18 @@ static void render_name(ctx *c, const vs_gen_person *p, record *rec)
 	vs_gen_text_upper(m->text, a, b, sizeof(b));
 	if (strcmp(a, b) && draw(c, rec, VS_GEN_TAG_NAME_UPPER, rate(c, VS_GEN_TAG_NAME_UPPER)))
 		copy(a, sizeof(a), b);
-	static const vs_gen_tag enc[4] = {VS_GEN_TAG_NAME_NO_DIACRITICS, VS_GEN_TAG_NAME_NFD,
-	                                  VS_GEN_TAG_NAME_TCVN3, VS_GEN_TAG_NAME_VNI};
-	char out[4][VS_GEN_NAME_LEN * 3];
-	double pr[4];
+	static const vs_gen_tag enc[5] = {VS_GEN_TAG_NAME_NO_DIACRITICS, VS_GEN_TAG_NAME_NFD,
+	                                  VS_GEN_TAG_NAME_TCVN3, VS_GEN_TAG_NAME_VNI, VS_GEN_TAG_NAME_TELEX};
+	char out[5][VS_GEN_NAME_LEN * 3];
+	double pr[5];
 	vs_gen_text_strip(m->text, a, out[0], sizeof(out[0]));
 	vs_gen_text_nfd(m->text, a, out[1], sizeof(out[1]));
 	vs_gen_text_legacy(m->text, a, 0, out[2], sizeof(out[2]));
 	vs_gen_text_legacy(m->text, a, 1, out[3], sizeof(out[3]));
-	for (int i = 0; i < 4; i++)
+	vs_gen_text_telex(m->text, a, out[4], sizeof(out[4]));
+	for (int i = 0; i < 5; i++)
 		pr[i] = strcmp(out[i], a) ? rate(c, enc[i]) : 0;
-	int k = draw_one(c, rec, enc, pr, 4);
+	int k = draw_one(c, rec, enc, pr, 5);
 	copy(rec->name, sizeof(rec->name), k >= 0 ? out[k] : a);
 }
 
@@ -346,6 +358,10 @@ static void render_date(ctx *c, record *rec, int32_t days, bool year_only, int s
 	double pr[4] = {rate(c, t_missing), year_only ? 0 : rate(c, t_excel),
 	                year_only ? 0 : rate(c, t_format),
 	                is_dob && !year_only ? rate(c, VS_GEN_TAG_DOB_YEAR_ONLY) : 0};
+	if (is_dob && rec->tags & (1ull << VS_GEN_TAG_ID_DOB_MISSING)) {
+		out[0] = '\0';
+		return;
+	}
 	int k = draw_one(c, rec, tags, pr, 4);
 	if (k == 0) {
 		out[0] = '\0';
@@ -396,6 +412,28 @@ static int age_at(const vs_gen_person *p, int32_t day)
 	return (int)((day - p->dob) / 365.2425);
 }
 
+/* A number that is not a citizen ID: a health-insurance card (two letters, 13 digits), a passport
+ * number, or words for "none yet". */
+static void not_citizen_id(ctx *c, record *rec)
+{
+	static const char *const kind[] = {"DN", "HT", "GD", "HS", "TE", "CB", "HC", "XN", "NO", "CK"};
+	static const char *const words[] = {"chưa có", "Chưa có CCCD", "không có", "KHONG", "x", "0",
+	                                    "-",       "đang làm",     "mất CMND"};
+	uint32_t w = vs_gen_below(c->er, 10);
+	if (w < 6) {
+		size_t o = (size_t)snprintf(rec->id, sizeof(rec->id), "%s%u", kind[vs_gen_below(c->er, 10)],
+		                            1 + vs_gen_below(c->er, 5));
+		for (int i = 0; i < 12 && o + 1 < sizeof(rec->id); i++)
+			rec->id[o++] = (char)('0' + vs_gen_below(c->er, 10));
+		rec->id[o] = '\0';
+	} else if (w < 8) {
+		snprintf(rec->id, sizeof(rec->id), "%c%07u", "BCN"[vs_gen_below(c->er, 3)],
+		         vs_gen_below(c->er, 10000000));
+	} else {
+		copy(rec->id, sizeof(rec->id), words[vs_gen_below(c->er, 9)]);
+	}
+}
+
 static void render_id(ctx *c, const vs_gen_household *hh, const vs_gen_person *p, int32_t day, record *rec)
 {
 	char id[32];
@@ -405,13 +443,21 @@ static void render_id(ctx *c, const vs_gen_household *hh, const vs_gen_person *p
 	for (int i = 0; i < hh->count; i++)
 		if (&hh->p[i] != p && hh->p[i].citizen_id[0] && (!rel || age_at(&hh->p[i], day) >= 18))
 			rel = hh->p[i].citizen_id;
+	/* children carry a parent's number 15 times as often as adults a relative's */
 	if (rel && draw(c, rec, VS_GEN_TAG_ID_RELATIVE,
-	                scaled(c, (child ? 0.15 : 0.01) * (c->m->opts.hard ? 4 : 1))))
+	                rate(c, VS_GEN_TAG_ID_RELATIVE) * (child ? 15 : 1) * (c->m->opts.hard ? 4 : 1)))
 		copy(id, sizeof(id), rel);
 	else if (p->old_id[0] && draw(c, rec, VS_GEN_TAG_ID_OLD_CMND, rate(c, VS_GEN_TAG_ID_OLD_CMND)))
 		copy(id, sizeof(id), p->old_id);
-	if (id[0] && draw(c, rec, VS_GEN_TAG_ID_MISSING, scaled(c, child ? 0.25 : 0.03)))
+	if (rec->tags & (1ull << VS_GEN_TAG_ID_DOB_MISSING))
 		id[0] = '\0';
+	else if (id[0] &&
+	         draw(c, rec, VS_GEN_TAG_ID_MISSING, rate(c, VS_GEN_TAG_ID_MISSING) * (child ? 25.0 / 3 : 1)))
+		id[0] = '\0';
+	if (id[0] && draw(c, rec, VS_GEN_TAG_ID_NOT_CITIZEN, rate(c, VS_GEN_TAG_ID_NOT_CITIZEN))) {
+		not_citizen_id(c, rec);
+		return;
+	}
 	size_t n = strlen(id);
 	if (!n) {
 		rec->id[0] = '\0';
@@ -420,6 +466,15 @@ static void render_id(ctx *c, const vs_gen_household *hh, const vs_gen_person *p
 	if (draw(c, rec, VS_GEN_TAG_ID_DIGIT_WRONG, rate(c, VS_GEN_TAG_ID_DIGIT_WRONG))) {
 		size_t k = 3 + vs_gen_below(c->er, (uint32_t)(n - 3));
 		id[k] = (char)('0' + (id[k] - '0' + 1 + (int)vs_gen_below(c->er, 9)) % 10);
+	}
+	if (draw(c, rec, VS_GEN_TAG_ID_LENGTH_WRONG, rate(c, VS_GEN_TAG_ID_LENGTH_WRONG))) {
+		/* a digit dropped or typed twice, past the province code */
+		size_t k = 3 + vs_gen_below(c->er, (uint32_t)(n - 3));
+		if (vs_gen_chance(c->er, 0.5))
+			memmove(id + k, id + k + 1, n - k);
+		else
+			memmove(id + k + 1, id + k, n - k + 1);
+		n = strlen(id);
 	}
 	size_t pos[16], np = 0;
 	for (size_t k = 0; k + 1 < n; k++)
@@ -478,7 +533,11 @@ static void render_phone(ctx *c, const vs_gen_household *hh, const vs_gen_person
 	for (int i = 0; i < hh->count && !rel; i++)
 		if (hh->p[i].phone[0] && strcmp(hh->p[i].phone, p->phone))
 			rel = hh->p[i].phone;
-	if (rel && draw(c, rec, VS_GEN_TAG_PHONE_RELATIVE, scaled(c, 0.05 * (c->m->opts.hard ? 3 : 1))))
+	/* a relative's ID usually comes with the household's phone */
+	double pr_rel = rate(c, VS_GEN_TAG_PHONE_RELATIVE) * (c->m->opts.hard ? 3 : 1);
+	if (rec->tags & (1ull << VS_GEN_TAG_ID_RELATIVE) && pr_rel < 0.7)
+		pr_rel = 0.7;
+	if (rel && draw(c, rec, VS_GEN_TAG_PHONE_RELATIVE, pr_rel))
 		copy(ph, sizeof(ph), rel);
 	if (ph[0] && draw(c, rec, VS_GEN_TAG_PHONE_MISSING, rate(c, VS_GEN_TAG_PHONE_MISSING)))
 		ph[0] = '\0';
@@ -586,6 +645,38 @@ static void render_address(ctx *c, const vs_gen_person *p, record *rec)
 		copy(rec->address, sizeof(rec->address), t);
 }
 
+/* How people misspell a product's name (seen in facility sheets); NULL when none is listed.
+ * Draws the variant only when the product has some. */
+static const char *misspelling(ctx *c, const char *code)
+{
+	static const struct {
+		const char *code;
+		const char *v[6];
+	} t[] = {
+	    {"EU/1/21/1529",
+	     {"Astra zeneca", "Astrazenca", "Astra Zenneca", "AstraZenaca", "ASTRA ZENECA", "Atra Zeneca"}},
+	    {"EU/1/20/1528",
+	     {"Pfizer BioNtech", "Phizer", "Pfizer Bio N Tech", "Pfize", "Fizer", "PFIZER - BIONTECH"}},
+	    {"EU/1/20/1528-PED", {"Phizer nhi", "Pfizer nhí", "Pfizer trẻ em", "Phizer nắp cam", NULL, NULL}},
+	    {"EU/1/20/1507", {"Mordena", "Modena", "Moderna Spikevax", "Modarna", "Morderna", "MODERNA."}},
+	    {"EU/1/20/1507-PED", {"Mordena nhi", "Moderna trẻ em", "Modena 6-11", NULL, NULL, NULL}},
+	    {"BBIBP-CorV", {"Vero cel", "Verro Cell", "Vero-cell", "Sinopham", "Sino Pharm", "VEROCEL"}},
+	    {"Hayat-Vax", {"Hayat", "Hayatvax", "Hayat-vac", "Hayat Vac", NULL, NULL}},
+	    {"Sputnik-V", {"Sputnik-V", "Sputnix V", "Spunik V", "Sputnik 5", NULL, NULL}},
+	    {"Abdala", {"Abdalla", "Adbala", "ABDALA.", NULL, NULL, NULL}},
+	    {"EU/1/20/1525", {"Jansen", "Janssen J&J", "Johnson", "Jansen (J&J)", NULL, NULL}},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (strcmp(t[i].code, code))
+			continue;
+		uint32_t n = 0;
+		while (n < 6 && t[i].v[n])
+			n++;
+		return t[i].v[vs_gen_below(c->er, n)];
+	}
+	return NULL;
+}
+
 static void render_vaccine(ctx *c, const event *e, record *rec)
 {
 	const vs_ref_vaccine *v = &c->m->ref->vaccines[e->vx];
@@ -598,6 +689,11 @@ static void render_vaccine(ctx *c, const event *e, record *rec)
 		s = v->aliases[k];
 	}
 	copy(rec->vaccine, sizeof(rec->vaccine), s);
+	const char *miss = misspelling(c, v->product_code);
+	if (miss && draw(c, rec, VS_GEN_TAG_VACCINE_MISSPELLED, rate(c, VS_GEN_TAG_VACCINE_MISSPELLED))) {
+		copy(rec->vaccine, sizeof(rec->vaccine), miss);
+		return;
+	}
 	if (draw(c, rec, VS_GEN_TAG_VACCINE_TYPO, rate(c, VS_GEN_TAG_VACCINE_TYPO))) {
 		char t[96];
 		vs_gen_text_typo(c->m->text, c->er, rec->vaccine, t, sizeof(t));
@@ -626,6 +722,22 @@ static void render_lot(ctx *c, const event *e, record *rec)
 
 static void render_dose(ctx *c, const event *e, record *rec)
 {
+	int primary = c->m->ref->vaccines[e->vx].primary_doses;
+	if (primary > 0 && e->dose > primary &&
+	    draw(c, rec, VS_GEN_TAG_DOSE_BOOSTER_TEXT, rate(c, VS_GEN_TAG_DOSE_BOOSTER_TEXT))) {
+		/* booster words; some carry the booster's own number, some the dose number */
+		static const char *const plain[] = {"Nhắc lại",    "nhac lai", "Mũi nhắc lại", "Tăng cường",
+		                                    "Mũi bổ sung", "Booster",  "MNL",          "NL"};
+		int b = e->dose - primary;
+		uint32_t w = vs_gen_below(c->er, 12);
+		if (w < 8 && b == 1)
+			copy(rec->dose, sizeof(rec->dose), plain[w]);
+		else if (w < 10)
+			snprintf(rec->dose, sizeof(rec->dose), "%s%d", w % 2 ? "NL" : "Nhắc lại lần ", b);
+		else
+			snprintf(rec->dose, sizeof(rec->dose), "Mũi %d (nhắc lại %d)", e->dose, b);
+		return;
+	}
 	static const vs_gen_tag tags[2] = {VS_GEN_TAG_DOSE_MISSING, VS_GEN_TAG_DOSE_TEXT};
 	double pr[2] = {rate(c, VS_GEN_TAG_DOSE_MISSING), rate(c, VS_GEN_TAG_DOSE_TEXT)};
 	int k = draw_one(c, rec, tags, pr, 2);
@@ -639,9 +751,15 @@ static void render_dose(ctx *c, const event *e, record *rec)
 }
 
 static void render(ctx *c, const vs_gen_household *hh, const vs_gen_person *p, const event *e, int32_t fac,
-                   record *rec)
+                   int32_t shot_day, record *rec)
 {
 	const vs_gen_facility *f = &c->m->fac[fac];
+	/* neither ID nor date of birth: counts as both missing */
+	double pm = rate(c, VS_GEN_TAG_ID_DOB_MISSING);
+	c->expected[VS_GEN_TAG_ID_MISSING] += pm;
+	c->expected[VS_GEN_TAG_DOB_MISSING] += pm;
+	if (draw(c, rec, VS_GEN_TAG_ID_DOB_MISSING, pm))
+		rec->tags |= 1ull << VS_GEN_TAG_ID_MISSING | 1ull << VS_GEN_TAG_DOB_MISSING;
 	render_name(c, p, rec);
 	render_date(c, rec, p->dob, p->year_only, f->date_style, true, rec->dob);
 	render_sex(c, p, rec);
@@ -651,7 +769,7 @@ static void render(ctx *c, const vs_gen_household *hh, const vs_gen_person *p, c
 	render_vaccine(c, e, rec);
 	render_lot(c, e, rec);
 	render_dose(c, e, rec);
-	render_date(c, rec, e->date, false, f->date_style, false, rec->shot_date);
+	render_date(c, rec, shot_day, false, f->date_style, false, rec->shot_date);
 }
 
 static vs_rc emit(ctx *c, vs_gen_out *out, const vs_gen_person *p, const event *e, int32_t fac, record *rec)
@@ -684,6 +802,24 @@ static vs_rc emit(ctx *c, vs_gen_out *out, const vs_gen_person *p, const event *
 	return rc;
 }
 
+/* The shot date as a second report types it: day and month swapped, a year typo, or the day the
+ * record was entered (4 to 30 days later). */
+static int32_t shifted_day(ctx *c, int32_t day)
+{
+	int y, mo, d;
+	vs_gen_civil(day, &y, &mo, &d);
+	uint32_t k = vs_gen_below(c->er, 10);
+	if (k < 4 && d <= 12 && d != mo)
+		return vs_gen_days(y, d, mo);
+	if (k < 6) {
+		int y2 = y == 2021 ? 2022 : 2021;
+		if (mo == 2 && d == 29)
+			d = 28;
+		return vs_gen_days(y2, mo, d);
+	}
+	return day + 4 + (int32_t)vs_gen_below(c->er, 27);
+}
+
 static vs_rc person_shots(ctx *c, vs_gen_rng *vr, const vs_gen_household *hh, const vs_gen_person *p,
                           vs_gen_out *out, vs_error *err)
 {
@@ -714,7 +850,7 @@ static vs_rc person_shots(ctx *c, vs_gen_rng *vr, const vs_gen_household *hh, co
 		memset(&rec, 0, sizeof(rec));
 		if (e->after_death)
 			rec.tags |= 1ull << VS_GEN_TAG_SHOT_AFTER_DEATH;
-		render(c, hh, p, e, e->fac, &rec);
+		render(c, hh, p, e, e->fac, e->date, &rec);
 		rc = emit(c, out, p, e, e->fac, &rec);
 		if (rc)
 			goto io;
@@ -726,7 +862,10 @@ static vs_rc person_shots(ctx *c, vs_gen_rng *vr, const vs_gen_household *hh, co
 				continue;
 			if (e->after_death)
 				rec.tags |= 1ull << VS_GEN_TAG_SHOT_AFTER_DEATH;
-			render(c, hh, p, e, fac, &rec);
+			int32_t day = e->date;
+			if (draw(c, &rec, VS_GEN_TAG_DUP_DATE_SHIFTED, rate(c, VS_GEN_TAG_DUP_DATE_SHIFTED)))
+				day = shifted_day(c, e->date);
+			render(c, hh, p, e, fac, day, &rec);
 			rc = emit(c, out, p, e, fac, &rec);
 			if (rc)
 				goto io;

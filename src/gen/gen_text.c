@@ -175,6 +175,84 @@ size_t vs_gen_text_nfd(const vs_gen_text *t, const char *s, char *out, size_t ca
 	return o;
 }
 
+/* The tone key of a combining tone mark, or 0. */
+static char telex_tone(uint32_t mark)
+{
+	switch (mark) {
+	case 0x300:
+		return 'f';
+	case 0x301:
+		return 's';
+	case 0x309:
+		return 'r';
+	case 0x303:
+		return 'x';
+	case 0x323:
+		return 'j';
+	default:
+		return 0;
+	}
+}
+
+/* Ends a word: its tone key, in capitals when the word is. */
+static void telex_end(char *out, size_t cap, size_t *o, char *tone, bool upper)
+{
+	if (*tone) {
+		char k = upper ? (char)(*tone - 'a' + 'A') : *tone;
+		put(out, cap, o, &k, 1);
+	}
+	*tone = 0;
+}
+
+size_t vs_gen_text_telex(const vs_gen_text *t, const char *s, char *out, size_t cap)
+{
+	size_t len = strlen(s), o = 0;
+	char tone = 0;
+	bool upper = true;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = next_cp(s, len, &i);
+		const letter *e = look(t, cp);
+		if (!e) {
+			telex_end(out, cap, &o, &tone, upper);
+			upper = true;
+			put_cp(out, cap, &o, cp);
+			continue;
+		}
+		if (cp == 0x111 || cp == 0x110) {
+			/* "DD" in a word in capitals, "Dd" before small letters */
+			size_t j = i;
+			uint32_t next = j < len ? next_cp(s, len, &j) : 0;
+			const letter *n = look(t, next);
+			bool caps = cp == 0x110 && n && n->upper == next;
+			put(out, cap, &o, cp == 0x111 ? "dd" : caps ? "DD" : "Dd", 2);
+			upper = upper && cp == 0x110;
+			continue;
+		}
+		const char *d = e->nfd_len ? e->nfd : NULL;
+		size_t dl = e->nfd_len;
+		char base = d ? d[0] : (char)cp;
+		if (!d)
+			dl = 1;
+		put(out, cap, &o, &base, 1);
+		if (base >= 'a' && base <= 'z')
+			upper = false;
+		for (size_t k = d ? 1 : dl; k < dl;) {
+			uint32_t mark;
+			size_t n = vs_utf8_decode(d + k, dl - k, &mark);
+			k += n ? n : 1;
+			if (mark == 0x302)
+				put(out, cap, &o, &base, 1);
+			else if (mark == 0x306 || mark == 0x31B)
+				put(out, cap, &o, base >= 'a' ? "w" : "W", 1);
+			else if (telex_tone(mark))
+				tone = telex_tone(mark);
+		}
+	}
+	telex_end(out, cap, &o, &tone, upper);
+	out[o] = '\0';
+	return o;
+}
+
 size_t vs_gen_text_legacy(const vs_gen_text *t, const char *s, int which, char *out, size_t cap)
 {
 	size_t len = strlen(s), o = 0;

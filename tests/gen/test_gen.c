@@ -346,7 +346,19 @@ static void check_records(const table *reg, const table *shots, const table *tru
 		if (has_tag(tags, "ID_MISSING"))
 			assert_string_equal(id, "");
 		if (has_tag(tags, "ID_LEADING_ZERO_LOST"))
-			assert_true(id[0] != '0' && strlen(id) < 12);
+			assert_true(id[0] != '0' && (strlen(id) < 12 || has_tag(tags, "ID_LENGTH_WRONG")));
+		if (has_tag(tags, "ID_NOT_CITIZEN")) {
+			size_t dl = strspn(id, "0123456789");
+			assert_true(id[dl] != '\0' || (dl != 9 && dl != 12));
+		}
+		if (has_tag(tags, "ID_LENGTH_WRONG") && !has_tag(tags, "ID_SCIENTIFIC") &&
+		    !has_tag(tags, "ID_SEPARATORS") && !has_tag(tags, "ID_LEADING_ZERO_LOST"))
+			assert_true(strlen(id) == 8 || strlen(id) == 10 || strlen(id) == 11 ||
+			            strlen(id) == 13);
+		if (has_tag(tags, "NAME_GIVEN_ONLY") && !has_tag(tags, "NAME_TYPO"))
+			assert_null(strchr(name, ' '));
+		if (has_tag(tags, "ID_DOB_MISSING"))
+			assert_true(!id[0] && !cell(shots, i, 3)[0]);
 		if (has_tag(tags, "ID_SCIENTIFIC"))
 			assert_non_null(strstr(id, "E+"));
 		if (has_tag(tags, "DOB_EXCEL_SERIAL")) {
@@ -424,7 +436,9 @@ static void test_messy_truth_and_rates(void **state)
 	assert_true(fabs(count[VS_GEN_TAG_NAME_UPPER] / n - 0.10) < 0.015);
 	assert_true(fabs(count[VS_GEN_TAG_NAME_TYPO] / n - 0.03) < 0.008);
 	assert_true(fabs(count[VS_GEN_TAG_NAME_NO_DIACRITICS] / n - 0.20) < 0.02);
-	assert_true(fabs(count[VS_GEN_TAG_DOSE_TEXT] / n - 0.40) < 0.03);
+	/* booster doses written as booster words are not DOSE_TEXT */
+	assert_true(fabs(count[VS_GEN_TAG_DOSE_TEXT] / (n - (double)count[VS_GEN_TAG_DOSE_BOOSTER_TEXT]) -
+	                 0.40) < 0.03);
 	/* duplicates share an event with another record; events are counted once */
 	size_t dups = 0;
 	for (size_t i = 0; i < truth.rows; i++)
@@ -498,6 +512,89 @@ static void test_hard(void **state)
 	assert_true(sh.tag_count[VS_GEN_TAG_PHONE_RELATIVE] > se.tag_count[VS_GEN_TAG_PHONE_RELATIVE] * 2);
 }
 
+/* people outside the registry with a citizen's full name and exact date of birth */
+static size_t outsider_twins(const char *dir)
+{
+	table reg = load(dir, "registry.csv", 13), shots = load(dir, "shots.csv", 12),
+	      truth = load(dir, "truth.csv", 5);
+	size_t n = 0;
+	for (size_t i = 0; i < shots.rows; i++) {
+		if (cell(&truth, i, 2)[0] || strcmp(cell(&truth, i, 4), "") != 0)
+			continue; /* registry people, or records with any error */
+		for (size_t k = 0; k < reg.rows; k++)
+			if (!strcmp(cell(&reg, k, 2), cell(&shots, i, 2)) &&
+			    !strcmp(cell(&reg, k, 3), cell(&shots, i, 3))) {
+				n++;
+				break;
+			}
+	}
+	table_free(&reg);
+	table_free(&shots);
+	table_free(&truth);
+	return n;
+}
+
+static void test_mix(void **state)
+{
+	(void)state;
+	vs_gen_opts o;
+	vs_error err = {0};
+	vs_gen_opts_init(&o);
+	char path[600];
+	snprintf(path, sizeof(path), "%s/test.mix", tmp_root);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# a mix\nNAME_TELEX 0.5\nID_NOT_CITIZEN=0.25  # comment\n\noutsider_namesake 1\n", f);
+	fclose(f);
+	assert_int_equal(vs_gen_mix_load(&o, path, &err), VS_OK);
+	assert_true(o.tag_rate[VS_GEN_TAG_NAME_TELEX] == 0.5);
+	assert_true(o.tag_rate[VS_GEN_TAG_ID_NOT_CITIZEN] == 0.25);
+	assert_true(o.outsider_namesake == 1);
+	assert_true(o.tag_rate[VS_GEN_TAG_NAME_TYPO] < 0);
+	assert_int_equal(vs_gen_mix_set(&o, "NOPE=0.1", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "NAME_TYPO=2", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "NAME_TYPO=x", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "NAME_TYPO 0.2", &err), VS_OK);
+	assert_true(o.tag_rate[VS_GEN_TAG_NAME_TYPO] == 0.2);
+	snprintf(path, sizeof(path), "%s/bad.mix", tmp_root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("NAME_TELEX 0.5\nBOGUS 0.1\n", f);
+	fclose(f);
+	assert_int_equal(vs_gen_mix_load(&o, path, &err), VS_ERR_PARSE);
+	assert_int_equal(err.line, 2);
+
+	/* a mix reaches the records; the outsider namesakes exist only when asked for */
+	char a[512], b[512], c[512];
+	vs_gen_stats sa, sb, sc;
+	gen("mix_off", 3000, 4, 0.0, false, &sa, a, sizeof(a));
+	for (int run = 0; run < 2; run++) {
+		char *dir = run ? c : b;
+		vs_gen_opts_init(&o);
+		snprintf(dir, 512, "%s/mix_on%d", tmp_root, run);
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+		o.out_dir = dir;
+		o.registry_count = 3000;
+		o.seed = 4;
+		o.quiet = true;
+		for (int t = 0; t < VS_GEN_TAG_COUNT; t++)
+			o.tag_rate[t] = 0;
+		if (run)
+			o.tag_rate[VS_GEN_TAG_NAME_TELEX] = 1;
+		else
+			o.outsider_namesake = 1;
+		o.nonregistry_share = 0.1;
+		assert_int_equal(vs_gen_run_stats(&o, ref, run ? &sc : &sb, &err), VS_OK);
+	}
+	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_TELEX], 0);
+	assert_true(sc.tag_count[VS_GEN_TAG_NAME_TELEX] > sc.records / 2);
+	assert_int_equal(sc.tag_count[VS_GEN_TAG_NAME_TYPO], 0);
+	assert_int_equal(outsider_twins(a), 0);
+	assert_true(outsider_twins(b) > 20);
+}
+
 static void test_text(void **state)
 {
 	(void)state;
@@ -523,6 +620,17 @@ static void test_text(void **state)
 		assert_string_not_equal(out, "Nguyễn Văn An");
 		assert_true(vs_utf8_valid(out, strlen(out), NULL));
 	}
+	/* Telex keys typed for the letters: circumflex doubled, breve/horn w, d doubled, tone last */
+	vs_gen_text_telex(t, "Nguyễn Văn Hòa", out, sizeof(out));
+	assert_string_equal(out, "Nguyeenx Vawn Hoaf");
+	vs_gen_text_telex(t, "Trần Thị Lanh", out, sizeof(out));
+	assert_string_equal(out, "Traanf Thij Lanh");
+	vs_gen_text_telex(t, "Đình Dương", out, sizeof(out));
+	assert_string_equal(out, "Ddinhf Duwowng");
+	vs_gen_text_telex(t, "ĐẶNG", out, sizeof(out));
+	assert_string_equal(out, "DDAWNGJ");
+	vs_gen_text_telex(t, "Phạm Ngọc Ánh", out, sizeof(out));
+	assert_string_equal(out, "Phamj Ngocj Anhs");
 	vs_gen_text_free(t);
 	/* dates */
 	assert_int_equal(vs_gen_days(1970, 1, 1), 0);
@@ -573,7 +681,7 @@ int main(void)
 	    cmocka_unit_test(test_text),        cmocka_unit_test(test_options),
 	    cmocka_unit_test(test_determinism), cmocka_unit_test(test_registry_and_cccd),
 	    cmocka_unit_test(test_clean_truth), cmocka_unit_test(test_messy_truth_and_rates),
-	    cmocka_unit_test(test_hard),
+	    cmocka_unit_test(test_hard),        cmocka_unit_test(test_mix),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
