@@ -226,6 +226,12 @@ typedef struct vs_link_result {
 	uint32_t candidates;  /* distinct candidates scored */
 	uint8_t levels[VS_LINK_MAX_CMP]; /* comparison vector of best */
 	float weights[VS_LINK_MAX_CMP];  /* per-comparison weights of best (tf-adjusted) */
+	/* the typed ID is a household member's: second is that member (it holds the ID), best was
+	 * found by its own personal fields; weight and second_weight leave the ID out */
+	bool relative_id;
+	/* the typed ID is a CCCD whose birth year or sex (digits 4-6) is not the record's: not the
+	 * person's own number, so no contradiction of a candidate's ID */
+	bool id_not_own;
 } vs_link_result;
 
 /* Links each right record of the batch: blocking (union of rules, capped

@@ -89,6 +89,20 @@ static unsigned middle_level(const vs_link_index *ix, const lk_view *v, uint32_t
 	return LV_MID_ELSE;
 }
 
+/* Years that one typing slip turns into each other: one off, one digit different, or the last two
+ * digits swapped (1985 / 1986, 1985 / 1995, 1985 / 1958). A parent's year is none of these. */
+static bool year_slip(uint32_t a, uint32_t b)
+{
+	if (a == b + 1 || b == a + 1)
+		return true;
+	int diff = 0;
+	for (uint32_t x = a, y = b; x || y; x /= 10, y /= 10)
+		diff += x % 10 != y % 10;
+	if (diff == 1)
+		return true;
+	return a / 100 == b / 100 && a % 10 == b / 10 % 10 && a / 10 % 10 == b % 10;
+}
+
 static unsigned dob_level(uint32_t a, uint32_t b)
 {
 	if (!a || !b)
@@ -100,12 +114,9 @@ static unsigned dob_level(uint32_t a, uint32_t b)
 	if (ma && da && mb && db) {
 		if (ya == yb && ma == db && da == mb)
 			return LV_DOB_SWAP;
-		int diff = (ya != yb) + (ma != mb) + (da != db);
-		if (diff == 1)
-			return LV_DOB_ONE;
-		if (ya == yb)
-			return LV_DOB_YEAR;
-		return LV_DOB_ELSE;
+		if (ya != yb) /* the same day and month in a far year is another person's birthday */
+			return ma == mb && da == db && year_slip(ya, yb) ? LV_DOB_ONE : LV_DOB_ELSE;
+		return (ma != mb) + (da != db) == 1 ? LV_DOB_ONE : LV_DOB_YEAR;
 	}
 	/* at least one side partial: compare what both know */
 	if (ya != yb)
@@ -160,7 +171,27 @@ static bool excel_damaged(const char *r, int rlen, bool sci, const char *l, int 
 	return rlen == llen && !memcmp(r, l, (size_t)rlen);
 }
 
-static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la)
+/* b is a with one digit dropped or one digit typed twice: lengths differ by one and deleting one
+ * digit of the longer gives the shorter */
+static bool one_digit_more(const char *a, int alen, const char *b, int blen)
+{
+	if (alen == blen + 1) {
+		const char *t = a;
+		a = b;
+		b = t;
+		int tl = alen;
+		alen = blen;
+		blen = tl;
+	}
+	if (blen != alen + 1 || alen < 6)
+		return false;
+	int i = 0;
+	while (i < alen && a[i] == b[i])
+		i++;
+	return !memcmp(a + i, b + i + 1, (size_t)(alen - i));
+}
+
+static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la, bool household)
 {
 	if (!v->id || (!l && !la))
 		return 0;
@@ -170,8 +201,8 @@ static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la)
 		return LV_ID_ALT;
 	char rd[24], ld[24], lad[24];
 	int rn = lk_unpack_id(v->id, rd);
-	if (rn == 0)
-		return LV_ID_ELSE;
+	if (rn == 0) /* letters: a passport or insurance card is no contradiction of a citizen ID */
+		return household ? 0 : LV_ID_ELSE;
 	int ln = l ? lk_unpack_id(l, ld) : 0;
 	int lan = la ? lk_unpack_id(la, lad) : 0;
 	if (near_digits(rd, rn, ld, ln) || near_digits(rd, rn, lad, lan))
@@ -179,7 +210,20 @@ static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la)
 	if ((ln && excel_damaged(rd, rn, v->id_sci, ld, ln)) ||
 	    (lan && excel_damaged(rd, rn, v->id_sci, lad, lan)))
 		return LV_ID_EXCEL;
-	return LV_ID_ELSE;
+	if (!household)
+		return LV_ID_ELSE;
+	if (one_digit_more(rd, rn, ld, ln) || one_digit_more(rd, rn, lad, lan))
+		return LV_ID_NEAR;
+	/* only numbers of one kind contradict each other: a CMND is no evidence against a CCCD */
+	return rn == ln || rn == lan ? LV_ID_ELSE : 0;
+}
+
+/* the record's two name words are the row's given and family names ("Hoa Nguyen" for Nguyen Van
+ * Hoa: given name first, middle name left out) */
+static bool short_reversed(const vs_link_index *ix, const lk_view *v, size_t row)
+{
+	return ix->s->household && v->fam_id && v->giv_id && !v->mid_len && v->fam_id == ix->rows[row].giv &&
+	       v->giv_id == ix->rows[row].fam;
 }
 
 static unsigned phone_level(uint64_t r, uint64_t l)
@@ -214,9 +258,13 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 	case LK_FAMILY:
 		if (v->nset && v->nset == ix->rows[row].nset && v->fam_len)
 			return LV_NAME_EXACT; /* same words in another order (given name typed first) */
+		if (short_reversed(ix, v, row))
+			return LV_NAME_EXACT;
 		return name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->rows[row].fam);
 	case LK_GIVEN:
 		if (v->nset && v->nset == ix->rows[row].nset && v->giv_len)
+			return LV_NAME_EXACT;
+		if (short_reversed(ix, v, row))
 			return LV_NAME_EXACT;
 		return name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->rows[row].giv);
 	case LK_MIDDLE:
@@ -233,7 +281,7 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 			return 0;
 		return v->sex == ix->rows[row].sex ? LV_SEX_EQ : LV_SEX_ELSE;
 	case LK_ID:
-		return id_level(v, ix->rows[row].id, ix->rows[row].alt);
+		return id_level(v, ix->rows[row].id, ix->rows[row].alt, ix->s->household);
 	case LK_PHONE:
 		return phone_level(v->phone, ix->rows[row].phone);
 	case LK_GEO:
@@ -277,6 +325,11 @@ static bool maybe_excel(const lk_view *v, uint64_t l)
 	return v->id_sci || ID_VAL(v->id) == ID_VAL(l);
 }
 
+static bool len_off_by_one(uint64_t r, uint64_t l)
+{
+	return l && (ID_LEN(r) == ID_LEN(l) + 1 || ID_LEN(l) == ID_LEN(r) + 1);
+}
+
 static float id_bound(const vs_link_model *m, size_t ci, const lk_view *v, uint64_t l, uint64_t la)
 {
 	if (!v->id || (!l && !la))
@@ -285,9 +338,14 @@ static float id_bound(const vs_link_model *m, size_t ci, const lk_view *v, uint6
 		return m->w[ci][LV_ID_EXACT];
 	if (v->id == la)
 		return m->w[ci][LV_ID_ALT];
+	bool hh = m->s->household;
 	if (ID_LEN(v->id) > 18)
-		return m->w[ci][LV_ID_ELSE];
+		return hh ? 0 : m->w[ci][LV_ID_ELSE];
 	float b = m->w[ci][LV_ID_ELSE];
+	if (hh && b < 0)
+		b = 0; /* not comparable */
+	if (hh && (len_off_by_one(v->id, l) || len_off_by_one(v->id, la)) && m->w[ci][LV_ID_NEAR] > b)
+		b = m->w[ci][LV_ID_NEAR];
 	if ((maybe_near(v->id, l) || maybe_near(v->id, la)) && m->w[ci][LV_ID_NEAR] > b)
 		b = m->w[ci][LV_ID_NEAR];
 	if ((maybe_excel(v, l) || maybe_excel(v, la)) && m->w[ci][LV_ID_EXCEL] > b)
@@ -310,6 +368,8 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 		               : c->kind == LK_GIVEN ? ix->rows[row].giv
 		                                     : ix->rows[row].mid;
 		if (v->nset && v->nset == ix->rows[row].nset && rlen)
+			return lk_weight(ix, m, ci, 1, row);
+		if (c->kind != LK_MIDDLE && short_reversed(ix, v, row))
 			return lk_weight(ix, m, ci, 1, row);
 		if (rlen == 0 || lid == 0)
 			return 0;

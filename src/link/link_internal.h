@@ -100,6 +100,10 @@ struct vs_link_settings {
 	int id_cmp;   /* index of the ID comparison, -1 when none */
 	size_t nextra;
 	bool generic_std; /* "generic" standardizer instead of the Vietnamese one */
+	/* household rules (docs/linking.md "Household rules"): the family name is not personal
+	 * support; a contradicting ID blocks an auto link; a household member's ID typed on the
+	 * record is recognised */
+	bool household;
 	bool is_default;
 	lk_side_cols side[2]; /* 0 left, 1 right */
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "link/link_internal.h"
+#include "vaxsync/idnum.h"
 
 #define MAX_CANDIDATES (1u << 22)
 
@@ -272,9 +273,12 @@ double lk_support(const vs_link_model *m, const float *weights, double total)
 {
 	double support = 0;
 	bool personal = false;
+	bool hh = m->s->household;
 	for (size_t c = 0; c < m->ncmp; c++) {
 		int k = m->s->cmp[c].kind;
-		if (k != LK_ID && k != LK_PHONE && k != LK_GEO) {
+		/* household-shared fields are no personal support: ID, phone, address, and with the
+		 * household rules the family name (a relative's ID comes with the family's name) */
+		if (k != LK_ID && k != LK_PHONE && k != LK_GEO && !(hh && k == LK_FAMILY)) {
 			support += weights[c];
 			personal = true;
 		}
@@ -284,6 +288,14 @@ double lk_support(const vs_link_model *m, const float *weights, double total)
 		support = total - (idw > 0 ? idw : 0);
 	}
 	return support;
+}
+
+static int cmp_of_kind(const vs_link_settings *s, int kind)
+{
+	for (size_t c = 0; c < s->ncmp; c++)
+		if (s->cmp[c].kind == kind)
+			return (int)c;
+	return -1;
 }
 
 void lk_decide(const vs_link_model *m, vs_link_result *r)
@@ -296,17 +308,51 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 		return;
 	}
 	r->probability = 1.0 / (1.0 + exp2(-r->weight));
-	double margin = r->second >= 0 ? r->weight - r->second_weight : 1e9;
+	double weight = r->weight;
 	double support = lk_support(m, r->weights, r->weight);
-	if (r->weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support) {
+	const vs_link_settings *s = m->s;
+	int idc = s->id_cmp, dobc = s->household ? cmp_of_kind(s, LK_DOB) : -1;
+	/* the citizen's own ID and full date of birth: a name typed beyond recognition (Telex residue,
+	 * another order, a nickname) neither blocks nor lowers the link */
+	if (dobc >= 0 && idc >= 0 && r->levels[idc] == LV_ID_EXACT && r->levels[dobc] == LV_DOB_EXACT) {
+		for (size_t c = 0; c < m->ncmp; c++) {
+			int k = s->cmp[c].kind;
+			if ((k == LK_FAMILY || k == LK_MIDDLE || k == LK_GIVEN) && r->weights[c] < 0) {
+				weight -= r->weights[c];
+				if (k != LK_FAMILY)
+					support -= r->weights[c];
+			}
+		}
+	}
+	double margin = r->second >= 0 ? weight - r->second_weight : 1e9;
+	/* another valid number of the same kind as the citizen's: someone else's ID (an outsider who
+	 * shares the citizen's name and birthday), unless it is the household member's it was found
+	 * to be */
+	bool id_conflict =
+	    s->household && idc >= 0 && r->levels[idc] == LV_ID_ELSE && !r->relative_id && !r->id_not_own;
+	/* no ID on either side to tell them apart: a person outside the registry who shares a
+	 * citizen's name and birthday looks the same, so the place must agree too (the commune or
+	 * district, or the phone) */
+	bool unplaced = false;
+	if (s->household && idc >= 0 && (r->levels[idc] == 0 || r->relative_id)) {
+		int geoc = cmp_of_kind(s, LK_GEO), phc = cmp_of_kind(s, LK_PHONE);
+		bool placed = (geoc >= 0 &&
+		               (r->levels[geoc] == LV_GEO_COMMUNE || r->levels[geoc] == LV_GEO_DISTRICT)) ||
+		              (phc >= 0 && r->levels[phc] == LV_PH_EXACT);
+		unplaced = !placed;
+	}
+	if (weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support &&
+	    !id_conflict && !unplaced) {
 		r->decision = VS_LINK_AUTO;
 		r->reason = VS_R_NONE;
-	} else if (r->weight < t->review_weight) {
+	} else if (weight < t->review_weight) {
 		r->decision = VS_LINK_UNLINKED;
 		r->reason = VS_R_LINK_LOW_SCORE;
 	} else {
 		r->decision = VS_LINK_REVIEW;
 		r->reason = margin < t->auto_margin || margin < t->review_margin ? VS_R_LINK_AMBIGUOUS
+		            : id_conflict                                        ? VS_R_LINK_ID_CONFLICT
+		            : r->relative_id                                     ? VS_R_LINK_RELATIVE_ID
 		                                                                 : VS_R_LINK_LOW_SCORE;
 	}
 }
@@ -383,6 +429,84 @@ static void slots(const vs_link_index *ix, lk_qkeys *q, vs_link_stats *st)
 	st->block_ns += vs_now_ns() - t0;
 }
 
+/* personal weight of a pair: every comparison but the household-shared ID, phone and address */
+static double personal(const vs_link_model *m, const float *w)
+{
+	double p = 0;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = m->s->cmp[c].kind;
+		if (k != LK_ID && k != LK_PHONE && k != LK_GEO)
+			p += w[c];
+	}
+	return p;
+}
+
+#define HOUSEHOLD_MAX_CAND 256
+
+/* A 12-digit ID whose 4th digit (century and sex) and 5th-6th (birth year) disagree with the
+ * record's date of birth or sex is someone else's CCCD (a relative's) or a damaged one. */
+static bool id_not_own(const lk_view *v)
+{
+	char d[24];
+	int sex = 0, year = 0;
+	if (!v->id || lk_unpack_id(v->id, d) != 12 || !vs_idnum_cccd_decode(d, NULL, &sex, &year))
+		return false;
+	if (v->dob && v->dob / 10000 != (uint32_t)year)
+		return true;
+	return v->sex && v->sex != sex;
+}
+
+/* The household rules' relative's ID (docs/linking.md): the typed ID is the own ID of one
+ * candidate (its owner), another candidate fits the record's personal fields (names, date of
+ * birth, sex) best, and the two live in one commune or share a phone. Then the ID, and with it
+ * the household's phone and address, say nothing of who the person is: the candidates are ranked
+ * by their personal weights, the best of them is proposed with its weight less the ID's, and the
+ * margin is the personal lead over the runner-up. The auto thresholds then decide. */
+static void household_id(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
+                         const lk_scratch *sc, double prior, vs_link_result *r)
+{
+	int idc = m->s->id_cmp;
+	if (!m->s->household || idc < 0 || !v->id || sc->cand_count > HOUSEHOLD_MAX_CAND)
+		return;
+	int64_t owner = -1;
+	for (size_t k = 0; k < sc->cand_count && owner < 0; k++) {
+		const lk_row *a = &ix->rows[sc->cand[k]];
+		if (a->id == v->id || a->alt == v->id)
+			owner = sc->cand[k];
+	}
+	if (owner < 0)
+		return;
+	uint8_t lv[VS_LINK_MAX_CMP];
+	float w[VS_LINK_MAX_CMP];
+	double pb = -1e300, ps = -1e300;
+	int64_t best = -1, second = -1;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		uint32_t row = sc->cand[k];
+		lk_score_pair(ix, m, v, row, lv, w);
+		double p = personal(m, w);
+		if (p > pb || (p == pb && (int64_t)row < best)) {
+			ps = pb;
+			second = best;
+			pb = p;
+			best = row;
+		} else if (p > ps || (p == ps && (int64_t)row < second)) {
+			ps = p;
+			second = row;
+		}
+	}
+	if (best < 0 || best == owner)
+		return;
+	const lk_row *a = &ix->rows[owner], *b = &ix->rows[best];
+	if (!((a->commune && a->commune == b->commune) || (a->phone && a->phone == b->phone)))
+		return;
+	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
+	r->best = best;
+	r->second = second;
+	r->weight = full - r->weights[idc] + prior;
+	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
+	r->relative_id = true;
+}
+
 static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_view *vp, const lk_qkeys *q,
                       double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
 {
@@ -455,6 +579,9 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 			}
 		}
 	}
+	if (best >= 0)
+		household_id(ix, m, &v, sc, prior, r);
+	r->id_not_own = id_not_own(&v);
 	lk_decide(m, r);
 	return VS_OK;
 }

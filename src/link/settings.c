@@ -157,6 +157,7 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	if (!s)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	s->is_default = true;
+	s->household = true;
 	add_cmp(s, "family", LK_FAMILY, 0);
 	add_cmp(s, "middle", LK_MIDDLE, 0);
 	add_cmp(s, "given", LK_GIVEN, 0);
@@ -522,6 +523,12 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 		goto out;
 	}
 	s->generic_std = std && !strcmp(std, "generic");
+	json_t *hh = json_object_get(root, "household");
+	if (hh && !json_is_boolean(hh)) {
+		rc = bad(err, name, "'household' must be true or false");
+		goto out;
+	}
+	s->household = hh && json_is_true(hh);
 	if ((rc = parse_side(json_object_get(root, "left"), &s->side[0], &s->nextra, name, err)) ||
 	    (rc = parse_side(json_object_get(root, "right"), &s->side[1], &s->nextra, name, err)))
 		goto out;

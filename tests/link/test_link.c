@@ -125,6 +125,16 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_YEAR);
 	mkrec(&r, "x", "", "y", 1970, 8, 2, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
+	/* another year with the same day and month is one slip only when a typing slip makes it:
+	 * one off, one digit, the last two digits swapped; a parent's year is another birthday */
+	mkrec(&r, "x", "", "y", 1980, 5, 17, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ONE);
+	mkrec(&r, "x", "", "y", 1909, 5, 17, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ONE);
+	mkrec(&r, "x", "", "y", 1962, 5, 17, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
+	mkrec(&r, "x", "", "y", 2015, 5, 17, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
 	/* sex */
 	mkrec(&r, "x", "", "y", 0, 0, 0, VS_SEX_M, "", "", "");
 	assert_int_equal(level(&f, &r, LK_SEX, 0), LV_SEX_EQ);
@@ -146,6 +156,26 @@ static void test_comparators(void **state)
 	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "079301000111", "", "");
 	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ELSE);
 	assert_int_equal(level(&f, &r, LK_ID, 1), 0);
+	/* household rules: a digit dropped or doubled is near; numbers of another kind (a CMND
+	 * against a citizen with no CMND on file, a passport, an insurance card) are no evidence */
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "00109012456", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "0010901234556", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "001090123456789", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), 0);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "987654321", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ELSE); /* against the CMND on file */
+	assert_int_equal(level(&f, &r, LK_ID, 2), 0);          /* no CMND on file */
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "C1234567", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), 0);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "DN4010123456789", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), 0);
+	/* "Hung Nguyen" for Nguyen Van Hung: given name first, middle name left out */
+	mkrec(&r, "Hùng", "", "Nguyễn", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), 0);
 	/* phone and geo */
 	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "", "0912345678", "00004");
 	assert_int_equal(level(&f, &r, LK_PHONE, 0), LV_PH_EXACT);
@@ -182,7 +212,7 @@ static void test_decisions_and_relative_id(void **state)
 	vs_norm_record *p = population(2000);
 	build(&f, p, 2000, NULL);
 	vs_norm_record q[4];
-	vs_link_result res[4];
+	vs_link_result res[6];
 	vs_error err = {0};
 	q[0] = p[10]; /* perfect copy: auto */
 	q[1] = p[10]; /* relative's ID: the ID of 10, another person's name and date -> never auto to 10 */
@@ -206,28 +236,57 @@ static void test_decisions_and_relative_id(void **state)
 	assert_int_equal(res[3].best, 20);
 	/* household rule: a child's record typed with the mother's ID and phone, no date, no middle
 	 * name: the mother scores higher (ID), but her names, date and sex disagree while the child's
-	 * agree, so the child is proposed, for review */
+	 * agree and they share a commune and a phone: the ID is a relative's, the child is the best,
+	 * weighed without the ID */
 	unbuild(&f);
 	mkrec(&p[100], "Trịnh", "Thị", "Hoa", 1985, 3, 4, VS_SEX_F, "001185000111", "0912000111", "00042");
 	mkrec(&p[101], "Trịnh", "Văn", "Bảo", 2015, 5, 6, VS_SEX_M, "001215000222", "0912000111", "00042");
+	/* twins: the same date of birth, one has the household phone */
+	mkrec(&p[102], "Trịnh", "Văn", "Minh", 2015, 5, 6, VS_SEX_M, "001215000333", "", "00042");
+	mkrec(&p[103], "Trịnh", "Văn", "Mạnh", 2015, 5, 6, VS_SEX_M, "001215000444", "0912000111", "00042");
+	/* a citizen whose name and birthday an outsider shares */
+	mkrec(&p[104], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177000555", "0912000555", "00043");
 	build(&f, p, 2000, NULL);
-	vs_norm_record hh;
-	mkrec(&hh, "Trịnh", "", "Bảo", 0, 0, 0, VS_SEX_M, "001185000111", "0912000111", "00042");
-	vs_link_side one = {&hh, 1, NULL, NULL};
-	assert_int_equal(vs_link_batch(f.ix, f.m, &one, 1, res, &err), VS_OK);
+	vs_norm_record hh[6];
+	mkrec(&hh[0], "Trịnh", "", "Bảo", 0, 0, 0, VS_SEX_M, "001185000111", "0912000111", "00042");
+	/* twin Minh with the mother's ID and the household phone (his twin Mạnh's) */
+	mkrec(&hh[1], "Trịnh", "Văn", "Minh", 2015, 5, 6, VS_SEX_M, "001185000111", "0912000111", "00042");
+	/* the outsider: own CCCD (born 1977, a woman: her own number), no phone, same commune */
+	mkrec(&hh[2], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177999999", "", "00043");
+	/* no ID at all, name and birthday only, no address or phone: an outsider looks the same */
+	mkrec(&hh[3], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "", "", "");
+	/* the citizen's own ID and full date of birth, the name typed beyond recognition */
+	mkrec(&hh[4], "Quachs", "Thij", "Yeens", 1977, 7, 7, VS_SEX_F, "001177000555", "", "");
+	/* a CCCD that is not the record's own (born 1985, not 1977): a relative's, damaged */
+	mkrec(&hh[5], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001185999999", "0912000555", "00043");
+	vs_link_side six = {hh, 6, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &six, 1, res, &err), VS_OK);
 	assert_int_equal(res[0].best, 101);
-	assert_int_equal(res[0].second, 100);
-	assert_true(res[0].second_weight > res[0].weight);
-	assert_int_equal(res[0].decision, VS_LINK_REVIEW);
-	assert_int_equal(res[0].reason, VS_R_LINK_AMBIGUOUS);
+	assert_true(res[0].relative_id);
+	assert_true(res[0].second_weight < res[0].weight);
+	assert_int_equal(res[1].best, 102); /* by the given name, not by the twin's phone */
+	assert_true(res[1].relative_id);
+	assert_int_equal(res[1].decision, VS_LINK_AUTO);
+	assert_int_equal(res[2].best, 104);
+	assert_int_equal(res[2].decision, VS_LINK_REVIEW);
+	assert_int_equal(res[2].reason, VS_R_LINK_ID_CONFLICT);
+	assert_int_equal(res[3].best, 104);
+	assert_int_not_equal(res[3].decision, VS_LINK_AUTO);
+	assert_int_equal(res[4].best, 104);
+	assert_int_equal(res[4].decision, VS_LINK_AUTO);
+	assert_int_equal(res[5].best, 104);
+	assert_true(res[5].id_not_own);
+	assert_int_equal(res[5].decision, VS_LINK_AUTO);
 	/* decide(): margin and low score rules */
 	vs_link_result r = {0};
 	r.best = 1;
 	r.second = 2;
 	r.weight = 20;
 	r.second_weight = 19;
-	for (size_t c = 0; c < f.m->ncmp; c++)
+	for (size_t c = 0; c < f.m->ncmp; c++) {
 		r.weights[c] = 3;
+		r.levels[c] = 1; /* every field exact */
+	}
 	lk_decide(f.m, &r);
 	assert_int_equal(r.decision, VS_LINK_REVIEW);
 	assert_int_equal(r.reason, VS_R_LINK_AMBIGUOUS);
