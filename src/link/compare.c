@@ -47,6 +47,34 @@ double lk_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 	return jaro + (double)prefix * 0.1 * (1.0 - jaro);
 }
 
+/* One typing slip between two short words: a letter replaced, dropped, added, or two neighbours
+ * swapped ("tih" / "thi", which Jaro-Winkler scores 0.56 in a three-letter word). */
+static bool one_slip(const char *a, size_t al, const char *b, size_t bl)
+{
+	if (al > bl) {
+		const char *t = a;
+		a = b;
+		b = t;
+		size_t tl = al;
+		al = bl;
+		bl = tl;
+	}
+	if (bl - al > 1 || al < 2)
+		return false;
+	size_t i = 0;
+	while (i < al && a[i] == b[i])
+		i++;
+	if (al == bl) {
+		if (i == al)
+			return false;
+		if (!memcmp(a + i + 1, b + i + 1, al - i - 1))
+			return true; /* replaced */
+		return i + 1 < al && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		       !memcmp(a + i + 2, b + i + 2, al - i - 2); /* swapped */
+	}
+	return !memcmp(a + i, b + i + 1, al - i); /* dropped or added */
+}
+
 static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char *rs, size_t rlen,
                            uint32_t rid, uint32_t lid)
 {
@@ -54,10 +82,14 @@ static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char 
 		return 0;
 	if (rid == lid)
 		return LV_NAME_EXACT;
-	double jw = lk_jaro_winkler(rs, rlen, ix->names.str[lid], ix->names.len[lid]);
+	const char *ls = ix->names.str[lid];
+	size_t llen = ix->names.len[lid];
+	double jw = lk_jaro_winkler(rs, rlen, ls, llen);
 	if (jw >= c->t1)
 		return LV_NAME_JW1;
 	if (jw >= c->t2)
+		return LV_NAME_JW2;
+	if (ix->s->household && rlen <= 5 && llen <= 5 && one_slip(rs, rlen, ls, llen))
 		return LV_NAME_JW2;
 	return LV_NAME_ELSE;
 }
@@ -84,7 +116,9 @@ static unsigned middle_level(const vs_link_index *ix, const lk_view *v, uint32_t
 		return LV_MID_EXACT;
 	const char *l = ix->names.str[lid];
 	size_t llen = ix->names.len[lid];
-	if (word_prefix(v->mid, v->mid_len, l, llen) || lk_jaro_winkler(v->mid, v->mid_len, l, llen) >= 0.88)
+	if (word_prefix(v->mid, v->mid_len, l, llen) ||
+	    lk_jaro_winkler(v->mid, v->mid_len, l, llen) >= 0.88 ||
+	    (ix->s->household && v->mid_len <= 5 && llen <= 5 && one_slip(v->mid, v->mid_len, l, llen)))
 		return LV_MID_PARTIAL;
 	return LV_MID_ELSE;
 }

@@ -273,12 +273,10 @@ double lk_support(const vs_link_model *m, const float *weights, double total)
 {
 	double support = 0;
 	bool personal = false;
-	bool hh = m->s->household;
 	for (size_t c = 0; c < m->ncmp; c++) {
 		int k = m->s->cmp[c].kind;
-		/* household-shared fields are no personal support: ID, phone, address, and with the
-		 * household rules the family name (a relative's ID comes with the family's name) */
-		if (k != LK_ID && k != LK_PHONE && k != LK_GEO && !(hh && k == LK_FAMILY)) {
+		/* household-shared fields are no personal support: ID, phone, address */
+		if (k != LK_ID && k != LK_PHONE && k != LK_GEO) {
 			support += weights[c];
 			personal = true;
 		}
@@ -503,6 +501,14 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	r->best = best;
 	r->second = second;
 	r->weight = full - r->weights[idc] + prior;
+	/* the phone on such a record is mostly the household member's too: a different one is no
+	 * evidence against the person */
+	int phc = -1;
+	for (size_t c = 0; c < m->ncmp; c++)
+		if (m->s->cmp[c].kind == LK_PHONE)
+			phc = (int)c;
+	if (phc >= 0 && r->weights[phc] < 0)
+		r->weight -= r->weights[phc];
 	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
 	r->relative_id = true;
 }
