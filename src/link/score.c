@@ -330,9 +330,9 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	    s->household && idc >= 0 && r->levels[idc] == LV_ID_ELSE && !r->relative_id && !r->id_not_own;
 	/* no ID on either side to tell them apart: a person outside the registry who shares a
 	 * citizen's name and birthday looks the same, so the place must agree too (the commune or
-	 * district, or the phone) */
+	 * district, or the phone; a household member's ID places the person in that household) */
 	bool unplaced = false;
-	if (s->household && idc >= 0 && (r->levels[idc] == 0 || r->relative_id)) {
+	if (s->household && idc >= 0 && r->levels[idc] == 0 && !r->relative_id) {
 		int geoc = cmp_of_kind(s, LK_GEO), phc = cmp_of_kind(s, LK_PHONE);
 		bool placed = (geoc >= 0 &&
 		               (r->levels[geoc] == LV_GEO_COMMUNE || r->levels[geoc] == LV_GEO_DISTRICT)) ||
@@ -476,12 +476,14 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		return;
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
-	double pb = -1e300, ps = -1e300;
+	double pb = -1e300, ps = -1e300, po = 0;
 	int64_t best = -1, second = -1;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		uint32_t row = sc->cand[k];
 		lk_score_pair(ix, m, v, row, lv, w);
 		double p = personal(m, w);
+		if ((int64_t)row == owner)
+			po = p;
 		if (p > pb || (p == pb && (int64_t)row < best)) {
 			ps = pb;
 			second = best;
@@ -492,7 +494,9 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 			second = row;
 		}
 	}
-	if (best < 0 || best == owner)
+	/* the owner's own fields must fall clearly behind: two namesakes in a house (the same name,
+	 * no date on the record) leave the ID to decide */
+	if (best < 0 || best == owner || pb - po < m->th.auto_margin)
 		return;
 	const lk_row *a = &ix->rows[owner], *b = &ix->rows[best];
 	if (!((a->commune && a->commune == b->commune) || (a->phone && a->phone == b->phone)))
