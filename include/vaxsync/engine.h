@@ -129,6 +129,14 @@ typedef struct vs_engine_outcome {
 /* Standardizes n submissions into recs[0..n) on the engine's threads. Pure:
  * any thread, no store. */
 void vs_engine_standardize(vs_engine *e, const vs_engine_submission *subs, size_t n, vs_norm_record *recs);
+/* True when the engine has no model yet and may train one (no --model, not --no-train). */
+bool vs_engine_needs_model(vs_engine *e);
+/* Trains the linkage model by EM on n standardized records (a sample spread over the whole
+ * input: vs_link_train's own sampling is even over what it is given) and keeps it in the store
+ * as em-N, when the engine still needs one and n is at least 2,000; otherwise does nothing.
+ * Without it the first batch big enough is used. */
+vs_rc vs_engine_train(vs_engine_session *ss, const vs_norm_record *recs, size_t n,
+                      vs_error *err) VS_MUST_CHECK;
 /* Stores n standardized submissions (idempotent: the same content changes
  * nothing), links those that need it and saves their links and worklist
  * items, in the caller's transaction (or one atomic step). A submission

@@ -69,6 +69,8 @@ typedef struct vs_pipeline_summary {
 	vs_pipeline_coverage age[VS_PIPELINE_AGE_GROUPS];
 	vs_pipeline_coverage total;
 	char model_version[64]; /* the linkage model used ("em-1", "file-…", "profile-default") */
+	uint64_t model_sample;  /* shot records this run trained the model on (spread over the whole
+	                           file); 0 when it trained none */
 } vs_pipeline_summary;
 
 /* Runs the whole pipeline. summary (may be NULL) is filled. */

@@ -168,39 +168,65 @@ static vs_rc model_setup(vs_engine *e, vs_error *err)
 	return rc;
 }
 
+/* EM on side, the model kept in the store as em-N and used from now on; model_mu held */
+static vs_rc train_locked(vs_engine_session *ss, const vs_link_side *side, vs_error *err)
+{
+	vs_engine *e = ss->e;
+	vs_link_model *trained = NULL;
+	vs_link_train_opts to = {.threads = e->threads, .quiet = true};
+	int64_t n = 0;
+	vs_buf text;
+	vs_buf_init(&text, (size_t)1 << 20);
+	pthread_rwlock_rdlock(&e->ix_lock);
+	vs_rc rc = vs_link_train(&trained, e->ix, side, &to, err);
+	pthread_rwlock_unlock(&e->ix_lock);
+	if (!rc)
+		rc = vs_store_model_count(ss->s, &n, err);
+	if (!rc)
+		rc = vs_link_model_dump(trained, &text, err);
+	char ver[64];
+	snprintf(ver, sizeof(ver), "em-%lld", (long long)n + 1);
+	if (!rc)
+		rc = vs_store_model_put(ss->s, ver, text.data, err);
+	if (!rc) {
+		e->lm = trained;
+		trained = NULL;
+		vs_store_copy(e->model_version, sizeof(e->model_version), ver);
+		vs_log_info("engine: trained linkage model %s by EM on %zu records", ver, side->count);
+	}
+	vs_link_model_free(trained);
+	vs_buf_free(&text);
+	return rc;
+}
+
+bool vs_engine_needs_model(vs_engine *e)
+{
+	pthread_mutex_lock(&e->model_mu);
+	bool needs = !e->lm && !e->no_train;
+	pthread_mutex_unlock(&e->model_mu);
+	return needs;
+}
+
+vs_rc vs_engine_train(vs_engine_session *ss, const vs_norm_record *recs, size_t n, vs_error *err)
+{
+	vs_engine *e = ss->e;
+	vs_rc rc = VS_OK;
+	vs_link_side side = {.recs = recs, .count = n};
+	pthread_mutex_lock(&e->model_mu);
+	if (!e->lm && !e->no_train && n >= EM_MIN_RECORDS)
+		rc = train_locked(ss, &side, err);
+	pthread_mutex_unlock(&e->model_mu);
+	return rc;
+}
+
 vs_rc eng_model(vs_engine_session *ss, const vs_link_side *side, const vs_link_model **m, char version[64],
                 vs_error *err)
 {
 	vs_engine *e = ss->e;
 	vs_rc rc = VS_OK;
 	pthread_mutex_lock(&e->model_mu);
-	if (!e->lm && !e->no_train && side->count >= EM_MIN_RECORDS) {
-		vs_link_model *trained = NULL;
-		vs_link_train_opts to = {.threads = e->threads, .quiet = true};
-		int64_t n = 0;
-		vs_buf text;
-		vs_buf_init(&text, (size_t)1 << 20);
-		pthread_rwlock_rdlock(&e->ix_lock);
-		rc = vs_link_train(&trained, e->ix, side, &to, err);
-		pthread_rwlock_unlock(&e->ix_lock);
-		if (!rc)
-			rc = vs_store_model_count(ss->s, &n, err);
-		if (!rc)
-			rc = vs_link_model_dump(trained, &text, err);
-		char ver[64];
-		snprintf(ver, sizeof(ver), "em-%lld", (long long)n + 1);
-		if (!rc)
-			rc = vs_store_model_put(ss->s, ver, text.data, err);
-		if (!rc) {
-			e->lm = trained;
-			trained = NULL;
-			vs_store_copy(e->model_version, sizeof(e->model_version), ver);
-			vs_log_info("engine: trained linkage model %s by EM on %zu records", ver,
-			            side->count);
-		}
-		vs_link_model_free(trained);
-		vs_buf_free(&text);
-	}
+	if (!e->lm && !e->no_train && side->count >= EM_MIN_RECORDS)
+		rc = train_locked(ss, side, err);
 	if (e->lm) {
 		*m = e->lm;
 		vs_store_copy(version, 64, e->model_version);

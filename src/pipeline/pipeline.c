@@ -24,6 +24,8 @@
 
 /* shot batches per transaction */
 #define COMMIT_BATCHES 5
+/* records EM trains on when the store has no model yet */
+#define TRAIN_SAMPLE 50000
 
 typedef struct run {
 	const vs_pipeline_opts *o;
@@ -305,6 +307,88 @@ static vs_rc read_batch(run *r, vs_engine_reader *rd, shot_buf *b, rejected_list
 	}
 }
 
+/* one sampled row: the VS_SHOT_COL_COUNT fields, each NUL-terminated, one after the other */
+static char *pack_fields(const vs_engine_submission *sub)
+{
+	size_t len = 0;
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
+		len += strlen(sub->f[k] ? sub->f[k] : "") + 1;
+	char *p = vs_malloc(len), *o = p;
+	for (int k = 0; p && k < VS_SHOT_COL_COUNT; k++) {
+		size_t n = strlen(sub->f[k] ? sub->f[k] : "") + 1;
+		memcpy(o, sub->f[k] ? sub->f[k] : "", n);
+		o += n;
+	}
+	return p;
+}
+
+/* EM needs a sample of the whole input: the file's first rows are one province's facilities.
+ * When the store has no model, one pass over the shots keeps every step-th record (the step
+ * doubles, and every other kept record goes, whenever 2 x TRAIN_SAMPLE are kept), so the sample
+ * is spread evenly over the file; the engine trains on at most TRAIN_SAMPLE of them before the
+ * first batch is linked. A file the pass cannot read is left to the main pass to report. */
+static vs_rc train_on_sample(run *r)
+{
+	if (!vs_engine_needs_model(r->e))
+		return VS_OK;
+	vs_engine_reader *rd = NULL;
+	vs_engine_read x;
+	vs_error ignored = {0};
+	size_t cap = 2 * TRAIN_SAMPLE, n = 0, step = 1, seen = 0;
+	char **rows = vs_calloc(cap, sizeof(*rows));
+	vs_engine_submission *subs = NULL;
+	vs_norm_record *recs = NULL;
+	vs_rc rc = rows ? VS_OK : nomem(r);
+	if (!rc && vs_engine_reader_open(&rd, r->o->shots_path, VS_FILE_SHOTS, NULL, &ignored) != VS_OK)
+		goto out;
+	while (!rc && vs_engine_reader_next(rd, &x, &ignored) == VS_OK) {
+		if (x.rejected || seen++ % step)
+			continue;
+		vs_engine_submission sub = {0};
+		vs_engine_read_submission(rd, &x, &sub);
+		if (!(rows[n++] = pack_fields(&sub))) {
+			rc = nomem(r);
+			break;
+		}
+		if (n == cap) {
+			for (size_t i = 0; i < n / 2; i++) {
+				vs_free(rows[2 * i + 1]);
+				rows[i] = rows[2 * i];
+			}
+			n /= 2;
+			step *= 2;
+		}
+	}
+	vs_engine_reader_close(rd);
+	size_t m = n < TRAIN_SAMPLE ? n : TRAIN_SAMPLE;
+	if (rc || m == 0)
+		goto out;
+	subs = vs_calloc(m, sizeof(*subs));
+	recs = vs_calloc(m, sizeof(*recs));
+	if (!subs || !recs) {
+		rc = nomem(r);
+		goto out;
+	}
+	for (size_t i = 0; i < m; i++) {
+		const char *p = rows[i * n / m]; /* evenly over the kept ones */
+		for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
+			subs[i].f[k] = p;
+			p += strlen(p) + 1;
+		}
+	}
+	vs_engine_standardize(r->e, subs, m, recs);
+	rc = vs_engine_train(r->ss, recs, m, r->err);
+	if (!rc && !vs_engine_needs_model(r->e))
+		r->sum->model_sample = m;
+out:
+	for (size_t i = 0; rows && i < n; i++)
+		vs_free(rows[i]);
+	vs_free(rows);
+	vs_free(subs);
+	vs_free(recs);
+	return rc;
+}
+
 /* Keeps the rows rejected so far as worklist items (on the writer's
  * connection, between batches: the writer is idle). */
 static vs_rc keep_rejected_rows(run *r, rejected_list *rl)
@@ -503,6 +587,8 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 	if (opts->shots_path && (rc = vs_engine_index_build(r.ss, err)))
 		goto out;
 	r.sum->seconds_registry = (double)(vs_now_ns() - tr) / 1e9;
+	if (opts->shots_path && (rc = train_on_sample(&r)))
+		goto out;
 	if (opts->shots_path && (rc = ingest_shots(&r)))
 		goto out;
 	uint64_t t1 = vs_now_ns();

@@ -134,8 +134,12 @@ void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
 	        (unsigned long long)s->records_in, (unsigned long long)s->records_new,
 	        (unsigned long long)s->records_same, (unsigned long long)s->records_corrected,
 	        (unsigned long long)s->records_bad_rows);
-	fprintf(f, "  linked                %10llu  (model %s)\n", (unsigned long long)s->linked,
+	fprintf(f, "  linked                %10llu  (model %s", (unsigned long long)s->linked,
 	        s->model_version[0] ? s->model_version : "-");
+	if (s->model_sample)
+		fprintf(f, ", trained by EM on %llu records sampled over the whole file",
+		        (unsigned long long)s->model_sample);
+	fputs(")\n", f);
 	fprintf(f, "  citizens verified     %10llu\n", (unsigned long long)s->citizens_verified);
 	fprintf(f, "  posted / withdrawn    %10llu / %llu\n", (unsigned long long)s->posted,
 	        (unsigned long long)s->withdrawn);

@@ -317,11 +317,16 @@ static void test_worklists_generated(void **state)
 	vs_pipeline_opts o = opts(db, out);
 	o.registry_path = reg;
 	o.shots_path = shots;
-	o.batch_rows = 5000;
+	/* batches smaller than EM's minimum: the model is still trained, on a sample of the whole
+	 * file (here: all of it), not on the first batch */
+	o.batch_rows = 1000;
 	o.no_train = false;
 	vs_pipeline_summary *sum = vs_calloc(1, sizeof(*sum));
 	assert_non_null(sum);
 	run_ok(&o, sum);
+	assert_string_equal(sum->model_version, "em-1");
+	assert_true(sum->records_in > 3000);
+	assert_int_equal(sum->model_sample, sum->records_in);
 	snprintf(wl, sizeof(wl), "%s/worklists", out);
 	DIR *d = opendir(wl);
 	assert_non_null(d);
