@@ -158,8 +158,9 @@ static void test_conflicting_reports(void **state)
 {
 	(void)state;
 	vs_verify_person p = adult();
-	/* two different "dose 1" on different dates */
-	vs_verify_report r[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 8, 20, "")};
+	/* two different "dose 1" on dates further apart than a typing delay (19 days
+	 * apart is one shot typed in late: test_date_error_entry_delay) */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 9, 20, "")};
 	run(&p, r, 2);
 	assert_int_equal(res.event_count, 2);
 	assert_true(ev_has(0, VS_R_HIST_CONFLICTING_REPORTS));
