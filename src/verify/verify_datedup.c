@@ -5,12 +5,14 @@
  * shot and nothing says two doses (docs/verify.md, "Mistyped dates").
  *
  * A merge is judged by the history rules themselves (vf_history_rules on a
- * copy): it may add no problem, may not leave a numbered dose without the
- * doses before it, and, unless both reports carry the same lot, it must
+ * copy): it may add no problem, may not leave the highest dose number with
+ * fewer doses before it, and, unless both reports carry the same lot, it must
  * remove a problem that an extra shot causes (two reports of one dose, doses
  * out of order, too many doses, too short an interval, a date outside the
- * programme). Events and pairs are visited in the order the events were made,
- * which does not depend on the order of the reports. */
+ * programme). Each round makes the best merge (exact typing errors first, then
+ * the most problems removed) and judges again. Events and pairs are visited in
+ * the order the events were made, which does not depend on the order of the
+ * reports. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +27,10 @@ enum { CLASS_NONE, CLASS_SWAP, CLASS_TYPO, CLASS_DELAY };
 typedef struct tally {
 	int extra;     /* problems an extra shot causes: the merge must not add any, and removes one */
 	int other;     /* any other problem: the merge must not add any */
-	int missing;   /* HIST_EARLIER_DOSE_MISSING: the merge must not add any */
-	int shortfall; /* doses the highest reported dose number implies beyond the events: the
-	                * merge must not add one (dose 3 and two other events stay three) */
+	int missing;   /* HIST_EARLIER_DOSE_MISSING (informational): weighs in the choice of date */
+	int shortfall; /* doses the highest reported dose number implies beyond the events and
+	                * the dose numbers of reports without a date: the merge must not add
+	                * one (dose 3 and two other events stay three events) */
 } tally;
 
 /* Decimal digits of a and b (the last `digits` of them) differing in exactly
@@ -141,18 +144,39 @@ static bool causes_extra(uint16_t code)
 	       code == VS_R_HIST_BEFORE_PROGRAMME || code == VS_R_HIST_IN_FUTURE;
 }
 
+/* Doses the reports imply that ev[0..n) lacks: the highest dose number less
+ * the events and the other dose numbers of reports that made no event (a
+ * "dose 1" without a date still says dose 1 was given). */
+static int shortfall(const vf_run *v, const vs_verify_event *ev, size_t n)
+{
+	uint64_t held = 0, more = 0;
+	int top = 0, have = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		top = ev[i].dose > top ? ev[i].dose : top;
+		if (ev[i].dose > 0 && ev[i].dose < 64)
+			held |= 1ull << ev[i].dose;
+	}
+	for (size_t i = 0; i < v->n_reports; i++) {
+		int d = v->rep[i].dose;
+		if (v->out->report_event[i] != VS_VERIFY_NO_EVENT || d <= 0 || d >= 64)
+			continue;
+		top = d > top ? d : top;
+		if (!((held | more) & (1ull << d))) {
+			more |= 1ull << d;
+			have++;
+		}
+	}
+	return top > have ? top - have : 0;
+}
+
 /* The problems the history rules find in ev[0..n) (a copy is judged). */
 static tally judge(const vf_run *v, const vs_verify_event *ev, size_t n)
 {
 	vs_verify_event t[VS_VERIFY_MAX_REPORTS];
-	tally k = {0, 0, 0, 0};
-	int top = 0;
+	tally k = {0, 0, 0, shortfall(v, ev, n)};
 	memcpy(t, ev, n * sizeof(t[0]));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		memset(&t[i].reasons, 0, sizeof(t[i].reasons));
-		top = ev[i].dose > top ? ev[i].dose : top;
-	}
-	k.shortfall = top > (int)n ? top - (int)n : 0;
 	vf_sort_events(v, t, n, NULL);
 	vf_history_rules(v, t, n);
 	for (size_t i = 0; i < n; i++)
@@ -187,28 +211,48 @@ static void merge(vs_verify_event *ev, size_t *n, size_t a, size_t b, size_t w)
 static bool no_worse(tally after, tally before)
 {
 	return after.extra <= before.extra && after.other <= before.other &&
-	       after.missing <= before.missing && after.shortfall <= before.shortfall;
+	       after.shortfall <= before.shortfall;
 }
 
-/* Judges merging events a and b; on success merges them (the surviving date
- * is the one the rules like better, else the earlier one, as in the first
- * pass) and returns true. */
-static bool try_merge(vf_run *v, size_t a, size_t b, int cls)
+static int total(tally t)
 {
-	static const vs_reason why[] = {VS_R_NONE, VS_R_HIST_DUPLICATE_DATE_SWAPPED,
-	                                VS_R_HIST_DUPLICATE_DATE_TYPO, VS_R_HIST_DUPLICATE_ENTRY_DELAY};
-	vs_verify_result *o = v->out;
+	return t.extra + t.other + t.missing;
+}
+
+/* A merge that may be made: event b into event a with the date of event w. */
+typedef struct option {
+	size_t a, b, w;
+	int cls;
+	int gain; /* problems it removes */
+} option;
+
+/* A date that cannot be a shot's whatever the person: before the programme
+ * or in the future. */
+static bool impossible(const vf_run *v, int32_t days)
+{
+	return days < v->ctx->programme_start_days || days > v->ctx->today_days;
+}
+
+/* Judges merging events a and b. The date kept is a possible one when only
+ * one is, else the one with fewer problems, else the earlier (as in the first
+ * pass). Fills *op and returns true when the merge is allowed. */
+static bool judge_merge(const vf_run *v, size_t a, size_t b, int cls, tally before, option *op)
+{
+	const vs_verify_result *o = v->out;
 	vs_verify_event trial[VS_VERIFY_MAX_REPORTS];
 	size_t n = o->event_count, early = o->events[a].shot_days <= o->events[b].shot_days ? a : b;
 	size_t late = early == a ? b : a, w = early;
-	tally before = judge(v, o->events, n), best = {0, 0, 0, 0};
+	tally best = {0, 0, 0, 0};
+	bool best_bad = false;
 	for (int k = 0; k < 2; k++) {
 		size_t cand = k ? late : early, tn = n;
+		bool bad = impossible(v, o->events[cand].shot_days);
 		memcpy(trial, o->events, n * sizeof(trial[0]));
 		merge(trial, &tn, a, b, cand);
 		tally t = judge(v, trial, tn);
-		if (!k || t.extra + t.other + t.missing < best.extra + best.other + best.missing) {
+		if (!k || bad < best_bad || (bad == best_bad && total(t) < total(best))) {
 			best = t;
+			best_bad = bad;
 			w = cand;
 		}
 	}
@@ -217,9 +261,31 @@ static bool try_merge(vf_run *v, size_t a, size_t b, int cls)
 		return false;
 	if (cls != CLASS_DELAY && !same_lot && best.extra >= before.extra)
 		return false;
-	merge(o->events, &o->event_count, a, b, w);
+	*op = (option){a, b, w, cls, total(before) - total(best)};
+	return true;
+}
+
+/* Exact typing errors before the day of typing, then the merge that removes
+ * the most problems, then the class, then the first pair. */
+static bool better(const option *x, const option *y)
+{
+	bool dx = x->cls == CLASS_DELAY, dy = y->cls == CLASS_DELAY;
+	if (dx != dy)
+		return dy;
+	if (x->gain != y->gain)
+		return x->gain > y->gain;
+	return x->cls < y->cls;
+}
+
+static void apply(vf_run *v, const option *op)
+{
+	static const vs_reason why[] = {VS_R_NONE, VS_R_HIST_DUPLICATE_DATE_SWAPPED,
+	                                VS_R_HIST_DUPLICATE_DATE_TYPO, VS_R_HIST_DUPLICATE_ENTRY_DELAY};
+	vs_verify_result *o = v->out;
+	size_t a = op->a, b = op->b, n = o->event_count;
+	merge(o->events, &o->event_count, a, b, op->w);
 	vs_reason_add(&o->events[a].reasons, VS_R_HIST_DUPLICATE_EVENT);
-	vs_reason_add(&o->events[a].reasons, why[cls]);
+	vs_reason_add(&o->events[a].reasons, why[op->cls]);
 	if (!v->lots[a])
 		v->lots[a] = v->lots[b];
 	memmove(&v->lots[b], &v->lots[b + 1], (n - b - 1) * sizeof(v->lots[0]));
@@ -229,23 +295,34 @@ static bool try_merge(vf_run *v, size_t a, size_t b, int cls)
 			continue;
 		*e = *e == b ? (uint16_t)a : (uint16_t)(*e - 1);
 	}
-	return true;
 }
 
 void vf_merge_date_errors(vf_run *v)
 {
-	int trials = 0, cls = CLASS_SWAP;
-	while (cls <= CLASS_DELAY) {
-		bool merged = false;
-		for (size_t a = 0; !merged && a < v->out->event_count; a++)
-			for (size_t b = a + 1; !merged && b < v->out->event_count; b++) {
-				if (pair_class(v, a, b) != cls)
+	int trials = 0;
+	bool more = true;
+	while (more) {
+		vs_verify_result *o = v->out;
+		option best = {0, 0, 0, CLASS_NONE, 0}, op;
+		tally before = {0, 0, 0, 0};
+		bool found = false, judged = false;
+		for (size_t a = 0; more && a < o->event_count; a++)
+			for (size_t b = a + 1; more && b < o->event_count; b++) {
+				int cls = pair_class(v, a, b);
+				if (cls == CLASS_NONE)
 					continue;
-				if (trials++ == MAX_TRIALS)
-					return;
-				merged = try_merge(v, a, b, cls);
+				more = ++trials < MAX_TRIALS; /* the last trial still counts */
+				if (!judged)
+					before = judge(v, o->events, o->event_count);
+				judged = true;
+				if (judge_merge(v, a, b, cls, before, &op) &&
+				    (!found || better(&op, &best))) {
+					best = op;
+					found = true;
+				}
 			}
-		/* after a merge, the exact classes first again */
-		cls = merged ? CLASS_SWAP : cls + 1;
+		if (found)
+			apply(v, &best);
+		more = more && found;
 	}
 }
