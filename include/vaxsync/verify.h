@@ -49,6 +49,8 @@ typedef struct vs_verify_ctx {
 	int32_t programme_start_days; /* default VS_VERIFY_PROGRAMME_START */
 	int32_t today_days;           /* shots after this are in the future */
 	int window_days;              /* reports this close are the same shot (default 3) */
+	int entry_delay_days;         /* a report this much later (and under the product's interval) with the
+	                               * same lot or dose may be the day it was typed in (default 20) */
 	int booster_doses;            /* doses allowed beyond the primary series (default 2) */
 } vs_verify_ctx;
 
@@ -72,11 +74,13 @@ typedef struct vs_verify_person {
 
 /* One shot report linked to the citizen. */
 typedef struct vs_verify_report {
-	int64_t rid;       /* caller's id (ties are broken by it) */
-	int16_t product;   /* index into ctx->products, -1 unknown */
-	int8_t dose;       /* 1.., 0 unknown */
-	int32_t shot_days; /* VS_VERIFY_NO_DATE when unknown */
-	uint32_t lot_hash; /* vs_verify_lot_hash of the lot, 0 when missing */
+	int64_t rid;            /* caller's id (ties are broken by it) */
+	int16_t product;        /* index into ctx->products, -1 unknown */
+	int8_t dose;            /* 1.., 0 unknown */
+	int32_t shot_days;      /* VS_VERIFY_NO_DATE when unknown */
+	uint32_t lot_hash;      /* vs_verify_lot_hash of the lot, 0 when missing */
+	uint32_t facility_hash; /* vs_verify_lot_hash of the facility code; 0 when unknown, which
+	                         * counts as possibly the same facility as any other report */
 } vs_verify_report;
 
 /* One physical shot after de-duplication. */
@@ -103,7 +107,10 @@ typedef struct vs_verify_result {
  * not depend on that order. n > VS_VERIFY_MAX_REPORTS is VS_ERR_LIMIT (the
  * caller sends every report to review with HIST_TOO_MANY_DOSES).
  * Rules (reason codes): reports of the same shot are merged
- * (HIST_DUPLICATE_EVENT, informational); two unmerged reports of the same dose
+ * (HIST_DUPLICATE_EVENT, informational); so are two reports whose dates differ by
+ * a known typing error (HIST_DUPLICATE_DATE_SWAPPED, HIST_DUPLICATE_DATE_TYPO,
+ * HIST_DUPLICATE_ENTRY_DELAY, informational) when the evidence says one shot
+ * and nothing says two (docs/verify.md); two unmerged reports of the same dose
  * or within the window are HIST_CONFLICTING_REPORTS (review); shot before the
  * programme (HIST_BEFORE_PROGRAMME), in the future (HIST_IN_FUTURE), before
  * birth (HIST_BEFORE_BIRTH), after death (HIST_AFTER_DEATH) are rejected;

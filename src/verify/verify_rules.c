@@ -1,24 +1,19 @@
 /* verify_rules.c - one citizen's history: reports -> de-duplicated events ->
- * rules. Everything is ordered by (date, family, dose, rid) first so the
- * result never depends on the order the reports came in. */
+ * merged mistyped dates (verify_datedup.c) -> rules. Everything is ordered by
+ * (date, family, dose, rid) first so the result never depends on the order
+ * the reports came in. */
 #include <stdio.h>
 #include <string.h>
 
-#include "vaxsync/verify.h"
+#include "verify_internal.h"
 
-typedef struct vctx {
-	const vs_verify_ctx *ctx;
-	const vs_verify_report *rep;
-	vs_verify_result *out;
-} vctx;
-
-static const char *family(const vs_verify_ctx *c, int16_t product)
+const char *vf_family(const vs_verify_ctx *c, int16_t product)
 {
 	return c->products[product].family;
 }
 
 /* Insertion sort of report indexes by family, date, dose, rid (n <= 64). */
-static void sort_reports(const vctx *v, uint16_t *idx, size_t n)
+static void sort_reports(const vf_run *v, uint16_t *idx, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
 		uint16_t x = idx[i];
@@ -26,7 +21,7 @@ static void sort_reports(const vctx *v, uint16_t *idx, size_t n)
 		size_t j = i;
 		while (j > 0) {
 			const vs_verify_report *b = &v->rep[idx[j - 1]];
-			int fc = strcmp(family(v->ctx, b->product), family(v->ctx, a->product));
+			int fc = strcmp(vf_family(v->ctx, b->product), vf_family(v->ctx, a->product));
 			bool after =
 			    fc > 0 ||
 			    (fc == 0 && (b->shot_days > a->shot_days ||
@@ -41,10 +36,10 @@ static void sort_reports(const vctx *v, uint16_t *idx, size_t n)
 	}
 }
 
-static bool compatible(const vctx *v, const vs_verify_event *e, uint32_t lot, const vs_verify_report *r)
+static bool compatible(const vf_run *v, const vs_verify_event *e, uint32_t lot, const vs_verify_report *r)
 {
 	const vs_verify_report *first = &v->rep[e->first_report];
-	if (strcmp(family(v->ctx, first->product), family(v->ctx, r->product)))
+	if (strcmp(vf_family(v->ctx, first->product), vf_family(v->ctx, r->product)))
 		return false;
 	int gap = r->shot_days - e->shot_days;
 	if (gap < 0)
@@ -57,8 +52,9 @@ static bool compatible(const vctx *v, const vs_verify_event *e, uint32_t lot, co
 }
 
 /* Merges reports into events; lots[] tracks each event's known lot. */
-static void dedup(vctx *v, const uint16_t *idx, size_t n, uint32_t *lots)
+static void dedup(vf_run *v, const uint16_t *idx, size_t n)
 {
+	uint32_t *lots = v->lots;
 	vs_verify_result *o = v->out;
 	for (size_t i = 0; i < n; i++) {
 		const vs_verify_report *r = &v->rep[idx[i]];
@@ -88,11 +84,11 @@ static void dedup(vctx *v, const uint16_t *idx, size_t n, uint32_t *lots)
 	}
 }
 
-static bool event_before(const vctx *v, const vs_verify_event *a, const vs_verify_event *b)
+static bool event_before(const vf_run *v, const vs_verify_event *a, const vs_verify_event *b)
 {
 	if (a->shot_days != b->shot_days)
 		return a->shot_days < b->shot_days;
-	int fc = strcmp(family(v->ctx, a->product), family(v->ctx, b->product));
+	int fc = strcmp(vf_family(v->ctx, a->product), vf_family(v->ctx, b->product));
 	if (fc)
 		return fc < 0;
 	if (a->dose != b->dose)
@@ -100,39 +96,45 @@ static bool event_before(const vctx *v, const vs_verify_event *a, const vs_verif
 	return v->rep[a->first_report].rid < v->rep[b->first_report].rid;
 }
 
-/* Sorts events by date and renumbers report_event accordingly. */
-static void sort_events(vctx *v, size_t n_reports)
+void vf_sort_events(const vf_run *v, vs_verify_event *ev, size_t n, uint16_t *where)
 {
-	vs_verify_result *o = v->out;
-	uint16_t order[VS_VERIFY_MAX_REPORTS], where[VS_VERIFY_MAX_REPORTS];
+	uint16_t order[VS_VERIFY_MAX_REPORTS];
 	vs_verify_event tmp[VS_VERIFY_MAX_REPORTS];
-	for (size_t i = 0; i < o->event_count; i++)
+	for (size_t i = 0; i < n; i++)
 		order[i] = (uint16_t)i;
-	for (size_t i = 1; i < o->event_count; i++) {
+	for (size_t i = 1; i < n; i++) {
 		uint16_t x = order[i];
 		size_t j = i;
-		while (j > 0 && event_before(v, &o->events[x], &o->events[order[j - 1]])) {
+		while (j > 0 && event_before(v, &ev[x], &ev[order[j - 1]])) {
 			order[j] = order[j - 1];
 			j--;
 		}
 		order[j] = x;
 	}
-	for (size_t i = 0; i < o->event_count; i++) {
-		tmp[i] = o->events[order[i]];
-		where[order[i]] = (uint16_t)i;
+	for (size_t i = 0; i < n; i++) {
+		tmp[i] = ev[order[i]];
+		if (where)
+			where[order[i]] = (uint16_t)i;
 	}
-	memcpy(o->events, tmp, o->event_count * sizeof(tmp[0]));
+	memcpy(ev, tmp, n * sizeof(tmp[0]));
+}
+
+/* Sorts the result's events by date and renumbers report_event accordingly. */
+static void sort_events(vf_run *v, size_t n_reports)
+{
+	vs_verify_result *o = v->out;
+	uint16_t where[VS_VERIFY_MAX_REPORTS];
+	vf_sort_events(v, o->events, o->event_count, where);
 	for (size_t i = 0; i < n_reports; i++)
 		if (o->report_event[i] != VS_VERIFY_NO_EVENT)
 			o->report_event[i] = where[o->report_event[i]];
 }
 
-static void conflicts(vctx *v)
+static void conflicts(const vf_run *v, vs_verify_event *ev, size_t n)
 {
-	vs_verify_result *o = v->out;
-	for (size_t i = 0; i < o->event_count; i++)
-		for (size_t j = i + 1; j < o->event_count; j++) {
-			vs_verify_event *a = &o->events[i], *b = &o->events[j];
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			vs_verify_event *a = &ev[i], *b = &ev[j];
 			bool same_dose = a->dose && a->dose == b->dose;
 			bool too_close = b->shot_days - a->shot_days <= v->ctx->window_days;
 			if (same_dose || too_close) {
@@ -152,8 +154,9 @@ static int32_t birthday(int32_t dob_days, int years)
 	return vs_days_from_civil(y + years, m, d);
 }
 
-static void date_rules(const vctx *v, const vs_verify_person *p, vs_verify_event *e)
+static void date_rules(const vf_run *v, vs_verify_event *e)
 {
+	const vs_verify_person *p = v->person;
 	const vs_verify_ctx *c = v->ctx;
 	if (e->shot_days < c->programme_start_days)
 		vs_reason_add(&e->reasons, VS_R_HIST_BEFORE_PROGRAMME);
@@ -198,15 +201,14 @@ static bool blocked(const vs_verify_event *e)
 }
 
 /* Rules over the series of events that are otherwise plausible. */
-static void series_rules(vctx *v)
+static void series_rules(const vf_run *v, vs_verify_event *ev, size_t n)
 {
-	vs_verify_result *o = v->out;
 	const vs_verify_ctx *c = v->ctx;
 	const vs_verify_event *prev = NULL;
 	const vs_verify_product *first = NULL;
 	int place = 0, last_dose = 0;
-	for (size_t i = 0; i < o->event_count; i++) {
-		vs_verify_event *e = &o->events[i];
+	for (size_t i = 0; i < n; i++) {
+		vs_verify_event *e = &ev[i];
 		if (blocked(e))
 			continue;
 		place++;
@@ -236,6 +238,21 @@ static void series_rules(vctx *v)
 	}
 }
 
+void vf_history_rules(const vf_run *v, vs_verify_event *ev, size_t n)
+{
+	conflicts(v, ev, n);
+	for (size_t i = 0; i < n; i++)
+		date_rules(v, &ev[i]);
+	series_rules(v, ev, n);
+}
+
+bool vf_informational(uint16_t code)
+{
+	return code == VS_R_HIST_DUPLICATE_EVENT || code == VS_R_HIST_PAEDIATRIC_INFERRED ||
+	       code == VS_R_HIST_EARLIER_DOSE_MISSING || code == VS_R_HIST_DUPLICATE_DATE_SWAPPED ||
+	       code == VS_R_HIST_DUPLICATE_DATE_TYPO || code == VS_R_HIST_DUPLICATE_ENTRY_DELAY;
+}
+
 static uint8_t status_of(const vs_reason_set *s)
 {
 	static const vs_reason reject[] = {VS_R_HIST_BEFORE_PROGRAMME, VS_R_HIST_IN_FUTURE,
@@ -245,22 +262,20 @@ static uint8_t status_of(const vs_reason_set *s)
 		if (vs_reason_has(s, reject[i]))
 			return VS_VERIFY_REJECT;
 	for (size_t i = 0; i < s->count; i++)
-		if (s->codes[i] != VS_R_HIST_DUPLICATE_EVENT &&
-		    s->codes[i] != VS_R_HIST_PAEDIATRIC_INFERRED &&
-		    s->codes[i] != VS_R_HIST_EARLIER_DOSE_MISSING)
+		if (!vf_informational(s->codes[i]))
 			return VS_VERIFY_REVIEW;
 	return VS_VERIFY_OK;
 }
 
 _Static_assert(VS_VERIFY_MAX_REPORTS < 256, "make_key hashes the report index as one byte");
 
-static void make_key(const vctx *v, const char *citizen_id, vs_verify_event *e, size_t i)
+static void make_key(const vf_run *v, const char *citizen_id, vs_verify_event *e, size_t i)
 {
 	char buf[160];
 	int y, m, d;
 	vs_civil_from_days(e->shot_days, &y, &m, &d);
 	snprintf(buf, sizeof(buf), "%s|%s|%d|%04d-%02d-%02d", citizen_id ? citizen_id : "",
-	         family(v->ctx, e->product), e->dose, y, m, d);
+	         vf_family(v->ctx, e->product), e->dose, y, m, d);
 	/* The legacy basis, not the standard one: these keys are stored in the
 	 * database, and re-runs must make the same keys to post each shot once. */
 	uint64_t h = vs_hash_fnv1a_seed(VS_HASH_FNV1A_LEGACY_BASIS, buf, strlen(buf));
@@ -285,9 +300,8 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
                         const vs_verify_report *reports, size_t n, vs_verify_result *out)
 {
 	uint16_t idx[VS_VERIFY_MAX_REPORTS];
-	uint32_t lots[VS_VERIFY_MAX_REPORTS];
 	size_t valid = 0;
-	vctx v = {ctx, reports, out};
+	vf_run v = {.ctx = ctx, .person = person, .rep = reports, .n_reports = n, .out = out};
 	memset(out, 0, sizeof(*out));
 	if (n > VS_VERIFY_MAX_REPORTS)
 		return VS_ERR_LIMIT;
@@ -304,12 +318,10 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 			idx[valid++] = (uint16_t)i;
 	}
 	sort_reports(&v, idx, valid);
-	dedup(&v, idx, valid, lots);
+	dedup(&v, idx, valid);
+	vf_merge_date_errors(&v);
 	sort_events(&v, n);
-	conflicts(&v);
-	for (size_t i = 0; i < out->event_count; i++)
-		date_rules(&v, person, &out->events[i]);
-	series_rules(&v);
+	vf_history_rules(&v, out->events, out->event_count);
 	for (size_t i = 0; i < out->event_count; i++) {
 		out->events[i].status = status_of(&out->events[i].reasons);
 		make_key(&v, citizen_id, &out->events[i], i);

@@ -18,8 +18,10 @@ static const vs_ref_vaccine vaccines[] = {
     {.product_code = "EU/1/20/1525", .primary_doses = 1, .min_interval_days = 0, .min_age_years = 18},
     {.product_code = "Abdala", .primary_doses = 3, .min_interval_days = 14, .min_age_years = 18},
     {.product_code = "Hayat-Vax", .primary_doses = 2, .min_interval_days = 21, .min_age_years = 18},
+    /* not a real product: an interval longer than a month, for the same-facility rule */
+    {.product_code = "TEST-LONG", .primary_doses = 2, .min_interval_days = 60, .min_age_years = 18},
 };
-enum { AZ, PF, PF_PED, MOD, VERO, JANSSEN, ABDALA, HAYAT };
+enum { AZ, PF, PF_PED, MOD, VERO, JANSSEN, ABDALA, HAYAT, LONG };
 
 static vs_verify_ctx *ctx;
 static vs_verify_result res;
@@ -54,6 +56,15 @@ static vs_verify_report rep(int64_t rid, int product, int dose, int y, int m, in
 	                      .dose = (int8_t)dose,
 	                      .shot_days = y ? vs_days_from_civil(y, m, d) : VS_VERIFY_NO_DATE,
 	                      .lot_hash = vs_verify_lot_hash(lot)};
+	return r;
+}
+
+/* A report from a known facility (facility 0 is unknown). */
+static vs_verify_report repf(int64_t rid, int product, int dose, int y, int m, int d, const char *lot,
+                             const char *facility)
+{
+	vs_verify_report r = rep(rid, product, dose, y, m, d, lot);
+	r.facility_hash = vs_verify_lot_hash(facility);
 	return r;
 }
 
@@ -158,8 +169,9 @@ static void test_conflicting_reports(void **state)
 {
 	(void)state;
 	vs_verify_person p = adult();
-	/* two different "dose 1" on different dates */
-	vs_verify_report r[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 8, 20, "")};
+	/* two different "dose 1" on dates further apart than a typing delay (19 days
+	 * apart is one shot typed in late: test_date_error_entry_delay) */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 9, 20, "")};
 	run(&p, r, 2);
 	assert_int_equal(res.event_count, 2);
 	assert_true(ev_has(0, VS_R_HIST_CONFLICTING_REPORTS));
@@ -358,6 +370,208 @@ static void test_mixed_schedule(void **state)
 	assert_int_equal(res.events[2].status, VS_VERIFY_OK);
 }
 
+/* The event holding report i. */
+static const vs_verify_event *ev_of(size_t i)
+{
+	assert_int_not_equal(res.report_event[i], VS_VERIFY_NO_EVENT);
+	return &res.events[res.report_event[i]];
+}
+
+static bool same_event(size_t i, size_t j)
+{
+	return res.report_event[i] == res.report_event[j];
+}
+
+static void assert_date(const vs_verify_event *e, int y, int m, int d)
+{
+	assert_int_equal(e->shot_days, vs_days_from_civil(y, m, d));
+}
+
+static void test_date_error_swap(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 2 reported again with day and month swapped, the same lot, no dose number */
+	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 7, 1, "A1"), rep(2, AZ, 2, 2021, 9, 8, "A2"),
+	                        rep(3, AZ, 0, 2021, 8, 9, "a-2")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_int_equal(ev_of(2)->report_count, 2);
+	assert_int_equal(ev_of(2)->dose, 2);
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_DUPLICATE_DATE_SWAPPED));
+	assert_true(vs_reason_has(&res.report_reasons[2], VS_R_HIST_DUPLICATE_EVENT));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK); /* informational: posted */
+	assert_date(ev_of(2), 2021, 8, 9);                /* both fit: the earlier, as in the first pass */
+	/* no lots at all: merged because apart they make dose 2 come after an extra
+	 * shot (HIST_DOSE_ORDER), and the date that fits the history is kept */
+	vs_verify_report s[] = {rep(1, PF, 1, 2021, 9, 1, ""), rep(2, PF, 0, 2021, 11, 10, ""),
+	                        rep(3, PF, 2, 2021, 10, 11, ""), rep(4, PF, 3, 2022, 3, 1, "")};
+	run(&p, s, 4);
+	assert_int_equal(res.event_count, 3);
+	assert_true(same_event(1, 2));
+	assert_date(ev_of(1), 2021, 10, 11);
+	for (size_t i = 0; i < res.event_count; i++)
+		assert_int_equal(res.events[i].status, VS_VERIFY_OK);
+	/* the same reports in another order: the same events and keys */
+	vs_verify_result first = res;
+	vs_verify_report t[] = {s[3], s[1], s[0], s[2]};
+	run(&p, t, 4);
+	assert_int_equal(res.event_count, first.event_count);
+	for (size_t i = 0; i < res.event_count; i++)
+		assert_string_equal(res.events[i].key, first.events[i].key);
+}
+
+static void test_date_error_typo(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* the year off by one digit */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 10, 5, "P1"), rep(2, PF, 2, 2021, 10, 26, "P2"),
+	                        rep(3, PF, 0, 2022, 10, 26, "P2")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_DUPLICATE_DATE_TYPO));
+	assert_date(ev_of(2), 2021, 10, 26);
+	/* the year's last digits transposed: 2012 is before the programme, so the
+	 * possible date is kept although the first pass would keep the earlier */
+	r[2] = rep(3, PF, 2, 2012, 10, 26, "");
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_date(ev_of(2), 2021, 10, 26);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* one digit of the month (08 for 06), same lot */
+	vs_verify_report s[] = {rep(1, VERO, 1, 2021, 6, 20, "V1"), rep(2, VERO, 0, 2021, 8, 20, "V1"),
+	                        rep(3, VERO, 2, 2021, 7, 15, "V2")};
+	run(&p, s, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_true(vs_reason_has(&ev_of(0)->reasons, VS_R_HIST_DUPLICATE_DATE_TYPO));
+	assert_date(ev_of(0), 2021, 6, 20);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* two digits of the month differ (01 and 10): not a typing error of one digit */
+	vs_verify_report t[] = {rep(1, VERO, 1, 2022, 1, 20, "V1"), rep(2, VERO, 0, 2022, 10, 20, "V1")};
+	run(&p, t, 2);
+	assert_int_equal(res.event_count, 2);
+}
+
+static void test_date_error_entry_delay(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* the same lot typed in two weeks later */
+	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 7, 1, "L1"), rep(2, AZ, 0, 2021, 7, 15, "L1")};
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 1);
+	assert_true(ev_has(0, VS_R_HIST_DUPLICATE_ENTRY_DELAY));
+	assert_date(&res.events[0], 2021, 7, 1); /* the earlier date: the shot, not the typing */
+	assert_int_equal(res.events[0].status, VS_VERIFY_OK);
+	/* the same dose number, no lots: 19 days, under Pfizer's 21 */
+	vs_verify_report s[] = {rep(1, PF, 1, 2021, 8, 1, ""), rep(2, PF, 1, 2021, 8, 20, "")};
+	run(&p, s, 2);
+	assert_int_equal(res.event_count, 1);
+	assert_true(ev_has(0, VS_R_HIST_DUPLICATE_ENTRY_DELAY));
+	/* beyond the tolerance (20 days): two events */
+	vs_verify_report u[] = {rep(1, AZ, 1, 2021, 7, 1, "L1"), rep(2, AZ, 0, 2021, 7, 22, "L1")};
+	run(&p, u, 2);
+	assert_int_equal(res.event_count, 2);
+	/* Abdala's doses are 14 days apart: 14 days is a next dose, 13 a delay */
+	vs_verify_report a[] = {rep(1, ABDALA, 1, 2021, 10, 1, "C1"), rep(2, ABDALA, 0, 2021, 10, 15, "C1")};
+	run(&p, a, 2);
+	assert_int_equal(res.event_count, 2);
+	a[1] = rep(2, ABDALA, 0, 2021, 10, 14, "C1");
+	run(&p, a, 2);
+	assert_int_equal(res.event_count, 1);
+	/* nothing shared (no lot, no dose number): not merged */
+	vs_verify_report b[] = {rep(1, AZ, 1, 2021, 7, 1, ""), rep(2, AZ, 0, 2021, 7, 15, "")};
+	run(&p, b, 2);
+	assert_int_equal(res.event_count, 2);
+}
+
+static void test_date_error_never(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* doses 1 and 2 on dates that are each other's swap, even with one lot */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 5, 11, "P1"), rep(2, PF, 2, 2021, 11, 5, "P1")};
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_false(ev_has(0, VS_R_HIST_DUPLICATE_EVENT));
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+	/* from two known facilities: 6 months apart is a plausible interval */
+	r[0] = repf(1, PF, 1, 2021, 5, 11, "P1", "790001");
+	r[1] = repf(2, PF, 2, 2021, 11, 5, "P1", "790002");
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	/* different lots, even when apart they are out of order */
+	vs_verify_report s[] = {rep(1, AZ, 1, 2021, 7, 1, "A1"), rep(2, AZ, 0, 2021, 8, 9, "X9"),
+	                        rep(3, AZ, 2, 2021, 9, 8, "A2")};
+	run(&p, s, 3);
+	assert_int_equal(res.event_count, 3);
+	/* dose numbers 1 and 2 a month apart, under the product's interval: from one
+	 * facility (or an unknown one) two doses are claimed; from two facilities
+	 * one of them numbered the shot wrongly */
+	vs_verify_report t[] = {repf(1, LONG, 1, 2021, 10, 5, "T1", "790001"),
+	                        repf(2, LONG, 2, 2021, 11, 5, "T1", "790001")};
+	run(&p, t, 2);
+	assert_int_equal(res.event_count, 2);
+	t[1].facility_hash = 0;
+	run(&p, t, 2);
+	assert_int_equal(res.event_count, 2);
+	t[1] = repf(2, LONG, 2, 2021, 11, 5, "T1", "790002");
+	run(&p, t, 2);
+	assert_int_equal(res.event_count, 1);
+	assert_true(ev_has(0, VS_R_HIST_DUPLICATE_DATE_TYPO));
+	/* the merge would leave dose 2 without a dose 1 */
+	vs_verify_report u[] = {rep(1, PF, 0, 2021, 5, 11, "P1"), rep(2, PF, 2, 2021, 11, 5, "P1")};
+	run(&p, u, 2);
+	assert_int_equal(res.event_count, 2);
+	/* ... unless a report of dose 1 without a date says where dose 1 is */
+	vs_verify_report w[] = {u[0], u[1], rep(3, PF, 1, 0, 0, 0, "")};
+	run(&p, w, 3);
+	assert_int_equal(res.event_count, 1);
+	assert_true(same_event(0, 1));
+	/* dose 3 needs two events before it */
+	vs_verify_report x[] = {rep(1, PF, 0, 2021, 5, 11, "P1"), rep(2, PF, 0, 2021, 11, 5, "P1"),
+	                        rep(3, PF, 3, 2022, 5, 1, "P3")};
+	run(&p, x, 3);
+	assert_int_equal(res.event_count, 3);
+	/* another product family */
+	vs_verify_report y[] = {rep(1, AZ, 1, 2021, 7, 1, ""), rep(2, AZ, 0, 2021, 8, 9, "L"),
+	                        rep(3, PF, 2, 2021, 9, 8, "L")};
+	run(&p, y, 3);
+	assert_int_equal(res.event_count, 3);
+	/* both unnumbered, no shared lot, a plausible history apart: could be two doses */
+	vs_verify_report z[] = {rep(1, PF, 0, 2021, 8, 9, "L1"), rep(2, PF, 0, 2021, 9, 8, "")};
+	run(&p, z, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+}
+
+static void test_date_error_many(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* 64 reports whose dates are each other's typing errors many times over:
+	 * the merging is bounded and still does not depend on the order */
+	vs_verify_report r[VS_VERIFY_MAX_REPORTS], b[VS_VERIFY_MAX_REPORTS];
+	for (int i = 0; i < VS_VERIFY_MAX_REPORTS; i++)
+		r[i] = rep(i + 1, PF, i % 3, 2021 + i % 2, 1 + i % 12, 1 + (i / 12) % 12, i % 5 ? "L" : "");
+	for (int i = 0; i < VS_VERIFY_MAX_REPORTS; i++)
+		b[i] = r[VS_VERIFY_MAX_REPORTS - 1 - i];
+	run(&p, r, VS_VERIFY_MAX_REPORTS);
+	vs_verify_result first = res;
+	assert_true(first.event_count < VS_VERIFY_MAX_REPORTS);
+	run(&p, b, VS_VERIFY_MAX_REPORTS);
+	assert_int_equal(res.event_count, first.event_count);
+	for (size_t i = 0; i < res.event_count; i++) {
+		assert_string_equal(res.events[i].key, first.events[i].key);
+		assert_int_equal(res.events[i].report_count, first.events[i].report_count);
+	}
+}
+
 static void test_unusable_reports(void **state)
 {
 	(void)state;
@@ -390,6 +604,11 @@ int main(void)
 	    cmocka_unit_test(test_dose_order),
 	    cmocka_unit_test(test_too_many_doses),
 	    cmocka_unit_test(test_mixed_schedule),
+	    cmocka_unit_test(test_date_error_swap),
+	    cmocka_unit_test(test_date_error_typo),
+	    cmocka_unit_test(test_date_error_entry_delay),
+	    cmocka_unit_test(test_date_error_never),
+	    cmocka_unit_test(test_date_error_many),
 	    cmocka_unit_test(test_unusable_reports),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

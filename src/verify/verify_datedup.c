@@ -1,0 +1,328 @@
+/* verify_datedup.c - the second de-duplication pass. Two events of one
+ * citizen and one product family whose dates differ by a known typing error
+ * (day and month swapped; one digit of the year or of the month; the day of
+ * typing instead of the day of the shot) are merged when the evidence says one
+ * shot and nothing says two doses (docs/verify.md, "Mistyped dates").
+ *
+ * A merge is judged by the history rules themselves (vf_history_rules on a
+ * copy): it may add no problem, may not leave the highest dose number with
+ * fewer doses before it, and, unless both reports carry the same lot, it must
+ * remove a problem that an extra shot causes (two reports of one dose, doses
+ * out of order, too many doses, too short an interval, a date outside the
+ * programme). Each round makes the best merge (exact typing errors first, then
+ * the most problems removed) and judges again. Events and pairs are visited in
+ * the order the events were made, which does not depend on the order of the
+ * reports. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify_internal.h"
+
+enum { CLASS_NONE, CLASS_SWAP, CLASS_TYPO, CLASS_DELAY };
+
+/* Merges judged per history: each trial runs the rules twice over at most 64
+ * events; a bound for hostile input (real histories have a handful). */
+#define MAX_TRIALS 256
+
+typedef struct tally {
+	int extra;     /* problems an extra shot causes: the merge must not add any, and removes one */
+	int other;     /* any other problem: the merge must not add any */
+	int missing;   /* HIST_EARLIER_DOSE_MISSING (informational): weighs in the choice of date */
+	int shortfall; /* doses the highest reported dose number implies beyond the events and
+	                * the dose numbers of reports without a date: the merge must not add
+	                * one (dose 3 and two other events stay three events) */
+} tally;
+
+/* Decimal digits of a and b (the last `digits` of them) differing in exactly
+ * one place, or (swap) in two adjacent places that are each other's. */
+static bool digit_typo(int a, int b, int digits, bool swap)
+{
+	int da[4], db[4], diff = 0, at = -1;
+	for (int i = 0; i < digits; i++, a /= 10, b /= 10) {
+		da[i] = a % 10;
+		db[i] = b % 10;
+		if (da[i] != db[i]) {
+			diff++;
+			at = at < 0 ? i : at;
+		}
+	}
+	if (diff == 1)
+		return true;
+	return swap && diff == 2 && at + 1 < digits && da[at] == db[at + 1] && da[at + 1] == db[at];
+}
+
+/* Which exact typing error turns one date into the other. */
+static int date_class(int32_t a, int32_t b)
+{
+	int ya, ma, da, yb, mb, db;
+	vs_civil_from_days(a, &ya, &ma, &da);
+	vs_civil_from_days(b, &yb, &mb, &db);
+	if (ya == yb && ma == db && da == mb && ma != da)
+		return CLASS_SWAP;
+	if (ma == mb && da == db && ya >= 1000 && yb >= 1000 && ya <= 9999 && yb <= 9999 &&
+	    digit_typo(ya, yb, 4, true))
+		return CLASS_TYPO;
+	if (ya == yb && da == db && digit_typo(ma, mb, 2, false))
+		return CLASS_TYPO;
+	return CLASS_NONE;
+}
+
+static int gap_days(const vs_verify_event *x, const vs_verify_event *y)
+{
+	return abs(x->shot_days - y->shot_days);
+}
+
+/* The smaller minimum interval of the two products, 0 when either has none. */
+static int min_interval(const vf_run *v, const vs_verify_event *x, const vs_verify_event *y)
+{
+	int a = v->ctx->products[x->product].min_interval_days;
+	int b = v->ctx->products[y->product].min_interval_days;
+	return a < b ? a : b;
+}
+
+/* Some report of event a and some report of event b may come from one
+ * facility (an unknown facility may be any). */
+static bool maybe_same_facility(const vf_run *v, size_t a, size_t b)
+{
+	const vs_verify_result *o = v->out;
+	for (size_t i = 0; i < v->n_reports; i++) {
+		if (o->report_event[i] != a)
+			continue;
+		for (size_t j = 0; j < v->n_reports; j++) {
+			if (o->report_event[j] != b)
+				continue;
+			uint32_t fa = v->rep[i].facility_hash, fb = v->rep[j].facility_hash;
+			if (!fa || !fb || fa == fb)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The reports say two doses: different numbers, from one facility or at an
+ * interval the product allows between two doses. */
+static bool two_doses_claimed(const vf_run *v, size_t a, size_t b)
+{
+	const vs_verify_event *x = &v->out->events[a], *y = &v->out->events[b];
+	if (!x->dose || !y->dose || x->dose == y->dose)
+		return false;
+	int need = min_interval(v, x, y);
+	return need <= 0 || gap_days(x, y) >= need || maybe_same_facility(v, a, b);
+}
+
+/* The class of a pair of events that may be one shot, CLASS_NONE when they
+ * may not be merged. */
+static int pair_class(const vf_run *v, size_t a, size_t b)
+{
+	const vs_verify_event *x = &v->out->events[a], *y = &v->out->events[b];
+	const vs_verify_ctx *c = v->ctx;
+	uint32_t la = v->lots[a], lb = v->lots[b];
+	if (strcmp(vf_family(c, x->product), vf_family(c, y->product)))
+		return CLASS_NONE;
+	if (la && lb && la != lb)
+		return CLASS_NONE;
+	if (two_doses_claimed(v, a, b))
+		return CLASS_NONE;
+	int cls = date_class(x->shot_days, y->shot_days);
+	if (cls != CLASS_NONE)
+		return cls;
+	/* the day of typing: a little later, sooner than a next dose, and the same
+	 * lot or the same dose number */
+	int gap = gap_days(x, y), limit = c->entry_delay_days, need = min_interval(v, x, y);
+	if (need > 0 && need - 1 < limit)
+		limit = need - 1;
+	bool same_lot = la && la == lb, same_dose = x->dose && x->dose == y->dose;
+	if (gap > c->window_days && gap <= limit && (same_lot || same_dose))
+		return CLASS_DELAY;
+	return CLASS_NONE;
+}
+
+static bool causes_extra(uint16_t code)
+{
+	return code == VS_R_HIST_CONFLICTING_REPORTS || code == VS_R_HIST_DOSE_ORDER ||
+	       code == VS_R_HIST_TOO_MANY_DOSES || code == VS_R_HIST_INTERVAL_TOO_SHORT ||
+	       code == VS_R_HIST_BEFORE_PROGRAMME || code == VS_R_HIST_IN_FUTURE;
+}
+
+/* Doses the reports imply that ev[0..n) lacks: the highest dose number less
+ * the events and the other dose numbers of reports that made no event (a
+ * "dose 1" without a date still says dose 1 was given). */
+static int shortfall(const vf_run *v, const vs_verify_event *ev, size_t n)
+{
+	uint64_t held = 0, more = 0;
+	int top = 0, have = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		top = ev[i].dose > top ? ev[i].dose : top;
+		if (ev[i].dose > 0 && ev[i].dose < 64)
+			held |= 1ull << ev[i].dose;
+	}
+	for (size_t i = 0; i < v->n_reports; i++) {
+		int d = v->rep[i].dose;
+		if (v->out->report_event[i] != VS_VERIFY_NO_EVENT || d <= 0 || d >= 64)
+			continue;
+		top = d > top ? d : top;
+		if (!((held | more) & (1ull << d))) {
+			more |= 1ull << d;
+			have++;
+		}
+	}
+	return top > have ? top - have : 0;
+}
+
+/* The problems the history rules find in ev[0..n) (a copy is judged). */
+static tally judge(const vf_run *v, const vs_verify_event *ev, size_t n)
+{
+	vs_verify_event t[VS_VERIFY_MAX_REPORTS];
+	tally k = {0, 0, 0, shortfall(v, ev, n)};
+	memcpy(t, ev, n * sizeof(t[0]));
+	for (size_t i = 0; i < n; i++)
+		memset(&t[i].reasons, 0, sizeof(t[i].reasons));
+	vf_sort_events(v, t, n, NULL);
+	vf_history_rules(v, t, n);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < t[i].reasons.count; j++) {
+			uint16_t code = t[i].reasons.codes[j];
+			if (code == VS_R_HIST_EARLIER_DOSE_MISSING)
+				k.missing++;
+			else if (causes_extra(code))
+				k.extra++;
+			else if (!vf_informational(code))
+				k.other++;
+		}
+	return k;
+}
+
+/* Event b merged into event a (a < b) with the date and product of event w:
+ * the dose is w's or else the other's; b is removed. */
+static void merge(vs_verify_event *ev, size_t *n, size_t a, size_t b, size_t w)
+{
+	vs_verify_event m = ev[w];
+	const vs_verify_event *other = &ev[w == a ? b : a];
+	if (!m.dose)
+		m.dose = other->dose;
+	m.report_count = (uint16_t)(ev[a].report_count + ev[b].report_count);
+	for (size_t i = 0; i < other->reasons.count; i++)
+		vs_reason_add(&m.reasons, (vs_reason)other->reasons.codes[i]);
+	ev[a] = m;
+	memmove(&ev[b], &ev[b + 1], (*n - b - 1) * sizeof(ev[0]));
+	(*n)--;
+}
+
+static bool no_worse(tally after, tally before)
+{
+	return after.extra <= before.extra && after.other <= before.other &&
+	       after.shortfall <= before.shortfall;
+}
+
+static int total(tally t)
+{
+	return t.extra + t.other + t.missing;
+}
+
+/* A merge that may be made: event b into event a with the date of event w. */
+typedef struct option {
+	size_t a, b, w;
+	int cls;
+	int gain; /* problems it removes */
+} option;
+
+/* A date that cannot be a shot's whatever the person: before the programme
+ * or in the future. */
+static bool impossible(const vf_run *v, int32_t days)
+{
+	return days < v->ctx->programme_start_days || days > v->ctx->today_days;
+}
+
+/* Judges merging events a and b. The date kept is a possible one when only
+ * one is, else the one with fewer problems, else the earlier (as in the first
+ * pass). Fills *op and returns true when the merge is allowed. */
+static bool judge_merge(const vf_run *v, size_t a, size_t b, int cls, tally before, option *op)
+{
+	const vs_verify_result *o = v->out;
+	vs_verify_event trial[VS_VERIFY_MAX_REPORTS];
+	size_t n = o->event_count, early = o->events[a].shot_days <= o->events[b].shot_days ? a : b;
+	size_t late = early == a ? b : a, w = early;
+	tally best = {0, 0, 0, 0};
+	bool best_bad = false;
+	for (int k = 0; k < 2; k++) {
+		size_t cand = k ? late : early, tn = n;
+		bool bad = impossible(v, o->events[cand].shot_days);
+		memcpy(trial, o->events, n * sizeof(trial[0]));
+		merge(trial, &tn, a, b, cand);
+		tally t = judge(v, trial, tn);
+		if (!k || bad < best_bad || (bad == best_bad && total(t) < total(best))) {
+			best = t;
+			best_bad = bad;
+			w = cand;
+		}
+	}
+	bool same_lot = v->lots[a] && v->lots[a] == v->lots[b];
+	if (!no_worse(best, before))
+		return false;
+	if (cls != CLASS_DELAY && !same_lot && best.extra >= before.extra)
+		return false;
+	*op = (option){a, b, w, cls, total(before) - total(best)};
+	return true;
+}
+
+/* Exact typing errors before the day of typing, then the merge that removes
+ * the most problems, then the class, then the first pair. */
+static bool better(const option *x, const option *y)
+{
+	bool dx = x->cls == CLASS_DELAY, dy = y->cls == CLASS_DELAY;
+	if (dx != dy)
+		return dy;
+	if (x->gain != y->gain)
+		return x->gain > y->gain;
+	return x->cls < y->cls;
+}
+
+static void apply(vf_run *v, const option *op)
+{
+	static const vs_reason why[] = {VS_R_NONE, VS_R_HIST_DUPLICATE_DATE_SWAPPED,
+	                                VS_R_HIST_DUPLICATE_DATE_TYPO, VS_R_HIST_DUPLICATE_ENTRY_DELAY};
+	vs_verify_result *o = v->out;
+	size_t a = op->a, b = op->b, n = o->event_count;
+	merge(o->events, &o->event_count, a, b, op->w);
+	vs_reason_add(&o->events[a].reasons, VS_R_HIST_DUPLICATE_EVENT);
+	vs_reason_add(&o->events[a].reasons, why[op->cls]);
+	if (!v->lots[a])
+		v->lots[a] = v->lots[b];
+	memmove(&v->lots[b], &v->lots[b + 1], (n - b - 1) * sizeof(v->lots[0]));
+	for (size_t i = 0; i < v->n_reports; i++) {
+		uint16_t *e = &o->report_event[i];
+		if (*e == VS_VERIFY_NO_EVENT || *e < b)
+			continue;
+		*e = *e == b ? (uint16_t)a : (uint16_t)(*e - 1);
+	}
+}
+
+void vf_merge_date_errors(vf_run *v)
+{
+	int trials = 0;
+	bool more = true;
+	while (more) {
+		vs_verify_result *o = v->out;
+		option best = {0, 0, 0, CLASS_NONE, 0}, op;
+		tally before = {0, 0, 0, 0};
+		bool found = false, judged = false;
+		for (size_t a = 0; more && a < o->event_count; a++)
+			for (size_t b = a + 1; more && b < o->event_count; b++) {
+				int cls = pair_class(v, a, b);
+				if (cls == CLASS_NONE)
+					continue;
+				more = ++trials < MAX_TRIALS; /* the last trial still counts */
+				if (!judged)
+					before = judge(v, o->events, o->event_count);
+				judged = true;
+				if (judge_merge(v, a, b, cls, before, &op) &&
+				    (!found || better(&op, &best))) {
+					best = op;
+					found = true;
+				}
+			}
+		if (found)
+			apply(v, &best);
+		more = more && found;
+	}
+}

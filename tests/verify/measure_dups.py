@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""measure_dups.py - postings against the generator's truth: true events posted
+more than once, and real doses merged away.
+
+    measure_dups.py DATA_DIR DB [--show N]
+
+DATA_DIR holds truth.csv (and shots.csv, for the raw dates shown with --show);
+DB is the store `vaxsync run --db` wrote. A record reaches an event by records
+(current version) -> checks (rid -> event_key); the event is posted when its
+key is in postings.
+
+Each posted event has an owner: the true event of the record whose
+standardized shot date is the posted date (the report that won; the lowest
+facility/record id among several). Figures:
+
+- posted twice (owner): true events owning two or more posted events - the
+  registry shows the shot twice. The headline figure.
+- posted twice (records): true events whose records reach two or more posted
+  events (stricter: also counts a duplicate report merged into a neighbouring
+  real dose while its own shot is posted by itself, which posts nothing twice).
+- doses lost to a merge: true events of registry citizens owning no posted
+  event while one of their records is in a posted event owned by another true
+  event of the same citizen - a real dose merged away.
+- merged events: events (posted or not) holding records of two true events of
+  one citizen (the same across citizens is a linking error, shown apart).
+- registry events not posted: for context (review, rejected, unlinked).
+
+Records injected by inject_date_dups.py (tag DUP_INJECTED_<CLASS>) are counted
+per class. Not a test (it needs generated data); docs/verify.md has figures.
+"""
+import collections
+import csv
+import sqlite3
+import sys
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    data, db = sys.argv[1], sys.argv[2]
+    show = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--show" else 0
+    truth = {}
+    events = collections.defaultdict(list)
+    with open(f"{data}/truth.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            k = (r["facility_code"], r["record_id"])
+            truth[k] = (r["event_id"], r["citizen_id"], r["error_tags"])
+            events[r["event_id"]].append(k)
+    shots = {}
+    if show:
+        with open(f"{data}/shots.csv", newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                shots[(r["facility_code"], r["record_id"])] = r
+    con = sqlite3.connect(db)
+    checked, std = {}, {}
+    q = (
+        "SELECT r.facility_code, r.record_id, c.event_key, r.shot_date, r.dose, r.lot FROM records r"
+        " JOIN checks c ON c.rid = r.rid WHERE r.current = 1 AND c.event_key <> ''"
+    )
+    for fac, rid, key, sd, dose, lot in con.execute(q):
+        checked[(fac, str(rid))] = key
+        std[(fac, str(rid))] = (sd, dose, lot)
+    post_date = dict(con.execute("SELECT event_key, shot_date FROM postings"))
+    members = collections.defaultdict(list)
+    for k, key in checked.items():
+        if k in truth:
+            members[key].append(k)
+    owner = {}
+    for key, recs in members.items():
+        if key not in post_date:
+            continue
+        won = sorted(k for k in recs if std[k][0] == post_date[key]) or sorted(recs)
+        owner[key] = truth[won[0]][0]
+    owned = collections.Counter(owner.values())
+    n_events = len(events)
+    twice_owner = {ev for ev, c in owned.items() if c > 1}
+    twice_rec = set()
+    for ev, recs in events.items():
+        if len({checked[k] for k in recs if k in checked and checked[k] in post_date}) > 1:
+            twice_rec.add(ev)
+    lost = set()
+    for ev, recs in events.items():
+        if not truth[recs[0]][1] or owned[ev]:
+            continue
+        for k in recs:
+            key = checked.get(k)
+            if key in owner and owner[key] != ev and truth[k][1] == truth[events[owner[key]][0]][1]:
+                lost.add(ev)
+    merged_same, merged_other = [], []
+    for key, recs in members.items():
+        if len({truth[k][0] for k in recs}) > 1:
+            same = len({truth[k][1] for k in recs}) == 1
+            (merged_same if same else merged_other).append(key)
+    unposted = sum(1 for ev, recs in events.items()
+                   if truth[recs[0]][1] and not any(checked.get(k) in post_date for k in recs))
+    per = 100000.0 / n_events if n_events else 0
+    print(f"true events                     {n_events}")
+    print(f"posted twice (owner)            {len(twice_owner)}  ({len(twice_owner) * per:.2f} per 100,000)")
+    print(f"posted twice (records)          {len(twice_rec)}  ({len(twice_rec) * per:.2f} per 100,000)")
+    print(f"doses lost to a merge           {len(lost)}")
+    print(f"merged events, same citizen     {len(merged_same)}  (other citizen, linking: {len(merged_other)})")
+    print(f"registry events not posted      {unposted}")
+    injected = collections.defaultdict(set)
+    for ev, recs in events.items():
+        for k in recs:
+            for t in truth[k][2].split("|"):
+                if t.startswith("DUP_INJECTED_"):
+                    injected[t[len("DUP_INJECTED_"):]].add(ev)
+    for cls in sorted(injected):
+        evs = injected[cls]
+        n2, n2r = len(evs & twice_owner), len(evs & twice_rec)
+        n0 = sum(1 for ev in evs if not owned[ev])
+        print(f"  injected {cls:<6} {len(evs):5d} events: posted twice {n2:4d} ({100.0 * n2 / len(evs):5.2f} %)"
+              f", by records {n2r:4d}, not posted {n0}")
+
+    def dump(title, ev_or_key, recs):
+        print(f"  {title} {ev_or_key}:")
+        for k in sorted(recs):
+            s = shots.get(k, {})
+            key = checked.get(k, "-")
+            print(f"    {k} ev={truth[k][0]} key={key[-6:]}{'*' if key in post_date else ' '}"
+                  f" raw={s.get('shot_date')} std={std.get(k)} tags={truth[k][2][-60:]}")
+
+    for ev in sorted(twice_owner)[:show]:
+        dump("twice", ev, events[ev])
+    for ev in sorted(lost)[:show]:
+        dump("lost", ev, events[ev])
+    for key in sorted(merged_same)[:show]:
+        dump("merged", key, members[key])
+
+
+if __name__ == "__main__":
+    main()
