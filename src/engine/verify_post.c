@@ -156,6 +156,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 		v->dose = r->dose;
 		v->shot_days = r->shot_days == VS_STORE_NO_DATE ? VS_VERIFY_NO_DATE : r->shot_days;
 		v->lot_hash = vs_verify_lot_hash(r->lot);
+		v->facility_hash = vs_verify_lot_hash(r->facility_code);
 		w->vmap[nv++] = i;
 	}
 	vs_verify_person p = person_of(&w->cit, known);

@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reps[n].dose = (int8_t)(q[1] % 6);
 		reps[n].shot_days = q[2] == 255 ? VS_VERIFY_NO_DATE : 18600 + q[2] * 4 + (q[3] % 4);
 		reps[n].lot_hash = q[4] % 3;
+		reps[n].facility_hash = (uint32_t)(q[4] / 3 % 3); /* 0: unknown */
 	}
 	if (vs_verify_history(ctx, "001080000001", &p, reps, n, &a))
 		return 0;
