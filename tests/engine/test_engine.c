@@ -598,9 +598,11 @@ static void test_review_loop(void **state)
 	assert_non_null(p);
 	make_plan(p, base);
 
-	/* the decisions without interruption */
+	/* the decisions without interruption (timed: the kills below fall inside such a span) */
 	copy_db(base, ref);
+	uint64_t t_series = vs_now_ns();
 	carry_out(ref, p);
+	t_series = vs_now_ns() - t_series;
 	check_outcomes(ref, p);
 
 	/* re-running the same files undoes nothing and changes nothing */
@@ -632,8 +634,11 @@ static void test_review_loop(void **state)
 		char c;
 		bool ready = read(fds[0], &c, 1) == 1; /* the engine is open: decisions start now */
 		close(fds[0]);
-		/* the whole series takes a few seconds here: kill somewhere inside it */
-		struct timespec ts = {0, (long)(rand() % 1000) * 1000000L};
+		/* kill somewhere inside the series: six rounds of at most a quarter of the time the
+		 * whole series took (about three quarters of it in all), however fast this machine */
+		uint64_t span_ms = t_series / 4000000u + 1;
+		uint64_t delay_ms = (uint64_t)rand() % span_ms;
+		struct timespec ts = {(time_t)(delay_ms / 1000), (long)(delay_ms % 1000) * 1000000L};
 		if (ready)
 			nanosleep(&ts, NULL);
 		if (kill(pid, SIGKILL) == 0)
