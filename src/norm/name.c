@@ -280,6 +280,156 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 	return o;
 }
 
+/* ---- keystrokes typed with the input method off (Telex, VNI) ---- */
+
+typedef struct keyed {
+	size_t off, len;
+	char dec[48];
+	size_t dec_len;
+	bool sure;   /* the decoded word is a name word and the raw word is not */
+	bool strong; /* a tone key, w, dd or a VNI digit, not only a doubled vowel */
+} keyed;
+
+static bool ascii_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* True when the raw word, folded, is a name of any table ("Lee" would be
+ * kept if the tables listed it). */
+static bool raw_is_name(const vs_text_tables *tt, const char *w, size_t len)
+{
+	char k[NAME_KEY];
+	size_t kl = vs_text_fold(w, len, k, sizeof(k));
+	return vs_text_folded_is(tt, VS_TEXT_FAMILY, k, kl) || vs_text_folded_is(tt, VS_TEXT_MIDDLE, k, kl) ||
+	       vs_text_folded_is(tt, VS_TEXT_GIVEN, k, kl);
+}
+
+/* Reads one word of s at [off, off+len) as keystrokes. Returns false when
+ * the word is no candidate (not ASCII letters/digits, no keystroke, does not
+ * decode, or is a name as typed); *vni tells which keyboard. */
+static bool keyed_word(const vs_text_tables *tt, const char *s, keyed *k, bool *vni)
+{
+	const char *w = s + k->off;
+	bool digits = false;
+	for (size_t i = 0; i < k->len; i++) {
+		if (!ascii_alnum(w[i]))
+			return false;
+		digits |= w[i] >= '0' && w[i] <= '9';
+	}
+	*vni = digits;
+	k->dec_len = vs_text_keys_decode(w, k->len, digits, k->dec, sizeof(k->dec), &k->strong);
+	if (k->dec_len == 0 || (!digits && raw_is_name(tt, w, k->len)))
+		return false;
+	k->sure = vs_text_name_is(tt, VS_TEXT_ANY, k->dec, k->dec_len, true);
+	/* a raw word that is a syllable itself ("Xoong") changes only into a name word */
+	return k->sure || digits || !vs_text_syllable_valid(w, k->len);
+}
+
+/* A word of the name that holds no keystrokes: may the name around it be
+ * keystrokes? A number or an initial may; a word must be a syllable, and a
+ * family name (first word) or middle name in plain ASCII must not be one
+ * that is written with diacritics ("Nguyen", "Van": the clerk left marks
+ * out). Given names are an open set ("Lanh" is a name of its own), so they
+ * are not judged. *marked is set for a word with diacritics. */
+static bool plain_word_ok(const vs_text_tables *tt, const char *w, size_t l, int table, bool *marked)
+{
+	size_t d = 0;
+	bool ascii = true;
+	while (d < l && w[d] >= '0' && w[d] <= '9')
+		d++;
+	if (d == l || cp_count(w, l) == 1)
+		return true;
+	for (size_t i = 0; i < l; i++)
+		ascii &= (unsigned char)w[i] < 0x80;
+	if (!vs_text_syllable_valid(w, l))
+		return false;
+	*marked |= !ascii;
+	return table == VS_TEXT_GIVEN || !vs_text_name_lacks_marks(tt, table, w, l);
+}
+
+/* Keystroke residue: "Nguyeenx Vawn Hoaf" (Telex), "Nguye64n Va8n Hoa2"
+ * (VNI) typed with the Vietnamese input method off. A word is decoded when
+ * it holds such keystrokes, is no name as typed and decodes to a syllable;
+ * the name is changed only when
+ * - at least one word decodes to a known name word (names tables);
+ * - every other word is a syllable, an initial or a number as it stands
+ *   ("Max Mustermann", "Nguyeenxx" keep the name as typed);
+ * - no other word was typed without the diacritics it needs ("Nguyeen Van
+ *   Viet": Van and Viet say the clerk left marks out, so "ee" is a typo, not
+ *   a key; the plain words of a Telex name, Lanh, Minh, Anh, are names as
+ *   they stand);
+ * - if other words carry real diacritics (the input method was on), some
+ *   word holds more than a doubled vowel ("Nguyễn Thị AAn" is a typo,
+ *   "Nguyễn Vawn Hoaf" keys).
+ * Writes the text to out and adds NAME_TELEX_DECODED and/or
+ * NAME_VNI_KEYS_DECODED; returns false (out untouched, no reason) when
+ * nothing is decoded. Words are runs of ASCII letters and digits or of
+ * other non-space characters; punctuation stays where it was. */
+static bool keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
+                        vs_reason_set *rs)
+{
+	keyed k[NAME_MAX_TOKENS];
+	bool cand[NAME_MAX_TOKENS], sure = false, vni_seen = false, telex_seen = false, strong = false;
+	bool marked = false; /* some other word has diacritics */
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80 && !ascii_alnum((char)c)) {
+			i++;
+			continue;
+		}
+		if (n == NAME_MAX_TOKENS)
+			return false;
+		size_t start = i;
+		while (i < len && ((unsigned char)s[i] >= 0x80 || ascii_alnum(s[i])))
+			i++;
+		k[n].off = start;
+		k[n].len = i - start;
+		bool vni = false;
+		cand[n] = keyed_word(tt, s, &k[n], &vni);
+		if (cand[n]) {
+			sure |= k[n].sure;
+			strong |= k[n].strong;
+			vni_seen |= vni;
+			telex_seen |= !vni;
+		}
+		n++;
+	}
+	for (size_t t = 0; t < n && sure; t++) {
+		int table = t == n - 1 ? VS_TEXT_GIVEN : t == 0 ? VS_TEXT_FAMILY : VS_TEXT_MIDDLE;
+		if (!cand[t] && !plain_word_ok(tt, s + k[t].off, k[t].len, table, &marked))
+			return false;
+	}
+	if (!sure || (marked && !strong))
+		return false;
+	size_t o = 0, at = 0;
+	for (size_t t = 0; t <= n; t++) {
+		size_t upto = t < n ? k[t].off : len;
+		const char *piece = s + at;
+		size_t pl = upto - at;
+		if (o + pl + 1 > cap)
+			return false;
+		memcpy(out + o, piece, pl);
+		o += pl;
+		if (t == n)
+			break;
+		const char *w = cand[t] ? k[t].dec : s + k[t].off;
+		size_t wl = cand[t] ? k[t].dec_len : k[t].len;
+		if (o + wl + 1 > cap)
+			return false;
+		memcpy(out + o, w, wl);
+		o += wl;
+		at = k[t].off + k[t].len;
+	}
+	out[o] = '\0';
+	if (telex_seen)
+		vs_reason_add(rs, VS_R_NAME_TELEX_DECODED);
+	if (vni_seen)
+		vs_reason_add(rs, VS_R_NAME_VNI_KEYS_DECODED);
+	return true;
+}
+
 static void clear_name(vs_norm_record *out)
 {
 	out->full_name[0] = out->family[0] = out->middle[0] = out->given[0] = '\0';
@@ -308,7 +458,7 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 
 static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
-	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF];
+	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF], keyed_text[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];
 	size_t order[NAME_MAX_TOKENS];
 	const char *src = s;
@@ -339,8 +489,15 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 			suspect = true;
 		}
 	}
+	bool legacy = src != s;
+	if (ctx && ctx->text && !suspect) {
+		if (keys_repair(ctx->text, src, src_len, keyed_text, sizeof(keyed_text), rs)) {
+			src = keyed_text;
+			src_len = strlen(keyed_text);
+		}
+	}
 	tl = vs_text_nfc(src ? src : "", src_len, text, sizeof(text), &nfd);
-	if (nfd && src == s)
+	if (nfd && !legacy)
 		vs_reason_add(rs, VS_R_NAME_NFD_FIXED);
 	n = tokenize(text, tl, tok, &punct);
 	if (n == 0) {
@@ -392,7 +549,7 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 		plain_unknown = !tok[t].initial && vs_text_syllable_valid(w, tok[t].len) &&
 		                (!ctx || !vs_text_name_is(ctx->text, table, w, tok[t].len, true));
 	}
-	if (src != s) /* repaired legacy text: TCVN3 has no upper-case toned vowels, judge the original */
+	if (legacy) /* repaired legacy text: TCVN3 has no upper-case toned vowels, judge the original */
 		count_case(s, len, &letters, &upper);
 	if (letters >= 2 && upper == letters && long_word)
 		vs_reason_add(rs, VS_R_NAME_ALL_CAPS);
