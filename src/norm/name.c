@@ -14,6 +14,7 @@
 #define NAME_MAX_TOKENS 16
 #define NAME_BUF 512
 #define NAME_KEY 40
+#define NAME_KEYS_MAX_WORDS 8 /* longer texts are not read as keystrokes (see keys_repair) */
 
 typedef struct token {
 	size_t off, len;
@@ -326,26 +327,97 @@ static bool keyed_word(const vs_text_tables *tt, const char *s, keyed *k, bool *
 	return k->sure || digits || !vs_text_syllable_valid(w, k->len);
 }
 
-/* A word of the name that holds no keystrokes: may the name around it be
- * keystrokes? A number or an initial may; a word must be a syllable, and a
- * family name (first word) or middle name in plain ASCII must not be one
- * that is written with diacritics ("Nguyen", "Van": the clerk left marks
- * out). Given names are an open set ("Lanh" is a name of its own), so they
- * are not judged. *marked is set for a word with diacritics. */
-static bool plain_word_ok(const vs_text_tables *tt, const char *w, size_t l, int table, bool *marked)
+/* A word of the name that holds no keystrokes (and no digits): may the
+ * name around it be keystrokes? It must be an initial or a syllable, and one
+ * in plain ASCII must not be a name that is written with diacritics
+ * (vs_text_name_lacks_marks: "Nguyen", "Van", "Thi": the clerk left marks
+ * out). given: the word may be the given name, an open set, so being a name
+ * of any table as it stands clears it ("Hoa", "Ly"; "Lanh" is a given name
+ * of its own); elsewhere only a family or middle name as it stands does
+ * ("Thi" is Thị there). *marked is set for a word with diacritics. */
+static bool plain_word_ok(const vs_text_tables *tt, const char *w, size_t l, bool given, bool *marked)
 {
-	size_t d = 0;
 	bool ascii = true;
-	while (d < l && w[d] >= '0' && w[d] <= '9')
-		d++;
-	if (d == l || cp_count(w, l) == 1)
+	if (cp_count(w, l) == 1)
 		return true;
 	for (size_t i = 0; i < l; i++)
 		ascii &= (unsigned char)w[i] < 0x80;
-	if (!vs_text_syllable_valid(w, l))
+	if (!vs_text_syllable_valid(w, l) || (ascii && vs_text_name_lacks_marks(tt, w, l, given)))
 		return false;
 	*marked |= !ascii;
-	return table == VS_TEXT_GIVEN || !vs_text_name_lacks_marks(tt, table, w, l);
+	return true;
+}
+
+/* The next word of s from *i as the tokenizer reads words (letters), with
+ * ASCII digits kept inside (VNI keys). Returns its length (0 at the end). */
+static size_t next_word(const char *s, size_t len, size_t *i, size_t *start)
+{
+	bool in = false;
+	while (*i < len) {
+		uint32_t cp;
+		size_t k = vs_text_dec(s + *i, len - *i, &cp);
+		bool word = k && (is_word_cp(cp) || (cp >= '0' && cp <= '9'));
+		if (word && !in) {
+			in = true;
+			*start = *i;
+		} else if (!word && in) {
+			break;
+		}
+		*i += k ? k : 1;
+	}
+	return in ? *i - *start : 0;
+}
+
+/* The words of a name read as keystrokes. */
+typedef struct keys_scan {
+	keyed k[NAME_MAX_TOKENS];
+	bool cand[NAME_MAX_TOKENS];
+	size_t n;
+	bool sure, strong, vni, telex;
+	bool full; /* more words than the tokenizer keeps */
+} keys_scan;
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Adds the word s[off, off+len) to sc. A word with digits that is no VNI
+ * typing is read in its pieces between the digits, as the tokenizer will
+ * read it (digits are dropped there), so a second pass judges the same
+ * words. */
+static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_t len, keys_scan *sc)
+{
+	bool digits = false, vni = false;
+	for (size_t i = 0; i < len; i++)
+		digits |= is_digit(s[off + i]);
+	if (sc->n == NAME_MAX_TOKENS) {
+		sc->full = true;
+		return;
+	}
+	keyed *k = &sc->k[sc->n];
+	k->off = off;
+	k->len = len;
+	bool cand = keyed_word(tt, s, k, &vni);
+	if (!cand && digits) {
+		for (size_t i = 0; i < len;) {
+			while (i < len && is_digit(s[off + i]))
+				i++;
+			size_t start = i;
+			while (i < len && !is_digit(s[off + i]))
+				i++;
+			if (i > start)
+				scan_word(tt, s, off + start, i - start, sc);
+		}
+		return;
+	}
+	sc->cand[sc->n++] = cand;
+	if (cand) {
+		sc->sure |= k->sure;
+		sc->strong |= k->strong;
+		sc->vni |= vni;
+		sc->telex |= !vni;
+	}
 }
 
 /* Keystroke residue: "Nguyeenx Vawn Hoaf" (Telex), "Nguye64n Va8n Hoa2"
@@ -355,79 +427,71 @@ static bool plain_word_ok(const vs_text_tables *tt, const char *w, size_t l, int
  * - at least one word decodes to a known name word (names tables);
  * - every other word is a syllable, an initial or a number as it stands
  *   ("Max Mustermann", "Nguyeenxx" keep the name as typed);
- * - no other word was typed without the diacritics it needs ("Nguyeen Van
- *   Viet": Van and Viet say the clerk left marks out, so "ee" is a typo, not
- *   a key; the plain words of a Telex name, Lanh, Minh, Anh, are names as
- *   they stand);
+ * - no other word is a family or middle name typed without the diacritics
+ *   it needs ("Nguyeen Van Viet": Van says the clerk left marks out, so "ee"
+ *   is a typo, not a key; the plain words of a Telex name, Lanh, Minh, Anh,
+ *   are names as they stand);
  * - if other words carry real diacritics (the input method was on), some
  *   word holds more than a doubled vowel ("Nguyễn Thị AAn" is a typo,
  *   "Nguyễn Vawn Hoaf" keys).
- * Writes the text to out and adds NAME_TELEX_DECODED and/or
- * NAME_VNI_KEYS_DECODED; returns false (out untouched, no reason) when
- * nothing is decoded. Words are runs of ASCII letters and digits or of
- * other non-space characters; punctuation stays where it was. */
-static bool keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
-                        vs_reason_set *rs)
+ * Writes the text to out, adds NAME_TELEX_DECODED and/or
+ * NAME_VNI_KEYS_DECODED and returns its length (the text may hold NULs);
+ * returns 0 (no reason) when nothing is decoded. Words are read as the tokenizer reads them (plus
+ * digits); everything between them stays where it was. s is NFC. */
+static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
+                          vs_reason_set *rs)
 {
-	keyed k[NAME_MAX_TOKENS];
-	bool cand[NAME_MAX_TOKENS], sure = false, vni_seen = false, telex_seen = false, strong = false;
-	bool marked = false; /* some other word has diacritics */
-	size_t n = 0;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x80 && !ascii_alnum((char)c)) {
-			i++;
-			continue;
-		}
-		if (n == NAME_MAX_TOKENS)
-			return false;
-		size_t start = i;
-		while (i < len && ((unsigned char)s[i] >= 0x80 || ascii_alnum(s[i])))
-			i++;
-		k[n].off = start;
-		k[n].len = i - start;
-		bool vni = false;
-		cand[n] = keyed_word(tt, s, &k[n], &vni);
-		if (cand[n]) {
-			sure |= k[n].sure;
-			strong |= k[n].strong;
-			vni_seen |= vni;
-			telex_seen |= !vni;
-		}
-		n++;
-	}
-	for (size_t t = 0; t < n && sure; t++) {
-		int table = t == n - 1 ? VS_TEXT_GIVEN : t == 0 ? VS_TEXT_FAMILY : VS_TEXT_MIDDLE;
-		if (!cand[t] && !plain_word_ok(tt, s + k[t].off, k[t].len, table, &marked))
-			return false;
-	}
-	if (!sure || (marked && !strong))
-		return false;
+	keys_scan sc;
+	token tok[NAME_MAX_TOKENS];
+	bool marked = false, punct; /* marked: some other word has diacritics */
+	size_t i = 0, start = 0, wl;
+	/* A text of more words than a name has is left alone: the tokenizer
+	 * drops words beyond its cap, and a second pass must judge the same words. */
+	if (tokenize(s, len, tok, &punct) > NAME_KEYS_MAX_WORDS)
+		return 0;
+	memset(&sc, 0, sizeof(sc));
+	while ((wl = next_word(s, len, &i, &start)) > 0)
+		scan_word(tt, s, start, wl, &sc);
+	keyed *k = sc.k;
+	const bool *cand = sc.cand;
+	size_t n = sc.n;
+	/* the given name is the last word, or the first when the second is a
+	 * major family name (fix_order may move it to the end: a second pass
+	 * then judges it as the last word, alike) */
+	bool first_given =
+	    n >= 2 && (cand[1] ? vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].dec, k[1].dec_len, false)
+	                       : vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, s + k[1].off, k[1].len, false));
+	for (size_t t = 0; t < n && sc.sure; t++)
+		if (!cand[t] && !plain_word_ok(tt, s + k[t].off, k[t].len,
+		                               t == n - 1 || (t == 0 && first_given), &marked))
+			return 0;
+	if (sc.full || !sc.sure || (marked && !sc.strong))
+		return 0;
 	size_t o = 0, at = 0;
 	for (size_t t = 0; t <= n; t++) {
 		size_t upto = t < n ? k[t].off : len;
 		const char *piece = s + at;
 		size_t pl = upto - at;
 		if (o + pl + 1 > cap)
-			return false;
+			return 0;
 		memcpy(out + o, piece, pl);
 		o += pl;
 		if (t == n)
 			break;
 		const char *w = cand[t] ? k[t].dec : s + k[t].off;
-		size_t wl = cand[t] ? k[t].dec_len : k[t].len;
-		if (o + wl + 1 > cap)
-			return false;
-		memcpy(out + o, w, wl);
-		o += wl;
+		size_t l = cand[t] ? k[t].dec_len : k[t].len;
+		if (o + l + 1 > cap)
+			return 0;
+		memcpy(out + o, w, l);
+		o += l;
 		at = k[t].off + k[t].len;
 	}
 	out[o] = '\0';
-	if (telex_seen)
+	if (sc.telex)
 		vs_reason_add(rs, VS_R_NAME_TELEX_DECODED);
-	if (vni_seen)
+	if (sc.vni)
 		vs_reason_add(rs, VS_R_NAME_VNI_KEYS_DECODED);
-	return true;
+	return o;
 }
 
 static void clear_name(vs_norm_record *out)
@@ -490,15 +554,16 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 		}
 	}
 	bool legacy = src != s;
-	if (ctx && ctx->text && !suspect) {
-		if (keys_repair(ctx->text, src, src_len, keyed_text, sizeof(keyed_text), rs)) {
-			src = keyed_text;
-			src_len = strlen(keyed_text);
-		}
-	}
 	tl = vs_text_nfc(src ? src : "", src_len, text, sizeof(text), &nfd);
 	if (nfd && !legacy)
 		vs_reason_add(rs, VS_R_NAME_NFD_FIXED);
+	size_t kl = ctx && ctx->text && !suspect
+	                ? keys_repair(ctx->text, text, tl, keyed_text, sizeof(keyed_text), rs)
+	                : 0;
+	if (kl) {
+		tl = kl;
+		memcpy(text, keyed_text, tl + 1);
+	}
 	n = tokenize(text, tl, tok, &punct);
 	if (n == 0) {
 		vs_reason_add(rs, VS_R_NAME_MISSING);

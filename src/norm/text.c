@@ -817,15 +817,19 @@ bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_
 	return table != VS_TEXT_FAMILY_MAJOR || set->major[(size_t)(k - &set->keys[0][0]) / NAME_KEY_LEN];
 }
 
-bool vs_text_name_lacks_marks(const vs_text_tables *t, int table, const char *word, size_t len)
+bool vs_text_name_lacks_marks(const vs_text_tables *t, const char *word, size_t len, bool given)
 {
 	char key[64];
-	const name_set *marked = table == VS_TEXT_MIDDLE ? &t->middle_marked : &t->family_marked;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)word[i] >= 0x80)
 			return false;
 	size_t kl = vs_text_fold(word, len, key, sizeof(key));
-	return set_find(marked, key, kl) && !vs_text_name_is(t, table, word, len, true);
+	if (!set_find(&t->family_marked, key, kl) && !set_find(&t->middle_marked, key, kl))
+		return false;
+	if (given)
+		return !vs_text_name_is(t, VS_TEXT_ANY, word, len, true);
+	return !vs_text_name_is(t, VS_TEXT_FAMILY, word, len, true) &&
+	       !vs_text_name_is(t, VS_TEXT_MIDDLE, word, len, true);
 }
 
 vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err)

@@ -112,10 +112,12 @@ enum { VS_TEXT_FAMILY, VS_TEXT_FAMILY_MAJOR, VS_TEXT_MIDDLE, VS_TEXT_GIVEN, VS_T
  * rows), major family names (the national list: Nguyễn, Trần, Lê ...),
  * middle names, given names, or any of them (VS_TEXT_ANY). */
 bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_t len, bool accents);
-/* True if word is plain ASCII, is no family (table VS_TEXT_FAMILY) or
- * middle (VS_TEXT_MIDDLE) name as it stands, but the table has it with
- * diacritics: "Nguyen" (Nguyễn), "Van" (Văn), not "Phan" or "Minh". */
-bool vs_text_name_lacks_marks(const vs_text_tables *t, int table, const char *word, size_t len);
+/* True if word is plain ASCII, the family or middle table has it with
+ * diacritics ("Nguyen": Nguyễn, "Van": Văn, "Thi": Thị; not "Lanh": Lành is
+ * no family or middle name) and it is no family or middle name as it stands
+ * ("Phan", "Minh"), nor, when given, a name of any table ("Hoa", "Ly", "Thi"
+ * as given names). */
+bool vs_text_name_lacks_marks(const vs_text_tables *t, const char *word, size_t len, bool given);
 /* The same for a word already folded (vs_text_fold): no accents. */
 bool vs_text_folded_is(const vs_text_tables *t, int table, const char *folded, size_t len);
 
