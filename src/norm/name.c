@@ -285,6 +285,8 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 
 typedef struct keyed {
 	size_t off, len;
+	char form[64]; /* the word as the display will show it (proper case): what is judged */
+	size_t form_len;
 	char dec[48];
 	size_t dec_len;
 	bool sure;   /* the decoded word is a name word and the raw word is not */
@@ -311,20 +313,24 @@ static bool raw_is_name(const vs_text_tables *tt, const char *w, size_t len)
  * decode, or is a name as typed); *vni tells which keyboard. */
 static bool keyed_word(const vs_text_tables *tt, const char *s, keyed *k, bool *vni)
 {
-	const char *w = s + k->off;
-	bool digits = false;
-	for (size_t i = 0; i < k->len; i++) {
+	const char *w = k->form, *raw = s + k->off;
+	bool digits = false, ascii = true;
+	for (size_t i = 0; i < k->form_len; i++) {
 		if (!ascii_alnum(w[i]))
 			return false;
 		digits |= w[i] >= '0' && w[i] <= '9';
 	}
+	for (size_t i = 0; i < k->len; i++)
+		ascii &= ascii_alnum(raw[i]);
 	*vni = digits;
-	k->dec_len = vs_text_keys_decode(w, k->len, digits, k->dec, sizeof(k->dec), &k->strong);
-	if (k->dec_len == 0 || (!digits && raw_is_name(tt, w, k->len)))
+	k->dec_len = vs_text_keys_decode(w, k->form_len, digits, k->dec, sizeof(k->dec), &k->strong);
+	if (k->dec_len == 0 || (!digits && raw_is_name(tt, w, k->form_len)))
 		return false;
 	k->sure = vs_text_name_is(tt, VS_TEXT_ANY, k->dec, k->dec_len, true);
+	if (ascii) /* the same letters as typed: keep their case (NGUYEENX -> NGUYỄN) */
+		k->dec_len = vs_text_keys_decode(raw, k->len, digits, k->dec, sizeof(k->dec), NULL);
 	/* a raw word that is a syllable itself ("Xoong") changes only into a name word */
-	return k->sure || digits || !vs_text_syllable_valid(w, k->len);
+	return k->dec_len > 0 && (k->sure || digits || !vs_text_syllable_valid(w, k->form_len));
 }
 
 /* A word of the name that holds no keystrokes (and no digits): may the
@@ -374,7 +380,8 @@ typedef struct keys_scan {
 	bool cand[NAME_MAX_TOKENS];
 	size_t n;
 	bool sure, strong, vni, telex;
-	bool full; /* more words than the tokenizer keeps */
+	bool full;    /* more words than the tokenizer keeps */
+	bool vni_off; /* words with digits are read in pieces only */
 } keys_scan;
 
 static bool is_digit(char c)
@@ -388,17 +395,25 @@ static bool is_digit(char c)
  * words. */
 static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_t len, keys_scan *sc)
 {
-	bool digits = false, vni = false;
+	size_t digits = 0;
+	bool vni = false;
 	for (size_t i = 0; i < len; i++)
-		digits |= is_digit(s[off + i]);
+		digits += is_digit(s[off + i]);
+	if (digits == len) /* a number is no word to the tokenizer */
+		return;
 	if (sc->n == NAME_MAX_TOKENS) {
 		sc->full = true;
 		return;
 	}
 	keyed *k = &sc->k[sc->n];
+	char form[128];
 	k->off = off;
 	k->len = len;
-	bool cand = keyed_word(tt, s, k, &vni);
+	k->form_len = vs_text_proper_word(s + off, len, form, sizeof(form));
+	bool fits = k->form_len < sizeof(k->form);
+	if (fits)
+		memcpy(k->form, form, k->form_len + 1);
+	bool cand = fits && !(digits && sc->vni_off) && keyed_word(tt, s, k, &vni);
 	if (!cand && digits) {
 		for (size_t i = 0; i < len;) {
 			while (i < len && is_digit(s[off + i]))
@@ -409,6 +424,10 @@ static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_
 			if (i > start)
 				scan_word(tt, s, off + start, i - start, sc);
 		}
+		return;
+	}
+	if (!fits) { /* no name word is this long */
+		sc->full = true;
 		return;
 	}
 	sc->cand[sc->n++] = cand;
@@ -438,20 +457,24 @@ static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_
  * NAME_VNI_KEYS_DECODED and returns its length (the text may hold NULs);
  * returns 0 (no reason) when nothing is decoded. Words are read as the tokenizer reads them (plus
  * digits); everything between them stays where it was. s is NFC. */
-static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
-                          vs_reason_set *rs)
+static size_t keys_try(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
+                       vs_reason_set *rs, bool vni_off)
 {
 	keys_scan sc;
 	token tok[NAME_MAX_TOKENS];
 	bool marked = false, punct; /* marked: some other word has diacritics */
 	size_t i = 0, start = 0, wl;
-	/* A text of more words than a name has is left alone: the tokenizer
-	 * drops words beyond its cap, and a second pass must judge the same words. */
-	if (tokenize(s, len, tok, &punct) > NAME_KEYS_MAX_WORDS)
+	/* A text of more words than a name has is left alone, and so is one the
+	 * tokenizer cuts at its cap: a second pass must judge the same words (it
+	 * sees VNI words left undecoded as more words, never fewer). */
+	if (tokenize(s, len, tok, &punct) == NAME_MAX_TOKENS)
 		return 0;
 	memset(&sc, 0, sizeof(sc));
+	sc.vni_off = vni_off;
 	while ((wl = next_word(s, len, &i, &start)) > 0)
 		scan_word(tt, s, start, wl, &sc);
+	if (sc.n > NAME_KEYS_MAX_WORDS)
+		return 0;
 	keyed *k = sc.k;
 	const bool *cand = sc.cand;
 	size_t n = sc.n;
@@ -460,9 +483,9 @@ static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, c
 	 * then judges it as the last word, alike) */
 	bool first_given =
 	    n >= 2 && (cand[1] ? vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].dec, k[1].dec_len, false)
-	                       : vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, s + k[1].off, k[1].len, false));
+	                       : vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].form, k[1].form_len, false));
 	for (size_t t = 0; t < n && sc.sure; t++)
-		if (!cand[t] && !plain_word_ok(tt, s + k[t].off, k[t].len,
+		if (!cand[t] && !plain_word_ok(tt, k[t].form, k[t].form_len,
 		                               t == n - 1 || (t == 0 && first_given), &marked))
 			return 0;
 	if (sc.full || !sc.sure || (marked && !sc.strong))
@@ -492,6 +515,17 @@ static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, c
 	if (sc.vni)
 		vs_reason_add(rs, VS_R_NAME_VNI_KEYS_DECODED);
 	return o;
+}
+
+/* Keystrokes (keys_try). A VNI word that is not decoded loses its digits in
+ * the tokenizer, and a second pass reads its pieces ("Loo2": "Loo", Telex
+ * for Lô): so when the words with digits decide nothing, the name is read
+ * once more in pieces, as that second pass will read it. */
+static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
+                          vs_reason_set *rs)
+{
+	size_t n = keys_try(tt, s, len, out, cap, rs, false);
+	return n ? n : keys_try(tt, s, len, out, cap, rs, true);
 }
 
 static void clear_name(vs_norm_record *out)
