@@ -14,6 +14,7 @@
 #define NAME_MAX_TOKENS 16
 #define NAME_BUF 512
 #define NAME_KEY 40
+#define NAME_KEYS_MAX_WORDS 8 /* longer texts are not read as keystrokes (see keys_repair) */
 
 typedef struct token {
 	size_t off, len;
@@ -280,6 +281,253 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 	return o;
 }
 
+/* ---- keystrokes typed with the input method off (Telex, VNI) ---- */
+
+typedef struct keyed {
+	size_t off, len;
+	char form[64]; /* the word as the display will show it (proper case): what is judged */
+	size_t form_len;
+	char dec[48];
+	size_t dec_len;
+	bool sure;   /* the decoded word is a name word and the raw word is not */
+	bool strong; /* a tone key, w, dd or a VNI digit, not only a doubled vowel */
+} keyed;
+
+static bool ascii_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* True when the raw word, folded, is a name of any table ("Lee" would be
+ * kept if the tables listed it). */
+static bool raw_is_name(const vs_text_tables *tt, const char *w, size_t len)
+{
+	char k[NAME_KEY];
+	size_t kl = vs_text_fold(w, len, k, sizeof(k));
+	return vs_text_folded_is(tt, VS_TEXT_FAMILY, k, kl) || vs_text_folded_is(tt, VS_TEXT_MIDDLE, k, kl) ||
+	       vs_text_folded_is(tt, VS_TEXT_GIVEN, k, kl);
+}
+
+/* Reads one word of s at [off, off+len) as keystrokes. Returns false when
+ * the word is no candidate (not ASCII letters/digits, no keystroke, does not
+ * decode, or is a name as typed); *vni tells which keyboard. */
+static bool keyed_word(const vs_text_tables *tt, const char *s, keyed *k, bool *vni)
+{
+	const char *w = k->form, *raw = s + k->off;
+	bool digits = false, ascii = true;
+	for (size_t i = 0; i < k->form_len; i++) {
+		if (!ascii_alnum(w[i]))
+			return false;
+		digits |= w[i] >= '0' && w[i] <= '9';
+	}
+	for (size_t i = 0; i < k->len; i++)
+		ascii &= ascii_alnum(raw[i]);
+	*vni = digits;
+	k->dec_len = vs_text_keys_decode(w, k->form_len, digits, k->dec, sizeof(k->dec), &k->strong);
+	if (k->dec_len == 0 || (!digits && raw_is_name(tt, w, k->form_len)))
+		return false;
+	k->sure = vs_text_name_is(tt, VS_TEXT_ANY, k->dec, k->dec_len, true);
+	if (ascii) /* the same letters as typed: keep their case (NGUYEENX -> NGUYỄN) */
+		k->dec_len = vs_text_keys_decode(raw, k->len, digits, k->dec, sizeof(k->dec), NULL);
+	/* a raw word that is a syllable itself ("Xoong") changes only into a name word */
+	return k->dec_len > 0 && (k->sure || digits || !vs_text_syllable_valid(w, k->form_len));
+}
+
+/* A word of the name that holds no keystrokes (and no digits): may the
+ * name around it be keystrokes? It must be an initial or a syllable, and one
+ * in plain ASCII must not be a name that is written with diacritics
+ * (vs_text_name_lacks_marks: "Nguyen", "Van", "Thi": the clerk left marks
+ * out). given: the word may be the given name, an open set, so being a name
+ * of any table as it stands clears it ("Hoa", "Ly"; "Lanh" is a given name
+ * of its own); elsewhere only a family or middle name as it stands does
+ * ("Thi" is Thị there). *marked is set for a word with diacritics. */
+static bool plain_word_ok(const vs_text_tables *tt, const char *w, size_t l, bool given, bool *marked)
+{
+	bool ascii = true;
+	if (cp_count(w, l) == 1)
+		return true;
+	for (size_t i = 0; i < l; i++)
+		ascii &= (unsigned char)w[i] < 0x80;
+	if (!vs_text_syllable_valid(w, l) || (ascii && vs_text_name_lacks_marks(tt, w, l, given)))
+		return false;
+	*marked |= !ascii;
+	return true;
+}
+
+/* The next word of s from *i as the tokenizer reads words (letters), with
+ * ASCII digits kept inside (VNI keys). Returns its length (0 at the end). */
+static size_t next_word(const char *s, size_t len, size_t *i, size_t *start)
+{
+	bool in = false;
+	while (*i < len) {
+		uint32_t cp;
+		size_t k = vs_text_dec(s + *i, len - *i, &cp);
+		bool word = k && (is_word_cp(cp) || (cp >= '0' && cp <= '9'));
+		if (word && !in) {
+			in = true;
+			*start = *i;
+		} else if (!word && in) {
+			break;
+		}
+		*i += k ? k : 1;
+	}
+	return in ? *i - *start : 0;
+}
+
+/* The words of a name read as keystrokes. */
+typedef struct keys_scan {
+	keyed k[NAME_MAX_TOKENS];
+	bool cand[NAME_MAX_TOKENS];
+	size_t n;
+	bool sure, strong, vni, telex;
+	bool full;    /* more words than the tokenizer keeps */
+	bool vni_off; /* words with digits are read in pieces only */
+} keys_scan;
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Adds the word s[off, off+len) to sc. A word with digits that is no VNI
+ * typing is read in its pieces between the digits, as the tokenizer will
+ * read it (digits are dropped there), so a second pass judges the same
+ * words. */
+static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_t len, keys_scan *sc)
+{
+	size_t digits = 0;
+	bool vni = false;
+	for (size_t i = 0; i < len; i++)
+		digits += is_digit(s[off + i]);
+	if (digits == len) /* a number is no word to the tokenizer */
+		return;
+	if (sc->n == NAME_MAX_TOKENS) {
+		sc->full = true;
+		return;
+	}
+	keyed *k = &sc->k[sc->n];
+	char form[128];
+	k->off = off;
+	k->len = len;
+	k->form_len = vs_text_proper_word(s + off, len, form, sizeof(form));
+	bool fits = k->form_len < sizeof(k->form);
+	if (fits)
+		memcpy(k->form, form, k->form_len + 1);
+	bool cand = fits && !(digits && sc->vni_off) && keyed_word(tt, s, k, &vni);
+	if (!cand && digits) {
+		for (size_t i = 0; i < len;) {
+			while (i < len && is_digit(s[off + i]))
+				i++;
+			size_t start = i;
+			while (i < len && !is_digit(s[off + i]))
+				i++;
+			if (i > start)
+				scan_word(tt, s, off + start, i - start, sc);
+		}
+		return;
+	}
+	if (!fits) { /* no name word is this long */
+		sc->full = true;
+		return;
+	}
+	sc->cand[sc->n++] = cand;
+	if (cand) {
+		sc->sure |= k->sure;
+		sc->strong |= k->strong;
+		sc->vni |= vni;
+		sc->telex |= !vni;
+	}
+}
+
+/* Keystroke residue: "Nguyeenx Vawn Hoaf" (Telex), "Nguye64n Va8n Hoa2"
+ * (VNI) typed with the Vietnamese input method off. A word is decoded when
+ * it holds such keystrokes, is no name as typed and decodes to a syllable;
+ * the name is changed only when
+ * - at least one word decodes to a known name word (names tables);
+ * - every other word is a syllable, an initial or a number as it stands
+ *   ("Max Mustermann", "Nguyeenxx" keep the name as typed);
+ * - no other word is a family or middle name typed without the diacritics
+ *   it needs ("Nguyeen Van Viet": Van says the clerk left marks out, so "ee"
+ *   is a typo, not a key; the plain words of a Telex name, Lanh, Minh, Anh,
+ *   are names as they stand);
+ * - if other words carry real diacritics (the input method was on), some
+ *   word holds more than a doubled vowel ("Nguyễn Thị AAn" is a typo,
+ *   "Nguyễn Vawn Hoaf" keys).
+ * Writes the text to out, adds NAME_TELEX_DECODED and/or
+ * NAME_VNI_KEYS_DECODED and returns its length (the text may hold NULs);
+ * returns 0 (no reason) when nothing is decoded. Words are read as the tokenizer reads them (plus
+ * digits); everything between them stays where it was. s is NFC. */
+static size_t keys_try(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
+                       vs_reason_set *rs, bool vni_off)
+{
+	keys_scan sc;
+	token tok[NAME_MAX_TOKENS];
+	bool marked = false, punct; /* marked: some other word has diacritics */
+	size_t i = 0, start = 0, wl;
+	/* A text of more words than a name has is left alone, and so is one the
+	 * tokenizer cuts at its cap: a second pass must judge the same words (it
+	 * sees VNI words left undecoded as more words, never fewer). */
+	if (tokenize(s, len, tok, &punct) == NAME_MAX_TOKENS)
+		return 0;
+	memset(&sc, 0, sizeof(sc));
+	sc.vni_off = vni_off;
+	while ((wl = next_word(s, len, &i, &start)) > 0)
+		scan_word(tt, s, start, wl, &sc);
+	if (sc.n > NAME_KEYS_MAX_WORDS)
+		return 0;
+	keyed *k = sc.k;
+	const bool *cand = sc.cand;
+	size_t n = sc.n;
+	/* the given name is the last word, or the first when the second is a
+	 * major family name (fix_order may move it to the end: a second pass
+	 * then judges it as the last word, alike) */
+	bool first_given =
+	    n >= 2 && (cand[1] ? vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].dec, k[1].dec_len, false)
+	                       : vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].form, k[1].form_len, false));
+	for (size_t t = 0; t < n && sc.sure; t++)
+		if (!cand[t] && !plain_word_ok(tt, k[t].form, k[t].form_len,
+		                               t == n - 1 || (t == 0 && first_given), &marked))
+			return 0;
+	if (sc.full || !sc.sure || (marked && !sc.strong))
+		return 0;
+	size_t o = 0, at = 0;
+	for (size_t t = 0; t <= n; t++) {
+		size_t upto = t < n ? k[t].off : len;
+		const char *piece = s + at;
+		size_t pl = upto - at;
+		if (o + pl + 1 > cap)
+			return 0;
+		memcpy(out + o, piece, pl);
+		o += pl;
+		if (t == n)
+			break;
+		const char *w = cand[t] ? k[t].dec : s + k[t].off;
+		size_t l = cand[t] ? k[t].dec_len : k[t].len;
+		if (o + l + 1 > cap)
+			return 0;
+		memcpy(out + o, w, l);
+		o += l;
+		at = k[t].off + k[t].len;
+	}
+	out[o] = '\0';
+	if (sc.telex)
+		vs_reason_add(rs, VS_R_NAME_TELEX_DECODED);
+	if (sc.vni)
+		vs_reason_add(rs, VS_R_NAME_VNI_KEYS_DECODED);
+	return o;
+}
+
+/* Keystrokes (keys_try). A VNI word that is not decoded loses its digits in
+ * the tokenizer, and a second pass reads its pieces ("Loo2": "Loo", Telex
+ * for Lô): so when the words with digits decide nothing, the name is read
+ * once more in pieces, as that second pass will read it. */
+static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
+                          vs_reason_set *rs)
+{
+	size_t n = keys_try(tt, s, len, out, cap, rs, false);
+	return n ? n : keys_try(tt, s, len, out, cap, rs, true);
+}
+
 static void clear_name(vs_norm_record *out)
 {
 	out->full_name[0] = out->family[0] = out->middle[0] = out->given[0] = '\0';
@@ -308,7 +556,7 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 
 static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
-	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF];
+	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF], keyed_text[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];
 	size_t order[NAME_MAX_TOKENS];
 	const char *src = s;
@@ -339,9 +587,17 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 			suspect = true;
 		}
 	}
+	bool legacy = src != s;
 	tl = vs_text_nfc(src ? src : "", src_len, text, sizeof(text), &nfd);
-	if (nfd && src == s)
+	if (nfd && !legacy)
 		vs_reason_add(rs, VS_R_NAME_NFD_FIXED);
+	size_t kl = ctx && ctx->text && !suspect
+	                ? keys_repair(ctx->text, text, tl, keyed_text, sizeof(keyed_text), rs)
+	                : 0;
+	if (kl) {
+		tl = kl;
+		memcpy(text, keyed_text, tl + 1);
+	}
 	n = tokenize(text, tl, tok, &punct);
 	if (n == 0) {
 		vs_reason_add(rs, VS_R_NAME_MISSING);
@@ -392,7 +648,7 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 		plain_unknown = !tok[t].initial && vs_text_syllable_valid(w, tok[t].len) &&
 		                (!ctx || !vs_text_name_is(ctx->text, table, w, tok[t].len, true));
 	}
-	if (src != s) /* repaired legacy text: TCVN3 has no upper-case toned vowels, judge the original */
+	if (legacy) /* repaired legacy text: TCVN3 has no upper-case toned vowels, judge the original */
 		count_case(s, len, &letters, &upper);
 	if (letters >= 2 && upper == letters && long_word)
 		vs_reason_add(rs, VS_R_NAME_ALL_CAPS);

@@ -49,7 +49,12 @@ vs_rc vs_norm_vaccine_index_new(vs_norm_vaccine_index **out, const vs_ref *ref, 
 void vs_norm_vaccine_index_free(vs_norm_vaccine_index *ix);
 /* Fills vaccine, vaccine_code and reasons. */
 void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out);
-/* Fills dose and reasons. */
+/* Fills dose and reasons. A booster typed without its dose number ("nhắc
+ * lại", "NL2") is numbered after a primary series of primary_doses doses
+ * (the record's product; 1..6, anything else counts as 2) plus its order,
+ * with DOSE_BOOSTER_UNNUMBERED. */
+void vs_norm_dose_series(const char *s, int primary_doses, vs_norm_record *out);
+/* vs_norm_dose_series with a primary series of 2 doses (product unknown). */
 void vs_norm_dose(const char *s, vs_norm_record *out);
 
 #endif

@@ -168,7 +168,11 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 	if (in->kind == VS_NORM_KIND_REGISTRY)
 		return;
 	vs_norm_vaccine(ctx, in->vaccine ? in->vaccine : "", out);
-	vs_norm_dose(in->dose ? in->dose : "", out);
+	/* a booster's dose number follows the primary series of the record's product */
+	int primary = out->vaccine >= 0 && ctx->ref && (size_t)out->vaccine < ctx->ref->vaccine_count
+	                  ? ctx->ref->vaccines[out->vaccine].primary_doses
+	                  : 2;
+	vs_norm_dose_series(in->dose ? in->dose : "", primary, out);
 	out->shot_date =
 	    vs_norm_date(in->shot_date, slen(in->shot_date), VS_NORM_DATE_SHOT, ctx->today, &out->reasons);
 }

@@ -290,6 +290,41 @@ static size_t finish(char *out, size_t cap, size_t o)
 	return o < cap ? o : (cap ? cap - 1 : 0);
 }
 
+size_t vs_text_syllable_compose(const vs_text_letter *l, size_t n, uint8_t tone, char *out, size_t cap)
+{
+	syl y;
+	int v0, v1;
+	if (n == 0 || n > SYL_MAX || tone > 5 || cap == 0)
+		return 0;
+	y.n = (int)n;
+	for (size_t i = 0; i < n; i++) {
+		y.l[i] = l[i];
+		y.l[i].tone = 0;
+	}
+	if (!syl_parse(&y, &v0, &v1))
+		return 0;
+	if (tone) {
+		int pos = tone_pos(&y, v0, v1);
+		/* old style for open oa, oe, uy (hòa, khỏe, thúy), as the names tables and Unikey write them
+		 */
+		if (v1 == y.n && v1 - v0 == 2 && pos == v0 + 1 &&
+		    ((y.l[v0].base == 'o' && (y.l[v0 + 1].base == 'a' || y.l[v0 + 1].base == 'e')) ||
+		     (y.l[v0].base == 'u' && y.l[v0 + 1].base == 'y')))
+			pos = v0;
+		y.l[pos].tone = tone;
+		if (!syl_parse(&y, &v0, &v1)) /* a stop final takes only the acute or the dot */
+			return 0;
+	}
+	size_t o = 0;
+	for (int i = 0; i < y.n; i++) {
+		uint32_t cp = vs_text_letter_cp(y.l[i]);
+		size_t before = o;
+		if (!cp || (o = put_cp(out, cap, o, cp)) == before)
+			return finish(out, cap, 0);
+	}
+	return finish(out, cap, o);
+}
+
 /* ---- NFC ---- */
 
 /* True when s is known to be NFC already: ASCII and precomposed Vietnamese letters only. */
@@ -575,6 +610,7 @@ struct vs_text_tables {
 	name_set family, middle, given;
 	name_set accented; /* every name syllable, accent key (canonical tone) */
 	name_set family_acc, middle_acc, given_acc;
+	name_set family_marked, middle_marked; /* folded, spellings with diacritics only */
 };
 
 static void set_sort(name_set *set);
@@ -596,7 +632,8 @@ static bool has_marks(const char *s, size_t len)
 
 /* Adds every "/"-separated spelling of each row, folded (accented: accent
  * key instead); set_sort then sorts and dedups. */
-static vs_rc set_add(name_set *set, size_t cap, const vs_ref_name *rows, size_t count, bool accented)
+static vs_rc set_add(name_set *set, size_t cap, const vs_ref_name *rows, size_t count, bool accented,
+                     bool marked_only)
 {
 	if (!set->keys) {
 		set->keys = vs_calloc(cap, NAME_KEY_LEN);
@@ -619,7 +656,8 @@ static vs_rc set_add(name_set *set, size_t cap, const vs_ref_name *rows, size_t 
 			 * missing diacritics, so they count only when folded. */
 			bool sloppy = accented && rows[i].source &&
 			              !strcmp(rows[i].source, "duyet_uit_forum_2016") && !has_marks(p, n);
-			if (!sloppy && vs_text_syllable_valid(p, n) && kl > 0) {
+			if (!sloppy && (!marked_only || has_marks(p, n)) && vs_text_syllable_valid(p, n) &&
+			    kl > 0) {
 				memcpy(set->keys[set->count], key, NAME_KEY_LEN);
 				set->major[set->count] = major;
 				set->count++;
@@ -632,7 +670,18 @@ static vs_rc set_add(name_set *set, size_t cap, const vs_ref_name *rows, size_t 
 
 static vs_rc set_build(name_set *set, const vs_ref_name *rows, size_t count)
 {
-	vs_rc rc = set_add(set, count * 2 + 1, rows, count, false);
+	vs_rc rc = set_add(set, count * 2 + 1, rows, count, false, false);
+	if (rc)
+		return rc;
+	set_sort(set);
+	return set_index(set);
+}
+
+/* Folded keys of the spellings that have diacritics (nguyen from Nguyễn,
+ * van from Văn and Vân; not phan). */
+static vs_rc marked_build(name_set *set, const vs_ref_name *rows, size_t count)
+{
+	vs_rc rc = set_add(set, count * 2 + 1, rows, count, false, true);
 	if (rc)
 		return rc;
 	set_sort(set);
@@ -643,9 +692,9 @@ static vs_rc accented_build(name_set *set, const vs_ref *ref)
 {
 	size_t cap = 2 * (ref->family_count + ref->middle_count + ref->given_count) + 1;
 	vs_rc rc;
-	if ((rc = set_add(set, cap, ref->family, ref->family_count, true)) ||
-	    (rc = set_add(set, cap, ref->middle, ref->middle_count, true)) ||
-	    (rc = set_add(set, cap, ref->given, ref->given_count, true)))
+	if ((rc = set_add(set, cap, ref->family, ref->family_count, true, false)) ||
+	    (rc = set_add(set, cap, ref->middle, ref->middle_count, true, false)) ||
+	    (rc = set_add(set, cap, ref->given, ref->given_count, true, false)))
 		return rc;
 	set_sort(set);
 	return set_index(set);
@@ -653,7 +702,7 @@ static vs_rc accented_build(name_set *set, const vs_ref *ref)
 
 static vs_rc accented_one(name_set *set, const vs_ref_name *rows, size_t count)
 {
-	vs_rc rc = set_add(set, count * 2 + 1, rows, count, true);
+	vs_rc rc = set_add(set, count * 2 + 1, rows, count, true, false);
 	if (rc)
 		return rc;
 	set_sort(set);
@@ -768,6 +817,21 @@ bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_
 	return table != VS_TEXT_FAMILY_MAJOR || set->major[(size_t)(k - &set->keys[0][0]) / NAME_KEY_LEN];
 }
 
+bool vs_text_name_lacks_marks(const vs_text_tables *t, const char *word, size_t len, bool given)
+{
+	char key[64];
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)word[i] >= 0x80)
+			return false;
+	size_t kl = vs_text_fold(word, len, key, sizeof(key));
+	if (!set_find(&t->family_marked, key, kl) && !set_find(&t->middle_marked, key, kl))
+		return false;
+	if (given)
+		return !vs_text_name_is(t, VS_TEXT_ANY, word, len, true);
+	return !vs_text_name_is(t, VS_TEXT_FAMILY, word, len, true) &&
+	       !vs_text_name_is(t, VS_TEXT_MIDDLE, word, len, true);
+}
+
 vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err)
 {
 	vs_rc rc = VS_OK;
@@ -798,7 +862,9 @@ vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err)
 	    (rc = accented_build(&t->accented, ref)) ||
 	    (rc = accented_one(&t->family_acc, ref->family, ref->family_count)) ||
 	    (rc = accented_one(&t->middle_acc, ref->middle, ref->middle_count)) ||
-	    (rc = accented_one(&t->given_acc, ref->given, ref->given_count))) {
+	    (rc = accented_one(&t->given_acc, ref->given, ref->given_count)) ||
+	    (rc = marked_build(&t->family_marked, ref->family, ref->family_count)) ||
+	    (rc = marked_build(&t->middle_marked, ref->middle, ref->middle_count))) {
 		rc = vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory for name tables");
 		goto out;
 	}
@@ -830,6 +896,8 @@ void vs_text_tables_free(vs_text_tables *t)
 	set_free(&t->family_acc);
 	set_free(&t->middle_acc);
 	set_free(&t->given_acc);
+	set_free(&t->family_marked);
+	set_free(&t->middle_marked);
 	vs_free(t);
 }
 

@@ -55,6 +55,23 @@ bool vs_text_has_diacritic(uint32_t cp);
  * tone, stop finals only with acute or dot tone. */
 bool vs_text_syllable_valid(const char *tok, size_t len);
 
+/* Writes the letters l[0..n) (their tone members are ignored) as one
+ * syllable with tone (0..5) on its place: the modified vowel (ươ: ơ), else
+ * the last vowel before a final, else the old-style place of open oa, oe,
+ * uy (hòa, khỏe, thúy) as the names tables write them. Returns the NFC UTF-8
+ * length written to out (cap bytes incl. NUL), 0 when the letters with that
+ * tone are not a well-formed syllable or do not fit. */
+size_t vs_text_syllable_compose(const vs_text_letter *l, size_t n, uint8_t tone, char *out, size_t cap);
+
+/* keys.c: decodes one ASCII word typed as Telex (vni false: "Nguyeenx",
+ * "Vawn", "Ddinhf") or VNI (vni true: "Nguye64n", "D9inh2") keystrokes with
+ * the input method off. Returns the length of the syllable written to out
+ * (NFC, the typed case kept, tone placed as vs_text_syllable_compose does),
+ * 0 when the word holds no such keystroke or does not decode to a
+ * well-formed syllable. *strong (may be NULL) tells whether a key other than
+ * a doubled vowel (aa ee oo, which is also a common typo) was used. */
+size_t vs_text_keys_decode(const char *w, size_t len, bool vni, char *out, size_t cap, bool *strong);
+
 /* NFC of s into out (cap bytes incl. NUL). *changed tells whether the text
  * differed from its NFC form. Returns the output length. Input longer than
  * the internal cap (512 code points) is truncated. Invalid UTF-8 bytes
@@ -95,6 +112,12 @@ enum { VS_TEXT_FAMILY, VS_TEXT_FAMILY_MAJOR, VS_TEXT_MIDDLE, VS_TEXT_GIVEN, VS_T
  * rows), major family names (the national list: Nguyễn, Trần, Lê ...),
  * middle names, given names, or any of them (VS_TEXT_ANY). */
 bool vs_text_name_is(const vs_text_tables *t, int table, const char *word, size_t len, bool accents);
+/* True if word is plain ASCII, the family or middle table has it with
+ * diacritics ("Nguyen": Nguyễn, "Van": Văn, "Thi": Thị; not "Lanh": Lành is
+ * no family or middle name) and it is no family or middle name as it stands
+ * ("Phan", "Minh"), nor, when given, a name of any table ("Hoa", "Ly", "Thi"
+ * as given names). */
+bool vs_text_name_lacks_marks(const vs_text_tables *t, const char *word, size_t len, bool given);
 /* The same for a word already folded (vs_text_fold): no accents. */
 bool vs_text_folded_is(const vs_text_tables *t, int table, const char *folded, size_t len);
 

@@ -2,11 +2,14 @@
  *
  * Products: every product_code, product_name and alias of vaccines.csv is
  * folded to a compact key (no diacritics, lower case, letters and digits
- * only) and kept sorted. A field matches exactly, then by its longest run of
- * words that is a key ("Vắc xin AstraZeneca lô ABC" -> AstraZeneca), then by
- * edit distance 1-2 when exactly one product is that close. A key that two
- * products share (ChAdOx1 nCoV-19) resolves to the first product listed.
- * Doses: "1", "Mũi 1", "M2", "lần 2", "2nd", "II", "mũi nhắc" ... */
+ * only) and kept sorted. A field matches exactly, then by runs of words that
+ * are keys ("Vắc xin AstraZeneca lô ABC" -> AstraZeneca; runs naming two
+ * products -> unknown), then as the beginning of a key, then within an edit
+ * distance of about a quarter of its length when exactly one product is
+ * that close. A key that two products share (ChAdOx1 nCoV-19) resolves to
+ * the first product listed. Rules: docs/norm-fields.md.
+ * Doses: "1", "Mũi 1", "M2", "lần 2", "2nd", "II"; boosters ("nhắc lại",
+ * "NL2") after the product's primary series. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,12 +184,23 @@ static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int
 	return prev[lb];
 }
 
-/* The one product whose keys start with key (4+ characters: "Vero" for
- * Vero Cell), or -1 when none or several products do. */
+/* Codes (mRNA-1273, AZD1222, BNT162b2) are typed whole: "mRNA" alone is a
+ * kind of vaccine (Pfizer or Moderna), not the beginning of Moderna's code. */
+static bool has_digit(const vacc_key *k)
+{
+	return (k->chars >> 26) != 0;
+}
+
+/* The product whose keys without digits start with key (4+ characters:
+ * "Vero" for Vero Cell), or -1. Keys of several products may start with it: when every
+ * other such key extends the shortest one ("moder" -> moderna, modernanhi),
+ * the typist was on the way to the shortest, so its product wins; any other
+ * split ("pfiz" -> pfizer, pfizer511 both extend pfizer: Pfizer; "co" ->
+ * comirnaty, covaxin: none) stays unknown. */
 static int prefix_unique(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 {
 	size_t lo = 0, hi = ix->key_count;
-	int found = -1;
+	const vacc_key *shortest = NULL;
 	if (kl < 4)
 		return -1;
 	while (lo < hi) { /* first key >= key */
@@ -196,21 +210,35 @@ static int prefix_unique(const vs_norm_vaccine_index *ix, const char *key, size_
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < ix->key_count && strncmp(ix->keys[i].key, key, kl) == 0; i++) {
-		if (found >= 0 && found != ix->keys[i].product)
+	size_t first = lo, end = lo;
+	while (end < ix->key_count && strncmp(ix->keys[end].key, key, kl) == 0)
+		end++;
+	for (size_t i = first; i < end; i++)
+		if (!has_digit(&ix->keys[i]) && (!shortest || ix->keys[i].len < shortest->len))
+			shortest = &ix->keys[i];
+	for (size_t i = first; shortest && i < end; i++)
+		if (!has_digit(&ix->keys[i]) && ix->keys[i].product != shortest->product &&
+		    strncmp(ix->keys[i].key, shortest->key, shortest->len) != 0)
 			return -1;
-		found = ix->keys[i].product;
-	}
-	return found;
+	return shortest ? shortest->product : -1;
 }
 
-/* Unique product within distance 1 (keys of 5-7 letters) or 2 (8+), or -1. */
+/* Edits allowed for a typed key of kl letters: about one in four (Modena,
+ * Phizer: 1; Mordena, Astrazenca: 2), none under 5 letters (AZ, JJ, Vero are
+ * matched exactly or as a beginning, never approximately). */
+static int fuzzy_cap(size_t kl)
+{
+	return kl < 5 ? 0 : kl <= 6 ? 1 : kl <= 12 ? 2 : 3;
+}
+
+/* The product with the unique smallest distance within fuzzy_cap, or -1
+ * (nothing that close, or two products equally close). */
 static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 {
-	if (kl < 5)
-		return -1;
-	int cap = kl >= 8 ? 2 : 1, best_d = cap + 1, best = -1;
+	int cap = fuzzy_cap(kl), best_d = cap + 1, best = -1;
 	bool tie = false;
+	if (cap == 0)
+		return -1;
 	uint64_t chars = char_mask(key, kl);
 	for (size_t i = 0; i < ix->key_count; i++) {
 		size_t l2 = ix->keys[i].len;
@@ -261,29 +289,66 @@ static size_t join(const char **words, const size_t *lens, size_t a, size_t b, c
 	return o;
 }
 
-/* Longest word span that matches a key exactly (fuzzy: within distance). */
+/* The products named by word spans, longest spans first, each word used by
+ * one span only ("Pfizer nắp cam" is the paediatric product, not also
+ * plain Pfizer): the one product, -1 when no span matches, -2 when spans
+ * name different products ("Sputnik V / AZ", "Pfizer hoặc Moderna").
+ * fuzzy: spans within edit distance instead of exact. */
 static int span_match(const vs_norm_vaccine_index *ix, const char **words, const size_t *lens, size_t count,
                       bool use_fuzzy)
 {
+	bool used[VACC_MAX_WORDS] = {false};
+	int found = -1;
 	for (size_t width = count < VACC_SPAN_WORDS ? count : VACC_SPAN_WORDS; width >= 1; width--) {
-		int found = -1;
-		bool tie = false;
 		for (size_t a = 0; a + width <= count; a++) {
 			char key[VACC_KEY_MAX];
-			size_t kl = join(words, lens, a, a + width, key, sizeof key);
+			bool free_span = true;
+			for (size_t w = a; w < a + width; w++)
+				free_span &= !used[w];
+			size_t kl = free_span ? join(words, lens, a, a + width, key, sizeof key) : 0;
 			if (kl == 0)
 				continue;
 			int p = use_fuzzy ? fuzzy(ix, key, kl) : exact(ix, key);
 			if (p < 0)
 				continue;
 			if (found >= 0 && found != p)
-				tie = true;
+				return -2;
 			found = p;
+			for (size_t w = a; w < a + width; w++)
+				used[w] = true;
 		}
-		if (found >= 0)
-			return tie ? -2 : found;
 	}
-	return -1;
+	return found;
+}
+
+/* Words that say "a vaccine" without naming one (vắc xin, vaccine, COVID-19). */
+static bool is_noise(const char *w, size_t l)
+{
+	static const char *const noise[] = {"vac",   "xin",     "vacxin", "vaccine", "vaccin", "vacin",
+	                                    "covid", "covid19", "19",     "ncov",    "sars",   "cov"};
+	for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
+		if (strlen(noise[i]) == l && memcmp(w, noise[i], l) == 0)
+			return true;
+	return false;
+}
+
+/* The approximate steps once more on the words left when the noise words
+ * are dropped ("Vaccine Vero" -> vero -> Vero Cell), or -1. */
+static int core_match(const vs_norm_vaccine_index *ix, const char **words, const size_t *lens, size_t count)
+{
+	const char *core[VACC_MAX_WORDS];
+	size_t core_lens[VACC_MAX_WORDS], n = 0;
+	char key[VACC_KEY_MAX];
+	for (size_t w = 0; w < count; w++)
+		if (!is_noise(words[w], lens[w])) {
+			core[n] = words[w];
+			core_lens[n++] = lens[w];
+		}
+	if (n == 0 || n == count)
+		return -1;
+	size_t kl = join(core, core_lens, 0, n, key, sizeof key);
+	int p = kl ? prefix_unique(ix, key, kl) : -1;
+	return p < 0 && kl ? fuzzy(ix, key, kl) : p;
 }
 
 void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
@@ -307,14 +372,24 @@ void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	size_t kl = join(words, lens, 0, count, key, sizeof key);
 	int p = kl ? exact(ix, key) : -1;
 	bool fuzzy_hit = false;
-	if (p < 0)
+	if (p < 0) {
 		p = span_match(ix, words, lens, count, false);
+		/* part of the text named a product: the whole text may still be a
+		 * typo of another one ("Sputnik Lite" is Sputnik Light, not V) */
+		int whole = p >= 0 && kl ? fuzzy(ix, key, kl) : -1;
+		if (whole >= 0 && whole != p) {
+			p = whole;
+			fuzzy_hit = true;
+		}
+	}
 	if (p == -1) {
 		p = kl ? prefix_unique(ix, key, kl) : -1;
 		if (p < 0 && kl)
 			p = fuzzy(ix, key, kl);
 		if (p < 0)
 			p = count <= VACC_FUZZY_WORDS ? span_match(ix, words, lens, count, true) : -1;
+		if (p == -1)
+			p = core_match(ix, words, lens, count);
 		fuzzy_hit = p >= 0;
 	}
 	if (p < 0 || (size_t)p >= ctx->ref->vaccine_count) {
@@ -384,14 +459,126 @@ static bool is_dose_word(const char *w, size_t l)
 	       word_is(w, l, "dose") || word_is(w, l, "lieu") || word_is(w, l, "d") || word_is(w, l, "l");
 }
 
-static bool is_booster(const char *w, size_t l)
+/* Number of words of a booster phrase starting at words[w], 0 when none:
+ * nhắc (lại), tăng (cường), bổ sung, booster, and the clerks' abbreviations
+ * NL (nhắc lại) and MNL (mũi nhắc lại), also written in one word
+ * (nhaclai, tangcuong, bosung). */
+static size_t booster_phrase(const char **words, const size_t *lens, size_t w, size_t count)
 {
-	return word_is(w, l, "nhac") || word_is(w, l, "booster") || word_is(w, l, "tang") ||
-	       word_is(w, l, "cuong") || word_is(w, l, "lai") || word_is(w, l, "boost") ||
-	       word_is(w, l, "bo") || word_is(w, l, "sung");
+	static const char *const one[] = {"nhaclai", "tangcuong", "bosung", "booster",
+	                                  "boost",   "boosters",  "nl",     "mnl"};
+	const char *x = words[w];
+	size_t l = lens[w];
+	bool next = w + 1 < count;
+	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+		if (word_is(x, l, one[i]))
+			return 1;
+	if (word_is(x, l, "nhac"))
+		return next && word_is(words[w + 1], lens[w + 1], "lai") ? 2 : 1;
+	if (word_is(x, l, "tang"))
+		return next && word_is(words[w + 1], lens[w + 1], "cuong") ? 2 : 1;
+	if (word_is(x, l, "bo") && next && word_is(words[w + 1], lens[w + 1], "sung"))
+		return 2;
+	return 0;
 }
 
-void vs_norm_dose(const char *s, vs_norm_record *out)
+/* Letters glued to a number that may be split off: "M2", "mui2", "NL1", "MNL2". */
+static bool splits_off(const char *w, size_t l)
+{
+	return word_is(w, l, "m") || word_is(w, l, "mui") || word_is(w, l, "d") || word_is(w, l, "lan") ||
+	       word_is(w, l, "dose") || word_is(w, l, "l") || word_is(w, l, "nl") || word_is(w, l, "mnl") ||
+	       word_is(w, l, "booster");
+}
+
+/* Words that deny the dose ("không nhắc lại", "chưa tiêm"). */
+static bool is_negation(const char *w, size_t l)
+{
+	return word_is(w, l, "khong") || word_is(w, l, "ko") || word_is(w, l, "chua");
+}
+
+/* Splits the folded text into words, glued forms apart ("m2" -> "m 2").
+ * Returns the word count. */
+static size_t dose_words(char *buf, size_t n, const char **words, size_t *lens)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n && count < VACC_MAX_WORDS;) {
+		size_t j = i;
+		while (j < n && buf[j] != ' ')
+			j++;
+		size_t k = i;
+		while (k < j && buf[k] >= 'a' && buf[k] <= 'z')
+			k++;
+		if (k > i && k < j && buf[k] >= '0' && buf[k] <= '9' && count + 1 < VACC_MAX_WORDS &&
+		    splits_off(buf + i, k - i)) {
+			words[count] = buf + i;
+			lens[count++] = k - i;
+			i = k;
+		}
+		words[count] = buf + i;
+		lens[count++] = j - i;
+		i = j + 1;
+	}
+	/* "1 0" from Excel's "1.0": a trailing zero after a number */
+	if (count == 2 && word_number(words[0], lens[0]) > 0 && word_is(words[1], lens[1], "0"))
+		count = 1;
+	return count;
+}
+
+/* What the words of a dose field said. */
+typedef struct dose_text {
+	int number;   /* the dose number typed (outside booster wording: the only number), -1 none */
+	int ordinal;  /* booster wording: the booster's order typed (1 or 2), -1 none */
+	bool booster; /* booster wording seen */
+	bool bad;     /* unreadable: words that are no dose, two different numbers, a negation */
+} dose_text;
+
+/* Reads the words. Numbers are kept apart by size when booster wording is
+ * present: 1 and 2 are the booster's order ("nhắc lại lần 1", "NL2", "Mũi 1
+ * nhắc lại"), 3 and more are the dose number itself ("Mũi 3 (nhắc lại)"). */
+static dose_text dose_read(const char **words, const size_t *lens, size_t count)
+{
+	dose_text d = {-1, -1, false, false};
+	int small = -1, big = -1;
+	bool garbage = false, conflict = false, marked = false, small_conflict = false, big_conflict = false;
+	for (size_t w = 0; w < count; w++) {
+		size_t b = booster_phrase(words, lens, w, count);
+		if (b) {
+			d.booster = true;
+			w += b - 1;
+			continue;
+		}
+		int v = word_number(words[w], lens[w]);
+		if (v >= 0 && !(v == 0 && lens[w] == 1 && count > 1)) {
+			if (d.number >= 0 && v != d.number)
+				conflict = true;
+			if (d.number < 0)
+				marked = w > 0 && is_dose_word(words[w - 1], lens[w - 1]);
+			if (d.number < 0)
+				d.number = v;
+			int *slot = v >= 3 || v == 0 ? &big : &small;
+			bool *clash = v >= 3 || v == 0 ? &big_conflict : &small_conflict;
+			if (*slot >= 0 && *slot != v)
+				*clash = true;
+			*slot = v;
+		} else if (is_negation(words[w], lens[w])) {
+			d.bad = true;
+		} else if (!is_filler(words[w], lens[w])) {
+			garbage = true;
+		}
+	}
+	if (!d.booster) {
+		/* "Mũi 2 (AZ)": other words are tolerated after a number marked as a dose */
+		d.bad |= (garbage && !marked) || conflict || d.number < 0;
+		return d;
+	}
+	/* booster wording announces a dose as "Mũi" does: other words are tolerated */
+	d.bad |= small_conflict || big_conflict;
+	d.number = big;
+	d.ordinal = small;
+	return d;
+}
+
+void vs_norm_dose_series(const char *s, int primary_doses, vs_norm_record *out)
 {
 	char buf[128];
 	const char *words[VACC_MAX_WORDS];
@@ -413,61 +600,28 @@ void vs_norm_dose(const char *s, vs_norm_record *out)
 		vs_reason_add(&out->reasons, VS_R_DOSE_MISSING);
 		return;
 	}
-	/* split glued forms: "m2" -> "m 2", "mui2" -> "mui 2" */
-	size_t count = 0;
-	for (size_t i = 0; i < n && count < VACC_MAX_WORDS;) {
-		size_t j = i;
-		while (j < n && buf[j] != ' ')
-			j++;
-		size_t k = i;
-		while (k < j && buf[k] >= 'a' && buf[k] <= 'z')
-			k++;
-		if (k > i && k < j && buf[k] >= '0' && buf[k] <= '9' && count + 1 < VACC_MAX_WORDS &&
-		    (word_is(buf + i, k - i, "m") || word_is(buf + i, k - i, "mui") ||
-		     word_is(buf + i, k - i, "d") || word_is(buf + i, k - i, "lan") ||
-		     word_is(buf + i, k - i, "dose") || word_is(buf + i, k - i, "l"))) {
-			words[count] = buf + i;
-			lens[count++] = k - i;
-			i = k;
-		}
-		words[count] = buf + i;
-		lens[count++] = j - i;
-		i = j + 1;
-	}
-	/* "1 0" from Excel's "1.0": a trailing zero after a number */
-	if (count == 2 && word_number(words[0], lens[0]) > 0 && word_is(words[1], lens[1], "0"))
-		count = 1;
-	int number = -1;
-	bool booster = false, garbage = false, conflict = false, marked = false;
-	for (size_t w = 0; w < count; w++) {
-		int v = word_number(words[w], lens[w]);
-		if (is_booster(words[w], lens[w])) {
-			booster = true;
-		} else if (v >= 0 && !(v == 0 && lens[w] == 1 && count > 1)) {
-			if (number >= 0 && v != number)
-				conflict = true;
-			if (number < 0)
-				marked = w > 0 && is_dose_word(words[w - 1], lens[w - 1]);
-			if (number < 0)
-				number = v;
-		} else if (!is_filler(words[w], lens[w])) {
-			garbage = true;
-		}
-	}
-	/* "Mũi 2 (AZ)": other words are tolerated after a number marked as a dose */
-	if ((garbage && !marked) || conflict || (number < 0 && !booster)) {
+	size_t count = dose_words(buf, n, words, lens);
+	dose_text d = dose_read(words, lens, count);
+	if (d.bad) {
 		vs_reason_add(&out->reasons, VS_R_DOSE_UNPARSEABLE);
 		return;
 	}
-	if (number == 0 || number > 9) {
+	if (d.number == 0 || d.number > 9) {
 		vs_reason_add(&out->reasons, VS_R_DOSE_OUT_OF_RANGE);
 		return;
 	}
-	if (booster && (number < 0 || number <= 2)) {
-		/* "mũi nhắc", "nhắc lại lần 1": which dose this is depends on the
-		 * product's primary series; the history checker numbers it. */
+	if (d.number < 0) {
+		/* A booster without its dose number: it comes after the primary
+		 * series, so it is never read as dose 0 or as a dose of that series. */
+		int primary = primary_doses >= 1 && primary_doses <= 6 ? primary_doses : 2;
+		out->dose = (int8_t)(primary + (d.ordinal > 0 ? d.ordinal : 1));
 		vs_reason_add(&out->reasons, VS_R_DOSE_BOOSTER_UNNUMBERED);
 		return;
 	}
-	out->dose = (int8_t)number;
+	out->dose = (int8_t)d.number;
+}
+
+void vs_norm_dose(const char *s, vs_norm_record *out)
+{
+	vs_norm_dose_series(s, 2, out);
 }

@@ -236,6 +236,266 @@ static void test_names(void **state)
 	assert_string_equal(r.name_key, r2.name_key);
 }
 
+/* ---- keystrokes typed with the input method off (Telex, VNI) ---- */
+
+/* Types Vietnamese text the way a clerk does on an English keyboard layout
+ * with the input method off: every modified letter as its keys (Telex aa aw
+ * ee oo ow uw dd; VNI a6 a8 e6 o6 o7 u7 d9) and the word's tone key at the
+ * end of the word (Telex s f r x j; VNI 1-5). This is the encoder the rule
+ * was measured with (docs/standardize.md, tests/norm/keys_measure.py). */
+static void keys_type(const char *name, bool vni, char *out, size_t cap)
+{
+	static const char *const telex_mod[] = {"", "aw", "aa", "ee", "oo", "ow", "uw", "dd"};
+	static const char *const vni_mod[] = {"", "a8", "a6", "e6", "o6", "o7", "u7", "d9"};
+	static const char telex_tone[] = " frxsj", vni_tone[] = " 23415";
+	size_t o = 0, len = strlen(name);
+	int tone = 0;
+	bool caps = false; /* the word is in capitals: "NGUYEENX", but "Ddinhf" */
+	for (size_t i = 0; i <= len && o + 4 < cap;) {
+		if (i == 0 || name[i - 1] == ' ') {
+			size_t e = i, letters = 0, upper = 0;
+			while (e < len && name[e] != ' ') {
+				uint32_t c;
+				vs_text_letter x;
+				size_t k = vs_text_dec(name + e, len - e, &c);
+				e += k ? k : 1;
+				if (vs_text_letter_of(c, &x)) {
+					letters++;
+					upper += x.upper;
+				}
+			}
+			caps = letters > 1 && upper == letters;
+		}
+		uint32_t cp = ' ';
+		size_t k = i < len ? vs_text_dec(name + i, len - i, &cp) : 1;
+		vs_text_letter l;
+		i += k ? k : 1;
+		if (i > len || cp == ' ') { /* end of a word: its tone key */
+			if (tone)
+				out[o++] = vni    ? vni_tone[tone]
+				           : caps ? (char)(telex_tone[tone] - 'a' + 'A')
+				                  : telex_tone[tone];
+			tone = 0;
+			if (i <= len)
+				out[o++] = ' ';
+			continue;
+		}
+		if (!vs_text_letter_of(cp, &l)) {
+			out[o++] = (char)cp;
+			continue;
+		}
+		if (l.tone)
+			tone = l.tone;
+		const char *m = l.base <= VS_VN_D ? (vni ? vni_mod : telex_mod)[l.base] : NULL;
+		char first = m ? m[0] : (char)l.base;
+		out[o++] = l.upper ? (char)(first - 'a' + 'A') : first;
+		if (m)
+			out[o++] = caps && !vni ? (char)(m[1] - 'a' + 'A') : m[1];
+	}
+	out[o] = '\0';
+}
+
+/* Real names and their Telex typing, written out by hand. */
+static const char *const telex_names[][2] = {
+    {"Nguyễn Văn Hòa", "Nguyeenx Vawn Hoaf"},
+    {"Trần Thị Lanh", "Traanf Thij Lanh"},
+    {"Phạm Đình Tuấn", "Phamj Ddinhf Tuaans"},
+    {"Lê Thị Nga", "Lee Thij Nga"},
+    {"Hoàng Văn Thụ", "Hoangf Vawn Thuj"},
+    {"Huỳnh Tấn Phát", "Huynhf Taans Phats"},
+    {"Võ Nguyên Giáp", "Vox Nguyeen Giaps"},
+    {"Đặng Thùy Trâm", "Ddawngj Thuyf Traam"},
+    {"Bùi Thị Xuân", "Buif Thij Xuaan"},
+    {"Đỗ Mười", "Ddoox Muwowif"},
+    {"Ngô Bảo Châu", "Ngoo Baor Chaau"},
+    {"Dương Quốc Bảo", "Duwowng Quoocs Baor"},
+    {"Trương Công Định", "Truwowng Coong Ddinhj"},
+    {"Lý Thị Thanh Thủy", "Lys Thij Thanh Thuyr"},
+    {"Đinh Thị Hồng Nhung", "Ddinh Thij Hoongf Nhung"},
+    {"Mai Xuân Trường", "Mai Xuaan Truwowngf"},
+    {"Lương Thị Nguyệt", "Luwowng Thij Nguyeetj"},
+    {"Phan Thanh Tùng", "Phan Thanh Tungf"},
+    {"Vũ Thị Hằng", "Vux Thij Hawngf"},
+    {"Hồ Văn Phước", "Hoof Vawn Phuwowcs"},
+    {"Đặng Thị Mỹ Duyên", "Ddawngj Thij Myx Duyeen"},
+    {"Huỳnh Ngọc Ánh", "Huynhf Ngocj Anhs"},
+    {"Võ Minh Quân", "Vox Minh Quaan"},
+    {"Đỗ Thị Ngọc Trâm", "Ddoox Thij Ngocj Traam"},
+    {"Ngô Thị Lan", "Ngoo Thij Lan"},
+    {"Nguyễn Thị Thúy", "Nguyeenx Thij Thuys"},
+    {"Trần Quốc Việt", "Traanf Quoocs Vieetj"},
+    {"Lê Hoàng Long", "Lee Hoangf Long"},
+    {"Phạm Thị Thu Hà", "Phamj Thij Thu Haf"},
+    {"Hoàng Đức Minh", "Hoangf Dduwcs Minh"},
+    {"Bùi Quang Huy", "Buif Quang Huy"},
+    {"Nguyễn Thị Hương", "Nguyeenx Thij Huwowng"},
+    {"Trần Văn Khải", "Traanf Vawn Khair"},
+    {"Lê Thị Kiều Oanh", "Lee Thij Kieeuf Oanh"},
+    {"Phạm Văn Đồng", "Phamj Vawn Ddoongf"},
+    {"Đoàn Thị Điểm", "Ddoanf Thij Ddieemr"},
+    {"NGUYỄN VĂN HÒA", "NGUYEENX VAWN HOAF"},
+};
+
+static void expect_name(const char *typed, const char *want, vs_reason reason)
+{
+	vs_norm_record r;
+	name(typed, &r);
+	if (strcmp(r.full_name, want) != 0)
+		fail_msg("'%s' -> '%s', want '%s'", typed, r.full_name, want);
+	bool has = vs_reason_has(&r.reasons, VS_R_NAME_TELEX_DECODED) ||
+	           vs_reason_has(&r.reasons, VS_R_NAME_VNI_KEYS_DECODED);
+	if (reason ? !vs_reason_has(&r.reasons, reason) : has)
+		fail_msg("'%s': reasons wrong", typed);
+}
+
+static void test_keys_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(telex_names) / sizeof(telex_names[0]); i++) {
+		char typed[128], want[128];
+		keys_type(telex_names[i][0], false, typed, sizeof(typed));
+		if (strcmp(typed, telex_names[i][1]) != 0) /* the encoder types as a person does */
+			fail_msg("encoder: '%s' typed '%s', want '%s'", telex_names[i][0], typed,
+			         telex_names[i][1]);
+		vs_norm_record clean;
+		name(telex_names[i][0], &clean);
+		snprintf(want, sizeof(want), "%s", clean.full_name);
+		expect_name(telex_names[i][1], want, VS_R_NAME_TELEX_DECODED);
+		keys_type(telex_names[i][0], true, typed, sizeof(typed));
+		expect_name(typed, want, VS_R_NAME_VNI_KEYS_DECODED);
+	}
+}
+
+static void test_keys_cases(void **state)
+{
+	(void)state;
+	/* other ways of typing the same keys */
+	expect_name("Truowngf Vanw Taam", "Trường Văn Tâm", VS_R_NAME_TELEX_DECODED); /* uow, a deferred w */
+	expect_name("Hoafng Thij Nhw", "Hoàng Thị Như", VS_R_NAME_TELEX_DECODED); /* tone mid-word, w = ư */
+	expect_name("Luwu Thij Nhw", "Lưu Thị Như", VS_R_NAME_TELEX_DECODED);
+	expect_name("Nguwowif Tw", "Nguwowif Tw", VS_R_NONE); /* Người, Tư: no name word decided it */
+	expect_name("Nguyễn Vawn Hoaf", "Nguyễn Văn Hòa", VS_R_NAME_TELEX_DECODED); /* input method half on */
+	expect_name("Hoaf", "Hòa", VS_R_NAME_TELEX_DECODED);
+	expect_name("Lee", "Lê", VS_R_NAME_TELEX_DECODED); /* "lee" is no name of the tables, Lê is */
+	expect_name("Leex Vawn Nam", "Lễ Văn Nam",
+	            VS_R_NAME_TELEX_DECODED); /* x is the tilde: Lễ, as typed */
+	expect_name("Nguye64n Thi5 Hu7o7ng", "Nguyễn Thị Hương", VS_R_NAME_VNI_KEYS_DECODED);
+	expect_name("D9o64 Va8n Hu7o7ng", "Đỗ Văn Hương", VS_R_NAME_VNI_KEYS_DECODED);
+	expect_name("Nguyen64 Thi5 Lan", "Nguyễn Thị Lan", VS_R_NAME_VNI_KEYS_DECODED); /* marks at the end */
+	expect_name("Hoa Nguyễn Thij", "Nguyễn Thị Hoa", VS_R_NAME_TELEX_DECODED);      /* given name first */
+	expect_name("Nguyeenx Thij Hoa", "Nguyễn Thị Hoa", VS_R_NAME_TELEX_DECODED); /* Hoa: a given name */
+	expect_name("Nguyeenx Thij Ly", "Nguyễn Thị Ly", VS_R_NAME_TELEX_DECODED);   /* Ly, not Lý */
+	/* a clerk who leaves marks out of family or middle names: "ee" is a typo there */
+	expect_name("Nguyeen Van Viet", "Nguyeen Van Viet", VS_R_NONE);
+	expect_name("Nguyeen Thi Linh", "Nguyeen Thi Linh", VS_R_NONE);
+	expect_name("Nguyễn Thị AAn", "Nguyễn Thị Aan", VS_R_NONE); /* input method on: a typo */
+	expect_name("Max Nguyen", "Max Nguyen", VS_R_NONE);
+	/* regressions (fuzz_name): a second pass must judge the words the first judged */
+	static const char *const twice[] = {
+	    "Nguyeenx Vawn Hoa\xb0\xb0"
+	    "0\xb9j\xc0\xff\x7f f",                                 /* digits part a word: Hoa, j */
+	    "Nguyeenx Vawn Hoaf0",                                  /* the digit is dropped: Hoaf is a word */
+	    "Hoa Nguyễn Thij",                                      /* the order is fixed after decoding */
+	    "Nguy Y N N Vawn U J N N Vaw N Vawn U J N N Vawn Hoaf", /* more words than the tokenizer keeps */
+	    "NUYS IJN|\xc5\xbf"
+	    "af THUYS", /* a long s is shown as S: Saf */
+	    "77777777777777777777777777777777777777777777777777777777777777777777 Lee T", /* a number */
+	    "gu\x01Loo2", /* no VNI word: its piece Loo is Telex for Lô */
+	};
+	for (size_t i = 0; i < sizeof(twice) / sizeof(twice[0]); i++) {
+		vs_norm_record r, again;
+		name(twice[i], &r);
+		name(r.full_name, &again);
+		if (strcmp(r.full_name, again.full_name) != 0)
+			fail_msg("'%s' -> '%s' -> '%s'", twice[i], r.full_name, again.full_name);
+	}
+	/* never touched: names as they stand, with or without diacritics */
+	static const char *const keep[] = {"Thuy",
+	                                   "Nga",
+	                                   "Nguyen Thi Thuy",
+	                                   "Le Thi Nga",
+	                                   "Tran Van Hoa",
+	                                   "Nguyễn Văn Hòa",
+	                                   "Lê Văn Tám 2",
+	                                   "H'Hen Niê",
+	                                   "Xoong",
+	                                   "Max Mustermann",
+	                                   "John Smith",
+	                                   "Lewis Hamilton",
+	                                   "Ross Taylor",
+	                                   "Nguyen Van A1",
+	                                   "Nguyeenxx Vawn Hoaf", /* xx types x */
+	                                   "Tw",
+	                                   "Hans"};
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		vs_norm_record r, plain;
+		name(keep[i], &r);
+		memset(&plain, 0, sizeof(plain));
+		vs_norm_name(NULL, keep[i], strlen(keep[i]), &plain); /* no tables: no keystroke rule */
+		if (strcmp(r.full_name, plain.full_name) != 0 &&
+		    !vs_reason_has(&r.reasons, VS_R_NAME_ORDER_SWAPPED))
+			fail_msg("'%s' changed to '%s'", keep[i], r.full_name);
+		if (vs_reason_has(&r.reasons, VS_R_NAME_TELEX_DECODED) ||
+		    vs_reason_has(&r.reasons, VS_R_NAME_VNI_KEYS_DECODED))
+			fail_msg("'%s' flagged as keystrokes", keep[i]);
+	}
+}
+
+/* Every word of the reference name tables, with and without diacritics, is
+ * left alone; typed as Telex or VNI in a name (family Nguyễn, middle Văn or
+ * Thị) it comes back. */
+static void test_keys_reference(void **state)
+{
+	(void)state;
+	const vs_ref *ref = ctx->ref;
+	const vs_ref_name *sets[3] = {ref->family, ref->middle, ref->given};
+	size_t counts[3] = {ref->family_count, ref->middle_count, ref->given_count};
+	size_t words = 0, touched = 0, names = 0, recovered = 0;
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < counts[k]; i++) {
+			const char *w = sets[k][i].name;
+			char folded[64], full[160], typed[160];
+			if (strchr(w, '/') || !vs_text_syllable_valid(w, strlen(w)))
+				continue; /* "A/B" rows and the forum's own mojibake rows */
+			vs_text_fold(w, strlen(w), folded, sizeof(folded));
+			const char *forms[2] = {w, folded};
+			for (int f = 0; f < 2; f++) {
+				vs_norm_record r;
+				name(forms[f], &r);
+				words++;
+				if (vs_reason_has(&r.reasons, VS_R_NAME_TELEX_DECODED) ||
+				    vs_reason_has(&r.reasons, VS_R_NAME_VNI_KEYS_DECODED)) {
+					fprintf(stderr, "touched: %s\n", forms[f]);
+					touched++;
+				}
+			}
+			snprintf(full, sizeof(full),
+			         k == 0   ? "%s Văn Minh"
+			         : k == 1 ? "Nguyễn %s Anh"
+			                  : "Nguyễn Thị %s",
+			         w);
+			vs_norm_record clean;
+			name(full, &clean);
+			for (int vni = 0; vni < 2; vni++) {
+				vs_norm_record r;
+				keys_type(full, vni, typed, sizeof(typed));
+				name(typed, &r);
+				names++;
+				if (!strcmp(r.name_accent_key, clean.name_accent_key))
+					recovered++;
+				else
+					fprintf(stderr, "not recovered: %s -> %s -> %s\n", full, typed,
+					        r.full_name);
+			}
+		}
+	fprintf(stderr, "  keystrokes: %zu name words, %zu touched; %zu typed names, %zu recovered\n", words,
+	        touched, names, recovered);
+	assert_int_equal(touched, 0);
+	/* the misses: Mông typed "Moong", itself a family name (Nghệ An), and the forum rows "Le"
+	 * and "Thi" (Lê, Thị without their marks: the name is not taken for keystrokes) */
+	assert_true(recovered * 100 >= names * 99);
+}
+
 /* ---- dates ---- */
 
 static vs_date date(const char *s, int kind, vs_reason_set *rs)
@@ -445,11 +705,19 @@ static void test_ctx_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_syllables),    cmocka_unit_test(test_reference_names_are_syllables),
-	    cmocka_unit_test(test_nfc_and_keys), cmocka_unit_test(test_legacy),
-	    cmocka_unit_test(test_names),        cmocka_unit_test(test_dates),
-	    cmocka_unit_test(test_date_days),    cmocka_unit_test(test_sex),
-	    cmocka_unit_test(test_record),       cmocka_unit_test(test_ctx_alloc_failures),
+	    cmocka_unit_test(test_syllables),
+	    cmocka_unit_test(test_reference_names_are_syllables),
+	    cmocka_unit_test(test_nfc_and_keys),
+	    cmocka_unit_test(test_legacy),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_keys_table),
+	    cmocka_unit_test(test_keys_cases),
+	    cmocka_unit_test(test_keys_reference),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_date_days),
+	    cmocka_unit_test(test_sex),
+	    cmocka_unit_test(test_record),
+	    cmocka_unit_test(test_ctx_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

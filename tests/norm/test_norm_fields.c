@@ -296,9 +296,8 @@ static void test_vaccine(void **state)
 	    {"Verocel", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
 	    {"Vero", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
 	    {"Jans", "EU/1/20/1525", "VACCINE_FUZZY_MATCH"},
-	    {"Sput", "", "VACCINE_UNKNOWN"},
+	    {"Sput", "Sputnik-V", "VACCINE_FUZZY_MATCH"}, /* "Sputnik" is V's alias; Light extends it */
 	    {"Cova", "Covaxin", "VACCINE_FUZZY_MATCH"},
-	    {"Astr", "", "VACCINE_UNKNOWN"}, /* AstraZeneca or AstraZeneca SII (Covishield) */
 	    {"Sinopharm", "BBIBP-CorV", ""},
 	    {"Sinopharm (Vero Cell)", "BBIBP-CorV", ""},
 	    {"Hayat-Vax", "Hayat-Vax", ""},
@@ -318,6 +317,58 @@ static void test_vaccine(void **state)
 	    {"Sinovac", "", "VACCINE_UNKNOWN"},
 	    {"xyz", "", "VACCINE_UNKNOWN"},
 	    {"Mui 1", "", "VACCINE_UNKNOWN"},
+	    /* misspellings clerks make, with and without diacritics, in capitals */
+	    {"Mordena", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"}, /* two letters moved: 2 edits of 7 */
+	    {"MORDENA", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"},
+	    {"Moderrna", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"},
+	    {"Mođena", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"},
+	    {"Mo đéc na", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"},
+	    {"Moderna Spikevax", "EU/1/20/1507", ""},
+	    {"Mordena Spikevax", "EU/1/20/1507", ""},
+	    {"Moder", "EU/1/20/1507", "VACCINE_FUZZY_MATCH"}, /* moderna, not the -nhi/6-11 aliases */
+	    {"Astra zeneca", "EU/1/21/1529", ""},
+	    {"ASTRA ZENECA", "EU/1/21/1529", ""},
+	    {"Astra", "EU/1/21/1529", ""},
+	    {"Astr", "EU/1/21/1529", "VACCINE_FUZZY_MATCH"}, /* AstraZeneca SII extends AstraZeneca */
+	    {"Asrtazeneca", "EU/1/21/1529", "VACCINE_FUZZY_MATCH"},
+	    {"Astra Zenaca", "EU/1/21/1529", ""},
+	    {"Pfizer BioNtech", "EU/1/20/1528", ""},
+	    {"PFIZER-BIONTECH", "EU/1/20/1528", ""},
+	    {"Pfizer nắp xám", "EU/1/20/1528", ""},
+	    {"Pfizer NAP XAM", "EU/1/20/1528", ""},
+	    {"Pfizer nắp tím (pha sẵn)", "EU/1/20/1528", ""},
+	    {"Pfizzer", "EU/1/20/1528", "VACCINE_FUZZY_MATCH"},
+	    {"Fizer", "EU/1/20/1528", "VACCINE_FUZZY_MATCH"},
+	    {"Vero cell", "BBIBP-CorV", ""},
+	    {"Verocell", "BBIBP-CorV", ""},
+	    {"VERO CELL", "BBIBP-CorV", ""},
+	    {"Verro cell", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
+	    {"Vaccine Vero", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"}, /* noise word dropped, then a beginning */
+	    {"Sinofarm", "BBIBP-CorV", "VACCINE_FUZZY_MATCH"},
+	    {"Sputnik", "Sputnik-V", ""},
+	    {"SPUTNIK", "Sputnik-V", ""},
+	    {"Spudnik", "Sputnik-V", "VACCINE_FUZZY_MATCH"},
+	    {"ABĐALA", "Abdala", ""},
+	    {"Abdalla", "Abdala", "VACCINE_FUZZY_MATCH"},
+	    {"Hayat Vax", "Hayat-Vax", ""},
+	    {"Hayatvax", "Hayat-Vax", ""},
+	    {"Jansen", "EU/1/20/1525", "VACCINE_FUZZY_MATCH"},
+	    {"J & J", "EU/1/20/1525", ""},
+	    {"Johnson & Johnson", "EU/1/20/1525", ""},
+	    /* never a wrong product: two products, a kind of vaccine, far strings */
+	    {"Sputnik V / AZ", "", "VACCINE_UNKNOWN"},
+	    {"Pfizer hoặc Moderna", "", "VACCINE_UNKNOWN"},
+	    {"Moderna/Pfizer", "", "VACCINE_UNKNOWN"},
+	    {"mRNA", "", "VACCINE_UNKNOWN"}, /* Pfizer or Moderna; codes are not matched by their start */
+	    {"Covid", "", "VACCINE_UNKNOWN"},
+	    {"Vắc xin", "", "VACCINE_UNKNOWN"},
+	    {"CoronaVac", "", "VACCINE_UNKNOWN"},
+	    {"Covilo", "", "VACCINE_UNKNOWN"},
+	    {"Corbevax", "", "VACCINE_UNKNOWN"},
+	    {"Medigen", "", "VACCINE_UNKNOWN"},
+	    {"Soberana 02", "", "VACCINE_UNKNOWN"},
+	    {"Pzifer", "", "VACCINE_UNKNOWN"}, /* 2 edits of 6 letters: too far */
+	    {"Mod", "", "VACCINE_UNKNOWN"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -364,11 +415,48 @@ static void test_dose(void **state)
 	    {"II", 2, ""},
 	    {"iii", 3, ""},
 	    {"Mũi 3 (nhắc lại)", 3, ""},
-	    {"Mũi nhắc", 0, "DOSE_BOOSTER_UNNUMBERED"},
-	    {"nhắc lại", 0, "DOSE_BOOSTER_UNNUMBERED"},
-	    {"Booster", 0, "DOSE_BOOSTER_UNNUMBERED"},
-	    {"mũi tăng cường", 0, "DOSE_BOOSTER_UNNUMBERED"},
-	    {"Nhắc lại lần 1", 0, "DOSE_BOOSTER_UNNUMBERED"},
+	    /* boosters without a dose number: after a 2-dose primary series here
+	     * (vs_norm_dose; the record uses its product's series, test_dose_series) */
+	    {"Mũi nhắc", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"nhắc lại", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Nhắc lại", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"NHẮC LẠI", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"nhac lai", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"nhaclai", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Booster", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"booster dose", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"mũi tăng cường", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Tăng cường", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Mũi bổ sung", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"bổ sung", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"NL", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"MNL", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Pfizer nhắc lại", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    /* with the booster's order: 1 and 2 */
+	    {"Nhắc lại lần 1", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Mũi nhắc lại 1", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Mũi 1 nhắc lại", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"NL1", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"nl 1", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Booster 1", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Mũi tăng cường thứ nhất", 3, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"NL2", 4, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"MNL2", 4, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"MNL 2", 4, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"2nd booster", 4, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Mũi nhắc lại lần thứ hai", 4, "DOSE_BOOSTER_UNNUMBERED"},
+	    {"Mũi 2 nhắc lại", 4, "DOSE_BOOSTER_UNNUMBERED"},
+	    /* a dose number of 3 or more is the dose itself, booster or not */
+	    {"mũi 3", 3, ""},
+	    {"3", 3, ""},
+	    {"Mũi 3 nhắc lại 1", 3, ""},
+	    {"Mũi 4 (nhắc lại lần 2)", 4, ""},
+	    {"nhắc lại 3", 3, ""},
+	    {"không nhắc lại", 0, "DOSE_UNPARSEABLE"},
+	    {"Nhắc lại lần 1, lần 2", 0, "DOSE_UNPARSEABLE"},
+	    {"Mũi 3, mũi 4 nhắc lại", 0, "DOSE_UNPARSEABLE"},
+	    {"Nhắc lại 15", 0, "DOSE_OUT_OF_RANGE"},
+	    {"lại", 0, "DOSE_UNPARSEABLE"},
 	    {"", 0, "DOSE_MISSING"},
 	    {"  ", 0, "DOSE_MISSING"},
 	    {"-", 0, "DOSE_MISSING"},
@@ -398,6 +486,31 @@ static void test_dose(void **state)
 	fresh(&r);
 	vs_norm_dose(NULL, &r);
 	expect_reasons(&r, "(null)", "DOSE_MISSING");
+}
+
+/* A booster is numbered after the primary series of the record's product:
+ * never dose 0, never a dose of the primary series. */
+static void test_dose_series(void **state)
+{
+	static const struct {
+		const char *in;
+		int primary, dose;
+	} cases[] = {
+	    {"Nhắc lại", 1, 2},                                       /* Janssen */
+	    {"Nhắc lại", 2, 3},                                       /* Pfizer, AstraZeneca ... */
+	    {"Nhắc lại", 3, 4},                                       /* Abdala */
+	    {"NL2", 3, 5},       {"NL2", 1, 3},   {"Nhắc lại", 0, 3}, /* series unknown: 2 */
+	    {"Nhắc lại", 99, 3}, {"Mũi 3", 1, 3}, {"2", 3, 2},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		vs_norm_record r;
+		fresh(&r);
+		vs_norm_dose_series(cases[i].in, cases[i].primary, &r);
+		if (r.dose != cases[i].dose)
+			fail_msg("input '%s' after %d: dose %d, want %d", cases[i].in, cases[i].primary,
+			         r.dose, cases[i].dose);
+	}
 }
 
 /* ---------------- addresses ---------------- */
@@ -824,6 +937,7 @@ int main(void)
 	    cmocka_unit_test(test_phone),
 	    cmocka_unit_test(test_vaccine),
 	    cmocka_unit_test(test_dose),
+	    cmocka_unit_test(test_dose_series),
 	    cmocka_unit_test(test_address_cases),
 	    cmocka_unit_test(test_address_generated),
 	    cmocka_unit_test(test_address_speed),

@@ -423,6 +423,44 @@ add_registry("registry row, partial date of birth", "Lê Văn Đức", "1950", "
 add_registry("registry row, no district or commune code", "Phạm Thị Hoa", "1999-02", "F", ("48", "", ""),
              ("48", "", ""), ["DOB_MONTH_YEAR_ONLY"])
 
+# ---------------------------------------------------------------- keystrokes with the input method off
+# Added after the cases above so that their ids stay. A clerk on an English
+# keyboard layout with Unikey switched off types the keys themselves: Telex
+# (aa aw ee oo ow uw dd, tone keys s f r x j) or VNI (6 7 8 9, tones 1-5).
+TELEX = [
+    ("Nguyeenx Vawn Hoaf", "Nguyễn Văn Hòa"),
+    ("Traanf Thij Lanh", "Trần Thị Lanh"),
+    ("Phamj Ddinhf Tuaans", "Phạm Đình Tuấn"),
+    ("Lee Thij Nga", "Lê Thị Nga"),
+    ("Ddawngj Thij Myx Duyeen", "Đặng Thị Mỹ Duyên"),
+    ("Duwowng Quoocs Baor", "Dương Quốc Bảo"),
+    ("Truowngf Vanw Taam", "Trường Văn Tâm"),      # uow for ươ, w after the final
+    ("Hoafng Thij Nhw", "Hoàng Thị Như"),          # tone key inside the word, w alone for ư
+    ("Vux Thij Hawngf", "Vũ Thị Hằng"),
+    ("Ngoo Baor Chaau", "Ngô Bảo Châu"),
+    ("Hoaf", "Hòa"),
+]
+for typed, full in TELEX:
+    extra = ["NAME_SINGLE_TOKEN"] if " " not in full else []
+    add("Telex keys typed with the input method off", typed, full, ["NAME_TELEX_DECODED"] + extra)
+add("Telex keys in capitals", "NGUYEENX THIJ THUYS", "Nguyễn Thị Thúy", ["NAME_TELEX_DECODED", "NAME_ALL_CAPS"])
+add("Telex keys, family name typed with the input method on", "Nguyễn Vawn Hoaf", "Nguyễn Văn Hòa",
+    ["NAME_TELEX_DECODED"])
+add("VNI keys typed with the input method off", "Nguye64n Va8n Hoa2", "Nguyễn Văn Hòa", ["NAME_VNI_KEYS_DECODED"])
+add("VNI keys, marks at the end of the word", "Tran62 Thi5 Lan", "Trần Thị Lan", ["NAME_VNI_KEYS_DECODED"])
+add("VNI keys", "D9o64 Thi5 Hu7o7ng", "Đỗ Thị Hương", ["NAME_VNI_KEYS_DECODED"], sex_in="Nữ", sex_out="F")
+# never touched: names as they stand
+add("no keystrokes: no diacritics", "Nguyen Thi Thuy", "Nguyen Thi Thuy", ["NAME_NO_DIACRITICS"])
+add("no keystrokes: a given name alone", "Thuy", "Thuy", ["NAME_NO_DIACRITICS", "NAME_SINGLE_TOKEN"])
+add("no keystrokes: Nga alone", "Nga", "Nga", ["NAME_SINGLE_TOKEN"])
+add("a foreign name with a tone-key letter: kept", "Max Mustermann", "Max Mustermann", [])
+add("a doubled tone key types the letter: not decoded", "Nguyeenxx Vawn Hoaf", "Nguyeenxx Vawn Hoaf", [])
+# given name first with the middle name dropped: Hoa is also a family name, so
+# nothing decides the order and nothing is moved (the sorted-words key serves linking)
+add("given first, middle dropped: kept as typed", "Hòa Nguyễn", "Hòa Nguyễn", [])
+add("given first, middle dropped, no diacritics: kept", "Hoa Nguyen", "Hoa Nguyen", ["NAME_NO_DIACRITICS"])
+add("given first, middle dropped, not a family name: swapped", "Hùng Trần", "Trần Hùng", ["NAME_ORDER_SWAPPED"])
+
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(IN)
