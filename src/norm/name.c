@@ -1,6 +1,7 @@
 /* name.c - Vietnamese personal names: repair, clean-up, parts and keys.
  *
- * Order of work: legacy-encoding repair, NFC, split into words (stray
+ * Order of work: legacy-encoding repair, NFC, keystrokes typed with the
+ * input method off (Telex, VNI; decoded with keys.c), split into words (stray
  * punctuation and digits dropped, initials kept as "T."), case and
  * diacritics checks, given-name-first detection, then the display form and
  * the blocking keys. Writes only the name members of the record. */
