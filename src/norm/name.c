@@ -1,6 +1,7 @@
 /* name.c - Vietnamese personal names: repair, clean-up, parts and keys.
  *
- * Order of work: legacy-encoding repair, NFC, split into words (stray
+ * Order of work: legacy-encoding repair, NFC, keystrokes typed with the
+ * input method off (Telex, VNI; decoded with keys.c), split into words (stray
  * punctuation and digits dropped, initials kept as "T."), case and
  * diacritics checks, given-name-first detection, then the display form and
  * the blocking keys. Writes only the name members of the record. */
@@ -382,6 +383,7 @@ typedef struct keys_scan {
 	bool sure, strong, vni, telex;
 	bool full;    /* more words than the tokenizer keeps */
 	bool vni_off; /* words with digits are read in pieces only */
+	bool vni_try; /* some word with digits was read as VNI */
 } keys_scan;
 
 static bool is_digit(char c)
@@ -414,6 +416,7 @@ static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_
 	if (fits)
 		memcpy(k->form, form, k->form_len + 1);
 	bool cand = fits && !(digits && sc->vni_off) && keyed_word(tt, s, k, &vni);
+	sc->vni_try |= digits && !sc->vni_off;
 	if (!cand && digits) {
 		for (size_t i = 0; i < len;) {
 			while (i < len && is_digit(s[off + i]))
@@ -458,23 +461,24 @@ static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_
  * returns 0 (no reason) when nothing is decoded. Words are read as the tokenizer reads them (plus
  * digits); everything between them stays where it was. s is NFC. */
 static size_t keys_try(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
-                       vs_reason_set *rs, bool vni_off)
+                       vs_reason_set *rs, bool vni_off, bool *vni_try)
 {
 	keys_scan sc;
 	token tok[NAME_MAX_TOKENS];
 	bool marked = false, punct; /* marked: some other word has diacritics */
 	size_t i = 0, start = 0, wl;
-	/* A text of more words than a name has is left alone, and so is one the
-	 * tokenizer cuts at its cap: a second pass must judge the same words (it
-	 * sees VNI words left undecoded as more words, never fewer). */
-	if (tokenize(s, len, tok, &punct) == NAME_MAX_TOKENS)
-		return 0;
 	memset(&sc, 0, sizeof(sc));
 	sc.vni_off = vni_off;
 	while ((wl = next_word(s, len, &i, &start)) > 0)
 		scan_word(tt, s, start, wl, &sc);
-	if (sc.n > NAME_KEYS_MAX_WORDS)
+	*vni_try = sc.vni_try;
+	/* A text of more words than a name has is left alone, and so is one the
+	 * tokenizer cuts at its cap: a second pass must judge the same words (it
+	 * sees VNI words left undecoded as more words, never fewer). */
+	if (!sc.sure || sc.full || sc.n > NAME_KEYS_MAX_WORDS ||
+	    tokenize(s, len, tok, &punct) == NAME_MAX_TOKENS)
 		return 0;
+
 	keyed *k = sc.k;
 	const bool *cand = sc.cand;
 	size_t n = sc.n;
@@ -484,11 +488,11 @@ static size_t keys_try(const vs_text_tables *tt, const char *s, size_t len, char
 	bool first_given =
 	    n >= 2 && (cand[1] ? vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].dec, k[1].dec_len, false)
 	                       : vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].form, k[1].form_len, false));
-	for (size_t t = 0; t < n && sc.sure; t++)
+	for (size_t t = 0; t < n; t++)
 		if (!cand[t] && !plain_word_ok(tt, k[t].form, k[t].form_len,
 		                               t == n - 1 || (t == 0 && first_given), &marked))
 			return 0;
-	if (sc.full || !sc.sure || (marked && !sc.strong))
+	if (marked && !sc.strong)
 		return 0;
 	size_t o = 0, at = 0;
 	for (size_t t = 0; t <= n; t++) {
@@ -521,11 +525,43 @@ static size_t keys_try(const vs_text_tables *tt, const char *s, size_t len, char
  * the tokenizer, and a second pass reads its pieces ("Loo2": "Loo", Telex
  * for Lô): so when the words with digits decide nothing, the name is read
  * once more in pieces, as that second pass will read it. */
+/* Cheap test run on every name: can any word hold a keystroke? A digit, a
+ * w, a tone key (s f r x j) after a vowel of its word, or a vowel (a e o) or
+ * d typed a second time in its word. A Vietnamese word never has these
+ * (finals are c ch m n ng nh p t), so names in Unicode or without
+ * diacritics stop here. Non-ASCII characters count as vowels: a few
+ * become ASCII letters in the display (İ is i there). */
+static bool may_hold_keys(const char *s, size_t len)
+{
+	unsigned seen = 0; /* bits: vowel, a, e, o, d seen in this word */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i], l = (unsigned char)(c | 0x20);
+		if (c >= 0x80) {
+			seen |= 1;
+			continue;
+		}
+		if (c >= '0' && c <= '9')
+			return true;
+		if (l < 'a' || l > 'z') {
+			seen = 0;
+			continue;
+		}
+		unsigned bit = l == 'a' ? 2 : l == 'e' ? 4 : l == 'o' ? 8 : l == 'd' ? 16 : 0;
+		if (l == 'w' || (bit & seen) || ((seen & 1) && strchr("sfrxj", l)))
+			return true;
+		seen |= bit | (strchr("aeiouy", l) ? 1u : 0u);
+	}
+	return false;
+}
+
 static size_t keys_repair(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap,
                           vs_reason_set *rs)
 {
-	size_t n = keys_try(tt, s, len, out, cap, rs, false);
-	return n ? n : keys_try(tt, s, len, out, cap, rs, true);
+	bool vni_try = false;
+	if (!may_hold_keys(s, len))
+		return 0;
+	size_t n = keys_try(tt, s, len, out, cap, rs, false, &vni_try);
+	return n || !vni_try ? n : keys_try(tt, s, len, out, cap, rs, true, &vni_try);
 }
 
 static void clear_name(vs_norm_record *out)
