@@ -248,6 +248,18 @@ static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la, bool househo
 		return LV_ID_ELSE;
 	if (one_digit_more(rd, rn, ld, ln) || one_digit_more(rd, rn, lad, lan))
 		return LV_ID_NEAR;
+	/* the same with leading zeros set aside: Excel lost one (or the standardizer put one back on
+	 * a CMND that had lost a digit) as well as the digit dropped or doubled */
+	int rz = 0, lz = 0, laz = 0;
+	while (rz < rn - 1 && rd[rz] == '0')
+		rz++;
+	while (lz < ln - 1 && ld[lz] == '0')
+		lz++;
+	while (laz < lan - 1 && lad[laz] == '0')
+		laz++;
+	if ((rz || lz || laz) && (one_digit_more(rd + rz, rn - rz, ld + lz, ln - lz) ||
+	                          one_digit_more(rd + rz, rn - rz, lad + laz, lan - laz)))
+		return LV_ID_NEAR;
 	/* only numbers of one kind contradict each other: a CMND is no evidence against a CCCD */
 	return rn == ln || rn == lan ? LV_ID_ELSE : 0;
 }
@@ -359,9 +371,10 @@ static bool maybe_excel(const lk_view *v, uint64_t l)
 	return v->id_sci || ID_VAL(v->id) == ID_VAL(l);
 }
 
+/* could id_level find a digit dropped or doubled (leading zeros set aside)? lengths within two */
 static bool len_off_by_one(uint64_t r, uint64_t l)
 {
-	return l && (ID_LEN(r) == ID_LEN(l) + 1 || ID_LEN(l) == ID_LEN(r) + 1);
+	return l && ID_LEN(r) <= ID_LEN(l) + 2 && ID_LEN(l) <= ID_LEN(r) + 2;
 }
 
 static float id_bound(const vs_link_model *m, size_t ci, const lk_view *v, uint64_t l, uint64_t la)

@@ -164,6 +164,9 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
 	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "001090123456789", "", "");
 	assert_int_equal(level(&f, &r, LK_ID, 0), 0);
+	/* Excel lost the leading zeros and a digit was doubled */
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "10901234456", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
 	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "987654321", "", "");
 	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ELSE); /* against the CMND on file */
 	assert_int_equal(level(&f, &r, LK_ID, 2), 0);          /* no CMND on file */
