@@ -152,9 +152,10 @@ static unsigned dob_level(uint32_t a, uint32_t b)
 			return ma == mb && da == db && year_slip(ya, yb) ? LV_DOB_ONE : LV_DOB_ELSE;
 		return (ma != mb) + (da != db) == 1 ? LV_DOB_ONE : LV_DOB_YEAR;
 	}
-	/* at least one side partial: compare what both know */
+	/* at least one side partial: compare what both know (a typing slip in the year is one part
+	 * off, as for full dates) */
 	if (ya != yb)
-		return LV_DOB_ELSE;
+		return year_slip(ya, yb) && !(ma && mb && ma != mb) ? LV_DOB_ONE : LV_DOB_ELSE;
 	if (ma && mb && ma != mb)
 		return LV_DOB_YEAR;
 	return LV_DOB_PARTIAL;

@@ -135,6 +135,10 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
 	mkrec(&r, "x", "", "y", 2015, 5, 17, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
+	mkrec(&r, "x", "", "y", 1991, 0, 0, 0, "", "", ""); /* only the year typed, one off */
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ONE);
+	mkrec(&r, "x", "", "y", 1975, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
 	/* sex */
 	mkrec(&r, "x", "", "y", 0, 0, 0, VS_SEX_M, "", "", "");
 	assert_int_equal(level(&f, &r, LK_SEX, 0), LV_SEX_EQ);
