@@ -505,14 +505,13 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	r->best = best;
 	r->second = second;
 	r->weight = full - r->weights[idc] + prior;
-	/* the phone on such a record is mostly the household member's too: a different one is no
-	 * evidence against the person */
-	int phc = -1;
-	for (size_t c = 0; c < m->ncmp; c++)
-		if (m->s->cmp[c].kind == LK_PHONE)
-			phc = (int)c;
-	if (phc >= 0 && r->weights[phc] < 0)
-		r->weight -= r->weights[phc];
+	/* the phone and address on such a record are mostly the household member's (or where the
+	 * person works, away from home): a different one is no evidence against the person */
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = m->s->cmp[c].kind;
+		if ((k == LK_PHONE || k == LK_GEO) && r->weights[c] < 0)
+			r->weight -= r->weights[c];
+	}
 	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
 	r->relative_id = true;
 }
