@@ -8,12 +8,15 @@
  *
  * Invariants: a row's raw bytes (line breaks and removed NULs included) are
  * capped at skip_len = 4 * max_row_len: past it the row ends, so the window
- * holds at most skip_len + 2 chunks and every call reads a bounded number of
- * bytes whatever the input. The row buffer is capped at max_row_len. A bad row
- * is returned as VS_ERR_PARSE and the reader resynchronises at the next record
- * boundary, or at the next physical line after a stray quote. File-level
- * failures (not text, legacy encoding, file changed, endless line, I/O, memory)
- * are sticky. */
+ * holds at most skip_len + 2 chunks. A line still going on there is skipped to
+ * its end without being kept (the window then holds only new bytes), up to
+ * endless_len = 4 * skip_len from the row's start: so every call reads a
+ * bounded number of bytes whatever the input. The row buffer is capped at
+ * max_row_len. A bad row is returned as VS_ERR_PARSE and the reader
+ * resynchronises at the next record boundary, at the next physical line after
+ * a stray quote, or after the line break ending an overlong line. File-level
+ * failures (not text, legacy encoding, file changed, endless line, I/O,
+ * memory) are sticky. */
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
@@ -76,6 +79,7 @@ struct vs_csv_reader {
 	char name[256];
 	vs_csv_opts opts;
 	uint64_t skip_len;
+	uint64_t endless_len; /* a line not ended within this many bytes ends the stream */
 	char delim;
 	uint64_t line;
 	uint64_t row_index;
@@ -408,6 +412,7 @@ static vs_rc reader_new(vs_csv_reader **out, const char *name, const vs_csv_opts
 	}
 	set_defaults(&r->opts, opts);
 	r->skip_len = 4 * (uint64_t)r->opts.max_row_len;
+	r->endless_len = 4 * r->skip_len;
 	r->delim = r->opts.delim;
 	r->line = 1;
 	r->enc_name = "UTF-8";
@@ -612,11 +617,17 @@ static void eat_eol(vs_csv_reader *r)
 	r->line++;
 }
 
-/* The plain bytes at pos, at most one chunk (so the byte cap is checked often). */
+/* The plain bytes at pos, at most one chunk and never past skip_len + 1 raw
+ * bytes of the row (called after over() said the row may go on): a row stops
+ * at exactly that length however the input was chunked, so what counts as an
+ * overlong or an endless line does not depend on the window. */
 static size_t run_len(const vs_csv_reader *r)
 {
 	size_t n = r->win_len - r->pos;
-	return n < CHUNK_LEN ? n : CHUNK_LEN;
+	uint64_t left = r->row_off + r->skip_len + 1 - offset(r);
+	if (n > CHUNK_LEN)
+		n = CHUNK_LEN;
+	return n < left ? n : (size_t)left;
 }
 
 /* Scans a quoted field body after its opening quote. Returns 0 when closed,
@@ -858,6 +869,48 @@ static void resync(vs_csv_reader *r, row_state *st)
 	r->line = st->resume_line;
 }
 
+static void build_raw(const vs_csv_reader *r, raw_text *t);
+
+/* The first line break at or after pos, or NULL. */
+static const char *find_eol(const vs_csv_reader *r)
+{
+	const char *p = r->win + r->pos;
+	size_t n = r->win_len - r->pos;
+	const char *lf = memchr(p, '\n', n);
+	const char *cr = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
+	return cr ? cr : lf;
+}
+
+/* After a line that reached skip_len bytes with no line break: skips to the
+ * end of that line without keeping its bytes (the window holds only new
+ * input), so the next row starts on the next line. VS_OK also when the input
+ * ends first; a line not ended within endless_len bytes of its start ends
+ * the stream (sticky VS_ERR_LIMIT), as does a failure to read. */
+static vs_rc skip_line(vs_csv_reader *r, uint64_t line)
+{
+	r->in_row = false;
+	for (;;) {
+		const char *eol = find_eol(r);
+		size_t end = eol ? (size_t)(eol - r->win) : r->win_len;
+		/* the line's length decides, wherever the window boundaries fall */
+		if (r->base_off + end - r->row_off > r->endless_len) {
+			set_fatal(r, VS_ERR_LIMIT, "CSV_ROW_TOO_LONG",
+			          "the line does not end within %llu bytes (an endless line?); reading "
+			          "stopped",
+			          (unsigned long long)r->endless_len);
+			r->fatal_err.line = line;
+			return r->fatal;
+		}
+		r->pos = end;
+		if (eol) {
+			eat_eol(r);
+			return r->fatal;
+		}
+		if (fill(r) != VS_OK)
+			return r->fatal; /* VS_OK at the end of the input: the line ended there */
+	}
+}
+
 vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 {
 	memset(row, 0, sizeof(*row));
@@ -892,18 +945,16 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 	r->row_index++;
 	r->last_off = r->row_off;
 	r->last_end = st.end_off;
-	if (st.stop && st.bad != BAD_STRAY) {
-		set_fatal(r, VS_ERR_LIMIT, "CSV_ROW_TOO_LONG",
-		          "the row at line %llu does not end within %llu bytes (one endless line?); "
-		          "reading stopped",
-		          (unsigned long long)line, (unsigned long long)r->skip_len);
-		r->fatal_err.line = line;
-		return report_fatal(r, err);
-	}
 	if (st.bad) {
 		if (!r->enc && !r->opts.no_cp1258)
 			(void)open_cp1258(r); /* for the raw text; the row is rejected either way */
 		r->last_cp1258 = r->cd_open && !r->enc && !r->opts.no_cp1258;
+		if (st.stop && st.bad != BAD_STRAY) {
+			/* an overlong line: its text now, while the window still holds it */
+			build_raw(r, r->raw);
+			if (skip_line(r, line) != VS_OK)
+				return report_fatal(r, err);
+		}
 		return row_error(r, &st, line, err);
 	}
 	const char *base = r->data.data;

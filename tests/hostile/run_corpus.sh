@@ -4,7 +4,8 @@
 # case with check_case.py: exit codes, the same rejected lines and reasons from
 # both commands (and in the worklist), the exact set of stored records, no
 # sanitizer report. Cases marked known_bug are skipped with their text. Then
-# /dev/zero as the shots file must end with an error within 60 s.
+# /dev/zero as the shots file must end with an error within 60 s, and so must a
+# line that never ends (from a pipe), within a bounded number of bytes.
 # Needs python3 and VAXSYNC_REFDATA (default ../shared/data). Exit 0 when all pass.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,6 +77,51 @@ if [ $# -eq 0 ]; then
 			fail=$((fail + 1))
 			failed+=("dev_zero_$cmd")
 		fi
+	done
+fi
+
+# A line that never ends, from a pipe (a header, one good row, then 'x' for up to 1 GB):
+# both commands must stop with CSV_ROW_TOO_LONG at file:3 after a bounded number of
+# bytes (the reader gives up 64 MiB into the line; the pipe and its window add little).
+if [ $# -eq 0 ]; then
+	for cmd in check run; do
+		rc=0
+		start=$SECONDS
+		set +o pipefail
+		"$py" -c '
+import sys
+n = 0
+out = sys.stdout.buffer
+try:
+    out.write(b"record_id,facility_code,full_name\nR1,F01,A\n")
+    chunk = b"x" * 65536
+    while n < (1 << 30):
+        out.write(chunk)
+        n += len(chunk)
+    out.flush()
+except BrokenPipeError:
+    pass
+open(sys.argv[1], "w").write(str(n))
+' "$tmp/endless.count" 2>/dev/null |
+			if [ $cmd = check ]; then
+				timeout 60 "$bin" check - >/dev/null 2>"$tmp/endless.err"
+			else
+				timeout 60 "$bin" run --no-train --today "$today" --registry "$here/registry.csv" \
+					--shots - --db "$tmp/endless.db" >/dev/null 2>"$tmp/endless.err"
+			fi || rc=$?
+		set -o pipefail
+		sent=$(cat "$tmp/endless.count" 2>/dev/null || echo 0)
+		if [ $rc -eq 1 ] && [ "$sent" -le $((80 << 20)) ] &&
+			grep -qE '^(vaxsync: )?-:3: .*\[CSV_ROW_TOO_LONG\]' "$tmp/endless.err" &&
+			! grep -qE 'Sanitizer|runtime error:' "$tmp/endless.err"; then
+			echo "ok   endless_pipe_$cmd (exit $rc after $((sent >> 20)) MiB in $((SECONDS - start)) s)"
+			pass=$((pass + 1))
+		else
+			echo "FAIL endless_pipe_$cmd: exit $rc after $((sent >> 20)) MiB: $(head -c 300 "$tmp/endless.err")"
+			fail=$((fail + 1))
+			failed+=("endless_pipe_$cmd")
+		fi
+		rm -f "$tmp/endless.db" "$tmp/endless.db"-wal "$tmp/endless.db"-shm "$tmp/endless.count"
 	done
 fi
 
