@@ -560,15 +560,28 @@ static bool over(vs_csv_reader *r, row_state *st)
 	return st->stop;
 }
 
+/* The row buffer refused bytes: past its cap the row is too long; out of
+ * memory is a failure of the stream, not a fault of the row (regression: it
+ * was reported as CSV_ROW_TOO_LONG and the row dropped). */
+static void store_failed(vs_csv_reader *r, row_state *st, vs_rc rc)
+{
+	if (rc == VS_ERR_NOMEM)
+		set_fatal(r, VS_ERR_NOMEM, NULL, "out of memory for a row");
+	set_bad(st, BAD_ROW_LEN);
+}
+
 static void append(vs_csv_reader *r, row_state *st, const char *p, size_t n)
 {
+	vs_rc rc;
 	st->in_field |= n > 0;
 	if (st->bad)
 		return;
 	if (r->data.len - st->field_start + n > r->opts.max_field_len)
 		set_bad(st, BAD_FIELD_LEN);
-	else if (r->data.len + n > r->opts.max_row_len || vs_buf_append(&r->data, p, n) != VS_OK)
+	else if (r->data.len + n > r->opts.max_row_len)
 		set_bad(st, BAD_ROW_LEN);
+	else if ((rc = vs_buf_append(&r->data, p, n)) != VS_OK)
+		store_failed(r, st, rc);
 }
 
 static vs_rc end_field(vs_csv_reader *r, row_state *st)
@@ -601,8 +614,9 @@ static vs_rc end_field(vs_csv_reader *r, row_state *st)
 	r->offs[st->nfields] = st->field_start;
 	r->lens[st->nfields] = r->data.len - st->field_start;
 	st->nfields++;
-	if (vs_buf_putc(&r->data, '\0') != VS_OK)
-		set_bad(st, BAD_ROW_LEN);
+	vs_rc rc = vs_buf_putc(&r->data, '\0');
+	if (rc)
+		store_failed(r, st, rc);
 	st->field_start = r->data.len;
 	return VS_OK;
 }
@@ -773,8 +787,9 @@ static vs_rc decode_cp1258(vs_csv_reader *r, size_t nfields)
 		size_t start = r->conv.len;
 		char *in = r->data.data + r->offs[i];
 		size_t inleft = r->lens[i];
-		if (vs_buf_reserve(&r->conv, inleft * 4 + 8) != VS_OK)
-			return VS_ERR_LIMIT;
+		vs_rc rc = vs_buf_reserve(&r->conv, inleft * 4 + 8);
+		if (rc)
+			return rc;
 		char *outp = r->conv.data + r->conv.len;
 		size_t outleft = inleft * 4 + 8;
 		iconv(r->cd, NULL, NULL, NULL, NULL);
@@ -968,7 +983,12 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 		 * CSV_INVALID_UTF8 says it was the encoding. VS_ERR_ENCODING would
 		 * read as fatal to a caller that only skips VS_ERR_PARSE. A UTF-16
 		 * file's bad unit is not Windows-1258 text. */
-		if (r->enc || r->opts.no_cp1258 || decode_cp1258(r, st.nfields) != VS_OK) {
+		vs_rc drc = r->enc || r->opts.no_cp1258 ? VS_ERR_ENCODING : decode_cp1258(r, st.nfields);
+		if (drc == VS_ERR_NOMEM) { /* the stream's failure, not the row's */
+			set_fatal(r, VS_ERR_NOMEM, NULL, "out of memory for a row");
+			return report_fatal(r, err);
+		}
+		if (drc != VS_OK) {
 			vs_error_set(err, VS_ERR_PARSE, r->name, line, col, NULL,
 			             r->enc ? "invalid %s text (a lone surrogate) at byte %zu of the row"
 			                    : "invalid %sUTF-8 at byte %zu of the row",

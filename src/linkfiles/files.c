@@ -496,6 +496,20 @@ out:
 	return rc;
 }
 
+/* links.csv's header: the right id columns, the left ones, the result columns */
+static vs_rc write_header(const vs_link_files *lf, vs_csv_writer *w)
+{
+	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
+	vs_rc rc = VS_OK;
+	for (size_t k = 0; k < lf->nid[1] && !rc; k++)
+		rc = write_str(w, vs_link_settings_id_column(lf->s, 1, k));
+	for (size_t k = 0; k < lf->nid[0] && !rc; k++)
+		rc = write_str(w, vs_link_settings_id_column(lf->s, 0, k));
+	for (int k = 0; k < 4 && !rc; k++)
+		rc = write_str(w, tail[k]);
+	return rc ? rc : vs_csv_end_row(w);
+}
+
 vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                          const char *out_path, vs_error *err)
 {
@@ -508,29 +522,22 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	if ((rc = vs_csv_writer_open(&la.w, out_path, err)))
 		goto out;
-	for (size_t k = 0; k < la.nid; k++)
-		if ((rc = write_str(la.w, vs_link_settings_id_column(lf->s, 1, k))))
-			goto out;
-	for (size_t k = 0; k < lf->nid[0]; k++)
-		if ((rc = write_str(la.w, vs_link_settings_id_column(lf->s, 0, k))))
-			goto out;
-	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
-	for (int k = 0; k < 4; k++)
-		if ((rc = vs_csv_write_field(la.w, tail[k], strlen(tail[k]))))
-			goto out;
-	if ((rc = vs_csv_end_row(la.w)))
-		goto out;
-	rc = for_right(lf, right_path, 1, link_cb, &la, err);
+	if ((rc = write_header(lf, la.w)) == VS_OK)
+		rc = for_right(lf, right_path, 1, link_cb, &la, err);
 	lf->st.pairs = la.ls.pairs;
 	lf->st.scored = la.ls.scored;
 	lf->st.block_cpu_s = (double)la.ls.block_ns / 1e9;
 	lf->st.score_cpu_s = (double)la.ls.score_ns / 1e9;
 	lf->st.capped_blocks = la.ls.capped_blocks;
-out : {
-	vs_rc rc2 = vs_csv_writer_close(la.w);
-	if (!rc && rc2)
-		rc = vs_error_set(err, rc2, out_path, 0, 0, NULL, "cannot write links");
-}
+	/* a failed write is told by the commit (the file and the cause), which
+	 * then removes the temporary */
+	if (!rc || rc == VS_ERR_WRITE) {
+		vs_rc crc = vs_csv_writer_commit(la.w, err);
+		rc = rc ? rc : crc;
+		la.w = NULL;
+	}
+out:
+	vs_csv_writer_abort(la.w); /* a run that failed half way leaves no half file */
 	vs_free(la.res);
 	return rc;
 }
