@@ -27,6 +27,7 @@ typedef struct vs_link_files_opts {
 typedef struct vs_link_files_stats {
 	double load_s, std_s, index_s, link_s, write_s, train_s;
 	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
+	uint64_t left_rejected, right_rejected; /* bad_rows by side (the right file counted once) */
 	uint64_t scored; /* pairs fully scored (the others were cut by their score bound) */
 	double block_cpu_s,
 	    score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
