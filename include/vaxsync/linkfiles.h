@@ -4,7 +4,11 @@
  * The linker (include/vaxsync/link.h) takes standardized records and returns
  * results; this module reads the two CSV files, standardizes their rows and
  * writes links.csv around it. Reads the left CSV into an index, the right CSV
- * in batches of 65,536 rows; standardizes on threads (settings "vietnamese":
+ * in batches of 65,536 rows, both through vs_engine_reader (engine.h: the rules
+ * of `run`; a rejected row is logged as a warning "rejected row: file:line:
+ * column: ... [REASON]" once per file and counted in the stats, bad_rows; the
+ * built-in profile reads the registry and shots kinds, other settings a layout
+ * keyed by their id columns); standardizes on threads (settings "vietnamese":
  * vs_norm_record_std with the reference data; "generic": vs_norm_record_generic).
  * links.csv columns: the right id columns, the left id columns, decision,
  * match_weight, match_probability, reasons (DESIGN.md for the vaccination

@@ -1,7 +1,10 @@
-/* files.c - linking CSV files: reads both sides in batches, standardizes
- * (Vietnamese rules via vs_norm_record_std, or vs_norm_record_generic) on
- * core's threads, builds the index, trains or loads the model, links the right
- * side batch by batch and writes links.csv. Memory is the index plus one batch.
+/* files.c - linking CSV files: reads both sides in batches through the
+ * engine's reader (the rows `run` and `check` accept, every other one told
+ * and counted), standardizes (Vietnamese rules via vs_norm_record_std, or
+ * vs_norm_record_generic) on core's threads, builds the index, trains or loads
+ * the model, links the right side batch by batch and writes links.csv whole
+ * or not at all. Memory is the index plus one batch, and the reader's 64-bit
+ * hash of every key it has seen in the file being read (the duplicate rule).
  * Only the public link API is used: the linker never sees a file. */
 #include <stdio.h>
 #include <stdlib.h>
