@@ -432,7 +432,9 @@ static vs_rc check_key(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_re
 		out->facility_code = len[0] && len[0] <= MAX_FACILITY ? start[0] : rd->last_facility;
 		out->record_id = len[1] && len[1] <= MAX_RECORD_ID && len[0] <= MAX_FACILITY ? start[1] : "";
 	}
-	for (size_t i = 0; i < rd->nkeys; i++) {
+	/* a missing key names the last empty key column (a shot row's record id
+	 * before its facility), an overlong one the first */
+	for (size_t i = rd->nkeys; i-- > 0;) {
 		const key_rule *k = &rd->keys[i];
 		if (len[i])
 			continue;
