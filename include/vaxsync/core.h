@@ -172,7 +172,9 @@ void vs_parallel_fail_nth(uint64_t n);
  * not matter: pass VS_FILE_MODE_PRIVATE for anything holding personal data).
  * vs_file_out_commit flushes, fsyncs, renames it over the target and fsyncs
  * the directory; vs_file_out_abort removes it. A crash leaves the old file (or
- * none) and at worst a hidden ".vaxsync-*.tmp" beside it, never half a file.
+ * none) and at worst a hidden ".vaxsync-*.tmp" beside it, never half a file;
+ * a writer holds a lock on its temporary, so the first vs_file_out a process
+ * opens in that directory removes the ones nobody holds any more.
  * A target that is a symbolic link (at open or at commit) or a directory is
  * refused; a character device or FIFO that exists (/dev/null) is written in
  * place; "-" is stdout, written directly and never closed. Every error is

@@ -34,9 +34,13 @@
  *   (line breaks and removed NULs included) exceed max_row_len
  *   (CSV_ROW_TOO_LONG) or with more than max_fields fields
  *   (CSV_TOO_MANY_FIELDS) is a bad row; the reader skips to its end and goes
- *   on. A row still not ended after 4 * max_row_len raw bytes ends the stream
- *   (VS_ERR_LIMIT, CSV_ROW_TOO_LONG), or, when a quote spans its lines, is a
- *   stray quote as above: no call reads an unbounded number of bytes.
+ *   on. A row still not ended after 4 * max_row_len raw bytes (16 MiB) is a
+ *   stray quote as above when a quote spans its lines; otherwise the rest of
+ *   its line is skipped without being kept and the row is rejected with the
+ *   reason of the cap it passed, reading going on at the next line. A line
+ *   not ended within 16 * max_row_len bytes (64 MiB) ends the stream
+ *   (VS_ERR_LIMIT, CSV_ROW_TOO_LONG, err->line that line): no call reads an
+ *   unbounded number of bytes.
  * - A UTF-8 byte-order mark at the start of a field (two exports joined) is
  *   removed and the row flagged VS_CSV_ROW_BOM.
  * - A regular file opened by name (not "-", a pipe or a device) whose size or

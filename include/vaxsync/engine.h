@@ -187,15 +187,34 @@ typedef struct vs_engine_reader vs_engine_reader;
 enum {
 	VS_FILE_SHOTS = 1,
 	VS_FILE_REGISTRY = 2,
+	VS_FILE_LAYOUT = 3, /* the caller's columns (vs_engine_reader_open_layout) */
 	/* or'ed in: a field-level tool (`standardize`): of the shots columns only
 	 * full_name is required, and no key, id or duplicate rule applies */
 	VS_FILE_LENIENT = 0x100
 };
 
+/* A layout the caller gives, for a front end whose columns come from
+ * elsewhere (`link` with a settings file, docs/linking.md): the columns to
+ * map (name and aliases; a header without a required one is refused) and the
+ * key, the columns that name a record. Its rows follow the rules of a shots
+ * file with the key in place of (facility_code, record_id): every CSV rule, a
+ * repeated header, the 64 KiB record cap, each key column present once
+ * trimmed (CSV_RECORD_KEY_MISSING) and at most 63 bytes (CSV_KEY_TOO_LONG),
+ * and a key once per file (CSV_DUPLICATE_RECORD). */
+#define VS_ENGINE_MAX_COLUMNS 32
+#define VS_ENGINE_MAX_KEYS 4
+typedef struct vs_engine_layout {
+	const vs_csv_colspec *cols;   /* copied; the names and aliases are borrowed for the reader's life */
+	size_t count;                 /* 1 .. VS_ENGINE_MAX_COLUMNS */
+	int keys[VS_ENGINE_MAX_KEYS]; /* the key columns: indexes into cols */
+	size_t key_count;             /* 1 .. VS_ENGINE_MAX_KEYS */
+} vs_engine_layout;
+
 typedef struct vs_engine_read {
 	bool rejected;
 	vs_error why;                    /* rejected: where and why (why.reason) */
-	const char *f[VS_REG_COL_COUNT]; /* a record: raw fields in canonical order (shots or registry) */
+	const char *f[VS_REG_COL_COUNT]; /* a record: raw fields in canonical order (shots or registry;
+	                                    a layout's first columns) */
 	vs_csv_row row; /* the row as read, every column (NULL fields when rejected by the CSV reader) */
 	uint64_t line;  /* physical line where the row starts */
 	unsigned flags; /* VS_CSV_ROW_* */
@@ -209,9 +228,19 @@ typedef struct vs_engine_read {
  * error (VS_ERR_PARSE with its reason, or VS_ERR_IO). */
 vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
                             vs_error *err) VS_MUST_CHECK;
+/* The same with the caller's layout (kind VS_FILE_LAYOUT); VS_ERR_ARG for a
+ * layout out of bounds. */
+vs_rc vs_engine_reader_open_layout(vs_engine_reader **out, const char *path, const vs_engine_layout *lay,
+                                   const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
 int vs_engine_reader_kind(const vs_engine_reader *rd);
 /* VS_OK: *out is a record or a rejection; VS_DONE at the end; else fatal. */
 vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error *err) VS_MUST_CHECK;
+/* Column k of a row (a record's or a rejected one's) in the reader's column
+ * order (the schema's, or the layout's: a layout's columns past the
+ * VS_REG_COL_COUNT of f come only this way); "" when the file lacks the
+ * column, the row is short or the CSV reader rejected it. Valid until the
+ * next vs_engine_reader_next. */
+const char *vs_engine_read_field(const vs_engine_reader *rd, const vs_engine_read *r, int k);
 /* A record read from a shots file as a submission (fields borrowed). */
 void vs_engine_read_submission(const vs_engine_reader *rd, const vs_engine_read *r,
                                vs_engine_submission *sub);

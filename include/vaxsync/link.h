@@ -186,7 +186,10 @@ typedef struct vs_link_model vs_link_model;
 vs_rc vs_link_model_default(vs_link_model **out, const vs_link_settings *s, vs_error *err) VS_MUST_CHECK;
 void vs_link_model_free(vs_link_model *m);
 /* Writes / reads the versioned JSON model. Load checks that the comparisons
- * and levels match the settings (VS_ERR_PARSE otherwise). */
+ * and levels match the settings (VS_ERR_PARSE otherwise). Save writes through
+ * vs_file_out (core.h): the file appears whole (mode 0600) or not at all, a
+ * symbolic link at path is refused, and a failure is VS_ERR_WRITE naming the
+ * path and the cause. */
 vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err) VS_MUST_CHECK;
 vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const char *path,
                          vs_error *err) VS_MUST_CHECK;

@@ -4,7 +4,11 @@
  * The linker (include/vaxsync/link.h) takes standardized records and returns
  * results; this module reads the two CSV files, standardizes their rows and
  * writes links.csv around it. Reads the left CSV into an index, the right CSV
- * in batches of 65,536 rows; standardizes on threads (settings "vietnamese":
+ * in batches of 65,536 rows, both through vs_engine_reader (engine.h: the rules
+ * of `run`; a rejected row is logged as a warning "rejected row: file:line:
+ * column: ... [REASON]" once per file and counted in the stats, bad_rows; the
+ * built-in profile reads the registry and shots kinds, other settings a layout
+ * keyed by their id columns); standardizes on threads (settings "vietnamese":
  * vs_norm_record_std with the reference data; "generic": vs_norm_record_generic).
  * links.csv columns: the right id columns, the left id columns, decision,
  * match_weight, match_probability, reasons (DESIGN.md for the vaccination
@@ -27,6 +31,7 @@ typedef struct vs_link_files_opts {
 typedef struct vs_link_files_stats {
 	double load_s, std_s, index_s, link_s, write_s, train_s;
 	uint64_t left_rows, right_rows, bad_rows, pairs, capped_blocks;
+	uint64_t left_rejected, right_rejected; /* bad_rows by side (the right file counted once) */
 	uint64_t scored; /* pairs fully scored (the others were cut by their score bound) */
 	double block_cpu_s,
 	    score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */

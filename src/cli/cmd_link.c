@@ -12,6 +12,8 @@
 static const char usage[] =
     "usage: vaxsync link --registry FILE --shots FILE [-o links.csv] [options]\n"
     "Links each shot record (right side) to at most one citizen of the registry (left side).\n"
+    "Both files are read with the rules of `run` and `check`: a rejected row is told with\n"
+    "file:line:column and its reason, left out, and makes the exit code 1.\n"
     "  --registry F    master list (left side; alias --left)\n"
     "  --shots F       records to place (right side; alias --right)\n"
     "  --settings F    JSON settings (docs/linking.md); default: the vaccination profile\n"
@@ -68,6 +70,7 @@ int vs_cmd_link(int argc, char **argv)
 	vs_link_files *lf = NULL;
 	vs_link_model *m = NULL;
 	vs_buf out;
+	vs_link_files_stats st = {0};
 	vs_buf_init(&out, 1u << 24);
 	uint64_t t0 = vs_now_ns();
 	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
@@ -99,7 +102,6 @@ int vs_cmd_link(int argc, char **argv)
 		goto out;
 	if ((rc = vs_link_files_link(lf, m, sd.right, c.output ? c.output : "links.csv", &err)))
 		goto out;
-	vs_link_files_stats st;
 	vs_link_files_get_stats(lf, &st);
 	if (!c.quiet)
 		fprintf(stderr, "vaxsync link: %llu records: %llu auto, %llu review, %llu unlinked\n",
@@ -125,9 +127,17 @@ int vs_cmd_link(int argc, char **argv)
 out:
 	if (rc)
 		vs_cli_print_error(&err);
+	else if (lf)
+		vs_link_files_get_stats(lf, &st);
 	vs_buf_free(&out);
 	vs_link_model_free(m);
 	vs_link_files_free(lf);
 	vs_link_settings_free(s);
-	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+	if (!rc && st.bad_rows && !c.quiet)
+		fprintf(stderr,
+		        "vaxsync link: %llu rows rejected (%llu of the left file, %llu of the right)\n",
+		        (unsigned long long)st.bad_rows, (unsigned long long)st.left_rejected,
+		        (unsigned long long)st.right_rejected);
+	/* rows left out of the linkage are a data error, as in `run` and `check` */
+	return rc ? vs_rc_exit_code(rc) : st.bad_rows ? VS_EXIT_DATA : VS_EXIT_OK;
 }

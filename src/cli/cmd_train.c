@@ -60,6 +60,7 @@ int vs_cmd_train(int argc, char **argv)
 	vs_link_settings *s = NULL;
 	vs_link_files *lf = NULL;
 	vs_link_model *m = NULL;
+	vs_link_files_stats st = {0};
 	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
 	                      : vs_link_settings_default(&s, &err)))
 		goto out;
@@ -75,8 +76,16 @@ int vs_cmd_train(int argc, char **argv)
 out:
 	if (rc)
 		vs_cli_print_error(&err);
+	else
+		vs_link_files_get_stats(lf, &st);
 	vs_link_model_free(m);
 	vs_link_files_free(lf);
 	vs_link_settings_free(s);
-	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
+	if (!rc && st.bad_rows && !c.quiet)
+		fprintf(stderr,
+		        "vaxsync train: %llu rows rejected (%llu of the left file, %llu of the right)\n",
+		        (unsigned long long)st.bad_rows, (unsigned long long)st.left_rejected,
+		        (unsigned long long)st.right_rejected);
+	/* the model is written; rows left out of it are a data error, as in `run` */
+	return rc ? vs_rc_exit_code(rc) : st.bad_rows ? VS_EXIT_DATA : VS_EXIT_OK;
 }

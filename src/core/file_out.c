@@ -5,11 +5,19 @@
  * created with O_EXCL|O_NOFOLLOW and its mode is set with fchmod, so neither a
  * planted file nor the umask decides who can read it; the target appears only
  * on commit (fsync, then rename, then fsync of the directory) and is never a
- * symbolic link we write through. Every error names the path and strerror. */
+ * symbolic link we write through. Every error names the path and strerror.
+ * A writer holds a lock (flock) on its temporary until it is renamed or
+ * removed, so a temporary nobody holds was left by a writer that died (kill
+ * -9, power loss): the first vs_file_out a process opens in a directory
+ * removes those. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +29,7 @@
 
 struct vs_file_out {
 	FILE *f;
+	int lock_fd;  /* holds the temporary's lock past fclose, until rename or unlink; -1 none */
 	int dir_fd;   /* the target's directory; -1 for stdout */
 	bool direct;  /* stdout, a character device or a FIFO: written in place */
 	char tmp[64]; /* the temporary's name in dir_fd */
@@ -37,6 +46,8 @@ static vs_rc fail(vs_error *err, const char *path, const char *what, int errnum)
 
 static void release(vs_file_out *fo)
 {
+	if (fo->lock_fd >= 0)
+		close(fo->lock_fd);
 	if (fo->dir_fd >= 0)
 		close(fo->dir_fd);
 	vs_free(fo->name);
@@ -52,6 +63,75 @@ static void tmp_name(char *out, size_t out_len, unsigned attempt)
 	                    vs_now_ns() + attempt};
 	snprintf(out, out_len, TMP_PREFIX "%016llx" TMP_SUFFIX,
 	         (unsigned long long)vs_hash_fnv1a(seed, sizeof(seed)));
+}
+
+/* True for a name tmp_name makes. */
+static bool is_tmp_name(const char *s)
+{
+	size_t p = sizeof(TMP_PREFIX) - 1;
+	if (strncmp(s, TMP_PREFIX, p))
+		return false;
+	for (size_t i = p; i < p + 16; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return !strcmp(s + p + 16, TMP_SUFFIX);
+}
+
+/* True the first time a process asks about a directory (so a directory
+ * receiving thousands of files is swept once, not once a file). */
+static bool first_visit(dev_t dev, ino_t ino)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct {
+		dev_t dev;
+		ino_t ino;
+	} seen[64];
+	static unsigned n;
+	bool first = true;
+	pthread_mutex_lock(&mu);
+	for (unsigned i = 0; i < n && i < 64 && first; i++)
+		first = seen[i].dev != dev || seen[i].ino != ino;
+	if (first) {
+		seen[n % 64].dev = dev;
+		seen[n % 64].ino = ino;
+		n++;
+	}
+	pthread_mutex_unlock(&mu);
+	return first;
+}
+
+/* Removes name when it is a temporary no live writer holds: locked here, and
+ * still the file the name gives (not replaced meanwhile). */
+static void drop_if_left(int dir_fd, const char *name)
+{
+	struct stat a, b;
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(dir_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		unlinkat(dir_fd, name, 0);
+	close(fd); /* and the lock with it */
+}
+
+/* The temporaries writers that died left in the directory (see the header). */
+static void sweep(int dir_fd)
+{
+	struct stat st;
+	if (fstat(dir_fd, &st) != 0 || !first_visit(st.st_dev, st.st_ino))
+		return;
+	int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		if (is_tmp_name(e->d_name))
+			drop_if_left(dir_fd, e->d_name);
+	closedir(d);
 }
 
 /* What is at the target now: 0 when it may be replaced by a rename (absent or
@@ -98,16 +178,37 @@ static vs_rc open_direct(vs_file_out *fo, vs_error *err)
 	return VS_OK;
 }
 
+/* Creates and locks a temporary in fo's directory: its fd, or -1 with errno.
+ * One a sweep removed between its creation and our lock (its link count is
+ * then 0) is made again under another name. */
+static int create_tmp(vs_file_out *fo, unsigned mode)
+{
+	struct stat st;
+	for (unsigned i = 0; i < TMP_TRIES; i++) {
+		tmp_name(fo->tmp, sizeof(fo->tmp), i);
+		int fd = openat(fo->dir_fd, fo->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		                (mode_t)mode);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			return -1;
+		/* no lock (a file system without flock): written all the same; a
+		 * sweep cannot lock it either, so it leaves it alone */
+		if (flock(fd, LOCK_EX) == 0 && fstat(fd, &st) == 0 && st.st_nlink == 0) {
+			close(fd);
+			continue;
+		}
+		fo->lock_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 static vs_rc open_tmp(vs_file_out *fo, unsigned mode, vs_error *err)
 {
-	int fd = -1;
-	for (unsigned i = 0; fd < 0 && i < TMP_TRIES; i++) {
-		tmp_name(fo->tmp, sizeof(fo->tmp), i);
-		fd = openat(fo->dir_fd, fo->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		            (mode_t)mode);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
+	sweep(fo->dir_fd);
+	int fd = create_tmp(fo, mode);
 	if (fd < 0)
 		return fail(err, fo->path, "cannot write (a temporary file in its directory)", errno);
 	/* the umask may have taken bits away (or the caller's umask may be 0):
@@ -134,6 +235,7 @@ vs_rc vs_file_out_openat(vs_file_out **out, int dir_fd, const char *name, const 
 	vs_file_out *fo = vs_calloc(1, sizeof(*fo));
 	if (!fo)
 		return vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+	fo->lock_fd = -1;
 	fo->dir_fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
 	fo->name = vs_strdup(name);
 	fo->path = vs_strdup(path);
@@ -168,6 +270,7 @@ vs_rc vs_file_out_open(vs_file_out **out, const char *path, unsigned mode, vs_er
 			return vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
 		}
 		fo->f = stdout;
+		fo->lock_fd = -1;
 		fo->dir_fd = -1;
 		fo->direct = true;
 		*out = fo;

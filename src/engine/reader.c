@@ -9,8 +9,10 @@
  * a facility code and a record id within the store's key lengths, and one
  * (facility, record id) appears once per file; a registry row needs a 12-digit
  * citizen id, and two rows with one id and different people are a conflict
- * (the later one rejected here, the id reported for holding). Keys already
- * seen are kept as 64-bit hashes (16 bytes a row), not as text. */
+ * (the later one rejected here, the id reported for holding). A layout the
+ * caller gives (`link` with a settings file) is read by the same code with the
+ * shot rules, its key columns in place of (facility_code, record_id). Keys
+ * already seen are kept as 64-bit hashes (16 bytes a row), not as text. */
 #include <ctype.h>
 #include <string.h>
 
@@ -21,7 +23,16 @@
 #define MAX_FACILITY 31
 #define MAX_RECORD_ID 63
 
-_Static_assert((int)VS_REG_COL_COUNT >= (int)VS_SHOT_COL_COUNT, "idx and f hold either layout");
+_Static_assert((int)VS_REG_COL_COUNT >= (int)VS_SHOT_COL_COUNT, "f holds either layout");
+_Static_assert(VS_ENGINE_MAX_COLUMNS >= (int)VS_REG_COL_COUNT, "idx holds every layout");
+
+/* A column naming a record: present (trimmed) and at most max_len bytes. */
+typedef struct key_rule {
+	int col;           /* canonical index */
+	size_t max_len;    /* the store's key length */
+	const char *label; /* in messages: "facility code" */
+	const char *field; /* the column's name */
+} key_rule;
 
 typedef struct key_set {
 	uint64_t *keys; /* 0 = empty slot (a key hashing to 0 is stored as 1) */
@@ -33,8 +44,12 @@ struct vs_engine_reader {
 	vs_csv_reader *csv;
 	char *path;
 	int kind;
-	int idx[VS_REG_COL_COUNT];
+	vs_csv_colspec specs[VS_ENGINE_MAX_COLUMNS]; /* the layout's columns (names borrowed) */
+	int idx[VS_ENGINE_MAX_COLUMNS];
 	int ncols;
+	key_rule keys[VS_ENGINE_MAX_KEYS]; /* shots and layouts */
+	size_t nkeys;
+	int header_key;     /* the column whose cell a repeated header has without digits */
 	char **header;      /* the header's cells, trimmed and folded to lower case */
 	char **header_text; /* and as written */
 	size_t header_count;
@@ -118,20 +133,33 @@ static bool has_digit(const char *s)
 	return false;
 }
 
+/* True when the row maps as a header of the layout with its key columns
+ * (the schema's own required columns: a lenient reader's too). */
+static bool maps_as_header(const vs_engine_reader *rd, const vs_csv_row *row)
+{
+	const vs_csv_colspec *specs = rd->kind == VS_FILE_REGISTRY ? vs_schema_registry
+	                              : rd->kind == VS_FILE_SHOTS  ? vs_schema_shots
+	                                                           : rd->specs;
+	int idx[VS_ENGINE_MAX_COLUMNS];
+	if (vs_csv_map_header(row, specs, (size_t)rd->ncols, idx, NULL, NULL) != VS_OK)
+		return false;
+	if (rd->kind == VS_FILE_SHOTS)
+		return idx[VS_SHOT_RECORD_ID] >= 0;
+	for (size_t i = 0; i < rd->nkeys && rd->kind == VS_FILE_LAYOUT; i++)
+		if (idx[rd->keys[i].col] < 0)
+			return false;
+	return true;
+}
+
 static bool same_as_header(const vs_engine_reader *rd, const vs_csv_row *row)
 {
 	/* a header in other accepted names (a Vietnamese export joined to an
 	 * English one): the row maps as a header of this layout. Only tried when
 	 * the key cell has no digit (ids have; column names have not). */
-	int key = rd->idx[rd->kind == VS_FILE_REGISTRY ? (int)VS_REG_CITIZEN_ID : (int)VS_SHOT_RECORD_ID];
-	if (key >= 0 && (size_t)key < row->count && row->fields[key][0] && !has_digit(row->fields[key])) {
-		int idx[VS_REG_COL_COUNT];
-		if (vs_csv_map_header(row,
-		                      rd->kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots,
-		                      (size_t)rd->ncols, idx, NULL, NULL) == VS_OK &&
-		    (rd->kind == VS_FILE_REGISTRY || idx[VS_SHOT_RECORD_ID] >= 0))
-			return true;
-	}
+	int key = rd->idx[rd->header_key];
+	if (key >= 0 && (size_t)key < row->count && row->fields[key][0] && !has_digit(row->fields[key]) &&
+	    maps_as_header(rd, row))
+		return true;
 	if (row->count != rd->header_count)
 		return false;
 	for (size_t i = 0; i < row->count; i++) {
@@ -149,8 +177,39 @@ static bool same_as_header(const vs_engine_reader *rd, const vs_csv_row *row)
 	return true;
 }
 
-vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
-                            vs_error *err)
+/* The columns and key rules of the file's kind (or of the caller's layout). */
+static void set_layout(vs_engine_reader *rd, int kind, const vs_engine_layout *lay)
+{
+	static const key_rule shot_keys[] = {
+	    {VS_SHOT_FACILITY_CODE, MAX_FACILITY, "facility code", "facility_code"},
+	    {VS_SHOT_RECORD_ID, MAX_RECORD_ID, "record id", "record_id"}};
+	rd->kind = kind;
+	if (lay) {
+		rd->ncols = (int)lay->count;
+		memcpy(rd->specs, lay->cols, lay->count * sizeof(*rd->specs));
+		for (size_t i = 0; i < lay->key_count; i++) {
+			int c = lay->keys[i];
+			rd->keys[i] = (key_rule){c, MAX_RECORD_ID, lay->cols[c].name, lay->cols[c].name};
+		}
+		rd->nkeys = lay->key_count;
+		rd->header_key = lay->keys[0];
+		return;
+	}
+	rd->ncols = kind == VS_FILE_REGISTRY ? VS_REG_COL_COUNT : VS_SHOT_COL_COUNT;
+	memcpy(rd->specs, kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots,
+	       (size_t)rd->ncols * sizeof(*rd->specs));
+	if (rd->lenient && kind == VS_FILE_SHOTS)
+		for (int i = 0; i < rd->ncols; i++)
+			rd->specs[i].required = i == VS_SHOT_FULL_NAME;
+	if (kind == VS_FILE_SHOTS) {
+		memcpy(rd->keys, shot_keys, sizeof(shot_keys));
+		rd->nkeys = 2;
+	}
+	rd->header_key = kind == VS_FILE_REGISTRY ? (int)VS_REG_CITIZEN_ID : (int)VS_SHOT_RECORD_ID;
+}
+
+static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, const vs_engine_layout *lay,
+                         const vs_csv_opts *opts, vs_error *err)
 {
 	vs_engine_reader *rd = vs_calloc(1, sizeof(*rd));
 	vs_csv_row row;
@@ -175,15 +234,8 @@ vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, 
 		vs_schema_kind k = vs_schema_detect(&row);
 		kind = k == VS_SCHEMA_REGISTRY ? VS_FILE_REGISTRY : VS_FILE_SHOTS;
 	}
-	rd->kind = kind;
-	rd->ncols = kind == VS_FILE_REGISTRY ? VS_REG_COL_COUNT : VS_SHOT_COL_COUNT;
-	vs_csv_colspec specs[VS_REG_COL_COUNT];
-	memcpy(specs, kind == VS_FILE_REGISTRY ? vs_schema_registry : vs_schema_shots,
-	       (size_t)rd->ncols * sizeof(*specs));
-	if (rd->lenient && kind == VS_FILE_SHOTS)
-		for (int i = 0; i < rd->ncols; i++)
-			specs[i].required = i == VS_SHOT_FULL_NAME;
-	if ((rc = vs_csv_map_header(&row, specs, (size_t)rd->ncols, rd->idx, path, err)))
+	set_layout(rd, kind, lay);
+	if ((rc = vs_csv_map_header(&row, rd->specs, (size_t)rd->ncols, rd->idx, path, err)))
 		goto fail;
 	vs_csv_set_expected_fields(rd->csv, row.count);
 	rd->header = vs_calloc(row.count ? row.count : 1, sizeof(*rd->header));
@@ -204,6 +256,27 @@ vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, 
 fail:
 	vs_engine_reader_close(rd);
 	return rc;
+}
+
+vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
+                            vs_error *err)
+{
+	return reader_open(out, path, kind, NULL, opts, err);
+}
+
+vs_rc vs_engine_reader_open_layout(vs_engine_reader **out, const char *path, const vs_engine_layout *lay,
+                                   const vs_csv_opts *opts, vs_error *err)
+{
+	*out = NULL;
+	bool ok = lay && lay->cols && lay->count >= 1 && lay->count <= VS_ENGINE_MAX_COLUMNS &&
+	          lay->key_count >= 1 && lay->key_count <= VS_ENGINE_MAX_KEYS;
+	for (size_t i = 0; ok && i < lay->key_count; i++)
+		ok = lay->keys[i] >= 0 && (size_t)lay->keys[i] < lay->count;
+	if (!ok)
+		return vs_error_set(err, VS_ERR_ARG, path, 0, 0, NULL,
+		                    "a layout needs 1 to %d columns and 1 to %d key columns among them",
+		                    VS_ENGINE_MAX_COLUMNS, VS_ENGINE_MAX_KEYS);
+	return reader_open(out, path, VS_FILE_LAYOUT, lay, opts, err);
 }
 
 int vs_engine_reader_kind(const vs_engine_reader *rd)
@@ -302,6 +375,8 @@ static vs_rc hold_conflict(vs_engine_reader *rd, const char *id)
 	return VS_OK;
 }
 
+static vs_rc check_key(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_read *out, vs_error *err);
+
 /* The checks of a good CSV row; sets out->rejected when it is not a record. */
 static vs_rc check_row(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_read *out, vs_error *err)
 {
@@ -340,41 +415,73 @@ static vs_rc check_row(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_re
 	if (total > VS_ENGINE_MAX_RAW)
 		return reject(rd, out, row, -1, NULL, "CSV_ROW_TOO_LONG",
 		              "the record's fields hold more than 64 KiB together; not a person's data");
-	const char *fac, *rec;
-	size_t nf = trimmed_len(field(rd, row, VS_SHOT_FACILITY_CODE), &fac);
-	size_t nr = trimmed_len(field(rd, row, VS_SHOT_RECORD_ID), &rec);
-	out->facility_code = nf ? fac : rd->last_facility;
-	out->record_id = nr ? rec : "";
-	if (!nf || !nr)
-		return reject(rd, out, row, rd->idx[nr ? VS_SHOT_FACILITY_CODE : VS_SHOT_RECORD_ID],
-		              nr ? "facility_code" : "record_id", "CSV_RECORD_KEY_MISSING",
-		              "a record needs a facility code and a record id");
-	if (nf > MAX_FACILITY || nr > MAX_RECORD_ID) {
-		bool f = nf > MAX_FACILITY;
-		out->facility_code = f ? rd->last_facility : fac;
-		out->record_id = "";
-		return reject(rd, out, row, rd->idx[f ? VS_SHOT_FACILITY_CODE : VS_SHOT_RECORD_ID],
-		              f ? "facility_code" : "record_id", "CSV_KEY_TOO_LONG",
-		              f ? "the facility code is longer than 31 bytes"
-		                : "the record id is longer than 63 bytes");
+	return check_key(rd, row, out, err);
+}
+
+/* The trimmed key columns of a shot row or a layout's row: present, within
+ * their lengths, once per file. */
+static vs_rc check_key(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_read *out, vs_error *err)
+{
+	const char *start[VS_ENGINE_MAX_KEYS];
+	size_t len[VS_ENGINE_MAX_KEYS];
+	bool shots = rd->kind == VS_FILE_SHOTS;
+	char msg[384];
+	for (size_t i = 0; i < rd->nkeys; i++)
+		len[i] = trimmed_len(field(rd, row, rd->keys[i].col), &start[i]);
+	if (shots) { /* what the facility's worklist can know of the key */
+		out->facility_code = len[0] && len[0] <= MAX_FACILITY ? start[0] : rd->last_facility;
+		out->record_id = len[1] && len[1] <= MAX_RECORD_ID && len[0] <= MAX_FACILITY ? start[1] : "";
+	}
+	/* a missing key names the last empty key column (a shot row's record id
+	 * before its facility), an overlong one the first */
+	for (size_t i = rd->nkeys; i-- > 0;) {
+		const key_rule *k = &rd->keys[i];
+		if (len[i])
+			continue;
+		if (!shots)
+			snprintf(msg, sizeof(msg), "a record needs a value in its id column %s", k->field);
+		return reject(rd, out, row, rd->idx[k->col], k->field, "CSV_RECORD_KEY_MISSING",
+		              shots ? "a record needs a facility code and a record id" : msg);
+	}
+	for (size_t i = 0; i < rd->nkeys; i++) {
+		const key_rule *k = &rd->keys[i];
+		if (len[i] <= k->max_len)
+			continue;
+		snprintf(msg, sizeof(msg), "the %s%s is longer than %zu bytes", shots ? "" : "id column ",
+		         k->label, k->max_len);
+		return reject(rd, out, row, rd->idx[k->col], k->field, "CSV_KEY_TOO_LONG", msg);
 	}
 	/* trimmed copies: the store trims keys too (eng_trim_copy) */
-	char fbuf[MAX_FACILITY + 1], rbuf[MAX_RECORD_ID + 1];
-	memcpy(fbuf, fac, nf);
-	fbuf[nf] = 0;
-	memcpy(rbuf, rec, nr);
-	rbuf[nr] = 0;
-	uint64_t *v = key_put(&rd->seen, key_hash(fbuf, rbuf), row->line, &found);
+	char kbuf[VS_ENGINE_MAX_KEYS][MAX_RECORD_ID + 1];
+	uint64_t h = 0;
+	for (size_t i = 0; i < rd->nkeys; i++) {
+		memcpy(kbuf[i], start[i], len[i]);
+		kbuf[i][len[i]] = 0;
+		h = i ? vs_hash_fnv1a_seed(h ^ 0x9e3779b97f4a7c15ull, kbuf[i], len[i])
+		      : vs_hash_fnv1a(kbuf[i], len[i]);
+	}
+	bool found;
+	uint64_t *v = key_put(&rd->seen, h ? h : 1, row->line, &found);
 	if (!v)
 		return eng_nomem(err);
+	const key_rule *last = &rd->keys[rd->nkeys - 1];
 	if (found) {
-		char msg[192];
-		snprintf(msg, sizeof(msg), "facility %s, record %s is also on line %llu of this file", fbuf,
-		         rbuf, (unsigned long long)*v);
-		return reject(rd, out, row, rd->idx[VS_SHOT_RECORD_ID], "record_id", "CSV_DUPLICATE_RECORD",
-		              msg);
+		if (shots)
+			snprintf(msg, sizeof(msg), "facility %s, record %s is also on line %llu of this file",
+			         kbuf[0], kbuf[1], (unsigned long long)*v);
+		else {
+			char ids[VS_ENGINE_MAX_KEYS * (MAX_RECORD_ID + 2)];
+			size_t o = 0;
+			for (size_t i = 0; i < rd->nkeys; i++)
+				o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%s", i ? ", " : "",
+				                      kbuf[i]);
+			snprintf(msg, sizeof(msg), "the id %s is also on line %llu of this file", ids,
+			         (unsigned long long)*v);
+		}
+		return reject(rd, out, row, rd->idx[last->col], last->field, "CSV_DUPLICATE_RECORD", msg);
 	}
-	vs_store_copy(rd->last_facility, sizeof(rd->last_facility), fbuf);
+	if (shots)
+		vs_store_copy(rd->last_facility, sizeof(rd->last_facility), kbuf[0]);
 	return VS_OK;
 }
 
@@ -413,10 +520,15 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 		rd->rejected++;
 		return VS_OK;
 	}
-	for (int k = 0; k < rd->ncols; k++)
+	for (int k = 0; k < rd->ncols && k < (int)VS_REG_COL_COUNT; k++)
 		out->f[k] = field(rd, &row, k);
 	rd->rows++;
 	return VS_OK;
+}
+
+const char *vs_engine_read_field(const vs_engine_reader *rd, const vs_engine_read *r, int k)
+{
+	return k >= 0 && k < rd->ncols ? field(rd, &r->row, k) : "";
 }
 
 void vs_engine_read_submission(const vs_engine_reader *rd, const vs_engine_read *r, vs_engine_submission *sub)

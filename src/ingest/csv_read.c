@@ -8,12 +8,15 @@
  *
  * Invariants: a row's raw bytes (line breaks and removed NULs included) are
  * capped at skip_len = 4 * max_row_len: past it the row ends, so the window
- * holds at most skip_len + 2 chunks and every call reads a bounded number of
- * bytes whatever the input. The row buffer is capped at max_row_len. A bad row
- * is returned as VS_ERR_PARSE and the reader resynchronises at the next record
- * boundary, or at the next physical line after a stray quote. File-level
- * failures (not text, legacy encoding, file changed, endless line, I/O, memory)
- * are sticky. */
+ * holds at most skip_len + 2 chunks. A line still going on there is skipped to
+ * its end without being kept (the window then holds only new bytes), up to
+ * endless_len = 4 * skip_len from the row's start: so every call reads a
+ * bounded number of bytes whatever the input. The row buffer is capped at
+ * max_row_len. A bad row is returned as VS_ERR_PARSE and the reader
+ * resynchronises at the next record boundary, at the next physical line after
+ * a stray quote, or after the line break ending an overlong line. File-level
+ * failures (not text, legacy encoding, file changed, endless line, I/O,
+ * memory) are sticky. */
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
@@ -76,6 +79,7 @@ struct vs_csv_reader {
 	char name[256];
 	vs_csv_opts opts;
 	uint64_t skip_len;
+	uint64_t endless_len; /* a line not ended within this many bytes ends the stream */
 	char delim;
 	uint64_t line;
 	uint64_t row_index;
@@ -408,6 +412,7 @@ static vs_rc reader_new(vs_csv_reader **out, const char *name, const vs_csv_opts
 	}
 	set_defaults(&r->opts, opts);
 	r->skip_len = 4 * (uint64_t)r->opts.max_row_len;
+	r->endless_len = 4 * r->skip_len;
 	r->delim = r->opts.delim;
 	r->line = 1;
 	r->enc_name = "UTF-8";
@@ -555,15 +560,28 @@ static bool over(vs_csv_reader *r, row_state *st)
 	return st->stop;
 }
 
+/* The row buffer refused bytes: past its cap the row is too long; out of
+ * memory is a failure of the stream, not a fault of the row (regression: it
+ * was reported as CSV_ROW_TOO_LONG and the row dropped). */
+static void store_failed(vs_csv_reader *r, row_state *st, vs_rc rc)
+{
+	if (rc == VS_ERR_NOMEM)
+		set_fatal(r, VS_ERR_NOMEM, NULL, "out of memory for a row");
+	set_bad(st, BAD_ROW_LEN);
+}
+
 static void append(vs_csv_reader *r, row_state *st, const char *p, size_t n)
 {
+	vs_rc rc;
 	st->in_field |= n > 0;
 	if (st->bad)
 		return;
 	if (r->data.len - st->field_start + n > r->opts.max_field_len)
 		set_bad(st, BAD_FIELD_LEN);
-	else if (r->data.len + n > r->opts.max_row_len || vs_buf_append(&r->data, p, n) != VS_OK)
+	else if (r->data.len + n > r->opts.max_row_len)
 		set_bad(st, BAD_ROW_LEN);
+	else if ((rc = vs_buf_append(&r->data, p, n)) != VS_OK)
+		store_failed(r, st, rc);
 }
 
 static vs_rc end_field(vs_csv_reader *r, row_state *st)
@@ -596,8 +614,9 @@ static vs_rc end_field(vs_csv_reader *r, row_state *st)
 	r->offs[st->nfields] = st->field_start;
 	r->lens[st->nfields] = r->data.len - st->field_start;
 	st->nfields++;
-	if (vs_buf_putc(&r->data, '\0') != VS_OK)
-		set_bad(st, BAD_ROW_LEN);
+	vs_rc rc = vs_buf_putc(&r->data, '\0');
+	if (rc)
+		store_failed(r, st, rc);
 	st->field_start = r->data.len;
 	return VS_OK;
 }
@@ -612,11 +631,17 @@ static void eat_eol(vs_csv_reader *r)
 	r->line++;
 }
 
-/* The plain bytes at pos, at most one chunk (so the byte cap is checked often). */
+/* The plain bytes at pos, at most one chunk and never past skip_len + 1 raw
+ * bytes of the row (called after over() said the row may go on): a row stops
+ * at exactly that length however the input was chunked, so what counts as an
+ * overlong or an endless line does not depend on the window. */
 static size_t run_len(const vs_csv_reader *r)
 {
 	size_t n = r->win_len - r->pos;
-	return n < CHUNK_LEN ? n : CHUNK_LEN;
+	uint64_t left = r->row_off + r->skip_len + 1 - offset(r);
+	if (n > CHUNK_LEN)
+		n = CHUNK_LEN;
+	return n < left ? n : (size_t)left;
 }
 
 /* Scans a quoted field body after its opening quote. Returns 0 when closed,
@@ -762,8 +787,9 @@ static vs_rc decode_cp1258(vs_csv_reader *r, size_t nfields)
 		size_t start = r->conv.len;
 		char *in = r->data.data + r->offs[i];
 		size_t inleft = r->lens[i];
-		if (vs_buf_reserve(&r->conv, inleft * 4 + 8) != VS_OK)
-			return VS_ERR_LIMIT;
+		vs_rc rc = vs_buf_reserve(&r->conv, inleft * 4 + 8);
+		if (rc)
+			return rc;
 		char *outp = r->conv.data + r->conv.len;
 		size_t outleft = inleft * 4 + 8;
 		iconv(r->cd, NULL, NULL, NULL, NULL);
@@ -858,6 +884,48 @@ static void resync(vs_csv_reader *r, row_state *st)
 	r->line = st->resume_line;
 }
 
+static void build_raw(const vs_csv_reader *r, raw_text *t);
+
+/* The first line break at or after pos, or NULL. */
+static const char *find_eol(const vs_csv_reader *r)
+{
+	const char *p = r->win + r->pos;
+	size_t n = r->win_len - r->pos;
+	const char *lf = memchr(p, '\n', n);
+	const char *cr = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
+	return cr ? cr : lf;
+}
+
+/* After a line that reached skip_len bytes with no line break: skips to the
+ * end of that line without keeping its bytes (the window holds only new
+ * input), so the next row starts on the next line. VS_OK also when the input
+ * ends first; a line not ended within endless_len bytes of its start ends
+ * the stream (sticky VS_ERR_LIMIT), as does a failure to read. */
+static vs_rc skip_line(vs_csv_reader *r, uint64_t line)
+{
+	r->in_row = false;
+	for (;;) {
+		const char *eol = find_eol(r);
+		size_t end = eol ? (size_t)(eol - r->win) : r->win_len;
+		/* the line's length decides, wherever the window boundaries fall */
+		if (r->base_off + end - r->row_off > r->endless_len) {
+			set_fatal(r, VS_ERR_LIMIT, "CSV_ROW_TOO_LONG",
+			          "the line does not end within %llu bytes (an endless line?); reading "
+			          "stopped",
+			          (unsigned long long)r->endless_len);
+			r->fatal_err.line = line;
+			return r->fatal;
+		}
+		r->pos = end;
+		if (eol) {
+			eat_eol(r);
+			return r->fatal;
+		}
+		if (fill(r) != VS_OK)
+			return r->fatal; /* VS_OK at the end of the input: the line ended there */
+	}
+}
+
 vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 {
 	memset(row, 0, sizeof(*row));
@@ -892,18 +960,16 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 	r->row_index++;
 	r->last_off = r->row_off;
 	r->last_end = st.end_off;
-	if (st.stop && st.bad != BAD_STRAY) {
-		set_fatal(r, VS_ERR_LIMIT, "CSV_ROW_TOO_LONG",
-		          "the row at line %llu does not end within %llu bytes (one endless line?); "
-		          "reading stopped",
-		          (unsigned long long)line, (unsigned long long)r->skip_len);
-		r->fatal_err.line = line;
-		return report_fatal(r, err);
-	}
 	if (st.bad) {
 		if (!r->enc && !r->opts.no_cp1258)
 			(void)open_cp1258(r); /* for the raw text; the row is rejected either way */
 		r->last_cp1258 = r->cd_open && !r->enc && !r->opts.no_cp1258;
+		if (st.stop && st.bad != BAD_STRAY) {
+			/* an overlong line: its text now, while the window still holds it */
+			build_raw(r, r->raw);
+			if (skip_line(r, line) != VS_OK)
+				return report_fatal(r, err);
+		}
 		return row_error(r, &st, line, err);
 	}
 	const char *base = r->data.data;
@@ -917,7 +983,12 @@ vs_rc vs_csv_next(vs_csv_reader *r, vs_csv_row *row, vs_error *err)
 		 * CSV_INVALID_UTF8 says it was the encoding. VS_ERR_ENCODING would
 		 * read as fatal to a caller that only skips VS_ERR_PARSE. A UTF-16
 		 * file's bad unit is not Windows-1258 text. */
-		if (r->enc || r->opts.no_cp1258 || decode_cp1258(r, st.nfields) != VS_OK) {
+		vs_rc drc = r->enc || r->opts.no_cp1258 ? VS_ERR_ENCODING : decode_cp1258(r, st.nfields);
+		if (drc == VS_ERR_NOMEM) { /* the stream's failure, not the row's */
+			set_fatal(r, VS_ERR_NOMEM, NULL, "out of memory for a row");
+			return report_fatal(r, err);
+		}
+		if (drc != VS_OK) {
 			vs_error_set(err, VS_ERR_PARSE, r->name, line, col, NULL,
 			             r->enc ? "invalid %s text (a lone surrogate) at byte %zu of the row"
 			                    : "invalid %sUTF-8 at byte %zu of the row",

@@ -119,14 +119,27 @@ static json_t *model_json(const vs_link_model *m)
 	return root;
 }
 
+/* Written whole or not at all (vs_file_out: a temporary beside path, then
+ * fsync and rename; a symbolic link at path is refused, never followed). */
 vs_rc vs_link_model_save(const vs_link_model *m, const char *path, vs_error *err)
 {
 	vs_rc rc = VS_OK;
+	vs_file_out *fo = NULL;
 	json_t *root = model_json(m);
 	if (!root)
-		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_REAL_PRECISION(10)))
-		rc = vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot write the model");
+		return vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+	if ((rc = vs_file_out_open(&fo, path, VS_FILE_MODE_PRIVATE, err)))
+		goto out;
+	if (json_dumpf(root, vs_file_out_stream(fo), JSON_INDENT(2) | JSON_REAL_PRECISION(10)) &&
+	    !ferror(vs_file_out_stream(fo))) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory writing the model");
+		goto out;
+	}
+	/* a failed write makes the commit fail too, naming the path and the cause */
+	rc = vs_file_out_commit(fo, err);
+	fo = NULL;
+out:
+	vs_file_out_abort(fo);
 	json_decref(root);
 	return rc;
 }

@@ -1,13 +1,17 @@
-/* files.c - linking CSV files: reads both sides in batches, standardizes
- * (Vietnamese rules via vs_norm_record_std, or vs_norm_record_generic) on
- * core's threads, builds the index, trains or loads the model, links the right
- * side batch by batch and writes links.csv. Memory is the index plus one batch.
+/* files.c - linking CSV files: reads both sides in batches through the
+ * engine's reader (the rows `run` and `check` accept, every other one told
+ * and counted), standardizes (Vietnamese rules via vs_norm_record_std, or
+ * vs_norm_record_generic) on core's threads, builds the index, trains or loads
+ * the model, links the right side batch by batch and writes links.csv whole
+ * or not at all. Memory is the index plus one batch, and the reader's 64-bit
+ * hash of every key it has seen in the file being read (the duplicate rule).
  * Only the public link API is used: the linker never sees a file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vaxsync/csv.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/linkfiles.h"
 #include "vaxsync/schema.h"
 
@@ -15,12 +19,11 @@
 #define NROLE VS_LINK_ROLE_COUNT
 #define NCOLS (NROLE + 4 + VS_LINK_MAX_EXTRA)
 
-/* one side's column layout: for each wanted column its header index */
+/* one side's columns: for each wanted column (roles, ids, extras) its column
+ * in the reader's order, -1 when the settings name none */
 typedef struct layout {
-	int role[NROLE];
-	int ids[4];
+	int col[NCOLS];
 	size_t nid;
-	int extra[VS_LINK_MAX_EXTRA];
 } layout;
 
 /* a batch of raw rows copied out of the reader */
@@ -33,107 +36,123 @@ typedef struct rawbatch {
 /* columns of a raw row: the roles, then the id columns, then the extras */
 enum { C_ID0 = NROLE, C_EX0 = NROLE + 4 };
 
-static const vs_csv_colspec *alias_spec(const char *name)
+/* The column names of a side, one per wanted column (NULL when none). */
+static void side_columns(const vs_link_settings *s, int side, const char *names[NCOLS], size_t *nid)
 {
-	for (size_t i = 0; i < VS_SHOT_COL_COUNT; i++)
-		if (!strcmp(vs_schema_shots[i].name, name))
-			return &vs_schema_shots[i];
-	for (size_t i = 0; i < VS_REG_COL_COUNT; i++)
-		if (!strcmp(vs_schema_registry[i].name, name))
-			return &vs_schema_registry[i];
-	return NULL;
-}
-
-static vs_rc map_layout(const vs_link_settings *s, int side, const vs_csv_row *hdr, const char *file,
-                        layout *lo, vs_error *err)
-{
-	vs_csv_colspec specs[NCOLS] = {{0}};
-	int slot[NCOLS], idx[NCOLS];
-	size_t n = 0;
-	memset(lo, -1, sizeof *lo);
-	lo->nid = vs_link_settings_id_count(s, side);
-	/* distinct column names; a column may serve several roles (citizen_id = id column and ID) */
-	const char *names[NCOLS];
-	int kind_of[NCOLS];
-	size_t nn = 0;
 	for (int r = 0; r < NROLE; r++) {
 		const char *col = vs_link_settings_role_column(s, side, (vs_link_role)r);
-		if (*col) {
-			names[nn] = col;
-			kind_of[nn++] = r;
-		}
+		names[r] = *col ? col : NULL;
 	}
-	for (size_t i = 0; i < lo->nid; i++) {
-		names[nn] = vs_link_settings_id_column(s, side, i);
-		kind_of[nn++] = C_ID0 + (int)i;
+	*nid = vs_link_settings_id_count(s, side);
+	for (size_t i = 0; i < 4; i++)
+		names[C_ID0 + i] = i < *nid ? vs_link_settings_id_column(s, side, i) : NULL;
+	for (size_t k = 0; k < VS_LINK_MAX_EXTRA; k++) {
+		const char *col =
+		    k < vs_link_settings_extra_count(s) ? vs_link_settings_extra_column(s, side, k) : "";
+		names[C_EX0 + k] = *col ? col : NULL;
 	}
-	for (size_t k = 0; k < vs_link_settings_extra_count(s); k++) {
-		const char *col = vs_link_settings_extra_column(s, side, k);
-		if (*col) {
-			names[nn] = col;
-			kind_of[nn++] = C_EX0 + (int)k;
-		}
+}
+
+/* The built-in profile reads the registry and the shots with the rules `run`
+ * reads them by (vs_engine_reader kinds): each of its columns is a schema
+ * column of that side. True and lo->col filled when so. */
+static bool schema_layout(const vs_link_settings *s, int side, const char *const names[NCOLS], layout *lo)
+{
+	size_t n = side == 0 ? VS_REG_COL_COUNT : VS_SHOT_COL_COUNT;
+	const vs_csv_colspec *schema = side == 0 ? vs_schema_registry : vs_schema_shots;
+	if (!vs_link_settings_is_builtin(s))
+		return false;
+	for (int c = 0; c < NCOLS; c++) {
+		lo->col[c] = -1;
+		for (size_t k = 0; names[c] && k < n && lo->col[c] < 0; k++)
+			if (!strcmp(schema[k].name, names[c]))
+				lo->col[c] = (int)k;
+		if (names[c] && lo->col[c] < 0)
+			return false;
 	}
-	for (size_t i = 0; i < nn; i++) {
+	return true;
+}
+
+/* Any other settings: the reader's layout is the distinct column names
+ * (a column may serve several roles: citizen_id is an id column and the
+ * ID), the id columns required and the key. */
+static void settings_layout(const char *const names[NCOLS], size_t nid, vs_csv_colspec specs[NCOLS],
+                            vs_engine_layout *el, layout *lo)
+{
+	memset(el, 0, sizeof(*el));
+	el->cols = specs;
+	for (int c = 0; c < NCOLS; c++) {
+		lo->col[c] = -1;
+		if (!names[c])
+			continue;
 		size_t j = 0;
-		while (j < n && strcmp(specs[j].name, names[i]))
+		while (j < el->count && strcmp(specs[j].name, names[c]))
 			j++;
-		if (j == n) {
-			const vs_csv_colspec *a =
-			    vs_link_settings_is_builtin(s) ? alias_spec(names[i]) : NULL;
-			specs[n].name = names[i];
-			specs[n].aliases = a ? a->aliases : NULL;
-			specs[n].required = kind_of[i] >= C_ID0 && kind_of[i] < C_EX0;
-			n++;
-		}
-		slot[i] = (int)j;
+		if (j == el->count)
+			specs[el->count++] = (vs_csv_colspec){names[c], NULL, false};
+		specs[j].required |= c >= C_ID0 && c < C_EX0;
+		lo->col[c] = (int)j;
 	}
-	vs_rc rc = vs_csv_map_header(hdr, specs, n, idx, file, err);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < nn; i++) {
-		int k = kind_of[i];
-		if (k < NROLE)
-			lo->role[k] = idx[slot[i]];
-		else if (k < C_EX0)
-			lo->ids[k - C_ID0] = idx[slot[i]];
-		else
-			lo->extra[k - C_EX0] = idx[slot[i]];
-	}
-	return VS_OK;
+	for (size_t i = 0; i < nid; i++)
+		el->keys[el->key_count++] = lo->col[C_ID0 + i];
 }
 
-static const char *field(const vs_csv_row *row, int i)
+/* Opens one side's file through the engine's reader, the one `run` and
+ * `check` read by: the same rows accepted and rejected, with the same
+ * reasons. */
+static vs_rc open_side(const vs_link_settings *s, int side, const char *path, vs_engine_reader **rd,
+                       layout *lo, vs_error *err)
 {
-	return i >= 0 && (size_t)i < row->count ? row->fields[i] : "";
+	const char *names[NCOLS];
+	vs_csv_colspec specs[NCOLS];
+	vs_engine_layout el;
+	side_columns(s, side, names, &lo->nid);
+	if (schema_layout(s, side, names, lo))
+		return vs_engine_reader_open(rd, path, side == 0 ? VS_FILE_REGISTRY : VS_FILE_SHOTS, NULL,
+		                             err);
+	settings_layout(names, lo->nid, specs, &el, lo);
+	return vs_engine_reader_open_layout(rd, path, &el, NULL, err);
 }
 
-/* reads up to BATCH rows into b (arena reset). VS_DONE when nothing was read. With stride > 1
- * only rows whose number (*seen, counted over all calls) is a multiple of stride are kept. */
-static vs_rc read_batch(vs_csv_reader *rd, const layout *lo, rawbatch *b, size_t stride, size_t *seen,
-                        uint64_t *bad_rows, vs_error *err)
+/* One side's rejected rows: told once per file and run (a file read twice,
+ * to train and to link, is told about once), counted. */
+typedef struct side_read {
+	bool tell;
+	uint64_t rejected;
+} side_read;
+
+static void tell_rejected(const vs_engine_read *x)
 {
-	vs_csv_row row;
+	char loc[512];
+	vs_error_format(&x->why, loc, sizeof(loc));
+	vs_log_warn("rejected row: %s", loc);
+}
+
+/* reads up to BATCH records into b (arena reset). VS_DONE when nothing was read. With stride > 1
+ * only records whose number (*seen, counted over all calls) is a multiple of stride are kept. */
+static vs_rc read_batch(vs_engine_reader *rd, const layout *lo, rawbatch *b, size_t stride, size_t *seen,
+                        side_read *sr, vs_error *err)
+{
+	vs_engine_read x;
 	vs_arena_reset(&b->arena);
 	b->count = 0;
 	while (b->count < BATCH) {
-		vs_rc rc = vs_csv_next(rd, &row, err);
+		vs_rc rc = vs_engine_reader_next(rd, &x, err);
 		if (rc == VS_DONE)
 			break;
-		if (rc == VS_ERR_PARSE) {
-			(*bad_rows)++;
-			continue;
-		}
 		if (rc)
 			return rc;
+		if (x.rejected) {
+			if (sr->tell)
+				tell_rejected(&x);
+			sr->rejected++;
+			continue;
+		}
 		if (stride > 1 && (*seen)++ % stride)
 			continue;
 		const char **f = b->f[b->count];
 		for (int c = 0; c < NCOLS; c++) {
-			int i = c < NROLE   ? lo->role[c]
-			        : c < C_EX0 ? lo->ids[c - C_ID0]
-			                    : lo->extra[c - C_EX0];
-			const char *v = field(&row, i);
+			const char *v = vs_engine_read_field(rd, &x, lo->col[c]);
 			f[c] = *v ? vs_arena_strndup(&b->arena, v, strlen(v)) : "";
 			if (!f[c])
 				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -200,6 +219,7 @@ struct vs_link_files {
 	const char **extras;
 	const char **alts;
 	vs_link_files_stats st;
+	char *right_told; /* the right file whose rejected rows were told */
 };
 
 static double secs(uint64_t a, uint64_t b)
@@ -291,38 +311,54 @@ void vs_link_files_free(vs_link_files *lf)
 	vs_free(lf->recs);
 	vs_free(lf->alts);
 	vs_free(lf->extras);
+	vs_free(lf->right_told);
 	vs_free(lf);
 }
 
-static vs_rc open_side(vs_link_files *lf, int side, const char *path, vs_csv_reader **rd, layout *lo,
-                       vs_error *err)
+/* Registry ids two rows gave to two people (vs_engine_reader_conflicts): held
+ * out of linking, both rows, as `run` holds them; the index is then the one
+ * built without them. */
+static vs_rc hold_conflicts(vs_link_files *lf, const vs_engine_reader *rd, const char *path, vs_error *err)
 {
-	vs_csv_row hdr;
-	vs_rc rc = vs_csv_open(rd, path, NULL, err);
-	if (rc)
-		return rc;
-	rc = vs_csv_next(*rd, &hdr, err);
-	if (rc == VS_DONE)
-		return vs_error_set(err, VS_ERR_PARSE, path, 1, 0, NULL, "empty file");
-	if (rc)
-		return rc;
-	vs_csv_set_expected_fields(*rd, hdr.count);
-	return map_layout(lf->s, side, &hdr, path, lo, err);
+	const char *const *ids;
+	size_t n = vs_engine_reader_conflicts(rd, &ids), removed = 0;
+	vs_rc rc = VS_OK;
+	for (size_t row = 0; row < vs_link_index_count(lf->ix) && n && !rc; row++) {
+		const char *id = lf->left_id[row];
+		while (*id == ' ' || *id == '\t')
+			id++;
+		for (size_t k = 0; k < n; k++) {
+			size_t len = strlen(ids[k]);
+			if (strncmp(id, ids[k], len) || strspn(id + len, " \t\r") != strlen(id + len))
+				continue;
+			if (!(rc = vs_link_index_remove(lf->ix, row, err)))
+				removed++;
+			break;
+		}
+	}
+	if (!rc && removed)
+		rc = vs_link_index_merge(lf->ix, lf->o.threads, err);
+	if (!rc && n)
+		vs_log_warn("%s: %zu citizen id(s) held out of linking: two rows give each to two people "
+		            "[REG_CITIZEN_ID_CONFLICT]",
+		            path, n);
+	return rc;
 }
 
 vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err)
 {
 	vs_rc rc;
-	vs_csv_reader *rd = NULL;
+	vs_engine_reader *rd = NULL;
 	layout lo;
+	side_read sr = {true, 0};
 	uint64_t t0 = vs_now_ns();
-	if ((rc = open_side(lf, 0, path, &rd, &lo, err)) || (rc = vs_link_index_new(&lf->ix, lf->s, err)))
+	if ((rc = open_side(lf->s, 0, path, &rd, &lo, err)) || (rc = vs_link_index_new(&lf->ix, lf->s, err)))
 		goto out;
 	vs_link_index_set_threads(lf->ix, lf->o.threads);
 	for (;;) {
 		uint64_t a = vs_now_ns();
 		size_t seen = 0;
-		rc = read_batch(rd, &lo, &lf->b, 1, &seen, &lf->st.bad_rows, err);
+		rc = read_batch(rd, &lo, &lf->b, 1, &seen, &sr, err);
 		uint64_t b = vs_now_ns();
 		lf->st.load_s += secs(a, b);
 		if (rc == VS_DONE) {
@@ -361,7 +397,8 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 		lf->st.left_rows += lf->b.count;
 	}
 	uint64_t d = vs_now_ns();
-	if ((rc = vs_link_index_finish(lf->ix, lf->o.threads, err)))
+	if ((rc = vs_link_index_finish(lf->ix, lf->o.threads, err)) ||
+	    (rc = hold_conflicts(lf, rd, path, err)))
 		goto out;
 	lf->st.index_s += secs(d, vs_now_ns());
 	lf->st.index_bytes = vs_link_index_bytes(lf->ix);
@@ -370,7 +407,9 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 		            (unsigned long long)lf->st.left_rows, secs(t0, vs_now_ns()),
 		            lf->st.left_rows ? (double)lf->st.index_bytes / (double)lf->st.left_rows : 0.0);
 out:
-	vs_csv_close(rd);
+	lf->st.left_rejected += sr.rejected;
+	lf->st.bad_rows += sr.rejected;
+	vs_engine_reader_close(rd);
 	return rc;
 }
 
@@ -413,16 +452,18 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
                        vs_error *err)
 {
 	vs_rc rc;
-	vs_csv_reader *rd = NULL;
+	vs_engine_reader *rd = NULL;
 	layout lo;
 	size_t seen = 0;
+	/* its rejected rows are told and counted on the first pass over the file only */
+	side_read sr = {!lf->right_told || strcmp(lf->right_told, path), 0};
 	if (stride < 1)
 		stride = 1;
-	if ((rc = open_side(lf, 1, path, &rd, &lo, err)))
+	if ((rc = open_side(lf->s, 1, path, &rd, &lo, err)))
 		goto out;
 	for (;;) {
 		uint64_t a = vs_now_ns();
-		rc = read_batch(rd, &lo, &lf->b, stride, &seen, &lf->st.bad_rows, err);
+		rc = read_batch(rd, &lo, &lf->b, stride, &seen, &sr, err);
 		uint64_t b = vs_now_ns();
 		lf->st.load_s += secs(a, b);
 		if (rc == VS_DONE) {
@@ -438,8 +479,15 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		if ((rc = fn(lf, &side, arg, err)))
 			goto out;
 	}
+	if (!rc && sr.tell) {
+		lf->st.right_rejected += sr.rejected;
+		lf->st.bad_rows += sr.rejected;
+		vs_free(lf->right_told);
+		if (!(lf->right_told = vs_strdup(path)))
+			rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	}
 out:
-	vs_csv_close(rd);
+	vs_engine_reader_close(rd);
 	return rc;
 }
 
@@ -496,6 +544,20 @@ out:
 	return rc;
 }
 
+/* links.csv's header: the right id columns, the left ones, the result columns */
+static vs_rc write_header(const vs_link_files *lf, vs_csv_writer *w)
+{
+	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
+	vs_rc rc = VS_OK;
+	for (size_t k = 0; k < lf->nid[1] && !rc; k++)
+		rc = write_str(w, vs_link_settings_id_column(lf->s, 1, k));
+	for (size_t k = 0; k < lf->nid[0] && !rc; k++)
+		rc = write_str(w, vs_link_settings_id_column(lf->s, 0, k));
+	for (int k = 0; k < 4 && !rc; k++)
+		rc = write_str(w, tail[k]);
+	return rc ? rc : vs_csv_end_row(w);
+}
+
 vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                          const char *out_path, vs_error *err)
 {
@@ -508,29 +570,22 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	if ((rc = vs_csv_writer_open(&la.w, out_path, err)))
 		goto out;
-	for (size_t k = 0; k < la.nid; k++)
-		if ((rc = write_str(la.w, vs_link_settings_id_column(lf->s, 1, k))))
-			goto out;
-	for (size_t k = 0; k < lf->nid[0]; k++)
-		if ((rc = write_str(la.w, vs_link_settings_id_column(lf->s, 0, k))))
-			goto out;
-	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
-	for (int k = 0; k < 4; k++)
-		if ((rc = vs_csv_write_field(la.w, tail[k], strlen(tail[k]))))
-			goto out;
-	if ((rc = vs_csv_end_row(la.w)))
-		goto out;
-	rc = for_right(lf, right_path, 1, link_cb, &la, err);
+	if ((rc = write_header(lf, la.w)) == VS_OK)
+		rc = for_right(lf, right_path, 1, link_cb, &la, err);
 	lf->st.pairs = la.ls.pairs;
 	lf->st.scored = la.ls.scored;
 	lf->st.block_cpu_s = (double)la.ls.block_ns / 1e9;
 	lf->st.score_cpu_s = (double)la.ls.score_ns / 1e9;
 	lf->st.capped_blocks = la.ls.capped_blocks;
-out : {
-	vs_rc rc2 = vs_csv_writer_close(la.w);
-	if (!rc && rc2)
-		rc = vs_error_set(err, rc2, out_path, 0, 0, NULL, "cannot write links");
-}
+	/* a failed write is told by the commit (the file and the cause), which
+	 * then removes the temporary */
+	if (!rc || rc == VS_ERR_WRITE) {
+		vs_rc crc = vs_csv_writer_commit(la.w, err);
+		rc = rc ? rc : crc;
+		la.w = NULL;
+	}
+out:
+	vs_csv_writer_abort(la.w); /* a run that failed half way leaves no half file */
 	vs_free(la.res);
 	return rc;
 }

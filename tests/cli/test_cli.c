@@ -2,7 +2,8 @@
  * and `check` on malformed files (each error names file:line:column and a
  * reason code, and the rest of the batch goes on); --today; `run` on a
  * missing input; outputs that cannot be written (exit 3, named, audited);
- * the actor of every audit row. */
+ * the actor of every audit row; `link` and `train` on files with rejected
+ * rows (the rules of `run` and `check`) and their outputs written safely. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -398,13 +399,207 @@ static void test_failed_export(void **state)
 	assert_null(strstr(out, "PRAGMA"));
 }
 
+/* The number of times needle occurs in out. */
+static int occurrences(const char *needle)
+{
+	int n = 0;
+	for (const char *p = out; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Reads a file of the temp dir into buf (cap bytes at most, NUL-terminated). */
+static void slurp(const char *name, char *buf, size_t cap)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* `link` (and `train`) with a settings file read both files through the
+ * engine's reader (issue 10): each rejected row told once with file:line,
+ * its field and reason, left out of links.csv, and exit 1; the good rows
+ * linked as before. */
+static void test_link_generic_rejected_rows(void **state)
+{
+	(void)state;
+	WRITE("people.csv",
+	      "pid,surname,first,birth,gender,email\n"
+	      "P1,Smith,John,1980-01-02,M,john@example.org\n"
+	      "P2,Smith,Jane,1982-03-04,F,jane@example.org\n"
+	      "P3,Brown,Alice,1980-01-02,F,alice@example.org\n"
+	      "P2,Smyth,Jane,1982-03-04,F,jane@example.org\n"
+	      ",Nobody,Nemo,1970-01-01,M,\n"
+	      "pid,surname,first,birth,gender,email\n"
+	      "PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP,X,Y,1990-01-01,M,\n");
+	WRITE("visits.csv", "ref,name,born,mail\n"
+	                    "V1,John Smith,02/01/1980,john@example.org\n"
+	                    "V2,Alice Browne,1980-01-02,alice@example.org\n"
+	                    "V1,Other Person,1990-01-01,\n"
+	                    "V3,\"Bob Stone,1999-09-09,bob@example.org\n"
+	                    "V4,Jane Smith,1982-03-04,jane@example.org\n");
+	char args[1024];
+	const char *data = getenv("VS_TEST_DATA");
+	snprintf(
+	    args, sizeof(args),
+	    "link --settings '%s/../profiles/people_generic.json' --registry people.csv --shots visits.csv "
+	    "--no-train -o gl.csv",
+	    data);
+	assert_int_equal(run(args), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "people.csv:5:1: pid: the id P2 is also on line 3 of this file "
+	                            "[CSV_DUPLICATE_RECORD]"));
+	assert_non_null(strstr(out, "people.csv:6:1: pid: a record needs a value in its id column pid "
+	                            "[CSV_RECORD_KEY_MISSING]"));
+	assert_non_null(strstr(out, "people.csv:7: the row repeats the header"));
+	assert_non_null(strstr(out, "people.csv:8:1: pid: the id column pid is longer than 63 bytes "
+	                            "[CSV_KEY_TOO_LONG]"));
+	assert_non_null(strstr(out, "visits.csv:4:1: ref: the id V1 is also on line 2 of this file"));
+	assert_non_null(strstr(out, "visits.csv:5:2: "));
+	assert_non_null(strstr(out, "[CSV_UNCLOSED_QUOTE]"));
+	assert_int_equal(occurrences("rejected row: "), 6);
+	assert_non_null(strstr(out, "6 rows rejected (4 of the left file, 2 of the right)"));
+	static char buf[4096];
+	slurp("gl.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "ref,pid,decision,match_weight,match_probability,reasons\n"
+	                            "V1,P1,auto,"));
+	assert_non_null(strstr(buf, "\nV2,P3,auto,"));
+	assert_non_null(strstr(buf, "\nV4,P2,"));
+	assert_null(strstr(buf, "V3"));
+	assert_null(strstr(buf, "Other"));
+	int lines = 0;
+	for (const char *p = buf; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 4);
+	/* trained first: the right file is read twice, its rows told once */
+	snprintf(
+	    args, sizeof(args),
+	    "link --settings '%s/../profiles/people_generic.json' --registry people.csv --shots visits.csv "
+	    "-o gl2.csv -q",
+	    data);
+	assert_int_equal(run(args), VS_EXIT_DATA);
+	assert_int_equal(occurrences("visits.csv:4:1:"), 1);
+	assert_int_equal(occurrences("rejected row: "), 6);
+	snprintf(
+	    args, sizeof(args),
+	    "train --settings '%s/../profiles/people_generic.json' --registry people.csv --shots visits.csv "
+	    "-o gm.json -q",
+	    data);
+	assert_int_equal(run(args), VS_EXIT_DATA);
+	assert_int_equal(occurrences("rejected row: "), 6);
+	slurp("gm.json", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "vaxsync-link-model"));
+	/* a header without an id column: refused as check refuses it */
+	WRITE("noid.csv", "name,born,mail\nJohn Smith,02/01/1980,\n");
+	snprintf(
+	    args, sizeof(args),
+	    "link --settings '%s/../profiles/people_generic.json' --registry people.csv --shots noid.csv "
+	    "--no-train -o gl3.csv -q",
+	    data);
+	assert_int_equal(run(args), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "[CSV_MISSING_COLUMN]"));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/gl3.csv", tmpdir);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+/* The vaccination profile reads the registry and the shots with exactly the
+ * rules of `run` and `check`: an invalid citizen id, a conflict (both rows
+ * held out of linking), a duplicate shot and a repeated header; `check`
+ * reports the same rows. */
+static void test_link_vaccination_rejected_rows(void **state)
+{
+	(void)state;
+	static const char hdr[] = "citizen_id,old_id,full_name,dob,sex,province_code,district_code,"
+	                          "commune_code,address,phone,household_id,status,death_date\n";
+	char reg[2048];
+	snprintf(reg, sizeof(reg),
+	         "%s001080000001,,Nguyễn Văn An,1980-02-01,M,01,001,00001,,,H1,alive,\n"
+	         "00108000000X,,Trần Thị Bích,1985-03-04,F,01,001,00001,,,H2,alive,\n"
+	         "001090000002,,Lê Văn Cường,1990-05-06,M,01,001,00001,,,H3,alive,\n"
+	         "001090000002,,Phạm Thị Dung,1991-07-08,F,01,001,00001,,,H4,alive,\n",
+	         hdr);
+	write_file("vreg.csv", reg, strlen(reg));
+	WRITE(
+	    "vshots.csv",
+	    "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n"
+	    "A1,F1,Nguyễn Văn An,01/02/1980,Nam,001080000001,,,Pfizer,L1,1,01/09/2021\n"
+	    "A2,F1,Lê Văn Cường,06/05/1990,Nam,001090000002,,,Pfizer,L1,1,01/09/2021\n"
+	    "A1,F1,Nguyễn Văn An,01/02/1980,Nam,001080000001,,,Pfizer,L1,2,01/10/2021\n"
+	    "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n");
+	assert_int_equal(run("link --registry vreg.csv --shots vshots.csv --no-train -o vl.csv -q"),
+	                 VS_EXIT_DATA);
+	assert_non_null(strstr(out, "vreg.csv:3:1: citizen_id: the citizen id is not a 12-digit CCCD number "
+	                            "[REG_CITIZEN_ID_INVALID]"));
+	assert_non_null(strstr(out, "vreg.csv:5:1: citizen_id: "));
+	assert_non_null(strstr(out, "[REG_CITIZEN_ID_CONFLICT]"));
+	assert_non_null(strstr(out, "vreg.csv: 1 citizen id(s) held out of linking"));
+	assert_non_null(strstr(out, "vshots.csv:4:1: record_id: facility F1, record A1 is also on line 2 of "
+	                            "this file [CSV_DUPLICATE_RECORD]"));
+	assert_non_null(strstr(out, "vshots.csv:5: the row repeats the header"));
+	assert_int_equal(occurrences("rejected row: "), 4);
+	static char buf[4096];
+	slurp("vl.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nF1,A1,001080000001,auto,"));
+	/* the held id links nobody, though A2 carries it */
+	assert_non_null(strstr(buf, "\nF1,A2,"));
+	assert_null(strstr(buf, "001090000002"));
+	int lines = 0;
+	for (const char *p = buf; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 3);
+	/* check rejects the same shot rows */
+	assert_int_equal(run("check vshots.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "vshots.csv:4:1: record_id: facility F1, record A1 is also on line 2"));
+	assert_non_null(strstr(out, "vshots.csv:5: the row repeats the header"));
+	assert_non_null(strstr(out, "2 records read, 2 rejected"));
+}
+
+/* The linker's outputs are written whole through vs_file_out: a symbolic
+ * link at links.csv or at the model path is refused (exit 3), its target
+ * untouched. */
+static void test_link_outputs_safe(void **state)
+{
+	(void)state;
+	write_small_inputs();
+	WRITE("keep.txt", "keep");
+	char p[256], t[256];
+	snprintf(t, sizeof(t), "%s/keep.txt", tmpdir);
+	snprintf(p, sizeof(p), "%s/ln.csv", tmpdir);
+	assert_int_equal(symlink(t, p), 0);
+	snprintf(p, sizeof(p), "%s/lm.json", tmpdir);
+	assert_int_equal(symlink(t, p), 0);
+	assert_int_equal(run("link --registry areg.csv --shots ashots.csv --no-train -o ln.csv -q"),
+	                 VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "ln.csv"));
+	assert_non_null(strstr(out, "symbolic link"));
+	assert_int_equal(run("train --registry areg.csv --shots ashots.csv -o lm.json -q"), VS_EXIT_INTERNAL);
+	assert_non_null(strstr(out, "lm.json"));
+	assert_int_equal(run("link --registry areg.csv --shots ashots.csv --no-train --save-model lm.json "
+	                     "-o l.csv -q"),
+	                 VS_EXIT_INTERNAL);
+	static char buf[64];
+	slurp("keep.txt", buf, sizeof(buf));
+	assert_string_equal(buf, "keep");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_version_help_usage), cmocka_unit_test(test_check_clean_roundtrip),
-	    cmocka_unit_test(test_check_malformed),    cmocka_unit_test(test_today_option),
-	    cmocka_unit_test(test_run_missing_input),  cmocka_unit_test(test_run_and_review),
-	    cmocka_unit_test(test_audit_actor),        cmocka_unit_test(test_failed_export),
+	    cmocka_unit_test(test_version_help_usage),
+	    cmocka_unit_test(test_check_clean_roundtrip),
+	    cmocka_unit_test(test_check_malformed),
+	    cmocka_unit_test(test_today_option),
+	    cmocka_unit_test(test_run_missing_input),
+	    cmocka_unit_test(test_run_and_review),
+	    cmocka_unit_test(test_audit_actor),
+	    cmocka_unit_test(test_failed_export),
+	    cmocka_unit_test(test_link_generic_rejected_rows),
+	    cmocka_unit_test(test_link_vaccination_rejected_rows),
+	    cmocka_unit_test(test_link_outputs_safe),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "vaxsync/core.h"
@@ -48,7 +50,18 @@ static void slurp(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-/* Entries of tmpdir whose name starts with ".vaxsync-": leftover temporaries. */
+/* Entries of dir whose name starts with ".vaxsync-": leftover temporaries. */
+static int temporaries_in(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		n += !strncmp(e->d_name, ".vaxsync-", 9);
+	closedir(d);
+	return n;
+}
+
 static int temporaries(void)
 {
 	int n = 0;
@@ -212,6 +225,100 @@ static void test_errors_named(void **state)
 	assert_int_equal(vs_file_out_commit(fo, &err), VS_OK);
 }
 
+/* Entries of dir named name. */
+static bool present(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0;
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("half", f);
+	fclose(f);
+}
+
+/* Regression: a writer killed between open and commit (kill -9) left its
+ * temporary for ever. The first output a process opens in a directory
+ * removes the temporaries no live writer holds (a writer locks its own), and
+ * only those: a live writer's temporary, in this process or another, and
+ * files of other names stay. */
+static void test_stale_temporaries_swept(void **state)
+{
+	(void)state;
+	char dir[256], target[300];
+	path_of(dir, sizeof(dir), "sweep");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(target, sizeof(target), "%s/out.csv", dir);
+	/* a live writer in another process holds its temporary */
+	int ready[2], go[2];
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	char other[300];
+	snprintf(other, sizeof(other), "%s/other.csv", dir);
+	pid_t live = fork();
+	assert_true(live >= 0);
+	if (live == 0) {
+		vs_file_out *fo = NULL;
+		char c = 0;
+		close(go[1]); /* a parent that fails ends the wait */
+		close(ready[0]);
+		if (vs_file_out_open(&fo, other, VS_FILE_MODE_PRIVATE, NULL) ||
+		    write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		fputs("other\n", vs_file_out_stream(fo));
+		_exit(vs_file_out_commit(fo, NULL) == VS_OK ? 0 : 1);
+	}
+	close(ready[1]);
+	close(go[0]);
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	/* a writer killed half way */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		vs_file_out *fo = NULL;
+		if (vs_file_out_open(&fo, target, VS_FILE_MODE_PRIVATE, NULL))
+			_exit(1);
+		fputs("half a file", vs_file_out_stream(fo));
+		fflush(vs_file_out_stream(fo));
+		raise(SIGKILL);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	touch(dir, ".vaxsync-0123456789abcdef.tmp"); /* one more left over */
+	touch(dir, ".vaxsync-notours.tmp");
+	touch(dir, "notes.tmp");
+	assert_int_equal(temporaries_in(dir), 4); /* two left over, one not ours, the live one */
+	vs_file_out *fo = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_file_out_open(&fo, target, VS_FILE_MODE_PRIVATE, &err), VS_OK);
+	assert_int_equal(temporaries_in(dir), 3); /* the live one, this one, and .vaxsync-notours.tmp */
+	assert_false(present(dir, ".vaxsync-0123456789abcdef.tmp"));
+	assert_true(present(dir, ".vaxsync-notours.tmp"));
+	assert_true(present(dir, "notes.tmp"));
+	fputs("whole\n", vs_file_out_stream(fo));
+	assert_int_equal(vs_file_out_commit(fo, &err), VS_OK);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(live, &st, 0), live);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* its temporary was not taken away */
+	assert_int_equal(temporaries_in(dir), 1);           /* .vaxsync-notours.tmp */
+	char buf[64];
+	slurp(target, buf, sizeof(buf));
+	assert_string_equal(buf, "whole\n");
+	slurp(other, buf, sizeof(buf));
+	assert_string_equal(buf, "other\n");
+	close(ready[0]);
+	close(go[1]);
+}
+
 static void test_nomem(void **state)
 {
 	(void)state;
@@ -235,11 +342,9 @@ static void test_nomem(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_commit_replaces_whole),
-	    cmocka_unit_test(test_mode_without_umask),
-	    cmocka_unit_test(test_symlink_refused),
-	    cmocka_unit_test(test_errors_named),
-	    cmocka_unit_test(test_nomem),
+	    cmocka_unit_test(test_commit_replaces_whole),   cmocka_unit_test(test_mode_without_umask),
+	    cmocka_unit_test(test_symlink_refused),         cmocka_unit_test(test_errors_named),
+	    cmocka_unit_test(test_stale_temporaries_swept), cmocka_unit_test(test_nomem),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""check_case.py SIDECAR FILE CHECK_RC CHECK_ERR RUN_RC RUN_ERR DB - judges one hostile case.
+"""check_case.py SIDECAR FILE CHECK_RC CHECK_ERR RUN_RC RUN_ERR DB [LINK_RC LINK_ERR LINKS_CSV]
+- judges one hostile case.
 
 Compares what `vaxsync check` and `vaxsync run` did with the sidecar written by
 make_corpus.py: exit codes; the rejected (line, reason) pairs on check's stderr, on
@@ -7,8 +8,12 @@ run's stderr ("rejected row:" warnings) and in the store's worklist (category
 'rejected') must be the same set and equal the expected one; a refused file names
 its reason; every message with a reason code names the file (and a line for a row);
 the current records are exactly the expected good keys; no sanitizer report.
+With the link arguments, `vaxsync link` (the file as the shots, the right side) is
+judged the same way: check's exit code, the same rejections, and links.csv holding
+one row for each good key and no other (none at all for a refused file).
 Prints nothing and exits 0 when the case passes; else one line per problem, exit 1.
 """
+import csv
 import json
 import re
 import sqlite3
@@ -52,6 +57,33 @@ def messages(text, path, problems, who):
         else:
             rows.add((line, reason))
     return rows, files
+
+
+def judge_link(exp, path, c_rows, args, problems):
+    link_rc, link_err, links = args
+    text = open(link_err, encoding="utf-8", errors="replace").read()
+    m = SAN.search(text)
+    if m:
+        problems.append("link: sanitizer report: %s" % text[m.start():m.start() + 300].replace("\n", " | "))
+    if int(link_rc) != exp["check_rc"]:
+        problems.append("link exit %s, expected %d (as check)" % (link_rc, exp["check_rc"]))
+    l_rows, l_files = messages(text, path, problems, "link")
+    if l_rows != c_rows:
+        problems.append("link rejected %s, check rejected %s" % (sorted(l_rows), sorted(c_rows)))
+    fr = exp["file_reason"]
+    if fr and fr not in l_files:
+        problems.append("link did not report %s (file messages: %s)" % (fr, sorted(l_files)))
+    try:
+        with open(links, encoding="utf-8", newline="") as f:
+            got = [(r[0].strip(" \t"), r[1].strip(" \t")) for r in list(csv.reader(f))[1:]]
+    except FileNotFoundError:
+        got = None
+    good = sorted(tuple(k) for k in exp["good"])
+    if fr:
+        if got is not None:
+            problems.append("link wrote %s for a refused file" % links)
+    elif got is None or sorted(got) != good:
+        problems.append("links.csv rows %s, expected the good keys %s" % (None if got is None else sorted(got)[:10], good[:10]))
 
 
 def main():
@@ -109,6 +141,8 @@ def main():
         for x in rs:
             if have is None or x not in have.split("|"):
                 problems.append("record %s lacks reason %s (has %r)" % (key, x, have))
+    if len(sys.argv) > 8:
+        judge_link(exp, path, c_rows, sys.argv[8:11], problems)
     for p in problems:
         print(p)
     sys.exit(1 if problems else 0)

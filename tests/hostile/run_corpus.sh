@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # run_corpus.sh VAXSYNC [CASE...] - runs the hostile shot-file corpus (make_corpus.py)
-# through `vaxsync check` and `vaxsync run` (a fresh store each) and judges every
-# case with check_case.py: exit codes, the same rejected lines and reasons from
-# both commands (and in the worklist), the exact set of stored records, no
-# sanitizer report. Cases marked known_bug are skipped with their text. Then
-# /dev/zero as the shots file must end with an error within 60 s.
+# through `vaxsync check`, `vaxsync run` (a fresh store each) and `vaxsync link`
+# (as its shots) and judges every case with check_case.py: exit codes, the same
+# rejected lines and reasons from the three commands (and in the worklist), the
+# exact set of stored records and of linked rows, no sanitizer report. Cases
+# marked known_bug are skipped with their text. Then /dev/zero as the shots file
+# must end with an error within 60 s, and so must a line that never ends (from a
+# pipe), within a bounded number of bytes.
 # Needs python3 and VAXSYNC_REFDATA (default ../shared/data). Exit 0 when all pass.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,33 +39,43 @@ for name in "${names[@]}"; do
 	fi
 	db=$tmp/$name.db
 	# check and run side by side (2 cores): the ASan start-up dominates small cases
-	crc=0 rrc=0
+	crc=0 rrc=0 lrc=0
 	timeout 60 "$bin" check --threads 1 "$file" >"$tmp/check.out" 2>"$tmp/check.err" &
 	cpid=$!
+	# link reads the file as its right side with the same reader
+	timeout 60 "$bin" link --threads 1 --no-train -q --registry "$here/registry.csv" --shots "$file" \
+		-o "$tmp/links.csv" >"$tmp/link.out" 2>"$tmp/link.err" &
+	lpid=$!
 	timeout 60 "$bin" run --threads 1 --no-train --today "$today" --registry "$here/registry.csv" \
 		--shots "$file" --db "$db" >"$tmp/run.out" 2>"$tmp/run.err" || rrc=$?
 	wait "$cpid" || crc=$?
-	if out=$("$py" "$here/check_case.py" "$side" "$file" "$crc" "$tmp/check.err" "$rrc" "$tmp/run.err" "$db"); then
+	wait "$lpid" || lrc=$?
+	if out=$("$py" "$here/check_case.py" "$side" "$file" "$crc" "$tmp/check.err" "$rrc" "$tmp/run.err" "$db" \
+		"$lrc" "$tmp/link.err" "$tmp/links.csv"); then
 		echo "ok   $name"
 		pass=$((pass + 1))
 	else
 		echo "FAIL $name"
 		sed 's/^/       /' <<<"$out"
 		echo "       repro: python3 $here/make_corpus.py DIR; $bin check DIR/$name.csv;" \
-			"$bin run --no-train --today $today --registry $here/registry.csv --shots DIR/$name.csv --db D.db"
+			"$bin run --no-train --today $today --registry $here/registry.csv --shots DIR/$name.csv --db D.db;" \
+			"$bin link --no-train --registry $here/registry.csv --shots DIR/$name.csv -o L.csv"
 		fail=$((fail + 1))
 		failed+=("$name")
 	fi
-	rm -f "$db" "$db"-wal "$db"-shm
+	rm -f "$db" "$db"-wal "$db"-shm "$tmp/links.csv"
 done
 
-# An endless input: both commands must stop with an error, not hang or grow.
+# An endless input: every command must stop with an error, not hang or grow.
 if [ $# -eq 0 ]; then
-	for cmd in check run; do
+	for cmd in check run link; do
 		rc=0
 		start=$SECONDS
 		if [ $cmd = check ]; then
 			timeout 60 "$bin" check /dev/zero >/dev/null 2>"$tmp/zero.err" || rc=$?
+		elif [ $cmd = link ]; then
+			timeout 60 "$bin" link --no-train -q --registry "$here/registry.csv" --shots /dev/zero \
+				-o "$tmp/zero.links.csv" >/dev/null 2>"$tmp/zero.err" || rc=$?
 		else
 			timeout 60 "$bin" run --no-train --today "$today" --registry "$here/registry.csv" \
 				--shots /dev/zero --db "$tmp/zero.db" >/dev/null 2>"$tmp/zero.err" || rc=$?
@@ -76,6 +88,54 @@ if [ $# -eq 0 ]; then
 			fail=$((fail + 1))
 			failed+=("dev_zero_$cmd")
 		fi
+	done
+fi
+
+# A line that never ends, from a pipe (a header, one good row, then 'x' for up to 1 GB):
+# both commands must stop with CSV_ROW_TOO_LONG at file:3 after a bounded number of
+# bytes (the reader gives up 64 MiB into the line; the pipe and its window add little).
+if [ $# -eq 0 ]; then
+	for cmd in check run link; do
+		rc=0
+		start=$SECONDS
+		set +o pipefail
+		"$py" -c '
+import sys
+n = 0
+out = sys.stdout.buffer
+try:
+    out.write(b"record_id,facility_code,full_name\nR1,F01,A\n")
+    chunk = b"x" * 65536
+    while n < (1 << 30):
+        out.write(chunk)
+        n += len(chunk)
+    out.flush()
+except BrokenPipeError:
+    pass
+open(sys.argv[1], "w").write(str(n))
+' "$tmp/endless.count" 2>/dev/null |
+			if [ $cmd = check ]; then
+				timeout 60 "$bin" check - >/dev/null 2>"$tmp/endless.err"
+			elif [ $cmd = link ]; then
+				timeout 60 "$bin" link --no-train -q --registry "$here/registry.csv" --shots - \
+					-o "$tmp/endless.links.csv" >/dev/null 2>"$tmp/endless.err"
+			else
+				timeout 60 "$bin" run --no-train --today "$today" --registry "$here/registry.csv" \
+					--shots - --db "$tmp/endless.db" >/dev/null 2>"$tmp/endless.err"
+			fi || rc=$?
+		set -o pipefail
+		sent=$(cat "$tmp/endless.count" 2>/dev/null || echo 0)
+		if [ $rc -eq 1 ] && [ "$sent" -le $((80 << 20)) ] &&
+			grep -qE '^(vaxsync: )?-:3: .*\[CSV_ROW_TOO_LONG\]' "$tmp/endless.err" &&
+			! grep -qE 'Sanitizer|runtime error:' "$tmp/endless.err"; then
+			echo "ok   endless_pipe_$cmd (exit $rc after $((sent >> 20)) MiB in $((SECONDS - start)) s)"
+			pass=$((pass + 1))
+		else
+			echo "FAIL endless_pipe_$cmd: exit $rc after $((sent >> 20)) MiB: $(head -c 300 "$tmp/endless.err")"
+			fail=$((fail + 1))
+			failed+=("endless_pipe_$cmd")
+		fi
+		rm -f "$tmp/endless.db" "$tmp/endless.db"-wal "$tmp/endless.db"-shm "$tmp/endless.count"
 	done
 fi
 

@@ -377,26 +377,53 @@ static void test_header_mapping(void **state)
 	vs_csv_close(r);
 }
 
+/* The results of the calls of vs_csv_next on an input: rc and reason each. */
+typedef struct call_log {
+	vs_rc rc[16];
+	char reason[16][48];
+	int n;
+} call_log;
+
+static void log_calls(const char *s, size_t len, const char *path, uint64_t fail_nth, call_log *log)
+{
+	vs_csv_reader *r = NULL;
+	memset(log, 0, sizeof(*log));
+	vs_alloc_fail_nth(fail_nth);
+	vs_rc rc =
+	    path ? vs_csv_open(&r, path, NULL, NULL) : vs_csv_open_mem(&r, s, len, "mem.csv", NULL, NULL);
+	if (rc == VS_OK) {
+		vs_csv_row row;
+		vs_error err;
+		while (log->n < 10) {
+			vs_error_clear(&err);
+			rc = vs_csv_next(r, &row, &err);
+			(void)vs_csv_last_raw(r, NULL);
+			log->rc[log->n] = rc;
+			snprintf(log->reason[log->n++], 48, "%s", rc == VS_ERR_PARSE ? err.reason : "");
+			if (rc == VS_DONE || rc == VS_ERR_NOMEM)
+				break;
+		}
+		vs_csv_close(r);
+	}
+	vs_alloc_fail_nth(0);
+}
+
+/* Every failing allocation: no crash or leak, and a failure is told as
+ * VS_ERR_NOMEM, never as a bad row (regression: a row buffer that could not
+ * grow was reported as CSV_ROW_TOO_LONG): the calls before it return what
+ * they return with no failure. */
 static void alloc_failures_on(const char *s, size_t len, const char *path)
 {
+	call_log want, got;
+	log_calls(s, len, path, 0, &want);
 	for (uint64_t n = 1; n < 40; n++) {
-		vs_csv_reader *r = NULL;
-		vs_alloc_fail_nth(n);
-		vs_rc rc = path ? vs_csv_open(&r, path, NULL, NULL)
-		                : vs_csv_open_mem(&r, s, len, "mem.csv", NULL, NULL);
-		if (rc == VS_OK) {
-			vs_csv_row row;
-			vs_error err;
-			int guard = 0;
-			while (guard++ < 10) {
-				rc = vs_csv_next(r, &row, &err);
-				(void)vs_csv_last_raw(r, NULL);
-				if (rc == VS_DONE || rc == VS_ERR_NOMEM)
-					break;
-			}
-			vs_csv_close(r);
+		log_calls(s, len, path, n, &got);
+		for (int i = 0; i < got.n; i++) {
+			if (got.rc[i] == VS_ERR_NOMEM)
+				break;
+			assert_int_equal(got.rc[i], want.rc[i]);
+			assert_string_equal(got.reason[i], want.reason[i]);
 		}
-		vs_alloc_fail_nth(0);
 	}
 }
 
@@ -631,11 +658,144 @@ static void test_endless_pipe(void **state)
 	assert_int_equal(vs_csv_next(r, &row, &err), VS_OK);
 	assert_int_equal(vs_csv_next(r, &row, &err), VS_ERR_LIMIT);
 	assert_string_equal(err.reason, "CSV_ROW_TOO_LONG");
-	assert_true(vs_csv_bytes_read(r) <= (4u << 20) + (3u << 20));
+	/* the line is skipped up to 16 * max_row_len before it counts as endless;
+	 * the window adds at most 4 * max_row_len + 2 chunks */
+	assert_true(vs_csv_bytes_read(r) <= (16u << 20) + (7u << 20));
 	vs_csv_close(r);
 	int status = 0;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	unlink(path);
+}
+
+static size_t to_wide(const char *s, size_t n, int unit, bool be, bool bom, char *out);
+
+/* Parses data as a file (written to a temporary) with opts. */
+static vs_rc parse_file(const char *data, size_t len, const vs_csv_opts *opts, parsed *p)
+{
+	char path[64];
+	tmpfile_path(path, sizeof(path));
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	vs_csv_reader *r = NULL;
+	assert_int_equal(vs_csv_open(&r, path, opts, NULL), VS_OK);
+	vs_rc rc = parse_reader(r, p);
+	vs_csv_close(r);
+	unlink(path);
+	return rc;
+}
+
+/* "a,b\n1,x\n" + a line of fill bytes ("2," first) ended by eol (may be
+ * "") + "3,z\n"; *len is set. */
+static char *long_line(size_t fill, const char *eol, size_t *len)
+{
+	char *s = malloc(fill + 64);
+	assert_non_null(s);
+	size_t n = (size_t)sprintf(s, "a,b\n1,x\n2,");
+	memset(s + n, 'y', fill - 2);
+	n += fill - 2;
+	n += (size_t)sprintf(s + n, "%s3,z\n", eol);
+	*len = n;
+	return s;
+}
+
+/* A line over the skip cap (4 * max_row_len) is one rejected row and reading
+ * goes on with the next line (regression: it stopped the whole file); only a
+ * line still not ended after 16 * max_row_len bytes ends the stream. */
+static void test_overlong_line_skipped(void **state)
+{
+	(void)state;
+	vs_csv_opts o = {.max_row_len = 64}; /* skip cap 256, endless cap 1024 */
+	static const char *const eols[] = {"\n", "\r\n", "\r"};
+	for (size_t e = 0; e < 3; e++)
+		for (size_t fill = 300; fill <= 1024; fill += 724) {
+			size_t n;
+			char *s = long_line(fill, eols[e], &n);
+			parsed p;
+			for (int as_file = 0; as_file < 2; as_file++) {
+				if (as_file)
+					assert_int_equal(parse_file(s, n, &o, &p), VS_OK);
+				else
+					parse_mem(s, n, &o, &p);
+				assert_int_equal(p.errors, 1);
+				assert_string_equal(p.errs[0].reason, "CSV_ROW_TOO_LONG");
+				assert_int_equal(p.errs[0].line, 3);
+				assert_int_equal(p.rows, 3);
+				assert_string_equal(p.cells[1][0], "1");
+				assert_string_equal(p.cells[2][0], "3");
+				assert_string_equal(p.cells[2][1], "z");
+				assert_int_equal(p.lines[2], 4);
+				assert_int_equal(strncmp(p.raws[2], "2,yyyy", 6), 0);
+			}
+			free(s);
+		}
+	/* one byte over the endless cap: reading stops there, at that line */
+	size_t n;
+	char *s = long_line(1025, "\n", &n);
+	parsed p;
+	assert_int_equal(parse_file(s, n, &o, &p), VS_ERR_LIMIT);
+	assert_string_equal(p.last_err.reason, "CSV_ROW_TOO_LONG");
+	assert_int_equal(p.last_err.line, 3);
+	assert_int_equal(p.rows, 2);
+	vs_csv_reader *r = NULL;
+	assert_int_equal(vs_csv_open_mem(&r, s, n, "mem.csv", &o, NULL), VS_OK);
+	assert_int_equal(parse_reader(r, &p), VS_ERR_LIMIT);
+	vs_csv_close(r);
+	free(s);
+	/* the field cap is the reason when a field passed it first; a quote
+	 * opened on the line is skipped with it; the last line without a line
+	 * break is rejected and the file ends */
+	vs_csv_opts f16 = {.max_row_len = 64, .max_field_len = 16};
+	const char q[] =
+	    "a,b\n1,\"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	    "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	    "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\n"
+	    "2,z\n3,";
+	parse_mem(q, sizeof(q) - 1, &f16, &p);
+	assert_int_equal(p.errors, 1);
+	expect_err(&p.errs[0], "CSV_FIELD_TOO_LONG", 2, 2);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[1][0], "2");
+	assert_int_equal(p.lines[1], 3);
+	s = long_line(500, "", &n);
+	n -= 4; /* no "3,z\n": the long line ends the file */
+	parse_mem(s, n, &o, &p);
+	assert_int_equal(p.errors, 1);
+	assert_int_equal(p.rows, 2);
+	free(s);
+}
+
+/* The same through a file larger than the reader's window: the skipped bytes
+ * are not kept (the window stays bounded while the line is skipped), in UTF-8
+ * and UTF-16. */
+static void test_overlong_line_file_window(void **state)
+{
+	(void)state;
+	vs_csv_opts o = {.max_row_len = 256u << 10}; /* skip 1 MiB, endless 4 MiB */
+	size_t n;
+	char *s = long_line(3u << 20, "\r\n", &n);
+	parsed p;
+	assert_int_equal(parse_file(s, n, &o, &p), VS_OK);
+	assert_int_equal(p.errors, 1);
+	assert_string_equal(p.errs[0].reason, "CSV_ROW_TOO_LONG");
+	assert_int_equal(p.errs[0].line, 3);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[2][1], "z");
+	assert_int_equal(p.lines[2], 4);
+	char *w = malloc(4 * n + 8);
+	assert_non_null(w);
+	size_t wn = to_wide(s, n, 2, false, true, w);
+	assert_int_equal(parse_file(w, wn, &o, &p), VS_OK);
+	assert_int_equal(p.errors, 1);
+	assert_int_equal(p.rows, 3);
+	assert_string_equal(p.cells[2][1], "z");
+	free(w);
+	free(s);
+	s = long_line(5u << 20, "\n", &n);
+	assert_int_equal(parse_file(s, n, &o, &p), VS_ERR_LIMIT);
+	assert_int_equal(p.last_err.line, 3);
+	free(s);
 }
 
 /* UTF-8 to UTF-16 (unit 2) or UTF-32 (unit 4), with or without a BOM. */
@@ -984,6 +1144,8 @@ int main(void)
 	    cmocka_unit_test(test_row_caps_one_row),
 	    cmocka_unit_test(test_dev_zero_and_nul_only),
 	    cmocka_unit_test(test_endless_pipe),
+	    cmocka_unit_test(test_overlong_line_skipped),
+	    cmocka_unit_test(test_overlong_line_file_window),
 	    cmocka_unit_test(test_utf16_utf32),
 	    cmocka_unit_test(test_utf16_file),
 	    cmocka_unit_test(test_binary_files),

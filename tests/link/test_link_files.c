@@ -1,0 +1,300 @@
+/* test_link_files.c - the linkfiles module's outputs and inputs: links.csv and
+ * the model file are written whole or not at all (a failure half way, every
+ * failing allocation, a write error mid-file: no file under the final name and
+ * no temporary left), a symbolic link planted at the model path is refused and
+ * its target untouched. Generic settings, so no reference data is needed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vaxsync/linkfiles.h"
+
+static char tmpdir[64];
+
+static const char settings_text[] =
+    "{\"standardizer\": \"generic\","
+    " \"left\": {\"id_columns\": [\"pid\"], \"columns\": {\"family\": \"surname\", \"given\": \"first\","
+    "   \"dob\": \"birth\", \"sex\": \"gender\"}, \"extra\": [\"email\"]},"
+    " \"right\": {\"id_columns\": [\"ref\"], \"columns\": {\"full_name\": \"name\", \"dob\": \"born\"},"
+    "   \"extra\": [\"mail\"]},"
+    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", \"kind\": "
+    "\"given\"},"
+    "   {\"name\": \"dob\", \"kind\": \"dob\"}, {\"name\": \"email\", \"kind\": \"text\", \"extra\": 0,"
+    "    \"m\": [0.9, 0.04, 0.02, 0.04], \"u\": [0.0001, 0.001, 0.01, 0.9889]}],"
+    " \"blocking\": [{\"name\": \"dob\", \"keys\": [\"dob\"]}, {\"keys\": [\"extra0\"]}],"
+    " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, \"review_weight\": 0}}";
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_test_link_files_XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_of(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", tmpdir, name);
+}
+
+static void write_text(const char *name, const char *text)
+{
+	char p[128];
+	path_of(p, sizeof(p), name);
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool exists(const char *name)
+{
+	char p[128];
+	struct stat st;
+	path_of(p, sizeof(p), name);
+	return lstat(p, &st) == 0;
+}
+
+/* Entries of tmpdir named ".vaxsync-*": temporaries left behind. */
+static int temporaries(void)
+{
+	int n = 0;
+	DIR *d = opendir(tmpdir);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		n += !strncmp(e->d_name, ".vaxsync-", 9);
+	closedir(d);
+	return n;
+}
+
+/* people.csv (3 people) and visits.csv (rows visits, cycling over them) */
+static void write_sides(size_t rows)
+{
+	write_text("people.csv", "pid,surname,first,birth,gender,email\n"
+	                         "P1,Smith,John,1980-01-02,M,john@example.org\n"
+	                         "P2,Smith,Jane,1982-03-04,F,jane@example.org\n"
+	                         "P3,Brown,Alice,1980-01-02,F,alice@example.org\n");
+	static const char *const v[] = {"John Smith,02/01/1980,john@example.org",
+	                                "Alice Browne,1980-01-02,alice@example.org",
+	                                "Bob Stone,1999-09-09,bob@example.org"};
+	char p[128];
+	path_of(p, sizeof(p), "visits.csv");
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	fputs("ref,name,born,mail\n", f);
+	for (size_t i = 0; i < rows; i++)
+		fprintf(f, "V%zu,%s\n", i + 1, v[i % 3]);
+	fclose(f);
+}
+
+typedef struct fixture {
+	vs_link_settings *s;
+	vs_link_files *lf;
+	vs_link_model *m;
+} fixture;
+
+static void open_fixture(fixture *fx)
+{
+	char l[128];
+	vs_error err = {0};
+	memset(fx, 0, sizeof(*fx));
+	path_of(l, sizeof(l), "people.csv");
+	assert_int_equal(vs_link_settings_parse(&fx->s, settings_text, strlen(settings_text), "t", &err),
+	                 VS_OK);
+	vs_link_files_opts fo = {NULL, 1, true};
+	assert_int_equal(vs_link_files_open(&fx->lf, fx->s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(fx->lf, l, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&fx->m, fx->s, &err), VS_OK);
+}
+
+static void close_fixture(fixture *fx)
+{
+	vs_link_model_free(fx->m);
+	vs_link_files_free(fx->lf);
+	vs_link_settings_free(fx->s);
+}
+
+/* Every allocation of vs_link_files_link failing in turn: each failure leaves
+ * no links.csv and no temporary (regression: the writer was closed, that is
+ * committed, on the error path, so a half file was put in place). */
+static void test_links_whole_or_nothing(void **state)
+{
+	(void)state;
+	write_sides(3);
+	fixture fx;
+	open_fixture(&fx);
+	char r[128], o[128];
+	path_of(r, sizeof(r), "visits.csv");
+	path_of(o, sizeof(o), "links.csv");
+	unlink(o);
+	int failures = 0;
+	for (uint64_t n = 1;; n++) {
+		vs_error err = {0};
+		vs_alloc_fail_nth(n);
+		vs_rc rc = vs_link_files_link(fx.lf, fx.m, r, o, &err);
+		vs_alloc_fail_nth(0);
+		if (rc == VS_OK)
+			break;
+		if (rc != VS_ERR_NOMEM)
+			print_message("n=%llu: %s\n", (unsigned long long)n, err.message);
+		assert_int_equal(rc, VS_ERR_NOMEM);
+		assert_false(exists("links.csv"));
+		assert_int_equal(temporaries(), 0);
+		failures++;
+		assert_true(n < 10000);
+	}
+	assert_true(failures > 3);
+	assert_true(exists("links.csv"));
+	assert_int_equal(temporaries(), 0);
+	struct stat st;
+	assert_int_equal(stat(o, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* a failure half way over an existing links.csv leaves the old one */
+	char before[4096] = {0}, after[4096] = {0};
+	FILE *f = fopen(o, "rb");
+	assert_true(fread(before, 1, sizeof(before) - 1, f) > 0);
+	fclose(f);
+	vs_alloc_fail_nth(3);
+	assert_int_not_equal(vs_link_files_link(fx.lf, fx.m, r, o, NULL), VS_OK);
+	vs_alloc_fail_nth(0);
+	f = fopen(o, "rb");
+	assert_true(fread(after, 1, sizeof(after) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(before, after);
+	assert_int_equal(temporaries(), 0);
+	close_fixture(&fx);
+}
+
+/* In a child with a file size limit of limit bytes (a write fails with EFBIG,
+ * SIGXFSZ ignored): 0 when the link (model_too: and the model save) failed
+ * with VS_ERR_WRITE naming the path, 1 otherwise. */
+static int limited_child(rlim_t limit, bool model)
+{
+	fixture fx;
+	char r[128], o[128];
+	vs_error err = {0};
+	open_fixture(&fx);
+	path_of(r, sizeof(r), "visits.csv");
+	path_of(o, sizeof(o), model ? "model.json" : "links.csv");
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl = {limit, limit};
+	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		return 1;
+	vs_rc rc = model ? vs_link_model_save(fx.m, o, &err) : vs_link_files_link(fx.lf, fx.m, r, o, &err);
+	close_fixture(&fx);
+	return rc == VS_ERR_WRITE && strstr(err.file, model ? "model.json" : "links.csv") ? 0 : 1;
+}
+
+static void run_limited(rlim_t limit, bool model)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(limited_child(limit, model));
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* A write that fails mid-file (the file size limit hit after part of the
+ * output reached the temporary) leaves nothing under the final name. */
+static void test_write_error_mid_file(void **state)
+{
+	(void)state;
+	write_sides(20000); /* about 800 KB of links: several writer flushes */
+	char o[128];
+	path_of(o, sizeof(o), "links.csv");
+	unlink(o);
+	run_limited(300000, false);
+	assert_false(exists("links.csv"));
+	assert_int_equal(temporaries(), 0);
+	path_of(o, sizeof(o), "model.json");
+	unlink(o);
+	run_limited(100, true);
+	assert_false(exists("model.json"));
+	assert_int_equal(temporaries(), 0);
+}
+
+/* The model file: written whole (mode 0600), replacing an old one, read back;
+ * a symbolic link planted at its path is refused and its target untouched. */
+static void test_model_save_safe(void **state)
+{
+	(void)state;
+	write_sides(3);
+	fixture fx;
+	open_fixture(&fx);
+	char o[128], target[128];
+	vs_error err = {0};
+	path_of(o, sizeof(o), "model.json");
+	path_of(target, sizeof(target), "target.txt");
+	write_text("model.json", "old");
+	assert_int_equal(vs_link_model_save(fx.m, o, &err), VS_OK);
+	struct stat st;
+	assert_int_equal(lstat(o, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	vs_link_model *back = NULL;
+	assert_int_equal(vs_link_model_load(&back, fx.s, o, &err), VS_OK);
+	vs_link_model_free(back);
+	assert_int_equal(temporaries(), 0);
+	/* a link planted at the path, to an existing file and to a new one */
+	write_text("target.txt", "keep me");
+	unlink(o);
+	assert_int_equal(symlink(target, o), 0);
+	assert_int_equal(vs_link_model_save(fx.m, o, &err), VS_ERR_WRITE);
+	assert_non_null(strstr(err.message, "symbolic link"));
+	assert_non_null(strstr(err.file, "model.json"));
+	char buf[64] = {0};
+	FILE *f = fopen(target, "rb");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "keep me");
+	assert_int_equal(lstat(o, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	unlink(target);
+	assert_int_equal(vs_link_model_save(fx.m, o, &err), VS_ERR_WRITE); /* dangling: not created */
+	assert_false(exists("target.txt"));
+	assert_int_equal(temporaries(), 0);
+	unlink(o);
+	/* the same for links.csv */
+	char l[128], r[128];
+	path_of(l, sizeof(l), "links.csv");
+	path_of(r, sizeof(r), "visits.csv");
+	unlink(l);
+	assert_int_equal(symlink(target, l), 0);
+	assert_int_equal(vs_link_files_link(fx.lf, fx.m, r, l, &err), VS_ERR_WRITE);
+	assert_false(exists("target.txt"));
+	assert_int_equal(temporaries(), 0);
+	unlink(l);
+	close_fixture(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_links_whole_or_nothing),
+	    cmocka_unit_test(test_write_error_mid_file),
+	    cmocka_unit_test(test_model_save_safe),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
