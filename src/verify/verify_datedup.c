@@ -134,6 +134,20 @@ static int next_dose_days(const vf_run *v, const vs_verify_event *x)
 	return x->dose || p->min_interval_days < booster ? p->min_interval_days : booster;
 }
 
+/* Unnumbered event x is followed, sooner than a next dose could be, by a
+ * numbered one: x cannot be a dose of its own before it. */
+static bool squeezed(const vf_run *v, size_t x)
+{
+	const vs_verify_result *o = v->out;
+	const vs_verify_event *e = &o->events[x], *next = NULL;
+	for (size_t i = 0; i < o->event_count && !e->dose; i++) {
+		const vs_verify_event *f = &o->events[i];
+		if (f->shot_days > e->shot_days && (!next || f->shot_days < next->shot_days))
+			next = f;
+	}
+	return next && next->dose && next->shot_days - e->shot_days < next_dose_days(v, e);
+}
+
 /* A pair of events that may be one shot. */
 typedef struct pair {
 	int cls;    /* CLASS_NONE when they may not be merged */
@@ -164,12 +178,14 @@ static pair pair_of(const vf_run *v, size_t a, size_t b)
 	}
 	/* the day of typing: later, within a month; sooner than a next dose with
 	 * the same lot or dose number, or else only when the history says so. A
-	 * later report of dose 1 cannot be a next dose at all. A report typed
-	 * again carries the same dose number or none: two numbers are two shots. */
+	 * later report of dose 1 cannot be a next dose at all, nor can one that a
+	 * numbered dose follows too soon. A report typed again carries the same
+	 * dose number or none: two numbers are two shots. */
 	if (p.gap <= c->window_days || p.gap > c->entry_delay_days || (x->dose && y->dose && !same_dose))
 		return p;
-	const vs_verify_event *early = x->shot_days <= y->shot_days ? x : y, *late = early == x ? y : x;
-	bool soon = p.gap < next_dose_days(v, early) || late->dose == 1;
+	size_t early = x->shot_days <= y->shot_days ? a : b, late = early == a ? b : a;
+	const vs_verify_event *first = &v->out->events[early], *then = &v->out->events[late];
+	bool soon = p.gap < next_dose_days(v, first) || then->dose == 1 || squeezed(v, late);
 	p.known = same_lot || same_dose;
 	if (!p.known && !soon)
 		return p;

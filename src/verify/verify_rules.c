@@ -38,15 +38,31 @@ static void sort_reports(const vf_run *v, uint16_t *idx, size_t n)
 
 enum { APART, SAME_SHOT, TYPED_LATER };
 
-/* Whether report r is a report of event e: SAME_SHOT within the window (the
+/* Another event than k, of family fam, carries lot. */
+static bool lot_elsewhere(const vf_run *v, size_t k, const char *fam, uint32_t lot)
+{
+	const vs_verify_result *o = v->out;
+	for (size_t i = 0; i < o->event_count; i++)
+		if (i != k && v->lots[i] == lot &&
+		    !strcmp(vf_family(v->ctx, v->rep[o->events[i].first_report].product), fam))
+			return true;
+	return false;
+}
+
+/* Whether report r is a report of event k: SAME_SHOT within the window (the
  * same or a missing dose number and lot), TYPED_LATER when it names the same
  * dose and the same lot and is dated up to entry_delay_days later (the day it
  * was typed in: a next dose would carry another number). Reports come in date
- * order, so r is never earlier than e. */
-static int joins(const vf_run *v, const vs_verify_event *e, uint32_t lot, const vs_verify_report *r)
+ * order, so r is never earlier than the event. Within the window, an
+ * unnumbered side whose lot another event carries belongs to that event, not
+ * to a numbered dose without a lot (dose 1 typed in 28 days late, a day
+ * before dose 2): the lot says which shot, the date only that it is near. */
+static int joins(const vf_run *v, size_t k, const vs_verify_report *r)
 {
-	const vs_verify_report *first = &v->rep[e->first_report];
-	if (strcmp(vf_family(v->ctx, first->product), vf_family(v->ctx, r->product)))
+	const vs_verify_event *e = &v->out->events[k];
+	uint32_t lot = v->lots[k];
+	const char *fam = vf_family(v->ctx, v->rep[e->first_report].product);
+	if (strcmp(fam, vf_family(v->ctx, r->product)))
 		return APART;
 	int gap = r->shot_days - e->shot_days;
 	if (gap < 0)
@@ -58,7 +74,12 @@ static int joins(const vf_run *v, const vs_verify_event *e, uint32_t lot, const 
 		           : APART;
 	if (e->dose && r->dose && e->dose != r->dose)
 		return APART;
-	return !lot || !r->lot_hash || lot == r->lot_hash ? SAME_SHOT : APART;
+	if (lot && r->lot_hash && lot != r->lot_hash)
+		return APART;
+	uint32_t loose = !e->dose && r->dose && !r->lot_hash ? lot
+	                 : e->dose && !r->dose && !lot       ? r->lot_hash
+	                                                     : 0;
+	return loose && lot_elsewhere(v, k, fam, loose) ? APART : SAME_SHOT;
 }
 
 /* Merges reports into events; lots[] tracks each event's known lot. */
@@ -71,7 +92,7 @@ static void dedup(vf_run *v, const uint16_t *idx, size_t n)
 		size_t e = o->event_count;
 		int how = APART;
 		for (size_t k = 0; k < o->event_count && how == APART; k++)
-			if ((how = joins(v, &o->events[k], lots[k], r)) != APART)
+			if ((how = joins(v, k, r)) != APART)
 				e = k;
 		if (how == TYPED_LATER)
 			vs_reason_add(&o->events[e].reasons, VS_R_HIST_DUPLICATE_ENTRY_DELAY);

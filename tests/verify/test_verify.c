@@ -690,6 +690,21 @@ static void test_date_error_entry_delay_history(void **state)
 	                        rep(3, AZ, 0, 2021, 9, 3, "")};
 	run(&p, u, 3);
 	assert_int_equal(res.event_count, 3);
+	/* nothing shared, 25 days after Vero Cell's dose 1 (it could be dose 2 by the
+	 * interval), but dose 2 follows 11 days later with another lot: it cannot be
+	 * a dose of its own, so it is dose 1 typed in late */
+	vs_verify_report q[] = {rep(1, VERO, 1, 2021, 9, 13, ""), rep(2, VERO, 0, 2021, 10, 8, "V1"),
+	                        rep(3, VERO, 2, 2021, 10, 19, "V2")};
+	run(&p, q, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* ... not when the dose after it is numbered as its successor (dose 3 too
+	 * early is a problem of that dose, not evidence of a duplicate) */
+	vs_verify_report q2[] = {rep(1, ABDALA, 1, 2021, 9, 1, ""), rep(2, ABDALA, 0, 2021, 9, 20, "C2"),
+	                         rep(3, ABDALA, 3, 2021, 9, 27, "C3")};
+	run(&p, q2, 3);
+	assert_int_equal(res.event_count, 3);
 	/* a typing day keeps the earlier date (the shot): dose 1 typed again 27 days
 	 * later goes to dose 1, not to dose 2 sixteen days later, which would then
 	 * carry dose 1's day */
@@ -705,6 +720,19 @@ static void test_date_error_entry_delay_history(void **state)
 	                        rep(3, PF, 3, 2022, 4, 12, ""), rep(4, AZ, 4, 2022, 11, 15, "")};
 	run(&p, y, 4);
 	assert_int_equal(res.event_count, 4);
+	/* dose 1 typed in 28 days late with its lot, a day before dose 2 (no lot):
+	 * the lot says dose 1, so the window does not take it into dose 2 */
+	vs_verify_report z[] = {rep(1, PF, 1, 2021, 11, 30, "K1"), rep(2, PF, 0, 2021, 12, 28, "K1"),
+	                        rep(3, PF, 2, 2021, 12, 29, "")};
+	run(&p, z, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_date(ev_of(2), 2021, 12, 29);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* without dose 1's lot elsewhere, the window merges as before */
+	z[0] = rep(1, PF, 1, 2021, 11, 30, "");
+	run(&p, z, 3);
+	assert_true(same_event(1, 2));
 	/* a shared lot or dose is preferred, then the merge removing the most problems,
 	 * which is not always the exact typing error: dose 1 typed in 30 days late
 	 * (unnumbered, no lot), and its numbered report, a day before dose 2 */
