@@ -205,11 +205,19 @@ static bool causes_interval(uint16_t code)
 	return code == VS_R_HIST_INTERVAL_TOO_SHORT || code == VS_R_HIST_BOOSTER_TOO_SOON;
 }
 
+/* A date that cannot be a shot's whatever the person: before the programme
+ * or in the future. */
+static bool impossible(const vf_run *v, int32_t days)
+{
+	return days < v->ctx->programme_start_days || days > v->ctx->today_days;
+}
+
 int vf_shortfall(const vf_run *v, const vs_verify_event *ev, size_t n)
 {
 	uint64_t held = 0, more = 0;
-	int top = 0, have = (int)n;
+	int top = 0, have = 0;
 	for (size_t i = 0; i < n; i++) {
+		have += !impossible(v, ev[i].shot_days); /* an impossible date is no dose given */
 		top = ev[i].dose > top ? ev[i].dose : top;
 		if (ev[i].dose > 0 && ev[i].dose < 64)
 			held |= 1ull << ev[i].dose;
@@ -293,11 +301,32 @@ typedef struct option {
 	int gain; /* problems it removes */
 } option;
 
-/* A date that cannot be a shot's whatever the person: before the programme
- * or in the future. */
-static bool impossible(const vf_run *v, int32_t days)
+/* The day and month of a date swapped, when that is another possible date;
+ * VS_VERIFY_NO_DATE otherwise. */
+static int32_t swapped(const vf_run *v, int32_t days)
 {
-	return days < v->ctx->programme_start_days || days > v->ctx->today_days;
+	int y, m, d;
+	vs_civil_from_days(days, &y, &m, &d);
+	if (d > 12 || d == m)
+		return VS_VERIFY_NO_DATE;
+	int32_t s = vs_days_from_civil(y, d, m);
+	return impossible(v, s) ? VS_VERIFY_NO_DATE : s;
+}
+
+/* With nothing shared, event k may be a dose of its own whose day and month
+ * were swapped: when that reading explains the history as well as merging it
+ * (problems no more than `merged`), the reports cannot tell. */
+static bool swap_explains(const vf_run *v, size_t k, tally merged)
+{
+	const vs_verify_result *o = v->out;
+	vs_verify_event trial[VS_VERIFY_MAX_REPORTS];
+	int32_t s = swapped(v, o->events[k].shot_days);
+	if (s == VS_VERIFY_NO_DATE)
+		return false;
+	memcpy(trial, o->events, o->event_count * sizeof(trial[0]));
+	trial[k].shot_days = s;
+	tally t = judge(v, trial, o->event_count);
+	return total(t) <= total(merged) && t.shortfall <= merged.shortfall;
 }
 
 /* Judges merging events a and b. The date kept is a possible one when only
@@ -328,7 +357,8 @@ static bool judge_merge(const vf_run *v, size_t a, size_t b, pair p, tally befor
 		return false;
 	if (p.need == NEED_PROBLEM && extra(best) >= extra(before))
 		return false;
-	if (p.need == NEED_ORDER && best.order + best.dates >= before.order + before.dates)
+	if (p.need == NEED_ORDER && (best.order + best.dates >= before.order + before.dates ||
+	                             swap_explains(v, w == a ? b : a, best)))
 		return false;
 	*op = (option){a, b, w, p, total(before) - total(best)};
 	return true;

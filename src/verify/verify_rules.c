@@ -160,30 +160,41 @@ static void remake(vf_run *v, size_t e)
 		vs_reason_add(&ev->reasons, VS_R_HIST_DUPLICATE_EVENT);
 }
 
-/* The window merged an unnumbered report into a numbered dose of another day
- * while the history is short of a dose (vf_shortfall): the report may be that
- * dose with a mistyped date (dose 1 typed with its day and month swapped, three
+/* Report i of event e may be kept apart from it: unnumbered, and on another
+ * day than every numbered report of e, or, when none is numbered, than its
+ * first report. */
+static bool apart_from(const vf_run *v, size_t e, size_t i)
+{
+	const vs_verify_result *o = v->out;
+	const vs_verify_report *r = &v->rep[i];
+	if (r->dose)
+		return false;
+	if (!o->events[e].dose)
+		return r->shot_days != o->events[e].shot_days;
+	for (size_t j = 0; j < v->n_reports; j++)
+		if (o->report_event[j] == e && v->rep[j].dose && v->rep[j].shot_days == r->shot_days)
+			return false;
+	return true;
+}
+
+/* The window merged an unnumbered report with a report of another day while
+ * the history is short of a dose (vf_shortfall): the report may be that dose
+ * with a mistyped date (dose 1 typed with its day and month swapped, three
  * days from dose 2), so it is kept apart and both go to review as conflicting
  * reports rather than one being lost. */
 static void keep_missing_dose_apart(vf_run *v)
 {
 	vs_verify_result *o = v->out;
 	for (size_t e = 0, n = o->event_count; e < n && vf_shortfall(v, o->events, o->event_count) > 0; e++) {
-		bool apart = false, same_day = false;
-		for (size_t i = 0; i < v->n_reports; i++) {
-			if (o->report_event[i] != e || v->rep[i].dose)
-				continue;
-			apart = true;
-			for (size_t j = 0; j < v->n_reports; j++)
-				same_day |= o->report_event[j] == e && v->rep[j].dose &&
-				            v->rep[j].shot_days == v->rep[i].shot_days;
-		}
-		if (!o->events[e].dose || !apart || same_day)
-			continue;
-		size_t m = o->event_count++;
+		size_t m = o->event_count;
 		for (size_t i = 0; i < v->n_reports; i++)
-			if (o->report_event[i] == e && !v->rep[i].dose)
+			if (o->report_event[i] == e && apart_from(v, e, i))
 				o->report_event[i] = (uint16_t)m;
+		for (size_t i = 0; i < v->n_reports && m == o->event_count; i++)
+			if (o->report_event[i] == m)
+				o->event_count++;
+		if (m == o->event_count)
+			continue;
 		remake(v, e);
 		remake(v, m);
 	}

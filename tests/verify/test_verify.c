@@ -765,6 +765,21 @@ static void test_window_keeps_missing_dose(void **state)
 	run(&p, s, 4);
 	assert_int_equal(res.event_count, 3);
 	assert_true(same_event(1, 2));
+	/* two unnumbered reports a day apart before a booster 3 and nothing else:
+	 * the history lacks a dose, so they are not one shot by the window */
+	vs_verify_report u[] = {rep(1, AZ, 0, 2021, 9, 10, "Z1"), rep(2, AZ, 0, 2021, 9, 11, ""),
+	                        rep(3, PF, 3, 2022, 7, 27, "P3")};
+	run(&p, u, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* a report dated before the programme is no dose given: with dose 1's year
+	 * mistyped (2021 for 2022), a report two days after dose 1 is still not
+	 * merged into it while booster 3 says a dose is missing */
+	vs_verify_report w[] = {rep(1, MOD, 0, 2021, 2, 1, "T1"), rep(2, MOD, 1, 2022, 2, 1, ""),
+	                        rep(3, MOD, 0, 2022, 2, 3, "A6"), rep(4, MOD, 3, 2022, 6, 8, "N3")};
+	run(&p, w, 4);
+	assert_false(same_event(1, 2));
+	assert_int_equal(ev_of(3)->status, VS_VERIFY_OK);
 	/* and a report on the very day of dose 2 is that report again */
 	vs_verify_report t[] = {rep(1, MOD, 0, 2021, 10, 11, "M1"), r[1], r[2]};
 	run(&p, t, 3);
@@ -808,6 +823,21 @@ static void test_date_error_never_boosters(void **state)
 	                        repf(2, PF, 1, 2022, 1, 6, "D1", "890006")};
 	run(&p, d, 2);
 	assert_int_equal(res.event_count, 2);
+	/* with nothing shared, a report whose day and month may be swapped is not
+	 * merged when the swap explains the history as well: "dose 1" 18 days after
+	 * an unnumbered shot may be dose 1 of 10/08 typed as 08/10; a "dose 1"
+	 * before the programme (09/01/2021 for 01/09) and a shot in November */
+	vs_verify_report e[] = {rep(1, PF, 0, 2021, 9, 20, "N1"), rep(2, PF, 1, 2021, 10, 8, "")};
+	run(&p, e, 2);
+	assert_int_equal(res.event_count, 2);
+	vs_verify_report f[] = {rep(1, VERO, 1, 2021, 1, 9, "X1"), rep(2, VERO, 0, 2021, 11, 9, "")};
+	run(&p, f, 2);
+	assert_int_equal(res.event_count, 2);
+	/* a day that cannot be swapped (the 27th): the history decides */
+	e[0] = rep(1, PF, 0, 2021, 9, 27, "N1");
+	e[1] = rep(2, PF, 1, 2021, 10, 13, "");
+	run(&p, e, 2);
+	assert_int_equal(res.event_count, 1);
 	/* a child's paediatric dose 1 and an unnumbered report a month later,
 	 * with dose 1 typed in again late: the unnumbered report is dose 2 */
 	vs_verify_person child = {
