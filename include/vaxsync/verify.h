@@ -49,9 +49,11 @@ typedef struct vs_verify_ctx {
 	int32_t programme_start_days; /* default VS_VERIFY_PROGRAMME_START */
 	int32_t today_days;           /* shots after this are in the future */
 	int window_days;              /* reports this close are the same shot (default 3) */
-	int entry_delay_days;         /* a report this much later (and under the product's interval) with the
-	                               * same lot or dose may be the day it was typed in (default 20) */
+	int entry_delay_days;         /* a report at most this much later may carry the day it was typed
+	                               * in rather than the day of the shot (default 31: a month) */
 	int booster_doses;            /* doses allowed beyond the primary series (default 2) */
+	int booster_interval_days;    /* the least time between a primary series or a booster and the
+	                               * next booster (default 90: MoH, 3 months) */
 } vs_verify_ctx;
 
 /* Builds a context from vaccine rows (vs_ref.vaccines); families and mixing
@@ -76,7 +78,8 @@ typedef struct vs_verify_person {
 typedef struct vs_verify_report {
 	int64_t rid;            /* caller's id (ties are broken by it) */
 	int16_t product;        /* index into ctx->products, -1 unknown */
-	int8_t dose;            /* 1.., 0 unknown */
+	int8_t dose;            /* 1.., 0 unknown; -k: the k-th booster, numbered by verify after the
+	                         * person's primary series (booster wording without a dose number) */
 	int32_t shot_days;      /* VS_VERIFY_NO_DATE when unknown */
 	uint32_t lot_hash;      /* vs_verify_lot_hash of the lot, 0 when missing */
 	uint32_t facility_hash; /* vs_verify_lot_hash of the facility code; 0 when unknown, which
@@ -100,7 +103,8 @@ typedef struct vs_verify_result {
 	size_t event_count;                           /* in shot-date order */
 	uint16_t report_event[VS_VERIFY_MAX_REPORTS]; /* event of each report, VS_VERIFY_NO_EVENT */
 	uint8_t report_status[VS_VERIFY_MAX_REPORTS];
-	vs_reason_set report_reasons[VS_VERIFY_MAX_REPORTS];
+	vs_reason_set report_reasons[VS_VERIFY_MAX_REPORTS]; /* its event's, and HIST_DATE_NOT_KEPT when
+	                                                      * its date lost a mistyped-date merge */
 } vs_verify_result;
 
 /* Verifies one citizen's history. reports[0..n) in any order; the result does
@@ -110,13 +114,16 @@ typedef struct vs_verify_result {
  * (HIST_DUPLICATE_EVENT, informational); so are two reports whose dates differ by
  * a known typing error (HIST_DUPLICATE_DATE_SWAPPED, HIST_DUPLICATE_DATE_TYPO,
  * HIST_DUPLICATE_ENTRY_DELAY, informational) when the evidence says one shot
- * and nothing says two (docs/verify.md); two unmerged reports of the same dose
+ * and nothing says two (docs/verify.md); a report whose date was not kept
+ * then also carries HIST_DATE_NOT_KEPT (informational: the facility corrects
+ * it, the shot is posted); two unmerged reports of the same dose
  * or within the window are HIST_CONFLICTING_REPORTS (review); shot before the
  * programme (HIST_BEFORE_PROGRAMME), in the future (HIST_IN_FUTURE), before
  * birth (HIST_BEFORE_BIRTH), after death (HIST_AFTER_DEATH) are rejected;
  * under the product's minimum age (HIST_UNDER_AGE), dose numbers going
  * backwards (HIST_DOSE_ORDER), primary-series interval below the product's
- * minimum (HIST_INTERVAL_TOO_SHORT), more doses than primary + boosters
+ * minimum (HIST_INTERVAL_TOO_SHORT), a booster sooner than booster_interval_days
+ * after the previous dose (HIST_BOOSTER_TOO_SOON), more doses than primary + boosters
  * (HIST_TOO_MANY_DOSES) and forbidden mixing in the primary series
  * (HIST_MIXED_SCHEDULE) go to review. A report without a known product or
  * date forms no event and is rejected (VACCINE_UNKNOWN / SHOT_DATE_MISSING). */

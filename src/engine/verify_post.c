@@ -105,6 +105,34 @@ static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_rep
 	return vs_store_worklist_put(s, &it, err);
 }
 
+/* A posted report whose date was not kept (HIST_DATE_NOT_KEPT: a mistyped
+ * date or the day of typing, merged with another report of the shot): the
+ * shot is posted with the other date, and the facility's list asks for this
+ * record's date to be corrected. No commune item: nothing is left to decide. */
+static vs_rc date_item(vs_store *s, const citizen_work *w, const vs_store_report *r,
+                       const vs_reason_set *reasons, int32_t posted_days, vs_error *err)
+{
+	vs_store_worklist_item it;
+	char date[16] = "-", posted[16] = "-";
+	memset(&it, 0, sizeof(it));
+	it.kind = VS_STORE_WL_FACILITY;
+	it.rid = r->rid;
+	vs_store_copy(it.facility_code, sizeof(it.facility_code), r->facility_code);
+	vs_store_copy(it.commune_code, sizeof(it.commune_code), w->cit.commune_code);
+	vs_store_copy(it.record_id, sizeof(it.record_id), r->record_id);
+	vs_store_copy(it.category, sizeof(it.category), "correction");
+	join_reasons(reasons, it.reasons, sizeof(it.reasons));
+	actions(reasons, it.suggestion, sizeof(it.suggestion));
+	if (r->shot_days != VS_STORE_NO_DATE)
+		vs_date_format(vs_date_from_days(r->shot_days), date, sizeof(date));
+	vs_date_format(vs_date_from_days(posted_days), posted, sizeof(posted));
+	const char *vn = w->e ? eng_vaccine_name(w->e, r->vaccine_code) : "";
+	snprintf(it.evidence, sizeof(it.evidence),
+	         "vaccine %s%s%s%s; dose %d; shot %s; posted once as %s from another report of the same shot",
+	         r->vaccine_code, vn[0] ? " (" : "", vn, vn[0] ? ")" : "", r->dose, date, posted);
+	return vs_store_worklist_put(s, &it, err);
+}
+
 static vs_verify_person person_of(const vs_store_citizen *c, bool known)
 {
 	vs_verify_person p = {.dob_days = VS_VERIFY_NO_DATE, .death_days = VS_VERIFY_NO_DATE};
@@ -184,6 +212,9 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 			join_reasons(&ve->reasons, e->reasons, sizeof(e->reasons));
 		}
 		rc = vs_store_replace_events(s, id, w->events, nev, err);
+		bool dates = false; /* a date was not kept: OK checks may hold items too */
+		for (size_t i = 0; i < nv; i++)
+			dates |= vs_reason_has(&w->res.report_reasons[i], VS_R_HIST_DATE_NOT_KEPT);
 		for (size_t i = 0; !rc && i < nv; i++) {
 			const vs_store_report *r = &w->reports[w->vmap[i]];
 			uint16_t ev = w->res.report_event[i];
@@ -192,12 +223,17 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 			join_reasons(&w->res.report_reasons[i], txt, sizeof(txt));
 			uint8_t st = w->res.report_status[i];
 			rc = vs_store_set_check(s, id, r->rid, key, st, txt, err);
-			/* an auto-linked record only has worklist items from an earlier check that was not OK
-			 */
-			if (!rc && r->check_status > VS_STORE_CHECK_OK)
+			/* an auto-linked record only has worklist items from an earlier check that was not
+			 * OK, or from a date not kept (cleared while the citizen's history still merges
+			 * dates) */
+			if (!rc && (r->check_status > VS_STORE_CHECK_OK ||
+			            (dates && r->check_status == VS_STORE_CHECK_OK)))
 				rc = vs_store_worklist_clear(s, r->rid, err);
 			if (!rc && st != VS_VERIFY_OK)
 				rc = report_items(s, w, r, st, &w->res.report_reasons[i], key, err);
+			else if (!rc && vs_reason_has(&w->res.report_reasons[i], VS_R_HIST_DATE_NOT_KEPT))
+				rc = date_item(s, w, r, &w->res.report_reasons[i],
+				               w->res.events[ev].shot_days, err);
 		}
 	}
 	return rc;

@@ -89,8 +89,9 @@ vs_rc vs_verify_ctx_new(vs_verify_ctx **out, const vs_ref_vaccine *vaccines, siz
 	c->programme_start_days = VS_VERIFY_PROGRAMME_START;
 	c->today_days = today_days;
 	c->window_days = 3;
-	c->entry_delay_days = 20;
+	c->entry_delay_days = 31;
 	c->booster_doses = 2;
+	c->booster_interval_days = 90;
 	*out = c;
 	return VS_OK;
 }

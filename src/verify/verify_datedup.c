@@ -1,18 +1,20 @@
 /* verify_datedup.c - the second de-duplication pass. Two events of one
  * citizen and one product family whose dates differ by a known typing error
  * (day and month swapped; one digit of the year or of the month; the day of
- * typing instead of the day of the shot) are merged when the evidence says one
- * shot and nothing says two doses (docs/verify.md, "Mistyped dates").
+ * typing, up to a month after the day of the shot) are merged when the
+ * evidence says one shot and nothing says two doses (docs/verify.md,
+ * "Mistyped dates").
  *
  * A merge is judged by the history rules themselves (vf_history_rules on a
- * copy): it may add no problem, may not leave the highest dose number with
- * fewer doses before it, and, unless both reports carry the same lot, it must
- * remove a problem that an extra shot causes (two reports of one dose, doses
- * out of order, too many doses, too short an interval, a date outside the
- * programme). Each round makes the best merge (exact typing errors first, then
- * the most problems removed) and judges again. Events and pairs are visited in
- * the order the events were made, which does not depend on the order of the
- * reports. */
+ * copy): it may add no problem and may not leave the highest dose number with
+ * fewer doses before it. Its evidence is a shared lot or dose number, or else
+ * a problem an extra shot causes that the merge removes: two reports of one
+ * dose, doses out of order, too many doses, a date outside the programme, and
+ * only with a shared lot or dose too short an interval (a real dose given
+ * early, or a duplicate typed in late, makes one too). Each round makes the best merge (shared lot or dose
+ * first, then the most problems removed, exact typing errors before typing days, the shorter delay) and
+ * judges again. Events and pairs are visited in the order the events were made, which does not depend on the
+ * order of the reports. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,17 +22,26 @@
 
 enum { CLASS_NONE, CLASS_SWAP, CLASS_TYPO, CLASS_DELAY };
 
+/* The evidence a candidate merge still needs from the history rules: none;
+ * a problem an extra shot causes that it removes; with nothing shared, such a
+ * problem of the dose numbers or an impossible date (not an interval). */
+enum { NEED_NOTHING, NEED_PROBLEM, NEED_ORDER };
+
 /* Merges judged per history: each trial runs the rules twice over at most 64
  * events; a bound for hostile input (real histories have a handful). */
 #define MAX_TRIALS 256
 
 typedef struct tally {
-	int extra;     /* problems an extra shot causes: the merge must not add any, and removes one */
+	int order;     /* problems of the dose numbers an extra shot causes (conflicting reports,
+	                * dose order, too many doses) */
+	int dates;     /* a date outside the programme or in the future */
+	int interval;  /* too short an interval, a booster too soon: an extra shot causes them, but
+	                * so does a real dose given early or a duplicate typed in late, so removing
+	                * one is no evidence; the merge must not add to the three */
 	int other;     /* any other problem: the merge must not add any */
 	int missing;   /* HIST_EARLIER_DOSE_MISSING (informational): weighs in the choice of date */
-	int shortfall; /* doses the highest reported dose number implies beyond the events and
-	                * the dose numbers of reports without a date: the merge must not add
-	                * one (dose 3 and two other events stay three events) */
+	int shortfall; /* vf_shortfall: the merge must not add one (dose 3 and two other events
+	                * stay three events) */
 } tally;
 
 /* Decimal digits of a and b (the last `digits` of them) differing in exactly
@@ -110,48 +121,103 @@ static bool two_doses_claimed(const vf_run *v, size_t a, size_t b)
 	return need <= 0 || gap_days(x, y) >= need || maybe_same_facility(v, a, b);
 }
 
-/* The class of a pair of events that may be one shot, CLASS_NONE when they
- * may not be merged. */
-static int pair_class(const vf_run *v, size_t a, size_t b)
+/* The fewest days after event x at which a next dose may follow: the
+ * product's interval within its primary series, a booster interval after the
+ * series or a booster. An unnumbered event may be either: the smaller. */
+static int next_dose_days(const vf_run *v, const vs_verify_event *x)
+{
+	const vs_verify_product *p = &v->ctx->products[x->product];
+	int booster = v->ctx->booster_interval_days;
+	bool last = x->dose >= p->primary_doses || p->primary_doses <= 1;
+	if (last || p->min_interval_days <= 0)
+		return booster;
+	return x->dose || p->min_interval_days < booster ? p->min_interval_days : booster;
+}
+
+/* Unnumbered event x is followed, sooner than a next dose could be, by a
+ * numbered one: x cannot be a dose of its own before it. */
+static bool squeezed(const vf_run *v, size_t x)
+{
+	const vs_verify_result *o = v->out;
+	const vs_verify_event *e = &o->events[x], *next = NULL;
+	for (size_t i = 0; i < o->event_count && !e->dose; i++) {
+		const vs_verify_event *f = &o->events[i];
+		if (f->shot_days > e->shot_days && (!next || f->shot_days < next->shot_days))
+			next = f;
+	}
+	return next && next->dose && next->shot_days - e->shot_days < next_dose_days(v, e);
+}
+
+/* A pair of events that may be one shot. */
+typedef struct pair {
+	int cls;    /* CLASS_NONE when they may not be merged */
+	int need;   /* NEED_* */
+	bool known; /* a shared lot or dose number says one shot */
+	int gap;    /* days between them (delays: the shorter is preferred) */
+} pair;
+
+/* Judges whether events a and b may be one shot and what evidence is missing. */
+static pair pair_of(const vf_run *v, size_t a, size_t b)
 {
 	const vs_verify_event *x = &v->out->events[a], *y = &v->out->events[b];
 	const vs_verify_ctx *c = v->ctx;
 	uint32_t la = v->lots[a], lb = v->lots[b];
+	pair p = {CLASS_NONE, NEED_NOTHING, false, gap_days(x, y)};
 	if (strcmp(vf_family(c, x->product), vf_family(c, y->product)))
-		return CLASS_NONE;
+		return p;
 	if (la && lb && la != lb)
-		return CLASS_NONE;
+		return p;
 	if (two_doses_claimed(v, a, b))
-		return CLASS_NONE;
-	int cls = date_class(x->shot_days, y->shot_days);
-	if (cls != CLASS_NONE)
-		return cls;
-	/* the day of typing: a little later, sooner than a next dose, and the same
-	 * lot or the same dose number */
-	int gap = gap_days(x, y), limit = c->entry_delay_days, need = min_interval(v, x, y);
-	if (need > 0 && need - 1 < limit)
-		limit = need - 1;
+		return p;
 	bool same_lot = la && la == lb, same_dose = x->dose && x->dose == y->dose;
-	if (gap > c->window_days && gap <= limit && (same_lot || same_dose))
-		return CLASS_DELAY;
-	return CLASS_NONE;
+	p.cls = date_class(x->shot_days, y->shot_days);
+	if (p.cls != CLASS_NONE) {
+		p.known = same_lot;
+		p.need = same_lot ? NEED_NOTHING : NEED_ORDER;
+		return p;
+	}
+	/* the day of typing: later, within a month; sooner than a next dose with
+	 * the same lot or dose number, or else only when the history says so. A
+	 * later report of dose 1 cannot be a next dose at all, nor can one that a
+	 * numbered dose follows too soon. A report typed again carries the same
+	 * dose number or none: two numbers are two shots. */
+	if (p.gap <= c->window_days || p.gap > c->entry_delay_days || (x->dose && y->dose && !same_dose))
+		return p;
+	size_t early = x->shot_days <= y->shot_days ? a : b, late = early == a ? b : a;
+	const vs_verify_event *first = &v->out->events[early], *then = &v->out->events[late];
+	bool soon = p.gap < next_dose_days(v, first) || then->dose == 1 || squeezed(v, late);
+	p.known = same_lot || same_dose;
+	if (!p.known && !soon)
+		return p;
+	p.cls = CLASS_DELAY;
+	p.need = !p.known ? NEED_ORDER : soon ? NEED_NOTHING : NEED_PROBLEM;
+	return p;
 }
 
-static bool causes_extra(uint16_t code)
+static bool causes_order(uint16_t code)
 {
 	return code == VS_R_HIST_CONFLICTING_REPORTS || code == VS_R_HIST_DOSE_ORDER ||
-	       code == VS_R_HIST_TOO_MANY_DOSES || code == VS_R_HIST_INTERVAL_TOO_SHORT ||
-	       code == VS_R_HIST_BEFORE_PROGRAMME || code == VS_R_HIST_IN_FUTURE;
+	       code == VS_R_HIST_TOO_MANY_DOSES;
 }
 
-/* Doses the reports imply that ev[0..n) lacks: the highest dose number less
- * the events and the other dose numbers of reports that made no event (a
- * "dose 1" without a date still says dose 1 was given). */
-static int shortfall(const vf_run *v, const vs_verify_event *ev, size_t n)
+static bool causes_interval(uint16_t code)
+{
+	return code == VS_R_HIST_INTERVAL_TOO_SHORT || code == VS_R_HIST_BOOSTER_TOO_SOON;
+}
+
+/* A date that cannot be a shot's whatever the person: before the programme
+ * or in the future. */
+static bool impossible(const vf_run *v, int32_t days)
+{
+	return days < v->ctx->programme_start_days || days > v->ctx->today_days;
+}
+
+int vf_shortfall(const vf_run *v, const vs_verify_event *ev, size_t n)
 {
 	uint64_t held = 0, more = 0;
-	int top = 0, have = (int)n;
+	int top = 0, have = 0;
 	for (size_t i = 0; i < n; i++) {
+		have += !impossible(v, ev[i].shot_days); /* an impossible date is no dose given */
 		top = ev[i].dose > top ? ev[i].dose : top;
 		if (ev[i].dose > 0 && ev[i].dose < 64)
 			held |= 1ull << ev[i].dose;
@@ -173,7 +239,7 @@ static int shortfall(const vf_run *v, const vs_verify_event *ev, size_t n)
 static tally judge(const vf_run *v, const vs_verify_event *ev, size_t n)
 {
 	vs_verify_event t[VS_VERIFY_MAX_REPORTS];
-	tally k = {0, 0, 0, shortfall(v, ev, n)};
+	tally k = {0, 0, 0, 0, 0, vf_shortfall(v, ev, n)};
 	memcpy(t, ev, n * sizeof(t[0]));
 	for (size_t i = 0; i < n; i++)
 		memset(&t[i].reasons, 0, sizeof(t[i].reasons));
@@ -184,8 +250,12 @@ static tally judge(const vf_run *v, const vs_verify_event *ev, size_t n)
 			uint16_t code = t[i].reasons.codes[j];
 			if (code == VS_R_HIST_EARLIER_DOSE_MISSING)
 				k.missing++;
-			else if (causes_extra(code))
-				k.extra++;
+			else if (causes_order(code))
+				k.order++;
+			else if (code == VS_R_HIST_BEFORE_PROGRAMME || code == VS_R_HIST_IN_FUTURE)
+				k.dates++;
+			else if (causes_interval(code))
+				k.interval++;
 			else if (!vf_informational(code))
 				k.other++;
 		}
@@ -208,43 +278,70 @@ static void merge(vs_verify_event *ev, size_t *n, size_t a, size_t b, size_t w)
 	(*n)--;
 }
 
+static int extra(tally t)
+{
+	return t.order + t.dates + t.interval;
+}
+
 static bool no_worse(tally after, tally before)
 {
-	return after.extra <= before.extra && after.other <= before.other &&
+	return extra(after) <= extra(before) && after.other <= before.other &&
 	       after.shortfall <= before.shortfall;
 }
 
 static int total(tally t)
 {
-	return t.extra + t.other + t.missing;
+	return extra(t) + t.other + t.missing;
 }
 
 /* A merge that may be made: event b into event a with the date of event w. */
 typedef struct option {
 	size_t a, b, w;
-	int cls;
+	pair p;
 	int gain; /* problems it removes */
 } option;
 
-/* A date that cannot be a shot's whatever the person: before the programme
- * or in the future. */
-static bool impossible(const vf_run *v, int32_t days)
+/* The day and month of a date swapped, when that is another possible date;
+ * VS_VERIFY_NO_DATE otherwise. */
+static int32_t swapped(const vf_run *v, int32_t days)
 {
-	return days < v->ctx->programme_start_days || days > v->ctx->today_days;
+	int y, m, d;
+	vs_civil_from_days(days, &y, &m, &d);
+	if (d > 12 || d == m)
+		return VS_VERIFY_NO_DATE;
+	int32_t s = vs_days_from_civil(y, d, m);
+	return impossible(v, s) ? VS_VERIFY_NO_DATE : s;
+}
+
+/* With nothing shared, event k may be a dose of its own whose day and month
+ * were swapped: when that reading explains the history as well as merging it
+ * (problems no more than `merged`), the reports cannot tell. */
+static bool swap_explains(const vf_run *v, size_t k, tally merged)
+{
+	const vs_verify_result *o = v->out;
+	vs_verify_event trial[VS_VERIFY_MAX_REPORTS];
+	int32_t s = swapped(v, o->events[k].shot_days);
+	if (s == VS_VERIFY_NO_DATE)
+		return false;
+	memcpy(trial, o->events, o->event_count * sizeof(trial[0]));
+	trial[k].shot_days = s;
+	tally t = judge(v, trial, o->event_count);
+	return total(t) <= total(merged) && t.shortfall <= merged.shortfall;
 }
 
 /* Judges merging events a and b. The date kept is a possible one when only
  * one is, else the one with fewer problems, else the earlier (as in the first
- * pass). Fills *op and returns true when the merge is allowed. */
-static bool judge_merge(const vf_run *v, size_t a, size_t b, int cls, tally before, option *op)
+ * pass); for the day of typing, the earlier (the day of the shot). Fills *op
+ * and returns true when the merge is allowed. */
+static bool judge_merge(const vf_run *v, size_t a, size_t b, pair p, tally before, option *op)
 {
 	const vs_verify_result *o = v->out;
 	vs_verify_event trial[VS_VERIFY_MAX_REPORTS];
 	size_t n = o->event_count, early = o->events[a].shot_days <= o->events[b].shot_days ? a : b;
 	size_t late = early == a ? b : a, w = early;
-	tally best = {0, 0, 0, 0};
+	tally best = {0, 0, 0, 0, 0, 0};
 	bool best_bad = false;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < (p.cls == CLASS_DELAY ? 1 : 2); k++) {
 		size_t cand = k ? late : early, tn = n;
 		bool bad = impossible(v, o->events[cand].shot_days);
 		memcpy(trial, o->events, n * sizeof(trial[0]));
@@ -256,25 +353,32 @@ static bool judge_merge(const vf_run *v, size_t a, size_t b, int cls, tally befo
 			w = cand;
 		}
 	}
-	bool same_lot = v->lots[a] && v->lots[a] == v->lots[b];
 	if (!no_worse(best, before))
 		return false;
-	if (cls != CLASS_DELAY && !same_lot && best.extra >= before.extra)
+	if (p.need == NEED_PROBLEM && extra(best) >= extra(before))
 		return false;
-	*op = (option){a, b, w, cls, total(before) - total(best)};
+	if (p.need == NEED_ORDER && (best.order + best.dates >= before.order + before.dates ||
+	                             swap_explains(v, w == a ? b : a, best)))
+		return false;
+	*op = (option){a, b, w, p, total(before) - total(best)};
 	return true;
 }
 
-/* Exact typing errors before the day of typing, then the merge that removes
- * the most problems, then the class, then the first pair. */
+/* A shared lot or dose number first, then the merge that removes the most
+ * problems, exact typing errors before the day of typing, the shorter delay,
+ * the class; else the first pair. */
 static bool better(const option *x, const option *y)
 {
-	bool dx = x->cls == CLASS_DELAY, dy = y->cls == CLASS_DELAY;
-	if (dx != dy)
-		return dy;
+	bool dx = x->p.cls == CLASS_DELAY, dy = y->p.cls == CLASS_DELAY;
+	if (x->p.known != y->p.known)
+		return x->p.known;
 	if (x->gain != y->gain)
 		return x->gain > y->gain;
-	return x->cls < y->cls;
+	if (dx != dy)
+		return dy;
+	if (dx && x->p.gap != y->p.gap)
+		return x->p.gap < y->p.gap;
+	return x->p.cls < y->p.cls;
 }
 
 static void apply(vf_run *v, const option *op)
@@ -285,7 +389,7 @@ static void apply(vf_run *v, const option *op)
 	size_t a = op->a, b = op->b, n = o->event_count;
 	merge(o->events, &o->event_count, a, b, op->w);
 	vs_reason_add(&o->events[a].reasons, VS_R_HIST_DUPLICATE_EVENT);
-	vs_reason_add(&o->events[a].reasons, why[op->cls]);
+	vs_reason_add(&o->events[a].reasons, why[op->p.cls]);
 	if (!v->lots[a])
 		v->lots[a] = v->lots[b];
 	memmove(&v->lots[b], &v->lots[b + 1], (n - b - 1) * sizeof(v->lots[0]));
@@ -303,20 +407,19 @@ void vf_merge_date_errors(vf_run *v)
 	bool more = true;
 	while (more) {
 		vs_verify_result *o = v->out;
-		option best = {0, 0, 0, CLASS_NONE, 0}, op;
-		tally before = {0, 0, 0, 0};
+		option best = {0, 0, 0, {CLASS_NONE, NEED_NOTHING, false, 0}, 0}, op;
+		tally before = {0, 0, 0, 0, 0, 0};
 		bool found = false, judged = false;
 		for (size_t a = 0; more && a < o->event_count; a++)
 			for (size_t b = a + 1; more && b < o->event_count; b++) {
-				int cls = pair_class(v, a, b);
-				if (cls == CLASS_NONE)
+				pair p = pair_of(v, a, b);
+				if (p.cls == CLASS_NONE)
 					continue;
 				more = ++trials < MAX_TRIALS; /* the last trial still counts */
 				if (!judged)
 					before = judge(v, o->events, o->event_count);
 				judged = true;
-				if (judge_merge(v, a, b, cls, before, &op) &&
-				    (!found || better(&op, &best))) {
+				if (judge_merge(v, a, b, p, before, &op) && (!found || better(&op, &best))) {
 					best = op;
 					found = true;
 				}

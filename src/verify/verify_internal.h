@@ -30,6 +30,11 @@ void vf_sort_events(const vf_run *v, vs_verify_event *ev, size_t n, uint16_t *wh
  * may read an adult product as its paediatric formulation. */
 void vf_history_rules(const vf_run *v, vs_verify_event *ev, size_t n);
 
+/* Doses the reports imply that ev[0..n) lacks: the highest dose number less
+ * the events and the other dose numbers of reports that made no event (a
+ * "dose 1" without a date still says dose 1 was given). 0 when none. */
+int vf_shortfall(const vf_run *v, const vs_verify_event *ev, size_t n);
+
 /* True for reasons that leave an event posted (notes, not problems). */
 bool vf_informational(uint16_t code);
 

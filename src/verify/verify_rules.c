@@ -1,7 +1,7 @@
-/* verify_rules.c - one citizen's history: reports -> de-duplicated events ->
- * merged mistyped dates (verify_datedup.c) -> rules. Everything is ordered by
- * (date, family, dose, rid) first so the result never depends on the order
- * the reports came in. */
+/* verify_rules.c - one citizen's history: reports (boosters numbered) ->
+ * de-duplicated events -> merged mistyped dates (verify_datedup.c) -> rules.
+ * Everything is ordered by (date, family, dose, rid) first so the result never
+ * depends on the order the reports came in. */
 #include <stdio.h>
 #include <string.h>
 
@@ -36,19 +36,50 @@ static void sort_reports(const vf_run *v, uint16_t *idx, size_t n)
 	}
 }
 
-static bool compatible(const vf_run *v, const vs_verify_event *e, uint32_t lot, const vs_verify_report *r)
+enum { APART, SAME_SHOT, TYPED_LATER };
+
+/* Another event than k, of family fam, carries lot. */
+static bool lot_elsewhere(const vf_run *v, size_t k, const char *fam, uint32_t lot)
 {
-	const vs_verify_report *first = &v->rep[e->first_report];
-	if (strcmp(vf_family(v->ctx, first->product), vf_family(v->ctx, r->product)))
-		return false;
+	const vs_verify_result *o = v->out;
+	for (size_t i = 0; i < o->event_count; i++)
+		if (i != k && v->lots[i] == lot &&
+		    !strcmp(vf_family(v->ctx, v->rep[o->events[i].first_report].product), fam))
+			return true;
+	return false;
+}
+
+/* Whether report r is a report of event k: SAME_SHOT within the window (the
+ * same or a missing dose number and lot), TYPED_LATER when it names the same
+ * dose and the same lot and is dated up to entry_delay_days later (the day it
+ * was typed in: a next dose would carry another number). Reports come in date
+ * order, so r is never earlier than the event. Within the window, an
+ * unnumbered side whose lot another event carries belongs to that event, not
+ * to a numbered dose without a lot (dose 1 typed in 28 days late, a day
+ * before dose 2): the lot says which shot, the date only that it is near. */
+static int joins(const vf_run *v, size_t k, const vs_verify_report *r)
+{
+	const vs_verify_event *e = &v->out->events[k];
+	uint32_t lot = v->lots[k];
+	const char *fam = vf_family(v->ctx, v->rep[e->first_report].product);
+	if (strcmp(fam, vf_family(v->ctx, r->product)))
+		return APART;
 	int gap = r->shot_days - e->shot_days;
 	if (gap < 0)
 		gap = -gap;
 	if (gap > v->ctx->window_days)
-		return false;
+		return e->dose && e->dose == r->dose && lot && lot == r->lot_hash &&
+		               gap <= v->ctx->entry_delay_days
+		           ? TYPED_LATER
+		           : APART;
 	if (e->dose && r->dose && e->dose != r->dose)
-		return false;
-	return !lot || !r->lot_hash || lot == r->lot_hash;
+		return APART;
+	if (lot && r->lot_hash && lot != r->lot_hash)
+		return APART;
+	uint32_t loose = !e->dose && r->dose && !r->lot_hash ? lot
+	                 : e->dose && !r->dose && !lot       ? r->lot_hash
+	                                                     : 0;
+	return loose && lot_elsewhere(v, k, fam, loose) ? APART : SAME_SHOT;
 }
 
 /* Merges reports into events; lots[] tracks each event's known lot. */
@@ -59,11 +90,12 @@ static void dedup(vf_run *v, const uint16_t *idx, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const vs_verify_report *r = &v->rep[idx[i]];
 		size_t e = o->event_count;
-		for (size_t k = 0; k < o->event_count; k++)
-			if (compatible(v, &o->events[k], lots[k], r)) {
+		int how = APART;
+		for (size_t k = 0; k < o->event_count && how == APART; k++)
+			if ((how = joins(v, k, r)) != APART)
 				e = k;
-				break;
-			}
+		if (how == TYPED_LATER)
+			vs_reason_add(&o->events[e].reasons, VS_R_HIST_DUPLICATE_ENTRY_DELAY);
 		if (e == o->event_count) {
 			vs_verify_event *ev = &o->events[o->event_count++];
 			memset(ev, 0, sizeof(*ev));
@@ -81,6 +113,90 @@ static void dedup(vf_run *v, const uint16_t *idx, size_t n)
 		}
 		o->events[e].report_count++;
 		o->report_event[idx[i]] = (uint16_t)e;
+	}
+}
+
+/* The reports' order (family, date, dose, rid) between two reports of one family. */
+static bool report_before(const vs_verify_report *a, const vs_verify_report *b)
+{
+	if (a->shot_days != b->shot_days)
+		return a->shot_days < b->shot_days;
+	if (a->dose != b->dose)
+		return a->dose < b->dose;
+	return a->rid < b->rid;
+}
+
+/* Event e made again from the reports that point to it, as dedup makes it:
+ * the first report gives date and product, the dose is the first non-zero. */
+static void remake(vf_run *v, size_t e)
+{
+	vs_verify_result *o = v->out;
+	vs_verify_event *ev = &o->events[e];
+	const vs_verify_report *first = NULL;
+	memset(ev, 0, sizeof(*ev));
+	for (size_t i = 0; i < v->n_reports; i++)
+		if (o->report_event[i] == e && (!first || report_before(&v->rep[i], first))) {
+			first = &v->rep[i];
+			ev->first_report = (uint16_t)i;
+		}
+	ev->product = first->product;
+	ev->shot_days = first->shot_days;
+	v->lots[e] = 0;
+	const vs_verify_report *numbered = NULL;
+	for (size_t i = 0; i < v->n_reports; i++) {
+		const vs_verify_report *x = &v->rep[i];
+		if (o->report_event[i] != e)
+			continue;
+		ev->report_count++;
+		if (x->dose && (!numbered || report_before(x, numbered)))
+			numbered = x;
+		if (!v->lots[e])
+			v->lots[e] = x->lot_hash; /* the lots of one event agree or are missing */
+		if (x->shot_days - ev->shot_days > v->ctx->window_days)
+			vs_reason_add(&ev->reasons, VS_R_HIST_DUPLICATE_ENTRY_DELAY);
+	}
+	ev->dose = numbered ? numbered->dose : 0;
+	if (ev->report_count > 1)
+		vs_reason_add(&ev->reasons, VS_R_HIST_DUPLICATE_EVENT);
+}
+
+/* Report i of event e may be kept apart from it: unnumbered, and on another
+ * day than every numbered report of e, or, when none is numbered, than its
+ * first report. */
+static bool apart_from(const vf_run *v, size_t e, size_t i)
+{
+	const vs_verify_result *o = v->out;
+	const vs_verify_report *r = &v->rep[i];
+	if (r->dose)
+		return false;
+	if (!o->events[e].dose)
+		return r->shot_days != o->events[e].shot_days;
+	for (size_t j = 0; j < v->n_reports; j++)
+		if (o->report_event[j] == e && v->rep[j].dose && v->rep[j].shot_days == r->shot_days)
+			return false;
+	return true;
+}
+
+/* The window merged an unnumbered report with a report of another day while
+ * the history is short of a dose (vf_shortfall): the report may be that dose
+ * with a mistyped date (dose 1 typed with its day and month swapped, three
+ * days from dose 2), so it is kept apart and both go to review as conflicting
+ * reports rather than one being lost. */
+static void keep_missing_dose_apart(vf_run *v)
+{
+	vs_verify_result *o = v->out;
+	for (size_t e = 0, n = o->event_count; e < n && vf_shortfall(v, o->events, o->event_count) > 0; e++) {
+		size_t m = o->event_count;
+		for (size_t i = 0; i < v->n_reports; i++)
+			if (o->report_event[i] == e && apart_from(v, e, i))
+				o->report_event[i] = (uint16_t)m;
+		for (size_t i = 0; i < v->n_reports && m == o->event_count; i++)
+			if (o->report_event[i] == m)
+				o->event_count++;
+		if (m == o->event_count)
+			continue;
+		remake(v, e);
+		remake(v, m);
 	}
 }
 
@@ -233,6 +349,8 @@ static void series_rules(const vf_run *v, vs_verify_event *ev, size_t n)
 			int need = c->products[prev->product].min_interval_days;
 			if (need > 0 && e->shot_days - prev->shot_days < need)
 				vs_reason_add(&e->reasons, VS_R_HIST_INTERVAL_TOO_SHORT);
+		} else if (prev && e->shot_days - prev->shot_days < c->booster_interval_days) {
+			vs_reason_add(&e->reasons, VS_R_HIST_BOOSTER_TOO_SOON);
 		}
 		prev = e;
 	}
@@ -250,7 +368,8 @@ bool vf_informational(uint16_t code)
 {
 	return code == VS_R_HIST_DUPLICATE_EVENT || code == VS_R_HIST_PAEDIATRIC_INFERRED ||
 	       code == VS_R_HIST_EARLIER_DOSE_MISSING || code == VS_R_HIST_DUPLICATE_DATE_SWAPPED ||
-	       code == VS_R_HIST_DUPLICATE_DATE_TYPO || code == VS_R_HIST_DUPLICATE_ENTRY_DELAY;
+	       code == VS_R_HIST_DUPLICATE_DATE_TYPO || code == VS_R_HIST_DUPLICATE_ENTRY_DELAY ||
+	       code == VS_R_HIST_DATE_NOT_KEPT;
 }
 
 static uint8_t status_of(const vs_reason_set *s)
@@ -296,18 +415,73 @@ static void make_key(const vf_run *v, const char *citizen_id, vs_verify_event *e
 	         (unsigned long long)h);
 }
 
+static bool usable(const vs_verify_ctx *ctx, const vs_verify_report *r)
+{
+	return r->product >= 0 && (size_t)r->product < ctx->product_count &&
+	       r->shot_days != VS_VERIFY_NO_DATE;
+}
+
+/* Boosters given by their order (dose -k) get the dose number after the
+ * primary series of the person's first shot: the earliest usable report with
+ * a dose number or none (rid breaks a tie). Without one, after the booster
+ * product's own series, as the normalizer numbers them. */
+static void number_boosters(const vs_verify_ctx *ctx, vs_verify_report *rep, size_t n)
+{
+	const vs_verify_report *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const vs_verify_report *r = &rep[i];
+		if (r->dose >= 0 && usable(ctx, r) &&
+		    (!first || r->shot_days < first->shot_days ||
+		     (r->shot_days == first->shot_days && r->rid < first->rid)))
+			first = r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		vs_verify_report *r = &rep[i];
+		if (r->dose >= 0)
+			continue;
+		int series = first ? ctx->products[first->product].primary_doses
+		             : r->product >= 0 && (size_t)r->product < ctx->product_count
+		                 ? ctx->products[r->product].primary_doses
+		                 : 2;
+		int dose = series - r->dose;
+		r->dose = (int8_t)(dose > 100 ? 100 : dose);
+	}
+}
+
+/* A report merged by a mistyped date or a typing day whose date was not kept
+ * (outside the window of its event's date): its facility corrects it. */
+static void note_dates_not_kept(vf_run *v)
+{
+	vs_verify_result *o = v->out;
+	for (size_t i = 0; i < v->n_reports; i++) {
+		uint16_t e = o->report_event[i];
+		if (e == VS_VERIFY_NO_EVENT)
+			continue;
+		const vs_reason_set *why = &o->events[e].reasons;
+		int gap = v->rep[i].shot_days - o->events[e].shot_days;
+		if ((gap > v->ctx->window_days || -gap > v->ctx->window_days) &&
+		    (vs_reason_has(why, VS_R_HIST_DUPLICATE_DATE_SWAPPED) ||
+		     vs_reason_has(why, VS_R_HIST_DUPLICATE_DATE_TYPO) ||
+		     vs_reason_has(why, VS_R_HIST_DUPLICATE_ENTRY_DELAY)))
+			vs_reason_add(&o->report_reasons[i], VS_R_HIST_DATE_NOT_KEPT);
+	}
+}
+
 vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const vs_verify_person *person,
                         const vs_verify_report *reports, size_t n, vs_verify_result *out)
 {
 	uint16_t idx[VS_VERIFY_MAX_REPORTS];
+	vs_verify_report rep[VS_VERIFY_MAX_REPORTS];
 	size_t valid = 0;
-	vf_run v = {.ctx = ctx, .person = person, .rep = reports, .n_reports = n, .out = out};
+	vf_run v = {.ctx = ctx, .person = person, .rep = rep, .n_reports = n, .out = out};
 	memset(out, 0, sizeof(*out));
 	if (n > VS_VERIFY_MAX_REPORTS)
 		return VS_ERR_LIMIT;
+	memcpy(rep, reports, n * sizeof(rep[0]));
+	number_boosters(ctx, rep, n);
 	for (size_t i = 0; i < n; i++) {
 		out->report_event[i] = VS_VERIFY_NO_EVENT;
-		const vs_verify_report *r = &reports[i];
+		const vs_verify_report *r = &rep[i];
 		if (r->product < 0 || (size_t)r->product >= ctx->product_count)
 			vs_reason_add(&out->report_reasons[i], VS_R_VACCINE_UNKNOWN);
 		if (r->shot_days == VS_VERIFY_NO_DATE)
@@ -319,6 +493,7 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 	}
 	sort_reports(&v, idx, valid);
 	dedup(&v, idx, valid);
+	keep_missing_dose_apart(&v);
 	vf_merge_date_errors(&v);
 	sort_events(&v, n);
 	vf_history_rules(&v, out->events, out->event_count);
@@ -333,5 +508,6 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 		out->report_reasons[i] = out->events[e].reasons;
 		out->report_status[i] = out->events[e].status;
 	}
+	note_dates_not_kept(&v);
 	return VS_OK;
 }

@@ -23,6 +23,12 @@ facility/record id among several). Figures:
   event of the same citizen - a real dose merged away.
 - merged events: events (posted or not) holding records of two true events of
   one citizen (the same across citizens is a linking error, shown apart).
+- posted merged: posted events holding records of two true events (what
+  bench/accuracy_grid.py counts as "doses merged"), by cause: lost (two of its
+  true events are posted nowhere else: a real dose merged away), attached (all
+  but one are also posted by another event: a duplicate report attached to a
+  neighbouring dose, the doses posted are right), linking (records of
+  another citizen).
 - registry events not posted: for context (review, rejected, unlinked).
 
 Records injected by inject_date_dups.py (tag DUP_INJECTED_<CLASS>) are counted
@@ -91,6 +97,22 @@ def main():
         if len({truth[k][0] for k in recs}) > 1:
             same = len({truth[k][1] for k in recs}) == 1
             (merged_same if same else merged_other).append(key)
+    posts_of = collections.defaultdict(set)
+    for key, recs in members.items():
+        if key in post_date:
+            for k in recs:
+                posts_of[truth[k][0]].add(key)
+    posted_merged = collections.Counter()
+    for key, recs in members.items():
+        evs = {truth[k][0] for k in recs}
+        if key not in post_date or len(evs) < 2:
+            continue
+        if len({truth[k][1] for k in recs}) > 1:
+            posted_merged["linking"] += 1
+        elif sum(1 for ev in evs if posts_of[ev] == {key}) >= 2:
+            posted_merged["lost"] += 1
+        else:
+            posted_merged["attached"] += 1
     unposted = sum(1 for ev, recs in events.items()
                    if truth[recs[0]][1] and not any(checked.get(k) in post_date for k in recs))
     per = 100000.0 / n_events if n_events else 0
@@ -99,6 +121,8 @@ def main():
     print(f"posted twice (records)          {len(twice_rec)}  ({len(twice_rec) * per:.2f} per 100,000)")
     print(f"doses lost to a merge           {len(lost)}")
     print(f"merged events, same citizen     {len(merged_same)}  (other citizen, linking: {len(merged_other)})")
+    print(f"posted merged: lost {posted_merged['lost']}, attached {posted_merged['attached']}, "
+          f"linking {posted_merged['linking']}")
     print(f"registry events not posted      {unposted}")
     injected = collections.defaultdict(set)
     for ev, recs in events.items():

@@ -473,8 +473,11 @@ static void test_date_error_entry_delay(void **state)
 	run(&p, s, 2);
 	assert_int_equal(res.event_count, 1);
 	assert_true(ev_has(0, VS_R_HIST_DUPLICATE_ENTRY_DELAY));
-	/* beyond the tolerance (20 days): two events */
-	vs_verify_report u[] = {rep(1, AZ, 1, 2021, 7, 1, "L1"), rep(2, AZ, 0, 2021, 7, 22, "L1")};
+	/* the same lot under AstraZeneca's 28 days: 27 days is a delay, 28 may be dose 2 */
+	vs_verify_report u[] = {rep(1, AZ, 1, 2021, 7, 1, "L1"), rep(2, AZ, 0, 2021, 7, 28, "L1")};
+	run(&p, u, 2);
+	assert_int_equal(res.event_count, 1);
+	u[1] = rep(2, AZ, 0, 2021, 7, 29, "L1");
 	run(&p, u, 2);
 	assert_int_equal(res.event_count, 2);
 	/* Abdala's doses are 14 days apart: 14 days is a next dose, 13 a delay */
@@ -550,6 +553,303 @@ static void test_date_error_never(void **state)
 	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
 }
 
+static void test_booster_interval(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* a booster 3 months after the series: 89 days is too soon, 90 is not */
+	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 7, 1, "A1"), rep(2, AZ, 2, 2021, 9, 1, "A2"),
+	                        rep(3, PF, 3, 2021, 11, 29, "P1")};
+	run(&p, r, 3);
+	assert_true(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_int_equal(res.events[2].status, VS_VERIFY_REVIEW);
+	r[2] = rep(3, PF, 3, 2021, 11, 30, "P1");
+	run(&p, r, 3);
+	assert_false(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_int_equal(res.events[2].status, VS_VERIFY_OK);
+	/* after a one-dose series; a second booster counts from the first */
+	vs_verify_report j[] = {rep(1, JANSSEN, 1, 2021, 9, 1, ""), rep(2, PF, 2, 2021, 12, 1, ""),
+	                        rep(3, PF, 3, 2022, 2, 1, "")};
+	run(&p, j, 3);
+	assert_false(ev_has(1, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_true(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	/* the primary series keeps the product's interval: Abdala's third dose */
+	vs_verify_report a[] = {rep(1, ABDALA, 1, 2021, 10, 1, ""), rep(2, ABDALA, 2, 2021, 10, 15, ""),
+	                        rep(3, ABDALA, 3, 2021, 10, 29, "")};
+	run(&p, a, 3);
+	assert_false(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_false(ev_has(2, VS_R_HIST_INTERVAL_TOO_SHORT));
+}
+
+static void test_booster_numbered_by_history(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* "Nhắc lại" (booster 1) with Pfizer after Janssen is dose 2, not 3 */
+	vs_verify_report j[] = {rep(1, JANSSEN, 1, 2021, 9, 1, ""), rep(2, PF, -1, 2022, 1, 10, "")};
+	run(&p, j, 2);
+	assert_int_equal(res.events[1].dose, 2);
+	assert_false(ev_has(1, VS_R_HIST_EARLIER_DOSE_MISSING));
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+	/* ... and so one shot with another facility's "dose 2" a day later */
+	vs_verify_report k[] = {j[0], j[1], rep(3, PF, 2, 2022, 1, 11, "")};
+	run(&p, k, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	/* after Abdala's three doses, booster 2 is dose 5 */
+	vs_verify_report a[] = {rep(1, ABDALA, 0, 2021, 10, 1, ""), rep(2, MOD, -2, 2022, 9, 1, "")};
+	run(&p, a, 2);
+	assert_int_equal(res.events[1].dose, 5);
+	/* no primary dose reported: after the booster product's own series */
+	vs_verify_report b[] = {rep(1, PF, -1, 2022, 1, 10, "")};
+	run(&p, b, 1);
+	assert_int_equal(res.events[0].dose, 3);
+	/* the order of the reports does not matter */
+	vs_verify_report c[] = {j[1], j[0]};
+	run(&p, c, 2);
+	assert_int_equal(res.events[1].dose, 2);
+}
+
+static void test_date_error_entry_delay_booster(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* a booster typed in again a month later with its lot: a next booster is
+	 * months away, so 31 days is a delay (Pfizer's 21 days do not apply) */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 9, 1, "P1"), rep(2, PF, 2, 2021, 9, 25, "P2"),
+	                        rep(3, PF, 3, 2022, 1, 31, "P3"), rep(4, PF, 0, 2022, 3, 3, "P3")};
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 3);
+	assert_true(same_event(2, 3));
+	assert_date(ev_of(3), 2022, 1, 31);
+	assert_true(vs_reason_has(&ev_of(3)->reasons, VS_R_HIST_DUPLICATE_ENTRY_DELAY));
+	assert_int_equal(ev_of(3)->status, VS_VERIFY_OK);
+	/* the report whose date was not kept says so; the other does not */
+	assert_true(vs_reason_has(&res.report_reasons[3], VS_R_HIST_DATE_NOT_KEPT));
+	assert_false(vs_reason_has(&res.report_reasons[2], VS_R_HIST_DATE_NOT_KEPT));
+	assert_int_equal(res.report_status[3], VS_VERIFY_OK);
+	/* the last primary dose likewise (26 days after Moderna's dose 2) */
+	vs_verify_report m[] = {rep(1, MOD, 1, 2021, 9, 13, "M1"), rep(2, MOD, 2, 2021, 11, 6, "M2"),
+	                        rep(3, MOD, 0, 2021, 12, 2, "M2")};
+	run(&p, m, 3);
+	assert_int_equal(res.event_count, 2);
+	/* more than a month: kept apart, and the second is a booster too soon */
+	r[3] = rep(4, PF, 0, 2022, 3, 4, "P3");
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 4);
+	assert_true(ev_has(3, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_int_equal(res.events[3].status, VS_VERIFY_REVIEW);
+	/* the same dose number and lot typed in 29 days later is merged by the
+	 * first pass, before an unnumbered report two days later can join it:
+	 * that report is dose 2 (a child's paediatric series) */
+	vs_verify_person child = {
+	    .dob_days = vs_days_from_civil(2014, 3, 1), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	vs_verify_report c[] = {rep(1, PF_PED, 1, 2022, 5, 11, "C1"), rep(2, PF_PED, 1, 2022, 6, 9, "C1"),
+	                        rep(3, PF_PED, 0, 2022, 6, 11, "")};
+	run(&child, c, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_int_equal(ev_of(2)->dose, 2);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+}
+
+static void test_date_error_entry_delay_history(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 1's lot 25 days later, unnumbered: it could be dose 2 (over Pfizer's
+	 * 21 days) unless dose 2 is reported: then it is dose 1 typed in late */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 10, 30, "L1"), rep(2, PF, 0, 2021, 11, 24, "L1")};
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_int_equal(res.events[1].status, VS_VERIFY_OK);
+	vs_verify_report s[] = {r[0], r[1], rep(3, PF, 2, 2021, 12, 20, "L2")};
+	run(&p, s, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* nothing shared, 21 days after the last primary dose: merged only when
+	 * the dose numbers leave it no place (dose 3 reported later) */
+	vs_verify_report t[] = {rep(1, AZ, 1, 2021, 10, 23, "A1"), rep(2, AZ, 2, 2021, 12, 15, "A2"),
+	                        rep(3, AZ, 0, 2022, 1, 5, ""), rep(4, PF, 3, 2022, 3, 29, "P3")};
+	run(&p, t, 4);
+	assert_int_equal(res.event_count, 3);
+	assert_true(same_event(1, 2));
+	assert_date(ev_of(2), 2021, 12, 15);
+	for (size_t i = 0; i < res.event_count; i++)
+		assert_int_equal(res.events[i].status, VS_VERIFY_OK);
+	/* without dose 3 it is a booster too soon: kept apart, for review */
+	run(&p, t, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	/* nothing shared inside the primary series: problems of the dates alone
+	 * are no evidence (dose 2 may have been given early, or its date mistyped),
+	 * even when merging would remove two (the interval, a booster too soon) */
+	vs_verify_report u[] = {rep(1, AZ, 1, 2021, 7, 1, ""), rep(2, AZ, 0, 2021, 7, 15, ""),
+	                        rep(3, AZ, 0, 2021, 9, 3, "")};
+	run(&p, u, 3);
+	assert_int_equal(res.event_count, 3);
+	/* nothing shared, 25 days after Vero Cell's dose 1 (it could be dose 2 by the
+	 * interval), but dose 2 follows 11 days later with another lot: it cannot be
+	 * a dose of its own, so it is dose 1 typed in late */
+	vs_verify_report q[] = {rep(1, VERO, 1, 2021, 9, 13, ""), rep(2, VERO, 0, 2021, 10, 8, "V1"),
+	                        rep(3, VERO, 2, 2021, 10, 19, "V2")};
+	run(&p, q, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* ... not when the dose after it is numbered as its successor (dose 3 too
+	 * early is a problem of that dose, not evidence of a duplicate) */
+	vs_verify_report q2[] = {rep(1, ABDALA, 1, 2021, 9, 1, ""), rep(2, ABDALA, 0, 2021, 9, 20, "C2"),
+	                         rep(3, ABDALA, 3, 2021, 9, 27, "C3")};
+	run(&p, q2, 3);
+	assert_int_equal(res.event_count, 3);
+	/* a typing day keeps the earlier date (the shot): dose 1 typed again 27 days
+	 * later goes to dose 1, not to dose 2 sixteen days later, which would then
+	 * carry dose 1's day */
+	vs_verify_report x[] = {rep(1, AZ, 1, 2022, 3, 11, "U1"), rep(2, AZ, 0, 2022, 4, 7, ""),
+	                        rep(3, AZ, 2, 2022, 4, 23, "I5")};
+	run(&p, x, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_date(ev_of(2), 2022, 4, 23);
+	/* a month typo with nothing shared, whose only evidence would be a booster
+	 * too soon: dose 2 (unnumbered) is not merged into dose 4 */
+	vs_verify_report y[] = {rep(1, AZ, 1, 2021, 10, 25, "Y1"), rep(2, AZ, 0, 2022, 1, 15, "T1"),
+	                        rep(3, PF, 3, 2022, 4, 12, ""), rep(4, AZ, 4, 2022, 11, 15, "")};
+	run(&p, y, 4);
+	assert_int_equal(res.event_count, 4);
+	/* dose 1 typed in 28 days late with its lot, a day before dose 2 (no lot):
+	 * the lot says dose 1, so the window does not take it into dose 2 */
+	vs_verify_report z[] = {rep(1, PF, 1, 2021, 11, 30, "K1"), rep(2, PF, 0, 2021, 12, 28, "K1"),
+	                        rep(3, PF, 2, 2021, 12, 29, "")};
+	run(&p, z, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_date(ev_of(2), 2021, 12, 29);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* without dose 1's lot elsewhere, the window merges as before */
+	z[0] = rep(1, PF, 1, 2021, 11, 30, "");
+	run(&p, z, 3);
+	assert_true(same_event(1, 2));
+	/* a shared lot or dose is preferred, then the merge removing the most problems,
+	 * which is not always the exact typing error: dose 1 typed in 30 days late
+	 * (unnumbered, no lot), and its numbered report, a day before dose 2 */
+	vs_verify_report w[] = {repf(1, MOD, 0, 2022, 3, 28, "", "660014"),
+	                        repf(2, MOD, 1, 2022, 4, 27, "M1", "660014"),
+	                        repf(3, MOD, 2, 2022, 4, 28, "M2", "660015")};
+	run(&p, w, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(0, 1));
+	assert_false(same_event(0, 2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+}
+
+static void test_window_keeps_missing_dose(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* an unnumbered report three days before dose 2 and no dose 1 anywhere: it
+	 * may be dose 1 with its day and month swapped, so it is not merged into
+	 * dose 2; both go to review rather than a dose being lost */
+	vs_verify_report r[] = {rep(1, MOD, 0, 2021, 10, 8, "M1"), rep(2, MOD, 2, 2021, 10, 11, ""),
+	                        rep(3, MOD, 3, 2022, 2, 11, "M3")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(ev_has(0, VS_R_HIST_CONFLICTING_REPORTS));
+	assert_int_equal(res.events[0].status, VS_VERIFY_REVIEW);
+	assert_int_equal(res.events[1].status, VS_VERIFY_REVIEW);
+	/* with dose 1 reported, the window merges as before */
+	vs_verify_report s[] = {rep(4, MOD, 1, 2021, 9, 1, ""), r[0], r[1], r[2]};
+	run(&p, s, 4);
+	assert_int_equal(res.event_count, 3);
+	assert_true(same_event(1, 2));
+	/* two unnumbered reports a day apart before a booster 3 and nothing else:
+	 * the history lacks a dose, so they are not one shot by the window */
+	vs_verify_report u[] = {rep(1, AZ, 0, 2021, 9, 10, "Z1"), rep(2, AZ, 0, 2021, 9, 11, ""),
+	                        rep(3, PF, 3, 2022, 7, 27, "P3")};
+	run(&p, u, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* a report dated before the programme is no dose given: with dose 1's year
+	 * mistyped (2021 for 2022), a report two days after dose 1 is still not
+	 * merged into it while booster 3 says a dose is missing */
+	vs_verify_report w[] = {rep(1, MOD, 0, 2021, 2, 1, "T1"), rep(2, MOD, 1, 2022, 2, 1, ""),
+	                        rep(3, MOD, 0, 2022, 2, 3, "A6"), rep(4, MOD, 3, 2022, 6, 8, "N3")};
+	run(&p, w, 4);
+	assert_false(same_event(1, 2));
+	assert_int_equal(ev_of(3)->status, VS_VERIFY_OK);
+	/* and a report on the very day of dose 2 is that report again */
+	vs_verify_report t[] = {rep(1, MOD, 0, 2021, 10, 11, "M1"), r[1], r[2]};
+	run(&p, t, 3);
+	assert_int_equal(res.event_count, 2);
+}
+
+static void test_date_error_never_boosters(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 2 and booster 2 a year apart to the day, one lot: two dose numbers
+	 * at least the product's interval apart are two shots */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 9, 1, ""), rep(2, PF, 2, 2021, 10, 10, "L"),
+	                        rep(3, PF, 3, 2022, 4, 1, ""), rep(4, PF, -2, 2022, 10, 10, "L")};
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 4);
+	assert_int_equal(ev_of(3)->dose, 4);
+	for (size_t i = 0; i < res.event_count; i++)
+		assert_int_equal(res.events[i].status, VS_VERIFY_OK);
+	/* from two facilities as well */
+	r[1].facility_hash = vs_verify_lot_hash("790001");
+	r[3].facility_hash = vs_verify_lot_hash("790002");
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 4);
+	/* Moderna dose 2 on 01/01/2022 and a booster on 01/06/2022 (a month digit) */
+	vs_verify_report m[] = {rep(1, MOD, 1, 2021, 12, 1, ""), repf(2, MOD, 2, 2022, 1, 1, "", "790001"),
+	                        repf(3, MOD, -1, 2022, 6, 1, "", "790002")};
+	run(&p, m, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_int_equal(res.events[2].dose, 3);
+	assert_int_equal(res.events[2].status, VS_VERIFY_OK);
+	/* two dose numbers are never a shot typed in later, whatever the history
+	 * says: booster 2 and a dose 3 (its day and month swapped) 22 days later,
+	 * dose 2 and a dose 1 (swapped) 4 days later, from two facilities */
+	vs_verify_report b[] = {rep(1, PF, 1, 2021, 9, 6, "P1"), rep(2, PF, 2, 2021, 10, 6, "P2"),
+	                        repf(3, MOD, -2, 2022, 10, 11, "M4", "200003"),
+	                        repf(4, MOD, 3, 2022, 11, 2, "", "200002")};
+	run(&p, b, 4);
+	assert_int_equal(res.event_count, 4);
+	vs_verify_report d[] = {repf(1, PF, 2, 2022, 1, 2, "", "890007"),
+	                        repf(2, PF, 1, 2022, 1, 6, "D1", "890006")};
+	run(&p, d, 2);
+	assert_int_equal(res.event_count, 2);
+	/* with nothing shared, a report whose day and month may be swapped is not
+	 * merged when the swap explains the history as well: "dose 1" 18 days after
+	 * an unnumbered shot may be dose 1 of 10/08 typed as 08/10; a "dose 1"
+	 * before the programme (09/01/2021 for 01/09) and a shot in November */
+	vs_verify_report e[] = {rep(1, PF, 0, 2021, 9, 20, "N1"), rep(2, PF, 1, 2021, 10, 8, "")};
+	run(&p, e, 2);
+	assert_int_equal(res.event_count, 2);
+	vs_verify_report f[] = {rep(1, VERO, 1, 2021, 1, 9, "X1"), rep(2, VERO, 0, 2021, 11, 9, "")};
+	run(&p, f, 2);
+	assert_int_equal(res.event_count, 2);
+	/* a day that cannot be swapped (the 27th): the history decides */
+	e[0] = rep(1, PF, 0, 2021, 9, 27, "N1");
+	e[1] = rep(2, PF, 1, 2021, 10, 13, "");
+	run(&p, e, 2);
+	assert_int_equal(res.event_count, 1);
+	/* a child's paediatric dose 1 and an unnumbered report a month later,
+	 * with dose 1 typed in again late: the unnumbered report is dose 2 */
+	vs_verify_person child = {
+	    .dob_days = vs_days_from_civil(2014, 3, 1), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	vs_verify_report c[] = {rep(1, PF_PED, 1, 2022, 5, 11, "C1"), rep(2, PF_PED, 0, 2022, 6, 11, ""),
+	                        rep(3, PF_PED, 0, 2022, 6, 5, "C1")};
+	run(&child, c, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_false(same_event(0, 1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+}
+
 static void test_date_error_many(void **state)
 {
 	(void)state;
@@ -608,6 +908,12 @@ int main(void)
 	    cmocka_unit_test(test_date_error_typo),
 	    cmocka_unit_test(test_date_error_entry_delay),
 	    cmocka_unit_test(test_date_error_never),
+	    cmocka_unit_test(test_booster_interval),
+	    cmocka_unit_test(test_booster_numbered_by_history),
+	    cmocka_unit_test(test_date_error_entry_delay_booster),
+	    cmocka_unit_test(test_date_error_entry_delay_history),
+	    cmocka_unit_test(test_window_keeps_missing_dose),
+	    cmocka_unit_test(test_date_error_never_boosters),
 	    cmocka_unit_test(test_date_error_many),
 	    cmocka_unit_test(test_unusable_reports),
 	};
