@@ -66,7 +66,8 @@ static void write_inputs(int corrected)
 		        id, name, y, m, d, i % 2 ? "F" : "M", i);
 		int doses = 2 + (i % 3 == 0);
 		for (int k = 1; k <= doses; k++) {
-			int month = 6 + k * 2, dd = 1 + i % 20;
+			/* a booster (dose 3) at least three months after dose 2 */
+			int month = k == 1 ? 6 : k == 2 ? 8 : 12, dd = 1 + i % 20;
 			if (corrected && i == 7 && k == 2)
 				dd += 5; /* a correction: the facility fixed the date of dose 2 */
 			fprintf(s,
