@@ -714,6 +714,15 @@ static void test_date_error_entry_delay_history(void **state)
 	assert_int_equal(res.event_count, 2);
 	assert_true(same_event(0, 1));
 	assert_date(ev_of(2), 2022, 4, 23);
+	/* dose 2 (unnumbered) a month to the day after dose 1, and its copy typed in
+	 * 11 days later: the typing day is preferred to the month typo (real doses
+	 * are often a month apart on the same day) */
+	vs_verify_report mo[] = {rep(1, VERO, 1, 2021, 8, 8, "B1"), rep(2, VERO, 0, 2021, 9, 8, ""),
+	                         rep(3, VERO, 2, 2021, 9, 19, "E2")};
+	run(&p, mo, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_date(ev_of(2), 2021, 9, 8);
 	/* a month typo with nothing shared, whose only evidence would be a booster
 	 * too soon: dose 2 (unnumbered) is not merged into dose 4 */
 	vs_verify_report y[] = {rep(1, AZ, 1, 2021, 10, 25, "Y1"), rep(2, AZ, 0, 2022, 1, 15, "T1"),
