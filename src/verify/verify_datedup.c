@@ -205,9 +205,12 @@ static bool causes_order(uint16_t code)
 	       code == VS_R_HIST_TOO_MANY_DOSES;
 }
 
+/* HIST_BOOSTER_EARLY is informational (the shot is posted), but for judging a
+ * merge a booster off the schedule is as much a sign of an extra shot. */
 static bool causes_interval(uint16_t code)
 {
-	return code == VS_R_HIST_INTERVAL_TOO_SHORT || code == VS_R_HIST_BOOSTER_TOO_SOON;
+	return code == VS_R_HIST_INTERVAL_TOO_SHORT || code == VS_R_HIST_BOOSTER_TOO_SOON ||
+	       code == VS_R_HIST_BOOSTER_EARLY;
 }
 
 /* A date that cannot be a shot's whatever the person: before the programme
@@ -260,7 +263,7 @@ static tally judge(const vf_run *v, const vs_verify_event *ev, size_t n)
 			else if (code == VS_R_HIST_BEFORE_PROGRAMME || code == VS_R_HIST_IN_FUTURE)
 				k.dates++;
 			else if (causes_interval(code))
-				k.interval++;
+				k.interval++; /* before the informational test: HIST_BOOSTER_EARLY counts */
 			else if (!vf_informational(code))
 				k.other++;
 		}
