@@ -52,8 +52,11 @@ typedef struct vs_verify_ctx {
 	int entry_delay_days;         /* a report at most this much later may carry the day it was typed
 	                               * in rather than the day of the shot (default 31: a month) */
 	int booster_doses;            /* doses allowed beyond the primary series (default 2) */
-	int booster_interval_days;    /* the least time between a primary series or a booster and the
-	                               * next booster (default 90: MoH, 3 months) */
+	int booster_interval_days;    /* the time between a primary series or a booster and the next
+	                               * booster (default 90: MoH, 3 months): a report typed again within
+	                               * it with the same lot or dose number is not a next dose */
+	int extra_dose_min_days;      /* no dose follows a primary series or a booster sooner
+	                               * (default 28: the additional dose for the immunocompromised) */
 } vs_verify_ctx;
 
 /* Builds a context from vaccine rows (vs_ref.vaccines); families and mixing
@@ -122,8 +125,9 @@ typedef struct vs_verify_result {
  * birth (HIST_BEFORE_BIRTH), after death (HIST_AFTER_DEATH) are rejected;
  * under the product's minimum age (HIST_UNDER_AGE), dose numbers going
  * backwards (HIST_DOSE_ORDER), primary-series interval below the product's
- * minimum (HIST_INTERVAL_TOO_SHORT), a booster sooner than booster_interval_days
- * after the previous dose (HIST_BOOSTER_TOO_SOON), more doses than primary + boosters
+ * minimum (HIST_INTERVAL_TOO_SHORT), a dose after the primary series sooner than
+ * extra_dose_min_days after the previous dose (HIST_BOOSTER_TOO_SOON; sooner than
+ * booster_interval_days: HIST_BOOSTER_EARLY, informational), more doses than primary + boosters
  * (HIST_TOO_MANY_DOSES) and forbidden mixing in the primary series
  * (HIST_MIXED_SCHEDULE) go to review. A report without a known product or
  * date forms no event and is rejected (VACCINE_UNKNOWN / SHOT_DATE_MISSING). */

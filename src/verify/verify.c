@@ -92,6 +92,7 @@ vs_rc vs_verify_ctx_new(vs_verify_ctx **out, const vs_ref_vaccine *vaccines, siz
 	c->entry_delay_days = 31;
 	c->booster_doses = 2;
 	c->booster_interval_days = 90;
+	c->extra_dose_min_days = 28;
 	*out = c;
 	return VS_OK;
 }

@@ -11,16 +11,21 @@
  * a problem an extra shot causes that the merge removes: two reports of one
  * dose, doses out of order, too many doses, a date outside the programme, and
  * only with a shared lot or dose too short an interval (a real dose given
- * early, or a duplicate typed in late, makes one too). Each round makes the best merge (shared lot or dose
- * first, then the most problems removed, exact typing errors before typing days, the shorter delay) and
- * judges again. Events and pairs are visited in the order the events were made, which does not depend on the
- * order of the reports. */
+ * early, or a duplicate typed in late, makes one too). With nothing shared, a
+ * day/month swap of the dropped date that explains the history as well stops
+ * it. Each round makes the best merge (shared lot or dose first, then the most
+ * problems removed, then swap, year, typing day, month, the shorter delay) and
+ * judges again. Events and pairs are visited in the order the events were
+ * made, which does not depend on the order of the reports. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "verify_internal.h"
 
-enum { CLASS_NONE, CLASS_SWAP, CLASS_TYPO, CLASS_DELAY };
+/* In the order preferred when the evidence and the problems removed are
+ * equal: a month typo last, since real doses are often given a month apart on
+ * the same day of the month. */
+enum { CLASS_NONE, CLASS_SWAP, CLASS_YEAR, CLASS_DELAY, CLASS_MONTH };
 
 /* The evidence a candidate merge still needs from the history rules: none;
  * a problem an extra shot causes that it removes; with nothing shared, such a
@@ -72,9 +77,9 @@ static int date_class(int32_t a, int32_t b)
 		return CLASS_SWAP;
 	if (ma == mb && da == db && ya >= 1000 && yb >= 1000 && ya <= 9999 && yb <= 9999 &&
 	    digit_typo(ya, yb, 4, true))
-		return CLASS_TYPO;
+		return CLASS_YEAR;
 	if (ya == yb && da == db && digit_typo(ma, mb, 2, false))
-		return CLASS_TYPO;
+		return CLASS_MONTH;
 	return CLASS_NONE;
 }
 
@@ -200,9 +205,12 @@ static bool causes_order(uint16_t code)
 	       code == VS_R_HIST_TOO_MANY_DOSES;
 }
 
+/* HIST_BOOSTER_EARLY is informational (the shot is posted), but for judging a
+ * merge a booster off the schedule is as much a sign of an extra shot. */
 static bool causes_interval(uint16_t code)
 {
-	return code == VS_R_HIST_INTERVAL_TOO_SHORT || code == VS_R_HIST_BOOSTER_TOO_SOON;
+	return code == VS_R_HIST_INTERVAL_TOO_SHORT || code == VS_R_HIST_BOOSTER_TOO_SOON ||
+	       code == VS_R_HIST_BOOSTER_EARLY;
 }
 
 /* A date that cannot be a shot's whatever the person: before the programme
@@ -255,7 +263,7 @@ static tally judge(const vf_run *v, const vs_verify_event *ev, size_t n)
 			else if (code == VS_R_HIST_BEFORE_PROGRAMME || code == VS_R_HIST_IN_FUTURE)
 				k.dates++;
 			else if (causes_interval(code))
-				k.interval++;
+				k.interval++; /* before the informational test: HIST_BOOSTER_EARLY counts */
 			else if (!vf_informational(code))
 				k.other++;
 		}
@@ -365,26 +373,24 @@ static bool judge_merge(const vf_run *v, size_t a, size_t b, pair p, tally befor
 }
 
 /* A shared lot or dose number first, then the merge that removes the most
- * problems, exact typing errors before the day of typing, the shorter delay,
- * the class; else the first pair. */
+ * problems, then the class (swap, year, typing day, month), the shorter
+ * delay; else the first pair. */
 static bool better(const option *x, const option *y)
 {
-	bool dx = x->p.cls == CLASS_DELAY, dy = y->p.cls == CLASS_DELAY;
 	if (x->p.known != y->p.known)
 		return x->p.known;
 	if (x->gain != y->gain)
 		return x->gain > y->gain;
-	if (dx != dy)
-		return dy;
-	if (dx && x->p.gap != y->p.gap)
-		return x->p.gap < y->p.gap;
-	return x->p.cls < y->p.cls;
+	if (x->p.cls != y->p.cls)
+		return x->p.cls < y->p.cls;
+	return x->p.cls == CLASS_DELAY && x->p.gap < y->p.gap;
 }
 
 static void apply(vf_run *v, const option *op)
 {
 	static const vs_reason why[] = {VS_R_NONE, VS_R_HIST_DUPLICATE_DATE_SWAPPED,
-	                                VS_R_HIST_DUPLICATE_DATE_TYPO, VS_R_HIST_DUPLICATE_ENTRY_DELAY};
+	                                VS_R_HIST_DUPLICATE_DATE_TYPO, VS_R_HIST_DUPLICATE_ENTRY_DELAY,
+	                                VS_R_HIST_DUPLICATE_DATE_TYPO};
 	vs_verify_result *o = v->out;
 	size_t a = op->a, b = op->b, n = o->event_count;
 	merge(o->events, &o->event_count, a, b, op->w);

@@ -349,8 +349,10 @@ static void series_rules(const vf_run *v, vs_verify_event *ev, size_t n)
 			int need = c->products[prev->product].min_interval_days;
 			if (need > 0 && e->shot_days - prev->shot_days < need)
 				vs_reason_add(&e->reasons, VS_R_HIST_INTERVAL_TOO_SHORT);
-		} else if (prev && e->shot_days - prev->shot_days < c->booster_interval_days) {
+		} else if (prev && e->shot_days - prev->shot_days < c->extra_dose_min_days) {
 			vs_reason_add(&e->reasons, VS_R_HIST_BOOSTER_TOO_SOON);
+		} else if (prev && e->shot_days - prev->shot_days < c->booster_interval_days) {
+			vs_reason_add(&e->reasons, VS_R_HIST_BOOSTER_EARLY);
 		}
 		prev = e;
 	}
@@ -369,7 +371,7 @@ bool vf_informational(uint16_t code)
 	return code == VS_R_HIST_DUPLICATE_EVENT || code == VS_R_HIST_PAEDIATRIC_INFERRED ||
 	       code == VS_R_HIST_EARLIER_DOSE_MISSING || code == VS_R_HIST_DUPLICATE_DATE_SWAPPED ||
 	       code == VS_R_HIST_DUPLICATE_DATE_TYPO || code == VS_R_HIST_DUPLICATE_ENTRY_DELAY ||
-	       code == VS_R_HIST_DATE_NOT_KEPT;
+	       code == VS_R_HIST_DATE_NOT_KEPT || code == VS_R_HIST_BOOSTER_EARLY;
 }
 
 static uint8_t status_of(const vs_reason_set *s)

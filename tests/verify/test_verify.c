@@ -557,27 +557,39 @@ static void test_booster_interval(void **state)
 {
 	(void)state;
 	vs_verify_person p = adult();
-	/* a booster 3 months after the series: 89 days is too soon, 90 is not */
+	/* after the series: 27 days is too soon for any dose (review), 28 is an
+	 * additional dose's earliest day and up to 89 days early for a booster
+	 * (posted, noted), 90 days (3 months) is on schedule */
 	vs_verify_report r[] = {rep(1, AZ, 1, 2021, 7, 1, "A1"), rep(2, AZ, 2, 2021, 9, 1, "A2"),
-	                        rep(3, PF, 3, 2021, 11, 29, "P1")};
+	                        rep(3, PF, 3, 2021, 9, 28, "P1")};
 	run(&p, r, 3);
 	assert_true(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
 	assert_int_equal(res.events[2].status, VS_VERIFY_REVIEW);
-	r[2] = rep(3, PF, 3, 2021, 11, 30, "P1");
+	r[2] = rep(3, PF, 3, 2021, 9, 29, "P1");
 	run(&p, r, 3);
 	assert_false(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_true(ev_has(2, VS_R_HIST_BOOSTER_EARLY));
 	assert_int_equal(res.events[2].status, VS_VERIFY_OK);
+	r[2] = rep(3, PF, 3, 2021, 11, 29, "P1");
+	run(&p, r, 3);
+	assert_true(ev_has(2, VS_R_HIST_BOOSTER_EARLY));
+	r[2] = rep(3, PF, 3, 2021, 11, 30, "P1");
+	run(&p, r, 3);
+	assert_false(ev_has(2, VS_R_HIST_BOOSTER_EARLY));
+	assert_int_equal(res.events[2].reasons.count, 0);
 	/* after a one-dose series; a second booster counts from the first */
 	vs_verify_report j[] = {rep(1, JANSSEN, 1, 2021, 9, 1, ""), rep(2, PF, 2, 2021, 12, 1, ""),
-	                        rep(3, PF, 3, 2022, 2, 1, "")};
+	                        rep(3, PF, 3, 2021, 12, 20, "")};
 	run(&p, j, 3);
 	assert_false(ev_has(1, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_false(ev_has(1, VS_R_HIST_BOOSTER_EARLY));
 	assert_true(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
 	/* the primary series keeps the product's interval: Abdala's third dose */
 	vs_verify_report a[] = {rep(1, ABDALA, 1, 2021, 10, 1, ""), rep(2, ABDALA, 2, 2021, 10, 15, ""),
 	                        rep(3, ABDALA, 3, 2021, 10, 29, "")};
 	run(&p, a, 3);
 	assert_false(ev_has(2, VS_R_HIST_BOOSTER_TOO_SOON));
+	assert_false(ev_has(2, VS_R_HIST_BOOSTER_EARLY));
 	assert_false(ev_has(2, VS_R_HIST_INTERVAL_TOO_SHORT));
 }
 
@@ -633,8 +645,14 @@ static void test_date_error_entry_delay_booster(void **state)
 	                        rep(3, MOD, 0, 2021, 12, 2, "M2")};
 	run(&p, m, 3);
 	assert_int_equal(res.event_count, 2);
-	/* more than a month: kept apart, and the second is a booster too soon */
+	/* more than a month: kept apart (a limit: posted as an early booster) */
 	r[3] = rep(4, PF, 0, 2022, 3, 4, "P3");
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 4);
+	assert_true(ev_has(3, VS_R_HIST_BOOSTER_EARLY));
+	/* a copy with nothing shared 20 days after a booster is too soon for a dose:
+	 * kept apart, for review */
+	r[3] = rep(4, PF, 0, 2022, 2, 20, "");
 	run(&p, r, 4);
 	assert_int_equal(res.event_count, 4);
 	assert_true(ev_has(3, VS_R_HIST_BOOSTER_TOO_SOON));
@@ -714,6 +732,15 @@ static void test_date_error_entry_delay_history(void **state)
 	assert_int_equal(res.event_count, 2);
 	assert_true(same_event(0, 1));
 	assert_date(ev_of(2), 2022, 4, 23);
+	/* dose 2 (unnumbered) a month to the day after dose 1, and its copy typed in
+	 * 11 days later: the typing day is preferred to the month typo (real doses
+	 * are often a month apart on the same day) */
+	vs_verify_report mo[] = {rep(1, VERO, 1, 2021, 8, 8, "B1"), rep(2, VERO, 0, 2021, 9, 8, ""),
+	                         rep(3, VERO, 2, 2021, 9, 19, "E2")};
+	run(&p, mo, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_date(ev_of(2), 2021, 9, 8);
 	/* a month typo with nothing shared, whose only evidence would be a booster
 	 * too soon: dose 2 (unnumbered) is not merged into dose 4 */
 	vs_verify_report y[] = {rep(1, AZ, 1, 2021, 10, 25, "Y1"), rep(2, AZ, 0, 2022, 1, 15, "T1"),
