@@ -91,6 +91,9 @@ size_t vs_link_settings_id_count(const vs_link_settings *s, int side);
 const char *vs_link_settings_id_column(const vs_link_settings *s, int side, size_t i);
 /* The column of extra k on a side; "" when that side has none. */
 const char *vs_link_settings_extra_column(const vs_link_settings *s, int side, size_t k);
+/* The date format of the dob column of a side (settings side "formats": {"dob": "%Y%m%d"}; see
+ * vs_norm_date_by_format); NULL when none is set (the generic standardizer's built-in forms). */
+const char *vs_link_settings_dob_format(const vs_link_settings *s, int side);
 /* True for the built-in vaccination profile (vs_link_settings_default): its column names also
  * match the header aliases of the registry and shots schemas (include/vaxsync/schema.h). */
 bool vs_link_settings_is_builtin(const vs_link_settings *s);

@@ -37,6 +37,11 @@ typedef struct vs_link_files_stats {
 	    score_cpu_s; /* thread seconds in candidate search and in scoring (summed over threads) */
 	size_t index_bytes;
 	uint64_t decisions[3]; /* by vs_link_decision */
+	/* per side (0 left, 1 right; the right side as of its last pass): rows with a
+	 * non-empty dob column, those of them the standardizer could not read as a date, and the
+	 * first such value (cut to 47 bytes) */
+	uint64_t dob_given[2], dob_unread[2];
+	char dob_example[2][48];
 } vs_link_files_stats;
 
 /* Creates a run for the settings (borrowed; must outlive the run). On success *out is new; free
@@ -64,6 +69,10 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf *out,
                               vs_error *err) VS_MUST_CHECK;
 void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out);
+/* The name of id column k of a side (0 left, 1 right) in links.csv's header: as the settings name
+ * it with the Vietnamese standardizer (facility_code, record_id, citizen_id), else with its side,
+ * "right_<column>" / "left_<column>" (both files often call their id the same). */
+void vs_link_files_id_header(const vs_link_settings *s, int side, size_t k, char *buf, size_t n);
 
 /* ---- evaluation against generated truth ----
  * truth.csv: facility_code,record_id,citizen_id,event_id,error_tags; links.csv
@@ -72,5 +81,12 @@ void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out);
  * same birth year) is evaluated beside. Appends the report to out. */
 vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
                    const char *shots_path, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
+/* A linkage described by settings against true pairs: truth_path is a CSV whose header has the
+ * id columns as links.csv names them (vs_link_files_id_header), one row per true pair (other
+ * columns ignored). Prints pairs, precision, recall and F1 for auto links and for auto + review,
+ * and the true pairs left without any link. */
+vs_rc vs_link_eval_pairs(const vs_link_settings *s, const char *truth_path, const char *links_path,
+                         vs_buf *out, vs_error *err) VS_MUST_CHECK;
 
 #endif

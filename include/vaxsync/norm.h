@@ -89,11 +89,24 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
  * Vietnamese: no context, no reasons, no keys; never fails. Names: family, middle, given (may be
  * NULL) trimmed when family or given is non-empty, else in->full_name split at its first and last
  * space (one word: given). dob: yyyy-mm-dd, yyyy/mm/dd, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy,
- * yyyy-mm or yyyy, years 1800..2200. sex: first letter m or 1 -> M, f, w or 2 -> F. id_number: its
- * letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER). phone: its digits.
- * province/district/commune codes trimmed. Other members of in are not read; any may be NULL. */
+ * yyyy-mm, yyyy or yyyymmdd (eight digits, a real date), years 1800..2200; with dob_format (not
+ * NULL) that format only (vs_norm_date_by_format, two-digit years pivot at 30). sex: first letter m or 1 ->
+ * M, f, w or 2 -> F. id_number: its letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER).
+ * phone: its digits. province/district/commune codes trimmed. Other members of in are not read; any may be
+ * NULL. */
 void vs_norm_record_generic(const vs_norm_input *in, const char *family, const char *middle,
-                            const char *given, vs_norm_record *out);
+                            const char *given, const char *dob_format, vs_norm_record *out);
+
+/* A date read by a format (settings "formats"): %Y four digits, %m month and %d day (one or two
+ * digits; exactly two next to another directive, as in %Y%m%d), %y two digits (19yy when above
+ * pivot_yy, else 20yy), %b an English month name or its first three letters, %% a percent sign, any other
+ * character itself; the whole text must match. Leading and trailing spaces are ignored. Precision: day when
+ * %d is read, month when %m or %b without %d, year otherwise. A text that does not match, or a date that does
+ * not exist, gives {0}. The format was checked by vs_norm_date_format_valid. */
+vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy);
+/* True when fmt is a format vs_norm_date_by_format reads: only the directives above, %Y or %y
+ * exactly once, at most one of each other directive, %d only with %m or %b, under 64 bytes. */
+bool vs_norm_date_format_valid(const char *fmt);
 
 /* Kinds of date for vs_norm_date: they differ in two-digit-year resolution,
  * plausibility checks and reason codes (DOB_* or SHOT_DATE_*). */

@@ -9,15 +9,19 @@
 
 static const char usage[] =
     "usage: vaxsync eval --truth truth.csv --links links.csv [--registry F --shots F]\n"
+    "       vaxsync eval --settings S.json --truth pairs.csv --links links.csv\n"
     "Prints auto precision and recall, review share, overall precision/recall/F1, false links and\n"
     "misses by error tag. With --registry and --shots, also the naive baseline (typed ID exactly a\n"
-    "12-digit citizen_id and the same birth year).\n" VS_CLI_COMMON_HELP;
+    "12-digit citizen_id and the same birth year).\n"
+    "With --settings (a linkage of your own, docs/linking.md): truth is the true pairs, one a row,\n"
+    "under the id column names links.csv uses (generic settings: right_<id>, left_<id>); prints\n"
+    "precision, recall and F1 of the auto links and of auto + review.\n" VS_CLI_COMMON_HELP;
 
 int vs_cmd_eval(int argc, char **argv)
 {
 	vs_cli_common c;
 	vs_cli_common_init(&c);
-	const char *truth = NULL, *links = NULL, *reg = NULL, *shots = NULL;
+	const char *truth = NULL, *links = NULL, *reg = NULL, *shots = NULL, *settings = NULL;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
 		if (r < 0)
@@ -34,6 +38,8 @@ int vs_cmd_eval(int argc, char **argv)
 			reg = argv[++i];
 		else if (!strcmp(a, "--shots") && has)
 			shots = argv[++i];
+		else if (!strcmp(a, "--settings") && has)
+			settings = argv[++i];
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return VS_EXIT_OK;
@@ -49,7 +55,15 @@ int vs_cmd_eval(int argc, char **argv)
 	vs_error err = {0};
 	vs_buf out;
 	vs_buf_init(&out, 1u << 22);
-	vs_rc rc = vs_link_eval(truth, links, reg, shots, &out, &err);
+	vs_link_settings *s = NULL;
+	vs_rc rc;
+	if (settings) {
+		if ((rc = vs_link_settings_load(&s, settings, &err)) == VS_OK)
+			rc = vs_link_eval_pairs(s, truth, links, &out, &err);
+		vs_link_settings_free(s);
+	} else {
+		rc = vs_link_eval(truth, links, reg, shots, &out, &err);
+	}
 	if (rc)
 		vs_cli_print_error(&err);
 	else

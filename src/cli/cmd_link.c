@@ -24,6 +24,22 @@ static const char usage[] =
     "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
     "  --stats         print wall time per stage, pairs/s and index size to stderr\n" VS_CLI_COMMON_HELP;
 
+/* dates the standardizer could not read are left out of the comparison: say so, never silently;
+ * when many are unread the form is likely another one, which the settings can name */
+static void warn_dob(const vs_link_files_stats *st, int side, const char *path)
+{
+	uint64_t bad = st->dob_unread[side], all = st->dob_given[side];
+	if (!bad)
+		return;
+	fprintf(stderr,
+	        "vaxsync link: warning: %s: %llu of %llu dates of birth are not read as dates (first: "
+	        "'%s') and are left out of the comparison%s\n",
+	        path ? path : "", (unsigned long long)bad, (unsigned long long)all, st->dob_example[side],
+	        bad * 5 >= all ? "; if they have one form, give it in the settings, e.g. \"formats\": "
+	                         "{\"dob\": \"%d.%m.%Y\"} (docs/linking.md)"
+	                       : "");
+}
+
 int vs_cmd_link(int argc, char **argv)
 {
 	vs_cli_common c;
@@ -133,6 +149,8 @@ out:
 	vs_link_model_free(m);
 	vs_link_files_free(lf);
 	vs_link_settings_free(s);
+	for (int side = 0; side < 2 && !c.quiet; side++)
+		warn_dob(&st, side, side ? sd.right : sd.left);
 	if (!rc && st.bad_rows && !c.quiet)
 		fprintf(stderr,
 		        "vaxsync link: %llu rows rejected (%llu of the left file, %llu of the right)\n",

@@ -86,6 +86,7 @@ typedef struct lk_side_cols {
 	size_t nid;
 	char role[LR_COUNT][64];
 	char extra[VS_LINK_MAX_EXTRA][64];
+	char dob_format[64]; /* "" none */
 } lk_side_cols;
 
 struct vs_link_settings {

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "link/link_internal.h"
+#include "vaxsync/norm.h"
 
 const char *const lk_role_names[LR_COUNT] = {"full_name", "family",   "middle", "given", "dob",
                                              "sex",       "id",       "alt_id", "phone", "address",
@@ -248,6 +249,11 @@ const char *vs_link_settings_role_column(const vs_link_settings *s, int side, vs
 	return side >= 0 && side < 2 && (int)r >= 0 && r < VS_LINK_ROLE_COUNT ? s->side[side].role[r] : "";
 }
 
+const char *vs_link_settings_dob_format(const vs_link_settings *s, int side)
+{
+	return side >= 0 && side < 2 && s->side[side].dob_format[0] ? s->side[side].dob_format : NULL;
+}
+
 size_t vs_link_settings_id_count(const vs_link_settings *s, int side)
 {
 	return side >= 0 && side < 2 ? s->side[side].nid : 0;
@@ -331,6 +337,26 @@ static vs_rc parse_side(json_t *j, lk_side_cols *c, size_t *nextra, const char *
 			                    "settings: unknown column role '%s'", k);
 		if ((rc = copy_str(v, c->role[role], sizeof c->role[role], name, k, err)))
 			return rc;
+	}
+	json_t *fm = json_object_get(j, "formats");
+	if (fm) {
+		if (!json_is_object(fm))
+			return bad(err, name, "'formats' must be an object mapping date roles to formats");
+		json_object_foreach(fm, k, v)
+		{
+			if (strcmp(k, "dob"))
+				return vs_error_set(
+				    err, VS_ERR_PARSE, name, 0, 0, k,
+				    "settings: 'formats' applies to dates only ('dob'), not '%s'", k);
+			if ((rc = copy_str(v, c->dob_format, sizeof c->dob_format, name, "formats", err)))
+				return rc;
+			if (!vs_norm_date_format_valid(c->dob_format))
+				return vs_error_set(
+				    err, VS_ERR_PARSE, name, 0, 0, k,
+				    "settings: date format '%s' is not valid (%%Y or %%y once, %%m or "
+				    "%%b, %%d, %%%%, other characters literal)",
+				    c->dob_format);
+		}
 	}
 	json_t *ex = json_object_get(j, "extra");
 	if (ex) {

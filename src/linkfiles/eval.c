@@ -384,3 +384,126 @@ out:
 	vs_free(mb);
 	return rc;
 }
+
+/* ---- a linkage described by settings: true pairs ---- */
+
+/* the id columns of both sides as links.csv names them (right first), at most 8 */
+static size_t pair_columns(const vs_link_settings *s, char names[8][80], colmap *cols)
+{
+	size_t n = 0;
+	for (int side = 1; side >= 0; side--)
+		for (size_t k = 0; k < vs_link_settings_id_count(s, side) && n < 8; k++, n++) {
+			vs_link_files_id_header(s, side, k, names[n], sizeof names[n]);
+			cols[n].name = names[n];
+		}
+	return n;
+}
+
+/* the pair's key: the right ids, 0x1e, the left ids, each followed by 0x1f; false when too long */
+static bool pair_key(const vs_link_settings *s, const vs_csv_row *r, const colmap *cols, char *k, size_t n)
+{
+	size_t o = 0, nr = vs_link_settings_id_count(s, 1), c = 0;
+	for (int side = 1; side >= 0; side--) {
+		for (size_t j = 0; j < vs_link_settings_id_count(s, side); j++, c++) {
+			const char *v = fld(r, &cols[c]);
+			v += strspn(v, " ");
+			int len = (int)strlen(v);
+			while (len && v[len - 1] == ' ')
+				len--;
+			int w = snprintf(k + o, n - o, "%.*s\x1f", len, v);
+			if (w < 0 || (size_t)w >= n - o)
+				return false;
+			o += (size_t)w;
+		}
+		if (c == nr && o + 1 < n)
+			k[o++] = 0x1e;
+	}
+	k[o] = 0;
+	return true;
+}
+
+static double f1_of(double p, double r)
+{
+	return p + r > 0 ? 2 * p * r / (p + r) : 0;
+}
+
+vs_rc vs_link_eval_pairs(const vs_link_settings *s, const char *truth_path, const char *links_path,
+                         vs_buf *out, vs_error *err)
+{
+	vs_rc rc;
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	smap truth = {0};
+	char names[8][80], k[1024];
+	colmap cols[9];
+	size_t nc = pair_columns(s, names, cols);
+	uint64_t pairs = 0, bad = 0, autos = 0, auto_ok = 0, reviews = 0, review_ok = 0;
+	if (smap_init(&truth)) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	if ((rc = open_csv(truth_path, &rd, cols, nc, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE) {
+			bad++;
+			continue;
+		}
+		if (rc)
+			goto out;
+		if (!pair_key(s, &row, cols, k, sizeof k)) {
+			bad++;
+			continue;
+		}
+		if (smap_get(&truth, k) == (size_t)-1)
+			pairs++;
+		if ((rc = smap_put(&truth, k, "", NULL)))
+			goto nomem;
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	cols[nc].name = "decision";
+	if ((rc = open_csv(links_path, &rd, cols, nc + 1, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE) {
+			bad++;
+			continue;
+		}
+		if (rc)
+			goto out;
+		vs_link_decision d = parse_decision(fld(&row, &cols[nc]));
+		if (d == VS_LINK_UNLINKED)
+			continue;
+		bool ok = pair_key(s, &row, cols, k, sizeof k) && smap_get(&truth, k) != (size_t)-1;
+		if (d == VS_LINK_AUTO)
+			autos++, auto_ok += ok;
+		else
+			reviews++, review_ok += ok;
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	double pa = pct(auto_ok, autos), ra = pct(auto_ok, pairs);
+	double pl = pct(auto_ok + review_ok, autos + reviews), rl = pct(auto_ok + review_ok, pairs);
+	rc = vs_buf_printf(out,
+	                   "vaxsync link (pairs)\n  true pairs %llu\n"
+	                   "  auto:          %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  "
+	                   "F1 %.4f %%\n"
+	                   "  auto + review: %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  "
+	                   "F1 %.4f %%\n"
+	                   "  true pairs not auto-linked %llu, not linked at all %llu\n",
+	                   (unsigned long long)pairs, (unsigned long long)autos, (unsigned long long)auto_ok,
+	                   pa, ra, f1_of(pa, ra), (unsigned long long)(autos + reviews),
+	                   (unsigned long long)(auto_ok + review_ok), pl, rl, f1_of(pl, rl),
+	                   (unsigned long long)(pairs - auto_ok),
+	                   (unsigned long long)(pairs - auto_ok - review_ok));
+	if (!rc && bad)
+		rc = vs_buf_printf(out, "  (%llu malformed rows skipped)\n", (unsigned long long)bad);
+	goto out;
+nomem:
+	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+out:
+	vs_csv_close(rd);
+	smap_free(&truth);
+	return rc;
+}

@@ -166,7 +166,8 @@ typedef struct std_job {
 	const vs_norm_ctx *ctx; /* NULL: the generic standardizer */
 	const rawbatch *b;
 	vs_norm_record *out;
-	int kind; /* VS_NORM_KIND_REGISTRY for the left side (the master list), else SHOT */
+	int kind;               /* VS_NORM_KIND_REGISTRY for the left side (the master list), else SHOT */
+	const char *dob_format; /* the side's "formats" dob, NULL none */
 } std_job;
 
 static void run_std(void *ud, size_t from, size_t to, int worker)
@@ -190,16 +191,34 @@ static void run_std(void *ud, size_t from, size_t to, int worker)
 			vs_norm_record_std(j->ctx, &in, &j->out[i]);
 		else
 			vs_norm_record_generic(&in, f[VS_LINK_ROLE_FAMILY], f[VS_LINK_ROLE_MIDDLE],
-			                       f[VS_LINK_ROLE_GIVEN], &j->out[i]);
+			                       f[VS_LINK_ROLE_GIVEN], j->dob_format, &j->out[i]);
 	}
 }
 
 /* side 0 is the master list (the registry: no shot-field reasons), 1 the records to link. Each
  * record is standardized on its own, so the split over threads does not change the result. */
-static void standardize(const vs_norm_ctx *ctx, const rawbatch *b, vs_norm_record *out, int threads, int side)
+static void standardize(const vs_norm_ctx *ctx, const vs_link_settings *s, const rawbatch *b,
+                        vs_norm_record *out, int threads, int side)
 {
-	std_job j = {ctx, b, out, side == 0 ? VS_NORM_KIND_REGISTRY : VS_NORM_KIND_SHOT};
+	std_job j = {ctx, b, out, side == 0 ? VS_NORM_KIND_REGISTRY : VS_NORM_KIND_SHOT,
+	             vs_link_settings_dob_format(s, side)};
 	vs_parallel_for(b->count, threads, run_std, &j);
+}
+
+/* counts the dob values of a batch the standardizer could not read (a silent loss otherwise) */
+static void count_dob(const rawbatch *b, const vs_norm_record *recs, vs_link_files_stats *st, int side)
+{
+	for (size_t i = 0; i < b->count; i++) {
+		const char *v = b->f[i][VS_LINK_ROLE_DOB];
+		if (!v || !v[strspn(v, " \t")])
+			continue;
+		st->dob_given[side]++;
+		if (recs[i].dob.precision != VS_DATE_NONE)
+			continue;
+		if (!st->dob_unread[side]++)
+			snprintf(st->dob_example[side], sizeof st->dob_example[side], "%.47s",
+			         v + strspn(v, " \t"));
+	}
 }
 
 /* ---- the run ---- */
@@ -367,7 +386,8 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 		}
 		if (rc)
 			goto out;
-		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads, 0);
+		standardize(lf->ctx, lf->s, &lf->b, lf->recs, lf->o.threads, 0);
+		count_dob(&lf->b, lf->recs, &lf->st, 0);
 		uint64_t c = vs_now_ns();
 		lf->st.std_s += secs(b, c);
 		vs_link_side side;
@@ -459,6 +479,7 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 	side_read sr = {!lf->right_told || strcmp(lf->right_told, path), 0};
 	if (stride < 1)
 		stride = 1;
+	lf->st.dob_given[1] = lf->st.dob_unread[1] = 0; /* the last pass's */
 	if ((rc = open_side(lf->s, 1, path, &rd, &lo, err)))
 		goto out;
 	for (;;) {
@@ -472,7 +493,8 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		}
 		if (rc)
 			goto out;
-		standardize(lf->ctx, &lf->b, lf->recs, lf->o.threads, 1);
+		standardize(lf->ctx, lf->s, &lf->b, lf->recs, lf->o.threads, 1);
+		count_dob(&lf->b, lf->recs, &lf->st, 1);
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
 		side_of(lf, &side);
@@ -544,15 +566,31 @@ out:
 	return rc;
 }
 
+void vs_link_files_id_header(const vs_link_settings *s, int side, size_t k, char *buf, size_t n)
+{
+	const char *name = vs_link_settings_id_column(s, side, k);
+	if (vs_link_settings_standardizer(s) != VS_LINK_STD_GENERIC)
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s_%s", side ? "right" : "left", name);
+}
+
+static vs_rc write_id_name(const vs_link_files *lf, vs_csv_writer *w, int side, size_t k)
+{
+	char buf[80];
+	vs_link_files_id_header(lf->s, side, k, buf, sizeof buf);
+	return write_str(w, buf);
+}
+
 /* links.csv's header: the right id columns, the left ones, the result columns */
 static vs_rc write_header(const vs_link_files *lf, vs_csv_writer *w)
 {
 	static const char *const tail[] = {"decision", "match_weight", "match_probability", "reasons"};
 	vs_rc rc = VS_OK;
 	for (size_t k = 0; k < lf->nid[1] && !rc; k++)
-		rc = write_str(w, vs_link_settings_id_column(lf->s, 1, k));
+		rc = write_id_name(lf, w, 1, k);
 	for (size_t k = 0; k < lf->nid[0] && !rc; k++)
-		rc = write_str(w, vs_link_settings_id_column(lf->s, 0, k));
+		rc = write_id_name(lf, w, 0, k);
 	for (int k = 0; k < 4 && !rc; k++)
 		rc = write_str(w, tail[k]);
 	return rc ? rc : vs_csv_end_row(w);

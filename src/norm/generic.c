@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vaxsync/norm.h"
 
@@ -31,11 +32,128 @@ static void copy_trim(char *dst, size_t n, const char *s)
 		dst[--l] = 0;
 }
 
-static vs_date parse_date(const char *s)
+/* a real day of a real month: round trip through the day count */
+static bool real_date(int y, int m, int d)
+{
+	int yy, mm, dd;
+	vs_civil_from_days(vs_days_from_civil(y, m, d), &yy, &mm, &dd);
+	return yy == y && mm == m && dd == d;
+}
+
+static const char *const month_names[12] = {"january",   "february", "march",    "april",
+                                            "may",       "june",     "july",     "august",
+                                            "september", "october",  "november", "december"};
+
+/* reads 1..width digits (exactly width when exact) at *p */
+static bool digits(const char **p, int width, bool exact, int *out)
+{
+	int v = 0, n = 0;
+	while (n < width && isdigit((unsigned char)(*p)[n]))
+		v = v * 10 + ((*p)[n++] - '0');
+	if (n == 0 || (exact && n != width))
+		return false;
+	*p += n;
+	*out = v;
+	return true;
+}
+
+/* an English month name or its first three letters, any case */
+static bool month_name(const char **p, int *out)
+{
+	for (int m = 0; m < 12; m++) {
+		size_t full = strlen(month_names[m]);
+		if (!strncasecmp(*p, month_names[m], full)) {
+			*p += full;
+			*out = m + 1;
+			return true;
+		}
+	}
+	for (int m = 0; m < 12; m++)
+		if (!strncasecmp(*p, month_names[m], 3)) {
+			*p += 3;
+			*out = m + 1;
+			return true;
+		}
+	return false;
+}
+
+bool vs_norm_date_format_valid(const char *fmt)
+{
+	int seen[128] = {0};
+	size_t n = 0;
+	for (const char *f = fmt; *f; f++, n++) {
+		if (*f != '%')
+			continue;
+		char c = *++f;
+		if (c != 'Y' && c != 'y' && c != 'm' && c != 'd' && c != 'b' && c != '%')
+			return false;
+		if (c != '%' && seen[(int)c]++)
+			return false;
+	}
+	if (n >= 64 || seen['Y'] + seen['y'] != 1 || seen['m'] + seen['b'] > 1)
+		return false;
+	return !seen['d'] || seen['m'] || seen['b'];
+}
+
+vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy)
+{
+	vs_date d = {0};
+	int y = 0, m = 0, day = 0;
+	bool have_m = false, have_d = false;
+	while (*s == ' ')
+		s++;
+	const char *f = fmt;
+	for (; *f; f++) {
+		if (*f != '%') {
+			if (*s++ != *f)
+				return d;
+			continue;
+		}
+		char c = *++f;
+		/* a directive next to another (as in %Y%m%d) takes its full width */
+		bool exact = f[1] == '%' || (f - fmt >= 3 && f[-3] == '%' && f[-2] != '%');
+		bool ok = true;
+		if (c == 'Y')
+			ok = digits(&s, 4, true, &y);
+		else if (c == 'y') {
+			ok = digits(&s, 2, true, &y);
+			y += y > pivot_yy ? 1900 : 2000;
+		} else if (c == 'm')
+			ok = have_m = digits(&s, 2, exact, &m);
+		else if (c == 'd')
+			ok = have_d = digits(&s, 2, exact, &day);
+		else if (c == 'b')
+			ok = have_m = month_name(&s, &m);
+		else
+			ok = *s++ == '%';
+		if (!ok)
+			return d;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s || y < 1800 || y > 2200 || (have_m && (m < 1 || m > 12)))
+		return d;
+	if (have_d && !real_date(y, m, day))
+		return d;
+	d.year = (int16_t)y;
+	d.month = (int8_t)(have_m ? m : 0);
+	d.day = (int8_t)(have_d ? day : 0);
+	d.precision = have_d ? VS_DATE_DAY : have_m ? VS_DATE_MONTH : VS_DATE_YEAR;
+	return d;
+}
+
+static vs_date parse_date(const char *s, const char *format)
 {
 	vs_date d = {0};
 	int a = 0, b = 0, c = 0;
 	char x;
+	char t[64];
+	copy_trim(t, sizeof t, s);
+	s = t;
+	if (format)
+		return vs_norm_date_by_format(s, format, 30);
+	if (strlen(s) == 8 && strspn(s, "0123456789") == 8) /* yyyymmdd */
+		return vs_norm_date_by_format(s, "%Y%m%d", 30);
 	if (sscanf(s, "%4d-%2d-%2d%c", &a, &b, &c, &x) == 3 ||
 	    sscanf(s, "%4d/%2d/%2d%c", &a, &b, &c, &x) == 3) {
 		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
@@ -98,11 +216,11 @@ static void id_number(const char *s, vs_norm_record *out)
 }
 
 void vs_norm_record_generic(const vs_norm_input *in, const char *family, const char *middle,
-                            const char *given, vs_norm_record *out)
+                            const char *given, const char *dob_format, vs_norm_record *out)
 {
 	memset(out, 0, sizeof *out);
 	names(nz(in->full_name), nz(family), nz(middle), nz(given), out);
-	out->dob = parse_date(nz(in->dob));
+	out->dob = parse_date(nz(in->dob), dob_format);
 	char sx = (char)tolower((unsigned char)nz(in->sex)[0]);
 	out->sex = sx == 'm' || sx == '1' ? VS_SEX_M : sx == 'f' || sx == 'w' || sx == '2' ? VS_SEX_F : 0;
 	id_number(nz(in->id_number), out);

@@ -464,7 +464,7 @@ static void test_link_generic_rejected_rows(void **state)
 	assert_non_null(strstr(out, "6 rows rejected (4 of the left file, 2 of the right)"));
 	static char buf[4096];
 	slurp("gl.csv", buf, sizeof(buf));
-	assert_non_null(strstr(buf, "ref,pid,decision,match_weight,match_probability,reasons\n"
+	assert_non_null(strstr(buf, "right_ref,left_pid,decision,match_weight,match_probability,reasons\n"
 	                            "V1,P1,auto,"));
 	assert_non_null(strstr(buf, "\nV2,P3,auto,"));
 	assert_non_null(strstr(buf, "\nV4,P2,"));

@@ -782,7 +782,7 @@ static void test_generic_standardizer(void **state)
 	in.id_number = "ab-123";
 	in.phone = "+1 (555) 010-2030";
 	in.commune_code = " 00004 ";
-	vs_norm_record_generic(&in, NULL, NULL, NULL, &r);
+	vs_norm_record_generic(&in, NULL, NULL, NULL, NULL, &r);
 	assert_string_equal(r.family, "Mary");
 	assert_string_equal(r.middle, "Ann  Lee");
 	assert_string_equal(r.given, "Smith");
@@ -798,7 +798,7 @@ static void test_generic_standardizer(void **state)
 	in.dob = "1980-07";
 	in.sex = "1";
 	in.id_number = "0790 1234 5678";
-	vs_norm_record_generic(&in, " Brown ", "", "Alice", &r);
+	vs_norm_record_generic(&in, " Brown ", "", "Alice", NULL, &r);
 	assert_string_equal(r.family, "Brown");
 	assert_string_equal(r.middle, "");
 	assert_string_equal(r.given, "Alice");
@@ -808,10 +808,145 @@ static void test_generic_standardizer(void **state)
 	/* nothing given: an empty record; out-of-range dates are no date */
 	vs_norm_input none = {0};
 	none.dob = "31.12.1799";
-	vs_norm_record_generic(&none, NULL, NULL, NULL, &r);
+	vs_norm_record_generic(&none, NULL, NULL, NULL, NULL, &r);
 	assert_string_equal(r.given, "");
 	assert_int_equal(r.dob.precision, VS_DATE_NONE);
 	assert_int_equal(r.id_type, VS_ID_NONE);
+}
+
+static void date_is(vs_date d, int y, int m, int day, int precision)
+{
+	assert_int_equal(d.year, y);
+	assert_int_equal(d.month, m);
+	assert_int_equal(d.day, day);
+	assert_int_equal(d.precision, precision);
+}
+
+/* dates by a settings format, and the generic standardizer's eight-digit form (FEBRL's 19151111) */
+static void test_date_formats(void **state)
+{
+	(void)state;
+	date_is(vs_norm_date_by_format("19151111", "%Y%m%d", 30), 1915, 11, 11, VS_DATE_DAY);
+	date_is(vs_norm_date_by_format(" 2/7/1980 ", "%d/%m/%Y", 30), 1980, 7, 2, VS_DATE_DAY);
+	date_is(vs_norm_date_by_format("07-02-85", "%m-%d-%y", 30), 1985, 7, 2, VS_DATE_DAY);
+	date_is(vs_norm_date_by_format("07-02-05", "%m-%d-%y", 30), 2005, 7, 2, VS_DATE_DAY);
+	date_is(vs_norm_date_by_format("3 Sep 1971", "%d %b %Y", 30), 1971, 9, 3, VS_DATE_DAY);
+	date_is(vs_norm_date_by_format("september 1971", "%b %Y", 30), 1971, 9, 0, VS_DATE_MONTH);
+	date_is(vs_norm_date_by_format("1971", "%Y", 30), 1971, 0, 0, VS_DATE_YEAR);
+	date_is(vs_norm_date_by_format("100%1971", "100%%%Y", 30), 1971, 0, 0, VS_DATE_YEAR);
+	/* not a real day, not the form, text left over, out of range: no date */
+	date_is(vs_norm_date_by_format("19450493", "%Y%m%d", 30), 0, 0, 0, VS_DATE_NONE);
+	date_is(vs_norm_date_by_format("19000229", "%Y%m%d", 30), 0, 0, 0, VS_DATE_NONE);
+	date_is(vs_norm_date_by_format("1915111", "%Y%m%d", 30), 0, 0, 0, VS_DATE_NONE);
+	date_is(vs_norm_date_by_format("1915-11-11", "%Y%m%d", 30), 0, 0, 0, VS_DATE_NONE);
+	date_is(vs_norm_date_by_format("11/11/1915x", "%d/%m/%Y", 30), 0, 0, 0, VS_DATE_NONE);
+	date_is(vs_norm_date_by_format("11/11/1715", "%d/%m/%Y", 30), 0, 0, 0, VS_DATE_NONE);
+	date_is(vs_norm_date_by_format("", "%Y", 30), 0, 0, 0, VS_DATE_NONE);
+	assert_true(vs_norm_date_format_valid("%Y%m%d"));
+	assert_true(vs_norm_date_format_valid("%d.%m.%y"));
+	assert_true(vs_norm_date_format_valid("%b %Y"));
+	assert_false(vs_norm_date_format_valid("%m%d"));  /* no year */
+	assert_false(vs_norm_date_format_valid("%Y%Y"));  /* twice */
+	assert_false(vs_norm_date_format_valid("%Y-%d")); /* a day without a month */
+	assert_false(vs_norm_date_format_valid("%Y %H")); /* unknown directive */
+	assert_false(vs_norm_date_format_valid("%Y%m%")); /* a lone % at the end */
+	/* the generic standardizer: eight digits are yyyymmdd, spaces around are ignored; a format wins */
+	vs_norm_record r;
+	vs_norm_input in = {0};
+	in.dob = " 19151111 ";
+	vs_norm_record_generic(&in, NULL, NULL, NULL, NULL, &r);
+	date_is(r.dob, 1915, 11, 11, VS_DATE_DAY);
+	in.dob = "11111915";
+	vs_norm_record_generic(&in, NULL, NULL, NULL, "%d%m%Y", &r);
+	date_is(r.dob, 1915, 11, 11, VS_DATE_DAY);
+	in.dob = "1915-11-11";
+	vs_norm_record_generic(&in, NULL, NULL, NULL, "%d%m%Y", &r);
+	date_is(r.dob, 0, 0, 0, VS_DATE_NONE);
+}
+
+/* "formats" in the settings, the count of unread dates (never silent), links.csv's side names and
+ * eval of true pairs */
+static void test_generic_formats_and_eval(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char l[96], r[96], o[96], t[96];
+	snprintf(l, sizeof l, "%s/a.csv", dir);
+	snprintf(r, sizeof r, "%s/b.csv", dir);
+	snprintf(o, sizeof o, "%s/links.csv", dir);
+	snprintf(t, sizeof t, "%s/truth.csv", dir);
+	write_file(l, "rec_id, surname, given, born\n"
+	              "a1, smith, john, 02.01.1980\n"
+	              "a2, brown, alice, 03.04.1975\n"
+	              "a3, stone, bob, 30.02.1990\n");
+	write_file(r, "rec_id, surname, given, born\n"
+	              "b1, smith, jon, 02.01.1980\n"
+	              "b2, brown, alice, 03.04.1975\n"
+	              "b3, white, carol, 1960/13/01\n");
+	write_file(t, "right_rec_id,left_rec_id\nb1,a1\nb2, a2\nb3,a9\n");
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"rec_id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}, \"formats\": {\"dob\": \"%d.%m.%Y\"}},"
+	    " \"right\": {\"id_columns\": [\"rec_id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", "
+	    "\"kind\": "
+	    "\"given\"}, {\"name\": \"dob\", \"kind\": \"dob\"}],"
+	    " \"blocking\": [{\"name\": \"family\", \"keys\": [\"family\"]}],"
+	    " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, "
+	    "\"review_weight\": "
+	    "0}}";
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
+	assert_string_equal(vs_link_settings_dob_format(s, 0), "%d.%m.%Y");
+	assert_null(vs_link_settings_dob_format(s, 1));
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 2, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, r, o, &err), VS_OK);
+	vs_link_files_stats st;
+	vs_link_files_get_stats(lf, &st);
+	/* left: 30.02.1990 is no day; right: no format, so 02.01.1980 and 03.04.1975 are read by the
+	 * built-in forms but 1960/13/01 is not */
+	assert_int_equal(st.dob_given[0], 3);
+	assert_int_equal(st.dob_unread[0], 1);
+	assert_string_equal(st.dob_example[0], "30.02.1990");
+	assert_int_equal(st.dob_given[1], 3);
+	assert_int_equal(st.dob_unread[1], 1);
+	char buf[1024] = {0};
+	FILE *f = fopen(o, "r");
+	assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "right_rec_id,left_rec_id,decision,"));
+	assert_non_null(strstr(buf, "b2,a2,auto,"));
+	vs_buf out;
+	vs_buf_init(&out, 1u << 16);
+	assert_int_equal(vs_link_eval_pairs(s, t, o, &out, &err), VS_OK);
+	assert_non_null(strstr(out.data, "true pairs 3\n"));
+	vs_buf_free(&out);
+	/* a bad format, or a format for a column that is not a date, is refused */
+	vs_link_settings *bad = NULL;
+	char js2[sizeof js + 16];
+	snprintf(js2, sizeof js2, "%s", js);
+	memcpy(strstr(js2, "%d.%m.%Y"), "%d.%H.%Y", 8);
+	assert_int_equal(vs_link_settings_parse(&bad, js2, strlen(js2), "t", &err), VS_ERR_PARSE);
+	snprintf(js2, sizeof js2, "%s", js);
+	memcpy(strstr(js2, "\"formats\": {\"dob\""), "\"formats\": {\"sex\"", 17);
+	assert_int_equal(vs_link_settings_parse(&bad, js2, strlen(js2), "t", &err), VS_ERR_PARSE);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	unlink(l);
+	unlink(r);
+	unlink(o);
+	unlink(t);
+	rmdir(dir);
 }
 
 static void test_generic_settings(void **state)
@@ -847,7 +982,7 @@ static void test_generic_settings(void **state)
 	char buf[1024] = {0};
 	assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
 	fclose(f);
-	assert_non_null(strstr(buf, "ref,pid,decision,match_weight,match_probability,reasons\n"));
+	assert_non_null(strstr(buf, "right_ref,left_pid,decision,match_weight,match_probability,reasons\n"));
 	assert_non_null(strstr(buf, "V1,P1,auto,"));
 	assert_non_null(strstr(buf, "V2,P3,auto,"));
 	assert_non_null(strstr(buf, "V3,,unlinked,,,LINK_NO_CANDIDATE"));
@@ -907,7 +1042,9 @@ int main(void)
 	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
 	    cmocka_unit_test(test_generic_standardizer),
+	    cmocka_unit_test(test_date_formats),
 	    cmocka_unit_test(test_generic_settings),
+	    cmocka_unit_test(test_generic_formats_and_eval),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),
