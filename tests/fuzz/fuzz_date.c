@@ -1,4 +1,5 @@
-/* fuzz_date.c - libFuzzer target for the date parser (src/norm/date.c).
+/* fuzz_date.c - libFuzzer target for the date parser (src/norm/date.c) and the
+ * settings-format date reader (src/norm/generic.c).
  * Checks on top of memory safety: a parsed date is a real calendar date of
  * its precision, formats and re-parses to itself, and never lands in an
  * impossible state. */
@@ -38,6 +39,25 @@ static void check(const char *s, size_t len, int kind, vs_date today)
 		abort(); /* the standard form reads back as itself */
 }
 
+/* a date read by a settings format: a day that exists, in range; the input's first line, when it
+ * is a valid format, is tried as the format of the rest */
+static void check_format(const char *s, const char *fmt)
+{
+	vs_date d = vs_norm_date_by_format(s, fmt, 30);
+	if (d.precision == VS_DATE_NONE) {
+		if (d.year || d.month || d.day)
+			abort();
+		return;
+	}
+	if (d.year < 1800 || d.year > 2200 || d.precision > VS_DATE_DAY)
+		abort();
+	if (d.precision == VS_DATE_DAY) {
+		vs_date back = vs_date_from_days(vs_date_days(d));
+		if (back.year != d.year || back.month != d.month || back.day != d.day)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char buf[256];
@@ -49,5 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(buf, size, VS_NORM_DATE_DOB, today);
 	check(buf, size, VS_NORM_DATE_SHOT, today);
 	check(buf, size, VS_NORM_DATE_DOB, (vs_date){0, 0, 0, VS_DATE_NONE});
+	static const char *const fmts[] = {"%Y%m%d", "%d/%m/%Y", "%d %b %y", "%b %Y"};
+	for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++)
+		check_format(buf, fmts[i]);
+	char *nl = strchr(buf, '\n');
+	if (nl) {
+		*nl = '\0';
+		if (vs_norm_date_format_valid(buf))
+			check_format(nl + 1, buf);
+	}
 	return 0;
 }
