@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 	vs_link_model *m = NULL;
 	vs_buf out;
 	vs_buf_init(&out, 1u << 24);
-	vs_link_files_opts fo = {getenv("VAXSYNC_REFDATA"), threads, true};
+	vs_link_files_opts fo = {getenv("VAXSYNC_REFDATA"), threads, true, false};
 	vs_link_train_opts to = {0};
 	to.threads = threads;
 	to.quiet = true;

@@ -111,13 +111,16 @@ vs_link_standardizer vs_link_settings_standardizer(const vs_link_settings *s);
  * raw text of extra column k of the settings (may be NULL). ids[i]: the record's
  * own id (e.g. the 12-digit citizen id), kept by the index for the left side
  * (vs_link_index_id, vs_link_index_find); NULL or "" when none, ids may be NULL;
- * ignored on the right side. */
+ * ignored on the right side. self[i] (right side; deduplication, a file linked to itself): the
+ * left row that is record i itself, never its own candidate (in linking, training, explaining and
+ * pre-flight); -1 none; self may be NULL. */
 typedef struct vs_link_side {
 	const vs_norm_record *recs;
 	size_t count;
 	const char *const *alt_ids;
 	const char *const *extras;
 	const char *const *ids;
+	const int64_t *self;
 } vs_link_side;
 
 /* ---- index of the left side ----

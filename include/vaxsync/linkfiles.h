@@ -25,6 +25,9 @@ typedef struct vs_link_files_opts {
 	const char *refdata; /* reference directory (needed by the Vietnamese standardizer) */
 	int threads;
 	bool quiet;
+	/* deduplication: the right file is the left file (read again, by the same settings side);
+	 * each record's own row is never its candidate, so it links to its best other record */
+	bool dedup;
 } vs_link_files_opts;
 
 /* Wall time per stage in seconds and counters. */
@@ -57,6 +60,12 @@ const char *vs_link_files_left_id(const vs_link_files *lf, int64_t row);
 /* Links every right record and writes links.csv to out_path ("-" stdout). */
 vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                          const char *out_path, vs_error *err) VS_MUST_CHECK;
+/* After vs_link_files_link of a deduplication run: clusters by the transitive closure of the
+ * auto links (and the review links when with_review) written to out_path as CSV: the left id
+ * columns, cluster (the number, from 1 in file order, of the cluster's first record) and
+ * cluster_size; every record once, singletons too. VS_ERR_ARG when the run is no dedup. */
+vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_review,
+                             vs_error *err) VS_MUST_CHECK;
 /* Trains a model on a sample of the right CSV (about opts->max_records records, evenly spread). */
 vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
                           vs_link_model **out, vs_error *err) VS_MUST_CHECK;
@@ -88,5 +97,11 @@ vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *r
  * and the true pairs left without any link. */
 vs_rc vs_link_eval_pairs(const vs_link_settings *s, const char *truth_path, const char *links_path,
                          vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
+/* A deduplication's clusters (vs_link_files_clusters) against the true entities: truth_path has
+ * the left id columns and entity, one row per record. Prints pairwise precision, recall and F1
+ * (the pairs of records within a cluster against those within an entity). */
+vs_rc vs_link_eval_clusters(const vs_link_settings *s, const char *truth_path, const char *clusters_path,
+                            vs_buf *out, vs_error *err) VS_MUST_CHECK;
 
 #endif

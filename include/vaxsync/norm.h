@@ -52,6 +52,9 @@ typedef struct vs_norm_record {
 	char given[32];
 	char name_key[128]; /* folded full name: no diacritics, lower case, single spaces */
 	vs_date dob;
+	/* a date of birth in a date's form but no day of the calendar (month 13, day 71, month 00), as
+	 * its numbers yyyymmdd, for comparison only (the generic standardizer); 0 none */
+	uint32_t dob_typed;
 	uint8_t sex;           /* VS_SEX_* */
 	uint8_t id_type;       /* VS_ID_* */
 	char id_number[24];    /* digits only for CCCD/CMND; upper-case alnum for OTHER */
@@ -89,8 +92,9 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
  * Vietnamese: no context, no reasons, no keys; never fails. Names: family, middle, given (may be
  * NULL) trimmed when family or given is non-empty, else in->full_name split at its first and last
  * space (one word: given). dob: yyyy-mm-dd, yyyy/mm/dd, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy,
- * yyyy-mm, yyyy or yyyymmdd (eight digits, a real date), years 1800..2200; with dob_format (not
- * NULL) that format only (vs_norm_date_by_format, two-digit years pivot at 30). sex: first letter m or 1 ->
+ * yyyy-mm, yyyy or yyyymmdd (eight digits), real days of years 1800..2200; with dob_format (not
+ * NULL) that format only (vs_norm_date_by_format, two-digit years pivot at 30). A full date in
+ * the form that is no day (1994-11-71) gives no dob but dob_typed. sex: first letter m or 1 ->
  * M, f, w or 2 -> F. id_number: its letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER).
  * phone: its digits. province/district/commune codes trimmed. Other members of in are not read; any may be
  * NULL. */

@@ -25,6 +25,7 @@ typedef struct vs_cli_sides {
 	const char *right;    /* --shots F / --right F */
 	const char *settings; /* --settings F */
 	const char *model;    /* --model F (only when the command takes one) */
+	bool dedup;           /* --dedup F: F is both sides, a record never its own candidate */
 } vs_cli_sides;
 
 /* Consumes one of those options at argv[*i] (advancing *i past its value).

@@ -15,13 +15,17 @@ static const char usage[] =
     "12-digit citizen_id and the same birth year).\n"
     "With --settings (a linkage of your own, docs/linking.md): truth is the true pairs, one a row,\n"
     "under the id column names links.csv uses (generic settings: right_<id>, left_<id>); prints\n"
-    "precision, recall and F1 of the auto links and of auto + review.\n" VS_CLI_COMMON_HELP;
+    "precision, recall and F1 of the auto links and of auto + review.\n"
+    "       vaxsync eval --settings S.json --truth entities.csv --clusters clusters.csv\n"
+    "A deduplication (link --dedup F --clusters C): truth has the id columns and entity, one row a\n"
+    "record; prints pairwise precision, recall and F1 of the clusters.\n" VS_CLI_COMMON_HELP;
 
 int vs_cmd_eval(int argc, char **argv)
 {
 	vs_cli_common c;
 	vs_cli_common_init(&c);
-	const char *truth = NULL, *links = NULL, *reg = NULL, *shots = NULL, *settings = NULL;
+	const char *truth = NULL, *links = NULL, *reg = NULL, *shots = NULL, *settings = NULL,
+	           *clusters = NULL;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
 		if (r < 0)
@@ -40,6 +44,8 @@ int vs_cmd_eval(int argc, char **argv)
 			shots = argv[++i];
 		else if (!strcmp(a, "--settings") && has)
 			settings = argv[++i];
+		else if (!strcmp(a, "--clusters") && has)
+			clusters = argv[++i];
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return VS_EXIT_OK;
@@ -48,7 +54,11 @@ int vs_cmd_eval(int argc, char **argv)
 			return VS_EXIT_USAGE;
 		}
 	}
-	if (!truth || !links) {
+	if (clusters && !settings) {
+		fprintf(stderr, "vaxsync eval: --clusters needs --settings\n%s", usage);
+		return VS_EXIT_USAGE;
+	}
+	if (!truth || !(links || clusters)) {
 		fprintf(stderr, "vaxsync eval: --truth and --links are required\n%s", usage);
 		return VS_EXIT_USAGE;
 	}
@@ -59,7 +69,8 @@ int vs_cmd_eval(int argc, char **argv)
 	vs_rc rc;
 	if (settings) {
 		if ((rc = vs_link_settings_load(&s, settings, &err)) == VS_OK)
-			rc = vs_link_eval_pairs(s, truth, links, &out, &err);
+			rc = clusters ? vs_link_eval_clusters(s, truth, clusters, &out, &err)
+			              : vs_link_eval_pairs(s, truth, links, &out, &err);
 		vs_link_settings_free(s);
 	} else {
 		rc = vs_link_eval(truth, links, reg, shots, &out, &err);

@@ -139,7 +139,7 @@ int vs_cmd_explain(int argc, char **argv)
 	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
 	                      : vs_link_settings_default(&s, &err)))
 		goto out;
-	vs_link_files_opts fo = {c.refdata, c.threads, true};
+	vs_link_files_opts fo = {c.refdata, c.threads, true, sd.dedup};
 	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, sd.left, &err)))
 		goto out;
 	if ((rc = sd.model ? vs_link_model_load(&m, s, sd.model, &err) : vs_link_model_default(&m, s, &err)))

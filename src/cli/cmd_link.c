@@ -21,6 +21,10 @@ static const char usage[] =
     "  --no-train      use the profile's fixed m/u values instead of training\n"
     "  --save-model F  also write the model used\n"
     "  --sample N      records sampled for training (default 100000)\n"
+    "  --dedup F       deduplicate F: link it to itself (F is both sides; the settings' left and\n"
+    "                  right describe it alike); each record links to its best other record\n"
+    "  --clusters F    with --dedup: also write F, each record's cluster (transitive closure of\n"
+    "                  the auto links; --clusters-review: of auto and review links)\n"
     "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
     "  --stats         print wall time per stage, pairs/s and index size to stderr\n" VS_CLI_COMMON_HELP;
 
@@ -45,8 +49,8 @@ int vs_cmd_link(int argc, char **argv)
 	vs_cli_common c;
 	vs_cli_common_init(&c);
 	vs_cli_sides sd = {0};
-	const char *save = NULL;
-	bool no_train = false, preflight = false, stats = false;
+	const char *save = NULL, *clusters = NULL;
+	bool no_train = false, preflight = false, stats = false, clusters_review = false;
 	long long sample = 100000;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
@@ -64,6 +68,10 @@ int vs_cmd_link(int argc, char **argv)
 			;
 		else if (!strcmp(a, "--no-train"))
 			no_train = true;
+		else if (!strcmp(a, "--clusters") && has)
+			clusters = argv[++i];
+		else if (!strcmp(a, "--clusters-review"))
+			clusters_review = true;
 		else if (!strcmp(a, "--preflight"))
 			preflight = true;
 		else if (!strcmp(a, "--stats"))
@@ -77,7 +85,11 @@ int vs_cmd_link(int argc, char **argv)
 		}
 	}
 	if (!sd.left || !sd.right) {
-		fprintf(stderr, "vaxsync link: --registry and --shots are required\n%s", usage);
+		fprintf(stderr, "vaxsync link: --registry and --shots (or --dedup) are required\n%s", usage);
+		return VS_EXIT_USAGE;
+	}
+	if (clusters && !sd.dedup) {
+		fprintf(stderr, "vaxsync link: --clusters needs --dedup\n%s", usage);
 		return VS_EXIT_USAGE;
 	}
 	vs_error err = {0};
@@ -92,7 +104,7 @@ int vs_cmd_link(int argc, char **argv)
 	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
 	                      : vs_link_settings_default(&s, &err)))
 		goto out;
-	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet};
+	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet, sd.dedup};
 	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, sd.left, &err)))
 		goto out;
 	if (preflight) {
@@ -117,6 +129,8 @@ int vs_cmd_link(int argc, char **argv)
 	if (save && (rc = vs_link_model_save(m, save, &err)))
 		goto out;
 	if ((rc = vs_link_files_link(lf, m, sd.right, c.output ? c.output : "links.csv", &err)))
+		goto out;
+	if (clusters && (rc = vs_link_files_clusters(lf, clusters, clusters_review, &err)))
 		goto out;
 	vs_link_files_get_stats(lf, &st);
 	if (!c.quiet)

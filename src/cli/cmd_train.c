@@ -64,7 +64,7 @@ int vs_cmd_train(int argc, char **argv)
 	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
 	                      : vs_link_settings_default(&s, &err)))
 		goto out;
-	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet};
+	vs_link_files_opts fo = {c.refdata, c.threads, c.quiet, sd.dedup};
 	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) ||
 	    (rc = vs_link_files_load_left(lf, sd.left, &err)) ||
 	    (rc = vs_link_files_train(lf, sd.right, &to, &m, &err)) ||

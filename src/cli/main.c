@@ -103,6 +103,11 @@ int vs_cli_sides_opt(vs_cli_sides *s, bool with_model, int argc, char **argv, in
 		slot = &s->settings;
 	else if (with_model && !strcmp(a, "--model"))
 		slot = &s->model;
+	else if (!strcmp(a, "--dedup") && *i + 1 < argc) { /* a file linked to itself */
+		s->left = s->right = argv[++*i];
+		s->dedup = true;
+		return 1;
+	}
 	if (!slot || *i + 1 >= argc)
 		return 0;
 	*slot = argv[++*i];

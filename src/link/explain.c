@@ -83,6 +83,7 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		return rc;
 	lk_view_from_norm(ix->s, &one->recs[0], one->alt_ids ? one->alt_ids[0] : NULL, one->extras, &v);
 	lk_view_resolve(ix, &v);
+	v.self = one->self ? one->self[0] : -1;
 	if ((rc = lk_candidates(ix, &v, -1, &sc, NULL)))
 		goto out;
 	double prior = isnan(m->prior) ? -log2(ix->n > 1 ? (double)ix->n : 2.0) : m->prior;

@@ -125,6 +125,7 @@ typedef struct lk_view {
 	char extra[VS_LINK_MAX_EXTRA][64];
 	uint8_t extra_len[VS_LINK_MAX_EXTRA];
 	uint32_t extra_id[VS_LINK_MAX_EXTRA];
+	int64_t self; /* the left row that is this record itself (dedup), never its candidate; -1 none */
 } lk_view;
 
 /* string interning (name tokens, extra values); id 0 is the empty string */
@@ -335,6 +336,7 @@ typedef struct lk_qkeys {
 	const lk_oent *ov[VS_LINK_MAX_RULES * 3];
 	uint32_t bcount[VS_LINK_MAX_RULES * 3];
 	uint8_t ffrom[VS_LINK_MAX_RULES * 3], fto[VS_LINK_MAX_RULES * 3];
+	int64_t self; /* the view's self: left out of the candidates */
 } lk_qkeys;
 void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q);
 /* the blocks of the keys (refined where split); their posting lists prefetched */

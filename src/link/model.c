@@ -293,6 +293,8 @@ static void *u_run(void *arg)
 			/* a removed row is no left record: draw again (some row is live, see train) */
 			while (j->ix->ndead && lk_dead(j->ix, row))
 				row = (size_t)(rng_next(&seed) % j->ix->n);
+			if ((int64_t)row == j->views[i].self)
+				continue; /* dedup: a record and itself are no pair */
 			for (size_t c = 0; c < s->ncmp; c++)
 				j->cnt[c][lk_compare(j->ix, &s->cmp[c], &j->views[i], row)]++;
 		}
@@ -488,6 +490,7 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	vs_link_result *res = NULL;
 	vs_norm_record *srecs = NULL;
 	const char **salts = NULL, **sextras = NULL;
+	int64_t *sself = NULL;
 	const vs_link_settings *s = ix->s;
 	if (!ix->finished || ix->n == ix->ndead || right->count == 0)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
@@ -504,7 +507,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	srecs = vs_calloc(nv, sizeof *srecs);
 	salts = vs_calloc(nv, sizeof *salts);
 	sextras = vs_calloc(nv * (s->nextra ? s->nextra : 1), sizeof *sextras);
-	if (!srecs || !salts || !sextras) {
+	sself = vs_calloc(nv, sizeof *sself);
+	if (!srecs || !salts || !sextras || !sself) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
@@ -517,9 +521,13 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 		lk_view_from_norm(s, &right->recs[r], right->alt_ids ? right->alt_ids[r] : NULL,
 		                  right->extras ? right->extras + r * s->nextra : NULL, &views[i]);
 		lk_view_resolve(ix, &views[i]);
+		sself[i] = views[i].self = right->self ? right->self[r] : -1;
 	}
-	vs_link_side sample = {
-	    .recs = srecs, .count = nv, .alt_ids = salts, .extras = right->extras ? sextras : NULL};
+	vs_link_side sample = {.recs = srecs,
+	                       .count = nv,
+	                       .alt_ids = salts,
+	                       .extras = right->extras ? sextras : NULL,
+	                       .self = sself};
 	/* u from random pairs, smoothed */
 	double ucnt[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
 	u_count(ix, views, nv, o.u_pairs, o.seed ? o.seed : 1, o.threads, ucnt);
@@ -621,6 +629,7 @@ out:
 	vs_free(srecs);
 	vs_free(salts);
 	vs_free(sextras);
+	vs_free(sself);
 	vs_free(views);
 	vs_free(pat);
 	vs_free(cnt);

@@ -66,6 +66,7 @@ static void sort_unique(lk_scratch *sc)
 void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_qkeys *q)
 {
 	q->n = 0;
+	q->self = v->self;
 	for (size_t r = 0; r < ix->s->nrule; r++) {
 		if (only_rule >= 0 && (size_t)only_rule != r)
 			continue;
@@ -250,6 +251,13 @@ vs_rc lk_candidates_of(const vs_link_index *ix, const lk_qkeys *q, lk_scratch *s
 	sort_unique(sc);
 	if (ix->ndead)
 		drop_dead(ix, sc);
+	if (q->self >= 0) { /* dedup: a record is not its own candidate */
+		size_t o = 0;
+		for (size_t i = 0; i < sc->cand_count; i++)
+			if ((int64_t)sc->cand[i] != q->self)
+				sc->cand[o++] = sc->cand[i];
+		sc->cand_count = o;
+	}
 	return VS_OK;
 }
 
@@ -415,6 +423,7 @@ static void prepare(const vs_link_index *ix, const vs_link_side *b, size_t i, lk
 	const char *const *ex = b->extras ? b->extras + i * ix->s->nextra : NULL;
 	lk_view_from_norm(ix->s, &b->recs[i], alt, ex, v);
 	lk_view_resolve(ix, v);
+	v->self = b->self ? b->self[i] : -1;
 	uint64_t t0 = vs_now_ns();
 	lk_query_keys(ix, v, -1, q);
 	st->block_ns += vs_now_ns() - t0;

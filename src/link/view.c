@@ -71,6 +71,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
                        const char *const *extras, lk_view *v)
 {
 	memset(v, 0, sizeof *v);
+	v->self = -1;
 	v->fam_len = fold(r->family, v->fam, sizeof v->fam);
 	v->mid_len = fold(r->middle, v->mid, sizeof v->mid);
 	v->giv_len = fold(r->given, v->giv, sizeof v->giv);
@@ -83,6 +84,9 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 			v->dob += (uint32_t)r->dob.month * 100u;
 		if (r->dob.precision >= VS_DATE_DAY && r->dob.month > 0 && r->dob.day > 0)
 			v->dob += (uint32_t)r->dob.day;
+	} else if (r->dob_typed) {
+		/* 1994-11-71: no day, but two of its three parts can still agree (one part off) */
+		v->dob = r->dob_typed;
 	}
 	v->sex = r->sex <= VS_SEX_F ? r->sex : 0;
 	v->id = lk_pack_id(r->id_number);
@@ -120,6 +124,7 @@ static uint8_t copy_tok(const vs_link_index *ix, uint32_t id, char *out, size_t 
 void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v)
 {
 	memset(v, 0, sizeof *v);
+	v->self = -1;
 	v->fam_id = ix->rows[row].fam;
 	v->mid_id = ix->rows[row].mid;
 	v->giv_id = ix->rows[row].giv;

@@ -507,3 +507,140 @@ out:
 	smap_free(&truth);
 	return rc;
 }
+
+/* ---- deduplication: clusters against true entities ---- */
+
+typedef struct ce_pair {
+	const char *c, *e; /* predicted cluster, true entity */
+} ce_pair;
+
+static int by_e(const void *a, const void *b)
+{
+	return strcmp(((const ce_pair *)a)->e, ((const ce_pair *)b)->e);
+}
+
+static int by_c(const void *a, const void *b)
+{
+	return strcmp(((const ce_pair *)a)->c, ((const ce_pair *)b)->c);
+}
+
+static int by_ce(const void *a, const void *b)
+{
+	int r = by_c(a, b);
+	return r ? r : by_e(a, b);
+}
+
+/* pairs within runs of equal keys (sorted by cmp): sum of n(n-1)/2 */
+static uint64_t run_pairs(const ce_pair *p, size_t n, int (*cmp)(const void *, const void *))
+{
+	uint64_t total = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !cmp(&p[i], &p[j]); j++)
+			;
+		total += (uint64_t)(j - i) * (j - i - 1) / 2;
+	}
+	return total;
+}
+
+vs_rc vs_link_eval_clusters(const vs_link_settings *s, const char *truth_path, const char *clusters_path,
+                            vs_buf *out, vs_error *err)
+{
+	vs_rc rc;
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	smap truth = {0};
+	ce_pair *pr = NULL;
+	size_t n = 0, cap = 0, nid = vs_link_settings_id_count(s, 0);
+	uint64_t unknown = 0, bad = 0;
+	char k[1024];
+	colmap cols[6];
+	for (size_t i = 0; i < nid && i < 4; i++)
+		cols[i].name = vs_link_settings_id_column(s, 0, i);
+	cols[nid].name = "entity";
+	if (smap_init(&truth)) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	if ((rc = open_csv(truth_path, &rd, cols, nid + 1, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE) {
+			bad++;
+			continue;
+		}
+		if (rc)
+			goto out;
+		size_t o = 0;
+		k[0] = 0;
+		for (size_t i = 0; i < nid && o < sizeof k; i++)
+			o += (size_t)snprintf(k + o, sizeof k - o, "%s\x1f", fld(&row, &cols[i]));
+		if (o >= sizeof k) {
+			bad++;
+			continue;
+		}
+		if ((rc = smap_put(&truth, k, fld(&row, &cols[nid]), NULL)))
+			goto nomem;
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	cols[nid].name = "cluster";
+	if ((rc = open_csv(clusters_path, &rd, cols, nid + 1, err)))
+		goto out;
+	while ((rc = vs_csv_next(rd, &row, err)) != VS_DONE) {
+		if (rc == VS_ERR_PARSE) {
+			bad++;
+			continue;
+		}
+		if (rc)
+			goto out;
+		size_t o = 0;
+		k[0] = 0;
+		for (size_t i = 0; i < nid && o < sizeof k; i++)
+			o += (size_t)snprintf(k + o, sizeof k - o, "%s\x1f", fld(&row, &cols[i]));
+		size_t t = o < sizeof k ? smap_get(&truth, k) : (size_t)-1;
+		if (t == (size_t)-1) {
+			unknown++;
+			continue;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 4096;
+			ce_pair *np = vs_reallocarray(pr, nc, sizeof *np);
+			if (!np)
+				goto nomem;
+			pr = np;
+			cap = nc;
+		}
+		const char *c = fld(&row, &cols[nid]);
+		pr[n].c = vs_arena_strndup(&truth.arena, c, strlen(c));
+		pr[n].e = truth.val[t];
+		if (!pr[n].c)
+			goto nomem;
+		n++;
+	}
+	vs_csv_close(rd);
+	rd = NULL;
+	qsort(pr, n, sizeof *pr, by_e);
+	uint64_t true_pairs = run_pairs(pr, n, by_e);
+	qsort(pr, n, sizeof *pr, by_c);
+	uint64_t found = run_pairs(pr, n, by_c);
+	qsort(pr, n, sizeof *pr, by_ce);
+	uint64_t ok = run_pairs(pr, n, by_ce);
+	double p = pct(ok, found), r = pct(ok, true_pairs);
+	rc = vs_buf_printf(out,
+	                   "vaxsync link (deduplication, pairs within clusters)\n  records %zu\n"
+	                   "  true pairs %llu, pairs in clusters %llu, correct %llu\n"
+	                   "  precision %8.4f %%  recall %8.4f %%  F1 %.4f %%\n",
+	                   n, (unsigned long long)true_pairs, (unsigned long long)found,
+	                   (unsigned long long)ok, p, r, f1_of(p, r));
+	if (!rc && (unknown || bad))
+		rc = vs_buf_printf(out, "  (%llu records not in truth, %llu malformed rows skipped)\n",
+		                   (unsigned long long)unknown, (unsigned long long)bad);
+	goto out;
+nomem:
+	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+out:
+	vs_csv_close(rd);
+	vs_free(pr);
+	smap_free(&truth);
+	return rc;
+}

@@ -31,6 +31,8 @@ typedef struct rawbatch {
 	vs_arena arena;
 	const char *(*f)[NCOLS]; /* [row][col]: roles, ids, extras */
 	size_t count;
+	int64_t *ord;  /* [row]: its number among the file's accepted rows (from 0) */
+	uint64_t next; /* accepted rows so far in this pass over the file */
 } rawbatch;
 
 /* columns of a raw row: the roles, then the id columns, then the extras */
@@ -148,8 +150,10 @@ static vs_rc read_batch(vs_engine_reader *rd, const layout *lo, rawbatch *b, siz
 			sr->rejected++;
 			continue;
 		}
+		uint64_t ord = b->next++;
 		if (stride > 1 && (*seen)++ % stride)
 			continue;
+		b->ord[b->count] = (int64_t)ord;
 		const char **f = b->f[b->count];
 		for (int c = 0; c < NCOLS; c++) {
 			const char *v = vs_engine_read_field(rd, &x, lo->col[c]);
@@ -213,8 +217,8 @@ static void count_dob(const rawbatch *b, const vs_norm_record *recs, vs_link_fil
 		if (!v || !v[strspn(v, " \t")])
 			continue;
 		st->dob_given[side]++;
-		if (recs[i].dob.precision != VS_DATE_NONE)
-			continue;
+		if (recs[i].dob.precision != VS_DATE_NONE || recs[i].dob_typed)
+			continue; /* a date, or one with an impossible part still compared part by part */
 		if (!st->dob_unread[side]++)
 			snprintf(st->dob_example[side], sizeof st->dob_example[side], "%.47s",
 			         v + strspn(v, " \t"));
@@ -239,6 +243,11 @@ struct vs_link_files {
 	const char **alts;
 	vs_link_files_stats st;
 	char *right_told; /* the right file whose rejected rows were told */
+	/* deduplication (o.dedup): per record (accepted row number), its best other record and
+	 * the decision, kept by vs_link_files_link for vs_link_files_clusters; dd_n records */
+	int64_t *dd_best;
+	uint8_t *dd_dec;
+	size_t dd_n;
 };
 
 static double secs(uint64_t a, uint64_t b)
@@ -258,7 +267,8 @@ static void side_of(vs_link_files *lf, vs_link_side *side)
 	side->count = lf->b.count;
 	side->alt_ids = lf->alts;
 	side->extras = ne ? lf->extras : NULL;
-	side->ids = NULL; /* the left ids stay in lf (vs_link_files_left_id) */
+	side->ids = NULL;  /* the left ids stay in lf (vs_link_files_left_id) */
+	side->self = NULL; /* set by for_right when deduplicating */
 }
 
 static char *join_ids(vs_arena *a, const char *const *f, size_t nid)
@@ -291,10 +301,11 @@ vs_rc vs_link_files_open(vs_link_files **out, const vs_link_settings *s, const v
 	vs_arena_init(&lf->left_ids, 1u << 20);
 	vs_arena_init(&lf->b.arena, 1u << 22);
 	lf->b.f = vs_calloc(BATCH, sizeof *lf->b.f);
+	lf->b.ord = vs_calloc(BATCH, sizeof *lf->b.ord);
 	lf->recs = vs_calloc(BATCH, sizeof *lf->recs);
 	lf->alts = vs_calloc(BATCH, sizeof *lf->alts);
 	lf->extras = vs_calloc((size_t)BATCH * (lf->nextra ? lf->nextra : 1), sizeof *lf->extras);
-	if (!lf->b.f || !lf->recs || !lf->alts || !lf->extras) {
+	if (!lf->b.f || !lf->b.ord || !lf->recs || !lf->alts || !lf->extras) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
@@ -327,6 +338,9 @@ void vs_link_files_free(vs_link_files *lf)
 	vs_arena_free(&lf->b.arena);
 	vs_free(lf->left_id);
 	vs_free(lf->b.f);
+	vs_free(lf->b.ord);
+	vs_free(lf->dd_best);
+	vs_free(lf->dd_dec);
 	vs_free(lf->recs);
 	vs_free(lf->alts);
 	vs_free(lf->extras);
@@ -374,6 +388,7 @@ vs_rc vs_link_files_load_left(vs_link_files *lf, const char *path, vs_error *err
 	if ((rc = open_side(lf->s, 0, path, &rd, &lo, err)) || (rc = vs_link_index_new(&lf->ix, lf->s, err)))
 		goto out;
 	vs_link_index_set_threads(lf->ix, lf->o.threads);
+	lf->b.next = 0;
 	for (;;) {
 		uint64_t a = vs_now_ns();
 		size_t seen = 0;
@@ -480,6 +495,7 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 	if (stride < 1)
 		stride = 1;
 	lf->st.dob_given[1] = lf->st.dob_unread[1] = 0; /* the last pass's */
+	lf->b.next = 0;
 	if ((rc = open_side(lf->s, 1, path, &rd, &lo, err)))
 		goto out;
 	for (;;) {
@@ -498,6 +514,8 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
 		side_of(lf, &side);
+		if (lf->o.dedup) /* the left file again: row n of the index is accepted row n */
+			side.self = lf->b.ord;
 		if ((rc = fn(lf, &side, arg, err)))
 			goto out;
 	}
@@ -558,6 +576,11 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 			goto out;
 		lf->st.decisions[r->decision]++;
 		lf->st.right_rows++;
+		int64_t o = lf->b.ord[i];
+		if (lf->dd_best && o >= 0 && (size_t)o < lf->dd_n) {
+			lf->dd_best[o] = r->best;
+			lf->dd_dec[o] = (uint8_t)r->decision;
+		}
 	}
 out:
 	lf->st.write_s += secs(b, vs_now_ns());
@@ -606,6 +629,19 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	la.res = vs_calloc(BATCH, sizeof *la.res);
 	if (!la.res)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	if (lf->o.dedup) {
+		vs_free(lf->dd_best);
+		vs_free(lf->dd_dec);
+		lf->dd_n = vs_link_index_count(lf->ix);
+		lf->dd_best = vs_calloc(lf->dd_n ? lf->dd_n : 1, sizeof *lf->dd_best);
+		lf->dd_dec = vs_calloc(lf->dd_n ? lf->dd_n : 1, sizeof *lf->dd_dec);
+		if (!lf->dd_best || !lf->dd_dec) {
+			vs_free(la.res);
+			return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		}
+		for (size_t i = 0; i < lf->dd_n; i++)
+			lf->dd_best[i] = -1;
+	}
 	if ((rc = vs_csv_writer_open(&la.w, out_path, err)))
 		goto out;
 	if ((rc = write_header(lf, la.w)) == VS_OK)
@@ -632,6 +668,7 @@ out:
 typedef struct collect_arg {
 	vs_norm_record *recs;
 	const char **alts, **extras, **ids;
+	int64_t *self;
 	size_t count, cap, step, seen, max; /* max: keep at most about max records (stride doubling) */
 	vs_arena arena;
 	const char *want; /* explain: joined right id wanted */
@@ -654,6 +691,7 @@ static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, 
 			for (size_t k = 0; k < ca->count; k += 2, o++) {
 				ca->recs[o] = ca->recs[k];
 				ca->alts[o] = ca->alts[k];
+				ca->self[o] = ca->self[k];
 				for (size_t e = 0; e < ne; e++)
 					ca->extras[o * ne + e] = ca->extras[k * ne + e];
 			}
@@ -673,11 +711,15 @@ static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, 
 			const char **nx = vs_reallocarray(ca->extras, n * (ne ? ne : 1), sizeof *nx);
 			if (nx)
 				ca->extras = nx;
-			if (!nr || !na || !nx)
+			int64_t *ns = vs_reallocarray(ca->self, n, sizeof *ns);
+			if (ns)
+				ca->self = ns;
+			if (!nr || !na || !nx || !ns)
 				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 			ca->cap = n;
 		}
 		ca->recs[ca->count] = side->recs[i];
+		ca->self[ca->count] = side->self ? side->self[i] : -1;
 		ca->alts[ca->count] =
 		    vs_arena_strndup(&ca->arena, side->alt_ids[i], strlen(side->alt_ids[i]));
 		for (size_t k = 0; k < ne; k++) {
@@ -697,6 +739,8 @@ static vs_rc collect(vs_link_files *lf, const char *path, size_t stride, collect
 	side->count = ca->count;
 	side->alt_ids = ca->alts;
 	side->extras = lf->nextra ? ca->extras : NULL;
+	side->ids = NULL;
+	side->self = lf->o.dedup ? ca->self : NULL;
 	return rc;
 }
 
@@ -705,6 +749,7 @@ static void collect_free(collect_arg *ca)
 	vs_free(ca->recs);
 	vs_free(ca->alts);
 	vs_free(ca->extras);
+	vs_free(ca->self);
 	vs_arena_free(&ca->arena);
 }
 
@@ -819,4 +864,82 @@ vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf 
 void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out)
 {
 	*out = lf->st;
+}
+
+/* ---- deduplication: clusters ---- */
+
+static size_t uf_find(size_t *parent, size_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_review, vs_error *err)
+{
+	if (!lf->o.dedup || !lf->dd_best)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+		                    "clusters need a deduplication run (link a file to itself first)");
+	vs_rc rc = VS_OK;
+	size_t n = lf->dd_n;
+	vs_csv_writer *w;
+	size_t *parent = vs_calloc(n ? n : 1, sizeof *parent), *size = vs_calloc(n ? n : 1, sizeof *size);
+	if (!parent || !size) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		parent[i] = i;
+	/* transitive closure of the links kept; the root is the lowest row of its cluster */
+	for (size_t i = 0; i < n; i++) {
+		int64_t b = lf->dd_best[i];
+		uint8_t d = lf->dd_dec[i];
+		if (b < 0 || (size_t)b >= n || !(d == VS_LINK_AUTO || (with_review && d == VS_LINK_REVIEW)))
+			continue;
+		size_t x = uf_find(parent, i), y = uf_find(parent, (size_t)b);
+		if (x != y) {
+			if (x < y)
+				parent[y] = x;
+			else
+				parent[x] = y;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		size[uf_find(parent, i)]++;
+	if ((rc = vs_csv_writer_open(&w, out_path, err)))
+		goto out;
+	for (size_t k = 0; k < lf->nid[0] && !rc; k++) {
+		const char *name = vs_link_settings_id_column(lf->s, 0, k);
+		rc = write_str(w, name);
+	}
+	if (!rc)
+		rc = write_str(w, "cluster");
+	if (!rc)
+		rc = write_str(w, "cluster_size");
+	if (!rc)
+		rc = vs_csv_end_row(w);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char num[32];
+		size_t root = uf_find(parent, i);
+		if ((rc = write_joined(w, lf->left_id[i])))
+			break;
+		snprintf(num, sizeof num, "%zu", root + 1);
+		if ((rc = write_str(w, num)))
+			break;
+		snprintf(num, sizeof num, "%zu", size[root]);
+		if ((rc = write_str(w, num)) || (rc = vs_csv_end_row(w)))
+			break;
+	}
+	if (!rc)
+		rc = vs_csv_writer_close(w);
+	else
+		vs_csv_writer_abort(w);
+	if (rc)
+		vs_error_set(err, rc, out_path, 0, 0, NULL, "cannot write the clusters");
+out:
+	vs_free(parent);
+	vs_free(size);
+	return rc;
 }

@@ -95,18 +95,18 @@ bool vs_norm_date_format_valid(const char *fmt)
 	return !seen['d'] || seen['m'] || seen['b'];
 }
 
-vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy)
+/* the numbers of s read by fmt (no check that they make a date); false when s is not in the form */
+static bool scan_format(const char *s, const char *fmt, int pivot_yy, int *y, int *m, int *day, bool *have_m,
+                        bool *have_d)
 {
-	vs_date d = {0};
-	int y = 0, m = 0, day = 0;
-	bool have_m = false, have_d = false;
+	*y = *m = *day = 0;
+	*have_m = *have_d = false;
 	while (*s == ' ')
 		s++;
-	const char *f = fmt;
-	for (; *f; f++) {
+	for (const char *f = fmt; *f; f++) {
 		if (*f != '%') {
 			if (*s++ != *f)
-				return d;
+				return false;
 			continue;
 		}
 		char c = *++f;
@@ -114,24 +114,34 @@ vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy)
 		bool exact = f[1] == '%' || (f - fmt >= 3 && f[-3] == '%' && f[-2] != '%');
 		bool ok = true;
 		if (c == 'Y')
-			ok = digits(&s, 4, true, &y);
+			ok = digits(&s, 4, true, y);
 		else if (c == 'y') {
-			ok = digits(&s, 2, true, &y);
-			y += y > pivot_yy ? 1900 : 2000;
+			ok = digits(&s, 2, true, y);
+			*y += *y > pivot_yy ? 1900 : 2000;
 		} else if (c == 'm')
-			ok = have_m = digits(&s, 2, exact, &m);
+			ok = *have_m = digits(&s, 2, exact, m);
 		else if (c == 'd')
-			ok = have_d = digits(&s, 2, exact, &day);
+			ok = *have_d = digits(&s, 2, exact, day);
 		else if (c == 'b')
-			ok = have_m = month_name(&s, &m);
+			ok = *have_m = month_name(&s, m);
 		else
 			ok = *s++ == '%';
 		if (!ok)
-			return d;
+			return false;
 	}
 	while (*s == ' ')
 		s++;
-	if (*s || y < 1800 || y > 2200 || (have_m && (m < 1 || m > 12)))
+	return *s == 0;
+}
+
+vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy)
+{
+	vs_date d = {0};
+	int y, m, day;
+	bool have_m, have_d;
+	if (!scan_format(s, fmt, pivot_yy, &y, &m, &day, &have_m, &have_d))
+		return d;
+	if (y < 1800 || y > 2200 || (have_m && (m < 1 || m > 12)))
 		return d;
 	if (have_d && !real_date(y, m, day))
 		return d;
@@ -142,32 +152,39 @@ vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy)
 	return d;
 }
 
-static vs_date parse_date(const char *s, const char *format)
+/* A full date in the form but no day of the calendar (month 13, day 71, month 00): its numbers
+ * as yyyymmdd, kept for comparison only; 0 when not such a date */
+static uint32_t typed_date(const char *s, const char *fmt)
+{
+	int y, m, day;
+	bool have_m, have_d;
+	if (!scan_format(s, fmt, 30, &y, &m, &day, &have_m, &have_d) || !have_d || !have_m)
+		return 0;
+	if (y < 1800 || y > 2200 || m > 99 || day > 99 || (m == 0 && day == 0))
+		return 0;
+	return (uint32_t)y * 10000u + (uint32_t)m * 100u + (uint32_t)day;
+}
+
+/* the forms read when the settings name none, tried in this order */
+static const char *const builtin_forms[] = {"%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y",
+                                            "%d.%m.%Y", "%Y%m%d",   "%Y-%m",    "%Y"};
+
+/* s by format (or the built-in forms); *typed: a date in a form whose day cannot be (typed_date),
+ * when no form gives a real one */
+static vs_date parse_date(const char *s, const char *format, uint32_t *typed)
 {
 	vs_date d = {0};
-	int a = 0, b = 0, c = 0;
-	char x;
 	char t[64];
 	copy_trim(t, sizeof t, s);
-	s = t;
-	if (format)
-		return vs_norm_date_by_format(s, format, 30);
-	if (strlen(s) == 8 && strspn(s, "0123456789") == 8) /* yyyymmdd */
-		return vs_norm_date_by_format(s, "%Y%m%d", 30);
-	if (sscanf(s, "%4d-%2d-%2d%c", &a, &b, &c, &x) == 3 ||
-	    sscanf(s, "%4d/%2d/%2d%c", &a, &b, &c, &x) == 3) {
-		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
-	} else if (sscanf(s, "%2d/%2d/%4d%c", &c, &b, &a, &x) == 3 ||
-	           sscanf(s, "%2d-%2d-%4d%c", &c, &b, &a, &x) == 3 ||
-	           sscanf(s, "%2d.%2d.%4d%c", &c, &b, &a, &x) == 3) {
-		d.year = (int16_t)a, d.month = (int8_t)b, d.day = (int8_t)c, d.precision = VS_DATE_DAY;
-	} else if (sscanf(s, "%4d-%2d%c", &a, &b, &x) == 2) {
-		d.year = (int16_t)a, d.month = (int8_t)b, d.precision = VS_DATE_MONTH;
-	} else if (sscanf(s, "%4d%c", &a, &x) == 1 && strlen(s) == 4) {
-		d.year = (int16_t)a, d.precision = VS_DATE_YEAR;
+	size_t n = format ? 1 : sizeof builtin_forms / sizeof builtin_forms[0];
+	*typed = 0;
+	for (size_t i = 0; i < n; i++) {
+		d = vs_norm_date_by_format(t, format ? format : builtin_forms[i], 30);
+		if (d.precision != VS_DATE_NONE)
+			return d;
 	}
-	if (d.year < 1800 || d.year > 2200 || d.month < 0 || d.month > 12 || d.day < 0 || d.day > 31)
-		memset(&d, 0, sizeof d);
+	for (size_t i = 0; i < n && !*typed; i++)
+		*typed = typed_date(t, format ? format : builtin_forms[i]);
 	return d;
 }
 
@@ -220,7 +237,7 @@ void vs_norm_record_generic(const vs_norm_input *in, const char *family, const c
 {
 	memset(out, 0, sizeof *out);
 	names(nz(in->full_name), nz(family), nz(middle), nz(given), out);
-	out->dob = parse_date(nz(in->dob), dob_format);
+	out->dob = parse_date(nz(in->dob), dob_format, &out->dob_typed);
 	char sx = (char)tolower((unsigned char)nz(in->sex)[0]);
 	out->sex = sx == 'm' || sx == '1' ? VS_SEX_M : sx == 'f' || sx == 'w' || sx == '2' ? VS_SEX_F : 0;
 	id_number(nz(in->id_number), out);

@@ -879,11 +879,12 @@ static void test_generic_formats_and_eval(void **state)
 	write_file(l, "rec_id, surname, given, born\n"
 	              "a1, smith, john, 02.01.1980\n"
 	              "a2, brown, alice, 03.04.1975\n"
-	              "a3, stone, bob, 30.02.1990\n");
+	              "a3, stone, bob, 30.02.1990\n"
+	              "a4, green, dan, 1.1.60\n");
 	write_file(r, "rec_id, surname, given, born\n"
 	              "b1, smith, jon, 02.01.1980\n"
 	              "b2, brown, alice, 03.04.1975\n"
-	              "b3, white, carol, 1960/13/01\n");
+	              "b3, white, carol, Jan 1960\n");
 	write_file(t, "right_rec_id,left_rec_id\nb1,a1\nb2, a2\nb3,a9\n");
 	static const char js[] =
 	    "{\"standardizer\": \"generic\","
@@ -904,7 +905,7 @@ static void test_generic_formats_and_eval(void **state)
 	assert_string_equal(vs_link_settings_dob_format(s, 0), "%d.%m.%Y");
 	assert_null(vs_link_settings_dob_format(s, 1));
 	vs_link_files *lf = NULL;
-	vs_link_files_opts fo = {NULL, 2, true};
+	vs_link_files_opts fo = {NULL, 2, true, false};
 	vs_link_model *m = NULL;
 	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
 	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
@@ -912,13 +913,15 @@ static void test_generic_formats_and_eval(void **state)
 	assert_int_equal(vs_link_files_link(lf, m, r, o, &err), VS_OK);
 	vs_link_files_stats st;
 	vs_link_files_get_stats(lf, &st);
-	/* left: 30.02.1990 is no day; right: no format, so 02.01.1980 and 03.04.1975 are read by the
-	 * built-in forms but 1960/13/01 is not */
-	assert_int_equal(st.dob_given[0], 3);
+	/* left: 30.02.1990 is no day but in the form (compared part by part: not unread), 1.1.60 is not
+	 * in the form; right: no format, so 02.01.1980 and 03.04.1975 are read by the built-in forms,
+	 * Jan 1960 is not */
+	assert_int_equal(st.dob_given[0], 4);
 	assert_int_equal(st.dob_unread[0], 1);
-	assert_string_equal(st.dob_example[0], "30.02.1990");
+	assert_string_equal(st.dob_example[0], "1.1.60");
 	assert_int_equal(st.dob_given[1], 3);
 	assert_int_equal(st.dob_unread[1], 1);
+	assert_string_equal(st.dob_example[1], "Jan 1960");
 	char buf[1024] = {0};
 	FILE *f = fopen(o, "r");
 	assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
@@ -949,6 +952,96 @@ static void test_generic_formats_and_eval(void **state)
 	rmdir(dir);
 }
 
+/* deduplication: a file linked to itself, a record never its own candidate; clusters; a date with
+ * an impossible day still compared part by part */
+static void test_dedup_clusters(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char f[96], o[96], c[96], t[96];
+	snprintf(f, sizeof f, "%s/people.csv", dir);
+	snprintf(o, sizeof o, "%s/links.csv", dir);
+	snprintf(c, sizeof c, "%s/clusters.csv", dir);
+	snprintf(t, sizeof t, "%s/truth.csv", dir);
+	write_file(f, "id,surname,given,born\n"
+	              "1,smith,john,1980-01-02\n"
+	              "2,smith,john,1980-01-02\n"
+	              "3,brown,alice,1975-04-03\n"
+	              "4,brown,alice,1975-04-33\n"
+	              "5,stone,bob,1990-05-06\n");
+	write_file(t, "id,entity\n1,a\n2,a\n3,b\n4,b\n5,c\n");
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", "
+	    "\"kind\": "
+	    "\"given\"}, {\"name\": \"dob\", \"kind\": \"dob\"}],"
+	    " \"blocking\": [{\"name\": \"family\", \"keys\": [\"family\"]}],"
+	    " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, "
+	    "\"review_weight\": "
+	    "0}}";
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 2, true, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, f, o, &err), VS_OK);
+	assert_int_equal(vs_link_files_clusters(lf, c, true, &err), VS_OK);
+	char buf[2048] = {0};
+	FILE *fp = fopen(o, "r");
+	assert_true(fread(buf, 1, sizeof buf - 1, fp) > 0);
+	fclose(fp);
+	/* each record links to its twin, never to itself; the lone one has no candidate at all */
+	assert_non_null(strstr(buf, "\n1,2,"));
+	assert_non_null(strstr(buf, "\n2,1,"));
+	assert_non_null(strstr(buf, "\n3,4,"));
+	assert_non_null(strstr(buf, "\n4,3,"));
+	assert_non_null(strstr(buf, "\n5,,unlinked,,,LINK_NO_CANDIDATE"));
+	memset(buf, 0, sizeof buf);
+	fp = fopen(c, "r");
+	assert_true(fread(buf, 1, sizeof buf - 1, fp) > 0);
+	fclose(fp);
+	assert_string_equal(buf, "id,cluster,cluster_size\n1,1,2\n2,1,2\n3,3,2\n4,3,2\n5,5,1\n");
+	vs_buf out;
+	vs_buf_init(&out, 1u << 16);
+	assert_int_equal(vs_link_eval_clusters(s, t, c, &out, &err), VS_OK);
+	assert_non_null(strstr(out.data, "true pairs 2, pairs in clusters 2, correct 2"));
+	vs_buf_free(&out);
+	/* the impossible day: no dob, but its numbers kept for comparison */
+	vs_norm_record r;
+	vs_norm_input in = {0};
+	in.dob = "1975-04-33";
+	vs_norm_record_generic(&in, NULL, NULL, NULL, NULL, &r);
+	assert_int_equal(r.dob.precision, VS_DATE_NONE);
+	assert_int_equal(r.dob_typed, 19750433u);
+	in.dob = "31/02/1980";
+	vs_norm_record_generic(&in, NULL, NULL, NULL, NULL, &r);
+	assert_int_equal(r.dob.precision, VS_DATE_NONE);
+	assert_int_equal(r.dob_typed, 19800231u);
+	/* clusters of a run that is no deduplication are refused */
+	vs_link_files *lf2 = NULL;
+	vs_link_files_opts fo2 = {NULL, 1, true, false};
+	assert_int_equal(vs_link_files_open(&lf2, s, &fo2, &err), VS_OK);
+	assert_int_equal(vs_link_files_clusters(lf2, c, false, &err), VS_ERR_ARG);
+	vs_link_files_free(lf2);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	unlink(f);
+	unlink(o);
+	unlink(c);
+	unlink(t);
+	rmdir(dir);
+}
+
 static void test_generic_settings(void **state)
 {
 	(void)state;
@@ -972,7 +1065,7 @@ static void test_generic_settings(void **state)
 	                 VS_OK);
 	assert_int_equal(vs_link_settings_cmp_count(s), 4);
 	vs_link_files *lf = NULL;
-	vs_link_files_opts fo = {NULL, 2, true};
+	vs_link_files_opts fo = {NULL, 2, true, false};
 	vs_link_model *m = NULL;
 	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
 	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
@@ -1045,6 +1138,7 @@ int main(void)
 	    cmocka_unit_test(test_date_formats),
 	    cmocka_unit_test(test_generic_settings),
 	    cmocka_unit_test(test_generic_formats_and_eval),
+	    cmocka_unit_test(test_dedup_clusters),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),

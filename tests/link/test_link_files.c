@@ -119,7 +119,7 @@ static void open_fixture(fixture *fx)
 	path_of(l, sizeof(l), "people.csv");
 	assert_int_equal(vs_link_settings_parse(&fx->s, settings_text, strlen(settings_text), "t", &err),
 	                 VS_OK);
-	vs_link_files_opts fo = {NULL, 1, true};
+	vs_link_files_opts fo = {NULL, 1, true, false};
 	assert_int_equal(vs_link_files_open(&fx->lf, fx->s, &fo, &err), VS_OK);
 	assert_int_equal(vs_link_files_load_left(fx->lf, l, &err), VS_OK);
 	assert_int_equal(vs_link_model_default(&fx->m, fx->s, &err), VS_OK);
