@@ -14,6 +14,8 @@
 static const char usage[] =
     "usage: vaxsync explain --db FILE FACILITY RECORD_ID\n"
     "       vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"
+    "       vaxsync explain --settings S.json --left FILE --right FILE [--model F] RIGHT_ID...\n"
+    "       vaxsync explain --settings S.json --dedup FILE [--model F] ID...\n"
     "Prints, for the top candidates of one record, each field's level and weight and the total.\n"
     "  --db FILE       a store written by `vaxsync run`: the stored decision explained from the store\n"
     "                  alone (no input file; the same as `vaxsync review show`)\n"
@@ -125,7 +127,9 @@ int vs_cmd_explain(int argc, char **argv)
 		return explain_stored(&c, db, ids[0], ids[1]);
 	}
 	if (!sd.left || !sd.right || nid == 0) {
-		fprintf(stderr, "vaxsync explain: --registry, --shots and the record's ids are required\n%s",
+		fprintf(stderr,
+		        "vaxsync explain: --registry and --shots (--left and --right, or --dedup) and the "
+		        "record's ids are required\n%s",
 		        usage);
 		return VS_EXIT_USAGE;
 	}
