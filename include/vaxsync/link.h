@@ -268,6 +268,13 @@ vs_rc vs_link_batch_stats(const vs_link_index *ix, const vs_link_model *m, const
 vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *batch, size_t top_keys, vs_buf *out,
                         vs_error *err) VS_MUST_CHECK;
 
+/* Which rules reach the links: links batch with m, and for each auto link tells which rules' keys
+ * of the record and of its citizen meet; appends per rule the share reached and the share
+ * reached by that rule alone, the share of links that hang on one rule, and the share of true
+ * pairs no rule would meet if the rules missed independently (1 - prod(1 - reach)). */
+vs_rc vs_link_reach(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *batch, vs_buf *out,
+                    vs_error *err) VS_MUST_CHECK;
+
 /* Explanation: appends to out a text waterfall for the top_n candidates of
  * one right record (index 0 of batch): per comparison its level, weight and
  * the running total, then prior, total, probability and the decision. */

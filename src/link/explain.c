@@ -260,3 +260,75 @@ out:
 	vs_free(kh);
 	return rc;
 }
+
+/* ---- which rules reach the links found ---- */
+
+vs_rc vs_link_reach(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *b, vs_buf *out,
+                    vs_error *err)
+{
+	const vs_link_settings *s = ix->s;
+	vs_link_result *res = vs_calloc(b->count ? b->count : 1, sizeof *res);
+	if (!res)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	vs_rc rc = vs_link_batch(ix, m, b, 1, res, err);
+	uint64_t links = 0, none = 0, reach[VS_LINK_MAX_RULES] = {0}, only[VS_LINK_MAX_RULES] = {0};
+	for (size_t i = 0; !rc && i < b->count; i++) {
+		if (res[i].decision != VS_LINK_AUTO || res[i].best < 0)
+			continue;
+		lk_view v, lv;
+		lk_view_from_norm(s, &b->recs[i], b->alt_ids ? b->alt_ids[i] : NULL,
+		                  b->extras ? b->extras + i * s->nextra : NULL, &v);
+		lk_view_resolve(ix, &v);
+		lk_view_from_row(ix, (size_t)res[i].best, &lv);
+		bool hit[VS_LINK_MAX_RULES] = {false};
+		size_t nhit = 0, last = 0;
+		for (size_t r = 0; r < s->nrule; r++) {
+			uint64_t kr[3], kl[3];
+			int nr = lk_rule_keys(s, r, &v, 1, kr), nl = lk_rule_keys(s, r, &lv, 0, kl);
+			for (int x = 0; x < nr && !hit[r]; x++)
+				for (int y = 0; y < nl && !hit[r]; y++)
+					hit[r] = kr[x] == kl[y];
+			if (hit[r]) {
+				reach[r]++;
+				nhit++;
+				last = r;
+			}
+		}
+		links++;
+		if (nhit == 1)
+			only[last]++;
+		none += nhit == 0;
+	}
+	if (!rc && links) {
+		double missed_all = 1;
+		rc = vs_buf_printf(
+		    out,
+		    "\nreach: of %llu auto links of the sample (a link found with the fixed m/u of "
+		    "the settings), the share whose keys meet under each rule\n"
+		    "%-32s %10s %16s\n",
+		    (unsigned long long)links, "rule", "reaches", "only this rule");
+		for (size_t r = 0; !rc && r < s->nrule; r++) {
+			double p = (double)reach[r] / (double)links;
+			missed_all *= 1 - p;
+			rc = vs_buf_printf(out, "%-32s %9.2f %% %15.2f %%\n", s->rule[r].name, 100 * p,
+			                   100.0 * (double)only[r] / (double)links);
+		}
+		uint64_t fragile = 0;
+		for (size_t r = 0; r < s->nrule; r++)
+			fragile += only[r];
+		if (!rc)
+			rc = vs_buf_printf(out,
+			                   "links that hang on one rule: %.2f %%; if the rules missed true "
+			                   "pairs independently, "
+			                   "about %.4f %% of true pairs would be met by no rule (a rule on "
+			                   "other fields than "
+			                   "the one-rule links use lowers both)\n",
+			                   100.0 * (double)fragile / (double)links, 100.0 * missed_all);
+		if (!rc && none)
+			rc = vs_buf_printf(
+			    out, "(%llu links met by no rule's keys: found in a refined or added block)\n",
+			    (unsigned long long)none);
+	}
+	vs_free(res);
+	return rc;
+}

@@ -856,6 +856,15 @@ vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf 
 			                   ca.step * stride, ca.count);
 		if (!rc)
 			rc = vs_link_preflight(lf->ix, &side, 20, out, err);
+		/* the reach of each rule, on up to 20,000 of the records with the fixed m/u */
+		vs_link_model *m = NULL;
+		if (!rc && (rc = vs_link_model_default(&m, lf->s, err)) == VS_OK) {
+			vs_link_side sub = side;
+			if (sub.count > 20000)
+				sub.count = 20000;
+			rc = vs_link_reach(lf->ix, m, &sub, out, err);
+		}
+		vs_link_model_free(m);
 	}
 	collect_free(&ca);
 	return rc;

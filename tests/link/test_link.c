@@ -933,6 +933,17 @@ static void test_generic_formats_and_eval(void **state)
 	assert_int_equal(vs_link_eval_pairs(s, t, o, &out, &err), VS_OK);
 	assert_non_null(strstr(out.data, "true pairs 3\n"));
 	vs_buf_free(&out);
+	/* preflight tells each rule's reach: the one rule (family) meets every auto link */
+	vs_buf_init(&out, 1u << 16);
+	assert_int_equal(vs_link_files_preflight(lf, r, &out, &err), VS_OK);
+	assert_non_null(strstr(out.data, "reach: of "));
+	const char *fl = strstr(out.data, "\nfamily ");
+	assert_non_null(fl);
+	const char *nl = strchr(fl + 1, '\n');
+	const char *p1 = strstr(fl, "100.00 %"), *p2 = p1 ? strstr(p1 + 1, "100.00 %") : NULL;
+	assert_true(p1 && p2 && nl && p2 < nl); /* reaches 100 %, and alone 100 % */
+	assert_non_null(strstr(out.data, "links that hang on one rule: 100.00 %"));
+	vs_buf_free(&out);
 	/* a bad format, or a format for a column that is not a date, is refused */
 	vs_link_settings *bad = NULL;
 	char js2[sizeof js + 16];
