@@ -937,7 +937,7 @@ static void test_generic_formats_and_eval(void **state)
 	vs_buf_init(&out, 1u << 16);
 	assert_int_equal(vs_link_files_preflight(lf, r, &out, &err), VS_OK);
 	assert_non_null(strstr(out.data, "reach: of "));
-	const char *fl = strstr(out.data, "\nfamily ");
+	const char *fl = strstr(strstr(out.data, "reach: of "), "\nfamily ");
 	assert_non_null(fl);
 	const char *nl = strchr(fl + 1, '\n');
 	const char *p1 = strstr(fl, "100.00 %"), *p2 = p1 ? strstr(p1 + 1, "100.00 %") : NULL;
