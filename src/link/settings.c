@@ -603,6 +603,28 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 		    (rc = parse_num(th, "review_weight", &s->th.review_weight, name, err)) ||
 		    (rc = parse_num(th, "review_margin", &s->th.review_margin, name, err)))
 			goto out;
+		/* or as match probabilities: a weight is the log2 odds, prior included */
+		static const char *const pk[2] = {"auto_probability", "review_probability"};
+		double *pw[2] = {&s->th.auto_weight, &s->th.review_weight};
+		for (int i = 0; i < 2; i++) {
+			json_t *p = json_object_get(th, pk[i]);
+			if (!p)
+				continue;
+			double v = json_number_value(p);
+			if (!json_is_number(p) || !(v > 0 && v < 1)) {
+				rc = vs_error_set(err, VS_ERR_PARSE, name, 0, 0, pk[i],
+				                  "settings: '%s' must be a probability between 0 and 1",
+				                  pk[i]);
+				goto out;
+			}
+			if (json_object_get(th, i ? "review_weight" : "auto_weight")) {
+				rc = vs_error_set(err, VS_ERR_PARSE, name, 0, 0, pk[i],
+				                  "settings: give '%s' or '%s', not both", pk[i],
+				                  i ? "review_weight" : "auto_weight");
+				goto out;
+			}
+			*pw[i] = log2(v / (1 - v));
+		}
 	}
 	if ((rc = parse_num(root, "prior", &s->prior, name, err)))
 		goto out;

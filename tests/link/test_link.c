@@ -944,6 +944,32 @@ static void test_generic_formats_and_eval(void **state)
 	assert_true(p1 && p2 && nl && p2 < nl); /* reaches 100 %, and alone 100 % */
 	assert_non_null(strstr(out.data, "links that hang on one rule: 100.00 %"));
 	vs_buf_free(&out);
+	/* thresholds as probabilities: the log2 odds */
+	{
+		static const char tp[] =
+		    "{\"standardizer\": \"generic\", \"left\": {\"id_columns\": [\"a\"], \"columns\": "
+		    "{\"family\": \"f\"}}, \"right\": {\"id_columns\": [\"b\"], \"columns\": "
+		    "{\"family\": \"f\"}}, \"comparisons\": [{\"kind\": \"family\"}], \"blocking\": "
+		    "[{\"keys\": [\"family\"]}], \"thresholds\": {\"auto_probability\": 0.999, "
+		    "\"review_probability\": 0.5}}";
+		vs_link_settings *ps = NULL;
+		vs_link_model *pm = NULL;
+		vs_link_thresholds th;
+		assert_int_equal(vs_link_settings_parse(&ps, tp, strlen(tp), "t", &err), VS_OK);
+		assert_int_equal(vs_link_model_default(&pm, ps, &err), VS_OK);
+		vs_link_model_thresholds(pm, &th);
+		assert_true(fabs(th.auto_weight - 9.9643) < 1e-3); /* log2(999) */
+		assert_true(fabs(th.review_weight) < 1e-9);
+		vs_link_model_free(pm);
+		vs_link_settings_free(ps);
+		static const char both[] =
+		    "{\"standardizer\": \"generic\", \"left\": {\"id_columns\": [\"a\"], \"columns\": "
+		    "{\"family\": "
+		    "\"f\"}}, \"right\": {\"id_columns\": [\"b\"], \"columns\": {\"family\": \"f\"}}, "
+		    "\"comparisons\": [{\"kind\": \"family\"}], \"blocking\": [{\"keys\": [\"family\"]}], "
+		    "\"thresholds\": {\"auto_probability\": 0.999, \"auto_weight\": 4}}";
+		assert_int_equal(vs_link_settings_parse(&ps, both, strlen(both), "t", &err), VS_ERR_PARSE);
+	}
 	/* a bad format, or a format for a column that is not a date, is refused */
 	vs_link_settings *bad = NULL;
 	char js2[sizeof js + 16];
