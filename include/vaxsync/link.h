@@ -64,6 +64,9 @@ const char *vs_link_settings_cmp_name(const vs_link_settings *s, size_t i);
 const char *vs_link_settings_level_name(const vs_link_settings *s, size_t i, unsigned lv);
 /* Number of extra text columns the settings compare (their values come in vs_link_side.extras). */
 size_t vs_link_settings_extra_count(const vs_link_settings *s);
+/* Whether comparison i counts toward auto_support (settings "personal"; by default all kinds but
+ * id, phone and geo); false out of range. */
+bool vs_link_settings_cmp_personal(const vs_link_settings *s, size_t i);
 
 /* Where a side's records come from, for readers of CSV files (include/vaxsync/linkfiles.h).
  * side: 0 left, 1 right. Roles are the keys of "columns" in a settings file. */

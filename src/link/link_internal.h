@@ -46,7 +46,10 @@ typedef struct lk_cmp {
 	int extra;     /* LK_TEXT: extra column index */
 	double t1, t2; /* Jaro-Winkler bands (name/text kinds) */
 	bool tf;       /* term-frequency adjustment of the exact level */
-	int nlev;      /* including the null level */
+	/* counts toward auto_support: by default every kind but id, phone and geo (household-shared);
+	 * the settings' "personal" overrides */
+	bool personal;
+	int nlev; /* including the null level */
 	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
 } lk_cmp;
 

@@ -282,9 +282,8 @@ double lk_support(const vs_link_model *m, const float *weights, double total)
 	double support = 0;
 	bool personal = false;
 	for (size_t c = 0; c < m->ncmp; c++) {
-		int k = m->s->cmp[c].kind;
-		/* household-shared fields are no personal support: ID, phone, address */
-		if (k != LK_ID && k != LK_PHONE && k != LK_GEO) {
+		/* household-shared fields are no personal support: ID, phone, address (by default) */
+		if (m->s->cmp[c].personal) {
 			support += weights[c];
 			personal = true;
 		}

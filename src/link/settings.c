@@ -102,6 +102,7 @@ static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
 	c->tf = kind == LK_FAMILY || kind == LK_GIVEN;
 	memcpy(c->m, def_m[kind], sizeof c->m);
 	memcpy(c->u, def_u[kind], sizeof c->u);
+	c->personal = kind != LK_ID && kind != LK_PHONE && kind != LK_GEO;
 	if (kind == LK_ID)
 		s->id_cmp = (int)(s->ncmp - 1);
 }
@@ -247,6 +248,11 @@ _Static_assert(VS_LINK_ROLE_COUNT == (int)LR_COUNT && VS_LINK_ROLE_FULL_NAME == 
 const char *vs_link_settings_role_column(const vs_link_settings *s, int side, vs_link_role r)
 {
 	return side >= 0 && side < 2 && (int)r >= 0 && r < VS_LINK_ROLE_COUNT ? s->side[side].role[r] : "";
+}
+
+bool vs_link_settings_cmp_personal(const vs_link_settings *s, size_t i)
+{
+	return i < s->ncmp && s->cmp[i].personal;
 }
 
 const char *vs_link_settings_dob_format(const vs_link_settings *s, int side)
@@ -432,6 +438,12 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 		c->t2 = json_number_value(json_array_get(jw, 1));
 		if (!(c->t1 > 0 && c->t1 <= 1 && c->t2 > 0 && c->t2 <= c->t1))
 			return bad(err, name, "'jw' thresholds must satisfy 0 < mid <= high <= 1");
+	}
+	json_t *pe = json_object_get(j, "personal");
+	if (pe) {
+		if (!json_is_boolean(pe))
+			return bad(err, name, "'personal' must be true or false");
+		c->personal = json_is_true(pe);
 	}
 	json_t *tf = json_object_get(j, "tf");
 	if (tf) {

@@ -960,6 +960,19 @@ static void test_generic_formats_and_eval(void **state)
 		vs_link_model_thresholds(pm, &th);
 		assert_true(fabs(th.auto_weight - 9.9643) < 1e-3); /* log2(999) */
 		assert_true(fabs(th.review_weight) < 1e-9);
+		assert_true(vs_link_settings_cmp_personal(ps, 0));  /* family: by default */
+		assert_false(vs_link_settings_cmp_personal(ps, 1)); /* out of range */
+		static const char pid[] =
+		    "{\"standardizer\": \"generic\", \"left\": {\"id_columns\": [\"a\"], \"columns\": "
+		    "{\"id\": "
+		    "\"i\"}}, \"right\": {\"id_columns\": [\"b\"], \"columns\": {\"id\": \"i\"}}, "
+		    "\"comparisons\": [{\"kind\": \"id\", \"personal\": true}, {\"kind\": \"phone\"}], "
+		    "\"blocking\": [{\"keys\": [\"id\"]}]}";
+		vs_link_settings *ps2 = NULL;
+		assert_int_equal(vs_link_settings_parse(&ps2, pid, strlen(pid), "t", &err), VS_OK);
+		assert_true(vs_link_settings_cmp_personal(ps2, 0));  /* declared */
+		assert_false(vs_link_settings_cmp_personal(ps2, 1)); /* phone: household-shared */
+		vs_link_settings_free(ps2);
 		vs_link_model_free(pm);
 		vs_link_settings_free(ps);
 		static const char both[] =
