@@ -66,6 +66,13 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
  * cluster_size; every record once, singletons too. VS_ERR_ARG when the run is no dedup. */
 vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_review,
                              vs_error *err) VS_MUST_CHECK;
+/* One side's file (which: 0 left, 1 right) standardized as the settings read it, with the rules
+ * of link (rejected rows told and counted): out_path gets the side's id columns, then std_family,
+ * std_middle, std_given, std_dob (ISO), std_dob_precision (0 none .. 3 day), std_sex (M, F or
+ * empty), std_id_number, std_id_type, std_phone, std_province_code, std_district_code,
+ * std_commune_code, reasons (the Vietnamese standardizer's codes, |-separated). Needs no index. */
+vs_rc vs_link_files_standardize(vs_link_files *lf, int which, const char *in_path, const char *out_path,
+                                vs_error *err) VS_MUST_CHECK;
 /* Trains a model on a sample of the right CSV (about opts->max_records records, evenly spread). */
 vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
                           vs_link_model **out, vs_error *err) VS_MUST_CHECK;

@@ -341,6 +341,8 @@ static void report_row_error(const vs_error *err)
 
 int vs_cmd_standardize(int argc, char **argv)
 {
+	if (vs_cmd_standardize_has_settings(argc, argv)) /* a linkage's side, as link reads it */
+		return vs_cmd_standardize_settings(argc, argv);
 	opts o = {0};
 	vs_error err = {0};
 	vs_rc rc = VS_OK;

@@ -14,6 +14,10 @@ int vs_cmd_reasons(int argc, char **argv);
 int vs_cmd_check(int argc, char **argv);
 int vs_cmd_generate(int argc, char **argv);
 int vs_cmd_standardize(int argc, char **argv);
+/* standardize --settings (cmd_standardize_settings.c) */
+#include <stdbool.h>
+bool vs_cmd_standardize_has_settings(int argc, char **argv);
+int vs_cmd_standardize_settings(int argc, char **argv);
 int vs_cmd_link(int argc, char **argv);
 int vs_cmd_train(int argc, char **argv);
 int vs_cmd_explain(int argc, char **argv);

@@ -481,22 +481,23 @@ static vs_rc write_str(vs_csv_writer *w, const char *s)
 /* right records: callback per batch */
 typedef vs_rc (*batch_fn)(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err);
 
-/* Reads the right CSV batch by batch; with stride > 1 only every stride-th row
- * (counted from the first) is kept, before standardization (training samples). */
-static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch_fn fn, void *arg,
-                       vs_error *err)
+/* Reads a side's CSV batch by batch (the right side: the records to link; the left only to
+ * standardize it on its own); with stride > 1 only every stride-th row (counted from the first)
+ * is kept, before standardization (training samples). */
+static vs_rc for_side(vs_link_files *lf, int which, const char *path, size_t stride, batch_fn fn, void *arg,
+                      vs_error *err)
 {
 	vs_rc rc;
 	vs_engine_reader *rd = NULL;
 	layout lo;
 	size_t seen = 0;
-	/* its rejected rows are told and counted on the first pass over the file only */
-	side_read sr = {!lf->right_told || strcmp(lf->right_told, path), 0};
+	/* the right file's rejected rows are told and counted on the first pass over it only */
+	side_read sr = {which == 0 || !lf->right_told || strcmp(lf->right_told, path), 0};
 	if (stride < 1)
 		stride = 1;
-	lf->st.dob_given[1] = lf->st.dob_unread[1] = 0; /* the last pass's */
+	lf->st.dob_given[which] = lf->st.dob_unread[which] = 0; /* the last pass's */
 	lf->b.next = 0;
-	if ((rc = open_side(lf->s, 1, path, &rd, &lo, err)))
+	if ((rc = open_side(lf->s, which, path, &rd, &lo, err)))
 		goto out;
 	for (;;) {
 		uint64_t a = vs_now_ns();
@@ -509,17 +510,20 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 		}
 		if (rc)
 			goto out;
-		standardize(lf->ctx, lf->s, &lf->b, lf->recs, lf->o.threads, 1);
-		count_dob(&lf->b, lf->recs, &lf->st, 1);
+		standardize(lf->ctx, lf->s, &lf->b, lf->recs, lf->o.threads, which);
+		count_dob(&lf->b, lf->recs, &lf->st, which);
 		lf->st.std_s += secs(b, vs_now_ns());
 		vs_link_side side;
 		side_of(lf, &side);
-		if (lf->o.dedup) /* the left file again: row n of the index is accepted row n */
+		if (lf->o.dedup && which == 1) /* the left file again: row n of the index is row n */
 			side.self = lf->b.ord;
 		if ((rc = fn(lf, &side, arg, err)))
 			goto out;
 	}
-	if (!rc && sr.tell) {
+	if (!rc && which == 0) {
+		lf->st.left_rejected += sr.rejected;
+		lf->st.bad_rows += sr.rejected;
+	} else if (!rc && sr.tell) {
 		lf->st.right_rejected += sr.rejected;
 		lf->st.bad_rows += sr.rejected;
 		vs_free(lf->right_told);
@@ -529,6 +533,12 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 out:
 	vs_engine_reader_close(rd);
 	return rc;
+}
+
+static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch_fn fn, void *arg,
+                       vs_error *err)
+{
+	return for_side(lf, 1, path, stride, fn, arg, err);
 }
 
 typedef struct link_arg {
@@ -950,5 +960,89 @@ vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_
 out:
 	vs_free(parent);
 	vs_free(size);
+	return rc;
+}
+
+/* ---- one side standardized on its own ---- */
+
+static const char *const std_cols[] = {
+    "std_family",        "std_middle",       "std_given",   "std_dob",   "std_dob_precision",
+    "std_sex",           "std_id_number",    "std_id_type", "std_phone", "std_province_code",
+    "std_district_code", "std_commune_code", "reasons"};
+
+typedef struct std_arg {
+	vs_csv_writer *w;
+	int which;
+} std_arg;
+
+static vs_rc std_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
+{
+	std_arg *sa = arg;
+	vs_rc rc = VS_OK;
+	(void)err;
+	for (size_t i = 0; i < side->count && !rc; i++) {
+		const vs_norm_record *r = &side->recs[i];
+		char dob[16] = "", prec[4], sex[4] = "", idt[4], reasons[512] = "";
+		if (r->dob.precision)
+			vs_date_format(r->dob, dob, sizeof dob);
+		snprintf(prec, sizeof prec, "%u", (unsigned)r->dob.precision);
+		if (r->sex)
+			snprintf(sex, sizeof sex, "%s", r->sex == VS_SEX_M ? "M" : "F");
+		snprintf(idt, sizeof idt, "%u", (unsigned)r->id_type);
+		size_t o = 0;
+		for (uint16_t k = 0; k < r->reasons.count && o < sizeof reasons; k++) {
+			const char *name = vs_reason_name((vs_reason)r->reasons.codes[k]);
+			/* the shot's own fields are not read by a linkage: their "missing" says nothing */
+			if (!strncmp(name, "VACCINE_", 8) || !strncmp(name, "DOSE_", 5) ||
+			    !strncmp(name, "SHOT_DATE_", 10) || !strncmp(name, "LOT_", 4))
+				continue;
+			o += (size_t)snprintf(reasons + o, sizeof reasons - o, "%s%s", o ? "|" : "", name);
+		}
+		for (size_t k = 0; k < lf->nid[sa->which] && !rc; k++)
+			rc = write_str(sa->w, lf->b.f[i][C_ID0 + k]);
+		const char *v[] = {r->family,
+		                   r->middle,
+		                   r->given,
+		                   dob,
+		                   prec,
+		                   sex,
+		                   r->id_number,
+		                   idt,
+		                   r->phone,
+		                   r->province_code,
+		                   r->district_code,
+		                   r->commune_code,
+		                   reasons};
+		for (size_t k = 0; k < sizeof v / sizeof v[0] && !rc; k++)
+			rc = write_str(sa->w, v[k]);
+		if (!rc)
+			rc = vs_csv_end_row(sa->w);
+	}
+	return rc;
+}
+
+vs_rc vs_link_files_standardize(vs_link_files *lf, int which, const char *in_path, const char *out_path,
+                                vs_error *err)
+{
+	if (which != 0 && which != 1)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "side must be 0 (left) or 1 (right)");
+	std_arg sa = {NULL, which};
+	vs_rc rc = vs_csv_writer_open(&sa.w, out_path, err);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < lf->nid[which] && !rc; k++)
+		rc = write_str(sa.w, vs_link_settings_id_column(lf->s, which, k));
+	for (size_t k = 0; k < sizeof std_cols / sizeof std_cols[0] && !rc; k++)
+		rc = write_str(sa.w, std_cols[k]);
+	if (!rc)
+		rc = vs_csv_end_row(sa.w);
+	if (!rc)
+		rc = for_side(lf, which, in_path, 1, std_cb, &sa, err);
+	if (!rc) {
+		if ((rc = vs_csv_writer_close(sa.w)))
+			vs_error_set(err, rc, out_path, 0, 0, NULL, "cannot write the standardized file");
+	} else {
+		vs_csv_writer_abort(sa.w);
+	}
 	return rc;
 }

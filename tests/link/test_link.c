@@ -928,6 +928,19 @@ static void test_generic_formats_and_eval(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "right_rec_id,left_rec_id,decision,"));
 	assert_non_null(strstr(buf, "b2,a2,auto,"));
+	/* the left side standardized on its own, as link reads it (standardize --settings) */
+	char sd[96];
+	snprintf(sd, sizeof sd, "%s/std.csv", dir);
+	assert_int_equal(vs_link_files_standardize(lf, 0, l, sd, &err), VS_OK);
+	memset(buf, 0, sizeof buf);
+	f = fopen(sd, "r");
+	assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "rec_id,std_family,std_middle,std_given,std_dob,std_dob_precision,"));
+	assert_non_null(strstr(buf, "\na1,smith,,john,1980-01-02,3,,,0,,,,,\n"));
+	assert_non_null(strstr(buf, "\na3,stone,,bob,,0,,,0,,,,,\n")); /* 30.02.1990: no day */
+	assert_int_equal(vs_link_files_standardize(lf, 2, l, sd, &err), VS_ERR_ARG);
+	unlink(sd);
 	vs_buf out;
 	vs_buf_init(&out, 1u << 16);
 	assert_int_equal(vs_link_eval_pairs(s, t, o, &out, &err), VS_OK);
