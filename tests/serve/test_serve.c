@@ -493,6 +493,28 @@ static void test_access_matrix(void **state)
 			}
 }
 
+/* Every explanation of every record on commune A's list (candidates and
+ * their comparisons included) names no citizen outside the area. */
+static void test_explain_whole_list(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/worklist?commune=%s&limit=500", com_a);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	json_t *j = json_loads(R.body, 0, NULL);
+	json_t *items = json_object_get(j, "items");
+	assert_true(json_array_size(items) > 10);
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i);
+		snprintf(path, sizeof(path), "/api/v1/explain/%s/%s",
+		         json_string_value(json_object_get(it, "facility_code")),
+		         json_string_value(json_object_get(it, "record_id")));
+		assert_int_equal(get(U_COMMUNE, path), 200);
+		no_foreign_citizens(U_COMMUNE);
+	}
+	json_decref(j);
+}
+
 /* Every personal-data request above left an audit row with its result. */
 static void test_audit_rows(void **state)
 {
@@ -949,6 +971,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_access_matrix),
+	    cmocka_unit_test(test_explain_whole_list),
 	    cmocka_unit_test(test_audit_rows),
 	    cmocka_unit_test(test_csrf),
 	    cmocka_unit_test(test_logout_and_fixation),
