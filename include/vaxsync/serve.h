@@ -34,6 +34,7 @@ typedef struct vs_serve_opts {
 	int session_s;       /* a session's lifetime; 0 = 8 hours */
 	bool secure_cookie;  /* the cookie gets Secure (TLS at a reverse proxy) */
 	vs_date today;       /* {0}: the system date (tests) */
+	const char *web_dir; /* the web UI's files; NULL = the default (docs/ui.md) */
 } vs_serve_opts;
 
 /* Opens the engine and starts listening. *out is new. VS_ERR_IO when the

@@ -20,7 +20,9 @@ static const char serve_usage[] =
     "  --max-conns N      connections at once (default 256)\n"
     "  --timeout S        close an idle or slow connection after S seconds (default 15)\n"
     "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
-    "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n";
+    "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n"
+    "  --web DIR          the web UI's files, served at / (default: share/vaxsync/web\n"
+    "                     beside the program's bin/, else the source tree's web/; docs/ui.md)\n";
 
 static int usage_error(const char *msg)
 {
@@ -85,6 +87,8 @@ int vs_cmd_serve(int argc, char **argv)
 			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 3600)
 				return usage_error("--timeout takes 1 to 3600 seconds");
 			o.timeout_s = (unsigned)n;
+		} else if (!strcmp(a, "--web") && has) {
+			o.web_dir = argv[++i];
 		} else if (!strcmp(a, "--secure-cookie")) {
 			o.secure_cookie = true;
 		} else if (!strcmp(a, "--today") && has) {

@@ -224,6 +224,8 @@ static void dispatch(sv_req *q, sv_resp *r)
 		r->ctype = "text/plain; version=0.0.4";
 		return;
 	}
+	if (sv_static_answer(q, r))
+		return;
 	if (strncmp(q->url, "/api/v1/", 8) || !split(q, q->url + 8)) {
 		sv_problem(r, 404, "ROUTE_NOT_FOUND", "No such endpoint.");
 		return;
@@ -260,8 +262,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, vs_serve *srv, int
 	                        r->ctype  ? r->ctype
 	                        : r->body ? "application/json"
 	                                  : "text/plain");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i + 1 < sizeof(r->hdr) / sizeof(r->hdr[0]) && r->hdr[i]; i += 2)
+		MHD_add_response_header(resp, r->hdr[i], r->hdr[i + 1]);
 	if (r->set_cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 	if (r->retry_after[0])
@@ -390,7 +394,8 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	if ((rc = vs_engine_open(&srv->engine, &eo, err)))
 		goto out;
 	/* the index is built before the first request, not during it */
-	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)))
+	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)) ||
+	    (rc = sv_static_load(srv, o->web_dir, err)))
 		goto out;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -436,6 +441,7 @@ void vs_serve_stop(vs_serve *s)
 		vs_engine_session_close(s->sessions[i]);
 	vs_free(s->sessions);
 	vs_engine_close(s->engine);
+	sv_static_free(s);
 	pthread_key_delete(s->session_key);
 	pthread_mutex_destroy(&s->lock);
 	vs_free(s);

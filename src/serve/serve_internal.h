@@ -47,6 +47,7 @@ struct vs_serve {
 	size_t session_count, session_cap;
 	sv_metrics metrics;
 	char dummy_hash[VS_SERVE_PWHASH_LEN]; /* checked for an unknown name: the same work */
+	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
 };
 
 /* Who is calling: resolved from the session cookie or a Bearer token. */
@@ -82,6 +83,9 @@ typedef struct sv_resp {
 	const char *ctype;    /* content type of text */
 	char set_cookie[256]; /* a Set-Cookie value, "" for none */
 	char retry_after[16]; /* a Retry-After value, "" for none */
+
+	const char *cache_control; /* NULL: no-store */
+	const char *hdr[10];       /* more headers: name, value, ...; NULL after the last */
 } sv_resp;
 
 /* Sets a problem document: status, a stable code and a title a person can
@@ -121,6 +125,15 @@ void sv_h_worklist(sv_req *q, sv_resp *r);
 void sv_h_review(sv_req *q, sv_resp *r);
 void sv_h_citizen(sv_req *q, sv_resp *r);
 void sv_h_explain(sv_req *q, sv_resp *r);
+
+/* ---- the web UI's files (static.c) ---- */
+typedef struct sv_static sv_static;
+/* Reads the whitelisted files of dir (NULL: the default folder, docs/ui.md)
+ * into srv->web; no folder found by default is no UI, not an error. */
+vs_rc sv_static_load(vs_serve *srv, const char *dir, vs_error *err) VS_MUST_CHECK;
+void sv_static_free(vs_serve *srv);
+/* Answers a request for one of those files (true), else false. */
+bool sv_static_answer(sv_req *q, sv_resp *r);
 
 /* ---- metrics and the OpenAPI document (metrics.c, openapi.c) ---- */
 void sv_metrics_observe(sv_metrics *m, int route, int status, uint64_t us);
