@@ -194,6 +194,19 @@ async function main() {
     const seen = (await page.textContent('main')).match(/\b\d{12}\b/g) || [];
     const foreign = seen.filter((id) => !typed.has(id));
     check(foreign.length === 0, 'the clerk sees no citizen id its facility did not type: ' + foreign.join(' '));
+    // withdraw one record, correct another (the list reloads after each)
+    log('clerk: withdraw and correct');
+    const cards = await page.$$eval('#fw-list > li', (els) => els.map((e) => [e.dataset.key, e.querySelector('.badge').textContent]));
+    const wkey = cards.find((c) => c[1] === 'Chưa liên kết')[0];
+    const ckey = cards.find((c) => c[1] === 'Cần sửa' && c[0] !== wkey)[0];
+    const card = (k) => page.locator(`#fw-list > li[data-key="${k}"]`);
+    await card(wkey).getByRole('button', { name: 'Rút bản ghi' }).click();
+    await card(wkey).getByRole('button', { name: 'Chắc chắn rút bản ghi này' }).click();
+    await page.waitForFunction((k) => document.querySelector('#toast').textContent.startsWith('Đã rút bản ghi: ' + k), wkey);
+    await card(ckey).getByRole('button', { name: 'Sửa bản ghi' }).click();
+    await card(ckey).getByLabel('Số lô').fill('FIX-1');
+    await card(ckey).getByRole('button', { name: 'Gửi', exact: true }).click();
+    await page.waitForFunction((k) => document.querySelector('#toast').textContent.startsWith('Đã sửa và gửi lại: ' + k), ckey);
     await logout(page);
 
     // ---- an officer of another commune sees none of it ----
