@@ -115,4 +115,4 @@ wrk -t2 -c"$conns" -d"$duration" --latency -s "$work/worklist.lua" "$url"
 echo "== single-record submits: wrk -t2 -c4 -d$duration --latency"
 wrk -t2 -c4 -d"$duration" --latency -s "$work/submit.lua" "$url"
 echo "== answers by route and status"
-curl -s "$url/metrics" | grep '^vaxsync_http_requests_total'
+curl -s "$url/metrics" | grep -E "^vaxsync_http_requests_total|_sum|_count"

@@ -466,6 +466,13 @@ vs_rc vs_store_user_get(vs_store *s, const char *name, vs_store_user *out, vs_er
 vs_rc vs_store_user_login(vs_store *s, const char *name, int32_t failed, int64_t locked_until,
                           vs_error *err) VS_MUST_CHECK;
 
+/* Copies what the write-ahead log holds into the database without waiting
+ * for readers or writers (SQLite: a PASSIVE checkpoint). For a long-lived
+ * process that checkpoints from a thread of its own, so that no commit on a
+ * request's path has to copy a large log (docs/api.md). A no-op for a
+ * driver without a log. */
+vs_rc vs_store_checkpoint(vs_store *s, vs_error *err) VS_MUST_CHECK;
+
 /* A credential: a session (kind 1) or an API token (kind 2), kept only as the
  * hash of its secret (hex); a session also keeps its CSRF token's hash. */
 enum { VS_STORE_CRED_SESSION = 1, VS_STORE_CRED_TOKEN = 2 };

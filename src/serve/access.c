@@ -105,5 +105,8 @@ vs_rc sv_audit(sv_req *q, const char *action, const char *subject, const char *r
 	vs_store_copy(a.endpoint, sizeof(a.endpoint), endpoint);
 	vs_store_copy(a.result, sizeof(a.result), result);
 	vs_store_copy(a.detail, sizeof(a.detail), detail);
-	return vs_store_audit_add(vs_engine_store(q->ss), &a, &err);
+	sv_write_begin(q);
+	vs_rc rc = vs_store_audit_add(vs_engine_store(q->ss), &a, &err);
+	sv_write_end(q);
+	return rc;
 }

@@ -232,7 +232,10 @@ static vs_rc audit_login(sv_req *q, const char *name, const char *role, const ch
 	vs_store_copy(a.subject, sizeof(a.subject), name);
 	vs_store_copy(a.endpoint, sizeof(a.endpoint), "POST /api/v1/session");
 	vs_store_copy(a.result, sizeof(a.result), result);
-	return vs_store_audit_add(vs_engine_store(q->ss), &a, NULL);
+	sv_write_begin(q);
+	vs_rc rc = vs_store_audit_add(vs_engine_store(q->ss), &a, NULL);
+	sv_write_end(q);
+	return rc;
 }
 
 /* A failed login: counted and audited (a store that cannot count it answers
@@ -267,13 +270,20 @@ static bool check_login(sv_req *q, sv_resp *r, const char *name, const char *pas
 	if (!ok) {
 		int32_t failed = u->failed + 1;
 		int64_t until = failed >= q->srv->o.max_failures ? now + q->srv->o.lock_s : 0;
+		sv_write_begin(q);
 		vs_rc rc = vs_store_user_login(s, name, until ? 0 : failed, until, NULL);
+		sv_write_end(q);
 		if (!rc)
 			rc = audit_login(q, name, u->role, until ? "locked" : "denied");
 		return fail(q, r, rc, 401, "LOGIN_FAILED", "Wrong name or password.");
 	}
-	if ((u->failed || u->locked_until) && vs_store_user_login(s, name, 0, 0, NULL))
-		return fail(q, r, VS_ERR_DB, 0, NULL, NULL);
+	if (u->failed || u->locked_until) {
+		sv_write_begin(q);
+		vs_rc rc = vs_store_user_login(s, name, 0, 0, NULL);
+		sv_write_end(q);
+		if (rc)
+			return fail(q, r, rc, 0, NULL, NULL);
+	}
 	return true;
 }
 
@@ -301,7 +311,10 @@ void sv_login(sv_req *q, sv_resp *r)
 	if (old && secret_ok(old)) {
 		char h[VS_SERVE_SECRET_LEN];
 		vs_serve_secret_hash(old, h);
-		if (vs_store_cred_revoke(vs_engine_store(q->ss), h, 0, NULL, NULL)) {
+		sv_write_begin(q);
+		vs_rc rrc = vs_store_cred_revoke(vs_engine_store(q->ss), h, 0, NULL, NULL);
+		sv_write_end(q);
+		if (rrc) {
 			fail(q, r, VS_ERR_DB, 0, NULL, NULL);
 			goto out;
 		}
@@ -315,7 +328,9 @@ void sv_login(sv_req *q, sv_resp *r)
 	vs_store_copy(c.user, sizeof(c.user), u.name);
 	c.expires = now_s() + q->srv->o.session_s;
 	vs_error err;
+	sv_write_begin(q);
 	vs_rc rc = vs_store_cred_put(vs_engine_store(q->ss), &c, &err);
+	sv_write_end(q);
 	if (rc) {
 		sv_problem_rc(r, rc, &err);
 		goto out;
@@ -343,7 +358,9 @@ void sv_logout(sv_req *q, sv_resp *r)
 		return;
 	}
 	vs_error err;
+	sv_write_begin(q);
 	vs_rc rc = vs_store_cred_revoke(vs_engine_store(q->ss), q->who.cred.hash, 0, NULL, &err);
+	sv_write_end(q);
 	if (rc) {
 		sv_problem_rc(r, rc, &err);
 		return;

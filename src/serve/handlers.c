@@ -158,7 +158,9 @@ void sv_h_records(sv_req *q, sv_resp *r)
 		goto out;
 	}
 	sub.file = "api";
+	sv_write_begin(q);
 	vs_rc rc = vs_engine_submit(q->ss, &sub, &out, &err);
+	sv_write_end(q);
 	if (!audited(q, r, "submit", subject, rc ? "error" : "ok"))
 		goto out;
 	if (rc) {
@@ -409,7 +411,9 @@ void sv_h_review(sv_req *q, sv_resp *r)
 	d.facility_code = fac;
 	d.record_id = rec;
 	vs_engine_actor who = {.name = q->who.user.name, .role = sv_engine_role(q)};
+	sv_write_begin(q);
 	vs_rc rc = vs_engine_decide(q->ss, &who, &d, &out, &err);
+	sv_write_end(q);
 	const char *result = !rc                     ? "ok"
 	                     : rc == VS_ERR_DENIED   ? "denied"
 	                     : rc == VS_ERR_NOTFOUND ? "notfound"

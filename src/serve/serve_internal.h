@@ -42,10 +42,14 @@ struct vs_serve {
 	struct MHD_Daemon *daemon;
 	uint16_t port;
 	pthread_key_t session_key;
-	pthread_mutex_t lock; /* guards sessions[] */
+	pthread_mutex_t lock;       /* guards sessions[] */
+	pthread_mutex_t write_lock; /* one writer at a time (sv_write) */
 	vs_engine_session **sessions;
 	size_t session_count, session_cap;
 	sv_metrics metrics;
+	pthread_t checkpointer; /* copies the store's log into the database, off the requests' path */
+	bool checkpointer_started, stopping;
+	pthread_cond_t stop_cond;             /* with lock */
 	char dummy_hash[VS_SERVE_PWHASH_LEN]; /* checked for an unknown name: the same work */
 	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
 };
@@ -82,11 +86,18 @@ typedef struct sv_resp {
 	char *owned_text;     /* freed after sending */
 	const char *ctype;    /* content type of text */
 	char set_cookie[256]; /* a Set-Cookie value, "" for none */
-	char retry_after[16]; /* a Retry-After value, "" for none */
+	char retry_after[24]; /* a Retry-After value, "" for none */
 
 	const char *cache_control; /* NULL: no-store */
 	const char *hdr[10];       /* more headers: name, value, ...; NULL after the last */
 } sv_resp;
+
+/* Takes and releases the service's write lock around a call that writes to
+ * the store. SQLite lets one writer in at a time and makes the others sleep
+ * and retry (up to 100 ms a sleep); queueing the workers on a mutex instead
+ * wakes the next writer as soon as the last one commits. */
+void sv_write_begin(sv_req *q);
+void sv_write_end(sv_req *q);
 
 /* Sets a problem document: status, a stable code and a title a person can
  * read (never store or engine internals). Returns status. */

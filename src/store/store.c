@@ -391,3 +391,8 @@ vs_rc vs_store_audit_query(vs_store *s, const char *actor, const char *since, si
 {
 	return s->ops->audit_query(s, actor, since, limit, fn, ud, err);
 }
+
+vs_rc vs_store_checkpoint(vs_store *s, vs_error *err)
+{
+	return s->ops->checkpoint ? s->ops->checkpoint(s, err) : VS_OK;
+}

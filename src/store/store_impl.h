@@ -94,6 +94,7 @@ typedef struct vs_store_ops {
 	vs_rc (*audit_add)(vs_store *s, vs_store_audit_row *r, vs_error *err);
 	vs_rc (*audit_query)(vs_store *s, const char *actor, const char *since, size_t limit,
 	                     vs_store_audit_fn fn, void *ud, vs_error *err);
+	vs_rc (*checkpoint)(vs_store *s, vs_error *err);
 } vs_store_ops;
 
 struct vs_store {

@@ -1952,6 +1952,13 @@ static vs_rc sq_audit_query(vs_store *s, const char *actor, const char *since, s
 	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "audit");
 }
 
+static vs_rc sq_checkpoint(vs_store *s, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	int r = sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return r == SQLITE_OK || r == SQLITE_BUSY ? VS_OK : dberr(d, err, "checkpoint");
+}
+
 static const vs_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2017,6 +2024,7 @@ static const vs_store_ops sqlite_ops = {
     .cred_revoke_user = sq_cred_revoke_user,
     .audit_add = sq_audit_add,
     .audit_query = sq_audit_query,
+    .checkpoint = sq_checkpoint,
 };
 
 /* ---- open: errors a person can act on ---- */
