@@ -63,6 +63,10 @@ vs_store *vs_engine_store(vs_engine_session *ss);
 /* The reference context and "today" (days since 1970) in force. */
 const vs_norm_ctx *vs_engine_norm(const vs_engine *e);
 const vs_verify_ctx *vs_engine_verify(const vs_engine *e);
+/* The reference data in force (administrative units: a front end checking an
+ * area, e.g. which district a commune is in). */
+struct vs_ref;
+const struct vs_ref *vs_engine_ref(const vs_engine *e);
 int32_t vs_engine_today_days(const vs_engine *e);
 /* The version of the model in force ("em-1", "file-…", "profile-default"; "" before the first link). */
 void vs_engine_model_version(vs_engine *e, char out[64]);

@@ -30,7 +30,7 @@
 
 typedef struct vs_store vs_store;
 
-#define VS_STORE_SCHEMA_VERSION 4
+#define VS_STORE_SCHEMA_VERSION 5
 #define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
 
 typedef struct vs_store_opts {
@@ -444,5 +444,80 @@ vs_rc vs_store_reason_counts(vs_store *s, int source, int decision, vs_store_rea
  * Calls fn for every citizen (citizen id order). For coverage figures. */
 typedef int (*vs_store_coverage_fn)(void *ud, const vs_store_citizen *c, int64_t posted_doses);
 vs_rc vs_store_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+/* ---- accounts of the service (schema 5): users, credentials, access audit ---- */
+/* A user of `vaxsync serve`. role and area are the service's (docs/security.md);
+ * pwhash is an Argon2id string (crypto_pwhash_str), never a password. */
+typedef struct vs_store_user {
+	char name[48];
+	char role[16];  /* clerk | commune | district | province | ministry | admin */
+	char area[256]; /* facility code, comma-separated commune codes, district or province code */
+	char pwhash[160];
+	bool disabled;
+	bool lookup;          /* a manager's right to read personal data in the area */
+	int32_t failed;       /* failed logins in a row */
+	int64_t locked_until; /* unix seconds; 0 = not locked */
+} vs_store_user;
+/* Inserts or replaces the user of that name. */
+vs_rc vs_store_user_put(vs_store *s, const vs_store_user *u, vs_error *err) VS_MUST_CHECK;
+/* VS_ERR_NOTFOUND when there is no such user. */
+vs_rc vs_store_user_get(vs_store *s, const char *name, vs_store_user *out, vs_error *err) VS_MUST_CHECK;
+/* Records a login attempt's outcome: the failure count and lock time. */
+vs_rc vs_store_user_login(vs_store *s, const char *name, int32_t failed, int64_t locked_until,
+                          vs_error *err) VS_MUST_CHECK;
+
+/* Copies what the write-ahead log holds into the database without waiting
+ * for readers or writers (SQLite: a PASSIVE checkpoint). For a long-lived
+ * process that checkpoints from a thread of its own, so that no commit on a
+ * request's path has to copy a large log (docs/api.md). A no-op for a
+ * driver without a log. */
+vs_rc vs_store_checkpoint(vs_store *s, vs_error *err) VS_MUST_CHECK;
+
+/* A credential: a session (kind 1) or an API token (kind 2), kept only as the
+ * hash of its secret (hex); a session also keeps its CSRF token's hash. */
+enum { VS_STORE_CRED_SESSION = 1, VS_STORE_CRED_TOKEN = 2 };
+typedef struct vs_store_cred {
+	int64_t id;    /* assigned by put */
+	char hash[65]; /* hex of the secret's hash */
+	uint8_t kind;
+	char user[48];
+	char csrf_hash[65]; /* sessions */
+	char label[64];     /* tokens: what it is for */
+	int64_t expires;    /* unix seconds; 0 = never */
+	bool revoked;
+} vs_store_cred;
+/* Adds a credential; c->id is filled. */
+vs_rc vs_store_cred_put(vs_store *s, vs_store_cred *c, vs_error *err) VS_MUST_CHECK;
+/* The credential with this hash (revoked ones too); VS_ERR_NOTFOUND when none. */
+vs_rc vs_store_cred_get(vs_store *s, const char *hash, vs_store_cred *out, vs_error *err) VS_MUST_CHECK;
+/* Revokes the credential with this hash, or (hash NULL) with this id; *found
+ * (may be NULL) says whether one was. */
+vs_rc vs_store_cred_revoke(vs_store *s, const char *hash, int64_t id, bool *found,
+                           vs_error *err) VS_MUST_CHECK;
+/* Revokes every credential of a user (a disabled user, a new password). */
+vs_rc vs_store_cred_revoke_user(vs_store *s, const char *user, vs_error *err) VS_MUST_CHECK;
+
+/* One row of the service's audit of personal data (table access_audit,
+ * append-only: the store refuses to change or delete a row). */
+typedef struct vs_store_audit_row {
+	int64_t seq; /* assigned */
+	char at[32]; /* UTC ISO 8601, assigned */
+	char actor[48];
+	char role[16];
+	char action[32];
+	char subject[160]; /* citizen, record ("FACILITY RECORD"), user or code */
+	char endpoint[160];
+	char result[16]; /* ok | denied | notfound | error */
+	char detail[256];
+} vs_store_audit_row;
+/* Appends one row (seq and at are filled). */
+vs_rc vs_store_audit_add(vs_store *s, vs_store_audit_row *r, vs_error *err) VS_MUST_CHECK;
+/* Rows of both audits (the service's, and the pipeline's and the CLI's
+ * vs_store_audit rows, whose role, endpoint and result are "") of actor (NULL
+ * or "": everyone) at or after since (ISO 8601, NULL or "": all), oldest
+ * first, at most limit (0 = no limit). seq is each table's own. */
+typedef int (*vs_store_audit_fn)(void *ud, const vs_store_audit_row *r);
+vs_rc vs_store_audit_query(vs_store *s, const char *actor, const char *since, size_t limit,
+                           vs_store_audit_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
 
 #endif

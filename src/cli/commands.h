@@ -25,6 +25,9 @@ int vs_cmd_eval(int argc, char **argv);
 int vs_cmd_run(int argc, char **argv);
 int vs_cmd_worklist(int argc, char **argv);
 int vs_cmd_review(int argc, char **argv);
+int vs_cmd_serve(int argc, char **argv);
+int vs_cmd_user(int argc, char **argv);
+int vs_cmd_audit(int argc, char **argv);
 
 /* clang-format off */
 #define VS_CLI_COMMANDS                                                                                    \
@@ -38,6 +41,9 @@ int vs_cmd_review(int argc, char **argv);
 	{"run", vs_cmd_run, "the whole pipeline: ingest, standardize, link, verify, post; summary"},              \
 	{"worklist", vs_cmd_worklist, "one facility's or commune's worklist from the store, as CSV"},             \
 	{"review", vs_cmd_review, "the review loop: list, show, confirm, choose, reject, correct, withdraw, ..."}, \
+	{"serve", vs_cmd_serve, "the HTTP service: the engine as a JSON API with accounts and an audit"},          \
+	{"user", vs_cmd_user, "accounts of the service: add, passwd, disable, enable, unlock, token"},             \
+	{"audit", vs_cmd_audit, "the audit trail: who read or changed what, when, with what result"},              \
 	{"reasons", vs_cmd_reasons, "list every reason code with what to do about it"},                           \
 /* clang-format on */
 

@@ -332,6 +332,11 @@ void vs_engine_close(vs_engine *e)
 	vs_free(e);
 }
 
+const vs_ref *vs_engine_ref(const vs_engine *e)
+{
+	return e->ref;
+}
+
 const vs_norm_ctx *vs_engine_norm(const vs_engine *e)
 {
 	return e->nctx;

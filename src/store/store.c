@@ -343,3 +343,56 @@ vs_rc vs_store_model_count(vs_store *s, int64_t *count, vs_error *err)
 {
 	return s->ops->model_count(s, count, err);
 }
+
+/* ---- accounts of the service ---- */
+
+vs_rc vs_store_user_put(vs_store *s, const vs_store_user *u, vs_error *err)
+{
+	return s->ops->user_put(s, u, err);
+}
+
+vs_rc vs_store_user_get(vs_store *s, const char *name, vs_store_user *out, vs_error *err)
+{
+	return s->ops->user_get(s, name, out, err);
+}
+
+vs_rc vs_store_user_login(vs_store *s, const char *name, int32_t failed, int64_t locked_until, vs_error *err)
+{
+	return s->ops->user_login(s, name, failed, locked_until, err);
+}
+
+vs_rc vs_store_cred_put(vs_store *s, vs_store_cred *c, vs_error *err)
+{
+	return s->ops->cred_put(s, c, err);
+}
+
+vs_rc vs_store_cred_get(vs_store *s, const char *hash, vs_store_cred *out, vs_error *err)
+{
+	return s->ops->cred_get(s, hash, out, err);
+}
+
+vs_rc vs_store_cred_revoke(vs_store *s, const char *hash, int64_t id, bool *found, vs_error *err)
+{
+	return s->ops->cred_revoke(s, hash, id, found, err);
+}
+
+vs_rc vs_store_cred_revoke_user(vs_store *s, const char *user, vs_error *err)
+{
+	return s->ops->cred_revoke_user(s, user, err);
+}
+
+vs_rc vs_store_audit_add(vs_store *s, vs_store_audit_row *r, vs_error *err)
+{
+	return s->ops->audit_add(s, r, err);
+}
+
+vs_rc vs_store_audit_query(vs_store *s, const char *actor, const char *since, size_t limit,
+                           vs_store_audit_fn fn, void *ud, vs_error *err)
+{
+	return s->ops->audit_query(s, actor, since, limit, fn, ud, err);
+}
+
+vs_rc vs_store_checkpoint(vs_store *s, vs_error *err)
+{
+	return s->ops->checkpoint ? s->ops->checkpoint(s, err) : VS_OK;
+}

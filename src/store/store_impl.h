@@ -82,6 +82,19 @@ typedef struct vs_store_ops {
 	vs_rc (*model_put)(vs_store *s, const char *version, const char *body, vs_error *err);
 	vs_rc (*model_latest)(vs_store *s, char version[64], vs_buf *body, vs_error *err);
 	vs_rc (*model_count)(vs_store *s, int64_t *count, vs_error *err);
+	/* schema 5: accounts of the service */
+	vs_rc (*user_put)(vs_store *s, const vs_store_user *u, vs_error *err);
+	vs_rc (*user_get)(vs_store *s, const char *name, vs_store_user *out, vs_error *err);
+	vs_rc (*user_login)(vs_store *s, const char *name, int32_t failed, int64_t locked_until,
+	                    vs_error *err);
+	vs_rc (*cred_put)(vs_store *s, vs_store_cred *c, vs_error *err);
+	vs_rc (*cred_get)(vs_store *s, const char *hash, vs_store_cred *out, vs_error *err);
+	vs_rc (*cred_revoke)(vs_store *s, const char *hash, int64_t id, bool *found, vs_error *err);
+	vs_rc (*cred_revoke_user)(vs_store *s, const char *user, vs_error *err);
+	vs_rc (*audit_add)(vs_store *s, vs_store_audit_row *r, vs_error *err);
+	vs_rc (*audit_query)(vs_store *s, const char *actor, const char *since, size_t limit,
+	                     vs_store_audit_fn fn, void *ud, vs_error *err);
+	vs_rc (*checkpoint)(vs_store *s, vs_error *err);
 } vs_store_ops;
 
 struct vs_store {

@@ -67,6 +67,29 @@ static const migration migrations[] = {
     /* 4: registry ids two registry rows gave to two people: held out of
      * linking until a registry without the conflict is read */
     {4, "CREATE TABLE held(citizen_id TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;"},
+    /* 5: accounts of the service (users; sessions and API tokens kept as hashes
+     * of their secrets) and the service's audit of every read or change of
+     * personal data, append-only: a row cannot be changed or deleted. (IF NOT
+     * EXISTS: a store rolled back to an older version by hand keeps these.) */
+    {5, "CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,"
+        " area TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL DEFAULT '',"
+        " disabled INTEGER NOT NULL DEFAULT 0, lookup INTEGER NOT NULL DEFAULT 0,"
+        " failed INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+        "CREATE TABLE IF NOT EXISTS credentials(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
+        " kind INTEGER NOT NULL, user TEXT NOT NULL, csrf_hash TEXT NOT NULL DEFAULT '',"
+        " label TEXT NOT NULL DEFAULT '', expires INTEGER NOT NULL DEFAULT 0,"
+        " revoked INTEGER NOT NULL DEFAULT 0,"
+        " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));"
+        "CREATE INDEX IF NOT EXISTS credentials_user ON credentials(user);"
+        "CREATE TABLE IF NOT EXISTS access_audit(seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+        " actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL,"
+        " endpoint TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS access_audit_actor ON access_audit(actor, seq);"
+        "CREATE TRIGGER IF NOT EXISTS access_audit_no_update BEFORE UPDATE ON access_audit"
+        " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
+        "CREATE TRIGGER IF NOT EXISTS access_audit_no_delete BEFORE DELETE ON access_audit"
+        " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"},
 };
 
 static vs_rc exec(sqlite3 *db, const char *sql, vs_error *err)

@@ -75,6 +75,16 @@ enum {
 	Q_REJ_LIST,
 	Q_MODEL_PUT,
 	Q_MODEL_LATEST,
+	Q_USER_PUT,
+	Q_USER_GET,
+	Q_USER_LOGIN,
+	Q_CRED_PUT,
+	Q_CRED_GET,
+	Q_CRED_REVOKE,
+	Q_CRED_REVOKE_ID,
+	Q_CRED_REVOKE_USER,
+	Q_AUDIT_ADD,
+	Q_AUDIT_QUERY,
 	Q_COUNT
 };
 
@@ -241,6 +251,26 @@ static const char *const sql_text[Q_COUNT] = {
                    " ORDER BY citizen_id",
     [Q_MODEL_PUT] = "INSERT INTO models(version, body) VALUES(?1, ?2)",
     [Q_MODEL_LATEST] = "SELECT version, body FROM models ORDER BY seq DESC LIMIT 1",
+    [Q_USER_PUT] = "INSERT OR REPLACE INTO users(name, role, area, pwhash, disabled, lookup, failed,"
+                   " locked_until) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_USER_GET] = "SELECT name, role, area, pwhash, disabled, lookup, failed, locked_until FROM users"
+                   " WHERE name = ?1",
+    [Q_USER_LOGIN] = "UPDATE users SET failed = ?2, locked_until = ?3 WHERE name = ?1",
+    [Q_CRED_PUT] = "INSERT INTO credentials(hash, kind, user, csrf_hash, label, expires, revoked)"
+                   " VALUES(?1,?2,?3,?4,?5,?6,?7) RETURNING id",
+    [Q_CRED_GET] = "SELECT id, hash, kind, user, csrf_hash, label, expires, revoked FROM credentials"
+                   " WHERE hash = ?1",
+    [Q_CRED_REVOKE] = "UPDATE credentials SET revoked = 1 WHERE hash = ?1",
+    [Q_CRED_REVOKE_ID] = "UPDATE credentials SET revoked = 1 WHERE id = ?1",
+    [Q_CRED_REVOKE_USER] = "UPDATE credentials SET revoked = 1 WHERE user = ?1",
+    [Q_AUDIT_ADD] = "INSERT INTO access_audit(actor, role, action, subject, endpoint, result, detail)"
+                    " VALUES(?1,?2,?3,?4,?5,?6,?7) RETURNING seq, at",
+    [Q_AUDIT_QUERY] = "SELECT seq, at, actor, role, action, subject, endpoint, result, detail FROM ("
+                      "SELECT seq, at, actor, role, action, subject, endpoint, result, detail, 1 AS src"
+                      " FROM access_audit UNION ALL SELECT seq, at, coalesce(actor, ''), '',"
+                      " coalesce(action, ''), coalesce(subject, ''), '', '', coalesce(detail, ''), 0"
+                      " FROM audit) WHERE (?1 = '' OR actor = ?1) AND (?2 = '' OR at >= ?2)"
+                      " ORDER BY at, src, seq LIMIT ?3",
 };
 
 typedef struct sqlite_store {
@@ -1759,6 +1789,176 @@ static vs_rc sq_model_count(vs_store *s, int64_t *count, vs_error *err)
 	return scalar(D(s), "SELECT count(*) FROM models", count, err);
 }
 
+/* ---- accounts of the service ---- */
+
+static vs_rc sq_user_put(vs_store *s, const vs_store_user *u, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_USER_PUT);
+	bt(st, 1, u->name);
+	bt(st, 2, u->role);
+	bt(st, 3, u->area);
+	bt(st, 4, u->pwhash);
+	sqlite3_bind_int(st, 5, u->disabled);
+	sqlite3_bind_int(st, 6, u->lookup);
+	sqlite3_bind_int(st, 7, u->failed);
+	sqlite3_bind_int64(st, 8, u->locked_until);
+	return run(d, st, err, "user");
+}
+
+static vs_rc sq_user_get(vs_store *s, const char *name, vs_store_user *out, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_USER_GET);
+	bt(st, 1, name);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		ct(st, 0, out->name, sizeof(out->name));
+		ct(st, 1, out->role, sizeof(out->role));
+		ct(st, 2, out->area, sizeof(out->area));
+		ct(st, 3, out->pwhash, sizeof(out->pwhash));
+		out->disabled = sqlite3_column_int(st, 4) != 0;
+		out->lookup = sqlite3_column_int(st, 5) != 0;
+		out->failed = sqlite3_column_int(st, 6);
+		out->locked_until = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no user %s", name);
+	return r == SQLITE_ROW ? VS_OK : dberr(d, err, "user");
+}
+
+static vs_rc sq_user_login(vs_store *s, const char *name, int32_t failed, int64_t locked_until, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_USER_LOGIN);
+	bt(st, 1, name);
+	sqlite3_bind_int(st, 2, failed);
+	sqlite3_bind_int64(st, 3, locked_until);
+	return run(d, st, err, "user login");
+}
+
+static vs_rc sq_cred_put(vs_store *s, vs_store_cred *c, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CRED_PUT);
+	bt(st, 1, c->hash);
+	sqlite3_bind_int(st, 2, c->kind);
+	bt(st, 3, c->user);
+	bt(st, 4, c->csrf_hash);
+	bt(st, 5, c->label);
+	sqlite3_bind_int64(st, 6, c->expires);
+	sqlite3_bind_int(st, 7, c->revoked);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		c->id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? VS_OK : dberr(d, err, "credential");
+}
+
+static vs_rc sq_cred_get(vs_store *s, const char *hash, vs_store_cred *out, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CRED_GET);
+	bt(st, 1, hash);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(st, 0);
+		ct(st, 1, out->hash, sizeof(out->hash));
+		out->kind = (uint8_t)sqlite3_column_int(st, 2);
+		ct(st, 3, out->user, sizeof(out->user));
+		ct(st, 4, out->csrf_hash, sizeof(out->csrf_hash));
+		ct(st, 5, out->label, sizeof(out->label));
+		out->expires = sqlite3_column_int64(st, 6);
+		out->revoked = sqlite3_column_int(st, 7) != 0;
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no such credential");
+	return r == SQLITE_ROW ? VS_OK : dberr(d, err, "credential");
+}
+
+static vs_rc sq_cred_revoke(vs_store *s, const char *hash, int64_t id, bool *found, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, hash ? Q_CRED_REVOKE : Q_CRED_REVOKE_ID);
+	if (hash)
+		bt(st, 1, hash);
+	else
+		sqlite3_bind_int64(st, 1, id);
+	vs_rc rc = run(d, st, err, "revoke");
+	if (!rc && found)
+		*found = sqlite3_changes(d->db) > 0;
+	return rc;
+}
+
+static vs_rc sq_cred_revoke_user(vs_store *s, const char *user, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CRED_REVOKE_USER);
+	bt(st, 1, user);
+	return run(d, st, err, "revoke");
+}
+
+static vs_rc sq_audit_add(vs_store *s, vs_store_audit_row *a, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_AUDIT_ADD);
+	bt(st, 1, a->actor);
+	bt(st, 2, a->role);
+	bt(st, 3, a->action);
+	bt(st, 4, a->subject);
+	bt(st, 5, a->endpoint);
+	bt(st, 6, a->result);
+	bt(st, 7, a->detail);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		a->seq = sqlite3_column_int64(st, 0);
+		ct(st, 1, a->at, sizeof(a->at));
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? VS_OK : dberr(d, err, "audit");
+}
+
+static vs_rc sq_audit_query(vs_store *s, const char *actor, const char *since, size_t limit,
+                            vs_store_audit_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_AUDIT_QUERY);
+	vs_store_audit_row a;
+	bt(st, 1, actor);
+	bt(st, 2, since);
+	sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.seq = sqlite3_column_int64(st, 0);
+		ct(st, 1, a.at, sizeof(a.at));
+		ct(st, 2, a.actor, sizeof(a.actor));
+		ct(st, 3, a.role, sizeof(a.role));
+		ct(st, 4, a.action, sizeof(a.action));
+		ct(st, 5, a.subject, sizeof(a.subject));
+		ct(st, 6, a.endpoint, sizeof(a.endpoint));
+		ct(st, 7, a.result, sizeof(a.result));
+		ct(st, 8, a.detail, sizeof(a.detail));
+		if (fn(ud, &a)) {
+			sqlite3_reset(st);
+			return VS_DONE;
+		}
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "audit");
+}
+
+static vs_rc sq_checkpoint(vs_store *s, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	int r = sqlite3_wal_checkpoint_v2(d->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return r == SQLITE_OK || r == SQLITE_BUSY ? VS_OK : dberr(d, err, "checkpoint");
+}
+
 static const vs_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1815,6 +2015,16 @@ static const vs_store_ops sqlite_ops = {
     .model_put = sq_model_put,
     .model_latest = sq_model_latest,
     .model_count = sq_model_count,
+    .user_put = sq_user_put,
+    .user_get = sq_user_get,
+    .user_login = sq_user_login,
+    .cred_put = sq_cred_put,
+    .cred_get = sq_cred_get,
+    .cred_revoke = sq_cred_revoke,
+    .cred_revoke_user = sq_cred_revoke_user,
+    .audit_add = sq_audit_add,
+    .audit_query = sq_audit_query,
+    .checkpoint = sq_checkpoint,
 };
 
 /* ---- open: errors a person can act on ---- */

@@ -1,0 +1,123 @@
+/* cmd_serve.c - `vaxsync serve`: starts the HTTP service (src/serve) and
+ * waits for SIGINT or SIGTERM. Thin: parse, vs_serve_start, wait, stop. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vaxsync/serve.h"
+
+static const char serve_usage[] =
+    "usage: vaxsync serve --db FILE --listen HOST:PORT [options]\n"
+    "Serves the engine as a JSON API under /api/v1 (docs/api.md, docs/security.md).\n"
+    "  --db FILE          the store (made by `vaxsync run`; accounts by `vaxsync user`)\n"
+    "  --listen HOST:PORT an IPv4 address and port (default 127.0.0.1:8080); port 0 picks a\n"
+    "                     free one; the address bound is printed on stdout\n"
+    "  --threads N        worker threads, one engine session each (default 2)\n"
+    "  --max-body BYTES   largest request body (default 65536)\n"
+    "  --max-conns N      connections at once (default 256)\n"
+    "  --timeout S        close an idle or slow connection after S seconds (default 15)\n"
+    "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
+    "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n"
+    "  --web DIR          the web UI's files, served at / (default: share/vaxsync/web\n"
+    "                     beside the program's bin/, else the source tree's web/; docs/ui.md)\n";
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "vaxsync serve: %s\n%s", msg, serve_usage);
+	return VS_EXIT_USAGE;
+}
+
+/* HOST:PORT into o (host points into a static copy). */
+static bool parse_listen(const char *s, vs_serve_opts *o)
+{
+	static char host[64];
+	const char *colon = strrchr(s, ':');
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return false;
+	long long port = vs_cli_parse_count(colon + 1);
+	if (port < 0 || port > 65535)
+		return false;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	o->host = host[0] ? host : NULL;
+	o->port = (uint16_t)port;
+	return true;
+}
+
+int vs_cmd_serve(int argc, char **argv)
+{
+	vs_cli_common c;
+	vs_serve_opts o;
+	vs_error err;
+	memset(&o, 0, sizeof(o));
+	memset(&err, 0, sizeof(err));
+	vs_cli_common_init(&c);
+	c.threads = 2;
+	o.db_uri = "vaxsync.db";
+	o.port = 8080;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		int cr = vs_cli_common_opt(&c, argc, argv, &i);
+		if (cr < 0)
+			return VS_EXIT_USAGE;
+		if (cr > 0)
+			continue;
+		long long n = 0;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s%s", serve_usage, VS_CLI_COMMON_HELP);
+			return VS_EXIT_OK;
+		} else if (!strcmp(a, "--db") && has) {
+			o.db_uri = argv[++i];
+		} else if (!strcmp(a, "--listen") && has) {
+			if (!parse_listen(argv[++i], &o))
+				return usage_error("--listen takes HOST:PORT");
+		} else if (!strcmp(a, "--max-body") && has) {
+			if ((n = vs_cli_parse_count(argv[++i])) < 1024 || n > (64ll << 20))
+				return usage_error("--max-body takes 1024 to 67108864 bytes");
+			o.max_body = (size_t)n;
+		} else if (!strcmp(a, "--max-conns") && has) {
+			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 100000)
+				return usage_error("--max-conns takes 1 to 100000");
+			o.max_conns = (unsigned)n;
+		} else if (!strcmp(a, "--timeout") && has) {
+			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 3600)
+				return usage_error("--timeout takes 1 to 3600 seconds");
+			o.timeout_s = (unsigned)n;
+		} else if (!strcmp(a, "--web") && has) {
+			o.web_dir = argv[++i];
+		} else if (!strcmp(a, "--secure-cookie")) {
+			o.secure_cookie = true;
+		} else if (!strcmp(a, "--today") && has) {
+			if (!vs_cli_parse_date(argv[++i], &o.today))
+				return usage_error("--today takes YYYY-MM-DD");
+		} else {
+			return usage_error("unknown or incomplete option");
+		}
+	}
+	if (!(o.refdata = vs_cli_refdata(&c)))
+		return VS_EXIT_USAGE;
+	o.threads = c.threads;
+	/* the workers inherit this mask: only the main thread takes the signals */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	vs_serve *srv = NULL;
+	vs_rc rc = vs_serve_start(&srv, &o, &err);
+	if (rc) {
+		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
+	printf("listening on http://%s:%u\n", o.host ? o.host : "127.0.0.1", (unsigned)vs_serve_port(srv));
+	fflush(stdout);
+	int sig = 0;
+	sigwait(&set, &sig);
+	vs_serve_stop(srv);
+	return VS_EXIT_OK;
+}

@@ -1,0 +1,470 @@
+/* handlers.c - the endpoints under /api/v1 that touch personal data. Each
+ * one checks the caller's role and area (docs/security.md), makes one engine
+ * call, writes one audit row (ok, denied or notfound) and answers.
+ *
+ * Access rule, the same everywhere: a role that may never do a thing gets
+ * 403; a record or a citizen outside the caller's area gets 404, as if it
+ * did not exist (no oracle of what other areas hold). A facility never sees
+ * a citizen id of the registry: not in a submit's answer, not on its list. */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "serve/serve_internal.h"
+#include "vaxsync/schema.h"
+
+#define SV_FIELD_MAX 4096 /* bytes of one field of a submitted record */
+
+static const char *decision_name(uint8_t d)
+{
+	return d == VS_STORE_LINK_AUTO        ? "auto"
+	       : d == VS_STORE_LINK_REVIEW    ? "review"
+	       : d == VS_STORE_LINK_CONFIRMED ? "confirmed"
+	                                      : "unlinked";
+}
+
+static const char *status_name(int8_t s)
+{
+	return s == VS_STORE_CHECK_OK       ? "posted"
+	       : s == VS_STORE_CHECK_REVIEW ? "review"
+	       : s == VS_STORE_CHECK_REJECT ? "correction"
+	                                    : "not_posted";
+}
+
+static const char *put_name(uint8_t p)
+{
+	return p == VS_STORE_PUT_NEW ? "new" : p == VS_STORE_PUT_SAME ? "same" : "corrected";
+}
+
+/* A path segment naming a facility or a record: printable, no quote or
+ * backslash, at most 63 bytes. */
+static bool key_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '\'' || c == '<' || c == '>')
+			return false;
+	}
+	return true;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return i == n;
+}
+
+/* The audit row, and the answer 500 when it cannot be written (data is
+ * never given out unaudited). */
+static bool audited(sv_req *q, sv_resp *r, const char *action, const char *subject, const char *result)
+{
+	if (sv_audit(q, action, subject, result, NULL) == VS_OK)
+		return true;
+	sv_problem(r, 503, "STORE_UNAVAILABLE", "The store is busy or unavailable; try again.");
+	return false;
+}
+
+static void deny(sv_req *q, sv_resp *r, const char *action, const char *subject)
+{
+	if (audited(q, r, action, subject, "denied"))
+		sv_problem(r, 403, "ROLE_DENIED", "Your role or area may not do this.");
+}
+
+static void not_found(sv_req *q, sv_resp *r, const char *action, const char *subject)
+{
+	if (audited(q, r, action, subject, "notfound"))
+		sv_problem(r, 404, "NOT_FOUND", "No such thing in your area.");
+}
+
+/* The outcome of a submit or a decision as JSON; citizen ids only for a
+ * caller that may see them. */
+static json_t *outcome_json(const char *fac, const char *rec, const vs_engine_outcome *o, bool with_citizen)
+{
+	json_t *reasons = json_array();
+	sv_json_reasons(reasons, o->std_reasons);
+	sv_json_reasons(reasons, o->link_reasons);
+	sv_json_reasons(reasons, o->check_reasons);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "facility_code", fac, "record_id", rec,
+	              "version", (int)o->version, "put", put_name(o->put), "decision",
+	              decision_name(o->decision), "status", status_name(o->check_status), "reasons", reasons);
+	if (j && with_citizen)
+		json_object_set_new(j, "citizen_id", json_string(o->citizen_id));
+	return j;
+}
+
+/* ---- POST /api/v1/records ---- */
+
+/* Fills sub from the body's members (shots column names, strings; dose may
+ * be an integer). False with a 400 problem in r. */
+static bool submission_from(json_t *body, vs_engine_submission *sub, char dose[24], sv_resp *r)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(body, key, v)
+	{
+		int k = -1;
+		for (int i = 0; i < VS_SHOT_COL_COUNT; i++)
+			if (!strcmp(vs_schema_shots[i].name, key))
+				k = i;
+		if (k < 0) {
+			sv_problem(r, 400, "JSON_UNKNOWN_FIELD",
+			           "The body has a member that is not a shots column.");
+			return false;
+		}
+		if (k == VS_SHOT_DOSE && json_is_integer(v)) {
+			snprintf(dose, 24, "%lld", (long long)json_integer_value(v));
+			sub->f[k] = dose;
+			continue;
+		}
+		bool bad = false;
+		sub->f[k] = sv_json_str(body, key, SV_FIELD_MAX, r, &bad);
+		if (bad)
+			return false;
+	}
+	return true;
+}
+
+void sv_h_records(sv_req *q, sv_resp *r)
+{
+	vs_engine_submission sub;
+	vs_engine_outcome out;
+	vs_error err;
+	char dose[24], subject[160];
+	memset(&sub, 0, sizeof(sub));
+	if (q->who.role != VS_SERVE_CLERK) {
+		deny(q, r, "submit", "");
+		return;
+	}
+	json_t *body = sv_json_body(q, r, 1);
+	if (!body || !submission_from(body, &sub, dose, r))
+		goto out;
+	const char *fac = sub.f[VS_SHOT_FACILITY_CODE], *rec = sub.f[VS_SHOT_RECORD_ID];
+	if (!fac || !rec || !key_ok(fac) || !key_ok(rec)) {
+		sv_problem(r, 400, "RECORD_KEY_INVALID",
+		           "Give facility_code and record_id (at most 63 bytes each).");
+		goto out;
+	}
+	snprintf(subject, sizeof(subject), "%s %s", fac, rec);
+	if (!sv_area_has_facility(q, fac)) {
+		deny(q, r, "submit", subject);
+		goto out;
+	}
+	sub.file = "api";
+	sv_write_begin(q);
+	vs_rc rc = vs_engine_submit(q->ss, &sub, &out, &err);
+	sv_write_end(q);
+	if (!audited(q, r, "submit", subject, rc ? "error" : "ok"))
+		goto out;
+	if (rc) {
+		sv_problem_rc(r, rc, &err);
+		goto out;
+	}
+	r->status = 200;
+	r->body = outcome_json(fac, rec, &out, false);
+out:
+	json_decref(body);
+}
+
+/* ---- GET /api/v1/worklist ---- */
+
+typedef struct page {
+	json_t *items;
+	bool commune;
+	int64_t last;
+} page;
+
+static int page_item(void *ud, const vs_store_worklist_item *it)
+{
+	page *p = ud;
+	json_t *reasons = json_array();
+	sv_json_reasons(reasons, it->reasons);
+	json_t *j =
+	    json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s}", "rid", (json_int_t)it->rid, "facility_code",
+	              it->facility_code, "record_id", it->record_id, "category", it->category, "reasons",
+	              reasons, "suggestion", it->suggestion, "evidence", it->evidence);
+	if (j && p->commune) {
+		json_object_set_new(j, "commune_code", json_string(it->commune_code));
+		json_object_set_new(j, "citizen_id", json_string(it->citizen_id));
+	}
+	if (j)
+		json_array_append_new(p->items, j);
+	p->last = it->rid;
+	return 0;
+}
+
+/* A query parameter as a number; false when present and not one. */
+static bool query_num(sv_req *q, const char *name, long long *v)
+{
+	const char *s = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, name);
+	if (!s)
+		return true;
+	char *end = NULL;
+	long long x = strtoll(s, &end, 10);
+	if (!*s || *end || strlen(s) > 20)
+		return false;
+	*v = x;
+	return true;
+}
+
+void sv_h_worklist(sv_req *q, sv_resp *r)
+{
+	const char *fac = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "facility");
+	const char *com = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "commune");
+	long long after = INT64_MIN, limit = 50;
+	vs_error err;
+	page p = {.last = INT64_MIN};
+	if (!fac == !com || (fac && !key_ok(fac)) || (com && !all_digits(com, 5)) ||
+	    !query_num(q, "after", &after) || !query_num(q, "limit", &limit) || limit < 1 || limit > 500) {
+		sv_problem(
+		    r, 400, "QUERY_INVALID",
+		    "Give facility=CODE or commune=5 digits, and optionally after=RID and limit=1..500.");
+		return;
+	}
+	const char *code = fac ? fac : com;
+	bool may =
+	    fac ? sv_area_has_facility(q, fac)
+	        : q->who.role != VS_SERVE_CLERK && sv_may_read_people(q) && sv_area_has_commune(q, com);
+	if (!may) {
+		deny(q, r, "read:list", code);
+		return;
+	}
+	p.items = json_array();
+	p.commune = com != NULL;
+	vs_rc rc = vs_engine_worklist(q->ss, fac ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE, code,
+	                              (int64_t)after, (size_t)limit, page_item, &p, &err);
+	if (rc == VS_ERR_NOTFOUND) {
+		json_decref(p.items);
+		not_found(q, r, "read:list", code);
+		return;
+	}
+	if (!audited(q, r, "read:list", code, rc ? "error" : "ok") || rc) {
+		if (rc)
+			sv_problem_rc(r, rc, &err);
+		json_decref(p.items);
+		return;
+	}
+	size_t n = json_array_size(p.items);
+	r->status = 200;
+	r->body = json_pack("{s:s, s:s, s:o, s:o}", "kind", fac ? "facility" : "commune", "code", code,
+	                    "items", p.items, "next_after",
+	                    n == (size_t)limit ? json_integer((json_int_t)p.last) : json_null());
+}
+
+/* ---- records addressed by facility and record: review, explain ---- */
+
+/* The commune a record belongs to for review: where its candidate or linked
+ * citizen lives, else where the record says (the commune worklist's rule). */
+static vs_rc record_commune(sv_req *q, const char *fac, const char *rec, char commune[6], vs_error *err)
+{
+	vs_store *s = vs_engine_store(q->ss);
+	vs_store_record rr;
+	vs_store_link l;
+	vs_store_citizen c;
+	char expl[8];
+	vs_rc rc = vs_store_find_record(s, fac, rec, &rr, NULL, err);
+	if (rc)
+		return rc;
+	vs_store_copy(commune, 6, rr.commune_code);
+	if (vs_store_get_link(s, rr.rid, &l, expl, sizeof(expl), NULL) == VS_OK && l.citizen_id[0] &&
+	    vs_store_get_citizen(s, l.citizen_id, &c, NULL) == VS_OK && c.commune_code[0])
+		vs_store_copy(commune, 6, c.commune_code);
+	return VS_OK;
+}
+
+/* Checks the caller may act on (fac, rec); answers 400/403/404 (audited)
+ * and returns false otherwise. clerk_ok: a clerk may, for own records. */
+static bool record_access(sv_req *q, sv_resp *r, const char *action, bool clerk_ok, const char *fac,
+                          const char *rec, char subject[160])
+{
+	char commune[6];
+	vs_error err;
+	if (!key_ok(fac) || !key_ok(rec)) {
+		sv_problem(r, 400, "RECORD_KEY_INVALID", "The facility code or record id is malformed.");
+		return false;
+	}
+	snprintf(subject, 160, "%s %s", fac, rec);
+	if (!sv_may_read_people(q) || (q->who.role == VS_SERVE_CLERK && !clerk_ok)) {
+		deny(q, r, action, subject);
+		return false;
+	}
+	vs_rc rc = record_commune(q, fac, rec, commune, &err);
+	if (rc && rc != VS_ERR_NOTFOUND) {
+		sv_problem_rc(r, rc, &err);
+		return false;
+	}
+	bool mine = !rc && (q->who.role == VS_SERVE_CLERK ? sv_area_has_facility(q, fac)
+	                                                  : sv_area_has_commune(q, commune));
+	if (!mine) {
+		not_found(q, r, action, subject);
+		return false;
+	}
+	return true;
+}
+
+/* The text of an engine read as a JSON string (invalid UTF-8 replaced). */
+static json_t *text_json(const vs_buf *b)
+{
+	json_t *j = json_stringn(b->data ? b->data : "", b->len);
+	return j ? j : json_string("(not valid UTF-8)");
+}
+
+void sv_h_explain(sv_req *q, sv_resp *r)
+{
+	char subject[160];
+	vs_buf b;
+	vs_error err;
+	const char *fac = q->seg[1], *rec = q->seg[2];
+	if (!record_access(q, r, "read:show", false, fac, rec, subject))
+		return;
+	vs_buf_init(&b, (size_t)4 << 20);
+	vs_rc rc = vs_engine_explain(q->ss, fac, rec, &b, &err);
+	if (audited(q, r, "read:show", subject, rc == VS_ERR_NOTFOUND ? "notfound" : rc ? "error" : "ok")) {
+		if (rc) {
+			sv_problem_rc(r, rc, &err);
+		} else {
+			r->status = 200;
+			r->body = json_pack("{s:s, s:s, s:o}", "facility_code", fac, "record_id", rec,
+			                    "explanation", text_json(&b));
+		}
+	}
+	vs_buf_free(&b);
+}
+
+/* Fills the decision from the body; false with a 400 problem in r. */
+static bool decision_from(json_t *body, vs_engine_decision *d, sv_resp *r)
+{
+	bool bad = false;
+	const char *action = sv_json_str(body, "action", 24, r, &bad);
+	d->citizen_id = bad ? NULL : sv_json_str(body, "citizen_id", 12, r, &bad);
+	d->note = bad ? NULL : sv_json_str(body, "note", 400, r, &bad);
+	d->drop_facility_code = bad ? NULL : sv_json_str(body, "drop_facility_code", 63, r, &bad);
+	d->drop_record_id = bad ? NULL : sv_json_str(body, "drop_record_id", 63, r, &bad);
+	if (bad)
+		return false;
+	if (!action || !(d->action = vs_engine_action_from_name(action))) {
+		sv_problem(
+		    r, 400, "REVIEW_ACTION_INVALID",
+		    "action is one of confirm, choose, reject, not-registered, correct, withdraw, resolve.");
+		return false;
+	}
+	if (d->citizen_id && !all_digits(d->citizen_id, 12)) {
+		sv_problem(r, 400, "CITIZEN_ID_INVALID", "citizen_id is 12 digits.");
+		return false;
+	}
+	json_t *fields = json_object_get(body, "fields");
+	if (fields && !json_is_object(fields)) {
+		sv_problem(r, 400, "JSON_FIELD_INVALID", "fields is an object of shots columns.");
+		return false;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(fields, key, v)
+	{
+		int k = -1;
+		for (int i = 0; i < VS_SHOT_COL_COUNT; i++)
+			if (!strcmp(vs_schema_shots[i].name, key))
+				k = i;
+		if (k < 0 || k == VS_SHOT_FACILITY_CODE || k == VS_SHOT_RECORD_ID) {
+			sv_problem(r, 400, "JSON_UNKNOWN_FIELD",
+			           "fields names a column that cannot be corrected.");
+			return false;
+		}
+		if (!(d->fields[k] = sv_json_str(fields, key, SV_FIELD_MAX, r, &bad)) && !bad)
+			d->fields[k] = "";
+		if (bad)
+			return false;
+	}
+	return true;
+}
+
+void sv_h_review(sv_req *q, sv_resp *r)
+{
+	char subject[160], action[40], drop_subject[160];
+	vs_engine_decision d;
+	vs_engine_outcome out;
+	vs_error err;
+	memset(&d, 0, sizeof(d));
+	const char *fac = q->seg[1], *rec = q->seg[2];
+	json_t *body = sv_json_body(q, r, 2);
+	if (!body || !decision_from(body, &d, r))
+		goto out;
+	snprintf(action, sizeof(action), "decide:%s", vs_engine_action_name(d.action));
+	if (!record_access(q, r, action, true, fac, rec, subject))
+		goto out;
+	/* the report dropped in a conflict must be in the caller's area too */
+	if (d.action == VS_ACT_RESOLVE &&
+	    (!d.drop_facility_code || !d.drop_record_id ||
+	     !record_access(q, r, action, true, d.drop_facility_code, d.drop_record_id, drop_subject))) {
+		if (!r->status)
+			sv_problem(r, 400, "REVIEW_DROP_MISSING",
+			           "resolve needs drop_facility_code and drop_record_id.");
+		goto out;
+	}
+	d.facility_code = fac;
+	d.record_id = rec;
+	vs_engine_actor who = {.name = q->who.user.name, .role = sv_engine_role(q)};
+	sv_write_begin(q);
+	vs_rc rc = vs_engine_decide(q->ss, &who, &d, &out, &err);
+	sv_write_end(q);
+	const char *result = !rc                     ? "ok"
+	                     : rc == VS_ERR_DENIED   ? "denied"
+	                     : rc == VS_ERR_NOTFOUND ? "notfound"
+	                                             : "error";
+	if (!audited(q, r, action, subject, result))
+		goto out;
+	if (rc) {
+		sv_problem_rc(r, rc, &err);
+		goto out;
+	}
+	r->status = 200;
+	r->body = outcome_json(fac, rec, &out, q->who.role != VS_SERVE_CLERK);
+out:
+	json_decref(body);
+}
+
+/* ---- GET /api/v1/citizens/{cccd} ---- */
+
+void sv_h_citizen(sv_req *q, sv_resp *r)
+{
+	const char *id = q->seg[1];
+	vs_store_citizen c;
+	vs_error err;
+	vs_buf b;
+	if (!all_digits(id, 12)) {
+		sv_problem(r, 400, "CITIZEN_ID_INVALID", "A citizen id (CCCD) is 12 digits.");
+		return;
+	}
+	if (!sv_may_read_people(q) || q->who.role == VS_SERVE_CLERK) {
+		deny(q, r, "read:history", id);
+		return;
+	}
+	vs_rc rc = vs_store_get_citizen(vs_engine_store(q->ss), id, &c, &err);
+	if (rc && rc != VS_ERR_NOTFOUND) {
+		sv_problem_rc(r, rc, &err);
+		return;
+	}
+	if (rc || !sv_area_has_commune(q, c.commune_code)) {
+		not_found(q, r, "read:history", id);
+		return;
+	}
+	vs_buf_init(&b, (size_t)4 << 20);
+	rc = vs_engine_history(q->ss, id, &b, &err);
+	if (audited(q, r, "read:history", id, rc ? "error" : "ok")) {
+		if (rc) {
+			sv_problem_rc(r, rc, &err);
+		} else {
+			r->status = 200;
+			r->body = json_pack("{s:s, s:s, s:o}", "citizen_id", id, "commune_code",
+			                    c.commune_code, "history", text_json(&b));
+		}
+	}
+	vs_buf_free(&b);
+}

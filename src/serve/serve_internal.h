@@ -1,0 +1,165 @@
+/* serve_internal.h - what the pieces of the service share (internal): the
+ * server, one request as the handlers see it, the caller (principal), the
+ * route table and metrics. libmicrohttpd and jansson stay inside src/serve. */
+#ifndef VS_SERVE_INTERNAL_H
+#define VS_SERVE_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "vaxsync/engine.h"
+#include "vaxsync/serve.h"
+#include "vaxsync/store.h"
+
+/* Routes, for metrics (one counter set each). */
+enum {
+	SV_R_HEALTHZ,
+	SV_R_METRICS,
+	SV_R_OPENAPI,
+	SV_R_SESSION,
+	SV_R_RECORDS,
+	SV_R_WORKLIST,
+	SV_R_REVIEW,
+	SV_R_CITIZEN,
+	SV_R_EXPLAIN,
+	SV_R_OTHER,
+	SV_R_COUNT
+};
+#define SV_STATUS_COUNT 16 /* distinct status codes counted per route */
+#define SV_BUCKET_COUNT 10 /* latency histogram buckets (the last is +Inf) */
+
+typedef struct sv_metrics {
+	_Atomic uint64_t by_status[SV_R_COUNT][SV_STATUS_COUNT];
+	_Atomic uint64_t buckets[SV_R_COUNT][SV_BUCKET_COUNT];
+	_Atomic uint64_t sum_us[SV_R_COUNT];
+	_Atomic uint64_t count[SV_R_COUNT];
+} sv_metrics;
+
+struct vs_serve {
+	vs_serve_opts o;
+	vs_engine *engine;
+	struct MHD_Daemon *daemon;
+	uint16_t port;
+	pthread_key_t session_key;
+	pthread_mutex_t lock;       /* guards sessions[] */
+	pthread_mutex_t write_lock; /* one writer at a time (sv_write) */
+	vs_engine_session **sessions;
+	size_t session_count, session_cap;
+	sv_metrics metrics;
+	pthread_t checkpointer; /* copies the store's log into the database, off the requests' path */
+	bool checkpointer_started, stopping;
+	pthread_cond_t stop_cond;             /* with lock */
+	char dummy_hash[VS_SERVE_PWHASH_LEN]; /* checked for an unknown name: the same work */
+	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
+};
+
+/* Who is calling: resolved from the session cookie or a Bearer token. */
+typedef struct sv_principal {
+	bool authed;
+	bool by_token; /* an API token (no CSRF needed) */
+	int role;      /* vs_serve_role */
+	vs_store_user user;
+	vs_store_cred cred;
+} sv_principal;
+
+/* One request as a handler sees it. */
+typedef struct sv_req {
+	vs_serve *srv;
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	const char *seg[6]; /* path segments after /api/v1 (borrowed from segbuf) */
+	int nseg;
+	char segbuf[1024];
+	const char *body;
+	size_t body_len;
+	vs_engine_session *ss;
+	sv_principal who;
+	int route;
+} sv_req;
+
+/* What a handler answers: a status and a JSON body (owned), or a problem. */
+typedef struct sv_resp {
+	int status;
+	json_t *body;         /* a JSON document, or NULL */
+	const char *text;     /* or a text body (static or owned_text) */
+	char *owned_text;     /* freed after sending */
+	const char *ctype;    /* content type of text */
+	char set_cookie[256]; /* a Set-Cookie value, "" for none */
+	char retry_after[24]; /* a Retry-After value, "" for none */
+
+	const char *cache_control; /* NULL: no-store */
+	const char *hdr[10];       /* more headers: name, value, ...; NULL after the last */
+} sv_resp;
+
+/* Takes and releases the service's write lock around a call that writes to
+ * the store. SQLite lets one writer in at a time and makes the others sleep
+ * and retry (up to 100 ms a sleep); queueing the workers on a mutex instead
+ * wakes the next writer as soon as the last one commits. */
+void sv_write_begin(sv_req *q);
+void sv_write_end(sv_req *q);
+
+/* Sets a problem document: status, a stable code and a title a person can
+ * read (never store or engine internals). Returns status. */
+int sv_problem(sv_resp *r, int status, const char *code, const char *title);
+/* The problem for an engine or store result code. */
+int sv_problem_rc(sv_resp *r, vs_rc rc, const vs_error *err);
+
+/* ---- accounts (auth.c) ---- */
+/* Resolves the caller from a Bearer token or the session cookie; a failure is
+ * a problem in r (401). */
+bool sv_authenticate(sv_req *q, sv_resp *r);
+/* A state-changing request with a session cookie must carry its CSRF token
+ * (X-CSRF-Token); false with a 403 problem in r otherwise. */
+bool sv_csrf_ok(sv_req *q, sv_resp *r);
+void sv_login(sv_req *q, sv_resp *r);
+void sv_logout(sv_req *q, sv_resp *r);
+
+/* ---- access (access.c) ---- */
+/* True when the caller's area holds this commune / facility. */
+bool sv_area_has_commune(const sv_req *q, const char *commune);
+bool sv_area_has_facility(const sv_req *q, const char *facility);
+/* True for a role that may read personal data at all (commune officers;
+ * managers with the lookup right; clerks their own facility's records). */
+bool sv_may_read_people(const sv_req *q);
+/* The engine's role for the caller. */
+int sv_engine_role(const sv_req *q);
+/* Appends one audit row for this request (result: ok | denied | notfound |
+ * error). A failure to audit is returned: the caller must not answer with
+ * the data. */
+vs_rc sv_audit(sv_req *q, const char *action, const char *subject, const char *result,
+               const char *detail) VS_MUST_CHECK;
+
+/* ---- handlers (handlers.c) ---- */
+void sv_h_records(sv_req *q, sv_resp *r);
+void sv_h_worklist(sv_req *q, sv_resp *r);
+void sv_h_review(sv_req *q, sv_resp *r);
+void sv_h_citizen(sv_req *q, sv_resp *r);
+void sv_h_explain(sv_req *q, sv_resp *r);
+
+/* ---- the web UI's files (static.c) ---- */
+typedef struct sv_static sv_static;
+/* Reads the whitelisted files of dir (NULL: the default folder, docs/ui.md)
+ * into srv->web; no folder found by default is no UI, not an error. */
+vs_rc sv_static_load(vs_serve *srv, const char *dir, vs_error *err) VS_MUST_CHECK;
+void sv_static_free(vs_serve *srv);
+/* Answers a request for one of those files (true), else false. */
+bool sv_static_answer(sv_req *q, sv_resp *r);
+
+/* ---- metrics and the OpenAPI document (metrics.c, openapi.c) ---- */
+void sv_metrics_observe(sv_metrics *m, int route, int status, uint64_t us);
+char *sv_metrics_text(const sv_metrics *m); /* vs_free */
+extern const char sv_openapi_json[];
+extern const size_t sv_openapi_json_len;
+
+/* ---- JSON bodies (json.c) ---- */
+/* Parses a request body as one JSON object: at most max_depth levels of
+ * nesting, no duplicate keys. NULL with a 400 problem in r otherwise. */
+json_t *sv_json_body(const sv_req *q, sv_resp *r, int max_depth);
+/* A string member of obj (NULL when absent); a member of another type, or
+ * longer than max_len bytes, is a 400 problem (*bad set). */
+const char *sv_json_str(json_t *obj, const char *key, size_t max_len, sv_resp *r, bool *bad);
+/* Splits a |-separated reason list into a JSON array (appended to arr). */
+void sv_json_reasons(json_t *arr, const char *list);
+
+#endif

@@ -1,0 +1,133 @@
+// clerk.js - the facility clerk's pages: submit one record (POST
+// /api/v1/records) and the facility's worklist with correct and withdraw
+// (POST /api/v1/review/{facility}/{record}). A clerk never sees a registry
+// citizen id: the API sends none.
+import { h, field, option, toast } from './dom.js';
+import { api, seg } from './api.js';
+import { t, tl, getLang, errorText, fmtDatesIn } from './i18n.js';
+import { reasonText } from './reasons.js';
+
+const FIELDS = ['record_id', 'full_name', 'dob', 'sex', 'id_number', 'phone', 'address', 'vaccine', 'lot', 'dose', 'shot_date'];
+const FIX = FIELDS.slice(1);
+
+function reasonsList(codes) {
+  return h('ul', { class: 'reasons' }, codes.map((c) => h('li', {}, reasonText(c, getLang()), ' ', h('code', { text: c }))));
+}
+
+function outcomeBox(o) {
+  return h('div', { class: 'outcome card', id: 'outcome', tabindex: '-1' },
+    h('h2', { text: `${t('outcome')}: ${o.facility_code}/${o.record_id}` }),
+    h('dl', {},
+      h('dt', { text: t('record') }), h('dd', { text: tl('put', o.put) }),
+      h('dt', { text: t('decision') }), h('dd', { id: 'outcome-decision', text: tl('linkDecision', o.decision) }),
+      h('dt', { text: t('statusLabel') }), h('dd', { id: 'outcome-status', text: tl('status', o.status) })),
+    o.reasons.length ? h('div', {}, h('h3', { text: t('reasons') }), reasonsList(o.reasons)) : null);
+}
+
+function sexSelect(id, value) {
+  return h('select', { id }, option('', t('sexUnknown'), !value), option('M', t('sexM'), value === 'M'), option('F', t('sexF'), value === 'F'));
+}
+
+export function submitView(session) {
+  const st = { values: {}, outcome: null, error: '', busy: false };
+  let main = null;
+  async function submit(ev) {
+    ev.preventDefault();
+    const body = { facility_code: session.area };
+    for (const f of FIELDS) { const v = main.querySelector('#sub-' + f).value.trim(); st.values[f] = v; if (v) body[f] = v; }
+    st.busy = true; st.error = '';
+    try {
+      st.outcome = await api('POST', 'records', body);
+      toast(`${t('submitted')}: ${session.area}/${body.record_id || ''}`);
+    } catch (e) {
+      st.outcome = null; st.error = errorText(e); toast(st.error, 'error');
+    }
+    st.busy = false;
+    draw(main);
+    const o = main.querySelector('#outcome');
+    if (o) o.focus();
+  }
+  function draw(m) {
+    main = m;
+    const input = (f) => f === 'sex' ? sexSelect('sub-sex', st.values.sex)
+      : h('input', { id: 'sub-' + f, value: st.values[f] || '', autocomplete: 'off', required: f === 'record_id' });
+    const hint = (f) => (f === 'dob' || f === 'shot_date' ? t('dateHint') : null);
+    main.replaceChildren(h('section', { class: 'submit' },
+      h('h1', { text: t('submitTitle') }),
+      h('form', { class: 'grid card', onsubmit: submit },
+        field(t('fields.facility_code'), h('input', { id: 'sub-facility', value: session.area, readonly: true })),
+        FIELDS.map((f) => field(tl('fields', f), input(f), hint(f))),
+        h('p', { class: 'error', role: 'alert', text: st.error }),
+        h('div', {}, h('button', { type: 'submit', class: 'primary', disabled: st.busy, text: t('submit') }), ' ',
+          h('button', { type: 'button', onclick: () => { st.values = {}; st.outcome = null; draw(main); main.querySelector('#sub-record_id').focus(); }, text: t('newRecord') }))),
+      st.outcome ? outcomeBox(st.outcome) : null));
+  }
+  return { draw, enter() { const f = main && main.querySelector('#sub-record_id'); if (f) f.focus(); } };
+}
+
+export function facilityView(session) {
+  const st = { after: null, back: [], page: 1, items: [], next: null, cat: '', open: '', confirmWithdraw: '', error: '', loading: false };
+  let main = null;
+  const key = (it) => it.facility_code + '/' + it.record_id;
+
+  async function load() {
+    st.loading = true; draw(main);
+    try {
+      const r = await api('GET', `worklist?facility=${seg(session.area)}&limit=50` + (st.after !== null ? `&after=${st.after}` : ''));
+      st.items = r.items; st.next = r.next_after; st.error = '';
+    } catch (e) { st.items = []; st.next = null; st.error = errorText(e); }
+    st.loading = false; draw(main);
+  }
+  async function act(it, action, extra) {
+    try {
+      const o = await api('POST', `review/${seg(it.facility_code)}/${seg(it.record_id)}`, { action, ...extra });
+      toast(`${t('done.' + action)}: ${key(it)} — ${tl('linkDecision', o.decision)}, ${tl('status', o.status)}`);
+      st.open = ''; st.confirmWithdraw = '';
+      await load();
+    } catch (e) { toast(`${key(it)}: ${errorText(e)}`, 'error'); }
+  }
+  function row(it) {
+    const k = key(it);
+    const fixForm = st.open === k ? h('form', { class: 'panel grid', onsubmit: (e) => {
+      e.preventDefault();
+      const fields = {};
+      for (const f of FIX) { const v = e.target.querySelector('[name=' + f + ']').value.trim(); if (v) fields[f] = v; }
+      if (!Object.keys(fields).length) { toast(t('nothingChanged'), 'error'); return; }
+      act(it, 'correct', { fields });
+    } },
+    h('h3', { text: t('correctTitle') }),
+    FIX.map((f) => field(tl('fields', f), f === 'sex' ? Object.assign(sexSelect(`fx-${it.rid}-sex`, ''), { name: f })
+      : h('input', { id: `fx-${it.rid}-${f}`, name: f, autocomplete: 'off' }))),
+    h('div', {}, h('button', { type: 'submit', class: 'primary', text: t('send') }), ' ',
+      h('button', { type: 'button', onclick: () => { st.open = ''; draw(main); }, text: t('cancel') }))) : null;
+    return h('li', { class: 'card', 'data-key': k },
+      h('h2', {}, h('span', { class: 'badge ' + it.category, text: tl('cats', it.category) }), ' ', k),
+      reasonsList(it.reasons),
+      h('p', {}, h('strong', { text: t('suggestion') + ': ' }), it.suggestion),
+      h('p', { class: 'muted', text: fmtDatesIn(it.evidence) }),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: () => { st.open = st.open === k ? '' : k; draw(main); const f = main.querySelector(`#fx-${it.rid}-full_name`); if (f) f.focus(); }, text: t('actCorrect') }),
+        st.confirmWithdraw === k
+          ? h('button', { type: 'button', class: 'danger', onclick: () => act(it, 'withdraw'), text: t('actWithdrawSure') })
+          : h('button', { type: 'button', onclick: () => { st.confirmWithdraw = k; draw(main); }, text: t('actWithdraw') })),
+      fixForm);
+  }
+  function draw(m) {
+    main = m;
+    const items = st.items.filter((it) => !st.cat || it.category === st.cat);
+    const cats = ['', 'unlinked', 'correction', 'review', 'conflict', 'rejected', 'withdrawn'];
+    main.replaceChildren(h('section', { class: 'facility' },
+      h('h1', { text: t('facilityTitle') }),
+      h('div', { class: 'toolbar' },
+        field(t('category'), h('select', { id: 'fw-cat', onchange: (e) => { st.cat = e.target.value; draw(main); } },
+          cats.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
+        h('button', { type: 'button', onclick: load, text: t('refresh') }),
+        h('button', { type: 'button', disabled: !st.back.length, onclick: () => { st.after = st.back.pop(); st.page--; load(); }, text: t('prevPage') }),
+        h('button', { type: 'button', disabled: st.next === null, onclick: () => { st.back.push(st.after); st.after = st.next; st.page++; load(); }, text: t('nextPage') }),
+        h('span', { class: 'muted', text: t('pageInfo', { page: st.page, n: items.length }) })),
+      st.error ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
+      items.length ? h('ul', { class: 'cards', id: 'fw-list' }, items.map(row))
+        : h('p', { class: 'empty', text: st.loading ? t('loading') : t('empty') })));
+  }
+  return { draw, enter() { if (!st.items.length) load(); } };
+}

@@ -1,0 +1,37 @@
+// dom.js - builds elements without HTML strings: every text goes in through
+// textContent or a text node, so data can never become markup (docs/ui.md).
+
+// h('button', {class: 'x', onclick: f, text: 'Go'}, child, 'text', ...)
+export function h(tag, props, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of kids.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// A label and its control (which must have an id), in a div.
+export function field(label, control, hint) {
+  return h('div', { class: 'field' }, h('label', { for: control.id, text: label }), control,
+    hint ? h('span', { class: 'hint', text: hint }) : null);
+}
+
+export function option(value, text, selected) {
+  return h('option', { value, selected: !!selected, text });
+}
+
+// A message in the live region (read out by screen readers); kind ok | error.
+export function toast(text, kind) {
+  const el = document.getElementById('toast');
+  el.className = 'toast ' + (kind || 'ok');
+  el.textContent = text;
+}

@@ -1,0 +1,168 @@
+// i18n.js - every label and message in Vietnamese (first) and English; dates
+// as dd/mm/yyyy in Vietnamese. The choice of language is the only thing kept
+// in localStorage (no personal data is).
+
+const S = {
+  vi: {
+    app: 'vaxsync — đối soát tiêm chủng COVID-19',
+    switchLang: 'English', switchLangLabel: 'Switch to English',
+    logout: 'Đăng xuất', loginTitle: 'Đăng nhập', name: 'Tên đăng nhập', password: 'Mật khẩu',
+    login: 'Đăng nhập', loggingIn: 'Đang đăng nhập…', loggedOut: 'Đã đăng xuất.',
+    sessionLost: 'Phiên làm việc đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.',
+    roles: { clerk: 'Cán bộ cơ sở tiêm chủng', commune: 'Tổ công tác xã', district: 'Quản lý huyện',
+      province: 'Quản lý tỉnh', ministry: 'Bộ Y tế', admin: 'Quản trị' },
+    navReview: 'Hàng chờ rà soát', navLookup: 'Tra cứu công dân', navSubmit: 'Gửi bản ghi',
+    navFacility: 'Danh sách cần xử lý', navDashboard: 'Bảng điều khiển', navAdmin: 'Quản trị',
+    commune: 'Xã/phường', communeCode: 'Mã xã (5 chữ số)', load: 'Tải', category: 'Loại',
+    all: 'Tất cả', refresh: 'Làm mới', prevPage: 'Trang trước', nextPage: 'Trang sau',
+    pageInfo: 'Trang {page} · {n} mục', empty: 'Không còn mục nào trong trang này.',
+    loading: 'Đang tải…', queueLabel: 'Các mục cần rà soát',
+    cats: { review: 'Cần xác nhận', unlinked: 'Chưa liên kết', conflict: 'Xung đột', correction: 'Cần sửa',
+      rejected: 'Bị loại', withdrawn: 'Đã rút' },
+    record: 'Bản ghi', recordAsSent: 'Bản ghi cơ sở tiêm gửi', candidate: 'Ứng viên',
+    candidateCitizen: 'Công dân ứng viên', field: 'Trường', level: 'Mức khớp', weight: 'Trọng số',
+    running: 'Cộng dồn', compare: 'So sánh trường với ứng viên', total: 'Tổng điểm',
+    second: 'Ứng viên thứ hai', noCandidate: 'Không có ứng viên nào.', reasons: 'Lý do',
+    suggestion: 'Gợi ý xử lý (tiếng Anh, từ hệ thống)', evidence: 'Chi tiết (tiếng Anh, từ hệ thống)',
+    fullExplanation: 'Giải thích đầy đủ (văn bản gốc)', decision: 'Quyết định', thresholds: 'Ngưỡng',
+    agreement: { agree: 'khớp', partial: 'khớp một phần', disagree: 'không khớp', none: 'thiếu dữ liệu' },
+    fields: { prior: 'Tiên nghiệm', family: 'Họ', middle: 'Tên đệm', given: 'Tên', dob: 'Ngày sinh',
+      sex: 'Giới tính', id: 'Số CMND/CCCD', phone: 'Số điện thoại', geo: 'Địa bàn (tỉnh/huyện/xã)',
+      total: 'Tổng', record_id: 'Mã bản ghi', facility_code: 'Mã cơ sở', full_name: 'Họ và tên',
+      id_number: 'Số CMND/CCCD', address: 'Địa chỉ', vaccine: 'Tên vắc xin', lot: 'Số lô',
+      dose: 'Mũi tiêm', shot_date: 'Ngày tiêm' },
+    levels: { exact: 'trùng khớp', equal: 'trùng', null: 'thiếu', else: 'khác', 'one-part-off': 'lệch một phần',
+      commune: 'cùng xã', district: 'cùng huyện', province: 'cùng tỉnh', transposed: 'đảo vị trí',
+      'day-month-swap': 'đảo ngày/tháng', 'near-miss': 'gần đúng' },
+    actConfirm: 'Xác nhận', actChoose: 'Chọn người khác', actReject: 'Từ chối', actNotRegistered: 'Không có trong CSDL dân cư',
+    actCorrect: 'Sửa bản ghi', actWithdraw: 'Rút bản ghi', actWithdrawSure: 'Chắc chắn rút bản ghi này',
+    citizenId: 'Số định danh (CCCD, 12 chữ số)', note: 'Ghi chú', send: 'Gửi', cancel: 'Huỷ',
+    correctTitle: 'Sửa các trường (chỉ gửi trường đã thay đổi)', nothingChanged: 'Chưa thay đổi trường nào.',
+    keys: 'Phím tắt: C xác nhận · O chọn người khác · R từ chối · N không có trong CSDL · E sửa · J/K mục sau/trước',
+    done: { confirm: 'Đã xác nhận', choose: 'Đã chọn công dân', reject: 'Đã từ chối ứng viên',
+      'not-registered': 'Đã ghi không có trong CSDL dân cư', correct: 'Đã sửa và gửi lại', withdraw: 'Đã rút bản ghi' },
+    outcome: 'Kết quả', statusLabel: 'Trạng thái', put: { new: 'bản ghi mới', same: 'không thay đổi', corrected: 'bản sửa' },
+    linkDecision: { auto: 'tự động liên kết', review: 'chờ xã xác nhận', confirmed: 'đã xác nhận', unlinked: 'chưa liên kết' },
+    status: { posted: 'đã ghi nhận vào CSDL', review: 'đang rà soát', correction: 'cần sửa', not_posted: 'chưa ghi nhận' },
+    submitTitle: 'Gửi một bản ghi tiêm', submit: 'Gửi bản ghi', submitted: 'Đã gửi bản ghi',
+    newRecord: 'Bản ghi mới', sexM: 'Nam', sexF: 'Nữ', sexUnknown: '(không rõ)',
+    dateHint: 'dd/mm/yyyy', facilityTitle: 'Các bản ghi của cơ sở cần xử lý',
+    lookupTitle: 'Tra cứu công dân trong địa bàn', lookup: 'Tra cứu', history: 'Lịch sử tiêm',
+    dashboardNote: 'Bảng điều khiển cho quản lý chưa có: API chưa cung cấp số liệu tổng hợp (độ bao phủ, chất lượng dữ liệu, tồn đọng).',
+    adminNote: 'Quản lý người dùng và mã truy cập hiện làm trên máy chủ bằng lệnh `vaxsync user`; nhật ký truy cập bằng `vaxsync audit`.',
+    errors: {
+      LOGIN_FAILED: 'Sai tên đăng nhập hoặc mật khẩu.', LOGIN_LOCKED: 'Tài khoản tạm bị khoá sau nhiều lần sai. Thử lại sau.',
+      LOGIN_FIELDS: 'Nhập tên đăng nhập và mật khẩu.', NOT_APPLICABLE: 'Quyết định này không áp dụng cho bản ghi ở trạng thái hiện tại.',
+      ROLE_DENIED: 'Vai trò hoặc địa bàn của bạn không được làm việc này.', NOT_FOUND: 'Không tìm thấy trong địa bàn của bạn.',
+      CSRF_MISSING: 'Phiên làm việc không hợp lệ; đăng nhập lại.', CSRF_INVALID: 'Phiên làm việc không hợp lệ; đăng nhập lại.',
+      AUTH_REQUIRED: 'Cần đăng nhập.', AUTH_SESSION_INVALID: 'Phiên làm việc đã hết hạn; đăng nhập lại.',
+      CITIZEN_ID_INVALID: 'Số định danh gồm 12 chữ số.', RECORD_KEY_INVALID: 'Mã cơ sở hoặc mã bản ghi không hợp lệ.',
+      QUERY_INVALID: 'Mã xã gồm 5 chữ số.', JSON_FIELD_INVALID: 'Một trường không hợp lệ.',
+      STORE_UNAVAILABLE: 'Hệ thống đang bận; thử lại.', INTERNAL: 'Lỗi máy chủ.', NETWORK: 'Không kết nối được máy chủ.',
+      BODY_TOO_LARGE: 'Dữ liệu quá lớn.', other: 'Có lỗi ({code}).' },
+  },
+  en: {
+    app: 'vaxsync — COVID-19 vaccination reconciliation',
+    switchLang: 'Tiếng Việt', switchLangLabel: 'Chuyển sang tiếng Việt',
+    logout: 'Log out', loginTitle: 'Log in', name: 'User name', password: 'Password',
+    login: 'Log in', loggingIn: 'Logging in…', loggedOut: 'Logged out.',
+    sessionLost: 'Your session has expired or is not valid. Please log in again.',
+    roles: { clerk: 'Facility clerk', commune: 'Commune officer', district: 'District manager',
+      province: 'Province manager', ministry: 'Ministry', admin: 'Administrator' },
+    navReview: 'Review queue', navLookup: 'Citizen lookup', navSubmit: 'Submit a record',
+    navFacility: 'Worklist', navDashboard: 'Dashboard', navAdmin: 'Administration',
+    commune: 'Commune', communeCode: 'Commune code (5 digits)', load: 'Load', category: 'Category',
+    all: 'All', refresh: 'Refresh', prevPage: 'Previous page', nextPage: 'Next page',
+    pageInfo: 'Page {page} · {n} items', empty: 'No items left on this page.',
+    loading: 'Loading…', queueLabel: 'Items to review',
+    cats: { review: 'To confirm', unlinked: 'Unlinked', conflict: 'Conflict', correction: 'To correct',
+      rejected: 'Rejected', withdrawn: 'Withdrawn' },
+    record: 'Record', recordAsSent: 'The record as the facility sent it', candidate: 'Candidate',
+    candidateCitizen: 'Candidate citizen', field: 'Field', level: 'Agreement', weight: 'Weight',
+    running: 'Running total', compare: 'Field by field against the candidate', total: 'Total score',
+    second: 'Second candidate', noCandidate: 'No candidate.', reasons: 'Reasons',
+    suggestion: 'Suggested action (from the system)', evidence: 'Details (from the system)',
+    fullExplanation: 'Full explanation (original text)', decision: 'Decision', thresholds: 'Thresholds',
+    agreement: { agree: 'agrees', partial: 'partly agrees', disagree: 'disagrees', none: 'missing' },
+    fields: { prior: 'Prior', family: 'Family name', middle: 'Middle name', given: 'Given name', dob: 'Date of birth',
+      sex: 'Sex', id: 'ID number', phone: 'Phone', geo: 'Area (province/district/commune)',
+      total: 'Total', record_id: 'Record id', facility_code: 'Facility code', full_name: 'Full name',
+      id_number: 'ID number (CMND/CCCD)', address: 'Address', vaccine: 'Vaccine', lot: 'Lot',
+      dose: 'Dose', shot_date: 'Shot date' },
+    levels: {},
+    actConfirm: 'Confirm', actChoose: 'Choose another', actReject: 'Reject', actNotRegistered: 'Not registered',
+    actCorrect: 'Correct', actWithdraw: 'Withdraw', actWithdrawSure: 'Yes, withdraw this record',
+    citizenId: 'Citizen id (CCCD, 12 digits)', note: 'Note', send: 'Send', cancel: 'Cancel',
+    correctTitle: 'Correct fields (only changed fields are sent)', nothingChanged: 'No field was changed.',
+    keys: 'Keys: C confirm · O choose another · R reject · N not registered · E correct · J/K next/previous',
+    done: { confirm: 'Confirmed', choose: 'Citizen chosen', reject: 'Candidate rejected',
+      'not-registered': 'Marked not registered', correct: 'Corrected and resent', withdraw: 'Record withdrawn' },
+    outcome: 'Outcome', statusLabel: 'Status', put: { new: 'new record', same: 'unchanged', corrected: 'correction' },
+    linkDecision: { auto: 'linked automatically', review: 'awaiting the commune', confirmed: 'confirmed', unlinked: 'unlinked' },
+    status: { posted: 'posted to the registry', review: 'under review', correction: 'needs correction', not_posted: 'not posted' },
+    submitTitle: 'Submit one shot record', submit: 'Submit record', submitted: 'Record submitted',
+    newRecord: 'New record', sexM: 'Male', sexF: 'Female', sexUnknown: '(unknown)',
+    dateHint: 'dd/mm/yyyy or yyyy-mm-dd', facilityTitle: "The facility's records to act on",
+    lookupTitle: 'Look up a citizen of your area', lookup: 'Look up', history: 'Vaccination history',
+    dashboardNote: 'Managers\' dashboards are not there yet: the API has no aggregates (coverage, data quality, backlog) to draw.',
+    adminNote: 'Users and tokens are managed on the server with `vaxsync user` for now; the access audit with `vaxsync audit`.',
+    errors: {
+      LOGIN_FAILED: 'Wrong user name or password.', LOGIN_LOCKED: 'The account is locked after too many failures. Try again later.',
+      LOGIN_FIELDS: 'Enter a user name and a password.', NOT_APPLICABLE: 'This decision does not apply to the record as it is.',
+      ROLE_DENIED: 'Your role or area may not do this.', NOT_FOUND: 'Not found in your area.',
+      CSRF_MISSING: 'The session is not valid; log in again.', CSRF_INVALID: 'The session is not valid; log in again.',
+      AUTH_REQUIRED: 'Please log in.', AUTH_SESSION_INVALID: 'Your session has expired; log in again.',
+      CITIZEN_ID_INVALID: 'A citizen id is 12 digits.', RECORD_KEY_INVALID: 'The facility code or record id is not valid.',
+      QUERY_INVALID: 'A commune code is 5 digits.', JSON_FIELD_INVALID: 'A field is not valid.',
+      STORE_UNAVAILABLE: 'The service is busy; try again.', INTERNAL: 'Server error.', NETWORK: 'Cannot reach the server.',
+      BODY_TOO_LARGE: 'Too much data.', other: 'Error ({code}).' },
+  },
+};
+
+let lang = (() => {
+  try { return localStorage.getItem('vaxsync.lang') === 'en' ? 'en' : 'vi'; } catch (e) { return 'vi'; }
+})();
+
+export function getLang() { return lang; }
+
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'vi';
+  try { localStorage.setItem('vaxsync.lang', lang); } catch (e) { /* private mode */ }
+  document.documentElement.lang = lang;
+}
+
+// t('a.b', {x: 1}): the text for the key in the current language ({x} filled).
+export function t(key, vars) {
+  let v = key.split('.').reduce((o, k) => (o && o[k] !== undefined ? o[k] : undefined), S[lang]);
+  if (v === undefined) return undefined;
+  if (vars) v = v.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? String(vars[k]) : m));
+  return v;
+}
+
+// A label for a key under a group, the raw value when none (levels, categories).
+export function tl(group, value) {
+  const v = t(group + '.' + value);
+  return v === undefined ? value : v;
+}
+
+export function errorText(err) {
+  const code = (err && err.code) || 'INTERNAL';
+  return t('errors.' + code) || t('errors.other', { code });
+}
+
+// An ISO date (YYYY-MM-DD, YYYY-MM, YYYY) as the language writes it.
+export function fmtDate(s) {
+  if (typeof s !== 'string') return s;
+  if (lang !== 'vi') return s;
+  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m) return `${m[3]}/${m[2]}/${m[1]}`;
+  m = /^(\d{4})-(\d{2})$/.exec(s);
+  if (m) return `${m[2]}/${m[1]}`;
+  return s;
+}
+
+// Formats every ISO date inside a text (the engine's explanations and evidence).
+export function fmtDatesIn(text) {
+  if (lang !== 'vi' || typeof text !== 'string') return text;
+  return text.replace(/\b(\d{4})-(\d{2})-(\d{2})\b/g, (m, y, mo, d) => `${d}/${mo}/${y}`);
+}

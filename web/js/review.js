@@ -1,0 +1,244 @@
+// review.js - the commune officer's review queue (managers with the lookup
+// right too, for a commune of their area): a page of the commune's worklist,
+// the current item's record and candidate side by side field by field, and
+// the decisions with one key each. After a decision the item leaves the
+// list and the next one shows at once: its explanation was fetched while the
+// officer looked at the one before.
+import { h, field, option, toast } from './dom.js';
+import { api, seg } from './api.js';
+import { t, tl, getLang, errorText, fmtDate, fmtDatesIn } from './i18n.js';
+import { reasonText } from './reasons.js';
+import { parseExplanation, agreement } from './explain.js';
+
+const PAGE = 50;
+const EDITABLE = ['full_name', 'dob', 'sex', 'id_number', 'phone', 'address', 'vaccine', 'lot', 'dose', 'shot_date'];
+const MARK = { agree: '✓', partial: '≈', disagree: '✗', none: '–' };
+
+export function reviewView(session) {
+  const communes = session.role === 'commune' ? session.area.split(',') : [];
+  const st = {
+    commune: communes[0] || '', after: null, back: [], page: 1, items: [], next: null,
+    cat: '', cur: 0, loading: false, error: '', panel: '', busy: false,
+  };
+  const cache = new Map(); // "F/R" -> Promise of the explanation (this page only)
+  let main = null, onKey = null;
+
+  const key = (it) => it.facility_code + '/' + it.record_id;
+  const visible = () => st.items.filter((it) => !st.cat || it.category === st.cat);
+  const current = () => visible()[st.cur];
+
+  function explain(it) {
+    if (!it) return null;
+    const k = key(it);
+    if (!cache.has(k)) {
+      const p = api('GET', `explain/${seg(it.facility_code)}/${seg(it.record_id)}`).then((r) => parseAndKeep(r));
+      p.catch(() => cache.delete(k));
+      cache.set(k, p);
+    }
+    return cache.get(k);
+  }
+  function parseAndKeep(r) { return { text: r.explanation, parsed: parseExplanation(r.explanation) }; }
+
+  async function load() {
+    if (!st.commune) return;
+    st.loading = true; st.error = ''; draw(main);
+    try {
+      const q = `worklist?commune=${seg(st.commune)}&limit=${PAGE}` + (st.after !== null ? `&after=${st.after}` : '');
+      const r = await api('GET', q);
+      st.items = r.items; st.next = r.next_after; st.cur = 0; cache.clear();
+    } catch (e) {
+      st.items = []; st.next = null; st.error = errorText(e);
+    }
+    st.loading = false;
+    draw(main);
+  }
+
+  function move(d) {
+    const n = visible().length;
+    if (!n) return;
+    st.cur = Math.max(0, Math.min(n - 1, st.cur + d));
+    st.panel = '';
+    draw(main);
+  }
+
+  async function decide(action, extra) {
+    const it = current();
+    if (!it || st.busy) return;
+    st.busy = true;
+    try {
+      const out = await api('POST', `review/${seg(it.facility_code)}/${seg(it.record_id)}`, { action, ...extra });
+      st.items = st.items.filter((x) => x !== it);
+      cache.delete(key(it));
+      st.panel = '';
+      const n = visible().length;
+      if (st.cur >= n) st.cur = Math.max(0, n - 1);
+      toast(`${t('done.' + action)}: ${key(it)} — ${tl('linkDecision', out.decision)}, ${tl('status', out.status)}`);
+      if (!st.items.length && st.next !== null) { nextPage(); return; }
+    } catch (e) {
+      toast(`${key(it)}: ${errorText(e)}`, 'error');
+    } finally {
+      st.busy = false;
+    }
+    draw(main);
+    const d = main.querySelector('#rv-detail');
+    if (d) d.focus({ preventScroll: true });
+  }
+
+  function nextPage() { if (st.next === null) return; st.back.push(st.after); st.after = st.next; st.page++; load(); }
+  function prevPage() { if (!st.back.length) return; st.after = st.back.pop(); st.page--; load(); }
+
+  function openPanel(p) { st.panel = p; draw(main); const f = main.querySelector(p === 'choose' ? '#choose-id' : '#fix-full_name'); if (f) f.focus(); }
+
+  function keydown(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const tag = ev.target && ev.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') {
+      if (ev.key === 'Escape' && st.panel) { st.panel = ''; draw(main); }
+      return;
+    }
+    const k = ev.key.toLowerCase();
+    const acts = { c: () => decide('confirm'), r: () => decide('reject'), n: () => decide('not-registered'),
+      o: () => openPanel('choose'), e: () => openPanel('correct'), j: () => move(1), k: () => move(-1),
+      arrowdown: () => move(1), arrowup: () => move(-1) };
+    if (acts[k]) { ev.preventDefault(); acts[k](); }
+  }
+
+  // ---- drawing ----
+
+  function toolbar() {
+    const pick = communes.length > 1
+      ? field(t('commune'), h('select', { id: 'rv-commune', onchange: (e) => { st.commune = e.target.value; st.after = null; st.back = []; st.page = 1; load(); } },
+        communes.map((c) => option(c, c, c === st.commune))))
+      : communes.length === 1 ? h('p', { class: 'muted', text: `${t('commune')}: ${st.commune}` })
+        : h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); st.commune = main.querySelector('#rv-code').value.trim(); st.after = null; st.back = []; st.page = 1; load(); } },
+          field(t('communeCode'), h('input', { id: 'rv-code', inputmode: 'numeric', pattern: '[0-9]{5}', maxlength: 5, value: st.commune })),
+          h('button', { type: 'submit', text: t('load') }));
+    const cats = ['', 'review', 'unlinked', 'conflict'];
+    return h('div', { class: 'toolbar' }, pick,
+      field(t('category'), h('select', { id: 'rv-cat', onchange: (e) => { st.cat = e.target.value; st.cur = 0; draw(main); } },
+        cats.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
+      h('button', { type: 'button', onclick: load, text: t('refresh') }),
+      h('button', { type: 'button', onclick: prevPage, disabled: !st.back.length, text: t('prevPage') }),
+      h('button', { type: 'button', onclick: nextPage, disabled: st.next === null, text: t('nextPage') }),
+      h('span', { class: 'muted', id: 'rv-count', text: t('pageInfo', { page: st.page, n: visible().length }) }));
+  }
+
+  function queue() {
+    const items = visible();
+    if (!items.length) return h('p', { class: 'empty', text: st.loading ? t('loading') : st.error || t('empty') });
+    return h('ol', { class: 'queue', id: 'rv-queue', 'aria-label': t('queueLabel') },
+      items.map((it, i) => h('li', { class: i === st.cur ? 'cur' : null, 'aria-current': i === st.cur ? 'true' : null },
+        h('button', { type: 'button', class: 'item', 'data-key': key(it),
+          onclick: () => { st.cur = i; st.panel = ''; draw(main); } },
+        h('span', { class: 'badge ' + it.category, text: tl('cats', it.category) }), ' ',
+        h('span', { class: 'key', text: key(it) }),
+        h('span', { class: 'reasons-short', text: it.reasons.filter((r) => r.startsWith('LINK_') || r.startsWith('HIST_')).join(' ') })))));
+  }
+
+  function reasonsList(codes) {
+    return h('ul', { class: 'reasons' }, codes.map((c) => h('li', {}, reasonText(c, getLang()), ' ', h('code', { text: c }))));
+  }
+
+  function compareTable(ex) {
+    const c = ex.parsed.candidates[0];
+    if (!c) return h('p', { class: 'muted', text: t('noCandidate') });
+    const max = Math.max(1, ...c.rows.map((r) => Math.abs(r.weight)));
+    const rows = c.rows.filter((r) => r.field !== 'prior').map((r) => {
+      const a = agreement(r);
+      const bar = h('span', { class: 'wfbar ' + (r.weight >= 0 ? 'pos' : 'neg') });
+      bar.style.width = `${Math.round((Math.abs(r.weight) / max) * 100)}%`;
+      return h('tr', { class: 'ag-' + a },
+        h('th', { scope: 'row', text: tl('fields', r.field) }),
+        h('td', { text: fmtDate(r.record) }), h('td', { text: fmtDate(r.candidate) }),
+        h('td', {}, h('span', { class: 'mark', 'aria-hidden': 'true', text: MARK[a] }), ' ', tl('levels', r.level),
+          h('span', { class: 'sr', text: ` (${t('agreement.' + a)})` })),
+        h('td', { class: 'num' }, h('span', { class: 'wf' }, bar), (r.weight >= 0 ? '+' : '') + r.weight.toFixed(2)),
+        h('td', { class: 'num', text: r.total.toFixed(2) }));
+    });
+    const second = ex.parsed.candidates[1];
+    return h('div', {},
+      h('table', { class: 'compare', id: 'rv-compare' },
+        h('caption', { text: t('compare') }),
+        h('thead', {}, h('tr', {}, [t('field'), t('record'), t('candidate'), t('level'), t('weight'), t('running')].map((x) => h('th', { scope: 'col', text: x })))),
+        h('tbody', {}, rows)),
+      h('p', {}, `${t('total')}: ${c.total !== null ? c.total.toFixed(2) : '?'}`,
+        second && second.total !== null ? ` · ${t('second')}: ${second.total.toFixed(2)}` : ''));
+  }
+
+  function rawTable(raw) {
+    return h('table', { class: 'raw' }, h('caption', { text: t('recordAsSent') }),
+      h('tbody', {}, Object.entries(raw).map(([k, v]) => h('tr', {}, h('th', { scope: 'row', text: tl('fields', k) }), h('td', { text: v })))));
+  }
+
+  function actions(it, ex) {
+    const btn = (label, k, f) => h('button', { type: 'button', onclick: f, 'aria-keyshortcuts': k, disabled: st.busy },
+      label, ' ', h('kbd', { text: k }));
+    const bar = h('div', { class: 'actions', role: 'group', 'aria-label': t('decision') },
+      btn(t('actConfirm'), 'C', () => decide('confirm')),
+      btn(t('actChoose'), 'O', () => openPanel('choose')),
+      btn(t('actReject'), 'R', () => decide('reject')),
+      btn(t('actNotRegistered'), 'N', () => decide('not-registered')),
+      btn(t('actCorrect'), 'E', () => openPanel('correct')));
+    let panel = null;
+    if (st.panel === 'choose') {
+      panel = h('form', { class: 'panel', onsubmit: (e) => { e.preventDefault(); decide('choose', { citizen_id: main.querySelector('#choose-id').value.trim() }); } },
+        field(t('citizenId'), h('input', { id: 'choose-id', inputmode: 'numeric', pattern: '[0-9]{12}', maxlength: 12, required: true, autocomplete: 'off' })),
+        h('button', { type: 'submit', class: 'primary', text: t('send') }),
+        h('button', { type: 'button', onclick: () => { st.panel = ''; draw(main); }, text: t('cancel') }));
+    } else if (st.panel === 'correct') {
+      const raw = (ex && ex.parsed.raw) || {};
+      panel = h('form', { class: 'panel grid', onsubmit: (e) => {
+        e.preventDefault();
+        const fields = {};
+        for (const f of EDITABLE) { const v = main.querySelector('#fix-' + f).value; if (v !== (raw[f] || '')) fields[f] = v; }
+        if (!Object.keys(fields).length) { toast(t('nothingChanged'), 'error'); return; }
+        decide('correct', { fields });
+      } },
+      h('h3', { text: t('correctTitle') }),
+      EDITABLE.map((f) => field(tl('fields', f), h('input', { id: 'fix-' + f, value: raw[f] || '', autocomplete: 'off' }))),
+      h('div', {}, h('button', { type: 'submit', class: 'primary', text: t('send') }),
+        h('button', { type: 'button', onclick: () => { st.panel = ''; draw(main); }, text: t('cancel') })));
+    }
+    return h('div', {}, bar, panel, h('p', { class: 'muted keys', text: t('keys') }));
+  }
+
+  function detail() {
+    const it = current();
+    if (!it) return h('div', { class: 'detail' });
+    const box = h('article', { class: 'detail', id: 'rv-detail', tabindex: '-1', 'aria-labelledby': 'rv-title' },
+      h('h2', { id: 'rv-title' }, `${t('record')} ${key(it)} `, h('span', { class: 'badge ' + it.category, text: tl('cats', it.category) })),
+      it.citizen_id ? h('p', {}, `${t('candidateCitizen')}: `, h('strong', { id: 'rv-citizen', text: it.citizen_id })) : null,
+      h('h3', { text: t('reasons') }), reasonsList(it.reasons));
+    const slot = h('div', { class: 'slot' }, h('p', { class: 'muted', text: t('loading') }));
+    box.append(slot);
+    box.append(h('details', {}, h('summary', { text: t('suggestion') }), h('p', { text: it.suggestion }),
+      h('p', { class: 'muted', text: fmtDatesIn(it.evidence) })));
+    const p = explain(it);
+    const fill = (ex) => {
+      if (current() !== it) return;
+      slot.replaceChildren(compareTable(ex), rawTable(ex.parsed.raw), actions(it, ex),
+        h('details', {}, h('summary', { text: t('fullExplanation') }), h('pre', { text: ex.text })));
+      if (st.panel) { const f = slot.querySelector(st.panel === 'choose' ? '#choose-id' : '#fix-full_name'); if (f) f.focus(); }
+    };
+    p.then(fill, (e) => { if (current() === it) slot.replaceChildren(h('p', { class: 'error', text: errorText(e) }), actions(it, null)); });
+    const nxt = visible()[st.cur + 1];
+    if (nxt) explain(nxt).catch(() => {}); // the next item loads while this one is read
+    return box;
+  }
+
+  function draw(m) {
+    main = m;
+    main.replaceChildren(h('section', { class: 'review' },
+      h('h1', { text: t('navReview') }), toolbar(),
+      st.error && st.items.length === 0 ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
+      h('div', { class: 'split' }, queue(), detail())));
+    const cur = main.querySelector('.queue li.cur');
+    if (cur && cur.scrollIntoView) cur.scrollIntoView({ block: 'nearest' });
+  }
+
+  return {
+    draw,
+    enter() { onKey = keydown; document.addEventListener('keydown', onKey); if (!st.items.length && st.commune) load(); },
+    leave() { if (onKey) document.removeEventListener('keydown', onKey); onKey = null; },
+  };
+}
