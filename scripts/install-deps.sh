@@ -6,6 +6,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$here/packages.txt")
 missing=()
 for p in "${wanted[@]}"; do
+  # a nodejs built with npm inside (NodeSource) conflicts with Debian's npm package: the command is enough
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
