@@ -1,4 +1,5 @@
-/* store.c - the public store interface: picks a driver from the URI and
+/* store.c - the public store interface: picks a driver from the URI
+ * (sqlite:PATH or a plain path: SQLite; postgres:// or postgresql://: PostgreSQL) and
  * dispatches every call through the driver's operation table. */
 #include <string.h>
 
@@ -24,15 +25,14 @@ vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, 
 	if (!uri || !*uri)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: empty URI");
 	const char *path = uri;
+	bool pg = !strncmp(uri, "postgres:", 9) || !strncmp(uri, "postgresql:", 11);
 	if (!strncmp(uri, "sqlite:", 7))
 		path = uri + 7;
-	else if (!strncmp(uri, "postgres:", 9) || !strncmp(uri, "postgresql:", 11))
-		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
-		                    "store: no PostgreSQL driver in this build (use a SQLite path)");
 	s = vs_calloc(1, sizeof(*s));
 	if (!s)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
-	rc = vs_store_sqlite_open(s, path, opts, err);
+	/* libpq reads the whole URI (host, port, user, dbname, sslmode, ...) */
+	rc = pg ? vs_store_pg_open(s, uri, opts, err) : vs_store_sqlite_open(s, path, opts, err);
 	if (rc)
 		goto out;
 	*out = s;

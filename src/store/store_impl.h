@@ -89,9 +89,33 @@ struct vs_store {
 	void *impl; /* the driver's state */
 };
 
+/* The posting plan (vs_store_plan_postings), one rule both drivers run: for the
+ * dirty citizens in (?1, ?2], post (op ?3) every event whose status is ?4
+ * (VS_STORE_CHECK_OK) and that is not posted; withdraw every posting that no
+ * such event supports. JOIN is the join keyword ("JOIN", or SQLite's
+ * "CROSS JOIN" to pin the dirty list as the outer loop). SQLite's ?N
+ * parameters; the PostgreSQL driver prepares them as $N. */
+#define VS_STORE_SQL_PLAN_POST(JOIN)                                                                         \
+	"INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"                            \
+	" SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d " JOIN           \
+	" events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"            \
+	" AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"        \
+	" ORDER BY e.citizen_id, e.event_key"
+#define VS_STORE_SQL_PLAN_WITHDRAW(JOIN)                                                                     \
+	"INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"                            \
+	" SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d " JOIN           \
+	" postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"                             \
+	" d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"          \
+	" AND e.status = ?4) ORDER BY p.citizen_id, p.event_key"
+
 /* The SQLite driver: opens path (":memory:" allowed) and fills s. */
 vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts,
                            vs_error *err) VS_MUST_CHECK;
+
+/* The PostgreSQL driver: connects with the whole URI (libpq's
+ * postgresql://... or postgres://... form) and fills s. A server it cannot
+ * reach is VS_ERR_IO with the server's message. */
+vs_rc vs_store_pg_open(vs_store *s, const char *uri, const vs_store_opts *opts, vs_error *err) VS_MUST_CHECK;
 
 struct sqlite3;
 /* Brings the schema of db up to VS_STORE_SCHEMA_VERSION by running every

@@ -180,30 +180,10 @@ static const char *const sql_text[Q_COUNT] = {
         "DELETE FROM postings WHERE event_key IN (SELECT event_key FROM outbox WHERE done = 0"
         " AND op = ?1)",
     [Q_OB_DONE_ALL] = "UPDATE outbox SET done = 1 WHERE done = 0",
-    [Q_PLAN_POST] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
-        " JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
-        " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
-        " ORDER BY e.citizen_id, e.event_key",
-    [Q_PLAN_WITHDRAW] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
-        " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
-        " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
-        " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
-    [Q_PLAN_POST_FEW] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
-        " CROSS JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
-        " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
-        " ORDER BY e.citizen_id, e.event_key",
-    [Q_PLAN_WITHDRAW_FEW] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
-        " CROSS JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
-        " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
-        " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
+    [Q_PLAN_POST] = VS_STORE_SQL_PLAN_POST("JOIN"),
+    [Q_PLAN_WITHDRAW] = VS_STORE_SQL_PLAN_WITHDRAW("JOIN"),
+    [Q_PLAN_POST_FEW] = VS_STORE_SQL_PLAN_POST("CROSS JOIN"),
+    [Q_PLAN_WITHDRAW_FEW] = VS_STORE_SQL_PLAN_WITHDRAW("CROSS JOIN"),
     [Q_DIRTY_COUNT_RANGE] = "SELECT count(*) FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
     [Q_HISTORIES] =
         "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
