@@ -147,6 +147,7 @@ enum {
 	Q_HELD_LIST,
 	Q_HELD_HAS,
 	Q_HELD_ADD,
+	Q_DIRTY_FROM_LINK,
 	Q_COUNT
 };
 
@@ -167,14 +168,17 @@ enum {
 static const char *const sql_text[Q_COUNT] = {
     [Q_CIT_GET] = "SELECT " CIT_COLS " FROM citizens WHERE citizen_id = $1",
     [Q_CIT_PUT] =
-        "INSERT INTO citizens AS c(" CIT_COLS ", raw) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+        "WITH up AS (INSERT INTO citizens AS c(" CIT_COLS ", raw)"
+        " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
         " ON CONFLICT(citizen_id) DO UPDATE SET old_id=$2, full_name=$3, dob=$4, dob_days=$5,"
         " dob_precision=$6, sex=$7, province_code=$8, district_code=$9, commune_code=$10, dead=$11,"
         " death_days=$12, raw=$13 WHERE c.old_id IS DISTINCT FROM $2 OR c.full_name IS DISTINCT FROM $3"
         " OR c.dob IS DISTINCT FROM $4 OR c.dob_days IS DISTINCT FROM $5 OR c.dob_precision IS DISTINCT"
         " FROM $6 OR c.sex IS DISTINCT FROM $7 OR c.province_code IS DISTINCT FROM $8 OR c.district_code"
         " IS DISTINCT FROM $9 OR c.commune_code IS DISTINCT FROM $10 OR c.dead IS DISTINCT FROM $11 OR"
-        " c.death_days IS DISTINCT FROM $12 OR c.raw IS DISTINCT FROM $13",
+        " c.death_days IS DISTINCT FROM $12 OR c.raw IS DISTINCT FROM $13 RETURNING citizen_id),"
+        " mark AS (INSERT INTO dirty(citizen_id) SELECT citizen_id FROM up ON CONFLICT DO NOTHING)"
+        " SELECT count(*) FROM up",
     [Q_REC_CUR] = "SELECT r.rid, r.version, r.content_hash, r.current,"
                   " EXISTS(SELECT 1 FROM links l WHERE l.rid = r.rid),"
                   " (SELECT f.content_hash FROM records f WHERE f.facility_code = $1 AND f.record_id = $2"
@@ -312,6 +316,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_HELD_LIST] = "SELECT citizen_id FROM held ORDER BY citizen_id",
     [Q_HELD_HAS] = "SELECT 1 FROM held WHERE citizen_id = $1",
     [Q_HELD_ADD] = "INSERT INTO held(citizen_id, reason) VALUES($1, $2) ON CONFLICT DO NOTHING",
+    [Q_DIRTY_FROM_LINK] = "INSERT INTO dirty(citizen_id) SELECT citizen_id FROM links WHERE rid = $1"
+                          " AND citizen_id <> '' ON CONFLICT DO NOTHING",
 };
 
 typedef struct pg_store {
@@ -440,6 +446,57 @@ static vs_rc run_q(pg_store *d, int which, const pgp *p, PGresult **out, vs_erro
 	else
 		PQclear(res);
 	return VS_OK;
+}
+
+/* Runs prepared statements which[0..n) with parameters ps[0..n) in one
+ * round trip (libpq pipeline mode), in order; the first failure fails the
+ * rest. *last (may be NULL) gets the last statement's result (PQclear it). */
+static vs_rc run_many(pg_store *d, const int *which, const pgp *ps, size_t n, PGresult **last, vs_error *err)
+{
+	char name[16];
+	vs_rc rc = VS_OK;
+	if (n == 1)
+		return run_q(d, which[0], &ps[0], last, err);
+	if (!PQenterPipelineMode(d->conn))
+		return pgerr(d, NULL, err, "pipeline");
+	size_t sent = 0;
+	for (; sent < n; sent++) {
+		snprintf(name, sizeof(name), "q%d", which[sent]);
+		if (!PQsendQueryPrepared(d->conn, name, ps[sent].n, ps[sent].v, ps[sent].len, ps[sent].fmt,
+		                         0))
+			break;
+	}
+	if (sent < n || !PQpipelineSync(d->conn))
+		rc = pgerr(d, NULL, err, sent < n ? sql_text[which[sent]] : "pipeline");
+	/* each statement's result, then NULL; then the sync */
+	for (size_t i = 0; i < sent; i++) {
+		PGresult *res;
+		while ((res = PQgetResult(d->conn))) {
+			ExecStatusType st = PQresultStatus(res);
+			if (!rc && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+				rc = pgerr(d, res, err, sql_text[which[i]]);
+			if (!rc && i == n - 1 && last && !*last) {
+				*last = res;
+				continue;
+			}
+			PQclear(res);
+		}
+		if (PQstatus(d->conn) == CONNECTION_BAD)
+			break;
+	}
+	if (PQstatus(d->conn) != CONNECTION_BAD) {
+		PGresult *res;
+		while ((res = PQgetResult(d->conn)) && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+			PQclear(res);
+		PQclear(res);
+	}
+	if (!PQexitPipelineMode(d->conn) && !rc)
+		rc = pgerr(d, NULL, err, "pipeline");
+	if (rc && last && *last) {
+		PQclear(*last);
+		*last = NULL;
+	}
+	return rc;
 }
 
 /* Rows changed by a command. */
@@ -606,19 +663,14 @@ static vs_rc put_citizen(pg_store *d, const vs_store_citizen *c, bool *changed, 
 		p_bytes(&p, c->raw, c->raw_len);
 	else
 		p_null(&p);
+	/* one statement: the upsert and, when it changed a row, the dirty mark */
 	vs_rc rc = run_q(d, Q_CIT_PUT, &p, &res, err);
 	if (rc)
 		return rc;
-	bool ch = changes(res) > 0;
-	PQclear(res);
 	if (changed)
-		*changed = ch;
-	if (ch) {
-		pgp q = {0};
-		p_text(&q, c->citizen_id);
-		rc = run_q(d, Q_DIRTY_ADD, &q, NULL, err);
-	}
-	return rc;
+		*changed = PQntuples(res) && gi(res, 0, 0) > 0;
+	PQclear(res);
+	return VS_OK;
 }
 
 static vs_rc pg_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed, vs_error *err)
@@ -667,56 +719,28 @@ static vs_rc pg_get_citizen(vs_store *s, const char *id, vs_store_citizen *out, 
 
 /* ---- records ---- */
 
-static vs_rc mark_link_citizen_dirty(pg_store *d, int64_t rid, vs_error *err)
+static void record_params(pgp *p, const vs_store_record *r, int32_t version)
 {
-	char cid[16] = "";
-	pgp p = {0};
-	PGresult *res = NULL;
-	p_int(&p, rid);
-	vs_rc rc = run_q(d, Q_LINK_CIT, &p, &res, err);
-	if (rc)
-		return rc;
-	if (PQntuples(res))
-		gt(res, 0, 0, cid, sizeof(cid));
-	PQclear(res);
-	if (!cid[0])
-		return VS_OK;
-	pgp q = {0};
-	p_text(&q, cid);
-	return run_q(d, Q_DIRTY_ADD, &q, NULL, err);
-}
-
-static vs_rc insert_record(pg_store *d, const vs_store_record *r, int32_t version, int64_t *rid,
-                           vs_error *err)
-{
-	pgp p = {0};
-	PGresult *res = NULL;
-	p_text(&p, r->facility_code);
-	p_text(&p, r->record_id);
-	p_int(&p, version);
-	p_int(&p, (int64_t)r->content_hash);
-	p_bytes(&p, r->raw ? r->raw : "", r->raw_len);
-	p_text(&p, r->full_name);
-	p_text(&p, r->dob);
-	p_int(&p, r->sex);
-	p_text(&p, r->id_number);
-	p_text(&p, r->phone);
-	p_text(&p, r->province_code);
-	p_text(&p, r->district_code);
-	p_text(&p, r->commune_code);
-	p_text(&p, r->vaccine_code);
-	p_int(&p, r->dose);
-	p_text(&p, r->shot_date);
-	p_day(&p, r->shot_days);
-	p_text(&p, r->lot);
-	p_text(&p, r->reasons);
-	p_text(&p, r->source);
-	vs_rc rc = run_q(d, Q_REC_INS, &p, &res, err);
-	if (rc)
-		return rc;
-	*rid = PQntuples(res) ? gi(res, 0, 0) : 0;
-	PQclear(res);
-	return VS_OK;
+	p_text(p, r->facility_code);
+	p_text(p, r->record_id);
+	p_int(p, version);
+	p_int(p, (int64_t)r->content_hash);
+	p_bytes(p, r->raw ? r->raw : "", r->raw_len);
+	p_text(p, r->full_name);
+	p_text(p, r->dob);
+	p_int(p, r->sex);
+	p_text(p, r->id_number);
+	p_text(p, r->phone);
+	p_text(p, r->province_code);
+	p_text(p, r->district_code);
+	p_text(p, r->commune_code);
+	p_text(p, r->vaccine_code);
+	p_int(p, r->dose);
+	p_text(p, r->shot_date);
+	p_day(p, r->shot_days);
+	p_text(p, r->lot);
+	p_text(p, r->reasons);
+	p_text(p, r->source);
 }
 
 static vs_rc put_record(pg_store *d, const vs_store_record *r, vs_store_put_result *res, vs_error *err)
@@ -756,26 +780,29 @@ static vs_rc put_record(pg_store *d, const vs_store_record *r, vs_store_put_resu
 		res->needs_link = !has_link;
 		return VS_OK;
 	}
+	/* a correction supersedes the old version, marks the citizen its link
+	 * pointed to dirty and drops its worklist items; all in one round trip */
+	int which[4];
+	pgp ps[4];
+	size_t n = 0;
+	PGresult *ins = NULL;
+	memset(ps, 0, sizeof(ps));
 	if (old_rid) {
-		pgp q = {0};
-		p_int(&q, old_rid);
-		rc = run_q(d, Q_REC_SUPERSEDE, &q, NULL, err);
-		if (!rc)
-			rc = mark_link_citizen_dirty(d, old_rid, err);
-		if (!rc) {
-			pgp w = {0};
-			p_int(&w, old_rid);
-			p_int(&w, VS_STORE_WL_FACILITY);
-			p_int(&w, VS_STORE_WL_COMMUNE);
-			rc = run_q(d, Q_WL_CLEAR, &w, NULL, err);
-		}
-		if (rc)
-			return rc;
+		which[n] = Q_REC_SUPERSEDE;
+		p_int(&ps[n++], old_rid);
+		which[n] = Q_DIRTY_FROM_LINK;
+		p_int(&ps[n++], old_rid);
+		which[n] = Q_WL_CLEAR;
+		p_int(&ps[n], old_rid);
+		p_int(&ps[n], VS_STORE_WL_FACILITY);
+		p_int(&ps[n++], VS_STORE_WL_COMMUNE);
 	}
-	int64_t rid = 0;
-	rc = insert_record(d, r, old_version + 1, &rid, err);
-	if (rc)
+	which[n] = Q_REC_INS;
+	record_params(&ps[n++], r, old_version + 1);
+	if ((rc = run_many(d, which, ps, n, &ins, err)))
 		return rc;
+	int64_t rid = PQntuples(ins) ? gi(ins, 0, 0) : 0;
+	PQclear(ins);
 	res->outcome = old_rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
 	res->rid = rid;
 	res->version = old_version + 1;
@@ -891,33 +918,32 @@ static vs_rc pg_unlinked_records(vs_store *s, vs_store_record_fn fn, void *ud, v
 
 /* ---- links ---- */
 
+/* The old citizen's dirty mark, the link, the new citizen's mark: one round trip. */
 static vs_rc save_link(pg_store *d, const vs_store_link *l, vs_error *err)
 {
-	vs_rc rc = mark_link_citizen_dirty(d, l->rid, err);
-	if (rc)
-		return rc;
-	pgp p = {0};
-	p_int(&p, l->rid);
-	p_text(&p, l->citizen_id);
-	p_int(&p, l->decision);
-	p_double(&p, l->weight);
-	p_double(&p, l->probability);
-	p_text(&p, l->reasons);
+	int which[3] = {Q_DIRTY_FROM_LINK, Q_LINK_PUT, Q_DIRTY_ADD};
+	pgp ps[3];
+	memset(ps, 0, sizeof(ps));
+	p_int(&ps[0], l->rid);
+	pgp *p = &ps[1];
+	p_int(p, l->rid);
+	p_text(p, l->citizen_id);
+	p_int(p, l->decision);
+	p_double(p, l->weight);
+	p_double(p, l->probability);
+	p_text(p, l->reasons);
 	if (l->explanation)
-		p_text(&p, l->explanation);
+		p_text(p, l->explanation);
 	else
-		p_null(&p);
+		p_null(p);
 	if (l->model_version)
-		p_text(&p, l->model_version);
+		p_text(p, l->model_version);
 	else
-		p_null(&p);
-	p_text(&p, l->decided_by);
-	rc = run_q(d, Q_LINK_PUT, &p, NULL, err);
-	if (rc || !l->citizen_id[0] || l->decision == VS_STORE_LINK_UNLINKED)
-		return rc;
-	pgp q = {0};
-	p_text(&q, l->citizen_id);
-	return run_q(d, Q_DIRTY_ADD, &q, NULL, err);
+		p_null(p);
+	p_text(p, l->decided_by);
+	p_text(&ps[2], l->citizen_id);
+	bool mark_new = l->citizen_id[0] && l->decision != VS_STORE_LINK_UNLINKED;
+	return run_many(d, which, ps, mark_new ? 3 : 2, NULL, err);
 }
 
 static vs_rc pg_save_link(vs_store *s, const vs_store_link *l, vs_error *err)
@@ -1147,25 +1173,36 @@ static vs_rc pg_set_check(vs_store *s, const char *citizen_id, int64_t rid, cons
 	return w_end(d, own, run_q(d, Q_CHECK_PUT, &p, NULL, err), err);
 }
 
+/* The delete and the inserts go in one round trip (a pipeline). */
 static vs_rc replace_events(pg_store *d, const char *id, const vs_store_event *ev, size_t n, vs_error *err)
 {
-	pgp p = {0};
-	p_text(&p, id);
-	vs_rc rc = run_q(d, Q_EV_DEL, &p, NULL, err);
-	for (size_t i = 0; !rc && i < n; i++) {
-		pgp q = {0};
-		p_text(&q, ev[i].event_key);
-		p_text(&q, id);
-		p_text(&q, ev[i].product);
-		p_text(&q, ev[i].family);
-		p_int(&q, ev[i].dose);
-		p_day(&q, ev[i].shot_days);
-		p_int(&q, ev[i].status);
-		p_int(&q, ev[i].report_count);
-		p_text(&q, ev[i].reasons);
-		rc = run_q(d, Q_EV_INS, &q, NULL, err);
+	enum { CHUNK = 64 };
+	int which[CHUNK];
+	pgp ps[CHUNK];
+	size_t k = 0, i = 0;
+	vs_rc rc = VS_OK;
+	memset(&ps[0], 0, sizeof(ps[0]));
+	which[k] = Q_EV_DEL;
+	p_text(&ps[k++], id);
+	for (;;) {
+		for (; i < n && k < CHUNK; i++, k++) {
+			pgp *q = &ps[k];
+			memset(q, 0, sizeof(*q));
+			which[k] = Q_EV_INS;
+			p_text(q, ev[i].event_key);
+			p_text(q, id);
+			p_text(q, ev[i].product);
+			p_text(q, ev[i].family);
+			p_int(q, ev[i].dose);
+			p_day(q, ev[i].shot_days);
+			p_int(q, ev[i].status);
+			p_int(q, ev[i].report_count);
+			p_text(q, ev[i].reasons);
+		}
+		if ((rc = run_many(d, which, ps, k, NULL, err)) || i == n)
+			return rc;
+		k = 0;
 	}
-	return rc;
 }
 
 static vs_rc pg_replace_events(vs_store *s, const char *id, const vs_store_event *ev, size_t n, vs_error *err)
@@ -1397,20 +1434,18 @@ static vs_rc pg_outbox_apply_all(vs_store *s, uint64_t *posted, uint64_t *withdr
 /* The planning rule is the shared SQL of store_impl.h, run as it is on SQLite. */
 static vs_rc plan_postings(pg_store *d, const char *after, const char *last, vs_error *err)
 {
-	const int steps[] = {Q_PLAN_POST, Q_PLAN_WITHDRAW, Q_DIRTY_DEL_RANGE};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		pgp p = {0};
-		p_text(&p, after);
-		p_text(&p, last);
-		if (steps[i] != Q_DIRTY_DEL_RANGE) {
-			p_int(&p, i == 0 ? VS_STORE_OP_POST : VS_STORE_OP_WITHDRAW);
-			p_int(&p, VS_STORE_CHECK_OK); /* events.status holds the check status */
+	int which[3] = {Q_PLAN_POST, Q_PLAN_WITHDRAW, Q_DIRTY_DEL_RANGE};
+	pgp ps[3];
+	memset(ps, 0, sizeof(ps));
+	for (size_t i = 0; i < 3; i++) {
+		p_text(&ps[i], after);
+		p_text(&ps[i], last);
+		if (which[i] != Q_DIRTY_DEL_RANGE) {
+			p_int(&ps[i], i == 0 ? VS_STORE_OP_POST : VS_STORE_OP_WITHDRAW);
+			p_int(&ps[i], VS_STORE_CHECK_OK); /* events.status holds the check status */
 		}
-		vs_rc rc = run_q(d, steps[i], &p, NULL, err);
-		if (rc)
-			return rc;
 	}
-	return VS_OK;
+	return run_many(d, which, ps, 3, NULL, err);
 }
 
 static vs_rc pg_plan_postings(vs_store *s, const char *after, const char *last, vs_error *err)
