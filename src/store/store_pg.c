@@ -335,33 +335,37 @@ static pg_store *D(vs_store *s)
 
 /* ---- errors ---- */
 
-/* The server's message, without libpq's trailing newline. */
+/* The server's message on one line (libpq's may span several). */
 static void pg_message(PGconn *c, const PGresult *res, char *out, size_t len)
 {
 	const char *m = res ? PQresultErrorMessage(res) : "";
 	if (!m || !*m)
 		m = c ? PQerrorMessage(c) : "out of memory";
 	vs_store_copy(out, len, m);
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	size_t n = strlen(out);
-	while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+	while (n && out[n - 1] == ' ')
 		out[--n] = '\0';
 }
 
 /* A lost connection is VS_ERR_IO (the transaction is gone; a re-run is safe),
- * anything else VS_ERR_DB. */
+ * anything else VS_ERR_DB naming the start of the statement. */
 static vs_rc pgerr(pg_store *d, const PGresult *res, vs_error *err, const char *what)
 {
-	char msg[512];
+	char msg[400];
 	pg_message(d->conn, res, msg, sizeof(msg));
 	if (PQstatus(d->conn) == CONNECTION_BAD) {
 		d->in_tx = false;
 		d->atomic_depth = 0;
 		return vs_error_set(err, VS_ERR_IO, NULL, 0, 0, NULL,
-		                    "store: lost the connection to the PostgreSQL server (%s: %s); the open "
-		                    "transaction was rolled back: run the command again",
-		                    what, msg);
+		                    "store: lost the connection to the PostgreSQL server (%s): the open "
+		                    "transaction was rolled back; run the command again",
+		                    msg);
 	}
-	return vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL, "store: %s: %s", what, msg);
+	return vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL, "store: %s (in %.48s%s)", msg, what,
+	                    strlen(what) > 48 ? "..." : "");
 }
 
 static vs_rc exec(pg_store *d, const char *sql, vs_error *err)
