@@ -3,7 +3,8 @@
 # (preset small, seed 3) once on SQLite and once on PostgreSQL: links.csv, the
 # worklist files, and the stores' postings, links, worklists, reports with
 # their checks, counts (store_dump, through the store API) and events must be
-# byte-identical. A second run on PostgreSQL changes nothing.
+# byte-identical. (A re-run changing nothing is shown by pg_writers' retries
+# and by pg_crash_run's re-run.)
 set -euo pipefail
 vaxsync=$1
 dump=$2
@@ -36,12 +37,4 @@ diff "$tmp/events-sqlite" "$tmp/events-pg"
 [ "$(grep -c '^posting|' "$tmp/dump-pg")" -gt 20000 ]
 [ "$(wc -l <"$tmp/events-pg")" -gt 20000 ]
 
-# the same files again: nothing new, nothing posted twice
-run "$uri" "$tmp/out-pg2"
-grep -q "new 0, unchanged 24092" "$tmp/out-pg2.summary" || {
-	cat "$tmp/out-pg2.summary"
-	exit 1
-}
-"$dump" "$uri" >"$tmp/dump-pg2"
-diff "$tmp/dump-pg" "$tmp/dump-pg2"
 echo "ok: $(grep -c '^posting|' "$tmp/dump-pg") postings, $(wc -l <"$tmp/events-pg") events, $(grep -c '^link|' "$tmp/dump-pg") links identical"
