@@ -17,6 +17,34 @@ void vs_store_copy(char *dst, size_t dst_len, const char *src)
 	dst[n] = '\0';
 }
 
+bool vs_store_put_plan(const vs_store_current *cur, const vs_store_record *r, vs_store_put_result *res)
+{
+	uint64_t old_hash = cur->hash;
+	bool facility = !r->source[0];
+	/* a facility's resend is compared with what the facility sent last, so it
+	 * never undoes a person's correction made since */
+	if (facility && cur->has_facility_hash)
+		old_hash = cur->facility_hash;
+	/* an older file sent again (content of an earlier facility version) does
+	 * not undo the facility's own later correction */
+	if (facility && cur->facility_sent_same)
+		old_hash = r->content_hash;
+	memset(res, 0, sizeof(*res));
+	res->has_decisions = cur->has_decisions;
+	if (cur->rid && old_hash == r->content_hash) {
+		res->outcome = VS_STORE_PUT_SAME;
+		res->rid = cur->rid;
+		res->version = cur->version;
+		res->needs_link = !cur->has_link;
+		return false;
+	}
+	res->outcome = cur->rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
+	res->version = cur->version + 1;
+	res->superseded_rid = cur->rid;
+	res->needs_link = true;
+	return true;
+}
+
 vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, vs_error *err)
 {
 	vs_rc rc = VS_OK;

@@ -89,6 +89,23 @@ struct vs_store {
 	void *impl; /* the driver's state */
 };
 
+/* What a driver read about (facility_code, record_id) before a put: its
+ * newest version, and the facts the idempotence rule needs. */
+typedef struct vs_store_current {
+	int64_t rid; /* the newest version's id; 0 when the record is new */
+	int32_t version;
+	uint64_t hash; /* the newest version's content hash */
+	bool has_link;
+	bool has_facility_hash;  /* the facility sent a version (source "") */
+	uint64_t facility_hash;  /* content hash of the facility's newest version */
+	bool facility_sent_same; /* a facility version has the content being put */
+	bool has_decisions;      /* people decided on the record */
+} vs_store_current;
+/* The rule of vs_store_put_record, one for every driver (store.c): fills res
+ * (all but the new version's rid) and returns true when r must be written as
+ * version cur->version + 1, superseding cur->rid when that is not 0. */
+bool vs_store_put_plan(const vs_store_current *cur, const vs_store_record *r, vs_store_put_result *res);
+
 /* The posting plan (vs_store_plan_postings), one rule both drivers run: for the
  * dirty citizens in (?1, ?2], post (op ?3) every event whose status is ?4
  * (VS_STORE_CHECK_OK) and that is not posted; withdraw every posting that no

@@ -750,40 +750,28 @@ static void record_params(pgp *p, const vs_store_record *r, int32_t version)
 static vs_rc put_record(pg_store *d, const vs_store_record *r, vs_store_put_result *res, vs_error *err)
 {
 	pgp p = {0};
-	PGresult *cur = NULL;
+	PGresult *cur_res = NULL;
+	vs_store_current cur = {0};
 	p_text(&p, r->facility_code);
 	p_text(&p, r->record_id);
 	p_int(&p, (int64_t)r->content_hash);
-	vs_rc rc = run_q(d, Q_REC_CUR, &p, &cur, err);
+	vs_rc rc = run_q(d, Q_REC_CUR, &p, &cur_res, err);
 	if (rc)
 		return rc;
-	int64_t old_rid = 0;
-	int32_t old_version = 0;
-	uint64_t old_hash = 0;
-	bool has_link = false, has_decisions = false;
-	if (PQntuples(cur)) {
-		old_rid = gi(cur, 0, 0);
-		old_version = (int32_t)gi(cur, 0, 1);
-		old_hash = (uint64_t)gi(cur, 0, 2);
-		has_link = gb(cur, 0, 4);
-		/* a facility's resend is compared with what the facility sent last, so
-		 * it never undoes a person's correction made since */
-		if (!r->source[0] && !gnull(cur, 0, 5))
-			old_hash = (uint64_t)gi(cur, 0, 5);
-		has_decisions = gb(cur, 0, 6);
-		/* an older file sent again does not undo the facility's own later correction */
-		if (!r->source[0] && gb(cur, 0, 7))
-			old_hash = r->content_hash;
+	if (PQntuples(cur_res)) {
+		cur.rid = gi(cur_res, 0, 0);
+		cur.version = (int32_t)gi(cur_res, 0, 1);
+		cur.hash = (uint64_t)gi(cur_res, 0, 2);
+		cur.has_link = gb(cur_res, 0, 4);
+		cur.has_facility_hash = !gnull(cur_res, 0, 5);
+		cur.facility_hash = (uint64_t)gi(cur_res, 0, 5);
+		cur.has_decisions = gb(cur_res, 0, 6);
+		cur.facility_sent_same = gb(cur_res, 0, 7);
 	}
-	PQclear(cur);
-	res->has_decisions = has_decisions;
-	if (old_rid && old_hash == r->content_hash) {
-		res->outcome = VS_STORE_PUT_SAME;
-		res->rid = old_rid;
-		res->version = old_version;
-		res->needs_link = !has_link;
+	PQclear(cur_res);
+	/* the rule (same, new or corrected) is shared with every driver */
+	if (!vs_store_put_plan(&cur, r, res))
 		return VS_OK;
-	}
 	/* a correction supersedes the old version, marks the citizen its link
 	 * pointed to dirty and drops its worklist items; all in one round trip */
 	int which[4];
@@ -791,27 +779,22 @@ static vs_rc put_record(pg_store *d, const vs_store_record *r, vs_store_put_resu
 	size_t n = 0;
 	PGresult *ins = NULL;
 	memset(ps, 0, sizeof(ps));
-	if (old_rid) {
+	if (cur.rid) {
 		which[n] = Q_REC_SUPERSEDE;
-		p_int(&ps[n++], old_rid);
+		p_int(&ps[n++], cur.rid);
 		which[n] = Q_DIRTY_FROM_LINK;
-		p_int(&ps[n++], old_rid);
+		p_int(&ps[n++], cur.rid);
 		which[n] = Q_WL_CLEAR;
-		p_int(&ps[n], old_rid);
+		p_int(&ps[n], cur.rid);
 		p_int(&ps[n], VS_STORE_WL_FACILITY);
 		p_int(&ps[n++], VS_STORE_WL_COMMUNE);
 	}
 	which[n] = Q_REC_INS;
-	record_params(&ps[n++], r, old_version + 1);
+	record_params(&ps[n++], r, res->version);
 	if ((rc = run_many(d, which, ps, n, &ins, err)))
 		return rc;
-	int64_t rid = PQntuples(ins) ? gi(ins, 0, 0) : 0;
+	res->rid = PQntuples(ins) ? gi(ins, 0, 0) : 0;
 	PQclear(ins);
-	res->outcome = old_rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
-	res->rid = rid;
-	res->version = old_version + 1;
-	res->superseded_rid = old_rid;
-	res->needs_link = true;
 	return VS_OK;
 }
 

@@ -476,6 +476,7 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 {
 	sqlite_store *d = D(s);
 	vs_rc rc = VS_OK;
+	vs_store_current cur = {0};
 	memset(res, 0, sizeof(*res));
 	if (r->raw_len > (size_t)1 << 20)
 		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "store: raw record over 1 MiB");
@@ -484,45 +485,31 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 	bt(st, 2, r->record_id);
 	sqlite3_bind_int64(st, 3, (int64_t)r->content_hash);
 	int step = sqlite3_step(st);
-	int64_t old_rid = 0;
-	int32_t old_version = 0;
-	uint64_t old_hash = 0;
-	bool has_link = false, has_decisions = false;
 	if (step == SQLITE_ROW) {
-		old_rid = sqlite3_column_int64(st, 0);
-		old_version = sqlite3_column_int(st, 1);
-		old_hash = (uint64_t)sqlite3_column_int64(st, 2);
-		has_link = sqlite3_column_int(st, 4) != 0;
-		/* a facility's resend is compared with what the facility sent last, so
-		 * it never undoes a person's correction made since */
-		if (!r->source[0] && sqlite3_column_type(st, 5) != SQLITE_NULL)
-			old_hash = (uint64_t)sqlite3_column_int64(st, 5);
-		has_decisions = sqlite3_column_int(st, 6) != 0;
-		/* an older file sent again (content of an earlier facility version) does
-		 * not undo the facility's own later correction */
-		if (!r->source[0] && sqlite3_column_int(st, 7))
-			old_hash = r->content_hash;
+		cur.rid = sqlite3_column_int64(st, 0);
+		cur.version = sqlite3_column_int(st, 1);
+		cur.hash = (uint64_t)sqlite3_column_int64(st, 2);
+		cur.has_link = sqlite3_column_int(st, 4) != 0;
+		cur.has_facility_hash = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		cur.facility_hash = (uint64_t)sqlite3_column_int64(st, 5);
+		cur.has_decisions = sqlite3_column_int(st, 6) != 0;
+		cur.facility_sent_same = sqlite3_column_int(st, 7) != 0;
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return dberr(d, err, "find record");
-	res->has_decisions = has_decisions;
-	if (old_rid && old_hash == r->content_hash) {
-		res->outcome = VS_STORE_PUT_SAME;
-		res->rid = old_rid;
-		res->version = old_version;
-		res->needs_link = !has_link;
+	/* the rule (same, new or corrected) is shared with every driver */
+	if (!vs_store_put_plan(&cur, r, res))
 		return VS_OK;
-	}
-	if (old_rid) {
+	if (cur.rid) {
 		st = q(d, Q_REC_SUPERSEDE);
-		sqlite3_bind_int64(st, 1, old_rid);
+		sqlite3_bind_int64(st, 1, cur.rid);
 		rc = run(d, st, err, "supersede record");
 		if (!rc)
-			rc = mark_link_citizen_dirty(d, old_rid, err);
+			rc = mark_link_citizen_dirty(d, cur.rid, err);
 		if (!rc) {
 			st = q(d, Q_WL_CLEAR);
-			sqlite3_bind_int64(st, 1, old_rid);
+			sqlite3_bind_int64(st, 1, cur.rid);
 			sqlite3_bind_int(st, 2, VS_STORE_WL_FACILITY);
 			sqlite3_bind_int(st, 3, VS_STORE_WL_COMMUNE);
 			rc = run(d, st, err, "clear worklist");
@@ -530,14 +517,10 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 		if (rc)
 			return rc;
 	}
-	rc = insert_record(d, r, old_version + 1, err);
+	rc = insert_record(d, r, res->version, err);
 	if (rc)
 		return rc;
-	res->outcome = old_rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
 	res->rid = sqlite3_last_insert_rowid(d->db);
-	res->version = old_version + 1;
-	res->superseded_rid = old_rid;
-	res->needs_link = true;
 	return VS_OK;
 }
 
