@@ -19,9 +19,10 @@
  * IMMEDIATE with a 10 s busy timeout; PostgreSQL: every write transaction
  * first takes one advisory lock, waiting at most 10 s). On PostgreSQL a lost
  * connection is VS_ERR_IO: the open transaction is gone as a whole; close the
- * store and run the step again (unique keys and the outbox make that safe). Every record-level change is atomic on its own when
- * wrapped in vs_store_atomic_begin/_end (a savepoint inside an open
- * transaction, else a transaction of its own).
+ * store and run the step again (unique keys and the outbox make that safe).
+ * Every record-level change is atomic on its own when wrapped in
+ * vs_store_atomic_begin/_end (a savepoint inside an open transaction, else a
+ * transaction of its own).
  * Structs are plain fixed-size values; strings are NUL-terminated UTF-8 and
  * silently truncated to their array size. Query callbacks get borrowed rows
  * valid during the call; a non-zero return from a callback stops the query
