@@ -4,7 +4,7 @@
  *
  * Callers see only this interface; each backend is a driver behind a table of
  * operations (src/store/store_impl.h). SQLite (WAL) is the embedded default;
- * a PostgreSQL driver plugs in by adding a driver and a URI scheme.
+ * PostgreSQL (libpq) is the server store; both pass one conformance suite.
  *
  * Invariants kept by every driver:
  * - a (facility_code, record_id) has at most one current version; a changed
@@ -15,10 +15,14 @@
  *   one atomic step, so postings change exactly once per outbox item.
  * Threads: a vs_store is one connection, used by one thread at a time. Threads
  * that work at once open a vs_store each on the same database (the engine's
- * sessions do); readers never block, writers take turns (BEGIN IMMEDIATE with a
- * 10 s busy timeout). Every record-level change is atomic on its own when
- * wrapped in vs_store_atomic_begin/_end (a savepoint inside an open
- * transaction, else a transaction of its own).
+ * sessions do); readers never block, writers take turns (SQLite: BEGIN
+ * IMMEDIATE with a 10 s busy timeout; PostgreSQL: every write transaction
+ * first takes one advisory lock, waiting at most 10 s). On PostgreSQL a lost
+ * connection is VS_ERR_IO: the open transaction is gone as a whole; close the
+ * store and run the step again (unique keys and the outbox make that safe).
+ * Every record-level change is atomic on its own when wrapped in
+ * vs_store_atomic_begin/_end (a savepoint inside an open transaction, else a
+ * transaction of its own).
  * Structs are plain fixed-size values; strings are NUL-terminated UTF-8 and
  * silently truncated to their array size. Query callbacks get borrowed rows
  * valid during the call; a non-zero return from a callback stops the query
@@ -39,14 +43,19 @@ typedef struct vs_store_opts {
 } vs_store_opts;
 
 /* Opens (creating when missing) the store at uri: "sqlite:PATH", a plain PATH
- * or ":memory:". Runs pending schema migrations. opts may be NULL.
+ * or ":memory:"; or a PostgreSQL database, "postgresql://..." or
+ * "postgres://..." (the whole URI goes to libpq: host, port, user, dbname,
+ * sslmode, ...; the database must exist, its tables are created). Runs pending
+ * schema migrations. opts may be NULL (PostgreSQL ignores them: the server's
+ * settings decide durability and caches). VS_ERR_IO: the server cannot be
+ * reached; VS_ERR_DB: not a vaxsync database, or a newer schema.
  * On success *out is new (free with vs_store_close). */
 vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, vs_error *err) VS_MUST_CHECK;
 /* Closes the store; a transaction still open is rolled back. Accepts NULL. */
 void vs_store_close(vs_store *s);
 /* Schema version of the open store (VS_STORE_SCHEMA_VERSION after open). */
 int vs_store_schema_version(vs_store *s);
-/* Name of the driver ("sqlite"). */
+/* Name of the driver ("sqlite" or "postgresql"). */
 const char *vs_store_driver(const vs_store *s);
 
 /* Transactions: group many writes (e.g. 50k rows) into one atomic commit.

@@ -1,4 +1,5 @@
-/* store.c - the public store interface: picks a driver from the URI and
+/* store.c - the public store interface: picks a driver from the URI
+ * (sqlite:PATH or a plain path: SQLite; postgres:// or postgresql://: PostgreSQL) and
  * dispatches every call through the driver's operation table. */
 #include <string.h>
 
@@ -16,6 +17,34 @@ void vs_store_copy(char *dst, size_t dst_len, const char *src)
 	dst[n] = '\0';
 }
 
+bool vs_store_put_plan(const vs_store_current *cur, const vs_store_record *r, vs_store_put_result *res)
+{
+	uint64_t old_hash = cur->hash;
+	bool facility = !r->source[0];
+	/* a facility's resend is compared with what the facility sent last, so it
+	 * never undoes a person's correction made since */
+	if (facility && cur->has_facility_hash)
+		old_hash = cur->facility_hash;
+	/* an older file sent again (content of an earlier facility version) does
+	 * not undo the facility's own later correction */
+	if (facility && cur->facility_sent_same)
+		old_hash = r->content_hash;
+	memset(res, 0, sizeof(*res));
+	res->has_decisions = cur->has_decisions;
+	if (cur->rid && old_hash == r->content_hash) {
+		res->outcome = VS_STORE_PUT_SAME;
+		res->rid = cur->rid;
+		res->version = cur->version;
+		res->needs_link = !cur->has_link;
+		return false;
+	}
+	res->outcome = cur->rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
+	res->version = cur->version + 1;
+	res->superseded_rid = cur->rid;
+	res->needs_link = true;
+	return true;
+}
+
 vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, vs_error *err)
 {
 	vs_rc rc = VS_OK;
@@ -24,15 +53,14 @@ vs_rc vs_store_open(vs_store **out, const char *uri, const vs_store_opts *opts, 
 	if (!uri || !*uri)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: empty URI");
 	const char *path = uri;
+	bool pg = !strncmp(uri, "postgres:", 9) || !strncmp(uri, "postgresql:", 11);
 	if (!strncmp(uri, "sqlite:", 7))
 		path = uri + 7;
-	else if (!strncmp(uri, "postgres:", 9) || !strncmp(uri, "postgresql:", 11))
-		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
-		                    "store: no PostgreSQL driver in this build (use a SQLite path)");
 	s = vs_calloc(1, sizeof(*s));
 	if (!s)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
-	rc = vs_store_sqlite_open(s, path, opts, err);
+	/* libpq reads the whole URI (host, port, user, dbname, sslmode, ...) */
+	rc = pg ? vs_store_pg_open(s, uri, opts, err) : vs_store_sqlite_open(s, path, opts, err);
 	if (rc)
 		goto out;
 	*out = s;
@@ -346,49 +374,75 @@ vs_rc vs_store_model_count(vs_store *s, int64_t *count, vs_error *err)
 
 /* ---- accounts of the service ---- */
 
+/* the service's accounts and access audit are kept by the SQLite driver only so far */
+static vs_rc no_accounts(vs_store *s, vs_error *err)
+{
+	return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+	                    "store: the %s driver keeps no service accounts or access audit yet",
+	                    s->ops->name);
+}
+
 vs_rc vs_store_user_put(vs_store *s, const vs_store_user *u, vs_error *err)
 {
+	if (!s->ops->user_put)
+		return no_accounts(s, err);
 	return s->ops->user_put(s, u, err);
 }
 
 vs_rc vs_store_user_get(vs_store *s, const char *name, vs_store_user *out, vs_error *err)
 {
+	if (!s->ops->user_get)
+		return no_accounts(s, err);
 	return s->ops->user_get(s, name, out, err);
 }
 
 vs_rc vs_store_user_login(vs_store *s, const char *name, int32_t failed, int64_t locked_until, vs_error *err)
 {
+	if (!s->ops->user_login)
+		return no_accounts(s, err);
 	return s->ops->user_login(s, name, failed, locked_until, err);
 }
 
 vs_rc vs_store_cred_put(vs_store *s, vs_store_cred *c, vs_error *err)
 {
+	if (!s->ops->cred_put)
+		return no_accounts(s, err);
 	return s->ops->cred_put(s, c, err);
 }
 
 vs_rc vs_store_cred_get(vs_store *s, const char *hash, vs_store_cred *out, vs_error *err)
 {
+	if (!s->ops->cred_get)
+		return no_accounts(s, err);
 	return s->ops->cred_get(s, hash, out, err);
 }
 
 vs_rc vs_store_cred_revoke(vs_store *s, const char *hash, int64_t id, bool *found, vs_error *err)
 {
+	if (!s->ops->cred_revoke)
+		return no_accounts(s, err);
 	return s->ops->cred_revoke(s, hash, id, found, err);
 }
 
 vs_rc vs_store_cred_revoke_user(vs_store *s, const char *user, vs_error *err)
 {
+	if (!s->ops->cred_revoke_user)
+		return no_accounts(s, err);
 	return s->ops->cred_revoke_user(s, user, err);
 }
 
 vs_rc vs_store_audit_add(vs_store *s, vs_store_audit_row *r, vs_error *err)
 {
+	if (!s->ops->audit_add)
+		return no_accounts(s, err);
 	return s->ops->audit_add(s, r, err);
 }
 
 vs_rc vs_store_audit_query(vs_store *s, const char *actor, const char *since, size_t limit,
                            vs_store_audit_fn fn, void *ud, vs_error *err)
 {
+	if (!s->ops->audit_query)
+		return no_accounts(s, err);
 	return s->ops->audit_query(s, actor, since, limit, fn, ud, err);
 }
 

@@ -102,9 +102,50 @@ struct vs_store {
 	void *impl; /* the driver's state */
 };
 
+/* What a driver read about (facility_code, record_id) before a put: its
+ * newest version, and the facts the idempotence rule needs. */
+typedef struct vs_store_current {
+	int64_t rid; /* the newest version's id; 0 when the record is new */
+	int32_t version;
+	uint64_t hash; /* the newest version's content hash */
+	bool has_link;
+	bool has_facility_hash;  /* the facility sent a version (source "") */
+	uint64_t facility_hash;  /* content hash of the facility's newest version */
+	bool facility_sent_same; /* a facility version has the content being put */
+	bool has_decisions;      /* people decided on the record */
+} vs_store_current;
+/* The rule of vs_store_put_record, one for every driver (store.c): fills res
+ * (all but the new version's rid) and returns true when r must be written as
+ * version cur->version + 1, superseding cur->rid when that is not 0. */
+bool vs_store_put_plan(const vs_store_current *cur, const vs_store_record *r, vs_store_put_result *res);
+
+/* The posting plan (vs_store_plan_postings), one rule both drivers run: for the
+ * dirty citizens in (?1, ?2], post (op ?3) every event whose status is ?4
+ * (VS_STORE_CHECK_OK) and that is not posted; withdraw every posting that no
+ * such event supports. JOIN is the join keyword ("JOIN", or SQLite's
+ * "CROSS JOIN" to pin the dirty list as the outer loop). SQLite's ?N
+ * parameters; the PostgreSQL driver prepares them as $N. */
+#define VS_STORE_SQL_PLAN_POST(JOIN)                                                                         \
+	"INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"                            \
+	" SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d " JOIN           \
+	" events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"            \
+	" AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"        \
+	" ORDER BY e.citizen_id, e.event_key"
+#define VS_STORE_SQL_PLAN_WITHDRAW(JOIN)                                                                     \
+	"INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"                            \
+	" SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d " JOIN           \
+	" postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"                             \
+	" d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"          \
+	" AND e.status = ?4) ORDER BY p.citizen_id, p.event_key"
+
 /* The SQLite driver: opens path (":memory:" allowed) and fills s. */
 vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *opts,
                            vs_error *err) VS_MUST_CHECK;
+
+/* The PostgreSQL driver: connects with the whole URI (libpq's
+ * postgresql://... or postgres://... form) and fills s. A server it cannot
+ * reach is VS_ERR_IO with the server's message. */
+vs_rc vs_store_pg_open(vs_store *s, const char *uri, const vs_store_opts *opts, vs_error *err) VS_MUST_CHECK;
 
 struct sqlite3;
 /* Brings the schema of db up to VS_STORE_SCHEMA_VERSION by running every

@@ -190,30 +190,10 @@ static const char *const sql_text[Q_COUNT] = {
         "DELETE FROM postings WHERE event_key IN (SELECT event_key FROM outbox WHERE done = 0"
         " AND op = ?1)",
     [Q_OB_DONE_ALL] = "UPDATE outbox SET done = 1 WHERE done = 0",
-    [Q_PLAN_POST] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
-        " JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
-        " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
-        " ORDER BY e.citizen_id, e.event_key",
-    [Q_PLAN_WITHDRAW] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
-        " JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
-        " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
-        " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
-    [Q_PLAN_POST_FEW] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, e.event_key, e.citizen_id, e.product, e.dose, e.shot_days FROM dirty d"
-        " CROSS JOIN events e ON e.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND d.citizen_id <= ?2"
-        " AND e.status = ?4 AND NOT EXISTS(SELECT 1 FROM postings p WHERE p.event_key = e.event_key)"
-        " ORDER BY e.citizen_id, e.event_key",
-    [Q_PLAN_WITHDRAW_FEW] =
-        "INSERT INTO outbox(op, event_key, citizen_id, product, dose, shot_days)"
-        " SELECT ?3, p.event_key, p.citizen_id, p.product, p.dose, p.shot_days FROM dirty d"
-        " CROSS JOIN postings p ON p.citizen_id = d.citizen_id WHERE d.citizen_id > ?1 AND"
-        " d.citizen_id <= ?2 AND NOT EXISTS(SELECT 1 FROM events e WHERE e.event_key = p.event_key"
-        " AND e.status = ?4) ORDER BY p.citizen_id, p.event_key",
+    [Q_PLAN_POST] = VS_STORE_SQL_PLAN_POST("JOIN"),
+    [Q_PLAN_WITHDRAW] = VS_STORE_SQL_PLAN_WITHDRAW("JOIN"),
+    [Q_PLAN_POST_FEW] = VS_STORE_SQL_PLAN_POST("CROSS JOIN"),
+    [Q_PLAN_WITHDRAW_FEW] = VS_STORE_SQL_PLAN_WITHDRAW("CROSS JOIN"),
     [Q_DIRTY_COUNT_RANGE] = "SELECT count(*) FROM dirty WHERE citizen_id > ?1 AND citizen_id <= ?2",
     [Q_HISTORIES] =
         "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
@@ -526,6 +506,7 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 {
 	sqlite_store *d = D(s);
 	vs_rc rc = VS_OK;
+	vs_store_current cur = {0};
 	memset(res, 0, sizeof(*res));
 	if (r->raw_len > (size_t)1 << 20)
 		return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "store: raw record over 1 MiB");
@@ -534,45 +515,31 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 	bt(st, 2, r->record_id);
 	sqlite3_bind_int64(st, 3, (int64_t)r->content_hash);
 	int step = sqlite3_step(st);
-	int64_t old_rid = 0;
-	int32_t old_version = 0;
-	uint64_t old_hash = 0;
-	bool has_link = false, has_decisions = false;
 	if (step == SQLITE_ROW) {
-		old_rid = sqlite3_column_int64(st, 0);
-		old_version = sqlite3_column_int(st, 1);
-		old_hash = (uint64_t)sqlite3_column_int64(st, 2);
-		has_link = sqlite3_column_int(st, 4) != 0;
-		/* a facility's resend is compared with what the facility sent last, so
-		 * it never undoes a person's correction made since */
-		if (!r->source[0] && sqlite3_column_type(st, 5) != SQLITE_NULL)
-			old_hash = (uint64_t)sqlite3_column_int64(st, 5);
-		has_decisions = sqlite3_column_int(st, 6) != 0;
-		/* an older file sent again (content of an earlier facility version) does
-		 * not undo the facility's own later correction */
-		if (!r->source[0] && sqlite3_column_int(st, 7))
-			old_hash = r->content_hash;
+		cur.rid = sqlite3_column_int64(st, 0);
+		cur.version = sqlite3_column_int(st, 1);
+		cur.hash = (uint64_t)sqlite3_column_int64(st, 2);
+		cur.has_link = sqlite3_column_int(st, 4) != 0;
+		cur.has_facility_hash = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		cur.facility_hash = (uint64_t)sqlite3_column_int64(st, 5);
+		cur.has_decisions = sqlite3_column_int(st, 6) != 0;
+		cur.facility_sent_same = sqlite3_column_int(st, 7) != 0;
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return dberr(d, err, "find record");
-	res->has_decisions = has_decisions;
-	if (old_rid && old_hash == r->content_hash) {
-		res->outcome = VS_STORE_PUT_SAME;
-		res->rid = old_rid;
-		res->version = old_version;
-		res->needs_link = !has_link;
+	/* the rule (same, new or corrected) is shared with every driver */
+	if (!vs_store_put_plan(&cur, r, res))
 		return VS_OK;
-	}
-	if (old_rid) {
+	if (cur.rid) {
 		st = q(d, Q_REC_SUPERSEDE);
-		sqlite3_bind_int64(st, 1, old_rid);
+		sqlite3_bind_int64(st, 1, cur.rid);
 		rc = run(d, st, err, "supersede record");
 		if (!rc)
-			rc = mark_link_citizen_dirty(d, old_rid, err);
+			rc = mark_link_citizen_dirty(d, cur.rid, err);
 		if (!rc) {
 			st = q(d, Q_WL_CLEAR);
-			sqlite3_bind_int64(st, 1, old_rid);
+			sqlite3_bind_int64(st, 1, cur.rid);
 			sqlite3_bind_int(st, 2, VS_STORE_WL_FACILITY);
 			sqlite3_bind_int(st, 3, VS_STORE_WL_COMMUNE);
 			rc = run(d, st, err, "clear worklist");
@@ -580,14 +547,10 @@ static vs_rc sq_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 		if (rc)
 			return rc;
 	}
-	rc = insert_record(d, r, old_version + 1, err);
+	rc = insert_record(d, r, res->version, err);
 	if (rc)
 		return rc;
-	res->outcome = old_rid ? VS_STORE_PUT_CORRECTED : VS_STORE_PUT_NEW;
 	res->rid = sqlite3_last_insert_rowid(d->db);
-	res->version = old_version + 1;
-	res->superseded_rid = old_rid;
-	res->needs_link = true;
 	return VS_OK;
 }
 

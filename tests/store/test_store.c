@@ -1,6 +1,9 @@
 /* test_store.c - conformance suite for the vs_store interface.
  * Every test goes through the public API only, against a fresh store made by
- * open_fresh(); a new driver runs the same suite by changing STORE_SCHEME. */
+ * open_fresh(). The same tests run against each driver: `test_store` on
+ * SQLite, `test_store --pg` on PostgreSQL (CTest's test_store_pg), where each
+ * fresh store is a new database on the server named by $VS_TEST_PG_URI or by
+ * the state file $VS_TEST_PG_STATE of scripts/pg-test-cluster.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,16 +15,51 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "vaxsync/store.h"
 
-#ifndef STORE_SCHEME
-#define STORE_SCHEME "sqlite:"
-#endif
+#define LOC_LEN 512
 
+static bool pg_mode;
+static char pg_base[LOC_LEN]; /* the server's URI (its database: the admin one) */
 static char tmpdir[64];
 static int db_seq;
+
+/* The URI of database name on the server of pg_base: the path of the URI
+ * (between the authority and '?') is the database name. */
+static void pg_uri_of(const char *name, char *out, size_t len)
+{
+	const char *auth = strstr(pg_base, "://");
+	const char *path = auth ? strchr(auth + 3, '/') : NULL;
+	const char *query = strchr(pg_base, '?');
+	if (!path || (query && path > query)) {
+		snprintf(out, len, "%s", pg_base); /* no path: cannot happen with our URIs */
+		return;
+	}
+	snprintf(out, len, "%.*s/%s%s", (int)(path - pg_base), pg_base, name, query ? query : "");
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Runs sql on the database at a PostgreSQL URI. */
+static void pg_exec(const char *uri, const char *sql)
+{
+	PGconn *c = PQconnectdb(uri);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PQsetNoticeProcessor(c, quiet, NULL);
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		fprintf(stderr, "%s: %s\n", sql, PQresultErrorMessage(r));
+	assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+	PQclear(r);
+	PQfinish(c);
+}
 
 static int setup_dir(void **state)
 {
@@ -33,17 +71,23 @@ static int setup_dir(void **state)
 static int remove_dir(void **state)
 {
 	(void)state;
-	char cmd[128];
+	char cmd[128], sql[96];
+	for (int i = 1; pg_mode && i <= db_seq; i++) {
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS vs_t%d_%d WITH (FORCE)", (int)getpid(),
+		         i);
+		pg_exec(pg_base, sql);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static vs_store *open_path(const char *path)
+/* Opens the store at loc: a SQLite file path, or a PostgreSQL URI. */
+static vs_store *open_path(const char *loc)
 {
-	char uri[160];
+	char uri[LOC_LEN + 16];
 	vs_store *s = NULL;
 	vs_error err;
-	snprintf(uri, sizeof(uri), "%s%s", STORE_SCHEME, path);
+	snprintf(uri, sizeof(uri), "%s%s", pg_mode ? "" : "sqlite:", loc);
 	vs_rc rc = vs_store_open(&s, uri, NULL, &err);
 	if (rc)
 		fprintf(stderr, "%s\n", err.message);
@@ -51,13 +95,35 @@ static vs_store *open_path(const char *path)
 	return s;
 }
 
-static vs_store *open_fresh(char *path_out)
+/* A new empty store; its location into loc_out[LOC_LEN] (may be NULL). */
+static vs_store *open_fresh(char *loc_out)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "%s/t%d.db", tmpdir, ++db_seq);
-	if (path_out)
-		strcpy(path_out, path);
-	return open_path(path);
+	char loc[LOC_LEN];
+	if (pg_mode) {
+		char name[64], sql[96];
+		snprintf(name, sizeof(name), "vs_t%d_%d", (int)getpid(), ++db_seq);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+		pg_exec(pg_base, sql);
+		pg_uri_of(name, loc, sizeof(loc));
+	} else {
+		snprintf(loc, sizeof(loc), "%s/t%d.db", tmpdir, ++db_seq);
+	}
+	if (loc_out)
+		strcpy(loc_out, loc);
+	return open_path(loc);
+}
+
+/* Runs SQL on the store at loc behind the driver's back. */
+static void raw_exec(const char *loc, const char *sql)
+{
+	if (pg_mode) {
+		pg_exec(loc, sql);
+		return;
+	}
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(loc, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 }
 
 static vs_store_citizen citizen(const char *id, const char *commune)
@@ -117,10 +183,10 @@ static void clear_all_dirty(vs_store *s)
 static void test_open_and_migrate(void **state)
 {
 	(void)state;
-	char path[128];
+	char path[LOC_LEN];
 	vs_store *s = open_fresh(path);
 	assert_int_equal(vs_store_schema_version(s), VS_STORE_SCHEMA_VERSION);
-	assert_string_equal(vs_store_driver(s), "sqlite");
+	assert_string_equal(vs_store_driver(s), pg_mode ? "postgresql" : "sqlite");
 	assert_int_equal(vs_store_audit(s, "test", "open", "db", NULL, NULL), VS_OK);
 	vs_store_close(s);
 	s = open_path(path); /* reopening runs no migration twice and keeps data */
@@ -133,24 +199,20 @@ static void test_open_and_migrate(void **state)
 
 	vs_store *bad = NULL;
 	vs_error err;
-	assert_int_equal(vs_store_open(&bad, "postgres://x", NULL, &err), VS_ERR_ARG);
+	/* a server that does not answer: VS_ERR_IO with libpq's message */
+	assert_int_equal(
+	    vs_store_open(&bad, "postgresql://vaxsync@127.0.0.1:1/x?connect_timeout=5", NULL, &err),
+	    VS_ERR_IO);
+	assert_non_null(strstr(err.message, "cannot connect"));
 	assert_null(bad);
 	assert_int_equal(vs_store_open(&bad, "/nonexistent-dir/x/y.db", NULL, &err), VS_ERR_DB);
 	assert_int_equal(vs_store_open(&bad, "", NULL, &err), VS_ERR_ARG);
 }
 
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
 static void test_migrations(void **state)
 {
 	(void)state;
-	char path[128];
+	char path[LOC_LEN];
 	vs_store *s = open_fresh(path);
 	vs_store_close(s);
 	/* a store left at version 1 is brought up to date on open */
@@ -167,7 +229,10 @@ static void test_migrations(void **state)
 	raw_exec(path, "UPDATE schema_version SET version = 99");
 	vs_store *newer = NULL;
 	vs_error err;
-	assert_int_equal(vs_store_open(&newer, path, NULL, &err), VS_ERR_DB);
+	char uri[LOC_LEN + 16];
+	snprintf(uri, sizeof(uri), "%s%s", pg_mode ? "" : "sqlite:", path);
+	assert_int_equal(vs_store_open(&newer, uri, NULL, &err), VS_ERR_DB);
+	assert_non_null(strstr(err.message, "newer"));
 	assert_null(newer);
 }
 
@@ -366,7 +431,7 @@ static void test_review_tables(void **state)
 static void test_new_store_is_private(void **state)
 {
 	(void)state;
-	char path[128];
+	char path[LOC_LEN];
 	mode_t old = umask(022);
 	vs_store *s = open_fresh(path);
 	umask(old);
@@ -949,16 +1014,85 @@ static void test_bulk_speed_sanity(void **state)
 	vs_store_close(s);
 }
 
-int main(void)
+/* PostgreSQL: a lost connection is VS_ERR_IO naming the server's message,
+ * the open transaction is gone as a whole, and a retry on a new connection
+ * is safe. */
+static void terminate_backends(const char *loc)
 {
-	const struct CMUnitTest tests[] = {
+	char sql[256];
+	const char *name = strchr(strstr(loc, "://") + 3, '/') + 1; /* the URI's path */
+	snprintf(sql, sizeof(sql),
+	         "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = '%.*s'",
+	         (int)strcspn(name, "?"), name);
+	pg_exec(pg_base, sql);
+}
+
+static void test_lost_connection(void **state)
+{
+	(void)state;
+	char loc[LOC_LEN];
+	vs_store *s = open_fresh(loc);
+	vs_store_citizen a = citizen("001090000001", "00001"), out;
+	vs_error err;
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizen(s, &a, NULL, NULL), VS_OK);
+	terminate_backends(loc);
+	vs_rc rc = vs_store_commit(s, &err);
+	assert_int_equal(rc, VS_ERR_IO);
+	assert_non_null(strstr(err.message, "lost the connection"));
+	assert_false(vs_store_in_transaction(s));
+	assert_int_equal(vs_store_put_citizen(s, &a, NULL, &err), VS_ERR_IO);
+	vs_store_close(s);
+	s = open_path(loc);
+	assert_int_equal(vs_store_get_citizen(s, a.citizen_id, &out, NULL), VS_ERR_NOTFOUND);
+	bool changed = false;
+	assert_int_equal(vs_store_put_citizen(s, &a, &changed, NULL), VS_OK);
+	assert_true(changed);
+	assert_int_equal(vs_store_put_citizen(s, &a, &changed, NULL), VS_OK); /* the retry changes nothing */
+	assert_false(changed);
+	vs_store_close(s);
+}
+
+/* The server of the PostgreSQL run: $VS_TEST_PG_URI, else the uri= line of
+ * the state file $VS_TEST_PG_STATE (CTest's pg_cluster fixture). */
+static int pg_setup(void)
+{
+	const char *uri = getenv("VS_TEST_PG_URI");
+	const char *state = getenv("VS_TEST_PG_STATE");
+	if (uri && *uri) {
+		vs_store_copy(pg_base, sizeof(pg_base), uri);
+		return 0;
+	}
+	FILE *f = state ? fopen(state, "r") : NULL;
+	char line[LOC_LEN + 8];
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "uri=", 4)) {
+			line[strcspn(line, "\n")] = '\0';
+			vs_store_copy(pg_base, sizeof(pg_base), line + 4);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (pg_base[0])
+		return 0;
+	fprintf(stderr,
+	        "test_store --pg: no PostgreSQL server: set VS_TEST_PG_URI, or run through CTest "
+	        "(its pg_cluster fixture starts one with scripts/pg-test-cluster.sh) or scripts/test.sh\n");
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	pg_mode = argc > 1 && !strcmp(argv[1], "--pg");
+	if (pg_mode && pg_setup())
+		return 1;
+	const struct CMUnitTest common[] = {
 	    cmocka_unit_test(test_open_and_migrate),
 	    cmocka_unit_test(test_migrations),
 	    cmocka_unit_test(test_holds),
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_review_tables),
 	    cmocka_unit_test(test_atomic_steps),
-	    cmocka_unit_test(test_new_store_is_private),
 	    cmocka_unit_test(test_citizens),
 	    cmocka_unit_test(test_record_idempotence_and_correction),
 	    cmocka_unit_test(test_links_and_reports),
@@ -970,5 +1104,16 @@ int main(void)
 	    cmocka_unit_test(test_coverage),
 	    cmocka_unit_test(test_bulk_speed_sanity),
 	};
-	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+	/* what only one backend has: a database file's mode; a server connection */
+	const struct CMUnitTest sqlite_only[] = {cmocka_unit_test(test_new_store_is_private)};
+	const struct CMUnitTest pg_only[] = {cmocka_unit_test(test_lost_connection)};
+	int failed = cmocka_run_group_tests_name(pg_mode ? "store (postgresql)" : "store (sqlite)", common,
+	                                         setup_dir, remove_dir);
+	if (pg_mode)
+		failed +=
+		    cmocka_run_group_tests_name("store (postgresql only)", pg_only, setup_dir, remove_dir);
+	else
+		failed +=
+		    cmocka_run_group_tests_name("store (sqlite only)", sqlite_only, setup_dir, remove_dir);
+	return failed;
 }
