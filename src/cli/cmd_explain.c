@@ -54,7 +54,8 @@ static int explain_stored(const vs_cli_common *c, const char *db, const char *fa
 	vs_engine *e = NULL;
 	vs_buf out;
 	const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
-	if (access(path, R_OK)) {
+	bool pg = !strncmp(db, "postgres:", 9) || !strncmp(db, "postgresql:", 11); /* a server, no file */
+	if (!pg && access(path, R_OK)) {
 		fprintf(stderr, "vaxsync explain: no store at %s (run `vaxsync run` first)\n", path);
 		return VS_EXIT_USAGE;
 	}

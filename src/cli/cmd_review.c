@@ -253,7 +253,8 @@ int vs_cmd_review(int argc, char **argv)
 	if (pr)
 		return pr < 0 ? VS_EXIT_OK : pr;
 	const char *path = strncmp(a.db, "sqlite:", 7) ? a.db : a.db + 7;
-	if (access(path, R_OK)) {
+	bool pg = !strncmp(a.db, "postgres:", 9) || !strncmp(a.db, "postgresql:", 11); /* a server */
+	if (!pg && access(path, R_OK)) {
 		fprintf(stderr, "vaxsync review: no store at %s (run `vaxsync run` first)\n", path);
 		return VS_EXIT_USAGE;
 	}
