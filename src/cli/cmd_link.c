@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/link.h"
 #include "vaxsync/linkfiles.h"
 
@@ -22,7 +23,10 @@ static const char usage[] =
     "  --save-model F  also write the model used\n"
     "  --sample N      records sampled for training (default 100000)\n"
     "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
-    "  --stats         print wall time per stage, pairs/s and index size to stderr\n" VS_CLI_COMMON_HELP;
+    "  --stats         print wall time per stage, pairs/s and index size to stderr\n"
+    "  --sheet S       a workbook's sheet (.xlsx input): its name or number (default: the first)\n"
+    "Either file may be an .xlsx workbook (told by its content); its rows are told as "
+    "Sheet1!D17.\n" VS_CLI_COMMON_HELP;
 
 int vs_cmd_link(int argc, char **argv)
 {
@@ -52,6 +56,8 @@ int vs_cmd_link(int argc, char **argv)
 			preflight = true;
 		else if (!strcmp(a, "--stats"))
 			stats = true;
+		else if (!strcmp(a, "--sheet") && has)
+			vs_engine_reader_set_sheet(argv[++i]);
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return VS_EXIT_OK;
