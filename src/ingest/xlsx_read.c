@@ -82,11 +82,17 @@ struct vs_xlsx_reader {
 	uint64_t last_line;
 	char raw[RAW_MAX + 1];
 	size_t raw_len;
+	bool raw_made; /* raw is made on demand from the row handed out */
+	size_t raw_count;
 };
 
 static const char *local(const char *name)
 {
-	const char *c = strrchr(name, ':');
+	/* most names have no prefix: a short scan, no strlen */
+	const char *c = NULL;
+	for (const char *s = name; *s; s++)
+		if (*s == ':')
+			c = s;
 	return c ? c + 1 : name;
 }
 
@@ -1284,7 +1290,7 @@ out:
 static vs_rc open_common(vs_xlsx_reader **out, const char *path, const void *data, size_t len,
                          const char *name, const vs_xlsx_opts *opts, vs_error *err)
 {
-	vs_xlsx_reader *r;
+	vs_xlsx_reader *r = NULL;
 	*out = NULL;
 	vs_rc rc = reader_new(&r, opts, name, err);
 	if (rc)
@@ -1313,7 +1319,7 @@ vs_rc vs_xlsx_open_mem(vs_xlsx_reader **out, const void *data, size_t len, const
 vs_rc xlsx_open_sheet_xml(vs_xlsx_reader **out, const void *xml, size_t len, const vs_xlsx_opts *opts,
                           vs_error *err)
 {
-	vs_xlsx_reader *r;
+	vs_xlsx_reader *r = NULL;
 	*out = NULL;
 	vs_rc rc = reader_new(&r, opts, "sheet.xml", err);
 	if (rc)
@@ -1366,6 +1372,7 @@ static vs_rc feed(vs_xlsx_reader *r)
 static void make_raw(vs_xlsx_reader *r, char **f, size_t n)
 {
 	size_t o = 0;
+	r->raw_made = true;
 	for (size_t i = 0; i < n && o < RAW_MAX; i++) {
 		if (i)
 			r->raw[o++] = ',';
@@ -1436,6 +1443,8 @@ vs_rc vs_xlsx_next(vs_xlsx_reader *r, vs_csv_row *row, vs_error *err)
 {
 	r->raw[0] = 0;
 	r->raw_len = 0;
+	r->raw_made = true;
+	r->raw_count = 0;
 	while (!r->row_ready) {
 		if (r->fatal)
 			break;
@@ -1455,7 +1464,8 @@ vs_rc vs_xlsx_next(vs_xlsx_reader *r, vs_csv_row *row, vs_error *err)
 			*err = r->fatal_err;
 		return r->fatal;
 	}
-	make_raw(r, row->fields, row->count);
+	r->raw_made = false; /* vs_xlsx_last_raw makes it from fields[0..raw_count) */
+	r->raw_count = row->count;
 	r->index++;
 	if (r->row_reason) {
 		vs_xlsx_locate(err, r->name, r->sheet, r->row_err_col, r->row_num);
@@ -1476,6 +1486,10 @@ void vs_xlsx_set_expected_fields(vs_xlsx_reader *r, size_t count)
 
 const char *vs_xlsx_last_raw(const vs_xlsx_reader *r, size_t *len)
 {
+	if (!r->raw_made) { /* the row's fields are still those handed out: cached, not a change */
+		vs_xlsx_reader *w = (vs_xlsx_reader *)r;
+		make_raw(w, w->fields, w->raw_count);
+	}
 	if (len)
 		*len = r->raw_len;
 	return r->raw;

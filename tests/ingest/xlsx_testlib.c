@@ -96,7 +96,7 @@ int xt_workbook_write(const char *path, const char *const *names, const char *co
                       const char *sst_xml, const char *styles_xml, bool date1904)
 {
 	sbuf ct = {0}, wb = {0}, rels = {0};
-	char tmp[512];
+	char tmp[2048];
 	xt_part parts[64];
 	char pname[32][40];
 	size_t np = 0;
