@@ -16,6 +16,7 @@
 #include "ingest/xlsx_internal.h"
 
 #define CHUNK_LEN (64u << 10)
+#define MAX_TOKEN (1u << 20) /* a tag, comment or CDATA section the tokenizer holds whole */
 #define RAW_MAX 4096
 #define PATH_MAX_LEN 512
 #define MAX_ROW_NUM 1048576u /* Excel's last row */
@@ -36,7 +37,9 @@ struct vs_xlsx_reader {
 	xz_entry *entry; /* the sheet, streaming */
 	const char *mem; /* or the sheet's XML in memory (xlsx_open_sheet_xml) */
 	size_t mem_len, mem_off;
-	XML_Parser p;
+	XML_Parser p; /* the sheet's parser: expat, or */
+	xs_scan *xs;  /* the tokenizer (the fast path) */
+	int64_t sheet_idx;
 	bool date1904;
 	/* shared strings: text, offsets, lengths (UINT32_MAX: over the string cap) */
 	char *sst;
@@ -85,6 +88,15 @@ struct vs_xlsx_reader {
 	bool raw_made; /* raw is made on demand from the row handed out */
 	size_t raw_count;
 };
+
+bool xlsx_force_expat;
+
+/* Stops expat from a handler; the tokenizer asks its pause function instead. */
+static void stop_parser(XML_Parser p, bool resumable)
+{
+	if (p)
+		XML_StopParser(p, resumable ? XML_TRUE : XML_FALSE);
+}
 
 static const char *local(const char *name)
 {
@@ -137,7 +149,7 @@ static void part_start(void *ud, const char *name, const char **atts)
 	if (++c->depth > VS_XLSX_MAX_DEPTH) {
 		set_fatal(c->r, VS_ERR_LIMIT, "XLSX_XML_TOO_DEEP",
 		          "a part of the workbook nests XML deeper than 64 levels");
-		XML_StopParser(c->p, XML_FALSE);
+		stop_parser(c->p, false);
 		return;
 	}
 	if (c->start)
@@ -165,7 +177,7 @@ static void refuse_dtd(void *ud, const char *name, const char *sys, const char *
 	part_ctx *c = ud; /* the sheet's handler data starts with the reader pointer too */
 	set_fatal(c->r, VS_ERR_LIMIT, "XLSX_XML_TOO_DEEP",
 	          "a part of the workbook declares a DTD; refused (entity expansion)");
-	XML_StopParser(c->p, XML_FALSE);
+	stop_parser(c->p, false);
 }
 
 static vs_rc xml_error(vs_xlsx_reader *r, XML_Parser p, const char *part, vs_rc code)
@@ -176,14 +188,88 @@ static vs_rc xml_error(vs_xlsx_reader *r, XML_Parser p, const char *part, vs_rc 
 	return set_fatal(r, code, "XLSX_CORRUPT", msg);
 }
 
-/* Parses a whole part with c's handlers. VS_ERR_NOTFOUND when absent. */
+/* What a tokenizer's failure means: nesting or a DTD (a cap), else damage. */
+static vs_rc scan_fail(vs_xlsx_reader *r, int st, const char *part, const char *why, vs_rc damage)
+{
+	char msg[220];
+	if (st == XS_DEPTH || st == XS_DTD)
+		return set_fatal(r, VS_ERR_LIMIT, "XLSX_XML_TOO_DEEP",
+		                 st == XS_DTD
+		                     ? "a part of the workbook declares a DTD; refused (entity expansion)"
+		                     : "a part of the workbook nests XML deeper than 64 levels");
+	snprintf(msg, sizeof(msg), "the workbook is damaged: part %.80s: %.80s", part, why);
+	return set_fatal(r, damage, "XLSX_CORRUPT", msg);
+}
+
+static bool part_pause(void *ud)
+{
+	part_ctx *c = ud;
+	return c->r->fatal != 0;
+}
+
+/* A whole part through the tokenizer; *foreign when it is not UTF-8 (no
+ * handler was called then: the caller reads it with expat). */
+static vs_rc scan_part(vs_xlsx_reader *r, int64_t idx, const char *part, part_ctx *c, bool *foreign)
+{
+	xz_entry *e = NULL;
+	xs_scan *x = xs_new(c, part_start, part_end, part_text, part_pause, MAX_TOKEN);
+	vs_rc rc = VS_OK;
+	*foreign = false;
+	if (!x)
+		return nomem(r);
+	c->r = r;
+	c->p = NULL;
+	c->depth = 0;
+	if ((rc = xz_entry_open(r->zip, idx, &e, &r->fatal_err))) {
+		r->fatal = rc;
+		goto out;
+	}
+	for (;;) {
+		int st = xs_run(x);
+		if (r->fatal) {
+			rc = r->fatal;
+			break;
+		}
+		if (st == XS_DONE)
+			break;
+		if (st == XS_ENCODING) {
+			*foreign = true;
+			break;
+		}
+		if (st != XS_MORE) {
+			rc = scan_fail(r, st, part, xs_error(x), VS_ERR_PARSE);
+			break;
+		}
+		char *buf = xs_space(x, CHUNK_LEN);
+		size_t got = 0;
+		if (!buf) {
+			rc = nomem(r);
+			break;
+		}
+		if ((rc = xz_entry_read(e, buf, CHUNK_LEN, &got, &r->fatal_err))) {
+			r->fatal = rc;
+			break;
+		}
+		xs_commit(x, got);
+	}
+out:
+	xz_entry_close(e);
+	xs_free(x);
+	return rc;
+}
+
+/* Parses a whole part with c's handlers (the tokenizer; expat for a part
+ * not in UTF-8). VS_ERR_NOTFOUND when absent. */
 static vs_rc parse_part(vs_xlsx_reader *r, const char *part, part_ctx *c)
 {
 	int64_t idx = xz_locate(r->zip, part);
 	xz_entry *e = NULL;
 	vs_rc rc = VS_OK;
+	bool foreign = true;
 	if (idx < 0)
 		return VS_ERR_NOTFOUND;
+	if (!xlsx_force_expat && ((rc = scan_part(r, idx, part, c, &foreign)) || !foreign))
+		return rc;
 	XML_Parser p = XML_ParserCreate(NULL);
 	if (!p)
 		return nomem(r);
@@ -593,7 +679,7 @@ static void sst_too_large(part_ctx *c, const char *what)
 	char msg[96];
 	snprintf(msg, sizeof(msg), "the shared-string table holds more %s than its cap", what);
 	set_fatal(c->r, VS_ERR_LIMIT, "XLSX_SHARED_STRINGS_TOO_LARGE", msg);
-	XML_StopParser(c->p, XML_FALSE);
+	stop_parser(c->p, false);
 }
 
 static void sst_start(part_ctx *c, const char *name, const char **atts)
@@ -638,7 +724,7 @@ static void sst_end(part_ctx *c, const char *name)
 			uint32_t *l = o ? vs_reallocarray(r->sst_slen, (size_t)cap, sizeof(*l)) : NULL;
 			if (!l) {
 				nomem(r);
-				XML_StopParser(c->p, XML_FALSE);
+				stop_parser(c->p, false);
 				return;
 			}
 			r->sst_slen = l;
@@ -671,7 +757,7 @@ static void sst_text(part_ctx *c, const char *s, int len)
 	}
 	if (!sst_grow(r, r->sst_len + (uint64_t)len + 1)) {
 		nomem(r);
-		XML_StopParser(c->p, XML_FALSE);
+		stop_parser(c->p, false);
 		return;
 	}
 	memcpy(r->sst + r->sst_len, s, (size_t)len);
@@ -695,7 +781,7 @@ static void text_add(vs_xlsx_reader *r, const char *s, size_t len)
 		char *p = vs_realloc(r->text, cap);
 		if (!p) {
 			nomem(r);
-			XML_StopParser(r->p, XML_FALSE);
+			stop_parser(r->p, false);
 			return;
 		}
 		r->text = p;
@@ -737,7 +823,7 @@ static void row_put(vs_xlsx_reader *r, const char *s, size_t len)
 		cell *v = vs_reallocarray(r->cells_v, cap, sizeof(*v));
 		if (!v) {
 			nomem(r);
-			XML_StopParser(r->p, XML_FALSE);
+			stop_parser(r->p, false);
 			return;
 		}
 		r->cells_v = v;
@@ -750,7 +836,7 @@ static void row_put(vs_xlsx_reader *r, const char *s, size_t len)
 		char *p = vs_realloc(r->rbuf, cap);
 		if (!p) {
 			nomem(r);
-			XML_StopParser(r->p, XML_FALSE);
+			stop_parser(r->p, false);
 			return;
 		}
 		r->rbuf = p;
@@ -955,7 +1041,7 @@ static void sheet_start(void *ud, const char *name, const char **atts)
 	vs_xlsx_reader *r = ud;
 	if (++r->depth > VS_XLSX_MAX_DEPTH) {
 		set_fatal(r, VS_ERR_LIMIT, "XLSX_XML_TOO_DEEP", "the sheet nests XML deeper than 64 levels");
-		XML_StopParser(r->p, XML_FALSE);
+		stop_parser(r->p, false);
 		return;
 	}
 	name = local(name);
@@ -972,7 +1058,7 @@ static void sheet_start(void *ud, const char *name, const char **atts)
 			snprintf(m, sizeof(m), "the sheet has more than %llu cells; reading stopped",
 			         (unsigned long long)r->o.max_cells);
 			set_fatal(r, VS_ERR_LIMIT, "XLSX_TOO_MANY_CELLS", m);
-			XML_StopParser(r->p, XML_FALSE);
+			stop_parser(r->p, false);
 			return;
 		}
 		r->in_cell = true;
@@ -1051,12 +1137,12 @@ static void sheet_end(void *ud, const char *name)
 		r->in_row = false;
 		if (r->ncells || r->row_reason) {
 			r->row_ready = true;
-			XML_StopParser(r->p, XML_TRUE);
+			stop_parser(r->p, true);
 		}
 	} else if (!strcmp(name, "sheetData")) {
 		r->in_data = false;
 		r->parse_done = true;
-		XML_StopParser(r->p, XML_FALSE); /* the rest of the sheet holds no cell */
+		stop_parser(r->p, false); /* the rest of the sheet holds no cell */
 	}
 }
 
@@ -1072,7 +1158,7 @@ static void sheet_dtd(void *ud, const char *name, const char *sys, const char *p
 	(void)name, (void)sys, (void)pub, (void)has_internal;
 	vs_xlsx_reader *r = ud;
 	set_fatal(r, VS_ERR_LIMIT, "XLSX_XML_TOO_DEEP", "the sheet declares a DTD; refused");
-	XML_StopParser(r->p, XML_FALSE);
+	stop_parser(r->p, false);
 }
 
 /* ---- opening ---- */
@@ -1114,8 +1200,18 @@ static vs_rc reader_new(vs_xlsx_reader **out, const vs_xlsx_opts *opts, const ch
 	return VS_OK;
 }
 
+static bool sheet_pause(void *ud)
+{
+	vs_xlsx_reader *r = ud;
+	return r->row_ready || r->fatal || r->parse_done;
+}
+
 static vs_rc start_sheet_parser(vs_xlsx_reader *r)
 {
+	if (!xlsx_force_expat) {
+		r->xs = xs_new(r, sheet_start, sheet_end, sheet_text, sheet_pause, MAX_TOKEN);
+		return r->xs ? VS_OK : nomem(r);
+	}
 	if (!(r->p = XML_ParserCreate(NULL)))
 		return nomem(r);
 	XML_SetUserData(r->p, r);
@@ -1275,6 +1371,7 @@ static vs_rc open_workbook(vs_xlsx_reader *r, const char *want)
 	c = (part_ctx){.start = sst_start, .end = sst_end, .text = sst_text, .ud = &sx};
 	if ((rc = load_optional(r, &rl, ct.main, "/sharedStrings", &c)))
 		goto out;
+	r->sheet_idx = si;
 	if ((rc = xz_entry_open(r->zip, si, &r->entry, &r->fatal_err))) {
 		r->fatal = rc;
 		goto out;
@@ -1336,8 +1433,69 @@ vs_rc xlsx_open_sheet_xml(vs_xlsx_reader **out, const void *xml, size_t len, con
 
 /* ---- rows ---- */
 
+/* Reads the next chunk of the sheet into buf; *got 0 at its end. */
+static vs_rc read_chunk(vs_xlsx_reader *r, char *buf, size_t *got)
+{
+	if (r->entry) {
+		vs_rc rc = xz_entry_read(r->entry, buf, CHUNK_LEN, got, &r->fatal_err);
+		return rc ? (r->fatal = rc) : VS_OK;
+	}
+	*got = r->mem_len - r->mem_off < CHUNK_LEN ? r->mem_len - r->mem_off : CHUNK_LEN;
+	memcpy(buf, r->mem + r->mem_off, *got);
+	r->mem_off += *got;
+	return VS_OK;
+}
+
+/* The sheet is not UTF-8: read it again from its start with expat. */
+static vs_rc restart_with_expat(vs_xlsx_reader *r)
+{
+	xs_free(r->xs);
+	r->xs = NULL;
+	r->mem_off = 0;
+	if (r->entry) {
+		xz_entry_close(r->entry);
+		r->entry = NULL;
+		vs_rc rc = xz_entry_open(r->zip, r->sheet_idx, &r->entry, &r->fatal_err);
+		if (rc)
+			return r->fatal = rc;
+	}
+	if (!(r->p = XML_ParserCreate(NULL)))
+		return nomem(r);
+	XML_SetUserData(r->p, r);
+	XML_SetElementHandler(r->p, sheet_start, sheet_end);
+	XML_SetCharacterDataHandler(r->p, sheet_text);
+	XML_SetStartDoctypeDeclHandler(r->p, sheet_dtd);
+	return VS_OK;
+}
+
+/* One step of the tokenizer over the sheet: a row, the end, or more bytes. */
+static vs_rc feed_scan(vs_xlsx_reader *r)
+{
+	int st = xs_run(r->xs);
+	if (r->fatal || st == XS_PAUSE)
+		return r->fatal;
+	if (st == XS_DONE) {
+		r->parse_done = true;
+		return VS_OK;
+	}
+	if (st == XS_ENCODING)
+		return restart_with_expat(r);
+	if (st != XS_MORE)
+		return scan_fail(r, st, "the sheet", xs_error(r->xs), VS_ERR_IO);
+	char *buf = xs_space(r->xs, CHUNK_LEN);
+	size_t got = 0;
+	if (!buf)
+		return nomem(r);
+	vs_rc rc = read_chunk(r, buf, &got);
+	if (!rc)
+		xs_commit(r->xs, got);
+	return rc;
+}
+
 static vs_rc feed(vs_xlsx_reader *r)
 {
+	if (r->xs)
+		return feed_scan(r);
 	XML_ParsingStatus ps;
 	XML_GetParsingStatus(r->p, &ps);
 	enum XML_Status st;
@@ -1348,15 +1506,9 @@ static vs_rc feed(vs_xlsx_reader *r)
 		size_t got = 0;
 		if (!buf)
 			return nomem(r);
-		if (r->entry) {
-			vs_rc rc = xz_entry_read(r->entry, buf, CHUNK_LEN, &got, &r->fatal_err);
-			if (rc)
-				return r->fatal = rc;
-		} else {
-			got = r->mem_len - r->mem_off < CHUNK_LEN ? r->mem_len - r->mem_off : CHUNK_LEN;
-			memcpy(buf, r->mem + r->mem_off, got);
-			r->mem_off += got;
-		}
+		vs_rc rc = read_chunk(r, buf, &got);
+		if (rc)
+			return rc;
 		r->eof = got == 0;
 		st = XML_ParseBuffer(r->p, (int)got, got == 0);
 	}
@@ -1521,6 +1673,7 @@ void vs_xlsx_close(vs_xlsx_reader *r)
 		return;
 	if (r->p)
 		XML_ParserFree(r->p);
+	xs_free(r->xs);
 	xz_entry_close(r->entry);
 	xz_close(r->zip);
 	vs_free(r->sst);

@@ -1,7 +1,7 @@
 /* fuzz_xlsx_sheet.c - libFuzzer target: the .xlsx reader's XML layer on any
- * bytes as a sheet's XML (no shared strings, no styles). The first byte picks
- * small caps. Every row, good or bad, must have NUL-terminated fields of the
- * stated length, raw text of at most 4096 bytes, and a cell location. */
+ * bytes as a sheet's XML (no shared strings, no styles), through the
+ * tokenizer or (first byte & 8) expat. The first byte picks small caps. Every row, good or bad, must have
+ * NUL-terminated fields of the stated length, raw text of at most 4096 bytes, and a cell location. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data++;
 		size--;
 	}
+	xlsx_force_expat = (b & 8) != 0;
 	vs_xlsx_reader *r = NULL;
 	vs_error err;
 	if (xlsx_open_sheet_xml(&r, data, size, &o, &err) != VS_OK)

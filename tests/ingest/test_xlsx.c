@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ingest/xlsx_internal.h"
 #include "ingest/xlsx_testlib.h"
 #include "vaxsync/engine.h"
 #include "vaxsync/xlsx.h"
@@ -128,7 +129,8 @@ static void test_values(void **state)
 	assert_int_equal(xt_workbook_write(tpath("v.xlsx"), names, xml, 1, sst, styles, false), 0);
 	vs_xlsx_reader *r = NULL;
 	vs_error err = {0};
-	assert_int_equal(vs_xlsx_open(&r, tpath("v.xlsx"), NULL, &err), VS_OK);
+	if (vs_xlsx_open(&r, tpath("v.xlsx"), NULL, &err))
+		fail_msg("%s: %s [%s]", err.file, err.message, err.reason);
 	vs_csv_row row;
 	assert_int_equal(vs_xlsx_next(r, &row, &err), VS_OK);
 	assert_int_equal(row.count, 5);
@@ -591,6 +593,59 @@ static void test_engine_reader(void **state)
 	vs_engine_reader_close(rd);
 }
 
+/* the same workbooks read with expat in place of the tokenizer give the same rows and errors */
+static void test_expat_path(void **state)
+{
+	xlsx_force_expat = true;
+	test_values(state);
+	test_values_rows(state);
+	test_date_systems(state);
+	test_sheets(state);
+	test_bad_rows(state);
+	test_content_types(state);
+	test_xml_attacks(state);
+	test_engine_reader(state);
+	xlsx_force_expat = false;
+}
+
+/* a sheet in UTF-16 is read with expat whatever the path */
+static void test_utf16_sheet(void **state)
+{
+	(void)state;
+	static const char utf8[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-16\"?><worksheet><sheetData><row r=\"2\">"
+	    "<c r=\"B2\" t=\"inlineStr\"><is><t>Đức</t></is></c></row></sheetData></worksheet>";
+	/* UTF-16LE with a byte-order mark */
+	char u16[512];
+	size_t n = 0;
+	u16[n++] = (char)0xff;
+	u16[n++] = (char)0xfe;
+	for (const char *p = utf8; *p;) {
+		uint32_t cp;
+		p += vs_utf8_decode(p, strlen(p), &cp);
+		u16[n++] = (char)(cp & 0xff);
+		u16[n++] = (char)(cp >> 8);
+	}
+	u16[n] = 0;
+	u16[n + 1] = 0;
+	/* the workbook writer takes NUL-terminated XML: the parts by hand */
+	static const char ct[] = "<Types><Override PartName=\"/xl/workbook.xml\" "
+	                         "ContentType=\"application/"
+	                         "vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>";
+	static const char wb[] = "<workbook><sheets><sheet name=\"S\" r:id=\"rId1\"/></sheets></workbook>";
+	static const char rels[] = "<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" "
+	                           "Target=\"worksheets/sheet1.xml\"/></Relationships>";
+	xt_part book[] = {{"[Content_Types].xml", ct, 0},
+	                  {"xl/workbook.xml", wb, 0},
+	                  {"xl/_rels/workbook.xml.rels", rels, 0},
+	                  {"xl/worksheets/sheet1.xml", u16, n}};
+	assert_int_equal(xt_zip_write(tpath("u16.xlsx"), book, 4, false), 0);
+	char got[256];
+	vs_error err = {0};
+	assert_int_equal(read_all(tpath("u16.xlsx"), NULL, got, sizeof(got), &err), VS_OK);
+	assert_string_equal(got, "2:|Đức\n");
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -615,6 +670,7 @@ int main(void)
 	    cmocka_unit_test(test_million_cells), cmocka_unit_test(test_huge_sst),
 	    cmocka_unit_test(test_content_types), cmocka_unit_test(test_not_workbooks),
 	    cmocka_unit_test(test_xml_attacks),   cmocka_unit_test(test_engine_reader),
+	    cmocka_unit_test(test_expat_path),    cmocka_unit_test(test_utf16_sheet),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
