@@ -334,6 +334,14 @@ int xs_run(xs_scan *x)
 				amp = memchr(amp, '&', (size_t)(stop - amp));
 				if (amp && !memchr(amp, ';', (size_t)(stop - amp)))
 					stop = amp;
+				/* and a character cut by it: its bytes wait for the next chunk */
+				if (stop > s && ((unsigned char)stop[-1] & 0x80)) {
+					char *lead = stop - 1;
+					while (lead > s && lead > stop - 4 &&
+					       ((unsigned char)*lead & 0xc0) == 0x80)
+						lead--;
+					stop = lead;
+				}
 			}
 			if (x->depth == 0) { /* between the root and nothing: only spaces */
 				for (char *p = s; p < stop; p++)

@@ -608,6 +608,49 @@ static void test_expat_path(void **state)
 	xlsx_force_expat = false;
 }
 
+/* regression: text cut by a 64 KiB chunk inside a multibyte character was refused as not UTF-8 */
+static void test_chunk_boundary(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 20, n = 0;
+	char *xml = malloc(cap), *sst = malloc(cap);
+	assert_non_null(xml);
+	assert_non_null(sst);
+	n += (size_t)snprintf(xml + n, cap - n, "%s", SHEET_HEAD);
+	size_t m = (size_t)snprintf(sst, cap, "<sst>");
+	for (int r = 1; r <= 3000; r++) {
+		n += (size_t)snprintf(
+		    xml + n, cap - n,
+		    "<row r=\"%d\"><c r=\"A%d\" t=\"inlineStr\"><is><t>Nguyễn Văn Đức %d</t></is></c>"
+		    "<c r=\"B%d\" t=\"s\"><v>%d</v></c></row>",
+		    r, r, r, r, r - 1);
+		m += (size_t)snprintf(sst + m, cap - m, "<si><t>Trần Thị Ánh Tuyết %d</t></si>", r);
+	}
+	snprintf(xml + n, cap - n, "%s", SHEET_TAIL);
+	snprintf(sst + m, cap - m, "</sst>");
+	write_book1(tpath("chunks.xlsx"), xml, sst, false);
+	free(xml);
+	free(sst);
+	vs_xlsx_reader *r = NULL;
+	vs_error err = {0};
+	vs_csv_row row;
+	vs_rc rc;
+	int rows = 0;
+	assert_int_equal(vs_xlsx_open(&r, tpath("chunks.xlsx"), NULL, &err), VS_OK);
+	char want[64];
+	while ((rc = vs_xlsx_next(r, &row, &err)) == VS_OK) {
+		rows++;
+		snprintf(want, sizeof(want), "Nguyễn Văn Đức %d", rows);
+		assert_string_equal(row.fields[0], want);
+		snprintf(want, sizeof(want), "Trần Thị Ánh Tuyết %d", rows);
+		assert_string_equal(row.fields[1], want);
+	}
+	if (rc != VS_DONE)
+		fail_msg("%s [%s]", err.message, err.reason);
+	assert_int_equal(rows, 3000);
+	vs_xlsx_close(r);
+}
+
 /* a sheet in UTF-16 is read with expat whatever the path */
 static void test_utf16_sheet(void **state)
 {
@@ -664,13 +707,14 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_values),        cmocka_unit_test(test_values_rows),
-	    cmocka_unit_test(test_date_systems),  cmocka_unit_test(test_sheets),
-	    cmocka_unit_test(test_bad_rows),      cmocka_unit_test(test_zip_bomb),
-	    cmocka_unit_test(test_million_cells), cmocka_unit_test(test_huge_sst),
-	    cmocka_unit_test(test_content_types), cmocka_unit_test(test_not_workbooks),
-	    cmocka_unit_test(test_xml_attacks),   cmocka_unit_test(test_engine_reader),
-	    cmocka_unit_test(test_expat_path),    cmocka_unit_test(test_utf16_sheet),
+	    cmocka_unit_test(test_values),         cmocka_unit_test(test_values_rows),
+	    cmocka_unit_test(test_date_systems),   cmocka_unit_test(test_sheets),
+	    cmocka_unit_test(test_bad_rows),       cmocka_unit_test(test_zip_bomb),
+	    cmocka_unit_test(test_million_cells),  cmocka_unit_test(test_huge_sst),
+	    cmocka_unit_test(test_content_types),  cmocka_unit_test(test_not_workbooks),
+	    cmocka_unit_test(test_xml_attacks),    cmocka_unit_test(test_engine_reader),
+	    cmocka_unit_test(test_expat_path),     cmocka_unit_test(test_utf16_sheet),
+	    cmocka_unit_test(test_chunk_boundary),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
