@@ -186,7 +186,13 @@ vs_rc vs_engine_verify_store(vs_store *s, const vs_verify_ctx *vc, size_t batch,
  * (REG_CITIZEN_ID_INVALID), and a second row with the same id and another
  * person (name or date of birth differ) is rejected as REG_CITIZEN_ID_CONFLICT
  * and the id listed for holding (vs_engine_hold_citizens). `run`, `check`
- * and `standardize` read through it, so they accept the same rows. */
+ * and `standardize` read through it, so they accept the same rows.
+ *
+ * A workbook is told by its content (xlsx.h: a zip or an OLE2 file, not the
+ * name) and read by the xlsx reader into the same rows: the first row of the
+ * sheet is the header; a row's line is its sheet row number; its errors are
+ * located as SHEET!CELL (why.file "name:Sheet1!D17", why.line and
+ * why.column 0; vs_error_format prints "name:Sheet1!D17: field: message"). */
 typedef struct vs_engine_reader vs_engine_reader;
 enum {
 	VS_FILE_SHOTS = 1,
@@ -223,7 +229,8 @@ typedef struct vs_engine_read {
 	uint64_t line;  /* physical line where the row starts */
 	unsigned flags; /* VS_CSV_ROW_* */
 	const char *facility_code, *record_id; /* rejected shot rows: what is known of the key, else "" */
-	const char *raw; /* rejected: the row's text as sent (at most 4 KiB), "" when none */
+	const char *raw;   /* rejected: the row's text as sent (at most 4 KiB), "" when none */
+	const char *sheet; /* a workbook's sheet the row is from; NULL for CSV */
 } vs_engine_read;
 /* Pointers in a vs_engine_read stay valid until the next vs_engine_reader_next. */
 
@@ -253,6 +260,13 @@ size_t vs_engine_reader_header(const vs_engine_reader *rd, const char *const **c
 int vs_engine_reader_column(const vs_engine_reader *rd, int k);
 uint64_t vs_engine_reader_bytes(const vs_engine_reader *rd);
 char vs_engine_reader_delimiter(const vs_engine_reader *rd);
+/* The sheet read from a workbook, NULL for a CSV file. */
+const char *vs_engine_reader_sheet(const vs_engine_reader *rd);
+/* The sheet of a workbook that readers opened after this call read: a name
+ * or a 1-based number; NULL or "": the first visible worksheet. Process-wide:
+ * a front end sets it once from --sheet before it reads (the pipeline opens
+ * its readers itself); a CSV file ignores it. */
+void vs_engine_reader_set_sheet(const char *sheet);
 /* Records and rejections so far. */
 void vs_engine_reader_counts(const vs_engine_reader *rd, uint64_t *rows, uint64_t *rejected);
 /* Registry ids that two rows gave to two people (valid until close). */

@@ -10,21 +10,31 @@
 #include "vaxsync/csv.h"
 #include "vaxsync/engine.h"
 #include "vaxsync/schema.h"
+#include "vaxsync/xlsx.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: vaxsync check FILE.csv [-o CLEAN.csv] [--delimiter C] [--quiet]\n"
-	        "Reads a shots or registry file (detected from its header; any of comma,\n"
-	        "semicolon or tab; UTF-8 or Windows-1258) with the same rules as `run`,\n"
-	        "reports every rejected row with file:line:column and a reason code, and\n"
-	        "writes the accepted rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
-	        "Exit 0 when every row was accepted, 1 when some were not or the file was refused.\n\n%s",
-	        VS_CLI_COMMON_HELP);
+	fprintf(
+	    f,
+	    "usage: vaxsync check FILE.csv|FILE.xlsx [-o CLEAN.csv] [--delimiter C] [--sheet S] [--quiet]\n"
+	    "Reads a shots or registry file (detected from its header; any of comma,\n"
+	    "semicolon or tab; UTF-8 or Windows-1258; or an .xlsx workbook, told by its\n"
+	    "content: --sheet names its sheet or number, default the first) with the same\n"
+	    "rules as `run`, reports every rejected row with file:line:column (Sheet1!D17\n"
+	    "in a workbook) and a reason code, and\n"
+	    "writes the accepted rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
+	    "Exit 0 when every row was accepted, 1 when some were not or the file was refused.\n\n%s",
+	    VS_CLI_COMMON_HELP);
 }
 
-static void report(const char *file, uint64_t line, const char *reason, const char *msg)
+static void report(const char *file, const char *sheet, uint64_t line, const char *reason, const char *msg)
 {
+	if (sheet) { /* a workbook's row: file:Sheet1!A17 */
+		vs_error e = {0};
+		vs_xlsx_locate(&e, file, sheet, 0, line);
+		fprintf(stderr, "%s: %s [%s]\n", e.file, msg, reason);
+		return;
+	}
 	fprintf(stderr, "%s:%llu: %s [%s]\n", file, (unsigned long long)line, msg, reason);
 }
 
@@ -44,7 +54,9 @@ int vs_cmd_check(int argc, char **argv)
 			usage(stdout);
 			return VS_EXIT_OK;
 		}
-		if (!strcmp(argv[i], "--delimiter") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--sheet") && i + 1 < argc) {
+			vs_engine_reader_set_sheet(argv[++i]);
+		} else if (!strcmp(argv[i], "--delimiter") && i + 1 < argc) {
 			const char *d = argv[++i];
 			opts.delim = !strcmp(d, "\\t") || !strcmp(d, "tab") ? '\t' : d[0];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -95,7 +107,7 @@ int vs_cmd_check(int argc, char **argv)
 		}
 		rows++;
 		if (x.flags & VS_CSV_ROW_RAGGED) {
-			report(in, x.line, "CSV_RAGGED_ROW", "field count differs from the header");
+			report(in, x.sheet, x.line, "CSV_RAGGED_ROW", "field count differs from the header");
 			ragged++;
 		}
 		decoded += (x.flags & VS_CSV_ROW_CP1258) != 0;
@@ -105,17 +117,26 @@ int vs_cmd_check(int argc, char **argv)
 			goto fail;
 	}
 	if (rows == 0 && bad == 0) {
-		report(in, 2, "CSV_NO_RECORDS", "the file has a header but no records");
+		report(in, NULL, 2, "CSV_NO_RECORDS", "the file has a header but no records");
 		status = VS_EXIT_DATA;
 	}
 	if (!c.quiet) {
 		char d = vs_engine_reader_delimiter(r);
-		fprintf(stderr,
-		        "%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu ragged, "
-		        "%llu decoded from Windows-1258, %llu with NUL bytes removed\n",
-		        in, vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? "registry" : "shots",
-		        d == '\t' ? "\\t" : (char[]){d, 0}, (unsigned long long)rows, (unsigned long long)bad,
-		        (unsigned long long)ragged, (unsigned long long)decoded, (unsigned long long)nul);
+		const char *sheet = vs_engine_reader_sheet(r);
+		if (sheet)
+			fprintf(
+			    stderr,
+			    "%s: %s workbook, sheet '%s', %llu records read, %llu rejected, %llu ragged\n",
+			    in, vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? "registry" : "shots", sheet,
+			    (unsigned long long)rows, (unsigned long long)bad, (unsigned long long)ragged);
+		else
+			fprintf(stderr,
+			        "%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu ragged, "
+			        "%llu decoded from Windows-1258, %llu with NUL bytes removed\n",
+			        in, vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? "registry" : "shots",
+			        d == '\t' ? "\\t" : (char[]){d, 0}, (unsigned long long)rows,
+			        (unsigned long long)bad, (unsigned long long)ragged,
+			        (unsigned long long)decoded, (unsigned long long)nul);
 	}
 	if (bad)
 		status = VS_EXIT_DATA;

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/link.h"
 #include "vaxsync/linkfiles.h"
 
@@ -26,7 +27,10 @@ static const char usage[] =
     "  --clusters F    with --dedup: also write F, each record's cluster (transitive closure of\n"
     "                  the auto links; --clusters-review: of auto and review links)\n"
     "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
-    "  --stats         print wall time per stage, pairs/s and index size to stderr\n" VS_CLI_COMMON_HELP;
+    "  --stats         print wall time per stage, pairs/s and index size to stderr\n"
+    "  --sheet S       a workbook's sheet (.xlsx input): its name or number (default: the first)\n"
+    "Either file may be an .xlsx workbook (told by its content); its rows are told as "
+    "Sheet1!D17.\n" VS_CLI_COMMON_HELP;
 
 /* dates the standardizer could not read are left out of the comparison: say so, never silently;
  * when many are unread the form is likely another one, which the settings can name */
@@ -76,6 +80,8 @@ int vs_cmd_link(int argc, char **argv)
 			preflight = true;
 		else if (!strcmp(a, "--stats"))
 			stats = true;
+		else if (!strcmp(a, "--sheet") && has)
+			vs_engine_reader_set_sheet(argv[++i]);
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return VS_EXIT_OK;

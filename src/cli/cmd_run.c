@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/pipeline.h"
 
 static const char run_usage[] =
@@ -23,7 +24,10 @@ static const char run_usage[] =
     "  --no-train      use the profile's fixed m/u values\n"
     "  --batch N       rows per batch (default 50000); shots commit every 5 batches\n"
     "  --today DATE    YYYY-MM-DD used as today (default: the system date)\n"
-    "  --sync-full     fsync every commit (power-loss durability; slower)\n";
+    "  --sync-full     fsync every commit (power-loss durability; slower)\n"
+    "  --sheet S       the sheet of an .xlsx input: its name or number (default: the first)\n"
+    "Either input may be an .xlsx workbook (told by its content, not its name): its first\n"
+    "row is the header, and its rows are told as Sheet1!D17.\n";
 
 /* An input that cannot be read fails the run before the pipeline opens (and
  * so creates) the store: a mistyped path must not leave an empty database.
@@ -110,6 +114,8 @@ int vs_cmd_run(int argc, char **argv)
 			o.model_path = argv[++i];
 		} else if (!strcmp(a, "--no-train")) {
 			o.no_train = true;
+		} else if (!strcmp(a, "--sheet") && has) {
+			vs_engine_reader_set_sheet(argv[++i]);
 		} else if (!strcmp(a, "--sync-full")) {
 			o.sync_full = true;
 		} else if (!strcmp(a, "--batch") && has) {

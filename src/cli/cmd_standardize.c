@@ -24,7 +24,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: vaxsync standardize IN.csv -o OUT.csv [--summary FILE] [--today YYYY-MM-DD]\n"
-	        "                            [--refdata DIR] [--threads N] [--quiet]\n"
+	        "                            [--sheet S] [--refdata DIR] [--threads N] [--quiet]\n"
 	        "Standardizes a shots or registry file (detected from its header; Vietnamese\n"
 	        "header names accepted). Every input column is kept and these are added:\n"
 	        "std_full_name, std_family, std_middle, std_given, std_name_key, std_dob,\n"
@@ -34,6 +34,8 @@ static void usage(FILE *f)
 	        "--summary FILE  reason counts (CSV: facility_code,reason,count; '*' = all rows);\n"
 	        "                without it the summary goes to stderr\n"
 	        "--today DATE    the date that decides \"in the future\" (default: today)\n"
+	        "--sheet S       IN may be an .xlsx workbook (told by its content): the sheet to read,\n"
+	        "                by name or number (default: the first worksheet)\n"
 	        "Exit 0 ok, 1 some rows were malformed or unreadable input, 2 usage, 3 internal.\n\n%s",
 	        VS_CLI_COMMON_HELP);
 }
@@ -307,7 +309,9 @@ static int parse_args(opts *o, int argc, char **argv)
 			usage(stdout);
 			return -1;
 		}
-		if ((!strcmp(a, "--summary") || !strcmp(a, "--today")) && i + 1 < argc) {
+		if (!strcmp(a, "--sheet") && i + 1 < argc) {
+			vs_engine_reader_set_sheet(argv[++i]);
+		} else if ((!strcmp(a, "--summary") || !strcmp(a, "--today")) && i + 1 < argc) {
 			if (!strcmp(a, "--summary")) {
 				o->summary_path = argv[++i];
 			} else if (!vs_cli_parse_date(argv[++i], &o->today)) {

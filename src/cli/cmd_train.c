@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/link.h"
 #include "vaxsync/linkfiles.h"
 
@@ -14,7 +15,9 @@ static const char usage[] =
     "  --settings F    JSON settings (default: the vaccination profile)\n"
     "  --sample N      right records used (default 100000, evenly spread)\n"
     "  --u-pairs N     random pairs for u (default 1000000)\n"
-    "  --seed N        random seed (default 1)\n" VS_CLI_COMMON_HELP;
+    "  --seed N        random seed (default 1)\n"
+    "  --sheet S       a workbook's sheet (.xlsx input): its name or number (default: the "
+    "first)\n" VS_CLI_COMMON_HELP;
 
 int vs_cmd_train(int argc, char **argv)
 {
@@ -41,6 +44,8 @@ int vs_cmd_train(int argc, char **argv)
 			to.u_pairs = (size_t)v;
 		else if (!strcmp(a, "--seed") && has && (v = vs_cli_parse_count(argv[++i])) >= 0)
 			to.seed = (uint64_t)v;
+		else if (!strcmp(a, "--sheet") && has)
+			vs_engine_reader_set_sheet(argv[++i]);
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage, stdout);
 			return VS_EXIT_OK;

@@ -12,12 +12,18 @@
  * (the later one rejected here, the id reported for holding). A layout the
  * caller gives (`link` with a settings file) is read by the same code with the
  * shot rules, its key columns in place of (facility_code, record_id). Keys
- * already seen are kept as 64-bit hashes (16 bytes a row), not as text. */
+ * already seen are kept as 64-bit hashes (16 bytes a row), not as text.
+ *
+ * A workbook (.xlsx, told by its content: a zip or an OLE2 file) is read by
+ * the xlsx reader into the same rows; its rows are located as SHEET!CELL
+ * (err->file "name:Sheet1!D17", line and column 0) and their line is the
+ * sheet's row number. */
 #include <ctype.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
 #include "vaxsync/schema.h"
+#include "vaxsync/xlsx.h"
 
 /* the store's key lengths (vs_store_record, vs_store_citizen) minus the NUL */
 #define MAX_FACILITY 31
@@ -42,6 +48,7 @@ typedef struct key_set {
 
 struct vs_engine_reader {
 	vs_csv_reader *csv;
+	vs_xlsx_reader *xlsx; /* instead of csv for a workbook */
 	char *path;
 	int kind;
 	vs_csv_colspec specs[VS_ENGINE_MAX_COLUMNS]; /* the layout's columns (names borrowed) */
@@ -60,6 +67,39 @@ struct vs_engine_reader {
 	bool lenient;
 	uint64_t rows, rejected;
 };
+
+/* The sheet readers opened from now on read (vs_engine_reader_set_sheet). */
+static char g_sheet[256];
+
+void vs_engine_reader_set_sheet(const char *sheet)
+{
+	snprintf(g_sheet, sizeof(g_sheet), "%s", sheet ? sheet : "");
+}
+
+/* The source's next row, raw text and size: CSV or workbook. */
+static vs_rc src_next(vs_engine_reader *rd, vs_csv_row *row, vs_error *err)
+{
+	return rd->xlsx ? vs_xlsx_next(rd->xlsx, row, err) : vs_csv_next(rd->csv, row, err);
+}
+
+static const char *src_raw(const vs_engine_reader *rd)
+{
+	return rd->xlsx ? vs_xlsx_last_raw(rd->xlsx, NULL) : vs_csv_last_raw(rd->csv, NULL);
+}
+
+static vs_rc src_open(vs_engine_reader *rd, const char *path, const vs_csv_opts *opts, vs_error *err)
+{
+	if (vs_xlsx_sniff_file(path) == VS_XLSX_SNIFF_NONE)
+		return vs_csv_open(&rd->csv, path, opts, err);
+	vs_xlsx_opts xo = {0};
+	xo.sheet = g_sheet[0] ? g_sheet : NULL;
+	if (opts) {
+		xo.max_string_len = opts->max_field_len;
+		xo.max_fields = opts->max_fields;
+		xo.max_row_len = opts->max_row_len;
+	}
+	return vs_xlsx_open(&rd->xlsx, path, &xo, err);
+}
 
 static uint64_t key_hash(const char *a, const char *b)
 {
@@ -218,11 +258,12 @@ static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, con
 		vs_free(rd);
 		return eng_nomem(err);
 	}
-	vs_rc rc = vs_csv_open(&rd->csv, path, opts, err);
+	vs_rc rc = src_open(rd, path, opts, err);
 	if (!rc) {
-		rc = vs_csv_next(rd->csv, &row, err);
+		rc = src_next(rd, &row, err);
 		if (rc == VS_DONE) {
-			rc = vs_error_set(err, VS_ERR_PARSE, path, 1, 0, NULL, "the file is empty");
+			rc = vs_error_set(err, VS_ERR_PARSE, path, rd->xlsx ? 0 : 1, 0, NULL,
+			                  rd->xlsx ? "the sheet is empty" : "the file is empty");
 			vs_error_reason(err, "CSV_EMPTY_FILE");
 		}
 	}
@@ -237,7 +278,10 @@ static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, con
 	set_layout(rd, kind, lay);
 	if ((rc = vs_csv_map_header(&row, rd->specs, (size_t)rd->ncols, rd->idx, path, err)))
 		goto fail;
-	vs_csv_set_expected_fields(rd->csv, row.count);
+	if (rd->xlsx)
+		vs_xlsx_set_expected_fields(rd->xlsx, row.count);
+	else
+		vs_csv_set_expected_fields(rd->csv, row.count);
 	rd->header = vs_calloc(row.count ? row.count : 1, sizeof(*rd->header));
 	rd->header_text = vs_calloc(row.count ? row.count : 1, sizeof(*rd->header_text));
 	if (!rd->header || !rd->header_text) {
@@ -297,12 +341,17 @@ int vs_engine_reader_column(const vs_engine_reader *rd, int k)
 
 uint64_t vs_engine_reader_bytes(const vs_engine_reader *rd)
 {
-	return vs_csv_bytes_read(rd->csv);
+	return rd->xlsx ? vs_xlsx_bytes_read(rd->xlsx) : vs_csv_bytes_read(rd->csv);
 }
 
 char vs_engine_reader_delimiter(const vs_engine_reader *rd)
 {
-	return vs_csv_delimiter(rd->csv);
+	return rd->xlsx ? ',' : vs_csv_delimiter(rd->csv);
+}
+
+const char *vs_engine_reader_sheet(const vs_engine_reader *rd)
+{
+	return rd->xlsx ? vs_xlsx_sheet_name(rd->xlsx) : NULL;
 }
 
 void vs_engine_reader_counts(const vs_engine_reader *rd, uint64_t *rows, uint64_t *rejected)
@@ -351,6 +400,8 @@ static vs_rc reject(vs_engine_reader *rd, vs_engine_read *out, const vs_csv_row 
 {
 	vs_error_set(&out->why, VS_ERR_PARSE, rd->path, row->line, col >= 0 ? (uint32_t)col + 1 : 0,
 	             field_name, "%s", msg);
+	if (rd->xlsx)
+		vs_xlsx_locate(&out->why, rd->path, vs_xlsx_sheet_name(rd->xlsx), col, row->line);
 	vs_error_reason(&out->why, reason);
 	out->rejected = true;
 	return VS_OK;
@@ -467,16 +518,16 @@ static vs_rc check_key(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_re
 	const key_rule *last = &rd->keys[rd->nkeys - 1];
 	if (found) {
 		if (shots)
-			snprintf(msg, sizeof(msg), "facility %s, record %s is also on line %llu of this file",
-			         kbuf[0], kbuf[1], (unsigned long long)*v);
+			snprintf(msg, sizeof(msg), "facility %s, record %s is also on %s %llu of this file",
+			         kbuf[0], kbuf[1], rd->xlsx ? "row" : "line", (unsigned long long)*v);
 		else {
 			char ids[VS_ENGINE_MAX_KEYS * (MAX_RECORD_ID + 2)];
 			size_t o = 0;
 			for (size_t i = 0; i < rd->nkeys; i++)
 				o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%s", i ? ", " : "",
 				                      kbuf[i]);
-			snprintf(msg, sizeof(msg), "the id %s is also on line %llu of this file", ids,
-			         (unsigned long long)*v);
+			snprintf(msg, sizeof(msg), "the id %s is also on %s %llu of this file", ids,
+			         rd->xlsx ? "row" : "line", (unsigned long long)*v);
 		}
 		return reject(rd, out, row, rd->idx[last->col], last->field, "CSV_DUPLICATE_RECORD", msg);
 	}
@@ -490,17 +541,18 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 	vs_csv_row row;
 	memset(out, 0, sizeof(*out));
 	out->facility_code = out->record_id = out->raw = "";
-	vs_rc rc = vs_csv_next(rd->csv, &row, &out->why);
+	vs_rc rc = src_next(rd, &row, &out->why);
+	out->sheet = rd->xlsx ? vs_xlsx_sheet_name(rd->xlsx) : NULL;
 	if (rc == VS_ERR_PARSE) {
 		out->rejected = true;
-		out->raw = vs_csv_last_raw(rd->csv, NULL);
+		out->raw = src_raw(rd);
 		out->facility_code = rd->last_facility;
-		out->line = out->why.line;
+		out->line = rd->xlsx ? vs_xlsx_last_line(rd->xlsx) : out->why.line;
 		rd->rejected++;
 		return VS_OK;
 	}
 	if (rc == VS_DONE && !rd->rows && !rd->rejected) {
-		rc = vs_error_set(err, VS_ERR_PARSE, rd->path, 2, 0, NULL,
+		rc = vs_error_set(err, VS_ERR_PARSE, rd->path, rd->xlsx ? 0 : 2, 0, NULL,
 		                  "the file has a header but no records");
 		vs_error_reason(err, "CSV_NO_RECORDS");
 		return rc;
@@ -516,7 +568,7 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 	if ((rc = check_row(rd, &row, out, err)))
 		return rc;
 	if (out->rejected) {
-		out->raw = vs_csv_last_raw(rd->csv, NULL);
+		out->raw = src_raw(rd);
 		rd->rejected++;
 		return VS_OK;
 	}
@@ -546,6 +598,7 @@ void vs_engine_reader_close(vs_engine_reader *rd)
 	if (!rd)
 		return;
 	vs_csv_close(rd->csv);
+	vs_xlsx_close(rd->xlsx);
 	for (size_t i = 0; i < rd->header_count; i++) {
 		vs_free(rd->header[i]);
 		vs_free(rd->header_text[i]);
@@ -570,7 +623,13 @@ vs_rc vs_engine_keep_rejected(vs_engine_session *ss, const vs_engine_read *r, vs
 	memset(&it, 0, sizeof(it));
 	it.kind = VS_STORE_WL_FACILITY;
 	char key[300];
-	int kl = snprintf(key, sizeof(key), "%s:%llu", why->file, (unsigned long long)why->line);
+	int kl;
+	const char *bang = strrchr(why->file, '!');
+	if (!why->line && r->line && bang) /* a sheet's row: "name:Sheet1!17", whatever the cell */
+		kl = snprintf(key, sizeof(key), "%.*s!%llu", (int)(bang - why->file), why->file,
+		              (unsigned long long)r->line);
+	else
+		kl = snprintf(key, sizeof(key), "%s:%llu", why->file, (unsigned long long)why->line);
 	/* negative ids: never a record's rid */
 	it.rid = -(int64_t)(vs_hash_fnv1a(key, (size_t)(kl > 0 ? kl : 0)) >> 2) - 1;
 	vs_store_copy(it.facility_code, sizeof(it.facility_code), r->facility_code);
