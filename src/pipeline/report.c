@@ -233,6 +233,7 @@ vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, c
 	vs_rc rc = vs_csv_writer_open(&o.w, path, err);
 	if (rc)
 		return rc;
+	vs_csv_writer_set_flags(o.w, VS_CSV_W_PEOPLE); /* a worklist is read by people, in Excel */
 	rc = vs_csv_write_row(o.w, wl_header, NULL, 8);
 	if (!rc) {
 		rc = vs_store_worklist(s, kind, code, wl_row, &o, err);
@@ -351,6 +352,7 @@ static int wl_split(void *ud, const vs_store_worklist_item *it)
 		snprintf(path, sizeof(path), "%s/%s", o->wdir, name);
 		if ((o->rc = vs_csv_writer_open_at(&o->w, o->dir_fd, name, path, o->err)))
 			return 1;
+		vs_csv_writer_set_flags(o->w, VS_CSV_W_PEOPLE);
 		if ((o->rc = vs_csv_write_row(o->w, wl_header, NULL, 8)))
 			return 1;
 	}
