@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/engine.h"
+#include "vaxsync/reasons.h"
 
 static const char review_usage[] =
     "usage: vaxsync review SUBCOMMAND [options] --as USER [--role ROLE]\n"
@@ -126,9 +127,15 @@ static int print_item(void *ud, const vs_store_worklist_item *it)
 {
 	int64_t *last = ud;
 	*last = it->rid;
+	/* the stored suggestion is English; Vietnamese is made from the codes */
+	char vi[sizeof(it->suggestion)];
+	bool en = vs_lang_default() == VS_LANG_EN;
+	if (!en)
+		vs_reason_actions_text(it->reasons, VS_LANG_VI, vi, sizeof(vi));
 	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\n\t%s\n\t%s\n", (long long)it->rid, it->facility_code,
 	       it->record_id, it->category, it->citizen_id[0] ? it->citizen_id : "-",
-	       it->commune_code[0] ? it->commune_code : "-", it->reasons, it->suggestion, it->evidence);
+	       it->commune_code[0] ? it->commune_code : "-", it->reasons, en || !vi[0] ? it->suggestion : vi,
+	       it->evidence);
 	return 0;
 }
 
