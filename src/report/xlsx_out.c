@@ -41,7 +41,9 @@ static vs_rc lxw_fail(vs_error *err, const char *path, lxw_error e)
 static lxw_format *fmt(lxw_workbook *wb, const char *num, bool wrap, bool bold)
 {
 	lxw_format *f = workbook_add_format(wb);
-	if (num)
+	if (num && !strcmp(num, "@"))
+		format_set_num_format_index(f, 49); /* Excel's built-in Text format */
+	else if (num)
 		format_set_num_format(f, num);
 	if (wrap)
 		format_set_text_wrap(f);
