@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/pipeline.h"
+#include "vaxsync/ref.h"
 
 static const char run_usage[] =
     "usage: vaxsync run --registry R --shots S [--db FILE] [--out DIR] [options]\n"
@@ -165,7 +166,13 @@ int vs_cmd_run(int argc, char **argv)
 		vs_free(sum);
 		return vs_rc_exit_code(rc);
 	}
-	vs_pipeline_print_summary(stdout, sum);
+	/* names beside province codes: the reference data the run just used */
+	vs_ref *ref = NULL;
+	vs_error rerr;
+	if (vs_ref_load(&ref, o.refdata, &rerr))
+		ref = NULL;
+	vs_pipeline_print_summary_lang(stdout, sum, vs_lang_default(), ref);
+	vs_ref_free(ref);
 	printf("\nDatabase: %s\n", o.db_uri);
 	if (o.out_dir)
 		printf("Links: %s/links.csv\nWorklists: %s/worklists/\n", o.out_dir, o.out_dir);

@@ -431,6 +431,21 @@ static void test_import(void **state)
 	table_free(&t);
 }
 
+/* run's summary for people: Vietnamese by default or with --lang vi, English
+ * with --lang en, province names beside codes in both */
+static void test_summary_lang(void **state)
+{
+	(void)state;
+	assert_int_equal(run("run --registry d/registry.csv --shots d/shots.csv --db s.db -q --lang vi"), 0);
+	assert_non_null(strstr(out, "== lần chạy này"));
+	assert_non_null(strstr(out, "Không tìm thấy công dân phù hợp"));
+	assert_non_null(strstr(out, "Thành phố Hà Nội"));
+	assert_int_equal(run("run --registry d/registry.csv --shots d/shots.csv --db s.db -q --lang en"), 0);
+	assert_non_null(strstr(out, "== this run"));
+	assert_non_null(strstr(out, "Thành phố Hà Nội"));
+	assert_int_equal(run("run --registry d/registry.csv --shots d/shots.csv --db s.db -q --lang fr"), 2);
+}
+
 static void test_import_errors(void **state)
 {
 	(void)state;
@@ -443,10 +458,9 @@ static void test_import_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_csv_for_people),
-	    cmocka_unit_test(test_xlsx),
-	    cmocka_unit_test(test_import),
-	    cmocka_unit_test(test_import_errors),
+	    cmocka_unit_test(test_csv_for_people), cmocka_unit_test(test_xlsx),
+	    cmocka_unit_test(test_import),         cmocka_unit_test(test_import_errors),
+	    cmocka_unit_test(test_summary_lang),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
