@@ -39,6 +39,18 @@ vs_report_format vs_report_format_of(const char *path);
 vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
                          const vs_report_opts *opts, uint64_t *rows, vs_error *err) VS_MUST_CHECK;
 
+/* The same for a list of codes: their items one code after the other, one
+ * header (a 2025 commune's list from its 2022 communes). */
+vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *codes, size_t code_count,
+                               const char *path, const vs_report_opts *opts, uint64_t *rows,
+                               vs_error *err) VS_MUST_CHECK;
+
+/* The 2022 communes (GSO codes) a 2025 commune was made of, wholly or in
+ * part, from refdata/admin_mapping_2022_2025.csv: codes[0..*count).
+ * VS_ERR_NOTFOUND when the code is no 2025 commune; VS_ERR_LIMIT past cap. */
+vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*codes)[6], size_t cap,
+                              size_t *count, vs_error *err) VS_MUST_CHECK;
+
 /* ---- review import ----
  * A row source gives the rows of a filled-in worklist, the header first, as
  * vs_csv_row (fields NUL-terminated UTF-8, valid until the next call; line:

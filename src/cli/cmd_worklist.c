@@ -9,6 +9,8 @@
 #include "vaxsync/pipeline.h"
 #include "vaxsync/report.h"
 
+#define VS_WL_2025_MAX 64 /* 2022 communes in one 2025 commune (at most 15 in the 2025 list) */
+
 static const char wl_usage[] =
     "usage: vaxsync worklist [--db FILE] (--facility CODE | --commune CODE) [-o FILE[.xlsx]]\n"
     "                        [--format csv|xlsx] [--no-bom] [--lang vi|en]\n"
@@ -21,7 +23,9 @@ static const char wl_usage[] =
     "(-o FILE.xlsx or --format xlsx) keeps IDs as text and has a decision dropdown.\n"
     "  --db FILE        the store written by `vaxsync run` (default vaxsync.db)\n"
     "  --facility CODE  facility code as in shots.csv\n"
-    "  --commune CODE   GSO commune code (5 digits)\n"
+    "  --commune CODE   GSO commune code (5 digits, 2022 list)\n"
+    "  --commune-2025 CODE  a commune of the 2025 list: the items of every 2022 commune\n"
+    "                   merged into it, wholly or in part (needs --refdata)\n"
     "  --format F       csv or xlsx (default: from the -o file's extension)\n"
     "  --no-bom         CSV without the byte-order mark (for a program)\n";
 
@@ -30,7 +34,7 @@ int vs_cmd_worklist(int argc, char **argv)
 	char user[VS_CLI_USER_LEN];
 	vs_cli_common c;
 	const char *db = "vaxsync.db", *facility = NULL, *commune = NULL, *format = NULL;
-	bool no_bom = false;
+	bool no_bom = false, units2025 = false;
 	vs_error err;
 	memset(&err, 0, sizeof(err));
 	vs_cli_common_init(&c);
@@ -51,6 +55,9 @@ int vs_cmd_worklist(int argc, char **argv)
 			facility = argv[++i];
 		} else if (!strcmp(a, "--commune") && has) {
 			commune = argv[++i];
+		} else if (!strcmp(a, "--commune-2025") && has) {
+			commune = argv[++i];
+			units2025 = true;
 		} else if (!strcmp(a, "--format") && has) {
 			format = argv[++i];
 			if (strcmp(format, "csv") && strcmp(format, "xlsx")) {
@@ -98,15 +105,32 @@ int vs_cmd_worklist(int argc, char **argv)
 		return vs_rc_exit_code(rc);
 	}
 	ro.ref = ref;
-	rc = vs_store_open(&s, db, NULL, &err);
+	/* the codes whose items make the list: one, or a 2025 commune's 2022 communes */
+	char old[VS_WL_2025_MAX][6];
+	const char *codes[VS_WL_2025_MAX] = {facility ? facility : commune};
+	size_t ncodes = 1;
+	if (units2025) {
+		if (!c.refdata) {
+			vs_ref_free(ref);
+			fprintf(
+			    stderr,
+			    "vaxsync worklist: --commune-2025 needs --refdata DIR (or VAXSYNC_REFDATA)\n");
+			return VS_EXIT_USAGE;
+		}
+		rc = vs_report_communes_2025(c.refdata, commune, old, VS_WL_2025_MAX, &ncodes, &err);
+		for (size_t k = 0; k < ncodes; k++)
+			codes[k] = old[k];
+	}
 	if (!rc)
-		rc = vs_store_code_known(s, kind, facility ? facility : commune, &known, &err);
+		rc = vs_store_open(&s, db, NULL, &err);
+	for (size_t k = 0; !rc && !known && k < ncodes; k++)
+		rc = vs_store_code_known(s, kind, codes[k], &known, &err);
 	if (!rc && !known)
 		rc = vs_error_set(&err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL,
 		                  "unknown %s code %s (nothing in the store has it)",
 		                  facility ? "facility" : "commune", facility ? facility : commune);
 	if (!rc)
-		rc = vs_report_worklist(s, kind, facility ? facility : commune, out, &ro, &rows, &err);
+		rc = vs_report_worklist_codes(s, kind, codes, ncodes, out, &ro, &rows, &err);
 	if (rc == VS_ERR_WRITE) {
 		vs_error aerr;
 		memset(&aerr, 0, sizeof(aerr));

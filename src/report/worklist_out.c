@@ -235,9 +235,18 @@ static vs_rc write_header(wl_ctx *c)
 vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
                          const vs_report_opts *opts, uint64_t *rows, vs_error *err)
 {
+	return vs_report_worklist_codes(s, kind, &code, 1, path, opts, rows, err);
+}
+
+vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *codes, size_t code_count,
+                               const char *path, const vs_report_opts *opts, uint64_t *rows, vs_error *err)
+{
 	wl_ctx c = {.o = opts, .s = s, .err = err};
 	vs_rc rc;
-	if (!code || !code[0])
+	bool none = code_count == 0;
+	for (size_t i = 0; i < code_count; i++)
+		none = none || !codes[i] || !codes[i][0];
+	if (none)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
 		                    "a worklist needs a facility or commune code");
 	c.ncols = kind == VS_STORE_WL_COMMUNE ? REP_LIST_COLS : REP_ITEM_COLS;
@@ -254,8 +263,8 @@ vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char
 			rc = write_header(&c);
 		}
 	}
-	if (!rc) {
-		rc = vs_store_worklist(s, kind, code, item_row, &c, err);
+	for (size_t i = 0; !rc && i < code_count; i++) {
+		rc = vs_store_worklist(s, kind, codes[i], item_row, &c, err);
 		if (rc == VS_DONE)
 			rc = c.rc;
 	}

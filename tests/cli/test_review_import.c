@@ -95,7 +95,8 @@ static int setup(void **state)
 	if (!mkdtemp(tmpdir))
 		return -1;
 	if (run("generate --out d --preset small --seed 3 -q") ||
-	    run("run --registry d/registry.csv --shots d/shots.csv --db v.db --out out -q") > 1)
+	    run("run --registry d/registry.csv --shots d/shots.csv --db v.db --out out -q") > 1 ||
+	    run("run --registry d/registry.csv --shots d/shots.csv --db v0.db -q") > 1)
 		return -1;
 	/* the commune with two unlinked records of registered people (to choose
 	 * and to correct) and the most review items */
@@ -446,6 +447,38 @@ static void test_summary_lang(void **state)
 	assert_int_equal(run("run --registry d/registry.csv --shots d/shots.csv --db s.db -q --lang fr"), 2);
 }
 
+/* a 2025 commune's list holds the items of its 2022 communes */
+static void test_commune_2025(void **state)
+{
+	(void)state;
+	char p[4096], code2025[8] = "", args[256];
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	snprintf(p, sizeof(p), "%s/admin_mapping_2022_2025.csv", getenv("VAXSYNC_REFDATA"));
+	assert_int_equal(vs_csv_open(&r, p, NULL, NULL), VS_OK);
+	while (!code2025[0] && vs_csv_next(r, &row, NULL) == VS_OK) /* old code col 4, new col 9 */
+		if (row.count > 9 && !strcmp(row.fields[4], commune))
+			snprintf(code2025, sizeof(code2025), "%s", row.fields[9]);
+	vs_csv_close(r);
+	assert_true(code2025[0]);
+	table a, b;
+	snprintf(args, sizeof(args), "worklist --db v0.db --commune %s -o a.csv", commune);
+	assert_int_equal(run(args), 0);
+	snprintf(args, sizeof(args), "worklist --db v0.db --commune-2025 %s -o b.csv", code2025);
+	assert_int_equal(run(args), 0);
+	table_read(&a, "a.csv");
+	table_read(&b, "b.csv");
+	assert_true(b.rows >= a.rows);
+	int ca = col(&b, "Mã xã/phường");
+	size_t mine = 0;
+	for (size_t i = 1; i < b.rows; i++)
+		mine += !strcmp(b.cell[i][ca], commune);
+	assert_int_equal(mine, a.rows - 1);
+	table_free(&a);
+	table_free(&b);
+	assert_int_equal(run("worklist --db v0.db --commune-2025 99999 -o c.csv"), 1);
+}
+
 static void test_import_errors(void **state)
 {
 	(void)state;
@@ -460,7 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csv_for_people), cmocka_unit_test(test_xlsx),
 	    cmocka_unit_test(test_import),         cmocka_unit_test(test_import_errors),
-	    cmocka_unit_test(test_summary_lang),
+	    cmocka_unit_test(test_summary_lang),   cmocka_unit_test(test_commune_2025),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
