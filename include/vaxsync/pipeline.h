@@ -84,9 +84,10 @@ vs_rc vs_pipeline_summarize(vs_store *s, int32_t today_days, vs_pipeline_summary
 /* Prints the summary as text (English, no names). */
 void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *summary);
 /* The summary in lang (Vietnamese adds each reason's title), with province
- * names beside codes when ref (borrowed, may be NULL) is given. */
+ * names beside codes when province_names (100 entries by GSO code, "" or
+ * NULL entries skipped; may be NULL) is given. */
 void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *summary, vs_lang lang,
-                                    const struct vs_ref *ref);
+                                    const char *const *province_names);
 
 /* Writes the worklist of one facility (kind VS_STORE_WL_FACILITY) or commune
  * as CSV to path ("-" = stdout); code NULL or "" writes every item of the

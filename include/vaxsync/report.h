@@ -51,6 +51,14 @@ vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *cod
 vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*codes)[6], size_t cap,
                               size_t *count, vs_error *err) VS_MUST_CHECK;
 
+/* Province names by GSO 2022 code ("01" -> name[1]; "" when unknown), from
+ * refdata/cccd_province_codes.csv: one small file, for a summary that
+ * wants names without loading every reference table. */
+typedef struct vs_report_provinces {
+	char name[100][64];
+} vs_report_provinces;
+vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs_error *err) VS_MUST_CHECK;
+
 /* ---- review import ----
  * A row source gives the rows of a filled-in worklist, the header first, as
  * vs_csv_row (fields NUL-terminated UTF-8, valid until the next call; line:

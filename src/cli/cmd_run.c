@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/pipeline.h"
-#include "vaxsync/ref.h"
+#include "vaxsync/report.h"
 
 static const char run_usage[] =
     "usage: vaxsync run --registry R --shots S [--db FILE] [--out DIR] [options]\n"
@@ -166,13 +166,18 @@ int vs_cmd_run(int argc, char **argv)
 		vs_free(sum);
 		return vs_rc_exit_code(rc);
 	}
-	/* names beside province codes: the reference data the run just used */
-	vs_ref *ref = NULL;
-	vs_error rerr;
-	if (vs_ref_load(&ref, o.refdata, &rerr))
-		ref = NULL;
-	vs_pipeline_print_summary_lang(stdout, sum, vs_lang_default(), ref);
-	vs_ref_free(ref);
+	/* names beside province codes, from the reference data the run just used */
+	vs_report_provinces *names = vs_malloc(sizeof(*names));
+	vs_error nerr;
+	if (names && vs_report_province_names(o.refdata, names, &nerr)) {
+		vs_free(names);
+		names = NULL;
+	}
+	const char *by_code[100];
+	for (int p = 0; p < 100; p++)
+		by_code[p] = names ? names->name[p] : NULL;
+	vs_pipeline_print_summary_lang(stdout, sum, vs_lang_default(), by_code);
+	vs_free(names);
 	printf("\nDatabase: %s\n", o.db_uri);
 	if (o.out_dir)
 		printf("Links: %s/links.csv\nWorklists: %s/worklists/\n", o.out_dir, o.out_dir);

@@ -12,7 +12,6 @@
 
 #include "vaxsync/csv.h"
 #include "vaxsync/pipeline.h"
-#include "vaxsync/ref.h"
 
 const int vs_pipeline_age_lower[VS_PIPELINE_AGE_GROUPS] = {0, 5, 12, 18, 50, 65};
 
@@ -201,19 +200,12 @@ static void print_cov(FILE *f, const char *label, const vs_pipeline_coverage *c,
 	        pct(c->dose3, c->citizens), name ? "   " : "", name ? name : "");
 }
 
-static const char *province_name(const vs_ref *ref, const char *code)
-{
-	for (size_t i = 0; ref && i < ref->district_count; i++)
-		if (!strcmp(ref->districts[i].province_code, code))
-			return ref->districts[i].province_name;
-	return NULL;
-}
-
 /* Text with printf conversions from the table above (checked by hand: every
  * language's entry has the same conversions). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *s, vs_lang lang, const vs_ref *ref)
+void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *s, vs_lang lang,
+                                    const char *const *province_names)
 {
 	const vs_store_counts *c = &s->counts;
 	int l = lang == VS_LANG_VI ? 1 : 0;
@@ -263,7 +255,9 @@ void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *s, vs_la
 			continue;
 		char label[16];
 		snprintf(label, sizeof(label), "%02d", p);
-		print_cov(f, label, &s->province[p], province_name(ref, label));
+		print_cov(f, label, &s->province[p],
+		          province_names && province_names[p] && province_names[p][0] ? province_names[p]
+		                                                                      : NULL);
 	}
 }
 #pragma GCC diagnostic pop

@@ -47,3 +47,30 @@ vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*
 		                           code2025);
 	return rc;
 }
+
+vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs_error *err)
+{
+	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
+	                                       {"gso_province_name_2022", NULL, true}};
+	char path[4096];
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	int idx[2];
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", refdata);
+	vs_rc rc = vs_csv_open(&r, path, NULL, err);
+	if (!rc)
+		rc = vs_csv_next(r, &row, err);
+	if (!rc)
+		rc = vs_csv_map_header(&row, specs, 2, idx, path, err);
+	while (!rc && (rc = vs_csv_next(r, &row, err)) == VS_OK) {
+		const char *c = (size_t)idx[0] < row.count ? row.fields[idx[0]] : "";
+		if ((size_t)idx[1] >= row.count || strlen(c) != 2 || c[0] < '0' || c[0] > '9' || c[1] < '0' ||
+		    c[1] > '9')
+			continue;
+		int p = (c[0] - '0') * 10 + (c[1] - '0');
+		snprintf(out->name[p], sizeof(out->name[p]), "%s", row.fields[idx[1]]);
+	}
+	vs_csv_close(r);
+	return rc == VS_DONE ? VS_OK : rc;
+}
