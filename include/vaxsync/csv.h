@@ -140,6 +140,27 @@ typedef struct vs_csv_writer vs_csv_writer;
 vs_rc vs_csv_writer_open(vs_csv_writer **out, const char *path, vs_error *err) VS_MUST_CHECK;
 /* Writes into a caller-owned FILE (not closed by vs_csv_writer_close). */
 vs_csv_writer *vs_csv_writer_from_file(FILE *f);
+/* Output for people (worklists, reports, review lists opened in Excel):
+ * VS_CSV_W_BOM starts the file with a UTF-8 byte-order mark (Excel on
+ * Windows reads the file as UTF-8 only with it); VS_CSV_W_NEUTRALIZE writes
+ * a single quote before every cell vs_csv_cell_needs_prefix names (OWASP CSV
+ * injection). Machine outputs (links.csv, standardize, generate) set neither.
+ * Set before the first row; a BOM asked for later is not written. */
+#define VS_CSV_W_BOM 0x1u
+#define VS_CSV_W_NEUTRALIZE 0x2u
+#define VS_CSV_W_PEOPLE (VS_CSV_W_BOM | VS_CSV_W_NEUTRALIZE)
+void vs_csv_writer_set_flags(vs_csv_writer *w, unsigned flags);
+/* The one neutralization rule, for CSV and .xlsx cells alike: true when the
+ * cell, after any run of leading single quotes, starts with '=', '+', '-',
+ * '@', TAB or CR and is not a plain decimal number ("-12", "-0.5" stay as
+ * they are). The quotes are part of the rule so that the prefix is exactly
+ * reversible: a cell that already starts with quotes before a trigger gets
+ * one more. */
+bool vs_csv_cell_needs_prefix(const char *s, size_t len);
+/* For readers of vaxsync's own people files (review import): how many bytes
+ * to skip at the start of a cell (1 when it carries the writer's prefix,
+ * else 0), so that reading gives back exactly the value written. */
+size_t vs_csv_cell_unprefix(const char *s, size_t len);
 /* Writes one row; fields quoted only when needed. lens may be NULL (strlen). */
 vs_rc vs_csv_write_row(vs_csv_writer *w, const char *const *fields, const size_t *lens,
                        size_t count) VS_MUST_CHECK;

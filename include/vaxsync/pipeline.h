@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "vaxsync/core.h"
+#include "vaxsync/lang.h"
 #include "vaxsync/norm.h"
 #include "vaxsync/reasons.h"
 #include "vaxsync/store.h"
@@ -80,8 +81,13 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 /* Fills the store part of summary (counts, reasons, coverage at today_days). */
 vs_rc vs_pipeline_summarize(vs_store *s, int32_t today_days, vs_pipeline_summary *summary,
                             vs_error *err) VS_MUST_CHECK;
-/* Prints the summary as text. */
+/* Prints the summary as text (English, no names). */
 void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *summary);
+/* The summary in lang (Vietnamese adds each reason's title), with province
+ * names beside codes when province_names (100 entries by GSO code, "" or
+ * NULL entries skipped; may be NULL) is given. */
+void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *summary, vs_lang lang,
+                                    const char *const *province_names);
 
 /* Writes the worklist of one facility (kind VS_STORE_WL_FACILITY) or commune
  * as CSV to path ("-" = stdout); code NULL or "" writes every item of the

@@ -58,6 +58,7 @@ const char *vs_cli_os_user(char *buf, size_t len);
 	"  --threads N     worker threads (default: CPU count)\n"                                            \
 	"  -o, --output F  output file (default: stdout or as documented)\n"                                 \
 	"  -q, --quiet     no progress output\n"                                                             \
+	"  --lang vi|en    language of text for people (default: vi, en when the locale is en_*)\n"          \
 	"  -h, --help      this help\n"                                                                      \
 	"Exit codes: 0 ok, 1 data error, 2 usage, 3 internal error or an output not written.\n"
 

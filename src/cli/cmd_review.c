@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/engine.h"
+#include "vaxsync/reasons.h"
+#include "vaxsync/report.h"
 
 static const char review_usage[] =
     "usage: vaxsync review SUBCOMMAND [options] --as USER [--role ROLE]\n"
@@ -25,6 +27,9 @@ static const char review_usage[] =
     "  withdraw FACILITY RECORD                 the facility sent the record by mistake\n"
     "  resolve FACILITY RECORD --drop FACILITY2 RECORD2   of two conflicting reports, the\n"
     "                                    second is wrong\n"
+    "  import FILE [--result FILE2]      a filled-in commune worklist (`vaxsync worklist\n"
+    "                                    --commune`, CSV): each row's decision as above;\n"
+    "                                    FILE2 (default FILE.result.csv) gets a result column\n"
     "Options:\n"
     "  --db FILE        the store (default vaxsync.db)\n"
     "  --as USER        who decides (required for decisions; kept with each one)\n"
@@ -36,7 +41,7 @@ static const char review_usage[] =
     "withdraws their shots exactly once.\n";
 
 typedef struct review_args {
-	const char *db, *as, *note, *facility, *commune, *citizen, *drop_fac, *drop_rec;
+	const char *db, *as, *note, *facility, *commune, *citizen, *drop_fac, *drop_rec, *result;
 	int role;
 	long long after, limit;
 	vs_date today;
@@ -88,6 +93,8 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 		} else if (!strcmp(s, "--role") && has) {
 			if (!(a->role = vs_engine_role_from_name(argv[++i])))
 				return usage_error("unknown role", argv[i]);
+		} else if (!strcmp(s, "--result") && has) {
+			a->result = argv[++i];
 		} else if (!strcmp(s, "--note") && has) {
 			a->note = argv[++i];
 		} else if (!strcmp(s, "--facility") && has) {
@@ -126,9 +133,15 @@ static int print_item(void *ud, const vs_store_worklist_item *it)
 {
 	int64_t *last = ud;
 	*last = it->rid;
+	/* the stored suggestion is English; Vietnamese is made from the codes */
+	char vi[sizeof(it->suggestion)];
+	bool en = vs_lang_default() == VS_LANG_EN;
+	if (!en)
+		vs_reason_actions_text(it->reasons, VS_LANG_VI, vi, sizeof(vi));
 	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\n\t%s\n\t%s\n", (long long)it->rid, it->facility_code,
 	       it->record_id, it->category, it->citizen_id[0] ? it->citizen_id : "-",
-	       it->commune_code[0] ? it->commune_code : "-", it->reasons, it->suggestion, it->evidence);
+	       it->commune_code[0] ? it->commune_code : "-", it->reasons, en || !vi[0] ? it->suggestion : vi,
+	       it->evidence);
 	return 0;
 }
 
@@ -177,6 +190,63 @@ static int decide(vs_engine_session *ss, const review_args *a, int action)
 	return VS_EXIT_OK;
 }
 
+/* FILE.csv -> FILE.result.csv */
+static void result_path(const char *in, char *out, size_t len)
+{
+	const char *dot = strrchr(in, '.'), *slash = strrchr(in, '/');
+	int stem = dot && (!slash || dot > slash) ? (int)(dot - in) : (int)strlen(in);
+	snprintf(out, len, "%.*s.result.csv", stem, in);
+}
+
+static int import_list(vs_engine_session *ss, const review_args *a)
+{
+	vs_error err;
+	vs_report_source src;
+	vs_report_import_stats st;
+	vs_csv_writer *w = NULL;
+	char rpath[4200];
+	memset(&err, 0, sizeof(err));
+	if (a->npos != 1)
+		return usage_error("import takes FILE", NULL);
+	if (!a->as || !a->as[0])
+		return usage_error("import needs --as USER", NULL);
+	if (vs_report_format_of(a->pos[0]) == VS_REPORT_XLSX) {
+		/* the seam: an .xlsx sheet reader fills a vs_report_source */
+		fprintf(stderr, "vaxsync review: reading .xlsx worklists is not available yet; "
+		                "write the list as CSV (vaxsync worklist -o FILE.csv)\n");
+		return VS_EXIT_USAGE;
+	}
+	result_path(a->pos[0], rpath, sizeof(rpath));
+	const char *rp = a->result ? a->result : rpath;
+	vs_engine_actor who = {.name = a->as, .role = a->role ? a->role : VS_ROLE_COMMUNE};
+	vs_rc rc = vs_report_source_csv(&src, a->pos[0], &err);
+	if (rc) {
+		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
+	if (!(rc = vs_csv_writer_open(&w, rp, &err))) {
+		vs_csv_writer_set_flags(w, VS_CSV_W_PEOPLE);
+		rc = vs_report_import(ss, &who, &src, w, vs_lang_default(), &st, &err);
+		vs_rc crc = vs_csv_writer_commit(w, rc ? NULL : &err);
+		rc = rc ? rc : crc;
+	}
+	src.close(src.ud);
+	if (rc) {
+		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
+	if (vs_lang_default() == VS_LANG_EN)
+		printf("%llu rows: %llu applied, %llu refused, %llu without a decision; results in %s\n",
+		       (unsigned long long)st.rows, (unsigned long long)st.applied,
+		       (unsigned long long)st.refused, (unsigned long long)st.skipped, rp);
+	else
+		printf("%llu dòng: %llu đã áp dụng, %llu bị từ chối, %llu chưa có quyết định; kết quả ghi ở "
+		       "%s\n",
+		       (unsigned long long)st.rows, (unsigned long long)st.applied,
+		       (unsigned long long)st.refused, (unsigned long long)st.skipped, rp);
+	return st.refused ? VS_EXIT_DATA : VS_EXIT_OK;
+}
+
 static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 {
 	vs_error err;
@@ -202,6 +272,9 @@ static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 		if (a->npos != 1)
 			return usage_error("history takes CITIZEN", NULL);
 		rc = vs_engine_history(ss, a->pos[0], &b, &err);
+	} else if (!strcmp(sub, "import")) {
+		vs_buf_free(&b);
+		return import_list(ss, a);
 	} else {
 		int action = vs_engine_action_from_name(sub);
 		vs_buf_free(&b);

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "vaxsync/engine.h"
 #include "vaxsync/pipeline.h"
+#include "vaxsync/report.h"
 
 static const char run_usage[] =
     "usage: vaxsync run --registry R --shots S [--db FILE] [--out DIR] [options]\n"
@@ -171,7 +172,18 @@ int vs_cmd_run(int argc, char **argv)
 		vs_free(sum);
 		return vs_rc_exit_code(rc);
 	}
-	vs_pipeline_print_summary(stdout, sum);
+	/* names beside province codes, from the reference data the run just used */
+	vs_report_provinces *names = vs_malloc(sizeof(*names));
+	vs_error nerr;
+	if (names && vs_report_province_names(o.refdata, names, &nerr)) {
+		vs_free(names);
+		names = NULL;
+	}
+	const char *by_code[100];
+	for (int p = 0; p < 100; p++)
+		by_code[p] = names ? names->name[p] : NULL;
+	vs_pipeline_print_summary_lang(stdout, sum, vs_lang_default(), by_code);
+	vs_free(names);
 	printf("\nDatabase: %s\n", o.db_uri);
 	if (o.out_dir)
 		printf("Links: %s/links.csv\nWorklists: %s/worklists/\n", o.out_dir, o.out_dir);

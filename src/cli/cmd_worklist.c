@@ -1,5 +1,5 @@
 /* cmd_worklist.c - `vaxsync worklist`: one facility's or one commune's
- * worklist from the store, as CSV. */
+ * worklist from the store, for people: CSV or .xlsx, Vietnamese or English. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,21 +7,34 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/pipeline.h"
+#include "vaxsync/report.h"
+
+#define VS_WL_2025_MAX 64 /* 2022 communes in one 2025 commune (at most 15 in the 2025 list) */
 
 static const char wl_usage[] =
-    "usage: vaxsync worklist [--db FILE] (--facility CODE | --commune CODE) [-o FILE]\n"
+    "usage: vaxsync worklist [--db FILE] (--facility CODE | --commune CODE) [-o FILE[.xlsx]]\n"
+    "                        [--format csv|xlsx] [--no-bom] [--lang vi|en]\n"
     "Writes the records a facility must correct (reason codes, suggested fix) or\n"
     "that a commune working group must check (review candidates with evidence,\n"
-    "conflicts, unlinked records of the commune) as CSV (default stdout).\n"
+    "conflicts, unlinked records of the commune), with the record's fields and the\n"
+    "province, district and commune names (from --refdata when given). The commune's\n"
+    "list has decision columns to fill in and bring back with `vaxsync review import`.\n"
+    "CSV (default, stdout) starts with a UTF-8 byte-order mark for Excel; .xlsx\n"
+    "(-o FILE.xlsx or --format xlsx) keeps IDs as text and has a decision dropdown.\n"
     "  --db FILE        the store written by `vaxsync run` (default vaxsync.db)\n"
     "  --facility CODE  facility code as in shots.csv\n"
-    "  --commune CODE   GSO commune code (5 digits)\n";
+    "  --commune CODE   GSO commune code (5 digits, 2022 list)\n"
+    "  --commune-2025 CODE  a commune of the 2025 list: the items of every 2022 commune\n"
+    "                   merged into it, wholly or in part (needs --refdata)\n"
+    "  --format F       csv or xlsx (default: from the -o file's extension)\n"
+    "  --no-bom         CSV without the byte-order mark (for a program)\n";
 
 int vs_cmd_worklist(int argc, char **argv)
 {
 	char user[VS_CLI_USER_LEN];
 	vs_cli_common c;
-	const char *db = "vaxsync.db", *facility = NULL, *commune = NULL;
+	const char *db = "vaxsync.db", *facility = NULL, *commune = NULL, *format = NULL;
+	bool no_bom = false, units2025 = false;
 	vs_error err;
 	memset(&err, 0, sizeof(err));
 	vs_cli_common_init(&c);
@@ -42,6 +55,17 @@ int vs_cmd_worklist(int argc, char **argv)
 			facility = argv[++i];
 		} else if (!strcmp(a, "--commune") && has) {
 			commune = argv[++i];
+		} else if (!strcmp(a, "--commune-2025") && has) {
+			commune = argv[++i];
+			units2025 = true;
+		} else if (!strcmp(a, "--format") && has) {
+			format = argv[++i];
+			if (strcmp(format, "csv") && strcmp(format, "xlsx")) {
+				fprintf(stderr, "vaxsync worklist: --format takes csv or xlsx\n");
+				return VS_EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "--no-bom")) {
+			no_bom = true;
 		} else {
 			fprintf(stderr, "vaxsync worklist: unknown or incomplete option '%s'\n%s", a,
 			        wl_usage);
@@ -60,21 +84,53 @@ int vs_cmd_worklist(int argc, char **argv)
 			return VS_EXIT_USAGE;
 		}
 	}
+	const char *out = c.output ? c.output : "-";
+	vs_report_opts ro = {.lang = vs_lang_default(),
+	                     .format = format ? (!strcmp(format, "xlsx") ? VS_REPORT_XLSX : VS_REPORT_CSV)
+	                                      : vs_report_format_of(out),
+	                     .no_bom = no_bom};
+	if (ro.format == VS_REPORT_XLSX && !strcmp(out, "-")) {
+		fprintf(stderr, "vaxsync worklist: an .xlsx worklist needs -o FILE.xlsx\n");
+		return VS_EXIT_USAGE;
+	}
 	vs_store *s = NULL;
+	vs_ref *ref = NULL;
 	uint64_t rows = 0;
 	bool known = false;
 	uint8_t kind = facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE;
-	vs_rc rc = vs_store_open(&s, db, NULL, &err);
+	vs_rc rc = VS_OK;
+	/* names beside codes when the reference data is at hand; codes alone otherwise */
+	if (c.refdata && (rc = vs_ref_load(&ref, c.refdata, &err))) {
+		vs_cli_print_error(&err);
+		return vs_rc_exit_code(rc);
+	}
+	ro.ref = ref;
+	/* the codes whose items make the list: one, or a 2025 commune's 2022 communes */
+	char old[VS_WL_2025_MAX][6];
+	const char *codes[VS_WL_2025_MAX] = {facility ? facility : commune};
+	size_t ncodes = 1;
+	if (units2025) {
+		if (!c.refdata) {
+			vs_ref_free(ref);
+			fprintf(
+			    stderr,
+			    "vaxsync worklist: --commune-2025 needs --refdata DIR (or VAXSYNC_REFDATA)\n");
+			return VS_EXIT_USAGE;
+		}
+		rc = vs_report_communes_2025(c.refdata, commune, old, VS_WL_2025_MAX, &ncodes, &err);
+		for (size_t k = 0; k < ncodes; k++)
+			codes[k] = old[k];
+	}
 	if (!rc)
-		rc = vs_store_code_known(s, kind, facility ? facility : commune, &known, &err);
+		rc = vs_store_open(&s, db, NULL, &err);
+	for (size_t k = 0; !rc && !known && k < ncodes; k++)
+		rc = vs_store_code_known(s, kind, codes[k], &known, &err);
 	if (!rc && !known)
 		rc = vs_error_set(&err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL,
 		                  "unknown %s code %s (nothing in the store has it)",
 		                  facility ? "facility" : "commune", facility ? facility : commune);
 	if (!rc)
-		rc = vs_pipeline_export_worklist(s, facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE,
-		                                 facility ? facility : commune, c.output ? c.output : "-",
-		                                 &rows, &err);
+		rc = vs_report_worklist_codes(s, kind, codes, ncodes, out, &ro, &rows, &err);
 	if (rc == VS_ERR_WRITE) {
 		vs_error aerr;
 		memset(&aerr, 0, sizeof(aerr));
@@ -82,6 +138,7 @@ int vs_cmd_worklist(int argc, char **argv)
 			vs_cli_print_error(&aerr);
 	}
 	vs_store_close(s);
+	vs_ref_free(ref);
 	if (rc) {
 		vs_cli_print_error(&err);
 		return vs_rc_exit_code(rc);

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vaxsync/lang.h"
 
 static const vs_cli_command commands[] = {VS_CLI_COMMANDS};
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
@@ -68,15 +69,22 @@ int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i)
 		return 1;
 	}
 	bool is_ref = !strcmp(a, "--refdata"), is_out = !strcmp(a, "-o") || !strcmp(a, "--output"),
-	     is_thr = !strcmp(a, "--threads");
-	if (!is_ref && !is_out && !is_thr)
+	     is_thr = !strcmp(a, "--threads"), is_lang = !strcmp(a, "--lang");
+	if (!is_ref && !is_out && !is_thr && !is_lang)
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "vaxsync: %s needs a value\n", a);
 		return -1;
 	}
 	const char *v = argv[++*i];
-	if (is_ref)
+	vs_lang lang;
+	if (is_lang) {
+		if (!vs_lang_parse(v, &lang)) {
+			fprintf(stderr, "vaxsync: --lang takes vi or en\n");
+			return -1;
+		}
+		vs_lang_set_default(lang); /* the language of everything printed for people */
+	} else if (is_ref)
 		c->refdata = v;
 	else if (is_out)
 		c->output = v;

@@ -3,12 +3,18 @@
 
 #include "vaxsync/reasons.h"
 
+/* A line of reasons.def with only NAME, meaning and action leaves the title
+ * and the Vietnamese NULL: the padding fills the missing arguments and the
+ * trailing ~ keeps the variadic part non-empty (ISO C). */
+#define ROW(name, meaning, action, title, title_vi, meaning_vi, action_vi, ...)                              \
+	[VS_R_##name] = {#name, meaning, action, title, title_vi, meaning_vi, action_vi},
 static const vs_reason_info table[VS_R_COUNT] = {
-    [VS_R_NONE] = {"", "", ""},
-#define VS_REASON(name, meaning, action) [VS_R_##name] = {#name, meaning, action},
+    [VS_R_NONE] = {"", "", "", "", "", "", ""},
+#define VS_REASON(...) ROW(__VA_ARGS__, NULL, NULL, NULL, NULL, ~)
 #include "vaxsync/reasons.def"
 #undef VS_REASON
 };
+#undef ROW
 
 const vs_reason_info *vs_reason_get(vs_reason r)
 {
@@ -21,6 +27,65 @@ const char *vs_reason_name(vs_reason r)
 {
 	const vs_reason_info *i = vs_reason_get(r);
 	return i ? i->name : "";
+}
+
+const char *vs_reason_title(vs_reason r, vs_lang lang)
+{
+	const vs_reason_info *i = vs_reason_get(r);
+	if (!i)
+		return "";
+	const char *t = lang == VS_LANG_VI && i->title_vi ? i->title_vi : i->title;
+	return t ? t : i->name;
+}
+
+const char *vs_reason_meaning(vs_reason r, vs_lang lang)
+{
+	const vs_reason_info *i = vs_reason_get(r);
+	return !i ? "" : lang == VS_LANG_VI && i->meaning_vi ? i->meaning_vi : i->meaning;
+}
+
+const char *vs_reason_action(vs_reason r, vs_lang lang)
+{
+	const vs_reason_info *i = vs_reason_get(r);
+	return !i ? "" : lang == VS_LANG_VI && i->action_vi ? i->action_vi : i->action;
+}
+
+bool vs_reason_informational(vs_reason r)
+{
+	const char *name = vs_reason_name(r);
+	size_t n = strlen(name);
+	return (n > 6 && !strcmp(name + n - 6, "_FIXED")) || (n > 8 && !strcmp(name + n - 8, "_REMOVED")) ||
+	       strstr(name, "NO_DIACRITICS") || !strcmp(name, "NAME_ALL_CAPS") || r == VS_R_LINK_CONFIRMED;
+}
+
+size_t vs_reason_actions_text(const char *reasons, vs_lang lang, char *out, size_t out_len)
+{
+	vs_reason_set set = {0};
+	size_t off = 0;
+	if (!out_len)
+		return 0;
+	out[0] = '\0';
+	vs_reason_parse(&set, reasons, strlen(reasons));
+	for (unsigned i = 0; i < set.count; i++) {
+		vs_reason r = (vs_reason)set.codes[i];
+		const char *a = vs_reason_action(r, lang);
+		bool seen = vs_reason_informational(r) || !a[0];
+		for (unsigned k = 0; k < i && !seen; k++)
+			seen = !vs_reason_informational((vs_reason)set.codes[k]) &&
+			       !strcmp(vs_reason_action((vs_reason)set.codes[k], lang), a);
+		size_t al = strlen(a);
+		if (seen)
+			continue;
+		if (off + (off ? 2 : 0) + al + 1 > out_len)
+			break;
+		if (off) {
+			memcpy(out + off, "; ", 2);
+			off += 2;
+		}
+		memcpy(out + off, a, al + 1);
+		off += al;
+	}
+	return off;
 }
 
 vs_reason vs_reason_from_name(const char *name, size_t len)

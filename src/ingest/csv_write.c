@@ -1,5 +1,9 @@
 /* csv_write.c - RFC 4180 writer: comma-separated, CRLF-free (LF) rows,
- * fields quoted only when they hold a comma, quote, CR or LF. Output is
+ * fields quoted only when they hold a comma, quote, CR or LF. A file for
+ * people (VS_CSV_W_PEOPLE) starts with a UTF-8 byte-order mark and has every
+ * cell that a spreadsheet would run as a formula neutralized by a leading
+ * quote (the one rule: vs_csv_cell_needs_prefix, undone by
+ * vs_csv_cell_unprefix for vaxsync's own readers). Output is
  * buffered; the first failed write is remembered (with its errno) and makes
  * every later call and the commit report VS_ERR_WRITE. A file opened by path
  * is a vs_file_out: it appears whole at its path on commit, or not at all. */
@@ -16,6 +20,8 @@ struct vs_csv_writer {
 	bool failed;
 	int failed_errno; /* errno of the first failed write */
 	bool in_row;      /* a field was written in the current row */
+	bool started;     /* something was written: too late for a byte-order mark */
+	unsigned flags;   /* VS_CSV_W_* */
 	size_t len;
 	char buf[WBUF_LEN];
 };
@@ -37,6 +43,7 @@ static void flush(vs_csv_writer *w)
 
 static void put(vs_csv_writer *w, const char *s, size_t n)
 {
+	w->started = true;
 	if (w->len + n > WBUF_LEN) {
 		flush(w);
 		if (n > WBUF_LEN) {
@@ -58,6 +65,8 @@ static vs_csv_writer *writer_new(FILE *f, vs_file_out *fo)
 	w->failed = false;
 	w->failed_errno = 0;
 	w->in_row = false;
+	w->started = false;
+	w->flags = 0;
 	w->len = 0;
 	return w;
 }
@@ -94,11 +103,53 @@ vs_csv_writer *vs_csv_writer_from_file(FILE *f)
 	return writer_new(f, NULL);
 }
 
+void vs_csv_writer_set_flags(vs_csv_writer *w, unsigned flags)
+{
+	if ((flags & VS_CSV_W_BOM) && !w->started)
+		put(w, "\xEF\xBB\xBF", 3);
+	w->flags = flags;
+}
+
+/* A plain decimal number ("-12", "-0.5") is a value to Excel, never a formula. */
+static bool is_number(const char *s, size_t len)
+{
+	size_t i = s[0] == '-' || s[0] == '+';
+	size_t digits = 0, dots = 0;
+	for (; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && digits && !dots)
+			dots++;
+		else
+			return false;
+	}
+	return digits && s[len - 1] != '.';
+}
+
+bool vs_csv_cell_needs_prefix(const char *s, size_t len)
+{
+	size_t q = 0;
+	while (q < len && s[q] == '\'') /* quotes before a trigger: escaped too, so unprefix is exact */
+		q++;
+	if (q == len)
+		return false;
+	char c = s[q];
+	if (c != '=' && c != '+' && c != '-' && c != '@' && c != '\t' && c != '\r')
+		return false;
+	return !is_number(s + q, len - q);
+}
+
+size_t vs_csv_cell_unprefix(const char *s, size_t len)
+{
+	return len && s[0] == '\'' && vs_csv_cell_needs_prefix(s + 1, len - 1) ? 1 : 0;
+}
+
 vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len)
 {
 	if (w->in_row)
 		put(w, ",", 1);
 	w->in_row = true;
+	bool prefix = (w->flags & VS_CSV_W_NEUTRALIZE) && vs_csv_cell_needs_prefix(s, len);
 	bool quote = false;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
@@ -108,10 +159,12 @@ vs_rc vs_csv_write_field(vs_csv_writer *w, const char *s, size_t len)
 		}
 	}
 	if (!quote) {
+		if (prefix)
+			put(w, "'", 1);
 		put(w, s, len);
 		return w->failed ? VS_ERR_WRITE : VS_OK;
 	}
-	put(w, "\"", 1);
+	put(w, prefix ? "\"'" : "\"", prefix ? 2 : 1);
 	size_t start = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '"') {

@@ -102,7 +102,82 @@ static double pct(uint64_t n, uint64_t d)
 	return d ? 100.0 * (double)n / (double)d : 0.0;
 }
 
-static void print_reasons(FILE *f, const char *title, const uint64_t *by_reason)
+/* The summary's words in English and Vietnamese: [0] English, [1] Vietnamese. */
+enum {
+	S_THIS_RUN,
+	S_REGISTRY,
+	S_REGISTRY_DETAIL,
+	S_RECORDS,
+	S_RECORDS_DETAIL,
+	S_LINKED,
+	S_MODEL,
+	S_EM,
+	S_VERIFIED,
+	S_POSTED,
+	S_TIME,
+	S_STORE_NOW,
+	S_CITIZENS,
+	S_CURRENT,
+	S_AUTO,
+	S_IN_REVIEW,
+	S_CONFIRMED,
+	S_UNLINKED,
+	S_EVENTS,
+	S_MERGED,
+	S_POSTINGS,
+	S_OUTBOX,
+	S_ITEMS,
+	S_BY_UNLINKED,
+	S_BY_REVIEW,
+	S_BY_HISTORY,
+	S_COV_AGE,
+	S_COV_PROVINCE,
+	S_ALL,
+	S_COUNT
+};
+static const char *const words[S_COUNT][2] = {
+    [S_THIS_RUN] = {"\n== this run\n", "\n== lần chạy này\n"},
+    [S_REGISTRY] = {"  registry rows         ", "  dòng dữ liệu dân cư   "},
+    [S_REGISTRY_DETAIL] = {"  (changed %llu, bad rows %llu)\n", "  (thay đổi %llu, dòng lỗi %llu)\n"},
+    [S_RECORDS] = {"  records in            ", "  bản ghi nhận vào      "},
+    [S_RECORDS_DETAIL] = {"  (new %llu, unchanged %llu, corrected %llu, bad rows %llu)\n",
+                          "  (mới %llu, không đổi %llu, đã sửa %llu, dòng lỗi %llu)\n"},
+    [S_LINKED] = {"  linked                ", "  đã ghép               "},
+    [S_MODEL] = {"  (model %s", "  (mô hình %s"},
+    [S_EM] = {", trained by EM on %llu records sampled over the whole file",
+              ", huấn luyện EM trên %llu bản ghi lấy mẫu khắp tệp"},
+    [S_VERIFIED] = {"  citizens verified     ", "  công dân đã kiểm tra  "},
+    [S_POSTED] = {"  posted / withdrawn    ", "  ghi nhận / rút lại    "},
+    [S_TIME] = {"  time                %10.1f s  (registry %.1f s; shots %.1f s: standardize+store %.1f s, "
+                "link %.1f s, overlapping; verify+post %.1f s; summary+exports %.1f s)\n",
+                "  thời gian           %10.1f s  (dân cư %.1f s; mũi tiêm %.1f s: chuẩn hóa+lưu %.1f s, "
+                "ghép %.1f s, chạy song song; kiểm tra+ghi nhận %.1f s; tổng hợp+xuất tệp %.1f s)\n"},
+    [S_STORE_NOW] = {"\n== the store now\n", "\n== cơ sở dữ liệu hiện tại\n"},
+    [S_CITIZENS] = {"  citizens              %10lld\n", "  công dân              %10lld\n"},
+    [S_CURRENT] = {"  records (current)     %10lld  (%lld earlier versions kept)\n",
+                   "  bản ghi (hiện hành)   %10lld  (giữ %lld phiên bản cũ)\n"},
+    [S_AUTO] = {"  linked auto           %10lld\n", "  ghép tự động          %10lld\n"},
+    [S_IN_REVIEW] = {"  in review (link)      %10lld\n", "  chờ xác nhận (ghép)   %10lld\n"},
+    [S_CONFIRMED] = {"  confirmed by people   %10lld\n", "  cán bộ đã xác nhận    %10lld\n"},
+    [S_UNLINKED] = {"  unlinked              %10lld\n", "  chưa ghép được        %10lld\n"},
+    [S_EVENTS] = {"  events                %10lld  (posted %lld, review %lld, rejected %lld)\n",
+                  "  mũi tiêm              %10lld  (ghi nhận %lld, cần xem xét %lld, bị loại %lld)\n"},
+    [S_MERGED] = {"  duplicate reports merged %7lld\n", "  báo cáo trùng đã gộp  %10lld\n"},
+    [S_POSTINGS] = {"  auto-posted (postings) %9lld\n", "  đã ghi nhận lên CSDL  %10lld\n"},
+    [S_OUTBOX] = {"  outbox pending        %10lld\n", "  chờ gửi đi            %10lld\n"},
+    [S_ITEMS] = {"  worklist items        %10lld\n", "  việc cần xử lý        %10lld\n"},
+    [S_BY_UNLINKED] = {"\n== unlinked by reason", "\n== chưa ghép được, theo lý do"},
+    [S_BY_REVIEW] = {"\n== in review by reason", "\n== chờ xác nhận, theo lý do"},
+    [S_BY_HISTORY] = {"\n== history problems by reason (records)",
+                      "\n== lỗi lịch sử tiêm, theo lý do (bản ghi)"},
+    [S_COV_AGE] = {"\n== coverage by age group     citizens   >=1 dose  >=2 doses >=3 doses\n",
+                   "\n== độ bao phủ theo nhóm tuổi công dân    >=1 mũi   >=2 mũi   >=3 mũi\n"},
+    [S_COV_PROVINCE] = {"\n== coverage by province      citizens   >=1 dose  >=2 doses >=3 doses\n",
+                        "\n== độ bao phủ theo tỉnh      công dân    >=1 mũi   >=2 mũi   >=3 mũi\n"},
+    [S_ALL] = {"all", "tất cả"},
+};
+
+static void print_reasons(FILE *f, const char *title, const uint64_t *by_reason, vs_lang lang)
 {
 	bool any = false;
 	for (unsigned r = 1; r < VS_R_COUNT; r++) {
@@ -111,75 +186,85 @@ static void print_reasons(FILE *f, const char *title, const uint64_t *by_reason)
 		if (!any)
 			fprintf(f, "%s\n", title);
 		any = true;
-		fprintf(f, "  %-32s %10llu\n", vs_reason_name((vs_reason)r),
-		        (unsigned long long)by_reason[r]);
+		fprintf(f, "  %-32s %10llu", vs_reason_name((vs_reason)r), (unsigned long long)by_reason[r]);
+		if (lang == VS_LANG_VI)
+			fprintf(f, "  %s", vs_reason_title((vs_reason)r, lang));
+		fputc('\n', f);
 	}
 }
 
-static void print_cov(FILE *f, const char *label, const vs_pipeline_coverage *c)
+static void print_cov(FILE *f, const char *label, const vs_pipeline_coverage *c, const char *name)
 {
-	fprintf(f, "  %-10s %10llu   %6.1f%%   %6.1f%%   %6.1f%%\n", label, (unsigned long long)c->citizens,
-	        pct(c->dose1, c->citizens), pct(c->dose2, c->citizens), pct(c->dose3, c->citizens));
+	fprintf(f, "  %-10s %10llu   %6.1f%%   %6.1f%%   %6.1f%%%s%s\n", label,
+	        (unsigned long long)c->citizens, pct(c->dose1, c->citizens), pct(c->dose2, c->citizens),
+	        pct(c->dose3, c->citizens), name ? "   " : "", name ? name : "");
 }
 
-void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
+/* Text with printf conversions from the table above (checked by hand: every
+ * language's entry has the same conversions). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *s, vs_lang lang,
+                                    const char *const *province_names)
 {
 	const vs_store_counts *c = &s->counts;
-	fprintf(f, "\n== this run\n");
-	fprintf(f, "  registry rows         %10llu  (changed %llu, bad rows %llu)\n",
-	        (unsigned long long)s->registry_rows, (unsigned long long)s->registry_changed,
+	int l = lang == VS_LANG_VI ? 1 : 0;
+	fputs(words[S_THIS_RUN][l], f);
+	fprintf(f, "%s%10llu", words[S_REGISTRY][l], (unsigned long long)s->registry_rows);
+	fprintf(f, words[S_REGISTRY_DETAIL][l], (unsigned long long)s->registry_changed,
 	        (unsigned long long)s->registry_bad_rows);
-	fprintf(f,
-	        "  records in            %10llu  (new %llu, unchanged %llu, corrected %llu, bad rows %llu)\n",
-	        (unsigned long long)s->records_in, (unsigned long long)s->records_new,
+	fprintf(f, "%s%10llu", words[S_RECORDS][l], (unsigned long long)s->records_in);
+	fprintf(f, words[S_RECORDS_DETAIL][l], (unsigned long long)s->records_new,
 	        (unsigned long long)s->records_same, (unsigned long long)s->records_corrected,
 	        (unsigned long long)s->records_bad_rows);
-	fprintf(f, "  linked                %10llu  (model %s", (unsigned long long)s->linked,
-	        s->model_version[0] ? s->model_version : "-");
+	fprintf(f, "%s%10llu", words[S_LINKED][l], (unsigned long long)s->linked);
+	fprintf(f, words[S_MODEL][l], s->model_version[0] ? s->model_version : "-");
 	if (s->model_sample)
-		fprintf(f, ", trained by EM on %llu records sampled over the whole file",
-		        (unsigned long long)s->model_sample);
+		fprintf(f, words[S_EM][l], (unsigned long long)s->model_sample);
 	fputs(")\n", f);
-	fprintf(f, "  citizens verified     %10llu\n", (unsigned long long)s->citizens_verified);
-	fprintf(f, "  posted / withdrawn    %10llu / %llu\n", (unsigned long long)s->posted,
+	fprintf(f, "%s%10llu\n", words[S_VERIFIED][l], (unsigned long long)s->citizens_verified);
+	fprintf(f, "%s%10llu / %llu\n", words[S_POSTED][l], (unsigned long long)s->posted,
 	        (unsigned long long)s->withdrawn);
-	fprintf(f,
-	        "  time                  %10.1f s  (registry %.1f s; shots %.1f s: standardize+store %.1f s, "
-	        "link %.1f s, overlapping; verify+post %.1f s; summary+exports %.1f s)\n",
-	        s->seconds_total, s->seconds_registry, s->seconds_shots, s->seconds_ingest, s->seconds_link,
-	        s->seconds_verify, s->seconds_report);
-	fprintf(f, "\n== the store now\n");
-	fprintf(f, "  citizens              %10lld\n", (long long)c->citizens);
-	fprintf(f, "  records (current)     %10lld  (%lld earlier versions kept)\n", (long long)c->records,
-	        (long long)c->superseded);
-	fprintf(f, "  linked auto           %10lld\n", (long long)c->links_auto);
-	fprintf(f, "  in review (link)      %10lld\n", (long long)c->links_review);
-	fprintf(f, "  confirmed by people   %10lld\n", (long long)c->links_confirmed);
-	fprintf(f, "  unlinked              %10lld\n", (long long)c->links_unlinked);
-	fprintf(f, "  events                %10lld  (posted %lld, review %lld, rejected %lld)\n",
-	        (long long)c->events, (long long)c->events_ok, (long long)c->events_review,
-	        (long long)c->events_reject);
-	fprintf(f, "  duplicate reports merged %7lld\n", (long long)c->reports_merged);
-	fprintf(f, "  auto-posted (postings) %9lld\n", (long long)c->postings);
-	fprintf(f, "  outbox pending        %10lld\n", (long long)c->outbox_pending);
-	fprintf(f, "  worklist items        %10lld\n", (long long)c->worklist_items);
-	print_reasons(f, "\n== unlinked by reason", s->unlinked_by_reason);
-	print_reasons(f, "\n== in review by reason", s->review_by_reason);
-	print_reasons(f, "\n== history problems by reason (records)", s->history_by_reason);
-	fprintf(f, "\n== coverage by age group     citizens   >=1 dose  >=2 doses >=3 doses\n");
+	fprintf(f, words[S_TIME][l], s->seconds_total, s->seconds_registry, s->seconds_shots,
+	        s->seconds_ingest, s->seconds_link, s->seconds_verify, s->seconds_report);
+	fputs(words[S_STORE_NOW][l], f);
+	fprintf(f, words[S_CITIZENS][l], (long long)c->citizens);
+	fprintf(f, words[S_CURRENT][l], (long long)c->records, (long long)c->superseded);
+	fprintf(f, words[S_AUTO][l], (long long)c->links_auto);
+	fprintf(f, words[S_IN_REVIEW][l], (long long)c->links_review);
+	fprintf(f, words[S_CONFIRMED][l], (long long)c->links_confirmed);
+	fprintf(f, words[S_UNLINKED][l], (long long)c->links_unlinked);
+	fprintf(f, words[S_EVENTS][l], (long long)c->events, (long long)c->events_ok,
+	        (long long)c->events_review, (long long)c->events_reject);
+	fprintf(f, words[S_MERGED][l], (long long)c->reports_merged);
+	fprintf(f, words[S_POSTINGS][l], (long long)c->postings);
+	fprintf(f, words[S_OUTBOX][l], (long long)c->outbox_pending);
+	fprintf(f, words[S_ITEMS][l], (long long)c->worklist_items);
+	print_reasons(f, words[S_BY_UNLINKED][l], s->unlinked_by_reason, lang);
+	print_reasons(f, words[S_BY_REVIEW][l], s->review_by_reason, lang);
+	print_reasons(f, words[S_BY_HISTORY][l], s->history_by_reason, lang);
+	fputs(words[S_COV_AGE][l], f);
 	static const char *const age_names[VS_PIPELINE_AGE_GROUPS] = {"0-4",   "5-11",  "12-17",
 	                                                              "18-49", "50-64", "65+"};
 	for (int i = 0; i < VS_PIPELINE_AGE_GROUPS; i++)
-		print_cov(f, age_names[i], &s->age[i]);
-	print_cov(f, "all", &s->total);
-	fprintf(f, "\n== coverage by province      citizens   >=1 dose  >=2 doses >=3 doses\n");
+		print_cov(f, age_names[i], &s->age[i], NULL);
+	print_cov(f, words[S_ALL][l], &s->total, NULL);
+	fputs(words[S_COV_PROVINCE][l], f);
 	for (int p = 0; p < 100; p++) {
 		if (!s->province[p].citizens)
 			continue;
 		char label[16];
 		snprintf(label, sizeof(label), "%02d", p);
-		print_cov(f, label, &s->province[p]);
+		print_cov(f, label, &s->province[p],
+		          province_names && province_names[p] && province_names[p][0] ? province_names[p]
+		                                                                      : NULL);
 	}
+}
+#pragma GCC diagnostic pop
+
+void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
+{
+	vs_pipeline_print_summary_lang(f, s, VS_LANG_EN, NULL);
 }
 
 /* ---- CSV exports ---- */
@@ -233,6 +318,7 @@ vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, c
 	vs_rc rc = vs_csv_writer_open(&o.w, path, err);
 	if (rc)
 		return rc;
+	vs_csv_writer_set_flags(o.w, VS_CSV_W_PEOPLE); /* a worklist is read by people, in Excel */
 	rc = vs_csv_write_row(o.w, wl_header, NULL, 8);
 	if (!rc) {
 		rc = vs_store_worklist(s, kind, code, wl_row, &o, err);
@@ -351,6 +437,7 @@ static int wl_split(void *ud, const vs_store_worklist_item *it)
 		snprintf(path, sizeof(path), "%s/%s", o->wdir, name);
 		if ((o->rc = vs_csv_writer_open_at(&o->w, o->dir_fd, name, path, o->err)))
 			return 1;
+		vs_csv_writer_set_flags(o->w, VS_CSV_W_PEOPLE);
 		if ((o->rc = vs_csv_write_row(o->w, wl_header, NULL, 8)))
 			return 1;
 	}

@@ -117,7 +117,8 @@ static void only_row(const char *path, char *facility, size_t len)
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
 	assert_string_equal(row.fields[0], "facility_code");
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
-	vs_store_copy(facility, len, row.fields[0]);
+	/* a worklist is for people: a code like "-x" carries the CSV-injection prefix */
+	vs_store_copy(facility, len, row.fields[0] + vs_csv_cell_unprefix(row.fields[0], row.lens[0]));
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_DONE);
 	vs_csv_close(r);
 }

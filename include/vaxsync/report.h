@@ -1,0 +1,104 @@
+/* report.h - worklists for people: CSV that Excel opens right or .xlsx, in
+ * Vietnamese or English, with administrative names beside codes; and the
+ * way back, a filled-in commune worklist applied through the review loop.
+ *
+ * A worklist file has one header row and one row per item. The commune's
+ * list ends with the decision columns a commune officer fills in (decision,
+ * chosen citizen, corrected name, date of birth, sex, ID number, note);
+ * vs_report_import reads them back, whatever the language of the header
+ * (Vietnamese, English or the column key: header matching folds case,
+ * diacritics and punctuation). Every cell for people goes through the one
+ * CSV-injection rule of csv.h (vs_csv_cell_needs_prefix). */
+#ifndef VAXSYNC_REPORT_H
+#define VAXSYNC_REPORT_H
+
+#include "vaxsync/core.h"
+#include "vaxsync/csv.h"
+#include "vaxsync/engine.h"
+#include "vaxsync/lang.h"
+#include "vaxsync/ref.h"
+#include "vaxsync/store.h"
+
+typedef enum vs_report_format { VS_REPORT_CSV = 0, VS_REPORT_XLSX = 1 } vs_report_format;
+
+typedef struct vs_report_opts {
+	vs_lang lang; /* column titles, categories, reason titles and actions */
+	vs_report_format format;
+	bool no_bom;       /* CSV for a machine: no byte-order mark (cells are still neutralized) */
+	const vs_ref *ref; /* borrowed, may be NULL: then no administrative names */
+} vs_report_opts;
+
+/* The format a path asks for: .xlsx (any case) is VS_REPORT_XLSX, else CSV. */
+vs_report_format vs_report_format_of(const char *path);
+
+/* Writes the worklist of one facility (VS_STORE_WL_FACILITY) or commune
+ * (code required) to path: CSV ("-" = stdout) or .xlsx (a file; written
+ * beside path and renamed into place whole, mode 0600). Columns: see
+ * docs/file-formats.md ("Worklists for people"). *rows (may be NULL) =
+ * items written. VS_ERR_WRITE names the path when it cannot be written. */
+vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
+                         const vs_report_opts *opts, uint64_t *rows, vs_error *err) VS_MUST_CHECK;
+
+/* The same for a list of codes: their items one code after the other, one
+ * header (a 2025 commune's list from its 2022 communes). */
+vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *codes, size_t code_count,
+                               const char *path, const vs_report_opts *opts, uint64_t *rows,
+                               vs_error *err) VS_MUST_CHECK;
+
+/* The 2022 communes (GSO codes) a 2025 commune was made of, wholly or in
+ * part, from refdata/admin_mapping_2022_2025.csv: codes[0..*count).
+ * VS_ERR_NOTFOUND when the code is no 2025 commune; VS_ERR_LIMIT past cap. */
+vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*codes)[6], size_t cap,
+                              size_t *count, vs_error *err) VS_MUST_CHECK;
+
+/* Province names by GSO 2022 code ("01" -> name[1]; "" when unknown), from
+ * refdata/cccd_province_codes.csv: one small file, for a summary that
+ * wants names without loading every reference table. */
+typedef struct vs_report_provinces {
+	char name[100][64];
+} vs_report_provinces;
+vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs_error *err) VS_MUST_CHECK;
+
+/* ---- review import ----
+ * A row source gives the rows of a filled-in worklist, the header first, as
+ * vs_csv_row (fields NUL-terminated UTF-8, valid until the next call; line:
+ * the row's number for messages). This is the seam for other readers: the
+ * CSV source below, and an .xlsx sheet source can fill the same struct. */
+typedef struct vs_report_source {
+	void *ud;
+	/* VS_OK (row filled), VS_DONE (end), VS_ERR_PARSE (this row is bad, err
+	 * says why; the next call goes on), other codes: fatal. */
+	vs_rc (*next)(void *ud, vs_csv_row *row, vs_error *err);
+	/* "file:line" or "Sheet1!row" of the row last returned, for messages */
+	void (*where)(void *ud, const vs_csv_row *row, char *out, size_t out_len);
+	void (*close)(void *ud);
+} vs_report_source;
+/* The importer strips the CSV-injection prefix from every cell
+ * (vs_csv_cell_unprefix): vaxsync writes it in CSV and .xlsx alike. */
+
+/* Opens a CSV worklist as a row source (the project's CSV reader). */
+vs_rc vs_report_source_csv(vs_report_source *src, const char *path, vs_error *err) VS_MUST_CHECK;
+
+typedef struct vs_report_import_stats {
+	uint64_t rows;    /* item rows read */
+	uint64_t applied; /* decisions carried out */
+	uint64_t refused; /* decisions the engine refused or that could not be read */
+	uint64_t skipped; /* rows with no decision */
+} vs_report_import_stats;
+
+/* Applies the filled-in rows of src one by one, each one vs_engine_decide
+ * call as `vaxsync review <action>` makes it, as who. A row the engine
+ * refuses (unknown citizen, not allowed, no candidate...) is refused with
+ * the reason and the rest goes on. Writes every row to result (may be NULL)
+ * with a result column: applied / refused: reason / empty for no decision.
+ * The decision may be written in Vietnamese (xác nhận, chọn công dân khác,
+ * từ chối, không có trong CSDL, sửa) or English (confirm, choose, reject,
+ * not-registered, correct). Returns VS_OK when the source was read to its
+ * end (refused rows are counted, not errors); the header not being a
+ * worklist's (no facility, record or decision column) is VS_ERR_PARSE;
+ * closes nothing (the caller closes src and result). */
+vs_rc vs_report_import(vs_engine_session *ss, const vs_engine_actor *who, vs_report_source *src,
+                       vs_csv_writer *result, vs_lang lang, vs_report_import_stats *stats,
+                       vs_error *err) VS_MUST_CHECK;
+
+#endif

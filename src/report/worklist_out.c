@@ -1,0 +1,285 @@
+/* worklist_out.c - one facility's or commune's worklist for people: the
+ * columns (titles in Vietnamese or English), the record's own fields beside
+ * the item, administrative names beside codes, reason titles and actions in
+ * the reader's language; written as CSV (byte-order mark, neutralized
+ * cells) or .xlsx (xlsx_out.c). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "report/report_internal.h"
+#include "vaxsync/norm.h"
+#include "vaxsync/reasons.h"
+
+const rep_col rep_cols[REP_ALL_COLS] = {
+    [REP_FACILITY] = {"facility_code", "Facility code", "Mã cơ sở tiêm chủng", REP_T_CODE, 14},
+    [REP_RECORD] = {"record_id", "Record id", "Mã bản ghi", REP_T_CODE, 14},
+    [REP_CATEGORY] = {"category", "Category", "Loại việc", REP_T_TEXT, 16},
+    [REP_PROVINCE] = {"province", "Province", "Tỉnh/thành phố", REP_T_TEXT, 20},
+    [REP_DISTRICT] = {"district", "District", "Quận/huyện", REP_T_TEXT, 20},
+    [REP_COMMUNE_CODE] = {"commune_code", "Commune code", "Mã xã/phường", REP_T_CODE, 10},
+    [REP_COMMUNE] = {"commune", "Commune", "Xã/phường", REP_T_TEXT, 20},
+    [REP_FULL_NAME] = {"full_name", "Full name", "Họ và tên", REP_T_TEXT, 24},
+    [REP_DOB] = {"dob", "Date of birth", "Ngày sinh", REP_T_DATE, 12},
+    [REP_SEX] = {"sex", "Sex", "Giới tính", REP_T_TEXT, 9},
+    [REP_ID_NUMBER] = {"id_number", "ID number (CMND/CCCD)", "Số CMND/CCCD", REP_T_CODE, 15},
+    [REP_VACCINE] = {"vaccine", "Vaccine", "Vắc xin", REP_T_TEXT, 18},
+    [REP_DOSE] = {"dose", "Dose", "Mũi thứ", REP_T_CODE, 7},
+    [REP_SHOT_DATE] = {"shot_date", "Shot date", "Ngày tiêm", REP_T_DATE, 12},
+    [REP_CITIZEN] = {"citizen_id", "Proposed citizen (CCCD)", "Số CCCD công dân đề xuất", REP_T_CODE, 16},
+    [REP_REASONS] = {"reasons", "Reason codes", "Mã lý do", REP_T_CODE, 28},
+    [REP_REASON_TITLES] = {"reason_titles", "Reasons", "Lý do", REP_T_LONG, 36},
+    [REP_SUGGESTION] = {"suggestion", "What to do", "Việc cần làm", REP_T_LONG, 48},
+    [REP_EVIDENCE] = {"evidence", "Evidence", "Chi tiết đối chiếu", REP_T_LONG, 48},
+    [REP_DECISION] = {"decision", "Decision", "Quyết định", REP_T_DECISION, 22},
+    [REP_CHOSEN] = {"chosen_citizen_id", "Chosen citizen (CCCD)", "Số CCCD công dân được chọn", REP_T_INPUT,
+                    16},
+    [REP_NEW_NAME] = {"new_full_name", "Corrected full name", "Họ và tên (sửa)", REP_T_INPUT, 24},
+    [REP_NEW_DOB] = {"new_dob", "Corrected date of birth", "Ngày sinh (sửa)", REP_T_INPUT, 14},
+    [REP_NEW_SEX] = {"new_sex", "Corrected sex", "Giới tính (sửa)", REP_T_INPUT, 10},
+    [REP_NEW_ID] = {"new_id_number", "Corrected ID number (CMND/CCCD)", "Số CMND/CCCD (sửa)", REP_T_INPUT,
+                    16},
+    [REP_NOTE] = {"note", "Note", "Ghi chú", REP_T_INPUT, 24},
+    [REP_RESULT] = {"result", "Result", "Kết quả", REP_T_LONG, 40},
+};
+
+static const char *const decision_vi[REP_DECISIONS + 1] = {
+    "", "xác nhận", "chọn công dân khác", "từ chối", "không có trong CSDL", "sửa"};
+static const char *const decision_en[REP_DECISIONS + 1] = {"",       "confirm",        "choose",
+                                                           "reject", "not-registered", "correct"};
+
+const char *rep_decision_label(int action, vs_lang lang)
+{
+	if (action < 1 || action > REP_DECISIONS)
+		return "";
+	return lang == VS_LANG_EN ? decision_en[action] : decision_vi[action];
+}
+
+/* Case, diacritics, spaces and punctuation folded, as header names are. */
+static void fold(const char *s, char *out, size_t out_len)
+{
+	char tmp[256];
+	vs_utf8_fold_key(s, strlen(s), tmp, sizeof(tmp));
+	size_t o = 0;
+	for (const char *p = tmp; *p && o + 1 < out_len; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			out[o++] = *p;
+	out[o] = '\0';
+}
+
+int rep_decision_parse(const char *s)
+{
+	char f[128], g[128];
+	fold(s, f, sizeof(f));
+	if (!f[0])
+		return 0;
+	for (int a = 1; a <= REP_DECISIONS; a++) {
+		fold(decision_vi[a], g, sizeof(g));
+		if (!strcmp(f, g))
+			return a;
+		fold(decision_en[a], g, sizeof(g));
+		if (!strcmp(f, g))
+			return a;
+	}
+	/* the words of `vaxsync review` and the short Vietnamese ones */
+	return !strcmp(f, "notregistered") || !strcmp(f, "khongcotrongcsdldancu") ? VS_ACT_NOT_REGISTERED
+	       : !strcmp(f, "chon")                                               ? VS_ACT_CHOOSE
+	                                                                          : 0;
+}
+
+vs_report_format vs_report_format_of(const char *path)
+{
+	size_t n = strlen(path);
+	return n >= 5 && !strcasecmp(path + n - 5, ".xlsx") ? VS_REPORT_XLSX : VS_REPORT_CSV;
+}
+
+static const char *category_label(const char *cat, vs_lang lang)
+{
+	static const char *const map[][2] = {
+	    {"review", "cần xác nhận"}, {"unlinked", "chưa ghép được"}, {"conflict", "báo cáo mâu thuẫn"},
+	    {"correction", "cần sửa"},  {"withdrawn", "đã rút"},        {"rejected", "dòng bị loại"},
+	};
+	if (lang == VS_LANG_EN)
+		return cat;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i][0], cat))
+			return map[i][1];
+	return cat;
+}
+
+/* Writing state of one list. */
+typedef struct wl_ctx {
+	const vs_report_opts *o;
+	vs_store *s;
+	size_t ncols;
+	vs_csv_writer *w;
+	rep_xlsx *x;
+	const vs_ref_commune *last_commune;
+	uint64_t rows;
+	vs_rc rc;
+	vs_error *err;
+} wl_ctx;
+
+static const vs_ref_commune *commune_of(wl_ctx *c, const char *code)
+{
+	const vs_ref *ref = c->o->ref;
+	if (!ref || !code[0])
+		return NULL;
+	if (c->last_commune && !strcmp(c->last_commune->commune_code, code))
+		return c->last_commune;
+	for (size_t i = 0; i < ref->commune_count; i++)
+		if (!strcmp(ref->communes[i].commune_code, code))
+			return c->last_commune = &ref->communes[i];
+	return NULL;
+}
+
+/* YYYY-MM-DD / YYYY-MM / YYYY as people write them (dd/mm/yyyy). The .xlsx
+ * writer turns a whole dd/mm/yyyy into a real date. */
+static void people_date(const char *iso, char *out, size_t len)
+{
+	size_t n = strlen(iso);
+	if (n == 10 && iso[4] == '-' && iso[7] == '-')
+		snprintf(out, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+	else if (n == 7 && iso[4] == '-')
+		snprintf(out, len, "%.2s/%.4s", iso + 5, iso);
+	else
+		snprintf(out, len, "%s", iso);
+}
+
+static void reason_titles(const char *reasons, vs_lang lang, char *out, size_t len)
+{
+	vs_reason_set set = {0};
+	size_t off = 0;
+	out[0] = '\0';
+	vs_reason_parse(&set, reasons, strlen(reasons));
+	for (unsigned i = 0; i < set.count && off + 1 < len; i++) {
+		int w = snprintf(out + off, len - off, "%s%s", off ? "; " : "",
+		                 vs_reason_title((vs_reason)set.codes[i], lang));
+		if (w < 0 || (size_t)w >= len - off) {
+			out[off] = '\0';
+			break;
+		}
+		off += (size_t)w;
+	}
+}
+
+static vs_rc write_cells(wl_ctx *c, const char *const *cells)
+{
+	if (c->x)
+		return rep_xlsx_row(c->x, cells, c->err);
+	const char *f[REP_ALL_COLS];
+	for (size_t i = 0; i < c->ncols; i++)
+		f[i] = cells[i] ? cells[i] : "";
+	vs_rc rc = vs_csv_write_row(c->w, f, NULL, c->ncols);
+	return rc ? vs_error_set(c->err, rc, vs_csv_writer_path(c->w), 0, 0, NULL, "cannot write") : VS_OK;
+}
+
+static int item_row(void *ud, const vs_store_worklist_item *it)
+{
+	wl_ctx *c = ud;
+	vs_lang lang = c->o->lang;
+	vs_store_record rec;
+	char dob[16] = "", shot[16] = "", dose[8] = "", titles[1024], actions[1024];
+	const char *cells[REP_ALL_COLS] = {0};
+	bool have = it->rid > 0 && vs_store_get_record(c->s, it->rid, &rec, NULL) == VS_OK;
+	const char *commune = it->commune_code[0] ? it->commune_code : have ? rec.commune_code : "";
+	const vs_ref_commune *rc = commune_of(c, commune);
+	cells[REP_FACILITY] = it->facility_code;
+	cells[REP_RECORD] = it->record_id;
+	cells[REP_CATEGORY] = category_label(it->category, lang);
+	cells[REP_PROVINCE] = rc ? rc->province_name : NULL;
+	cells[REP_DISTRICT] = rc ? rc->district_name : NULL;
+	cells[REP_COMMUNE_CODE] = commune;
+	cells[REP_COMMUNE] = rc ? rc->commune_name : NULL;
+	if (have) {
+		people_date(rec.dob, dob, sizeof(dob));
+		people_date(rec.shot_date, shot, sizeof(shot));
+		if (rec.dose > 0)
+			snprintf(dose, sizeof(dose), "%d", rec.dose);
+		const vs_ref_vaccine *v =
+		    c->o->ref ? vs_ref_vaccine_by_code(c->o->ref, rec.vaccine_code) : NULL;
+		cells[REP_FULL_NAME] = rec.full_name;
+		cells[REP_DOB] = dob;
+		cells[REP_SEX] = rec.sex == VS_SEX_M   ? (lang == VS_LANG_EN ? "M" : "Nam")
+		                 : rec.sex == VS_SEX_F ? (lang == VS_LANG_EN ? "F" : "Nữ")
+		                                       : NULL;
+		cells[REP_ID_NUMBER] = rec.id_number;
+		cells[REP_VACCINE] = v ? v->product_name : rec.vaccine_code;
+		cells[REP_DOSE] = dose;
+		cells[REP_SHOT_DATE] = shot;
+	}
+	cells[REP_CITIZEN] = it->citizen_id;
+	cells[REP_REASONS] = it->reasons;
+	reason_titles(it->reasons, lang, titles, sizeof(titles));
+	cells[REP_REASON_TITLES] = titles;
+	/* the stored suggestion is English; other languages are made from the codes */
+	if (lang != VS_LANG_EN && vs_reason_actions_text(it->reasons, lang, actions, sizeof(actions)))
+		cells[REP_SUGGESTION] = actions;
+	else
+		cells[REP_SUGGESTION] = it->suggestion;
+	cells[REP_EVIDENCE] = it->evidence;
+	c->rc = write_cells(c, cells);
+	c->rows++;
+	return c->rc != VS_OK;
+}
+
+static vs_rc write_header(wl_ctx *c)
+{
+	const char *f[REP_ALL_COLS];
+	for (size_t i = 0; i < c->ncols; i++)
+		f[i] = c->o->lang == VS_LANG_EN ? rep_cols[i].en : rep_cols[i].vi;
+	vs_rc rc = vs_csv_write_row(c->w, f, NULL, c->ncols);
+	return rc ? vs_error_set(c->err, rc, vs_csv_writer_path(c->w), 0, 0, NULL, "cannot write") : VS_OK;
+}
+
+vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
+                         const vs_report_opts *opts, uint64_t *rows, vs_error *err)
+{
+	return vs_report_worklist_codes(s, kind, &code, 1, path, opts, rows, err);
+}
+
+vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *codes, size_t code_count,
+                               const char *path, const vs_report_opts *opts, uint64_t *rows, vs_error *err)
+{
+	wl_ctx c = {.o = opts, .s = s, .err = err};
+	vs_rc rc;
+	bool none = code_count == 0;
+	for (size_t i = 0; i < code_count; i++)
+		none = none || !codes[i] || !codes[i][0];
+	if (none)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+		                    "a worklist needs a facility or commune code");
+	c.ncols = kind == VS_STORE_WL_COMMUNE ? REP_LIST_COLS : REP_ITEM_COLS;
+	if (opts->format == VS_REPORT_XLSX) {
+		if (!strcmp(path, "-"))
+			return vs_error_set(
+			    err, VS_ERR_ARG, NULL, 0, 0, NULL,
+			    "an .xlsx worklist is written to a file (-o FILE.xlsx), not to stdout");
+		rc = rep_xlsx_open(&c.x, path, c.ncols, opts->lang, err);
+	} else {
+		rc = vs_csv_writer_open(&c.w, path, err);
+		if (!rc) {
+			vs_csv_writer_set_flags(c.w, opts->no_bom ? VS_CSV_W_NEUTRALIZE : VS_CSV_W_PEOPLE);
+			rc = write_header(&c);
+		}
+	}
+	for (size_t i = 0; !rc && i < code_count; i++) {
+		rc = vs_store_worklist(s, kind, codes[i], item_row, &c, err);
+		if (rc == VS_DONE)
+			rc = c.rc;
+	}
+	if (c.x) {
+		vs_rc crc = rep_xlsx_close(c.x, rc == VS_OK, err);
+		rc = rc ? rc : crc;
+	} else if (c.w) {
+		if (rc == VS_OK || rc == VS_ERR_WRITE) {
+			vs_rc crc = vs_csv_writer_commit(c.w, err);
+			rc = rc ? rc : crc;
+		} else {
+			vs_csv_writer_abort(c.w);
+		}
+	}
+	if (rows)
+		*rows = c.rows;
+	return rc;
+}
