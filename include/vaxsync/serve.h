@@ -27,6 +27,7 @@ typedef struct vs_serve_opts {
 	uint16_t port;       /* 0: any free port (vs_serve_port says which) */
 	int threads;         /* worker threads, one engine session each; 0 = 2 */
 	size_t max_body;     /* bytes of a request body; 0 = 64 KiB */
+	uint64_t max_upload; /* bytes of an uploaded file; 0 = 64 MiB */
 	unsigned max_conns;  /* connections at once; 0 = 256 */
 	unsigned timeout_s;  /* an idle or slow connection is closed after; 0 = 15 */
 	int max_failures;    /* failed logins in a row before a lock; 0 = 5 */

@@ -17,6 +17,7 @@ static const char serve_usage[] =
     "                     free one; the address bound is printed on stdout\n"
     "  --threads N        worker threads, one engine session each (default 2)\n"
     "  --max-body BYTES   largest request body (default 65536)\n"
+    "  --max-upload BYTES largest uploaded file (default 67108864)\n"
     "  --max-conns N      connections at once (default 256)\n"
     "  --timeout S        close an idle or slow connection after S seconds (default 15)\n"
     "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
@@ -79,6 +80,10 @@ int vs_cmd_serve(int argc, char **argv)
 			if ((n = vs_cli_parse_count(argv[++i])) < 1024 || n > (64ll << 20))
 				return usage_error("--max-body takes 1024 to 67108864 bytes");
 			o.max_body = (size_t)n;
+		} else if (!strcmp(a, "--max-upload") && has) {
+			if ((n = vs_cli_parse_count(argv[++i])) < 1024)
+				return usage_error("--max-upload takes at least 1024 bytes");
+			o.max_upload = (uint64_t)n;
 		} else if (!strcmp(a, "--max-conns") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 100000)
 				return usage_error("--max-conns takes 1 to 100000");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "serve/serve_internal.h"
 
@@ -27,6 +28,11 @@ typedef struct sv_conn {
 	size_t seen; /* bytes sent, kept or not */
 	bool too_big;
 	uint64_t t0_us;
+	/* an upload: streamed to a spool file */
+	bool upload;
+	int fd;
+	bool write_failed;
+	char path[512], owner[48], facility[32];
 } sv_conn;
 
 static uint64_t now_us(void)
@@ -171,7 +177,14 @@ static void route_api(sv_req *q, sv_resp *r)
 	    {"review", 3, SV_R_REVIEW, "POST", sv_h_review},
 	    {"citizens", 2, SV_R_CITIZEN, "GET", sv_h_citizen},
 	    {"explain", 3, SV_R_EXPLAIN, "GET", sv_h_explain},
+	    {"jobs", 2, SV_R_JOBS, "GET", sv_h_job},
 	};
+	if (q->nseg == 1 && !strcmp(s0, "uploads")) {
+		/* a POST never gets here: upload_begin takes it on the first call */
+		q->route = SV_R_UPLOAD;
+		sv_problem(r, 405, "METHOD_NOT_ALLOWED", "This endpoint does not take that method.");
+		return;
+	}
 	if (q->nseg == 1 && !strcmp(s0, "healthz")) {
 		q->route = SV_R_HEALTHZ;
 		if (is(q, "GET"))
@@ -289,6 +302,106 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, vs_serve *srv, int
 	return ok;
 }
 
+/* The first call of POST /api/v1/uploads, before any of the body: checks
+ * the caller (a clerk, with the CSRF token for a session), the type and
+ * the announced size, and opens the spool file; else answers at once. */
+static enum MHD_Result upload_begin(vs_serve *srv, struct MHD_Connection *conn, const char *url, sv_conn *c)
+{
+	sv_req q;
+	sv_resp r;
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	q.srv = srv;
+	q.conn = conn;
+	q.method = "POST";
+	q.url = url;
+	q.route = SV_R_UPLOAD;
+	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (!(q.ss = thread_session(srv))) {
+		sv_problem(&r, 503, "STORE_UNAVAILABLE", "The store is busy or unavailable; try again.");
+	} else if (!sv_authenticate(&q, &r) || !sv_csrf_ok(&q, &r)) {
+		/* the problem is in r */
+	} else if (q.who.role != VS_SERVE_CLERK) {
+		if (sv_audit(&q, "upload", "", "denied", NULL) == VS_OK)
+			sv_problem(&r, 403, "ROLE_DENIED", "Your role or area may not do this.");
+		else
+			sv_problem(&r, 503, "STORE_UNAVAILABLE",
+			           "The store is busy or unavailable; try again.");
+	} else if (!ct || strncmp(ct, "text/csv", 8)) {
+		sv_problem(&r, 415, "BODY_NOT_CSV", "Send the file as text/csv.");
+	} else if (cl && strtoull(cl, NULL, 10) > srv->o.max_upload) {
+		sv_problem(&r, 413, "UPLOAD_TOO_LARGE", "The file is larger than the server takes.");
+	} else if ((c->fd = sv_upload_open(srv, c->path, sizeof(c->path))) < 0) {
+		sv_problem(&r, 503, "SPOOL_UNAVAILABLE", "The server cannot take files now; try again.");
+	} else {
+		c->upload = true;
+		vs_store_copy(c->owner, sizeof(c->owner), q.who.user.name);
+		vs_store_copy(c->facility, sizeof(c->facility), q.who.user.area);
+		return MHD_YES;
+	}
+	return send_resp(conn, srv, SV_R_UPLOAD, &r, c->t0_us);
+}
+
+/* A piece of an upload: to the spool file, within the cap. */
+static enum MHD_Result upload_data(vs_serve *srv, sv_conn *c, const char *data, size_t n)
+{
+	c->seen += n;
+	if (c->seen > srv->o.max_upload + (srv->o.max_upload >> 2) + (1u << 20))
+		return MHD_NO; /* a client that goes on sending: drop the connection */
+	if (c->too_big || c->write_failed || c->seen > srv->o.max_upload) {
+		c->too_big = c->too_big || c->seen > srv->o.max_upload;
+		return MHD_YES;
+	}
+	while (n) {
+		ssize_t w = write(c->fd, data, n);
+		if (w <= 0) {
+			c->write_failed = true;
+			break;
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+	return MHD_YES;
+}
+
+/* The end of an upload: the job is queued and named (202). */
+static enum MHD_Result upload_end(vs_serve *srv, struct MHD_Connection *conn, const char *url, sv_conn *c)
+{
+	sv_resp r;
+	memset(&r, 0, sizeof(r));
+	close(c->fd);
+	c->fd = -1;
+	int64_t id = 0;
+	if (c->too_big)
+		sv_problem(&r, 413, "UPLOAD_TOO_LARGE", "The file is larger than the server takes.");
+	else if (c->write_failed || !(id = sv_job_add(srv, c->owner, c->facility, c->path, c->seen)))
+		sv_problem(&r, 503, "SPOOL_UNAVAILABLE", "The server cannot take files now; try again.");
+	if (!id) {
+		unlink(c->path);
+		return send_resp(conn, srv, SV_R_UPLOAD, &r, c->t0_us);
+	}
+	sv_req q;
+	memset(&q, 0, sizeof(q));
+	q.srv = srv;
+	q.method = "POST";
+	q.url = url;
+	q.ss = thread_session(srv);
+	vs_store_copy(q.who.user.name, sizeof(q.who.user.name), c->owner);
+	vs_store_copy(q.who.user.role, sizeof(q.who.user.role), "clerk");
+	char detail[64];
+	snprintf(detail, sizeof(detail), "job %lld, %llu bytes", (long long)id, (unsigned long long)c->seen);
+	if (q.ss && sv_audit(&q, "upload", c->facility, "ok", detail) == VS_OK) {
+		char status[64];
+		snprintf(status, sizeof(status), "/api/v1/jobs/%lld", (long long)id);
+		r.status = 202;
+		r.body = json_pack("{s:I, s:s}", "job_id", (json_int_t)id, "status_url", status);
+	} else {
+		sv_problem(&r, 503, "STORE_UNAVAILABLE", "The store is busy or unavailable; try again.");
+	}
+	return send_resp(conn, srv, SV_R_UPLOAD, &r, c->t0_us);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size,
                                   void **con_cls)
@@ -301,7 +414,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!(c = vs_calloc(1, sizeof(*c))))
 			return MHD_NO;
 		c->t0_us = now_us();
+		c->fd = -1;
 		*con_cls = c;
+		if (!strcmp(method, "POST") && !strcmp(url, "/api/v1/uploads"))
+			return upload_begin(srv, conn, url, c);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->o.max_body) {
 			sv_problem(&r, 413, "BODY_TOO_LARGE",
@@ -309,6 +425,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return send_resp(conn, srv, SV_R_OTHER, &r, c->t0_us);
 		}
 		return MHD_YES;
+	}
+	if (c->upload) {
+		if (!*upload_size)
+			return upload_end(srv, conn, url, c);
+		size_t n = *upload_size;
+		*upload_size = 0;
+		return upload_data(srv, c, upload, n);
 	}
 	if (*upload_size) {
 		size_t n = *upload_size;
@@ -353,6 +476,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	sv_conn *c = *con_cls;
+	if (c && c->fd >= 0) {
+		/* an upload cut short: its file goes */
+		close(c->fd);
+		unlink(c->path);
+	}
 	if (c) {
 		vs_free(c->body);
 		vs_free(c);
@@ -421,6 +549,8 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 		srv->o.threads = 2;
 	if (!srv->o.max_body)
 		srv->o.max_body = 64u << 10;
+	if (!srv->o.max_upload)
+		srv->o.max_upload = (uint64_t)64 << 20;
 	if (!srv->o.max_conns)
 		srv->o.max_conns = 256;
 	if (!srv->o.timeout_s)
@@ -458,6 +588,8 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	/* the index is built before the first request, not during it */
 	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)) ||
 	    (rc = sv_static_load(srv, o->web_dir, err)))
+		goto out;
+	if ((rc = sv_jobs_start(srv, err)))
 		goto out;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -501,6 +633,7 @@ void vs_serve_stop(vs_serve *s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	sv_jobs_stop(s);
 	if (s->checkpointer_started) {
 		pthread_mutex_lock(&s->lock);
 		s->stopping = true;

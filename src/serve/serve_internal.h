@@ -23,6 +23,8 @@ enum {
 	SV_R_REVIEW,
 	SV_R_CITIZEN,
 	SV_R_EXPLAIN,
+	SV_R_UPLOAD,
+	SV_R_JOBS,
 	SV_R_OTHER,
 	SV_R_COUNT
 };
@@ -36,6 +38,8 @@ typedef struct sv_metrics {
 	_Atomic uint64_t count[SV_R_COUNT];
 } sv_metrics;
 
+typedef struct sv_job sv_job;
+
 struct vs_serve {
 	vs_serve_opts o;
 	vs_engine *engine;
@@ -47,6 +51,13 @@ struct vs_serve {
 	vs_engine_session **sessions;
 	size_t session_count, session_cap;
 	sv_metrics metrics;
+	/* uploads as jobs (jobs.c): guarded by lock */
+	char spool[256]; /* private directory of upload files */
+	sv_job *jobs;    /* newest first */
+	int64_t job_seq;
+	pthread_cond_t job_cond;
+	pthread_t job_thread;
+	bool jobs_started;
 	pthread_t checkpointer; /* copies the store's log into the database, off the requests' path */
 	bool checkpointer_started, stopping;
 	pthread_cond_t stop_cond;             /* with lock */
@@ -145,6 +156,18 @@ vs_rc sv_static_load(vs_serve *srv, const char *dir, vs_error *err) VS_MUST_CHEC
 void sv_static_free(vs_serve *srv);
 /* Answers a request for one of those files (true), else false. */
 bool sv_static_answer(sv_req *q, sv_resp *r);
+
+/* ---- uploads and jobs (jobs.c) ---- */
+/* Starts the job thread and makes the spool directory. */
+vs_rc sv_jobs_start(vs_serve *srv, vs_error *err) VS_MUST_CHECK;
+/* Stops the job thread (a running job stops between rows, failed), removes
+ * the spool. */
+void sv_jobs_stop(vs_serve *srv);
+/* Creates a new spool file (0600) for an upload: its fd, path into path. */
+int sv_upload_open(vs_serve *srv, char *path, size_t len);
+/* Queues a job for a complete upload; its id (0: out of memory). */
+int64_t sv_job_add(vs_serve *srv, const char *owner, const char *facility, const char *path, uint64_t bytes);
+void sv_h_job(sv_req *q, sv_resp *r);
 
 /* ---- metrics and the OpenAPI document (metrics.c, openapi.c) ---- */
 void sv_metrics_observe(sv_metrics *m, int route, int status, uint64_t us);

@@ -877,6 +877,122 @@ static void test_end_to_end(void **state)
 	assert_int_equal(http("GET", "/api/v1/healthz", NULL, NULL, 0), 200);
 }
 
+/* ---- uploads as jobs ---- */
+
+/* Polls the job until it is done or failed (at most about 60 s); its JSON. */
+static json_t *wait_job(int user, long long id)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	for (int i = 0; i < 600; i++) {
+		assert_int_equal(get(user, path), 200);
+		json_t *j = json_loads(R.body, 0, NULL);
+		const char *st = json_string_value(json_object_get(j, "state"));
+		if (st && (!strcmp(st, "done") || !strcmp(st, "failed")))
+			return j;
+		json_decref(j);
+		usleep(100000);
+	}
+	fail_msg("the job did not end");
+	return NULL;
+}
+
+static long long receipt(json_t *job, const char *what)
+{
+	return (long long)json_integer_value(json_object_get(json_object_get(job, "receipt"), what));
+}
+
+static long long upload(int user, const char *file, const char *ctype)
+{
+	char path[256], h[512];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, file);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char data[1 << 20];
+	size_t n = fread(data, 1, sizeof(data), f);
+	fclose(f);
+	snprintf(h, sizeof(h), "Content-Type: %s\r\nCookie: vs_session=%s\r\nX-CSRF-Token: %s\r\n", ctype,
+	         cookies[user], csrfs[user]);
+	if (http("POST", "/api/v1/uploads", h, data, n) != 202)
+		return -R.status;
+	json_t *j = json_loads(R.body, 0, NULL);
+	long long id = (long long)json_integer_value(json_object_get(j, "job_id"));
+	json_decref(j);
+	return id;
+}
+
+static void test_upload_job(void **state)
+{
+	(void)state;
+	char args[512];
+	/* the facility's rows of the generated file under new record ids, a broken row and a row of
+	 * another facility */
+	snprintf(
+	    args, sizeof(args),
+	    "sh -c \"cd %s && (head -1 gen/shots.csv; grep '^[^,]*,%s,' gen/shots.csv | head -300 | sed "
+	    "'s/^/up-/';"
+	    " echo 'up-x,%s,\\\"never closed'; echo 'up-y,%s,Someone Else,1990,M,,,,Pfizer,L1,1,2021-09-01')"
+	    " > up.csv\"",
+	    tmpdir, fac_a, fac_a, fac_b);
+	assert_int_equal(system(args), 0);
+	long long id = upload(U_CLERK, "up.csv", "text/csv");
+	assert_true(id > 0);
+	json_t *job = wait_job(U_CLERK, id);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	long long rows = receipt(job, "new");
+	assert_true(rows > 50);
+	assert_int_equal(receipt(job, "rejected"), 1);
+	assert_int_equal(receipt(job, "other_facility"), 1);
+	assert_int_equal(receipt(job, "linked") + receipt(job, "review") + receipt(job, "unlinked"), rows);
+	assert_true(receipt(job, "linked") >
+	            0); /* the same shots under new ids: duplicates, nothing new to post */
+	json_decref(job);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records WHERE facility_code = '%s' AND record_id LIKE 'up-%%'", fac_a);
+	assert_int_equal(count_of(sql), rows);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE record_id = 'up-y'");
+	assert_int_equal(count_of(sql), 0); /* another facility's row is not stored */
+	long long postings = count_of("SELECT count(*) FROM postings");
+	/* the same file again changes nothing */
+	long long id2 = upload(U_CLERK, "up.csv", "text/csv");
+	assert_true(id2 > id);
+	job = wait_job(U_CLERK, id2);
+	assert_int_equal(receipt(job, "same"), rows);
+	assert_int_equal(receipt(job, "new"), 0);
+	assert_int_equal(receipt(job, "posted"), 0);
+	json_decref(job);
+	assert_int_equal(count_of("SELECT count(*) FROM postings"), postings);
+	/* only its uploader sees a job */
+	snprintf(sql, sizeof(sql), "/api/v1/jobs/%lld", id);
+	assert_int_equal(get(U_COMMUNE, sql), 404);
+	assert_int_equal(get(U_CLERK, "/api/v1/jobs/999999"), 404);
+	assert_int_equal(get(U_CLERK, "/api/v1/jobs/1%27"), 400);
+	/* only a clerk uploads, as CSV, with the CSRF token, within the cap */
+	assert_int_equal(upload(U_COMMUNE, "up.csv", "text/csv"), -403);
+	assert_int_equal(upload(U_CLERK, "up.csv", "application/json"), -415);
+	char h[512];
+	snprintf(h, sizeof(h), "Content-Type: text/csv\r\nCookie: vs_session=%s\r\n", cookies[U_CLERK]);
+	assert_int_equal(http("POST", "/api/v1/uploads", h, "a,b\n", 4), 403);
+	snprintf(h, sizeof(h),
+	         "Content-Type: text/csv\r\nCookie: vs_session=%s\r\nX-CSRF-Token: %s\r\nContent-Length: "
+	         "99999999999\r\n",
+	         cookies[U_CLERK], csrfs[U_CLERK]);
+	assert_int_equal(http("POST", "/api/v1/uploads", h, NULL, 0), 413);
+	assert_int_equal(http("GET", "/api/v1/uploads", NULL, NULL, 0), 405);
+	/* a file that is not a shots file fails with its reason */
+	snprintf(args, sizeof(args), "printf 'a,b\\n1,2\\n' > %s/junk.csv", tmpdir);
+	assert_int_equal(system(args), 0);
+	id = upload(U_CLERK, "junk.csv", "text/csv");
+	assert_true(id > 0);
+	job = wait_job(U_CLERK, id);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "failed");
+	assert_non_null(json_string_value(json_object_get(job, "error")));
+	json_decref(job);
+	assert_true(count_of("SELECT count(*) FROM access_audit WHERE actor = 'clerk_a' AND action = "
+	                     "'upload' AND result = 'ok'") == 3);
+}
+
 /* ---- every answer against the OpenAPI document ---- */
 
 /* The document's path template for a concrete path, or NULL. */
@@ -970,17 +1086,12 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),
-	    cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),
-	    cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation),
-	    cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable),
-	    cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection),
-	    cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
