@@ -62,8 +62,7 @@ vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs
 /* ---- review import ----
  * A row source gives the rows of a filled-in worklist, the header first, as
  * vs_csv_row (fields NUL-terminated UTF-8, valid until the next call; line:
- * the row's number for messages). This is the seam for other readers: the
- * CSV source below, and an .xlsx sheet source can fill the same struct. */
+ * the row's number for messages): a CSV file or an .xlsx sheet. */
 typedef struct vs_report_source {
 	void *ud;
 	/* VS_OK (row filled), VS_DONE (end), VS_ERR_PARSE (this row is bad, err
@@ -78,6 +77,12 @@ typedef struct vs_report_source {
 
 /* Opens a CSV worklist as a row source (the project's CSV reader). */
 vs_rc vs_report_source_csv(vs_report_source *src, const char *path, vs_error *err) VS_MUST_CHECK;
+/* Opens one sheet of an .xlsx workbook (sheet: name or 1-based number; NULL:
+ * the first worksheet) as a row source (xlsx.h: cells typed as numbers keep
+ * their digits, dates become yyyy-mm-dd; rows are placed by their
+ * references). Messages name FILE:SHEET!A<row>. */
+vs_rc vs_report_source_xlsx(vs_report_source *src, const char *path, const char *sheet,
+                            vs_error *err) VS_MUST_CHECK;
 
 typedef struct vs_report_import_stats {
 	uint64_t rows;    /* item rows read */

@@ -12,6 +12,7 @@
 #include "vaxsync/engine.h"
 #include "vaxsync/reasons.h"
 #include "vaxsync/report.h"
+#include "vaxsync/xlsx.h"
 
 static const char review_usage[] =
     "usage: vaxsync review SUBCOMMAND [options] --as USER [--role ROLE]\n"
@@ -27,9 +28,11 @@ static const char review_usage[] =
     "  withdraw FACILITY RECORD                 the facility sent the record by mistake\n"
     "  resolve FACILITY RECORD --drop FACILITY2 RECORD2   of two conflicting reports, the\n"
     "                                    second is wrong\n"
-    "  import FILE [--result FILE2]      a filled-in commune worklist (`vaxsync worklist\n"
-    "                                    --commune`, CSV): each row's decision as above;\n"
-    "                                    FILE2 (default FILE.result.csv) gets a result column\n"
+    "  import FILE [--sheet S] [--result FILE2]   a filled-in commune worklist (`vaxsync\n"
+    "                                    worklist --commune`, CSV or .xlsx; --sheet: the\n"
+    "                                    workbook's sheet, name or number, default the first):\n"
+    "                                    each row's decision as above; FILE2 (default\n"
+    "                                    FILE.result.csv) gets a result column\n"
     "Options:\n"
     "  --db FILE        the store (default vaxsync.db)\n"
     "  --as USER        who decides (required for decisions; kept with each one)\n"
@@ -41,7 +44,7 @@ static const char review_usage[] =
     "withdraws their shots exactly once.\n";
 
 typedef struct review_args {
-	const char *db, *as, *note, *facility, *commune, *citizen, *drop_fac, *drop_rec, *result;
+	const char *db, *as, *note, *facility, *commune, *citizen, *drop_fac, *drop_rec, *result, *sheet;
 	int role;
 	long long after, limit;
 	vs_date today;
@@ -95,6 +98,8 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 				return usage_error("unknown role", argv[i]);
 		} else if (!strcmp(s, "--result") && has) {
 			a->result = argv[++i];
+		} else if (!strcmp(s, "--sheet") && has) {
+			a->sheet = argv[++i];
 		} else if (!strcmp(s, "--note") && has) {
 			a->note = argv[++i];
 		} else if (!strcmp(s, "--facility") && has) {
@@ -210,16 +215,15 @@ static int import_list(vs_engine_session *ss, const review_args *a)
 		return usage_error("import takes FILE", NULL);
 	if (!a->as || !a->as[0])
 		return usage_error("import needs --as USER", NULL);
-	if (vs_report_format_of(a->pos[0]) == VS_REPORT_XLSX) {
-		/* the seam: an .xlsx sheet reader fills a vs_report_source */
-		fprintf(stderr, "vaxsync review: reading .xlsx worklists is not available yet; "
-		                "write the list as CSV (vaxsync worklist -o FILE.csv)\n");
-		return VS_EXIT_USAGE;
-	}
 	result_path(a->pos[0], rpath, sizeof(rpath));
 	const char *rp = a->result ? a->result : rpath;
 	vs_engine_actor who = {.name = a->as, .role = a->role ? a->role : VS_ROLE_COMMUNE};
-	vs_rc rc = vs_report_source_csv(&src, a->pos[0], &err);
+	/* a workbook by its content, whatever its name (an .xlsx saved as .csv
+	 * or the other way round is still read right) */
+	vs_rc rc = vs_xlsx_sniff_file(a->pos[0]) != VS_XLSX_SNIFF_NONE ||
+	                   vs_report_format_of(a->pos[0]) == VS_REPORT_XLSX
+	               ? vs_report_source_xlsx(&src, a->pos[0], a->sheet, &err)
+	               : vs_report_source_csv(&src, a->pos[0], &err);
 	if (rc) {
 		vs_cli_print_error(&err);
 		return vs_rc_exit_code(rc);

@@ -2,14 +2,15 @@
  * row by row through the review loop. Each row with a decision is one
  * vs_engine_decide call, exactly as `vaxsync review <action>` makes it; a
  * refused row says why in the result column and the rest goes on. Rows come
- * from a vs_report_source (CSV here; an .xlsx sheet reader plugs in the
- * same way), so the importer never knows the file format. */
+ * from a vs_report_source (a CSV file or an .xlsx sheet), so the importer
+ * never knows the file format. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/report_internal.h"
 #include "vaxsync/schema.h"
+#include "vaxsync/xlsx.h"
 
 /* ---- the CSV row source ---- */
 
@@ -39,6 +40,40 @@ vs_rc vs_report_source_csv(vs_report_source *src, const char *path, vs_error *er
 	src->next = csv_next;
 	src->where = csv_where;
 	src->close = csv_close;
+	return VS_OK;
+}
+
+/* ---- the .xlsx row source (a worklist filled in Excel or LibreOffice) ---- */
+
+static vs_rc xlsx_next(void *ud, vs_csv_row *row, vs_error *err)
+{
+	return vs_xlsx_next(ud, row, err);
+}
+
+static void xlsx_where(void *ud, const vs_csv_row *row, char *out, size_t out_len)
+{
+	char ref[16];
+	vs_xlsx_cell_ref(ref, sizeof(ref), 0, row->line);
+	snprintf(out, out_len, "%s:%s!%s", vs_xlsx_name(ud), vs_xlsx_sheet_name(ud), ref);
+}
+
+static void xlsx_close(void *ud)
+{
+	vs_xlsx_close(ud);
+}
+
+vs_rc vs_report_source_xlsx(vs_report_source *src, const char *path, const char *sheet, vs_error *err)
+{
+	vs_xlsx_reader *r = NULL;
+	vs_xlsx_opts o = {.sheet = sheet};
+	memset(src, 0, sizeof(*src));
+	vs_rc rc = vs_xlsx_open(&r, path, &o, err);
+	if (rc)
+		return rc;
+	src->ud = r;
+	src->next = xlsx_next;
+	src->where = xlsx_where;
+	src->close = xlsx_close;
 	return VS_OK;
 }
 

@@ -6,7 +6,9 @@
  * generator's truth, `vaxsync review import`, and the store after: every
  * decision applied, links and postings as decided, a refused row (unknown
  * citizen) says why and the rest goes on; importing the result again
- * applies nothing twice. */
+ * applies nothing twice; the same decisions as an .xlsx workbook (list on
+ * its second sheet, written with libxlsxwriter) on a copy of the store give
+ * the same results and links. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <xlsxwriter.h>
 #include <zip.h>
 
 #include "vaxsync/csv.h"
@@ -220,6 +223,41 @@ static void set(table *t, size_t r, int c, const char *v)
 
 /* ---- the .xlsx ---- */
 
+/* Writes t as a workbook the way an officer's Excel keeps a filled-in list:
+ * a help sheet first, the list on the second sheet, every cell text. */
+static void table_write_xlsx(const table *t, const char *name)
+{
+	char p[256];
+	path_of(p, sizeof(p), name);
+	lxw_workbook *wb = workbook_new(p);
+	assert_non_null(wb);
+	lxw_worksheet *help = workbook_add_worksheet(wb, "Hướng dẫn");
+	worksheet_write_string(help, 0, 0, "Điền cột Quyết định rồi gửi lại", NULL);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, "Danh sách");
+	for (size_t r = 0; r < t->rows; r++)
+		for (size_t c = 0; c < t->cols; c++)
+			if (t->cell[r][c][0])
+				worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, t->cell[r][c], NULL);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+/* A copy of store from into to (the online backup API: WAL and all). */
+static void db_copy(const char *from, const char *to)
+{
+	char pf[256], pt[256];
+	sqlite3 *a = NULL, *b = NULL;
+	path_of(pf, sizeof(pf), from);
+	path_of(pt, sizeof(pt), to);
+	assert_int_equal(sqlite3_open_v2(pf, &a, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open(pt, &b), SQLITE_OK);
+	sqlite3_backup *bk = sqlite3_backup_init(b, "main", a, "main");
+	assert_non_null(bk);
+	assert_int_equal(sqlite3_backup_step(bk, -1), SQLITE_DONE);
+	assert_int_equal(sqlite3_backup_finish(bk), SQLITE_OK);
+	sqlite3_close(a);
+	sqlite3_close(b);
+}
+
 static char *zip_entry(const char *name, const char *entry)
 {
 	char p[256];
@@ -375,6 +413,9 @@ static void test_import(void **state)
 	assert_true(decided >= 4);
 	assert_true(refused_row > 0 && corrected_row > 0 && chose_unlinked);
 	table_write(&t, "filled.csv");
+	/* the same decisions as an .xlsx, for a copy of the store as it is now */
+	table_write_xlsx(&t, "filledx.xlsx");
+	db_copy("v.db", "vx.db");
 	assert_int_equal(run("review import filled.csv --db v.db --as officer1 --lang vi"),
 	                 1); /* one refused */
 	assert_non_null(strstr(out, "1 bị từ chối"));
@@ -427,6 +468,35 @@ static void test_import(void **state)
 	assert_non_null(strstr(out, "0 applied, 1 refused"));
 	assert_int_equal(query_count(db, "SELECT count(*) FROM decisions WHERE actor = 'officer1'", NULL),
 	                 (long long)decided - 1);
+	/* the .xlsx (list on the second sheet) on the copy: the same results
+	 * row by row and the same links */
+	assert_int_equal(
+	    run("review import filledx.xlsx --sheet 'Danh sách' --db vx.db --as officer1 --lang vi"), 1);
+	assert_non_null(strstr(out, "1 bị từ chối"));
+	table resx;
+	table_read(&resx, "filledx.result.csv");
+	assert_int_equal(resx.rows, res.rows);
+	for (size_t r = 1; r < res.rows; r++)
+		assert_string_equal(resx.cell[r][result], res.cell[r][result]);
+	char vx[256];
+	path_of(vx, sizeof(vx), "vx.db");
+	sqlite3 *dbx = NULL;
+	assert_int_equal(sqlite3_open_v2(vx, &dbx, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (size_t r = 1; r < t.rows; r++) {
+		char a1[64], b1[64];
+		query_text(db, CURRENT_LINK("l.citizen_id || '/' || l.decision"), t.cell[r][0], t.cell[r][1],
+		           a1, sizeof(a1));
+		query_text(dbx, CURRENT_LINK("l.citizen_id || '/' || l.decision"), t.cell[r][0], t.cell[r][1],
+		           b1, sizeof(b1));
+		assert_string_equal(a1, b1);
+	}
+	assert_int_equal(query_count(dbx, "SELECT count(*) FROM postings", NULL), posted_after);
+	/* the first sheet is no worklist: refused as a whole, nothing applied */
+	assert_int_equal(run("review import filledx.xlsx --db vx.db --as officer1"), 1);
+	assert_int_equal(query_count(dbx, "SELECT count(*) FROM decisions WHERE actor = 'officer1'", NULL),
+	                 (long long)decided - 1);
+	sqlite3_close(dbx);
+	table_free(&resx);
 	sqlite3_close(db);
 	table_free(&res);
 	table_free(&t);
@@ -484,7 +554,10 @@ static void test_import_errors(void **state)
 	(void)state;
 	assert_int_equal(run("review import --db v.db --as officer1"), 2);
 	assert_int_equal(run("review import c.csv --db v.db"), 2);
-	assert_int_equal(run("review import c.xlsx --db v.db --as officer1"), 2);      /* not yet: the seam */
+	assert_int_equal(run("review import c.xlsx --db v.db --as officer1 --sheet 9"),
+	                 1); /* no such sheet */
+	assert_non_null(strstr(out, "XLSX_SHEET_NOT_FOUND"));
+	assert_int_equal(run("review import d/shots.csv.xlsx --db v.db --as officer1"), 1); /* no file */
 	assert_int_equal(run("review import d/truth.csv --db v.db --as officer1"), 1); /* not a worklist */
 }
 
