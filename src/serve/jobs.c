@@ -1,6 +1,7 @@
 /* jobs.c - a facility's file upload as a job: the body is streamed to a
  * private spool file (mode 0600 in a 0700 directory) with a size cap, then
- * one job thread reads it with the engine's reader (vs_engine_reader: the
+ * one job thread reads it with the engine's reader (a CSV file or an .xlsx
+ * workbook, told by its content; vs_engine_reader: the
  * rows `run` accepts and rejects) and submits it in batches, as the pipeline
  * does: standardize, vs_engine_store_batch in one transaction per batch,
  * vs_engine_verify_post. GET /api/v1/jobs/{id} shows its progress and its
@@ -42,11 +43,11 @@ struct sv_job {
 
 /* ---- the upload: a spool file ---- */
 
-int sv_upload_open(vs_serve *srv, char *path, size_t len)
+int sv_upload_open(vs_serve *srv, const char *ext, char *path, size_t len)
 {
 	char name[VS_SERVE_SECRET_LEN];
 	vs_serve_secret_new(name);
-	snprintf(path, len, "%s/upload-%.16s.csv", srv->spool, name);
+	snprintf(path, len, "%s/upload-%.16s.%s", srv->spool, name, ext);
 	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -302,6 +303,29 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, vs_serve *srv, int
 	return ok;
 }
 
+/* The spool file's extension for an upload's Content-Type (parameters such
+ * as "; charset=utf-8" allowed), NULL for a type not taken. The reader tells
+ * a workbook by its content; the name only picks the reason for a damaged
+ * one (XLSX_CORRUPT for a workbook's name). */
+static const char *upload_ext(const char *ct)
+{
+	static const struct {
+		const char *type, *ext;
+	} types[] = {
+	    {"text/csv", "csv"},
+	    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+	    {"application/vnd.ms-excel", "xls"},
+	};
+	if (!ct)
+		return NULL;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t n = strlen(types[i].type);
+		if (!strncasecmp(ct, types[i].type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+			return types[i].ext;
+	}
+	return NULL;
+}
+
 /* The first call of POST /api/v1/uploads, before any of the body: checks
  * the caller (a clerk, with the CSRF token for a session), the type and
  * the announced size, and opens the spool file; else answers at once. */
@@ -318,6 +342,7 @@ static enum MHD_Result upload_begin(vs_serve *srv, struct MHD_Connection *conn, 
 	q.route = SV_R_UPLOAD;
 	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	const char *ext = NULL;
 	if (!(q.ss = thread_session(srv))) {
 		sv_problem(&r, 503, "STORE_UNAVAILABLE", "The store is busy or unavailable; try again.");
 	} else if (!sv_authenticate(&q, &r) || !sv_csrf_ok(&q, &r)) {
@@ -328,11 +353,12 @@ static enum MHD_Result upload_begin(vs_serve *srv, struct MHD_Connection *conn, 
 		else
 			sv_problem(&r, 503, "STORE_UNAVAILABLE",
 			           "The store is busy or unavailable; try again.");
-	} else if (!ct || strncmp(ct, "text/csv", 8)) {
-		sv_problem(&r, 415, "BODY_NOT_CSV", "Send the file as text/csv.");
+	} else if (!(ext = upload_ext(ct))) {
+		sv_problem(&r, 415, "BODY_NOT_CSV",
+		           "Send the file as text/csv or as an Excel workbook (.xlsx).");
 	} else if (cl && strtoull(cl, NULL, 10) > srv->o.max_upload) {
 		sv_problem(&r, 413, "UPLOAD_TOO_LARGE", "The file is larger than the server takes.");
-	} else if ((c->fd = sv_upload_open(srv, c->path, sizeof(c->path))) < 0) {
+	} else if ((c->fd = sv_upload_open(srv, ext, c->path, sizeof(c->path))) < 0) {
 		sv_problem(&r, 503, "SPOOL_UNAVAILABLE", "The server cannot take files now; try again.");
 	} else {
 		c->upload = true;

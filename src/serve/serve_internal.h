@@ -163,8 +163,9 @@ vs_rc sv_jobs_start(vs_serve *srv, vs_error *err) VS_MUST_CHECK;
 /* Stops the job thread (a running job stops between rows, failed), removes
  * the spool. */
 void sv_jobs_stop(vs_serve *srv);
-/* Creates a new spool file (0600) for an upload: its fd, path into path. */
-int sv_upload_open(vs_serve *srv, char *path, size_t len);
+/* Creates a new spool file (0600) for an upload, named with ext ("csv",
+ * "xlsx"): its fd, path into path. */
+int sv_upload_open(vs_serve *srv, const char *ext, char *path, size_t len);
 /* Queues a job for a complete upload; its id (0: out of memory). */
 int64_t sv_job_add(vs_serve *srv, const char *owner, const char *facility, const char *path, uint64_t bytes);
 void sv_h_job(sv_req *q, sv_resp *r);

@@ -31,6 +31,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "vaxsync/csv.h"
 
 static char tmpdir[64], db[128], out[1 << 16];
 static pid_t server = -1;
@@ -921,6 +924,32 @@ static long long upload(int user, const char *file, const char *ctype)
 	return id;
 }
 
+/* The rows of a CSV file the project's reader takes, as a workbook a clerk's
+ * Excel would save (every cell text, as the facility's template keeps IDs). */
+static void csv_to_xlsx(const char *in, const char *outname)
+{
+	char pi[256], po[256];
+	snprintf(pi, sizeof(pi), "%s/%s", tmpdir, in);
+	snprintf(po, sizeof(po), "%s/%s", tmpdir, outname);
+	vs_csv_reader *r = NULL;
+	vs_csv_row cr;
+	assert_int_equal(vs_csv_open(&r, pi, NULL, NULL), VS_OK);
+	lxw_workbook *wb = workbook_new(po);
+	assert_non_null(wb);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+	lxw_row_t at = 0;
+	for (vs_rc rc; (rc = vs_csv_next(r, &cr, NULL)) != VS_DONE;) {
+		if (rc != VS_OK)
+			continue; /* a row the reader rejects: not in the workbook */
+		for (size_t i = 0; i < cr.count; i++)
+			if (cr.lens[i])
+				worksheet_write_string(ws, at, (lxw_col_t)i, cr.fields[i], NULL);
+		at++;
+	}
+	vs_csv_close(r);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
 static void test_upload_job(void **state)
 {
 	(void)state;
@@ -963,6 +992,29 @@ static void test_upload_job(void **state)
 	assert_int_equal(receipt(job, "posted"), 0);
 	json_decref(job);
 	assert_int_equal(count_of("SELECT count(*) FROM postings"), postings);
+	/* the same rows as an .xlsx workbook: read exactly as the CSV (every
+	 * record the same version), the other facility's row counted */
+	csv_to_xlsx("up.csv", "up.xlsx");
+	long long idx =
+	    upload(U_CLERK, "up.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	assert_true(idx > id2);
+	job = wait_job(U_CLERK, idx);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	assert_int_equal(receipt(job, "same"), rows);
+	assert_int_equal(receipt(job, "new") + receipt(job, "corrected") + receipt(job, "rejected"), 0);
+	assert_int_equal(receipt(job, "other_facility"), 1);
+	json_decref(job);
+	assert_int_equal(count_of("SELECT count(*) FROM postings"), postings);
+	/* a damaged workbook fails with its reason; nothing stored */
+	snprintf(args, sizeof(args), "head -c 700 %s/up.xlsx > %s/cut.xlsx", tmpdir, tmpdir);
+	assert_int_equal(system(args), 0);
+	long long idc = upload(U_CLERK, "cut.xlsx",
+	                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; x=1");
+	assert_true(idc > idx);
+	job = wait_job(U_CLERK, idc);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "failed");
+	assert_non_null(strstr(json_string_value(json_object_get(job, "error")), "XLSX_CORRUPT"));
+	json_decref(job);
 	/* only its uploader sees a job */
 	snprintf(sql, sizeof(sql), "/api/v1/jobs/%lld", id);
 	assert_int_equal(get(U_COMMUNE, sql), 404);
@@ -990,7 +1042,7 @@ static void test_upload_job(void **state)
 	assert_non_null(json_string_value(json_object_get(job, "error")));
 	json_decref(job);
 	assert_true(count_of("SELECT count(*) FROM access_audit WHERE actor = 'clerk_a' AND action = "
-	                     "'upload' AND result = 'ok'") == 3);
+	                     "'upload' AND result = 'ok'") == 5);
 }
 
 /* ---- every answer against the OpenAPI document ---- */
