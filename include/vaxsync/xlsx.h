@@ -32,6 +32,10 @@
  * XLSX_CORRUPT, VS_ERR_LIMIT with XLSX_TOO_MANY_CELLS, XLSX_ZIP_BOMB,
  * XLSX_TOO_LARGE or XLSX_XML_TOO_DEEP); later calls return it again.
  *
+ * An old Excel 97-2003 workbook (.xls: an OLE2 file holding a Workbook
+ * stream) is read through the same calls with FreeXL (src/ingest/xls_read.c):
+ * the same rows, caps and locations; one FreeXL cannot read is XLSX_OLD_XLS.
+ *
  * Memory is bounded by the caps below whatever the file: the shared-string
  * table (max_sst_len bytes + 8 per string), one row (max_row_len), expat's
  * buffer (one 64 KiB chunk plus the longest token, itself capped by the

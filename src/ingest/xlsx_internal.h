@@ -32,6 +32,34 @@ vs_rc xz_entry_read(xz_entry *e, void *buf, size_t len, size_t *got, vs_error *e
 uint64_t xz_entry_packed_read(const xz_entry *e);
 void xz_entry_close(xz_entry *e);
 
+/* An OLE2 file (vs_xlsx_sniff says so): VS_OK when it holds an old .xls
+ * workbook to read (a Workbook or Book stream); else refused as xz_open
+ * refuses it (XLSX_ENCRYPTED, or CSV_NOT_TEXT for another Office file). */
+vs_rc xz_ole2_check(const char *path, const void *data, size_t len, const char *name,
+                    vs_error *err) VS_MUST_CHECK;
+
+/* ---- old .xls workbooks (xls_read.c, FreeXL) ---- */
+typedef struct xb_book xb_book;
+typedef struct xb_sink {
+	void *ud;
+	void (*put)(void *ud, uint32_t col, const char *s, size_t len);           /* a cell's text */
+	void (*bad)(void *ud, uint32_t col, const char *reason, const char *msg); /* a bad cell */
+} xb_sink;
+/* Opens a .xls from a file (path) or memory (data, len) and selects its
+ * sheet (want: name, 1-based number, or NULL for the first); refuses a file
+ * over max_file bytes (XLSX_TOO_LARGE), a sheet of more than max_cells cells
+ * (XLSX_TOO_MANY_CELLS), a password (XLSX_ENCRYPTED), a workbook FreeXL
+ * cannot read (XLSX_OLD_XLS). Texts over max_string_len are bad cells. */
+vs_rc xb_open(xb_book **out, const char *path, const void *data, size_t len, const char *name,
+              const char *want, uint64_t max_file, uint64_t max_cells, size_t max_string_len,
+              vs_error *err) VS_MUST_CHECK;
+/* The next row with any cell: each cell through the sink, *line its 1-based
+ * number; VS_DONE at the end. */
+vs_rc xb_next(xb_book *b, uint64_t *line, const xb_sink *k);
+const char *xb_sheet(const xb_book *b);
+uint64_t xb_bytes_read(const xb_book *b); /* an estimate from the rows read */
+void xb_close(xb_book *b);
+
 /* ---- the tokenizer (xlsx_scan.c): the fast path in place of expat ---- */
 typedef struct xs_scan xs_scan;
 typedef void (*xs_start_fn)(void *ud, const char *name, const char **atts);

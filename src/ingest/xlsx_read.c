@@ -34,6 +34,7 @@ struct vs_xlsx_reader {
 	vs_xlsx_opts o;
 	char *name, *sheet;
 	xz_zip *zip;
+	xb_book *xls;    /* or an old .xls workbook (FreeXL), instead of zip */
 	xz_entry *entry; /* the sheet, streaming */
 	const char *mem; /* or the sheet's XML in memory (xlsx_open_sheet_xml) */
 	size_t mem_len, mem_off;
@@ -1392,6 +1393,18 @@ static vs_rc open_common(vs_xlsx_reader **out, const char *path, const void *dat
 	vs_rc rc = reader_new(&r, opts, name, err);
 	if (rc)
 		return rc;
+	if ((path ? vs_xlsx_sniff_file(path) : vs_xlsx_sniff(data, len)) == VS_XLSX_SNIFF_OLE2) {
+		if ((rc = xz_ole2_check(path, data, len, name, err)) ||
+		    (rc = xb_open(&r->xls, path, data, len, name, opts ? opts->sheet : NULL,
+		                  r->o.max_total_len, r->o.max_cells, r->o.max_string_len, err)) ||
+		    !(r->sheet = vs_strdup(xb_sheet(r->xls)))) {
+			rc = rc ? rc : vs_error_set(err, VS_ERR_NOMEM, name, 0, 0, NULL, "out of memory");
+			vs_xlsx_close(r);
+			return rc;
+		}
+		*out = r;
+		return VS_OK;
+	}
 	if ((rc = xz_open(&r->zip, path, data, len, name, r->o.max_total_len, r->o.max_ratio, err))) {
 		vs_xlsx_close(r);
 		return rc;
@@ -1591,12 +1604,49 @@ static vs_rc build_row(vs_xlsx_reader *r, vs_csv_row *row)
 	return VS_OK;
 }
 
+/* ---- an old .xls: the cells FreeXL gives, into the same row ---- */
+
+static void xls_put(void *ud, uint32_t col, const char *s, size_t len)
+{
+	vs_xlsx_reader *r = ud;
+	r->cur_col = col;
+	row_put(r, s, len);
+}
+
+static void xls_bad(void *ud, uint32_t col, const char *reason, const char *msg)
+{
+	row_error(ud, col, reason, msg);
+}
+
+/* The next row with a value (or a bad cell), or the end. */
+static void xls_feed(vs_xlsx_reader *r)
+{
+	xb_sink k = {.ud = r, .put = xls_put, .bad = xls_bad};
+	while (!r->row_ready && !r->fatal) {
+		r->ncells = 0;
+		r->rbuf_len = 1; /* rbuf[0] is the empty field */
+		r->max_col = 0;
+		r->row_reason = NULL;
+		if (!r->rbuf && !(r->rbuf = vs_calloc(1, r->rbuf_cap = 64))) {
+			nomem(r);
+			return;
+		}
+		if (xb_next(r->xls, &r->row_num, &k) == VS_DONE) {
+			r->parse_done = true;
+			return;
+		}
+		r->row_ready = r->ncells || r->row_reason;
+	}
+}
+
 vs_rc vs_xlsx_next(vs_xlsx_reader *r, vs_csv_row *row, vs_error *err)
 {
 	r->raw[0] = 0;
 	r->raw_len = 0;
 	r->raw_made = true;
 	r->raw_count = 0;
+	if (r->xls && !r->row_ready && !r->fatal && !r->parse_done)
+		xls_feed(r);
 	while (!r->row_ready) {
 		if (r->fatal)
 			break;
@@ -1664,7 +1714,7 @@ const char *vs_xlsx_name(const vs_xlsx_reader *r)
 
 uint64_t vs_xlsx_bytes_read(const vs_xlsx_reader *r)
 {
-	return r->entry ? xz_entry_packed_read(r->entry) : r->mem_off;
+	return r->xls ? xb_bytes_read(r->xls) : r->entry ? xz_entry_packed_read(r->entry) : r->mem_off;
 }
 
 void vs_xlsx_close(vs_xlsx_reader *r)
@@ -1676,6 +1726,7 @@ void vs_xlsx_close(vs_xlsx_reader *r)
 	xs_free(r->xs);
 	xz_entry_close(r->entry);
 	xz_close(r->zip);
+	xb_close(r->xls);
 	vs_free(r->sst);
 	vs_free(r->sst_off);
 	vs_free(r->sst_slen);

@@ -2,7 +2,8 @@
  * libzip, streams one entry at a time, and holds every entry to the caps
  * (declared and actual unpacked size, ratio of unpacked to packed bytes),
  * whatever the archive's headers claim. Also tells an OLE2 compound file
- * apart: an encrypted workbook (EncryptionInfo) or an old .xls (Workbook). */
+ * apart: an encrypted workbook (EncryptionInfo) or an old .xls (Workbook,
+ * read by xls_read.c). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -68,7 +69,8 @@ static bool ole2_has(const unsigned char *p, size_t len, const char *name)
 	return false;
 }
 
-static vs_rc refuse_ole2(const char *path, const void *data, size_t len, const char *name, vs_error *err)
+static vs_rc refuse_ole2(const char *path, const void *data, size_t len, const char *name, bool take_xls,
+                         vs_error *err)
 {
 	unsigned char *buf = NULL;
 	const unsigned char *p = data;
@@ -93,6 +95,8 @@ static vs_rc refuse_ole2(const char *path, const void *data, size_t len, const c
 		vs_error_set(err, VS_ERR_PARSE, name, 0, 0, NULL,
 		             "the workbook is encrypted (protected with a password) and cannot be read");
 		vs_error_reason(err, "XLSX_ENCRYPTED");
+	} else if (xls && take_xls) {
+		return VS_OK;
 	} else if (xls) {
 		vs_error_set(err, VS_ERR_PARSE, name, 0, 0, NULL,
 		             "an old Excel 97-2003 workbook (.xls) is not read: save it as .xlsx");
@@ -104,6 +108,11 @@ static vs_rc refuse_ole2(const char *path, const void *data, size_t len, const c
 		vs_error_reason(err, "CSV_NOT_TEXT");
 	}
 	return VS_ERR_PARSE;
+}
+
+vs_rc xz_ole2_check(const char *path, const void *data, size_t len, const char *name, vs_error *err)
+{
+	return refuse_ole2(path, data, len, name, true, err);
 }
 
 static bool named_as_workbook(const char *name)
@@ -136,7 +145,7 @@ vs_rc xz_open(xz_zip **out, const char *path, const void *data, size_t len, cons
 	*out = NULL;
 	int kind = path ? vs_xlsx_sniff_file(path) : vs_xlsx_sniff(data, len);
 	if (kind == VS_XLSX_SNIFF_OLE2)
-		return refuse_ole2(path, data, len, name, err);
+		return refuse_ole2(path, data, len, name, false, err);
 	zip_error_init(&ze);
 	if (!(z = vs_calloc(1, sizeof(*z))) || !(z->name = vs_strdup(name))) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, name, 0, 0, NULL, "out of memory");
