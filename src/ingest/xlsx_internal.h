@@ -54,7 +54,8 @@ vs_rc xb_open(xb_book **out, const char *path, const void *data, size_t len, con
               const char *want, uint64_t max_file, uint64_t max_cells, size_t max_string_len,
               vs_error *err) VS_MUST_CHECK;
 /* The next row with any cell: each cell through the sink, *line its 1-based
- * number; VS_DONE at the end. */
+ * number; VS_DONE at the end; VS_ERR_IO when the reader (a child process:
+ * xls_read.c) stopped or its stream broke. */
 vs_rc xb_next(xb_book *b, uint64_t *line, const xb_sink *k);
 const char *xb_sheet(const xb_book *b);
 uint64_t xb_bytes_read(const xb_book *b); /* an estimate from the rows read */

@@ -1631,8 +1631,16 @@ static void xls_feed(vs_xlsx_reader *r)
 			nomem(r);
 			return;
 		}
-		if (xb_next(r->xls, &r->row_num, &k) == VS_DONE) {
+		vs_rc rc = xb_next(r->xls, &r->row_num, &k);
+		if (rc == VS_DONE) {
 			r->parse_done = true;
+			return;
+		}
+		if (rc) {
+			set_fatal(
+			    r, VS_ERR_IO, "XLSX_OLD_XLS",
+			    "the .xls workbook's reader stopped on it (a damaged file); the rows before "
+			    "were read");
 			return;
 		}
 		r->row_ready = r->ncells || r->row_reason;

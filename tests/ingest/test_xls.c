@@ -3,7 +3,7 @@
  * generated shots rows (tests/ingest/data/make_xls.sh). Every column as text
  * reads back as the CSV's rows, from a file and from memory; IDs typed as
  * numbers keep all their digits and dates become yyyy-mm-dd; sheets by name
- * and number; the caps; and every truncation and thousands of corrupted
+ * and number; the caps; and every truncation and 1,500 corrupted
  * copies are read or refused with a reason, never a crash. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,18 +148,18 @@ static void test_typed(void **state)
 	read_xls(&x, "xls_typed.xls", NULL);
 	read_csv(&c, "xls_shots.csv");
 	assert_int_equal(x.n, 9);
-	assert_string_equal(x.cell[1][0], "2793");                   /* record_id, a number */
-	assert_string_equal(x.cell[1][3], "1971-02-02");             /* dob 1971/02/02 as a date */
-	assert_string_equal(x.cell[1][5], "52071971785");            /* id_number, its 0 gone */
-	assert_string_equal(x.cell[1][6], "321810668");              /* phone */
-	assert_string_equal(x.cell[1][10], "1");                     /* dose */
-	assert_string_equal(x.cell[1][11], "2021-09-29");            /* shot_date */
-	assert_string_equal(x.cell[2][2], c.cell[2][2]); /* Vietnamese text as typed, UTF-8 */
-	assert_true(strlen(c.cell[2][2]) > 14);          /* (it has diacritics) */
-	assert_string_equal(x.cell[2][10], "MŨI 2");                 /* a text in a number column */
-	assert_string_equal(x.cell[7][1], "010003");                 /* a code kept as text */
-	assert_string_equal(x.cell[8][3], "20-10-1969");             /* not a date to the importer */
-	assert_string_equal(x.cell[8][10], "");                      /* an empty cell */
+	assert_string_equal(x.cell[1][0], "2793");        /* record_id, a number */
+	assert_string_equal(x.cell[1][3], "1971-02-02");  /* dob 1971/02/02 as a date */
+	assert_string_equal(x.cell[1][5], "52071971785"); /* id_number, its 0 gone */
+	assert_string_equal(x.cell[1][6], "321810668");   /* phone */
+	assert_string_equal(x.cell[1][10], "1");          /* dose */
+	assert_string_equal(x.cell[1][11], "2021-09-29"); /* shot_date */
+	assert_string_equal(x.cell[2][2], c.cell[2][2]);  /* Vietnamese text as typed, UTF-8 */
+	assert_true(strlen(c.cell[2][2]) > 14);           /* (it has diacritics) */
+	assert_string_equal(x.cell[2][10], "MŨI 2");      /* a text in a number column */
+	assert_string_equal(x.cell[7][1], "010003");      /* a code kept as text */
+	assert_string_equal(x.cell[8][3], "20-10-1969");  /* not a date to the importer */
+	assert_string_equal(x.cell[8][10], "");           /* an empty cell */
 	rows_free(&x);
 	rows_free(&c);
 }
@@ -265,7 +265,7 @@ static void test_damaged(void **state)
 		read_or_refuse(d, n);
 	char *c = malloc(len);
 	srand(7);
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < 1500; i++) {
 		memcpy(c, d, len);
 		int k = 1 + rand() % 8;
 		for (int j = 0; j < k; j++)
