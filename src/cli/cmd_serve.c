@@ -23,7 +23,10 @@ static const char serve_usage[] =
     "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
     "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n"
     "  --web DIR          the web UI's files, served at / (default: share/vaxsync/web\n"
-    "                     beside the program's bin/, else the source tree's web/; docs/ui.md)\n";
+    "                     beside the program's bin/, else the source tree's web/; docs/ui.md)\n"
+    "  --spool DIR        upload jobs' folder (0700), kept across restarts: an unfinished job goes\n"
+    "                     on after a restart (default FILE.spool beside a SQLite store; a\n"
+    "                     PostgreSQL store without it gets a temporary one)\n";
 
 static int usage_error(const char *msg)
 {
@@ -94,6 +97,8 @@ int vs_cmd_serve(int argc, char **argv)
 			o.timeout_s = (unsigned)n;
 		} else if (!strcmp(a, "--web") && has) {
 			o.web_dir = argv[++i];
+		} else if (!strcmp(a, "--spool") && has) {
+			o.spool = argv[++i];
 		} else if (!strcmp(a, "--secure-cookie")) {
 			o.secure_cookie = true;
 		} else if (!strcmp(a, "--today") && has) {

@@ -10,8 +10,22 @@
  * Invariants: a batch commits whole or not at all and sending the same file
  * again changes nothing (the engine's idempotence), so a crash loses no
  * committed batch and a resend finishes the job; rows of another facility
- * than the uploader's are counted and not stored. Job state lives in memory
- * only (a restart forgets it; the store does not). */
+ * than the uploader's are counted and not stored.
+ *
+ * Jobs survive a restart and a kill -9 when the spool is durable (--spool
+ * DIR, or by default DB.spool beside a SQLite store file): each job is a
+ * small JSON file in the spool (job-ID.json, replaced by rename), written
+ * when it is queued, after every committed batch (the rows of the file done
+ * so far and the receipt's counts) and when it ends. At start the service
+ * reads them back: a job that was queued or running is queued again and goes
+ * on after the last batch it saved (its receipt keeps the counts; a batch
+ * committed just before the crash but not yet saved is read again and counts
+ * as "same": resending is safe, so is redoing), with "resumed" and
+ * "resumed_at_row" saying where it stopped. An upload cut before its body
+ * ended left no job and its spool file is removed: the client sends it
+ * again. A temporary spool (PostgreSQL or :memory: without --spool) is
+ * forgotten at exit, as before. Finished jobs are kept for 30 days. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -19,12 +33,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "serve/serve_internal.h"
 #include "vaxsync/schema.h"
 
-#define SV_JOB_BATCH 200 /* records per transaction: short enough not to hold other writers long */
+#define SV_JOB_BATCH 200            /* records per transaction: short enough not to hold other writers long */
+#define SV_JOB_KEEP_S (30 * 86400)  /* finished jobs are kept this long in a durable spool */
+#define SV_JOB_FILE_MAX (64 * 1024) /* a job file larger than this is not one of ours */
 
 enum { SV_JOB_QUEUED, SV_JOB_RUNNING, SV_JOB_DONE, SV_JOB_FAILED };
 static const char *const job_states[] = {"queued", "running", "done", "failed"};
@@ -37,9 +54,230 @@ struct sv_job {
 	_Atomic int state;
 	_Atomic uint64_t bytes, total_bytes, rows, rejected, foreign, added, same, corrected, autos, reviews,
 	    unlinked, posted, withdrawn;
+	_Atomic uint64_t
+	    done_items;         /* rows of the file (as the reader gives them) whose effects are committed */
+	uint64_t resumed_at;    /* done_items when it was last resumed after a restart */
+	int resumed;            /* times it was resumed after a restart */
+	int64_t created, ended; /* unix seconds; ended 0 while not finished */
 	char error[160];
 	sv_job *next;
 };
+
+/* The counters of a job, in the order of its file's "receipt" and of the
+ * answer's. */
+#define JOB_COUNTERS(X)                                                                                      \
+	X(rows, "rows")                                                                                      \
+	X(rejected, "rejected")                                                                              \
+	X(foreign, "other_facility")                                                                         \
+	X(added, "new")                                                                                      \
+	X(same, "same")                                                                                      \
+	X(corrected, "corrected")                                                                            \
+	X(autos, "linked")                                                                                   \
+	X(reviews, "review")                                                                                 \
+	X(unlinked, "unlinked")                                                                              \
+	X(posted, "posted")                                                                                  \
+	X(withdrawn, "withdrawn")
+
+/* The job's receipt as a JSON object. */
+static json_t *job_receipt(sv_job *j)
+{
+	json_t *o = json_object();
+#define X(field, name) json_object_set_new(o, name, json_integer((json_int_t)atomic_load(&j->field)));
+	JOB_COUNTERS(X)
+#undef X
+	return o;
+}
+
+/* ---- the durable spool: one file per job ---- */
+
+static void job_file(const vs_serve *srv, int64_t id, const char *suffix, char *path, size_t len)
+{
+	snprintf(path, len, "%s/job-%lld.json%s", srv->spool, (long long)id, suffix);
+}
+
+/* Writes the job's file (a new file renamed over the old one: a crash
+ * leaves the old or the new, never a torn one). Called with the job's state
+ * settled; no-op for a temporary spool. A failure to save is logged: the job
+ * goes on (its effects are in the store; only a resume would redo more). */
+static void job_save(const vs_serve *srv, sv_job *j)
+{
+	if (!srv->spool_durable)
+		return;
+	char tmp[600], dst[600];
+	job_file(srv, j->id, ".tmp", tmp, sizeof(tmp));
+	job_file(srv, j->id, "", dst, sizeof(dst));
+	const char *base = strrchr(j->path, '/');
+	json_t *o = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:s}", "id", (json_int_t)j->id,
+	    "owner", j->owner, "facility_code", j->facility, "file", base ? base + 1 : j->path, "state",
+	    job_states[atomic_load(&j->state)], "bytes", (json_int_t)atomic_load(&j->bytes), "total_bytes",
+	    (json_int_t)atomic_load(&j->total_bytes), "done_rows", (json_int_t)atomic_load(&j->done_items),
+	    "resumed_at_row", (json_int_t)j->resumed_at, "resumed", j->resumed, "created",
+	    (json_int_t)j->created, "ended", (json_int_t)j->ended, "error", j->error);
+	if (o)
+		json_object_set_new(o, "receipt", job_receipt(j));
+	int fd = o ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	bool ok = fd >= 0 && json_dumpfd(o, fd, JSON_COMPACT) == 0;
+	if (fd >= 0 && close(fd))
+		ok = false;
+	json_decref(o);
+	if (!ok || rename(tmp, dst)) {
+		unlink(tmp);
+		vs_log(VS_LOG_WARN, "serve: cannot save job %lld in the spool", (long long)j->id);
+	}
+}
+
+/* The spool's id counter, saved so that ids are never given twice even
+ * when old job files are removed. */
+static void seq_save(const vs_serve *srv)
+{
+	if (!srv->spool_durable)
+		return;
+	char tmp[600], dst[600], text[32];
+	snprintf(tmp, sizeof(tmp), "%s/seq.tmp", srv->spool);
+	snprintf(dst, sizeof(dst), "%s/seq", srv->spool);
+	int n = snprintf(text, sizeof(text), "%lld\n", (long long)srv->job_seq);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	bool ok = fd >= 0 && write(fd, text, (size_t)n) == n;
+	if (fd >= 0 && close(fd))
+		ok = false;
+	if (!ok || rename(tmp, dst)) {
+		unlink(tmp);
+		vs_log(VS_LOG_WARN, "serve: cannot save the job counter in the spool");
+	}
+}
+
+static int64_t json_int_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) && json_integer_value(v) >= 0 ? (int64_t)json_integer_value(v) : 0;
+}
+
+/* One job file read back; NULL for a file that is not a job of ours (left
+ * alone) . A job that was queued or running is queued again. */
+static sv_job *job_load(const vs_serve *srv, const char *name)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/%s", srv->spool, name);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > SV_JOB_FILE_MAX) {
+		close(fd);
+		return NULL;
+	}
+	json_t *o = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
+	close(fd);
+	const char *owner = json_string_value(json_object_get(o, "owner"));
+	const char *fac = json_string_value(json_object_get(o, "facility_code"));
+	const char *file = json_string_value(json_object_get(o, "file"));
+	const char *state = json_string_value(json_object_get(o, "state"));
+	const char *error = json_string_value(json_object_get(o, "error"));
+	json_t *rc = json_object_get(o, "receipt");
+	int st_i = -1;
+	for (int i = 0; state && i < 4; i++)
+		if (!strcmp(state, job_states[i]))
+			st_i = i;
+	sv_job *j = NULL;
+	/* the upload's name is one the service made: no path in it */
+	if (owner && fac && file && st_i >= 0 && json_is_object(rc) && json_int_of(o, "id") > 0 &&
+	    !strncmp(file, "upload-", 7) && !strchr(file, '/') && (j = vs_calloc(1, sizeof(*j)))) {
+		j->id = json_int_of(o, "id");
+		vs_store_copy(j->owner, sizeof(j->owner), owner);
+		vs_store_copy(j->facility, sizeof(j->facility), fac);
+		snprintf(j->path, sizeof(j->path), "%s/%s", srv->spool, file);
+		vs_store_copy(j->error, sizeof(j->error), error ? error : "");
+		atomic_store(&j->bytes, (uint64_t)json_int_of(o, "bytes"));
+		atomic_store(&j->total_bytes, (uint64_t)json_int_of(o, "total_bytes"));
+		atomic_store(&j->done_items, (uint64_t)json_int_of(o, "done_rows"));
+		j->resumed_at = (uint64_t)json_int_of(o, "resumed_at_row");
+		j->resumed = (int)json_int_of(o, "resumed");
+		j->created = json_int_of(o, "created");
+		j->ended = json_int_of(o, "ended");
+#define X(field, name) atomic_store(&j->field, (uint64_t)json_int_of(rc, name));
+		JOB_COUNTERS(X)
+#undef X
+		if (st_i == SV_JOB_QUEUED || st_i == SV_JOB_RUNNING) {
+			if (st_i == SV_JOB_RUNNING || atomic_load(&j->done_items)) {
+				j->resumed++;
+				j->resumed_at = atomic_load(&j->done_items);
+			}
+			st_i = SV_JOB_QUEUED;
+		}
+		atomic_store(&j->state, st_i);
+	}
+	json_decref(o);
+	return j;
+}
+
+static bool is_job_file(const char *name)
+{
+	size_t n = strlen(name);
+	return !strncmp(name, "job-", 4) && n > 9 && !strcmp(name + n - 5, ".json");
+}
+
+/* Reads the jobs of a durable spool back, oldest last as the list wants,
+ * removes finished jobs past their time, uploads no job refers to (cut
+ * before their end) and half-written files. */
+static void spool_load(vs_serve *srv)
+{
+	DIR *d = opendir(srv->spool);
+	if (!d)
+		return;
+	int64_t now = (int64_t)time(NULL);
+	char seqpath[600];
+	snprintf(seqpath, sizeof(seqpath), "%s/seq", srv->spool);
+	FILE *f = fopen(seqpath, "re");
+	long long seq = 0;
+	if (f) {
+		if (fscanf(f, "%lld", &seq) != 1 || seq < 0)
+			seq = 0;
+		fclose(f);
+	}
+	srv->job_seq = seq;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (!is_job_file(e->d_name))
+			continue;
+		sv_job *j = job_load(srv, e->d_name);
+		if (!j)
+			continue;
+		if (j->id > srv->job_seq)
+			srv->job_seq = j->id;
+		int st = atomic_load(&j->state);
+		if ((st == SV_JOB_DONE || st == SV_JOB_FAILED) && j->ended &&
+		    now - j->ended > SV_JOB_KEEP_S) {
+			char path[600];
+			job_file(srv, j->id, "", path, sizeof(path));
+			unlink(path);
+			vs_free(j);
+			continue;
+		}
+		/* newest first: insert by id */
+		sv_job **at = &srv->jobs;
+		while (*at && (*at)->id > j->id)
+			at = &(*at)->next;
+		j->next = *at;
+		*at = j;
+	}
+	rewinddir(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		bool stale = !strcmp(e->d_name + (strlen(e->d_name) > 4 ? strlen(e->d_name) - 4 : 0), ".tmp");
+		if (!strncmp(e->d_name, "upload-", 7)) {
+			stale = true;
+			for (sv_job *j = srv->jobs; j; j = j->next) {
+				const char *base = strrchr(j->path, '/');
+				int st = atomic_load(&j->state);
+				if (st == SV_JOB_QUEUED && base && !strcmp(base + 1, e->d_name))
+					stale = false;
+			}
+		}
+		if (stale)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+	seq_save(srv);
+}
 
 /* ---- the upload: a spool file ---- */
 
@@ -151,28 +389,49 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 	vs_engine_reader *rd = NULL;
 	vs_engine_read x;
 	vs_error err;
+	uint64_t items = 0, skip = atomic_load(&j->done_items);
 	memset(&err, 0, sizeof(err));
 	atomic_store(&j->state, SV_JOB_RUNNING);
+	job_save(srv, j);
 	vs_rc rc = vs_engine_reader_open(&rd, j->path, VS_FILE_SHOTS, NULL, &err);
 	while (!rc && !stopping(srv)) {
 		if ((rc = vs_engine_reader_next(rd, &x, &err)))
 			break;
 		atomic_store(&j->bytes, vs_engine_reader_bytes(rd));
+		if (items++ < skip)
+			continue; /* done before a restart: its counts are in the receipt */
 		if (x.rejected) {
 			rc = keep_rejected(srv, ss, j, &x, &err);
 			continue;
 		}
 		atomic_fetch_add(&j->rows, 1);
-		if (!(rc = add_row(j, rd, &x, b, &err)) && b->n == SV_JOB_BATCH)
-			rc = flush(srv, ss, j, b, &err);
+		if (!(rc = add_row(j, rd, &x, b, &err)) && b->n == SV_JOB_BATCH &&
+		    !(rc = flush(srv, ss, j, b, &err))) {
+			/* everything read so far is committed: a restart goes on from here */
+			atomic_store(&j->done_items, items);
+			job_save(srv, j);
+		}
 	}
-	if (rc == VS_DONE)
-		rc = flush(srv, ss, j, b, &err);
-	if (!rc && stopping(srv))
-		rc = VS_ERR_INTERNAL; /* stopped before the end: the client sends the file again */
+	if (rc == VS_DONE && !(rc = flush(srv, ss, j, b, &err)))
+		atomic_store(&j->done_items, items);
+	if (!rc && stopping(srv)) {
+		if (srv->spool_durable && !(rc = flush(srv, ss, j, b, &err))) {
+			/* stopped between rows: queued again for the next start, from here */
+			atomic_store(&j->done_items, items);
+			atomic_store(&j->state, SV_JOB_QUEUED);
+			job_save(srv, j);
+			vs_engine_reader_close(rd);
+			b->n = 0;
+			vs_arena_reset(&b->arena);
+			return;
+		}
+		if (!rc)
+			rc = VS_ERR_INTERNAL; /* stopped before the end: the client sends the file again */
+	}
 	vs_engine_reader_close(rd);
 	b->n = 0;
 	vs_arena_reset(&b->arena);
+	j->ended = (int64_t)time(NULL);
 	if (rc) {
 		/* the reason code of a refused file is safe to show; other messages are not */
 		snprintf(j->error, sizeof(j->error), "%s",
@@ -184,6 +443,7 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 		atomic_store(&j->bytes, atomic_load(&j->total_bytes));
 		atomic_store(&j->state, SV_JOB_DONE);
 	}
+	job_save(srv, j);
 	unlink(j->path);
 }
 
@@ -220,17 +480,64 @@ static void *job_loop(void *arg)
 	return NULL;
 }
 
+/* The durable spool's folder: --spool, else DB.spool beside a SQLite store
+ * file; "" for none (a PostgreSQL or in-memory store without --spool). */
+static void spool_dir(const vs_serve_opts *o, char *dst, size_t len)
+{
+	const char *db = o->db_uri ? o->db_uri : "";
+	dst[0] = '\0';
+	if (o->spool && o->spool[0]) {
+		snprintf(dst, len, "%s", o->spool);
+		return;
+	}
+	if (!strncmp(db, "sqlite:", 7))
+		db += 7;
+	if (!db[0] || !strcmp(db, ":memory:") || !strncmp(db, "postgres", 8) || strstr(db, "://"))
+		return;
+	snprintf(dst, len, "%s.spool", db);
+}
+
+/* Makes or checks the durable spool: a folder of this user that nobody else
+ * may enter (uploads hold personal data). */
+static vs_rc spool_open(vs_serve *srv, const char *dir, vs_error *err)
+{
+	struct stat st;
+	if (strlen(dir) >= sizeof(srv->spool) - 64)
+		return vs_error_set(err, VS_ERR_ARG, dir, 0, 0, NULL, "serve: the spool path is too long");
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return vs_error_set(err, VS_ERR_IO, dir, 0, 0, NULL,
+		                    "serve: cannot make the spool folder: %s", strerror(errno));
+	if (lstat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return vs_error_set(err, VS_ERR_IO, dir, 0, 0, NULL,
+		                    "serve: the spool must be a folder of this user that others cannot enter "
+		                    "(chmod 700): it holds uploaded files");
+	snprintf(srv->spool, sizeof(srv->spool), "%s", dir);
+	srv->spool_durable = true;
+	spool_load(srv);
+	return VS_OK;
+}
+
 vs_rc sv_jobs_start(vs_serve *srv, vs_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(srv->spool, sizeof(srv->spool), "%s/vaxsync-spool-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	if (!mkdtemp(srv->spool)) /* mode 0700 */
-		return vs_error_set(err, VS_ERR_IO, srv->spool, 0, 0, NULL,
-		                    "serve: cannot make a spool directory: %s", strerror(errno));
+	char dir[sizeof(srv->spool)];
+	spool_dir(&srv->o, dir, sizeof(dir));
+	if (dir[0]) {
+		vs_rc rc = spool_open(srv, dir, err);
+		if (rc)
+			return rc;
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(srv->spool, sizeof(srv->spool), "%s/vaxsync-spool-XXXXXX",
+		         tmp && tmp[0] ? tmp : "/tmp");
+		if (!mkdtemp(srv->spool)) /* mode 0700 */
+			return vs_error_set(err, VS_ERR_IO, srv->spool, 0, 0, NULL,
+			                    "serve: cannot make a spool directory: %s", strerror(errno));
+	}
 	pthread_cond_init(&srv->job_cond, NULL);
 	if (pthread_create(&srv->job_thread, NULL, job_loop, srv)) {
 		pthread_cond_destroy(&srv->job_cond);
-		rmdir(srv->spool);
+		if (!srv->spool_durable)
+			rmdir(srv->spool);
 		srv->spool[0] = '\0';
 		return vs_error_set(err, VS_ERR_INTERNAL, NULL, 0, 0, NULL, "serve: no job thread");
 	}
@@ -251,11 +558,12 @@ void sv_jobs_stop(vs_serve *srv)
 	while (srv->jobs) {
 		sv_job *j = srv->jobs;
 		srv->jobs = j->next;
-		if (atomic_load(&j->state) == SV_JOB_QUEUED)
+		if (!srv->spool_durable && atomic_load(&j->state) == SV_JOB_QUEUED)
 			unlink(j->path);
 		vs_free(j);
 	}
-	rmdir(srv->spool);
+	if (!srv->spool_durable)
+		rmdir(srv->spool);
 }
 
 int64_t sv_job_add(vs_serve *srv, const char *owner, const char *facility, const char *path, uint64_t bytes)
@@ -267,10 +575,13 @@ int64_t sv_job_add(vs_serve *srv, const char *owner, const char *facility, const
 	vs_store_copy(j->facility, sizeof(j->facility), facility);
 	vs_store_copy(j->path, sizeof(j->path), path);
 	atomic_store(&j->total_bytes, bytes);
+	j->created = (int64_t)time(NULL);
 	pthread_mutex_lock(&srv->lock);
 	j->id = ++srv->job_seq;
 	j->next = srv->jobs;
 	srv->jobs = j;
+	seq_save(srv);
+	job_save(srv, j);
 	pthread_cond_signal(&srv->job_cond);
 	pthread_mutex_unlock(&srv->lock);
 	return j->id;
@@ -298,17 +609,17 @@ void sv_h_job(sv_req *q, sv_resp *r)
 	}
 	int state = atomic_load(&j->state);
 	r->status = 200;
-	r->body = json_pack(
-	    "{s:I, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}", "id",
-	    (json_int_t)j->id, "state", job_states[state], "facility_code", j->facility, "bytes",
-	    (json_int_t)atomic_load(&j->bytes), "total_bytes", (json_int_t)atomic_load(&j->total_bytes),
-	    "receipt", "rows", (json_int_t)atomic_load(&j->rows), "rejected",
-	    (json_int_t)atomic_load(&j->rejected), "other_facility", (json_int_t)atomic_load(&j->foreign),
-	    "new", (json_int_t)atomic_load(&j->added), "same", (json_int_t)atomic_load(&j->same), "corrected",
-	    (json_int_t)atomic_load(&j->corrected), "linked", (json_int_t)atomic_load(&j->autos), "review",
-	    (json_int_t)atomic_load(&j->reviews), "unlinked", (json_int_t)atomic_load(&j->unlinked), "posted",
-	    (json_int_t)atomic_load(&j->posted), "withdrawn", (json_int_t)atomic_load(&j->withdrawn));
+	r->body = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:o}", "id", (json_int_t)j->id, "state",
+	                    job_states[state], "facility_code", j->facility, "bytes",
+	                    (json_int_t)atomic_load(&j->bytes), "total_bytes",
+	                    (json_int_t)atomic_load(&j->total_bytes), "done_rows",
+	                    (json_int_t)atomic_load(&j->done_items), "receipt", job_receipt(j));
 	if (state == SV_JOB_FAILED && r->body)
 		json_object_set_new(r->body, "error", json_string(j->error));
+	if (j->resumed && r->body) {
+		/* it was cut by a restart: where it went on from */
+		json_object_set_new(r->body, "resumed", json_integer(j->resumed));
+		json_object_set_new(r->body, "resumed_at_row", json_integer((json_int_t)j->resumed_at));
+	}
 	pthread_mutex_unlock(&q->srv->lock);
 }

@@ -52,8 +52,9 @@ struct vs_serve {
 	size_t session_count, session_cap;
 	sv_metrics metrics;
 	/* uploads as jobs (jobs.c): guarded by lock */
-	char spool[256]; /* private directory of upload files */
-	sv_job *jobs;    /* newest first */
+	char spool[256];    /* private directory of upload files (and of jobs, when durable) */
+	bool spool_durable; /* jobs are kept in the spool across restarts (jobs.c) */
+	sv_job *jobs;       /* newest first */
 	int64_t job_seq;
 	pthread_cond_t job_cond;
 	pthread_t job_thread;
@@ -158,10 +159,11 @@ void sv_static_free(vs_serve *srv);
 bool sv_static_answer(sv_req *q, sv_resp *r);
 
 /* ---- uploads and jobs (jobs.c) ---- */
-/* Starts the job thread and makes the spool directory. */
+/* Makes or opens the spool directory (a durable one: its jobs read back,
+ * unfinished ones queued again) and starts the job thread. */
 vs_rc sv_jobs_start(vs_serve *srv, vs_error *err) VS_MUST_CHECK;
-/* Stops the job thread (a running job stops between rows, failed), removes
- * the spool. */
+/* Stops the job thread: a running job stops between rows, queued again in a
+ * durable spool (failed in a temporary one, which is removed). */
 void sv_jobs_stop(vs_serve *srv);
 /* Creates a new spool file (0600) for an upload, named with ext ("csv",
  * "xlsx"): its fd, path into path. */

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -911,7 +912,7 @@ static long long upload(int user, const char *file, const char *ctype)
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, file);
 	FILE *f = fopen(path, "rb");
 	assert_non_null(f);
-	static char data[1 << 20];
+	static char data[8 << 20];
 	size_t n = fread(data, 1, sizeof(data), f);
 	fclose(f);
 	snprintf(h, sizeof(h), "Content-Type: %s\r\nCookie: vs_session=%s\r\nX-CSRF-Token: %s\r\n", ctype,
@@ -1045,6 +1046,99 @@ static void test_upload_job(void **state)
 	                     "'upload' AND result = 'ok'") == 5);
 }
 
+/* An upload job cut by a kill -9 of the service, then a restart: the job
+ * goes on from its last committed batch and says where it stopped; every
+ * row is stored once, nothing is posted twice (the same file again changes
+ * nothing); an upload cut in its body leaves no file behind. */
+static void test_upload_kill9(void **state)
+{
+	(void)state;
+	char args[768], path[64], spool[256];
+	const long long lines = 12000;
+	/* facility A's rows over and over under new record ids */
+	snprintf(
+	    args, sizeof(args),
+	    "cd %s && (head -1 gen/shots.csv; awk -F, -v f=%s -v n=%lld 'NR > 1 && $2 == f { r[++k] = $0 }"
+	    " END { for (i = 1; c < n; i++) for (j = 1; j <= k && c < n; j++) { print \"k\" i \"-\" r[j]; "
+	    "c++ } }' gen/shots.csv) > big.csv",
+	    tmpdir, fac_a, lines);
+	assert_int_equal(system(args), 0);
+	long long id = upload(U_CLERK, "big.csv", "text/csv");
+	assert_true(id > 0);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	long long done_before = 0;
+	for (int i = 0; i < 3000 && done_before < 400; i++) {
+		assert_int_equal(get(U_CLERK, path), 200);
+		json_t *j = json_loads(R.body, 0, NULL);
+		assert_string_not_equal(json_string_value(json_object_get(j, "state")), "done");
+		done_before = (long long)json_integer_value(json_object_get(j, "done_rows"));
+		json_decref(j);
+		if (done_before < 400)
+			usleep(5000);
+	}
+	assert_true(done_before >= 400);
+	/* an upload in the middle of its body at the same moment */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	int n = snprintf(args, sizeof(args),
+	                 "POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\n"
+	                 "Cookie: vs_session=%s\r\nX-CSRF-Token: %s\r\nContent-Length: 100000\r\n\r\n"
+	                 "record_id,facility_code\n",
+	                 cookies[U_CLERK], csrfs[U_CLERK]);
+	assert_int_equal(send(fd, args, (size_t)n, MSG_NOSIGNAL), n);
+	usleep(200000);
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	close(fd);
+	assert_int_equal(start_server(), 0);
+	for (int u = 0; u < U_COUNT; u++)
+		assert_int_equal(login_as(user_names[u], "password-of-test", cookies[u], csrfs[u]), 201);
+	json_t *job = wait_job(U_CLERK, id);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	assert_int_equal(json_integer_value(json_object_get(job, "resumed")), 1);
+	long long at = (long long)json_integer_value(json_object_get(job, "resumed_at_row"));
+	assert_true(at >= done_before && at < lines);
+	assert_int_equal(json_integer_value(json_object_get(job, "done_rows")), lines);
+	/* every row read once; a batch committed after the last save is read again as "same" */
+	assert_int_equal(receipt(job, "rows") + receipt(job, "rejected"), lines);
+	long long stored = receipt(job, "new");
+	assert_true(receipt(job, "same") <= 200);
+	assert_int_equal(stored + receipt(job, "same"), receipt(job, "rows"));
+	assert_int_equal(receipt(job, "linked") + receipt(job, "review") + receipt(job, "unlinked"), stored);
+	long long rejected = receipt(job, "rejected");
+	json_decref(job);
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records WHERE facility_code = '%s' AND record_id LIKE 'k%%' AND "
+	         "current = 1",
+	         fac_a);
+	long long rows_in_store = count_of(sql);
+	assert_int_equal(rows_in_store + rejected, lines);
+	assert_int_equal(count_of("SELECT count(*) FROM outbox WHERE done = 0"), 0);
+	long long postings = count_of("SELECT count(*) FROM postings");
+	/* the same file again: nothing new, nothing posted */
+	long long id2 = upload(U_CLERK, "big.csv", "text/csv");
+	assert_true(id2 > id);
+	job = wait_job(U_CLERK, id2);
+	assert_int_equal(receipt(job, "same"), rows_in_store);
+	assert_int_equal(receipt(job, "new") + receipt(job, "corrected") + receipt(job, "posted"), 0);
+	assert_null(json_object_get(job, "resumed"));
+	json_decref(job);
+	assert_int_equal(count_of("SELECT count(*) FROM postings"), postings);
+	/* the cut upload's file is gone from the spool; only job files and the counter remain */
+	snprintf(spool, sizeof(spool), "ls -A %s.spool | grep -v -e '^job-[0-9]*\\.json$' -e '^seq$'", db);
+	assert_int_not_equal(system(spool), 0);
+	snprintf(spool, sizeof(spool), "%s.spool", db);
+	struct stat st;
+	assert_int_equal(stat(spool, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);
+}
+
 /* ---- every answer against the OpenAPI document ---- */
 
 /* The document's path template for a concrete path, or NULL. */
@@ -1138,12 +1232,19 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),
+	    cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),
+	    cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation),
+	    cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable),
+	    cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection),
+	    cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),
+	    cmocka_unit_test(test_upload_kill9),
+	    cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
