@@ -288,6 +288,24 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
  * verified events and postings. VS_ERR_NOTFOUND for an unknown citizen. */
 vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *out,
                         vs_error *err) VS_MUST_CHECK;
+/* Citizens who look like a person known by name and date of birth (and sex,
+ * may be NULL or ""; place: a commune (5 digits), district (3) or province
+ * (2) code where the person is looked for, NULL or "" for none: it lets the
+ * blocks that need a place reach people whose date of birth is only a year
+ * or typed wrong), as the linker scores them: the raw values are
+ * standardized as a facility's record would be (any date format, names
+ * without diacritics), candidates come from the link index's blocks and are
+ * scored by the model in force (the comparisons of fields not given weigh
+ * nothing). The best cap, best first, into out; *n = how many. The caller
+ * decides which to show (the service keeps its area's only). */
+typedef struct vs_engine_hit {
+	char citizen_id[16];
+	double weight;      /* log2 odds, prior included */
+	double probability; /* 2^w / (1 + 2^w) */
+} vs_engine_hit;
+vs_rc vs_engine_search(vs_engine_session *ss, const char *full_name, const char *dob, const char *sex,
+                       const char *place, vs_engine_hit *out, size_t cap, size_t *n,
+                       vs_error *err) VS_MUST_CHECK;
 /* One page of a facility's or commune's worklist (items with rid > after_rid,
  * at most limit; INT64_MIN for the first page: rejected rows, which have no
  * record, have negative numbers and come first). An unknown code is

@@ -284,6 +284,17 @@ vs_rc vs_link_reach(const vs_link_index *ix, const vs_link_model *m, const vs_li
 vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
                       vs_buf *out, vs_error *err) VS_MUST_CHECK;
 
+/* Search: the best cap candidates of one right record (index 0 of one) by
+ * match weight (prior included), best first, ties to the lowest left row;
+ * *n = how many (at most cap). For a record made of a few fields (a name and
+ * a date of birth, say), the comparisons of the missing ones weigh nothing. */
+typedef struct vs_link_hit {
+	uint32_t row;  /* left row index */
+	double weight; /* log2 odds, prior included */
+} vs_link_hit;
+vs_rc vs_link_search(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one,
+                     vs_link_hit *out, size_t cap, size_t *n, vs_error *err) VS_MUST_CHECK;
+
 /* Name of the blocking rule i of the settings, and the rule count. */
 size_t vs_link_settings_rule_count(const vs_link_settings *s);
 const char *vs_link_settings_rule_name(const vs_link_settings *s, size_t i);

@@ -1,9 +1,11 @@
 /* read.c - what people read: the explanation of a stored decision (from the
  * store and the index alone, no input file) and a citizen's history. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "vaxsync/ref.h"
 
 #define TRY(x)                                                                                               \
 	do {                                                                                                 \
@@ -180,5 +182,76 @@ vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *o
 out:
 	vs_free(reps);
 	vs_free(posts);
+	return rc;
+}
+
+/* The place codes of a commune, district or province code into rec (as an
+ * address would give them); an unknown code sets nothing. */
+static void search_place(const vs_ref *ref, const char *place, vs_norm_record *rec)
+{
+	size_t len = place ? strlen(place) : 0;
+	for (size_t i = 0; len == 5 && i < ref->commune_count; i++) {
+		const vs_ref_commune *c = &ref->communes[i];
+		if (!strcmp(c->commune_code, place)) {
+			vs_store_copy(rec->commune_code, sizeof(rec->commune_code), c->commune_code);
+			vs_store_copy(rec->district_code, sizeof(rec->district_code), c->district_code);
+			vs_store_copy(rec->province_code, sizeof(rec->province_code), c->province_code);
+			return;
+		}
+	}
+	for (size_t i = 0; len == 3 && i < ref->district_count; i++) {
+		const vs_ref_district *d = &ref->districts[i];
+		if (!strcmp(d->district_code, place)) {
+			vs_store_copy(rec->district_code, sizeof(rec->district_code), d->district_code);
+			vs_store_copy(rec->province_code, sizeof(rec->province_code), d->province_code);
+			return;
+		}
+	}
+	for (size_t i = 0; len == 2 && i < ref->district_count; i++)
+		if (!strcmp(ref->districts[i].province_code, place)) {
+			vs_store_copy(rec->province_code, sizeof(rec->province_code), place);
+			return;
+		}
+}
+
+vs_rc vs_engine_search(vs_engine_session *ss, const char *full_name, const char *dob, const char *sex,
+                       const char *place, vs_engine_hit *out, size_t cap, size_t *n, vs_error *err)
+{
+	vs_engine *e = ss->e;
+	vs_engine_submission sub;
+	vs_norm_record rec;
+	const vs_link_model *m = NULL;
+	char version[64], buf[32];
+	*n = 0;
+	if (!cap)
+		return VS_OK;
+	vs_link_hit *hits = vs_calloc(cap, sizeof(*hits));
+	if (!hits)
+		return eng_nomem(err);
+	memset(&sub, 0, sizeof(sub));
+	sub.f[VS_SHOT_FULL_NAME] = full_name;
+	sub.f[VS_SHOT_DOB] = dob;
+	sub.f[VS_SHOT_SEX] = sex;
+	vs_engine_standardize(e, &sub, 1, &rec);
+	search_place(vs_engine_ref(e), place, &rec);
+	vs_link_side side = {.recs = &rec, .count = 1};
+	vs_rc rc = vs_engine_index_build(ss, err);
+	if (!rc)
+		rc = eng_model(ss, &side, &m, version, err);
+	if (!rc) {
+		size_t got = 0;
+		pthread_rwlock_rdlock(&e->ix_lock);
+		rc = vs_link_search(e->ix, m, &side, hits, cap, &got, err);
+		for (size_t k = 0; !rc && k < got; k++) {
+			vs_store_copy(out[k].citizen_id, sizeof(out[k].citizen_id),
+			              vs_link_index_id(e->ix, hits[k].row, buf));
+			out[k].weight = hits[k].weight;
+			out[k].probability = 1.0 / (1.0 + exp2(-hits[k].weight));
+		}
+		pthread_rwlock_unlock(&e->ix_lock);
+		if (!rc)
+			*n = got;
+	}
+	vs_free(hits);
 	return rc;
 }

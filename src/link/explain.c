@@ -149,6 +149,38 @@ out:
 	return rc;
 }
 
+vs_rc vs_link_search(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one,
+                     vs_link_hit *out, size_t cap, size_t *n, vs_error *err)
+{
+	lk_scratch sc = {0};
+	cand_w *cw = NULL;
+	lk_view v;
+	*n = 0;
+	if (one->count < 1)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "no record to search with");
+	lk_view_from_norm(ix->s, &one->recs[0], one->alt_ids ? one->alt_ids[0] : NULL, one->extras, &v);
+	lk_view_resolve(ix, &v);
+	v.self = one->self ? one->self[0] : -1;
+	vs_rc rc = lk_candidates(ix, &v, -1, &sc, NULL);
+	if (!rc && !(cw = vs_calloc(sc.cand_count + 1, sizeof *cw)))
+		rc = VS_ERR_NOMEM;
+	if (!rc) {
+		double prior = isnan(m->prior) ? -log2(ix->n > 1 ? (double)ix->n : 2.0) : m->prior;
+		for (size_t k = 0; k < sc.cand_count; k++) {
+			cw[k].row = sc.cand[k];
+			cw[k].w = lk_score_pair(ix, m, &v, sc.cand[k], NULL, NULL) + prior;
+		}
+		qsort(cw, sc.cand_count, sizeof *cw, cmp_cand);
+		for (size_t k = 0; k < sc.cand_count && k < cap; k++)
+			out[(*n)++] = (vs_link_hit){.row = cw[k].row, .weight = cw[k].w};
+	}
+	if (rc)
+		vs_error_set(err, rc, NULL, 0, 0, NULL, "search failed");
+	lk_scratch_free(&sc);
+	vs_free(cw);
+	return rc;
+}
+
 typedef struct key_hit {
 	uint64_t pairs;
 	uint32_t slot, example, rule;

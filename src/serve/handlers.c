@@ -468,3 +468,123 @@ void sv_h_citizen(sv_req *q, sv_resp *r)
 	}
 	vs_buf_free(&b);
 }
+
+/* GET /api/v1/citizens?name=&dob=[&sex=]: the citizens of the caller's area
+ * who look like that person (a clerk's typing: any date format, a name
+ * without diacritics, a birth year only), best first, at most SEARCH_SHOW,
+ * each with the linker's probability; only candidates at or above
+ * SEARCH_FLOOR. The search runs in each of the caller's places (a commune
+ * officer's communes, a manager's district or province; the whole country
+ * for the ministry), so the linker's place blocks reach people whose date of
+ * birth is a year or mistyped. Who may read a history may search; every
+ * citizen shown is audited. */
+#define SEARCH_SCAN 64    /* candidates scored per place, before the area filter */
+#define SEARCH_SHOW 10    /* citizens shown at most */
+#define SEARCH_PLACES 8   /* places searched at most (a commune officer's communes) */
+#define SEARCH_FLOOR 0.01 /* candidates below this probability are not people like the one asked */
+
+static int cmp_hit_prob(const void *a, const void *b)
+{
+	const vs_engine_hit *x = a, *y = b;
+	if (x->probability != y->probability)
+		return x->probability < y->probability ? 1 : -1;
+	return strcmp(x->citizen_id, y->citizen_id);
+}
+
+/* The caller's places to search in: codes into places, their count. */
+static size_t search_places(const sv_req *q, char places[SEARCH_PLACES][8])
+{
+	const char *a = q->who.user.area;
+	size_t n = 0;
+	if (q->who.role == VS_SERVE_MINISTRY || !a[0]) {
+		places[n++][0] = '\0';
+		return n;
+	}
+	while (*a && n < SEARCH_PLACES) {
+		size_t len = strcspn(a, ",");
+		if (len && len < 8) {
+			memcpy(places[n], a, len);
+			places[n++][len] = '\0';
+		}
+		a += len + (a[len] == ',');
+	}
+	return n;
+}
+
+void sv_h_citizen_search(sv_req *q, sv_resp *r)
+{
+	const char *name = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "name");
+	const char *dob = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "dob");
+	const char *sex = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "sex");
+	vs_error err;
+	if (!name || !dob || !name[0] || !dob[0] || strlen(name) > 128 || strlen(dob) > 32 ||
+	    (sex && strlen(sex) > 16) || !vs_utf8_valid(name, strlen(name), NULL) ||
+	    !vs_utf8_valid(dob, strlen(dob), NULL) || (sex && !vs_utf8_valid(sex, strlen(sex), NULL))) {
+		sv_problem(
+		    r, 400, "QUERY_INVALID",
+		    "A search takes name (up to 128 bytes) and dob (a date of birth), and may take sex.");
+		return;
+	}
+	if (!sv_may_read_people(q) || q->who.role == VS_SERVE_CLERK) {
+		deny(q, r, "read:search", "");
+		return;
+	}
+	char places[SEARCH_PLACES][8];
+	size_t np = search_places(q, places), n = 0;
+	vs_engine_hit *hits = vs_calloc(SEARCH_SCAN * SEARCH_PLACES, sizeof(*hits));
+	if (!hits) {
+		sv_problem(r, 503, "STORE_UNAVAILABLE", "The store is busy or unavailable; try again.");
+		return;
+	}
+	for (size_t p = 0; p < np; p++) {
+		size_t got = 0;
+		vs_rc rc =
+		    vs_engine_search(q->ss, name, dob, sex, places[p], hits + n, SEARCH_SCAN, &got, &err);
+		if (rc) {
+			vs_free(hits);
+			sv_problem_rc(r, rc, &err);
+			return;
+		}
+		n += got;
+	}
+	qsort(hits, n, sizeof(*hits), cmp_hit_prob);
+	json_t *list = json_array();
+	for (size_t k = 0; list && k < n && json_array_size(list) < SEARCH_SHOW; k++) {
+		vs_store_citizen c;
+		if (hits[k].probability < SEARCH_FLOOR)
+			break;
+		bool seen = false; /* found from two places: the best (sorted first) is kept */
+		for (size_t i = 0; i < k && !seen; i++)
+			seen = !strcmp(hits[i].citizen_id, hits[k].citizen_id);
+		if (seen)
+			continue;
+		vs_rc rc = vs_store_get_citizen(vs_engine_store(q->ss), hits[k].citizen_id, &c, &err);
+		if (rc == VS_ERR_NOTFOUND || (!rc && !sv_area_has_commune(q, c.commune_code)))
+			continue;
+		if (rc || !audited(q, r, "read:search", c.citizen_id, "ok")) {
+			if (rc)
+				sv_problem_rc(r, rc, &err);
+			json_decref(list);
+			vs_free(hits);
+			return;
+		}
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:f}", "citizen_id", c.citizen_id, "full_name",
+		                    c.full_name, "dob", c.dob, "sex",
+		                    c.sex == VS_SEX_M   ? "M"
+		                    : c.sex == VS_SEX_F ? "F"
+		                                        : "",
+		                    "commune_code", c.commune_code, "probability", hits[k].probability));
+	}
+	vs_free(hits);
+	if (!list) {
+		sv_problem(r, 500, "INTERNAL", "Something went wrong on the server.");
+		return;
+	}
+	if (!json_array_size(list) && !audited(q, r, "read:search", "", "notfound")) {
+		json_decref(list);
+		return;
+	}
+	r->status = 200;
+	r->body = json_pack("{s:o}", "citizens", list);
+}

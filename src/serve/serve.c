@@ -177,6 +177,7 @@ static void route_api(sv_req *q, sv_resp *r)
 	    {"worklist", 1, SV_R_WORKLIST, "GET", sv_h_worklist},
 	    {"review", 3, SV_R_REVIEW, "POST", sv_h_review},
 	    {"citizens", 2, SV_R_CITIZEN, "GET", sv_h_citizen},
+	    {"citizens", 1, SV_R_CITIZEN, "GET", sv_h_citizen_search},
 	    {"explain", 3, SV_R_EXPLAIN, "GET", sv_h_explain},
 	    {"jobs", 2, SV_R_JOBS, "GET", sv_h_job},
 	};

@@ -147,6 +147,7 @@ void sv_h_records(sv_req *q, sv_resp *r);
 void sv_h_worklist(sv_req *q, sv_resp *r);
 void sv_h_review(sv_req *q, sv_resp *r);
 void sv_h_citizen(sv_req *q, sv_resp *r);
+void sv_h_citizen_search(sv_req *q, sv_resp *r);
 void sv_h_explain(sv_req *q, sv_resp *r);
 
 /* ---- the web UI's files (static.c) ---- */

@@ -1139,6 +1139,92 @@ static void test_upload_kill9(void **state)
 	assert_int_equal(st.st_mode & 077, 0);
 }
 
+/* ---- citizen search by name and date of birth ---- */
+
+/* The citizen's name and birth date from the store; false if none. */
+static bool citizen_name_dob(const char *id, char *name, size_t nlen, char *dob, size_t dlen)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT full_name FROM citizens WHERE citizen_id = '%s'", id);
+	if (!query1(sql, name, nlen))
+		return false;
+	snprintf(sql, sizeof(sql), "SELECT dob FROM citizens WHERE citizen_id = '%s'", id);
+	return query1(sql, dob, dlen);
+}
+
+/* The path of a search: name (spaces as %20) and dob. */
+static void search_path(char *dst, size_t len, const char *name, const char *dob)
+{
+	size_t o = (size_t)snprintf(dst, len, "/api/v1/citizens?name=");
+	for (const char *p = name; *p && o + 4 < len; p++)
+		o += (size_t)(*p == ' ' ? snprintf(dst + o, len - o, "%%20")
+		                        : snprintf(dst + o, len - o, "%c", *p));
+	snprintf(dst + o, len - o, "&dob=%s", dob);
+}
+
+/* Where the last answer's list holds citizen id (-1: not in it). */
+static int hit_rank(const char *id)
+{
+	json_t *j = json_loads(R.body, 0, NULL);
+	json_t *list = json_object_get(j, "citizens");
+	int at = -1;
+	for (size_t i = 0; at < 0 && i < json_array_size(list); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(list, i), "citizen_id")), id))
+			at = (int)i;
+	json_decref(j);
+	return at;
+}
+
+static void test_citizen_search(void **state)
+{
+	(void)state;
+	char name[128], dob[16], path[512], sql[256], d2[16];
+	assert_true(citizen_name_dob(cit_a, name, sizeof(name), dob, sizeof(dob)));
+	assert_int_equal(strlen(dob), 10);
+	/* as stored: found first */
+	search_path(path, sizeof(path), name, dob);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	assert_int_equal(hit_rank(cit_a), 0);
+	no_foreign_citizens(U_COMMUNE);
+	/* the date as people type it (dd/mm/yyyy), and a birth year only */
+	snprintf(d2, sizeof(d2), "%.2s/%.2s/%.4s", dob + 8, dob + 5, dob);
+	search_path(path, sizeof(path), name, d2);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	assert_int_equal(hit_rank(cit_a), 0);
+	snprintf(d2, sizeof(d2), "%.4s", dob);
+	search_path(path, sizeof(path), name, d2);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	assert_true(hit_rank(cit_a) >= 0);
+	/* a manager with the lookup right finds it too; roles without it may not search */
+	search_path(path, sizeof(path), name, dob);
+	assert_int_equal(get(U_DISTRICT, path), 200);
+	assert_int_equal(hit_rank(cit_a), 0);
+	no_foreign_citizens(U_DISTRICT);
+	assert_int_equal(get(U_CLERK, path), 403);
+	assert_int_equal(get(U_ADMIN, path), 403);
+	assert_int_equal(get(U_DISTRICT_NOLOOKUP, path), 403);
+	assert_int_equal(get(-1, path), 401);
+	/* a citizen of commune B is never shown to commune A's officer */
+	assert_true(citizen_name_dob(cit_b, name, sizeof(name), dob, sizeof(dob)));
+	search_path(path, sizeof(path), name, dob);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	assert_int_equal(hit_rank(cit_b), -1);
+	no_foreign_citizens(U_COMMUNE);
+	/* bad queries */
+	assert_int_equal(get(U_COMMUNE, "/api/v1/citizens?name=An"), 400);
+	assert_int_equal(get(U_COMMUNE, "/api/v1/citizens?dob=1990"), 400);
+	assert_int_equal(get(U_COMMUNE, "/api/v1/citizens?name=%FF%FE&dob=1990"), 400);
+	assert_int_equal(get(U_COMMUNE, "/api/v1/citizens?name=x%27%20OR%201=1--&dob=1990"), 200);
+	/* every citizen shown is audited, and a refused search too */
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM access_audit WHERE actor = 'officer_a' AND action = 'read:search' AND "
+	         "subject = '%s' AND result = 'ok'",
+	         cit_a);
+	assert_true(count_of(sql) >= 3);
+	assert_true(count_of("SELECT count(*) FROM access_audit WHERE action = 'read:search' AND result = "
+	                     "'denied'") >= 3);
+}
+
 /* ---- every answer against the OpenAPI document ---- */
 
 /* The document's path template for a concrete path, or NULL. */
@@ -1232,19 +1318,13 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),
-	    cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),
-	    cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation),
-	    cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable),
-	    cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection),
-	    cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_upload_job),
-	    cmocka_unit_test(test_upload_kill9),
-	    cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_upload_kill9),
+	    cmocka_unit_test(test_citizen_search),      cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
