@@ -55,7 +55,7 @@ printf 'bench-password\n' | "$bin" user add "bench_officer_$suffix" --role commu
 printf 'bench-password\n' | "$bin" user add "bench_clerk_$suffix" --role clerk --area "$facility" --db "$db"
 token=$("$bin" user token "bench_clerk_$suffix" --label bench --db "$db" | awk '{print $NF}')
 
-"$bin" serve --db "$db" --listen 127.0.0.1:0 --threads "$threads" --max-conns 1024 >"$work/serve.out" &
+"$bin" serve --db "$db" --listen 127.0.0.1:0 --threads "$threads" --max-conns 1024 --max-conns-per-ip 0 --rate 0 >"$work/serve.out" &
 server=$!
 for _ in $(seq 1 600); do
   grep -q listening "$work/serve.out" 2>/dev/null && break

@@ -21,23 +21,25 @@
 typedef struct vs_serve vs_serve;
 
 typedef struct vs_serve_opts {
-	const char *db_uri;  /* the store (vs_store_open) */
-	const char *refdata; /* reference directory */
-	const char *host;    /* address to listen on (IPv4 literal); NULL = 127.0.0.1 */
-	uint16_t port;       /* 0: any free port (vs_serve_port says which) */
-	int threads;         /* worker threads, one engine session each; 0 = 2 */
-	size_t max_body;     /* bytes of a request body; 0 = 64 KiB */
-	uint64_t max_upload; /* bytes of an uploaded file; 0 = 64 MiB */
-	unsigned max_conns;  /* connections at once; 0 = 256 */
-	unsigned timeout_s;  /* an idle or slow connection is closed after; 0 = 15 */
-	int max_failures;    /* failed logins in a row before a lock; 0 = 5 */
-	int lock_s;          /* how long a lock lasts; 0 = 900 */
-	int session_s;       /* a session's lifetime; 0 = 8 hours */
-	bool secure_cookie;  /* the cookie gets Secure (TLS at a reverse proxy) */
-	vs_date today;       /* {0}: the system date (tests) */
-	const char *web_dir; /* the web UI's files; NULL = the default (docs/ui.md) */
-	const char *spool;   /* upload jobs' folder, kept across restarts; NULL = DB.spool beside a
-	                        SQLite store file, else a temporary one */
+	const char *db_uri;        /* the store (vs_store_open) */
+	const char *refdata;       /* reference directory */
+	const char *host;          /* address to listen on (IPv4 literal); NULL = 127.0.0.1 */
+	uint16_t port;             /* 0: any free port (vs_serve_port says which) */
+	int threads;               /* worker threads, one engine session each; 0 = 2 */
+	size_t max_body;           /* bytes of a request body; 0 = 64 KiB */
+	uint64_t max_upload;       /* bytes of an uploaded file; 0 = 64 MiB */
+	unsigned max_conns;        /* connections at once; 0 = 256 */
+	unsigned max_conns_per_ip; /* connections at once from one address; 0 = no limit */
+	double rate_per_s;         /* requests a second per user (a burst of twice that); 0 = no limit */
+	unsigned timeout_s;        /* an idle or slow connection is closed after; 0 = 15 */
+	int max_failures;          /* failed logins in a row before a lock; 0 = 5 */
+	int lock_s;                /* how long a lock lasts; 0 = 900 */
+	int session_s;             /* a session's lifetime; 0 = 8 hours */
+	bool secure_cookie;        /* the cookie gets Secure (TLS at a reverse proxy) */
+	vs_date today;             /* {0}: the system date (tests) */
+	const char *web_dir;       /* the web UI's files; NULL = the default (docs/ui.md) */
+	const char *spool;         /* upload jobs' folder, kept across restarts; NULL = DB.spool beside a
+	                              SQLite store file, else a temporary one */
 } vs_serve_opts;
 
 /* Opens the engine and starts listening. *out is new. VS_ERR_IO when the

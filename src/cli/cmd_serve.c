@@ -19,6 +19,10 @@ static const char serve_usage[] =
     "  --max-body BYTES   largest request body (default 65536)\n"
     "  --max-upload BYTES largest uploaded file (default 67108864)\n"
     "  --max-conns N      connections at once (default 256)\n"
+    "  --max-conns-per-ip N  connections at once from one address (default 64; 0: none, as\n"
+    "                     behind a reverse proxy, where every connection has its address)\n"
+    "  --rate N           requests a second per user, a burst of twice that (default 200;\n"
+    "                     0: no limit); over it: 429 RATE_LIMITED with Retry-After\n"
     "  --timeout S        close an idle or slow connection after S seconds (default 15)\n"
     "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
     "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n"
@@ -62,6 +66,8 @@ int vs_cmd_serve(int argc, char **argv)
 	c.threads = 2;
 	o.db_uri = "vaxsync.db";
 	o.port = 8080;
+	o.max_conns_per_ip = 64;
+	o.rate_per_s = 200;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has = i + 1 < argc;
@@ -91,6 +97,14 @@ int vs_cmd_serve(int argc, char **argv)
 			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 100000)
 				return usage_error("--max-conns takes 1 to 100000");
 			o.max_conns = (unsigned)n;
+		} else if (!strcmp(a, "--max-conns-per-ip") && has) {
+			if ((n = vs_cli_parse_count(argv[++i])) < 0 || n > 100000)
+				return usage_error("--max-conns-per-ip takes 0 to 100000");
+			o.max_conns_per_ip = (unsigned)n;
+		} else if (!strcmp(a, "--rate") && has) {
+			if ((n = vs_cli_parse_count(argv[++i])) < 0 || n > 1000000)
+				return usage_error("--rate takes 0 to 1000000 requests a second");
+			o.rate_per_s = (double)n;
 		} else if (!strcmp(a, "--timeout") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 3600)
 				return usage_error("--timeout takes 1 to 3600 seconds");

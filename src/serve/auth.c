@@ -178,7 +178,7 @@ bool sv_authenticate(sv_req *q, sv_resp *r)
 			           "The API token is unknown, revoked or malformed.");
 			return false;
 		}
-		return true;
+		return sv_rate_ok(q, r);
 	}
 	const char *cookie = session_cookie(q);
 	if (!cookie) {
@@ -190,7 +190,7 @@ bool sv_authenticate(sv_req *q, sv_resp *r)
 		sv_problem(r, 401, "AUTH_SESSION_INVALID", "The session has ended; log in again.");
 		return false;
 	}
-	return true;
+	return sv_rate_ok(q, r);
 }
 
 bool sv_csrf_ok(sv_req *q, sv_resp *r)

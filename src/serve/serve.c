@@ -616,7 +616,7 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)) ||
 	    (rc = sv_static_load(srv, o->web_dir, err)))
 		goto out;
-	if ((rc = sv_jobs_start(srv, err)))
+	if ((rc = sv_rate_init(srv, err)) || (rc = sv_jobs_start(srv, err)))
 		goto out;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -633,7 +633,8 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	    (unsigned)srv->o.threads, MHD_OPTION_CONNECTION_LIMIT, srv->o.max_conns,
 	    MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)SV_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    srv->o.max_conns_per_ip, MHD_OPTION_END);
 	if (!srv->daemon) {
 		rc = vs_error_set(err, VS_ERR_IO, NULL, 0, 0, NULL, "serve: cannot listen on %s:%u",
 		                  srv->o.host, (unsigned)o->port);
@@ -673,6 +674,7 @@ void vs_serve_stop(vs_serve *s)
 	vs_free(s->sessions);
 	vs_engine_close(s->engine);
 	sv_static_free(s);
+	sv_rate_free(s);
 	pthread_key_delete(s->session_key);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->write_lock);

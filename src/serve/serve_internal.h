@@ -39,6 +39,7 @@ typedef struct sv_metrics {
 } sv_metrics;
 
 typedef struct sv_job sv_job;
+typedef struct sv_rate sv_rate;
 
 struct vs_serve {
 	vs_serve_opts o;
@@ -64,6 +65,7 @@ struct vs_serve {
 	pthread_cond_t stop_cond;             /* with lock */
 	char dummy_hash[VS_SERVE_PWHASH_LEN]; /* checked for an unknown name: the same work */
 	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
+	sv_rate *rate;                        /* per-user request rates (ratelimit.c), NULL: none */
 };
 
 /* Who is calling: resolved from the session cookie or a Bearer token. */
@@ -126,6 +128,13 @@ bool sv_authenticate(sv_req *q, sv_resp *r);
 bool sv_csrf_ok(sv_req *q, sv_resp *r);
 void sv_login(sv_req *q, sv_resp *r);
 void sv_logout(sv_req *q, sv_resp *r);
+
+/* ---- per-user rates (ratelimit.c) ---- */
+vs_rc sv_rate_init(vs_serve *srv, vs_error *err) VS_MUST_CHECK;
+void sv_rate_free(vs_serve *srv);
+/* Takes one request from the caller's bucket; false with a 429 problem (and
+ * Retry-After) in r when the user is over its rate. */
+bool sv_rate_ok(sv_req *q, sv_resp *r);
 
 /* ---- access (access.c) ---- */
 /* True when the caller's area holds this commune / facility. */

@@ -306,6 +306,11 @@ static int login_as(const char *name, const char *password, char *ck, char *cs)
 
 /* ---- start and stop ---- */
 
+/* The per-user rate the service is started with: no limit to speak of for
+ * the tests that send requests as fast as they can; test_rate_limit sets a
+ * small one. */
+static const char *rate_arg = "1000000";
+
 static int start_server(void)
 {
 	int fds[2];
@@ -318,7 +323,7 @@ static int start_server(void)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		execl(bin, "vaxsync", "serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2",
-		      "--today", "2024-01-01", (char *)NULL);
+		      "--today", "2024-01-01", "--rate", rate_arg, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -1225,6 +1230,54 @@ static void test_citizen_search(void **state)
 	                     "'denied'") >= 3);
 }
 
+/* ---- per-user rates ---- */
+
+static void restart_server(const char *rate)
+{
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	rate_arg = rate;
+	assert_int_equal(start_server(), 0);
+}
+
+/* Over its rate a user gets 429 RATE_LIMITED with Retry-After and nothing
+ * is done; other users go on; the bucket fills again with time. */
+static void test_rate_limit(void **state)
+{
+	(void)state;
+	restart_server("1"); /* 1 a second, a burst of 20 */
+	int limited = 0, ok = 0;
+	for (int i = 0; i < 40; i++) {
+		int st = get(U_COMMUNE, "/api/v1/worklist?commune=00000");
+		if (st == 429) {
+			limited++;
+			assert_string_equal(problem_code(), "RATE_LIMITED");
+			assert_non_null(strstr(R.head, "Retry-After: "));
+		} else {
+			ok++;
+		}
+	}
+	assert_true(ok >= 20 && ok <= 27); /* the burst, and one a second while the loop runs */
+	assert_true(limited >= 10);
+	/* another user is not slowed by it */
+	assert_int_not_equal(get(U_DISTRICT, "/api/v1/worklist?commune=00000"), 429);
+	/* a submit over the rate stores nothing */
+	char body[256];
+	snprintf(body, sizeof(body),
+	         "{\"facility_code\": \"%s\", \"record_id\": \"rate-1\", \"full_name\": \"A B\", \"dob\": "
+	         "\"1990\", \"vaccine\": \"Pfizer\", \"dose\": 1, \"shot_date\": \"2021-09-01\"}",
+	         fac_a);
+	int st = 0;
+	for (int i = 0; i < 40 && st != 429; i++)
+		st = get(U_CLERK, "/api/v1/jobs/1");
+	assert_int_equal(st, 429);
+	assert_int_equal(post(U_CLERK, "/api/v1/records", body), 429);
+	assert_int_equal(count_of("SELECT count(*) FROM records WHERE record_id = 'rate-1'"), 0);
+	sleep(2); /* two new requests */
+	assert_int_not_equal(get(U_COMMUNE, "/api/v1/worklist?commune=00000"), 429);
+	restart_server("1000000");
+}
+
 /* ---- every answer against the OpenAPI document ---- */
 
 /* The document's path template for a concrete path, or NULL. */
@@ -1318,13 +1371,21 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_upload_kill9),
-	    cmocka_unit_test(test_citizen_search),      cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),
+	    cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),
+	    cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation),
+	    cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable),
+	    cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection),
+	    cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),
+	    cmocka_unit_test(test_upload_kill9),
+	    cmocka_unit_test(test_citizen_search),
+	    cmocka_unit_test(test_rate_limit),
+	    cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
