@@ -87,7 +87,8 @@ bool sv_rate_ok(sv_req *q, sv_resp *r)
 	pthread_mutex_unlock(&t->lock);
 	if (!ok) {
 		snprintf(r->retry_after, sizeof(r->retry_after), "%d", (int)ceil(wait));
-		sv_problem(r, 429, "RATE_LIMITED", "Too many requests from this user; wait a moment and try again.");
+		sv_problem(r, 429, "RATE_LIMITED",
+		           "Too many requests from this user; wait a moment and try again.");
 	}
 	return ok;
 }
