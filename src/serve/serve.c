@@ -32,8 +32,12 @@ typedef struct sv_conn {
 	/* an upload: streamed to a spool file */
 	bool upload;
 	int fd;
-	bool write_failed;
+	bool write_failed, bad_form;
 	char path[512], owner[48], facility[32];
+	/* a multipart/form-data upload: the first part that carries a file */
+	struct MHD_PostProcessor *pp;
+	int part;             /* 0: none yet, 1: in the file part, 2: after it */
+	const char *part_ext; /* the file part's type ("csv", "xlsx", "xls") */
 } sv_conn;
 
 static uint64_t now_us(void)
@@ -327,6 +331,42 @@ static const char *upload_ext(const char *ct)
 	return NULL;
 }
 
+/* The extension for a multipart file part: its Content-Type, else its file
+ * name's ending, else csv (the reader tells a workbook by its content). */
+static const char *part_ext(const char *ctype, const char *filename)
+{
+	const char *e = upload_ext(ctype);
+	const char *dot = filename ? strrchr(filename, '.') : NULL;
+	if (e)
+		return e;
+	if (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls")))
+		return !strcasecmp(dot, ".xlsx") ? "xlsx" : "xls";
+	return "csv";
+}
+
+static bool upload_write(sv_conn *c, const char *data, size_t n);
+
+/* The multipart parser's callback: the first part with a file name (or
+ * named "file") goes to the spool file; other parts are skipped. */
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                               const char *content_type, const char *transfer_encoding, const char *data,
+                               uint64_t off, size_t size)
+{
+	sv_conn *c = cls;
+	(void)kind;
+	(void)transfer_encoding;
+	bool file = (filename && filename[0]) || (key && !strcmp(key, "file"));
+	if (c->part == 0 && file && off == 0) {
+		c->part = 1;
+		c->part_ext = part_ext(content_type, filename);
+	} else if (c->part == 1 && off == 0) {
+		c->part = 2; /* a new part began: the file is whole */
+	}
+	if (c->part == 1 && size)
+		upload_write(c, data, size);
+	return MHD_YES;
+}
+
 /* The first call of POST /api/v1/uploads, before any of the body: checks
  * the caller (a clerk, with the CSRF token for a session), the type and
  * the announced size, and opens the spool file; else answers at once. */
@@ -354,13 +394,19 @@ static enum MHD_Result upload_begin(vs_serve *srv, struct MHD_Connection *conn, 
 		else
 			sv_problem(&r, 503, "STORE_UNAVAILABLE",
 			           "The store is busy or unavailable; try again.");
-	} else if (!(ext = upload_ext(ct))) {
+	} else if (!(ext = upload_ext(ct)) && !(ct && !strncasecmp(ct, "multipart/form-data", 19))) {
 		sv_problem(&r, 415, "BODY_NOT_CSV",
-		           "Send the file as text/csv or as an Excel workbook (.xlsx).");
+		           "Send the file as text/csv or as an Excel workbook (.xlsx), as the body or as a "
+		           "multipart/form-data part.");
 	} else if (cl && strtoull(cl, NULL, 10) > srv->o.max_upload) {
 		sv_problem(&r, 413, "UPLOAD_TOO_LARGE", "The file is larger than the server takes.");
-	} else if ((c->fd = sv_upload_open(srv, ext, c->path, sizeof(c->path))) < 0) {
+	} else if ((c->fd = sv_upload_open(srv, ext ? ext : "part", c->path, sizeof(c->path))) < 0) {
 		sv_problem(&r, 503, "SPOOL_UNAVAILABLE", "The server cannot take files now; try again.");
+	} else if (!ext && !(c->pp = MHD_create_post_processor(conn, 64 * 1024, on_part, c))) {
+		close(c->fd);
+		c->fd = -1;
+		unlink(c->path);
+		sv_problem(&r, 400, "MULTIPART_MALFORMED", "The multipart body has no boundary.");
 	} else {
 		c->upload = true;
 		vs_store_copy(c->owner, sizeof(c->owner), q.who.user.name);
@@ -370,7 +416,23 @@ static enum MHD_Result upload_begin(vs_serve *srv, struct MHD_Connection *conn, 
 	return send_resp(conn, srv, SV_R_UPLOAD, &r, c->t0_us);
 }
 
-/* A piece of an upload: to the spool file, within the cap. */
+/* Bytes of the file to the spool file; false once a write failed. */
+static bool upload_write(sv_conn *c, const char *data, size_t n)
+{
+	while (n && !c->write_failed) {
+		ssize_t w = write(c->fd, data, n);
+		if (w <= 0) {
+			c->write_failed = true;
+			break;
+		}
+		data += w;
+		n -= (size_t)w;
+	}
+	return !c->write_failed;
+}
+
+/* A piece of an upload: to the spool file (through the multipart parser
+ * for a form), within the cap (on the body's bytes). */
 static enum MHD_Result upload_data(vs_serve *srv, sv_conn *c, const char *data, size_t n)
 {
 	c->seen += n;
@@ -380,15 +442,12 @@ static enum MHD_Result upload_data(vs_serve *srv, sv_conn *c, const char *data, 
 		c->too_big = c->too_big || c->seen > srv->o.max_upload;
 		return MHD_YES;
 	}
-	while (n) {
-		ssize_t w = write(c->fd, data, n);
-		if (w <= 0) {
-			c->write_failed = true;
-			break;
-		}
-		data += w;
-		n -= (size_t)w;
+	if (c->pp) {
+		if (MHD_post_process(c->pp, data, n) != MHD_YES)
+			c->bad_form = true;
+		return MHD_YES;
 	}
+	upload_write(c, data, n);
 	return MHD_YES;
 }
 
@@ -400,8 +459,22 @@ static enum MHD_Result upload_end(vs_serve *srv, struct MHD_Connection *conn, co
 	close(c->fd);
 	c->fd = -1;
 	int64_t id = 0;
+	if (c->pp && !c->too_big && !c->write_failed && !c->bad_form && c->part) {
+		/* the spool file gets its part's type */
+		char to[sizeof(c->path)];
+		char *dot = strrchr(c->path, '.');
+		snprintf(to, sizeof(to), "%.*s.%s", dot ? (int)(dot - c->path) : (int)strlen(c->path),
+		         c->path, c->part_ext);
+		if (rename(c->path, to))
+			c->write_failed = true;
+		else
+			vs_store_copy(c->path, sizeof(c->path), to);
+	}
 	if (c->too_big)
 		sv_problem(&r, 413, "UPLOAD_TOO_LARGE", "The file is larger than the server takes.");
+	else if (c->pp && (c->bad_form || !c->part))
+		sv_problem(&r, 400, "MULTIPART_NO_FILE",
+		           "The multipart body has no file part (a part with a file name, or named 'file').");
 	else if (c->write_failed || !(id = sv_job_add(srv, c->owner, c->facility, c->path, c->seen)))
 		sv_problem(&r, 503, "SPOOL_UNAVAILABLE", "The server cannot take files now; try again.");
 	if (!id) {
@@ -509,6 +582,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		unlink(c->path);
 	}
 	if (c) {
+		if (c->pp)
+			MHD_destroy_post_processor(c->pp);
 		vs_free(c->body);
 		vs_free(c);
 		*con_cls = NULL;

@@ -1051,6 +1051,81 @@ static void test_upload_job(void **state)
 	                     "'upload' AND result = 'ok'") == 5);
 }
 
+/* A multipart/form-data upload as a browser form sends it: the file as one
+ * part among others; the job reads it as the same rows. A form without a
+ * file part is refused. */
+static long long upload_form(int user, const char *file, const char *part_headers, bool with_file)
+{
+	char path[256], h[512];
+	static char data[1 << 20], body[(1 << 20) + 4096];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, file);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(data, 1, sizeof(data), f);
+	fclose(f);
+	const char *b = "vsFormBoundary7MA4YWxkTrZu0gW";
+	size_t o =
+	    (size_t)snprintf(body, sizeof(body),
+	                     "--%s\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nweek 12\r\n", b);
+	if (with_file) {
+		o += (size_t)snprintf(body + o, sizeof(body) - o, "--%s\r\n%s\r\n\r\n", b, part_headers);
+		memcpy(body + o, data, n);
+		o += n;
+		o += (size_t)snprintf(body + o, sizeof(body) - o, "\r\n");
+	}
+	o += (size_t)snprintf(body + o, sizeof(body) - o, "--%s--\r\n", b);
+	snprintf(
+	    h, sizeof(h),
+	    "Content-Type: multipart/form-data; boundary=%s\r\nCookie: vs_session=%s\r\nX-CSRF-Token: %s\r\n",
+	    b, cookies[user], csrfs[user]);
+	if (http("POST", "/api/v1/uploads", h, body, o) != 202)
+		return -R.status;
+	json_t *j = json_loads(R.body, 0, NULL);
+	long long id = (long long)json_integer_value(json_object_get(j, "job_id"));
+	json_decref(j);
+	return id;
+}
+
+static void test_upload_multipart(void **state)
+{
+	(void)state;
+	/* up.csv went in already (test_upload_job): every row comes back the same */
+	long long id = upload_form(U_CLERK, "up.csv",
+	                           "Content-Disposition: form-data; name=\"file\"; filename=\"up.csv\"\r\n"
+	                           "Content-Type: text/csv",
+	                           true);
+	assert_true(id > 0);
+	json_t *job = wait_job(U_CLERK, id);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	long long same = receipt(job, "same");
+	assert_true(same > 50);
+	assert_int_equal(receipt(job, "new") + receipt(job, "corrected"), 0);
+	assert_int_equal(receipt(job, "rejected"), 1);
+	assert_int_equal(receipt(job, "other_facility"), 1);
+	json_decref(job);
+	/* a workbook as a part, its type told by the file name only */
+	id = upload_form(U_CLERK, "up.xlsx",
+	                 "Content-Disposition: form-data; name=\"upload\"; filename=\"Danh sach.xlsx\"\r\n"
+	                 "Content-Type: application/octet-stream",
+	                 true);
+	assert_true(id > 0);
+	job = wait_job(U_CLERK, id);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	assert_int_equal(receipt(job, "same"), same);
+	json_decref(job);
+	/* no file part; no boundary */
+	assert_int_equal(upload_form(U_CLERK, "up.csv", "", false), -400);
+	assert_string_equal(problem_code(), "MULTIPART_NO_FILE");
+	char h[512];
+	snprintf(h, sizeof(h),
+	         "Content-Type: multipart/form-data\r\nCookie: vs_session=%s\r\nX-CSRF-Token: %s\r\n",
+	         cookies[U_CLERK], csrfs[U_CLERK]);
+	assert_int_equal(http("POST", "/api/v1/uploads", h, "--x--\r\n", 7), 400);
+	/* only a clerk */
+	assert_int_equal(
+	    upload_form(U_COMMUNE, "up.csv", "Content-Disposition: form-data; name=\"file\"", true), -403);
+}
+
 /* An upload job cut by a kill -9 of the service, then a restart: the job
  * goes on from its last committed batch and says where it stopped; every
  * row is stored once, nothing is posted twice (the same file again changes
@@ -1371,21 +1446,14 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),
-	    cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),
-	    cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation),
-	    cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable),
-	    cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection),
-	    cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_upload_job),
-	    cmocka_unit_test(test_upload_kill9),
-	    cmocka_unit_test(test_citizen_search),
-	    cmocka_unit_test(test_rate_limit),
-	    cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_upload_multipart),
+	    cmocka_unit_test(test_upload_kill9),        cmocka_unit_test(test_citizen_search),
+	    cmocka_unit_test(test_rate_limit),          cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
