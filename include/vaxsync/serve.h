@@ -38,6 +38,8 @@ typedef struct vs_serve_opts {
 	bool secure_cookie;        /* the cookie gets Secure (TLS at a reverse proxy) */
 	vs_date today;             /* {0}: the system date (tests) */
 	const char *web_dir;       /* the web UI's files; NULL = the default (docs/ui.md) */
+	const char *tls_cert;      /* PEM certificate chain: HTTPS (with tls_key); NULL = plain HTTP */
+	const char *tls_key;       /* PEM private key; must not be readable by group or others */
 	const char *spool;         /* upload jobs' folder, kept across restarts; NULL = DB.spool beside a
 	                              SQLite store file, else a temporary one */
 } vs_serve_opts;

@@ -25,6 +25,8 @@ static const char serve_usage[] =
     "                     0: no limit); over it: 429 RATE_LIMITED with Retry-After\n"
     "  --timeout S        close an idle or slow connection after S seconds (default 15)\n"
     "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
+    "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain) and --tls-key FILE\n"
+    "                     (mode 600); the cookie is then Secure and answers carry HSTS\n"
     "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n"
     "  --web DIR          the web UI's files, served at / (default: share/vaxsync/web\n"
     "                     beside the program's bin/, else the source tree's web/; docs/ui.md)\n"
@@ -113,6 +115,10 @@ int vs_cmd_serve(int argc, char **argv)
 			o.web_dir = argv[++i];
 		} else if (!strcmp(a, "--spool") && has) {
 			o.spool = argv[++i];
+		} else if (!strcmp(a, "--tls-cert") && has) {
+			o.tls_cert = argv[++i];
+		} else if (!strcmp(a, "--tls-key") && has) {
+			o.tls_key = argv[++i];
 		} else if (!strcmp(a, "--secure-cookie")) {
 			o.secure_cookie = true;
 		} else if (!strcmp(a, "--today") && has) {
@@ -138,7 +144,8 @@ int vs_cmd_serve(int argc, char **argv)
 		vs_cli_print_error(&err);
 		return vs_rc_exit_code(rc);
 	}
-	printf("listening on http://%s:%u\n", o.host ? o.host : "127.0.0.1", (unsigned)vs_serve_port(srv));
+	printf("listening on %s://%s:%u\n", o.tls_cert ? "https" : "http", o.host ? o.host : "127.0.0.1",
+	       (unsigned)vs_serve_port(srv));
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);

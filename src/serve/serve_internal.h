@@ -66,6 +66,7 @@ struct vs_serve {
 	char dummy_hash[VS_SERVE_PWHASH_LEN]; /* checked for an unknown name: the same work */
 	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
 	sv_rate *rate;                        /* per-user request rates (ratelimit.c), NULL: none */
+	char *tls_cert, *tls_key;             /* PEM texts for HTTPS, NULL for plain HTTP */
 };
 
 /* Who is calling: resolved from the session cookie or a Bearer token. */
