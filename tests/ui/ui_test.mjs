@@ -150,6 +150,24 @@ async function main() {
     await page.waitForSelector('#lk-result');
     await page.screenshot({ path: shots + '/lookup.png', fullPage: true });
 
+    // the same person by name (capitals, no diacritics) and date of birth as dd/mm/yyyy
+    log('officer A: search by name and date of birth');
+    const reg = csvRows(readFileSync(env('VS_REGISTRY'), 'utf8'));
+    const rh = reg[0], me = reg.find((r, j) => j > 0 && r[rh.indexOf('citizen_id')] === citizen);
+    check(!!me, 'the confirmed citizen is in the registry file');
+    const plain = me[rh.indexOf('full_name')].normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      .replace(/đ/g, 'd').replace(/Đ/g, 'D').toUpperCase();
+    const bp = me[rh.indexOf('dob')].split('-');
+    await page.fill('#lk-name', plain);
+    await page.fill('#lk-dob', bp.length === 3 ? `${bp[2]}/${bp[1]}/${bp[0]}` : bp[0]);
+    await page.click('#lk-search button[type=submit]');
+    await page.waitForSelector('#lk-hits');
+    const found = await page.$$eval('#lk-hits tbody td.mono', (tds) => tds.map((td) => td.textContent));
+    check(found[0] === citizen, `the search finds the person first (${plain}, ${found.join(' ')})`);
+    await page.screenshot({ path: shots + '/lookup-search.png', fullPage: true });
+    await page.click('#lk-hits tbody tr:first-child .lk-show');
+    await page.waitForSelector('#lk-result');
+
     log('officer A: logout');
     await logout(page);
     check((await page.textContent('h1')) === 'Log in', 'login page after logout (English kept)');

@@ -1,19 +1,51 @@
 // lookup.js - a citizen of the caller's area by CCCD (GET /api/v1/citizens/
-// {cccd}: commune officers, managers with the lookup right), and the pages
-// that only say what is not there yet.
-import { h, field } from './dom.js';
+// {cccd}: commune officers, managers with the lookup right) or by name and
+// date of birth (GET /api/v1/citizens?name=&dob=: the linker's candidates in
+// the area, best first), and the pages that only say what is not there yet.
+import { h, field, option } from './dom.js';
 import { api, seg } from './api.js';
-import { t, errorText, fmtDatesIn } from './i18n.js';
+import { t, errorText, fmtDate, fmtDatesIn } from './i18n.js';
 
 export function lookupView() {
-  const st = { id: '', result: null, error: '' };
+  const st = { id: '', result: null, error: '', name: '', dob: '', sex: '', hits: null, searchError: '' };
   let main = null;
-  async function submit(ev) {
-    ev.preventDefault();
-    st.id = main.querySelector('#lk-id').value.trim();
+  async function show(id) {
+    st.id = id;
     st.error = ''; st.result = null;
     try { st.result = await api('GET', `citizens/${seg(st.id)}`); } catch (e) { st.error = errorText(e); }
     draw(main);
+    const r = main.querySelector('#lk-result');
+    if (r) r.focus();
+  }
+  async function submit(ev) {
+    ev.preventDefault();
+    await show(main.querySelector('#lk-id').value.trim());
+  }
+  // by name and date of birth (GET /api/v1/citizens?name=&dob=): the linker's candidates of the area
+  async function search(ev) {
+    ev.preventDefault();
+    st.name = main.querySelector('#lk-name').value.trim();
+    st.dob = main.querySelector('#lk-dob').value.trim();
+    st.sex = main.querySelector('#lk-sex').value;
+    st.searchError = ''; st.hits = null;
+    const q = new URLSearchParams({ name: st.name, dob: st.dob });
+    if (st.sex) q.set('sex', st.sex);
+    try { st.hits = (await api('GET', `citizens?${q}`)).citizens; } catch (e) { st.searchError = errorText(e); }
+    draw(main);
+  }
+  function hitsTable() {
+    if (!st.hits) return null;
+    if (!st.hits.length) return h('p', { class: 'note', id: 'lk-hits', text: t('searchNone') });
+    return h('table', { class: 'hits card', id: 'lk-hits' },
+      h('caption', { text: t('searchFound', { n: st.hits.length }) }),
+      h('thead', {}, h('tr', {}, ...['fields.full_name', 'fields.dob', 'fields.sex', 'commune', 'citizenId', 'searchMatch', 'history']
+        .map((k) => h('th', { scope: 'col', text: (t(k) || k).replace(/ \(.*\)$/, '') })))),
+      h('tbody', {}, ...st.hits.map((c) => h('tr', {},
+        h('td', { text: c.full_name }), h('td', { text: fmtDate(c.dob) }),
+        h('td', { text: c.sex === 'M' ? t('sexM') : c.sex === 'F' ? t('sexF') : t('sexUnknown') }),
+        h('td', { text: c.commune_code }), h('td', { class: 'mono', text: c.citizen_id }),
+        h('td', { text: `${Math.round(c.probability * 1000) / 10} %` }),
+        h('td', {}, h('button', { type: 'button', class: 'lk-show', onclick: () => show(c.citizen_id), text: t('lookup') }))))));
   }
   function draw(m) {
     main = m;
@@ -22,9 +54,17 @@ export function lookupView() {
       h('form', { class: 'inline card', onsubmit: submit },
         field(t('citizenId'), h('input', { id: 'lk-id', inputmode: 'numeric', pattern: '[0-9]{12}', maxlength: 12, required: true, autocomplete: 'off', value: st.id })),
         h('button', { type: 'submit', class: 'primary', text: t('lookup') })),
+      h('h2', { id: 'lk-search-title', text: t('searchTitle') }),
+      h('form', { class: 'inline card', id: 'lk-search', onsubmit: search, 'aria-labelledby': 'lk-search-title' },
+        field(t('fields.full_name'), h('input', { id: 'lk-name', maxlength: 128, required: true, autocomplete: 'off', value: st.name })),
+        field(t('fields.dob'), h('input', { id: 'lk-dob', maxlength: 32, required: true, autocomplete: 'off', value: st.dob }), t('searchDobHint')),
+        field(t('fields.sex'), h('select', { id: 'lk-sex' }, option('', t('sexUnknown'), !st.sex), option('M', t('sexM'), st.sex === 'M'), option('F', t('sexF'), st.sex === 'F'))),
+        h('button', { type: 'submit', class: 'primary', text: t('search') })),
+      st.searchError ? h('p', { class: 'error', role: 'alert', text: st.searchError }) : null,
+      hitsTable(),
       st.error ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
-      st.result ? h('div', { class: 'card', id: 'lk-result' },
-        h('p', {}, `${t('commune')}: ${st.result.commune_code}`),
+      st.result ? h('div', { class: 'card', id: 'lk-result', tabindex: '-1' },
+        h('p', {}, `${t('citizenId')}: ${st.result.citizen_id} · ${t('commune')}: ${st.result.commune_code}`),
         h('h2', { text: t('history') }), h('pre', { text: fmtDatesIn(st.result.history) })) : null));
   }
   return { draw };
