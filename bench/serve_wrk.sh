@@ -5,6 +5,13 @@
 #
 #   bench/serve_wrk.sh [--bin PATH] [--preset small|medium|...] [--seed N]
 #                      [--db STORE] [--duration 10s] [--threads 2] [--conns 16]
+#                      [--upload-rows N] [--shots FILE]
+#
+# With --upload-rows N (and the generated shots file, or --shots FILE with
+# --db) it then uploads N of those rows as the clerk's facility's (new record
+# ids) and reads worklist pages with wrk in rounds of --duration for as long
+# as the upload job runs, printing each round's latency and the job's time
+# and receipt: the service's reads while a large file goes in.
 #
 # Without --db it generates a population (`vaxsync generate`), runs the
 # pipeline into a fresh store in a temporary folder, and removes it at the
@@ -14,7 +21,7 @@
 # name the reference data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/release/src/cli/vaxsync preset=small seed=3 db= duration=10s threads=2 conns=16
+bin=build/release/src/cli/vaxsync preset=small seed=3 db= duration=10s threads=2 conns=16 upload_rows=0 shots=
 refdata=${VAXSYNC_REFDATA:-}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,6 +33,8 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
     --refdata) refdata=$2; shift 2 ;;
+    --upload-rows) upload_rows=$2; shift 2 ;;
+    --shots) shots=$2; shift 2 ;;
     *) echo "serve_wrk.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +54,7 @@ if [ -z "$db" ]; then
   db=$work/store.db
   "$bin" generate --out "$work/gen" --preset "$preset" --seed "$seed" -q
   "$bin" run --registry "$work/gen/registry.csv" --shots "$work/gen/shots.csv" --db "$db" -q >/dev/null
+  shots=${shots:-$work/gen/shots.csv}
 fi
 
 # the busiest commune list and facility; a commune officer and a facility clerk
@@ -55,7 +65,8 @@ printf 'bench-password\n' | "$bin" user add "bench_officer_$suffix" --role commu
 printf 'bench-password\n' | "$bin" user add "bench_clerk_$suffix" --role clerk --area "$facility" --db "$db"
 token=$("$bin" user token "bench_clerk_$suffix" --label bench --db "$db" | awk '{print $NF}')
 
-"$bin" serve --db "$db" --listen 127.0.0.1:0 --threads "$threads" --max-conns 1024 --max-conns-per-ip 0 --rate 0 >"$work/serve.out" &
+"$bin" serve --db "$db" --listen 127.0.0.1:0 --threads "$threads" --max-conns 1024 --max-conns-per-ip 0 --rate 0 \
+  --max-upload 1000000000 --spool "$work/spool" >"$work/serve.out" &
 server=$!
 for _ in $(seq 1 600); do
   grep -q listening "$work/serve.out" 2>/dev/null && break
@@ -116,3 +127,27 @@ echo "== single-record submits: wrk -t2 -c4 -d$duration --latency"
 wrk -t2 -c4 -d"$duration" --latency -s "$work/submit.lua" "$url"
 echo "== answers by route and status"
 curl -s "$url/metrics" | grep -E "^vaxsync_http_requests_total|_sum|_count"
+
+[ "$upload_rows" -gt 0 ] || exit 0
+[ -n "$shots" ] || { echo "serve_wrk.sh: --upload-rows needs --shots FILE with --db" >&2; exit 2; }
+# the first N rows of the shots file as the clerk's facility's, under new record ids
+awk -F, -v OFS=, -v f="$facility" -v n="$upload_rows" -v tag="up$suffix" \
+  'NR == 1 { print; next } NR - 1 > n { exit } { $1 = tag "-" NR; $2 = f; print }' "$shots" >"$work/upload.csv"
+echo "== upload of $upload_rows rows ($(du -h "$work/upload.csv" | cut -f1)) while worklist pages are read"
+t0=$(date +%s.%N)
+job=$(curl -s -H "Authorization: Bearer $token" -H 'Content-Type: text/csv' --data-binary @"$work/upload.csv" \
+  "$url/api/v1/uploads" | sed -n 's/.*"job_id":\([0-9]*\).*/\1/p')
+[ -n "$job" ] || { echo "serve_wrk.sh: the upload was refused" >&2; exit 1; }
+state() { curl -s -H "Authorization: Bearer $token" "$url/api/v1/jobs/$job"; }
+round=0
+while state | grep -q '"state":"\(queued\|running\)"' && [ "$round" -lt 120 ]; do
+  round=$((round + 1))
+  echo "-- round $round (job: $(state | sed -n 's/.*"done_rows":\([0-9]*\).*/\1/p') rows done)"
+  wrk -t2 -c"$conns" -d"$duration" --latency -s "$work/worklist.lua" "$url" |
+    grep -E "Requests/sec|^ +(50|90|99)%"
+done
+while state | grep -q '"state":"\(queued\|running\)"'; do sleep 1; done
+t1=$(date +%s.%N)
+echo "== upload job: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s from the first byte to done"
+state
+echo

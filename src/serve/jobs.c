@@ -32,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,7 @@
 #include "vaxsync/schema.h"
 
 #define SV_JOB_BATCH 200            /* records per transaction: short enough not to hold other writers long */
+#define SV_JOB_NICE 10              /* the job thread's nice value (docs/api.md) */
 #define SV_JOB_KEEP_S (30 * 86400)  /* finished jobs are kept this long in a durable spool */
 #define SV_JOB_FILE_MAX (64 * 1024) /* a job file larger than this is not one of ours */
 
@@ -451,6 +454,11 @@ static void *job_loop(void *arg)
 {
 	vs_serve *srv = arg;
 	vs_engine_session *ss = NULL;
+	/* the job thread yields the cores to the request workers: a large file
+	 * goes in a little slower, people's page reads stay quick (Linux: the
+	 * nice value of one thread) */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SV_JOB_NICE))
+		vs_log(VS_LOG_INFO, "serve: the job thread keeps its priority");
 	batch *b = vs_calloc(1, sizeof(*b));
 	if (!b || vs_engine_session_open(srv->engine, &ss, NULL)) {
 		vs_free(b);
