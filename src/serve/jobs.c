@@ -41,7 +41,7 @@
 #include "serve/serve_internal.h"
 #include "vaxsync/schema.h"
 
-#define SV_JOB_BATCH 200            /* records per transaction: short enough not to hold other writers long */
+#define SV_JOB_BATCH 50             /* records per transaction: short enough not to hold other writers long */
 #define SV_JOB_NICE 10              /* the job thread's nice value (docs/api.md) */
 #define SV_JOB_KEEP_S (30 * 86400)  /* finished jobs are kept this long in a durable spool */
 #define SV_JOB_FILE_MAX (64 * 1024) /* a job file larger than this is not one of ours */
@@ -317,7 +317,7 @@ static void count(sv_job *j, const vs_engine_outcome *o)
 }
 
 /* Stores, links, verifies and posts one batch (one transaction, then the
- * verification's own). */
+ * verification's own), each in its own write turn. */
 static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs_error *err)
 {
 	vs_engine_verify_stats vst = {0};
@@ -325,7 +325,7 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 	if (!b->n)
 		return VS_OK;
 	vs_engine_standardize(srv->engine, b->subs, b->n, b->recs);
-	pthread_mutex_lock(&srv->write_lock);
+	sv_write_lock(srv);
 	vs_rc rc = vs_store_begin(s, err);
 	if (!rc)
 		rc = vs_engine_store_batch(ss, b->subs, b->recs, b->n, b->out, NULL, err);
@@ -333,9 +333,14 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 		rc = vs_store_commit(s, err);
 	else
 		(void)vs_store_rollback(s, NULL);
-	if (!rc)
+	sv_write_unlock(srv);
+	/* the verification in a turn of its own: requests waiting for the turn go
+	 * between (its dirty marks are in the store: a crash here loses nothing) */
+	if (!rc) {
+		sv_write_lock(srv);
 		rc = vs_engine_verify_post(ss, 0, &vst, err);
-	pthread_mutex_unlock(&srv->write_lock);
+		sv_write_unlock(srv);
+	}
 	for (size_t i = 0; !rc && i < b->n; i++)
 		count(j, &b->out[i]);
 	atomic_fetch_add(&j->posted, vst.posted);
@@ -355,9 +360,9 @@ static vs_rc keep_rejected(vs_serve *srv, vs_engine_session *ss, sv_job *j, vs_e
 		return VS_OK;
 	}
 	x->facility_code = j->facility;
-	pthread_mutex_lock(&srv->write_lock);
+	sv_write_lock(srv);
 	vs_rc rc = vs_engine_keep_rejected(ss, x, err);
-	pthread_mutex_unlock(&srv->write_lock);
+	sv_write_unlock(srv);
 	return rc;
 }
 

@@ -84,14 +84,35 @@ int sv_problem_rc(sv_resp *r, vs_rc rc, const vs_error *err)
 	}
 }
 
+/* The write turn is a ticket lock: writers get it in the order they asked,
+ * so a request's audit row or submit waits for at most the writers before it
+ * (an upload job's batch among them), never for a job that takes the turn
+ * again and again. */
+void sv_write_lock(vs_serve *srv)
+{
+	pthread_mutex_lock(&srv->write_lock);
+	uint64_t me = srv->write_next++;
+	while (srv->write_serving != me)
+		pthread_cond_wait(&srv->write_cond, &srv->write_lock);
+	pthread_mutex_unlock(&srv->write_lock);
+}
+
+void sv_write_unlock(vs_serve *srv)
+{
+	pthread_mutex_lock(&srv->write_lock);
+	srv->write_serving++;
+	pthread_cond_broadcast(&srv->write_cond);
+	pthread_mutex_unlock(&srv->write_lock);
+}
+
 void sv_write_begin(sv_req *q)
 {
-	pthread_mutex_lock(&q->srv->write_lock);
+	sv_write_lock(q->srv);
 }
 
 void sv_write_end(sv_req *q)
 {
-	pthread_mutex_unlock(&q->srv->write_lock);
+	sv_write_unlock(q->srv);
 }
 
 /* ---- engine sessions: one per worker thread ---- */
@@ -726,10 +747,12 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 		srv->o.session_s = 8 * 3600;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->write_lock, NULL);
+	pthread_cond_init(&srv->write_cond, NULL);
 	pthread_cond_init(&srv->stop_cond, NULL);
 	if (pthread_key_create(&srv->session_key, NULL)) {
 		pthread_mutex_destroy(&srv->lock);
 		pthread_mutex_destroy(&srv->write_lock);
+		pthread_cond_destroy(&srv->write_cond);
 		pthread_cond_destroy(&srv->stop_cond);
 		vs_free(srv);
 		return vs_error_set(err, VS_ERR_INTERNAL, NULL, 0, 0, NULL, "serve: no thread key");
@@ -752,7 +775,8 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)) ||
 	    (rc = sv_static_load(srv, o->web_dir, err)))
 		goto out;
-	if ((rc = tls_load(srv, err)) || (rc = sv_rate_init(srv, err)) || (rc = sv_jobs_start(srv, err)))
+	if ((rc = tls_load(srv, err)) || (rc = sv_rate_init(srv, err)) || (rc = sv_audit_init(srv, err)) ||
+	    (rc = sv_jobs_start(srv, err)))
 		goto out;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -816,6 +840,7 @@ void vs_serve_stop(vs_serve *s)
 	vs_engine_close(s->engine);
 	sv_static_free(s);
 	sv_rate_free(s);
+	sv_audit_free(s);
 	if (s->tls_key)
 		sodium_memzero(s->tls_key, strlen(s->tls_key));
 	vs_free(s->tls_key);
@@ -823,6 +848,7 @@ void vs_serve_stop(vs_serve *s)
 	pthread_key_delete(s->session_key);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->write_lock);
+	pthread_cond_destroy(&s->write_cond);
 	pthread_cond_destroy(&s->stop_cond);
 	vs_free(s);
 }

@@ -40,6 +40,7 @@ typedef struct sv_metrics {
 
 typedef struct sv_job sv_job;
 typedef struct sv_rate sv_rate;
+typedef struct sv_auditq sv_auditq;
 
 struct vs_serve {
 	vs_serve_opts o;
@@ -48,7 +49,9 @@ struct vs_serve {
 	uint16_t port;
 	pthread_key_t session_key;
 	pthread_mutex_t lock;       /* guards sessions[] */
-	pthread_mutex_t write_lock; /* one writer at a time (sv_write) */
+	pthread_mutex_t write_lock; /* guards the write turn's tickets (sv_write_lock) */
+	pthread_cond_t write_cond;
+	uint64_t write_next, write_serving; /* the write turn: next ticket, ticket served */
 	vs_engine_session **sessions;
 	size_t session_count, session_cap;
 	sv_metrics metrics;
@@ -66,6 +69,7 @@ struct vs_serve {
 	char dummy_hash[VS_SERVE_PWHASH_LEN]; /* checked for an unknown name: the same work */
 	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
 	sv_rate *rate;                        /* per-user request rates (ratelimit.c), NULL: none */
+	sv_auditq *auditq;                    /* audit rows waiting for their group (access.c) */
 	char *tls_cert, *tls_key;             /* PEM texts for HTTPS, NULL for plain HTTP */
 };
 
@@ -113,6 +117,10 @@ typedef struct sv_resp {
  * wakes the next writer as soon as the last one commits. */
 void sv_write_begin(sv_req *q);
 void sv_write_end(sv_req *q);
+/* The same for the service's own threads (the upload job): in turn, first
+ * asked first served. */
+void sv_write_lock(vs_serve *srv);
+void sv_write_unlock(vs_serve *srv);
 
 /* Sets a problem document: status, a stable code and a title a person can
  * read (never store or engine internals). Returns status. */
@@ -138,6 +146,8 @@ void sv_rate_free(vs_serve *srv);
 bool sv_rate_ok(sv_req *q, sv_resp *r);
 
 /* ---- access (access.c) ---- */
+vs_rc sv_audit_init(vs_serve *srv, vs_error *err) VS_MUST_CHECK;
+void sv_audit_free(vs_serve *srv);
 /* True when the caller's area holds this commune / facility. */
 bool sv_area_has_commune(const sv_req *q, const char *commune);
 bool sv_area_has_facility(const sv_req *q, const char *facility);
@@ -147,8 +157,8 @@ bool sv_may_read_people(const sv_req *q);
 /* The engine's role for the caller. */
 int sv_engine_role(const sv_req *q);
 /* Appends one audit row for this request (result: ok | denied | notfound |
- * error). A failure to audit is returned: the caller must not answer with
- * the data. */
+ * error), in a group with other requests' rows; returns once it is stored.
+ * A failure to audit is returned: the caller must not answer with the data. */
 vs_rc sv_audit(sv_req *q, const char *action, const char *subject, const char *result,
                const char *detail) VS_MUST_CHECK;
 
