@@ -2168,6 +2168,7 @@ static const vs_store_ops pg_ops = {
     .model_put = pg_model_put,
     .model_latest = pg_model_latest,
     .model_count = pg_model_count,
+    .report_rows = vs_store_pg_report_rows,
 };
 
 /* ---- open: schema and statements ---- */
