@@ -10,6 +10,27 @@
 
 #include "store/store_impl.h"
 
+/* The area filter on table alias t as "t.province_code = ?N AND ..." into
+ * out, parameters first..first+2 (an empty code is "?N = ''", always true,
+ * so every parameter is used); the codes into p[first-1 ..]. */
+static void area_filter(const char *t, const vs_store_area *a, int first, char *out, size_t len,
+                        vs_store_qparam *p)
+{
+	static const char *const cols[3] = {"province_code", "district_code", "commune_code"};
+	const char *codes[3] = {a ? a->province_code : "", a ? a->district_code : "",
+	                        a ? a->commune_code : ""};
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 3; i++) {
+		int w = codes[i][0] ? snprintf(out + n, len - n, "%s%s.%s = ?%d", i ? " AND " : "", t,
+		                               cols[i], first + i)
+		                    : snprintf(out + n, len - n, "%s?%d = ''", i ? " AND " : "", first + i);
+		if (w > 0 && (size_t)w < len - n)
+			n += (size_t)w;
+		p[first - 1 + i].text = codes[i];
+	}
+}
+
 /* The citizens column of an area level; NULL for the whole country. */
 static const char *area_column(uint8_t level)
 {
@@ -25,9 +46,9 @@ static const char *area_column(uint8_t level)
 	}
 }
 
-static vs_rc bad_area(vs_error *err)
+static bool area_all(const vs_store_area *a)
 {
-	return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: report: unknown area level");
+	return !a || (!a->province_code[0] && !a->district_code[0] && !a->commune_code[0]);
 }
 
 static vs_rc rows(vs_store *s, const char *sql, const vs_store_qparam *p, size_t n, vs_store_qrow_fn fn,
@@ -68,33 +89,28 @@ vs_rc vs_store_report_coverage(vs_store *s, const vs_store_area *area, uint8_t g
                                int32_t as_of_days, const int32_t cuts[VS_STORE_AGE_CUTS],
                                vs_store_coverage_row_fn fn, void *ud, vs_error *err)
 {
-	char sql[2048], filter[96] = "";
-	const char *fcol = area ? area_column(area->level) : NULL;
+	char sql[2048], filter[160], group[48];
+	vs_store_qparam p[9] = {{.i = as_of_days}};
 	const char *gcol = area_column(group_level);
-	if ((area && area->level > VS_STORE_AREA_COMMUNE) || group_level > VS_STORE_AREA_COMMUNE)
-		return bad_area(err);
-	if (fcol)
-		snprintf(filter, sizeof(filter), "c.%s = ?2 AND ", fcol);
-	else
-		snprintf(filter, sizeof(filter), "?2 = '' AND ");
-	char group[48];
+	if (group_level > VS_STORE_AREA_COMMUNE)
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "store: report: unknown area level");
+	area_filter("c", area, 2, filter, sizeof(filter), p);
 	snprintf(group, sizeof(group), gcol ? "c.%s" : "''", gcol ? gcol : "");
-	/* n: the citizen's postings shot by as_of (postings_citizen index, one probe each) */
+	/* n: the citizen's postings shot by as_of (one probe of postings_citizen_day each) */
 	snprintf(sql, sizeof(sql),
-	         "SELECT %s, CASE WHEN c.dob_days IS NULL THEN 0 WHEN c.dob_days > ?3 THEN 1"
-	         " WHEN c.dob_days > ?4 THEN 2 WHEN c.dob_days > ?5 THEN 3 WHEN c.dob_days > ?6 THEN 4"
-	         " WHEN c.dob_days > ?7 THEN 5 ELSE 6 END, count(*),"
+	         "SELECT %s, CASE WHEN c.dob_days IS NULL THEN 0 WHEN c.dob_days > ?5 THEN 1"
+	         " WHEN c.dob_days > ?6 THEN 2 WHEN c.dob_days > ?7 THEN 3 WHEN c.dob_days > ?8 THEN 4"
+	         " WHEN c.dob_days > ?9 THEN 5 ELSE 6 END, count(*),"
 	         " sum(CASE WHEN c.n >= 1 THEN 1 ELSE 0 END), sum(CASE WHEN c.n >= 2 THEN 1 ELSE 0 END),"
 	         " sum(CASE WHEN c.n >= 3 THEN 1 ELSE 0 END) FROM (SELECT c.province_code, c.district_code,"
 	         " c.commune_code, c.dob_days, (SELECT count(*) FROM postings p WHERE p.citizen_id ="
-	         " c.citizen_id AND p.shot_days <= ?1) AS n FROM citizens c WHERE %s(c.dob_days IS NULL OR"
-	         " c.dob_days <= ?1) AND (c.dead = 0 OR c.death_days > ?1)) c GROUP BY 1, 2 ORDER BY 1, 2",
+	         " c.citizen_id AND p.shot_days <= ?1) AS n FROM citizens c WHERE %s AND (c.dob_days IS NULL"
+	         " OR c.dob_days <= ?1) AND (c.dead = 0 OR c.death_days > ?1)) c GROUP BY 1, 2 ORDER BY 1, 2",
 	         group, filter);
-	vs_store_qparam p[7] = {{.i = as_of_days}, {.text = area && fcol ? area->code : ""}};
 	for (int i = 0; i < VS_STORE_AGE_CUTS; i++)
-		p[2 + i].i = cuts[i];
+		p[4 + i].i = cuts[i];
 	cov_ctx x = {fn, ud};
-	return rows(s, sql, p, 7, cov_row, &x, err);
+	return rows(s, sql, p, 9, cov_row, &x, err);
 }
 
 /* ---- doses per day ---- */
@@ -116,23 +132,21 @@ static int dose_row(void *ud, const char *const *c, int n)
 vs_rc vs_store_report_doses(vs_store *s, const vs_store_area *area, int32_t from_days, int32_t to_days,
                             vs_store_dose_day_fn fn, void *ud, vs_error *err)
 {
-	char sql[512];
-	const char *fcol = area ? area_column(area->level) : NULL;
-	if (area && area->level > VS_STORE_AREA_COMMUNE)
-		return bad_area(err);
-	if (fcol)
-		snprintf(sql, sizeof(sql),
-		         "SELECT p.shot_days, coalesce(p.dose, 0), count(*) FROM citizens c JOIN postings p"
-		         " ON p.citizen_id = c.citizen_id WHERE c.%s = ?3 AND p.shot_days >= ?1 AND"
-		         " p.shot_days <= ?2 GROUP BY 1, 2 ORDER BY 1, 2",
-		         fcol);
-	else
-		snprintf(sql, sizeof(sql),
-		         "SELECT p.shot_days, coalesce(p.dose, 0), count(*) FROM postings p WHERE"
-		         " p.shot_days >= ?1 AND p.shot_days <= ?2 AND ?3 = '' GROUP BY 1, 2 ORDER BY 1, 2");
-	vs_store_qparam p[3] = {{.i = from_days}, {.i = to_days}, {.text = fcol ? area->code : ""}};
+	char sql[768], filter[160];
+	vs_store_qparam p[5] = {{.i = from_days}, {.i = to_days}};
 	dose_ctx x = {fn, ud};
-	return rows(s, sql, p, 3, dose_row, &x, err);
+	if (area_all(area))
+		return rows(s,
+		            "SELECT p.shot_days, coalesce(p.dose, 0), count(*) FROM postings p WHERE"
+		            " p.shot_days >= ?1 AND p.shot_days <= ?2 GROUP BY 1, 2 ORDER BY 1, 2",
+		            p, 2, dose_row, &x, err);
+	area_filter("c", area, 3, filter, sizeof(filter), p);
+	snprintf(sql, sizeof(sql),
+	         "SELECT p.shot_days, coalesce(p.dose, 0), count(*) FROM citizens c JOIN postings p"
+	         " ON p.citizen_id = c.citizen_id WHERE %s AND p.shot_days >= ?1 AND p.shot_days <= ?2"
+	         " GROUP BY 1, 2 ORDER BY 1, 2",
+	         filter);
+	return rows(s, sql, p, 5, dose_row, &x, err);
 }
 
 /* ---- data quality per facility ---- */
@@ -156,22 +170,24 @@ static int qual_row(void *ud, const char *const *c, int n)
 	return x->fn(x->ud, &r);
 }
 
-vs_rc vs_store_report_quality(vs_store *s, const char *facility, vs_store_quality_fn fn, void *ud,
-                              vs_error *err)
+vs_rc vs_store_report_quality(vs_store *s, const char *facility, const vs_store_area *area,
+                              vs_store_quality_fn fn, void *ud, vs_error *err)
 {
-	char sql[1024];
+	char sql[1024], filter[160] = "?2 = '' AND ?3 = '' AND ?4 = ''";
 	bool one = facility && facility[0];
-	snprintf(sql, sizeof(sql),
-	         "SELECT r.facility_code, coalesce(nullif(r.commune_code, ''), z.commune_code, ''),"
-	         " coalesce(l.decision, -1), coalesce(r.reasons, '') || '|' || coalesce(l.reasons, '') ||"
-	         " '|' || coalesce(k.reasons, ''), count(*) FROM records r LEFT JOIN links l ON l.rid = r.rid"
-	         " LEFT JOIN citizens z ON z.citizen_id = l.citizen_id LEFT JOIN checks k ON"
-	         " k.citizen_id = l.citizen_id AND k.rid = r.rid WHERE r.current = 1 AND %s"
-	         " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
-	         one ? "r.facility_code = ?1" : "?1 = ''");
-	vs_store_qparam p[1] = {{.text = one ? facility : ""}};
+	vs_store_qparam p[4] = {{.text = one ? facility : ""}, {.text = ""}, {.text = ""}, {.text = ""}};
+	if (!area_all(area))
+		area_filter("r", area, 2, filter, sizeof(filter), p);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT r.facility_code, coalesce(r.commune_code, ''), coalesce(l.decision, -1),"
+	    " coalesce(r.reasons, '') || '|' || coalesce(l.reasons, '') || '|' || coalesce(k.reasons, ''),"
+	    " count(*) FROM records r LEFT JOIN links l ON l.rid = r.rid LEFT JOIN checks k ON"
+	    " k.citizen_id = l.citizen_id AND k.rid = r.rid WHERE r.current = 1 AND %s AND %s"
+	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+	    one ? "r.facility_code = ?1" : "?1 = ''", filter);
 	qual_ctx x = {fn, ud};
-	return rows(s, sql, p, 1, qual_row, &x, err);
+	return rows(s, sql, p, 4, qual_row, &x, err);
 }
 
 /* ---- review backlog and decisions ---- */
@@ -197,14 +213,18 @@ static int backlog_row(void *ud, const char *const *c, int n)
 vs_rc vs_store_report_backlog(vs_store *s, const char *commune, vs_store_backlog_fn fn, void *ud,
                               vs_error *err)
 {
+	/* the kinds named so that one commune's items come from worklist_commune */
 	bool one = commune && commune[0];
-	const char *sql = one ? "SELECT coalesce(commune_code, ''), kind, coalesce(category, ''), count(*)"
-	                        " FROM worklist WHERE commune_code = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-	                      : "SELECT coalesce(commune_code, ''), kind, coalesce(category, ''), count(*)"
-	                        " FROM worklist WHERE ?1 = '' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
-	vs_store_qparam p[1] = {{.text = one ? commune : ""}};
+	const char *sql =
+	    one ? "SELECT coalesce(commune_code, ''), kind, coalesce(category, ''), count(*)"
+	          " FROM worklist WHERE kind IN (?2, ?3) AND commune_code = ?1"
+	          " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	        : "SELECT coalesce(commune_code, ''), kind, coalesce(category, ''), count(*)"
+	          " FROM worklist WHERE ?1 = '' AND kind IN (?2, ?3) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+	vs_store_qparam p[3] = {
+	    {.text = one ? commune : ""}, {.i = VS_STORE_WL_FACILITY}, {.i = VS_STORE_WL_COMMUNE}};
 	backlog_ctx x = {fn, ud};
-	return rows(s, sql, p, 1, backlog_row, &x, err);
+	return rows(s, sql, p, 3, backlog_row, &x, err);
 }
 
 typedef struct dec_ctx {
@@ -235,7 +255,8 @@ vs_rc vs_store_report_decisions(vs_store *s, const char *from_day, const char *t
 	    " r.commune_code, ''), d.action, count(*) FROM decisions d"
 	    " LEFT JOIN citizens a ON a.citizen_id = d.citizen_after"
 	    " LEFT JOIN citizens b ON b.citizen_id = d.citizen_before LEFT JOIN records r ON r.rid = d.rid"
-	    " WHERE substr(d.at, 1, 10) >= ?1 AND substr(d.at, 1, 10) <= ?2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+	    " WHERE substr(d.at, 1, 10) >= ?1 AND substr(d.at, 1, 10) <= ?2 GROUP BY 1, 2, 3 ORDER BY 1, 2, "
+	    "3";
 	vs_store_qparam p[2] = {{.text = from_day ? from_day : ""}, {.text = to_day ? to_day : ""}};
 	dec_ctx x = {fn, ud};
 	return rows(s, sql, p, 2, dec_row, &x, err);

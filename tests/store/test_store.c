@@ -1096,20 +1096,26 @@ static void test_report_aggregates(void **state)
 	int32_t cuts[VS_STORE_AGE_CUTS] = {as_of - 5 * 365, as_of - 12 * 365, as_of - 18 * 365,
 	                                   as_of - 50 * 365, as_of - 65 * 365};
 	rep_rows x = {0};
-	vs_store_area all = {VS_STORE_AREA_ALL, ""};
+	vs_store_area all = {"", "", ""};
 	assert_int_equal(vs_store_report_coverage(s, &all, VS_STORE_AREA_ALL, as_of, cuts, rep_cov, &x, NULL),
 	                 VS_OK);
 	const char *cov_all[] = {"/0 1 1 1 0", "/1 1 1 0 0", "/4 2 1 1 0"};
 	expect_rows(&x, cov_all, 3);
 	memset(&x, 0, sizeof(x));
-	vs_store_area d001 = {VS_STORE_AREA_DISTRICT, "001"};
+	vs_store_area d001 = {"01", "001", ""};
 	assert_int_equal(
 	    vs_store_report_coverage(s, &d001, VS_STORE_AREA_COMMUNE, as_of, cuts, rep_cov, &x, NULL), VS_OK);
 	const char *cov_d[] = {"00001/4 1 0 0 0", "00004/1 1 1 0 0", "00004/4 1 1 1 0"};
 	expect_rows(&x, cov_d, 3);
+	memset(&x, 0, sizeof(x));
+	vs_store_area c00004 = {"01", "001", "00004"};
+	assert_int_equal(
+	    vs_store_report_coverage(s, &c00004, VS_STORE_AREA_COMMUNE, as_of, cuts, rep_cov, &x, NULL),
+	    VS_OK);
+	expect_rows(&x, cov_d + 1, 2);
 	/* a later day: the third dose counts, the child born in 2023 too */
 	memset(&x, 0, sizeof(x));
-	vs_store_area p01 = {VS_STORE_AREA_PROVINCE, "01"};
+	vs_store_area p01 = {"01", "", ""};
 	assert_int_equal(
 	    vs_store_report_coverage(s, &p01, VS_STORE_AREA_PROVINCE, 19600, cuts, rep_cov, &x, NULL), VS_OK);
 	const char *cov_p[] = {"01/1 2 1 0 0", "01/4 2 1 1 1"};
@@ -1120,7 +1126,7 @@ static void test_report_aggregates(void **state)
 	const char *doses_all[] = {"18800/1 3", "18830/2 1", "18900/2 1"};
 	expect_rows(&x, doses_all, 3);
 	memset(&x, 0, sizeof(x));
-	vs_store_area p79 = {VS_STORE_AREA_PROVINCE, "79"};
+	vs_store_area p79 = {"79", "", ""};
 	assert_int_equal(vs_store_report_doses(s, &p79, 0, 30000, rep_dose, &x, NULL), VS_OK);
 	const char *doses_79[] = {"18800/1 1", "18900/2 1"};
 	expect_rows(&x, doses_79, 2);
@@ -1132,8 +1138,10 @@ static void test_report_aggregates(void **state)
 	const char *fac[4] = {"F1", "F1", "F2", "F2"}, *rec[4] = {"R1", "R2", "R3", "R4"};
 	for (int i = 0; i < 4; i++) {
 		vs_store_record r = record(fac[i], rec[i], rec[i], 1, 18800);
-		if (i == 3)
-			r.commune_code[0] = '\0';
+		strcpy(r.province_code, "01");
+		strcpy(r.district_code, "001");
+		if (i == 3) /* an address that did not resolve */
+			r.province_code[0] = r.district_code[0] = r.commune_code[0] = '\0';
 		assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
 		rid[i] = res.rid;
 	}
@@ -1154,17 +1162,26 @@ static void test_report_aggregates(void **state)
 	                                    "HIST_DUPLICATE_EVENT", NULL),
 	                 VS_OK);
 	memset(&x, 0, sizeof(x));
-	assert_int_equal(vs_store_report_quality(s, NULL, rep_qual, &x, NULL), VS_OK);
+	assert_int_equal(vs_store_report_quality(s, NULL, NULL, rep_qual, &x, NULL), VS_OK);
 	char want_q[4][160];
 	snprintf(want_q[0], 160, "F1/00001/%d NAME_ALL_CAPS||HIST_DUPLICATE_EVENT 1", VS_STORE_LINK_AUTO);
 	snprintf(want_q[1], 160, "F1/00001/%d NAME_ALL_CAPS|LINK_LOW_SCORE| 1", VS_STORE_LINK_REVIEW);
-	snprintf(want_q[2], 160, "F2/00001/-1 NAME_ALL_CAPS|| 1");
-	snprintf(want_q[3], 160, "F2/26734/%d NAME_ALL_CAPS|LINK_LOW_SCORE| 1", VS_STORE_LINK_REVIEW);
+	snprintf(want_q[2], 160, "F2//%d NAME_ALL_CAPS|LINK_LOW_SCORE| 1", VS_STORE_LINK_REVIEW);
+	snprintf(want_q[3], 160, "F2/00001/-1 NAME_ALL_CAPS|| 1");
 	const char *q_all[] = {want_q[0], want_q[1], want_q[2], want_q[3]};
 	expect_rows(&x, q_all, 4);
 	memset(&x, 0, sizeof(x));
-	assert_int_equal(vs_store_report_quality(s, "F2", rep_qual, &x, NULL), VS_OK);
+	assert_int_equal(vs_store_report_quality(s, "F2", NULL, rep_qual, &x, NULL), VS_OK);
 	expect_rows(&x, q_all + 2, 2);
+	/* by the typed address's area: R4 (no address) is left out */
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_quality(s, NULL, &d001, rep_qual, &x, NULL), VS_OK);
+	const char *q_d[] = {want_q[0], want_q[1], want_q[3]};
+	expect_rows(&x, q_d, 3);
+	memset(&x, 0, sizeof(x));
+	vs_store_area c4 = {"01", "001", "00004"};
+	assert_int_equal(vs_store_report_quality(s, "F1", &c4, rep_qual, &x, NULL), VS_OK);
+	assert_int_equal(x.n, 0);
 
 	/* backlog */
 	vs_store_worklist_item it;
