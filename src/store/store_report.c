@@ -183,9 +183,12 @@ vs_rc vs_store_report_quality(vs_store *s, const char *facility, const vs_store_
 	    "SELECT r.facility_code, coalesce(r.commune_code, ''), coalesce(l.decision, -1),"
 	    " coalesce(r.reasons, '') || '|' || coalesce(l.reasons, '') || '|' || coalesce(k.reasons, ''),"
 	    " count(*) FROM records r LEFT JOIN links l ON l.rid = r.rid LEFT JOIN checks k ON"
-	    " k.citizen_id = l.citizen_id AND k.rid = r.rid WHERE r.current = 1 AND %s AND %s"
+	    " k.citizen_id = l.citizen_id AND k.rid = r.rid WHERE %s AND %s AND %s"
 	    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
-	    one ? "r.facility_code = ?1" : "?1 = ''", filter);
+	    /* one facility: records_key leads ("+" keeps SQLite off the nearly all-true
+	     * current flag's index); an area: the partial records_area index, which
+	     * needs the plain "current = 1" */
+	    one ? "+r.current = 1" : "r.current = 1", one ? "r.facility_code = ?1" : "?1 = ''", filter);
 	qual_ctx x = {fn, ud};
 	return rows(s, sql, p, 4, qual_row, &x, err);
 }

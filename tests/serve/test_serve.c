@@ -1256,7 +1256,7 @@ static void test_report_values(void **state)
 		    " FROM postings p WHERE p.citizen_id = c.citizen_id AND p.shot_date <= '2022-06-01') >= "
 		    "%d",
 		    dist_a, alive, k);
-		char key[8];
+		char key[16];
 		snprintf(key, sizeof(key), "dose%d", k);
 		assert_int_equal(jint(total, key), count_of(sql));
 	}
