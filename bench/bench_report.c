@@ -40,17 +40,21 @@ static int fill(const char *path, long n)
 	    " SELECT printf('%%012d-%%d', i, k), printf('%%012d', i), 'P', k, '',"
 	    " 18700 + (i * 31 + k * 60) %% 500 FROM s, d WHERE k <= i %% 4;"
 	    "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %ld)"
-	    " INSERT INTO records(rid, facility_code, record_id, version, current, content_hash, province_code,"
+	    " INSERT INTO records(rid, facility_code, record_id, version, current, content_hash, "
+	    "province_code,"
 	    " district_code, commune_code, reasons) SELECT i, printf('%%02d%%04d', i %% 60, i %% 2000),"
-	    " printf('R%%d', i), 1, 1, i, CASE WHEN i %% 13 = 0 THEN '' ELSE printf('%%02d', (i %% 10000) / 14 / 12) END,"
+	    " printf('R%%d', i), 1, 1, i, CASE WHEN i %% 13 = 0 THEN '' ELSE printf('%%02d', (i %% 10000) / "
+	    "14 / 12) END,"
 	    " CASE WHEN i %% 13 = 0 THEN '' ELSE printf('%%03d', (i %% 10000) / 14) END,"
 	    " CASE WHEN i %% 13 = 0 THEN '' ELSE printf('%%05d', i %% 10000) END,"
-	    " CASE i %% 5 WHEN 0 THEN 'NAME_ALL_CAPS' WHEN 1 THEN 'DOB_YEAR_ONLY|PHONE_OLD_PREFIX_FIXED' ELSE ''"
+	    " CASE i %% 5 WHEN 0 THEN 'NAME_ALL_CAPS' WHEN 1 THEN 'DOB_YEAR_ONLY|PHONE_OLD_PREFIX_FIXED' "
+	    "ELSE ''"
 	    " END FROM s;"
 	    "INSERT INTO links(rid, citizen_id, decision, weight, probability, reasons)"
 	    " SELECT rid, CASE WHEN rid %% 10 = 1 THEN '' ELSE printf('%%012d', 1 + rid %% %ld) END,"
 	    " CASE rid %% 10 WHEN 0 THEN 2 WHEN 1 THEN 0 ELSE 1 END, 10, 0.9,"
-	    " CASE rid %% 10 WHEN 0 THEN 'LINK_LOW_SCORE' WHEN 1 THEN 'LINK_NO_CANDIDATE' ELSE '' END FROM records;"
+	    " CASE rid %% 10 WHEN 0 THEN 'LINK_LOW_SCORE' WHEN 1 THEN 'LINK_NO_CANDIDATE' ELSE '' END FROM "
+	    "records;"
 	    "INSERT INTO checks(citizen_id, rid, event_key, status, reasons) SELECT citizen_id, rid, '', 1,"
 	    " 'HIST_DUPLICATE_EVENT' FROM links WHERE rid %% 20 = 3;"
 	    "INSERT INTO worklist(kind, rid, facility_code, commune_code, record_id, category)"
@@ -130,10 +134,12 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cov) / sizeof(cov[0]); i++) {
 		long rows = 0;
 		double t0 = now_ms();
-		vs_rc rc = vs_store_report_coverage(s, &cov[i].area, cov[i].group, 19000, cuts, count_cov, &rows, &err);
+		vs_rc rc = vs_store_report_coverage(s, &cov[i].area, cov[i].group, 19000, cuts, count_cov,
+		                                    &rows, &err);
 		printf("%-34s %8.1f ms %6ld rows%s\n", cov[i].name, now_ms() - t0, rows, rc ? " FAILED" : "");
 	}
-	const vs_store_area areas[] = {{"", "", ""}, {"03", "", ""}, {"03", "040", ""}, {"03", "040", "00561"}};
+	const vs_store_area areas[] = {
+	    {"", "", ""}, {"03", "", ""}, {"03", "040", ""}, {"03", "040", "00561"}};
 	const char *const area_names[] = {"country", "province", "district", "commune"};
 	for (size_t i = 0; i < 4; i++) {
 		long rows = 0;
@@ -145,29 +151,35 @@ int main(int argc, char **argv)
 	long rows = 0;
 	double t0 = now_ms();
 	vs_rc rc = vs_store_report_quality(s, NULL, NULL, count_qual, &rows, &err);
-	printf("%-34s %8.1f ms %6ld rows%s\n", "quality, every facility", now_ms() - t0, rows, rc ? " FAILED" : "");
+	printf("%-34s %8.1f ms %6ld rows%s\n", "quality, every facility", now_ms() - t0, rows,
+	       rc ? " FAILED" : "");
 	for (size_t i = 1; i < 4; i++) {
 		rows = 0;
 		t0 = now_ms();
 		rc = vs_store_report_quality(s, NULL, &areas[i], count_qual, &rows, &err);
-		printf("quality, %-25s %8.1f ms %6ld rows%s\n", area_names[i], now_ms() - t0, rows, rc ? " FAILED" : "");
+		printf("quality, %-25s %8.1f ms %6ld rows%s\n", area_names[i], now_ms() - t0, rows,
+		       rc ? " FAILED" : "");
 	}
 	rows = 0;
 	t0 = now_ms();
 	rc = vs_store_report_quality(s, "400040", NULL, count_qual, &rows, &err);
-	printf("%-34s %8.1f ms %6ld rows%s\n", "quality, one facility", now_ms() - t0, rows, rc ? " FAILED" : "");
+	printf("%-34s %8.1f ms %6ld rows%s\n", "quality, one facility", now_ms() - t0, rows,
+	       rc ? " FAILED" : "");
 	rows = 0;
 	t0 = now_ms();
 	rc = vs_store_report_backlog(s, NULL, count_backlog, &rows, &err);
-	printf("%-34s %8.1f ms %6ld rows%s\n", "backlog, every commune", now_ms() - t0, rows, rc ? " FAILED" : "");
+	printf("%-34s %8.1f ms %6ld rows%s\n", "backlog, every commune", now_ms() - t0, rows,
+	       rc ? " FAILED" : "");
 	rows = 0;
 	t0 = now_ms();
 	rc = vs_store_report_backlog(s, "00560", count_backlog, &rows, &err);
-	printf("%-34s %8.1f ms %6ld rows%s\n", "backlog, one commune", now_ms() - t0, rows, rc ? " FAILED" : "");
+	printf("%-34s %8.1f ms %6ld rows%s\n", "backlog, one commune", now_ms() - t0, rows,
+	       rc ? " FAILED" : "");
 	rows = 0;
 	t0 = now_ms();
 	rc = vs_store_report_decisions(s, "2024-01-01", "2024-01-31", count_dec, &rows, &err);
-	printf("%-34s %8.1f ms %6ld rows%s\n", "decisions per day, a month", now_ms() - t0, rows, rc ? " FAILED" : "");
+	printf("%-34s %8.1f ms %6ld rows%s\n", "decisions per day, a month", now_ms() - t0, rows,
+	       rc ? " FAILED" : "");
 	vs_store_close(s);
 	return 0;
 }

@@ -21,8 +21,8 @@
 #include "serve/serve_internal.h"
 #include "vaxsync/ref.h"
 
-#define RP_COMMUNES_MAX 64   /* communes of one commune officer */
-#define RP_DAYS_MAX 731      /* days of a doses or decisions range */
+#define RP_COMMUNES_MAX 64    /* communes of one commune officer */
+#define RP_DAYS_MAX 731       /* days of a doses or decisions range */
 #define RP_CSV_MAX (64 << 20) /* bytes of one CSV answer */
 
 static const int age_years[VS_STORE_AGE_CUTS] = {5, 12, 18, 50, 65};
@@ -39,10 +39,10 @@ typedef struct rp_ctx {
 	struct {
 		uint8_t level; /* vs_store_area_level */
 		char code[6];
-	} area;                               /* the area asked for */
-	vs_store_area filter;                 /* the same with its parents, for the store */
-	char communes[RP_COMMUNES_MAX][6];    /* or a commune officer's whole list */
-	size_t commune_count;                 /* > 0: the list, not area */
+	} area;                            /* the area asked for */
+	vs_store_area filter;              /* the same with its parents, for the store */
+	char communes[RP_COMMUNES_MAX][6]; /* or a commune officer's whole list */
+	size_t commune_count;              /* > 0: the list, not area */
 	bool csv;
 } rp_ctx;
 
@@ -404,7 +404,7 @@ typedef struct cov_ctx {
 	uint8_t group;
 	json_t *rows;
 	cov_sum by_age[VS_STORE_AGE_CUTS + 2], total;
-	json_t *by_area;        /* objects in area order */
+	json_t *by_area; /* objects in area order */
 	char last_area[6];
 	cov_sum area_sum;
 	bool have_area;
@@ -460,7 +460,8 @@ static int cov_row(void *ud, const vs_store_coverage_row *r)
 static void coverage(rp_ctx *x, sv_resp *r)
 {
 	static const char *const views[] = {"by_area", "by_age", "rows"};
-	static const char *const area_cols[] = {"area_code", "area_name", "population", "dose1", "dose2", "dose3"};
+	static const char *const area_cols[] = {"area_code", "area_name", "population",
+	                                        "dose1",     "dose2",     "dose3"};
 	static const char *const age_cols[] = {"age_group", "population", "dose1", "dose2", "dose3"};
 	static const char *const row_cols[] = {"area_code", "area_name", "age_group", "population",
 	                                       "dose1",     "dose2",     "dose3"};
@@ -496,8 +497,8 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	vs_error err;
 	vs_rc rc = VS_OK;
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = vs_store_report_coverage(vs_engine_store(x->q->ss), &calls[i], group, as_of, cuts, cov_row, &c,
-		                              &err);
+		rc = vs_store_report_coverage(vs_engine_store(x->q->ss), &calls[i], group, as_of, cuts,
+		                              cov_row, &c, &err);
 	flush_area(&c);
 	if (rc) {
 		json_decref(c.rows);
@@ -516,10 +517,12 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	json_array_append_new(by_age, o);
 	char day[11];
 	day_text(as_of, day);
-	json_t *body = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "report", "coverage", "as_of", day,
-	                         "area", area_json(x), "group", level_names[group], "total", sum_json(&c.total),
-	                         "by_age", by_age, "by_area", c.by_area, "rows", c.rows);
-	const char *const *cols = !strcmp(view, "by_area") ? area_cols : !strcmp(view, "by_age") ? age_cols : row_cols;
+	json_t *body = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "report", "coverage", "as_of",
+	                         day, "area", area_json(x), "group", level_names[group], "total",
+	                         sum_json(&c.total), "by_age", by_age, "by_area", c.by_area, "rows", c.rows);
+	const char *const *cols = !strcmp(view, "by_area")  ? area_cols
+	                          : !strcmp(view, "by_age") ? age_cols
+	                                                    : row_cols;
 	size_t ncol = !strcmp(view, "by_area") ? 6 : !strcmp(view, "by_age") ? 5 : 7;
 	answer(x, r, body, view, cols, ncol, "attachment; filename=\"coverage.csv\"");
 }
@@ -562,7 +565,8 @@ static void doses(rp_ctx *x, sv_resp *r)
 	static const char *const views[] = {"days"};
 	static const char *const cols[] = {"day", "dose1", "dose2", "dose3", "other", "total"};
 	int32_t from, to;
-	if (!range_args(x, r, vs_engine_today_days(x->q->srv->engine), &from, &to) || !view_arg(x, r, views, 1))
+	if (!range_args(x, r, vs_engine_today_days(x->q->srv->engine), &from, &to) ||
+	    !view_arg(x, r, views, 1))
 		return;
 	int64_t(*per_day)[5] = calloc((size_t)(to - from + 1), sizeof(*per_day));
 	if (!per_day) {
@@ -575,7 +579,8 @@ static void doses(rp_ctx *x, sv_resp *r)
 	vs_error err;
 	vs_rc rc = VS_OK;
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = vs_store_report_doses(vs_engine_store(x->q->ss), &calls[i], from, to, dose_row, &c, &err);
+		rc =
+		    vs_store_report_doses(vs_engine_store(x->q->ss), &calls[i], from, to, dose_row, &c, &err);
 	if (rc) {
 		free(per_day);
 		sv_problem_rc(r, rc, &err);
@@ -596,8 +601,8 @@ static void doses(rp_ctx *x, sv_resp *r)
 	free(per_day);
 	day_text(from, f);
 	day_text(to, t);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "report", "doses", "from", f, "to", t, "area",
-	                         area_json(x), "total", (json_int_t)total, "days", days);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:I, s:o}", "report", "doses", "from", f, "to", t,
+	                         "area", area_json(x), "total", (json_int_t)total, "days", days);
 	answer(x, r, body, "days", cols, 6, "attachment; filename=\"doses.csv\"");
 }
 
@@ -703,7 +708,8 @@ static double share(int64_t part, int64_t whole)
 
 static double problem_share(const fac_q *f)
 {
-	return share(f->by_decision[VS_STORE_LINK_REVIEW] + f->by_decision[VS_STORE_LINK_UNLINKED] + f->not_linked,
+	return share(f->by_decision[VS_STORE_LINK_REVIEW] + f->by_decision[VS_STORE_LINK_UNLINKED] +
+	                 f->not_linked,
 	             f->records);
 }
 
@@ -728,8 +734,8 @@ static int most_records(const void *a, const void *b)
 static void quality(rp_ctx *x, sv_resp *r)
 {
 	static const char *const views[] = {"facilities", "reasons"};
-	static const char *const fac_cols[] = {"facility_code", "records",       "auto",         "confirmed",
-	                                       "review",        "unlinked",      "not_linked",   "problem_share",
+	static const char *const fac_cols[] = {"facility_code", "records",     "auto",       "confirmed",
+	                                       "review",        "unlinked",    "not_linked", "problem_share",
 	                                       "with_reasons",  "reason_share"};
 	static const char *const reason_cols[] = {"facility_code", "reason", "records", "share"};
 	sv_req *q = x->q;
@@ -787,23 +793,24 @@ static void quality(rp_ctx *x, sv_resp *r)
 			qsort(f->reasons, f->nreasons, sizeof(*f->reasons), most_records);
 			json_t *list = json_array();
 			for (size_t k = 0; k < f->nreasons; k++) {
-				json_t *o = json_pack("{s:s, s:I, s:f}", "reason", f->reasons[k].code, "records",
-				                      (json_int_t)f->reasons[k].n, "share",
+				json_t *o = json_pack("{s:s, s:I, s:f}", "reason", f->reasons[k].code,
+				                      "records", (json_int_t)f->reasons[k].n, "share",
 				                      share(f->reasons[k].n, f->records));
 				json_array_append(list, o);
 				json_object_set_new(o, "facility_code", json_string(f->code));
 				json_array_append_new(reasons, o);
 			}
 			json_array_append_new(
-			    facs, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:f, s:o}", "facility_code",
-			                    f->code, "records", (json_int_t)f->records, "auto",
-			                    (json_int_t)f->by_decision[VS_STORE_LINK_AUTO], "confirmed",
-			                    (json_int_t)f->by_decision[VS_STORE_LINK_CONFIRMED], "review",
-			                    (json_int_t)f->by_decision[VS_STORE_LINK_REVIEW], "unlinked",
-			                    (json_int_t)f->by_decision[VS_STORE_LINK_UNLINKED], "not_linked",
-			                    (json_int_t)f->not_linked, "problem_share", problem_share(f),
-			                    "with_reasons", (json_int_t)f->with_reasons, "reason_share",
-			                    share(f->with_reasons, f->records), "reasons", list));
+			    facs,
+			    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:f, s:o}",
+			              "facility_code", f->code, "records", (json_int_t)f->records, "auto",
+			              (json_int_t)f->by_decision[VS_STORE_LINK_AUTO], "confirmed",
+			              (json_int_t)f->by_decision[VS_STORE_LINK_CONFIRMED], "review",
+			              (json_int_t)f->by_decision[VS_STORE_LINK_REVIEW], "unlinked",
+			              (json_int_t)f->by_decision[VS_STORE_LINK_UNLINKED], "not_linked",
+			              (json_int_t)f->not_linked, "problem_share", problem_share(f),
+			              "with_reasons", (json_int_t)f->with_reasons, "reason_share",
+			              share(f->with_reasons, f->records), "reasons", list));
 		}
 	}
 	size_t nfac = c.n;
@@ -817,8 +824,8 @@ static void quality(rp_ctx *x, sv_resp *r)
 		return;
 	}
 	json_t *area = c.clerk ? json_pack("{s:s, s:s}", "level", "facility", "code", fac) : area_json(x);
-	json_t *body = json_pack("{s:s, s:o, s:I, s:o, s:o}", "report", "quality", "area", area, "facility_count",
-	                         (json_int_t)nfac, "facilities", facs, "reasons", reasons);
+	json_t *body = json_pack("{s:s, s:o, s:I, s:o, s:o}", "report", "quality", "area", area,
+	                         "facility_count", (json_int_t)nfac, "facilities", facs, "reasons", reasons);
 	bool by_fac = !strcmp(view, "facilities");
 	answer(x, r, body, view, by_fac ? fac_cols : reason_cols, by_fac ? 10 : 4,
 	       "attachment; filename=\"quality.csv\"");
@@ -841,22 +848,25 @@ static int backlog_row(void *ud, const vs_store_backlog_row *r)
 	if (!in_scope(c->x, r->commune_code))
 		return 0;
 	const char *kind = r->kind == VS_STORE_WL_FACILITY ? "facility" : "commune";
-	json_array_append_new(c->items,
-	                      json_pack("{s:s, s:s, s:s, s:s, s:I}", "commune_code", r->commune_code,
-	                                "commune_name", area_name(c->x, VS_STORE_AREA_COMMUNE, r->commune_code),
-	                                "kind", kind, "category", r->category, "count", (json_int_t)r->count));
+	json_array_append_new(
+	    c->items, json_pack("{s:s, s:s, s:s, s:s, s:I}", "commune_code", r->commune_code, "commune_name",
+	                        area_name(c->x, VS_STORE_AREA_COMMUNE, r->commune_code), "kind", kind,
+	                        "category", r->category, "count", (json_int_t)r->count));
 	if (!c->cur || strcmp(c->cur_code, r->commune_code)) {
-		c->cur = json_pack("{s:s, s:s, s:I, s:I, s:I}", "commune_code", r->commune_code, "commune_name",
-		                   area_name(c->x, VS_STORE_AREA_COMMUNE, r->commune_code), "facility_items",
-		                   (json_int_t)0, "commune_items", (json_int_t)0, "total", (json_int_t)0);
+		c->cur =
+		    json_pack("{s:s, s:s, s:I, s:I, s:I}", "commune_code", r->commune_code, "commune_name",
+		              area_name(c->x, VS_STORE_AREA_COMMUNE, r->commune_code), "facility_items",
+		              (json_int_t)0, "commune_items", (json_int_t)0, "total", (json_int_t)0);
 		json_array_append_new(c->communes, c->cur);
 		vs_store_copy(c->cur_code, sizeof(c->cur_code), r->commune_code);
 	}
 	const char *key = r->kind == VS_STORE_WL_FACILITY ? "facility_items" : "commune_items";
-	json_object_set_new(c->cur, key,
-	                    json_integer(json_integer_value(json_object_get(c->cur, key)) + (json_int_t)r->count));
-	json_object_set_new(c->cur, "total", json_integer(json_integer_value(json_object_get(c->cur, "total")) +
-	                                                  (json_int_t)r->count));
+	json_object_set_new(
+	    c->cur, key,
+	    json_integer(json_integer_value(json_object_get(c->cur, key)) + (json_int_t)r->count));
+	json_object_set_new(
+	    c->cur, "total",
+	    json_integer(json_integer_value(json_object_get(c->cur, "total")) + (json_int_t)r->count));
 	return 0;
 }
 
@@ -865,10 +875,10 @@ static int decision_row(void *ud, const vs_store_decision_day_row *r)
 	backlog_ctx *c = ud;
 	if (!in_scope(c->x, r->commune_code))
 		return 0;
-	json_array_append_new(c->decisions,
-	                      json_pack("{s:s, s:s, s:s, s:s, s:I}", "day", r->day, "commune_code", r->commune_code,
-	                                "commune_name", area_name(c->x, VS_STORE_AREA_COMMUNE, r->commune_code),
-	                                "action", r->action, "count", (json_int_t)r->count));
+	json_array_append_new(c->decisions, json_pack("{s:s, s:s, s:s, s:s, s:I}", "day", r->day,
+	                                              "commune_code", r->commune_code, "commune_name",
+	                                              area_name(c->x, VS_STORE_AREA_COMMUNE, r->commune_code),
+	                                              "action", r->action, "count", (json_int_t)r->count));
 	int y, m, d;
 	if (sscanf(r->day, "%4d-%2d-%2d", &y, &m, &d) == 3) {
 		int32_t i = vs_days_from_civil(y, m, d) - c->from;
@@ -889,8 +899,8 @@ static void backlog(rp_ctx *x, sv_resp *r)
 {
 	static const char *const views[] = {"items", "communes", "decisions", "decisions_per_day"};
 	static const char *const item_cols[] = {"commune_code", "commune_name", "kind", "category", "count"};
-	static const char *const com_cols[] = {"commune_code", "commune_name", "facility_items", "commune_items",
-	                                       "total"};
+	static const char *const com_cols[] = {"commune_code", "commune_name", "facility_items",
+	                                       "commune_items", "total"};
 	static const char *const dec_cols[] = {"day", "commune_code", "commune_name", "action", "count"};
 	static const char *const day_cols[] = {"day", "count"};
 	/* decisions are stamped by the clock, not by the service's --today */
@@ -919,8 +929,8 @@ static void backlog(rp_ctx *x, sv_resp *r)
 	if (x->commune_count || x->area.level == VS_STORE_AREA_COMMUNE) {
 		size_t n = x->commune_count ? x->commune_count : 1;
 		for (size_t i = 0; !rc && i < n; i++)
-			rc = vs_store_report_backlog(s, x->commune_count ? x->communes[i] : x->area.code, backlog_row,
-			                             c, &err);
+			rc = vs_store_report_backlog(s, x->commune_count ? x->communes[i] : x->area.code,
+			                             backlog_row, c, &err);
 	} else {
 		rc = vs_store_report_backlog(s, NULL, backlog_row, c, &err);
 	}
@@ -954,20 +964,21 @@ static void backlog(rp_ctx *x, sv_resp *r)
 	char day[11];
 	for (int32_t d = from; d <= to; d++) {
 		day_text(d, day);
-		json_array_append_new(per_day,
-		                      json_pack("{s:s, s:I}", "day", day, "count", (json_int_t)c->per_day[d - from]));
+		json_array_append_new(
+		    per_day, json_pack("{s:s, s:I}", "day", day, "count", (json_int_t)c->per_day[d - from]));
 		decided += (json_int_t)c->per_day[d - from];
 	}
-	json_t *body = json_pack("{s:s, s:o, s:I, s:o, s:o, s:s, s:s, s:I, s:o, s:o}", "report", "backlog", "area",
-	                         area_json(x), "open_items", open, "communes", communes, "items", c->items, "from",
-	                         f, "to", t, "decided", decided, "decisions", c->decisions, "decisions_per_day",
-	                         per_day);
+	json_t *body =
+	    json_pack("{s:s, s:o, s:I, s:o, s:o, s:s, s:s, s:I, s:o, s:o}", "report", "backlog", "area",
+	              area_json(x), "open_items", open, "communes", communes, "items", c->items, "from", f,
+	              "to", t, "decided", decided, "decisions", c->decisions, "decisions_per_day", per_day);
 	free(c);
 	const char *const *cols = !strcmp(view, "items")       ? item_cols
 	                          : !strcmp(view, "communes")  ? com_cols
 	                          : !strcmp(view, "decisions") ? dec_cols
 	                                                       : day_cols;
-	size_t ncol = !strcmp(view, "communes") || !strcmp(view, "items") || !strcmp(view, "decisions") ? 5 : 2;
+	size_t ncol =
+	    !strcmp(view, "communes") || !strcmp(view, "items") || !strcmp(view, "decisions") ? 5 : 2;
 	answer(x, r, body, view, cols, ncol, "attachment; filename=\"backlog.csv\"");
 }
 
