@@ -787,10 +787,12 @@ static void quality(rp_ctx *x, sv_resp *r)
 	if (!rc && c.oom)
 		rc = VS_ERR_NOMEM;
 	if (!rc) {
-		qsort(c.facs, c.n, sizeof(*c.facs), worst_first);
+		if (c.n) /* qsort takes no NULL, even for nothing */
+			qsort(c.facs, c.n, sizeof(*c.facs), worst_first);
 		for (size_t i = 0; i < c.n && i < (size_t)limit; i++) {
 			fac_q *f = &c.facs[i];
-			qsort(f->reasons, f->nreasons, sizeof(*f->reasons), most_records);
+			if (f->nreasons)
+				qsort(f->reasons, f->nreasons, sizeof(*f->reasons), most_records);
 			json_t *list = json_array();
 			for (size_t k = 0; k < f->nreasons; k++) {
 				json_t *o = json_pack("{s:s, s:I, s:f}", "reason", f->reasons[k].code,
