@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "serve/serve_internal.h"
+#include "vaxsync/csv.h"
 #include "vaxsync/ref.h"
 
 #define RP_COMMUNES_MAX 64    /* communes of one commune officer */
@@ -39,10 +40,13 @@ typedef struct rp_ctx {
 	struct {
 		uint8_t level; /* vs_store_area_level */
 		char code[6];
-	} area;                            /* the area asked for */
-	vs_store_area filter;              /* the same with its parents, for the store */
-	char communes[RP_COMMUNES_MAX][6]; /* or a commune officer's whole list */
-	size_t commune_count;              /* > 0: the list, not area */
+	} area;                             /* the area asked for */
+	vs_store_area filter;               /* the same with its parents, for the store */
+	char communes[RP_COMMUNES_MAX][6];  /* or a commune officer's whole list */
+	size_t commune_count;               /* > 0: the list, not area */
+	char provinces[RP_COMMUNES_MAX][3]; /* or the 2022 provinces of a 2025 province */
+	size_t province_count;              /* > 0: that list, not area */
+	char p2025[3], p2025_name[128];     /* the 2025 province asked for */
 	bool csv;
 } rp_ctx;
 
@@ -162,6 +166,13 @@ static bool in_scope(const rp_ctx *x, const char *commune)
 				return true;
 		return false;
 	}
+	if (x->province_count) {
+		const vs_ref_commune *c = commune[0] ? commune_of(x, commune) : NULL;
+		for (size_t i = 0; c && i < x->province_count; i++)
+			if (!strcmp(x->provinces[i], c->province_code))
+				return true;
+		return false;
+	}
 	if (x->area.level == VS_STORE_AREA_ALL)
 		return true;
 	if (x->area.level == VS_STORE_AREA_COMMUNE)
@@ -185,6 +196,51 @@ static bool denied(sv_resp *r)
 	return false;
 }
 
+/* province2025=NN (the ministry only): the 2022 provinces merged into that
+ * 2025 province, from refdata/cccd_province_codes.csv. */
+static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
+{
+	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
+	                                       {"province_code_2025", NULL, true},
+	                                       {"province_name_2025", NULL, true}};
+	char path[4096];
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	vs_error err;
+	int idx[3];
+	if (!digits(code, 2))
+		return bad_query(r, "province2025 is 2 digits.");
+	if (x->q->who.role != VS_SERVE_MINISTRY)
+		return denied(r);
+	if (!x->q->srv->o.refdata) {
+		sv_problem(r, 404, "NOT_FOUND", "No such area.");
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", x->q->srv->o.refdata);
+	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
+	if (!rc)
+		rc = vs_csv_next(rd, &row, &err);
+	if (!rc)
+		rc = vs_csv_map_header(&row, specs, 3, idx, path, &err);
+	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
+		if ((size_t)idx[0] >= row.count || (size_t)idx[1] >= row.count ||
+		    (size_t)idx[2] >= row.count || strcmp(row.fields[idx[1]], code) ||
+		    row.lens[idx[0]] != 2 || x->province_count == RP_COMMUNES_MAX)
+			continue;
+		memcpy(x->provinces[x->province_count++], row.fields[idx[0]], 3);
+		vs_store_copy(x->p2025_name, sizeof(x->p2025_name), row.fields[idx[2]]);
+	}
+	vs_csv_close(rd);
+	if ((rc != VS_DONE && rc != VS_ERR_PARSE) || !x->province_count) {
+		x->province_count = 0;
+		sv_problem(r, 404, "NOT_FOUND", "No such area.");
+		return false;
+	}
+	vs_store_copy(x->p2025, sizeof(x->p2025), code);
+	x->area.level = VS_STORE_AREA_ALL;
+	return true;
+}
+
 /* Reads province= / district= / commune= against the caller's area into x.
  * False with a problem in r. */
 static bool resolve_area(rp_ctx *x, sv_resp *r)
@@ -192,9 +248,12 @@ static bool resolve_area(rp_ctx *x, sv_resp *r)
 	sv_req *q = x->q;
 	const char *own = q->who.user.area;
 	const char *pro = arg(q, "province"), *dis = arg(q, "district"), *com = arg(q, "commune");
-	int given = !!pro + !!dis + !!com;
+	const char *p25 = arg(q, "province2025");
+	int given = !!pro + !!dis + !!com + !!p25;
 	if (given > 1)
-		return bad_query(r, "Give at most one of province=, district= and commune=.");
+		return bad_query(r, "Give at most one of province=, district=, commune= and province2025=.");
+	if (p25)
+		return resolve_2025(x, r, p25);
 	if ((pro && !digits(pro, 2)) || (dis && !digits(dis, 3)) || (com && !digits(com, 5)))
 		return bad_query(r, "An area is province=2 digits, district=3 digits or commune=5 digits.");
 	int role = q->who.role;
@@ -288,6 +347,13 @@ static bool filter_of(const rp_ctx *x, uint8_t level, const char *code, vs_store
 
 static json_t *area_json(const rp_ctx *x)
 {
+	if (x->province_count) {
+		json_t *codes = json_array();
+		for (size_t i = 0; i < x->province_count; i++)
+			json_array_append_new(codes, json_string(x->provinces[i]));
+		return json_pack("{s:s, s:s, s:s, s:o}", "level", "province2025", "code", x->p2025, "name",
+		                 x->p2025_name, "codes", codes);
+	}
 	if (x->commune_count) {
 		json_t *codes = json_array();
 		for (size_t i = 0; i < x->commune_count; i++)
@@ -302,6 +368,13 @@ static json_t *area_json(const rp_ctx *x)
  * (one not in the reference units matches nothing), else the one area. */
 static size_t area_calls(const rp_ctx *x, vs_store_area *out)
 {
+	if (x->province_count) {
+		for (size_t i = 0; i < x->province_count; i++) {
+			memset(&out[i], 0, sizeof(out[i]));
+			vs_store_copy(out[i].province_code, sizeof(out[i].province_code), x->provinces[i]);
+		}
+		return x->province_count;
+	}
 	if (!x->commune_count) {
 		out[0] = x->filter;
 		return 1;
@@ -475,6 +548,7 @@ static void coverage(rp_ctx *x, sv_resp *r)
 		return;
 	/* the rows' areas: one level below the area asked for, or group= */
 	uint8_t group = x->commune_count || x->area.level == VS_STORE_AREA_COMMUNE ? VS_STORE_AREA_COMMUNE
+	                : x->province_count                                        ? VS_STORE_AREA_PROVINCE
 	                                                                           : x->area.level + 1;
 	const char *g = arg(x->q, "group");
 	if (g) {
@@ -764,7 +838,8 @@ static void quality(rp_ctx *x, sv_resp *r)
 		fac = q->who.user.area;
 	} else if (!resolve_area(x, r)) {
 		return;
-	} else if (!x->commune_count && !filter_of(x, x->area.level, x->area.code, &x->filter)) {
+	} else if (!x->commune_count && !x->province_count &&
+	           !filter_of(x, x->area.level, x->area.code, &x->filter)) {
 		sv_problem(r, 404, "NOT_FOUND", "No such area.");
 		return;
 	}
@@ -779,9 +854,10 @@ static void quality(rp_ctx *x, sv_resp *r)
 		vs_store_area calls[RP_COMMUNES_MAX];
 		size_t n = area_calls(x, calls);
 		for (size_t i = 0; !rc && i < n; i++)
-			rc = vs_store_report_quality(vs_engine_store(q->ss), fac,
-			                             x->commune_count || x->area.level ? &calls[i] : NULL,
-			                             qual_row, &c, &err);
+			rc = vs_store_report_quality(
+			    vs_engine_store(q->ss), fac,
+			    x->commune_count || x->province_count || x->area.level ? &calls[i] : NULL,
+			    qual_row, &c, &err);
 	}
 	json_t *facs = json_array(), *reasons = json_array();
 	if (!rc && c.oom)
@@ -1039,7 +1115,8 @@ void sv_h_report(sv_req *q, sv_resp *r)
 	}
 	/* quality resolves its own scope (a clerk sees its facility) */
 	if (reports[k].run == quality || resolve_area(&x, r)) {
-		if (!x.commune_count && !filter_of(&x, x.area.level, x.area.code, &x.filter))
+		if (!x.commune_count && !x.province_count &&
+		    !filter_of(&x, x.area.level, x.area.code, &x.filter))
 			sv_problem(r, 404, "NOT_FOUND", "No such area.");
 		else
 			reports[k].run(&x, r);

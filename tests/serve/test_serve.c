@@ -1409,6 +1409,76 @@ static void test_report_after_decision(void **state)
 	json_decref(after);
 }
 
+/* A province after the 2025 merger: the ministry sees the 2022 provinces it
+ * was made of (read here from the reference data), nobody else may ask. */
+static void test_report_2025(void **state)
+{
+	(void)state;
+	char path[4096], line[512], p25[3] = "", list[256] = "", sql[1024];
+	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", getenv("VAXSYNC_REFDATA"));
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	/* code,province_name,gso_province_code_2022,gso_province_name_2022,province_code_2025,... */
+	while (fgets(line, sizeof(line), f)) {
+		char *col[6] = {0};
+		int n = 0;
+		for (char *tok = strtok(line, ",\r\n"); tok && n < 6; tok = strtok(NULL, ",\r\n"))
+			col[n++] = tok;
+		if (n >= 5 && !strcmp(col[2], prov_a))
+			snprintf(p25, sizeof(p25), "%s", col[4]);
+	}
+	rewind(f);
+	int members = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *col[6] = {0};
+		int n = 0;
+		for (char *tok = strtok(line, ",\r\n"); tok && n < 6; tok = strtok(NULL, ",\r\n"))
+			col[n++] = tok;
+		if (n >= 5 && p25[0] && !strcmp(col[4], p25)) {
+			size_t len = strlen(list);
+			snprintf(list + len, sizeof(list) - len, "%s'%s'", members++ ? "," : "", col[2]);
+		}
+	}
+	fclose(f);
+	assert_true(p25[0] && members >= 1);
+	char url[128];
+	snprintf(url, sizeof(url), "/api/v1/reports/coverage?province2025=%s&as_of=2022-06-01", p25);
+	json_t *j = report_json(U_MINISTRY, url);
+	json_t *area = json_object_get(j, "area");
+	assert_string_equal(json_string_value(json_object_get(area, "level")), "province2025");
+	assert_int_equal((int)json_array_size(json_object_get(area, "codes")), members);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT count(*) FROM citizens WHERE province_code IN (%s) AND (dob = '' OR dob <= '2022-06-01')"
+	    " AND (dead = 0 OR death_days > 19144)",
+	    list);
+	assert_int_equal(jint(json_object_get(j, "total"), "population"), count_of(sql));
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(j, "by_area"), i, item)
+	{
+		char one[8];
+		snprintf(one, sizeof(one), "'%s'", json_string_value(json_object_get(item, "area_code")));
+		assert_non_null(strstr(list, one));
+	}
+	json_decref(j);
+	snprintf(url, sizeof(url), "/api/v1/reports/backlog?province2025=%s", p25);
+	j = report_json(U_MINISTRY, url);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM worklist w WHERE w.commune_code IN (SELECT commune_code FROM citizens"
+	         " WHERE province_code IN (%s))",
+	         list);
+	assert_int_equal(jint(j, "open_items"), count_of(sql));
+	json_decref(j);
+	snprintf(url, sizeof(url), "/api/v1/reports/coverage?province2025=%s", p25);
+	assert_int_equal(get_user(U_PROVINCE, url), 403);
+	assert_int_equal(get_user(U_COMMUNE, url), 403);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/doses?province2025=00"), 404);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/doses?province2025=1"), 400);
+	snprintf(url, sizeof(url), "/api/v1/reports/doses?province2025=%s&province=%s", p25, prov_a);
+	assert_int_equal(get_user(U_MINISTRY, url), 400);
+}
+
 static void test_openapi(void **state)
 {
 	(void)state;
@@ -1460,21 +1530,14 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),
-	    cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),
-	    cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation),
-	    cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable),
-	    cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection),
-	    cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_upload_job),
-	    cmocka_unit_test(test_report_scoping),
-	    cmocka_unit_test(test_report_values),
-	    cmocka_unit_test(test_report_after_decision),
-	    cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_report_scoping),
+	    cmocka_unit_test(test_report_values),       cmocka_unit_test(test_report_after_decision),
+	    cmocka_unit_test(test_report_2025),         cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
