@@ -216,7 +216,9 @@ static int backlog_row(void *ud, const char *const *c, int n)
 vs_rc vs_store_report_backlog(vs_store *s, const char *commune, vs_store_backlog_fn fn, void *ud,
                               vs_error *err)
 {
-	/* the kinds named so that one commune's items come from worklist_commune */
+	/* the kinds are bound, not spelled; SQLite (no statistics) still walks the
+	 * kinds by primary key rather than worklist_commune: 9 ms for one commune
+	 * among 60,000 items (bench_report) */
 	bool one = commune && commune[0];
 	const char *sql =
 	    one ? "SELECT coalesce(commune_code, ''), kind, coalesce(category, ''), count(*)"
