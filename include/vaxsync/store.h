@@ -34,7 +34,7 @@
 
 typedef struct vs_store vs_store;
 
-#define VS_STORE_SCHEMA_VERSION 5
+#define VS_STORE_SCHEMA_VERSION 6
 #define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
 
 typedef struct vs_store_opts {
@@ -453,6 +453,94 @@ vs_rc vs_store_reason_counts(vs_store *s, int source, int decision, vs_store_rea
  * Calls fn for every citizen (citizen id order). For coverage figures. */
 typedef int (*vs_store_coverage_fn)(void *ud, const vs_store_citizen *c, int64_t posted_doses);
 vs_rc vs_store_coverage(vs_store *s, vs_store_coverage_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+/* ---- report aggregates (counts only: no name, id or date of birth leaves) ---- */
+/* Area levels, for the rows of a coverage report. */
+typedef enum vs_store_area_level {
+	VS_STORE_AREA_ALL = 0,
+	VS_STORE_AREA_PROVINCE = 1,
+	VS_STORE_AREA_DISTRICT = 2,
+	VS_STORE_AREA_COMMUNE = 3
+} vs_store_area_level;
+/* An area filter on 2022 units (a citizen's registry row; a record's typed
+ * address): every code that is not "" must match, so a district is asked
+ * for with its province, a commune with its district and province (the
+ * area indexes lead with the province). All "" is the whole country. */
+typedef struct vs_store_area {
+	char province_code[3];
+	char district_code[4];
+	char commune_code[6];
+} vs_store_area;
+
+/* Age groups of coverage: cuts[i] is the day count of "as_of minus N_i
+ * years" for rising N_i; a citizen born after cuts[0] is in group 1, after
+ * cuts[1] group 2, ..., on or before cuts[VS_STORE_AGE_CUTS - 1] the last
+ * group (VS_STORE_AGE_CUTS + 1). Group 0: date of birth unknown. A partial
+ * date of birth counts from its earliest possible day. */
+#define VS_STORE_AGE_CUTS 5
+typedef struct vs_store_coverage_row {
+	char area[6];                /* the area code at the group level ("" for VS_STORE_AREA_ALL) */
+	uint8_t age_group;           /* 0 .. VS_STORE_AGE_CUTS + 1 */
+	int64_t population;          /* citizens born on or before as_of and not dead by then */
+	int64_t dose1, dose2, dose3; /* of them, with at least 1, 2, 3 postings shot on or before as_of */
+} vs_store_coverage_row;
+typedef int (*vs_store_coverage_row_fn)(void *ud, const vs_store_coverage_row *row);
+/* Coverage of the citizens of area (NULL: the country) on day as_of_days,
+ * one row per (area at group_level, age group) that has citizens, in that
+ * order. */
+vs_rc vs_store_report_coverage(vs_store *s, const vs_store_area *area, uint8_t group_level,
+                               int32_t as_of_days, const int32_t cuts[VS_STORE_AGE_CUTS],
+                               vs_store_coverage_row_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+typedef struct vs_store_dose_day_row {
+	int32_t day;  /* shot day (days since 1970) */
+	int32_t dose; /* the dose number posted (0 when unknown) */
+	int64_t count;
+} vs_store_dose_day_row;
+typedef int (*vs_store_dose_day_fn)(void *ud, const vs_store_dose_day_row *row);
+/* Postings of citizens of area (NULL: the country) shot on days
+ * [from_days, to_days], by day and dose, in that order. */
+vs_rc vs_store_report_doses(vs_store *s, const vs_store_area *area, int32_t from_days, int32_t to_days,
+                            vs_store_dose_day_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+typedef struct vs_store_quality_row {
+	char facility_code[32];
+	char commune_code[6]; /* the commune of the record's typed address; "" when unresolved */
+	int32_t decision;     /* vs_store_decision of the record's link; -1 when not linked yet */
+	char reasons[1024];   /* the record's, its link's and its check's reasons, |-separated
+	                         (may repeat a code or hold empty items; truncated) */
+	int64_t count;        /* current records with exactly these */
+} vs_store_quality_row;
+typedef int (*vs_store_quality_fn)(void *ud, const vs_store_quality_row *row);
+/* Current records of facility (NULL or "": every facility) whose typed
+ * address is in area (NULL: anywhere, with or without an address), grouped
+ * by facility, commune, decision and reasons, in that order. */
+vs_rc vs_store_report_quality(vs_store *s, const char *facility, const vs_store_area *area,
+                              vs_store_quality_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+
+typedef struct vs_store_backlog_row {
+	char commune_code[6];
+	uint8_t kind;      /* vs_store_worklist_kind */
+	char category[16]; /* the items' category */
+	int64_t count;     /* open worklist items */
+} vs_store_backlog_row;
+typedef int (*vs_store_backlog_fn)(void *ud, const vs_store_backlog_row *row);
+/* Open worklist items of commune (NULL or "": every commune) by commune,
+ * kind and category, in that order. */
+vs_rc vs_store_report_backlog(vs_store *s, const char *commune, vs_store_backlog_fn fn, void *ud,
+                              vs_error *err) VS_MUST_CHECK;
+
+typedef struct vs_store_decision_day_row {
+	char day[11];         /* UTC day of the decision, YYYY-MM-DD */
+	char commune_code[6]; /* the citizen's commune after (else before) the decision, else the record's */
+	char action[24];
+	int64_t count;
+} vs_store_decision_day_row;
+typedef int (*vs_store_decision_day_fn)(void *ud, const vs_store_decision_day_row *row);
+/* Decisions made on UTC days [from_day, to_day] (YYYY-MM-DD), by day,
+ * commune and action, in that order. */
+vs_rc vs_store_report_decisions(vs_store *s, const char *from_day, const char *to_day,
+                                vs_store_decision_day_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
 
 /* ---- accounts of the service (schema 5): users, credentials, access audit ---- */
 /* A user of `vaxsync serve`. role and area are the service's (docs/security.md);

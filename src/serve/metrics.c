@@ -5,11 +5,22 @@
 
 #include "serve/serve_internal.h"
 
-static const char *const route_names[SV_R_COUNT] = {
-    [SV_R_HEALTHZ] = "healthz", [SV_R_METRICS] = "metrics",  [SV_R_OPENAPI] = "openapi",
-    [SV_R_SESSION] = "session", [SV_R_RECORDS] = "records",  [SV_R_WORKLIST] = "worklist",
-    [SV_R_REVIEW] = "review",   [SV_R_CITIZEN] = "citizens", [SV_R_EXPLAIN] = "explain",
-    [SV_R_UPLOAD] = "uploads",  [SV_R_JOBS] = "jobs",        [SV_R_OTHER] = "other"};
+static const char *const route_names[SV_R_COUNT] = {[SV_R_HEALTHZ] = "healthz",
+                                                    [SV_R_METRICS] = "metrics",
+                                                    [SV_R_OPENAPI] = "openapi",
+                                                    [SV_R_SESSION] = "session",
+                                                    [SV_R_RECORDS] = "records",
+                                                    [SV_R_WORKLIST] = "worklist",
+                                                    [SV_R_REVIEW] = "review",
+                                                    [SV_R_CITIZEN] = "citizens",
+                                                    [SV_R_EXPLAIN] = "explain",
+                                                    [SV_R_UPLOAD] = "uploads",
+                                                    [SV_R_JOBS] = "jobs",
+                                                    [SV_R_REP_COVERAGE] = "reports_coverage",
+                                                    [SV_R_REP_DOSES] = "reports_doses",
+                                                    [SV_R_REP_QUALITY] = "reports_quality",
+                                                    [SV_R_REP_BACKLOG] = "reports_backlog",
+                                                    [SV_R_OTHER] = "other"};
 /* the statuses counted; anything else counts as the last */
 static const int statuses[SV_STATUS_COUNT] = {200, 201, 204, 400, 401, 403, 404, 405,
                                               413, 414, 415, 422, 429, 500, 503, 0};

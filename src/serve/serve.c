@@ -208,6 +208,7 @@ static void route_api(sv_req *q, sv_resp *r)
 	    {"citizens", 1, SV_R_CITIZEN, "GET", sv_h_citizen_search},
 	    {"explain", 3, SV_R_EXPLAIN, "GET", sv_h_explain},
 	    {"jobs", 2, SV_R_JOBS, "GET", sv_h_job},
+	    {"reports", 2, SV_R_REP_COVERAGE, "GET", sv_h_report},
 	};
 	if (q->nseg == 1 && !strcmp(s0, "uploads")) {
 		/* a POST never gets here: upload_begin takes it on the first call */

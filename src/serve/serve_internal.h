@@ -25,6 +25,10 @@ enum {
 	SV_R_EXPLAIN,
 	SV_R_UPLOAD,
 	SV_R_JOBS,
+	SV_R_REP_COVERAGE, /* GET /api/v1/reports/coverage, and the other reports */
+	SV_R_REP_DOSES,
+	SV_R_REP_QUALITY,
+	SV_R_REP_BACKLOG,
 	SV_R_OTHER,
 	SV_R_COUNT
 };
@@ -169,6 +173,9 @@ void sv_h_review(sv_req *q, sv_resp *r);
 void sv_h_citizen(sv_req *q, sv_resp *r);
 void sv_h_citizen_search(sv_req *q, sv_resp *r);
 void sv_h_explain(sv_req *q, sv_resp *r);
+
+/* ---- reports (handlers_report.c): GET /api/v1/reports/{name}; sets q->route ---- */
+void sv_h_report(sv_req *q, sv_resp *r);
 
 /* ---- the web UI's files (static.c) ---- */
 typedef struct sv_static sv_static;

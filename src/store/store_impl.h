@@ -7,6 +7,15 @@
 
 #include "vaxsync/store.h"
 
+/* A parameter of a report query: an integer, or text when text is not NULL. */
+typedef struct vs_store_qparam {
+	int64_t i;
+	const char *text;
+} vs_store_qparam;
+/* One result row of a report query: cols[0..n) as text (NULL as ""). */
+typedef int (*vs_store_qrow_fn)(void *ud, const char *const *cols, int n);
+#define VS_STORE_QCOLS 8 /* columns of a report row at most */
+
 typedef struct vs_store_ops {
 	const char *name;
 	void (*close)(vs_store *s);
@@ -95,11 +104,15 @@ typedef struct vs_store_ops {
 	vs_rc (*audit_query)(vs_store *s, const char *actor, const char *since, size_t limit,
 	                     vs_store_audit_fn fn, void *ud, vs_error *err);
 	vs_rc (*checkpoint)(vs_store *s, vs_error *err);
+	/* reports (store_report.c): runs one read-only aggregate query */
+	vs_rc (*report_rows)(vs_store *s, const char *sql, const vs_store_qparam *params, size_t n,
+	                     vs_store_qrow_fn fn, void *ud, vs_error *err);
 } vs_store_ops;
 
 struct vs_store {
 	const vs_store_ops *ops;
-	void *impl; /* the driver's state */
+	void *impl; /* the driver's state; its first member is the connection handle
+	               (sqlite3 * or PGconn *), which the report files read */
 };
 
 /* What a driver read about (facility_code, record_id) before a put: its
@@ -152,5 +165,14 @@ struct sqlite3;
  * pending migration in its own transaction; *version = the final version.
  * A database newer than this build is VS_ERR_DB. */
 vs_rc vs_store_sqlite_migrate(struct sqlite3 *db, int *version, vs_error *err) VS_MUST_CHECK;
+
+/* The report query runners (store_sqlite_report.c, store_pg_report.c): the
+ * statement in SQLite's ?N syntax (the PostgreSQL runner turns ?N into $N),
+ * run outside any caller transaction's writes, rows streamed to fn; a
+ * non-zero return stops (VS_DONE). */
+vs_rc vs_store_sqlite_report_rows(vs_store *s, const char *sql, const vs_store_qparam *params, size_t n,
+                                  vs_store_qrow_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_store_pg_report_rows(vs_store *s, const char *sql, const vs_store_qparam *params, size_t n,
+                              vs_store_qrow_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
 
 #endif

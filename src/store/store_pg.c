@@ -105,6 +105,12 @@ static const char *const pg_migrations[] = {
     "DROP TRIGGER IF EXISTS access_audit_no_change ON access_audit;"
     "CREATE TRIGGER access_audit_no_change BEFORE UPDATE OR DELETE ON access_audit"
     " FOR EACH ROW EXECUTE FUNCTION access_audit_append_only();",
+    /* 6: the reports' indexes (as on SQLite, store_schema.c) */
+    "CREATE INDEX IF NOT EXISTS citizens_area ON citizens(province_code, district_code, commune_code);"
+    "CREATE INDEX IF NOT EXISTS records_area ON records(province_code, district_code, commune_code)"
+    " WHERE current = 1;"
+    "CREATE INDEX IF NOT EXISTS postings_citizen_day ON postings(citizen_id, shot_days);"
+    "CREATE INDEX IF NOT EXISTS postings_day ON postings(shot_days, dose);",
 };
 
 /* A schema version added to store_schema.c must be added here too. */
@@ -2168,6 +2174,7 @@ static const vs_store_ops pg_ops = {
     .model_put = pg_model_put,
     .model_latest = pg_model_latest,
     .model_count = pg_model_count,
+    .report_rows = vs_store_pg_report_rows,
 };
 
 /* ---- open: schema and statements ---- */

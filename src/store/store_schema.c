@@ -90,6 +90,15 @@ static const migration migrations[] = {
         " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
         "CREATE TRIGGER IF NOT EXISTS access_audit_no_delete BEFORE DELETE ON access_audit"
         " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"},
+    /* 6: the reports (store_report.c) on a 1 M-citizen store: citizens and
+     * current records by area (province first: a district or commune is asked
+     * for with its parents), a citizen's postings by day (coverage as of a
+     * day, index only), postings by day (doses per day of the country) */
+    {6, "CREATE INDEX IF NOT EXISTS citizens_area ON citizens(province_code, district_code, commune_code);"
+        "CREATE INDEX IF NOT EXISTS records_area ON records(province_code, district_code, commune_code)"
+        " WHERE current = 1;"
+        "CREATE INDEX IF NOT EXISTS postings_citizen_day ON postings(citizen_id, shot_days);"
+        "CREATE INDEX IF NOT EXISTS postings_day ON postings(shot_days, dose);"},
 };
 
 static vs_rc exec(sqlite3 *db, const char *sql, vs_error *err)

@@ -1988,6 +1988,7 @@ static const vs_store_ops sqlite_ops = {
     .audit_add = sq_audit_add,
     .audit_query = sq_audit_query,
     .checkpoint = sq_checkpoint,
+    .report_rows = vs_store_sqlite_report_rows,
 };
 
 /* ---- open: errors a person can act on ---- */

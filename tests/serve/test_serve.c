@@ -1395,6 +1395,398 @@ static json_t *resolve_ref(json_t *doc, json_t *schema)
 	return json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"), ref + 21);
 }
 
+/* ---- reports: scope by role and area, hand counts, CSV ---- */
+
+/* A GET as user (the cookie's length bounded for the compiler). */
+static int get_user(int user, const char *path)
+{
+	char h[160];
+	snprintf(h, sizeof(h), "Cookie: vs_session=%.79s\r\n", cookies[user]);
+	return http("GET", path, h, NULL, 0);
+}
+
+/* A GET whose answer is CSV: kept out of the OpenAPI member check (which
+ * reads JSON bodies); the CSV is checked against the JSON answer instead. */
+static int get_csv(int user, const char *path, const char *accept)
+{
+	char h[256];
+	snprintf(h, sizeof(h), "Cookie: vs_session=%.79s\r\n%.64s", cookies[user], accept ? accept : "");
+	int st = http("GET", path, h, NULL, 0);
+	if (seen_count && st == 200)
+		json_decref(seen_list[--seen_count].body);
+	return st;
+}
+
+static json_t *report_json(int user, const char *path)
+{
+	assert_int_equal(get_user(user, path), 200);
+	assert_non_null(strstr(R.head, "application/json"));
+	no_foreign_citizens(user);
+	json_t *j = json_loads(R.body, 0, NULL);
+	assert_non_null(j);
+	return j;
+}
+
+static long long jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	assert_true(json_is_integer(v));
+	return (long long)json_integer_value(v);
+}
+
+/* The district (level 2) or province (level 1) of a commune, from the store. */
+static void commune_parent(const char *commune, int level, char *dst, size_t len)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT %s FROM citizens WHERE commune_code = '%s' LIMIT 1",
+	         level == 1 ? "province_code" : "district_code", commune);
+	if (!query1(sql, dst, len)) {
+		snprintf(sql, sizeof(sql), "SELECT %s FROM records WHERE commune_code = '%s' LIMIT 1",
+		         level == 1 ? "province_code" : "district_code", commune);
+		assert_true(query1(sql, dst, len));
+	}
+}
+
+static void test_report_scoping(void **state)
+{
+	(void)state;
+	char path[256], dist_b[4] = "", prov_b[3] = "", sql[256];
+	snprintf(sql, sizeof(sql), "SELECT district_code FROM citizens WHERE commune_code = '%s' LIMIT 1",
+	         com_b);
+	assert_true(query1(sql, dist_b, sizeof(dist_b)));
+	snprintf(sql, sizeof(sql), "SELECT province_code FROM citizens WHERE commune_code = '%s' LIMIT 1",
+	         com_b);
+	assert_true(query1(sql, prov_b, sizeof(prov_b)));
+	assert_string_not_equal(prov_b, prov_a);
+	const char *reports[] = {"coverage", "doses", "backlog", "quality"};
+	/* clerk commune district province dist-plain ministry admin: own area */
+	const int own[4][U_COUNT] = {{403, 200, 200, 200, 200, 200, 403},
+	                             {403, 200, 200, 200, 200, 200, 403},
+	                             {403, 200, 200, 200, 200, 200, 403},
+	                             {200, 200, 200, 200, 200, 200, 403}};
+	for (int k = 0; k < 4; k++)
+		for (int u = 0; u < U_COUNT; u++) {
+			snprintf(path, sizeof(path), "/api/v1/reports/%s", reports[k]);
+			int st = get_user(u, path);
+			if (st != own[k][u])
+				fprintf(stderr, "%s as %s: %d\n", path, user_names[u], st);
+			assert_int_equal(st, own[k][u]);
+			no_foreign_citizens(u);
+			/* another area, named in the query: 403 for every role below the ministry */
+			const char *q = u == U_COMMUNE                                ? "commune"
+			                : u == U_DISTRICT || u == U_DISTRICT_NOLOOKUP ? "district"
+			                                                              : "province";
+			const char *code = u == U_COMMUNE                                ? com_b
+			                   : u == U_DISTRICT || u == U_DISTRICT_NOLOOKUP ? dist_b
+			                                                                 : prov_b;
+			snprintf(path, sizeof(path), "/api/v1/reports/%s?%s=%s", reports[k], q, code);
+			st = get_user(u, path);
+			assert_int_equal(st, u == U_MINISTRY ? 200 : 403);
+			assert_true(st == 200 || !strcmp(problem_code(), "ROLE_DENIED"));
+		}
+	/* a district manager may not ask for its province; a province manager may ask for its district */
+	snprintf(path, sizeof(path), "/api/v1/reports/coverage?province=%s", prov_a);
+	assert_int_equal(get_user(U_DISTRICT, path), 403);
+	snprintf(path, sizeof(path), "/api/v1/reports/coverage?district=%s", dist_a);
+	assert_int_equal(get_user(U_PROVINCE, path), 200);
+	snprintf(path, sizeof(path), "/api/v1/reports/coverage?commune=%s", com_a);
+	assert_int_equal(get_user(U_DISTRICT, path), 200);
+	/* a clerk sees its own facility's quality only */
+	snprintf(path, sizeof(path), "/api/v1/reports/quality?facility=%s", fac_b);
+	assert_int_equal(get_user(U_CLERK, path), 403);
+	json_t *j = report_json(U_CLERK, "/api/v1/reports/quality");
+	json_t *facs = json_object_get(j, "facilities");
+	assert_int_equal(json_array_size(facs), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(facs, 0), "facility_code")),
+	                    fac_a);
+	json_decref(j);
+	/* unknown and malformed areas */
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/coverage?province=99"), 404);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/coverage?district=12"), 400);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/coverage?province=01&district=001"), 400);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/doses?from=2021-02-30"), 400);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/doses?from=2021-09-02&to=2021-09-01"), 400);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/coverage?format=xml"), 400);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/nothing"), 404);
+	assert_int_equal(http("GET", "/api/v1/reports/coverage", NULL, NULL, 0), 401);
+
+	/* the rows hold only the caller's area */
+	j = report_json(U_COMMUNE, "/api/v1/reports/coverage");
+	size_t i;
+	json_t *item;
+	assert_true(json_array_size(json_object_get(j, "by_area")) > 0);
+	json_array_foreach(json_object_get(j, "by_area"), i, item)
+	    assert_string_equal(json_string_value(json_object_get(item, "area_code")), com_a);
+	json_decref(j);
+	j = report_json(U_DISTRICT_NOLOOKUP, "/api/v1/reports/coverage");
+	assert_true(json_array_size(json_object_get(j, "by_area")) > 0);
+	json_array_foreach(json_object_get(j, "by_area"), i, item)
+	{
+		char d[4];
+		commune_parent(json_string_value(json_object_get(item, "area_code")), 2, d, sizeof(d));
+		assert_string_equal(d, dist_a);
+	}
+	json_decref(j);
+	j = report_json(U_PROVINCE, "/api/v1/reports/backlog");
+	assert_true(json_array_size(json_object_get(j, "communes")) > 0);
+	json_array_foreach(json_object_get(j, "communes"), i, item)
+	{
+		char p[3];
+		commune_parent(json_string_value(json_object_get(item, "commune_code")), 1, p, sizeof(p));
+		assert_string_equal(p, prov_a);
+	}
+	json_decref(j);
+	j = report_json(U_COMMUNE, "/api/v1/reports/backlog");
+	json_array_foreach(json_object_get(j, "items"), i, item)
+	    assert_string_equal(json_string_value(json_object_get(item, "commune_code")), com_a);
+	json_array_foreach(json_object_get(j, "decisions"), i, item)
+	    assert_string_equal(json_string_value(json_object_get(item, "commune_code")), com_a);
+	json_decref(j);
+}
+
+static void test_report_values(void **state)
+{
+	(void)state;
+	char path[256], sql[1024];
+	/* coverage of district A on 2022-06-01, counted here from the dates' text */
+	const char *alive = "(dob = '' OR dob <= '2022-06-01') AND (dead = 0 OR death_days > 19144)";
+	json_t *j = report_json(U_DISTRICT, "/api/v1/reports/coverage?as_of=2022-06-01");
+	json_t *total = json_object_get(j, "total");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM citizens WHERE district_code = '%s' AND %s", dist_a,
+	         alive);
+	long long pop = count_of(sql);
+	assert_true(pop > 0);
+	assert_int_equal(jint(total, "population"), pop);
+	for (int k = 1; k <= 3; k++) {
+		snprintf(
+		    sql, sizeof(sql),
+		    "SELECT count(*) FROM citizens c WHERE district_code = '%s' AND %s AND (SELECT count(*)"
+		    " FROM postings p WHERE p.citizen_id = c.citizen_id AND p.shot_date <= '2022-06-01') >= "
+		    "%d",
+		    dist_a, alive, k);
+		char key[16];
+		snprintf(key, sizeof(key), "dose%d", k);
+		assert_int_equal(jint(total, key), count_of(sql));
+	}
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM citizens WHERE district_code = '%s' AND %s AND dob <> ''"
+	         " AND dob <= '2004-06-01' AND dob > '1972-06-01'",
+	         dist_a, alive);
+	long long adults = count_of(sql);
+	size_t i;
+	json_t *item;
+	long long sum = 0, adults_seen = -1;
+	json_array_foreach(json_object_get(j, "by_age"), i, item)
+	{
+		sum += jint(item, "population");
+		if (!strcmp(json_string_value(json_object_get(item, "age_group")), "18-49"))
+			adults_seen = jint(item, "population");
+	}
+	assert_int_equal(adults_seen, adults);
+	assert_int_equal(sum, pop);
+	sum = 0;
+	json_array_foreach(json_object_get(j, "by_area"), i, item) sum += jint(item, "dose2");
+	assert_int_equal(sum, jint(total, "dose2"));
+	/* the same table as CSV, by ?format=csv */
+	assert_int_equal(
+	    get_csv(U_DISTRICT, "/api/v1/reports/coverage?as_of=2022-06-01&format=csv&view=by_age", NULL),
+	    200);
+	assert_non_null(strstr(R.head, "text/csv"));
+	assert_true(!strncmp(R.body, "\"age_group\",\"population\",\"dose1\",\"dose2\",\"dose3\"\r\n", 50));
+	char line[128];
+	snprintf(line, sizeof(line), "\r\n\"18-49\",%lld,", adults);
+	assert_non_null(strstr(R.body, line));
+	int lines = 0;
+	for (const char *p = R.body; (p = strstr(p, "\r\n")); p += 2)
+		lines++;
+	assert_int_equal(lines, 1 + (int)json_array_size(json_object_get(j, "by_age")));
+	json_decref(j);
+
+	/* postings per day in province A, September 2021 */
+	snprintf(path, sizeof(path), "/api/v1/reports/doses?from=2021-09-01&to=2021-09-30");
+	j = report_json(U_PROVINCE, path);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM postings p JOIN citizens c ON c.citizen_id = p.citizen_id WHERE"
+	         " c.province_code = '%s' AND p.shot_date >= '2021-09-01' AND p.shot_date <= '2021-09-30'",
+	         prov_a);
+	long long posted = count_of(sql);
+	assert_true(posted > 0);
+	assert_int_equal(jint(j, "total"), posted);
+	assert_int_equal(json_array_size(json_object_get(j, "days")), 30);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM postings p JOIN citizens c ON c.citizen_id = p.citizen_id WHERE"
+	         " c.province_code = '%s' AND p.shot_date = '2021-09-15' AND p.dose = 1",
+	         prov_a);
+	assert_int_equal(jint(json_array_get(json_object_get(j, "days"), 14), "dose1"), count_of(sql));
+	/* as CSV by Accept: a header and one line a day */
+	assert_int_equal(get_csv(U_PROVINCE, path, "Accept: text/csv\r\n"), 200);
+	assert_non_null(strstr(R.head, "text/csv"));
+	assert_true(!strncmp(R.body, "\"day\",\"dose1\"", 13));
+	lines = 0;
+	for (const char *p = R.body; (p = strstr(p, "\r\n")); p += 2)
+		lines++;
+	assert_int_equal(lines, 31);
+	json_decref(j);
+
+	/* a clerk's own quality: its current records and their link outcomes */
+	j = report_json(U_CLERK, "/api/v1/reports/quality");
+	json_t *f = json_array_get(json_object_get(j, "facilities"), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM records WHERE facility_code = '%s' AND current = 1",
+	         fac_a);
+	assert_int_equal(jint(f, "records"), count_of(sql));
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records r JOIN links l ON l.rid = r.rid WHERE r.facility_code = '%s'"
+	         " AND r.current = 1 AND l.decision = 2",
+	         fac_a);
+	assert_int_equal(jint(f, "review"), count_of(sql));
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records r JOIN links l ON l.rid = r.rid WHERE r.facility_code = '%s'"
+	         " AND r.current = 1 AND l.decision = 0",
+	         fac_a);
+	assert_int_equal(jint(f, "unlinked"), count_of(sql));
+	/* the share of one reason: records whose own reasons name it */
+	json_t *top = json_array_get(json_object_get(f, "reasons"), 0);
+	assert_non_null(top);
+	const char *code = json_string_value(json_object_get(top, "reason"));
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT count(*) FROM records r LEFT JOIN links l ON l.rid = r.rid LEFT JOIN checks k ON"
+	    " k.rid = r.rid AND k.citizen_id = l.citizen_id WHERE r.facility_code = '%s' AND r.current = 1"
+	    " AND ('|' || coalesce(r.reasons, '') || '|' || coalesce(l.reasons, '') || '|' ||"
+	    " coalesce(k.reasons, '') || '|') LIKE '%%|%s|%%'",
+	    fac_a, code);
+	assert_int_equal(jint(top, "records"), count_of(sql));
+	json_decref(j);
+
+	/* the backlog of commune A */
+	j = report_json(U_COMMUNE, "/api/v1/reports/backlog");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM worklist WHERE commune_code = '%s'", com_a);
+	assert_true(count_of(sql) > 0);
+	assert_int_equal(jint(j, "open_items"), count_of(sql));
+	json_decref(j);
+	/* worst first */
+	j = report_json(U_MINISTRY, "/api/v1/reports/quality?limit=1000");
+	double last = 2.0;
+	json_array_foreach(json_object_get(j, "facilities"), i, item)
+	{
+		double sh = json_real_value(json_object_get(item, "problem_share"));
+		assert_true(sh <= last);
+		last = sh;
+	}
+	json_decref(j);
+}
+
+/* A review decision shows in the backlog at once: one item fewer, one decision more. */
+static void test_report_after_decision(void **state)
+{
+	(void)state;
+	char sql[512], v[160], fac[32], rec[64], cand[16], com[8], args[256], ck[80], cs[80], h[512],
+	    path[256];
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT w.facility_code || '|' || w.record_id || '|' || w.citizen_id FROM worklist w JOIN "
+	    "citizens c"
+	    " ON c.citizen_id = w.citizen_id WHERE w.kind = 2 AND w.category = 'review' ORDER BY w.rid DESC"
+	    " LIMIT 1");
+	assert_true(query1(sql, v, sizeof(v)));
+	assert_int_equal(sscanf(v, "%31[^|]|%63[^|]|%15s", fac, rec, cand), 3);
+	snprintf(sql, sizeof(sql), "SELECT commune_code FROM citizens WHERE citizen_id = '%s'", cand);
+	assert_true(query1(sql, com, sizeof(com)));
+	snprintf(args, sizeof(args), "user add backlog_officer --role commune --area %s --db %s", com, db);
+	assert_int_equal(run("password-of-test\\n", args), 0);
+	assert_int_equal(login_as("backlog_officer", "password-of-test", ck, cs), 201);
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n", ck);
+	assert_int_equal(http("GET", "/api/v1/reports/backlog", h, NULL, 0), 200);
+	json_t *before = json_loads(R.body, 0, NULL);
+	assert_non_null(before);
+	snprintf(h, sizeof(h),
+	         "Content-Type: application/json\r\nCookie: vs_session=%s\r\nX-CSRF-Token: %s\r\n", ck, cs);
+	snprintf(path, sizeof(path), "/api/v1/review/%s/%s", fac, rec);
+	char body[256];
+	snprintf(body, sizeof(body), "{\"action\":\"confirm\",\"citizen_id\":\"%s\"}", cand);
+	assert_int_equal(http("POST", path, h, body, strlen(body)), 200);
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n", ck);
+	assert_int_equal(http("GET", "/api/v1/reports/backlog", h, NULL, 0), 200);
+	json_t *after = json_loads(R.body, 0, NULL);
+	assert_non_null(after);
+	assert_int_equal(jint(after, "decided"), jint(before, "decided") + 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM worklist WHERE commune_code = '%s'", com);
+	assert_int_equal(jint(after, "open_items"), count_of(sql));
+	assert_true(jint(after, "open_items") < jint(before, "open_items"));
+	json_decref(before);
+	json_decref(after);
+}
+
+/* A province after the 2025 merger: the ministry sees the 2022 provinces it
+ * was made of (read here from the reference data), nobody else may ask. */
+static void test_report_2025(void **state)
+{
+	(void)state;
+	char path[4096], line[512], p25[3] = "", list[256] = "", sql[1024];
+	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", getenv("VAXSYNC_REFDATA"));
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	/* code,province_name,gso_province_code_2022,gso_province_name_2022,province_code_2025,... */
+	while (fgets(line, sizeof(line), f)) {
+		char *col[6] = {0};
+		int n = 0;
+		for (char *tok = strtok(line, ",\r\n"); tok && n < 6; tok = strtok(NULL, ",\r\n"))
+			col[n++] = tok;
+		if (n >= 5 && !strcmp(col[2], prov_a))
+			snprintf(p25, sizeof(p25), "%s", col[4]);
+	}
+	rewind(f);
+	int members = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *col[6] = {0};
+		int n = 0;
+		for (char *tok = strtok(line, ",\r\n"); tok && n < 6; tok = strtok(NULL, ",\r\n"))
+			col[n++] = tok;
+		if (n >= 5 && p25[0] && !strcmp(col[4], p25)) {
+			size_t len = strlen(list);
+			snprintf(list + len, sizeof(list) - len, "%s'%s'", members++ ? "," : "", col[2]);
+		}
+	}
+	fclose(f);
+	assert_true(p25[0] && members >= 1);
+	char url[128];
+	snprintf(url, sizeof(url), "/api/v1/reports/coverage?province2025=%s&as_of=2022-06-01", p25);
+	json_t *j = report_json(U_MINISTRY, url);
+	json_t *area = json_object_get(j, "area");
+	assert_string_equal(json_string_value(json_object_get(area, "level")), "province2025");
+	assert_int_equal((int)json_array_size(json_object_get(area, "codes")), members);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT count(*) FROM citizens WHERE province_code IN (%s) AND (dob = '' OR dob <= '2022-06-01')"
+	    " AND (dead = 0 OR death_days > 19144)",
+	    list);
+	assert_int_equal(jint(json_object_get(j, "total"), "population"), count_of(sql));
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(j, "by_area"), i, item)
+	{
+		char one[8];
+		snprintf(one, sizeof(one), "'%s'", json_string_value(json_object_get(item, "area_code")));
+		assert_non_null(strstr(list, one));
+	}
+	json_decref(j);
+	snprintf(url, sizeof(url), "/api/v1/reports/backlog?province2025=%s", p25);
+	j = report_json(U_MINISTRY, url);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM worklist w WHERE w.commune_code IN (SELECT commune_code FROM citizens"
+	         " WHERE province_code IN (%s))",
+	         list);
+	assert_int_equal(jint(j, "open_items"), count_of(sql));
+	json_decref(j);
+	snprintf(url, sizeof(url), "/api/v1/reports/coverage?province2025=%s", p25);
+	assert_int_equal(get_user(U_PROVINCE, url), 403);
+	assert_int_equal(get_user(U_COMMUNE, url), 403);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/doses?province2025=00"), 404);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/doses?province2025=1"), 400);
+	snprintf(url, sizeof(url), "/api/v1/reports/doses?province2025=%s&province=%s", p25, prov_a);
+	assert_int_equal(get_user(U_MINISTRY, url), 400);
+}
+
 static void test_openapi(void **state)
 {
 	(void)state;
@@ -1453,7 +1845,9 @@ int main(void)
 	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
 	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_upload_multipart),
 	    cmocka_unit_test(test_upload_kill9),        cmocka_unit_test(test_citizen_search),
-	    cmocka_unit_test(test_rate_limit),          cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_rate_limit),          cmocka_unit_test(test_report_scoping),
+	    cmocka_unit_test(test_report_values),       cmocka_unit_test(test_report_after_decision),
+	    cmocka_unit_test(test_report_2025),         cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

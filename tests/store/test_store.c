@@ -986,6 +986,270 @@ static void test_coverage(void **state)
 	vs_store_close(s);
 }
 
+static int stop_backlog(void *ud, const vs_store_backlog_row *r)
+{
+	(void)ud;
+	(void)r;
+	return 1;
+}
+
+/* ---- report aggregates (both drivers, one expectation) ---- */
+
+typedef struct rep_rows {
+	char text[64][160];
+	int n;
+} rep_rows;
+
+static int rep_cov(void *ud, const vs_store_coverage_row *r)
+{
+	rep_rows *x = ud;
+	snprintf(x->text[x->n++ % 64], 160, "%s/%d %lld %lld %lld %lld", r->area, r->age_group,
+	         (long long)r->population, (long long)r->dose1, (long long)r->dose2, (long long)r->dose3);
+	return 0;
+}
+
+static int rep_dose(void *ud, const vs_store_dose_day_row *r)
+{
+	rep_rows *x = ud;
+	snprintf(x->text[x->n++ % 64], 160, "%d/%d %lld", (int)r->day, (int)r->dose, (long long)r->count);
+	return 0;
+}
+
+static int rep_qual(void *ud, const vs_store_quality_row *r)
+{
+	rep_rows *x = ud;
+	snprintf(x->text[x->n++ % 64], 160, "%s/%s/%d %.80s %lld", r->facility_code, r->commune_code,
+	         (int)r->decision, r->reasons, (long long)r->count);
+	return 0;
+}
+
+static int rep_backlog(void *ud, const vs_store_backlog_row *r)
+{
+	rep_rows *x = ud;
+	snprintf(x->text[x->n++ % 64], 160, "%s/%d/%s %lld", r->commune_code, (int)r->kind, r->category,
+	         (long long)r->count);
+	return 0;
+}
+
+static int rep_dec(void *ud, const vs_store_decision_day_row *r)
+{
+	rep_rows *x = ud;
+	snprintf(x->text[x->n++ % 64], 160, "%s/%s/%s %lld", r->day, r->commune_code, r->action,
+	         (long long)r->count);
+	return 0;
+}
+
+static void expect_rows(const rep_rows *x, const char *const *want, int n)
+{
+	for (int i = 0; i < x->n && i < n; i++)
+		if (strcmp(x->text[i], want[i]))
+			fprintf(stderr, "row %d: got '%s', want '%s'\n", i, x->text[i], want[i]);
+	assert_int_equal(x->n, n);
+	for (int i = 0; i < n; i++)
+		assert_string_equal(x->text[i], want[i]);
+}
+
+static void post_now(vs_store *s, const vs_store_posting *p)
+{
+	vs_store_outbox_item items[8];
+	size_t n = 0;
+	assert_int_equal(vs_store_outbox_add(s, VS_STORE_OP_POST, p, NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_pending(s, items, 8, &n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vs_store_outbox_apply(s, &items[i], NULL), VS_OK);
+}
+
+static void test_report_aggregates(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	/* c1 adult in 00001; c2 adult in 00004 (3 doses, the third after as_of);
+	 * c3 a child in 00004; c4 in another province, date of birth unknown;
+	 * c5 died before as_of; c6 born after as_of */
+	vs_store_citizen c[6];
+	c[0] = citizen("001090000001", "00001");
+	c[1] = citizen("001090000002", "00004");
+	c[2] = citizen("001219000003", "00004");
+	c[2].dob_days = 18000;
+	c[3] = citizen("079090000004", "26734");
+	strcpy(c[3].province_code, "79");
+	strcpy(c[3].district_code, "760");
+	c[3].dob_days = VS_STORE_NO_DATE;
+	c[3].dob[0] = '\0';
+	c[4] = citizen("001090000005", "00004");
+	c[4].dead = true;
+	c[4].death_days = 18000;
+	c[5] = citizen("001223000006", "00004");
+	c[5].dob_days = 19500;
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(vs_store_put_citizen(s, &c[i], NULL, NULL), VS_OK);
+	vs_store_posting ps[] = {
+	    posting("k1", c[1].citizen_id, 1, 18800), posting("k2", c[1].citizen_id, 2, 18830),
+	    posting("k3", c[1].citizen_id, 3, 19000), posting("k4", c[2].citizen_id, 1, 18800),
+	    posting("k5", c[3].citizen_id, 1, 18800), posting("k6", c[3].citizen_id, 2, 18900),
+	    posting("k7", c[4].citizen_id, 1, 17900),
+	};
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		post_now(s, &ps[i]);
+
+	const int32_t as_of = 18950;
+	int32_t cuts[VS_STORE_AGE_CUTS] = {as_of - 5 * 365, as_of - 12 * 365, as_of - 18 * 365,
+	                                   as_of - 50 * 365, as_of - 65 * 365};
+	rep_rows x = {0};
+	vs_store_area all = {"", "", ""};
+	assert_int_equal(vs_store_report_coverage(s, &all, VS_STORE_AREA_ALL, as_of, cuts, rep_cov, &x, NULL),
+	                 VS_OK);
+	const char *cov_all[] = {"/0 1 1 1 0", "/1 1 1 0 0", "/4 2 1 1 0"};
+	expect_rows(&x, cov_all, 3);
+	memset(&x, 0, sizeof(x));
+	vs_store_area d001 = {"01", "001", ""};
+	assert_int_equal(
+	    vs_store_report_coverage(s, &d001, VS_STORE_AREA_COMMUNE, as_of, cuts, rep_cov, &x, NULL), VS_OK);
+	const char *cov_d[] = {"00001/4 1 0 0 0", "00004/1 1 1 0 0", "00004/4 1 1 1 0"};
+	expect_rows(&x, cov_d, 3);
+	memset(&x, 0, sizeof(x));
+	vs_store_area c00004 = {"01", "001", "00004"};
+	assert_int_equal(
+	    vs_store_report_coverage(s, &c00004, VS_STORE_AREA_COMMUNE, as_of, cuts, rep_cov, &x, NULL),
+	    VS_OK);
+	expect_rows(&x, cov_d + 1, 2);
+	/* a later day: the third dose counts, the child born in 2023 too */
+	memset(&x, 0, sizeof(x));
+	vs_store_area p01 = {"01", "", ""};
+	assert_int_equal(
+	    vs_store_report_coverage(s, &p01, VS_STORE_AREA_PROVINCE, 19600, cuts, rep_cov, &x, NULL), VS_OK);
+	const char *cov_p[] = {"01/1 2 1 0 0", "01/4 2 1 1 1"};
+	expect_rows(&x, cov_p, 2);
+
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_doses(s, &all, 18800, 18900, rep_dose, &x, NULL), VS_OK);
+	const char *doses_all[] = {"18800/1 3", "18830/2 1", "18900/2 1"};
+	expect_rows(&x, doses_all, 3);
+	memset(&x, 0, sizeof(x));
+	vs_store_area p79 = {"79", "", ""};
+	assert_int_equal(vs_store_report_doses(s, &p79, 0, 30000, rep_dose, &x, NULL), VS_OK);
+	const char *doses_79[] = {"18800/1 1", "18900/2 1"};
+	expect_rows(&x, doses_79, 2);
+
+	/* quality: R1 auto with a check reason, R2 in review, R3 not linked,
+	 * R4 with no commune of its own (its linked citizen's counts) */
+	vs_store_put_result res;
+	int64_t rid[4];
+	const char *fac[4] = {"F1", "F1", "F2", "F2"}, *rec[4] = {"R1", "R2", "R3", "R4"};
+	for (int i = 0; i < 4; i++) {
+		vs_store_record r = record(fac[i], rec[i], rec[i], 1, 18800);
+		strcpy(r.province_code, "01");
+		strcpy(r.district_code, "001");
+		if (i == 3) /* an address that did not resolve */
+			r.province_code[0] = r.district_code[0] = r.commune_code[0] = '\0';
+		assert_int_equal(vs_store_put_record(s, &r, &res, NULL), VS_OK);
+		rid[i] = res.rid;
+	}
+	vs_store_link l;
+	memset(&l, 0, sizeof(l));
+	l.rid = rid[0];
+	strcpy(l.citizen_id, c[0].citizen_id);
+	l.decision = VS_STORE_LINK_AUTO;
+	assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	l.rid = rid[1];
+	l.decision = VS_STORE_LINK_REVIEW;
+	strcpy(l.reasons, "LINK_LOW_SCORE");
+	assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	l.rid = rid[3];
+	strcpy(l.citizen_id, c[3].citizen_id);
+	assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	assert_int_equal(vs_store_set_check(s, c[0].citizen_id, rid[0], "", VS_STORE_CHECK_REVIEW,
+	                                    "HIST_DUPLICATE_EVENT", NULL),
+	                 VS_OK);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_quality(s, NULL, NULL, rep_qual, &x, NULL), VS_OK);
+	char want_q[4][160];
+	snprintf(want_q[0], 160, "F1/00001/%d NAME_ALL_CAPS||HIST_DUPLICATE_EVENT 1", VS_STORE_LINK_AUTO);
+	snprintf(want_q[1], 160, "F1/00001/%d NAME_ALL_CAPS|LINK_LOW_SCORE| 1", VS_STORE_LINK_REVIEW);
+	snprintf(want_q[2], 160, "F2//%d NAME_ALL_CAPS|LINK_LOW_SCORE| 1", VS_STORE_LINK_REVIEW);
+	snprintf(want_q[3], 160, "F2/00001/-1 NAME_ALL_CAPS|| 1");
+	const char *q_all[] = {want_q[0], want_q[1], want_q[2], want_q[3]};
+	expect_rows(&x, q_all, 4);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_quality(s, "F2", NULL, rep_qual, &x, NULL), VS_OK);
+	expect_rows(&x, q_all + 2, 2);
+	/* by the typed address's area: R4 (no address) is left out */
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_quality(s, NULL, &d001, rep_qual, &x, NULL), VS_OK);
+	const char *q_d[] = {want_q[0], want_q[1], want_q[3]};
+	expect_rows(&x, q_d, 3);
+	memset(&x, 0, sizeof(x));
+	vs_store_area c4 = {"01", "001", "00004"};
+	assert_int_equal(vs_store_report_quality(s, "F1", &c4, rep_qual, &x, NULL), VS_OK);
+	assert_int_equal(x.n, 0);
+
+	/* backlog */
+	vs_store_worklist_item it;
+	memset(&it, 0, sizeof(it));
+	const struct {
+		uint8_t kind;
+		int r;
+		const char *commune, *category;
+	} wl[] = {{VS_STORE_WL_COMMUNE, 1, "00004", "review"},
+	          {VS_STORE_WL_COMMUNE, 3, "00004", "review"},
+	          {VS_STORE_WL_FACILITY, 2, "00001", "correction"}};
+	for (size_t i = 0; i < 3; i++) {
+		it.kind = wl[i].kind;
+		it.rid = rid[wl[i].r];
+		strcpy(it.commune_code, wl[i].commune);
+		strcpy(it.category, wl[i].category);
+		strcpy(it.facility_code, fac[wl[i].r]);
+		assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	}
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_backlog(s, NULL, rep_backlog, &x, NULL), VS_OK);
+	char want_b[2][160];
+	snprintf(want_b[0], 160, "00001/%d/correction 1", VS_STORE_WL_FACILITY);
+	snprintf(want_b[1], 160, "00004/%d/review 2", VS_STORE_WL_COMMUNE);
+	const char *b_all[] = {want_b[0], want_b[1]};
+	expect_rows(&x, b_all, 2);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_backlog(s, "00004", rep_backlog, &x, NULL), VS_OK);
+	expect_rows(&x, b_all + 1, 1);
+
+	/* decisions by day and commune: the citizen's commune after, else before, else the record's */
+	vs_store_decision_row d;
+	const struct {
+		const char *action, *before, *after;
+		int r;
+	} ds[] = {{"confirm", "", "001090000002", 1},
+	          {"reject", "001090000001", "", 0},
+	          {"not_registered", "", "", 2}};
+	char day[11] = "";
+	for (size_t i = 0; i < 3; i++) {
+		memset(&d, 0, sizeof(d));
+		strcpy(d.actor, "officer");
+		strcpy(d.role, "commune");
+		strcpy(d.action, ds[i].action);
+		strcpy(d.facility_code, fac[ds[i].r]);
+		strcpy(d.record_id, rec[ds[i].r]);
+		d.rid = rid[ds[i].r];
+		strcpy(d.citizen_before, ds[i].before);
+		strcpy(d.citizen_after, ds[i].after);
+		assert_int_equal(vs_store_decision_add(s, &d, NULL), VS_OK);
+		memcpy(day, d.at, 10);
+	}
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_decisions(s, day, day, rep_dec, &x, NULL), VS_OK);
+	char want_d[3][160];
+	snprintf(want_d[0], 160, "%s/00001/not_registered 1", day);
+	snprintf(want_d[1], 160, "%s/00001/reject 1", day);
+	snprintf(want_d[2], 160, "%s/00004/confirm 1", day);
+	const char *d_all[] = {want_d[0], want_d[1], want_d[2]};
+	expect_rows(&x, d_all, 3);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vs_store_report_decisions(s, "2000-01-01", "2000-01-02", rep_dec, &x, NULL), VS_OK);
+	assert_int_equal(x.n, 0);
+	/* a callback that stops ends the query with VS_DONE */
+	assert_int_equal(vs_store_report_backlog(s, NULL, stop_backlog, NULL, NULL), VS_DONE);
+	vs_store_close(s);
+}
+
 static void test_bulk_speed_sanity(void **state)
 {
 	(void)state;
@@ -1102,6 +1366,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_worklist),
 	    cmocka_unit_test(test_coverage),
+	    cmocka_unit_test(test_report_aggregates),
 	    cmocka_unit_test(test_bulk_speed_sanity),
 	};
 	/* what only one backend has: a database file's mode; a server connection */

@@ -238,11 +238,100 @@ async function main() {
     check(await apiStatus(page, `citizens/${citizen}`) === 404, 'commune A\'s citizen does not exist for officer B');
     await page.screenshot({ path: shots + '/review-other-commune.png', fullPage: true });
     await logout(page);
+    await dashboardTest(browser, errors);
     check(errors.length === 0, 'no script errors in the page: ' + errors.join(' | '));
   } finally {
     await browser.close();
   }
   log('done');
+}
+
+// ---- the district manager's dashboard (reports): the numbers are the API's,
+// a review decision shows after a refresh, CSV links give CSV ----
+async function dashboardTest(browser, errors) {
+  const district = env('VS_DISTRICT_A');
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'vi-VN' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  log('manager: dashboard');
+  await login(page, 'manager_a', 'manager-pass-1');
+  await page.waitForSelector('nav button');
+  const tabs = await page.$$eval('nav button', (els) => els.map((e) => e.textContent));
+  const tab = tabs.indexOf('Bảng điều khiển');
+  check(tab >= 0, 'a dashboard tab for the manager: ' + tabs.join(', '));
+  await page.click(`nav button:nth-child(${tab + 1})`);
+  await page.waitForSelector('#db-ready');
+  check((await page.textContent('main h1')) === 'Bảng điều khiển', 'dashboard title in Vietnamese');
+  check(/\d{2}\/\d{2}\/\d{4}/.test(await page.textContent('#db-cov-h')), 'the coverage date as dd/mm/yyyy');
+  check(/^\d{2}\/\d{2}\/\d{4}$/.test(await page.inputValue('#db-asof')), 'the as-of field as dd/mm/yyyy');
+  const get = (p) => page.evaluate(async (q) => (await fetch('/api/v1/' + q)).json(), p);
+  const digits = async (sel) => Number((await page.textContent(sel)).replace(/\D/g, ''));
+  const cov = await get('reports/coverage');
+  check(cov.area.code === district && cov.total.population > 0, 'the manager\'s own district: ' + JSON.stringify(cov.area));
+  check(await digits('#db-cov-pop') === cov.total.population, 'population as the API says');
+  for (const k of ['dose1', 'dose2', 'dose3']) check(await digits('#db-cov-' + k) === cov.total[k], k + ' as the API says');
+  const ageRows = await page.$$eval('#db-cov-age tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  const ages = cov.by_age.filter((a) => a.population > 0);
+  check(ageRows.length === ages.length, 'one table row per age group');
+  ageRows.forEach((r, i) => {
+    check(Number(r[1].replace(/\D/g, '')) === ages[i].population, 'age group population ' + r[0]);
+    check(Number(r[3].split('(')[0].replace(/\D/g, '')) === ages[i].dose2, 'age group dose 2 ' + r[0]);
+  });
+  const areaRows = await page.$$eval('#db-cov-area tbody tr', (rows) => rows.length);
+  check(areaRows === cov.by_area.length, 'one table row per commune of the district');
+  check(await page.$$eval('#db-cov-age-chart rect', (r) => r.length) >= ages.length * 3, 'bars of the age chart');
+  const doses = await get('reports/doses?from=2021-03-01&to=2022-12-31');
+  check(await digits('#db-doses-total') === doses.total && doses.total > 0, 'doses as the API says');
+  const quality = await get('reports/quality?limit=10');
+  const firstFacility = await page.textContent('#db-quality tbody tr th');
+  check(firstFacility === quality.facilities[0].facility_code, 'the worst facility first');
+  const before = await get('reports/backlog');
+  check(await digits('#db-open-items') === before.open_items, 'open items as the API says');
+  check(await digits('#db-decided') === before.decided, 'decisions as the API says');
+  // every chart's CSV link answers CSV
+  const links = await page.$$eval('main a.csv', (as) => as.map((a) => a.getAttribute('href')));
+  check(links.length >= 8, 'CSV links: ' + links.length);
+  for (const href of links) {
+    const r = await page.evaluate(async (u) => { const x = await fetch(u); return { status: x.status, type: x.headers.get('content-type'), text: await x.text() }; }, href);
+    check(r.status === 200 && r.type.startsWith('text/csv') && r.text.startsWith('"'), 'CSV from ' + href);
+  }
+  const csv = await page.evaluate(async () => (await fetch('/api/v1/reports/coverage?format=csv&view=by_age')).text());
+  const total = csv.trim().split('\r\n').slice(1).reduce((n, l) => n + Number(l.split(',')[1]), 0);
+  check(total === cov.total.population, 'the CSV adds up to the population');
+  await page.screenshot({ path: shots + '/dashboard.png', fullPage: true });
+
+  // a commune officer of the district decides one review item (through the API, in another browser)
+  log('manager: a decision in the district shows on the dashboard');
+  const ctx2 = await browser.newContext();
+  const other = await ctx2.newPage();
+  await other.goto(base + '/');
+  const decided = await other.evaluate(async (commune) => {
+    const s = await (await fetch('/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'officer_a', password: 'officer-a-pass-1' }) })).json();
+    const list = (await (await fetch(`/api/v1/worklist?commune=${commune}&limit=500`)).json()).items;
+    const it = list.find((i) => i.category === 'review' && i.citizen_id);
+    if (!it) return 'no review item';
+    const r = await fetch(`/api/v1/review/${encodeURIComponent(it.facility_code)}/${encodeURIComponent(it.record_id)}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf },
+      body: JSON.stringify({ action: 'confirm', citizen_id: it.citizen_id }) });
+    return r.status;
+  }, communeA);
+  check(decided === 200, 'the officer\'s decision: ' + decided);
+  await ctx2.close();
+  await page.click('#db-refresh');
+  await page.waitForFunction((n) => document.querySelector('#db-decided') &&
+    Number(document.querySelector('#db-decided').textContent.replace(/\D/g, '')) === n, before.decided + 1);
+  const after = await get('reports/backlog');
+  check(after.decided === before.decided + 1, 'one decision more in the API too');
+  check(await digits('#db-open-items') === after.open_items, 'the open items figure updated');
+  await page.screenshot({ path: shots + '/dashboard-after-decision.png', fullPage: true });
+  log('manager: English');
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('main h1').textContent === 'Dashboard');
+  check(/Coverage by age group/.test(await page.textContent('main')), 'dashboard labels in English');
+  await page.screenshot({ path: shots + '/dashboard-en.png', fullPage: true });
+  await ctx.close();
 }
 
 main().catch((e) => { console.error(`ui_test: FAIL at "${step}": ${e.message}`); process.exit(1); });

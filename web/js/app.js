@@ -9,6 +9,7 @@ import { loginView } from './login.js';
 import { reviewView } from './review.js';
 import { submitView, facilityView } from './clerk.js';
 import { lookupView, noteView } from './lookup.js';
+import { dashboardView } from './dashboard.js';
 
 const app = { session: null, view: null, views: {}, current: null };
 const $ = (id) => document.getElementById(id);
@@ -33,7 +34,7 @@ function makeView(name) {
   case 'lookup': return lookupView(s);
   case 'submit': return submitView(s);
   case 'facility': return facilityView(s);
-  case 'dashboard': return noteView('navDashboard', 'dashboardNote');
+  case 'dashboard': return dashboardView(s);
   default: return noteView('navAdmin', 'adminNote');
   }
 }

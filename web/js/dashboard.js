@@ -1,0 +1,212 @@
+// dashboard.js - the managers' dashboard (district, province, ministry):
+// coverage by age group and by area, postings per day, the facilities with
+// the worst data, and the review backlog, each as a chart drawn in plain SVG
+// with its table beside it (the same numbers, for screen readers and for
+// copying) and a link to the same figures as CSV from the API. Only
+// aggregates: no name, id or date of birth reaches this page.
+import { h, field, toast } from './dom.js';
+import { api } from './api.js';
+import { t, getLang, errorText, fmtDate } from './i18n.js';
+
+const NS = 'http://www.w3.org/2000/svg';
+const COLORS = ['#1f6fb2', '#2e9d5b', '#c77c11', '#8a4fb5'];
+const WORST = 10;
+
+// An SVG element with attributes (presentation attributes only: the CSP
+// forbids inline styles).
+function s(tag, attrs, ...kids) {
+  const el = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  for (const c of kids) if (c) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+const num = (n) => Number(n || 0).toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB');
+const pct = (part, whole) => (whole ? (100 * part / whole) : 0);
+const pctText = (p) => p.toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 }) + ' %';
+
+// Grouped vertical bars: groups [{label, values: [..]}], series names; max
+// is the top of the scale (100 for shares). A title and a description name
+// the chart for screen readers; the table beside it holds the numbers.
+function barChart(id, title, groups, series, max, unit) {
+  const W = 640, H = 240, L = 44, B = 48, T = 10;
+  if (unit !== '%') max = Math.max(4, Math.ceil(max / 4) * 4); // whole numbers on the scale
+  const gw = (W - L - 10) / Math.max(groups.length, 1);
+  const bw = Math.max(2, Math.min(26, (gw - 6) / series.length));
+  const y = (v) => T + (H - T - B) * (1 - Math.min(v, max) / (max || 1));
+  const svg = s('svg', { id, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': id + '-t', class: 'chart' },
+    s('title', { id: id + '-t' }, title));
+  for (let k = 0; k <= 4; k++) {
+    const v = max * k / 4;
+    svg.append(s('line', { x1: L, x2: W - 5, y1: y(v), y2: y(v), stroke: '#d5dbe1' }),
+      s('text', { x: L - 4, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#444' },
+        unit === '%' ? `${Math.round(v)}%` : num(Math.round(v))));
+  }
+  groups.forEach((g, i) => {
+    const x0 = L + i * gw + (gw - bw * series.length) / 2;
+    g.values.forEach((v, k) => {
+      const top = y(v);
+      svg.append(s('rect', { x: x0 + k * bw, y: top, width: bw - 1, height: Math.max(0, H - B - top), fill: COLORS[k % COLORS.length] },
+        s('title', {}, `${g.label} · ${series[k]}: ${unit === '%' ? pctText(v) : num(v)}`)));
+    });
+    if (groups.length <= 12 || i % Math.ceil(groups.length / 7) === 0)
+      svg.append(s('text', { x: L + i * gw + gw / 2, y: H - B + 14, 'text-anchor': 'middle', 'font-size': 11, fill: '#222' },
+        g.label.length > 14 ? g.label.slice(0, 13) + '…' : g.label));
+  });
+  const step = (W - L) / series.length;
+  series.forEach((name, k) => {
+    svg.append(s('rect', { x: L + k * step, y: H - 18, width: 10, height: 10, fill: COLORS[k % COLORS.length] }),
+      s('text', { x: L + k * step + 14, y: H - 9, 'font-size': 11, fill: '#222' }, name));
+  });
+  return svg;
+}
+
+function table(id, caption, head, rows) {
+  return h('table', { id, class: 'data' }, h('caption', { text: caption }),
+    h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col', text: c })))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row', text: c }) : h('td', { text: c })))))));
+}
+
+function csvLink(path, label) {
+  return h('a', { class: 'csv', href: '/api/v1/' + path + (path.includes('?') ? '&' : '?') + 'format=csv', download: '', text: label });
+}
+
+// dd/mm/yyyy (or yyyy-mm-dd) as yyyy-mm-dd; '' when it is neither.
+function isoDate(text) {
+  const v = (text || '').trim();
+  let m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  if (m) return `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+  m = /^\d{4}-\d{2}-\d{2}$/.exec(v);
+  return m ? v : '';
+}
+
+export function dashboardView(session) {
+  const st = { asOf: '', data: null, error: '', loading: false };
+  let main = null;
+
+  async function load() {
+    st.loading = true; st.error = '';
+    draw(main);
+    const asOf = st.asOf ? `?as_of=${st.asOf}` : '';
+    try {
+      const [coverage, doses, quality, backlog] = await Promise.all([
+        api('GET', 'reports/coverage' + asOf), api('GET', 'reports/doses?from=2021-03-01&to=2022-12-31'),
+        api('GET', `reports/quality?limit=${WORST}`), api('GET', 'reports/backlog')]);
+      st.data = { coverage, doses, quality, backlog };
+    } catch (e) {
+      st.error = errorText(e);
+      toast(st.error, 'error');
+    }
+    st.loading = false;
+    draw(main);
+  }
+
+  function coverageSection(c) {
+    const series = [t('dash.dose1'), t('dash.dose2'), t('dash.dose3')];
+    const ages = c.by_age.filter((a) => a.population > 0);
+    const q = c.as_of ? `reports/coverage?as_of=${c.as_of}` : 'reports/coverage';
+    const ageRows = ages.map((a) => [a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group, num(a.population),
+      `${num(a.dose1)} (${pctText(pct(a.dose1, a.population))})`, `${num(a.dose2)} (${pctText(pct(a.dose2, a.population))})`,
+      `${num(a.dose3)} (${pctText(pct(a.dose3, a.population))})`]);
+    const areaRows = c.by_area.map((a) => [a.area_name || a.area_code, num(a.population),
+      pctText(pct(a.dose1, a.population)), pctText(pct(a.dose2, a.population)), pctText(pct(a.dose3, a.population))]);
+    const head = [t('dash.ageGroup'), t('dash.population'), ...series];
+    return h('section', { class: 'card dash', 'aria-labelledby': 'db-cov-h' },
+      h('h2', { id: 'db-cov-h', text: t('dash.coverage', { date: fmtDate(c.as_of) }) }),
+      h('p', {}, t('dash.totals'), ' ',
+        h('strong', { id: 'db-cov-pop', text: num(c.total.population) }), ` ${t('dash.people')} · ${series[0]}: `,
+        h('strong', { id: 'db-cov-dose1', text: num(c.total.dose1) }), ` · ${series[1]}: `,
+        h('strong', { id: 'db-cov-dose2', text: num(c.total.dose2) }), ` · ${series[2]}: `,
+        h('strong', { id: 'db-cov-dose3', text: num(c.total.dose3) })),
+      h('div', { class: 'dash-pair' },
+        barChart('db-cov-age-chart', t('dash.coverageByAge'), ages.map((a) => ({ label: a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group,
+          values: [pct(a.dose1, a.population), pct(a.dose2, a.population), pct(a.dose3, a.population)] })), series, 100, '%'),
+        table('db-cov-age', t('dash.coverageByAge'), head, ageRows)),
+      h('p', {}, csvLink(q + '&view=by_age', t('dash.csvAge'))),
+      h('div', { class: 'dash-pair' },
+        barChart('db-cov-area-chart', t('dash.coverageByArea'), c.by_area.slice(0, 30).map((a) => ({ label: a.area_name || a.area_code,
+          values: [pct(a.dose1, a.population), pct(a.dose2, a.population), pct(a.dose3, a.population)] })), series, 100, '%'),
+        table('db-cov-area', t('dash.coverageByArea'), [t('dash.area'), t('dash.population'), ...series], areaRows)),
+      h('p', {}, csvLink(q + '&view=by_area', t('dash.csvArea'))));
+  }
+
+  function dosesSection(d) {
+    // weeks, so a year and a half fits one chart; the table lists the weeks too
+    const weeks = [];
+    d.days.forEach((x, i) => {
+      if (i % 7 === 0) weeks.push({ day: x.day, dose1: 0, dose2: 0, dose3: 0, other: 0, total: 0 });
+      const w = weeks[weeks.length - 1];
+      for (const k of ['dose1', 'dose2', 'dose3', 'other', 'total']) w[k] += x[k];
+    });
+    const max = Math.max(1, ...weeks.map((w) => w.total));
+    return h('section', { class: 'card dash', 'aria-labelledby': 'db-doses-h' },
+      h('h2', { id: 'db-doses-h', text: t('dash.doses', { from: fmtDate(d.from), to: fmtDate(d.to) }) }),
+      h('p', {}, t('dash.dosesTotal'), ' ', h('strong', { id: 'db-doses-total', text: num(d.total) })),
+      h('div', { class: 'dash-pair' },
+        barChart('db-doses-chart', t('dash.dosesPerWeek'), weeks.map((w) => ({ label: fmtDate(w.day), values: [w.total] })), [t('dash.postings')], max, ''),
+        h('div', { class: 'scroll' }, table('db-doses', t('dash.dosesPerWeek'), [t('dash.weekFrom'), t('dash.dose1Short'), t('dash.dose2Short'), t('dash.dose3Short'), t('dash.other'), t('dash.total')],
+          weeks.filter((w) => w.total).map((w) => [fmtDate(w.day), num(w.dose1), num(w.dose2), num(w.dose3), num(w.other), num(w.total)])))),
+      h('p', {}, csvLink(`reports/doses?from=${d.from}&to=${d.to}`, t('dash.csvDays'))));
+  }
+
+  function qualitySection(q) {
+    const worst = q.facilities.slice(0, WORST);
+    return h('section', { class: 'card dash', 'aria-labelledby': 'db-q-h' },
+      h('h2', { id: 'db-q-h', text: t('dash.quality', { n: worst.length, total: num(q.facility_count) }) }),
+      h('div', { class: 'dash-pair' },
+        barChart('db-q-chart', t('dash.problemShare'), worst.map((f) => ({ label: f.facility_code,
+          values: [100 * f.problem_share, 100 * f.reason_share] })), [t('dash.problemShare'), t('dash.reasonShare')], 100, '%'),
+        table('db-quality', t('dash.worstFacilities'), [t('dash.facility'), t('dash.records'), t('dash.review'), t('dash.unlinked'),
+          t('dash.problemShare'), t('dash.topReason')],
+        worst.map((f) => [f.facility_code, num(f.records), num(f.review), num(f.unlinked + f.not_linked), pctText(100 * f.problem_share),
+          f.reasons.length ? `${f.reasons[0].reason} (${pctText(100 * f.reasons[0].share)})` : '—']))),
+      h('p', {}, csvLink('reports/quality', t('dash.csvQuality')), ' · ', csvLink('reports/quality?view=reasons', t('dash.csvReasons'))));
+  }
+
+  function backlogSection(b) {
+    const top = b.communes.slice(0, 15);
+    const days = b.decisions_per_day;
+    return h('section', { class: 'card dash', 'aria-labelledby': 'db-b-h' },
+      h('h2', { id: 'db-b-h', text: t('dash.backlog') }),
+      h('p', {}, t('dash.openItems'), ' ', h('strong', { id: 'db-open-items', text: num(b.open_items) }), ' · ',
+        t('dash.decided', { from: fmtDate(b.from), to: fmtDate(b.to) }), ' ', h('strong', { id: 'db-decided', text: num(b.decided) })),
+      h('div', { class: 'dash-pair' },
+        barChart('db-b-chart', t('dash.backlogByCommune'), top.map((c) => ({ label: c.commune_name || c.commune_code,
+          values: [c.commune_items, c.facility_items] })), [t('dash.communeItems'), t('dash.facilityItems')],
+        Math.max(1, ...top.map((c) => Math.max(c.commune_items, c.facility_items))), ''),
+        table('db-backlog', t('dash.backlogByCommune'), [t('dash.commune'), t('dash.communeItems'), t('dash.facilityItems'), t('dash.total')],
+          b.communes.map((c) => [c.commune_name ? `${c.commune_name} (${c.commune_code})` : c.commune_code || '—', num(c.commune_items), num(c.facility_items), num(c.total)]))),
+      h('p', {}, csvLink('reports/backlog?view=communes', t('dash.csvBacklog')), ' · ', csvLink('reports/backlog?view=items', t('dash.csvItems'))),
+      h('div', { class: 'dash-pair' },
+        barChart('db-dec-chart', t('dash.decisionsPerDay'), days.map((x) => ({ label: fmtDate(x.day), values: [x.count] })), [t('dash.decisions')],
+          Math.max(1, ...days.map((x) => x.count)), ''),
+        h('div', { class: 'scroll' }, table('db-decisions', t('dash.decisionsPerDay'), [t('dash.day'), t('dash.decisions')],
+          days.filter((x) => x.count).map((x) => [fmtDate(x.day), num(x.count)])))),
+      h('p', {}, csvLink(`reports/backlog?view=decisions_per_day&from=${b.from}&to=${b.to}`, t('dash.csvDecisions')), ' · ',
+        csvLink(`reports/backlog?view=decisions&from=${b.from}&to=${b.to}`, t('dash.csvDecisionsCommune'))));
+  }
+
+  function draw(m) {
+    main = m;
+    if (!main) return;
+    const d = st.data;
+    const asOf = h('input', { id: 'db-asof', type: 'text', inputmode: 'numeric', size: 10,
+      value: fmtDate(st.asOf || (d ? d.coverage.as_of : '')) });
+    const area = d ? d.coverage.area : null;
+    main.replaceChildren(...[
+      h('h1', { text: t('navDashboard') }),
+      area ? h('p', { class: 'muted', id: 'db-area', text: `${t('dash.areaOf')}: ${area.name || area.code || t('dash.country')}` }) : null,
+      h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); st.asOf = isoDate(asOf.value); load(); } },
+        field(t('dash.asOf'), asOf, t('dateHint')),
+        h('button', { id: 'db-refresh', type: 'submit', class: 'primary', disabled: st.loading, text: t('refresh') })),
+      st.loading ? h('p', { class: 'loading', text: t('loading') }) : null,
+      st.error ? h('p', { class: 'error', text: st.error }) : null,
+      d ? h('div', { id: 'db-ready', class: 'dash-grid' }, coverageSection(d.coverage), dosesSection(d.doses),
+        qualitySection(d.quality), backlogSection(d.backlog)) : null].filter(Boolean));
+  }
+
+  return {
+    draw(m) { draw(m); },
+    enter() { if (!st.data && !st.loading) load(); },
+  };
+}
