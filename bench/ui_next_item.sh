@@ -46,3 +46,5 @@ base=$(sed -n 's/^listening on //p' "$work/serve.out")
 [ -n "$base" ] || { cat "$work/serve.err" >&2; echo "ui_next_item.sh: the service did not start" >&2; exit 1; }
 VS_BASE="$base" VS_USER="$user" VS_PASSWORD=bench-password VS_ITEMS="$items" \
   node bench/ui_next_item.mjs "$PWD/$tools"
+echo "== the service's time per route (seconds, count)"
+curl -s "$base/metrics" | grep -E '^vaxsync_http_request_duration_seconds_(sum|count)\{route="(review|explain|worklist)"'

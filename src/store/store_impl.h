@@ -175,4 +175,10 @@ vs_rc vs_store_sqlite_report_rows(vs_store *s, const char *sql, const vs_store_q
 vs_rc vs_store_pg_report_rows(vs_store *s, const char *sql, const vs_store_qparam *params, size_t n,
                               vs_store_qrow_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
 
+/* SQLite driver: the statements that should find their rows by a key but whose
+ * plan scans a table or leans on the current flag's index (SQLite plans
+ * without statistics), described into out; their count. For a test that a
+ * record's lookups stay lookups on a store of millions of records. */
+size_t vs_store_sqlite_bad_plans(vs_store *s, char *out, size_t len);
+
 #endif

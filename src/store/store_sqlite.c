@@ -214,7 +214,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_CIT_SCAN] =
         "SELECT " CIT_COLS ", raw FROM citizens WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2",
     [Q_REC_FIND] = "SELECT " REC_COLS ", source FROM records WHERE facility_code = ?1 AND record_id = ?2"
-                   " AND current = 1",
+                   " AND +current = 1",
     [Q_WL_PAGE_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND facility_code = ?2 AND rid > ?3"
                       " ORDER BY rid LIMIT ?4",
     [Q_WL_PAGE_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND commune_code = ?2 AND rid > ?3"
@@ -2128,4 +2128,52 @@ out:
 		s->ops = NULL;
 	}
 	return rc;
+}
+
+/* Statements that read the whole store (exports, summaries, the outbox's
+ * pending scan, small tables): a scan is their job. */
+static bool bulk_statement(int i)
+{
+	static const int bulk[] = {Q_REC_UNLINKED, Q_POST_ALL,        Q_WL_ALL_FAC,    Q_WL_ALL_COM,
+	                           Q_LINKS_EXPORT, Q_OB_PENDING,      Q_OB_MULTI,      Q_OB_COUNT_OPS,
+	                           Q_OB_POST_ALL,  Q_OB_WITHDRAW_ALL, Q_OB_DONE_ALL,   Q_AUDIT_COUNT,
+	                           Q_COVERAGE,     Q_MODEL_LATEST,    Q_AUDIT_QUERY,   Q_HISTORIES,
+	                           Q_DIRTY_LIST,   Q_PLAN_POST,       Q_PLAN_WITHDRAW, Q_CIT_SCAN};
+	for (size_t k = 0; k < sizeof(bulk) / sizeof(bulk[0]); k++)
+		if (bulk[k] == i)
+			return true;
+	return false;
+}
+
+size_t vs_store_sqlite_bad_plans(vs_store *s, char *out, size_t len)
+{
+	sqlite_store *d = D(s);
+	size_t bad = 0, at = 0;
+	if (len)
+		out[0] = '\0';
+	for (int i = 0; i < Q_COUNT; i++) {
+		char sql[4096];
+		sqlite3_stmt *st = NULL;
+		if (bulk_statement(i))
+			continue;
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", sql_text[i]);
+		if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+			continue;
+		bool this_bad = false;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *detail = (const char *)sqlite3_column_text(st, 3);
+			/* a scan of a table, or the current flag's index that matches nearly every record */
+			if (detail && ((!strncmp(detail, "SCAN ", 5) && !strstr(detail, "CONSTANT ROW") &&
+			                strncmp(detail, "SCAN (", 6) && strncmp(detail, "SCAN d", 6)) ||
+			               strstr(detail, "records_current"))) {
+				this_bad = true;
+				if (at < len)
+					at += (size_t)snprintf(out + at, len - at, "statement %d: %s\n", i,
+					                       detail);
+			}
+		}
+		sqlite3_finalize(st);
+		bad += this_bad;
+	}
+	return bad;
 }
