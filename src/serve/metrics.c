@@ -9,7 +9,8 @@ static const char *const route_names[SV_R_COUNT] = {
     [SV_R_HEALTHZ] = "healthz", [SV_R_METRICS] = "metrics",  [SV_R_OPENAPI] = "openapi",
     [SV_R_SESSION] = "session", [SV_R_RECORDS] = "records",  [SV_R_WORKLIST] = "worklist",
     [SV_R_REVIEW] = "review",   [SV_R_CITIZEN] = "citizens", [SV_R_EXPLAIN] = "explain",
-    [SV_R_UPLOAD] = "uploads",  [SV_R_JOBS] = "jobs",        [SV_R_OTHER] = "other"};
+    [SV_R_UPLOAD] = "uploads",  [SV_R_JOBS] = "jobs",        [SV_R_USERS] = "users",
+    [SV_R_AUDIT] = "audit",     [SV_R_OTHER] = "other"};
 /* the statuses counted; anything else counts as the last */
 static const int statuses[SV_STATUS_COUNT] = {200, 201, 204, 400, 401, 403, 404, 405,
                                               413, 414, 415, 422, 429, 500, 503, 0};

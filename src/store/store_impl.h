@@ -95,6 +95,9 @@ typedef struct vs_store_ops {
 	vs_rc (*audit_query)(vs_store *s, const char *actor, const char *since, size_t limit,
 	                     vs_store_audit_fn fn, void *ud, vs_error *err);
 	vs_rc (*checkpoint)(vs_store *s, vs_error *err);
+	/* the service's administration (NULL: the driver keeps no accounts) */
+	vs_rc (*user_list)(vs_store *s, vs_store_user_fn fn, void *ud, vs_error *err);
+	vs_rc (*cred_list)(vs_store *s, const char *user, vs_store_cred_fn fn, void *ud, vs_error *err);
 } vs_store_ops;
 
 struct vs_store {
