@@ -185,9 +185,12 @@ async function adminPage(browser, errors) {
   await other.ctx.close();
 
   // the audit with a filter
+  log('admin: audit filter');
   await page.fill('#af-actor', 'clerk1');
   await page.click('#audit-filters button[type=submit]');
-  await page.waitForSelector('#audit-table tbody tr');
+  // the table is there before the filter too: wait for the filtered one (the check below says it)
+  await page.waitForFunction(() => { const r = [...document.querySelectorAll('#audit-table tbody tr')];
+    return r.length > 0 && r.every((e) => e.children[1].textContent === 'clerk1'); }).catch(() => {});
   const actors = await page.$$eval('#audit-table tbody tr', (els) => els.map((e) => e.children[1].textContent));
   check(actors.length > 0 && actors.every((a) => a === 'clerk1'), 'the audit filtered by actor');
   const actions = await page.$$eval('#audit-table tbody tr', (els) => els.map((e) => e.children[3].textContent));
