@@ -594,6 +594,16 @@ vs_rc vs_store_cred_revoke(vs_store *s, const char *hash, int64_t id, bool *foun
 /* Revokes every credential of a user (a disabled user, a new password). */
 vs_rc vs_store_cred_revoke_user(vs_store *s, const char *user, vs_error *err) VS_MUST_CHECK;
 
+/* Every user, by name, without its password hash (pwhash ""); fn returning
+ * non-zero stops the walk (VS_DONE). For the administrator's list. */
+typedef int (*vs_store_user_fn)(void *ud, const vs_store_user *u);
+vs_rc vs_store_user_list(vs_store *s, vs_store_user_fn fn, void *ud, vs_error *err) VS_MUST_CHECK;
+/* The API tokens (kind 2) of a user, revoked ones too, by id, without their
+ * hashes; fn returning non-zero stops the walk (VS_DONE). */
+typedef int (*vs_store_cred_fn)(void *ud, const vs_store_cred *c);
+vs_rc vs_store_cred_list(vs_store *s, const char *user, vs_store_cred_fn fn, void *ud,
+                         vs_error *err) VS_MUST_CHECK;
+
 /* One row of the service's audit of personal data (table access_audit,
  * append-only: the store refuses to change or delete a row). */
 typedef struct vs_store_audit_row {

@@ -179,11 +179,57 @@ typedef struct page {
 	json_t *items;
 	bool commune;
 	int64_t last;
+	/* filters (NULL or "": none): the item's category, one of its reasons,
+	 * its record's shot date in [from, to]; a filtered list reads the
+	 * worklist in chunks and keeps the items that pass, up to limit */
+	const char *category, *reason, *from, *to;
+	vs_store *store;
+	size_t limit;
+	int64_t scanned; /* the last rid read, kept or not */
+	size_t seen;     /* items read in this chunk */
 } page;
+
+/* True when the |-separated list holds code. */
+static bool reasons_have(const char *list, const char *code)
+{
+	size_t n = strlen(code);
+	for (const char *p = list; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && !memcmp(p, code, n))
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+static bool page_keeps(page *p, const vs_store_worklist_item *it)
+{
+	if (p->category && strcmp(it->category, p->category))
+		return false;
+	if (p->reason && !reasons_have(it->reasons, p->reason))
+		return false;
+	if (!p->from && !p->to)
+		return true;
+	vs_store_record rec;
+	/* a rejected row (rid < 0) has no record and no date */
+	if (it->rid <= 0 || vs_store_get_record(p->store, it->rid, &rec, NULL) != VS_OK || !rec.shot_date[0])
+		return false;
+	return (!p->from || strcmp(rec.shot_date, p->from) >= 0) &&
+	       (!p->to || strcmp(rec.shot_date, p->to) <= 0);
+}
 
 static int page_item(void *ud, const vs_store_worklist_item *it)
 {
 	page *p = ud;
+	p->seen++;
+	if (p->limit && json_array_size(p->items) >= p->limit)
+		return 0; /* full: the rest of the chunk comes on the next page */
+	p->scanned = it->rid;
+	if (p->limit && !page_keeps(p, it))
+		return 0;
 	json_t *reasons = json_array();
 	sv_json_reasons(reasons, it->reasons);
 	json_t *j =
@@ -214,6 +260,76 @@ static bool query_num(sv_req *q, const char *name, long long *v)
 	return true;
 }
 
+static const char *const wl_categories[] = {"correction", "review",    "conflict",
+                                            "unlinked",   "withdrawn", "rejected"};
+
+/* A date parameter: YYYY-MM-DD. */
+static bool date_ok(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	return true;
+}
+
+/* A reason code: 1..48 of A-Z, 0-9 and '_'. */
+static bool reason_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n && n <= 48 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+/* The worklist's filters from the query; false when one is malformed. */
+static bool filters_from(sv_req *q, page *p)
+{
+#define ARG(n) MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, n)
+	const char *cat = ARG("category"), *reason = ARG("reason"), *from = ARG("from"), *to = ARG("to");
+#undef ARG
+	bool cat_ok = !cat || !cat[0];
+	for (size_t i = 0; !cat_ok && i < sizeof(wl_categories) / sizeof(wl_categories[0]); i++)
+		cat_ok = !strcmp(cat, wl_categories[i]);
+	if (!cat_ok || (reason && reason[0] && !reason_ok(reason)) || (from && from[0] && !date_ok(from)) ||
+	    (to && to[0] && !date_ok(to)))
+		return false;
+	p->category = cat && cat[0] ? cat : NULL;
+	p->reason = reason && reason[0] ? reason : NULL;
+	p->from = from && from[0] ? from : NULL;
+	p->to = to && to[0] ? to : NULL;
+	return true;
+}
+
+static bool filters_used(const page *p)
+{
+	return p->category || p->reason || p->from || p->to;
+}
+
+/* One filtered page: reads the worklist in chunks of 500 after `after` and
+ * keeps what passes, until limit items or the end (at most 50 chunks a
+ * request; next_after then says where the scan stopped). */
+#define SV_WL_CHUNK 500
+#define SV_WL_CHUNKS 50
+static vs_rc filtered_page(sv_req *q, page *p, const char *code, bool facility, long long after, size_t limit,
+                           vs_error *err)
+{
+	p->store = vs_engine_store(q->ss);
+	p->limit = limit;
+	p->scanned = (int64_t)after;
+	for (int c = 0; c < SV_WL_CHUNKS; c++) {
+		p->seen = 0;
+		vs_rc rc = vs_engine_worklist(q->ss, facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE,
+		                              code, p->scanned, SV_WL_CHUNK, page_item, p, err);
+		if (rc)
+			return rc;
+		if (json_array_size(p->items) >= limit || p->seen < SV_WL_CHUNK) {
+			p->seen = 0; /* the end, or full: next_after as for an unfiltered page */
+			return VS_OK;
+		}
+	}
+	return VS_OK;
+}
+
 void sv_h_worklist(sv_req *q, sv_resp *r)
 {
 	const char *fac = MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, "facility");
@@ -222,10 +338,11 @@ void sv_h_worklist(sv_req *q, sv_resp *r)
 	vs_error err;
 	page p = {.last = INT64_MIN};
 	if (!fac == !com || (fac && !key_ok(fac)) || (com && !all_digits(com, 5)) ||
-	    !query_num(q, "after", &after) || !query_num(q, "limit", &limit) || limit < 1 || limit > 500) {
-		sv_problem(
-		    r, 400, "QUERY_INVALID",
-		    "Give facility=CODE or commune=5 digits, and optionally after=RID and limit=1..500.");
+	    !query_num(q, "after", &after) || !query_num(q, "limit", &limit) || limit < 1 || limit > 500 ||
+	    !filters_from(q, &p)) {
+		sv_problem(r, 400, "QUERY_INVALID",
+		           "Give facility=CODE or commune=5 digits, and optionally after=RID, limit=1..500, "
+		           "category, reason (a reason code), from and to (shot dates, YYYY-MM-DD).");
 		return;
 	}
 	const char *code = fac ? fac : com;
@@ -238,8 +355,10 @@ void sv_h_worklist(sv_req *q, sv_resp *r)
 	}
 	p.items = json_array();
 	p.commune = com != NULL;
-	vs_rc rc = vs_engine_worklist(q->ss, fac ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE, code,
-	                              (int64_t)after, (size_t)limit, page_item, &p, &err);
+	vs_rc rc = filters_used(&p)
+	               ? filtered_page(q, &p, code, fac != NULL, after, (size_t)limit, &err)
+	               : vs_engine_worklist(q->ss, fac ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE, code,
+	                                    (int64_t)after, (size_t)limit, page_item, &p, &err);
 	if (rc == VS_ERR_NOTFOUND) {
 		json_decref(p.items);
 		not_found(q, r, "read:list", code);
@@ -252,10 +371,13 @@ void sv_h_worklist(sv_req *q, sv_resp *r)
 		return;
 	}
 	size_t n = json_array_size(p.items);
+	json_t *next = n == (size_t)limit ? json_integer((json_int_t)p.last) : json_null();
+	if (filters_used(&p) && n < (size_t)limit && p.seen && p.scanned != INT64_MIN)
+		next =
+		    json_integer((json_int_t)p.scanned); /* the scan stopped at its cap: go on from there */
 	r->status = 200;
 	r->body = json_pack("{s:s, s:s, s:o, s:o}", "kind", fac ? "facility" : "commune", "code", code,
-	                    "items", p.items, "next_after",
-	                    n == (size_t)limit ? json_integer((json_int_t)p.last) : json_null());
+	                    "items", p.items, "next_after", next);
 }
 
 /* ---- records addressed by facility and record: review, explain ---- */

@@ -49,6 +49,17 @@
 enum { SV_JOB_QUEUED, SV_JOB_RUNNING, SV_JOB_DONE, SV_JOB_FAILED };
 static const char *const job_states[] = {"queued", "running", "done", "failed"};
 
+/* One row's result, kept for the uploader (the first SV_JOB_RECS of a file;
+ * in memory: a restart keeps the job and its receipt, not these). */
+#define SV_JOB_RECS 1000
+typedef struct sv_job_rec {
+	char record_id[64];
+	uint64_t line; /* rejected rows: where */
+	bool rejected;
+	uint8_t put, decision;
+	char reasons[256];
+} sv_job_rec;
+
 struct sv_job {
 	int64_t id;
 	char owner[48];
@@ -63,8 +74,38 @@ struct sv_job {
 	int resumed;            /* times it was resumed after a restart */
 	int64_t created, ended; /* unix seconds; ended 0 while not finished */
 	char error[160];
+	/* written by the job thread only, read once the job has ended */
+	sv_job_rec *recs;
+	size_t rec_count, rec_cap;
+	uint64_t rec_total;
 	sv_job *next;
 };
+
+/* Keeps one row's result while there is room (the job thread). */
+static void keep_rec(sv_job *j, const char *record_id, uint64_t line, bool rejected, uint8_t put,
+                     uint8_t decision, const char *r1, const char *r2)
+{
+	j->rec_total++;
+	if (j->rec_count == SV_JOB_RECS)
+		return;
+	if (j->rec_count == j->rec_cap) {
+		size_t cap = j->rec_cap ? j->rec_cap * 2 : 64;
+		sv_job_rec *n = vs_realloc(j->recs, cap * sizeof(*n));
+		if (!n)
+			return;
+		j->recs = n;
+		j->rec_cap = cap;
+	}
+	sv_job_rec *x = &j->recs[j->rec_count++];
+	memset(x, 0, sizeof(*x));
+	vs_store_copy(x->record_id, sizeof(x->record_id), record_id);
+	x->line = line;
+	x->rejected = rejected;
+	x->put = put;
+	x->decision = decision;
+	snprintf(x->reasons, sizeof(x->reasons), "%s%s%s", r1 ? r1 : "",
+	         r1 && r1[0] && r2 && r2[0] ? "|" : "", r2 ? r2 : "");
+}
 
 /* The counters of a job, in the order of its file's "receipt" and of the
  * answer's. */
@@ -253,6 +294,7 @@ static void spool_load(vs_serve *srv)
 			char path[600];
 			job_file(srv, j->id, "", path, sizeof(path));
 			unlink(path);
+			vs_free(j->recs);
 			vs_free(j);
 			continue;
 		}
@@ -341,8 +383,11 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 		rc = vs_engine_verify_post(ss, 0, &vst, err);
 		sv_write_unlock(srv);
 	}
-	for (size_t i = 0; !rc && i < b->n; i++)
+	for (size_t i = 0; !rc && i < b->n; i++) {
 		count(j, &b->out[i]);
+		keep_rec(j, b->subs[i].f[VS_SHOT_RECORD_ID], 0, false, b->out[i].put, b->out[i].decision,
+		         b->out[i].std_reasons, b->out[i].link_reasons);
+	}
 	atomic_fetch_add(&j->posted, vst.posted);
 	atomic_fetch_add(&j->withdrawn, vst.withdrawn);
 	b->n = 0;
@@ -359,6 +404,7 @@ static vs_rc keep_rejected(vs_serve *srv, vs_engine_session *ss, sv_job *j, vs_e
 		atomic_fetch_add(&j->foreign, 1);
 		return VS_OK;
 	}
+	keep_rec(j, x->record_id ? x->record_id : "", x->line, true, 0, 0, x->why.reason, NULL);
 	x->facility_code = j->facility;
 	sv_write_lock(srv);
 	vs_rc rc = vs_engine_keep_rejected(ss, x, err);
@@ -573,6 +619,7 @@ void sv_jobs_stop(vs_serve *srv)
 		srv->jobs = j->next;
 		if (!srv->spool_durable && atomic_load(&j->state) == SV_JOB_QUEUED)
 			unlink(j->path);
+		vs_free(j->recs);
 		vs_free(j);
 	}
 	if (!srv->spool_durable)
@@ -600,7 +647,61 @@ int64_t sv_job_add(vs_serve *srv, const char *owner, const char *facility, const
 	return j->id;
 }
 
-/* ---- GET /api/v1/jobs/{id} ---- */
+/* ---- GET /api/v1/jobs/{id} and GET /api/v1/jobs ---- */
+
+static const char *put_word(uint8_t p)
+{
+	return p == VS_STORE_PUT_NEW ? "new" : p == VS_STORE_PUT_SAME ? "same" : "corrected";
+}
+
+static const char *decision_word(uint8_t d)
+{
+	return vs_store_link_settled(d) ? "linked" : d == VS_STORE_LINK_REVIEW ? "review" : "unlinked";
+}
+
+/* The per-row results of an ended job (no citizen id: the uploader is a clerk). */
+static json_t *records_json(const sv_job *j)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < j->rec_count; i++) {
+		const sv_job_rec *x = &j->recs[i];
+		json_t *reasons = json_array();
+		sv_json_reasons(reasons, x->reasons);
+		json_t *o = x->rejected
+		                ? json_pack("{s:s, s:s, s:I, s:o}", "record_id", x->record_id, "result",
+		                            "rejected", "line", (json_int_t)x->line, "reasons", reasons)
+		                : json_pack("{s:s, s:s, s:s, s:s, s:o}", "record_id", x->record_id, "result",
+		                            "stored", "put", put_word(x->put), "decision",
+		                            decision_word(x->decision), "reasons", reasons);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* A job as JSON (under srv->lock); with_records: the rows' results once it
+ * ended (those read since the service last started: a resumed job has the
+ * rows after its restart only). */
+static json_t *job_json(sv_job *j, bool with_records)
+{
+	int state = atomic_load(&j->state);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:o}", "id", (json_int_t)j->id, "state",
+	                      job_states[state], "facility_code", j->facility, "bytes",
+	                      (json_int_t)atomic_load(&j->bytes), "total_bytes",
+	                      (json_int_t)atomic_load(&j->total_bytes), "done_rows",
+	                      (json_int_t)atomic_load(&j->done_items), "receipt", job_receipt(j));
+	if (o && state == SV_JOB_FAILED)
+		json_object_set_new(o, "error", json_string(j->error));
+	if (o && j->resumed) {
+		/* it was cut by a restart: where it went on from */
+		json_object_set_new(o, "resumed", json_integer(j->resumed));
+		json_object_set_new(o, "resumed_at_row", json_integer((json_int_t)j->resumed_at));
+	}
+	if (o && with_records && (state == SV_JOB_DONE || state == SV_JOB_FAILED)) {
+		json_object_set_new(o, "records", records_json(j));
+		json_object_set_new(o, "records_total", json_integer((json_int_t)j->rec_total));
+	}
+	return o;
+}
 
 void sv_h_job(sv_req *q, sv_resp *r)
 {
@@ -620,19 +721,28 @@ void sv_h_job(sv_req *q, sv_resp *r)
 		sv_problem(r, 404, "NOT_FOUND", "No such thing in your area.");
 		return;
 	}
-	int state = atomic_load(&j->state);
 	r->status = 200;
-	r->body = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:o}", "id", (json_int_t)j->id, "state",
-	                    job_states[state], "facility_code", j->facility, "bytes",
-	                    (json_int_t)atomic_load(&j->bytes), "total_bytes",
-	                    (json_int_t)atomic_load(&j->total_bytes), "done_rows",
-	                    (json_int_t)atomic_load(&j->done_items), "receipt", job_receipt(j));
-	if (state == SV_JOB_FAILED && r->body)
-		json_object_set_new(r->body, "error", json_string(j->error));
-	if (j->resumed && r->body) {
-		/* it was cut by a restart: where it went on from */
-		json_object_set_new(r->body, "resumed", json_integer(j->resumed));
-		json_object_set_new(r->body, "resumed_at_row", json_integer((json_int_t)j->resumed_at));
-	}
+	r->body = job_json(j, true);
 	pthread_mutex_unlock(&q->srv->lock);
+}
+
+#define SV_JOBS_LIST_MAX 100
+
+void sv_h_jobs(sv_req *q, sv_resp *r)
+{
+	if (q->who.role != VS_SERVE_CLERK) {
+		sv_problem(r, 403, "ROLE_DENIED", "Only a facility clerk uploads files.");
+		return;
+	}
+	json_t *items = json_array();
+	pthread_mutex_lock(&q->srv->lock);
+	size_t n = 0;
+	for (sv_job *j = q->srv->jobs; j && n < SV_JOBS_LIST_MAX; j = j->next)
+		if (!strcmp(j->owner, q->who.user.name)) {
+			json_array_append_new(items, job_json(j, false));
+			n++;
+		}
+	pthread_mutex_unlock(&q->srv->lock);
+	r->status = 200;
+	r->body = json_pack("{s:o}", "items", items);
 }

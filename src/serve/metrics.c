@@ -20,6 +20,8 @@ static const char *const route_names[SV_R_COUNT] = {[SV_R_HEALTHZ] = "healthz",
                                                     [SV_R_REP_DOSES] = "reports_doses",
                                                     [SV_R_REP_QUALITY] = "reports_quality",
                                                     [SV_R_REP_BACKLOG] = "reports_backlog",
+                                                    [SV_R_USERS] = "users",
+                                                    [SV_R_AUDIT] = "audit",
                                                     [SV_R_OTHER] = "other"};
 /* the statuses counted; anything else counts as the last */
 static const int statuses[SV_STATUS_COUNT] = {200, 201, 204, 400, 401, 403, 404, 405,

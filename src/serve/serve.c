@@ -209,6 +209,12 @@ static void route_api(sv_req *q, sv_resp *r)
 	    {"explain", 3, SV_R_EXPLAIN, "GET", sv_h_explain},
 	    {"jobs", 2, SV_R_JOBS, "GET", sv_h_job},
 	    {"reports", 2, SV_R_REP_COVERAGE, "GET", sv_h_report},
+	    {"jobs", 1, SV_R_JOBS, "GET", sv_h_jobs},
+	    {"users", 1, SV_R_USERS, "*", sv_h_users},
+	    {"users", 2, SV_R_USERS, "*", sv_h_user},
+	    {"users", 3, SV_R_USERS, "POST", sv_h_user_tokens},
+	    {"users", 4, SV_R_USERS, "DELETE", sv_h_user_token},
+	    {"audit", 1, SV_R_AUDIT, "GET", sv_h_audit},
 	};
 	if (q->nseg == 1 && !strcmp(s0, "uploads")) {
 		/* a POST never gets here: upload_begin takes it on the first call */
@@ -249,11 +255,12 @@ static void route_api(sv_req *q, sv_resp *r)
 		if (strcmp(s0, table[i].name) || q->nseg != table[i].nseg)
 			continue;
 		q->route = table[i].route;
-		if (!is(q, table[i].method)) {
+		/* "*": the handler takes more than one method and answers 405 itself */
+		if (!is(q, table[i].method) && strcmp(table[i].method, "*")) {
 			sv_problem(r, 405, "METHOD_NOT_ALLOWED", "This endpoint does not take that method.");
 			return;
 		}
-		guarded(q, r, table[i].h, strcmp(table[i].method, "GET") != 0);
+		guarded(q, r, table[i].h, !is(q, "GET"));
 		return;
 	}
 	sv_problem(r, 404, "ROUTE_NOT_FOUND", "No such endpoint.");

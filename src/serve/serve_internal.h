@@ -29,6 +29,8 @@ enum {
 	SV_R_REP_DOSES,
 	SV_R_REP_QUALITY,
 	SV_R_REP_BACKLOG,
+	SV_R_USERS,
+	SV_R_AUDIT,
 	SV_R_OTHER,
 	SV_R_COUNT
 };
@@ -176,6 +178,15 @@ void sv_h_explain(sv_req *q, sv_resp *r);
 
 /* ---- reports (handlers_report.c): GET /api/v1/reports/{name}; sets q->route ---- */
 void sv_h_report(sv_req *q, sv_resp *r);
+/* ---- the administrator's endpoints (handlers_admin.c) ---- */
+/* GET and POST /users; POST or PATCH /users/{name}; POST
+ * /users/{name}/tokens; DELETE /users/{name}/tokens/{id}; GET /audit. Every
+ * other role than admin gets 403. */
+void sv_h_users(sv_req *q, sv_resp *r);
+void sv_h_user(sv_req *q, sv_resp *r);
+void sv_h_user_tokens(sv_req *q, sv_resp *r);
+void sv_h_user_token(sv_req *q, sv_resp *r);
+void sv_h_audit(sv_req *q, sv_resp *r);
 
 /* ---- the web UI's files (static.c) ---- */
 typedef struct sv_static sv_static;
@@ -199,6 +210,8 @@ int sv_upload_open(vs_serve *srv, const char *ext, char *path, size_t len);
 /* Queues a job for a complete upload; its id (0: out of memory). */
 int64_t sv_job_add(vs_serve *srv, const char *owner, const char *facility, const char *path, uint64_t bytes);
 void sv_h_job(sv_req *q, sv_resp *r);
+/* GET /api/v1/jobs: the caller's own uploads, newest first. */
+void sv_h_jobs(sv_req *q, sv_resp *r);
 
 /* ---- metrics and the OpenAPI document (metrics.c, openapi.c) ---- */
 void sv_metrics_observe(sv_metrics *m, int route, int status, uint64_t us);

@@ -446,6 +446,20 @@ vs_rc vs_store_audit_query(vs_store *s, const char *actor, const char *since, si
 	return s->ops->audit_query(s, actor, since, limit, fn, ud, err);
 }
 
+vs_rc vs_store_user_list(vs_store *s, vs_store_user_fn fn, void *ud, vs_error *err)
+{
+	if (!s->ops->user_list)
+		return no_accounts(s, err);
+	return s->ops->user_list(s, fn, ud, err);
+}
+
+vs_rc vs_store_cred_list(vs_store *s, const char *user, vs_store_cred_fn fn, void *ud, vs_error *err)
+{
+	if (!s->ops->cred_list)
+		return no_accounts(s, err);
+	return s->ops->cred_list(s, user, fn, ud, err);
+}
+
 vs_rc vs_store_checkpoint(vs_store *s, vs_error *err)
 {
 	return s->ops->checkpoint ? s->ops->checkpoint(s, err) : VS_OK;

@@ -107,6 +107,9 @@ typedef struct vs_store_ops {
 	/* reports (store_report.c): runs one read-only aggregate query */
 	vs_rc (*report_rows)(vs_store *s, const char *sql, const vs_store_qparam *params, size_t n,
 	                     vs_store_qrow_fn fn, void *ud, vs_error *err);
+	/* the service's administration (NULL: the driver keeps no accounts) */
+	vs_rc (*user_list)(vs_store *s, vs_store_user_fn fn, void *ud, vs_error *err);
+	vs_rc (*cred_list)(vs_store *s, const char *user, vs_store_cred_fn fn, void *ud, vs_error *err);
 } vs_store_ops;
 
 struct vs_store {

@@ -85,6 +85,8 @@ enum {
 	Q_CRED_REVOKE_USER,
 	Q_AUDIT_ADD,
 	Q_AUDIT_QUERY,
+	Q_USER_LIST,
+	Q_CRED_LIST,
 	Q_COUNT
 };
 
@@ -251,6 +253,10 @@ static const char *const sql_text[Q_COUNT] = {
                       " coalesce(action, ''), coalesce(subject, ''), '', '', coalesce(detail, ''), 0"
                       " FROM audit) WHERE (?1 = '' OR actor = ?1) AND (?2 = '' OR at >= ?2)"
                       " ORDER BY at, src, seq LIMIT ?3",
+    [Q_USER_LIST] =
+        "SELECT name, role, area, disabled, lookup, failed, locked_until FROM users ORDER BY name",
+    [Q_CRED_LIST] = "SELECT id, label, expires, revoked FROM credentials WHERE user = ?1 AND kind = ?2"
+                    " ORDER BY id",
 };
 
 typedef struct sqlite_store {
@@ -1915,6 +1921,55 @@ static vs_rc sq_audit_query(vs_store *s, const char *actor, const char *since, s
 	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "audit");
 }
 
+static vs_rc sq_user_list(vs_store *s, vs_store_user_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_USER_LIST);
+	vs_store_user u;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&u, 0, sizeof(u)); /* pwhash stays empty: a list never carries it */
+		ct(st, 0, u.name, sizeof(u.name));
+		ct(st, 1, u.role, sizeof(u.role));
+		ct(st, 2, u.area, sizeof(u.area));
+		u.disabled = sqlite3_column_int(st, 3) != 0;
+		u.lookup = sqlite3_column_int(st, 4) != 0;
+		u.failed = sqlite3_column_int(st, 5);
+		u.locked_until = sqlite3_column_int64(st, 6);
+		if (fn(ud, &u)) {
+			sqlite3_reset(st);
+			return VS_DONE;
+		}
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "users");
+}
+
+static vs_rc sq_cred_list(vs_store *s, const char *user, vs_store_cred_fn fn, void *ud, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_CRED_LIST);
+	vs_store_cred c;
+	int r;
+	bt(st, 1, user);
+	sqlite3_bind_int(st, 2, VS_STORE_CRED_TOKEN);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c)); /* no hash in a list */
+		c.id = sqlite3_column_int64(st, 0);
+		c.kind = VS_STORE_CRED_TOKEN;
+		vs_store_copy(c.user, sizeof(c.user), user);
+		ct(st, 1, c.label, sizeof(c.label));
+		c.expires = sqlite3_column_int64(st, 2);
+		c.revoked = sqlite3_column_int(st, 3) != 0;
+		if (fn(ud, &c)) {
+			sqlite3_reset(st);
+			return VS_DONE;
+		}
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? VS_OK : dberr(d, err, "tokens");
+}
+
 static vs_rc sq_checkpoint(vs_store *s, vs_error *err)
 {
 	sqlite_store *d = D(s);
@@ -1989,6 +2044,8 @@ static const vs_store_ops sqlite_ops = {
     .audit_query = sq_audit_query,
     .checkpoint = sq_checkpoint,
     .report_rows = vs_store_sqlite_report_rows,
+    .user_list = sq_user_list,
+    .cred_list = sq_cred_list,
 };
 
 /* ---- open: errors a person can act on ---- */

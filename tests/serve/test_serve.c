@@ -1353,6 +1353,420 @@ static void test_rate_limit(void **state)
 	restart_server("1000000");
 }
 
+/* ---- the administrator's endpoints (issue 14) ---- */
+
+/* A request with the user's session and CSRF token (any method). */
+static int send_as(int user, const char *method, const char *path, const char *json)
+{
+	char h[512];
+	snprintf(h, sizeof(h),
+	         "Content-Type: application/json\r\nCookie: vs_session=%.79s\r\nX-CSRF-Token: %.79s\r\n",
+	         cookies[user], csrfs[user]);
+	return http(method, path, h, json, json ? strlen(json) : 0);
+}
+
+/* Every role but admin gets 403 ROLE_DENIED on every admin endpoint, and
+ * nothing changes. */
+static void test_admin_denied(void **state)
+{
+	(void)state;
+	const struct {
+		const char *method, *path, *body;
+	} calls[] = {
+	    {"GET", "/api/v1/users", NULL},
+	    {"POST", "/api/v1/users",
+	     "{\"name\":\"intruder\",\"role\":\"admin\",\"area\":\"\",\"password\":\"password-of-test\"}"},
+	    {"POST", "/api/v1/users/clerk_a", "{\"disabled\":true}"},
+	    {"PATCH", "/api/v1/users/officer_b", "{\"role\":\"ministry\",\"area\":\"\"}"},
+	    {"POST", "/api/v1/users/clerk_a/tokens", "{\"label\":\"x\"}"},
+	    {"DELETE", "/api/v1/users/clerk_a/tokens/1", NULL},
+	    {"GET", "/api/v1/audit", NULL},
+	    {"GET", "/api/v1/audit?actor=clerk_a", NULL},
+	};
+	long long denied0 = count_of("SELECT count(*) FROM access_audit WHERE result = 'denied'");
+	int n = 0;
+	for (int u = 0; u < U_COUNT; u++) {
+		if (u == U_ADMIN)
+			continue;
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++, n++) {
+			int st = send_as(u, calls[i].method, calls[i].path, calls[i].body);
+			if (st != 403)
+				fprintf(stderr, "%s %s %s: %d\n", user_names[u], calls[i].method,
+				        calls[i].path, st);
+			assert_int_equal(st, 403);
+			assert_string_equal(problem_code(), "ROLE_DENIED");
+		}
+	}
+	/* nothing changed, and every attempt is an audit row */
+	assert_int_equal(count_of("SELECT count(*) FROM users WHERE name = 'intruder'"), 0);
+	assert_int_equal(count_of("SELECT disabled FROM users WHERE name = 'clerk_a'"), 0);
+	char v[32];
+	assert_true(query1("SELECT role FROM users WHERE name = 'officer_b'", v, sizeof(v)));
+	assert_string_equal(v, "commune");
+	assert_int_equal(count_of("SELECT count(*) FROM access_audit WHERE result = 'denied'") - denied0, n);
+	/* the administrator without the CSRF token is refused too */
+	char h[256];
+	snprintf(h, sizeof(h), "Content-Type: application/json\r\nCookie: vs_session=%s\r\n",
+	         cookies[U_ADMIN]);
+	const char *b = "{\"name\":\"nocsrf\",\"role\":\"ministry\",\"password\":\"password-of-test\"}";
+	assert_int_equal(http("POST", "/api/v1/users", h, b, strlen(b)), 403);
+	assert_string_equal(problem_code(), "CSRF_MISSING");
+	assert_int_equal(http("GET", "/api/v1/users", NULL, NULL, 0), 401);
+}
+
+/* The user of that name in GET /api/v1/users (a new reference), or NULL. */
+static json_t *listed_user(const char *name)
+{
+	assert_int_equal(get(U_ADMIN, "/api/v1/users"), 200);
+	assert_null(strstr(R.body, "argon2")); /* no password hash */
+	assert_null(strstr(R.body, "pwhash"));
+	json_t *j = json_loads(R.body, 0, NULL), *found = NULL, *it;
+	size_t i;
+	json_array_foreach(json_object_get(j, "items"), i, it)
+	{
+		if (!strcmp(json_string_value(json_object_get(it, "name")), name))
+			found = json_incref(it);
+	}
+	json_decref(j);
+	return found;
+}
+
+static void test_admin_users(void **state)
+{
+	(void)state;
+	char body[512], ck[80], cs[80], h[256], path[128];
+	snprintf(
+	    body, sizeof(body),
+	    "{\"name\":\"clerk_new\",\"role\":\"clerk\",\"area\":\"%s\",\"password\":\"first-password\"}",
+	    fac_a);
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users", body), 201);
+	assert_null(strstr(R.body, "first-password"));
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users", body), 409);
+	assert_string_equal(problem_code(), "USER_EXISTS");
+	/* malformed: an area that does not fit, a short password, a bad name, an unknown member */
+	assert_int_equal(
+	    send_as(U_ADMIN, "POST", "/api/v1/users",
+	            "{\"name\":\"x1\",\"role\":\"commune\",\"area\":\"12\",\"password\":\"password-x\"}"),
+	    400);
+	assert_string_equal(problem_code(), "USER_AREA_INVALID");
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users",
+	                         "{\"name\":\"x2\",\"role\":\"ministry\",\"password\":\"short\"}"),
+	                 400);
+	assert_string_equal(problem_code(), "USER_PASSWORD_INVALID");
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users",
+	                         "{\"name\":\"../x\",\"role\":\"ministry\",\"password\":\"password-x\"}"),
+	                 400);
+	assert_int_equal(
+	    send_as(U_ADMIN, "POST", "/api/v1/users",
+	            "{\"name\":\"x3\",\"role\":\"ministry\",\"password\":\"password-x\",\"pwhash\":\"\"}"),
+	    400);
+	assert_string_equal(problem_code(), "JSON_UNKNOWN_FIELD");
+	/* the new user logs in and works in its facility */
+	assert_int_equal(login_as("clerk_new", "first-password", ck, cs), 201);
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n", ck);
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&limit=5", fac_a);
+	assert_int_equal(http("GET", path, h, NULL, 0), 200);
+	json_t *u = listed_user("clerk_new");
+	assert_non_null(u);
+	assert_string_equal(json_string_value(json_object_get(u, "role")), "clerk");
+	assert_false(json_is_true(json_object_get(u, "disabled")));
+	json_decref(u);
+	/* disabled: the session ends and a login fails */
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users/clerk_new", "{\"disabled\":true}"), 200);
+	assert_non_null(strstr(R.body, "\"disabled\":true"));
+	assert_int_equal(http("GET", path, h, NULL, 0), 401);
+	assert_int_equal(login_as("clerk_new", "first-password", ck, cs), 401);
+	/* enabled again; then a new password: the old one fails, the new one works */
+	assert_int_equal(send_as(U_ADMIN, "PATCH", "/api/v1/users/clerk_new", "{\"disabled\":false}"), 200);
+	assert_int_equal(login_as("clerk_new", "first-password", ck, cs), 201);
+	assert_int_equal(
+	    send_as(U_ADMIN, "POST", "/api/v1/users/clerk_new", "{\"password\":\"second-password\"}"), 200);
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n", ck);
+	assert_int_equal(http("GET", path, h, NULL, 0), 401); /* the reset ended the session */
+	assert_int_equal(login_as("clerk_new", "first-password", ck, cs), 401);
+	assert_int_equal(login_as("clerk_new", "second-password", ck, cs), 201);
+	/* a new role and area: the clerk becomes commune A's officer */
+	snprintf(body, sizeof(body), "{\"role\":\"commune\",\"area\":\"%s\"}", com_a);
+	assert_int_equal(send_as(U_ADMIN, "PATCH", "/api/v1/users/clerk_new", body), 200);
+	assert_int_equal(login_as("clerk_new", "second-password", ck, cs), 201);
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n", ck);
+	snprintf(path, sizeof(path), "/api/v1/worklist?commune=%s&limit=5", com_a);
+	assert_int_equal(http("GET", path, h, NULL, 0), 200);
+	/* an unknown user; the administrator cannot disable itself */
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users/nobody_here", "{\"disabled\":true}"), 404);
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users/admin", "{\"disabled\":true}"), 422);
+	assert_string_equal(problem_code(), "USER_SELF_CHANGE");
+	assert_int_equal(send_as(U_ADMIN, "GET", "/api/v1/users/clerk_new", NULL), 405);
+	/* every change is an audit row of the administrator, without a password */
+	const char *actions[] = {"user:add", "user:disable", "user:enable", "user:passwd", "user:role"};
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+		         "SELECT count(*) FROM access_audit WHERE actor = 'admin' AND action = '%s' AND "
+		         "subject = 'clerk_new' AND result = 'ok'",
+		         actions[i]);
+		assert_int_equal(count_of(sql), 1);
+	}
+	assert_int_equal(count_of("SELECT count(*) FROM access_audit WHERE detail LIKE '%-password%'"), 0);
+}
+
+static void test_admin_tokens(void **state)
+{
+	(void)state;
+	char h[256], path[128], tok[80];
+	assert_int_equal(
+	    send_as(U_ADMIN, "POST", "/api/v1/users/clerk_a/tokens", "{\"label\":\"his-system\"}"), 201);
+	json_t *j = json_loads(R.body, 0, NULL);
+	assert_non_null(j);
+	long long id = (long long)json_integer_value(json_object_get(j, "id"));
+	snprintf(tok, sizeof(tok), "%s", json_string_value(json_object_get(j, "token")));
+	json_decref(j);
+	assert_true(id > 0);
+	assert_int_equal(strlen(tok), 64);
+	char sql[256], v[8];
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM credentials WHERE hash = '%s'", tok);
+	assert_false(query1(sql, v, sizeof(v))); /* only its hash is kept */
+	/* listed (without the secret), usable */
+	json_t *u = listed_user("clerk_a");
+	assert_non_null(u);
+	assert_null(strstr(R.body, tok));
+	json_t *t, *tokens = json_object_get(u, "tokens");
+	size_t i;
+	bool listed = false;
+	json_array_foreach(tokens, i, t)
+	{
+		if (json_integer_value(json_object_get(t, "id")) == id) {
+			listed = true;
+			assert_string_equal(json_string_value(json_object_get(t, "label")), "his-system");
+			assert_false(json_is_true(json_object_get(t, "revoked")));
+		}
+	}
+	assert_true(listed);
+	json_decref(u);
+	snprintf(h, sizeof(h), "Authorization: Bearer %s\r\n", tok);
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&limit=3", fac_a);
+	assert_int_equal(http("GET", path, h, NULL, 0), 200);
+	/* revoked under another user's name: not found; under its own: gone */
+	char del[128];
+	snprintf(del, sizeof(del), "/api/v1/users/officer_a/tokens/%lld", id);
+	assert_int_equal(send_as(U_ADMIN, "DELETE", del, NULL), 404);
+	assert_int_equal(http("GET", path, h, NULL, 0), 200);
+	snprintf(del, sizeof(del), "/api/v1/users/clerk_a/tokens/%lld", id);
+	assert_int_equal(send_as(U_ADMIN, "DELETE", del, NULL), 204);
+	assert_int_equal(http("GET", path, h, NULL, 0), 401);
+	assert_string_equal(problem_code(), "AUTH_INVALID_TOKEN");
+	assert_int_equal(send_as(U_ADMIN, "POST", "/api/v1/users/nobody_here/tokens", "{}"), 404);
+	assert_int_equal(send_as(U_ADMIN, "DELETE", "/api/v1/users/clerk_a/tokens/abc", NULL), 400);
+	assert_int_equal(count_of("SELECT count(*) FROM access_audit WHERE actor = 'admin' AND action IN "
+	                          "('token:add', 'token:revoke') AND subject = 'clerk_a' AND result = 'ok'"),
+	                 2);
+}
+
+/* The audit items of the last answer; each checked by fn. */
+static size_t audit_items(bool (*fn)(json_t *it, const char *arg), const char *arg)
+{
+	json_t *j = json_loads(R.body, 0, NULL), *it;
+	assert_non_null(j);
+	size_t i, n = json_array_size(json_object_get(j, "items"));
+	json_array_foreach(json_object_get(j, "items"), i, it)
+	{
+		assert_null(json_object_get(it, "full_name"));
+		assert_true(fn(it, arg));
+	}
+	json_decref(j);
+	return n;
+}
+
+static bool member_is(json_t *it, const char *arg)
+{
+	char key[32];
+	const char *eq = strchr(arg, '=');
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+	return !strcmp(json_string_value(json_object_get(it, key)), eq + 1);
+}
+
+static bool any_row(json_t *it, const char *arg)
+{
+	(void)arg;
+	return json_object_get(it, "seq") && json_object_get(it, "at");
+}
+
+static void test_admin_audit(void **state)
+{
+	(void)state;
+	char path[256], arg[64];
+	/* an officer reads a citizen: the row can be found by the citizen's id */
+	snprintf(path, sizeof(path), "/api/v1/citizens/%s", cit_a);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	snprintf(path, sizeof(path), "/api/v1/audit?citizen=%s", cit_a);
+	assert_int_equal(get(U_ADMIN, path), 200);
+	snprintf(arg, sizeof(arg), "subject=%s", cit_a);
+	assert_true(audit_items(member_is, arg) >= 1);
+	/* by actor, by action */
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?actor=clerk_a&limit=500"), 200);
+	assert_true(audit_items(member_is, "actor=clerk_a") >= 5);
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?actor=admin&action=user:add"), 200);
+	assert_true(audit_items(member_is, "action=user:add") >= 1);
+	/* by facility and record */
+	snprintf(path, sizeof(path), "/api/v1/audit?facility=%s&record=tok-1", fac_a);
+	assert_int_equal(get(U_ADMIN, path), 200);
+	char subj[128];
+	snprintf(subj, sizeof(subj), "subject=%s tok-1", fac_a);
+	assert_true(audit_items(member_is, subj) >= 1);
+	/* by date: the rows are from today, none before 2000 nor after 2999 */
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?to=2000-01-01"), 200);
+	assert_int_equal(audit_items(any_row, NULL), 0);
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?from=2999-01-01"), 200);
+	assert_int_equal(audit_items(any_row, NULL), 0);
+	/* paging: two pages of three, no row twice */
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?actor=clerk_a&limit=3"), 200);
+	json_t *p1 = json_loads(R.body, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(p1, "next_offset")), 3);
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?actor=clerk_a&limit=3&offset=3"), 200);
+	json_t *p2 = json_loads(R.body, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(p2, "items")), 3);
+	for (size_t a = 0; a < 3; a++)
+		for (size_t b = 0; b < 3; b++)
+			assert_false(json_equal(json_array_get(json_object_get(p1, "items"), a),
+			                        json_array_get(json_object_get(p2, "items"), b)));
+	json_decref(p1);
+	json_decref(p2);
+	/* malformed filters */
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?citizen=123"), 400);
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?from=yesterday"), 400);
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?record=x"), 400);
+	assert_int_equal(get(U_ADMIN, "/api/v1/audit?limit=0"), 400);
+	/* reading the audit is itself audited */
+	assert_true(
+	    count_of("SELECT count(*) FROM access_audit WHERE actor = 'admin' AND action = 'read:audit' "
+	             "AND result = 'ok'") >= 8);
+}
+
+/* ---- the clerk's uploads list, per-row results, worklist filters (issue 15) ---- */
+
+static void test_jobs_list_and_rows(void **state)
+{
+	(void)state;
+	char args[1024];
+	snprintf(args, sizeof(args),
+	         "sh -c \"cd %s && (head -1 gen/shots.csv; grep '^[^,]*,%s,' gen/shots.csv | head -3 | sed "
+	         "'s/^/rows-/'; echo 'rows-x,%s,\\\"never closed') > rows.csv\"",
+	         tmpdir, fac_a, fac_a);
+	assert_int_equal(system(args), 0);
+	long long id = upload(U_CLERK, "rows.csv", "text/csv");
+	assert_true(id > 0);
+	json_t *job = wait_job(U_CLERK, id);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	json_t *recs = json_object_get(job, "records"), *it;
+	assert_int_equal(json_array_size(recs), 4);
+	assert_int_equal(json_integer_value(json_object_get(job, "records_total")), 4);
+	size_t i, stored = 0, rejected = 0;
+	json_array_foreach(recs, i, it)
+	{
+		const char *res = json_string_value(json_object_get(it, "result"));
+		assert_null(json_object_get(it, "citizen_id"));
+		if (!strcmp(res, "stored")) {
+			stored++;
+			assert_int_equal(
+			    strncmp(json_string_value(json_object_get(it, "record_id")), "rows-", 5), 0);
+			assert_string_equal(json_string_value(json_object_get(it, "put")), "new");
+		} else {
+			rejected++;
+			assert_string_equal(res, "rejected");
+			assert_true(json_integer_value(json_object_get(it, "line")) > 1);
+			assert_true(json_array_size(json_object_get(it, "reasons")) >= 1);
+		}
+	}
+	assert_int_equal(stored, 3);
+	assert_int_equal(rejected, 1);
+	json_decref(job);
+	/* the uploads list: the clerk's jobs, newest first; other roles 403 */
+	assert_int_equal(get(U_CLERK, "/api/v1/jobs"), 200);
+	json_t *l = json_loads(R.body, 0, NULL);
+	json_t *items = json_object_get(l, "items");
+	assert_true(json_array_size(items) >= 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), id);
+	json_array_foreach(items, i, it)
+	{
+		assert_string_equal(json_string_value(json_object_get(it, "facility_code")), fac_a);
+		assert_null(json_object_get(it, "records"));
+	}
+	json_decref(l);
+	assert_int_equal(get(U_COMMUNE, "/api/v1/jobs"), 403);
+	assert_int_equal(get(U_ADMIN, "/api/v1/jobs"), 403);
+}
+
+static bool item_category(json_t *it, const char *cat)
+{
+	return !strcmp(json_string_value(json_object_get(it, "category")), cat);
+}
+
+static bool item_reason(json_t *it, const char *reason)
+{
+	json_t *r;
+	size_t i;
+	json_array_foreach(json_object_get(it, "reasons"), i, r)
+	{
+		if (!strcmp(json_string_value(r), reason))
+			return true;
+	}
+	return false;
+}
+
+static void test_worklist_filters(void **state)
+{
+	(void)state;
+	char path[256], reason[64] = "", category[32] = "";
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&limit=500", fac_a);
+	assert_int_equal(get(U_CLERK, path), 200);
+	json_t *all = json_loads(R.body, 0, NULL), *it;
+	size_t i, total = json_array_size(json_object_get(all, "items"));
+	assert_true(total > 1);
+	/* the category and a reason of the last item: the filters keep exactly the items that have them */
+	it = json_array_get(json_object_get(all, "items"), total - 1);
+	snprintf(category, sizeof(category), "%s", json_string_value(json_object_get(it, "category")));
+	snprintf(reason, sizeof(reason), "%s",
+	         json_string_value(json_array_get(json_object_get(it, "reasons"), 0)));
+	size_t want_cat = 0, want_reason = 0;
+	json_array_foreach(json_object_get(all, "items"), i, it)
+	{
+		want_cat += item_category(it, category);
+		want_reason += item_reason(it, reason);
+	}
+	bool last_page = json_is_null(json_object_get(all, "next_after"));
+	json_decref(all);
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&limit=500&category=%s", fac_a, category);
+	assert_int_equal(get(U_CLERK, path), 200);
+	size_t n = audit_items(item_category, category);
+	assert_true(n >= 1);
+	if (last_page)
+		assert_int_equal(n, want_cat);
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&limit=500&reason=%s", fac_a, reason);
+	assert_int_equal(get(U_CLERK, path), 200);
+	n = audit_items(item_reason, reason);
+	assert_true(n >= 1);
+	if (last_page)
+		assert_int_equal(n, want_reason);
+	/* a page of a filtered list goes on where it stopped */
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&limit=1&category=%s", fac_a, category);
+	assert_int_equal(get(U_CLERK, path), 200);
+	assert_int_equal(audit_items(item_category, category), 1);
+	/* shot dates: none in the next century; every stored record is dated in 1900..2100 */
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&from=2100-01-01", fac_a);
+	assert_int_equal(get(U_CLERK, path), 200);
+	assert_int_equal(audit_items(item_category, ""), 0);
+	snprintf(path, sizeof(path), "/api/v1/worklist?commune=%s&category=review&limit=50", com_a);
+	assert_int_equal(get(U_COMMUNE, path), 200);
+	audit_items(item_category, "review");
+	/* malformed filters */
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&category=nonsense", fac_a);
+	assert_int_equal(get(U_CLERK, path), 400);
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&reason=drop%%20table", fac_a);
+	assert_int_equal(get(U_CLERK, path), 400);
+	snprintf(path, sizeof(path), "/api/v1/worklist?facility=%s&from=2021-13", fac_a);
+	assert_int_equal(get(U_CLERK, path), 400);
+}
+
 /* ---- every answer against the OpenAPI document ---- */
 
 /* The document's path template for a concrete path, or NULL. */
@@ -1838,16 +2252,32 @@ static void test_openapi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_access_matrix),       cmocka_unit_test(test_explain_whole_list),
-	    cmocka_unit_test(test_audit_rows),          cmocka_unit_test(test_csrf),
-	    cmocka_unit_test(test_logout_and_fixation), cmocka_unit_test(test_api_token_and_revocation),
-	    cmocka_unit_test(test_lockout_and_disable), cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_paths_and_injection), cmocka_unit_test(test_end_to_end),
-	    cmocka_unit_test(test_upload_job),          cmocka_unit_test(test_upload_multipart),
-	    cmocka_unit_test(test_upload_kill9),        cmocka_unit_test(test_citizen_search),
-	    cmocka_unit_test(test_rate_limit),          cmocka_unit_test(test_report_scoping),
-	    cmocka_unit_test(test_report_values),       cmocka_unit_test(test_report_after_decision),
-	    cmocka_unit_test(test_report_2025),         cmocka_unit_test(test_openapi),
+	    cmocka_unit_test(test_access_matrix),
+	    cmocka_unit_test(test_explain_whole_list),
+	    cmocka_unit_test(test_audit_rows),
+	    cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_logout_and_fixation),
+	    cmocka_unit_test(test_api_token_and_revocation),
+	    cmocka_unit_test(test_lockout_and_disable),
+	    cmocka_unit_test(test_bodies),
+	    cmocka_unit_test(test_paths_and_injection),
+	    cmocka_unit_test(test_end_to_end),
+	    cmocka_unit_test(test_upload_job),
+	    cmocka_unit_test(test_upload_multipart),
+	    cmocka_unit_test(test_upload_kill9),
+	    cmocka_unit_test(test_citizen_search),
+	    cmocka_unit_test(test_report_scoping),
+	    cmocka_unit_test(test_report_values),
+	    cmocka_unit_test(test_report_after_decision),
+	    cmocka_unit_test(test_report_2025),
+	    cmocka_unit_test(test_admin_denied),
+	    cmocka_unit_test(test_admin_users),
+	    cmocka_unit_test(test_admin_tokens),
+	    cmocka_unit_test(test_admin_audit),
+	    cmocka_unit_test(test_jobs_list_and_rows),
+	    cmocka_unit_test(test_worklist_filters),
+	    cmocka_unit_test(test_rate_limit),
+	    cmocka_unit_test(test_openapi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

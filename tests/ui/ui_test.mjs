@@ -2,7 +2,7 @@
 // which starts the service). Prints "confirmed F R" and "citizen ID" for the
 // shell to check against the audit and the decisions table.
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 
 const require = createRequire(process.argv[2] + '/node_modules/');
@@ -57,6 +57,178 @@ async function logout(page) {
 
 // GET from inside the page (the browser's cookie, the page's origin).
 const apiStatus = (page, path) => page.evaluate(async (p) => (await fetch('/api/v1/' + p, { credentials: 'same-origin' })).status, path);
+
+// ---- issue 14 and 15: the clerk's upload and filters, the administrator, areas ----
+
+// A context of its own with a page that collects script errors.
+async function freshPage(browser, errors) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) errors.push(m.text()); });
+  return { ctx, page };
+}
+
+// A CSV of the facility's own shots under new record ids, and one broken row.
+function uploadCsv() {
+  const text = readFileSync(env('VS_SHOTS_CSV'), 'utf8');
+  const rows = csvRows(text), hdr = rows[0], fi = hdr.indexOf('facility_code'), ri = hdr.indexOf('record_id');
+  const mine = rows.slice(1).filter((r) => r[fi] === facility).slice(0, 40);
+  check(mine.length >= 5, 'the facility has shots to upload');
+  const q = (v) => (/[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
+  const lines = [hdr.join(',')].concat(mine.map((r) => r.map((v, i) => q(i === ri ? 'UP-' + v : v)).join(',')));
+  lines.push(`UP-broken,${facility},"never closed`);
+  const path = env('VS_WORK') + '/upload.csv';
+  writeFileSync(path, lines.join('\n') + '\n');
+  return { path, stored: mine.length };
+}
+
+async function clerkUpload(browser, errors) {
+  log('clerk: upload a CSV file');
+  const { ctx, page } = await freshPage(browser, errors);
+  const file = uploadCsv();
+  await login(page, 'clerk1', 'clerk-pass-1');
+  await page.waitForSelector('#sub-record_id');
+  await page.getByRole('button', { name: 'Tải tệp lên' }).click();
+  await page.waitForSelector('#up-file');
+  check((await page.textContent('main h1')).startsWith('Tải tệp'), 'the upload page in Vietnamese');
+  await page.setInputFiles('#up-file', file.path);
+  await page.click('#up-send');
+  // the bar shows, then the job ends at 100 % with its receipt and rows
+  await page.waitForSelector('#up-progress');
+  await page.waitForSelector('#up-result', { timeout: 60000 });
+  check(await page.$eval('#up-progress', (e) => e.value) === 100, 'the progress bar reached 100 %');
+  check((await page.textContent('#up-phase')).startsWith('Đã xử lý xong'), 'the bar says processed');
+  check((await page.textContent('#up-result h2')).includes('hoàn tất'), 'the job is done');
+  const cell = async (k) => Number(await page.textContent(`#up-receipt td[data-key="${k}"]`));
+  check(await cell('new') === file.stored, `receipt: ${file.stored} new rows`);
+  check(await cell('rejected') === 1, 'receipt: one rejected row');
+  const results = await page.$$eval('#up-rows tbody tr', (els) => els.map((e) => [e.dataset.result, e.children[0].textContent]));
+  check(results.length === file.stored + 1, 'one result per row of the facility: ' + results.length);
+  check(results.filter((r) => r[0] === 'stored').every((r) => r[1].startsWith('UP-')), 'stored rows under their ids');
+  check(results.filter((r) => r[0] === 'rejected').length === 1, 'one rejected row in the results');
+  await page.waitForSelector('#up-history tbody tr');
+  check(await page.$$eval('#up-history tbody tr', (els) => els.length) >= 1, 'the upload is in the history');
+  await page.screenshot({ path: shots + '/upload.png', fullPage: true });
+
+  log('clerk: worklist filters');
+  await page.getByRole('button', { name: 'Danh sách cần xử lý' }).click();
+  await page.waitForSelector('#fw-filters');
+  await page.selectOption('#fw-cat', 'rejected');
+  await page.click('#fw-apply');
+  await page.waitForFunction(() => document.querySelectorAll('#fw-list > li').length > 0 &&
+    [...document.querySelectorAll('#fw-list > li .badge')].every((b) => b.textContent === 'Bị loại'));
+  const apiRejected = await page.evaluate(async (f) => (await (await fetch(`/api/v1/worklist?facility=${f}&category=rejected&limit=50`)).json()).items.length, facility);
+  check(await page.$$eval('#fw-list > li', (els) => els.length) === apiRejected, 'the page shows the API\'s rejected items');
+  // the uploaded file's broken row (its record id unreadable) is on the list with its reason
+  check(await page.$$eval('#fw-list > li .reasons code', (els) => els.some((c) => c.textContent === 'CSV_UNCLOSED_QUOTE')), 'the broken uploaded row is on the list');
+  await page.screenshot({ path: shots + '/facility-filtered.png', fullPage: true });
+  // a reason filter: every card carries the reason
+  await page.selectOption('#fw-cat', '');
+  await page.click('#fw-apply');
+  await page.waitForSelector('#fw-list > li');
+  const reason = await page.textContent('#fw-list > li .reasons code');
+  await page.fill('#fw-reason', reason);
+  await page.click('#fw-apply');
+  await page.waitForFunction((r) => { const l = [...document.querySelectorAll('#fw-list > li')];
+    return l.length > 0 && l.every((li) => [...li.querySelectorAll('.reasons code')].some((c) => c.textContent === r)); }, reason);
+  // a shot-date range with nothing in it
+  await page.fill('#fw-reason', '');
+  await page.fill('#fw-from', '2099-01-01');
+  await page.click('#fw-apply');
+  await page.waitForFunction(() => !document.querySelector('#fw-list') && document.querySelector('main .empty'));
+  await logout(page);
+  await ctx.close();
+}
+
+async function adminPage(browser, errors) {
+  log('admin: users, token, audit');
+  const { ctx, page } = await freshPage(browser, errors);
+  await login(page, 'admin1', 'admin-pass-1');
+  await page.waitForSelector('#users tbody tr');
+  check((await page.textContent('main h1')).startsWith('Quản trị'), 'the admin page in Vietnamese');
+  const names = await page.$$eval('#users tbody tr[data-user]', (els) => els.map((e) => e.dataset.user));
+  check(['officer_a', 'officer_b', 'clerk1', 'admin1'].every((n) => names.includes(n)), 'the users are listed: ' + names.join(' '));
+  check(!/\$argon2/.test(await page.textContent('main')), 'no password hash on the page');
+  await page.screenshot({ path: shots + '/admin.png', fullPage: true });
+  // create a user with the keyboard-reachable form
+  await page.fill('#nu-name', 'clerk2');
+  await page.selectOption('#nu-role', 'clerk');
+  await page.fill('#nu-area', facility);
+  await page.fill('#nu-password', 'clerk2-pass-1');
+  await page.getByRole('button', { name: 'Tạo người dùng' }).click();
+  await page.waitForSelector('#users tbody tr[data-user="clerk2"]');
+  // issue a token: shown once
+  await page.getByRole('button', { name: 'Cấp mã API: clerk2' }).click();
+  await page.fill('#tl-clerk2', 'his-system');
+  await page.press('#tl-clerk2', 'Enter');
+  await page.waitForSelector('#new-token-value');
+  check(/^[0-9a-f]{64}$/.test((await page.textContent('#new-token-value')).trim()), 'the new token is shown');
+  await page.screenshot({ path: shots + '/admin-token.png', fullPage: true });
+  const token = (await page.textContent('#new-token-value')).trim();
+  const bearer = (tok) => page.evaluate(async ([f, k]) => (await fetch(`/api/v1/worklist?facility=${f}&limit=1`, { headers: { Authorization: 'Bearer ' + k } })).status, [facility, tok]);
+  check(await bearer(token) === 200, 'the token works');
+  await page.locator('#users tr[data-user="clerk2"]').getByRole('button', { name: 'Thu hồi' }).click();
+  await page.waitForFunction(() => document.querySelector('#toast').textContent.startsWith('Đã thu hồi mã'));
+  check(await bearer(token) === 401, 'the revoked token is refused');
+
+  // the new user logs in, in a fresh browser context
+  log('admin: the new user logs in elsewhere');
+  const other = await freshPage(browser, errors);
+  await login(other.page, 'clerk2', 'clerk2-pass-1');
+  await other.page.waitForSelector('#sub-facility');
+  check((await other.page.inputValue('#sub-facility')) === facility, 'clerk2 works for its facility');
+  // disabled by the administrator: the other browser's session ends
+  await page.getByRole('button', { name: 'Khoá: clerk2' }).click();
+  await page.waitForFunction(() => document.querySelector('#users tr[data-user="clerk2"]')?.textContent.includes('đã khoá'));
+  check(await apiStatus(other.page, `worklist?facility=${facility}`) === 401, 'the disabled user\'s session has ended');
+  await other.ctx.close();
+
+  // the audit with a filter
+  log('admin: audit filter');
+  await page.fill('#af-actor', 'clerk1');
+  await page.click('#audit-filters button[type=submit]');
+  // the table is there before the filter too: wait for the filtered one (the check below says it)
+  await page.waitForFunction(() => { const r = [...document.querySelectorAll('#audit-table tbody tr')];
+    return r.length > 0 && r.every((e) => e.children[1].textContent === 'clerk1'); }).catch(() => {});
+  const actors = await page.$$eval('#audit-table tbody tr', (els) => els.map((e) => e.children[1].textContent));
+  check(actors.length > 0 && actors.every((a) => a === 'clerk1'), 'the audit filtered by actor');
+  const actions = await page.$$eval('#audit-table tbody tr', (els) => els.map((e) => e.children[3].textContent));
+  check(actions.includes('upload'), 'the clerk\'s upload is in the audit');
+  await page.screenshot({ path: shots + '/admin-audit.png', fullPage: true });
+  // the administrator reads no personal data
+  check(await apiStatus(page, `worklist?commune=${communeA}`) === 403, 'the admin may not read a worklist');
+  await logout(page);
+  await ctx.close();
+}
+
+async function otherCommune(browser, errors) {
+  log('officer A: another commune is out of reach');
+  const { ctx, page } = await freshPage(browser, errors);
+  const rows = csvRows(readFileSync(env('VS_REGISTRY'), 'utf8'));
+  const hdr = rows[0];
+  const b = rows.find((r, j) => j > 0 && r[hdr.indexOf('commune_code')] === communeB);
+  check(b, 'a citizen of commune B');
+  await login(page, 'officer_a', 'officer-a-pass-1');
+  await page.waitForSelector('#rv-queue li, main .empty');
+  // the page offers only the officer's own commune
+  const offered = await page.$$eval('main select option', (els) => els.map((e) => e.value));
+  check(!offered.includes(communeB), 'commune B is not offered');
+  // the lookup page: commune B's citizen is "not found in your area", nothing shown
+  await page.getByRole('button', { name: 'Tra cứu công dân' }).click();
+  await page.fill('#lk-id', b[hdr.indexOf('citizen_id')]);
+  await page.press('#lk-id', 'Enter');
+  await page.waitForSelector('main .error');
+  check((await page.textContent('main .error')).includes('Không tìm thấy trong địa bàn'), 'not found in your area');
+  check(!(await page.$('#lk-result')), 'no history shown');
+  check(!(await page.textContent('main')).includes(b[hdr.indexOf('full_name')]), 'no name of commune B on the page');
+  await page.screenshot({ path: shots + '/lookup-other-commune.png', fullPage: true });
+  // and the API from the same browser session
+  check(await apiStatus(page, `worklist?commune=${communeB}`) === 403, 'commune B\'s list is refused');
+  check(await apiStatus(page, `citizens/${b[hdr.indexOf('citizen_id')]}`) === 404, 'commune B\'s citizen does not exist');
+  await logout(page);
+  await ctx.close();
+}
 
 async function main() {
   // ---- the static files' headers, no traversal, no listing ----
@@ -239,6 +411,9 @@ async function main() {
     await page.screenshot({ path: shots + '/review-other-commune.png', fullPage: true });
     await logout(page);
     await dashboardTest(browser, errors);
+    await clerkUpload(browser, errors);
+    await adminPage(browser, errors);
+    await otherCommune(browser, errors);
     check(errors.length === 0, 'no script errors in the page: ' + errors.join(' | '));
   } finally {
     await browser.close();

@@ -6,6 +6,8 @@ let csrf = null;
 let onAuthLost = () => {};
 
 export function setCsrf(token) { csrf = token; }
+// For a request api() cannot make (an upload with progress, upload.js).
+export function csrfToken() { return csrf; }
 export function setAuthLost(f) { onAuthLost = f; }
 
 export class ApiError extends Error {

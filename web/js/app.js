@@ -10,6 +10,8 @@ import { reviewView } from './review.js';
 import { submitView, facilityView } from './clerk.js';
 import { lookupView, noteView } from './lookup.js';
 import { dashboardView } from './dashboard.js';
+import { adminView } from './admin.js';
+import { uploadView } from './upload.js';
 
 const app = { session: null, view: null, views: {}, current: null };
 const $ = (id) => document.getElementById(id);
@@ -17,14 +19,14 @@ const $ = (id) => document.getElementById(id);
 
 function pagesFor(role) {
   switch (role) {
-  case 'clerk': return ['submit', 'facility'];
+  case 'clerk': return ['submit', 'facility', 'upload'];
   case 'commune': return ['review', 'lookup'];
   case 'district': case 'province': case 'ministry': return ['review', 'lookup', 'dashboard'];
   default: return ['admin'];
   }
 }
 
-const NAV = { review: 'navReview', lookup: 'navLookup', submit: 'navSubmit', facility: 'navFacility',
+const NAV = { review: 'navReview', lookup: 'navLookup', submit: 'navSubmit', facility: 'navFacility', upload: 'navUpload',
   dashboard: 'navDashboard', admin: 'navAdmin' };
 
 function makeView(name) {
@@ -34,8 +36,9 @@ function makeView(name) {
   case 'lookup': return lookupView(s);
   case 'submit': return submitView(s);
   case 'facility': return facilityView(s);
+  case 'upload': return uploadView(s);
   case 'dashboard': return dashboardView(s);
-  default: return noteView('navAdmin', 'adminNote');
+  default: return adminView(s);
   }
 }
 

@@ -66,14 +66,17 @@ export function submitView(session) {
 }
 
 export function facilityView(session) {
-  const st = { after: null, back: [], page: 1, items: [], next: null, cat: '', open: '', confirmWithdraw: '', error: '', loading: false };
+  const st = { after: null, back: [], page: 1, items: [], next: null, cat: '', reason: '', from: '', to: '', open: '', confirmWithdraw: '', error: '', loading: false };
   let main = null;
   const key = (it) => it.facility_code + '/' + it.record_id;
 
   async function load() {
     st.loading = true; draw(main);
     try {
-      const r = await api('GET', `worklist?facility=${seg(session.area)}&limit=50` + (st.after !== null ? `&after=${st.after}` : ''));
+      // the filters go to the API (category, reason, shot date), so every page is full
+      const f = new URLSearchParams();
+      for (const k of ['cat', 'reason', 'from', 'to']) if (st[k]) f.set(k === 'cat' ? 'category' : k, st[k]);
+      const r = await api('GET', `worklist?facility=${seg(session.area)}&limit=50` + (st.after !== null ? `&after=${st.after}` : '') + (f.toString() ? '&' + f.toString() : ''));
       st.items = r.items; st.next = r.next_after; st.error = '';
     } catch (e) { st.items = []; st.next = null; st.error = errorText(e); }
     st.loading = false; draw(main);
@@ -114,13 +117,23 @@ export function facilityView(session) {
   }
   function draw(m) {
     main = m;
-    const items = st.items.filter((it) => !st.cat || it.category === st.cat);
+    const items = st.items;
     const cats = ['', 'unlinked', 'correction', 'review', 'conflict', 'rejected', 'withdrawn'];
     main.replaceChildren(h('section', { class: 'facility' },
       h('h1', { text: t('facilityTitle') }),
       h('div', { class: 'toolbar' },
-        field(t('category'), h('select', { id: 'fw-cat', onchange: (e) => { st.cat = e.target.value; draw(main); } },
+        h('form', { class: 'inline', id: 'fw-filters', 'aria-label': t('filters'), onsubmit: (e) => {
+          e.preventDefault();
+          const v = (id) => main.querySelector('#' + id).value.trim();
+          st.cat = v('fw-cat'); st.reason = v('fw-reason').toUpperCase(); st.from = v('fw-from'); st.to = v('fw-to');
+          st.after = null; st.back = []; st.page = 1; load();
+        } },
+        field(t('category'), h('select', { id: 'fw-cat' },
           cats.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
+        field(t('reasonCode'), h('input', { id: 'fw-reason', value: st.reason, autocomplete: 'off', placeholder: 'ID_MISSING', pattern: '[A-Za-z0-9_]*' })),
+        field(t('shotFrom'), h('input', { id: 'fw-from', type: 'date', value: st.from })),
+        field(t('shotTo'), h('input', { id: 'fw-to', type: 'date', value: st.to })),
+        h('button', { type: 'submit', class: 'primary', id: 'fw-apply', text: t('applyFilters') })),
         h('button', { type: 'button', onclick: load, text: t('refresh') }),
         h('button', { type: 'button', disabled: !st.back.length, onclick: () => { st.after = st.back.pop(); st.page--; load(); }, text: t('prevPage') }),
         h('button', { type: 'button', disabled: st.next === null, onclick: () => { st.back.push(st.after); st.after = st.next; st.page++; load(); }, text: t('nextPage') }),
