@@ -2191,11 +2191,11 @@ out:
  * pending scan, small tables): a scan is their job. */
 static bool bulk_statement(int i)
 {
-	static const int bulk[] = {Q_REC_UNLINKED, Q_POST_ALL,        Q_WL_ALL_FAC,    Q_WL_ALL_COM,
-	                           Q_LINKS_EXPORT, Q_OB_PENDING,      Q_OB_MULTI,      Q_OB_COUNT_OPS,
-	                           Q_OB_POST_ALL,  Q_OB_WITHDRAW_ALL, Q_OB_DONE_ALL,   Q_AUDIT_COUNT,
-	                           Q_COVERAGE,     Q_MODEL_LATEST,    Q_AUDIT_QUERY,   Q_HISTORIES,
-	                           Q_DIRTY_LIST,   Q_PLAN_POST,       Q_PLAN_WITHDRAW, Q_CIT_SCAN};
+	static const int bulk[] = {
+	    Q_REC_UNLINKED,  Q_POST_ALL,     Q_WL_ALL_FAC,  Q_WL_ALL_COM,      Q_LINKS_EXPORT, Q_OB_PENDING,
+	    Q_OB_MULTI,      Q_OB_COUNT_OPS, Q_OB_POST_ALL, Q_OB_WITHDRAW_ALL, Q_OB_DONE_ALL,  Q_AUDIT_COUNT,
+	    Q_COVERAGE,      Q_MODEL_LATEST, Q_AUDIT_QUERY, Q_HISTORIES,       Q_DIRTY_LIST,   Q_PLAN_POST,
+	    Q_PLAN_WITHDRAW, Q_CIT_SCAN,     Q_USER_LIST};
 	for (size_t k = 0; k < sizeof(bulk) / sizeof(bulk[0]); k++)
 		if (bulk[k] == i)
 			return true;
