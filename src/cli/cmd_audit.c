@@ -57,7 +57,8 @@ int vs_cmd_audit(int argc, char **argv)
 		}
 	}
 	const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
-	if (access(path, R_OK)) {
+	bool pg = !strncmp(db, "postgres:", 9) || !strncmp(db, "postgresql:", 11); /* a server, no file */
+	if (!pg && access(path, R_OK)) {
 		fprintf(stderr, "vaxsync audit: no store at %s\n", path);
 		return VS_EXIT_USAGE;
 	}

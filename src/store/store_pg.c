@@ -12,6 +12,7 @@
  * parameters. Results are fetched whole (a page at a time for the scans), so
  * a callback may write to the store while a scan runs. */
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +82,9 @@ static const char *const pg_migrations[] = {
     "CREATE INDEX citizens_commune ON citizens(commune_code);",
     /* 4 */
     "CREATE TABLE held(citizen_id " T " PRIMARY KEY, reason " T " NOT NULL);",
-    /* 5: the service's accounts and access audit (as on SQLite; the driver has no ops for them
-     * yet, so `vaxsync serve` and `vaxsync user` refuse a PostgreSQL store; IF NOT EXISTS: a
-     * store rolled back to an older version by hand keeps these, as on SQLite) */
+    /* 5: the service's accounts and access audit (as on SQLite: the audit is append-only, a
+     * trigger refuses every UPDATE and DELETE of a row; IF NOT EXISTS: a store rolled back to
+     * an older version by hand keeps these, as on SQLite) */
     "CREATE TABLE IF NOT EXISTS users(name " T " PRIMARY KEY, role " T " NOT NULL, area " T
     " NOT NULL DEFAULT '',"
     " pwhash " T " NOT NULL DEFAULT '', disabled integer NOT NULL DEFAULT 0,"
@@ -178,6 +179,18 @@ enum {
 	Q_HELD_HAS,
 	Q_HELD_ADD,
 	Q_DIRTY_FROM_LINK,
+	Q_USER_PUT,
+	Q_USER_GET,
+	Q_USER_LOGIN,
+	Q_CRED_PUT,
+	Q_CRED_GET,
+	Q_CRED_REVOKE,
+	Q_CRED_REVOKE_ID,
+	Q_CRED_REVOKE_USER,
+	Q_AUDIT_ADD,
+	Q_AUDIT_QUERY,
+	Q_USER_LIST,
+	Q_CRED_LIST,
 	Q_COUNT
 };
 
@@ -348,6 +361,37 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_HELD_ADD] = "INSERT INTO held(citizen_id, reason) VALUES($1, $2) ON CONFLICT DO NOTHING",
     [Q_DIRTY_FROM_LINK] = "INSERT INTO dirty(citizen_id) SELECT citizen_id FROM links WHERE rid = $1"
                           " AND citizen_id <> '' ON CONFLICT DO NOTHING",
+    /* the service's accounts: ports of the SQLite statements ("user" is a
+     * reserved word here; INSERT OR REPLACE is an upsert of every column) */
+    [Q_USER_PUT] = "INSERT INTO users(name, role, area, pwhash, disabled, lookup, failed, locked_until)"
+                   " VALUES($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT(name) DO UPDATE SET role = EXCLUDED.role,"
+                   " area = EXCLUDED.area, pwhash = EXCLUDED.pwhash, disabled = EXCLUDED.disabled,"
+                   " lookup = EXCLUDED.lookup, failed = EXCLUDED.failed,"
+                   " locked_until = EXCLUDED.locked_until",
+    [Q_USER_GET] = "SELECT name, role, area, pwhash, disabled, lookup, failed, locked_until FROM users"
+                   " WHERE name = $1",
+    [Q_USER_LOGIN] = "UPDATE users SET failed = $2, locked_until = $3 WHERE name = $1",
+    [Q_CRED_PUT] = "INSERT INTO credentials(hash, kind, \"user\", csrf_hash, label, expires, revoked)"
+                   " VALUES($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+    [Q_CRED_GET] = "SELECT id, hash, kind, \"user\", csrf_hash, label, expires, revoked FROM credentials"
+                   " WHERE hash = $1",
+    [Q_CRED_REVOKE] = "UPDATE credentials SET revoked = 1 WHERE hash = $1",
+    [Q_CRED_REVOKE_ID] = "UPDATE credentials SET revoked = 1 WHERE id = $1",
+    [Q_CRED_REVOKE_USER] = "UPDATE credentials SET revoked = 1 WHERE \"user\" = $1",
+    [Q_AUDIT_ADD] = "INSERT INTO access_audit(actor, role, action, subject, endpoint, result, detail)"
+                    " VALUES($1,$2,$3,$4,$5,$6,$7) RETURNING seq, at",
+    /* both audits, oldest first (at is UTC text in one format: byte order is
+     * time order), read in pages by the key (at, src, seq) */
+    [Q_AUDIT_QUERY] = "SELECT seq, at, actor, role, action, subject, endpoint, result, detail, src FROM ("
+                      "SELECT seq, at, actor, role, action, subject, endpoint, result, detail, 1 AS src"
+                      " FROM access_audit UNION ALL SELECT seq, at, coalesce(actor, ''), '',"
+                      " coalesce(action, ''), coalesce(subject, ''), '', '', coalesce(detail, ''), 0"
+                      " FROM audit) a WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR at >= $2)"
+                      " AND (at, src, seq) > ($3, $4, $5) ORDER BY at, src, seq LIMIT $6",
+    [Q_USER_LIST] =
+        "SELECT name, role, area, disabled, lookup, failed, locked_until FROM users ORDER BY name",
+    [Q_CRED_LIST] = "SELECT id, label, expires, revoked FROM credentials WHERE \"user\" = $1 AND kind = $2"
+                    " ORDER BY id",
 };
 
 typedef struct pg_store {
@@ -2118,6 +2162,279 @@ static vs_rc pg_model_count(vs_store *s, int64_t *count, vs_error *err)
 	return scalar(D(s), "SELECT count(*) FROM models", count, err);
 }
 
+/* ---- accounts of the service and its access audit ---- */
+
+/* A write statement that returns nothing, in the caller's transaction or a
+ * transaction of its own; *changed (may be NULL) = rows it changed. */
+static vs_rc write_q(pg_store *d, int which, const pgp *p, int64_t *changed, vs_error *err)
+{
+	PGresult *res = NULL;
+	bool own;
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc)
+		return rc;
+	rc = run_q(d, which, p, &res, err);
+	if (!rc) {
+		if (changed)
+			*changed = changes(res);
+		PQclear(res);
+	}
+	return w_end(d, own, rc, err);
+}
+
+static vs_rc pg_user_put(vs_store *s, const vs_store_user *u, vs_error *err)
+{
+	pgp p = {0};
+	p_text(&p, u->name);
+	p_text(&p, u->role);
+	p_text(&p, u->area);
+	p_text(&p, u->pwhash);
+	p_int(&p, u->disabled ? 1 : 0);
+	p_int(&p, u->lookup ? 1 : 0);
+	p_int(&p, u->failed);
+	p_int(&p, u->locked_until);
+	return write_q(D(s), Q_USER_PUT, &p, NULL, err);
+}
+
+static vs_rc pg_user_get(vs_store *s, const char *name, vs_store_user *out, vs_error *err)
+{
+	pg_store *d = D(s);
+	pgp p = {0};
+	PGresult *res = NULL;
+	p_text(&p, name);
+	vs_rc rc = run_q(d, Q_USER_GET, &p, &res, err);
+	if (rc)
+		return rc;
+	if (PQntuples(res)) {
+		memset(out, 0, sizeof(*out));
+		gt(res, 0, 0, out->name, sizeof(out->name));
+		gt(res, 0, 1, out->role, sizeof(out->role));
+		gt(res, 0, 2, out->area, sizeof(out->area));
+		gt(res, 0, 3, out->pwhash, sizeof(out->pwhash));
+		out->disabled = gi(res, 0, 4) != 0;
+		out->lookup = gi(res, 0, 5) != 0;
+		out->failed = (int32_t)gi(res, 0, 6);
+		out->locked_until = gi(res, 0, 7);
+	} else {
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no user %s", name);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static vs_rc pg_user_login(vs_store *s, const char *name, int32_t failed, int64_t locked_until, vs_error *err)
+{
+	pgp p = {0};
+	p_text(&p, name);
+	p_int(&p, failed);
+	p_int(&p, locked_until);
+	return write_q(D(s), Q_USER_LOGIN, &p, NULL, err);
+}
+
+static vs_rc pg_cred_put(vs_store *s, vs_store_cred *c, vs_error *err)
+{
+	pg_store *d = D(s);
+	pgp p = {0};
+	PGresult *res = NULL;
+	bool own;
+	p_text(&p, c->hash);
+	p_int(&p, c->kind);
+	p_text(&p, c->user);
+	p_text(&p, c->csrf_hash);
+	p_text(&p, c->label);
+	p_int(&p, c->expires);
+	p_int(&p, c->revoked ? 1 : 0);
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc)
+		return rc;
+	rc = run_q(d, Q_CRED_PUT, &p, &res, err);
+	if (!rc) {
+		if (PQntuples(res))
+			c->id = gi(res, 0, 0);
+		PQclear(res);
+	}
+	return w_end(d, own, rc, err);
+}
+
+static vs_rc pg_cred_get(vs_store *s, const char *hash, vs_store_cred *out, vs_error *err)
+{
+	pg_store *d = D(s);
+	pgp p = {0};
+	PGresult *res = NULL;
+	p_text(&p, hash);
+	vs_rc rc = run_q(d, Q_CRED_GET, &p, &res, err);
+	if (rc)
+		return rc;
+	if (PQntuples(res)) {
+		memset(out, 0, sizeof(*out));
+		out->id = gi(res, 0, 0);
+		gt(res, 0, 1, out->hash, sizeof(out->hash));
+		out->kind = (uint8_t)gi(res, 0, 2);
+		gt(res, 0, 3, out->user, sizeof(out->user));
+		gt(res, 0, 4, out->csrf_hash, sizeof(out->csrf_hash));
+		gt(res, 0, 5, out->label, sizeof(out->label));
+		out->expires = gi(res, 0, 6);
+		out->revoked = gi(res, 0, 7) != 0;
+	} else {
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no such credential");
+	}
+	PQclear(res);
+	return rc;
+}
+
+static vs_rc pg_cred_revoke(vs_store *s, const char *hash, int64_t id, bool *found, vs_error *err)
+{
+	pgp p = {0};
+	int64_t n = 0;
+	if (hash)
+		p_text(&p, hash);
+	else
+		p_int(&p, id);
+	vs_rc rc = write_q(D(s), hash ? Q_CRED_REVOKE : Q_CRED_REVOKE_ID, &p, &n, err);
+	if (!rc && found)
+		*found = n > 0;
+	return rc;
+}
+
+static vs_rc pg_cred_revoke_user(vs_store *s, const char *user, vs_error *err)
+{
+	pgp p = {0};
+	p_text(&p, user);
+	return write_q(D(s), Q_CRED_REVOKE_USER, &p, NULL, err);
+}
+
+static vs_rc pg_audit_add(vs_store *s, vs_store_audit_row *a, vs_error *err)
+{
+	pg_store *d = D(s);
+	pgp p = {0};
+	PGresult *res = NULL;
+	bool own;
+	p_text(&p, a->actor);
+	p_text(&p, a->role);
+	p_text(&p, a->action);
+	p_text(&p, a->subject);
+	p_text(&p, a->endpoint);
+	p_text(&p, a->result);
+	p_text(&p, a->detail);
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc)
+		return rc;
+	rc = run_q(d, Q_AUDIT_ADD, &p, &res, err);
+	if (!rc) {
+		if (PQntuples(res)) {
+			a->seq = gi(res, 0, 0);
+			gt(res, 0, 1, a->at, sizeof(a->at));
+		}
+		PQclear(res);
+	}
+	return w_end(d, own, rc, err);
+}
+
+/* Paged by the key (at, src, seq), as the other scans: memory stays bounded
+ * whatever the audit's size, and fn may write to the store. */
+static vs_rc pg_audit_query(vs_store *s, const char *actor, const char *since, size_t limit,
+                            vs_store_audit_fn fn, void *ud, vs_error *err)
+{
+	pg_store *d = D(s);
+	vs_store_audit_row a;
+	char at[sizeof(a.at)] = "";
+	int64_t src = -1, seq = 0;
+	size_t left = limit ? limit : SIZE_MAX;
+	for (;;) {
+		pgp p = {0};
+		PGresult *res = NULL;
+		size_t page = left < PG_PAGE ? left : PG_PAGE;
+		p_text(&p, actor);
+		p_text(&p, since);
+		p_text(&p, at);
+		p_int(&p, src);
+		p_int(&p, seq);
+		p_int(&p, (int64_t)page);
+		vs_rc rc = run_q(d, Q_AUDIT_QUERY, &p, &res, err);
+		if (rc)
+			return rc;
+		int n = PQntuples(res);
+		for (int i = 0; !rc && i < n; i++) {
+			memset(&a, 0, sizeof(a));
+			a.seq = gi(res, i, 0);
+			gt(res, i, 1, a.at, sizeof(a.at));
+			gt(res, i, 2, a.actor, sizeof(a.actor));
+			gt(res, i, 3, a.role, sizeof(a.role));
+			gt(res, i, 4, a.action, sizeof(a.action));
+			gt(res, i, 5, a.subject, sizeof(a.subject));
+			gt(res, i, 6, a.endpoint, sizeof(a.endpoint));
+			gt(res, i, 7, a.result, sizeof(a.result));
+			gt(res, i, 8, a.detail, sizeof(a.detail));
+			vs_store_copy(at, sizeof(at), a.at);
+			src = gi(res, i, 9);
+			seq = a.seq;
+			if (fn(ud, &a))
+				rc = VS_DONE;
+		}
+		PQclear(res);
+		left -= (size_t)n;
+		if (rc || (size_t)n < page || !left)
+			return rc;
+	}
+}
+
+static vs_rc pg_user_list(vs_store *s, vs_store_user_fn fn, void *ud, vs_error *err)
+{
+	PGresult *res = NULL;
+	vs_rc rc = run_q(D(s), Q_USER_LIST, NULL, &res, err);
+	if (rc)
+		return rc;
+	vs_store_user u;
+	for (int i = 0, n = PQntuples(res); !rc && i < n; i++) {
+		memset(&u, 0, sizeof(u)); /* pwhash stays empty: a list never carries it */
+		gt(res, i, 0, u.name, sizeof(u.name));
+		gt(res, i, 1, u.role, sizeof(u.role));
+		gt(res, i, 2, u.area, sizeof(u.area));
+		u.disabled = gi(res, i, 3) != 0;
+		u.lookup = gi(res, i, 4) != 0;
+		u.failed = (int32_t)gi(res, i, 5);
+		u.locked_until = gi(res, i, 6);
+		if (fn(ud, &u))
+			rc = VS_DONE;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static vs_rc pg_cred_list(vs_store *s, const char *user, vs_store_cred_fn fn, void *ud, vs_error *err)
+{
+	pgp p = {0};
+	PGresult *res = NULL;
+	p_text(&p, user);
+	p_int(&p, VS_STORE_CRED_TOKEN);
+	vs_rc rc = run_q(D(s), Q_CRED_LIST, &p, &res, err);
+	if (rc)
+		return rc;
+	vs_store_cred c;
+	for (int i = 0, n = PQntuples(res); !rc && i < n; i++) {
+		memset(&c, 0, sizeof(c)); /* no hash in a list */
+		c.id = gi(res, i, 0);
+		c.kind = VS_STORE_CRED_TOKEN;
+		vs_store_copy(c.user, sizeof(c.user), user);
+		gt(res, i, 1, c.label, sizeof(c.label));
+		c.expires = gi(res, i, 2);
+		c.revoked = gi(res, i, 3) != 0;
+		if (fn(ud, &c))
+			rc = VS_DONE;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Nothing to do: the server checkpoints its own write-ahead log
+ * (checkpoint_timeout, max_wal_size), off every client's path. */
+static vs_rc pg_checkpoint(vs_store *s, vs_error *err)
+{
+	(void)s;
+	(void)err;
+	return VS_OK;
+}
+
 static const vs_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -2175,6 +2492,18 @@ static const vs_store_ops pg_ops = {
     .model_latest = pg_model_latest,
     .model_count = pg_model_count,
     .report_rows = vs_store_pg_report_rows,
+    .user_put = pg_user_put,
+    .user_get = pg_user_get,
+    .user_login = pg_user_login,
+    .cred_put = pg_cred_put,
+    .cred_get = pg_cred_get,
+    .cred_revoke = pg_cred_revoke,
+    .cred_revoke_user = pg_cred_revoke_user,
+    .audit_add = pg_audit_add,
+    .audit_query = pg_audit_query,
+    .checkpoint = pg_checkpoint,
+    .user_list = pg_user_list,
+    .cred_list = pg_cred_list,
 };
 
 /* ---- open: schema and statements ---- */

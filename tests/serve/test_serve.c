@@ -13,7 +13,12 @@
  * - end to end: a clerk submits and withdraws, a commune officer reviews,
  *   postings and the audit trail follow;
  * - every answer recorded here is checked against the OpenAPI document the
- *   service serves (status listed, required top-level members present). */
+ *   service serves (status listed, required top-level members present).
+ *
+ * `test_serve` keeps the store in SQLite; `test_serve --pg` (CTest's
+ * test_serve_pg) in a new database on the PostgreSQL server of
+ * $VS_TEST_PG_URI or of the state file $VS_TEST_PG_STATE: every test the
+ * same. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +26,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -62,13 +68,29 @@ static int run(const char *stdin_text, const char *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* ---- the store: a SQLite file, or (--pg) a PostgreSQL database ---- */
+
+static bool pg_mode;
+static char pg_admin[512], pg_name[64]; /* the server's URI; our database */
+
 /* The first column of the first row of sql on the store into dst. */
 static bool query1(const char *sql, char *dst, size_t len)
 {
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
 	bool ok = false;
 	dst[0] = '\0';
+	if (pg_mode) {
+		PGconn *c = PQconnectdb(db);
+		PGresult *r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+			snprintf(dst, len, "%s", PQgetvalue(r, 0, 0));
+			ok = true;
+		}
+		PQclear(r);
+		PQfinish(c);
+		return ok;
+	}
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
 	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -78,6 +100,84 @@ static bool query1(const char *sql, char *dst, size_t len)
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	return ok;
+}
+
+/* Whether a statement that changes the store (behind the service's back) works. */
+static bool store_write(const char *sql)
+{
+	if (pg_mode) {
+		PGconn *c = PQconnectdb(db);
+		PGresult *r = PQexec(c, sql);
+		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		PQfinish(c);
+		return ok;
+	}
+	sqlite3 *h = NULL;
+	bool ok = sqlite3_open(db, &h) == SQLITE_OK && sqlite3_busy_timeout(h, 5000) == SQLITE_OK &&
+	          sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(h);
+	return ok;
+}
+
+static bool pg_admin_exec(const char *sql)
+{
+	PGconn *c = PQconnectdb(pg_admin);
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return ok;
+}
+
+/* The store's location in db: a new database on the server for --pg. Its URI
+ * names the database only (postgresql:///NAME): the server's host, port, user
+ * and other settings go to every process by libpq's environment variables
+ * (PGHOST, PGPORT, ...), so the URI needs no quoting in a shell command. */
+static bool store_create(void)
+{
+	if (!pg_mode) {
+		snprintf(db, sizeof(db), "%s/store.db", tmpdir);
+		return true;
+	}
+	const char *uri = getenv("VS_TEST_PG_URI"), *state = getenv("VS_TEST_PG_STATE");
+	char line[600];
+	if (uri && *uri)
+		snprintf(pg_admin, sizeof(pg_admin), "%s", uri);
+	FILE *f = !pg_admin[0] && state ? fopen(state, "r") : NULL;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "uri=", 4))
+			snprintf(pg_admin, sizeof(pg_admin), "%.*s", (int)strcspn(line + 4, "\n"), line + 4);
+	if (f)
+		fclose(f);
+	PQconninfoOption *opts = pg_admin[0] ? PQconninfoParse(pg_admin, NULL) : NULL;
+	if (!opts) {
+		fprintf(stderr, "test_serve --pg: no PostgreSQL server: set VS_TEST_PG_URI, or run through "
+		                "CTest (pg_cluster fixture) or scripts/test.sh\n");
+		return false;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && o->envvar && strcmp(o->keyword, "dbname"))
+			setenv(o->envvar, o->val, 1);
+	PQconninfoFree(opts);
+	snprintf(pg_name, sizeof(pg_name), "vs_serve_%d", (int)getpid());
+	snprintf(db, sizeof(db), "postgresql:///%s", pg_name);
+	snprintf(line, sizeof(line), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_name);
+	if (!pg_admin_exec(line))
+		return false;
+	snprintf(line, sizeof(line), "CREATE DATABASE %s", pg_name);
+	return pg_admin_exec(line);
+}
+
+static bool store_remove(void)
+{
+	char sql[128];
+	if (!pg_mode)
+		return true;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_name);
+	return pg_admin_exec(sql);
 }
 
 static long long count_of(const char *sql)
@@ -322,8 +422,10 @@ static int start_server(void)
 		snprintf(bin, sizeof(bin), "%s/vaxsync", getenv("VS_BIN"));
 		dup2(fds[1], 1);
 		close(fds[0]);
+		char spool[128];
+		snprintf(spool, sizeof(spool), "%s/spool", tmpdir); /* durable on either store */
 		execl(bin, "vaxsync", "serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2",
-		      "--today", "2024-01-01", "--rate", rate_arg, (char *)NULL);
+		      "--today", "2024-01-01", "--rate", rate_arg, "--spool", spool, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -344,7 +446,8 @@ static int setup(void **state)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_test_serve_XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
-	snprintf(db, sizeof(db), "%s/store.db", tmpdir);
+	if (!store_create())
+		return -1;
 	if (run(NULL, "generate --out gen --preset small --seed 3 -q") != 0)
 		return fprintf(stderr, "%s\n", out), -1;
 	snprintf(
@@ -373,7 +476,7 @@ static int teardown(void **state)
 		json_decref(seen_list[i].body);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	if (system(cmd) != 0 || !store_remove())
 		return -1;
 	/* a clean stop: no leak, no sanitizer report */
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
@@ -541,13 +644,10 @@ static void test_audit_rows(void **state)
 	assert_true(count_of("SELECT count(*) FROM access_audit WHERE action = 'submit' AND result = 'ok'") >=
 	            1);
 	/* the audit is append-only */
-	sqlite3 *h = NULL;
-	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	sqlite3_busy_timeout(h, 5000);
-	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM access_audit", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(h, "UPDATE access_audit SET result = 'ok'", NULL, NULL, NULL),
-	                     SQLITE_OK);
-	sqlite3_close(h);
+	assert_false(store_write("DELETE FROM access_audit"));
+	assert_false(store_write("UPDATE access_audit SET result = 'ok'"));
+	assert_true(
+	    count_of("SELECT count(*) FROM access_audit WHERE actor = 'admin' AND result = 'denied'") >= 5);
 	/* `vaxsync audit` shows them, by user */
 	char args[256];
 	snprintf(args, sizeof(args), "audit --db %s --user officer_a", db);
@@ -1211,9 +1311,10 @@ static void test_upload_kill9(void **state)
 	json_decref(job);
 	assert_int_equal(count_of("SELECT count(*) FROM postings"), postings);
 	/* the cut upload's file is gone from the spool; only job files and the counter remain */
-	snprintf(spool, sizeof(spool), "ls -A %s.spool | grep -v -e '^job-[0-9]*\\.json$' -e '^seq$'", db);
+	snprintf(spool, sizeof(spool), "ls -A %s/spool | grep -v -e '^job-[0-9]*\\.json$' -e '^seq$'",
+	         tmpdir);
 	assert_int_not_equal(system(spool), 0);
-	snprintf(spool, sizeof(spool), "%s.spool", db);
+	snprintf(spool, sizeof(spool), "%s/spool", tmpdir);
 	struct stat st;
 	assert_int_equal(stat(spool, &st), 0);
 	assert_int_equal(st.st_mode & 077, 0);
@@ -2249,8 +2350,9 @@ static void test_openapi(void **state)
 	json_decref(doc);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	pg_mode = argc > 1 && !strcmp(argv[1], "--pg");
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_access_matrix),
 	    cmocka_unit_test(test_explain_whole_list),
@@ -2279,5 +2381,6 @@ int main(void)
 	    cmocka_unit_test(test_rate_limit),
 	    cmocka_unit_test(test_openapi),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests_name(pg_mode ? "serve (postgresql)" : "serve (sqlite)", tests, setup,
+	                                   teardown);
 }

@@ -1317,6 +1317,274 @@ static void test_lost_connection(void **state)
 	vs_store_close(s);
 }
 
+/* Schema 5: the service's accounts, credentials and access audit. */
+static vs_store_user user(const char *name, const char *role, const char *area)
+{
+	vs_store_user u;
+	memset(&u, 0, sizeof(u));
+	strcpy(u.name, name);
+	strcpy(u.role, role);
+	strcpy(u.area, area);
+	strcpy(u.pwhash, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	return u;
+}
+
+static void test_users(void **state)
+{
+	(void)state;
+	char loc[LOC_LEN];
+	vs_store *s = open_fresh(loc);
+	vs_store_user u = user("officer_a", "commune", "00001,00004"), got;
+	vs_error err;
+	assert_int_equal(vs_store_user_get(s, "officer_a", &got, &err), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_store_user_put(s, &u, &err), VS_OK);
+	u.lookup = true;
+	u.failed = 2;
+	u.locked_until = 4102444800;                             /* past 2^31: 64 bits kept */
+	assert_int_equal(vs_store_user_put(s, &u, &err), VS_OK); /* replaces the row */
+	assert_int_equal(vs_store_user_get(s, "officer_a", &got, &err), VS_OK);
+	assert_string_equal(got.name, "officer_a");
+	assert_string_equal(got.role, "commune");
+	assert_string_equal(got.area, "00001,00004");
+	assert_string_equal(got.pwhash, u.pwhash);
+	assert_false(got.disabled);
+	assert_true(got.lookup);
+	assert_int_equal(got.failed, 2);
+	assert_int_equal(got.locked_until, 4102444800);
+	vs_store_user v = user("Officer_A", "admin", "");
+	v.disabled = true;
+	assert_int_equal(vs_store_user_put(s, &v, &err), VS_OK); /* names are case-sensitive */
+	assert_int_equal(vs_store_user_get(s, "Officer_A", &got, &err), VS_OK);
+	assert_true(got.disabled);
+	assert_string_equal(got.role, "admin");
+	/* a login's outcome changes the two counters only */
+	assert_int_equal(vs_store_user_login(s, "officer_a", 0, 0, &err), VS_OK);
+	assert_int_equal(vs_store_user_get(s, "officer_a", &got, &err), VS_OK);
+	assert_int_equal(got.failed, 0);
+	assert_int_equal(got.locked_until, 0);
+	assert_true(got.lookup);
+	assert_string_equal(got.area, "00001,00004");
+	assert_int_equal(vs_store_user_login(s, "nobody", 1, 0, &err), VS_OK); /* no row: nothing */
+	assert_int_equal(vs_store_user_get(s, "nobody", &got, &err), VS_ERR_NOTFOUND);
+	/* inside a transaction that rolls back, nothing stays */
+	assert_int_equal(vs_store_begin(s, &err), VS_OK);
+	assert_int_equal(vs_store_user_login(s, "officer_a", 5, 99, &err), VS_OK);
+	assert_int_equal(vs_store_rollback(s, &err), VS_OK);
+	assert_int_equal(vs_store_user_get(s, "officer_a", &got, &err), VS_OK);
+	assert_int_equal(got.failed, 0);
+	/* other connections see what one wrote */
+	vs_store *t = open_path(loc);
+	assert_int_equal(vs_store_user_get(t, "Officer_A", &got, &err), VS_OK);
+	vs_store_close(t);
+	vs_store_close(s);
+}
+
+static void test_credentials(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_error err;
+	vs_store_cred a, b, c, got;
+	memset(&a, 0, sizeof(a));
+	strcpy(a.hash, "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1");
+	a.kind = VS_STORE_CRED_SESSION;
+	strcpy(a.user, "officer_a");
+	strcpy(a.csrf_hash, "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0");
+	a.expires = 4102444800;
+	b = a;
+	strcpy(b.hash, "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2");
+	b.kind = VS_STORE_CRED_TOKEN;
+	b.csrf_hash[0] = '\0';
+	strcpy(b.label, "facility-system");
+	b.expires = 0;
+	c = a;
+	strcpy(c.hash, "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3");
+	strcpy(c.user, "clerk_a");
+	assert_int_equal(vs_store_cred_get(s, a.hash, &got, &err), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_store_cred_put(s, &a, &err), VS_OK);
+	assert_int_equal(vs_store_cred_put(s, &b, &err), VS_OK);
+	assert_int_equal(vs_store_cred_put(s, &c, &err), VS_OK);
+	assert_true(a.id > 0 && b.id > a.id && c.id > b.id);
+	vs_store_cred dup = a;
+	assert_int_not_equal(vs_store_cred_put(s, &dup, &err), VS_OK); /* a hash is unique */
+	assert_int_equal(vs_store_cred_get(s, b.hash, &got, &err), VS_OK);
+	assert_int_equal(got.id, b.id);
+	assert_string_equal(got.hash, b.hash);
+	assert_int_equal(got.kind, VS_STORE_CRED_TOKEN);
+	assert_string_equal(got.user, "officer_a");
+	assert_string_equal(got.csrf_hash, "");
+	assert_string_equal(got.label, "facility-system");
+	assert_int_equal(got.expires, 0);
+	assert_false(got.revoked);
+	assert_int_equal(vs_store_cred_get(s, a.hash, &got, &err), VS_OK);
+	assert_int_equal(got.kind, VS_STORE_CRED_SESSION);
+	assert_string_equal(got.csrf_hash, a.csrf_hash);
+	assert_int_equal(got.expires, 4102444800);
+	/* revoke by hash, by id; an unknown one is not found */
+	bool found = false;
+	assert_int_equal(vs_store_cred_revoke(s, a.hash, 0, &found, &err), VS_OK);
+	assert_true(found);
+	assert_int_equal(vs_store_cred_get(s, a.hash, &got, &err), VS_OK); /* revoked ones are read too */
+	assert_true(got.revoked);
+	assert_int_equal(vs_store_cred_revoke(s, NULL, c.id, &found, &err), VS_OK);
+	assert_true(found);
+	assert_int_equal(vs_store_cred_get(s, c.hash, &got, &err), VS_OK);
+	assert_true(got.revoked);
+	assert_int_equal(vs_store_cred_revoke(s, "ffff", 0, &found, &err), VS_OK);
+	assert_false(found);
+	assert_int_equal(vs_store_cred_revoke(s, NULL, c.id + 100, NULL, &err), VS_OK);
+	/* every credential of one user, no other's */
+	strcpy(c.hash, "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4");
+	c.revoked = false;
+	assert_int_equal(vs_store_cred_put(s, &c, &err), VS_OK);
+	assert_int_equal(vs_store_cred_revoke_user(s, "officer_a", &err), VS_OK);
+	assert_int_equal(vs_store_cred_get(s, b.hash, &got, &err), VS_OK);
+	assert_true(got.revoked);
+	assert_int_equal(vs_store_cred_get(s, c.hash, &got, &err), VS_OK);
+	assert_false(got.revoked);
+	assert_string_equal(got.user, "clerk_a");
+	vs_store_close(s);
+}
+
+typedef struct audit_seen {
+	size_t count, stop_at;
+	int64_t last_seq;
+	bool ordered;
+	vs_store_audit_row first, last;
+} audit_seen;
+
+static int audit_cb(void *ud, const vs_store_audit_row *r)
+{
+	audit_seen *a = ud;
+	if (!a->count)
+		a->first = *r;
+	else if (strcmp(r->at, a->last.at) < 0)
+		a->ordered = false;
+	a->last = *r;
+	a->count++;
+	return a->stop_at && a->count == a->stop_at;
+}
+
+static audit_seen audit_rows(vs_store *s, const char *actor, const char *since, size_t limit, size_t stop_at,
+                             vs_rc want)
+{
+	audit_seen a = {.stop_at = stop_at, .ordered = true};
+	vs_error err;
+	vs_rc rc = vs_store_audit_query(s, actor, since, limit, audit_cb, &a, &err);
+	if (rc != want)
+		fprintf(stderr, "audit query: %d %s\n", rc, rc ? err.message : "");
+	assert_int_equal(rc, want);
+	return a;
+}
+
+/* Runs SQL on the store at loc behind the driver's back; whether it worked. */
+static bool raw_try(const char *loc, const char *sql)
+{
+	if (pg_mode) {
+		PGconn *c = PQconnectdb(loc);
+		assert_int_equal(PQstatus(c), CONNECTION_OK);
+		PQsetNoticeProcessor(c, quiet, NULL);
+		PGresult *r = PQexec(c, sql);
+		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+		PQfinish(c);
+		return ok;
+	}
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(loc, &db), SQLITE_OK);
+	bool ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	return ok;
+}
+
+static void test_access_audit(void **state)
+{
+	(void)state;
+	char loc[LOC_LEN];
+	vs_store *s = open_fresh(loc);
+	vs_error err;
+	assert_int_equal(vs_store_checkpoint(s, &err), VS_OK);
+	audit_seen seen = audit_rows(s, NULL, NULL, 0, 0, VS_OK);
+	assert_int_equal(seen.count, 0);
+	assert_int_equal(vs_store_audit(s, "cli", "run", "registry.csv", NULL, &err), VS_OK);
+	vs_store_audit_row r;
+	memset(&r, 0, sizeof(r));
+	strcpy(r.actor, "officer_a");
+	strcpy(r.role, "commune");
+	strcpy(r.action, "read:history");
+	strcpy(r.subject, "001090000001");
+	strcpy(r.endpoint, "GET /api/v1/citizens/{id}/history");
+	strcpy(r.result, "ok");
+	strcpy(r.detail, "Nguyễn Văn An");
+	assert_int_equal(vs_store_audit_add(s, &r, &err), VS_OK);
+	assert_true(r.seq > 0);
+	/* at is UTC ISO 8601 with milliseconds, as on every driver */
+	assert_int_equal(strlen(r.at), 24);
+	assert_true(r.at[4] == '-' && r.at[10] == 'T' && r.at[19] == '.' && r.at[23] == 'Z');
+	int64_t first_seq = r.seq;
+	char first_at[32];
+	strcpy(first_at, r.at);
+	strcpy(r.actor, "clerk_a");
+	strcpy(r.role, "clerk");
+	strcpy(r.action, "submit");
+	strcpy(r.result, "denied");
+	assert_int_equal(vs_store_audit_add(s, &r, &err), VS_OK);
+	assert_true(r.seq > first_seq);
+	/* both audits, oldest first; the pipeline's rows have no role, endpoint or result */
+	seen = audit_rows(s, "", "", 0, 0, VS_OK);
+	assert_int_equal(seen.count, 3);
+	assert_true(seen.ordered);
+	assert_string_equal(seen.first.actor, "cli");
+	assert_string_equal(seen.first.action, "run");
+	assert_string_equal(seen.first.subject, "registry.csv");
+	assert_string_equal(seen.first.role, "");
+	assert_string_equal(seen.first.endpoint, "");
+	assert_string_equal(seen.first.detail, "");
+	assert_string_equal(seen.last.actor, "clerk_a");
+	assert_string_equal(seen.last.result, "denied");
+	assert_int_equal(seen.last.seq, r.seq);
+	seen = audit_rows(s, "officer_a", NULL, 0, 0, VS_OK); /* by actor */
+	assert_int_equal(seen.count, 1);
+	assert_string_equal(seen.first.detail, "Nguyễn Văn An");
+	assert_string_equal(seen.first.endpoint, "GET /api/v1/citizens/{id}/history");
+	assert_string_equal(seen.first.at, first_at);
+	assert_int_equal(seen.first.seq, first_seq);
+	seen = audit_rows(s, "Officer_A", NULL, 0, 0, VS_OK);
+	assert_int_equal(seen.count, 0);
+	seen = audit_rows(s, NULL, first_at, 0, 0, VS_OK); /* at or after */
+	assert_int_equal(seen.count, 2);
+	seen = audit_rows(s, NULL, "2999-01-01", 0, 0, VS_OK);
+	assert_int_equal(seen.count, 0);
+	seen = audit_rows(s, NULL, NULL, 2, 0, VS_OK); /* a limit */
+	assert_int_equal(seen.count, 2);
+	seen = audit_rows(s, NULL, NULL, 0, 1, VS_DONE); /* the callback stops it */
+	assert_int_equal(seen.count, 1);
+	/* more rows than a page, many with one timestamp (one transaction):
+	 * every row once, in order, and a limit inside the second page */
+	assert_int_equal(vs_store_begin(s, &err), VS_OK);
+	for (int i = 0; i < 6000; i++) {
+		snprintf(r.subject, sizeof(r.subject), "%012d", i);
+		assert_int_equal(vs_store_audit_add(s, &r, &err), VS_OK);
+	}
+	assert_int_equal(vs_store_commit(s, &err), VS_OK);
+	seen = audit_rows(s, "clerk_a", NULL, 0, 0, VS_OK);
+	assert_int_equal(seen.count, 6001);
+	assert_true(seen.ordered);
+	assert_string_equal(seen.last.subject, "000000005999");
+	seen = audit_rows(s, NULL, NULL, 5050, 0, VS_OK);
+	assert_int_equal(seen.count, 5050);
+	assert_string_equal(seen.last.subject, "000000005046");
+	/* append-only: no row can be changed or deleted, whoever asks */
+	assert_false(raw_try(loc, "UPDATE access_audit SET result = 'ok'"));
+	assert_false(raw_try(loc, "DELETE FROM access_audit"));
+	assert_false(raw_try(loc, "DELETE FROM access_audit WHERE actor = 'officer_a'"));
+	seen = audit_rows(s, NULL, NULL, 0, 0, VS_OK);
+	assert_int_equal(seen.count, 6003);
+	assert_true(raw_try(loc, "INSERT INTO access_audit(actor, role, action, subject, endpoint, result,"
+	                         " detail) VALUES('x', '', '', '', '', '', '')"));
+	vs_store_close(s);
+}
+
 /* The server of the PostgreSQL run: $VS_TEST_PG_URI, else the uri= line of
  * the state file $VS_TEST_PG_STATE (CTest's pg_cluster fixture). */
 static int pg_setup(void)
@@ -1368,6 +1636,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_coverage),
 	    cmocka_unit_test(test_report_aggregates),
 	    cmocka_unit_test(test_bulk_speed_sanity),
+	    cmocka_unit_test(test_users),
+	    cmocka_unit_test(test_credentials),
+	    cmocka_unit_test(test_access_audit),
 	};
 	/* what only one backend has: a database file's mode; a server connection */
 	const struct CMUnitTest sqlite_only[] = {cmocka_unit_test(test_new_store_is_private)};
