@@ -10,8 +10,8 @@
 #include "vaxsync/store.h"
 
 static const char audit_usage[] =
-    "usage: vaxsync audit [--db FILE] [--user NAME] [--since TIME] [--limit N]\n"
-    "  --db FILE     the store (default vaxsync.db)\n"
+    "usage: vaxsync audit [--db FILE|URI] [--user NAME] [--since TIME] [--limit N]\n"
+    "  --db FILE|URI the store: a SQLite file (default vaxsync.db) or postgresql://...\n"
     "  --user NAME   rows of this actor only\n"
     "  --since TIME  rows at or after TIME (UTC, ISO 8601: 2026-12-05 or\n"
     "                2026-12-05T10:00)\n"
