@@ -5,7 +5,7 @@
  * plausible Vietnamese syllable (every byte a letter, at most one tone, no
  * capital after a small letter, only vowel pairs Vietnamese has). A TCVN3 or
  * VNI file read as Windows-1258 gives symbols, mixed case and impossible vowel
- * pairs; the byte facts come from /work/shared/data/legacy_tcvn3.csv and
+ * pairs; the byte facts come from ../shared/data/legacy_tcvn3.csv and
  * legacy_vni.csv (the UniKey converter's tables), copied here so the readers
  * need not link against norm. */
 #include <stdint.h>

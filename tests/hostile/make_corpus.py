@@ -25,7 +25,8 @@ VI_HEADER = ["Mã bản ghi", "Mã cơ sở tiêm", "Họ và tên", "Ngày sinh
              "Số điện thoại", "Địa chỉ", "Tên vắc xin", "Số lô", "Mũi tiêm", "Ngày tiêm"]
 NAMES = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Cúc", "Phạm Minh Dũng", "Võ Thị Én",
          "Đặng Quốc Hưng", "Bùi Thị Lụa", "Đỗ Văn Mạnh"]
-REFDATA = os.environ.get("VAXSYNC_REFDATA", "/work/shared/data")
+REFDATA = os.environ.get("VAXSYNC_REFDATA") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data")
 
 CASES = []
 

@@ -975,7 +975,7 @@ static void test_legacy_file_encoding(void **state)
 	(void)state;
 	static const struct {
 		const char *file, *what;
-	} cases[] = {{"legacy_tcvn3.csv", "TCVN3"}, {"legacy_vni.csv", "VNI"}};
+	} cases[] = {{"tcvn3_text.csv", "TCVN3"}, {"vni_text.csv", "VNI"}};
 	for (size_t c = 0; c < 2; c++) {
 		size_t len;
 		char *buf = slurp(cases[c].file, &len);

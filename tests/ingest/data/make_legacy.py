@@ -1,10 +1,11 @@
-# make_legacy.py IN.csv OUT - writes OUT.tcvn3, OUT.vni and OUT.cp1258: the UTF-8 text of IN.csv
+# VAXSYNC_REFDATA=DIR make_legacy.py IN.csv OUT - writes OUT.tcvn3, OUT.vni and OUT.cp1258: the UTF-8 text of IN.csv
 # in the old Vietnamese font encodings and Windows-1258 (see README.md).
-import csv, unicodedata, sys
+import csv, os, unicodedata, sys
+REF = os.environ['VAXSYNC_REFDATA']  # the reference directory (../shared/data)
 tc={}; vn={}
-for r in csv.DictReader(open('/work/shared/data/legacy_tcvn3.csv')):
+for r in csv.DictReader(open(os.path.join(REF, 'legacy_tcvn3.csv'))):
     tc[r['unicode_char']]=bytes.fromhex(r['bytes_hex'])
-for r in csv.DictReader(open('/work/shared/data/legacy_vni.csv')):
+for r in csv.DictReader(open(os.path.join(REF, 'legacy_vni.csv'))):
     vn[r['unicode_char']]=bytes.fromhex(r['bytes_hex'])
 def enc_tcvn3(s):
     out=b''
