@@ -107,6 +107,9 @@ void vs_ref_free(vs_ref *ref);
 
 /* Lookups (linear or indexed; fine for setup code, not per-record hot paths). */
 const vs_ref_vaccine *vs_ref_vaccine_by_code(const vs_ref *ref, const char *product_code);
+/* The 2022 commune (5 digits) or district (3 digits) of a code, NULL when unknown. */
+const vs_ref_commune *vs_ref_commune_by_code(const vs_ref *ref, const char *commune_code);
+const vs_ref_district *vs_ref_district_by_code(const vs_ref *ref, const char *district_code);
 const vs_ref_cccd *vs_ref_cccd_by_code(const vs_ref *ref, const char *code3);
 const vs_ref_cccd *vs_ref_cccd_by_province(const vs_ref *ref, const char *gso_province_code);
 

@@ -190,22 +190,18 @@ out:
 static void search_place(const vs_ref *ref, const char *place, vs_norm_record *rec)
 {
 	size_t len = place ? strlen(place) : 0;
-	for (size_t i = 0; len == 5 && i < ref->commune_count; i++) {
-		const vs_ref_commune *c = &ref->communes[i];
-		if (!strcmp(c->commune_code, place)) {
-			vs_store_copy(rec->commune_code, sizeof(rec->commune_code), c->commune_code);
-			vs_store_copy(rec->district_code, sizeof(rec->district_code), c->district_code);
-			vs_store_copy(rec->province_code, sizeof(rec->province_code), c->province_code);
-			return;
-		}
+	const vs_ref_commune *c = len == 5 ? vs_ref_commune_by_code(ref, place) : NULL;
+	const vs_ref_district *d = len == 3 ? vs_ref_district_by_code(ref, place) : NULL;
+	if (c) {
+		vs_store_copy(rec->commune_code, sizeof(rec->commune_code), c->commune_code);
+		vs_store_copy(rec->district_code, sizeof(rec->district_code), c->district_code);
+		vs_store_copy(rec->province_code, sizeof(rec->province_code), c->province_code);
+		return;
 	}
-	for (size_t i = 0; len == 3 && i < ref->district_count; i++) {
-		const vs_ref_district *d = &ref->districts[i];
-		if (!strcmp(d->district_code, place)) {
-			vs_store_copy(rec->district_code, sizeof(rec->district_code), d->district_code);
-			vs_store_copy(rec->province_code, sizeof(rec->province_code), d->province_code);
-			return;
-		}
+	if (d) {
+		vs_store_copy(rec->district_code, sizeof(rec->district_code), d->district_code);
+		vs_store_copy(rec->province_code, sizeof(rec->province_code), d->province_code);
+		return;
 	}
 	for (size_t i = 0; len == 2 && i < ref->district_count; i++)
 		if (!strcmp(ref->districts[i].province_code, place)) {

@@ -431,8 +431,7 @@ vs_rc vs_engine_worklist(vs_engine_session *ss, uint8_t kind, const char *code, 
 		return rc;
 	if (!known && kind == VS_STORE_WL_COMMUNE) {
 		/* a commune of the reference list with nothing to do yet is known */
-		for (size_t i = 0; i < ss->e->ref->commune_count && !known; i++)
-			known = !strcmp(ss->e->ref->communes[i].commune_code, code);
+		known = vs_ref_commune_by_code(ss->e->ref, code) != NULL;
 	}
 	if (!known)
 		return vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "unknown %s code %s",

@@ -307,6 +307,22 @@ const vs_ref_vaccine *vs_ref_vaccine_by_code(const vs_ref *ref, const char *prod
 	return NULL;
 }
 
+const vs_ref_commune *vs_ref_commune_by_code(const vs_ref *ref, const char *commune_code)
+{
+	for (size_t i = 0; ref && i < ref->commune_count; i++)
+		if (!strcmp(ref->communes[i].commune_code, commune_code))
+			return &ref->communes[i];
+	return NULL;
+}
+
+const vs_ref_district *vs_ref_district_by_code(const vs_ref *ref, const char *district_code)
+{
+	for (size_t i = 0; ref && i < ref->district_count; i++)
+		if (!strcmp(ref->districts[i].district_code, district_code))
+			return &ref->districts[i];
+	return NULL;
+}
+
 const vs_ref_cccd *vs_ref_cccd_by_code(const vs_ref *ref, const char *code3)
 {
 	for (size_t i = 0; i < ref->cccd_count; i++)

@@ -127,10 +127,8 @@ static const vs_ref_commune *commune_of(wl_ctx *c, const char *code)
 		return NULL;
 	if (c->last_commune && !strcmp(c->last_commune->commune_code, code))
 		return c->last_commune;
-	for (size_t i = 0; i < ref->commune_count; i++)
-		if (!strcmp(ref->communes[i].commune_code, code))
-			return c->last_commune = &ref->communes[i];
-	return NULL;
+	const vs_ref_commune *found = vs_ref_commune_by_code(ref, code);
+	return found ? (c->last_commune = found) : NULL;
 }
 
 /* YYYY-MM-DD / YYYY-MM / YYYY as people write them (dd/mm/yyyy). The .xlsx

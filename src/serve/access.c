@@ -11,11 +11,7 @@
 /* The administrative unit of a commune code, or NULL. */
 static const vs_ref_commune *find_commune(const sv_req *q, const char *commune)
 {
-	const vs_ref *ref = vs_engine_ref(q->srv->engine);
-	for (size_t i = 0; ref && i < ref->commune_count; i++)
-		if (!strcmp(ref->communes[i].commune_code, commune))
-			return &ref->communes[i];
-	return NULL;
+	return vs_ref_commune_by_code(vs_engine_ref(q->srv->engine), commune);
 }
 
 /* True when the comma-separated list holds code. */

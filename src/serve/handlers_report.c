@@ -127,10 +127,7 @@ static const vs_ref_commune *commune_of(const rp_ctx *x, const char *code)
 
 static const vs_ref_district *district_of(const rp_ctx *x, const char *code)
 {
-	for (size_t i = 0; x->ref && i < x->ref->district_count; i++)
-		if (!strcmp(x->ref->districts[i].district_code, code))
-			return &x->ref->districts[i];
-	return NULL;
+	return vs_ref_district_by_code(x->ref, code);
 }
 
 static const char *province_name(const rp_ctx *x, const char *code)
