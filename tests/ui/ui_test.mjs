@@ -111,6 +111,7 @@ async function clerkUpload(browser, errors) {
   await page.waitForSelector('#up-history tbody tr');
   check(await page.$$eval('#up-history tbody tr', (els) => els.length) >= 1, 'the upload is in the history');
   await page.screenshot({ path: shots + '/upload.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-upload.png' }); // the first screen, for docs/ui.md
 
   log('clerk: worklist filters');
   await page.getByRole('button', { name: 'Danh sách cần xử lý' }).click();
@@ -152,6 +153,7 @@ async function adminPage(browser, errors) {
   check(['officer_a', 'officer_b', 'clerk1', 'admin1'].every((n) => names.includes(n)), 'the users are listed: ' + names.join(' '));
   check(!/\$argon2/.test(await page.textContent('main')), 'no password hash on the page');
   await page.screenshot({ path: shots + '/admin.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-admin.png' }); // the first screen, for docs/ui.md
   // create a user with the keyboard-reachable form
   await page.fill('#nu-name', 'clerk2');
   await page.selectOption('#nu-role', 'clerk');
@@ -196,6 +198,7 @@ async function adminPage(browser, errors) {
   check((await page.textContent('[role=alertdialog]')).includes(communeB), 'the confirmation names the change');
   check((await get(page, 'users')).items.find((u) => u.name === 'clerk2').role === 'clerk', 'nothing changed before the confirmation');
   await page.screenshot({ path: shots + '/admin-role.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-admin-role.png' }); // the first screen, for docs/ui.md
   check(await page.evaluate(() => document.activeElement.id) === 'ra-yes-clerk2', 'the focus on the confirm button');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('#toast').textContent.startsWith('Đã đổi vai trò'));
@@ -226,6 +229,7 @@ async function adminPage(browser, errors) {
   const actions = await page.$$eval('#audit-table tbody tr', (els) => els.map((e) => e.children[3].textContent));
   check(actions.includes('upload'), 'the clerk\'s upload is in the audit');
   await page.screenshot({ path: shots + '/admin-audit.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-admin-audit.png' }); // the first screen, for docs/ui.md
   // the administrator reads no personal data
   check(await apiStatus(page, `worklist?commune=${communeA}`) === 403, 'the admin may not read a worklist');
   await logout(page);
@@ -331,6 +335,7 @@ async function main() {
     const citizen = (await page.textContent('#rv-citizen')).trim();
     check(/^\d{12}$/.test(citizen), 'the candidate citizen id');
     await page.screenshot({ path: shots + '/review-item.png', fullPage: true });
+    await page.screenshot({ path: shots + '/view-review-item.png' }); // the first screen, for docs/ui.md
     const tDecide = Date.now();
     await page.keyboard.press('c');
     await page.waitForFunction((k) => document.querySelector('#toast').textContent.includes('Confirmed: ' + k), key);
@@ -507,6 +512,7 @@ async function dashboardTest(browser, errors) {
   const total = csv.trim().split('\r\n').slice(1).reduce((n, l) => n + Number(l.split(',')[1]), 0);
   check(total === cov.total.population, 'the CSV adds up to the population');
   await page.screenshot({ path: shots + '/dashboard.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard.png' }); // the first screen, for docs/ui.md
 
   // a commune officer of the district decides one review item (through the API, in another browser)
   log('manager: a decision in the district shows on the dashboard');
@@ -584,6 +590,7 @@ async function dashboardPicker(page, cov) {
   const dsum = dcsv.trim().split('\r\n').slice(1).reduce((n, l) => n + Number(l.split(',').pop()), 0);
   check(dsum === dosesA.total, 'the doses CSV of commune A adds up: ' + dsum);
   await page.screenshot({ path: shots + '/dashboard-commune-range.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-commune-range.png' }); // the first screen, for docs/ui.md
   // a tablet: the picker and the range wrap, nothing wider than the screen
   await page.setViewportSize({ width: 800, height: 1000 });
   check(await page.evaluate(() => document.documentElement.scrollWidth <= 800), 'no horizontal scroll at 800 px');
@@ -612,6 +619,7 @@ async function ministryPicker(browser, errors) {
   await page.waitForFunction((d) => document.querySelector('#db-ready') && document.querySelector('#db-area').textContent.includes(d), env('VS_DISTRICT_A'));
   check(await page.$('#db-area-commune') !== null, 'then a commune of the district');
   await page.screenshot({ path: shots + '/dashboard-ministry.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-ministry.png' }); // the first screen, for docs/ui.md
   await logout(page);
   await ctx.close();
 }
@@ -628,6 +636,7 @@ async function communeDashboard(browser, errors) {
   const digits = async (sel) => Number((await page.textContent(sel)).replace(/\D/g, ''));
   const offered = await page.$$eval('#db-area-commune option', (os) => os.map((o) => o.value));
   check(offered.join() === ',' + communeB, 'only the officer\'s commune is offered: ' + offered.join(' '));
+  check((await page.textContent('#db-area')).includes('Các xã của tôi (' + communeB + ')'), 'the area named as the officer\'s communes');
   const back = await get('reports/backlog'), cov = await get('reports/coverage');
   check(cov.by_area.every((a) => a.area_code === communeB), 'coverage of the officer\'s commune only');
   check(await digits('#db-cov-pop') === cov.total.population && cov.total.population > 0, 'the commune\'s population');
@@ -636,6 +645,7 @@ async function communeDashboard(browser, errors) {
   check(await apiStatus(page, `reports/backlog?commune=${communeA}`) === 403, 'another commune\'s backlog is refused');
   check(await apiStatus(page, `reports/coverage?district=${env('VS_DISTRICT_A')}`) === 403, 'a district is refused to an officer');
   await page.screenshot({ path: shots + '/dashboard-officer.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-officer.png' }); // the first screen, for docs/ui.md
   await logout(page);
   await ctx.close();
 }

@@ -232,6 +232,12 @@ export function dashboardView(session) {
         csvLink(`reports/backlog?view=decisions&from=${b.from}&to=${b.to}`, t('dash.csvDecisionsCommune'))));
   }
 
+  // A commune officer's own area is its communes (the API says "all" for the list).
+  function areaLabel(area) {
+    if (area.code) return `${area.name || area.code} (${area.code})`;
+    return session.role === 'commune' ? `${t('dash.myCommunes')} (${session.area})` : t('dash.country');
+  }
+
   function draw(m) {
     main = m;
     if (!main) return;
@@ -243,7 +249,7 @@ export function dashboardView(session) {
     const area = d ? d.coverage.area : null;
     main.replaceChildren(...[
       h('h1', { text: t('navDashboard') }),
-      area ? h('p', { class: 'muted', id: 'db-area', text: `${t('dash.areaOf')}: ${area.name || area.code || t('dash.country')}${area.code ? ` (${area.code})` : ''}` }) : null,
+      area ? h('p', { class: 'muted', id: 'db-area', text: `${t('dash.areaOf')}: ${areaLabel(area)}` }) : null,
       h('div', { class: 'toolbar', id: 'db-picker', role: 'group', 'aria-label': t('dash.areaOf') }, picker()),
       h('form', { class: 'toolbar', id: 'db-form', onsubmit: (e) => {
         e.preventDefault();
