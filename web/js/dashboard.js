@@ -84,7 +84,7 @@ export function dashboardView(session) {
   // chain: the areas picked, each inside the one before (codes); kids: the
   // areas one level below an area ('' = the user's own), from the coverage
   // report's by_area, so the picker never offers an area outside the scope.
-  const st = { asOf: '', from: '', to: '', chain: [], kids: {}, data: null, error: '', loading: false };
+  const st = { seq: 0, asOf: '', from: '', to: '', chain: [], kids: {}, data: null, error: '', loading: false };
   let main = null;
 
   // province=.. / district=.. / commune=.. of the area picked ('' = own area)
@@ -99,6 +99,7 @@ export function dashboardView(session) {
   }
 
   async function load() {
+    const seq = ++st.seq; // only the last of several quick picks (arrow keys) is drawn
     st.loading = true; st.error = '';
     draw(main);
     const asOf = st.asOf ? `?as_of=${st.asOf}` : '';
@@ -106,11 +107,13 @@ export function dashboardView(session) {
       const [coverage, doses, quality, backlog] = await Promise.all([
         api('GET', withArea('reports/coverage' + asOf)), api('GET', withArea('reports/doses?' + rangeQuery('2021-03-01', '2022-12-31'))),
         api('GET', withArea(`reports/quality?limit=${WORST}`)), api('GET', withArea(rangeQuery('', '') ? 'reports/backlog?' + rangeQuery('', '') : 'reports/backlog'))]);
+      if (seq !== st.seq) return;
       st.data = { coverage, doses, quality, backlog };
       const here = st.chain[st.chain.length - 1] || '';
-      if (!st.kids[here] && (here.length < 5 || !here))
+      if (!st.kids[here] && here.length < 5) // a commune has no areas below it
         st.kids[here] = coverage.by_area.filter((a) => LEVEL[a.area_code.length]).map((a) => ({ code: a.area_code, name: a.area_name }));
     } catch (e) {
+      if (seq !== st.seq) return;
       st.error = errorText(e);
       toast(st.error, 'error');
     }
