@@ -53,6 +53,11 @@ echo 'officer-b-pass-1' | "$vaxsync" user add officer_b --role commune --area "$
 echo 'clerk-pass-1' | "$vaxsync" user add clerk1 --role clerk --area "$facility" --db store.db >/dev/null
 district_a=$(sqlite3 store.db "SELECT district_code FROM citizens WHERE commune_code='$commune_a' LIMIT 1")
 echo 'manager-pass-1' | "$vaxsync" user add manager_a --role district --area "$district_a" --db store.db >/dev/null
+province_a=$(sqlite3 store.db "SELECT province_code FROM citizens WHERE commune_code='$commune_a' LIMIT 1")
+# a district outside manager A's (the data set's, else Ba Dinh of Ha Noi)
+district_b=$(sqlite3 store.db "SELECT district_code FROM citizens WHERE district_code<>'$district_a' LIMIT 1")
+[ -n "$district_b" ] || district_b=$([ "$district_a" = 001 ] && echo 002 || echo 001)
+echo 'ministry-pass-1' | "$vaxsync" user add ministry1 --role ministry --db store.db >/dev/null
 echo 'admin-pass-1' | "$vaxsync" user add admin1 --role admin --db store.db >/dev/null
 
 "$vaxsync" serve --db store.db --listen 127.0.0.1:0 --today "$today" --refdata "$refdata" \
@@ -68,6 +73,7 @@ base=$(sed -n 's/^listening on //p' serve.out)
 
 VS_BASE="$base" VS_CHROMIUM="$chromium" VS_SHOTS="$work/screenshots" \
   VS_COMMUNE_A="$commune_a" VS_COMMUNE_B="$commune_b" VS_FACILITY="$facility" VS_DISTRICT_A="$district_a" \
+  VS_PROVINCE_A="$province_a" VS_DISTRICT_B="$district_b" \
   VS_WORK="$work" VS_REGISTRY="$work/data/registry.csv" VS_SHOTS_CSV="$work/data/shots.csv" VS_REASONS_DEF="$src/include/vaxsync/reasons.def" \
   node "$src/tests/ui/ui_test.mjs" "$tools" > ui_test.out || { cat ui_test.out; fail "browser test"; }
 cat ui_test.out

@@ -56,6 +56,7 @@ async function logout(page) {
 }
 
 // GET from inside the page (the browser's cookie, the page's origin).
+const get = (page, path) => page.evaluate(async (p) => (await fetch('/api/v1/' + p)).json(), path);
 const apiStatus = (page, path) => page.evaluate(async (p) => (await fetch('/api/v1/' + p, { credentials: 'same-origin' })).status, path);
 
 // ---- issue 14 and 15: the clerk's upload and filters, the administrator, areas ----
@@ -110,6 +111,7 @@ async function clerkUpload(browser, errors) {
   await page.waitForSelector('#up-history tbody tr');
   check(await page.$$eval('#up-history tbody tr', (els) => els.length) >= 1, 'the upload is in the history');
   await page.screenshot({ path: shots + '/upload.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-upload.png' }); // the first screen, for docs/ui.md
 
   log('clerk: worklist filters');
   await page.getByRole('button', { name: 'Danh sách cần xử lý' }).click();
@@ -151,6 +153,7 @@ async function adminPage(browser, errors) {
   check(['officer_a', 'officer_b', 'clerk1', 'admin1'].every((n) => names.includes(n)), 'the users are listed: ' + names.join(' '));
   check(!/\$argon2/.test(await page.textContent('main')), 'no password hash on the page');
   await page.screenshot({ path: shots + '/admin.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-admin.png' }); // the first screen, for docs/ui.md
   // create a user with the keyboard-reachable form
   await page.fill('#nu-name', 'clerk2');
   await page.selectOption('#nu-role', 'clerk');
@@ -184,6 +187,36 @@ async function adminPage(browser, errors) {
   check(await apiStatus(other.page, `worklist?facility=${facility}`) === 401, 'the disabled user\'s session has ended');
   await other.ctx.close();
 
+  // role and area: a form, then a confirmation; audited as user:role
+  log('admin: role and area of a user');
+  await page.getByRole('button', { name: 'Đổi vai trò/địa bàn: clerk2' }).click();
+  check(await page.evaluate(() => document.activeElement.id) === 'ra-role-clerk2', 'the focus in the role form');
+  await page.selectOption('#ra-role-clerk2', 'commune');
+  await page.fill('#ra-area-clerk2', communeB);
+  await page.press('#ra-area-clerk2', 'Enter');
+  await page.waitForSelector('#ra-yes-clerk2');
+  check((await page.textContent('[role=alertdialog]')).includes(communeB), 'the confirmation names the change');
+  check((await get(page, 'users')).items.find((u) => u.name === 'clerk2').role === 'clerk', 'nothing changed before the confirmation');
+  await page.screenshot({ path: shots + '/admin-role.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-admin-role.png' }); // the first screen, for docs/ui.md
+  check(await page.evaluate(() => document.activeElement.id) === 'ra-yes-clerk2', 'the focus on the confirm button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#toast').textContent.startsWith('Đã đổi vai trò'));
+  const c2 = (await get(page, 'users')).items.find((u) => u.name === 'clerk2');
+  check(c2.role === 'commune' && c2.area === communeB, 'clerk2 is now an officer of commune B: ' + JSON.stringify(c2));
+  check((await page.textContent('#users tr[data-user="clerk2"]')).includes('Tổ công tác xã'), 'the table shows the new role');
+  const roleRows = (await get(page, 'audit?actor=admin1&action=user:role')).items;
+  check(roleRows.some((x) => x.subject === 'clerk2' && x.result === 'ok'), 'the change is audited: ' + JSON.stringify(roleRows));
+  // a bad area is refused in the page too (its 400 in the console is expected)
+  const seen = errors.length;
+  await page.getByRole('button', { name: 'Đổi vai trò/địa bàn: clerk2' }).click();
+  await page.fill('#ra-area-clerk2', '12');
+  await page.press('#ra-area-clerk2', 'Enter');
+  await page.click('#ra-yes-clerk2');
+  await page.waitForFunction(() => /clerk2: .+/.test(document.querySelector('#toast').textContent) && document.querySelector('#toast').className.includes('error'));
+  check((await get(page, 'users')).items.find((u) => u.name === 'clerk2').area === communeB, 'the bad area was not taken');
+  errors.splice(seen, errors.length - seen, ...errors.slice(seen).filter((e) => !/status of 400/.test(e)));
+
   // the audit with a filter
   log('admin: audit filter');
   await page.fill('#af-actor', 'clerk1');
@@ -196,6 +229,7 @@ async function adminPage(browser, errors) {
   const actions = await page.$$eval('#audit-table tbody tr', (els) => els.map((e) => e.children[3].textContent));
   check(actions.includes('upload'), 'the clerk\'s upload is in the audit');
   await page.screenshot({ path: shots + '/admin-audit.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-admin-audit.png' }); // the first screen, for docs/ui.md
   // the administrator reads no personal data
   check(await apiStatus(page, `worklist?commune=${communeA}`) === 403, 'the admin may not read a worklist');
   await logout(page);
@@ -301,6 +335,7 @@ async function main() {
     const citizen = (await page.textContent('#rv-citizen')).trim();
     check(/^\d{12}$/.test(citizen), 'the candidate citizen id');
     await page.screenshot({ path: shots + '/review-item.png', fullPage: true });
+    await page.screenshot({ path: shots + '/view-review-item.png' }); // the first screen, for docs/ui.md
     const tDecide = Date.now();
     await page.keyboard.press('c');
     await page.waitForFunction((k) => document.querySelector('#toast').textContent.includes('Confirmed: ' + k), key);
@@ -411,6 +446,8 @@ async function main() {
     await page.screenshot({ path: shots + '/review-other-commune.png', fullPage: true });
     await logout(page);
     await dashboardTest(browser, errors);
+    await ministryPicker(browser, errors);
+    await communeDashboard(browser, errors);
     await clerkUpload(browser, errors);
     await adminPage(browser, errors);
     await otherCommune(browser, errors);
@@ -428,7 +465,7 @@ async function dashboardTest(browser, errors) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'vi-VN' });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) errors.push(m.text()); });
   log('manager: dashboard');
   await login(page, 'manager_a', 'manager-pass-1');
   await page.waitForSelector('nav button');
@@ -475,6 +512,7 @@ async function dashboardTest(browser, errors) {
   const total = csv.trim().split('\r\n').slice(1).reduce((n, l) => n + Number(l.split(',')[1]), 0);
   check(total === cov.total.population, 'the CSV adds up to the population');
   await page.screenshot({ path: shots + '/dashboard.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard.png' }); // the first screen, for docs/ui.md
 
   // a commune officer of the district decides one review item (through the API, in another browser)
   log('manager: a decision in the district shows on the dashboard');
@@ -501,11 +539,114 @@ async function dashboardTest(browser, errors) {
   check(after.decided === before.decided + 1, 'one decision more in the API too');
   check(await digits('#db-open-items') === after.open_items, 'the open items figure updated');
   await page.screenshot({ path: shots + '/dashboard-after-decision.png', fullPage: true });
+  await dashboardPicker(page, cov);
   log('manager: English');
   await page.click('#lang');
   await page.waitForFunction(() => document.querySelector('main h1').textContent === 'Dashboard');
   check(/Coverage by age group/.test(await page.textContent('main')), 'dashboard labels in English');
   await page.screenshot({ path: shots + '/dashboard-en.png', fullPage: true });
+  await ctx.close();
+}
+
+// ---- issue 15: the area picker (only areas inside the user's own) and the
+// date range, applied to every figure and every CSV link ----
+async function dashboardPicker(page, cov) {
+  log('manager: area picker and date range');
+  const get = (p) => page.evaluate(async (q) => (await fetch('/api/v1/' + q)).json(), p);
+  const digits = async (sel) => Number((await page.textContent(sel)).replace(/\D/g, ''));
+  check(await page.$('#db-area-province') === null, 'no province picker for a district manager');
+  const offered = await page.$$eval('#db-area-commune option', (os) => os.map((o) => o.value));
+  check(offered[0] === '' && offered.slice(1).join() === cov.by_area.map((a) => a.area_code).join(),
+    'the picker offers the district\'s communes only: ' + offered.join(' '));
+  check(offered.includes(communeA), 'commune A is offered');
+  // outside the manager's district: refused by the service
+  check(await apiStatus(page, `reports/coverage?province=${env('VS_PROVINCE_A')}`) === 403, 'the province is refused to a district manager');
+  check(await apiStatus(page, `reports/doses?district=${env('VS_DISTRICT_B')}`) === 403, 'another district is refused');
+  check(await apiStatus(page, `reports/backlog?district=${env('VS_DISTRICT_A')}`) === 200, 'the own district is not refused');
+  // pick commune A with the keyboard: the figures and the links follow, focus stays
+  await page.focus('#db-area-commune');
+  await page.selectOption('#db-area-commune', communeA);
+  await page.waitForFunction((c) => document.querySelector('#db-ready') && document.querySelector('#db-area')?.textContent.includes(c), communeA);
+  check(await page.evaluate(() => document.activeElement && document.activeElement.id) === 'db-area-commune', 'the focus stays on the picker');
+  const covA = await get(`reports/coverage?commune=${communeA}`);
+  check(covA.area.code === communeA && covA.total.population <= cov.total.population, 'commune A is part of the district');
+  check(await digits('#db-cov-pop') === covA.total.population, 'commune A\'s population as the API says');
+  // a date range for the per-day charts, typed as dd/mm/yyyy
+  await page.fill('#db-from', '01/06/2021');
+  await page.fill('#db-to', '31/12/2021');
+  await page.press('#db-to', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#db-ready') && /01\/06\/2021/.test(document.querySelector('#db-doses-h').textContent));
+  const r = `commune=${communeA}&from=2021-06-01&to=2021-12-31`;
+  const dosesA = await get('reports/doses?' + r), backA = await get('reports/backlog?' + r);
+  check(await digits('#db-doses-total') === dosesA.total, 'doses of commune A in the range as the API says');
+  check(await digits('#db-open-items') === backA.open_items, 'open items of commune A as the API says');
+  check(/01\/06\/2021/.test(await page.textContent('#db-b-h + p')), 'the decisions\' range as dd/mm/yyyy');
+  check(await page.$$eval('#db-doses tbody tr', (rows) => rows.length) <= 31, 'weeks of the range only');
+  const links = await page.$$eval('main a.csv', (as) => as.map((a) => a.getAttribute('href')));
+  check(links.length >= 8 && links.every((l) => l.includes('commune=' + communeA)), 'every CSV link is for commune A');
+  check(links.filter((l) => /reports\/(doses|backlog)/.test(l)).every((l) => l.includes('from=2021-06-01') && l.includes('to=2021-12-31')),
+    'the per-day CSV links carry the range');
+  const dcsv = await page.evaluate(async (u) => (await fetch(u)).text(), links.find((l) => l.includes('reports/doses')));
+  const dsum = dcsv.trim().split('\r\n').slice(1).reduce((n, l) => n + Number(l.split(',').pop()), 0);
+  check(dsum === dosesA.total, 'the doses CSV of commune A adds up: ' + dsum);
+  await page.screenshot({ path: shots + '/dashboard-commune-range.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-commune-range.png' }); // the first screen, for docs/ui.md
+  // a tablet: the picker and the range wrap, nothing wider than the screen
+  await page.setViewportSize({ width: 800, height: 1000 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 800), 'no horizontal scroll at 800 px');
+  await page.screenshot({ path: shots + '/dashboard-tablet.png' });
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  // back to the whole district
+  await page.selectOption('#db-area-commune', '');
+  await page.waitForFunction((c) => document.querySelector('#db-ready') && !document.querySelector('#db-area').textContent.includes(c), communeA);
+}
+
+// ---- a ministry user picks any province, then a district of it ----
+async function ministryPicker(browser, errors) {
+  log('ministry: province and district pickers');
+  const { ctx, page } = await freshPage(browser, errors);
+  await login(page, 'ministry1', 'ministry-pass-1');
+  await page.waitForSelector('nav button');
+  await page.getByRole('button', { name: 'Bảng điều khiển' }).click();
+  await page.waitForSelector('#db-ready');
+  const provinces = await page.$$eval('#db-area-province option', (os) => os.map((o) => o.value));
+  check(provinces.length > 2 && provinces.includes(env('VS_PROVINCE_A')), 'the ministry picks any province: ' + provinces.length);
+  await page.selectOption('#db-area-province', env('VS_PROVINCE_A'));
+  await page.waitForSelector('#db-area-district');
+  const districts = await page.$$eval('#db-area-district option', (os) => os.map((o) => o.value));
+  check(districts.includes(env('VS_DISTRICT_A')), 'the province\'s districts are offered');
+  await page.selectOption('#db-area-district', env('VS_DISTRICT_A'));
+  await page.waitForFunction((d) => document.querySelector('#db-ready') && document.querySelector('#db-area').textContent.includes(d), env('VS_DISTRICT_A'));
+  check(await page.$('#db-area-commune') !== null, 'then a commune of the district');
+  await page.screenshot({ path: shots + '/dashboard-ministry.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-ministry.png' }); // the first screen, for docs/ui.md
+  await logout(page);
+  await ctx.close();
+}
+
+// ---- a commune officer's own dashboard: its communes only ----
+async function communeDashboard(browser, errors) {
+  log('officer B: dashboard of own commune');
+  const { ctx, page } = await freshPage(browser, errors);
+  await login(page, 'officer_b', 'officer-b-pass-1');
+  await page.waitForSelector('nav button');
+  await page.getByRole('button', { name: 'Bảng điều khiển' }).click();
+  await page.waitForSelector('#db-ready');
+  const get = (p) => page.evaluate(async (q) => (await fetch('/api/v1/' + q)).json(), p);
+  const digits = async (sel) => Number((await page.textContent(sel)).replace(/\D/g, ''));
+  const offered = await page.$$eval('#db-area-commune option', (os) => os.map((o) => o.value));
+  check(offered.join() === ',' + communeB, 'only the officer\'s commune is offered: ' + offered.join(' '));
+  check((await page.textContent('#db-area')).includes('Các xã của tôi (' + communeB + ')'), 'the area named as the officer\'s communes');
+  const back = await get('reports/backlog'), cov = await get('reports/coverage');
+  check(cov.by_area.every((a) => a.area_code === communeB), 'coverage of the officer\'s commune only');
+  check(await digits('#db-cov-pop') === cov.total.population && cov.total.population > 0, 'the commune\'s population');
+  check(await digits('#db-open-items') === back.open_items && back.communes.every((c) => c.commune_code === communeB), 'the commune\'s backlog');
+  check(await page.$('#db-decisions, #db-dec-chart') !== null, 'decisions per day are shown');
+  check(await apiStatus(page, `reports/backlog?commune=${communeA}`) === 403, 'another commune\'s backlog is refused');
+  check(await apiStatus(page, `reports/coverage?district=${env('VS_DISTRICT_A')}`) === 403, 'a district is refused to an officer');
+  await page.screenshot({ path: shots + '/dashboard-officer.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-officer.png' }); // the first screen, for docs/ui.md
+  await logout(page);
   await ctx.close();
 }
 

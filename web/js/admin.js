@@ -1,5 +1,6 @@
 // admin.js - the administrator's page: users (GET/POST /api/v1/users), their
-// changes (POST /api/v1/users/{name}: disable, enable, new password), API
+// changes (POST /api/v1/users/{name}: disable, enable, new password, role
+// and area after a confirmation), API
 // tokens (POST /api/v1/users/{name}/tokens, shown once; DELETE .../{id}) and
 // the audit log with filters (GET /api/v1/audit). The administrator sees no
 // personal data: users and ids only (docs/security.md).
@@ -11,7 +12,7 @@ const ROLES = ['clerk', 'commune', 'district', 'province', 'ministry', 'admin'];
 const FILTERS = ['actor', 'citizen', 'facility', 'record', 'action', 'from', 'to'];
 
 export function adminView(session) {
-  const st = { users: [], error: '', open: '', newToken: null, form: { role: 'clerk' },
+  const st = { users: [], error: '', open: '', pending: null, newToken: null, form: { role: 'clerk' },
     audit: { items: [], next: null, offset: 0, error: '', filters: {} } };
   let main = null;
 
@@ -34,7 +35,7 @@ export function adminView(session) {
       toast(`${done}: ${name}`);
       st.open = '';
       await loadUsers();
-    } catch (e) { toast(`${name}: ${errorText(e)}`, 'error'); }
+    } catch (e) { toast(`${name}: ${errorText(e)}`, 'error'); draw(main); }
   }
   async function create(ev) {
     ev.preventDefault();
@@ -68,7 +69,31 @@ export function adminView(session) {
     } catch (e) { toast(`${u.name}: ${errorText(e)}`, 'error'); }
   }
 
+  // Role and area: the form, then a confirmation that names the change and
+  // what it does (every session and token of the user is revoked).
+  function rolePanel(u) {
+    const p = st.pending && st.pending.name === u.name ? st.pending : null;
+    if (p) {
+      return h('div', { class: 'panel inline', role: 'alertdialog', 'aria-labelledby': `ra-q-${u.name}` },
+        h('p', { id: `ra-q-${u.name}`, text: t('roleConfirm', { name: u.name, role: tl('roles', p.role), area: p.area || '—' }) }),
+        h('button', { id: `ra-yes-${u.name}`, type: 'button', class: 'primary', onclick: () => { st.pending = null; change(u.name, { role: p.role, area: p.area }, t('roleChanged')); }, text: t('confirmYes') }),
+        h('button', { type: 'button', onclick: () => { st.pending = null; draw(main); focusId(`ra-role-${u.name}`); }, text: t('cancel') }));
+    }
+    return h('form', { class: 'panel inline', onsubmit: (e) => {
+      e.preventDefault();
+      const f = e.target;
+      st.pending = { name: u.name, role: f.querySelector('select').value, area: f.querySelector('input').value.trim() };
+      draw(main); focusId(`ra-yes-${u.name}`);
+    } },
+    field(t('userRole'), h('select', { id: `ra-role-${u.name}` }, ROLES.map((r) => option(r, tl('roles', r), r === u.role)))),
+    field(t('userArea'), h('input', { id: `ra-area-${u.name}`, autocomplete: 'off', value: u.area || '', 'aria-describedby': 'nu-area-hint' })),
+    h('button', { type: 'submit', class: 'primary', text: t('roleChange') }),
+    h('button', { type: 'button', onclick: () => { st.open = ''; draw(main); }, text: t('cancel') }));
+  }
+  function focusId(id) { const f = main.querySelector('#' + CSS.escape(id)); if (f) f.focus(); }
+
   function panel(u) {
+    if (st.open === 'ra:' + u.name) return rolePanel(u);
     if (st.open === 'pw:' + u.name) {
       return h('form', { class: 'panel inline', onsubmit: (e) => { e.preventDefault(); change(u.name, { password: e.target.querySelector('input').value }, t('passwordReset')); } },
         field(t('newPassword'), h('input', { id: `pw-${u.name}`, type: 'password', minlength: 8, required: true, autocomplete: 'new-password' })),
@@ -103,9 +128,10 @@ export function adminView(session) {
         self ? null : h('button', { type: 'button', 'aria-label': `${u.disabled ? t('userEnable') : t('userDisable')}: ${u.name}`,
           onclick: () => change(u.name, { disabled: !u.disabled }, u.disabled ? t('userEnabled') : t('userDisabledDone')), text: u.disabled ? t('userEnable') : t('userDisable') }),
         u.locked ? h('button', { type: 'button', onclick: () => change(u.name, { unlock: true }, t('userUnlocked')), text: t('userUnlock') }) : null,
+        self ? null : h('button', { type: 'button', 'aria-label': `${t('roleChange')}: ${u.name}`, 'aria-expanded': st.open === 'ra:' + u.name ? 'true' : 'false', onclick: () => { st.pending = null; openPanel('ra:' + u.name, `ra-role-${u.name}`); }, text: t('roleChange') }),
         h('button', { type: 'button', 'aria-label': `${t('passwordReset')}: ${u.name}`, 'aria-expanded': st.open === 'pw:' + u.name ? 'true' : 'false', onclick: () => openPanel('pw:' + u.name, `pw-${u.name}`), text: t('passwordReset') }),
         h('button', { type: 'button', 'aria-label': `${t('tokenIssue')}: ${u.name}`, 'aria-expanded': st.open === 'tok:' + u.name ? 'true' : 'false', onclick: () => openPanel('tok:' + u.name, `tl-${u.name}`), text: t('tokenIssue') })))),
-    panel(u) ? h('tr', {}, h('td', { colspan: 6 }, panel(u))) : null];
+    st.open.endsWith(':' + u.name) ? h('tr', {}, h('td', { colspan: 6 }, panel(u))) : null];
   }
   function createForm() {
     const f = st.form;

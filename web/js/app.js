@@ -20,7 +20,7 @@ const $ = (id) => document.getElementById(id);
 function pagesFor(role) {
   switch (role) {
   case 'clerk': return ['submit', 'facility', 'upload'];
-  case 'commune': return ['review', 'lookup'];
+  case 'commune': return ['review', 'lookup', 'dashboard'];
   case 'district': case 'province': case 'ministry': return ['review', 'lookup', 'dashboard'];
   default: return ['admin'];
   }

@@ -4,7 +4,7 @@
 // with its table beside it (the same numbers, for screen readers and for
 // copying) and a link to the same figures as CSV from the API. Only
 // aggregates: no name, id or date of birth reaches this page.
-import { h, field, toast } from './dom.js';
+import { h, field, option, toast } from './dom.js';
 import { api } from './api.js';
 import { t, getLang, errorText, fmtDate } from './i18n.js';
 
@@ -67,9 +67,6 @@ function table(id, caption, head, rows) {
     h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row', text: c }) : h('td', { text: c })))))));
 }
 
-function csvLink(path, label) {
-  return h('a', { class: 'csv', href: '/api/v1/' + path + (path.includes('?') ? '&' : '?') + 'format=csv', download: '', text: label });
-}
 
 // dd/mm/yyyy (or yyyy-mm-dd) as yyyy-mm-dd; '' when it is neither.
 function isoDate(text) {
@@ -80,20 +77,43 @@ function isoDate(text) {
   return m ? v : '';
 }
 
+// The level of an area code: 2 digits a province, 3 a district, 5 a commune.
+const LEVEL = { 2: 'province', 3: 'district', 5: 'commune' };
+
 export function dashboardView(session) {
-  const st = { asOf: '', data: null, error: '', loading: false };
+  // chain: the areas picked, each inside the one before (codes); kids: the
+  // areas one level below an area ('' = the user's own), from the coverage
+  // report's by_area, so the picker never offers an area outside the scope.
+  const st = { seq: 0, asOf: '', from: '', to: '', chain: [], kids: {}, data: null, error: '', loading: false };
   let main = null;
 
+  // province=.. / district=.. / commune=.. of the area picked ('' = own area)
+  function areaQuery() {
+    const code = st.chain[st.chain.length - 1];
+    return code ? `${LEVEL[code.length]}=${code}` : '';
+  }
+  const withArea = (path) => { const a = areaQuery(); return a ? path + (path.includes('?') ? '&' : '?') + a : path; };
+  function rangeQuery(defFrom, defTo) {
+    const from = st.from || defFrom, to = st.to || defTo;
+    return [from ? `from=${from}` : '', to ? `to=${to}` : ''].filter(Boolean).join('&');
+  }
+
   async function load() {
+    const seq = ++st.seq; // only the last of several quick picks (arrow keys) is drawn
     st.loading = true; st.error = '';
     draw(main);
     const asOf = st.asOf ? `?as_of=${st.asOf}` : '';
     try {
       const [coverage, doses, quality, backlog] = await Promise.all([
-        api('GET', 'reports/coverage' + asOf), api('GET', 'reports/doses?from=2021-03-01&to=2022-12-31'),
-        api('GET', `reports/quality?limit=${WORST}`), api('GET', 'reports/backlog')]);
+        api('GET', withArea('reports/coverage' + asOf)), api('GET', withArea('reports/doses?' + rangeQuery('2021-03-01', '2022-12-31'))),
+        api('GET', withArea(`reports/quality?limit=${WORST}`)), api('GET', withArea(rangeQuery('', '') ? 'reports/backlog?' + rangeQuery('', '') : 'reports/backlog'))]);
+      if (seq !== st.seq) return;
       st.data = { coverage, doses, quality, backlog };
+      const here = st.chain[st.chain.length - 1] || '';
+      if (!st.kids[here] && here.length < 5) // a commune has no areas below it
+        st.kids[here] = coverage.by_area.filter((a) => LEVEL[a.area_code.length]).map((a) => ({ code: a.area_code, name: a.area_name }));
     } catch (e) {
+      if (seq !== st.seq) return;
       st.error = errorText(e);
       toast(st.error, 'error');
     }
@@ -101,10 +121,39 @@ export function dashboardView(session) {
     draw(main);
   }
 
+  // One select per level picked so far and one for the next level below.
+  function picker() {
+    const selects = [];
+    for (let i = 0; i <= st.chain.length; i++) {
+      const parent = i ? st.chain[i - 1] : '';
+      const kids = st.kids[parent];
+      if (!kids || !kids.length) break;
+      const level = LEVEL[kids[0].code.length];
+      const sel = h('select', { id: `db-area-${level}`, onchange: (e) => {
+        st.chain = st.chain.slice(0, i);
+        if (e.target.value) st.chain.push(e.target.value);
+        load();
+      } }, option('', i ? t('dash.allOf', { area: nameOf(parent) }) : t('dash.allMine')),
+      kids.map((k) => option(k.code, `${k.name || k.code} (${k.code})`, st.chain[i] === k.code)));
+      selects.push(field(t('dash.levels.' + level), sel));
+    }
+    return selects;
+  }
+  function nameOf(code) {
+    for (const list of Object.values(st.kids)) { const k = list.find((x) => x.code === code); if (k) return k.name || code; }
+    return code;
+  }
+
+  // The same figures as CSV, for the area picked (from and to are in path).
+  function csvLink(path, label) {
+    const p = withArea(path);
+    return h('a', { class: 'csv', href: '/api/v1/' + p + (p.includes('?') ? '&' : '?') + 'format=csv', download: '', text: label });
+  }
+
   function coverageSection(c) {
     const series = [t('dash.dose1'), t('dash.dose2'), t('dash.dose3')];
     const ages = c.by_age.filter((a) => a.population > 0);
-    const q = c.as_of ? `reports/coverage?as_of=${c.as_of}` : 'reports/coverage';
+    const q = `reports/coverage?as_of=${c.as_of}`;
     const ageRows = ages.map((a) => [a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group, num(a.population),
       `${num(a.dose1)} (${pctText(pct(a.dose1, a.population))})`, `${num(a.dose2)} (${pctText(pct(a.dose2, a.population))})`,
       `${num(a.dose3)} (${pctText(pct(a.dose3, a.population))})`]);
@@ -160,7 +209,7 @@ export function dashboardView(session) {
           t('dash.problemShare'), t('dash.topReason')],
         worst.map((f) => [f.facility_code, num(f.records), num(f.review), num(f.unlinked + f.not_linked), pctText(100 * f.problem_share),
           f.reasons.length ? `${f.reasons[0].reason} (${pctText(100 * f.reasons[0].share)})` : '—']))),
-      h('p', {}, csvLink('reports/quality', t('dash.csvQuality')), ' · ', csvLink('reports/quality?view=reasons', t('dash.csvReasons'))));
+      h('p', {}, csvLink('reports/quality?view=facilities', t('dash.csvQuality')), ' · ', csvLink('reports/quality?view=reasons', t('dash.csvReasons'))));
   }
 
   function backlogSection(b) {
@@ -176,7 +225,7 @@ export function dashboardView(session) {
         Math.max(1, ...top.map((c) => Math.max(c.commune_items, c.facility_items))), ''),
         table('db-backlog', t('dash.backlogByCommune'), [t('dash.commune'), t('dash.communeItems'), t('dash.facilityItems'), t('dash.total')],
           b.communes.map((c) => [c.commune_name ? `${c.commune_name} (${c.commune_code})` : c.commune_code || '—', num(c.commune_items), num(c.facility_items), num(c.total)]))),
-      h('p', {}, csvLink('reports/backlog?view=communes', t('dash.csvBacklog')), ' · ', csvLink('reports/backlog?view=items', t('dash.csvItems'))),
+      h('p', {}, csvLink(`reports/backlog?view=communes&from=${b.from}&to=${b.to}`, t('dash.csvBacklog')), ' · ', csvLink(`reports/backlog?view=items&from=${b.from}&to=${b.to}`, t('dash.csvItems'))),
       h('div', { class: 'dash-pair' },
         barChart('db-dec-chart', t('dash.decisionsPerDay'), days.map((x) => ({ label: fmtDate(x.day), values: [x.count] })), [t('dash.decisions')],
           Math.max(1, ...days.map((x) => x.count)), ''),
@@ -186,23 +235,40 @@ export function dashboardView(session) {
         csvLink(`reports/backlog?view=decisions&from=${b.from}&to=${b.to}`, t('dash.csvDecisionsCommune'))));
   }
 
+  // A commune officer's own area is its communes (the API says "all" for the list).
+  function areaLabel(area) {
+    if (area.code) return `${area.name || area.code} (${area.code})`;
+    return session.role === 'commune' ? `${t('dash.myCommunes')} (${session.area})` : t('dash.country');
+  }
+
   function draw(m) {
     main = m;
     if (!main) return;
     const d = st.data;
-    const asOf = h('input', { id: 'db-asof', type: 'text', inputmode: 'numeric', size: 10,
-      value: fmtDate(st.asOf || (d ? d.coverage.as_of : '')) });
+    const focused = document.activeElement && main.contains(document.activeElement) ? document.activeElement.id : '';
+    const date = (id, v) => h('input', { id, type: 'text', inputmode: 'numeric', size: 10, value: fmtDate(v) });
+    const asOf = date('db-asof', st.asOf || (d ? d.coverage.as_of : ''));
+    const from = date('db-from', st.from), to = date('db-to', st.to);
     const area = d ? d.coverage.area : null;
     main.replaceChildren(...[
       h('h1', { text: t('navDashboard') }),
-      area ? h('p', { class: 'muted', id: 'db-area', text: `${t('dash.areaOf')}: ${area.name || area.code || t('dash.country')}` }) : null,
-      h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); st.asOf = isoDate(asOf.value); load(); } },
-        field(t('dash.asOf'), asOf, t('dateHint')),
-        h('button', { id: 'db-refresh', type: 'submit', class: 'primary', disabled: st.loading, text: t('refresh') })),
+      area ? h('p', { class: 'muted', id: 'db-area', text: `${t('dash.areaOf')}: ${areaLabel(area)}` }) : null,
+      h('div', { class: 'toolbar', id: 'db-picker', role: 'group', 'aria-label': t('dash.areaOf') }, picker()),
+      h('form', { class: 'toolbar', id: 'db-form', onsubmit: (e) => {
+        e.preventDefault();
+        st.asOf = isoDate(asOf.value); st.from = isoDate(from.value); st.to = isoDate(to.value);
+        load();
+      } },
+      field(t('dash.asOf'), asOf, t('dateHint')),
+      field(t('dash.from'), from, t('dateHint')), field(t('dash.to'), to, t('dateHint')),
+      h('button', { id: 'db-refresh', type: 'submit', class: 'primary', disabled: st.loading, text: t('refresh') })),
       st.loading ? h('p', { class: 'loading', text: t('loading') }) : null,
-      st.error ? h('p', { class: 'error', text: st.error }) : null,
+      st.error ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
       d ? h('div', { id: 'db-ready', class: 'dash-grid' }, coverageSection(d.coverage), dosesSection(d.doses),
         qualitySection(d.quality), backlogSection(d.backlog)) : null].filter(Boolean));
+    // a redraw after a pick keeps the keyboard where it was
+    const again = focused && main.querySelector('#' + CSS.escape(focused));
+    if (again && !again.disabled) again.focus();
   }
 
   return {
