@@ -99,6 +99,14 @@ typedef struct vs_store_citizen {
  * new or differs; a changed existing citizen is marked dirty. */
 vs_rc vs_store_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed,
                            vs_error *err) VS_MUST_CHECK;
+/* The bulk form of vs_store_put_citizen: puts c[0..n) as n calls in order
+ * would, all or none (in the caller's transaction, else in one of its own).
+ * changed (may be NULL) gets n flags, changed[i] as *changed of the i-th put.
+ * SQLite runs its single-row statement n times; PostgreSQL copies the rows
+ * (COPY FROM STDIN) into a temporary table and upserts them in one statement
+ * (a batch that names one citizen twice goes row by row). */
+vs_rc vs_store_put_citizens(vs_store *s, const vs_store_citizen *c, size_t n, bool *changed,
+                            vs_error *err) VS_MUST_CHECK;
 /* Reads a citizen (raw is NULL); VS_ERR_NOTFOUND when absent. */
 vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen *out,
                            vs_error *err) VS_MUST_CHECK;

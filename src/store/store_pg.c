@@ -761,6 +761,246 @@ static vs_rc pg_put_citizen(vs_store *s, const vs_store_citizen *c, bool *change
 	return w_end(d, own, put_citizen(d, c, changed, err), err);
 }
 
+/* ---- the bulk path: COPY FROM STDIN into a temporary table, one upsert ---- */
+
+/* COPY's text format, streamed through a fixed buffer: memory stays at
+ * CP_CHUNK whatever the rows hold. */
+#define CP_CHUNK 65536
+typedef struct cp_out {
+	PGconn *conn;
+	char buf[CP_CHUNK];
+	size_t len;
+	bool failed;
+} cp_out;
+
+static void cp_flush(cp_out *o)
+{
+	if (o->len && !o->failed && PQputCopyData(o->conn, o->buf, (int)o->len) != 1)
+		o->failed = true;
+	o->len = 0;
+}
+
+static void cp_putc(cp_out *o, char ch)
+{
+	if (o->len == CP_CHUNK)
+		cp_flush(o);
+	o->buf[o->len++] = ch;
+}
+
+static void cp_puts(cp_out *o, const char *s)
+{
+	while (*s)
+		cp_putc(o, *s++);
+}
+
+/* A text field: backslash, tab, newline and carriage return escaped. */
+static void cp_text(cp_out *o, const char *s, char sep)
+{
+	for (; s && *s; s++) {
+		char e = *s == '\\' ? '\\' : *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 0;
+		if (e) {
+			cp_putc(o, '\\');
+			cp_putc(o, e);
+		} else {
+			cp_putc(o, *s);
+		}
+	}
+	cp_putc(o, sep);
+}
+
+static void cp_int(cp_out *o, int64_t x, char sep)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "%lld", (long long)x);
+	cp_puts(o, b);
+	cp_putc(o, sep);
+}
+
+static void cp_day(cp_out *o, int32_t days, char sep)
+{
+	if (days == VS_STORE_NO_DATE) {
+		cp_puts(o, "\\N");
+		cp_putc(o, sep);
+	} else {
+		cp_int(o, days, sep);
+	}
+}
+
+/* bytea in its hex form, its backslash escaped for COPY: \\x0a1b... */
+static void cp_bytes(cp_out *o, const unsigned char *p, size_t len, char sep)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!p) {
+		cp_puts(o, "\\N");
+		cp_putc(o, sep);
+		return;
+	}
+	cp_puts(o, "\\\\x");
+	for (size_t i = 0; i < len; i++) {
+		cp_putc(o, hex[p[i] >> 4]);
+		cp_putc(o, hex[p[i] & 15]);
+	}
+	cp_putc(o, sep);
+}
+
+static void cp_citizen(cp_out *o, const vs_store_citizen *c)
+{
+	cp_text(o, c->citizen_id, '\t');
+	cp_text(o, c->old_id, '\t');
+	cp_text(o, c->full_name, '\t');
+	cp_text(o, c->dob, '\t');
+	cp_day(o, c->dob_days, '\t');
+	cp_int(o, c->dob_precision, '\t');
+	cp_int(o, c->sex, '\t');
+	cp_text(o, c->province_code, '\t');
+	cp_text(o, c->district_code, '\t');
+	cp_text(o, c->commune_code, '\t');
+	cp_int(o, c->dead ? 1 : 0, '\t');
+	cp_day(o, c->death_days, '\t');
+	cp_bytes(o, (const unsigned char *)c->raw, c->raw ? c->raw_len : 0, '\n');
+}
+
+/* Sends rows through `COPY ... FROM STDIN` (sql); the server's verdict. */
+static vs_rc copy_in(pg_store *d, const char *sql, const vs_store_citizen *c, size_t n, vs_error *err)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		vs_rc rc = pgerr(d, res, err, sql);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	cp_out *o = vs_calloc(1, sizeof(*o));
+	if (!o) {
+		(void)PQputCopyEnd(d->conn, "out of memory");
+		while ((res = PQgetResult(d->conn)))
+			PQclear(res);
+		return nomem(err);
+	}
+	o->conn = d->conn;
+	for (size_t i = 0; i < n && !o->failed; i++)
+		cp_citizen(o, &c[i]);
+	cp_flush(o);
+	bool failed = o->failed;
+	vs_free(o);
+	vs_rc rc = VS_OK;
+	if (PQputCopyEnd(d->conn, failed ? "client failed to send" : NULL) != 1)
+		failed = true;
+	while ((res = PQgetResult(d->conn))) {
+		if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pgerr(d, res, err, sql);
+		PQclear(res);
+	}
+	if (!rc && failed)
+		rc = pgerr(d, NULL, err, sql);
+	return rc;
+}
+
+#define CIT_STAGE                                                                                            \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_cit_stage (LIKE citizens INCLUDING DEFAULTS)"                    \
+	" ON COMMIT DELETE ROWS; TRUNCATE vs_cit_stage"
+#define CIT_SET_CHANGED(C) "c." C " IS DISTINCT FROM excluded." C
+#define CIT_UPSERT                                                                                                                                                                                                                                                                                                                                                           \
+	"WITH up AS (INSERT INTO citizens AS c(" CIT_COLS ", raw) SELECT " CIT_COLS                                                                                                                                                                                                                                                                                          \
+	", raw FROM vs_cit_stage"                                                                                                                                                                                                                                                                                                                                            \
+	" ORDER BY citizen_id ON CONFLICT(citizen_id) DO UPDATE SET old_id=excluded.old_id,"                                                                                                                                                                                                                                                                                 \
+	" full_name=excluded.full_name, dob=excluded.dob, dob_days=excluded.dob_days,"                                                                                                                                                                                                                                                                                       \
+	" dob_precision=excluded.dob_precision, sex=excluded.sex, province_code=excluded.province_code,"                                                                                                                                                                                                                                                                     \
+	" district_code=excluded.district_code, commune_code=excluded.commune_code, dead=excluded.dead,"                                                                                                                                                                                                                                                                     \
+	" death_days=excluded.death_days, raw=excluded.raw WHERE " CIT_SET_CHANGED("old_id") " OR"                                                                                                                                                                                                                                                                           \
+	                                                                                     " " CIT_SET_CHANGED("full_name") " OR " CIT_SET_CHANGED("dob") " OR " CIT_SET_CHANGED("dob_days") " OR " CIT_SET_CHANGED("dob_precision") " OR " CIT_SET_CHANGED("sex") " OR " CIT_SET_CHANGED("province_code") " OR " CIT_SET_CHANGED("district_code") " OR " CIT_SET_CHANGED( \
+	                                                                                         "commune_"                                                                                                                                                                                                                                                                  \
+	                                                                                         "code") " "                                                                                                                                                                                                                                                                 \
+	                                                                                                 "O"                                                                                                                                                                                                                                                                 \
+	                                                                                                 "R"                                                                                                                                                                                                                                                                 \
+	                                                                                                 " " CIT_SET_CHANGED("dead") " OR " CIT_SET_CHANGED("death_days") " OR " CIT_SET_CHANGED("raw") " RETURNING citizen_id), mark AS (INSERT INTO dirty(citizen_id) SELECT citizen_id FROM up"                                                                           \
+	                                                                                                                                                                                                " ON CONFLICT DO NOTHING) SELECT citizen_id FROM up"
+
+/* A row's citizen id and its place in the batch. */
+typedef struct cit_key {
+	const char *id;
+	size_t i;
+} cit_key;
+
+static int cit_key_id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const cit_key *)a)->id, ((const cit_key *)b)->id);
+}
+
+static int cit_key_cmp(const void *a, const void *b)
+{
+	const cit_key *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The rows in citizen id order (vs_free it); *distinct is false when an id comes twice. */
+static cit_key *id_order(const vs_store_citizen *c, size_t n, bool *distinct)
+{
+	cit_key *k = vs_calloc(n, sizeof(*k));
+	*distinct = false;
+	if (!k)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (cit_key){c[i].citizen_id, i};
+	qsort(k, n, sizeof(*k), cit_key_cmp);
+	*distinct = true;
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(k[i - 1].id, k[i].id))
+			*distinct = false;
+	return k;
+}
+
+static vs_rc put_citizens(pg_store *d, const vs_store_citizen *c, size_t n, const cit_key *k, bool *changed,
+                          vs_error *err)
+{
+	PGresult *res = NULL;
+	vs_rc rc = exec(d, CIT_STAGE, err);
+	if (!rc)
+		rc = copy_in(d, "COPY vs_cit_stage(" CIT_COLS ", raw) FROM STDIN", c, n, err);
+	if (rc)
+		return rc;
+	res = PQexec(d->conn, CIT_UPSERT);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pgerr(d, res, err, "bulk citizen upsert");
+		PQclear(res);
+		return rc;
+	}
+	if (changed) {
+		memset(changed, 0, n * sizeof(*changed));
+		for (int r = 0; r < PQntuples(res); r++) {
+			cit_key key = {PQgetvalue(res, r, 0), 0};
+			const cit_key *hit = bsearch(&key, k, n, sizeof(*k), cit_key_id_cmp);
+			if (hit)
+				changed[hit->i] = true;
+		}
+	}
+	PQclear(res);
+	return VS_OK;
+}
+
+static vs_rc pg_put_citizens(vs_store *s, const vs_store_citizen *c, size_t n, bool *changed, vs_error *err)
+{
+	pg_store *d = D(s);
+	bool own, distinct;
+	cit_key *k = id_order(c, n, &distinct);
+	if (!k)
+		return nomem(err);
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc) {
+		vs_free(k);
+		return rc;
+	}
+	if (distinct) {
+		rc = put_citizens(d, c, n, k, changed, err);
+	} else { /* in order, as n single puts: a later row of an id sees the earlier */
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = put_citizen(d, &c[i], changed ? &changed[i] : NULL, err);
+	}
+	vs_free(k);
+	return w_end(d, own, rc, err);
+}
+
 static void read_citizen(PGresult *r, int row, int base, vs_store_citizen *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -2443,6 +2683,7 @@ static const vs_store_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .put_citizen = pg_put_citizen,
+    .put_citizens = pg_put_citizens,
     .get_citizen = pg_get_citizen,
     .put_record = pg_put_record,
     .get_record = pg_get_record,
