@@ -134,6 +134,22 @@ vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_re
 	return s->ops->put_record(s, r, res, err);
 }
 
+vs_rc vs_store_put_records(vs_store *s, const vs_store_record *r, size_t n, vs_store_put_result *res,
+                           vs_error *err)
+{
+	if (!n)
+		return VS_OK;
+	if (s->ops->put_records)
+		return s->ops->put_records(s, r, n, res, err);
+	vs_rc rc = s->ops->atomic_begin(s, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = s->ops->put_record(s, &r[i], &res[i], err);
+	vs_rc arc = s->ops->atomic_end(s, rc == VS_OK, rc ? NULL : err);
+	return rc ? rc : arc;
+}
+
 vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err)
 {
 	return s->ops->get_record(s, rid, out, err);
