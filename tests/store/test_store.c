@@ -529,7 +529,8 @@ static int raw_cb(void *ud, const vs_store_citizen *c)
 	raw_seen *r = ud;
 	if (r->n < 8 && c->raw_len <= sizeof(r->raws[0])) {
 		strcpy(r->ids[r->n], c->citizen_id);
-		memcpy(r->raws[r->n], c->raw, c->raw_len);
+		if (c->raw_len)
+			memcpy(r->raws[r->n], c->raw, c->raw_len);
 		r->lens[r->n++] = c->raw_len;
 	}
 	return 0;
