@@ -99,6 +99,14 @@ typedef struct vs_store_citizen {
  * new or differs; a changed existing citizen is marked dirty. */
 vs_rc vs_store_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed,
                            vs_error *err) VS_MUST_CHECK;
+/* The bulk form of vs_store_put_citizen: puts c[0..n) as n calls in order
+ * would, all or none (in the caller's transaction, else in one of its own).
+ * changed (may be NULL) gets n flags, changed[i] as *changed of the i-th put.
+ * SQLite runs its single-row statement n times; PostgreSQL copies the rows
+ * (COPY FROM STDIN) into a temporary table and upserts them in one statement
+ * (a batch that names one citizen twice goes row by row). */
+vs_rc vs_store_put_citizens(vs_store *s, const vs_store_citizen *c, size_t n, bool *changed,
+                            vs_error *err) VS_MUST_CHECK;
 /* Reads a citizen (raw is NULL); VS_ERR_NOTFOUND when absent. */
 vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen *out,
                            vs_error *err) VS_MUST_CHECK;
@@ -160,6 +168,15 @@ typedef struct vs_store_put_result {
  * facility's own later correction: both are VS_STORE_PUT_SAME. */
 vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res,
                           vs_error *err) VS_MUST_CHECK;
+/* The bulk form of vs_store_put_record: puts r[0..n) as n calls in order
+ * would, all or none (in the caller's transaction, else in one of its own);
+ * res[i] as the i-th call's. SQLite runs its single-row statements n times;
+ * PostgreSQL reads the records' current versions in pipelined round trips,
+ * plans each with the same rule, then copies the versions to write (COPY FROM
+ * STDIN) into a temporary table and supersedes and inserts them with one
+ * statement each (a batch naming a record twice goes row by row). */
+vs_rc vs_store_put_records(vs_store *s, const vs_store_record *r, size_t n, vs_store_put_result *res,
+                           vs_error *err) VS_MUST_CHECK;
 /* Reads one version by rid (raw is NULL in the result). VS_ERR_NOTFOUND when absent. */
 vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err) VS_MUST_CHECK;
 /* The current version of (facility, record_id); its raw text is appended to

@@ -708,6 +708,8 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
 	const char **raw = vs_calloc(m, sizeof(*raw));
 	size_t *raw_len = vs_calloc(m, sizeof(*raw_len));
 	put_key *keys = vs_calloc(m, sizeof(*keys));
+	vs_store_citizen *cits = NULL;
+	bool *chgs = NULL;
 	size_t nch = 0;
 	bool atomic = false, same = true;
 	vs_rc rc = in && recs && alt && ids && raw && raw_len && keys ? VS_OK : eng_nomem(err);
@@ -747,22 +749,30 @@ vs_rc vs_engine_put_citizens(vs_engine_session *ss, const vs_engine_citizen_row 
 			goto out;
 		atomic = true;
 	}
+	/* one bulk put in id order (the driver's COPY path on PostgreSQL) */
+	cits = vs_calloc(m, sizeof(*cits));
+	chgs = vs_calloc(m, sizeof(*chgs));
+	if (!cits || !chgs)
+		rc = eng_nomem(err);
 	for (size_t k = 0; !rc && k < n; k++) {
 		size_t i = keys[k].i;
-		vs_store_citizen c;
-		bool chg = false;
-		eng_fill_citizen(e, &recs[i], rows[i].f, &c);
-		c.raw = raw[i];
-		c.raw_len = raw_len[i];
-		rc = vs_store_put_citizen(ss->s, &c, &chg, err);
-		if (!rc && chg) {
-			/* the id and old id as stored: what the index built from the store reads */
-			ids[i] = vs_arena_strndup(&ss->arena, c.citizen_id, strlen(c.citizen_id));
-			alt[i] = vs_arena_strndup(&ss->arena, c.old_id, strlen(c.old_id));
-			if (!ids[i] || !alt[i])
-				rc = eng_nomem(err);
-			same = same && reads_back(&rows[i], c.citizen_id);
-		}
+		eng_fill_citizen(e, &recs[i], rows[i].f, &cits[k]);
+		cits[k].raw = raw[i];
+		cits[k].raw_len = raw_len[i];
+	}
+	if (!rc)
+		rc = vs_store_put_citizens(ss->s, cits, n, chgs, err);
+	for (size_t k = 0; !rc && k < n; k++) {
+		size_t i = keys[k].i;
+		const vs_store_citizen *c = &cits[k];
+		if (!chgs[k])
+			continue;
+		/* the id and old id as stored: what the index built from the store reads */
+		ids[i] = vs_arena_strndup(&ss->arena, c->citizen_id, strlen(c->citizen_id));
+		alt[i] = vs_arena_strndup(&ss->arena, c->old_id, strlen(c->old_id));
+		if (!ids[i] || !alt[i])
+			rc = eng_nomem(err);
+		same = same && reads_back(&rows[i], c->citizen_id);
 	}
 	if (atomic) {
 		vs_rc arc = vs_store_atomic_end(ss->s, rc == VS_OK, rc ? NULL : err);
@@ -804,5 +814,7 @@ out:
 	vs_free(raw);
 	vs_free(raw_len);
 	vs_free(keys);
+	vs_free(cits);
+	vs_free(chgs);
 	return rc;
 }

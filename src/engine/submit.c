@@ -275,35 +275,45 @@ static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs
 	if (rc)
 		return rc;
 	vs_arena_reset(&ss->arena);
+	/* every record checked and filled first, then one bulk put (the driver's
+	 * COPY path on PostgreSQL) */
+	vs_store_record *srs = vs_calloc(n ? n : 1, sizeof(*srs));
+	if (!srs)
+		return eng_nomem(err);
 	for (size_t i = 0; !rc && i < n; i++) {
 		vs_store_record sr;
 		size_t raw_len = 0;
 		const char *raw = eng_join_raw(&ss->arena, subs[i].f, VS_SHOT_COL_COUNT, &raw_len);
-		if (!raw)
-			return vs_error_set(err, VS_ERR_LIMIT, subs[i].file, subs[i].line, 0, NULL,
-			                    "record over %d bytes", VS_ENGINE_MAX_RAW);
+		if (!raw) {
+			rc = vs_error_set(err, VS_ERR_LIMIT, subs[i].file, subs[i].line, 0, NULL,
+			                  "record over %d bytes", VS_ENGINE_MAX_RAW);
+			break;
+		}
 		if (!eng_key_fits(subs[i].f[VS_SHOT_FACILITY_CODE], sizeof(sr.facility_code)) ||
 		    !eng_key_fits(subs[i].f[VS_SHOT_RECORD_ID], sizeof(sr.record_id))) {
-			vs_rc krc =
-			    vs_error_set(err, VS_ERR_ARG, subs[i].file, subs[i].line, 0, NULL,
-			                 "a facility code is at most %zu bytes, a record id at most %zu",
-			                 sizeof(sr.facility_code) - 1, sizeof(sr.record_id) - 1);
+			rc = vs_error_set(err, VS_ERR_ARG, subs[i].file, subs[i].line, 0, NULL,
+			                  "a facility code is at most %zu bytes, a record id at most %zu",
+			                  sizeof(sr.facility_code) - 1, sizeof(sr.record_id) - 1);
 			vs_error_reason(err, "CSV_KEY_TOO_LONG");
-			return krc;
+			break;
 		}
 		eng_fill_record(&subs[i], &recs[i], raw, raw_len, &sr);
 		if (!sr.facility_code[0] || !sr.record_id[0])
-			return vs_error_set(err, VS_ERR_ARG, subs[i].file, subs[i].line, 0, NULL,
-			                    "a record needs a facility code and a record id");
-		if ((rc = vs_store_put_record(ss->s, &sr, &ss->puts[i], err)))
-			return rc;
+			rc = vs_error_set(err, VS_ERR_ARG, subs[i].file, subs[i].line, 0, NULL,
+			                  "a record needs a facility code and a record id");
+		srs[i] = sr;
+	}
+	if (!rc)
+		rc = vs_store_put_records(ss->s, srs, n, ss->puts, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const vs_store_record *sr = &srs[i];
 		if (out) {
 			memset(&out[i], 0, sizeof(out[i]));
 			out[i].rid = ss->puts[i].rid;
 			out[i].version = ss->puts[i].version;
 			out[i].put = (uint8_t)ss->puts[i].outcome;
 			out[i].check_status = -1;
-			vs_store_copy(out[i].std_reasons, sizeof(out[i].std_reasons), sr.reasons);
+			vs_store_copy(out[i].std_reasons, sizeof(out[i].std_reasons), sr->reasons);
 		}
 		if (st) {
 			st->records_new += ss->puts[i].outcome == VS_STORE_PUT_NEW;
@@ -315,8 +325,9 @@ static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs
 			ss->lrecs[m++] = recs[i];
 		}
 	}
-	if (!m)
-		return VS_OK;
+	vs_free(srs);
+	if (rc || !m)
+		return rc;
 	uint64_t t0 = vs_now_ns();
 	if ((rc = vs_engine_index_build(ss, err)))
 		return rc;

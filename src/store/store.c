@@ -109,6 +109,21 @@ vs_rc vs_store_put_citizen(vs_store *s, const vs_store_citizen *c, bool *changed
 	return s->ops->put_citizen(s, c, changed, err);
 }
 
+vs_rc vs_store_put_citizens(vs_store *s, const vs_store_citizen *c, size_t n, bool *changed, vs_error *err)
+{
+	if (!n)
+		return VS_OK;
+	if (s->ops->put_citizens)
+		return s->ops->put_citizens(s, c, n, changed, err);
+	vs_rc rc = s->ops->atomic_begin(s, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = s->ops->put_citizen(s, &c[i], changed ? &changed[i] : NULL, err);
+	vs_rc arc = s->ops->atomic_end(s, rc == VS_OK, rc ? NULL : err);
+	return rc ? rc : arc;
+}
+
 vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen *out, vs_error *err)
 {
 	return s->ops->get_citizen(s, citizen_id, out, err);
@@ -117,6 +132,22 @@ vs_rc vs_store_get_citizen(vs_store *s, const char *citizen_id, vs_store_citizen
 vs_rc vs_store_put_record(vs_store *s, const vs_store_record *r, vs_store_put_result *res, vs_error *err)
 {
 	return s->ops->put_record(s, r, res, err);
+}
+
+vs_rc vs_store_put_records(vs_store *s, const vs_store_record *r, size_t n, vs_store_put_result *res,
+                           vs_error *err)
+{
+	if (!n)
+		return VS_OK;
+	if (s->ops->put_records)
+		return s->ops->put_records(s, r, n, res, err);
+	vs_rc rc = s->ops->atomic_begin(s, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = s->ops->put_record(s, &r[i], &res[i], err);
+	vs_rc arc = s->ops->atomic_end(s, rc == VS_OK, rc ? NULL : err);
+	return rc ? rc : arc;
 }
 
 vs_rc vs_store_get_record(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err)

@@ -24,8 +24,13 @@ typedef struct vs_store_ops {
 	vs_rc (*commit)(vs_store *s, vs_error *err);
 	vs_rc (*rollback)(vs_store *s, vs_error *err);
 	vs_rc (*put_citizen)(vs_store *s, const vs_store_citizen *c, bool *changed, vs_error *err);
+	/* NULL: store.c puts the rows one by one in one atomic step */
+	vs_rc (*put_citizens)(vs_store *s, const vs_store_citizen *c, size_t n, bool *changed, vs_error *err);
 	vs_rc (*get_citizen)(vs_store *s, const char *id, vs_store_citizen *out, vs_error *err);
 	vs_rc (*put_record)(vs_store *s, const vs_store_record *r, vs_store_put_result *res, vs_error *err);
+	/* NULL: store.c puts the records one by one in one atomic step */
+	vs_rc (*put_records)(vs_store *s, const vs_store_record *r, size_t n, vs_store_put_result *res,
+	                     vs_error *err);
 	vs_rc (*get_record)(vs_store *s, int64_t rid, vs_store_record *out, vs_error *err);
 	vs_rc (*record_history)(vs_store *s, const char *fac, const char *rec, vs_store_record *out,
 	                        size_t cap, size_t *count, vs_error *err);

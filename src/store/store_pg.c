@@ -761,6 +761,258 @@ static vs_rc pg_put_citizen(vs_store *s, const vs_store_citizen *c, bool *change
 	return w_end(d, own, put_citizen(d, c, changed, err), err);
 }
 
+/* ---- the bulk path: COPY FROM STDIN into a temporary table, one upsert ---- */
+
+/* COPY's text format, streamed through a fixed buffer: memory stays at
+ * CP_CHUNK whatever the rows hold. */
+#define CP_CHUNK 65536
+typedef struct cp_out {
+	PGconn *conn;
+	char buf[CP_CHUNK];
+	size_t len;
+	bool failed;
+} cp_out;
+
+static void cp_flush(cp_out *o)
+{
+	if (o->len && !o->failed && PQputCopyData(o->conn, o->buf, (int)o->len) != 1)
+		o->failed = true;
+	o->len = 0;
+}
+
+static void cp_putc(cp_out *o, char ch)
+{
+	if (o->len == CP_CHUNK)
+		cp_flush(o);
+	o->buf[o->len++] = ch;
+}
+
+static void cp_puts(cp_out *o, const char *s)
+{
+	while (*s)
+		cp_putc(o, *s++);
+}
+
+/* A text field: backslash, tab, newline and carriage return escaped. */
+static void cp_text(cp_out *o, const char *s, char sep)
+{
+	for (; s && *s; s++) {
+		char e = *s == '\\' ? '\\' : *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 0;
+		if (e) {
+			cp_putc(o, '\\');
+			cp_putc(o, e);
+		} else {
+			cp_putc(o, *s);
+		}
+	}
+	cp_putc(o, sep);
+}
+
+static void cp_int(cp_out *o, int64_t x, char sep)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "%lld", (long long)x);
+	cp_puts(o, b);
+	cp_putc(o, sep);
+}
+
+static void cp_day(cp_out *o, int32_t days, char sep)
+{
+	if (days == VS_STORE_NO_DATE) {
+		cp_puts(o, "\\N");
+		cp_putc(o, sep);
+	} else {
+		cp_int(o, days, sep);
+	}
+}
+
+/* bytea in its hex form, its backslash escaped for COPY: \\x0a1b... */
+static void cp_bytes(cp_out *o, const unsigned char *p, size_t len, char sep)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!p) {
+		cp_puts(o, "\\N");
+		cp_putc(o, sep);
+		return;
+	}
+	cp_puts(o, "\\\\x");
+	for (size_t i = 0; i < len; i++) {
+		cp_putc(o, hex[p[i] >> 4]);
+		cp_putc(o, hex[p[i] & 15]);
+	}
+	cp_putc(o, sep);
+}
+
+static void cp_citizen(cp_out *o, const void *ud, size_t i)
+{
+	const vs_store_citizen *c = (const vs_store_citizen *)ud + i;
+	cp_text(o, c->citizen_id, '\t');
+	cp_text(o, c->old_id, '\t');
+	cp_text(o, c->full_name, '\t');
+	cp_text(o, c->dob, '\t');
+	cp_day(o, c->dob_days, '\t');
+	cp_int(o, c->dob_precision, '\t');
+	cp_int(o, c->sex, '\t');
+	cp_text(o, c->province_code, '\t');
+	cp_text(o, c->district_code, '\t');
+	cp_text(o, c->commune_code, '\t');
+	cp_int(o, c->dead ? 1 : 0, '\t');
+	cp_day(o, c->death_days, '\t');
+	cp_bytes(o, (const unsigned char *)c->raw, c->raw ? c->raw_len : 0, '\n');
+}
+
+/* Sends rows 0..n through `COPY ... FROM STDIN` (sql), row i written by
+ * put(o, ud, i); the server's verdict. */
+typedef void (*cp_row_fn)(cp_out *o, const void *ud, size_t i);
+static vs_rc copy_in(pg_store *d, const char *sql, cp_row_fn put, const void *ud, size_t n, vs_error *err)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		vs_rc rc = pgerr(d, res, err, sql);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	cp_out *o = vs_calloc(1, sizeof(*o));
+	if (!o) {
+		(void)PQputCopyEnd(d->conn, "out of memory");
+		while ((res = PQgetResult(d->conn)))
+			PQclear(res);
+		return nomem(err);
+	}
+	o->conn = d->conn;
+	for (size_t i = 0; i < n && !o->failed; i++)
+		put(o, ud, i);
+	cp_flush(o);
+	bool failed = o->failed;
+	vs_free(o);
+	vs_rc rc = VS_OK;
+	if (PQputCopyEnd(d->conn, failed ? "client failed to send" : NULL) != 1)
+		failed = true;
+	while ((res = PQgetResult(d->conn))) {
+		if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pgerr(d, res, err, sql);
+		PQclear(res);
+	}
+	if (!rc && failed)
+		rc = pgerr(d, NULL, err, sql);
+	return rc;
+}
+
+#define CIT_STAGE                                                                                            \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_cit_stage (LIKE citizens INCLUDING DEFAULTS)"                    \
+	" ON COMMIT DELETE ROWS; TRUNCATE vs_cit_stage"
+#define CIT_SET_CHANGED(C) "c." C " IS DISTINCT FROM excluded." C
+#define CIT_UPSERT                                                                                                                                                                                                    \
+	"WITH up AS (INSERT INTO citizens AS c(" CIT_COLS ", raw) SELECT " CIT_COLS                                                                                                                                   \
+	", raw FROM vs_cit_stage"                                                                                                                                                                                     \
+	" ORDER BY citizen_id ON CONFLICT(citizen_id) DO UPDATE SET old_id=excluded.old_id,"                                                                                                                          \
+	" full_name=excluded.full_name, dob=excluded.dob, dob_days=excluded.dob_days,"                                                                                                                                \
+	" dob_precision=excluded.dob_precision, sex=excluded.sex, province_code=excluded.province_code,"                                                                                                              \
+	" district_code=excluded.district_code, commune_code=excluded.commune_code, dead=excluded.dead,"                                                                                                              \
+	" death_days=excluded.death_days, raw=excluded.raw WHERE " CIT_SET_CHANGED(                                                                                                                                   \
+	    "old_id") " OR"                                                                                                                                                                                           \
+	              " " CIT_SET_CHANGED("full_name") " OR " CIT_SET_CHANGED("dob") " OR " CIT_SET_CHANGED("dob_days") " OR " CIT_SET_CHANGED("dob_precision") " OR " CIT_SET_CHANGED("sex") " OR " CIT_SET_CHANGED( \
+	                  "province_code") " OR " CIT_SET_CHANGED("district_"                                                                                                                                         \
+	                                                          "code") " O"                                                                                                                                        \
+	                                                                  "R"                                                                                                                                         \
+	                                                                  " " CIT_SET_CHANGED(                                                                                                                        \
+	                                                                      "commune_"                                                                                                                              \
+	                                                                      "code") " "                                                                                                                             \
+	                                                                              "O"                                                                                                                             \
+	                                                                              "R"                                                                                                                             \
+	                                                                              " " CIT_SET_CHANGED("dead") " OR " CIT_SET_CHANGED(                                                                             \
+	                                                                                  "death_days") " O"                                                                                                          \
+	                                                                                                "R"                                                                                                           \
+	                                                                                                " " CIT_SET_CHANGED(                                                                                          \
+	                                                                                                    "raw") " RETURNING citizen_id), mark AS (INSERT INTO dirty(citizen_id) SELECT citizen_id FROM up"         \
+	                                                                                                           " ON CONFLICT DO NOTHING) SELECT citizen_id FROM up"
+
+/* A row's citizen id and its place in the batch. */
+typedef struct cit_key {
+	const char *id;
+	size_t i;
+} cit_key;
+
+static int cit_key_id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const cit_key *)a)->id, ((const cit_key *)b)->id);
+}
+
+static int cit_key_cmp(const void *a, const void *b)
+{
+	const cit_key *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The rows in citizen id order (vs_free it); *distinct is false when an id comes twice. */
+static cit_key *id_order(const vs_store_citizen *c, size_t n, bool *distinct)
+{
+	cit_key *k = vs_calloc(n, sizeof(*k));
+	*distinct = false;
+	if (!k)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		k[i] = (cit_key){c[i].citizen_id, i};
+	qsort(k, n, sizeof(*k), cit_key_cmp);
+	*distinct = true;
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(k[i - 1].id, k[i].id))
+			*distinct = false;
+	return k;
+}
+
+static vs_rc put_citizens(pg_store *d, const vs_store_citizen *c, size_t n, const cit_key *k, bool *changed,
+                          vs_error *err)
+{
+	PGresult *res = NULL;
+	vs_rc rc = exec(d, CIT_STAGE, err);
+	if (!rc)
+		rc = copy_in(d, "COPY vs_cit_stage(" CIT_COLS ", raw) FROM STDIN", cp_citizen, c, n, err);
+	if (rc)
+		return rc;
+	res = PQexec(d->conn, CIT_UPSERT);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pgerr(d, res, err, "bulk citizen upsert");
+		PQclear(res);
+		return rc;
+	}
+	if (changed) {
+		memset(changed, 0, n * sizeof(*changed));
+		for (int r = 0; r < PQntuples(res); r++) {
+			cit_key key = {PQgetvalue(res, r, 0), 0};
+			const cit_key *hit = bsearch(&key, k, n, sizeof(*k), cit_key_id_cmp);
+			if (hit)
+				changed[hit->i] = true;
+		}
+	}
+	PQclear(res);
+	return VS_OK;
+}
+
+static vs_rc pg_put_citizens(vs_store *s, const vs_store_citizen *c, size_t n, bool *changed, vs_error *err)
+{
+	pg_store *d = D(s);
+	bool own, distinct;
+	cit_key *k = id_order(c, n, &distinct);
+	if (!k)
+		return nomem(err);
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc) {
+		vs_free(k);
+		return rc;
+	}
+	if (distinct) {
+		rc = put_citizens(d, c, n, k, changed, err);
+	} else { /* in order, as n single puts: a later row of an id sees the earlier */
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = put_citizen(d, &c[i], changed ? &changed[i] : NULL, err);
+	}
+	vs_free(k);
+	return w_end(d, own, rc, err);
+}
+
 static void read_citizen(PGresult *r, int row, int base, vs_store_citizen *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -883,6 +1135,229 @@ static vs_rc pg_put_record(vs_store *s, const vs_store_record *r, vs_store_put_r
 	if (rc)
 		return rc;
 	return w_end(d, own, put_record(d, r, res, err), err);
+}
+
+/* ---- the bulk put of records: the reads pipelined, the writes copied ---- */
+
+/* A row of the batch to write: its record, its plan, where it supersedes. */
+typedef struct rec_row {
+	const vs_store_record *r;
+	int32_t version;
+	int64_t sup; /* the superseded version's rid, else 0 */
+	size_t i;    /* its place in the batch */
+} rec_row;
+
+static void cp_record(cp_out *o, const void *ud, size_t i)
+{
+	const rec_row *w = (const rec_row *)ud + i;
+	const vs_store_record *r = w->r;
+	cp_int(o, (int64_t)i, '\t');
+	cp_int(o, w->sup, '\t');
+	cp_text(o, r->facility_code, '\t');
+	cp_text(o, r->record_id, '\t');
+	cp_int(o, w->version, '\t');
+	cp_int(o, (int64_t)r->content_hash, '\t');
+	cp_bytes(o, (const unsigned char *)(r->raw ? r->raw : ""), r->raw_len, '\t');
+	cp_text(o, r->full_name, '\t');
+	cp_text(o, r->dob, '\t');
+	cp_int(o, r->sex, '\t');
+	cp_text(o, r->id_number, '\t');
+	cp_text(o, r->phone, '\t');
+	cp_text(o, r->province_code, '\t');
+	cp_text(o, r->district_code, '\t');
+	cp_text(o, r->commune_code, '\t');
+	cp_text(o, r->vaccine_code, '\t');
+	cp_int(o, r->dose, '\t');
+	cp_text(o, r->shot_date, '\t');
+	cp_day(o, r->shot_days, '\t');
+	cp_text(o, r->lot, '\t');
+	cp_text(o, r->reasons, '\t');
+	cp_text(o, r->source, '\n');
+}
+
+#define REC_STAGE_TAIL                                                                                       \
+	"content_hash, raw, full_name, dob, sex, id_number, phone, province_code, district_code,"            \
+	" commune_code, vaccine_code, dose, shot_date, shot_days, lot, reasons, source"
+#define REC_STAGE_COLS "facility_code, record_id, version, " REC_STAGE_TAIL
+#define REC_STAGE                                                                                            \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_rec_stage(ord integer, sup bigint, facility_code " T             \
+	", record_id " T ", version integer, content_hash bigint, raw bytea, full_name " T ", dob " T        \
+	", sex integer, id_number " T ", phone " T ", province_code " T ", district_code " T                 \
+	", commune_code " T ", vaccine_code " T ", dose integer, shot_date " T ", shot_days integer, lot " T \
+	", reasons " T ", source " T ") ON COMMIT DELETE ROWS; TRUNCATE vs_rec_stage"
+/* the single path's Q_REC_SUPERSEDE, Q_DIRTY_FROM_LINK and Q_WL_CLEAR for
+ * every superseded version, then its Q_REC_INS for every row, in batch order */
+#define REC_STAGE_SUPERSEDE                                                                                  \
+	"UPDATE records r SET current = 0 FROM vs_rec_stage s WHERE s.sup <> 0 AND r.rid = s.sup"
+#define REC_STAGE_DIRTY                                                                                      \
+	"INSERT INTO dirty(citizen_id) SELECT l.citizen_id FROM vs_rec_stage s JOIN links l ON l.rid = "     \
+	"s.sup"                                                                                              \
+	" WHERE s.sup <> 0 AND l.citizen_id <> '' ORDER BY l.citizen_id ON CONFLICT DO NOTHING"
+#define REC_STAGE_WL_CLEAR                                                                                   \
+	"DELETE FROM worklist w USING vs_rec_stage s WHERE s.sup <> 0 AND w.rid = s.sup AND w.kind IN ($1, " \
+	"$2)"
+#define REC_STAGE_INSERT                                                                                     \
+	"INSERT INTO records(facility_code, record_id, version, current, " REC_STAGE_TAIL ")"                \
+	" SELECT facility_code, record_id, version, 1, " REC_STAGE_TAIL " FROM vs_rec_stage ORDER BY ord"    \
+	" RETURNING rid, facility_code, record_id"
+
+/* A record's key and its place in the batch. */
+typedef struct rec_key {
+	const char *fac, *rec;
+	size_t i;
+} rec_key;
+
+static int rec_key_cmp(const void *a, const void *b)
+{
+	const rec_key *x = a, *y = b;
+	int c = strcmp(x->fac, y->fac);
+	return c ? c : strcmp(x->rec, y->rec);
+}
+
+/* Pipelines Q_REC_CUR for rows [from, to) and plans each (vs_store_put_plan);
+ * rows that must be written are appended to w. */
+static vs_rc rec_plan_chunk(pg_store *d, const vs_store_record *r, size_t from, size_t to,
+                            vs_store_put_result *res, rec_row *w, size_t *nw, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	char name[16];
+	snprintf(name, sizeof(name), "q%d", Q_REC_CUR);
+	if (!PQenterPipelineMode(d->conn))
+		return pgerr(d, NULL, err, "pipeline");
+	size_t sent = from;
+	for (; sent < to; sent++) {
+		pgp p = {0};
+		p_text(&p, r[sent].facility_code);
+		p_text(&p, r[sent].record_id);
+		p_int(&p, (int64_t)r[sent].content_hash);
+		if (!PQsendQueryPrepared(d->conn, name, p.n, p.v, p.len, p.fmt, 0))
+			break;
+	}
+	if (sent < to || !PQpipelineSync(d->conn))
+		rc = pgerr(d, NULL, err, "pipeline (bulk record reads)");
+	for (size_t i = from; i < sent; i++) {
+		PGresult *q;
+		while ((q = PQgetResult(d->conn))) {
+			ExecStatusType st = PQresultStatus(q);
+			if (!rc && st != PGRES_TUPLES_OK)
+				rc = pgerr(d, q, err, sql_text[Q_REC_CUR]);
+			vs_store_current cur = {0};
+			if (!rc && PQntuples(q)) {
+				cur.rid = gi(q, 0, 0);
+				cur.version = (int32_t)gi(q, 0, 1);
+				cur.hash = (uint64_t)gi(q, 0, 2);
+				cur.has_link = gb(q, 0, 4);
+				cur.has_facility_hash = !gnull(q, 0, 5);
+				cur.facility_hash = (uint64_t)gi(q, 0, 5);
+				cur.has_decisions = gb(q, 0, 6);
+				cur.facility_sent_same = gb(q, 0, 7);
+			}
+			if (!rc && vs_store_put_plan(&cur, &r[i], &res[i]))
+				w[(*nw)++] = (rec_row){&r[i], res[i].version, cur.rid, i};
+			PQclear(q);
+		}
+		if (PQstatus(d->conn) == CONNECTION_BAD)
+			break;
+	}
+	if (PQstatus(d->conn) != CONNECTION_BAD) {
+		PGresult *q;
+		while ((q = PQgetResult(d->conn)) && PQresultStatus(q) != PGRES_PIPELINE_SYNC)
+			PQclear(q);
+		PQclear(q);
+	}
+	if (!PQexitPipelineMode(d->conn) && !rc)
+		rc = pgerr(d, NULL, err, "pipeline");
+	return rc;
+}
+
+/* Statements of the bulk write with the worklist kinds bound. */
+static vs_rc exec_kinds(pg_store *d, const char *sql, vs_error *err)
+{
+	pgp p = {0};
+	p_int(&p, VS_STORE_WL_FACILITY);
+	p_int(&p, VS_STORE_WL_COMMUNE);
+	PGresult *q = PQexecParams(d->conn, sql, p.n, NULL, p.v, p.len, p.fmt, 0);
+	vs_rc rc = PQresultStatus(q) == PGRES_COMMAND_OK ? VS_OK : pgerr(d, q, err, sql);
+	PQclear(q);
+	return rc;
+}
+
+#define REC_PIPE 512 /* reads in flight at most: the server's answers wait in its socket buffer */
+
+static vs_rc put_record_batch(pg_store *d, const vs_store_record *r, size_t n, vs_store_put_result *res,
+                              rec_key *k, vs_error *err)
+{
+	rec_row *w = vs_calloc(n, sizeof(*w));
+	size_t nw = 0;
+	PGresult *q = NULL;
+	vs_rc rc = w ? VS_OK : nomem(err);
+	for (size_t from = 0; !rc && from < n; from += REC_PIPE)
+		rc = rec_plan_chunk(d, r, from, from + REC_PIPE < n ? from + REC_PIPE : n, res, w, &nw, err);
+	if (rc || !nw)
+		goto out;
+	if ((rc = exec(d, REC_STAGE, err)))
+		goto out;
+	if ((rc = copy_in(d, "COPY vs_rec_stage(ord, sup, " REC_STAGE_COLS ") FROM STDIN", cp_record, w, nw,
+	                  err)))
+		goto out;
+	if ((rc = exec(d, REC_STAGE_SUPERSEDE, err)) || (rc = exec(d, REC_STAGE_DIRTY, err)) ||
+	    (rc = exec_kinds(d, REC_STAGE_WL_CLEAR, err)))
+		goto out;
+	q = PQexec(d->conn, REC_STAGE_INSERT);
+	if (PQresultStatus(q) != PGRES_TUPLES_OK) {
+		rc = pgerr(d, q, err, "bulk record insert");
+		goto out;
+	}
+	for (int row = 0; row < PQntuples(q); row++) { /* keys are distinct in the batch */
+		rec_key key = {PQgetvalue(q, row, 1), PQgetvalue(q, row, 2), 0};
+		const rec_key *hit = bsearch(&key, k, n, sizeof(*k), rec_key_cmp);
+		if (hit)
+			res[hit->i].rid = gi(q, row, 0);
+	}
+	for (size_t j = 0; j < nw; j++)
+		if (!res[w[j].i].rid)
+			rc = vs_error_set(err, VS_ERR_DB, NULL, 0, 0, NULL,
+			                  "store: bulk insert lost record %s/%s", w[j].r->facility_code,
+			                  w[j].r->record_id);
+out:
+	PQclear(q);
+	vs_free(w);
+	return rc;
+}
+
+static vs_rc pg_put_records(vs_store *s, const vs_store_record *r, size_t n, vs_store_put_result *res,
+                            vs_error *err)
+{
+	pg_store *d = D(s);
+	memset(res, 0, n * sizeof(*res));
+	for (size_t i = 0; i < n; i++)
+		if (r[i].raw_len > (size_t)1 << 20)
+			return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL,
+			                    "store: raw record over 1 MiB");
+	rec_key *k = vs_calloc(n, sizeof(*k));
+	if (!k)
+		return nomem(err);
+	for (size_t i = 0; i < n; i++)
+		k[i] = (rec_key){r[i].facility_code, r[i].record_id, i};
+	qsort(k, n, sizeof(*k), rec_key_cmp);
+	bool distinct = true;
+	for (size_t i = 1; i < n; i++)
+		if (!rec_key_cmp(&k[i - 1], &k[i]))
+			distinct = false;
+	bool own;
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc) {
+		vs_free(k);
+		return rc;
+	}
+	if (distinct) {
+		rc = put_record_batch(d, r, n, res, k, err);
+	} else { /* a key twice: as n single puts, a later row sees the earlier */
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = put_record(d, &r[i], &res[i], err);
+	}
+	vs_free(k);
+	return w_end(d, own, rc, err);
 }
 
 /* raw (with_raw) is allocated by libpq: PQfreemem(r->raw) after use. */
@@ -2443,6 +2918,8 @@ static const vs_store_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .put_citizen = pg_put_citizen,
+    .put_citizens = pg_put_citizens,
+    .put_records = pg_put_records,
     .get_citizen = pg_get_citizen,
     .put_record = pg_put_record,
     .get_record = pg_get_record,

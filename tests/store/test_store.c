@@ -516,6 +516,207 @@ static void test_citizens(void **state)
 	vs_store_close(s);
 }
 
+/* Every raw row a scan passes, copied by citizen id (for the bulk test). */
+typedef struct raw_seen {
+	char ids[8][16];
+	char raws[8][64];
+	size_t lens[8];
+	size_t n;
+} raw_seen;
+
+static int raw_cb(void *ud, const vs_store_citizen *c)
+{
+	raw_seen *r = ud;
+	if (r->n < 8 && c->raw_len <= sizeof(r->raws[0])) {
+		strcpy(r->ids[r->n], c->citizen_id);
+		if (c->raw_len)
+			memcpy(r->raws[r->n], c->raw, c->raw_len);
+		r->lens[r->n++] = c->raw_len;
+	}
+	return 0;
+}
+
+/* vs_store_put_citizens: the rows as n single puts would leave them (the
+ * changed flags, the dirty marks, text and raw bytes that COPY must escape),
+ * all or none in a caller's transaction, and a batch naming an id twice. */
+static void test_put_citizens(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_citizen c[4], out;
+	bool chg[4];
+	c[0] = citizen("001090000003", "00001");
+	c[1] = citizen("001090000001", "00002");
+	c[2] = citizen("001090000002", "00003");
+	strcpy(c[1].full_name, "tab\there\\back\nslash\r; \\N");
+	strcpy(c[1].old_id, "\\x41");
+	c[1].dob_days = VS_STORE_NO_DATE;
+	c[1].dead = true;
+	c[1].death_days = 19000;
+	static const char raw1[] = "a\tb\\c\nd\x1f\x01\xff\x1f";
+	c[1].raw = raw1;
+	c[1].raw_len = sizeof(raw1) - 1;
+	c[2].raw = "";
+	c[2].raw_len = 0;
+	assert_int_equal(vs_store_put_citizens(s, c, 0, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizens(s, c, 3, chg, NULL), VS_OK);
+	assert_true(chg[0] && chg[1] && chg[2]);
+	assert_int_equal(dirty_count(s), 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(vs_store_get_citizen(s, c[i].citizen_id, &out, NULL), VS_OK);
+		vs_store_citizen want = c[i];
+		want.raw = NULL;
+		want.raw_len = 0;
+		assert_memory_equal(&want, &out, sizeof(want));
+	}
+	raw_seen seen = {0};
+	assert_int_equal(vs_store_citizens_scan(s, "", 8, raw_cb, &seen, NULL, NULL), VS_OK);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.ids[0], "001090000001");
+	assert_int_equal(seen.lens[0], sizeof(raw1) - 1);
+	assert_memory_equal(seen.raws[0], raw1, sizeof(raw1) - 1);
+	assert_int_equal(seen.lens[1], 0);
+
+	/* the same rows again: nothing changes, nothing is marked; one change is one mark */
+	clear_all_dirty(s);
+	c[0].sex = 2;
+	assert_int_equal(vs_store_put_citizens(s, c, 3, chg, NULL), VS_OK);
+	assert_true(chg[0]);
+	assert_false(chg[1] || chg[2]);
+	assert_int_equal(dirty_count(s), 1);
+	c[2].raw = "z";
+	c[2].raw_len = 1; /* a raw row of its own is a change */
+	assert_int_equal(vs_store_put_citizens(s, &c[2], 1, NULL, NULL), VS_OK);
+	assert_int_equal(dirty_count(s), 2);
+
+	/* in the caller's transaction: its rollback takes the whole batch back */
+	clear_all_dirty(s);
+	c[3] = citizen("001090000009", "00009");
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_put_citizens(s, &c[3], 1, chg, NULL), VS_OK);
+	assert_true(chg[0]);
+	assert_int_equal(vs_store_put_citizens(s, c, 4, chg, NULL), VS_OK); /* a second batch in it */
+	assert_false(chg[0] || chg[1] || chg[2] || chg[3]);
+	assert_int_equal(vs_store_rollback(s, NULL), VS_OK);
+	assert_int_equal(vs_store_get_citizen(s, "001090000009", &out, NULL), VS_ERR_NOTFOUND);
+	assert_int_equal(dirty_count(s), 0);
+
+	/* an id twice: as two puts in order, the later row stands */
+	vs_store_citizen dup[2] = {citizen("001090000005", "00001"), citizen("001090000005", "00007")};
+	assert_int_equal(vs_store_put_citizens(s, dup, 2, chg, NULL), VS_OK);
+	assert_true(chg[0] && chg[1]);
+	assert_int_equal(vs_store_get_citizen(s, "001090000005", &out, NULL), VS_OK);
+	assert_string_equal(out.commune_code, "00007");
+	dup[0] = dup[1];
+	assert_int_equal(vs_store_put_citizens(s, dup, 2, chg, NULL), VS_OK);
+	assert_false(chg[0] || chg[1]);
+	vs_store_close(s);
+}
+
+/* vs_store_put_records: each result as the single put's, in batch order; a
+ * correction supersedes, marks the linked citizen dirty and drops the old
+ * version's worklist items; text COPY must escape; all or none in a caller's
+ * transaction; a batch naming a record twice goes as puts in order. */
+static void test_put_records(void **state)
+{
+	(void)state;
+	vs_store *s = open_fresh(NULL);
+	vs_store_record r[3] = {record("79001", "B2",
+	                               "x\x1f"
+	                               "2",
+	                               1, 18871),
+	                        record("79001", "B1",
+	                               "x\x1f"
+	                               "1",
+	                               1, 18871),
+	                        record("79002", "B1",
+	                               "tab\there\\n\nl\x1f"
+	                               "3",
+	                               2, VS_STORE_NO_DATE)};
+	strcpy(r[2].full_name, "a\tb\\c\nd\re");
+	vs_store_put_result res[3];
+	assert_int_equal(vs_store_put_records(s, r, 0, res, NULL), VS_OK);
+	assert_int_equal(vs_store_put_records(s, r, 3, res, NULL), VS_OK);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(res[i].outcome, VS_STORE_PUT_NEW);
+		assert_int_equal(res[i].version, 1);
+		assert_true(res[i].needs_link);
+		assert_true(res[i].rid > 0);
+		vs_store_record out;
+		assert_int_equal(vs_store_get_record(s, res[i].rid, &out, NULL), VS_OK);
+		assert_string_equal(out.facility_code, r[i].facility_code);
+		assert_string_equal(out.record_id, r[i].record_id);
+		assert_string_equal(out.full_name, r[i].full_name);
+		assert_int_equal(out.shot_days, r[i].shot_days);
+		assert_int_equal(out.content_hash, r[i].content_hash);
+	}
+	assert_true(res[0].rid < res[1].rid && res[1].rid < res[2].rid); /* batch order */
+	vs_buf raw;
+	vs_buf_init(&raw, 4096);
+	vs_store_record cur;
+	assert_int_equal(vs_store_find_record(s, "79002", "B1", &cur, &raw, NULL), VS_OK);
+	assert_int_equal(raw.len, r[2].raw_len);
+	assert_memory_equal(raw.data, r[2].raw, r[2].raw_len);
+	vs_buf_free(&raw);
+
+	/* link the first; then the same batch with it corrected */
+	vs_store_link l;
+	memset(&l, 0, sizeof(l));
+	l.rid = res[0].rid;
+	strcpy(l.citizen_id, "001090000001");
+	l.decision = VS_STORE_LINK_REVIEW;
+	l.explanation = "x";
+	l.model_version = "fs-1";
+	assert_int_equal(vs_store_save_link(s, &l, NULL), VS_OK);
+	vs_store_worklist_item it;
+	memset(&it, 0, sizeof(it));
+	it.rid = res[0].rid;
+	it.kind = VS_STORE_WL_FACILITY;
+	strcpy(it.facility_code, "79001");
+	strcpy(it.record_id, "B2");
+	strcpy(it.commune_code, "00001");
+	strcpy(it.category, "review");
+	assert_int_equal(vs_store_worklist_put(s, &it, NULL), VS_OK);
+	clear_all_dirty(s);
+	int64_t old = res[0].rid, rid1 = res[1].rid;
+	r[0] = record("79001", "B2",
+	              "x\x1f"
+	              "2b",
+	              1, 18871);
+	assert_int_equal(vs_store_put_records(s, r, 3, res, NULL), VS_OK);
+	assert_int_equal(res[0].outcome, VS_STORE_PUT_CORRECTED);
+	assert_int_equal(res[0].version, 2);
+	assert_int_equal(res[0].superseded_rid, old);
+	assert_int_equal(res[1].outcome, VS_STORE_PUT_SAME);
+	assert_int_equal(res[1].rid, rid1);
+	assert_int_equal(res[2].outcome, VS_STORE_PUT_SAME);
+	assert_int_equal(dirty_count(s), 1);
+	int64_t last = 0;
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, "79001", wl_count_cb, &last, NULL),
+	                 VS_OK);
+	assert_int_equal(last, 0);
+	assert_int_equal(vs_store_find_record(s, "79001", "B2", &cur, NULL, NULL), VS_OK);
+	assert_int_equal(cur.rid, res[0].rid);
+	assert_int_equal(cur.version, 2);
+
+	/* in the caller's transaction: the rollback takes the batch back */
+	vs_store_record nr = record("79003", "C1", "c", 1, 18871);
+	assert_int_equal(vs_store_begin(s, NULL), VS_OK);
+	assert_int_equal(vs_store_put_records(s, &nr, 1, res, NULL), VS_OK);
+	assert_int_equal(res[0].outcome, VS_STORE_PUT_NEW);
+	assert_int_equal(vs_store_rollback(s, NULL), VS_OK);
+	assert_int_equal(vs_store_find_record(s, "79003", "C1", &cur, NULL, NULL), VS_ERR_NOTFOUND);
+
+	/* a record twice: the second put is a correction of the first */
+	vs_store_record dup[2] = {record("79004", "D1", "d1", 1, 18871),
+	                          record("79004", "D1", "d2", 1, 18871)};
+	assert_int_equal(vs_store_put_records(s, dup, 2, res, NULL), VS_OK);
+	assert_int_equal(res[0].outcome, VS_STORE_PUT_NEW);
+	assert_int_equal(res[1].outcome, VS_STORE_PUT_CORRECTED);
+	assert_int_equal(res[1].superseded_rid, res[0].rid);
+	vs_store_close(s);
+}
+
 static void test_record_idempotence_and_correction(void **state)
 {
 	(void)state;
@@ -1638,6 +1839,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_review_tables),
 	    cmocka_unit_test(test_atomic_steps),
 	    cmocka_unit_test(test_citizens),
+	    cmocka_unit_test(test_put_citizens),
+	    cmocka_unit_test(test_put_records),
 	    cmocka_unit_test(test_record_idempotence_and_correction),
 	    cmocka_unit_test(test_links_and_reports),
 	    cmocka_unit_test(test_reason_counts),
