@@ -97,6 +97,10 @@ const char *vs_link_settings_extra_column(const vs_link_settings *s, int side, s
 /* The date format of the dob column of a side (settings side "formats": {"dob": "%Y%m%d"}; see
  * vs_norm_date_by_format); NULL when none is set (the generic standardizer's built-in forms). */
 const char *vs_link_settings_dob_format(const vs_link_settings *s, int side);
+/* A date of birth spread over three columns (settings "columns": {"dob": ["by", "bm", "bd"]}):
+ * the column of part k (0 year, 1 month, 2 day) of a side; "" when the side names none (a single
+ * "dob" column, or none). */
+const char *vs_link_settings_dob_part_column(const vs_link_settings *s, int side, size_t k);
 /* True for the built-in vaccination profile (vs_link_settings_default): its column names also
  * match the header aliases of the registry and shots schemas (include/vaxsync/schema.h). */
 bool vs_link_settings_is_builtin(const vs_link_settings *s);

@@ -89,7 +89,8 @@ typedef struct lk_side_cols {
 	size_t nid;
 	char role[LR_COUNT][64];
 	char extra[VS_LINK_MAX_EXTRA][64];
-	char dob_format[64]; /* "" none */
+	char dob_format[64];   /* "" none */
+	char dob_parts[3][64]; /* "dob": [year, month, day] columns; "" none */
 } lk_side_cols;
 
 struct vs_link_settings {

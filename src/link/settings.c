@@ -260,6 +260,11 @@ const char *vs_link_settings_dob_format(const vs_link_settings *s, int side)
 	return side >= 0 && side < 2 && s->side[side].dob_format[0] ? s->side[side].dob_format : NULL;
 }
 
+const char *vs_link_settings_dob_part_column(const vs_link_settings *s, int side, size_t k)
+{
+	return side >= 0 && side < 2 && k < 3 ? s->side[side].dob_parts[k] : "";
+}
+
 size_t vs_link_settings_id_count(const vs_link_settings *s, int side)
 {
 	return side >= 0 && side < 2 ? s->side[side].nid : 0;
@@ -341,6 +346,18 @@ static vs_rc parse_side(json_t *j, lk_side_cols *c, size_t *nextra, const char *
 		if (role < 0)
 			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, k,
 			                    "settings: unknown column role '%s'", k);
+		if (role == LR_DOB && json_is_array(v)) {
+			/* a date spread over three columns: year, month, day */
+			if (json_array_size(v) != 3)
+				return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, k,
+				                    "settings: 'dob' as a list names three columns: year, "
+				                    "month, day");
+			for (size_t i = 0; i < 3; i++)
+				if ((rc = copy_str(json_array_get(v, i), c->dob_parts[i],
+				                   sizeof c->dob_parts[i], name, k, err)))
+					return rc;
+			continue;
+		}
 		if ((rc = copy_str(v, c->role[role], sizeof c->role[role], name, k, err)))
 			return rc;
 	}
@@ -356,6 +373,9 @@ static vs_rc parse_side(json_t *j, lk_side_cols *c, size_t *nextra, const char *
 				    "settings: 'formats' applies to dates only ('dob'), not '%s'", k);
 			if ((rc = copy_str(v, c->dob_format, sizeof c->dob_format, name, "formats", err)))
 				return rc;
+			if (c->dob_parts[0][0])
+				return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, k,
+				                    "settings: a date of three columns takes no format");
 			if (!vs_norm_date_format_valid(c->dob_format))
 				return vs_error_set(
 				    err, VS_ERR_PARSE, name, 0, 0, k,

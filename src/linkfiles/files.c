@@ -17,7 +17,7 @@
 
 #define BATCH 65536
 #define NROLE VS_LINK_ROLE_COUNT
-#define NCOLS (NROLE + 4 + VS_LINK_MAX_EXTRA)
+#define NCOLS (NROLE + 4 + VS_LINK_MAX_EXTRA + 3)
 
 /* one side's columns: for each wanted column (roles, ids, extras) its column
  * in the reader's order, -1 when the settings name none */
@@ -26,7 +26,8 @@ typedef struct layout {
 	size_t nid;
 } layout;
 
-/* a batch of raw rows copied out of the reader */
+/* a batch of raw rows copied out of the reader (a date of three columns is joined into the dob
+ * role's field as it is copied) */
 typedef struct rawbatch {
 	vs_arena arena;
 	const char *(*f)[NCOLS]; /* [row][col]: roles, ids, extras */
@@ -36,7 +37,7 @@ typedef struct rawbatch {
 } rawbatch;
 
 /* columns of a raw row: the roles, then the id columns, then the extras */
-enum { C_ID0 = NROLE, C_EX0 = NROLE + 4 };
+enum { C_ID0 = NROLE, C_EX0 = NROLE + 4, C_DP0 = NROLE + 4 + VS_LINK_MAX_EXTRA };
 
 /* The column names of a side, one per wanted column (NULL when none). */
 static void side_columns(const vs_link_settings *s, int side, const char *names[NCOLS], size_t *nid)
@@ -52,6 +53,33 @@ static void side_columns(const vs_link_settings *s, int side, const char *names[
 		const char *col =
 		    k < vs_link_settings_extra_count(s) ? vs_link_settings_extra_column(s, side, k) : "";
 		names[C_EX0 + k] = *col ? col : NULL;
+	}
+	for (size_t k = 0; k < 3; k++) {
+		const char *col = vs_link_settings_dob_part_column(s, side, k);
+		names[C_DP0 + k] = *col ? col : NULL;
+	}
+}
+
+/* The year, month and day of a date of three columns as one ISO-like text for the
+ * standardizer: "1967-09-27"; a year alone or a year and month as "1967", "1967-09"; "" when
+ * no part is given. Spaces around a part are ignored, a one-digit month or day gets its zero;
+ * a part that is no number stays as typed, so the date does not read and is counted as such. */
+static void join_date(const char *const part[3], char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (int k = 0; k < 3; k++) {
+		const char *p = part[k] + strspn(part[k], " \t");
+		size_t n = strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (!n)
+			break; /* a day without a month says nothing usable */
+		int w = snprintf(out + o, cap - o, "%s%s%.*s", k ? "-" : "", k && n == 1 ? "0" : "",
+		                 (int)(n > 16 ? 16 : n), p);
+		if (w < 0 || (size_t)w >= cap - o)
+			break;
+		o += (size_t)w;
 	}
 }
 
@@ -159,6 +187,12 @@ static vs_rc read_batch(vs_engine_reader *rd, const layout *lo, rawbatch *b, siz
 			const char *v = vs_engine_read_field(rd, &x, lo->col[c]);
 			f[c] = *v ? vs_arena_strndup(&b->arena, v, strlen(v)) : "";
 			if (!f[c])
+				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		}
+		if (lo->col[C_DP0] >= 0) {
+			char d[64];
+			join_date(f + C_DP0, d, sizeof d);
+			if (!(f[VS_LINK_ROLE_DOB] = vs_arena_strndup(&b->arena, d, strlen(d))))
 				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		}
 		b->count++;
