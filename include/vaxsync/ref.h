@@ -98,6 +98,9 @@ typedef struct vs_ref {
 	size_t tcvn3_count;
 	vs_ref_legacy *vni;
 	size_t vni_count;
+	/* the communes and districts ordered by code (built at load), for the by-code lookups */
+	const vs_ref_commune **communes_by_code;
+	const vs_ref_district **districts_by_code;
 } vs_ref;
 
 /* Loads every table from dir. On success *out is new (free with vs_ref_free).
@@ -107,7 +110,9 @@ void vs_ref_free(vs_ref *ref);
 
 /* Lookups (linear or indexed; fine for setup code, not per-record hot paths). */
 const vs_ref_vaccine *vs_ref_vaccine_by_code(const vs_ref *ref, const char *product_code);
-/* The 2022 commune (5 digits) or district (3 digits) of a code, NULL when unknown. */
+/* The 2022 commune (5 digits) or district (3 digits) of a code, NULL when unknown;
+ * a binary search (area checks call it on every request). With a code listed twice,
+ * the first row of the file. */
 const vs_ref_commune *vs_ref_commune_by_code(const vs_ref *ref, const char *commune_code);
 const vs_ref_district *vs_ref_district_by_code(const vs_ref *ref, const char *district_code);
 const vs_ref_cccd *vs_ref_cccd_by_code(const vs_ref *ref, const char *code3);

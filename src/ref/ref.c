@@ -256,6 +256,39 @@ static vs_rc legacy_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row,
 	return VS_OK;
 }
 
+/* Orders pointers by code, then by position in the file (so the first row of a
+ * code listed twice comes first). */
+static int commune_cmp(const void *a, const void *b)
+{
+	const vs_ref_commune *x = *(const vs_ref_commune *const *)a, *y = *(const vs_ref_commune *const *)b;
+	int c = strcmp(x->commune_code, y->commune_code);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int district_cmp(const void *a, const void *b)
+{
+	const vs_ref_district *x = *(const vs_ref_district *const *)a,
+	                      *y = *(const vs_ref_district *const *)b;
+	int c = strcmp(x->district_code, y->district_code);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* The by-code indexes of the communes and districts. */
+static vs_rc build_indexes(vs_ref *ref, const char *dir, vs_error *err)
+{
+	ref->communes_by_code = vs_arena_alloc(&ref->arena, (ref->commune_count + 1) * sizeof(void *));
+	ref->districts_by_code = vs_arena_alloc(&ref->arena, (ref->district_count + 1) * sizeof(void *));
+	if (!ref->communes_by_code || !ref->districts_by_code)
+		return vs_error_set(err, VS_ERR_NOMEM, dir, 0, 0, NULL, "out of memory");
+	for (size_t i = 0; i < ref->commune_count; i++)
+		ref->communes_by_code[i] = &ref->communes[i];
+	for (size_t i = 0; i < ref->district_count; i++)
+		ref->districts_by_code[i] = &ref->districts[i];
+	qsort(ref->communes_by_code, ref->commune_count, sizeof(void *), commune_cmp);
+	qsort(ref->districts_by_code, ref->district_count, sizeof(void *), district_cmp);
+	return VS_OK;
+}
+
 #define LOAD(file, specs, type, fn, arr, count)                                                              \
 	load_table(ref, dir, file, specs, sizeof(specs) / sizeof(specs[0]), sizeof(type), fn,                \
 	           (void **)&ref->arr, &ref->count, err)
@@ -283,7 +316,8 @@ vs_rc vs_ref_load(vs_ref **out, const char *dir, vs_error *err)
 	    (rc = LOAD("landline_area_codes_2017.csv", landline_specs, vs_ref_landline, landline_row,
 	               landlines, landline_count)) ||
 	    (rc = LOAD("legacy_tcvn3.csv", legacy_specs, vs_ref_legacy, legacy_row, tcvn3, tcvn3_count)) ||
-	    (rc = LOAD("legacy_vni.csv", legacy_specs, vs_ref_legacy, legacy_row, vni, vni_count))) {
+	    (rc = LOAD("legacy_vni.csv", legacy_specs, vs_ref_legacy, legacy_row, vni, vni_count)) ||
+	    (rc = build_indexes(ref, dir, err))) {
 		vs_ref_free(ref);
 		return rc;
 	}
@@ -309,17 +343,35 @@ const vs_ref_vaccine *vs_ref_vaccine_by_code(const vs_ref *ref, const char *prod
 
 const vs_ref_commune *vs_ref_commune_by_code(const vs_ref *ref, const char *commune_code)
 {
-	for (size_t i = 0; ref && i < ref->commune_count; i++)
-		if (!strcmp(ref->communes[i].commune_code, commune_code))
-			return &ref->communes[i];
+	if (!ref || !commune_code)
+		return NULL;
+	size_t lo = 0, hi = ref->commune_count; /* the first index whose code is >= the key */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ref->communes_by_code[mid]->commune_code, commune_code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ref->commune_count && !strcmp(ref->communes_by_code[lo]->commune_code, commune_code))
+		return ref->communes_by_code[lo];
 	return NULL;
 }
 
 const vs_ref_district *vs_ref_district_by_code(const vs_ref *ref, const char *district_code)
 {
-	for (size_t i = 0; ref && i < ref->district_count; i++)
-		if (!strcmp(ref->districts[i].district_code, district_code))
-			return &ref->districts[i];
+	if (!ref || !district_code)
+		return NULL;
+	size_t lo = 0, hi = ref->district_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ref->districts_by_code[mid]->district_code, district_code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ref->district_count && !strcmp(ref->districts_by_code[lo]->district_code, district_code))
+		return ref->districts_by_code[lo];
 	return NULL;
 }
 

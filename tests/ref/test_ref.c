@@ -51,6 +51,40 @@ static void test_load(void **state)
 	vs_ref_free(ref);
 }
 
+/* The by-code lookups (a binary search over an index built at load) give the
+ * first row of the file with that code for every code, and NULL for codes not
+ * listed, empty or of the wrong length. */
+static void test_lookup_by_code(void **state)
+{
+	(void)state;
+	vs_ref *ref = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_ref_load(&ref, getenv("VAXSYNC_REFDATA"), &err), VS_OK);
+	assert_true(ref->commune_count > 10000);
+	for (size_t i = 0; i < ref->commune_count; i++) {
+		size_t first = 0; /* the linear scan's answer */
+		while (strcmp(ref->communes[first].commune_code, ref->communes[i].commune_code))
+			first++;
+		assert_ptr_equal(vs_ref_commune_by_code(ref, ref->communes[i].commune_code),
+		                 &ref->communes[first]);
+	}
+	for (size_t i = 0; i < ref->district_count; i++) {
+		const vs_ref_district *d = vs_ref_district_by_code(ref, ref->districts[i].district_code);
+		assert_non_null(d);
+		assert_string_equal(d->district_code, ref->districts[i].district_code);
+		assert_true(d <= &ref->districts[i]);
+	}
+	const char *absent[] = {"", "0", "99999", "0000", "000010", "zzzzz", "00001 "};
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_null(vs_ref_commune_by_code(ref, absent[i]));
+	assert_null(vs_ref_district_by_code(ref, "999"));
+	assert_null(vs_ref_district_by_code(ref, ""));
+	assert_null(vs_ref_commune_by_code(NULL, "00001"));
+	assert_null(vs_ref_commune_by_code(ref, NULL));
+	assert_string_equal(vs_ref_commune_by_code(ref, "00001")->commune_name, "Phường Phúc Xá");
+	vs_ref_free(ref);
+}
+
 static void test_missing_dir(void **state)
 {
 	(void)state;
@@ -82,6 +116,7 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_load), cmocka_unit_test(test_missing_dir),
+	                                   cmocka_unit_test(test_lookup_by_code),
 	                                   cmocka_unit_test(test_alloc_failures)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
