@@ -1105,23 +1105,16 @@ static void test_dedup_clusters(void **state)
 	rmdir(dir);
 }
 
-/* deduplication training: when each duplicate has exactly one field changed (RLdata's errors),
- * sessions blocked on the names see only the true pairs whose date changed and estimated m of an
- * exact date near 0; the one pooled session with the match share over all pairs gives every
- * comparison an m where agreement is evidence, and the duplicates auto-link */
-static void test_dedup_train_pooled(void **state)
+/* 900 people and a duplicate of every ninth with one field changed, as RLdata's errors: a letter
+ * of a name, the year (1 to 9 years later), the month or the day */
+static void write_one_change_people(const char *f)
 {
-	(void)state;
 	static const char *fam[] = {"mueller", "schmidt", "schneider", "fischer",  "weber", "meyer",
 	                            "wagner",  "becker",  "schulz",    "hoffmann", "koch",  "richter",
 	                            "klein",   "wolf",    "neumann",   "schwarz",  "braun", "zimmermann"};
 	static const char *giv[] = {"peter",   "hans",    "klaus",    "stefan", "thomas",  "michael",
 	                            "andreas", "juergen", "wolfgang", "frank",  "sabine",  "petra",
 	                            "karin",   "monika",  "ursula",   "renate", "gerhard", "brigitte"};
-	char dir[] = "/tmp/vs_link_XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char f[96];
-	snprintf(f, sizeof f, "%s/people.csv", dir);
 	FILE *fp = fopen(f, "w");
 	assert_non_null(fp);
 	fprintf(fp, "id,surname,given,born\n");
@@ -1158,6 +1151,20 @@ static void test_dedup_train_pooled(void **state)
 		fprintf(fp, "%d,%s,%s,%04d-%02d-%02d\n", id++, fa, gi, y, mo, d);
 	}
 	fclose(fp);
+}
+
+/* deduplication training: when each duplicate has exactly one field changed (RLdata's errors),
+ * sessions blocked on the names see only the true pairs whose date changed and estimated m of an
+ * exact date near 0; the one pooled session with the match share over all pairs gives every
+ * comparison an m where agreement is evidence, and the duplicates auto-link */
+static void test_dedup_train_pooled(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char f[96];
+	snprintf(f, sizeof f, "%s/people.csv", dir);
+	write_one_change_people(f);
 	static const char js[] =
 	    "{\"standardizer\": \"generic\","
 	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
@@ -1265,6 +1272,184 @@ static void test_dob_three_columns(void **state)
 	rmdir(dir);
 }
 
+/* level of comparison ci of a settings file's index (level() takes the first of a kind) */
+static unsigned clevel(fx *f, const vs_norm_record *r, size_t ci, size_t row)
+{
+	lk_view v;
+	lk_view_from_norm(f->s, r, NULL, NULL, &v);
+	lk_view_resolve(f->ix, &v);
+	return lk_compare(f->ix, &f->s->cmp[ci], &v, row);
+}
+
+static const char dob_parts_settings[] =
+    "{\"standardizer\": \"generic\","
+    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+    "\"given\", \"dob\": \"born\"}},"
+    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+    "\"given\", \"dob\": \"born\"}},"
+    " \"comparisons\": [{\"name\": \"year\", \"kind\": \"birth_year\"}, {\"name\": \"month\", \"kind\": "
+    "\"birth_month\"}, {\"name\": \"day\", \"kind\": \"birth_day\"}, {\"name\": \"year_exact\", \"kind\": "
+    "\"birth_year\", \"slip\": false}],"
+    " \"blocking\": [{\"name\": \"family_md\", \"keys\": [\"family\", \"birth_month\", \"birth_day\"]},"
+    " {\"name\": \"given\", \"keys\": [\"given\"], \"refine\": [\"birth_month\", \"birth_day\"]}]}";
+
+/* the date of birth compared part by part (birth_year, birth_month, birth_day: each a field of
+ * its own with exact, one typing slip, else; "slip": false leaves exact and else), and blocking
+ * keys of the month and the day */
+static void test_dob_parts(void **state)
+{
+	(void)state;
+	fx f;
+	vs_error err = {0};
+	assert_int_equal(
+	    vs_link_settings_parse(&f.s, dob_parts_settings, strlen(dob_parts_settings), "t", &err), VS_OK);
+	vs_norm_record reg[3], r;
+	mkrec(&reg[0], "schmidt", "", "john", 1985, 7, 14, 0, "", "", "");
+	mkrec(&reg[1], "brown", "", "alice", 1990, 0, 0, 0, "", "", "");
+	mkrec(&reg[2], "stone", "", "bob", 0, 0, 0, 0, "", "", "");
+	reg[2].dob_typed = 19941171; /* 1994-11-71: no such day, its parts kept */
+	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
+	vs_link_side side = {reg, 3, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &side, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
+	mkrec(&r, "x", "", "y", 1985, 7, 14, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 1, 0), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_EXACT);
+	/* the year: one off, one digit, the last two digits swapped are slips; another is else */
+	mkrec(&r, "x", "", "y", 1986, 12, 30, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_PART_SLIP);
+	assert_int_equal(clevel(&f, &r, 3, 0), LV_PART_ELSE); /* "slip": false */
+	assert_int_equal(clevel(&f, &r, 1, 0), LV_PART_ELSE); /* 07 / 12: both digits */
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_ELSE); /* 14 / 30 */
+	mkrec(&r, "x", "", "y", 1958, 8, 41, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_PART_SLIP);
+	assert_int_equal(clevel(&f, &r, 1, 0), LV_PART_SLIP); /* one off */
+	mkrec(&r, "x", "", "y", 1962, 1, 24, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_PART_ELSE);
+	assert_int_equal(clevel(&f, &r, 1, 0), LV_PART_SLIP); /* 07 / 01: one digit */
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_SLIP); /* 14 / 24 */
+	assert_int_equal(clevel(&f, &r, 3, 0), LV_PART_ELSE);
+	/* a part one side lacks is the null level; a date with no such day keeps its parts */
+	mkrec(&r, "x", "", "y", 1990, 0, 0, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 1), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 1, 1), 0);
+	assert_int_equal(clevel(&f, &r, 2, 0), 0);
+	mkrec(&r, "x", "", "y", 1994, 11, 17, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 2), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 1, 2), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 2, 2), LV_PART_SLIP); /* 17 / 71 */
+	assert_true(f.m->w[0][LV_PART_EXACT] > 4 && f.m->w[0][LV_PART_ELSE] < -4);
+	assert_string_equal(lk_level_name(f.s->cmp[1].kind, LV_PART_SLIP), "one-slip");
+	/* blocking: family + month + day finds a record whose year and given name changed; a record
+	 * without a day has no key of that rule; the given-name block is split by month, then day */
+	lk_view v;
+	lk_scratch sc = {0};
+	mkrec(&r, "schmidt", "", "peter", 1950, 7, 14, 0, "", "", "");
+	lk_view_from_norm(f.s, &r, NULL, NULL, &v);
+	lk_view_resolve(f.ix, &v);
+	assert_int_equal(lk_candidates(f.ix, &v, 0, &sc, NULL), VS_OK);
+	assert_int_equal(sc.cand_count, 1);
+	assert_int_equal(sc.cand[0], 0);
+	uint64_t keys[3];
+	mkrec(&r, "schmidt", "", "peter", 1950, 7, 0, 0, "", "", "");
+	lk_view_from_norm(f.s, &r, NULL, NULL, &v);
+	assert_int_equal(lk_rule_keys(f.s, 0, &v, 1, keys), 0);
+	assert_int_equal(lk_row_part_value(f.ix, 0, LP_BMONTH), 7);
+	assert_int_equal(lk_row_part_value(f.ix, 0, LP_BDAY), 14);
+	assert_int_equal(lk_row_part_value(f.ix, 2, LP_BDAY), 71);
+	lk_scratch_free(&sc);
+	/* the model file names the levels and reads back */
+	vs_buf b;
+	vs_buf_init(&b, 1 << 16);
+	vs_link_model *again = NULL;
+	assert_int_equal(vs_link_model_dump(f.m, &b, NULL), VS_OK);
+	assert_non_null(strstr(b.data, "one-slip"));
+	assert_int_equal(vs_link_model_parse(&again, f.s, b.data, b.len, "t", NULL), VS_OK);
+	assert_true(fabs(again->w[2][LV_PART_SLIP] - f.m->w[2][LV_PART_SLIP]) < 1e-4);
+	vs_link_model_free(again);
+	vs_buf_free(&b);
+	unbuild(&f);
+	/* "slip" goes with the date parts only, and is true or false */
+	char js[sizeof dob_parts_settings + 32];
+	snprintf(js, sizeof js, "%s", dob_parts_settings);
+	memcpy(strstr(js, "false"), "3    ", 5);
+	vs_link_settings *bad = NULL;
+	assert_int_equal(vs_link_settings_parse(&bad, js, strlen(js), "t", &err), VS_ERR_PARSE);
+	snprintf(js, sizeof js, "%s", dob_parts_settings);
+	memcpy(strstr(js, "\"birth_year\", \"slip\""), "\"family\",     ", 14);
+	assert_int_equal(vs_link_settings_parse(&bad, js, strlen(js), "t", &err), VS_ERR_PARSE);
+	assert_non_null(strstr(err.message, "slip"));
+}
+
+/* pooled deduplication training with the date compared part by part (fastLink's and splink's
+ * way): each part gets its own m, near the share of duplicates that kept it (4 of 5), and the
+ * duplicates whose month or day changed auto-link */
+static void test_dedup_train_dob_parts(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char f[96], lo[96];
+	snprintf(f, sizeof f, "%s/people.csv", dir);
+	snprintf(lo, sizeof lo, "%s/links.csv", dir);
+	write_one_change_people(f);
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", "
+	    "\"kind\": \"given\"}, {\"name\": \"year\", \"kind\": \"birth_year\"}, {\"name\": \"month\", "
+	    "\"kind\": \"birth_month\"}, {\"name\": \"day\", \"kind\": \"birth_day\"}],"
+	    " \"blocking\": [{\"name\": \"dob\", \"keys\": [\"dob\"], \"train\": true},"
+	    " {\"name\": \"names\", \"keys\": [\"family\", \"given\"], \"train\": true},"
+	    " {\"name\": \"family_md\", \"keys\": [\"family\", \"birth_month\", \"birth_day\"]},"
+	    " {\"name\": \"given_md\", \"keys\": [\"given\", \"birth_month\", \"birth_day\"]}],"
+	    " \"thresholds\": {\"auto_probability\": 0.5, \"auto_margin\": 4, \"auto_support\": 2, "
+	    "\"review_probability\": 0.05}}";
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 2, true, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
+	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
+	assert_int_equal(vs_link_files_train(lf, f, &o, &m, &err), VS_OK);
+	for (size_t c = 0; c < 5; c++) {
+		assert_true(fabs(m->m[c][1] - 0.8) < 0.06);
+		assert_true(m->w[c][1] > 3);
+	}
+	assert_int_equal(vs_link_files_link(lf, m, f, lo, &err), VS_OK);
+	FILE *fp = fopen(lo, "r");
+	assert_non_null(fp);
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = 0;
+	fclose(fp);
+	/* the duplicate of person i (i = 9k) has id i + k + 2, the original i + k + 1; k % 5 is the
+	 * field changed (3 the month, 4 the day) */
+	int found = 0;
+	for (int k = 0; k < 100; k++) {
+		if (k % 5 < 3)
+			continue;
+		char want[48];
+		snprintf(want, sizeof want, "\n%d,%d,auto,", 10 * k + 2, 10 * k + 1);
+		found += strstr(buf, want) != NULL;
+	}
+	assert_true(found >= 38); /* of 40 */
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	unlink(f);
+	unlink(lo);
+	rmdir(dir);
+}
+
 static void test_generic_settings(void **state)
 {
 	(void)state;
@@ -1364,6 +1549,8 @@ int main(void)
 	    cmocka_unit_test(test_dedup_clusters),
 	    cmocka_unit_test(test_dedup_train_pooled),
 	    cmocka_unit_test(test_dob_three_columns),
+	    cmocka_unit_test(test_dob_parts),
+	    cmocka_unit_test(test_dedup_train_dob_parts),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),
