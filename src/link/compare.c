@@ -352,6 +352,8 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 			return LV_MID_EXACT;
 		return middle_level(ix, v, ix->rows[row].mid);
 	case LK_TEXT:
+		if (c->one_empty && !v->extra_len[c->extra] != !ix->extra[c->extra][row])
+			return LV_TEXT_ONE_EMPTY;
 		return name_level(ix, c, v->extra[c->extra], v->extra_len[c->extra], v->extra_id[c->extra],
 		                  ix->extra[c->extra][row]);
 	case LK_DOB:
@@ -464,6 +466,8 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 	}
 	case LK_TEXT: {
 		uint32_t lid = ix->extra[c->extra][row];
+		if (c->one_empty && !v->extra_len[c->extra] != !lid)
+			return m->w[ci][LV_TEXT_ONE_EMPTY];
 		if (v->extra_len[c->extra] == 0 || lid == 0)
 			return 0;
 		if (v->extra_id[c->extra] == lid)

@@ -58,6 +58,8 @@ enum { LV_ID_EXACT = 1, LV_ID_ALT, LV_ID_NEAR, LV_ID_EXCEL, LV_ID_ELSE };
 enum { LV_PH_EXACT = 1, LV_PH_NEAR, LV_PH_ELSE };
 enum { LV_GEO_COMMUNE = 1, LV_GEO_DISTRICT, LV_GEO_PROVINCE, LV_GEO_ELSE };
 enum { LV_PART_EXACT = 1, LV_PART_SLIP, LV_PART_ELSE }; /* birth_year, birth_month, birth_day */
+/* text with "one_empty": one side has a value, the other none (after the text levels) */
+#define LV_TEXT_ONE_EMPTY (LV_NAME_ELSE + 1)
 
 typedef struct lk_cmp {
 	char name[32];
@@ -68,8 +70,9 @@ typedef struct lk_cmp {
 	/* counts toward auto_support: by default every kind but id, phone and geo (household-shared);
 	 * the settings' "personal" overrides */
 	bool personal;
-	bool slip; /* birth_year/month/day: the one-slip level fires (else a slip is "else") */
-	int nlev;  /* including the null level */
+	bool slip;      /* birth_year/month/day: the one-slip level fires (else a slip is "else") */
+	bool one_empty; /* text: a value on one side only is a level of its own (else null) */
+	int nlev;       /* including the null level */
 	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
 } lk_cmp;
 

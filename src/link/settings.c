@@ -26,7 +26,7 @@ static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {"null", "exact", "old-id", "one-digit-or-swap", "excel-damage", "else"},
     {"null", "exact", "one-digit", "else"},
     {"null", "commune", "district", "province", "else"},
-    {"null", "exact", "jw-high", "jw-mid", "else"},
+    {"null", "exact", "jw-high", "jw-mid", "else", "one-empty"},
     {"null", "exact", "one-slip", "else"},
     {"null", "exact", "one-slip", "else"},
     {"null", "exact", "one-slip", "else"},
@@ -36,8 +36,8 @@ static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5, 4, 4, 
 
 const char *lk_level_name(int kind, unsigned lv)
 {
-	if (kind < 0 || kind >= LK_KIND_COUNT || lv >= (unsigned)kind_levels[kind])
-		return "";
+	if (kind < 0 || kind >= LK_KIND_COUNT || lv >= VS_LINK_MAX_LEVELS || !lv_name[kind][lv])
+		return ""; /* past the kind's levels (text's one-empty is there only with "one_empty") */
 	return lv_name[kind][lv];
 }
 
@@ -484,6 +484,17 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 			return bad(err, name,
 			           "'slip' (true or false) goes with birth_year, birth_month, birth_day");
 		c->slip = json_is_true(sl);
+	}
+	json_t *oe = json_object_get(j, "one_empty");
+	if (oe) {
+		if (!json_is_boolean(oe) || k != LK_TEXT)
+			return bad(err, name, "'one_empty' (true or false) goes with text comparisons");
+		if (json_is_true(oe)) {
+			c->one_empty = true;
+			c->m[c->nlev] = 0.02;
+			c->u[c->nlev] = 0.10;
+			c->nlev++;
+		}
 	}
 	json_t *tf = json_object_get(j, "tf");
 	if (tf) {

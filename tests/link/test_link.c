@@ -1450,6 +1450,76 @@ static void test_dedup_train_dob_parts(void **state)
 	rmdir(dir);
 }
 
+/* a text comparison with "one_empty": a value on one side only is a level of its own (EM learns
+ * its m: a second given name typed on one record only), not the null level */
+static void test_text_one_empty(void **state)
+{
+	(void)state;
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\"}, \"extra\": [\"given2\"]},"
+	    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\"}, \"extra\": [\"given2\"]},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given2\", "
+	    "\"kind\": "
+	    "\"text\", \"extra\": 0, \"one_empty\": true, \"m\": [0.9, 0.04, 0.02, 0.02, 0.02], \"u\": "
+	    "[0.01, "
+	    "0.01, 0.02, 0.06, 0.9]}],"
+	    " \"blocking\": [{\"name\": \"family\", \"keys\": [\"family\"]}]}";
+	fx f;
+	vs_error err = {0};
+	assert_int_equal(vs_link_settings_parse(&f.s, js, strlen(js), "t", &err), VS_OK);
+	assert_int_equal(f.s->cmp[1].nlev, 6);
+	assert_string_equal(vs_link_settings_level_name(f.s, 1, LV_TEXT_ONE_EMPTY), "one-empty");
+	assert_string_equal(vs_link_settings_level_name(f.s, 0, 5), "");
+	vs_norm_record reg[2], r;
+	mkrec(&reg[0], "meyer", "", "andreas", 0, 0, 0, 0, "", "", "");
+	mkrec(&reg[1], "meyer", "", "paul", 0, 0, 0, 0, "", "", "");
+	const char *ex[] = {"klaus", ""};
+	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
+	vs_link_side side = {reg, 2, NULL, ex};
+	assert_int_equal(vs_link_index_add(f.ix, &side, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
+	lk_view v;
+	mkrec(&r, "meyer", "", "andreas", 0, 0, 0, 0, "", "", "");
+	const char *none[] = {""}, *klaus[] = {"klaus"};
+	lk_view_from_norm(f.s, &r, NULL, none, &v);
+	lk_view_resolve(f.ix, &v);
+	assert_int_equal(lk_compare(f.ix, &f.s->cmp[1], &v, 0), LV_TEXT_ONE_EMPTY);
+	assert_int_equal(lk_compare(f.ix, &f.s->cmp[1], &v, 1), 0); /* both empty: null */
+	float w = f.m->w[1][LV_TEXT_ONE_EMPTY];
+	assert_true(fabs(w - log2(0.02 / 0.9)) < 1e-4);
+	assert_true(fabs(lk_bound(f.ix, f.m, 1, &v, 0) - w) < 1e-6); /* the bound is exact */
+	assert_true(lk_bound(f.ix, f.m, 1, &v, 1) == 0);
+	lk_view_from_norm(f.s, &r, NULL, klaus, &v);
+	lk_view_resolve(f.ix, &v);
+	assert_int_equal(lk_compare(f.ix, &f.s->cmp[1], &v, 0), LV_NAME_EXACT);
+	assert_int_equal(lk_compare(f.ix, &f.s->cmp[1], &v, 1), LV_TEXT_ONE_EMPTY);
+	/* the model file carries the sixth level and reads back */
+	vs_buf b;
+	vs_buf_init(&b, 1 << 16);
+	vs_link_model *again = NULL;
+	assert_int_equal(vs_link_model_dump(f.m, &b, NULL), VS_OK);
+	assert_non_null(strstr(b.data, "one-empty"));
+	assert_int_equal(vs_link_model_parse(&again, f.s, b.data, b.len, "t", NULL), VS_OK);
+	vs_link_model_free(again);
+	vs_buf_free(&b);
+	unbuild(&f);
+	/* only text comparisons take it */
+	char bad_js[sizeof js + 32];
+	const char *fam = "{\"name\": \"family\", \"kind\": \"family\"}";
+	const char *at = strstr(js, fam);
+	assert_non_null(at);
+	snprintf(bad_js, sizeof bad_js,
+	         "%.*s{\"name\": \"family\", \"kind\": \"family\", \"one_empty\": true}%s", (int)(at - js),
+	         js, at + strlen(fam));
+	vs_link_settings *bad = NULL;
+	assert_int_equal(vs_link_settings_parse(&bad, bad_js, strlen(bad_js), "t", &err), VS_ERR_PARSE);
+	assert_non_null(strstr(err.message, "one_empty"));
+}
+
 static void test_generic_settings(void **state)
 {
 	(void)state;
@@ -1551,6 +1621,7 @@ int main(void)
 	    cmocka_unit_test(test_dob_three_columns),
 	    cmocka_unit_test(test_dob_parts),
 	    cmocka_unit_test(test_dedup_train_dob_parts),
+	    cmocka_unit_test(test_text_one_empty),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),
