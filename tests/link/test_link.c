@@ -1384,6 +1384,15 @@ static void test_dob_parts(void **state)
 	assert_int_equal(vs_link_model_parse(&again, f.s, b.data, b.len, "t", NULL), VS_OK);
 	assert_true(fabs(again->w[2][LV_PART_SLIP] - f.m->w[2][LV_PART_SLIP]) < 1e-4);
 	vs_link_model_free(again);
+	/* explain prints each part on its own, with its level */
+	vs_buf_reset(&b);
+	mkrec(&r, "schmidt", "", "peter", 1950, 7, 14, 0, "", "", "");
+	vs_link_side one = {&r, 1, NULL, NULL};
+	assert_int_equal(vs_link_explain(f.ix, f.m, &one, 1, &b, &err), VS_OK);
+	assert_non_null(strstr(b.data, "1950"));
+	assert_non_null(strstr(b.data, "1985"));
+	assert_non_null(strstr(b.data, "07"));
+	assert_non_null(strstr(b.data, "else"));
 	vs_buf_free(&b);
 	unbuild(&f);
 	/* "slip" goes with the date parts only, and is true or false */
