@@ -104,6 +104,16 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 			return 0;
 		h = lk_mix(h ^ (v->dob / 10000) ^ 0x5a5a0000ull);
 	}
+	if (parts & LP_BMONTH) {
+		if (!(v->dob / 100 % 100))
+			return 0;
+		h = lk_mix(h ^ (v->dob / 100 % 100) ^ 0x6d6d000000ull);
+	}
+	if (parts & LP_BDAY) {
+		if (!(v->dob % 100))
+			return 0;
+		h = lk_mix(h ^ (v->dob % 100) ^ 0x6464000000000ull);
+	}
 	if (parts & LP_PHONE) {
 		if (!v->phone)
 			return 0;
@@ -181,6 +191,10 @@ static uint64_t row_value(const lk_row *r, uint32_t part)
 		return dob_full(r->dob);
 	case LP_BYEAR:
 		return r->dob / 10000;
+	case LP_BMONTH:
+		return r->dob / 100 % 100;
+	case LP_BDAY:
+		return r->dob % 100;
 	case LP_SEX:
 		return r->sex;
 	case LP_PHONE:

@@ -161,6 +161,39 @@ static unsigned dob_level(uint32_t a, uint32_t b)
 	return LV_DOB_PARTIAL;
 }
 
+/* One typing slip between two parts of a date (month or day, written with two digits): one off,
+ * one digit different, or the two digits swapped (07 / 08, 14 / 24, 12 / 21). */
+static bool part_slip(uint32_t a, uint32_t b)
+{
+	if (a == b + 1 || b == a + 1)
+		return true;
+	uint32_t ta = a / 10 % 10, oa = a % 10, tb = b / 10 % 10, ob = b % 10;
+	return (ta == tb) != (oa == ob) || (ta == ob && oa == tb);
+}
+
+/* one part of two dates of birth (packed y*10000+m*100+d, 0 part unknown) as a field of its own */
+static unsigned dob_part_level(int kind, bool slip, uint32_t a, uint32_t b)
+{
+	uint32_t pa, pb;
+	if (kind == LK_BYEAR) {
+		pa = a / 10000;
+		pb = b / 10000;
+	} else if (kind == LK_BMONTH) {
+		pa = a / 100 % 100;
+		pb = b / 100 % 100;
+	} else {
+		pa = a % 100;
+		pb = b % 100;
+	}
+	if (!pa || !pb)
+		return 0;
+	if (pa == pb)
+		return LV_PART_EXACT;
+	if (slip && (kind == LK_BYEAR ? year_slip(pa, pb) : part_slip(pa, pb)))
+		return LV_PART_SLIP;
+	return LV_PART_ELSE;
+}
+
 static bool near_digits(const char *a, int alen, const char *b, int blen)
 {
 	if (alen != blen || alen == 0)
@@ -319,10 +352,16 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 			return LV_MID_EXACT;
 		return middle_level(ix, v, ix->rows[row].mid);
 	case LK_TEXT:
+		if (c->one_empty && !v->extra_len[c->extra] != !ix->extra[c->extra][row])
+			return LV_TEXT_ONE_EMPTY;
 		return name_level(ix, c, v->extra[c->extra], v->extra_len[c->extra], v->extra_id[c->extra],
 		                  ix->extra[c->extra][row]);
 	case LK_DOB:
 		return dob_level(v->dob, ix->rows[row].dob);
+	case LK_BYEAR:
+	case LK_BMONTH:
+	case LK_BDAY:
+		return dob_part_level(c->kind, c->slip, v->dob, ix->rows[row].dob);
 	case LK_SEX:
 		if (!v->sex || !ix->rows[row].sex)
 			return 0;
@@ -427,6 +466,8 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 	}
 	case LK_TEXT: {
 		uint32_t lid = ix->extra[c->extra][row];
+		if (c->one_empty && !v->extra_len[c->extra] != !lid)
+			return m->w[ci][LV_TEXT_ONE_EMPTY];
 		if (v->extra_len[c->extra] == 0 || lid == 0)
 			return 0;
 		if (v->extra_id[c->extra] == lid)

@@ -33,6 +33,18 @@ static void fmt_value(const lk_view *v, int kind, int extra, char *out, size_t l
 			snprintf(out, len, "%04u-%02u-%02u", v->dob / 10000, v->dob / 100 % 100,
 			         v->dob % 100);
 		break;
+	case LK_BYEAR:
+	case LK_BMONTH:
+	case LK_BDAY: {
+		uint32_t part = kind == LK_BYEAR    ? v->dob / 10000
+		                : kind == LK_BMONTH ? v->dob / 100 % 100
+		                                    : v->dob % 100;
+		if (part)
+			snprintf(out, len, kind == LK_BYEAR ? "%04u" : "%02u", part);
+		else
+			out[0] = 0;
+		break;
+	}
 	case LK_SEX:
 		snprintf(out, len, "%s", v->sex == VS_SEX_M ? "M" : v->sex == VS_SEX_F ? "F" : "");
 		break;

@@ -11,7 +11,23 @@
 #include "vaxsync/link.h"
 
 /* comparison kinds */
-enum { LK_FAMILY = 0, LK_MIDDLE, LK_GIVEN, LK_DOB, LK_SEX, LK_ID, LK_PHONE, LK_GEO, LK_TEXT, LK_KIND_COUNT };
+enum {
+	LK_FAMILY = 0,
+	LK_MIDDLE,
+	LK_GIVEN,
+	LK_DOB,
+	LK_SEX,
+	LK_ID,
+	LK_PHONE,
+	LK_GEO,
+	LK_TEXT,
+	/* one part of the date of birth as a field of its own (year, month, day: each with its own
+	 * m and u, as fastLink and splink compare dates); they read the same dob as LK_DOB */
+	LK_BYEAR,
+	LK_BMONTH,
+	LK_BDAY,
+	LK_KIND_COUNT
+};
 
 /* blocking key parts (bit mask) */
 enum {
@@ -28,7 +44,9 @@ enum {
 	LP_PROVINCE = 1u << 10,
 	LP_DISTRICT = 1u << 11,
 	LP_COMMUNE = 1u << 12,
-	LP_EXTRA0 = 1u << 13 /* .. LP_EXTRA0 << 3 */
+	LP_EXTRA0 = 1u << 13, /* .. LP_EXTRA0 << 3 */
+	LP_BMONTH = 1u << 17, /* month of birth */
+	LP_BDAY = 1u << 18    /* day of birth */
 };
 
 /* levels per kind (after the null level 0) */
@@ -39,6 +57,9 @@ enum { LV_SEX_EQ = 1, LV_SEX_ELSE };
 enum { LV_ID_EXACT = 1, LV_ID_ALT, LV_ID_NEAR, LV_ID_EXCEL, LV_ID_ELSE };
 enum { LV_PH_EXACT = 1, LV_PH_NEAR, LV_PH_ELSE };
 enum { LV_GEO_COMMUNE = 1, LV_GEO_DISTRICT, LV_GEO_PROVINCE, LV_GEO_ELSE };
+enum { LV_PART_EXACT = 1, LV_PART_SLIP, LV_PART_ELSE }; /* birth_year, birth_month, birth_day */
+/* text with "one_empty": one side has a value, the other none (after the text levels) */
+#define LV_TEXT_ONE_EMPTY (LV_NAME_ELSE + 1)
 
 typedef struct lk_cmp {
 	char name[32];
@@ -49,7 +70,9 @@ typedef struct lk_cmp {
 	/* counts toward auto_support: by default every kind but id, phone and geo (household-shared);
 	 * the settings' "personal" overrides */
 	bool personal;
-	int nlev; /* including the null level */
+	bool slip;      /* birth_year/month/day: the one-slip level fires (else a slip is "else") */
+	bool one_empty; /* text: a value on one side only is a level of its own (else null) */
+	int nlev;       /* including the null level */
 	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
 } lk_cmp;
 

@@ -343,7 +343,10 @@ static uint32_t rule_excludes(const vs_link_settings *s, uint32_t parts)
 		           (k == LK_DOB && (parts & (LP_DOB | LP_BYEAR))) ||
 		           (k == LK_SEX && (parts & LP_SEX)) || (k == LK_PHONE && (parts & LP_PHONE)) ||
 		           (k == LK_GEO && (parts & (LP_PROVINCE | LP_DISTRICT | LP_COMMUNE))) ||
-		           (k == LK_TEXT && (parts & (LP_EXTRA0 << s->cmp[c].extra)));
+		           (k == LK_TEXT && (parts & (LP_EXTRA0 << s->cmp[c].extra))) ||
+		           (k == LK_BYEAR && (parts & (LP_DOB | LP_BYEAR))) ||
+		           (k == LK_BMONTH && (parts & (LP_DOB | LP_BMONTH))) ||
+		           (k == LK_BDAY && (parts & (LP_DOB | LP_BDAY)));
 		if (hit)
 			ex |= 1u << c;
 	}

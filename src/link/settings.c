@@ -13,8 +13,9 @@ const char *const lk_role_names[LR_COUNT] = {"full_name", "family",   "middle", 
                                              "sex",       "id",       "alt_id", "phone", "address",
                                              "province",  "district", "commune"};
 
-static const char *const kind_names[LK_KIND_COUNT] = {"family", "middle", "given", "dob", "sex",
-                                                      "id",     "phone",  "geo",   "text"};
+static const char *const kind_names[LK_KIND_COUNT] = {"family", "middle",     "given",       "dob",
+                                                      "sex",    "id",         "phone",       "geo",
+                                                      "text",   "birth_year", "birth_month", "birth_day"};
 
 static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {"null", "exact", "jw-high", "jw-mid", "else"},
@@ -25,15 +26,18 @@ static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {"null", "exact", "old-id", "one-digit-or-swap", "excel-damage", "else"},
     {"null", "exact", "one-digit", "else"},
     {"null", "commune", "district", "province", "else"},
-    {"null", "exact", "jw-high", "jw-mid", "else"},
+    {"null", "exact", "jw-high", "jw-mid", "else", "one-empty"},
+    {"null", "exact", "one-slip", "else"},
+    {"null", "exact", "one-slip", "else"},
+    {"null", "exact", "one-slip", "else"},
 };
 
-static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5};
+static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5, 4, 4, 4};
 
 const char *lk_level_name(int kind, unsigned lv)
 {
-	if (kind < 0 || kind >= LK_KIND_COUNT || lv >= (unsigned)kind_levels[kind])
-		return "";
+	if (kind < 0 || kind >= LK_KIND_COUNT || lv >= VS_LINK_MAX_LEVELS || !lv_name[kind][lv])
+		return ""; /* past the kind's levels (text's one-empty is there only with "one_empty") */
 	return lv_name[kind][lv];
 }
 
@@ -63,6 +67,8 @@ static const struct part_name {
     {"extra1", LP_EXTRA0 << 1},
     {"extra2", LP_EXTRA0 << 2},
     {"extra3", LP_EXTRA0 << 3},
+    {"birth_month", LP_BMONTH},
+    {"birth_day", LP_BDAY},
 };
 
 /* default m / u per kind (profile values; training replaces them) */
@@ -76,6 +82,9 @@ static const double def_m[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {0, 0.75, 0.05, 0.20},
     {0, 0.85, 0.05, 0.05, 0.05},
     {0, 0.90, 0.05, 0.02, 0.03},
+    {0, 0.90, 0.08, 0.02},
+    {0, 0.92, 0.06, 0.02},
+    {0, 0.92, 0.06, 0.02},
 };
 static const double def_u[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {0, 0.12, 0.02, 0.05, 0.81},
@@ -87,6 +96,9 @@ static const double def_u[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {0, 1e-6, 1e-5, 0.99999},
     {0, 1e-4, 1e-3, 0.02, 0.979},
     {0, 0.01, 0.01, 0.05, 0.93},
+    {0, 0.015, 0.15, 0.835},
+    {0, 0.083, 0.50, 0.417},
+    {0, 0.033, 0.35, 0.617},
 };
 
 static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
@@ -103,6 +115,7 @@ static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
 	memcpy(c->m, def_m[kind], sizeof c->m);
 	memcpy(c->u, def_u[kind], sizeof c->u);
 	c->personal = kind != LK_ID && kind != LK_PHONE && kind != LK_GEO;
+	c->slip = true;
 	if (kind == LK_ID)
 		s->id_cmp = (int)(s->ncmp - 1);
 }
@@ -464,6 +477,24 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 		if (!json_is_boolean(pe))
 			return bad(err, name, "'personal' must be true or false");
 		c->personal = json_is_true(pe);
+	}
+	json_t *sl = json_object_get(j, "slip");
+	if (sl) {
+		if (!json_is_boolean(sl) || (k != LK_BYEAR && k != LK_BMONTH && k != LK_BDAY))
+			return bad(err, name,
+			           "'slip' (true or false) goes with birth_year, birth_month, birth_day");
+		c->slip = json_is_true(sl);
+	}
+	json_t *oe = json_object_get(j, "one_empty");
+	if (oe) {
+		if (!json_is_boolean(oe) || k != LK_TEXT)
+			return bad(err, name, "'one_empty' (true or false) goes with text comparisons");
+		if (json_is_true(oe)) {
+			c->one_empty = true;
+			c->m[c->nlev] = 0.02;
+			c->u[c->nlev] = 0.10;
+			c->nlev++;
+		}
 	}
 	json_t *tf = json_object_get(j, "tf");
 	if (tf) {

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""rldata_ceiling.py - the best pairwise F1 any classifier could reach on RLdata10000 if it saw only
+the comparison levels of a pair (its pattern), over the candidate pairs of the worked example's
+blocking rules (docs/linking.md, worked example 3). Not a test: it prints figures.
+
+usage: bench/rldata_ceiling.py rl10k.csv identity.csv
+
+rl10k.csv: id,fname_c1,fname_c2,lname_c1,lname_c2,by,bm,bd (RLdata10000 of the R package
+RecordLinkage written out as CSV); identity.csv: id,entity. Neither is in the repository.
+
+For each pattern the true and false candidate pairs are counted; patterns are taken in falling
+order of their share of true pairs, and the best F1 over those cuts is printed. The levels are those
+of src/link/compare.c (Jaro-Winkler bands 0.92 / 0.80, date parts exact / one slip / else, the dob
+comparison's levels). No term-frequency weights: a pattern does not know how common a name is.
+"""
+import collections
+import csv
+import itertools
+import sys
+
+
+def jaro_winkler(a, b):
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    a, b = a[:64], b[:64]
+    rng = max(len(a), len(b)) // 2
+    rng = rng - 1 if rng > 0 else 0
+    used = [False] * len(b)
+    am = []
+    for i, ch in enumerate(a):
+        for j in range(max(0, i - rng), min(i + rng + 1, len(b))):
+            if not used[j] and ch == b[j]:
+                used[j] = True
+                am.append(ch)
+                break
+    m = len(am)
+    if m == 0:
+        return 0.0
+    t, k = 0, 0
+    for j, ch in enumerate(b):
+        if used[j]:
+            t += ch != am[k]
+            k += 1
+    jaro = (m / len(a) + m / len(b) + (m - t / 2) / m) / 3
+    p = 0
+    while p < 4 and p < len(a) and p < len(b) and a[p] == b[p]:
+        p += 1
+    return jaro + p * 0.1 * (1 - jaro)
+
+
+def name_level(a, b):
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    j = jaro_winkler(a.lower(), b.lower())
+    return 2 if j >= 0.92 else 3 if j >= 0.80 else 4
+
+
+def text_level(a, b):  # with "one_empty"
+    return 5 if bool(a) != bool(b) else name_level(a, b)
+
+
+def num(x):
+    try:
+        return int(x)
+    except ValueError:
+        return 0
+
+
+def year_slip(a, b):
+    if abs(a - b) == 1:
+        return True
+    sa, sb = str(a), str(b)
+    if len(sa) == len(sb) and sum(x != y for x, y in zip(sa, sb)) == 1:
+        return True
+    return a // 100 == b // 100 and a % 10 == b // 10 % 10 and a // 10 % 10 == b % 10
+
+
+def part_slip(a, b):
+    if abs(a - b) == 1:
+        return True
+    ta, oa, tb, ob = a // 10 % 10, a % 10, b // 10 % 10, b % 10
+    return (ta == tb) != (oa == ob) or (ta == ob and oa == tb)
+
+
+def part_level(a, b, year, slip):
+    a, b = num(a), num(b)
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    if slip and (year_slip(a, b) if year else part_slip(a, b)):
+        return 2
+    return 3
+
+
+def dob_level(x, y):
+    ya, ma, da = num(x['by']), num(x['bm']), num(x['bd'])
+    yb, mb, db = num(y['by']), num(y['bm']), num(y['bd'])
+    if not ya or not yb:
+        return 0
+    if (ya, ma, da) == (yb, mb, db):
+        return 1
+    if ya == yb and ma == db and da == mb:
+        return 3
+    if ya != yb:
+        return 4 if (ma, da) == (mb, db) and year_slip(ya, yb) else 6
+    return 4 if (ma != mb) + (da != db) == 1 else 5
+
+
+def names(x, y):
+    return (name_level(x['lname_c1'], y['lname_c1']), name_level(x['fname_c1'], y['fname_c1']))
+
+
+def parts(x, y, slip=True):
+    return tuple(part_level(x[c], y[c], c == 'by', slip) for c in ('by', 'bm', 'bd'))
+
+
+def second_names(x, y):
+    return (text_level(x['fname_c2'], y['fname_c2']), text_level(x['lname_c2'], y['lname_c2']))
+
+
+PATTERNS = [
+    ('names, dob levels (the dob comparison)', lambda x, y: names(x, y) + (dob_level(x, y),)),
+    ('names, dob levels, second names one_empty',
+     lambda x, y: names(x, y) + (dob_level(x, y),) + second_names(x, y)),
+    ('names, date parts agree / disagree ("slip": false)', lambda x, y: names(x, y) + parts(x, y, False)),
+    ('names, date parts with one slip', lambda x, y: names(x, y) + parts(x, y)),
+    ('names, date parts with one slip, second names one_empty',
+     lambda x, y: names(x, y) + parts(x, y) + second_names(x, y)),
+]
+
+RULES = [('by', 'bm', 'bd'), ('lname_c1', 'fname_c1'), ('lname_c1', 'by'), ('fname_c1', 'by'),
+         ('lname_c1', 'bm', 'bd'), ('fname_c1', 'bm', 'bd')]
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+    entity = {r['id']: r['entity'] for r in csv.DictReader(open(sys.argv[2], newline=''))}
+    ent = [entity[r['id']] for r in rows]
+    ntrue = sum(c * (c - 1) // 2 for c in collections.Counter(ent).values())
+    cand = set()
+    for rule in RULES:
+        blocks = collections.defaultdict(list)
+        for i, r in enumerate(rows):
+            key = tuple(r[c] for c in rule)
+            if all(key):
+                blocks[key].append(i)
+        for b in blocks.values():
+            cand.update(itertools.combinations(b, 2))
+    met = sum(ent[a] == ent[b] for a, b in cand)
+    print(f'{len(rows)} records, {ntrue} true pairs, {len(cand)} candidate pairs, {met} true pairs met')
+    for label, pattern in PATTERNS:
+        count = collections.defaultdict(lambda: [0, 0])
+        for a, b in cand:
+            count[pattern(rows[a], rows[b])][ent[a] == ent[b]] += 1
+        tp = fp = 0
+        best = (0.0, 0, 0)
+        for f, t in sorted(count.values(), key=lambda c: -c[1] / (c[0] + c[1])):
+            tp, fp = tp + t, fp + f
+            f1 = 2 * tp / (2 * tp + fp + ntrue - tp)
+            best = max(best, (f1, tp, fp))
+        print(f'{label}: best F1 {best[0]:.4f} ({best[1]} true, {best[2]} false pairs linked)')
+
+
+if __name__ == '__main__':
+    main()
