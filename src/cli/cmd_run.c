@@ -20,7 +20,12 @@ static const char run_usage[] =
     "  --registry R    registry.csv (the population registry extract)\n"
     "  --shots S       shots.csv (facility submissions)\n"
     "  --db FILE       the store (SQLite; default vaxsync.db)\n"
-    "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune)\n"
+    "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune):\n"
+    "                  lists for people in the --lang language, as `vaxsync worklist` writes\n"
+    "                  them (titles, names, reasons and what to do; a UTF-8 byte-order mark)\n"
+    "  --machine-worklists  the lists in the machine layout instead: column keys, the\n"
+    "                  stored English suggestion and evidence (docs/pipeline.md)\n"
+    "  --no-bom        lists without the byte-order mark (for a program)\n"
     "  --model F       linkage model from `vaxsync train`; default: EM on the first batch\n"
     "  --no-train      use the profile's fixed m/u values\n"
     "  --batch N       rows per batch (default 50000); shots commit every 5 batches\n"
@@ -86,6 +91,7 @@ int vs_cmd_run(int argc, char **argv)
 	char user[VS_CLI_USER_LEN];
 	vs_cli_common c;
 	vs_pipeline_opts o;
+	vs_report_opts layout = {0};
 	vs_pipeline_summary *sum = NULL;
 	vs_error err;
 	memset(&o, 0, sizeof(o));
@@ -113,6 +119,10 @@ int vs_cmd_run(int argc, char **argv)
 			o.out_dir = argv[++i];
 		} else if (!strcmp(a, "--model") && has) {
 			o.model_path = argv[++i];
+		} else if (!strcmp(a, "--machine-worklists")) {
+			layout.machine = true;
+		} else if (!strcmp(a, "--no-bom")) {
+			layout.no_bom = true;
 		} else if (!strcmp(a, "--no-train")) {
 			o.no_train = true;
 		} else if (!strcmp(a, "--sheet") && has) {
@@ -159,6 +169,8 @@ int vs_cmd_run(int argc, char **argv)
 	}
 	o.threads = c.threads;
 	o.quiet = c.quiet;
+	layout.lang = vs_lang_default(); /* after the options: --lang may come anywhere */
+	o.worklists = &layout;
 	sum = vs_calloc(1, sizeof(*sum));
 	if (!sum) {
 		fprintf(stderr, "vaxsync run: out of memory\n");
