@@ -14,20 +14,25 @@
 #include "vaxsync/lang.h"
 #include "vaxsync/norm.h"
 #include "vaxsync/reasons.h"
+#include "vaxsync/report.h"
 #include "vaxsync/store.h"
 #include "vaxsync/verify.h"
 
 typedef struct vs_pipeline_opts {
-	const char *registry_path; /* registry.csv; NULL: use the citizens already in the store */
-	const char *shots_path;    /* shots.csv; NULL: only verify and post */
-	const char *db_uri;        /* store URI or path (see vs_store_open) */
-	const char *out_dir;       /* links.csv and worklists/ go here; NULL: none */
-	const char *refdata;       /* reference directory */
-	const char *model_path;    /* a trained linkage model (JSON), kept in the store as a new
-	                              version; NULL: the store's newest model, else one trained by
-	                              EM on the first batch to link and kept as "em-N" */
-	bool no_train;             /* with no model anywhere: the profile's fixed m/u values */
-	vs_date today;             /* {0}: the system date */
+	const char *registry_path;       /* registry.csv; NULL: use the citizens already in the store */
+	const char *shots_path;          /* shots.csv; NULL: only verify and post */
+	const char *db_uri;              /* store URI or path (see vs_store_open) */
+	const char *out_dir;             /* links.csv and worklists/ go here; NULL: none */
+	const vs_report_opts *worklists; /* the layout of out_dir/worklists/ (CSV; format unused);
+	                                    NULL: for people in vs_lang_default(). For people, a
+	                                    NULL ref is the run's reference data (names beside
+	                                    codes) */
+	const char *refdata;             /* reference directory */
+	const char *model_path;          /* a trained linkage model (JSON), kept in the store as a new
+	                                    version; NULL: the store's newest model, else one trained by
+	                                    EM on the first batch to link and kept as "em-N" */
+	bool no_train;                   /* with no model anywhere: the profile's fixed m/u values */
+	vs_date today;                   /* {0}: the system date */
 	int threads;
 	size_t batch_rows; /* rows read, standardized and linked per batch; 0 = 50,000. The
 	                      shots stage commits every 5 batches (250,000 rows by default);
@@ -90,20 +95,25 @@ void vs_pipeline_print_summary_lang(FILE *f, const vs_pipeline_summary *summary,
                                     const char *const *province_names);
 
 /* Writes the worklist of one facility (kind VS_STORE_WL_FACILITY) or commune
- * as CSV to path ("-" = stdout); code NULL or "" writes every item of the
- * kind. Columns: facility_code, record_id, commune_code, citizen_id,
- * category, reasons, suggestion, evidence. *rows (may be NULL) = items written. */
+ * as CSV in the machine layout (vs_report_opts.machine: facility_code,
+ * record_id, commune_code, citizen_id, category, reasons, suggestion,
+ * evidence; byte-order mark, neutralized cells) to path ("-" = stdout); code
+ * NULL or "" writes every item of the kind. *rows (may be NULL) = items
+ * written. */
 vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
                                   uint64_t *rows, vs_error *err) VS_MUST_CHECK;
 /* Writes dir/worklists/facility_<ENC>.csv and commune_<ENC>.csv, one file per
- * facility or commune that has items (ENC: vs_pipeline_worklist_file_name).
+ * facility or commune that has items (ENC: vs_pipeline_worklist_file_name),
+ * each in layout (vs_report_csv_begin: for people in layout->lang, or the
+ * machine layout; NULL: for people in vs_lang_default(), without names).
  * The set replaces the previous run's: the lists are written into a fresh
  * staging directory inside dir, then moved into worklists/, and the lists of
  * the previous run that this run did not write are removed (only files
  * named by the scheme; nothing else in worklists/ is touched). If anything
  * fails before the move, worklists/ is left as it was. A symbolic link at
  * dir/worklists or at a list's name is refused (VS_ERR_WRITE). */
-vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err) VS_MUST_CHECK;
+vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, const vs_report_opts *layout,
+                                   vs_error *err) VS_MUST_CHECK;
 /* The file name of a worklist: "facility_" or "commune_", then the code with
  * every byte outside [A-Za-z0-9] written as _XX (two upper-case hex digits;
  * '_' is _5F), then ".csv". Different codes never share a name; a name never

@@ -25,8 +25,15 @@ typedef struct vs_report_opts {
 	vs_lang lang; /* column titles, categories, reason titles and actions */
 	vs_report_format format;
 	bool no_bom;       /* CSV for a machine: no byte-order mark (cells are still neutralized) */
+	bool machine;      /* CSV only: the machine layout, for programs (docs/pipeline.md,
+	                      "Worklists"): the column keys facility_code, record_id, commune_code,
+	                      citizen_id, category, reasons, suggestion, evidence as the header and
+	                      the stored item as it is (English suggestion); lang and ref unused */
 	const vs_ref *ref; /* borrowed, may be NULL: then no administrative names */
 } vs_report_opts;
+
+/* Columns of the machine layout. */
+#define VS_REPORT_MACHINE_COLS 8
 
 /* The format a path asks for: .xlsx (any case) is VS_REPORT_XLSX, else CSV. */
 vs_report_format vs_report_format_of(const char *path);
@@ -44,6 +51,27 @@ vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char
 vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *codes, size_t code_count,
                                const char *path, const vs_report_opts *opts, uint64_t *rows,
                                vs_error *err) VS_MUST_CHECK;
+
+/* ---- one list row by row, into a CSV writer the caller owns ----
+ * For a caller that places its files itself (`run --out DIR`: one file per
+ * code, in a staging directory); the rows are exactly vs_report_worklist's.
+ * Declare a vs_report_csv and let these functions fill it. */
+#define VS_REPORT_CACHE 256
+typedef struct vs_report_csv {
+	vs_csv_writer *w; /* borrowed */
+	vs_store *s;      /* borrowed: each item's record is read from it */
+	uint8_t kind;
+	vs_report_opts opts;                /* a copy (opts.ref stays borrowed) */
+	const void *cache[VS_REPORT_CACHE]; /* communes seen, by code: names without a scan each */
+} vs_report_csv;
+/* Starts a list of kind in w: sets w's flags (byte-order mark unless
+ * opts->no_bom; every cell neutralized) before anything is written, then
+ * writes the header. VS_ERR_WRITE names w's path. */
+vs_rc vs_report_csv_begin(vs_report_csv *c, vs_csv_writer *w, vs_store *s, uint8_t kind,
+                          const vs_report_opts *opts, vs_error *err) VS_MUST_CHECK;
+/* Writes one item's row (its record read from the store when the layout is
+ * for people). VS_ERR_WRITE names w's path. */
+vs_rc vs_report_csv_item(vs_report_csv *c, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;
 
 /* The 2022 communes (GSO codes) a 2025 commune was made of, wholly or in
  * part, from refdata/admin_mapping_2022_2025.csv: codes[0..*count).

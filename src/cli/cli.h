@@ -4,7 +4,25 @@
 #define VAXSYNC_CLI_H
 
 #include "vaxsync/core.h"
+#include "vaxsync/lang.h"
 #include "vaxsync/norm.h"
+
+/* ---- messages for people (cli_text.c) ----
+ * VS_CLI_T("English text") is the text in the process's language
+ * (vs_lang_default(): --lang, else the locale): the English itself, or its
+ * Vietnamese from the table of cli_text.c. The English literal is the key,
+ * as in gettext, and format_arg lets the compiler check a printf's
+ * arguments against it; both languages have the same conversions, in the
+ * same order (test_cli_text). Help texts stay English. */
+typedef struct vs_cli_msg {
+	const char *en, *vi;
+} vs_cli_msg;
+const char *vs_cli_text(const char *en) __attribute__((format_arg(1)));
+/* The same in a given language; a text not in the table is returned as it is. */
+const char *vs_cli_text_lang(const char *en, vs_lang lang) __attribute__((format_arg(1)));
+/* The whole table (for the test). */
+const vs_cli_msg *vs_cli_messages(size_t *count);
+#define VS_CLI_T(en) vs_cli_text(en)
 
 /* Options every subcommand accepts. */
 typedef struct vs_cli_common {

@@ -60,12 +60,13 @@ int vs_cmd_check(int argc, char **argv)
 			const char *d = argv[++i];
 			opts.delim = !strcmp(d, "\\t") || !strcmp(d, "tab") ? '\t' : d[0];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "vaxsync check: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"), "check",
+			        argv[i]);
 			return VS_EXIT_USAGE;
 		} else if (!in) {
 			in = argv[i];
 		} else {
-			fprintf(stderr, "vaxsync check: one input file only\n");
+			fprintf(stderr, VS_CLI_T("vaxsync %s: one input file only\n"), "check");
 			return VS_EXIT_USAGE;
 		}
 	}
@@ -107,7 +108,8 @@ int vs_cmd_check(int argc, char **argv)
 		}
 		rows++;
 		if (x.flags & VS_CSV_ROW_RAGGED) {
-			report(in, x.sheet, x.line, "CSV_RAGGED_ROW", "field count differs from the header");
+			report(in, x.sheet, x.line, "CSV_RAGGED_ROW",
+			       VS_CLI_T("field count differs from the header"));
 			ragged++;
 		}
 		decoded += (x.flags & VS_CSV_ROW_CP1258) != 0;
@@ -117,26 +119,28 @@ int vs_cmd_check(int argc, char **argv)
 			goto fail;
 	}
 	if (rows == 0 && bad == 0) {
-		report(in, NULL, 2, "CSV_NO_RECORDS", "the file has a header but no records");
+		report(in, NULL, 2, "CSV_NO_RECORDS", VS_CLI_T("the file has a header but no records"));
 		status = VS_EXIT_DATA;
 	}
 	if (!c.quiet) {
 		char d = vs_engine_reader_delimiter(r);
 		const char *sheet = vs_engine_reader_sheet(r);
+		const char *kind =
+		    vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? VS_CLI_T("registry") : VS_CLI_T("shots");
 		if (sheet)
+			fprintf(stderr,
+			        VS_CLI_T("%s: %s workbook, sheet '%s', %llu records read, %llu rejected, "
+			                 "%llu ragged\n"),
+			        in, kind, sheet, (unsigned long long)rows, (unsigned long long)bad,
+			        (unsigned long long)ragged);
+		else
 			fprintf(
 			    stderr,
-			    "%s: %s workbook, sheet '%s', %llu records read, %llu rejected, %llu ragged\n",
-			    in, vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? "registry" : "shots", sheet,
-			    (unsigned long long)rows, (unsigned long long)bad, (unsigned long long)ragged);
-		else
-			fprintf(stderr,
-			        "%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu ragged, "
-			        "%llu decoded from Windows-1258, %llu with NUL bytes removed\n",
-			        in, vs_engine_reader_kind(r) == VS_FILE_REGISTRY ? "registry" : "shots",
-			        d == '\t' ? "\\t" : (char[]){d, 0}, (unsigned long long)rows,
-			        (unsigned long long)bad, (unsigned long long)ragged,
-			        (unsigned long long)decoded, (unsigned long long)nul);
+			    VS_CLI_T("%s: %s file, delimiter '%s', %llu records read, %llu rejected, %llu "
+			             "ragged, %llu decoded from Windows-1258, %llu with NUL bytes removed\n"),
+			    in, kind, d == '\t' ? "\\t" : (char[]){d, 0}, (unsigned long long)rows,
+			    (unsigned long long)bad, (unsigned long long)ragged, (unsigned long long)decoded,
+			    (unsigned long long)nul);
 	}
 	if (bad)
 		status = VS_EXIT_DATA;

@@ -40,11 +40,11 @@ static void warn_dob(const vs_link_files_stats *st, int side, const char *path)
 	if (!bad)
 		return;
 	fprintf(stderr,
-	        "vaxsync link: warning: %s: %llu of %llu dates of birth are not read as dates (first: "
-	        "'%s') and are left out of the comparison%s\n",
+	        VS_CLI_T("vaxsync link: warning: %s: %llu of %llu dates of birth are not read as dates "
+	                 "(first: '%s') and are left out of the comparison%s\n"),
 	        path ? path : "", (unsigned long long)bad, (unsigned long long)all, st->dob_example[side],
-	        bad * 5 >= all ? "; if they have one form, give it in the settings, e.g. \"formats\": "
-	                         "{\"dob\": \"%d.%m.%Y\"} (docs/linking.md)"
+	        bad * 5 >= all ? VS_CLI_T("; if they have one form, give it in the settings, e.g. "
+	                                  "\"formats\": {\"dob\": \"%d.%m.%Y\"} (docs/linking.md)")
 	                       : "");
 }
 
@@ -86,16 +86,20 @@ int vs_cmd_link(int argc, char **argv)
 			fputs(usage, stdout);
 			return VS_EXIT_OK;
 		} else {
-			fprintf(stderr, "vaxsync link: bad option '%s'\n%s", a, usage);
+			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"), "link",
+			        a);
+			fputs(usage, stderr);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!sd.left || !sd.right) {
-		fprintf(stderr, "vaxsync link: --registry and --shots (or --dedup) are required\n%s", usage);
+		fprintf(stderr, VS_CLI_T("vaxsync link: --registry and --shots (or --dedup) are required\n"));
+		fputs(usage, stderr);
 		return VS_EXIT_USAGE;
 	}
 	if (clusters && !sd.dedup) {
-		fprintf(stderr, "vaxsync link: --clusters needs --dedup\n%s", usage);
+		fprintf(stderr, VS_CLI_T("vaxsync link: --clusters needs --dedup\n"));
+		fputs(usage, stderr);
 		return VS_EXIT_USAGE;
 	}
 	vs_error err = {0};
@@ -140,7 +144,8 @@ int vs_cmd_link(int argc, char **argv)
 		goto out;
 	vs_link_files_get_stats(lf, &st);
 	if (!c.quiet)
-		fprintf(stderr, "vaxsync link: %llu records: %llu auto, %llu review, %llu unlinked\n",
+		fprintf(stderr,
+		        VS_CLI_T("vaxsync link: %llu records: %llu auto, %llu review, %llu unlinked\n"),
 		        (unsigned long long)st.right_rows, (unsigned long long)st.decisions[VS_LINK_AUTO],
 		        (unsigned long long)st.decisions[VS_LINK_REVIEW],
 		        (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
@@ -172,10 +177,11 @@ out:
 	for (int side = 0; side < 2 && !c.quiet; side++)
 		warn_dob(&st, side, side ? sd.right : sd.left);
 	if (!rc && st.bad_rows && !c.quiet)
-		fprintf(stderr,
-		        "vaxsync link: %llu rows rejected (%llu of the left file, %llu of the right)\n",
-		        (unsigned long long)st.bad_rows, (unsigned long long)st.left_rejected,
-		        (unsigned long long)st.right_rejected);
+		fprintf(
+		    stderr,
+		    VS_CLI_T("vaxsync link: %llu rows rejected (%llu of the left file, %llu of the right)\n"),
+		    (unsigned long long)st.bad_rows, (unsigned long long)st.left_rejected,
+		    (unsigned long long)st.right_rejected);
 	/* rows left out of the linkage are a data error, as in `run` and `check` */
 	return rc ? vs_rc_exit_code(rc) : st.bad_rows ? VS_EXIT_DATA : VS_EXIT_OK;
 }

@@ -63,17 +63,17 @@ static int set_field(review_args *a, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
 	if (!eq)
-		return usage_error("--set takes FIELD=VALUE:", kv);
+		return usage_error(VS_CLI_T("--set takes FIELD=VALUE:"), kv);
 	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
 		const char *name = vs_schema_shots[k].name;
 		if (strlen(name) == (size_t)(eq - kv) && !strncmp(name, kv, (size_t)(eq - kv))) {
 			if (k == VS_SHOT_FACILITY_CODE || k == VS_SHOT_RECORD_ID)
-				return usage_error("the record's key cannot be corrected:", kv);
+				return usage_error(VS_CLI_T("the record's key cannot be corrected:"), kv);
 			a->set[k] = eq + 1;
 			return 0;
 		}
 	}
-	return usage_error("unknown field in --set:", kv);
+	return usage_error(VS_CLI_T("unknown field in --set:"), kv);
 }
 
 static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
@@ -95,7 +95,7 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 			a->as = argv[++i];
 		} else if (!strcmp(s, "--role") && has) {
 			if (!(a->role = vs_engine_role_from_name(argv[++i])))
-				return usage_error("unknown role", argv[i]);
+				return usage_error(VS_CLI_T("unknown role"), argv[i]);
 		} else if (!strcmp(s, "--result") && has) {
 			a->result = argv[++i];
 		} else if (!strcmp(s, "--sheet") && has) {
@@ -112,13 +112,13 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 			char *end = NULL;
 			a->after = strtoll(argv[++i], &end, 10); /* rejected rows have negative numbers */
 			if (!*argv[i] || *end)
-				return usage_error("--after takes a record number", NULL);
+				return usage_error(VS_CLI_T("--after takes a record number"), NULL);
 		} else if (!strcmp(s, "--limit") && has) {
 			if ((a->limit = vs_cli_parse_count(argv[++i])) <= 0)
-				return usage_error("--limit takes a positive count", NULL);
+				return usage_error(VS_CLI_T("--limit takes a positive count"), NULL);
 		} else if (!strcmp(s, "--today") && has) {
 			if (!vs_cli_parse_date(argv[++i], &a->today))
-				return usage_error("--today takes YYYY-MM-DD", NULL);
+				return usage_error(VS_CLI_T("--today takes YYYY-MM-DD"), NULL);
 		} else if (!strcmp(s, "--set") && has) {
 			if (set_field(a, argv[++i]))
 				return VS_EXIT_USAGE;
@@ -128,7 +128,7 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 		} else if (s[0] != '-' && a->npos < 3) {
 			a->pos[a->npos++] = s;
 		} else {
-			return usage_error("unknown or incomplete option", s);
+			return usage_error(VS_CLI_T("unknown or incomplete option"), s);
 		}
 	}
 	return 0;
@@ -172,9 +172,9 @@ static int decide(vs_engine_session *ss, const review_args *a, int action)
 	vs_engine_outcome out;
 	memset(&err, 0, sizeof(err));
 	if (a->npos != 2)
-		return usage_error("give FACILITY RECORD", NULL);
+		return usage_error(VS_CLI_T("give FACILITY RECORD"), NULL);
 	if (!a->as || !a->as[0])
-		return usage_error("a decision needs --as USER", NULL);
+		return usage_error(VS_CLI_T("a decision needs --as USER"), NULL);
 	vs_engine_actor who = {.name = a->as, .role = a->role ? a->role : VS_ROLE_COMMUNE};
 	vs_engine_decision d;
 	memset(&d, 0, sizeof(d));
@@ -212,9 +212,9 @@ static int import_list(vs_engine_session *ss, const review_args *a)
 	char rpath[4200];
 	memset(&err, 0, sizeof(err));
 	if (a->npos != 1)
-		return usage_error("import takes FILE", NULL);
+		return usage_error(VS_CLI_T("import takes FILE"), NULL);
 	if (!a->as || !a->as[0])
-		return usage_error("import needs --as USER", NULL);
+		return usage_error(VS_CLI_T("import needs --as USER"), NULL);
 	result_path(a->pos[0], rpath, sizeof(rpath));
 	const char *rp = a->result ? a->result : rpath;
 	vs_engine_actor who = {.name = a->as, .role = a->role ? a->role : VS_ROLE_COMMUNE};
@@ -239,15 +239,9 @@ static int import_list(vs_engine_session *ss, const review_args *a)
 		vs_cli_print_error(&err);
 		return vs_rc_exit_code(rc);
 	}
-	if (vs_lang_default() == VS_LANG_EN)
-		printf("%llu rows: %llu applied, %llu refused, %llu without a decision; results in %s\n",
-		       (unsigned long long)st.rows, (unsigned long long)st.applied,
-		       (unsigned long long)st.refused, (unsigned long long)st.skipped, rp);
-	else
-		printf("%llu dòng: %llu đã áp dụng, %llu bị từ chối, %llu chưa có quyết định; kết quả ghi ở "
-		       "%s\n",
-		       (unsigned long long)st.rows, (unsigned long long)st.applied,
-		       (unsigned long long)st.refused, (unsigned long long)st.skipped, rp);
+	printf(VS_CLI_T("%llu rows: %llu applied, %llu refused, %llu without a decision; results in %s\n"),
+	       (unsigned long long)st.rows, (unsigned long long)st.applied, (unsigned long long)st.refused,
+	       (unsigned long long)st.skipped, rp);
 	return st.refused ? VS_EXIT_DATA : VS_EXIT_OK;
 }
 
@@ -260,8 +254,8 @@ static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 	vs_buf_init(&b, (size_t)4 << 20);
 	if (!strcmp(sub, "list")) {
 		if (!a->facility == !a->commune)
-			return usage_error("list takes exactly one of --facility CODE or --commune CODE",
-			                   NULL);
+			return usage_error(
+			    VS_CLI_T("list takes exactly one of --facility CODE or --commune CODE"), NULL);
 		int64_t last = a->after;
 		rc = vs_engine_worklist(ss, a->facility ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE,
 		                        a->facility ? a->facility : a->commune, a->after,
@@ -270,11 +264,11 @@ static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 			printf("next page: --after %lld\n", (long long)last);
 	} else if (!strcmp(sub, "show")) {
 		if (a->npos != 2)
-			return usage_error("show takes FACILITY RECORD", NULL);
+			return usage_error(VS_CLI_T("show takes FACILITY RECORD"), NULL);
 		rc = vs_engine_explain(ss, a->pos[0], a->pos[1], &b, &err);
 	} else if (!strcmp(sub, "history")) {
 		if (a->npos != 1)
-			return usage_error("history takes CITIZEN", NULL);
+			return usage_error(VS_CLI_T("history takes CITIZEN"), NULL);
 		rc = vs_engine_history(ss, a->pos[0], &b, &err);
 	} else if (!strcmp(sub, "import")) {
 		vs_buf_free(&b);
@@ -283,7 +277,7 @@ static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 		int action = vs_engine_action_from_name(sub);
 		vs_buf_free(&b);
 		if (!action)
-			return usage_error("unknown subcommand", sub);
+			return usage_error(VS_CLI_T("unknown subcommand"), sub);
 		return decide(ss, a, action);
 	}
 	/* every read of personal data by a person is audited */
@@ -332,7 +326,8 @@ int vs_cmd_review(int argc, char **argv)
 	const char *path = strncmp(a.db, "sqlite:", 7) ? a.db : a.db + 7;
 	bool pg = !strncmp(a.db, "postgres:", 9) || !strncmp(a.db, "postgresql:", 11); /* a server */
 	if (!pg && access(path, R_OK)) {
-		fprintf(stderr, "vaxsync review: no store at %s (run `vaxsync run` first)\n", path);
+		fprintf(stderr, VS_CLI_T("vaxsync %s: no store at %s (run `vaxsync run` first)\n"), "review",
+		        path);
 		return VS_EXIT_USAGE;
 	}
 	vs_engine_opts eo = {.db_uri = a.db, .today = a.today, .threads = 1, .quiet = true};

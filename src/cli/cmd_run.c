@@ -20,7 +20,12 @@ static const char run_usage[] =
     "  --registry R    registry.csv (the population registry extract)\n"
     "  --shots S       shots.csv (facility submissions)\n"
     "  --db FILE       the store (SQLite; default vaxsync.db)\n"
-    "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune)\n"
+    "  --out DIR       write DIR/links.csv and DIR/worklists/ (per facility and commune):\n"
+    "                  lists for people in the --lang language, as `vaxsync worklist` writes\n"
+    "                  them (titles, names, reasons and what to do; a UTF-8 byte-order mark)\n"
+    "  --machine-worklists  the lists in the machine layout instead: column keys, the\n"
+    "                  stored English suggestion and evidence (docs/pipeline.md)\n"
+    "  --no-bom        lists without the byte-order mark (for a program)\n"
     "  --model F       linkage model from `vaxsync train`; default: EM on the first batch\n"
     "  --no-train      use the profile's fixed m/u values\n"
     "  --batch N       rows per batch (default 50000); shots commit every 5 batches\n"
@@ -40,12 +45,12 @@ static vs_rc check_input(const char *path, vs_error *err)
 	if (!strcmp(path, "-"))
 		return VS_OK;
 	if (!(f = fopen(path, "rb")))
-		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "cannot open the input: %s",
+		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, VS_CLI_T("cannot open the input: %s"),
 		                    strerror(errno));
 	bool dir = fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
 	fclose(f);
 	if (dir)
-		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "the input is a directory");
+		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, VS_CLI_T("the input is a directory"));
 	return VS_OK;
 }
 
@@ -56,12 +61,13 @@ static vs_rc check_output_dir(const char *dir, vs_error *err)
 	struct stat st;
 	if (vs_cli_mkdirs(dir) != 0)
 		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL,
-		                    "cannot create the output directory: %s", strerror(errno));
+		                    VS_CLI_T("cannot create the output directory: %s"), strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL, "the output path is not a directory");
+		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL,
+		                    VS_CLI_T("the output path is not a directory"));
 	if (access(dir, W_OK | X_OK) != 0)
 		return vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL,
-		                    "cannot write into the output directory: %s", strerror(errno));
+		                    VS_CLI_T("cannot write into the output directory: %s"), strerror(errno));
 	return VS_OK;
 }
 
@@ -86,6 +92,7 @@ int vs_cmd_run(int argc, char **argv)
 	char user[VS_CLI_USER_LEN];
 	vs_cli_common c;
 	vs_pipeline_opts o;
+	vs_report_opts layout = {0};
 	vs_pipeline_summary *sum = NULL;
 	vs_error err;
 	memset(&o, 0, sizeof(o));
@@ -113,6 +120,10 @@ int vs_cmd_run(int argc, char **argv)
 			o.out_dir = argv[++i];
 		} else if (!strcmp(a, "--model") && has) {
 			o.model_path = argv[++i];
+		} else if (!strcmp(a, "--machine-worklists")) {
+			layout.machine = true;
+		} else if (!strcmp(a, "--no-bom")) {
+			layout.no_bom = true;
 		} else if (!strcmp(a, "--no-train")) {
 			o.no_train = true;
 		} else if (!strcmp(a, "--sheet") && has) {
@@ -122,23 +133,28 @@ int vs_cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--batch") && has) {
 			long long n = vs_cli_parse_count(argv[++i]);
 			if (n < 1 || n > 10000000) {
-				fprintf(stderr, "vaxsync run: --batch takes a number from 1 to 10000000\n");
+				fprintf(stderr,
+				        VS_CLI_T("vaxsync run: --batch takes a number from 1 to 10000000\n"));
 				return VS_EXIT_USAGE;
 			}
 			o.batch_rows = (size_t)n;
 		} else if (!strcmp(a, "--today") && has) {
 			if (!vs_cli_parse_date(argv[++i], &o.today)) {
-				fprintf(stderr, "vaxsync run: --today takes a date YYYY-MM-DD, not '%s'\n",
-				        argv[i]);
+				fprintf(stderr,
+				        VS_CLI_T("vaxsync %s: --today takes a date YYYY-MM-DD, not '%s'\n"),
+				        "run", argv[i]);
 				return VS_EXIT_USAGE;
 			}
 		} else {
-			fprintf(stderr, "vaxsync run: unknown or incomplete option '%s'\n%s", a, run_usage);
+			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"), "run",
+			        a);
+			fputs(run_usage, stderr);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!o.shots_path || !o.registry_path) {
-		fprintf(stderr, "vaxsync run: --registry and --shots are required\n%s", run_usage);
+		fprintf(stderr, VS_CLI_T("vaxsync run: --registry and --shots are required\n"));
+		fputs(run_usage, stderr);
 		return VS_EXIT_USAGE;
 	}
 	if (!(o.refdata = vs_cli_refdata(&c)))
@@ -159,9 +175,11 @@ int vs_cmd_run(int argc, char **argv)
 	}
 	o.threads = c.threads;
 	o.quiet = c.quiet;
+	layout.lang = vs_lang_default(); /* after the options: --lang may come anywhere */
+	o.worklists = &layout;
 	sum = vs_calloc(1, sizeof(*sum));
 	if (!sum) {
-		fprintf(stderr, "vaxsync run: out of memory\n");
+		fprintf(stderr, VS_CLI_T("vaxsync %s: out of memory\n"), "run");
 		return VS_EXIT_INTERNAL;
 	}
 	rc = vs_pipeline_run(&o, sum, &err);
@@ -184,17 +202,25 @@ int vs_cmd_run(int argc, char **argv)
 		by_code[p] = names ? names->name[p] : NULL;
 	vs_pipeline_print_summary_lang(stdout, sum, vs_lang_default(), by_code);
 	vs_free(names);
-	printf("\nDatabase: %s\n", o.db_uri);
-	if (o.out_dir)
-		printf("Links: %s/links.csv\nWorklists: %s/worklists/\n", o.out_dir, o.out_dir);
+	printf(VS_CLI_T("\nDatabase: %s\n"), o.db_uri);
+	if (o.out_dir) {
+		printf(VS_CLI_T("Links: %s/links.csv\n"), o.out_dir);
+		if (layout.machine)
+			printf(VS_CLI_T("Worklists: %s/worklists/ (machine layout)\n"), o.out_dir);
+		else if (layout.lang == VS_LANG_EN)
+			printf(VS_CLI_T("Worklists: %s/worklists/ (for people, in English)\n"), o.out_dir);
+		else
+			printf(VS_CLI_T("Worklists: %s/worklists/ (for people, in Vietnamese)\n"), o.out_dir);
+	}
 	/* rows that could not be read are a data error: they are kept on the
 	 * facilities' worklists (category rejected) and the run says so */
 	uint64_t bad = sum->records_bad_rows + sum->registry_bad_rows;
 	if (bad)
 		fprintf(
 		    stderr,
-		    "vaxsync run: %llu rows could not be read (registry %llu, shots %llu); they are on the "
-		    "facility worklists as 'rejected', with file:line:column and reason\n",
+		    VS_CLI_T(
+		        "vaxsync run: %llu rows could not be read (registry %llu, shots %llu); they are on "
+		        "the facility worklists as 'rejected', with file:line:column and reason\n"),
 		    (unsigned long long)bad, (unsigned long long)sum->registry_bad_rows,
 		    (unsigned long long)sum->records_bad_rows);
 	vs_free(sum);

@@ -316,17 +316,18 @@ static int parse_args(opts *o, int argc, char **argv)
 				o->summary_path = argv[++i];
 			} else if (!vs_cli_parse_date(argv[++i], &o->today)) {
 				fprintf(stderr,
-				        "vaxsync standardize: --today takes a date YYYY-MM-DD, not '%s'\n",
-				        argv[i]);
+				        VS_CLI_T("vaxsync %s: --today takes a date YYYY-MM-DD, not '%s'\n"),
+				        "standardize", argv[i]);
 				return VS_EXIT_USAGE;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "vaxsync standardize: unknown option or missing value '%s'\n", a);
+			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"),
+			        "standardize", a);
 			return VS_EXIT_USAGE;
 		} else if (!o->in) {
 			o->in = a;
 		} else {
-			fprintf(stderr, "vaxsync standardize: one input file only\n");
+			fprintf(stderr, VS_CLI_T("vaxsync %s: one input file only\n"), "standardize");
 			return VS_EXIT_USAGE;
 		}
 	}
@@ -427,8 +428,8 @@ int vs_cmd_standardize(int argc, char **argv)
 			goto out;
 		if ((rc = summary_write(&s, vs_file_out_stream(fo)))) {
 			vs_file_out_abort(fo);
-			vs_error_set(&err, rc, o.summary_path, 0, 0, NULL, "cannot write the summary: %s",
-			             vs_rc_str(rc));
+			vs_error_set(&err, rc, o.summary_path, 0, 0, NULL,
+			             VS_CLI_T("cannot write the summary: %s"), vs_rc_str(rc));
 			goto out;
 		}
 		if ((rc = vs_file_out_commit(fo, &err)))
@@ -444,7 +445,7 @@ write_failed:
 	w = NULL;
 	if (!rc)
 		rc = vs_error_set(&err, VS_ERR_WRITE, o.c.output ? o.c.output : "-", 0, 0, NULL,
-		                  "cannot write the output");
+		                  VS_CLI_T("cannot write the output"));
 out:
 	if (prog)
 		vs_progress_finish(prog);

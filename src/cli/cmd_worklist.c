@@ -61,26 +61,30 @@ int vs_cmd_worklist(int argc, char **argv)
 		} else if (!strcmp(a, "--format") && has) {
 			format = argv[++i];
 			if (strcmp(format, "csv") && strcmp(format, "xlsx")) {
-				fprintf(stderr, "vaxsync worklist: --format takes csv or xlsx\n");
+				fprintf(stderr, VS_CLI_T("vaxsync worklist: --format takes csv or xlsx\n"));
 				return VS_EXIT_USAGE;
 			}
 		} else if (!strcmp(a, "--no-bom")) {
 			no_bom = true;
 		} else {
-			fprintf(stderr, "vaxsync worklist: unknown or incomplete option '%s'\n%s", a,
-			        wl_usage);
+			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"),
+			        "worklist", a);
+			fputs(wl_usage, stderr);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!facility == !commune || (facility && !*facility) || (commune && !*commune)) {
-		fprintf(stderr, "vaxsync worklist: give exactly one of --facility CODE or --commune CODE\n%s",
-		        wl_usage);
+		fprintf(
+		    stderr,
+		    VS_CLI_T("vaxsync worklist: give exactly one of --facility CODE or --commune CODE\n"));
+		fputs(wl_usage, stderr);
 		return VS_EXIT_USAGE;
 	}
 	const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
 	if (strchr(db, ':') == NULL || path != db) {
 		if (access(path, R_OK)) {
-			fprintf(stderr, "vaxsync worklist: no store at %s (run `vaxsync run` first)\n", path);
+			fprintf(stderr, VS_CLI_T("vaxsync %s: no store at %s (run `vaxsync run` first)\n"),
+			        "worklist", path);
 			return VS_EXIT_USAGE;
 		}
 	}
@@ -90,7 +94,7 @@ int vs_cmd_worklist(int argc, char **argv)
 	                                      : vs_report_format_of(out),
 	                     .no_bom = no_bom};
 	if (ro.format == VS_REPORT_XLSX && !strcmp(out, "-")) {
-		fprintf(stderr, "vaxsync worklist: an .xlsx worklist needs -o FILE.xlsx\n");
+		fprintf(stderr, VS_CLI_T("vaxsync worklist: an .xlsx worklist needs -o FILE.xlsx\n"));
 		return VS_EXIT_USAGE;
 	}
 	vs_store *s = NULL;
@@ -112,9 +116,8 @@ int vs_cmd_worklist(int argc, char **argv)
 	if (units2025) {
 		if (!c.refdata) {
 			vs_ref_free(ref);
-			fprintf(
-			    stderr,
-			    "vaxsync worklist: --commune-2025 needs --refdata DIR (or VAXSYNC_REFDATA)\n");
+			fprintf(stderr, VS_CLI_T("vaxsync worklist: --commune-2025 needs --refdata DIR (or "
+			                         "VAXSYNC_REFDATA)\n"));
 			return VS_EXIT_USAGE;
 		}
 		rc = vs_report_communes_2025(c.refdata, commune, old, VS_WL_2025_MAX, &ncodes, &err);
@@ -126,9 +129,11 @@ int vs_cmd_worklist(int argc, char **argv)
 	for (size_t k = 0; !rc && !known && k < ncodes; k++)
 		rc = vs_store_code_known(s, kind, codes[k], &known, &err);
 	if (!rc && !known)
-		rc = vs_error_set(&err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL,
-		                  "unknown %s code %s (nothing in the store has it)",
-		                  facility ? "facility" : "commune", facility ? facility : commune);
+		rc =
+		    vs_error_set(&err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL,
+		                 facility ? VS_CLI_T("unknown facility code %s (nothing in the store has it)")
+		                          : VS_CLI_T("unknown commune code %s (nothing in the store has it)"),
+		                 facility ? facility : commune);
 	if (!rc)
 		rc = vs_report_worklist_codes(s, kind, codes, ncodes, out, &ro, &rows, &err);
 	if (rc == VS_ERR_WRITE) {
@@ -144,6 +149,6 @@ int vs_cmd_worklist(int argc, char **argv)
 		return vs_rc_exit_code(rc);
 	}
 	if (!c.quiet)
-		fprintf(stderr, "vaxsync worklist: %llu items\n", (unsigned long long)rows);
+		fprintf(stderr, VS_CLI_T("vaxsync worklist: %llu items\n"), (unsigned long long)rows);
 	return VS_EXIT_OK;
 }

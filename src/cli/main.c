@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vaxsync/lang.h"
+#include "vaxsync/reasons.h"
 
 static const vs_cli_command commands[] = {VS_CLI_COMMANDS};
 static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
@@ -73,14 +74,14 @@ int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i)
 	if (!is_ref && !is_out && !is_thr && !is_lang)
 		return 0;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "vaxsync: %s needs a value\n", a);
+		fprintf(stderr, VS_CLI_T("vaxsync: %s needs a value\n"), a);
 		return -1;
 	}
 	const char *v = argv[++*i];
 	vs_lang lang;
 	if (is_lang) {
 		if (!vs_lang_parse(v, &lang)) {
-			fprintf(stderr, "vaxsync: --lang takes vi or en\n");
+			fprintf(stderr, VS_CLI_T("vaxsync: --lang takes vi or en\n"));
 			return -1;
 		}
 		vs_lang_set_default(lang); /* the language of everything printed for people */
@@ -91,7 +92,7 @@ int vs_cli_common_opt(vs_cli_common *c, int argc, char **argv, int *i)
 	else {
 		long long n = vs_cli_parse_count(v);
 		if (n < 1 || n > 1024) {
-			fprintf(stderr, "vaxsync: --threads takes a number from 1 to 1024\n");
+			fprintf(stderr, VS_CLI_T("vaxsync: --threads takes a number from 1 to 1024\n"));
 			return -1;
 		}
 		c->threads = (int)n;
@@ -129,15 +130,27 @@ const char *vs_cli_refdata(const vs_cli_common *c)
 	if (!c->refdata && stat("../shared/data/admin_units_2022.csv", &st) == 0)
 		return "../shared/data";
 	if (!c->refdata)
-		fprintf(stderr, "vaxsync: no reference data: pass --refdata DIR or set VAXSYNC_REFDATA\n");
+		fprintf(stderr,
+		        VS_CLI_T("vaxsync: no reference data: pass --refdata DIR or set VAXSYNC_REFDATA\n"));
 	return c->refdata;
 }
 
 void vs_cli_print_error(const vs_error *err)
 {
 	char msg[1024];
-	vs_error_format(err, msg, sizeof(msg));
-	fprintf(stderr, "vaxsync: %s\n", msg);
+	vs_reason r = err->reason[0] ? vs_reason_from_name(err->reason, strlen(err->reason)) : VS_R_NONE;
+	if (r == VS_R_NONE || vs_lang_default() == VS_LANG_EN) {
+		vs_error_format(err, msg, sizeof(msg));
+		fprintf(stderr, "vaxsync: %s\n", msg);
+		return;
+	}
+	/* the detail comes from the library, in English: the reason's title in
+	 * the reader's language goes first; where and [REASON] stay in place */
+	vs_error where = *err;
+	where.message[0] = where.reason[0] = '\0';
+	vs_error_format(&where, msg, sizeof(msg));
+	fprintf(stderr, "vaxsync: %s%s: %s [%s]\n", msg, vs_reason_title(r, vs_lang_default()), err->message,
+	        err->reason);
 }
 
 int main(int argc, char **argv)
@@ -161,7 +174,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < command_count; i++)
 		if (!strcmp(cmd, commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "vaxsync: unknown command '%s'\n", cmd);
+	fprintf(stderr, VS_CLI_T("vaxsync: unknown command '%s'\n"), cmd);
 	usage(stderr);
 	return VS_EXIT_USAGE;
 }

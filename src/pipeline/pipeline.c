@@ -539,7 +539,12 @@ static vs_rc finish(run *r)
 		snprintf(path, sizeof(path), "%s/links.csv", o->out_dir);
 		if ((rc = vs_pipeline_export_links(s, path, r->err)))
 			return rc;
-		if ((rc = vs_pipeline_export_worklists(s, o->out_dir, r->err)))
+		/* for people by default, with the names of the reference data in force */
+		vs_report_opts layout =
+		    o->worklists ? *o->worklists : (vs_report_opts){.lang = vs_lang_default()};
+		if (!layout.ref)
+			layout.ref = vs_engine_ref(r->e);
+		if ((rc = vs_pipeline_export_worklists(s, o->out_dir, &layout, r->err)))
 			return rc;
 	}
 	snprintf(detail, sizeof(detail),

@@ -267,15 +267,17 @@ void vs_pipeline_print_summary(FILE *f, const vs_pipeline_summary *s)
 	vs_pipeline_print_summary_lang(f, s, VS_LANG_EN, NULL);
 }
 
-/* ---- CSV exports ---- */
-
-static const char *const wl_header[] = {"facility_code", "record_id", "commune_code", "citizen_id",
-                                        "category",      "reasons",   "suggestion",   "evidence"};
+/* ---- CSV exports ----
+ * The worklists' rows are report.h's (vs_report_csv_*): the same columns and
+ * texts as `vaxsync worklist`, or its machine layout. */
 
 typedef struct wl_out {
 	vs_csv_writer *w;
-	uint64_t rows;
+	vs_report_csv rows; /* the list being written */
+	const vs_report_opts *layout;
+	uint64_t count;
 	vs_rc rc;
+	vs_store *s;
 	/* per-code files */
 	int dir_fd;       /* the staging directory */
 	const char *wdir; /* DIR/worklists, for messages */
@@ -284,18 +286,11 @@ typedef struct wl_out {
 	vs_error *err;
 } wl_out;
 
-static vs_rc write_item(vs_csv_writer *w, const vs_store_worklist_item *it)
-{
-	const char *f[] = {it->facility_code, it->record_id, it->commune_code, it->citizen_id,
-	                   it->category,      it->reasons,   it->suggestion,   it->evidence};
-	return vs_csv_write_row(w, f, NULL, 8);
-}
-
 static int wl_row(void *ud, const vs_store_worklist_item *it)
 {
 	wl_out *o = ud;
-	o->rc = write_item(o->w, it);
-	o->rows++;
+	o->rc = vs_report_csv_item(&o->rows, it, o->err);
+	o->count++;
 	return o->rc != VS_OK;
 }
 
@@ -314,12 +309,12 @@ static vs_rc end_writer(vs_csv_writer *w, vs_rc rc, vs_error *err)
 vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
                                   uint64_t *rows, vs_error *err)
 {
-	wl_out o = {0};
+	static const vs_report_opts machine = {.machine = true};
+	wl_out o = {.err = err};
 	vs_rc rc = vs_csv_writer_open(&o.w, path, err);
 	if (rc)
 		return rc;
-	vs_csv_writer_set_flags(o.w, VS_CSV_W_PEOPLE); /* a worklist is read by people, in Excel */
-	rc = vs_csv_write_row(o.w, wl_header, NULL, 8);
+	rc = vs_report_csv_begin(&o.rows, o.w, s, kind, &machine, err);
 	if (!rc) {
 		rc = vs_store_worklist(s, kind, code, wl_row, &o, err);
 		if (rc == VS_DONE)
@@ -327,7 +322,7 @@ vs_rc vs_pipeline_export_worklist(vs_store *s, uint8_t kind, const char *code, c
 	}
 	rc = end_writer(o.w, rc, err);
 	if (rows)
-		*rows = o.rows;
+		*rows = o.count;
 	return rc;
 }
 
@@ -437,13 +432,10 @@ static int wl_split(void *ud, const vs_store_worklist_item *it)
 		snprintf(path, sizeof(path), "%s/%s", o->wdir, name);
 		if ((o->rc = vs_csv_writer_open_at(&o->w, o->dir_fd, name, path, o->err)))
 			return 1;
-		vs_csv_writer_set_flags(o->w, VS_CSV_W_PEOPLE);
-		if ((o->rc = vs_csv_write_row(o->w, wl_header, NULL, 8)))
+		if ((o->rc = vs_report_csv_begin(&o->rows, o->w, o->s, o->kind, o->layout, o->err)))
 			return 1;
 	}
-	o->rc = write_item(o->w, it);
-	o->rows++;
-	return o->rc != VS_OK;
+	return wl_row(o, it);
 }
 
 static vs_rc dir_error(vs_error *err, const char *path, const char *what)
@@ -580,11 +572,13 @@ static void remove_stage(int parent, const char *stage_name, int stage)
 }
 
 /* Writes every list of the store into the staging directory. */
-static vs_rc write_lists(vs_store *s, int stage, const char *wdir, vs_error *err)
+static vs_rc write_lists(vs_store *s, int stage, const char *wdir, const vs_report_opts *layout,
+                         vs_error *err)
 {
 	static const uint8_t kinds[] = {VS_STORE_WL_FACILITY, VS_STORE_WL_COMMUNE};
 	for (size_t i = 0; i < 2; i++) {
-		wl_out o = {.dir_fd = stage, .wdir = wdir, .kind = kinds[i], .err = err};
+		wl_out o = {
+		    .s = s, .layout = layout, .dir_fd = stage, .wdir = wdir, .kind = kinds[i], .err = err};
 		vs_rc rc = vs_store_worklist(s, kinds[i], NULL, wl_split, &o, err);
 		if (rc == VS_DONE)
 			rc = o.rc;
@@ -594,8 +588,11 @@ static vs_rc write_lists(vs_store *s, int stage, const char *wdir, vs_error *err
 	return VS_OK;
 }
 
-vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err)
+vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, const vs_report_opts *layout, vs_error *err)
 {
+	vs_report_opts people = {.lang = vs_lang_default()};
+	if (!layout)
+		layout = &people;
 	vs_rc rc = VS_OK;
 	int out = -1, wl = -1, stage = -1;
 	char wdir[4096], stage_name[64] = "", stage_path[4200];
@@ -629,7 +626,7 @@ vs_rc vs_pipeline_export_worklists(vs_store *s, const char *dir, vs_error *err)
 		rc = vs_error_set(err, VS_ERR_WRITE, dir, 0, 0, NULL, "cannot create a staging directory");
 		goto out;
 	}
-	if ((rc = write_lists(s, stage, wdir, err)))
+	if ((rc = write_lists(s, stage, wdir, layout, err)))
 		goto out;
 	/* the new set replaces the old one: refuse before changing anything,
 	 * then drop the lists this run did not write, then move the new ones in */

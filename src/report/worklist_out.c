@@ -107,28 +107,20 @@ static const char *category_label(const char *cat, vs_lang lang)
 	return cat;
 }
 
-/* Writing state of one list. */
-typedef struct wl_ctx {
-	const vs_report_opts *o;
-	vs_store *s;
-	size_t ncols;
-	vs_csv_writer *w;
-	rep_xlsx *x;
-	const vs_ref_commune *last_commune;
-	uint64_t rows;
-	vs_rc rc;
-	vs_error *err;
-} wl_ctx;
-
-static const vs_ref_commune *commune_of(wl_ctx *c, const char *code)
+/* Administrative units by code, remembered: the reference lookup is a scan
+ * of every commune, and a facility's items name many communes. */
+static const vs_ref_commune *commune_of(const vs_report_opts *o, const void **cache, const char *code)
 {
-	const vs_ref *ref = c->o->ref;
-	if (!ref || !code[0])
+	if (!o->ref || !code[0])
 		return NULL;
-	if (c->last_commune && !strcmp(c->last_commune->commune_code, code))
-		return c->last_commune;
-	const vs_ref_commune *found = vs_ref_commune_by_code(ref, code);
-	return found ? (c->last_commune = found) : NULL;
+	size_t slot = (size_t)(vs_hash_fnv1a(code, strlen(code)) % VS_REPORT_CACHE);
+	const vs_ref_commune *hit = cache[slot];
+	if (hit && !strcmp(hit->commune_code, code))
+		return hit;
+	const vs_ref_commune *found = vs_ref_commune_by_code(o->ref, code);
+	if (found)
+		cache[slot] = found;
+	return found;
 }
 
 /* YYYY-MM-DD / YYYY-MM / YYYY as people write them (dd/mm/yyyy). The .xlsx
@@ -161,27 +153,23 @@ static void reason_titles(const char *reasons, vs_lang lang, char *out, size_t l
 	}
 }
 
-static vs_rc write_cells(wl_ctx *c, const char *const *cells)
-{
-	if (c->x)
-		return rep_xlsx_row(c->x, cells, c->err);
-	const char *f[REP_ALL_COLS];
-	for (size_t i = 0; i < c->ncols; i++)
-		f[i] = cells[i] ? cells[i] : "";
-	vs_rc rc = vs_csv_write_row(c->w, f, NULL, c->ncols);
-	return rc ? vs_error_set(c->err, rc, vs_csv_writer_path(c->w), 0, 0, NULL, "cannot write") : VS_OK;
-}
-
-static int item_row(void *ud, const vs_store_worklist_item *it)
-{
-	wl_ctx *c = ud;
-	vs_lang lang = c->o->lang;
+/* One item's cells for people, and the buffers they point into. */
+typedef struct item_text {
 	vs_store_record rec;
-	char dob[16] = "", shot[16] = "", dose[8] = "", titles[1024], actions[1024];
-	const char *cells[REP_ALL_COLS] = {0};
-	bool have = it->rid > 0 && vs_store_get_record(c->s, it->rid, &rec, NULL) == VS_OK;
-	const char *commune = it->commune_code[0] ? it->commune_code : have ? rec.commune_code : "";
-	const vs_ref_commune *rc = commune_of(c, commune);
+	char dob[16], shot[16], dose[8], titles[1024], actions[1024];
+	const char *cells[REP_ALL_COLS];
+} item_text;
+
+static void item_cells(const vs_report_opts *o, vs_store *s, const void **cache,
+                       const vs_store_worklist_item *it, item_text *t)
+{
+	vs_lang lang = o->lang;
+	memset(t->cells, 0, sizeof(t->cells));
+	t->dob[0] = t->shot[0] = t->dose[0] = '\0';
+	bool have = it->rid > 0 && vs_store_get_record(s, it->rid, &t->rec, NULL) == VS_OK;
+	const char *commune = it->commune_code[0] ? it->commune_code : have ? t->rec.commune_code : "";
+	const vs_ref_commune *rc = commune_of(o, cache, commune);
+	const char **cells = t->cells;
 	cells[REP_FACILITY] = it->facility_code;
 	cells[REP_RECORD] = it->record_id;
 	cells[REP_CATEGORY] = category_label(it->category, lang);
@@ -190,44 +178,113 @@ static int item_row(void *ud, const vs_store_worklist_item *it)
 	cells[REP_COMMUNE_CODE] = commune;
 	cells[REP_COMMUNE] = rc ? rc->commune_name : NULL;
 	if (have) {
-		people_date(rec.dob, dob, sizeof(dob));
-		people_date(rec.shot_date, shot, sizeof(shot));
-		if (rec.dose > 0)
-			snprintf(dose, sizeof(dose), "%d", rec.dose);
-		const vs_ref_vaccine *v =
-		    c->o->ref ? vs_ref_vaccine_by_code(c->o->ref, rec.vaccine_code) : NULL;
-		cells[REP_FULL_NAME] = rec.full_name;
-		cells[REP_DOB] = dob;
-		cells[REP_SEX] = rec.sex == VS_SEX_M   ? (lang == VS_LANG_EN ? "M" : "Nam")
-		                 : rec.sex == VS_SEX_F ? (lang == VS_LANG_EN ? "F" : "Nữ")
-		                                       : NULL;
-		cells[REP_ID_NUMBER] = rec.id_number;
-		cells[REP_VACCINE] = v ? v->product_name : rec.vaccine_code;
-		cells[REP_DOSE] = dose;
-		cells[REP_SHOT_DATE] = shot;
+		const vs_store_record *rec = &t->rec;
+		people_date(rec->dob, t->dob, sizeof(t->dob));
+		people_date(rec->shot_date, t->shot, sizeof(t->shot));
+		if (rec->dose > 0)
+			snprintf(t->dose, sizeof(t->dose), "%d", rec->dose);
+		const vs_ref_vaccine *v = o->ref ? vs_ref_vaccine_by_code(o->ref, rec->vaccine_code) : NULL;
+		cells[REP_FULL_NAME] = rec->full_name;
+		cells[REP_DOB] = t->dob;
+		cells[REP_SEX] = rec->sex == VS_SEX_M   ? (lang == VS_LANG_EN ? "M" : "Nam")
+		                 : rec->sex == VS_SEX_F ? (lang == VS_LANG_EN ? "F" : "Nữ")
+		                                        : NULL;
+		cells[REP_ID_NUMBER] = rec->id_number;
+		cells[REP_VACCINE] = v ? v->product_name : rec->vaccine_code;
+		cells[REP_DOSE] = t->dose;
+		cells[REP_SHOT_DATE] = t->shot;
 	}
 	cells[REP_CITIZEN] = it->citizen_id;
 	cells[REP_REASONS] = it->reasons;
-	reason_titles(it->reasons, lang, titles, sizeof(titles));
-	cells[REP_REASON_TITLES] = titles;
+	reason_titles(it->reasons, lang, t->titles, sizeof(t->titles));
+	cells[REP_REASON_TITLES] = t->titles;
 	/* the stored suggestion is English; other languages are made from the codes */
-	if (lang != VS_LANG_EN && vs_reason_actions_text(it->reasons, lang, actions, sizeof(actions)))
-		cells[REP_SUGGESTION] = actions;
+	if (lang != VS_LANG_EN && vs_reason_actions_text(it->reasons, lang, t->actions, sizeof(t->actions)))
+		cells[REP_SUGGESTION] = t->actions;
 	else
 		cells[REP_SUGGESTION] = it->suggestion;
 	cells[REP_EVIDENCE] = it->evidence;
-	c->rc = write_cells(c, cells);
-	c->rows++;
-	return c->rc != VS_OK;
 }
 
-static vs_rc write_header(wl_ctx *c)
+/* The machine layout (docs/pipeline.md, "Worklists"): the stored item as it is. */
+static const char *const machine_header[VS_REPORT_MACHINE_COLS] = {
+    "facility_code", "record_id", "commune_code", "citizen_id",
+    "category",      "reasons",   "suggestion",   "evidence"};
+
+static void machine_cells(const vs_store_worklist_item *it, const char **cells)
+{
+	const char *f[VS_REPORT_MACHINE_COLS] = {it->facility_code, it->record_id, it->commune_code,
+	                                         it->citizen_id,    it->category,  it->reasons,
+	                                         it->suggestion,    it->evidence};
+	memcpy(cells, f, sizeof(f));
+}
+
+static size_t csv_cols(uint8_t kind, const vs_report_opts *o)
+{
+	return o->machine                    ? VS_REPORT_MACHINE_COLS
+	       : kind == VS_STORE_WL_COMMUNE ? REP_LIST_COLS
+	                                     : REP_ITEM_COLS;
+}
+
+static vs_rc csv_row(vs_csv_writer *w, const char *const *cells, size_t ncols, vs_error *err)
 {
 	const char *f[REP_ALL_COLS];
-	for (size_t i = 0; i < c->ncols; i++)
-		f[i] = c->o->lang == VS_LANG_EN ? rep_cols[i].en : rep_cols[i].vi;
-	vs_rc rc = vs_csv_write_row(c->w, f, NULL, c->ncols);
-	return rc ? vs_error_set(c->err, rc, vs_csv_writer_path(c->w), 0, 0, NULL, "cannot write") : VS_OK;
+	for (size_t i = 0; i < ncols; i++)
+		f[i] = cells[i] ? cells[i] : "";
+	vs_rc rc = vs_csv_write_row(w, f, NULL, ncols);
+	return rc ? vs_error_set(err, rc, vs_csv_writer_path(w), 0, 0, NULL, "cannot write") : VS_OK;
+}
+
+vs_rc vs_report_csv_begin(vs_report_csv *c, vs_csv_writer *w, vs_store *s, uint8_t kind,
+                          const vs_report_opts *opts, vs_error *err)
+{
+	const char *f[REP_ALL_COLS];
+	memset(c, 0, sizeof(*c));
+	c->w = w;
+	c->s = s;
+	c->kind = kind;
+	c->opts = *opts;
+	vs_csv_writer_set_flags(w, opts->no_bom ? VS_CSV_W_NEUTRALIZE : VS_CSV_W_PEOPLE);
+	size_t n = csv_cols(kind, opts);
+	for (size_t i = 0; i < n; i++)
+		f[i] = opts->machine              ? machine_header[i]
+		       : opts->lang == VS_LANG_EN ? rep_cols[i].en
+		                                  : rep_cols[i].vi;
+	return csv_row(w, f, n, err);
+}
+
+vs_rc vs_report_csv_item(vs_report_csv *c, const vs_store_worklist_item *it, vs_error *err)
+{
+	item_text t;
+	if (c->opts.machine)
+		machine_cells(it, t.cells);
+	else
+		item_cells(&c->opts, c->s, c->cache, it, &t);
+	return csv_row(c->w, t.cells, csv_cols(c->kind, &c->opts), err);
+}
+
+/* Writing state of one list: a CSV writer, or an .xlsx workbook. */
+typedef struct wl_ctx {
+	const vs_report_opts *o;
+	vs_report_csv csv;
+	rep_xlsx *x;
+	uint64_t rows;
+	vs_rc rc;
+	vs_error *err;
+} wl_ctx;
+
+static int item_row(void *ud, const vs_store_worklist_item *it)
+{
+	wl_ctx *c = ud;
+	if (c->x) {
+		item_text t;
+		item_cells(c->o, c->csv.s, c->csv.cache, it, &t);
+		c->rc = rep_xlsx_row(c->x, t.cells, c->err);
+	} else {
+		c->rc = vs_report_csv_item(&c->csv, it, c->err);
+	}
+	c->rows++;
+	return c->rc != VS_OK;
 }
 
 vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char *path,
@@ -239,7 +296,8 @@ vs_rc vs_report_worklist(vs_store *s, uint8_t kind, const char *code, const char
 vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *codes, size_t code_count,
                                const char *path, const vs_report_opts *opts, uint64_t *rows, vs_error *err)
 {
-	wl_ctx c = {.o = opts, .s = s, .err = err};
+	wl_ctx c = {.o = opts, .csv.s = s, .err = err};
+	vs_csv_writer *w = NULL;
 	vs_rc rc;
 	bool none = code_count == 0;
 	for (size_t i = 0; i < code_count; i++)
@@ -247,19 +305,20 @@ vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *cod
 	if (none)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
 		                    "a worklist needs a facility or commune code");
-	c.ncols = kind == VS_STORE_WL_COMMUNE ? REP_LIST_COLS : REP_ITEM_COLS;
 	if (opts->format == VS_REPORT_XLSX) {
+		if (opts->machine)
+			return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+			                    "the machine layout of a worklist is CSV only");
 		if (!strcmp(path, "-"))
 			return vs_error_set(
 			    err, VS_ERR_ARG, NULL, 0, 0, NULL,
 			    "an .xlsx worklist is written to a file (-o FILE.xlsx), not to stdout");
-		rc = rep_xlsx_open(&c.x, path, c.ncols, opts->lang, err);
+		rc = rep_xlsx_open(&c.x, path, kind == VS_STORE_WL_COMMUNE ? REP_LIST_COLS : REP_ITEM_COLS,
+		                   opts->lang, err);
 	} else {
-		rc = vs_csv_writer_open(&c.w, path, err);
-		if (!rc) {
-			vs_csv_writer_set_flags(c.w, opts->no_bom ? VS_CSV_W_NEUTRALIZE : VS_CSV_W_PEOPLE);
-			rc = write_header(&c);
-		}
+		rc = vs_csv_writer_open(&w, path, err);
+		if (!rc)
+			rc = vs_report_csv_begin(&c.csv, w, s, kind, opts, err);
 	}
 	for (size_t i = 0; !rc && i < code_count; i++) {
 		rc = vs_store_worklist(s, kind, codes[i], item_row, &c, err);
@@ -269,12 +328,12 @@ vs_rc vs_report_worklist_codes(vs_store *s, uint8_t kind, const char *const *cod
 	if (c.x) {
 		vs_rc crc = rep_xlsx_close(c.x, rc == VS_OK, err);
 		rc = rc ? rc : crc;
-	} else if (c.w) {
+	} else if (w) {
 		if (rc == VS_OK || rc == VS_ERR_WRITE) {
-			vs_rc crc = vs_csv_writer_commit(c.w, err);
+			vs_rc crc = vs_csv_writer_commit(w, err);
 			rc = rc ? rc : crc;
 		} else {
-			vs_csv_writer_abort(c.w);
+			vs_csv_writer_abort(w);
 		}
 	}
 	if (rows)

@@ -3,7 +3,9 @@
  * reason code, and the rest of the batch goes on); --today; `run` on a
  * missing input; outputs that cannot be written (exit 3, named, audited);
  * the actor of every audit row; `link` and `train` on files with rejected
- * rows (the rules of `run` and `check`) and their outputs written safely. */
+ * rows (the rules of `run` and `check`) and their outputs written safely;
+ * the messages for people in Vietnamese (the default) and English. The
+ * other tests run in an English locale, so they read the English texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,17 +26,24 @@
 static char tmpdir[64];
 static char out[1 << 16];
 
-/* Runs `vaxsync ARGS` (stderr merged into out); returns the exit code. */
-static int run(const char *args)
+/* Runs `vaxsync ARGS` in locale (LC_ALL; stderr merged into out); returns the exit code. */
+static int run_in(const char *locale, const char *args)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "cd %s && '%s/vaxsync' %s 2>&1", tmpdir, getenv("VS_BIN"), args);
+	snprintf(cmd, sizeof(cmd), "cd %s && LC_ALL=%s '%s/vaxsync' %s 2>&1", tmpdir, locale,
+	         getenv("VS_BIN"), args);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t n = fread(out, 1, sizeof(out) - 1, p);
 	out[n] = '\0';
 	int st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs `vaxsync ARGS` in an English locale: the texts the tests below look for. */
+static int run(const char *args)
+{
+	return run_in("en_US.UTF-8", args);
 }
 
 static void write_file(const char *name, const char *data, size_t len)
@@ -586,6 +595,79 @@ static void test_link_outputs_safe(void **state)
 	assert_string_equal(buf, "keep");
 }
 
+/* Messages for people follow --lang, else the locale (Vietnamese unless it
+ * is en_*): summaries, errors with a reason code (its title first, the
+ * location and [CODE] where they were), usage errors, run's outputs. */
+static void test_messages_vietnamese(void **state)
+{
+	(void)state;
+	WRITE("vi.csv", "record_id,facility_code,full_name\n1,F,A\n3,F,\"never closed\n4,F,B\n");
+	assert_int_equal(run_in("C.UTF-8", "check vi.csv"), VS_EXIT_DATA);
+	assert_non_null(strstr(out,
+	                       "vi.csv: danh sách mũi tiêm (tệp CSV), dấu phân cách ',', đọc được 2 bản ghi, "
+	                       "1 bị loại"));
+	/* the reason's Vietnamese title before the reader's detail; where and code in place */
+	assert_non_null(strstr(out, "vaxsync: vi.csv:3:3: Dấu ngoặc kép"));
+	assert_non_null(strstr(out, "reading goes on at line 4 [CSV_UNCLOSED_QUOTE]\n"));
+	assert_int_equal(run_in("en_GB.UTF-8", "check vi.csv --lang vi"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "đọc được 2 bản ghi, 1 bị loại"));
+	assert_int_equal(run_in("vi_VN.UTF-8", "check vi.csv --lang en"), VS_EXIT_DATA);
+	assert_non_null(strstr(out, "2 records read, 1 rejected"));
+	assert_null(strstr(out, "Dấu ngoặc kép"));
+	assert_int_equal(run_in("vi_VN.UTF-8", "check vi.csv --bogus"), VS_EXIT_USAGE);
+	assert_non_null(strstr(out, "vaxsync check: tùy chọn '--bogus' không hợp lệ hoặc thiếu giá trị"));
+	assert_int_equal(run_in("C", "worklist --db none.db --facility F"), VS_EXIT_USAGE);
+	assert_non_null(strstr(out, "không có cơ sở dữ liệu ở none.db"));
+	assert_int_equal(run_in("C", "run --registry r.csv"), VS_EXIT_USAGE);
+	assert_non_null(strstr(out, "vaxsync run: cần có --registry và --shots"));
+	assert_int_equal(run_in("C", "frobnicate"), VS_EXIT_USAGE);
+	assert_non_null(strstr(out, "vaxsync: không có lệnh 'frobnicate'"));
+}
+
+/* `run --out`'s worklists are for people in the --lang language, or the
+ * machine layout with --machine-worklists; --no-bom drops the mark. */
+static void test_run_worklists_layouts(void **state)
+{
+	(void)state;
+	WRITE("wreg.csv",
+	      "citizen_id,old_id,full_name,dob,sex,province_code,district_code,commune_code,address,phone,"
+	      "household_id,status,death_date\n"
+	      "001080000001,,Nguyễn Văn An,1980-02-01,M,01,001,00001,,,H1,alive,\n");
+	WRITE("wshots.csv",
+	      "record_id,facility_code,full_name,dob,sex,id_number,phone,address,vaccine,lot,dose,shot_date\n"
+	      "A1,F1,Nguyễn Văn An,01/02/1980,Nam,001080000001,,,Pfizer,L1,1,01/09/2021\n"
+	      "A2,F1,Trần Thị Bình,01/02/1991,Nữ,,,\"Phúc Xá, Ba Đình, Hà Nội\",Pfizer,L1,1,01/09/2021\n");
+	static const struct {
+		const char *args, *head, *first, *printed;
+	} cases[] = {
+	    {"--lang vi", "\xEF\xBB\xBFMã cơ sở tiêm chủng,Mã bản ghi,Loại việc,", "F1,A2,chưa ghép được,",
+	     "Danh sách việc cần xử lý: wo/worklists/ (cho cán bộ, bằng tiếng Việt)"},
+	    {"--lang en",
+	     "\xEF\xBB\xBF"
+	     "Facility code,Record id,Category,",
+	     "F1,A2,unlinked,", "Worklists: wo/worklists/ (for people, in English)"},
+	    {"--lang en --machine-worklists --no-bom",
+	     "facility_code,record_id,commune_code,citizen_id,category,reasons,suggestion,evidence\n",
+	     "F1,A2,00001,,unlinked,", "Worklists: wo/worklists/ (machine layout)"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char args[512], path[256], buf[4096] = {0};
+		snprintf(args, sizeof(args),
+		         "run --registry wreg.csv --shots wshots.csv --db w.db --out wo -q %s",
+		         cases[i].args);
+		assert_int_equal(run_in("C.UTF-8", args), 0);
+		assert_non_null(strstr(out, cases[i].printed));
+		snprintf(path, sizeof(path), "%s/wo/worklists/facility_F1.csv", tmpdir);
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+		fclose(f);
+		if (strncmp(buf, cases[i].head, strlen(cases[i].head)))
+			fail_msg("%s: the list starts with %.120s", cases[i].args, buf);
+		assert_non_null(strstr(buf, cases[i].first));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +682,8 @@ int main(void)
 	    cmocka_unit_test(test_link_generic_rejected_rows),
 	    cmocka_unit_test(test_link_vaccination_rejected_rows),
 	    cmocka_unit_test(test_link_outputs_safe),
+	    cmocka_unit_test(test_messages_vietnamese),
+	    cmocka_unit_test(test_run_worklists_layouts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

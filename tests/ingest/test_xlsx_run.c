@@ -32,11 +32,12 @@ static const char *tpath(const char *name)
 	return p[k];
 }
 
-/* Runs `vaxsync ARGS` in tmpdir (stderr merged into out); returns the exit code. */
+/* Runs `vaxsync ARGS` in tmpdir, English locale (stderr merged into out); returns the exit code. */
 static int run(const char *args)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "cd %s && '%s/vaxsync' %s 2>&1", tmpdir, getenv("VS_BIN"), args);
+	snprintf(cmd, sizeof(cmd), "cd %s && LC_ALL=en_US.UTF-8 '%s/vaxsync' %s 2>&1", tmpdir,
+	         getenv("VS_BIN"), args);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t n = fread(out, 1, sizeof(out) - 1, p);

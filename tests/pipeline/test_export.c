@@ -81,10 +81,13 @@ static void fill(vs_store *s)
 	put_item(s, 101, VS_STORE_WL_COMMUNE, "F01", "0-0.2");
 }
 
+/* these tests are about files: the machine layout, whose first column is the code */
+static const vs_report_opts machine = {.machine = true};
+
 static void export_ok(vs_store *s)
 {
 	vs_error err = {0};
-	if (vs_pipeline_export_worklists(s, out, &err))
+	if (vs_pipeline_export_worklists(s, out, &machine, &err))
 		fail_msg("export: %s", err.message);
 }
 
@@ -296,7 +299,7 @@ static void test_symlinks_refused(void **state)
 	snprintf(link, sizeof(link), "%s/facility_F01.csv", wl);
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(symlink(victim, link), 0);
-	assert_int_equal(vs_pipeline_export_worklists(s, out, &err), VS_ERR_WRITE);
+	assert_int_equal(vs_pipeline_export_worklists(s, out, NULL, &err), VS_ERR_WRITE);
 	assert_non_null(strstr(err.message, "facility_F01.csv"));
 	read_text(victim, buf, sizeof(buf));
 	assert_string_equal(buf, "precious\n");
@@ -324,7 +327,7 @@ static void test_symlinks_refused(void **state)
 	snprintf(moved, sizeof(moved), "%s/elsewhere", tmpdir);
 	assert_int_equal(rename(wl, moved), 0);
 	assert_int_equal(symlink(moved, wl), 0);
-	assert_int_equal(vs_pipeline_export_worklists(s, out, &err), VS_ERR_WRITE);
+	assert_int_equal(vs_pipeline_export_worklists(s, out, NULL, &err), VS_ERR_WRITE);
 	assert_string_equal(err.file, wl);
 	assert_int_equal(unlink(wl), 0);
 	assert_int_equal(rename(moved, wl), 0);
@@ -347,7 +350,7 @@ static void test_failed_export_named_and_audited(void **state)
 	assert_non_null(strstr(msg, under));
 	assert_non_null(strstr(msg, strerror(ENOTDIR)));
 	assert_int_equal(vs_rc_exit_code(VS_ERR_WRITE), VS_EXIT_INTERNAL);
-	assert_int_equal(vs_pipeline_export_worklists(s, plain, &err), VS_ERR_WRITE);
+	assert_int_equal(vs_pipeline_export_worklists(s, plain, NULL, &err), VS_ERR_WRITE);
 	assert_string_equal(err.file, plain);
 	/* disk full */
 	if (access("/dev/full", W_OK) == 0) {
@@ -401,6 +404,82 @@ static void test_links_written_whole(void **state)
 	vs_store_close(s);
 }
 
+/* The header and first row of a list; *bom: it starts with a byte-order mark. */
+static void first_rows(const char *name, char (*hdr)[64], char (*row)[256], size_t *ncols, bool *bom)
+{
+	char path[512], head[4] = {0};
+	snprintf(path, sizeof(path), "%s/%s", wl, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	*bom = fread(head, 1, 3, f) == 3 && !memcmp(head, "\xEF\xBB\xBF", 3);
+	fclose(f);
+	vs_csv_reader *r = NULL;
+	vs_csv_row x;
+	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &x, NULL), VS_OK);
+	*ncols = x.count;
+	for (size_t i = 0; i < x.count && i < 32; i++)
+		vs_store_copy(hdr[i], 64, x.fields[i]);
+	assert_int_equal(vs_csv_next(r, &x, NULL), VS_OK);
+	assert_int_equal(x.count, *ncols);
+	for (size_t i = 0; i < x.count && i < 32; i++)
+		vs_store_copy(row[i], 256, x.fields[i]);
+	vs_csv_close(r);
+}
+
+/* `run --out`'s lists are `vaxsync worklist`'s: titles, categories, reason
+ * titles and actions in the reader's language, the decision columns on a
+ * commune's list, a byte-order mark and neutralized cells; the machine
+ * layout stays available, with or without the mark. */
+static void test_layouts(void **state)
+{
+	(void)state;
+	vs_store *s = open_store();
+	vs_error err = {0};
+	char hdr[32][64], row[32][256], actions[512];
+	size_t n = 0;
+	bool bom = false;
+	vs_report_opts vi = {.lang = VS_LANG_VI}, en = {.lang = VS_LANG_EN},
+	               raw = {.machine = true, .no_bom = true};
+	fill(s);
+	assert_int_equal(vs_pipeline_export_worklists(s, out, &vi, &err), VS_OK);
+	first_rows("facility_F01.csv", hdr, row, &n, &bom);
+	assert_true(bom);
+	assert_int_equal(n, 19);
+	assert_string_equal(hdr[0], "Mã cơ sở tiêm chủng");
+	assert_string_equal(hdr[2], "Loại việc");
+	assert_string_equal(hdr[17], "Việc cần làm");
+	assert_string_equal(row[0], "F01");
+	assert_string_equal(row[2], "chưa ghép được");
+	assert_string_equal(row[15], "LINK_NO_CANDIDATE");
+	assert_string_equal(row[16], vs_reason_title(VS_R_LINK_NO_CANDIDATE, VS_LANG_VI));
+	vs_reason_actions_text("LINK_NO_CANDIDATE", VS_LANG_VI, actions, sizeof(actions));
+	assert_true(actions[0] != '\0');
+	assert_string_equal(row[17], actions); /* not the stored English "check" */
+	first_rows("facility__2Dx.csv", hdr, row, &n, &bom);
+	assert_string_equal(row[0], "'-x"); /* CSV injection neutralized */
+	first_rows("commune_00001.csv", hdr, row, &n, &bom);
+	assert_int_equal(n, 26); /* the decision columns to fill in */
+	assert_string_equal(hdr[19], "Quyết định");
+	assert_int_equal(vs_pipeline_export_worklists(s, out, &en, &err), VS_OK);
+	first_rows("facility_F01.csv", hdr, row, &n, &bom);
+	assert_true(bom);
+	assert_string_equal(hdr[0], "Facility code");
+	assert_string_equal(row[2], "unlinked");
+	assert_string_equal(row[16], vs_reason_title(VS_R_LINK_NO_CANDIDATE, VS_LANG_EN));
+	assert_int_equal(vs_pipeline_export_worklists(s, out, &raw, &err), VS_OK);
+	first_rows("facility_F01.csv", hdr, row, &n, &bom);
+	assert_false(bom);
+	assert_int_equal(n, 8);
+	assert_string_equal(hdr[0], "facility_code");
+	assert_string_equal(hdr[6], "suggestion");
+	assert_string_equal(row[4], "unlinked");
+	assert_string_equal(row[6], "check");
+	first_rows("facility__2Dx.csv", hdr, row, &n, &bom);
+	assert_string_equal(row[0], "'-x"); /* for a program too */
+	vs_store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(test_symlinks_refused),
 	    cmocka_unit_test(test_failed_export_named_and_audited),
 	    cmocka_unit_test(test_links_written_whole),
+	    cmocka_unit_test(test_layouts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -265,39 +265,64 @@ static void test_kill_whole_pipeline(void **state)
 /* Every worklist row of a generated data set is actionable: it has reasons,
  * its suggestion is not a "repaired, nothing to do" action, and its evidence
  * has no internal sentinels (regression: "second -999.00", "Type the address
- * with diacritics" as the fix of an unlinked record). */
-static void check_worklist_file(const char *path, size_t *rows)
+ * with diacritics" as the fix of an unlinked record). Checked in both layouts
+ * of `run --out`: for people in Vietnamese (the suggestion made from the codes,
+ * names beside codes) and the machine layout (the stored English suggestion). */
+static void check_worklist_file(const char *path, bool machine, size_t *rows)
 {
 	vs_csv_reader *r = NULL;
 	vs_csv_row row;
+	/* columns: docs/file-formats.md (people) and docs/pipeline.md (machine) */
+	size_t reasons = machine ? 5 : 15, suggestion = machine ? 6 : 17, evidence = machine ? 7 : 18;
+	vs_lang lang = machine ? VS_LANG_EN : VS_LANG_VI;
 	assert_int_equal(vs_csv_open(&r, path, NULL, NULL), VS_OK);
 	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
-	assert_string_equal(row.fields[5], "reasons");
-	assert_string_equal(row.fields[6], "suggestion");
+	assert_string_equal(row.fields[reasons], machine ? "reasons" : "Mã lý do");
+	assert_string_equal(row.fields[suggestion], machine ? "suggestion" : "Việc cần làm");
 	while (vs_csv_next(r, &row, NULL) == VS_OK) {
-		assert_true(row.count >= 8);
-		assert_true(row.lens[5] > 0);
-		assert_true(row.lens[6] > 0);
-		assert_null(strstr(row.fields[7], "-999"));
+		assert_true(row.count > evidence);
+		assert_true(row.lens[reasons] > 0);
+		assert_true(row.lens[suggestion] > 0);
+		assert_null(strstr(row.fields[evidence], "-999"));
+		if (!machine && row.lens[5] > 0)
+			assert_true(row.lens[6] > 0); /* the commune's name beside its code */
 		for (unsigned k = 1; k < VS_R_COUNT; k++) {
 			const vs_reason_info *ri = vs_reason_get((vs_reason)k);
-			size_t n = strlen(ri->name);
-			bool info = (n > 6 && !strcmp(ri->name + n - 6, "_FIXED")) ||
-			            strstr(ri->name, "NO_DIACRITICS");
-			if (info && !strcmp(row.fields[6], ri->action) &&
-			    strcmp(ri->action, "No action needed"))
+			const char *action = vs_reason_action((vs_reason)k, lang);
+			if (vs_reason_informational((vs_reason)k) &&
+			    !strcmp(row.fields[suggestion], action) && strcmp(ri->action, "No action needed"))
 				fail_msg("%s: suggestion of an informational reason: %s", path,
-				         row.fields[6]);
+				         row.fields[suggestion]);
 		}
 		++*rows;
 	}
 	vs_csv_close(r);
 }
 
+/* Checks every list of dir/worklists; returns the number of files. */
+static size_t check_worklists(const char *dir, bool machine, size_t *rows)
+{
+	char wl[300];
+	size_t files = 0;
+	snprintf(wl, sizeof(wl), "%s/worklists", dir);
+	DIR *d = opendir(wl);
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[600];
+		snprintf(path, sizeof(path), "%s/%s", wl, e->d_name);
+		check_worklist_file(path, machine, rows);
+		files++;
+	}
+	closedir(d);
+	return files;
+}
+
 static void test_worklists_generated(void **state)
 {
 	(void)state;
-	char data[128], db[160], out[160], wl[200];
+	char data[128], db[160], out[160];
 	snprintf(data, sizeof(data), "%s/gen", tmpdir);
 	assert_int_equal(mkdir(data, 0777), 0);
 	vs_ref *ref = NULL;
@@ -316,6 +341,8 @@ static void test_worklists_generated(void **state)
 	snprintf(db, sizeof(db), "%s/g.db", tmpdir);
 	snprintf(out, sizeof(out), "%s/gout", tmpdir);
 	vs_pipeline_opts o = opts(db, out);
+	vs_report_opts people = {.lang = VS_LANG_VI}; /* the run's names: its reference data */
+	o.worklists = &people;
 	o.registry_path = reg;
 	o.shots_path = shots;
 	/* batches smaller than EM's minimum: the model is still trained, on a sample of the whole
@@ -328,21 +355,18 @@ static void test_worklists_generated(void **state)
 	assert_string_equal(sum->model_version, "em-1");
 	assert_true(sum->records_in > 3000);
 	assert_int_equal(sum->model_sample, sum->records_in);
-	snprintf(wl, sizeof(wl), "%s/worklists", out);
-	DIR *d = opendir(wl);
-	assert_non_null(d);
-	size_t files = 0, rows = 0;
-	for (struct dirent *e; (e = readdir(d)) != NULL;) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", wl, e->d_name);
-		check_worklist_file(path, &rows);
-		files++;
-	}
-	closedir(d);
-	assert_true(files > 2);
+	size_t rows = 0;
+	assert_true(check_worklists(out, false, &rows) > 2);
 	assert_true(rows > 10);
+	/* the machine layout of the same store: the same items */
+	size_t machine_rows = 0;
+	vs_store *s = NULL;
+	vs_report_opts machine = {.machine = true};
+	assert_int_equal(vs_store_open(&s, db, NULL, NULL), VS_OK);
+	assert_int_equal(vs_pipeline_export_worklists(s, out, &machine, NULL), VS_OK);
+	vs_store_close(s);
+	assert_true(check_worklists(out, true, &machine_rows) > 2);
+	assert_int_equal(machine_rows, rows);
 	vs_free(sum);
 }
 
