@@ -47,7 +47,7 @@ static bool grow(void **list, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return true;
-	size_t c = *cap ? *cap * 2 : 256;
+	size_t c = *cap ? *cap * 2 : 16; /* one record's writes (a submit) stay small */
 	if (c > W_CAP)
 		c = W_CAP;
 	void *p = vs_realloc(*list, c * size);
@@ -68,8 +68,8 @@ vs_rc eng_writes_flush(eng_writes *w, vs_error *err)
 	if (w->nlinks)
 		rc = vs_store_save_links(w->s, w->links, w->nlinks, err);
 	if (!rc && w->nev_ids)
-		rc = vs_store_replace_events_many(w->s, (const char(*)[16])w->ev_ids, w->ev_counts, w->nev_ids,
-		                                  w->events, err);
+		rc = vs_store_replace_events_many(w->s, (const char(*)[16])w->ev_ids, w->ev_counts,
+		                                  w->nev_ids, w->events, err);
 	if (!rc && w->nchecks)
 		rc = vs_store_set_checks(w->s, w->checks, w->nchecks, err);
 	if (!rc && w->nwl)
@@ -164,7 +164,11 @@ vs_rc eng_w_events(eng_writes *w, const char *citizen_id, const vs_store_event *
 	    !grow((void **)&w->ev_counts, &w->cap_ev_counts, w->nev_ids, sizeof(*w->ev_counts)))
 		return nomem(err);
 	if (w->nevents + n > w->cap_events) { /* one citizen's events may pass W_CAP on their own */
-		size_t c = w->nevents + n > W_CAP ? w->nevents + n : W_CAP;
+		size_t c = w->cap_events ? w->cap_events * 2 : 64;
+		if (c > W_CAP)
+			c = W_CAP;
+		if (c < w->nevents + n)
+			c = w->nevents + n;
 		vs_store_event *p = vs_realloc(w->events, c * sizeof(*p));
 		if (!p)
 			return nomem(err);

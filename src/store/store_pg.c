@@ -2060,10 +2060,37 @@ static vs_rc pg_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
 /* Statements queued for one pipeline; flushed when full and at the end. */
 typedef struct row_pipe {
 	pg_store *d;
-	size_t k;
-	int which[ROW_PIPE];
-	pgp ps[ROW_PIPE];
+	size_t k, cap; /* cap: min(rows, ROW_PIPE); a submit's few rows stay small */
+	int *which;
+	pgp *ps;
 } row_pipe;
+
+static row_pipe *rp_new(pg_store *d, size_t n)
+{
+	row_pipe *r = vs_calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->d = d;
+	r->cap = n < ROW_PIPE ? (n ? n : 1) : ROW_PIPE;
+	r->which = vs_calloc(r->cap, sizeof(*r->which));
+	r->ps = vs_calloc(r->cap, sizeof(*r->ps));
+	if (!r->which || !r->ps) {
+		vs_free(r->which);
+		vs_free(r->ps);
+		vs_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void rp_free(row_pipe *r)
+{
+	if (!r)
+		return;
+	vs_free(r->which);
+	vs_free(r->ps);
+	vs_free(r);
+}
 
 static vs_rc rp_flush(row_pipe *r, vs_error *err)
 {
@@ -2075,7 +2102,7 @@ static vs_rc rp_flush(row_pipe *r, vs_error *err)
 /* The parameters of the next statement (which), or NULL when the flush of a full pipe failed. */
 static pgp *rp_next(row_pipe *r, int which, vs_rc *rc, vs_error *err)
 {
-	if (r->k == ROW_PIPE && (*rc = rp_flush(r, err)))
+	if (r->k == r->cap && (*rc = rp_flush(r, err)))
 		return NULL;
 	r->which[r->k] = which;
 	pgp *p = &r->ps[r->k++];
@@ -2254,10 +2281,9 @@ static vs_rc set_checks(pg_store *d, const vs_store_check *c, size_t n, vs_error
 {
 	vs_rc rc = VS_OK;
 	if (n < BULK_MIN) {
-		row_pipe *r = vs_calloc(1, sizeof(*r));
+		row_pipe *r = rp_new(d, n);
 		if (!r)
 			return nomem(err);
-		r->d = d;
 		for (size_t i = 0; !rc && i < n; i++) {
 			pgp *p = rp_next(r, Q_CHECK_PUT, &rc, err);
 			if (p)
@@ -2266,7 +2292,7 @@ static vs_rc set_checks(pg_store *d, const vs_store_check *c, size_t n, vs_error
 		}
 		if (!rc)
 			rc = rp_flush(r, err);
-		vs_free(r);
+		rp_free(r);
 		return rc;
 	}
 	/* one upsert may touch a row once: of the outcomes of one (citizen, rid)
@@ -2431,10 +2457,9 @@ static void cp_wl(cp_out *o, const void *ud, size_t i)
 static vs_rc worklist_rows(pg_store *d, const vs_store_worklist_item *ops, size_t n, vs_error *err)
 {
 	vs_rc rc = VS_OK;
-	row_pipe *r = vs_calloc(1, sizeof(*r));
+	row_pipe *r = rp_new(d, n);
 	if (!r)
 		return nomem(err);
-	r->d = d;
 	for (size_t i = 0; !rc && i < n; i++) {
 		bool clear = ops[i].kind == VS_STORE_WL_CLEAR_RID;
 		pgp *p = rp_next(r, clear ? Q_WL_CLEAR : Q_WL_PUT, &rc, err);
@@ -2445,7 +2470,7 @@ static vs_rc worklist_rows(pg_store *d, const vs_store_worklist_item *ops, size_
 	}
 	if (!rc)
 		rc = rp_flush(r, err);
-	vs_free(r);
+	rp_free(r);
 	return rc;
 }
 
