@@ -2,9 +2,10 @@
 # pg_writers.sh - one writer against two on one PostgreSQL database: `vaxsync
 # run` of every shot row in one process, then the same rows split in two
 # halves run by two processes at once. Both start from a database that holds
-# the registry already (a run with no shot rows, copied as a template), so
-# the figure is the shot stage (store, link, verify, post). Prints wall
-# times and the run summaries' counts; not a test.
+# the registry already (a run with the first shot row only, copied as a
+# template), so the figure is the shot stage (store, link, verify, post; each
+# process also reads the registry file and finds its rows unchanged). Prints
+# wall times and the stores' counts; not a test.
 #
 #   bench/pg_writers.sh [--bin BUILD_DIR] --gen DIR [--threads N]
 #
@@ -46,16 +47,18 @@ uri_of() { printf '%s\n' "$base" | sed "s#^\(postgres[a-z]*://[^/?]*\)/[^?]*#\1/
 # run SHOTS DB THREADS
 run() { "$bin" run --registry "$gen/registry.csv" --shots "$1" --db "$2" --today 2024-01-01 --threads "$3" --lang en -q; }
 
-head -1 "$gen/shots.csv" >"$work/none.csv"
-{ head -1 "$gen/shots.csv"; tail -n +2 "$gen/shots.csv" | awk 'NR % 2 == 1'; } >"$work/a.csv"
-{ head -1 "$gen/shots.csv"; tail -n +2 "$gen/shots.csv" | awk 'NR % 2 == 0'; } >"$work/b.csv"
+head -2 "$gen/shots.csv" >"$work/one.csv" # a run needs a shot row: the first, in every store
+tail -n +3 "$gen/shots.csv" >"$work/rest"
+{ head -1 "$gen/shots.csv"; awk 'NR % 2 == 1' "$work/rest"; } >"$work/a.csv"
+{ head -1 "$gen/shots.csv"; awk 'NR % 2 == 0' "$work/rest"; } >"$work/b.csv"
+{ head -1 "$gen/shots.csv"; cat "$work/rest"; } >"$work/all.csv"
 echo "== pg_writers.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "data: $(($(wc -l <"$gen/registry.csv") - 1)) registry rows, $(($(wc -l <"$gen/shots.csv") - 1)) shot rows; halves of $(($(wc -l <"$work/a.csv") - 1)) and $(($(wc -l <"$work/b.csv") - 1))"
 psql "$base" -c "CREATE DATABASE vs_reg"
-run "$work/none.csv" "$(uri_of vs_reg)" "$threads" >/dev/null
+run "$work/one.csv" "$(uri_of vs_reg)" "$threads" >/dev/null
 psql "$base" -c "CREATE DATABASE vs_one TEMPLATE vs_reg" -c "CREATE DATABASE vs_two TEMPLATE vs_reg"
 t0=$(date +%s.%N)
-run "$gen/shots.csv" "$(uri_of vs_one)" $((threads * 2)) >"$work/one.summary"
+run "$work/all.csv" "$(uri_of vs_one)" $((threads * 2)) >"$work/one.summary"
 t1=$(date +%s.%N)
 echo "1 writer ($((threads * 2)) threads):  wall $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s (load $(cut -d' ' -f1-3 /proc/loadavg))"
 t0=$(date +%s.%N)
