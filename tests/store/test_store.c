@@ -1538,8 +1538,6 @@ static void dump_store(vs_store *s, const int64_t *rids, dump *d)
 	         (long long)c.reports_merged);
 }
 
-/* The OK events' keys, products, doses and days, through a posting of them
- * (changes the store: the last look of a test). */
 static int collect_posting_dump(void *ud, const vs_store_posting *p)
 {
 	dprintf_(ud, "posting %s %s %s %d %d\n", p->event_key, p->citizen_id, p->product, p->dose,
@@ -1547,6 +1545,8 @@ static int collect_posting_dump(void *ud, const vs_store_posting *p)
 	return 0;
 }
 
+/* The OK events' keys, products, doses and days, through a posting of them
+ * (changes the store: the last look of a test). */
 static void dump_events(vs_store *s, dump *d)
 {
 	d->len = 0;
