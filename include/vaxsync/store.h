@@ -219,6 +219,12 @@ typedef struct vs_store_link {
 
 /* Saves (replaces) the link of record rid; marks the old and new citizen dirty. */
 vs_rc vs_store_save_link(vs_store *s, const vs_store_link *l, vs_error *err) VS_MUST_CHECK;
+/* The bulk form of vs_store_save_link: saves l[0..n) as n calls in order
+ * would, all or none (in the caller's transaction, else in one of its own).
+ * SQLite runs its single-link statements n times; PostgreSQL copies the links
+ * into a temporary table and marks, upserts and marks again with one statement
+ * each (a batch that names one rid twice goes link by link). */
+vs_rc vs_store_save_links(vs_store *s, const vs_store_link *l, size_t n, vs_error *err) VS_MUST_CHECK;
 /* Reads the link of rid into out; explanation and model_version point into
  * expl_buf (may be truncated) or are NULL. VS_ERR_NOTFOUND when none. */
 vs_rc vs_store_get_link(vs_store *s, int64_t rid, vs_store_link *out, char *expl_buf, size_t expl_len,
@@ -271,6 +277,17 @@ typedef enum vs_store_check_status {
 /* Records the verification outcome of rid (replaces). event_key may be "". */
 vs_rc vs_store_set_check(vs_store *s, const char *citizen_id, int64_t rid, const char *event_key,
                          uint8_t status, const char *reasons, vs_error *err) VS_MUST_CHECK;
+/* One verification outcome, for vs_store_set_checks. */
+typedef struct vs_store_check {
+	char citizen_id[16];
+	int64_t rid;
+	char event_key[40]; /* may be "" */
+	uint8_t status;     /* vs_store_check_status */
+	char reasons[512];
+} vs_store_check;
+/* The bulk form of vs_store_set_check: records c[0..n) as n calls in order
+ * would, all or none (a later outcome of the same citizen and rid wins). */
+vs_rc vs_store_set_checks(vs_store *s, const vs_store_check *c, size_t n, vs_error *err) VS_MUST_CHECK;
 
 /* A verified event (one physical shot) of a citizen. */
 typedef struct vs_store_event {
@@ -287,6 +304,14 @@ typedef struct vs_store_event {
 /* Replaces every event of citizen_id by events[0..n). */
 vs_rc vs_store_replace_events(vs_store *s, const char *citizen_id, const vs_store_event *events, size_t n,
                               vs_error *err) VS_MUST_CHECK;
+/* The bulk form of vs_store_replace_events: for k in 0..n, in order, replaces
+ * the events of ids[k] by the next counts[k] events of events[] (events of
+ * ids[0] first; an event's own citizen_id is not read), all or none.
+ * PostgreSQL deletes the citizens' events and inserts the new ones from two
+ * copied temporary tables (a batch that names one citizen twice goes citizen
+ * by citizen). */
+vs_rc vs_store_replace_events_many(vs_store *s, const char (*ids)[16], const size_t *counts, size_t n,
+                                   const vs_store_event *events, vs_error *err) VS_MUST_CHECK;
 
 /* ---- postings (the registry's vaccination history) and the outbox ---- */
 typedef struct vs_store_posting {
@@ -353,6 +378,16 @@ typedef struct vs_store_worklist_item {
 vs_rc vs_store_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;
 /* Removes every item of record rid. */
 vs_rc vs_store_worklist_clear(vs_store *s, int64_t rid, vs_error *err) VS_MUST_CHECK;
+/* The bulk form of vs_store_worklist_put and _clear: for each of ops[0..n) in
+ * order, an item of kind VS_STORE_WL_CLEAR_RID removes every item of its rid
+ * (vs_store_worklist_clear), any other kind is put (vs_store_worklist_put);
+ * all or none. PostgreSQL copies the list into a temporary table, then
+ * deletes and upserts with one statement each (the last put of a (kind, rid)
+ * wins; a list that puts an item of a rid before clearing it goes in order,
+ * one by one). */
+#define VS_STORE_WL_CLEAR_RID 0
+vs_rc vs_store_worklist_write(vs_store *s, const vs_store_worklist_item *ops, size_t n,
+                              vs_error *err) VS_MUST_CHECK;
 /* Items of one facility or commune (code) in rid order; code NULL or "" gives
  * every item of the kind, ordered by code then rid. */
 typedef int (*vs_store_worklist_fn)(void *ud, const vs_store_worklist_item *it);

@@ -44,6 +44,8 @@ struct vs_engine {
 	vs_engine_session *main;
 };
 
+typedef struct eng_writes eng_writes; /* writes.c */
+
 struct vs_engine_session {
 	vs_engine *e;
 	vs_store *s;
@@ -56,6 +58,7 @@ struct vs_engine_session {
 	size_t *lidx;
 	char (*best_id)[16];
 	char (*second_id)[16];
+	eng_writes *w; /* set while vs_engine_store_batch gathers its writes, else NULL */
 };
 
 /* ---- convert.c: each conversion in one place ---- */
@@ -90,6 +93,44 @@ vs_rc eng_reserve(vs_engine_session *ss, size_t n, vs_error *err) VS_MUST_CHECK;
  * big enough); *version gets its name. Never NULL on VS_OK. */
 vs_rc eng_model(vs_engine_session *ss, const vs_link_side *side, const vs_link_model **m, char version[64],
                 vs_error *err) VS_MUST_CHECK;
+
+/* ---- writes.c: links, events, checks and worklist items, at once or gathered ---- */
+typedef struct eng_link_texts {
+	char explanation[400];
+	char model_version[64];
+	bool has_explanation, has_model_version;
+} eng_link_texts;
+struct eng_writes {
+	vs_store *s;
+	bool gather; /* false: every write goes to the store at once */
+	vs_store_link *links;
+	eng_link_texts *texts; /* links[i]'s borrowed texts, copied */
+	size_t nlinks, cap_links, cap_texts;
+	vs_store_worklist_item *wl; /* puts, and clears (kind VS_STORE_WL_CLEAR_RID), in order */
+	size_t nwl, cap_wl;
+	vs_store_check *checks;
+	size_t nchecks, cap_checks;
+	char (*ev_ids)[16]; /* replace_events: citizen k gets ev_counts[k] of events[] */
+	size_t *ev_counts;
+	size_t nev_ids, cap_ev_ids, cap_ev_counts;
+	vs_store_event *events;
+	size_t nevents, cap_events;
+};
+/* gather: write through the bulk ops at eng_writes_flush (and when a list
+ * fills), else at once. Free with eng_writes_free (after a flush, or to drop
+ * what a failed step gathered). */
+void eng_writes_init(eng_writes *w, vs_store *s, bool gather);
+void eng_writes_free(eng_writes *w);
+/* Sends everything gathered, list after list (see writes.c for why that is exact). */
+vs_rc eng_writes_flush(eng_writes *w, vs_error *err) VS_MUST_CHECK;
+/* As vs_store_save_link, _worklist_put, _worklist_clear, _set_check, _replace_events. */
+vs_rc eng_w_link(eng_writes *w, const vs_store_link *l, vs_error *err) VS_MUST_CHECK;
+vs_rc eng_w_wl_put(eng_writes *w, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;
+vs_rc eng_w_wl_clear(eng_writes *w, int64_t rid, vs_error *err) VS_MUST_CHECK;
+vs_rc eng_w_check(eng_writes *w, const char *citizen_id, int64_t rid, const char *key, uint8_t status,
+                  const char *reasons, vs_error *err) VS_MUST_CHECK;
+vs_rc eng_w_events(eng_writes *w, const char *citizen_id, const vs_store_event *ev, size_t n,
+                   vs_error *err) VS_MUST_CHECK;
 
 /* ---- verify_post.c ---- */
 /* vs_engine_verify_post with the progress display on or off. */

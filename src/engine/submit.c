@@ -84,12 +84,22 @@ static void record_evidence(const vs_engine *e, const vs_store_record *sr, char 
 /* Worklist items of a record the linker (or a person) did not settle. The
  * facility's item shows only its own record; the commune's item adds the
  * candidate and the comparison, which only the commune may see. */
+/* Where a session's writes go: the batch's gathered lists, else the store at once. */
+static eng_writes *writer(vs_engine_session *ss, eng_writes *direct)
+{
+	if (ss->w)
+		return ss->w;
+	eng_writes_init(direct, ss->s, false);
+	return direct;
+}
+
 vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_reason_set *std,
                      const vs_store_link *l, vs_reason link_reason, vs_error *err)
 {
 	vs_store_worklist_item it;
 	char ev[sizeof(it.evidence)];
-	vs_rc rc = vs_store_worklist_clear(ss->s, sr->rid, err);
+	eng_writes direct, *w = writer(ss, &direct);
+	vs_rc rc = eng_w_wl_clear(w, sr->rid, err);
 	if (rc || vs_store_link_settled(l->decision))
 		return rc;
 	memset(&it, 0, sizeof(it));
@@ -118,7 +128,7 @@ vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_
 			vs_store_copy(it.evidence, sizeof(it.evidence), both);
 		}
 		it.kind = VS_STORE_WL_FACILITY;
-		if ((rc = vs_store_worklist_put(ss->s, &it, err)))
+		if ((rc = eng_w_wl_put(w, &it, err)))
 			return rc;
 	}
 	if (link_reason == VS_R_LINK_WITHDRAWN || link_reason == VS_R_LINK_NOT_REGISTERED)
@@ -138,7 +148,7 @@ vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_
 	         l->explanation ? l->explanation : "");
 	vs_store_copy(it.evidence, sizeof(it.evidence), both);
 	it.kind = VS_STORE_WL_COMMUNE;
-	return vs_store_worklist_put(ss->s, &it, err);
+	return eng_w_wl_put(w, &it, err);
 }
 
 static bool in_list(char (*ids)[16], size_t n, const char *id)
@@ -241,7 +251,8 @@ vs_rc eng_save_decision(vs_engine_session *ss, const vs_store_record *sr, const 
 		}
 	}
 	vs_store_copy(l.reasons, sizeof(l.reasons), link_reason_name(reason));
-	if ((rc = vs_store_save_link(ss->s, &l, err)))
+	eng_writes direct;
+	if ((rc = eng_w_link(writer(ss, &direct), &l, err)))
 		return rc;
 	if (!vs_store_link_settled(l.decision) || reopened)
 		rc = eng_link_items(ss, sr, std, &l, reason, err);
@@ -347,6 +358,10 @@ static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs
 		              res->second >= 0 ? vs_link_index_id(e->ix, (size_t)res->second, buf) : "");
 	}
 	pthread_rwlock_unlock(&e->ix_lock);
+	/* the links and worklist items of the batch go to the store as bulk ops */
+	eng_writes w;
+	eng_writes_init(&w, ss->s, true);
+	ss->w = &w;
 	for (size_t j = 0; !rc && j < m; j++) {
 		size_t i = ss->lidx[j];
 		vs_store_record sr;
@@ -367,6 +382,10 @@ static vs_rc store_batch(vs_engine_session *ss, const vs_engine_submission *subs
 		rc = eng_save_decision(ss, &sr, &recs[i].reasons, &ss->results[j], ss->best_id[j],
 		                       ss->second_id[j], version, check, out ? &out[i] : NULL, err);
 	}
+	if (!rc)
+		rc = eng_writes_flush(&w, err);
+	ss->w = NULL;
+	eng_writes_free(&w);
 	if (st) {
 		st->linked += m;
 		st->link_ns += vs_now_ns() - t0;

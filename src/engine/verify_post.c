@@ -67,7 +67,7 @@ static void others(const citizen_work *w, const vs_store_report *r, char *out, s
 }
 
 /* Worklist items for one verified report that is not simply posted. */
-static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_report *r, uint8_t status,
+static vs_rc report_items(eng_writes *s, const citizen_work *w, const vs_store_report *r, uint8_t status,
                           const vs_reason_set *reasons, const char *event_key, vs_error *err)
 {
 	vs_store_worklist_item it;
@@ -93,7 +93,7 @@ static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_rep
 	         "vaccine %s%s%s%s; dose %d; shot %s; events of this citizen: %zu%s", r->vaccine_code,
 	         vn[0] ? " (" : "", vn, vn[0] ? ")" : "", r->dose, date, w->res.event_count, other);
 	it.kind = VS_STORE_WL_FACILITY;
-	vs_rc rc = vs_store_worklist_put(s, &it, err);
+	vs_rc rc = eng_w_wl_put(s, &it, err);
 	if (rc || status == VS_VERIFY_REJECT || !w->cit.commune_code[0])
 		return rc;
 	vs_store_copy(it.citizen_id, sizeof(it.citizen_id), w->cit.citizen_id);
@@ -102,14 +102,14 @@ static vs_rc report_items(vs_store *s, const citizen_work *w, const vs_store_rep
 	         event_key && *event_key ? event_key : "-", r->vaccine_code, vn[0] ? " (" : "", vn,
 	         vn[0] ? ")" : "", r->dose, date, w->res.event_count, other);
 	it.kind = VS_STORE_WL_COMMUNE;
-	return vs_store_worklist_put(s, &it, err);
+	return eng_w_wl_put(s, &it, err);
 }
 
 /* A posted report whose date was not kept (HIST_DATE_NOT_KEPT: a mistyped
  * date or the day of typing, merged with another report of the shot): the
  * shot is posted with the other date, and the facility's list asks for this
  * record's date to be corrected. No commune item: nothing is left to decide. */
-static vs_rc date_item(vs_store *s, const citizen_work *w, const vs_store_report *r,
+static vs_rc date_item(eng_writes *s, const citizen_work *w, const vs_store_report *r,
                        const vs_reason_set *reasons, int32_t posted_days, vs_error *err)
 {
 	vs_store_worklist_item it;
@@ -130,7 +130,7 @@ static vs_rc date_item(vs_store *s, const citizen_work *w, const vs_store_report
 	snprintf(it.evidence, sizeof(it.evidence),
 	         "vaccine %s%s%s%s; dose %d; shot %s; posted once as %s from another report of the same shot",
 	         r->vaccine_code, vn[0] ? " (" : "", vn, vn[0] ? ")" : "", r->dose, date, posted);
-	return vs_store_worklist_put(s, &it, err);
+	return eng_w_wl_put(s, &it, err);
 }
 
 static vs_verify_person person_of(const vs_store_citizen *c, bool known)
@@ -146,7 +146,7 @@ static vs_verify_person person_of(const vs_store_citizen *c, bool known)
 }
 
 /* Too many reports to verify: every auto report goes to review. */
-static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
+static vs_rc overflow(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 {
 	vs_reason_set set = {0};
 	char txt[64];
@@ -156,15 +156,15 @@ static vs_rc overflow(vs_store *s, citizen_work *w, size_t n, vs_error *err)
 	for (size_t i = 0; !rc && i < n && i < MAX_REPORTS; i++) {
 		if (!vs_store_link_settled(w->reports[i].decision))
 			continue;
-		rc = vs_store_set_check(s, w->cit.citizen_id, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW,
-		                        txt, err);
+		rc =
+		    eng_w_check(s, w->cit.citizen_id, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW, txt, err);
 		if (!rc)
 			rc = report_items(s, w, &w->reports[i], VS_VERIFY_REVIEW, &set, "", err);
 	}
 	return rc;
 }
 
-static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, bool known, size_t n,
+static vs_rc verify_one(eng_writes *s, const vs_verify_ctx *vc, citizen_work *w, bool known, size_t n,
                         size_t more, vs_error *err)
 {
 	size_t nv = 0, nev = 0;
@@ -189,7 +189,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 	}
 	vs_verify_person p = person_of(&w->cit, known);
 	if (nv > VS_VERIFY_MAX_REPORTS || more) {
-		rc = vs_store_replace_events(s, id, NULL, 0, err);
+		rc = eng_w_events(s, id, NULL, 0, err);
 		if (!rc)
 			rc = overflow(s, w, n, err);
 	} else {
@@ -211,7 +211,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 			e->report_count = ve->report_count;
 			join_reasons(&ve->reasons, e->reasons, sizeof(e->reasons));
 		}
-		rc = vs_store_replace_events(s, id, w->events, nev, err);
+		rc = eng_w_events(s, id, w->events, nev, err);
 		bool dates = false; /* a date was not kept: OK checks may hold items too */
 		for (size_t i = 0; i < nv; i++)
 			dates |= vs_reason_has(&w->res.report_reasons[i], VS_R_HIST_DATE_NOT_KEPT);
@@ -222,13 +222,13 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 			char txt[512];
 			join_reasons(&w->res.report_reasons[i], txt, sizeof(txt));
 			uint8_t st = w->res.report_status[i];
-			rc = vs_store_set_check(s, id, r->rid, key, st, txt, err);
+			rc = eng_w_check(s, id, r->rid, key, st, txt, err);
 			/* an auto-linked record only has worklist items from an earlier check that was not
 			 * OK, or from a date not kept (cleared while the citizen's history still merges
 			 * dates) */
 			if (!rc && (r->check_status > VS_STORE_CHECK_OK ||
 			            (dates && r->check_status == VS_STORE_CHECK_OK)))
-				rc = vs_store_worklist_clear(s, r->rid, err);
+				rc = eng_w_wl_clear(s, r->rid, err);
 			if (!rc && st != VS_VERIFY_OK)
 				rc = report_items(s, w, r, st, &w->res.report_reasons[i], key, err);
 			else if (!rc && vs_reason_has(&w->res.report_reasons[i], VS_R_HIST_DATE_NOT_KEPT))
@@ -240,7 +240,7 @@ static vs_rc verify_one(vs_store *s, const vs_verify_ctx *vc, citizen_work *w, b
 }
 
 typedef struct verify_batch {
-	vs_store *s;
+	eng_writes *s;
 	const vs_verify_ctx *vc;
 	citizen_work *w;
 	vs_rc rc;
@@ -282,13 +282,18 @@ static vs_rc verify_store(vs_store *s, const vs_verify_ctx *vc, const vs_engine 
 	uint64_t t_verify = 0, t_plan = 0, t_commit = 0;
 	for (;;) {
 		size_t n = 0;
-		verify_batch vb = {.s = s, .vc = vc, .w = w, .err = err};
+		eng_writes wr; /* the batch's events, checks and items, written as bulk ops */
+		eng_writes_init(&wr, s, true);
+		verify_batch vb = {.s = &wr, .vc = vc, .w = w, .err = err};
 		if ((rc = vs_store_begin(s, err)))
 			break;
 		uint64_t t0 = vs_now_ns();
 		rc = vs_store_dirty_histories(s, after, batch, verify_cb, &vb, &n, err);
 		if (rc == VS_DONE)
 			rc = vb.rc;
+		if (!rc) /* before the plan, which reads the events */
+			rc = eng_writes_flush(&wr, err);
+		eng_writes_free(&wr);
 		uint64_t t1 = vs_now_ns();
 		/* post / withdraw the difference for the whole batch, clear its dirty marks */
 		if (!rc && n)

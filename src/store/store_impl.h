@@ -36,6 +36,8 @@ typedef struct vs_store_ops {
 	                        size_t cap, size_t *count, vs_error *err);
 	vs_rc (*unlinked_records)(vs_store *s, vs_store_record_fn fn, void *ud, vs_error *err);
 	vs_rc (*save_link)(vs_store *s, const vs_store_link *l, vs_error *err);
+	/* NULL: store.c saves the links one by one in one atomic step */
+	vs_rc (*save_links)(vs_store *s, const vs_store_link *l, size_t n, vs_error *err);
 	vs_rc (*get_link)(vs_store *s, int64_t rid, vs_store_link *out, char *buf, size_t buf_len,
 	                  vs_error *err);
 	vs_rc (*dirty_citizens)(vs_store *s, const char *after, char (*ids)[16], size_t cap, size_t *count,
@@ -50,6 +52,12 @@ typedef struct vs_store_ops {
 	                   const char *reasons, vs_error *err);
 	vs_rc (*replace_events)(vs_store *s, const char *id, const vs_store_event *ev, size_t n,
 	                        vs_error *err);
+	/* NULL: store.c runs set_check / replace_events / worklist_put and _clear
+	 * one by one in one atomic step */
+	vs_rc (*set_checks)(vs_store *s, const vs_store_check *c, size_t n, vs_error *err);
+	vs_rc (*replace_events_many)(vs_store *s, const char (*ids)[16], const size_t *counts, size_t n,
+	                             const vs_store_event *ev, vs_error *err);
+	vs_rc (*worklist_write)(vs_store *s, const vs_store_worklist_item *ops, size_t n, vs_error *err);
 	vs_rc (*citizen_postings)(vs_store *s, const char *id, vs_store_posting *out, size_t cap,
 	                          size_t *count, vs_error *err);
 	vs_rc (*postings)(vs_store *s, vs_store_posting_fn fn, void *ud, vs_error *err);

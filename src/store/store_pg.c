@@ -1692,17 +1692,23 @@ out:
 	return rc;
 }
 
+static void check_params(pgp *p, const char *citizen_id, int64_t rid, const char *key, uint8_t status,
+                         const char *reasons)
+{
+	p_int(p, rid);
+	p_text(p, key);
+	p_int(p, status);
+	p_text(p, reasons);
+	p_text(p, citizen_id);
+}
+
 static vs_rc pg_set_check(vs_store *s, const char *citizen_id, int64_t rid, const char *key, uint8_t status,
                           const char *reasons, vs_error *err)
 {
 	pg_store *d = D(s);
 	pgp p = {0};
 	bool own;
-	p_int(&p, rid);
-	p_text(&p, key);
-	p_int(&p, status);
-	p_text(&p, reasons);
-	p_text(&p, citizen_id);
+	check_params(&p, citizen_id, rid, key, status, reasons);
 	vs_rc rc = w_begin(d, &own, err);
 	if (rc)
 		return rc;
@@ -1996,21 +2002,33 @@ static vs_rc pg_plan_postings(vs_store *s, const char *after, const char *last, 
 
 /* ---- worklists ---- */
 
+static void wl_put_params(pgp *p, const vs_store_worklist_item *it)
+{
+	p_int(p, it->kind);
+	p_int(p, it->rid);
+	p_text(p, it->facility_code);
+	p_text(p, it->commune_code);
+	p_text(p, it->record_id);
+	p_text(p, it->citizen_id);
+	p_text(p, it->category);
+	p_text(p, it->reasons);
+	p_text(p, it->suggestion);
+	p_text(p, it->evidence);
+}
+
+static void wl_clear_params(pgp *p, int64_t rid)
+{
+	p_int(p, rid);
+	p_int(p, VS_STORE_WL_FACILITY);
+	p_int(p, VS_STORE_WL_COMMUNE);
+}
+
 static vs_rc pg_worklist_put(vs_store *s, const vs_store_worklist_item *it, vs_error *err)
 {
 	pg_store *d = D(s);
 	pgp p = {0};
 	bool own;
-	p_int(&p, it->kind);
-	p_int(&p, it->rid);
-	p_text(&p, it->facility_code);
-	p_text(&p, it->commune_code);
-	p_text(&p, it->record_id);
-	p_text(&p, it->citizen_id);
-	p_text(&p, it->category);
-	p_text(&p, it->reasons);
-	p_text(&p, it->suggestion);
-	p_text(&p, it->evidence);
+	wl_put_params(&p, it);
 	vs_rc rc = w_begin(d, &own, err);
 	if (rc)
 		return rc;
@@ -2022,13 +2040,522 @@ static vs_rc pg_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
 	pg_store *d = D(s);
 	pgp p = {0};
 	bool own;
-	p_int(&p, rid);
-	p_int(&p, VS_STORE_WL_FACILITY);
-	p_int(&p, VS_STORE_WL_COMMUNE);
+	wl_clear_params(&p, rid);
 	vs_rc rc = w_begin(d, &own, err);
 	if (rc)
 		return rc;
 	return w_end(d, own, run_q(d, Q_WL_CLEAR, &p, NULL, err), err);
+}
+
+/* ---- the bulk writes of the link and verify stages ----
+ * Each op answers as its single-row op called n times in order would. Big
+ * batches are copied (COPY FROM STDIN) into a temporary table and written
+ * with one set-based statement per step; small ones, and batches whose rows
+ * would interact (one key twice, where the single path lets a later row see
+ * an earlier one), go row by row, ROW_PIPE statements per round trip. */
+
+#define BULK_MIN 16  /* fewer rows go row by row: a COPY costs a few round trips */
+#define ROW_PIPE 256 /* statements per round trip on the row-by-row path */
+
+/* Statements queued for one pipeline; flushed when full and at the end. */
+typedef struct row_pipe {
+	pg_store *d;
+	size_t k, cap; /* cap: min(rows, ROW_PIPE); a submit's few rows stay small */
+	int *which;
+	pgp *ps;
+} row_pipe;
+
+static row_pipe *rp_new(pg_store *d, size_t n)
+{
+	row_pipe *r = vs_calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->d = d;
+	r->cap = n < ROW_PIPE ? (n ? n : 1) : ROW_PIPE;
+	r->which = vs_calloc(r->cap, sizeof(*r->which));
+	r->ps = vs_calloc(r->cap, sizeof(*r->ps));
+	if (!r->which || !r->ps) {
+		vs_free(r->which);
+		vs_free(r->ps);
+		vs_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void rp_free(row_pipe *r)
+{
+	if (!r)
+		return;
+	vs_free(r->which);
+	vs_free(r->ps);
+	vs_free(r);
+}
+
+static vs_rc rp_flush(row_pipe *r, vs_error *err)
+{
+	vs_rc rc = r->k ? run_many(r->d, r->which, r->ps, r->k, NULL, err) : VS_OK;
+	r->k = 0;
+	return rc;
+}
+
+/* The parameters of the next statement (which), or NULL when the flush of a full pipe failed. */
+static pgp *rp_next(row_pipe *r, int which, vs_rc *rc, vs_error *err)
+{
+	if (r->k == r->cap && (*rc = rp_flush(r, err)))
+		return NULL;
+	r->which[r->k] = which;
+	pgp *p = &r->ps[r->k++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+/* A statement run once per batch, its parameters bound (not prepared). */
+static vs_rc exec_p(pg_store *d, const char *sql, const pgp *p, vs_error *err)
+{
+	PGresult *q = PQexecParams(d->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
+	                           p ? p->fmt : NULL, 0);
+	ExecStatusType st = PQresultStatus(q);
+	vs_rc rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? VS_OK : pgerr(d, q, err, sql);
+	PQclear(q);
+	return rc;
+}
+
+static void cp_double(cp_out *o, double x, char sep)
+{
+	char b[40];
+	snprintf(b, sizeof(b), "%.17g", x);
+	cp_puts(o, b);
+	cp_putc(o, sep);
+}
+
+/* A text that may be NULL (\N). */
+static void cp_opt(cp_out *o, const char *s, char sep)
+{
+	if (s) {
+		cp_text(o, s, sep);
+	} else {
+		cp_puts(o, "\\N");
+		cp_putc(o, sep);
+	}
+}
+
+/* Row i of a batch and a key to sort it by; a stable order of equal keys by i. */
+typedef struct bulk_key {
+	const char *a;
+	int64_t b;
+	size_t i;
+} bulk_key;
+
+static int bulk_key_cmp(const void *x, const void *y)
+{
+	const bulk_key *p = x, *q = y;
+	int c = strcmp(p->a, q->a);
+	if (c)
+		return c;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* The rows' keys sorted (vs_free it); *distinct is false when a key comes twice. */
+static bulk_key *bulk_sort(bulk_key *k, size_t n, bool *distinct)
+{
+	qsort(k, n, sizeof(*k), bulk_key_cmp);
+	*distinct = true;
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(k[i - 1].a, k[i].a) && k[i - 1].b == k[i].b)
+			*distinct = false;
+	return k;
+}
+
+/* -- links -- */
+
+#define LINK_COLS                                                                                            \
+	"rid, citizen_id, decision, weight, probability, reasons, explanation, model_version, decided_by"
+#define LINK_STAGE                                                                                           \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_link_stage (LIKE links) ON COMMIT DELETE ROWS;"                  \
+	" TRUNCATE vs_link_stage"
+/* the single path's Q_DIRTY_FROM_LINK, Q_LINK_PUT and Q_DIRTY_ADD, each for every link */
+#define LINK_STAGE_DIRTY_OLD                                                                                 \
+	"INSERT INTO dirty(citizen_id) SELECT l.citizen_id FROM vs_link_stage s JOIN links l ON l.rid = "    \
+	"s.rid"                                                                                              \
+	" WHERE l.citizen_id <> '' ORDER BY 1 ON CONFLICT DO NOTHING"
+#define LINK_STAGE_UPSERT                                                                                    \
+	"INSERT INTO links(" LINK_COLS ") SELECT " LINK_COLS " FROM vs_link_stage ORDER BY rid"              \
+	" ON CONFLICT(rid) DO UPDATE SET citizen_id = EXCLUDED.citizen_id, decision = EXCLUDED.decision,"    \
+	" weight = EXCLUDED.weight, probability = EXCLUDED.probability, reasons = EXCLUDED.reasons,"         \
+	" explanation = EXCLUDED.explanation, model_version = EXCLUDED.model_version,"                       \
+	" decided_by = EXCLUDED.decided_by"
+#define LINK_STAGE_DIRTY_NEW                                                                                 \
+	"INSERT INTO dirty(citizen_id) SELECT DISTINCT citizen_id FROM vs_link_stage WHERE citizen_id <> ''" \
+	" AND decision <> $1 ORDER BY 1 ON CONFLICT DO NOTHING"
+
+static void cp_link(cp_out *o, const void *ud, size_t i)
+{
+	const vs_store_link *l = (const vs_store_link *)ud + i;
+	cp_int(o, l->rid, '\t');
+	cp_text(o, l->citizen_id, '\t');
+	cp_int(o, l->decision, '\t');
+	cp_double(o, l->weight, '\t');
+	cp_double(o, l->probability, '\t');
+	cp_text(o, l->reasons, '\t');
+	cp_opt(o, l->explanation, '\t');
+	cp_opt(o, l->model_version, '\t');
+	cp_text(o, l->decided_by, '\n');
+}
+
+static vs_rc save_links_rows(pg_store *d, const vs_store_link *l, size_t n, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = save_link(d, &l[i], err);
+	return rc;
+}
+
+static vs_rc save_links_copy(pg_store *d, const vs_store_link *l, size_t n, vs_error *err)
+{
+	pgp p = {0};
+	p_int(&p, VS_STORE_LINK_UNLINKED);
+	vs_rc rc = exec(d, LINK_STAGE, err);
+	if (!rc)
+		rc = copy_in(d, "COPY vs_link_stage(" LINK_COLS ") FROM STDIN", cp_link, l, n, err);
+	if (!rc)
+		rc = exec(d, LINK_STAGE_DIRTY_OLD, err);
+	if (!rc)
+		rc = exec(d, LINK_STAGE_UPSERT, err);
+	if (!rc)
+		rc = exec_p(d, LINK_STAGE_DIRTY_NEW, &p, err);
+	return rc;
+}
+
+static vs_rc pg_save_links(vs_store *s, const vs_store_link *l, size_t n, vs_error *err)
+{
+	pg_store *d = D(s);
+	bool own, distinct = false;
+	bulk_key *k = NULL;
+	if (n >= BULK_MIN) {
+		if (!(k = vs_calloc(n, sizeof(*k))))
+			return nomem(err);
+		for (size_t i = 0; i < n; i++)
+			k[i] = (bulk_key){"", l[i].rid, i};
+		bulk_sort(k, n, &distinct);
+		vs_free(k);
+	}
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc)
+		return rc;
+	/* a rid twice: the later link's old citizen is the earlier link's */
+	rc = distinct ? save_links_copy(d, l, n, err) : save_links_rows(d, l, n, err);
+	return w_end(d, own, rc, err);
+}
+
+/* -- checks -- */
+
+#define CHECK_STAGE                                                                                          \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_check_stage (LIKE checks) ON COMMIT DELETE ROWS;"                \
+	" TRUNCATE vs_check_stage"
+#define CHECK_STAGE_UPSERT                                                                                   \
+	"INSERT INTO checks(rid, event_key, status, reasons, citizen_id) SELECT rid, event_key, status,"     \
+	" reasons, citizen_id FROM vs_check_stage ORDER BY citizen_id, rid ON CONFLICT(citizen_id, rid)"     \
+	" DO UPDATE SET event_key = EXCLUDED.event_key, status = EXCLUDED.status, reasons = "                \
+	"EXCLUDED.reasons"
+
+typedef struct check_rows {
+	const vs_store_check *c;
+	const size_t *pick; /* the rows to copy, in batch order */
+} check_rows;
+
+static void cp_check(cp_out *o, const void *ud, size_t i)
+{
+	const check_rows *r = ud;
+	const vs_store_check *c = &r->c[r->pick[i]];
+	cp_text(o, c->citizen_id, '\t');
+	cp_int(o, c->rid, '\t');
+	cp_text(o, c->event_key, '\t');
+	cp_int(o, c->status, '\t');
+	cp_text(o, c->reasons, '\n');
+}
+
+static vs_rc set_checks(pg_store *d, const vs_store_check *c, size_t n, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	if (n < BULK_MIN) {
+		row_pipe *r = rp_new(d, n);
+		if (!r)
+			return nomem(err);
+		for (size_t i = 0; !rc && i < n; i++) {
+			pgp *p = rp_next(r, Q_CHECK_PUT, &rc, err);
+			if (p)
+				check_params(p, c[i].citizen_id, c[i].rid, c[i].event_key, c[i].status,
+				             c[i].reasons);
+		}
+		if (!rc)
+			rc = rp_flush(r, err);
+		rp_free(r);
+		return rc;
+	}
+	/* one upsert may touch a row once: of the outcomes of one (citizen, rid)
+	 * only the last is copied, which is what n upserts in order leave */
+	bulk_key *k = vs_calloc(n, sizeof(*k));
+	size_t *pick = vs_calloc(n, sizeof(*pick)), m = 0;
+	bool distinct;
+	if (!k || !pick) {
+		rc = nomem(err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		k[i] = (bulk_key){c[i].citizen_id, c[i].rid, i};
+	bulk_sort(k, n, &distinct);
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || strcmp(k[i].a, k[i + 1].a) || k[i].b != k[i + 1].b)
+			pick[m++] = k[i].i;
+	check_rows rows = {c, pick};
+	if (!(rc = exec(d, CHECK_STAGE, err)))
+		rc = copy_in(d, "COPY vs_check_stage(citizen_id, rid, event_key, status, reasons) FROM STDIN",
+		             cp_check, &rows, m, err);
+	if (!rc)
+		rc = exec(d, CHECK_STAGE_UPSERT, err);
+out:
+	vs_free(k);
+	vs_free(pick);
+	return rc;
+}
+
+static vs_rc pg_set_checks(vs_store *s, const vs_store_check *c, size_t n, vs_error *err)
+{
+	pg_store *d = D(s);
+	bool own;
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc)
+		return rc;
+	return w_end(d, own, set_checks(d, c, n, err), err);
+}
+
+/* -- events -- */
+
+#define EV_COLS "event_key, citizen_id, product, family, dose, shot_days, status, report_count, reasons"
+#define EV_STAGE                                                                                             \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_evid_stage(citizen_id " T ") ON COMMIT DELETE ROWS;"             \
+	" CREATE TEMP TABLE IF NOT EXISTS vs_ev_stage (LIKE events) ON COMMIT DELETE ROWS;"                  \
+	" TRUNCATE vs_evid_stage, vs_ev_stage"
+/* the single path's Q_EV_DEL for every citizen, then its Q_EV_INS for every event */
+#define EV_STAGE_DELETE "DELETE FROM events e USING vs_evid_stage s WHERE e.citizen_id = s.citizen_id"
+#define EV_STAGE_INSERT                                                                                      \
+	"INSERT INTO events(" EV_COLS ") SELECT " EV_COLS " FROM vs_ev_stage ORDER BY event_key"
+
+typedef struct ev_rows {
+	const char (*ids)[16];
+	const size_t *counts;
+	const vs_store_event *ev;
+	size_t n;
+	size_t at, left; /* cp_event: the citizen of the next event, and its events still to copy */
+} ev_rows;
+
+static void cp_evid(cp_out *o, const void *ud, size_t i)
+{
+	const ev_rows *r = ud;
+	cp_text(o, r->ids[i], '\n');
+}
+
+/* Called for events 0, 1, 2, ... in order: each is written under its set's citizen. */
+static void cp_event(cp_out *o, const void *ud, size_t i)
+{
+	ev_rows *r = (ev_rows *)ud;
+	while (!r->left && r->at < r->n)
+		r->left = r->counts[r->at++];
+	r->left--;
+	const vs_store_event *e = &r->ev[i];
+	cp_text(o, e->event_key, '\t');
+	cp_text(o, r->ids[r->at - 1], '\t');
+	cp_text(o, e->product, '\t');
+	cp_text(o, e->family, '\t');
+	cp_int(o, e->dose, '\t');
+	cp_day(o, e->shot_days, '\t');
+	cp_int(o, e->status, '\t');
+	cp_int(o, e->report_count, '\t');
+	cp_text(o, e->reasons, '\n');
+}
+
+static vs_rc pg_replace_events_many(vs_store *s, const char (*ids)[16], const size_t *counts, size_t n,
+                                    const vs_store_event *ev, vs_error *err)
+{
+	pg_store *d = D(s);
+	bool own, distinct = false;
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += counts[i];
+	if (n >= BULK_MIN) {
+		bulk_key *k = vs_calloc(n, sizeof(*k));
+		if (!k)
+			return nomem(err);
+		for (size_t i = 0; i < n; i++)
+			k[i] = (bulk_key){ids[i], 0, i};
+		bulk_sort(k, n, &distinct);
+		vs_free(k);
+	}
+	vs_rc rc = w_begin(d, &own, err);
+	if (rc)
+		return rc;
+	if (!distinct) { /* few citizens, or one twice (the later set replaces the earlier) */
+		size_t off = 0;
+		for (size_t i = 0; !rc && i < n; off += counts[i++])
+			rc = replace_events(d, ids[i], ev + off, counts[i], err);
+		return w_end(d, own, rc, err);
+	}
+	ev_rows rows = {ids, counts, ev, n, 0, 0};
+	rc = exec(d, EV_STAGE, err);
+	if (!rc)
+		rc = copy_in(d, "COPY vs_evid_stage(citizen_id) FROM STDIN", cp_evid, &rows, n, err);
+	if (!rc)
+		rc = copy_in(d, "COPY vs_ev_stage(" EV_COLS ") FROM STDIN", cp_event, &rows, total, err);
+	if (!rc)
+		rc = exec(d, EV_STAGE_DELETE, err);
+	if (!rc && total)
+		rc = exec(d, EV_STAGE_INSERT, err);
+	return w_end(d, own, rc, err);
+}
+
+/* -- worklists -- */
+
+#define WL_STAGE                                                                                             \
+	"CREATE TEMP TABLE IF NOT EXISTS vs_wl_stage (LIKE worklist) ON COMMIT DELETE ROWS;"                 \
+	" TRUNCATE vs_wl_stage"
+/* the single path's Q_WL_CLEAR for every clear (kind $3 in the clear, $1 in
+ * the upsert: VS_STORE_WL_CLEAR_RID), then its Q_WL_PUT for every put */
+#define WL_STAGE_CLEAR                                                                                       \
+	"DELETE FROM worklist w USING vs_wl_stage s WHERE s.kind = $3 AND w.rid = s.rid AND w.kind IN ($1, " \
+	"$2)"
+#define WL_STAGE_UPSERT                                                                                      \
+	"INSERT INTO worklist(" WL_COLS ") SELECT " WL_COLS " FROM vs_wl_stage WHERE kind <> $1"             \
+	" ORDER BY kind, rid ON CONFLICT(kind, rid) DO UPDATE SET facility_code = EXCLUDED.facility_code,"   \
+	" commune_code = EXCLUDED.commune_code, record_id = EXCLUDED.record_id,"                             \
+	" citizen_id = EXCLUDED.citizen_id, category = EXCLUDED.category, reasons = EXCLUDED.reasons,"       \
+	" suggestion = EXCLUDED.suggestion, evidence = EXCLUDED.evidence"
+
+typedef struct wl_rows {
+	const vs_store_worklist_item *it;
+	const size_t *pick;
+} wl_rows;
+
+static void cp_wl(cp_out *o, const void *ud, size_t i)
+{
+	const wl_rows *r = ud;
+	const vs_store_worklist_item *it = &r->it[r->pick[i]];
+	cp_int(o, it->kind, '\t');
+	cp_int(o, it->rid, '\t');
+	cp_text(o, it->facility_code, '\t');
+	cp_text(o, it->commune_code, '\t');
+	cp_text(o, it->record_id, '\t');
+	cp_text(o, it->citizen_id, '\t');
+	cp_text(o, it->category, '\t');
+	cp_text(o, it->reasons, '\t');
+	cp_text(o, it->suggestion, '\t');
+	cp_text(o, it->evidence, '\n');
+}
+
+static vs_rc worklist_rows(pg_store *d, const vs_store_worklist_item *ops, size_t n, vs_error *err)
+{
+	vs_rc rc = VS_OK;
+	row_pipe *r = rp_new(d, n);
+	if (!r)
+		return nomem(err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		bool clear = ops[i].kind == VS_STORE_WL_CLEAR_RID;
+		pgp *p = rp_next(r, clear ? Q_WL_CLEAR : Q_WL_PUT, &rc, err);
+		if (p && clear)
+			wl_clear_params(p, ops[i].rid);
+		else if (p)
+			wl_put_params(p, &ops[i]);
+	}
+	if (!rc)
+		rc = rp_flush(r, err);
+	rp_free(r);
+	return rc;
+}
+
+/* The rows to copy into *pick (every clear, the last put of each (kind,
+ * rid)), in batch order; false when a rid is cleared after one of its puts
+ * (then the order of the list matters: it goes row by row). */
+static bool wl_pick(const vs_store_worklist_item *ops, size_t n, bulk_key *k, size_t *pick, size_t *m)
+{
+	for (size_t i = 0; i < n; i++)
+		k[i] = (bulk_key){"", ops[i].rid, i};
+	bool distinct;
+	bulk_sort(k, n, &distinct);
+	bool *keep = vs_calloc(n, sizeof(*keep));
+	if (!keep)
+		return false;
+	bool ok = true;
+	for (size_t g = 0; ok && g < n;) {
+		size_t e = g;
+		while (e < n && k[e].b == k[g].b)
+			e++;
+		bool put_seen = false;
+		for (size_t j = g; j < e; j++) { /* one rid, in batch order */
+			const vs_store_worklist_item *it = &ops[k[j].i];
+			if (it->kind == VS_STORE_WL_CLEAR_RID) {
+				ok = ok && !put_seen;
+				keep[k[j].i] = true;
+				continue;
+			}
+			put_seen = true;
+			bool later = false; /* a later put of the same kind replaces this one */
+			for (size_t x = j + 1; x < e && !later; x++)
+				later = ops[k[x].i].kind == it->kind;
+			keep[k[j].i] = !later;
+		}
+		g = e;
+	}
+	*m = 0;
+	for (size_t i = 0; ok && i < n; i++)
+		if (keep[i])
+			pick[(*m)++] = i;
+	vs_free(keep);
+	return ok;
+}
+
+static vs_rc pg_worklist_write(vs_store *s, const vs_store_worklist_item *ops, size_t n, vs_error *err)
+{
+	pg_store *d = D(s);
+	bool own, set = false;
+	bulk_key *k = NULL;
+	size_t *pick = NULL, m = 0;
+	vs_rc rc = VS_OK;
+	if (n >= BULK_MIN) {
+		k = vs_calloc(n, sizeof(*k));
+		pick = vs_calloc(n, sizeof(*pick));
+		if (!k || !pick) {
+			rc = nomem(err);
+			goto out;
+		}
+		set = wl_pick(ops, n, k, pick, &m);
+	}
+	if ((rc = w_begin(d, &own, err)))
+		goto out;
+	if (set) {
+		pgp p = {0};
+		p_int(&p, VS_STORE_WL_FACILITY);
+		p_int(&p, VS_STORE_WL_COMMUNE);
+		p_int(&p, VS_STORE_WL_CLEAR_RID);
+		wl_rows rows = {ops, pick};
+		rc = exec(d, WL_STAGE, err);
+		if (!rc)
+			rc = copy_in(d, "COPY vs_wl_stage(" WL_COLS ") FROM STDIN", cp_wl, &rows, m, err);
+		if (!rc)
+			rc = exec_p(d, WL_STAGE_CLEAR, &p, err);
+		pgp u = {0};
+		p_int(&u, VS_STORE_WL_CLEAR_RID);
+		if (!rc)
+			rc = exec_p(d, WL_STAGE_UPSERT, &u, err);
+	} else {
+		rc = worklist_rows(d, ops, n, err);
+	}
+	rc = w_end(d, own, rc, err);
+out:
+	vs_free(k);
+	vs_free(pick);
+	return rc;
 }
 
 static void read_wl(PGresult *res, int i, vs_store_worklist_item *it)
@@ -2926,6 +3453,7 @@ static const vs_store_ops pg_ops = {
     .record_history = pg_record_history,
     .unlinked_records = pg_unlinked_records,
     .save_link = pg_save_link,
+    .save_links = pg_save_links,
     .get_link = pg_get_link,
     .dirty_citizens = pg_dirty_citizens,
     .mark_dirty = pg_mark_dirty,
@@ -2934,6 +3462,9 @@ static const vs_store_ops pg_ops = {
     .dirty_histories = pg_dirty_histories,
     .set_check = pg_set_check,
     .replace_events = pg_replace_events,
+    .set_checks = pg_set_checks,
+    .replace_events_many = pg_replace_events_many,
+    .worklist_write = pg_worklist_write,
     .citizen_postings = pg_citizen_postings,
     .postings = pg_postings,
     .outbox_add = pg_outbox_add,

@@ -1452,6 +1452,451 @@ static void test_report_aggregates(void **state)
 	vs_store_close(s);
 }
 
+/* ---- the bulk writes of the link and verify stages ----
+ * Each bulk op is held to its single-row op: two fresh stores get the same
+ * rows, one through the bulk op, the other through the single op called in
+ * order, and everything the store shows afterwards must be equal. Batches of
+ * 40 take the driver's bulk path (PostgreSQL: COPY), batches of 3 its
+ * row-by-row path; a key twice in a batch must come out as in order. */
+
+#define BULK_N 40
+#define BULK_CITS 20
+
+typedef struct dump {
+	char buf[1 << 18];
+	size_t len;
+} dump;
+
+static void dprintf_(dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(d->buf + d->len, sizeof(d->buf) - d->len, fmt, ap);
+	va_end(ap);
+	assert_true(k >= 0 && (size_t)k < sizeof(d->buf) - d->len);
+	d->len += (size_t)k;
+}
+
+static int dump_wl(void *ud, const vs_store_worklist_item *it)
+{
+	dprintf_(ud, "wl %d %lld %s|%s|%s|%s|%s|%s|%s|%s\n", it->kind, (long long)it->rid, it->facility_code,
+	         it->commune_code, it->record_id, it->citizen_id, it->category, it->reasons, it->suggestion,
+	         it->evidence);
+	return 0;
+}
+
+static int dump_reason(void *ud, const char *reasons, int64_t count)
+{
+	dprintf_(ud, "reason %s %lld\n", reasons, (long long)count);
+	return 0;
+}
+
+static void bulk_cit(int i, char out[16])
+{
+	snprintf(out, 16, "0010900000%02d", i % 100);
+}
+
+/* What a store shows of links, dirty marks, worklists, checks and events. */
+static void dump_store(vs_store *s, const int64_t *rids, dump *d)
+{
+	d->len = 0;
+	for (int i = 0; i < BULK_N; i++) {
+		vs_store_link l;
+		char buf[1024];
+		vs_rc rc = vs_store_get_link(s, rids[i], &l, buf, sizeof(buf), NULL);
+		if (rc == VS_ERR_NOTFOUND) {
+			dprintf_(d, "link %lld -\n", (long long)rids[i]);
+			continue;
+		}
+		assert_int_equal(rc, VS_OK);
+		dprintf_(d, "link %lld %s %d %.17g %.17g %s|%s|%s|%s\n", (long long)l.rid, l.citizen_id,
+		         l.decision, l.weight, l.probability, l.reasons,
+		         l.explanation ? l.explanation : "(null)",
+		         l.model_version ? l.model_version : "(null)", l.decided_by);
+	}
+	char ids[256][16];
+	size_t n = 0;
+	assert_int_equal(vs_store_dirty_citizens(s, "", ids, 256, &n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		dprintf_(d, "dirty %s\n", ids[i]);
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_FACILITY, NULL, dump_wl, d, NULL), VS_OK);
+	assert_int_equal(vs_store_worklist(s, VS_STORE_WL_COMMUNE, NULL, dump_wl, d, NULL), VS_OK);
+	for (int c = 0; c < BULK_CITS; c++) {
+		char id[16];
+		vs_store_report rep[64];
+		bulk_cit(c, id);
+		assert_int_equal(vs_store_citizen_reports(s, id, rep, 64, &n, NULL), VS_OK);
+		for (size_t i = 0; i < n && i < 64; i++)
+			dprintf_(d, "report %s %lld %d %d\n", id, (long long)rep[i].rid, rep[i].decision,
+			         rep[i].check_status);
+	}
+	assert_int_equal(vs_store_reason_counts(s, 1, 0, dump_reason, d, NULL), VS_OK);
+	vs_store_counts c;
+	assert_int_equal(vs_store_counts_get(s, &c, NULL), VS_OK);
+	dprintf_(d, "events %lld ok %lld review %lld reject %lld merged %lld\n", (long long)c.events,
+	         (long long)c.events_ok, (long long)c.events_review, (long long)c.events_reject,
+	         (long long)c.reports_merged);
+}
+
+static int collect_posting_dump(void *ud, const vs_store_posting *p)
+{
+	dprintf_(ud, "posting %s %s %s %d %d\n", p->event_key, p->citizen_id, p->product, p->dose,
+	         p->shot_days);
+	return 0;
+}
+
+/* The OK events' keys, products, doses and days, through a posting of them
+ * (changes the store: the last look of a test). */
+static void dump_events(vs_store *s, dump *d)
+{
+	d->len = 0;
+	for (int c = 0; c < BULK_CITS; c++) {
+		char id[16];
+		bulk_cit(c, id);
+		assert_int_equal(vs_store_mark_dirty(s, id, NULL), VS_OK);
+	}
+	assert_int_equal(vs_store_plan_postings(s, "", "999999999999", NULL), VS_OK);
+	assert_int_equal(vs_store_outbox_apply_all(s, NULL, NULL, NULL), VS_OK);
+	assert_int_equal(vs_store_postings(s, collect_posting_dump, d, NULL), VS_OK);
+}
+
+/* Two fresh stores with the same citizens and BULK_N records (rids alike). */
+static void bulk_pair(vs_store **a, vs_store **b, int64_t *rids)
+{
+	vs_store *s[2] = {open_fresh(NULL), open_fresh(NULL)};
+	for (int k = 0; k < 2; k++) {
+		for (int c = 0; c < BULK_CITS; c++) {
+			char id[16];
+			bulk_cit(c, id);
+			vs_store_citizen z = citizen(id, c % 2 ? "00001" : "00004");
+			assert_int_equal(vs_store_put_citizen(s[k], &z, NULL, NULL), VS_OK);
+		}
+		vs_store_record r[BULK_N];
+		vs_store_put_result res[BULK_N];
+		char recid[BULK_N][16], raw[BULK_N][16];
+		for (int i = 0; i < BULK_N; i++) {
+			snprintf(recid[i], sizeof(recid[i]), "R%02d", i);
+			snprintf(raw[i], sizeof(raw[i]), "raw%02d", i);
+			r[i] = record(i % 3 ? "79001" : "01002", recid[i], raw[i], 1 + i % 3, 18800 + i);
+		}
+		assert_int_equal(vs_store_put_records(s[k], r, BULK_N, res, NULL), VS_OK);
+		for (int i = 0; i < BULK_N; i++) {
+			if (k)
+				assert_int_equal(res[i].rid, rids[i]);
+			rids[i] = res[i].rid;
+		}
+		clear_all_dirty(s[k]);
+	}
+	*a = s[0];
+	*b = s[1];
+}
+
+static void assert_same(vs_store *a, vs_store *b, const int64_t *rids)
+{
+	static dump da, db;
+	dump_store(a, rids, &da);
+	dump_store(b, rids, &db);
+	if (strcmp(da.buf, db.buf))
+		fprintf(stderr, "bulk:\n%s\nsingle:\n%s\n", da.buf, db.buf);
+	assert_string_equal(da.buf, db.buf);
+}
+
+static vs_store_link bulk_link(int64_t rid, int i)
+{
+	static const char *const expl[] = {"levels 1.2.0", "tab\there\\n back\\slash\nnewline\rcr",
+	                                   "Nguyễn; total 12.50", ""};
+	vs_store_link l;
+	memset(&l, 0, sizeof(l));
+	l.rid = rid;
+	if (i % 7)
+		bulk_cit(i * 3, l.citizen_id);
+	l.decision = (uint8_t)(i % 4);
+	l.weight = i % 6 == 5 ? -999 : i * 0.1 + 1e-9;
+	l.probability = 1.0 / (i + 3);
+	snprintf(l.reasons, sizeof(l.reasons), "%s", i % 2 ? "LINK_LOW_SCORE|LINK_AMBIGUOUS" : "");
+	l.explanation = i % 5 ? expl[i % 4] : NULL;
+	l.model_version = i % 4 ? "em-1" : NULL;
+	if (i % 3 == 1)
+		strcpy(l.decided_by, "ana");
+	return l;
+}
+
+static void save_both(vs_store *a, vs_store *b, const vs_store_link *l, size_t n)
+{
+	assert_int_equal(vs_store_save_links(a, l, n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vs_store_save_link(b, &l[i], NULL), VS_OK);
+}
+
+static void test_save_links(void **state)
+{
+	(void)state;
+	vs_store *a, *b;
+	int64_t rid[BULK_N];
+	bulk_pair(&a, &b, rid);
+	vs_store_link l[BULK_N];
+	/* links that exist: a new link marks the old citizen dirty too */
+	for (int i = 0; i < 10; i++)
+		l[i] = bulk_link(rid[i], i + 1);
+	save_both(a, b, l, 10);
+	clear_all_dirty(a);
+	clear_all_dirty(b);
+	assert_same(a, b, rid);
+	assert_int_equal(vs_store_save_links(a, l, 0, NULL), VS_OK);
+	for (int i = 0; i < BULK_N; i++)
+		l[i] = bulk_link(rid[i], i);
+	save_both(a, b, l, BULK_N);
+	assert_same(a, b, rid);
+	/* a few: the row-by-row path */
+	for (int i = 0; i < 3; i++)
+		l[i] = bulk_link(rid[i], i + 2);
+	save_both(a, b, l, 3);
+	assert_same(a, b, rid);
+	/* a rid twice: the later link's old citizen is the earlier link's */
+	clear_all_dirty(a);
+	clear_all_dirty(b);
+	for (int i = 0; i < 20; i++)
+		l[i] = bulk_link(rid[i + 10], i + 5);
+	l[12] = bulk_link(rid[11], 7); /* unlinked, with a candidate: dirty only as an old citizen */
+	l[12].decision = VS_STORE_LINK_UNLINKED;
+	bulk_cit(17, l[12].citizen_id);
+	save_both(a, b, l, 20);
+	assert_same(a, b, rid);
+	/* all or none in the caller's transaction */
+	assert_int_equal(vs_store_begin(a, NULL), VS_OK);
+	for (int i = 0; i < 20; i++)
+		l[i] = bulk_link(rid[i], i + 11);
+	assert_int_equal(vs_store_save_links(a, l, 20, NULL), VS_OK);
+	assert_int_equal(vs_store_rollback(a, NULL), VS_OK);
+	assert_same(a, b, rid);
+	vs_store_close(a);
+	vs_store_close(b);
+}
+
+/* Every record linked (auto) to citizen i % BULK_CITS in both stores. */
+static void link_all(vs_store *a, vs_store *b, const int64_t *rid)
+{
+	vs_store_link l[BULK_N];
+	for (int i = 0; i < BULK_N; i++) {
+		l[i] = bulk_link(rid[i], 1);
+		bulk_cit(i % BULK_CITS, l[i].citizen_id);
+		l[i].decision = i % 9 == 4 ? VS_STORE_LINK_REVIEW : VS_STORE_LINK_AUTO;
+	}
+	save_both(a, b, l, BULK_N);
+	clear_all_dirty(a);
+	clear_all_dirty(b);
+}
+
+static void checks_both(vs_store *a, vs_store *b, const vs_store_check *c, size_t n)
+{
+	assert_int_equal(vs_store_set_checks(a, c, n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vs_store_set_check(b, c[i].citizen_id, c[i].rid, c[i].event_key, c[i].status,
+		                                    c[i].reasons, NULL),
+		                 VS_OK);
+}
+
+static vs_store_check bulk_check(int64_t rid, int i, int v)
+{
+	vs_store_check c;
+	memset(&c, 0, sizeof(c));
+	bulk_cit(i % BULK_CITS, c.citizen_id);
+	c.rid = rid;
+	if ((i + v) % 3)
+		snprintf(c.event_key, sizeof(c.event_key), "%se%d", c.citizen_id, i + v);
+	c.status = (uint8_t)((i + v) % 3);
+	snprintf(c.reasons, sizeof(c.reasons), "%s", c.status ? (v ? "HIST_B\tx" : "HIST_A|HIST_B") : "");
+	return c;
+}
+
+static void test_set_checks(void **state)
+{
+	(void)state;
+	vs_store *a, *b;
+	int64_t rid[BULK_N];
+	bulk_pair(&a, &b, rid);
+	link_all(a, b, rid);
+	vs_store_check c[BULK_N + 2];
+	for (int i = 0; i < BULK_N; i++)
+		c[i] = bulk_check(rid[i], i, 0);
+	/* one (citizen, rid) twice: the later outcome stands */
+	c[BULK_N] = bulk_check(rid[5], 5, 1);
+	c[BULK_N + 1] = bulk_check(rid[9], 9, 2);
+	assert_int_equal(vs_store_set_checks(a, c, 0, NULL), VS_OK);
+	checks_both(a, b, c, BULK_N + 2);
+	assert_same(a, b, rid);
+	for (int i = 0; i < BULK_N; i++) /* replaced */
+		c[i] = bulk_check(rid[i], i, 1);
+	checks_both(a, b, c, BULK_N);
+	assert_same(a, b, rid);
+	for (int i = 0; i < 3; i++)
+		c[i] = bulk_check(rid[i], i, 2);
+	checks_both(a, b, c, 3);
+	assert_same(a, b, rid);
+	assert_int_equal(vs_store_begin(a, NULL), VS_OK);
+	for (int i = 0; i < 20; i++)
+		c[i] = bulk_check(rid[i], i, 4);
+	assert_int_equal(vs_store_set_checks(a, c, 20, NULL), VS_OK);
+	assert_int_equal(vs_store_rollback(a, NULL), VS_OK);
+	assert_same(a, b, rid);
+	vs_store_close(a);
+	vs_store_close(b);
+}
+
+/* n citizens (ids[k] = citizen first + k, once more for each k in twice),
+ * citizen k with (k + v) % 3 events. */
+static size_t bulk_events(int first, size_t n, int v, char (*ids)[16], size_t *counts, vs_store_event *ev)
+{
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++) {
+		bulk_cit(first + (int)k, ids[k]);
+		counts[k] = (k + (size_t)v) % 3;
+		for (size_t j = 0; j < counts[k]; j++, m++) {
+			vs_store_event *e = &ev[m];
+			memset(e, 0, sizeof(*e));
+			snprintf(e->event_key, sizeof(e->event_key), "%s-%d-%zu", ids[k], v, j);
+			strcpy(e->citizen_id, "ignored");
+			strcpy(e->product, j ? "EU/1/20/1528" : "BBIBP");
+			strcpy(e->family, "covid");
+			e->dose = (int8_t)(j + 1);
+			e->shot_days = j == 1 ? VS_STORE_NO_DATE : 18800 + (int32_t)(k * 10 + j);
+			e->status = (uint8_t)((k + j) % 3);
+			e->report_count = (uint16_t)(1 + j);
+			snprintf(e->reasons, sizeof(e->reasons), "%s", j ? "HIST_DUPLICATE_EVENT\t\\" : "");
+		}
+	}
+	return m;
+}
+
+static void events_both(vs_store *a, vs_store *b, char (*ids)[16], const size_t *counts, size_t n,
+                        const vs_store_event *ev)
+{
+	assert_int_equal(vs_store_replace_events_many(a, (const char(*)[16])ids, counts, n, ev, NULL), VS_OK);
+	size_t off = 0;
+	for (size_t k = 0; k < n; off += counts[k++])
+		assert_int_equal(vs_store_replace_events(b, ids[k], ev + off, counts[k], NULL), VS_OK);
+}
+
+static void test_replace_events_many(void **state)
+{
+	(void)state;
+	vs_store *a, *b;
+	int64_t rid[BULK_N];
+	bulk_pair(&a, &b, rid);
+	char ids[BULK_CITS][16];
+	size_t counts[BULK_CITS];
+	vs_store_event ev[3 * BULK_CITS];
+	size_t m = bulk_events(0, BULK_CITS, 0, ids, counts, ev);
+	assert_true(m > 0);
+	events_both(a, b, ids, counts, BULK_CITS, ev);
+	assert_same(a, b, rid);
+	bulk_events(0, BULK_CITS, 1, ids, counts, ev); /* replaced, some by none */
+	events_both(a, b, ids, counts, BULK_CITS, ev);
+	assert_same(a, b, rid);
+	bulk_events(4, 2, 2, ids, counts, ev); /* a few */
+	events_both(a, b, ids, counts, 2, ev);
+	assert_same(a, b, rid);
+	/* a citizen twice: the later set stands */
+	m = bulk_events(0, BULK_CITS, 2, ids, counts, ev);
+	strcpy(ids[BULK_CITS - 1], ids[3]);
+	events_both(a, b, ids, counts, BULK_CITS, ev);
+	assert_same(a, b, rid);
+	assert_int_equal(vs_store_begin(a, NULL), VS_OK);
+	bulk_events(0, BULK_CITS, 0, ids, counts, ev);
+	assert_int_equal(vs_store_replace_events_many(a, (const char(*)[16])ids, counts, BULK_CITS, ev, NULL),
+	                 VS_OK);
+	assert_int_equal(vs_store_rollback(a, NULL), VS_OK);
+	assert_same(a, b, rid);
+	static dump da, db;
+	dump_events(a, &da);
+	dump_events(b, &db);
+	assert_true(da.len > 0);
+	assert_string_equal(da.buf, db.buf);
+	vs_store_close(a);
+	vs_store_close(b);
+}
+
+static vs_store_worklist_item bulk_wl(int64_t rid, uint8_t kind, int v)
+{
+	vs_store_worklist_item it;
+	memset(&it, 0, sizeof(it));
+	it.kind = kind;
+	it.rid = rid;
+	if (kind == VS_STORE_WL_CLEAR_RID)
+		return it;
+	snprintf(it.facility_code, sizeof(it.facility_code), "%s", v % 2 ? "79001" : "01002");
+	snprintf(it.commune_code, sizeof(it.commune_code), "%s", v % 3 ? "00001" : "00004");
+	snprintf(it.record_id, sizeof(it.record_id), "R%d", v);
+	if (kind == VS_STORE_WL_COMMUNE)
+		bulk_cit(v, it.citizen_id);
+	snprintf(it.category, sizeof(it.category), "%s", v % 2 ? "review" : "correction");
+	snprintf(it.reasons, sizeof(it.reasons), "HIST_%d", v);
+	snprintf(it.suggestion, sizeof(it.suggestion), "check\tthe\\date %d", v);
+	snprintf(it.evidence, sizeof(it.evidence), "vaccine x; dose %d\nline", v);
+	return it;
+}
+
+static void wl_both(vs_store *a, vs_store *b, const vs_store_worklist_item *ops, size_t n)
+{
+	assert_int_equal(vs_store_worklist_write(a, ops, n, NULL), VS_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ops[i].kind == VS_STORE_WL_CLEAR_RID
+		                     ? vs_store_worklist_clear(b, ops[i].rid, NULL)
+		                     : vs_store_worklist_put(b, &ops[i], NULL),
+		                 VS_OK);
+}
+
+static void test_worklist_write(void **state)
+{
+	(void)state;
+	vs_store *a, *b;
+	int64_t rid[BULK_N];
+	bulk_pair(&a, &b, rid);
+	vs_store_worklist_item ops[3 * BULK_N];
+	size_t n = 0;
+	for (int i = 0; i < 8; i++) /* items that exist */
+		ops[n++] = bulk_wl(rid[i * 4], i % 2 ? VS_STORE_WL_COMMUNE : VS_STORE_WL_FACILITY, i);
+	wl_both(a, b, ops, n);
+	assert_same(a, b, rid);
+	/* as the engine writes them: a record's clear, then its items; one item put twice */
+	n = 0;
+	for (int i = 0; i < 24; i++) {
+		ops[n++] = bulk_wl(rid[i], VS_STORE_WL_CLEAR_RID, 0);
+		if (i % 3)
+			ops[n++] = bulk_wl(rid[i], VS_STORE_WL_FACILITY, i);
+		if (i % 4)
+			ops[n++] = bulk_wl(rid[i], VS_STORE_WL_COMMUNE, i + 1);
+	}
+	ops[n++] = bulk_wl(rid[5], VS_STORE_WL_FACILITY, 99);
+	assert_int_equal(vs_store_worklist_write(a, ops, 0, NULL), VS_OK);
+	wl_both(a, b, ops, n);
+	assert_same(a, b, rid);
+	/* a rid cleared after one of its puts: the order decides */
+	n = 0;
+	for (int i = 0; i < 20; i++)
+		ops[n++] = bulk_wl(rid[i], VS_STORE_WL_FACILITY, i + 7);
+	ops[n++] = bulk_wl(rid[3], VS_STORE_WL_CLEAR_RID, 0);
+	ops[n++] = bulk_wl(rid[6], VS_STORE_WL_CLEAR_RID, 0);
+	ops[n++] = bulk_wl(rid[6], VS_STORE_WL_COMMUNE, 3);
+	wl_both(a, b, ops, n);
+	assert_same(a, b, rid);
+	/* a few */
+	n = 0;
+	ops[n++] = bulk_wl(rid[1], VS_STORE_WL_CLEAR_RID, 0);
+	ops[n++] = bulk_wl(rid[30], VS_STORE_WL_COMMUNE, 4);
+	wl_both(a, b, ops, n);
+	assert_same(a, b, rid);
+	assert_int_equal(vs_store_begin(a, NULL), VS_OK);
+	n = 0;
+	for (int i = 0; i < 20; i++)
+		ops[n++] = bulk_wl(rid[i], VS_STORE_WL_CLEAR_RID, 0);
+	assert_int_equal(vs_store_worklist_write(a, ops, n, NULL), VS_OK);
+	assert_int_equal(vs_store_rollback(a, NULL), VS_OK);
+	assert_same(a, b, rid);
+	vs_store_close(a);
+	vs_store_close(b);
+}
+
 static void test_bulk_speed_sanity(void **state)
 {
 	(void)state;
@@ -1848,6 +2293,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_outbox_apply_all_and_plan),
 	    cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_worklist),
+	    cmocka_unit_test(test_save_links),
+	    cmocka_unit_test(test_set_checks),
+	    cmocka_unit_test(test_replace_events_many),
+	    cmocka_unit_test(test_worklist_write),
 	    cmocka_unit_test(test_coverage),
 	    cmocka_unit_test(test_report_aggregates),
 	    cmocka_unit_test(test_bulk_speed_sanity),
