@@ -167,6 +167,11 @@ int sv_engine_role(const sv_req *q);
  * A failure to audit is returned: the caller must not answer with the data. */
 vs_rc sv_audit(sv_req *q, const char *action, const char *subject, const char *result,
                const char *detail) VS_MUST_CHECK;
+/* The same for a caller that holds the write turn (sv_write_begin): the row
+ * is written at once, in that turn, instead of waiting for a group and a
+ * turn of its own. */
+vs_rc sv_audit_in_turn(sv_req *q, const char *action, const char *subject, const char *result,
+                       const char *detail) VS_MUST_CHECK;
 
 /* ---- handlers (handlers.c) ---- */
 void sv_h_records(sv_req *q, sv_resp *r);
