@@ -56,8 +56,11 @@ static void test_invalid_utf8_replaced(void **state)
 {
 	(void)state;
 	vs_buf b;
-	json_t *j = round_trip("ab\xff" "cd\xc3", &b);
-	assert_string_equal(json_string_value(json_array_get(j, 0)), "ab\xef\xbf\xbd" "cd\xef\xbf\xbd");
+	json_t *j = round_trip("ab\xff"
+	                       "cd\xc3",
+	                       &b);
+	assert_string_equal(json_string_value(json_array_get(j, 0)), "ab\xef\xbf\xbd"
+	                                                             "cd\xef\xbf\xbd");
 	json_decref(j);
 	vs_buf_free(&b);
 	/* NULL is the empty string */
@@ -79,7 +82,8 @@ static void test_members_and_reasons(void **state)
 	assert_int_equal(vs_buf_puts(&b, ",\"e\":"), VS_OK);
 	assert_int_equal(sv_json_put_reasons(&b, ""), VS_OK);
 	assert_int_equal(vs_buf_putc(&b, '}'), VS_OK);
-	assert_string_equal(b.data, "{\"a\":\"x\\\"y\",\"r\":[\"ID_MISSING\",\"LINK_NO_CANDIDATE\"],\"e\":[]}");
+	assert_string_equal(b.data,
+	                    "{\"a\":\"x\\\"y\",\"r\":[\"ID_MISSING\",\"LINK_NO_CANDIDATE\"],\"e\":[]}");
 	vs_buf_free(&b);
 	/* past the cap: an error, never a cut string */
 	vs_buf_init(&b, 8);
