@@ -211,7 +211,7 @@ static void rows_load(const vs_serve *srv, sv_job *j)
  * leaves the old or the new, never a torn one). Called with the job's state
  * settled; no-op for a temporary spool. A failure to save is logged: the job
  * goes on (its effects are in the store; only a resume would redo more). */
-static void job_save(const vs_serve *srv, sv_job *j)
+static void job_save_as(const vs_serve *srv, sv_job *j, int state)
 {
 	if (!srv->spool_durable)
 		return;
@@ -222,7 +222,7 @@ static void job_save(const vs_serve *srv, sv_job *j)
 	json_t *o = json_pack(
 	    "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:s}", "id", (json_int_t)j->id,
 	    "owner", j->owner, "facility_code", j->facility, "file", base ? base + 1 : j->path, "state",
-	    job_states[atomic_load(&j->state)], "bytes", (json_int_t)atomic_load(&j->bytes), "total_bytes",
+	    job_states[state], "bytes", (json_int_t)atomic_load(&j->bytes), "total_bytes",
 	    (json_int_t)atomic_load(&j->total_bytes), "done_rows", (json_int_t)atomic_load(&j->done_items),
 	    "resumed_at_row", (json_int_t)j->resumed_at, "resumed", j->resumed, "created",
 	    (json_int_t)j->created, "ended", (json_int_t)j->ended, "error", j->error);
@@ -237,6 +237,11 @@ static void job_save(const vs_serve *srv, sv_job *j)
 		unlink(tmp);
 		vs_log(VS_LOG_WARN, "serve: cannot save job %lld in the spool", (long long)j->id);
 	}
+}
+
+static void job_save(const vs_serve *srv, sv_job *j)
+{
+	job_save_as(srv, j, atomic_load(&j->state));
 }
 
 /* The spool's id counter, saved so that ids are never given twice even
@@ -563,14 +568,17 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 		         err.reason[0]           ? err.reason
 		         : rc == VS_ERR_INTERNAL ? "STOPPED"
 		                                 : "FAILED");
-		atomic_store(&j->state, SV_JOB_FAILED);
 	} else {
 		atomic_store(&j->bytes, atomic_load(&j->total_bytes));
-		atomic_store(&j->state, SV_JOB_DONE);
 	}
+	/* the rows, the job file and the upload's removal first; then the state
+	 * that answers "done" (and lets the rows be read): a client told the job
+	 * ended finds the spool settled */
+	int fin = rc ? SV_JOB_FAILED : SV_JOB_DONE;
 	rows_save(srv, j);
-	job_save(srv, j);
+	job_save_as(srv, j, fin);
 	unlink(j->path);
+	atomic_store(&j->state, fin);
 }
 
 static void *job_loop(void *arg)
