@@ -5,7 +5,7 @@
 #
 #   bench/serve_wrk.sh [--bin PATH] [--preset small|medium|...] [--seed N]
 #                      [--db STORE] [--duration 10s] [--threads 2] [--conns 16]
-#                      [--upload-rows N] [--shots FILE]
+#                      [--upload-rows N] [--shots FILE] [--only reads|submits]
 #
 # With --upload-rows N (and the generated shots file, or --shots FILE with
 # --db) it then uploads N of those rows as the clerk's facility's (new record
@@ -21,7 +21,7 @@
 # name the reference data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=build/release/src/cli/vaxsync preset=small seed=3 db= duration=10s threads=2 conns=16 upload_rows=0 shots=
+bin=build/release/src/cli/vaxsync preset=small seed=3 db= duration=10s threads=2 conns=16 upload_rows=0 shots= only=
 refdata=${VAXSYNC_REFDATA:-}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +35,7 @@ while [ $# -gt 0 ]; do
     --refdata) refdata=$2; shift 2 ;;
     --upload-rows) upload_rows=$2; shift 2 ;;
     --shots) shots=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
     *) echo "serve_wrk.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -121,10 +122,14 @@ end
 EOF
 
 echo "== store: $db ($(sqlite3 "$db" "SELECT count(*) FROM citizens") citizens), commune $commune, facility $facility"
-echo "== worklist page reads: wrk -t2 -c$conns -d$duration --latency"
-wrk -t2 -c"$conns" -d"$duration" --latency -s "$work/worklist.lua" "$url"
-echo "== single-record submits: wrk -t2 -c4 -d$duration --latency"
-wrk -t2 -c4 -d"$duration" --latency -s "$work/submit.lua" "$url"
+if [ "$only" != submits ]; then
+  echo "== worklist page reads: wrk -t2 -c$conns -d$duration --latency"
+  wrk -t2 -c"$conns" -d"$duration" --latency -s "$work/worklist.lua" "$url"
+fi
+if [ "$only" != reads ]; then
+  echo "== single-record submits: wrk -t2 -c4 -d$duration --latency"
+  wrk -t2 -c4 -d"$duration" --latency -s "$work/submit.lua" "$url"
+fi
 echo "== answers by route and status"
 curl -s "$url/metrics" | grep -E "^vaxsync_http_requests_total|_sum|_count"
 
@@ -149,5 +154,5 @@ done
 while state | grep -q '"state":"\(queued\|running\)"'; do sleep 1; done
 t1=$(date +%s.%N)
 echo "== upload job: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s from the first byte to done"
-state
+state | sed 's/,"records":\[.*\],"records_total"/,"records_total"/' # the receipt, not every row
 echo

@@ -150,20 +150,35 @@ static vs_rc audit_group(sv_req *q, audit_wait *const *g, size_t n)
 	return rc;
 }
 
+static void audit_fill(const sv_req *q, vs_store_audit_row *row, const char *action, const char *subject,
+                       const char *result, const char *detail)
+{
+	char endpoint[sizeof(row->endpoint)];
+	vs_store_copy(row->actor, sizeof(row->actor), q->who.user.name);
+	vs_store_copy(row->role, sizeof(row->role), q->who.user.role);
+	vs_store_copy(row->action, sizeof(row->action), action);
+	vs_store_copy(row->subject, sizeof(row->subject), subject);
+	snprintf(endpoint, sizeof(endpoint), "%s %s", q->method, q->url);
+	vs_store_copy(row->endpoint, sizeof(row->endpoint), endpoint);
+	vs_store_copy(row->result, sizeof(row->result), result);
+	vs_store_copy(row->detail, sizeof(row->detail), detail);
+}
+
+vs_rc sv_audit_in_turn(sv_req *q, const char *action, const char *subject, const char *result,
+                       const char *detail)
+{
+	vs_store_audit_row row;
+	memset(&row, 0, sizeof(row));
+	audit_fill(q, &row, action, subject, result, detail);
+	return vs_store_audit_add(vs_engine_store(q->ss), &row, NULL);
+}
+
 vs_rc sv_audit(sv_req *q, const char *action, const char *subject, const char *result, const char *detail)
 {
 	audit_wait w;
 	sv_auditq *a = q->srv->auditq;
 	memset(&w, 0, sizeof(w));
-	vs_store_copy(w.row.actor, sizeof(w.row.actor), q->who.user.name);
-	vs_store_copy(w.row.role, sizeof(w.row.role), q->who.user.role);
-	vs_store_copy(w.row.action, sizeof(w.row.action), action);
-	vs_store_copy(w.row.subject, sizeof(w.row.subject), subject);
-	char endpoint[sizeof(w.row.endpoint)];
-	snprintf(endpoint, sizeof(endpoint), "%s %s", q->method, q->url);
-	vs_store_copy(w.row.endpoint, sizeof(w.row.endpoint), endpoint);
-	vs_store_copy(w.row.result, sizeof(w.row.result), result);
-	vs_store_copy(w.row.detail, sizeof(w.row.detail), detail);
+	audit_fill(q, &w.row, action, subject, result, detail);
 	pthread_mutex_lock(&a->lock);
 	while (a->n == AUDIT_GROUP_MAX)
 		pthread_cond_wait(&a->cond, &a->lock);

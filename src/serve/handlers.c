@@ -158,11 +158,16 @@ void sv_h_records(sv_req *q, sv_resp *r)
 		goto out;
 	}
 	sub.file = "api";
+	/* the submit and its audit row in one write turn: a second turn would wait
+	 * behind every writer that asked in between */
 	sv_write_begin(q);
 	vs_rc rc = vs_engine_submit(q->ss, &sub, &out, &err);
+	vs_rc arc = sv_audit_in_turn(q, "submit", subject, rc ? "error" : "ok", NULL);
 	sv_write_end(q);
-	if (!audited(q, r, "submit", subject, rc ? "error" : "ok"))
+	if (arc) {
+		sv_problem(r, 503, "STORE_UNAVAILABLE", "The store is busy or unavailable; try again.");
 		goto out;
+	}
 	if (rc) {
 		sv_problem_rc(r, rc, &err);
 		goto out;
@@ -176,7 +181,9 @@ out:
 /* ---- GET /api/v1/worklist ---- */
 
 typedef struct page {
-	json_t *items;
+	vs_buf out;     /* the items as JSON text, comma-separated */
+	size_t count;   /* items in out */
+	vs_rc write_rc; /* the first failure to write out */
 	bool commune;
 	int64_t last;
 	/* filters (NULL or "": none): the item's category, one of its reasons,
@@ -225,23 +232,44 @@ static int page_item(void *ud, const vs_store_worklist_item *it)
 {
 	page *p = ud;
 	p->seen++;
-	if (p->limit && json_array_size(p->items) >= p->limit)
+	if (p->limit && p->count >= p->limit)
 		return 0; /* full: the rest of the chunk comes on the next page */
 	p->scanned = it->rid;
 	if (p->limit && !page_keeps(p, it))
 		return 0;
-	json_t *reasons = json_array();
-	sv_json_reasons(reasons, it->reasons);
-	json_t *j =
-	    json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s}", "rid", (json_int_t)it->rid, "facility_code",
-	              it->facility_code, "record_id", it->record_id, "category", it->category, "reasons",
-	              reasons, "suggestion", it->suggestion, "evidence", it->evidence);
-	if (j && p->commune) {
-		json_object_set_new(j, "commune_code", json_string(it->commune_code));
-		json_object_set_new(j, "citizen_id", json_string(it->citizen_id));
+	/* written straight as JSON text: the members and their order as before */
+	vs_buf *b = &p->out;
+	size_t mark = b->len;
+	vs_rc rc = vs_buf_printf(b, "%s{\"rid\":%lld", p->count ? "," : "", (long long)it->rid);
+	if (!rc)
+		rc = sv_json_put_member(b, false, "facility_code", it->facility_code);
+	if (!rc)
+		rc = sv_json_put_member(b, false, "record_id", it->record_id);
+	if (!rc)
+		rc = sv_json_put_member(b, false, "category", it->category);
+	if (!rc)
+		rc = vs_buf_puts(b, ",\"reasons\":");
+	if (!rc)
+		rc = sv_json_put_reasons(b, it->reasons);
+	if (!rc)
+		rc = sv_json_put_member(b, false, "suggestion", it->suggestion);
+	if (!rc)
+		rc = sv_json_put_member(b, false, "evidence", it->evidence);
+	if (!rc && p->commune)
+		rc = sv_json_put_member(b, false, "commune_code", it->commune_code);
+	if (!rc && p->commune)
+		rc = sv_json_put_member(b, false, "citizen_id", it->citizen_id);
+	if (!rc)
+		rc = vs_buf_putc(b, '}');
+	if (rc) {
+		b->len = mark; /* no half item */
+		if (b->data)
+			b->data[mark] = '\0';
+		if (!p->write_rc)
+			p->write_rc = rc;
+		return 1;
 	}
-	if (j)
-		json_array_append_new(p->items, j);
+	p->count++;
 	p->last = it->rid;
 	return 0;
 }
@@ -308,6 +336,7 @@ static bool filters_used(const page *p)
 /* One filtered page: reads the worklist in chunks of 500 after `after` and
  * keeps what passes, until limit items or the end (at most 50 chunks a
  * request; next_after then says where the scan stopped). */
+#define SV_WL_PAGE_MAX ((size_t)16 << 20) /* bytes of one page's JSON: 500 items of at most ~8 KiB */
 #define SV_WL_CHUNK 500
 #define SV_WL_CHUNKS 50
 static vs_rc filtered_page(sv_req *q, page *p, const char *code, bool facility, long long after, size_t limit,
@@ -322,7 +351,9 @@ static vs_rc filtered_page(sv_req *q, page *p, const char *code, bool facility, 
 		                              code, p->scanned, SV_WL_CHUNK, page_item, p, err);
 		if (rc)
 			return rc;
-		if (json_array_size(p->items) >= limit || p->seen < SV_WL_CHUNK) {
+		if (p->write_rc)
+			return p->write_rc;
+		if (p->count >= limit || p->seen < SV_WL_CHUNK) {
 			p->seen = 0; /* the end, or full: next_after as for an unfiltered page */
 			return VS_OK;
 		}
@@ -353,31 +384,59 @@ void sv_h_worklist(sv_req *q, sv_resp *r)
 		deny(q, r, "read:list", code);
 		return;
 	}
-	p.items = json_array();
+	vs_buf_init(&p.out, SV_WL_PAGE_MAX);
 	p.commune = com != NULL;
 	vs_rc rc = filters_used(&p)
 	               ? filtered_page(q, &p, code, fac != NULL, after, (size_t)limit, &err)
 	               : vs_engine_worklist(q->ss, fac ? VS_STORE_WL_FACILITY : VS_STORE_WL_COMMUNE, code,
 	                                    (int64_t)after, (size_t)limit, page_item, &p, &err);
+	if (!rc && p.write_rc)
+		rc = vs_error_set(&err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "worklist page too large");
 	if (rc == VS_ERR_NOTFOUND) {
-		json_decref(p.items);
+		vs_buf_free(&p.out);
 		not_found(q, r, "read:list", code);
 		return;
 	}
 	if (!audited(q, r, "read:list", code, rc ? "error" : "ok") || rc) {
 		if (rc)
 			sv_problem_rc(r, rc, &err);
-		json_decref(p.items);
+		vs_buf_free(&p.out);
 		return;
 	}
-	size_t n = json_array_size(p.items);
-	json_t *next = n == (size_t)limit ? json_integer((json_int_t)p.last) : json_null();
-	if (filters_used(&p) && n < (size_t)limit && p.seen && p.scanned != INT64_MIN)
-		next =
-		    json_integer((json_int_t)p.scanned); /* the scan stopped at its cap: go on from there */
+	size_t n = p.count;
+	bool has_next = n == (size_t)limit;
+	int64_t next = p.last;
+	if (filters_used(&p) && n < (size_t)limit && p.seen && p.scanned != INT64_MIN) {
+		has_next = true; /* the scan stopped at its cap: go on from there */
+		next = p.scanned;
+	}
+	/* {"kind":..,"code":..,"items":[..],"next_after":N|null}, as jansson wrote it */
+	vs_buf b;
+	vs_buf_init(&b, SV_WL_PAGE_MAX + 256);
+	vs_rc wrc = vs_buf_reserve(&b, p.out.len + 128);
+	if (!wrc)
+		wrc = vs_buf_putc(&b, '{');
+	if (!wrc)
+		wrc = sv_json_put_member(&b, true, "kind", fac ? "facility" : "commune");
+	if (!wrc)
+		wrc = sv_json_put_member(&b, false, "code", code);
+	if (!wrc)
+		wrc = vs_buf_puts(&b, ",\"items\":[");
+	if (!wrc && p.out.len)
+		wrc = vs_buf_append(&b, p.out.data, p.out.len);
+	if (!wrc)
+		wrc = has_next ? vs_buf_printf(&b, "],\"next_after\":%lld}", (long long)next)
+		               : vs_buf_puts(&b, "],\"next_after\":null}");
+	vs_buf_free(&p.out);
+	if (wrc) {
+		vs_buf_free(&b);
+		sv_problem(r, 500, "INTERNAL", "Something went wrong on the server.");
+		return;
+	}
 	r->status = 200;
-	r->body = json_pack("{s:s, s:s, s:o, s:o}", "kind", fac ? "facility" : "commune", "code", code,
-	                    "items", p.items, "next_after", next);
+	r->owned_text = b.data; /* vs_free after sending */
+	r->text = b.data;
+	r->ctype = "application/json";
 }
 
 /* ---- records addressed by facility and record: review, explain ---- */

@@ -50,7 +50,8 @@ enum { SV_JOB_QUEUED, SV_JOB_RUNNING, SV_JOB_DONE, SV_JOB_FAILED };
 static const char *const job_states[] = {"queued", "running", "done", "failed"};
 
 /* One row's result, kept for the uploader (the first SV_JOB_RECS of a file;
- * in memory: a restart keeps the job and its receipt, not these). */
+ * in memory while the job runs; an ended job's are saved in a durable spool
+ * as rows-ID.json, so they survive a restart). */
 #define SV_JOB_RECS 1000
 typedef struct sv_job_rec {
 	char record_id[64];
@@ -78,8 +79,19 @@ struct sv_job {
 	sv_job_rec *recs;
 	size_t rec_count, rec_cap;
 	uint64_t rec_total;
+	json_t *saved_records; /* an ended job's rows read back from the spool (rows-ID.json), or NULL */
+	uint64_t saved_total;
 	sv_job *next;
 };
+
+static json_t *records_json(const sv_job *j);
+
+static void job_free(sv_job *j)
+{
+	json_decref(j->saved_records);
+	vs_free(j->recs);
+	vs_free(j);
+}
 
 /* Keeps one row's result while there is room (the job thread). */
 static void keep_rec(sv_job *j, const char *record_id, uint64_t line, bool rejected, uint8_t put,
@@ -139,11 +151,67 @@ static void job_file(const vs_serve *srv, int64_t id, const char *suffix, char *
 	snprintf(path, len, "%s/job-%lld.json%s", srv->spool, (long long)id, suffix);
 }
 
+/* The file of an ended job's per-row results. */
+static void rows_file(const vs_serve *srv, int64_t id, const char *suffix, char *path, size_t len)
+{
+	snprintf(path, len, "%s/rows-%lld.json%s", srv->spool, (long long)id, suffix);
+}
+
+#define SV_ROWS_FILE_MAX ((off_t)4 << 20) /* SV_JOB_RECS rows of at most ~400 bytes, with room */
+
+/* Saves an ended job's per-row results (before its job file says it ended,
+ * replaced by rename as the job file is); no-op for a temporary spool. A
+ * failure is logged: the rows are still answered until the next start. */
+static void rows_save(const vs_serve *srv, sv_job *j)
+{
+	if (!srv->spool_durable)
+		return;
+	char tmp[600], dst[600];
+	rows_file(srv, j->id, ".tmp", tmp, sizeof(tmp));
+	rows_file(srv, j->id, "", dst, sizeof(dst));
+	json_t *o =
+	    json_pack("{s:o, s:I}", "records", records_json(j), "records_total", (json_int_t)j->rec_total);
+	int fd = o ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	bool ok = fd >= 0 && json_dumpfd(o, fd, JSON_COMPACT) == 0;
+	if (fd >= 0 && close(fd))
+		ok = false;
+	json_decref(o);
+	if (!ok || rename(tmp, dst)) {
+		unlink(tmp);
+		vs_log(VS_LOG_WARN, "serve: cannot save the rows of job %lld in the spool", (long long)j->id);
+	}
+}
+
+/* An ended job's rows read back (left NULL when the file is missing or not ours). */
+static void rows_load(const vs_serve *srv, sv_job *j)
+{
+	char path[600];
+	struct stat st;
+	rows_file(srv, j->id, "", path, sizeof(path));
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > SV_ROWS_FILE_MAX) {
+		close(fd);
+		return;
+	}
+	json_t *o = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
+	close(fd);
+	json_t *recs = json_object_get(o, "records");
+	json_t *total = json_object_get(o, "records_total");
+	if (json_is_array(recs) && json_array_size(recs) <= SV_JOB_RECS && json_is_integer(total) &&
+	    json_integer_value(total) >= 0) {
+		j->saved_records = json_incref(recs);
+		j->saved_total = (uint64_t)json_integer_value(total);
+	}
+	json_decref(o);
+}
+
 /* Writes the job's file (a new file renamed over the old one: a crash
  * leaves the old or the new, never a torn one). Called with the job's state
  * settled; no-op for a temporary spool. A failure to save is logged: the job
  * goes on (its effects are in the store; only a resume would redo more). */
-static void job_save(const vs_serve *srv, sv_job *j)
+static void job_save_as(const vs_serve *srv, sv_job *j, int state)
 {
 	if (!srv->spool_durable)
 		return;
@@ -154,7 +222,7 @@ static void job_save(const vs_serve *srv, sv_job *j)
 	json_t *o = json_pack(
 	    "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:s}", "id", (json_int_t)j->id,
 	    "owner", j->owner, "facility_code", j->facility, "file", base ? base + 1 : j->path, "state",
-	    job_states[atomic_load(&j->state)], "bytes", (json_int_t)atomic_load(&j->bytes), "total_bytes",
+	    job_states[state], "bytes", (json_int_t)atomic_load(&j->bytes), "total_bytes",
 	    (json_int_t)atomic_load(&j->total_bytes), "done_rows", (json_int_t)atomic_load(&j->done_items),
 	    "resumed_at_row", (json_int_t)j->resumed_at, "resumed", j->resumed, "created",
 	    (json_int_t)j->created, "ended", (json_int_t)j->ended, "error", j->error);
@@ -169,6 +237,11 @@ static void job_save(const vs_serve *srv, sv_job *j)
 		unlink(tmp);
 		vs_log(VS_LOG_WARN, "serve: cannot save job %lld in the spool", (long long)j->id);
 	}
+}
+
+static void job_save(const vs_serve *srv, sv_job *j)
+{
+	job_save_as(srv, j, atomic_load(&j->state));
 }
 
 /* The spool's id counter, saved so that ids are never given twice even
@@ -250,6 +323,8 @@ static sv_job *job_load(const vs_serve *srv, const char *name)
 			st_i = SV_JOB_QUEUED;
 		}
 		atomic_store(&j->state, st_i);
+		if (st_i == SV_JOB_DONE || st_i == SV_JOB_FAILED)
+			rows_load(srv, j);
 	}
 	json_decref(o);
 	return j;
@@ -294,8 +369,9 @@ static void spool_load(vs_serve *srv)
 			char path[600];
 			job_file(srv, j->id, "", path, sizeof(path));
 			unlink(path);
-			vs_free(j->recs);
-			vs_free(j);
+			rows_file(srv, j->id, "", path, sizeof(path));
+			unlink(path);
+			job_free(j);
 			continue;
 		}
 		/* newest first: insert by id */
@@ -492,13 +568,17 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 		         err.reason[0]           ? err.reason
 		         : rc == VS_ERR_INTERNAL ? "STOPPED"
 		                                 : "FAILED");
-		atomic_store(&j->state, SV_JOB_FAILED);
 	} else {
 		atomic_store(&j->bytes, atomic_load(&j->total_bytes));
-		atomic_store(&j->state, SV_JOB_DONE);
 	}
-	job_save(srv, j);
+	/* the rows, the job file and the upload's removal first; then the state
+	 * that answers "done" (and lets the rows be read): a client told the job
+	 * ended finds the spool settled */
+	int fin = rc ? SV_JOB_FAILED : SV_JOB_DONE;
+	rows_save(srv, j);
+	job_save_as(srv, j, fin);
 	unlink(j->path);
+	atomic_store(&j->state, fin);
 }
 
 static void *job_loop(void *arg)
@@ -619,8 +699,7 @@ void sv_jobs_stop(vs_serve *srv)
 		srv->jobs = j->next;
 		if (!srv->spool_durable && atomic_load(&j->state) == SV_JOB_QUEUED)
 			unlink(j->path);
-		vs_free(j->recs);
-		vs_free(j);
+		job_free(j);
 	}
 	if (!srv->spool_durable)
 		rmdir(srv->spool);
@@ -697,8 +776,11 @@ static json_t *job_json(sv_job *j, bool with_records)
 		json_object_set_new(o, "resumed_at_row", json_integer((json_int_t)j->resumed_at));
 	}
 	if (o && with_records && (state == SV_JOB_DONE || state == SV_JOB_FAILED)) {
-		json_object_set_new(o, "records", records_json(j));
-		json_object_set_new(o, "records_total", json_integer((json_int_t)j->rec_total));
+		/* the rows of this run, else those saved when it ended before a restart */
+		bool saved = !j->rec_total && j->saved_records;
+		json_object_set_new(o, "records", saved ? json_incref(j->saved_records) : records_json(j));
+		json_object_set_new(o, "records_total",
+		                    json_integer((json_int_t)(saved ? j->saved_total : j->rec_total)));
 	}
 	return o;
 }

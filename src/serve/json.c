@@ -89,3 +89,100 @@ void sv_json_reasons(json_t *arr, const char *list)
 		p = bar + 1;
 	}
 }
+
+/* ---- JSON text written directly (hot answers: worklist pages) ---- */
+
+vs_rc sv_json_put_str(vs_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = s ? strlen(s) : 0;
+	vs_rc rc = vs_buf_reserve(b, n + 2);
+	if (!rc)
+		rc = vs_buf_putc(b, '"');
+	for (size_t i = 0; !rc && i < n;) {
+		/* the longest run that needs no escape, copied at once */
+		size_t j = i;
+		while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x80 && s[j] != '"' &&
+		       s[j] != '\\')
+			j++;
+		if (j > i) {
+			rc = vs_buf_append(b, s + i, j - i);
+			i = j;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			uint32_t cp;
+			size_t k = vs_utf8_decode(s + i, n - i, &cp);
+			/* invalid UTF-8 becomes U+FFFD (jansson refused the whole value) */
+			rc = k ? vs_buf_append(b, s + i, k) : vs_buf_append(b, "\xef\xbf\xbd", 3);
+			i += k ? k : 1;
+			continue;
+		}
+		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+		size_t len = 2;
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			len = 6;
+		}
+		rc = vs_buf_append(b, esc, len);
+		i++;
+	}
+	return rc ? rc : vs_buf_putc(b, '"');
+}
+
+vs_rc sv_json_put_member(vs_buf *b, bool first, const char *key, const char *value)
+{
+	vs_rc rc = first ? VS_OK : vs_buf_putc(b, ',');
+	if (!rc)
+		rc = sv_json_put_str(b, key);
+	if (!rc)
+		rc = vs_buf_putc(b, ':');
+	return rc ? rc : sv_json_put_str(b, value);
+}
+
+vs_rc sv_json_put_reasons(vs_buf *b, const char *list)
+{
+	vs_rc rc = vs_buf_putc(b, '[');
+	bool first = true;
+	char one[64];
+	for (const char *p = list; !rc && p && *p;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n && n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if (!first)
+				rc = vs_buf_putc(b, ',');
+			if (!rc)
+				rc = sv_json_put_str(b, one);
+			first = false;
+		}
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return rc ? rc : vs_buf_putc(b, ']');
+}

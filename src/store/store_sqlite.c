@@ -6,9 +6,13 @@
  * loses or tears a committed transaction; only an OS crash or power loss may
  * roll back the last commits, which leaves the database consistent (outbox
  * items and the postings they caused commit together), so a re-run redoes
- * them exactly once. vs_store_opts.sync_full asks for FULL. */
+ * them exactly once. vs_store_opts.sync_full asks for FULL.
+ *
+ * Memory map: only the first connection of this process to a database file
+ * reads it through a memory map; the others read with pread (see open_track). */
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -266,11 +270,86 @@ typedef struct sqlite_store {
 	bool in_tx;
 	int atomic_depth; /* open vs_store_atomic_begin steps */
 	bool atomic_own;  /* the outermost step opened its own transaction */
+	int track;        /* this connection's slot in open_files, -1: none */
 } sqlite_store;
 
 static sqlite_store *D(vs_store *s)
 {
 	return (sqlite_store *)s->impl;
+}
+
+/* Connections of this process to each database file (by device and inode).
+ * When a connection starts a read and another connection has committed since
+ * its last one, SQLite drops that connection's page cache and unmaps its
+ * whole memory map; the next reads fault the pages in again (and the kernel
+ * reads ahead around each fault). A single connection (a bulk run) never
+ * sees that. Several connections that write in turn (the service: a session
+ * per worker, the upload job, the audit groups, the checkpointer) see it on
+ * nearly every transaction: a munmap and mmap of 1 GiB and a page-table
+ * rebuild per request, which was half of the service's CPU per request and
+ * much of its latency tail. So the second and later connections to a file
+ * read it with pread into their page cache; the first keeps the map. */
+#define OPEN_FILES_MAX 64
+static struct {
+	dev_t dev;
+	ino_t ino;
+	int count;
+} open_files[OPEN_FILES_MAX];
+static pthread_mutex_t open_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Counts the connection to path in; true when another one of this process
+ * already has that file open. An untracked file (no stat, table full) is
+ * taken as not shared. */
+static bool open_track(sqlite_store *d, const char *path)
+{
+	struct stat st;
+	int free_slot = -1;
+	bool shared = false;
+	d->track = -1;
+	if (!strcmp(path, ":memory:") || !path[0] || stat(path, &st) != 0)
+		return false;
+	pthread_mutex_lock(&open_mu);
+	for (int i = 0; i < OPEN_FILES_MAX; i++) {
+		if (open_files[i].count && open_files[i].dev == st.st_dev && open_files[i].ino == st.st_ino) {
+			d->track = i;
+			break;
+		}
+		if (!open_files[i].count && free_slot < 0)
+			free_slot = i;
+	}
+	if (d->track < 0 && free_slot >= 0) {
+		d->track = free_slot;
+		open_files[free_slot].dev = st.st_dev;
+		open_files[free_slot].ino = st.st_ino;
+	}
+	if (d->track >= 0)
+		shared = open_files[d->track].count++ > 0;
+	pthread_mutex_unlock(&open_mu);
+	return shared;
+}
+
+static void open_untrack(sqlite_store *d)
+{
+	if (d->track < 0)
+		return;
+	pthread_mutex_lock(&open_mu);
+	open_files[d->track].count--;
+	pthread_mutex_unlock(&open_mu);
+	d->track = -1;
+}
+
+/* True when the connection reads the database through a memory map (for the
+ * tests: declared there, it is no part of the store interface). */
+bool vs_store_sqlite_mapped(vs_store *s);
+bool vs_store_sqlite_mapped(vs_store *s)
+{
+	sqlite3_int64 n = 0;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(D(s)->db, "PRAGMA mmap_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n > 0;
 }
 
 static vs_rc dberr(sqlite_store *d, vs_error *err, const char *what)
@@ -353,6 +432,7 @@ static void sq_close(vs_store *s)
 	if (d->in_tx)
 		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(d->db);
+	open_untrack(d);
 	vs_free(d);
 	s->impl = NULL;
 }
@@ -2146,6 +2226,7 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	sqlite_store *d = vs_calloc(1, sizeof(*d));
 	if (!d)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "store: out of memory");
+	d->track = -1;
 	s->impl = d;
 	s->ops = &sqlite_ops;
 	create_private(path);
@@ -2156,11 +2237,12 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	}
 	sqlite3_busy_timeout(d->db, 10000);
 	size_t cache = opts && opts->cache_kib ? opts->cache_kib : 65536;
+	bool shared = open_track(d, path);
 	snprintf(pragma, sizeof(pragma),
 	         "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
 	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=65536;"
-	         " PRAGMA mmap_size=1073741824",
-	         opts && opts->sync_full ? "FULL" : "NORMAL", cache);
+	         " PRAGMA mmap_size=%s",
+	         opts && opts->sync_full ? "FULL" : "NORMAL", cache, shared ? "0" : "1073741824");
 	if (sqlite3_exec(d->db, pragma, NULL, NULL, NULL) != SQLITE_OK)
 		rc = open_error(d, path, err);
 	if (!rc)

@@ -1310,8 +1310,10 @@ static void test_upload_kill9(void **state)
 	assert_null(json_object_get(job, "resumed"));
 	json_decref(job);
 	assert_int_equal(count_of("SELECT count(*) FROM postings"), postings);
-	/* the cut upload's file is gone from the spool; only job files and the counter remain */
-	snprintf(spool, sizeof(spool), "ls -A %s/spool | grep -v -e '^job-[0-9]*\\.json$' -e '^seq$'",
+	/* the cut upload's file is gone from the spool; only job files, ended jobs' rows and the
+	 * counter remain */
+	snprintf(spool, sizeof(spool),
+	         "ls -A %s/spool | grep -v -e '^job-[0-9]*\\.json$' -e '^rows-[0-9]*\\.json$' -e '^seq$'",
 	         tmpdir);
 	assert_int_not_equal(system(spool), 0);
 	snprintf(spool, sizeof(spool), "%s/spool", tmpdir);
@@ -1780,6 +1782,17 @@ static void test_jobs_list_and_rows(void **state)
 	}
 	assert_int_equal(stored, 3);
 	assert_int_equal(rejected, 1);
+	/* Regression: the rows of an ended job were kept in memory only; after a
+	 * restart the job came back with its receipt and no rows */
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	restart_server("1000000");
+	assert_int_equal(get(U_CLERK, path), 200);
+	json_t *again = json_loads(R.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(again, "state")), "done");
+	assert_true(json_equal(json_object_get(again, "records"), recs));
+	assert_int_equal(json_integer_value(json_object_get(again, "records_total")), 4);
+	json_decref(again);
 	json_decref(job);
 	/* the uploads list: the clerk's jobs, newest first; other roles 403 */
 	assert_int_equal(get(U_CLERK, "/api/v1/jobs"), 200);
