@@ -361,6 +361,29 @@ static int cmp_u64(const void *a, const void *b)
 
 #define LVBITS 3
 
+/* EM's M step: m of each comparison not in excl from the expected match counts
+ * acc of its levels (a comparison with none keeps its m); returns the total change. */
+static double m_step(const vs_link_model *m, double acc[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS], uint32_t excl,
+                     double mm[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS])
+{
+	double change = 0;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		if (excl & (1u << c))
+			continue;
+		double s = 0;
+		for (int lv = 1; lv < m->nlev[c]; lv++)
+			s += acc[c][lv];
+		if (s <= 0)
+			continue;
+		for (int lv = 1; lv < m->nlev[c]; lv++) {
+			double nv = clampp(acc[c][lv] / s);
+			change += fabs(nv - mm[c][lv]);
+			mm[c][lv] = nv;
+		}
+	}
+	return change;
+}
+
 /* EM on distinct comparison vectors (pat, cnt) with u fixed; estimates m of
  * the comparisons not in excl, and lambda. */
 static void em_session(vs_link_model *m, const uint64_t *pat, const uint64_t *cnt, size_t np, uint32_t excl,
@@ -391,21 +414,7 @@ static void em_session(vs_link_model *m, const uint64_t *pat, const uint64_t *cn
 					acc[c][lv] += w;
 			}
 		}
-		double change = 0;
-		for (size_t c = 0; c < m->ncmp; c++) {
-			if (excl & (1u << c))
-				continue;
-			double s = 0;
-			for (int lv = 1; lv < m->nlev[c]; lv++)
-				s += acc[c][lv];
-			if (s <= 0)
-				continue;
-			for (int lv = 1; lv < m->nlev[c]; lv++) {
-				double nv = clampp(acc[c][lv] / s);
-				change += fabs(nv - mm[c][lv]);
-				mm[c][lv] = nv;
-			}
-		}
+		double change = m_step(m, acc, excl, mm);
 		lambda = tot > 0 ? tot_g / tot : 0.5;
 		if (lambda < 1e-6)
 			lambda = 1e-6;
@@ -454,19 +463,7 @@ static void em_pooled(vs_link_model *m, const uint64_t *pat, const uint64_t *cnt
 					acc[c][lv] += w;
 			}
 		}
-		double change = 0;
-		for (size_t c = 0; c < m->ncmp; c++) {
-			double s = 0;
-			for (int lv = 1; lv < m->nlev[c]; lv++)
-				s += acc[c][lv];
-			if (s <= 0)
-				continue;
-			for (int lv = 1; lv < m->nlev[c]; lv++) {
-				double nv = clampp(acc[c][lv] / s);
-				change += fabs(nv - mm[c][lv]);
-				mm[c][lv] = nv;
-			}
-		}
+		double change = m_step(m, acc, 0, mm);
 		lambda = tot_g / npairs;
 		if (lambda < 1e-12)
 			lambda = 1e-12;

@@ -159,6 +159,23 @@ static void rows_file(const vs_serve *srv, int64_t id, const char *suffix, char 
 
 #define SV_ROWS_FILE_MAX ((off_t)4 << 20) /* SV_JOB_RECS rows of at most ~400 bytes, with room */
 
+/* Writes o (NULL: nothing, false) to tmp (mode 0600, no symlink followed) and
+ * renames it over dst: a crash leaves the old file or the new, never a torn one.
+ * Takes o's reference; false (tmp removed) on any failure. */
+static bool json_save(json_t *o, const char *tmp, const char *dst)
+{
+	int fd = o ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	bool ok = fd >= 0 && json_dumpfd(o, fd, JSON_COMPACT) == 0;
+	if (fd >= 0 && close(fd))
+		ok = false;
+	json_decref(o);
+	if (!ok || rename(tmp, dst)) {
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
 /* Saves an ended job's per-row results (before its job file says it ended,
  * replaced by rename as the job file is); no-op for a temporary spool. A
  * failure is logged: the rows are still answered until the next start. */
@@ -171,15 +188,8 @@ static void rows_save(const vs_serve *srv, sv_job *j)
 	rows_file(srv, j->id, "", dst, sizeof(dst));
 	json_t *o =
 	    json_pack("{s:o, s:I}", "records", records_json(j), "records_total", (json_int_t)j->rec_total);
-	int fd = o ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
-	bool ok = fd >= 0 && json_dumpfd(o, fd, JSON_COMPACT) == 0;
-	if (fd >= 0 && close(fd))
-		ok = false;
-	json_decref(o);
-	if (!ok || rename(tmp, dst)) {
-		unlink(tmp);
+	if (!json_save(o, tmp, dst))
 		vs_log(VS_LOG_WARN, "serve: cannot save the rows of job %lld in the spool", (long long)j->id);
-	}
 }
 
 /* An ended job's rows read back (left NULL when the file is missing or not ours). */
@@ -228,15 +238,8 @@ static void job_save_as(const vs_serve *srv, sv_job *j, int state)
 	    (json_int_t)j->created, "ended", (json_int_t)j->ended, "error", j->error);
 	if (o)
 		json_object_set_new(o, "receipt", job_receipt(j));
-	int fd = o ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
-	bool ok = fd >= 0 && json_dumpfd(o, fd, JSON_COMPACT) == 0;
-	if (fd >= 0 && close(fd))
-		ok = false;
-	json_decref(o);
-	if (!ok || rename(tmp, dst)) {
-		unlink(tmp);
+	if (!json_save(o, tmp, dst))
 		vs_log(VS_LOG_WARN, "serve: cannot save job %lld in the spool", (long long)j->id);
-	}
 }
 
 static void job_save(const vs_serve *srv, sv_job *j)
