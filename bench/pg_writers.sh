@@ -13,6 +13,8 @@
 # runs with 2N threads, each of the two with N (default 1): the same cores. The server: a
 # throw-away cluster of scripts/pg-test-cluster.sh restarted with fsync,
 # full_page_writes and synchronous_commit on, as bench/pg_run.sh does.
+# Prints how many rows of links, events and postings differ between the two stores (0: two
+# writers decided and posted exactly as one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/release gen= threads=1
@@ -55,7 +57,12 @@ tail -n +3 "$gen/shots.csv" >"$work/rest"
 echo "== pg_writers.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "data: $(($(wc -l <"$gen/registry.csv") - 1)) registry rows, $(($(wc -l <"$gen/shots.csv") - 1)) shot rows; halves of $(($(wc -l <"$work/a.csv") - 1)) and $(($(wc -l <"$work/b.csv") - 1))"
 psql "$base" -c "CREATE DATABASE vs_reg"
-run "$work/one.csv" "$(uri_of vs_reg)" "$threads" >/dev/null
+# One model for every store, trained on the whole file and kept in the template: the comparison is
+# of concurrency, not of EM samples (each writer would otherwise train on its own half; the
+# second one to finish now uses the first one's model, but that is still a half's model).
+"$bin" train --registry "$gen/registry.csv" --shots "$gen/shots.csv" -o "$work/model.json" -q
+"$bin" run --registry "$gen/registry.csv" --shots "$work/one.csv" --db "$(uri_of vs_reg)" --today 2024-01-01 \
+	--threads "$threads" --lang en -q --model "$work/model.json" >/dev/null
 psql "$base" -c "CREATE DATABASE vs_one TEMPLATE vs_reg" -c "CREATE DATABASE vs_two TEMPLATE vs_reg"
 t0=$(date +%s.%N)
 run "$work/all.csv" "$(uri_of vs_one)" $((threads * 2)) >"$work/one.summary"
@@ -74,3 +81,12 @@ echo "2 writers ($threads thread each): wall $(awk -v a="$t0" -v b="$t1" 'BEGIN 
 for db in vs_one vs_two; do
 	echo "$db: $(psql "$(uri_of $db)" -c "SELECT (SELECT count(*) FROM records WHERE current = 1) || ' records, ' || (SELECT count(*) FROM links) || ' links, ' || (SELECT count(*) FROM events) || ' events, ' || (SELECT count(*) FROM postings) || ' postings, ' || (SELECT count(*) FROM outbox WHERE done = 0) || ' pending, ' || (SELECT count(*) FROM dirty) || ' dirty'")"
 done
+# the outcome, row by row: links, events and postings of the two stores
+outcome() {
+	psql "$(uri_of "$1")" -c "SELECT r.facility_code || '|' || r.record_id || '|' || coalesce(l.citizen_id, '') || '|' || l.decision FROM links l JOIN records r USING (rid) WHERE r.current = 1 ORDER BY 1" \
+		-c "SELECT event_key || '|' || citizen_id || '|' || coalesce(product, '') || '|' || coalesce(dose::text, '') || '|' || status FROM events ORDER BY 1" \
+		-c "SELECT event_key || '|' || citizen_id || '|' || coalesce(product, '') || '|' || coalesce(dose::text, '') || '|' || coalesce(shot_date, '') FROM postings ORDER BY 1"
+}
+outcome vs_one >"$work/one.rows"
+outcome vs_two >"$work/two.rows"
+echo "rows of links, events and postings that differ between 1 and 2 writers: $(diff "$work/one.rows" "$work/two.rows" | grep -c '^[<>]' || true)"

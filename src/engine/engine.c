@@ -145,6 +145,28 @@ out:
 	return rc;
 }
 
+/* The store's newest model as e->lm; VS_ERR_NOTFOUND (err untouched) when it has none */
+static vs_rc model_from_store(vs_engine *e, vs_store *s, vs_error *err)
+{
+	vs_buf text;
+	char ver[64] = "";
+	vs_buf_init(&text, (size_t)1 << 20);
+	vs_rc rc = vs_store_model_latest(s, ver, &text, NULL);
+	if (rc && rc != VS_ERR_NOTFOUND)
+		rc = vs_store_model_latest(s, ver, &text, err); /* again, for the error's text */
+	if (!rc) {
+		vs_link_model *m = NULL;
+		rc = vs_link_model_parse(&m, e->ls, text.data, text.len, ver, err);
+		if (!rc) {
+			vs_link_model_free(e->lm);
+			e->lm = m;
+			vs_store_copy(e->model_version, sizeof(e->model_version), ver);
+		}
+	}
+	vs_buf_free(&text);
+	return rc;
+}
+
 static vs_rc model_setup(vs_engine *e, vs_error *err)
 {
 	vs_rc rc = vs_link_model_default(&e->lm_default, e->ls, err);
@@ -152,19 +174,12 @@ static vs_rc model_setup(vs_engine *e, vs_error *err)
 		return rc;
 	if (e->model_path)
 		return model_from_file(e, err);
-	vs_buf text;
-	char ver[64] = "";
-	vs_buf_init(&text, (size_t)1 << 20);
-	rc = vs_store_model_latest(e->main->s, ver, &text, err);
-	if (!rc) {
-		rc = vs_link_model_parse(&e->lm, e->ls, text.data, text.len, ver, err);
-		vs_store_copy(e->model_version, sizeof(e->model_version), ver);
-	} else if (rc == VS_ERR_NOTFOUND) {
+	rc = model_from_store(e, e->main->s, err);
+	if (rc == VS_ERR_NOTFOUND) {
 		rc = VS_OK; /* none yet: EM on the first batch big enough (eng_model) */
 		if (e->no_train)
 			vs_store_copy(e->model_version, sizeof(e->model_version), "profile-default");
 	}
-	vs_buf_free(&text);
 	return rc;
 }
 
@@ -175,6 +190,8 @@ static vs_rc train_locked(vs_engine_session *ss, const vs_link_side *side, vs_er
 	vs_link_model *trained = NULL;
 	vs_link_train_opts to = {.threads = e->threads, .quiet = true};
 	int64_t n = 0;
+	if (model_from_store(e, ss->s, NULL) == VS_OK)
+		return VS_OK; /* kept by another process since this engine started */
 	vs_buf text;
 	vs_buf_init(&text, (size_t)1 << 20);
 	pthread_rwlock_rdlock(&e->ix_lock);
@@ -182,12 +199,30 @@ static vs_rc train_locked(vs_engine_session *ss, const vs_link_side *side, vs_er
 	pthread_rwlock_unlock(&e->ix_lock);
 	if (!rc)
 		rc = vs_store_model_count(ss->s, &n, err);
+	if (!rc && n > 0) {
+		/* Another process on this store (a second writer, a service worker)
+		 * trained and kept a model while this one trained: every process uses
+		 * the first one kept, so two writers decide as one would. */
+		vs_link_model_free(trained);
+		vs_buf_free(&text);
+		rc = model_from_store(e, ss->s, err);
+		if (!rc)
+			vs_log_info("engine: using linkage model %s, kept by another process",
+			            e->model_version);
+		return rc;
+	}
 	if (!rc)
 		rc = vs_link_model_dump(trained, &text, err);
 	char ver[64];
 	snprintf(ver, sizeof(ver), "em-%lld", (long long)n + 1);
 	if (!rc)
 		rc = vs_store_model_put(ss->s, ver, text.data, err);
+	if (rc && model_from_store(e, ss->s, NULL) == VS_OK) {
+		/* em-1 put by another process between the count and the put */
+		vs_link_model_free(trained);
+		vs_buf_free(&text);
+		return VS_OK;
+	}
 	if (!rc) {
 		e->lm = trained;
 		trained = NULL;

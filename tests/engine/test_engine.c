@@ -774,6 +774,38 @@ static void test_model_versions(void **state)
 	vs_engine_close(e);
 }
 
+/* Two processes on one store with no model (two writers starting at once):
+ * the one that trains second uses the model the first kept, so both decide
+ * with em-1 and the store holds one model (the second used to keep em-2 and
+ * decide with its own: two writers gave other links than one). */
+static void test_second_engine_uses_kept_model(void **state)
+{
+	(void)state;
+	char dir[128], db[160];
+	snprintf(dir, sizeof(dir), "%s/twomodels", tmpdir);
+	snprintf(db, sizeof(db), "%s/twomodels.db", tmpdir);
+	generate(dir, 1500, 11, 1.0);
+	vs_engine *b = engine(db); /* opened while the store has no model */
+	assert_true(vs_engine_needs_model(b));
+	vs_pipeline_summary *sum = calloc(1, sizeof(*sum));
+	assert_non_null(sum);
+	run_pipeline(dir, db, false, sum); /* the other writer: EM, em-1 */
+	assert_string_equal(sum->model_version, "em-1");
+	free(sum);
+	size_t n = 2500;
+	vs_norm_record *recs = calloc(n, sizeof(*recs)); /* never trained on: the kept model is used */
+	assert_non_null(recs);
+	vs_error err;
+	assert_int_equal(vs_engine_train(vs_engine_main(b), recs, n, &err), VS_OK);
+	free(recs);
+	assert_false(vs_engine_needs_model(b));
+	char ver[64];
+	vs_engine_model_version(b, ver);
+	assert_string_equal(ver, "em-1");
+	vs_engine_close(b);
+	assert_int_equal(scalar(db, "SELECT count(*) FROM models"), 1);
+}
+
 /* Decisions the role may not make, unknown records and codes, bad arguments. */
 static void test_refusals(void **state)
 {
@@ -1311,10 +1343,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_model_versions),   cmocka_unit_test(test_bulk_equals_one_by_one),
-	    cmocka_unit_test(test_refusals),         cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_resolve_conflict), cmocka_unit_test(test_rejected_rows),
-	    cmocka_unit_test(test_review_loop),      cmocka_unit_test(test_index_from_puts),
+	    cmocka_unit_test(test_model_versions),
+	    cmocka_unit_test(test_second_engine_uses_kept_model),
+	    cmocka_unit_test(test_bulk_equals_one_by_one),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_resolve_conflict),
+	    cmocka_unit_test(test_rejected_rows),
+	    cmocka_unit_test(test_review_loop),
+	    cmocka_unit_test(test_index_from_puts),
 	    cmocka_unit_test(test_reader_rules),
 	};
 	if (getenv("VS_TEST_FILTER")) /* e.g. VS_TEST_FILTER='test_re*' while working on a test */
