@@ -24,6 +24,7 @@
 #define VAXSYNC_ENGINE_H
 
 #include "vaxsync/core.h"
+#include "vaxsync/lang.h"
 #include "vaxsync/norm.h"
 #include "vaxsync/schema.h"
 #include "vaxsync/store.h"
@@ -70,6 +71,14 @@ const struct vs_ref *vs_engine_ref(const vs_engine *e);
 int32_t vs_engine_today_days(const vs_engine *e);
 /* The version of the model in force ("em-1", "file-…", "profile-default"; "" before the first link). */
 void vs_engine_model_version(vs_engine *e, char out[64]);
+
+/* A worklist item's evidence (vs_store_worklist_item.evidence, written in
+ * English by the engine) for people in lang: for Vietnamese its fixed
+ * phrases, comparison names and levels translated and ISO dates as
+ * dd/mm/yyyy; values, unknown words and the row as sent unchanged; for
+ * English a copy. Writes at most cap bytes with the NUL, cut on a character
+ * boundary; returns the length written. 3 x the stored size is enough. */
+size_t vs_engine_evidence_text(const char *en, vs_lang lang, char *out, size_t cap);
 
 /* ---- citizens (the registry) ---- */
 

@@ -156,7 +156,7 @@ static void reason_titles(const char *reasons, vs_lang lang, char *out, size_t l
 /* One item's cells for people, and the buffers they point into. */
 typedef struct item_text {
 	vs_store_record rec;
-	char dob[16], shot[16], dose[8], titles[1024], actions[1024];
+	char dob[16], shot[16], dose[8], titles[1024], actions[1024], evidence[3 * 1024];
 	const char *cells[REP_ALL_COLS];
 } item_text;
 
@@ -203,7 +203,8 @@ static void item_cells(const vs_report_opts *o, vs_store *s, const void **cache,
 		cells[REP_SUGGESTION] = t->actions;
 	else
 		cells[REP_SUGGESTION] = it->suggestion;
-	cells[REP_EVIDENCE] = it->evidence;
+	vs_engine_evidence_text(it->evidence, lang, t->evidence, sizeof(t->evidence));
+	cells[REP_EVIDENCE] = t->evidence;
 }
 
 /* The machine layout (docs/pipeline.md, "Worklists"): the stored item as it is. */

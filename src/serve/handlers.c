@@ -255,6 +255,11 @@ static int page_item(void *ud, const vs_store_worklist_item *it)
 		rc = sv_json_put_member(b, false, "suggestion", it->suggestion);
 	if (!rc)
 		rc = sv_json_put_member(b, false, "evidence", it->evidence);
+	if (!rc) {
+		char vi[3 * sizeof(it->evidence)];
+		vs_engine_evidence_text(it->evidence, VS_LANG_VI, vi, sizeof(vi));
+		rc = sv_json_put_member(b, false, "evidence_vi", vi);
+	}
 	if (!rc && p->commune)
 		rc = sv_json_put_member(b, false, "commune_code", it->commune_code);
 	if (!rc && p->commune)

@@ -19,6 +19,7 @@
 
 #include "vaxsync/csv.h"
 #include "vaxsync/pipeline.h"
+#include "vaxsync/report.h"
 
 static char tmpdir[64];
 static char db[128], out[128], wl[160];
@@ -480,6 +481,62 @@ static void test_layouts(void **state)
 	vs_store_close(s);
 }
 
+/* The evidence for people in Vietnamese: phrases, comparisons and dates
+ * translated, values and the row as sent kept, never a cut character. */
+static void test_evidence_vi(void **state)
+{
+	(void)state;
+	char text[3 * 1024];
+	static const struct {
+		const char *en, *vi;
+	} cases[] = {
+	    {"record: Trần Văn Sơn, born 1970-05-03, id -, commune 06319; vaccine BBIBP-CorV (Sinopharm), "
+	     "dose 2, shot 2021-09-15; candidate 033199028523: family=exact(+3.0) dob=day-month-swap(-1.5) "
+	     "id=else(-5.8) geo=commune(+5.3) extra=new-level(+1.0); total -16.16; no second candidate",
+	     "bản ghi: Trần Văn Sơn, ngày sinh 03/05/1970, số giấy tờ -, mã xã 06319; vắc xin BBIBP-CorV "
+	     "(Sinopharm), mũi 2, ngày tiêm 15/09/2021; công dân đề xuất 033199028523: họ=trùng(+3.0) "
+	     "ngày sinh=đảo ngày và tháng(-1.5) giấy tờ=khác(-5.8) địa bàn=cùng xã(+5.3) "
+	     "extra=new-level(+1.0); "
+	     "tổng điểm -16.16; không có người thứ hai"},
+	    {"event 089092083257-53eb1209d923b68c; vaccine Sputnik-V (Gam-COVID-Vac); dose 1; shot "
+	     "2021-08-04; "
+	     "events of this citizen: 3; other reports of dose: 890005/4060: 2022-08-04 Sputnik-V",
+	     "mã mũi tiêm 089092083257-53eb1209d923b68c; vắc xin Sputnik-V (Gam-COVID-Vac); mũi 1; ngày tiêm "
+	     "04/08/2021; số mũi của công dân: 3; báo cáo khác của mũi này: 890005/4060: 04/08/2022 "
+	     "Sputnik-V"},
+	    {"vaccine X; dose 1; shot 2021-03-07; posted once as 2021-03-08 from another report of the same "
+	     "shot",
+	     "vắc xin X; mũi 1; ngày tiêm 07/03/2021; đã ghi nhận một lần với ngày tiêm 08/03/2021 theo một "
+	     "báo "
+	     "cáo khác của cùng mũi tiêm"},
+	    {"candidate -: no candidate", "công dân đề xuất -: không tìm thấy công dân phù hợp"},
+	    /* the row as sent stays as sent, dates and words too */
+	    {"shots.csv:12:3: bad date; row: 010001,R1,dose 2021-01-02,vaccine ",
+	     "shots.csv:12:3: bad date; dòng gửi: 010001,R1,dose 2021-01-02,vaccine "},
+	    /* only at the start of a word; dates only as whole words */
+	    {"dosed 12021-01-02 2021-01-02x", "dosed 12021-01-02 2021-01-02x"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = vs_engine_evidence_text(cases[i].en, VS_LANG_VI, text, sizeof(text));
+		assert_string_equal(text, cases[i].vi);
+		assert_int_equal(n, strlen(cases[i].vi));
+		vs_engine_evidence_text(cases[i].en, VS_LANG_EN, text, sizeof(text));
+		assert_string_equal(text, cases[i].en);
+	}
+	/* cut to a small buffer: a prefix of the whole, on a character boundary */
+	char whole[3 * 1024];
+	vs_engine_evidence_text(cases[0].en, VS_LANG_VI, whole, sizeof(whole));
+	for (size_t cap = 1; cap < 64; cap++) {
+		char small[64];
+		size_t n = vs_engine_evidence_text(cases[0].en, VS_LANG_VI, small, cap);
+		assert_true(n < cap);
+		assert_memory_equal(small, whole, n);
+		assert_true(vs_utf8_valid(small, n, NULL));
+	}
+	assert_int_equal(vs_engine_evidence_text(NULL, VS_LANG_VI, text, sizeof(text)), 0);
+	assert_string_equal(text, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +547,7 @@ int main(void)
 	    cmocka_unit_test(test_failed_export_named_and_audited),
 	    cmocka_unit_test(test_links_written_whole),
 	    cmocka_unit_test(test_layouts),
+	    cmocka_unit_test(test_evidence_vi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,230 @@
+/* evidence_text.c - a worklist item's evidence for people in their language.
+ *
+ * The store keeps the evidence as the engine writes it: a few fixed English
+ * phrases around the record's own values ("record: NAME, born 1961-06-24,
+ * id -, commune 02905; vaccine CODE (NAME), dose 2, shot 2022-07-14;
+ * candidate ID: family=exact(+3.0) ... total -16.16; no second candidate").
+ * For Vietnamese the phrases, the comparison names and their levels are
+ * replaced, a phrase only where it starts a word, and ISO dates become
+ * dd/mm/yyyy. Values pass unchanged (names, codes, the vaccine's product
+ * name), and so does anything not in the tables, such as a comparison level
+ * added later; the row as sent, after "; row: ", is copied as it is. */
+#include <string.h>
+
+#include "vaxsync/engine.h"
+
+typedef struct phrase {
+	const char *en, *vi;
+} phrase;
+
+/* Fixed phrases of src/engine (submit.c, verify_post.c, reader.c, review.c). */
+static const phrase phrases[] = {
+    {"record: ", "bản ghi: "},
+    {"born ", "ngày sinh "},
+    {"id ", "số giấy tờ "},
+    {"commune ", "mã xã "},
+    {"vaccine ", "vắc xin "},
+    {"dose ", "mũi "},
+    {"shot ", "ngày tiêm "},
+    {"no second candidate", "không có người thứ hai"},
+    {"no candidate", "không tìm thấy công dân phù hợp"},
+    {"candidates ", "số người được so "},
+    {"candidate ", "công dân đề xuất "},
+    {"second ", "người thứ hai "},
+    {"total ", "tổng điểm "},
+    {"levels ", "các mức so khớp "},
+    {"events of this citizen: ", "số mũi của công dân: "},
+    {"event ", "mã mũi tiêm "},
+    {"other reports of dose: ", "báo cáo khác của mũi này: "},
+    {"posted once as ", "đã ghi nhận một lần với ngày tiêm "},
+    {" from another report of the same shot", " theo một báo cáo khác của cùng mũi tiêm"},
+    {"withdrawn by the facility", "cơ sở tiêm chủng đã rút bản ghi"},
+    {"dropped by ", "bị loại bởi "},
+    {" in favour of report ", ", giữ báo cáo "},
+};
+
+/* Comparison names of the vaccination profile (profiles/vaccination.json). */
+static const phrase fields[] = {
+    {"family", "họ"},          {"middle", "tên đệm"},     {"given", "tên"},
+    {"dob", "ngày sinh"},      {"birth_year", "năm sinh"}, {"birth_month", "tháng sinh"},
+    {"birth_day", "ngày sinh"}, {"sex", "giới tính"},       {"id", "giấy tờ"},
+    {"phone", "điện thoại"},   {"geo", "địa bàn"},
+};
+
+/* Comparison levels (src/link/settings.c). */
+static const phrase levels[] = {
+    {"null", "trống"},
+    {"exact", "trùng"},
+    {"equal", "trùng"},
+    {"else", "khác"},
+    {"jw-high", "gần giống"},
+    {"jw-mid", "hơi giống"},
+    {"partial", "trùng một phần"},
+    {"partial-date", "ngày không đủ"},
+    {"day-month-swap", "đảo ngày và tháng"},
+    {"one-part-off", "lệch một phần"},
+    {"year-only", "chỉ có năm"},
+    {"old-id", "số cũ"},
+    {"one-digit-or-swap", "sai hoặc đảo một chữ số"},
+    {"one-digit", "sai một chữ số"},
+    {"excel-damage", "hỏng do Excel"},
+    {"commune", "cùng xã"},
+    {"district", "cùng huyện"},
+    {"province", "cùng tỉnh"},
+    {"one-empty", "một bên trống"},
+    {"one-slip", "lệch một"},
+};
+
+static bool word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-' || c >= 0x80;
+}
+
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The entry of t whose en is exactly s[0..n), or NULL. */
+static const char *lookup(const phrase *t, size_t count, const char *s, size_t n)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(t[i].en) == n && !memcmp(t[i].en, s, n))
+			return t[i].vi;
+	return NULL;
+}
+
+typedef struct out_buf {
+	char *p;
+	size_t cap, len;
+	bool full;
+} out_buf;
+
+static void put(out_buf *o, const char *s, size_t n)
+{
+	if (o->full)
+		return;
+	if (o->len + n >= o->cap) {
+		o->full = true; /* cut whole: never half of a UTF-8 sequence */
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void puts_(out_buf *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* Bytes of the UTF-8 sequence that starts with c (1 for a stray byte). */
+static size_t seq_len(unsigned char c)
+{
+	return c >= 0xF0 && c <= 0xF7 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+}
+
+/* s[0..n) whole sequences at a time, as many as fit. */
+static void put_cut(out_buf *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && !o->full;) {
+		size_t k = seq_len((unsigned char)s[i]);
+		if (i + k > n)
+			k = n - i;
+		put(o, s + i, k);
+		i += k;
+	}
+}
+
+/* "NAME=LEVEL(" at s: the two translated; the length consumed, or 0. */
+static size_t comparison(out_buf *o, const char *s)
+{
+	size_t n = 0;
+	while (s[n] && (word_char((unsigned char)s[n]) && s[n] != '-'))
+		n++;
+	if (!n || s[n] != '=')
+		return 0;
+	size_t l0 = n + 1, l = l0;
+	while (s[l] && word_char((unsigned char)s[l]))
+		l++;
+	if (s[l] != '(')
+		return 0;
+	const char *f = lookup(fields, sizeof(fields) / sizeof(fields[0]), s, n);
+	const char *v = lookup(levels, sizeof(levels) / sizeof(levels[0]), s + l0, l - l0);
+	if (f)
+		puts_(o, f);
+	else
+		put(o, s, n);
+	put(o, "=", 1);
+	if (v)
+		puts_(o, v);
+	else
+		put(o, s + l0, l - l0);
+	return l;
+}
+
+size_t vs_engine_evidence_text(const char *en, vs_lang lang, char *out, size_t cap)
+{
+	out_buf o = {.p = out, .cap = cap};
+	if (!cap)
+		return 0;
+	out[0] = '\0';
+	if (!en)
+		return 0;
+	if (lang == VS_LANG_EN) {
+		puts_(&o, en);
+		return o.len;
+	}
+	static const char row[] = "; row: ";
+	const char *end = strstr(en, row);
+	size_t stop = end ? (size_t)(end - en) : strlen(en);
+	size_t i = 0;
+	while (i < stop && !o.full) {
+		bool start = i == 0 || !word_char((unsigned char)en[i - 1]);
+		/* an ISO date yyyy-mm-dd as dd/mm/yyyy */
+		if (start && i + 10 <= stop && digit(en[i]) && digit(en[i + 1]) && digit(en[i + 2]) &&
+		    digit(en[i + 3]) && en[i + 4] == '-' && digit(en[i + 5]) && digit(en[i + 6]) &&
+		    en[i + 7] == '-' && digit(en[i + 8]) && digit(en[i + 9]) &&
+		    (i + 10 == stop || !word_char((unsigned char)en[i + 10]))) {
+			char d[11] = {en[i + 8], en[i + 9], '/', en[i + 5], en[i + 6], '/',
+			              en[i],     en[i + 1], en[i + 2], en[i + 3], '\0'};
+			puts_(&o, d);
+			i += 10;
+			continue;
+		}
+		size_t best = 0;
+		const char *vi = NULL;
+		for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
+			size_t n = strlen(phrases[k].en);
+			bool needs_start = phrases[k].en[0] != ' ';
+			if (n > best && i + n <= stop && (start || !needs_start) &&
+			    !memcmp(en + i, phrases[k].en, n)) {
+				best = n;
+				vi = phrases[k].vi;
+			}
+		}
+		if (start && !best) {
+			size_t used = comparison(&o, en + i);
+			if (used) {
+				i += used;
+				continue;
+			}
+		}
+		if (best) {
+			puts_(&o, vi);
+			i += best;
+			continue;
+		}
+		size_t k = seq_len((unsigned char)en[i]);
+		if (i + k > stop)
+			k = stop - i;
+		put(&o, en + i, k);
+		i += k;
+	}
+	if (end) {
+		puts_(&o, "; dòng gửi: ");
+		put_cut(&o, end + sizeof(row) - 1, strlen(end + sizeof(row) - 1));
+	}
+	return o.len;
+}
