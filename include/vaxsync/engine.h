@@ -42,8 +42,9 @@ typedef struct vs_engine_opts {
 	vs_date today;          /* {0}: the system date */
 	int threads;            /* for standardizing, building the index, linking; 0 = 1 */
 	bool quiet;
-	bool sync_full;   /* synchronous=FULL (docs/store.md) */
-	size_t cache_kib; /* store page cache per session; 0 = 1 GiB for the first, 64 MiB for others */
+	bool sync_full;        /* synchronous=FULL (docs/store.md) */
+	size_t cache_kib;      /* store page cache per session; 0 = 1 GiB for the first, 64 MiB for others */
+	unsigned write_wait_s; /* a session's wait for the write turn (vs_store_opts); 0 = 10 s */
 } vs_engine_opts;
 
 /* Opens the store (creating it), loads the reference data, settings and model.

@@ -38,8 +38,11 @@ typedef struct vs_store vs_store;
 #define VS_STORE_NO_DATE INT32_MIN /* a day count that is unknown */
 
 typedef struct vs_store_opts {
-	bool sync_full;   /* synchronous=FULL instead of NORMAL (power-loss durability) */
-	size_t cache_kib; /* page cache size; 0 = 64 MiB */
+	bool sync_full;        /* synchronous=FULL instead of NORMAL (power-loss durability) */
+	size_t cache_kib;      /* page cache size; 0 = 64 MiB */
+	unsigned write_wait_s; /* how long a writer waits for its turn (writers take turns, one
+	                          transaction at a time) before VS_ERR_DB: 0 = 10 s, for a person's
+	                          request; a batch run waits behind another's batch (up to 3600) */
 } vs_store_opts;
 
 /* Opens (creating when missing) the store at uri: "sqlite:PATH", a plain PATH

@@ -36,7 +36,8 @@ static vs_rc session_new(vs_engine *e, size_t cache_kib, vs_engine_session **out
 		return eng_nomem(err);
 	ss->e = e;
 	vs_arena_init(&ss->arena, 1 << 20);
-	vs_store_opts so = {.sync_full = e->sync_full, .cache_kib = cache_kib};
+	vs_store_opts so = {
+	    .sync_full = e->sync_full, .cache_kib = cache_kib, .write_wait_s = e->write_wait_s};
 	vs_rc rc = vs_store_open(&ss->s, e->db_uri, &so, err);
 	if (rc) {
 		vs_engine_session_close(ss);
@@ -317,6 +318,7 @@ vs_rc vs_engine_open(vs_engine **out, const vs_engine_opts *o, vs_error *err)
 	e->quiet = o->quiet;
 	e->sync_full = o->sync_full;
 	e->cache_kib = o->cache_kib;
+	e->write_wait_s = o->write_wait_s;
 	e->threads = o->threads > 0 ? o->threads : 1;
 	if (!e->db_uri || !e->refdata || (o->model_path && !e->model_path)) {
 		rc = eng_nomem(err);

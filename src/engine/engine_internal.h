@@ -20,6 +20,7 @@ struct vs_engine {
 	char *db_uri, *refdata, *model_path;
 	bool no_train, quiet, sync_full;
 	size_t cache_kib;
+	unsigned write_wait_s;
 	int threads;
 	int32_t today_days;
 	vs_norm_ctx *nctx;

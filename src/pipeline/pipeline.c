@@ -582,7 +582,10 @@ vs_rc vs_pipeline_run(const vs_pipeline_opts *opts, vs_pipeline_summary *summary
 	                     .today = opts->today,
 	                     .threads = opts->threads,
 	                     .quiet = opts->quiet,
-	                     .sync_full = opts->sync_full};
+	                     .sync_full = opts->sync_full,
+	                     /* a batch waits behind another writer's batch (two runs at once on
+	                      * PostgreSQL): a turn can hold a whole batch's writes */
+	                     .write_wait_s = 600};
 	if ((rc = vs_engine_open(&r.e, &eo, err)))
 		goto out;
 	r.ss = vs_engine_main(r.e);

@@ -5,6 +5,12 @@
 
 #include "store/store_impl.h"
 
+unsigned vs_store_write_wait_s(const vs_store_opts *opts)
+{
+	unsigned s = opts && opts->write_wait_s ? opts->write_wait_s : 10;
+	return s > 3600 ? 3600 : s;
+}
+
 void vs_store_copy(char *dst, size_t dst_len, const char *src)
 {
 	if (!dst_len)

@@ -197,4 +197,7 @@ vs_rc vs_store_pg_report_rows(vs_store *s, const char *sql, const vs_store_qpara
  * record's lookups stay lookups on a store of millions of records. */
 size_t vs_store_sqlite_bad_plans(vs_store *s, char *out, size_t len);
 
+/* A writer's wait for its turn in seconds: opts->write_wait_s, 10 when 0, at most 3600. */
+unsigned vs_store_write_wait_s(const vs_store_opts *opts);
+
 #endif

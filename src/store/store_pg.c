@@ -3620,7 +3620,7 @@ vs_rc vs_store_pg_open(vs_store *s, const char *uri, const vs_store_opts *opts, 
 {
 	vs_rc rc = VS_OK;
 	pg_store *d = vs_calloc(1, sizeof(*d));
-	(void)opts; /* the server's settings decide durability and caches (docs/store.md) */
+	/* the server's settings decide durability and caches (docs/store.md); opts the wait */
 	if (!d)
 		return nomem(err);
 	s->impl = d;
@@ -3638,8 +3638,11 @@ vs_rc vs_store_pg_open(vs_store *s, const char *uri, const vs_store_opts *opts, 
 		goto out;
 	}
 	PQsetNoticeProcessor(d->conn, no_notice, NULL);
-	/* a writer waits at most 10 s for its turn, as on SQLite */
-	rc = exec(d, "SET lock_timeout = '10s'; SET client_encoding = 'UTF8'", err);
+	/* a writer waits for its turn as long as on SQLite (opts->write_wait_s) */
+	char set[96];
+	snprintf(set, sizeof(set), "SET lock_timeout = '%us'; SET client_encoding = 'UTF8'",
+	         vs_store_write_wait_s(opts));
+	rc = exec(d, set, err);
 	if (!rc)
 		rc = check_ours(d, err);
 	if (!rc)

@@ -2235,7 +2235,7 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 		rc = open_error(d, path, err);
 		goto out;
 	}
-	sqlite3_busy_timeout(d->db, 10000);
+	sqlite3_busy_timeout(d->db, (int)vs_store_write_wait_s(opts) * 1000);
 	size_t cache = opts && opts->cache_kib ? opts->cache_kib : 65536;
 	bool shared = open_track(d, path);
 	snprintf(pragma, sizeof(pragma),

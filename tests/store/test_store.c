@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -470,6 +471,61 @@ static void test_atomic_steps(void **state)
 	assert_int_equal(vs_store_get_citizen(s, a.citizen_id, &out, NULL), VS_OK);
 	assert_int_equal(vs_store_get_citizen(s, b.citizen_id, &out, NULL), VS_ERR_NOTFOUND);
 	vs_store_close(s);
+}
+
+/* Opens the store at loc with a wait for the write turn of wait_s seconds. */
+static vs_store *open_waiting(const char *loc, unsigned wait_s)
+{
+	char uri[LOC_LEN + 16];
+	vs_store *s = NULL;
+	vs_store_opts o = {.write_wait_s = wait_s};
+	snprintf(uri, sizeof(uri), "%s%s", pg_mode ? "" : "sqlite:", loc);
+	assert_int_equal(vs_store_open(&s, uri, &o, NULL), VS_OK);
+	return s;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *commit_later(void *arg)
+{
+	usleep(1500000);
+	vs_rc rc = vs_store_commit(arg, NULL);
+	return rc == VS_OK ? arg : NULL;
+}
+
+/* A writer waits for its turn as long as its store was opened to wait
+ * (write_wait_s), then is refused; a batch run waits longer than a request.
+ * Regression: two runs at once on PostgreSQL, one waited 10 s behind the
+ * other's batch and stopped with "canceling statement due to lock timeout". */
+static void test_write_wait(void **state)
+{
+	(void)state;
+	char loc[LOC_LEN];
+	vs_store *a = open_fresh(loc);
+	vs_store *quick = open_waiting(loc, 1), *patient = open_waiting(loc, 60);
+	vs_error err;
+	assert_int_equal(vs_store_begin(a, NULL), VS_OK);
+	double t0 = now_s();
+	assert_int_not_equal(vs_store_begin(quick, &err), VS_OK);
+	double waited = now_s() - t0;
+	assert_true(waited >= 0.8 && waited < 8); /* its 1 s, not the 10 s default */
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, commit_later, a), 0);
+	t0 = now_s();
+	assert_int_equal(vs_store_begin(patient, &err), VS_OK); /* in turn, once a commits */
+	assert_true(now_s() - t0 >= 1.0);
+	assert_int_equal(vs_store_commit(patient, NULL), VS_OK);
+	void *ok = NULL;
+	pthread_join(th, &ok);
+	assert_non_null(ok);
+	vs_store_close(quick);
+	vs_store_close(patient);
+	vs_store_close(a);
 }
 
 static void test_transactions(void **state)
@@ -2281,6 +2337,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_migrations),
 	    cmocka_unit_test(test_holds),
 	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_write_wait),
 	    cmocka_unit_test(test_review_tables),
 	    cmocka_unit_test(test_atomic_steps),
 	    cmocka_unit_test(test_citizens),
