@@ -149,9 +149,10 @@ int vs_cmd_link(int argc, char **argv)
 		        (unsigned long long)st.right_rows, (unsigned long long)st.decisions[VS_LINK_AUTO],
 		        (unsigned long long)st.decisions[VS_LINK_REVIEW],
 		        (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
-	/* blocking that loses pairs does so silently (no candidate, no score): say how many records
-	 * met nobody when they are one in a hundred or more */
-	if (!c.quiet && st.right_rows && st.no_candidate * 100 >= st.right_rows)
+	/* blocking that loses pairs does so silently (no candidate, no score): with a settings file,
+	 * say how many records met nobody when they are one in a hundred or more (the built-in
+	 * profile's rules are measured; there such records are shots of people not in the registry) */
+	if (!c.quiet && sd.settings && st.right_rows && st.no_candidate * 100 >= st.right_rows)
 		fprintf(
 		    stderr,
 		    VS_CLI_T("vaxsync link: warning: %llu of %llu records (%.1f %%) met no candidate under "
