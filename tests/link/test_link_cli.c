@@ -243,6 +243,18 @@ static void test_no_candidate_warning(void **state)
 	         "link --settings plain.json --left kl.csv --right kr.csv --no-train -o kp.csv -q");
 	assert_int_equal(run(args), 0);
 	assert_null(strstr(out, "met no candidate"));
+	/* people_generic.json's name_sorted:soundex + birth_year rule: a full name split by position
+	 * (Jon = family) and misspelt, the day wrong, no e-mail, still meets its person */
+	put("pp.csv", "pid,surname,first,birth,gender,email\nP1,Smith,John,1980-01-02,M,j@example.org\n");
+	put("pv.csv", "ref,name,born,mail\nV1,Jon Smyth,03/01/1980,\n");
+	snprintf(
+	    args, sizeof(args),
+	    "link --settings '%s/../profiles/people_generic.json' --left pp.csv --right pv.csv --no-train "
+	    "-o pl.csv -q",
+	    getenv("VS_TEST_DATA"));
+	assert_int_equal(run(args), 0);
+	slurp("pl.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nV1,P1,"));
 	unsetenv("LC_ALL");
 }
 
