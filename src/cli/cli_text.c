@@ -66,6 +66,14 @@ static const vs_cli_msg msgs[] = {
     {"vaxsync link: --clusters needs --dedup\n", "vaxsync link: --clusters chỉ dùng được cùng --dedup\n"},
     {"vaxsync link: %llu records: %llu auto, %llu review, %llu unlinked\n",
      "vaxsync link: %llu bản ghi: %llu ghép tự động, %llu cần xác nhận, %llu chưa ghép được\n"},
+    {"vaxsync link: warning: %llu of %llu records (%.1f %%) met no candidate under any blocking rule and "
+     "are unlinked without a score; if more of them should link than you expect to be missing, add a rule "
+     "on other fields, e.g. a name key such as \"family:soundex\" or \"given:prefix:3\" (docs/linking.md, "
+     "Blocking)\n",
+     "vaxsync link: cảnh báo: %llu trên %llu bản ghi (%.1f %%) không gặp ứng viên nào theo mọi quy tắc "
+     "chặn (blocking) nên chưa được ghép và không được chấm điểm; nếu số bản ghi lẽ ra phải ghép được "
+     "trong đó nhiều hơn dự kiến, hãy thêm một quy tắc trên các trường khác, ví dụ khóa tên như "
+     "\"family:soundex\" hoặc \"given:prefix:3\" (docs/linking.md, Blocking)\n"},
     {"vaxsync link: %llu rows rejected (%llu of the left file, %llu of the right)\n",
      "vaxsync link: %llu dòng bị loại (%llu của tệp bên trái, %llu của tệp bên phải)\n"},
     {"vaxsync link: warning: %s: %llu of %llu dates of birth are not read as dates (first: '%s') and are "

@@ -149,6 +149,19 @@ int vs_cmd_link(int argc, char **argv)
 		        (unsigned long long)st.right_rows, (unsigned long long)st.decisions[VS_LINK_AUTO],
 		        (unsigned long long)st.decisions[VS_LINK_REVIEW],
 		        (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
+	/* blocking that loses pairs does so silently (no candidate, no score): with a settings file,
+	 * say how many records met nobody when they are one in a hundred or more (the built-in
+	 * profile's rules are measured; there such records are shots of people not in the registry) */
+	if (!c.quiet && sd.settings && st.right_rows && st.no_candidate * 100 >= st.right_rows)
+		fprintf(
+		    stderr,
+		    VS_CLI_T("vaxsync link: warning: %llu of %llu records (%.1f %%) met no candidate under "
+		             "any blocking rule and are unlinked without a score; if more of them should "
+		             "link than you expect to be missing, add a rule on other fields, e.g. a name "
+		             "key such as \"family:soundex\" or \"given:prefix:3\" (docs/linking.md, "
+		             "Blocking)\n"),
+		    (unsigned long long)st.no_candidate, (unsigned long long)st.right_rows,
+		    100.0 * (double)st.no_candidate / (double)st.right_rows);
 	if (stats) {
 		double link_cpu = st.link_s * (c.threads > 0 ? c.threads : 1);
 		fprintf(stderr,

@@ -59,6 +59,111 @@ uint64_t lk_namesort_hash(const lk_view *v, uint64_t h, bool *ok)
 	return h;
 }
 
+/* Soundex class of a letter: '0' a vowel (separates equal codes), 'h' h or w (does not), else the
+ * digit */
+static char soundex_class(char c)
+{
+	static const char cls[26] = {'0', '1', '2', '3', '0', '1', '2', 'h', '0', '2', '2', '4', '5',
+	                             '5', '0', '1', '2', '6', '2', '3', '0', '1', 'h', '2', '0', '2'};
+	return cls[c - 'a'];
+}
+
+static bool az(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static size_t soundex(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i = 0, n = 0;
+	while (i < len && !az(s[i]))
+		i++;
+	if (i == len || cap < 5)
+		return 0;
+	out[n++] = s[i];
+	char last = soundex_class(s[i]);
+	for (i++; i < len && n < 4; i++) {
+		if (!az(s[i]))
+			continue;
+		char c = soundex_class(s[i]);
+		if (c == 'h')
+			continue;
+		if (c != '0' && c != last)
+			out[n++] = c;
+		last = c;
+	}
+	while (n < 4)
+		out[n++] = '0';
+	out[n] = 0;
+	return n;
+}
+
+size_t lk_key_transform(lk_xform x, const char *s, size_t len, char *out, size_t cap)
+{
+	if (x.kind == LX_SOUNDEX)
+		return soundex(s, len, out, cap);
+	size_t n = 0;
+	for (size_t chars = 0; n < len && chars < x.n; chars++) {
+		size_t k = 1; /* bytes of the character at n */
+		while (n + k < len && ((unsigned char)s[n + k] & 0xc0) == 0x80)
+			k++;
+		if (n + k >= cap)
+			break;
+		n += k;
+	}
+	memcpy(out, s, n);
+	out[n] = 0;
+	return n;
+}
+
+/* a text part's value (transformed when the rule says so) into the key hash; false: no key */
+static bool text_part(lk_xform x, const char *s, size_t len, uint64_t *h)
+{
+	if (!len)
+		return false;
+	if (x.kind == LX_NONE) {
+		*h = lk_hash_bytes(s, len, *h);
+		return true;
+	}
+	char t[72];
+	size_t n = lk_key_transform(x, s, len, t, sizeof t);
+	if (!n)
+		return false;
+	*h = lk_hash_bytes(t, n, lk_mix(*h ^ ((uint64_t)x.kind << 8 | x.n)));
+	return true;
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* name_sorted with a transform: every name word transformed, the codes sorted (order-free, as
+ * the untransformed key); false when fewer than two words give a code */
+static bool namesort_part(lk_xform x, const lk_view *v, uint64_t *h)
+{
+	char word[16][24];
+	size_t n = 0;
+	const char *parts[3] = {v->fam, v->mid, v->giv};
+	size_t lens[3] = {v->fam_len, v->mid_len, v->giv_len};
+	for (int p = 0; p < 3; p++)
+		for (size_t i = 0; i < lens[p] && n < 16;) {
+			size_t e = i;
+			while (e < lens[p] && parts[p][e] != ' ')
+				e++;
+			if (e > i && lk_key_transform(x, parts[p] + i, e - i, word[n], sizeof word[n]))
+				n++;
+			i = e + 1;
+		}
+	if (n < 2)
+		return false;
+	qsort(word, n, sizeof word[0], cmp_word);
+	*h = lk_mix(*h ^ ((uint64_t)x.kind << 8 | x.n) ^ 0x6e5e700000000ull);
+	for (size_t i = 0; i < n; i++)
+		*h = lk_hash_bytes(word[i], strlen(word[i]), *h);
+	return true;
+}
+
 /* the rule number rides in the low 4 bits of every key (VS_LINK_MAX_RULES is 16) */
 static inline uint64_t with_rule(uint64_t h, size_t ri)
 {
@@ -79,20 +184,20 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 			return 0;
 		h = lk_mix(h ^ a);
 	}
-	if (parts & LP_FAMILY) {
-		if (!v->fam_len)
-			return 0;
-		h = lk_hash_bytes(v->fam, v->fam_len, h);
-	}
-	if (parts & LP_GIVEN) {
-		if (!v->giv_len)
-			return 0;
-		h = lk_hash_bytes(v->giv, v->giv_len, h);
-	}
+	const lk_xform *xf = s->rule[ri].xf;
+	if ((parts & LP_FAMILY) && !text_part(xf[0], v->fam, v->fam_len, &h))
+		return 0;
+	if ((parts & LP_GIVEN) && !text_part(xf[1], v->giv, v->giv_len, &h))
+		return 0;
 	if (parts & LP_NAMESORT) {
-		if (!v->nset) /* fewer than two name words */
+		if (xf[LK_XF_NAMESORT].kind) {
+			if (!namesort_part(xf[LK_XF_NAMESORT], v, &h))
+				return 0;
+		} else if (!v->nset) { /* fewer than two name words */
 			return 0;
-		h = lk_mix(h ^ v->nset ^ 0x6e5e700000000ull);
+		} else {
+			h = lk_mix(h ^ v->nset ^ 0x6e5e700000000ull);
+		}
 	}
 	if (parts & LP_DOB) {
 		if (!v->dob || v->dob % 100 == 0)
@@ -135,11 +240,8 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 		h = lk_mix(h ^ v->commune ^ 0x55000000000ull);
 	}
 	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++) {
-		if (!(parts & (LP_EXTRA0 << k)))
-			continue;
-		if (!v->extra_len[k])
+		if ((parts & (LP_EXTRA0 << k)) && !text_part(xf[2 + k], v->extra[k], v->extra_len[k], &h))
 			return 0;
-		h = lk_hash_bytes(v->extra[k], v->extra_len[k], h);
 	}
 	/* Sex last: an unknown sex (either side) gives the keys of both sexes,
 	 * so a record without it still meets its rule's block. */

@@ -78,6 +78,17 @@ typedef struct lk_cmp {
 
 #define LK_MAX_REFINE 3 /* refinement key parts per rule */
 
+/* key transforms of a text key part in a blocking rule ("family:soundex", "given:prefix:3"): the
+ * key is made of the transformed value, so values that differ by a typo can share a block */
+enum { LX_NONE = 0, LX_SOUNDEX, LX_PREFIX };
+#define LX_PREFIX_MAX 16 /* prefix:N, N characters at most */
+#define LK_XF_PARTS 7    /* the parts a transform applies to: family, given, extra0..extra3, */
+#define LK_XF_NAMESORT 6 /* and name_sorted (each word transformed, then sorted) */
+typedef struct lk_xform {
+	uint8_t kind; /* LX_* */
+	uint8_t n;    /* LX_PREFIX: characters kept */
+} lk_xform;
+
 typedef struct lk_rule {
 	char name[48];
 	uint32_t parts;
@@ -86,6 +97,7 @@ typedef struct lk_rule {
 	 * records is split by refine[0], a part of it still too big by refine[1], ... */
 	uint32_t refine[LK_MAX_REFINE];
 	int nrefine;
+	lk_xform xf[LK_XF_PARTS]; /* of family, given, extra0..extra3, name_sorted (LX_NONE: the value) */
 } lk_rule;
 
 /* column roles of a CSV side */
@@ -291,6 +303,12 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 /* ---- block.c ---- */
 /* keys of rule ri for a view; side 0 left, 1 right. Returns key count (<= 3). */
 int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3]);
+/* The transformed value of a text key part (x: LX_SOUNDEX, LX_PREFIX; s: a folded value of len
+ * bytes) into out (cap bytes, at least 5 for soundex); returns its length, 0 when the value gives
+ * no key (no letter a-z for soundex). Soundex (letter + three digits, the American rules: h and w
+ * do not separate two letters of one code) reads the letters a-z and skips every other byte;
+ * prefix:N keeps the first N characters (UTF-8 sequences kept whole). */
+size_t lk_key_transform(lk_xform x, const char *s, size_t len, char *out, size_t cap);
 /* the rule a key belongs to (its low 4 bits) */
 static inline size_t lk_key_rule(uint64_t key)
 {

@@ -523,6 +523,66 @@ const char *lk_part_name(uint32_t bit)
 	return "?";
 }
 
+/* the lk_rule.xf entry of a part a transform applies to, -1 for any other part */
+static int xform_slot(uint32_t bit)
+{
+	if (bit == LP_FAMILY)
+		return 0;
+	if (bit == LP_GIVEN)
+		return 1;
+	if (bit == LP_NAMESORT)
+		return LK_XF_NAMESORT;
+	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
+		if (bit == (uint32_t)LP_EXTRA0 << k)
+			return 2 + k;
+	return -1;
+}
+
+/* one entry of a rule's 'keys': a key part, for family, given, name_sorted and extra0..3
+ * optionally with a transform ("family:soundex", "given:prefix:3") */
+static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS], const char *name,
+                       vs_error *err)
+{
+	char base[24];
+	const char *colon = p ? strchr(p, ':') : NULL;
+	size_t blen = colon ? (size_t)(colon - p) : p ? strlen(p) : 0;
+	uint32_t bit = 0;
+	if (p && blen < sizeof base) {
+		memcpy(base, p, blen);
+		base[blen] = 0;
+		bit = part_bit(base);
+	}
+	if (!bit)
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
+		                    "settings: unknown blocking key '%s'", p ? p : "(not a string)");
+	if (*parts & bit)
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
+		                    "settings: blocking key part '%s' is repeated in one rule", base);
+	*parts |= bit;
+	if (!colon)
+		return VS_OK;
+	int slot = xform_slot(bit);
+	const char *t = colon + 1;
+	char *end = NULL;
+	long n = 0;
+	if (slot < 0)
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
+		                    "settings: '%s': a key transform applies to family, given, "
+		                    "name_sorted and extra0..extra3 only",
+		                    p);
+	if (!strcmp(t, "soundex"))
+		xf[slot] = (lk_xform){LX_SOUNDEX, 0};
+	else if (!strncmp(t, "prefix:", 7) && t[7] >= '1' && t[7] <= '9' &&
+	         (n = strtol(t + 7, &end, 10)) <= LX_PREFIX_MAX && end && !*end)
+		xf[slot] = (lk_xform){LX_PREFIX, (uint8_t)n};
+	else
+		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
+		                    "settings: '%s': unknown key transform (soundex, or prefix:N with N "
+		                    "1..%d)",
+		                    p, LX_PREFIX_MAX);
+	return VS_OK;
+}
+
 static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_error *err)
 {
 	if (!json_is_object(j))
@@ -533,13 +593,12 @@ static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_err
 	if (!json_is_array(keys) || json_array_size(keys) == 0)
 		return bad(err, name, "a blocking rule needs 'keys': a non-empty array");
 	uint32_t parts = 0;
+	lk_xform xf[LK_XF_PARTS] = {{0}};
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		const char *p = json_string_value(json_array_get(keys, i));
-		uint32_t bit = part_bit(p);
-		if (!bit)
-			return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
-			                    "settings: unknown blocking key '%s'", p ? p : "(not a string)");
-		parts |= bit;
+		vs_rc rc = parse_key(p, &parts, xf, name, err);
+		if (rc)
+			return rc;
 	}
 	if ((parts & (LP_ID | LP_IDWIN | LP_ALT)) && (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_ID &&
 	    (parts & (LP_ID | LP_IDWIN | LP_ALT)) != LP_IDWIN &&
@@ -570,6 +629,7 @@ static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_err
 	    add_rule(s, rname && *rname ? rname : def, parts, json_is_true(json_object_get(j, "train")));
 	memcpy(r->refine, ref, sizeof ref);
 	r->nrefine = nref;
+	memcpy(r->xf, xf, sizeof xf);
 	return VS_OK;
 }
 

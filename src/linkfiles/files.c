@@ -619,6 +619,7 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 		    (rc = vs_csv_end_row(la->w)))
 			goto out;
 		lf->st.decisions[r->decision]++;
+		lf->st.no_candidate += r->reason == VS_R_LINK_NO_CANDIDATE;
 		lf->st.right_rows++;
 		int64_t o = lf->b.ord[i];
 		if (lf->dd_best && o >= 0 && (size_t)o < lf->dd_n) {

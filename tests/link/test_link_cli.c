@@ -193,12 +193,78 @@ static void test_usage_errors(void **state)
 	assert_true(rc != 0 && rc != VS_EXIT_USAGE && rc < 64);
 }
 
+static void put(const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+#define KEYS_SETTINGS(rule)                                                                                  \
+	"{\"standardizer\": \"generic\", \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": "    \
+	"\"surname\", \"given\": \"given\", \"dob\": \"born\"}}, \"right\": {\"id_columns\": [\"id\"], "     \
+	"\"columns\": {\"family\": \"surname\", \"given\": \"given\", \"dob\": \"born\"}}, "                 \
+	"\"comparisons\": "                                                                                  \
+	"[{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", \"kind\": \"given\"}, "        \
+	"{\"name\": "                                                                                        \
+	"\"dob\", \"kind\": \"dob\"}], \"blocking\": [{\"keys\": " rule "}]}"
+
+/* a blocking setup that leaves one record in a hundred or more without any candidate is told
+ * (such records are unlinked without a score); a transformed name key reaches the typo */
+static void test_no_candidate_warning(void **state)
+{
+	(void)state;
+	put("kl.csv", "id,surname,given,born\nL1,Schmidt,Rudolf,1960-04-15\nL2,Meyer,Anna,1971-02-03\n");
+	put("kr.csv", "id,surname,given,born\nR1,Schmitt,Rudoalf,1960-04-15\nR2,Meyer,Anna,1971-02-03\n");
+	put("plain.json", KEYS_SETTINGS("[\"family\", \"given\"]"));
+	put("sdx.json", KEYS_SETTINGS("[\"family:soundex\", \"given:soundex\"]"));
+	char args[512];
+	/* the English messages */
+	setenv("LC_ALL", "en_US.UTF-8", 1);
+	snprintf(args, sizeof(args),
+	         "link --settings plain.json --left kl.csv --right kr.csv --no-train -o kp.csv");
+	assert_int_equal(run(args), 0);
+	assert_non_null(
+	    strstr(out, "warning: 1 of 2 records (50.0 %) met no candidate under any blocking rule"));
+	char buf[1024];
+	slurp("kp.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nR1,,unlinked,,,LINK_NO_CANDIDATE"));
+	snprintf(args, sizeof(args),
+	         "link --settings sdx.json --left kl.csv --right kr.csv --no-train -o ks.csv");
+	assert_int_equal(run(args), 0);
+	assert_null(strstr(out, "met no candidate"));
+	slurp("ks.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nR1,L1,"));
+	/* -q keeps it quiet */
+	snprintf(args, sizeof(args),
+	         "link --settings plain.json --left kl.csv --right kr.csv --no-train -o kp.csv -q");
+	assert_int_equal(run(args), 0);
+	assert_null(strstr(out, "met no candidate"));
+	/* people_generic.json's name_sorted:soundex + birth_year rule: a full name split by position
+	 * (Jon = family) and misspelt, the day wrong, no e-mail, still meets its person */
+	put("pp.csv", "pid,surname,first,birth,gender,email\nP1,Smith,John,1980-01-02,M,j@example.org\n");
+	put("pv.csv", "ref,name,born,mail\nV1,Jon Smyth,03/01/1980,\n");
+	snprintf(
+	    args, sizeof(args),
+	    "link --settings '%s/../profiles/people_generic.json' --left pp.csv --right pv.csv --no-train "
+	    "-o pl.csv -q",
+	    getenv("VS_TEST_DATA"));
+	assert_int_equal(run(args), 0);
+	slurp("pl.csv", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nV1,P1,"));
+	unsetenv("LC_ALL");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_link_train_eval),
 	    cmocka_unit_test(test_explain_and_preflight),
 	    cmocka_unit_test(test_usage_errors),
+	    cmocka_unit_test(test_no_candidate_warning),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
