@@ -139,14 +139,15 @@ static int print_item(void *ud, const vs_store_worklist_item *it)
 	int64_t *last = ud;
 	*last = it->rid;
 	/* the stored suggestion is English; Vietnamese is made from the codes */
-	char vi[sizeof(it->suggestion)];
+	char vi[sizeof(it->suggestion)], evidence[3 * sizeof(it->evidence)];
 	bool en = vs_lang_default() == VS_LANG_EN;
 	if (!en)
 		vs_reason_actions_text(it->reasons, VS_LANG_VI, vi, sizeof(vi));
+	vs_engine_evidence_text(it->evidence, vs_lang_default(), evidence, sizeof(evidence));
 	printf("%lld\t%s\t%s\t%s\t%s\t%s\t%s\n\t%s\n\t%s\n", (long long)it->rid, it->facility_code,
 	       it->record_id, it->category, it->citizen_id[0] ? it->citizen_id : "-",
 	       it->commune_code[0] ? it->commune_code : "-", it->reasons, en || !vi[0] ? it->suggestion : vi,
-	       it->evidence);
+	       evidence);
 	return 0;
 }
 

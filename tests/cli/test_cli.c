@@ -241,6 +241,11 @@ static void test_run_and_review(void **state)
 	assert_int_equal(run("review list --facility F1 --db r.db --as clerk"), 0);
 	assert_non_null(strstr(out, "rejected"));
 	assert_non_null(strstr(out, "CSV_RECORD_KEY_MISSING"));
+	assert_non_null(strstr(out, "; row: "));
+	/* for people in Vietnamese the evidence too (the row as sent stays as sent) */
+	assert_int_equal(run_in("C.UTF-8", "review list --facility F1 --db r.db --as clerk"), 0);
+	assert_non_null(strstr(out, "; dòng gửi: "));
+	assert_null(strstr(out, "; row: "));
 	assert_int_equal(run("review list --facility NOPE --db r.db --as clerk"), 1);
 	assert_int_equal(run("worklist --facility NOPE --db r.db"), 1);
 	assert_int_equal(run("review show F1 A1 --db r.db --as officer"), 0);
