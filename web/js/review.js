@@ -87,13 +87,16 @@ export function reviewView(session) {
   function nextPage() { if (st.next === null) return; st.back.push(st.after); st.after = st.next; st.page++; load(); }
   function prevPage() { if (!st.back.length) return; st.after = st.back.pop(); st.page--; load(); }
 
+  // a panel closed (Esc or Cancel): the keyboard goes back to the item, not
+  // to the page's start, so the next key acts on it
+  function closePanel() { st.panel = ''; draw(main); const d = main.querySelector('#rv-detail'); if (d) d.focus({ preventScroll: true }); }
   function openPanel(p) { st.panel = p; draw(main); const f = main.querySelector(p === 'choose' ? '#choose-id' : '#fix-full_name'); if (f) f.focus(); }
 
   function keydown(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const tag = ev.target && ev.target.tagName;
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') {
-      if (ev.key === 'Escape' && st.panel) { st.panel = ''; draw(main); }
+      if (ev.key === 'Escape' && st.panel) closePanel();
       return;
     }
     const k = ev.key.toLowerCase();
@@ -184,7 +187,7 @@ export function reviewView(session) {
       panel = h('form', { class: 'panel', onsubmit: (e) => { e.preventDefault(); decide('choose', { citizen_id: main.querySelector('#choose-id').value.trim() }); } },
         field(t('citizenId'), h('input', { id: 'choose-id', inputmode: 'numeric', pattern: '[0-9]{12}', maxlength: 12, required: true, autocomplete: 'off' })),
         h('button', { type: 'submit', class: 'primary', text: t('send') }),
-        h('button', { type: 'button', onclick: () => { st.panel = ''; draw(main); }, text: t('cancel') }));
+        h('button', { type: 'button', onclick: closePanel, text: t('cancel') }));
     } else if (st.panel === 'correct') {
       const raw = (ex && ex.parsed.raw) || {};
       panel = h('form', { class: 'panel grid', onsubmit: (e) => {
@@ -197,7 +200,7 @@ export function reviewView(session) {
       h('h3', { text: t('correctTitle') }),
       EDITABLE.map((f) => field(tl('fields', f), h('input', { id: 'fix-' + f, value: raw[f] || '', autocomplete: 'off' }))),
       h('div', {}, h('button', { type: 'submit', class: 'primary', text: t('send') }),
-        h('button', { type: 'button', onclick: () => { st.panel = ''; draw(main); }, text: t('cancel') })));
+        h('button', { type: 'button', onclick: closePanel, text: t('cancel') })));
     }
     return h('div', {}, bar, panel, h('p', { class: 'muted keys', text: t('keys') }));
   }
