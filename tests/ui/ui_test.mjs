@@ -438,6 +438,7 @@ async function main() {
     await page.screenshot({ path: shots + '/view-review-item.png' }); // the first screen, for docs/ui.md
     await page.setViewportSize({ width: 768, height: 1024 });
     check(await page.evaluate(() => document.documentElement.scrollWidth <= 768), 'the review page: no horizontal scroll at 768 px');
+    check(await page.evaluate(() => document.querySelector('#rv-title').getBoundingClientRect().top < innerHeight - 200), 'at 768 px the item starts on the first screen');
     await page.screenshot({ path: shots + '/review-tablet.png' });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.click('#lang');
