@@ -337,8 +337,14 @@ async function otherCommune(browser, errors) {
   // the page offers only the officer's own commune
   const offered = await page.$$eval('main select option', (els) => els.map((e) => e.value));
   check(!offered.includes(communeB), 'commune B is not offered');
-  // the lookup page: commune B's citizen is "not found in your area", nothing shown
+  // a slow list left for another page does not draw over it (any page: each draws in a box of its own)
+  await page.route('**/api/v1/worklist**', async (r) => { await new Promise((ok) => setTimeout(ok, 700)); await r.continue(); });
+  await page.getByRole('button', { name: 'Làm mới' }).click();
   await page.getByRole('button', { name: 'Tra cứu công dân' }).click();
+  await page.waitForTimeout(1200);
+  check((await page.textContent('main h1')).startsWith('Tra cứu'), 'the lookup page stays on screen: ' + await page.textContent('main h1'));
+  await page.unroute('**/api/v1/worklist**');
+  // the lookup page: commune B's citizen is "not found in your area", nothing shown
   await page.fill('#lk-id', b[hdr.indexOf('citizen_id')]);
   await page.press('#lk-id', 'Enter');
   await page.waitForSelector('main .error');

@@ -15,7 +15,10 @@ import { dashboardView, dashboardParams } from './dashboard.js';
 import { adminView } from './admin.js';
 import { uploadView } from './upload.js';
 
-const app = { session: null, view: null, views: {}, current: null };
+// boxes: each page draws into a box of its own, and only the open page's
+// box is in <main>, so an answer that comes after the user went to another
+// page draws into a box off screen, never over that page.
+const app = { session: null, view: null, views: {}, boxes: {}, current: null };
 const $ = (id) => document.getElementById(id);
 
 
@@ -65,7 +68,9 @@ function open(name, how, query) {
     if (location.hash !== url) history[how === 'replace' ? 'replaceState' : 'pushState'](null, '', url);
   }
   drawChrome();
-  app.view.draw($('main'));
+  const box = app.boxes[name] || (app.boxes[name] = h('div', { class: 'page' }));
+  $('main').replaceChildren(box);
+  app.view.draw(box);
   if (app.view.enter) app.view.enter();
 }
 
@@ -97,7 +102,7 @@ function drawChrome() {
 
 function showLogin(message) {
   if (app.view && app.view.leave) app.view.leave();
-  app.session = null; app.views = {}; app.view = null; app.current = null;
+  app.session = null; app.views = {}; app.boxes = {}; app.view = null; app.current = null;
   setCsrf(null);
   drawChrome();
   app.view = loginView(onLogin, message);
@@ -125,7 +130,7 @@ function start() {
   $('lang').addEventListener('click', () => {
     setLang(getLang() === 'vi' ? 'en' : 'vi');
     drawChrome();
-    if (app.view) app.view.draw($('main'), true);
+    if (app.view) app.view.draw(app.current ? app.boxes[app.current] : $('main'), true);
   });
   $('logout').addEventListener('click', logout);
   setAuthLost(() => showLogin(t('sessionLost')));
