@@ -39,14 +39,18 @@ export function reviewView(session) {
   }
   function parseAndKeep(r) { return { text: r.explanation, parsed: parseExplanation(r.explanation) }; }
 
+  let seq = 0; // only the last of several loads (another commune or page picked meanwhile) is drawn
   async function load() {
     if (!st.commune) return;
+    const mine = ++seq;
     st.loading = true; st.error = ''; draw(main);
     try {
       const q = `worklist?commune=${seg(st.commune)}&limit=${PAGE}` + (st.after !== null ? `&after=${st.after}` : '');
       const r = await api('GET', q);
+      if (mine !== seq) return;
       st.items = r.items; st.next = r.next_after; st.cur = 0; cache.clear();
     } catch (e) {
+      if (mine !== seq) return;
       st.items = []; st.next = null; st.error = errorText(e);
     }
     st.loading = false;
