@@ -469,9 +469,21 @@ typedef struct cov_sum {
 	int64_t population, dose1, dose2, dose3;
 } cov_sum;
 
+/* group=province2025: the rows of the 2022 provinces summed into the
+ * provinces after the 2025 merger (refdata cccd_province_codes.csv), by the
+ * 2025 code; slot 0 holds a 2022 province with no 2025 one (area_code ""),
+ * so no row is lost. */
+typedef struct cov_2025 {
+	uint8_t of[100];     /* the 2025 code of a 2022 province, 0 when none */
+	char name[100][128]; /* the name of a 2025 province */
+	cov_sum area[100], rows[100][VS_STORE_AGE_CUTS + 2];
+	bool seen[100];
+} cov_2025;
+
 typedef struct cov_ctx {
 	const rp_ctx *x;
 	uint8_t group;
+	cov_2025 *p25; /* non-NULL: group=province2025 */
 	json_t *rows;
 	cov_sum by_age[VS_STORE_AGE_CUTS + 2], total;
 	json_t *by_area; /* objects in area order */
@@ -506,11 +518,83 @@ static void flush_area(cov_ctx *c)
 	c->have_area = false;
 }
 
+/* The 2025 provinces of the 2022 ones, from the reference data; false when
+ * the file cannot be read. */
+static bool read_2025(const char *refdata, cov_2025 *m)
+{
+	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
+	                                       {"province_code_2025", NULL, true},
+	                                       {"province_name_2025", NULL, true}};
+	char path[4096];
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	vs_error err;
+	int idx[3];
+	if (!refdata)
+		return false;
+	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", refdata);
+	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
+	if (!rc)
+		rc = vs_csv_next(rd, &row, &err);
+	if (!rc)
+		rc = vs_csv_map_header(&row, specs, 3, idx, path, &err);
+	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
+		if ((size_t)idx[0] >= row.count || (size_t)idx[1] >= row.count ||
+		    (size_t)idx[2] >= row.count || !digits(row.fields[idx[0]], 2) ||
+		    !digits(row.fields[idx[1]], 2))
+			continue;
+		int old = atoi(row.fields[idx[0]]), now = atoi(row.fields[idx[1]]);
+		m->of[old] = (uint8_t)now;
+		vs_store_copy(m->name[now], sizeof(m->name[now]), row.fields[idx[2]]);
+	}
+	vs_csv_close(rd);
+	return rc == VS_DONE;
+}
+
+/* A row of a 2022 province into its 2025 province's sums. */
+static void cov_row_2025(cov_ctx *c, const vs_store_coverage_row *r)
+{
+	int p = digits(r->area, 2) ? c->p25->of[atoi(r->area)] : 0;
+	c->p25->seen[p] = true;
+	add_sum(&c->p25->area[p], r);
+	add_sum(&c->p25->rows[p][r->age_group], r);
+	add_sum(&c->by_age[r->age_group], r);
+	add_sum(&c->total, r);
+}
+
+/* by_area and rows of the 2025 provinces, in code order (then "" last). */
+static void flush_2025(cov_ctx *c)
+{
+	for (int k = 1; k <= 100; k++) {
+		int p = k % 100;
+		if (!c->p25->seen[p])
+			continue;
+		char code[3] = {p ? (char)('0' + p / 10) : '\0', (char)('0' + p % 10), '\0'};
+		json_t *o = sum_json(&c->p25->area[p]);
+		json_object_set_new(o, "area_code", json_string(code));
+		json_object_set_new(o, "area_name", json_string(c->p25->name[p]));
+		json_array_append_new(c->by_area, o);
+		for (int a = 0; a <= VS_STORE_AGE_CUTS + 1; a++) {
+			if (!c->p25->rows[p][a].population && !c->p25->rows[p][a].dose1)
+				continue;
+			o = sum_json(&c->p25->rows[p][a]);
+			json_object_set_new(o, "area_code", json_string(code));
+			json_object_set_new(o, "area_name", json_string(c->p25->name[p]));
+			json_object_set_new(o, "age_group", json_string(age_labels[a]));
+			json_array_append_new(c->rows, o);
+		}
+	}
+}
+
 static int cov_row(void *ud, const vs_store_coverage_row *r)
 {
 	cov_ctx *c = ud;
 	if (r->age_group > VS_STORE_AGE_CUTS + 1)
 		return 0;
+	if (c->p25) {
+		cov_row_2025(c, r);
+		return 0;
+	}
 	if (c->have_area && strcmp(c->last_area, r->area))
 		flush_area(c);
 	vs_store_copy(c->last_area, sizeof(c->last_area), r->area);
@@ -548,7 +632,22 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	                : x->province_count                                        ? VS_STORE_AREA_PROVINCE
 	                                                                           : x->area.level + 1;
 	const char *g = arg(x->q, "group");
-	if (g) {
+	cov_2025 *p25 = NULL;
+	if (g && !strcmp(g, "province2025")) {
+		/* the 2022 provinces' rows, summed by 2025 province (the country or a
+		 * 2025 province: the areas the ministry may ask for) */
+		if (x->commune_count || x->area.level != VS_STORE_AREA_ALL) {
+			bad_query(r, "group=province2025 is for the whole country or a 2025 province.");
+			return;
+		}
+		p25 = calloc(1, sizeof(*p25));
+		if (!p25 || !read_2025(x->q->srv->o.refdata, p25)) {
+			free(p25);
+			sv_problem(r, 404, "NOT_FOUND", "The 2025 provinces are not known to the service.");
+			return;
+		}
+		group = VS_STORE_AREA_PROVINCE;
+	} else if (g) {
 		int lv = -1;
 		for (int i = 1; i <= VS_STORE_AREA_COMMUNE; i++)
 			if (!strcmp(g, level_names[i]))
@@ -562,7 +661,7 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	int32_t cuts[VS_STORE_AGE_CUTS];
 	for (int i = 0; i < VS_STORE_AGE_CUTS; i++)
 		cuts[i] = years_before(as_of, age_years[i]);
-	cov_ctx c = {.x = x, .group = group, .rows = json_array(), .by_area = json_array()};
+	cov_ctx c = {.x = x, .group = group, .p25 = p25, .rows = json_array(), .by_area = json_array()};
 	vs_store_area calls[RP_COMMUNES_MAX];
 	size_t n = area_calls(x, calls);
 	vs_error err;
@@ -570,7 +669,11 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = vs_store_report_coverage(vs_engine_store(x->q->ss), &calls[i], group, as_of, cuts,
 		                              cov_row, &c, &err);
-	flush_area(&c);
+	if (p25)
+		flush_2025(&c);
+	else
+		flush_area(&c);
+	free(p25);
 	if (rc) {
 		json_decref(c.rows);
 		json_decref(c.by_area);
@@ -588,9 +691,10 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	json_array_append_new(by_age, o);
 	char day[11];
 	day_text(as_of, day);
-	json_t *body = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "report", "coverage", "as_of",
-	                         day, "area", area_json(x), "group", level_names[group], "total",
-	                         sum_json(&c.total), "by_age", by_age, "by_area", c.by_area, "rows", c.rows);
+	json_t *body =
+	    json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "report", "coverage", "as_of", day, "area",
+	              area_json(x), "group", p25 ? "province2025" : level_names[group], "total",
+	              sum_json(&c.total), "by_age", by_age, "by_area", c.by_area, "rows", c.rows);
 	const char *const *cols = !strcmp(view, "by_area")  ? area_cols
 	                          : !strcmp(view, "by_age") ? age_cols
 	                                                    : row_cols;

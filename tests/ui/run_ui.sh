@@ -74,7 +74,7 @@ base=$(sed -n 's/^listening on //p' serve.out)
 VS_BASE="$base" VS_CHROMIUM="$chromium" VS_SHOTS="$work/screenshots" \
   VS_COMMUNE_A="$commune_a" VS_COMMUNE_B="$commune_b" VS_FACILITY="$facility" VS_DISTRICT_A="$district_a" \
   VS_PROVINCE_A="$province_a" VS_DISTRICT_B="$district_b" \
-  VS_WORK="$work" VS_REGISTRY="$work/data/registry.csv" VS_SHOTS_CSV="$work/data/shots.csv" VS_REASONS_DEF="$src/include/vaxsync/reasons.def" \
+  VS_REFDATA="$refdata" VS_WORK="$work" VS_REGISTRY="$work/data/registry.csv" VS_SHOTS_CSV="$work/data/shots.csv" VS_REASONS_DEF="$src/include/vaxsync/reasons.def" \
   node "$src/tests/ui/ui_test.mjs" "$tools" > ui_test.out || { cat ui_test.out; fail "browser test"; }
 cat ui_test.out
 

@@ -59,6 +59,93 @@ async function logout(page) {
 const get = (page, path) => page.evaluate(async (p) => (await fetch('/api/v1/' + p)).json(), path);
 const apiStatus = (page, path) => page.evaluate(async (p) => (await fetch('/api/v1/' + p, { credentials: 'same-origin' })).status, path);
 
+// ---- accessibility, a quick automated look at the page on screen: every
+// control has a label or a name, ids are unique, no positive tabindex (the
+// focus follows the reading order), charts have a title, and text has a
+// contrast of at least 4.5:1 (3:1 for large text) against its background ----
+async function a11y(page, what) {
+  const bad = await page.evaluate(() => {
+    const out = [];
+    const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+    const name = (e) => (e.getAttribute('aria-label') || '').trim() || (e.getAttribute('aria-labelledby') || '').split(' ')
+      .map((id) => document.getElementById(id)?.textContent || '').join('').trim();
+    for (const e of document.querySelectorAll('input, select, textarea')) {
+      if (e.type === 'hidden' || !visible(e)) continue;
+      if (!(e.labels && e.labels.length) && !name(e)) out.push('no label: ' + (e.id || e.outerHTML.slice(0, 60)));
+    }
+    for (const e of document.querySelectorAll('button, a[href], [role=button]')) {
+      if (!visible(e)) continue;
+      if (!e.textContent.trim() && !name(e) && !e.title) out.push('no name: ' + e.outerHTML.slice(0, 80));
+    }
+    const ids = new Map();
+    for (const e of document.querySelectorAll('[id]')) ids.set(e.id, (ids.get(e.id) || 0) + 1);
+    for (const [id, n] of ids) if (n > 1) out.push(`id ${id} ${n} times`);
+    for (const e of document.querySelectorAll('[tabindex]')) if (Number(e.getAttribute('tabindex')) > 0) out.push('positive tabindex: ' + e.id);
+    for (const e of document.querySelectorAll('svg[role=img]')) if (!name(e) && !e.querySelector('title')?.textContent.trim()) out.push('chart without a title: ' + e.id);
+    if (!document.documentElement.lang) out.push('no lang on html');
+    // contrast of text against the first opaque background up the tree
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+    const bg = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3); } return [255, 255, 255]; };
+    const seen = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const e = n.parentElement;
+      if (!n.textContent.trim() || !e || seen.has(e) || !visible(e) || e.closest('svg')) continue;
+      seen.add(e);
+      const cs = getComputedStyle(e);
+      if (e.disabled || e.closest('[disabled]') || cs.visibility === 'hidden') continue; // disabled controls are exempt (WCAG 1.4.3)
+      const fg = rgb(cs.color).slice(0, 3), b = bg(e);
+      const [hi, lo] = [lum(fg), lum(b)].sort((x, y) => y - x);
+      const ratio = (hi + 0.05) / (lo + 0.05), size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need) out.push(`contrast ${ratio.toFixed(2)} < ${need}: "${n.textContent.trim().slice(0, 30)}" (${cs.color} on rgb(${b}))`);
+    }
+    return out;
+  });
+  check(bad.length === 0, `accessibility of ${what}: ${bad.slice(0, 8).join(' | ')}`);
+}
+
+// ---- the review queue's keys: arrows and j/k move, o and e open their
+// panel with the focus in it, Esc closes it and gives the focus back to the
+// item, r rejects the candidate (the item leaves, the next one shows) ----
+async function reviewKeys(page, keys) {
+  log('officer A: review keys');
+  check(keys.length >= 3, 'three items to move through');
+  const title = (k) => page.waitForFunction((x) => document.querySelector('#rv-title')?.textContent.includes(x), k);
+  await page.locator('main h1').click();
+  await title(keys[0]);
+  await page.keyboard.press('ArrowDown'); await title(keys[1]);
+  await page.keyboard.press('ArrowDown'); await title(keys[2]);
+  await page.keyboard.press('ArrowUp'); await title(keys[1]);
+  await page.keyboard.press('j'); await title(keys[2]);
+  await page.keyboard.press('k'); await title(keys[1]);
+  await page.keyboard.press('k'); await title(keys[0]);
+  await page.keyboard.press('k'); await title(keys[0]); // the first item stays
+  check(await page.$eval('#rv-queue li.cur [data-key]', (e) => e.dataset.key) === keys[0], 'the list marks the current item');
+  await page.waitForSelector('#rv-compare');
+  const focusId = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  await page.keyboard.press('o');
+  await page.waitForFunction(() => document.activeElement?.id === 'choose-id');
+  await page.keyboard.press('j'); // typed into the field, not a move
+  await title(keys[0]);
+  check(await page.inputValue('#choose-id') === 'j', 'a key in the field is text');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('#choose-id'));
+  check(await focusId() === 'rv-detail', 'Esc gives the focus back to the item: ' + await focusId());
+  await page.keyboard.press('e');
+  await page.waitForFunction(() => document.activeElement?.id === 'fix-full_name');
+  check((await page.inputValue('#fix-full_name')).length > 0, 'the correction form holds the name as sent');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('#fix-full_name'));
+  check(await focusId() === 'rv-detail', 'Esc closes the correction form');
+  await page.keyboard.press('j'); await title(keys[1]);
+  await page.keyboard.press('k'); await title(keys[0]);
+  // Tab from the item reaches the decision buttons in reading order
+  const order = await page.$$eval('#rv-detail .actions button', (bs) => bs.map((b) => b.getAttribute('aria-keyshortcuts')));
+  check(order.join('') === 'CORNE', 'the decision buttons show their keys: ' + order.join(''));
+}
+
 // ---- issue 14 and 15: the clerk's upload and filters, the administrator, areas ----
 
 // A context of its own with a page that collects script errors.
@@ -111,6 +198,7 @@ async function clerkUpload(browser, errors) {
   await page.waitForSelector('#up-history tbody tr');
   check(await page.$$eval('#up-history tbody tr', (els) => els.length) >= 1, 'the upload is in the history');
   await page.screenshot({ path: shots + '/upload.png', fullPage: true });
+  await a11y(page, 'the upload page');
   await page.screenshot({ path: shots + '/view-upload.png' }); // the first screen, for docs/ui.md
 
   log('clerk: worklist filters');
@@ -153,6 +241,7 @@ async function adminPage(browser, errors) {
   check(['officer_a', 'officer_b', 'clerk1', 'admin1'].every((n) => names.includes(n)), 'the users are listed: ' + names.join(' '));
   check(!/\$argon2/.test(await page.textContent('main')), 'no password hash on the page');
   await page.screenshot({ path: shots + '/admin.png', fullPage: true });
+  await a11y(page, 'the administration page');
   await page.screenshot({ path: shots + '/view-admin.png' }); // the first screen, for docs/ui.md
   // create a user with the keyboard-reachable form
   await page.fill('#nu-name', 'clerk2');
@@ -248,8 +337,14 @@ async function otherCommune(browser, errors) {
   // the page offers only the officer's own commune
   const offered = await page.$$eval('main select option', (els) => els.map((e) => e.value));
   check(!offered.includes(communeB), 'commune B is not offered');
-  // the lookup page: commune B's citizen is "not found in your area", nothing shown
+  // a slow list left for another page does not draw over it (any page: each draws in a box of its own)
+  await page.route('**/api/v1/worklist**', async (r) => { await new Promise((ok) => setTimeout(ok, 700)); await r.continue(); });
+  await page.getByRole('button', { name: 'Làm mới' }).click();
   await page.getByRole('button', { name: 'Tra cứu công dân' }).click();
+  await page.waitForTimeout(1200);
+  check((await page.textContent('main h1')).startsWith('Tra cứu'), 'the lookup page stays on screen: ' + await page.textContent('main h1'));
+  await page.unroute('**/api/v1/worklist**');
+  // the lookup page: commune B's citizen is "not found in your area", nothing shown
   await page.fill('#lk-id', b[hdr.indexOf('citizen_id')]);
   await page.press('#lk-id', 'Enter');
   await page.waitForSelector('main .error');
@@ -297,6 +392,7 @@ async function main() {
     check(await page.getAttribute('html', 'lang') === 'vi', 'html lang vi');
     check((await page.textContent('h1')) === 'Đăng nhập', 'login title in Vietnamese');
     await page.screenshot({ path: shots + '/login.png' });
+    await a11y(page, 'the login page');
     await page.fill('#login-name', 'officer_a');
     await page.fill('#login-password', 'wrong-password');
     await page.press('#login-password', 'Enter');
@@ -322,6 +418,8 @@ async function main() {
     check((await page.textContent('#logout')) === 'Log out', 'logout in English');
     await page.screenshot({ path: shots + '/review-en.png', fullPage: true });
 
+    await reviewKeys(page, keysA);
+
     // move with j to the first item waiting for a link decision, confirm with c
     log('officer A: confirm with the keyboard');
     const reasons = await page.$$eval('#rv-queue .item', (els) => els.map((e) => e.textContent));
@@ -334,8 +432,25 @@ async function main() {
     await page.waitForSelector('#rv-compare');
     const citizen = (await page.textContent('#rv-citizen')).trim();
     check(/^\d{12}$/.test(citizen), 'the candidate citizen id');
+    await page.screenshot({ path: shots + '/review-item-en.png', fullPage: true });
+    await page.screenshot({ path: shots + '/view-review-item-en.png' }); // the first screen, for docs/ui.md
+    // the same item in Vietnamese (the default language), then back to English
+    await page.click('#lang');
+    await page.waitForFunction(() => document.querySelector('main h1').textContent === 'Hàng chờ rà soát');
+    await page.waitForSelector('#rv-compare');
+    check((await page.textContent('#rv-title')).includes(key) && /Xác nhận/.test(await page.textContent('#rv-detail .actions')), 'the item in Vietnamese');
+    await a11y(page, 'review item');
     await page.screenshot({ path: shots + '/review-item.png', fullPage: true });
     await page.screenshot({ path: shots + '/view-review-item.png' }); // the first screen, for docs/ui.md
+    await page.setViewportSize({ width: 768, height: 1024 });
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= 768), 'the review page: no horizontal scroll at 768 px');
+    check(await page.evaluate(() => document.querySelector('#rv-title').getBoundingClientRect().top < innerHeight - 200), 'at 768 px the item starts on the first screen');
+    await page.screenshot({ path: shots + '/review-tablet.png' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.click('#lang');
+    await page.waitForFunction(() => document.querySelector('main h1').textContent === 'Review queue');
+    await page.waitForSelector('#rv-compare');
+    await page.locator('main h1').click();
     const tDecide = Date.now();
     await page.keyboard.press('c');
     await page.waitForFunction((k) => document.querySelector('#toast').textContent.includes('Confirmed: ' + k), key);
@@ -348,6 +463,18 @@ async function main() {
     check(!list.includes(key), 'the confirmed item left the worklist');
     console.log('confirmed ' + key.replace('/', ' '));
     console.log('citizen ' + citizen);
+    // r rejects the candidate of another such item, picked in the list
+    log('officer A: reject with r');
+    const rest = await page.$$eval('#rv-queue .item', (els) => els.map((e) => [e.dataset.key, e.textContent]));
+    const rkey = (rest.find((r) => r[1].includes('LINK_LOW_SCORE')) || [])[0];
+    check(rkey, 'another LINK_LOW_SCORE item');
+    await page.click(`#rv-queue [data-key="${rkey}"]`);
+    await page.waitForFunction((k) => document.querySelector('#rv-title')?.textContent.includes(k), rkey);
+    await page.waitForSelector('#rv-compare');
+    await page.keyboard.press('r');
+    await page.waitForFunction((k) => document.querySelector('#toast').textContent.includes('Candidate rejected: ' + k), rkey);
+    await page.waitForFunction((k) => !document.querySelector(`#rv-queue [data-key="${k}"]`), rkey);
+    check(await page.evaluate(() => document.activeElement?.id) === 'rv-detail', 'the focus on the next item after a decision');
 
     // citizen lookup of the confirmed person
     log('officer A: citizen lookup');
@@ -372,6 +499,7 @@ async function main() {
     const found = await page.$$eval('#lk-hits tbody td.mono', (tds) => tds.map((td) => td.textContent));
     check(found[0] === citizen, `the search finds the person first (${plain}, ${found.join(' ')})`);
     await page.screenshot({ path: shots + '/lookup-search.png', fullPage: true });
+    await a11y(page, 'the citizen search');
     await page.click('#lk-hits tbody tr:first-child .lk-show');
     await page.waitForSelector('#lk-result');
 
@@ -407,10 +535,12 @@ async function main() {
     check(/tự động liên kết|đã xác nhận|chờ xã xác nhận|chưa liên kết/.test(outcome), 'the outcome in Vietnamese: ' + outcome);
     check((await page.textContent('#outcome-status')).length > 0, 'a status');
     await page.screenshot({ path: shots + '/submit.png', fullPage: true });
+    await a11y(page, 'the submit page');
     log('clerk: worklist');
     await page.click('nav button:nth-child(2)');
     await page.waitForSelector('#fw-list li, main .empty');
     await page.screenshot({ path: shots + '/facility.png' });
+    await a11y(page, 'the clerk\'s worklist');
     // the only citizen ids on a clerk's page are ones its facility typed
     const shotRows = csvRows(readFileSync(env('VS_SHOTS_CSV'), 'utf8'));
     const sh = shotRows[0], typed = new Set([person.citizen_id]);
@@ -563,6 +693,30 @@ async function dashboardPicker(page, cov) {
   check(await apiStatus(page, `reports/coverage?province=${env('VS_PROVINCE_A')}`) === 403, 'the province is refused to a district manager');
   check(await apiStatus(page, `reports/doses?district=${env('VS_DISTRICT_B')}`) === 403, 'another district is refused');
   check(await apiStatus(page, `reports/backlog?district=${env('VS_DISTRICT_A')}`) === 200, 'the own district is not refused');
+  // the arrow keys on the picker: each press picks the next (previous)
+  // commune, the figures follow, the focus stays on the select
+  const shown = (c) => page.waitForFunction((x) => document.querySelector('#db-ready') && !document.querySelector('#db-refresh').disabled &&
+    document.querySelector('#db-area')?.textContent.includes(`(${x})`), c);
+  const focusId = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  await page.focus('#db-area-commune');
+  await page.keyboard.press('ArrowDown');
+  await shown(offered[1]);
+  check(await page.inputValue('#db-area-commune') === offered[1], 'ArrowDown picked the first commune');
+  check(await focusId() === 'db-area-commune', 'the focus stays on the picker after ArrowDown');
+  check(await digits('#db-cov-pop') === (await get(`reports/coverage?commune=${offered[1]}`)).total.population, 'the first commune\'s population');
+  check((await page.evaluate(() => location.hash)).includes('area=' + offered[1]), 'the URL names the commune');
+  if (offered.length > 2) {
+    await page.keyboard.press('ArrowDown');
+    await shown(offered[2]);
+    await page.keyboard.press('ArrowUp');
+    await shown(offered[1]);
+    check(await focusId() === 'db-area-commune', 'the focus stays on the picker after ArrowUp');
+  }
+  await page.keyboard.press('Home'); // back to the whole district
+  await page.waitForFunction((c) => document.querySelector('#db-ready') && !document.querySelector('#db-refresh').disabled &&
+    !/\(\d{5}\)/.test(document.querySelector('#db-area').textContent), offered[1]);
+  check(await page.inputValue('#db-area-commune') === '', 'Home goes back to the whole district');
+  await a11y(page, 'the dashboard');
   // pick commune A with the keyboard: the figures and the links follow, focus stays
   await page.focus('#db-area-commune');
   await page.selectOption('#db-area-commune', communeA);
@@ -592,13 +746,45 @@ async function dashboardPicker(page, cov) {
   await page.screenshot({ path: shots + '/dashboard-commune-range.png', fullPage: true });
   await page.screenshot({ path: shots + '/view-dashboard-commune-range.png' }); // the first screen, for docs/ui.md
   // a tablet: the picker and the range wrap, nothing wider than the screen
-  await page.setViewportSize({ width: 800, height: 1000 });
-  check(await page.evaluate(() => document.documentElement.scrollWidth <= 800), 'no horizontal scroll at 800 px');
+  await page.setViewportSize({ width: 768, height: 1024 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= 768), 'no horizontal scroll at 768 px');
   await page.screenshot({ path: shots + '/dashboard-tablet.png' });
   await page.setViewportSize({ width: 1280, height: 1000 });
+
+  // the area and the range are in the URL: back, forward, a reload
+  log('manager: the area and range in the URL');
+  const hash = await page.evaluate(() => location.hash);
+  check(hash.startsWith('#dashboard?') && hash.includes('area=' + communeA) && hash.includes('from=2021-06-01') && hash.includes('to=2021-12-31'),
+    'the URL keeps the area and the range: ' + hash);
+  const restored = async () => {
+    await page.waitForFunction((c) => document.querySelector('#db-ready') && !document.querySelector('#db-refresh').disabled &&
+      document.querySelector('#db-area')?.textContent.includes(`(${c})`) && /01\/06\/2021/.test(document.querySelector('#db-doses-h').textContent), communeA);
+    check(await page.inputValue('#db-area-commune') === communeA, 'the picker shows commune A');
+    check(await page.inputValue('#db-from') === '01/06/2021' && await page.inputValue('#db-to') === '31/12/2021', 'the range fields as dd/mm/yyyy');
+    check(await digits('#db-doses-total') === dosesA.total, 'commune A\'s doses in the range');
+  };
+  await page.goBack(); // before the range: commune A, the default range
+  await page.waitForFunction((c) => document.querySelector('#db-ready') && !document.querySelector('#db-refresh').disabled &&
+    document.querySelector('#db-area')?.textContent.includes(`(${c})`) && !/01\/06\/2021/.test(document.querySelector('#db-doses-h').textContent), communeA);
+  check(await page.inputValue('#db-from') === '', 'back: no range');
+  await page.goBack(); // before commune A: the whole district
+  await page.waitForFunction(() => document.querySelector('#db-ready') && !document.querySelector('#db-refresh').disabled &&
+    !/\(\d{5}\)/.test(document.querySelector('#db-area').textContent));
+  check(await digits('#db-cov-pop') === (await get('reports/coverage')).total.population, 'back: the district\'s population');
+  await page.goForward();
+  await page.goForward();
+  await restored();
+  await page.reload(); // the login again (the CSRF token lived in memory), then the same figures
+  await page.waitForSelector('#login-name');
+  await page.fill('#login-name', 'manager_a');
+  await page.fill('#login-password', 'manager-pass-1');
+  await page.press('#login-password', 'Enter');
+  await restored();
+  check(await page.$eval('nav button[aria-current=page]', (b) => b.textContent) === 'Bảng điều khiển', 'the dashboard tab is current');
   // back to the whole district
   await page.selectOption('#db-area-commune', '');
   await page.waitForFunction((c) => document.querySelector('#db-ready') && !document.querySelector('#db-area').textContent.includes(c), communeA);
+  check(!(await page.evaluate(() => location.hash)).includes('area='), 'the URL names no area');
 }
 
 // ---- a ministry user picks any province, then a district of it ----
@@ -620,8 +806,78 @@ async function ministryPicker(browser, errors) {
   check(await page.$('#db-area-commune') !== null, 'then a commune of the district');
   await page.screenshot({ path: shots + '/dashboard-ministry.png', fullPage: true });
   await page.screenshot({ path: shots + '/view-dashboard-ministry.png' }); // the first screen, for docs/ui.md
+  const seen = errors.length;
+  await units2025(page);
+  errors.splice(seen, errors.length - seen, ...errors.slice(seen).filter((e) => !/status of 400/.test(e))); // the 400 asked for
   await logout(page);
   await ctx.close();
+
+  // a shared link, opened in another browser: the login, then the same area
+  log('ministry: a shared link');
+  const link = base + '/#dashboard?area=' + [env('VS_PROVINCE_A'), env('VS_DISTRICT_A'), communeA].join('.') + '&from=2021-06-01&to=2021-12-31';
+  const other = await freshPage(browser, errors);
+  await other.page.goto(link);
+  await other.page.waitForSelector('#login-name');
+  await other.page.fill('#login-name', 'ministry1');
+  await other.page.fill('#login-password', 'ministry-pass-1');
+  await other.page.press('#login-password', 'Enter');
+  await other.page.waitForFunction((c) => document.querySelector('#db-ready') && document.querySelector('#db-area')?.textContent.includes(`(${c})`) &&
+    document.querySelector('#db-area-commune'), communeA);
+  check(await other.page.inputValue('#db-area-province') === env('VS_PROVINCE_A') && await other.page.inputValue('#db-area-district') === env('VS_DISTRICT_A') &&
+    await other.page.inputValue('#db-area-commune') === communeA, 'the link fills the province, district and commune selects');
+  check(await other.page.inputValue('#db-from') === '01/06/2021', 'the link\'s range');
+  const dosesA = await get(other.page, `reports/doses?commune=${communeA}&from=2021-06-01&to=2021-12-31`);
+  check(Number((await other.page.textContent('#db-doses-total')).replace(/\D/g, '')) === dosesA.total, 'the link\'s figures are commune A\'s');
+  // an answer that comes after the user left the page does not draw over the next one
+  log('ministry: a slow dashboard left for another page');
+  await other.page.getByRole('button', { name: 'Hàng chờ rà soát' }).click();
+  await other.page.route('**/api/v1/reports/**', async (r) => { await new Promise((ok) => setTimeout(ok, 700)); await r.continue(); });
+  await other.page.getByRole('button', { name: 'Bảng điều khiển' }).click();
+  await other.page.click('#db-refresh');
+  await other.page.getByRole('button', { name: 'Hàng chờ rà soát' }).click();
+  await other.page.waitForTimeout(1200);
+  check(await other.page.textContent('main h1') === 'Hàng chờ rà soát', 'the review page stays on screen: ' + await other.page.textContent('main h1'));
+  await other.page.unroute('**/api/v1/reports/**');
+  await other.ctx.close();
+}
+
+// ---- the ministry's 2025 units: the 34 provinces after the merger (the
+// coverage report grouped by group=province2025), then the 2022 provinces
+// of one, then their districts ----
+async function units2025(page) {
+  log('ministry: 2025 units');
+  const lines = readFileSync(env('VS_REFDATA') + '/cccd_province_codes.csv', 'utf8').trim().split('\n').map((l) => l.split(','));
+  const hi = lines[0], to2025 = new Map(lines.slice(1).map((r) => [r[hi.indexOf('gso_province_code_2022')], r[hi.indexOf('province_code_2025')]]));
+  const p25 = to2025.get(env('VS_PROVINCE_A'));
+  const parts = [...to2025].filter(([, v]) => v === p25).map(([k]) => k);
+  check(p25 && parts.length >= 1, 'province A has a 2025 province');
+  const digits = async (sel) => Number((await page.textContent(sel)).replace(/\D/g, ''));
+  await page.selectOption('#db-units', '2025'); // from the whole country again
+  await page.waitForSelector('#db-area-province2025');
+  const all = await get(page, 'reports/coverage?group=province2025');
+  const offered = await page.$$eval('#db-area-province2025 option', (os) => os.map((o) => o.value).filter(Boolean));
+  check(all.group === 'province2025' && offered.join() === all.by_area.map((a) => a.area_code).join(), 'the 2025 provinces offered: ' + offered.join(' '));
+  check(offered.length <= 34 && offered.includes(p25), 'at most 34 provinces, province A\'s among them');
+  check(offered.every((c) => [...to2025.values()].includes(c)), 'only 2025 codes of the reference data');
+  check(all.by_area.reduce((n, a) => n + a.population, 0) === all.total.population, 'no one lost in the regrouping');
+  check(await page.$$eval('#db-cov-area tbody tr', (r) => r.length) === all.by_area.length, 'the area table by 2025 province');
+  check((await page.$$eval('main a.csv', (as) => as.map((a) => a.getAttribute('href')))).some((h) => h.includes('group=province2025') && h.includes('view=by_area')),
+    'the area CSV by 2025 province');
+  await page.selectOption('#db-area-province2025', p25);
+  await page.waitForFunction((c) => document.querySelector('#db-ready') && document.querySelector('#db-area')?.textContent.includes(`(${c}, 2025)`) &&
+    document.querySelector('#db-area-province'), p25);
+  const one = await get(page, `reports/coverage?province2025=${p25}`);
+  check(await digits('#db-cov-pop') === one.total.population, 'the 2025 province\'s population');
+  const inside = await page.$$eval('#db-area-province option', (os) => os.map((o) => o.value).filter(Boolean));
+  check(inside.length >= 1 && inside.every((c) => parts.includes(c)) && inside.includes(env('VS_PROVINCE_A')), 'its 2022 provinces: ' + inside.join(' '));
+  check((await page.evaluate(() => location.hash)).includes(`units=2025&area=${p25}`), 'the URL keeps the units');
+  await page.screenshot({ path: shots + '/dashboard-2025.png', fullPage: true });
+  await page.screenshot({ path: shots + '/view-dashboard-2025.png' }); // the first screen, for docs/ui.md
+  await page.selectOption('#db-area-province', env('VS_PROVINCE_A'));
+  await page.waitForSelector('#db-area-district');
+  check(await page.inputValue('#db-area-province2025') === p25, 'the 2025 province stays picked above');
+  // the grouping is for the country or a 2025 province only (its 400 in the console is expected)
+  check(await apiStatus(page, `reports/coverage?province=${env('VS_PROVINCE_A')}&group=province2025`) === 400, 'group=province2025 below the country is 400');
 }
 
 // ---- a commune officer's own dashboard: its communes only ----
@@ -644,8 +900,20 @@ async function communeDashboard(browser, errors) {
   check(await page.$('#db-decisions, #db-dec-chart') !== null, 'decisions per day are shown');
   check(await apiStatus(page, `reports/backlog?commune=${communeA}`) === 403, 'another commune\'s backlog is refused');
   check(await apiStatus(page, `reports/coverage?district=${env('VS_DISTRICT_A')}`) === 403, 'a district is refused to an officer');
+  const seen400 = errors.length;
+  check(await page.$('#db-units') === null, 'no 2025 switch for a commune officer');
+  check(await apiStatus(page, 'reports/coverage?group=province2025') === 400, 'no 2025 grouping for a commune officer');
+  errors.splice(seen400, errors.length - seen400, ...errors.slice(seen400).filter((e) => !/status of 400/.test(e))); // the 400 asked for
   await page.screenshot({ path: shots + '/dashboard-officer.png', fullPage: true });
   await page.screenshot({ path: shots + '/view-dashboard-officer.png' }); // the first screen, for docs/ui.md
+  // a link to commune A's dashboard: refused, nothing of commune A shown
+  log('officer B: a link to another commune');
+  const seen = errors.length;
+  await page.evaluate((c) => { location.hash = `#dashboard?area=${c}`; }, communeA);
+  await page.waitForSelector('main p.error');
+  check((await page.textContent('main p.error')).includes('không được'), 'refused in words: ' + await page.textContent('main p.error'));
+  check(await page.$('#db-ready') === null || !(await page.textContent('#db-area')).includes(communeA), 'no figures of commune A');
+  errors.splice(seen, errors.length - seen, ...errors.slice(seen).filter((e) => !/status of 403/.test(e)));
   await logout(page);
   await ctx.close();
 }

@@ -1,7 +1,9 @@
 // app.js - the shell: language switch, who is logged in, the pages each role
 // may open, logout. The session lives in an HttpOnly cookie; the CSRF token
 // and everything read from the API live in memory only, so a reload asks for
-// the login again (docs/ui.md).
+// the login again (docs/ui.md). The page open (and the dashboard's area and
+// dates) is kept in the URL's hash, so a reload (after the login), the back
+// button and a shared link come back to it.
 import { h, toast } from './dom.js';
 import { api, setCsrf, setAuthLost } from './api.js';
 import { t, getLang, setLang } from './i18n.js';
@@ -9,11 +11,14 @@ import { loginView } from './login.js';
 import { reviewView } from './review.js';
 import { submitView, facilityView } from './clerk.js';
 import { lookupView, noteView } from './lookup.js';
-import { dashboardView } from './dashboard.js';
+import { dashboardView, dashboardParams } from './dashboard.js';
 import { adminView } from './admin.js';
 import { uploadView } from './upload.js';
 
-const app = { session: null, view: null, views: {}, current: null };
+// boxes: each page draws into a box of its own, and only the open page's
+// box is in <main>, so an answer that comes after the user went to another
+// page draws into a box off screen, never over that page.
+const app = { session: null, view: null, views: {}, boxes: {}, current: null };
 const $ = (id) => document.getElementById(id);
 
 
@@ -29,7 +34,13 @@ function pagesFor(role) {
 const NAV = { review: 'navReview', lookup: 'navLookup', submit: 'navSubmit', facility: 'navFacility', upload: 'navUpload',
   dashboard: 'navDashboard', admin: 'navAdmin' };
 
-function makeView(name) {
+// The page and its query of a hash "#page?query".
+function route() {
+  const m = /^#([a-z]+)(?:\?(.*))?$/.exec(location.hash);
+  return m ? { page: m[1], query: m[2] || '' } : { page: '', query: '' };
+}
+
+function makeView(name, query) {
   const s = app.session;
   switch (name) {
   case 'review': return reviewView(s);
@@ -37,18 +48,40 @@ function makeView(name) {
   case 'submit': return submitView(s);
   case 'facility': return facilityView(s);
   case 'upload': return uploadView(s);
-  case 'dashboard': return dashboardView(s);
+  case 'dashboard': return dashboardView(s, dashboardParams(query));
   default: return adminView(s);
   }
 }
 
-function open(name) {
+// Opens a page; how: 'push' (a new history entry), 'replace', or 'none'
+// (the URL already says it: the back button). query: the page's state from
+// the URL, for a page opened from it.
+function open(name, how, query) {
   if (app.view && app.view.leave) app.view.leave();
   app.current = name;
-  app.view = app.views[name] || (app.views[name] = makeView(name));
+  const fresh = !app.views[name];
+  app.view = app.views[name] || (app.views[name] = makeView(name, query));
+  if (!fresh && query !== undefined && app.view.fromUrl && name === 'dashboard') app.view.fromUrl(dashboardParams(query));
+  if (how !== 'none') {
+    const q = app.view.url ? app.view.url() : '';
+    const url = '#' + name + (q ? '?' + q : '');
+    if (location.hash !== url) history[how === 'replace' ? 'replaceState' : 'pushState'](null, '', url);
+  }
   drawChrome();
-  app.view.draw($('main'));
+  const box = app.boxes[name] || (app.boxes[name] = h('div', { class: 'page' }));
+  $('main').replaceChildren(box);
+  app.view.draw(box);
   if (app.view.enter) app.view.enter();
+}
+
+// The back or forward button (or a hash typed in): the page and its state.
+function onPopState() {
+  if (!app.session) return;
+  const r = route();
+  const pages = pagesFor(app.session.role);
+  if (!pages.includes(r.page)) return;
+  if (r.page !== app.current) open(r.page, 'none', r.query);
+  else if (app.view.fromUrl && r.page === 'dashboard') app.view.fromUrl(dashboardParams(r.query));
 }
 
 function drawChrome() {
@@ -64,12 +97,12 @@ function drawChrome() {
   nav.setAttribute('aria-label', t('app'));
   nav.replaceChildren(...(s ? pagesFor(s.role) : []).map((p) =>
     h('button', { type: 'button', class: 'tab', 'aria-current': p === app.current ? 'page' : null,
-      onclick: () => open(p), text: t(NAV[p]) })));
+      onclick: () => open(p, 'push'), text: t(NAV[p]) })));
 }
 
 function showLogin(message) {
   if (app.view && app.view.leave) app.view.leave();
-  app.session = null; app.views = {}; app.view = null; app.current = null;
+  app.session = null; app.views = {}; app.boxes = {}; app.view = null; app.current = null;
   setCsrf(null);
   drawChrome();
   app.view = loginView(onLogin, message);
@@ -80,11 +113,15 @@ function onLogin(session) {
   app.session = session;
   setCsrf(session.csrf);
   toast('');
-  open(pagesFor(session.role)[0]);
+  // the page of the URL (a reload or a link), when the role has it
+  const r = route(), pages = pagesFor(session.role);
+  if (pages.includes(r.page)) open(r.page, 'replace', r.query);
+  else open(pages[0], 'replace');
 }
 
 async function logout() {
   try { await api('DELETE', 'session'); } catch (e) { /* the session may be gone already */ }
+  history.replaceState(null, '', location.pathname); // the next user starts on its own first page
   showLogin(t('loggedOut'));
 }
 
@@ -93,10 +130,11 @@ function start() {
   $('lang').addEventListener('click', () => {
     setLang(getLang() === 'vi' ? 'en' : 'vi');
     drawChrome();
-    if (app.view) app.view.draw($('main'), true);
+    if (app.view) app.view.draw(app.current ? app.boxes[app.current] : $('main'), true);
   });
   $('logout').addEventListener('click', logout);
   setAuthLost(() => showLogin(t('sessionLost')));
+  window.addEventListener('popstate', onPopState);
   showLogin();
 }
 

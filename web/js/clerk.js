@@ -70,15 +70,18 @@ export function facilityView(session) {
   let main = null;
   const key = (it) => it.facility_code + '/' + it.record_id;
 
+  let seq = 0; // only the last of several loads (a filter sent while the list loads) is drawn
   async function load() {
+    const mine = ++seq;
     st.loading = true; draw(main);
     try {
       // the filters go to the API (category, reason, shot date), so every page is full
       const f = new URLSearchParams();
       for (const k of ['cat', 'reason', 'from', 'to']) if (st[k]) f.set(k === 'cat' ? 'category' : k, st[k]);
       const r = await api('GET', `worklist?facility=${seg(session.area)}&limit=50` + (st.after !== null ? `&after=${st.after}` : '') + (f.toString() ? '&' + f.toString() : ''));
+      if (mine !== seq) return;
       st.items = r.items; st.next = r.next_after; st.error = '';
-    } catch (e) { st.items = []; st.next = null; st.error = errorText(e); }
+    } catch (e) { if (mine !== seq) return; st.items = []; st.next = null; st.error = errorText(e); }
     st.loading = false; draw(main);
   }
   async function act(it, action, extra) {

@@ -80,19 +80,64 @@ function isoDate(text) {
 // The level of an area code: 2 digits a province, 3 a district, 5 a commune.
 const LEVEL = { 2: 'province', 3: 'district', 5: 'commune' };
 
-export function dashboardView(session) {
-  // chain: the areas picked, each inside the one before (codes); kids: the
-  // areas one level below an area ('' = the user's own), from the coverage
-  // report's by_area, so the picker never offers an area outside the scope.
-  const st = { seq: 0, asOf: '', from: '', to: '', chain: [], kids: {}, data: null, error: '', loading: false };
-  let main = null;
+// The page's state in its URL (the hash: it never reaches the server):
+// #dashboard?units=2025&area=01.001.00001&from=..&to=..&as_of=.. - area the
+// codes picked, each inside the one before. Codes and dates only.
+export function dashboardParams(query) {
+  const q = new URLSearchParams(query || '');
+  const units = q.get('units') === '2025' ? '2025' : '2022';
+  const chain = (q.get('area') || '').split('.').filter(Boolean);
+  const ok = chain.length <= 4 && chain.every((c, i) => (units === '2025' && i === 0 ? /^\d{2}$/.test(c) : /^(\d{2}|\d{3}|\d{5})$/.test(c)));
+  return { units, chain: ok ? chain : [], from: isoDate(q.get('from')), to: isoDate(q.get('to')), asOf: isoDate(q.get('as_of')) };
+}
 
-  // province=.. / district=.. / commune=.. of the area picked ('' = own area)
-  function areaQuery() {
-    const code = st.chain[st.chain.length - 1];
-    return code ? `${LEVEL[code.length]}=${code}` : '';
+export function dashboardView(session, params) {
+  // chain: the areas picked, each inside the one before (codes); kids: the
+  // areas one level below a chain prefix ('' = the user's own), from the
+  // coverage report's by_area, so the picker never offers an area outside
+  // the scope. units: 2022, or 2025 (the ministry: the provinces after the
+  // 2025 merger, then the 2022 units inside one).
+  const st = { seq: 0, asOf: '', from: '', to: '', units: '2022', chain: [], kids: {}, data: null, error: '', loading: false };
+  const units2025 = session.role === 'ministry';
+  // active: the page is on screen; an answer that comes after the user
+  // went to another page must not draw over it
+  let main = null, active = false;
+  const redraw = () => { if (active) draw(main); };
+  setParams(params);
+
+  function setParams(p) {
+    if (!p) return;
+    st.units = units2025 ? p.units : '2022';
+    st.chain = p.chain; st.from = p.from; st.to = p.to; st.asOf = p.asOf;
   }
-  const withArea = (path) => { const a = areaQuery(); return a ? path + (path.includes('?') ? '&' : '?') + a : path; };
+  function urlQuery() {
+    const q = new URLSearchParams();
+    if (st.units === '2025') q.set('units', '2025');
+    if (st.chain.length) q.set('area', st.chain.join('.'));
+    for (const [k, v] of [['from', st.from], ['to', st.to], ['as_of', st.asOf]]) if (v) q.set(k, v);
+    return q.toString();
+  }
+  // A new entry in the browser's history for each pick or range sent, so
+  // the back button, a reload and a shared link find the same figures.
+  function remember() {
+    const q = urlQuery(), url = '#dashboard' + (q ? '?' + q : '');
+    if (location.hash !== url) history.pushState(null, '', url);
+  }
+
+  // province=.. / district=.. / commune=.. (province2025=.. in 2025 units)
+  // of a chain prefix ('' = own area)
+  function areaOf(chain) {
+    const code = chain[chain.length - 1];
+    if (!code) return '';
+    return st.units === '2025' && chain.length === 1 ? `province2025=${code}` : `${LEVEL[code.length]}=${code}`;
+  }
+  const join = (path, a) => (a ? path + (path.includes('?') ? '&' : '?') + a : path);
+  const withArea = (path) => join(path, areaOf(st.chain));
+  // the coverage of a chain prefix: its by_area are the areas below it
+  const coveragePath = (chain, asOf) => join(join('reports/coverage' + asOf, areaOf(chain)),
+    st.units === '2025' && !chain.length ? 'group=province2025' : '');
+  const kidsKey = (chain) => st.units + '|' + chain.join('.');
+  const kidsOf = (cov) => cov.by_area.filter((a) => LEVEL[a.area_code.length]).map((a) => ({ code: a.area_code, name: a.area_name }));
   function rangeQuery(defFrom, defTo) {
     const from = st.from || defFrom, to = st.to || defTo;
     return [from ? `from=${from}` : '', to ? `to=${to}` : ''].filter(Boolean).join('&');
@@ -101,38 +146,50 @@ export function dashboardView(session) {
   async function load() {
     const seq = ++st.seq; // only the last of several quick picks (arrow keys) is drawn
     st.loading = true; st.error = '';
-    draw(main);
+    redraw();
     const asOf = st.asOf ? `?as_of=${st.asOf}` : '';
+    // the areas above the one picked, for their selects (a reload or a
+    // link opens the page deep down; each is read once)
+    for (let i = 0; i < st.chain.length; i++) {
+      const up = st.chain.slice(0, i), key = kidsKey(up);
+      if (!st.kids[key]) api('GET', coveragePath(up, '')).then((c) => { st.kids[key] = kidsOf(c); if (!st.loading) redraw(); }, () => {});
+    }
     try {
       const [coverage, doses, quality, backlog] = await Promise.all([
-        api('GET', withArea('reports/coverage' + asOf)), api('GET', withArea('reports/doses?' + rangeQuery('2021-03-01', '2022-12-31'))),
+        api('GET', coveragePath(st.chain, asOf)), api('GET', withArea('reports/doses?' + rangeQuery('2021-03-01', '2022-12-31'))),
         api('GET', withArea(`reports/quality?limit=${WORST}`)), api('GET', withArea(rangeQuery('', '') ? 'reports/backlog?' + rangeQuery('', '') : 'reports/backlog'))]);
       if (seq !== st.seq) return;
       st.data = { coverage, doses, quality, backlog };
       const here = st.chain[st.chain.length - 1] || '';
-      if (!st.kids[here] && here.length < 5) // a commune has no areas below it
-        st.kids[here] = coverage.by_area.filter((a) => LEVEL[a.area_code.length]).map((a) => ({ code: a.area_code, name: a.area_name }));
+      if (!st.kids[kidsKey(st.chain)] && here.length < 5) // a commune has no areas below it
+        st.kids[kidsKey(st.chain)] = kidsOf(coverage);
     } catch (e) {
       if (seq !== st.seq) return;
       st.error = errorText(e);
       toast(st.error, 'error');
     }
     st.loading = false;
-    draw(main);
+    redraw();
   }
 
-  // One select per level picked so far and one for the next level below.
+  // The 2022 / 2025 switch (the ministry), one select per level picked so
+  // far and one for the next level below.
   function picker() {
     const selects = [];
+    if (units2025)
+      selects.push(field(t('dash.units'), h('select', { id: 'db-units', onchange: (e) => {
+        st.units = e.target.value; st.chain = [];
+        remember(); load();
+      } }, option('2022', t('dash.units2022'), st.units === '2022'), option('2025', t('dash.units2025'), st.units === '2025'))));
     for (let i = 0; i <= st.chain.length; i++) {
       const parent = i ? st.chain[i - 1] : '';
-      const kids = st.kids[parent];
+      const kids = st.kids[kidsKey(st.chain.slice(0, i))];
       if (!kids || !kids.length) break;
-      const level = LEVEL[kids[0].code.length];
+      const level = st.units === '2025' && i === 0 ? 'province2025' : LEVEL[kids[0].code.length];
       const sel = h('select', { id: `db-area-${level}`, onchange: (e) => {
         st.chain = st.chain.slice(0, i);
         if (e.target.value) st.chain.push(e.target.value);
-        load();
+        remember(); load();
       } }, option('', i ? t('dash.allOf', { area: nameOf(parent) }) : t('dash.allMine')),
       kids.map((k) => option(k.code, `${k.name || k.code} (${k.code})`, st.chain[i] === k.code)));
       selects.push(field(t('dash.levels.' + level), sel));
@@ -153,7 +210,7 @@ export function dashboardView(session) {
   function coverageSection(c) {
     const series = [t('dash.dose1'), t('dash.dose2'), t('dash.dose3')];
     const ages = c.by_age.filter((a) => a.population > 0);
-    const q = `reports/coverage?as_of=${c.as_of}`;
+    const q = `reports/coverage?as_of=${c.as_of}` + (c.group === 'province2025' ? '&group=province2025' : '');
     const ageRows = ages.map((a) => [a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group, num(a.population),
       `${num(a.dose1)} (${pctText(pct(a.dose1, a.population))})`, `${num(a.dose2)} (${pctText(pct(a.dose2, a.population))})`,
       `${num(a.dose3)} (${pctText(pct(a.dose3, a.population))})`]);
@@ -237,6 +294,7 @@ export function dashboardView(session) {
 
   // A commune officer's own area is its communes (the API says "all" for the list).
   function areaLabel(area) {
+    if (area.level === 'province2025') return `${area.name || area.code} (${area.code}, 2025)`;
     if (area.code) return `${area.name || area.code} (${area.code})`;
     return session.role === 'commune' ? `${t('dash.myCommunes')} (${session.area})` : t('dash.country');
   }
@@ -256,8 +314,11 @@ export function dashboardView(session) {
       h('div', { class: 'toolbar', id: 'db-picker', role: 'group', 'aria-label': t('dash.areaOf') }, picker()),
       h('form', { class: 'toolbar', id: 'db-form', onsubmit: (e) => {
         e.preventDefault();
-        st.asOf = isoDate(asOf.value); st.from = isoDate(from.value); st.to = isoDate(to.value);
-        load();
+        // the day shown by default stays "today" (not pinned in the URL)
+        const day = isoDate(asOf.value);
+        st.asOf = !st.asOf && d && day === d.coverage.as_of ? '' : day;
+        st.from = isoDate(from.value); st.to = isoDate(to.value);
+        remember(); load();
       } },
       field(t('dash.asOf'), asOf, t('dateHint')),
       field(t('dash.from'), from, t('dateHint')), field(t('dash.to'), to, t('dateHint')),
@@ -272,7 +333,11 @@ export function dashboardView(session) {
   }
 
   return {
-    draw(m) { draw(m); },
-    enter() { if (!st.data && !st.loading) load(); },
+    draw(m) { active = true; draw(m); },
+    enter() { active = true; if (!st.data && !st.loading) load(); },
+    leave() { active = false; },
+    url: urlQuery,
+    // the back or forward button, or a link, changed the URL
+    fromUrl(p) { setParams(p); load(); },
   };
 }

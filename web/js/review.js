@@ -39,14 +39,18 @@ export function reviewView(session) {
   }
   function parseAndKeep(r) { return { text: r.explanation, parsed: parseExplanation(r.explanation) }; }
 
+  let seq = 0; // only the last of several loads (another commune or page picked meanwhile) is drawn
   async function load() {
     if (!st.commune) return;
+    const mine = ++seq;
     st.loading = true; st.error = ''; draw(main);
     try {
       const q = `worklist?commune=${seg(st.commune)}&limit=${PAGE}` + (st.after !== null ? `&after=${st.after}` : '');
       const r = await api('GET', q);
+      if (mine !== seq) return;
       st.items = r.items; st.next = r.next_after; st.cur = 0; cache.clear();
     } catch (e) {
+      if (mine !== seq) return;
       st.items = []; st.next = null; st.error = errorText(e);
     }
     st.loading = false;
@@ -87,13 +91,16 @@ export function reviewView(session) {
   function nextPage() { if (st.next === null) return; st.back.push(st.after); st.after = st.next; st.page++; load(); }
   function prevPage() { if (!st.back.length) return; st.after = st.back.pop(); st.page--; load(); }
 
+  // a panel closed (Esc or Cancel): the keyboard goes back to the item, not
+  // to the page's start, so the next key acts on it
+  function closePanel() { st.panel = ''; draw(main); const d = main.querySelector('#rv-detail'); if (d) d.focus({ preventScroll: true }); }
   function openPanel(p) { st.panel = p; draw(main); const f = main.querySelector(p === 'choose' ? '#choose-id' : '#fix-full_name'); if (f) f.focus(); }
 
   function keydown(ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const tag = ev.target && ev.target.tagName;
     if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') {
-      if (ev.key === 'Escape' && st.panel) { st.panel = ''; draw(main); }
+      if (ev.key === 'Escape' && st.panel) closePanel();
       return;
     }
     const k = ev.key.toLowerCase();
@@ -184,7 +191,7 @@ export function reviewView(session) {
       panel = h('form', { class: 'panel', onsubmit: (e) => { e.preventDefault(); decide('choose', { citizen_id: main.querySelector('#choose-id').value.trim() }); } },
         field(t('citizenId'), h('input', { id: 'choose-id', inputmode: 'numeric', pattern: '[0-9]{12}', maxlength: 12, required: true, autocomplete: 'off' })),
         h('button', { type: 'submit', class: 'primary', text: t('send') }),
-        h('button', { type: 'button', onclick: () => { st.panel = ''; draw(main); }, text: t('cancel') }));
+        h('button', { type: 'button', onclick: closePanel, text: t('cancel') }));
     } else if (st.panel === 'correct') {
       const raw = (ex && ex.parsed.raw) || {};
       panel = h('form', { class: 'panel grid', onsubmit: (e) => {
@@ -197,7 +204,7 @@ export function reviewView(session) {
       h('h3', { text: t('correctTitle') }),
       EDITABLE.map((f) => field(tl('fields', f), h('input', { id: 'fix-' + f, value: raw[f] || '', autocomplete: 'off' }))),
       h('div', {}, h('button', { type: 'submit', class: 'primary', text: t('send') }),
-        h('button', { type: 'button', onclick: () => { st.panel = ''; draw(main); }, text: t('cancel') })));
+        h('button', { type: 'button', onclick: closePanel, text: t('cancel') })));
     }
     return h('div', {}, bar, panel, h('p', { class: 'muted keys', text: t('keys') }));
   }
