@@ -45,10 +45,10 @@ static const phrase phrases[] = {
 
 /* Comparison names of the vaccination profile (profiles/vaccination.json). */
 static const phrase fields[] = {
-    {"family", "họ"},          {"middle", "tên đệm"},     {"given", "tên"},
-    {"dob", "ngày sinh"},      {"birth_year", "năm sinh"}, {"birth_month", "tháng sinh"},
+    {"family", "họ"},           {"middle", "tên đệm"},      {"given", "tên"},
+    {"dob", "ngày sinh"},       {"birth_year", "năm sinh"}, {"birth_month", "tháng sinh"},
     {"birth_day", "ngày sinh"}, {"sex", "giới tính"},       {"id", "giấy tờ"},
-    {"phone", "điện thoại"},   {"geo", "địa bàn"},
+    {"phone", "điện thoại"},    {"geo", "địa bàn"},
 };
 
 /* Comparison levels (src/link/settings.c). */
@@ -187,7 +187,7 @@ size_t vs_engine_evidence_text(const char *en, vs_lang lang, char *out, size_t c
 		    digit(en[i + 3]) && en[i + 4] == '-' && digit(en[i + 5]) && digit(en[i + 6]) &&
 		    en[i + 7] == '-' && digit(en[i + 8]) && digit(en[i + 9]) &&
 		    (i + 10 == stop || !word_char((unsigned char)en[i + 10]))) {
-			char d[11] = {en[i + 8], en[i + 9], '/', en[i + 5], en[i + 6], '/',
+			char d[11] = {en[i + 8], en[i + 9], '/',       en[i + 5], en[i + 6], '/',
 			              en[i],     en[i + 1], en[i + 2], en[i + 3], '\0'};
 			puts_(&o, d);
 			i += 10;
