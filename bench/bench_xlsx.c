@@ -1,5 +1,7 @@
 /* bench_xlsx.c - .xlsx read throughput on a generated shots-shaped workbook.
  * usage: bench_xlsx [ROWS] [DIR]   (default 1,000,000 rows in /tmp)
+ *        bench_xlsx BOOK.xlsx     (reads a workbook written before, kept)
+ *        bench_xlsx --write ROWS BOOK.xlsx   (writes one and stops)
  * Writes the workbook with the test helper's libzip writer (tests/ingest/
  * xlsx_testlib.c: text as shared strings, IDs without a leading zero as
  * numbers, dates as date serials), then reads it 5 times with the streaming
@@ -132,16 +134,24 @@ static double sheet_mb(const char *path)
 
 int main(int argc, char **argv)
 {
-	size_t nrows = argc > 1 ? (size_t)atol(argv[1]) : 1000000;
-	const char *dir = argc > 2 ? argv[2] : "/tmp";
 	char path[512];
-	snprintf(path, sizeof(path), "%s/vs_bench_shots_%d.xlsx", dir, (int)getpid());
-	uint64_t t0 = vs_now_ns();
-	if (write_book(path, nrows)) {
-		fprintf(stderr, "bench_xlsx: cannot write %s\n", path);
-		return 1;
+	bool keep = argc == 2 && strstr(argv[1], ".xlsx");
+	double wsecs = 0;
+	if (argc == 4 && !strcmp(argv[1], "--write"))
+		return write_book(argv[3], (size_t)atol(argv[2])) ? 1 : 0;
+	if (keep) {
+		snprintf(path, sizeof(path), "%s", argv[1]);
+	} else {
+		size_t nrows = argc > 1 ? (size_t)atol(argv[1]) : 1000000;
+		const char *dir = argc > 2 ? argv[2] : "/tmp";
+		snprintf(path, sizeof(path), "%s/vs_bench_shots_%d.xlsx", dir, (int)getpid());
+		uint64_t t0 = vs_now_ns();
+		if (write_book(path, nrows)) {
+			fprintf(stderr, "bench_xlsx: cannot write %s\n", path);
+			return 1;
+		}
+		wsecs = (double)(vs_now_ns() - t0) / 1e9;
 	}
-	double wsecs = (double)(vs_now_ns() - t0) / 1e9;
 	struct stat sb;
 	if (stat(path, &sb)) {
 		fprintf(stderr, "bench_xlsx: cannot stat %s\n", path);
@@ -152,7 +162,8 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 5; k++)
 		if (read_book(path, &secs[k], &cpu[k], &rows)) {
 			fprintf(stderr, "bench_xlsx: read failed\n");
-			unlink(path);
+			if (!keep)
+				unlink(path);
 			return 1;
 		}
 	qsort(secs, 5, sizeof(double), cmp_double);
@@ -174,6 +185,7 @@ int main(int argc, char **argv)
 	    cpu[2], mb / cpu[2], (double)rows / cpu[2]);
 	printf("bench_xlsx: unpacking alone (libzip + zlib, no XML) %.1f MB/s of .xlsx (%.2f s)\n",
 	       mb / us[1], us[1]);
-	unlink(path);
+	if (!keep)
+		unlink(path);
 	return 0;
 }

@@ -81,6 +81,19 @@ enum {
 xs_scan *xs_new(void *ud, xs_start_fn start, xs_end_fn end, xs_text_fn text, xs_pause_fn pause,
                 size_t max_token);
 void xs_free(xs_scan *x);
+/* A caller's reader of the markup it knows (the sheet's rows and common
+ * cells): given the buffer from a '<' that opens a start or end tag, inside
+ * the root, to end, it returns how many bytes it read: well-formed markup,
+ * checked as the tokenizer would, its handlers' work done, and an element it
+ * leaves open or closes told with xs_push or xs_pop; 0 to leave it to the
+ * tokenizer. *end is a NUL (a sentinel: no loop over a class of bytes needs
+ * to check for the end). */
+typedef size_t (*xs_fast_fn)(void *ud, char *s, const char *end);
+void xs_set_fast(xs_scan *x, xs_fast_fn fast);
+/* An element named name[0..n) opens (false: nested too deep, nothing done) or
+ * closes (false: not the open one, nothing done). */
+bool xs_push(xs_scan *x, const char *name, size_t n);
+bool xs_pop(xs_scan *x, const char *name, size_t n);
 /* Room for want more bytes (NULL when out of memory); xs_commit(n) says how
  * many were put there, 0 at the end of the part. */
 char *xs_space(xs_scan *x, size_t want);
@@ -89,8 +102,10 @@ void xs_commit(xs_scan *x, size_t n);
 int xs_run(xs_scan *x);
 const char *xs_error(const xs_scan *x);
 
-/* Tests and fuzzing: read every part with expat, not the tokenizer. */
+/* Tests and fuzzing: read every part with expat, not the tokenizer; read
+ * the sheet's cells without the fast path (xlsx_read.c). */
 extern bool xlsx_force_expat;
+extern bool xlsx_no_fast;
 
 /* The XML layer over one sheet's XML in memory, with no shared strings or
  * styles (for the fuzz target of the sheet XML). */

@@ -91,6 +91,7 @@ struct vs_xlsx_reader {
 };
 
 bool xlsx_force_expat;
+bool xlsx_no_fast;
 
 /* Stops expat from a handler; the tokenizer asks its pause function instead. */
 static void stop_parser(XML_Parser p, bool resumable)
@@ -141,6 +142,7 @@ typedef struct part_ctx {
 	void (*start)(struct part_ctx *c, const char *name, const char **atts);
 	void (*end)(struct part_ctx *c, const char *name);
 	void (*text)(struct part_ctx *c, const char *s, int len);
+	size_t (*fast)(struct part_ctx *c, char *s, const char *end); /* as xs_fast_fn */
 	void *ud;
 } part_ctx;
 
@@ -208,6 +210,12 @@ static bool part_pause(void *ud)
 	return c->r->fatal != 0;
 }
 
+static size_t part_fast(void *ud, char *s, const char *end)
+{
+	part_ctx *c = ud;
+	return xlsx_no_fast ? 0 : c->fast(c, s, end);
+}
+
 /* A whole part through the tokenizer; *foreign when it is not UTF-8 (no
  * handler was called then: the caller reads it with expat). */
 static vs_rc scan_part(vs_xlsx_reader *r, int64_t idx, const char *part, part_ctx *c, bool *foreign)
@@ -218,6 +226,8 @@ static vs_rc scan_part(vs_xlsx_reader *r, int64_t idx, const char *part, part_ct
 	*foreign = false;
 	if (!x)
 		return nomem(r);
+	if (c->fast)
+		xs_set_fast(x, part_fast);
 	c->r = r;
 	c->p = NULL;
 	c->depth = 0;
@@ -610,6 +620,32 @@ static void st_end(part_ctx *c, const char *name)
 		x->in_xfs = false;
 }
 
+/* Byte classes of the fast path: letters and digits, a value's plain text
+ * (printable ASCII without markup or references), digits, letters. */
+enum { F_ALNUM = 1, F_PLAIN = 2, F_DIGIT = 4, F_ALPHA = 8 };
+static const uint8_t fclass[256] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  2,  2,  2,  2,  2,  2,  0,  2,  2,  2,  2,  2,  2,  2,  2,  2,  7,  7,  7,  7,
+    7,  7,  7,  7,  7,  7,  2,  2,  0,  2,  0,  2,  2,  11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11,
+    11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 2,  2,  2,  2,  2,  2,  11, 11, 11, 11, 11, 11, 11,
+    11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 11, 2,  2,  2,  2,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
+
+static bool fast_alnum(char c)
+{
+	return fclass[(unsigned char)c] & F_ALNUM;
+}
+
+static bool fast_plain(char c)
+{
+	return fclass[(unsigned char)c] & F_PLAIN;
+}
+
 /* ---- shared strings ---- */
 
 /* Decodes OOXML's _xHHHH_ escapes (Excel writes a CR as _x000D_) in place;
@@ -765,6 +801,34 @@ static void sst_text(part_ctx *c, const char *s, int len)
 	r->sst_len += (uint64_t)len;
 }
 
+/* The common shared strings, <si><t>text</t></si> one after another with
+ * text of printable ASCII or UTF-8 (no markup, reference or control
+ * character), through the same handlers; what it read (xs_fast_fn). */
+static size_t sst_fast(part_ctx *c, char *s, const char *end)
+{
+	static const char *none[1];
+	sst_ctx *x = c->ud;
+	char *p = s;
+	while (end - p >= 7 && !memcmp(p, "<si><t>", 7) && !x->in_si && !x->in_rph && !c->r->fatal &&
+	       c->depth + 2 <= VS_XLSX_MAX_DEPTH) {
+		const char *t = p + 7, *q = t;
+		unsigned char high = 0;
+		while ((fclass[(unsigned char)*q] & F_PLAIN) || ((unsigned char)*q & 0x80))
+			high |= (unsigned char)*q++;
+		if (end - q < 9 || memcmp(q, "</t></si>", 9) ||
+		    ((high & 0x80) && !vs_utf8_valid(t, (size_t)(q - t), NULL)))
+			break;
+		sst_start(c, "si", none);
+		sst_start(c, "t", none);
+		if (q > t)
+			sst_text(c, t, (int)(q - t));
+		sst_end(c, "t");
+		sst_end(c, "si");
+		p = s + (q + 9 - s);
+	}
+	return (size_t)(p - s);
+}
+
 /* ---- the sheet ---- */
 
 static void text_add(vs_xlsx_reader *r, const char *s, size_t len)
@@ -855,9 +919,13 @@ static void row_put(vs_xlsx_reader *r, const char *s, size_t len)
  * ("1.06E+11" -> "106000000000"); anything else as is. */
 static void put_number(vs_xlsx_reader *r, const char *s, size_t n)
 {
-	const char *e = memchr(s, 'E', n);
-	if (!e)
-		e = memchr(s, 'e', n);
+	const char *e = NULL; /* the first 'E', else the first 'e' (values are short: no memchr) */
+	for (size_t i = 0; i < n && !e; i++)
+		if (s[i] == 'E')
+			e = s + i;
+	for (size_t i = 0; i < n && !e; i++)
+		if (s[i] == 'e')
+			e = s + i;
 	if (!e) {
 		row_put(r, s, n);
 		return;
@@ -910,18 +978,56 @@ static void put_number(vs_xlsx_reader *r, const char *s, size_t n)
 	row_put(r, out, o);
 }
 
+/* A whole day number of at most 7 digits (what a date cell holds), in *v. */
+static bool serial_days(const char *s, size_t n, double *v)
+{
+	uint32_t d = 0;
+	if (!n || n > 7)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = d * 10 + (uint32_t)(s[i] - '0');
+	}
+	*v = (double)d;
+	return true;
+}
+
+/* y-m-d as yyyy-mm-dd (the year 0..9999, as the serials give); its length. */
+static size_t put_ymd(char *out, int y, int m, int d)
+{
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	return 10;
+}
+
 static void put_serial(vs_xlsx_reader *r, const char *s, size_t n, int kind)
 {
 	char buf[64], out[32];
-	if (n >= sizeof(buf)) {
-		row_put(r, s, n);
-		return;
+	double v;
+	if (!serial_days(s, n, &v)) {
+		if (n >= sizeof(buf)) {
+			row_put(r, s, n);
+			return;
+		}
+		memcpy(buf, s, n);
+		buf[n] = 0;
+		char *end;
+		v = strtod(buf, &end);
+		if (end == buf || *end || !(v >= 0 && v < 2958466.0)) {
+			row_put(r, s, n);
+			return;
+		}
 	}
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	char *end;
-	double v = strtod(buf, &end);
-	if (end == buf || *end || !(v >= 0 && v < 2958466.0)) {
+	if (!(v < 2958466.0)) {
 		row_put(r, s, n);
 		return;
 	}
@@ -948,8 +1054,12 @@ static void put_serial(vs_xlsx_reader *r, const char *s, size_t n, int kind)
 		int32_t base = vs_days_from_civil(1899, 12, days < 60 ? 31 : 30);
 		vs_civil_from_days(base + (int32_t)days, &y, &m, &d);
 	}
-	int w = snprintf(out, sizeof(out), "%04d-%02d-%02d", y, m, d);
-	row_put(r, out, (size_t)w);
+	if (y < 0 || y > 9999) {
+		int w = snprintf(out, sizeof(out), "%04d-%02d-%02d", y, m, d);
+		row_put(r, out, (size_t)w);
+		return;
+	}
+	row_put(r, out, put_ymd(out, y, m, d));
 }
 
 static void put_sst(vs_xlsx_reader *r, const char *s, size_t n)
@@ -973,10 +1083,9 @@ static void put_sst(vs_xlsx_reader *r, const char *s, size_t n)
 	row_put(r, r->sst + r->sst_off[i], r->sst_slen[i]);
 }
 
-static void cell_end(vs_xlsx_reader *r)
+/* The current cell's value, its text s[0..n) as read (decoded in place). */
+static void cell_value(vs_xlsx_reader *r, char *s, size_t n)
 {
-	const char *s = r->text ? r->text : "";
-	size_t n = r->text_len;
 	if (r->cur_bad_ref) {
 		row_error(r, r->cur_col, "XLSX_BAD_CELL", "the cell's reference is not a cell of a sheet");
 		return;
@@ -994,7 +1103,7 @@ static void cell_end(vs_xlsx_reader *r)
 		break;
 	case T_INLINE:
 	case T_STR:
-		n = decode_escapes(r->text, n);
+		n = decode_escapes(s, n);
 		row_put(r, s, n);
 		break;
 	case T_BOOL:
@@ -1019,22 +1128,96 @@ static void cell_end(vs_xlsx_reader *r)
 	}
 }
 
-/* Parses "D17": the column (0-based); false when it is not a cell reference. */
-static bool parse_ref(const char *s, uint32_t *col)
+static void cell_end(vs_xlsx_reader *r)
 {
+	static char none[1];
+	cell_value(r, r->text ? r->text : none, r->text_len);
+}
+
+/* Parses "D17" (s[0..n)): the column (0-based); false when it is not a cell
+ * reference. */
+static bool parse_ref(const char *s, size_t n, uint32_t *col)
+{
+	const char *e = s + n;
 	uint32_t c = 0;
 	int nl = 0;
-	for (; (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z'); s++, nl++)
+	for (; s < e && ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')); s++, nl++)
 		c = c * 26 + (uint32_t)((*s | 0x20) - 'a' + 1);
 	if (nl < 1 || nl > 3 || c > MAX_COL_NUM)
 		return false;
 	int nd = 0;
-	for (; *s >= '0' && *s <= '9'; s++)
+	for (; s < e && *s >= '0' && *s <= '9'; s++)
 		nd++;
-	if (*s || nd > 7)
+	if (s != e || nd > 7)
 		return false;
 	*col = c - 1;
 	return true;
+}
+
+static int cell_type(const char *v, size_t n)
+{
+	switch (n) {
+	case 1:
+		return v[0] == 's'   ? T_SST
+		       : v[0] == 'b' ? T_BOOL
+		       : v[0] == 'e' ? T_ERR
+		       : v[0] == 'd' ? T_ISO
+		                     : T_NUM;
+	case 3:
+		return !memcmp(v, "str", 3) ? T_STR : T_NUM;
+	case 9:
+		return !memcmp(v, "inlineStr", 9) ? T_INLINE : T_NUM;
+	default:
+		return T_NUM;
+	}
+}
+
+/* A cell opens: counted against the cap, its state reset; false when the
+ * reading stops (over the cap). */
+static bool cell_begin(vs_xlsx_reader *r)
+{
+	if (++r->cells > r->o.max_cells) {
+		char m[96];
+		snprintf(m, sizeof(m), "the sheet has more than %llu cells; reading stopped",
+		         (unsigned long long)r->o.max_cells);
+		set_fatal(r, VS_ERR_LIMIT, "XLSX_TOO_MANY_CELLS", m);
+		stop_parser(r->p, false);
+		return false;
+	}
+	r->in_cell = true;
+	r->text_len = 0;
+	r->text_over = false;
+	r->cur_type = T_NUM;
+	r->cur_style = 0;
+	r->cur_bad_ref = false;
+	r->cur_col = r->col_next;
+	return true;
+}
+
+/* A row opens, numbered num when it says (has_num). */
+static void row_begin(vs_xlsx_reader *r, bool has_num, uint64_t num)
+{
+	if (!has_num)
+		num = r->row_num + 1;
+	r->in_row = true;
+	r->row_num = num >= 1 && num <= MAX_ROW_NUM ? num : r->row_num + 1;
+	r->col_next = 0;
+	r->ncells = 0;
+	r->rbuf_len = 1; /* rbuf[0] is the empty field */
+	r->max_col = 0;
+	r->row_reason = NULL;
+	if (has_num && !(num >= 1 && num <= MAX_ROW_NUM))
+		row_error(r, 0, "XLSX_BAD_CELL", "the row number is not a row of a sheet");
+}
+
+/* A row closes: handed out when it has a value or a bad cell. */
+static void row_end(vs_xlsx_reader *r)
+{
+	r->in_row = false;
+	if (r->ncells || r->row_reason) {
+		r->row_ready = true;
+		stop_parser(r->p, true);
+	}
 }
 
 static void sheet_start(void *ud, const char *name, const char **atts)
@@ -1054,36 +1237,16 @@ static void sheet_start(void *ud, const char *name, const char **atts)
 	case 'c':
 		if (name[1] || !r->in_row)
 			return;
-		if (++r->cells > r->o.max_cells) {
-			char m[96];
-			snprintf(m, sizeof(m), "the sheet has more than %llu cells; reading stopped",
-			         (unsigned long long)r->o.max_cells);
-			set_fatal(r, VS_ERR_LIMIT, "XLSX_TOO_MANY_CELLS", m);
-			stop_parser(r->p, false);
+		if (!cell_begin(r))
 			return;
-		}
-		r->in_cell = true;
-		r->text_len = 0;
-		r->text_over = false;
-		r->cur_type = T_NUM;
-		r->cur_style = 0;
-		r->cur_bad_ref = false;
-		r->cur_col = r->col_next;
 		for (const char **a = atts; a[0]; a += 2) {
 			const char *k = a[0], *v = a[1];
-			if (!strcmp(k, "r")) {
-				r->cur_bad_ref = !parse_ref(v, &r->cur_col);
-			} else if (!strcmp(k, "t")) {
-				r->cur_type = !strcmp(v, "s")           ? T_SST
-				              : !strcmp(v, "inlineStr") ? T_INLINE
-				              : !strcmp(v, "str")       ? T_STR
-				              : !strcmp(v, "b")         ? T_BOOL
-				              : !strcmp(v, "e")         ? T_ERR
-				              : !strcmp(v, "d")         ? T_ISO
-				                                        : T_NUM;
-			} else if (!strcmp(k, "s")) {
+			if (!strcmp(k, "r"))
+				r->cur_bad_ref = !parse_ref(v, strlen(v), &r->cur_col);
+			else if (!strcmp(k, "t"))
+				r->cur_type = cell_type(v, strlen(v));
+			else if (!strcmp(k, "s"))
 				r->cur_style = (uint32_t)strtoul(v, NULL, 10);
-			}
 		}
 		r->col_next = r->cur_col + 1;
 		return;
@@ -1100,16 +1263,7 @@ static void sheet_start(void *ud, const char *name, const char **atts)
 	case 'r':
 		if (!strcmp(name, "row")) {
 			const char *rn = attr(atts, "r");
-			uint64_t num = rn ? strtoull(rn, NULL, 10) : r->row_num + 1;
-			r->in_row = true;
-			r->row_num = num >= 1 && num <= MAX_ROW_NUM ? num : r->row_num + 1;
-			r->col_next = 0;
-			r->ncells = 0;
-			r->rbuf_len = 1; /* rbuf[0] is the empty field */
-			r->max_col = 0;
-			r->row_reason = NULL;
-			if (rn && !(num >= 1 && num <= MAX_ROW_NUM))
-				row_error(r, 0, "XLSX_BAD_CELL", "the row number is not a row of a sheet");
+			row_begin(r, rn != NULL, rn ? strtoull(rn, NULL, 10) : 0);
 		} else if (!strcmp(name, "rPh")) {
 			r->in_rph = true;
 		}
@@ -1135,11 +1289,7 @@ static void sheet_end(void *ud, const char *name)
 	} else if (!strcmp(name, "rPh")) {
 		r->in_rph = false;
 	} else if (!strcmp(name, "row")) {
-		r->in_row = false;
-		if (r->ncells || r->row_reason) {
-			r->row_ready = true;
-			stop_parser(r->p, true);
-		}
+		row_end(r);
 	} else if (!strcmp(name, "sheetData")) {
 		r->in_data = false;
 		r->parse_done = true;
@@ -1160,6 +1310,189 @@ static void sheet_dtd(void *ud, const char *name, const char *sys, const char *p
 	vs_xlsx_reader *r = ud;
 	set_fatal(r, VS_ERR_LIMIT, "XLSX_XML_TOO_DEEP", "the sheet declares a DTD; refused");
 	stop_parser(r->p, false);
+}
+
+/* ---- the sheet's common cells, without the tokenizer ---- */
+
+/* A cell reference's value from v ("B7" then '"'): its column in *col, *ok
+ * false when not a cell's reference (as parse_ref); the closing quote, or
+ * NULL when the value holds anything after its digits. */
+static const char *fast_ref(const char *v, uint32_t *col, bool *ok)
+{
+	const char *q = v;
+	uint32_t c = 0;
+	while (fclass[(unsigned char)*q] & F_ALPHA) {
+		if (q - v < 4)
+			c = c * 26 + (uint32_t)((*q | 0x20) - 'a' + 1);
+		q++;
+	}
+	size_t nl = (size_t)(q - v);
+	const char *d = q;
+	while (fclass[(unsigned char)*q] & F_DIGIT)
+		q++;
+	if (*q != '"')
+		return NULL;
+	*ok = nl >= 1 && nl <= 3 && c <= MAX_COL_NUM && q - d <= 7;
+	if (*ok)
+		*col = c - 1;
+	return q;
+}
+
+/* Reads a whole common cell from s ("<c"): <c r="B7" s="1" t="s"><v>12</v></c>,
+ * <c r="B7"></c> or <c r="B7"/>: attributes r, s (at most 9 digits), t (letters),
+ * each once with one space before it, the value printable ASCII. Such a cell is
+ * well formed whatever its text, so the tokenizer has nothing to check; the
+ * same handlers' work is done here. 0 for anything else (a prefix, other
+ * attributes or spacing, a reference, an inline string, a formula, the cell
+ * not whole in the buffer): the tokenizer reads it. */
+static size_t fast_cell(vs_xlsx_reader *r, char *s, const char *end)
+{
+	const char *p = s + 2;
+	uint32_t col = r->col_next, style = 0;
+	bool ref_ok = true;
+	int type = T_NUM;
+	unsigned seen = 0;
+	if (!r->in_row || r->in_cell || r->depth + 2 > VS_XLSX_MAX_DEPTH)
+		return 0;
+	while (*p == ' ') {
+		char k = p[1];
+		unsigned bit = k == 'r' ? 1u : k == 's' ? 2u : k == 't' ? 4u : 0u;
+		if (!bit || (seen & bit) || p[2] != '=' || p[3] != '"')
+			return 0;
+		seen |= bit;
+		const char *v = p + 4, *q = v;
+		if (k == 'r') {
+			if (!(q = fast_ref(v, &col, &ref_ok)))
+				return 0;
+		} else if (k == 's') {
+			while (fclass[(unsigned char)*q] & F_DIGIT)
+				style = style * 10 + (uint32_t)(*q++ - '0');
+			if (*q != '"' || q - v > 9)
+				return 0;
+		} else {
+			while (fclass[(unsigned char)*q] & F_ALPHA)
+				q++;
+			if (*q != '"')
+				return 0;
+			type = cell_type(v, (size_t)(q - v));
+		}
+		p = q + 1;
+	}
+	char *text = NULL;
+	size_t tn = 0;
+	if (p[0] == '/' && p[1] == '>') {
+		p += 2;
+	} else if (p[0] != '>') {
+		return 0;
+	} else if (end - ++p >= 4 && !memcmp(p, "</c>", 4)) {
+		p += 4;
+	} else if (end - p >= 3 && !memcmp(p, "<v>", 3) && type != T_INLINE) {
+		const char *q = p + 3;
+		while (fclass[(unsigned char)*q] & F_PLAIN)
+			q++;
+		if (end - q < 8 || memcmp(q, "</v></c>", 8))
+			return 0;
+		text = s + (p + 3 - s);
+		tn = (size_t)(q - (p + 3));
+		p = q + 8;
+	} else {
+		return 0;
+	}
+	if (!cell_begin(r))
+		return (size_t)(p - s);
+	r->cur_col = col;
+	r->cur_bad_ref = !ref_ok;
+	r->cur_style = style;
+	r->cur_type = type;
+	r->col_next = col + 1;
+	r->text_over = tn > r->o.max_string_len;
+	static char none[1];
+	cell_value(r, text ? text : none, r->text_over ? 0 : tn);
+	r->in_cell = r->in_is = r->capture = false;
+	return (size_t)(p - s);
+}
+
+/* An attribute's name from p: a letter, then letters, digits and colons; its
+ * end, or NULL. */
+static const char *fast_name(const char *p, const char *end)
+{
+	if (p >= end || !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return NULL;
+	while (p < end && (fast_alnum(*p) || *p == ':'))
+		p++;
+	return p;
+}
+
+/* A row's start tag: <row r="7" spans="1:12" ...>, one space before each
+ * attribute, values of printable ASCII, the number (of at most 7 digits)
+ * in the first attribute named r; or <row .../>. 0 for anything else. */
+static size_t fast_row(vs_xlsx_reader *r, char *s, const char *end)
+{
+	const char *p = s + 4, *num = NULL;
+	size_t num_len = 0;
+	if (end - s < 5 || memcmp(s, "<row", 4) || r->depth + 1 > VS_XLSX_MAX_DEPTH)
+		return 0;
+	while (p < end && *p == ' ') {
+		const char *an = p + 1, *ae = fast_name(an, end);
+		if (!ae || end - ae < 2 || ae[0] != '=' || ae[1] != '"')
+			return 0;
+		const char *v = ae + 2, *q = v;
+		while (q < end && *q != '"' && fast_plain(*q))
+			q++;
+		if (q >= end || *q != '"')
+			return 0;
+		const char *ln = ae - 1; /* attr(): the local name, after any prefix */
+		if (!num && ln >= an && *ln == 'r' && (ln == an || ln[-1] == ':')) {
+			num = v;
+			num_len = (size_t)(q - v);
+			if (!num_len || num_len > 7)
+				return 0;
+			for (const char *d = v; d < q; d++)
+				if (*d < '0' || *d > '9')
+					return 0;
+		}
+		p = q + 1;
+	}
+	bool empty = p < end && *p == '/';
+	if (empty)
+		p++;
+	if (p >= end || *p != '>' || (!empty && !xs_push(r->xs, "row", 3)))
+		return 0;
+	uint64_t n = 0;
+	for (size_t k = 0; k < num_len; k++)
+		n = n * 10 + (uint64_t)(num[k] - '0');
+	row_begin(r, num != NULL, n);
+	if (empty)
+		row_end(r);
+	else
+		r->depth++;
+	return (size_t)(p + 1 - s);
+}
+
+/* The sheet's fast path (xs_fast_fn): rows and common cells in sheetData,
+ * one after another up to a row to hand out, or what it cannot read. */
+static size_t sheet_fast(void *ud, char *s, const char *end)
+{
+	vs_xlsx_reader *r = ud;
+	char *p = s;
+	if (xlsx_no_fast)
+		return 0;
+	while (*p == '<' && r->in_data && !r->row_ready && !r->fatal) {
+		size_t n = 0;
+		if (p[1] == 'c')
+			n = fast_cell(r, p, end);
+		else if (p[1] == 'r')
+			n = fast_row(r, p, end);
+		else if (end - p >= 6 && !memcmp(p, "</row>", 6) && xs_pop(r->xs, "row", 3)) {
+			r->depth--;
+			row_end(r);
+			n = 6;
+		}
+		if (!n)
+			break;
+		p += n;
+	}
+	return (size_t)(p - s);
 }
 
 /* ---- opening ---- */
@@ -1211,7 +1544,10 @@ static vs_rc start_sheet_parser(vs_xlsx_reader *r)
 {
 	if (!xlsx_force_expat) {
 		r->xs = xs_new(r, sheet_start, sheet_end, sheet_text, sheet_pause, MAX_TOKEN);
-		return r->xs ? VS_OK : nomem(r);
+		if (!r->xs)
+			return nomem(r);
+		xs_set_fast(r->xs, sheet_fast);
+		return VS_OK;
 	}
 	if (!(r->p = XML_ParserCreate(NULL)))
 		return nomem(r);
@@ -1369,7 +1705,7 @@ static vs_rc open_workbook(vs_xlsx_reader *r, const char *want)
 		rc = nomem(r);
 		goto out;
 	}
-	c = (part_ctx){.start = sst_start, .end = sst_end, .text = sst_text, .ud = &sx};
+	c = (part_ctx){.start = sst_start, .end = sst_end, .text = sst_text, .fast = sst_fast, .ud = &sx};
 	if ((rc = load_optional(r, &rl, ct.main, "/sharedStrings", &c)))
 		goto out;
 	r->sheet_idx = si;

@@ -19,6 +19,7 @@ struct xs_scan {
 	xs_end_fn end;
 	xs_text_fn text;
 	xs_pause_fn pause;
+	xs_fast_fn fast;
 	char *buf;
 	size_t pos, len, cap, max_token;
 	uint64_t stack[VS_XLSX_MAX_DEPTH + 1]; /* hashes of the open elements' names */
@@ -42,6 +43,11 @@ xs_scan *xs_new(void *ud, xs_start_fn start, xs_end_fn end, xs_text_fn text, xs_
 	x->max_token = max_token;
 	x->status = XS_MORE;
 	return x;
+}
+
+void xs_set_fast(xs_scan *x, xs_fast_fn fast)
+{
+	x->fast = fast;
 }
 
 void xs_free(xs_scan *x)
@@ -80,6 +86,7 @@ char *xs_space(xs_scan *x, size_t want)
 void xs_commit(xs_scan *x, size_t n)
 {
 	x->len += n;
+	x->buf[x->len] = 0; /* the sentinel the fast path's loops stop at */
 	if (!n)
 		x->final = true;
 }
@@ -159,13 +166,21 @@ static bool is_space(char c)
 }
 
 /* XML 1.0 text: UTF-8 without control characters other than TAB, LF, CR
- * (a NUL would cut the field a caller keeps as a C string). */
+ * (a NUL would cut the field a caller keeps as a C string). Printable ASCII,
+ * what most values are, is told apart in one pass. */
 static bool good_text(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+	bool high = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20) {
+			high |= c >= 0x80;
+			continue;
+		}
+		if (c != '\t' && c != '\n' && c != '\r')
 			return false;
-	return vs_utf8_valid(s, n, NULL);
+	}
+	return !high || vs_utf8_valid(s, n, NULL);
 }
 
 /* Hands out text s[0..n): decoded, checked as XML text. */
@@ -210,6 +225,22 @@ static char *find(char *p, char *end, const char *pat)
 			return p;
 	}
 	return NULL;
+}
+
+bool xs_push(xs_scan *x, const char *name, size_t n)
+{
+	if (x->depth >= VS_XLSX_MAX_DEPTH)
+		return false;
+	x->stack[x->depth++] = name_hash(name, n);
+	return true;
+}
+
+bool xs_pop(xs_scan *x, const char *name, size_t n)
+{
+	if (!x->depth || x->stack[x->depth - 1] != name_hash(name, n))
+		return false;
+	x->depth--;
+	return true;
 }
 
 /* A start or end tag s[0..n) (without < and >). */
@@ -358,6 +389,15 @@ int xs_run(xs_scan *x)
 			continue;
 		}
 		char *gt;
+		size_t fast;
+		if (x->fast && x->depth && end - s >= 2 && s[1] != '!' && s[1] != '?' &&
+		    (fast = x->fast(x->ud, s, end))) {
+			/* tags the caller read itself (xs_push, xs_pop for those left open) */
+			x->pos += fast;
+			if (x->pause(x->ud))
+				return x->status = XS_PAUSE;
+			continue;
+		}
 		if (end - s >= 4 && !memcmp(s, "<!--", 4)) {
 			char *e = find(s + 4, end, "-->");
 			if (!e)

@@ -689,6 +689,139 @@ static void test_utf16_sheet(void **state)
 	assert_string_equal(got, "2:|Đức\n");
 }
 
+/* Every row, error and the end of a sheet's XML read through the XML layer, as text; fast says
+ * whether the sheet's fast path (rows and common cells without the tokenizer) is on. */
+static char *dump_sheet(const char *xml, size_t len, const vs_xlsx_opts *o, bool fast)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	vs_xlsx_reader *r = NULL;
+	vs_error err = {0};
+	vs_csv_row row;
+	vs_rc rc;
+	assert_non_null(out);
+	out[0] = 0;
+	xlsx_no_fast = !fast;
+	assert_int_equal(xlsx_open_sheet_xml(&r, xml, len, o, &err), VS_OK);
+	do {
+		memset(&err, 0, sizeof(err));
+		memset(&row, 0, sizeof(row));
+		rc = vs_xlsx_next(r, &row, &err);
+		char line[4096];
+		int w = snprintf(line, sizeof(line), "%d %llu %llu [%s|%s|%s]", (int)rc,
+		                 (unsigned long long)row.line, (unsigned long long)row.index, err.reason,
+		                 err.file, err.message);
+		for (size_t i = 0; rc == VS_OK && i < row.count && w > 0 && (size_t)w < sizeof(line); i++)
+			w += snprintf(line + w, sizeof(line) - (size_t)w, "|%zu:%s", row.lens[i],
+			              row.fields[i]);
+		assert_true(w > 0);
+		while (n + (size_t)w + 2 > cap) {
+			out = realloc(out, cap *= 2);
+			assert_non_null(out);
+		}
+		n += (size_t)snprintf(out + n, cap - n, "%s\n", line);
+	} while (rc == VS_OK || rc == VS_ERR_PARSE);
+	vs_xlsx_close(r);
+	xlsx_no_fast = false;
+	return out;
+}
+
+static void same_both_ways(const char *xml, size_t len, const vs_xlsx_opts *o)
+{
+	char *fast = dump_sheet(xml, len, o, true), *slow = dump_sheet(xml, len, o, false);
+	assert_string_equal(fast, slow);
+	free(fast);
+	free(slow);
+}
+
+/* the fast path gives the rows, errors and refusals the tokenizer gives: common cells, and
+ * the forms it leaves to the tokenizer mid-row; caps; malformed markup; chunk boundaries */
+static void test_fast_path(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+	    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"3\"><v>12</v></c>"
+	    "<c r=\"C1\"><v>1.06E+11</v></c><c r=\"D1\" t=\"b\"><v>1</v></c><c r=\"E1\" t=\"e\">"
+	    "<v>#N/A</v></c><c r=\"F1\" t=\"str\"><v>a_x000D_b</v></c><c r=\"G1\" t=\"d\">"
+	    "<v>2021-03-04T00:00:00</v></c><c r=\"H1\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+	    "<row r=\"2\"><c r=\"B2\"/><c r=\"C2\"></c><c/><c><v>7</v></c><c r=\"\"><v>1</v></c></row>",
+	    "<row r=\"3\"><c r=\"AAAA3\"><v>1</v></c><c r=\"A12345678\"><v>2</v></c>"
+	    "<c r=\"A3B\"><v>3</v></c><c r=\"XFE3\"><v>4</v></c><c r=\"XFD3\"><v>5</v></c></row>",
+	    "<row r=\"4\"><c r=\"A4\" r=\"C4\"><v>1</v></c><c r=\"D4\" s=\"1234567890\"><v>2</v></c>"
+	    "<c r=\"E4\" t=\"s\" t=\"n\"><v>3</v></c><c r=\"F4\" cm=\"1\"><v>4</v></c></row>",
+	    "<row r=\"0\"><c r=\"A1\"><v>1</v></c></row><row r=\"1048577\"><c><v>1</v></c></row>"
+	    "<row><c><v>2</v></c></row><row/><row r=\"9\"/><row r=\"12\" spans=\"1:2\" "
+	    "x14ac:dyDescent=\"0.25\"><c><v>3</v></c></row><row x:r=\"14\"><c><v>4</v></c></row>"
+	    "<row ht=\"15\" r=\"16\"><c><v>5</v></c></row><row r=\"17\" r=\"18\"><c><v>6</v></c></row>"
+	    "<row r=\"a\"><c><v>7</v></c></row><row r=\"12345678\"><c><v>8</v></c></row>",
+	    "<row r=\"1\"><c r=\"A1\"><f>1+1</f><v>2</v></c><c r=\"B1\"><v>1&amp;2</v></c>"
+	    "<c  r=\"C1\"><v>3</v></c><c r=\"D1\" ><v>4</v></c><c r = \"E1\"><v>5</v></c>"
+	    "<x:c r=\"F1\"><x:v>6</x:v></x:c><c r=\"G1\"><v>a>b</v></c><c r=\"H1\"><v> 8 </v></c>"
+	    "<c r=\"I1\"><v>Đức</v></c><c r=\"J1\" t='s'><v>0</v></c></row>\n  <row r=\"2\">\n"
+	    "<c r=\"A2\"><v>1</v></c>\n</row>",
+	    "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\"><v>2</v></c></rox>",
+	    "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row></row>",
+	    "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\"><v>2",
+	    "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\"><v>2</v></c><c r=\"C1\"><v>x\x01</v></c>"
+	    "</row><row r=\"2\"><c r=\"A2\"><v>1\xff</v></c></row>",
+	    "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"B1\"><v>abcdefgh</v></c><c r=\"Z1\"><v>3</v></c>"
+	    "</row><row r=\"2\"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>"
+	    "<row r=\"3\"><c><v>123456789</v></c></row>",
+	};
+	char xml[4096];
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		int n = snprintf(xml, sizeof(xml), "%s%s%s", SHEET_HEAD, bodies[i], SHEET_TAIL);
+		assert_true(n > 0 && (size_t)n < sizeof(xml));
+		vs_xlsx_opts o = {0};
+		same_both_ways(xml, (size_t)n, &o);
+		o.max_cells = 4; /* the cap met inside the fast path */
+		same_both_ways(xml, (size_t)n, &o);
+		o = (vs_xlsx_opts){.max_string_len = 3, .max_fields = 5, .max_row_len = 8};
+		same_both_ways(xml, (size_t)n, &o);
+	}
+	/* nesting at the cap: rows and cells one and two levels below it */
+	for (int extra = 56; extra <= 62; extra++) {
+		int n = snprintf(xml, sizeof(xml), "%s", SHEET_HEAD);
+		for (int k = 0; k < extra; k++)
+			n += snprintf(xml + n, sizeof(xml) - (size_t)n, "<g>");
+		n += snprintf(xml + n, sizeof(xml) - (size_t)n,
+		              "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"/>");
+		for (int k = 0; k < extra; k++)
+			n += snprintf(xml + n, sizeof(xml) - (size_t)n, "</g>");
+		n += snprintf(xml + n, sizeof(xml) - (size_t)n, "%s", SHEET_TAIL);
+		same_both_ways(xml, (size_t)n, NULL);
+	}
+	/* 64 KiB chunks cut rows, cells and values everywhere */
+	size_t cap = 4 << 20, n = 0;
+	char *big = malloc(cap);
+	assert_non_null(big);
+	n += (size_t)snprintf(big, cap, "%s", SHEET_HEAD);
+	for (int r = 1; r <= 30000; r++)
+		n += (size_t)snprintf(big + n, cap - n,
+		                      "<row r=\"%d\" spans=\"1:3\"><c r=\"A%d\"><v>%d</v></c><c r=\"B%d\" "
+		                      "t=\"str\"><v>v%d</v></c><c r=\"C%d\"/></row>",
+		                      r, r, r * 7, r, r % 97, r);
+	n += (size_t)snprintf(big + n, cap - n, "%s", SHEET_TAIL);
+	same_both_ways(big, n, NULL);
+	free(big);
+}
+
+/* the same workbooks read without the fast path give the same rows and errors */
+static void test_slow_path(void **state)
+{
+	xlsx_no_fast = true;
+	test_values(state);
+	test_values_rows(state);
+	test_date_systems(state);
+	test_sheets(state);
+	test_bad_rows(state);
+	test_content_types(state);
+	test_xml_attacks(state);
+	test_engine_reader(state);
+	test_chunk_boundary(state);
+	xlsx_no_fast = false;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -714,7 +847,8 @@ int main(void)
 	    cmocka_unit_test(test_content_types),  cmocka_unit_test(test_not_workbooks),
 	    cmocka_unit_test(test_xml_attacks),    cmocka_unit_test(test_engine_reader),
 	    cmocka_unit_test(test_expat_path),     cmocka_unit_test(test_utf16_sheet),
-	    cmocka_unit_test(test_chunk_boundary),
+	    cmocka_unit_test(test_chunk_boundary), cmocka_unit_test(test_fast_path),
+	    cmocka_unit_test(test_slow_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
