@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "serve/serve_internal.h"
+#include "vaxsync/reasons.h"
 #include "vaxsync/schema.h"
 
 #define SV_FIELD_MAX 4096 /* bytes of one field of a submitted record */
@@ -253,6 +254,13 @@ static int page_item(void *ud, const vs_store_worklist_item *it)
 		rc = sv_json_put_reasons(b, it->reasons);
 	if (!rc)
 		rc = sv_json_put_member(b, false, "suggestion", it->suggestion);
+	if (!rc) {
+		/* the stored suggestion is English; Vietnamese is made from the codes */
+		char vi[2 * sizeof(it->suggestion)];
+		if (!vs_reason_actions_text(it->reasons, VS_LANG_VI, vi, sizeof(vi)))
+			vs_store_copy(vi, sizeof(vi), it->suggestion);
+		rc = sv_json_put_member(b, false, "suggestion_vi", vi);
+	}
 	if (!rc)
 		rc = sv_json_put_member(b, false, "evidence", it->evidence);
 	if (!rc) {

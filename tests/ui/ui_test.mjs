@@ -549,6 +549,10 @@ async function main() {
     const seen = (await page.textContent('main')).match(/\b\d{12}\b/g) || [];
     const foreign = seen.filter((id) => !typed.has(id));
     check(foreign.length === 0, 'the clerk sees no citizen id its facility did not type: ' + foreign.join(' '));
+    // the suggestion and the evidence are in Vietnamese, not the engine's English phrases
+    const cardText = await page.textContent('#fw-list');
+    check(/vắc xin|bản ghi: |dòng gửi: /.test(cardText), 'the evidence is in Vietnamese');
+    check(!/\bvaccine [^;]*; dose |\brecord: |; row: /.test(cardText), 'no English evidence phrase on the page');
     // withdraw one record, correct another (the list reloads after each)
     log('clerk: withdraw and correct');
     const cards = await page.$$eval('#fw-list > li', (els) => els.map((e) => [e.dataset.key, e.querySelector('.badge').textContent]));

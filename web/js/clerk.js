@@ -4,7 +4,7 @@
 // citizen id: the API sends none.
 import { h, field, option, toast } from './dom.js';
 import { api, seg } from './api.js';
-import { t, tl, getLang, errorText, fmtDatesIn } from './i18n.js';
+import { t, tl, getLang, errorText, itemSuggestion, itemEvidence } from './i18n.js';
 import { reasonText } from './reasons.js';
 
 const FIELDS = ['record_id', 'full_name', 'dob', 'sex', 'id_number', 'phone', 'address', 'vaccine', 'lot', 'dose', 'shot_date'];
@@ -109,8 +109,8 @@ export function facilityView(session) {
     return h('li', { class: 'card', 'data-key': k },
       h('h2', {}, h('span', { class: 'badge ' + it.category, text: tl('cats', it.category) }), ' ', k),
       reasonsList(it.reasons),
-      h('p', {}, h('strong', { text: t('suggestion') + ': ' }), it.suggestion),
-      h('p', { class: 'muted', text: fmtDatesIn(it.evidence) }),
+      h('p', {}, h('strong', { text: t('suggestion') + ': ' }), itemSuggestion(it)),
+      h('p', { class: 'muted', text: itemEvidence(it) }),
       h('div', { class: 'actions' },
         h('button', { type: 'button', onclick: () => { st.open = st.open === k ? '' : k; draw(main); const f = main.querySelector(`#fx-${it.rid}-full_name`); if (f) f.focus(); }, text: t('actCorrect') }),
         st.confirmWithdraw === k

@@ -23,7 +23,7 @@ const S = {
     candidateCitizen: 'Công dân ứng viên', field: 'Trường', level: 'Mức khớp', weight: 'Trọng số',
     running: 'Cộng dồn', compare: 'So sánh trường với ứng viên', total: 'Tổng điểm',
     second: 'Ứng viên thứ hai', noCandidate: 'Không có ứng viên nào.', reasons: 'Lý do',
-    suggestion: 'Gợi ý xử lý (tiếng Anh, từ hệ thống)', evidence: 'Chi tiết (tiếng Anh, từ hệ thống)',
+    suggestion: 'Gợi ý xử lý', evidence: 'Chi tiết đối chiếu',
     fullExplanation: 'Giải thích đầy đủ (văn bản gốc)', decision: 'Quyết định', thresholds: 'Ngưỡng',
     agreement: { agree: 'khớp', partial: 'khớp một phần', disagree: 'không khớp', none: 'thiếu dữ liệu' },
     fields: { prior: 'Tiên nghiệm', family: 'Họ', middle: 'Tên đệm', given: 'Tên', dob: 'Ngày sinh',
@@ -275,6 +275,15 @@ export function fmtDate(s) {
   m = /^(\d{4})-(\d{2})$/.exec(s);
   if (m) return `${m[2]}/${m[1]}`;
   return s;
+}
+
+// A worklist item's suggestion and evidence in the page's language: the service gives both in
+// Vietnamese too (suggestion_vi, evidence_vi: docs/api.md).
+export function itemSuggestion(it) {
+  return lang === 'vi' && typeof it.suggestion_vi === 'string' && it.suggestion_vi ? it.suggestion_vi : it.suggestion;
+}
+export function itemEvidence(it) {
+  return lang === 'vi' && typeof it.evidence_vi === 'string' ? it.evidence_vi : fmtDatesIn(it.evidence);
 }
 
 // Formats every ISO date inside a text (the engine's explanations and evidence).

@@ -6,7 +6,7 @@
 // officer looked at the one before.
 import { h, field, option, toast } from './dom.js';
 import { api, seg } from './api.js';
-import { t, tl, getLang, errorText, fmtDate, fmtDatesIn } from './i18n.js';
+import { t, tl, getLang, errorText, fmtDate, itemSuggestion, itemEvidence } from './i18n.js';
 import { reasonText } from './reasons.js';
 import { parseExplanation, agreement } from './explain.js';
 
@@ -218,8 +218,8 @@ export function reviewView(session) {
       h('h3', { text: t('reasons') }), reasonsList(it.reasons));
     const slot = h('div', { class: 'slot' }, h('p', { class: 'muted', text: t('loading') }));
     box.append(slot);
-    box.append(h('details', {}, h('summary', { text: t('suggestion') }), h('p', { text: it.suggestion }),
-      h('p', { class: 'muted', text: fmtDatesIn(it.evidence) })));
+    box.append(h('details', {}, h('summary', { text: t('suggestion') }), h('p', { text: itemSuggestion(it) }),
+      h('p', { class: 'muted', text: itemEvidence(it) })));
     const p = explain(it);
     const fill = (ex) => {
       if (current() !== it) return;
