@@ -625,6 +625,24 @@ vs_rc vs_store_user_login(vs_store *s, const char *name, int32_t failed, int64_t
  * driver without a log. */
 vs_rc vs_store_checkpoint(vs_store *s, vs_error *err) VS_MUST_CHECK;
 
+/* How far a checkpoint got: pages in the write-ahead log and how many of
+ * them are now in the database (both 0 for a driver without a log). */
+typedef struct vs_store_log {
+	int64_t pages, copied;
+} vs_store_log;
+
+/* vs_store_checkpoint that says how far it got (out may be NULL), and also
+ * makes the database durable up to what it copied, so that a later
+ * checkpoint of the log's tail has little left to flush. With restart_ms >
+ * 0, it copies the whole log and then waits up to restart_ms for the readers
+ * still in the log, so that the next commit writes the log from its start
+ * again instead of making it longer: under steady writes with readers a log
+ * never restarts by itself (docs/store.md). A restart takes the store's
+ * write lock: the caller holds off its own writers meanwhile. A restart that
+ * cannot happen now (a writer, or a reader that stays) is VS_OK with copied
+ * < pages, to be tried again later. */
+vs_rc vs_store_checkpoint_log(vs_store *s, int restart_ms, vs_store_log *out, vs_error *err) VS_MUST_CHECK;
+
 /* A credential: a session (kind 1) or an API token (kind 2), kept only as the
  * hash of its secret (hex); a session also keeps its CSRF token's hash. */
 enum { VS_STORE_CRED_SESSION = 1, VS_STORE_CRED_TOKEN = 2 };

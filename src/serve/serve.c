@@ -624,10 +624,41 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
-/* Every half second, a passive checkpoint on a connection of its own: the
- * log stays short, so the automatic checkpoint SQLite runs inside a commit
- * (copying up to 256 MiB, hundreds of milliseconds) does not land on a
- * request. */
+/* The log restarts once it holds this many pages (4 KiB each) and a
+ * checkpoint outside the write turn has left at most SV_CKPT_TAIL of them
+ * uncopied: the restart copies that tail with the writers held off. */
+#define SV_CKPT_RESTART_PAGES 1024
+#define SV_CKPT_TAIL 256
+#define SV_CKPT_WAIT_MS 20 /* for the readers still in the log: the writers wait as long */
+
+/* One round of the checkpointer: a passive checkpoint, off every request's
+ * path; then, when the log has grown and nearly all of it is copied, the rest
+ * in the write turn with a restart, so that the next commit writes the log
+ * from its start. Without the restart the log never starts again under
+ * steady writes (a commit restarts it only when it finds the whole log
+ * copied and no reader in it): it grew by the whole write load, every
+ * append extended the file (a journal commit of the file system in each
+ * sync of it) and commits waited 25-120 ms behind the checkpointer's syncs. */
+static void checkpoint_round(vs_serve *srv, vs_store *s)
+{
+	vs_store_log log = {0, 0};
+	for (int i = 0; i < 3; i++) {
+		if (vs_store_checkpoint_log(s, 0, &log, NULL))
+			return; /* retried next round; SQLite's own checkpoint still runs */
+		if (log.pages - log.copied <= SV_CKPT_TAIL)
+			break;
+	}
+	if (log.pages < SV_CKPT_RESTART_PAGES || log.pages - log.copied > SV_CKPT_TAIL)
+		return;
+	sv_write_lock(srv);
+	vs_rc rc = vs_store_checkpoint_log(s, SV_CKPT_WAIT_MS, &log, NULL);
+	sv_write_unlock(srv);
+	(void)rc; /* a restart that could not happen is tried next round */
+}
+
+/* Every half second a round on a connection of its own: the log stays
+ * short, so the automatic checkpoint SQLite runs inside a commit (copying up
+ * to 256 MiB, hundreds of milliseconds) does not land on a request. */
 static void *checkpoint_loop(void *arg)
 {
 	vs_serve *srv = arg;
@@ -647,9 +678,7 @@ static void *checkpoint_loop(void *arg)
 		if (srv->stopping)
 			break;
 		pthread_mutex_unlock(&srv->lock);
-		if (vs_store_checkpoint(s, NULL)) {
-			/* a failed checkpoint is retried next time; SQLite's own still runs */
-		}
+		checkpoint_round(srv, s);
 		pthread_mutex_lock(&srv->lock);
 	}
 	pthread_mutex_unlock(&srv->lock);

@@ -583,3 +583,10 @@ vs_rc vs_store_checkpoint(vs_store *s, vs_error *err)
 {
 	return s->ops->checkpoint ? s->ops->checkpoint(s, err) : VS_OK;
 }
+
+vs_rc vs_store_checkpoint_log(vs_store *s, int restart_ms, vs_store_log *out, vs_error *err)
+{
+	if (out)
+		out->pages = out->copied = 0;
+	return s->ops->checkpoint_log ? s->ops->checkpoint_log(s, restart_ms, out, err) : VS_OK;
+}

@@ -117,6 +117,8 @@ typedef struct vs_store_ops {
 	vs_rc (*audit_query)(vs_store *s, const char *actor, const char *since, size_t limit,
 	                     vs_store_audit_fn fn, void *ud, vs_error *err);
 	vs_rc (*checkpoint)(vs_store *s, vs_error *err);
+	vs_rc (*checkpoint_log)(vs_store *s, int restart_ms, vs_store_log *out,
+	                        vs_error *err); /* NULL: no log */
 	/* reports (store_report.c): runs one read-only aggregate query */
 	vs_rc (*report_rows)(vs_store *s, const char *sql, const vs_store_qparam *params, size_t n,
 	                     vs_store_qrow_fn fn, void *ud, vs_error *err);

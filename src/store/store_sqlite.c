@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store_impl.h"
@@ -2057,6 +2058,57 @@ static vs_rc sq_checkpoint(vs_store *s, vs_error *err)
 	return r == SQLITE_OK || r == SQLITE_BUSY ? VS_OK : dberr(d, err, "checkpoint");
 }
 
+/* The busy handler of a restart: polls every 200 us until its time is up
+ * (arg: the number of polls), then gives up (SQLITE_BUSY). The caller holds
+ * its writers off meanwhile, so a long wait would be theirs; the default
+ * handler's sleeps grow to 100 ms. */
+static int brief_busy(void *arg, int count)
+{
+	if (count >= *(const int *)arg)
+		return 0;
+	struct timespec pause = {0, 200000};
+	nanosleep(&pause, NULL);
+	return 1;
+}
+
+/* Flushes the database file: a PASSIVE checkpoint that stops short of the
+ * log's end leaves what it copied unsynced (SQLite syncs the database only
+ * when a checkpoint reaches the end), so the checkpoint that finally does
+ * would flush it all, with the writers held off for a restart. */
+static void sync_db(sqlite_store *d)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(d->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+	    f->pMethods && f->pMethods->xSync)
+		(void)f->pMethods->xSync(f, SQLITE_SYNC_NORMAL); /* a failure: the next checkpoint syncs */
+}
+
+static vs_rc sq_checkpoint_log(vs_store *s, int restart_ms, vs_store_log *out, vs_error *err)
+{
+	sqlite_store *d = D(s);
+	int pages = 0, copied = 0, polls = restart_ms * 5;
+	bool restart = restart_ms > 0;
+	if (restart)
+		sqlite3_busy_handler(d->db, brief_busy, &polls);
+	int r = sqlite3_wal_checkpoint_v2(
+	    d->db, NULL, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &pages, &copied);
+	if (restart)
+		sqlite3_busy_timeout(d->db, 10000);
+	if (r != SQLITE_OK && r != SQLITE_BUSY)
+		return dberr(d, err, "checkpoint");
+	if (pages < 0 || copied < 0)
+		pages = copied = 0; /* not in WAL mode (an in-memory database) */
+	if (r == SQLITE_OK && copied > 0 && copied < pages)
+		sync_db(d);
+	if (r == SQLITE_BUSY && copied >= pages)
+		copied = pages > 0 ? pages - 1 : 0; /* copied, but the readers stayed: no restart */
+	if (out) {
+		out->pages = pages;
+		out->copied = copied;
+	}
+	return VS_OK;
+}
+
 static const vs_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -2123,6 +2175,7 @@ static const vs_store_ops sqlite_ops = {
     .audit_add = sq_audit_add,
     .audit_query = sq_audit_query,
     .checkpoint = sq_checkpoint,
+    .checkpoint_log = sq_checkpoint_log,
     .report_rows = vs_store_sqlite_report_rows,
     .user_list = sq_user_list,
     .cred_list = sq_cred_list,
@@ -2241,6 +2294,7 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	snprintf(pragma, sizeof(pragma),
 	         "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
 	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=65536;"
+	         " PRAGMA journal_size_limit=67108864;"
 	         " PRAGMA mmap_size=%s",
 	         opts && opts->sync_full ? "FULL" : "NORMAL", cache, shared ? "0" : "1073741824");
 	if (sqlite3_exec(d->db, pragma, NULL, NULL, NULL) != SQLITE_OK)

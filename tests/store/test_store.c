@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -2327,6 +2329,146 @@ static int pg_setup(void)
 	return -1;
 }
 
+/* Size of the store's write-ahead log file, 0 when there is none. */
+static long long wal_size(const char *loc)
+{
+	char path[LOC_LEN + 8];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s-wal", loc);
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+static void audit_rows_tx(vs_store *w, int i, int n)
+{
+	vs_error err;
+	char subject[32];
+	assert_int_equal(vs_store_begin(w, &err), VS_OK);
+	for (int k = 0; k < n; k++) {
+		snprintf(subject, sizeof(subject), "citizen-%d-%d", i, k);
+		assert_int_equal(
+		    vs_store_audit(w, "officer", "read", subject, "a detail of some length", &err), VS_OK);
+	}
+	assert_int_equal(vs_store_commit(w, &err), VS_OK);
+}
+
+/* A reader on a thread of its own that reads until told to stop, and a
+ * checkpointer thread that restarts the log. */
+typedef struct wal_actors {
+	sqlite3 *db;
+	vs_store *c;
+	pthread_t reader, ckpt;
+	atomic_bool reading, stop, ckpt_done;
+	vs_store_log log;
+	vs_rc rc;
+} wal_actors;
+
+static void *hold_read(void *arg)
+{
+	wal_actors *a = arg;
+	bool ok = sqlite3_exec(a->db, "BEGIN; SELECT count(*) FROM audit", NULL, NULL, NULL) == SQLITE_OK;
+	atomic_store(&a->reading, true);
+	while (!atomic_load(&a->stop)) {
+		struct timespec pause = {0, 100000L};
+		nanosleep(&pause, NULL);
+	}
+	ok = sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK && ok;
+	return ok ? a : NULL;
+}
+
+static void *restart_log(void *arg)
+{
+	wal_actors *a = arg;
+	a->rc = vs_store_checkpoint_log(a->c, 10000, &a->log, NULL);
+	atomic_store(&a->ckpt_done, true);
+	return NULL;
+}
+
+/* Under steady writes with readers in flight the log never restarts by
+ * itself: a commit restarts it only when the whole log is copied and no
+ * reader that began before that is still reading. A restart waits for those
+ * readers, so the commit after it writes the log from its start; one that
+ * waits too long gives up instead of holding the writers off. */
+static void test_wal_restart(void **state)
+{
+	(void)state;
+	char loc[LOC_LEN];
+	vs_store *w = open_fresh(loc);
+	vs_store *c = open_path(loc);
+	sqlite3 *r = NULL;
+	vs_error err;
+	vs_store_log log;
+	wal_actors a = {.c = c};
+	assert_int_equal(sqlite3_open(loc, &r), SQLITE_OK);
+	assert_int_equal(sqlite3_open(loc, &a.db), SQLITE_OK);
+	/* the service's steady state: a reader in the log across each checkpoint
+	 * and the commit after it; the log only grows */
+	int64_t first = 0;
+	for (int i = 0; i < 50; i++) {
+		audit_rows_tx(w, i, 20);
+		assert_int_equal(sqlite3_exec(r, "BEGIN; SELECT count(*) FROM audit", NULL, NULL, NULL),
+		                 SQLITE_OK);
+		assert_int_equal(vs_store_checkpoint_log(c, 0, &log, &err), VS_OK);
+		assert_true(log.copied <= log.pages);
+		audit_rows_tx(w, i, 1);
+		assert_int_equal(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+		if (!i)
+			first = log.pages;
+	}
+	/* two commits a round, at least two pages in all, and none restarted it */
+	assert_true(log.pages >= first + 49 * 2);
+	long long grown = wal_size(loc);
+	/* a restart while a reader that began before it still reads: the restart
+	 * waits for it (a passive checkpoint would not, and the next commit, with
+	 * the reader still there, would make the log longer again) */
+	for (int round = 0; round < 5; round++) {
+		audit_rows_tx(w, 100 + round, 20);
+		atomic_store(&a.reading, false);
+		atomic_store(&a.stop, false);
+		atomic_store(&a.ckpt_done, false);
+		assert_int_equal(pthread_create(&a.reader, NULL, hold_read, &a), 0);
+		while (!atomic_load(&a.reading)) {
+			struct timespec pause = {0, 100000L};
+			nanosleep(&pause, NULL);
+		}
+		assert_int_equal(pthread_create(&a.ckpt, NULL, restart_log, &a), 0);
+		struct timespec settle = {0, 200000000L};
+		nanosleep(&settle, NULL);
+		if (atomic_load(&a.ckpt_done))
+			audit_rows_tx(w, 200 + round, 1); /* did not wait: the writer comes back */
+		atomic_store(&a.stop, true);
+		void *ret = NULL;
+		assert_int_equal(pthread_join(a.reader, &ret), 0);
+		assert_ptr_equal(ret, &a);
+		assert_int_equal(pthread_join(a.ckpt, NULL), 0);
+		assert_int_equal(a.rc, VS_OK);
+		audit_rows_tx(w, 300 + round, 1);
+		/* the log starts again: only that last commit is in it */
+		assert_int_equal(vs_store_checkpoint_log(c, 0, &log, &err), VS_OK);
+		assert_true(log.pages > 0 && log.pages < 16);
+	}
+	/* written again from its start: at most the first round's commit (before
+	 * any restart) made it longer */
+	assert_true(wal_size(loc) <= grown + 16 * (4096 + 24));
+	/* a reader that stays: the restart waits only its time, then leaves it for later */
+	audit_rows_tx(w, 400, 1);
+	assert_int_equal(sqlite3_exec(r, "BEGIN; SELECT count(*) FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	audit_rows_tx(w, 401, 1);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(vs_store_checkpoint_log(c, 20, &log, &err), VS_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(log.copied < log.pages);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+	assert_int_equal(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	int64_t n = 0;
+	assert_int_equal(vs_store_audit_count(w, &n, &err), VS_OK);
+	assert_true(n >= 50 * 21 + 5 * 21 + 2);
+	sqlite3_close(a.db);
+	sqlite3_close(r);
+	vs_store_close(c);
+	vs_store_close(w);
+}
+
 int main(int argc, char **argv)
 {
 	pg_mode = argc > 1 && !strcmp(argv[1], "--pg");
@@ -2362,7 +2504,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_access_audit),
 	};
 	/* what only one backend has: a database file's mode; a server connection */
-	const struct CMUnitTest sqlite_only[] = {cmocka_unit_test(test_new_store_is_private)};
+	const struct CMUnitTest sqlite_only[] = {cmocka_unit_test(test_new_store_is_private),
+	                                         cmocka_unit_test(test_wal_restart)};
 	const struct CMUnitTest pg_only[] = {cmocka_unit_test(test_lost_connection)};
 	int failed = cmocka_run_group_tests_name(pg_mode ? "store (postgresql)" : "store (sqlite)", common,
 	                                         setup_dir, remove_dir);
