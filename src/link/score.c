@@ -602,6 +602,11 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
 	r->best = best;
 	r->weight = full - r->weights[phc] + prior;
+	/* the household is placed by its phone: an address typed elsewhere (where the person stays
+	 * or works) is no evidence against the person, as with a household member's ID */
+	int geoc = cmp_of_kind(s, LK_GEO);
+	if (geoc >= 0 && r->weights[geoc] < 0)
+		r->weight -= r->weights[geoc];
 	r->second = second;
 	r->second_weight = second >= 0 ? sw + prior : -999;
 	r->household_phone = true;

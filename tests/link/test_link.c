@@ -225,14 +225,18 @@ static void test_household_phone(void **state)
 	mkrec(&p[106], "Lý", "Văn", "Tám", 1988, 6, 9, VS_SEX_M, "001088000666", "0912000666", "00044");
 	mkrec(&p[107], "Hà", "Văn", "Sáu", 1960, 1, 1, VS_SEX_M, "001060000888", "0912000888", "00045");
 	build(&f, p, 2000, NULL);
-	vs_norm_record q[3];
+	vs_norm_record q[4];
 	mkrec(&q[0], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000666", "");
+	/* the household's phone and the address where she stays, another commune: still placed */
+	mkrec(&q[3], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000666", "00301");
+	snprintf(q[3].province_code, sizeof q[3].province_code, "79");
+	snprintf(q[3].district_code, sizeof q[3].district_code, "770");
 	mkrec(&q[1], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000888", "");
 	/* her own phone: the usual ranking */
 	mkrec(&q[2], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000777", "");
-	vs_link_result res[3];
+	vs_link_result res[4];
 	vs_error err = {0};
-	vs_link_side side = {q, 3, NULL, NULL};
+	vs_link_side side = {q, 4, NULL, NULL};
 	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
 	assert_int_equal(res[0].best, 105);
 	assert_true(res[0].household_phone);
@@ -243,6 +247,11 @@ static void test_household_phone(void **state)
 	assert_int_equal(res[2].best, 105);
 	assert_false(res[2].household_phone);
 	assert_int_equal(res[2].decision, VS_LINK_AUTO);
+	assert_int_equal(res[3].best, 105);
+	assert_true(res[3].household_phone);
+	assert_int_equal(res[3].levels[7], LV_GEO_ELSE); /* another province: left out of the weight */
+	assert_true(fabs(res[3].weight - res[0].weight) < 1e-9);
+	assert_int_equal(res[3].decision, VS_LINK_AUTO);
 	unbuild(&f);
 	free(p);
 }
