@@ -530,7 +530,8 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
  * the phone is the household's: it places the record there (no ID and no address is then no
  * bar to an auto link) and says nothing of which member it is, so it is left out of the weight
  * of best and of every member of a holder's commune, and the candidates are ranked without it.
- * A holder best on its other fields keeps its phone: the usual ranking stands. */
+ * A holder best on its other fields, or tied with the best, keeps its phone: the usual ranking
+ * stands. */
 static void household_phone(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
                             const lk_scratch *sc, double prior, vs_link_result *r)
 {
@@ -570,7 +571,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	}
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
-	double bw = -1e300, sw = -1e300;
+	double bw = -1e300, sw = -1e300, hw = -1e300;
 	int64_t best = -1, second = -1;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		uint32_t row = sc->cand[k];
@@ -581,6 +582,8 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 				t -= w[phc];
 				break;
 			}
+		if (a->phone == v->phone && t > hw)
+			hw = t;
 		if (t > bw || (t == bw && (int64_t)row < best)) {
 			sw = bw;
 			second = best;
@@ -591,8 +594,11 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 			second = row;
 		}
 	}
+	/* the holders' own fields must fall behind: two namesakes in a house (the same name, no
+	 * date on the record) leave the phone to decide; a lead of less than auto_margin is a margin
+	 * below it (the holder is at most the runner-up), so such a record goes to review */
 	const lk_row *b = &ix->rows[best];
-	if (b->phone == v->phone)
+	if (b->phone == v->phone || bw <= hw + 1e-6)
 		return;
 	bool member = false;
 	for (size_t h = 0; h < nh && !member; h++)
