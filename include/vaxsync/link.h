@@ -248,6 +248,10 @@ typedef struct vs_link_result {
 	/* the typed ID is a CCCD whose birth year or sex (digits 4-6) is not the record's: not the
 	 * person's own number, so no contradiction of a candidate's ID */
 	bool id_not_own;
+	/* the typed phone is a household member's (another candidate of best's commune holds it):
+	 * it places the record in that household but says nothing of which member; weight and
+	 * second_weight leave the phone out for best and for the members of that commune */
+	bool household_phone;
 } vs_link_result;
 
 /* Links each right record of the batch: blocking (union of rules, capped

@@ -339,7 +339,7 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	 * citizen's name and birthday looks the same, so the place must agree too (the commune or
 	 * district, or the phone; a household member's ID places the person in that household) */
 	bool unplaced = false;
-	if (s->household && idc >= 0 && r->levels[idc] == 0 && !r->relative_id) {
+	if (s->household && idc >= 0 && r->levels[idc] == 0 && !r->relative_id && !r->household_phone) {
 		int geoc = cmp_of_kind(s, LK_GEO), phc = cmp_of_kind(s, LK_PHONE);
 		bool placed = (geoc >= 0 &&
 		               (r->levels[geoc] == LV_GEO_COMMUNE || r->levels[geoc] == LV_GEO_DISTRICT)) ||
@@ -524,6 +524,100 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	r->relative_id = true;
 }
 
+/* The household rules' household phone (docs/linking.md): the typed phone is the own phone of
+ * candidates (its holders) in one commune, and the candidate that is best once the phone is
+ * left out for everyone of a holder's commune is not a holder but lives in that commune. Then
+ * the phone is the household's: it places the record there (no ID and no address is then no
+ * bar to an auto link) and says nothing of which member it is, so it is left out of the weight
+ * of best and of every member of a holder's commune, and the candidates are ranked without it.
+ * A holder best on its other fields, or tied with the best, keeps its phone: the usual ranking
+ * stands. */
+static void household_phone(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
+                            const lk_scratch *sc, double prior, vs_link_result *r)
+{
+	const vs_link_settings *s = m->s;
+	int phc = cmp_of_kind(s, LK_PHONE);
+	if (!s->household || phc < 0 || !v->phone || r->relative_id || r->best < 0 || sc->cand_count < 2 ||
+	    sc->cand_count > HOUSEHOLD_MAX_CAND)
+		return;
+	uint32_t hc[8];
+	size_t nh = 0;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		const lk_row *a = &ix->rows[sc->cand[k]];
+		if (a->phone == v->phone && a->commune && nh < sizeof hc / sizeof hc[0])
+			hc[nh++] = a->commune;
+	}
+	if (!nh)
+		return;
+	/* a holder best on the usual ranking stays best unless another candidate's score bound,
+	 * its phone left out, reaches the holder's weight without its phone (most records with
+	 * their own phone end here, without scoring the candidates again) */
+	if (ix->rows[r->best].phone == v->phone) {
+		float neg = 0;
+		for (int l = 1; l < m->nlev[phc]; l++)
+			if (-m->w[phc][l] > neg)
+				neg = -m->w[phc][l];
+		double t = r->weight - prior - r->weights[phc];
+		bool open = false;
+		for (size_t k = 0; k < sc->cand_count && !open; k++) {
+			if ((int64_t)sc->bound[k].row == r->best)
+				continue;
+			if (sc->bound[k].b + neg < t - 1e-3)
+				break;
+			open = true;
+		}
+		if (!open)
+			return;
+	}
+	uint8_t lv[VS_LINK_MAX_CMP];
+	float w[VS_LINK_MAX_CMP];
+	double bw = -1e300, sw = -1e300, hw = -1e300;
+	int64_t best = -1, second = -1;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		uint32_t row = sc->cand[k];
+		const lk_row *a = &ix->rows[row];
+		double t = lk_score_pair(ix, m, v, row, lv, w);
+		for (size_t h = 0; h < nh; h++)
+			if (a->commune == hc[h]) {
+				t -= w[phc];
+				break;
+			}
+		if (a->phone == v->phone && t > hw)
+			hw = t;
+		if (t > bw || (t == bw && (int64_t)row < best)) {
+			sw = bw;
+			second = best;
+			bw = t;
+			best = row;
+		} else if (t > sw || (t == sw && (int64_t)row < second)) {
+			sw = t;
+			second = row;
+		}
+	}
+	/* the holders' own fields must fall behind: two namesakes in a house (the same name, no
+	 * date on the record) leave the phone to decide; a lead of less than auto_margin is a margin
+	 * below it (the holder is at most the runner-up), so such a record goes to review */
+	const lk_row *b = &ix->rows[best];
+	if (b->phone == v->phone || bw <= hw + 1e-6)
+		return;
+	bool member = false;
+	for (size_t h = 0; h < nh && !member; h++)
+		member = b->commune == hc[h];
+	if (!member)
+		return;
+	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
+	r->best = best;
+	r->weight = full - r->weights[phc] + prior;
+	/* the household is placed by its phone: an address typed elsewhere (where the person stays
+	 * or works) is no evidence against the person, as with a household member's ID */
+	int geoc = cmp_of_kind(s, LK_GEO);
+	if (geoc >= 0 && r->weights[geoc] < 0)
+		r->weight -= r->weights[geoc];
+	r->second = second;
+	r->second_weight = second >= 0 ? sw + prior : -999;
+	r->household_phone = true;
+}
+
 static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_view *vp, const lk_qkeys *q,
                       double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
 {
@@ -596,8 +690,10 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 			}
 		}
 	}
-	if (best >= 0)
+	if (best >= 0) {
 		household_id(ix, m, &v, sc, prior, r);
+		household_phone(ix, m, &v, sc, prior, r);
+	}
 	r->id_not_own = id_not_own(&v);
 	lk_decide(m, r);
 	return VS_OK;

@@ -135,8 +135,8 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
 	mkrec(&r, "x", "", "y", 2015, 5, 17, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
-	mkrec(&r, "x", "", "y", 1991, 0, 0, 0, "", "", ""); /* only the year typed, one off */
-	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ONE);
+	mkrec(&r, "x", "", "y", 1991, 0, 0, 0, "", "", ""); /* only the year typed, one off: weak */
+	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_YEAR);
 	mkrec(&r, "x", "", "y", 1975, 0, 0, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_ELSE);
 	/* sex */
@@ -212,13 +212,66 @@ static vs_norm_record *population(size_t n)
 	return p;
 }
 
+/* household rule: the phone typed is a household member's (a wife's record with her husband's
+ * phone, no ID, no address): it places her in that household, it is no evidence against her, and
+ * the husband, whose phone it is, does not win by it; an outsider with her name and birthday and
+ * a phone of another household is not placed */
+static void test_household_phone(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[105], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "001190000777", "0912000777", "00044");
+	mkrec(&p[106], "Lý", "Văn", "Tám", 1988, 6, 9, VS_SEX_M, "001088000666", "0912000666", "00044");
+	mkrec(&p[107], "Hà", "Văn", "Sáu", 1960, 1, 1, VS_SEX_M, "001060000888", "0912000888", "00045");
+	/* two namesakes in one house, the phone the second one's */
+	mkrec(&p[108], "Mai", "Thị", "Hoa", 1970, 4, 4, VS_SEX_F, "001170000111", "", "00046");
+	mkrec(&p[109], "Mai", "Thị", "Hoa", 1995, 5, 5, VS_SEX_F, "001195000222", "0912000999", "00046");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[5];
+	/* no date: the namesakes tie on their other fields, the phone decides */
+	mkrec(&q[4], "Mai", "Thị", "Hoa", 0, 0, 0, VS_SEX_F, "", "0912000999", "00046");
+	mkrec(&q[0], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000666", "");
+	/* the household's phone and the address where she stays, another commune: still placed */
+	mkrec(&q[3], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000666", "00301");
+	snprintf(q[3].province_code, sizeof q[3].province_code, "79");
+	snprintf(q[3].district_code, sizeof q[3].district_code, "770");
+	mkrec(&q[1], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000888", "");
+	/* her own phone: the usual ranking */
+	mkrec(&q[2], "Đinh", "Thị", "Lụa", 1990, 2, 3, VS_SEX_F, "", "0912000777", "");
+	vs_link_result res[5];
+	vs_error err = {0};
+	vs_link_side side = {q, 5, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 105);
+	assert_true(res[0].household_phone);
+	assert_int_equal(res[0].decision, VS_LINK_AUTO);
+	assert_int_equal(res[1].best, 105);
+	assert_false(res[1].household_phone);
+	assert_int_not_equal(res[1].decision, VS_LINK_AUTO);
+	assert_int_equal(res[2].best, 105);
+	assert_false(res[2].household_phone);
+	assert_int_equal(res[2].decision, VS_LINK_AUTO);
+	assert_int_equal(res[3].best, 105);
+	assert_true(res[3].household_phone);
+	assert_int_equal(res[3].levels[7], LV_GEO_ELSE); /* another province: left out of the weight */
+	assert_true(fabs(res[3].weight - res[0].weight) < 1e-9);
+	assert_int_equal(res[4].best, 109);
+	assert_false(res[4].household_phone);
+	assert_int_equal(res[3].decision, VS_LINK_AUTO);
+	unbuild(&f);
+	free(p);
+}
+
 static void test_decisions_and_relative_id(void **state)
 {
 	(void)state;
 	fx f;
 	vs_norm_record *p = population(2000);
 	build(&f, p, 2000, NULL);
-	vs_norm_record q[4];
+	vs_norm_record q[5];
+	/* no date: the namesakes tie on their other fields, the phone decides */
+	mkrec(&q[4], "Mai", "Thị", "Hoa", 0, 0, 0, VS_SEX_F, "", "0912000999", "00046");
 	vs_link_result res[6];
 	vs_error err = {0};
 	q[0] = p[10]; /* perfect copy: auto */
@@ -1699,6 +1752,7 @@ int main(void)
 	    cmocka_unit_test(test_jaro_winkler),
 	    cmocka_unit_test(test_comparators),
 	    cmocka_unit_test(test_decisions_and_relative_id),
+	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_thread_determinism),
 	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
