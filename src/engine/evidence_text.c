@@ -195,11 +195,13 @@ size_t vs_engine_evidence_text(const char *en, vs_lang lang, char *out, size_t c
 		}
 		size_t best = 0;
 		const char *vi = NULL;
-		for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
+		/* a phrase starts a word or, for the few that begin with a space, at a space:
+		 * elsewhere (most bytes) nothing is looked up (worklist pages run this per item) */
+		for (size_t k = 0; (start || en[i] == ' ') && k < sizeof(phrases) / sizeof(phrases[0]); k++) {
+			if (phrases[k].en[0] != en[i])
+				continue;
 			size_t n = strlen(phrases[k].en);
-			bool needs_start = phrases[k].en[0] != ' ';
-			if (n > best && i + n <= stop && (start || !needs_start) &&
-			    !memcmp(en + i, phrases[k].en, n)) {
+			if (n > best && i + n <= stop && !memcmp(en + i, phrases[k].en, n)) {
 				best = n;
 				vi = phrases[k].vi;
 			}
