@@ -193,9 +193,15 @@ static bool denied(sv_resp *r)
 	return false;
 }
 
-/* province2025=NN (the ministry only): the 2022 provinces merged into that
- * 2025 province, from refdata/cccd_province_codes.csv. */
-static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
+/* The 2025 provinces of the 2022 ones (refdata/cccd_province_codes.csv). */
+typedef struct p2025_map {
+	uint8_t of[100];     /* the 2025 code of a 2022 province, 0 when none */
+	char name[100][128]; /* the name of a 2025 province */
+} p2025_map;
+
+/* The 2025 provinces of the 2022 ones, from the reference data; false when
+ * the file cannot be read. */
+static bool read_2025(const char *refdata, p2025_map *m)
 {
 	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
 	                                       {"province_code_2025", NULL, true},
@@ -205,15 +211,9 @@ static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
 	vs_csv_row row;
 	vs_error err;
 	int idx[3];
-	if (!digits(code, 2))
-		return bad_query(r, "province2025 is 2 digits.");
-	if (x->q->who.role != VS_SERVE_MINISTRY)
-		return denied(r);
-	if (!x->q->srv->o.refdata) {
-		sv_problem(r, 404, "NOT_FOUND", "No such area.");
+	if (!refdata)
 		return false;
-	}
-	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", x->q->srv->o.refdata);
+	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", refdata);
 	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
 	if (!rc)
 		rc = vs_csv_next(rd, &row, &err);
@@ -221,15 +221,39 @@ static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
 		rc = vs_csv_map_header(&row, specs, 3, idx, path, &err);
 	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
 		if ((size_t)idx[0] >= row.count || (size_t)idx[1] >= row.count ||
-		    (size_t)idx[2] >= row.count || strcmp(row.fields[idx[1]], code) ||
-		    row.lens[idx[0]] != 2 || x->province_count == RP_COMMUNES_MAX)
+		    (size_t)idx[2] >= row.count || !digits(row.fields[idx[0]], 2) ||
+		    !digits(row.fields[idx[1]], 2))
 			continue;
-		memcpy(x->provinces[x->province_count++], row.fields[idx[0]], 3);
-		vs_store_copy(x->p2025_name, sizeof(x->p2025_name), row.fields[idx[2]]);
+		int old = atoi(row.fields[idx[0]]), now = atoi(row.fields[idx[1]]);
+		m->of[old] = (uint8_t)now;
+		vs_store_copy(m->name[now], sizeof(m->name[now]), row.fields[idx[2]]);
 	}
 	vs_csv_close(rd);
-	if ((rc != VS_DONE && rc != VS_ERR_PARSE) || !x->province_count) {
-		x->province_count = 0;
+	return rc == VS_DONE;
+}
+
+/* province2025=NN (the ministry only): the 2022 provinces merged into that
+ * 2025 province. */
+static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
+{
+	if (!digits(code, 2))
+		return bad_query(r, "province2025 is 2 digits.");
+	if (x->q->who.role != VS_SERVE_MINISTRY)
+		return denied(r);
+	p2025_map *m = calloc(1, sizeof(*m));
+	int want = atoi(code);
+	if (m && want > 0 && read_2025(x->q->srv->o.refdata, m)) /* 0: no 2025 province */
+		for (int p = 1; p < 100 && x->province_count < RP_COMMUNES_MAX; p++)
+			if (m->of[p] == want) {
+				char *c = x->provinces[x->province_count++];
+				c[0] = (char)('0' + p / 10);
+				c[1] = (char)('0' + p % 10);
+				c[2] = '\0';
+			}
+	if (x->province_count)
+		vs_store_copy(x->p2025_name, sizeof(x->p2025_name), m->name[want]);
+	free(m);
+	if (!x->province_count) {
 		sv_problem(r, 404, "NOT_FOUND", "No such area.");
 		return false;
 	}
@@ -474,8 +498,7 @@ typedef struct cov_sum {
  * 2025 code; slot 0 holds a 2022 province with no 2025 one (area_code ""),
  * so no row is lost. */
 typedef struct cov_2025 {
-	uint8_t of[100];     /* the 2025 code of a 2022 province, 0 when none */
-	char name[100][128]; /* the name of a 2025 province */
+	p2025_map map;
 	cov_sum area[100], rows[100][VS_STORE_AGE_CUTS + 2];
 	bool seen[100];
 } cov_2025;
@@ -518,43 +541,10 @@ static void flush_area(cov_ctx *c)
 	c->have_area = false;
 }
 
-/* The 2025 provinces of the 2022 ones, from the reference data; false when
- * the file cannot be read. */
-static bool read_2025(const char *refdata, cov_2025 *m)
-{
-	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
-	                                       {"province_code_2025", NULL, true},
-	                                       {"province_name_2025", NULL, true}};
-	char path[4096];
-	vs_csv_reader *rd = NULL;
-	vs_csv_row row;
-	vs_error err;
-	int idx[3];
-	if (!refdata)
-		return false;
-	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", refdata);
-	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
-	if (!rc)
-		rc = vs_csv_next(rd, &row, &err);
-	if (!rc)
-		rc = vs_csv_map_header(&row, specs, 3, idx, path, &err);
-	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
-		if ((size_t)idx[0] >= row.count || (size_t)idx[1] >= row.count ||
-		    (size_t)idx[2] >= row.count || !digits(row.fields[idx[0]], 2) ||
-		    !digits(row.fields[idx[1]], 2))
-			continue;
-		int old = atoi(row.fields[idx[0]]), now = atoi(row.fields[idx[1]]);
-		m->of[old] = (uint8_t)now;
-		vs_store_copy(m->name[now], sizeof(m->name[now]), row.fields[idx[2]]);
-	}
-	vs_csv_close(rd);
-	return rc == VS_DONE;
-}
-
 /* A row of a 2022 province into its 2025 province's sums. */
 static void cov_row_2025(cov_ctx *c, const vs_store_coverage_row *r)
 {
-	int p = digits(r->area, 2) ? c->p25->of[atoi(r->area)] : 0;
+	int p = digits(r->area, 2) ? c->p25->map.of[atoi(r->area)] : 0;
 	c->p25->seen[p] = true;
 	add_sum(&c->p25->area[p], r);
 	add_sum(&c->p25->rows[p][r->age_group], r);
@@ -572,14 +562,14 @@ static void flush_2025(cov_ctx *c)
 		char code[3] = {p ? (char)('0' + p / 10) : '\0', (char)('0' + p % 10), '\0'};
 		json_t *o = sum_json(&c->p25->area[p]);
 		json_object_set_new(o, "area_code", json_string(code));
-		json_object_set_new(o, "area_name", json_string(c->p25->name[p]));
+		json_object_set_new(o, "area_name", json_string(c->p25->map.name[p]));
 		json_array_append_new(c->by_area, o);
 		for (int a = 0; a <= VS_STORE_AGE_CUTS + 1; a++) {
 			if (!c->p25->rows[p][a].population && !c->p25->rows[p][a].dose1)
 				continue;
 			o = sum_json(&c->p25->rows[p][a]);
 			json_object_set_new(o, "area_code", json_string(code));
-			json_object_set_new(o, "area_name", json_string(c->p25->name[p]));
+			json_object_set_new(o, "area_name", json_string(c->p25->map.name[p]));
 			json_object_set_new(o, "age_group", json_string(age_labels[a]));
 			json_array_append_new(c->rows, o);
 		}
@@ -641,7 +631,7 @@ static void coverage(rp_ctx *x, sv_resp *r)
 			return;
 		}
 		p25 = calloc(1, sizeof(*p25));
-		if (!p25 || !read_2025(x->q->srv->o.refdata, p25)) {
+		if (!p25 || !read_2025(x->q->srv->o.refdata, &p25->map)) {
 			free(p25);
 			sv_problem(r, 404, "NOT_FOUND", "The 2025 provinces are not known to the service.");
 			return;
