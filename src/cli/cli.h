@@ -3,6 +3,10 @@
 #ifndef VAXSYNC_CLI_H
 #define VAXSYNC_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 #include "vaxsync/core.h"
 #include "vaxsync/lang.h"
 #include "vaxsync/norm.h"
@@ -13,7 +17,7 @@
  * Vietnamese from the table of cli_text.c. The English literal is the key,
  * as in gettext, and format_arg lets the compiler check a printf's
  * arguments against it; both languages have the same conversions, in the
- * same order (test_cli_text). Help texts stay English. */
+ * same order (test_cli_text). Help texts: vs_cli_usage below. */
 typedef struct vs_cli_msg {
 	const char *en, *vi;
 } vs_cli_msg;
@@ -23,6 +27,19 @@ const char *vs_cli_text_lang(const char *en, vs_lang lang) __attribute__((format
 /* The whole table (for the test). */
 const vs_cli_msg *vs_cli_messages(size_t *count);
 #define VS_CLI_T(en) vs_cli_text(en)
+
+/* ---- help texts (cli_help.c) ----
+ * A command's --help in the process's language: the Vietnamese of the
+ * table in cli_help.c (keyed by the command's name: "link", "standardize
+ * --settings", "vaxsync" for the top level), else the English en followed,
+ * when common, by VS_CLI_COMMON_HELP (the Vietnamese has its own). */
+typedef struct vs_cli_help_text {
+	const char *cmd, *vi;
+} vs_cli_help_text;
+void vs_cli_usage(FILE *f, const char *cmd, const char *en, bool common);
+/* The tables (for the tests): each command's help, and the command list's summaries. */
+const vs_cli_help_text *vs_cli_help_texts(size_t *count);
+const vs_cli_help_text *vs_cli_summaries(size_t *count);
 
 /* Options every subcommand accepts. */
 typedef struct vs_cli_common {

@@ -104,6 +104,42 @@ static const vs_cli_msg msgs[] = {
      "không có mã xã/phường %s (cơ sở dữ liệu không có mục nào mang mã này)"},
     {"vaxsync worklist: %llu items\n", "vaxsync worklist: %llu việc cần xử lý\n"},
 
+    /* train, explain, eval, standardize --settings, audit, reasons */
+    {"vaxsync train: bad option '%s'\n", "vaxsync train: tùy chọn '%s' không hợp lệ\n"},
+    {"vaxsync train: --registry, --shots and -o are required\n",
+     "vaxsync train: cần có --registry, --shots và -o\n"},
+    {"vaxsync explain: bad option '%s'\n", "vaxsync explain: tùy chọn '%s' không hợp lệ\n"},
+    {"vaxsync explain: --db takes FACILITY RECORD_ID and no input files\n",
+     "vaxsync explain: --db cần MÃ_CƠ_SỞ MÃ_BẢN_GHI và không nhận tệp đầu vào nào\n"},
+    {"vaxsync explain: --registry and --shots (--left and --right, or --dedup) and the record's ids are "
+     "required\n",
+     "vaxsync explain: cần có --registry và --shots (--left và --right, hoặc --dedup) cùng mã định danh "
+     "của bản ghi\n"},
+    {"vaxsync eval: bad option '%s'\n", "vaxsync eval: tùy chọn '%s' không hợp lệ\n"},
+    {"vaxsync eval: --clusters needs --settings\n",
+     "vaxsync eval: --clusters chỉ dùng được cùng --settings\n"},
+    {"vaxsync eval: --truth and --links are required\n", "vaxsync eval: cần có --truth và --links\n"},
+    {"vaxsync standardize: bad option '%s'\n", "vaxsync standardize: tùy chọn '%s' không hợp lệ\n"},
+    {"vaxsync standardize: --settings, IN.csv and -o OUT.csv are required\n",
+     "vaxsync standardize: cần có --settings, VÀO.csv và -o RA.csv\n"},
+    {"vaxsync audit: --limit takes a positive count\n", "vaxsync audit: --limit cần một số dương\n"},
+    {"vaxsync audit: unknown or incomplete option %s\n",
+     "vaxsync audit: tùy chọn %s không hợp lệ hoặc thiếu giá trị\n"},
+    {"vaxsync reasons: unknown option '%s'\n", "vaxsync reasons: không có tùy chọn '%s'\n"},
+
+    /* serve */
+    {"--listen takes HOST:PORT", "--listen cần dạng MÁY:CỔNG"},
+    {"--max-body takes 1024 to 67108864 bytes", "--max-body nhận từ 1024 đến 67108864 byte"},
+    {"--max-upload takes at least 1024 bytes", "--max-upload nhận ít nhất 1024 byte"},
+    {"--max-conns takes 1 to 100000", "--max-conns nhận từ 1 đến 100000"},
+    {"--max-conns-per-ip takes 0 to 100000", "--max-conns-per-ip nhận từ 0 đến 100000"},
+    {"--rate takes 0 to 1000000 requests a second", "--rate nhận từ 0 đến 1000000 yêu cầu mỗi giây"},
+    {"--timeout takes 1 to 3600 seconds", "--timeout nhận từ 1 đến 3600 giây"},
+
+    /* user */
+    {"give the user's NAME", "cần TÊN của người dùng"},
+    {"a NAME has 1 to 47 bytes", "TÊN dài từ 1 đến 47 byte"},
+
     /* review (import and the other subcommands) */
     {"--set takes FIELD=VALUE:", "--set cần dạng TRƯỜNG=GIÁ_TRỊ:"},
     {"the record's key cannot be corrected:", "không sửa được khóa của bản ghi:"},

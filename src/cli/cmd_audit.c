@@ -37,7 +37,7 @@ int vs_cmd_audit(int argc, char **argv)
 		const char *a = argv[i];
 		bool has = i + 1 < argc;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s", audit_usage);
+			vs_cli_usage(stdout, "audit", audit_usage, false);
 			return VS_EXIT_OK;
 		} else if (!strcmp(a, "--db") && has) {
 			db = argv[++i];
@@ -47,12 +47,13 @@ int vs_cmd_audit(int argc, char **argv)
 			since = argv[++i];
 		} else if (!strcmp(a, "--limit") && has) {
 			if ((limit = vs_cli_parse_count(argv[++i])) < 1) {
-				fprintf(stderr, "vaxsync audit: --limit takes a positive count\n%s",
-				        audit_usage);
+				fprintf(stderr, VS_CLI_T("vaxsync audit: --limit takes a positive count\n"));
+				vs_cli_usage(stderr, "audit", audit_usage, false);
 				return VS_EXIT_USAGE;
 			}
 		} else {
-			fprintf(stderr, "vaxsync audit: unknown or incomplete option %s\n%s", a, audit_usage);
+			fprintf(stderr, VS_CLI_T("vaxsync audit: unknown or incomplete option %s\n"), a);
+			vs_cli_usage(stderr, "audit", audit_usage, false);
 			return VS_EXIT_USAGE;
 		}
 	}

@@ -14,8 +14,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
+	vs_cli_usage(
+	    f, "check",
 	    "usage: vaxsync check FILE.csv|FILE.xlsx [-o CLEAN.csv] [--delimiter C] [--sheet S] [--quiet]\n"
 	    "Reads a shots or registry file (detected from its header; any of comma,\n"
 	    "semicolon or tab; UTF-8 or Windows-1258; or an .xlsx workbook, told by its\n"
@@ -23,8 +23,8 @@ static void usage(FILE *f)
 	    "rules as `run`, reports every rejected row with file:line:column (Sheet1!D17\n"
 	    "in a workbook) and a reason code, and\n"
 	    "writes the accepted rows as clean UTF-8 CSV to -o (nothing written without -o).\n"
-	    "Exit 0 when every row was accepted, 1 when some were not or the file was refused.\n\n%s",
-	    VS_CLI_COMMON_HELP);
+	    "Exit 0 when every row was accepted, 1 when some were not or the file was refused.\n\n",
+	    true);
 }
 
 static void report(const char *file, const char *sheet, uint64_t line, const char *reason, const char *msg)

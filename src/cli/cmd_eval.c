@@ -18,7 +18,7 @@ static const char usage[] =
     "precision, recall and F1 of the auto links and of auto + review.\n"
     "       vaxsync eval --settings S.json --truth entities.csv --clusters clusters.csv\n"
     "A deduplication (link --dedup F --clusters C): truth has the id columns and entity, one row a\n"
-    "record; prints pairwise precision, recall and F1 of the clusters.\n" VS_CLI_COMMON_HELP;
+    "record; prints pairwise precision, recall and F1 of the clusters.\n";
 
 int vs_cmd_eval(int argc, char **argv)
 {
@@ -47,19 +47,22 @@ int vs_cmd_eval(int argc, char **argv)
 		else if (!strcmp(a, "--clusters") && has)
 			clusters = argv[++i];
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			vs_cli_usage(stdout, "eval", usage, true);
 			return VS_EXIT_OK;
 		} else {
-			fprintf(stderr, "vaxsync eval: bad option '%s'\n%s", a, usage);
+			fprintf(stderr, VS_CLI_T("vaxsync eval: bad option '%s'\n"), a);
+			vs_cli_usage(stderr, "eval", usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (clusters && !settings) {
-		fprintf(stderr, "vaxsync eval: --clusters needs --settings\n%s", usage);
+		fprintf(stderr, VS_CLI_T("vaxsync eval: --clusters needs --settings\n"));
+		vs_cli_usage(stderr, "eval", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	if (!truth || !(links || clusters)) {
-		fprintf(stderr, "vaxsync eval: --truth and --links are required\n%s", usage);
+		fprintf(stderr, VS_CLI_T("vaxsync eval: --truth and --links are required\n"));
+		vs_cli_usage(stderr, "eval", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	vs_error err = {0};

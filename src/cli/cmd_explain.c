@@ -23,7 +23,7 @@ static const char usage[] =
     "  --links F       links.csv: the stored decision is shown beside the recomputed one\n"
     "  --settings F    JSON settings (default: the vaccination profile); then give one value per\n"
     "                  right id column instead of FACILITY RECORD_ID\n"
-    "  --top N         candidates shown (default 3)\n" VS_CLI_COMMON_HELP;
+    "  --top N         candidates shown (default 3)\n";
 
 static void show_stored(const char *links, char **ids, int nid)
 {
@@ -109,29 +109,31 @@ int vs_cmd_explain(int argc, char **argv)
 		else if (!strcmp(a, "--top") && has && (top = vs_cli_parse_count(argv[++i])) > 0)
 			;
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			vs_cli_usage(stdout, "explain", usage, true);
 			return VS_EXIT_OK;
 		} else if (a[0] != '-' && nid < 4) {
 			ids[nid++] = argv[i];
 		} else {
-			fprintf(stderr, "vaxsync explain: bad option '%s'\n%s", a, usage);
+			fprintf(stderr, VS_CLI_T("vaxsync explain: bad option '%s'\n"), a);
+			vs_cli_usage(stderr, "explain", usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (db) {
 		if (nid != 2 || sd.left || sd.right) {
-			fprintf(stderr,
-			        "vaxsync explain: --db takes FACILITY RECORD_ID and no input files\n%s",
-			        usage);
+			fprintf(
+			    stderr,
+			    VS_CLI_T("vaxsync explain: --db takes FACILITY RECORD_ID and no input files\n"));
+			vs_cli_usage(stderr, "explain", usage, true);
 			return VS_EXIT_USAGE;
 		}
 		return explain_stored(&c, db, ids[0], ids[1]);
 	}
 	if (!sd.left || !sd.right || nid == 0) {
 		fprintf(stderr,
-		        "vaxsync explain: --registry and --shots (--left and --right, or --dedup) and the "
-		        "record's ids are required\n%s",
-		        usage);
+		        VS_CLI_T("vaxsync explain: --registry and --shots (--left and --right, or --dedup) "
+		                 "and the record's ids are required\n"));
+		vs_cli_usage(stderr, "explain", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	vs_error err = {0};

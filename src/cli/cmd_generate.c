@@ -13,8 +13,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
+	vs_cli_usage(
+	    f, "generate",
 	    "usage: vaxsync generate --out DIR [--preset small|medium|large|national]\n"
 	    "                        [--registry N] [--seed S] [--error-rate X] [--hard]\n"
 	    "                        [--nonregistry-share F] [--mix FILE] [--rate TAG=R]... [--dry-run]\n"
@@ -29,8 +29,8 @@ static void usage(FILE *f)
 	    "  --mix FILE          error mix: lines \"TAG RATE\" replacing the nominal rates (tests/mixes)\n"
 	    "  --rate TAG=R        one nominal rate (after --mix); outsider_namesake=R is the share of\n"
 	    "                      outsiders with a citizen's full name and date of birth\n"
-	    "  --dry-run           estimate rows, disk and time from a measured sample; write nothing\n\n%s",
-	    VS_CLI_COMMON_HELP);
+	    "  --dry-run           estimate rows, disk and time from a measured sample; write nothing\n\n",
+	    true);
 }
 
 static void human_bytes(uint64_t b, char *out, size_t cap)

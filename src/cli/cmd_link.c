@@ -30,7 +30,7 @@ static const char usage[] =
     "  --stats         print wall time per stage, pairs/s and index size to stderr\n"
     "  --sheet S       a workbook's sheet (.xlsx input): its name or number (default: the first)\n"
     "Either file may be an .xlsx workbook (told by its content); its rows are told as "
-    "Sheet1!D17.\n" VS_CLI_COMMON_HELP;
+    "Sheet1!D17.\n";
 
 /* dates the standardizer could not read are left out of the comparison: say so, never silently;
  * when many are unread the form is likely another one, which the settings can name */
@@ -83,23 +83,23 @@ int vs_cmd_link(int argc, char **argv)
 		else if (!strcmp(a, "--sheet") && has)
 			vs_engine_reader_set_sheet(argv[++i]);
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			vs_cli_usage(stdout, "link", usage, true);
 			return VS_EXIT_OK;
 		} else {
 			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"), "link",
 			        a);
-			fputs(usage, stderr);
+			vs_cli_usage(stderr, "link", usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!sd.left || !sd.right) {
 		fprintf(stderr, VS_CLI_T("vaxsync link: --registry and --shots (or --dedup) are required\n"));
-		fputs(usage, stderr);
+		vs_cli_usage(stderr, "link", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	if (clusters && !sd.dedup) {
 		fprintf(stderr, VS_CLI_T("vaxsync link: --clusters needs --dedup\n"));
-		fputs(usage, stderr);
+		vs_cli_usage(stderr, "link", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	vs_error err = {0};

@@ -48,10 +48,11 @@ int vs_cmd_reasons(int argc, char **argv)
 				return VS_EXIT_USAGE;
 			}
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s", reasons_usage);
+			vs_cli_usage(stdout, "reasons", reasons_usage, false);
 			return VS_EXIT_OK;
 		} else {
-			fprintf(stderr, "vaxsync reasons: unknown option '%s'\n%s", argv[i], reasons_usage);
+			fprintf(stderr, VS_CLI_T("vaxsync reasons: unknown option '%s'\n"), argv[i]);
+			vs_cli_usage(stderr, "reasons", reasons_usage, false);
 			return VS_EXIT_USAGE;
 		}
 	}

@@ -55,7 +55,8 @@ typedef struct review_args {
 
 static int usage_error(const char *msg, const char *arg)
 {
-	fprintf(stderr, "vaxsync review: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", review_usage);
+	fprintf(stderr, "vaxsync review: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
+	vs_cli_usage(stderr, "review", review_usage, true);
 	return VS_EXIT_USAGE;
 }
 
@@ -87,7 +88,7 @@ static int parse(review_args *a, vs_cli_common *c, int argc, char **argv)
 		if (cr > 0)
 			continue;
 		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
-			printf("%s%s", review_usage, VS_CLI_COMMON_HELP);
+			vs_cli_usage(stdout, "review", review_usage, true);
 			return -1;
 		} else if (!strcmp(s, "--db") && has) {
 			a->db = argv[++i];
@@ -318,7 +319,7 @@ int vs_cmd_review(int argc, char **argv)
 	a.after = INT64_MIN; /* from the first item (rejected rows have negative numbers) */
 	vs_cli_common_init(&c);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		printf("%s%s", review_usage, VS_CLI_COMMON_HELP);
+		vs_cli_usage(stdout, "review", review_usage, true);
 		return argc < 2 ? VS_EXIT_USAGE : VS_EXIT_OK;
 	}
 	int pr = parse(&a, &c, argc, argv);

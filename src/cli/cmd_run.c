@@ -108,7 +108,7 @@ int vs_cmd_run(int argc, char **argv)
 		if (cr > 0)
 			continue;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s%s", run_usage, VS_CLI_COMMON_HELP);
+			vs_cli_usage(stdout, "run", run_usage, true);
 			return VS_EXIT_OK;
 		} else if (!strcmp(a, "--registry") && has) {
 			o.registry_path = argv[++i];
@@ -148,13 +148,13 @@ int vs_cmd_run(int argc, char **argv)
 		} else {
 			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"), "run",
 			        a);
-			fputs(run_usage, stderr);
+			vs_cli_usage(stderr, "run", run_usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!o.shots_path || !o.registry_path) {
 		fprintf(stderr, VS_CLI_T("vaxsync run: --registry and --shots are required\n"));
-		fputs(run_usage, stderr);
+		vs_cli_usage(stderr, "run", run_usage, true);
 		return VS_EXIT_USAGE;
 	}
 	if (!(o.refdata = vs_cli_refdata(&c)))

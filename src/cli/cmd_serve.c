@@ -36,7 +36,8 @@ static const char serve_usage[] =
 
 static int usage_error(const char *msg)
 {
-	fprintf(stderr, "vaxsync serve: %s\n%s", msg, serve_usage);
+	fprintf(stderr, "vaxsync serve: %s\n", msg);
+	vs_cli_usage(stderr, "serve", serve_usage, true);
 	return VS_EXIT_USAGE;
 }
 
@@ -80,36 +81,36 @@ int vs_cmd_serve(int argc, char **argv)
 			continue;
 		long long n = 0;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s%s", serve_usage, VS_CLI_COMMON_HELP);
+			vs_cli_usage(stdout, "serve", serve_usage, true);
 			return VS_EXIT_OK;
 		} else if (!strcmp(a, "--db") && has) {
 			o.db_uri = argv[++i];
 		} else if (!strcmp(a, "--listen") && has) {
 			if (!parse_listen(argv[++i], &o))
-				return usage_error("--listen takes HOST:PORT");
+				return usage_error(VS_CLI_T("--listen takes HOST:PORT"));
 		} else if (!strcmp(a, "--max-body") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 1024 || n > (64ll << 20))
-				return usage_error("--max-body takes 1024 to 67108864 bytes");
+				return usage_error(VS_CLI_T("--max-body takes 1024 to 67108864 bytes"));
 			o.max_body = (size_t)n;
 		} else if (!strcmp(a, "--max-upload") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 1024)
-				return usage_error("--max-upload takes at least 1024 bytes");
+				return usage_error(VS_CLI_T("--max-upload takes at least 1024 bytes"));
 			o.max_upload = (uint64_t)n;
 		} else if (!strcmp(a, "--max-conns") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 100000)
-				return usage_error("--max-conns takes 1 to 100000");
+				return usage_error(VS_CLI_T("--max-conns takes 1 to 100000"));
 			o.max_conns = (unsigned)n;
 		} else if (!strcmp(a, "--max-conns-per-ip") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 0 || n > 100000)
-				return usage_error("--max-conns-per-ip takes 0 to 100000");
+				return usage_error(VS_CLI_T("--max-conns-per-ip takes 0 to 100000"));
 			o.max_conns_per_ip = (unsigned)n;
 		} else if (!strcmp(a, "--rate") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 0 || n > 1000000)
-				return usage_error("--rate takes 0 to 1000000 requests a second");
+				return usage_error(VS_CLI_T("--rate takes 0 to 1000000 requests a second"));
 			o.rate_per_s = (double)n;
 		} else if (!strcmp(a, "--timeout") && has) {
 			if ((n = vs_cli_parse_count(argv[++i])) < 1 || n > 3600)
-				return usage_error("--timeout takes 1 to 3600 seconds");
+				return usage_error(VS_CLI_T("--timeout takes 1 to 3600 seconds"));
 			o.timeout_s = (unsigned)n;
 		} else if (!strcmp(a, "--web") && has) {
 			o.web_dir = argv[++i];
@@ -123,9 +124,9 @@ int vs_cmd_serve(int argc, char **argv)
 			o.secure_cookie = true;
 		} else if (!strcmp(a, "--today") && has) {
 			if (!vs_cli_parse_date(argv[++i], &o.today))
-				return usage_error("--today takes YYYY-MM-DD");
+				return usage_error(VS_CLI_T("--today takes YYYY-MM-DD"));
 		} else {
-			return usage_error("unknown or incomplete option");
+			return usage_error(VS_CLI_T("unknown or incomplete option"));
 		}
 	}
 	if (!(o.refdata = vs_cli_refdata(&c)))

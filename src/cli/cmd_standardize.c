@@ -22,22 +22,23 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: vaxsync standardize IN.csv -o OUT.csv [--summary FILE] [--today YYYY-MM-DD]\n"
-	        "                            [--sheet S] [--refdata DIR] [--threads N] [--quiet]\n"
-	        "Standardizes a shots or registry file (detected from its header; Vietnamese\n"
-	        "header names accepted). Every input column is kept and these are added:\n"
-	        "std_full_name, std_family, std_middle, std_given, std_name_key, std_dob,\n"
-	        "std_dob_precision, std_sex, std_id_number, std_id_type, std_phone,\n"
-	        "std_province_code, std_district_code, std_commune_code, std_vaccine_code,\n"
-	        "std_dose, std_shot_date, reasons.\n"
-	        "--summary FILE  reason counts (CSV: facility_code,reason,count; '*' = all rows);\n"
-	        "                without it the summary goes to stderr\n"
-	        "--today DATE    the date that decides \"in the future\" (default: today)\n"
-	        "--sheet S       IN may be an .xlsx workbook (told by its content): the sheet to read,\n"
-	        "                by name or number (default: the first worksheet)\n"
-	        "Exit 0 ok, 1 some rows were malformed or unreadable input, 2 usage, 3 internal.\n\n%s",
-	        VS_CLI_COMMON_HELP);
+	vs_cli_usage(f, "standardize",
+	             "usage: vaxsync standardize IN.csv -o OUT.csv [--summary FILE] [--today YYYY-MM-DD]\n"
+	             "                            [--sheet S] [--refdata DIR] [--threads N] [--quiet]\n"
+	             "Standardizes a shots or registry file (detected from its header; Vietnamese\n"
+	             "header names accepted). Every input column is kept and these are added:\n"
+	             "std_full_name, std_family, std_middle, std_given, std_name_key, std_dob,\n"
+	             "std_dob_precision, std_sex, std_id_number, std_id_type, std_phone,\n"
+	             "std_province_code, std_district_code, std_commune_code, std_vaccine_code,\n"
+	             "std_dose, std_shot_date, reasons.\n"
+	             "--summary FILE  reason counts (CSV: facility_code,reason,count; '*' = all rows);\n"
+	             "                without it the summary goes to stderr\n"
+	             "--today DATE    the date that decides \"in the future\" (default: today)\n"
+	             "--sheet S       IN may be an .xlsx workbook (told by its content): the sheet to read,\n"
+	             "                by name or number (default: the first worksheet)\n"
+	             "With --settings S.json: see `vaxsync standardize --settings S.json --help`.\n"
+	             "Exit 0 ok, 1 some rows were malformed or unreadable input, 2 usage, 3 internal.\n\n",
+	             true);
 }
 
 /* ---- reason counts by facility ---- */

@@ -14,7 +14,7 @@ static const char usage[] =
     "standard values link compares: std_family, std_middle, std_given, std_dob,\n"
     "std_dob_precision, std_sex, std_id_number, std_id_type, std_phone, std_province_code,\n"
     "std_district_code, std_commune_code, reasons. Dates the settings cannot read are "
-    "counted.\n" VS_CLI_COMMON_HELP;
+    "counted.\n";
 
 bool vs_cmd_standardize_has_settings(int argc, char **argv)
 {
@@ -44,18 +44,20 @@ int vs_cmd_standardize_settings(int argc, char **argv)
 		         (!strcmp(argv[i + 1], "left") || !strcmp(argv[i + 1], "right")))
 			which = !strcmp(argv[++i], "right");
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			vs_cli_usage(stdout, "standardize --settings", usage, true);
 			return VS_EXIT_OK;
 		} else if (a[0] != '-' && !in) {
 			in = a;
 		} else {
-			fprintf(stderr, "vaxsync standardize: bad option '%s'\n%s", a, usage);
+			fprintf(stderr, VS_CLI_T("vaxsync standardize: bad option '%s'\n"), a);
+			vs_cli_usage(stderr, "standardize --settings", usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!settings || !in || !c.output) {
-		fprintf(stderr, "vaxsync standardize: --settings, IN.csv and -o OUT.csv are required\n%s",
-		        usage);
+		fprintf(stderr,
+		        VS_CLI_T("vaxsync standardize: --settings, IN.csv and -o OUT.csv are required\n"));
+		vs_cli_usage(stderr, "standardize --settings", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	vs_error err = {0};

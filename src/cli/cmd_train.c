@@ -17,7 +17,7 @@ static const char usage[] =
     "  --u-pairs N     random pairs for u (default 1000000)\n"
     "  --seed N        random seed (default 1)\n"
     "  --sheet S       a workbook's sheet (.xlsx input): its name or number (default: the "
-    "first)\n" VS_CLI_COMMON_HELP;
+    "first)\n";
 
 int vs_cmd_train(int argc, char **argv)
 {
@@ -47,15 +47,17 @@ int vs_cmd_train(int argc, char **argv)
 		else if (!strcmp(a, "--sheet") && has)
 			vs_engine_reader_set_sheet(argv[++i]);
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			vs_cli_usage(stdout, "train", usage, true);
 			return VS_EXIT_OK;
 		} else {
-			fprintf(stderr, "vaxsync train: bad option '%s'\n%s", a, usage);
+			fprintf(stderr, VS_CLI_T("vaxsync train: bad option '%s'\n"), a);
+			vs_cli_usage(stderr, "train", usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
 	if (!sd.left || !sd.right || !c.output) {
-		fprintf(stderr, "vaxsync train: --registry, --shots and -o are required\n%s", usage);
+		fprintf(stderr, VS_CLI_T("vaxsync train: --registry, --shots and -o are required\n"));
+		vs_cli_usage(stderr, "train", usage, true);
 		return VS_EXIT_USAGE;
 	}
 	to.threads = c.threads;

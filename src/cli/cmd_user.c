@@ -31,7 +31,8 @@ typedef struct user_args {
 
 static int usage_error(const char *msg)
 {
-	fprintf(stderr, "vaxsync user: %s\n%s", msg, user_usage);
+	fprintf(stderr, "vaxsync user: %s\n", msg);
+	vs_cli_usage(stderr, "user", user_usage, false);
 	return VS_EXIT_USAGE;
 }
 
@@ -160,7 +161,7 @@ int vs_cmd_user(int argc, char **argv)
 	vs_error err;
 	memset(&err, 0, sizeof(err));
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		printf("%s", user_usage);
+		vs_cli_usage(stdout, "user", user_usage, false);
 		return argc < 2 ? VS_EXIT_USAGE : VS_EXIT_OK;
 	}
 	const char *sub = argv[1];
@@ -182,16 +183,16 @@ int vs_cmd_user(int argc, char **argv)
 		else if (s[0] != '-' && !a.name)
 			a.name = s;
 		else
-			return usage_error("unknown or incomplete option");
+			return usage_error(VS_CLI_T("unknown or incomplete option"));
 	}
 	bool known = !strcmp(sub, "add") || !strcmp(sub, "passwd") || !strcmp(sub, "disable") ||
 	             !strcmp(sub, "enable") || !strcmp(sub, "unlock") || !strcmp(sub, "token");
 	if (!known)
-		return usage_error("unknown subcommand");
+		return usage_error(VS_CLI_T("unknown subcommand"));
 	if (!a.name && !(a.revoke && !strcmp(sub, "token")))
-		return usage_error("give the user's NAME");
+		return usage_error(VS_CLI_T("give the user's NAME"));
 	if (a.name && (strlen(a.name) > 47 || !a.name[0]))
-		return usage_error("a NAME has 1 to 47 bytes");
+		return usage_error(VS_CLI_T("a NAME has 1 to 47 bytes"));
 	vs_store *s = NULL;
 	vs_rc rc = vs_serve_crypto_init(&err);
 	if (!rc)

@@ -47,7 +47,7 @@ int vs_cmd_worklist(int argc, char **argv)
 		if (cr > 0)
 			continue;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s%s", wl_usage, VS_CLI_COMMON_HELP);
+			vs_cli_usage(stdout, "worklist", wl_usage, true);
 			return VS_EXIT_OK;
 		} else if (!strcmp(a, "--db") && has) {
 			db = argv[++i];
@@ -69,7 +69,7 @@ int vs_cmd_worklist(int argc, char **argv)
 		} else {
 			fprintf(stderr, VS_CLI_T("vaxsync %s: unknown or incomplete option '%s'\n"),
 			        "worklist", a);
-			fputs(wl_usage, stderr);
+			vs_cli_usage(stderr, "worklist", wl_usage, true);
 			return VS_EXIT_USAGE;
 		}
 	}
@@ -77,7 +77,7 @@ int vs_cmd_worklist(int argc, char **argv)
 		fprintf(
 		    stderr,
 		    VS_CLI_T("vaxsync worklist: give exactly one of --facility CODE or --commune CODE\n"));
-		fputs(wl_usage, stderr);
+		vs_cli_usage(stderr, "worklist", wl_usage, true);
 		return VS_EXIT_USAGE;
 	}
 	const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;

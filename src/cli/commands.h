@@ -10,6 +10,11 @@ typedef struct vs_cli_command {
 	const char *summary;
 } vs_cli_command;
 
+#include <stddef.h>
+#include <stdio.h>
+/* `vaxsync --help`: the command list with its summaries, in the process's language (cli_help.c). */
+void vs_cli_main_usage(FILE *f, const vs_cli_command *cmds, size_t count);
+
 int vs_cmd_reasons(int argc, char **argv);
 int vs_cmd_check(int argc, char **argv);
 int vs_cmd_generate(int argc, char **argv);

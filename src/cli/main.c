@@ -15,11 +15,7 @@ static const size_t command_count = sizeof(commands) / sizeof(commands[0]);
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vaxsync <command> [options]\n"
-	           "       vaxsync --version | --help\n\nCommands:\n");
-	for (size_t i = 0; i < command_count; i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nRun `vaxsync <command> --help` for a command's options.\n%s", VS_CLI_COMMON_HELP);
+	vs_cli_main_usage(f, commands, command_count);
 }
 
 void vs_cli_common_init(vs_cli_common *c)
@@ -158,6 +154,17 @@ int main(int argc, char **argv)
 	/* everything vaxsync writes may hold personal data (stores, links,
 	 * worklists, standardized files): readable by the owner only */
 	umask(077);
+	/* --lang anywhere sets the language before anything is printed, the help included */
+	for (int i = 1; i + 1 < argc; i++) {
+		vs_lang lang;
+		if (!strcmp(argv[i], "--lang") && vs_lang_parse(argv[i + 1], &lang))
+			vs_lang_set_default(lang);
+	}
+	if (argc >= 3 && !strcmp(argv[1], "--lang")) { /* vaxsync --lang en <command> ... */
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return VS_EXIT_USAGE;

@@ -629,6 +629,82 @@ static void test_messages_vietnamese(void **state)
 	assert_non_null(strstr(out, "vaxsync: không có lệnh 'frobnicate'"));
 }
 
+/* The options a help text names (--name and -x tokens), sorted, one per line, into set. */
+static void option_set(const char *text, char *set, size_t cap)
+{
+	char opts[128][40];
+	size_t n = 0;
+	for (const char *p = text; *p && n < 128; p++) {
+		bool word_start = p == text || p[-1] == ' ' || p[-1] == '[' || p[-1] == '(' || p[-1] == '|' ||
+		                  p[-1] == '\n' || p[-1] == ',' || p[-1] == '`';
+		if (*p != '-' || !word_start || !((p[1] >= 'a' && p[1] <= 'z') || p[1] == '-'))
+			continue;
+		size_t len = 1;
+		while ((p[len] >= 'a' && p[len] <= 'z') || (p[len] >= '0' && p[len] <= '9') || p[len] == '-')
+			len++;
+		if (len < 2 || len >= sizeof(opts[0]) || (p[1] != '-' && len != 2))
+			continue;
+		memcpy(opts[n], p, len);
+		opts[n][len] = '\0';
+		size_t k = 0;
+		while (k < n && strcmp(opts[k], opts[n]))
+			k++;
+		n += k == n; /* once each */
+	}
+	qsort(opts, n, sizeof(opts[0]), (int (*)(const void *, const void *))strcmp);
+	size_t o = 0;
+	set[0] = '\0';
+	for (size_t i = 0; i < n && o + strlen(opts[i]) + 2 < cap; i++)
+		o += (size_t)snprintf(set + o, cap - o, "%s\n", opts[i]);
+}
+
+/* Every command's --help in Vietnamese (the default) and in English: the
+ * same options in both, the Vietnamese not the English; --lang anywhere on
+ * the line chooses the help's language; the command list's summaries too. */
+static void test_help_both_languages(void **state)
+{
+	(void)state;
+	static const char *const cmds[] = {
+	    "generate", "check",    "standardize", "standardize --settings s.json",
+	    "train",    "link",     "explain",     "eval",
+	    "run",      "worklist", "review",      "serve",
+	    "user",     "audit",    "reasons",     "",
+	};
+	static char en[1 << 16], vi[1 << 16], set_en[4096], set_vi[4096];
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char args[128], head[128];
+		snprintf(args, sizeof(args), "%s --help", cmds[i]);
+		assert_int_equal(run_in("en_US.UTF-8", args), 0);
+		snprintf(en, sizeof(en), "%s", out);
+		assert_int_equal(run_in("C.UTF-8", args), 0);
+		snprintf(vi, sizeof(vi), "%s", out);
+		size_t name = strcspn(cmds[i], " ");
+		snprintf(head, sizeof(head), "usage: vaxsync %.*s", (int)name, cmds[i]);
+		if (strncmp(en, head, strlen(head)) && cmds[i][0])
+			fail_msg("%s: the English help starts with %.80s", cmds[i], en);
+		snprintf(head, sizeof(head), "cách dùng: vaxsync %.*s", (int)name, cmds[i]);
+		if (strncmp(vi, head, strlen(head)) && cmds[i][0])
+			fail_msg("%s: the Vietnamese help starts with %.80s", cmds[i], vi);
+		assert_string_not_equal(en, vi);
+		option_set(en, set_en, sizeof(set_en));
+		option_set(vi, set_vi, sizeof(set_vi));
+		if (strcmp(set_en, set_vi))
+			fail_msg("%s: options differ:\nEnglish:\n%sVietnamese:\n%s", cmds[i], set_en, set_vi);
+		assert_true(strlen(set_en) > 8);
+	}
+	assert_int_equal(run_in("en_US.UTF-8", "link --help --lang vi"), 0);
+	assert_non_null(strstr(out, "cách dùng: vaxsync link"));
+	assert_int_equal(run_in("C.UTF-8", "--lang en --help"), 0);
+	assert_non_null(strstr(out, "usage: vaxsync <command>"));
+	assert_int_equal(run_in("C.UTF-8", "--help"), 0);
+	assert_non_null(strstr(out, "Các lệnh:\n  generate     sinh dữ liệu giả lập"));
+	assert_non_null(strstr(out, "  reasons      liệt kê mọi mã lý do"));
+	/* a usage error prints the help in the reader's language */
+	assert_int_equal(run_in("C.UTF-8", "eval --bogus"), VS_EXIT_USAGE);
+	assert_non_null(
+	    strstr(out, "vaxsync eval: tùy chọn '--bogus' không hợp lệ\ncách dùng: vaxsync eval"));
+}
+
 /* `run --out`'s worklists are for people in the --lang language, or the
  * machine layout with --machine-worklists; --no-bom drops the mark. */
 static void test_run_worklists_layouts(void **state)
@@ -688,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(test_link_vaccination_rejected_rows),
 	    cmocka_unit_test(test_link_outputs_safe),
 	    cmocka_unit_test(test_messages_vietnamese),
+	    cmocka_unit_test(test_help_both_languages),
 	    cmocka_unit_test(test_run_worklists_layouts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -38,6 +38,19 @@ static void conversions(const char *fmt, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/* 1 when s is not valid UTF-8 in NFC (said on stderr), else 0 */
+static int check_nfc(const char *s)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfc,
+	                                  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	int bad = n < 0 || strcmp((const char *)nfc, s);
+	if (bad)
+		fprintf(stderr, "not valid UTF-8 in NFC: \"%s\"\n", s);
+	free(nfc);
+	return bad;
+}
+
 static int check_msg(const vs_cli_msg *m)
 {
 	int bad = 0;
@@ -50,14 +63,7 @@ static int check_msg(const vs_cli_msg *m)
 		fprintf(stderr, "the Vietnamese is the English: \"%s\"\n", m->en);
 		bad++;
 	}
-	utf8proc_uint8_t *nfc = NULL;
-	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)m->vi, 0, &nfc,
-	                                  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	if (n < 0 || strcmp((const char *)nfc, m->vi)) {
-		fprintf(stderr, "not valid UTF-8 in NFC: \"%s\"\n", m->vi);
-		bad++;
-	}
-	free(nfc);
+	bad += check_nfc(m->vi);
 	conversions(m->en, ce, sizeof(ce));
 	conversions(m->vi, cv, sizeof(cv));
 	if (strcmp(ce, cv)) {
@@ -181,12 +187,47 @@ static void test_lookup(void **state)
 	assert_string_equal(vs_cli_text_lang("not a message", VS_LANG_VI), "not a message");
 }
 
+/* Each command's Vietnamese help and summary (src/cli/cli_help.c): present,
+ * valid UTF-8 in NFC, each command once. Their options against the English
+ * are checked on the real program by test_cli. */
+static void test_help_table(void **state)
+{
+	(void)state;
+	size_t nh = 0, ns = 0;
+	const vs_cli_help_text *h = vs_cli_help_texts(&nh);
+	const vs_cli_help_text *sm = vs_cli_summaries(&ns);
+	int bad = 0;
+	assert_true(nh >= 16);
+	assert_true(ns >= 14);
+	for (size_t i = 0; i < nh + ns; i++) {
+		const vs_cli_help_text *e = i < nh ? &h[i] : &sm[i - nh];
+		if (!e->vi || strlen(e->vi) < 10 || !strchr(e->vi, ' ')) {
+			fprintf(stderr, "no Vietnamese help for %s\n", e->cmd);
+			bad++;
+			continue;
+		}
+		bad += check_nfc(e->vi);
+		if (i < nh && (e->vi[strlen(e->vi) - 1] != '\n' || strchr(e->vi, '%'))) {
+			fprintf(stderr, "the help of %s must end with a line break and print as it is\n",
+			        e->cmd);
+			bad++;
+		}
+		for (size_t k = i < nh ? 0 : nh; k < i; k++)
+			if (!strcmp((k < nh ? &h[k] : &sm[k - nh])->cmd, e->cmd)) {
+				fprintf(stderr, "twice: %s\n", e->cmd);
+				bad++;
+			}
+	}
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_every_use_in_table),
 	    cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_help_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
