@@ -24,7 +24,12 @@
  * "resumed_at_row" saying where it stopped. An upload cut before its body
  * ended left no job and its spool file is removed: the client sends it
  * again. A temporary spool (PostgreSQL or :memory: without --spool) is
- * forgotten at exit, as before. Finished jobs are kept for 30 days. */
+ * forgotten at exit, as before. Finished jobs are kept for 30 days.
+ *
+ * The per-row results (the first SV_JOB_RECS rows) are saved as rows-ID.json
+ * after each batch until the list is full, before the job file: each row
+ * carries its place in the file ("item"), so a resumed job takes back the
+ * rows before its done_rows (none twice, none missing) and adds the rest. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +60,7 @@ static const char *const job_states[] = {"queued", "running", "done", "failed"};
 #define SV_JOB_RECS 1000
 typedef struct sv_job_rec {
 	char record_id[64];
+	uint64_t item; /* the row's place in the file, 0-based, as the reader gives rows */
 	uint64_t line; /* rejected rows: where */
 	bool rejected;
 	uint8_t put, decision;
@@ -79,23 +85,23 @@ struct sv_job {
 	sv_job_rec *recs;
 	size_t rec_count, rec_cap;
 	uint64_t rec_total;
-	json_t *saved_records; /* an ended job's rows read back from the spool (rows-ID.json), or NULL */
-	uint64_t saved_total;
+	size_t rec_saved; /* rows in the spool's rows-ID.json */
 	sv_job *next;
 };
 
-static json_t *records_json(const sv_job *j);
+static json_t *records_json(const sv_job *j, bool with_item);
+static int64_t json_int_of(json_t *o, const char *key);
 
 static void job_free(sv_job *j)
 {
-	json_decref(j->saved_records);
 	vs_free(j->recs);
 	vs_free(j);
 }
 
-/* Keeps one row's result while there is room (the job thread). */
-static void keep_rec(sv_job *j, const char *record_id, uint64_t line, bool rejected, uint8_t put,
-                     uint8_t decision, const char *r1, const char *r2)
+/* Keeps one row's result while there is room (the job thread; also while
+ * a resumed job's rows are read back). */
+static void keep_rec(sv_job *j, uint64_t item, const char *record_id, uint64_t line, bool rejected,
+                     uint8_t put, uint8_t decision, const char *r1, const char *r2)
 {
 	j->rec_total++;
 	if (j->rec_count == SV_JOB_RECS)
@@ -111,6 +117,7 @@ static void keep_rec(sv_job *j, const char *record_id, uint64_t line, bool rejec
 	sv_job_rec *x = &j->recs[j->rec_count++];
 	memset(x, 0, sizeof(*x));
 	vs_store_copy(x->record_id, sizeof(x->record_id), record_id);
+	x->item = item;
 	x->line = line;
 	x->rejected = rejected;
 	x->put = put;
@@ -176,45 +183,95 @@ static bool json_save(json_t *o, const char *tmp, const char *dst)
 	return true;
 }
 
-/* Saves an ended job's per-row results (before its job file says it ended,
- * replaced by rename as the job file is); no-op for a temporary spool. A
- * failure is logged: the rows are still answered until the next start. */
+/* Saves a job's per-row results (before its job file, replaced by rename as
+ * the job file is): after a batch while the list grows, and when the job
+ * ends; no-op for a temporary spool. A failure is logged: the rows are still
+ * answered until the next start. */
 static void rows_save(const vs_serve *srv, sv_job *j)
 {
 	if (!srv->spool_durable)
 		return;
+	j->rec_saved = j->rec_count;
 	char tmp[600], dst[600];
 	rows_file(srv, j->id, ".tmp", tmp, sizeof(tmp));
 	rows_file(srv, j->id, "", dst, sizeof(dst));
-	json_t *o =
-	    json_pack("{s:o, s:I}", "records", records_json(j), "records_total", (json_int_t)j->rec_total);
+	json_t *o = json_pack("{s:o, s:I}", "records", records_json(j, true), "records_total",
+	                      (json_int_t)j->rec_total);
 	if (!json_save(o, tmp, dst))
 		vs_log(VS_LOG_WARN, "serve: cannot save the rows of job %lld in the spool", (long long)j->id);
 }
 
-/* An ended job's rows read back (left NULL when the file is missing or not ours). */
-static void rows_load(const vs_serve *srv, sv_job *j)
+static uint8_t put_code(const char *w)
+{
+	return w && !strcmp(w, "new")    ? VS_STORE_PUT_NEW
+	       : w && !strcmp(w, "same") ? VS_STORE_PUT_SAME
+	                                 : VS_STORE_PUT_CORRECTED;
+}
+
+static uint8_t decision_code(const char *w)
+{
+	return w && !strcmp(w, "linked")   ? VS_STORE_LINK_AUTO
+	       : w && !strcmp(w, "review") ? VS_STORE_LINK_REVIEW
+	                                   : VS_STORE_LINK_UNLINKED;
+}
+
+/* A job's rows read back from the spool: every saved row before `before`
+ * (the rows an ended job read, or those a resumed job had committed), in
+ * their order; nothing when the file is missing or not ours. Returns the
+ * file's records_total (0 without one). */
+static uint64_t rows_load(const vs_serve *srv, sv_job *j, uint64_t before)
 {
 	char path[600];
 	struct stat st;
 	rows_file(srv, j->id, "", path, sizeof(path));
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return 0;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > SV_ROWS_FILE_MAX) {
 		close(fd);
-		return;
+		return 0;
 	}
 	json_t *o = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
 	close(fd);
 	json_t *recs = json_object_get(o, "records");
 	json_t *total = json_object_get(o, "records_total");
-	if (json_is_array(recs) && json_array_size(recs) <= SV_JOB_RECS && json_is_integer(total) &&
-	    json_integer_value(total) >= 0) {
-		j->saved_records = json_incref(recs);
-		j->saved_total = (uint64_t)json_integer_value(total);
+	if (!json_is_array(recs) || json_array_size(recs) > SV_JOB_RECS || !json_is_integer(total) ||
+	    json_integer_value(total) < 0) {
+		json_decref(o);
+		return 0;
 	}
+	size_t i;
+	json_t *r;
+	json_array_foreach(recs, i, r)
+	{
+		const char *id = json_string_value(json_object_get(r, "record_id"));
+		const char *result = json_string_value(json_object_get(r, "result"));
+		json_t *reasons = json_object_get(r, "reasons");
+		uint64_t item = (uint64_t)json_int_of(r, "item");
+		if (!id || !result || item >= before)
+			continue;
+		char list[256] = "", *w = list;
+		size_t k;
+		json_t *v;
+		json_array_foreach(reasons, k, v)
+		{
+			const char *one = json_string_value(v);
+			int n = one ? snprintf(w, sizeof(list) - (size_t)(w - list), "%s%s",
+			                       w == list ? "" : "|", one)
+			            : 0;
+			if (n < 0 || (size_t)n >= sizeof(list) - (size_t)(w - list))
+				break;
+			w += n;
+		}
+		bool rejected = !strcmp(result, "rejected");
+		keep_rec(j, item, id, (uint64_t)json_int_of(r, "line"), rejected,
+		         put_code(json_string_value(json_object_get(r, "put"))),
+		         decision_code(json_string_value(json_object_get(r, "decision"))), list, NULL);
+	}
+	j->rec_saved = j->rec_count;
+	uint64_t n = (uint64_t)json_integer_value(total);
 	json_decref(o);
+	return n;
 }
 
 /* Writes the job's file (a new file renamed over the old one: a crash
@@ -324,10 +381,16 @@ static sv_job *job_load(const vs_serve *srv, const char *name)
 				j->resumed_at = atomic_load(&j->done_items);
 			}
 			st_i = SV_JOB_QUEUED;
+			/* the rows committed before the stop, read back; every row of
+			 * the uploader's facility before done_rows counts, kept or not */
+			rows_load(srv, j, atomic_load(&j->done_items));
+			uint64_t all = atomic_load(&j->rows) + atomic_load(&j->rejected),
+			         foreign = atomic_load(&j->foreign);
+			j->rec_total = all > foreign ? all - foreign : 0;
+		} else {
+			j->rec_total = rows_load(srv, j, UINT64_MAX);
 		}
 		atomic_store(&j->state, st_i);
-		if (st_i == SV_JOB_DONE || st_i == SV_JOB_FAILED)
-			rows_load(srv, j);
 	}
 	json_decref(o);
 	return j;
@@ -420,6 +483,7 @@ typedef struct batch {
 	vs_engine_submission subs[SV_JOB_BATCH];
 	vs_norm_record recs[SV_JOB_BATCH];
 	vs_engine_outcome out[SV_JOB_BATCH];
+	uint64_t item[SV_JOB_BATCH]; /* each record's row in the file */
 	size_t n;
 } batch;
 
@@ -464,8 +528,8 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 	}
 	for (size_t i = 0; !rc && i < b->n; i++) {
 		count(j, &b->out[i]);
-		keep_rec(j, b->subs[i].f[VS_SHOT_RECORD_ID], 0, false, b->out[i].put, b->out[i].decision,
-		         b->out[i].std_reasons, b->out[i].link_reasons);
+		keep_rec(j, b->item[i], b->subs[i].f[VS_SHOT_RECORD_ID], 0, false, b->out[i].put,
+		         b->out[i].decision, b->out[i].std_reasons, b->out[i].link_reasons);
 	}
 	atomic_fetch_add(&j->posted, vst.posted);
 	atomic_fetch_add(&j->withdrawn, vst.withdrawn);
@@ -476,14 +540,15 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 
 /* A rejected row of the uploader's facility (or of none) is kept on its
  * worklist, as `run` keeps it. */
-static vs_rc keep_rejected(vs_serve *srv, vs_engine_session *ss, sv_job *j, vs_engine_read *x, vs_error *err)
+static vs_rc keep_rejected(vs_serve *srv, vs_engine_session *ss, sv_job *j, uint64_t item, vs_engine_read *x,
+                           vs_error *err)
 {
 	atomic_fetch_add(&j->rejected, 1);
 	if (x->facility_code && x->facility_code[0] && strcmp(x->facility_code, j->facility)) {
 		atomic_fetch_add(&j->foreign, 1);
 		return VS_OK;
 	}
-	keep_rec(j, x->record_id ? x->record_id : "", x->line, true, 0, 0, x->why.reason, NULL);
+	keep_rec(j, item, x->record_id ? x->record_id : "", x->line, true, 0, 0, x->why.reason, NULL);
 	x->facility_code = j->facility;
 	sv_write_lock(srv);
 	vs_rc rc = vs_engine_keep_rejected(ss, x, err);
@@ -491,7 +556,8 @@ static vs_rc keep_rejected(vs_serve *srv, vs_engine_session *ss, sv_job *j, vs_e
 	return rc;
 }
 
-static vs_rc add_row(sv_job *j, vs_engine_reader *rd, vs_engine_read *x, batch *b, vs_error *err)
+static vs_rc add_row(sv_job *j, uint64_t item, vs_engine_reader *rd, vs_engine_read *x, batch *b,
+                     vs_error *err)
 {
 	vs_engine_submission *sub = &b->subs[b->n];
 	vs_engine_read_submission(rd, x, sub);
@@ -505,7 +571,7 @@ static vs_rc add_row(sv_job *j, vs_engine_reader *rd, vs_engine_read *x, batch *
 			return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	}
 	sub->file = "upload";
-	b->n++;
+	b->item[b->n++] = item;
 	return VS_OK;
 }
 
@@ -534,14 +600,18 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 		if (items++ < skip)
 			continue; /* done before a restart: its counts are in the receipt */
 		if (x.rejected) {
-			rc = keep_rejected(srv, ss, j, &x, &err);
+			rc = keep_rejected(srv, ss, j, items - 1, &x, &err);
 			continue;
 		}
 		atomic_fetch_add(&j->rows, 1);
-		if (!(rc = add_row(j, rd, &x, b, &err)) && b->n == SV_JOB_BATCH &&
+		if (!(rc = add_row(j, items - 1, rd, &x, b, &err)) && b->n == SV_JOB_BATCH &&
 		    !(rc = flush(srv, ss, j, b, &err))) {
-			/* everything read so far is committed: a restart goes on from here */
+			/* everything read so far is committed: a restart goes on from here,
+			 * with the rows' results kept so far (saved first: a crash between
+			 * the two files leaves rows the job file's done_rows leaves out) */
 			atomic_store(&j->done_items, items);
+			if (j->rec_saved < j->rec_count)
+				rows_save(srv, j);
 			job_save(srv, j);
 		}
 	}
@@ -552,6 +622,8 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 			/* stopped between rows: queued again for the next start, from here */
 			atomic_store(&j->done_items, items);
 			atomic_store(&j->state, SV_JOB_QUEUED);
+			if (j->rec_saved < j->rec_count)
+				rows_save(srv, j);
 			job_save(srv, j);
 			vs_engine_reader_close(rd);
 			b->n = 0;
@@ -742,7 +814,7 @@ static const char *decision_word(uint8_t d)
 }
 
 /* The per-row results of an ended job (no citizen id: the uploader is a clerk). */
-static json_t *records_json(const sv_job *j)
+static json_t *records_json(const sv_job *j, bool with_item)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < j->rec_count; i++) {
@@ -755,14 +827,15 @@ static json_t *records_json(const sv_job *j)
 		                : json_pack("{s:s, s:s, s:s, s:s, s:o}", "record_id", x->record_id, "result",
 		                            "stored", "put", put_word(x->put), "decision",
 		                            decision_word(x->decision), "reasons", reasons);
+		if (o && with_item) /* the spool's copy: where the row is in the file */
+			json_object_set_new(o, "item", json_integer((json_int_t)x->item));
 		json_array_append_new(a, o);
 	}
 	return a;
 }
 
 /* A job as JSON (under srv->lock); with_records: the rows' results once it
- * ended (those read since the service last started: a resumed job has the
- * rows after its restart only). */
+ * ended (a resumed job's too: those before its stop were read back). */
 static json_t *job_json(sv_job *j, bool with_records)
 {
 	int state = atomic_load(&j->state);
@@ -779,11 +852,8 @@ static json_t *job_json(sv_job *j, bool with_records)
 		json_object_set_new(o, "resumed_at_row", json_integer((json_int_t)j->resumed_at));
 	}
 	if (o && with_records && (state == SV_JOB_DONE || state == SV_JOB_FAILED)) {
-		/* the rows of this run, else those saved when it ended before a restart */
-		bool saved = !j->rec_total && j->saved_records;
-		json_object_set_new(o, "records", saved ? json_incref(j->saved_records) : records_json(j));
-		json_object_set_new(o, "records_total",
-		                    json_integer((json_int_t)(saved ? j->saved_total : j->rec_total)));
+		json_object_set_new(o, "records", records_json(j, false));
+		json_object_set_new(o, "records_total", json_integer((json_int_t)j->rec_total));
 	}
 	return o;
 }

@@ -1229,7 +1229,8 @@ static void test_upload_multipart(void **state)
 /* An upload job cut by a kill -9 of the service, then a restart: the job
  * goes on from its last committed batch and says where it stopped; every
  * row is stored once, nothing is posted twice (the same file again changes
- * nothing); an upload cut in its body leaves no file behind. */
+ * nothing); its per-row results run from the file's first row, each once;
+ * an upload cut in its body leaves no file behind. */
 static void test_upload_kill9(void **state)
 {
 	(void)state;
@@ -1291,6 +1292,28 @@ static void test_upload_kill9(void **state)
 	assert_int_equal(stored + receipt(job, "same"), receipt(job, "rows"));
 	assert_int_equal(receipt(job, "linked") + receipt(job, "review") + receipt(job, "unlinked"), stored);
 	long long rejected = receipt(job, "rejected");
+	/* the per-row results hold the rows before the kill too (read back from the spool), in the
+	 * file's order, each row once: the first is the file's first row */
+	assert_int_equal(json_integer_value(json_object_get(job, "records_total")), lines);
+	json_t *recs = json_object_get(job, "records");
+	assert_int_equal(json_array_size(recs), 1000);
+	char first[64] = "", big[300];
+	snprintf(big, sizeof(big), "%s/big.csv", tmpdir);
+	FILE *bf = fopen(big, "r");
+	assert_non_null(bf);
+	assert_int_equal(fscanf(bf, "%*[^\n]\n%63[^,]", first), 1);
+	fclose(bf);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(recs, 0), "record_id")), first);
+	for (size_t i = 1; i < json_array_size(recs); i++) {
+		const char *ri = json_string_value(json_object_get(json_array_get(recs, i), "record_id"));
+		assert_non_null(ri);
+		for (size_t k = 0; k < i && ri[0]; k++)
+			if (!strcmp(ri,
+			            json_string_value(json_object_get(json_array_get(recs, k), "record_id"))))
+				fail_msg("record %s is in the results twice (rows %zu and %zu)", ri, k, i);
+		assert_null(
+		    json_object_get(json_array_get(recs, i), "item")); /* the spool's, not the API's */
+	}
 	json_decref(job);
 	char sql[256];
 	snprintf(sql, sizeof(sql),
