@@ -52,6 +52,10 @@ uint16_t vs_serve_port(const vs_serve *s);
 /* Stops listening, waits for the workers, closes every session and the
  * engine. Accepts NULL. */
 void vs_serve_stop(vs_serve *s);
+/* Reads the certificate and key files again (a renewed certificate): new
+ * connections get the new pair, open ones go on. On any error the pair in use
+ * stays and err says why. `vaxsync serve` calls it on SIGHUP. */
+vs_rc vs_serve_reload_tls(vs_serve *s, vs_error *err) VS_MUST_CHECK;
 
 /* ---- accounts (shared by the service and `vaxsync user`) ---- */
 

@@ -12,21 +12,20 @@
 #include "cli/commands.h"
 #include "vaxsync/lang.h"
 
-#define COMMON_HELP_VI                                                                                       \
-	"Tùy chọn chung:\n"                                                                                  \
-	"  --refdata THƯ_MỤC  thư mục dữ liệu tham chiếu (mặc định: $VAXSYNC_REFDATA)\n"                      \
-	"  --threads N     số luồng xử lý (mặc định: số CPU)\n"                                                \
+#define COMMON_HELP_VI                                                                                                                   \
+	"Tùy chọn chung:\n"                                                                                                           \
+	"  --refdata THƯ_MỤC  thư mục dữ liệu tham chiếu (mặc định: $VAXSYNC_REFDATA)\n"                                \
+	"  --threads N     số luồng xử lý (mặc định: số CPU)\n"                                                            \
 	"  -o, --output TỆP  tệp kết quả (mặc định: đầu ra chuẩn, hoặc như mô tả ở trên)\n"                   \
-	"  -q, --quiet     không in tiến độ\n"                                                                 \
-	"  --lang vi|en    ngôn ngữ của văn bản cho người đọc (mặc định: vi; en khi locale là en_*)\n"         \
-	"  -h, --help      trợ giúp này\n"                                                                     \
-	"Mã thoát: 0 thành công, 1 lỗi dữ liệu, 2 dùng sai lệnh, 3 lỗi nội bộ hoặc một tệp kết quả không "   \
+	"  -q, --quiet     không in tiến độ\n"                                                                                     \
+	"  --lang vi|en    ngôn ngữ của văn bản cho người đọc (mặc định: vi; en khi locale là en_*)\n"               \
+	"  -h, --help      trợ giúp này\n"                                                                                           \
+	"Mã thoát: 0 thành công, 1 lỗi dữ liệu, 2 dùng sai lệnh, 3 lỗi nội bộ hoặc một tệp kết quả không " \
 	"ghi được.\n"
 
 static const vs_cli_help_text helps[] = {
-    {"vaxsync",
-     "cách dùng: vaxsync <lệnh> [tùy chọn]\n"
-     "           vaxsync --version | --help\n"},
+    {"vaxsync", "cách dùng: vaxsync <lệnh> [tùy chọn]\n"
+                "           vaxsync --version | --help\n"},
 
     {"generate",
      "cách dùng: vaxsync generate --out THƯ_MỤC [--preset small|medium|large|national]\n"
@@ -85,16 +84,15 @@ static const vs_cli_help_text helps[] = {
      "std_district_code, std_commune_code, reasons. Ngày tháng mà tệp thiết lập không đọc được sẽ "
      "được đếm.\n" COMMON_HELP_VI},
 
-    {"train",
-     "cách dùng: vaxsync train --registry TỆP --shots TỆP -o model.json [tùy chọn]\n"
-     "Ước lượng mô hình Fellegi-Sunter không cần nhãn (EM); `vaxsync link --model` dùng lại mô hình "
-     "này.\n"
-     "  --settings F    tệp thiết lập JSON (mặc định: bộ thiết lập cho tiêm chủng)\n"
-     "  --sample N      số bản ghi bên phải dùng để học (mặc định 100000, rải đều)\n"
-     "  --u-pairs N     số cặp ngẫu nhiên để ước lượng u (mặc định 1000000)\n"
-     "  --seed N        hạt giống ngẫu nhiên (mặc định 1)\n"
-     "  --sheet S       trang của bảng tính (tệp .xlsx): tên hoặc số thứ tự (mặc định: trang "
-     "đầu)\n" COMMON_HELP_VI},
+    {"train", "cách dùng: vaxsync train --registry TỆP --shots TỆP -o model.json [tùy chọn]\n"
+              "Ước lượng mô hình Fellegi-Sunter không cần nhãn (EM); `vaxsync link --model` dùng lại mô hình "
+              "này.\n"
+              "  --settings F    tệp thiết lập JSON (mặc định: bộ thiết lập cho tiêm chủng)\n"
+              "  --sample N      số bản ghi bên phải dùng để học (mặc định 100000, rải đều)\n"
+              "  --u-pairs N     số cặp ngẫu nhiên để ước lượng u (mặc định 1000000)\n"
+              "  --seed N        hạt giống ngẫu nhiên (mặc định 1)\n"
+              "  --sheet S       trang của bảng tính (tệp .xlsx): tên hoặc số thứ tự (mặc định: trang "
+              "đầu)\n" COMMON_HELP_VI},
 
     {"link",
      "cách dùng: vaxsync link --registry TỆP --shots TỆP [-o links.csv] [tùy chọn]\n"
@@ -194,92 +192,89 @@ static const vs_cli_help_text helps[] = {
      "  --format F       csv hoặc xlsx (mặc định: theo phần mở rộng của tệp -o)\n"
      "  --no-bom         CSV không có dấu thứ tự byte (cho một chương trình đọc)\n" COMMON_HELP_VI},
 
-    {"review",
-     "cách dùng: vaxsync review LỆNH_CON [tùy chọn] --as NGƯỜI_DÙNG [--role VAI_TRÒ]\n"
-     "  list (--facility MÃ | --commune MÃ) [--after RID] [--limit N]\n"
-     "                                    một trang của danh sách việc cần xử lý\n"
-     "  show MÃ_CƠ_SỞ MÃ_BẢN_GHI          bản ghi, các phiên bản, cặp ghép, so khớp, quyết định\n"
-     "  history CCCD                      các báo cáo, lần kiểm tra và ghi nhận của một công dân\n"
-     "  confirm MÃ_CƠ_SỞ MÃ_BẢN_GHI [--citizen SỐ]   ứng viên được đề xuất chính là người này\n"
-     "  choose MÃ_CƠ_SỞ MÃ_BẢN_GHI --citizen SỐ      một công dân khác mới là người này\n"
-     "  reject MÃ_CƠ_SỞ MÃ_BẢN_GHI [--citizen SỐ]    ứng viên được đề xuất không phải người này\n"
-     "  not-registered MÃ_CƠ_SỞ MÃ_BẢN_GHI           người này không có trong danh sách dân cư\n"
-     "  correct MÃ_CƠ_SỞ MÃ_BẢN_GHI --set TRƯỜNG=GIÁ_TRỊ [--set ...]   sửa các trường rồi ghép "
-     "lại\n"
-     "  withdraw MÃ_CƠ_SỞ MÃ_BẢN_GHI                 cơ sở tiêm chủng đã gửi nhầm bản ghi\n"
-     "  resolve MÃ_CƠ_SỞ MÃ_BẢN_GHI --drop MÃ_CƠ_SỞ_2 MÃ_BẢN_GHI_2   trong hai báo cáo mâu thuẫn,\n"
-     "                                    báo cáo thứ hai là sai\n"
-     "  import TỆP [--sheet S] [--result TỆP_2]   một danh sách của xã đã điền (`vaxsync\n"
-     "                                    worklist --commune`, CSV hoặc .xlsx; --sheet: trang của\n"
-     "                                    bảng tính, tên hoặc số thứ tự, mặc định trang đầu):\n"
-     "                                    quyết định của từng dòng như trên; TỆP_2 (mặc định\n"
-     "                                    TỆP.result.csv) có thêm cột kết quả\n"
-     "Tùy chọn:\n"
-     "  --db TỆP         cơ sở dữ liệu (mặc định vaxsync.db)\n"
-     "  --as NGƯỜI_DÙNG  người quyết định (bắt buộc với mọi quyết định; lưu kèm từng quyết định)\n"
-     "  --role VAI_TRÒ   facility | commune | manager | admin (mặc định commune)\n"
-     "  --note VĂN_BẢN   ghi chú lưu kèm quyết định\n"
-     "  --today NGÀY     YYYY-MM-DD dùng làm ngày hôm nay (mặc định: ngày của hệ thống)\n"
-     "TRƯỜNG là một cột của shots.csv: full_name, dob, sex, id_number, phone, address, vaccine,\n"
-     "lot, dose, shot_date. Mỗi quyết định kiểm tra lại các công dân liên quan và ghi nhận hoặc\n"
-     "rút lại các mũi tiêm của họ, mỗi mũi đúng một lần.\n" COMMON_HELP_VI},
+    {"review", "cách dùng: vaxsync review LỆNH_CON [tùy chọn] --as NGƯỜI_DÙNG [--role VAI_TRÒ]\n"
+               "  list (--facility MÃ | --commune MÃ) [--after RID] [--limit N]\n"
+               "                                    một trang của danh sách việc cần xử lý\n"
+               "  show MÃ_CƠ_SỞ MÃ_BẢN_GHI          bản ghi, các phiên bản, cặp ghép, so khớp, quyết định\n"
+               "  history CCCD                      các báo cáo, lần kiểm tra và ghi nhận của một công dân\n"
+               "  confirm MÃ_CƠ_SỞ MÃ_BẢN_GHI [--citizen SỐ]   ứng viên được đề xuất chính là người này\n"
+               "  choose MÃ_CƠ_SỞ MÃ_BẢN_GHI --citizen SỐ      một công dân khác mới là người này\n"
+               "  reject MÃ_CƠ_SỞ MÃ_BẢN_GHI [--citizen SỐ]    ứng viên được đề xuất không phải người này\n"
+               "  not-registered MÃ_CƠ_SỞ MÃ_BẢN_GHI           người này không có trong danh sách dân cư\n"
+               "  correct MÃ_CƠ_SỞ MÃ_BẢN_GHI --set TRƯỜNG=GIÁ_TRỊ [--set ...]   sửa các trường rồi ghép "
+               "lại\n"
+               "  withdraw MÃ_CƠ_SỞ MÃ_BẢN_GHI                 cơ sở tiêm chủng đã gửi nhầm bản ghi\n"
+               "  resolve MÃ_CƠ_SỞ MÃ_BẢN_GHI --drop MÃ_CƠ_SỞ_2 MÃ_BẢN_GHI_2   trong hai báo cáo mâu thuẫn,\n"
+               "                                    báo cáo thứ hai là sai\n"
+               "  import TỆP [--sheet S] [--result TỆP_2]   một danh sách của xã đã điền (`vaxsync\n"
+               "                                    worklist --commune`, CSV hoặc .xlsx; --sheet: trang của\n"
+               "                                    bảng tính, tên hoặc số thứ tự, mặc định trang đầu):\n"
+               "                                    quyết định của từng dòng như trên; TỆP_2 (mặc định\n"
+               "                                    TỆP.result.csv) có thêm cột kết quả\n"
+               "Tùy chọn:\n"
+               "  --db TỆP         cơ sở dữ liệu (mặc định vaxsync.db)\n"
+               "  --as NGƯỜI_DÙNG  người quyết định (bắt buộc với mọi quyết định; lưu kèm từng quyết định)\n"
+               "  --role VAI_TRÒ   facility | commune | manager | admin (mặc định commune)\n"
+               "  --note VĂN_BẢN   ghi chú lưu kèm quyết định\n"
+               "  --today NGÀY     YYYY-MM-DD dùng làm ngày hôm nay (mặc định: ngày của hệ thống)\n"
+               "TRƯỜNG là một cột của shots.csv: full_name, dob, sex, id_number, phone, address, vaccine,\n"
+               "lot, dose, shot_date. Mỗi quyết định kiểm tra lại các công dân liên quan và ghi nhận hoặc\n"
+               "rút lại các mũi tiêm của họ, mỗi mũi đúng một lần.\n" COMMON_HELP_VI},
 
-    {"serve",
-     "cách dùng: vaxsync serve --db TỆP --listen MÁY:CỔNG [tùy chọn]\n"
-     "Cung cấp bộ máy xử lý dưới dạng API JSON ở /api/v1 (docs/api.md, docs/security.md).\n"
-     "  --db TỆP           cơ sở dữ liệu (do `vaxsync run` tạo; tài khoản do `vaxsync user` tạo)\n"
-     "  --listen MÁY:CỔNG  địa chỉ IPv4 và cổng (mặc định 127.0.0.1:8080); cổng 0 tự chọn một cổng\n"
-     "                     trống; địa chỉ đã mở được in ra đầu ra chuẩn\n"
-     "  --threads N        số luồng xử lý, mỗi luồng một phiên làm việc với bộ máy (mặc định 2)\n"
-     "  --max-body BYTE    thân yêu cầu lớn nhất (mặc định 65536)\n"
-     "  --max-upload BYTE  tệp tải lên lớn nhất (mặc định 67108864)\n"
-     "  --max-conns N      số kết nối cùng lúc (mặc định 256)\n"
-     "  --max-conns-per-ip N  số kết nối cùng lúc từ một địa chỉ (mặc định 64; 0: không giới hạn,\n"
-     "                     như khi đứng sau reverse proxy, nơi mọi kết nối có cùng địa chỉ)\n"
-     "  --rate N           số yêu cầu mỗi giây của một người dùng, cho phép dồn gấp đôi (mặc định\n"
-     "                     200; 0: không giới hạn); vượt quá: 429 RATE_LIMITED kèm Retry-After\n"
-     "  --timeout S        đóng kết nối không hoạt động hoặc quá chậm sau S giây (mặc định 15)\n"
-     "  --secure-cookie    đánh dấu cookie phiên là Secure (TLS ở reverse proxy)\n"
-     "  --tls-cert TỆP     phục vụ HTTPS bằng chứng chỉ PEM này (cả chuỗi) và --tls-key TỆP\n"
-     "                     (quyền 600); khi đó cookie là Secure và các câu trả lời có HSTS\n"
-     "  --today NGÀY       YYYY-MM-DD dùng làm ngày hôm nay (mặc định: ngày của hệ thống)\n"
-     "  --web THƯ_MỤC      các tệp của giao diện web, phục vụ ở / (mặc định: share/vaxsync/web\n"
-     "                     cạnh thư mục bin/ của chương trình, nếu không thì thư mục web/ của mã\n"
-     "                     nguồn; docs/ui.md)\n"
-     "  --spool THƯ_MỤC    thư mục (quyền 0700) của các lượt tải lên, giữ qua các lần khởi động\n"
-     "                     lại: lượt chưa xong sẽ chạy tiếp sau khi khởi động lại (mặc định\n"
-     "                     TỆP.spool cạnh cơ sở dữ liệu SQLite; cơ sở dữ liệu PostgreSQL không\n"
-     "                     có tùy chọn này thì dùng một thư mục tạm)\n" COMMON_HELP_VI},
+    {"serve", "cách dùng: vaxsync serve --db TỆP --listen MÁY:CỔNG [tùy chọn]\n"
+              "Cung cấp bộ máy xử lý dưới dạng API JSON ở /api/v1 (docs/api.md, docs/security.md).\n"
+              "  --db TỆP           cơ sở dữ liệu (do `vaxsync run` tạo; tài khoản do `vaxsync user` tạo)\n"
+              "  --listen MÁY:CỔNG  địa chỉ IPv4 và cổng (mặc định 127.0.0.1:8080); cổng 0 tự chọn một cổng\n"
+              "                     trống; địa chỉ đã mở được in ra đầu ra chuẩn\n"
+              "  --threads N        số luồng xử lý, mỗi luồng một phiên làm việc với bộ máy (mặc định 2)\n"
+              "  --max-body BYTE    thân yêu cầu lớn nhất (mặc định 65536)\n"
+              "  --max-upload BYTE  tệp tải lên lớn nhất (mặc định 67108864)\n"
+              "  --max-conns N      số kết nối cùng lúc (mặc định 256)\n"
+              "  --max-conns-per-ip N  số kết nối cùng lúc từ một địa chỉ (mặc định 64; 0: không giới hạn,\n"
+              "                     như khi đứng sau reverse proxy, nơi mọi kết nối có cùng địa chỉ)\n"
+              "  --rate N           số yêu cầu mỗi giây của một người dùng, cho phép dồn gấp đôi (mặc định\n"
+              "                     200; 0: không giới hạn); vượt quá: 429 RATE_LIMITED kèm Retry-After\n"
+              "  --timeout S        đóng kết nối không hoạt động hoặc quá chậm sau S giây (mặc định 15)\n"
+              "  --secure-cookie    đánh dấu cookie phiên là Secure (TLS ở reverse proxy)\n"
+              "  --tls-cert TỆP     phục vụ HTTPS bằng chứng chỉ PEM này (cả chuỗi) và --tls-key TỆP\n"
+              "                     (quyền 600); khi đó cookie là Secure và các câu trả lời có HSTS;\n"
+              "                     tín hiệu SIGHUP đọc lại cả hai tệp (chứng chỉ mới, không cần khởi\n"
+              "                     động lại)\n"
+              "  --today NGÀY       YYYY-MM-DD dùng làm ngày hôm nay (mặc định: ngày của hệ thống)\n"
+              "  --web THƯ_MỤC      các tệp của giao diện web, phục vụ ở / (mặc định: share/vaxsync/web\n"
+              "                     cạnh thư mục bin/ của chương trình, nếu không thì thư mục web/ của mã\n"
+              "                     nguồn; docs/ui.md)\n"
+              "  --spool THƯ_MỤC    thư mục (quyền 0700) của các lượt tải lên, giữ qua các lần khởi động\n"
+              "                     lại: lượt chưa xong sẽ chạy tiếp sau khi khởi động lại (mặc định\n"
+              "                     TỆP.spool cạnh cơ sở dữ liệu SQLite; cơ sở dữ liệu PostgreSQL không\n"
+              "                     có tùy chọn này thì dùng một thư mục tạm)\n" COMMON_HELP_VI},
 
-    {"user",
-     "cách dùng: vaxsync user LỆNH_CON TÊN [tùy chọn] [--db TỆP]\n"
-     "  add TÊN --role VAI_TRÒ [--area VÙNG] [--lookup]   thêm người dùng; mật khẩu đọc từ\n"
-     "                                       đầu vào chuẩn (dòng đầu tiên)\n"
-     "  passwd TÊN                           đặt mật khẩu mới (đầu vào chuẩn); kết thúc các phiên\n"
-     "                                       làm việc của người dùng\n"
-     "  disable TÊN | enable TÊN             người dùng bị khóa không đăng nhập được; các phiên và\n"
-     "                                       mã truy cập (token) của họ hết hiệu lực\n"
-     "  unlock TÊN                           mở khóa sau nhiều lần đăng nhập sai\n"
-     "  token TÊN [--label VĂN_BẢN]          một mã truy cập API mới, chỉ in ra một lần\n"
-     "  token --revoke ID                    thu hồi mã truy cập ID\n"
-     "Vai trò và vùng: clerk MÃ_CƠ_SỞ | commune MÃ[,MÃ...] (5 chữ số) | district MÃ\n"
-     "(3 chữ số) | province MÃ (2 chữ số) | ministry | admin. --lookup cho phép một cán bộ quản lý\n"
-     "đọc dữ liệu cá nhân trong vùng của mình (docs/security.md).\n"},
+    {"user", "cách dùng: vaxsync user LỆNH_CON TÊN [tùy chọn] [--db TỆP]\n"
+             "  add TÊN --role VAI_TRÒ [--area VÙNG] [--lookup]   thêm người dùng; mật khẩu đọc từ\n"
+             "                                       đầu vào chuẩn (dòng đầu tiên)\n"
+             "  passwd TÊN                           đặt mật khẩu mới (đầu vào chuẩn); kết thúc các phiên\n"
+             "                                       làm việc của người dùng\n"
+             "  disable TÊN | enable TÊN             người dùng bị khóa không đăng nhập được; các phiên và\n"
+             "                                       mã truy cập (token) của họ hết hiệu lực\n"
+             "  unlock TÊN                           mở khóa sau nhiều lần đăng nhập sai\n"
+             "  token TÊN [--label VĂN_BẢN]          một mã truy cập API mới, chỉ in ra một lần\n"
+             "  token --revoke ID                    thu hồi mã truy cập ID\n"
+             "Vai trò và vùng: clerk MÃ_CƠ_SỞ | commune MÃ[,MÃ...] (5 chữ số) | district MÃ\n"
+             "(3 chữ số) | province MÃ (2 chữ số) | ministry | admin. --lookup cho phép một cán bộ quản lý\n"
+             "đọc dữ liệu cá nhân trong vùng của mình (docs/security.md).\n"},
 
-    {"audit",
-     "cách dùng: vaxsync audit [--db TỆP|URI] [--user TÊN] [--since THỜI_ĐIỂM] [--limit N]\n"
-     "  --db TỆP|URI   cơ sở dữ liệu: một tệp SQLite (mặc định vaxsync.db) hoặc postgresql://...\n"
-     "  --user TÊN     chỉ các dòng của người này\n"
-     "  --since THỜI_ĐIỂM  các dòng từ THỜI_ĐIỂM trở đi (giờ UTC, ISO 8601: 2026-12-05 hoặc\n"
-     "                 2026-12-05T10:00)\n"
-     "  --limit N      nhiều nhất N dòng\n"
-     "Các cột: time (thời điểm), actor (người làm), role (vai trò), action (việc), subject (đối\n"
-     "tượng), endpoint (điểm truy cập), result (kết quả), detail (chi tiết).\n"},
+    {"audit", "cách dùng: vaxsync audit [--db TỆP|URI] [--user TÊN] [--since THỜI_ĐIỂM] [--limit N]\n"
+              "  --db TỆP|URI   cơ sở dữ liệu: một tệp SQLite (mặc định vaxsync.db) hoặc postgresql://...\n"
+              "  --user TÊN     chỉ các dòng của người này\n"
+              "  --since THỜI_ĐIỂM  các dòng từ THỜI_ĐIỂM trở đi (giờ UTC, ISO 8601: 2026-12-05 hoặc\n"
+              "                 2026-12-05T10:00)\n"
+              "  --limit N      nhiều nhất N dòng\n"
+              "Các cột: time (thời điểm), actor (người làm), role (vai trò), action (việc), subject (đối\n"
+              "tượng), endpoint (điểm truy cập), result (kết quả), detail (chi tiết).\n"},
 
-    {"reasons",
-     "cách dùng: vaxsync reasons [--lang vi|en] [--markdown]\n"
-     "Liệt kê mọi mã lý do, ý nghĩa và việc cần làm, bằng tiếng Việt (mặc định) hoặc tiếng Anh;\n"
-     "--markdown ghi docs/reason-codes.md bằng cả hai thứ tiếng.\n"},
+    {"reasons", "cách dùng: vaxsync reasons [--lang vi|en] [--markdown]\n"
+                "Liệt kê mọi mã lý do, ý nghĩa và việc cần làm, bằng tiếng Việt (mặc định) hoặc tiếng Anh;\n"
+                "--markdown ghi docs/reason-codes.md bằng cả hai thứ tiếng.\n"},
 };
 
 /* the one-line summaries of the command list (`vaxsync --help`), in the order of commands.h */

@@ -128,6 +128,8 @@ static const vs_cli_msg msgs[] = {
     {"vaxsync reasons: unknown option '%s'\n", "vaxsync reasons: không có tùy chọn '%s'\n"},
 
     /* serve */
+    {"vaxsync serve: the TLS certificate and key were read again\n",
+     "vaxsync serve: đã đọc lại chứng chỉ và khóa TLS\n"},
     {"--listen takes HOST:PORT", "--listen cần dạng MÁY:CỔNG"},
     {"--max-body takes 1024 to 67108864 bytes", "--max-body nhận từ 1024 đến 67108864 byte"},
     {"--max-upload takes at least 1024 bytes", "--max-upload nhận ít nhất 1024 byte"},

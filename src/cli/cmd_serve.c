@@ -26,7 +26,8 @@ static const char serve_usage[] =
     "  --timeout S        close an idle or slow connection after S seconds (default 15)\n"
     "  --secure-cookie    mark the session cookie Secure (TLS at a reverse proxy)\n"
     "  --tls-cert FILE    serve HTTPS with this PEM certificate (chain) and --tls-key FILE\n"
-    "                     (mode 600); the cookie is then Secure and answers carry HSTS\n"
+    "                     (mode 600); the cookie is then Secure and answers carry HSTS;\n"
+    "                     SIGHUP reads both files again (a renewed certificate, no restart)\n"
     "  --today DATE       YYYY-MM-DD used as today (default: the system date)\n"
     "  --web DIR          the web UI's files, served at / (default: share/vaxsync/web\n"
     "                     beside the program's bin/, else the source tree's web/; docs/ui.md)\n"
@@ -137,6 +138,7 @@ int vs_cmd_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP); /* reload the TLS certificate and key */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	vs_serve *srv = NULL;
@@ -149,7 +151,14 @@ int vs_cmd_serve(int argc, char **argv)
 	       (unsigned)vs_serve_port(srv));
 	fflush(stdout);
 	int sig = 0;
-	sigwait(&set, &sig);
+	while (!sigwait(&set, &sig) && sig == SIGHUP) {
+		/* a renewed certificate: taken whole or not at all, said either way */
+		if (vs_serve_reload_tls(srv, &err))
+			vs_cli_print_error(&err);
+		else
+			fprintf(stderr,
+			        VS_CLI_T("vaxsync serve: the TLS certificate and key were read again\n"));
+	}
 	vs_serve_stop(srv);
 	return VS_EXIT_OK;
 }

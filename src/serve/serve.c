@@ -326,7 +326,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, vs_serve *srv, int
 	                                  : "text/plain");
 	MHD_add_response_header(resp, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (srv->tls_cert)
+	if (srv->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	for (size_t i = 0; i + 1 < sizeof(r->hdr) / sizeof(r->hdr[0]) && r->hdr[i]; i += 2)
 		MHD_add_response_header(resp, r->hdr[i], r->hdr[i + 1]);
@@ -700,62 +700,6 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-#define SV_TLS_FILE_MAX (1u << 20) /* a PEM certificate chain or key larger than this is refused */
-
-/* A PEM file into a new NUL-terminated buffer (vs_free); a key must not be
- * readable by group or others. */
-static vs_rc read_pem(const char *path, bool secret, char **out, vs_error *err)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	*out = NULL;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (off_t)SV_TLS_FILE_MAX) {
-		if (fd >= 0)
-			close(fd);
-		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL,
-		                    "serve: cannot read the TLS file (a regular file up to 1 MiB)");
-	}
-	if (secret && (st.st_mode & 077)) {
-		close(fd);
-		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL,
-		                    "serve: the TLS key is readable by others; chmod 600 it");
-	}
-	char *buf = vs_calloc(1, (size_t)st.st_size + 1);
-	size_t got = 0;
-	while (buf && got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (!buf || got != (size_t)st.st_size || !strstr(buf, "-----BEGIN ")) {
-		if (buf)
-			sodium_memzero(buf, (size_t)st.st_size);
-		vs_free(buf);
-		return vs_error_set(err, VS_ERR_IO, path, 0, 0, NULL, "serve: the TLS file is not PEM");
-	}
-	*out = buf;
-	return VS_OK;
-}
-
-static vs_rc tls_load(vs_serve *srv, vs_error *err)
-{
-	if (!srv->o.tls_cert && !srv->o.tls_key)
-		return VS_OK;
-	if (!srv->o.tls_cert || !srv->o.tls_key)
-		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
-		                    "serve: TLS needs both a certificate and a key");
-	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
-		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
-		                    "serve: this libmicrohttpd has no TLS");
-	vs_rc rc = read_pem(srv->o.tls_cert, false, &srv->tls_cert, err);
-	if (!rc)
-		rc = read_pem(srv->o.tls_key, true, &srv->tls_key, err);
-	srv->o.secure_cookie = true; /* the cookie never goes over plain HTTP */
-	return rc;
-}
-
 vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 {
 	vs_rc rc = VS_OK;
@@ -812,8 +756,8 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)) ||
 	    (rc = sv_static_load(srv, o->web_dir, err)))
 		goto out;
-	if ((rc = tls_load(srv, err)) || (rc = sv_rate_init(srv, err)) || (rc = sv_audit_init(srv, err)) ||
-	    (rc = sv_jobs_start(srv, err)))
+	if ((rc = sv_tls_start(srv, err)) || (rc = sv_rate_init(srv, err)) ||
+	    (rc = sv_audit_init(srv, err)) || (rc = sv_jobs_start(srv, err)))
 		goto out;
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -824,19 +768,16 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 		                  srv->o.host);
 		goto out;
 	}
-	struct MHD_OptionItem tls_opts[] = {
-	    {srv->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
-	    {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
-	    {MHD_OPTION_END, 0, NULL},
-	};
 	srv->daemon = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (srv->tls_cert ? MHD_USE_TLS : 0), o->port,
-	    NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->o.threads,
-	    MHD_OPTION_CONNECTION_LIMIT, srv->o.max_conns, MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SV_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.max_conns_per_ip, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (srv->tls ? MHD_USE_TLS : 0), o->port, NULL,
+	    NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)srv->o.threads, MHD_OPTION_CONNECTION_LIMIT, srv->o.max_conns,
+	    MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)SV_MEMORY_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    srv->o.max_conns_per_ip,
+	    /* the certificate asked for at each handshake (tls.c; reloaded on SIGHUP) */
+	    srv->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, sv_tls_callback(), MHD_OPTION_END);
 	if (!srv->daemon) {
 		rc = vs_error_set(err, VS_ERR_IO, NULL, 0, 0, NULL, "serve: cannot listen on %s:%u",
 		                  srv->o.host, (unsigned)o->port);
@@ -878,10 +819,7 @@ void vs_serve_stop(vs_serve *s)
 	sv_static_free(s);
 	sv_rate_free(s);
 	sv_audit_free(s);
-	if (s->tls_key)
-		sodium_memzero(s->tls_key, strlen(s->tls_key));
-	vs_free(s->tls_key);
-	vs_free(s->tls_cert);
+	sv_tls_stop(s);
 	pthread_key_delete(s->session_key);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->write_lock);

@@ -4,6 +4,7 @@
 #ifndef VS_SERVE_INTERNAL_H
 #define VS_SERVE_INTERNAL_H
 
+#include <gnutls/abstract.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -76,7 +77,7 @@ struct vs_serve {
 	struct sv_static *web;                /* the web UI's files (static.c), NULL for none */
 	sv_rate *rate;                        /* per-user request rates (ratelimit.c), NULL: none */
 	sv_auditq *auditq;                    /* audit rows waiting for their group (access.c) */
-	char *tls_cert, *tls_key;             /* PEM texts for HTTPS, NULL for plain HTTP */
+	bool tls;                             /* HTTPS: the pair is tls.c's, reloaded on SIGHUP */
 };
 
 /* Who is calling: resolved from the session cookie or a Bearer token. */
@@ -192,6 +193,14 @@ void sv_h_user(sv_req *q, sv_resp *r);
 void sv_h_user_tokens(sv_req *q, sv_resp *r);
 void sv_h_user_token(sv_req *q, sv_resp *r);
 void sv_h_audit(sv_req *q, sv_resp *r);
+
+/* ---- TLS (tls.c) ----
+ * The certificate and key of --tls-cert/--tls-key, parsed and checked (the
+ * key the certificate's own), given to each handshake by the callback;
+ * vs_serve_reload_tls reads them again. No-op without TLS options. */
+vs_rc sv_tls_start(vs_serve *srv, vs_error *err) VS_MUST_CHECK;
+gnutls_certificate_retrieve_function2 *sv_tls_callback(void);
+void sv_tls_stop(vs_serve *srv);
 
 /* ---- the web UI's files (static.c) ---- */
 typedef struct sv_static sv_static;

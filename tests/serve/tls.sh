@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # tls.sh VAXSYNC - `vaxsync serve --tls-cert/--tls-key` on 127.0.0.1: a
 # self-signed certificate made here (openssl), a key readable by others
-# refused, then HTTPS answers with HSTS, a Secure session cookie, and plain
-# HTTP on the same port getting no answer. Needs openssl and node.
+# refused, a key that is not the certificate's refused, then HTTPS answers
+# with HSTS, a Secure session cookie, and plain HTTP on the same port getting
+# no answer; SIGHUP takes a renewed certificate without a restart (new
+# handshakes see it) and keeps the pair in use when the new files are bad.
+# Needs openssl and node.
 set -euo pipefail
 vaxsync=$1
 : "${VAXSYNC_REFDATA:?VAXSYNC_REFDATA must name the reference data}"
@@ -27,7 +30,16 @@ if "$vaxsync" serve --db s.db --listen 127.0.0.1:0 --tls-cert cert.pem > out.txt
   fail "a certificate without a key was taken"
 fi
 chmod 600 key.pem
-"$vaxsync" serve --db s.db --listen 127.0.0.1:0 --tls-cert cert.pem --tls-key key.pem > serve.out 2> serve.err &
+# a key that is not the certificate's is refused, named
+openssl req -x509 -newkey rsa:2048 -nodes -keyout key2.pem -out cert2.pem -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+chmod 600 key2.pem
+if "$vaxsync" serve --db s.db --listen 127.0.0.1:0 --tls-cert cert.pem --tls-key key2.pem > out.txt 2>&1; then
+  fail "a key of another certificate was taken"
+fi
+grep -q "not the key of the certificate" out.txt || fail "no word on the mismatched key: $(cat out.txt)"
+cp cert.pem live-cert.pem; cp key.pem live-key.pem
+"$vaxsync" serve --lang en --db s.db --listen 127.0.0.1:0 --tls-cert live-cert.pem --tls-key live-key.pem > serve.out 2> serve.err &
 pid=$!
 for _ in $(seq 100); do grep -q listening serve.out 2>/dev/null && break; sleep 0.1; done
 line=$(head -1 serve.out)
@@ -70,6 +82,25 @@ function fail(m) { console.error('serve_tls: FAIL: ' + m); process.exit(1); }
   console.log('serve_tls: ok (HTTPS, HSTS, Secure cookie, no plain HTTP)');
 })().catch(e => fail(String(e)));
 JS
+# the certificate a new handshake gets, as its SHA-256 fingerprint
+served() { openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 < /dev/null 2>/dev/null \
+  | openssl x509 -noout -fingerprint -sha256; }
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha256; }
+[ "$(served)" = "$(fp cert.pem)" ] || fail "the first certificate is not the one served"
+# renewed: the new pair is written, then SIGHUP; no restart
+cp cert2.pem live-cert.pem; cp key2.pem live-key.pem
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "read again" serve.err && break; sleep 0.1; done
+grep -q "read again" serve.err || fail "no word of the reload: $(cat serve.err)"
+[ "$(served)" = "$(fp cert2.pem)" ] || fail "the renewed certificate is not served after SIGHUP"
+# a bad renewal (a certificate without its key) keeps the pair in use, and says why
+cp cert.pem live-cert.pem
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "not the key of the certificate" serve.err && break; sleep 0.1; done
+grep -q "not the key of the certificate" serve.err || fail "no word of the refused reload: $(cat serve.err)"
+[ "$(served)" = "$(fp cert2.pem)" ] || fail "a refused reload changed the certificate served"
+kill -0 "$pid" 2>/dev/null || fail "the service stopped on a bad reload"
+echo "serve_tls: ok (SIGHUP reload: renewed certificate served, a bad one refused)"
 kill "$pid"
 wait "$pid" || fail "the service did not stop cleanly: $(cat serve.err)"
 pid=
