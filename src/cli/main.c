@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vaxsync/engine.h"
 #include "vaxsync/lang.h"
 #include "vaxsync/reasons.h"
 
@@ -141,11 +142,14 @@ void vs_cli_print_error(const vs_error *err)
 		return;
 	}
 	/* the detail comes from the library, in English: the reason's title in
-	 * the reader's language goes first; where and [REASON] stay in place */
+	 * the reader's language goes first, then the detail with its phrases
+	 * translated (as on the worklists); where and [REASON] stay in place */
+	char detail[sizeof(err->message) * 2];
+	vs_engine_evidence_text(err->message, vs_lang_default(), detail, sizeof(detail));
 	vs_error where = *err;
 	where.message[0] = where.reason[0] = '\0';
 	vs_error_format(&where, msg, sizeof(msg));
-	fprintf(stderr, "vaxsync: %s%s: %s [%s]\n", msg, vs_reason_title(r, vs_lang_default()), err->message,
+	fprintf(stderr, "vaxsync: %s%s: %s [%s]\n", msg, vs_reason_title(r, vs_lang_default()), detail,
 	        err->reason);
 }
 

@@ -9,6 +9,7 @@
  * dd/mm/yyyy. Values pass unchanged (names, codes, the vaccine's product
  * name), and so does anything not in the tables, such as a comparison level
  * added later; the row as sent, after "; row: ", is copied as it is. */
+#include <pthread.h>
 #include <string.h>
 
 #include "vaxsync/engine.h"
@@ -41,6 +42,47 @@ static const phrase phrases[] = {
     {"withdrawn by the facility", "cơ sở tiêm chủng đã rút bản ghi"},
     {"dropped by ", "bị loại bởi "},
     {" in favour of report ", ", giữ báo cáo "},
+    /* why a row was rejected: the readers' messages (src/ingest/csv_read.c, src/engine/reader.c),
+     * their numbers and names kept between the phrases */
+    {"field count differs from the header", "số cột khác với dòng tiêu đề"},
+    {"a record needs a facility code and a record id", "bản ghi cần có mã cơ sở tiêm chủng và mã bản ghi"},
+    {"a record needs a value in its id column ", "bản ghi cần có giá trị ở cột mã định danh "},
+    {"facility ", "cơ sở "},
+    {" record ", " bản ghi "},
+    {"the id ", "mã định danh "},
+    {"is also on line ", "cũng có ở dòng "},
+    {"is also on row ", "cũng có ở dòng "},
+    {" of this file", " của tệp này"},
+    {"the record id is longer than ", "mã bản ghi dài hơn "},
+    {"the facility code is longer than ", "mã cơ sở tiêm chủng dài hơn "},
+    {"the id column ", "cột mã định danh "},
+    {" is longer than ", " dài hơn "},
+    {"field longer than ", "có một trường dài hơn "},
+    {"row longer than ", "dòng dài hơn "},
+    {"more than ", "nhiều hơn "},
+    {" bytes", " byte"},
+    {" fields", " trường"},
+    {"row skipped", "đã bỏ qua dòng này"},
+    {"line skipped", "đã bỏ qua dòng này"},
+    {"reading goes on at line ", "đọc tiếp từ dòng "},
+    {"quoted field not closed before end of file",
+     "trường mở bằng dấu ngoặc kép chưa được đóng khi đã hết tệp"},
+    {"the quote opening field ", "dấu ngoặc kép mở trường thứ "},
+    {" is not closed on its line and the row then has ", " không được đóng trên dòng đó, nên dòng có "},
+    {" fields, not ", " trường thay vì "},
+    {" is not closed within ", " không được đóng trong vòng "},
+    {"invalid UTF-8 at byte ", "ký tự UTF-8 không hợp lệ ở byte "},
+    {"invalid UTF-16LE text (a lone surrogate) at byte ",
+     "văn bản UTF-16LE không hợp lệ (một nửa cặp thay thế đứng riêng) ở byte "},
+    {"invalid UTF-16BE text (a lone surrogate) at byte ",
+     "văn bản UTF-16BE không hợp lệ (một nửa cặp thay thế đứng riêng) ở byte "},
+    {" of the row", " của dòng"},
+    {"the row repeats the header (two exports joined?)",
+     "dòng này lặp lại dòng tiêu đề (hai tệp xuất bị nối vào nhau?)"},
+    {"not a record", "không phải một bản ghi"},
+    {"the record's fields hold more than ", "các trường của bản ghi cộng lại dài hơn "},
+    {" KiB together", " KiB"},
+    {"not a person's data", "không phải dữ liệu của một người"},
 };
 
 /* Comparison names of the vaccination profile (profiles/vaccination.json). */
@@ -74,6 +116,27 @@ static const phrase levels[] = {
     {"one-empty", "một bên trống"},
     {"one-slip", "lệch một"},
 };
+
+#define PHRASES (sizeof(phrases) / sizeof(phrases[0]))
+
+/* The phrases by first byte (a counting sort, made once): a word start
+ * looks at the few that can begin there, not at every phrase. */
+_Static_assert(PHRASES < 256, "by_first holds phrase numbers in a byte");
+static unsigned char by_first[PHRASES];
+static unsigned short first_at[257];
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static void by_first_make(void)
+{
+	unsigned short at[257] = {0};
+	for (size_t k = 0; k < PHRASES; k++)
+		first_at[(unsigned char)phrases[k].en[0] + 1]++;
+	for (int c = 0; c < 256; c++)
+		first_at[c + 1] += first_at[c];
+	memcpy(at, first_at, sizeof(at));
+	for (size_t k = 0; k < PHRASES; k++)
+		by_first[at[(unsigned char)phrases[k].en[0]]++] = (unsigned char)k;
+}
 
 static bool word_char(unsigned char c)
 {
@@ -176,6 +239,7 @@ size_t vs_engine_evidence_text(const char *en, vs_lang lang, char *out, size_t c
 		puts_(&o, en);
 		return o.len;
 	}
+	pthread_once(&by_first_once, by_first_make);
 	static const char row[] = "; row: ";
 	const char *end = strstr(en, row);
 	size_t stop = end ? (size_t)(end - en) : strlen(en);
@@ -197,10 +261,10 @@ size_t vs_engine_evidence_text(const char *en, vs_lang lang, char *out, size_t c
 		const char *vi = NULL;
 		/* a phrase starts a word or, for the few that begin with a space, at a space:
 		 * elsewhere (most bytes) nothing is looked up (worklist pages run this per item) */
-		for (size_t k = 0; (start || en[i] == ' ') && k < sizeof(phrases) / sizeof(phrases[0]); k++) {
-			if (phrases[k].en[0] != en[i])
-				continue;
-			size_t n = strlen(phrases[k].en);
+		unsigned char c = (unsigned char)en[i];
+		size_t hi = start || c == ' ' ? first_at[c + 1] : 0;
+		for (size_t j = start || c == ' ' ? first_at[c] : 0; j < hi; j++) {
+			size_t k = by_first[j], n = strlen(phrases[k].en);
 			if (n > best && i + n <= stop && !memcmp(en + i, phrases[k].en, n)) {
 				best = n;
 				vi = phrases[k].vi;

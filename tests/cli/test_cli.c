@@ -613,7 +613,9 @@ static void test_messages_vietnamese(void **state)
 	                       "1 bị loại"));
 	/* the reason's Vietnamese title before the reader's detail; where and code in place */
 	assert_non_null(strstr(out, "vaxsync: vi.csv:3:3: Dấu ngoặc kép"));
-	assert_non_null(strstr(out, "reading goes on at line 4 [CSV_UNCLOSED_QUOTE]\n"));
+	assert_non_null(strstr(out,
+	                       "trường mở bằng dấu ngoặc kép chưa được đóng khi đã hết tệp; đã bỏ qua dòng "
+	                       "này, đọc tiếp từ dòng 4 [CSV_UNCLOSED_QUOTE]\n"));
 	assert_int_equal(run_in("en_GB.UTF-8", "check vi.csv --lang vi"), VS_EXIT_DATA);
 	assert_non_null(strstr(out, "đọc được 2 bản ghi, 1 bị loại"));
 	assert_int_equal(run_in("vi_VN.UTF-8", "check vi.csv --lang en"), VS_EXIT_DATA);

@@ -537,6 +537,75 @@ static void test_evidence_vi(void **state)
 	assert_string_equal(text, "");
 }
 
+/* Why a row was rejected, as the readers say it (every row message of
+ * src/ingest/csv_read.c and src/engine/reader.c that the hostile corpus
+ * meets): in Vietnamese on a clerk's worklist, with no English phrase left
+ * (two English words in a row would be one) beside the names and numbers. */
+static void test_rejected_row_vi(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *en, *vi;
+	} cases[] = {
+	    {"shots.csv:7:2: field count differs from the header [CSV_RAGGED_ROW]; row: a,b",
+	     "shots.csv:7:2: số cột khác với dòng tiêu đề [CSV_RAGGED_ROW]; dòng gửi: a,b"},
+	    {"s.csv:9:1: record_id: facility F1, record R1 is also on line 3 of this file "
+	     "[CSV_DUPLICATE_RECORD]",
+	     "s.csv:9:1: record_id: cơ sở F1, bản ghi R1 cũng có ở dòng 3 của tệp này "
+	     "[CSV_DUPLICATE_RECORD]"},
+	    {"s.csv:4:2: the quote opening field 2 is not closed on its line and the row then has 14 fields, "
+	     "not 12; line skipped, reading goes on at line 5 [CSV_STRAY_QUOTE]",
+	     "s.csv:4:2: dấu ngoặc kép mở trường thứ 2 không được đóng trên dòng đó, nên dòng có 14 trường "
+	     "thay vì 12; đã bỏ qua dòng này, đọc tiếp từ dòng 5 [CSV_STRAY_QUOTE]"},
+	    {"s.csv:3:3: quoted field not closed before end of file; row skipped [CSV_UNCLOSED_QUOTE]",
+	     "s.csv:3:3: trường mở bằng dấu ngoặc kép chưa được đóng khi đã hết tệp; đã bỏ qua dòng này "
+	     "[CSV_UNCLOSED_QUOTE]"},
+	    {"s.csv:2:1: record_id: the record id is longer than 64 bytes [CSV_KEY_TOO_LONG]",
+	     "s.csv:2:1: record_id: mã bản ghi dài hơn 64 byte [CSV_KEY_TOO_LONG]"},
+	    {"s.csv:5: the record's fields hold more than 64 KiB together; not a person's data "
+	     "[CSV_ROW_TOO_LONG]",
+	     "s.csv:5: các trường của bản ghi cộng lại dài hơn 64 KiB; không phải dữ liệu của một người "
+	     "[CSV_ROW_TOO_LONG]"},
+	};
+	static const char *const more[] = {
+	    "facility_code: a record needs a facility code and a record id",
+	    "invalid UTF-8 at byte 17 of the row",
+	    "invalid UTF-16LE text (a lone surrogate) at byte 4 of the row",
+	    "field longer than 65536 bytes; row skipped",
+	    "row longer than 1048576 bytes; row skipped",
+	    "more than 4096 fields; row skipped",
+	    "facility_code: the facility code is longer than 32 bytes",
+	    "the row repeats the header (two exports joined?); not a record",
+	    "quoted field not closed before end of file; line skipped, reading goes on at line 4",
+	    "the quote opening field 3 is not closed within 1048576 bytes; line skipped, reading goes on at "
+	    "line 9",
+	    "the id X7, 2 is also on row 4 of this file",
+	    "the id column person_id is longer than 64 bytes",
+	    "a record needs a value in its id column person_id",
+	};
+	char text[1024];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vs_engine_evidence_text(cases[i].en, VS_LANG_VI, text, sizeof(text));
+		assert_string_equal(text, cases[i].vi);
+	}
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		vs_engine_evidence_text(more[i], VS_LANG_VI, text, sizeof(text));
+		/* two words of 3+ ASCII letters in a row are English left over */
+		int run = 0;
+		for (const char *p = text; *p;) {
+			size_t n = 0;
+			while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z'))
+				n++;
+			bool word =
+			    n >= 3 && (p == text || p[-1] == ' ') && (p[n] == ' ' || p[n] == ';' || !p[n]);
+			run = word ? run + 1 : (n || (*p != ' ') ? 0 : run);
+			if (run >= 2)
+				fail_msg("English left in \"%s\": \"%s\"", more[i], text);
+			p += n ? n : 1;
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +617,7 @@ int main(void)
 	    cmocka_unit_test(test_links_written_whole),
 	    cmocka_unit_test(test_layouts),
 	    cmocka_unit_test(test_evidence_vi),
+	    cmocka_unit_test(test_rejected_row_vi),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
