@@ -193,6 +193,13 @@ static vs_rc train_locked(vs_engine_session *ss, const vs_link_side *side, vs_er
 	int64_t n = 0;
 	if (model_from_store(e, ss->s, NULL) == VS_OK)
 		return VS_OK; /* kept by another process since this engine started */
+	pthread_rwlock_rdlock(&e->ix_lock);
+	bool indexed = e->ix != NULL;
+	pthread_rwlock_unlock(&e->ix_lock);
+	if (!indexed) /* EM samples pairs of the registry's index: none yet, nothing to learn from */
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+		                    "engine: the registry's index is not built yet (vs_engine_index_build "
+		                    "before training)");
 	vs_buf text;
 	vs_buf_init(&text, (size_t)1 << 20);
 	pthread_rwlock_rdlock(&e->ix_lock);

@@ -806,6 +806,27 @@ static void test_second_engine_uses_kept_model(void **state)
 	assert_int_equal(scalar(db, "SELECT count(*) FROM models"), 1);
 }
 
+/* An engine on a store without citizens, asked to train before its index is
+ * built (no pipeline does so): refused with a reason, not a read of the
+ * missing index (it crashed before). */
+static void test_train_before_index(void **state)
+{
+	(void)state;
+	char db[160];
+	snprintf(db, sizeof(db), "%s/noindex.db", tmpdir);
+	vs_engine *e = engine(db);
+	size_t n = 2500;
+	vs_norm_record *recs = calloc(n, sizeof(*recs));
+	assert_non_null(recs);
+	vs_error err;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(vs_engine_train(vs_engine_main(e), recs, n, &err), VS_ERR_ARG);
+	assert_non_null(strstr(err.message, "index is not built"));
+	assert_true(vs_engine_needs_model(e));
+	free(recs);
+	vs_engine_close(e);
+}
+
 /* Decisions the role may not make, unknown records and codes, bad arguments. */
 static void test_refusals(void **state)
 {
@@ -1343,15 +1364,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_model_versions),
-	    cmocka_unit_test(test_second_engine_uses_kept_model),
-	    cmocka_unit_test(test_bulk_equals_one_by_one),
-	    cmocka_unit_test(test_refusals),
-	    cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_resolve_conflict),
-	    cmocka_unit_test(test_rejected_rows),
-	    cmocka_unit_test(test_review_loop),
-	    cmocka_unit_test(test_index_from_puts),
+	    cmocka_unit_test(test_model_versions),     cmocka_unit_test(test_second_engine_uses_kept_model),
+	    cmocka_unit_test(test_train_before_index), cmocka_unit_test(test_bulk_equals_one_by_one),
+	    cmocka_unit_test(test_refusals),           cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_resolve_conflict),   cmocka_unit_test(test_rejected_rows),
+	    cmocka_unit_test(test_review_loop),        cmocka_unit_test(test_index_from_puts),
 	    cmocka_unit_test(test_reader_rules),
 	};
 	if (getenv("VS_TEST_FILTER")) /* e.g. VS_TEST_FILTER='test_re*' while working on a test */
