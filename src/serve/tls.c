@@ -122,17 +122,19 @@ static vs_rc pair_read(const vs_serve *srv, sv_tls_pair **out, vs_error *err)
 		if (gnutls_pcert_list_import_x509_raw(p->chain, &p->count, &d, GNUTLS_X509_FMT_PEM, 0) < 0 ||
 		    !p->count) {
 			p->count = 0;
-			rc = vs_error_set(err, VS_ERR_IO, srv->o.tls_cert, 0, 0, NULL,
-			                  "serve: the TLS certificate file holds no readable certificate chain "
-			                  "(at most 16)");
+			rc = vs_error_set(
+			    err, VS_ERR_IO, srv->o.tls_cert, 0, 0, NULL,
+			    "serve: the TLS certificate file holds no readable certificate chain "
+			    "(at most 16)");
 		}
 	}
 	if (!rc) {
 		gnutls_datum_t d = {(unsigned char *)key, (unsigned)key_len};
 		if (gnutls_privkey_init(&p->key) < 0 ||
 		    gnutls_privkey_import_x509_raw(p->key, &d, GNUTLS_X509_FMT_PEM, NULL, 0) < 0)
-			rc = vs_error_set(err, VS_ERR_IO, srv->o.tls_key, 0, 0, NULL,
-			                  "serve: the TLS key file holds no readable private key (unencrypted PEM)");
+			rc = vs_error_set(
+			    err, VS_ERR_IO, srv->o.tls_key, 0, 0, NULL,
+			    "serve: the TLS key file holds no readable private key (unencrypted PEM)");
 		else if (!key_matches(p->key, p->chain[0].pubkey))
 			rc = vs_error_set(err, VS_ERR_IO, srv->o.tls_key, 0, 0, NULL,
 			                  "serve: the TLS key is not the key of the certificate");
@@ -202,7 +204,8 @@ gnutls_certificate_retrieve_function2 *sv_tls_callback(void)
 vs_rc vs_serve_reload_tls(vs_serve *srv, vs_error *err)
 {
 	if (!srv->tls)
-		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "serve: the service has no TLS to reload");
+		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
+		                    "serve: the service has no TLS to reload");
 	sv_tls_pair *p = NULL;
 	vs_rc rc = pair_read(srv, &p, err);
 	if (rc)
