@@ -291,12 +291,15 @@ vs_rc vs_engine_keep_rejected(vs_engine_session *ss, const vs_engine_read *r, vs
 /* Appends to out a readable account of the stored decision on the current
  * version of (facility, record_id): the record as sent and as standardized,
  * its versions, the link with its comparison waterfall (recomputed from the
- * store's citizens and the model in force) and the decisions people made. */
-vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_buf *out,
-                        vs_error *err) VS_MUST_CHECK;
+ * store's citizens and the model in force) and the decisions people made;
+ * labels and words in lang, values as stored. The English text is what
+ * programs read (the API's explanation, parsed by web/js/explain.js). */
+vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_lang lang,
+                        vs_buf *out, vs_error *err) VS_MUST_CHECK;
 /* Appends a citizen's history: registry row, linked records with their checks,
- * verified events and postings. VS_ERR_NOTFOUND for an unknown citizen. */
-vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *out,
+ * verified events and postings, labels in lang (English for programs: the
+ * API). VS_ERR_NOTFOUND for an unknown citizen. */
+vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_lang lang, vs_buf *out,
                         vs_error *err) VS_MUST_CHECK;
 /* Citizens who look like a person known by name and date of birth (and sex,
  * may be NULL or ""; place: a commune (5 digits), district (3) or province

@@ -26,6 +26,7 @@
 #define VAXSYNC_LINK_H
 
 #include "vaxsync/core.h"
+#include "vaxsync/lang.h"
 #include "vaxsync/norm.h"
 #include "vaxsync/reasons.h"
 
@@ -288,9 +289,22 @@ vs_rc vs_link_reach(const vs_link_index *ix, const vs_link_model *m, const vs_li
 
 /* Explanation: appends to out a text waterfall for the top_n candidates of
  * one right record (index 0 of batch): per comparison its level, weight and
- * the running total, then prior, total, probability and the decision. */
+ * the running total, then prior, total, probability and the decision; the
+ * labels, the comparisons' names (vs_link_word_text) and levels in lang,
+ * columns aligned by characters. The English layout is what programs read
+ * (web/js/explain.js parses it from the API). */
 vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
-                      vs_buf *out, vs_error *err) VS_MUST_CHECK;
+                      vs_lang lang, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
+/* The words of an explanation for people: a comparison's name (the
+ * vaccination profile's and the generic kinds' names) or a comparison level
+ * (every level settings.c names) in lang, from en[0..n) (not necessarily
+ * NUL-terminated); NULL when there is no such word (keep the English), and
+ * for English. */
+typedef enum vs_link_word { VS_LINK_WORD_COMPARISON, VS_LINK_WORD_LEVEL } vs_link_word;
+const char *vs_link_word_text(vs_link_word what, const char *en, size_t n, vs_lang lang);
+/* A link decision (auto, review, unlinked) for people in lang. */
+const char *vs_link_decision_text(vs_link_decision d, vs_lang lang);
 
 /* Search: the best cap candidates of one right record (index 0 of one) by
  * match weight (prior included), best first, ties to the lowest left row;

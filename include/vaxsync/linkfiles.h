@@ -77,10 +77,10 @@ vs_rc vs_link_files_standardize(vs_link_files *lf, int which, const char *in_pat
 /* Trains a model on a sample of the right CSV (about opts->max_records records, evenly spread). */
 vs_rc vs_link_files_train(vs_link_files *lf, const char *right_path, const vs_link_train_opts *opts,
                           vs_link_model **out, vs_error *err) VS_MUST_CHECK;
-/* Explains the right record whose id columns equal right_ids (one value per id column).
+/* Explains the right record whose id columns equal right_ids (one value per id column), in lang.
  * VS_ERR_NOTFOUND when no right record has those ids. */
 vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
-                            const char *const *right_ids, size_t top_n, vs_buf *out,
+                            const char *const *right_ids, size_t top_n, vs_lang lang, vs_buf *out,
                             vs_error *err) VS_MUST_CHECK;
 /* Blocking pre-flight over the right CSV (up to about 1 M records, evenly sampled beyond). */
 vs_rc vs_link_files_preflight(vs_link_files *lf, const char *right_path, vs_buf *out,

@@ -66,7 +66,7 @@ static int explain_stored(const vs_cli_common *c, const char *db, const char *fa
 	vs_buf_init(&out, 1u << 22);
 	vs_rc rc = vs_engine_open(&e, &eo, &err);
 	if (!rc)
-		rc = vs_engine_explain(vs_engine_main(e), facility, record, &out, &err);
+		rc = vs_engine_explain(vs_engine_main(e), facility, record, vs_lang_default(), &out, &err);
 	if (!rc) {
 		char subject[160];
 		snprintf(subject, sizeof(subject), "%s %s", facility, record);
@@ -153,7 +153,8 @@ int vs_cmd_explain(int argc, char **argv)
 		goto out;
 	if (links)
 		show_stored(links, ids, nid);
-	if ((rc = vs_link_files_explain(lf, m, sd.right, (const char *const *)ids, (size_t)top, &out, &err)))
+	if ((rc = vs_link_files_explain(lf, m, sd.right, (const char *const *)ids, (size_t)top,
+	                                vs_lang_default(), &out, &err)))
 		goto out;
 	fputs(out.data ? out.data : "", stdout);
 out:

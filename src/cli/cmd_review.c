@@ -267,11 +267,11 @@ static int run_sub(vs_engine_session *ss, const char *sub, const review_args *a)
 	} else if (!strcmp(sub, "show")) {
 		if (a->npos != 2)
 			return usage_error(VS_CLI_T("show takes FACILITY RECORD"), NULL);
-		rc = vs_engine_explain(ss, a->pos[0], a->pos[1], &b, &err);
+		rc = vs_engine_explain(ss, a->pos[0], a->pos[1], vs_lang_default(), &b, &err);
 	} else if (!strcmp(sub, "history")) {
 		if (a->npos != 1)
 			return usage_error(VS_CLI_T("history takes CITIZEN"), NULL);
-		rc = vs_engine_history(ss, a->pos[0], &b, &err);
+		rc = vs_engine_history(ss, a->pos[0], vs_lang_default(), &b, &err);
 	} else if (!strcmp(sub, "import")) {
 		vs_buf_free(&b);
 		return import_list(ss, a);

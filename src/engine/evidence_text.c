@@ -4,15 +4,16 @@
  * phrases around the record's own values ("record: NAME, born 1961-06-24,
  * id -, commune 02905; vaccine CODE (NAME), dose 2, shot 2022-07-14;
  * candidate ID: family=exact(+3.0) ... total -16.16; no second candidate").
- * For Vietnamese the phrases, the comparison names and their levels are
- * replaced, a phrase only where it starts a word, and ISO dates become
- * dd/mm/yyyy. Values pass unchanged (names, codes, the vaccine's product
- * name), and so does anything not in the tables, such as a comparison level
- * added later; the row as sent, after "; row: ", is copied as it is. */
+ * For Vietnamese the phrases, the comparison names and their levels (the
+ * link library's words, vs_link_word_text) are replaced, a phrase only where
+ * it starts a word, and ISO dates become dd/mm/yyyy. Values pass unchanged (names, codes, the vaccine's
+ * product name), and so does anything not in the tables, such as a comparison level added later; the row as
+ * sent, after "; row: ", is copied as it is. */
 #include <pthread.h>
 #include <string.h>
 
 #include "vaxsync/engine.h"
+#include "vaxsync/link.h"
 
 typedef struct phrase {
 	const char *en, *vi;
@@ -85,38 +86,6 @@ static const phrase phrases[] = {
     {"not a person's data", "không phải dữ liệu của một người"},
 };
 
-/* Comparison names of the vaccination profile (profiles/vaccination.json). */
-static const phrase fields[] = {
-    {"family", "họ"},           {"middle", "tên đệm"},      {"given", "tên"},
-    {"dob", "ngày sinh"},       {"birth_year", "năm sinh"}, {"birth_month", "tháng sinh"},
-    {"birth_day", "ngày sinh"}, {"sex", "giới tính"},       {"id", "giấy tờ"},
-    {"phone", "điện thoại"},    {"geo", "địa bàn"},
-};
-
-/* Comparison levels (src/link/settings.c). */
-static const phrase levels[] = {
-    {"null", "trống"},
-    {"exact", "trùng"},
-    {"equal", "trùng"},
-    {"else", "khác"},
-    {"jw-high", "gần giống"},
-    {"jw-mid", "hơi giống"},
-    {"partial", "trùng một phần"},
-    {"partial-date", "ngày không đủ"},
-    {"day-month-swap", "đảo ngày và tháng"},
-    {"one-part-off", "lệch một phần"},
-    {"year-only", "chỉ có năm"},
-    {"old-id", "số cũ"},
-    {"one-digit-or-swap", "sai hoặc đảo một chữ số"},
-    {"one-digit", "sai một chữ số"},
-    {"excel-damage", "hỏng do Excel"},
-    {"commune", "cùng xã"},
-    {"district", "cùng huyện"},
-    {"province", "cùng tỉnh"},
-    {"one-empty", "một bên trống"},
-    {"one-slip", "lệch một"},
-};
-
 #define PHRASES (sizeof(phrases) / sizeof(phrases[0]))
 
 /* The phrases by first byte (a counting sort, made once): a word start
@@ -147,15 +116,6 @@ static bool word_char(unsigned char c)
 static bool digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* The entry of t whose en is exactly s[0..n), or NULL. */
-static const char *lookup(const phrase *t, size_t count, const char *s, size_t n)
-{
-	for (size_t i = 0; i < count; i++)
-		if (strlen(t[i].en) == n && !memcmp(t[i].en, s, n))
-			return t[i].vi;
-	return NULL;
 }
 
 typedef struct out_buf {
@@ -213,8 +173,8 @@ static size_t comparison(out_buf *o, const char *s)
 		l++;
 	if (s[l] != '(')
 		return 0;
-	const char *f = lookup(fields, sizeof(fields) / sizeof(fields[0]), s, n);
-	const char *v = lookup(levels, sizeof(levels) / sizeof(levels[0]), s + l0, l - l0);
+	const char *f = vs_link_word_text(VS_LINK_WORD_COMPARISON, s, n, VS_LANG_VI);
+	const char *v = vs_link_word_text(VS_LINK_WORD_LEVEL, s + l0, l - l0, VS_LANG_VI);
 	if (f)
 		puts_(o, f);
 	else

@@ -13,18 +13,32 @@
 			goto out;                                                                            \
 	} while (0)
 
-static const char *decision_name(uint8_t d)
+static const char *decision_name(uint8_t d, bool vi)
 {
 	switch (d) {
 	case VS_STORE_LINK_AUTO:
-		return "auto";
+		return vi ? "tự động liên kết" : "auto";
 	case VS_STORE_LINK_REVIEW:
-		return "review";
+		return vi ? "chờ xã xác nhận" : "review";
 	case VS_STORE_LINK_CONFIRMED:
-		return "confirmed";
+		return vi ? "đã xác nhận" : "confirmed";
 	default:
-		return "unlinked";
+		return vi ? "chưa liên kết" : "unlinked";
 	}
+}
+
+/* An ISO date (yyyy-mm-dd, yyyy-mm or yyyy) as people read it: for
+ * Vietnamese dd/mm/yyyy (mm/yyyy, yyyy); anything else as it is. */
+static const char *show_date(const char *iso, bool vi, char out[16])
+{
+	size_t n = strlen(iso);
+	if (!vi || (n != 10 && n != 7) || iso[4] != '-' || (n == 10 && iso[7] != '-'))
+		return iso;
+	if (n == 10)
+		snprintf(out, 16, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+	else
+		snprintf(out, 16, "%.2s/%.4s", iso + 5, iso);
+	return out;
 }
 
 static vs_rc put_rc(vs_rc rc, vs_error *err)
@@ -32,16 +46,40 @@ static vs_rc put_rc(vs_rc rc, vs_error *err)
 	return rc ? vs_error_set(err, rc, NULL, 0, 0, NULL, "explanation too long") : VS_OK;
 }
 
-vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_buf *out,
-                        vs_error *err)
+/* "  reasons: A|B", for Vietnamese the codes followed by their titles. */
+static vs_rc put_reasons(vs_buf *out, const char *codes, vs_lang lang)
 {
+	char text[4096];
+	size_t o = (size_t)snprintf(text, sizeof text, "%s", codes[0] ? codes : "-");
+	if (lang != VS_LANG_EN && codes[0] && o < sizeof text) {
+		const char *sep = " (";
+		for (const char *p = codes; *p && o < sizeof text;) {
+			size_t n = strcspn(p, "|");
+			vs_reason r = vs_reason_from_name(p, n);
+			if (r != VS_R_NONE) {
+				o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", sep,
+				                      vs_reason_title(r, lang));
+				sep = "; ";
+			}
+			p += n + (p[n] == '|');
+		}
+		if (*sep == ';' && o < sizeof text)
+			o += (size_t)snprintf(text + o, sizeof text - o, ")");
+	}
+	return vs_buf_printf(out, lang != VS_LANG_EN ? "  lý do: %s\n" : "  reasons: %s\n", text);
+}
+
+vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_lang lang,
+                        vs_buf *out, vs_error *err)
+{
+	bool vi = lang != VS_LANG_EN;
 	vs_engine *e = ss->e;
 	vs_store_record sr, *hist = NULL;
 	vs_store_link l;
 	vs_store_decision_row *dec = NULL;
 	vs_buf raw;
 	const char *f[VS_SHOT_COL_COUNT];
-	char expl[1024];
+	char expl[1024], d1[16], d2[16];
 	size_t nh = 0, nd = 0;
 	vs_buf_init(&raw, VS_ENGINE_MAX_RAW + 1);
 	vs_rc rc = vs_store_find_record(ss->s, facility_code, record_id, &sr, &raw, err);
@@ -52,19 +90,31 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 		rc = eng_nomem(err);
 		goto out;
 	}
-	TRY(put_rc(vs_buf_printf(out, "record %s/%s, version %d%s%s\n", sr.facility_code, sr.record_id,
-	                         sr.version, sr.source[0] ? ", corrected by " : "", sr.source),
-	           err));
-	for (int k = 0; k < VS_SHOT_COL_COUNT; k++)
-		TRY(put_rc(vs_buf_printf(out, "  %-12s %s\n", vs_schema_shots[k].name, f[k]), err));
 	TRY(put_rc(
-	    vs_buf_printf(out,
-	                  "standardized: %s, born %s, id %s, phone %s, commune %s, vaccine %s (%s), dose %d, "
-	                  "shot %s\n  reasons: %s\n",
-	                  sr.full_name, sr.dob, sr.id_number, sr.phone, sr.commune_code, sr.vaccine_code,
-	                  eng_vaccine_name(e, sr.vaccine_code), sr.dose, sr.shot_date,
-	                  sr.reasons[0] ? sr.reasons : "-"),
+	    vs_buf_printf(out, (vi ? "bản ghi %s/%s, phiên bản %d%s%s\n" : "record %s/%s, version %d%s%s\n"),
+	                  sr.facility_code, sr.record_id, sr.version,
+	                  sr.source[0] ? (vi ? ", sửa bởi " : ", corrected by ") : "", sr.source),
 	    err));
+	for (int k = 0; k < VS_SHOT_COL_COUNT; k++) {
+		/* the column's name, or its Vietnamese title (the first header alias), padded by characters
+		 */
+		const char *name = vi ? vs_schema_shots[k].aliases[0] : vs_schema_shots[k].name;
+		size_t chars = 0;
+		for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+			chars += (*p & 0xC0) != 0x80;
+		int pad = (vi ? 14 : 12) - (int)chars;
+		TRY(put_rc(vs_buf_printf(out, "  %s%*s %s\n", name, pad > 0 ? pad : 0, "", f[k]), err));
+	}
+	TRY(put_rc(vs_buf_printf(out,
+	                         (vi ? "đã chuẩn hoá: %s, ngày sinh %s, số giấy tờ %s, điện thoại %s, "
+	                               "mã xã %s, vắc xin %s (%s), mũi %d, ngày tiêm %s\n"
+	                             : "standardized: %s, born %s, id %s, phone %s, commune %s, vaccine %s "
+	                               "(%s), dose %d, shot %s\n"),
+	                         sr.full_name, show_date(sr.dob, vi, d1), sr.id_number, sr.phone,
+	                         sr.commune_code, sr.vaccine_code, eng_vaccine_name(e, sr.vaccine_code),
+	                         sr.dose, show_date(sr.shot_date, vi, d2)),
+	           err));
+	TRY(put_rc(put_reasons(out, sr.reasons, lang), err));
 	hist = vs_calloc(16, sizeof(*hist));
 	dec = vs_calloc(64, sizeof(*dec));
 	if (!hist || !dec) {
@@ -74,25 +124,36 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 	TRY(vs_store_record_history(ss->s, sr.facility_code, sr.record_id, hist, 16, &nh, err));
 	if (nh > 1)
 		for (size_t i = 0; i < nh && i < 16; i++)
-			TRY(put_rc(vs_buf_printf(out,
-			                         "  version %d%s: %s, born %s, id %s, dose %d, shot %s\n",
-			                         hist[i].version, hist[i].rid == sr.rid ? " (current)" : "",
-			                         hist[i].full_name, hist[i].dob, hist[i].id_number,
-			                         hist[i].dose, hist[i].shot_date),
+			TRY(put_rc(vs_buf_printf(
+			               out,
+			               (vi ? "  phiên bản %d%s: %s, ngày sinh %s, số giấy tờ %s, mũi %d, "
+			                     "ngày tiêm %s\n"
+			                   : "  version %d%s: %s, born %s, id %s, dose %d, shot %s\n"),
+			               hist[i].version,
+			               hist[i].rid == sr.rid ? (vi ? " (hiện hành)" : " (current)") : "",
+			               hist[i].full_name, show_date(hist[i].dob, vi, d1), hist[i].id_number,
+			               hist[i].dose, show_date(hist[i].shot_date, vi, d2)),
 			           err));
 	rc = vs_store_get_link(ss->s, sr.rid, &l, expl, sizeof(expl), err);
 	if (rc == VS_ERR_NOTFOUND) {
-		rc = put_rc(vs_buf_puts(out, "link: none yet\n"), err);
+		rc = put_rc(vs_buf_puts(out, (vi ? "liên kết: chưa có\n" : "link: none yet\n")), err);
 	} else if (!rc) {
-		TRY(put_rc(vs_buf_printf(
-		               out, "link: %s %s, weight %.2f, probability %.6f, reasons %s, model %s%s%s\n",
-		               decision_name(l.decision), l.citizen_id[0] ? l.citizen_id : "-", l.weight,
-		               l.probability, l.reasons[0] ? l.reasons : "-",
-		               l.model_version ? l.model_version : "-",
-		               l.decided_by[0] ? ", decided by " : "", l.decided_by),
-		           err));
-		if (l.explanation)
-			TRY(put_rc(vs_buf_printf(out, "  kept: %s\n", l.explanation), err));
+		TRY(put_rc(
+		    vs_buf_printf(
+		        out,
+		        (vi ? "liên kết: %s %s, điểm %.2f, xác suất %.6f, lý do %s, mô hình %s%s%s\n"
+		            : "link: %s %s, weight %.2f, probability %.6f, reasons %s, model %s%s%s\n"),
+		        decision_name(l.decision, vi), l.citizen_id[0] ? l.citizen_id : "-", l.weight,
+		        l.probability, l.reasons[0] ? l.reasons : "-",
+		        l.model_version ? l.model_version : "-",
+		        l.decided_by[0] ? (vi ? ", quyết định bởi " : ", decided by ") : "", l.decided_by),
+		    err));
+		if (l.explanation) {
+			char kept[3 * sizeof(expl)];
+			vs_engine_evidence_text(l.explanation, lang, kept, sizeof kept);
+			TRY(put_rc(vs_buf_printf(out, (vi ? "  lúc quyết định: %s\n" : "  kept: %s\n"), kept),
+			           err));
+		}
 	}
 	if (rc)
 		goto out;
@@ -107,22 +168,29 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 	const vs_link_model *m = NULL;
 	char version[64];
 	TRY(eng_model(ss, &side, &m, version, err));
-	TRY(put_rc(vs_buf_printf(out, "comparison now (model %s):\n", version), err));
+	TRY(put_rc(
+	    vs_buf_printf(out, (vi ? "so khớp lại bây giờ (mô hình %s):\n" : "comparison now (model %s):\n"),
+	                  version),
+	    err));
 	pthread_rwlock_rdlock(&e->ix_lock);
-	rc = vs_link_explain(e->ix, m, &side, 3, out, err);
+	rc = vs_link_explain(e->ix, m, &side, 3, lang, out, err);
 	pthread_rwlock_unlock(&e->ix_lock);
 	if (rc)
 		goto out;
 	TRY(vs_store_decisions(ss->s, sr.facility_code, sr.record_id, dec, 64, &nd, err));
 	for (size_t i = 0; i < nd && i < 64; i++)
-		TRY(put_rc(vs_buf_printf(out, "decision %lld at %s by %s (%s): %s, citizen %s -> %s%s%s%s\n",
-		                         (long long)dec[i].seq, dec[i].at, dec[i].actor, dec[i].role,
-		                         dec[i].action,
-		                         dec[i].citizen_before[0] ? dec[i].citizen_before : "-",
-		                         dec[i].citizen_after[0] ? dec[i].citizen_after : "-",
-		                         dec[i].state == VS_STORE_DECISION_REOPENED ? " (reopened)" : "",
-		                         dec[i].detail[0] ? "; " : "", dec[i].detail),
-		           err));
+		TRY(put_rc(
+		    vs_buf_printf(out,
+		                  (vi ? "quyết định %lld lúc %s của %s (%s): %s, công dân %s -> %s%s%s%s\n"
+		                      : "decision %lld at %s by %s (%s): %s, citizen %s -> %s%s%s%s\n"),
+		                  (long long)dec[i].seq, dec[i].at, dec[i].actor, dec[i].role, dec[i].action,
+		                  dec[i].citizen_before[0] ? dec[i].citizen_before : "-",
+		                  dec[i].citizen_after[0] ? dec[i].citizen_after : "-",
+		                  dec[i].state == VS_STORE_DECISION_REOPENED
+		                      ? (vi ? " (đã mở lại)" : " (reopened)")
+		                      : "",
+		                  dec[i].detail[0] ? "; " : "", dec[i].detail),
+		    err));
 out:
 	vs_buf_free(&raw);
 	vs_free(hist);
@@ -130,12 +198,15 @@ out:
 	return rc;
 }
 
-vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *out, vs_error *err)
+vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_lang lang, vs_buf *out,
+                        vs_error *err)
 {
+	bool vi = lang != VS_LANG_EN;
 	vs_store_citizen c;
 	vs_store_report *reps = NULL;
 	vs_store_posting *posts = NULL;
 	size_t nr = 0, np = 0;
+	char d1[16];
 	vs_rc rc = vs_store_get_citizen(ss->s, citizen_id, &c, err);
 	if (rc)
 		return rc;
@@ -145,12 +216,14 @@ vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *o
 		rc = eng_nomem(err);
 		goto out;
 	}
-	TRY(put_rc(vs_buf_printf(out, "citizen %s: %s, born %s, sex %s, commune %s%s\n", c.citizen_id,
-	                         c.full_name, c.dob,
-	                         c.sex == VS_SEX_M   ? "M"
-	                         : c.sex == VS_SEX_F ? "F"
+	TRY(put_rc(vs_buf_printf(out,
+	                         vi ? "công dân %s: %s, ngày sinh %s, giới tính %s, mã xã %s%s\n"
+	                            : "citizen %s: %s, born %s, sex %s, commune %s%s\n",
+	                         c.citizen_id, c.full_name, show_date(c.dob, vi, d1),
+	                         c.sex == VS_SEX_M   ? (vi ? "nam" : "M")
+	                         : c.sex == VS_SEX_F ? (vi ? "nữ" : "F")
 	                                             : "-",
-	                         c.commune_code, c.dead ? ", dead" : ""),
+	                         c.commune_code, c.dead ? (vi ? ", đã mất" : ", dead") : ""),
 	           err));
 	TRY(vs_store_citizen_reports(ss->s, citizen_id, reps, VS_STORE_HISTORY_MAX, &nr, err));
 	for (size_t i = 0; i < nr && i < VS_STORE_HISTORY_MAX; i++) {
@@ -158,27 +231,35 @@ vs_rc vs_engine_history(vs_engine_session *ss, const char *citizen_id, vs_buf *o
 		char date[16] = "-";
 		if (r->shot_days != VS_STORE_NO_DATE)
 			vs_date_format(vs_date_from_days(r->shot_days), date, sizeof(date));
-		static const char *const checks[] = {"posted", "review", "correction"};
-		TRY(put_rc(vs_buf_printf(
-		               out, "  report %s/%s: %s (%s) dose %d on %s, link %s, check %s\n",
-		               r->facility_code, r->record_id, r->vaccine_code,
-		               eng_vaccine_name(ss->e, r->vaccine_code), r->dose, date,
-		               decision_name(r->decision),
-		               r->check_status >= 0 && r->check_status <= 2 ? checks[r->check_status] : "-"),
-		           err));
+		static const char *const checks[2][3] = {{"đã ghi nhận", "đang rà soát", "cần sửa"},
+		                                         {"posted", "review", "correction"}};
+		TRY(put_rc(
+		    vs_buf_printf(out,
+		                  vi ? "  báo cáo %s/%s: %s (%s) mũi %d ngày %s, liên kết %s, kiểm tra %s\n"
+		                     : "  report %s/%s: %s (%s) dose %d on %s, link %s, check %s\n",
+		                  r->facility_code, r->record_id, r->vaccine_code,
+		                  eng_vaccine_name(ss->e, r->vaccine_code), r->dose, show_date(date, vi, d1),
+		                  decision_name(r->decision, vi),
+		                  r->check_status >= 0 && r->check_status <= 2 ? checks[!vi][r->check_status]
+		                                                               : "-"),
+		    err));
 	}
 	TRY(vs_store_citizen_postings(ss->s, citizen_id, posts, 64, &np, err));
 	for (size_t i = 0; i < np && i < 64; i++) {
 		char date[16] = "-";
 		if (posts[i].shot_days != VS_STORE_NO_DATE)
 			vs_date_format(vs_date_from_days(posts[i].shot_days), date, sizeof(date));
-		TRY(put_rc(vs_buf_printf(out, "  posted: dose %d of %s (%s) on %s [%s]\n", posts[i].dose,
-		                         posts[i].product, eng_vaccine_name(ss->e, posts[i].product), date,
+		TRY(put_rc(vs_buf_printf(out,
+		                         vi ? "  đã ghi nhận: mũi %d, %s (%s), ngày %s [%s]\n"
+		                            : "  posted: dose %d of %s (%s) on %s [%s]\n",
+		                         posts[i].dose, posts[i].product,
+		                         eng_vaccine_name(ss->e, posts[i].product), show_date(date, vi, d1),
 		                         posts[i].event_key),
 		           err));
 	}
 	if (!np)
-		rc = put_rc(vs_buf_puts(out, "  posted: nothing\n"), err);
+		rc = put_rc(vs_buf_puts(out, vi ? "  đã ghi nhận: chưa có mũi nào\n" : "  posted: nothing\n"),
+		            err);
 out:
 	vs_free(reps);
 	vs_free(posts);

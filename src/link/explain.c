@@ -6,7 +6,9 @@
 
 #include "link/link_internal.h"
 
-static void fmt_value(const lk_view *v, int kind, int extra, char *out, size_t len)
+/* A comparison's value for the waterfall; for Vietnamese dates as
+ * dd/mm/yyyy, sex and the old-ID label in words. */
+static void fmt_value(const lk_view *v, int kind, int extra, bool vi, char *out, size_t len)
 {
 	char d[24], a[24];
 	switch (kind) {
@@ -28,7 +30,12 @@ static void fmt_value(const lk_view *v, int kind, int extra, char *out, size_t l
 		else if (v->dob % 10000 == 0)
 			snprintf(out, len, "%04u", v->dob / 10000);
 		else if (v->dob % 100 == 0)
-			snprintf(out, len, "%04u-%02u", v->dob / 10000, v->dob / 100 % 100);
+			snprintf(out, len, vi ? "%02u/%04u" : "%04u-%02u",
+			         vi ? v->dob / 100 % 100 : v->dob / 10000,
+			         vi ? v->dob / 10000 : v->dob / 100 % 100);
+		else if (vi)
+			snprintf(out, len, "%02u/%02u/%04u", v->dob % 100, v->dob / 100 % 100,
+			         v->dob / 10000);
 		else
 			snprintf(out, len, "%04u-%02u-%02u", v->dob / 10000, v->dob / 100 % 100,
 			         v->dob % 100);
@@ -46,12 +53,15 @@ static void fmt_value(const lk_view *v, int kind, int extra, char *out, size_t l
 		break;
 	}
 	case LK_SEX:
-		snprintf(out, len, "%s", v->sex == VS_SEX_M ? "M" : v->sex == VS_SEX_F ? "F" : "");
+		snprintf(out, len, "%s",
+		         v->sex == VS_SEX_M   ? (vi ? "nam" : "M")
+		         : v->sex == VS_SEX_F ? (vi ? "nữ" : "F")
+		                              : "");
 		break;
 	case LK_ID:
 		lk_unpack_id(v->id, d);
 		lk_unpack_id(v->alt, a);
-		snprintf(out, len, "%s%s%s", d, *a ? " / old " : "", a);
+		snprintf(out, len, "%s%s%s", d, *a ? (vi ? " / cũ " : " / old ") : "", a);
 		break;
 	case LK_PHONE:
 		lk_unpack_id(v->phone, d);
@@ -81,14 +91,122 @@ static int cmp_cand(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
+/* Comparison names (profiles/vaccination.json and the kinds of settings.c)
+ * and levels (settings.c) for people reading Vietnamese. */
+typedef struct word {
+	const char *en, *vi;
+} word;
+
+static const word cmp_words[] = {
+    {"family", "họ"},           {"middle", "tên đệm"},      {"given", "tên"},
+    {"dob", "ngày sinh"},       {"birth_year", "năm sinh"}, {"birth_month", "tháng sinh"},
+    {"birth_day", "ngày sinh"}, {"sex", "giới tính"},       {"id", "giấy tờ"},
+    {"phone", "điện thoại"},    {"geo", "địa bàn"},
+};
+
+static const word level_words[] = {
+    {"null", "trống"},
+    {"exact", "trùng"},
+    {"equal", "trùng"},
+    {"else", "khác"},
+    {"jw-high", "gần giống"},
+    {"jw-mid", "hơi giống"},
+    {"partial", "trùng một phần"},
+    {"partial-date", "ngày không đủ"},
+    {"day-month-swap", "đảo ngày và tháng"},
+    {"one-part-off", "lệch một phần"},
+    {"year-only", "chỉ có năm"},
+    {"old-id", "số cũ"},
+    {"one-digit-or-swap", "sai hoặc đảo một chữ số"},
+    {"one-digit", "sai một chữ số"},
+    {"excel-damage", "hỏng do Excel"},
+    {"commune", "cùng xã"},
+    {"district", "cùng huyện"},
+    {"province", "cùng tỉnh"},
+    {"one-empty", "một bên trống"},
+    {"one-slip", "lệch một"},
+};
+
+const char *vs_link_word_text(vs_link_word what, const char *en, size_t n, vs_lang lang)
+{
+	const word *t = what == VS_LINK_WORD_LEVEL ? level_words : cmp_words;
+	size_t count = what == VS_LINK_WORD_LEVEL ? sizeof(level_words) / sizeof(level_words[0])
+	                                          : sizeof(cmp_words) / sizeof(cmp_words[0]);
+	if (lang == VS_LANG_EN || !en)
+		return NULL;
+	for (size_t i = 0; i < count; i++)
+		if (strlen(t[i].en) == n && !memcmp(t[i].en, en, n))
+			return t[i].vi;
+	return NULL;
+}
+
+const char *vs_link_decision_text(vs_link_decision d, vs_lang lang)
+{
+	if (lang == VS_LANG_EN)
+		return vs_link_decision_name(d);
+	return d == VS_LINK_AUTO     ? "tự động liên kết"
+	       : d == VS_LINK_REVIEW ? "chờ xã xác nhận"
+	                             : "chưa liên kết";
+}
+
+/* s in lang (a comparison's name or level; s itself when there is no word). */
+static const char *word_of(vs_link_word what, const char *s, vs_lang lang)
+{
+	const char *w = vs_link_word_text(what, s, strlen(s), lang);
+	return w ? w : s;
+}
+
+/* s then spaces up to width characters (not bytes: Vietnamese letters are
+ * two or three bytes), or spaces first when right-aligned; a longer s is
+ * kept whole, as printf's %-Ns does. */
+static vs_rc cell(vs_buf *out, const char *s, size_t width, bool right)
+{
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		chars += (*p & 0xC0) != 0x80;
+	size_t pad = chars < width ? width - chars : 0;
+	vs_rc rc = VS_OK;
+	if (right)
+		rc = vs_buf_printf(out, "%*s", (int)pad, "");
+	if (!rc)
+		rc = vs_buf_puts(out, s);
+	if (!rc && !right)
+		rc = vs_buf_printf(out, "%*s", (int)pad, "");
+	return rc;
+}
+
+/* One waterfall line: "  NAME RECORD CANDIDATE LEVEL WEIGHT TOTAL" (the
+ * Vietnamese names and levels are longer: wider columns). */
+static vs_rc row_line(vs_buf *out, bool vi, const char *name, const char *a, const char *b, const char *level,
+                      const char *weight, const char *total)
+{
+	vs_rc rc = vs_buf_puts(out, "  ");
+	const char *left[4] = {name, a, b, level};
+	const size_t width[4] = {vi ? 11 : 10, 24, 24, vi ? 22 : 18};
+	for (int k = 0; k < 4 && !rc; k++) {
+		rc = cell(out, left[k], width[k], false);
+		if (!rc)
+			rc = vs_buf_puts(out, " ");
+	}
+	if (!rc)
+		rc = cell(out, weight, 8, true);
+	if (!rc)
+		rc = vs_buf_puts(out, " ");
+	if (!rc)
+		rc = cell(out, total, 9, true);
+	return rc;
+}
+
 vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
-                      vs_buf *out, vs_error *err)
+                      vs_lang lang, vs_buf *out, vs_error *err)
 {
 	vs_rc rc = VS_OK;
 	lk_scratch sc = {0};
 	cand_w *cw = NULL;
 	lk_view v, lv;
 	vs_link_result res;
+	bool vi = lang != VS_LANG_EN;
+	char num[2][32];
 	if (one->count < 1)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL, "no record to explain");
 	if ((rc = vs_link_batch(ix, m, one, 1, &res, err)))
@@ -109,13 +227,22 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		cw[k].w = lk_score_pair(ix, m, &v, sc.cand[k], NULL, NULL) + prior;
 	}
 	qsort(cw, sc.cand_count, sizeof *cw, cmp_cand);
-	if ((rc = vs_buf_printf(out, "decision: %s%s%s  weight %.2f  probability %.6f  candidates %u\n",
-	                        vs_link_decision_name(res.decision), res.reason ? "  " : "",
-	                        res.reason ? vs_reason_name(res.reason) : "", res.weight, res.probability,
-	                        res.candidates)))
+	if (vi)
+		rc = vs_buf_printf(out, "quyết định: %s%s%s%s%s  điểm %.2f  xác suất %.6f  số ứng viên %u\n",
+		                   vs_link_decision_text(res.decision, lang), res.reason ? "  " : "",
+		                   res.reason ? vs_reason_name(res.reason) : "", res.reason ? " — " : "",
+		                   res.reason ? vs_reason_title(res.reason, lang) : "", res.weight,
+		                   res.probability, res.candidates);
+	else
+		rc = vs_buf_printf(out, "decision: %s%s%s  weight %.2f  probability %.6f  candidates %u\n",
+		                   vs_link_decision_name(res.decision), res.reason ? "  " : "",
+		                   res.reason ? vs_reason_name(res.reason) : "", res.weight, res.probability,
+		                   res.candidates);
+	if (rc)
 		goto out;
 	if (sc.cand_count == 0) {
-		rc = vs_buf_puts(out, "no candidate shares a blocking key with this record\n");
+		rc = vs_buf_puts(out, vi ? "không có công dân nào trùng một khoá tìm kiếm với bản ghi này\n"
+		                         : "no candidate shares a blocking key with this record\n");
 		goto out;
 	}
 	for (size_t k = 0; k < sc.cand_count && k < top_n; k++) {
@@ -123,34 +250,48 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		float w[VS_LINK_MAX_CMP];
 		lk_score_pair(ix, m, &v, cw[k].row, levels, w);
 		lk_view_from_row(ix, cw[k].row, &lv);
-		if ((rc = vs_buf_printf(
-		         out, "\ncandidate %zu: left row %u\n  %-10s %-24s %-24s %-18s %8s %9s\n", k + 1,
-		         cw[k].row, "field", "record", "candidate", "level", "weight", "total")))
+		if ((rc = vs_buf_printf(out,
+		                        vi ? "\nứng viên %zu: dòng %u\n" : "\ncandidate %zu: left row %u\n",
+		                        k + 1, cw[k].row)) ||
+		    (rc = row_line(out, vi, vi ? "trường" : "field", vi ? "bản ghi" : "record",
+		                   vi ? "ứng viên" : "candidate", vi ? "mức khớp" : "level",
+		                   vi ? "điểm" : "weight", vi ? "cộng dồn" : "total")) ||
+		    (rc = vs_buf_puts(out, "\n")))
 			goto out;
 		double total = prior;
-		if ((rc = vs_buf_printf(out, "  %-10s %-24s %-24s %-18s %+8.2f %+9.2f\n", "prior", "", "", "",
-		                        prior, total)))
+		snprintf(num[0], sizeof num[0], "%+.2f", prior);
+		if ((rc = row_line(out, vi, vi ? "tiên nghiệm" : "prior", "", "", "", num[0], num[0])) ||
+		    (rc = vs_buf_puts(out, "\n")))
 			goto out;
 		for (size_t c = 0; c < m->ncmp; c++) {
 			char a[64], b[64];
 			const lk_cmp *cp = &ix->s->cmp[c];
-			fmt_value(&v, cp->kind, cp->extra, a, sizeof a);
-			fmt_value(&lv, cp->kind, cp->extra, b, sizeof b);
+			fmt_value(&v, cp->kind, cp->extra, vi, a, sizeof a);
+			fmt_value(&lv, cp->kind, cp->extra, vi, b, sizeof b);
 			total += w[c];
-			if ((rc = vs_buf_printf(out, "  %-10s %-24s %-24s %-18s %+8.2f %+9.2f\n", cp->name, a,
-			                        b, lk_level_name(cp->kind, levels[c]), w[c], total)))
+			snprintf(num[0], sizeof num[0], "%+.2f", w[c]);
+			snprintf(num[1], sizeof num[1], "%+.2f", total);
+			if ((rc = row_line(
+			         out, vi, word_of(VS_LINK_WORD_COMPARISON, cp->name, lang), a, b,
+			         word_of(VS_LINK_WORD_LEVEL, lk_level_name(cp->kind, levels[c]), lang),
+			         num[0], num[1])) ||
+			    (rc = vs_buf_puts(out, "\n")))
 				goto out;
 		}
-		if ((rc = vs_buf_printf(out, "  %-10s %-24s %-24s %-18s %8s %+9.2f  p=%.6f\n", "total", "",
-		                        "", "", "", total, 1.0 / (1.0 + exp2(-total)))))
+		snprintf(num[1], sizeof num[1], "%+.2f", total);
+		if ((rc = row_line(out, vi, vi ? "tổng" : "total", "", "", "", "", num[1])) ||
+		    (rc = vs_buf_printf(out, "  p=%.6f\n", 1.0 / (1.0 + exp2(-total)))))
 			goto out;
 	}
 	{
 		vs_link_thresholds t = m->th;
 		rc = vs_buf_printf(
 		    out,
-		    "\nthresholds: auto if weight >= %.1f, margin over second >= %.1f and personal "
-		    "fields (names, dob, sex) >= %.1f; review if weight >= %.1f\n",
+		    vi ? "\nngưỡng: tự động liên kết khi điểm >= %.1f, hơn ứng viên thứ hai >= %.1f và điểm "
+		         "của các trường cá nhân (họ tên, ngày sinh, giới tính) >= %.1f; chờ xã xác nhận khi "
+		         "điểm >= %.1f\n"
+		       : "\nthresholds: auto if weight >= %.1f, margin over second >= %.1f and personal "
+		         "fields (names, dob, sex) >= %.1f; review if weight >= %.1f\n",
 		    t.auto_weight, t.auto_margin, t.auto_support, t.review_weight);
 	}
 out:
@@ -288,8 +429,8 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 		lk_view_from_norm(ix->s, &b->recs[h->example], b->alt_ids ? b->alt_ids[h->example] : NULL,
 		                  b->extras ? b->extras + h->example * ix->s->nextra : NULL, &v);
 		char dob[16], id[64];
-		fmt_value(&v, LK_DOB, 0, dob, sizeof dob);
-		fmt_value(&v, LK_ID, 0, id, sizeof id);
+		fmt_value(&v, LK_DOB, 0, false, dob, sizeof dob);
+		fmt_value(&v, LK_ID, 0, false, id, sizeof id);
 		if ((rc = vs_buf_printf(
 		         out, "%-30s %12llu %8u %8u  %s|%s|%s|%s|%s%s\n", ix->s->rule[h->rule].name,
 		         (unsigned long long)h->pairs, hits[h->slot], ix->slots[h->slot].count, v.fam, v.giv,

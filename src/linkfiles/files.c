@@ -841,7 +841,8 @@ out:
 }
 
 vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
-                            const char *const *right_ids, size_t top_n, vs_buf *out, vs_error *err)
+                            const char *const *right_ids, size_t top_n, vs_lang lang, vs_buf *out,
+                            vs_error *err)
 {
 	vs_rc rc;
 	collect_arg ca = {0};
@@ -864,7 +865,7 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 		goto out;
 	}
 	side.count = 1;
-	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, out, err)))
+	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, lang, out, err)))
 		goto out;
 	{
 		/* left ids of the top candidates, so the waterfall names citizens */
@@ -877,8 +878,10 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 			for (char *p = id; *p; p++)
 				if (*p == '\x1f')
 					*p = ' ';
-			rc =
-			    vs_buf_printf(out, "best candidate: left row %lld = %s\n", (long long)r.best, id);
+			rc = vs_buf_printf(out,
+			                   lang != VS_LANG_EN ? "ứng viên tốt nhất: dòng %lld = %s\n"
+			                                      : "best candidate: left row %lld = %s\n",
+			                   (long long)r.best, id);
 		}
 	}
 out:

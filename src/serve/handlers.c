@@ -519,7 +519,7 @@ void sv_h_explain(sv_req *q, sv_resp *r)
 	if (!record_access(q, r, "read:show", false, fac, rec, subject))
 		return;
 	vs_buf_init(&b, (size_t)4 << 20);
-	vs_rc rc = vs_engine_explain(q->ss, fac, rec, &b, &err);
+	vs_rc rc = vs_engine_explain(q->ss, fac, rec, VS_LANG_EN, &b, &err);
 	if (audited(q, r, "read:show", subject, rc == VS_ERR_NOTFOUND ? "notfound" : rc ? "error" : "ok")) {
 		if (rc) {
 			sv_problem_rc(r, rc, &err);
@@ -650,7 +650,7 @@ void sv_h_citizen(sv_req *q, sv_resp *r)
 		return;
 	}
 	vs_buf_init(&b, (size_t)4 << 20);
-	rc = vs_engine_history(q->ss, id, &b, &err);
+	rc = vs_engine_history(q->ss, id, VS_LANG_EN, &b, &err);
 	if (audited(q, r, "read:history", id, rc ? "error" : "ok")) {
 		if (rc) {
 			sv_problem_rc(r, rc, &err);

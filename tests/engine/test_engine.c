@@ -827,6 +827,68 @@ static void test_train_before_index(void **state)
 	vs_engine_close(e);
 }
 
+/* Characters (not bytes) of s[0..n). */
+static size_t chars_of(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* The line of text that starts with prefix, its length in characters; 0 if none. */
+static size_t line_chars(const char *text, const char *prefix)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, prefix, strlen(prefix)))
+			return chars_of(p, strcspn(p, "\n"));
+	return 0;
+}
+
+/* The account of a decision and a citizen's history for people reading
+ * Vietnamese: no English label left, Vietnamese labels, the waterfall's
+ * columns aligned by characters (Vietnamese letters take 2-3 bytes). */
+static void check_explain_vi(vs_engine_session *ss, const char *db, const char *fac, const char *rec)
+{
+	vs_buf b;
+	vs_error err;
+	vs_buf_init(&b, 1 << 20);
+	assert_int_equal(vs_engine_explain(ss, fac, rec, VS_LANG_VI, &b, &err), VS_OK);
+	static const char *const english[] = {
+	    "standardized:", "reasons:", "link:",       "comparison now", "candidate ",
+	    "prior",         "total",    "thresholds:", "weight",         "probability",
+	    " born ",        "=exact(",  "=null(",      "=else(",         "model "};
+	for (size_t i = 0; i < sizeof(english) / sizeof(english[0]); i++)
+		if (strstr(b.data, english[i]))
+			fail_msg("English \"%s\" in the Vietnamese account:\n%s", english[i], b.data);
+	static const char *const vietnamese[] = {
+	    "bản ghi ",          "đã chuẩn hoá: ", "  lý do: ", "liên kết: ", "so khớp lại bây giờ (mô hình ",
+	    "ứng viên 1: dòng ", "ngưỡng: "};
+	for (size_t i = 0; i < sizeof(vietnamese) / sizeof(vietnamese[0]); i++)
+		if (!strstr(b.data, vietnamese[i]))
+			fail_msg("no \"%s\" in the Vietnamese account:\n%s", vietnamese[i], b.data);
+	/* the header's last column and the prior's and the family name's running totals end together */
+	size_t header = line_chars(b.data, "  trường "), prior = line_chars(b.data, "  tiên nghiệm ");
+	assert_true(header > 0);
+	assert_int_equal(header, prior);
+	assert_int_equal(header, line_chars(b.data, "  họ "));
+	vs_buf_reset(&b);
+	char *citizen = dump(db, "SELECT citizen_id FROM links WHERE citizen_id != '' LIMIT 1");
+	assert_non_null(citizen);
+	citizen[strcspn(citizen, "\n")] = '\0';
+	assert_int_equal(vs_engine_history(ss, citizen, VS_LANG_VI, &b, &err), VS_OK);
+	assert_non_null(strstr(b.data, "công dân "));
+	assert_non_null(strstr(b.data, "  báo cáo "));
+	assert_null(strstr(b.data, "citizen "));
+	assert_null(strstr(b.data, "report "));
+	assert_null(strstr(b.data, "posted:"));
+	vs_buf_reset(&b);
+	assert_int_equal(vs_engine_history(ss, citizen, VS_LANG_EN, &b, &err), VS_OK);
+	assert_non_null(strstr(b.data, "  report "));
+	free(citizen);
+	vs_buf_free(&b);
+}
+
 /* Decisions the role may not make, unknown records and codes, bad arguments. */
 static void test_refusals(void **state)
 {
@@ -858,16 +920,17 @@ static void test_refusals(void **state)
 	assert_int_equal(scalar(db, "SELECT count(*) FROM decisions"), 0);
 	vs_buf b;
 	vs_buf_init(&b, 1 << 20);
-	assert_int_equal(vs_engine_explain(ss, key, "no-such-record", &b, &err), VS_ERR_NOTFOUND);
-	assert_int_equal(vs_engine_history(ss, "000000000000", &b, &err), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_engine_explain(ss, key, "no-such-record", VS_LANG_EN, &b, &err), VS_ERR_NOTFOUND);
+	assert_int_equal(vs_engine_history(ss, "000000000000", VS_LANG_EN, &b, &err), VS_ERR_NOTFOUND);
 	assert_int_equal(vs_engine_worklist(ss, VS_STORE_WL_FACILITY, "NOFAC", 0, 10, NULL, NULL, &err),
 	                 VS_ERR_NOTFOUND);
 	assert_int_equal(vs_engine_worklist(ss, VS_STORE_WL_COMMUNE, "99999", 0, 10, NULL, NULL, &err),
 	                 VS_ERR_NOTFOUND);
 	/* explain works from the store alone */
-	assert_int_equal(vs_engine_explain(ss, key, bar + 1, &b, &err), VS_OK);
+	assert_int_equal(vs_engine_explain(ss, key, bar + 1, VS_LANG_EN, &b, &err), VS_OK);
 	assert_non_null(strstr(b.data, "comparison now"));
 	vs_buf_free(&b);
+	check_explain_vi(ss, db, key, bar + 1);
 	/* a record without its key is refused, not stored */
 	vs_engine_submission sub;
 	memset(&sub, 0, sizeof(sub));

@@ -1441,11 +1441,20 @@ static void test_dob_parts(void **state)
 	vs_buf_reset(&b);
 	mkrec(&r, "schmidt", "", "peter", 1950, 7, 14, 0, "", "", "");
 	vs_link_side one = {&r, 1, NULL, NULL};
-	assert_int_equal(vs_link_explain(f.ix, f.m, &one, 1, &b, &err), VS_OK);
+	assert_int_equal(vs_link_explain(f.ix, f.m, &one, 1, VS_LANG_EN, &b, &err), VS_OK);
 	assert_non_null(strstr(b.data, "1950"));
 	assert_non_null(strstr(b.data, "1985"));
 	assert_non_null(strstr(b.data, "07"));
 	assert_non_null(strstr(b.data, "else"));
+	/* and in Vietnamese: the levels and labels in words, the settings' own names kept */
+	vs_buf_reset(&b);
+	assert_int_equal(vs_link_explain(f.ix, f.m, &one, 1, VS_LANG_VI, &b, &err), VS_OK);
+	assert_non_null(strstr(b.data, "  year "));
+	assert_non_null(strstr(b.data, "khác"));
+	assert_non_null(strstr(b.data, "tiên nghiệm"));
+	assert_non_null(strstr(b.data, "1950"));
+	assert_null(strstr(b.data, "else"));
+	assert_null(strstr(b.data, "prior"));
 	vs_buf_free(&b);
 	unbuild(&f);
 	/* "slip" goes with the date parts only, and is true or false */
@@ -1746,6 +1755,28 @@ static void test_model_text_roundtrip(void **state)
 	vs_link_settings_free(s);
 }
 
+/* Every comparison level settings.c names has its Vietnamese word (a level
+ * added without one would show in English on a Vietnamese explanation), and
+ * English has none. */
+static void test_level_words(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < LK_KIND_COUNT; kind++)
+		for (int lv = 0; lv < lk_kind_levels(kind) + 1 && lv < VS_LINK_MAX_LEVELS; lv++) {
+			const char *en = lk_level_name(kind, (unsigned)lv);
+			if (!*en)
+				continue;
+			if (!vs_link_word_text(VS_LINK_WORD_LEVEL, en, strlen(en), VS_LANG_VI))
+				fail_msg("level %s of kind %d has no Vietnamese word", en, kind);
+			assert_null(vs_link_word_text(VS_LINK_WORD_LEVEL, en, strlen(en), VS_LANG_EN));
+		}
+	assert_string_equal(vs_link_word_text(VS_LINK_WORD_COMPARISON, "family", 6, VS_LANG_VI), "họ");
+	assert_string_equal(vs_link_word_text(VS_LINK_WORD_COMPARISON, "dobx", 3, VS_LANG_VI), "ngày sinh");
+	assert_null(vs_link_word_text(VS_LINK_WORD_COMPARISON, "postcode", 8, VS_LANG_VI));
+	assert_string_equal(vs_link_decision_text(VS_LINK_REVIEW, VS_LANG_VI), "chờ xã xác nhận");
+	assert_string_equal(vs_link_decision_text(VS_LINK_REVIEW, VS_LANG_EN), "review");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1772,6 +1803,7 @@ int main(void)
 	    cmocka_unit_test(test_index_sort_paths),
 	    cmocka_unit_test(test_index_alloc_failures),
 	    cmocka_unit_test(test_model_text_roundtrip),
+	    cmocka_unit_test(test_level_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,7 +213,7 @@ static void test_append_then_merge_equals_one_go(void **state)
 	vs_buf out;
 	vs_buf_init(&out, 1 << 20);
 	vs_link_side one_rec = {.recs = &f.p[3], .count = 1};
-	assert_int_equal(vs_link_explain(ix, f.m, &one_rec, 3, &out, &err), VS_OK);
+	assert_int_equal(vs_link_explain(ix, f.m, &one_rec, 3, VS_LANG_EN, &out, &err), VS_OK);
 	assert_non_null(strstr(out.data, "left row 3\n"));
 	assert_non_null(strstr(out.data, "left row 3003\n"));
 	vs_buf_reset(&out);
