@@ -2294,7 +2294,7 @@ vs_rc vs_store_sqlite_open(vs_store *s, const char *path, const vs_store_opts *o
 	snprintf(pragma, sizeof(pragma),
 	         "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
 	         " PRAGMA cache_size=-%zu; PRAGMA foreign_keys=OFF; PRAGMA wal_autocheckpoint=65536;"
-	         " PRAGMA journal_size_limit=67108864;"
+	         " PRAGMA journal_size_limit=268435456;"
 	         " PRAGMA mmap_size=%s",
 	         opts && opts->sync_full ? "FULL" : "NORMAL", cache, shared ? "0" : "1073741824");
 	if (sqlite3_exec(d->db, pragma, NULL, NULL, NULL) != SQLITE_OK)
