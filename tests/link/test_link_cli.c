@@ -150,7 +150,8 @@ static void test_explain_and_preflight(void **state)
 	char rid[64] = "", fac[64] = "";
 	assert_int_equal(sscanf(row, "%63[^,],%63[^,]", rid, fac), 2);
 	char args[512];
-	snprintf(args, sizeof(args), "explain " SIDES " --model d/model.json --top 2 %s %s", fac, rid);
+	snprintf(args, sizeof(args), "explain --lang en " SIDES " --model d/model.json --top 2 %s %s", fac,
+	         rid);
 	assert_int_equal(run(args), 0);
 	assert_non_null(strstr(out, "decision:"));
 	assert_non_null(strstr(out, "candidate 1"));
