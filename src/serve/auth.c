@@ -2,13 +2,15 @@
  * random bits, kept as BLAKE2b-256 hashes), login with lockout, sessions in
  * an HttpOnly SameSite=Strict cookie with a CSRF token, Bearer API tokens.
  *
- * Invariants: no secret is stored, logged or echoed except the new session's
- * CSRF token in the login answer; every comparison of secrets is of hashes
- * in constant time; a login always makes a new session (no fixation). */
+ * Invariants: no secret is stored, logged or echoed except the session's
+ * CSRF token, in the login answer and (same origin only) in GET
+ * /api/v1/session; every comparison of secrets is of hashes in constant
+ * time; a login always makes a new session (no fixation). */
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "serve/serve_internal.h"
@@ -212,6 +214,62 @@ bool sv_csrf_ok(sv_req *q, sv_resp *r)
 	return true;
 }
 
+/* The CSRF token of a session: BLAKE2b-256 keyed with the session's secret,
+ * so GET /api/v1/session can give it again after a reload although only its
+ * hash is stored; the token tells nothing of the secret. */
+static void csrf_of(const char *secret, char out[VS_SERVE_SECRET_LEN])
+{
+	static const char label[] = "vaxsync csrf v1";
+	unsigned char h[32];
+	_Static_assert(VS_SERVE_SECRET_LEN - 1 <= crypto_generichash_KEYBYTES_MAX, "csrf key");
+	crypto_generichash(h, sizeof(h), (const unsigned char *)label, sizeof(label) - 1,
+	                   (const unsigned char *)secret, strlen(secret));
+	sodium_bin2hex(out, VS_SERVE_SECRET_LEN, h, sizeof(h));
+	sodium_memzero(h, sizeof(h));
+}
+
+/* The language the browser asks for first of the two the UI has (vi, en);
+ * vi when it names neither. The service keeps no language per user. */
+static const char *language_of(sv_req *q)
+{
+	const char *a = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Accept-Language");
+	for (const char *p = a; p && *p;) {
+		p += strspn(p, " ,");
+		if (!strncasecmp(p, "vi", 2) && (p[2] == '\0' || strchr("-;, ", p[2])))
+			return "vi";
+		if (!strncasecmp(p, "en", 2) && (p[2] == '\0' || strchr("-;, ", p[2])))
+			return "en";
+		p = strchr(p, ',');
+	}
+	return "vi";
+}
+
+/* What the page needs to work for the user: who, the CSRF token, until when. */
+static json_t *session_body(sv_req *q, const vs_store_user *u, const char *csrf, int64_t expires)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "name", u->name, "role", u->role, "area", u->area,
+	                 "csrf", csrf, "expires", (json_int_t)expires, "language", language_of(q));
+}
+
+/* A request a browser made from one of the service's own pages: the browser's
+ * Sec-Fetch-Site, when sent, says same-origin, and its Origin, when sent,
+ * names the host the request went to (https under TLS; any scheme behind a
+ * proxy that ends TLS). A client that is not a browser sends neither. */
+static bool same_origin(sv_req *q)
+{
+	const char *site = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	const char *origin = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (site && strcmp(site, "same-origin"))
+		return false;
+	if (!origin)
+		return true;
+	const char *p = !strncmp(origin, "https://", 8)                  ? origin + 8
+	                : !strncmp(origin, "http://", 7) && !q->srv->tls ? origin + 7
+	                                                                 : NULL;
+	return p && host && host[0] && !strcasecmp(p, host);
+}
+
 /* The cookie that carries a session (or clears it when secret is NULL). */
 static void set_cookie(sv_req *q, sv_resp *r, const char *secret)
 {
@@ -321,7 +379,7 @@ void sv_login(sv_req *q, sv_resp *r)
 	}
 	memset(&c, 0, sizeof(c));
 	vs_serve_secret_new(secret);
-	vs_serve_secret_new(csrf);
+	csrf_of(secret, csrf);
 	vs_serve_secret_hash(secret, c.hash);
 	vs_serve_secret_hash(csrf, c.csrf_hash);
 	c.kind = VS_STORE_CRED_SESSION;
@@ -341,11 +399,38 @@ void sv_login(sv_req *q, sv_resp *r)
 	}
 	set_cookie(q, r, secret);
 	r->status = 201;
-	r->body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", u.name, "role", u.role, "area", u.area,
-	                    "csrf", csrf, "expires", (json_int_t)c.expires);
+	r->body = session_body(q, &u, csrf, c.expires);
 out:
 	sodium_memzero(secret, sizeof(secret));
+	sodium_memzero(csrf, sizeof(csrf));
 	json_decref(body);
+}
+
+void sv_session_get(sv_req *q, sv_resp *r)
+{
+	char csrf[VS_SERVE_SECRET_LEN], hash[VS_SERVE_SECRET_LEN];
+	if (!same_origin(q)) {
+		sv_problem(r, 403, "SESSION_CROSS_ORIGIN",
+		           "The session is given only to the service's own pages.");
+		return;
+	}
+	if (!sv_authenticate(q, r))
+		return;
+	if (q->who.by_token) {
+		sv_problem(r, 400, "SESSION_TOKEN", "An API token has no session to resume.");
+		return;
+	}
+	/* a session made before its token was derived from it cannot resume */
+	csrf_of(session_cookie(q), csrf);
+	vs_serve_secret_hash(csrf, hash);
+	if (!same_hash(hash, q->who.cred.csrf_hash)) {
+		sv_problem(r, 401, "AUTH_SESSION_INVALID", "The session has ended; log in again.");
+		goto out;
+	}
+	r->status = 200;
+	r->body = session_body(q, &q->who.user, csrf, q->who.cred.expires);
+out:
+	sodium_memzero(csrf, sizeof(csrf));
 }
 
 void sv_logout(sv_req *q, sv_resp *r)

@@ -245,6 +245,8 @@ static void route_api(sv_req *q, sv_resp *r)
 		q->route = SV_R_SESSION;
 		if (is(q, "POST"))
 			sv_login(q, r);
+		else if (is(q, "GET"))
+			sv_session_get(q, r);
 		else if (is(q, "DELETE"))
 			sv_logout(q, r);
 		else

@@ -143,6 +143,10 @@ bool sv_authenticate(sv_req *q, sv_resp *r);
  * (X-CSRF-Token); false with a 403 problem in r otherwise. */
 bool sv_csrf_ok(sv_req *q, sv_resp *r);
 void sv_login(sv_req *q, sv_resp *r);
+/* GET /api/v1/session: the caller of a live session cookie and its CSRF
+ * token, so a reloaded page resumes; 403 SESSION_CROSS_ORIGIN for a request
+ * a browser made from another origin, 401 without a live session. */
+void sv_session_get(sv_req *q, sv_resp *r);
 void sv_logout(sv_req *q, sv_resp *r);
 
 /* ---- per-user rates (ratelimit.c) ---- */

@@ -552,7 +552,32 @@ static const row matrix[] = {
     /* confirm on an unlinked record: 422 is "allowed, but nothing to confirm"; a clerk may not confirm */
     {"review", {403, 422, 422, 422, 403, 403, 403}, {404, 404, 404, 404, 403, 403, 403}},
     {"submit", {200, 403, 403, 403, 403, 403, 403}, {403, 403, 403, 403, 403, 403, 403}},
+    /* GET /api/v1/session has no area: every role gets its own session back, as a same-origin
+     * page asks for it ("own") and as a client that is no browser does ("other") */
+    {"session", {200, 200, 200, 200, 200, 200, 200}, {200, 200, 200, 200, 200, 200, 200}},
+    /* ... and never from another origin: same-site ("own") or another host's Origin ("other") */
+    {"session cross-origin", {403, 403, 403, 403, 403, 403, 403}, {403, 403, 403, 403, 403, 403, 403}},
 };
+
+/* GET /api/v1/session with the user's cookie and more headers; a 200 must
+ * name the caller and give back its own CSRF token. */
+static int session_get(int user, const char *more)
+{
+	char h[512];
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n%s", cookies[user], more);
+	int st = http("GET", "/api/v1/session", h, NULL, 0);
+	if (st == 200) {
+		json_t *j = json_loads(R.body, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(j, "name")), user_names[user]);
+		assert_string_equal(json_string_value(json_object_get(j, "csrf")), csrfs[user]);
+		json_decref(j);
+	} else {
+		assert_null(strstr(R.body, csrfs[user]));
+	}
+	assert_null(strstr(R.head, "Access-Control-Allow")); /* no CORS: no other origin reads it */
+	return st;
+}
 
 static int call(int user, const char *what, bool own)
 {
@@ -577,6 +602,12 @@ static int call(int user, const char *what, bool own)
 		snprintf(path, sizeof(path), "/api/v1/explain/%s/%s", fac, rec);
 		return get(user, path);
 	}
+	if (!strcmp(what, "session"))
+		return session_get(user,
+		                   own ? "Sec-Fetch-Site: same-origin\r\nOrigin: http://127.0.0.1\r\n" : "");
+	if (!strcmp(what, "session cross-origin"))
+		return session_get(user, own ? "Sec-Fetch-Site: same-site\r\n"
+		                             : "Origin: http://127.0.0.1.evil.example\r\n");
 	if (!strcmp(what, "review")) {
 		snprintf(path, sizeof(path), "/api/v1/review/%s/%s", fac, rec);
 		return post(user, path, "{\"action\":\"confirm\"}");
@@ -717,6 +748,98 @@ static void test_logout_and_fixation(void **state)
 	         "Cookie: vs_session=0000000000000000000000000000000000000000000000000000000000000000\r\n",
 	         NULL, 0),
 	    401);
+}
+
+/* A reloaded page resumes its session: GET /api/v1/session gives the user and
+ * the same CSRF token as the login, only to a same-origin request, and
+ * nothing once the session ends. */
+static void test_session_resume(void **state)
+{
+	(void)state;
+	char ck[80], cs[80], h[1024], args[256], tok[80] = "";
+	long long id = 0;
+	assert_int_equal(login_as("officer_b", "password-of-test", ck, cs), 201);
+	/* what Chromium sends for a fetch of the page's own origin */
+	snprintf(h, sizeof(h),
+	         "Cookie: vs_session=%s\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: cors\r\n"
+	         "Accept-Language: en-GB,en;q=0.9,vi;q=0.8\r\n",
+	         ck);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 200);
+	json_t *j = json_loads(R.body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "officer_b");
+	assert_string_equal(json_string_value(json_object_get(j, "role")), "commune");
+	assert_string_equal(json_string_value(json_object_get(j, "area")), com_b);
+	assert_string_equal(json_string_value(json_object_get(j, "csrf")), cs); /* the login's token */
+	assert_string_equal(json_string_value(json_object_get(j, "language")), "en");
+	assert_true(json_integer_value(json_object_get(j, "expires")) > 1700000000);
+	json_decref(j);
+	assert_non_null(strstr(R.head, "Cache-Control: no-store"));
+	assert_null(strstr(R.body, ck)); /* the cookie's secret is never in a body */
+	/* no Accept-Language: Vietnamese */
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n", ck);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 200);
+	assert_non_null(strstr(R.body, "\"language\":\"vi\""));
+
+	/* another origin never gets it, the cookie notwithstanding */
+	const char *cross[] = {
+	    "Sec-Fetch-Site: cross-site\r\n",
+	    "Sec-Fetch-Site: same-site\r\nOrigin: http://127.0.0.1:1\r\n", /* another port */
+	    "Sec-Fetch-Site: none\r\n",
+	    "Origin: null\r\n",
+	    "Origin: http://evil.example\r\n",
+	    "Sec-Fetch-Site: same-origin\r\nOrigin: http://127.0.0.1:1\r\n",
+	    "Origin: ftp://127.0.0.1\r\n",
+	};
+	for (size_t i = 0; i < sizeof(cross) / sizeof(cross[0]); i++) {
+		snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\n%s", ck, cross[i]);
+		assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 403);
+		assert_string_equal(problem_code(), "SESSION_CROSS_ORIGIN");
+		assert_null(strstr(R.body, cs));
+		assert_null(strstr(R.head, "Access-Control-Allow"));
+	}
+	/* the page's own origin, as Host names it */
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\nOrigin: http://127.0.0.1\r\n", ck);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 200);
+
+	/* no cookie, a made-up one, an API token */
+	assert_int_equal(http("GET", "/api/v1/session", "Sec-Fetch-Site: same-origin\r\n", NULL, 0), 401);
+	assert_string_equal(problem_code(), "AUTH_REQUIRED");
+	assert_int_equal(
+	    http("GET", "/api/v1/session",
+	         "Cookie: vs_session=00000000000000000000000000000000000000000000000000000000000000"
+	         "00\r\n",
+	         NULL, 0),
+	    401);
+	snprintf(args, sizeof(args), "user token officer_b --label resume-test --db %s", db);
+	assert_int_equal(run(NULL, args), 0);
+	assert_int_equal(sscanf(out, "token %lld for officer_b: %64s", &id, tok), 2);
+	snprintf(h, sizeof(h), "Authorization: Bearer %s\r\n", tok);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 400);
+	assert_string_equal(problem_code(), "SESSION_TOKEN");
+	snprintf(args, sizeof(args), "user token --revoke %lld --db %s", id, db);
+	assert_int_equal(run(NULL, args), 0);
+
+	/* a session stored before its token was derived from it (a random token) cannot resume */
+	char ck2[80], cs2[80], sql[512];
+	assert_int_equal(login_as("officer_b", "password-of-test", ck2, cs2), 201);
+	snprintf(sql, sizeof(sql),
+	         "UPDATE credentials SET csrf_hash = '%064d' WHERE id = (SELECT max(id) FROM credentials "
+	         "WHERE kind = 1 AND \"user\" = 'officer_b')",
+	         0);
+	assert_true(store_write(sql));
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\nSec-Fetch-Site: same-origin\r\n", ck2);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 401);
+	assert_string_equal(problem_code(), "AUTH_SESSION_INVALID");
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\nSec-Fetch-Site: same-origin\r\n", ck);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 200); /* the other session lives on */
+
+	/* the token it gave works for a change (here: the logout), then nothing */
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\nX-CSRF-Token: %s\r\n", ck, cs);
+	assert_int_equal(http("DELETE", "/api/v1/session", h, NULL, 0), 204);
+	snprintf(h, sizeof(h), "Cookie: vs_session=%s\r\nSec-Fetch-Site: same-origin\r\n", ck);
+	assert_int_equal(http("GET", "/api/v1/session", h, NULL, 0), 401);
+	assert_string_equal(problem_code(), "AUTH_SESSION_INVALID");
 }
 
 static void test_api_token_and_revocation(void **state)
@@ -2395,6 +2518,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_audit_rows),
 	    cmocka_unit_test(test_csrf),
 	    cmocka_unit_test(test_logout_and_fixation),
+	    cmocka_unit_test(test_session_resume),
 	    cmocka_unit_test(test_api_token_and_revocation),
 	    cmocka_unit_test(test_lockout_and_disable),
 	    cmocka_unit_test(test_bodies),

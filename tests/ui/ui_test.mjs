@@ -28,6 +28,22 @@ function rawGet(path) {
   });
 }
 
+// The service's count of answers of a route and status (GET /metrics).
+function metric(route, status) {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    http.get({ host: u.hostname, port: u.port, path: '/metrics' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        const m = text.match(new RegExp(`^vaxsync_http_requests_total\\{route="${route}",status="${status}"\\} (\\d+)$`, 'm'));
+        resolve(m ? Number(m[1]) : 0);
+      });
+    }).on('error', reject);
+  });
+}
+
 function csvRows(text) {
   const rows = []; let row = [], f = '', q = false;
   for (let i = 0; i < text.length; i++) {
@@ -585,6 +601,8 @@ async function main() {
     await clerkUpload(browser, errors);
     await adminPage(browser, errors);
     await otherCommune(browser, errors);
+    await reviewReload(browser, errors);
+    await facilityReload(browser, errors);
     check(errors.length === 0, 'no script errors in the page: ' + errors.join(' | '));
   } finally {
     await browser.close();
@@ -778,12 +796,10 @@ async function dashboardPicker(page, cov) {
   await page.goForward();
   await page.goForward();
   await restored();
-  await page.reload(); // the login again (the CSRF token lived in memory), then the same figures
-  await page.waitForSelector('#login-name');
-  await page.fill('#login-name', 'manager_a');
-  await page.fill('#login-password', 'manager-pass-1');
-  await page.press('#login-password', 'Enter');
+  await page.reload(); // the session resumes (GET /api/v1/session): no login, the same figures
   await restored();
+  check(!(await page.$('#login-name')), 'no login form after the reload');
+  check((await page.textContent('#who')).startsWith('manager_a'), 'the same user after the reload');
   check(await page.$eval('nav button[aria-current=page]', (b) => b.textContent) === 'Bảng điều khiển', 'the dashboard tab is current');
   // back to the whole district
   await page.selectOption('#db-area-commune', '');
@@ -923,3 +939,162 @@ async function communeDashboard(browser, errors) {
 }
 
 main().catch((e) => { console.error(`ui_test: FAIL at "${step}": ${e.message}`); process.exit(1); });
+
+// ---- issue 15: a reload resumes the session (GET /api/v1/session) and keeps
+// the review queue's commune, category, page and item, and the clerk's
+// worklist filters and page (the URL's hash); Back and Forward walk them ----
+
+const noLogin = async (page, who) => {
+  check(!(await page.$('#login-name')), 'no login form after the reload');
+  check((await page.textContent('#who')).startsWith(who + ' '), 'the same user after the reload: ' + await page.textContent('#who'));
+};
+const hashOf = (page) => page.evaluate(() => location.hash);
+
+async function reviewReload(browser, errors) {
+  log('officer B: the review queue across a reload');
+  const { ctx, page } = await freshPage(browser, errors);
+  await login(page, 'officer_b', 'officer-b-pass-1');
+  await page.waitForSelector('#rv-queue li');
+  const queueKeys = () => page.$$eval('#rv-queue [data-key]', (els) => els.map((e) => e.dataset.key));
+  const count = () => page.textContent('#rv-count');
+  const page1 = await queueKeys();
+  check(!(await page.isDisabled('#rv-next')), 'commune B has a second page');
+  // the list shows the keys it is given (the old page's stay on screen while the next one loads)
+  const showing = (keys) => page.waitForFunction((k) => [...document.querySelectorAll('#rv-queue [data-key]')].map((e) => e.dataset.key).join() === k, keys.join());
+  await page.click('#rv-next');
+  await page.waitForFunction((k) => /^Trang 2 /.test(document.querySelector('#rv-count')?.textContent) &&
+    document.querySelector('#rv-queue [data-key]') && document.querySelector('#rv-queue [data-key]').dataset.key !== k, page1[0]);
+  const page2 = await queueKeys();
+  check(page2.length > 0 && !page2.some((k) => page1.includes(k)), 'page 2 holds other items');
+  // the category most frequent on page 2, as the API gives the page
+  const pages = new URLSearchParams((await hashOf(page)).split('?')[1]).get('pages');
+  check(/^\d+$/.test(pages || ''), 'the URL holds page 2\'s cursor: ' + await hashOf(page));
+  const api2 = await get(page, `worklist?commune=${communeB}&limit=50&after=${pages}`);
+  check(api2.items.map((i) => i.facility_code + '/' + i.record_id).join() === page2.join(), 'page 2 is the API\'s page after that cursor');
+  const freq = {};
+  for (const it of api2.items) if (['review', 'unlinked', 'conflict'].includes(it.category)) freq[it.category] = (freq[it.category] || 0) + 1;
+  const cat = Object.keys(freq).sort((a, b) => freq[b] - freq[a])[0];
+  check(cat, 'page 2 has items of a category the queue filters');
+  await page.selectOption('#rv-cat', cat);
+  const filtered = api2.items.filter((i) => i.category === cat).map((i) => i.facility_code + '/' + i.record_id);
+  await showing(filtered); // the category filter keeps that category's items
+  const at = Math.min(2, filtered.length - 1); // the third item, or the last
+  await page.locator('main h1').click();
+  for (let i = 0; i < at; i++) await page.keyboard.press('j');
+  await page.waitForFunction((k) => document.querySelector('#rv-title')?.textContent.includes(k), filtered[at]);
+  const hash = await hashOf(page);
+  check(hash.startsWith('#review?') && hash.includes('commune=' + communeB) && hash.includes('cat=' + cat) &&
+    hash.includes('pages=' + pages) && (at === 0 || hash.includes('item=' + (at + 1))), 'the URL keeps the queue\'s state: ' + hash);
+
+  await page.reload();
+  await page.waitForFunction((k) => document.querySelector('#rv-title')?.textContent.includes(k), filtered[at]);
+  await showing(filtered);
+  await noLogin(page, 'officer_b');
+  check(await page.inputValue('#rv-cat') === cat, 'the category after the reload');
+  check(/^Trang 2 /.test(await count()), 'page 2 after the reload: ' + await count());
+  check((await queueKeys()).join() === filtered.join(), 'the same items after the reload');
+  check(await page.$eval('#rv-queue li.cur [data-key]', (e) => e.dataset.key) === filtered[at], 'the same item is current');
+  await page.screenshot({ path: shots + '/review-reload.png', fullPage: true });
+  // Back walks the states: the filter, then the page
+  await page.goBack(); // before the category: page 2, every category
+  await showing(page2);
+  check(await page.inputValue('#rv-cat') === '', 'back: every category');
+  check(/^Trang 2 /.test(await count()), 'back: page 2 without the filter');
+  await page.goBack(); // page 1
+  await showing(page1);
+  check(/^Trang 1 /.test(await count()), 'back: page 1');
+  await page.goForward();
+  await page.goForward();
+  await showing(filtered);
+  check(/^Trang 2 /.test(await count()) && await page.inputValue('#rv-cat') === cat, 'forward: the filtered page 2');
+
+  // the page reads its own session; no other origin does: a page of the
+  // same site on another port (its cookie goes with the request) is refused
+  log('officer B: the session is not readable from another origin');
+  const mine = await page.evaluate(async () => (await fetch('/api/v1/session')).json());
+  check(mine.name === 'officer_b' && /^[0-9a-f]{64}$/.test(mine.csrf), 'the page reads its own session');
+  // another origin: a page served by a server of this test on another port of 127.0.0.1 (a page
+  // faked by the browser's routing would not be on the loopback, and Chromium would block the
+  // request itself before the service saw it)
+  const otherServer = http.createServer((q, r) => {
+    r.writeHead(200, { 'Content-Type': 'text/html' });
+    r.end('<!doctype html><html lang="en"><link rel="icon" href="data:,"><title>another origin</title></html>');
+  });
+  await new Promise((ok) => otherServer.listen(0, '127.0.0.1', ok));
+  const other = 'http://127.0.0.1:' + otherServer.address().port;
+  await page.goto(other + '/');
+  const seen = errors.length, refused = await metric('session', 403);
+  const read = await page.evaluate(async (u) => {
+    try { const r = await fetch(u + '/api/v1/session', { credentials: 'include' }); return 'read ' + r.status + ' ' + await r.text(); } catch (e) { return 'blocked'; }
+  }, base);
+  check(read === 'blocked', 'another origin cannot read the session: ' + read);
+  check(!read.includes(mine.csrf), 'the CSRF token is not readable from another origin');
+  // no-cors: an opaque, empty answer, or (Chromium's opaque response blocking of a JSON answer) a network error
+  const noCors = await page.evaluate(async (u) => {
+    try { const r = await fetch(u + '/api/v1/session', { credentials: 'include', mode: 'no-cors' }); return r.type + ' ' + (await r.text()).length; } catch (e) { return 'blocked'; }
+  }, base);
+  check(noCors === 'opaque 0' || noCors === 'blocked', 'a no-cors request reads nothing: ' + noCors);
+  let after = await metric('session', 403); // counted just after the answer is queued: wait a moment for it
+  for (let i = 0; i < 20 && after < refused + 2; i++) { await page.waitForTimeout(100); after = await metric('session', 403); }
+  check(after === refused + 2, `the service answered both requests 403 (SESSION_CROSS_ORIGIN): ${after - refused}`);
+  await page.waitForTimeout(300); // the console's CORS messages, expected here
+  errors.splice(seen, errors.length - seen, ...errors.slice(seen).filter((e) => !/CORS|ERR_FAILED|status of 403/.test(e)));
+  otherServer.close();
+  await page.goto(base + '/#review');
+  await page.waitForSelector('#rv-queue li');
+  await noLogin(page, 'officer_b');
+  await logout(page);
+  await ctx.close();
+}
+
+async function facilityReload(browser, errors) {
+  log('clerk: the worklist across a reload');
+  const { ctx, page } = await freshPage(browser, errors);
+  await login(page, 'clerk1', 'clerk-pass-1');
+  await page.waitForSelector('#sub-record_id');
+  await page.getByRole('button', { name: 'Danh sách cần xử lý' }).click();
+  await page.waitForSelector('#fw-filters');
+  const from = '2021-01-01', to = '2022-12-31';
+  const api1 = await get(page, `worklist?facility=${facility}&from=${from}&to=${to}&limit=50`);
+  check(api1.next_after !== null, 'the facility has a second page of items shot in 2021-2022');
+  const api2 = await get(page, `worklist?facility=${facility}&from=${from}&to=${to}&limit=50&after=${api1.next_after}`);
+  check(api2.items.length > 0, 'the second page has items');
+  const keysOf = (items) => items.map((i) => i.facility_code + '/' + i.record_id).join();
+  const cards = () => page.$$eval('#fw-list > li', (els) => els.map((e) => e.dataset.key).join());
+  await page.fill('#fw-from', from);
+  await page.fill('#fw-to', to);
+  await page.click('#fw-apply');
+  await page.waitForFunction((k) => [...document.querySelectorAll('#fw-list > li')].map((e) => e.dataset.key).join() === k, keysOf(api1.items));
+  await page.click('#fw-next');
+  await page.waitForFunction((k) => [...document.querySelectorAll('#fw-list > li')].map((e) => e.dataset.key).join() === k, keysOf(api2.items));
+  const hash = await hashOf(page);
+  check(hash.startsWith('#facility?') && hash.includes('from=' + from) && hash.includes('to=' + to) && hash.includes('pages=' + api1.next_after),
+    'the URL keeps the filters and the page: ' + hash);
+
+  await page.reload();
+  await page.waitForFunction((k) => [...document.querySelectorAll('#fw-list > li')].map((e) => e.dataset.key).join() === k, keysOf(api2.items));
+  await noLogin(page, 'clerk1');
+  check(await page.inputValue('#fw-from') === from && await page.inputValue('#fw-to') === to, 'the date filter after the reload');
+  check(/^Trang 2 /.test(await page.textContent('#fw-count')), 'page 2 after the reload');
+  check(await page.$eval('nav button[aria-current=page]', (b) => b.textContent) === 'Danh sách cần xử lý', 'the worklist tab is current');
+  await page.screenshot({ path: shots + '/facility-reload.png', fullPage: true });
+  // the resumed session's CSRF token works: withdraw a record of page 2 from the page
+  const key = api2.items.find((i) => i.category !== 'rejected' && i.category !== 'withdrawn');
+  check(key, 'an item to withdraw on page 2');
+  const k = key.facility_code + '/' + key.record_id;
+  const card = page.locator(`#fw-list > li[data-key="${k}"]`);
+  await card.getByRole('button', { name: 'Rút bản ghi' }).click();
+  await card.getByRole('button', { name: 'Chắc chắn rút bản ghi này' }).click();
+  await page.waitForFunction((x) => document.querySelector('#toast').textContent.startsWith('Đã rút bản ghi: ' + x), k);
+  // Back: page 1 of the same filter, then no filter
+  await page.goBack();
+  await page.waitForFunction((x) => [...document.querySelectorAll('#fw-list > li')].map((e) => e.dataset.key).join() === x, keysOf(api1.items));
+  check(await page.inputValue('#fw-from') === from && /^Trang 1 /.test(await page.textContent('#fw-count')), 'back: page 1 of the filter');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('#fw-from')?.value === '' && !(new URLSearchParams(location.hash.split('?')[1] || '').get('from')));
+  await logout(page);
+  // after the logout a reload asks for the login: the cookie is gone
+  await page.reload();
+  await page.waitForSelector('#login-name');
+  await ctx.close();
+}

@@ -1,12 +1,16 @@
 // app.js - the shell: language switch, who is logged in, the pages each role
-// may open, logout. The session lives in an HttpOnly cookie; the CSRF token
-// and everything read from the API live in memory only, so a reload asks for
-// the login again (docs/ui.md). The page open (and the dashboard's area and
-// dates) is kept in the URL's hash, so a reload (after the login), the back
-// button and a shared link come back to it.
+// may open, logout. The session lives in an HttpOnly cookie; on load the page
+// asks the service for it (GET /api/v1/session: the user and the session's
+// CSRF token, same origin only), so a reload resumes without the login form
+// while the cookie lives (docs/ui.md). The CSRF token and everything read from
+// the API live in memory only. The page open and its state (the dashboard's
+// area and dates, the review queue's and the worklist's filters and page) are
+// kept in the URL's hash (urlstate.js), so a reload, the back button and a
+// shared link come back to them.
 import { h, toast } from './dom.js';
 import { api, setCsrf, setAuthLost } from './api.js';
-import { t, getLang, setLang } from './i18n.js';
+import { t, getLang, setLang, langChosen } from './i18n.js';
+import { route, remember } from './urlstate.js';
 import { loginView } from './login.js';
 import { reviewView } from './review.js';
 import { submitView, facilityView } from './clerk.js';
@@ -34,19 +38,13 @@ function pagesFor(role) {
 const NAV = { review: 'navReview', lookup: 'navLookup', submit: 'navSubmit', facility: 'navFacility', upload: 'navUpload',
   dashboard: 'navDashboard', admin: 'navAdmin' };
 
-// The page and its query of a hash "#page?query".
-function route() {
-  const m = /^#([a-z]+)(?:\?(.*))?$/.exec(location.hash);
-  return m ? { page: m[1], query: m[2] || '' } : { page: '', query: '' };
-}
-
 function makeView(name, query) {
   const s = app.session;
   switch (name) {
-  case 'review': return reviewView(s);
+  case 'review': return reviewView(s, query);
   case 'lookup': return lookupView(s);
   case 'submit': return submitView(s);
-  case 'facility': return facilityView(s);
+  case 'facility': return facilityView(s, query);
   case 'upload': return uploadView(s);
   case 'dashboard': return dashboardView(s, dashboardParams(query));
   default: return adminView(s);
@@ -61,12 +59,8 @@ function open(name, how, query) {
   app.current = name;
   const fresh = !app.views[name];
   app.view = app.views[name] || (app.views[name] = makeView(name, query));
-  if (!fresh && query !== undefined && app.view.fromUrl && name === 'dashboard') app.view.fromUrl(dashboardParams(query));
-  if (how !== 'none') {
-    const q = app.view.url ? app.view.url() : '';
-    const url = '#' + name + (q ? '?' + q : '');
-    if (location.hash !== url) history[how === 'replace' ? 'replaceState' : 'pushState'](null, '', url);
-  }
+  if (!fresh && query !== undefined && app.view.fromUrl) app.view.fromUrl(query);
+  if (how !== 'none') remember(name, app.view.url ? app.view.url() : '', how);
   drawChrome();
   const box = app.boxes[name] || (app.boxes[name] = h('div', { class: 'page' }));
   $('main').replaceChildren(box);
@@ -81,7 +75,7 @@ function onPopState() {
   const pages = pagesFor(app.session.role);
   if (!pages.includes(r.page)) return;
   if (r.page !== app.current) open(r.page, 'none', r.query);
-  else if (app.view.fromUrl && r.page === 'dashboard') app.view.fromUrl(dashboardParams(r.query));
+  else if (app.view.fromUrl) app.view.fromUrl(r.query);
 }
 
 function drawChrome() {
@@ -111,6 +105,8 @@ function showLogin(message) {
 
 function onLogin(session) {
   app.session = session;
+  // the language the browser asks for, unless one was chosen on this computer
+  if (!langChosen() && session.language && session.language !== getLang()) setLang(session.language, false);
   setCsrf(session.csrf);
   toast('');
   // the page of the URL (a reload or a link), when the role has it
@@ -126,7 +122,7 @@ async function logout() {
 }
 
 function start() {
-  setLang(getLang());
+  setLang(getLang(), false);
   $('lang').addEventListener('click', () => {
     setLang(getLang() === 'vi' ? 'en' : 'vi');
     drawChrome();
@@ -135,7 +131,17 @@ function start() {
   $('logout').addEventListener('click', logout);
   setAuthLost(() => showLogin(t('sessionLost')));
   window.addEventListener('popstate', onPopState);
-  showLogin();
+  resume();
+}
+
+// A reload (or a new tab) while the session cookie lives: the service gives
+// the user and the CSRF token again, and the page of the URL opens without
+// the login form; otherwise (401, or the service out of reach) the login.
+async function resume() {
+  let s = null;
+  try { s = await api('GET', 'session'); } catch (e) { s = null; }
+  if (s && s.csrf) onLogin(s);
+  else showLogin();
 }
 
 start();

@@ -1,11 +1,13 @@
 // clerk.js - the facility clerk's pages: submit one record (POST
 // /api/v1/records) and the facility's worklist with correct and withdraw
 // (POST /api/v1/review/{facility}/{record}). A clerk never sees a registry
-// citizen id: the API sends none.
+// citizen id: the API sends none. The worklist's filters and page are kept
+// in the URL's hash (urlstate.js), so a reload and Back come back to them.
 import { h, field, option, toast } from './dom.js';
 import { api, seg } from './api.js';
 import { t, tl, getLang, errorText, itemSuggestion, itemEvidence } from './i18n.js';
 import { reasonText } from './reasons.js';
+import { remember, isoDate, pagerNew, pagerNext, pagerPrev, pagerText, pagerOf } from './urlstate.js';
 
 const FIELDS = ['record_id', 'full_name', 'dob', 'sex', 'id_number', 'phone', 'address', 'vaccine', 'lot', 'dose', 'shot_date'];
 const FIX = FIELDS.slice(1);
@@ -65,10 +67,34 @@ export function submitView(session) {
   return { draw, enter() { const f = main && main.querySelector('#sub-record_id'); if (f) f.focus(); } };
 }
 
-export function facilityView(session) {
-  const st = { after: null, back: [], page: 1, items: [], next: null, cat: '', reason: '', from: '', to: '', open: '', confirmWithdraw: '', error: '', loading: false };
-  let main = null;
+const CATS = ['', 'unlinked', 'correction', 'review', 'conflict', 'rejected', 'withdrawn'];
+
+// The worklist's state in the URL: #facility?category=..&reason=..&from=..&to=..&pages=..
+// (a category, a reason code, shot dates and page cursors: nothing personal).
+function facilityParams(query) {
+  const q = new URLSearchParams(query || '');
+  const cat = q.get('category') || '', reason = (q.get('reason') || '').toUpperCase();
+  return {
+    cat: CATS.includes(cat) ? cat : '', reason: /^[A-Z0-9_]{1,64}$/.test(reason) ? reason : '',
+    from: isoDate(q.get('from')), to: isoDate(q.get('to')), pager: pagerOf(q.get('pages')),
+  };
+}
+
+export function facilityView(session, query) {
+  const st = { pager: pagerNew(), items: [], next: null, cat: '', reason: '', from: '', to: '', open: '', confirmWithdraw: '', error: '', loading: false };
+  let main = null, active = false;
   const key = (it) => it.facility_code + '/' + it.record_id;
+  setParams(facilityParams(query));
+
+  function setParams(p) { st.cat = p.cat; st.reason = p.reason; st.from = p.from; st.to = p.to; st.pager = p.pager; }
+  function urlQuery() {
+    const q = new URLSearchParams();
+    for (const [k, v] of [['category', st.cat], ['reason', st.reason], ['from', st.from], ['to', st.to]]) if (v) q.set(k, v);
+    if (st.pager.page > 1) q.set('pages', pagerText(st.pager));
+    return q.toString();
+  }
+  // each filter sent and each page is a new entry of the browser's history
+  function keep() { if (active) remember('facility', urlQuery()); }
 
   let seq = 0; // only the last of several loads (a filter sent while the list loads) is drawn
   async function load() {
@@ -78,7 +104,7 @@ export function facilityView(session) {
       // the filters go to the API (category, reason, shot date), so every page is full
       const f = new URLSearchParams();
       for (const k of ['cat', 'reason', 'from', 'to']) if (st[k]) f.set(k === 'cat' ? 'category' : k, st[k]);
-      const r = await api('GET', `worklist?facility=${seg(session.area)}&limit=50` + (st.after !== null ? `&after=${st.after}` : '') + (f.toString() ? '&' + f.toString() : ''));
+      const r = await api('GET', `worklist?facility=${seg(session.area)}&limit=50` + (st.pager.after !== null ? `&after=${st.pager.after}` : '') + (f.toString() ? '&' + f.toString() : ''));
       if (mine !== seq) return;
       st.items = r.items; st.next = r.next_after; st.error = '';
     } catch (e) { if (mine !== seq) return; st.items = []; st.next = null; st.error = errorText(e); }
@@ -121,7 +147,6 @@ export function facilityView(session) {
   function draw(m) {
     main = m;
     const items = st.items;
-    const cats = ['', 'unlinked', 'correction', 'review', 'conflict', 'rejected', 'withdrawn'];
     main.replaceChildren(h('section', { class: 'facility' },
       h('h1', { text: t('facilityTitle') }),
       h('div', { class: 'toolbar' },
@@ -129,21 +154,27 @@ export function facilityView(session) {
           e.preventDefault();
           const v = (id) => main.querySelector('#' + id).value.trim();
           st.cat = v('fw-cat'); st.reason = v('fw-reason').toUpperCase(); st.from = v('fw-from'); st.to = v('fw-to');
-          st.after = null; st.back = []; st.page = 1; load();
+          st.pager = pagerNew(); keep(); load();
         } },
         field(t('category'), h('select', { id: 'fw-cat' },
-          cats.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
+          CATS.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
         field(t('reasonCode'), h('input', { id: 'fw-reason', value: st.reason, autocomplete: 'off', placeholder: 'ID_MISSING', pattern: '[A-Za-z0-9_]*' })),
         field(t('shotFrom'), h('input', { id: 'fw-from', type: 'date', value: st.from })),
         field(t('shotTo'), h('input', { id: 'fw-to', type: 'date', value: st.to })),
         h('button', { type: 'submit', class: 'primary', id: 'fw-apply', text: t('applyFilters') })),
         h('button', { type: 'button', onclick: load, text: t('refresh') }),
-        h('button', { type: 'button', disabled: !st.back.length, onclick: () => { st.after = st.back.pop(); st.page--; load(); }, text: t('prevPage') }),
-        h('button', { type: 'button', disabled: st.next === null, onclick: () => { st.back.push(st.after); st.after = st.next; st.page++; load(); }, text: t('nextPage') }),
-        h('span', { class: 'muted', text: t('pageInfo', { page: st.page, n: items.length }) })),
+        h('button', { type: 'button', id: 'fw-prev', disabled: !st.pager.back.length, onclick: () => { if (pagerPrev(st.pager)) { keep(); load(); } }, text: t('prevPage') }),
+        h('button', { type: 'button', id: 'fw-next', disabled: st.next === null, onclick: () => { if (pagerNext(st.pager, st.next)) { keep(); load(); } }, text: t('nextPage') }),
+        h('span', { class: 'muted', id: 'fw-count', text: t('pageInfo', { page: st.pager.page, n: items.length }) })),
       st.error ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
       items.length ? h('ul', { class: 'cards', id: 'fw-list' }, items.map(row))
         : h('p', { class: 'empty', text: st.loading ? t('loading') : t('empty') })));
   }
-  return { draw, enter() { if (!st.items.length) load(); } };
+  return {
+    draw,
+    url: urlQuery,
+    fromUrl(q) { if (q !== urlQuery()) { setParams(facilityParams(q)); load(); } },
+    enter() { active = true; if (!st.items.length) load(); },
+    leave() { active = false; },
+  };
 }

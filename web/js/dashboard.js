@@ -7,6 +7,7 @@
 import { h, field, option, toast } from './dom.js';
 import { api } from './api.js';
 import { t, getLang, errorText, fmtDate } from './i18n.js';
+import { isoDate, remember as rememberUrl } from './urlstate.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const COLORS = ['#1f6fb2', '#2e9d5b', '#c77c11', '#8a4fb5'];
@@ -68,15 +69,6 @@ function table(id, caption, head, rows) {
 }
 
 
-// dd/mm/yyyy (or yyyy-mm-dd) as yyyy-mm-dd; '' when it is neither.
-function isoDate(text) {
-  const v = (text || '').trim();
-  let m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
-  if (m) return `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
-  m = /^\d{4}-\d{2}-\d{2}$/.exec(v);
-  return m ? v : '';
-}
-
 // The level of an area code: 2 digits a province, 3 a district, 5 a commune.
 const LEVEL = { 2: 'province', 3: 'district', 5: 'commune' };
 
@@ -119,10 +111,7 @@ export function dashboardView(session, params) {
   }
   // A new entry in the browser's history for each pick or range sent, so
   // the back button, a reload and a shared link find the same figures.
-  function remember() {
-    const q = urlQuery(), url = '#dashboard' + (q ? '?' + q : '');
-    if (location.hash !== url) history.pushState(null, '', url);
-  }
+  function remember() { rememberUrl('dashboard', urlQuery()); }
 
   // province=.. / district=.. / commune=.. (province2025=.. in 2025 units)
   // of a chain prefix ('' = own area)
@@ -338,6 +327,6 @@ export function dashboardView(session, params) {
     leave() { active = false; },
     url: urlQuery,
     // the back or forward button, or a link, changed the URL
-    fromUrl(p) { setParams(p); load(); },
+    fromUrl(query) { if (query !== urlQuery()) { setParams(dashboardParams(query)); load(); } },
   };
 }

@@ -241,9 +241,16 @@ let lang = (() => {
 
 export function getLang() { return lang; }
 
-export function setLang(l) {
+// Whether a language was chosen on this computer (the switch), over the
+// one the browser asks for.
+export function langChosen() {
+  try { return localStorage.getItem('vaxsync.lang') !== null; } catch (e) { return false; }
+}
+
+// keep: remember it on this computer (the switch), not for the browser's own.
+export function setLang(l, keep = true) {
   lang = l === 'en' ? 'en' : 'vi';
-  try { localStorage.setItem('vaxsync.lang', lang); } catch (e) { /* private mode */ }
+  if (keep) try { localStorage.setItem('vaxsync.lang', lang); } catch (e) { /* private mode */ }
   document.documentElement.lang = lang;
 }
 

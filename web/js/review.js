@@ -3,25 +3,59 @@
 // the current item's record and candidate side by side field by field, and
 // the decisions with one key each. After a decision the item leaves the
 // list and the next one shows at once: its explanation was fetched while the
-// officer looked at the one before.
+// officer looked at the one before. The commune, the category, the page and
+// the item are kept in the URL's hash (urlstate.js): a reload, Back and a
+// shared link come back to them.
 import { h, field, option, toast } from './dom.js';
 import { api, seg } from './api.js';
 import { t, tl, getLang, errorText, fmtDate, itemSuggestion, itemEvidence } from './i18n.js';
 import { reasonText } from './reasons.js';
 import { parseExplanation, agreement } from './explain.js';
+import { remember, pagerNew, pagerNext, pagerPrev, pagerText, pagerOf, indexOf } from './urlstate.js';
 
 const PAGE = 50;
 const EDITABLE = ['full_name', 'dob', 'sex', 'id_number', 'phone', 'address', 'vaccine', 'lot', 'dose', 'shot_date'];
 const MARK = { agree: '✓', partial: '≈', disagree: '✗', none: '–' };
 
-export function reviewView(session) {
+const CATS = ['', 'review', 'unlinked', 'conflict'];
+
+// The queue's state in the URL: #review?commune=NNNNN&cat=..&pages=..&item=N
+// (codes, page cursors and a position only). communes: the officer's own
+// (another one in a link is not taken); none for a manager, who may name any
+// commune code (the service says whether it is in the area).
+function reviewParams(query, communes) {
+  const q = new URLSearchParams(query || '');
+  const c = q.get('commune') || '';
+  const commune = (communes.length ? communes.includes(c) : /^\d{5}$/.test(c)) ? c : (communes[0] || '');
+  const cat = CATS.includes(q.get('cat') || '') ? (q.get('cat') || '') : '';
+  return { commune, cat, pager: !c || commune === c ? pagerOf(q.get('pages')) : pagerNew(), item: indexOf(q.get('item')) };
+}
+
+export function reviewView(session, query) {
   const communes = session.role === 'commune' ? session.area.split(',') : [];
   const st = {
-    commune: communes[0] || '', after: null, back: [], page: 1, items: [], next: null,
+    commune: '', pager: pagerNew(), items: [], next: null,
     cat: '', cur: 0, loading: false, error: '', panel: '', busy: false,
   };
+  let want = null; // the item of the URL, once its page is loaded
   const cache = new Map(); // "F/R" -> Promise of the explanation (this page only)
-  let main = null, onKey = null;
+  let main = null, onKey = null, active = false;
+  setParams(reviewParams(query, communes));
+
+  function setParams(p) {
+    st.commune = p.commune; st.cat = p.cat; st.pager = p.pager; want = p.item;
+  }
+  function urlQuery() {
+    const q = new URLSearchParams();
+    if (st.commune) q.set('commune', st.commune);
+    if (st.cat) q.set('cat', st.cat);
+    if (st.pager.page > 1) q.set('pages', pagerText(st.pager));
+    if (st.cur > 0) q.set('item', String(st.cur + 1));
+    return q.toString();
+  }
+  // how: 'push' for a new commune, category or page (Back returns to it),
+  // 'replace' for a move within the page
+  function keep(how) { if (active) remember('review', urlQuery(), how); }
 
   const key = (it) => it.facility_code + '/' + it.record_id;
   const visible = () => st.items.filter((it) => !st.cat || it.category === st.cat);
@@ -45,15 +79,18 @@ export function reviewView(session) {
     const mine = ++seq;
     st.loading = true; st.error = ''; draw(main);
     try {
-      const q = `worklist?commune=${seg(st.commune)}&limit=${PAGE}` + (st.after !== null ? `&after=${st.after}` : '');
+      const q = `worklist?commune=${seg(st.commune)}&limit=${PAGE}` + (st.pager.after !== null ? `&after=${st.pager.after}` : '');
       const r = await api('GET', q);
       if (mine !== seq) return;
-      st.items = r.items; st.next = r.next_after; st.cur = 0; cache.clear();
+      st.items = r.items; st.next = r.next_after; cache.clear();
+      st.cur = want !== null ? Math.max(0, Math.min(want, visible().length - 1)) : 0;
     } catch (e) {
       if (mine !== seq) return;
-      st.items = []; st.next = null; st.error = errorText(e);
+      st.items = []; st.next = null; st.error = errorText(e); st.cur = 0;
     }
+    want = null;
     st.loading = false;
+    keep('replace');
     draw(main);
   }
 
@@ -62,6 +99,7 @@ export function reviewView(session) {
     if (!n) return;
     st.cur = Math.max(0, Math.min(n - 1, st.cur + d));
     st.panel = '';
+    keep('replace');
     draw(main);
   }
 
@@ -77,6 +115,7 @@ export function reviewView(session) {
       const n = visible().length;
       if (st.cur >= n) st.cur = Math.max(0, n - 1);
       toast(`${t('done.' + action)}: ${key(it)} — ${tl('linkDecision', out.decision)}, ${tl('status', out.status)}`);
+      keep('replace');
       if (!st.items.length && st.next !== null) { nextPage(); return; }
     } catch (e) {
       toast(`${key(it)}: ${errorText(e)}`, 'error');
@@ -88,8 +127,10 @@ export function reviewView(session) {
     if (d) d.focus({ preventScroll: true });
   }
 
-  function nextPage() { if (st.next === null) return; st.back.push(st.after); st.after = st.next; st.page++; load(); }
-  function prevPage() { if (!st.back.length) return; st.after = st.back.pop(); st.page--; load(); }
+  function nextPage() { if (pagerNext(st.pager, st.next)) { st.cur = 0; keep('push'); load(); } }
+  function prevPage() { if (pagerPrev(st.pager)) { st.cur = 0; keep('push'); load(); } }
+  // another commune (or a code typed by a manager): its first page
+  function pickCommune(c) { st.commune = c; st.pager = pagerNew(); st.cur = 0; keep('push'); load(); }
 
   // a panel closed (Esc or Cancel): the keyboard goes back to the item, not
   // to the page's start, so the next key acts on it
@@ -114,20 +155,19 @@ export function reviewView(session) {
 
   function toolbar() {
     const pick = communes.length > 1
-      ? field(t('commune'), h('select', { id: 'rv-commune', onchange: (e) => { st.commune = e.target.value; st.after = null; st.back = []; st.page = 1; load(); } },
+      ? field(t('commune'), h('select', { id: 'rv-commune', onchange: (e) => pickCommune(e.target.value) },
         communes.map((c) => option(c, c, c === st.commune))))
       : communes.length === 1 ? h('p', { class: 'muted', text: `${t('commune')}: ${st.commune}` })
-        : h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); st.commune = main.querySelector('#rv-code').value.trim(); st.after = null; st.back = []; st.page = 1; load(); } },
+        : h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); pickCommune(main.querySelector('#rv-code').value.trim()); } },
           field(t('communeCode'), h('input', { id: 'rv-code', inputmode: 'numeric', pattern: '[0-9]{5}', maxlength: 5, value: st.commune })),
           h('button', { type: 'submit', text: t('load') }));
-    const cats = ['', 'review', 'unlinked', 'conflict'];
     return h('div', { class: 'toolbar' }, pick,
-      field(t('category'), h('select', { id: 'rv-cat', onchange: (e) => { st.cat = e.target.value; st.cur = 0; draw(main); } },
-        cats.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
+      field(t('category'), h('select', { id: 'rv-cat', onchange: (e) => { st.cat = e.target.value; st.cur = 0; keep('push'); draw(main); } },
+        CATS.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
       h('button', { type: 'button', onclick: load, text: t('refresh') }),
-      h('button', { type: 'button', onclick: prevPage, disabled: !st.back.length, text: t('prevPage') }),
-      h('button', { type: 'button', onclick: nextPage, disabled: st.next === null, text: t('nextPage') }),
-      h('span', { class: 'muted', id: 'rv-count', text: t('pageInfo', { page: st.page, n: visible().length }) }));
+      h('button', { type: 'button', id: 'rv-prev', onclick: prevPage, disabled: !st.pager.back.length, text: t('prevPage') }),
+      h('button', { type: 'button', id: 'rv-next', onclick: nextPage, disabled: st.next === null, text: t('nextPage') }),
+      h('span', { class: 'muted', id: 'rv-count', text: t('pageInfo', { page: st.pager.page, n: visible().length }) }));
   }
 
   function queue() {
@@ -136,7 +176,7 @@ export function reviewView(session) {
     return h('ol', { class: 'queue', id: 'rv-queue', 'aria-label': t('queueLabel') },
       items.map((it, i) => h('li', { class: i === st.cur ? 'cur' : null, 'aria-current': i === st.cur ? 'true' : null },
         h('button', { type: 'button', class: 'item', 'data-key': key(it),
-          onclick: () => { st.cur = i; st.panel = ''; draw(main); } },
+          onclick: () => { st.cur = i; st.panel = ''; keep('replace'); draw(main); } },
         h('span', { class: 'badge ' + it.category, text: tl('cats', it.category) }), ' ',
         h('span', { class: 'key', text: key(it) }),
         h('span', { class: 'reasons-short', text: it.reasons.filter((r) => r.startsWith('LINK_') || r.startsWith('HIST_')).join(' ') })))));
@@ -245,7 +285,18 @@ export function reviewView(session) {
 
   return {
     draw,
-    enter() { onKey = keydown; document.addEventListener('keydown', onKey); if (!st.items.length && st.commune) load(); },
-    leave() { if (onKey) document.removeEventListener('keydown', onKey); onKey = null; },
+    url: urlQuery,
+    // Back, Forward or a link: the same commune, category and page only
+    // move to the item; anything else loads that page
+    fromUrl(q) {
+      const p = reviewParams(q, communes);
+      if (p.commune === st.commune && p.cat === st.cat && pagerText(p.pager) === pagerText(st.pager) && !st.loading) {
+        st.cur = Math.max(0, Math.min(p.item, visible().length - 1)); st.panel = ''; draw(main);
+        return;
+      }
+      setParams(p); load();
+    },
+    enter() { active = true; onKey = keydown; document.addEventListener('keydown', onKey); if (!st.items.length && st.commune) load(); },
+    leave() { active = false; if (onKey) document.removeEventListener('keydown', onKey); onKey = null; },
   };
 }
