@@ -131,7 +131,7 @@ if [ "$only" != reads ]; then
   wrk -t2 -c4 -d"$duration" --latency -s "$work/submit.lua" "$url"
 fi
 echo "== answers by route and status"
-curl -s "$url/metrics" | grep -E "^vaxsync_http_requests_total|_sum|_count"
+curl -s "$url/metrics" | grep -E "^vaxsync_http_requests_total|_sum|_count|bucket.*records"
 
 [ "$upload_rows" -gt 0 ] || exit 0
 [ -n "$shots" ] || { echo "serve_wrk.sh: --upload-rows needs --shots FILE with --db" >&2; exit 2; }

@@ -644,10 +644,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void checkpoint_round(vs_serve *srv, vs_store *s)
 {
 	vs_store_log log = {0, 0};
-	for (int i = 0; i < 3; i++) {
+	/* each pass copies what was appended during the one before; the log
+	 * counts are read at a pass's start, so the tail the restart will copy
+	 * is what the last pass added to the one before it */
+	int64_t before = -1;
+	for (int i = 0; i < 4; i++) {
 		if (vs_store_checkpoint_log(s, 0, &log, NULL))
 			return; /* retried next round; SQLite's own checkpoint still runs */
-		if (log.pages - log.copied <= SV_CKPT_TAIL)
+		bool small = before >= 0 && log.pages >= before && log.pages - before <= SV_CKPT_TAIL;
+		before = log.pages;
+		if (log.pages - log.copied <= SV_CKPT_TAIL && small)
 			break;
 	}
 	if (log.pages < SV_CKPT_RESTART_PAGES || log.pages - log.copied > SV_CKPT_TAIL)

@@ -2083,6 +2083,16 @@ static void sync_db(sqlite_store *d)
 		(void)f->pMethods->xSync(f, SQLITE_SYNC_NORMAL); /* a failure: the next checkpoint syncs */
 }
 
+/* Flushes the log file (the frames appended since the checkpoint's own sync
+ * of it). */
+static void sync_log(sqlite_store *d)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(d->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) == SQLITE_OK && f &&
+	    f->pMethods && f->pMethods->xSync)
+		(void)f->pMethods->xSync(f, SQLITE_SYNC_NORMAL); /* a failure: the next checkpoint syncs */
+}
+
 static vs_rc sq_checkpoint_log(vs_store *s, int restart_ms, vs_store_log *out, vs_error *err)
 {
 	sqlite_store *d = D(s);
@@ -2098,8 +2108,15 @@ static vs_rc sq_checkpoint_log(vs_store *s, int restart_ms, vs_store_log *out, v
 		return dberr(d, err, "checkpoint");
 	if (pages < 0 || copied < 0)
 		pages = copied = 0; /* not in WAL mode (an in-memory database) */
-	if (r == SQLITE_OK && copied > 0 && copied < pages)
+	/* A PASSIVE checkpoint syncs the database only when no frame was appended
+	 * while it copied, which never holds under steady writes: everything it
+	 * copied would wait for the restart's sync, in the write turn (50-100 ms
+	 * on a 1 M store). Synced here, outside the turn, with the log written
+	 * meanwhile, the restart syncs only its own tail. */
+	if (!restart && r == SQLITE_OK && copied > 0) {
 		sync_db(d);
+		sync_log(d);
+	}
 	if (r == SQLITE_BUSY && copied >= pages)
 		copied = pages > 0 ? pages - 1 : 0; /* copied, but the readers stayed: no restart */
 	if (out) {
