@@ -154,7 +154,7 @@ def main():
                          d + "/shots.csv", "-o", d + "/links.csv", "--refdata", a.refdata, "-q",
                          "--threads", a.threads])
                     secs = time.time() - t0
-                    ev = run([a.vaxsync, "eval", "--truth", d + "/truth.csv", "--links",
+                    ev = run([a.vaxsync, "eval", "--lang", "en", "--truth", d + "/truth.csv", "--links",
                               d + "/links.csv"]).stdout
                     r = parse_eval(ev)
                     r.update(cell=cell, size=size, seed=seed, hard=hard, secs=secs, tags=tag_rows(ev))
@@ -167,7 +167,7 @@ def main():
                         run([a.vaxsync, "run", "--registry", d + "/registry.csv", "--shots",
                              d + "/shots.csv", "--db", db, "--out", d + "/out", "--refdata", a.refdata,
                              "-q", "--threads", a.threads])
-                        rev = run([a.vaxsync, "eval", "--truth", d + "/truth.csv", "--links",
+                        rev = run([a.vaxsync, "eval", "--lang", "en", "--truth", d + "/truth.csv", "--links",
                                    d + "/out/links.csv"]).stdout
                         r["run_auto_recall"] = parse_eval(rev)["auto_recall"]
                         pt = posted_twice(db, d + "/truth.csv")

@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.decisions[VS_LINK_REVIEW],
 	       (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
 	if (argc > 5) {
-		if (vs_link_eval(argv[5], argv[3], argv[1], argv[2], &out, &err) == VS_OK)
+		if (vs_link_eval(argv[5], argv[3], argv[1], argv[2], VS_LANG_EN, &out, &err) == VS_OK)
 			fputs(out.data ? out.data : "", stdout);
 	}
 	vs_buf_free(&out);

@@ -106,6 +106,10 @@ vs_rc vs_buf_append(vs_buf *b, const void *data, size_t len) VS_MUST_CHECK;
 vs_rc vs_buf_putc(vs_buf *b, char c) VS_MUST_CHECK;
 vs_rc vs_buf_puts(vs_buf *b, const char *s) VS_MUST_CHECK;
 vs_rc vs_buf_printf(vs_buf *b, const char *fmt, ...) VS_PRINTF(2, 3) VS_MUST_CHECK;
+/* s padded with spaces to width characters (UTF-8 code points, not bytes: a
+ * Vietnamese word has more bytes than letters), on the left when right is true
+ * (a right-aligned cell); s longer than width is written whole. */
+vs_rc vs_buf_cell(vs_buf *b, const char *s, size_t width, bool right) VS_MUST_CHECK;
 vs_rc vs_buf_reserve(vs_buf *b, size_t extra) VS_MUST_CHECK;
 void vs_buf_reset(vs_buf *b);
 void vs_buf_free(vs_buf *b);

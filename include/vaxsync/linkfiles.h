@@ -91,25 +91,30 @@ void vs_link_files_get_stats(const vs_link_files *lf, vs_link_files_stats *out);
  * "right_<column>" / "left_<column>" (both files often call their id the same). */
 void vs_link_files_id_header(const vs_link_settings *s, int side, size_t k, char *buf, size_t n);
 
-/* ---- evaluation against generated truth ----
+/* ---- evaluation against generated truth (reports in lang: Vietnamese, or English for scripts) ----
  * truth.csv: facility_code,record_id,citizen_id,event_id,error_tags; links.csv
  * as written by vs_link_files_link. When registry and shots are given (may be
  * NULL), the naive baseline (typed ID exactly a 12-digit citizen_id and the
  * same birth year) is evaluated beside. Appends the report to out. */
 vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
-                   const char *shots_path, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+                   const char *shots_path, vs_lang lang, vs_buf *out, vs_error *err) VS_MUST_CHECK;
 
 /* A linkage described by settings against true pairs: truth_path is a CSV whose header has the
  * id columns as links.csv names them (vs_link_files_id_header), one row per true pair (other
  * columns ignored). Prints pairs, precision, recall and F1 for auto links and for auto + review,
  * and the true pairs left without any link. */
 vs_rc vs_link_eval_pairs(const vs_link_settings *s, const char *truth_path, const char *links_path,
-                         vs_buf *out, vs_error *err) VS_MUST_CHECK;
+                         vs_lang lang, vs_buf *out, vs_error *err) VS_MUST_CHECK;
 
 /* A deduplication's clusters (vs_link_files_clusters) against the true entities: truth_path has
  * the left id columns and entity, one row per record. Prints pairwise precision, recall and F1
  * (the pairs of records within a cluster against those within an entity). */
 vs_rc vs_link_eval_clusters(const vs_link_settings *s, const char *truth_path, const char *clusters_path,
-                            vs_buf *out, vs_error *err) VS_MUST_CHECK;
+                            vs_lang lang, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+
+/* The evaluation report's texts: the i-th English text (a printf format) and its Vietnamese, false
+ * past the end (for the test that both have the same conversions). */
+size_t vs_link_eval_text_count(void);
+bool vs_link_eval_text(size_t i, const char **en, const char **vi);
 
 #endif

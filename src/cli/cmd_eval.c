@@ -72,11 +72,12 @@ int vs_cmd_eval(int argc, char **argv)
 	vs_rc rc;
 	if (settings) {
 		if ((rc = vs_link_settings_load(&s, settings, &err)) == VS_OK)
-			rc = clusters ? vs_link_eval_clusters(s, truth, clusters, &out, &err)
-			              : vs_link_eval_pairs(s, truth, links, &out, &err);
+			rc = clusters
+			         ? vs_link_eval_clusters(s, truth, clusters, vs_lang_default(), &out, &err)
+			         : vs_link_eval_pairs(s, truth, links, vs_lang_default(), &out, &err);
 		vs_link_settings_free(s);
 	} else {
-		rc = vs_link_eval(truth, links, reg, shots, &out, &err);
+		rc = vs_link_eval(truth, links, reg, shots, vs_lang_default(), &out, &err);
 	}
 	if (rc)
 		vs_cli_print_error(&err);

@@ -56,6 +56,22 @@ vs_rc vs_buf_puts(vs_buf *b, const char *s)
 	return vs_buf_append(b, s, strlen(s));
 }
 
+vs_rc vs_buf_cell(vs_buf *b, const char *s, size_t width, bool right)
+{
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		chars += (*p & 0xC0) != 0x80;
+	size_t pad = chars < width ? width - chars : 0;
+	vs_rc rc = VS_OK;
+	if (right)
+		rc = vs_buf_printf(b, "%*s", (int)pad, "");
+	if (!rc)
+		rc = vs_buf_puts(b, s);
+	if (!rc && !right)
+		rc = vs_buf_printf(b, "%*s", (int)pad, "");
+	return rc;
+}
+
 vs_rc vs_buf_printf(vs_buf *b, const char *fmt, ...)
 {
 	va_list ap;

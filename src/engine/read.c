@@ -99,11 +99,9 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 		/* the column's name, or its Vietnamese title (the first header alias), padded by characters
 		 */
 		const char *name = vi ? vs_schema_shots[k].aliases[0] : vs_schema_shots[k].name;
-		size_t chars = 0;
-		for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-			chars += (*p & 0xC0) != 0x80;
-		int pad = (vi ? 14 : 12) - (int)chars;
-		TRY(put_rc(vs_buf_printf(out, "  %s%*s %s\n", name, pad > 0 ? pad : 0, "", f[k]), err));
+		TRY(put_rc(vs_buf_puts(out, "  "), err));
+		TRY(put_rc(vs_buf_cell(out, name, vi ? 14 : 12, false), err));
+		TRY(put_rc(vs_buf_printf(out, " %s\n", f[k]), err));
 	}
 	TRY(put_rc(vs_buf_printf(out,
 	                         (vi ? "đã chuẩn hoá: %s, ngày sinh %s, số giấy tờ %s, điện thoại %s, "

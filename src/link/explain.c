@@ -156,25 +156,6 @@ static const char *word_of(vs_link_word what, const char *s, vs_lang lang)
 	return w ? w : s;
 }
 
-/* s then spaces up to width characters (not bytes: Vietnamese letters are
- * two or three bytes), or spaces first when right-aligned; a longer s is
- * kept whole, as printf's %-Ns does. */
-static vs_rc cell(vs_buf *out, const char *s, size_t width, bool right)
-{
-	size_t chars = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		chars += (*p & 0xC0) != 0x80;
-	size_t pad = chars < width ? width - chars : 0;
-	vs_rc rc = VS_OK;
-	if (right)
-		rc = vs_buf_printf(out, "%*s", (int)pad, "");
-	if (!rc)
-		rc = vs_buf_puts(out, s);
-	if (!rc && !right)
-		rc = vs_buf_printf(out, "%*s", (int)pad, "");
-	return rc;
-}
-
 /* One waterfall line: "  NAME RECORD CANDIDATE LEVEL WEIGHT TOTAL" (the
  * Vietnamese names and levels are longer: wider columns). */
 static vs_rc row_line(vs_buf *out, bool vi, const char *name, const char *a, const char *b, const char *level,
@@ -184,16 +165,16 @@ static vs_rc row_line(vs_buf *out, bool vi, const char *name, const char *a, con
 	const char *left[4] = {name, a, b, level};
 	const size_t width[4] = {vi ? 11 : 10, 24, 24, vi ? 22 : 18};
 	for (int k = 0; k < 4 && !rc; k++) {
-		rc = cell(out, left[k], width[k], false);
+		rc = vs_buf_cell(out, left[k], width[k], false);
 		if (!rc)
 			rc = vs_buf_puts(out, " ");
 	}
 	if (!rc)
-		rc = cell(out, weight, 8, true);
+		rc = vs_buf_cell(out, weight, 8, true);
 	if (!rc)
 		rc = vs_buf_puts(out, " ");
 	if (!rc)
-		rc = cell(out, total, 9, true);
+		rc = vs_buf_cell(out, total, 9, true);
 	return rc;
 }
 

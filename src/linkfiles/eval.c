@@ -218,20 +218,103 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
-static vs_rc report(vs_buf *out, const char *title, const method *m)
+/* The report's words in Vietnamese, keyed by the English text (a printf
+ * format), as the front end's messages are (src/cli/cli_text.c): a call site
+ * reads as the English and format_arg lets the compiler check its arguments
+ * against it; both have the same conversions in the same order (test_link
+ * checks). Scripts that read the report ask for English (--lang en). */
+static const struct {
+	const char *en, *vi;
+} eval_vi[] = {
+    {"%s\n  records %llu (in registry %llu, not in registry %llu)\n"
+     "  auto precision   %8.4f %%  (%llu of %llu auto links correct)\n"
+     "  auto recall      %8.4f %%\n"
+     "  review share     %8.4f %%  (%llu)\n"
+     "  overall precision %7.4f %%  recall %.4f %%  F1 %.4f %%  (auto + review counted as linked)\n"
+     "  ID missing/damaged/old/relative: %llu records, auto recall %.4f %%, auto precision %.4f %%\n"
+     "  not in registry auto-linked %.4f %% (%llu)\n",
+     "%s\n  bản ghi %llu (có trong dữ liệu dân cư %llu, không có %llu)\n"
+     "  độ chính xác của ghép tự động %8.4f %%  (%llu trong %llu liên kết tự động là đúng)\n"
+     "  độ phủ của ghép tự động       %8.4f %%\n"
+     "  tỉ lệ cần xem xét             %8.4f %%  (%llu)\n"
+     "  độ chính xác chung %7.4f %%  độ phủ %.4f %%  F1 %.4f %%  (tự động và cần xem xét đều tính là đã "
+     "ghép)\n"
+     "  số định danh thiếu/hỏng/cũ/của người thân: %llu bản ghi, độ phủ tự động %.4f %%, độ chính xác tự "
+     "động %.4f %%\n"
+     "  người không có trong dữ liệu dân cư bị ghép tự động %.4f %% (%llu)\n"},
+    {"error tag", "mã lỗi"},
+    {"records", "bản ghi"},
+    {"false auto", "tự động sai"},
+    {"not auto", "chưa tự động"},
+    {"missed", "bỏ sót"},
+    {"(not in registry)", "(không có trong dữ liệu dân cư)"},
+    {"vaxsync link", "vaxsync link (ghép bản ghi)"},
+    {"  (%llu links rows not in truth were ignored)\n",
+     "  (bỏ qua %llu dòng kết quả ghép không có trong dữ liệu đúng)\n"},
+    {"\nnaive baseline (typed ID exactly a 12-digit citizen_id and the same birth year)",
+     "\ncách so đơn giản (số định danh gõ đúng 12 chữ số của một công dân và cùng năm sinh)"},
+    {"vaxsync link (pairs)\n  true pairs %llu\n"
+     "  auto:          %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  F1 %.4f %%\n"
+     "  auto + review: %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  F1 %.4f %%\n"
+     "  true pairs not auto-linked %llu, not linked at all %llu\n",
+     "vaxsync link (các cặp)\n  cặp đúng %llu\n"
+     "  tự động:              %llu liên kết, %llu đúng  độ chính xác %8.4f %%  độ phủ %8.4f %%  F1 %.4f %%\n"
+     "  tự động + cần xem xét: %llu liên kết, %llu đúng  độ chính xác %8.4f %%  độ phủ %8.4f %%  F1 "
+     "%.4f %%\n"
+     "  cặp đúng không được ghép tự động %llu, hoàn toàn không được ghép %llu\n"},
+    {"  (%llu malformed rows skipped)\n", "  (bỏ qua %llu dòng hỏng)\n"},
+    {"vaxsync link (deduplication, pairs within clusters)\n  records %zu\n"
+     "  true pairs %llu, pairs in clusters %llu, correct %llu\n"
+     "  precision %8.4f %%  recall %8.4f %%  F1 %.4f %%\n",
+     "vaxsync link (khử trùng lặp, các cặp trong cùng một cụm)\n  bản ghi %zu\n"
+     "  cặp đúng %llu, cặp trong các cụm %llu, đúng %llu\n"
+     "  độ chính xác %8.4f %%  độ phủ %8.4f %%  F1 %.4f %%\n"},
+    {"  (%llu records not in truth, %llu malformed rows skipped)\n",
+     "  (%llu bản ghi không có trong dữ liệu đúng, bỏ qua %llu dòng hỏng)\n"},
+};
+
+/* en in lang: the Vietnamese of the table, en itself in English or when missing */
+static const char *tr(vs_lang lang, const char *en) __attribute__((format_arg(2)));
+static const char *tr(vs_lang lang, const char *en)
+{
+	if (lang == VS_LANG_EN)
+		return en;
+	for (size_t i = 0; i < sizeof eval_vi / sizeof eval_vi[0]; i++)
+		if (!strcmp(eval_vi[i].en, en))
+			return eval_vi[i].vi;
+	return en;
+}
+
+size_t vs_link_eval_text_count(void)
+{
+	return sizeof eval_vi / sizeof eval_vi[0];
+}
+
+bool vs_link_eval_text(size_t i, const char **en, const char **vi)
+{
+	if (i >= sizeof eval_vi / sizeof eval_vi[0])
+		return false;
+	*en = eval_vi[i].en;
+	*vi = eval_vi[i].vi;
+	return true;
+}
+
+static vs_rc report(vs_buf *out, const char *title, const method *m, vs_lang lang)
 {
 	uint64_t linked = m->autos + m->reviews, linked_ok = m->auto_ok + m->review_ok;
 	double p = pct(linked_ok, linked), r = pct(linked_ok, m->in_reg);
 	double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
 	vs_rc rc = vs_buf_printf(
 	    out,
-	    "%s\n  records %llu (in registry %llu, not in registry %llu)\n"
-	    "  auto precision   %8.4f %%  (%llu of %llu auto links correct)\n"
-	    "  auto recall      %8.4f %%\n"
-	    "  review share     %8.4f %%  (%llu)\n"
-	    "  overall precision %7.4f %%  recall %.4f %%  F1 %.4f %%  (auto + review counted as linked)\n"
-	    "  ID missing/damaged/old/relative: %llu records, auto recall %.4f %%, auto precision %.4f %%\n"
-	    "  not in registry auto-linked %.4f %% (%llu)\n",
+	    tr(lang,
+	       "%s\n  records %llu (in registry %llu, not in registry %llu)\n"
+	       "  auto precision   %8.4f %%  (%llu of %llu auto links correct)\n"
+	       "  auto recall      %8.4f %%\n"
+	       "  review share     %8.4f %%  (%llu)\n"
+	       "  overall precision %7.4f %%  recall %.4f %%  F1 %.4f %%  (auto + review counted as linked)\n"
+	       "  ID missing/damaged/old/relative: %llu records, auto recall %.4f %%, auto precision %.4f "
+	       "%%\n"
+	       "  not in registry auto-linked %.4f %% (%llu)\n"),
 	    title, (unsigned long long)m->n, (unsigned long long)m->in_reg, (unsigned long long)m->not_in_reg,
 	    pct(m->auto_ok, m->autos), (unsigned long long)m->auto_ok, (unsigned long long)m->autos,
 	    pct(m->auto_ok, m->in_reg), pct(m->reviews, m->n), (unsigned long long)m->reviews, p, r, f1,
@@ -240,16 +323,27 @@ static vs_rc report(vs_buf *out, const char *title, const method *m)
 	    (unsigned long long)m->auto_nonreg);
 	if (rc)
 		return rc;
-	if ((rc = vs_buf_printf(out, "  %-28s %9s %11s %11s %11s\n", "error tag", "records", "false auto",
-	                        "not auto", "missed")))
+	/* the columns padded by characters: the Vietnamese titles have more bytes than letters */
+	const char *head[5] = {tr(lang, "error tag"), tr(lang, "records"), tr(lang, "false auto"),
+	                       tr(lang, "not auto"), tr(lang, "missed")};
+	static const size_t width[5] = {28, 9, 11, 11, 11};
+	rc = vs_buf_puts(out, " ");
+	for (int k = 0; !rc && k < 5; k++)
+		if (!(rc = vs_buf_puts(out, " ")))
+			rc = vs_buf_cell(out, head[k], width[k], k > 0);
+	if (rc || (rc = vs_buf_puts(out, "\n")))
 		return rc;
 	for (size_t i = 0; i < m->ntags; i++) {
 		const tagstat *t = &m->tags[i];
 		if (!t->false_auto && !t->miss_auto)
 			continue;
-		if ((rc = vs_buf_printf(out, "  %-28s %9llu %11llu %11llu %11llu\n", t->name,
-		                        (unsigned long long)t->n, (unsigned long long)t->false_auto,
-		                        (unsigned long long)t->miss_auto, (unsigned long long)t->miss_all)))
+		const char *name =
+		    strcmp(t->name, "(not in registry)") ? t->name : tr(lang, "(not in registry)");
+		if ((rc = vs_buf_puts(out, "  ")) || (rc = vs_buf_cell(out, name, 28, false)))
+			return rc;
+		if ((rc = vs_buf_printf(out, " %9llu %11llu %11llu %11llu\n", (unsigned long long)t->n,
+		                        (unsigned long long)t->false_auto, (unsigned long long)t->miss_auto,
+		                        (unsigned long long)t->miss_all)))
 			return rc;
 	}
 	return VS_OK;
@@ -277,7 +371,7 @@ static int year_of(const char *s)
 }
 
 vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *registry_path,
-                   const char *shots_path, vs_buf *out, vs_error *err)
+                   const char *shots_path, vs_lang lang, vs_buf *out, vs_error *err)
 {
 	vs_rc rc;
 	vs_csv_reader *rd = NULL;
@@ -322,9 +416,9 @@ vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *r
 	}
 	vs_csv_close(rd);
 	rd = NULL;
-	if ((rc = report(out, "vaxsync link", ml)))
+	if ((rc = report(out, tr(lang, "vaxsync link"), ml, lang)))
 		goto out;
-	if (unknown && (rc = vs_buf_printf(out, "  (%llu links rows not in truth were ignored)\n",
+	if (unknown && (rc = vs_buf_printf(out, tr(lang, "  (%llu links rows not in truth were ignored)\n"),
 	                                   (unsigned long long)unknown)))
 		goto out;
 	if (!registry_path || !shots_path)
@@ -368,8 +462,10 @@ vs_rc vs_link_eval(const char *truth_path, const char *links_path, const char *r
 	}
 	vs_csv_close(rd);
 	rd = NULL;
-	rc = report(out, "\nnaive baseline (typed ID exactly a 12-digit citizen_id and the same birth year)",
-	            mb);
+	rc = report(
+	    out,
+	    tr(lang, "\nnaive baseline (typed ID exactly a 12-digit citizen_id and the same birth year)"), mb,
+	    lang);
 	goto out;
 nomem:
 	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -428,7 +524,7 @@ static double f1_of(double p, double r)
 }
 
 vs_rc vs_link_eval_pairs(const vs_link_settings *s, const char *truth_path, const char *links_path,
-                         vs_buf *out, vs_error *err)
+                         vs_lang lang, vs_buf *out, vs_error *err)
 {
 	vs_rc rc;
 	vs_csv_reader *rd = NULL;
@@ -485,20 +581,21 @@ vs_rc vs_link_eval_pairs(const vs_link_settings *s, const char *truth_path, cons
 	rd = NULL;
 	double pa = pct(auto_ok, autos), ra = pct(auto_ok, pairs);
 	double pl = pct(auto_ok + review_ok, autos + reviews), rl = pct(auto_ok + review_ok, pairs);
-	rc = vs_buf_printf(out,
-	                   "vaxsync link (pairs)\n  true pairs %llu\n"
-	                   "  auto:          %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  "
-	                   "F1 %.4f %%\n"
-	                   "  auto + review: %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  "
-	                   "F1 %.4f %%\n"
-	                   "  true pairs not auto-linked %llu, not linked at all %llu\n",
-	                   (unsigned long long)pairs, (unsigned long long)autos, (unsigned long long)auto_ok,
-	                   pa, ra, f1_of(pa, ra), (unsigned long long)(autos + reviews),
-	                   (unsigned long long)(auto_ok + review_ok), pl, rl, f1_of(pl, rl),
-	                   (unsigned long long)(pairs - auto_ok),
-	                   (unsigned long long)(pairs - auto_ok - review_ok));
+	rc = vs_buf_printf(
+	    out,
+	    tr(lang, "vaxsync link (pairs)\n  true pairs %llu\n"
+	             "  auto:          %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  "
+	             "F1 %.4f %%\n"
+	             "  auto + review: %llu links, %llu correct  precision %8.4f %%  recall %8.4f %%  "
+	             "F1 %.4f %%\n"
+	             "  true pairs not auto-linked %llu, not linked at all %llu\n"),
+	    (unsigned long long)pairs, (unsigned long long)autos, (unsigned long long)auto_ok, pa, ra,
+	    f1_of(pa, ra), (unsigned long long)(autos + reviews), (unsigned long long)(auto_ok + review_ok),
+	    pl, rl, f1_of(pl, rl), (unsigned long long)(pairs - auto_ok),
+	    (unsigned long long)(pairs - auto_ok - review_ok));
 	if (!rc && bad)
-		rc = vs_buf_printf(out, "  (%llu malformed rows skipped)\n", (unsigned long long)bad);
+		rc = vs_buf_printf(out, tr(lang, "  (%llu malformed rows skipped)\n"),
+		                   (unsigned long long)bad);
 	goto out;
 nomem:
 	rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -543,7 +640,7 @@ static uint64_t run_pairs(const ce_pair *p, size_t n, int (*cmp)(const void *, c
 }
 
 vs_rc vs_link_eval_clusters(const vs_link_settings *s, const char *truth_path, const char *clusters_path,
-                            vs_buf *out, vs_error *err)
+                            vs_lang lang, vs_buf *out, vs_error *err)
 {
 	vs_rc rc;
 	vs_csv_reader *rd = NULL;
@@ -627,13 +724,14 @@ vs_rc vs_link_eval_clusters(const vs_link_settings *s, const char *truth_path, c
 	uint64_t ok = run_pairs(pr, n, by_ce);
 	double p = pct(ok, found), r = pct(ok, true_pairs);
 	rc = vs_buf_printf(out,
-	                   "vaxsync link (deduplication, pairs within clusters)\n  records %zu\n"
-	                   "  true pairs %llu, pairs in clusters %llu, correct %llu\n"
-	                   "  precision %8.4f %%  recall %8.4f %%  F1 %.4f %%\n",
+	                   tr(lang, "vaxsync link (deduplication, pairs within clusters)\n  records %zu\n"
+	                            "  true pairs %llu, pairs in clusters %llu, correct %llu\n"
+	                            "  precision %8.4f %%  recall %8.4f %%  F1 %.4f %%\n"),
 	                   n, (unsigned long long)true_pairs, (unsigned long long)found,
 	                   (unsigned long long)ok, p, r, f1_of(p, r));
 	if (!rc && (unknown || bad))
-		rc = vs_buf_printf(out, "  (%llu records not in truth, %llu malformed rows skipped)\n",
+		rc = vs_buf_printf(out,
+		                   tr(lang, "  (%llu records not in truth, %llu malformed rows skipped)\n"),
 		                   (unsigned long long)unknown, (unsigned long long)bad);
 	goto out;
 nomem:
