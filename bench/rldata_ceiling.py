@@ -127,6 +127,32 @@ def second_names(x, y):
     return (text_level(x['fname_c2'], y['fname_c2']), text_level(x['lname_c2'], y['lname_c2']))
 
 
+ANOTHER_MIN = 3  # LK_ANOTHER_MIN of src/link/link_internal.h
+COUNTS = {}  # column -> value -> records carrying it (set in main)
+
+
+def known(col, v):
+    return COUNTS[col].get(v, 0) >= ANOTHER_MIN
+
+
+def names_another(x, y):
+    """family and given with "another": two different names that each several records carry"""
+    out = ()
+    for c in ('lname_c1', 'fname_c1'):
+        a, b = x[c], y[c]
+        out += ((5 if a and b and a != b and known(c, a) and known(c, b) else name_level(a, b)),)
+    return out
+
+
+def parts_year_other(x, y):
+    """date parts with one slip, the year with "year_other": another year (no slip) while family,
+    given, month and day are exact"""
+    p = parts(x, y)
+    rest = x['lname_c1'] == y['lname_c1'] != '' and x['fname_c1'] == y['fname_c1'] != '' and \
+        p[1] == 1 and p[2] == 1
+    return ((4 if p[0] == 3 and rest else p[0]),) + p[1:]
+
+
 PATTERNS = [
     ('names, dob levels (the dob comparison)', lambda x, y: names(x, y) + (dob_level(x, y),)),
     ('names, dob levels, second names one_empty',
@@ -135,6 +161,12 @@ PATTERNS = [
     ('names, date parts with one slip', lambda x, y: names(x, y) + parts(x, y)),
     ('names, date parts with one slip, second names one_empty',
      lambda x, y: names(x, y) + parts(x, y) + second_names(x, y)),
+    ('the same, the names with "another"',
+     lambda x, y: names_another(x, y) + parts(x, y) + second_names(x, y)),
+    ('the same, the year with "year_other"',
+     lambda x, y: names(x, y) + parts_year_other(x, y) + second_names(x, y)),
+    ('the same, both ("another" and "year_other")',
+     lambda x, y: names_another(x, y) + parts_year_other(x, y) + second_names(x, y)),
 ]
 
 RULES = [('by', 'bm', 'bd'), ('lname_c1', 'fname_c1'), ('lname_c1', 'by'), ('fname_c1', 'by'),
@@ -191,6 +223,8 @@ def main():
     rows = list(csv.DictReader(open(sys.argv[1], newline='')))
     entity = {r['id']: r['entity'] for r in csv.DictReader(open(sys.argv[2], newline=''))}
     ent = [entity[r['id']] for r in rows]
+    for c in ('lname_c1', 'fname_c1'):
+        COUNTS[c] = collections.Counter(r[c] for r in rows)
     ntrue = sum(c * (c - 1) // 2 for c in collections.Counter(ent).values())
     cand = set()
     for rule in rules:
