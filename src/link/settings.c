@@ -241,7 +241,7 @@ const char *vs_link_settings_cmp_name(const vs_link_settings *s, size_t i)
 
 const char *vs_link_settings_level_name(const vs_link_settings *s, size_t i, unsigned lv)
 {
-	return i < s->ncmp ? lk_level_name(s->cmp[i].kind, lv) : "";
+	return i < s->ncmp && (int)lv < s->cmp[i].nlev ? lk_level_name(s->cmp[i].kind, lv) : "";
 }
 
 size_t vs_link_settings_extra_count(const vs_link_settings *s)
