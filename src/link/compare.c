@@ -75,18 +75,29 @@ static bool one_slip(const char *a, size_t al, const char *b, size_t bl)
 	return !memcmp(a + i, b + i + 1, al - i); /* dropped or added */
 }
 
-/* a name token several live left rows carry as family (k 0) or given name (k 2): at least
- * LK_ANOTHER_MIN of them, and a share above the floor of the term-frequency weights (1e-5), so a
- * name no row carries is never known */
-static bool known_name(const vs_link_index *ix, int k, uint32_t tok)
+/* the share of live left rows that carry a name token as family (k 0) or given name (k 2), from
+ * its term-frequency weight; 0 for none or an unknown token */
+static double name_share(const vs_link_index *ix, int k, uint32_t tok)
 {
 	if (!tok || !ix->tfw[k] || tok >= ix->tf_count)
-		return false;
+		return 0;
+	return exp2(-(double)ix->tfw[k][tok]);
+}
+
+/* two different names are another name, not a typing error of one of them, when each is carried
+ * by at least LK_ANOTHER_MIN live left rows (a typing error is carried by its own record), above
+ * the floor of the term-frequency weights (1e-5, so a name no row carries never counts), and the
+ * rarer by at least LK_ANOTHER_RATIO of the rows that carry the other (an error repeated on a
+ * common name: MUELOER 3 times beside MUELLER 700) */
+static bool another_name(const vs_link_index *ix, int k, uint32_t a, uint32_t b)
+{
+	double sa = name_share(ix, k, a), sb = name_share(ix, k, b);
+	double lo = sa < sb ? sa : sb, hi = sa < sb ? sb : sa;
 	double live = (double)(ix->n - ix->ndead);
 	double need = (double)LK_ANOTHER_MIN / (live > 1 ? live : 1);
 	if (need < 2e-5)
 		need = 2e-5;
-	return (double)ix->tfw[k][tok] <= -log2(need) + 1e-6;
+	return lo >= need * (1 - 1e-6) && lo >= hi * LK_ANOTHER_RATIO;
 }
 
 static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char *rs, size_t rlen,
@@ -98,7 +109,7 @@ static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char 
 		return LV_NAME_EXACT;
 	if (c->another) {
 		int k = c->kind == LK_FAMILY ? 0 : 2;
-		if (known_name(ix, k, rid) && known_name(ix, k, lid))
+		if (another_name(ix, k, rid, lid))
 			return LV_NAME_ANOTHER; /* another name, not a typing error of it */
 	}
 	const char *ls = ix->names.str[lid];

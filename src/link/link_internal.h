@@ -64,9 +64,12 @@ enum { LV_PART_EXACT = 1, LV_PART_SLIP, LV_PART_ELSE }; /* birth_year, birth_mon
 /* birth_year with "year_other": the year differs by no slip while family, given, month and day are
  * all exact (one field replaced, the rest exact); its m and u are conditional on the rest exact */
 #define LV_PART_YEAR_OTHER (LV_PART_ELSE + 1)
-/* "another": a name is known when at least this many live left rows carry it (a typing error is
- * carried by its own record; the same error twice more by chance is rare) */
+/* "another": each of the two names is carried by at least LK_ANOTHER_MIN live left rows (a typing
+ * error is carried by its own record; the same error twice more by chance is rare), the rarer by
+ * at least LK_ANOTHER_RATIO of the rows carrying the other (one in twenty: a common name's
+ * typing errors can repeat, but stay a small share of it) */
 #define LK_ANOTHER_MIN 3
+#define LK_ANOTHER_RATIO 0.05
 /* text with "one_empty": one side has a value, the other none (after the text levels) */
 #define LV_TEXT_ONE_EMPTY (LV_NAME_ELSE + 1)
 

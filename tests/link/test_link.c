@@ -1629,14 +1629,20 @@ static void test_another_name(void **state)
 	assert_int_equal(f.s->cmp[0].nlev, 6);
 	assert_int_equal(f.s->cmp[2].nlev, 5);
 	assert_string_equal(vs_link_settings_level_name(f.s, 0, LV_NAME_ANOTHER), "another-name");
-	/* schmidt carried by 4 rows, schmitt by 3, schmidx (a typing error) by 1 */
-	vs_norm_record reg[10], r;
+	/* schmidt carried by 4 rows, schmitt by 3, schmidx (a typing error) by 1; mueller by 70 and
+	 * mueloer (a typing error repeated) by 3 */
+	static vs_norm_record reg[80];
+	vs_norm_record r;
 	const char *fam[10] = {"schmidt", "schmidt", "schmidt", "schmidt", "schmitt",
-	                       "schmitt", "schmitt", "schmidx", "weber",   "weber"};
-	for (int i = 0; i < 10; i++)
-		mkrec(&reg[i], fam[i], "", i < 5 ? "anna" : "paul", 0, 0, 0, 0, "", "", "");
+	                       "schmitt", "schmitt", "schmidx", "mueloer", "mueloer"};
+	for (int i = 0; i < 80; i++)
+		mkrec(&reg[i],
+		      i < 10    ? fam[i]
+		      : i == 10 ? "mueloer"
+		                : "mueller",
+		      "", i < 5 ? "anna" : "paul", 0, 0, 0, 0, "", "", "");
 	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
-	vs_link_side side = {reg, 10, NULL, NULL};
+	vs_link_side side = {reg, 80, NULL, NULL};
 	assert_int_equal(vs_link_index_add(f.ix, &side, &err), VS_OK);
 	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
 	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
@@ -1646,7 +1652,10 @@ static void test_another_name(void **state)
 	assert_int_equal(clevel(&f, &r, 0, 4), LV_NAME_EXACT);
 	unsigned lv = clevel(&f, &r, 0, 7); /* schmidx: one row carries it */
 	assert_true(lv == LV_NAME_JW1 || lv == LV_NAME_JW2);
-	assert_int_equal(clevel(&f, &r, 1, 5), LV_NAME_ANOTHER); /* anna / paul, 5 rows each */
+	assert_int_equal(clevel(&f, &r, 1, 5), LV_NAME_ANOTHER); /* anna / paul: 5 and 75 rows */
+	mkrec(&r, "mueller", "", "anna", 0, 0, 0, 0, "", "", "");
+	lv = clevel(&f, &r, 0, 8); /* mueloer: 3 rows, under a twentieth of mueller's 69 */
+	assert_true(lv == LV_NAME_JW1 || lv == LV_NAME_JW2);
 	mkrec(&r, "schmidx", "", "anna", 0, 0, 0, 0, "", "", "");
 	assert_int_equal(clevel(&f, &r, 0, 0), LV_NAME_JW1);
 	mkrec(&r, "schmidq", "", "anna", 0, 0, 0, 0, "", "", ""); /* not in the index at all */
