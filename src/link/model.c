@@ -656,7 +656,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 	lk_model_weights(m);
 	/* m by EM, one session per training rule */
 	double msum[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
-	int nest[VS_LINK_MAX_CMP] = {0};
+	int nest[VS_LINK_MAX_CMP] = {0}, yon[VS_LINK_MAX_CMP] = {0};
+	double yosum[VS_LINK_MAX_CMP] = {0};
 	bool any_train = false;
 	for (size_t r = 0; r < s->nrule; r++)
 		any_train |= s->rule[r].train;
@@ -708,6 +709,14 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 				for (int lv = 1; lv < m->nlev[c]; lv++)
 					msum[c][lv] += est[c][lv];
 				nest[c]++;
+				/* year-other: only from a session that sees the rest (yo_set) */
+				bool sees = s->cmp[c].year_other;
+				for (int q = 0; q < 4 && sees; q++)
+					sees = !(excl & (1u << s->cmp[c].rest[q]));
+				if (sees) {
+					yosum[c] += est[c][LV_PART_YEAR_OTHER];
+					yon[c]++;
+				}
 			}
 		}
 		if (!o.quiet)
@@ -723,6 +732,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 		double mm[VS_LINK_MAX_LEVELS];
 		for (int lv = 1; lv < m->nlev[c]; lv++)
 			mm[lv] = msum[c][lv] / nest[c];
+		if (s->cmp[c].year_other && !dedup) /* the profile value when no session saw it */
+			mm[LV_PART_YEAR_OTHER] = yon[c] ? yosum[c] / yon[c] : m->m[c][LV_PART_YEAR_OTHER];
 		if (mm[1] <= m->u[c][1]) {
 			if (!o.quiet)
 				vs_log_warn(
