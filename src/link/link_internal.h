@@ -62,7 +62,8 @@ enum { LV_PART_EXACT = 1, LV_PART_SLIP, LV_PART_ELSE }; /* birth_year, birth_mon
  * (another name, not a typing error of it); after the name levels */
 #define LV_NAME_ANOTHER (LV_NAME_ELSE + 1)
 /* birth_year with "year_other": the year differs by no slip while family, given, month and day are
- * all exact (one field replaced, the rest exact); its m and u are conditional on the rest exact */
+ * all exact (one field replaced, the rest exact); its m is conditional on the rest exact, its u
+ * that of else (model.c, yo_set) */
 #define LV_PART_YEAR_OTHER (LV_PART_ELSE + 1)
 /* "another": each of the two names is carried by at least LK_ANOTHER_MIN live left rows (a typing
  * error is carried by its own record; the same error twice more by chance is rare), the rarer by
@@ -87,7 +88,7 @@ typedef struct lk_cmp {
 	bool another;    /* family, given: level LV_NAME_ANOTHER */
 	bool year_other; /* birth_year: level LV_PART_YEAR_OTHER */
 	/* year_other: the comparisons of family, given, birth_month, birth_day (their level 1 is the
-	 * "rest exact" of the level's conditional m and u in training) */
+	 * "rest exact" of the level's conditional m in training) */
 	int rest[4];
 	int nlev; /* including the null level */
 	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
