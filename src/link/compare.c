@@ -75,6 +75,31 @@ static bool one_slip(const char *a, size_t al, const char *b, size_t bl)
 	return !memcmp(a + i, b + i + 1, al - i); /* dropped or added */
 }
 
+/* the share of live left rows that carry a name token as family (k 0) or given name (k 2), from
+ * its term-frequency weight; 0 for none or an unknown token */
+static double name_share(const vs_link_index *ix, int k, uint32_t tok)
+{
+	if (!tok || !ix->tfw[k] || tok >= ix->tf_count)
+		return 0;
+	return exp2(-(double)ix->tfw[k][tok]);
+}
+
+/* two different names are another name, not a typing error of one of them, when each is carried
+ * by at least LK_ANOTHER_MIN live left rows (a typing error is carried by its own record), above
+ * the floor of the term-frequency weights (1e-5, so a name no row carries never counts), and the
+ * rarer by at least LK_ANOTHER_RATIO of the rows that carry the other (an error repeated on a
+ * common name: MUELOER 3 times beside MUELLER 700) */
+static bool another_name(const vs_link_index *ix, int k, uint32_t a, uint32_t b)
+{
+	double sa = name_share(ix, k, a), sb = name_share(ix, k, b);
+	double lo = sa < sb ? sa : sb, hi = sa < sb ? sb : sa;
+	double live = (double)(ix->n - ix->ndead);
+	double need = (double)LK_ANOTHER_MIN / (live > 1 ? live : 1);
+	if (need < 2e-5)
+		need = 2e-5;
+	return lo >= need * (1 - 1e-6) && lo >= hi * LK_ANOTHER_RATIO;
+}
+
 static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char *rs, size_t rlen,
                            uint32_t rid, uint32_t lid)
 {
@@ -82,6 +107,11 @@ static unsigned name_level(const vs_link_index *ix, const lk_cmp *c, const char 
 		return 0;
 	if (rid == lid)
 		return LV_NAME_EXACT;
+	if (c->another) {
+		int k = c->kind == LK_FAMILY ? 0 : 2;
+		if (another_name(ix, k, rid, lid))
+			return LV_NAME_ANOTHER; /* another name, not a typing error of it */
+	}
 	const char *ls = ix->names.str[lid];
 	size_t llen = ix->names.len[lid];
 	double jw = lk_jaro_winkler(rs, rlen, ls, llen);
@@ -171,6 +201,18 @@ static bool part_slip(uint32_t a, uint32_t b)
 		return true;
 	uint32_t ta = a / 10 % 10, oa = a % 10, tb = b / 10 % 10, ob = b % 10;
 	return (ta == tb) != (oa == ob) || (ta == ob && oa == tb);
+}
+
+/* family and given exact as those comparisons' level 1 (the same words in another order too),
+ * month and day of the dates exact: the rest of a pair whose year differs (year_other) */
+static bool rest_exact(const vs_link_index *ix, const lk_view *v, size_t row)
+{
+	const lk_row *r = &ix->rows[row];
+	bool words = v->nset && v->nset == r->nset;
+	bool fam = v->fam_len && (words || (v->fam_id && v->fam_id == r->fam));
+	bool giv = v->giv_len && (words || (v->giv_id && v->giv_id == r->giv));
+	uint32_t md = v->dob % 10000, lmd = r->dob % 10000;
+	return fam && giv && md / 100 && md % 100 && md == lmd;
 }
 
 /* one part of two dates of birth (packed y*10000+m*100+d, 0 part unknown) as a field of its own */
@@ -362,8 +404,12 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 		return dob_level(v->dob, ix->rows[row].dob);
 	case LK_BYEAR:
 	case LK_BMONTH:
-	case LK_BDAY:
-		return dob_part_level(c->kind, c->slip, v->dob, ix->rows[row].dob);
+	case LK_BDAY: {
+		unsigned lv = dob_part_level(c->kind, c->slip, v->dob, ix->rows[row].dob);
+		if (lv == LV_PART_ELSE && c->year_other && rest_exact(ix, v, row))
+			return LV_PART_YEAR_OTHER;
+		return lv;
+	}
 	case LK_SEX:
 		if (!v->sex || !ix->rows[row].sex)
 			return 0;
@@ -379,12 +425,26 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 	}
 }
 
-float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, size_t row)
+float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, const lk_view *v,
+                size_t row)
 {
 	if (lv == 1 && m->tf[ci] && ix->tfw[0]) {
 		const lk_cmp *c = &ix->s->cmp[ci];
 		uint32_t tok = c->kind == LK_FAMILY ? ix->rows[row].fam : ix->rows[row].giv;
 		return m->logm1[ci] + ix->tfw[c->kind == LK_FAMILY ? 0 : 2][tok];
+	}
+	if ((lv == LV_NAME_JW1 || lv == LV_NAME_JW2) && m->tf[ci] && ix->tfw[0] && ix->s->cmp[ci].another) {
+		/* with "another" a name a letter off is a typing error of one of the two, which then
+		 * says no more than that name typed right: at most the exact weight of the more
+		 * common of the two (MUELLLER / MUELLER weighs what MUELLER does) */
+		bool fam = ix->s->cmp[ci].kind == LK_FAMILY;
+		const float *tfw = ix->tfw[fam ? 0 : 2];
+		float t = tfw[fam ? ix->rows[row].fam : ix->rows[row].giv];
+		uint32_t rt = fam ? v->fam_id : v->giv_id;
+		if (rt && rt < ix->tf_count && tfw[rt] < t)
+			t = tfw[rt];
+		float cap = m->logm1[ci] + t;
+		return cap < m->w[ci][lv] ? cap : m->w[ci][lv];
 	}
 	return m->w[ci][lv];
 }
@@ -457,13 +517,13 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 		               : c->kind == LK_GIVEN ? ix->rows[row].giv
 		                                     : ix->rows[row].mid;
 		if (v->nset && v->nset == ix->rows[row].nset && rlen)
-			return lk_weight(ix, m, ci, 1, row);
+			return lk_weight(ix, m, ci, 1, v, row);
 		if (c->kind != LK_MIDDLE && short_reversed(ix, v, row))
-			return lk_weight(ix, m, ci, 1, row);
+			return lk_weight(ix, m, ci, 1, v, row);
 		if (rlen == 0 || lid == 0)
 			return 0;
 		if (rid == lid)
-			return lk_weight(ix, m, ci, 1, row);
+			return lk_weight(ix, m, ci, 1, v, row);
 		return m->wrest[ci];
 	}
 	case LK_TEXT: {
@@ -473,7 +533,7 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 		if (v->extra_len[c->extra] == 0 || lid == 0)
 			return 0;
 		if (v->extra_id[c->extra] == lid)
-			return lk_weight(ix, m, ci, 1, row);
+			return lk_weight(ix, m, ci, 1, v, row);
 		return m->wrest[ci];
 	}
 	case LK_ID:
@@ -485,6 +545,6 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 			return m->w[ci][LV_PH_EXACT];
 		return m->wrest[ci];
 	default:
-		return lk_weight(ix, m, ci, lk_compare(ix, c, v, row), row);
+		return lk_weight(ix, m, ci, lk_compare(ix, c, v, row), v, row);
 	}
 }

@@ -125,6 +125,8 @@ static const word level_words[] = {
     {"province", "cùng tỉnh"},
     {"one-empty", "một bên trống"},
     {"one-slip", "lệch một"},
+    {"another-name", "tên khác"},
+    {"year-other", "năm khác, còn lại trùng"},
 };
 
 const char *vs_link_word_text(vs_link_word what, const char *en, size_t n, vs_lang lang)

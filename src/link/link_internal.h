@@ -58,6 +58,19 @@ enum { LV_ID_EXACT = 1, LV_ID_ALT, LV_ID_NEAR, LV_ID_EXCEL, LV_ID_ELSE };
 enum { LV_PH_EXACT = 1, LV_PH_NEAR, LV_PH_ELSE };
 enum { LV_GEO_COMMUNE = 1, LV_GEO_DISTRICT, LV_GEO_PROVINCE, LV_GEO_ELSE };
 enum { LV_PART_EXACT = 1, LV_PART_SLIP, LV_PART_ELSE }; /* birth_year, birth_month, birth_day */
+/* family, given with "another": the names differ and each is a name several left records carry
+ * (another name, not a typing error of it); after the name levels */
+#define LV_NAME_ANOTHER (LV_NAME_ELSE + 1)
+/* birth_year with "year_other": the year differs by no slip while family, given, month and day are
+ * all exact (one field replaced, the rest exact); its m is conditional on the rest exact, its u
+ * that of else (model.c, yo_set) */
+#define LV_PART_YEAR_OTHER (LV_PART_ELSE + 1)
+/* "another": each of the two names is carried by at least LK_ANOTHER_MIN live left rows (a typing
+ * error is carried by its own record; the same error twice more by chance is rare), the rarer by
+ * at least LK_ANOTHER_RATIO of the rows carrying the other (one in twenty: a common name's
+ * typing errors can repeat, but stay a small share of it) */
+#define LK_ANOTHER_MIN 3
+#define LK_ANOTHER_RATIO 0.05
 /* text with "one_empty": one side has a value, the other none (after the text levels) */
 #define LV_TEXT_ONE_EMPTY (LV_NAME_ELSE + 1)
 
@@ -70,9 +83,14 @@ typedef struct lk_cmp {
 	/* counts toward auto_support: by default every kind but id, phone and geo (household-shared);
 	 * the settings' "personal" overrides */
 	bool personal;
-	bool slip;      /* birth_year/month/day: the one-slip level fires (else a slip is "else") */
-	bool one_empty; /* text: a value on one side only is a level of its own (else null) */
-	int nlev;       /* including the null level */
+	bool slip;       /* birth_year/month/day: the one-slip level fires (else a slip is "else") */
+	bool one_empty;  /* text: a value on one side only is a level of its own (else null) */
+	bool another;    /* family, given: level LV_NAME_ANOTHER */
+	bool year_other; /* birth_year: level LV_PART_YEAR_OTHER */
+	/* year_other: the comparisons of family, given, birth_month, birth_day (their level 1 is the
+	 * "rest exact" of the level's conditional m in training) */
+	int rest[4];
+	int nlev; /* including the null level */
 	double m[VS_LINK_MAX_LEVELS], u[VS_LINK_MAX_LEVELS];
 } lk_cmp;
 
@@ -294,8 +312,9 @@ void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v);
 double lk_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 /* level of comparison c between right view v and left row */
 unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, size_t row);
-/* weight of a level, with the term-frequency adjustment */
-float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, size_t row);
+/* weight of a level of right view v against left row, with the term-frequency adjustment */
+float lk_weight(const vs_link_index *ix, const vs_link_model *m, size_t ci, unsigned lv, const lk_view *v,
+                size_t row);
 /* an upper bound of lk_weight(lk_compare(..)) from integer tests only (interned ids, packed
  * values): exact when the level is null or level 1, else the best weight of the other levels */
 float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const lk_view *v, size_t row);

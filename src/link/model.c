@@ -370,18 +370,57 @@ static double m_step(const vs_link_model *m, double acc[VS_LINK_MAX_CMP][VS_LINK
 	for (size_t c = 0; c < m->ncmp; c++) {
 		if (excl & (1u << c))
 			continue;
+		/* year_other's m is conditional on the rest exact (yo_set), not a share of all */
+		int top = m->s->cmp[c].year_other ? LV_PART_YEAR_OTHER : m->nlev[c];
 		double s = 0;
-		for (int lv = 1; lv < m->nlev[c]; lv++)
+		for (int lv = 1; lv < top; lv++)
 			s += acc[c][lv];
 		if (s <= 0)
 			continue;
-		for (int lv = 1; lv < m->nlev[c]; lv++) {
+		for (int lv = 1; lv < top; lv++) {
 			double nv = clampp(acc[c][lv] / s);
 			change += fabs(nv - mm[c][lv]);
 			mm[c][lv] = nv;
 		}
 	}
 	return change;
+}
+
+/* year_other (docs/linking.md): the level's m is P(year other | rest exact) among the matches,
+ * where the rest exact is family, given, birth_month and birth_day at level 1 and the year known;
+ * its u is that of "else" (among non-matches the fields are independent: namesakes born on one
+ * day are two people whose years are drawn apart). A pair of the level then weighs its names,
+ * month and day as any pair, and its year by how often, with all else agreeing, the year of a
+ * match is replaced (the chain rule). Per comparison: [0] the level, [1] all. */
+typedef struct yo_acc {
+	double gm[VS_LINK_MAX_CMP][2];
+} yo_acc;
+
+static void yo_add(const vs_link_model *m, uint64_t pat, double wm, yo_acc *a)
+{
+	for (size_t c = 0; c < m->ncmp; c++) {
+		const lk_cmp *k = &m->s->cmp[c];
+		if (!k->year_other)
+			continue;
+		unsigned lv = (unsigned)(pat >> (LVBITS * c)) & 7u;
+		if (lv == 0)
+			continue;
+		bool rest = true;
+		for (int r = 0; r < 4; r++)
+			rest &= ((unsigned)(pat >> (LVBITS * (unsigned)k->rest[r])) & 7u) == 1;
+		if (!rest)
+			continue;
+		a->gm[c][1] += wm;
+		if (lv == LV_PART_YEAR_OTHER)
+			a->gm[c][0] += wm;
+	}
+}
+
+static void yo_set(const vs_link_model *m, const yo_acc *a, double mm[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS])
+{
+	for (size_t c = 0; c < m->ncmp; c++)
+		if (m->s->cmp[c].year_other && a->gm[c][1] > 0)
+			mm[c][LV_PART_YEAR_OTHER] = clampp(a->gm[c][0] / a->gm[c][1]);
 }
 
 /* EM on distinct comparison vectors (pat, cnt) with u fixed; estimates m of
@@ -394,6 +433,8 @@ static void em_session(vs_link_model *m, const uint64_t *pat, const uint64_t *cn
 	memcpy(mm, m->m, sizeof mm);
 	for (int it = 0; it < max_iter; it++) {
 		double acc[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
+		yo_acc ya;
+		memset(&ya, 0, sizeof ya);
 		double tot_g = 0, tot = 0;
 		for (size_t p = 0; p < np; p++) {
 			double lm = log(lambda), lu = log(1 - lambda);
@@ -413,8 +454,13 @@ static void em_session(vs_link_model *m, const uint64_t *pat, const uint64_t *cn
 				if (lv)
 					acc[c][lv] += w;
 			}
+			yo_add(m, pat[p], w, &ya);
 		}
 		double change = m_step(m, acc, excl, mm);
+		for (size_t c = 0; c < m->ncmp; c++) /* the session cannot see a comparison it blocks on */
+			if (excl & (1u << c))
+				ya.gm[c][1] = 0;
+		yo_set(m, &ya, mm);
 		lambda = tot > 0 ? tot_g / tot : 0.5;
 		if (lambda < 1e-6)
 			lambda = 1e-6;
@@ -445,6 +491,8 @@ static void em_pooled(vs_link_model *m, const uint64_t *pat, const uint64_t *cnt
 	memcpy(mm, m->m, sizeof mm);
 	for (int it = 0; it < max_iter; it++) {
 		double acc[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
+		yo_acc ya;
+		memset(&ya, 0, sizeof ya);
 		double tot_g = 0;
 		for (size_t p = 0; p < np; p++) {
 			double lm = log(lambda), lu = log(1 - lambda);
@@ -462,8 +510,10 @@ static void em_pooled(vs_link_model *m, const uint64_t *pat, const uint64_t *cnt
 				if (lv)
 					acc[c][lv] += w;
 			}
+			yo_add(m, pat[p], w, &ya);
 		}
 		double change = m_step(m, acc, 0, mm);
+		yo_set(m, &ya, mm);
 		lambda = tot_g / npairs;
 		if (lambda < 1e-12)
 			lambda = 1e-12;
@@ -600,11 +650,14 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 			continue; /* field almost never filled: keep the profile u */
 		for (int lv = 1; lv < m->nlev[c]; lv++)
 			m->u[c][lv] = (ucnt[c][lv] + 0.5) / (tot + 0.5 * (m->nlev[c] - 1));
+		if (s->cmp[c].year_other) /* that of else (yo_set) */
+			m->u[c][LV_PART_YEAR_OTHER] = m->u[c][LV_PART_ELSE];
 	}
 	lk_model_weights(m);
 	/* m by EM, one session per training rule */
 	double msum[VS_LINK_MAX_CMP][VS_LINK_MAX_LEVELS] = {{0}};
-	int nest[VS_LINK_MAX_CMP] = {0};
+	int nest[VS_LINK_MAX_CMP] = {0}, yon[VS_LINK_MAX_CMP] = {0};
+	double yosum[VS_LINK_MAX_CMP] = {0};
 	bool any_train = false;
 	for (size_t r = 0; r < s->nrule; r++)
 		any_train |= s->rule[r].train;
@@ -656,6 +709,14 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 				for (int lv = 1; lv < m->nlev[c]; lv++)
 					msum[c][lv] += est[c][lv];
 				nest[c]++;
+				/* year-other: only from a session that sees the rest (yo_set) */
+				bool sees = s->cmp[c].year_other;
+				for (int q = 0; q < 4 && sees; q++)
+					sees = !(excl & (1u << s->cmp[c].rest[q]));
+				if (sees) {
+					yosum[c] += est[c][LV_PART_YEAR_OTHER];
+					yon[c]++;
+				}
 			}
 		}
 		if (!o.quiet)
@@ -671,6 +732,8 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 		double mm[VS_LINK_MAX_LEVELS];
 		for (int lv = 1; lv < m->nlev[c]; lv++)
 			mm[lv] = msum[c][lv] / nest[c];
+		if (s->cmp[c].year_other && !dedup) /* the profile value when no session saw it */
+			mm[LV_PART_YEAR_OTHER] = yon[c] ? yosum[c] / yon[c] : m->m[c][LV_PART_YEAR_OTHER];
 		if (mm[1] <= m->u[c][1]) {
 			if (!o.quiet)
 				vs_log_warn(

@@ -267,7 +267,7 @@ double lk_score_pair(const vs_link_index *ix, const vs_link_model *m, const lk_v
 	double total = 0;
 	for (size_t c = 0; c < m->ncmp; c++) {
 		unsigned lv = lk_compare(ix, &ix->s->cmp[c], v, row);
-		float w = lk_weight(ix, m, c, lv, row);
+		float w = lk_weight(ix, m, c, lv, v, row);
 		total += w;
 		if (levels)
 			levels[c] = (uint8_t)lv;

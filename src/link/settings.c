@@ -18,16 +18,16 @@ static const char *const kind_names[LK_KIND_COUNT] = {"family", "middle",     "g
                                                       "text",   "birth_year", "birth_month", "birth_day"};
 
 static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
-    {"null", "exact", "jw-high", "jw-mid", "else"},
+    {"null", "exact", "jw-high", "jw-mid", "else", "another-name"},
     {"null", "exact", "partial", "else"},
-    {"null", "exact", "jw-high", "jw-mid", "else"},
+    {"null", "exact", "jw-high", "jw-mid", "else", "another-name"},
     {"null", "exact", "partial-date", "day-month-swap", "one-part-off", "year-only", "else"},
     {"null", "equal", "else"},
     {"null", "exact", "old-id", "one-digit-or-swap", "excel-damage", "else"},
     {"null", "exact", "one-digit", "else"},
     {"null", "commune", "district", "province", "else"},
     {"null", "exact", "jw-high", "jw-mid", "else", "one-empty"},
-    {"null", "exact", "one-slip", "else"},
+    {"null", "exact", "one-slip", "else", "year-other"},
     {"null", "exact", "one-slip", "else"},
     {"null", "exact", "one-slip", "else"},
 };
@@ -37,7 +37,8 @@ static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5, 4, 4, 
 const char *lk_level_name(int kind, unsigned lv)
 {
 	if (kind < 0 || kind >= LK_KIND_COUNT || lv >= VS_LINK_MAX_LEVELS || !lv_name[kind][lv])
-		return ""; /* past the kind's levels (text's one-empty is there only with "one_empty") */
+		return ""; /* past the kind's levels (text's one-empty, another-name and year-other are
+		            * there only with "one_empty", "another" and "year_other") */
 	return lv_name[kind][lv];
 }
 
@@ -240,7 +241,7 @@ const char *vs_link_settings_cmp_name(const vs_link_settings *s, size_t i)
 
 const char *vs_link_settings_level_name(const vs_link_settings *s, size_t i, unsigned lv)
 {
-	return i < s->ncmp ? lk_level_name(s->cmp[i].kind, lv) : "";
+	return i < s->ncmp && (int)lv < s->cmp[i].nlev ? lk_level_name(s->cmp[i].kind, lv) : "";
 }
 
 size_t vs_link_settings_extra_count(const vs_link_settings *s)
@@ -496,6 +497,31 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 			c->nlev++;
 		}
 	}
+	json_t *an = json_object_get(j, "another");
+	if (an) {
+		if (!json_is_boolean(an) || (k != LK_FAMILY && k != LK_GIVEN))
+			return bad(err, name, "'another' (true or false) goes with family and given");
+		if (json_is_true(an)) {
+			/* profile values: among random pairs most names differ and both are common */
+			c->another = true;
+			c->m[c->nlev] = 0.01;
+			c->u[c->nlev] = 0.60;
+			c->nlev++;
+		}
+	}
+	json_t *yo = json_object_get(j, "year_other");
+	if (yo) {
+		if (!json_is_boolean(yo) || k != LK_BYEAR)
+			return bad(err, name, "'year_other' (true or false) goes with birth_year");
+		if (json_is_true(yo)) {
+			/* m conditional on the rest exact: a true pair whose names, month and day
+			 * agree rarely has another year; u that of else */
+			c->year_other = true;
+			c->m[c->nlev] = 0.10;
+			c->u[c->nlev] = c->u[LV_PART_ELSE];
+			c->nlev++;
+		}
+	}
 	json_t *tf = json_object_get(j, "tf");
 	if (tf) {
 		if (!json_is_boolean(tf))
@@ -505,6 +531,28 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 	if ((rc = parse_probs(json_object_get(j, "m"), c->m, c->nlev, name, "m", err)))
 		return rc;
 	return parse_probs(json_object_get(j, "u"), c->u, c->nlev, name, "u", err);
+}
+
+/* a year_other level needs the comparisons that say "the rest exact": family, given,
+ * birth_month, birth_day (the first of each kind) */
+static vs_rc year_other_rest(vs_link_settings *s, const char *name, vs_error *err)
+{
+	static const int kinds[4] = {LK_FAMILY, LK_GIVEN, LK_BMONTH, LK_BDAY};
+	for (size_t c = 0; c < s->ncmp; c++) {
+		if (!s->cmp[c].year_other)
+			continue;
+		for (int r = 0; r < 4; r++) {
+			s->cmp[c].rest[r] = -1;
+			for (size_t q = 0; q < s->ncmp && s->cmp[c].rest[r] < 0; q++)
+				if (s->cmp[q].kind == kinds[r])
+					s->cmp[c].rest[r] = (int)q;
+			if (s->cmp[c].rest[r] < 0)
+				return bad(err, name,
+				           "'year_other' needs family, given, birth_month and birth_day "
+				           "comparisons");
+		}
+	}
+	return VS_OK;
 }
 
 static uint32_t part_bit(const char *p)
@@ -689,6 +737,8 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 	for (size_t i = 0; i < json_array_size(cmps); i++)
 		if ((rc = parse_cmp(s, json_array_get(cmps, i), name, err)))
 			goto out;
+	if ((rc = year_other_rest(s, name, err)))
+		goto out;
 	json_t *rules = json_object_get(root, "blocking");
 	if (!json_is_array(rules) || json_array_size(rules) == 0) {
 		rc = bad(err, name, "'blocking' must be a non-empty array of rules");

@@ -152,15 +152,16 @@ vs_date vs_norm_date_by_format(const char *s, const char *fmt, int pivot_yy)
 	return d;
 }
 
-/* A full date in the form but no day of the calendar (month 13, day 71, month 00): its numbers
- * as yyyymmdd, kept for comparison only; 0 when not such a date */
+/* A full date in the form but no day of the calendar (month 13, day 71, month 00) or of an odd
+ * year (9185, 1680: a typing error in the year, whose month and day still tell): its numbers as
+ * yyyymmdd, kept for comparison only; 0 when not such a date */
 static uint32_t typed_date(const char *s, const char *fmt)
 {
 	int y, m, day;
 	bool have_m, have_d;
 	if (!scan_format(s, fmt, 30, &y, &m, &day, &have_m, &have_d) || !have_d || !have_m)
 		return 0;
-	if (y < 1800 || y > 2200 || m > 99 || day > 99 || (m == 0 && day == 0))
+	if (y < 1000 || y > 9999 || m > 99 || day > 99 || (m == 0 && day == 0))
 		return 0;
 	return (uint32_t)y * 10000u + (uint32_t)m * 100u + (uint32_t)day;
 }

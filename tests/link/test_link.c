@@ -1612,6 +1612,311 @@ static void test_text_one_empty(void **state)
 	assert_non_null(strstr(err.message, "one_empty"));
 }
 
+/* family and given with "another": two different names that each several left records carry are
+ * another name (its own level, LV_NAME_ANOTHER), not a typing error; a name only its own record
+ * carries keeps the Jaro-Winkler levels, whose weight is then at most the exact weight of the more
+ * common of the two names (MUELLLER / MUELLER says no more than MUELLER) */
+static void test_another_name(void **state)
+{
+	(void)state;
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\"}},"
+	    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\"}},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\", \"another\": true}, "
+	    "{\"name\": \"given\", \"kind\": \"given\", \"another\": true}, {\"name\": \"family_plain\", "
+	    "\"kind\": \"family\"}],"
+	    " \"blocking\": [{\"name\": \"given\", \"keys\": [\"given\"]}]}";
+	fx f;
+	vs_error err = {0};
+	assert_int_equal(vs_link_settings_parse(&f.s, js, strlen(js), "t", &err), VS_OK);
+	assert_int_equal(f.s->cmp[0].nlev, 6);
+	assert_int_equal(f.s->cmp[2].nlev, 5);
+	assert_string_equal(vs_link_settings_level_name(f.s, 0, LV_NAME_ANOTHER), "another-name");
+	/* schmidt carried by 4 rows, schmitt by 3, schmidx (a typing error) by 1; mueller by 70 and
+	 * mueloer (a typing error repeated) by 3 */
+	static vs_norm_record reg[80];
+	vs_norm_record r;
+	const char *fam[10] = {"schmidt", "schmidt", "schmidt", "schmidt", "schmitt",
+	                       "schmitt", "schmitt", "schmidx", "mueloer", "mueloer"};
+	for (int i = 0; i < 80; i++)
+		mkrec(&reg[i],
+		      i < 10    ? fam[i]
+		      : i == 10 ? "mueloer"
+		                : "mueller",
+		      "", i < 5 ? "anna" : "paul", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
+	vs_link_side side = {reg, 80, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &side, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
+	mkrec(&r, "schmitt", "", "anna", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_NAME_ANOTHER); /* schmitt / schmidt */
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_NAME_JW1);     /* without "another" */
+	assert_int_equal(clevel(&f, &r, 0, 4), LV_NAME_EXACT);
+	unsigned lv = clevel(&f, &r, 0, 7); /* schmidx: one row carries it */
+	assert_true(lv == LV_NAME_JW1 || lv == LV_NAME_JW2);
+	assert_int_equal(clevel(&f, &r, 1, 5), LV_NAME_ANOTHER); /* anna / paul: 5 and 75 rows */
+	mkrec(&r, "mueller", "", "anna", 0, 0, 0, 0, "", "", "");
+	lv = clevel(&f, &r, 0, 8); /* mueloer: 3 rows, under a twentieth of mueller's 69 */
+	assert_true(lv == LV_NAME_JW1 || lv == LV_NAME_JW2);
+	mkrec(&r, "schmidx", "", "anna", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_NAME_JW1);
+	mkrec(&r, "schmidq", "", "anna", 0, 0, 0, 0, "", "", ""); /* not in the index at all */
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_NAME_JW1);
+	/* the weight of schmidx / schmidt: the jw-high weight, at most the exact weight of schmidt
+	 * (the more common of the two), from either side */
+	f.m->m[0][LV_NAME_JW1] = 0.2;
+	f.m->u[0][LV_NAME_JW1] = 0.001;
+	lk_model_weights(f.m);
+	lk_view v;
+	mkrec(&r, "schmidx", "", "anna", 0, 0, 0, 0, "", "", "");
+	lk_view_from_norm(f.s, &r, NULL, NULL, &v);
+	lk_view_resolve(f.ix, &v);
+	float exact_schmidt = f.m->logm1[0] + f.ix->tfw[0][f.ix->rows[0].fam];
+	assert_true(f.m->w[0][LV_NAME_JW1] > exact_schmidt + 1);
+	assert_true(fabs(lk_weight(f.ix, f.m, 0, LV_NAME_JW1, &v, 0) - exact_schmidt) < 1e-5);
+	assert_true(lk_bound(f.ix, f.m, 0, &v, 0) >= exact_schmidt);
+	mkrec(&r, "schmidt", "", "anna", 0, 0, 0, 0, "", "", "");
+	lk_view_from_norm(f.s, &r, NULL, NULL, &v);
+	lk_view_resolve(f.ix, &v);
+	assert_true(fabs(lk_weight(f.ix, f.m, 0, LV_NAME_JW1, &v, 7) - exact_schmidt) < 1e-5);
+	/* without "another" the jw-high weight stands */
+	f.m->m[2][LV_NAME_JW1] = 0.2;
+	f.m->u[2][LV_NAME_JW1] = 0.001;
+	lk_model_weights(f.m);
+	assert_true(fabs(lk_weight(f.ix, f.m, 2, LV_NAME_JW1, &v, 7) - f.m->w[2][LV_NAME_JW1]) < 1e-6);
+	/* the model file names the level and reads back */
+	vs_buf b;
+	vs_buf_init(&b, 1 << 16);
+	vs_link_model *again = NULL;
+	assert_int_equal(vs_link_model_dump(f.m, &b, NULL), VS_OK);
+	assert_non_null(strstr(b.data, "another-name"));
+	assert_int_equal(vs_link_model_parse(&again, f.s, b.data, b.len, "t", NULL), VS_OK);
+	vs_link_model_free(again);
+	vs_buf_free(&b);
+	unbuild(&f);
+	/* family and given only */
+	char bad_js[sizeof js + 64];
+	snprintf(bad_js, sizeof bad_js, "%s", js);
+	char *at = strstr(bad_js, "\"kind\": \"given\", \"another\"");
+	memcpy(at, "\"kind\": \"dob\",   ", 17);
+	vs_link_settings *bad = NULL;
+	assert_int_equal(vs_link_settings_parse(&bad, bad_js, strlen(bad_js), "t", &err), VS_ERR_PARSE);
+	assert_non_null(strstr(err.message, "another"));
+}
+
+static const char year_other_settings[] =
+    "{\"standardizer\": \"generic\","
+    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+    "\"given\", \"dob\": \"born\"}},"
+    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+    "\"given\", \"dob\": \"born\"}},"
+    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", "
+    "\"kind\": \"given\"}, {\"name\": \"year\", \"kind\": \"birth_year\", \"year_other\": true}, "
+    "{\"name\": \"month\", \"kind\": \"birth_month\"}, {\"name\": \"day\", \"kind\": \"birth_day\"}],"
+    " \"blocking\": [{\"name\": \"dob\", \"keys\": [\"dob\"], \"train\": true},"
+    " {\"name\": \"names\", \"keys\": [\"family\", \"given\"], \"train\": true},"
+    " {\"name\": \"family_md\", \"keys\": [\"family\", \"birth_month\", \"birth_day\"]},"
+    " {\"name\": \"given_md\", \"keys\": [\"given\", \"birth_month\", \"birth_day\"]}],"
+    " \"thresholds\": {\"auto_probability\": 0.5, \"auto_margin\": 4, \"auto_support\": 2, "
+    "\"review_probability\": 0.05}}";
+
+/* as compare.c's year_slip: one off, one digit different, the last two digits swapped */
+static bool year_slip_of(int a, int b)
+{
+	if (abs(a - b) == 1)
+		return true;
+	int diff = 0;
+	for (int x = a, y = b; x || y; x /= 10, y /= 10)
+		diff += x % 10 != y % 10;
+	return diff == 1 || (a / 100 == b / 100 && a % 10 == b / 10 % 10 && a / 10 % 10 == b % 10);
+}
+
+/* dedup-trains year_other_settings (or the same without "year_other") on write_people's file and
+ * returns how many of the 20 duplicates whose year moved by no slip auto-link; *mo and *uo get
+ * the level's m and u and *ue the u of else (NULL: not asked) */
+static int year_other_links(bool on, double *mo, double *uo, double *ue)
+{
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char f[96], lo[96];
+	snprintf(f, sizeof f, "%s/people.csv", dir);
+	snprintf(lo, sizeof lo, "%s/links.csv", dir);
+	write_one_change_people(f);
+	char js[sizeof year_other_settings];
+	snprintf(js, sizeof js, "%s", year_other_settings);
+	if (!on)
+		memcpy(strstr(js, "\"year_other\": true"), "\"slip\":       true", 18);
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 2, true, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
+	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
+	assert_int_equal(vs_link_files_train(lf, f, &o, &m, &err), VS_OK);
+	if (mo) {
+		*mo = m->m[2][LV_PART_YEAR_OTHER];
+		*uo = m->u[2][LV_PART_YEAR_OTHER];
+		*ue = m->u[2][LV_PART_ELSE];
+	}
+	assert_int_equal(vs_link_files_link(lf, m, f, lo, &err), VS_OK);
+	FILE *fp = fopen(lo, "r");
+	assert_non_null(fp);
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = 0;
+	fclose(fp);
+	/* person i = 9k has a duplicate when k % 5 == 2 with the year moved 1 to 9 years (ids
+	 * 10k + 1, 10k + 2): count those whose two years are no slip and that auto-linked */
+	fp = fopen(f, "r");
+	assert_non_null(fp);
+	static char rows[1001][64];
+	int nr = 0;
+	while (nr < 1001 && fgets(rows[nr], sizeof rows[nr], fp))
+		nr++;
+	fclose(fp);
+	int found = 0, asked = 0;
+	for (int k = 0; k < 100; k++) {
+		if (k % 5 != 2)
+			continue;
+		int a = atoi(strrchr(rows[10 * k + 1], ',') + 1),
+		    b = atoi(strrchr(rows[10 * k + 2], ',') + 1);
+		if (year_slip_of(a, b))
+			continue;
+		char want[48];
+		snprintf(want, sizeof want, "\n%d,%d,auto,", 10 * k + 2, 10 * k + 1);
+		found += strstr(buf, want) != NULL;
+		asked++;
+	}
+	assert_true(asked >= 5);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	unlink(f);
+	unlink(lo);
+	rmdir(dir);
+	return found * 100 + asked;
+}
+
+/* birth_year with "year_other": another year (no slip) while family, given, month and day are
+ * exact is a level of its own, whose m EM estimates among the pairs with the rest exact and whose
+ * u is that of else; the duplicates of one field changed whose year was replaced then auto-link */
+static void test_year_other(void **state)
+{
+	(void)state;
+	fx f;
+	vs_error err = {0};
+	assert_int_equal(
+	    vs_link_settings_parse(&f.s, year_other_settings, strlen(year_other_settings), "t", &err), VS_OK);
+	assert_int_equal(f.s->cmp[2].nlev, 5);
+	assert_string_equal(vs_link_settings_level_name(f.s, 2, LV_PART_YEAR_OTHER), "year-other");
+	assert_true(f.s->cmp[2].u[LV_PART_YEAR_OTHER] == f.s->cmp[2].u[LV_PART_ELSE]);
+	vs_norm_record reg[1], r;
+	mkrec(&reg[0], "schmidt", "", "peter", 1950, 7, 14, 0, "", "", "");
+	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
+	vs_link_side side = {reg, 1, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &side, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
+	mkrec(&r, "schmidt", "", "peter", 1987, 7, 14, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_YEAR_OTHER);
+	mkrec(&r, "schmidt", "", "peter", 1951, 7, 14, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_SLIP);
+	mkrec(&r, "schmidt", "", "paul", 1987, 7, 14, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_ELSE); /* a name differs too */
+	mkrec(&r, "schmidt", "", "peter", 1987, 7, 15, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_ELSE); /* the day differs too */
+	mkrec(&r, "schmidt", "", "peter", 1987, 7, 0, 0, "", "", "");
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_ELSE); /* no day: the rest is not exact */
+	unbuild(&f);
+	/* it needs the comparisons of the rest */
+	char js[sizeof year_other_settings];
+	snprintf(js, sizeof js, "%s", year_other_settings);
+	memcpy(strstr(js, "\"kind\": \"birth_day\""), "\"kind\": \"given\"    ", 19);
+	vs_link_settings *bad = NULL;
+	assert_int_equal(vs_link_settings_parse(&bad, js, strlen(js), "t", &err), VS_ERR_PARSE);
+	assert_non_null(strstr(err.message, "year_other"));
+	/* trained: m of the level among the true pairs with the rest exact (about 20 of the 40
+	 * duplicates whose year or no field of the rest changed), u that of else */
+	double mo = 0, uo = 0, ue = 0;
+	int with = year_other_links(true, &mo, &uo, &ue), without = year_other_links(false, NULL, NULL, NULL);
+	assert_true(mo > 0.05 && mo < 0.6);
+	assert_true(fabs(uo - ue) < 1e-9);
+	int asked = with % 100;
+	assert_int_equal(asked, without % 100);
+	assert_true(with / 100 >= asked - 1);
+	assert_true(without / 100 < with / 100);
+}
+
+/* a generic date whose year is odd (9185, 1680: a typing error in the year) is kept as a typed
+ * date, so its month and day still count (RLdata: HORSZT SCHWARZ 9185-10-14 / HORST SCHWARZ
+ * 1985-10-14) instead of the whole date being dropped */
+static void test_dob_odd_year(void **state)
+{
+	(void)state;
+	vs_norm_record r;
+	vs_norm_input in = {0};
+	in.dob = "9185-10-14";
+	vs_norm_record_generic(&in, "schwarz", NULL, "horszt", NULL, &r);
+	assert_int_equal(r.dob.precision, VS_DATE_NONE);
+	assert_int_equal(r.dob_typed, 91851014);
+	in.dob = "1680-05-13";
+	vs_norm_record_generic(&in, "kaiser", NULL, "thomas", NULL, &r);
+	assert_int_equal(r.dob_typed, 16800513);
+	in.dob = "16800513";
+	vs_norm_record_generic(&in, "kaiser", NULL, "thomas", "%Y%m%d", &r);
+	assert_int_equal(r.dob_typed, 16800513);
+	/* no year of four digits, or no month and day: still nothing */
+	in.dob = "0985-10-14";
+	vs_norm_record_generic(&in, "x", NULL, "y", NULL, &r);
+	assert_int_equal(r.dob_typed, 0);
+	in.dob = "9185";
+	vs_norm_record_generic(&in, "x", NULL, "y", NULL, &r);
+	assert_int_equal(r.dob_typed, 0);
+	assert_int_equal(r.dob.precision, VS_DATE_NONE);
+	/* compared part by part: 9185 / 1985 is another year (two digits), 1680 / 1980 a slip (one
+	 * digit); the month and day agree */
+	fx f;
+	vs_error err = {0};
+	assert_int_equal(
+	    vs_link_settings_parse(&f.s, dob_parts_settings, strlen(dob_parts_settings), "t", &err), VS_OK);
+	vs_norm_record reg[2];
+	in.dob = "1985-10-14";
+	vs_norm_record_generic(&in, "schwarz", NULL, "horst", NULL, &reg[0]);
+	in.dob = "1980-05-13";
+	vs_norm_record_generic(&in, "kaiser", NULL, "thomas", NULL, &reg[1]);
+	assert_int_equal(vs_link_index_new(&f.ix, f.s, &err), VS_OK);
+	vs_link_side side = {reg, 2, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &side, &err), VS_OK);
+	assert_int_equal(vs_link_index_finish(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&f.m, f.s, &err), VS_OK);
+	in.dob = "1680-05-13";
+	vs_norm_record_generic(&in, "kaiser", NULL, "thomas", NULL, &r);
+	assert_int_equal(clevel(&f, &r, 0, 1), LV_PART_SLIP);
+	assert_int_equal(clevel(&f, &r, 1, 1), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 2, 1), LV_PART_EXACT);
+	in.dob = "9185-10-14";
+	vs_norm_record_generic(&in, "schwarz", NULL, "horszt", NULL, &r);
+	assert_int_equal(clevel(&f, &r, 0, 0), LV_PART_ELSE);
+	assert_int_equal(clevel(&f, &r, 1, 0), LV_PART_EXACT);
+	assert_int_equal(clevel(&f, &r, 2, 0), LV_PART_EXACT);
+	/* and found by the family + month + day rule */
+	lk_view v;
+	lk_scratch sc = {0};
+	lk_view_from_norm(f.s, &r, NULL, NULL, &v);
+	lk_view_resolve(f.ix, &v);
+	assert_int_equal(lk_candidates(f.ix, &v, 0, &sc, NULL), VS_OK);
+	assert_int_equal(sc.cand_count, 1);
+	lk_scratch_free(&sc);
+	unbuild(&f);
+}
+
 /* worked example 3's settings file (profiles/rldata10000_dedup.json) is the one printed in
  * docs/linking.md, reads, and deduplicates a small file in RLdata's columns */
 static void test_rldata_profile(void **state)
@@ -1848,6 +2153,9 @@ int main(void)
 	    cmocka_unit_test(test_dob_parts),
 	    cmocka_unit_test(test_dedup_train_dob_parts),
 	    cmocka_unit_test(test_text_one_empty),
+	    cmocka_unit_test(test_another_name),
+	    cmocka_unit_test(test_year_other),
+	    cmocka_unit_test(test_dob_odd_year),
 	    cmocka_unit_test(test_rldata_profile),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
