@@ -94,7 +94,8 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
  * space (one word: given). dob: yyyy-mm-dd, yyyy/mm/dd, dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy,
  * yyyy-mm, yyyy or yyyymmdd (eight digits), real days of years 1800..2200; with dob_format (not
  * NULL) that format only (vs_norm_date_by_format, two-digit years pivot at 30). A full date in
- * the form that is no day (1994-11-71) gives no dob but dob_typed. sex: first letter m or 1 ->
+ * the form that is no day (1994-11-71), or of a year outside 1800..2200 (9185-10-14, a typing
+ * error in the year), gives no dob but dob_typed. sex: first letter m or 1 ->
  * M, f, w or 2 -> F. id_number: its letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER).
  * phone: its digits. province/district/commune codes trimmed. Other members of in are not read; any may be
  * NULL. */
