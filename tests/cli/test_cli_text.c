@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "cli/cli.h"
+#include "vaxsync/linkfiles.h"
 
 /* The printf conversions of fmt ("%s%llu..."; "%%" left out) into out. */
 static void conversions(const char *fmt, char *out, size_t len)
@@ -93,6 +94,24 @@ static void test_table(void **state)
 				bad++;
 			}
 	}
+	assert_int_equal(bad, 0);
+}
+
+/* The evaluation report's texts (src/linkfiles/eval.c: `vaxsync eval` for
+ * people is in Vietnamese) by the same rules. */
+static void test_eval_table(void **state)
+{
+	(void)state;
+	size_t count = vs_link_eval_text_count();
+	int bad = 0;
+	assert_true(count >= 10);
+	for (size_t i = 0; i < count; i++) {
+		vs_cli_msg m;
+		assert_true(vs_link_eval_text(i, &m.en, &m.vi));
+		bad += check_msg(&m);
+	}
+	const char *en, *vi;
+	assert_false(vs_link_eval_text(count, &en, &vi));
 	assert_int_equal(bad, 0);
 }
 
@@ -225,6 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_eval_table),
 	    cmocka_unit_test(test_every_use_in_table),
 	    cmocka_unit_test(test_lookup),
 	    cmocka_unit_test(test_help_table),

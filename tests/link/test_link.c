@@ -2088,50 +2088,6 @@ static void test_level_words(void **state)
 	assert_string_equal(vs_link_decision_text(VS_LINK_REVIEW, VS_LANG_EN), "review");
 }
 
-/* The printf conversions of fmt ("%s%llu..."; "%%" left out) into out. */
-static void eval_conversions(const char *fmt, char *out, size_t len)
-{
-	size_t o = 0;
-	for (const char *p = fmt; *p; p++) {
-		if (*p != '%')
-			continue;
-		if (p[1] == '%') {
-			p++;
-			continue;
-		}
-		const char *e = p + 1;
-		while (*e && strchr("-+ #0123456789.*", *e))
-			e++; /* flags, width, precision */
-		while (*e && strchr("zlh", *e) && o + 1 < len)
-			out[o++] = *e++;
-		if (*e && o + 1 < len)
-			out[o++] = *e;
-		p = *e ? e : e - 1;
-	}
-	out[o] = 0;
-}
-
-/* Every text of the evaluation report has a Vietnamese text, not the English
- * one, with the same conversions in the same order (vs_buf_printf formats). */
-static void test_eval_texts_vi(void **state)
-{
-	(void)state;
-	const char *en, *vi;
-	size_t n = vs_link_eval_text_count();
-	assert_true(n >= 10);
-	for (size_t i = 0; i < n; i++) {
-		assert_true(vs_link_eval_text(i, &en, &vi));
-		char ce[64], cv[64];
-		eval_conversions(en, ce, sizeof ce);
-		eval_conversions(vi, cv, sizeof cv);
-		if (strcmp(ce, cv) || !strcmp(en, vi))
-			fprintf(stderr, "eval text %zu: conversions %s / %s: %s\n", i, ce, cv, en);
-		assert_string_equal(ce, cv);
-		assert_string_not_equal(en, vi);
-	}
-	assert_false(vs_link_eval_text(n, &en, &vi));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2146,7 +2102,6 @@ int main(void)
 	    cmocka_unit_test(test_date_formats),
 	    cmocka_unit_test(test_generic_settings),
 	    cmocka_unit_test(test_generic_formats_and_eval),
-	    cmocka_unit_test(test_eval_texts_vi),
 	    cmocka_unit_test(test_dedup_clusters),
 	    cmocka_unit_test(test_dedup_train_pooled),
 	    cmocka_unit_test(test_dob_three_columns),
