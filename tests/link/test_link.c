@@ -1227,6 +1227,19 @@ static void write_people(const char *f, bool rldata)
 	fclose(fp);
 }
 
+/* Opens the deduplication of file f under s (2 threads) and trains its model by EM. */
+static vs_link_model *dedup_trained(const vs_link_settings *s, const char *f, vs_link_files **lf)
+{
+	vs_error err = {0};
+	vs_link_files_opts fo = {NULL, 2, true, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(*lf, f, &err), VS_OK);
+	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
+	assert_int_equal(vs_link_files_train(*lf, f, &o, &m, &err), VS_OK);
+	return m;
+}
+
 /* deduplication training: when each duplicate has exactly one field changed (RLdata's errors),
  * sessions blocked on the names see only the true pairs whose date changed and estimated m of an
  * exact date near 0; the one pooled session with the match share over all pairs gives every
@@ -1254,12 +1267,7 @@ static void test_dedup_train_pooled(void **state)
 	vs_link_settings *s = NULL;
 	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
 	vs_link_files *lf = NULL;
-	vs_link_files_opts fo = {NULL, 2, true, true};
-	vs_link_model *m = NULL;
-	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
-	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
-	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
-	assert_int_equal(vs_link_files_train(lf, f, &o, &m, &err), VS_OK);
+	vs_link_model *m = dedup_trained(s, f, &lf);
 	/* the true shares among the duplicates: family and given exact in 4 of 5, the date in 2 of 5
 	 * (per-rule sessions: 0.50, 0.50, and for the date an estimate where agreement was no evidence,
 	 * so the profile's 0.9 was kept) */
@@ -1506,12 +1514,7 @@ static void test_dedup_train_dob_parts(void **state)
 	vs_link_settings *s = NULL;
 	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
 	vs_link_files *lf = NULL;
-	vs_link_files_opts fo = {NULL, 2, true, true};
-	vs_link_model *m = NULL;
-	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
-	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
-	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
-	assert_int_equal(vs_link_files_train(lf, f, &o, &m, &err), VS_OK);
+	vs_link_model *m = dedup_trained(s, f, &lf);
 	for (size_t c = 0; c < 5; c++) {
 		assert_true(fabs(m->m[c][1] - 0.8) < 0.06);
 		assert_true(m->w[c][1] > 3);
@@ -1540,6 +1543,19 @@ static void test_dedup_train_dob_parts(void **state)
 	unlink(f);
 	unlink(lo);
 	rmdir(dir);
+}
+
+/* The model file of m names the level and reads back. */
+static void model_names_level(const vs_link_model *m, const vs_link_settings *s, const char *level)
+{
+	vs_buf b;
+	vs_buf_init(&b, 1 << 16);
+	vs_link_model *again = NULL;
+	assert_int_equal(vs_link_model_dump(m, &b, NULL), VS_OK);
+	assert_non_null(strstr(b.data, level));
+	assert_int_equal(vs_link_model_parse(&again, s, b.data, b.len, "t", NULL), VS_OK);
+	vs_link_model_free(again);
+	vs_buf_free(&b);
 }
 
 /* a text comparison with "one_empty": a value on one side only is a level of its own (EM learns
@@ -1590,14 +1606,7 @@ static void test_text_one_empty(void **state)
 	assert_int_equal(lk_compare(f.ix, &f.s->cmp[1], &v, 0), LV_NAME_EXACT);
 	assert_int_equal(lk_compare(f.ix, &f.s->cmp[1], &v, 1), LV_TEXT_ONE_EMPTY);
 	/* the model file carries the sixth level and reads back */
-	vs_buf b;
-	vs_buf_init(&b, 1 << 16);
-	vs_link_model *again = NULL;
-	assert_int_equal(vs_link_model_dump(f.m, &b, NULL), VS_OK);
-	assert_non_null(strstr(b.data, "one-empty"));
-	assert_int_equal(vs_link_model_parse(&again, f.s, b.data, b.len, "t", NULL), VS_OK);
-	vs_link_model_free(again);
-	vs_buf_free(&b);
+	model_names_level(f.m, f.s, "one-empty");
 	unbuild(&f);
 	/* only text comparisons take it */
 	char bad_js[sizeof js + 32];
@@ -1689,14 +1698,7 @@ static void test_another_name(void **state)
 	lk_model_weights(f.m);
 	assert_true(fabs(lk_weight(f.ix, f.m, 2, LV_NAME_JW1, &v, 7) - f.m->w[2][LV_NAME_JW1]) < 1e-6);
 	/* the model file names the level and reads back */
-	vs_buf b;
-	vs_buf_init(&b, 1 << 16);
-	vs_link_model *again = NULL;
-	assert_int_equal(vs_link_model_dump(f.m, &b, NULL), VS_OK);
-	assert_non_null(strstr(b.data, "another-name"));
-	assert_int_equal(vs_link_model_parse(&again, f.s, b.data, b.len, "t", NULL), VS_OK);
-	vs_link_model_free(again);
-	vs_buf_free(&b);
+	model_names_level(f.m, f.s, "another-name");
 	unbuild(&f);
 	/* family and given only */
 	char bad_js[sizeof js + 64];
@@ -1754,12 +1756,7 @@ static int year_other_links(bool on, double *mo, double *uo, double *ue)
 	vs_link_settings *s = NULL;
 	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
 	vs_link_files *lf = NULL;
-	vs_link_files_opts fo = {NULL, 2, true, true};
-	vs_link_model *m = NULL;
-	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
-	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
-	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
-	assert_int_equal(vs_link_files_train(lf, f, &o, &m, &err), VS_OK);
+	vs_link_model *m = dedup_trained(s, f, &lf);
 	if (mo) {
 		*mo = m->m[2][LV_PART_YEAR_OTHER];
 		*uo = m->u[2][LV_PART_YEAR_OTHER];
@@ -1950,12 +1947,7 @@ static void test_rldata_profile(void **state)
 	snprintf(lo, sizeof lo, "%s/links.csv", dir);
 	write_people(f, true);
 	vs_link_files *lf = NULL;
-	vs_link_files_opts fo = {NULL, 2, true, true};
-	vs_link_model *m = NULL;
-	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
-	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
-	vs_link_train_opts o = {200000, 0, 50, 1, 2, true};
-	assert_int_equal(vs_link_files_train(lf, f, &o, &m, &err), VS_OK);
+	vs_link_model *m = dedup_trained(s, f, &lf);
 	assert_int_equal(vs_link_files_link(lf, m, f, lo, &err), VS_OK);
 	fp = fopen(lo, "r");
 	assert_non_null(fp);
