@@ -501,6 +501,55 @@ static void count(sv_job *j, const vs_engine_outcome *o)
 	                 1);
 }
 
+/* The job thread yields the cores to the request workers (Linux: the nice
+ * value of one thread): a large file goes in a little slower, people's page
+ * reads stay quick. But not in its write turns: every read waits for the turn
+ * to write its audit row, and a thread at nice 10 among busy request workers
+ * got so little of a core that its turns of 2 ms took up to 100 ms (a
+ * priority inversion: the reads' p99 during an upload). So the thread takes
+ * its normal priority for each turn and yields again after it. Lowering the
+ * nice value needs CAP_SYS_NICE or RLIMIT_NICE; a thread that cannot take it
+ * back keeps its normal priority throughout (found by trying, one step). */
+static _Thread_local int job_base = 0, job_nice = 0;
+static _Thread_local bool job_niced = false;
+
+bool sv_job_nice_setup(void)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int base = getpriority(PRIO_PROCESS, tid);
+	if (base == -1 && errno)
+		return false;
+	int nice = base + SV_JOB_NICE > 19 ? 19 : base + SV_JOB_NICE;
+	job_niced = false;
+	if (nice == base || setpriority(PRIO_PROCESS, tid, base + 1))
+		return false;
+	if (setpriority(PRIO_PROCESS, tid, base)) {
+		(void)setpriority(PRIO_PROCESS, tid, base + 1); /* stays one step down: as good as normal */
+		return false;
+	}
+	if (setpriority(PRIO_PROCESS, tid, nice))
+		return false;
+	job_base = base;
+	job_nice = nice;
+	job_niced = true;
+	return true;
+}
+
+void sv_job_turn_begin(vs_serve *srv)
+{
+	if (job_niced)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), job_base);
+	sv_write_lock(srv);
+}
+
+void sv_job_turn_end(vs_serve *srv)
+{
+	sv_write_unlock(srv);
+	if (job_niced)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), job_nice);
+}
+
 /* Stores, links, verifies and posts one batch (one transaction, then the
  * verification's own), each in its own write turn. */
 static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs_error *err)
@@ -510,7 +559,7 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 	if (!b->n)
 		return VS_OK;
 	vs_engine_standardize(srv->engine, b->subs, b->n, b->recs);
-	sv_write_lock(srv);
+	sv_job_turn_begin(srv);
 	vs_rc rc = vs_store_begin(s, err);
 	if (!rc)
 		rc = vs_engine_store_batch(ss, b->subs, b->recs, b->n, b->out, NULL, err);
@@ -518,13 +567,13 @@ static vs_rc flush(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b, vs
 		rc = vs_store_commit(s, err);
 	else
 		(void)vs_store_rollback(s, NULL);
-	sv_write_unlock(srv);
+	sv_job_turn_end(srv);
 	/* the verification in a turn of its own: requests waiting for the turn go
 	 * between (its dirty marks are in the store: a crash here loses nothing) */
 	if (!rc) {
-		sv_write_lock(srv);
+		sv_job_turn_begin(srv);
 		rc = vs_engine_verify_post(ss, 0, &vst, err);
-		sv_write_unlock(srv);
+		sv_job_turn_end(srv);
 	}
 	for (size_t i = 0; !rc && i < b->n; i++) {
 		count(j, &b->out[i]);
@@ -550,9 +599,9 @@ static vs_rc keep_rejected(vs_serve *srv, vs_engine_session *ss, sv_job *j, uint
 	}
 	keep_rec(j, item, x->record_id ? x->record_id : "", x->line, true, 0, 0, x->why.reason, NULL);
 	x->facility_code = j->facility;
-	sv_write_lock(srv);
+	sv_job_turn_begin(srv);
 	vs_rc rc = vs_engine_keep_rejected(ss, x, err);
-	sv_write_unlock(srv);
+	sv_job_turn_end(srv);
 	return rc;
 }
 
@@ -660,11 +709,10 @@ static void *job_loop(void *arg)
 {
 	vs_serve *srv = arg;
 	vs_engine_session *ss = NULL;
-	/* the job thread yields the cores to the request workers: a large file
-	 * goes in a little slower, people's page reads stay quick (Linux: the
-	 * nice value of one thread) */
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SV_JOB_NICE))
-		vs_log(VS_LOG_INFO, "serve: the job thread keeps its priority");
+	if (!sv_job_nice_setup())
+		vs_log(VS_LOG_INFO,
+		       "serve: the job thread keeps its priority (no CAP_SYS_NICE or RLIMIT_NICE "
+		       "to take it back in its write turns)");
 	batch *b = vs_calloc(1, sizeof(*b));
 	if (!b || vs_engine_session_open(srv->engine, &ss, NULL)) {
 		vs_free(b);

@@ -128,6 +128,12 @@ void sv_write_end(sv_req *q);
  * asked first served. */
 void sv_write_lock(vs_serve *srv);
 void sv_write_unlock(vs_serve *srv);
+/* The upload job's thread: sv_job_nice_setup lowers its priority (nice +10)
+ * when it can take it back, which sv_job_turn_begin does for each write turn
+ * and sv_job_turn_end undoes (jobs.c); false: the thread keeps its priority. */
+bool sv_job_nice_setup(void);
+void sv_job_turn_begin(vs_serve *srv);
+void sv_job_turn_end(vs_serve *srv);
 
 /* Sets a problem document: status, a stable code and a title a person can
  * read (never store or engine internals). Returns status. */
