@@ -727,7 +727,8 @@ vs_rc lk_second_look_rows(const vs_link_index *ix, const lk_view *v, lk_scratch 
 
 /* The household rules' second look (docs/linking.md, rule 9): the typed ID or phone is the own
  * one of a candidate (a holder), but the best candidate, after rules 1 and 8, does not fit the
- * record's personal fields (its support is below auto_support): the person was perhaps not
+ * record's personal fields (their weight without the family name, which a household shares, is
+ * below auto_support): the person was perhaps not
  * among the candidates at all. The citizens of the holders' communes who share personal fields
  * with the record (personal_key) are added; when one of them (or another candidate) fits the
  * personal fields best, by auto_margin over every holder, and lives in a holder's commune, the
@@ -742,7 +743,12 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	if (!s->household || !ix->com || r->best < 0 || (!v->id && !v->phone) ||
 	    sc->cand_count > HOUSEHOLD_MAX_CAND)
 		return VS_OK;
-	if (lk_support(m, r->weights, r->weight - prior) >= m->th.auto_support)
+	/* the family name is shared by the household: a holder's housemate fits it for free */
+	double own = 0;
+	for (size_t c = 0; c < m->ncmp; c++)
+		if (s->cmp[c].personal && s->cmp[c].kind != LK_FAMILY)
+			own += r->weights[c];
+	if (own >= m->th.auto_support)
 		return VS_OK;
 	size_t n0 = sc->cand_count;
 	vs_rc rc = lk_second_look_rows(ix, v, sc);
@@ -813,8 +819,9 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 {
 	if (r->best < 0)
 		return false;
-	uint32_t c = ix->rows[r->best].commune;
-	if (!c)
+	const lk_row *b = &ix->rows[r->best];
+	uint32_t c = b->commune;
+	if (!c || holds_id(b, v) || holds_phone(b, v))
 		return false;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		const lk_row *a = &ix->rows[sc->cand[k]];

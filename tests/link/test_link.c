@@ -275,20 +275,27 @@ static void test_household_second_look(void **state)
 	vs_norm_record *p = population(2000);
 	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
 	mkrec(&p[201], "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
+	mkrec(&p[202], "Phan", "Thị", "Mai", 2012, 1, 2, VS_SEX_F, "001312777555", "", "00077");
 	build(&f, p, 2000, NULL);
-	vs_norm_record q[2];
+	vs_norm_record q[3];
+	/* her twin sister's CCCD: the sister fits the year, the sex and the (rare) family name, which
+	 * the household shares; without the family name she does not reach auto_support */
+	mkrec(&q[2], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001312777555", "", "");
 	mkrec(&q[0], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
 	/* the father's own record: the usual ranking, no second look */
 	mkrec(&q[1], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "", "");
-	vs_link_result res[2];
+	vs_link_result res[3];
 	vs_error err = {0};
-	vs_link_side side = {q, 2, NULL, NULL};
+	vs_link_side side = {q, 3, NULL, NULL};
 	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[2].best, 201);
+	assert_true(res[2].second_look);
 	assert_int_equal(res[0].best, 201);
 	assert_true(res[0].second_look);
 	assert_true(res[0].relative_id);
-	assert_int_equal(res[0].second, 200);
-	assert_int_equal(res[0].candidates, 2);
+	/* the runner-up: the father or her sister (the family and middle names), both behind */
+	assert_true(res[0].second == 200 || res[0].second == 202);
+	assert_int_equal(res[0].candidates, 3);
 	assert_int_equal(res[0].decision, VS_LINK_AUTO);
 	/* rule 10: the father's ID places her in his commune, so the address typed (none) weighs as
 	 * the commune agreeing; the ID (his) is left out */
@@ -306,7 +313,7 @@ static void test_household_second_look(void **state)
 	assert_false(res[1].second_look);
 	assert_int_equal(res[1].decision, VS_LINK_AUTO);
 	/* the same with threads, and explain shows the child among the candidates */
-	vs_link_result r2[2];
+	vs_link_result r2[3];
 	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 2, r2, &err), VS_OK);
 	assert_int_equal(r2[0].best, 201);
 	vs_buf b;
@@ -342,6 +349,30 @@ static void test_household_second_look_disagrees(void **state)
 	assert_true(res[0].second_look);
 	assert_int_equal(res[0].decision, VS_LINK_REVIEW);
 	assert_int_equal(res[0].reason, VS_R_LINK_AMBIGUOUS);
+	unbuild(&f);
+	free(p);
+}
+
+/* rule 10 places a record by a household member only: a best that holds the typed ID itself
+ * (her own CCCD, her father's phone) is found by her own number, and the commune weight is not
+ * added on top of it */
+static void test_household_place_not_own(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	mkrec(&p[201], "Phan", "Thị", "Ngọc", 1991, 8, 20, VS_SEX_F, "001191000654", "", "00077");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[1];
+	mkrec(&q[0], "Phan", "Thị", "Ngọc", 1991, 0, 0, VS_SEX_F, "001191000654", "0912000321", "");
+	vs_link_result res[1];
+	vs_error err = {0};
+	vs_link_side side = {q, 1, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 201);
+	assert_false(res[0].household_place);
+	assert_false(res[0].second_look);
 	unbuild(&f);
 	free(p);
 }
@@ -1869,6 +1900,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_second_look),
 	    cmocka_unit_test(test_household_second_look_disagrees),
+	    cmocka_unit_test(test_household_place_not_own),
 	    cmocka_unit_test(test_thread_determinism),
 	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
