@@ -327,6 +327,39 @@ static void test_household_second_look(void **state)
 	free(p);
 }
 
+/* the second look over a growing index: the child added after finish (the overlay) is found, and
+ * after a merge (the per-commune list rebuilt) too; removed, she is not */
+static void test_household_second_look_overlay(void **state)
+{
+	(void)state;
+	fx f;
+	vs_error err = {0};
+	vs_norm_record *p = population(2000);
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	build(&f, p, 2000, NULL);
+	vs_norm_record child;
+	mkrec(&child, "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
+	vs_link_side add = {&child, 1, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &add, &err), VS_OK);
+	vs_norm_record q[1];
+	mkrec(&q[0], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
+	vs_link_side side = {q, 1, NULL, NULL};
+	vs_link_result res[1];
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 2000);
+	assert_true(res[0].second_look);
+	assert_int_equal(vs_link_index_merge(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 2000);
+	assert_true(res[0].second_look);
+	assert_int_equal(vs_link_index_remove(f.ix, 2000, &err), VS_OK);
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 200);
+	assert_false(res[0].second_look);
+	unbuild(&f);
+	free(p);
+}
+
 /* the second look's guard: two girls of that name in the father's commune and no date on the
  * record; the second look and the usual ranking (the father, by his ID) disagree and neither girl
  * leads, so the record goes to review, never auto */
@@ -1900,6 +1933,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_second_look),
 	    cmocka_unit_test(test_household_second_look_disagrees),
+	    cmocka_unit_test(test_household_second_look_overlay),
 	    cmocka_unit_test(test_household_place_not_own),
 	    cmocka_unit_test(test_thread_determinism),
 	    cmocka_unit_test(test_bound_cut_exact),
