@@ -253,6 +253,15 @@ typedef struct vs_link_result {
 	 * it places the record in that household but says nothing of which member; weight and
 	 * second_weight leave the phone out for best and for the members of that commune */
 	bool household_phone;
+	/* the household rules' second look: no candidate fitted the record's personal fields, the
+	 * typed ID or phone is a candidate's own (a holder's), and best was found among the citizens
+	 * of the holder's commune (relative_id or household_phone tells which field); candidates
+	 * counts the rows it added */
+	bool second_look;
+	/* the household places the record: another candidate of best's commune holds the typed ID
+	 * or phone (the no-ID place rule is met; with relative_id or household_phone, weight counts
+	 * the address as the commune agreeing) */
+	bool household_place;
 } vs_link_result;
 
 /* Links each right record of the batch: blocking (union of rules, capped

@@ -199,6 +199,9 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 	v.self = one->self ? one->self[0] : -1;
 	if ((rc = lk_candidates(ix, &v, -1, &sc, NULL)))
 		goto out;
+	/* the household rules' second look decided among more citizens: list them too */
+	if (res.second_look && (rc = lk_second_look_rows(ix, &v, &sc)))
+		goto out;
 	double prior = isnan(m->prior) ? -log2(ix->n > 1 ? (double)ix->n : 2.0) : m->prior;
 	cw = vs_calloc(sc.cand_count + 1, sizeof *cw);
 	if (!cw) {
@@ -221,6 +224,11 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		                   vs_link_decision_name(res.decision), res.reason ? "  " : "",
 		                   res.reason ? vs_reason_name(res.reason) : "", res.weight, res.probability,
 		                   res.candidates);
+	if (!rc && res.second_look)
+		rc = vs_buf_puts(out, vi ? "nhìn lại hộ gia đình: thêm các công dân cùng xã với người có số "
+		                           "CCCD / điện thoại đã nhập\n"
+		                         : "household second look: citizens of the commune of the typed ID's "
+		                           "or phone's holder added\n");
 	if (rc)
 		goto out;
 	if (sc.cand_count == 0) {

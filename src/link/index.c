@@ -948,9 +948,102 @@ static void ov_free(lk_overlay *ov)
 	memset(ov, 0, sizeof *ov);
 }
 
-/* the map and weights replace the old ones; the overlay is folded in */
-static void install(vs_link_index *ix, map *m, float *tfw[3], float once)
+/* the per-commune list of the household rules' second look */
+typedef struct com_list {
+	lk_com_ent *com;
+	uint32_t *key, *start;
+	size_t n;
+} com_list;
+
+static void com_free(com_list *c)
 {
+	vs_free(c->com);
+	vs_free(c->key);
+	vs_free(c->start);
+	memset(c, 0, sizeof *c);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* the live rows with a commune, by commune then row (only with the household rules) */
+static vs_rc com_build(const vs_link_index *ix, com_list *c)
+{
+	memset(c, 0, sizeof *c);
+	if (!ix->s->household)
+		return VS_OK;
+	size_t n = 0;
+	for (size_t r = 0; r < ix->n; r++)
+		n += ix->rows[r].commune && !lk_dead(ix, r);
+	if (!n)
+		return VS_OK;
+	uint64_t *pair = vs_reallocarray(NULL, n, sizeof *pair);
+	c->com = vs_reallocarray(NULL, n, sizeof *c->com);
+	if (!pair || !c->com) {
+		vs_free(pair);
+		com_free(c);
+		return VS_ERR_NOMEM;
+	}
+	size_t k = 0, ncom = 0;
+	for (size_t r = 0; r < ix->n; r++)
+		if (ix->rows[r].commune && !lk_dead(ix, r))
+			pair[k++] = (uint64_t)ix->rows[r].commune << 32 | r;
+	qsort(pair, n, sizeof *pair, cmp_u64);
+	for (k = 0; k < n; k++)
+		ncom += k == 0 || (pair[k] >> 32) != (pair[k - 1] >> 32);
+	c->key = vs_reallocarray(NULL, ncom, sizeof *c->key);
+	c->start = vs_reallocarray(NULL, ncom + 1, sizeof *c->start);
+	if (!c->key || !c->start) {
+		vs_free(pair);
+		com_free(c);
+		return VS_ERR_NOMEM;
+	}
+	ncom = 0;
+	for (k = 0; k < n; k++) {
+		uint32_t row = (uint32_t)pair[k], com = (uint32_t)(pair[k] >> 32);
+		const lk_row *a = &ix->rows[row];
+		if (k == 0 || com != c->key[ncom - 1]) {
+			c->key[ncom] = com;
+			c->start[ncom++] = (uint32_t)k;
+		}
+		c->com[k] = (lk_com_ent){row, a->fam, a->mid, a->giv, a->dob, a->nset};
+	}
+	c->start[ncom] = (uint32_t)n;
+	c->n = ncom;
+	vs_free(pair);
+	return VS_OK;
+}
+
+const lk_com_ent *lk_commune_rows(const vs_link_index *ix, uint32_t c, size_t *n)
+{
+	size_t lo = 0, hi = ix->ncom;
+	*n = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->com_key[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ix->ncom || ix->com_key[lo] != c)
+		return NULL;
+	*n = ix->com_start[lo + 1] - ix->com_start[lo];
+	return ix->com + ix->com_start[lo];
+}
+
+/* the map and weights replace the old ones; the overlay is folded in */
+static void install(vs_link_index *ix, map *m, float *tfw[3], float once, com_list *cl)
+{
+	vs_free(ix->com);
+	vs_free(ix->com_key);
+	vs_free(ix->com_start);
+	ix->com = cl->com;
+	ix->com_key = cl->key;
+	ix->com_start = cl->start;
+	ix->ncom = cl->n;
 	vs_free(ix->slots);
 	vs_free(ix->post);
 	ix->slots = m->slots;
@@ -1241,6 +1334,7 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 {
 	vs_rc rc = VS_OK;
 	map m = {0};
+	com_list cl = {0};
 	float *tfw[3] = {NULL, NULL, NULL};
 	float once = 0;
 	if (ix->finished)
@@ -1257,12 +1351,13 @@ vs_rc vs_link_index_finish(vs_link_index *ix, int threads, vs_error *err)
 		goto fail;
 	}
 	if ((rc = build_map(ix, &p, threads, &m)) || (rc = build_tf(ix, tfw, &once)) ||
-	    (rc = idmap_build(ix)))
+	    (rc = idmap_build(ix)) || (rc = com_build(ix, &cl)))
 		goto fail;
-	install(ix, &m, tfw, once);
+	install(ix, &m, tfw, once, &cl);
 	ix->finished = true;
 	return VS_OK;
 fail:
+	com_free(&cl);
 	map_free(&m);
 	for (int k = 0; k < 3; k++)
 		vs_free(tfw[k]);
@@ -1557,14 +1652,16 @@ vs_rc vs_link_index_merge(vs_link_index *ix, int threads, vs_error *err)
 	if ((size_t)threads > ix->n / 4096 + 1)
 		threads = (int)(ix->n / 4096 + 1);
 	/* the same pairs in the same order as one add of all live rows, so the same map */
+	com_list cl = {0};
 	if ((rc = live_keys(ix, threads, &p)) || (rc = build_map(ix, &p, threads, &m)) ||
-	    (rc = build_tf(ix, tfw, &once))) {
+	    (rc = build_tf(ix, tfw, &once)) || (rc = com_build(ix, &cl))) {
+		com_free(&cl);
 		map_free(&m);
 		for (int k = 0; k < 3; k++)
 			vs_free(tfw[k]);
 		return map_error(err, rc, "merging the index");
 	}
-	install(ix, &m, tfw, once);
+	install(ix, &m, tfw, once, &cl);
 	return VS_OK;
 }
 
@@ -1676,6 +1773,9 @@ void vs_link_index_free(vs_link_index *ix)
 	vs_free(ix->ids);
 	vs_free(ix->idtext);
 	vs_free(ix->idmap);
+	vs_free(ix->com);
+	vs_free(ix->com_key);
+	vs_free(ix->com_start);
 	vs_free(ix);
 }
 
@@ -1700,5 +1800,7 @@ size_t vs_link_index_bytes(const vs_link_index *ix)
 		b += (ix->cap + 63) / 64 * sizeof(uint64_t);
 	if (ix->ids)
 		b += ix->cap * sizeof(uint64_t) + ix->idtext_cap + ix->idmap_cap * sizeof(uint32_t);
+	if (ix->com)
+		b += ix->com_start[ix->ncom] * sizeof(lk_com_ent) + ix->ncom * 2 * sizeof(uint32_t) + 4;
 	return b;
 }

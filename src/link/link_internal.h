@@ -231,6 +231,12 @@ typedef struct lk_overlay {
 	size_t node_count, node_cap;
 } lk_overlay;
 
+/* one base row in the index's per-commune list (the household rules' second look): the
+ * fields the second look filters by, so a commune is read as one contiguous run */
+typedef struct lk_com_ent {
+	uint32_t row, fam, mid, giv, dob, nset;
+} lk_com_ent;
+
 struct vs_link_index {
 	const vs_link_settings *s;
 	size_t n, cap;
@@ -264,6 +270,11 @@ struct vs_link_index {
 	uint32_t *idmap; /* id -> row + 1 (0 empty), linear probing, slot scaled from the hash */
 	uint64_t idmap_cap;
 	size_t idmap_used;
+	/* the base rows with a commune, by commune then row (settings with "household" only; rebuilt
+	 * by finish and merge): commune com_key[k] holds com[com_start[k] .. com_start[k + 1]) */
+	lk_com_ent *com;
+	uint32_t *com_key, *com_start;
+	size_t ncom;
 };
 
 /* has the row been removed? */
@@ -349,6 +360,9 @@ const lk_slot *lk_index_lookup(const vs_link_index *ix, uint64_t key);
 const lk_oent *lk_overlay_lookup(const vs_link_index *ix, uint64_t key);
 void lk_overlay_rows(const vs_link_index *ix, const lk_oent *e, uint32_t *out);
 void lk_overlay_prefetch(const vs_link_index *ix, uint64_t key);
+/* the per-commune list: the entries of commune c among the base rows (count into *n), NULL
+ * when none */
+const lk_com_ent *lk_commune_rows(const vs_link_index *ix, uint32_t c, size_t *n);
 /* the rows of a block, ascending */
 static inline const uint32_t *lk_block_rows(const vs_link_index *ix, const lk_slot *sl)
 {
@@ -383,6 +397,11 @@ typedef struct lk_scratch {
 	size_t bound_cap;
 } lk_scratch;
 void lk_scratch_free(lk_scratch *sc);
+/* the household rules' second look (docs/linking.md, rule 9): appends to the candidates (sorted,
+ * distinct) the citizens of the holders' communes (a holder: a candidate whose own ID or phone is
+ * the record's) that share the record's given name, full date of birth or name words and are not
+ * candidates yet; the appended rows are sorted too */
+vs_rc lk_second_look_rows(const vs_link_index *ix, const lk_view *v, lk_scratch *sc);
 /* blocking keys of one right record, their hash slots (and the slots of the sub-blocks the
  * record would meet) prefetched: made one record ahead, so the misses overlap the work */
 typedef struct lk_qkeys {

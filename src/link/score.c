@@ -339,7 +339,8 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	 * citizen's name and birthday looks the same, so the place must agree too (the commune or
 	 * district, or the phone; a household member's ID places the person in that household) */
 	bool unplaced = false;
-	if (s->household && idc >= 0 && r->levels[idc] == 0 && !r->relative_id && !r->household_phone) {
+	if (s->household && idc >= 0 && r->levels[idc] == 0 && !r->relative_id && !r->household_phone &&
+	    !r->household_place) {
 		int geoc = cmp_of_kind(s, LK_GEO), phc = cmp_of_kind(s, LK_PHONE);
 		bool placed = (geoc >= 0 &&
 		               (r->levels[geoc] == LV_GEO_COMMUNE || r->levels[geoc] == LV_GEO_DISTRICT)) ||
@@ -618,6 +619,219 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	r->household_phone = true;
 }
 
+#define SECOND_LOOK_MAX 128 /* rows a second look adds at most */
+#define HOLDER_COMMUNES 4
+
+/* is the candidate a holder: its own ID (or old CMND) or phone is the record's? */
+static bool holds_id(const lk_row *a, const lk_view *v)
+{
+	return v->id && (a->id == v->id || a->alt == v->id);
+}
+static bool holds_phone(const lk_row *a, const lk_view *v)
+{
+	return v->phone && a->phone == v->phone;
+}
+
+/* the distinct communes of the holders among the first n candidates */
+static size_t holder_communes(const vs_link_index *ix, const lk_view *v, const lk_scratch *sc, size_t n,
+                              uint32_t *hc)
+{
+	size_t nh = 0;
+	for (size_t k = 0; k < n; k++) {
+		const lk_row *a = &ix->rows[sc->cand[k]];
+		if (!a->commune || !(holds_id(a, v) || holds_phone(a, v)))
+			continue;
+		size_t h = 0;
+		while (h < nh && hc[h] != a->commune)
+			h++;
+		if (h == nh && nh < HOLDER_COMMUNES)
+			hc[nh++] = a->commune;
+	}
+	return nh;
+}
+
+static bool is_candidate(const uint32_t *c, size_t n, uint32_t row)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c[mid] < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && c[lo] == row;
+}
+
+/* does a citizen of the holder's commune share personal fields with the record: the given name,
+ * the full date of birth, all name words or the birth year; or two of family name, middle name
+ * and a birth year at most one off (a typo in the given name, a slipped year) */
+static bool personal_key(const lk_view *v, const lk_com_ent *e)
+{
+	if ((v->giv_id && e->giv == v->giv_id) || (v->dob % 100 && e->dob == v->dob) ||
+	    (v->nset && e->nset == v->nset) || (v->dob && e->dob / 10000 == v->dob / 10000))
+		return true;
+	uint32_t y = v->dob / 10000, ey = e->dob / 10000;
+	int two = (v->fam_id && e->fam == v->fam_id) + (v->mid_id && e->mid == v->mid_id) +
+	          (y && ey && y + 1 >= ey && ey + 1 >= y);
+	return two >= 2;
+}
+
+static vs_rc add_row(lk_scratch *sc, size_t n0, uint32_t row)
+{
+	for (size_t k = n0; k < sc->cand_count; k++)
+		if (sc->cand[k] == row)
+			return VS_OK;
+	if (sc->cand_count == sc->cand_cap) {
+		size_t n = sc->cand_cap ? sc->cand_cap * 2 : 256;
+		uint32_t *nc = vs_reallocarray(sc->cand, n, sizeof *nc);
+		if (!nc)
+			return VS_ERR_NOMEM;
+		sc->cand = nc;
+		sc->cand_cap = n;
+	}
+	sc->cand[sc->cand_count++] = row;
+	return VS_OK;
+}
+
+vs_rc lk_second_look_rows(const vs_link_index *ix, const lk_view *v, lk_scratch *sc)
+{
+	uint32_t hc[HOLDER_COMMUNES];
+	size_t n0 = sc->cand_count;
+	size_t nh = holder_communes(ix, v, sc, n0, hc);
+	vs_rc rc = VS_OK;
+	for (size_t h = 0; h < nh && !rc; h++) {
+		size_t n;
+		const lk_com_ent *e = lk_commune_rows(ix, hc[h], &n);
+		for (size_t k = 0; k < n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; k++) {
+			if (!personal_key(v, &e[k]) || lk_dead(ix, e[k].row) ||
+			    (int64_t)e[k].row == v->self || is_candidate(sc->cand, n0, e[k].row))
+				continue;
+			rc = add_row(sc, n0, e[k].row);
+		}
+		/* rows added after the list was built (the overlay) */
+		for (size_t row = ix->com ? ix->nbase : 0;
+		     row < ix->n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; row++) {
+			const lk_row *a = &ix->rows[row];
+			lk_com_ent ce = {(uint32_t)row, a->fam, a->mid, a->giv, a->dob, a->nset};
+			if (a->commune != hc[h] || !personal_key(v, &ce) || lk_dead(ix, row) ||
+			    (int64_t)row == v->self || is_candidate(sc->cand, n0, (uint32_t)row))
+				continue;
+			rc = add_row(sc, n0, (uint32_t)row);
+		}
+	}
+	if (!rc && sc->cand_count - n0 > 1)
+		qsort(sc->cand + n0, sc->cand_count - n0, sizeof *sc->cand, cmp_u32);
+	return rc;
+}
+
+/* The household rules' second look (docs/linking.md, rule 9): the typed ID or phone is the own
+ * one of a candidate (a holder), but the best candidate, after rules 1 and 8, does not fit the
+ * record's personal fields (their weight without the family name, which a household shares, is
+ * below auto_support): the person was perhaps not
+ * among the candidates at all. The citizens of the holders' communes who share personal fields
+ * with the record (personal_key) are added; when one of them (or another candidate) fits the
+ * personal fields best, by auto_margin over every holder, and lives in a holder's commune, the
+ * holder's ID or phone is the household's, exactly as in rules 1 and 8: the weight leaves it out
+ * (and a phone or address that disagrees), the margin is the personal lead over the runner-up,
+ * so a lead that is not clear sends the record to review. Otherwise nothing changes and the
+ * added rows are dropped again. */
+static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, lk_scratch *sc,
+                         double prior, vs_link_result *r)
+{
+	const vs_link_settings *s = m->s;
+	if (!s->household || !ix->com || r->best < 0 || (!v->id && !v->phone) ||
+	    sc->cand_count > HOUSEHOLD_MAX_CAND)
+		return VS_OK;
+	/* the family name is shared by the household: a holder's housemate fits it for free */
+	double own = 0;
+	for (size_t c = 0; c < m->ncmp; c++)
+		if (s->cmp[c].personal && s->cmp[c].kind != LK_FAMILY)
+			own += r->weights[c];
+	if (own >= m->th.auto_support)
+		return VS_OK;
+	size_t n0 = sc->cand_count;
+	vs_rc rc = lk_second_look_rows(ix, v, sc);
+	if (rc || sc->cand_count == n0)
+		return rc;
+	uint32_t hc[HOLDER_COMMUNES];
+	size_t nh = holder_communes(ix, v, sc, n0, hc);
+	uint8_t lv[VS_LINK_MAX_CMP];
+	float w[VS_LINK_MAX_CMP];
+	double pb = -1e300, ps = -1e300, ph = -1e300;
+	int64_t best = -1, second = -1;
+	bool by_id = false;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		uint32_t row = sc->cand[k];
+		const lk_row *a = &ix->rows[row];
+		lk_score_pair(ix, m, v, row, lv, w);
+		double p = personal(m, w);
+		if (holds_id(a, v) || holds_phone(a, v)) {
+			if (p > ph)
+				ph = p;
+			by_id = by_id || holds_id(a, v);
+		}
+		if (p > pb || (p == pb && (int64_t)row < best)) {
+			ps = pb;
+			second = best;
+			pb = p;
+			best = row;
+		} else if (p > ps || (p == ps && (int64_t)row < second)) {
+			ps = p;
+			second = row;
+		}
+	}
+	bool member = false;
+	if (best >= 0 && best != r->best && pb - ph >= m->th.auto_margin && !holds_id(&ix->rows[best], v) &&
+	    !holds_phone(&ix->rows[best], v))
+		for (size_t h = 0; h < nh && !member; h++)
+			member = ix->rows[best].commune == hc[h];
+	if (!member) {
+		sc->cand_count = n0; /* the usual candidates only (explain lists what was decided on) */
+		return VS_OK;
+	}
+	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
+	int shared = by_id ? s->id_cmp : cmp_of_kind(s, LK_PHONE);
+	r->best = best;
+	r->weight = full - (shared >= 0 ? r->weights[shared] : 0) + prior;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = s->cmp[c].kind;
+		if ((int)c != shared && (k == LK_PHONE || k == LK_GEO) && r->weights[c] < 0)
+			r->weight -= r->weights[c];
+	}
+	r->second = second;
+	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
+	if (by_id)
+		r->relative_id = true;
+	else
+		r->household_phone = true;
+	r->second_look = true;
+	r->candidates = (uint32_t)sc->cand_count;
+	return VS_OK;
+}
+
+/* The household rules' household place (docs/linking.md, rule 10): another candidate of best's
+ * commune holds the typed ID or phone, so the household places the record there: the no-ID place
+ * rule (4) is met, and where rules 1, 8 or 9 took the ID or phone for the household's, the
+ * address weighs as the commune agreeing (link_one). */
+static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_scratch *sc,
+                            const vs_link_result *r)
+{
+	if (r->best < 0)
+		return false;
+	const lk_row *b = &ix->rows[r->best];
+	uint32_t c = b->commune;
+	if (!c || holds_id(b, v) || holds_phone(b, v))
+		return false;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		const lk_row *a = &ix->rows[sc->cand[k]];
+		if ((int64_t)sc->cand[k] != r->best && a->commune == c &&
+		    (holds_id(a, v) || holds_phone(a, v)))
+			return true;
+	}
+	return false;
+}
+
 static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_view *vp, const lk_qkeys *q,
                       double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
 {
@@ -693,6 +907,21 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 	if (best >= 0) {
 		household_id(ix, m, &v, sc, prior, r);
 		household_phone(ix, m, &v, sc, prior, r);
+		if ((rc = second_look(ix, m, &v, sc, prior, r)))
+			return rc;
+		r->household_place = household_place(ix, &v, sc, r);
+		/* the household places the record (rule 10): where the household rules took the typed
+		 * ID or phone for the household's, best's commune is the household's, so the address
+		 * weighs as the commune agreeing (none typed, or one where the person stays) */
+		int geoc = cmp_of_kind(m->s, LK_GEO);
+		if (r->household_place && geoc >= 0 && (r->relative_id || r->household_phone)) {
+			double g = m->w[geoc][LV_GEO_COMMUNE] - (r->weights[geoc] > 0 ? r->weights[geoc] : 0);
+			if (g > 0) {
+				r->weight += g;
+				if (r->second >= 0)
+					r->second_weight += g;
+			}
+		}
 	}
 	r->id_not_own = id_not_own(&v);
 	lk_decide(m, r);

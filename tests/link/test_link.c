@@ -263,6 +263,153 @@ static void test_household_phone(void **state)
 	free(p);
 }
 
+/* household rule 9, the second look: a child's record typed with the father's CCCD, a year of
+ * birth only, no phone, no address. No blocking rule reaches the child (the ID finds the father,
+ * the name rules need a full date or a place); the father's personal fields do not fit, so the
+ * citizens of his commune who share the record's given name are looked at, and the child is
+ * linked with the father's ID left out as the household's. explain lists the child. */
+static void test_household_second_look(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	mkrec(&p[201], "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
+	mkrec(&p[202], "Phan", "Thị", "Mai", 2012, 1, 2, VS_SEX_F, "001312777555", "", "00077");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[3];
+	/* her twin sister's CCCD: the sister fits the year, the sex and the (rare) family name, which
+	 * the household shares; without the family name she does not reach auto_support */
+	mkrec(&q[2], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001312777555", "", "");
+	mkrec(&q[0], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
+	/* the father's own record: the usual ranking, no second look */
+	mkrec(&q[1], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "", "");
+	vs_link_result res[3];
+	vs_error err = {0};
+	vs_link_side side = {q, 3, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[2].best, 201);
+	assert_true(res[2].second_look);
+	assert_int_equal(res[0].best, 201);
+	assert_true(res[0].second_look);
+	assert_true(res[0].relative_id);
+	/* the runner-up: the father or her sister (the family and middle names), both behind */
+	assert_true(res[0].second == 200 || res[0].second == 202);
+	assert_int_equal(res[0].candidates, 3);
+	assert_int_equal(res[0].decision, VS_LINK_AUTO);
+	/* rule 10: the father's ID places her in his commune, so the address typed (none) weighs as
+	 * the commune agreeing; the ID (his) is left out */
+	assert_true(res[0].household_place);
+	double want = isnan(f.m->prior) ? -log2(2000.0) : f.m->prior;
+	for (size_t c = 0; c < f.m->ncmp; c++) {
+		int k = f.s->cmp[c].kind;
+		if (k == LK_GEO)
+			want += f.m->w[c][LV_GEO_COMMUNE];
+		else if (k != LK_ID)
+			want += res[0].weights[c];
+	}
+	assert_true(fabs(res[0].weight - want) < 1e-4);
+	assert_int_equal(res[1].best, 200);
+	assert_false(res[1].second_look);
+	assert_int_equal(res[1].decision, VS_LINK_AUTO);
+	/* the same with threads, and explain shows the child among the candidates */
+	vs_link_result r2[3];
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 2, r2, &err), VS_OK);
+	assert_int_equal(r2[0].best, 201);
+	vs_buf b;
+	vs_buf_init(&b, 1 << 16);
+	vs_link_side one = {q, 1, NULL, NULL};
+	assert_int_equal(vs_link_explain(f.ix, f.m, &one, 5, VS_LANG_EN, &b, &err), VS_OK);
+	assert_non_null(strstr(b.data, "left row 201"));
+	assert_non_null(strstr(b.data, "left row 200"));
+	vs_buf_free(&b);
+	unbuild(&f);
+	free(p);
+}
+
+/* the second look over a growing index: the child added after finish (the overlay) is found, and
+ * after a merge (the per-commune list rebuilt) too; removed, she is not */
+static void test_household_second_look_overlay(void **state)
+{
+	(void)state;
+	fx f;
+	vs_error err = {0};
+	vs_norm_record *p = population(2000);
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	build(&f, p, 2000, NULL);
+	vs_norm_record child;
+	mkrec(&child, "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
+	vs_link_side add = {&child, 1, NULL, NULL};
+	assert_int_equal(vs_link_index_add(f.ix, &add, &err), VS_OK);
+	vs_norm_record q[1];
+	mkrec(&q[0], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
+	vs_link_side side = {q, 1, NULL, NULL};
+	vs_link_result res[1];
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 2000);
+	assert_true(res[0].second_look);
+	assert_int_equal(vs_link_index_merge(f.ix, 1, &err), VS_OK);
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 2000);
+	assert_true(res[0].second_look);
+	assert_int_equal(vs_link_index_remove(f.ix, 2000, &err), VS_OK);
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 200);
+	assert_false(res[0].second_look);
+	unbuild(&f);
+	free(p);
+}
+
+/* the second look's guard: two girls of that name in the father's commune and no date on the
+ * record; the second look and the usual ranking (the father, by his ID) disagree and neither girl
+ * leads, so the record goes to review, never auto */
+static void test_household_second_look_disagrees(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	mkrec(&p[201], "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
+	mkrec(&p[202], "Phan", "Thị", "Ngọc", 2014, 1, 7, VS_SEX_F, "001314000987", "", "00077");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[1];
+	mkrec(&q[0], "Phan", "Thị", "Ngọc", 0, 0, 0, VS_SEX_F, "001075000321", "", "");
+	vs_link_result res[1];
+	vs_error err = {0};
+	vs_link_side side = {q, 1, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_true(res[0].best == 201 || res[0].best == 202);
+	assert_true(res[0].second_look);
+	assert_int_equal(res[0].decision, VS_LINK_REVIEW);
+	assert_int_equal(res[0].reason, VS_R_LINK_AMBIGUOUS);
+	unbuild(&f);
+	free(p);
+}
+
+/* rule 10 places a record by a household member only: a best that holds the typed ID itself
+ * (her own CCCD, her father's phone) is found by her own number, and the commune weight is not
+ * added on top of it */
+static void test_household_place_not_own(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	mkrec(&p[201], "Phan", "Thị", "Ngọc", 1991, 8, 20, VS_SEX_F, "001191000654", "", "00077");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[1];
+	mkrec(&q[0], "Phan", "Thị", "Ngọc", 1991, 0, 0, VS_SEX_F, "001191000654", "0912000321", "");
+	vs_link_result res[1];
+	vs_error err = {0};
+	vs_link_side side = {q, 1, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 201);
+	assert_false(res[0].household_place);
+	assert_false(res[0].second_look);
+	unbuild(&f);
+	free(p);
+}
+
 static void test_decisions_and_relative_id(void **state)
 {
 	(void)state;
@@ -2087,6 +2234,10 @@ int main(void)
 	    cmocka_unit_test(test_comparators),
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_household_phone),
+	    cmocka_unit_test(test_household_second_look),
+	    cmocka_unit_test(test_household_second_look_disagrees),
+	    cmocka_unit_test(test_household_second_look_overlay),
+	    cmocka_unit_test(test_household_place_not_own),
 	    cmocka_unit_test(test_thread_determinism),
 	    cmocka_unit_test(test_bound_cut_exact),
 	    cmocka_unit_test(test_em_recovers),
