@@ -38,7 +38,8 @@ static void *job_thread(void *arg)
 {
 	probe *p = arg;
 	if (p->limited) {
-		/* this thread only (capabilities are per thread): no CAP_SYS_NICE; the process: RLIMIT_NICE 0 */
+		/* this thread only (capabilities are per thread): no CAP_SYS_NICE; the process: RLIMIT_NICE 0
+		 */
 		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
 		struct __user_cap_data_struct d[2];
 		assert_int_equal(syscall(SYS_capget, &h, d), 0);
