@@ -69,6 +69,10 @@ typedef struct vs_store_ops {
 	vs_rc (*plan_postings)(vs_store *s, const char *after, const char *last, vs_error *err);
 	vs_rc (*worklist_put)(vs_store *s, const vs_store_worklist_item *it, vs_error *err);
 	vs_rc (*worklist_clear)(vs_store *s, int64_t rid, vs_error *err);
+	/* The item (kind, rid) into *out, *found false when there is none; NULL:
+	 * vs_store_worklist_write's one-by-one path rewrites every item it is given */
+	vs_rc (*worklist_get)(vs_store *s, uint8_t kind, int64_t rid, vs_store_worklist_item *out,
+	                      bool *found, vs_error *err);
 	vs_rc (*worklist)(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
 	                  vs_error *err);
 	vs_rc (*current_links)(vs_store *s, vs_store_link_row_fn fn, void *ud, vs_error *err);

@@ -49,6 +49,7 @@ enum {
 	Q_POST_DEL,
 	Q_WL_PUT,
 	Q_WL_CLEAR,
+	Q_WL_GET,
 	Q_WL_FAC,
 	Q_WL_COM,
 	Q_WL_ALL_FAC,
@@ -177,6 +178,7 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_POST_DEL] = "DELETE FROM postings WHERE event_key = ?1",
     [Q_WL_PUT] = "INSERT OR REPLACE INTO worklist(" WL_COLS ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     [Q_WL_CLEAR] = "DELETE FROM worklist WHERE kind IN (?2, ?3) AND rid = ?1",
+    [Q_WL_GET] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND rid = ?2",
     [Q_WL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND facility_code = ?2 ORDER BY rid",
     [Q_WL_COM] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 AND commune_code = ?2 ORDER BY rid",
     [Q_WL_ALL_FAC] = "SELECT " WL_COLS " FROM worklist WHERE kind = ?1 ORDER BY facility_code, rid",
@@ -1264,6 +1266,32 @@ static vs_rc sq_worklist_clear(vs_store *s, int64_t rid, vs_error *err)
 
 static vs_rc wl_rows(sqlite_store *d, sqlite3_stmt *st, vs_store_worklist_fn fn, void *ud, vs_error *err);
 
+typedef struct wl_one {
+	vs_store_worklist_item *out;
+	bool *found;
+} wl_one;
+
+static int wl_take(void *ud, const vs_store_worklist_item *it)
+{
+	wl_one *o = ud;
+	*o->out = *it;
+	*o->found = true;
+	return 1;
+}
+
+static vs_rc sq_worklist_get(vs_store *s, uint8_t kind, int64_t rid, vs_store_worklist_item *out, bool *found,
+                             vs_error *err)
+{
+	sqlite_store *d = D(s);
+	sqlite3_stmt *st = q(d, Q_WL_GET);
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_int64(st, 2, rid);
+	*found = false;
+	wl_one o = {out, found};
+	vs_rc rc = wl_rows(d, st, wl_take, &o, err);
+	return rc == VS_DONE ? VS_OK : rc;
+}
+
 static vs_rc sq_worklist(vs_store *s, uint8_t kind, const char *code, vs_store_worklist_fn fn, void *ud,
                          vs_error *err)
 {
@@ -2157,6 +2185,7 @@ static const vs_store_ops sqlite_ops = {
     .plan_postings = sq_plan_postings,
     .worklist_put = sq_worklist_put,
     .worklist_clear = sq_worklist_clear,
+    .worklist_get = sq_worklist_get,
     .worklist = sq_worklist,
     .current_links = sq_current_links,
     .audit = sq_audit,
