@@ -216,8 +216,8 @@ export function dashboardView(session, params) {
       : areaName(a));
     const approx = by2025 ? c.by_area.filter((a) => a.approximate).length : 0;
     // the chart: 30 areas; of a 2025 province's communes (all listed in the
-    // table, those with no one too) the 30 with the most people
-    const chartAreas = (by2025 ? [...c.by_area].sort((x, y) => y.population - x.population) : c.by_area).slice(0, 30);
+    // table, those with no one too) the 30 with the most people, none empty
+    const chartAreas = (by2025 ? c.by_area.filter((a) => a.population > 0).sort((x, y) => y.population - x.population) : c.by_area).slice(0, 30);
     const ageRows = ages.map((a) => [a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group, num(a.population),
       `${num(a.dose1)} (${pctText(pct(a.dose1, a.population))})`, `${num(a.dose2)} (${pctText(pct(a.dose2, a.population))})`,
       `${num(a.dose3)} (${pctText(pct(a.dose3, a.population))})`]);
