@@ -232,6 +232,224 @@ static bool read_2025(const char *refdata, p2025_map *m)
 	return rc == VS_DONE;
 }
 
+/* ---- the 2025 communes (loaded once at start, sv_u2025_load) ----
+ * admin_units_2025.csv gives the 2025 communes (code, province, name);
+ * admin_mapping_2022_2025.csv the 2025 commune(s) of each 2022 commune.
+ * Allocation rule: a 2022 commune is counted whole in ONE 2025 commune, the
+ * target whose code equals the 2022 code, else its first target in the
+ * file's order; a 2022 commune with several targets (merge_type partial) is
+ * "split" and makes every one of its targets approximate. A 2022 commune
+ * with no target (method unresolved), or whose target is no 2025 commune of
+ * its province, is "not placed": one row per province, so nothing is lost. */
+#define SV_U2025_COMMUNES 8192 /* 2025 communes (3,321 in 2025) */
+#define SV_U2025_OLD 32768     /* 2022 communes of the mapping (10,600) */
+
+typedef struct u25_new {
+	char code[6], prov[3];
+	char name[128];
+	uint16_t split; /* split 2022 communes with a part in this one */
+} u25_new;
+
+typedef struct u25_old {
+	char code[6];
+	char prov[3];   /* the 2025 province */
+	int32_t target; /* index into news, -1: not placed */
+	uint8_t targets;
+	uint64_t line; /* of its first row, for the file's order */
+} u25_old;
+
+struct sv_u2025 {
+	u25_new *news; /* sorted by province, then code */
+	size_t new_count;
+	u25_old *olds; /* sorted by code */
+	size_t old_count;
+};
+
+static int cmp_new(const void *a, const void *b)
+{
+	const u25_new *x = a, *y = b;
+	int c = strcmp(x->prov, y->prov);
+	return c ? c : strcmp(x->code, y->code);
+}
+
+/* The index of a 2025 commune of a province, -1 when none. */
+static int32_t u25_find(const struct sv_u2025 *u, const char *prov, const char *code)
+{
+	size_t lo = 0, hi = u->new_count;
+	u25_new key;
+	vs_store_copy(key.prov, sizeof(key.prov), prov);
+	vs_store_copy(key.code, sizeof(key.code), code);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_new(&u->news[mid], &key);
+		if (!c)
+			return (int32_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int cmp_old_row(const void *a, const void *b)
+{
+	const u25_old *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static const u25_old *u25_old_of(const struct sv_u2025 *u, const char *code)
+{
+	size_t lo = 0, hi = u->old_count;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(u->olds[mid].code, code);
+		if (!c)
+			return &u->olds[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Reads the rows of a refdata CSV with the columns specs into fn; false when
+ * the file cannot be read or has more than max rows. */
+static bool u25_read(const char *refdata, const char *file, const vs_csv_colspec *specs, size_t n,
+                     bool (*fn)(void *, const vs_csv_row *, const int *), void *ud)
+{
+	char path[4096];
+	vs_csv_reader *rd = NULL;
+	vs_csv_row row;
+	vs_error err;
+	int idx[8];
+	snprintf(path, sizeof(path), "%s/%s", refdata, file);
+	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
+	if (!rc)
+		rc = vs_csv_next(rd, &row, &err);
+	if (!rc)
+		rc = vs_csv_map_header(&row, specs, n, idx, path, &err);
+	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
+		bool full = true;
+		for (size_t i = 0; i < n; i++)
+			full = full && (size_t)idx[i] < row.count;
+		if (full && !fn(ud, &row, idx))
+			rc = VS_ERR_LIMIT;
+	}
+	vs_csv_close(rd);
+	return rc == VS_DONE;
+}
+
+static bool u25_new_row(void *ud, const vs_csv_row *row, const int *idx)
+{
+	struct sv_u2025 *u = ud;
+	const char *p = row->fields[idx[0]], *c = row->fields[idx[1]];
+	if (!digits(p, 2) || !digits(c, 5))
+		return true;
+	if (u->new_count == SV_U2025_COMMUNES)
+		return false;
+	u25_new *n = &u->news[u->new_count++];
+	memset(n, 0, sizeof(*n));
+	vs_store_copy(n->prov, sizeof(n->prov), p);
+	vs_store_copy(n->code, sizeof(n->code), c);
+	vs_store_copy(n->name, sizeof(n->name), row->fields[idx[2]]);
+	return true;
+}
+
+/* One mapping row: kept as (old code, target) for now; target holds the 2025
+ * commune's index, or -1. */
+static bool u25_map_row(void *ud, const vs_csv_row *row, const int *idx)
+{
+	struct sv_u2025 *u = ud;
+	const char *old = row->fields[idx[0]], *p = row->fields[idx[1]], *c = row->fields[idx[2]];
+	if (!digits(old, 5) || !digits(p, 2))
+		return true; /* the island districts have no 2022 commune */
+	if (u->old_count == SV_U2025_OLD)
+		return false;
+	u25_old *o = &u->olds[u->old_count++];
+	memset(o, 0, sizeof(*o));
+	vs_store_copy(o->code, sizeof(o->code), old);
+	vs_store_copy(o->prov, sizeof(o->prov), p);
+	o->target = digits(c, 5) ? u25_find(u, p, c) : -1;
+	o->line = row->line;
+	return true;
+}
+
+void sv_u2025_load(vs_serve *srv)
+{
+	static const vs_csv_colspec units[] = {
+	    {"province_code", NULL, true}, {"commune_code", NULL, true}, {"commune_name", NULL, true}};
+	static const vs_csv_colspec map[] = {{"old_commune_code", NULL, true},
+	                                     {"new_province_code", NULL, true},
+	                                     {"new_commune_code", NULL, true}};
+	srv->u2025 = NULL;
+	if (!srv->o.refdata)
+		return;
+	struct sv_u2025 *u = vs_calloc(1, sizeof(*u));
+	if (u)
+		u->news = vs_calloc(SV_U2025_COMMUNES, sizeof(*u->news));
+	if (u)
+		u->olds = vs_calloc(SV_U2025_OLD, sizeof(*u->olds));
+	bool ok = u && u->news && u->olds &&
+	          u25_read(srv->o.refdata, "admin_units_2025.csv", units, 3, u25_new_row, u);
+	if (ok) {
+		qsort(u->news, u->new_count, sizeof(*u->news), cmp_new);
+		ok = u25_read(srv->o.refdata, "admin_mapping_2022_2025.csv", map, 3, u25_map_row, u);
+	}
+	if (!ok) {
+		if (u) {
+			vs_free(u->news);
+			vs_free(u->olds);
+		}
+		vs_free(u);
+		return;
+	}
+	/* one entry per 2022 commune: its rows in the file's order, folded */
+	qsort(u->olds, u->old_count, sizeof(*u->olds), cmp_old_row);
+	size_t w = 0;
+	for (size_t i = 0; i < u->old_count;) {
+		size_t j = i;
+		int32_t pick = u->olds[i].target; /* the first target */
+		while (j < u->old_count && !strcmp(u->olds[j].code, u->olds[i].code)) {
+			int32_t t = u->olds[j].target;
+			if (t >= 0 && !strcmp(u->news[t].code, u->olds[i].code))
+				pick = t; /* the target with the 2022 code */
+			j++;
+		}
+		uint8_t targets = (uint8_t)(j - i > 255 ? 255 : j - i);
+		if (targets > 1)
+			for (size_t k = i; k < j; k++)
+				if (u->olds[k].target >= 0)
+					u->news[u->olds[k].target].split++;
+		u25_old one = u->olds[i];
+		one.target = pick;
+		one.targets = targets;
+		u->olds[w++] = one;
+		i = j;
+	}
+	u->old_count = w;
+	/* keep only what was read */
+	u25_new *n = vs_reallocarray(u->news, u->new_count ? u->new_count : 1, sizeof(*u->news));
+	u25_old *o = vs_reallocarray(u->olds, w ? w : 1, sizeof(*u->olds));
+	if (n)
+		u->news = n;
+	if (o)
+		u->olds = o;
+	srv->u2025 = u;
+}
+
+void sv_u2025_free(vs_serve *srv)
+{
+	if (!srv->u2025)
+		return;
+	vs_free(srv->u2025->news);
+	vs_free(srv->u2025->olds);
+	vs_free(srv->u2025);
+	srv->u2025 = NULL;
+}
+
 /* province2025=NN (the ministry only): the 2022 provinces merged into that
  * 2025 province. */
 static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
@@ -445,6 +663,8 @@ static void csv_answer(sv_resp *r, json_t *rows, const char *const *cols, size_t
 				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v)), s = num;
 			else if (json_is_real(v))
 				snprintf(num, sizeof(num), "%.4f", json_real_value(v)), s = num;
+			else if (json_is_boolean(v))
+				s = json_is_true(v) ? "true" : "false";
 			rc = csv_field(&b, s, json_is_string(v), c + 1 == ncol);
 		}
 	}
@@ -503,10 +723,24 @@ typedef struct cov_2025 {
 	bool seen[100];
 } cov_2025;
 
+/* group=commune2025: the rows of the 2022 communes of a 2025 province
+ * summed into its 2025 communes (the allocation rule above, srv->u2025);
+ * slot count holds the communes not placed. */
+typedef struct cov_c25 {
+	const struct sv_u2025 *u;
+	size_t first, count; /* the province's communes: u->news[first..first+count) */
+	cov_sum *area;       /* count + 1 */
+	cov_sum (*rows)[VS_STORE_AGE_CUTS + 2];
+	bool unplaced; /* a row went to the slot count */
+} cov_c25;
+
+#define U25_UNPLACED "not placed in a 2025 commune"
+
 typedef struct cov_ctx {
 	const rp_ctx *x;
 	uint8_t group;
 	cov_2025 *p25; /* non-NULL: group=province2025 */
+	cov_c25 *c25;  /* non-NULL: group=commune2025 */
 	json_t *rows;
 	cov_sum by_age[VS_STORE_AGE_CUTS + 2], total;
 	json_t *by_area; /* objects in area order */
@@ -576,6 +810,99 @@ static void flush_2025(cov_ctx *c)
 	}
 }
 
+/* A row of a 2022 commune into its 2025 commune's sums (or not placed). */
+static void cov_row_c25(cov_ctx *c, const vs_store_coverage_row *r)
+{
+	cov_c25 *k = c->c25;
+	const u25_old *o = r->area[0] ? u25_old_of(k->u, r->area) : NULL;
+	size_t slot = k->count;
+	if (o && o->target >= 0 && (size_t)o->target >= k->first && (size_t)o->target < k->first + k->count)
+		slot = (size_t)o->target - k->first;
+	if (slot == k->count)
+		k->unplaced = true;
+	add_sum(&k->area[slot], r);
+	add_sum(&k->rows[slot][r->age_group], r);
+	add_sum(&c->by_age[r->age_group], r);
+	add_sum(&c->total, r);
+}
+
+/* by_area (every 2025 commune of the province, in code order, then the
+ * communes not placed when there are some) and rows. */
+static void flush_c25(cov_ctx *c)
+{
+	cov_c25 *k = c->c25;
+	for (size_t s = 0; s <= k->count; s++) {
+		if (s == k->count && !k->unplaced)
+			break;
+		const u25_new *n = s < k->count ? &k->u->news[k->first + s] : NULL;
+		const char *code = n ? n->code : "", *name = n ? n->name : U25_UNPLACED;
+		json_t *o = sum_json(&k->area[s]);
+		json_object_set_new(o, "area_code", json_string(code));
+		json_object_set_new(o, "area_name", json_string(name));
+		json_object_set_new(o, "approximate", json_boolean(n && n->split));
+		json_object_set_new(o, "split_communes", json_integer(n ? n->split : 0));
+		json_array_append_new(c->by_area, o);
+		for (int a = 0; a <= VS_STORE_AGE_CUTS + 1; a++) {
+			if (!k->rows[s][a].population && !k->rows[s][a].dose1)
+				continue;
+			o = sum_json(&k->rows[s][a]);
+			json_object_set_new(o, "area_code", json_string(code));
+			json_object_set_new(o, "area_name", json_string(name));
+			json_object_set_new(o, "age_group", json_string(age_labels[a]));
+			json_array_append_new(c->rows, o);
+		}
+	}
+}
+
+/* The 2025 communes of the 2025 province x->p2025 for group=commune2025;
+ * NULL with a problem in r. */
+static cov_c25 *c25_new(const rp_ctx *x, sv_resp *r)
+{
+	const struct sv_u2025 *u = x->q->srv->u2025;
+	if (x->q->who.role != VS_SERVE_MINISTRY) {
+		denied(r);
+		return NULL;
+	}
+	if (!x->province_count) {
+		bad_query(r, "group=commune2025 is for a 2025 province (province2025=).");
+		return NULL;
+	}
+	if (!u) {
+		sv_problem(r, 404, "NOT_FOUND", "The 2025 communes are not known to the service.");
+		return NULL;
+	}
+	cov_c25 *k = calloc(1, sizeof(*k));
+	if (k) {
+		k->u = u;
+		while (k->first < u->new_count && strcmp(u->news[k->first].prov, x->p2025) < 0)
+			k->first++;
+		while (k->first + k->count < u->new_count &&
+		       !strcmp(u->news[k->first + k->count].prov, x->p2025))
+			k->count++;
+		k->area = calloc(k->count + 1, sizeof(*k->area));
+		k->rows = calloc(k->count + 1, sizeof(*k->rows));
+	}
+	if (!k || !k->area || !k->rows) {
+		if (k) {
+			free(k->area);
+			free(k->rows);
+		}
+		free(k);
+		sv_problem(r, 503, "OUT_OF_MEMORY", "The server is short of memory; try again.");
+		return NULL;
+	}
+	return k;
+}
+
+static void c25_free(cov_c25 *k)
+{
+	if (!k)
+		return;
+	free(k->area);
+	free(k->rows);
+	free(k);
+}
+
 static int cov_row(void *ud, const vs_store_coverage_row *r)
 {
 	cov_ctx *c = ud;
@@ -583,6 +910,10 @@ static int cov_row(void *ud, const vs_store_coverage_row *r)
 		return 0;
 	if (c->p25) {
 		cov_row_2025(c, r);
+		return 0;
+	}
+	if (c->c25) {
+		cov_row_c25(c, r);
 		return 0;
 	}
 	if (c->have_area && strcmp(c->last_area, r->area))
@@ -609,6 +940,8 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	static const char *const age_cols[] = {"age_group", "population", "dose1", "dose2", "dose3"};
 	static const char *const row_cols[] = {"area_code", "area_name", "age_group", "population",
 	                                       "dose1",     "dose2",     "dose3"};
+	static const char *const c25_cols[] = {"area_code", "area_name", "population",  "dose1",
+	                                       "dose2",     "dose3",     "approximate", "split_communes"};
 	int32_t as_of = vs_engine_today_days(x->q->srv->engine);
 	if (!day_arg(x->q, "as_of", &as_of)) {
 		bad_query(r, "as_of is a date, YYYY-MM-DD.");
@@ -623,7 +956,13 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	                                                                           : x->area.level + 1;
 	const char *g = arg(x->q, "group");
 	cov_2025 *p25 = NULL;
-	if (g && !strcmp(g, "province2025")) {
+	cov_c25 *c25 = NULL;
+	if (g && !strcmp(g, "commune2025")) {
+		/* the 2022 communes' rows of a 2025 province, summed by 2025 commune */
+		if (!(c25 = c25_new(x, r)))
+			return;
+		group = VS_STORE_AREA_COMMUNE;
+	} else if (g && !strcmp(g, "province2025")) {
 		/* the 2022 provinces' rows, summed by 2025 province (the country or a
 		 * 2025 province: the areas the ministry may ask for) */
 		if (x->commune_count || x->area.level != VS_STORE_AREA_ALL) {
@@ -651,7 +990,8 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	int32_t cuts[VS_STORE_AGE_CUTS];
 	for (int i = 0; i < VS_STORE_AGE_CUTS; i++)
 		cuts[i] = years_before(as_of, age_years[i]);
-	cov_ctx c = {.x = x, .group = group, .p25 = p25, .rows = json_array(), .by_area = json_array()};
+	cov_ctx c = {
+	    .x = x, .group = group, .p25 = p25, .c25 = c25, .rows = json_array(), .by_area = json_array()};
 	vs_store_area calls[RP_COMMUNES_MAX];
 	size_t n = area_calls(x, calls);
 	vs_error err;
@@ -661,9 +1001,13 @@ static void coverage(rp_ctx *x, sv_resp *r)
 		                              cov_row, &c, &err);
 	if (p25)
 		flush_2025(&c);
+	else if (c25)
+		flush_c25(&c);
 	else
 		flush_area(&c);
 	free(p25);
+	bool by_c25 = c25 != NULL;
+	c25_free(c25);
 	if (rc) {
 		json_decref(c.rows);
 		json_decref(c.by_area);
@@ -683,12 +1027,17 @@ static void coverage(rp_ctx *x, sv_resp *r)
 	day_text(as_of, day);
 	json_t *body =
 	    json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "report", "coverage", "as_of", day, "area",
-	              area_json(x), "group", p25 ? "province2025" : level_names[group], "total",
-	              sum_json(&c.total), "by_age", by_age, "by_area", c.by_area, "rows", c.rows);
-	const char *const *cols = !strcmp(view, "by_area")  ? area_cols
-	                          : !strcmp(view, "by_age") ? age_cols
-	                                                    : row_cols;
-	size_t ncol = !strcmp(view, "by_area") ? 6 : !strcmp(view, "by_age") ? 5 : 7;
+	              area_json(x), "group",
+	              p25      ? "province2025"
+	              : by_c25 ? "commune2025"
+	                       : level_names[group],
+	              "total", sum_json(&c.total), "by_age", by_age, "by_area", c.by_area, "rows", c.rows);
+	bool wide = by_c25 && !strcmp(view, "by_area"); /* with the approximate mark */
+	const char *const *cols = wide                       ? c25_cols
+	                          : !strcmp(view, "by_area") ? area_cols
+	                          : !strcmp(view, "by_age")  ? age_cols
+	                                                     : row_cols;
+	size_t ncol = wide ? 8 : !strcmp(view, "by_area") ? 6 : !strcmp(view, "by_age") ? 5 : 7;
 	answer(x, r, body, view, cols, ncol, "attachment; filename=\"coverage.csv\"");
 }
 

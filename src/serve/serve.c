@@ -764,6 +764,7 @@ vs_rc vs_serve_start(vs_serve **out, const vs_serve_opts *o, vs_error *err)
 	if ((rc = vs_engine_index_build(vs_engine_main(srv->engine), err)) ||
 	    (rc = sv_static_load(srv, o->web_dir, err)))
 		goto out;
+	sv_u2025_load(srv); /* the 2022 -> 2025 commune mapping, read once */
 	if ((rc = sv_tls_start(srv, err)) || (rc = sv_rate_init(srv, err)) ||
 	    (rc = sv_audit_init(srv, err)) || (rc = sv_jobs_start(srv, err)))
 		goto out;
@@ -825,6 +826,7 @@ void vs_serve_stop(vs_serve *s)
 	vs_free(s->sessions);
 	vs_engine_close(s->engine);
 	sv_static_free(s);
+	sv_u2025_free(s);
 	sv_rate_free(s);
 	sv_audit_free(s);
 	sv_tls_stop(s);

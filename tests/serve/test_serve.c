@@ -2461,6 +2461,173 @@ static void test_report_2025(void **state)
 	assert_int_equal(get_user(U_MINISTRY, url), 400);
 }
 
+/* ---- the 2025 communes of a 2025 province (group=commune2025) ---- */
+
+/* admin_mapping_2022_2025.csv as the test reads it: one entry per 2022
+ * commune, its target by the allocation rule of docs/api.md (the target with
+ * the 2022 code, else the first in the file's order). */
+typedef struct map25 {
+	char old[6], prov[3], target[6];
+	char all[8][6]; /* every target, in the file's order */
+	int rows;
+} map25;
+static map25 m25[16384];
+static size_t m25_count;
+
+/* Splits a CSV line without quotes into fields, empty ones kept. */
+static int split_line(char *line, char **col, int max)
+{
+	int n = 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	for (char *p = line; n < max;) {
+		col[n++] = p;
+		char *c = strchr(p, ',');
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	return n;
+}
+
+static void read_mapping(void)
+{
+	char path[4096], line[1024];
+	snprintf(path, sizeof(path), "%s/admin_mapping_2022_2025.csv", getenv("VAXSYNC_REFDATA"));
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	m25_count = 0;
+	assert_non_null(fgets(line, sizeof(line), f)); /* the header */
+	while (fgets(line, sizeof(line), f)) {
+		char *col[13];
+		/* 4 old_commune_code, 7 new_province_code, 9 new_commune_code */
+		if (split_line(line, col, 13) < 13 || strlen(col[4]) != 5)
+			continue;
+		map25 *e = NULL;
+		for (size_t i = m25_count; i-- > 0 && !e;)
+			if (!strcmp(m25[i].old, col[4]))
+				e = &m25[i];
+		if (!e) {
+			assert_true(m25_count < sizeof(m25) / sizeof(m25[0]));
+			e = &m25[m25_count++];
+			snprintf(e->old, sizeof(e->old), "%s", col[4]);
+			snprintf(e->prov, sizeof(e->prov), "%s", col[7]);
+			snprintf(e->target, sizeof(e->target), "%s", col[9]); /* the first */
+		}
+		if (!strcmp(col[9], col[4]))
+			snprintf(e->target, sizeof(e->target), "%s", col[9]); /* the same code */
+		if (e->rows < 8)
+			snprintf(e->all[e->rows], sizeof(e->all[0]), "%s", col[9]);
+		e->rows++;
+	}
+	fclose(f);
+	assert_true(m25_count > 10000);
+}
+
+/* The 2025 communes of a 2025 province sum to the province; each is the sum
+ * of the 2022 communes the rule puts in it (recomputed here from the store);
+ * a 2025 commune with a part of a split 2022 commune is approximate; only the
+ * ministry may ask. */
+static void test_report_communes_2025(void **state)
+{
+	(void)state;
+	read_mapping();
+	/* the split 2022 commune with the most citizens, and its 2025 province */
+	size_t cap = 64 + m25_count * 8;
+	char *sql = malloc(cap + 256), split[6] = "", p25[3] = "", url[192];
+	assert_non_null(sql);
+	size_t len = (size_t)snprintf(sql, cap, "SELECT commune_code FROM citizens WHERE commune_code IN (");
+	int splits = 0;
+	for (size_t i = 0; i < m25_count; i++)
+		if (m25[i].rows > 1)
+			len +=
+			    (size_t)snprintf(sql + len, cap - len, "%s'%s'", splits++ ? "," : "", m25[i].old);
+	snprintf(sql + len, cap + 256 - len, ") GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1");
+	assert_true(splits > 400);
+	assert_true(query1(sql, split, sizeof(split)));
+	const map25 *sp = NULL;
+	for (size_t i = 0; i < m25_count && !sp; i++)
+		if (!strcmp(m25[i].old, split))
+			sp = &m25[i];
+	assert_non_null(sp);
+	snprintf(p25, sizeof(p25), "%s", sp->prov);
+
+	/* the province's figures, then its 2025 communes' */
+	snprintf(url, sizeof(url), "/api/v1/reports/coverage?province2025=%s&as_of=2022-06-01", p25);
+	json_t *prov = report_json(U_MINISTRY, url);
+	snprintf(url, sizeof(url),
+	         "/api/v1/reports/coverage?province2025=%s&group=commune2025&as_of=2022-06-01", p25);
+	json_t *j = report_json(U_MINISTRY, url);
+	assert_string_equal(json_string_value(json_object_get(j, "group")), "commune2025");
+	static const char *const keys[] = {"population", "dose1", "dose2", "dose3"};
+	long long sums[4] = {0};
+	size_t i;
+	json_t *item;
+	bool found_split = false;
+	json_array_foreach(json_object_get(j, "by_area"), i, item)
+	{
+		for (int k = 0; k < 4; k++)
+			sums[k] += jint(item, keys[k]);
+		const char *code = json_string_value(json_object_get(item, "area_code"));
+		assert_non_null(code);
+		bool approx = json_is_true(json_object_get(item, "approximate"));
+		if (!code[0]) { /* the 2022 communes not placed in a 2025 commune */
+			assert_false(approx);
+			continue;
+		}
+		assert_true(strlen(json_string_value(json_object_get(item, "area_name"))) > 0);
+		/* its 2022 communes by the rule, counted in the store */
+		len = (size_t)snprintf(sql, cap,
+		                       "SELECT count(*) FROM citizens WHERE (dob = '' OR dob <= '2022-06-01')"
+		                       " AND (dead = 0 OR death_days > 19144) AND commune_code IN (''");
+		long long parts = 0;
+		for (size_t m = 0; m < m25_count; m++) {
+			if (strcmp(m25[m].prov, p25))
+				continue;
+			if (!strcmp(m25[m].target, code))
+				len += (size_t)snprintf(sql + len, cap - len, ",'%s'", m25[m].old);
+			/* a split 2022 commune with a part here, counted here or elsewhere */
+			for (int t = 0; m25[m].rows > 1 && t < m25[m].rows && t < 8; t++)
+				if (!strcmp(m25[m].all[t], code)) {
+					parts++;
+					break;
+				}
+		}
+		snprintf(sql + len, cap + 256 - len, ")");
+		assert_int_equal(jint(item, "population"), count_of(sql));
+		assert_int_equal(jint(item, "split_communes"), parts);
+		assert_int_equal(approx, parts > 0);
+		if (!strcmp(code, sp->target)) {
+			found_split = true;
+			assert_true(approx);
+		}
+	}
+	assert_true(found_split);
+	for (int k = 0; k < 4; k++) {
+		assert_int_equal(sums[k], jint(json_object_get(j, "total"), keys[k]));
+		assert_int_equal(sums[k], jint(json_object_get(prov, "total"), keys[k]));
+	}
+	json_decref(prov);
+	json_decref(j);
+
+	/* CSV: the mark as columns */
+	snprintf(url, sizeof(url),
+	         "/api/v1/reports/coverage?province2025=%s&group=commune2025&format=csv&view=by_area", p25);
+	assert_int_equal(get_csv(U_MINISTRY, url, NULL), 200);
+	assert_non_null(strstr(R.body, "\"approximate\",\"split_communes\""));
+	assert_non_null(strstr(R.body, ",true,"));
+
+	/* the ministry only */
+	snprintf(url, sizeof(url), "/api/v1/reports/coverage?province2025=%s&group=commune2025", p25);
+	assert_int_equal(get_user(U_PROVINCE, url), 403);
+	assert_int_equal(get_user(U_DISTRICT, url), 403);
+	assert_int_equal(get_user(U_COMMUNE, url), 403);
+	assert_int_equal(get_user(U_PROVINCE, "/api/v1/reports/coverage?group=commune2025"), 403);
+	assert_int_equal(get_user(U_COMMUNE, "/api/v1/reports/coverage?group=commune2025"), 403);
+	assert_int_equal(get_user(U_MINISTRY, "/api/v1/reports/coverage?group=commune2025"), 400);
+	free(sql);
+}
+
 static void test_openapi(void **state)
 {
 	(void)state;
@@ -2532,6 +2699,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_report_values),
 	    cmocka_unit_test(test_report_after_decision),
 	    cmocka_unit_test(test_report_2025),
+	    cmocka_unit_test(test_report_communes_2025),
 	    cmocka_unit_test(test_admin_denied),
 	    cmocka_unit_test(test_admin_users),
 	    cmocka_unit_test(test_admin_tokens),

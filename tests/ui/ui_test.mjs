@@ -893,6 +893,53 @@ async function units2025(page) {
   check((await page.evaluate(() => location.hash)).includes(`units=2025&area=${p25}`), 'the URL keeps the units');
   await page.screenshot({ path: shots + '/dashboard-2025.png', fullPage: true });
   await page.screenshot({ path: shots + '/view-dashboard-2025.png' }); // the first screen, for docs/ui.md
+  // its area table and chart are by 2025 commune (group=commune2025), with
+  // the approximate mark where a split 2022 commune has a part
+  log('ministry: the 2025 communes of a 2025 province');
+  const by = await get(page, `reports/coverage?province2025=${p25}&group=commune2025`);
+  check(by.group === 'commune2025' && by.by_area.length >= 1, 'the 2025 communes of ' + p25 + ': ' + by.by_area.length);
+  check(by.by_area.reduce((n, a) => n + a.population, 0) === one.total.population && by.total.population === one.total.population,
+    'the 2025 communes sum to the province');
+  const units25 = readFileSync(env('VS_REFDATA') + '/admin_units_2025.csv', 'utf8').trim().split('\n').map((l) => l.split(','));
+  const names25 = new Map(units25.slice(1).filter((r) => r[0] === p25).map((r) => [r[2], r[3]]));
+  check(by.by_area.filter((a) => a.area_code).length === names25.size, `every 2025 commune of ${p25} listed: ${names25.size}`);
+  const rowNames = await page.$$eval('#db-cov-area tbody th', (ths) => ths.map((th) => th.textContent));
+  check(rowNames.length === by.by_area.length, 'the table has a row per 2025 commune: ' + rowNames.length);
+  check(by.by_area.every((a, i) => a.area_code ? rowNames[i].startsWith(names25.get(a.area_code)) : rowNames[i] === 'Chưa xếp được vào xã/phường 2025'),
+    'the rows are the 2025 communes by name');
+  check((await page.textContent('#db-cov-area caption')).includes('(từ 2025)'), 'the caption says 2025 communes');
+  check((await page.textContent('#db-cov-area-chart title')).includes('(từ 2025)'), 'the chart says 2025 communes');
+  // split 2022 communes of this province in the mapping: then some marks
+  const map = readFileSync(env('VS_REFDATA') + '/admin_mapping_2022_2025.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const targets = new Map();
+  for (const r of map) if (r[4] && r[7] === p25) targets.set(r[4], (targets.get(r[4]) || 0) + 1);
+  const splits = [...targets.values()].filter((n) => n > 1).length;
+  const approx = by.by_area.filter((a) => a.approximate);
+  const marks = await page.$$eval('#db-cov-area tbody abbr.approx', (as) => as.map((a) => a.getAttribute('title')));
+  log(`ministry: province ${p25}: ${by.by_area.length} rows (${names25.size} communes of 2025${by.by_area.some((x) => !x.area_code) ? ' + not placed' : ''}), ` +
+    `${approx.length} approximate, ${by.by_area.filter((x) => x.population).length} with citizens, population ${by.total.population}, ` +
+    `not placed ${by.by_area.filter((x) => !x.area_code).reduce((n, x) => n + x.population, 0)}`);
+  check(marks.length === approx.length && (splits === 0 || marks.length >= 1), `the approximate mark: ${marks.length} (split 2022 communes: ${splits})`);
+  check(marks.every((m) => m.startsWith('Số gần đúng')), 'the mark has a tooltip');
+  if (approx.length) check((await page.textContent('#db-approx-note')).includes(`(${approx.length} xã/phường)`), 'the note under the table');
+  check((await page.$$eval('main a.csv', (as) => as.map((a) => a.getAttribute('href')))).some((h) => h.includes('group=commune2025') && h.includes(`province2025=${p25}`) && h.includes('view=by_area')),
+    'the area CSV by 2025 commune');
+  const csv = await page.evaluate(async (q) => (await fetch('/api/v1/' + q)).text(), `reports/coverage?province2025=${p25}&group=commune2025&format=csv&view=by_area`);
+  check(csv.split('\r\n')[0] === '"area_code","area_name","population","dose1","dose2","dose3","approximate","split_communes"', 'the CSV has the mark: ' + csv.split('\r\n')[0]);
+  await page.screenshot({ path: shots + '/dashboard-2025-communes.png', fullPage: true });
+  // the first screen of the 2025 communes' chart and table, for docs/ui.md
+  await page.evaluate(() => document.querySelector('#db-cov-area-chart').scrollIntoView());
+  await page.screenshot({ path: shots + '/view-dashboard-2025-communes.png' });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('main h1').textContent === 'Dashboard');
+  check((await page.textContent('#db-cov-area caption')) === 'Coverage by commune (from 2025)', 'the 2025 communes in English');
+  if (approx.length) {
+    check((await page.$$eval('#db-cov-area tbody abbr.approx', (as) => as.map((x) => x.title))).every((m) => m.startsWith('Approximate')), 'the tooltip in English');
+    check((await page.textContent('#db-approx-note')).includes(`approximate (${approx.length} communes)`), 'the note in English');
+  }
+  await page.click('#lang');
+  await page.waitForFunction(() => document.querySelector('main h1').textContent === 'Bảng điều khiển');
   await page.selectOption('#db-area-province', env('VS_PROVINCE_A'));
   await page.waitForSelector('#db-area-district');
   check(await page.inputValue('#db-area-province2025') === p25, 'the 2025 province stays picked above');

@@ -62,10 +62,11 @@ function barChart(id, title, groups, series, max, unit) {
   return svg;
 }
 
+// A cell is a text or an element (the approximate mark of a 2025 commune).
 function table(id, caption, head, rows) {
   return h('table', { id, class: 'data' }, h('caption', { text: caption }),
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col', text: c })))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row', text: c }) : h('td', { text: c })))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c)))))));
 }
 
 
@@ -125,6 +126,10 @@ export function dashboardView(session, params) {
   // the coverage of a chain prefix: its by_area are the areas below it
   const coveragePath = (chain, asOf) => join(join('reports/coverage' + asOf, areaOf(chain)),
     st.units === '2025' && !chain.length ? 'group=province2025' : '');
+  // a 2025 province's own figures are by 2025 commune (group=commune2025);
+  // its select below still offers the 2022 provinces it was made of
+  const communes2025 = () => st.units === '2025' && st.chain.length === 1;
+  const tablePath = (asOf) => join(coveragePath(st.chain, asOf), communes2025() ? 'group=commune2025' : '');
   const kidsKey = (chain) => st.units + '|' + chain.join('.');
   const kidsOf = (cov) => cov.by_area.filter((a) => LEVEL[a.area_code.length]).map((a) => ({ code: a.area_code, name: a.area_name }));
   function rangeQuery(defFrom, defTo) {
@@ -144,14 +149,16 @@ export function dashboardView(session, params) {
       if (!st.kids[key]) api('GET', coveragePath(up, '')).then((c) => { st.kids[key] = kidsOf(c); if (!st.loading) redraw(); }, () => {});
     }
     try {
-      const [coverage, doses, quality, backlog] = await Promise.all([
-        api('GET', coveragePath(st.chain, asOf)), api('GET', withArea('reports/doses?' + rangeQuery('2021-03-01', '2022-12-31'))),
-        api('GET', withArea(`reports/quality?limit=${WORST}`)), api('GET', withArea(rangeQuery('', '') ? 'reports/backlog?' + rangeQuery('', '') : 'reports/backlog'))]);
+      const key = kidsKey(st.chain);
+      const [coverage, doses, quality, backlog, below] = await Promise.all([
+        api('GET', tablePath(asOf)), api('GET', withArea('reports/doses?' + rangeQuery('2021-03-01', '2022-12-31'))),
+        api('GET', withArea(`reports/quality?limit=${WORST}`)), api('GET', withArea(rangeQuery('', '') ? 'reports/backlog?' + rangeQuery('', '') : 'reports/backlog')),
+        communes2025() && !st.kids[key] ? api('GET', coveragePath(st.chain, '')) : null]);
       if (seq !== st.seq) return;
       st.data = { coverage, doses, quality, backlog };
       const here = st.chain[st.chain.length - 1] || '';
-      if (!st.kids[kidsKey(st.chain)] && here.length < 5) // a commune has no areas below it
-        st.kids[kidsKey(st.chain)] = kidsOf(coverage);
+      if (!st.kids[key] && here.length < 5) // a commune has no areas below it
+        st.kids[key] = kidsOf(below || coverage);
     } catch (e) {
       if (seq !== st.seq) return;
       st.error = errorText(e);
@@ -199,11 +206,22 @@ export function dashboardView(session, params) {
   function coverageSection(c) {
     const series = [t('dash.dose1'), t('dash.dose2'), t('dash.dose3')];
     const ages = c.by_age.filter((a) => a.population > 0);
-    const q = `reports/coverage?as_of=${c.as_of}` + (c.group === 'province2025' ? '&group=province2025' : '');
+    const by2025 = c.group === 'commune2025';
+    const q = `reports/coverage?as_of=${c.as_of}` + (c.group === 'province2025' || by2025 ? `&group=${c.group}` : '');
+    // a 2025 commune: its name, and the mark when a split 2022 commune has a
+    // part in it (counted whole in one of its targets: docs/api.md)
+    const areaName = (a) => (by2025 && !a.area_code ? t('dash.unplaced2025') : a.area_name || a.area_code);
+    const areaCell = (a) => (a.approximate
+      ? h('span', {}, areaName(a), ' ', h('abbr', { class: 'approx', title: t('dash.approxTip', { n: a.split_communes }), text: '≈' }))
+      : areaName(a));
+    const approx = by2025 ? c.by_area.filter((a) => a.approximate).length : 0;
+    // the chart: 30 areas; of a 2025 province's communes (all listed in the
+    // table, those with no one too) the 30 with the most people, none empty
+    const chartAreas = (by2025 ? c.by_area.filter((a) => a.population > 0).sort((x, y) => y.population - x.population) : c.by_area).slice(0, 30);
     const ageRows = ages.map((a) => [a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group, num(a.population),
       `${num(a.dose1)} (${pctText(pct(a.dose1, a.population))})`, `${num(a.dose2)} (${pctText(pct(a.dose2, a.population))})`,
       `${num(a.dose3)} (${pctText(pct(a.dose3, a.population))})`]);
-    const areaRows = c.by_area.map((a) => [a.area_name || a.area_code, num(a.population),
+    const areaRows = c.by_area.map((a) => [areaCell(a), num(a.population),
       pctText(pct(a.dose1, a.population)), pctText(pct(a.dose2, a.population)), pctText(pct(a.dose3, a.population))]);
     const head = [t('dash.ageGroup'), t('dash.population'), ...series];
     return h('section', { class: 'card dash', 'aria-labelledby': 'db-cov-h' },
@@ -219,10 +237,13 @@ export function dashboardView(session, params) {
         table('db-cov-age', t('dash.coverageByAge'), head, ageRows)),
       h('p', {}, csvLink(q + '&view=by_age', t('dash.csvAge'))),
       h('div', { class: 'dash-pair' },
-        barChart('db-cov-area-chart', t('dash.coverageByArea'), c.by_area.slice(0, 30).map((a) => ({ label: a.area_name || a.area_code,
+        barChart('db-cov-area-chart', by2025 ? t('dash.coverageByCommune2025') : t('dash.coverageByArea'), chartAreas.map((a) => ({ label: areaName(a) + (a.approximate ? ' ≈' : ''),
           values: [pct(a.dose1, a.population), pct(a.dose2, a.population), pct(a.dose3, a.population)] })), series, 100, '%'),
-        table('db-cov-area', t('dash.coverageByArea'), [t('dash.area'), t('dash.population'), ...series], areaRows)),
-      h('p', {}, csvLink(q + '&view=by_area', t('dash.csvArea'))));
+        table('db-cov-area', by2025 ? t('dash.coverageByCommune2025') : t('dash.coverageByArea'),
+          [by2025 ? t('dash.commune2025') : t('dash.area'), t('dash.population'), ...series], areaRows)),
+      approx ? h('p', { id: 'db-approx-note', class: 'note muted' }, h('span', { class: 'approx', 'aria-hidden': 'true', text: '≈ ' }),
+        t('dash.approxNote', { n: approx })) : null,
+      h('p', {}, csvLink(q + '&view=by_area', by2025 ? t('dash.csvCommune2025') : t('dash.csvArea'))));
   }
 
   function dosesSection(d) {
