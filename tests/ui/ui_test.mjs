@@ -908,6 +908,11 @@ async function units2025(page) {
   check(by.by_area.every((a, i) => a.area_code ? rowNames[i].startsWith(names25.get(a.area_code)) : rowNames[i] === 'Chưa xếp được vào xã/phường 2025'),
     'the rows are the 2025 communes by name');
   check((await page.textContent('#db-cov-area caption')).includes('(từ 2025)'), 'the caption says 2025 communes');
+  // a commune with no one in the registry shows no share ("—"), one with people its shares
+  const cells = await page.$$eval('#db-cov-area tbody tr', (rs) => rs.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  const empty = cells.filter((c) => c[0] === '0'), full = cells.filter((c) => c[0] !== '0');
+  check(empty.length > 0 && empty.every((c) => c.slice(1).every((x) => x === '—')), `a commune with no one shows "—", not 0 %: ${empty.length} rows`);
+  check(full.length > 0 && full.every((c) => c.slice(1).every((x) => x.endsWith('%'))), 'a commune with people shows its shares');
   check((await page.textContent('#db-cov-area-chart title')).includes('(từ 2025)'), 'the chart says 2025 communes');
   // split 2022 communes of this province in the mapping: then some marks
   const map = readFileSync(env('VS_REFDATA') + '/admin_mapping_2022_2025.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));

@@ -25,6 +25,8 @@ function s(tag, attrs, ...kids) {
 const num = (n) => Number(n || 0).toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB');
 const pct = (part, whole) => (whole ? (100 * part / whole) : 0);
 const pctText = (p) => p.toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 }) + ' %';
+// a share of no one is no share: "—", not "0 %" (a 2025 commune with nobody in the registry yet)
+const pctOf = (part, whole) => (whole ? pctText(pct(part, whole)) : '—');
 
 // Grouped vertical bars: groups [{label, values: [..]}], series names; max
 // is the top of the scale (100 for shares). A title and a description name
@@ -219,10 +221,10 @@ export function dashboardView(session, params) {
     // table, those with no one too) the 30 with the most people, none empty
     const chartAreas = (by2025 ? c.by_area.filter((a) => a.population > 0).sort((x, y) => y.population - x.population) : c.by_area).slice(0, 30);
     const ageRows = ages.map((a) => [a.age_group === 'unknown' ? t('dash.ageUnknown') : a.age_group, num(a.population),
-      `${num(a.dose1)} (${pctText(pct(a.dose1, a.population))})`, `${num(a.dose2)} (${pctText(pct(a.dose2, a.population))})`,
-      `${num(a.dose3)} (${pctText(pct(a.dose3, a.population))})`]);
+      `${num(a.dose1)} (${pctOf(a.dose1, a.population)})`, `${num(a.dose2)} (${pctOf(a.dose2, a.population)})`,
+      `${num(a.dose3)} (${pctOf(a.dose3, a.population)})`]);
     const areaRows = c.by_area.map((a) => [areaCell(a), num(a.population),
-      pctText(pct(a.dose1, a.population)), pctText(pct(a.dose2, a.population)), pctText(pct(a.dose3, a.population))]);
+      pctOf(a.dose1, a.population), pctOf(a.dose2, a.population), pctOf(a.dose3, a.population)]);
     const head = [t('dash.ageGroup'), t('dash.population'), ...series];
     return h('section', { class: 'card dash', 'aria-labelledby': 'db-cov-h' },
       h('h2', { id: 'db-cov-h', text: t('dash.coverage', { date: fmtDate(c.as_of) }) }),
