@@ -437,6 +437,21 @@ static void slots(const vs_link_index *ix, lk_qkeys *q, vs_link_stats *st)
 }
 
 /* personal weight of a pair: every comparison but the household-shared ID, phone and address */
+/* w of row among the best two so far, (*bw, *best) and (*sw, *second); a tie goes to the lower
+ * row (the order that makes every ranking independent of the candidates' order) */
+static inline void keep_top2(double w, int64_t row, double *bw, int64_t *best, double *sw, int64_t *second)
+{
+	if (w > *bw || (w == *bw && row < *best)) {
+		*sw = *bw;
+		*second = *best;
+		*bw = w;
+		*best = row;
+	} else if (w > *sw || (w == *sw && row < *second)) {
+		*sw = w;
+		*second = row;
+	}
+}
+
 static double personal(const vs_link_model *m, const float *w)
 {
 	double p = 0;
@@ -493,15 +508,7 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		double p = personal(m, w);
 		if ((int64_t)row == owner)
 			po = p;
-		if (p > pb || (p == pb && (int64_t)row < best)) {
-			ps = pb;
-			second = best;
-			pb = p;
-			best = row;
-		} else if (p > ps || (p == ps && (int64_t)row < second)) {
-			ps = p;
-			second = row;
-		}
+		keep_top2(p, (int64_t)row, &pb, &best, &ps, &second);
 	}
 	/* the owner's own fields must fall clearly behind: two namesakes in a house (the same name,
 	 * no date on the record) leave the ID to decide */
@@ -585,15 +592,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 			}
 		if (a->phone == v->phone && t > hw)
 			hw = t;
-		if (t > bw || (t == bw && (int64_t)row < best)) {
-			sw = bw;
-			second = best;
-			bw = t;
-			best = row;
-		} else if (t > sw || (t == sw && (int64_t)row < second)) {
-			sw = t;
-			second = row;
-		}
+		keep_top2(t, (int64_t)row, &bw, &best, &sw, &second);
 	}
 	/* the holders' own fields must fall behind: two namesakes in a house (the same name, no
 	 * date on the record) leave the phone to decide; a lead of less than auto_margin is a margin
@@ -771,15 +770,7 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 				ph = p;
 			by_id = by_id || holds_id(a, v);
 		}
-		if (p > pb || (p == pb && (int64_t)row < best)) {
-			ps = pb;
-			second = best;
-			pb = p;
-			best = row;
-		} else if (p > ps || (p == ps && (int64_t)row < second)) {
-			ps = p;
-			second = row;
-		}
+		keep_top2(p, (int64_t)row, &pb, &best, &ps, &second);
 	}
 	bool member = false;
 	if (best >= 0 && best != r->best && pb - ph >= m->th.auto_margin && !holds_id(&ix->rows[best], v) &&
@@ -861,15 +852,7 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 		uint32_t row = sc->bound[k].row;
 		double w = lk_score_pair(ix, m, &v, row, NULL, NULL);
 		scored++;
-		if (w > bw || (w == bw && (int64_t)row < best)) {
-			sw = bw;
-			second = best;
-			bw = w;
-			best = row;
-		} else if (w > sw || (w == sw && (int64_t)row < second)) {
-			sw = w;
-			second = row;
-		}
+		keep_top2(w, (int64_t)row, &bw, &best, &sw, &second);
 	}
 	if (st) {
 		uint64_t t2 = vs_now_ns();
