@@ -212,6 +212,22 @@ static vs_norm_record *population(size_t n)
 	return p;
 }
 
+/* the household of the second look's tests: the father, Phan Văn Lộc, row 200 of commune 00077 */
+static void father_at_200(vs_norm_record *p)
+{
+	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+}
+
+/* q linked alone (one thread) */
+static vs_link_result link1(const fx *f, const vs_norm_record *q)
+{
+	vs_link_result res;
+	vs_error err = {0};
+	vs_link_side side = {q, 1, NULL, NULL};
+	assert_int_equal(vs_link_batch(f->ix, f->m, &side, 1, &res, &err), VS_OK);
+	return res;
+}
+
 /* household rule: the phone typed is a household member's (a wife's record with her husband's
  * phone, no ID, no address): it places her in that household, it is no evidence against her, and
  * the husband, whose phone it is, does not win by it; an outsider with her name and birthday and
@@ -273,7 +289,7 @@ static void test_household_second_look(void **state)
 	(void)state;
 	fx f;
 	vs_norm_record *p = population(2000);
-	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	father_at_200(p);
 	mkrec(&p[201], "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
 	mkrec(&p[202], "Phan", "Thị", "Mai", 2012, 1, 2, VS_SEX_F, "001312777555", "", "00077");
 	build(&f, p, 2000, NULL);
@@ -335,27 +351,25 @@ static void test_household_second_look_overlay(void **state)
 	fx f;
 	vs_error err = {0};
 	vs_norm_record *p = population(2000);
-	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	father_at_200(p);
 	build(&f, p, 2000, NULL);
 	vs_norm_record child;
 	mkrec(&child, "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
 	vs_link_side add = {&child, 1, NULL, NULL};
 	assert_int_equal(vs_link_index_add(f.ix, &add, &err), VS_OK);
-	vs_norm_record q[1];
-	mkrec(&q[0], "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
-	vs_link_side side = {q, 1, NULL, NULL};
-	vs_link_result res[1];
-	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
-	assert_int_equal(res[0].best, 2000);
-	assert_true(res[0].second_look);
+	vs_norm_record q;
+	mkrec(&q, "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
+	vs_link_result res = link1(&f, &q);
+	assert_int_equal(res.best, 2000);
+	assert_true(res.second_look);
 	assert_int_equal(vs_link_index_merge(f.ix, 1, &err), VS_OK);
-	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
-	assert_int_equal(res[0].best, 2000);
-	assert_true(res[0].second_look);
+	res = link1(&f, &q);
+	assert_int_equal(res.best, 2000);
+	assert_true(res.second_look);
 	assert_int_equal(vs_link_index_remove(f.ix, 2000, &err), VS_OK);
-	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
-	assert_int_equal(res[0].best, 200);
-	assert_false(res[0].second_look);
+	res = link1(&f, &q);
+	assert_int_equal(res.best, 200);
+	assert_false(res.second_look);
 	unbuild(&f);
 	free(p);
 }
@@ -368,20 +382,17 @@ static void test_household_second_look_disagrees(void **state)
 	(void)state;
 	fx f;
 	vs_norm_record *p = population(2000);
-	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	father_at_200(p);
 	mkrec(&p[201], "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
 	mkrec(&p[202], "Phan", "Thị", "Ngọc", 2014, 1, 7, VS_SEX_F, "001314000987", "", "00077");
 	build(&f, p, 2000, NULL);
-	vs_norm_record q[1];
-	mkrec(&q[0], "Phan", "Thị", "Ngọc", 0, 0, 0, VS_SEX_F, "001075000321", "", "");
-	vs_link_result res[1];
-	vs_error err = {0};
-	vs_link_side side = {q, 1, NULL, NULL};
-	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
-	assert_true(res[0].best == 201 || res[0].best == 202);
-	assert_true(res[0].second_look);
-	assert_int_equal(res[0].decision, VS_LINK_REVIEW);
-	assert_int_equal(res[0].reason, VS_R_LINK_AMBIGUOUS);
+	vs_norm_record q;
+	mkrec(&q, "Phan", "Thị", "Ngọc", 0, 0, 0, VS_SEX_F, "001075000321", "", "");
+	vs_link_result res = link1(&f, &q);
+	assert_true(res.best == 201 || res.best == 202);
+	assert_true(res.second_look);
+	assert_int_equal(res.decision, VS_LINK_REVIEW);
+	assert_int_equal(res.reason, VS_R_LINK_AMBIGUOUS);
 	unbuild(&f);
 	free(p);
 }
@@ -394,18 +405,15 @@ static void test_household_place_not_own(void **state)
 	(void)state;
 	fx f;
 	vs_norm_record *p = population(2000);
-	mkrec(&p[200], "Phan", "Văn", "Lộc", 1975, 3, 4, VS_SEX_M, "001075000321", "0912000321", "00077");
+	father_at_200(p);
 	mkrec(&p[201], "Phan", "Thị", "Ngọc", 1991, 8, 20, VS_SEX_F, "001191000654", "", "00077");
 	build(&f, p, 2000, NULL);
-	vs_norm_record q[1];
-	mkrec(&q[0], "Phan", "Thị", "Ngọc", 1991, 0, 0, VS_SEX_F, "001191000654", "0912000321", "");
-	vs_link_result res[1];
-	vs_error err = {0};
-	vs_link_side side = {q, 1, NULL, NULL};
-	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
-	assert_int_equal(res[0].best, 201);
-	assert_false(res[0].household_place);
-	assert_false(res[0].second_look);
+	vs_norm_record q;
+	mkrec(&q, "Phan", "Thị", "Ngọc", 1991, 0, 0, VS_SEX_F, "001191000654", "0912000321", "");
+	vs_link_result res = link1(&f, &q);
+	assert_int_equal(res.best, 201);
+	assert_false(res.household_place);
+	assert_false(res.second_look);
 	unbuild(&f);
 	free(p);
 }
