@@ -258,6 +258,25 @@ static bool near_digits(const char *a, int alen, const char *b, int blen)
 	return ndiff == 2 && second == first + 1 && a[first] == b[second] && a[second] == b[first];
 }
 
+/* Two typing slips between numbers of one length (of at least 9 digits): two digits replaced,
+ * a digit replaced and two neighbours swapped, or two such swaps. Another person's number of the
+ * same kind shares the province and birth-year digits of a namesake but few of its last six. */
+static bool two_slips(const char *a, int alen, const char *b, int blen)
+{
+	if (alen != blen || alen < 9)
+		return false;
+	int slips = 0;
+	for (int i = 0; i < alen; i++) {
+		if (a[i] == b[i])
+			continue;
+		if (++slips > 2)
+			return false;
+		if (i + 1 < alen && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i] != a[i + 1])
+			i++;
+	}
+	return true;
+}
+
 static bool excel_damaged(const char *r, int rlen, bool sci, const char *l, int llen)
 {
 	while (llen > 0 && *l == '0') {
@@ -338,6 +357,10 @@ static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la, bool househo
 	if ((rz || lz || laz) && (one_digit_more(rd + rz, rn - rz, ld + lz, ln - lz) ||
 	                          one_digit_more(rd + rz, rn - rz, lad + laz, lan - laz)))
 		return LV_ID_NEAR;
+	/* two typing slips: too far to count for the person, too near to be someone else's number
+	 * (not compared; the place must then agree, as with no ID) */
+	if (two_slips(rd, rn, ld, ln) || two_slips(rd, rn, lad, lan))
+		return 0;
 	/* only numbers of one kind contradict each other: a CMND is no evidence against a CCCD */
 	return rn == ln || rn == lan ? LV_ID_ELSE : 0;
 }

@@ -427,7 +427,7 @@ static void test_decisions_and_relative_id(void **state)
 	vs_norm_record q[5];
 	/* no date: the namesakes tie on their other fields, the phone decides */
 	mkrec(&q[4], "Mai", "Thị", "Hoa", 0, 0, 0, VS_SEX_F, "", "0912000999", "00046");
-	vs_link_result res[6];
+	vs_link_result res[8];
 	vs_error err = {0};
 	q[0] = p[10]; /* perfect copy: auto */
 	q[1] = p[10]; /* relative's ID: the ID of 10, another person's name and date -> never auto to 10 */
@@ -462,7 +462,7 @@ static void test_decisions_and_relative_id(void **state)
 	/* a citizen whose name and birthday an outsider shares */
 	mkrec(&p[104], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177000555", "0912000555", "00043");
 	build(&f, p, 2000, NULL);
-	vs_norm_record hh[6];
+	vs_norm_record hh[8];
 	mkrec(&hh[0], "Trịnh", "", "Bảo", 0, 0, 0, VS_SEX_M, "001185000111", "0912000111", "00042");
 	/* twin Minh with the mother's ID and the household phone (his twin Mạnh's) */
 	mkrec(&hh[1], "Trịnh", "Văn", "Minh", 2015, 5, 6, VS_SEX_M, "001185000111", "0912000111", "00042");
@@ -474,7 +474,11 @@ static void test_decisions_and_relative_id(void **state)
 	mkrec(&hh[4], "Quachs", "Thij", "Yeens", 1977, 7, 7, VS_SEX_F, "001177000555", "", "");
 	/* a CCCD that is not the record's own (born 1985, not 1977): a relative's, damaged */
 	mkrec(&hh[5], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001185999999", "0912000555", "00043");
-	vs_link_side six = {hh, 6, NULL, NULL};
+	/* the own CCCD with two typing slips (two neighbours swapped, a digit replaced): no
+	 * contradiction, the phone and commune place her; three slips are someone else's number */
+	mkrec(&hh[6], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177005058", "0912000555", "00043");
+	mkrec(&hh[7], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177105058", "0912000555", "00043");
+	vs_link_side six = {hh, 8, NULL, NULL};
 	assert_int_equal(vs_link_batch(f.ix, f.m, &six, 1, res, &err), VS_OK);
 	assert_int_equal(res[0].best, 101);
 	assert_true(res[0].relative_id);
@@ -492,6 +496,11 @@ static void test_decisions_and_relative_id(void **state)
 	assert_int_equal(res[5].best, 104);
 	assert_true(res[5].id_not_own);
 	assert_int_equal(res[5].decision, VS_LINK_AUTO);
+	assert_int_equal(res[6].best, 104);
+	assert_int_equal(res[6].decision, VS_LINK_AUTO);
+	assert_int_equal(res[7].best, 104);
+	assert_int_equal(res[7].decision, VS_LINK_REVIEW);
+	assert_int_equal(res[7].reason, VS_R_LINK_ID_CONFLICT);
 	/* decide(): margin and low score rules */
 	vs_link_result r = {0};
 	r.best = 1;
