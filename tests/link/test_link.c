@@ -2139,6 +2139,34 @@ static void test_rldata_profile(void **state)
 	rmdir(dir);
 }
 
+/* the new-user trial's deduplication settings (profiles/febrl_dedup.json) are the ones printed in
+ * docs/linking-trial.md and read */
+static void test_febrl_dedup_profile(void **state)
+{
+	(void)state;
+	const char *td = getenv("VS_TEST_DATA");
+	assert_non_null(td);
+	char path[512];
+	static char prof[8192], doc[1 << 18];
+	snprintf(path, sizeof path, "%s/../profiles/febrl_dedup.json", td);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	size_t n = fread(prof, 1, sizeof prof - 1, fp);
+	prof[n] = 0;
+	fclose(fp);
+	snprintf(path, sizeof path, "%s/../docs/linking-trial.md", td);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(doc, 1, sizeof doc - 1, fp);
+	doc[n] = 0;
+	fclose(fp);
+	assert_non_null(strstr(doc, prof));
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, prof, strlen(prof), "febrl_dedup.json", &err), VS_OK);
+	vs_link_settings_free(s);
+}
+
 /* worked example 4's settings file (profiles/febrl_100k.json) is the one printed in docs/linking.md,
  * reads, and its address rules find FEBRL-style duplicates that worked example 2's rules miss: names,
  * date, ID and postcode damaged or missing, two of postcode, suburb and street still the same (the
@@ -2361,6 +2389,7 @@ int main(void)
 	    cmocka_unit_test(test_dob_odd_year),
 	    cmocka_unit_test(test_rldata_profile),
 	    cmocka_unit_test(test_febrl_100k_profile),
+	    cmocka_unit_test(test_febrl_dedup_profile),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),
