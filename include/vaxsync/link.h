@@ -30,9 +30,9 @@
 #include "vaxsync/norm.h"
 #include "vaxsync/reasons.h"
 
-#define VS_LINK_MAX_CMP 16   /* comparisons per settings */
+#define VS_LINK_MAX_CMP 24   /* comparisons per settings */
 #define VS_LINK_MAX_LEVELS 8 /* levels per comparison, level 0 is the null level */
-#define VS_LINK_MAX_EXTRA 4  /* extra text columns per side */
+#define VS_LINK_MAX_EXTRA 16 /* extra text columns per side */
 #define VS_LINK_MAX_RULES 16 /* blocking rules */
 #define VS_LINK_MODEL_VERSION 1
 

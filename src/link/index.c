@@ -516,7 +516,31 @@ void vs_link_index_set_threads(vs_link_index *ix, int threads)
 static vs_rc add_after_finish(vs_link_index *ix, const vs_link_side *b, const lk_view *views,
                               const uint64_t *keys, const uint8_t *nkeys, size_t mk);
 
+/* records per slice of a batch: the views of a slice (about 1.3 KB each with 16 extra columns)
+ * are what adding holds at once, whatever the batch */
+#define ADD_SLICE 8192
+
+static vs_rc add_slice(vs_link_index *ix, const vs_link_side *b, vs_error *err);
+
 vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
+{
+	size_t ne = ix->s->nextra;
+	for (size_t off = 0; off < b->count || (off == 0 && b->count == 0); off += ADD_SLICE) {
+		vs_link_side part = *b;
+		part.count = b->count - off < ADD_SLICE ? b->count - off : ADD_SLICE;
+		part.recs = b->recs ? b->recs + off : NULL;
+		part.alt_ids = b->alt_ids ? b->alt_ids + off : NULL;
+		part.extras = b->extras && ne ? b->extras + off * ne : b->extras;
+		part.ids = b->ids ? b->ids + off : NULL;
+		part.self = b->self ? b->self + off : NULL;
+		vs_rc rc = add_slice(ix, &part, err);
+		if (rc || !b->count)
+			return rc;
+	}
+	return VS_OK;
+}
+
+static vs_rc add_slice(vs_link_index *ix, const vs_link_side *b, vs_error *err)
 {
 	vs_rc rc;
 	if (!ix->finished && !ix->pend)

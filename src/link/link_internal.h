@@ -44,10 +44,11 @@ enum {
 	LP_PROVINCE = 1u << 10,
 	LP_DISTRICT = 1u << 11,
 	LP_COMMUNE = 1u << 12,
-	LP_EXTRA0 = 1u << 13, /* .. LP_EXTRA0 << 3 */
-	LP_BMONTH = 1u << 17, /* month of birth */
-	LP_BDAY = 1u << 18    /* day of birth */
+	LP_BMONTH = 1u << 13, /* month of birth */
+	LP_BDAY = 1u << 14,   /* day of birth */
+	LP_EXTRA0 = 1u << 15  /* .. LP_EXTRA0 << (VS_LINK_MAX_EXTRA - 1), bit 30 */
 };
+_Static_assert(15 + VS_LINK_MAX_EXTRA <= 32, "the extra key parts must fit in a 32-bit mask");
 
 /* levels per kind (after the null level 0) */
 enum { LV_NAME_EXACT = 1, LV_NAME_JW1, LV_NAME_JW2, LV_NAME_ELSE }; /* family, given, text */
@@ -100,8 +101,10 @@ typedef struct lk_cmp {
  * key is made of the transformed value, so values that differ by a typo can share a block */
 enum { LX_NONE = 0, LX_SOUNDEX, LX_PREFIX };
 #define LX_PREFIX_MAX 16 /* prefix:N, N characters at most */
-#define LK_XF_PARTS 7    /* the parts a transform applies to: family, given, extra0..extra3, */
-#define LK_XF_NAMESORT 6 /* and name_sorted (each word transformed, then sorted) */
+/* the parts a transform applies to: family, given, extra0..extra15, and name_sorted (each word
+ * transformed, then sorted) */
+#define LK_XF_PARTS (3 + VS_LINK_MAX_EXTRA)
+#define LK_XF_NAMESORT (2 + VS_LINK_MAX_EXTRA)
 typedef struct lk_xform {
 	uint8_t kind; /* LX_* */
 	uint8_t n;    /* LX_PREFIX: characters kept */
@@ -115,7 +118,7 @@ typedef struct lk_rule {
 	 * records is split by refine[0], a part of it still too big by refine[1], ... */
 	uint32_t refine[LK_MAX_REFINE];
 	int nrefine;
-	lk_xform xf[LK_XF_PARTS]; /* of family, given, extra0..extra3, name_sorted (LX_NONE: the value) */
+	lk_xform xf[LK_XF_PARTS]; /* of family, given, extra0..extra15, name_sorted (LX_NONE: the value) */
 } lk_rule;
 
 /* column roles of a CSV side */

@@ -51,25 +51,11 @@ static const struct part_name {
 	const char *name;
 	uint32_t bit;
 } part_names[] = {
-    {"id", LP_ID},
-    {"id_windows", LP_IDWIN},
-    {"alt_id", LP_ALT},
-    {"family", LP_FAMILY},
-    {"given", LP_GIVEN},
-    {"name_sorted", LP_NAMESORT},
-    {"dob", LP_DOB},
-    {"birth_year", LP_BYEAR},
-    {"sex", LP_SEX},
-    {"phone", LP_PHONE},
-    {"province", LP_PROVINCE},
-    {"district", LP_DISTRICT},
-    {"commune", LP_COMMUNE},
-    {"extra0", LP_EXTRA0},
-    {"extra1", LP_EXTRA0 << 1},
-    {"extra2", LP_EXTRA0 << 2},
-    {"extra3", LP_EXTRA0 << 3},
-    {"birth_month", LP_BMONTH},
-    {"birth_day", LP_BDAY},
+    {"id", LP_ID},           {"id_windows", LP_IDWIN},   {"alt_id", LP_ALT},
+    {"family", LP_FAMILY},   {"given", LP_GIVEN},        {"name_sorted", LP_NAMESORT},
+    {"dob", LP_DOB},         {"birth_year", LP_BYEAR},   {"sex", LP_SEX},
+    {"phone", LP_PHONE},     {"province", LP_PROVINCE},  {"district", LP_DISTRICT},
+    {"commune", LP_COMMUNE}, {"birth_month", LP_BMONTH}, {"birth_day", LP_BDAY},
 };
 
 /* default m / u per kind (profile values; training replaces them) */
@@ -401,7 +387,7 @@ static vs_rc parse_side(json_t *j, lk_side_cols *c, size_t *nextra, const char *
 	json_t *ex = json_object_get(j, "extra");
 	if (ex) {
 		if (!json_is_array(ex) || json_array_size(ex) > VS_LINK_MAX_EXTRA)
-			return bad(err, name, "'extra' must be an array of at most 4 column names");
+			return bad(err, name, "'extra' must be an array of at most 16 column names");
 		for (size_t i = 0; i < json_array_size(ex); i++)
 			if ((rc = copy_str(json_array_get(ex, i), c->extra[i], sizeof c->extra[i], name,
 			                   "extra", err)))
@@ -437,7 +423,7 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 	if (!json_is_object(j))
 		return bad(err, name, "each comparison must be an object");
 	if (s->ncmp >= VS_LINK_MAX_CMP)
-		return bad(err, name, "too many comparisons (at most 16)");
+		return bad(err, name, "too many comparisons (at most 24)");
 	const char *kind = json_string_value(json_object_get(j, "kind"));
 	const char *cname = json_string_value(json_object_get(j, "name"));
 	if (!kind)
@@ -455,7 +441,7 @@ static vs_rc parse_cmp(vs_link_settings *s, json_t *j, const char *name, vs_erro
 		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
 		    json_integer_value(e) >= VS_LINK_MAX_EXTRA)
 			return bad(err, name,
-			           "a 'text' comparison needs 'extra': the index of an extra column (0-3)");
+			           "a 'text' comparison needs 'extra': the index of an extra column (0-15)");
 		extra = (int)json_integer_value(e);
 		if ((size_t)extra >= s->nextra)
 			return bad(err, name, "'extra' refers to a column not listed in left/right 'extra'");
@@ -560,14 +546,27 @@ static uint32_t part_bit(const char *p)
 	for (size_t q = 0; p && q < sizeof part_names / sizeof part_names[0]; q++)
 		if (!strcmp(p, part_names[q].name))
 			return part_names[q].bit;
+	/* extra0 .. extra15 */
+	if (p && !strncmp(p, "extra", 5) && p[5] >= '0' && p[5] <= '9') {
+		char *end = NULL;
+		long k = strtol(p + 5, &end, 10);
+		if (end && !*end && k >= 0 && k < VS_LINK_MAX_EXTRA && (k == 0 || p[5] != '0'))
+			return (uint32_t)LP_EXTRA0 << k;
+	}
 	return 0;
 }
 
 const char *lk_part_name(uint32_t bit)
 {
+	static const char *const extra_names[VS_LINK_MAX_EXTRA] = {
+	    "extra0", "extra1", "extra2",  "extra3",  "extra4",  "extra5",  "extra6",  "extra7",
+	    "extra8", "extra9", "extra10", "extra11", "extra12", "extra13", "extra14", "extra15"};
 	for (size_t q = 0; q < sizeof part_names / sizeof part_names[0]; q++)
 		if (part_names[q].bit == bit)
 			return part_names[q].name;
+	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
+		if (bit == (uint32_t)LP_EXTRA0 << k)
+			return extra_names[k];
 	return "?";
 }
 
@@ -586,7 +585,7 @@ static int xform_slot(uint32_t bit)
 	return -1;
 }
 
-/* one entry of a rule's 'keys': a key part, for family, given, name_sorted and extra0..3
+/* one entry of a rule's 'keys': a key part, for family, given, name_sorted and extra0..15
  * optionally with a transform ("family:soundex", "given:prefix:3") */
 static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS], const char *name,
                        vs_error *err)
@@ -616,7 +615,7 @@ static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS],
 	if (slot < 0)
 		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
 		                    "settings: '%s': a key transform applies to family, given, "
-		                    "name_sorted and extra0..extra3 only",
+		                    "name_sorted and extra0..extra15 only",
 		                    p);
 	if (!strcmp(t, "soundex"))
 		xf[slot] = (lk_xform){LX_SOUNDEX, 0};

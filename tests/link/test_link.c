@@ -2255,6 +2255,91 @@ static void test_febrl_100k_profile(void **state)
 	rmdir(dir);
 }
 
+/* sixteen extra columns (issue 17: FEBRL's ten columns and more): each compared, a blocking rule
+ * on the last one, a transform on extra9; a seventeenth is refused with the limit named */
+static void test_many_extra_columns(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char l[96], r[96], o[96];
+	snprintf(l, sizeof l, "%s/a.csv", dir);
+	snprintf(r, sizeof r, "%s/b.csv", dir);
+	snprintf(o, sizeof o, "%s/links.csv", dir);
+	static char js[8192], head[512], rowa[512], rowb[512], rowc[512];
+	size_t n = 0;
+	n += (size_t)snprintf(js + n, sizeof js - n, "{\"standardizer\": \"generic\",");
+	for (int side = 0; side < 2; side++) {
+		n +=
+		    (size_t)snprintf(js + n, sizeof js - n,
+		                     "\"%s\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"fam\"}, "
+		                     "\"extra\": [",
+		                     side ? "right" : "left");
+		for (int k = 0; k < 16; k++)
+			n += (size_t)snprintf(js + n, sizeof js - n, "%s\"x%d\"", k ? ", " : "", k);
+		n += (size_t)snprintf(js + n, sizeof js - n, "]},");
+	}
+	n += (size_t)snprintf(js + n, sizeof js - n,
+	                      "\"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}");
+	for (int k = 0; k < 16; k++)
+		n += (size_t)snprintf(js + n, sizeof js - n,
+		                      ", {\"name\": \"x%d\", \"kind\": \"text\", \"extra\": %d}", k, k);
+	n += (size_t)snprintf(js + n, sizeof js - n,
+	                      "], \"blocking\": [{\"name\": \"last\", \"keys\": [\"extra15\"]}, "
+	                      "{\"name\": \"nine\", \"keys\": [\"extra9:prefix:2\", \"family\"]}], "
+	                      "\"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, "
+	                      "\"auto_support\": 0, \"review_weight\": 0}}");
+	assert_true(n < sizeof js - 1);
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "x16.json", &err), VS_OK);
+	size_t h = 0, a = 0, b = 0, c = 0;
+	h += (size_t)snprintf(head + h, sizeof head - h, "id,fam");
+	a += (size_t)snprintf(rowa + a, sizeof rowa - a, "A1,smith");
+	b += (size_t)snprintf(rowb + b, sizeof rowb - b, "A2,jones");
+	c += (size_t)snprintf(rowc + c, sizeof rowc - c, "B1,smyth");
+	for (int k = 0; k < 16; k++) {
+		h += (size_t)snprintf(head + h, sizeof head - h, ",x%d", k);
+		a += (size_t)snprintf(rowa + a, sizeof rowa - a, ",v%d", k);
+		b += (size_t)snprintf(rowb + b, sizeof rowb - b, ",w%d", k);
+		c += (size_t)snprintf(rowc + c, sizeof rowc - c, ",v%d", k); /* B1 is A1, name misspelt */
+	}
+	char text[2048];
+	snprintf(text, sizeof text, "%s\n%s\n%s\n", head, rowa, rowb);
+	write_file(l, text);
+	snprintf(text, sizeof text, "%s\n%s\n", head, rowc);
+	write_file(r, text);
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 1, true, false};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, r, o, &err), VS_OK);
+	FILE *fp = fopen(o, "r");
+	assert_non_null(fp);
+	char buf[4096] = {0};
+	assert_true(fread(buf, 1, sizeof buf - 1, fp) > 0);
+	fclose(fp);
+	/* met by the extra15 rule alone (the family names differ): sixteen agreeing columns link it */
+	assert_non_null(strstr(buf, "\nB1,A1,auto,"));
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	/* a seventeenth extra column */
+	char *at = strstr(js, "\"x15\"]");
+	assert_non_null(at);
+	char js17[8400];
+	snprintf(js17, sizeof js17, "%.*s\"x15\", \"x16\"%s", (int)(at - js), js, at + 5);
+	s = NULL;
+	assert_int_not_equal(vs_link_settings_parse(&s, js17, strlen(js17), "x17.json", &err), VS_OK);
+	assert_non_null(strstr(err.message, "at most 16"));
+	unlink(l);
+	unlink(r);
+	unlink(o);
+	rmdir(dir);
+}
+
 static void test_generic_settings(void **state)
 {
 	(void)state;
@@ -2390,6 +2475,7 @@ int main(void)
 	    cmocka_unit_test(test_rldata_profile),
 	    cmocka_unit_test(test_febrl_100k_profile),
 	    cmocka_unit_test(test_febrl_dedup_profile),
+	    cmocka_unit_test(test_many_extra_columns),
 	    cmocka_unit_test(test_adaptive_blocking),
 	    cmocka_unit_test(test_refine_settings),
 	    cmocka_unit_test(test_index_sort_paths),

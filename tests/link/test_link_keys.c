@@ -84,7 +84,10 @@ static void test_transform_settings(void **state)
 	static const struct {
 		const char *keys, *says;
 	} bad[] = {
-	    {"\"dob:soundex\"", "family, given, name_sorted and extra0..extra3 only"},
+	    {"\"dob:soundex\"", "family, given, name_sorted and extra0..extra15 only"},
+	    {"\"extra16\"", "unknown blocking key"},
+	    {"\"extra01\"", "unknown blocking key"},
+	    {"\"extra1x\"", "unknown blocking key"},
 	    {"\"family:metaphone\"", "unknown key transform"},
 	    {"\"given:prefix:0\"", "unknown key transform"},
 	    {"\"given:prefix:17\"", "unknown key transform"},
