@@ -725,8 +725,11 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 		goto out;
 	}
 	s->household = hh && json_is_true(hh);
-	if ((rc = parse_side(json_object_get(root, "left"), &s->side[0], &s->nextra, name, err)) ||
-	    (rc = parse_side(json_object_get(root, "right"), &s->side[1], &s->nextra, name, err)))
+	/* "right" left out: the right side is laid out as the left (a file deduplicated, or two files
+	 * of one layout) */
+	json_t *left = json_object_get(root, "left"), *right = json_object_get(root, "right");
+	if ((rc = parse_side(left, &s->side[0], &s->nextra, name, err)) ||
+	    (rc = parse_side(right ? right : left, &s->side[1], &s->nextra, name, err)))
 		goto out;
 	json_t *cmps = json_object_get(root, "comparisons");
 	if (!json_is_array(cmps) || json_array_size(cmps) == 0) {

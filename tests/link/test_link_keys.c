@@ -234,6 +234,31 @@ static void test_transform_extra(void **state)
 	vs_link_settings_free(s);
 }
 
+/* "right" left out: the right side is laid out as the left (a deduplicated file described once) */
+static void test_right_defaults_to_left(void **state)
+{
+	(void)state;
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"first\"}, \"extra\": [\"postcode\"]},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"pc\", "
+	    "\"kind\": \"text\", \"extra\": 0}],"
+	    " \"blocking\": [{\"name\": \"f\", \"keys\": [\"family\"]}]}";
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
+	assert_string_equal(vs_link_settings_role_column(s, 1, VS_LINK_ROLE_FAMILY), "surname");
+	assert_string_equal(vs_link_settings_role_column(s, 1, VS_LINK_ROLE_GIVEN), "first");
+	assert_string_equal(vs_link_settings_id_column(s, 1, 0), "id");
+	assert_string_equal(vs_link_settings_extra_column(s, 1, 0), "postcode");
+	vs_link_settings_free(s);
+	/* no left either: still refused */
+	static const char none[] = "{\"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}]}";
+	assert_int_equal(vs_link_settings_parse(&s, none, strlen(none), "t", &err), VS_ERR_PARSE);
+	assert_non_null(strstr(err.message, "'left' and 'right' must be objects"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +267,7 @@ int main(void)
 	    cmocka_unit_test(test_transform_settings),
 	    cmocka_unit_test(test_transform_blocks),
 	    cmocka_unit_test(test_transform_extra),
+	    cmocka_unit_test(test_right_defaults_to_left),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
