@@ -407,6 +407,35 @@ static void apply(vf_run *v, const option *op)
 	}
 }
 
+/* Does no report of event e carry a dose number (booster wording counts) or a lot? (After the
+ * events are sorted v->lots no longer follows them: the reports tell.) */
+static bool bare(const vf_run *v, size_t e)
+{
+	for (size_t i = 0; i < v->n_reports; i++)
+		if (v->out->report_event[i] == e && (v->rep[i].dose || v->rep[i].lot_hash))
+			return false;
+	return true;
+}
+
+void vf_hold_possible_duplicates(vf_run *v)
+{
+	vs_verify_result *o = v->out;
+	for (size_t a = 0; a < o->event_count; a++)
+		for (size_t b = 0; b < o->event_count; b++) {
+			const vs_verify_event *x = &o->events[a], *y = &o->events[b];
+			if (a == b || strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)))
+				continue;
+			/* a year typo, or a swap that puts the dates further apart than a next dose
+			 * (real doses sit a month apart on the same day of the month, and a swap of
+			 * 08/09 and 09/08 is such a month): real doses rarely fall on exactly such
+			 * dates, a report typed twice does */
+			int cls = date_class(x->shot_days, y->shot_days);
+			bool far = gap_days(x, y) > v->ctx->booster_interval_days;
+			if ((cls == CLASS_YEAR || (cls == CLASS_SWAP && far)) && bare(v, b) && !bare(v, a))
+				vs_reason_add(&o->events[b].reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
+		}
+}
+
 void vf_merge_date_errors(vf_run *v)
 {
 	int trials = 0;

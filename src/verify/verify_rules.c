@@ -499,6 +499,7 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 	vf_merge_date_errors(&v);
 	sort_events(&v, n);
 	vf_history_rules(&v, out->events, out->event_count);
+	vf_hold_possible_duplicates(&v);
 	for (size_t i = 0; i < out->event_count; i++) {
 		out->events[i].status = status_of(&out->events[i].reasons);
 		make_key(&v, citizen_id, &out->events[i], i);

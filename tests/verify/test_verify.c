@@ -422,6 +422,65 @@ static void test_date_error_swap(void **state)
 		assert_string_equal(res.events[i].key, first.events[i].key);
 }
 
+/* a report with neither dose number nor lot, a typing error away from a dose that has one, whose
+ * date fits the history as a shot of its own (no merge): held for review, not posted; a dose number
+ * or a lot, or no such relation, or both reports bare, and it is posted as before */
+static void test_possible_duplicate_held(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 2 typed again a year later (2022 for 2021): a plausible booster */
+	vs_verify_report r[] = {rep(1, PF, 1, 2021, 9, 1, "P1"), rep(2, PF, 2, 2021, 9, 22, "P2"),
+	                        rep(3, PF, 0, 2022, 9, 22, "")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(res.report_status[2], VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	assert_false(vs_reason_has(&ev_of(1)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	/* dose 2 typed again with day and month swapped (11/07 for 07/11), four months after it */
+	vs_verify_report sw[] = {rep(1, PF, 1, 2021, 6, 20, "P1"), rep(2, PF, 2, 2021, 7, 11, "P2"),
+	                         rep(3, PF, 0, 2021, 11, 7, "")};
+	run(&p, sw, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_REVIEW);
+	/* a swap a month apart (05/04 for 04/05) is where a real next dose falls: posted */
+	vs_verify_report near[] = {rep(1, PF, 1, 2021, 3, 10, "P1"), rep(2, PF, 2, 2021, 4, 5, "P2"),
+	                           rep(3, PF, 0, 2021, 5, 4, "")};
+	run(&p, near, 3);
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	/* a month typo (a month apart on one day of the month) likewise */
+	near[2] = rep(3, PF, 0, 2021, 5, 5, "");
+	run(&p, near, 3);
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	/* the same report with a dose number, or with a lot of its own: a shot of its own, posted */
+	r[2] = rep(3, PF, 3, 2022, 9, 22, "");
+	run(&p, r, 3);
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	r[2] = rep(3, PF, 0, 2022, 9, 22, "P9");
+	run(&p, r, 3);
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* no typing error between the dates */
+	r[2] = rep(3, PF, 0, 2022, 3, 15, "");
+	run(&p, r, 3);
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* another family: nothing to hold */
+	r[2] = rep(3, AZ, 0, 2022, 9, 22, "");
+	run(&p, r, 3);
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	/* both reports bare: neither can be told to be the copy */
+	vs_verify_report b[] = {rep(1, PF, 0, 2021, 9, 1, ""), rep(2, PF, 0, 2022, 9, 1, "")};
+	run(&p, b, 2);
+	assert_false(vs_reason_has(&ev_of(0)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_false(vs_reason_has(&ev_of(1)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+}
+
 static void test_date_error_typo(void **state)
 {
 	(void)state;
@@ -932,6 +991,7 @@ int main(void)
 	    cmocka_unit_test(test_too_many_doses),
 	    cmocka_unit_test(test_mixed_schedule),
 	    cmocka_unit_test(test_date_error_swap),
+	    cmocka_unit_test(test_possible_duplicate_held),
 	    cmocka_unit_test(test_date_error_typo),
 	    cmocka_unit_test(test_date_error_entry_delay),
 	    cmocka_unit_test(test_date_error_never),

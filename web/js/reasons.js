@@ -118,7 +118,8 @@ const EN = {
 "HIST_DUPLICATE_ENTRY_DELAY": "The same shot was reported twice, once dated up to a month later (likely the day it was typed in): the same lot or dose number sooner than a next dose could be given, or a report that has no place in the history as a shot of its own; the reports were merged",
 "HIST_BOOSTER_TOO_SOON": "A dose after the primary series is dated less than 4 weeks after the previous dose (an additional dose comes 4 weeks after the series at the earliest, a booster 3 months)",
 "HIST_DATE_NOT_KEPT": "Another report of the same shot has a date this one differs from by a typing error or the day of typing; the shot is posted once, with the other date",
-"HIST_BOOSTER_EARLY": "A dose after the primary series is dated less than 3 months after the previous dose (an additional dose for the immunocompromised may be); the shot is posted"
+"HIST_BOOSTER_EARLY": "A dose after the primary series is dated less than 3 months after the previous dose (an additional dose for the immunocompromised may be); the shot is posted",
+"HIST_POSSIBLE_DUPLICATE": "Another report of this citizen, of the same vaccine family, is dated a typing error away (one digit of the year, or day and month swapped months apart) and carries a dose number or a lot, while this report carries neither: it may be that shot typed twice. It is held for review, not posted"
 };
 
 const VI = {
@@ -197,7 +198,8 @@ const VI = {
 "HIST_DUPLICATE_ENTRY_DELAY": "Trùng mũi, nhập muộn",
 "HIST_BOOSTER_TOO_SOON": "Mũi nhắc quá sớm",
 "HIST_DATE_NOT_KEPT": "Ngày tiêm không được giữ",
-"HIST_BOOSTER_EARLY": "Mũi nhắc sớm hơn khuyến cáo"
+"HIST_BOOSTER_EARLY": "Mũi nhắc sớm hơn khuyến cáo",
+"HIST_POSSIBLE_DUPLICATE": "Có thể trùng mũi"
 };
 
 // The text of a reason code in lang ('vi' falls back to English).
