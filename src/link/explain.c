@@ -224,6 +224,27 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		                   vs_link_decision_name(res.decision), res.reason ? "  " : "",
 		                   res.reason ? vs_reason_name(res.reason) : "", res.weight, res.probability,
 		                   res.candidates);
+	/* a deduplication: the other copies of best's person are no ambiguity (lk score.c) */
+	if (!rc && v.self >= 0 && res.copy_count) {
+		rc = vs_buf_printf(
+		    out,
+		    vi ? "khử trùng lặp: %u ứng viên khác cũng là bản sao của người ở dòng %lld "
+		         "(dòng"
+		       : "deduplication: %u other candidate(s) are copies of the person of "
+		         "row %lld too (row",
+		    (unsigned)res.copy_count, (long long)res.best);
+		for (unsigned k = 0; !rc && k < res.copy_count; k++)
+			rc = vs_buf_printf(out, " %u", res.copies[k]);
+		if (!rc)
+			rc =
+			    res.second >= 0
+			        ? vs_buf_printf(out,
+			                        vi ? "); khoảng cách được tính so với dòng %lld (điểm %.2f)\n"
+			                           : "); the margin is over row %lld (weight %.2f)\n",
+			                        (long long)res.second, res.second_weight)
+			        : vs_buf_puts(out, vi ? "); không còn ứng viên nào khác\n"
+			                              : "); no other candidate is left\n");
+	}
 	if (!rc && res.second_look)
 		rc = vs_buf_puts(out, vi ? "nhìn lại hộ gia đình: thêm các công dân cùng xã với người có số "
 		                           "CCCD / điện thoại đã nhập\n"

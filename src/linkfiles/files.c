@@ -874,6 +874,37 @@ out:
 	return rc;
 }
 
+/* Copies the waterfall to out; with generic settings each "candidate N: left row R" line (in
+ * Vietnamese "ứng viên N: dòng R") gets the row's id columns: " = rec-12-dup-0". The vaccination
+ * profile's layout is kept as it is (programs read it). */
+static vs_rc name_candidates(const vs_link_files *lf, const char *wf, vs_buf *out)
+{
+	vs_rc rc = VS_OK;
+	bool generic = vs_link_settings_standardizer(lf->s) == VS_LINK_STD_GENERIC;
+	for (const char *p = wf; *p && !rc;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		size_t k;
+		unsigned row;
+		int used = -1;
+		if (generic &&
+		    (sscanf(p, "candidate %zu: left row %u%n", &k, &row, &used) == 2 ||
+		     sscanf(p, "ứng viên %zu: dòng %u%n", &k, &row, &used) == 2) &&
+		    (size_t)used == n && row < vs_link_index_count(lf->ix)) {
+			char id[256];
+			snprintf(id, sizeof id, "%s", lf->left_id[row]);
+			for (char *q = id; *q; q++)
+				if (*q == '\x1f')
+					*q = ' ';
+			rc = vs_buf_printf(out, "%.*s = %s\n", (int)n, p, id);
+		} else {
+			rc = vs_buf_printf(out, "%.*s%s", (int)n, p, e ? "\n" : "");
+		}
+		p += n + (e != NULL);
+	}
+	return rc;
+}
+
 vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                             const char *const *right_ids, size_t top_n, vs_lang lang, vs_buf *out,
                             vs_error *err)
@@ -883,6 +914,8 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 	vs_link_side side;
 	char want[512];
 	size_t o = 0;
+	vs_buf wf; /* the waterfall, before the candidates' ids are added */
+	vs_buf_init(&wf, 1u << 22);
 	vs_arena_init(&ca.arena, 1u << 16);
 	for (size_t i = 0; i < lf->nid[1]; i++) {
 		int n = snprintf(want + o, sizeof want - o, "%s%s", i ? "\x1f" : "", right_ids[i]);
@@ -895,11 +928,16 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 	if ((rc = collect(lf, right_path, 1, &ca, &side, err)))
 		goto out;
 	if (side.count == 0) {
-		rc = vs_error_set(err, VS_ERR_NOTFOUND, right_path, 0, 0, NULL, "record not found");
+		for (char *p = want; *p; p++)
+			if (*p == '\x1f')
+				*p = ' ';
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, right_path, 0, 0, NULL, "no record with the id '%s'",
+		                  want);
 		goto out;
 	}
 	side.count = 1;
-	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, lang, out, err)))
+	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, lang, &wf, err)) ||
+	    (rc = name_candidates(lf, wf.data ? wf.data : "", out)))
 		goto out;
 	{
 		/* left ids of the top candidates, so the waterfall names citizens */
@@ -919,6 +957,7 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 		}
 	}
 out:
+	vs_buf_free(&wf);
 	collect_free(&ca);
 	return rc;
 }
