@@ -235,7 +235,7 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 /* ---- linking ---- */
 typedef struct vs_link_result {
 	int64_t best;   /* left row index, or -1 when no candidate */
-	int64_t second; /* second-best left row, or -1 */
+	int64_t second; /* second-best left row, or -1 (a deduplication: see copies) */
 	vs_link_decision decision;
 	vs_reason reason;     /* VS_R_NONE for auto; LINK_NO_CANDIDATE / LINK_AMBIGUOUS / LINK_LOW_SCORE */
 	double weight;        /* match weight of best (log2 odds incl. prior); -inf-like -999 when none */
