@@ -30,10 +30,11 @@
 #include "vaxsync/norm.h"
 #include "vaxsync/reasons.h"
 
-#define VS_LINK_MAX_CMP 24   /* comparisons per settings */
-#define VS_LINK_MAX_LEVELS 8 /* levels per comparison, level 0 is the null level */
-#define VS_LINK_MAX_EXTRA 16 /* extra text columns per side */
-#define VS_LINK_MAX_RULES 16 /* blocking rules */
+#define VS_LINK_MAX_CMP 24    /* comparisons per settings */
+#define VS_LINK_MAX_COPIES 15 /* other copies of a person a dedup result names (copies[]) */
+#define VS_LINK_MAX_LEVELS 8  /* levels per comparison, level 0 is the null level */
+#define VS_LINK_MAX_EXTRA 16  /* extra text columns per side */
+#define VS_LINK_MAX_RULES 16  /* blocking rules */
 #define VS_LINK_MODEL_VERSION 1
 
 /* Decisions, in links.csv as "auto", "review", "unlinked". */
@@ -234,7 +235,7 @@ vs_rc vs_link_train(vs_link_model **out, const vs_link_index *ix, const vs_link_
 /* ---- linking ---- */
 typedef struct vs_link_result {
 	int64_t best;   /* left row index, or -1 when no candidate */
-	int64_t second; /* second-best left row, or -1 */
+	int64_t second; /* second-best left row, or -1 (a deduplication: see copies) */
 	vs_link_decision decision;
 	vs_reason reason;     /* VS_R_NONE for auto; LINK_NO_CANDIDATE / LINK_AMBIGUOUS / LINK_LOW_SCORE */
 	double weight;        /* match weight of best (log2 odds incl. prior); -inf-like -999 when none */
@@ -258,6 +259,14 @@ typedef struct vs_link_result {
 	 * of the holder's commune (relative_id or household_phone tells which field); candidates
 	 * counts the rows it added */
 	bool second_look;
+	/* deduplication (the record's self row given) when best passes the auto tests but the
+	 * margin: the other candidates that pass them too, with the record and with best, so are
+	 * more copies of best's person (two copies of one person are no ambiguity); at most
+	 * VS_LINK_MAX_COPIES of them, copy_count. second and second_weight are then the best
+	 * candidate that is not such a copy (a candidate close to the record but not to best is
+	 * another person: the margin is over it) */
+	uint32_t copies[VS_LINK_MAX_COPIES];
+	uint8_t copy_count;
 	/* the household places the record: another candidate of best's commune holds the typed ID
 	 * or phone (the no-ID place rule is met; with relative_id or household_phone, weight counts
 	 * the address as the commune agreeing) */

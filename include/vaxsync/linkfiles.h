@@ -62,10 +62,15 @@ const char *vs_link_files_left_id(const vs_link_files *lf, int64_t row);
 vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                          const char *out_path, vs_error *err) VS_MUST_CHECK;
 /* After vs_link_files_link of a deduplication run: clusters by the transitive closure of the
- * auto links (and the review links when with_review) written to out_path as CSV: the left id
- * columns, cluster (the number, from 1 in file order, of the cluster's first record) and
- * cluster_size; every record once, singletons too. VS_ERR_ARG when the run is no dedup. */
-vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_review,
+ * auto links, each record's best and the other copies of best's person it met (vs_link_result
+ * copies), but not into a record in review as LINK_AMBIGUOUS, written to out_path as CSV: the
+ * left id columns, cluster (the number, from 1 in file order, of the cluster's first record) and
+ * cluster_size; every record once, singletons too. flags: VS_LINK_CLUSTERS_REVIEW adds the review
+ * links (and then an ambiguous record is joined too); VS_LINK_CLUSTERS_MUTUAL, the stricter rule,
+ * lets an auto link join two records only when both are auto links and each names the other.
+ * VS_ERR_ARG when the run is no dedup. */
+enum { VS_LINK_CLUSTERS_REVIEW = 1, VS_LINK_CLUSTERS_MUTUAL = 2 };
+vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, unsigned flags,
                              vs_error *err) VS_MUST_CHECK;
 /* One side's file (which: 0 left, 1 right) standardized as the settings read it, with the rules
  * of link (rejected rows told and counted): out_path gets the side's id columns, then std_family,

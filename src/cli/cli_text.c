@@ -109,6 +109,9 @@ static const vs_cli_msg msgs[] = {
     {"vaxsync train: --registry, --shots and -o are required\n",
      "vaxsync train: cần có --registry, --shots và -o\n"},
     {"vaxsync explain: bad option '%s'\n", "vaxsync explain: tùy chọn '%s' không hợp lệ\n"},
+    {"vaxsync explain: one record is named by %zu value(s), one per id column (%s); %d given\n",
+     "vaxsync explain: một bản ghi được chỉ bằng %zu giá trị, mỗi cột mã định danh một giá trị (%s); "
+     "đã cho %d\n"},
     {"vaxsync explain: --db takes FACILITY RECORD_ID and no input files\n",
      "vaxsync explain: --db cần MÃ_CƠ_SỞ MÃ_BẢN_GHI và không nhận tệp đầu vào nào\n"},
     {"vaxsync explain: --registry and --shots (--left and --right, or --dedup) and the record's ids are "

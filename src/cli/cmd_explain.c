@@ -16,7 +16,9 @@ static const char usage[] =
     "       vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"
     "       vaxsync explain --settings S.json --left FILE --right FILE [--model F] RIGHT_ID...\n"
     "       vaxsync explain --settings S.json --dedup FILE [--model F] ID...\n"
-    "Prints, for the top candidates of one record, each field's level and weight and the total.\n"
+    "Prints, for the top candidates of one record, each field's level and weight and the total;\n"
+    "with a settings file each candidate is also named by its id columns. One record only: ID...\n"
+    "is one value per id column of the right side (one value for one id column).\n"
     "  --db FILE       a store written by `vaxsync run`: the stored decision explained from the store\n"
     "                  alone (no input file; the same as `vaxsync review show`)\n"
     "  --model F       model used by `vaxsync link` (default: the profile's fixed values)\n"
@@ -111,8 +113,10 @@ int vs_cmd_explain(int argc, char **argv)
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			vs_cli_usage(stdout, "explain", usage, true);
 			return VS_EXIT_OK;
-		} else if (a[0] != '-' && nid < 4) {
-			ids[nid++] = argv[i];
+		} else if (a[0] != '-') {
+			if (nid < 4)
+				ids[nid] = argv[i];
+			nid++;
 		} else {
 			fprintf(stderr, VS_CLI_T("vaxsync explain: bad option '%s'\n"), a);
 			vs_cli_usage(stderr, "explain", usage, true);
@@ -142,10 +146,26 @@ int vs_cmd_explain(int argc, char **argv)
 	vs_link_files *lf = NULL;
 	vs_link_model *m = NULL;
 	vs_buf out;
+	bool usage_err = false;
 	vs_buf_init(&out, 1u << 22);
 	if ((rc = sd.settings ? vs_link_settings_load(&s, sd.settings, &err)
 	                      : vs_link_settings_default(&s, &err)))
 		goto out;
+	/* one value per right id column: more (several records, say) or fewer is no record */
+	size_t want = vs_link_settings_id_count(s, 1);
+	if ((size_t)nid != want) {
+		char cols[256] = "";
+		for (size_t k = 0, o = 0; k < want && o < sizeof cols; k++)
+			o += (size_t)snprintf(cols + o, sizeof cols - o, "%s%s", k ? ", " : "",
+			                      vs_link_settings_id_column(s, 1, k));
+		fprintf(stderr,
+		        VS_CLI_T("vaxsync explain: one record is named by %zu value(s), one per id column "
+		                 "(%s); %d given\n"),
+		        want, cols, nid);
+		rc = VS_ERR_ARG;
+		usage_err = true;
+		goto out;
+	}
 	vs_link_files_opts fo = {c.refdata, c.threads, true, sd.dedup};
 	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, sd.left, &err)))
 		goto out;
@@ -158,11 +178,13 @@ int vs_cmd_explain(int argc, char **argv)
 		goto out;
 	fputs(out.data ? out.data : "", stdout);
 out:
-	if (rc)
+	if (rc && !usage_err)
 		vs_cli_print_error(&err);
 	vs_buf_free(&out);
 	vs_link_model_free(m);
 	vs_link_files_free(lf);
 	vs_link_settings_free(s);
+	if (usage_err)
+		return VS_EXIT_USAGE;
 	return rc ? vs_rc_exit_code(rc) : VS_EXIT_OK;
 }

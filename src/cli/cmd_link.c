@@ -12,7 +12,10 @@
 
 static const char usage[] =
     "usage: vaxsync link --registry FILE --shots FILE [-o links.csv] [options]\n"
-    "Links each shot record (right side) to at most one citizen of the registry (left side).\n"
+    "       vaxsync link --settings S.json --left FILE --right FILE [-o links.csv] [options]\n"
+    "       vaxsync link --settings S.json --dedup FILE [-o links.csv] [--clusters C.csv] [options]\n"
+    "Links each shot record (right side) to at most one citizen of the registry (left side); with\n"
+    "--settings, any two files (or one file to itself) described by the settings.\n"
     "Both files are read with the rules of `run` and `check`: a rejected row is told with\n"
     "file:line:column and its reason, left out, and makes the exit code 1.\n"
     "  --registry F    master list (left side; alias --left)\n"
@@ -23,10 +26,15 @@ static const char usage[] =
     "  --save-model F  also write the model used\n"
     "  --sample N      records sampled for training (default 100000)\n"
     "  --dedup F       deduplicate F: link it to itself (F is both sides; the settings' left and\n"
-    "                  right describe it alike); each record links to its best other record\n"
+    "                  right describe it alike); each record links to its best other record, and\n"
+    "                  other copies of the same person are no ambiguity\n"
     "  --clusters F    with --dedup: also write F, each record's cluster (transitive closure of\n"
-    "                  the auto links; --clusters-review: of auto and review links)\n"
-    "  --preflight     print candidate pairs per blocking rule and the 20 biggest keys; no scoring\n"
+    "                  the auto links, every copy each record met; --clusters-review: the review\n"
+    "                  links too; --clusters-mutual: only links both records make)\n"
+    "  --preflight     no linking: candidate pairs per blocking rule and the 20 biggest keys (on\n"
+    "                  about 1 M records, sampled evenly beyond), then links up to 20,000 of them\n"
+    "                  with the fixed m/u and estimates which rules reach the links and the share\n"
+    "                  of true pairs no rule would meet\n"
     "  --stats         print wall time per stage, pairs/s and index size to stderr\n"
     "  --sheet S       a workbook's sheet (.xlsx input): its name or number (default: the first)\n"
     "Either file may be an .xlsx workbook (told by its content); its rows are told as "
@@ -54,7 +62,8 @@ int vs_cmd_link(int argc, char **argv)
 	vs_cli_common_init(&c);
 	vs_cli_sides sd = {0};
 	const char *save = NULL, *clusters = NULL;
-	bool no_train = false, preflight = false, stats = false, clusters_review = false;
+	bool no_train = false, preflight = false, stats = false, clusters_review = false,
+	     clusters_mutual = false;
 	long long sample = 100000;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
@@ -76,6 +85,8 @@ int vs_cmd_link(int argc, char **argv)
 			clusters = argv[++i];
 		else if (!strcmp(a, "--clusters-review"))
 			clusters_review = true;
+		else if (!strcmp(a, "--clusters-mutual"))
+			clusters_mutual = true;
 		else if (!strcmp(a, "--preflight"))
 			preflight = true;
 		else if (!strcmp(a, "--stats"))
@@ -140,7 +151,10 @@ int vs_cmd_link(int argc, char **argv)
 		goto out;
 	if ((rc = vs_link_files_link(lf, m, sd.right, c.output ? c.output : "links.csv", &err)))
 		goto out;
-	if (clusters && (rc = vs_link_files_clusters(lf, clusters, clusters_review, &err)))
+	if (clusters && (rc = vs_link_files_clusters(lf, clusters,
+	                                             (clusters_review ? VS_LINK_CLUSTERS_REVIEW : 0u) |
+	                                                 (clusters_mutual ? VS_LINK_CLUSTERS_MUTUAL : 0u),
+	                                             &err)))
 		goto out;
 	vs_link_files_get_stats(lf, &st);
 	if (!c.quiet)

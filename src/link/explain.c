@@ -224,6 +224,27 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		                   vs_link_decision_name(res.decision), res.reason ? "  " : "",
 		                   res.reason ? vs_reason_name(res.reason) : "", res.weight, res.probability,
 		                   res.candidates);
+	/* a deduplication: the other copies of best's person are no ambiguity (lk score.c) */
+	if (!rc && v.self >= 0 && res.copy_count) {
+		rc = vs_buf_printf(
+		    out,
+		    vi ? "khử trùng lặp: %u ứng viên khác cũng là bản sao của người ở dòng %lld "
+		         "(dòng"
+		       : "deduplication: %u other candidate(s) are copies of the person of "
+		         "row %lld too (row",
+		    (unsigned)res.copy_count, (long long)res.best);
+		for (unsigned k = 0; !rc && k < res.copy_count; k++)
+			rc = vs_buf_printf(out, " %u", res.copies[k]);
+		if (!rc)
+			rc =
+			    res.second >= 0
+			        ? vs_buf_printf(out,
+			                        vi ? "); khoảng cách được tính so với dòng %lld (điểm %.2f)\n"
+			                           : "); the margin is over row %lld (weight %.2f)\n",
+			                        (long long)res.second, res.second_weight)
+			        : vs_buf_puts(out, vi ? "); không còn ứng viên nào khác\n"
+			                              : "); no other candidate is left\n");
+	}
 	if (!rc && res.second_look)
 		rc = vs_buf_puts(out, vi ? "nhìn lại hộ gia đình: thêm các công dân cùng xã với người có số "
 		                           "CCCD / điện thoại đã nhập\n"
@@ -338,6 +359,23 @@ static int cmp_hit(const void *a, const void *b)
 	return (x->slot > y->slot) - (x->slot < y->slot);
 }
 
+/* whether row is in the block (its rows ascending) */
+static bool block_has(const vs_link_index *ix, const lk_slot *sl, int64_t row)
+{
+	const uint32_t *r = lk_block_rows(ix, sl);
+	size_t lo = 0, hi = sl->count;
+	if (row < 0)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((int64_t)r[mid] < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sl->count && (int64_t)r[lo] == row;
+}
+
 vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t top_keys, vs_buf *out,
                         vs_error *err)
 {
@@ -346,14 +384,16 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 	uint32_t *hits = vs_calloc(nslot, sizeof *hits);
 	uint32_t *example = vs_calloc(nslot, sizeof *example);
 	uint8_t *rule_of = vs_calloc(nslot, 1);
+	uint32_t *selfs = vs_calloc(nslot, sizeof *selfs); /* dedup: records met in their own block */
 	key_hit *kh = NULL;
 	uint64_t per_rule[VS_LINK_MAX_RULES] = {0}, capped_rule[VS_LINK_MAX_RULES] = {0};
 	uint64_t refined_rule[VS_LINK_MAX_RULES] = {0};
-	if (!hits || !example || !rule_of) {
+	if (!hits || !example || !rule_of || !selfs) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < b->count; i++) {
+		int64_t self = b->self ? b->self[i] : -1;
 		lk_view v;
 		lk_view_from_norm(ix->s, &b->recs[i], b->alt_ids ? b->alt_ids[i] : NULL,
 		                  b->extras ? b->extras + i * ix->s->nextra : NULL, &v);
@@ -369,10 +409,13 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 				if (!sl)
 					continue;
 				size_t si = (size_t)(sl - ix->slots);
+				/* a dedup record meets itself in its own block: not a pair linking scores */
+				uint32_t own = block_has(ix, sl, self);
+				selfs[si] += own;
 				if (sl->count > ix->s->block_cap)
-					capped_rule[r] += sl->count;
+					capped_rule[r] += sl->count - own;
 				else
-					per_rule[r] += sl->count;
+					per_rule[r] += sl->count - own;
 				if (!hits[si]++) {
 					example[si] = (uint32_t)i;
 					rule_of[si] = (uint8_t)r;
@@ -407,12 +450,13 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 	nk = 0;
 	for (size_t si = 0; si < nslot; si++)
 		if (hits[si])
-			kh[nk++] = (key_hit){(uint64_t)hits[si] * ix->slots[si].count, (uint32_t)si,
-			                     example[si], rule_of[si]};
+			kh[nk++] = (key_hit){(uint64_t)hits[si] * ix->slots[si].count - selfs[si],
+			                     (uint32_t)si, example[si], rule_of[si]};
 	qsort(kh, nk, sizeof *kh, cmp_hit);
 	if ((rc = vs_buf_printf(
-	         out, "\nbiggest keys (pairs = right records x left block size):\n%-30s %12s %8s %8s  %s\n",
-	         "rule", "pairs", "right", "left", "example key values")))
+	         out, "\nbiggest keys (pairs = right records x left block size%s):\n%-30s %12s %8s %8s  %s\n",
+	         b->self ? ", less each record itself" : "", "rule", "pairs", "right", "left",
+	         "example key values")))
 		goto out;
 	for (size_t k = 0; k < nk && k < top_keys; k++) {
 		lk_view v;
@@ -433,6 +477,7 @@ out:
 	vs_free(hits);
 	vs_free(example);
 	vs_free(rule_of);
+	vs_free(selfs);
 	vs_free(kh);
 	return rc;
 }

@@ -823,6 +823,69 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 	return false;
 }
 
+/* The auto tests but the margin (lk_decide with no runner-up) for a candidate scored as levels
+ * and weights, weight w with the prior. */
+static bool auto_level(const vs_link_model *m, double w, const uint8_t *levels, const float *weights,
+                       bool not_own)
+{
+	vs_link_result t;
+	memset(&t, 0, sizeof t);
+	t.best = 0;
+	t.second = -1;
+	t.weight = w;
+	t.second_weight = -999;
+	t.id_not_own = not_own;
+	memcpy(t.levels, levels, sizeof t.levels);
+	memcpy(t.weights, weights, sizeof t.weights);
+	lk_decide(m, &t);
+	return t.decision == VS_LINK_AUTO;
+}
+
+/* Deduplication (v->self set): a file may hold several copies of one person, and then the
+ * runner-up of a copy is usually another copy. When best passes the auto tests but the margin,
+ * every other candidate that passes them too, with the record and with best, is a copy of best's
+ * person (r->copies); the margin is taken over the best candidate that is not (r->second). A
+ * candidate that passes them with the record but not with best may be another person the record
+ * is as close to: it stays the runner-up, so such a record is no auto link. nb: candidates with
+ * bounds (sc->bound, falling); scored in that order until none left could be auto or beat the
+ * runner-up. */
+static void dedup_copies(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
+                         const lk_scratch *sc, size_t nb, double prior, vs_link_result *r)
+{
+	if (r->best < 0 || !auto_level(m, r->weight, r->levels, r->weights, r->id_not_own))
+		return;
+	lk_view bv;
+	lk_view_from_row(ix, (size_t)r->best, &bv);
+	bool bv_not_own = id_not_own(&bv);
+	double rw = -1e300;
+	int64_t rival = -1;
+	for (size_t k = 0; k < nb; k++) {
+		double b = sc->bound[k].b + prior;
+		if (b < m->th.auto_weight - 1e-3 && rival >= 0 && b < rw - 1e-3)
+			break;
+		uint32_t row = sc->bound[k].row;
+		if ((int64_t)row == r->best)
+			continue;
+		uint8_t lv[VS_LINK_MAX_CMP] = {0};
+		float wt[VS_LINK_MAX_CMP] = {0};
+		double w = lk_score_pair(ix, m, v, row, lv, wt) + prior;
+		bool copy = false;
+		if (auto_level(m, w, lv, wt, r->id_not_own)) {
+			double w2 = lk_score_pair(ix, m, &bv, row, lv, wt) + prior;
+			copy = auto_level(m, w2, lv, wt, bv_not_own);
+		}
+		if (copy) {
+			if (r->copy_count < VS_LINK_MAX_COPIES)
+				r->copies[r->copy_count++] = row;
+		} else if (w > rw || (w == rw && (int64_t)row < rival)) {
+			rw = w;
+			rival = row;
+		}
+	}
+	r->second = rival;
+	r->second_weight = rival >= 0 ? rw : -999;
+}
+
 static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_view *vp, const lk_qkeys *q,
                       double prior, lk_scratch *sc, vs_link_stats *st, vs_link_result *r)
 {
@@ -846,6 +909,7 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 	 * weights as scoring every candidate */
 	if ((rc = bound_all(ix, m, &v, sc)))
 		return rc;
+	size_t nb = sc->cand_count; /* rows with a bound (a second look may add more) */
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		if (second >= 0 && sc->bound[k].b < sw - 1e-3)
 			break;
@@ -907,6 +971,8 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 		}
 	}
 	r->id_not_own = id_not_own(&v);
+	if (v.self >= 0 && !r->second_look)
+		dedup_copies(ix, m, &v, sc, nb, prior, r);
 	lk_decide(m, r);
 	return VS_OK;
 }

@@ -277,11 +277,15 @@ struct vs_link_files {
 	const char **alts;
 	vs_link_files_stats st;
 	char *right_told; /* the right file whose rejected rows were told */
-	/* deduplication (o.dedup): per record (accepted row number), its best other record and
-	 * the decision, kept by vs_link_files_link for vs_link_files_clusters; dd_n records */
+	/* deduplication (o.dedup): per record (accepted row number), its best other record, the
+	 * decision and whether it is an ambiguity (LINK_AMBIGUOUS), and the other copies of best's
+	 * person it met (dd_copy: pairs record, copy; dd_ncopy of them), kept by vs_link_files_link
+	 * for vs_link_files_clusters; dd_n records */
 	int64_t *dd_best;
 	uint8_t *dd_dec;
-	size_t dd_n;
+	uint8_t *dd_amb;
+	uint32_t (*dd_copy)[2];
+	size_t dd_n, dd_ncopy, dd_copy_cap;
 };
 
 static double secs(uint64_t a, uint64_t b)
@@ -375,6 +379,8 @@ void vs_link_files_free(vs_link_files *lf)
 	vs_free(lf->b.ord);
 	vs_free(lf->dd_best);
 	vs_free(lf->dd_dec);
+	vs_free(lf->dd_amb);
+	vs_free(lf->dd_copy);
 	vs_free(lf->recs);
 	vs_free(lf->alts);
 	vs_free(lf->extras);
@@ -575,6 +581,26 @@ static vs_rc for_right(vs_link_files *lf, const char *path, size_t stride, batch
 	return for_side(lf, 1, path, stride, fn, arg, err);
 }
 
+/* a dedup record's other copies of its best's person (vs_link_result copies) */
+static vs_rc keep_copies(vs_link_files *lf, uint32_t rec, const vs_link_result *r)
+{
+	if (lf->dd_ncopy + r->copy_count > lf->dd_copy_cap) {
+		size_t n = lf->dd_copy_cap ? lf->dd_copy_cap * 2 : 4096;
+		while (n < lf->dd_ncopy + r->copy_count)
+			n *= 2;
+		uint32_t(*nc)[2] = vs_reallocarray(lf->dd_copy, n, sizeof *nc);
+		if (!nc)
+			return VS_ERR_NOMEM;
+		lf->dd_copy = nc;
+		lf->dd_copy_cap = n;
+	}
+	for (size_t k = 0; k < r->copy_count; k++) {
+		lf->dd_copy[lf->dd_ncopy][0] = rec;
+		lf->dd_copy[lf->dd_ncopy++][1] = r->copies[k];
+	}
+	return VS_OK;
+}
+
 typedef struct link_arg {
 	const vs_link_model *m;
 	vs_csv_writer *w;
@@ -625,6 +651,11 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 		if (lf->dd_best && o >= 0 && (size_t)o < lf->dd_n) {
 			lf->dd_best[o] = r->best;
 			lf->dd_dec[o] = (uint8_t)r->decision;
+			lf->dd_amb[o] = r->reason == VS_R_LINK_AMBIGUOUS;
+			if (r->decision == VS_LINK_AUTO && (rc = keep_copies(lf, (uint32_t)o, r))) {
+				vs_error_set(err, rc, NULL, 0, 0, NULL, "out of memory");
+				return rc;
+			}
 		}
 	}
 out:
@@ -677,10 +708,13 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	if (lf->o.dedup) {
 		vs_free(lf->dd_best);
 		vs_free(lf->dd_dec);
+		vs_free(lf->dd_amb);
+		lf->dd_ncopy = 0;
 		lf->dd_n = vs_link_index_count(lf->ix);
 		lf->dd_best = vs_calloc(lf->dd_n ? lf->dd_n : 1, sizeof *lf->dd_best);
 		lf->dd_dec = vs_calloc(lf->dd_n ? lf->dd_n : 1, sizeof *lf->dd_dec);
-		if (!lf->dd_best || !lf->dd_dec) {
+		lf->dd_amb = vs_calloc(lf->dd_n ? lf->dd_n : 1, sizeof *lf->dd_amb);
+		if (!lf->dd_best || !lf->dd_dec || !lf->dd_amb) {
 			vs_free(la.res);
 			return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		}
@@ -840,6 +874,37 @@ out:
 	return rc;
 }
 
+/* Copies the waterfall to out; with generic settings each "candidate N: left row R" line (in
+ * Vietnamese "ứng viên N: dòng R") gets the row's id columns: " = rec-12-dup-0". The vaccination
+ * profile's layout is kept as it is (programs read it). */
+static vs_rc name_candidates(const vs_link_files *lf, const char *wf, vs_buf *out)
+{
+	vs_rc rc = VS_OK;
+	bool generic = vs_link_settings_standardizer(lf->s) == VS_LINK_STD_GENERIC;
+	for (const char *p = wf; *p && !rc;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		size_t k;
+		unsigned row;
+		int used = -1;
+		if (generic &&
+		    (sscanf(p, "candidate %zu: left row %u%n", &k, &row, &used) == 2 ||
+		     sscanf(p, "ứng viên %zu: dòng %u%n", &k, &row, &used) == 2) &&
+		    (size_t)used == n && row < vs_link_index_count(lf->ix)) {
+			char id[256];
+			snprintf(id, sizeof id, "%s", lf->left_id[row]);
+			for (char *q = id; *q; q++)
+				if (*q == '\x1f')
+					*q = ' ';
+			rc = vs_buf_printf(out, "%.*s = %s\n", (int)n, p, id);
+		} else {
+			rc = vs_buf_printf(out, "%.*s%s", (int)n, p, e ? "\n" : "");
+		}
+		p += n + (e != NULL);
+	}
+	return rc;
+}
+
 vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                             const char *const *right_ids, size_t top_n, vs_lang lang, vs_buf *out,
                             vs_error *err)
@@ -849,6 +914,8 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 	vs_link_side side;
 	char want[512];
 	size_t o = 0;
+	vs_buf wf; /* the waterfall, before the candidates' ids are added */
+	vs_buf_init(&wf, 1u << 22);
 	vs_arena_init(&ca.arena, 1u << 16);
 	for (size_t i = 0; i < lf->nid[1]; i++) {
 		int n = snprintf(want + o, sizeof want - o, "%s%s", i ? "\x1f" : "", right_ids[i]);
@@ -861,11 +928,16 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 	if ((rc = collect(lf, right_path, 1, &ca, &side, err)))
 		goto out;
 	if (side.count == 0) {
-		rc = vs_error_set(err, VS_ERR_NOTFOUND, right_path, 0, 0, NULL, "record not found");
+		for (char *p = want; *p; p++)
+			if (*p == '\x1f')
+				*p = ' ';
+		rc = vs_error_set(err, VS_ERR_NOTFOUND, right_path, 0, 0, NULL, "no record with the id '%s'",
+		                  want);
 		goto out;
 	}
 	side.count = 1;
-	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, lang, out, err)))
+	if ((rc = vs_link_explain(lf->ix, m, &side, top_n, lang, &wf, err)) ||
+	    (rc = name_candidates(lf, wf.data ? wf.data : "", out)))
 		goto out;
 	{
 		/* left ids of the top candidates, so the waterfall names citizens */
@@ -885,6 +957,7 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 		}
 	}
 out:
+	vs_buf_free(&wf);
 	collect_free(&ca);
 	return rc;
 }
@@ -934,35 +1007,88 @@ static size_t uf_find(size_t *parent, size_t x)
 	return x;
 }
 
-vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_review, vs_error *err)
+static int cmp_edge(const void *a, const void *b)
 {
+	const uint32_t *x = a, *y = b;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static void uf_join(size_t *parent, size_t a, size_t b)
+{
+	size_t x = uf_find(parent, a), y = uf_find(parent, b);
+	if (x < y)
+		parent[y] = x;
+	else if (y < x)
+		parent[x] = y;
+}
+
+/* The links a dedup run keeps for its clusters, sorted (record, other): each auto record's best
+ * and the other copies of best's person it met, and with_review each review record's best. */
+static vs_rc dedup_edges(const vs_link_files *lf, bool with_review, uint32_t (**out)[2], size_t *count)
+{
+	size_t n = lf->dd_n, k = 0;
+	uint32_t(*e)[2] = vs_calloc(n + lf->dd_ncopy + 1, sizeof *e);
+	if (!e)
+		return VS_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int64_t b = lf->dd_best[i];
+		uint8_t d = lf->dd_dec[i];
+		if (b >= 0 && (size_t)b < n && (d == VS_LINK_AUTO || (with_review && d == VS_LINK_REVIEW))) {
+			e[k][0] = (uint32_t)i;
+			e[k++][1] = (uint32_t)b;
+		}
+	}
+	for (size_t j = 0; j < lf->dd_ncopy; j++)
+		if (lf->dd_copy[j][0] < n && lf->dd_copy[j][1] < n) {
+			e[k][0] = lf->dd_copy[j][0];
+			e[k++][1] = lf->dd_copy[j][1];
+		}
+	qsort(e, k, sizeof *e, cmp_edge);
+	*out = e;
+	*count = k;
+	return VS_OK;
+}
+
+/* Whether a kept link joins its two records (docs/linking.md, Deduplication). A review link
+ * (with_review) always does. An auto link does unless the other record is itself in review as
+ * LINK_AMBIGUOUS (it is as close to another person: joining both would bridge two people); with
+ * mutual, only when the other record is auto too and names this one (its best or a copy). */
+static bool edge_joins(const vs_link_files *lf, const uint32_t (*e)[2], size_t ne, size_t k, bool with_review,
+                       bool mutual)
+{
+	uint32_t x = e[k][0], y = e[k][1];
+	if (lf->dd_dec[x] != VS_LINK_AUTO)
+		return true; /* a review link, asked for */
+	if (mutual) {
+		uint32_t back[2] = {y, x};
+		return lf->dd_dec[y] == VS_LINK_AUTO && bsearch(back, e, ne, sizeof *e, cmp_edge);
+	}
+	return with_review || !lf->dd_amb[y];
+}
+
+vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, unsigned flags, vs_error *err)
+{
+	bool with_review = flags & VS_LINK_CLUSTERS_REVIEW, mutual = flags & VS_LINK_CLUSTERS_MUTUAL;
 	if (!lf->o.dedup || !lf->dd_best)
 		return vs_error_set(err, VS_ERR_ARG, NULL, 0, 0, NULL,
 		                    "clusters need a deduplication run (link a file to itself first)");
 	vs_rc rc = VS_OK;
-	size_t n = lf->dd_n;
+	size_t n = lf->dd_n, ne = 0;
 	vs_csv_writer *w;
+	uint32_t(*e)[2] = NULL;
 	size_t *parent = vs_calloc(n ? n : 1, sizeof *parent), *size = vs_calloc(n ? n : 1, sizeof *size);
-	if (!parent || !size) {
+	if (!parent || !size || dedup_edges(lf, with_review, &e, &ne)) {
 		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		parent[i] = i;
-	/* transitive closure of the links kept; the root is the lowest row of its cluster */
-	for (size_t i = 0; i < n; i++) {
-		int64_t b = lf->dd_best[i];
-		uint8_t d = lf->dd_dec[i];
-		if (b < 0 || (size_t)b >= n || !(d == VS_LINK_AUTO || (with_review && d == VS_LINK_REVIEW)))
-			continue;
-		size_t x = uf_find(parent, i), y = uf_find(parent, (size_t)b);
-		if (x != y) {
-			if (x < y)
-				parent[y] = x;
-			else
-				parent[x] = y;
-		}
-	}
+	/* transitive closure of the links that join; the root is the lowest row of its cluster */
+	for (size_t k = 0; k < ne; k++)
+		if (edge_joins(lf, (const uint32_t(*)[2])e, ne, k, with_review, mutual))
+			uf_join(parent, e[k][0], e[k][1]);
 	for (size_t i = 0; i < n; i++)
 		size[uf_find(parent, i)]++;
 	if ((rc = vs_csv_writer_open(&w, out_path, err)))
@@ -998,6 +1124,7 @@ vs_rc vs_link_files_clusters(vs_link_files *lf, const char *out_path, bool with_
 out:
 	vs_free(parent);
 	vs_free(size);
+	vs_free(e);
 	return rc;
 }
 

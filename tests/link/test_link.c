@@ -1238,6 +1238,104 @@ static void test_generic_formats_and_eval(void **state)
 	rmdir(dir);
 }
 
+static void read_text(const char *path, char *buf, size_t cap)
+{
+	memset(buf, 0, cap);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_true(fread(buf, 1, cap - 1, fp) > 0);
+	fclose(fp);
+}
+
+/* deduplication with several copies of one person (issue 17, snags 1 and 2): four copies of John
+ * Smith, each one's runner-up another copy, are auto links with margin 4 and one cluster of four;
+ * Mary Jones without a date (6) is as close to two Mary Joneses of other dates (5, 7) that are not
+ * each other's copies: a genuine ambiguity, in review, and no cluster joins the three (before,
+ * the auto links 5 -> 6 and 7 -> 6 bridged them). The thresholds are low so that the fixed m/u
+ * take names alone above auto_weight. */
+static void test_dedup_copies(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_link_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char f[96], o[96], c[96];
+	snprintf(f, sizeof f, "%s/people.csv", dir);
+	snprintf(o, sizeof o, "%s/links.csv", dir);
+	snprintf(c, sizeof c, "%s/clusters.csv", dir);
+	write_file(f, "id,surname,given,born\n"
+	              "1,smith,john,1980-01-02\n"
+	              "2,smith,john,1980-01-02\n"
+	              "3,smith,jon,1980-01-02\n"
+	              "4,smith,john,1980-01-02\n"
+	              "5,jones,mary,1970-03-04\n"
+	              "6,jones,mary,\n"
+	              "7,jones,mary,1991-08-19\n"
+	              "8,stone,bob,1990-05-06\n");
+	static const char js[] =
+	    "{\"standardizer\": \"generic\","
+	    " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"given\", \"dob\": \"born\"}},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", "
+	    "\"kind\": \"given\"}, {\"name\": \"dob\", \"kind\": \"dob\"}],"
+	    " \"blocking\": [{\"name\": \"family\", \"keys\": [\"family\"]}],"
+	    " \"thresholds\": {\"auto_weight\": -2, \"auto_margin\": 4, \"auto_support\": 2, "
+	    "\"review_weight\": -10}}";
+	vs_error err = {0};
+	vs_link_settings *s = NULL;
+	assert_int_equal(vs_link_settings_parse(&s, js, strlen(js), "t", &err), VS_OK);
+	vs_link_files *lf = NULL;
+	vs_link_files_opts fo = {NULL, 1, true, true};
+	vs_link_model *m = NULL;
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, f, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, f, o, &err), VS_OK);
+	char buf[2048];
+	read_text(o, buf, sizeof buf);
+	for (int id = 1; id <= 4; id++) {
+		char want[16];
+		snprintf(want, sizeof want, "\n%d,", id);
+		const char *row = strstr(buf, want);
+		assert_non_null(row);
+		assert_non_null(strstr(row, ",auto,"));
+		assert_true(strstr(row, ",auto,") < strchr(row + 1, '\n'));
+	}
+	assert_non_null(strstr(buf, "\n6,5,review,"));
+	assert_non_null(strstr(buf, "LINK_AMBIGUOUS"));
+	assert_int_equal(vs_link_files_clusters(lf, c, 0, &err), VS_OK);
+	read_text(c, buf, sizeof buf);
+	assert_string_equal(buf, "id,cluster,cluster_size\n1,1,4\n2,1,4\n3,1,4\n4,1,4\n5,5,1\n6,6,1\n7,7,1\n"
+	                         "8,8,1\n");
+	/* the stricter rule: the same here */
+	assert_int_equal(vs_link_files_clusters(lf, c, VS_LINK_CLUSTERS_MUTUAL, &err), VS_OK);
+	read_text(c, buf, sizeof buf);
+	assert_string_equal(buf, "id,cluster,cluster_size\n1,1,4\n2,1,4\n3,1,4\n4,1,4\n5,5,1\n6,6,1\n7,7,1\n"
+	                         "8,8,1\n");
+	/* with the review links asked for, the ambiguous record joins (and bridges) them */
+	assert_int_equal(vs_link_files_clusters(lf, c, VS_LINK_CLUSTERS_REVIEW, &err), VS_OK);
+	read_text(c, buf, sizeof buf);
+	assert_non_null(strstr(buf, "\n5,5,3\n6,5,3\n7,5,3\n"));
+	/* pre-flight counts the pairs linking scores, a record never with itself (snag 8): the family
+	 * blocks of 4, 3 and 1 records give 4*3 + 3*2 + 0 = 18 pairs, not 16 + 9 + 1 = 26 */
+	vs_buf pf;
+	vs_buf_init(&pf, 1u << 16);
+	assert_int_equal(vs_link_files_preflight(lf, f, &pf, &err), VS_OK);
+	const char *line = strstr(pf.data, "\nfamily ");
+	assert_non_null(line);
+	assert_int_equal(strtoull(line + 8, NULL, 10), 18);
+	assert_non_null(strstr(pf.data, "less each record itself"));
+	vs_buf_free(&pf);
+	vs_link_model_free(m);
+	vs_link_files_free(lf);
+	vs_link_settings_free(s);
+	unlink(f);
+	unlink(o);
+	unlink(c);
+	rmdir(dir);
+}
+
 /* deduplication: a file linked to itself, a record never its own candidate; clusters; a date with
  * an impossible day still compared part by part */
 static void test_dedup_clusters(void **state)
@@ -2464,6 +2562,7 @@ int main(void)
 	    cmocka_unit_test(test_generic_settings),
 	    cmocka_unit_test(test_generic_formats_and_eval),
 	    cmocka_unit_test(test_dedup_clusters),
+	    cmocka_unit_test(test_dedup_copies),
 	    cmocka_unit_test(test_dedup_train_pooled),
 	    cmocka_unit_test(test_dob_three_columns),
 	    cmocka_unit_test(test_dob_parts),

@@ -265,13 +265,47 @@ static void test_no_candidate_warning(void **state)
 	unsetenv("LC_ALL");
 }
 
+/* explain with generic settings (issue 17, snags 9 and 10): each candidate named by its id
+ * columns, not only by its row; more values than id columns is a usage error that says how many;
+ * an id not in the file is named in the error */
+static void test_explain_generic(void **state)
+{
+	(void)state;
+	put("dd.csv", "id,surname,given,born\n"
+	              "a1,smith,john,1980-01-02\n"
+	              "a2,smith,john,1980-01-02\n"
+	              "a3,smith,jon,1980-01-02\n"
+	              "b1,stone,bob,1990-05-06\n");
+	put("dd.json", "{\"standardizer\": \"generic\","
+	               " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", "
+	               "\"given\": \"given\", \"dob\": \"born\"}},"
+	               " \"right\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", "
+	               "\"given\": \"given\", \"dob\": \"born\"}},"
+	               " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": "
+	               "\"given\", \"kind\": \"given\"}, {\"name\": \"dob\", \"kind\": \"dob\"}],"
+	               " \"blocking\": [{\"name\": \"family\", \"keys\": [\"family\"]}],"
+	               " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, "
+	               "\"review_weight\": 0}}");
+	assert_int_equal(run("explain --lang en --settings dd.json --dedup dd.csv --top 2 a1"), 0);
+	assert_non_null(strstr(out, "candidate 1: left row 2 = a3\n"));
+	assert_non_null(strstr(out, "candidate 2: left row 1 = a2\n"));
+	/* a copy of one person is no ambiguity: auto with margin 4 */
+	assert_non_null(strstr(out, "decision: auto"));
+	assert_non_null(strstr(out, "deduplication: 1 other candidate(s) are copies"));
+	assert_int_equal(run("explain --lang vi --settings dd.json --dedup dd.csv --top 1 a1"), 0);
+	assert_non_null(strstr(out, "ứng viên 1: dòng 2 = a3\n"));
+	assert_int_equal(run("explain --lang en --settings dd.json --dedup dd.csv a1 a2"), VS_EXIT_USAGE);
+	assert_non_null(strstr(out, "one record is named by 1 value(s), one per id column (id); 2 given"));
+	assert_int_not_equal(run("explain --lang en --settings dd.json --dedup dd.csv zz9"), 0);
+	assert_non_null(strstr(out, "no record with the id 'zz9'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_link_train_eval),
-	    cmocka_unit_test(test_explain_and_preflight),
-	    cmocka_unit_test(test_usage_errors),
-	    cmocka_unit_test(test_no_candidate_warning),
+	    cmocka_unit_test(test_link_train_eval), cmocka_unit_test(test_explain_and_preflight),
+	    cmocka_unit_test(test_usage_errors),    cmocka_unit_test(test_no_candidate_warning),
+	    cmocka_unit_test(test_explain_generic),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
