@@ -110,6 +110,8 @@ static const vs_cli_help_text helps[] = {
      "  --no-train      dùng các giá trị m/u cố định của bộ thiết lập thay vì học\n"
      "  --save-model F  ghi thêm mô hình đã dùng ra F\n"
      "  --sample N      số bản ghi lấy mẫu để học (mặc định 100000)\n"
+     "  --u-pairs N     số cặp ngẫu nhiên để ước lượng u khi học (mặc định 1000000: khoảng 1 giây\n"
+     "                  CPU dù tệp lớn hay nhỏ; ít hơn cho tệp nhỏ)\n"
      "  --dedup F       khử trùng lặp trong F: ghép F với chính nó (F là cả hai bên; phần left và\n"
      "                  right của tệp thiết lập mô tả F như nhau); mỗi bản ghi ghép với bản ghi khác\n"
      "                  giống nó nhất, và các bản sao khác của cùng một người không bị coi là nhập nhằng\n"

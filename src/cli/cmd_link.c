@@ -25,6 +25,8 @@ static const char usage[] =
     "  --no-train      use the profile's fixed m/u values instead of training\n"
     "  --save-model F  also write the model used\n"
     "  --sample N      records sampled for training (default 100000)\n"
+    "  --u-pairs N     random pairs for u in training (default 1000000: about 1 s of CPU whatever\n"
+    "                  the files; fewer for small files)\n"
     "  --dedup F       deduplicate F: link it to itself (F is both sides; the settings' left and\n"
     "                  right describe it alike); each record links to its best other record, and\n"
     "                  other copies of the same person are no ambiguity\n"
@@ -64,7 +66,7 @@ int vs_cmd_link(int argc, char **argv)
 	const char *save = NULL, *clusters = NULL;
 	bool no_train = false, preflight = false, stats = false, clusters_review = false,
 	     clusters_mutual = false;
-	long long sample = 100000;
+	long long sample = 100000, u_pairs = 0;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
 		if (r < 0)
@@ -77,6 +79,8 @@ int vs_cmd_link(int argc, char **argv)
 			continue;
 		if (!strcmp(a, "--save-model") && has)
 			save = argv[++i];
+		else if (!strcmp(a, "--u-pairs") && has && (u_pairs = vs_cli_parse_count(argv[++i])) > 0)
+			;
 		else if (!strcmp(a, "--sample") && has && (sample = vs_cli_parse_count(argv[++i])) > 0)
 			;
 		else if (!strcmp(a, "--no-train"))
@@ -140,6 +144,7 @@ int vs_cmd_link(int argc, char **argv)
 	else {
 		vs_link_train_opts to = {0};
 		to.max_records = (size_t)sample;
+		to.u_pairs = (size_t)u_pairs; /* 0: the default */
 		to.threads = c.threads;
 		to.quiet = c.quiet;
 		to.seed = 1;

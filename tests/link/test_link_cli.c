@@ -298,6 +298,14 @@ static void test_explain_generic(void **state)
 	assert_non_null(strstr(out, "one record is named by 1 value(s), one per id column (id); 2 given"));
 	assert_int_not_equal(run("explain --lang en --settings dd.json --dedup dd.csv zz9"), 0);
 	assert_non_null(strstr(out, "no record with the id 'zz9'"));
+	/* training with fewer random pairs for u (the trial's snag 13); 0 is refused */
+	assert_int_equal(run("link --lang en --settings dd.json --dedup dd.csv -o ddl.csv -q --u-pairs 5000 "
+	                     "--save-model ddm.json"),
+	                 0);
+	slurp("ddm.json", out, sizeof(out));
+	assert_non_null(strstr(out, "vaxsync-link-model"));
+	assert_int_equal(run("link --lang en --settings dd.json --dedup dd.csv -o ddl.csv -q --u-pairs 0"),
+	                 VS_EXIT_USAGE);
 }
 
 int main(void)
