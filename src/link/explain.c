@@ -376,6 +376,67 @@ static bool block_has(const vs_link_index *ix, const lk_slot *sl, int64_t row)
 	return lo < sl->count && (int64_t)r[lo] == row;
 }
 
+/* The key of rule r as record v has it: each part by name and value, transformed as the rule says
+ * ("family:soundex=s530 extra2=mialli place"); "" for a part the record lacks. */
+static void key_text(const vs_link_settings *s, size_t r, const lk_view *v, char *out, size_t cap)
+{
+	const lk_rule *rule = &s->rule[r];
+	size_t off = 0;
+	out[0] = 0;
+	for (int b = 0; b < 32 && off + 1 < cap; b++) {
+		uint32_t bit = 1u << b;
+		if (!(rule->parts & bit))
+			continue;
+		char val[136] = "", raw[80] = "";
+		int slot = bit == LP_FAMILY ? 0 : bit == LP_GIVEN ? 1 : -1;
+		for (int k = 0; k < VS_LINK_MAX_EXTRA && slot < 0; k++)
+			if (bit == (uint32_t)LP_EXTRA0 << k)
+				slot = 2 + k;
+		if (slot >= 0) {
+			const char *t = slot == 0 ? v->fam : slot == 1 ? v->giv : v->extra[slot - 2];
+			snprintf(raw, sizeof raw, "%s", t);
+			if (rule->xf[slot].kind)
+				lk_key_transform(rule->xf[slot], raw, strlen(raw), val, sizeof val);
+			else
+				snprintf(val, sizeof val, "%s", raw);
+		} else if (bit == LP_NAMESORT)
+			snprintf(val, sizeof val, "%s %s %s", v->fam, v->mid, v->giv);
+		else if (bit == LP_DOB)
+			fmt_value(v, LK_DOB, 0, false, val, sizeof val);
+		else if (bit == LP_BYEAR)
+			fmt_value(v, LK_BYEAR, 0, false, val, sizeof val);
+		else if (bit == LP_BMONTH)
+			fmt_value(v, LK_BMONTH, 0, false, val, sizeof val);
+		else if (bit == LP_BDAY)
+			fmt_value(v, LK_BDAY, 0, false, val, sizeof val);
+		else if (bit == LP_SEX)
+			fmt_value(v, LK_SEX, 0, false, val, sizeof val);
+		else if (bit == LP_ID || bit == LP_IDWIN || bit == LP_ALT)
+			fmt_value(v, LK_ID, 0, false, val, sizeof val);
+		else if (bit == LP_PHONE)
+			fmt_value(v, LK_PHONE, 0, false, val, sizeof val);
+		else if (bit == LP_PROVINCE)
+			snprintf(val, sizeof val, "%u", (unsigned)v->province);
+		else if (bit == LP_DISTRICT)
+			snprintf(val, sizeof val, "%u", (unsigned)v->district);
+		else if (bit == LP_COMMUNE)
+			snprintf(val, sizeof val, "%u", (unsigned)v->commune);
+		const lk_xform *x = slot >= 0 ? &rule->xf[slot] : NULL;
+		char tf[24] = "";
+		if (x && x->kind == LX_SOUNDEX)
+			snprintf(tf, sizeof tf, ":soundex");
+		else if (x && x->kind == LX_PREFIX)
+			snprintf(tf, sizeof tf, ":prefix:%u", (unsigned)x->n);
+		int k =
+		    snprintf(out + off, cap - off, "%s%s%s=%s", off ? " " : "", lk_part_name(bit), tf, val);
+		if (k < 0 || (size_t)k >= cap - off) {
+			out[cap - 1] = 0;
+			return;
+		}
+		off += (size_t)k;
+	}
+}
+
 vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t top_keys, vs_buf *out,
                         vs_error *err)
 {
@@ -456,20 +517,21 @@ vs_rc vs_link_preflight(const vs_link_index *ix, const vs_link_side *b, size_t t
 	if ((rc = vs_buf_printf(
 	         out, "\nbiggest keys (pairs = right records x left block size%s):\n%-30s %12s %8s %8s  %s\n",
 	         b->self ? ", less each record itself" : "", "rule", "pairs", "right", "left",
-	         "example key values")))
+	         "key; an example record (family|given|dob|id|commune)")))
 		goto out;
 	for (size_t k = 0; k < nk && k < top_keys; k++) {
 		lk_view v;
 		const key_hit *h = &kh[k];
 		lk_view_from_norm(ix->s, &b->recs[h->example], b->alt_ids ? b->alt_ids[h->example] : NULL,
 		                  b->extras ? b->extras + h->example * ix->s->nextra : NULL, &v);
-		char dob[16], id[64];
+		char dob[16], id[64], key[400];
 		fmt_value(&v, LK_DOB, 0, false, dob, sizeof dob);
 		fmt_value(&v, LK_ID, 0, false, id, sizeof id);
+		key_text(ix->s, h->rule, &v, key, sizeof key);
 		if ((rc = vs_buf_printf(
-		         out, "%-30s %12llu %8u %8u  %s|%s|%s|%s|%s%s\n", ix->s->rule[h->rule].name,
-		         (unsigned long long)h->pairs, hits[h->slot], ix->slots[h->slot].count, v.fam, v.giv,
-		         dob, id, v.commune ? "commune " : "",
+		         out, "%-30s %12llu %8u %8u  %s; %s|%s|%s|%s|%s%s\n", ix->s->rule[h->rule].name,
+		         (unsigned long long)h->pairs, hits[h->slot], ix->slots[h->slot].count, key, v.fam,
+		         v.giv, dob, id, v.commune ? "commune " : "",
 		         ix->slots[h->slot].count > ix->s->block_cap ? " (capped: skipped)" : "")))
 			goto out;
 	}

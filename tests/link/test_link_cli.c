@@ -298,6 +298,10 @@ static void test_explain_generic(void **state)
 	assert_non_null(strstr(out, "one record is named by 1 value(s), one per id column (id); 2 given"));
 	assert_int_not_equal(run("explain --lang en --settings dd.json --dedup dd.csv zz9"), 0);
 	assert_non_null(strstr(out, "no record with the id 'zz9'"));
+	/* preflight's biggest keys show the key itself, then an example record (the trial's snag 7) */
+	assert_int_equal(run("link --lang en --settings dd.json --dedup dd.csv --preflight -q"), 0);
+	assert_non_null(strstr(out, "key; an example record (family|given|dob|id|commune)"));
+	assert_non_null(strstr(out, "  family=smith; smith|"));
 	/* training with fewer random pairs for u (the trial's snag 13); 0 is refused */
 	assert_int_equal(run("link --lang en --settings dd.json --dedup dd.csv -o ddl.csv -q --u-pairs 5000 "
 	                     "--save-model ddm.json"),
