@@ -81,8 +81,9 @@ static const vs_cli_help_text helps[] = {
      "Đọc VÀO.csv như một bên (mặc định bên trái, left) của tệp thiết lập và ghi các cột mã định\n"
      "danh của nó cùng các giá trị chuẩn mà lệnh link so khớp: std_family, std_middle, std_given,\n"
      "std_dob, std_dob_precision, std_sex, std_id_number, std_id_type, std_phone, std_province_code,\n"
-     "std_district_code, std_commune_code, reasons. Ngày tháng mà tệp thiết lập không đọc được sẽ "
-     "được đếm.\n" COMMON_HELP_VI},
+     "std_district_code, std_commune_code, std_extra0.. (các cột thêm, đã chuẩn hóa như khi so\n"
+     "khớp), reasons. Ngày tháng mà tệp thiết lập không đọc được sẽ được đếm và mang mã\n"
+     "DOB_UNPARSEABLE.\n" COMMON_HELP_VI},
 
     {"train", "cách dùng: vaxsync train --registry TỆP --shots TỆP -o model.json [tùy chọn]\n"
               "Ước lượng mô hình Fellegi-Sunter không cần nhãn (EM); `vaxsync link --model` dùng lại mô hình "

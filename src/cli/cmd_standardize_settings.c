@@ -13,8 +13,8 @@ static const char usage[] =
     "Reads IN.csv as the settings' side (default left) and writes its id columns and the\n"
     "standard values link compares: std_family, std_middle, std_given, std_dob,\n"
     "std_dob_precision, std_sex, std_id_number, std_id_type, std_phone, std_province_code,\n"
-    "std_district_code, std_commune_code, reasons. Dates the settings cannot read are "
-    "counted.\n";
+    "std_district_code, std_commune_code, std_extra0.. (the extra columns, folded as they are\n"
+    "compared), reasons. Dates the settings cannot read are counted and carry DOB_UNPARSEABLE.\n";
 
 bool vs_cmd_standardize_has_settings(int argc, char **argv)
 {

@@ -1131,9 +1131,9 @@ out:
 /* ---- one side standardized on its own ---- */
 
 static const char *const std_cols[] = {
-    "std_family",        "std_middle",       "std_given",   "std_dob",   "std_dob_precision",
-    "std_sex",           "std_id_number",    "std_id_type", "std_phone", "std_province_code",
-    "std_district_code", "std_commune_code", "reasons"};
+    "std_family",        "std_middle",      "std_given",   "std_dob",   "std_dob_precision",
+    "std_sex",           "std_id_number",   "std_id_type", "std_phone", "std_province_code",
+    "std_district_code", "std_commune_code"}; /* then std_extra0.., then reasons */
 
 typedef struct std_arg {
 	vs_csv_writer *w;
@@ -1144,16 +1144,13 @@ static vs_rc std_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_e
 {
 	std_arg *sa = arg;
 	vs_rc rc = VS_OK;
+	size_t ne = vs_link_settings_extra_count(lf->s);
 	(void)err;
 	for (size_t i = 0; i < side->count && !rc; i++) {
 		const vs_norm_record *r = &side->recs[i];
-		char dob[16] = "", prec[4], sex[4] = "", idt[4], reasons[512] = "";
-		if (r->dob.precision)
-			vs_date_format(r->dob, dob, sizeof dob);
-		snprintf(prec, sizeof prec, "%u", (unsigned)r->dob.precision);
-		if (r->sex)
-			snprintf(sex, sizeof sex, "%s", r->sex == VS_SEX_M ? "M" : "F");
-		snprintf(idt, sizeof idt, "%u", (unsigned)r->id_type);
+		vs_norm_std_text t;
+		char reasons[512] = "";
+		vs_norm_record_text(r, &t);
 		size_t o = 0;
 		for (uint16_t k = 0; k < r->reasons.count && o < sizeof reasons; k++) {
 			const char *name = vs_reason_name((vs_reason)r->reasons.codes[k]);
@@ -1163,23 +1160,32 @@ static vs_rc std_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_e
 				continue;
 			o += (size_t)snprintf(reasons + o, sizeof reasons - o, "%s%s", o ? "|" : "", name);
 		}
+		/* a date typed but not read (another form than the settings'): link leaves it out of the
+		 * comparison and counts it; here the row says so (a date with an impossible part is
+		 * still compared part by part, and is no loss) */
+		const char *dob_in = lf->b.f[i][VS_LINK_ROLE_DOB];
+		if (dob_in && dob_in[strspn(dob_in, " \t")] && r->dob.precision == VS_DATE_NONE &&
+		    !r->dob_typed && o < sizeof reasons)
+			o += (size_t)snprintf(reasons + o, sizeof reasons - o, "%s%s", o ? "|" : "",
+			                      vs_reason_name(VS_R_DOB_UNPARSEABLE));
 		for (size_t k = 0; k < lf->nid[sa->which] && !rc; k++)
 			rc = write_str(sa->w, lf->b.f[i][C_ID0 + k]);
-		const char *v[] = {r->family,
-		                   r->middle,
-		                   r->given,
-		                   dob,
-		                   prec,
-		                   sex,
-		                   r->id_number,
-		                   idt,
-		                   r->phone,
-		                   r->province_code,
-		                   r->district_code,
-		                   r->commune_code,
-		                   reasons};
+		const char *v[] = {r->family,       r->middle,        r->given,         t.dob,
+		                   t.dob_precision, t.f[7],           r->id_number,     t.f[9],
+		                   r->phone,        r->province_code, r->district_code, r->commune_code};
 		for (size_t k = 0; k < sizeof v / sizeof v[0] && !rc; k++)
 			rc = write_str(sa->w, v[k]);
+		/* the extra columns as text comparisons and blocking keys see them: folded (no case, no
+		 * diacritics, single spaces), at most 63 bytes */
+		for (size_t k = 0; k < ne && !rc; k++) {
+			const char *x = side->extras ? side->extras[i * ne + k] : NULL;
+			char folded[64] = "";
+			if (x && *x)
+				vs_utf8_fold_key(x, strlen(x), folded, sizeof folded);
+			rc = write_str(sa->w, folded);
+		}
+		if (!rc)
+			rc = write_str(sa->w, reasons);
 		if (!rc)
 			rc = vs_csv_end_row(sa->w);
 	}
@@ -1199,6 +1205,13 @@ vs_rc vs_link_files_standardize(vs_link_files *lf, int which, const char *in_pat
 		rc = write_str(sa.w, vs_link_settings_id_column(lf->s, which, k));
 	for (size_t k = 0; k < sizeof std_cols / sizeof std_cols[0] && !rc; k++)
 		rc = write_str(sa.w, std_cols[k]);
+	for (size_t k = 0; k < vs_link_settings_extra_count(lf->s) && !rc; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "std_extra%u", (unsigned)k);
+		rc = write_str(sa.w, name);
+	}
+	if (!rc)
+		rc = write_str(sa.w, "reasons");
 	if (!rc)
 		rc = vs_csv_end_row(sa.w);
 	if (!rc)
