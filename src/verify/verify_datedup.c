@@ -407,14 +407,23 @@ static void apply(vf_run *v, const option *op)
 	}
 }
 
-/* Does no report of event e carry a dose number (booster wording counts) or a lot? (After the
- * events are sorted v->lots no longer follows them: the reports tell.) */
-static bool bare(const vf_run *v, size_t e)
+/* What the reports of event e carry: a dose number (booster wording counts), a lot (the first
+ * one; *lots_differ when its reports carry two). After the events are sorted v->lots no longer
+ * follows them: the reports tell. */
+static bool numbered(const vf_run *v, size_t e)
 {
 	for (size_t i = 0; i < v->n_reports; i++)
-		if (v->out->report_event[i] == e && (v->rep[i].dose || v->rep[i].lot_hash))
-			return false;
-	return true;
+		if (v->out->report_event[i] == e && v->rep[i].dose)
+			return true;
+	return false;
+}
+
+static uint32_t lot_of(const vf_run *v, size_t e)
+{
+	for (size_t i = 0; i < v->n_reports; i++)
+		if (v->out->report_event[i] == e && v->rep[i].lot_hash)
+			return v->rep[i].lot_hash;
+	return 0;
 }
 
 void vf_hold_possible_duplicates(vf_run *v)
@@ -431,8 +440,15 @@ void vf_hold_possible_duplicates(vf_run *v)
 			 * dates, a report typed twice does */
 			int cls = date_class(x->shot_days, y->shot_days);
 			bool far = gap_days(x, y) > v->ctx->booster_interval_days;
-			if ((cls == CLASS_YEAR || (cls == CLASS_SWAP && far)) && bare(v, b) && !bare(v, a))
-				vs_reason_add(&o->events[b].reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
+			if (cls != CLASS_YEAR && !(cls == CLASS_SWAP && far))
+				continue;
+			/* two lots, or two dose numbers, say two shots; b says nothing of which dose it is,
+			 * while a says it (or carries the lot b lacks) */
+			uint32_t la = lot_of(v, a), lb = lot_of(v, b);
+			bool na = numbered(v, a);
+			if ((la && lb && la != lb) || numbered(v, b) || !(na || (la && !lb)))
+				continue;
+			vs_reason_add(&o->events[b].reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
 		}
 }
 

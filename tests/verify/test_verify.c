@@ -456,6 +456,12 @@ static void test_possible_duplicate_held(void **state)
 	near[2] = rep(3, PF, 0, 2021, 5, 5, "");
 	run(&p, near, 3);
 	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	/* the copy carries the lot the numbered dose lacks (the commonest copy on generated data): held */
+	vs_verify_report cl[] = {rep(1, PF, 1, 2021, 9, 1, "P1"), rep(2, PF, 2, 2021, 9, 22, ""),
+	                         rep(3, PF, 0, 2022, 9, 22, "P7")};
+	run(&p, cl, 3);
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_false(vs_reason_has(&ev_of(1)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
 	/* the same report with a dose number, or with a lot of its own: a shot of its own, posted */
 	r[2] = rep(3, PF, 3, 2022, 9, 22, "");
 	run(&p, r, 3);

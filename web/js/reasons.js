@@ -119,7 +119,7 @@ const EN = {
 "HIST_BOOSTER_TOO_SOON": "A dose after the primary series is dated less than 4 weeks after the previous dose (an additional dose comes 4 weeks after the series at the earliest, a booster 3 months)",
 "HIST_DATE_NOT_KEPT": "Another report of the same shot has a date this one differs from by a typing error or the day of typing; the shot is posted once, with the other date",
 "HIST_BOOSTER_EARLY": "A dose after the primary series is dated less than 3 months after the previous dose (an additional dose for the immunocompromised may be); the shot is posted",
-"HIST_POSSIBLE_DUPLICATE": "Another report of this citizen, of the same vaccine family, is dated a typing error away (one digit of the year, or day and month swapped months apart) and carries a dose number or a lot, while this report carries neither: it may be that shot typed twice. It is held for review, not posted"
+"HIST_POSSIBLE_DUPLICATE": "Another report of this citizen, of the same vaccine family, is dated a typing error away (one digit of the year, or day and month swapped months apart) and says which dose it is, while this report carries no dose number and no other lot: it may be that shot typed twice. It is held for review, not posted"
 };
 
 const VI = {
