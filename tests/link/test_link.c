@@ -2180,22 +2180,21 @@ static void test_dob_odd_year(void **state)
 	unbuild(&f);
 }
 
-/* worked example 3's settings file (profiles/rldata10000_dedup.json) is the one printed in
- * docs/linking.md, reads, and deduplicates a small file in RLdata's columns */
-static void test_rldata_profile(void **state)
+/* A profile that docs print as a worked example: profiles/FILE is word for word in docs/PAGE and
+ * reads; returns its settings (the caller frees them). */
+static vs_link_settings *printed_profile(const char *file, const char *page)
 {
-	(void)state;
 	const char *td = getenv("VS_TEST_DATA");
 	assert_non_null(td);
 	char path[512];
 	static char prof[8192], doc[1 << 18];
-	snprintf(path, sizeof path, "%s/../profiles/rldata10000_dedup.json", td);
+	snprintf(path, sizeof path, "%s/../profiles/%s", td, file);
 	FILE *fp = fopen(path, "r");
 	assert_non_null(fp);
 	size_t n = fread(prof, 1, sizeof prof - 1, fp);
 	prof[n] = 0;
 	fclose(fp);
-	snprintf(path, sizeof path, "%s/../docs/linking.md", td);
+	snprintf(path, sizeof path, "%s/../docs/%s", td, page);
 	fp = fopen(path, "r");
 	assert_non_null(fp);
 	n = fread(doc, 1, sizeof doc - 1, fp);
@@ -2204,8 +2203,19 @@ static void test_rldata_profile(void **state)
 	assert_non_null(strstr(doc, prof));
 	vs_error err = {0};
 	vs_link_settings *s = NULL;
-	assert_int_equal(vs_link_settings_parse(&s, prof, strlen(prof), "rldata10000_dedup.json", &err),
-	                 VS_OK);
+	assert_int_equal(vs_link_settings_parse(&s, prof, strlen(prof), file, &err), VS_OK);
+	return s;
+}
+
+/* worked example 3's settings file (profiles/rldata10000_dedup.json) is the one printed in
+ * docs/linking.md, reads, and deduplicates a small file in RLdata's columns */
+static void test_rldata_profile(void **state)
+{
+	(void)state;
+	vs_error err = {0};
+	vs_link_settings *s = printed_profile("rldata10000_dedup.json", "linking.md");
+	FILE *fp = NULL;
+	size_t n = 0;
 	char dir[] = "/tmp/vs_link_XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char f[96], lo[96];
@@ -2246,27 +2256,7 @@ static void test_rldata_profile(void **state)
 static void test_febrl_dedup_profile(void **state)
 {
 	(void)state;
-	const char *td = getenv("VS_TEST_DATA");
-	assert_non_null(td);
-	char path[512];
-	static char prof[8192], doc[1 << 18];
-	snprintf(path, sizeof path, "%s/../profiles/febrl_dedup.json", td);
-	FILE *fp = fopen(path, "r");
-	assert_non_null(fp);
-	size_t n = fread(prof, 1, sizeof prof - 1, fp);
-	prof[n] = 0;
-	fclose(fp);
-	snprintf(path, sizeof path, "%s/../docs/linking-trial.md", td);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	n = fread(doc, 1, sizeof doc - 1, fp);
-	doc[n] = 0;
-	fclose(fp);
-	assert_non_null(strstr(doc, prof));
-	vs_error err = {0};
-	vs_link_settings *s = NULL;
-	assert_int_equal(vs_link_settings_parse(&s, prof, strlen(prof), "febrl_dedup.json", &err), VS_OK);
-	vs_link_settings_free(s);
+	vs_link_settings_free(printed_profile("febrl_dedup.json", "linking-trial.md"));
 }
 
 /* worked example 4's settings file (profiles/febrl_100k.json) is the one printed in docs/linking.md,
@@ -2276,26 +2266,9 @@ static void test_febrl_dedup_profile(void **state)
 static void test_febrl_100k_profile(void **state)
 {
 	(void)state;
-	const char *td = getenv("VS_TEST_DATA");
-	assert_non_null(td);
-	char path[512];
-	static char prof[8192], doc[1 << 18];
-	snprintf(path, sizeof path, "%s/../profiles/febrl_100k.json", td);
-	FILE *fp = fopen(path, "r");
-	assert_non_null(fp);
-	size_t n = fread(prof, 1, sizeof prof - 1, fp);
-	prof[n] = 0;
-	fclose(fp);
-	snprintf(path, sizeof path, "%s/../docs/linking.md", td);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	n = fread(doc, 1, sizeof doc - 1, fp);
-	doc[n] = 0;
-	fclose(fp);
-	assert_non_null(strstr(doc, prof));
 	vs_error err = {0};
-	vs_link_settings *s = NULL;
-	assert_int_equal(vs_link_settings_parse(&s, prof, strlen(prof), "febrl_100k.json", &err), VS_OK);
+	vs_link_settings *s = printed_profile("febrl_100k.json", "linking.md");
+	FILE *fp = NULL;
 	char dir[] = "/tmp/vs_link_XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char l[96], r[96], o[96];
