@@ -517,6 +517,31 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	const lk_row *a = &ix->rows[owner], *b = &ix->rows[best];
 	if (!((a->commune && a->commune == b->commune) || (a->phone && a->phone == b->phone)))
 		return;
+	/* The ID, phone and address say nothing of which member of the owner's household the person
+	 * is, so the household's members are ranked by their personal fields. A candidate outside
+	 * the household (another commune, another phone) is another matter: the typed ID is a
+	 * housemate's of best, not of his, and his phone and address disagree with the record's. He
+	 * is weighed on every field, and the margin is over whichever of the two runners-up is
+	 * closer. */
+	double ph = -1e300, fo = -1e300;
+	int64_t sh = -1, so = -1;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		uint32_t row = sc->cand[k];
+		if ((int64_t)row == best)
+			continue;
+		const lk_row *c = &ix->rows[row];
+		bool house = (int64_t)row == owner || (a->commune && a->commune == c->commune) ||
+		             (a->phone && a->phone == c->phone);
+		double f = lk_score_pair(ix, m, v, row, lv, w);
+		double p = personal(m, w);
+		if (house && p > ph) {
+			ph = p;
+			sh = row;
+		} else if (!house && f + prior > fo) {
+			fo = f + prior;
+			so = row;
+		}
+	}
 	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
 	r->best = best;
 	r->second = second;
@@ -528,7 +553,9 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		if ((k == LK_PHONE || k == LK_GEO) && r->weights[c] < 0)
 			r->weight -= r->weights[c];
 	}
-	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
+	double mh = sh >= 0 ? pb - ph : 1e300, mo = so >= 0 ? r->weight - fo : 1e300;
+	r->second = mh <= mo ? sh : so;
+	r->second_weight = r->second >= 0 ? r->weight - (mh <= mo ? mh : mo) : -999;
 	r->relative_id = true;
 }
 

@@ -427,7 +427,7 @@ static void test_decisions_and_relative_id(void **state)
 	vs_norm_record q[5];
 	/* no date: the namesakes tie on their other fields, the phone decides */
 	mkrec(&q[4], "Mai", "Thị", "Hoa", 0, 0, 0, VS_SEX_F, "", "0912000999", "00046");
-	vs_link_result res[8];
+	vs_link_result res[9];
 	vs_error err = {0};
 	q[0] = p[10]; /* perfect copy: auto */
 	q[1] = p[10]; /* relative's ID: the ID of 10, another person's name and date -> never auto to 10 */
@@ -461,8 +461,15 @@ static void test_decisions_and_relative_id(void **state)
 	mkrec(&p[103], "Trịnh", "Văn", "Mạnh", 2015, 5, 6, VS_SEX_M, "001215000444", "0912000111", "00042");
 	/* a citizen whose name and birthday an outsider shares */
 	mkrec(&p[104], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177000555", "0912000555", "00043");
+	/* a woman, her husband (whose CCCD her record carries), and a woman of her name and birthday
+	 * in another commune with another phone */
+	mkrec(&p[105], "Lý", "Thị Thảo", "Phương", 1966, 1, 9, VS_SEX_F, "001166000777", "0912000777",
+	      "00050");
+	mkrec(&p[106], "Đào", "Văn", "Việt", 1990, 7, 20, VS_SEX_M, "001090000888", "0912000888", "00050");
+	mkrec(&p[107], "Lý", "Thị Thảo", "Phương", 1966, 1, 9, VS_SEX_F, "001166000999", "0912000999",
+	      "00051");
 	build(&f, p, 2000, NULL);
-	vs_norm_record hh[8];
+	vs_norm_record hh[9];
 	mkrec(&hh[0], "Trịnh", "", "Bảo", 0, 0, 0, VS_SEX_M, "001185000111", "0912000111", "00042");
 	/* twin Minh with the mother's ID and the household phone (his twin Mạnh's) */
 	mkrec(&hh[1], "Trịnh", "Văn", "Minh", 2015, 5, 6, VS_SEX_M, "001185000111", "0912000111", "00042");
@@ -478,7 +485,10 @@ static void test_decisions_and_relative_id(void **state)
 	 * contradiction, the phone and commune place her; three slips are someone else's number */
 	mkrec(&hh[6], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177005058", "0912000555", "00043");
 	mkrec(&hh[7], "Quách", "Thị", "Yến", 1977, 7, 7, VS_SEX_F, "001177105058", "0912000555", "00043");
-	vs_link_side six = {hh, 8, NULL, NULL};
+	/* her record: her husband's CCCD, her own phone, her commune */
+	mkrec(&hh[8], "Lý", "Thị Thảo", "Phương", 1966, 1, 9, VS_SEX_F, "001090000888", "0912000777",
+	      "00050");
+	vs_link_side six = {hh, 9, NULL, NULL};
 	assert_int_equal(vs_link_batch(f.ix, f.m, &six, 1, res, &err), VS_OK);
 	assert_int_equal(res[0].best, 101);
 	assert_true(res[0].relative_id);
@@ -501,6 +511,12 @@ static void test_decisions_and_relative_id(void **state)
 	assert_int_equal(res[7].best, 104);
 	assert_int_equal(res[7].decision, VS_LINK_REVIEW);
 	assert_int_equal(res[7].reason, VS_R_LINK_ID_CONFLICT);
+	/* the namesake elsewhere ties on the personal fields, but the household's ID, her phone and
+	 * her commune are not his: he is weighed on every field, and she is an auto link (before, the
+	 * personal tie sent the record to review as ambiguous) */
+	assert_int_equal(res[8].best, 105);
+	assert_true(res[8].relative_id);
+	assert_int_equal(res[8].decision, VS_LINK_AUTO);
 	/* decide(): margin and low score rules */
 	vs_link_result r = {0};
 	r.best = 1;
