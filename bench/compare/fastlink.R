@@ -3,7 +3,9 @@
 #
 #   Rscript fastlink.R febrl A.csv B.csv pairs.csv [K]  # FEBRL columns, A linked to B
 #                                     # K > 0: in K k-means blocks of the surname
-#   Rscript fastlink.R rldata rl10k.csv pairs.csv    # RLdata10000 deduplication
+#   Rscript fastlink.R rldata rl10k.csv pairs.csv [clusters.csv]
+#                                     # RLdata10000 deduplication; clusters.csv:
+#                                     # id,cluster from getMatches() (dedupe.ids)
 #
 # Needs fastLink on .libPaths() (R_LIBS); one core (n.cores = 1), default
 # thresholds (cut.a, cut.p, threshold.match) and default dedupe.matches.
@@ -67,6 +69,12 @@ if (mode == "febrl") {
   keep <- ia != ib
   res <- data.frame(a = d$id[ia[keep]], b = d$id[ib[keep]])
   write.csv(res, args[3], row.names = FALSE, quote = FALSE)
+  # the tool's own grouping (README, "Finding Duplicates within a Dataset")
+  if (length(args) >= 4) {
+    g <- getMatches(dfA = d, dfB = d, fl.out = out)
+    write.csv(data.frame(id = g$id, cluster = g$dedupe.ids), args[4],
+              row.names = FALSE, quote = FALSE)
+  }
 } else {
   stop("mode must be febrl or rldata")
 }

@@ -124,10 +124,12 @@ if [ -z "${TABLE_ONLY:-}" ]; then
     fi
     if want rldata vaxsync; then
         timed rldata_vaxsync "$VAXSYNC" link --settings "$ROOT/profiles/rldata10000_dedup.json" \
-            --dedup "$DATA/rl10k.csv" -o "$WORK/rldata_vaxsync.csv" --threads 1
+            --dedup "$DATA/rl10k.csv" -o "$WORK/rldata_vaxsync.csv" --clusters "$WORK/rldata_vaxsync_clusters.csv" \
+            --threads 1
     fi
     if want rldata fastlink; then
-        timed rldata_fastlink Rscript "$HERE/fastlink.R" rldata "$DATA/rl10k.csv" "$WORK/rldata_fastlink.csv"
+        timed rldata_fastlink Rscript "$HERE/fastlink.R" rldata "$DATA/rl10k.csv" "$WORK/rldata_fastlink.csv" \
+            "$WORK/rldata_fastlink_clusters.csv"
     fi
     if want rldata reclink; then
         timed rldata_reclink $PY "$HERE/reclink.py" rldata "$DATA/rl10k.csv" "$WORK/rldata_reclink.csv"
@@ -156,7 +158,12 @@ for set in febrl4 febrl100k rldata; do
         case $set in
         febrl4) $PY "$HERE/score.py" febrl "$FEBRL4/dataset4a.csv" "$FEBRL4/dataset4b.csv" "$WORK/${set}_$tool.csv" ;;
         febrl100k) $PY "$HERE/score.py" febrl "$DATA/A100k.csv" "$DATA/B100k.csv" "$WORK/${set}_$tool.csv" ;;
-        rldata) $PY "$HERE/score.py" dedup "$DATA/identity.csv" "$WORK/${set}_$tool.csv" ;;
+        rldata)
+            $PY "$HERE/score.py" dedup "$DATA/identity.csv" "$WORK/${set}_$tool.csv"
+            if [ -s "$WORK/${set}_${tool}_clusters.csv" ]; then
+                $PY "$HERE/score.py" clusters "$DATA/identity.csv" "$WORK/${set}_${tool}_clusters.csv"
+            fi
+            ;;
         esac | while IFS= read -r line; do
             row "$(cat "$WORK/$set.name")" "$tool" "${set}_$tool" "$line"
         done

@@ -2,6 +2,7 @@
 
     score.py febrl A.csv B.csv FILE      # linkage: a true pair is rec-N-org / rec-N-dup-0
     score.py dedup identity.csv FILE     # deduplication: identity.csv is id,entity
+    score.py clusters identity.csv FILE  # a tool's own clusters: FILE is id,cluster
 
 FILE is either a pairs file (header a,b: the two records' ids) or a vaxsync
 links.csv (header right_...,left_...,decision,...: its auto links are read).
@@ -90,10 +91,31 @@ def dedup(path_identity, path_links):
     figures("clusters", pairs_in(cluster_sizes.values()), pairs_in(both.values()), true)
 
 
+def clusters(path_identity, path_clusters):
+    entity = {}
+    with open(path_identity, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            entity[row["id"]] = row["entity"]
+    sizes = {}
+    for e in entity.values():
+        sizes[e] = sizes.get(e, 0) + 1
+    cluster_sizes = {}
+    both = {}
+    with open(path_clusters, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            c, e = row["cluster"], entity[row["id"]]
+            cluster_sizes[c] = cluster_sizes.get(c, 0) + 1
+            both[(c, e)] = both.get((c, e), 0) + 1
+    figures("own clusters", pairs_in(cluster_sizes.values()), pairs_in(both.values()),
+            pairs_in(sizes.values()))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "febrl":
         febrl(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "dedup":
         dedup(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "clusters":
+        clusters(sys.argv[2], sys.argv[3])
     else:
-        sys.exit("mode must be febrl or dedup")
+        sys.exit("mode must be febrl, dedup or clusters")
