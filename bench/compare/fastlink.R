@@ -47,6 +47,7 @@ if (mode == "febrl") {
   if (nclusters > 0) {
     # Too many pairs for one fastLink() call: blockData() k-means blocks on
     # the surname (README, "Blocking"), fastLink() on each block.
+    set.seed(1) # kmeans() starts at random centres
     blocks <- blockData(a, b, varnames = "surname", kmeans.block = "surname",
                         nclusters = nclusters, n.cores = 1)
     res <- do.call(rbind, lapply(blocks, function(blk)
