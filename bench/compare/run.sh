@@ -11,8 +11,9 @@
 # FASTLINK_RLIB      an R library holding fastLink (github.com/kosukeimai/fastLink,
 #                    installed with R CMD INSTALL -l FASTLINK_RLIB)
 # DATA_DIR           A100k.csv, B100k.csv (the FEBRL-style 100,000 x 100,000 set of
-#                    docs/linking.md worked example 4), rl10k.csv and identity.csv
-#                    (RLdata10000 as worked example 3 writes it out)
+#                    docs/linking.md worked example 4, made with PYTHONHASHSEED=0
+#                    DSGEN_SEED=17), rl10k.csv and identity.csv (RLdata10000 as
+#                    worked example 3 writes it out)
 # WORK_DIR           where the tools' outputs go (default: a new temporary folder)
 #
 # Needs the Debian packages r-base-core (R 4.2), r-cran-rcpp, r-cran-rcppeigen,
@@ -37,7 +38,7 @@
 set -euo pipefail
 
 if [ $# -lt 4 ]; then
-    sed -n '5,16p' "$0" >&2
+    sed -n '5,17p' "$0" >&2
     exit 2
 fi
 VAXSYNC=$(realpath "$1")
