@@ -61,6 +61,13 @@ echo "FEBRL 4" >"$WORK/febrl4.name"
 echo "FEBRL-style 100k" >"$WORK/febrl100k.name"
 echo "RLdata10000 dedup" >"$WORK/rldata.name"
 
+# tv FILE: "wall cpu rss" of a /usr/bin/time -v report
+tv() {
+    awk -F': ' '/Elapsed/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; w = s}
+                /User time/ {u = $2} /System time/ {y = $2} /Maximum resident/ {r = $2}
+                END {printf "%.2f %.2f %d", w, u + y, r}' "$1"
+}
+
 # timed NAME CMD...: runs CMD (1 or 3 times), leaves "wall cpu rss" in $WORK/NAME.time
 timed() {
     local name=$1
@@ -72,11 +79,7 @@ timed() {
             echo "$name failed: see $WORK/$name.err" >&2
             return 0
         fi
-        local t
-        t=$(awk -F': ' '/Elapsed/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; w = s}
-                        /User time/ {u = $2} /System time/ {y = $2} /Maximum resident/ {r = $2}
-                        END {printf "%.2f %.2f %d", w, u + y, r}' "$WORK/$name.tv")
-        read -r w c r <<<"$t"
+        read -r w c r <<<"$(tv "$WORK/$name.tv")"
         walls+=("$w")
         cpus+=("$c")
         [ "$r" -gt "$rss" ] && rss=$r
@@ -154,6 +157,11 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for set in febrl4 febrl100k rldata; do
     for tool in vaxsync fastlink reclink; do
         if [ ! -s "$WORK/$set.$tool.ok" ]; then
+            if [ -s "$WORK/${set}_$tool.tv" ]; then # it ran and failed
+                read -r w c r <<<"$(tv "$WORK/${set}_$tool.tv")"
+                printf '| %s | %s | did not finish: %s | | | | | %s s | %s s | %d MB | 1 |\n' \
+                    "$(cat "$WORK/$set.name")" "$tool" "$(head -1 "$WORK/${set}_$tool.tv")" "$w" "$c" $((r / 1024))
+            fi
             continue
         fi
         case $set in
