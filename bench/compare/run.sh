@@ -98,7 +98,7 @@ timed() {
 # row DATASET TOOL NAME SCORE-LINE
 row() {
     read -r mw mc rss n <"$WORK/$3.time"
-    IFS=$'\t' read -r what links correct true p r f1 <<<"$4"
+    IFS=$'\t' read -r what links correct _ p r f1 <<<"$4"
     printf '| %s | %s | %s | %s / %s | %.3f %% | %.3f %% | %.4f | %s s | %s s | %d MB | %s |\n' \
         "$1" "$2" "$what" "$correct" "$links" "$(awk -v x="$p" 'BEGIN {print 100 * x}')" \
         "$(awk -v x="$r" 'BEGIN {print 100 * x}')" "$f1" "$mw" "$mc" $((rss / 1024)) "$n"
