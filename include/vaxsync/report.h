@@ -87,6 +87,38 @@ typedef struct vs_report_provinces {
 } vs_report_provinces;
 vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs_error *err) VS_MUST_CHECK;
 
+/* The 2025 provinces of the 2022 ones (refdata/cccd_province_codes.csv): of[22 code] = the 2025
+ * code (0 when none), name[2025 code]. VS_ERR_ARG without refdata. */
+typedef struct vs_report_provinces2025 {
+	uint8_t of[100];
+	char name[100][128];
+} vs_report_provinces2025;
+vs_rc vs_report_provinces_2025(const char *refdata, vs_report_provinces2025 *out,
+                               vs_error *err) VS_MUST_CHECK;
+
+/* The 2025 communes (admin_units_2025.csv) and where each 2022 commune is counted among them
+ * (admin_mapping_2022_2025.csv), loaded once (a service's start). Allocation rule: a 2022 commune
+ * is counted whole in ONE 2025 commune, the target whose code equals the 2022 code, else its first
+ * target in the file's order; a 2022 commune with several targets is "split" and makes each of its
+ * targets approximate (split counts them). A 2022 commune with no target, or whose target is no
+ * 2025 commune of its province, is not placed. Bounded: 8,192 2025 communes and 32,768 mapping
+ * rows (VS_ERR_LIMIT past them; 3,321 and about 10,600 in 2025). */
+typedef struct vs_report_commune2025 {
+	char code[6], prov[3];
+	char name[128];
+	uint16_t split; /* 2022 communes split between this one and others */
+} vs_report_commune2025;
+typedef struct vs_report_units2025 vs_report_units2025;
+vs_rc vs_report_units2025_load(vs_report_units2025 **out, const char *refdata, vs_error *err) VS_MUST_CHECK;
+void vs_report_units2025_free(vs_report_units2025 *u);
+/* The communes of a 2025 province: indexes [*first, *first + *count) (by province, then code). */
+void vs_report_units2025_province(const vs_report_units2025 *u, const char *prov2025, size_t *first,
+                                  size_t *count);
+/* The i-th 2025 commune (i below the count the province call gave). */
+const vs_report_commune2025 *vs_report_units2025_commune(const vs_report_units2025 *u, size_t i);
+/* The index of the 2025 commune a 2022 commune is counted in; -1 when not placed or unknown. */
+int32_t vs_report_units2025_target(const vs_report_units2025 *u, const char *code2022);
+
 /* ---- review import ----
  * A row source gives the rows of a filled-in worklist, the header first, as
  * vs_csv_row (fields NUL-terminated UTF-8, valid until the next call; line:

@@ -193,260 +193,20 @@ static bool denied(sv_resp *r)
 	return false;
 }
 
-/* The 2025 provinces of the 2022 ones (refdata/cccd_province_codes.csv). */
-typedef struct p2025_map {
-	uint8_t of[100];     /* the 2025 code of a 2022 province, 0 when none */
-	char name[100][128]; /* the name of a 2025 province */
-} p2025_map;
-
-/* The 2025 provinces of the 2022 ones, from the reference data; false when
- * the file cannot be read. */
-static bool read_2025(const char *refdata, p2025_map *m)
-{
-	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
-	                                       {"province_code_2025", NULL, true},
-	                                       {"province_name_2025", NULL, true}};
-	char path[4096];
-	vs_csv_reader *rd = NULL;
-	vs_csv_row row;
-	vs_error err;
-	int idx[3];
-	if (!refdata)
-		return false;
-	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", refdata);
-	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
-	if (!rc)
-		rc = vs_csv_next(rd, &row, &err);
-	if (!rc)
-		rc = vs_csv_map_header(&row, specs, 3, idx, path, &err);
-	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
-		if ((size_t)idx[0] >= row.count || (size_t)idx[1] >= row.count ||
-		    (size_t)idx[2] >= row.count || !digits(row.fields[idx[0]], 2) ||
-		    !digits(row.fields[idx[1]], 2))
-			continue;
-		int old = atoi(row.fields[idx[0]]), now = atoi(row.fields[idx[1]]);
-		m->of[old] = (uint8_t)now;
-		vs_store_copy(m->name[now], sizeof(m->name[now]), row.fields[idx[2]]);
-	}
-	vs_csv_close(rd);
-	return rc == VS_DONE;
-}
-
-/* ---- the 2025 communes (loaded once at start, sv_u2025_load) ----
- * admin_units_2025.csv gives the 2025 communes (code, province, name);
- * admin_mapping_2022_2025.csv the 2025 commune(s) of each 2022 commune.
- * Allocation rule: a 2022 commune is counted whole in ONE 2025 commune, the
- * target whose code equals the 2022 code, else its first target in the
- * file's order; a 2022 commune with several targets (merge_type partial) is
- * "split" and makes every one of its targets approximate. A 2022 commune
- * with no target (method unresolved), or whose target is no 2025 commune of
- * its province, is "not placed": one row per province, so nothing is lost. */
-#define SV_U2025_COMMUNES 8192 /* 2025 communes (3,321 in 2025) */
-#define SV_U2025_OLD 32768     /* 2022 communes of the mapping (10,600) */
-
-typedef struct u25_new {
-	char code[6], prov[3];
-	char name[128];
-	uint16_t split; /* split 2022 communes with a part in this one */
-} u25_new;
-
-typedef struct u25_old {
-	char code[6];
-	char prov[3];   /* the 2025 province */
-	int32_t target; /* index into news, -1: not placed */
-	uint8_t targets;
-	uint64_t line; /* of its first row, for the file's order */
-} u25_old;
-
-struct sv_u2025 {
-	u25_new *news; /* sorted by province, then code */
-	size_t new_count;
-	u25_old *olds; /* sorted by code */
-	size_t old_count;
-};
-
-static int cmp_new(const void *a, const void *b)
-{
-	const u25_new *x = a, *y = b;
-	int c = strcmp(x->prov, y->prov);
-	return c ? c : strcmp(x->code, y->code);
-}
-
-/* The index of a 2025 commune of a province, -1 when none. */
-static int32_t u25_find(const struct sv_u2025 *u, const char *prov, const char *code)
-{
-	size_t lo = 0, hi = u->new_count;
-	u25_new key;
-	vs_store_copy(key.prov, sizeof(key.prov), prov);
-	vs_store_copy(key.code, sizeof(key.code), code);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = cmp_new(&u->news[mid], &key);
-		if (!c)
-			return (int32_t)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-static int cmp_old_row(const void *a, const void *b)
-{
-	const u25_old *x = a, *y = b;
-	int c = strcmp(x->code, y->code);
-	return c ? c : (x->line > y->line) - (x->line < y->line);
-}
-
-static const u25_old *u25_old_of(const struct sv_u2025 *u, const char *code)
-{
-	size_t lo = 0, hi = u->old_count;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(u->olds[mid].code, code);
-		if (!c)
-			return &u->olds[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* Reads the rows of a refdata CSV with the columns specs into fn; false when
- * the file cannot be read or has more than max rows. */
-static bool u25_read(const char *refdata, const char *file, const vs_csv_colspec *specs, size_t n,
-                     bool (*fn)(void *, const vs_csv_row *, const int *), void *ud)
-{
-	char path[4096];
-	vs_csv_reader *rd = NULL;
-	vs_csv_row row;
-	vs_error err;
-	int idx[8];
-	snprintf(path, sizeof(path), "%s/%s", refdata, file);
-	vs_rc rc = vs_csv_open(&rd, path, NULL, &err);
-	if (!rc)
-		rc = vs_csv_next(rd, &row, &err);
-	if (!rc)
-		rc = vs_csv_map_header(&row, specs, n, idx, path, &err);
-	while (!rc && (rc = vs_csv_next(rd, &row, &err)) == VS_OK) {
-		bool full = true;
-		for (size_t i = 0; i < n; i++)
-			full = full && (size_t)idx[i] < row.count;
-		if (full && !fn(ud, &row, idx))
-			rc = VS_ERR_LIMIT;
-	}
-	vs_csv_close(rd);
-	return rc == VS_DONE;
-}
-
-static bool u25_new_row(void *ud, const vs_csv_row *row, const int *idx)
-{
-	struct sv_u2025 *u = ud;
-	const char *p = row->fields[idx[0]], *c = row->fields[idx[1]];
-	if (!digits(p, 2) || !digits(c, 5))
-		return true;
-	if (u->new_count == SV_U2025_COMMUNES)
-		return false;
-	u25_new *n = &u->news[u->new_count++];
-	memset(n, 0, sizeof(*n));
-	vs_store_copy(n->prov, sizeof(n->prov), p);
-	vs_store_copy(n->code, sizeof(n->code), c);
-	vs_store_copy(n->name, sizeof(n->name), row->fields[idx[2]]);
-	return true;
-}
-
-/* One mapping row: kept as (old code, target) for now; target holds the 2025
- * commune's index, or -1. */
-static bool u25_map_row(void *ud, const vs_csv_row *row, const int *idx)
-{
-	struct sv_u2025 *u = ud;
-	const char *old = row->fields[idx[0]], *p = row->fields[idx[1]], *c = row->fields[idx[2]];
-	if (!digits(old, 5) || !digits(p, 2))
-		return true; /* the island districts have no 2022 commune */
-	if (u->old_count == SV_U2025_OLD)
-		return false;
-	u25_old *o = &u->olds[u->old_count++];
-	memset(o, 0, sizeof(*o));
-	vs_store_copy(o->code, sizeof(o->code), old);
-	vs_store_copy(o->prov, sizeof(o->prov), p);
-	o->target = digits(c, 5) ? u25_find(u, p, c) : -1;
-	o->line = row->line;
-	return true;
-}
+/* ---- the 2025 communes (vs_report_units2025, loaded once at start) ---- */
 
 void sv_u2025_load(vs_serve *srv)
 {
-	static const vs_csv_colspec units[] = {
-	    {"province_code", NULL, true}, {"commune_code", NULL, true}, {"commune_name", NULL, true}};
-	static const vs_csv_colspec map[] = {{"old_commune_code", NULL, true},
-	                                     {"new_province_code", NULL, true},
-	                                     {"new_commune_code", NULL, true}};
+	vs_error err = {0};
 	srv->u2025 = NULL;
-	if (!srv->o.refdata)
-		return;
-	struct sv_u2025 *u = vs_calloc(1, sizeof(*u));
-	if (u)
-		u->news = vs_calloc(SV_U2025_COMMUNES, sizeof(*u->news));
-	if (u)
-		u->olds = vs_calloc(SV_U2025_OLD, sizeof(*u->olds));
-	bool ok = u && u->news && u->olds &&
-	          u25_read(srv->o.refdata, "admin_units_2025.csv", units, 3, u25_new_row, u);
-	if (ok) {
-		qsort(u->news, u->new_count, sizeof(*u->news), cmp_new);
-		ok = u25_read(srv->o.refdata, "admin_mapping_2022_2025.csv", map, 3, u25_map_row, u);
-	}
-	if (!ok) {
-		if (u) {
-			vs_free(u->news);
-			vs_free(u->olds);
-		}
-		vs_free(u);
-		return;
-	}
-	/* one entry per 2022 commune: its rows in the file's order, folded */
-	qsort(u->olds, u->old_count, sizeof(*u->olds), cmp_old_row);
-	size_t w = 0;
-	for (size_t i = 0; i < u->old_count;) {
-		size_t j = i;
-		int32_t pick = u->olds[i].target; /* the first target */
-		while (j < u->old_count && !strcmp(u->olds[j].code, u->olds[i].code)) {
-			int32_t t = u->olds[j].target;
-			if (t >= 0 && !strcmp(u->news[t].code, u->olds[i].code))
-				pick = t; /* the target with the 2022 code */
-			j++;
-		}
-		uint8_t targets = (uint8_t)(j - i > 255 ? 255 : j - i);
-		if (targets > 1)
-			for (size_t k = i; k < j; k++)
-				if (u->olds[k].target >= 0)
-					u->news[u->olds[k].target].split++;
-		u25_old one = u->olds[i];
-		one.target = pick;
-		one.targets = targets;
-		u->olds[w++] = one;
-		i = j;
-	}
-	u->old_count = w;
-	/* keep only what was read */
-	u25_new *n = vs_reallocarray(u->news, u->new_count ? u->new_count : 1, sizeof(*u->news));
-	u25_old *o = vs_reallocarray(u->olds, w ? w : 1, sizeof(*u->olds));
-	if (n)
-		u->news = n;
-	if (o)
-		u->olds = o;
-	srv->u2025 = u;
+	if (srv->o.refdata && vs_report_units2025_load(&srv->u2025, srv->o.refdata, &err))
+		vs_log_warn("serve: the 2025 communes are not known (%s): group=commune2025 is refused",
+		            err.message);
 }
 
 void sv_u2025_free(vs_serve *srv)
 {
-	if (!srv->u2025)
-		return;
-	vs_free(srv->u2025->news);
-	vs_free(srv->u2025->olds);
-	vs_free(srv->u2025);
+	vs_report_units2025_free(srv->u2025);
 	srv->u2025 = NULL;
 }
 
@@ -458,9 +218,10 @@ static bool resolve_2025(rp_ctx *x, sv_resp *r, const char *code)
 		return bad_query(r, "province2025 is 2 digits.");
 	if (x->q->who.role != VS_SERVE_MINISTRY)
 		return denied(r);
-	p2025_map *m = calloc(1, sizeof(*m));
+	vs_report_provinces2025 *m = calloc(1, sizeof(*m));
+	vs_error err = {0};
 	int want = atoi(code);
-	if (m && want > 0 && read_2025(x->q->srv->o.refdata, m)) /* 0: no 2025 province */
+	if (m && want > 0 && !vs_report_provinces_2025(x->q->srv->o.refdata, m, &err)) /* 0: none */
 		for (int p = 1; p < 100 && x->province_count < RP_COMMUNES_MAX; p++)
 			if (m->of[p] == want) {
 				char *c = x->provinces[x->province_count++];
@@ -718,7 +479,7 @@ typedef struct cov_sum {
  * 2025 code; slot 0 holds a 2022 province with no 2025 one (area_code ""),
  * so no row is lost. */
 typedef struct cov_2025 {
-	p2025_map map;
+	vs_report_provinces2025 map;
 	cov_sum area[100], rows[100][VS_STORE_AGE_CUTS + 2];
 	bool seen[100];
 } cov_2025;
@@ -727,8 +488,8 @@ typedef struct cov_2025 {
  * summed into its 2025 communes (the allocation rule above, srv->u2025);
  * slot count holds the communes not placed. */
 typedef struct cov_c25 {
-	const struct sv_u2025 *u;
-	size_t first, count; /* the province's communes: u->news[first..first+count) */
+	const vs_report_units2025 *u;
+	size_t first, count; /* the province's communes: [first, first + count) of u */
 	cov_sum *area;       /* count + 1 */
 	cov_sum (*rows)[VS_STORE_AGE_CUTS + 2];
 	bool unplaced; /* a row went to the slot count */
@@ -814,10 +575,10 @@ static void flush_2025(cov_ctx *c)
 static void cov_row_c25(cov_ctx *c, const vs_store_coverage_row *r)
 {
 	cov_c25 *k = c->c25;
-	const u25_old *o = r->area[0] ? u25_old_of(k->u, r->area) : NULL;
+	int32_t t = r->area[0] ? vs_report_units2025_target(k->u, r->area) : -1;
 	size_t slot = k->count;
-	if (o && o->target >= 0 && (size_t)o->target >= k->first && (size_t)o->target < k->first + k->count)
-		slot = (size_t)o->target - k->first;
+	if (t >= 0 && (size_t)t >= k->first && (size_t)t < k->first + k->count)
+		slot = (size_t)t - k->first;
 	if (slot == k->count)
 		k->unplaced = true;
 	add_sum(&k->area[slot], r);
@@ -834,7 +595,8 @@ static void flush_c25(cov_ctx *c)
 	for (size_t s = 0; s <= k->count; s++) {
 		if (s == k->count && !k->unplaced)
 			break;
-		const u25_new *n = s < k->count ? &k->u->news[k->first + s] : NULL;
+		const vs_report_commune2025 *n =
+		    s < k->count ? vs_report_units2025_commune(k->u, k->first + s) : NULL;
 		const char *code = n ? n->code : "", *name = n ? n->name : U25_UNPLACED;
 		json_t *o = sum_json(&k->area[s]);
 		json_object_set_new(o, "area_code", json_string(code));
@@ -858,7 +620,7 @@ static void flush_c25(cov_ctx *c)
  * NULL with a problem in r. */
 static cov_c25 *c25_new(const rp_ctx *x, sv_resp *r)
 {
-	const struct sv_u2025 *u = x->q->srv->u2025;
+	const vs_report_units2025 *u = x->q->srv->u2025;
 	if (x->q->who.role != VS_SERVE_MINISTRY) {
 		denied(r);
 		return NULL;
@@ -874,11 +636,7 @@ static cov_c25 *c25_new(const rp_ctx *x, sv_resp *r)
 	cov_c25 *k = calloc(1, sizeof(*k));
 	if (k) {
 		k->u = u;
-		while (k->first < u->new_count && strcmp(u->news[k->first].prov, x->p2025) < 0)
-			k->first++;
-		while (k->first + k->count < u->new_count &&
-		       !strcmp(u->news[k->first + k->count].prov, x->p2025))
-			k->count++;
+		vs_report_units2025_province(u, x->p2025, &k->first, &k->count);
 		k->area = calloc(k->count + 1, sizeof(*k->area));
 		k->rows = calloc(k->count + 1, sizeof(*k->rows));
 	}
@@ -970,7 +728,8 @@ static void coverage(rp_ctx *x, sv_resp *r)
 			return;
 		}
 		p25 = calloc(1, sizeof(*p25));
-		if (!p25 || !read_2025(x->q->srv->o.refdata, &p25->map)) {
+		vs_error err = {0};
+		if (!p25 || vs_report_provinces_2025(x->q->srv->o.refdata, &p25->map, &err)) {
 			free(p25);
 			sv_problem(r, 404, "NOT_FOUND", "The 2025 provinces are not known to the service.");
 			return;

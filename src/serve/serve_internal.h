@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "vaxsync/engine.h"
+#include "vaxsync/report.h"
 #include "vaxsync/serve.h"
 #include "vaxsync/store.h"
 
@@ -78,7 +79,7 @@ struct vs_serve {
 	sv_rate *rate;                        /* per-user request rates (ratelimit.c), NULL: none */
 	sv_auditq *auditq;                    /* audit rows waiting for their group (access.c) */
 	bool tls;                             /* HTTPS: the pair is tls.c's, reloaded on SIGHUP */
-	struct sv_u2025 *u2025;               /* the 2025 communes (handlers_report.c), NULL: none */
+	vs_report_units2025 *u2025;           /* the 2025 communes (src/report), NULL: none */
 };
 
 /* Who is calling: resolved from the session cookie or a Bearer token. */
@@ -143,10 +144,10 @@ int sv_problem(sv_resp *r, int status, const char *code, const char *title);
 int sv_problem_rc(sv_resp *r, vs_rc rc, const vs_error *err);
 
 /* ---- the 2025 communes (handlers_report.c) ---- */
-/* Reads admin_units_2025.csv and admin_mapping_2022_2025.csv of refdata once,
- * at start, into srv->u2025 (bounded: SV_U2025_* in handlers_report.c). No
- * refdata or a file that cannot be read leaves it NULL: the reports by 2025
- * commune then answer 404, the rest of the service works. */
+/* Loads the 2025 communes of refdata once, at start, into srv->u2025
+ * (vs_report_units2025_load: the allocation rule and the caps are there). No
+ * refdata or a file that cannot be read leaves it NULL (logged): the reports
+ * by 2025 commune then answer 404, the rest of the service works. */
 void sv_u2025_load(vs_serve *srv);
 void sv_u2025_free(vs_serve *srv);
 
