@@ -58,7 +58,8 @@ def pairs_in(groups):
     return sum(n * (n - 1) // 2 for n in groups)
 
 
-def dedup(path_identity, path_links):
+def entities(path_identity):
+    """id -> entity, and the true pairs (two records of one entity)."""
     entity = {}
     with open(path_identity, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -66,7 +67,11 @@ def dedup(path_identity, path_links):
     sizes = {}
     for e in entity.values():
         sizes[e] = sizes.get(e, 0) + 1
-    true = pairs_in(sizes.values())
+    return entity, pairs_in(sizes.values())
+
+
+def dedup(path_identity, path_links):
+    entity, true = entities(path_identity)
     links = {tuple(sorted(p)) for p in read_links(path_links) if p[0] != p[1]}
     figures("pairs", len(links), sum(1 for a, b in links if entity[a] == entity[b]), true)
     # transitive closure (union-find)
@@ -92,13 +97,7 @@ def dedup(path_identity, path_links):
 
 
 def clusters(path_identity, path_clusters):
-    entity = {}
-    with open(path_identity, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            entity[row["id"]] = row["entity"]
-    sizes = {}
-    for e in entity.values():
-        sizes[e] = sizes.get(e, 0) + 1
+    entity, true = entities(path_identity)
     cluster_sizes = {}
     both = {}
     with open(path_clusters, newline="", encoding="utf-8") as f:
@@ -106,8 +105,7 @@ def clusters(path_identity, path_clusters):
             c, e = row["cluster"], entity[row["id"]]
             cluster_sizes[c] = cluster_sizes.get(c, 0) + 1
             both[(c, e)] = both.get((c, e), 0) + 1
-    figures("own clusters", pairs_in(cluster_sizes.values()), pairs_in(both.values()),
-            pairs_in(sizes.values()))
+    figures("own clusters", pairs_in(cluster_sizes.values()), pairs_in(both.values()), true)
 
 
 if __name__ == "__main__":

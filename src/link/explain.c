@@ -387,46 +387,35 @@ static void key_text(const vs_link_settings *s, size_t r, const lk_view *v, char
 		uint32_t bit = 1u << b;
 		if (!(rule->parts & bit))
 			continue;
-		char val[136] = "", raw[80] = "";
-		int slot = bit == LP_FAMILY ? 0 : bit == LP_GIVEN ? 1 : -1;
-		for (int k = 0; k < VS_LINK_MAX_EXTRA && slot < 0; k++)
-			if (bit == (uint32_t)LP_EXTRA0 << k)
-				slot = 2 + k;
-		if (slot >= 0) {
+		static const struct {
+			uint32_t bit;
+			int kind;
+		} as_field[] = {{LP_DOB, LK_DOB},   {LP_BYEAR, LK_BYEAR}, {LP_BMONTH, LK_BMONTH},
+		                {LP_BDAY, LK_BDAY}, {LP_SEX, LK_SEX},     {LP_ID, LK_ID},
+		                {LP_IDWIN, LK_ID},  {LP_ALT, LK_ID},      {LP_PHONE, LK_PHONE}};
+		char val[136] = "", tf[24] = "";
+		int slot = lk_xform_slot(bit);
+		if (slot >= 0 && slot < LK_XF_NAMESORT) {
+			const lk_xform *x = &rule->xf[slot];
 			const char *t = slot == 0 ? v->fam : slot == 1 ? v->giv : v->extra[slot - 2];
-			snprintf(raw, sizeof raw, "%s", t);
-			if (rule->xf[slot].kind)
-				lk_key_transform(rule->xf[slot], raw, strlen(raw), val, sizeof val);
+			if (x->kind)
+				lk_key_transform(*x, t, strlen(t), val, sizeof val);
 			else
-				snprintf(val, sizeof val, "%s", raw);
+				snprintf(val, sizeof val, "%s", t);
+			if (x->kind == LX_SOUNDEX)
+				snprintf(tf, sizeof tf, ":soundex");
+			else if (x->kind == LX_PREFIX)
+				snprintf(tf, sizeof tf, ":prefix:%u", (unsigned)x->n);
 		} else if (bit == LP_NAMESORT)
 			snprintf(val, sizeof val, "%s %s %s", v->fam, v->mid, v->giv);
-		else if (bit == LP_DOB)
-			fmt_value(v, LK_DOB, 0, false, val, sizeof val);
-		else if (bit == LP_BYEAR)
-			fmt_value(v, LK_BYEAR, 0, false, val, sizeof val);
-		else if (bit == LP_BMONTH)
-			fmt_value(v, LK_BMONTH, 0, false, val, sizeof val);
-		else if (bit == LP_BDAY)
-			fmt_value(v, LK_BDAY, 0, false, val, sizeof val);
-		else if (bit == LP_SEX)
-			fmt_value(v, LK_SEX, 0, false, val, sizeof val);
-		else if (bit == LP_ID || bit == LP_IDWIN || bit == LP_ALT)
-			fmt_value(v, LK_ID, 0, false, val, sizeof val);
-		else if (bit == LP_PHONE)
-			fmt_value(v, LK_PHONE, 0, false, val, sizeof val);
-		else if (bit == LP_PROVINCE)
-			snprintf(val, sizeof val, "%u", (unsigned)v->province);
-		else if (bit == LP_DISTRICT)
-			snprintf(val, sizeof val, "%u", (unsigned)v->district);
-		else if (bit == LP_COMMUNE)
-			snprintf(val, sizeof val, "%u", (unsigned)v->commune);
-		const lk_xform *x = slot >= 0 ? &rule->xf[slot] : NULL;
-		char tf[24] = "";
-		if (x && x->kind == LX_SOUNDEX)
-			snprintf(tf, sizeof tf, ":soundex");
-		else if (x && x->kind == LX_PREFIX)
-			snprintf(tf, sizeof tf, ":prefix:%u", (unsigned)x->n);
+		else if (bit == LP_PROVINCE || bit == LP_DISTRICT || bit == LP_COMMUNE)
+			snprintf(val, sizeof val, "%u",
+			         bit == LP_PROVINCE   ? (unsigned)v->province
+			         : bit == LP_DISTRICT ? (unsigned)v->district
+			                              : (unsigned)v->commune);
+		for (size_t q = 0; q < sizeof as_field / sizeof as_field[0]; q++)
+			if (as_field[q].bit == bit)
+				fmt_value(v, as_field[q].kind, 0, false, val, sizeof val);
 		int k =
 		    snprintf(out + off, cap - off, "%s%s%s=%s", off ? " " : "", lk_part_name(bit), tf, val);
 		if (k < 0 || (size_t)k >= cap - off) {

@@ -303,6 +303,9 @@ struct vs_link_model {
 /* ---- settings.c ---- */
 /* settings name of one key part bit ("family", "province", ...) */
 const char *lk_part_name(uint32_t bit);
+/* The lk_rule.xf entry of a key part a transform applies to (family 0, given 1, extraN 2 + N,
+ * name_sorted LK_XF_NAMESORT); -1 for any other part. */
+int lk_xform_slot(uint32_t bit);
 const char *lk_level_name(int kind, unsigned lv);
 int lk_kind_levels(int kind);
 /* recompute weights from m/u */

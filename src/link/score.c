@@ -501,14 +501,15 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
 	double pb = -1e300, ps = -1e300, po = 0;
+	double pers[HOUSEHOLD_MAX_CAND], full_w[HOUSEHOLD_MAX_CAND]; /* each candidate's, once */
 	int64_t best = -1, second = -1;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		uint32_t row = sc->cand[k];
-		lk_score_pair(ix, m, v, row, lv, w);
-		double p = personal(m, w);
+		full_w[k] = lk_score_pair(ix, m, v, row, lv, w);
+		pers[k] = personal(m, w);
 		if ((int64_t)row == owner)
-			po = p;
-		keep_top2(p, (int64_t)row, &pb, &best, &ps, &second);
+			po = pers[k];
+		keep_top2(pers[k], (int64_t)row, &pb, &best, &ps, &second);
 	}
 	/* the owner's own fields must fall clearly behind: two namesakes in a house (the same name,
 	 * no date on the record) leave the ID to decide */
@@ -532,19 +533,16 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		const lk_row *c = &ix->rows[row];
 		bool house = (int64_t)row == owner || (a->commune && a->commune == c->commune) ||
 		             (a->phone && a->phone == c->phone);
-		double f = lk_score_pair(ix, m, v, row, lv, w);
-		double p = personal(m, w);
-		if (house && p > ph) {
-			ph = p;
+		if (house && pers[k] > ph) {
+			ph = pers[k];
 			sh = row;
-		} else if (!house && f + prior > fo) {
-			fo = f + prior;
+		} else if (!house && full_w[k] + prior > fo) {
+			fo = full_w[k] + prior;
 			so = row;
 		}
 	}
 	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
 	r->best = best;
-	r->second = second;
 	r->weight = full - r->weights[idc] + prior;
 	/* the phone and address on such a record are mostly the household member's (or where the
 	 * person works, away from home): a different one is no evidence against the person */

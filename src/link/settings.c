@@ -570,8 +570,7 @@ const char *lk_part_name(uint32_t bit)
 	return "?";
 }
 
-/* the lk_rule.xf entry of a part a transform applies to, -1 for any other part */
-static int xform_slot(uint32_t bit)
+int lk_xform_slot(uint32_t bit)
 {
 	if (bit == LP_FAMILY)
 		return 0;
@@ -608,7 +607,7 @@ static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS],
 	*parts |= bit;
 	if (!colon)
 		return VS_OK;
-	int slot = xform_slot(bit);
+	int slot = lk_xform_slot(bit);
 	const char *t = colon + 1;
 	char *end = NULL;
 	long n = 0;

@@ -243,6 +243,13 @@ static void standardize(const vs_norm_ctx *ctx, const vs_link_settings *s, const
 	vs_parallel_for(b->count, threads, run_std, &j);
 }
 
+/* a date of birth typed (raw) that the standardizer could not read into r: neither a date nor one
+ * with an impossible part, which is still compared part by part */
+static bool dob_unread(const char *raw, const vs_norm_record *r)
+{
+	return raw && raw[strspn(raw, " \t")] && r->dob.precision == VS_DATE_NONE && !r->dob_typed;
+}
+
 /* counts the dob values of a batch the standardizer could not read (a silent loss otherwise) */
 static void count_dob(const rawbatch *b, const vs_norm_record *recs, vs_link_files_stats *st, int side)
 {
@@ -251,8 +258,8 @@ static void count_dob(const rawbatch *b, const vs_norm_record *recs, vs_link_fil
 		if (!v || !v[strspn(v, " \t")])
 			continue;
 		st->dob_given[side]++;
-		if (recs[i].dob.precision != VS_DATE_NONE || recs[i].dob_typed)
-			continue; /* a date, or one with an impossible part still compared part by part */
+		if (!dob_unread(v, &recs[i]))
+			continue;
 		if (!st->dob_unread[side]++)
 			snprintf(st->dob_example[side], sizeof st->dob_example[side], "%.47s",
 			         v + strspn(v, " \t"));
@@ -1163,9 +1170,7 @@ static vs_rc std_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_e
 		/* a date typed but not read (another form than the settings'): link leaves it out of the
 		 * comparison and counts it; here the row says so (a date with an impossible part is
 		 * still compared part by part, and is no loss) */
-		const char *dob_in = lf->b.f[i][VS_LINK_ROLE_DOB];
-		if (dob_in && dob_in[strspn(dob_in, " \t")] && r->dob.precision == VS_DATE_NONE &&
-		    !r->dob_typed && o < sizeof reasons)
+		if (dob_unread(lf->b.f[i][VS_LINK_ROLE_DOB], r) && o < sizeof reasons)
 			o += (size_t)snprintf(reasons + o, sizeof reasons - o, "%s%s", o ? "|" : "",
 			                      vs_reason_name(VS_R_DOB_UNPARSEABLE));
 		for (size_t k = 0; k < lf->nid[sa->which] && !rc; k++)

@@ -51,33 +51,6 @@ vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*
 	return rc;
 }
 
-vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs_error *err)
-{
-	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
-	                                       {"gso_province_name_2022", NULL, true}};
-	char path[4096];
-	vs_csv_reader *r = NULL;
-	vs_csv_row row;
-	int idx[2];
-	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "%s/cccd_province_codes.csv", refdata);
-	vs_rc rc = vs_csv_open(&r, path, NULL, err);
-	if (!rc)
-		rc = vs_csv_next(r, &row, err);
-	if (!rc)
-		rc = vs_csv_map_header(&row, specs, 2, idx, path, err);
-	while (!rc && (rc = vs_csv_next(r, &row, err)) == VS_OK) {
-		const char *c = (size_t)idx[0] < row.count ? row.fields[idx[0]] : "";
-		if ((size_t)idx[1] >= row.count || strlen(c) != 2 || c[0] < '0' || c[0] > '9' || c[1] < '0' ||
-		    c[1] > '9')
-			continue;
-		int p = (c[0] - '0') * 10 + (c[1] - '0');
-		snprintf(out->name[p], sizeof(out->name[p]), "%s", row.fields[idx[1]]);
-	}
-	vs_csv_close(r);
-	return rc == VS_DONE ? VS_OK : rc;
-}
-
 static bool two_digits(const char *s)
 {
 	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && !s[2];
@@ -130,6 +103,25 @@ static bool province_row(void *ud, const vs_csv_row *row, const int *idx)
 	m->of[o] = (uint8_t)n;
 	snprintf(m->name[n], sizeof(m->name[n]), "%s", row->fields[idx[2]]);
 	return true;
+}
+
+static bool name_row(void *ud, const vs_csv_row *row, const int *idx)
+{
+	vs_report_provinces *out = ud;
+	const char *c = row->fields[idx[0]];
+	if (two_digits(c)) {
+		int p = (c[0] - '0') * 10 + (c[1] - '0');
+		snprintf(out->name[p], sizeof(out->name[p]), "%s", row->fields[idx[1]]);
+	}
+	return true;
+}
+
+vs_rc vs_report_province_names(const char *refdata, vs_report_provinces *out, vs_error *err)
+{
+	static const vs_csv_colspec specs[] = {{"gso_province_code_2022", NULL, true},
+	                                       {"gso_province_name_2022", NULL, true}};
+	memset(out, 0, sizeof(*out));
+	return read_rows(refdata, "cccd_province_codes.csv", specs, 2, name_row, out, err);
 }
 
 vs_rc vs_report_provinces_2025(const char *refdata, vs_report_provinces2025 *out, vs_error *err)
