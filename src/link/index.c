@@ -525,7 +525,10 @@ static vs_rc add_slice(vs_link_index *ix, const vs_link_side *b, vs_error *err);
 vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
 {
 	size_t ne = ix->s->nextra;
-	for (size_t off = 0; off < b->count || (off == 0 && b->count == 0); off += ADD_SLICE) {
+	if (b->count <= ADD_SLICE)
+		return add_slice(ix, b, err);
+	vs_rc rc = VS_OK;
+	for (size_t off = 0; !rc && off < b->count; off += ADD_SLICE) {
 		vs_link_side part = *b;
 		part.count = b->count - off < ADD_SLICE ? b->count - off : ADD_SLICE;
 		part.recs = b->recs ? b->recs + off : NULL;
@@ -533,11 +536,9 @@ vs_rc vs_link_index_add(vs_link_index *ix, const vs_link_side *b, vs_error *err)
 		part.extras = b->extras && ne ? b->extras + off * ne : b->extras;
 		part.ids = b->ids ? b->ids + off : NULL;
 		part.self = b->self ? b->self + off : NULL;
-		vs_rc rc = add_slice(ix, &part, err);
-		if (rc || !b->count)
-			return rc;
+		rc = add_slice(ix, &part, err);
 	}
-	return VS_OK;
+	return rc;
 }
 
 static vs_rc add_slice(vs_link_index *ix, const vs_link_side *b, vs_error *err)
