@@ -45,6 +45,9 @@ enum { VS_NORM_KIND_SHOT = 0, VS_NORM_KIND_REGISTRY = 1 };
 
 /* Standardized record (the std_* columns of `vaxsync standardize`). Strings
  * are NUL-terminated UTF-8 (NFC), empty when nothing valid was found. */
+#define VS_HOUSE_NUMBER 0x80000000u
+#define VS_HOUSE_HAMLET 0x7ff00000u
+
 typedef struct vs_norm_record {
 	char full_name[128]; /* display form, proper case, family first */
 	char family[32];
@@ -62,6 +65,12 @@ typedef struct vs_norm_record {
 	char province_code[4]; /* GSO 2022 codes */
 	char district_code[4];
 	char commune_code[6];
+	/* the house: a key of what the address says below the commune (the numbers of the house,
+	 * alley, group and hamlet, or a hamlet's name), the same for "Số 7/21, KP 4" and "so 7/21,
+	 * Khu phố 4": bits 0-19 a hash of all its numbers, bits 20-30 of the last (the hamlet or
+	 * quarter, VS_HOUSE_HAMLET), VS_HOUSE_NUMBER set when there are two numbers or more (a house
+	 * rather than a hamlet); 0 none */
+	uint32_t house;
 	int16_t vaccine;       /* index into the context's vaccine table, -1 unknown */
 	char vaccine_code[24]; /* product_code of vaccines.csv */
 	int8_t dose;           /* 1.., 0 unknown */

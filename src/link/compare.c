@@ -443,6 +443,16 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 		return phone_level(v->phone, ix->rows[row].phone);
 	case LK_GEO:
 		return geo_level(v, ix, row);
+	case LK_HOUSE: {
+		uint32_t l = ix->rows[row].house;
+		if (!v->house || !l)
+			return 0;
+		if (v->house == l)
+			return l & VS_HOUSE_NUMBER ? LV_HOUSE_NUMBER : LV_HOUSE_HAMLET;
+		/* the same hamlet or quarter, another house or none typed */
+		return (v->house & VS_HOUSE_HAMLET) == (l & VS_HOUSE_HAMLET) ? LV_HOUSE_QUARTER
+		                                                             : LV_HOUSE_ELSE;
+	}
 	default:
 		return 0;
 	}

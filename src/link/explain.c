@@ -73,6 +73,12 @@ static void fmt_value(const lk_view *v, int kind, int extra, bool vi, char *out,
 		else
 			snprintf(out, len, "%s", "");
 		break;
+	case LK_HOUSE: /* a key, not the text: the two sides' keys are equal or not */
+		if (v->house)
+			snprintf(out, len, "#%08x", (unsigned)v->house);
+		else
+			snprintf(out, len, "%s", "");
+		break;
 	default:
 		out[0] = 0;
 	}
@@ -101,7 +107,7 @@ static const word cmp_words[] = {
     {"family", "họ"},           {"middle", "tên đệm"},      {"given", "tên"},
     {"dob", "ngày sinh"},       {"birth_year", "năm sinh"}, {"birth_month", "tháng sinh"},
     {"birth_day", "ngày sinh"}, {"sex", "giới tính"},       {"id", "giấy tờ"},
-    {"phone", "điện thoại"},    {"geo", "địa bàn"},
+    {"phone", "điện thoại"},    {"geo", "địa bàn"},         {"house", "số nhà, thôn"},
 };
 
 static const word level_words[] = {
@@ -127,6 +133,9 @@ static const word level_words[] = {
     {"one-slip", "lệch một"},
     {"another-name", "tên khác"},
     {"year-other", "năm khác, còn lại trùng"},
+    {"house", "cùng nhà"},
+    {"hamlet", "cùng thôn"},
+    {"quarter", "cùng thôn, khác nhà"},
 };
 
 const char *vs_link_word_text(vs_link_word what, const char *en, size_t n, vs_lang lang)

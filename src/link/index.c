@@ -487,6 +487,7 @@ static vs_rc set_row(vs_link_index *ix, const lk_view *vp, const char *id)
 	ix->rows[row].province = v.province;
 	ix->rows[row].district = v.district;
 	ix->rows[row].commune = v.commune;
+	ix->rows[row].house = v.house;
 	ix->rows[row].id = v.id;
 	ix->rows[row].alt = v.alt;
 	ix->rows[row].phone = v.phone;

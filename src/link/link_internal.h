@@ -26,6 +26,8 @@ enum {
 	LK_BYEAR,
 	LK_BMONTH,
 	LK_BDAY,
+	/* the house below the commune (vs_norm_record.house): household-shared, like geo */
+	LK_HOUSE,
 	LK_KIND_COUNT
 };
 
@@ -59,6 +61,10 @@ enum { LV_ID_EXACT = 1, LV_ID_ALT, LV_ID_NEAR, LV_ID_EXCEL, LV_ID_ELSE };
 enum { LV_PH_EXACT = 1, LV_PH_NEAR, LV_PH_ELSE };
 enum { LV_GEO_COMMUNE = 1, LV_GEO_DISTRICT, LV_GEO_PROVINCE, LV_GEO_ELSE };
 enum { LV_PART_EXACT = 1, LV_PART_SLIP, LV_PART_ELSE }; /* birth_year, birth_month, birth_day */
+/* house: the same house key with two numbers or more (a house number and its alley or group);
+ * the same with one number or a hamlet's name (a hamlet: many houses); only the last number the
+ * same (the hamlet or quarter; the house another, or typed on one side only); another */
+enum { LV_HOUSE_NUMBER = 1, LV_HOUSE_HAMLET, LV_HOUSE_QUARTER, LV_HOUSE_ELSE };
 /* family, given with "another": the names differ and each is a name several left records carry
  * (another name, not a typing error of it); after the name levels */
 #define LV_NAME_ANOTHER (LV_NAME_ELSE + 1)
@@ -182,6 +188,7 @@ typedef struct lk_view {
 	uint32_t commune;
 	uint16_t district;
 	uint8_t province;
+	uint32_t house; /* vs_norm_record.house */
 	char extra[VS_LINK_MAX_EXTRA][64];
 	uint8_t extra_len[VS_LINK_MAX_EXTRA];
 	uint32_t extra_id[VS_LINK_MAX_EXTRA];
@@ -204,7 +211,9 @@ typedef struct lk_row {
 	uint32_t fam, mid, giv, dob, nset, commune;
 	uint16_t district;
 	uint8_t sex, province;
+	uint32_t house; /* in what would be padding: the row stays 56 bytes */
 } lk_row;
+_Static_assert(sizeof(lk_row) == 56, "a left row is 56 bytes (100 M of them on one server)");
 
 /* a block: count left rows; a block of one holds its row in start, a bigger one the offset
  * of its rows in the index's post array (lk_block_rows) */

@@ -341,10 +341,15 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	bool unplaced = false;
 	if (s->household && idc >= 0 && r->levels[idc] == 0 && !r->relative_id && !r->household_phone &&
 	    !r->household_place) {
-		int geoc = cmp_of_kind(s, LK_GEO), phc = cmp_of_kind(s, LK_PHONE);
+		int geoc = cmp_of_kind(s, LK_GEO), phc = cmp_of_kind(s, LK_PHONE),
+		    hoc = cmp_of_kind(s, LK_HOUSE);
+		/* a house number (with its alley or group) in the citizen's province places the
+		 * person where the commune's name alone is ambiguous ("Phường 12, TP.HCM") */
 		bool placed = (geoc >= 0 &&
 		               (r->levels[geoc] == LV_GEO_COMMUNE || r->levels[geoc] == LV_GEO_DISTRICT)) ||
-		              (phc >= 0 && r->levels[phc] == LV_PH_EXACT);
+		              (phc >= 0 && r->levels[phc] == LV_PH_EXACT) ||
+		              (hoc >= 0 && geoc >= 0 && r->levels[hoc] == LV_HOUSE_NUMBER &&
+		               r->levels[geoc] == LV_GEO_PROVINCE);
 		unplaced = !placed;
 	}
 	if (weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support &&
@@ -457,7 +462,7 @@ static double personal(const vs_link_model *m, const float *w)
 	double p = 0;
 	for (size_t c = 0; c < m->ncmp; c++) {
 		int k = m->s->cmp[c].kind;
-		if (k != LK_ID && k != LK_PHONE && k != LK_GEO)
+		if (k != LK_ID && k != LK_PHONE && k != LK_GEO && k != LK_HOUSE)
 			p += w[c];
 	}
 	return p;
@@ -548,7 +553,7 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	 * person works, away from home): a different one is no evidence against the person */
 	for (size_t c = 0; c < m->ncmp; c++) {
 		int k = m->s->cmp[c].kind;
-		if ((k == LK_PHONE || k == LK_GEO) && r->weights[c] < 0)
+		if ((k == LK_PHONE || k == LK_GEO || k == LK_HOUSE) && r->weights[c] < 0)
 			r->weight -= r->weights[c];
 	}
 	double mh = sh >= 0 ? pb - ph : 1e300, mo = so >= 0 ? r->weight - fo : 1e300;
@@ -635,9 +640,11 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	r->weight = full - r->weights[phc] + prior;
 	/* the household is placed by its phone: an address typed elsewhere (where the person stays
 	 * or works) is no evidence against the person, as with a household member's ID */
-	int geoc = cmp_of_kind(s, LK_GEO);
-	if (geoc >= 0 && r->weights[geoc] < 0)
-		r->weight -= r->weights[geoc];
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = s->cmp[c].kind;
+		if ((k == LK_GEO || k == LK_HOUSE) && r->weights[c] < 0)
+			r->weight -= r->weights[c];
+	}
 	r->second = second;
 	r->second_weight = second >= 0 ? sw + prior : -999;
 	r->household_phone = true;
@@ -812,7 +819,7 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	r->weight = full - (shared >= 0 ? r->weights[shared] : 0) + prior;
 	for (size_t c = 0; c < m->ncmp; c++) {
 		int k = s->cmp[c].kind;
-		if ((int)c != shared && (k == LK_PHONE || k == LK_GEO) && r->weights[c] < 0)
+		if ((int)c != shared && (k == LK_PHONE || k == LK_GEO || k == LK_HOUSE) && r->weights[c] < 0)
 			r->weight -= r->weights[c];
 	}
 	r->second = second;

@@ -13,9 +13,9 @@ const char *const lk_role_names[LR_COUNT] = {"full_name", "family",   "middle", 
                                              "sex",       "id",       "alt_id", "phone", "address",
                                              "province",  "district", "commune"};
 
-static const char *const kind_names[LK_KIND_COUNT] = {"family", "middle",     "given",       "dob",
-                                                      "sex",    "id",         "phone",       "geo",
-                                                      "text",   "birth_year", "birth_month", "birth_day"};
+static const char *const kind_names[LK_KIND_COUNT] = {
+    "family", "middle", "given",      "dob",         "sex",       "id",   "phone",
+    "geo",    "text",   "birth_year", "birth_month", "birth_day", "house"};
 
 static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {"null", "exact", "jw-high", "jw-mid", "else", "another-name"},
@@ -30,9 +30,10 @@ static const char *const lv_name[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {"null", "exact", "one-slip", "else", "year-other"},
     {"null", "exact", "one-slip", "else"},
     {"null", "exact", "one-slip", "else"},
+    {"null", "house", "hamlet", "quarter", "else"},
 };
 
-static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5, 4, 4, 4};
+static const int kind_levels[LK_KIND_COUNT] = {5, 4, 5, 7, 3, 6, 4, 5, 5, 4, 4, 4, 5};
 
 const char *lk_level_name(int kind, unsigned lv)
 {
@@ -72,6 +73,7 @@ static const double def_m[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {0, 0.90, 0.08, 0.02},
     {0, 0.92, 0.06, 0.02},
     {0, 0.92, 0.06, 0.02},
+    {0, 0.60, 0.30, 0.05, 0.05},
 };
 static const double def_u[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {0, 0.12, 0.02, 0.05, 0.81},
@@ -86,6 +88,7 @@ static const double def_u[LK_KIND_COUNT][VS_LINK_MAX_LEVELS] = {
     {0, 0.015, 0.15, 0.835},
     {0, 0.083, 0.50, 0.417},
     {0, 0.033, 0.35, 0.617},
+    {0, 1e-4, 0.02, 0.02, 0.9599},
 };
 
 static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
@@ -101,7 +104,7 @@ static void add_cmp(vs_link_settings *s, const char *name, int kind, int extra)
 	c->tf = kind == LK_FAMILY || kind == LK_GIVEN;
 	memcpy(c->m, def_m[kind], sizeof c->m);
 	memcpy(c->u, def_u[kind], sizeof c->u);
-	c->personal = kind != LK_ID && kind != LK_PHONE && kind != LK_GEO;
+	c->personal = kind != LK_ID && kind != LK_PHONE && kind != LK_GEO && kind != LK_HOUSE;
 	c->slip = true;
 	if (kind == LK_ID)
 		s->id_cmp = (int)(s->ncmp - 1);
@@ -168,6 +171,7 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_cmp(s, "id", LK_ID, 0);
 	add_cmp(s, "phone", LK_PHONE, 0);
 	add_cmp(s, "geo", LK_GEO, 0);
+	add_cmp(s, "house", LK_HOUSE, 0);
 	/* Tight keys: at 1 M citizens a key such as family + given + birth year holds hundreds of
 	 * namesakes (Nguyen Anh), so each name rule also carries a place or a second field; and
 	 * since a name key's block grows with the population, a block of more than refine_above

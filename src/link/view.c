@@ -96,6 +96,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->province = (uint8_t)(code_num(r->province_code) & 0xff);
 	v->district = (uint16_t)(code_num(r->district_code) & 0xffff);
 	v->commune = code_num(r->commune_code);
+	v->house = r->house;
 	for (size_t k = 0; extras && k < s->nextra; k++)
 		v->extra_len[k] = fold(extras[k], v->extra[k], sizeof v->extra[k]);
 }
@@ -140,6 +141,7 @@ void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v)
 	v->province = ix->rows[row].province;
 	v->district = ix->rows[row].district;
 	v->commune = ix->rows[row].commune;
+	v->house = ix->rows[row].house;
 	for (size_t k = 0; k < ix->s->nextra; k++) {
 		v->extra_id[k] = ix->extra[k][row];
 		v->extra_len[k] = copy_tok(ix, v->extra_id[k], v->extra[k], sizeof v->extra[k]);

@@ -1089,3 +1089,130 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	if (ambiguous)
 		vs_reason_add(&out->reasons, VS_R_ADDR_AMBIGUOUS);
 }
+
+/* ---- the house: what an address says below the commune ---- */
+
+#define HOUSE_IN_MAX 512  /* input bytes looked at */
+#define HOUSE_SEG_MAX 160 /* folded bytes of one comma-separated part */
+#define HOUSE_NUMS_MAX 8  /* numbers kept */
+
+/* a word that begins the administrative part (commune, district, province): Phường 12, P.12, Q1,
+ * X Sơn Lĩnh, Thị trấn ..., TP.HCM, Tỉnh ...; "t", "h", "x" before a number are a group, an alley,
+ * a hamlet (T.5, H.12) rather than a province, a district, a commune */
+static bool house_unit_word(const char *w, size_t l, const char *next, size_t nl)
+{
+	static const char *const words[] = {"phuong", "xa", "quan",  "huyen", "tinh", "tt",
+	                                    "tp",     "tx", "tphcm", "hcm",   "thi",  "thanh"};
+	bool next_digit = nl && next[0] >= '0' && next[0] <= '9';
+	if (l == 1)
+		return w[0] == 'p' || w[0] == 'q' || w[0] == 'f' ||
+		       ((w[0] == 'h' || w[0] == 'x' || w[0] == 't') && nl && !next_digit);
+	if ((w[0] == 'p' || w[0] == 'q' || w[0] == 'f') && l <= 4) { /* P12, Q1, F5 */
+		size_t i = 1;
+		while (i < l && w[i] >= '0' && w[i] <= '9')
+			i++;
+		if (i == l)
+			return true;
+	}
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+		if (strlen(words[k]) != l || memcmp(w, words[k], l))
+			continue;
+		if (k >= 10) /* "thi tran", "thi xa", "thanh pho" only */
+			return (nl == 4 && !memcmp(next, "tran", 4)) || (nl == 2 && !memcmp(next, "xa", 2)) ||
+			       (nl == 3 && !memcmp(next, "pho", 3));
+		return true;
+	}
+	return false;
+}
+
+/* a word that names a kind of place below the commune (Thôn, Xóm, Ấp, Tổ, Khu phố, Số nhà...) */
+static bool house_kind_word(const char *w, size_t l)
+{
+	static const char *const words[] = {"thon", "xom",   "ap",  "ban", "buon", "lang", "doi", "khom",
+	                                    "khu",  "pho",   "to",  "dan", "kp",   "tdp",  "so",  "nha",
+	                                    "sn",   "duong", "ngo", "hem", "kiet", "ngach"};
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+		if (strlen(words[k]) == l && !memcmp(w, words[k], l))
+			return true;
+	return false;
+}
+
+/* FNV-1a leaves its high bits nearly the same for short keys that differ in the last bytes
+ * ("thon 7", "thon 8"): mixed (the splitmix64 finalizer) before bits are taken */
+static uint64_t house_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+uint32_t vs_norm_house(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	size_t len = strnlen(s, HOUSE_IN_MAX);
+	uint64_t h = vs_hash_fnv1a("house", 5), last = 0;
+	unsigned nums = 0;
+	uint64_t wh = 0; /* the words of the first part, when it names a hamlet and has no number */
+	bool words = false, stop = false;
+	for (size_t at = 0, seg = 0; at < len && !stop; seg++) {
+		size_t end = at;
+		while (end < len && s[end] != ',' && s[end] != ';')
+			end++;
+		char f[HOUSE_SEG_MAX];
+		size_t fl = vs_utf8_fold_key(s + at, end - at, f, sizeof f);
+		at = end + 1;
+		const char *w[32];
+		size_t wl[32], nw = 0;
+		for (size_t i = 0; i < fl && nw < 32;) {
+			size_t j = i;
+			while (j < fl && f[j] != ' ')
+				j++;
+			w[nw] = f + i;
+			wl[nw++] = j - i;
+			i = j + 1;
+		}
+		bool hamlet = seg == 0 && nw && house_kind_word(w[0], wl[0]);
+		for (size_t k = 0; k < nw; k++) {
+			if (house_unit_word(w[k], wl[k], k + 1 < nw ? w[k + 1] : "",
+			                    k + 1 < nw ? wl[k + 1] : 0)) {
+				stop = true;
+				break;
+			}
+			for (size_t i = 0; i < wl[k];) {
+				if (w[k][i] < '0' || w[k][i] > '9') {
+					i++;
+					continue;
+				}
+				while (i < wl[k] && w[k][i] == '0' && i + 1 < wl[k] && w[k][i + 1] >= '0' &&
+				       w[k][i + 1] <= '9')
+					i++; /* 05 is 5 */
+				size_t j = i;
+				while (j < wl[k] && w[k][j] >= '0' && w[k][j] <= '9')
+					j++;
+				if (nums < HOUSE_NUMS_MAX) {
+					h = vs_hash_fnv1a_seed(h, w[k] + i, j - i);
+					h = vs_hash_fnv1a_seed(h, ".", 1);
+					last = vs_hash_fnv1a_seed(vs_hash_fnv1a("last", 4), w[k] + i, j - i);
+					nums++;
+				}
+				i = j;
+			}
+			if (hamlet && !house_kind_word(w[k], wl[k])) {
+				wh = vs_hash_fnv1a_seed(wh ? wh : vs_hash_fnv1a("hamlet", 6), w[k], wl[k]);
+				wh = vs_hash_fnv1a_seed(wh, " ", 1);
+				words = true;
+			}
+		}
+	}
+	if (!nums && !words)
+		return 0;
+	if (!nums)
+		h = last = wh;
+	h = house_mix(h);
+	last = house_mix(last);
+	uint32_t key = (uint32_t)(h >> 44) | ((uint32_t)(last >> 53) << 20);
+	return (key ? key : 1) | (nums >= 2 ? VS_HOUSE_NUMBER : 0);
+}

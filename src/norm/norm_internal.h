@@ -43,6 +43,8 @@ void vs_norm_addr_index_free(vs_norm_addr_index *ix);
 /* Resolves free text to province/district/commune codes (most specific
  * unambiguous level). Fills province_code, district_code, commune_code, reasons. */
 void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out);
+/* The house key of an address (vs_norm_record.house); 0 when it says nothing below the commune. */
+uint32_t vs_norm_house(const char *s);
 
 /* ---- vaccine.c ---- */
 vs_rc vs_norm_vaccine_index_new(vs_norm_vaccine_index **out, const vs_ref *ref, vs_error *err) VS_MUST_CHECK;

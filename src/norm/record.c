@@ -159,6 +159,7 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 	out->sex = vs_norm_sex(in->sex, slen(in->sex), &out->reasons);
 	vs_norm_id(ctx, in->id_number ? in->id_number : "", out->dob, out->sex, out);
 	vs_norm_phone(ctx, in->phone ? in->phone : "", out);
+	out->house = vs_norm_house(in->address);
 	if (copy_code(out->province_code, 2, in->province_code)) {
 		copy_code(out->district_code, 3, in->district_code);
 		copy_code(out->commune_code, 5, in->commune_code);

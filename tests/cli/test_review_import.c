@@ -97,7 +97,7 @@ static int setup(void **state)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_test_import_XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
-	if (run("generate --out d --preset small --seed 3 -q") ||
+	if (run("generate --out d --preset small --seed 3 --error-rate 2 -q") ||
 	    run("run --registry d/registry.csv --shots d/shots.csv --db v.db --out out -q") > 1 ||
 	    run("run --registry d/registry.csv --shots d/shots.csv --db v0.db -q") > 1)
 		return -1;

@@ -211,8 +211,8 @@ static void load_truth(const char *dir, const char *db)
 static void make_plan(plan *p, const char *db)
 {
 	memset(p, 0, sizeof(*p));
-	/* commune: confirm 50 right candidates, reject 20 wrong ones, choose the right
-	 * citizen for 10 wrong ones */
+	/* commune: confirm 50 right candidates, reject 15 wrong ones, choose the right
+	 * citizen for 8 wrong ones (the data hold 28 wrong candidates) */
 	add_items(p, db, P_CONFIRM,
 	          COLS CUR " WHERE r.current = 1 AND l.decision = 2 AND l.citizen_id = t.c3 ORDER BY r.rid",
 	          50);
@@ -220,13 +220,13 @@ static void make_plan(plan *p, const char *db)
 	    p, db, P_REJECT,
 	    COLS CUR
 	    " WHERE r.current = 1 AND l.decision = 2 AND l.citizen_id <> t.c3 AND t.c3 <> '' ORDER BY r.rid",
-	    20);
+	    15);
 	add_items(
 	    p, db, P_CHOOSE,
 	    COLS CUR
 	    " WHERE r.current = 1 AND l.decision = 2 AND l.citizen_id <> t.c3 AND t.c3 <> '' ORDER BY r.rid"
-	    " LIMIT -1 OFFSET 20",
-	    10);
+	    " LIMIT -1 OFFSET 15",
+	    8);
 	/* commune: correct 30 unlinked records of registered people to the registry's
 	 * name, date of birth and ID; 10 unlinked people are not in the registry */
 	add_items(p, db, P_CORRECT,

@@ -1,6 +1,7 @@
 /* fuzz_address.c - libFuzzer target for the address resolver (src/norm/address.c).
  * Checks that resolved codes are consistent: a commune lies in the district
- * and province returned. */
+ * and province returned; and that the house key of the same text is stable and
+ * is 0 for text without a letter or a digit. */
 #include "fuzz_norm_fields.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -11,7 +12,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vs_norm_record r;
 	const vs_norm_ctx *ctx = fuzz_ctx();
 	fuzz_record(&r);
-	vs_norm_address(ctx, fuzz_string(data, size, buf), &r);
+	const char *text = fuzz_string(data, size, buf);
+	vs_norm_address(ctx, text, &r);
+	uint32_t house = vs_norm_house(text);
+	if (house != vs_norm_house(text))
+		abort();
+	bool alnum = false;
+	for (const char *p = text; *p && !alnum; p++)
+		alnum = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		        (unsigned char)*p >= 0x80;
+	if (house && !alnum)
+		abort();
 	if (r.commune_code[0] && !r.district_code[0])
 		abort();
 	if (r.district_code[0] && !r.province_code[0])

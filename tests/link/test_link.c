@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "link/link_internal.h"
+#include "norm/norm_internal.h"
 #include "vaxsync/linkfiles.h"
 
 static void mkrec(vs_norm_record *r, const char *fam, const char *mid, const char *giv, int y, int m, int d,
@@ -542,6 +543,63 @@ static void test_decisions_and_relative_id(void **state)
 	lk_decide(f.m, &r);
 	assert_int_equal(r.decision, VS_LINK_REVIEW);
 	assert_int_equal(r.reason, VS_R_LINK_LOW_SCORE);
+	unbuild(&f);
+	free(p);
+}
+
+static int cmp_index(const vs_link_settings *s, int kind)
+{
+	for (size_t c = 0; c < s->ncmp; c++)
+		if (s->cmp[c].kind == kind)
+			return (int)c;
+	return -1;
+}
+
+/* The house (what the address says below the commune): two namesakes of one commune, no ID and no
+ * date on the record, the house number tells them apart; a ward's name ambiguous in its province
+ * ("Phường 12, TP.HCM": no commune), the house number places the person. */
+static void test_house(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[105], "Vũ", "Thị", "Hạnh", 1990, 2, 3, VS_SEX_F, "001190000777", "", "00044");
+	p[105].house = vs_norm_house("Số 12, Tổ 3, Phường Phúc Xá");
+	mkrec(&p[106], "Vũ", "Thị", "Hạnh", 1962, 8, 9, VS_SEX_F, "001162000666", "", "00044");
+	p[106].house = vs_norm_house("Số 40, Tổ 7, Phường Phúc Xá");
+	build(&f, p, 2000, NULL);
+	int hc = cmp_index(f.s, LK_HOUSE);
+	assert_true(hc >= 0);
+	vs_norm_record q[4];
+	mkrec(&q[0], "Vũ", "Thị", "Hạnh", 0, 0, 0, VS_SEX_F, "", "", "00044");
+	q[0].house = vs_norm_house("so 12, to 3, P. Phuc Xa");
+	mkrec(&q[1], "Vũ", "Thị", "Hạnh", 0, 0, 0, VS_SEX_F, "", "", "00044");
+	/* the commune not resolved, the province known; with and without the house */
+	mkrec(&q[2], "Vũ", "Thị", "Hạnh", 1990, 2, 3, VS_SEX_F, "", "", "");
+	snprintf(q[2].province_code, sizeof q[2].province_code, "01");
+	q[2].house = q[0].house;
+	q[3] = q[2];
+	q[3].house = 0;
+	assert_int_equal(level(&f, &q[0], LK_HOUSE, 105), LV_HOUSE_NUMBER);
+	assert_int_equal(level(&f, &q[0], LK_HOUSE, 106), LV_HOUSE_ELSE);
+	assert_int_equal(level(&f, &q[1], LK_HOUSE, 105), 0);
+	vs_norm_record n = q[0];
+	n.house = vs_norm_house("Tổ 3, Phường Phúc Xá"); /* the house number left out: the group agrees */
+	assert_int_equal(level(&f, &n, LK_HOUSE, 105), LV_HOUSE_QUARTER);
+	vs_link_result res[4];
+	vs_error err = {0};
+	vs_link_side side = {q, 4, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 105);
+	assert_int_equal(res[0].levels[hc], LV_HOUSE_NUMBER);
+	assert_int_equal(res[0].decision, VS_LINK_AUTO);
+	assert_int_not_equal(res[1].decision, VS_LINK_AUTO); /* the namesakes tie */
+	assert_int_equal(res[2].best, 105);
+	assert_int_equal(res[2].decision, VS_LINK_AUTO);
+	assert_int_equal(res[3].best, 105);
+	assert_int_not_equal(res[3].decision, VS_LINK_AUTO); /* nothing places the person */
+	/* the house is the household's: no personal support */
+	assert_false(f.s->cmp[hc].personal);
 	unbuild(&f);
 	free(p);
 }
@@ -2554,6 +2612,7 @@ int main(void)
 	    cmocka_unit_test(test_comparators),
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_household_phone),
+	    cmocka_unit_test(test_house),
 	    cmocka_unit_test(test_household_second_look),
 	    cmocka_unit_test(test_household_second_look_disagrees),
 	    cmocka_unit_test(test_household_second_look_overlay),

@@ -719,6 +719,55 @@ static void old_tones(const char *s, char *out, size_t out_len)
 	out[o] = '\0';
 }
 
+/* the house key: the numbers below the commune, whatever the spelling of the words around them */
+static void test_house(void **state)
+{
+	(void)state;
+	uint32_t a =
+	    vs_norm_house("Số 7/21, Khu phố 4, Phường Long Trường, Thành phố Thủ Đức, TP Hồ Chí Minh");
+	assert_true(a & VS_HOUSE_NUMBER);
+	/* abbreviations, no diacritics, a zero in front, the units typed differently or left out */
+	assert_int_equal(a, vs_norm_house("so 7/21, KP 04, P.Long Truong, TP.Thu Duc, TPHCM"));
+	assert_int_equal(a, vs_norm_house("Số nhà 7/21, Kp4"));
+	assert_int_equal(a, vs_norm_house("SỐ 7 / 21 KHU PHỐ 4 PHƯỜNG 12 QUẬN 11"));
+	/* the ward's and the district's numbers are not the house's */
+	assert_int_equal(vs_norm_house("Số 6, Tổ 20, Phường 12, Quận 11, TP HCM"),
+	                 vs_norm_house("So 6, To 20, P.12, Q11"));
+	assert_int_equal(vs_norm_house("Số 6, Tổ 20, F12"), vs_norm_house("Số 6, Tổ 20, Q.3"));
+	/* another house of the same quarter: the last number (the quarter) agrees */
+	uint32_t b = vs_norm_house("Số 9, Khu phố 4, Phường Long Trường");
+	assert_int_not_equal(a, b);
+	assert_int_equal(a & VS_HOUSE_HAMLET, b & VS_HOUSE_HAMLET);
+	assert_int_equal(a & VS_HOUSE_HAMLET,
+	                 vs_norm_house("Khu phố 4, Phường Long Trường") & VS_HOUSE_HAMLET);
+	/* a hamlet: one number, no house */
+	uint32_t t = vs_norm_house("Thôn 7, Xã Thạch Hoà, Huyện Thạch Thất, Thành phố Hà Nội");
+	assert_true(t && !(t & VS_HOUSE_NUMBER));
+	assert_int_equal(t, vs_norm_house("Thon 7, X Thach Hoa, H.Thach That, Ha Noi"));
+	assert_int_not_equal(t, vs_norm_house("Thôn 8, Xã Thạch Hoà"));
+	/* T., H., X. before a number are a group, an alley, a hamlet; before a name, the units */
+	assert_int_equal(vs_norm_house("Số 3, T.5, X.Sơn Lĩnh"), vs_norm_house("Số 3, Tổ 5, Xã Sơn Lĩnh"));
+	/* a hamlet named, not numbered */
+	uint32_t n = vs_norm_house("Thôn Phú Xuân, Xã Hương Vinh");
+	assert_true(n && !(n & VS_HOUSE_NUMBER));
+	assert_int_equal(n, vs_norm_house("thon phu xuan, xa huong vinh"));
+	assert_int_not_equal(n, vs_norm_house("Thôn Phú Lộc, Xã Hương Vinh"));
+	/* nothing below the commune */
+	assert_int_equal(vs_norm_house("Phường 12, Quận 11, Thành phố Hồ Chí Minh"), 0);
+	assert_int_equal(vs_norm_house("Xã Chư Răng, Huyện Ia Pa, Tỉnh Gia Lai"), 0);
+	assert_int_equal(vs_norm_house(""), 0);
+	assert_int_equal(vs_norm_house(NULL), 0);
+	/* a temporary address (a rented room elsewhere) is another house */
+	assert_int_not_equal(vs_norm_house("Phòng trọ số 19, Khu phố 2, Phường Phú Mỹ"),
+	                     vs_norm_house("Số 115/32, Khu phố 8, Phường 12, Quận 11"));
+	/* long input: bounded, no crash */
+	char big[4096];
+	for (size_t i = 0; i < sizeof big - 1; i++)
+		big[i] = (char)("9, "[i % 3]);
+	big[sizeof big - 1] = 0;
+	assert_true(vs_norm_house(big) & VS_HOUSE_NUMBER);
+}
+
 static void test_address_generated(void **state)
 {
 	const vs_ref *ref = g_ctx.ref;
@@ -939,6 +988,7 @@ int main(void)
 	    cmocka_unit_test(test_dose),
 	    cmocka_unit_test(test_dose_series),
 	    cmocka_unit_test(test_address_cases),
+	    cmocka_unit_test(test_house),
 	    cmocka_unit_test(test_address_generated),
 	    cmocka_unit_test(test_address_speed),
 	    cmocka_unit_test(test_index_nomem),
