@@ -146,7 +146,9 @@ static unsigned middle_level(const vs_link_index *ix, const lk_view *v, uint32_t
 		return LV_MID_EXACT;
 	const char *l = ix->names.str[lid];
 	size_t llen = ix->names.len[lid];
-	if (word_prefix(v->mid, v->mid_len, l, llen) ||
+	/* an initial ("Lê H. Thi" for Lê Hà Thi) */
+	bool initial = (v->mid_len == 1 || llen == 1) && v->mid[0] == l[0];
+	if (initial || word_prefix(v->mid, v->mid_len, l, llen) ||
 	    lk_jaro_winkler(v->mid, v->mid_len, l, llen) >= 0.88 ||
 	    (ix->s->household && v->mid_len <= 5 && llen <= 5 && one_slip(v->mid, v->mid_len, l, llen)))
 		return LV_MID_PARTIAL;

@@ -303,6 +303,47 @@ static int cmp_of_kind(const vs_link_settings *s, int kind)
 	return -1;
 }
 
+/* The household rules' own ID with a name one slip away (docs/linking.md, rule 12): the typed ID
+ * is the candidate's own CCCD or CMND, the family name agrees, the given name agrees or is one
+ * typing error from it, the middle name agrees, is partial or was left out, and neither the date
+ * of birth nor the sex contradicts; rules 1, 8 and 9 (which look for a household member who fits
+ * the record better) found none. The personal support may then fall short: a typo in the given
+ * name with no date typed is the person, not a housemate, who would be another name. */
+static bool own_id_name_slip(const vs_link_model *m, const vs_link_result *r)
+{
+	const vs_link_settings *s = m->s;
+	if (!s->household || s->id_cmp < 0 || r->relative_id || r->household_phone || r->second_look ||
+	    r->id_not_own || r->levels[s->id_cmp] != LV_ID_EXACT)
+		return false;
+	bool family = false, given = false;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		unsigned lv = r->levels[c];
+		switch (s->cmp[c].kind) {
+		case LK_FAMILY:
+			family = lv == LV_NAME_EXACT;
+			break;
+		case LK_GIVEN:
+			given = lv == LV_NAME_EXACT || lv == LV_NAME_JW1 || lv == LV_NAME_JW2;
+			break;
+		case LK_MIDDLE:
+			if (lv == LV_MID_ELSE)
+				return false;
+			break;
+		case LK_DOB:
+			if (lv == LV_DOB_YEAR || lv == LV_DOB_ELSE)
+				return false;
+			break;
+		case LK_SEX:
+			if (lv == LV_SEX_ELSE)
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	return family && given;
+}
+
 void lk_decide(const vs_link_model *m, vs_link_result *r)
 {
 	const vs_link_thresholds *t = &m->th;
@@ -352,8 +393,8 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 		               r->levels[geoc] == LV_GEO_PROVINCE);
 		unplaced = !placed;
 	}
-	if (weight >= t->auto_weight && margin >= t->auto_margin && support >= t->auto_support &&
-	    !id_conflict && !unplaced) {
+	if (weight >= t->auto_weight && margin >= t->auto_margin &&
+	    (support >= t->auto_support || own_id_name_slip(m, r)) && !id_conflict && !unplaced) {
 		r->decision = VS_LINK_AUTO;
 		r->reason = VS_R_NONE;
 	} else if (weight < t->review_weight) {

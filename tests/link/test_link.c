@@ -111,6 +111,12 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_PARTIAL);
 	mkrec(&r, "Tran", "Van", "Ha", 0, 0, 0, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_ELSE);
+	mkrec(&r, "Tran", "T", "Ha", 0, 0, 0, 0, "", "", ""); /* an initial */
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_PARTIAL);
+	mkrec(&r, "Tran", "V", "Ha", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_ELSE);
+	mkrec(&r, "Nguyen", "V.", "Hung", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), LV_MID_PARTIAL);
 	/* dates */
 	mkrec(&r, "x", "", "y", 1990, 5, 17, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_DOB, 0), LV_DOB_EXACT);
@@ -602,6 +608,65 @@ static void test_house(void **state)
 	assert_false(f.s->cmp[hc].personal);
 	unbuild(&f);
 	free(p);
+}
+
+/* household rule 12: the citizen's own ID, the given name one typing error away, no date typed;
+ * the personal support short of auto_support does not hold the link back, unless a name part
+ * disagrees, a date contradicts or a household member was found to fit better */
+static void test_own_id_name_slip(void **state)
+{
+	(void)state;
+	vs_link_settings *s = NULL;
+	vs_link_model *m = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_link_settings_default(&s, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	vs_link_result base;
+	memset(&base, 0, sizeof base);
+	base.best = 0;
+	base.second = -1;
+	base.second_weight = -999;
+	base.weight = 30;
+	for (size_t c = 0; c < s->ncmp; c++) {
+		int k = s->cmp[c].kind;
+		base.levels[c] = k == LK_FAMILY   ? LV_NAME_EXACT
+		                 : k == LK_MIDDLE ? LV_MID_EXACT
+		                 : k == LK_GIVEN  ? LV_NAME_JW1
+		                 : k == LK_SEX    ? LV_SEX_EQ
+		                 : k == LK_ID     ? LV_ID_EXACT
+		                 : k == LK_PHONE  ? LV_PH_EXACT
+		                 : k == LK_GEO    ? LV_GEO_COMMUNE
+		                                  : 0;
+		/* personal support 4.5 of the 5 asked */
+		base.weights[c] = k == LK_FAMILY   ? 1.4f
+		                  : k == LK_MIDDLE ? 2.7f
+		                  : k == LK_GIVEN  ? -0.4f
+		                  : k == LK_SEX    ? 0.8f
+		                  : k == LK_DOB    ? 0.0f
+		                                   : 8.0f;
+	}
+	vs_link_result r = base;
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_AUTO);
+	int given = cmp_index(s, LK_GIVEN), dob = cmp_index(s, LK_DOB), id = cmp_index(s, LK_ID);
+	r = base;
+	r.levels[given] = LV_NAME_ELSE; /* another given name: a housemate's ID */
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	r = base;
+	r.levels[dob] = LV_DOB_ELSE;
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	r = base;
+	r.levels[id] = LV_ID_NEAR; /* one digit off: not the own ID */
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	r = base;
+	r.second_look = true;
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	vs_link_model_free(m);
+	vs_link_settings_free(s);
 }
 
 static void test_thread_determinism(void **state)
@@ -2613,6 +2678,7 @@ int main(void)
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_house),
+	    cmocka_unit_test(test_own_id_name_slip),
 	    cmocka_unit_test(test_household_second_look),
 	    cmocka_unit_test(test_household_second_look_disagrees),
 	    cmocka_unit_test(test_household_second_look_overlay),
