@@ -187,6 +187,9 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	add_refine(add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false),
 	           LP_SEX, LP_DISTRICT, LP_COMMUNE);
 	add_refine(add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false), LP_SEX, LP_FAMILY, 0);
+	/* no date and the middle name left out ("Nguyễn Tuấn" for Nguyễn Chí Tuấn): no other key fits */
+	add_refine(add_rule(s, "family_given_commune", LP_FAMILY | LP_GIVEN | LP_COMMUNE, false), LP_SEX, 0,
+	           0);
 	add_rule(s, "phone", LP_PHONE, false);
 	lk_side_cols *l = &s->side[0], *r = &s->side[1];
 	snprintf(l->ids[0], sizeof l->ids[0], "citizen_id");

@@ -97,6 +97,8 @@ static int setup(void **state)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vs_test_import_XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
+	/* twice the default error rates: the tests need a commune with two unlinked records of
+	 * registered people and several review items, which the default rates no longer leave */
 	if (run("generate --out d --preset small --seed 3 --error-rate 2 -q") ||
 	    run("run --registry d/registry.csv --shots d/shots.csv --db v.db --out out -q") > 1 ||
 	    run("run --registry d/registry.csv --shots d/shots.csv --db v0.db -q") > 1)
