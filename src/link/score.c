@@ -356,6 +356,12 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	r->probability = 1.0 / (1.0 + exp2(-r->weight));
 	double weight = r->weight;
 	double support = lk_support(m, r->weights, r->weight);
+	/* where the household rules took the ID or phone for a housemate's, the family name is the
+	 * household's too: it is no support for one member over another */
+	if (m->s->household && (r->relative_id || r->household_phone))
+		for (size_t c = 0; c < m->ncmp; c++)
+			if (m->s->cmp[c].kind == LK_FAMILY && m->s->cmp[c].personal && r->weights[c] > 0)
+				support -= r->weights[c];
 	const vs_link_settings *s = m->s;
 	int idc = s->id_cmp, dobc = s->household ? cmp_of_kind(s, LK_DOB) : -1;
 	/* the citizen's own ID and full date of birth: a name typed beyond recognition (Telex residue,
@@ -603,6 +609,31 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	r->relative_id = true;
 }
 
+/* the weight of a housemate's phone on a record of the house: the share of true pairs whose
+ * phone disagrees (an upper bound of those that carry a housemate's) over the chance that a
+ * stranger's phone is the holder's; at most the weight of the own phone */
+static double housemate_phone(const vs_link_model *m, int phc)
+{
+	int last = m->nlev[phc] - 1;
+	if (last < LV_PH_EXACT || m->u[phc][LV_PH_EXACT] <= 0 || m->m[phc][last] <= 0)
+		return 0;
+	double w = log2(m->m[phc][last] / m->u[phc][LV_PH_EXACT]);
+	return w < m->w[phc][LV_PH_EXACT] ? w : m->w[phc][LV_PH_EXACT];
+}
+
+/* does row a live in the house of a holder of the record's phone: the holder's commune, and the
+ * holder's house key where both have one */
+static bool in_house(const vs_link_index *ix, const lk_scratch *sc, const lk_view *v, const lk_row *a)
+{
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		const lk_row *h = &ix->rows[sc->cand[k]];
+		if (h->phone == v->phone && h->commune && h->commune == a->commune &&
+		    (!h->house || !a->house || h->house == a->house))
+			return true;
+	}
+	return false;
+}
+
 /* The household rules' household phone (docs/linking.md): the typed phone is the own phone of
  * candidates (its holders) in one commune, and the candidate that is best once the phone is
  * left out for everyone of a holder's commune is not a holder but lives in that commune. Then
@@ -688,6 +719,20 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	}
 	r->second = second;
 	r->second_weight = second >= 0 ? sw + prior : -999;
+	/* the phone says which household (rule 13): a member of the holder's house gets the weight of
+	 * a housemate's phone, the same for every member (it ranks none above another), when the
+	 * record's personal fields fit best without the family name, which the household shares (a
+	 * given name no member carries fits none of them) */
+	double own = 0;
+	for (size_t c = 0; c < m->ncmp; c++)
+		if (s->cmp[c].personal && s->cmp[c].kind != LK_FAMILY)
+			own += r->weights[c];
+	double hb = housemate_phone(m, phc);
+	if (hb > 0 && own >= m->th.auto_support && in_house(ix, sc, v, b)) {
+		r->weight += hb;
+		if (second >= 0 && in_house(ix, sc, v, &ix->rows[second]))
+			r->second_weight += hb;
+	}
 	r->household_phone = true;
 }
 

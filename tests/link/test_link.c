@@ -73,6 +73,14 @@ static unsigned level(fx *f, const vs_norm_record *r, int kind, size_t row)
 	return 99;
 }
 
+static int cmp_index(const vs_link_settings *s, int kind)
+{
+	for (size_t c = 0; c < s->ncmp; c++)
+		if (s->cmp[c].kind == kind)
+			return (int)c;
+	return -1;
+}
+
 static void test_jaro_winkler(void **state)
 {
 	(void)state;
@@ -282,6 +290,47 @@ static void test_household_phone(void **state)
 	assert_int_equal(res[4].best, 109);
 	assert_false(res[4].household_phone);
 	assert_int_equal(res[3].decision, VS_LINK_AUTO);
+	unbuild(&f);
+	free(p);
+}
+
+/* household rule 13: a housemate's phone says which household; the member the name fits is
+ * credited with it (every member alike), so a record with nothing but the name and the father's
+ * phone links the daughter; a name no member carries stays out */
+static void test_household_phone_credit(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[105], "Mai", "Văn", "Tùng", 1970, 4, 4, VS_SEX_M, "001070000111", "0912000999", "00046");
+	mkrec(&p[106], "Mai", "Thị", "Huyền", 2005, 5, 5, VS_SEX_F, "001305000222", "", "00046");
+	mkrec(&p[107], "Đỗ", "Thị", "Nhung", 1972, 6, 6, VS_SEX_F, "001172000333", "", "00046");
+	for (int i = 105; i <= 107; i++)
+		p[i].house = vs_norm_house("Số 3, Tổ 9");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[2];
+	mkrec(&q[0], "Mai", "Thị", "Huyền", 0, 0, 0, VS_SEX_F, "", "0912000999", "00046");
+	q[0].house = p[105].house;
+	/* a given name no member carries, the phone only: the family and middle names the house
+	 * shares earn no credit */
+	mkrec(&q[1], "Mai", "Thị", "Lụa", 0, 0, 0, VS_SEX_F, "", "0912000999", "");
+	vs_link_result res[2];
+	vs_error err = {0};
+	vs_link_side side = {q, 2, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 106);
+	assert_true(res[0].household_phone);
+	assert_int_equal(res[0].decision, VS_LINK_AUTO);
+	int phc = cmp_index(f.s, LK_PHONE);
+	/* the credit: the weight is more than the fields other than the phone give */
+	lk_view v;
+	lk_view_from_norm(f.s, &q[0], NULL, NULL, &v);
+	lk_view_resolve(f.ix, &v);
+	uint8_t lv[VS_LINK_MAX_CMP];
+	float w[VS_LINK_MAX_CMP];
+	double rest = lk_score_pair(f.ix, f.m, &v, 106, lv, w) - w[phc] - log2(2000.0); /* prior: 1 of 2000 */
+	assert_true(res[0].weight > rest + 1.0);
+	assert_int_not_equal(res[1].decision, VS_LINK_AUTO);
 	unbuild(&f);
 	free(p);
 }
@@ -551,14 +600,6 @@ static void test_decisions_and_relative_id(void **state)
 	assert_int_equal(r.reason, VS_R_LINK_LOW_SCORE);
 	unbuild(&f);
 	free(p);
-}
-
-static int cmp_index(const vs_link_settings *s, int kind)
-{
-	for (size_t c = 0; c < s->ncmp; c++)
-		if (s->cmp[c].kind == kind)
-			return (int)c;
-	return -1;
 }
 
 /* The house (what the address says below the commune): two namesakes of one commune, no ID and no
@@ -2677,6 +2718,7 @@ int main(void)
 	    cmocka_unit_test(test_comparators),
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_household_phone),
+	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house),
 	    cmocka_unit_test(test_own_id_name_slip),
 	    cmocka_unit_test(test_household_second_look),
