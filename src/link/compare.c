@@ -375,6 +375,66 @@ static bool short_reversed(const vs_link_index *ix, const lk_view *v, size_t row
 	       v->giv_id == ix->rows[row].fam;
 }
 
+#define REORDER_WORDS 6
+
+/* the words of s (folded, single spaces) after the n already in w; returns the new count */
+static size_t add_words(const char *s, size_t len, const char **w, size_t *wl, size_t n)
+{
+	for (size_t i = 0; i < len && n < REORDER_WORDS;) {
+		size_t j = i;
+		while (j < len && s[j] != ' ')
+			j++;
+		if (j > i) {
+			w[n] = s + i;
+			wl[n++] = j - i;
+		}
+		i = j + 1;
+	}
+	return n;
+}
+
+/* two name words alike: the same, or within the name levels' typing-error bands */
+static bool word_alike(const char *a, size_t al, const char *b, size_t bl)
+{
+	return (al == bl && !memcmp(a, b, al)) || lk_jaro_winkler(a, al, b, bl) >= 0.88 ||
+	       (al <= 5 && bl <= 5 && one_slip(a, al, b, bl));
+}
+
+/* The household rules' reordered name (docs/linking.md, rule 14): the record's name words are the
+ * candidate's in another order with a typing error in one or more of them ("Bảo Nguyễễn Văn" for
+ * Nguyễn Văn Bảo; the order-free exact test misses it), or with the middle name left out as well:
+ * the first word is not alike the candidate's first, and each word is alike a word of the
+ * candidate's of its own. */
+static bool reordered_alike(const vs_link_index *ix, const lk_view *v, size_t row)
+{
+	if (!ix->s->household || !v->fam_len || !v->giv_len)
+		return false;
+	const lk_row *a = &ix->rows[row];
+	if (!a->fam || !a->giv)
+		return false;
+	const char *rw[REORDER_WORDS], *cw[REORDER_WORDS];
+	size_t rl[REORDER_WORDS], cl[REORDER_WORDS];
+	size_t nr = add_words(v->fam, v->fam_len, rw, rl, 0);
+	nr = add_words(v->mid, v->mid_len, rw, rl, nr);
+	nr = add_words(v->giv, v->giv_len, rw, rl, nr);
+	size_t nc = add_words(ix->names.str[a->fam], ix->names.len[a->fam], cw, cl, 0);
+	if (a->mid)
+		nc = add_words(ix->names.str[a->mid], ix->names.len[a->mid], cw, cl, nc);
+	nc = add_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc);
+	if (nr < 2 || nr > nc || nc > nr + 1 || word_alike(rw[0], rl[0], cw[0], cl[0]))
+		return false;
+	bool used[REORDER_WORDS] = {false};
+	for (size_t i = 0; i < nr; i++) {
+		size_t j = 0;
+		while (j < nc && (used[j] || !word_alike(rw[i], rl[i], cw[j], cl[j])))
+			j++;
+		if (j == nc)
+			return false;
+		used[j] = true;
+	}
+	return true;
+}
+
 static unsigned phone_level(uint64_t r, uint64_t l)
 {
 	if (!r || !l)
@@ -401,6 +461,14 @@ static unsigned geo_level(const lk_view *v, const vs_link_index *ix, size_t row)
 	return LV_GEO_ELSE;
 }
 
+/* a family or given name level of else or another-name raised to the first typing-error band
+ * when the words are the candidate's reordered (rule 14) */
+static unsigned reorder(const vs_link_index *ix, const lk_view *v, size_t row, unsigned lv)
+{
+	return (lv == LV_NAME_ELSE || lv == LV_NAME_ANOTHER) && reordered_alike(ix, v, row) ? LV_NAME_JW1
+	                                                                                    : lv;
+}
+
 unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, size_t row)
 {
 	switch (c->kind) {
@@ -409,17 +477,22 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 			return LV_NAME_EXACT; /* same words in another order (given name typed first) */
 		if (short_reversed(ix, v, row))
 			return LV_NAME_EXACT;
-		return name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->rows[row].fam);
+		return reorder(ix, v, row,
+		               name_level(ix, c, v->fam, v->fam_len, v->fam_id, ix->rows[row].fam));
 	case LK_GIVEN:
 		if (v->nset && v->nset == ix->rows[row].nset && v->giv_len)
 			return LV_NAME_EXACT;
 		if (short_reversed(ix, v, row))
 			return LV_NAME_EXACT;
-		return name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->rows[row].giv);
+		return reorder(ix, v, row,
+		               name_level(ix, c, v->giv, v->giv_len, v->giv_id, ix->rows[row].giv));
 	case LK_MIDDLE:
 		if (v->nset && v->nset == ix->rows[row].nset && v->mid_len)
 			return LV_MID_EXACT;
-		return middle_level(ix, v, ix->rows[row].mid);
+		{
+			unsigned lv = middle_level(ix, v, ix->rows[row].mid);
+			return lv == LV_MID_ELSE && reordered_alike(ix, v, row) ? LV_MID_PARTIAL : lv;
+		}
 	case LK_TEXT:
 		if (c->one_empty && !v->extra_len[c->extra] != !ix->extra[c->extra][row])
 			return LV_TEXT_ONE_EMPTY;

@@ -119,6 +119,18 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_PARTIAL);
 	mkrec(&r, "Tran", "Van", "Ha", 0, 0, 0, 0, "", "", "");
 	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_ELSE);
+	/* the words reordered with a typo in one (rule 14): the first typing-error band, partial */
+	mkrec(&r, "Hùng", "Nguyễễn", "Văn", 0, 0, 0, 0, "", "", "");
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_JW1);
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_JW1);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), LV_MID_PARTIAL);
+	mkrec(&r, "Hùng", "", "Ngyuen", 0, 0, 0, 0, "", "", ""); /* and the middle name left out */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_JW1);
+	mkrec(&r, "Hùng", "Trần", "Văn", 0, 0, 0, 0, "", "", ""); /* a word of no one's: not reordered */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_ELSE);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), LV_MID_ELSE);
+	mkrec(&r, "Nguyen", "Van", "Hunh", 0, 0, 0, 0, "", "", ""); /* the usual order: the usual levels */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_EXACT);
 	mkrec(&r, "Tran", "T", "Ha", 0, 0, 0, 0, "", "", ""); /* an initial */
 	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_PARTIAL);
 	mkrec(&r, "Tran", "V", "Ha", 0, 0, 0, 0, "", "", "");
