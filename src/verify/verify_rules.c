@@ -469,6 +469,32 @@ static void note_dates_not_kept(vf_run *v)
 	}
 }
 
+/* The history rules; an event that may be another's shot typed twice is held for review and
+ * the others are judged again without it (it is that shot until a person says otherwise). */
+static void hold_and_judge(vf_run *v)
+{
+	vs_verify_result *o = v->out;
+	vs_verify_event pre[VS_VERIFY_MAX_REPORTS], rest[VS_VERIFY_MAX_REPORTS];
+	uint16_t at[VS_VERIFY_MAX_REPORTS];
+	size_t n = o->event_count, m = 0;
+	memcpy(pre, o->events, n * sizeof(pre[0]));
+	vf_history_rules(v, o->events, n);
+	uint64_t held = vf_possible_duplicates(v, pre);
+	if (!held)
+		return;
+	for (size_t e = 0; e < n; e++) {
+		if (held >> e & 1) {
+			vs_reason_add(&o->events[e].reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
+			continue;
+		}
+		rest[m] = pre[e];
+		at[m++] = (uint16_t)e;
+	}
+	vf_history_rules(v, rest, m);
+	for (size_t k = 0; k < m; k++)
+		o->events[at[k]] = rest[k];
+}
+
 vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const vs_verify_person *person,
                         const vs_verify_report *reports, size_t n, vs_verify_result *out)
 {
@@ -498,8 +524,7 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 	keep_missing_dose_apart(&v);
 	vf_merge_date_errors(&v);
 	sort_events(&v, n);
-	vf_history_rules(&v, out->events, out->event_count);
-	vf_hold_possible_duplicates(&v);
+	hold_and_judge(&v);
 	for (size_t i = 0; i < out->event_count; i++) {
 		out->events[i].status = status_of(&out->events[i].reasons);
 		make_key(&v, citizen_id, &out->events[i], i);
