@@ -153,6 +153,33 @@ static bool squeezed(const vf_run *v, size_t x)
 	return next && next->dose && next->shot_days - e->shot_days < next_dose_days(v, e);
 }
 
+static bool same_facility(const vf_run *v, size_t a, size_t b);
+
+/* Event e has neither dose number nor lot and lies between two numbered doses of its family,
+ * each within a typing day of it (window_days + 1 to entry_delay_days), the earlier from its
+ * facility: it may be the earlier typed in late or the later on its own day, and nothing in the
+ * reports can tell which (a copy is held rather than merged with either). */
+static bool between_doses(const vf_run *v, size_t e)
+{
+	const vs_verify_result *o = v->out;
+	const vs_verify_event *x = &o->events[e];
+	bool before = false, after = false;
+	if (x->dose || v->lots[e])
+		return false;
+	for (size_t z = 0; z < o->event_count; z++) {
+		const vs_verify_event *y = &o->events[z];
+		int gap = abs(x->shot_days - y->shot_days);
+		if (z == e || !y->dose || gap <= v->ctx->window_days || gap > v->ctx->entry_delay_days ||
+		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)))
+			continue;
+		if (y->shot_days < x->shot_days)
+			before = before || same_facility(v, z, e);
+		else
+			after = true;
+	}
+	return before && after;
+}
+
 /* A pair of events that may be one shot. */
 typedef struct pair {
 	int cls;    /* CLASS_NONE when they may not be merged */
@@ -175,6 +202,8 @@ static pair pair_of(const vf_run *v, size_t a, size_t b)
 	if (two_doses_claimed(v, a, b))
 		return p;
 	bool same_lot = la && la == lb, same_dose = x->dose && x->dose == y->dose;
+	if (!same_lot && !same_dose && (between_doses(v, a) || between_doses(v, b)))
+		return p;
 	p.cls = date_class(x->shot_days, y->shot_days);
 	if (p.cls != CLASS_NONE) {
 		p.known = same_lot;

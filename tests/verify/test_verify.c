@@ -700,6 +700,42 @@ static void test_possible_duplicate_no_room(void **state)
 	assert_false(held(1));
 }
 
+/* a report with neither dose number nor lot between two numbered doses of its family, a typing
+ * day after the first (from its facility) and before the second: the first typed in late, or the
+ * second on its own day; nothing in the reports says which, so it is merged with neither and held
+ * (it takes dose 2's place); both doses are posted with their own dates */
+static void test_possible_duplicate_between_doses(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {repf(1, PF, 1, 2021, 12, 1, "P1", "F1"), repf(2, PF, 0, 2022, 1, 1, "", "F1"),
+	                        repf(3, PF, 2, 2022, 1, 5, "P2", "F2")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	assert_date(ev_of(2), 2022, 1, 5);
+	/* 32 days after dose 1 it is no typing day of dose 1: merged with dose 2 as its shot day */
+	r[1] = repf(2, PF, 0, 2022, 1, 2, "", "F1");
+	r[2] = repf(3, PF, 2, 2022, 1, 6, "P2", "F2");
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* from another facility than dose 1: likewise merged with dose 2 */
+	r[1] = repf(2, PF, 0, 2022, 1, 1, "", "F3");
+	r[2] = repf(3, PF, 2, 2022, 1, 5, "P2", "F2");
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	/* with a lot of its own it is no copy of either: not held (dose 2 goes to review) */
+	r[1] = repf(2, PF, 0, 2022, 1, 1, "P9", "F1");
+	run(&p, r, 3);
+	assert_false(held(1));
+}
+
 static void test_date_error_typo(void **state)
 {
 	(void)state;
@@ -1214,6 +1250,7 @@ int main(void)
 	    cmocka_unit_test(test_possible_duplicate_same_lot),
 	    cmocka_unit_test(test_possible_duplicate_early_booster),
 	    cmocka_unit_test(test_possible_duplicate_no_room),
+	    cmocka_unit_test(test_possible_duplicate_between_doses),
 	    cmocka_unit_test(test_date_error_typo),
 	    cmocka_unit_test(test_date_error_entry_delay),
 	    cmocka_unit_test(test_date_error_never),
