@@ -482,7 +482,7 @@ static bool out_of_place(const vf_run *v, const vs_verify_event *t, size_t b)
 	return without.order < with.order && without.shortfall <= with.shortfall;
 }
 
-uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t)
+uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t, uint64_t *partners)
 {
 	const vs_verify_result *o = v->out;
 	uint64_t held = 0;
@@ -518,8 +518,10 @@ uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t)
 					placed = out_of_place(v, t, b);
 				hold = placed;
 			}
-			if (hold)
+			if (hold) {
 				held |= 1ull << b;
+				partners[b] = 1ull << a;
+			}
 		}
 	}
 	return held;

@@ -44,7 +44,8 @@ void vf_merge_date_errors(vf_run *v);
 
 /* Events that may be another event's shot typed twice, to hold for review
  * (HIST_POSSIBLE_DUPLICATE) instead of posting (docs/verify.md): a bit per event of
- * v->out->events. t: those events before the history rules (doses as reported). */
-uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t);
+ * v->out->events; partners[e] gets the bit of the event a held e may copy. t: those events
+ * before the history rules (doses as reported). */
+uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t, uint64_t *partners);
 
 #endif

@@ -736,6 +736,42 @@ static void test_possible_duplicate_between_doses(void **state)
 	assert_false(held(1));
 }
 
+/* a held event whose partner is not posted (rejected, or in review) is released and posted in its
+ * place: it posts that shot once; unless the partner is posted once it is back (then both would
+ * be), and it stays held */
+static void test_possible_duplicate_released(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 2 with its day and month swapped into a date before the programme (rejected), and the
+	 * same shot unnumbered with its lot: held by the lot, then released */
+	vs_verify_report r[] = {repf(1, AZ, 1, 2021, 9, 22, "IS5080", "F1"),
+	                        repf(2, AZ, 2, 2021, 1, 12, "WJ5678", "F1"),
+	                        repf(3, AZ, 0, 2021, 12, 13, "WJ5678", "F1")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_REJECT);
+	assert_false(held(2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* the dose 2 on a possible date: posted, and the unnumbered report held */
+	r[1] = repf(2, AZ, 2, 2021, 10, 20, "WJ5678", "F1");
+	run(&p, r, 3);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	assert_true(held(2));
+	/* a year typo (2021 for 2022) of an unnumbered shot with a lot: the copy is held; its partner
+	 * is out of order without it (review), but with it back the partner would be posted too, so
+	 * the copy stays held and both go to review */
+	vs_verify_report y[] = {
+	    repf(1, PF, 0, 2021, 10, 28, "", "F1"), repf(2, PF, 0, 2021, 11, 24, "KZ0906", "F2"),
+	    repf(3, PF, 3, 2022, 2, 22, "UG9059", "F3"), repf(4, PF, 0, 2022, 10, 28, "CS0347", "F1")};
+	run(&p, y, 4);
+	assert_int_equal(res.event_count, 4);
+	assert_true(held(0));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(3)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+}
+
 static void test_date_error_typo(void **state)
 {
 	(void)state;
@@ -1251,6 +1287,7 @@ int main(void)
 	    cmocka_unit_test(test_possible_duplicate_early_booster),
 	    cmocka_unit_test(test_possible_duplicate_no_room),
 	    cmocka_unit_test(test_possible_duplicate_between_doses),
+	    cmocka_unit_test(test_possible_duplicate_released),
 	    cmocka_unit_test(test_date_error_typo),
 	    cmocka_unit_test(test_date_error_entry_delay),
 	    cmocka_unit_test(test_date_error_never),
