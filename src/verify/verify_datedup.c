@@ -153,6 +153,33 @@ static bool squeezed(const vf_run *v, size_t x)
 	return next && next->dose && next->shot_days - e->shot_days < next_dose_days(v, e);
 }
 
+static bool same_facility(const vf_run *v, size_t a, size_t b);
+
+/* Event e has neither dose number nor lot and lies between two numbered doses of its family,
+ * each within a typing day of it (window_days + 1 to entry_delay_days), the earlier from its
+ * facility: it may be the earlier typed in late or the later on its own day, and nothing in the
+ * reports can tell which (a copy is held rather than merged with either). */
+static bool between_doses(const vf_run *v, size_t e)
+{
+	const vs_verify_result *o = v->out;
+	const vs_verify_event *x = &o->events[e];
+	bool before = false, after = false;
+	if (x->dose || v->lots[e])
+		return false;
+	for (size_t z = 0; z < o->event_count; z++) {
+		const vs_verify_event *y = &o->events[z];
+		int gap = abs(x->shot_days - y->shot_days);
+		if (z == e || !y->dose || gap <= v->ctx->window_days || gap > v->ctx->entry_delay_days ||
+		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)))
+			continue;
+		if (y->shot_days < x->shot_days)
+			before = before || same_facility(v, z, e);
+		else
+			after = true;
+	}
+	return before && after;
+}
+
 /* A pair of events that may be one shot. */
 typedef struct pair {
 	int cls;    /* CLASS_NONE when they may not be merged */
@@ -175,6 +202,8 @@ static pair pair_of(const vf_run *v, size_t a, size_t b)
 	if (two_doses_claimed(v, a, b))
 		return p;
 	bool same_lot = la && la == lb, same_dose = x->dose && x->dose == y->dose;
+	if (!same_lot && !same_dose && (between_doses(v, a) || between_doses(v, b)))
+		return p;
 	p.cls = date_class(x->shot_days, y->shot_days);
 	if (p.cls != CLASS_NONE) {
 		p.known = same_lot;
@@ -426,30 +455,76 @@ static uint32_t lot_of(const vf_run *v, size_t e)
 	return 0;
 }
 
-void vf_hold_possible_duplicates(vf_run *v)
+/* Some report of event a and some report of event b name the same known facility. */
+static bool same_facility(const vf_run *v, size_t a, size_t b)
 {
-	vs_verify_result *o = v->out;
-	for (size_t a = 0; a < o->event_count; a++)
-		for (size_t b = 0; b < o->event_count; b++) {
+	const vs_verify_result *o = v->out;
+	for (size_t i = 0; i < v->n_reports; i++) {
+		if (o->report_event[i] != a || !v->rep[i].facility_hash)
+			continue;
+		for (size_t j = 0; j < v->n_reports; j++)
+			if (o->report_event[j] == b && v->rep[j].facility_hash == v->rep[i].facility_hash)
+				return true;
+	}
+	return false;
+}
+
+/* Unnumbered event b puts a numbered dose out of its order (its place in the series is taken)
+ * and the history without it is short of no dose: it has no room in the series as numbered. */
+static bool out_of_place(const vf_run *v, const vs_verify_event *t, size_t b)
+{
+	vs_verify_event w[VS_VERIFY_MAX_REPORTS];
+	size_t n = v->out->event_count;
+	tally with = judge(v, t, n);
+	memcpy(w, t, n * sizeof(w[0]));
+	memmove(&w[b], &w[b + 1], (n - b - 1) * sizeof(w[0]));
+	tally without = judge(v, w, n - 1);
+	return without.order < with.order && without.shortfall <= with.shortfall;
+}
+
+uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t, uint64_t *partners)
+{
+	const vs_verify_result *o = v->out;
+	uint64_t held = 0;
+	for (size_t b = 0; b < o->event_count; b++) {
+		if (numbered(v, b))
+			continue; /* a report with a dose number says which dose it is */
+		int placed = -1;
+		for (size_t a = 0; a < o->event_count && !(held >> b & 1); a++) {
 			const vs_verify_event *x = &o->events[a], *y = &o->events[b];
-			if (a == b || strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)))
+			if (a == b || (held >> a & 1) ||
+			    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)))
 				continue;
-			/* a year typo, or a swap that puts the dates further apart than a next dose
-			 * (real doses sit a month apart on the same day of the month, and a swap of
-			 * 08/09 and 09/08 is such a month): real doses rarely fall on exactly such
-			 * dates, a report typed twice does */
-			int cls = date_class(x->shot_days, y->shot_days);
-			bool far = gap_days(x, y) > v->ctx->booster_interval_days;
-			if (cls != CLASS_YEAR && !(cls == CLASS_SWAP && far))
-				continue;
-			/* two lots, or two dose numbers, say two shots; b says nothing of which dose it is,
-			 * while a says it (or carries the lot b lacks) */
 			uint32_t la = lot_of(v, a), lb = lot_of(v, b);
-			bool na = numbered(v, a);
-			if ((la && lb && la != lb) || numbered(v, b) || !(na || (la && !lb)))
-				continue;
-			vs_reason_add(&o->events[b].reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
+			int gap = gap_days(x, y);
+			if ((la && lb && la != lb) || gap <= v->ctx->window_days)
+				continue; /* two lots: two shots; within the window: conflicting reports */
+			bool na = numbered(v, a), same_lot = la && la == lb;
+			int cls = date_class(x->shot_days, y->shot_days);
+			bool far = gap > v->ctx->booster_interval_days;
+			bool delay = y->shot_days > x->shot_days && gap <= v->ctx->entry_delay_days;
+			bool hold;
+			if ((cls == CLASS_YEAR || (cls == CLASS_SWAP && far)) && (na || (la && !lb)))
+				hold = true; /* a typing error of a dose that says which it is */
+			else if (same_lot && (gap > v->ctx->entry_delay_days || same_facility(v, a, b)))
+				hold =
+				    na || y->shot_days > x->shot_days; /* one lot: the later or unnumbered */
+			else if (vs_reason_has(&y->reasons, VS_R_HIST_BOOSTER_EARLY))
+				hold = na && (cls != CLASS_NONE || delay); /* no booster so soon */
+			else
+				hold = false;
+			if (!hold && same_facility(v, a, b)) {
+				if (placed < 0)
+					placed = out_of_place(v, t, b);
+				hold = placed;
+			}
+			if (hold) {
+				held |= 1ull << b;
+				partners[b] = 1ull << a;
+			}
 		}
+	}
+	return held;
 }
 
 void vf_merge_date_errors(vf_run *v)

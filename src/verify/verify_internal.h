@@ -42,11 +42,10 @@ bool vf_informational(uint16_t code);
  * v->out->events, report_event and v->lots are updated in place. */
 void vf_merge_date_errors(vf_run *v);
 
-/* After the merges and the history rules: an event none of whose reports carries a dose number,
- * whose date a typing error (a digit of the year; day and month swapped, more than the booster
- * interval apart) turns into the date of another event of the family that carries one (or carries
- * the lot it lacks), with no two lots between them, may be that shot typed twice and is held for
- * review (HIST_POSSIBLE_DUPLICATE) instead of being posted (docs/verify.md). */
-void vf_hold_possible_duplicates(vf_run *v);
+/* Events that may be another event's shot typed twice, to hold for review
+ * (HIST_POSSIBLE_DUPLICATE) instead of posting (docs/verify.md): a bit per event of
+ * v->out->events; partners[e] gets the bit of the event a held e may copy. t: those events
+ * before the history rules (doses as reported). */
+uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t, uint64_t *partners);
 
 #endif

@@ -469,6 +469,71 @@ static void note_dates_not_kept(vf_run *v)
 	}
 }
 
+/* The events judged with those of held (a bit per event) set aside: the others by the history
+ * rules over them alone (from pre, before the rules), the held ones as full (judged with all)
+ * plus HIST_POSSIBLE_DUPLICATE. */
+static void judge_without(vf_run *v, const vs_verify_event *pre, const vs_verify_event *full, uint64_t held)
+{
+	vs_verify_result *o = v->out;
+	vs_verify_event rest[VS_VERIFY_MAX_REPORTS];
+	uint16_t at[VS_VERIFY_MAX_REPORTS];
+	size_t n = o->event_count, m = 0;
+	for (size_t e = 0; e < n; e++) {
+		if (held >> e & 1) {
+			o->events[e] = full[e];
+			vs_reason_add(&o->events[e].reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
+			continue;
+		}
+		rest[m] = pre[e];
+		at[m++] = (uint16_t)e;
+	}
+	vf_history_rules(v, rest, m);
+	for (size_t k = 0; k < m; k++)
+		o->events[at[k]] = rest[k];
+}
+
+/* The held events of `which` none of whose partners is posted. */
+static uint64_t unpartnered(const vf_run *v, uint64_t which, uint64_t held, const uint64_t *partners)
+{
+	uint64_t out = 0;
+	for (size_t e = 0; e < v->out->event_count; e++) {
+		bool posted = false;
+		for (size_t a = 0; (which >> e & 1) && a < v->out->event_count; a++)
+			posted |= (partners[e] >> a & 1) && !(held >> a & 1) &&
+			          status_of(&v->out->events[a].reasons) == VS_VERIFY_OK;
+		if ((which >> e & 1) && !posted)
+			out |= 1ull << e;
+	}
+	return out;
+}
+
+/* The history rules; an event that may be another's shot typed twice is held for review and
+ * the others are judged again without it (it is that shot until a person says otherwise). A
+ * held event whose partner is then not posted (in review or rejected) is released, posted in
+ * its place, unless the partner is posted once it is back (then it stays held). */
+static void hold_and_judge(vf_run *v)
+{
+	vs_verify_result *o = v->out;
+	vs_verify_event pre[VS_VERIFY_MAX_REPORTS], full[VS_VERIFY_MAX_REPORTS];
+	uint64_t partners[VS_VERIFY_MAX_REPORTS] = {0};
+	size_t n = o->event_count;
+	memcpy(pre, o->events, n * sizeof(pre[0]));
+	vf_history_rules(v, o->events, n);
+	memcpy(full, o->events, n * sizeof(full[0]));
+	uint64_t held = vf_possible_duplicates(v, pre, partners), fixed = 0;
+	while (held) {
+		judge_without(v, pre, full, held);
+		uint64_t release = unpartnered(v, held & ~fixed, held, partners);
+		if (!release)
+			return;
+		judge_without(v, pre, full, held & ~release);
+		uint64_t back = release & ~unpartnered(v, release, held & ~release, partners);
+		held = (held & ~release) | back; /* each event comes back at most once: fixed */
+		fixed |= back;
+	}
+	memcpy(o->events, full, n * sizeof(full[0]));
+}
+
 vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const vs_verify_person *person,
                         const vs_verify_report *reports, size_t n, vs_verify_result *out)
 {
@@ -498,8 +563,7 @@ vs_rc vs_verify_history(const vs_verify_ctx *ctx, const char *citizen_id, const 
 	keep_missing_dose_apart(&v);
 	vf_merge_date_errors(&v);
 	sort_events(&v, n);
-	vf_history_rules(&v, out->events, out->event_count);
-	vf_hold_possible_duplicates(&v);
+	hold_and_judge(&v);
 	for (size_t i = 0; i < out->event_count; i++) {
 		out->events[i].status = status_of(&out->events[i].reasons);
 		make_key(&v, citizen_id, &out->events[i], i);

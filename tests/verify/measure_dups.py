@@ -4,6 +4,10 @@ more than once, and real doses merged away.
 
     measure_dups.py DATA_DIR DB [--show N]
 
+--show N prints, for the first N true events posted twice and doses lost, the citizen's whole
+history (every record: facility, raw and standardized date, dose, lot, product, event, check
+status and reasons).
+
 DATA_DIR holds truth.csv (and shots.csv, for the raw dates shown with --show);
 DB is the store `vaxsync run --db` wrote. A record reaches an event by records
 (current version) -> checks (rid -> event_key); the event is posted when its
@@ -30,6 +34,9 @@ facility/record id among several). Figures:
   neighbouring dose, the doses posted are right), linking (records of
   another citizen).
 - registry events not posted: for context (review, rejected, unlinked).
+- held as possible copies: true events with a record held for review as a possible copy
+  (HIST_POSSIBLE_DUPLICATE), and those of them posted nowhere (a real dose held; the copies
+  held are posted through another report).
 
 Records injected by inject_date_dups.py (tag DUP_INJECTED_<CLASS>) are counted
 per class. Not a test (it needs generated data); docs/verify.md has figures.
@@ -58,12 +65,16 @@ def main():
             for r in csv.DictReader(f):
                 shots[(r["facility_code"], r["record_id"])] = r
     con = sqlite3.connect(db)
-    checked, std = {}, {}
+    checked, std, check = {}, {}, {}
     q = (
-        "SELECT r.facility_code, r.record_id, c.event_key, r.shot_date, r.dose, r.lot FROM records r"
-        " JOIN checks c ON c.rid = r.rid WHERE r.current = 1 AND c.event_key <> ''"
+        "SELECT r.facility_code, r.record_id, c.event_key, r.shot_date, r.dose, r.lot, r.vaccine_code,"
+        " c.status, c.reasons FROM records r"
+        " JOIN checks c ON c.rid = r.rid WHERE r.current = 1"
     )
-    for fac, rid, key, sd, dose, lot in con.execute(q):
+    for fac, rid, key, sd, dose, lot, vc, st, why in con.execute(q):
+        check[(fac, str(rid))] = (vc, st, why or "")
+        if not key:
+            continue
         checked[(fac, str(rid))] = key
         std[(fac, str(rid))] = (sd, dose, lot)
     post_date = dict(con.execute("SELECT event_key, shot_date FROM postings"))
@@ -115,6 +126,10 @@ def main():
             posted_merged["attached"] += 1
     unposted = sum(1 for ev, recs in events.items()
                    if truth[recs[0]][1] and not any(checked.get(k) in post_date for k in recs))
+    # held for review as a possible copy (HIST_POSSIBLE_DUPLICATE): true events with a held
+    # record, and those of them posted nowhere (a real dose held: the cost of the hold)
+    held = {truth[k][0] for k, (_, _, why) in check.items() if k in truth and "HIST_POSSIBLE_DUPLICATE" in why}
+    held_unposted = sum(1 for ev in held if not owned[ev])
     per = 100000.0 / n_events if n_events else 0
     print(f"true events                     {n_events}")
     print(f"posted twice (owner)            {len(twice_owner)}  ({len(twice_owner) * per:.2f} per 100,000)")
@@ -124,6 +139,7 @@ def main():
     print(f"posted merged: lost {posted_merged['lost']}, attached {posted_merged['attached']}, "
           f"linking {posted_merged['linking']}")
     print(f"registry events not posted      {unposted}")
+    print(f"held as possible copies         {len(held)} true events, {held_unposted} of them posted nowhere")
     injected = collections.defaultdict(set)
     for ev, recs in events.items():
         for k in recs:
@@ -137,6 +153,11 @@ def main():
         print(f"  injected {cls:<6} {len(evs):5d} events: posted twice {n2:4d} ({100.0 * n2 / len(evs):5.2f} %)"
               f", by records {n2r:4d}, not posted {n0}")
 
+    by_citizen = collections.defaultdict(list)
+    for k, (ev, cit, _) in truth.items():
+        if cit:
+            by_citizen[cit].append(k)
+
     def dump(title, ev_or_key, recs):
         print(f"  {title} {ev_or_key}:")
         for k in sorted(recs):
@@ -145,10 +166,25 @@ def main():
             print(f"    {k} ev={truth[k][0]} key={key[-6:]}{'*' if key in post_date else ' '}"
                   f" raw={s.get('shot_date')} std={std.get(k)} tags={truth[k][2][-60:]}")
 
+    def history(title, ev):
+        """The whole history of the true event's citizen: each record with its true event ('>'
+        marks ev's), facility, raw and standardized date, dose, lot, product, event key ('*'
+        posted), check status and reasons."""
+        print(f"  {title} {ev}:")
+        recs = by_citizen[truth[events[ev][0]][1]]
+        for k in sorted(recs, key=lambda k: (std.get(k, ("",))[0] or "", k)):
+            s = shots.get(k, {})
+            key = checked.get(k, "-")
+            sd, dose, lot = std.get(k, (None, None, None))
+            vc, st, why = check.get(k, ("-", "-", ""))
+            print(f"    {'>' if truth[k][0] == ev else ' '} {truth[k][0]} {k[0]}/{k[1]} raw={s.get('shot_date')}"
+                  f" std={sd} dose={dose} lot={lot or '-'} {vc} key={key[-6:]}{'*' if key in post_date else ' '}"
+                  f" status={st} {why} tags={truth[k][2][-50:]}")
+
     for ev in sorted(twice_owner)[:show]:
-        dump("twice", ev, events[ev])
+        history("twice", ev)
     for ev in sorted(lost)[:show]:
-        dump("lost", ev, events[ev])
+        history("lost", ev)
     for key in sorted(merged_same)[:show]:
         dump("merged", key, members[key])
 

@@ -448,14 +448,21 @@ static void test_possible_duplicate_held(void **state)
 	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
 	assert_int_equal(ev_of(2)->status, VS_VERIFY_REVIEW);
 	/* a swap a month apart (05/04 for 04/05) is where a real next dose falls: posted */
-	vs_verify_report near[] = {rep(1, PF, 1, 2021, 3, 10, "P1"), rep(2, PF, 2, 2021, 4, 5, "P2"),
-	                           rep(3, PF, 0, 2021, 5, 4, "")};
-	run(&p, near, 3);
-	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	vs_verify_report near[] = {rep(1, PF, 1, 2021, 4, 5, "P1"), rep(3, PF, 0, 2021, 5, 4, "")};
+	run(&p, near, 2);
+	assert_false(vs_reason_has(&ev_of(1)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
 	/* a month typo (a month apart on one day of the month) likewise */
-	near[2] = rep(3, PF, 0, 2021, 5, 5, "");
-	run(&p, near, 3);
-	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	near[1] = rep(3, PF, 0, 2021, 5, 5, "");
+	run(&p, near, 2);
+	assert_false(vs_reason_has(&ev_of(1)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	/* after dose 2 the same report would be a booster a month after the series: held (an early
+	 * booster, test_possible_duplicate_early_booster) */
+	vs_verify_report late[] = {rep(1, PF, 1, 2021, 3, 10, "P1"), rep(2, PF, 2, 2021, 4, 5, "P2"),
+	                           rep(3, PF, 0, 2021, 5, 4, "")};
+	run(&p, late, 3);
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
 	/* the copy carries the lot the numbered dose lacks (the commonest copy on generated data): held */
 	vs_verify_report cl[] = {rep(1, PF, 1, 2021, 9, 1, "P1"), rep(2, PF, 2, 2021, 9, 22, ""),
 	                         rep(3, PF, 0, 2022, 9, 22, "P7")};
@@ -485,6 +492,284 @@ static void test_possible_duplicate_held(void **state)
 	run(&p, b, 2);
 	assert_false(vs_reason_has(&ev_of(0)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
 	assert_false(vs_reason_has(&ev_of(1)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE));
+}
+
+static bool held(size_t i)
+{
+	return vs_reason_has(&ev_of(i)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
+}
+
+/* a report with no dose number that carries the lot of another event of its family, and is not
+ * merged with it, from the same facility or more than a month away: held; the numbered or earlier
+ * event is posted. Two lots, a dose number, reports within the window (merged), or another or an
+ * unknown facility within a month (dose 2 from the same lot) are not held */
+static void test_possible_duplicate_same_lot(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* AstraZeneca dose 1 typed in again 28 days later with its lot: a plausible dose 2 (the
+	 * interval is 28 days), so no merge; the lot says which shot it is */
+	vs_verify_report r[] = {repf(1, AZ, 1, 2021, 9, 28, "LZ1301", "F1"),
+	                        repf(2, AZ, 0, 2021, 10, 26, "LZ1301", "F1")};
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_true(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_REVIEW);
+	assert_false(held(0));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	/* an unknown facility (or another one) within a month: it may be dose 2 from the same lot,
+	 * posted */
+	r[1] = rep(2, AZ, 0, 2021, 10, 26, "LZ1301");
+	run(&p, r, 2);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	r[1] = repf(2, AZ, 0, 2021, 10, 26, "LZ1301", "F2");
+	run(&p, r, 2);
+	assert_false(held(1));
+	/* a month is entry_delay_days (31): 31 days apart from another facility, posted; 32 days
+	 * apart, one lot for two doses is no longer likely: held */
+	r[0] = repf(1, PF, 1, 2021, 9, 28, "LZ1301", "F1");
+	r[1] = repf(2, PF, 0, 2021, 10, 29, "LZ1301", "F2");
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_false(held(1));
+	r[1] = repf(2, PF, 0, 2021, 10, 30, "LZ1301", "F2");
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_true(held(1));
+	r[0] = repf(1, AZ, 1, 2021, 9, 28, "LZ1301", "F1");
+	/* from another facility, months later (a day/month swap with a shifted day: no class) */
+	r[1] = repf(2, AZ, 0, 2022, 2, 11, "LZ1301", "F2");
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_true(held(1));
+	assert_false(held(0));
+	/* the window: 3 days apart the first pass merges them, 4 days apart the second (a typing
+	 * day sooner than a next dose): one event, posted, nothing held */
+	r[1] = repf(2, AZ, 0, 2021, 10, 1, "LZ1301", "F1");
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 1);
+	assert_false(held(0));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	r[1] = repf(2, AZ, 0, 2021, 10, 2, "LZ1301", "F1");
+	run(&p, r, 2);
+	assert_int_equal(res.event_count, 1);
+	assert_false(held(0));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	/* neither numbered: the later is held, the earlier posted */
+	r[0] = repf(1, AZ, 0, 2021, 9, 28, "LZ1301", "F1");
+	r[1] = repf(2, AZ, 0, 2021, 10, 26, "LZ1301", "F1");
+	run(&p, r, 2);
+	assert_false(held(0));
+	assert_true(held(1));
+	/* real doses: a lot of its own, a dose number, another family: posted */
+	vs_verify_report d[] = {repf(1, AZ, 1, 2021, 9, 28, "LZ1301", "F1"),
+	                        repf(2, AZ, 0, 2021, 10, 26, "LZ1302", "F1")};
+	run(&p, d, 2);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	d[1] = repf(2, AZ, 2, 2021, 10, 26, "LZ1301", "F1");
+	run(&p, d, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_false(held(0));
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	d[1] = repf(2, PF, 0, 2021, 10, 26, "LZ1301", "F1");
+	run(&p, d, 2);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	/* no lot on the unnumbered report, from another facility: a dose 2 as far as anyone can
+	 * tell, posted */
+	d[1] = repf(2, AZ, 0, 2021, 10, 26, "", "F2");
+	run(&p, d, 2);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+}
+
+/* a report with no dose number that would be a booster sooner than booster_interval_days after the
+ * series (HIST_BOOSTER_EARLY), dated a typing error of a numbered dose of its family or up to
+ * entry_delay_days after it: held; a day later, or a dose number, and it is posted */
+static void test_possible_duplicate_early_booster(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 2 typed in again 31 days later, neither lot nor number: no merge (nothing shared,
+	 * and only an interval problem), held */
+	vs_verify_report r[] = {repf(1, PF, 1, 2022, 2, 8, "P1", "F1"),
+	                        repf(2, PF, 2, 2022, 3, 1, "P2", "F1"), repf(3, PF, 0, 2022, 4, 1, "", "F2")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	/* 32 days: beyond a typing day, an early booster of its own (informational), posted */
+	r[2] = repf(3, PF, 0, 2022, 4, 2, "", "F2");
+	run(&p, r, 3);
+	assert_false(held(2));
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_BOOSTER_EARLY));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* the same report numbered as a booster: posted */
+	r[2] = repf(3, PF, 3, 2022, 4, 1, "", "F2");
+	run(&p, r, 3);
+	assert_false(held(2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* dose 2 (no lot) typed again with day and month swapped, 30 days later, with a lot */
+	vs_verify_report sw[] = {repf(1, AZ, 1, 2021, 8, 5, "", "F1"), repf(2, AZ, 2, 2021, 10, 11, "", "F1"),
+	                         repf(3, AZ, 0, 2021, 11, 10, "DR3931", "F2")};
+	run(&p, sw, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(2));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	/* a real early booster: no typing error away from a dose (45 days after dose 2), posted */
+	sw[2] = repf(3, AZ, 0, 2021, 11, 25, "DR3931", "F2");
+	run(&p, sw, 3);
+	assert_false(held(2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* the booster interval: a booster 90 days after the series is on time, posted, even on the
+	 * same day of the month as dose 2 */
+	vs_verify_report on[] = {repf(1, PF, 1, 2021, 5, 10, "P1", "F1"),
+	                         repf(2, PF, 2, 2021, 6, 1, "P2", "F1"),
+	                         repf(3, PF, 0, 2021, 8, 30, "", "F1")};
+	run(&p, on, 3);
+	assert_false(held(2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* a month typo (06 for 08) of dose 2 at 61 days: an early booster, held */
+	on[2] = repf(3, PF, 0, 2021, 8, 1, "", "F1");
+	run(&p, on, 3);
+	assert_true(held(2));
+	/* within the primary series (dose 2 a month after dose 1 on the same day): not a booster,
+	 * posted (a child's dose 2) */
+	vs_verify_report child[] = {repf(1, PF_PED, 1, 2022, 3, 5, "C1", "F1"),
+	                            repf(2, PF_PED, 0, 2022, 4, 5, "", "F1")};
+	vs_verify_person kid = {
+	    .dob_days = vs_days_from_civil(2015, 1, 1), .dob_precision = 3, .death_days = VS_VERIFY_NO_DATE};
+	run(&kid, child, 2);
+	assert_int_equal(res.event_count, 2);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+}
+
+/* a report with no dose number from the facility of another dose of its family, that takes a
+ * numbered dose's place in the series (without it the dose numbers have fewer problems, and the
+ * history is short of no dose): held, and the history is judged again without it */
+static void test_possible_duplicate_no_room(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* AstraZeneca dose 1 typed in again 30 days later at its facility (a plausible dose 2 by the
+	 * interval), then a numbered Pfizer dose 2 and 3 */
+	vs_verify_report r[] = {
+	    repf(1, AZ, 1, 2021, 5, 4, "YH9277", "F1"), repf(2, AZ, 0, 2021, 6, 3, "", "F1"),
+	    repf(3, PF, 2, 2021, 7, 15, "DC0165", "F2"), repf(4, PF, 3, 2021, 12, 13, "NN5732", "F2")};
+	run(&p, r, 4);
+	assert_int_equal(res.event_count, 4);
+	assert_true(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_REVIEW);
+	/* judged again without it: dose 2 is in order and posted */
+	assert_false(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_DOSE_ORDER));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(3)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	/* the same in any order of the reports */
+	vs_verify_report rev[] = {r[3], r[2], r[1], r[0]};
+	vs_verify_result first = res;
+	run(&p, rev, 4);
+	for (size_t i = 0; i < res.event_count; i++) {
+		assert_string_equal(res.events[i].key, first.events[i].key);
+		assert_int_equal(res.events[i].status, first.events[i].status);
+	}
+	/* from another facility: nothing ties it to dose 1; posted, and dose 2 goes to review */
+	r[1] = repf(2, AZ, 0, 2021, 6, 3, "", "F3");
+	run(&p, r, 4);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	assert_true(vs_reason_has(&ev_of(2)->reasons, VS_R_HIST_DOSE_ORDER));
+	/* a real dose 2 without its number, then a booster numbered 3: it has its place, posted */
+	vs_verify_report d[] = {repf(1, AZ, 1, 2021, 5, 4, "YH9277", "F1"),
+	                        repf(2, AZ, 0, 2021, 6, 3, "", "F1"),
+	                        repf(3, PF, 3, 2021, 12, 13, "NN5732", "F1")};
+	run(&p, d, 3);
+	assert_false(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* without it the history would be short of a dose (dose 2 alone): not held */
+	vs_verify_report s[] = {repf(1, AZ, 2, 2021, 5, 4, "YH9277", "F1"),
+	                        repf(2, AZ, 0, 2021, 6, 3, "", "F1")};
+	run(&p, s, 2);
+	assert_false(held(1));
+}
+
+/* a report with neither dose number nor lot between two numbered doses of its family, a typing
+ * day after the first (from its facility) and before the second: the first typed in late, or the
+ * second on its own day; nothing in the reports says which, so it is merged with neither and held
+ * (it takes dose 2's place); both doses are posted with their own dates */
+static void test_possible_duplicate_between_doses(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {repf(1, PF, 1, 2021, 12, 1, "P1", "F1"), repf(2, PF, 0, 2022, 1, 1, "", "F1"),
+	                        repf(3, PF, 2, 2022, 1, 5, "P2", "F2")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	assert_date(ev_of(2), 2022, 1, 5);
+	/* 32 days after dose 1 it is no typing day of dose 1: merged with dose 2 as its shot day */
+	r[1] = repf(2, PF, 0, 2022, 1, 2, "", "F1");
+	r[2] = repf(3, PF, 2, 2022, 1, 6, "P2", "F2");
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* from another facility than dose 1: likewise merged with dose 2 */
+	r[1] = repf(2, PF, 0, 2022, 1, 1, "", "F3");
+	r[2] = repf(3, PF, 2, 2022, 1, 5, "P2", "F2");
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	/* with a lot of its own it is no copy of either: not held (dose 2 goes to review) */
+	r[1] = repf(2, PF, 0, 2022, 1, 1, "P9", "F1");
+	run(&p, r, 3);
+	assert_false(held(1));
+}
+
+/* a held event whose partner is not posted (rejected, or in review) is released and posted in its
+ * place: it posts that shot once; unless the partner is posted once it is back (then both would
+ * be), and it stays held */
+static void test_possible_duplicate_released(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* dose 2 with its day and month swapped into a date before the programme (rejected), and the
+	 * same shot unnumbered with its lot: held by the lot, then released */
+	vs_verify_report r[] = {repf(1, AZ, 1, 2021, 9, 22, "IS5080", "F1"),
+	                        repf(2, AZ, 2, 2021, 1, 12, "WJ5678", "F1"),
+	                        repf(3, AZ, 0, 2021, 12, 13, "WJ5678", "F1")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_REJECT);
+	assert_false(held(2));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* the dose 2 on a possible date: posted, and the unnumbered report held */
+	r[1] = repf(2, AZ, 2, 2021, 10, 20, "WJ5678", "F1");
+	run(&p, r, 3);
+	assert_int_equal(ev_of(1)->status, VS_VERIFY_OK);
+	assert_true(held(2));
+	/* a year typo (2021 for 2022) of an unnumbered shot with a lot: the copy is held; its partner
+	 * is out of order without it (review), but with it back the partner would be posted too, so
+	 * the copy stays held and both go to review */
+	vs_verify_report y[] = {
+	    repf(1, PF, 0, 2021, 10, 28, "", "F1"), repf(2, PF, 0, 2021, 11, 24, "KZ0906", "F2"),
+	    repf(3, PF, 3, 2022, 2, 22, "UG9059", "F3"), repf(4, PF, 0, 2022, 10, 28, "CS0347", "F1")};
+	run(&p, y, 4);
+	assert_int_equal(res.event_count, 4);
+	assert_true(held(0));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(3)->status, VS_VERIFY_REVIEW);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
 }
 
 static void test_date_error_typo(void **state)
@@ -998,6 +1283,11 @@ int main(void)
 	    cmocka_unit_test(test_mixed_schedule),
 	    cmocka_unit_test(test_date_error_swap),
 	    cmocka_unit_test(test_possible_duplicate_held),
+	    cmocka_unit_test(test_possible_duplicate_same_lot),
+	    cmocka_unit_test(test_possible_duplicate_early_booster),
+	    cmocka_unit_test(test_possible_duplicate_no_room),
+	    cmocka_unit_test(test_possible_duplicate_between_doses),
+	    cmocka_unit_test(test_possible_duplicate_released),
 	    cmocka_unit_test(test_date_error_typo),
 	    cmocka_unit_test(test_date_error_entry_delay),
 	    cmocka_unit_test(test_date_error_never),
