@@ -127,6 +127,9 @@ size_t vs_utf8_encode(uint32_t cp, char *out);
  * lower-cases, maps every run of non-alphanumerics to one space, trims.
  * Writes at most out_len-1 bytes plus NUL; returns the key length. */
 size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len);
+/* The words of a folded key (s, len: words between single spaces, as vs_utf8_fold_key writes)
+ * after the n already in words / lens, at most max in all; returns the new count. */
+size_t vs_key_words(const char *s, size_t len, const char **words, size_t *lens, size_t n, size_t max);
 
 /* ---- civil dates (proleptic Gregorian, H. Hinnant's algorithms) ---- */
 /* Days since 1970-01-01 of year-month-day (month 1..12, day 1..31). */

@@ -147,3 +147,18 @@ size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len)
 	out[o] = '\0';
 	return o;
 }
+
+size_t vs_key_words(const char *s, size_t len, const char **words, size_t *lens, size_t n, size_t max)
+{
+	for (size_t i = 0; i < len && n < max;) {
+		size_t j = i;
+		while (j < len && s[j] != ' ')
+			j++;
+		if (j > i) {
+			words[n] = s + i;
+			lens[n++] = j - i;
+		}
+		i = j + 1;
+	}
+	return n;
+}

@@ -377,22 +377,6 @@ static bool short_reversed(const vs_link_index *ix, const lk_view *v, size_t row
 
 #define REORDER_WORDS 6
 
-/* the words of s (folded, single spaces) after the n already in w; returns the new count */
-static size_t add_words(const char *s, size_t len, const char **w, size_t *wl, size_t n)
-{
-	for (size_t i = 0; i < len && n < REORDER_WORDS;) {
-		size_t j = i;
-		while (j < len && s[j] != ' ')
-			j++;
-		if (j > i) {
-			w[n] = s + i;
-			wl[n++] = j - i;
-		}
-		i = j + 1;
-	}
-	return n;
-}
-
 /* two name words alike: the same, or within the name levels' typing-error bands */
 static bool word_alike(const char *a, size_t al, const char *b, size_t bl)
 {
@@ -414,13 +398,13 @@ static bool reordered_alike(const vs_link_index *ix, const lk_view *v, size_t ro
 		return false;
 	const char *rw[REORDER_WORDS], *cw[REORDER_WORDS];
 	size_t rl[REORDER_WORDS], cl[REORDER_WORDS];
-	size_t nr = add_words(v->fam, v->fam_len, rw, rl, 0);
-	nr = add_words(v->mid, v->mid_len, rw, rl, nr);
-	nr = add_words(v->giv, v->giv_len, rw, rl, nr);
-	size_t nc = add_words(ix->names.str[a->fam], ix->names.len[a->fam], cw, cl, 0);
+	size_t nr = vs_key_words(v->fam, v->fam_len, rw, rl, 0, REORDER_WORDS);
+	nr = vs_key_words(v->mid, v->mid_len, rw, rl, nr, REORDER_WORDS);
+	nr = vs_key_words(v->giv, v->giv_len, rw, rl, nr, REORDER_WORDS);
+	size_t nc = vs_key_words(ix->names.str[a->fam], ix->names.len[a->fam], cw, cl, 0, REORDER_WORDS);
 	if (a->mid)
-		nc = add_words(ix->names.str[a->mid], ix->names.len[a->mid], cw, cl, nc);
-	nc = add_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc);
+		nc = vs_key_words(ix->names.str[a->mid], ix->names.len[a->mid], cw, cl, nc, REORDER_WORDS);
+	nc = vs_key_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc, REORDER_WORDS);
 	if (nr < 2 || nr > nc || nc > nr + 1 || word_alike(rw[0], rl[0], cw[0], cl[0]))
 		return false;
 	bool used[REORDER_WORDS] = {false};

@@ -1165,15 +1165,8 @@ uint32_t vs_norm_house(const char *s)
 		size_t fl = vs_utf8_fold_key(s + at, end - at, f, sizeof f);
 		at = end + 1;
 		const char *w[32];
-		size_t wl[32], nw = 0;
-		for (size_t i = 0; i < fl && nw < 32;) {
-			size_t j = i;
-			while (j < fl && f[j] != ' ')
-				j++;
-			w[nw] = f + i;
-			wl[nw++] = j - i;
-			i = j + 1;
-		}
+		size_t wl[32];
+		size_t nw = vs_key_words(f, fl, w, wl, 0, 32);
 		bool hamlet = seg == 0 && nw && house_kind_word(w[0], wl[0]);
 		for (size_t k = 0; k < nw; k++) {
 			if (house_unit_word(w[k], wl[k], k + 1 < nw ? w[k + 1] : "",

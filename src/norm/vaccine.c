@@ -263,16 +263,7 @@ static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 static size_t split_words(const char *s, char *buf, size_t buf_len, const char **words, size_t *lens)
 {
 	size_t n = vs_utf8_fold_key(s, strlen(s) < VACC_FIELD_MAX ? strlen(s) : VACC_FIELD_MAX, buf, buf_len);
-	size_t count = 0;
-	for (size_t i = 0; i < n && count < VACC_MAX_WORDS;) {
-		size_t j = i;
-		while (j < n && buf[j] != ' ')
-			j++;
-		words[count] = buf + i;
-		lens[count++] = j - i;
-		i = j + 1;
-	}
-	return count;
+	return vs_key_words(buf, n, words, lens, 0, VACC_MAX_WORDS);
 }
 
 /* Joins words [a, b) without spaces into out. */
