@@ -515,6 +515,30 @@ static double personal(const vs_link_model *m, const float *w)
 	return p;
 }
 
+/* the personal weights without the family name, which a household shares */
+static double own_support(const vs_link_model *m, const float *w)
+{
+	double own = 0;
+	for (size_t c = 0; c < m->ncmp; c++)
+		if (m->s->cmp[c].personal && m->s->cmp[c].kind != LK_FAMILY)
+			own += w[c];
+	return own;
+}
+
+/* the negative weights of the household-shared place fields (phone, address, house) but
+ * comparison skip: where the household rules took the ID or phone for the household's, a phone or
+ * address that disagrees is where the person stays or works, no evidence against the person */
+static double shared_disagreement(const vs_link_model *m, const float *w, int skip)
+{
+	double d = 0;
+	for (size_t c = 0; c < m->ncmp; c++) {
+		int k = m->s->cmp[c].kind;
+		if ((int)c != skip && (k == LK_PHONE || k == LK_GEO || k == LK_HOUSE) && w[c] < 0)
+			d += w[c];
+	}
+	return d;
+}
+
 #define HOUSEHOLD_MAX_CAND 256
 
 /* A 12-digit ID whose 4th digit (century and sex) and 5th-6th (birth year) disagree with the
@@ -598,11 +622,7 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	r->weight = full - r->weights[idc] + prior;
 	/* the phone and address on such a record are mostly the household member's (or where the
 	 * person works, away from home): a different one is no evidence against the person */
-	for (size_t c = 0; c < m->ncmp; c++) {
-		int k = m->s->cmp[c].kind;
-		if ((k == LK_PHONE || k == LK_GEO || k == LK_HOUSE) && r->weights[c] < 0)
-			r->weight -= r->weights[c];
-	}
+	r->weight -= shared_disagreement(m, r->weights, -1);
 	double mh = sh >= 0 ? pb - ph : 1e300, mo = so >= 0 ? r->weight - fo : 1e300;
 	r->second = mh <= mo ? sh : so;
 	r->second_weight = r->second >= 0 ? r->weight - (mh <= mo ? mh : mo) : -999;
@@ -712,23 +732,15 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	r->weight = full - r->weights[phc] + prior;
 	/* the household is placed by its phone: an address typed elsewhere (where the person stays
 	 * or works) is no evidence against the person, as with a household member's ID */
-	for (size_t c = 0; c < m->ncmp; c++) {
-		int k = s->cmp[c].kind;
-		if ((k == LK_GEO || k == LK_HOUSE) && r->weights[c] < 0)
-			r->weight -= r->weights[c];
-	}
+	r->weight -= shared_disagreement(m, r->weights, phc);
 	r->second = second;
 	r->second_weight = second >= 0 ? sw + prior : -999;
 	/* the phone says which household (rule 13): a member of the holder's house gets the weight of
 	 * a housemate's phone, the same for every member (it ranks none above another), when the
 	 * record's personal fields fit best without the family name, which the household shares (a
 	 * given name no member carries fits none of them) */
-	double own = 0;
-	for (size_t c = 0; c < m->ncmp; c++)
-		if (s->cmp[c].personal && s->cmp[c].kind != LK_FAMILY)
-			own += r->weights[c];
 	double hb = housemate_phone(m, phc);
-	if (hb > 0 && own >= m->th.auto_support && in_house(ix, sc, v, b)) {
+	if (hb > 0 && own_support(m, r->weights) >= m->th.auto_support && in_house(ix, sc, v, b)) {
 		r->weight += hb;
 		if (second >= 0 && in_house(ix, sc, v, &ix->rows[second]))
 			r->second_weight += hb;
@@ -861,11 +873,7 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	    sc->cand_count > HOUSEHOLD_MAX_CAND)
 		return VS_OK;
 	/* the family name is shared by the household: a holder's housemate fits it for free */
-	double own = 0;
-	for (size_t c = 0; c < m->ncmp; c++)
-		if (s->cmp[c].personal && s->cmp[c].kind != LK_FAMILY)
-			own += r->weights[c];
-	if (own >= m->th.auto_support)
+	if (own_support(m, r->weights) >= m->th.auto_support)
 		return VS_OK;
 	size_t n0 = sc->cand_count;
 	vs_rc rc = lk_second_look_rows(ix, v, sc);
@@ -903,11 +911,7 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	int shared = by_id ? s->id_cmp : cmp_of_kind(s, LK_PHONE);
 	r->best = best;
 	r->weight = full - (shared >= 0 ? r->weights[shared] : 0) + prior;
-	for (size_t c = 0; c < m->ncmp; c++) {
-		int k = s->cmp[c].kind;
-		if ((int)c != shared && (k == LK_PHONE || k == LK_GEO || k == LK_HOUSE) && r->weights[c] < 0)
-			r->weight -= r->weights[c];
-	}
+	r->weight -= shared_disagreement(m, r->weights, shared);
 	r->second = second;
 	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
 	if (by_id)
