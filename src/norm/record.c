@@ -56,6 +56,7 @@ typedef struct addr_entry {
 	size_t key_len;
 	char key[ADDR_KEY_MAX];
 	char province_code[4], district_code[4], commune_code[6];
+	uint32_t house;
 	vs_reason_set reasons;
 } addr_entry;
 
@@ -114,14 +115,15 @@ static void std_name(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 	replay_reasons(&out->reasons, &r->reasons);
 }
 
-/* vs_norm_address through the cache: the codes are copied and the reasons
- * added in the order the resolver added them. */
+/* vs_norm_address and vs_norm_house through the cache: the codes and the house key are copied
+ * and the reasons added in the order the resolver added them. */
 static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 {
 	size_t len;
 	uint64_t h = hash_str(s, &len);
 	if (!ctx->gen || len > ADDR_KEY_MAX) {
 		vs_norm_address(ctx, s, out);
+		out->house = vs_norm_house(s);
 		return;
 	}
 	addr_entry *e = &addr_cache[h % ADDR_CACHE];
@@ -134,11 +136,13 @@ static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *o
 		vs_norm_address(ctx, s, &tmp);
 		if (tmp.reasons.count >= VS_REASON_SET_MAX) { /* the set may have dropped some: no replay */
 			vs_norm_address(ctx, s, out);
+			out->house = vs_norm_house(s);
 			return;
 		}
 		COPY_FIELD(e, &tmp, province_code);
 		COPY_FIELD(e, &tmp, district_code);
 		COPY_FIELD(e, &tmp, commune_code);
+		e->house = vs_norm_house(s);
 		e->reasons = tmp.reasons;
 		e->gen = ctx->gen;
 		e->key_len = len;
@@ -147,6 +151,7 @@ static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *o
 	COPY_FIELD(out, e, province_code);
 	COPY_FIELD(out, e, district_code);
 	COPY_FIELD(out, e, commune_code);
+	out->house = e->house;
 	replay_reasons(&out->reasons, &e->reasons);
 }
 
@@ -159,10 +164,10 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 	out->sex = vs_norm_sex(in->sex, slen(in->sex), &out->reasons);
 	vs_norm_id(ctx, in->id_number ? in->id_number : "", out->dob, out->sex, out);
 	vs_norm_phone(ctx, in->phone ? in->phone : "", out);
-	out->house = vs_norm_house(in->address);
 	if (copy_code(out->province_code, 2, in->province_code)) {
 		copy_code(out->district_code, 3, in->district_code);
 		copy_code(out->commune_code, 5, in->commune_code);
+		out->house = vs_norm_house(in->address);
 	} else {
 		std_address(ctx, in->address ? in->address : "", out);
 	}
