@@ -239,6 +239,11 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 			return 0;
 		h = lk_mix(h ^ v->commune ^ 0x55000000000ull);
 	}
+	if (parts & LP_HOUSE) {
+		if (!v->house || (s->rule[ri].house_number && !(v->house & VS_HOUSE_NUMBER)))
+			return 0;
+		h = lk_mix(h ^ v->house ^ 0x4855000000000000ull);
+	}
 	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++) {
 		if ((parts & (LP_EXTRA0 << k)) && !text_part(xf[2 + k], v->extra[k], v->extra_len[k], &h))
 			return 0;
@@ -307,6 +312,8 @@ static uint64_t row_value(const lk_row *r, uint32_t part)
 		return r->district;
 	case LP_COMMUNE:
 		return r->commune;
+	case LP_HOUSE:
+		return r->house;
 	default:
 		return 0;
 	}
@@ -334,7 +341,8 @@ uint64_t lk_part_value(const vs_link_settings *s, const lk_view *v, uint32_t par
 	            .phone = v->phone,
 	            .province = v->province,
 	            .district = v->district,
-	            .commune = v->commune};
+	            .commune = v->commune,
+	            .house = v->house};
 	return row_value(&r, part);
 }
 

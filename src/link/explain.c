@@ -399,9 +399,10 @@ static void key_text(const vs_link_settings *s, size_t r, const lk_view *v, char
 		static const struct {
 			uint32_t bit;
 			int kind;
-		} as_field[] = {{LP_DOB, LK_DOB},   {LP_BYEAR, LK_BYEAR}, {LP_BMONTH, LK_BMONTH},
-		                {LP_BDAY, LK_BDAY}, {LP_SEX, LK_SEX},     {LP_ID, LK_ID},
-		                {LP_IDWIN, LK_ID},  {LP_ALT, LK_ID},      {LP_PHONE, LK_PHONE}};
+		} as_field[] = {{LP_DOB, LK_DOB},    {LP_BYEAR, LK_BYEAR}, {LP_BMONTH, LK_BMONTH},
+		                {LP_BDAY, LK_BDAY},  {LP_SEX, LK_SEX},     {LP_ID, LK_ID},
+		                {LP_IDWIN, LK_ID},   {LP_ALT, LK_ID},      {LP_PHONE, LK_PHONE},
+		                {LP_HOUSE, LK_HOUSE}};
 		char val[136] = "", tf[24] = "";
 		int slot = lk_xform_slot(bit);
 		if (slot >= 0 && slot < LK_XF_NAMESORT) {
@@ -415,7 +416,9 @@ static void key_text(const vs_link_settings *s, size_t r, const lk_view *v, char
 				snprintf(tf, sizeof tf, ":soundex");
 			else if (x->kind == LX_PREFIX)
 				snprintf(tf, sizeof tf, ":prefix:%u", (unsigned)x->n);
-		} else if (bit == LP_NAMESORT)
+		} else if (bit == LP_HOUSE && rule->house_number)
+			snprintf(tf, sizeof tf, ":number");
+		else if (bit == LP_NAMESORT)
 			snprintf(val, sizeof val, "%s %s %s", v->fam, v->mid, v->giv);
 		else if (bit == LP_PROVINCE || bit == LP_DISTRICT || bit == LP_COMMUNE)
 			snprintf(val, sizeof val, "%u",

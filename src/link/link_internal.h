@@ -50,7 +50,10 @@ enum {
 	LP_BDAY = 1u << 14,   /* day of birth */
 	LP_EXTRA0 = 1u << 15  /* .. LP_EXTRA0 << (VS_LINK_MAX_EXTRA - 1), bit 30 */
 };
-_Static_assert(15 + VS_LINK_MAX_EXTRA <= 32, "the extra key parts must fit in a 32-bit mask");
+_Static_assert(15 + VS_LINK_MAX_EXTRA <= 31, "the extra key parts must fit in a 32-bit mask below LP_HOUSE");
+/* the house key of the address (vs_norm_record.house: a house's numbers or a hamlet's name); a
+ * define, not an enumerator, since an enumerator must fit in an int */
+#define LP_HOUSE 0x80000000u
 
 /* levels per kind (after the null level 0) */
 enum { LV_NAME_EXACT = 1, LV_NAME_JW1, LV_NAME_JW2, LV_NAME_ELSE }; /* family, given, text */
@@ -125,6 +128,8 @@ typedef struct lk_rule {
 	uint32_t refine[LK_MAX_REFINE];
 	int nrefine;
 	lk_xform xf[LK_XF_PARTS]; /* of family, given, extra0..extra15, name_sorted (LX_NONE: the value) */
+	bool house_number;        /* "house:number": a key only where the house key names a house (two
+	                           * numbers or more, VS_HOUSE_NUMBER), none for a hamlet */
 } lk_rule;
 
 /* column roles of a CSV side */

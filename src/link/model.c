@@ -346,7 +346,8 @@ static uint32_t rule_excludes(const vs_link_settings *s, uint32_t parts)
 		           (k == LK_TEXT && (parts & (LP_EXTRA0 << s->cmp[c].extra))) ||
 		           (k == LK_BYEAR && (parts & (LP_DOB | LP_BYEAR))) ||
 		           (k == LK_BMONTH && (parts & (LP_DOB | LP_BMONTH))) ||
-		           (k == LK_BDAY && (parts & (LP_DOB | LP_BDAY)));
+		           (k == LK_BDAY && (parts & (LP_DOB | LP_BDAY))) ||
+		           (k == LK_HOUSE && (parts & LP_HOUSE));
 		if (hit)
 			ex |= 1u << c;
 	}

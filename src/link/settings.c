@@ -57,6 +57,7 @@ static const struct part_name {
     {"dob", LP_DOB},         {"birth_year", LP_BYEAR},   {"sex", LP_SEX},
     {"phone", LP_PHONE},     {"province", LP_PROVINCE},  {"district", LP_DISTRICT},
     {"commune", LP_COMMUNE}, {"birth_month", LP_BMONTH}, {"birth_day", LP_BDAY},
+    {"house", LP_HOUSE},
 };
 
 /* default m / u per kind (profile values; training replaces them) */
@@ -190,6 +191,15 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	/* no date and the middle name left out ("Nguyễn Tuấn" for Nguyễn Chí Tuấn): no other key fits */
 	add_refine(add_rule(s, "family_given_commune", LP_FAMILY | LP_GIVEN | LP_COMMUNE, false), LP_SEX, 0,
 	           0);
+	add_refine(add_rule(s, "house_given", LP_HOUSE | LP_COMMUNE | LP_GIVEN, false), LP_SEX, 0, 0);
+	lk_rule *household = add_rule(s, "house_family", LP_HOUSE | LP_COMMUNE | LP_FAMILY, false);
+	household->house_number = true;
+	add_refine(household, LP_SEX, 0, 0);
+	lk_rule *initial =
+	    add_rule(s, "house_family_initial", LP_HOUSE | LP_COMMUNE | LP_FAMILY | LP_GIVEN, false);
+	initial->xf[1] = (lk_xform){LX_PREFIX, 1};
+	add_refine(initial, LP_SEX, 0, 0);
+	add_rule(s, "name_house_province", LP_NAMESORT | LP_HOUSE | LP_PROVINCE, false)->house_number = true;
 	add_rule(s, "phone", LP_PHONE, false);
 	lk_side_cols *l = &s->side[0], *r = &s->side[1];
 	snprintf(l->ids[0], sizeof l->ids[0], "citizen_id");
@@ -593,8 +603,8 @@ int lk_xform_slot(uint32_t bit)
 
 /* one entry of a rule's 'keys': a key part, for family, given, name_sorted and extra0..15
  * optionally with a transform ("family:soundex", "given:prefix:3") */
-static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS], const char *name,
-                       vs_error *err)
+static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS], bool *house_number,
+                       const char *name, vs_error *err)
 {
 	char base[24];
 	const char *colon = p ? strchr(p, ':') : NULL;
@@ -614,6 +624,10 @@ static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS],
 	*parts |= bit;
 	if (!colon)
 		return VS_OK;
+	if (bit == LP_HOUSE && !strcmp(colon + 1, "number")) {
+		*house_number = true;
+		return VS_OK;
+	}
 	int slot = lk_xform_slot(bit);
 	const char *t = colon + 1;
 	char *end = NULL;
@@ -621,7 +635,7 @@ static vs_rc parse_key(const char *p, uint32_t *parts, lk_xform xf[LK_XF_PARTS],
 	if (slot < 0)
 		return vs_error_set(err, VS_ERR_PARSE, name, 0, 0, "keys",
 		                    "settings: '%s': a key transform applies to family, given, "
-		                    "name_sorted and extra0..extra15 only",
+		                    "name_sorted and extra0..extra15 only (and house:number)",
 		                    p);
 	if (!strcmp(t, "soundex"))
 		xf[slot] = (lk_xform){LX_SOUNDEX, 0};
@@ -647,9 +661,10 @@ static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_err
 		return bad(err, name, "a blocking rule needs 'keys': a non-empty array");
 	uint32_t parts = 0;
 	lk_xform xf[LK_XF_PARTS] = {{0}};
+	bool house_number = false;
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		const char *p = json_string_value(json_array_get(keys, i));
-		vs_rc rc = parse_key(p, &parts, xf, name, err);
+		vs_rc rc = parse_key(p, &parts, xf, &house_number, name, err);
 		if (rc)
 			return rc;
 	}
@@ -683,6 +698,7 @@ static vs_rc parse_rule(vs_link_settings *s, json_t *j, const char *name, vs_err
 	memcpy(r->refine, ref, sizeof ref);
 	r->nrefine = nref;
 	memcpy(r->xf, xf, sizeof xf);
+	r->house_number = house_number;
 	return VS_OK;
 }
 

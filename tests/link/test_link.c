@@ -347,6 +347,62 @@ static void test_household_phone_credit(void **state)
 	free(p);
 }
 
+/* the house rules of blocking (docs/linking.md, "Blocking"): a record with nothing but a name
+ * and an address meets its citizen through the house key when a name is mistyped (no
+ * family_given_commune key) or the ward is ambiguous (no commune): house_given,
+ * house_family, house_family_initial, name_house_province; without the house, nobody */
+static void test_house_blocking(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[105], "Nguyễn", "Phương", "Kiều", 1977, 12, 11, VS_SEX_F, "036177452018", "", "00046");
+	p[105].house = vs_norm_house("Số 27, Tổ 23");
+	mkrec(&p[106], "Trần", "Đình", "Khánh", 2017, 5, 4, VS_SEX_M, "087217086946", "", "00046");
+	p[106].house = vs_norm_house("Ấp 1");
+	mkrec(&p[107], "Nguyễn", "Ngọc", "Vũ", 1985, 4, 22, VS_SEX_M, "064085786285", "", "00047");
+	p[107].house = vs_norm_house("Số 196/30, Khu phố 9");
+	mkrec(&p[108], "Nguyễn", "Thị", "Mai", 2001, 12, 26, VS_SEX_F, "079301189660", "", "00048");
+	p[108].house = vs_norm_house("Số 213/21, Khu phố 1");
+	mkrec(&p[109], "Nguyễn", "Văn", "Long", 1981, 2, 3, VS_SEX_M, "020081930963", "", "00049");
+	p[109].house = vs_norm_house("Xóm 11");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[6];
+	mkrec(&q[0], "Nguyễnn", "Phương", "Kiều", 0, 0, 0, VS_SEX_F, "", "", "00046");
+	q[0].house = vs_norm_house("Số 27, Tổ 23");
+	mkrec(&q[1], "Trầb", "Đình", "Khánh", 0, 0, 0, VS_SEX_M, "", "", "00046");
+	q[1].house = vs_norm_house("Ấp 1");
+	mkrec(&q[2], "Nguyễn", "Ngọc", "Ũv", 0, 0, 0, VS_SEX_M, "", "", "00047");
+	q[2].house = vs_norm_house("Số 196/30, Khu phố 9");
+	/* "Phường 14, TP HCM": the commune not known, the province is */
+	mkrec(&q[3], "Nguyễn", "Thị", "Mai", 0, 0, 0, VS_SEX_F, "", "", "");
+	snprintf(q[3].province_code, sizeof q[3].province_code, "01");
+	q[3].house = vs_norm_house("Số 213/21, Khu phố 1");
+	mkrec(&q[4], "Nguyen", "Van", "Lng", 0, 0, 0, VS_SEX_M, "", "", "00049");
+	q[4].house = vs_norm_house("Xom 11");
+	/* the first record without its house: no rule gives it a key its citizen shares */
+	q[5] = q[0];
+	q[5].house = 0;
+	vs_link_result res[6];
+	vs_error err = {0};
+	vs_link_side side = {q, 6, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(res[i].best, 105 + i);
+	assert_int_not_equal(res[5].best, 105);
+	/* the key part: none without a house key */
+	lk_view v;
+	uint64_t keys[3];
+	for (size_t ri = 0; ri < f.s->nrule; ri++) {
+		if (!(f.s->rule[ri].parts & LP_HOUSE))
+			continue;
+		lk_view_from_norm(f.s, &q[5], NULL, NULL, &v);
+		assert_int_equal(lk_rule_keys(f.s, ri, &v, 1, keys), 0);
+	}
+	unbuild(&f);
+	free(p);
+}
+
 /* household rule 9, the second look: a child's record typed with the father's CCCD, a year of
  * birth only, no phone, no address. No blocking rule reaches the child (the ID finds the father,
  * the name rules need a full date or a place); the father's personal fields do not fit, so the
@@ -2731,6 +2787,7 @@ int main(void)
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_phone_credit),
+	    cmocka_unit_test(test_house_blocking),
 	    cmocka_unit_test(test_house),
 	    cmocka_unit_test(test_own_id_name_slip),
 	    cmocka_unit_test(test_household_second_look),

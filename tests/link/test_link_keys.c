@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "link/link_internal.h"
+#include "norm/norm_internal.h"
 
 static const char *xform(uint8_t kind, uint8_t n, const char *s, size_t cap)
 {
@@ -97,6 +98,9 @@ static void test_transform_settings(void **state)
 	    {"\"family\", \"family:soundex\"", "repeated"},
 	    {"\"famil:soundex\"", "unknown blocking key"},
 	    {"\"a_very_long_key_part_name_indeed:soundex\"", "unknown blocking key"},
+	    {"\"house:soundex\"", "(and house:number)"},
+	    {"\"family:number\"", "unknown key transform"},
+	    {"\"house\", \"house:number\"", "repeated"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char rule[256];
@@ -121,6 +125,24 @@ static void test_transform_settings(void **state)
 	assert_int_equal(s->rule[0].xf[2].kind, LX_PREFIX);
 	assert_int_equal(s->rule[0].xf[2].n, 2);
 	assert_int_equal(s->rule[1].xf[0].kind, LX_NONE);
+	vs_link_settings_free(s);
+	/* house:number: the house key where it names a house, none for a hamlet */
+	assert_int_equal(parse("{\"name\": \"h\", \"keys\": [\"house:number\", \"commune\"]}, "
+	                       "{\"name\": \"a\", \"keys\": [\"house\", \"commune\"]}",
+	                       &s, &err),
+	                 VS_OK);
+	assert_int_equal(s->rule[0].parts, LP_HOUSE | LP_COMMUNE);
+	assert_true(s->rule[0].house_number);
+	assert_false(s->rule[1].house_number);
+	lk_view hv = {.commune = 46, .house = vs_norm_house("Số 27, Tổ 23")};
+	uint64_t keys[3];
+	assert_true(hv.house & VS_HOUSE_NUMBER);
+	assert_int_equal(lk_rule_keys(s, 0, &hv, 1, keys), 1);
+	assert_int_equal(lk_rule_keys(s, 1, &hv, 1, keys), 1);
+	hv.house = vs_norm_house("Thôn 9");
+	assert_true(hv.house && !(hv.house & VS_HOUSE_NUMBER));
+	assert_int_equal(lk_rule_keys(s, 0, &hv, 1, keys), 0);
+	assert_int_equal(lk_rule_keys(s, 1, &hv, 1, keys), 1);
 	vs_link_settings_free(s);
 	/* a transformed part cannot refine (refinement compares the interned values) */
 	assert_int_equal(

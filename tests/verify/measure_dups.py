@@ -47,11 +47,8 @@ import sqlite3
 import sys
 
 
-def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    data, db = sys.argv[1], sys.argv[2]
-    show = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--show" else 0
+def measure(data, db, show=0, quiet=False):
+    """The figures above as a dict (also used by bench/accuracy_grid.py); printed unless quiet."""
     truth = {}
     events = collections.defaultdict(list)
     with open(f"{data}/truth.csv", newline="", encoding="utf-8") as f:
@@ -131,6 +128,13 @@ def main():
     held = {truth[k][0] for k, (_, _, why) in check.items() if k in truth and "HIST_POSSIBLE_DUPLICATE" in why}
     held_unposted = sum(1 for ev in held if not owned[ev])
     per = 100000.0 / n_events if n_events else 0
+    registry_events = sum(1 for recs in events.values() if truth[recs[0]][1])
+    figures = {"events": n_events, "registry_events": registry_events, "twice_owner": len(twice_owner),
+               "twice_records": len(twice_rec), "lost": len(lost), "attached": posted_merged["attached"],
+               "posted_merged": sum(posted_merged.values())}
+    if quiet:
+        con.close()
+        return figures
     print(f"true events                     {n_events}")
     print(f"posted twice (owner)            {len(twice_owner)}  ({len(twice_owner) * per:.2f} per 100,000)")
     print(f"posted twice (records)          {len(twice_rec)}  ({len(twice_rec) * per:.2f} per 100,000)")
@@ -187,6 +191,15 @@ def main():
         history("lost", ev)
     for key in sorted(merged_same)[:show]:
         dump("merged", key, members[key])
+    con.close()
+    return figures
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    show = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--show" else 0
+    measure(sys.argv[1], sys.argv[2], show)
 
 
 if __name__ == "__main__":
