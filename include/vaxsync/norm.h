@@ -71,6 +71,9 @@ typedef struct vs_norm_record {
 	 * quarter, VS_HOUSE_HAMLET), VS_HOUSE_NUMBER set when there are two numbers or more (a house
 	 * rather than a hamlet); 0 none */
 	uint32_t house;
+	/* the address is a lodging (phòng trọ, nhà trọ, ký túc xá, tạm trú): where the person stays,
+	 * not the registered address; house is 0 */
+	bool lodging;
 	int16_t vaccine;       /* index into the context's vaccine table, -1 unknown */
 	char vaccine_code[24]; /* product_code of vaccines.csv */
 	int8_t dose;           /* 1.., 0 unknown */

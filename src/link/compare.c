@@ -432,7 +432,7 @@ static unsigned phone_level(uint64_t r, uint64_t l)
 
 static unsigned geo_level(const lk_view *v, const vs_link_index *ix, size_t row)
 {
-	if (!v->province && !v->district && !v->commune)
+	if (v->lodging || (!v->province && !v->district && !v->commune))
 		return 0;
 	if (!ix->rows[row].province && !ix->rows[row].district && !ix->rows[row].commune)
 		return 0;

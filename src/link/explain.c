@@ -67,9 +67,14 @@ static void fmt_value(const lk_view *v, int kind, int extra, bool vi, char *out,
 		lk_unpack_id(v->phone, d);
 		snprintf(out, len, "%s", d);
 		break;
-	case LK_GEO:
+	case LK_GEO: /* a lodging's place is not compared (where the person stays): said so */
 		if (v->commune || v->district || v->province)
-			snprintf(out, len, "%02u/%03u/%05u", v->province, v->district, v->commune);
+			snprintf(out, len, "%02u/%03u/%05u%s", v->province, v->district, v->commune,
+			         !v->lodging ? ""
+			         : vi        ? " (nơi trọ)"
+			                     : " (lodging)");
+		else if (v->lodging)
+			snprintf(out, len, "%s", vi ? "nơi trọ" : "lodging");
 		else
 			snprintf(out, len, "%s", "");
 		break;

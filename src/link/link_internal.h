@@ -194,6 +194,7 @@ typedef struct lk_view {
 	uint16_t district;
 	uint8_t province;
 	uint32_t house; /* vs_norm_record.house */
+	bool lodging;   /* vs_norm_record.lodging: the place is where the person stays */
 	char extra[VS_LINK_MAX_EXTRA][64];
 	uint8_t extra_len[VS_LINK_MAX_EXTRA];
 	uint32_t extra_id[VS_LINK_MAX_EXTRA];

@@ -97,6 +97,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->district = (uint16_t)(code_num(r->district_code) & 0xffff);
 	v->commune = code_num(r->commune_code);
 	v->house = r->house;
+	v->lodging = r->lodging;
 	for (size_t k = 0; extras && k < s->nextra; k++)
 		v->extra_len[k] = fold(extras[k], v->extra[k], sizeof v->extra[k]);
 }

@@ -1137,6 +1137,27 @@ static bool house_kind_word(const char *w, size_t l)
 	return false;
 }
 
+static bool word_is(const char *w, size_t l, const char *x)
+{
+	return strlen(x) == l && !memcmp(w, x, l);
+}
+
+/* The address's first words say it is a lodging, not a household: a rented room or a boarding
+ * house (phòng trọ, nhà trọ, dãy trọ, khu trọ), a dormitory (ký túc xá, KTX) or a temporary stay
+ * (tạm trú). Its numbers are the lodging's: the registry's house of the person is elsewhere. */
+static bool lodging(const char *const *w, const size_t *wl, size_t nw)
+{
+	if (nw >= 2 && word_is(w[1], wl[1], "tro") &&
+	    (word_is(w[0], wl[0], "phong") || word_is(w[0], wl[0], "nha") || word_is(w[0], wl[0], "day") ||
+	     word_is(w[0], wl[0], "khu")))
+		return true;
+	if (nw >= 2 && word_is(w[0], wl[0], "tam") && word_is(w[1], wl[1], "tru"))
+		return true;
+	return (nw >= 1 && word_is(w[0], wl[0], "ktx")) ||
+	       (nw >= 3 && word_is(w[0], wl[0], "ky") && word_is(w[1], wl[1], "tuc") &&
+	        word_is(w[2], wl[2], "xa"));
+}
+
 /* FNV-1a leaves its high bits nearly the same for short keys that differ in the last bytes
  * ("thon 7", "thon 8"): mixed (the splitmix64 finalizer) before bits are taken */
 static uint64_t house_mix(uint64_t x)
@@ -1150,6 +1171,13 @@ static uint64_t house_mix(uint64_t x)
 
 uint32_t vs_norm_house(const char *s)
 {
+	bool lodging;
+	return vs_norm_house_at(s, &lodging);
+}
+
+uint32_t vs_norm_house_at(const char *s, bool *lodging_out)
+{
+	*lodging_out = false;
 	if (!s || !*s)
 		return 0;
 	size_t len = strnlen(s, HOUSE_IN_MAX);
@@ -1167,6 +1195,10 @@ uint32_t vs_norm_house(const char *s)
 		const char *w[32];
 		size_t wl[32];
 		size_t nw = vs_key_words(f, fl, w, wl, 0, 32);
+		if (seg == 0 && lodging(w, wl, nw)) {
+			*lodging_out = true;
+			return 0; /* a lodging's numbers are no house of the registry's */
+		}
 		bool hamlet = seg == 0 && nw && house_kind_word(w[0], wl[0]);
 		for (size_t k = 0; k < nw; k++) {
 			if (house_unit_word(w[k], wl[k], k + 1 < nw ? w[k + 1] : "",

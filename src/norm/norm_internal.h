@@ -45,6 +45,9 @@ void vs_norm_addr_index_free(vs_norm_addr_index *ix);
 void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out);
 /* The house key of an address (vs_norm_record.house); 0 when it says nothing below the commune. */
 uint32_t vs_norm_house(const char *s);
+/* vs_norm_house, and whether the address is a lodging (a rented room, a dormitory, a temporary
+ * stay: then the key is 0) */
+uint32_t vs_norm_house_at(const char *s, bool *lodging);
 
 /* ---- vaccine.c ---- */
 vs_rc vs_norm_vaccine_index_new(vs_norm_vaccine_index **out, const vs_ref *ref, vs_error *err) VS_MUST_CHECK;

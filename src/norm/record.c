@@ -57,6 +57,7 @@ typedef struct addr_entry {
 	char key[ADDR_KEY_MAX];
 	char province_code[4], district_code[4], commune_code[6];
 	uint32_t house;
+	bool lodging;
 	vs_reason_set reasons;
 } addr_entry;
 
@@ -123,7 +124,7 @@ static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *o
 	uint64_t h = hash_str(s, &len);
 	if (!ctx->gen || len > ADDR_KEY_MAX) {
 		vs_norm_address(ctx, s, out);
-		out->house = vs_norm_house(s);
+		out->house = vs_norm_house_at(s, &out->lodging);
 		return;
 	}
 	addr_entry *e = &addr_cache[h % ADDR_CACHE];
@@ -136,13 +137,13 @@ static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *o
 		vs_norm_address(ctx, s, &tmp);
 		if (tmp.reasons.count >= VS_REASON_SET_MAX) { /* the set may have dropped some: no replay */
 			vs_norm_address(ctx, s, out);
-			out->house = vs_norm_house(s);
+			out->house = vs_norm_house_at(s, &out->lodging);
 			return;
 		}
 		COPY_FIELD(e, &tmp, province_code);
 		COPY_FIELD(e, &tmp, district_code);
 		COPY_FIELD(e, &tmp, commune_code);
-		e->house = vs_norm_house(s);
+		e->house = vs_norm_house_at(s, &e->lodging);
 		e->reasons = tmp.reasons;
 		e->gen = ctx->gen;
 		e->key_len = len;
@@ -152,6 +153,7 @@ static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *o
 	COPY_FIELD(out, e, district_code);
 	COPY_FIELD(out, e, commune_code);
 	out->house = e->house;
+	out->lodging = e->lodging;
 	replay_reasons(&out->reasons, &e->reasons);
 }
 
@@ -167,7 +169,7 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 	if (copy_code(out->province_code, 2, in->province_code)) {
 		copy_code(out->district_code, 3, in->district_code);
 		copy_code(out->commune_code, 5, in->commune_code);
-		out->house = vs_norm_house(in->address);
+		out->house = vs_norm_house_at(in->address, &out->lodging);
 	} else {
 		std_address(ctx, in->address ? in->address : "", out);
 	}

@@ -1,7 +1,7 @@
 /* fuzz_address.c - libFuzzer target for the address resolver (src/norm/address.c).
  * Checks that resolved codes are consistent: a commune lies in the district
  * and province returned; and that the house key of the same text is stable and
- * is 0 for text without a letter or a digit. */
+ * is 0 for text without a letter or a digit or for a lodging. */
 #include "fuzz_norm_fields.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = fuzz_string(data, size, buf);
 	vs_norm_address(ctx, text, &r);
 	uint32_t house = vs_norm_house(text);
-	if (house != vs_norm_house(text))
+	bool lodging = false;
+	if (house != vs_norm_house(text) || house != vs_norm_house_at(text, &lodging) || (lodging && house))
 		abort();
 	bool alnum = false;
 	for (const char *p = text; *p && !alnum; p++)

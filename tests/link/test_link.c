@@ -403,6 +403,43 @@ static void test_house_blocking(void **state)
 	free(p);
 }
 
+/* a lodging (a rented room elsewhere: the standardizer's vs_norm_record.lodging) says where the
+ * person stays, not the registered address: neither geo nor house is compared, so the record
+ * weighs what it would with no address, not "another province" (and a lodging's numbers never
+ * agree with a registered house) */
+static void test_lodging(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[105], "Nguyễn", "Trọng", "Anh", 1986, 5, 30, VS_SEX_M, "079086254277", "", "00046");
+	p[105].house = vs_norm_house("Số 228, Tổ 3");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[2];
+	mkrec(&q[0], "Nguyễn", "Trọng", "Anh", 1986, 5, 30, VS_SEX_M, "", "", "00301");
+	snprintf(q[0].province_code, sizeof q[0].province_code, "79");
+	snprintf(q[0].district_code, sizeof q[0].district_code, "777");
+	bool lodging = false;
+	q[0].house = vs_norm_house_at("Phòng trọ số 6, Khu phố 20, Phường Tân Tạo", &lodging);
+	q[0].lodging = lodging;
+	assert_true(lodging);
+	mkrec(&q[1], "Nguyễn", "Trọng", "Anh", 1986, 5, 30, VS_SEX_M, "", "", "");
+	assert_int_equal(level(&f, &q[0], LK_GEO, 105), 0);
+	assert_int_equal(level(&f, &q[0], LK_HOUSE, 105), 0);
+	q[0].lodging = false; /* the same place typed as a home: another province */
+	assert_int_equal(level(&f, &q[0], LK_GEO, 105), LV_GEO_ELSE);
+	q[0].lodging = true;
+	vs_link_result res[2];
+	vs_error err = {0};
+	vs_link_side side = {q, 2, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 105);
+	assert_int_equal(res[1].best, 105);
+	assert_true(fabs(res[0].weight - res[1].weight) < 1e-9);
+	unbuild(&f);
+	free(p);
+}
+
 /* household rule 9, the second look: a child's record typed with the father's CCCD, a year of
  * birth only, no phone, no address. No blocking rule reaches the child (the ID finds the father,
  * the name rules need a full date or a place); the father's personal fields do not fit, so the
@@ -2788,6 +2825,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_blocking),
+	    cmocka_unit_test(test_lodging),
 	    cmocka_unit_test(test_house),
 	    cmocka_unit_test(test_own_id_name_slip),
 	    cmocka_unit_test(test_household_second_look),

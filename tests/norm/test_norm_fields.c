@@ -757,9 +757,29 @@ static void test_house(void **state)
 	assert_int_equal(vs_norm_house("Xã Chư Răng, Huyện Ia Pa, Tỉnh Gia Lai"), 0);
 	assert_int_equal(vs_norm_house(""), 0);
 	assert_int_equal(vs_norm_house(NULL), 0);
-	/* a temporary address (a rented room elsewhere) is another house */
-	assert_int_not_equal(vs_norm_house("Phòng trọ số 19, Khu phố 2, Phường Phú Mỹ"),
-	                     vs_norm_house("Số 115/32, Khu phố 8, Phường 12, Quận 11"));
+	/* a lodging (a rented room, a boarding house, a dormitory, a temporary stay) is no house: its
+	 * numbers are the lodging's, and the address is where the person stays */
+	static const char *const lodgings[] = {"Phòng trọ số 19, Khu phố 2, Phường Phú Mỹ",
+	                                       "phong tro so 6, kp 20, P.Tan Tao",
+	                                       "NHÀ TRỌ 12, Tổ 3, Xã An Phú",
+	                                       "Dãy trọ số 4, Ấp 2",
+	                                       "Ký túc xá khu B, Phường Linh Trung",
+	                                       "KTX Mỹ Đình, Số 8",
+	                                       "Tạm trú: Số 17, Tổ 9, Phường 3"};
+	for (size_t i = 0; i < sizeof lodgings / sizeof lodgings[0]; i++) {
+		bool lodging = false;
+		assert_int_equal(vs_norm_house_at(lodgings[i], &lodging), 0);
+		assert_true(lodging);
+		assert_int_equal(vs_norm_house(lodgings[i]), 0);
+	}
+	/* not a lodging: a flat's room number, a street named Trọ, a lodging named after the house */
+	static const char *const homes[] = {"Phòng 301, Số 12, Tổ 4", "Số 5, Đường Trọ, Tổ 2",
+	                                    "Số 9, Tổ 3, gần nhà trọ Hoa"};
+	for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
+		bool lodging = true;
+		assert_true(vs_norm_house_at(homes[i], &lodging) & VS_HOUSE_NUMBER);
+		assert_false(lodging);
+	}
 	/* long input: bounded, no crash */
 	char big[4096];
 	for (size_t i = 0; i < sizeof big - 1; i++)
