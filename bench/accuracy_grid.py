@@ -132,7 +132,8 @@ def main():
     ap.add_argument("--hard", default="both", choices=["both", "on", "off"])
     ap.add_argument("--run", action="store_true")
     ap.add_argument("--threads", default="2")
-    ap.add_argument("--keep", action="store_true", help="keep generated data")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep each cell's generated data and store (removed after the cell otherwise)")
     ap.add_argument("--tags", action="store_true", help="print per-tag misses of the worst cell")
     a = ap.parse_args()
     hards = {"both": [False, True], "on": [True], "off": [False]}[a.hard]
@@ -196,6 +197,8 @@ def main():
                         else:
                             extra = " %.4f | ? | ? | ? | ? |" % r["run_auto_recall"]
                     results.append(r)
+                    if not a.keep:  # a cell's data and store: about 400 MB with --run
+                        shutil.rmtree(d, ignore_errors=True)
                     print("| %s | %s | %s | %s | %.4f | %.4f | %.4f | %.3f | %.3f | %.3f | %.4f | %.1f | "
                           "%.3f | %.1f / %.1f | %.4f |%s" % (
                               cell, size, seed, "on" if hard else "off", r["auto_precision"],
