@@ -38,10 +38,13 @@ today=2026-12-01
 "$vaxsync" run --registry data/registry.csv --shots data/shots.csv --db store.db --today "$today" -q \
   --refdata "$refdata" --threads 2 > run.log
 
-# the commune with the most link-review items, another commune with items, and
+# the commune with the most link-review items whose queue (in rid order) starts with an item that
+# has a candidate (ui_test.mjs compares the first item with it), another commune with items, and
 # the facility with the most items
-commune_a=$(sqlite3 store.db "SELECT commune_code FROM worklist WHERE kind=2 AND category='review'
-  AND reasons LIKE 'LINK_LOW_SCORE%' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+commune_a=$(sqlite3 store.db "SELECT w.commune_code FROM worklist w WHERE w.kind=2 AND w.category='review'
+  AND w.reasons LIKE 'LINK_LOW_SCORE%' AND coalesce((SELECT f.citizen_id FROM worklist f WHERE f.kind=2
+  AND f.commune_code=w.commune_code ORDER BY f.rid LIMIT 1), '') <> ''
+  GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 commune_b=$(sqlite3 store.db "SELECT commune_code FROM worklist WHERE kind=2 AND commune_code<>'$commune_a'
   AND commune_code<>'' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 facility=$(sqlite3 store.db "SELECT facility_code FROM worklist WHERE kind=1 GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
