@@ -112,8 +112,7 @@ def run(cmd, **kw):
 def posted_twice(d, db):
     """Postings against the truth: tests/verify/measure_dups.py's figures (its docstring says how
     each is counted) for the store db of the data set d."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "verify"))
-    import measure_dups
+    import measure_dups  # tests/verify, on sys.path (below)
     try:
         return measure_dups.measure(d, db, quiet=True)
     except Exception as e:  # a store the figures cannot be read from: the cell shows '?'
@@ -122,6 +121,7 @@ def posted_twice(d, db):
 
 
 def main():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "verify"))
     ap = argparse.ArgumentParser()
     ap.add_argument("--vaxsync", required=True)
     ap.add_argument("--refdata", required=True)

@@ -130,6 +130,9 @@ size_t vs_utf8_fold_key(const char *s, size_t len, char *out, size_t out_len);
 /* The words of a folded key (s, len: words between single spaces, as vs_utf8_fold_key writes)
  * after the n already in words / lens, at most max in all; returns the new count. */
 size_t vs_key_words(const char *s, size_t len, const char **words, size_t *lens, size_t n, size_t max);
+/* Word w (l bytes, not NUL-terminated) is the literal lit; is one of the n literals of list. */
+bool vs_key_word_is(const char *w, size_t l, const char *lit);
+bool vs_key_word_in(const char *w, size_t l, const char *const *list, size_t n);
 
 /* ---- civil dates (proleptic Gregorian, H. Hinnant's algorithms) ---- */
 /* Days since 1970-01-01 of year-month-day (month 1..12, day 1..31). */

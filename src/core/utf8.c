@@ -162,3 +162,16 @@ size_t vs_key_words(const char *s, size_t len, const char **words, size_t *lens,
 	}
 	return n;
 }
+
+bool vs_key_word_is(const char *w, size_t l, const char *lit)
+{
+	return strlen(lit) == l && memcmp(w, lit, l) == 0;
+}
+
+bool vs_key_word_in(const char *w, size_t l, const char *const *list, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (vs_key_word_is(w, l, list[k]))
+			return true;
+	return false;
+}

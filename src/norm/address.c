@@ -1115,7 +1115,7 @@ static bool house_unit_word(const char *w, size_t l, const char *next, size_t nl
 			return true;
 	}
 	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
-		if (strlen(words[k]) != l || memcmp(w, words[k], l))
+		if (!vs_key_word_is(w, l, words[k]))
 			continue;
 		if (k >= 10) /* "thi tran", "thi xa", "thanh pho" only */
 			return (nl == 4 && !memcmp(next, "tran", 4)) || (nl == 2 && !memcmp(next, "xa", 2)) ||
@@ -1131,15 +1131,7 @@ static bool house_kind_word(const char *w, size_t l)
 	static const char *const words[] = {"thon", "xom",   "ap",  "ban", "buon", "lang", "doi", "khom",
 	                                    "khu",  "pho",   "to",  "dan", "kp",   "tdp",  "so",  "nha",
 	                                    "sn",   "duong", "ngo", "hem", "kiet", "ngach"};
-	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
-		if (strlen(words[k]) == l && !memcmp(w, words[k], l))
-			return true;
-	return false;
-}
-
-static bool word_is(const char *w, size_t l, const char *x)
-{
-	return strlen(x) == l && !memcmp(w, x, l);
+	return vs_key_word_in(w, l, words, sizeof words / sizeof words[0]);
 }
 
 /* The address's first words say it is a lodging, not a household: a rented room or a boarding
@@ -1147,15 +1139,15 @@ static bool word_is(const char *w, size_t l, const char *x)
  * (tạm trú). Its numbers are the lodging's: the registry's house of the person is elsewhere. */
 static bool lodging(const char *const *w, const size_t *wl, size_t nw)
 {
-	if (nw >= 2 && word_is(w[1], wl[1], "tro") &&
-	    (word_is(w[0], wl[0], "phong") || word_is(w[0], wl[0], "nha") || word_is(w[0], wl[0], "day") ||
-	     word_is(w[0], wl[0], "khu")))
+	static const char *const rented[] = {"phong", "nha", "day", "khu"}; /* ... trọ */
+	if (nw >= 2 && vs_key_word_is(w[1], wl[1], "tro") &&
+	    vs_key_word_in(w[0], wl[0], rented, sizeof rented / sizeof rented[0]))
 		return true;
-	if (nw >= 2 && word_is(w[0], wl[0], "tam") && word_is(w[1], wl[1], "tru"))
+	if (nw >= 2 && vs_key_word_is(w[0], wl[0], "tam") && vs_key_word_is(w[1], wl[1], "tru"))
 		return true;
-	return (nw >= 1 && word_is(w[0], wl[0], "ktx")) ||
-	       (nw >= 3 && word_is(w[0], wl[0], "ky") && word_is(w[1], wl[1], "tuc") &&
-	        word_is(w[2], wl[2], "xa"));
+	return (nw >= 1 && vs_key_word_is(w[0], wl[0], "ktx")) ||
+	       (nw >= 3 && vs_key_word_is(w[0], wl[0], "ky") && vs_key_word_is(w[1], wl[1], "tuc") &&
+	        vs_key_word_is(w[2], wl[2], "xa"));
 }
 
 /* FNV-1a leaves its high bits nearly the same for short keys that differ in the last bytes

@@ -317,10 +317,7 @@ static bool is_noise(const char *w, size_t l)
 {
 	static const char *const noise[] = {"vac",   "xin",     "vacxin", "vaccine", "vaccin", "vacin",
 	                                    "covid", "covid19", "19",     "ncov",    "sars",   "cov"};
-	for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
-		if (strlen(noise[i]) == l && memcmp(w, noise[i], l) == 0)
-			return true;
-	return false;
+	return vs_key_word_in(w, l, noise, sizeof noise / sizeof noise[0]);
 }
 
 /* The approximate steps once more on the words left when the noise words
@@ -400,11 +397,6 @@ void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 
 /* ---- doses ---- */
 
-static bool word_is(const char *w, size_t l, const char *lit)
-{
-	return strlen(lit) == l && memcmp(w, lit, l) == 0;
-}
-
 /* Number a word stands for (digits, roman numeral, ordinal, Vietnamese or
  * English number word), or -1. */
 static int word_number(const char *w, size_t l)
@@ -421,13 +413,13 @@ static int word_number(const char *w, size_t l)
 		d++;
 	if (d > 0 && d <= 2) {
 		int v = d == 1 ? w[0] - '0' : (w[0] - '0') * 10 + (w[1] - '0');
-		if (d == l || word_is(w + d, l - d, "st") || word_is(w + d, l - d, "nd") ||
-		    word_is(w + d, l - d, "rd") || word_is(w + d, l - d, "th"))
+		if (d == l || vs_key_word_is(w + d, l - d, "st") || vs_key_word_is(w + d, l - d, "nd") ||
+		    vs_key_word_is(w + d, l - d, "rd") || vs_key_word_is(w + d, l - d, "th"))
 			return v;
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (word_is(w, l, table[i].word))
+		if (vs_key_word_is(w, l, table[i].word))
 			return table[i].n;
 	return -1;
 }
@@ -437,17 +429,14 @@ static bool is_filler(const char *w, size_t l)
 	static const char *const fill[] = {"mui",  "m",    "lan",     "thu", "so",       "dose",
 	                                   "lieu", "tiem", "d",       "no",  "mui tiem", "l",
 	                                   "the",  "shot", "vaccine", "vac", "xin",      "0"};
-	for (size_t i = 0; i < sizeof fill / sizeof fill[0]; i++)
-		if (word_is(w, l, fill[i]))
-			return true;
-	return false;
+	return vs_key_word_in(w, l, fill, sizeof fill / sizeof fill[0]);
 }
 
 /* Words that announce a dose number ("mũi 2", "lần 2", "M2", "dose 2"). */
 static bool is_dose_word(const char *w, size_t l)
 {
-	return word_is(w, l, "mui") || word_is(w, l, "m") || word_is(w, l, "lan") || word_is(w, l, "thu") ||
-	       word_is(w, l, "dose") || word_is(w, l, "lieu") || word_is(w, l, "d") || word_is(w, l, "l");
+	static const char *const words[] = {"mui", "m", "lan", "thu", "dose", "lieu", "d", "l"};
+	return vs_key_word_in(w, l, words, sizeof words / sizeof words[0]);
 }
 
 /* Number of words of a booster phrase starting at words[w], 0 when none:
@@ -461,14 +450,13 @@ static size_t booster_phrase(const char **words, const size_t *lens, size_t w, s
 	const char *x = words[w];
 	size_t l = lens[w];
 	bool next = w + 1 < count;
-	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
-		if (word_is(x, l, one[i]))
-			return 1;
-	if (word_is(x, l, "nhac"))
-		return next && word_is(words[w + 1], lens[w + 1], "lai") ? 2 : 1;
-	if (word_is(x, l, "tang"))
-		return next && word_is(words[w + 1], lens[w + 1], "cuong") ? 2 : 1;
-	if (word_is(x, l, "bo") && next && word_is(words[w + 1], lens[w + 1], "sung"))
+	if (vs_key_word_in(x, l, one, sizeof one / sizeof one[0]))
+		return 1;
+	if (vs_key_word_is(x, l, "nhac"))
+		return next && vs_key_word_is(words[w + 1], lens[w + 1], "lai") ? 2 : 1;
+	if (vs_key_word_is(x, l, "tang"))
+		return next && vs_key_word_is(words[w + 1], lens[w + 1], "cuong") ? 2 : 1;
+	if (vs_key_word_is(x, l, "bo") && next && vs_key_word_is(words[w + 1], lens[w + 1], "sung"))
 		return 2;
 	return 0;
 }
@@ -476,15 +464,15 @@ static size_t booster_phrase(const char **words, const size_t *lens, size_t w, s
 /* Letters glued to a number that may be split off: "M2", "mui2", "NL1", "MNL2". */
 static bool splits_off(const char *w, size_t l)
 {
-	return word_is(w, l, "m") || word_is(w, l, "mui") || word_is(w, l, "d") || word_is(w, l, "lan") ||
-	       word_is(w, l, "dose") || word_is(w, l, "l") || word_is(w, l, "nl") || word_is(w, l, "mnl") ||
-	       word_is(w, l, "booster");
+	static const char *const words[] = {"m", "mui", "d", "lan", "dose", "l", "nl", "mnl", "booster"};
+	return vs_key_word_in(w, l, words, sizeof words / sizeof words[0]);
 }
 
 /* Words that deny the dose ("không nhắc lại", "chưa tiêm"). */
 static bool is_negation(const char *w, size_t l)
 {
-	return word_is(w, l, "khong") || word_is(w, l, "ko") || word_is(w, l, "chua");
+	static const char *const words[] = {"khong", "ko", "chua"};
+	return vs_key_word_in(w, l, words, sizeof words / sizeof words[0]);
 }
 
 /* Splits the folded text into words, glued forms apart ("m2" -> "m 2").
@@ -510,7 +498,7 @@ static size_t dose_words(char *buf, size_t n, const char **words, size_t *lens)
 		i = j + 1;
 	}
 	/* "1 0" from Excel's "1.0": a trailing zero after a number */
-	if (count == 2 && word_number(words[0], lens[0]) > 0 && word_is(words[1], lens[1], "0"))
+	if (count == 2 && word_number(words[0], lens[0]) > 0 && vs_key_word_is(words[1], lens[1], "0"))
 		count = 1;
 	return count;
 }
