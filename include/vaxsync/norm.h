@@ -61,6 +61,11 @@ typedef struct vs_norm_record {
 	uint8_t sex;           /* VS_SEX_* */
 	uint8_t id_type;       /* VS_ID_* */
 	char id_number[24];    /* digits only for CCCD/CMND; upper-case alnum for OTHER */
+	/* an ID Excel showed in scientific notation with digits lost (7.92017E+10; id_number is then
+	 * empty): the significant digits shown, trailing zeros dropped (792017), and the number of
+	 * digits of the whole number (11); compared with a citizen's ID rounded alike; 0 none */
+	uint64_t id_sci;
+	uint8_t id_sci_len;
 	char phone[16];        /* 10-digit mobile or landline, starting with 0 */
 	char province_code[4]; /* GSO 2022 codes */
 	char district_code[4];

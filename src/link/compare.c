@@ -279,7 +279,47 @@ static bool two_slips(const char *a, int alen, const char *b, int blen)
 	return true;
 }
 
-static bool excel_damaged(const char *r, int rlen, bool sci, const char *l, int llen)
+/* does the candidate's ID l, rounded as Excel shows a long number in scientific notation (to 6
+ * significant digits, or to as many as the record shows when more), or cut there, read as what
+ * the record shows (v->id_sci: 7.92017E+10 of 079201697303)? At least 5 significant digits:
+ * fewer say little more than the province */
+static bool sci_agrees(const lk_view *v, uint64_t l)
+{
+	if (!l || !v->id_sci)
+		return false;
+	char d[24];
+	int n = lk_unpack_id(l, d), z = 0;
+	while (z < n - 1 && d[z] == '0')
+		z++;
+	const char *c = d + z;
+	int cn = n - z, shown = 0;
+	for (uint64_t x = v->id_sci; x; x /= 10)
+		shown++;
+	int lo = shown > 5 ? shown : 5, hi = shown > 6 ? shown : 6;
+	for (int k = lo; k <= hi && k < cn && k <= 18; k++) {
+		uint64_t cut = 0, ten = 1;
+		for (int i = 0; i < k; i++) {
+			cut = cut * 10 + (uint64_t)(c[i] - '0');
+			ten *= 10;
+		}
+		uint64_t up = cut + (c[k] >= '5');
+		int uplen = cn;
+		if (up == ten) { /* 99999.7 → 1E+5: one digit more */
+			up /= 10;
+			uplen++;
+		}
+		while (cut % 10 == 0)
+			cut /= 10;
+		while (up % 10 == 0)
+			up /= 10;
+		if ((cut == v->id_sci && cn == v->id_sci_len) || (up == v->id_sci && uplen == v->id_sci_len))
+			return true;
+	}
+	return false;
+}
+
+/* Excel lost the leading zeros: the same number once they are set aside */
+static bool excel_damaged(const char *r, int rlen, const char *l, int llen)
 {
 	while (llen > 0 && *l == '0') {
 		l++;
@@ -291,16 +331,6 @@ static bool excel_damaged(const char *r, int rlen, bool sci, const char *l, int 
 	}
 	if (rlen == 0 || llen == 0)
 		return false;
-	if (sci) {
-		while (rlen > 0 && r[rlen - 1] == '0')
-			rlen--;
-		if (rlen < 4 || rlen > llen)
-			return false;
-		if (memcmp(r, l, (size_t)rlen - 1))
-			return false;
-		int d = r[rlen - 1] - l[rlen - 1];
-		return d >= 0 && d <= 1;
-	}
 	return rlen == llen && !memcmp(r, l, (size_t)rlen);
 }
 
@@ -326,7 +356,9 @@ static bool one_digit_more(const char *a, int alen, const char *b, int blen)
 
 static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la, bool household)
 {
-	if (!v->id || (!l && !la))
+	if (!v->id) /* what Excel left of an ID agrees, or it says nothing */
+		return sci_agrees(v, l) || sci_agrees(v, la) ? LV_ID_EXCEL : 0;
+	if (!l && !la)
 		return 0;
 	if (v->id == l)
 		return LV_ID_EXACT;
@@ -340,8 +372,7 @@ static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la, bool househo
 	int lan = la ? lk_unpack_id(la, lad) : 0;
 	if (near_digits(rd, rn, ld, ln) || near_digits(rd, rn, lad, lan))
 		return LV_ID_NEAR;
-	if ((ln && excel_damaged(rd, rn, v->id_sci, ld, ln)) ||
-	    (lan && excel_damaged(rd, rn, v->id_sci, lad, lan)))
+	if ((ln && excel_damaged(rd, rn, ld, ln)) || (lan && excel_damaged(rd, rn, lad, lan)))
 		return LV_ID_EXCEL;
 	if (!household)
 		return LV_ID_ELSE;
@@ -557,12 +588,10 @@ static bool maybe_near(uint64_t r, uint64_t l)
 	       a / 100000000 == b / 100000000;
 }
 
-/* could id_level find Excel damage? lost leading zeros: the same number; scientific: maybe */
+/* could id_level find Excel damage? lost leading zeros: the same number */
 static bool maybe_excel(const lk_view *v, uint64_t l)
 {
-	if (!l)
-		return false;
-	return v->id_sci || ID_VAL(v->id) == ID_VAL(l);
+	return l && ID_VAL(v->id) == ID_VAL(l);
 }
 
 /* could id_level find a digit dropped or doubled (leading zeros set aside)? lengths within two */
@@ -573,7 +602,9 @@ static bool len_off_by_one(uint64_t r, uint64_t l)
 
 static float id_bound(const vs_link_model *m, size_t ci, const lk_view *v, uint64_t l, uint64_t la)
 {
-	if (!v->id || (!l && !la))
+	if (!v->id)
+		return id_level(v, l, la, m->s->household) ? m->w[ci][LV_ID_EXCEL] : 0;
+	if (!l && !la)
 		return 0;
 	if (v->id == l)
 		return m->w[ci][LV_ID_EXACT];

@@ -61,6 +61,12 @@ static void fmt_value(const lk_view *v, int kind, int extra, bool vi, char *out,
 	case LK_ID:
 		lk_unpack_id(v->id, d);
 		lk_unpack_id(v->alt, a);
+		if (!v->id && v->id_sci) { /* what Excel left of it, as Excel shows it: 7.92017E+10 */
+			char m[24];
+			int k = snprintf(m, sizeof m, "%llu", (unsigned long long)v->id_sci);
+			snprintf(d, sizeof d, "%c%s%.14sE+%02d", m[0], k > 1 ? "." : "", m + 1,
+			         v->id_sci_len ? v->id_sci_len - 1 : 0);
+		}
 		snprintf(out, len, "%s%s%s", d, *a ? (vi ? " / cũ " : " / old ") : "", a);
 		break;
 	case LK_PHONE:

@@ -188,8 +188,9 @@ typedef struct lk_view {
 	uint32_t nset;                   /* hash of the sorted name words (order-free), 0 none */
 	uint32_t dob;                    /* y*10000+m*100+d, 0 none */
 	uint8_t sex;
-	bool id_sci;             /* ID damaged by Excel scientific notation */
 	uint64_t id, alt, phone; /* packed digits, 0 none */
+	uint64_t id_sci;         /* vs_norm_record.id_sci and id_sci_len: what Excel left of an ID */
+	uint8_t id_sci_len;
 	uint32_t commune;
 	uint16_t district;
 	uint8_t province;

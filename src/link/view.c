@@ -90,7 +90,8 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	}
 	v->sex = r->sex <= VS_SEX_F ? r->sex : 0;
 	v->id = lk_pack_id(r->id_number);
-	v->id_sci = vs_reason_has(&r->reasons, VS_R_ID_EXCEL_SCIENTIFIC);
+	v->id_sci = r->id_sci;
+	v->id_sci_len = r->id_sci_len;
 	v->alt = lk_pack_id(alt);
 	v->phone = lk_pack_id(r->phone);
 	v->province = (uint8_t)(code_num(r->province_code) & 0xff);

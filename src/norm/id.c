@@ -74,13 +74,18 @@ static bool cccd_province_known(const vs_ref *ref, const char *id)
 
 /* Parses Excel scientific notation ("1.23457E+11", "3,5E+11", "1E+11").
  * On a match returns true; *exact tells whether every digit survived, and then
- * digits[] holds the integer (NUL-terminated). */
-static bool parse_scientific(const char *s, size_t len, bool *exact, char *digits, size_t digits_len)
+ * digits[] holds the integer (NUL-terminated); when digits were lost, *sig holds the
+ * significant digits shown (trailing zeros dropped, at most 18) and *sig_len the number of
+ * digits of the whole number (0 when it cannot be told). */
+static bool parse_scientific(const char *s, size_t len, bool *exact, char *digits, size_t digits_len,
+                             uint64_t *sig, uint8_t *sig_len)
 {
 	char mant[32];
 	size_t m = 0, i = 0, int_digits = 0;
 	bool seen_point = false;
 	*exact = false;
+	*sig = 0;
+	*sig_len = 0;
 	while (i < len && (s[i] == ' ' || s[i] == '\''))
 		i++;
 	for (; i < len && (is_digit(s[i]) || s[i] == '.' || s[i] == ','); i++) {
@@ -120,8 +125,21 @@ static bool parse_scientific(const char *s, size_t len, bool *exact, char *digit
 		return true;
 	/* Excel shows 15 significant digits at most; trailing zeros it pads are
 	 * indistinguishable from lost digits, so only a full mantissa is exact. */
-	if (shift > 0)
+	if (shift > 0) {
+		size_t k = 0, e = m;
+		while (k < m && mant[k] == '0')
+			k++;
+		while (e > k && mant[e - 1] == '0')
+			e--;
+		if (k < e && e - k <= 18) {
+			uint64_t v = 0;
+			for (size_t j = k; j < e; j++)
+				v = v * 10 + (uint64_t)(mant[j] - '0');
+			*sig = v;
+			*sig_len = (uint8_t)(m - k + (size_t)shift);
+		}
 		return true;
+	}
 	size_t o = 0, k = 0;
 	while (k < m && mant[k] == '0')
 		k++;
@@ -231,6 +249,8 @@ void vs_norm_id(const vs_norm_ctx *ctx, const char *s, vs_date dob, uint8_t sex,
 
 	out->id_number[0] = '\0';
 	out->id_type = VS_ID_NONE;
+	out->id_sci = 0;
+	out->id_sci_len = 0;
 	while (len > 0 &&
 	       (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
 		len--;
@@ -246,9 +266,14 @@ void vs_norm_id(const vs_norm_ctx *ctx, const char *s, vs_date dob, uint8_t sex,
 	}
 
 	bool exact = false;
-	if (parse_scientific(s, len, &exact, buf, sizeof buf)) {
+	uint64_t sig;
+	uint8_t sig_len;
+	if (parse_scientific(s, len, &exact, buf, sizeof buf, &sig, &sig_len)) {
 		if (!exact) {
+			/* no ID, but what Excel left of it can still agree with a citizen's */
 			vs_reason_add(&out->reasons, VS_R_ID_EXCEL_SCIENTIFIC);
+			out->id_sci = sig;
+			out->id_sci_len = sig_len;
 			return;
 		}
 		n = strlen(buf);

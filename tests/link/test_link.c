@@ -189,9 +189,23 @@ static void test_comparators(void **state)
 	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
 	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "1090123456", "", "");
 	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_EXCEL);
-	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "1090120000", "", "");
-	vs_reason_add(&r.reasons, VS_R_ID_EXCEL_SCIENTIFIC);
-	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_EXCEL);
+	/* what Excel's scientific notation left of an ID: the candidate's ID rounded (or cut) to the
+	 * digits shown, 5 or more, with its length (1.09012E+09 of 001090123456, 7.9301E+10 of
+	 * 079301000111); a prefix that disagrees or too short says nothing */
+	struct {
+		uint64_t sig;
+		uint8_t len;
+		size_t row;
+		unsigned want;
+	} sci[] = {{109012, 10, 0, LV_ID_EXCEL}, {10901, 10, 0, LV_ID_EXCEL}, {79301, 11, 2, LV_ID_EXCEL},
+	           {109013, 10, 0, 0},           {109012, 11, 0, 0},          {109, 10, 0, 0},
+	           {109012, 10, 2, 0},           {109012, 10, 1, 0}};
+	for (size_t i = 0; i < sizeof sci / sizeof sci[0]; i++) {
+		mkrec(&r, "x", "", "y", 0, 0, 0, 0, "", "", "");
+		r.id_sci = sci[i].sig;
+		r.id_sci_len = sci[i].len;
+		assert_int_equal(level(&f, &r, LK_ID, sci[i].row), sci[i].want);
+	}
 	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "079301000111", "", "");
 	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ELSE);
 	assert_int_equal(level(&f, &r, LK_ID, 1), 0);
@@ -438,6 +452,20 @@ static void test_lodging(void **state)
 	assert_int_equal(res[0].best, 105);
 	assert_int_equal(res[1].best, 105);
 	assert_true(fabs(res[0].weight - res[1].weight) < 1e-9);
+	assert_int_equal(res[0].decision, VS_LINK_REVIEW); /* rule 4: nothing places the lodger */
+	/* what Excel's scientific notation left of the lodger's CCCD (7.90863E+10) agrees with the
+	 * citizen's: the ID places the person, and the link is made (regression: the digits were
+	 * dropped and such records went to review) */
+	q[0].id_sci = 790863;
+	q[0].id_sci_len = 11;
+	assert_int_equal(level(&f, &q[0], LK_ID, 105), LV_ID_EXCEL);
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 105);
+	assert_int_equal(res[0].decision, VS_LINK_AUTO);
+	q[0].id_sci = 790864; /* another number: it says nothing, for or against */
+	assert_int_equal(level(&f, &q[0], LK_ID, 105), 0);
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].decision, VS_LINK_REVIEW);
 	unbuild(&f);
 	free(p);
 }

@@ -164,6 +164,34 @@ static void test_id(void **state)
 	expect_reasons(&r, "(null)", "ID_MISSING");
 }
 
+/* what Excel left of an ID in scientific notation is kept for comparison: the digits shown
+ * (trailing zeros dropped) and the length of the whole number */
+static void test_id_scientific(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t sig;
+		uint8_t len;
+	} cases[] = {
+	    {"7.92017E+10", 792017, 11}, {"1.23457E+11", 123457, 12}, {"3,5E+11", 35, 12},
+	    {"7.92E+10", 792, 11},       {"7.9202E+10", 79202, 11},   {"1E+11", 1, 12},
+	    {"0.79E+11", 79, 11},        {"1.089012345E+9", 0, 0}, /* every digit there: the ID */
+	    {"001089012345", 0, 0},      {"1.23E+300", 0, 0},         /* too long to be an ID */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		vs_norm_record r;
+		fresh(&r);
+		r.id_sci = 99; /* set afresh on every record */
+		r.id_sci_len = 99;
+		vs_norm_id(&g_ctx, cases[i].in, (vs_date){0}, 0, &r);
+		if (r.id_sci != cases[i].sig || r.id_sci_len != cases[i].len)
+			fail_msg("input '%s': id_sci %llu len %u, want %llu len %u", cases[i].in,
+			         (unsigned long long)r.id_sci, r.id_sci_len, (unsigned long long)cases[i].sig,
+			         cases[i].len);
+	}
+}
+
 static void test_idnum_decode(void **state)
 {
 	int p = 0, sex = 0, y = 0;
@@ -1002,6 +1030,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_id),
+	    cmocka_unit_test(test_id_scientific),
 	    cmocka_unit_test(test_idnum_decode),
 	    cmocka_unit_test(test_phone),
 	    cmocka_unit_test(test_vaccine),
