@@ -58,9 +58,9 @@ typedef struct vs_norm_record {
 	/* a date of birth in a date's form but no day of the calendar (month 13, day 71, month 00), as
 	 * its numbers yyyymmdd, for comparison only (the generic standardizer); 0 none */
 	uint32_t dob_typed;
-	uint8_t sex;           /* VS_SEX_* */
-	uint8_t id_type;       /* VS_ID_* */
-	char id_number[24];    /* digits only for CCCD/CMND; upper-case alnum for OTHER */
+	uint8_t sex;        /* VS_SEX_* */
+	uint8_t id_type;    /* VS_ID_* */
+	char id_number[24]; /* digits only for CCCD/CMND; upper-case alnum for OTHER */
 	/* an ID Excel showed in scientific notation with digits lost (7.92017E+10; id_number is then
 	 * empty): the significant digits shown, trailing zeros dropped (792017), and the number of
 	 * digits of the whole number (11); compared with a citizen's ID rounded alike; 0 none */

@@ -176,7 +176,7 @@ static void test_id_scientific(void **state)
 	    {"7.92017E+10", 792017, 11}, {"1.23457E+11", 123457, 12}, {"3,5E+11", 35, 12},
 	    {"7.92E+10", 792, 11},       {"7.9202E+10", 79202, 11},   {"1E+11", 1, 12},
 	    {"0.79E+11", 79, 11},        {"1.089012345E+9", 0, 0}, /* every digit there: the ID */
-	    {"001089012345", 0, 0},      {"1.23E+300", 0, 0},         /* too long to be an ID */
+	    {"001089012345", 0, 0},      {"1.23E+300", 0, 0},      /* too long to be an ID */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
