@@ -181,8 +181,8 @@ vs_rc vs_link_model_load(vs_link_model **out, const vs_link_settings *s, const c
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
-		return vs_error_set(err, VS_ERR_PARSE, path, (uint64_t)je.line, (uint64_t)je.column, NULL,
-		                    "model: %s", je.text);
+		return vs_error_set(err, VS_ERR_PARSE, path, je.line > 0 ? (uint64_t)je.line : 0,
+		                    je.column > 0 ? (uint64_t)je.column : 0, NULL, "model: %s", je.text);
 	vs_rc rc = model_from_json(out, s, root, path, err);
 	json_decref(root);
 	return rc;
@@ -196,8 +196,8 @@ vs_rc vs_link_model_parse(vs_link_model **out, const vs_link_settings *s, const 
 		return vs_error_set(err, VS_ERR_LIMIT, name, 0, 0, NULL, "model: over 1 MiB");
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
-		return vs_error_set(err, VS_ERR_PARSE, name, (uint64_t)je.line, (uint64_t)je.column, NULL,
-		                    "model: %s", je.text);
+		return vs_error_set(err, VS_ERR_PARSE, name, je.line > 0 ? (uint64_t)je.line : 0,
+		                    je.column > 0 ? (uint64_t)je.column : 0, NULL, "model: %s", je.text);
 	vs_rc rc = model_from_json(out, s, root, name, err);
 	json_decref(root);
 	return rc;

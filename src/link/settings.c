@@ -722,8 +722,8 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 	vs_link_settings *s = NULL;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		rc = vs_error_set(err, VS_ERR_PARSE, name, (uint64_t)je.line, (uint64_t)je.column, NULL,
-		                  "settings: %s", je.text);
+		rc = vs_error_set(err, VS_ERR_PARSE, name, je.line > 0 ? (uint64_t)je.line : 0,
+		                  je.column > 0 ? (uint64_t)je.column : 0, NULL, "settings: %s", je.text);
 		goto out;
 	}
 	if (!json_is_object(root)) {

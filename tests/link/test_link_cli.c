@@ -142,6 +142,11 @@ static void test_link_train_eval(void **state)
 	assert_memory_equal(b1, b2, n1);
 	/* a file that is not a model is refused */
 	assert_int_not_equal(run("link " SIDES " --model d/shots.csv -o d/l3.csv -q"), 0);
+	/* and a model that is not there is named without a line (regression: jansson's -1 was
+	 * printed as line 18446744073709551615) */
+	assert_int_not_equal(run("--lang en link " SIDES " --model d/no-such-model.json -o d/l3.csv -q"), 0);
+	assert_non_null(strstr(out, "d/no-such-model.json: model:"));
+	assert_null(strstr(out, "18446744073709551615"));
 }
 
 static void test_explain_and_preflight(void **state)
