@@ -322,6 +322,20 @@ void vs_norm_id(const vs_norm_ctx *ctx, const char *s, vs_date dob, uint8_t sex,
 		vs_reason_add(&out->reasons, VS_R_ID_MISSING);
 		return;
 	}
+	/* a letter O typed for a zero, I or l for a one, in a number of a CCCD's or CMND's length
+	 * ("00104401234O"): read as the digit and flagged (no other document has that shape) */
+	if (alphas && alphas <= 2 && (n == 12 || n == 9)) {
+		size_t lookalikes = 0;
+		for (size_t i = 0; i < n; i++)
+			lookalikes += buf[i] == 'O' || buf[i] == 'I' || buf[i] == 'L';
+		if (lookalikes == alphas) {
+			for (size_t i = 0; i < n; i++)
+				buf[i] = buf[i] == 'O' ? '0' : buf[i] == 'I' || buf[i] == 'L' ? '1' : buf[i];
+			digits = n;
+			alphas = 0;
+			other_chars = true;
+		}
+	}
 	if (separators && digits > 0)
 		vs_reason_add(&out->reasons, VS_R_ID_SEPARATORS_REMOVED);
 

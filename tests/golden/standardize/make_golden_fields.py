@@ -58,7 +58,7 @@ idc("old CMND spaced", "271 234 567", "271234567", "CMND", "ID_OLD_CMND|ID_SEPAR
 idc("passport", "B1234567", "B1234567", "OTHER", "ID_OTHER_TYPE")
 idc("passport lower case", "c7654321", "C7654321", "OTHER", "ID_OTHER_TYPE")
 idc("health insurance card", "DN4797912345678", "DN4797912345678", "OTHER", "ID_OTHER_TYPE")
-idc("letter O for zero", "00108010000O", "00108010000O", "OTHER", "ID_NON_DIGIT")
+idc("letter O for zero", "00108010000O", "001080100000", "CCCD", "ID_NON_DIGIT")
 idc("stray symbol", "0010801#00001", "001080100001", "CCCD", "ID_NON_DIGIT")
 idc("words", "chưa rõ", "", "", "ID_NON_DIGIT")
 idc("empty", "", "", "", "ID_MISSING")
@@ -309,6 +309,10 @@ dov("second booster, Pfizer", "NL2", "Pfizer", "EU/1/20/1528", "4", "DOSE_BOOSTE
 dov("booster, product unknown: after two doses", "Nhắc lại", "Sinovac", "", "3", "VACCINE_UNKNOWN|DOSE_BOOSTER_UNNUMBERED")
 
 counts = {}
+# added later (at the end, so that earlier case ids stay)
+idc("letter l for one", "00l080100001", "001080100001", "CCCD", "ID_NON_DIGIT")
+idc("another letter", "00108010000X", "00108010000X", "OTHER", "ID_NON_DIGIT")
+
 with open(OUT + "/input_fields.csv", "w", newline="", encoding="utf-8") as fi, \
      open(OUT + "/expected_fields.csv", "w", newline="", encoding="utf-8") as fe:
     wi = csv.writer(fi, lineterminator="\n")
