@@ -176,6 +176,24 @@ static bool word_is(const vs_text_tables *tt, int table, const char *s, const to
 	return vs_text_name_is(tt, table, s + t->off, t->len, accents);
 }
 
+/* A title typed before the name ("Bà Nguyễn Thị Lan", "Cháu Trần Minh Khôi"): a word of address,
+ * with its marks (without them Ba, Be, Co are names), that is no known given name (Bé is one:
+ * "Bé Nguyễn Thị" may be the given name typed first), followed by a major family name and a name
+ * of two words or more. */
+static bool title_first(const vs_text_tables *tt, const char *s, const token *tok, size_t n)
+{
+	static const char *const titles[] = {"Ông", "Bà", "Bé", "Cháu", "Cụ", "Bác", "Chú", "Cô", "Chị"};
+	char w[32];
+	if (!tt || n < 3 || tok[0].initial || tok[1].initial)
+		return false;
+	size_t wl = display_word(s, &tok[0], false, w, sizeof w);
+	bool title = false;
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0] && !title; i++)
+		title = wl == strlen(titles[i]) && !memcmp(w, titles[i], wl);
+	return title && !word_is(tt, VS_TEXT_GIVEN, s, &tok[0], true) &&
+	       word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], true);
+}
+
 /* Detects given-name-first order and fills order[] with the Vietnamese
  * order. Two shapes, both anchored on a major family name (the national
  * list) so that a typo or a rare family name never moves words:
@@ -641,6 +659,11 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 	}
 	if (punct || dropped)
 		vs_reason_add(rs, VS_R_NAME_PUNCT_REMOVED);
+	if (title_first(ctx ? ctx->text : NULL, text, tok, n)) {
+		memmove(tok, tok + 1, (n - 1) * sizeof tok[0]);
+		n--;
+		vs_reason_add(rs, VS_R_NAME_TITLE_REMOVED);
+	}
 
 	/* Case, diacritics, initials. */
 	size_t letters = 0, upper = 0;

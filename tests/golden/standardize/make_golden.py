@@ -460,6 +460,13 @@ add("a doubled tone key types the letter: not decoded", "Nguyeenxx Vawn Hoaf", "
 add("given first, middle dropped: kept as typed", "Hòa Nguyễn", "Hòa Nguyễn", [])
 add("given first, middle dropped, no diacritics: kept", "Hoa Nguyen", "Hoa Nguyen", ["NAME_NO_DIACRITICS"])
 add("given first, middle dropped, not a family name: swapped", "Hùng Trần", "Trần Hùng", ["NAME_ORDER_SWAPPED"])
+# a title typed before the name is dropped (Ông is also a family name: kept when no family name follows)
+add("a title before the name", "Bà Trần Thị Lan", "Trần Thị Lan", ["NAME_TITLE_REMOVED"], sex_in="Nữ", sex_out="F")
+add("a title before the name, capitals", "ÔNG NGUYỄN VĂN HÙNG", "Nguyễn Văn Hùng",
+    ["NAME_TITLE_REMOVED", "NAME_ALL_CAPS"])
+add("a child's title", "Cháu Lê Minh Khôi", "Lê Minh Khôi", ["NAME_TITLE_REMOVED"])
+add("Ông as a family name: kept", "Ông Văn Dũng", "Ông Văn Dũng", [])
+add("a title and a family name alone: kept", "Cô Nguyễn", "Cô Nguyễn", [], sex_in="Nữ", sex_out="F")
 
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
