@@ -300,6 +300,97 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 	return o;
 }
 
+/* ---- VIQR (RFC 1456): the marks typed as signs after the vowel ("Nguye^~n Va(n Hu`ng") ---- */
+
+static bool ascii_vowel(char c)
+{
+	return c && strchr("aeiouyAEIOUY", c);
+}
+
+/* the combining mark of shape sign c after vowel v (â ê ô, ă, ơ ư), 0 none */
+static uint32_t viqr_shape(char v, char c)
+{
+	char l = (char)(v | 0x20);
+	if (c == '^' && (l == 'a' || l == 'e' || l == 'o'))
+		return 0x302;
+	if (c == '(' && l == 'a')
+		return 0x306;
+	if ((c == '+' || c == '*') && (l == 'o' || l == 'u'))
+		return 0x31B;
+	return 0;
+}
+
+/* the combining mark of tone sign c, 0 none */
+static uint32_t viqr_tone(char c)
+{
+	switch (c) {
+	case '\'':
+	case '/':
+		return 0x301;
+	case '`':
+		return 0x300;
+	case '?':
+		return 0x309;
+	case '~':
+		return 0x303;
+	case '.':
+		return 0x323;
+	default:
+		return 0;
+	}
+}
+
+/* Decodes an ASCII name typed in VIQR into NFC text (out, cap bytes); returns its length, or 0
+ * when s is not VIQR: it must carry a sign no name has (^ + * ` ~ ? right after a vowel, or a
+ * shape sign followed by a tone sign), since ' . ( alone are an apostrophe, an initial's period
+ * and a note. "dd" at the start of a word is đ; a backslash keeps the next sign as typed. */
+static size_t viqr_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	bool sure = false;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+		if (i + 1 < len && ascii_vowel(s[i]) && s[i + 1] && strchr("^+*`~?", s[i + 1]) &&
+		    (viqr_shape(s[i], s[i + 1]) || viqr_tone(s[i + 1])))
+			sure = true;
+		if (i + 2 < len && ascii_vowel(s[i]) && viqr_shape(s[i], s[i + 1]) && viqr_tone(s[i + 2]))
+			sure = true;
+	}
+	if (!sure)
+		return 0;
+	char tmp[NAME_BUF];
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 12 < sizeof tmp; i++) {
+		char c = s[i];
+		bool start = i == 0 || !((s[i - 1] | 0x20) >= 'a' && (s[i - 1] | 0x20) <= 'z');
+		if (c == '\\' && i + 1 < len) {
+			tmp[o++] = s[++i];
+			continue;
+		}
+		if (start && (c == 'd' || c == 'D') && i + 1 < len && (s[i + 1] == 'd' || s[i + 1] == 'D')) {
+			o += vs_utf8_encode(c == 'D' ? 0x110 : 0x111, tmp + o);
+			i++;
+			continue;
+		}
+		tmp[o++] = c;
+		if (!ascii_vowel(c))
+			continue;
+		uint32_t shape = i + 1 < len ? viqr_shape(c, s[i + 1]) : 0;
+		if (shape) {
+			o += vs_utf8_encode(shape, tmp + o);
+			i++;
+		}
+		uint32_t tone = i + 1 < len ? viqr_tone(s[i + 1]) : 0;
+		if (tone) {
+			o += vs_utf8_encode(tone, tmp + o);
+			i++;
+		}
+	}
+	bool changed;
+	size_t n = vs_text_nfc(tmp, o, out, cap, &changed);
+	return n < cap ? n : 0;
+}
+
 /* ---- keystrokes typed with the input method off (Telex, VNI) ---- */
 
 typedef struct keyed {
@@ -610,7 +701,7 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 
 static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
-	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF], keyed_text[NAME_BUF];
+	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF], keyed_text[NAME_BUF], viqr[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];
 	size_t order[NAME_MAX_TOKENS];
 	const char *src = s;
@@ -626,6 +717,15 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			non_ascii = true;
+	if (!non_ascii && len) {
+		size_t vl = viqr_decode(s, len, viqr, sizeof viqr);
+		if (vl) {
+			vs_reason_add(rs, VS_R_NAME_VIQR_DECODED);
+			s = viqr;
+			len = vl;
+			non_ascii = true;
+		}
+	}
 	{
 		src_len = len = prepare(s, len, prepared, &dropped);
 		s = src = prepared;

@@ -467,6 +467,11 @@ add("a title before the name, capitals", "ÔNG NGUYỄN VĂN HÙNG", "Nguyễn V
 add("a child's title", "Cháu Lê Minh Khôi", "Lê Minh Khôi", ["NAME_TITLE_REMOVED"])
 add("Ông as a family name: kept", "Ông Văn Dũng", "Ông Văn Dũng", [])
 add("a title and a family name alone: kept", "Cô Nguyễn", "Cô Nguyễn", [], sex_in="Nữ", sex_out="F")
+# VIQR: the marks typed as signs after the vowel
+add("VIQR", "Nguye^~n Va(n Hu`ng", "Nguyễn Văn Hùng", ["NAME_VIQR_DECODED"])
+add("VIQR, dd and a dot below", "DDa(.ng Thi. Hu+o+ng", "Đặng Thị Hương", ["NAME_VIQR_DECODED"], sex_in="Nữ", sex_out="F")
+add("VIQR in capitals with a note", "TRA^`N VA(N AN (con)", "Trần Văn An", ["NAME_VIQR_DECODED", "NAME_ALL_CAPS", "NAME_PUNCT_REMOVED"])
+add("no VIQR sign: an initial's period stays", "Nguyen V. An", "Nguyen V. An", ["NAME_NO_DIACRITICS", "NAME_INITIAL"])
 
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
