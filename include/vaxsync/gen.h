@@ -78,7 +78,13 @@
 	X(VACCINE_MISSPELLED, 0.03, "vaccine name misspelled as people do (Mordena, Astra zeneca, Phizer)")  \
 	X(DOSE_BOOSTER_TEXT, 0.50, "a booster dose written as booster words (Nhắc lại, NL2, Tăng cường)")    \
 	X(DUP_DATE_SHIFTED, 0.30,                                                                            \
-	  "a duplicate typed with another shot date (day/month swapped, year typo, entry date)")
+	  "a duplicate typed with another shot date (day/month swapped, year typo, entry date)")             \
+	X(NAME_TITLE, 0,                                                                                     \
+	  "a title typed before the name (Ông, Bà, Anh, Chị, Cháu, Bé); 0 unless a mix sets it")             \
+	X(NAME_VIQR, 0,                                                                                      \
+	  "name typed in VIQR, the marks as signs (Nguye^~n Va(n Hu`ng); 0 unless a mix sets it")            \
+	X(ID_LETTER_FOR_DIGIT, 0,                                                                            \
+	  "a letter O typed for a zero or l for a one in the ID; 0 unless a mix sets it")
 
 typedef enum vs_gen_tag {
 #define VS_GEN_TAG_ENUM(name, rate, meaning) VS_GEN_TAG_##name,

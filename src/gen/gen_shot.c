@@ -300,7 +300,54 @@ static void copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src);
 }
 
-static void render_name(ctx *c, const vs_gen_person *p, record *rec)
+static int age_at(const vs_gen_person *p, int32_t day)
+{
+	return (int)((day - p->dob) / 365.2425);
+}
+
+/* The name in VIQR (RFC 1456): each vowel's marks as signs after it, the shape (^ ( +) before the
+ * tone (' ` ? ~ .), đ as dd. */
+static void viqr(const vs_gen_text *t, const char *s, char *out, size_t cap)
+{
+	char nfd[VS_GEN_NAME_LEN * 4];
+	size_t n = vs_gen_text_nfd(t, s, nfd, sizeof(nfd)), o = 0;
+	char tone = 0;
+	for (size_t i = 0; i <= n && o + 4 < cap;) {
+		uint32_t cp = 0;
+		size_t k = i < n ? vs_utf8_decode(nfd + i, n - i, &cp) : 1;
+		if (!k)
+			k = 1;
+		char shape = cp == 0x302 ? '^' : cp == 0x306 ? '(' : cp == 0x31B ? '+' : 0;
+		char tn = cp == 0x301   ? '\''
+		          : cp == 0x300 ? '`'
+		          : cp == 0x309 ? '?'
+		          : cp == 0x303 ? '~'
+		          : cp == 0x323 ? '.'
+		                        : 0;
+		if (shape) {
+			out[o++] = shape;
+		} else if (tn) {
+			tone = tn; /* after any shape sign: NFD puts the dot below first */
+		} else {
+			if (tone)
+				out[o++] = tone;
+			tone = 0;
+			if (i >= n)
+				break;
+			if (cp == 0x111 || cp == 0x110) {
+				out[o++] = cp == 0x110 ? 'D' : 'd';
+				out[o++] = cp == 0x110 ? 'D' : 'd';
+			} else {
+				memcpy(out + o, nfd + i, k);
+				o += k;
+			}
+		}
+		i += k;
+	}
+	out[o] = '\0';
+}
+
+static void render_name(ctx *c, const vs_gen_person *p, int32_t day, record *rec)
 {
 	vs_gen_model *m = c->m;
 	char a[VS_GEN_NAME_LEN * 3], b[VS_GEN_NAME_LEN * 3];
@@ -328,21 +375,33 @@ static void render_name(ctx *c, const vs_gen_person *p, record *rec)
 		vs_gen_text_typo(m->text, c->er, a, b, sizeof(b));
 		copy(a, sizeof(a), b);
 	}
+	if (draw(c, rec, VS_GEN_TAG_NAME_TITLE, rate(c, VS_GEN_TAG_NAME_TITLE))) {
+		int age = age_at(p, day);
+		bool f = p->sex == 'F';
+		const char *title = age < 16   ? (vs_gen_chance(c->er, 0.5) ? "Cháu" : "Bé")
+		                    : age < 60 ? (f ? "Chị" : "Anh")
+		                    : f        ? "Bà"
+		                               : "Ông";
+		snprintf(b, sizeof(b), "%s %.*s", title, (int)(sizeof(b) - 16), a);
+		copy(a, sizeof(a), b);
+	}
 	vs_gen_text_upper(m->text, a, b, sizeof(b));
 	if (strcmp(a, b) && draw(c, rec, VS_GEN_TAG_NAME_UPPER, rate(c, VS_GEN_TAG_NAME_UPPER)))
 		copy(a, sizeof(a), b);
-	static const vs_gen_tag enc[5] = {VS_GEN_TAG_NAME_NO_DIACRITICS, VS_GEN_TAG_NAME_NFD,
-	                                  VS_GEN_TAG_NAME_TCVN3, VS_GEN_TAG_NAME_VNI, VS_GEN_TAG_NAME_TELEX};
-	char out[5][VS_GEN_NAME_LEN * 3];
-	double pr[5];
+	static const vs_gen_tag enc[6] = {VS_GEN_TAG_NAME_NO_DIACRITICS, VS_GEN_TAG_NAME_NFD,
+	                                  VS_GEN_TAG_NAME_TCVN3,         VS_GEN_TAG_NAME_VNI,
+	                                  VS_GEN_TAG_NAME_TELEX,         VS_GEN_TAG_NAME_VIQR};
+	char out[6][VS_GEN_NAME_LEN * 3];
+	double pr[6];
 	vs_gen_text_strip(m->text, a, out[0], sizeof(out[0]));
 	vs_gen_text_nfd(m->text, a, out[1], sizeof(out[1]));
 	vs_gen_text_legacy(m->text, a, 0, out[2], sizeof(out[2]));
 	vs_gen_text_legacy(m->text, a, 1, out[3], sizeof(out[3]));
 	vs_gen_text_telex(m->text, a, out[4], sizeof(out[4]));
-	for (int i = 0; i < 5; i++)
+	viqr(m->text, a, out[5], sizeof(out[5]));
+	for (int i = 0; i < 6; i++)
 		pr[i] = strcmp(out[i], a) ? rate(c, enc[i]) : 0;
-	int k = draw_one(c, rec, enc, pr, 5);
+	int k = draw_one(c, rec, enc, pr, 6);
 	copy(rec->name, sizeof(rec->name), k >= 0 ? out[k] : a);
 }
 
@@ -405,11 +464,6 @@ static void render_sex(ctx *c, const vs_gen_person *p, record *rec)
 		copy(rec->sex, sizeof(rec->sex), male[vs_gen_below(c->er, 3)]);
 	else
 		copy(rec->sex, sizeof(rec->sex), female[vs_gen_below(c->er, 5)]);
-}
-
-static int age_at(const vs_gen_person *p, int32_t day)
-{
-	return (int)((day - p->dob) / 365.2425);
 }
 
 /* A number that is not a citizen ID: a health-insurance card (two letters, 13 digits), a passport
@@ -485,6 +539,17 @@ static void render_id(ctx *c, const vs_gen_household *hh, const vs_gen_person *p
 		char t = id[k];
 		id[k] = id[k + 1];
 		id[k + 1] = t;
+	}
+	/* a letter that looks like the digit: O for 0, l for 1 */
+	size_t look[24], nl = 0;
+	for (size_t k = 0; k < n && nl < 24; k++)
+		if (id[k] == '0' || id[k] == '1')
+			look[nl++] = k;
+	if (nl && draw(c, rec, VS_GEN_TAG_ID_LETTER_FOR_DIGIT, rate(c, VS_GEN_TAG_ID_LETTER_FOR_DIGIT))) {
+		size_t k = look[vs_gen_below(c->er, (uint32_t)nl)];
+		id[k] = id[k] == '0' ? 'O' : 'l';
+		copy(rec->id, sizeof(rec->id), id);
+		return;
 	}
 	static const vs_gen_tag tags[3] = {VS_GEN_TAG_ID_LEADING_ZERO_LOST, VS_GEN_TAG_ID_SCIENTIFIC,
 	                                   VS_GEN_TAG_ID_SEPARATORS};
@@ -760,7 +825,7 @@ static void render(ctx *c, const vs_gen_household *hh, const vs_gen_person *p, c
 	c->expected[VS_GEN_TAG_DOB_MISSING] += pm;
 	if (draw(c, rec, VS_GEN_TAG_ID_DOB_MISSING, pm))
 		rec->tags |= 1ull << VS_GEN_TAG_ID_MISSING | 1ull << VS_GEN_TAG_DOB_MISSING;
-	render_name(c, p, rec);
+	render_name(c, p, e->date, rec);
 	render_date(c, rec, p->dob, p->year_only, f->date_style, true, rec->dob);
 	render_sex(c, p, rec);
 	render_id(c, hh, p, e->date, rec);

@@ -595,6 +595,67 @@ static void test_mix(void **state)
 	assert_true(outsider_twins(b) > 20);
 }
 
+/* the classes that are 0 in the catalogue (a mix sets them): a title before the name, VIQR, a
+ * letter for a digit of the ID; none of them in a catalogue run */
+static void test_oddities(void **state)
+{
+	(void)state;
+	char a[512], dir[512];
+	vs_gen_stats sa, st;
+	gen("odd_off", 2000, 6, 1.0, true, &sa, a, sizeof(a));
+	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_TITLE], 0);
+	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_VIQR], 0);
+	assert_int_equal(sa.tag_count[VS_GEN_TAG_ID_LETTER_FOR_DIGIT], 0);
+	vs_gen_opts o;
+	vs_gen_opts_init(&o);
+	snprintf(dir, sizeof(dir), "%s/odd_on", tmp_root);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	o.out_dir = dir;
+	o.registry_count = 2000;
+	o.seed = 6;
+	o.quiet = true;
+	for (int t = 0; t < VS_GEN_TAG_COUNT; t++)
+		o.tag_rate[t] = 0;
+	o.tag_rate[VS_GEN_TAG_NAME_TITLE] = 0.5;
+	o.tag_rate[VS_GEN_TAG_NAME_VIQR] = 0.5;
+	o.tag_rate[VS_GEN_TAG_ID_LETTER_FOR_DIGIT] = 0.5;
+	vs_error err = {0};
+	assert_int_equal(vs_gen_run_stats(&o, ref, &st, &err), VS_OK);
+	table shots = load(dir, "shots.csv", 12), truth = load(dir, "truth.csv", 5);
+	assert_int_equal(shots.rows, truth.rows);
+	static const char *const titles[] = {"Ông ",  "Bà ",  "Anh ",  "Chị ",   "Cháu ", "Bé ",
+	                                     "O^ng ", "Ba` ", "Chi. ", "Cha'u ", "Be' "};
+	size_t seen[3] = {0};
+	for (size_t i = 0; i < truth.rows; i++) {
+		const char *tags = cell(&truth, i, 4), *name = cell(&shots, i, 2), *id = cell(&shots, i, 5);
+		if (strstr(tags, "NAME_TITLE")) {
+			bool ok = false;
+			for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+				ok = ok || !strncmp(name, titles[k], strlen(titles[k]));
+			if (!ok)
+				fail_msg("NAME_TITLE without a title: '%s'", name);
+			seen[0]++;
+		}
+		if (strstr(tags, "NAME_VIQR")) { /* ASCII, with a mark typed as a sign (or dd for đ) */
+			for (const char *c = name; *c; c++)
+				assert_true((unsigned char)*c < 0x80);
+			if (!strpbrk(name, "^`~?(+'.") && !strstr(name, "dd") && !strstr(name, "DD"))
+				fail_msg("NAME_VIQR without a sign: '%s'", name);
+			seen[1]++;
+		}
+		if (strstr(tags, "ID_LETTER_FOR_DIGIT")) {
+			assert_non_null(strpbrk(id, "Ol"));
+			seen[2]++;
+		}
+	}
+	assert_true(seen[0] > truth.rows / 4 && seen[1] > truth.rows / 8 && seen[2] > truth.rows / 4);
+	assert_int_equal(seen[0], st.tag_count[VS_GEN_TAG_NAME_TITLE]);
+	table_free(&shots);
+	table_free(&truth);
+}
+
 static void test_text(void **state)
 {
 	(void)state;
@@ -682,6 +743,7 @@ int main(void)
 	    cmocka_unit_test(test_determinism), cmocka_unit_test(test_registry_and_cccd),
 	    cmocka_unit_test(test_clean_truth), cmocka_unit_test(test_messy_truth_and_rates),
 	    cmocka_unit_test(test_hard),        cmocka_unit_test(test_mix),
+	    cmocka_unit_test(test_oddities),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
