@@ -84,7 +84,9 @@
 	X(NAME_VIQR, 0,                                                                                      \
 	  "name typed in VIQR, the marks as signs (Nguye^~n Va(n Hu`ng); 0 unless a mix sets it")            \
 	X(ID_LETTER_FOR_DIGIT, 0,                                                                            \
-	  "a letter O typed for a zero or l for a one in the ID; 0 unless a mix sets it")
+	  "a letter O typed for a zero or l for a one in the ID; 0 unless a mix sets it")                    \
+	X(NAME_CODEPAGE_LOST, 0,                                                                             \
+	  "name saved in a code page without Vietnamese: such letters became ?; 0 unless a mix sets it")
 
 typedef enum vs_gen_tag {
 #define VS_GEN_TAG_ENUM(name, rate, meaning) VS_GEN_TAG_##name,

@@ -347,6 +347,27 @@ static void viqr(const vs_gen_text *t, const char *s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* The name as a file saved in Windows-1252 keeps it: letters outside Latin-1 (ă đ ơ ư, most toned
+ * vowels) become '?' ("Nguy?n V?n Hùng"). */
+static void codepage_lost(const char *s, char *out, size_t cap)
+{
+	size_t n = strlen(s), o = 0;
+	for (size_t i = 0; i < n && o + 3 < cap;) {
+		uint32_t cp = 0;
+		size_t k = vs_utf8_decode(s + i, n - i, &cp);
+		if (!k)
+			k = 1;
+		if (cp < 0x80 || (cp >= 0xC0 && cp <= 0xFF)) {
+			memcpy(out + o, s + i, k);
+			o += k;
+		} else {
+			out[o++] = '?';
+		}
+		i += k;
+	}
+	out[o] = '\0';
+}
+
 static void render_name(ctx *c, const vs_gen_person *p, int32_t day, record *rec)
 {
 	vs_gen_model *m = c->m;
@@ -388,20 +409,22 @@ static void render_name(ctx *c, const vs_gen_person *p, int32_t day, record *rec
 	vs_gen_text_upper(m->text, a, b, sizeof(b));
 	if (strcmp(a, b) && draw(c, rec, VS_GEN_TAG_NAME_UPPER, rate(c, VS_GEN_TAG_NAME_UPPER)))
 		copy(a, sizeof(a), b);
-	static const vs_gen_tag enc[6] = {VS_GEN_TAG_NAME_NO_DIACRITICS, VS_GEN_TAG_NAME_NFD,
+	static const vs_gen_tag enc[7] = {VS_GEN_TAG_NAME_NO_DIACRITICS, VS_GEN_TAG_NAME_NFD,
 	                                  VS_GEN_TAG_NAME_TCVN3,         VS_GEN_TAG_NAME_VNI,
-	                                  VS_GEN_TAG_NAME_TELEX,         VS_GEN_TAG_NAME_VIQR};
-	char out[6][VS_GEN_NAME_LEN * 3];
-	double pr[6];
+	                                  VS_GEN_TAG_NAME_TELEX,         VS_GEN_TAG_NAME_VIQR,
+	                                  VS_GEN_TAG_NAME_CODEPAGE_LOST};
+	char out[7][VS_GEN_NAME_LEN * 3];
+	double pr[7];
 	vs_gen_text_strip(m->text, a, out[0], sizeof(out[0]));
 	vs_gen_text_nfd(m->text, a, out[1], sizeof(out[1]));
 	vs_gen_text_legacy(m->text, a, 0, out[2], sizeof(out[2]));
 	vs_gen_text_legacy(m->text, a, 1, out[3], sizeof(out[3]));
 	vs_gen_text_telex(m->text, a, out[4], sizeof(out[4]));
 	viqr(m->text, a, out[5], sizeof(out[5]));
-	for (int i = 0; i < 6; i++)
+	codepage_lost(a, out[6], sizeof(out[6]));
+	for (int i = 0; i < 7; i++)
 		pr[i] = strcmp(out[i], a) ? rate(c, enc[i]) : 0;
-	int k = draw_one(c, rec, enc, pr, 6);
+	int k = draw_one(c, rec, enc, pr, 7);
 	copy(rec->name, sizeof(rec->name), k >= 0 ? out[k] : a);
 }
 

@@ -263,8 +263,10 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
  * ' ', and Ð/ð (U+00D0/U+00F0, the eth typed for Đ/đ) at the start of a word (after
  * anything but a letter)
  * (where TCVN3's é byte never stands) become Đ/đ; bytes that are not UTF-8
- * and notes in parentheses are dropped (*dropped set). Returns the new length. */
-static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
+ * and notes in parentheses are dropped (*dropped set); a '?' in a word, a letter that the code
+ * page the file was saved in had no room for ("Tr?n Th? Lan"), is dropped without splitting the
+ * word (*lost set). Returns the new length. */
+static size_t prepare(const char *s, size_t len, char *out, bool *dropped, bool *lost)
 {
 	size_t o = 0;
 	uint32_t prev = ' ';
@@ -274,6 +276,13 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped)
 		if (!k) { /* not UTF-8: dropped here so that every later step sees the same text */
 			i++;
 			*dropped = true;
+			continue;
+		}
+		if (cp == '?' && (is_word_cp(prev) ||
+		                  (i + 1 < len && (((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z') ||
+		                                   (unsigned char)s[i + 1] >= 0x80)))) {
+			*lost = true;
+			i += k;
 			continue;
 		}
 		if (cp == '(') { /* "(con)", "(mẹ)": a note, not part of the name */
@@ -341,16 +350,17 @@ static uint32_t viqr_tone(char c)
 }
 
 /* Decodes an ASCII name typed in VIQR into NFC text (out, cap bytes); returns its length, or 0
- * when s is not VIQR: it must carry a sign no name has (^ + * ` ~ ? right after a vowel, or a
+ * when s is not VIQR: it must carry a sign no name has (^ + * ` ~ right after a vowel, or a
  * shape sign followed by a tone sign), since ' . ( alone are an apostrophe, an initial's period
- * and a note. "dd" at the start of a word is đ; a backslash keeps the next sign as typed. */
+ * and a note, and ? alone a letter lost to a code page ("Tr?n Th? Lan": prepare). "dd" at the
+ * start of a word is đ; a backslash keeps the next sign as typed. */
 static size_t viqr_decode(const char *s, size_t len, char *out, size_t cap)
 {
 	bool sure = false;
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)s[i] >= 0x80)
 			return 0;
-		if (i + 1 < len && ascii_vowel(s[i]) && s[i + 1] && strchr("^+*`~?", s[i + 1]) &&
+		if (i + 1 < len && ascii_vowel(s[i]) && s[i + 1] && strchr("^+*`~", s[i + 1]) &&
 		    (viqr_shape(s[i], s[i + 1]) || viqr_tone(s[i + 1])))
 			sure = true;
 		if (i + 2 < len && ascii_vowel(s[i]) && viqr_shape(s[i], s[i + 1]) && viqr_tone(s[i + 2]))
@@ -727,7 +737,10 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 		}
 	}
 	{
-		src_len = len = prepare(s, len, prepared, &dropped);
+		bool lost = false;
+		src_len = len = prepare(s, len, prepared, &dropped, &lost);
+		if (lost)
+			vs_reason_add(rs, VS_R_NAME_LETTERS_LOST);
 		s = src = prepared;
 	}
 	if (non_ascii && ctx && ctx->text) {
@@ -811,8 +824,8 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 		count_case(s, len, &letters, &upper);
 	if (letters >= 2 && upper == letters && long_word)
 		vs_reason_add(rs, VS_R_NAME_ALL_CAPS);
-	if (!diacritics && plain_unknown && long_word)
-		vs_reason_add(rs, VS_R_NAME_NO_DIACRITICS);
+	if (!diacritics && plain_unknown && long_word && !vs_reason_has(rs, VS_R_NAME_LETTERS_LOST))
+		vs_reason_add(rs, VS_R_NAME_NO_DIACRITICS); /* lost letters: the code page, not the typist */
 	if (initial)
 		vs_reason_add(rs, VS_R_NAME_INITIAL);
 	if (n == 1)

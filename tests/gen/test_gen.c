@@ -606,6 +606,7 @@ static void test_oddities(void **state)
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_TITLE], 0);
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_VIQR], 0);
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_ID_LETTER_FOR_DIGIT], 0);
+	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_CODEPAGE_LOST], 0);
 	vs_gen_opts o;
 	vs_gen_opts_init(&o);
 	snprintf(dir, sizeof(dir), "%s/odd_on", tmp_root);
@@ -621,13 +622,15 @@ static void test_oddities(void **state)
 	o.tag_rate[VS_GEN_TAG_NAME_TITLE] = 0.5;
 	o.tag_rate[VS_GEN_TAG_NAME_VIQR] = 0.5;
 	o.tag_rate[VS_GEN_TAG_ID_LETTER_FOR_DIGIT] = 0.5;
+	o.tag_rate[VS_GEN_TAG_NAME_CODEPAGE_LOST] = 0.3;
 	vs_error err = {0};
 	assert_int_equal(vs_gen_run_stats(&o, ref, &st, &err), VS_OK);
 	table shots = load(dir, "shots.csv", 12), truth = load(dir, "truth.csv", 5);
 	assert_int_equal(shots.rows, truth.rows);
 	static const char *const titles[] = {"Ông ",  "Bà ",  "Anh ",  "Chị ",   "Cháu ", "Bé ",
-	                                     "O^ng ", "Ba` ", "Chi. ", "Cha'u ", "Be' "};
-	size_t seen[3] = {0};
+	                                     "O^ng ", "Ba` ", "Chi. ", "Cha'u ", "Be' ",  "?ng ",
+	                                     "B? ",   "Ch? ", "Ch?u ", "B? "};
+	size_t seen[4] = {0};
 	for (size_t i = 0; i < truth.rows; i++) {
 		const char *tags = cell(&truth, i, 4), *name = cell(&shots, i, 2), *id = cell(&shots, i, 5);
 		if (strstr(tags, "NAME_TITLE")) {
@@ -645,12 +648,17 @@ static void test_oddities(void **state)
 				fail_msg("NAME_VIQR without a sign: '%s'", name);
 			seen[1]++;
 		}
+		if (strstr(tags, "NAME_CODEPAGE_LOST")) { /* a '?' for a letter Windows-1252 lacks */
+			assert_non_null(strchr(name, '?'));
+			seen[3]++;
+		}
 		if (strstr(tags, "ID_LETTER_FOR_DIGIT")) {
 			assert_non_null(strpbrk(id, "Ol"));
 			seen[2]++;
 		}
 	}
-	assert_true(seen[0] > truth.rows / 4 && seen[1] > truth.rows / 8 && seen[2] > truth.rows / 4);
+	assert_true(seen[0] > truth.rows / 4 && seen[1] > truth.rows / 8 && seen[2] > truth.rows / 4 &&
+	            seen[3] > truth.rows / 20);
 	assert_int_equal(seen[0], st.tag_count[VS_GEN_TAG_NAME_TITLE]);
 	table_free(&shots);
 	table_free(&truth);
