@@ -69,6 +69,22 @@ static void gen(const char *name, uint64_t count, uint64_t seed, double er, bool
 	assert_int_equal(rc, VS_OK);
 }
 
+/* options for a run into a fresh dir under tmp_root with every error rate 0 (the test sets some) */
+static void no_errors(vs_gen_opts *o, const char *name, uint64_t count, uint64_t seed, char *dir, size_t cap)
+{
+	vs_gen_opts_init(o);
+	snprintf(dir, cap, "%s/%s", tmp_root, name);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	o->out_dir = dir;
+	o->registry_count = count;
+	o->seed = seed;
+	o->quiet = true;
+	for (int t = 0; t < VS_GEN_TAG_COUNT; t++)
+		o->tag_rate[t] = 0;
+}
+
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
 	char path[600];
@@ -570,17 +586,9 @@ static void test_mix(void **state)
 	gen("mix_off", 3000, 4, 0.0, false, &sa, a, sizeof(a));
 	for (int run = 0; run < 2; run++) {
 		char *dir = run ? c : b;
-		vs_gen_opts_init(&o);
-		snprintf(dir, 512, "%s/mix_on%d", tmp_root, run);
-		char cmd[600];
-		snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
-		assert_int_equal(system(cmd), 0);
-		o.out_dir = dir;
-		o.registry_count = 3000;
-		o.seed = 4;
-		o.quiet = true;
-		for (int t = 0; t < VS_GEN_TAG_COUNT; t++)
-			o.tag_rate[t] = 0;
+		char name[16];
+		snprintf(name, sizeof(name), "mix_on%d", run);
+		no_errors(&o, name, 3000, 4, dir, 512);
 		if (run)
 			o.tag_rate[VS_GEN_TAG_NAME_TELEX] = 1;
 		else
@@ -608,17 +616,7 @@ static void test_oddities(void **state)
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_ID_LETTER_FOR_DIGIT], 0);
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_CODEPAGE_LOST], 0);
 	vs_gen_opts o;
-	vs_gen_opts_init(&o);
-	snprintf(dir, sizeof(dir), "%s/odd_on", tmp_root);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	o.out_dir = dir;
-	o.registry_count = 2000;
-	o.seed = 6;
-	o.quiet = true;
-	for (int t = 0; t < VS_GEN_TAG_COUNT; t++)
-		o.tag_rate[t] = 0;
+	no_errors(&o, "odd_on", 2000, 6, dir, sizeof(dir));
 	o.tag_rate[VS_GEN_TAG_NAME_TITLE] = 0.5;
 	o.tag_rate[VS_GEN_TAG_NAME_VIQR] = 0.5;
 	o.tag_rate[VS_GEN_TAG_ID_LETTER_FOR_DIGIT] = 0.5;
