@@ -278,12 +278,16 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped, bool 
 			*dropped = true;
 			continue;
 		}
-		if (cp == '?' && (is_word_cp(prev) ||
-		                  (i + 1 < len && (((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z') ||
-		                                   (unsigned char)s[i + 1] >= 0x80)))) {
-			*lost = true;
-			i += k;
-			continue;
+		if (cp == '?') { /* a run of them next to a letter: letters the code page lost */
+			size_t e = i;
+			while (e < len && s[e] == '?')
+				e++;
+			if (is_word_cp(prev) || (e < len && (((s[e] | 0x20) >= 'a' && (s[e] | 0x20) <= 'z') ||
+			                                     (unsigned char)s[e] >= 0x80))) {
+				*lost = true;
+				i = e;
+				continue;
+			}
 		}
 		if (cp == '(') { /* "(con)", "(mẹ)": a note, not part of the name */
 			const char *close = memchr(s + i, ')', len - i);
@@ -307,6 +311,96 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped, bool 
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* ---- letters a code page had no room for ("Nguy?n V?n Hùng") ---- */
+
+/* The Vietnamese letters outside Latin-1, the ones Windows-1252 turns into '?' (lower case). */
+static const uint32_t lost_letters[] = {
+    0x103,  0x1EAF, 0x1EB1, 0x1EB3, 0x1EB5, 0x1EB7, 0x1EA5, 0x1EA7, 0x1EA9, 0x1EAB, 0x1EAD, 0x1EA3, 0x1EA1,
+    0x1EBB, 0x1EBD, 0x1EB9, 0x1EBF, 0x1EC1, 0x1EC3, 0x1EC5, 0x1EC7, 0x1EC9, 0x129,  0x1ECB, 0x1ECF, 0x1ECD,
+    0x1ED1, 0x1ED3, 0x1ED5, 0x1ED7, 0x1ED9, 0x1A1,  0x1EDB, 0x1EDD, 0x1EDF, 0x1EE1, 0x1EE3, 0x1EE7, 0x169,
+    0x1EE5, 0x1B0,  0x1EE9, 0x1EEB, 0x1EED, 0x1EEF, 0x1EF1, 0x1EF3, 0x1EF7, 0x1EF9, 0x1EF5, 0x111};
+
+/* Word w (wl bytes, one '?') with the '?' replaced by a lost letter, as a name of table `table`:
+ * when exactly one reading is a known name, it is written to out (cap bytes) and its length
+ * returned; 0 otherwise (none, or several: H?ng may be Hưng, Hằng or Hồng; two '?' in one word are
+ * left alone: 2,601 readings is too many tries for one word of a hostile file). */
+static size_t restore_word(const vs_text_tables *tt, int table, const char *w, size_t wl, char *out,
+                           size_t cap)
+{
+	const char *q = memchr(w, '?', wl);
+	if (!q || memchr(q + 1, '?', wl - (size_t)(q - w) - 1) || wl > 40)
+		return 0;
+	size_t at = (size_t)(q - w), found = 0, fl = 0;
+	bool upper = false, lower = false;
+	for (size_t i = 0; i < wl; i++) {
+		upper |= w[i] >= 'A' && w[i] <= 'Z';
+		lower |= w[i] >= 'a' && w[i] <= 'z';
+	}
+	char cand[64];
+	for (size_t a = 0; a < sizeof lost_letters / sizeof lost_letters[0]; a++) {
+		uint32_t cp = lost_letters[a];
+		/* a capital where the word is in capitals, or at its start before lower case */
+		if ((upper && !lower) || (at == 0 && lower))
+			cp = (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp);
+		memcpy(cand, w, at);
+		size_t o = at + vs_utf8_encode(cp, cand + at);
+		memcpy(cand + o, q + 1, wl - at - 1);
+		o += wl - at - 1;
+		if (!vs_text_name_is(tt, table, cand, o, true))
+			continue;
+		if (++found > 1 || o >= cap)
+			return 0;
+		memcpy(out, cand, o);
+		fl = o;
+	}
+	return found == 1 ? fl : 0;
+}
+
+/* The name with each word that lost one or two letters to '?' restored where only one known name
+ * fits its place (family first, given last, middle between); 0 when none was. A name of more than
+ * 6 words or 4 '?' is left alone: a name has fewer, and the tries (51 letters for each '?') stay
+ * bounded on hostile input. */
+static size_t restore_lost(const vs_text_tables *tt, const char *s, size_t len, char *out, size_t cap)
+{
+	size_t words = 0, o = 0, k = 0, marks = 0;
+	bool any = false;
+	for (size_t i = 0; i < len; i++) {
+		words += s[i] != ' ' && (i == 0 || s[i - 1] == ' ');
+		marks += s[i] == '?';
+	}
+	if (words > 6 || marks > 4)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		if (s[i] == ' ') {
+			if (o + 1 >= cap)
+				return 0;
+			out[o++] = s[i++];
+			continue;
+		}
+		size_t e = i;
+		while (e < len && s[e] != ' ')
+			e++;
+		int table = words == 1 || k == words - 1 ? VS_TEXT_GIVEN
+		            : k == 0                     ? VS_TEXT_FAMILY
+		                                         : VS_TEXT_MIDDLE;
+		size_t r =
+		    memchr(s + i, '?', e - i) ? restore_word(tt, table, s + i, e - i, out + o, cap - o) : 0;
+		if (r) {
+			o += r;
+			any = true;
+		} else {
+			if (o + (e - i) >= cap)
+				return 0;
+			memcpy(out + o, s + i, e - i);
+			o += e - i;
+		}
+		k++;
+		i = e;
+	}
+	out[o] = '\0';
+	return any ? o : 0;
 }
 
 /* ---- VIQR (RFC 1456): the marks typed as signs after the vowel ("Nguye^~n Va(n Hu`ng") ---- */
@@ -711,7 +805,8 @@ void vs_norm_name(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_rec
 
 static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_record *out)
 {
-	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF], keyed_text[NAME_BUF], viqr[NAME_BUF];
+	char repaired[NAME_BUF], text[NAME_BUF], prepared[NAME_BUF], keyed_text[NAME_BUF], viqr[NAME_BUF],
+	    restored[NAME_BUF];
 	token tok[NAME_MAX_TOKENS];
 	size_t order[NAME_MAX_TOKENS];
 	const char *src = s;
@@ -733,6 +828,15 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 			vs_reason_add(rs, VS_R_NAME_VIQR_DECODED);
 			s = viqr;
 			len = vl;
+			non_ascii = true;
+		}
+	}
+	if (ctx && ctx->text && len && memchr(s, '?', len)) {
+		size_t rl = restore_lost(ctx->text, s, len, restored, sizeof restored);
+		if (rl) {
+			vs_reason_add(rs, VS_R_NAME_LETTERS_LOST);
+			s = restored;
+			len = rl;
 			non_ascii = true;
 		}
 	}

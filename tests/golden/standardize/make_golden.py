@@ -472,10 +472,14 @@ add("VIQR", "Nguye^~n Va(n Hu`ng", "Nguyễn Văn Hùng", ["NAME_VIQR_DECODED"])
 add("VIQR, dd and a dot below", "DDa(.ng Thi. Hu+o+ng", "Đặng Thị Hương", ["NAME_VIQR_DECODED"], sex_in="Nữ", sex_out="F")
 add("VIQR in capitals with a note", "TRA^`N VA(N AN (con)", "Trần Văn An", ["NAME_VIQR_DECODED", "NAME_ALL_CAPS", "NAME_PUNCT_REMOVED"])
 add("no VIQR sign: an initial's period stays", "Nguyen V. An", "Nguyen V. An", ["NAME_NO_DIACRITICS", "NAME_INITIAL"])
-# letters a code page had no room for became '?': dropped inside the word, the word kept whole
-add("letters lost to a code page", "Nguy?n V?n Hùng", "Nguyn Vn Hùng", ["NAME_LETTERS_LOST"])
-add("letters lost, one at a word's start", "?inh Th? Lan", "Inh Th Lan", ["NAME_LETTERS_LOST"], sex_in="Nữ", sex_out="F")
-add("a '?' alone is no VIQR", "Tr?n Th? Lan", "Trn Th Lan", ["NAME_LETTERS_LOST"], sex_in="Nữ", sex_out="F")
+# letters a code page had no room for became '?': restored where one known name of the word's place
+# fits (Nguy?n: Nguyễn; ??c: Đức), else dropped inside the word, the word kept whole (Th?: Thị or Thế)
+add("letters lost to a code page", "Nguy?n V?n Hùng", "Nguyễn Văn Hùng", ["NAME_LETTERS_LOST"])
+add("letters lost, one at a word's start", "?inh Th? Lan", "Đinh Th Lan", ["NAME_LETTERS_LOST"], sex_in="Nữ", sex_out="F")
+add("a '?' alone is no VIQR", "Tr?n Th? Lan", "Trần Th Lan", ["NAME_LETTERS_LOST"], sex_in="Nữ", sex_out="F")
+add("two letters lost in one word: that word not restored", "Ph?m ??c Tu?n", "Phạm C. Tuấn",
+    ["NAME_LETTERS_LOST", "NAME_INITIAL"])
+add("a lost letter that fits several names: dropped", "Tr?n V?n H?ng", "Trần Văn Hng", ["NAME_LETTERS_LOST"])
 
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
