@@ -258,6 +258,11 @@ static void count_case(const char *s, size_t len, size_t *letters, size_t *upper
 	}
 }
 
+static bool ascii_letter(char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
 /* Copies s into out (NAME_BUF bytes) with two look-alikes made plain before
  * any other step: Unicode spaces (no-break, ideographic, zero-width) become
  * ' ', and Ð/ð (U+00D0/U+00F0, the eth typed for Đ/đ) at the start of a word (after
@@ -282,8 +287,8 @@ static size_t prepare(const char *s, size_t len, char *out, bool *dropped, bool 
 			size_t e = i;
 			while (e < len && s[e] == '?')
 				e++;
-			if (is_word_cp(prev) || (e < len && (((s[e] | 0x20) >= 'a' && (s[e] | 0x20) <= 'z') ||
-			                                     (unsigned char)s[e] >= 0x80))) {
+			if (is_word_cp(prev) ||
+			    (e < len && (ascii_letter(s[e]) || (unsigned char)s[e] >= 0x80))) {
 				*lost = true;
 				i = e;
 				continue;
@@ -466,7 +471,7 @@ static size_t viqr_decode(const char *s, size_t len, char *out, size_t cap)
 	size_t o = 0;
 	for (size_t i = 0; i < len && o + 12 < sizeof tmp; i++) {
 		char c = s[i];
-		bool start = i == 0 || !((s[i - 1] | 0x20) >= 'a' && (s[i - 1] | 0x20) <= 'z');
+		bool start = i == 0 || !ascii_letter(s[i - 1]);
 		if (c == '\\' && i + 1 < len) {
 			tmp[o++] = s[++i];
 			continue;
@@ -509,7 +514,7 @@ typedef struct keyed {
 
 static bool ascii_alnum(char c)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+	return (c >= '0' && c <= '9') || ascii_letter(c);
 }
 
 /* True when the raw word, folded, is a name of any table ("Lee" would be
