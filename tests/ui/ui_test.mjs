@@ -218,9 +218,26 @@ async function clerkUpload(browser, errors) {
   await page.screenshot({ path: shots + '/view-upload.png' }); // the first screen, for docs/ui.md
 
   log('clerk: worklist filters');
+  // a filter chosen and typed while the list loads stays when the list comes
+  // (the answer's redraw once put the form back to the filters sent: CI saw
+  // the category reset and the filter sent without it); the first answer is
+  // held until the filters are set
+  let release = null;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route('**/api/v1/worklist**', async (r) => { await held; await r.continue(); });
   await page.getByRole('button', { name: 'Danh sách cần xử lý' }).click();
   await page.waitForSelector('#fw-filters');
   await page.selectOption('#fw-cat', 'rejected');
+  await page.click('#fw-reason');
+  await page.keyboard.type('CSV_');
+  release();
+  await page.waitForSelector('#fw-list > li'); // the clerk's list is not empty: the upload's rejected row
+  await page.unroute('**/api/v1/worklist**');
+  check(await page.inputValue('#fw-cat') === 'rejected', 'the category chosen during the load stays: ' + await page.inputValue('#fw-cat'));
+  check(await page.inputValue('#fw-reason') === 'CSV_', 'the reason typed during the load stays: ' + await page.inputValue('#fw-reason'));
+  check(await page.evaluate(() => document.activeElement?.id) === 'fw-reason', 'the keyboard stays in the reason field');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
   await page.click('#fw-apply');
   await page.waitForFunction(() => document.querySelectorAll('#fw-list > li').length > 0 &&
     [...document.querySelectorAll('#fw-list > li .badge')].every((b) => b.textContent === 'Bị loại'));
@@ -747,6 +764,18 @@ async function dashboardPicker(page, cov) {
   const covA = await get(`reports/coverage?commune=${communeA}`);
   check(covA.area.code === communeA && covA.total.population <= cov.total.population, 'commune A is part of the district');
   check(await digits('#db-cov-pop') === covA.total.population, 'commune A\'s population as the API says');
+  // a date typed while the figures load stays when they come (the answer's redraw put the form back)
+  let release = null;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route('**/api/v1/reports/**', async (q) => { await held; await q.continue(); });
+  await page.click('#db-refresh');
+  await page.waitForFunction(() => document.querySelector('#db-refresh').disabled);
+  await page.fill('#db-from', '01/06/2021');
+  release();
+  await page.waitForFunction(() => document.querySelector('#db-ready') && !document.querySelector('#db-refresh').disabled);
+  await page.unroute('**/api/v1/reports/**');
+  check(await page.inputValue('#db-from') === '01/06/2021', 'a date typed during the load stays: ' + await page.inputValue('#db-from'));
+  check(await page.evaluate(() => document.activeElement?.id) === 'db-from', 'the keyboard stays in the date field');
   // a date range for the per-day charts, typed as dd/mm/yyyy
   await page.fill('#db-from', '01/06/2021');
   await page.fill('#db-to', '31/12/2021');

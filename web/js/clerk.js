@@ -3,7 +3,7 @@
 // (POST /api/v1/review/{facility}/{record}). A clerk never sees a registry
 // citizen id: the API sends none. The worklist's filters and page are kept
 // in the URL's hash (urlstate.js), so a reload and Back come back to them.
-import { h, field, option, toast } from './dom.js';
+import { h, field, option, toast, drafts, keepFocus } from './dom.js';
 import { api, seg } from './api.js';
 import { t, tl, getLang, errorText, itemSuggestion, itemEvidence } from './i18n.js';
 import { reasonText } from './reasons.js';
@@ -84,9 +84,10 @@ export function facilityView(session, query) {
   const st = { pager: pagerNew(), items: [], next: null, cat: '', reason: '', from: '', to: '', open: '', confirmWithdraw: '', error: '', loading: false };
   let main = null, active = false;
   const key = (it) => it.facility_code + '/' + it.record_id;
+  const draft = drafts(); // filters chosen and not sent yet
   setParams(facilityParams(query));
 
-  function setParams(p) { st.cat = p.cat; st.reason = p.reason; st.from = p.from; st.to = p.to; st.pager = p.pager; }
+  function setParams(p) { draft.clear(); st.cat = p.cat; st.reason = p.reason; st.from = p.from; st.to = p.to; st.pager = p.pager; }
   function urlQuery() {
     const q = new URLSearchParams();
     for (const [k, v] of [['category', st.cat], ['reason', st.reason], ['from', st.from], ['to', st.to]]) if (v) q.set(k, v);
@@ -146,21 +147,25 @@ export function facilityView(session, query) {
   }
   function draw(m) {
     main = m;
+    keepFocus(main, drawPage);
+  }
+  function drawPage() {
     const items = st.items;
+    const typed = (id, sent) => draft.value(id, sent);
     main.replaceChildren(h('section', { class: 'facility' },
       h('h1', { text: t('facilityTitle') }),
       h('div', { class: 'toolbar' },
-        h('form', { class: 'inline', id: 'fw-filters', 'aria-label': t('filters'), onsubmit: (e) => {
+        h('form', { class: 'inline', id: 'fw-filters', 'aria-label': t('filters'), oninput: draft.note, onchange: draft.note, onsubmit: (e) => {
           e.preventDefault();
           const v = (id) => main.querySelector('#' + id).value.trim();
           st.cat = v('fw-cat'); st.reason = v('fw-reason').toUpperCase(); st.from = v('fw-from'); st.to = v('fw-to');
-          st.pager = pagerNew(); keep(); load();
+          draft.clear(); st.pager = pagerNew(); keep(); load();
         } },
         field(t('category'), h('select', { id: 'fw-cat' },
-          CATS.map((c) => option(c, c ? tl('cats', c) : t('all'), c === st.cat)))),
-        field(t('reasonCode'), h('input', { id: 'fw-reason', value: st.reason, autocomplete: 'off', placeholder: 'ID_MISSING', pattern: '[A-Za-z0-9_]*' })),
-        field(t('shotFrom'), h('input', { id: 'fw-from', type: 'date', value: st.from })),
-        field(t('shotTo'), h('input', { id: 'fw-to', type: 'date', value: st.to })),
+          CATS.map((c) => option(c, c ? tl('cats', c) : t('all'), c === typed('fw-cat', st.cat))))),
+        field(t('reasonCode'), h('input', { id: 'fw-reason', value: typed('fw-reason', st.reason), autocomplete: 'off', placeholder: 'ID_MISSING', pattern: '[A-Za-z0-9_]*' })),
+        field(t('shotFrom'), h('input', { id: 'fw-from', type: 'date', value: typed('fw-from', st.from) })),
+        field(t('shotTo'), h('input', { id: 'fw-to', type: 'date', value: typed('fw-to', st.to) })),
         h('button', { type: 'submit', class: 'primary', id: 'fw-apply', text: t('applyFilters') })),
         h('button', { type: 'button', onclick: load, text: t('refresh') }),
         h('button', { type: 'button', id: 'fw-prev', disabled: !st.pager.back.length, onclick: () => { if (pagerPrev(st.pager)) { keep(); load(); } }, text: t('prevPage') }),

@@ -4,7 +4,7 @@
 // with its table beside it (the same numbers, for screen readers and for
 // copying) and a link to the same figures as CSV from the API. Only
 // aggregates: no name, id or date of birth reaches this page.
-import { h, field, option, toast } from './dom.js';
+import { h, field, option, toast, drafts, keepFocus } from './dom.js';
 import { api } from './api.js';
 import { t, getLang, errorText, fmtDate } from './i18n.js';
 import { isoDate, remember as rememberUrl } from './urlstate.js';
@@ -98,10 +98,12 @@ export function dashboardView(session, params) {
   // went to another page must not draw over it
   let main = null, active = false;
   const redraw = () => { if (active) draw(main); };
+  const draft = drafts(); // dates typed and not sent yet
   setParams(params);
 
   function setParams(p) {
     if (!p) return;
+    draft.clear();
     st.units = units2025 ? p.units : '2022';
     st.chain = p.chain; st.from = p.from; st.to = p.to; st.asOf = p.asOf;
   }
@@ -314,9 +316,11 @@ export function dashboardView(session, params) {
   function draw(m) {
     main = m;
     if (!main) return;
+    keepFocus(main, drawPage); // a redraw after a pick keeps the keyboard where it was
+  }
+  function drawPage() {
     const d = st.data;
-    const focused = document.activeElement && main.contains(document.activeElement) ? document.activeElement.id : '';
-    const date = (id, v) => h('input', { id, type: 'text', inputmode: 'numeric', size: 10, value: fmtDate(v) });
+    const date = (id, v) => h('input', { id, type: 'text', inputmode: 'numeric', size: 10, value: draft.value(id, fmtDate(v)) });
     const asOf = date('db-asof', st.asOf || (d ? d.coverage.as_of : ''));
     const from = date('db-from', st.from), to = date('db-to', st.to);
     const area = d ? d.coverage.area : null;
@@ -324,13 +328,13 @@ export function dashboardView(session, params) {
       h('h1', { text: t('navDashboard') }),
       area ? h('p', { class: 'muted', id: 'db-area', text: `${t('dash.areaOf')}: ${areaLabel(area)}` }) : null,
       h('div', { class: 'toolbar', id: 'db-picker', role: 'group', 'aria-label': t('dash.areaOf') }, picker()),
-      h('form', { class: 'toolbar', id: 'db-form', onsubmit: (e) => {
+      h('form', { class: 'toolbar', id: 'db-form', oninput: draft.note, onchange: draft.note, onsubmit: (e) => {
         e.preventDefault();
         // the day shown by default stays "today" (not pinned in the URL)
         const day = isoDate(asOf.value);
         st.asOf = !st.asOf && d && day === d.coverage.as_of ? '' : day;
         st.from = isoDate(from.value); st.to = isoDate(to.value);
-        remember(); load();
+        draft.clear(); remember(); load();
       } },
       field(t('dash.asOf'), asOf, t('dateHint')),
       field(t('dash.from'), from, t('dateHint')), field(t('dash.to'), to, t('dateHint')),
@@ -339,9 +343,6 @@ export function dashboardView(session, params) {
       st.error ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
       d ? h('div', { id: 'db-ready', class: 'dash-grid' }, coverageSection(d.coverage), dosesSection(d.doses),
         qualitySection(d.quality), backlogSection(d.backlog)) : null].filter(Boolean));
-    // a redraw after a pick keeps the keyboard where it was
-    const again = focused && main.querySelector('#' + CSS.escape(focused));
-    if (again && !again.disabled) again.focus();
   }
 
   return {

@@ -35,3 +35,31 @@ export function toast(text, kind) {
   el.className = 'toast ' + (kind || 'ok');
   el.textContent = text;
 }
+
+// What a person has typed into a form and not sent yet, kept across the
+// redraw that a load's answer makes (a filter chosen while the list loads
+// must not fall back to the one sent): note() on the form's input and change
+// events, value(id, sent) when drawing, clear() when the form is sent or the
+// URL (Back, a link) sets the sent values.
+export function drafts() {
+  let typed = {};
+  return {
+    note(e) { if (e.target && e.target.id) typed[e.target.id] = e.target.value; },
+    value(id, sent) { return Object.prototype.hasOwnProperty.call(typed, id) ? typed[id] : sent; },
+    clear() { typed = {}; },
+  };
+}
+
+// Draws a page again, the keyboard focus (and the caret in a text field)
+// staying on the control, by id, it was on.
+export function keepFocus(main, drawIt) {
+  const el = document.activeElement && main.contains(document.activeElement) ? document.activeElement : null;
+  const focused = el ? el.id : '';
+  let caret = null;
+  try { if (el && typeof el.selectionStart === 'number') caret = [el.selectionStart, el.selectionEnd]; } catch (e) { caret = null; }
+  drawIt();
+  const again = focused && main.querySelector('#' + CSS.escape(focused));
+  if (!again || again.disabled) return;
+  again.focus();
+  try { if (caret) again.setSelectionRange(caret[0], caret[1]); } catch (e) { /* a control without a caret */ }
+}
