@@ -133,9 +133,12 @@ typedef struct method {
 	size_t ntags;
 } method;
 
-static const char *const hard_tags[] = {"ID_MISSING",           "ID_OLD_CMND",   "ID_RELATIVE",
-                                        "ID_LEADING_ZERO_LOST", "ID_SCIENTIFIC", "ID_DIGIT_WRONG",
-                                        "ID_DIGITS_SWAPPED"};
+/* Every tag of a missing, damaged, old or relative's ID (issue 12's "ID-defect records"): a number
+ * that is no citizen ID (an insurance card, a passport), one of the wrong length and one with a letter
+ * for a digit are damaged too. */
+static const char *const hard_tags[] = {
+    "ID_MISSING",     "ID_OLD_CMND",       "ID_RELATIVE",    "ID_LEADING_ZERO_LOST", "ID_SCIENTIFIC",
+    "ID_DIGIT_WRONG", "ID_DIGITS_SWAPPED", "ID_NOT_CITIZEN", "ID_LENGTH_WRONG",      "ID_LETTER_FOR_DIGIT"};
 
 static bool is_hard(const char *tags)
 {

@@ -1395,6 +1395,47 @@ static void test_date_formats(void **state)
 	date_is(r.dob, 0, 0, 0, VS_DATE_NONE);
 }
 
+/* eval's ID-defect records: every tag of a missing, damaged, old or relative's ID counts (a number
+ * that is no citizen ID, one of the wrong length or with a letter for a digit were left out), other
+ * tags and people not in the registry do not */
+static void test_eval_id_defects(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs_eval_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char t[96], l[96];
+	snprintf(t, sizeof t, "%s/truth.csv", dir);
+	snprintf(l, sizeof l, "%s/links.csv", dir);
+	write_file(t, "facility_code,record_id,citizen_id,error_tags\n"
+	              "F1,1,001,ID_NOT_CITIZEN\n"
+	              "F1,2,002,NAME_CASE|ID_LENGTH_WRONG\n"
+	              "F1,3,003,ID_LETTER_FOR_DIGIT\n"
+	              "F1,4,004,ID_OLD_CMND\n"
+	              "F1,5,005,NAME_CASE\n"
+	              "F1,6,,ID_NOT_CITIZEN\n"
+	              "F1,7,007,ID_MISSING_X\n");
+	write_file(l, "facility_code,record_id,citizen_id,decision\n"
+	              "F1,1,001,auto\n"
+	              "F1,2,,unlinked\n"
+	              "F1,3,003,auto\n"
+	              "F1,4,,review\n"
+	              "F1,5,005,auto\n"
+	              "F1,6,,unlinked\n"
+	              "F1,7,007,auto\n");
+	vs_buf out;
+	vs_buf_init(&out, 1 << 20);
+	vs_error err = {0};
+	assert_int_equal(vs_link_eval(t, l, NULL, NULL, VS_LANG_EN, &out, &err), VS_OK);
+	assert_non_null(out.data);
+	/* records 1-4: two of four auto-linked, both right */
+	assert_non_null(strstr(out.data, "ID missing/damaged/old/relative: 4 records, auto recall 50.0000 %, "
+	                                 "auto precision 100.0000 %"));
+	vs_buf_free(&out);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* "formats" in the settings, the count of unread dates (never silent), links.csv's side names and
  * eval of true pairs */
 static void test_generic_formats_and_eval(void **state)
@@ -2867,6 +2908,7 @@ int main(void)
 	    cmocka_unit_test(test_generic_standardizer),
 	    cmocka_unit_test(test_date_formats),
 	    cmocka_unit_test(test_generic_settings),
+	    cmocka_unit_test(test_eval_id_defects),
 	    cmocka_unit_test(test_generic_formats_and_eval),
 	    cmocka_unit_test(test_dedup_clusters),
 	    cmocka_unit_test(test_dedup_copies),
