@@ -179,10 +179,14 @@ static bool word_is(const vs_text_tables *tt, int table, const char *s, const to
 /* A title typed before the name ("Bà Nguyễn Thị Lan", "Cháu Trần Minh Khôi"): a word of address,
  * with its marks (without them Ba, Be, Co are names), that is no known given name (Bé is one:
  * "Bé Nguyễn Thị" may be the given name typed first), followed by a major family name and a name
- * of two words or more. */
-static bool title_first(const vs_text_tables *tt, const char *s, const token *tok, size_t n)
+ * of two words or more. In a name typed without any marks ("ONG NGUYEN VAN HUNG") the titles whose
+ * unmarked form is no given or middle name and at most a rare family name (Ông, Bá) are read too:
+ * Ong, Ba, Co, Bac; Chi, Chau, Anh are given names and Cu, Chu, Be family names (Cù, Chu, Bế), so
+ * they are kept. */
+static bool title_first(const vs_text_tables *tt, const char *s, const token *tok, size_t n, bool plain)
 {
 	static const char *const titles[] = {"Ông", "Bà", "Bé", "Cháu", "Cụ", "Bác", "Chú", "Cô", "Chị"};
+	static const char *const unmarked[] = {"Ong", "Ba", "Co", "Bac"};
 	char w[32];
 	if (!tt || n < 3 || tok[0].initial || tok[1].initial)
 		return false;
@@ -190,8 +194,21 @@ static bool title_first(const vs_text_tables *tt, const char *s, const token *to
 	bool title = false;
 	for (size_t i = 0; i < sizeof titles / sizeof titles[0] && !title; i++)
 		title = wl == strlen(titles[i]) && !memcmp(w, titles[i], wl);
-	return title && !word_is(tt, VS_TEXT_GIVEN, s, &tok[0], true) &&
-	       word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], true);
+	if (title)
+		return !word_is(tt, VS_TEXT_GIVEN, s, &tok[0], true) &&
+		       word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], true);
+	for (size_t i = 0; i < sizeof unmarked / sizeof unmarked[0] && plain && !title; i++)
+		title = wl == strlen(unmarked[i]) && !memcmp(w, unmarked[i], wl);
+	return title && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], false);
+}
+
+/* No letter of the text carries a mark (every byte ASCII). */
+static bool all_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
 }
 
 /* Detects given-name-first order and fills order[] with the Vietnamese
@@ -881,7 +898,7 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 	}
 	if (punct || dropped)
 		vs_reason_add(rs, VS_R_NAME_PUNCT_REMOVED);
-	if (title_first(ctx ? ctx->text : NULL, text, tok, n)) {
+	if (title_first(ctx ? ctx->text : NULL, text, tok, n, all_ascii(text, tl))) {
 		memmove(tok, tok + 1, (n - 1) * sizeof tok[0]);
 		n--;
 		vs_reason_add(rs, VS_R_NAME_TITLE_REMOVED);

@@ -480,6 +480,15 @@ add("a '?' alone is no VIQR", "Tr?n Th? Lan", "Trần Th Lan", ["NAME_LETTERS_LO
 add("two letters lost in one word: that word not restored", "Ph?m ??c Tu?n", "Phạm C. Tuấn",
     ["NAME_LETTERS_LOST", "NAME_INITIAL"])
 add("a lost letter that fits several names: dropped", "Tr?n V?n H?ng", "Trần Văn Hng", ["NAME_LETTERS_LOST"])
+# a title in a name typed without marks: Ong, Ba, Co, Bac are read; Chi, Chau, Anh (given names)
+# and Cu, Chu, Be (family names) are kept; a title without marks before a name with them is kept
+add("a title without marks, capitals", "ONG NGUYEN VAN HUNG", "Nguyen Van Hung",
+    ["NAME_TITLE_REMOVED", "NAME_ALL_CAPS", "NAME_NO_DIACRITICS"])
+add("a title without marks", "Ba Tran Thi Lan", "Tran Thi Lan", ["NAME_TITLE_REMOVED", "NAME_NO_DIACRITICS"],
+    sex_in="Nữ", sex_out="F")
+add("Chu without marks is a family name: kept", "Chu Nguyen Van Nam", "Chu Nguyen Van Nam", ["NAME_NO_DIACRITICS"])
+add("a title without marks before a name with them: kept", "Ba Nguyễn Thị Lan", "Ba Nguyễn Thị Lan", [],
+    sex_in="Nữ", sex_out="F")
 
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
