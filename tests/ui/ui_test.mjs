@@ -527,8 +527,17 @@ async function main() {
     const bp = me[rh.indexOf('dob')].split('-');
     await page.fill('#lk-name', plain);
     await page.fill('#lk-dob', bp.length === 3 ? `${bp[2]}/${bp[1]}/${bp[0]}` : bp[0]);
+    // a CCCD typed while the search loads stays when its answer redraws the page
+    let release = null;
+    const held = new Promise((ok) => { release = ok; });
+    const searching = (u) => u.pathname === '/api/v1/citizens' && u.searchParams.has('name');
+    await page.route(searching, async (q) => { await held; await q.continue(); });
     await page.click('#lk-search button[type=submit]');
+    await page.fill('#lk-id', '0790');
+    release();
     await page.waitForSelector('#lk-hits');
+    await page.unroute(searching);
+    check(await page.inputValue('#lk-id') === '0790', 'a CCCD typed during the search stays: ' + await page.inputValue('#lk-id'));
     const found = await page.$$eval('#lk-hits tbody td.mono', (tds) => tds.map((td) => td.textContent));
     check(found[0] === citizen, `the search finds the person first (${plain}, ${found.join(' ')})`);
     await page.screenshot({ path: shots + '/lookup-search.png', fullPage: true });

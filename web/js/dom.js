@@ -39,14 +39,15 @@ export function toast(text, kind) {
 // What a person has typed into a form and not sent yet, kept across the
 // redraw that a load's answer makes (a filter chosen while the list loads
 // must not fall back to the one sent): note() on the form's input and change
-// events, value(id, sent) when drawing, clear() when the form is sent or the
-// URL (Back, a link) sets the sent values.
+// events, value(id, sent) when drawing, clear() (or forget(ids) for one form
+// of several) when the form is sent or the URL (Back, a link) sets the sent values.
 export function drafts() {
   let typed = {};
   return {
     note(e) { if (e.target && e.target.id) typed[e.target.id] = e.target.value; },
     value(id, sent) { return Object.prototype.hasOwnProperty.call(typed, id) ? typed[id] : sent; },
     clear() { typed = {}; },
+    forget(...ids) { for (const id of ids) delete typed[id]; }, // one form of several sent
   };
 }
 

@@ -2,14 +2,16 @@
 // {cccd}: commune officers, managers with the lookup right) or by name and
 // date of birth (GET /api/v1/citizens?name=&dob=: the linker's candidates in
 // the area, best first), and the pages that only say what is not there yet.
-import { h, field, option } from './dom.js';
+import { h, field, option, drafts } from './dom.js';
 import { api, seg } from './api.js';
 import { t, errorText, fmtDate, fmtDatesIn } from './i18n.js';
 
 export function lookupView() {
   const st = { id: '', result: null, error: '', name: '', dob: '', sex: '', hits: null, searchError: '' };
   let main = null;
+  const draft = drafts(); // what is typed while a lookup or a search loads stays on the redraw
   async function show(id) {
+    draft.forget('lk-id');
     st.id = id;
     st.error = ''; st.result = null;
     try { st.result = await api('GET', `citizens/${seg(st.id)}`); } catch (e) { st.error = errorText(e); }
@@ -27,6 +29,7 @@ export function lookupView() {
     st.name = main.querySelector('#lk-name').value.trim();
     st.dob = main.querySelector('#lk-dob').value.trim();
     st.sex = main.querySelector('#lk-sex').value;
+    draft.forget('lk-name', 'lk-dob', 'lk-sex');
     st.searchError = ''; st.hits = null;
     const q = new URLSearchParams({ name: st.name, dob: st.dob });
     if (st.sex) q.set('sex', st.sex);
@@ -51,14 +54,14 @@ export function lookupView() {
     main = m;
     main.replaceChildren(h('section', { class: 'lookup' },
       h('h1', { text: t('lookupTitle') }),
-      h('form', { class: 'inline card', onsubmit: submit },
-        field(t('citizenId'), h('input', { id: 'lk-id', inputmode: 'numeric', pattern: '[0-9]{12}', maxlength: 12, required: true, autocomplete: 'off', value: st.id })),
+      h('form', { class: 'inline card', oninput: draft.note, onsubmit: submit },
+        field(t('citizenId'), h('input', { id: 'lk-id', inputmode: 'numeric', pattern: '[0-9]{12}', maxlength: 12, required: true, autocomplete: 'off', value: draft.value('lk-id', st.id) })),
         h('button', { type: 'submit', class: 'primary', text: t('lookup') })),
       h('h2', { id: 'lk-search-title', text: t('searchTitle') }),
-      h('form', { class: 'inline card', id: 'lk-search', onsubmit: search, 'aria-labelledby': 'lk-search-title' },
-        field(t('fields.full_name'), h('input', { id: 'lk-name', maxlength: 128, required: true, autocomplete: 'off', value: st.name })),
-        field(t('fields.dob'), h('input', { id: 'lk-dob', maxlength: 32, required: true, autocomplete: 'off', value: st.dob }), t('searchDobHint')),
-        field(t('fields.sex'), h('select', { id: 'lk-sex' }, option('', t('sexUnknown'), !st.sex), option('M', t('sexM'), st.sex === 'M'), option('F', t('sexF'), st.sex === 'F'))),
+      h('form', { class: 'inline card', id: 'lk-search', oninput: draft.note, onchange: draft.note, onsubmit: search, 'aria-labelledby': 'lk-search-title' },
+        field(t('fields.full_name'), h('input', { id: 'lk-name', maxlength: 128, required: true, autocomplete: 'off', value: draft.value('lk-name', st.name) })),
+        field(t('fields.dob'), h('input', { id: 'lk-dob', maxlength: 32, required: true, autocomplete: 'off', value: draft.value('lk-dob', st.dob) }), t('searchDobHint')),
+        field(t('fields.sex'), h('select', { id: 'lk-sex' }, ...((sex) => [option('', t('sexUnknown'), !sex), option('M', t('sexM'), sex === 'M'), option('F', t('sexF'), sex === 'F')])(draft.value('lk-sex', st.sex)))),
         h('button', { type: 'submit', class: 'primary', text: t('search') })),
       st.searchError ? h('p', { class: 'error', role: 'alert', text: st.searchError }) : null,
       hitsTable(),
