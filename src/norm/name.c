@@ -176,6 +176,15 @@ static bool word_is(const vs_text_tables *tt, int table, const char *s, const to
 	return vs_text_name_is(tt, table, s + t->off, t->len, accents);
 }
 
+/* No letter of the text carries a mark (every byte ASCII). */
+static bool all_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 /* A title typed before the name ("Bà Nguyễn Thị Lan", "Cháu Trần Minh Khôi"): a word of address,
  * with its marks (without them Ba, Be, Co are names), that is no known given name (Bé is one:
  * "Bé Nguyễn Thị" may be the given name typed first), followed by a major family name and a name
@@ -183,7 +192,7 @@ static bool word_is(const vs_text_tables *tt, int table, const char *s, const to
  * unmarked form is no given or middle name and at most a rare family name (Ông, Bá) are read too:
  * Ong, Ba, Co, Bac; Chi, Chau, Anh are given names and Cu, Chu, Be family names (Cù, Chu, Bế), so
  * they are kept. */
-static bool title_first(const vs_text_tables *tt, const char *s, const token *tok, size_t n, bool plain)
+static bool title_first(const vs_text_tables *tt, const char *s, size_t len, const token *tok, size_t n)
 {
 	static const char *const titles[] = {"Ông", "Bà", "Bé", "Cháu", "Cụ", "Bác", "Chú", "Cô", "Chị"};
 	static const char *const unmarked[] = {"Ong", "Ba", "Co", "Bac"};
@@ -197,18 +206,9 @@ static bool title_first(const vs_text_tables *tt, const char *s, const token *to
 	if (title)
 		return !word_is(tt, VS_TEXT_GIVEN, s, &tok[0], true) &&
 		       word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], true);
-	for (size_t i = 0; i < sizeof unmarked / sizeof unmarked[0] && plain && !title; i++)
+	for (size_t i = 0; i < sizeof unmarked / sizeof unmarked[0] && !title; i++)
 		title = wl == strlen(unmarked[i]) && !memcmp(w, unmarked[i], wl);
-	return title && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], false);
-}
-
-/* No letter of the text carries a mark (every byte ASCII). */
-static bool all_ascii(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
-	return true;
+	return title && all_ascii(s, len) && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], false);
 }
 
 /* Detects given-name-first order and fills order[] with the Vietnamese
@@ -579,11 +579,9 @@ static bool keyed_word(const vs_text_tables *tt, const char *s, keyed *k, bool *
  * ("Thi" is Thị there). *marked is set for a word with diacritics. */
 static bool plain_word_ok(const vs_text_tables *tt, const char *w, size_t l, bool given, bool *marked)
 {
-	bool ascii = true;
 	if (cp_count(w, l) == 1)
 		return true;
-	for (size_t i = 0; i < l; i++)
-		ascii &= (unsigned char)w[i] < 0x80;
+	bool ascii = all_ascii(w, l);
 	if (!vs_text_syllable_valid(w, l) || (ascii && vs_text_name_lacks_marks(tt, w, l, given)))
 		return false;
 	*marked |= !ascii;
@@ -841,9 +839,7 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 		len = src_len = 0;
 	if (len > 400) /* a name this long is not a name; keep its start */
 		src_len = len = 400;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			non_ascii = true;
+	non_ascii = !all_ascii(s, len);
 	if (!non_ascii && len) {
 		size_t vl = viqr_decode(s, len, viqr, sizeof viqr);
 		if (vl) {
@@ -898,7 +894,7 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 	}
 	if (punct || dropped)
 		vs_reason_add(rs, VS_R_NAME_PUNCT_REMOVED);
-	if (title_first(ctx ? ctx->text : NULL, text, tok, n, all_ascii(text, tl))) {
+	if (title_first(ctx ? ctx->text : NULL, text, tl, tok, n)) {
 		memmove(tok, tok + 1, (n - 1) * sizeof tok[0]);
 		n--;
 		vs_reason_add(rs, VS_R_NAME_TITLE_REMOVED);

@@ -151,7 +151,6 @@ export function facilityView(session, query) {
   }
   function drawPage() {
     const items = st.items;
-    const typed = (id, sent) => draft.value(id, sent);
     main.replaceChildren(h('section', { class: 'facility' },
       h('h1', { text: t('facilityTitle') }),
       h('div', { class: 'toolbar' },
@@ -162,10 +161,10 @@ export function facilityView(session, query) {
           draft.clear(); st.pager = pagerNew(); keep(); load();
         } },
         field(t('category'), h('select', { id: 'fw-cat' },
-          CATS.map((c) => option(c, c ? tl('cats', c) : t('all'), c === typed('fw-cat', st.cat))))),
-        field(t('reasonCode'), h('input', { id: 'fw-reason', value: typed('fw-reason', st.reason), autocomplete: 'off', placeholder: 'ID_MISSING', pattern: '[A-Za-z0-9_]*' })),
-        field(t('shotFrom'), h('input', { id: 'fw-from', type: 'date', value: typed('fw-from', st.from) })),
-        field(t('shotTo'), h('input', { id: 'fw-to', type: 'date', value: typed('fw-to', st.to) })),
+          CATS.map((c) => option(c, c ? tl('cats', c) : t('all'), c === draft.value('fw-cat', st.cat))))),
+        field(t('reasonCode'), h('input', { id: 'fw-reason', value: draft.value('fw-reason', st.reason), autocomplete: 'off', placeholder: 'ID_MISSING', pattern: '[A-Za-z0-9_]*' })),
+        field(t('shotFrom'), h('input', { id: 'fw-from', type: 'date', value: draft.value('fw-from', st.from) })),
+        field(t('shotTo'), h('input', { id: 'fw-to', type: 'date', value: draft.value('fw-to', st.to) })),
         h('button', { type: 'submit', class: 'primary', id: 'fw-apply', text: t('applyFilters') })),
         h('button', { type: 'button', onclick: load, text: t('refresh') }),
         h('button', { type: 'button', id: 'fw-prev', disabled: !st.pager.back.length, onclick: () => { if (pagerPrev(st.pager)) { keep(); load(); } }, text: t('prevPage') }),

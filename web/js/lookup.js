@@ -52,6 +52,7 @@ export function lookupView() {
   }
   function draw(m) {
     main = m;
+    const sex = draft.value('lk-sex', st.sex);
     main.replaceChildren(h('section', { class: 'lookup' },
       h('h1', { text: t('lookupTitle') }),
       h('form', { class: 'inline card', oninput: draft.note, onsubmit: submit },
@@ -61,7 +62,7 @@ export function lookupView() {
       h('form', { class: 'inline card', id: 'lk-search', oninput: draft.note, onchange: draft.note, onsubmit: search, 'aria-labelledby': 'lk-search-title' },
         field(t('fields.full_name'), h('input', { id: 'lk-name', maxlength: 128, required: true, autocomplete: 'off', value: draft.value('lk-name', st.name) })),
         field(t('fields.dob'), h('input', { id: 'lk-dob', maxlength: 32, required: true, autocomplete: 'off', value: draft.value('lk-dob', st.dob) }), t('searchDobHint')),
-        field(t('fields.sex'), h('select', { id: 'lk-sex' }, ...((sex) => [option('', t('sexUnknown'), !sex), option('M', t('sexM'), sex === 'M'), option('F', t('sexF'), sex === 'F')])(draft.value('lk-sex', st.sex)))),
+        field(t('fields.sex'), h('select', { id: 'lk-sex' }, option('', t('sexUnknown'), !sex), option('M', t('sexM'), sex === 'M'), option('F', t('sexF'), sex === 'F'))),
         h('button', { type: 'submit', class: 'primary', text: t('search') })),
       st.searchError ? h('p', { class: 'error', role: 'alert', text: st.searchError }) : null,
       hitsTable(),
