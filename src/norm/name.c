@@ -176,7 +176,7 @@ static bool word_is(const vs_text_tables *tt, int table, const char *s, const to
 	return vs_text_name_is(tt, table, s + t->off, t->len, accents);
 }
 
-/* No letter of the text carries a mark (every byte ASCII). */
+/* No letter of s[0..len) carries a mark (every byte ASCII). */
 static bool all_ascii(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -192,7 +192,7 @@ static bool all_ascii(const char *s, size_t len)
  * unmarked form is no given or middle name and at most a rare family name (Ông, Bá) are read too:
  * Ong, Ba, Co, Bac; Chi, Chau, Anh are given names and Cu, Chu, Be family names (Cù, Chu, Bế), so
  * they are kept. */
-static bool title_first(const vs_text_tables *tt, const char *s, size_t len, const token *tok, size_t n)
+static bool title_first(const vs_text_tables *tt, const char *s, const token *tok, size_t n)
 {
 	static const char *const titles[] = {"Ông", "Bà", "Bé", "Cháu", "Cụ", "Bác", "Chú", "Cô", "Chị"};
 	static const char *const unmarked[] = {"Ong", "Ba", "Co", "Bac"};
@@ -208,7 +208,11 @@ static bool title_first(const vs_text_tables *tt, const char *s, size_t len, con
 		       word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], true);
 	for (size_t i = 0; i < sizeof unmarked / sizeof unmarked[0] && !title; i++)
 		title = wl == strlen(unmarked[i]) && !memcmp(w, unmarked[i], wl);
-	return title && all_ascii(s, len) && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], false);
+	/* the words, not the text: a byte dropped between them (punctuation, a broken character) is
+	 * not in the display form, which must read the same again */
+	for (size_t i = 0; i < n && title; i++)
+		title = all_ascii(s + tok[i].off, tok[i].len);
+	return title && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], false);
 }
 
 /* Detects given-name-first order and fills order[] with the Vietnamese
@@ -894,7 +898,7 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 	}
 	if (punct || dropped)
 		vs_reason_add(rs, VS_R_NAME_PUNCT_REMOVED);
-	if (title_first(ctx ? ctx->text : NULL, text, tl, tok, n)) {
+	if (title_first(ctx ? ctx->text : NULL, text, tok, n)) {
 		memmove(tok, tok + 1, (n - 1) * sizeof tok[0]);
 		n--;
 		vs_reason_add(rs, VS_R_NAME_TITLE_REMOVED);
