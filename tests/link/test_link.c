@@ -470,6 +470,35 @@ static void test_lodging(void **state)
 	free(p);
 }
 
+/* An ID Excel cut short (38088537097 for 038088537097) whose date of birth is a year off the
+ * year the number carries stays OTHER in the standardizer; with no address and the year off, only
+ * the ID can reach the citizen: the ID rule also looks it up with the zeros put back (regression:
+ * such records had no candidate at all) */
+static void test_id_zeros_lost_blocking(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(2000);
+	mkhome(&p[105], "Nguyễn", "Đức", "Huy", 1988, 7, 11, VS_SEX_M, "038088537097", "00046",
+	       "Số 160, Tổ 18");
+	build(&f, p, 2000, NULL);
+	vs_norm_record q[3];
+	mkrec(&q[0], "Nguyễn", "Đức", "Huy", 1989, 7, 11, VS_SEX_M, "38088537097", "", "");
+	mkrec(&q[1], "Nguyễn", "Đức", "Huy", 1989, 7, 11, VS_SEX_M, "38088537098", "", ""); /* another */
+	mkrec(&q[2], "Nguyễn", "Đức", "Huy", 1989, 7, 11, VS_SEX_M, "8088537097", "", "");  /* 2 zeros: no */
+	vs_link_result res[3];
+	vs_error err = {0};
+	vs_link_side side = {q, 3, NULL, NULL};
+	assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+	assert_int_equal(res[0].best, 105);
+	assert_int_equal(level(&f, &q[0], LK_ID, 105), LV_ID_EXCEL);
+	assert_int_not_equal(res[0].decision, VS_LINK_UNLINKED);
+	assert_int_equal(res[1].best, -1);
+	assert_int_equal(res[2].best, -1);
+	unbuild(&f);
+	free(p);
+}
+
 /* household rule 9, the second look: a child's record typed with the father's CCCD, a year of
  * birth only, no phone, no address. No blocking rule reaches the child (the ID finds the father,
  * the name rules need a full date or a place); the father's personal fields do not fit, so the
@@ -2896,6 +2925,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_blocking),
 	    cmocka_unit_test(test_lodging),
+	    cmocka_unit_test(test_id_zeros_lost_blocking),
 	    cmocka_unit_test(test_house),
 	    cmocka_unit_test(test_own_id_name_slip),
 	    cmocka_unit_test(test_household_second_look),
