@@ -172,21 +172,24 @@ static inline uint64_t with_rule(uint64_t h, size_t ri)
 
 /* A record's ID of 10 or 11 digits that the standardizer did not make whole (Excel lost its leading
  * zeros, but the date of birth typed disagrees with the year the number carries, so it stayed OTHER):
- * an ID rule of the ID alone also looks it up with the zeros put back, as the comparison reads it
- * (the excel-damage level). Only the record side, only the Vietnamese standardizer's 12-digit IDs. */
-static int zeros_lost_key(const vs_link_settings *s, size_t ri, const lk_view *v, uint64_t *key)
+ * a rule of the ID alone also looks it up with the zeros put back, as the comparison reads it (the
+ * excel-damage level). Only when linking a record (lk_query_keys; not in a training session, whose
+ * pairs are the rule's own), only the Vietnamese standardizer's 12-digit IDs. Returns 0 or 1 key. */
+int lk_zeros_lost_key(const vs_link_settings *s, size_t ri, const lk_view *v, uint64_t *key)
 {
 	char d[24], whole[13];
 	int n = lk_unpack_id(v->id, d);
-	if (s->generic_std || n < 10 || n > 11)
+	if (s->generic_std || s->rule[ri].parts != LP_ID || n < 10 || n > 11)
 		return 0;
 	memset(whole, '0', 12 - (size_t)n);
 	memcpy(whole + 12 - n, d, (size_t)n);
 	whole[12] = '\0';
-	uint64_t id = lk_pack_id(whole);
-	if (!id)
+	lk_view w = *v; /* the rule's own key, of the whole number */
+	uint64_t k[3];
+	w.id = lk_pack_id(whole);
+	if (lk_rule_keys(s, ri, &w, 1, k) != 1)
 		return 0;
-	*key = with_rule(lk_mix(lk_mix(0x9e3779b97f4a7c15ull * (ri + 1)) ^ id), ri);
+	*key = k[0];
 	return 1;
 }
 
@@ -283,7 +286,7 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 	}
 	if (!(parts & LP_IDWIN)) {
 		keys[0] = with_rule(h, ri);
-		return parts == LP_ID && side == 1 ? 1 + zeros_lost_key(s, ri, v, keys + 1) : 1;
+		return 1;
 	}
 	char d[24];
 	if (lk_unpack_id(v->id, d) != 12)

@@ -355,6 +355,8 @@ float lk_bound(const vs_link_index *ix, const vs_link_model *m, size_t ci, const
 /* ---- block.c ---- */
 /* keys of rule ri for a view; side 0 left, 1 right. Returns key count (<= 3). */
 int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int side, uint64_t keys[3]);
+/* The ID rule's key of a record's ID with the zeros Excel lost put back (block.c); 0 or 1 keys. */
+int lk_zeros_lost_key(const vs_link_settings *s, size_t ri, const lk_view *v, uint64_t *key);
 /* The transformed value of a text key part (x: LX_SOUNDEX, LX_PREFIX; s: a folded value of len
  * bytes) into out (cap bytes, at least 5 for soundex); returns its length, 0 when the value gives
  * no key (no letter a-z for soundex). Soundex (letter + three digits, the American rules: h and w

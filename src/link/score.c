@@ -71,6 +71,8 @@ void lk_query_keys(const vs_link_index *ix, const lk_view *v, int only_rule, lk_
 		if (only_rule >= 0 && (size_t)only_rule != r)
 			continue;
 		int nk = lk_rule_keys(ix->s, r, v, 1, q->key + q->n);
+		if (only_rule < 0 && nk == 1)
+			nk += lk_zeros_lost_key(ix->s, r, v, q->key + q->n + 1);
 		const lk_rule *ru = &ix->s->rule[r];
 		for (int k = 0; k < nk; k++) {
 			q->rule[q->n + k] = (uint8_t)r;
