@@ -178,8 +178,10 @@ static inline uint64_t with_rule(uint64_t h, size_t ri)
 int lk_zeros_lost_key(const vs_link_settings *s, size_t ri, const lk_view *v, uint64_t *key)
 {
 	char d[24], whole[13];
+	if (s->generic_std || s->rule[ri].parts != LP_ID || !v->id)
+		return 0; /* every record meets every rule here: the cheap tests first */
 	int n = lk_unpack_id(v->id, d);
-	if (s->generic_std || s->rule[ri].parts != LP_ID || n < 10 || n > 11)
+	if (n < 10 || n > 11)
 		return 0;
 	memset(whole, '0', 12 - (size_t)n);
 	memcpy(whole + 12 - n, d, (size_t)n);
