@@ -208,10 +208,13 @@ static bool title_first(const vs_text_tables *tt, const char *s, const token *to
 		       word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], true);
 	for (size_t i = 0; i < sizeof unmarked / sizeof unmarked[0] && !title; i++)
 		title = wl == strlen(unmarked[i]) && !memcmp(w, unmarked[i], wl);
-	/* the words, not the text: a byte dropped between them (punctuation, a broken character) is
-	 * not in the display form, which must read the same again */
-	for (size_t i = 0; i < n && title; i++)
-		title = all_ascii(s + tok[i].off, tok[i].len);
+	/* the words as they will be shown, not the text typed: a byte dropped between them (punctuation,
+	 * a broken character) or a letter shown otherwise (the long s, an initial) is not in the display
+	 * form, which must read the same again */
+	for (size_t i = 0; i < n && title; i++) {
+		char shown[96];
+		title = all_ascii(shown, display_word(s, &tok[i], false, shown, sizeof shown));
+	}
 	return title && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], false);
 }
 
