@@ -106,6 +106,11 @@ const char *vs_link_settings_dob_part_column(const vs_link_settings *s, int side
 /* True for the built-in vaccination profile (vs_link_settings_default): its column names also
  * match the header aliases of the registry and shots schemas (include/vaxsync/schema.h). */
 bool vs_link_settings_is_builtin(const vs_link_settings *s);
+/* "sibling_reports": a record in review (not for an ID of someone else: vs_link_result
+ * id_conflict) is auto-linked to its candidate when another record of the same source (the
+ * right side's first id column: the facility) with the same folded name and full date of birth
+ * is auto-linked to that candidate on its own fields (docs/linking.md "Sibling reports"). */
+bool vs_link_settings_sibling_reports(const vs_link_settings *s);
 /* The standardizer a settings file asks for ("standardizer"; default vietnamese). */
 typedef enum vs_link_standardizer {
 	VS_LINK_STD_VIETNAMESE = 0,
@@ -271,7 +276,18 @@ typedef struct vs_link_result {
 	 * or phone (the no-ID place rule is met; with relative_id or household_phone, weight counts
 	 * the address as the commune agreeing) */
 	bool household_place;
+	/* the typed ID is another valid number of the kind of best's own (the household rules): it
+	 * blocks an auto link, whatever the review reason says (LINK_AMBIGUOUS comes first) */
+	bool id_conflict;
 } vs_link_result;
+
+/* The key a record has for that rule: its source (spaces around it trimmed), its standardized
+ * full name folded (vs_utf8_fold_key) and its date of birth as vs_date_format writes it, hashed;
+ * 0 when one of them is missing or the date is not to the day (YYYY-MM-DD). */
+uint64_t vs_link_sibling_key(const char *source, const char *full_name, const char *dob);
+/* True when a review result may be placed by a sibling report (review, a candidate, no ID of
+ * someone else). */
+bool vs_link_sibling_placeable(const vs_link_result *r);
 
 /* Links each right record of the batch: blocking (union of rules, capped
  * blocks), scoring, decision. results has batch->count entries. threads <= 1

@@ -253,6 +253,9 @@ typedef struct vs_store_report {
 	int32_t shot_days;
 	char lot[32];
 	int8_t check_status; /* its last vs_store_set_check status, -1 when never checked */
+	char full_name[128]; /* the record's standardized name and date of birth (vs_store_record) */
+	char dob[11];
+	char link_reasons[64]; /* its link's reasons (vs_store_link reasons) */
 } vs_store_report;
 /* The current records linked (auto or review) to citizen_id, rid order;
  * *count may exceed cap (only cap written). */

@@ -66,6 +66,9 @@ static const vs_cli_msg msgs[] = {
     {"vaxsync link: --clusters needs --dedup\n", "vaxsync link: --clusters chỉ dùng được cùng --dedup\n"},
     {"vaxsync link: %llu records: %llu auto, %llu review, %llu unlinked\n",
      "vaxsync link: %llu bản ghi: %llu ghép tự động, %llu cần xác nhận, %llu chưa ghép được\n"},
+    {"vaxsync link: %llu of the auto links were placed by another report of the same person "
+     "(LINK_SIBLING_REPORT)\n",
+     "vaxsync link: %llu bản ghi ghép tự động nhờ báo cáo khác của cùng người (LINK_SIBLING_REPORT)\n"},
     {"vaxsync link: warning: %llu of %llu records (%.1f %%) met no candidate under any blocking rule and "
      "are unlinked without a score; if more of them should link than you expect to be missing, add a rule "
      "on other fields, e.g. a name key such as \"family:soundex\" or \"given:prefix:3\" (docs/linking.md, "

@@ -168,6 +168,11 @@ int vs_cmd_link(int argc, char **argv)
 		        (unsigned long long)st.right_rows, (unsigned long long)st.decisions[VS_LINK_AUTO],
 		        (unsigned long long)st.decisions[VS_LINK_REVIEW],
 		        (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
+	if (!c.quiet && st.sibling_placed)
+		fprintf(stderr,
+		        VS_CLI_T("vaxsync link: %llu of the auto links were placed by another report of the "
+		                 "same person (LINK_SIBLING_REPORT)\n"),
+		        (unsigned long long)st.sibling_placed);
 	/* blocking that loses pairs does so silently (no candidate, no score): with a settings file,
 	 * say how many records met nobody when they are one in a hundred or more (the built-in
 	 * profile's rules are measured; there such records are shots of people not in the registry) */

@@ -23,6 +23,8 @@ typedef struct citizen_work {
 	size_t vmap[VS_VERIFY_MAX_REPORTS]; /* vrep index -> reports index */
 	vs_verify_result res;
 	vs_store_event events[VS_VERIFY_MAX_REPORTS];
+	bool placed[MAX_REPORTS];  /* review reports a sibling report placed (settled from now on) */
+	uint64_t key[MAX_REPORTS]; /* vs_link_sibling_key of each report, 0 when it has none */
 } citizen_work;
 
 static void join_reasons(const vs_reason_set *set, char *out, size_t len)
@@ -49,7 +51,7 @@ static void others(const citizen_work *w, const vs_store_report *r, char *out, s
 	out[0] = '\0';
 	for (size_t i = 0; i < w->nreports && i < MAX_REPORTS; i++) {
 		const vs_store_report *o = &w->reports[i];
-		if (o == r || o->dose != r->dose || !vs_store_link_settled(o->decision))
+		if (o == r || o->dose != r->dose || !(vs_store_link_settled(o->decision) || w->placed[i]))
 			continue;
 		char date[16] = "-";
 		if (o->shot_days != VS_STORE_NO_DATE)
@@ -154,7 +156,7 @@ static vs_rc overflow(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 	join_reasons(&set, txt, sizeof(txt));
 	vs_rc rc = VS_OK;
 	for (size_t i = 0; !rc && i < n && i < MAX_REPORTS; i++) {
-		if (!vs_store_link_settled(w->reports[i].decision))
+		if (!vs_store_link_settled(w->reports[i].decision) && !w->placed[i])
 			continue;
 		rc =
 		    eng_w_check(s, w->cit.citizen_id, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW, txt, err);
@@ -164,15 +166,89 @@ static vs_rc overflow(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 	return rc;
 }
 
+/* A review link the linker made on its own (its reasons are the linker's review reasons, none an
+ * ID of someone else): what a sibling report may place (vs_link_sibling_placeable). */
+static bool placeable(const vs_store_report *r)
+{
+	if (r->decision != VS_STORE_LINK_REVIEW || !r->link_reasons[0])
+		return false;
+	static const char *const ok[] = {"LINK_LOW_SCORE", "LINK_AMBIGUOUS", "LINK_RELATIVE_ID"};
+	const char *p = r->link_reasons;
+	while (*p) {
+		size_t len = strcspn(p, "|");
+		bool known = false;
+		for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+			known |= strlen(ok[k]) == len && !strncmp(ok[k], p, len);
+		if (!known)
+			return false;
+		p += len + (p[len] == '|');
+	}
+	return true;
+}
+
+/* Sibling reports (vs_link_settings_sibling_reports): a review report of this citizen is
+ * auto-linked when another report of the same facility with the same name and full date of
+ * birth is linked to the citizen on its own (auto, or confirmed by a person), as `vaxsync link`
+ * does at the end of its pass; its link says which report placed it (LINK_SIBLING_REPORT) and
+ * its review items go. */
+static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
+{
+	memset(w->placed, 0, sizeof w->placed);
+	if (!w->e || !vs_link_settings_sibling_reports(w->e->ls))
+		return VS_OK;
+	size_t nrev = 0;
+	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
+		const vs_store_report *r = &w->reports[i];
+		bool own =
+		    vs_store_link_settled(r->decision) && !strstr(r->link_reasons, "LINK_SIBLING_REPORT");
+		w->key[i] =
+		    own || placeable(r) ? vs_link_sibling_key(r->facility_code, r->full_name, r->dob) : 0;
+		nrev += w->key[i] && !own;
+	}
+	vs_rc rc = VS_OK;
+	for (size_t i = 0; nrev && !rc && i < n && i < MAX_REPORTS; i++) {
+		const vs_store_report *r = &w->reports[i];
+		if (!w->key[i] || vs_store_link_settled(r->decision))
+			continue;
+		const vs_store_report *by = NULL;
+		for (size_t j = 0; !by && j < n && j < MAX_REPORTS; j++)
+			if (j != i && w->key[j] == w->key[i] &&
+			    vs_store_link_settled(w->reports[j].decision) &&
+			    !strstr(w->reports[j].link_reasons, "LINK_SIBLING_REPORT"))
+				by = &w->reports[j];
+		if (!by)
+			continue;
+		vs_store_link l;
+		char buf[1024], expl[1200];
+		if ((rc = vs_store_get_link(s->s, r->rid, &l, buf, sizeof buf, err)))
+			break;
+		snprintf(expl, sizeof expl,
+		         "placed by report %s/%s (same facility, name and date of birth, linked to "
+		         "this citizen); %s",
+		         by->facility_code, by->record_id, l.explanation ? l.explanation : "");
+		l.explanation = expl;
+		l.decision = VS_STORE_LINK_AUTO;
+		char why[sizeof l.reasons];
+		snprintf(why, sizeof why, "LINK_SIBLING_REPORT|%s", r->link_reasons);
+		vs_store_copy(l.reasons, sizeof l.reasons, why);
+		if (!(rc = eng_w_link(s, &l, err)))
+			rc = eng_w_wl_clear(s, r->rid, err);
+		w->placed[i] = !rc;
+	}
+	return rc;
+}
+
 static vs_rc verify_one(eng_writes *s, const vs_verify_ctx *vc, citizen_work *w, bool known, size_t n,
                         size_t more, vs_error *err)
 {
 	size_t nv = 0, nev = 0;
-	vs_rc rc = VS_OK;
+	vs_rc rc = place_siblings(s, w, n, err);
+	if (rc)
+		return rc;
 	const char *id = w->cit.citizen_id;
 	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
-		if (!vs_store_link_settled(r->decision))
+		if (!vs_store_link_settled(r->decision) && !w->placed[i])
 			continue; /* review links wait for a person */
 		if (nv == VS_VERIFY_MAX_REPORTS) {
 			nv++;

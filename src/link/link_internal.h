@@ -176,6 +176,10 @@ struct vs_link_settings {
 	 * support; a contradicting ID blocks an auto link; a household member's ID typed on the
 	 * record is recognised */
 	bool household;
+	/* another report of the same source (the right side's first id column) with the same name
+	 * and full date of birth, auto-linked to a review record's candidate, places it
+	 * (vs_link_settings_sibling_reports) */
+	bool sibling_reports;
 	bool is_default;
 	lk_side_cols side[2]; /* 0 left, 1 right */
 };

@@ -384,6 +384,7 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 	 * to be */
 	bool id_conflict =
 	    s->household && idc >= 0 && r->levels[idc] == LV_ID_ELSE && !r->relative_id && !r->id_not_own;
+	r->id_conflict = id_conflict;
 	/* no ID on either side to tell them apart: a person outside the registry who shares a
 	 * citizen's name and birthday looks the same, so the place must agree too (the commune or
 	 * district, or the phone; a household member's ID places the person in that household) */
@@ -1210,4 +1211,30 @@ vs_rc vs_link_batch(const vs_link_index *ix, const vs_link_model *m, const vs_li
                     vs_link_result *results, vs_error *err)
 {
 	return vs_link_batch_stats(ix, m, b, threads, results, NULL, err);
+}
+
+uint64_t vs_link_sibling_key(const char *source, const char *full_name, const char *dob)
+{
+	if (!source || !full_name || !dob || strlen(dob) != 10)
+		return 0; /* a date to the day only: YYYY-MM-DD */
+	size_t sl = strlen(source);
+	while (sl && (*source == ' ' || *source == '\t'))
+		source++, sl--;
+	while (sl && (source[sl - 1] == ' ' || source[sl - 1] == '\t'))
+		sl--;
+	char key[256];
+	size_t kl = vs_utf8_fold_key(full_name, strlen(full_name), key, sizeof key);
+	if (!sl || !kl)
+		return 0;
+	uint64_t h = vs_hash_fnv1a(source, sl);
+	h = vs_hash_fnv1a_seed(h, "\x1f", 1);
+	h = vs_hash_fnv1a_seed(h, key, kl);
+	h = vs_hash_fnv1a_seed(h, "\x1f", 1);
+	h = vs_hash_fnv1a_seed(h, dob, 10);
+	return h ? h : 1;
+}
+
+bool vs_link_sibling_placeable(const vs_link_result *r)
+{
+	return r->decision == VS_LINK_REVIEW && r->best >= 0 && !r->id_conflict;
 }

@@ -164,6 +164,7 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 	s->is_default = true;
 	s->household = true;
+	s->sibling_reports = true;
 	add_cmp(s, "family", LK_FAMILY, 0);
 	add_cmp(s, "middle", LK_MIDDLE, 0);
 	add_cmp(s, "given", LK_GIVEN, 0);
@@ -300,6 +301,11 @@ const char *vs_link_settings_extra_column(const vs_link_settings *s, int side, s
 bool vs_link_settings_is_builtin(const vs_link_settings *s)
 {
 	return s->is_default;
+}
+
+bool vs_link_settings_sibling_reports(const vs_link_settings *s)
+{
+	return s->sibling_reports && s->side[1].nid > 0;
 }
 
 vs_link_standardizer vs_link_settings_standardizer(const vs_link_settings *s)
@@ -747,6 +753,12 @@ vs_rc vs_link_settings_parse(vs_link_settings **out, const char *text, size_t le
 		goto out;
 	}
 	s->household = hh && json_is_true(hh);
+	json_t *sib = json_object_get(root, "sibling_reports");
+	if (sib && !json_is_boolean(sib)) {
+		rc = bad(err, name, "'sibling_reports' must be true or false");
+		goto out;
+	}
+	s->sibling_reports = sib && json_is_true(sib);
 	/* "right" left out: the right side is laid out as the left (a file deduplicated, or two files
 	 * of one layout) */
 	json_t *left = json_object_get(root, "left"), *right = json_object_get(root, "right");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vaxsync/csv.h"
 #include "vaxsync/engine.h"
@@ -35,6 +36,14 @@ typedef struct rawbatch {
 	int64_t *ord;  /* [row]: its number among the file's accepted rows (from 0) */
 	uint64_t next; /* accepted rows so far in this pass over the file */
 } rawbatch;
+
+/* a record's sibling key (vs_link_sibling_key), its best and, for a review record, its row in
+ * links.csv (0 the first data row) */
+typedef struct sib_entry {
+	uint64_t key;
+	int64_t best;
+	uint64_t row;
+} sib_entry;
 
 /* columns of a raw row: the roles, then the id columns, then the extras */
 enum { C_ID0 = NROLE, C_EX0 = NROLE + 4, C_DP0 = NROLE + 4 + VS_LINK_MAX_EXTRA };
@@ -293,6 +302,10 @@ struct vs_link_files {
 	uint8_t *dd_amb;
 	uint32_t (*dd_copy)[2];
 	size_t dd_n, dd_ncopy, dd_copy_cap;
+	/* sibling reports (vs_link_settings_sibling_reports, not deduplicating): the auto records'
+	 * keys and bests, the placeable review records' keys, bests and output rows */
+	sib_entry *sib_auto, *sib_rev;
+	size_t nsib_auto, nsib_rev, cap_auto, cap_rev;
 };
 
 static double secs(uint64_t a, uint64_t b)
@@ -388,6 +401,8 @@ void vs_link_files_free(vs_link_files *lf)
 	vs_free(lf->dd_dec);
 	vs_free(lf->dd_amb);
 	vs_free(lf->dd_copy);
+	vs_free(lf->sib_auto);
+	vs_free(lf->sib_rev);
 	vs_free(lf->recs);
 	vs_free(lf->alts);
 	vs_free(lf->extras);
@@ -614,7 +629,52 @@ typedef struct link_arg {
 	vs_link_result *res;
 	size_t nid;
 	vs_link_stats ls;
+	bool siblings; /* vs_link_settings_sibling_reports and no dedup */
 } link_arg;
+
+static vs_rc sib_push(sib_entry **list, size_t *n, size_t *cap, sib_entry e)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4096;
+		sib_entry *g = vs_reallocarray(*list, nc, sizeof *g);
+		if (!g)
+			return VS_ERR_NOMEM;
+		*list = g;
+		*cap = nc;
+	}
+	(*list)[(*n)++] = e;
+	return VS_OK;
+}
+
+/* keeps what the sibling pass needs of one linked record */
+static vs_rc sib_note(vs_link_files *lf, const char *source, const vs_norm_record *rec,
+                      const vs_link_result *r, uint64_t row)
+{
+	bool auto_link = r->decision == VS_LINK_AUTO && r->best >= 0;
+	if (!auto_link && !vs_link_sibling_placeable(r))
+		return VS_OK;
+	char dob[16], name[sizeof rec->family + sizeof rec->middle + sizeof rec->given + 3];
+	vs_date_format(rec->dob, dob, sizeof dob);
+	/* the generic standardizer keeps the parts only */
+	if (rec->full_name[0])
+		snprintf(name, sizeof name, "%s", rec->full_name);
+	else
+		snprintf(name, sizeof name, "%s %s %s", rec->family, rec->middle, rec->given);
+	uint64_t key = vs_link_sibling_key(source, name, dob);
+	if (!key)
+		return VS_OK;
+	sib_entry e = {key, r->best, row};
+	return auto_link ? sib_push(&lf->sib_auto, &lf->nsib_auto, &lf->cap_auto, e)
+	                 : sib_push(&lf->sib_rev, &lf->nsib_rev, &lf->cap_rev, e);
+}
+
+static int cmp_sib(const void *a, const void *b)
+{
+	const sib_entry *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->best > y->best) - (x->best < y->best);
+}
 
 static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
 {
@@ -653,6 +713,9 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 			goto out;
 		lf->st.decisions[r->decision]++;
 		lf->st.no_candidate += r->reason == VS_R_LINK_NO_CANDIDATE;
+		if (la->siblings &&
+		    (rc = sib_note(lf, lf->b.f[i][C_ID0], &lf->recs[i], r, lf->st.right_rows)))
+			goto out;
 		lf->st.right_rows++;
 		int64_t o = lf->b.ord[i];
 		if (lf->dd_best && o >= 0 && (size_t)o < lf->dd_n) {
@@ -702,6 +765,114 @@ static vs_rc write_header(const vs_link_files *lf, vs_csv_writer *w)
 	return rc ? rc : vs_csv_end_row(w);
 }
 
+/* The review rows a sibling places: a review record whose key the auto records share, each of
+ * them linked to the record's best (one citizen: two citizens under one key place nothing).
+ * Marks them in rows (sorted, as the review list is in row order). */
+static vs_rc sib_rows(vs_link_files *lf, uint64_t **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	if (!lf->nsib_rev || !lf->nsib_auto)
+		return VS_OK;
+	qsort(lf->sib_auto, lf->nsib_auto, sizeof *lf->sib_auto, cmp_sib);
+	uint64_t *out = vs_calloc(lf->nsib_rev, sizeof *out);
+	if (!out)
+		return VS_ERR_NOMEM;
+	for (size_t i = 0; i < lf->nsib_rev; i++) {
+		const sib_entry *rv = &lf->sib_rev[i];
+		size_t lo = 0, hi = lf->nsib_auto;
+		while (lo < hi) { /* first auto entry with key >= rv->key */
+			size_t mid = lo + (hi - lo) / 2;
+			if (lf->sib_auto[mid].key < rv->key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == lf->nsib_auto || lf->sib_auto[lo].key != rv->key)
+			continue;
+		size_t end = lo;
+		while (end < lf->nsib_auto && lf->sib_auto[end].key == rv->key)
+			end++;
+		/* sorted by best within the key: one citizen when the first and the last agree */
+		if (lf->sib_auto[lo].best == rv->best && lf->sib_auto[end - 1].best == rv->best)
+			out[(*n)++] = rv->row;
+	}
+	*rows = out;
+	return VS_OK;
+}
+
+/* Copies links.csv from one path to another, the rows listed (data rows, from 0, sorted) turned
+ * into auto links placed by a sibling report. */
+static vs_rc sib_rewrite(const vs_link_files *lf, const char *from, const char *to, const uint64_t *rows,
+                         size_t n, vs_error *err)
+{
+	vs_csv_reader *rd = NULL;
+	vs_csv_writer *w = NULL;
+	vs_csv_opts opts = {.delim = ',', .no_cp1258 = true};
+	vs_rc rc = vs_csv_open(&rd, from, &opts, err);
+	if (!rc)
+		rc = vs_csv_writer_open(&w, to, err);
+	size_t dec_col = lf->nid[1] + lf->nid[0], why_col = dec_col + 3, j = 0;
+	const char *dec = vs_link_decision_name(VS_LINK_AUTO);
+	char reason[160];
+	vs_csv_row row;
+	while (!rc && (rc = vs_csv_next(rd, &row, err)) == VS_OK) {
+		if (row.count <= why_col) {
+			rc = vs_error_set(err, VS_ERR_PARSE, from, row.line, 0, NULL, "links row too short");
+			break;
+		}
+		bool placed = row.index > 0 && j < n && rows[j] == row.index - 1;
+		j += placed;
+		for (size_t k = 0; !rc && k < row.count; k++) {
+			const char *f = row.fields[k];
+			size_t len = row.lens[k];
+			if (placed && k == dec_col) {
+				f = dec;
+				len = strlen(f);
+			} else if (placed && k == why_col) { /* the reason it was in review stays */
+				int w2 = snprintf(reason, sizeof reason, "%s|%.*s",
+				                  vs_reason_name(VS_R_LINK_SIBLING_REPORT), (int)len, f);
+				f = reason;
+				len = w2 > 0 && (size_t)w2 < sizeof reason ? (size_t)w2 : strlen(reason);
+			}
+			rc = vs_csv_write_field(w, f, len);
+		}
+		if (!rc)
+			rc = vs_csv_end_row(w);
+	}
+	if (rc == VS_DONE)
+		rc = VS_OK;
+	vs_csv_close(rd);
+	if (w && (!rc || rc == VS_ERR_WRITE)) {
+		vs_rc crc = vs_csv_writer_commit(w, err);
+		rc = rc ? rc : crc;
+		w = NULL;
+	}
+	vs_csv_writer_abort(w);
+	return rc;
+}
+
+/* The sibling pass after every record is linked: the review rows a sibling places become auto
+ * links (LINK_SIBLING_REPORT), rewriting the links written at first to out_path (from may be
+ * a temporary file when out_path is standard output). */
+static vs_rc sib_place(vs_link_files *lf, const char *from, const char *out_path, vs_error *err)
+{
+	uint64_t *rows = NULL;
+	size_t n = 0;
+	if (sib_rows(lf, &rows, &n))
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+	vs_rc rc = VS_OK;
+	if (n || strcmp(from, out_path))
+		rc = sib_rewrite(lf, from, out_path, rows, n, err);
+	if (!rc) {
+		lf->st.decisions[VS_LINK_REVIEW] -= n;
+		lf->st.decisions[VS_LINK_AUTO] += n;
+		lf->st.sibling_placed = n;
+	}
+	vs_free(rows);
+	return rc;
+}
+
 vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                          const char *out_path, vs_error *err)
 {
@@ -728,7 +899,26 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 		for (size_t i = 0; i < lf->dd_n; i++)
 			lf->dd_best[i] = -1;
 	}
-	if ((rc = vs_csv_writer_open(&la.w, out_path, err)))
+	la.siblings = vs_link_settings_sibling_reports(lf->s) && !lf->o.dedup;
+	lf->nsib_auto = lf->nsib_rev = 0;
+	lf->st.sibling_placed = 0;
+	/* with the sibling pass the links are written twice: standard output gets the second copy,
+	 * the first goes to a private temporary file */
+	char tmp[4096] = "";
+	const char *first = out_path;
+	if (la.siblings && !strcmp(out_path, "-")) {
+		const char *dir = getenv("TMPDIR");
+		int k = snprintf(tmp, sizeof tmp, "%s/vaxsync-links-XXXXXX", dir && dir[0] ? dir : "/tmp");
+		int fd = k > 0 && (size_t)k < sizeof tmp ? mkstemp(tmp) : -1;
+		if (fd < 0) {
+			tmp[0] = '\0';
+			rc = vs_error_set(err, VS_ERR_IO, NULL, 0, 0, NULL, "cannot make a temporary file");
+			goto out;
+		}
+		close(fd);
+		first = tmp;
+	}
+	if ((rc = vs_csv_writer_open(&la.w, first, err)))
 		goto out;
 	if ((rc = write_header(lf, la.w)) == VS_OK)
 		rc = for_right(lf, right_path, 1, link_cb, &la, err);
@@ -744,8 +934,15 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 		rc = rc ? rc : crc;
 		la.w = NULL;
 	}
+	if (!rc && la.siblings) {
+		uint64_t a = vs_now_ns();
+		rc = sib_place(lf, first, out_path, err);
+		lf->st.write_s += secs(a, vs_now_ns());
+	}
 out:
 	vs_csv_writer_abort(la.w); /* a run that failed half way leaves no half file */
+	if (tmp[0])
+		unlink(tmp);
 	vs_free(la.res);
 	return rc;
 }

@@ -289,9 +289,130 @@ static void test_model_save_safe(void **state)
 	close_fixture(&fx);
 }
 
+/* Sibling reports ("sibling_reports"): a record in review is auto-linked when another record of
+ * the same source (the first right id column) with the same name and full date of birth is
+ * auto-linked to its candidate; not from another source, not when the key's auto links name two
+ * people. John Smith P1 and P4 share a birthday: a visit without an email is ambiguous. */
+static void test_sibling_reports(void **state)
+{
+	(void)state;
+	static const char sib_settings[] =
+	    "{\"standardizer\": \"generic\", \"sibling_reports\": true,"
+	    " \"left\": {\"id_columns\": [\"pid\"], \"columns\": {\"family\": \"surname\", \"given\": "
+	    "\"first\","
+	    "   \"dob\": \"birth\"}, \"extra\": [\"email\"]},"
+	    " \"right\": {\"id_columns\": [\"site\", \"ref\"], \"columns\": {\"full_name\": \"name\", "
+	    "\"dob\": \"born\"},"
+	    "   \"extra\": [\"mail\"]},"
+	    " \"comparisons\": [{\"name\": \"family\", \"kind\": \"family\"}, {\"name\": \"given\", "
+	    "\"kind\": \"given\"},"
+	    "   {\"name\": \"dob\", \"kind\": \"dob\"}, {\"name\": \"email\", \"kind\": \"text\", "
+	    "\"extra\": 0,"
+	    "    \"m\": [0.9, 0.04, 0.02, 0.04], \"u\": [0.0001, 0.001, 0.01, 0.9889]}],"
+	    " \"blocking\": [{\"name\": \"dob\", \"keys\": [\"dob\"]}],"
+	    " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, "
+	    "\"review_weight\": 0}}";
+	write_text("people2.csv", "pid,surname,first,birth,email\n"
+	                          "P1,Smith,John,1980-01-02,john@example.org\n"
+	                          "P4,Smith,John,1980-01-02,js2@example.org\n"
+	                          "P3,Brown,Alice,1980-01-02,alice@example.org\n");
+	write_text("visits2.csv", "site,ref,name,born,mail\n"
+	                          "S1,V2,John Smith,1980-01-02,\n" /* placed by V1 (after it) */
+	                          "S1,V1,John Smith,1980-01-02,john@example.org\n"
+	                          "S2,V3,John Smith,1980-01-02,\n" /* another site */
+	                          "S3,V4,John Smith,1980-01-02,john@example.org\n"
+	                          "S3,V5,John Smith,1980-01-02,js2@example.org\n"
+	                          "S3,V6,John Smith,1980-01-02,\n"  /* two people under the key */
+	                          "S1,V8,JOHN  SMITH,1980-01-02,\n" /* case, spaces: placed */
+	                          "S1,V9,John Smith,1980,\n");      /* a year only: no key, no candidate */
+	vs_link_settings *s = NULL;
+	vs_link_files *lf = NULL;
+	vs_link_model *m = NULL;
+	vs_error err = {0};
+	char l[128], r[128], o[128];
+	path_of(l, sizeof l, "people2.csv");
+	path_of(r, sizeof r, "visits2.csv");
+	path_of(o, sizeof o, "links2.csv");
+	assert_int_equal(vs_link_settings_parse(&s, sib_settings, strlen(sib_settings), "t", &err), VS_OK);
+	assert_true(vs_link_settings_sibling_reports(s));
+	vs_link_files_opts fo = {NULL, 1, true, false};
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, r, o, &err), VS_OK);
+	vs_link_files_stats st;
+	vs_link_files_get_stats(lf, &st);
+	assert_int_equal(st.sibling_placed, 2);
+	assert_int_equal(st.decisions[VS_LINK_AUTO], 5);
+	assert_int_equal(temporaries(), 0);
+	FILE *f = fopen(o, "rb");
+	assert_non_null(f);
+	char text[2048] = {0};
+	assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+	fclose(f);
+	/* input order kept, the placed rows changed in place */
+	static const char *const want[] = {
+	    "right_site,right_ref,left_pid,decision,match_weight,match_probability,reasons\n",
+	    "S1,V2,P1,auto,",
+	    ",LINK_SIBLING_REPORT|LINK_AMBIGUOUS\n",
+	    "S1,V1,P1,auto,",
+	    "S2,V3,P1,review,",
+	    ",LINK_AMBIGUOUS\n",
+	    "S3,V4,P1,auto,",
+	    "S3,V5,P4,auto,",
+	    "S3,V6,P1,review,",
+	    ",LINK_AMBIGUOUS\n",
+	    "S1,V8,P1,auto,",
+	    ",LINK_SIBLING_REPORT|LINK_AMBIGUOUS\n",
+	    "S1,V9,,unlinked,"};
+	const char *at = text;
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const char *hit = strstr(at, want[i]);
+		if (!hit)
+			fail_msg("links2.csv lacks '%s' after offset %td:\n%s", want[i], at - text, text);
+		at = hit + strlen(want[i]);
+	}
+	vs_link_files_free(lf);
+	vs_link_model_free(m);
+	vs_link_settings_free(s);
+	/* off: nothing placed; not a boolean: refused */
+	char off[sizeof sib_settings + 1];
+	const char *t = strstr(sib_settings, "true");
+	snprintf(off, sizeof off, "%.*sfalse%s", (int)(t - sib_settings), sib_settings, t + 4);
+	assert_int_equal(vs_link_settings_parse(&s, off, strlen(off), "t", &err), VS_OK);
+	assert_false(vs_link_settings_sibling_reports(s));
+	assert_int_equal(vs_link_files_open(&lf, s, &fo, &err), VS_OK);
+	assert_int_equal(vs_link_files_load_left(lf, l, &err), VS_OK);
+	assert_int_equal(vs_link_model_default(&m, s, &err), VS_OK);
+	assert_int_equal(vs_link_files_link(lf, m, r, o, &err), VS_OK);
+	vs_link_files_get_stats(lf, &st);
+	assert_int_equal(st.sibling_placed, 0);
+	assert_int_equal(st.decisions[VS_LINK_AUTO], 3);
+	vs_link_files_free(lf);
+	vs_link_model_free(m);
+	vs_link_settings_free(s);
+	snprintf(off, sizeof off, "%.*s1%s", (int)(t - sib_settings), sib_settings, t + 4);
+	s = NULL;
+	assert_int_not_equal(vs_link_settings_parse(&s, off, strlen(off), "t", &err), VS_OK);
+	assert_non_null(strstr(err.message, "sibling_reports"));
+	/* the key: the source trimmed, the name folded, a date to the day only */
+	uint64_t k = vs_link_sibling_key("S1", "Nguyễn Văn Hùng", "1980-01-02");
+	assert_true(k != 0);
+	assert_true(k == vs_link_sibling_key(" S1\t", "NGUYEN  VAN HUNG", "1980-01-02"));
+	assert_true(k != vs_link_sibling_key("S2", "Nguyễn Văn Hùng", "1980-01-02"));
+	assert_true(k != vs_link_sibling_key("S1", "Nguyễn Văn Hùng", "1980-01-03"));
+	assert_true(k != vs_link_sibling_key("S1", "Nguyễn Văn Hưng", "1980-01-02") ||
+	            vs_link_sibling_key("S1", "Nguyen Van Hung", "1980-01-02") == k); /* folded alike */
+	assert_int_equal(vs_link_sibling_key("S1", "Nguyễn Văn Hùng", "1980-01"), 0);
+	assert_int_equal(vs_link_sibling_key("", "Nguyễn Văn Hùng", "1980-01-02"), 0);
+	assert_int_equal(vs_link_sibling_key("S1", " - ", "1980-01-02"), 0);
+	unlink(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_sibling_reports),
 	    cmocka_unit_test(test_links_whole_or_nothing),
 	    cmocka_unit_test(test_write_error_mid_file),
 	    cmocka_unit_test(test_model_save_safe),
