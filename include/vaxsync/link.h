@@ -106,10 +106,11 @@ const char *vs_link_settings_dob_part_column(const vs_link_settings *s, int side
 /* True for the built-in vaccination profile (vs_link_settings_default): its column names also
  * match the header aliases of the registry and shots schemas (include/vaxsync/schema.h). */
 bool vs_link_settings_is_builtin(const vs_link_settings *s);
-/* "sibling_reports": a record in review (not for an ID of someone else: vs_link_result
- * id_conflict) is auto-linked to its candidate when another record of the same source (the
- * right side's first id column: the facility) with the same folded name and full date of birth
- * is auto-linked to that candidate on its own fields (docs/linking.md "Sibling reports"). */
+/* "sibling_reports": a record in review (vs_link_sibling_placeable) is auto-linked to its
+ * candidate when another record of the same source (the right side's first id column: the
+ * facility) with the same folded name and full date of birth, and no other commune
+ * (vs_link_sibling_places), is auto-linked to that candidate on its own fields (docs/linking.md
+ * "Sibling reports"). */
 bool vs_link_settings_sibling_reports(const vs_link_settings *s);
 /* The standardizer a settings file asks for ("standardizer"; default vietnamese). */
 typedef enum vs_link_standardizer {
@@ -285,9 +286,15 @@ typedef struct vs_link_result {
  * full name folded (vs_utf8_fold_key) and its date of birth as vs_date_format writes it, hashed;
  * 0 when one of them is missing or the date is not to the day (YYYY-MM-DD). */
 uint64_t vs_link_sibling_key(const char *source, const char *full_name, const char *dob);
-/* True when a review result may be placed by a sibling report (review, a candidate, no ID of
- * someone else). */
+/* True when a review result may be placed by a sibling report: review as LINK_LOW_SCORE or
+ * LINK_RELATIVE_ID (not LINK_AMBIGUOUS: as close to two people, whom a report of one of them does
+ * not tell apart), with a candidate and no ID of someone else (id_conflict). */
 bool vs_link_sibling_placeable(const vs_link_result *r);
+/* True when a sibling report of the commune sibling_commune may place a record of the commune
+ * commune (the communes of their typed addresses, "" when unresolved): the same, or one unknown.
+ * A person outside the registry who shares a citizen's name and birthday at the same facility
+ * lives elsewhere. */
+bool vs_link_sibling_places(const char *commune, const char *sibling_commune);
 
 /* Links each right record of the batch: blocking (union of rules, capped
  * blocks), scoring, decision. results has batch->count entries. threads <= 1

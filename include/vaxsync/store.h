@@ -256,6 +256,7 @@ typedef struct vs_store_report {
 	char full_name[128]; /* the record's standardized name and date of birth (vs_store_record) */
 	char dob[11];
 	char link_reasons[64]; /* its link's reasons (vs_store_link reasons) */
+	char commune_code[6];  /* the commune of the record's typed address; "" when unresolved */
 } vs_store_report;
 /* The current records linked (auto or review) to citizen_id, rid order;
  * *count may exceed cap (only cap written). */

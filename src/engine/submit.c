@@ -251,11 +251,6 @@ vs_rc eng_save_decision(vs_engine_session *ss, const vs_store_record *sr, const 
 		}
 	}
 	vs_store_copy(l.reasons, sizeof(l.reasons), link_reason_name(reason));
-	/* an ID of someone else under an ambiguity: said too, so that no other report places it
-	 * (verify's sibling reports, as vs_link_sibling_placeable) */
-	if (res->id_conflict && reason == VS_R_LINK_AMBIGUOUS && l.decision == VS_STORE_LINK_REVIEW)
-		snprintf(l.reasons, sizeof(l.reasons), "%s|%s", vs_reason_name(VS_R_LINK_AMBIGUOUS),
-		         vs_reason_name(VS_R_LINK_ID_CONFLICT));
 	eng_writes direct;
 	if ((rc = eng_w_link(writer(ss, &direct), &l, err)))
 		return rc;

@@ -166,13 +166,13 @@ static vs_rc overflow(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 	return rc;
 }
 
-/* A review link the linker made on its own (its reasons are the linker's review reasons, none an
- * ID of someone else): what a sibling report may place (vs_link_sibling_placeable). */
+/* A review link the linker made on its own as LINK_LOW_SCORE or LINK_RELATIVE_ID (not ambiguous,
+ * no ID of someone else): what a sibling report may place (vs_link_sibling_placeable). */
 static bool placeable(const vs_store_report *r)
 {
 	if (r->decision != VS_STORE_LINK_REVIEW || !r->link_reasons[0])
 		return false;
-	static const char *const ok[] = {"LINK_LOW_SCORE", "LINK_AMBIGUOUS", "LINK_RELATIVE_ID"};
+	static const char *const ok[] = {"LINK_LOW_SCORE", "LINK_RELATIVE_ID"};
 	const char *p = r->link_reasons;
 	while (*p) {
 		size_t len = strcspn(p, "|");
@@ -188,9 +188,9 @@ static bool placeable(const vs_store_report *r)
 
 /* Sibling reports (vs_link_settings_sibling_reports): a review report of this citizen is
  * auto-linked when another report of the same facility with the same name and full date of
- * birth is linked to the citizen on its own (auto, or confirmed by a person), as `vaxsync link`
- * does at the end of its pass; its link says which report placed it (LINK_SIBLING_REPORT) and
- * its review items go. */
+ * birth, and no other commune, is linked to the citizen on its own (auto, or confirmed by a
+ * person), as `vaxsync link` does at the end of its pass; its link says which report placed it
+ * (LINK_SIBLING_REPORT) and its review items go. */
 static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 {
 	memset(w->placed, 0, sizeof w->placed);
@@ -214,7 +214,8 @@ static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *
 		for (size_t j = 0; !by && j < n && j < MAX_REPORTS; j++)
 			if (j != i && w->key[j] == w->key[i] &&
 			    vs_store_link_settled(w->reports[j].decision) &&
-			    !strstr(w->reports[j].link_reasons, "LINK_SIBLING_REPORT"))
+			    !strstr(w->reports[j].link_reasons, "LINK_SIBLING_REPORT") &&
+			    vs_link_sibling_places(r->commune_code, w->reports[j].commune_code))
 				by = &w->reports[j];
 		if (!by)
 			continue;

@@ -1236,5 +1236,11 @@ uint64_t vs_link_sibling_key(const char *source, const char *full_name, const ch
 
 bool vs_link_sibling_placeable(const vs_link_result *r)
 {
-	return r->decision == VS_LINK_REVIEW && r->best >= 0 && !r->id_conflict;
+	return r->decision == VS_LINK_REVIEW && r->best >= 0 && !r->id_conflict &&
+	       (r->reason == VS_R_LINK_LOW_SCORE || r->reason == VS_R_LINK_RELATIVE_ID);
+}
+
+bool vs_link_sibling_places(const char *commune, const char *sibling_commune)
+{
+	return !commune[0] || !sibling_commune[0] || !strcmp(commune, sibling_commune);
 }

@@ -43,6 +43,7 @@ typedef struct sib_entry {
 	uint64_t key;
 	int64_t best;
 	uint64_t row;
+	char commune[8]; /* the commune of the typed address, "" when unresolved */
 } sib_entry;
 
 /* columns of a raw row: the roles, then the id columns, then the extras */
@@ -663,7 +664,8 @@ static vs_rc sib_note(vs_link_files *lf, const char *source, const vs_norm_recor
 	uint64_t key = vs_link_sibling_key(source, name, dob);
 	if (!key)
 		return VS_OK;
-	sib_entry e = {key, r->best, row};
+	sib_entry e = {key, r->best, row, ""};
+	snprintf(e.commune, sizeof e.commune, "%s", rec->commune_code);
 	return auto_link ? sib_push(&lf->sib_auto, &lf->nsib_auto, &lf->cap_auto, e)
 	                 : sib_push(&lf->sib_rev, &lf->nsib_rev, &lf->cap_rev, e);
 }
@@ -765,9 +767,9 @@ static vs_rc write_header(const vs_link_files *lf, vs_csv_writer *w)
 	return rc ? rc : vs_csv_end_row(w);
 }
 
-/* The review rows a sibling places: a review record whose key the auto records share, each of
- * them linked to the record's best (one citizen: two citizens under one key place nothing).
- * Marks them in rows (sorted, as the review list is in row order). */
+/* The review rows a sibling places: a review record whose key an auto record linked to the
+ * record's best shares, of the same commune or one unknown (vs_link_sibling_places). Lists them
+ * in rows (sorted, as the review list is in row order). */
 static vs_rc sib_rows(vs_link_files *lf, uint64_t **rows, size_t *n)
 {
 	*rows = NULL;
@@ -790,11 +792,11 @@ static vs_rc sib_rows(vs_link_files *lf, uint64_t **rows, size_t *n)
 		}
 		if (lo == lf->nsib_auto || lf->sib_auto[lo].key != rv->key)
 			continue;
-		size_t end = lo;
-		while (end < lf->nsib_auto && lf->sib_auto[end].key == rv->key)
-			end++;
-		/* sorted by best within the key: one citizen when the first and the last agree */
-		if (lf->sib_auto[lo].best == rv->best && lf->sib_auto[end - 1].best == rv->best)
+		bool placed = false;
+		for (size_t k = lo; !placed && k < lf->nsib_auto && lf->sib_auto[k].key == rv->key; k++)
+			placed = lf->sib_auto[k].best == rv->best &&
+			         vs_link_sibling_places(rv->commune, lf->sib_auto[k].commune);
+		if (placed)
 			out[(*n)++] = rv->row;
 	}
 	*rows = out;

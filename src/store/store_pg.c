@@ -258,7 +258,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_DIRTY_DEL] = "DELETE FROM dirty WHERE citizen_id = $1",
     [Q_REPORTS] =
         "SELECT r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days,"
-        " r.lot, coalesce(c.status, -1), r.full_name, r.dob, l.reasons FROM links l JOIN records r"
+        " r.lot, coalesce(c.status, -1), r.full_name, r.dob, l.reasons, r.commune_code FROM links l JOIN"
+        " records r"
         " ON r.rid = l.rid"
         " LEFT JOIN checks c ON c.citizen_id = l.citizen_id AND c.rid = r.rid WHERE l.citizen_id = $1 AND"
         " r.current = 1 AND l.decision IN ($2, $3, $4) ORDER BY r.rid",
@@ -322,7 +323,7 @@ static const char *const sql_text[Q_COUNT] = {
         "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
         " z.sex, z.province_code, z.district_code, z.commune_code, z.dead, z.death_days,"
         " r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days, r.lot,"
-        " coalesce(c.status, -1), r.full_name, r.dob, l.reasons"
+        " coalesce(c.status, -1), r.full_name, r.dob, l.reasons, r.commune_code"
         " FROM (SELECT citizen_id FROM dirty WHERE citizen_id > $1 ORDER BY citizen_id LIMIT $2) d"
         " LEFT JOIN citizens z ON z.citizen_id = d.citizen_id"
         " LEFT JOIN links l ON l.citizen_id = d.citizen_id AND l.decision IN ($3, $4, $5)"
@@ -1592,6 +1593,7 @@ static void read_report(PGresult *res, int row, int base, vs_store_report *p)
 	gt(res, row, base + 9, p->full_name, sizeof(p->full_name));
 	gt(res, row, base + 10, p->dob, sizeof(p->dob));
 	gt(res, row, base + 11, p->link_reasons, sizeof(p->link_reasons));
+	gt(res, row, base + 12, p->commune_code, sizeof(p->commune_code));
 }
 
 static vs_rc pg_citizen_reports(vs_store *s, const char *id, vs_store_report *out, size_t cap, size_t *count,
@@ -1682,6 +1684,7 @@ static vs_rc pg_dirty_histories(vs_store *s, const char *after, size_t cap, vs_s
 		gt(res, i, 22, r->full_name, sizeof(r->full_name));
 		gt(res, i, 23, r->dob, sizeof(r->dob));
 		gt(res, i, 24, r->link_reasons, sizeof(r->link_reasons));
+		gt(res, i, 25, r->commune_code, sizeof(r->commune_code));
 		h->n++;
 	}
 	PQclear(res);

@@ -153,7 +153,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_DIRTY_DEL] = "DELETE FROM dirty WHERE citizen_id = ?1",
     [Q_REPORTS] =
         "SELECT r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days,"
-        " r.lot, coalesce(c.status, -1), r.full_name, r.dob, l.reasons FROM links l JOIN records r"
+        " r.lot, coalesce(c.status, -1), r.full_name, r.dob, l.reasons, r.commune_code FROM links l JOIN"
+        " records r"
         " ON r.rid = l.rid"
         " LEFT JOIN checks c ON c.citizen_id = l.citizen_id AND c.rid = r.rid WHERE l.citizen_id = ?1 AND "
         "+r.current = 1"
@@ -209,7 +210,7 @@ static const char *const sql_text[Q_COUNT] = {
         "SELECT d.citizen_id, z.citizen_id, z.old_id, z.full_name, z.dob, z.dob_days, z.dob_precision,"
         " z.sex, z.province_code, z.district_code, z.commune_code, z.dead, z.death_days,"
         " r.rid, l.decision, r.facility_code, r.record_id, r.vaccine_code, r.dose, r.shot_days, r.lot,"
-        " coalesce(c.status, -1), r.full_name, r.dob, l.reasons"
+        " coalesce(c.status, -1), r.full_name, r.dob, l.reasons, r.commune_code"
         " FROM (SELECT citizen_id FROM dirty WHERE citizen_id > ?1 ORDER BY citizen_id LIMIT ?2) d"
         " LEFT JOIN citizens z ON z.citizen_id = d.citizen_id"
         " LEFT JOIN links l ON l.citizen_id = d.citizen_id AND l.decision IN (?3, ?4, ?5)"
@@ -858,6 +859,7 @@ static vs_rc sq_citizen_reports(vs_store *s, const char *id, vs_store_report *ou
 			ct(st, 9, p->full_name, sizeof(p->full_name));
 			ct(st, 10, p->dob, sizeof(p->dob));
 			ct(st, 11, p->link_reasons, sizeof(p->link_reasons));
+			ct(st, 12, p->commune_code, sizeof(p->commune_code));
 		}
 		n++;
 	}
@@ -954,6 +956,7 @@ static vs_rc sq_dirty_histories(vs_store *s, const char *after, size_t cap, vs_s
 		ct(st, 22, p->full_name, sizeof(p->full_name));
 		ct(st, 23, p->dob, sizeof(p->dob));
 		ct(st, 24, p->link_reasons, sizeof(p->link_reasons));
+		ct(st, 25, p->commune_code, sizeof(p->commune_code));
 		h->n++;
 	}
 	sqlite3_reset(st);

@@ -673,33 +673,34 @@ static void test_review_loop(void **state)
 static void check_siblings(const char *db)
 {
 	char sql[1024];
-	snprintf(
-	    sql, sizeof sql,
-	    "SELECT r.facility_code, r.full_name, r.dob, l.citizen_id, l.decision, l.explanation FROM links l"
-	    " JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND l.reasons LIKE "
-	    "'LINK_SIBLING_REPORT|%%'");
+	snprintf(sql, sizeof sql,
+	         "SELECT r.facility_code, r.full_name, r.dob, l.citizen_id, l.decision, "
+	         "coalesce(r.commune_code, ''), l.explanation FROM links l"
+	         " JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND l.reasons LIKE "
+	         "'LINK_SIBLING_REPORT|%%'");
 	char *rows = dump(db, sql);
 	size_t n = 0;
 	for (char *line = rows, *next; *line; line = next) {
 		next = strchr(line, '\n');
 		*next++ = '\0';
-		char *f[6] = {line};
-		for (int k = 1; k < 6; k++) {
+		char *f[7] = {line};
+		for (int k = 1; k < 7; k++) {
 			f[k] = strchr(f[k - 1], '|');
 			assert_non_null(f[k]);
 			*f[k]++ = '\0';
 		}
 		assert_int_equal(atoi(f[4]), VS_STORE_LINK_AUTO);
 		char fac[64], rec[64];
-		if (sscanf(f[5], "placed by report %63[^/]/%63[^ ]", fac, rec) != 2)
-			fail_msg("explanation names no report: %s", f[5]);
+		if (sscanf(f[6], "placed by report %63[^/]/%63[^ ]", fac, rec) != 2)
+			fail_msg("explanation names no report: %s", f[6]);
 		assert_string_equal(fac, f[0]);
 		snprintf(
 		    sql, sizeof sql,
 		    "SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND"
 		    " r.facility_code = '%s' AND r.record_id = '%s' AND r.dob = '%s' AND l.citizen_id = '%s'"
-		    " AND l.decision IN (%d, %d) AND coalesce(l.reasons, '') NOT LIKE 'LINK_SIBLING%%'",
-		    fac, rec, f[2], f[3], VS_STORE_LINK_AUTO, VS_STORE_LINK_CONFIRMED);
+		    " AND l.decision IN (%d, %d) AND coalesce(l.reasons, '') NOT LIKE 'LINK_SIBLING%%' AND"
+		    " ('%s' = '' OR coalesce(r.commune_code, '') IN ('', '%s'))",
+		    fac, rec, f[2], f[3], VS_STORE_LINK_AUTO, VS_STORE_LINK_CONFIRMED, f[5], f[5]);
 		NEED(scalar(db, sql) == 1, "the report that placed %s (%s/%s) is not linked on its own to %s",
 		     f[1], fac, rec, f[3]);
 		n++;
@@ -713,10 +714,12 @@ static void check_siblings(const char *db)
 	snprintf(
 	    sql, sizeof sql,
 	    "SELECT count(*) FROM links l JOIN records r ON r.rid = l.rid WHERE r.current = 1 AND"
-	    " l.decision = %d AND l.reasons IN ('LINK_LOW_SCORE', 'LINK_AMBIGUOUS', 'LINK_RELATIVE_ID') AND"
+	    " l.decision = %d AND l.reasons IN ('LINK_LOW_SCORE', 'LINK_RELATIVE_ID') AND"
 	    " length(r.dob) = 10 AND EXISTS (SELECT 1 FROM links l2 JOIN records r2 ON r2.rid = l2.rid WHERE"
 	    " r2.current = 1 AND r2.rid <> r.rid AND r2.facility_code = r.facility_code AND r2.full_name ="
-	    " r.full_name AND r2.dob = r.dob AND l2.citizen_id = l.citizen_id AND l2.decision IN (%d, %d))",
+	    " r.full_name AND r2.dob = r.dob AND l2.citizen_id = l.citizen_id AND l2.decision IN (%d, %d) AND"
+	    " (coalesce(r.commune_code, '') = '' OR coalesce(r2.commune_code, '') = '' OR"
+	    " r.commune_code = r2.commune_code))",
 	    VS_STORE_LINK_REVIEW, VS_STORE_LINK_AUTO, VS_STORE_LINK_CONFIRMED);
 	assert_int_equal(scalar(db, sql), 0);
 }
