@@ -647,13 +647,9 @@ static vs_rc sib_push(sib_entry **list, size_t *n, size_t *cap, sib_entry e)
 	return VS_OK;
 }
 
-/* keeps what the sibling pass needs of one linked record */
-static vs_rc sib_note(vs_link_files *lf, const char *source, const vs_norm_record *rec,
-                      const vs_link_result *r, uint64_t row)
+/* a right record's sibling key (vs_link_sibling_key) */
+static uint64_t sib_key(const char *source, const vs_norm_record *rec)
 {
-	bool auto_link = r->decision == VS_LINK_AUTO && r->best >= 0;
-	if (!auto_link && !vs_link_sibling_placeable(r))
-		return VS_OK;
 	char dob[16], name[sizeof rec->family + sizeof rec->middle + sizeof rec->given + 3];
 	vs_date_format(rec->dob, dob, sizeof dob);
 	/* the generic standardizer keeps the parts only */
@@ -661,7 +657,17 @@ static vs_rc sib_note(vs_link_files *lf, const char *source, const vs_norm_recor
 		snprintf(name, sizeof name, "%s", rec->full_name);
 	else
 		snprintf(name, sizeof name, "%s %s %s", rec->family, rec->middle, rec->given);
-	uint64_t key = vs_link_sibling_key(source, name, dob);
+	return vs_link_sibling_key(source, name, dob);
+}
+
+/* keeps what the sibling pass needs of one linked record */
+static vs_rc sib_note(vs_link_files *lf, const char *source, const vs_norm_record *rec,
+                      const vs_link_result *r, uint64_t row)
+{
+	bool auto_link = r->decision == VS_LINK_AUTO && r->best >= 0;
+	if (!auto_link && !vs_link_sibling_placeable(r))
+		return VS_OK;
+	uint64_t key = sib_key(source, rec);
 	if (!key)
 		return VS_OK;
 	sib_entry e = {key, r->best, row, ""};
@@ -956,7 +962,8 @@ typedef struct collect_arg {
 	int64_t *self;
 	size_t count, cap, step, seen, max; /* max: keep at most about max records (stride doubling) */
 	vs_arena arena;
-	const char *want; /* explain: joined right id wanted */
+	const char *want;  /* explain: joined right id wanted */
+	uint64_t want_key; /* explain: the records of this sibling key (their joined ids in ids) */
 } collect_arg;
 
 static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
@@ -967,6 +974,9 @@ static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, 
 		if (ca->want) {
 			char *j = join_ids(&ca->arena, lf->b.f[i], lf->nid[1]);
 			if (!j || strcmp(j, ca->want))
+				continue;
+		} else if (ca->want_key) {
+			if (sib_key(lf->b.f[i][C_ID0], &side->recs[i]) != ca->want_key)
 				continue;
 		} else if (ca->seen % ca->step) {
 			continue;
@@ -999,12 +1009,16 @@ static vs_rc collect_cb(vs_link_files *lf, const vs_link_side *side, void *arg, 
 			int64_t *ns = vs_reallocarray(ca->self, n, sizeof *ns);
 			if (ns)
 				ca->self = ns;
-			if (!nr || !na || !nx || !ns)
+			const char **ni = vs_reallocarray(ca->ids, n, sizeof *ni);
+			if (ni)
+				ca->ids = ni;
+			if (!nr || !na || !nx || !ns || !ni)
 				return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 			ca->cap = n;
 		}
 		ca->recs[ca->count] = side->recs[i];
 		ca->self[ca->count] = side->self ? side->self[i] : -1;
+		ca->ids[ca->count] = ca->want_key ? join_ids(&ca->arena, lf->b.f[i], lf->nid[1]) : NULL;
 		ca->alts[ca->count] =
 		    vs_arena_strndup(&ca->arena, side->alt_ids[i], strlen(side->alt_ids[i]));
 		for (size_t k = 0; k < ne; k++) {
@@ -1035,6 +1049,7 @@ static void collect_free(collect_arg *ca)
 	vs_free(ca->alts);
 	vs_free(ca->extras);
 	vs_free(ca->self);
+	vs_free(ca->ids);
 	vs_arena_free(&ca->arena);
 }
 
@@ -1111,6 +1126,56 @@ static vs_rc name_candidates(const vs_link_files *lf, const char *wf, vs_buf *ou
 	return rc;
 }
 
+/* explain of a record in review that a sibling report may place: the other records of its key
+ * linked, and the first auto link to its best of a commune that agrees named, as `link` would
+ * place it (sib_rows) */
+static vs_rc explain_sibling(vs_link_files *lf, const vs_link_model *m, const char *right_path,
+                             const char *want, const vs_norm_record *rec, const vs_link_result *r,
+                             vs_lang lang, vs_buf *out, vs_error *err)
+{
+	char source[256];
+	snprintf(source, sizeof source, "%.*s", (int)strcspn(want, "\x1f"), want);
+	collect_arg ca = {0};
+	vs_link_side side;
+	vs_arena_init(&ca.arena, 1u << 16);
+	ca.want_key = sib_key(source, rec);
+	ca.step = 1;
+	vs_link_result *res = NULL;
+	vs_rc rc = ca.want_key ? collect(lf, right_path, 1, &ca, &side, err) : VS_OK;
+	if (rc || !ca.count)
+		goto out;
+	res = vs_calloc(ca.count, sizeof *res);
+	if (!res) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	if ((rc = vs_link_batch(lf->ix, m, &side, 1, res, err)))
+		goto out;
+	for (size_t i = 0; i < ca.count; i++) {
+		if (!strcmp(ca.ids[i], want) || res[i].decision != VS_LINK_AUTO || res[i].best != r->best ||
+		    !vs_link_sibling_places(rec->commune_code, ca.recs[i].commune_code))
+			continue;
+		char id[256];
+		snprintf(id, sizeof id, "%s", ca.ids[i]);
+		for (char *p = id; *p; p++)
+			if (*p == '\x1f')
+				*p = ' ';
+		rc = vs_buf_printf(
+		    out,
+		    lang != VS_LANG_EN
+		        ? "quyết định: ghép tự động nhờ bản ghi %s (cùng nơi gửi, họ tên và ngày "
+		          "sinh, tự ghép với cùng ứng viên) [LINK_SIBLING_REPORT]\n"
+		        : "decision: auto, placed by record %s (same source, name and date of birth, "
+		          "auto-linked to the same candidate on its own) [LINK_SIBLING_REPORT]\n",
+		    id);
+		break;
+	}
+out:
+	vs_free(res);
+	collect_free(&ca);
+	return rc;
+}
+
 vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const char *right_path,
                             const char *const *right_ids, size_t top_n, vs_lang lang, vs_buf *out,
                             vs_error *err)
@@ -1161,6 +1226,9 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 			                                      : "best candidate: left row %lld = %s\n",
 			                   (long long)r.best, id);
 		}
+		if (!rc && vs_link_settings_sibling_reports(lf->s) && !lf->o.dedup &&
+		    vs_link_sibling_placeable(&r))
+			rc = explain_sibling(lf, m, right_path, want, &side.recs[0], &r, lang, out, err);
 	}
 out:
 	vs_buf_free(&wf);

@@ -372,6 +372,19 @@ static void test_sibling_reports(void **state)
 			fail_msg("links2.csv lacks '%s' after offset %td:\n%s", want[i], at - text, text);
 		at = hit + strlen(want[i]);
 	}
+	/* explain says so, naming the record that places it; not for another site's record */
+	static const char *const v2[] = {"S1", "V2"}, *const v3[] = {"S2", "V3"};
+	vs_buf b;
+	vs_buf_init(&b, 1u << 20);
+	assert_int_equal(vs_link_files_explain(lf, m, r, v2, 3, VS_LANG_EN, &b, &err), VS_OK);
+	assert_non_null(b.data);
+	if (!strstr(b.data, "decision: auto, placed by record S1 V1 ("))
+		fail_msg("explain S1 V2:\n%s", b.data);
+	vs_buf_free(&b);
+	vs_buf_init(&b, 1u << 20);
+	assert_int_equal(vs_link_files_explain(lf, m, r, v3, 3, VS_LANG_EN, &b, &err), VS_OK);
+	assert_null(strstr(b.data, "placed by record"));
+	vs_buf_free(&b);
 	vs_link_files_free(lf);
 	vs_link_model_free(m);
 	vs_link_settings_free(s);
