@@ -157,6 +157,9 @@ vs_rc eng_save_decision(vs_engine_session *ss, const vs_store_record *sr, const 
 /* Replaces the worklist items of a record from its link (none when settled). */
 vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_reason_set *std,
                      const vs_store_link *l, vs_reason link_reason, vs_error *err) VS_MUST_CHECK;
+/* The same, written through w (verify's batch writes), e for the vaccine names. */
+vs_rc eng_link_items_w(eng_writes *w, const vs_engine *e, const vs_store_record *sr, const vs_reason_set *std,
+                       const vs_store_link *l, vs_reason link_reason, vs_error *err) VS_MUST_CHECK;
 /* Fills out's check fields from the stored check of rid. */
 vs_rc eng_outcome_check(vs_engine_session *ss, vs_engine_outcome *out, vs_error *err) VS_MUST_CHECK;
 

@@ -96,9 +96,15 @@ static eng_writes *writer(vs_engine_session *ss, eng_writes *direct)
 vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_reason_set *std,
                      const vs_store_link *l, vs_reason link_reason, vs_error *err)
 {
+	eng_writes direct, *w = writer(ss, &direct);
+	return eng_link_items_w(w, ss->e, sr, std, l, link_reason, err);
+}
+
+vs_rc eng_link_items_w(eng_writes *w, const vs_engine *e, const vs_store_record *sr, const vs_reason_set *std,
+                       const vs_store_link *l, vs_reason link_reason, vs_error *err)
+{
 	vs_store_worklist_item it;
 	char ev[sizeof(it.evidence)];
-	eng_writes direct, *w = writer(ss, &direct);
 	vs_rc rc = eng_w_wl_clear(w, sr->rid, err);
 	if (rc || vs_store_link_settled(l->decision))
 		return rc;
@@ -112,7 +118,7 @@ vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_
 		vs_reason_add(&all, (vs_reason)std->codes[i]);
 	vs_reason_join(&all, it.reasons, sizeof(it.reasons));
 	suggestions(std, link_reason, it.suggestion, sizeof(it.suggestion));
-	record_evidence(ss->e, sr, ev, sizeof(ev));
+	record_evidence(e, sr, ev, sizeof(ev));
 	bool withdrawn = link_reason == VS_R_LINK_WITHDRAWN || link_reason == VS_R_LINK_CONFLICT_DROPPED;
 	const char *cat = withdrawn                             ? "withdrawn"
 	                  : l->decision == VS_STORE_LINK_REVIEW ? "review"
@@ -136,7 +142,7 @@ vs_rc eng_link_items(vs_engine_session *ss, const vs_store_record *sr, const vs_
 	/* the commune's list: where the candidate lives, else where the record says */
 	vs_store_citizen c;
 	const char *commune = sr->commune_code;
-	if (l->citizen_id[0] && vs_store_get_citizen(ss->s, l->citizen_id, &c, NULL) == VS_OK &&
+	if (l->citizen_id[0] && vs_store_get_citizen(w->s, l->citizen_id, &c, NULL) == VS_OK &&
 	    c.commune_code[0])
 		commune = c.commune_code;
 	if (!commune[0])

@@ -13,6 +13,7 @@
 #include "engine/engine_internal.h"
 
 #define MAX_REPORTS 256
+enum { SIB_PLACED = 1, SIB_UNPLACED = 2 };
 
 typedef struct citizen_work {
 	const vs_engine *e;
@@ -23,9 +24,16 @@ typedef struct citizen_work {
 	size_t vmap[VS_VERIFY_MAX_REPORTS]; /* vrep index -> reports index */
 	vs_verify_result res;
 	vs_store_event events[VS_VERIFY_MAX_REPORTS];
-	bool placed[MAX_REPORTS];  /* review reports a sibling report placed (settled from now on) */
-	uint64_t key[MAX_REPORTS]; /* vs_link_sibling_key of each report, 0 when it has none */
+	uint8_t state[MAX_REPORTS]; /* SIB_PLACED / SIB_UNPLACED by place_siblings, else 0 */
+	uint64_t key[MAX_REPORTS];  /* vs_link_sibling_key of each report, 0 when it has none */
 } citizen_work;
+
+/* Whether report i is verified: settled, or placed now, and not sent back to review now. */
+static bool settled_now(const citizen_work *w, size_t i)
+{
+	return w->state[i] == SIB_PLACED ||
+	       (vs_store_link_settled(w->reports[i].decision) && w->state[i] != SIB_UNPLACED);
+}
 
 static void join_reasons(const vs_reason_set *set, char *out, size_t len)
 {
@@ -51,7 +59,7 @@ static void others(const citizen_work *w, const vs_store_report *r, char *out, s
 	out[0] = '\0';
 	for (size_t i = 0; i < w->nreports && i < MAX_REPORTS; i++) {
 		const vs_store_report *o = &w->reports[i];
-		if (o == r || o->dose != r->dose || !(vs_store_link_settled(o->decision) || w->placed[i]))
+		if (o == r || o->dose != r->dose || !settled_now(w, i))
 			continue;
 		char date[16] = "-";
 		if (o->shot_days != VS_STORE_NO_DATE)
@@ -156,7 +164,7 @@ static vs_rc overflow(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 	join_reasons(&set, txt, sizeof(txt));
 	vs_rc rc = VS_OK;
 	for (size_t i = 0; !rc && i < n && i < MAX_REPORTS; i++) {
-		if (!vs_store_link_settled(w->reports[i].decision) && !w->placed[i])
+		if (!settled_now(w, i))
 			continue;
 		rc =
 		    eng_w_check(s, w->cit.citizen_id, w->reports[i].rid, "", VS_STORE_CHECK_REVIEW, txt, err);
@@ -186,37 +194,84 @@ static bool placeable(const vs_store_report *r)
 	return true;
 }
 
+static bool by_sibling(const vs_store_report *r)
+{
+	return !strncmp(r->link_reasons, "LINK_SIBLING_REPORT", 19);
+}
+
+/* The report of the citizen, linked on its own (auto, or confirmed by a person), that places
+ * report i (same key, a commune that agrees); NULL when none. */
+static const vs_store_report *placed_by(const citizen_work *w, size_t i, size_t n)
+{
+	const vs_store_report *r = &w->reports[i];
+	for (size_t j = 0; j < n && j < MAX_REPORTS; j++) {
+		const vs_store_report *o = &w->reports[j];
+		if (j != i && w->key[j] == w->key[i] && vs_store_link_settled(o->decision) &&
+		    !by_sibling(o) && vs_link_sibling_places(r->commune_code, o->commune_code))
+			return o;
+	}
+	return NULL;
+}
+
+/* A placed report whose sibling went (a person rejected its link, the facility withdrew or
+ * corrected it): back to review with the linker's own reasons and explanation, and its items. */
+static vs_rc unplace(eng_writes *s, const citizen_work *w, const vs_store_report *r, vs_error *err)
+{
+	vs_store_link l;
+	vs_store_record sr;
+	char buf[1400];
+	vs_rc rc = vs_store_get_link(s->s, r->rid, &l, buf, sizeof buf, err);
+	if (!rc)
+		rc = vs_store_get_record(s->s, r->rid, &sr, err);
+	if (rc)
+		return rc;
+	const char *own = strchr(l.reasons, '|');
+	char reasons[sizeof l.reasons];
+	vs_store_copy(reasons, sizeof reasons, own ? own + 1 : "LINK_LOW_SCORE");
+	vs_store_copy(l.reasons, sizeof l.reasons, reasons);
+	const char *e = l.explanation ? strstr(l.explanation, "this citizen); ") : NULL;
+	if (e)
+		l.explanation = e + 15;
+	l.decision = VS_STORE_LINK_REVIEW;
+	if ((rc = eng_w_link(s, &l, err)))
+		return rc;
+	vs_reason_set std = {0};
+	vs_reason_parse(&std, sr.reasons, strlen(sr.reasons));
+	vs_reason why = vs_reason_from_name(reasons, strcspn(reasons, "|"));
+	return eng_link_items_w(s, w->e, &sr, &std, &l, why ? why : VS_R_LINK_LOW_SCORE, err);
+}
+
 /* Sibling reports (vs_link_settings_sibling_reports): a review report of this citizen is
  * auto-linked when another report of the same facility with the same name and full date of
  * birth, and no other commune, is linked to the citizen on its own (auto, or confirmed by a
  * person), as `vaxsync link` does at the end of its pass; its link says which report placed it
- * (LINK_SIBLING_REPORT) and its review items go. */
+ * (LINK_SIBLING_REPORT) and its review items go. A report placed so goes back to review when no
+ * such report is left. */
 static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 {
-	memset(w->placed, 0, sizeof w->placed);
+	memset(w->state, 0, sizeof w->state);
 	if (!w->e || !vs_link_settings_sibling_reports(w->e->ls))
 		return VS_OK;
-	size_t nrev = 0;
+	size_t todo = 0;
 	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
-		bool own =
-		    vs_store_link_settled(r->decision) && !strstr(r->link_reasons, "LINK_SIBLING_REPORT");
+		bool settled = vs_store_link_settled(r->decision);
 		w->key[i] =
-		    own || placeable(r) ? vs_link_sibling_key(r->facility_code, r->full_name, r->dob) : 0;
-		nrev += w->key[i] && !own;
+		    settled || placeable(r) ? vs_link_sibling_key(r->facility_code, r->full_name, r->dob) : 0;
+		todo += w->key[i] && (!settled || by_sibling(r));
 	}
 	vs_rc rc = VS_OK;
-	for (size_t i = 0; nrev && !rc && i < n && i < MAX_REPORTS; i++) {
+	for (size_t i = 0; todo && !rc && i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
-		if (!w->key[i] || vs_store_link_settled(r->decision))
+		bool placed = vs_store_link_settled(r->decision) && by_sibling(r);
+		if (!w->key[i] || (vs_store_link_settled(r->decision) && !placed))
 			continue;
-		const vs_store_report *by = NULL;
-		for (size_t j = 0; !by && j < n && j < MAX_REPORTS; j++)
-			if (j != i && w->key[j] == w->key[i] &&
-			    vs_store_link_settled(w->reports[j].decision) &&
-			    !strstr(w->reports[j].link_reasons, "LINK_SIBLING_REPORT") &&
-			    vs_link_sibling_places(r->commune_code, w->reports[j].commune_code))
-				by = &w->reports[j];
+		const vs_store_report *by = placed_by(w, i, n);
+		if (placed) {
+			if (!by && !(rc = unplace(s, w, r, err)))
+				w->state[i] = SIB_UNPLACED;
+			continue;
+		}
 		if (!by)
 			continue;
 		vs_store_link l;
@@ -234,7 +289,8 @@ static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *
 		vs_store_copy(l.reasons, sizeof l.reasons, why);
 		if (!(rc = eng_w_link(s, &l, err)))
 			rc = eng_w_wl_clear(s, r->rid, err);
-		w->placed[i] = !rc;
+		if (!rc)
+			w->state[i] = SIB_PLACED;
 	}
 	return rc;
 }
@@ -249,7 +305,7 @@ static vs_rc verify_one(eng_writes *s, const vs_verify_ctx *vc, citizen_work *w,
 	const char *id = w->cit.citizen_id;
 	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
-		if (!vs_store_link_settled(r->decision) && !w->placed[i])
+		if (!settled_now(w, i))
 			continue; /* review links wait for a person */
 		if (nv == VS_VERIFY_MAX_REPORTS) {
 			nv++;

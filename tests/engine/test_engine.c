@@ -724,6 +724,61 @@ static void check_siblings(const char *db)
 	assert_int_equal(scalar(db, sql), 0);
 }
 
+/* A person rejects the link of the report that placed another (its only sibling): the placed
+ * report goes back to review, with the linker's own reasons and explanation and a commune item,
+ * which a person then decides. */
+static void unplace_sibling(const char *db)
+{
+	char sql[1400];
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT r.facility_code, r.record_id, l.citizen_id, r2.record_id FROM links l JOIN records r ON"
+	    " r.rid = l.rid JOIN records r2 ON r2.facility_code = r.facility_code AND r2.current = 1 AND"
+	    " r2.rid <> r.rid AND r2.full_name = r.full_name AND r2.dob = r.dob JOIN links l2 ON l2.rid = "
+	    "r2.rid"
+	    " AND l2.citizen_id = l.citizen_id AND l2.decision = %d AND coalesce(l2.reasons, '') = '' WHERE"
+	    " r.current = 1 AND l.reasons LIKE 'LINK_SIBLING_REPORT|%%' AND l.explanation LIKE"
+	    " 'placed by report ' || r2.facility_code || '/' || r2.record_id || ' %%' AND (SELECT count(*)"
+	    " FROM records r3 JOIN links l3 ON l3.rid = r3.rid WHERE r3.current = 1 AND r3.facility_code ="
+	    " r.facility_code AND l3.citizen_id = l.citizen_id AND l3.decision IN (%d, %d) AND"
+	    " coalesce(l3.reasons, '') NOT LIKE 'LINK_SIBLING%%') = 1 ORDER BY r.rid LIMIT 1",
+	    VS_STORE_LINK_AUTO, VS_STORE_LINK_AUTO, VS_STORE_LINK_CONFIRMED);
+	char *row = dump(db, sql);
+	char fac[32], rec[64], cid[16], root[64];
+	NEED(sscanf(row, "%31[^|]|%63[^|]|%15[^|]|%63[^\n]", fac, rec, cid, root) == 4,
+	     "no placed report with a single sibling: %s", row);
+	free(row);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT count(*) FROM postings p JOIN checks c ON c.event_key = p.event_key JOIN records r ON"
+	    " r.rid = c.rid WHERE r.facility_code = '%s' AND r.record_id = '%s' AND r.current = 1",
+	    fac, rec);
+	assert_true(scalar(db, sql) >= 1); /* verified while placed */
+	vs_engine *e = engine(db);
+	plan_item x;
+	memset(&x, 0, sizeof x);
+	snprintf(x.fac, sizeof x.fac, "%s", fac);
+	snprintf(x.rec, sizeof x.rec, "%s", root);
+	decide(vs_engine_main(e), VS_ACT_REJECT, VS_ROLE_COMMUNE, "test officer", &x, NULL, NULL);
+	vs_engine_close(e);
+	snprintf(sql, sizeof sql,
+	         "SELECT l.decision, l.citizen_id, l.reasons, substr(l.explanation, 1, 16) FROM links l JOIN "
+	         "records r"
+	         " ON r.rid = l.rid WHERE r.facility_code = '%s' AND r.record_id = '%s' AND r.current = 1",
+	         fac, rec);
+	char *after = dump(db, sql), want[128];
+	snprintf(want, sizeof want, "%d|%s|", VS_STORE_LINK_REVIEW, cid);
+	NEED(!strncmp(after, want, strlen(want)) && !strstr(after, "SIBLING") && !strstr(after, "placed by"),
+	     "%s/%s after its sibling %s was rejected: %s", fac, rec, root, after);
+	free(after);
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT count(*) FROM worklist w JOIN records r ON r.rid = w.rid WHERE r.facility_code = '%s' AND"
+	    " r.record_id = '%s' AND w.kind = %d AND w.category = 'review' AND w.citizen_id = '%s'",
+	    fac, rec, VS_STORE_WL_COMMUNE, cid);
+	assert_int_equal(scalar(db, sql), 1);
+}
+
 static void test_bulk_equals_one_by_one(void **state)
 {
 	(void)state;
@@ -791,6 +846,7 @@ static void test_bulk_equals_one_by_one(void **state)
 		free(y);
 	}
 	check_siblings(bulk);
+	unplace_sibling(one);
 	free(sum);
 }
 
