@@ -721,9 +721,8 @@ static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_
 			goto out;
 		lf->st.decisions[r->decision]++;
 		lf->st.no_candidate += r->reason == VS_R_LINK_NO_CANDIDATE;
-		if (la->siblings &&
-		    (rc = sib_note(lf, lf->b.f[i][C_ID0], &lf->recs[i], r, lf->st.right_rows)))
-			goto out;
+		if (la->siblings && sib_note(lf, lf->b.f[i][C_ID0], &lf->recs[i], r, lf->st.right_rows))
+			return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
 		lf->st.right_rows++;
 		int64_t o = lf->b.ord[i];
 		if (lf->dd_best && o >= 0 && (size_t)o < lf->dd_n) {
@@ -861,17 +860,15 @@ static vs_rc sib_rewrite(const vs_link_files *lf, const char *from, const char *
 }
 
 /* The sibling pass after every record is linked: the review rows a sibling places become auto
- * links (LINK_SIBLING_REPORT), rewriting the links written at first to out_path (from may be
- * a temporary file when out_path is standard output). */
+ * links (LINK_SIBLING_REPORT), the links written at first to the temporary file from copied to
+ * out_path. */
 static vs_rc sib_place(vs_link_files *lf, const char *from, const char *out_path, vs_error *err)
 {
 	uint64_t *rows = NULL;
 	size_t n = 0;
 	if (sib_rows(lf, &rows, &n))
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-	vs_rc rc = VS_OK;
-	if (n || strcmp(from, out_path))
-		rc = sib_rewrite(lf, from, out_path, rows, n, err);
+	vs_rc rc = sib_rewrite(lf, from, out_path, rows, n, err);
 	if (!rc) {
 		lf->st.decisions[VS_LINK_REVIEW] -= n;
 		lf->st.decisions[VS_LINK_AUTO] += n;
@@ -910,17 +907,24 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	la.siblings = vs_link_settings_sibling_reports(lf->s) && !lf->o.dedup;
 	lf->nsib_auto = lf->nsib_rev = 0;
 	lf->st.sibling_placed = 0;
-	/* with the sibling pass the links are written twice: standard output gets the second copy,
-	 * the first goes to a private temporary file */
+	/* with the sibling pass the links are written twice: the first copy goes to a private
+	 * temporary file beside the output (TMPDIR for standard output), removed whatever happens,
+	 * so that the output is whole with its placements or not written at all */
 	char tmp[4096] = "";
 	const char *first = out_path;
-	if (la.siblings && !strcmp(out_path, "-")) {
+	if (la.siblings) {
+		const char *slash = strcmp(out_path, "-") ? strrchr(out_path, '/') : NULL;
 		const char *dir = getenv("TMPDIR");
-		int k = snprintf(tmp, sizeof tmp, "%s/vaxsync-links-XXXXXX", dir && dir[0] ? dir : "/tmp");
+		int k = !strcmp(out_path, "-") ? snprintf(tmp, sizeof tmp, "%s/.vaxsync-links-XXXXXX",
+		                                          dir && dir[0] ? dir : "/tmp")
+		        : slash                ? snprintf(tmp, sizeof tmp, "%.*s/.vaxsync-links-XXXXXX",
+		                                          (int)(slash - out_path), out_path)
+		                               : snprintf(tmp, sizeof tmp, ".vaxsync-links-XXXXXX");
 		int fd = k > 0 && (size_t)k < sizeof tmp ? mkstemp(tmp) : -1;
 		if (fd < 0) {
 			tmp[0] = '\0';
-			rc = vs_error_set(err, VS_ERR_IO, NULL, 0, 0, NULL, "cannot make a temporary file");
+			rc = vs_error_set(err, VS_ERR_IO, out_path, 0, 0, NULL,
+			                  "cannot make a temporary file");
 			goto out;
 		}
 		close(fd);

@@ -372,6 +372,27 @@ static void test_sibling_reports(void **state)
 			fail_msg("links2.csv lacks '%s' after offset %td:\n%s", want[i], at - text, text);
 		at = hit + strlen(want[i]);
 	}
+	/* every allocation failing in turn, the sibling pass's too: no links3.csv, no temporary */
+	char o3[128];
+	path_of(o3, sizeof o3, "links3.csv");
+	int failures = 0;
+	for (uint64_t k = 1;; k++) {
+		vs_alloc_fail_nth(k);
+		vs_rc rc = vs_link_files_link(lf, m, r, o3, &err);
+		vs_alloc_fail_nth(0);
+		if (rc == VS_OK)
+			break;
+		assert_int_equal(rc, VS_ERR_NOMEM);
+		assert_false(exists("links3.csv"));
+		assert_int_equal(temporaries(), 0);
+		failures++;
+		assert_true(k < 10000);
+	}
+	assert_true(failures > 3);
+	assert_int_equal(temporaries(), 0);
+	vs_link_files_get_stats(lf, &st);
+	assert_int_equal(st.sibling_placed, 2);
+	unlink(o3);
 	/* explain says so, naming the record that places it; not for another site's record */
 	static const char *const v2[] = {"S1", "V2"}, *const v3[] = {"S2", "V3"};
 	vs_buf b;
