@@ -71,10 +71,12 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.scored, st.pairs ? 100.0 * (double)st.scored / (double)st.pairs : 0.0,
 	       (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
-	printf("decisions: auto %llu  review %llu  unlinked %llu\n",
+	printf("decisions: auto %llu  review %llu  unlinked %llu  (placed by a sibling report %llu, that "
+	       "pass %.2f s of write)\n",
 	       (unsigned long long)st.decisions[VS_LINK_AUTO],
 	       (unsigned long long)st.decisions[VS_LINK_REVIEW],
-	       (unsigned long long)st.decisions[VS_LINK_UNLINKED]);
+	       (unsigned long long)st.decisions[VS_LINK_UNLINKED], (unsigned long long)st.sibling_placed,
+	       st.sibling_s);
 	if (argc > 5) {
 		if (vs_link_eval(argv[5], argv[3], argv[1], argv[2], VS_LANG_EN, &out, &err) == VS_OK)
 			fputs(out.data ? out.data : "", stdout);

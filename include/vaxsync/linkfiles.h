@@ -42,6 +42,7 @@ typedef struct vs_link_files_stats {
 	uint64_t decisions[3];   /* by vs_link_decision */
 	uint64_t no_candidate;   /* right rows no blocking rule gave a candidate (LINK_NO_CANDIDATE) */
 	uint64_t sibling_placed; /* review rows a sibling report placed (in decisions as auto) */
+	double sibling_s;        /* the sibling pass (links.csv copied with the placements), in write_s */
 	/* per side (0 left, 1 right; the right side as of its last pass): rows with a
 	 * non-empty dob column, those of them the standardizer could not read as a date, and the
 	 * first such value (cut to 47 bytes) */

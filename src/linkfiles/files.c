@@ -650,6 +650,8 @@ static vs_rc sib_push(sib_entry **list, size_t *n, size_t *cap, sib_entry e)
 /* a right record's sibling key (vs_link_sibling_key) */
 static uint64_t sib_key(const char *source, const vs_norm_record *rec)
 {
+	if (rec->dob.precision != VS_DATE_DAY)
+		return 0;
 	char dob[16], name[sizeof rec->family + sizeof rec->middle + sizeof rec->given + 3];
 	vs_date_format(rec->dob, dob, sizeof dob);
 	/* the generic standardizer keeps the parts only */
@@ -674,14 +676,6 @@ static vs_rc sib_note(vs_link_files *lf, const char *source, const vs_norm_recor
 	snprintf(e.commune, sizeof e.commune, "%s", rec->commune_code);
 	return auto_link ? sib_push(&lf->sib_auto, &lf->nsib_auto, &lf->cap_auto, e)
 	                 : sib_push(&lf->sib_rev, &lf->nsib_rev, &lf->cap_rev, e);
-}
-
-static int cmp_sib(const void *a, const void *b)
-{
-	const sib_entry *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return (x->best > y->best) - (x->best < y->best);
 }
 
 static vs_rc link_cb(vs_link_files *lf, const vs_link_side *side, void *arg, vs_error *err)
@@ -773,102 +767,144 @@ static vs_rc write_header(const vs_link_files *lf, vs_csv_writer *w)
 }
 
 /* The review rows a sibling places: a review record whose key an auto record linked to the
- * record's best shares, of the same commune or one unknown (vs_link_sibling_places). Lists them
- * in rows (sorted, as the review list is in row order). */
+ * record's best shares, of the same commune or one unknown (vs_link_sibling_places). The review
+ * records (a few per thousand) go in an open-addressing table; every auto record is looked up
+ * once. Lists the rows in *rows, in row order (the review list's). */
 static vs_rc sib_rows(vs_link_files *lf, uint64_t **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
 	if (!lf->nsib_rev || !lf->nsib_auto)
 		return VS_OK;
-	qsort(lf->sib_auto, lf->nsib_auto, sizeof *lf->sib_auto, cmp_sib);
+	size_t cap = 16;
+	while (cap < 2 * lf->nsib_rev)
+		cap *= 2;
+	size_t *slot = vs_calloc(cap, sizeof *slot); /* review index + 1, 0 empty */
+	bool *placed = vs_calloc(lf->nsib_rev, sizeof *placed);
 	uint64_t *out = vs_calloc(lf->nsib_rev, sizeof *out);
-	if (!out)
+	if (!slot || !placed || !out) {
+		vs_free(slot);
+		vs_free(placed);
+		vs_free(out);
 		return VS_ERR_NOMEM;
-	for (size_t i = 0; i < lf->nsib_rev; i++) {
-		const sib_entry *rv = &lf->sib_rev[i];
-		size_t lo = 0, hi = lf->nsib_auto;
-		while (lo < hi) { /* first auto entry with key >= rv->key */
-			size_t mid = lo + (hi - lo) / 2;
-			if (lf->sib_auto[mid].key < rv->key)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo == lf->nsib_auto || lf->sib_auto[lo].key != rv->key)
-			continue;
-		bool placed = false;
-		for (size_t k = lo; !placed && k < lf->nsib_auto && lf->sib_auto[k].key == rv->key; k++)
-			placed = lf->sib_auto[k].best == rv->best &&
-			         vs_link_sibling_places(rv->commune, lf->sib_auto[k].commune);
-		if (placed)
-			out[(*n)++] = rv->row;
 	}
+	for (size_t i = 0; i < lf->nsib_rev; i++) {
+		size_t h = (size_t)lf->sib_rev[i].key & (cap - 1);
+		while (slot[h])
+			h = (h + 1) & (cap - 1);
+		slot[h] = i + 1;
+	}
+	for (size_t a = 0; a < lf->nsib_auto; a++) {
+		const sib_entry *au = &lf->sib_auto[a];
+		for (size_t h = (size_t)au->key & (cap - 1); slot[h]; h = (h + 1) & (cap - 1)) {
+			size_t i = slot[h] - 1;
+			const sib_entry *rv = &lf->sib_rev[i];
+			if (rv->key == au->key && rv->best == au->best &&
+			    vs_link_sibling_places(rv->commune, au->commune))
+				placed[i] = true;
+		}
+	}
+	for (size_t i = 0; i < lf->nsib_rev; i++)
+		if (placed[i])
+			out[(*n)++] = lf->sib_rev[i].row;
+	vs_free(slot);
+	vs_free(placed);
 	*rows = out;
 	return VS_OK;
 }
 
-/* Copies links.csv from one path to another, the rows listed (data rows, from 0, sorted) turned
- * into auto links placed by a sibling report. */
-static vs_rc sib_rewrite(const vs_link_files *lf, const char *from, const char *to, const uint64_t *rows,
-                         size_t n, vs_error *err)
+/* One placed row (text without its line end, as link_cb wrote it: the last four fields, decision,
+ * weight, probability and reasons, are never quoted) written as an auto link placed by a
+ * sibling, the reason it was in review kept after LINK_SIBLING_REPORT. */
+static void put_placed(FILE *out, const char *t, size_t len)
 {
-	vs_csv_reader *rd = NULL;
-	vs_csv_writer *w = NULL;
-	vs_csv_opts opts = {.delim = ',', .no_cp1258 = true};
-	vs_rc rc = vs_csv_open(&rd, from, &opts, err);
-	if (!rc)
-		rc = vs_csv_writer_open(&w, to, err);
-	size_t dec_col = lf->nid[1] + lf->nid[0], why_col = dec_col + 3, j = 0;
-	const char *dec = vs_link_decision_name(VS_LINK_AUTO);
-	char reason[160];
-	vs_csv_row row;
-	while (!rc && (rc = vs_csv_next(rd, &row, err)) == VS_OK) {
-		if (row.count <= why_col) {
-			rc = vs_error_set(err, VS_ERR_PARSE, from, row.line, 0, NULL, "links row too short");
-			break;
+	size_t c[4], k = 0;
+	for (size_t i = len; i-- > 0 && k < 4;)
+		if (t[i] == ',')
+			c[k++] = i; /* c[0] the last comma, c[3] the one before the decision */
+	if (k < 4) {                /* not a row of link_cb's: kept as it is */
+		fwrite(t, 1, len, out);
+		return;
+	}
+	const char *why = vs_reason_name(VS_R_LINK_SIBLING_REPORT);
+	fwrite(t, 1, c[3] + 1, out);
+	fputs(vs_link_decision_name(VS_LINK_AUTO), out);
+	fwrite(t + c[2], 1, c[0] + 1 - c[2], out);
+	fputs(why, out);
+	if (c[0] + 1 < len) {
+		fputc('|', out);
+		fwrite(t + c[0] + 1, 1, len - c[0] - 1, out);
+	}
+}
+
+/* Copies the links written at first (in, read from its start) to out_path, the data rows listed
+ * (from 0, sorted) placed (put_placed), every other byte as it is. A row ends at a line end
+ * outside quotes (an id may hold a quoted line break). */
+static vs_rc sib_copy(FILE *in, const char *out_path, const uint64_t *rows, size_t n, vs_error *err)
+{
+	vs_file_out *fo = NULL;
+	vs_rc rc = vs_file_out_open(&fo, out_path, VS_FILE_MODE_PRIVATE, err);
+	if (rc)
+		return rc;
+	FILE *out = vs_file_out_stream(fo);
+	char *line = NULL, *row = NULL;
+	size_t cap = 0, rlen = 0, rcap = 0, j = 0;
+	uint64_t index = 0; /* rows begun so far (the header is row 0) */
+	bool quoted = false;
+	ssize_t got;
+	rewind(in);
+	while (!rc && (got = getline(&line, &cap, in)) > 0) {
+		bool starts = !quoted;
+		for (ssize_t i = 0; i < got; i++)
+			quoted ^= line[i] == '"';
+		if (starts)
+			index++;
+		bool placed = index >= 2 && j < n && rows[j] == index - 2;
+		if (!placed) {
+			fwrite(line, 1, (size_t)got, out);
+			continue;
 		}
-		bool placed = row.index > 0 && j < n && rows[j] == row.index - 1;
-		j += placed;
-		for (size_t k = 0; !rc && k < row.count; k++) {
-			const char *f = row.fields[k];
-			size_t len = row.lens[k];
-			if (placed && k == dec_col) {
-				f = dec;
-				len = strlen(f);
-			} else if (placed && k == why_col) { /* the reason it was in review stays */
-				int w2 = snprintf(reason, sizeof reason, "%s|%.*s",
-				                  vs_reason_name(VS_R_LINK_SIBLING_REPORT), (int)len, f);
-				f = reason;
-				len = w2 > 0 && (size_t)w2 < sizeof reason ? (size_t)w2 : strlen(reason);
+		if (rlen + (size_t)got + 1 > rcap) { /* a placed row is gathered whole */
+			size_t nc = (rlen + (size_t)got + 1) * 2;
+			char *g = vs_realloc(row, nc);
+			if (!g) {
+				rc = vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
+				break;
 			}
-			rc = vs_csv_write_field(w, f, len);
+			row = g;
+			rcap = nc;
 		}
-		if (!rc)
-			rc = vs_csv_end_row(w);
+		memcpy(row + rlen, line, (size_t)got);
+		rlen += (size_t)got;
+		if (quoted)
+			continue; /* the row goes on */
+		put_placed(out, row, rlen - (row[rlen - 1] == '\n'));
+		if (row[rlen - 1] == '\n')
+			fputc('\n', out);
+		rlen = 0;
+		j++;
 	}
-	if (rc == VS_DONE)
-		rc = VS_OK;
-	vs_csv_close(rd);
-	if (w && (!rc || rc == VS_ERR_WRITE)) {
-		vs_rc crc = vs_csv_writer_commit(w, err);
-		rc = rc ? rc : crc;
-		w = NULL;
+	if (!rc && ferror(in))
+		rc = vs_error_set(err, VS_ERR_IO, out_path, 0, 0, NULL, "cannot read the links back");
+	free(line); /* getline's */
+	vs_free(row);
+	if (rc) {
+		vs_file_out_abort(fo);
+		return rc;
 	}
-	vs_csv_writer_abort(w);
-	return rc;
+	return vs_file_out_commit(fo, err);
 }
 
 /* The sibling pass after every record is linked: the review rows a sibling places become auto
- * links (LINK_SIBLING_REPORT), the links written at first to the temporary file from copied to
+ * links (LINK_SIBLING_REPORT), the links written at first to the temporary file in copied to
  * out_path. */
-static vs_rc sib_place(vs_link_files *lf, const char *from, const char *out_path, vs_error *err)
+static vs_rc sib_place(vs_link_files *lf, FILE *in, const char *out_path, vs_error *err)
 {
 	uint64_t *rows = NULL;
 	size_t n = 0;
 	if (sib_rows(lf, &rows, &n))
 		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory");
-	vs_rc rc = sib_rewrite(lf, from, out_path, rows, n, err);
+	vs_rc rc = sib_copy(in, out_path, rows, n, err);
 	if (!rc) {
 		lf->st.decisions[VS_LINK_REVIEW] -= n;
 		lf->st.decisions[VS_LINK_AUTO] += n;
@@ -908,11 +944,12 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	lf->nsib_auto = lf->nsib_rev = 0;
 	lf->st.sibling_placed = 0;
 	/* with the sibling pass the links are written twice: the first copy goes to a private
-	 * temporary file beside the output (TMPDIR for standard output), removed whatever happens,
-	 * so that the output is whole with its placements or not written at all */
-	char tmp[4096] = "";
-	const char *first = out_path;
+	 * temporary file with no name (made beside the output, in TMPDIR for standard output, and
+	 * unlinked at once: no fsync, no rename, nothing left by a crash), read back by sib_copy, so
+	 * that the output is whole with its placements or not written at all */
+	FILE *tf = NULL;
 	if (la.siblings) {
+		char tmp[4096];
 		const char *slash = strcmp(out_path, "-") ? strrchr(out_path, '/') : NULL;
 		const char *dir = getenv("TMPDIR");
 		int k = !strcmp(out_path, "-") ? snprintf(tmp, sizeof tmp, "%s/.vaxsync-links-XXXXXX",
@@ -921,17 +958,20 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 		                                          (int)(slash - out_path), out_path)
 		                               : snprintf(tmp, sizeof tmp, ".vaxsync-links-XXXXXX");
 		int fd = k > 0 && (size_t)k < sizeof tmp ? mkstemp(tmp) : -1;
-		if (fd < 0) {
-			tmp[0] = '\0';
-			rc = vs_error_set(err, VS_ERR_IO, out_path, 0, 0, NULL,
-			                  "cannot make a temporary file");
+		if (fd >= 0) {
+			unlink(tmp);
+			if (!(tf = fdopen(fd, "w+b")))
+				close(fd);
+		}
+		la.w = tf ? vs_csv_writer_from_file(tf) : NULL;
+		if (!la.w) {
+			rc = vs_error_set(err, tf ? VS_ERR_NOMEM : VS_ERR_IO, out_path, 0, 0, NULL,
+			                  tf ? "out of memory" : "cannot make a temporary file beside it");
 			goto out;
 		}
-		close(fd);
-		first = tmp;
-	}
-	if ((rc = vs_csv_writer_open(&la.w, first, err)))
+	} else if ((rc = vs_csv_writer_open(&la.w, out_path, err))) {
 		goto out;
+	}
 	if ((rc = write_header(lf, la.w)) == VS_OK)
 		rc = for_right(lf, right_path, 1, link_cb, &la, err);
 	lf->st.pairs = la.ls.pairs;
@@ -948,13 +988,14 @@ vs_rc vs_link_files_link(vs_link_files *lf, const vs_link_model *m, const char *
 	}
 	if (!rc && la.siblings) {
 		uint64_t a = vs_now_ns();
-		rc = sib_place(lf, first, out_path, err);
-		lf->st.write_s += secs(a, vs_now_ns());
+		rc = sib_place(lf, tf, out_path, err);
+		lf->st.sibling_s = secs(a, vs_now_ns());
+		lf->st.write_s += lf->st.sibling_s;
 	}
 out:
 	vs_csv_writer_abort(la.w); /* a run that failed half way leaves no half file */
-	if (tmp[0])
-		unlink(tmp);
+	if (tf)
+		fclose(tf);
 	vs_free(la.res);
 	return rc;
 }

@@ -321,11 +321,11 @@ static void test_sibling_reports(void **state)
 	write_text("visits2.csv", "site,ref,name,born,mail\n"
 	                          "S1,V2,John Smith,1980-01-02,\n" /* placed by V1 (after it) */
 	                          "S1,V1,John Smith,1980-01-02,john@example.org\n"
-	                          "S2,V3,John Smith,1980-01-02,\n" /* another site */
+	                          "S2,\"V3\nx\",John Smith,1980-01-02,\n" /* another site; a line break */
 	                          "S3,V4,Mary Jones,1975-05-05,mary@example.org\n"
-	                          "S3,V6,Mary Jones,1975-05-05,\n"  /* as close to P5: ambiguous */
-	                          "S1,V8,JOHN  SMITH,1980-01-02,\n" /* case, spaces: placed */
-	                          "S1,V9,John Smith,1980,\n");      /* a year only: no key, no candidate */
+	                          "S3,V6,Mary Jones,1975-05-05,\n"        /* as close to P5: ambiguous */
+	                          "S1,\"V8,b\",JOHN  SMITH,1980-01-02,\n" /* case, spaces: placed */
+	                          "S1,V9,John Smith,1980,\n"); /* a year only: no key, no candidate */
 	vs_link_settings *s = NULL;
 	vs_link_files *lf = NULL;
 	vs_link_model *m = NULL;
@@ -357,12 +357,12 @@ static void test_sibling_reports(void **state)
 	    "S1,V2,P1,auto,",
 	    ",LINK_SIBLING_REPORT|LINK_LOW_SCORE\n",
 	    "S1,V1,P1,auto,",
-	    "S2,V3,P1,review,",
+	    "S2,\"V3\nx\",P1,review,",
 	    ",LINK_LOW_SCORE\n",
 	    "S3,V4,P4,auto,",
 	    "S3,V6,P4,review,",
 	    ",LINK_AMBIGUOUS\n",
-	    "S1,V8,P1,auto,",
+	    "S1,\"V8,b\",P1,auto,",
 	    ",LINK_SIBLING_REPORT|LINK_LOW_SCORE\n",
 	    "S1,V9,,unlinked,"};
 	const char *at = text;
@@ -394,7 +394,7 @@ static void test_sibling_reports(void **state)
 	assert_int_equal(st.sibling_placed, 2);
 	unlink(o3);
 	/* explain says so, naming the record that places it; not for another site's record */
-	static const char *const v2[] = {"S1", "V2"}, *const v3[] = {"S2", "V3"};
+	static const char *const v2[] = {"S1", "V2"}, *const v3[] = {"S2", "V3\nx"};
 	vs_buf b;
 	vs_buf_init(&b, 1u << 20);
 	assert_int_equal(vs_link_files_explain(lf, m, r, v2, 3, VS_LANG_EN, &b, &err), VS_OK);
