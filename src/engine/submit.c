@@ -427,8 +427,13 @@ vs_rc eng_outcome_check(vs_engine_session *ss, vs_engine_outcome *out, vs_error 
 	vs_rc rc = vs_store_get_link(ss->s, out->rid, &l, NULL, 0, err);
 	if (rc == VS_ERR_NOTFOUND)
 		return VS_OK;
-	if (rc || !l.citizen_id[0])
+	if (rc)
 		return rc;
+	/* verification may have settled the link since it was saved (a sibling report placed it) */
+	out->decision = l.decision;
+	vs_store_copy(out->link_reasons, sizeof(out->link_reasons), l.reasons);
+	if (!l.citizen_id[0])
+		return VS_OK;
 	if ((rc = vs_store_citizen_reports(ss->s, l.citizen_id, reps, 64, &n, err)))
 		return rc;
 	for (size_t i = 0; i < n && i < 64; i++)

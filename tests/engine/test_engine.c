@@ -809,7 +809,7 @@ static void test_bulk_equals_one_by_one(void **state)
 	assert_int_equal(vs_csv_next(rd, &row, &err), VS_OK);
 	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, shots, &err),
 	                 VS_OK);
-	size_t n = 0;
+	size_t n = 0, placed = 0;
 	while (vs_csv_next(rd, &row, &err) == VS_OK) {
 		vs_engine_submission sub;
 		memset(&sub, 0, sizeof(sub));
@@ -821,11 +821,17 @@ static void test_bulk_equals_one_by_one(void **state)
 		if (vs_engine_submit(vs_engine_main(e), &sub, &out, &err))
 			fail_msg("submit line %llu: %s", (unsigned long long)row.line, err.message);
 		assert_true(out.linked);
+		/* the outcome is the link after verification: one a sibling sent earlier placed is auto */
+		if (strstr(out.link_reasons, "LINK_SIBLING_REPORT")) {
+			assert_int_equal(out.decision, VS_STORE_LINK_AUTO);
+			placed++;
+		}
 		n++;
 	}
 	vs_csv_close(rd);
 	vs_engine_close(e);
 	assert_true(n > 2000);
+	assert_true(placed >= 1);
 	assert_int_equal(scalar(one, "SELECT count(*) FROM links"), (long long)n);
 	static const char *const same_sql[] = {
 	    "SELECT r.facility_code, r.record_id, l.citizen_id, l.decision, printf('%.6f', l.weight), "
