@@ -76,10 +76,12 @@ struct sv_job {
 	_Atomic uint64_t bytes, total_bytes, rows, rejected, foreign, added, same, corrected, autos, reviews,
 	    unlinked, posted, withdrawn;
 	_Atomic uint64_t
-	    done_items;         /* rows of the file (as the reader gives them) whose effects are committed */
-	uint64_t resumed_at;    /* done_items when it was last resumed after a restart */
-	int resumed;            /* times it was resumed after a restart */
-	int64_t created, ended; /* unix seconds; ended 0 while not finished */
+	    done_items; /* rows of the file (as the reader gives them) whose effects are committed */
+	_Atomic uint64_t shown_items; /* done_items as the API shows it: once the job file holds it (a
+	                               * restart never goes on from before a count a client saw) */
+	uint64_t resumed_at;          /* done_items when it was last resumed after a restart */
+	int resumed;                  /* times it was resumed after a restart */
+	int64_t created, ended;       /* unix seconds; ended 0 while not finished */
 	char error[160];
 	/* written by the job thread only, read once the job has ended */
 	sv_job_rec *recs;
@@ -368,6 +370,7 @@ static sv_job *job_load(const vs_serve *srv, const char *name)
 		atomic_store(&j->bytes, (uint64_t)json_int_of(o, "bytes"));
 		atomic_store(&j->total_bytes, (uint64_t)json_int_of(o, "total_bytes"));
 		atomic_store(&j->done_items, (uint64_t)json_int_of(o, "done_rows"));
+		atomic_store(&j->shown_items, atomic_load(&j->done_items));
 		j->resumed_at = (uint64_t)json_int_of(o, "resumed_at_row");
 		j->resumed = (int)json_int_of(o, "resumed");
 		j->created = json_int_of(o, "created");
@@ -662,10 +665,13 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 			if (j->rec_saved < j->rec_count)
 				rows_save(srv, j);
 			job_save(srv, j);
+			atomic_store(&j->shown_items, items);
 		}
 	}
-	if (rc == VS_DONE && !(rc = flush(srv, ss, j, b, &err)))
+	if (rc == VS_DONE && !(rc = flush(srv, ss, j, b, &err))) {
 		atomic_store(&j->done_items, items);
+		atomic_store(&j->shown_items, items);
+	}
 	if (!rc && stopping(srv)) {
 		if (srv->spool_durable && !(rc = flush(srv, ss, j, b, &err))) {
 			/* stopped between rows: queued again for the next start, from here */
@@ -674,6 +680,7 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 			if (j->rec_saved < j->rec_count)
 				rows_save(srv, j);
 			job_save(srv, j);
+			atomic_store(&j->shown_items, items);
 			vs_engine_reader_close(rd);
 			b->n = 0;
 			vs_arena_reset(&b->arena);
@@ -891,7 +898,7 @@ static json_t *job_json(sv_job *j, bool with_records)
 	                      job_states[state], "facility_code", j->facility, "bytes",
 	                      (json_int_t)atomic_load(&j->bytes), "total_bytes",
 	                      (json_int_t)atomic_load(&j->total_bytes), "done_rows",
-	                      (json_int_t)atomic_load(&j->done_items), "receipt", job_receipt(j));
+	                      (json_int_t)atomic_load(&j->shown_items), "receipt", job_receipt(j));
 	if (o && state == SV_JOB_FAILED)
 		json_object_set_new(o, "error", json_string(j->error));
 	if (o && j->resumed) {
