@@ -194,9 +194,15 @@ static bool placeable(const vs_store_report *r)
 	return true;
 }
 
+/* The end of the text a placed link's explanation starts with (place_siblings); what follows is
+ * the linker's own explanation (unplace). */
+static const char placed_end[] = "linked to this citizen); ";
+
+/* A link a sibling report placed (its reasons start with LINK_SIBLING_REPORT). */
 static bool by_sibling(const vs_store_report *r)
 {
-	return !strncmp(r->link_reasons, "LINK_SIBLING_REPORT", 19);
+	const char *why = vs_reason_name(VS_R_LINK_SIBLING_REPORT);
+	return !strncmp(r->link_reasons, why, strlen(why));
 }
 
 /* The report of the citizen, linked on its own (auto, or confirmed by a person), that places
@@ -229,9 +235,9 @@ static vs_rc unplace(eng_writes *s, const citizen_work *w, const vs_store_report
 	char reasons[sizeof l.reasons];
 	vs_store_copy(reasons, sizeof reasons, own ? own + 1 : "LINK_LOW_SCORE");
 	vs_store_copy(l.reasons, sizeof l.reasons, reasons);
-	const char *e = l.explanation ? strstr(l.explanation, "this citizen); ") : NULL;
+	const char *e = l.explanation ? strstr(l.explanation, placed_end) : NULL;
 	if (e)
-		l.explanation = e + 15;
+		l.explanation = e + strlen(placed_end);
 	l.decision = VS_STORE_LINK_REVIEW;
 	if ((rc = eng_w_link(s, &l, err)))
 		return rc;
@@ -252,16 +258,16 @@ static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *
 	memset(w->state, 0, sizeof w->state);
 	if (!w->e || !vs_link_settings_sibling_reports(w->e->ls))
 		return VS_OK;
-	size_t todo = 0;
+	size_t pending = 0; /* placeable review reports and placed links: what may change */
 	for (size_t i = 0; i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
 		bool settled = vs_store_link_settled(r->decision);
 		w->key[i] =
 		    settled || placeable(r) ? vs_link_sibling_key(r->facility_code, r->full_name, r->dob) : 0;
-		todo += w->key[i] && (!settled || by_sibling(r));
+		pending += w->key[i] && (!settled || by_sibling(r));
 	}
 	vs_rc rc = VS_OK;
-	for (size_t i = 0; todo && !rc && i < n && i < MAX_REPORTS; i++) {
+	for (size_t i = 0; pending && !rc && i < n && i < MAX_REPORTS; i++) {
 		const vs_store_report *r = &w->reports[i];
 		bool placed = vs_store_link_settled(r->decision) && by_sibling(r);
 		if (!w->key[i] || (vs_store_link_settled(r->decision) && !placed))
@@ -279,13 +285,12 @@ static vs_rc place_siblings(eng_writes *s, citizen_work *w, size_t n, vs_error *
 		if ((rc = vs_store_get_link(s->s, r->rid, &l, buf, sizeof buf, err)))
 			break;
 		snprintf(expl, sizeof expl,
-		         "placed by report %s/%s (same facility, name and date of birth, linked to "
-		         "this citizen); %s",
-		         by->facility_code, by->record_id, l.explanation ? l.explanation : "");
+		         "placed by report %s/%s (same facility, name and date of birth, %s%s",
+		         by->facility_code, by->record_id, placed_end, l.explanation ? l.explanation : "");
 		l.explanation = expl;
 		l.decision = VS_STORE_LINK_AUTO;
 		char why[sizeof l.reasons];
-		snprintf(why, sizeof why, "LINK_SIBLING_REPORT|%s", r->link_reasons);
+		snprintf(why, sizeof why, "%s|%s", vs_reason_name(VS_R_LINK_SIBLING_REPORT), r->link_reasons);
 		vs_store_copy(l.reasons, sizeof l.reasons, why);
 		if (!(rc = eng_w_link(s, &l, err)))
 			rc = eng_w_wl_clear(s, r->rid, err);

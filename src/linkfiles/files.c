@@ -1140,6 +1140,15 @@ out:
 	return rc;
 }
 
+/* A joined id (id columns separated by 0x1f) as people read it: the columns separated by spaces. */
+static void id_text(const char *joined, char *out, size_t len)
+{
+	snprintf(out, len, "%s", joined);
+	for (char *p = out; *p; p++)
+		if (*p == '\x1f')
+			*p = ' ';
+}
+
 /* Copies the waterfall to out; with generic settings each "candidate N: left row R" line (in
  * Vietnamese "ứng viên N: dòng R") gets the row's id columns: " = rec-12-dup-0". The vaccination
  * profile's layout is kept as it is (programs read it). */
@@ -1158,10 +1167,7 @@ static vs_rc name_candidates(const vs_link_files *lf, const char *wf, vs_buf *ou
 		     sscanf(p, "ứng viên %zu: dòng %u%n", &k, &row, &used) == 2) &&
 		    (size_t)used == n && row < vs_link_index_count(lf->ix)) {
 			char id[256];
-			snprintf(id, sizeof id, "%s", lf->left_id[row]);
-			for (char *q = id; *q; q++)
-				if (*q == '\x1f')
-					*q = ' ';
+			id_text(lf->left_id[row], id, sizeof id);
 			rc = vs_buf_printf(out, "%.*s = %s\n", (int)n, p, id);
 		} else {
 			rc = vs_buf_printf(out, "%.*s%s", (int)n, p, e ? "\n" : "");
@@ -1201,10 +1207,7 @@ static vs_rc explain_sibling(vs_link_files *lf, const vs_link_model *m, const ch
 		    !vs_link_sibling_places(rec->commune_code, ca.recs[i].commune_code))
 			continue;
 		char id[256];
-		snprintf(id, sizeof id, "%s", ca.ids[i]);
-		for (char *p = id; *p; p++)
-			if (*p == '\x1f')
-				*p = ' ';
+		id_text(ca.ids[i], id, sizeof id);
 		rc = vs_buf_printf(
 		    out,
 		    lang != VS_LANG_EN
@@ -1262,10 +1265,7 @@ vs_rc vs_link_files_explain(vs_link_files *lf, const vs_link_model *m, const cha
 			goto out;
 		if (r.best >= 0) {
 			char id[256];
-			snprintf(id, sizeof id, "%s", lf->left_id[r.best]);
-			for (char *p = id; *p; p++)
-				if (*p == '\x1f')
-					*p = ' ';
+			id_text(lf->left_id[r.best], id, sizeof id);
 			rc = vs_buf_printf(out,
 			                   lang != VS_LANG_EN ? "ứng viên tốt nhất: dòng %lld = %s\n"
 			                                      : "best candidate: left row %lld = %s\n",

@@ -132,6 +132,31 @@ static void close_fixture(fixture *fx)
 	vs_link_settings_free(fx->s);
 }
 
+/* Links with every allocation failing in turn until one run succeeds: each failure is
+ * VS_ERR_NOMEM and leaves no file named name (the output, o) and no temporary. Returns the
+ * failures. */
+static int fail_each_alloc(vs_link_files *lf, const vs_link_model *m, const char *r, const char *o,
+                           const char *name)
+{
+	int failures = 0;
+	for (uint64_t n = 1;; n++) {
+		vs_error err = {0};
+		vs_alloc_fail_nth(n);
+		vs_rc rc = vs_link_files_link(lf, m, r, o, &err);
+		vs_alloc_fail_nth(0);
+		if (rc == VS_OK)
+			break;
+		if (rc != VS_ERR_NOMEM)
+			print_message("n=%llu: %s\n", (unsigned long long)n, err.message);
+		assert_int_equal(rc, VS_ERR_NOMEM);
+		assert_false(exists(name));
+		assert_int_equal(temporaries(), 0);
+		failures++;
+		assert_true(n < 10000);
+	}
+	return failures;
+}
+
 /* Every allocation of vs_link_files_link failing in turn: each failure leaves
  * no links.csv and no temporary (regression: the writer was closed, that is
  * committed, on the error path, so a half file was put in place). */
@@ -145,23 +170,7 @@ static void test_links_whole_or_nothing(void **state)
 	path_of(r, sizeof(r), "visits.csv");
 	path_of(o, sizeof(o), "links.csv");
 	unlink(o);
-	int failures = 0;
-	for (uint64_t n = 1;; n++) {
-		vs_error err = {0};
-		vs_alloc_fail_nth(n);
-		vs_rc rc = vs_link_files_link(fx.lf, fx.m, r, o, &err);
-		vs_alloc_fail_nth(0);
-		if (rc == VS_OK)
-			break;
-		if (rc != VS_ERR_NOMEM)
-			print_message("n=%llu: %s\n", (unsigned long long)n, err.message);
-		assert_int_equal(rc, VS_ERR_NOMEM);
-		assert_false(exists("links.csv"));
-		assert_int_equal(temporaries(), 0);
-		failures++;
-		assert_true(n < 10000);
-	}
-	assert_true(failures > 3);
+	assert_true(fail_each_alloc(fx.lf, fx.m, r, o, "links.csv") > 3);
 	assert_true(exists("links.csv"));
 	assert_int_equal(temporaries(), 0);
 	struct stat st;
@@ -375,20 +384,7 @@ static void test_sibling_reports(void **state)
 	/* every allocation failing in turn, the sibling pass's too: no links3.csv, no temporary */
 	char o3[128];
 	path_of(o3, sizeof o3, "links3.csv");
-	int failures = 0;
-	for (uint64_t k = 1;; k++) {
-		vs_alloc_fail_nth(k);
-		vs_rc rc = vs_link_files_link(lf, m, r, o3, &err);
-		vs_alloc_fail_nth(0);
-		if (rc == VS_OK)
-			break;
-		assert_int_equal(rc, VS_ERR_NOMEM);
-		assert_false(exists("links3.csv"));
-		assert_int_equal(temporaries(), 0);
-		failures++;
-		assert_true(k < 10000);
-	}
-	assert_true(failures > 3);
+	assert_true(fail_each_alloc(lf, m, r, o3, "links3.csv") > 3);
 	assert_int_equal(temporaries(), 0);
 	vs_link_files_get_stats(lf, &st);
 	assert_int_equal(st.sibling_placed, 2);
