@@ -270,6 +270,16 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 		                           "CCCD / điện thoại đã nhập\n"
 		                         : "household second look: citizens of the commune of the typed ID's "
 		                           "or phone's holder added\n");
+	if (!rc && res.house_members)
+		rc = vs_buf_printf(
+		    out,
+		    vi ? "cùng nhà: người có số CCCD / điện thoại đã nhập ở cùng nhà với ứng viên đứng đầu; "
+		         "điểm là điểm trong nhà: tiên nghiệm 1 trên %u ứng viên của nhà, cộng điểm các "
+		         "trường cá nhân trừ họ\n"
+		       : "house: the holder of the typed ID or phone lives in the best candidate's house; "
+		         "the weight is the house's: a prior of one in its %u candidates, plus the personal "
+		         "fields but the family name\n",
+		    (unsigned)res.house_members);
 	if (rc)
 		goto out;
 	if (sc.cand_count == 0) {

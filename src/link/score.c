@@ -948,6 +948,43 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 	return false;
 }
 
+/* The household rules' house (docs/linking.md, rule 14): where rules 1, 8 or 9 took the typed ID or
+ * phone for a housemate's and its holder lives in best's house (the same commune and the same house
+ * key, one that names a house: a house number, not a hamlet), the record is of that house. Which
+ * member it is, is then a question among the house's members, not among the registry: the prior
+ * is one in the number of the house's candidates, and the evidence is the own personal fields
+ * (names but the family name, date of birth, sex), since the ID, phone, address and family name
+ * are the house's and tell none of its members apart. That weight replaces best's when higher,
+ * and the runner-up's moves with it: the margin (the personal lead over the runner-up) stays. */
+static void house_prior(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
+                        const lk_scratch *sc, vs_link_result *r)
+{
+	if (!(r->relative_id || r->household_phone))
+		return;
+	const lk_row *b = &ix->rows[r->best];
+	if (!b->commune || !(b->house & VS_HOUSE_NUMBER))
+		return;
+	unsigned members = 0;
+	bool holder = false;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		const lk_row *a = &ix->rows[sc->cand[k]];
+		if (a->commune != b->commune || a->house != b->house)
+			continue;
+		members++;
+		if ((int64_t)sc->cand[k] != r->best && (r->relative_id ? holds_id(a, v) : holds_phone(a, v)))
+			holder = true;
+	}
+	if (!holder)
+		return;
+	double w = own_support(m, r->weights) - log2((double)members);
+	if (w <= r->weight)
+		return;
+	if (r->second >= 0)
+		r->second_weight += w - r->weight;
+	r->weight = w;
+	r->house_members = (uint8_t)(members < 255 ? members : 255);
+}
+
 /* The auto tests but the margin (lk_decide with no runner-up) for a candidate scored as levels
  * and weights, weight w with the prior. */
 static bool auto_level(const vs_link_model *m, double w, const uint8_t *levels, const float *weights,
@@ -1094,6 +1131,7 @@ static vs_rc link_one(const vs_link_index *ix, const vs_link_model *m, const lk_
 					r->second_weight += g;
 			}
 		}
+		house_prior(ix, m, &v, sc, r);
 	}
 	r->id_not_own = id_not_own(&v);
 	if (v.self >= 0 && !r->second_look)

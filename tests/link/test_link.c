@@ -369,6 +369,74 @@ static void test_household_phone_credit(void **state)
 	free(p);
 }
 
+/* household rule 14: a relative's ID whose holder lives in best's house (a house number, not a
+ * hamlet) places the record in that house, where the prior is one in its members: the daughter
+ * typed with her father's ID, her name with the middle name left out, her birth year only and no
+ * address (the prior of a registry of 100 M), is auto-linked in the house and not without it (no house key, a
+ * hamlet, the holder in another house of the commune); the margin over the runner-up is the same either way
+ */
+static vs_link_result house_case(uint32_t father_house, uint32_t daughter_house, bool explain)
+{
+	fx f;
+	vs_norm_record *p = population(2000);
+	for (size_t i = 1000; i < 1100; i++) /* a common given name: it says little on its own */
+		snprintf(p[i].given, sizeof p[i].given, "Huyền");
+	mkrec(&p[105], "Mai", "Văn", "Tùng", 1970, 4, 4, VS_SEX_M, "001070000111", "0912000999", "00046");
+	mkrec(&p[106], "Mai", "Thị", "Huyền", 2005, 5, 5, VS_SEX_F, "001305000222", "", "00046");
+	mkrec(&p[107], "Đỗ", "Thị", "Nhung", 1972, 6, 6, VS_SEX_F, "001172000333", "", "00046");
+	p[105].house = father_house;
+	p[106].house = p[107].house = daughter_house;
+	build(&f, p, 2000, NULL);
+	f.m->prior = -log2(100e6); /* a registry of the country: the prior of one in 100 M */
+	vs_norm_record q;
+	mkrec(&q, "Mai", "", "Huyền", 2005, 0, 0, VS_SEX_F, "001070000111", "", ""); /* no address */
+	vs_link_result r = link1(&f, &q);
+	if (explain) { /* the house's weight is told, in both languages */
+		vs_error err = {0};
+		vs_link_side one = {&q, 1, NULL, NULL};
+		for (int lang = 0; lang < 2; lang++) {
+			vs_buf b;
+			vs_buf_init(&b, 1 << 16);
+			assert_int_equal(
+			    vs_link_explain(f.ix, f.m, &one, 3, lang ? VS_LANG_VI : VS_LANG_EN, &b, &err),
+			    VS_OK);
+			bool told = strstr(b.data, lang ? "cùng nhà: " : "house: ") != NULL;
+			assert_true(told == (r.house_members > 0));
+			vs_buf_free(&b);
+		}
+	}
+	unbuild(&f);
+	free(p);
+	return r;
+}
+
+static void test_house_prior(void **state)
+{
+	(void)state;
+	uint32_t house = vs_norm_house("Số 3, Tổ 9"), other = vs_norm_house("Số 8, Tổ 9"),
+	         hamlet = vs_norm_house("Xóm 5");
+	assert_true(house & VS_HOUSE_NUMBER);
+	assert_false(hamlet & VS_HOUSE_NUMBER);
+	vs_link_result in = house_case(house, house, true), none = house_case(0, 0, true),
+	               ham = house_case(hamlet, hamlet, false), away = house_case(other, house, false);
+	vs_link_result *all[] = {&in, &none, &ham, &away};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(all[i]->best, 106);
+		assert_true(all[i]->relative_id);
+	}
+	assert_int_equal(in.house_members, 2); /* the candidates of the house: father and daughter */
+	assert_int_equal(in.decision, VS_LINK_AUTO);
+	assert_true(in.weight >= 8.0);
+	for (size_t i = 1; i < 4; i++) {
+		assert_int_equal(all[i]->house_members, 0);
+		assert_int_not_equal(all[i]->decision, VS_LINK_AUTO);
+		assert_true(all[i]->weight < in.weight);
+	}
+	/* the margin is the personal lead over the runner-up, whatever the prior */
+	assert_int_equal(in.second, ham.second);
+	assert_true(fabs((in.weight - in.second_weight) - (ham.weight - ham.second_weight)) < 1e-6);
+}
+
 /* the house rules of blocking (docs/linking.md, "Blocking"): a record with nothing but a name
  * and an address meets its citizen through the house key when a name is mistyped (no
  * family_given_commune key) or the ward is ambiguous (no commune): house_given,
@@ -2923,6 +2991,7 @@ int main(void)
 	    cmocka_unit_test(test_decisions_and_relative_id),
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_phone_credit),
+	    cmocka_unit_test(test_house_prior),
 	    cmocka_unit_test(test_house_blocking),
 	    cmocka_unit_test(test_lodging),
 	    cmocka_unit_test(test_id_zeros_lost_blocking),
