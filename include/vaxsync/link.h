@@ -280,7 +280,7 @@ typedef struct vs_link_result {
 	/* the typed ID is another valid number of the kind of best's own (the household rules): it
 	 * blocks an auto link, whatever the review reason says (LINK_AMBIGUOUS comes first) */
 	bool id_conflict;
-	/* the household rules' house (docs/linking.md, rule 14): relative_id or household_phone, and
+	/* the household rules' house (docs/linking.md, rule 15): relative_id or household_phone, and
 	 * the holder of the typed ID or phone lives in best's house (the same commune and house key
 	 * with a house number): the candidates in that house, holder and best among them (2 or
 	 * more); weight is then the house's (its prior, the own personal fields) where that is

@@ -948,7 +948,7 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 	return false;
 }
 
-/* The household rules' house (docs/linking.md, rule 14): where rules 1, 8 or 9 took the typed ID or
+/* The household rules' house (docs/linking.md, rule 15): where rules 1, 8 or 9 took the typed ID or
  * phone for a housemate's and its holder lives in best's house (the same commune and the same house
  * key, one that names a house: a house number, not a hamlet), the record is of that house. Which
  * member it is, is then a question among the house's members, not among the registry: the prior

@@ -369,7 +369,7 @@ static void test_household_phone_credit(void **state)
 	free(p);
 }
 
-/* household rule 14: a relative's ID whose holder lives in best's house (a house number, not a
+/* household rule 15: a relative's ID whose holder lives in best's house (a house number, not a
  * hamlet) places the record in that house, where the prior is one in its members: the daughter
  * typed with her father's ID, her name with the middle name left out, her birth year only and no
  * address (the prior of a registry of 100 M), is auto-linked in the house and not without it (no house key, a
