@@ -450,6 +450,52 @@ static bool reordered_alike(const vs_link_index *ix, const lk_view *v, size_t ro
 	return true;
 }
 
+/* a word of address, folded: Ông, Bà, Anh, Chị, Em, Cô, Chú, Bác, Cháu, Bé, Cụ, Dì, Cậu */
+static bool address_word(const char *w, size_t l)
+{
+	static const char *const words[] = {"ong", "ba",   "anh", "chi", "em", "co", "chu",
+	                                    "bac", "chau", "be",  "cu",  "di", "cau"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (l == strlen(words[i]) && !memcmp(w, words[i], l))
+			return true;
+	return false;
+}
+
+/* The household rules' word of address (docs/linking.md, rule 16): the record's name is the
+ * candidate's, every word the same and in order, with a word of address typed in front ("Anh
+ * Nguyễn Nam Vinh", "CHI MA THI PHUONG VAN" for Mã Thị Phương Vân), or put at the end by the
+ * standardizer, which read it as a given name typed first. Anh, Chi, Em are given names as
+ * well, so a candidate who carries the word among all of his (Nguyễn Nam Vinh Anh) matches
+ * exactly and this one comes behind. */
+static bool titled(const vs_link_index *ix, const lk_view *v, size_t row)
+{
+	if (!ix->s->household || !v->fam_len || !v->giv_len)
+		return false;
+	const lk_row *a = &ix->rows[row];
+	if (!a->fam || !a->giv)
+		return false;
+	const char *rw[REORDER_WORDS], *cw[REORDER_WORDS];
+	size_t rl[REORDER_WORDS], cl[REORDER_WORDS];
+	size_t nr = vs_key_words(v->fam, v->fam_len, rw, rl, 0, REORDER_WORDS);
+	nr = vs_key_words(v->mid, v->mid_len, rw, rl, nr, REORDER_WORDS);
+	nr = vs_key_words(v->giv, v->giv_len, rw, rl, nr, REORDER_WORDS);
+	size_t nc = vs_key_words(ix->names.str[a->fam], ix->names.len[a->fam], cw, cl, 0, REORDER_WORDS);
+	if (a->mid)
+		nc = vs_key_words(ix->names.str[a->mid], ix->names.len[a->mid], cw, cl, nc, REORDER_WORDS);
+	nc = vs_key_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc, REORDER_WORDS);
+	if (nc < 2 || nr != nc + 1 || nr > REORDER_WORDS - 1)
+		return false;
+	size_t from = address_word(rw[0], rl[0])                         ? 1
+	              : v->moved && address_word(rw[nr - 1], rl[nr - 1]) ? 0
+	                                                                 : 9;
+	if (from == 9)
+		return false;
+	for (size_t i = 0; i < nc; i++)
+		if (rl[from + i] != cl[i] || memcmp(rw[from + i], cw[i], cl[i]))
+			return false;
+	return true;
+}
+
 static unsigned phone_level(uint64_t r, uint64_t l)
 {
 	if (!r || !l)
@@ -477,11 +523,14 @@ static unsigned geo_level(const lk_view *v, const vs_link_index *ix, size_t row)
 }
 
 /* a family or given name level of else or another-name raised to the first typing-error band
- * when the words are the candidate's reordered (rule 14) */
+ * when the words are the candidate's reordered (rule 14) or the candidate's behind a word of
+ * address (rule 16) */
 static unsigned reorder(const vs_link_index *ix, const lk_view *v, size_t row, unsigned lv)
 {
-	return (lv == LV_NAME_ELSE || lv == LV_NAME_ANOTHER) && reordered_alike(ix, v, row) ? LV_NAME_JW1
-	                                                                                    : lv;
+	return (lv == LV_NAME_ELSE || lv == LV_NAME_ANOTHER) &&
+	               (reordered_alike(ix, v, row) || titled(ix, v, row))
+	           ? LV_NAME_JW1
+	           : lv;
 }
 
 unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, size_t row)
@@ -506,7 +555,9 @@ unsigned lk_compare(const vs_link_index *ix, const lk_cmp *c, const lk_view *v, 
 			return LV_MID_EXACT;
 		{
 			unsigned lv = middle_level(ix, v, ix->rows[row].mid);
-			return lv == LV_MID_ELSE && reordered_alike(ix, v, row) ? LV_MID_PARTIAL : lv;
+			return lv == LV_MID_ELSE && (reordered_alike(ix, v, row) || titled(ix, v, row))
+			           ? LV_MID_PARTIAL
+			           : lv;
 		}
 	case LK_TEXT:
 		if (c->one_empty && !v->extra_len[c->extra] != !ix->extra[c->extra][row])

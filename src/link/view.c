@@ -99,6 +99,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->commune = code_num(r->commune_code);
 	v->house = r->house;
 	v->lodging = r->lodging;
+	v->moved = vs_reason_has(&r->reasons, VS_R_NAME_ORDER_SWAPPED);
 	for (size_t k = 0; extras && k < s->nextra; k++)
 		v->extra_len[k] = fold(extras[k], v->extra[k], sizeof v->extra[k]);
 }

@@ -244,6 +244,42 @@ static void test_comparators(void **state)
 	unbuild(&f);
 }
 
+/* rule 16: a word of address in front of the name (or moved to its end by the standardizer, which
+ * took it for a given name typed first) with the candidate's name behind it, every word the same
+ * and in order: the first typing-error band and partial, not else; a word of address before
+ * another name, a word that is no word of address, or one at the end that was typed there are
+ * the usual levels */
+static void test_address_word(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record reg[3], r;
+	mkrec(&reg[0], "Nguyễn", "Nam", "Vinh", 2001, 2, 9, VS_SEX_M, "", "", "");
+	mkrec(&reg[1], "Mã", "Thị Phương", "Vân", 1989, 5, 12, VS_SEX_F, "", "", "");
+	mkrec(&reg[2], "Nguyễn", "Thị", "Lan", 1998, 3, 1, VS_SEX_F, "", "", "");
+	build(&f, reg, 3, NULL);
+	mkrec(&r, "Nguyễn", "Nam Vinh", "Anh", 0, 0, 0, 0, "", "", ""); /* "Anh Nguyễn Nam Vinh" */
+	vs_reason_add(&r.reasons, VS_R_NAME_ORDER_SWAPPED);
+	assert_int_equal(level(&f, &r, LK_FAMILY, 0), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_JW1);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 0), LV_MID_PARTIAL);
+	memset(&r.reasons, 0, sizeof r.reasons); /* typed "Nguyễn Nam Vinh Anh": another name */
+	assert_int_equal(level(&f, &r, LK_GIVEN, 0), LV_NAME_ELSE);
+	mkrec(&r, "Chi", "Ma Thi Phuong", "Van", 0, 0, 0, 0, "", "", ""); /* CHI MA THI PHUONG VAN */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 1), LV_NAME_JW1);
+	assert_int_equal(level(&f, &r, LK_GIVEN, 1), LV_NAME_EXACT);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 1), LV_MID_PARTIAL);
+	mkrec(&r, "Chi", "Nguyen Thi", "Hoa", 0, 0, 0, 0, "", "", ""); /* another name behind it */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 2), LV_NAME_ELSE);
+	assert_int_equal(level(&f, &r, LK_GIVEN, 2), LV_NAME_ELSE);
+	mkrec(&r, "Hoa", "Nguyen Thi", "Lan", 0, 0, 0, 0, "", "", ""); /* Hoa is no word of address */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 2), LV_NAME_ELSE);
+	assert_int_equal(level(&f, &r, LK_MIDDLE, 2), LV_MID_ELSE);
+	mkrec(&r, "Ba", "Nguyen Thi", "Lan", 0, 0, 0, 0, "", "", ""); /* unmarked Bà */
+	assert_int_equal(level(&f, &r, LK_FAMILY, 2), LV_NAME_JW1);
+	unbuild(&f);
+}
+
 /* registry of n people with distinct given names and dates; relatives share family, phone, ID */
 static vs_norm_record *population(size_t n)
 {
@@ -2992,6 +3028,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_prior),
+	    cmocka_unit_test(test_address_word),
 	    cmocka_unit_test(test_house_blocking),
 	    cmocka_unit_test(test_lodging),
 	    cmocka_unit_test(test_id_zeros_lost_blocking),
