@@ -310,12 +310,15 @@ static int cmp_of_kind(const vs_link_settings *s, int kind)
  * typing error from it, the middle name agrees, is partial or was left out, and neither the date
  * of birth nor the sex contradicts; rules 1, 8 and 9 (which look for a household member who fits
  * the record better) found none. The personal support may then fall short: a typo in the given
- * name with no date typed is the person, not a housemate, who would be another name. */
+ * name with no date typed is the person, not a housemate, who would be another name. The typed
+ * ID is the candidate's own, so where its birth year is not the record's (id_not_own) the date
+ * of birth says how far: one typing slip (2003 for 2004) is the record's, anything more
+ * contradicts and is refused below. */
 static bool own_id_name_slip(const vs_link_model *m, const vs_link_result *r)
 {
 	const vs_link_settings *s = m->s;
 	if (!s->household || s->id_cmp < 0 || r->relative_id || r->household_phone || r->second_look ||
-	    r->id_not_own || r->levels[s->id_cmp] != LV_ID_EXACT)
+	    r->levels[s->id_cmp] != LV_ID_EXACT)
 		return false;
 	bool family = false, given = false;
 	for (size_t c = 0; c < m->ncmp; c++) {

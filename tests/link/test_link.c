@@ -965,6 +965,16 @@ static void test_own_id_name_slip(void **state)
 	r.levels[dob] = LV_DOB_ELSE;
 	lk_decide(m, &r);
 	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	/* the year one typing slip from the candidate's (2003 for 2004): the ID's birth year is not
+	 * the record's (id_not_own), but the ID is the candidate's own and the date the record's slip */
+	r = base;
+	r.levels[dob] = LV_DOB_ONE;
+	r.id_not_own = true;
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_AUTO);
+	r.levels[dob] = LV_DOB_YEAR; /* only the year typed, and another: contradicts */
+	lk_decide(m, &r);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
 	r = base;
 	r.levels[id] = LV_ID_NEAR; /* one digit off: not the own ID */
 	lk_decide(m, &r);
