@@ -170,6 +170,18 @@ static inline uint64_t with_rule(uint64_t h, size_t ri)
 	return (h & ~(uint64_t)0xf) | (uint64_t)ri;
 }
 
+/* The 12 digits of an ID with window w (digits 4w to 4w+3) masked, for the id_windows keys. An ID
+ * of 11 or 13 digits, a digit dropped or doubled (docs/linking.md, Blocking), gives the keys its
+ * citizen's 12 digits would give with the window that holds the slip masked: the digits before
+ * the window are the typed ones from the front, those after it the typed ones from the back. */
+static void id_window(const char *d, int n, int w, char *masked)
+{
+	memset(masked, '*', 12);
+	int head = 4 * w, tail = 12 - 4 * (w + 1);
+	memcpy(masked, d, (size_t)head);
+	memcpy(masked + 12 - tail, d + n - tail, (size_t)tail);
+}
+
 /* A record's ID of 10 or 11 digits that the standardizer did not make whole (Excel lost its leading
  * zeros, but the date of birth typed disagrees with the year the number carries, so it stayed OTHER):
  * a rule of the ID alone also looks it up with the zeros put back, as the comparison reads it (the
@@ -291,12 +303,12 @@ int lk_rule_keys(const vs_link_settings *s, size_t ri, const lk_view *v, int sid
 		return 1;
 	}
 	char d[24];
-	if (lk_unpack_id(v->id, d) != 12)
+	int n = lk_unpack_id(v->id, d);
+	if (n < 11 || n > 13)
 		return 0;
 	for (int w = 0; w < 3; w++) {
 		char masked[12];
-		memcpy(masked, d, 12);
-		memset(masked + 4 * w, '*', 4);
+		id_window(d, n, w, masked);
 		keys[w] = with_rule(lk_hash_bytes(masked, 12, h + (uint64_t)w), ri);
 	}
 	return 3;

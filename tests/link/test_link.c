@@ -1177,6 +1177,57 @@ static size_t query(fx *f, vs_norm_record *q, const char *fam, const char *commu
 	return cands(f, q, r, c, 16);
 }
 
+/* id_windows_given with an ID of the wrong length (issue 12, class 2): a digit dropped or doubled
+ * anywhere in the citizen's 12 digits still meets the citizen through the window that holds the
+ * slip; two slips, or another given name, do not */
+static void test_id_windows_length(void **state)
+{
+	(void)state;
+	vs_norm_record *p = population(2000);
+	mkrec(&p[77], "Huỳnh", "Văn", "Trung", 1965, 3, 2, VS_SEX_M, "079065343302", "", "");
+	fx f;
+	build(&f, p, 2000, NULL);
+	int r = rule_of(f.s, "id_windows_given");
+	assert_true(r >= 0);
+	const char *id = "079065343302";
+	for (int slip = 0; slip < 2; slip++)
+		for (int at = 0; at < 12; at++) {
+			char typed[16];
+			size_t o = 0;
+			for (int i = 0; i < 12; i++) {
+				if (i == at && slip == 0)
+					continue; /* dropped */
+				typed[o++] = id[i];
+				if (i == at && slip == 1)
+					typed[o++] =
+					    id[i] == '9' ? '0' : (char)(id[i] + 1); /* one typed in */
+			}
+			typed[o] = '\0';
+			vs_norm_record q;
+			mkrec(&q, "Huỳnh", "Văn", "Trung", 0, 0, 0, VS_SEX_M, typed, "", "");
+			uint32_t c[16];
+			size_t n = cands(&f, &q, r, c, 16);
+			bool found = false;
+			for (size_t k = 0; k < n && k < 16; k++)
+				found |= c[k] == 77;
+			assert_true(found);
+			snprintf(q.given, sizeof q.given, "Tín");
+			n = cands(&f, &q, r, c, 16);
+			for (size_t k = 0; k < n && k < 16; k++)
+				assert_int_not_equal(c[k], 77);
+		}
+	vs_norm_record q;
+	mkrec(&q, "Huỳnh", "Văn", "Trung", 0, 0, 0, VS_SEX_M, "0790653", "", ""); /* too short */
+	uint32_t c[16];
+	assert_int_equal(cands(&f, &q, r, c, 16), 0);
+	mkrec(&q, "Huỳnh", "Văn", "Trung", 0, 0, 0, VS_SEX_M, "0790653430", "", ""); /* two dropped */
+	size_t n = cands(&f, &q, r, c, 16);
+	for (size_t k = 0; k < n && k < 16; k++)
+		assert_int_not_equal(c[k], 77);
+	unbuild(&f);
+	free(p);
+}
+
 /* adaptive blocking: a given+dob+sex block of more than refine_above (2) citizens is split by
  * family name, a part still too big by province; a record without the field meets the whole
  * block; a left record without the field is in no sub-block */
@@ -3039,6 +3090,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_prior),
 	    cmocka_unit_test(test_address_word),
+	    cmocka_unit_test(test_id_windows_length),
 	    cmocka_unit_test(test_house_blocking),
 	    cmocka_unit_test(test_lodging),
 	    cmocka_unit_test(test_id_zeros_lost_blocking),
