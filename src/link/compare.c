@@ -450,17 +450,6 @@ static bool reordered_alike(const vs_link_index *ix, const lk_view *v, size_t ro
 	return true;
 }
 
-/* a word of address, folded: Ông, Bà, Anh, Chị, Em, Cô, Chú, Bác, Cháu, Bé, Cụ, Dì, Cậu */
-static bool address_word(const char *w, size_t l)
-{
-	static const char *const words[] = {"ong", "ba",   "anh", "chi", "em", "co", "chu",
-	                                    "bac", "chau", "be",  "cu",  "di", "cau"};
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (l == strlen(words[i]) && !memcmp(w, words[i], l))
-			return true;
-	return false;
-}
-
 /* The household rules' word of address (docs/linking.md, rule 16): the record's name is the
  * candidate's, every word the same and in order, with a word of address typed in front ("Anh
  * Nguyễn Nam Vinh", "CHI MA THI PHUONG VAN" for Mã Thị Phương Vân), or put at the end by the
@@ -469,7 +458,7 @@ static bool address_word(const char *w, size_t l)
  * exactly and this one comes behind. */
 static bool titled(const vs_link_index *ix, const lk_view *v, size_t row)
 {
-	if (!ix->s->household || !v->fam_len || !v->giv_len)
+	if (!ix->s->household || !v->titled)
 		return false;
 	const lk_row *a = &ix->rows[row];
 	if (!a->fam || !a->giv)
@@ -485,11 +474,8 @@ static bool titled(const vs_link_index *ix, const lk_view *v, size_t row)
 	nc = vs_key_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc, REORDER_WORDS);
 	if (nc < 2 || nr != nc + 1 || nr > REORDER_WORDS - 1)
 		return false;
-	size_t from = address_word(rw[0], rl[0])                         ? 1
-	              : v->moved && address_word(rw[nr - 1], rl[nr - 1]) ? 0
-	                                                                 : 9;
-	if (from == 9)
-		return false;
+	/* the word of address first, or (v->titled) moved to the end */
+	size_t from = lk_address_word(rw[0], rl[0]) ? 1 : 0;
 	for (size_t i = 0; i < nc; i++)
 		if (rl[from + i] != cl[i] || memcmp(rw[from + i], cw[i], cl[i]))
 			return false;

@@ -203,6 +203,9 @@ typedef struct lk_view {
 	/* the standardizer moved the first word to the end (NAME_ORDER_SWAPPED: a given name typed
 	 * first, or so it read a word of address) */
 	bool moved;
+	/* the first name word is a word of address (lk_address_word), or the last one where moved:
+	 * the household rules' word of address (rule 16) may apply */
+	bool titled;
 	char extra[VS_LINK_MAX_EXTRA][64];
 	uint8_t extra_len[VS_LINK_MAX_EXTRA];
 	uint32_t extra_id[VS_LINK_MAX_EXTRA];
@@ -341,6 +344,8 @@ uint32_t lk_intern_find(const lk_intern *in, const char *s, size_t len);
 uint64_t lk_pack_id(const char *s);
 /* digits of a packed ID into out (>= 20 bytes); returns length, 0 for none or non-digit IDs */
 int lk_unpack_id(uint64_t v, char *out);
+/* a word of address typed before a name (Ông, Bà, Anh, Chị ...), folded */
+bool lk_address_word(const char *w, size_t l);
 void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const char *alt,
                        const char *const *extras, lk_view *v);
 /* fill interned ids of v from the index (right side) */

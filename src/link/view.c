@@ -67,6 +67,35 @@ static uint32_t code_num(const char *s)
 	return v;
 }
 
+bool lk_address_word(const char *w, size_t l)
+{
+	static const char *const words[] = {"ong", "ba",   "anh", "chi", "em", "co", "chu",
+	                                    "bac", "chau", "be",  "cu",  "di", "cau"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (l == strlen(words[i]) && !memcmp(w, words[i], l))
+			return true;
+	return false;
+}
+
+/* the record's first name word is a word of address, or its last where the standardizer moved
+ * the first to the end (lk_view.titled) */
+static bool titled_form(const lk_view *v)
+{
+	if (!v->fam_len || !v->giv_len)
+		return false;
+	size_t e = 0;
+	while (e < v->fam_len && v->fam[e] != ' ')
+		e++;
+	if (lk_address_word(v->fam, e))
+		return true;
+	if (!v->moved)
+		return false;
+	size_t b = v->giv_len;
+	while (b > 0 && v->giv[b - 1] != ' ')
+		b--;
+	return lk_address_word(v->giv + b, v->giv_len - b);
+}
+
 void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const char *alt,
                        const char *const *extras, lk_view *v)
 {
@@ -100,6 +129,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->house = r->house;
 	v->lodging = r->lodging;
 	v->moved = vs_reason_has(&r->reasons, VS_R_NAME_ORDER_SWAPPED);
+	v->titled = titled_form(v);
 	for (size_t k = 0; extras && k < s->nextra; k++)
 		v->extra_len[k] = fold(extras[k], v->extra[k], sizeof v->extra[k]);
 }
