@@ -415,6 +415,31 @@ static bool word_alike(const char *a, size_t al, const char *b, size_t bl)
 	       (al <= 5 && bl <= 5 && one_slip(a, al, b, bl));
 }
 
+/* the name words of the record (rw, rl: family, middle, given) and of the candidate row (cw, cl);
+ * false when the row has no family or given name */
+typedef struct name_words {
+	const char *rw[REORDER_WORDS], *cw[REORDER_WORDS];
+	size_t rl[REORDER_WORDS], cl[REORDER_WORDS];
+	size_t nr, nc;
+} name_words;
+
+static bool split_names(const vs_link_index *ix, const lk_view *v, size_t row, name_words *w)
+{
+	const lk_row *a = &ix->rows[row];
+	if (!a->fam || !a->giv)
+		return false;
+	w->nr = vs_key_words(v->fam, v->fam_len, w->rw, w->rl, 0, REORDER_WORDS);
+	w->nr = vs_key_words(v->mid, v->mid_len, w->rw, w->rl, w->nr, REORDER_WORDS);
+	w->nr = vs_key_words(v->giv, v->giv_len, w->rw, w->rl, w->nr, REORDER_WORDS);
+	w->nc = vs_key_words(ix->names.str[a->fam], ix->names.len[a->fam], w->cw, w->cl, 0, REORDER_WORDS);
+	if (a->mid)
+		w->nc = vs_key_words(ix->names.str[a->mid], ix->names.len[a->mid], w->cw, w->cl, w->nc,
+		                     REORDER_WORDS);
+	w->nc =
+	    vs_key_words(ix->names.str[a->giv], ix->names.len[a->giv], w->cw, w->cl, w->nc, REORDER_WORDS);
+	return true;
+}
+
 /* The household rules' reordered name (docs/linking.md, rule 14): the record's name words are the
  * candidate's in another order with a typing error in one or more of them ("Bảo Nguyễễn Văn" for
  * Nguyễn Văn Bảo; the order-free exact test misses it), or with the middle name left out as well:
@@ -424,26 +449,16 @@ static bool reordered_alike(const vs_link_index *ix, const lk_view *v, size_t ro
 {
 	if (!ix->s->household || !v->fam_len || !v->giv_len)
 		return false;
-	const lk_row *a = &ix->rows[row];
-	if (!a->fam || !a->giv)
-		return false;
-	const char *rw[REORDER_WORDS], *cw[REORDER_WORDS];
-	size_t rl[REORDER_WORDS], cl[REORDER_WORDS];
-	size_t nr = vs_key_words(v->fam, v->fam_len, rw, rl, 0, REORDER_WORDS);
-	nr = vs_key_words(v->mid, v->mid_len, rw, rl, nr, REORDER_WORDS);
-	nr = vs_key_words(v->giv, v->giv_len, rw, rl, nr, REORDER_WORDS);
-	size_t nc = vs_key_words(ix->names.str[a->fam], ix->names.len[a->fam], cw, cl, 0, REORDER_WORDS);
-	if (a->mid)
-		nc = vs_key_words(ix->names.str[a->mid], ix->names.len[a->mid], cw, cl, nc, REORDER_WORDS);
-	nc = vs_key_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc, REORDER_WORDS);
-	if (nr < 2 || nr > nc || nc > nr + 1 || word_alike(rw[0], rl[0], cw[0], cl[0]))
+	name_words w;
+	if (!split_names(ix, v, row, &w) || w.nr < 2 || w.nr > w.nc || w.nc > w.nr + 1 ||
+	    word_alike(w.rw[0], w.rl[0], w.cw[0], w.cl[0]))
 		return false;
 	bool used[REORDER_WORDS] = {false};
-	for (size_t i = 0; i < nr; i++) {
+	for (size_t i = 0; i < w.nr; i++) {
 		size_t j = 0;
-		while (j < nc && (used[j] || !word_alike(rw[i], rl[i], cw[j], cl[j])))
+		while (j < w.nc && (used[j] || !word_alike(w.rw[i], w.rl[i], w.cw[j], w.cl[j])))
 			j++;
-		if (j == nc)
+		if (j == w.nc)
 			return false;
 		used[j] = true;
 	}
@@ -460,24 +475,13 @@ static bool titled(const vs_link_index *ix, const lk_view *v, size_t row)
 {
 	if (!ix->s->household || !v->titled)
 		return false;
-	const lk_row *a = &ix->rows[row];
-	if (!a->fam || !a->giv)
-		return false;
-	const char *rw[REORDER_WORDS], *cw[REORDER_WORDS];
-	size_t rl[REORDER_WORDS], cl[REORDER_WORDS];
-	size_t nr = vs_key_words(v->fam, v->fam_len, rw, rl, 0, REORDER_WORDS);
-	nr = vs_key_words(v->mid, v->mid_len, rw, rl, nr, REORDER_WORDS);
-	nr = vs_key_words(v->giv, v->giv_len, rw, rl, nr, REORDER_WORDS);
-	size_t nc = vs_key_words(ix->names.str[a->fam], ix->names.len[a->fam], cw, cl, 0, REORDER_WORDS);
-	if (a->mid)
-		nc = vs_key_words(ix->names.str[a->mid], ix->names.len[a->mid], cw, cl, nc, REORDER_WORDS);
-	nc = vs_key_words(ix->names.str[a->giv], ix->names.len[a->giv], cw, cl, nc, REORDER_WORDS);
-	if (nc < 2 || nr != nc + 1 || nr > REORDER_WORDS - 1)
+	name_words w;
+	if (!split_names(ix, v, row, &w) || w.nc < 2 || w.nr != w.nc + 1 || w.nr > REORDER_WORDS - 1)
 		return false;
 	/* the word of address first, or (v->titled) moved to the end */
-	size_t from = lk_address_word(rw[0], rl[0]) ? 1 : 0;
-	for (size_t i = 0; i < nc; i++)
-		if (rl[from + i] != cl[i] || memcmp(rw[from + i], cw[i], cl[i]))
+	size_t from = lk_address_word(w.rw[0], w.rl[0]) ? 1 : 0;
+	for (size_t i = 0; i < w.nc; i++)
+		if (w.rl[from + i] != w.cl[i] || memcmp(w.rw[from + i], w.cw[i], w.cl[i]))
 			return false;
 	return true;
 }
