@@ -688,7 +688,10 @@ static void scan_word(const vs_text_tables *tt, const char *s, size_t off, size_
  * the name is changed only when
  * - at least one word decodes to a known name word (names tables);
  * - every other word is a syllable, an initial or a number as it stands
- *   ("Max Mustermann", "Nguyeenxx" keep the name as typed);
+ *   ("Max Mustermann", "Nguyeenxx" keep the name as typed), but for one word
+ *   of ASCII letters that is none of these, not the first, when two words
+ *   decode to name words: a typing error on top of the keys, kept as typed
+ *   ("Nguyeenx Hoangf Ah" is Nguyễn Hoàng Ah);
  * - no other word is a family or middle name typed without the diacritics
  *   it needs ("Nguyeen Van Viet": Van says the clerk left marks out, so "ee"
  *   is a typo, not a key; the plain words of a Telex name, Lanh, Minh, Anh,
@@ -728,10 +731,21 @@ static size_t keys_try(const vs_text_tables *tt, const char *s, size_t len, char
 	bool first_given =
 	    n >= 2 && (cand[1] ? vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].dec, k[1].dec_len, false)
 	                       : vs_text_name_is(tt, VS_TEXT_FAMILY_MAJOR, k[1].form, k[1].form_len, false));
+	/* one word garbled beyond keys and syllables (a typing error on top: "Nguyeenx Hoangf Ah",
+	 * "Vux Tiieens Sown") is kept as typed when two other words decode to name words; not the
+	 * first (the family name, a closed set: "Nguyeenxx Vawn Hoaf" is left alone); a word that is
+	 * a syllable but lacks its marks ("Van") still says the clerk left marks out */
+	size_t sure = 0, garbled = 0;
 	for (size_t t = 0; t < n; t++)
-		if (!cand[t] && !plain_word_ok(tt, k[t].form, k[t].form_len,
-		                               t == n - 1 || (t == 0 && first_given), &marked))
+		sure += cand[t] && k[t].sure;
+	for (size_t t = 0; t < n; t++) {
+		if (cand[t] || plain_word_ok(tt, k[t].form, k[t].form_len,
+		                             t == n - 1 || (t == 0 && first_given), &marked))
+			continue;
+		if (sure < 2 || garbled++ || t == 0 || !all_ascii(k[t].form, k[t].form_len) ||
+		    vs_text_syllable_valid(k[t].form, k[t].form_len))
 			return 0;
+	}
 	if (marked && !sc.strong)
 		return 0;
 	size_t o = 0, at = 0;
