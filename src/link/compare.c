@@ -336,6 +336,33 @@ static bool excel_damaged(const char *r, int rlen, const char *l, int llen)
 
 /* b is a with one digit dropped or one digit typed twice: lengths differ by one and deleting one
  * digit of the longer gives the shorter */
+/* a digit dropped or doubled and one more slip (a wrong digit, two neighbours swapped): the
+ * optimal-string-alignment distance of numbers one digit apart in length, 8 digits or more, is 2
+ * or less ("87114574" typed for the CMND 871185774) */
+static bool slip_and_length(const char *a, int alen, const char *b, int blen)
+{
+	if ((alen != blen + 1 && blen != alen + 1) || alen < 8 || blen < 8 || alen > 19 || blen > 19)
+		return false;
+	int d[20][20];
+	for (int i = 0; i <= alen; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= blen; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= alen; i++)
+		for (int j = 1; j <= blen; j++) {
+			int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[alen][blen] <= 2;
+}
+
 static bool one_digit_more(const char *a, int alen, const char *b, int blen)
 {
 	if (alen == blen + 1) {
@@ -391,8 +418,11 @@ static unsigned id_level(const lk_view *v, uint64_t l, uint64_t la, bool househo
 	                          one_digit_more(rd + rz, rn - rz, lad + laz, lan - laz)))
 		return LV_ID_NEAR;
 	/* two typing slips: too far to count for the person, too near to be someone else's number
-	 * (not compared; the place must then agree, as with no ID) */
-	if (two_slips(rd, rn, ld, ln) || two_slips(rd, rn, lad, lan))
+	 * (not compared; the place must then agree, as with no ID); a digit dropped or doubled is one
+	 * of them (leading zeros set aside: the standardizer may have put one back) */
+	if (two_slips(rd, rn, ld, ln) || two_slips(rd, rn, lad, lan) ||
+	    slip_and_length(rd + rz, rn - rz, ld + lz, ln - lz) ||
+	    slip_and_length(rd + rz, rn - rz, lad + laz, lan - laz))
 		return 0;
 	/* only numbers of one kind contradict each other: a CMND is no evidence against a CCCD */
 	return rn == ln || rn == lan ? LV_ID_ELSE : 0;

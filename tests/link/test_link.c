@@ -244,6 +244,29 @@ static void test_comparators(void **state)
 	unbuild(&f);
 }
 
+/* an ID two slips from the candidate's, one of them a digit dropped (and a leading zero put back
+ * by the standardizer, as on a CMND typed with 8 digits): too near to be someone else's number,
+ * so not compared (no contradiction; the place must then agree, as with no ID); a third error
+ * makes it another number of the same kind */
+static void test_id_slip_and_length(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record reg[1], r;
+	mkrec(&reg[0], "Ngô", "Thị", "Dương", 1972, 12, 8, VS_SEX_F, "038172224647", "", "");
+	static const char *const cmnd[] = {"871185774"};
+	build(&f, reg, 1, cmnd);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "871185774", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ALT);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "087114574", "", ""); /* 87114574: 5 dropped, 8 for 5 */
+	assert_int_equal(level(&f, &r, LK_ID, 0), 0);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "087114570", "", "");
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_ELSE);
+	mkrec(&r, "x", "", "y", 0, 0, 0, 0, "038172224674", "", ""); /* the CCCD, two swapped */
+	assert_int_equal(level(&f, &r, LK_ID, 0), LV_ID_NEAR);
+	unbuild(&f);
+}
+
 /* rule 16: a word of address in front of the name (or moved to its end by the standardizer, which
  * took it for a given name typed first) with the candidate's name behind it, every word the same
  * and in order: the first typing-error band and partial, not else; a word of address before
@@ -3090,6 +3113,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_prior),
 	    cmocka_unit_test(test_address_word),
+	    cmocka_unit_test(test_id_slip_and_length),
 	    cmocka_unit_test(test_id_windows_length),
 	    cmocka_unit_test(test_house_blocking),
 	    cmocka_unit_test(test_lodging),
