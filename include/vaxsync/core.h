@@ -133,6 +133,11 @@ size_t vs_key_words(const char *s, size_t len, const char **words, size_t *lens,
 /* Word w (l bytes, not NUL-terminated) is the literal lit; is one of the n literals of list. */
 bool vs_key_word_is(const char *w, size_t l, const char *lit);
 bool vs_key_word_in(const char *w, size_t l, const char *const *list, size_t n);
+/* Optimal string alignment distance of a and b (bytes: a letter replaced, dropped or added, two
+ * neighbours swapped), capped: cap + 1 as soon as it must exceed cap, and for a string of
+ * VS_OSA_MAX bytes or more. */
+#define VS_OSA_MAX 64
+int vs_osa_distance(const char *a, size_t la, const char *b, size_t lb, int cap);
 
 /* ---- civil dates (proleptic Gregorian, H. Hinnant's algorithms) ---- */
 /* Days since 1970-01-01 of year-month-day (month 1..12, day 1..31). */

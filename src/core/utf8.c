@@ -175,3 +175,48 @@ bool vs_key_word_in(const char *w, size_t l, const char *const *list, size_t n)
 			return true;
 	return false;
 }
+
+int vs_osa_distance(const char *a, size_t la, const char *b, size_t lb, int cap)
+{
+	int rows[3][VS_OSA_MAX + 2];
+	int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+	const int big = cap + 1;
+	size_t band = (size_t)cap;
+	if (la >= VS_OSA_MAX || lb >= VS_OSA_MAX)
+		return big;
+	if ((la > lb ? la - lb : lb - la) > band)
+		return big;
+	for (size_t j = 0; j <= lb + 1; j++) {
+		prev2[j] = big;
+		prev[j] = j <= band ? (int)j : big;
+		cur[j] = big;
+	}
+	/* only cells with |i - j| <= cap can stay within the cap */
+	for (size_t i = 1; i <= la; i++) {
+		size_t lo = i > band ? i - band : 1, hi = i + band < lb ? i + band : lb;
+		int row_min = big;
+		cur[lo - 1] = lo == 1 && i <= band ? (int)i : big;
+		for (size_t j = lo; j <= hi; j++) {
+			int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v > big ? big : v;
+			if (cur[j] < row_min)
+				row_min = cur[j];
+		}
+		if (hi < lb)
+			cur[hi + 1] = big;
+		if (row_min > cap)
+			return big;
+		int *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}

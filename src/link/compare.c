@@ -341,26 +341,9 @@ static bool excel_damaged(const char *r, int rlen, const char *l, int llen)
  * or less ("87114574" typed for the CMND 871185774) */
 static bool slip_and_length(const char *a, int alen, const char *b, int blen)
 {
-	if ((alen != blen + 1 && blen != alen + 1) || alen < 8 || blen < 8 || alen > 19 || blen > 19)
+	if ((alen != blen + 1 && blen != alen + 1) || alen < 8 || blen < 8)
 		return false;
-	int d[20][20];
-	for (int i = 0; i <= alen; i++)
-		d[i][0] = i;
-	for (int j = 0; j <= blen; j++)
-		d[0][j] = j;
-	for (int i = 1; i <= alen; i++)
-		for (int j = 1; j <= blen; j++) {
-			int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[alen][blen] <= 2;
+	return vs_osa_distance(a, (size_t)alen, b, (size_t)blen, 2) <= 2;
 }
 
 static bool one_digit_more(const char *a, int alen, const char *b, int blen)

@@ -71,10 +71,7 @@ bool lk_address_word(const char *w, size_t l)
 {
 	static const char *const words[] = {"ong", "ba",   "anh", "chi", "em", "co", "chu",
 	                                    "bac", "chau", "be",  "cu",  "di", "cau"};
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (l == strlen(words[i]) && !memcmp(w, words[i], l))
-			return true;
-	return false;
+	return vs_key_word_in(w, l, words, sizeof words / sizeof words[0]);
 }
 
 /* the record's first name word is a word of address, or its last where the standardizer moved

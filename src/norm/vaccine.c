@@ -16,6 +16,7 @@
 #include "norm/norm_internal.h"
 
 #define VACC_KEY_MAX 64
+_Static_assert(VACC_KEY_MAX <= VS_OSA_MAX, "a key must fit vs_osa_distance");
 #define VACC_FIELD_MAX 256 /* longer fields are read up to this many bytes */
 #define VACC_MAX_WORDS 24
 #define VACC_SPAN_WORDS 5
@@ -138,52 +139,6 @@ static int exact(const vs_norm_vaccine_index *ix, const char *key)
 	return -1;
 }
 
-/* Optimal string alignment distance, capped: returns > cap early. */
-static int edit_distance(const char *a, size_t la, const char *b, size_t lb, int cap)
-{
-	int rows[3][VACC_KEY_MAX + 2];
-	int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
-	const int big = cap + 1;
-	size_t band = (size_t)cap;
-	if (la >= VACC_KEY_MAX || lb >= VACC_KEY_MAX)
-		return big;
-	if ((la > lb ? la - lb : lb - la) > band)
-		return big;
-	for (size_t j = 0; j <= lb + 1; j++) {
-		prev2[j] = big;
-		prev[j] = j <= band ? (int)j : big;
-		cur[j] = big;
-	}
-	/* only cells with |i - j| <= cap can stay within the cap */
-	for (size_t i = 1; i <= la; i++) {
-		size_t lo = i > band ? i - band : 1, hi = i + band < lb ? i + band : lb;
-		int row_min = big;
-		cur[lo - 1] = lo == 1 && i <= band ? (int)i : big;
-		for (size_t j = lo; j <= hi; j++) {
-			int v = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			if (prev[j] + 1 < v)
-				v = prev[j] + 1;
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    prev2[j - 2] + 1 < v)
-				v = prev2[j - 2] + 1;
-			cur[j] = v > big ? big : v;
-			if (cur[j] < row_min)
-				row_min = cur[j];
-		}
-		if (hi < lb)
-			cur[hi + 1] = big;
-		if (row_min > cap)
-			return big;
-		int *t = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[lb];
-}
-
 /* Codes (mRNA-1273, AZD1222, BNT162b2) are typed whole: "mRNA" alone is a
  * kind of vaccine (Pfizer or Moderna), not the beginning of Moderna's code. */
 static bool has_digit(const vacc_key *k)
@@ -245,7 +200,7 @@ static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 		if (l2 < 5 || l2 + (size_t)cap < kl || kl + (size_t)cap < l2 ||
 		    __builtin_popcountll(chars ^ ix->keys[i].chars) > 2 * cap)
 			continue;
-		int d = edit_distance(key, kl, ix->keys[i].key, l2, cap);
+		int d = vs_osa_distance(key, kl, ix->keys[i].key, l2, cap);
 		if (d > cap || d > best_d)
 			continue;
 		if (d < best_d) {
