@@ -200,11 +200,9 @@ typedef struct lk_view {
 	uint8_t province;
 	uint32_t house; /* vs_norm_record.house */
 	bool lodging;   /* vs_norm_record.lodging: the place is where the person stays */
-	/* the standardizer moved the first word to the end (NAME_ORDER_SWAPPED: a given name typed
-	 * first, or so it read a word of address) */
-	bool moved;
-	/* the first name word is a word of address (lk_address_word), or the last one where moved:
-	 * the household rules' word of address (rule 16) may apply */
+	/* the first name word is a word of address (lk_address_word), or the last one where the
+	 * standardizer moved the first word to the end (NAME_ORDER_SWAPPED): the household rules'
+	 * word of address (rule 16) may apply */
 	bool titled;
 	char extra[VS_LINK_MAX_EXTRA][64];
 	uint8_t extra_len[VS_LINK_MAX_EXTRA];

@@ -75,8 +75,8 @@ bool lk_address_word(const char *w, size_t l)
 }
 
 /* the record's first name word is a word of address, or its last where the standardizer moved
- * the first to the end (lk_view.titled) */
-static bool titled_form(const lk_view *v)
+ * the first to the end (moved; lk_view.titled) */
+static bool titled_form(const lk_view *v, bool moved)
 {
 	if (!v->fam_len || !v->giv_len)
 		return false;
@@ -85,7 +85,7 @@ static bool titled_form(const lk_view *v)
 		e++;
 	if (lk_address_word(v->fam, e))
 		return true;
-	if (!v->moved)
+	if (!moved)
 		return false;
 	size_t b = v->giv_len;
 	while (b > 0 && v->giv[b - 1] != ' ')
@@ -125,8 +125,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->commune = code_num(r->commune_code);
 	v->house = r->house;
 	v->lodging = r->lodging;
-	v->moved = vs_reason_has(&r->reasons, VS_R_NAME_ORDER_SWAPPED);
-	v->titled = titled_form(v);
+	v->titled = titled_form(v, vs_reason_has(&r->reasons, VS_R_NAME_ORDER_SWAPPED));
 	for (size_t k = 0; extras && k < s->nextra; k++)
 		v->extra_len[k] = fold(extras[k], v->extra[k], sizeof v->extra[k]);
 }
