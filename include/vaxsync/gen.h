@@ -117,9 +117,15 @@ typedef struct vs_gen_opts {
 	 * registry citizen (class: an outsider who shares a citizen's name and birthday); default 0,
 	 * 0.1 with hard */
 	double outsider_namesake;
+	/* people per sampled commune below 3 M citizens (0 = 300, with at least 50 communes: communes
+	 * of a few hundred people); 9000 gives a commune of the real country's size (about 100 M
+	 * people in 10,600 communes), so names repeat within a commune as they do at national scale,
+	 * and house numbers and groups widen to keep houses apart */
+	uint32_t commune_people;
 } vs_gen_opts;
 
-/* Reads an error mix: lines "TAG RATE" (or TAG=RATE), # comments, and "outsider_namesake RATE".
+/* Reads an error mix: lines "TAG RATE" (or TAG=RATE), # comments, "outsider_namesake RATE" and
+ * "commune_people N" (10 to 100,000).
  * A rate is the nominal rate at --error-rate 1 (0..1). VS_ERR_PARSE with the line for a bad line or
  * an unknown tag. */
 vs_rc vs_gen_mix_load(vs_gen_opts *opts, const char *path, vs_error *err) VS_MUST_CHECK;

@@ -44,7 +44,8 @@ static const vs_cli_help_text helps[] = {
      "(0.03)\n"
      "  --mix TỆP           bộ lỗi: các dòng \"NHÃN TỈ_LỆ\" thay cho tỉ lệ danh định (tests/mixes)\n"
      "  --rate NHÃN=R       một tỉ lệ danh định (áp dụng sau --mix); outsider_namesake=R là tỉ lệ\n"
-     "                      người ngoài danh sách trùng cả họ tên lẫn ngày sinh với một công dân\n"
+     "                      người ngoài danh sách trùng cả họ tên lẫn ngày sinh với một công dân;\n"
+     "                      commune_people=N: mỗi xã N người (9000: mật độ cả nước)\n"
      "  --dry-run           ước tính số dòng, dung lượng đĩa và thời gian từ một mẫu đo thử;\n"
      "                      không ghi gì\n\n" COMMON_HELP_VI},
 

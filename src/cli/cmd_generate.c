@@ -28,7 +28,8 @@ static void usage(FILE *f)
 	    "  --nonregistry-share F  share of shot records from people not in the registry (0.03)\n"
 	    "  --mix FILE          error mix: lines \"TAG RATE\" replacing the nominal rates (tests/mixes)\n"
 	    "  --rate TAG=R        one nominal rate (after --mix); outsider_namesake=R is the share of\n"
-	    "                      outsiders with a citizen's full name and date of birth\n"
+	    "                      outsiders with a citizen's full name and date of birth;\n"
+	    "                      commune_people=N: communes of N people (9000: national density)\n"
 	    "  --dry-run           estimate rows, disk and time from a measured sample; write nothing\n\n",
 	    true);
 }

@@ -126,6 +126,14 @@ static vs_rc mix_line(vs_gen_opts *opts, char *line, const char *file, uint64_t 
 	char *end = NULL;
 	errno = 0;
 	double v = strtod(val, &end);
+	if (!strcmp(name, "commune_people")) {
+		if (end == val || errno || !(v >= 10 && v <= 100000) || v != (double)(uint32_t)v ||
+		    end[strspn(end, " \t\r\n")])
+			return vs_error_set(err, VS_ERR_PARSE, file, lineno, 0, name,
+			                    "commune_people must be a whole number from 10 to 100000");
+		opts->commune_people = (uint32_t)v;
+		return VS_OK;
+	}
 	if (end == val || errno || !(v >= 0 && v <= 1) || end[strspn(end, " \t\r\n")])
 		return vs_error_set(err, VS_ERR_PARSE, file, lineno, 0, name,
 		                    "a rate must be a number from 0 to 1");

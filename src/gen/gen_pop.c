@@ -207,9 +207,9 @@ static vs_rc build_communes(vs_gen_model *m, vs_error *err)
 	}
 	for (int p = 0; p < 100; p++)
 		m->province_weight[p] = per_province[p] ? province_pop_k(p) : 0;
-	uint64_t want = m->opts.registry_count / 300;
-	if (want < 50)
-		want = 50;
+	uint64_t want = m->opts.registry_count / (m->opts.commune_people ? m->opts.commune_people : 300);
+	if (want < (m->opts.commune_people ? 1 : 50))
+		want = m->opts.commune_people ? 1 : 50;
 	if (want > nc)
 		want = nc;
 	vs_gen_rng r;
@@ -487,7 +487,10 @@ static void make_detail(const vs_gen_model *m, vs_gen_rng *r, uint32_t commune, 
 	const vs_ref_commune *c = &m->ref->communes[commune];
 	bool urban = c->commune_type && strcmp(c->commune_type, "Xã");
 	int south = atoi(c->province_code) >= 70;
-	int n = vs_gen_range(r, 1, 250), g = vs_gen_range(r, 1, 25);
+	/* denser communes (commune_people) have more groups and house numbers, so that houses stay
+	 * apart as in a real commune; the default draws as before */
+	int wide = m->opts.commune_people > 300 ? (int)ceil(sqrt(m->opts.commune_people / 300.0)) : 1;
+	int n = vs_gen_range(r, 1, 250 * wide), g = vs_gen_range(r, 1, 25 * wide);
 	if (temporary)
 		snprintf(out, cap, "Phòng trọ số %d, %s %d", vs_gen_range(r, 1, 40),
 		         urban ? "Khu phố" : "Thôn", g);

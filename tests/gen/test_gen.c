@@ -603,6 +603,65 @@ static void test_mix(void **state)
 	assert_true(outsider_twins(b) > 20);
 }
 
+/* communes of a registry, and its urban households (address "Số ...") with the number of them whose
+ * address no other household has */
+static void places(const char *dir, size_t *communes, size_t *urban, size_t *apart)
+{
+	table reg = load(dir, "registry.csv", 13);
+	size_t nc = 0, nu = 0, na = 0;
+	for (size_t i = 0; i < reg.rows; i++) {
+		bool seen_c = false, seen_h = false, shared = false;
+		for (size_t k = 0; k < i; k++) {
+			seen_c = seen_c || !strcmp(cell(&reg, k, 7), cell(&reg, i, 7));
+			seen_h = seen_h || !strcmp(cell(&reg, k, 10), cell(&reg, i, 10));
+		}
+		nc += !seen_c;
+		if (seen_h || strncmp(cell(&reg, i, 8), "Số ", 4) != 0)
+			continue;
+		nu++;
+		for (size_t k = 0; k < reg.rows && !shared; k++)
+			shared = !strcmp(cell(&reg, k, 8), cell(&reg, i, 8)) &&
+			         strcmp(cell(&reg, k, 10), cell(&reg, i, 10)) != 0;
+		na += !shared;
+	}
+	table_free(&reg);
+	*communes = nc;
+	*urban = nu;
+	*apart = na;
+}
+
+/* commune_people: a mix setting (a whole number, 10 to 100,000); communes of that size, and house
+ * numbers that still keep urban households apart; the default's at least 50 communes */
+static void test_commune_people(void **state)
+{
+	(void)state;
+	vs_gen_opts o;
+	vs_error err = {0};
+	vs_gen_opts_init(&o);
+	assert_int_equal(o.commune_people, 0);
+	assert_int_equal(vs_gen_mix_set(&o, "commune_people 9000", &err), VS_OK);
+	assert_int_equal(o.commune_people, 9000);
+	assert_int_equal(vs_gen_mix_set(&o, "commune_people 0.5", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "commune_people 9", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "commune_people 100001", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "commune_people 12.5", &err), VS_ERR_PARSE);
+	assert_int_equal(vs_gen_mix_set(&o, "commune_people x", &err), VS_ERR_PARSE);
+	char dir[512];
+	size_t nc, nu, na;
+	no_errors(&o, "dense_off", 3000, 8, dir, sizeof(dir));
+	assert_int_equal(vs_gen_run(&o, ref, &err), VS_OK);
+	places(dir, &nc, &nu, &na);
+	assert_true(nc >= 40); /* 50 communes sampled; a few may draw nobody */
+	no_errors(&o, "dense_on", 6000, 10, dir, sizeof(dir));
+	o.commune_people = 2000;
+	assert_int_equal(vs_gen_run(&o, ref, &err), VS_OK);
+	places(dir, &nc, &nu, &na);
+	assert_int_equal(nc, 3);
+	/* a dense ward's houses are still told apart by number and group (this seed draws one) */
+	assert_true(nu > 100);
+	assert_true(na * 100 >= nu * 97);
+}
+
 /* the classes that are 0 in the catalogue (a mix sets them): a title before the name, VIQR, a
  * letter for a digit of the ID; none of them in a catalogue run */
 static void test_oddities(void **state)
@@ -749,7 +808,7 @@ int main(void)
 	    cmocka_unit_test(test_determinism), cmocka_unit_test(test_registry_and_cccd),
 	    cmocka_unit_test(test_clean_truth), cmocka_unit_test(test_messy_truth_and_rates),
 	    cmocka_unit_test(test_hard),        cmocka_unit_test(test_mix),
-	    cmocka_unit_test(test_oddities),
+	    cmocka_unit_test(test_oddities),    cmocka_unit_test(test_commune_people),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
