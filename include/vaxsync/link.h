@@ -286,6 +286,10 @@ typedef struct vs_link_result {
 	 * more); weight is then the house's (its prior, the own personal fields) where that is
 	 * higher. 0 otherwise */
 	uint8_t house_members;
+	/* second_look found best in a holder's commune but in none of the holders' houses (both
+	 * with a house key): a relative living apart, or a namesake in a commune of thousands; it
+	 * blocks an auto link */
+	bool house_away;
 } vs_link_result;
 
 /* The key a record has for that rule: its source (spaces around it trimmed), its standardized

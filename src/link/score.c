@@ -406,7 +406,8 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 		unplaced = !placed;
 	}
 	if (weight >= t->auto_weight && margin >= t->auto_margin &&
-	    (support >= t->auto_support || own_id_name_slip(m, r)) && !id_conflict && !unplaced) {
+	    (support >= t->auto_support || own_id_name_slip(m, r)) && !id_conflict && !unplaced &&
+	    !r->house_away) {
 		r->decision = VS_LINK_AUTO;
 		r->reason = VS_R_NONE;
 	} else if (weight < t->review_weight) {
@@ -560,6 +561,14 @@ static bool id_not_own(const lk_view *v)
 	return v->sex && v->sex != sex;
 }
 
+/* Do two citizens live in one house: the same commune, and the same house key where both have
+ * one (a house number, or a hamlet, which is many houses). A commune is a household's place only
+ * where it is small: a real one holds thousands of people, and namesakes in its other houses. */
+static bool same_house(const lk_row *a, const lk_row *c)
+{
+	return a->commune && a->commune == c->commune && (!a->house || !c->house || a->house == c->house);
+}
+
 /* The household rules' relative's ID (docs/linking.md): the typed ID is the own ID of one
  * candidate (its owner), another candidate fits the record's personal fields (names, date of
  * birth, sex) best, and the two live in one commune or share a phone. Then the ID, and with it
@@ -584,27 +593,32 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	float w[VS_LINK_MAX_CMP];
 	double pb = -1e300, ps = -1e300, po = 0;
 	double pers[HOUSEHOLD_MAX_CAND], full_w[HOUSEHOLD_MAX_CAND]; /* each candidate's, once */
+	bool house[HOUSEHOLD_MAX_CAND];
 	int64_t best = -1, second = -1;
+	const lk_row *a = &ix->rows[owner];
+	/* the owner's household: the owner's house (same_house) or phone; its best on the personal
+	 * fields is the person. In a commune of thousands, a namesake in another house is no
+	 * housemate. */
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		uint32_t row = sc->cand[k];
+		const lk_row *c = &ix->rows[row];
 		full_w[k] = lk_score_pair(ix, m, v, row, lv, w);
 		pers[k] = personal(m, w);
+		house[k] = (int64_t)row == owner || same_house(a, c) || (a->phone && a->phone == c->phone);
 		if ((int64_t)row == owner)
 			po = pers[k];
-		keep_top2(pers[k], (int64_t)row, &pb, &best, &ps, &second);
+		if (house[k])
+			keep_top2(pers[k], (int64_t)row, &pb, &best, &ps, &second);
 	}
 	/* the owner's own fields must fall clearly behind: two namesakes in a house (the same name,
 	 * no date on the record) leave the ID to decide */
 	if (best < 0 || best == owner || pb - po < m->th.auto_margin)
 		return;
-	const lk_row *a = &ix->rows[owner], *b = &ix->rows[best];
-	if (!((a->commune && a->commune == b->commune) || (a->phone && a->phone == b->phone)))
-		return;
 	/* The ID, phone and address say nothing of which member of the owner's household the person
 	 * is, so the household's members are ranked by their personal fields. A candidate outside
-	 * the household (another commune, another phone) is another matter: the typed ID is a
-	 * housemate's of best, not of his, and his phone and address disagree with the record's. He
-	 * is weighed on every field, and the margin is over whichever of the two runners-up is
+	 * the household (another house or commune, another phone) is another matter: the typed ID is
+	 * a housemate's of best, not of his, and his phone and address disagree with the record's.
+	 * He is weighed on every field, and the margin is over whichever of the two runners-up is
 	 * closer. */
 	double ph = -1e300, fo = -1e300;
 	int64_t sh = -1, so = -1;
@@ -612,13 +626,10 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		uint32_t row = sc->cand[k];
 		if ((int64_t)row == best)
 			continue;
-		const lk_row *c = &ix->rows[row];
-		bool house = (int64_t)row == owner || (a->commune && a->commune == c->commune) ||
-		             (a->phone && a->phone == c->phone);
-		if (house && pers[k] > ph) {
+		if (house[k] && pers[k] > ph) {
 			ph = pers[k];
 			sh = row;
-		} else if (!house && full_w[k] + prior > fo) {
+		} else if (!house[k] && full_w[k] + prior > fo) {
 			fo = full_w[k] + prior;
 			so = row;
 		}
@@ -662,10 +673,10 @@ static bool in_house(const vs_link_index *ix, const lk_scratch *sc, const lk_vie
 
 /* The household rules' household phone (docs/linking.md): the typed phone is the own phone of
  * candidates (its holders) in one commune, and the candidate that is best once the phone is
- * left out for everyone of a holder's commune is not a holder but lives in that commune. Then
- * the phone is the household's: it places the record there (no ID and no address is then no
+ * left out for everyone of a holder's house (same_house) is not a holder but lives in that house.
+ * Then the phone is the household's: it places the record there (no ID and no address is then no
  * bar to an auto link) and says nothing of which member it is, so it is left out of the weight
- * of best and of every member of a holder's commune, and the candidates are ranked without it.
+ * of best and of every member of a holder's house, and the candidates are ranked without it.
  * A holder best on its other fields, or tied with the best, keeps its phone: the usual ranking
  * stands. */
 static void household_phone(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
@@ -676,12 +687,12 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 	if (!s->household || phc < 0 || !v->phone || r->relative_id || r->best < 0 || sc->cand_count < 2 ||
 	    sc->cand_count > HOUSEHOLD_MAX_CAND)
 		return;
-	uint32_t hc[8];
+	const lk_row *hr[8]; /* holders with a commune: their houses are the household's */
 	size_t nh = 0;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		const lk_row *a = &ix->rows[sc->cand[k]];
-		if (a->phone == v->phone && a->commune && nh < sizeof hc / sizeof hc[0])
-			hc[nh++] = a->commune;
+		if (a->phone == v->phone && a->commune && nh < sizeof hr / sizeof hr[0])
+			hr[nh++] = a;
 	}
 	if (!nh)
 		return;
@@ -714,7 +725,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 		const lk_row *a = &ix->rows[row];
 		double t = lk_score_pair(ix, m, v, row, lv, w);
 		for (size_t h = 0; h < nh; h++)
-			if (a->commune == hc[h]) {
+			if (same_house(hr[h], a)) {
 				t -= w[phc];
 				break;
 			}
@@ -730,7 +741,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 		return;
 	bool member = false;
 	for (size_t h = 0; h < nh && !member; h++)
-		member = b->commune == hc[h];
+		member = same_house(hr[h], b);
 	if (!member)
 		return;
 	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
@@ -755,7 +766,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 }
 
 #define SECOND_LOOK_MAX 128 /* rows a second look adds at most */
-#define HOLDER_COMMUNES 4
+#define HOLDER_HOUSES 4
 
 /* is the candidate a holder: its own ID (or old CMND) or phone is the record's? */
 static bool holds_id(const lk_row *a, const lk_view *v)
@@ -767,9 +778,10 @@ static bool holds_phone(const lk_row *a, const lk_view *v)
 	return v->phone && a->phone == v->phone;
 }
 
-/* the distinct communes of the holders among the first n candidates */
-static size_t holder_communes(const vs_link_index *ix, const lk_view *v, const lk_scratch *sc, size_t n,
-                              uint32_t *hc)
+/* the holders among the first n candidates that have a commune, one per house (commune and house
+ * key), at most HOLDER_HOUSES */
+static size_t holder_houses(const vs_link_index *ix, const lk_view *v, const lk_scratch *sc, size_t n,
+                            const lk_row **hr)
 {
 	size_t nh = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -777,10 +789,10 @@ static size_t holder_communes(const vs_link_index *ix, const lk_view *v, const l
 		if (!a->commune || !(holds_id(a, v) || holds_phone(a, v)))
 			continue;
 		size_t h = 0;
-		while (h < nh && hc[h] != a->commune)
+		while (h < nh && !(hr[h]->commune == a->commune && hr[h]->house == a->house))
 			h++;
-		if (h == nh && nh < HOLDER_COMMUNES)
-			hc[nh++] = a->commune;
+		if (h == nh && nh < HOLDER_HOUSES)
+			hr[nh++] = a;
 	}
 	return nh;
 }
@@ -829,31 +841,51 @@ static vs_rc add_row(lk_scratch *sc, size_t n0, uint32_t row)
 	return VS_OK;
 }
 
+/* adds to the second look the rows of commune c (the list, then the overlay) that share personal
+ * fields with the record and, with in_house, live in h's house */
+static vs_rc look_commune(const vs_link_index *ix, const lk_view *v, lk_scratch *sc, size_t n0, uint32_t c,
+                          const lk_row *h)
+{
+	size_t n;
+	vs_rc rc = VS_OK;
+	const lk_com_ent *e = lk_commune_rows(ix, c, &n);
+	for (size_t k = 0; k < n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; k++) {
+		if (!personal_key(v, &e[k]) || (h && !same_house(h, &ix->rows[e[k].row])) ||
+		    lk_dead(ix, e[k].row) || (int64_t)e[k].row == v->self ||
+		    is_candidate(sc->cand, n0, e[k].row))
+			continue;
+		rc = add_row(sc, n0, e[k].row);
+	}
+	/* rows added after the list was built (the overlay) */
+	for (size_t row = ix->com ? ix->nbase : 0;
+	     row < ix->n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; row++) {
+		const lk_row *a = &ix->rows[row];
+		lk_com_ent ce = {(uint32_t)row, a->fam, a->mid, a->giv, a->dob, a->nset};
+		if (a->commune != c || !personal_key(v, &ce) || (h && !same_house(h, a)) ||
+		    lk_dead(ix, row) || (int64_t)row == v->self || is_candidate(sc->cand, n0, (uint32_t)row))
+			continue;
+		rc = add_row(sc, n0, (uint32_t)row);
+	}
+	return rc;
+}
+
 vs_rc lk_second_look_rows(const vs_link_index *ix, const lk_view *v, lk_scratch *sc)
 {
-	uint32_t hc[HOLDER_COMMUNES];
+	const lk_row *hr[HOLDER_HOUSES];
 	size_t n0 = sc->cand_count;
-	size_t nh = holder_communes(ix, v, sc, n0, hc);
+	size_t nh = holder_houses(ix, v, sc, n0, hr);
 	vs_rc rc = VS_OK;
+	/* the holders' houses first: a commune of thousands has more rows that share a personal field
+	 * than a second look takes */
+	for (size_t h = 0; h < nh && !rc; h++)
+		if (hr[h]->house)
+			rc = look_commune(ix, v, sc, n0, hr[h]->commune, hr[h]);
 	for (size_t h = 0; h < nh && !rc; h++) {
-		size_t n;
-		const lk_com_ent *e = lk_commune_rows(ix, hc[h], &n);
-		for (size_t k = 0; k < n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; k++) {
-			if (!personal_key(v, &e[k]) || lk_dead(ix, e[k].row) ||
-			    (int64_t)e[k].row == v->self || is_candidate(sc->cand, n0, e[k].row))
-				continue;
-			rc = add_row(sc, n0, e[k].row);
-		}
-		/* rows added after the list was built (the overlay) */
-		for (size_t row = ix->com ? ix->nbase : 0;
-		     row < ix->n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; row++) {
-			const lk_row *a = &ix->rows[row];
-			lk_com_ent ce = {(uint32_t)row, a->fam, a->mid, a->giv, a->dob, a->nset};
-			if (a->commune != hc[h] || !personal_key(v, &ce) || lk_dead(ix, row) ||
-			    (int64_t)row == v->self || is_candidate(sc->cand, n0, (uint32_t)row))
-				continue;
-			rc = add_row(sc, n0, (uint32_t)row);
-		}
+		size_t e = 0;
+		while (e < h && hr[e]->commune != hr[h]->commune)
+			e++;
+		if (e == h)
+			rc = look_commune(ix, v, sc, n0, hr[h]->commune, NULL);
 	}
 	if (!rc && sc->cand_count - n0 > 1)
 		qsort(sc->cand + n0, sc->cand_count - n0, sizeof *sc->cand, cmp_u32);
@@ -863,10 +895,11 @@ vs_rc lk_second_look_rows(const vs_link_index *ix, const lk_view *v, lk_scratch 
 /* The household rules' second look (docs/linking.md, rule 9): the typed ID or phone is the own
  * one of a candidate (a holder), but the best candidate, after rules 1 and 8, does not fit the
  * record's personal fields (their weight without the family name, which a household shares, is
- * below auto_support): the person was perhaps not
- * among the candidates at all. The citizens of the holders' communes who share personal fields
- * with the record (personal_key) are added; when one of them (or another candidate) fits the
- * personal fields best, by auto_margin over every holder, and lives in a holder's commune, the
+ * below auto_support): the person was perhaps not among the candidates at all. The citizens of
+ * the holders' communes who share personal fields with the record (personal_key) are added, those
+ * of the holders' houses first (at most SECOND_LOOK_MAX); when one of them (or another candidate)
+ * fits the personal fields best, by auto_margin over every holder, and lives in a holder's
+ * commune, the
  * holder's ID or phone is the household's, exactly as in rules 1 and 8: the weight leaves it out
  * (and a phone or address that disagrees), the margin is the personal lead over the runner-up,
  * so a lead that is not clear sends the record to review. Otherwise nothing changes and the
@@ -885,8 +918,8 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	vs_rc rc = lk_second_look_rows(ix, v, sc);
 	if (rc || sc->cand_count == n0)
 		return rc;
-	uint32_t hc[HOLDER_COMMUNES];
-	size_t nh = holder_communes(ix, v, sc, n0, hc);
+	const lk_row *hr[HOLDER_HOUSES];
+	size_t nh = holder_houses(ix, v, sc, n0, hr);
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
 	double pb = -1e300, ps = -1e300, ph = -1e300;
@@ -908,7 +941,13 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	if (best >= 0 && best != r->best && pb - ph >= m->th.auto_margin && !holds_id(&ix->rows[best], v) &&
 	    !holds_phone(&ix->rows[best], v))
 		for (size_t h = 0; h < nh && !member; h++)
-			member = ix->rows[best].commune == hc[h];
+			member = ix->rows[best].commune == hr[h]->commune;
+	/* a holder's commune but none of the holders' houses: the person may live apart from the
+	 * household (a grandparent next door) or be a namesake in a commune of thousands; proposed,
+	 * never auto-linked */
+	bool away = member;
+	for (size_t h = 0; h < nh && away; h++)
+		away = !same_house(hr[h], &ix->rows[best]);
 	if (!member) {
 		sc->cand_count = n0; /* the usual candidates only (explain lists what was decided on) */
 		return VS_OK;
@@ -925,12 +964,13 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	else
 		r->household_phone = true;
 	r->second_look = true;
+	r->house_away = away;
 	r->candidates = (uint32_t)sc->cand_count;
 	return VS_OK;
 }
 
 /* The household rules' household place (docs/linking.md, rule 10): another candidate of best's
- * commune holds the typed ID or phone, so the household places the record there: the no-ID place
+ * house (same_house) holds the typed ID or phone, so the household places the record there: the no-ID place
  * rule (4) is met, and where rules 1, 8 or 9 took the ID or phone for the household's, the
  * address weighs as the commune agreeing (link_one). */
 static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_scratch *sc,
@@ -944,7 +984,7 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 		return false;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		const lk_row *a = &ix->rows[sc->cand[k]];
-		if ((int64_t)sc->cand[k] != r->best && a->commune == c &&
+		if ((int64_t)sc->cand[k] != r->best && same_house(a, b) &&
 		    (holds_id(a, v) || holds_phone(a, v)))
 			return true;
 	}

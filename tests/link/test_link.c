@@ -496,6 +496,51 @@ static void test_house_prior(void **state)
 	assert_true(fabs((in.weight - in.second_weight) - (ham.weight - ham.second_weight)) < 1e-6);
 }
 
+/* the household rules in a commune of thousands (national density): the household of a relative's
+ * ID or a housemate's phone is the holder's house, not the commune. The son typed with his
+ * mother's ID and his father's phone, no date of birth: a namesake in another house of the commune
+ * (the same names and sex) is weighed on every field, not as a housemate, so the son is auto-linked
+ * (before: LINK_AMBIGUOUS); a namesake in another house listed before him is not taken for him; the
+ * father's phone alone does the same */
+static void test_household_dense(void **state)
+{
+	(void)state;
+	uint32_t house = vs_norm_house("Số 1471, Tổ 88"), other = vs_norm_house("Số 20, Tổ 3");
+	for (int first = 0; first < 2; first++) {
+		fx f;
+		vs_norm_record *p = population(2000);
+		/* the namesake in another house of the commune: after the son, or before him */
+		int nm = first ? 104 : 108, son = first ? 108 : 106;
+		mkrec(&p[105], "Phạm", "Thị", "Hiền", 1997, 1, 11, VS_SEX_F, "089197404169", "", "00046");
+		mkrec(&p[son], "Võ", "Văn", "Khánh", 2014, 9, 4, VS_SEX_M, "089214230947", "0894608863",
+		      "00046");
+		mkrec(&p[107], "Võ", "Đình", "Long", 1996, 2, 28, VS_SEX_M, "089096133869", "0894608863",
+		      "00046");
+		mkrec(&p[nm], "Võ", "Văn", "Khánh", 1981, 7, 27, VS_SEX_M, "089081008164", "", "00046");
+		p[105].house = p[son].house = p[107].house = house;
+		p[nm].house = other;
+		if (!first)
+			p[106].house = house;
+		build(&f, p, 2000, NULL);
+		vs_norm_record q[2];
+		mkrec(&q[0], "Võ", "Văn", "Khánh", 0, 0, 0, VS_SEX_M, "089197404169", "0894608863", "00046");
+		q[0].house = house;
+		mkrec(&q[1], "Võ", "Văn", "Khánh", 0, 0, 0, VS_SEX_M, "", "0894608863", "00046");
+		q[1].house = house;
+		vs_link_result res[2];
+		vs_error err = {0};
+		vs_link_side side = {q, 2, NULL, NULL};
+		assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+		assert_int_equal(res[0].best, son);
+		assert_true(res[0].relative_id);
+		assert_int_equal(res[0].decision, VS_LINK_AUTO);
+		assert_int_equal(res[1].best, son);
+		assert_int_equal(res[1].decision, VS_LINK_AUTO);
+		unbuild(&f);
+		free(p);
+	}
+}
+
 /* the house rules of blocking (docs/linking.md, "Blocking"): a record with nothing but a name
  * and an address meets its citizen through the house key when a name is mistyped (no
  * family_given_commune key) or the ward is ambiguous (no commune): house_given,
@@ -3112,6 +3157,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone),
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_prior),
+	    cmocka_unit_test(test_household_dense),
 	    cmocka_unit_test(test_address_word),
 	    cmocka_unit_test(test_id_slip_and_length),
 	    cmocka_unit_test(test_id_windows_length),
