@@ -989,13 +989,18 @@ static void com_free(com_list *c)
 	memset(c, 0, sizeof *c);
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* by commune, then house key, then row */
+static int cmp_com_house(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
+	const uint32_t *x = a, *y = b;
+	for (int i = 0; i < 3; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
 }
 
-/* the live rows with a commune, by commune then row (only with the household rules) */
+/* the live rows with a commune, by commune, house key, then row (only with the household
+ * rules): a house's rows are one run within its commune's */
 static vs_rc com_build(const vs_link_index *ix, com_list *c)
 {
 	memset(c, 0, sizeof *c);
@@ -1006,7 +1011,7 @@ static vs_rc com_build(const vs_link_index *ix, com_list *c)
 		n += ix->rows[r].commune && !lk_dead(ix, r);
 	if (!n)
 		return VS_OK;
-	uint64_t *pair = vs_reallocarray(NULL, n, sizeof *pair);
+	uint32_t *pair = vs_reallocarray(NULL, n, 3 * sizeof *pair); /* commune, house, row */
 	c->com = vs_reallocarray(NULL, n, sizeof *c->com);
 	if (!pair || !c->com) {
 		vs_free(pair);
@@ -1015,11 +1020,15 @@ static vs_rc com_build(const vs_link_index *ix, com_list *c)
 	}
 	size_t k = 0, ncom = 0;
 	for (size_t r = 0; r < ix->n; r++)
-		if (ix->rows[r].commune && !lk_dead(ix, r))
-			pair[k++] = (uint64_t)ix->rows[r].commune << 32 | r;
-	qsort(pair, n, sizeof *pair, cmp_u64);
+		if (ix->rows[r].commune && !lk_dead(ix, r)) {
+			pair[3 * k] = ix->rows[r].commune;
+			pair[3 * k + 1] = ix->rows[r].house;
+			pair[3 * k + 2] = (uint32_t)r;
+			k++;
+		}
+	qsort(pair, n, 3 * sizeof *pair, cmp_com_house);
 	for (k = 0; k < n; k++)
-		ncom += k == 0 || (pair[k] >> 32) != (pair[k - 1] >> 32);
+		ncom += k == 0 || pair[3 * k] != pair[3 * (k - 1)];
 	c->key = vs_reallocarray(NULL, ncom, sizeof *c->key);
 	c->start = vs_reallocarray(NULL, ncom + 1, sizeof *c->start);
 	if (!c->key || !c->start) {
@@ -1029,7 +1038,7 @@ static vs_rc com_build(const vs_link_index *ix, com_list *c)
 	}
 	ncom = 0;
 	for (k = 0; k < n; k++) {
-		uint32_t row = (uint32_t)pair[k], com = (uint32_t)(pair[k] >> 32);
+		uint32_t row = pair[3 * k + 2], com = pair[3 * k];
 		const lk_row *a = &ix->rows[row];
 		if (k == 0 || com != c->key[ncom - 1]) {
 			c->key[ncom] = com;
@@ -1058,6 +1067,24 @@ const lk_com_ent *lk_commune_rows(const vs_link_index *ix, uint32_t c, size_t *n
 		return NULL;
 	*n = ix->com_start[lo + 1] - ix->com_start[lo];
 	return ix->com + ix->com_start[lo];
+}
+
+const lk_com_ent *lk_house_rows(const vs_link_index *ix, const lk_com_ent *e, size_t n, uint32_t house,
+                                size_t *m)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->rows[e[mid].row].house < house)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < n && ix->rows[e[end].row].house == house)
+		end++;
+	*m = end - lo;
+	return e + lo;
 }
 
 /* the map and weights replace the old ones; the overlay is folded in */

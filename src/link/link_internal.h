@@ -259,7 +259,8 @@ typedef struct lk_overlay {
 } lk_overlay;
 
 /* one base row in the index's per-commune list (the household rules' second look): the
- * fields the second look filters by, so a commune is read as one contiguous run */
+ * fields the second look filters by, so a commune is read as one contiguous run (by house key,
+ * then row: a house is a run within it) */
 typedef struct lk_com_ent {
 	uint32_t row, fam, mid, giv, dob, nset;
 } lk_com_ent;
@@ -397,6 +398,10 @@ void lk_overlay_prefetch(const vs_link_index *ix, uint64_t key);
 /* the per-commune list: the entries of commune c among the base rows (count into *n), NULL
  * when none */
 const lk_com_ent *lk_commune_rows(const vs_link_index *ix, uint32_t c, size_t *n);
+/* within a commune's entries e (n of them, by house key then row), those of house key house
+ * (count into *m) */
+const lk_com_ent *lk_house_rows(const vs_link_index *ix, const lk_com_ent *e, size_t n, uint32_t house,
+                                size_t *m);
 /* the rows of a block, ascending */
 static inline const uint32_t *lk_block_rows(const vs_link_index *ix, const lk_slot *sl)
 {

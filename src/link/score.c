@@ -841,20 +841,37 @@ static vs_rc add_row(lk_scratch *sc, size_t n0, uint32_t row)
 	return VS_OK;
 }
 
-/* adds to the second look the rows of commune c (the list, then the overlay) that share personal
- * fields with the record and, with in_house, live in h's house */
-static vs_rc look_commune(const vs_link_index *ix, const lk_view *v, lk_scratch *sc, size_t n0, uint32_t c,
-                          const lk_row *h)
+/* adds to the second look the entries e (n of them) that share personal fields with the record */
+static vs_rc look_entries(const vs_link_index *ix, const lk_view *v, lk_scratch *sc, size_t n0,
+                          const lk_com_ent *e, size_t n)
 {
-	size_t n;
 	vs_rc rc = VS_OK;
-	const lk_com_ent *e = lk_commune_rows(ix, c, &n);
 	for (size_t k = 0; k < n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; k++) {
-		if (!personal_key(v, &e[k]) || (h && !same_house(h, &ix->rows[e[k].row])) ||
-		    lk_dead(ix, e[k].row) || (int64_t)e[k].row == v->self ||
+		if (!personal_key(v, &e[k]) || lk_dead(ix, e[k].row) || (int64_t)e[k].row == v->self ||
 		    is_candidate(sc->cand, n0, e[k].row))
 			continue;
 		rc = add_row(sc, n0, e[k].row);
+	}
+	return rc;
+}
+
+/* adds to the second look the rows of commune c (the list, then the overlay) that share personal
+ * fields with the record and, with h, live in h's house (its house key, or none) */
+static vs_rc look_commune(const vs_link_index *ix, const lk_view *v, lk_scratch *sc, size_t n0, uint32_t c,
+                          const lk_row *h)
+{
+	size_t n, m;
+	vs_rc rc = VS_OK;
+	const lk_com_ent *e = lk_commune_rows(ix, c, &n);
+	if (!h)
+		rc = look_entries(ix, v, sc, n0, e, n);
+	else if (e) { /* the list is by house key within the commune: the house's run, then no key */
+		const lk_com_ent *he = lk_house_rows(ix, e, n, h->house, &m);
+		rc = look_entries(ix, v, sc, n0, he, m);
+		if (!rc && h->house) {
+			he = lk_house_rows(ix, e, n, 0, &m);
+			rc = look_entries(ix, v, sc, n0, he, m);
+		}
 	}
 	/* rows added after the list was built (the overlay) */
 	for (size_t row = ix->com ? ix->nbase : 0;

@@ -541,6 +541,42 @@ static void test_household_dense(void **state)
 	}
 }
 
+/* rule 9 in a commune of thousands: more citizens of the commune share a personal field with the
+ * record (here the birth year) than a second look takes (128); the holder's house is looked in
+ * first, so the daughter, typed with her father's CCCD and no address, is found wherever she sits */
+static void test_second_look_dense(void **state)
+{
+	(void)state;
+	fx f;
+	vs_norm_record *p = population(3000);
+	uint32_t house = vs_norm_house("Số 12, Tổ 4");
+	for (int i = 1000; i < 1400; i++) { /* 400 of the commune born in 2012, each in a house of its own */
+		char num[32];
+		snprintf(p[i].commune_code, sizeof p[i].commune_code, "00077");
+		p[i].dob = (vs_date){.year = 2012,
+		                     .month = (int8_t)(i % 12 + 1),
+		                     .day = (int8_t)(i % 28 + 1),
+		                     .precision = VS_DATE_DAY};
+		snprintf(num, sizeof num, "Số %d, Tổ %d", i, i % 30 + 1);
+		p[i].house = vs_norm_house(num);
+	}
+	father_at_200(p);
+	p[200].house = house;
+	mkrec(&p[2900], "Phan", "Thị", "Ngọc", 2012, 8, 19, VS_SEX_F, "001312000654", "", "00077");
+	p[2900].house = house;
+	build(&f, p, 3000, NULL);
+	vs_norm_record q;
+	mkrec(&q, "Phan", "Thị", "Ngọc", 2012, 0, 0, VS_SEX_F, "001075000321", "", "");
+	vs_link_result r = link1(&f, &q);
+	assert_int_equal(r.best, 2900);
+	assert_true(r.second_look);
+	assert_true(r.relative_id);
+	assert_false(r.house_away);
+	assert_int_equal(r.decision, VS_LINK_AUTO);
+	unbuild(&f);
+	free(p);
+}
+
 /* the house rules of blocking (docs/linking.md, "Blocking"): a record with nothing but a name
  * and an address meets its citizen through the house key when a name is mistyped (no
  * family_given_commune key) or the ward is ambiguous (no commune): house_given,
@@ -3158,6 +3194,7 @@ int main(void)
 	    cmocka_unit_test(test_household_phone_credit),
 	    cmocka_unit_test(test_house_prior),
 	    cmocka_unit_test(test_household_dense),
+	    cmocka_unit_test(test_second_look_dense),
 	    cmocka_unit_test(test_address_word),
 	    cmocka_unit_test(test_id_slip_and_length),
 	    cmocka_unit_test(test_id_windows_length),
