@@ -224,8 +224,8 @@ int main(int argc, char **argv)
 		for (long long i = 0; i < rows; i++) {
 			char **f = p.f + ((size_t)i % p.rows) * F_COUNT;
 			vs_norm_input in = {
-			    f[F_NAME], f[F_DOB], f[F_SEX],  f[F_ID],   f[F_PHONE], f[F_ADDR],        NULL,
-			    NULL,      NULL,     f[F_VACC], f[F_DOSE], f[F_SHOT],  VS_NORM_KIND_SHOT};
+			    f[F_NAME], f[F_DOB], f[F_SEX],  f[F_ID],   f[F_PHONE], f[F_ADDR],         NULL,
+			    NULL,      NULL,     f[F_VACC], f[F_DOSE], f[F_SHOT],  VS_NORM_KIND_SHOT, NULL};
 			if (person_only) {
 				memset(&rec, 0, sizeof(rec));
 				vs_norm_name(ctx, in.full_name, strlen(in.full_name), &rec);

@@ -86,6 +86,7 @@ typedef enum vs_link_role {
 	VS_LINK_ROLE_PROVINCE,
 	VS_LINK_ROLE_DISTRICT,
 	VS_LINK_ROLE_COMMUNE,
+	VS_LINK_ROLE_HOUSEHOLD,
 	VS_LINK_ROLE_COUNT
 } vs_link_role;
 /* The column a side reads for role r; "" when none (or side / r out of range). */

@@ -38,7 +38,8 @@ typedef struct vs_norm_input {
 	const char *vaccine;
 	const char *dose;
 	const char *shot_date;
-	int kind; /* VS_NORM_KIND_*: registry rows get no shot-field reasons */
+	int kind;              /* VS_NORM_KIND_*: registry rows get no shot-field reasons */
+	const char *household; /* registry: the household's number (số hộ khẩu), any text; NULL none */
 } vs_norm_input;
 
 enum { VS_NORM_KIND_SHOT = 0, VS_NORM_KIND_REGISTRY = 1 };
@@ -76,6 +77,9 @@ typedef struct vs_norm_record {
 	 * quarter, VS_HOUSE_HAMLET), VS_HOUSE_NUMBER set when there are two numbers or more (a house
 	 * rather than a hamlet); 0 none */
 	uint32_t house;
+	/* the registry's household (vs_norm_household of the household number): who lives with whom,
+	 * where the registry says it; 0 none */
+	uint32_t household;
 	/* the address is a lodging (phòng trọ, nhà trọ, ký túc xá, tạm trú): where the person stays,
 	 * not the registered address; house is 0 */
 	bool lodging;
@@ -116,6 +120,9 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
  * M, f, w or 2 -> F. id_number: its letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER).
  * phone: its digits. province/district/commune codes trimmed. Other members of in are not read; any may be
  * NULL. */
+/* The key of a household number (the registry's household_id: số hộ khẩu, mã hộ): a hash of the
+ * text without the spaces around it, never 0; 0 for no text. */
+uint32_t vs_norm_household(const char *s);
 void vs_norm_record_generic(const vs_norm_input *in, const char *family, const char *middle,
                             const char *given, const char *dob_format, vs_norm_record *out);
 

@@ -26,6 +26,7 @@ void eng_registry_input(const char *const *f, vs_norm_input *in)
 	in->province_code = nz(f[VS_REG_PROVINCE_CODE]);
 	in->district_code = nz(f[VS_REG_DISTRICT_CODE]);
 	in->commune_code = nz(f[VS_REG_COMMUNE_CODE]);
+	in->household = nz(f[VS_REG_HOUSEHOLD_ID]);
 }
 
 void eng_shot_input(const char *const *f, vs_norm_input *in)

@@ -392,6 +392,10 @@ static vs_rc grow_cols(vs_link_index *ix, size_t need)
 	GROW(rows, n);
 	for (size_t k = 0; k < ix->s->nextra; k++)
 		GROW(extra[k], n);
+	if (ix->hh) {
+		GROW(hh, n);
+		memset(ix->hh + ix->cap, 0, (n - ix->cap) * sizeof *ix->hh);
+	}
 	if (ix->ids) {
 		GROW(ids, n);
 		memset(ix->ids + ix->cap, 0, (n - ix->cap) * sizeof *ix->ids);
@@ -491,6 +495,10 @@ static vs_rc set_row(vs_link_index *ix, const lk_view *vp, const char *id)
 	ix->rows[row].id = v.id;
 	ix->rows[row].alt = v.alt;
 	ix->rows[row].phone = v.phone;
+	if (v.household && !ix->hh && !(ix->hh = vs_calloc(ix->cap ? ix->cap : 1, sizeof *ix->hh)))
+		return VS_ERR_NOMEM;
+	if (ix->hh)
+		ix->hh[row] = v.household;
 	if (ix->ids)
 		return id_store(ix, row, id);
 	return VS_OK;
@@ -1256,6 +1264,7 @@ static vs_rc order_pending(pending *p, size_t n, const uint32_t *perm, size_t ke
 typedef struct ordered {
 	lk_row *rows;
 	uint32_t *extra[VS_LINK_MAX_EXTRA];
+	uint32_t *hh;
 	lk_intern names;
 	uint64_t *ids;
 	char *idtext;
@@ -1267,6 +1276,7 @@ static void ordered_free(ordered *o)
 	vs_free(o->rows);
 	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
 		vs_free(o->extra[k]);
+	vs_free(o->hh);
 	intern_free(&o->names);
 	vs_free(o->ids);
 	vs_free(o->idtext);
@@ -1293,6 +1303,8 @@ static vs_rc order_row(vs_link_index *ix, ordered *o, uint32_t *remap, size_t k,
 	    (rc = retoken(ix, o, remap, r.giv, &r.giv)))
 		return rc;
 	o->rows[k] = r;
+	if (o->hh)
+		o->hh[k] = ix->hh[from];
 	for (size_t e = 0; e < ix->s->nextra; e++)
 		if ((rc = retoken(ix, o, remap, ix->extra[e][from], &o->extra[e][k])))
 			return rc;
@@ -1333,6 +1345,8 @@ static vs_rc order_columns(vs_link_index *ix, const uint32_t *perm, size_t kept)
 	bool ok = remap && o.rows && o.ids && !intern_init(&o.names);
 	for (size_t e = 0; ok && e < ix->s->nextra; e++)
 		ok = (o.extra[e] = vs_malloc(o.cap * sizeof *o.extra[e])) != NULL;
+	if (ok && ix->hh)
+		ok = (o.hh = vs_calloc(o.cap, sizeof *o.hh)) != NULL;
 	rc = ok ? VS_OK : VS_ERR_NOMEM;
 	for (size_t k = 0; !rc && k < kept; k++)
 		rc = order_row(ix, &o, remap, k, perm[k]);
@@ -1343,6 +1357,8 @@ static vs_rc order_columns(vs_link_index *ix, const uint32_t *perm, size_t kept)
 	}
 	vs_free(ix->rows);
 	ix->rows = o.rows;
+	vs_free(ix->hh);
+	ix->hh = o.hh;
 	for (size_t e = 0; e < ix->s->nextra; e++) {
 		vs_free(ix->extra[e]);
 		ix->extra[e] = o.extra[e];
@@ -1818,6 +1834,7 @@ void vs_link_index_free(vs_link_index *ix)
 	ov_free(&ix->ov);
 	intern_free(&ix->names);
 	vs_free(ix->rows);
+	vs_free(ix->hh);
 	for (int k = 0; k < VS_LINK_MAX_EXTRA; k++)
 		vs_free(ix->extra[k]);
 	for (int k = 0; k < 3; k++)
@@ -1839,7 +1856,7 @@ size_t vs_link_index_count(const vs_link_index *ix)
 
 size_t vs_link_index_bytes(const vs_link_index *ix)
 {
-	size_t per_row = sizeof(lk_row) + 4 * ix->s->nextra;
+	size_t per_row = sizeof(lk_row) + 4 * ix->s->nextra + (ix->hh ? sizeof *ix->hh : 0);
 	size_t b = ix->cap * per_row;
 	size_t tf = ix->tf_cap > ix->names.count ? ix->tf_cap : ix->names.count;
 	b += ix->names.arena.total_len + (size_t)ix->names.cap * (sizeof(char *) + 1) +

@@ -147,6 +147,7 @@ enum {
 	LR_PROVINCE,
 	LR_DISTRICT,
 	LR_COMMUNE,
+	LR_HOUSEHOLD, /* the registry's household (số hộ khẩu): the household rules' household */
 	LR_COUNT
 };
 extern const char *const lk_role_names[LR_COUNT];
@@ -198,8 +199,9 @@ typedef struct lk_view {
 	uint32_t commune;
 	uint16_t district;
 	uint8_t province;
-	uint32_t house; /* vs_norm_record.house */
-	bool lodging;   /* vs_norm_record.lodging: the place is where the person stays */
+	uint32_t house;     /* vs_norm_record.house */
+	uint32_t household; /* vs_norm_record.household (left records) */
+	bool lodging;       /* vs_norm_record.lodging: the place is where the person stays */
 	/* the first name word is a word of address (lk_address_word), or the last one where the
 	 * standardizer moved the first word to the end (NAME_ORDER_SWAPPED): the household rules'
 	 * word of address (rule 16) may apply */
@@ -270,6 +272,9 @@ struct vs_link_index {
 	size_t n, cap;
 	lk_row *rows; /* row-major: scoring a pair reads one record of about one cache line */
 	uint32_t *extra[VS_LINK_MAX_EXTRA];
+	/* per row the registry's household (vs_norm_record.household); NULL until a row has one, so
+	 * a registry without household numbers costs nothing */
+	uint32_t *hh;
 	lk_intern names;
 	float *tfw[3]; /* -log2 share of each token as family / middle / given */
 	lk_slot *slots;

@@ -561,11 +561,18 @@ static bool id_not_own(const lk_view *v)
 	return v->sex && v->sex != sex;
 }
 
-/* Do two citizens live in one house: the same commune, and the same house key where both have
+/* Do two citizens live in one house: the same household where the registry gives both one (its
+ * household numbers, LR_HOUSEHOLD); else the same commune, and the same house key where both have
  * one (a house number, or a hamlet, which is many houses). A commune is a household's place only
- * where it is small: a real one holds thousands of people, and namesakes in its other houses. */
-static bool same_house(const lk_row *a, const lk_row *c)
+ * where it is small: a real one holds thousands of people, and namesakes in its other houses. a
+ * and c are rows of ix. */
+static bool same_house(const vs_link_index *ix, const lk_row *a, const lk_row *c)
 {
+	if (ix->hh) {
+		uint32_t ha = ix->hh[a - ix->rows], hc = ix->hh[c - ix->rows];
+		if (ha && hc)
+			return ha == hc;
+	}
 	return a->commune && a->commune == c->commune && (!a->house || !c->house || a->house == c->house);
 }
 
@@ -604,7 +611,8 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		const lk_row *c = &ix->rows[row];
 		full_w[k] = lk_score_pair(ix, m, v, row, lv, w);
 		pers[k] = personal(m, w);
-		house[k] = (int64_t)row == owner || same_house(a, c) || (a->phone && a->phone == c->phone);
+		house[k] =
+		    (int64_t)row == owner || same_house(ix, a, c) || (a->phone && a->phone == c->phone);
 		if ((int64_t)row == owner)
 			po = pers[k];
 		if (house[k])
@@ -664,8 +672,7 @@ static bool in_house(const vs_link_index *ix, const lk_scratch *sc, const lk_vie
 {
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		const lk_row *h = &ix->rows[sc->cand[k]];
-		if (h->phone == v->phone && h->commune && h->commune == a->commune &&
-		    (!h->house || !a->house || h->house == a->house))
+		if (h->phone == v->phone && same_house(ix, h, a))
 			return true;
 	}
 	return false;
@@ -725,7 +732,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 		const lk_row *a = &ix->rows[row];
 		double t = lk_score_pair(ix, m, v, row, lv, w);
 		for (size_t h = 0; h < nh; h++)
-			if (same_house(hr[h], a)) {
+			if (same_house(ix, hr[h], a)) {
 				t -= w[phc];
 				break;
 			}
@@ -741,7 +748,7 @@ static void household_phone(const vs_link_index *ix, const vs_link_model *m, con
 		return;
 	bool member = false;
 	for (size_t h = 0; h < nh && !member; h++)
-		member = same_house(hr[h], b);
+		member = same_house(ix, hr[h], b);
 	if (!member)
 		return;
 	double full = lk_score_pair(ix, m, v, (size_t)best, r->levels, r->weights);
@@ -878,7 +885,7 @@ static vs_rc look_commune(const vs_link_index *ix, const lk_view *v, lk_scratch 
 	     row < ix->n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; row++) {
 		const lk_row *a = &ix->rows[row];
 		lk_com_ent ce = {(uint32_t)row, a->fam, a->mid, a->giv, a->dob, a->nset};
-		if (a->commune != c || !personal_key(v, &ce) || (h && !same_house(h, a)) ||
+		if (a->commune != c || !personal_key(v, &ce) || (h && !same_house(ix, h, a)) ||
 		    lk_dead(ix, row) || (int64_t)row == v->self || is_candidate(sc->cand, n0, (uint32_t)row))
 			continue;
 		rc = add_row(sc, n0, (uint32_t)row);
@@ -939,32 +946,49 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	size_t nh = holder_houses(ix, v, sc, n0, hr);
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
-	double pb = -1e300, ps = -1e300, ph = -1e300;
-	int64_t best = -1, second = -1;
+	double pb = -1e300, ps = -1e300, ph = -1e300, hb = -1e300, hs = -1e300;
+	double pers[HOUSEHOLD_MAX_CAND + SECOND_LOOK_MAX], full_w[HOUSEHOLD_MAX_CAND + SECOND_LOOK_MAX];
+	bool house[HOUSEHOLD_MAX_CAND + SECOND_LOOK_MAX];
+	int64_t best = -1, second = -1, hbest = -1, hsecond = -1;
 	bool by_id = false;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		uint32_t row = sc->cand[k];
 		const lk_row *a = &ix->rows[row];
-		lk_score_pair(ix, m, v, row, lv, w);
-		double p = personal(m, w);
-		if (holds_id(a, v) || holds_phone(a, v)) {
+		full_w[k] = lk_score_pair(ix, m, v, row, lv, w);
+		double p = pers[k] = personal(m, w);
+		bool holder = holds_id(a, v) || holds_phone(a, v);
+		if (holder) {
 			if (p > ph)
 				ph = p;
 			by_id = by_id || holds_id(a, v);
 		}
+		house[k] = holder;
+		for (size_t h = 0; h < nh && !house[k]; h++)
+			house[k] = same_house(ix, hr[h], a);
+		if (house[k] && !holder)
+			keep_top2(p, (int64_t)row, &hb, &hbest, &hs, &hsecond);
 		keep_top2(p, (int64_t)row, &pb, &best, &ps, &second);
 	}
-	bool member = false;
-	if (best >= 0 && best != r->best && pb - ph >= m->th.auto_margin && !holds_id(&ix->rows[best], v) &&
-	    !holds_phone(&ix->rows[best], v))
+	/* The household is a holder's house (same_house) where a member of it fits the personal
+	 * fields as well as anyone: then, as in rule 1, the house's members are ranked by their
+	 * personal fields and a candidate outside it is weighed on every field. Otherwise the best
+	 * on the personal fields, of a holder's commune, and never auto-linked where it lives in
+	 * another house. */
+	bool in_house = hbest >= 0 && hbest != r->best && hb >= pb - 1e-9 && hb - ph >= m->th.auto_margin;
+	bool member = in_house;
+	if (in_house) {
+		best = hbest;
+	} else if (best >= 0 && best != r->best && pb - ph >= m->th.auto_margin &&
+	           !holds_id(&ix->rows[best], v) && !holds_phone(&ix->rows[best], v)) {
 		for (size_t h = 0; h < nh && !member; h++)
 			member = ix->rows[best].commune == hr[h]->commune;
+	}
 	/* a holder's commune but none of the holders' houses: the person may live apart from the
 	 * household (a grandparent next door) or be a namesake in a commune of thousands; proposed,
 	 * never auto-linked */
-	bool away = member;
+	bool away = member && !in_house;
 	for (size_t h = 0; h < nh && away; h++)
-		away = !same_house(hr[h], &ix->rows[best]);
+		away = !same_house(ix, hr[h], &ix->rows[best]);
 	if (!member) {
 		sc->cand_count = n0; /* the usual candidates only (explain lists what was decided on) */
 		return VS_OK;
@@ -974,8 +998,34 @@ static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const 
 	r->best = best;
 	r->weight = full - (shared >= 0 ? r->weights[shared] : 0) + prior;
 	r->weight -= shared_disagreement(m, r->weights, shared);
-	r->second = second;
-	r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
+	if (in_house) {
+		/* the house's runner-up on the personal fields (a holder is one of the house), or the
+		 * best outside it on every field, whichever is closer; a housemate's phone says which
+		 * household (rule 13): its weight for the house, not for one outside it */
+		double credit = 0;
+		if (!by_id && shared >= 0 && own_support(m, r->weights) >= m->th.auto_support)
+			credit = housemate_phone(m, shared);
+		r->weight += credit;
+		double fo = -1e300, ph2 = hs > ph ? hs : ph;
+		int64_t so = -1, sh = -1;
+		for (size_t k = 0; k < sc->cand_count; k++) {
+			uint32_t row = sc->cand[k];
+			if ((int64_t)row == best)
+				continue;
+			if (house[k] && pers[k] >= ph2 - 1e-9 && sh < 0)
+				sh = row;
+			else if (!house[k] && full_w[k] + prior > fo) {
+				fo = full_w[k] + prior;
+				so = row;
+			}
+		}
+		double mh = sh >= 0 ? hb - ph2 : 1e300, mo = so >= 0 ? r->weight - fo : 1e300;
+		r->second = mh <= mo ? sh : so;
+		r->second_weight = r->second >= 0 ? r->weight - (mh <= mo ? mh : mo) : -999;
+	} else {
+		r->second = second;
+		r->second_weight = second >= 0 ? r->weight - (pb - ps) : -999;
+	}
 	if (by_id)
 		r->relative_id = true;
 	else
@@ -1001,7 +1051,7 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 		return false;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		const lk_row *a = &ix->rows[sc->cand[k]];
-		if ((int64_t)sc->cand[k] != r->best && same_house(a, b) &&
+		if ((int64_t)sc->cand[k] != r->best && same_house(ix, a, b) &&
 		    (holds_id(a, v) || holds_phone(a, v)))
 			return true;
 	}
@@ -1022,13 +1072,15 @@ static void house_prior(const vs_link_index *ix, const vs_link_model *m, const l
 	if (!(r->relative_id || r->household_phone))
 		return;
 	const lk_row *b = &ix->rows[r->best];
-	if (!b->commune || !(b->house & VS_HOUSE_NUMBER))
+	/* the registry's household where it gives one; else a house key that names a house */
+	uint32_t hb = ix->hh ? ix->hh[r->best] : 0;
+	if (!hb && (!b->commune || !(b->house & VS_HOUSE_NUMBER)))
 		return;
 	unsigned members = 0;
 	bool holder = false;
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		const lk_row *a = &ix->rows[sc->cand[k]];
-		if (a->commune != b->commune || a->house != b->house)
+		if (hb ? ix->hh[sc->cand[k]] != hb : a->commune != b->commune || a->house != b->house)
 			continue;
 		members++;
 		if ((int64_t)sc->cand[k] != r->best && (r->relative_id ? holds_id(a, v) : holds_phone(a, v)))

@@ -9,9 +9,9 @@
 #include "link/link_internal.h"
 #include "vaxsync/norm.h"
 
-const char *const lk_role_names[LR_COUNT] = {"full_name", "family",   "middle", "given", "dob",
-                                             "sex",       "id",       "alt_id", "phone", "address",
-                                             "province",  "district", "commune"};
+const char *const lk_role_names[LR_COUNT] = {"full_name", "family",   "middle",  "given",    "dob",
+                                             "sex",       "id",       "alt_id",  "phone",    "address",
+                                             "province",  "district", "commune", "household"};
 
 static const char *const kind_names[LK_KIND_COUNT] = {
     "family", "middle", "given",      "dob",         "sex",       "id",   "phone",
@@ -215,6 +215,7 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	set_col(l, LR_PROVINCE, "province_code");
 	set_col(l, LR_DISTRICT, "district_code");
 	set_col(l, LR_COMMUNE, "commune_code");
+	set_col(l, LR_HOUSEHOLD, "household_id");
 	snprintf(r->ids[0], sizeof r->ids[0], "facility_code");
 	snprintf(r->ids[1], sizeof r->ids[1], "record_id");
 	r->nid = 2;
@@ -260,7 +261,8 @@ _Static_assert(VS_LINK_ROLE_COUNT == (int)LR_COUNT && VS_LINK_ROLE_FULL_NAME == 
                    VS_LINK_ROLE_SEX == (int)LR_SEX && VS_LINK_ROLE_ID == (int)LR_ID &&
                    VS_LINK_ROLE_ALT_ID == (int)LR_ALT_ID && VS_LINK_ROLE_PHONE == (int)LR_PHONE &&
                    VS_LINK_ROLE_ADDRESS == (int)LR_ADDRESS && VS_LINK_ROLE_PROVINCE == (int)LR_PROVINCE &&
-                   VS_LINK_ROLE_DISTRICT == (int)LR_DISTRICT && VS_LINK_ROLE_COMMUNE == (int)LR_COMMUNE,
+                   VS_LINK_ROLE_DISTRICT == (int)LR_DISTRICT && VS_LINK_ROLE_COMMUNE == (int)LR_COMMUNE &&
+                   VS_LINK_ROLE_HOUSEHOLD == (int)LR_HOUSEHOLD,
                "vs_link_role and the LR_ roles differ");
 
 const char *vs_link_settings_role_column(const vs_link_settings *s, int side, vs_link_role r)

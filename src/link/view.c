@@ -124,6 +124,7 @@ void lk_view_from_norm(const vs_link_settings *s, const vs_norm_record *r, const
 	v->district = (uint16_t)(code_num(r->district_code) & 0xffff);
 	v->commune = code_num(r->commune_code);
 	v->house = r->house;
+	v->household = r->household;
 	v->lodging = r->lodging;
 	v->titled = titled_form(v, vs_reason_has(&r->reasons, VS_R_NAME_ORDER_SWAPPED));
 	for (size_t k = 0; extras && k < s->nextra; k++)
@@ -171,6 +172,7 @@ void lk_view_from_row(const vs_link_index *ix, size_t row, lk_view *v)
 	v->district = ix->rows[row].district;
 	v->commune = ix->rows[row].commune;
 	v->house = ix->rows[row].house;
+	v->household = ix->hh ? ix->hh[row] : 0;
 	for (size_t k = 0; k < ix->s->nextra; k++) {
 		v->extra_id[k] = ix->extra[k][row];
 		v->extra_len[k] = copy_tok(ix, v->extra_id[k], v->extra[k], sizeof v->extra[k]);

@@ -234,6 +234,7 @@ static void run_std(void *ud, size_t from, size_t to, int worker)
 		in.province_code = f[VS_LINK_ROLE_PROVINCE];
 		in.district_code = f[VS_LINK_ROLE_DISTRICT];
 		in.commune_code = f[VS_LINK_ROLE_COMMUNE];
+		in.household = f[VS_LINK_ROLE_HOUSEHOLD];
 		in.kind = j->kind;
 		if (j->ctx)
 			vs_norm_record_std(j->ctx, &in, &j->out[i]);

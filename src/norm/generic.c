@@ -250,4 +250,5 @@ void vs_norm_record_generic(const vs_norm_input *in, const char *family, const c
 	copy_trim(out->province_code, sizeof out->province_code, nz(in->province_code));
 	copy_trim(out->district_code, sizeof out->district_code, nz(in->district_code));
 	copy_trim(out->commune_code, sizeof out->commune_code, nz(in->commune_code));
+	out->household = vs_norm_household(in->household);
 }

@@ -157,6 +157,22 @@ static void std_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *o
 	replay_reasons(&out->reasons, &e->reasons);
 }
 
+uint32_t vs_norm_household(const char *s)
+{
+	if (!s)
+		return 0;
+	s += strspn(s, " \t");
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	if (!n)
+		return 0;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h ? h : 1;
+}
+
 void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -173,8 +189,10 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
 	} else {
 		std_address(ctx, in->address ? in->address : "", out);
 	}
-	if (in->kind == VS_NORM_KIND_REGISTRY)
+	if (in->kind == VS_NORM_KIND_REGISTRY) {
+		out->household = vs_norm_household(in->household);
 		return;
+	}
 	vs_norm_vaccine(ctx, in->vaccine ? in->vaccine : "", out);
 	/* a booster's dose number follows the primary series of the record's product */
 	int primary = out->vaccine >= 0 && ctx->ref && (size_t)out->vaccine < ctx->ref->vaccine_count

@@ -577,6 +577,61 @@ static void test_second_look_dense(void **state)
 	free(p);
 }
 
+/* the registry's household numbers (LR_HOUSEHOLD, household_id): a hamlet's address is many
+ * houses, so without them the wife typed with her husband's phone, no ID, no date of birth and a
+ * rented room elsewhere is not told from a namesake of the hamlet (review); with them her
+ * household is known, the second look (rule 9) ranks its members first, the namesake outside it is
+ * weighed on every field and the husband's phone counts for the household (rule 13): auto-linked;
+ * the namesake, typed with her own household's phone, is hers */
+static void test_household_numbers(void **state)
+{
+	(void)state;
+	uint32_t hamlet = vs_norm_house("Ấp 3");
+	for (int numbered = 0; numbered < 2; numbered++) {
+		fx f;
+		vs_norm_record *p = population(2000);
+		mkrec(&p[105], "Lữ", "Quang Bảo", "Hào", 1990, 2, 17, VS_SEX_M, "072090000111", "0974258372",
+		      "00046");
+		mkrec(&p[106], "Nguyễn", "Thị", "Loan", 1995, 4, 22, VS_SEX_F, "072195000222", "0908271195",
+		      "00046");
+		mkrec(&p[107], "Nguyễn", "Thị", "Loan", 1993, 9, 9, VS_SEX_F, "072193000333", "0977000111",
+		      "00046");
+		mkrec(&p[108], "Trần", "Văn", "Nam", 1960, 1, 1, VS_SEX_M, "072060000444", "0912345678",
+		      "00046");
+		for (int i = 105; i <= 108; i++)
+			p[i].house = hamlet;
+		if (numbered) {
+			p[105].household = p[106].household = vs_norm_household("HH000000019");
+			p[107].household = p[108].household = vs_norm_household(" HH000000020 ");
+		}
+		build(&f, p, 2000, NULL);
+		vs_norm_record q[2];
+		mkrec(&q[0], "Nguyễn", "Thị", "Loan", 0, 0, 0, VS_SEX_F, "", "0974258372", "");
+		mkrec(&q[1], "Nguyễn", "Thị", "Loan", 0, 0, 0, VS_SEX_F, "", "0912345678", "");
+		vs_link_result res[2];
+		vs_error err = {0};
+		vs_link_side side = {q, 2, NULL, NULL};
+		assert_int_equal(vs_link_batch(f.ix, f.m, &side, 1, res, &err), VS_OK);
+		if (numbered) {
+			assert_int_equal(res[0].best, 106);
+			assert_true(res[0].household_phone);
+			assert_int_equal(res[0].decision, VS_LINK_AUTO);
+			assert_int_equal(res[1].best, 107);
+			assert_int_equal(res[1].decision, VS_LINK_AUTO);
+		} else {
+			assert_int_not_equal(res[0].decision, VS_LINK_AUTO);
+			assert_int_not_equal(res[1].decision, VS_LINK_AUTO);
+		}
+		unbuild(&f);
+		free(p);
+	}
+	assert_int_equal(vs_norm_household(""), 0);
+	assert_int_equal(vs_norm_household(NULL), 0);
+	assert_int_equal(vs_norm_household("  \t"), 0);
+	assert_int_equal(vs_norm_household("HH1"), vs_norm_household(" HH1\r\n"));
+	assert_int_not_equal(vs_norm_household("HH1"), vs_norm_household("HH2"));
+}
+
 /* the house rules of blocking (docs/linking.md, "Blocking"): a record with nothing but a name
  * and an address meets its citizen through the house key when a name is mistyped (no
  * family_given_commune key) or the ward is ambiguous (no commune): house_given,
@@ -3195,6 +3250,7 @@ int main(void)
 	    cmocka_unit_test(test_house_prior),
 	    cmocka_unit_test(test_household_dense),
 	    cmocka_unit_test(test_second_look_dense),
+	    cmocka_unit_test(test_household_numbers),
 	    cmocka_unit_test(test_address_word),
 	    cmocka_unit_test(test_id_slip_and_length),
 	    cmocka_unit_test(test_id_windows_length),
