@@ -577,8 +577,8 @@ static bool same_house(const vs_link_index *ix, const lk_row *a, const lk_row *c
 }
 
 /* The household rules' relative's ID (docs/linking.md): the typed ID is the own ID of one
- * candidate (its owner), another candidate fits the record's personal fields (names, date of
- * birth, sex) best, and the two live in one commune or share a phone. Then the ID, and with it
+ * candidate (its owner), another candidate of the owner's house (same_house) or phone fits the
+ * record's personal fields (names, date of birth, sex) best. Then the ID, and with it
  * the household's phone and address, say nothing of who the person is: the candidates are ranked
  * by their personal weights, the best of them is proposed with its weight less the ID's, and the
  * margin is the personal lead over the runner-up. The auto thresholds then decide. */
@@ -922,12 +922,12 @@ vs_rc lk_second_look_rows(const vs_link_index *ix, const lk_view *v, lk_scratch 
  * below auto_support): the person was perhaps not among the candidates at all. The citizens of
  * the holders' communes who share personal fields with the record (personal_key) are added, those
  * of the holders' houses first (at most SECOND_LOOK_MAX); when one of them (or another candidate)
- * fits the personal fields best, by auto_margin over every holder, and lives in a holder's
- * commune, the
- * holder's ID or phone is the household's, exactly as in rules 1 and 8: the weight leaves it out
- * (and a phone or address that disagrees), the margin is the personal lead over the runner-up,
- * so a lead that is not clear sends the record to review. Otherwise nothing changes and the
- * added rows are dropped again. */
+ * fits the personal fields best, by auto_margin over every holder, and lives in a holder's house
+ * or commune, the holder's ID or phone is the household's, exactly as in rules 1 and 8: the
+ * weight leaves it out (and a phone or address that disagrees), the margin is the personal lead
+ * over the runner-up (within the house; a candidate outside it on every field), so a lead that is
+ * not clear sends the record to review. Otherwise nothing changes and the added rows are dropped
+ * again. */
 static vs_rc second_look(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, lk_scratch *sc,
                          double prior, vs_link_result *r)
 {
@@ -1059,8 +1059,9 @@ static bool household_place(const vs_link_index *ix, const lk_view *v, const lk_
 }
 
 /* The household rules' house (docs/linking.md, rule 15): where rules 1, 8 or 9 took the typed ID or
- * phone for a housemate's and its holder lives in best's house (the same commune and the same house
- * key, one that names a house: a house number, not a hamlet), the record is of that house. Which
+ * phone for a housemate's and its holder lives in best's house (the same household where the
+ * registry gives household numbers, rule 18; else the same commune and the same house key, one
+ * that names a house: a house number, not a hamlet), the record is of that house. Which
  * member it is, is then a question among the house's members, not among the registry: the prior
  * is one in the number of the house's candidates, and the evidence is the own personal fields
  * (names but the family name, date of birth, sex), since the ID, phone, address and family name
