@@ -257,9 +257,10 @@ typedef struct vs_link_result {
 	/* the typed ID is a CCCD whose birth year or sex (digits 4-6) is not the record's: not the
 	 * person's own number, so no contradiction of a candidate's ID */
 	bool id_not_own;
-	/* the typed phone is a household member's (another candidate of best's commune holds it):
-	 * it places the record in that household but says nothing of which member; weight and
-	 * second_weight leave the phone out for best and for the members of that commune */
+	/* the typed phone is a household member's (another candidate of best's house holds it: the
+	 * same household number, else the same commune and house key): it places the record in
+	 * that household but says nothing of which member; weight and second_weight leave the phone
+	 * out for best and for the members of that house */
 	bool household_phone;
 	/* the household rules' second look: no candidate fitted the record's personal fields, the
 	 * typed ID or phone is a candidate's own (a holder's), and best was found among the citizens
@@ -274,7 +275,7 @@ typedef struct vs_link_result {
 	 * another person: the margin is over it) */
 	uint32_t copies[VS_LINK_MAX_COPIES];
 	uint8_t copy_count;
-	/* the household places the record: another candidate of best's commune holds the typed ID
+	/* the household places the record: another candidate of best's house holds the typed ID
 	 * or phone (the no-ID place rule is met; with relative_id or household_phone, weight counts
 	 * the address as the commune agreeing) */
 	bool household_place;
