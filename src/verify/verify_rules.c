@@ -82,6 +82,12 @@ static int joins(const vf_run *v, size_t k, const vs_verify_report *r)
 	return loose && lot_elsewhere(v, k, fam, loose) ? APART : SAME_SHOT;
 }
 
+/* does the report say which shot it is: a dose number or a lot */
+static bool informed(const vs_verify_report *r)
+{
+	return r->dose || r->lot_hash;
+}
+
 /* Merges reports into events; lots[] tracks each event's known lot. */
 static void dedup(vf_run *v, const uint16_t *idx, size_t n)
 {
@@ -106,6 +112,15 @@ static void dedup(vf_run *v, const uint16_t *idx, size_t n)
 			lots[e] = r->lot_hash;
 		} else {
 			vs_reason_add(&o->events[e].reasons, VS_R_HIST_DUPLICATE_EVENT);
+			/* a bare report (no dose number, no lot) gives the event its date only until a
+			 * report that says which dose or lot joins: that one is the more careful typing
+			 * (a copy of dose 1 with its month mistyped lands two days before dose 2) */
+			const vs_verify_report *f = &v->rep[o->events[e].first_report];
+			if (how == SAME_SHOT && informed(r) && !informed(f)) {
+				o->events[e].first_report = idx[i];
+				o->events[e].shot_days = r->shot_days;
+				o->events[e].product = r->product;
+			}
 			if (!o->events[e].dose)
 				o->events[e].dose = r->dose;
 			if (!lots[e])
@@ -127,15 +142,21 @@ static bool report_before(const vs_verify_report *a, const vs_verify_report *b)
 }
 
 /* Event e made again from the reports that point to it, as dedup makes it:
- * the first report gives date and product, the dose is the first non-zero. */
+ * the first report that says which shot it is (a dose number or a lot; the
+ * first of all when none does) gives date and product, the dose is the first
+ * non-zero. */
 static void remake(vf_run *v, size_t e)
 {
 	vs_verify_result *o = v->out;
 	vs_verify_event *ev = &o->events[e];
 	const vs_verify_report *first = NULL;
 	memset(ev, 0, sizeof(*ev));
+	bool any = false;
 	for (size_t i = 0; i < v->n_reports; i++)
-		if (o->report_event[i] == e && (!first || report_before(&v->rep[i], first))) {
+		any = any || (o->report_event[i] == e && informed(&v->rep[i]));
+	for (size_t i = 0; i < v->n_reports; i++)
+		if (o->report_event[i] == e && (!any || informed(&v->rep[i])) &&
+		    (!first || report_before(&v->rep[i], first))) {
 			first = &v->rep[i];
 			ev->first_report = (uint16_t)i;
 		}

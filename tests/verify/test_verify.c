@@ -1123,6 +1123,37 @@ static void test_date_error_entry_delay_history(void **state)
 	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
 }
 
+/* reports of one shot within the window: the one that says which shot it is (a dose number or a
+ * lot) gives the event its date, not a bare report typed earlier (a copy of dose 1 with its month
+ * mistyped lands two days before dose 2 and is merged with it: dose 2 keeps its own date, so the
+ * registry shows dose 1 and dose 2 on their days); with no report informed, the first one */
+static void test_duplicate_event_date(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	vs_verify_report r[] = {rep(1, AZ, 1, 2022, 2, 26, "AZ3258"), rep(2, AZ, 0, 2022, 3, 26, ""),
+	                        rep(3, AZ, 2, 2022, 3, 28, "ZO4968")};
+	run(&p, r, 3);
+	assert_int_equal(res.event_count, 2);
+	assert_true(same_event(1, 2));
+	assert_int_equal(ev_of(2)->shot_days, vs_days_from_civil(2022, 3, 28));
+	assert_int_equal(ev_of(2)->dose, 2);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* a lot alone is enough to say which shot */
+	vs_verify_report s[] = {rep(1, AZ, 1, 2022, 2, 26, "AZ3258"), rep(2, AZ, 0, 2022, 3, 26, ""),
+	                        rep(3, AZ, 0, 2022, 3, 28, "ZO4968")};
+	run(&p, s, 3);
+	assert_true(same_event(1, 2));
+	assert_int_equal(ev_of(2)->shot_days, vs_days_from_civil(2022, 3, 28));
+	/* two bare reports: the first date stays */
+	vs_verify_report t[] = {rep(1, AZ, 1, 2022, 2, 26, "AZ3258"), rep(2, AZ, 0, 2022, 5, 26, ""),
+	                        rep(3, AZ, 0, 2022, 5, 28, "")};
+	run(&p, t, 3);
+	assert_true(same_event(1, 2));
+	assert_int_equal(ev_of(2)->shot_days, vs_days_from_civil(2022, 5, 26));
+}
+
 static void test_window_keeps_missing_dose(void **state)
 {
 	(void)state;
@@ -1273,6 +1304,7 @@ int main(void)
 	    cmocka_unit_test(test_clean_history),
 	    cmocka_unit_test(test_order_independent_and_stable_keys),
 	    cmocka_unit_test(test_duplicate_event),
+	    cmocka_unit_test(test_duplicate_event_date),
 	    cmocka_unit_test(test_conflicting_reports),
 	    cmocka_unit_test(test_programme_future),
 	    cmocka_unit_test(test_birth_and_death),
