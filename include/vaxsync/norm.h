@@ -108,6 +108,9 @@ void vs_norm_ctx_free(vs_norm_ctx *ctx);
 
 /* Standardizes a whole record. Never fails on bad input: problems become reasons. */
 void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out);
+/* The key of a household number (the registry's household_id: số hộ khẩu, mã hộ): a hash of the
+ * text without the spaces around it, never 0; 0 for no text. */
+uint32_t vs_norm_household(const char *s);
 
 /* The generic standardizer (linkage settings "standardizer": "generic") for records that are not
  * Vietnamese: no context, no reasons, no keys; never fails. Names: family, middle, given (may be
@@ -118,11 +121,8 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm
  * the form that is no day (1994-11-71), or of a year outside 1800..2200 (9185-10-14, a typing
  * error in the year), gives no dob but dob_typed. sex: first letter m or 1 ->
  * M, f, w or 2 -> F. id_number: its letters and digits in upper case (12 digits CCCD, 9 CMND, else OTHER).
- * phone: its digits. province/district/commune codes trimmed. Other members of in are not read; any may be
- * NULL. */
-/* The key of a household number (the registry's household_id: số hộ khẩu, mã hộ): a hash of the
- * text without the spaces around it, never 0; 0 for no text. */
-uint32_t vs_norm_household(const char *s);
+ * phone: its digits. province/district/commune codes trimmed. household: vs_norm_household. Other
+ * members of in are not read; any may be NULL. */
 void vs_norm_record_generic(const vs_norm_input *in, const char *family, const char *middle,
                             const char *given, const char *dob_format, vs_norm_record *out);
 

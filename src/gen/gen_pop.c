@@ -207,9 +207,11 @@ static vs_rc build_communes(vs_gen_model *m, vs_error *err)
 	}
 	for (int p = 0; p < 100; p++)
 		m->province_weight[p] = per_province[p] ? province_pop_k(p) : 0;
-	uint64_t want = m->opts.registry_count / (m->opts.commune_people ? m->opts.commune_people : 300);
-	if (want < (m->opts.commune_people ? 1 : 50))
-		want = m->opts.commune_people ? 1 : 50;
+	uint32_t people = m->opts.commune_people ? m->opts.commune_people : 300;
+	uint64_t least = m->opts.commune_people ? 1 : 50;
+	uint64_t want = m->opts.registry_count / people;
+	if (want < least)
+		want = least;
 	if (want > nc)
 		want = nc;
 	vs_gen_rng r;

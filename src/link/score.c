@@ -848,17 +848,23 @@ static vs_rc add_row(lk_scratch *sc, size_t n0, uint32_t row)
 	return VS_OK;
 }
 
-/* adds to the second look the entries e (n of them) that share personal fields with the record */
+/* does the second look take row e: it shares personal fields with the record, is live, not the
+ * record itself and not among the usual candidates (the first n0) */
+static bool look_takes(const vs_link_index *ix, const lk_view *v, const lk_scratch *sc, size_t n0,
+                       const lk_com_ent *e)
+{
+	return personal_key(v, e) && !lk_dead(ix, e->row) && (int64_t)e->row != v->self &&
+	       !is_candidate(sc->cand, n0, e->row);
+}
+
+/* adds to the second look the entries e (n of them) it takes */
 static vs_rc look_entries(const vs_link_index *ix, const lk_view *v, lk_scratch *sc, size_t n0,
                           const lk_com_ent *e, size_t n)
 {
 	vs_rc rc = VS_OK;
-	for (size_t k = 0; k < n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; k++) {
-		if (!personal_key(v, &e[k]) || lk_dead(ix, e[k].row) || (int64_t)e[k].row == v->self ||
-		    is_candidate(sc->cand, n0, e[k].row))
-			continue;
-		rc = add_row(sc, n0, e[k].row);
-	}
+	for (size_t k = 0; k < n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; k++)
+		if (look_takes(ix, v, sc, n0, &e[k]))
+			rc = add_row(sc, n0, e[k].row);
 	return rc;
 }
 
@@ -885,10 +891,8 @@ static vs_rc look_commune(const vs_link_index *ix, const lk_view *v, lk_scratch 
 	     row < ix->n && !rc && sc->cand_count - n0 < SECOND_LOOK_MAX; row++) {
 		const lk_row *a = &ix->rows[row];
 		lk_com_ent ce = {(uint32_t)row, a->fam, a->mid, a->giv, a->dob, a->nset};
-		if (a->commune != c || !personal_key(v, &ce) || (h && !same_house(ix, h, a)) ||
-		    lk_dead(ix, row) || (int64_t)row == v->self || is_candidate(sc->cand, n0, (uint32_t)row))
-			continue;
-		rc = add_row(sc, n0, (uint32_t)row);
+		if (a->commune == c && (!h || same_house(ix, h, a)) && look_takes(ix, v, sc, n0, &ce))
+			rc = add_row(sc, n0, (uint32_t)row);
 	}
 	return rc;
 }

@@ -167,9 +167,8 @@ uint32_t vs_norm_household(const char *s)
 		n--;
 	if (!n)
 		return 0;
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	uint64_t h64 = vs_hash_fnv1a(s, n);
+	uint32_t h = (uint32_t)(h64 ^ h64 >> 32);
 	return h ? h : 1;
 }
 
