@@ -9,6 +9,8 @@
 
 #include "vaxsync/core.h"
 #include "vaxsync/lang.h"
+#include "vaxsync/link.h"
+#include "vaxsync/linkfiles.h"
 #include "vaxsync/norm.h"
 
 /* ---- messages for people (cli_text.c) ----
@@ -61,11 +63,23 @@ typedef struct vs_cli_sides {
 	const char *settings; /* --settings F */
 	const char *model;    /* --model F (only when the command takes one) */
 	bool dedup;           /* --dedup F: F is both sides, a record never its own candidate */
+	/* How the model is had without --model (commands that take one): trained on
+	 * a sample of the right side as `link` does, or the settings' fixed values. */
+	bool no_train;     /* --no-train */
+	long long sample;  /* --sample N, 0 = 100000 */
+	long long u_pairs; /* --u-pairs N, 0 = the trainer's default */
 } vs_cli_sides;
 
 /* Consumes one of those options at argv[*i] (advancing *i past its value).
- * Returns 1 when consumed, 0 otherwise (also for --model when !with_model). */
+ * Returns 1 when consumed, 0 otherwise (also for --model, --no-train, --sample
+ * and --u-pairs when !with_model, and for a count that is not positive). */
 int vs_cli_sides_opt(vs_cli_sides *s, bool with_model, int argc, char **argv, int *i);
+
+/* The model a command links or explains with, the same way for each: --model F,
+ * else the settings' fixed values with --no-train, else trained on the right
+ * side (sampled, seed 1). `link` and `explain` so agree on every weight. */
+vs_rc vs_cli_sides_model(const vs_cli_sides *s, const vs_cli_common *c, const vs_link_settings *set,
+                         vs_link_files *lf, vs_link_model **out, vs_error *err);
 /* Fills defaults (env, CPU count). */
 void vs_cli_common_init(vs_cli_common *c);
 /* The reference directory or a usage error printed when none is known. */

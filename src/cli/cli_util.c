@@ -48,3 +48,19 @@ const char *vs_cli_os_user(char *buf, size_t len)
 		snprintf(buf, len, "uid:%lu", (unsigned long)uid);
 	return buf;
 }
+
+vs_rc vs_cli_sides_model(const vs_cli_sides *s, const vs_cli_common *c, const vs_link_settings *set,
+                         vs_link_files *lf, vs_link_model **out, vs_error *err)
+{
+	if (s->model)
+		return vs_link_model_load(out, set, s->model, err);
+	if (s->no_train)
+		return vs_link_model_default(out, set, err);
+	vs_link_train_opts to = {0};
+	to.max_records = (size_t)(s->sample > 0 ? s->sample : 100000);
+	to.u_pairs = (size_t)s->u_pairs; /* 0: the default */
+	to.threads = c->threads;
+	to.quiet = c->quiet;
+	to.seed = 1;
+	return vs_link_files_train(lf, s->right, &to, out, err);
+}

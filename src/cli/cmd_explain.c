@@ -13,15 +13,19 @@
 
 static const char usage[] =
     "usage: vaxsync explain --db FILE FACILITY RECORD_ID\n"
-    "       vaxsync explain --registry FILE --shots FILE [--model F] [--links links.csv] FACILITY RECORD_ID\n"
-    "       vaxsync explain --settings S.json --left FILE --right FILE [--model F] RIGHT_ID...\n"
-    "       vaxsync explain --settings S.json --dedup FILE [--model F] ID...\n"
+    "       vaxsync explain --registry FILE --shots FILE [--model F | --no-train] [--links links.csv]\n"
+    "                       FACILITY RECORD_ID\n"
+    "       vaxsync explain --settings S.json --left FILE --right FILE [--model F | --no-train] RIGHT_ID...\n"
+    "       vaxsync explain --settings S.json --dedup FILE [--model F | --no-train] ID...\n"
     "Prints, for the top candidates of one record, each field's level and weight and the total;\n"
     "with a settings file each candidate is also named by its id columns. One record only: ID...\n"
     "is one value per id column of the right side (one value for one id column).\n"
     "  --db FILE       a store written by `vaxsync run`: the stored decision explained from the store\n"
     "                  alone (no input file; the same as `vaxsync review show`)\n"
-    "  --model F       model used by `vaxsync link` (default: the profile's fixed values)\n"
+    "  --model F       model used by `vaxsync link`; default: trained on a sample of the shots\n"
+    "                  as `link` trains it (the same weights as a `link` run without --model)\n"
+    "  --no-train      the profile's fixed m/u values (as `link --no-train`)\n"
+    "  --sample N, --u-pairs N  as for `link`: give the same values as the `link` run\n"
     "  --links F       links.csv: the stored decision is shown beside the recomputed one\n"
     "  --settings F    JSON settings (default: the vaccination profile); then give one value per\n"
     "                  right id column instead of FACILITY RECORD_ID\n"
@@ -169,7 +173,7 @@ int vs_cmd_explain(int argc, char **argv)
 	vs_link_files_opts fo = {c.refdata, c.threads, true, sd.dedup};
 	if ((rc = vs_link_files_open(&lf, s, &fo, &err)) || (rc = vs_link_files_load_left(lf, sd.left, &err)))
 		goto out;
-	if ((rc = sd.model ? vs_link_model_load(&m, s, sd.model, &err) : vs_link_model_default(&m, s, &err)))
+	if ((rc = vs_cli_sides_model(&sd, &c, s, lf, &m, &err)))
 		goto out;
 	if (links)
 		show_stored(links, ids, nid);

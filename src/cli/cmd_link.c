@@ -64,9 +64,7 @@ int vs_cmd_link(int argc, char **argv)
 	vs_cli_common_init(&c);
 	vs_cli_sides sd = {0};
 	const char *save = NULL, *clusters = NULL;
-	bool no_train = false, preflight = false, stats = false, clusters_review = false,
-	     clusters_mutual = false;
-	long long sample = 100000, u_pairs = 0;
+	bool preflight = false, stats = false, clusters_review = false, clusters_mutual = false;
 	for (int i = 1; i < argc; i++) {
 		int r = vs_cli_common_opt(&c, argc, argv, &i);
 		if (r < 0)
@@ -79,12 +77,6 @@ int vs_cmd_link(int argc, char **argv)
 			continue;
 		if (!strcmp(a, "--save-model") && has)
 			save = argv[++i];
-		else if (!strcmp(a, "--u-pairs") && has && (u_pairs = vs_cli_parse_count(argv[++i])) > 0)
-			;
-		else if (!strcmp(a, "--sample") && has && (sample = vs_cli_parse_count(argv[++i])) > 0)
-			;
-		else if (!strcmp(a, "--no-train"))
-			no_train = true;
 		else if (!strcmp(a, "--clusters") && has)
 			clusters = argv[++i];
 		else if (!strcmp(a, "--clusters-review"))
@@ -137,20 +129,7 @@ int vs_cmd_link(int argc, char **argv)
 			fputs(out.data ? out.data : "", stdout);
 		goto out;
 	}
-	if (sd.model)
-		rc = vs_link_model_load(&m, s, sd.model, &err);
-	else if (no_train)
-		rc = vs_link_model_default(&m, s, &err);
-	else {
-		vs_link_train_opts to = {0};
-		to.max_records = (size_t)sample;
-		to.u_pairs = (size_t)u_pairs; /* 0: the default */
-		to.threads = c.threads;
-		to.quiet = c.quiet;
-		to.seed = 1;
-		rc = vs_link_files_train(lf, sd.right, &to, &m, &err);
-	}
-	if (rc)
+	if ((rc = vs_cli_sides_model(&sd, &c, s, lf, &m, &err)))
 		goto out;
 	if (save && (rc = vs_link_model_save(m, save, &err)))
 		goto out;

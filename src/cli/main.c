@@ -109,7 +109,17 @@ int vs_cli_sides_opt(vs_cli_sides *s, bool with_model, int argc, char **argv, in
 		slot = &s->settings;
 	else if (with_model && !strcmp(a, "--model"))
 		slot = &s->model;
-	else if (!strcmp(a, "--dedup") && *i + 1 < argc) { /* a file linked to itself */
+	else if (with_model && !strcmp(a, "--no-train")) {
+		s->no_train = true;
+		return 1;
+	} else if (with_model && (!strcmp(a, "--sample") || !strcmp(a, "--u-pairs")) && *i + 1 < argc) {
+		long long v = vs_cli_parse_count(argv[*i + 1]);
+		if (v <= 0)
+			return 0; /* the command's "bad option" */
+		*(a[2] == 's' ? &s->sample : &s->u_pairs) = v;
+		++*i;
+		return 1;
+	} else if (!strcmp(a, "--dedup") && *i + 1 < argc) { /* a file linked to itself */
 		s->left = s->right = argv[++*i];
 		s->dedup = true;
 		return 1;

@@ -1,7 +1,7 @@
 /* test_link_cli.c - the linking commands as a user runs them on a small
  * generated data set: `vaxsync generate`, `link` (training first, and with a
  * saved model on 1 and 2 threads: the same bytes), `train`, `eval` (with the
- * naive baseline), `explain` of one record, `link --preflight`, and the exit
+ * naive baseline), `explain` of one record (with link's weights), `link --preflight`, and the exit
  * codes of usage and data errors. Everything is written under a mkdtemp
  * directory that is removed afterwards. */
 #include <setjmp.h>
@@ -172,6 +172,30 @@ static void test_explain_and_preflight(void **state)
 	/* a record that is not in the file */
 	assert_int_not_equal(run("explain " SIDES " NOFACILITY 999999999"), 0);
 
+	/* without --model, explain weighs as `link` without --model does: trained the same way
+	 * (regression: it used the profile's fixed values, so a reviewer saw 23.70 where the link
+	 * had 13.21); the first review row of d/links.csv, whose weight the two models differ on */
+	static char links[1 << 21];
+	slurp("d/links.csv", links, sizeof(links));
+	const char *rv = strstr(links, ",review,");
+	assert_non_null(rv);
+	const char *ls = rv;
+	while (ls > links && ls[-1] != '\n')
+		ls--;
+	char lfac[64] = "", lrid[64] = "", lcit[64] = "", lw[32] = "";
+	assert_int_equal(sscanf(ls, "%63[^,],%63[^,],%63[^,],review,%31[^,]", lfac, lrid, lcit, lw), 4);
+	char want[64];
+	snprintf(want, sizeof(want), "weight %s ", lw);
+	snprintf(args, sizeof(args), "explain --lang en -q " SIDES " --links d/links.csv %s %s", lfac, lrid);
+	assert_int_equal(run(args), 0);
+	assert_non_null(strstr(out, "decision: review"));
+	assert_non_null(strstr(out, want));
+	snprintf(args, sizeof(args), "explain --lang en -q " SIDES " --no-train %s %s", lfac, lrid);
+	assert_int_equal(run(args), 0);
+	assert_null(strstr(out, want)); /* the profile's values: another weight, so the check above tells */
+	snprintf(args, sizeof(args), "explain --lang en -q " SIDES " --sample 0 %s %s", lfac, lrid);
+	assert_int_equal(run(args), VS_EXIT_USAGE);
+
 	assert_int_equal(run("link " SIDES " --preflight -q"), 0);
 	assert_non_null(strstr(out, "id_exact"));
 	assert_non_null(strstr(out, "given_dob"));
@@ -195,6 +219,8 @@ static void test_usage_errors(void **state)
 	(void)state;
 	assert_int_equal(run("link --registry d/registry.csv"), VS_EXIT_USAGE);
 	assert_int_equal(run("link --bogus"), VS_EXIT_USAGE);
+	assert_int_equal(run("link " SIDES " --sample 0"), VS_EXIT_USAGE);
+	assert_int_equal(run("link " SIDES " --u-pairs x"), VS_EXIT_USAGE);
 	assert_int_equal(run("eval --links d/links.csv"), VS_EXIT_USAGE);
 	assert_int_equal(run("explain " SIDES), VS_EXIT_USAGE);
 	assert_int_equal(run("train --registry d/registry.csv"), VS_EXIT_USAGE);
@@ -281,6 +307,7 @@ static void test_explain_generic(void **state)
 	              "a2,smith,john,1980-01-02\n"
 	              "a3,smith,jon,1980-01-02\n"
 	              "b1,stone,bob,1990-05-06\n");
+	/* the settings' fixed m/u (four records train nothing) */
 	put("dd.json", "{\"standardizer\": \"generic\","
 	               " \"left\": {\"id_columns\": [\"id\"], \"columns\": {\"family\": \"surname\", "
 	               "\"given\": \"given\", \"dob\": \"born\"}},"
@@ -291,17 +318,18 @@ static void test_explain_generic(void **state)
 	               " \"blocking\": [{\"name\": \"family\", \"keys\": [\"family\"]}],"
 	               " \"thresholds\": {\"auto_weight\": 4, \"auto_margin\": 4, \"auto_support\": 2, "
 	               "\"review_weight\": 0}}");
-	assert_int_equal(run("explain --lang en --settings dd.json --dedup dd.csv --top 2 a1"), 0);
+	assert_int_equal(run("explain --lang en --no-train --settings dd.json --dedup dd.csv --top 2 a1"), 0);
 	assert_non_null(strstr(out, "candidate 1: left row 2 = a3\n"));
 	assert_non_null(strstr(out, "candidate 2: left row 1 = a2\n"));
 	/* a copy of one person is no ambiguity: auto with margin 4 */
 	assert_non_null(strstr(out, "decision: auto"));
 	assert_non_null(strstr(out, "deduplication: 1 other candidate(s) are copies"));
-	assert_int_equal(run("explain --lang vi --settings dd.json --dedup dd.csv --top 1 a1"), 0);
+	assert_int_equal(run("explain --lang vi --no-train --settings dd.json --dedup dd.csv --top 1 a1"), 0);
 	assert_non_null(strstr(out, "ứng viên 1: dòng 2 = a3\n"));
-	assert_int_equal(run("explain --lang en --settings dd.json --dedup dd.csv a1 a2"), VS_EXIT_USAGE);
+	assert_int_equal(run("explain --lang en --no-train --settings dd.json --dedup dd.csv a1 a2"),
+	                 VS_EXIT_USAGE);
 	assert_non_null(strstr(out, "one record is named by 1 value(s), one per id column (id); 2 given"));
-	assert_int_not_equal(run("explain --lang en --settings dd.json --dedup dd.csv zz9"), 0);
+	assert_int_not_equal(run("explain --lang en --no-train --settings dd.json --dedup dd.csv zz9"), 0);
 	assert_non_null(strstr(out, "no record with the id 'zz9'"));
 	/* preflight's biggest keys show the key itself, then an example record (the trial's snag 7) */
 	assert_int_equal(run("link --lang en --settings dd.json --dedup dd.csv --preflight -q"), 0);
