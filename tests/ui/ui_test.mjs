@@ -382,6 +382,7 @@ async function otherCommune(browser, errors) {
   await page.press('#lk-id', 'Enter');
   await page.waitForSelector('main .error');
   check((await page.textContent('main .error')).includes('Không tìm thấy trong địa bàn'), 'not found in your area');
+  check(await page.evaluate(() => document.activeElement?.id) === 'lk-error', 'the focus on the refusal (regression: left on the page)');
   check(!(await page.$('#lk-result')), 'no history shown');
   check(!(await page.textContent('main')).includes(b[hdr.indexOf('full_name')]), 'no name of commune B on the page');
   await page.screenshot({ path: shots + '/lookup-other-commune.png', fullPage: true });
@@ -538,12 +539,21 @@ async function main() {
     await page.waitForSelector('#lk-hits');
     await page.unroute(searching);
     check(await page.inputValue('#lk-id') === '0790', 'a CCCD typed during the search stays: ' + await page.inputValue('#lk-id'));
+    check(await page.evaluate(() => document.activeElement?.id) === 'lk-id', 'and the keyboard stays in it');
     const found = await page.$$eval('#lk-hits tbody td.mono', (tds) => tds.map((td) => td.textContent));
     check(found[0] === citizen, `the search finds the person first (${plain}, ${found.join(' ')})`);
     await page.screenshot({ path: shots + '/lookup-search.png', fullPage: true });
     await a11y(page, 'the citizen search');
+    // the search sent again, the keyboard not moved on: the focus goes to the hits
+    // (regression: the redraw left it on the page, the search button gone)
+    await page.evaluate(() => { document.querySelector('#lk-hits').dataset.old = '1'; });
+    await page.focus('#lk-search button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => { const t = document.querySelector('#lk-hits'); return t && !t.dataset.old; });
+    check(await page.evaluate(() => document.activeElement?.id) === 'lk-hits', 'the focus on the hits after a search: ' + await page.evaluate(() => document.activeElement?.id));
     await page.click('#lk-hits tbody tr:first-child .lk-show');
     await page.waitForSelector('#lk-result');
+    check(await page.evaluate(() => document.activeElement?.id) === 'lk-result', 'the focus on the history from a hit\'s button');
 
     log('officer A: logout');
     await logout(page);

@@ -2,7 +2,7 @@
 // {cccd}: commune officers, managers with the lookup right) or by name and
 // date of birth (GET /api/v1/citizens?name=&dob=: the linker's candidates in
 // the area, best first), and the pages that only say what is not there yet.
-import { h, field, option, drafts } from './dom.js';
+import { h, field, option, drafts, keepFocus } from './dom.js';
 import { api, seg } from './api.js';
 import { t, errorText, fmtDate, fmtDatesIn } from './i18n.js';
 
@@ -10,14 +10,24 @@ export function lookupView() {
   const st = { id: '', result: null, error: '', name: '', dob: '', sex: '', hits: null, searchError: '' };
   let main = null;
   const draft = drafts(); // what is typed while a lookup or a search loads stays on the redraw
+  // An answer's redraw: the keyboard goes to the answer (the history, the hits or the error),
+  // unless the user has moved on to another control while it loaded (a CCCD typed during a
+  // search); then it stays there. Before, a search or a refused lookup left it on the page.
+  function answered(origin, answerSel) {
+    const el = document.activeElement;
+    const movedOn = el && el !== origin && el.id && main.contains(el);
+    keepFocus(main, () => draw(main));
+    if (movedOn) return;
+    const r = main.querySelector(answerSel);
+    if (r) r.focus();
+  }
   async function show(id) {
+    const origin = document.activeElement;
     draft.forget('lk-id');
     st.id = id;
     st.error = ''; st.result = null;
     try { st.result = await api('GET', `citizens/${seg(st.id)}`); } catch (e) { st.error = errorText(e); }
-    draw(main);
-    const r = main.querySelector('#lk-result');
-    if (r) r.focus();
+    answered(origin, '#lk-result, #lk-error');
   }
   async function submit(ev) {
     ev.preventDefault();
@@ -26,6 +36,7 @@ export function lookupView() {
   // by name and date of birth (GET /api/v1/citizens?name=&dob=): the linker's candidates of the area
   async function search(ev) {
     ev.preventDefault();
+    const origin = document.activeElement;
     st.name = main.querySelector('#lk-name').value.trim();
     st.dob = main.querySelector('#lk-dob').value.trim();
     st.sex = main.querySelector('#lk-sex').value;
@@ -34,12 +45,12 @@ export function lookupView() {
     const q = new URLSearchParams({ name: st.name, dob: st.dob });
     if (st.sex) q.set('sex', st.sex);
     try { st.hits = (await api('GET', `citizens?${q}`)).citizens; } catch (e) { st.searchError = errorText(e); }
-    draw(main);
+    answered(origin, '#lk-hits, #lk-search-error');
   }
   function hitsTable() {
     if (!st.hits) return null;
-    if (!st.hits.length) return h('p', { class: 'note', id: 'lk-hits', text: t('searchNone') });
-    return h('table', { class: 'hits card', id: 'lk-hits' },
+    if (!st.hits.length) return h('p', { class: 'note', id: 'lk-hits', tabindex: '-1', text: t('searchNone') });
+    return h('table', { class: 'hits card', id: 'lk-hits', tabindex: '-1' },
       h('caption', { text: t('searchFound', { n: st.hits.length }) }),
       h('thead', {}, h('tr', {}, ...['fields.full_name', 'fields.dob', 'fields.sex', 'commune', 'citizenId', 'searchMatch', 'history']
         .map((k) => h('th', { scope: 'col', text: (t(k) || k).replace(/ \(.*\)$/, '') })))),
@@ -64,9 +75,9 @@ export function lookupView() {
         field(t('fields.dob'), h('input', { id: 'lk-dob', maxlength: 32, required: true, autocomplete: 'off', value: draft.value('lk-dob', st.dob) }), t('searchDobHint')),
         field(t('fields.sex'), h('select', { id: 'lk-sex' }, option('', t('sexUnknown'), !sex), option('M', t('sexM'), sex === 'M'), option('F', t('sexF'), sex === 'F'))),
         h('button', { type: 'submit', class: 'primary', text: t('search') })),
-      st.searchError ? h('p', { class: 'error', role: 'alert', text: st.searchError }) : null,
+      st.searchError ? h('p', { class: 'error', id: 'lk-search-error', tabindex: '-1', role: 'alert', text: st.searchError }) : null,
       hitsTable(),
-      st.error ? h('p', { class: 'error', role: 'alert', text: st.error }) : null,
+      st.error ? h('p', { class: 'error', id: 'lk-error', tabindex: '-1', role: 'alert', text: st.error }) : null,
       st.result ? h('div', { class: 'card', id: 'lk-result', tabindex: '-1' },
         h('p', {}, `${t('citizenId')}: ${st.result.citizen_id} · ${t('commune')}: ${st.result.commune_code}`),
         h('h2', { text: t('history') }), h('pre', { text: fmtDatesIn(st.result.history) })) : null));
