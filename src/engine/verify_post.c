@@ -174,13 +174,15 @@ static vs_rc overflow(eng_writes *s, citizen_work *w, size_t n, vs_error *err)
 	return rc;
 }
 
-/* A review link the linker made on its own as LINK_LOW_SCORE or LINK_RELATIVE_ID (not ambiguous,
- * no ID of someone else): what a sibling report may place (vs_link_sibling_placeable). */
+/* A review link the linker made on its own as LINK_LOW_SCORE, LINK_RELATIVE_ID, LINK_NO_PLACE or
+ * LINK_OTHER_HOUSE (not ambiguous, no ID of someone else): what a sibling report may place
+ * (vs_link_sibling_placeable). */
 static bool placeable(const vs_store_report *r)
 {
 	if (r->decision != VS_STORE_LINK_REVIEW || !r->link_reasons[0])
 		return false;
-	static const char *const ok[] = {"LINK_LOW_SCORE", "LINK_RELATIVE_ID"};
+	static const char *const ok[] = {"LINK_LOW_SCORE", "LINK_RELATIVE_ID", "LINK_NO_PLACE",
+	                                 "LINK_OTHER_HOUSE"};
 	const char *p = r->link_reasons;
 	while (*p) {
 		size_t len = strcspn(p, "|");

@@ -415,9 +415,16 @@ void lk_decide(const vs_link_model *m, vs_link_result *r)
 		r->reason = VS_R_LINK_LOW_SCORE;
 	} else {
 		r->decision = VS_LINK_REVIEW;
+		/* what kept it from auto, the first that applies: a record proposed in another house
+		 * than its ID's or phone's says so (not "a household member's ID"), and one held by
+		 * the place rule alone (rule 4) says so, not "low score" */
+		bool otherwise =
+		    weight >= t->auto_weight && (support >= t->auto_support || own_id_name_slip(m, r));
 		r->reason = margin < t->auto_margin || margin < t->review_margin ? VS_R_LINK_AMBIGUOUS
 		            : id_conflict                                        ? VS_R_LINK_ID_CONFLICT
+		            : r->house_away                                      ? VS_R_LINK_OTHER_HOUSE
 		            : r->relative_id                                     ? VS_R_LINK_RELATIVE_ID
+		            : otherwise && unplaced                              ? VS_R_LINK_NO_PLACE
 		                                                                 : VS_R_LINK_LOW_SCORE;
 	}
 }
@@ -1392,7 +1399,8 @@ uint64_t vs_link_sibling_key(const char *source, const char *full_name, const ch
 bool vs_link_sibling_placeable(const vs_link_result *r)
 {
 	return r->decision == VS_LINK_REVIEW && r->best >= 0 && !r->id_conflict &&
-	       (r->reason == VS_R_LINK_LOW_SCORE || r->reason == VS_R_LINK_RELATIVE_ID);
+	       (r->reason == VS_R_LINK_LOW_SCORE || r->reason == VS_R_LINK_RELATIVE_ID ||
+	        r->reason == VS_R_LINK_NO_PLACE || r->reason == VS_R_LINK_OTHER_HOUSE);
 }
 
 bool vs_link_sibling_places(const char *commune, const char *sibling_commune)

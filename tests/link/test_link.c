@@ -574,6 +574,17 @@ static void test_second_look_dense(void **state)
 	assert_false(r.house_away);
 	assert_int_equal(r.decision, VS_LINK_AUTO);
 	unbuild(&f);
+	/* she lives in another house of the commune than her father's: proposed for review, and the
+	 * reason says so (regression: it read "a household member's ID") */
+	p[2900].house = vs_norm_house("Số 99, Tổ 2");
+	build(&f, p, 3000, NULL);
+	r = link1(&f, &q);
+	assert_int_equal(r.best, 2900);
+	assert_true(r.house_away);
+	assert_int_equal(r.decision, VS_LINK_REVIEW);
+	assert_int_equal(r.reason, VS_R_LINK_OTHER_HOUSE);
+	assert_true(vs_link_sibling_placeable(&r));
+	unbuild(&f);
 	free(p);
 }
 
@@ -716,6 +727,7 @@ static void test_lodging(void **state)
 	assert_int_equal(res[1].best, 105);
 	assert_true(fabs(res[0].weight - res[1].weight) < 1e-9);
 	assert_int_equal(res[0].decision, VS_LINK_REVIEW); /* rule 4: nothing places the lodger */
+	assert_int_equal(res[0].reason, VS_R_LINK_NO_PLACE);
 	/* what Excel's scientific notation left of the lodger's CCCD (7.90863E+10) agrees with the
 	 * citizen's: the ID places the person, and the link is made (regression: the digits were
 	 * dropped and such records went to review) */
@@ -984,6 +996,11 @@ static void test_decisions_and_relative_id(void **state)
 	assert_int_equal(res[2].reason, VS_R_LINK_ID_CONFLICT);
 	assert_int_equal(res[3].best, 104);
 	assert_int_not_equal(res[3].decision, VS_LINK_AUTO);
+	/* held by rule 4 alone (its weight and lead would link): the reason says the place is not
+	 * known, not "low score" (regression) */
+	assert_int_equal(res[3].decision, VS_LINK_REVIEW);
+	assert_true(res[3].weight >= 8.0);
+	assert_int_equal(res[3].reason, VS_R_LINK_NO_PLACE);
 	assert_int_equal(res[4].best, 104);
 	assert_int_equal(res[4].decision, VS_LINK_AUTO);
 	assert_int_equal(res[5].best, 104);
