@@ -29,6 +29,19 @@ typedef struct vs_ref_district { /* admin_districts_2022.csv */
 	int commune_count;
 } vs_ref_district;
 
+/* A commune of the 2025 list (admin_units_2025.csv: 34 provinces, no districts), with the 2022
+ * communes it was made of (admin_mapping_2022_2025.csv, wholly or in part): how an address
+ * typed in the new units is placed in the 2022 units the registry and the linker use. */
+typedef struct vs_ref_commune2025 {
+	char province_code[3];     /* the 2025 province: "68" */
+	char commune_code[6];      /* the 2025 code: "23246" */
+	const char *province_name; /* "Tỉnh Lâm Đồng" */
+	const char *commune_name;  /* "Xã Tân Hải" */
+	const char *commune_type;  /* "Phường" | "Xã" | "Đặc khu" */
+	uint32_t old_first;        /* vs_ref.old_communes[old_first .. old_first + old_count) */
+	uint32_t old_count;
+} vs_ref_commune2025;
+
 typedef struct vs_ref_cccd {       /* cccd_province_codes.csv */
 	char code[4];              /* "001" */
 	char gso_province_code[3]; /* "01" */
@@ -98,6 +111,10 @@ typedef struct vs_ref {
 	size_t tcvn3_count;
 	vs_ref_legacy *vni;
 	size_t vni_count;
+	vs_ref_commune2025 *communes2025; /* in the file's order (by province) */
+	size_t commune2025_count;
+	const vs_ref_commune **old_communes; /* the 2022 communes of each 2025 commune, by its rows */
+	size_t old_commune_count;
 	/* the communes and districts ordered by code (built at load), for the by-code lookups */
 	const vs_ref_commune **communes_by_code;
 	const vs_ref_district **districts_by_code;

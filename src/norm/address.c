@@ -33,6 +33,9 @@
 #define ADDR_HIDE_MAX 4 /* words hidden after a street/hamlet word */
 
 enum { LV_P = 0, LV_D = 1, LV_C = 2 };
+/* entries of the 2025 units (admin_units_2025: provinces and communes, no districts); a mention
+ * of one is made with LV_P or LV_C by the 2025 reading only (find_mentions' y25) */
+enum { LV_P25 = 3, LV_C25 = 4 };
 /* Unit types, to prefer "Thị xã Cai Lậy" over "Huyện Cai Lậy" when the type is typed. */
 enum { UT_NONE = 0, UT_QUAN, UT_HUYEN, UT_THIXA, UT_TP, UT_PHUONG, UT_XA, UT_THITRAN };
 enum { MK_NONE = 0, MK_COMMUNE, MK_DISTRICT, MK_CITY, MK_PROVINCE, MK_STREET };
@@ -85,7 +88,12 @@ struct vs_norm_addr_index {
 	uint64_t m2a[MARKERS2_MAX], m2b[MARKERS2_MAX];
 	uint8_t *commune_type;    /* per commune row: UT_* */
 	char (*commune_codes)[6]; /* per commune row, copied: the output needs no ref row */
-	uint64_t key_bits[1024];  /* 65,536-bit filter over key hashes: most misses stop here */
+	addr_province prov25[64]; /* the 2025 provinces, in the order first met */
+	size_t prov25_count;
+	int16_t prov25_of_code[100];
+	uint8_t *c25_prov;       /* per ref->communes2025 row: prov25 index */
+	uint8_t *c25_type;       /* per ref->communes2025 row: UT_* */
+	uint64_t key_bits[1024]; /* 65,536-bit filter over key hashes: most misses stop here */
 };
 
 static uint8_t unit_type(const char *type)
@@ -615,7 +623,7 @@ static const struct {
 
 /* Adds a province's name without its type word, the name written without
  * spaces ("longan") and the short forms of province_aliases. */
-static vs_rc add_province_names(vs_norm_addr_index *ix, builder *b, const char *pn, size_t p)
+static vs_rc add_province_names(vs_norm_addr_index *ix, builder *b, const char *pn, size_t p, uint8_t level)
 {
 	static const char *const types[] = {"Tỉnh ", "Thành phố "};
 	addr_text t;
@@ -627,7 +635,7 @@ static vs_rc add_province_names(vs_norm_addr_index *ix, builder *b, const char *
 			break;
 		}
 	}
-	if (add_name(ix, b, pn, NULL, LV_P, p, 0))
+	if (add_name(ix, b, pn, NULL, level, p, 0))
 		return VS_ERR_NOMEM;
 	fold_text(ix, pn, strlen(pn), &t);
 	size_t kl = 0, cl = 0;
@@ -640,11 +648,11 @@ static vs_rc add_province_names(vs_norm_addr_index *ix, builder *b, const char *
 		cl += t.tok[w].len;
 	}
 	key[kl] = compact[cl] = '\0';
-	if (t.count > 1 && add_name(ix, b, compact, NULL, LV_P, p, 0))
+	if (t.count > 1 && add_name(ix, b, compact, NULL, level, p, 0))
 		return VS_ERR_NOMEM;
 	for (size_t a = 0; a < sizeof province_aliases / sizeof province_aliases[0]; a++)
 		if (strcmp(province_aliases[a].province, key) == 0 &&
-		    add_name(ix, b, province_aliases[a].alias, NULL, LV_P, p, EF_ASCII_OK))
+		    add_name(ix, b, province_aliases[a].alias, NULL, level, p, EF_ASCII_OK))
 			return VS_ERR_NOMEM;
 	return VS_OK;
 }
@@ -751,7 +759,7 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 		    d->province_type && strncmp(d->province_type, "Thành phố", strlen("Thành phố")) == 0;
 		if (p + 1 == ix->province_count && !ix->provinces[p].has_names) {
 			ix->provinces[p].has_names = true;
-			if (add_province_names(ix, &b, d->province_name, p))
+			if (add_province_names(ix, &b, d->province_name, p, LV_P))
 				goto nomem;
 		}
 		ix->district_type[i] = unit_type(d->district_type);
@@ -771,6 +779,43 @@ vs_rc vs_norm_addr_index_new(vs_norm_addr_index **out, const vs_ref *ref, vs_err
 		ix->commune_type[i] = unit_type(c->commune_type);
 		memcpy(ix->commune_codes[i], c->commune_code, 6);
 		if (add_name(ix, &b, c->commune_name, c->commune_type, LV_C, i, 0))
+			goto nomem;
+	}
+	/* the 2025 units: provinces (34) and communes, with the types typed before them */
+	size_t n25 = ref ? ref->commune2025_count : 0;
+	memset(ix->prov25_of_code, 0xFF, sizeof ix->prov25_of_code);
+	ix->c25_prov = vs_calloc(n25 ? n25 : 1, 1);
+	ix->c25_type = vs_calloc(n25 ? n25 : 1, 1);
+	if (!ix->c25_prov || !ix->c25_type)
+		goto nomem;
+	if (n25 >= UINT16_MAX) {
+		rc = vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL, "address index: too many units");
+		goto out;
+	}
+	for (size_t i = 0; i < n25; i++) {
+		const vs_ref_commune2025 *c = &ref->communes2025[i];
+		int pc = code_value(c->province_code, 2);
+		if (pc < 0) {
+			rc = vs_error_set(err, VS_ERR_PARSE, NULL, 0, 0, NULL,
+			                  "address index: bad 2025 province code '%s'", c->province_code);
+			goto out;
+		}
+		if (ix->prov25_of_code[pc] < 0) {
+			if (ix->prov25_count >= sizeof ix->prov25 / sizeof ix->prov25[0]) {
+				rc = vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL,
+				                  "address index: too many 2025 provinces");
+				goto out;
+			}
+			size_t p = ix->prov25_count++;
+			ix->prov25_of_code[pc] = (int16_t)p;
+			memcpy(ix->prov25[p].code, c->province_code, 3);
+			ix->prov25[p].is_city = !strncmp(c->province_name, "Thành phố", strlen("Thành phố"));
+			if (add_province_names(ix, &b, c->province_name, p, LV_P25))
+				goto nomem;
+		}
+		ix->c25_prov[i] = (uint8_t)ix->prov25_of_code[pc];
+		ix->c25_type[i] = unit_type(c->commune_type);
+		if (add_name(ix, &b, c->commune_name, c->commune_type, LV_C25, i, 0))
 			goto nomem;
 	}
 	rc = build_table(ix, &b);
@@ -804,6 +849,8 @@ void vs_norm_addr_index_free(vs_norm_addr_index *ix)
 	vs_free(ix->district_type);
 	vs_free(ix->commune_type);
 	vs_free(ix->commune_codes);
+	vs_free(ix->c25_prov);
+	vs_free(ix->c25_type);
 	vs_free(ix);
 }
 
@@ -874,8 +921,10 @@ static int base_score(uint8_t level)
 	return level == LV_C ? SC_C : level == LV_D ? SC_D : SC_P;
 }
 
-/* Collects mentions; returns their count. */
-static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention *m)
+/* Collects mentions; returns their count. y25: of the 2025 units (LV_P25, LV_C25 entries, made
+ * mentions of LV_P and LV_C whose unit is a 2025 province or ref->communes2025 row), else of the
+ * 2022 ones. */
+static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention *m, bool y25)
 {
 	size_t n = 0, last = t->count;
 	/* "Việt Nam", "VN" at the end are not part of the tail */
@@ -923,22 +972,28 @@ static size_t find_mentions(const vs_norm_addr_index *ix, addr_text *t, mention 
 			bool numeric = j == i && t->tok[i].number;
 			for (size_t e = 0; e < s->count && n < ADDR_MENTIONS_MAX; e++) {
 				const addr_entry *en = &ix->entries[s->first + e];
-				if (!(levels & (1u << en->level)) || (numeric && !marked))
+				uint8_t lv = en->level;
+				if (y25 != (lv >= LV_P25))
 					continue;
-				if (en->level == LV_P && city_only && !ix->provinces[en->unit].is_city)
+				if (y25)
+					lv = lv == LV_P25 ? LV_P : LV_C;
+				if (!(levels & (1u << lv)) || (numeric && !marked))
+					continue;
+				if (lv == LV_P && city_only &&
+				    !(y25 ? ix->prov25[en->unit].is_city : ix->provinces[en->unit].is_city))
 					continue;
 				/* explicit type word, province last, longer names; street words hide */
 				int adj = (marked ? SC_MARKER : 0) + (int)(j - i);
-				if (en->level == LV_P && j + 1 == last)
+				if (lv == LV_P && j + 1 == last)
 					adj += SC_TAIL;
 				if (t->tok[i].hidden && !marked)
 					adj -= SC_HIDDEN;
 				if (typed != UT_NONE &&
-				    typed == (en->level == LV_D   ? ix->district_type[en->unit]
-				              : en->level == LV_C ? ix->commune_type[en->unit]
-				                                  : UT_NONE))
+				    typed == (lv == LV_D   ? ix->district_type[en->unit]
+				              : lv == LV_C ? (y25 ? ix->c25_type : ix->commune_type)[en->unit]
+				                           : UT_NONE))
 					adj += 1; /* the type typed is the unit's own type */
-				m[n++] = (mention){en->level,   (uint8_t)i, (uint8_t)(j + 1),
+				m[n++] = (mention){lv,          (uint8_t)i, (uint8_t)(j + 1),
 				                   (int8_t)adj, en->flags,  en->unit};
 			}
 			if (!s->prefix)
@@ -985,6 +1040,71 @@ static void consider(triple *best, int *ties, triple *agree, const triple *t)
 		agree->c = -1;
 }
 
+/* The unit type typed just before word i ("Phường" in "Phường Hồng Hà"), UT_NONE without one. */
+static uint8_t typed_before(const addr_text *t, size_t i)
+{
+	bool marked, city_only;
+	(void)allowed_levels(t, i, &marked, &city_only);
+	return marked ? marker_unit_type(t, i - 1) : UT_NONE;
+}
+
+/* The 2025 reading, for an address typed in the units of 1 July 2025 (a commune and one of the 34
+ * provinces, no district: "Xã Tân Hải, Tỉnh Lâm Đồng", "Phường Sài Gòn, TP.HCM"): the
+ * ref->communes2025 row of the best 2025 commune whose province is named too, -1 when there is
+ * none or several tie; *mc, *mp: its mentions in m. A new commune's name alone is no reading. */
+static int reading_2025(const vs_norm_addr_index *ix, addr_text *t, mention *m, int *mc, int *mp)
+{
+	size_t n = find_mentions(ix, t, m, true);
+	uint16_t pm[ADDR_MENTIONS_MAX];
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m[i].level == LV_P)
+			pm[np++] = (uint16_t)i;
+	int best = -1, best_p = -1, best_score = 0, ties = 0;
+	for (size_t i = 0; i < n; i++) {
+		const mention *a = &m[i];
+		if (a->level != LV_C)
+			continue;
+		int pi = best_of(m, pm, np, ix->c25_prov[a->unit], a, NULL);
+		if (pi < 0)
+			continue;
+		int score = SC_C + a->bonus + SC_P + m[pi].bonus;
+		for (size_t k = 0; k < np; k++) /* the address ends with another province */
+			if (m[pm[k]].end == t->count_named && m[pm[k]].unit != m[pi].unit &&
+			    !overlap(&m[pm[k]], a) && !overlap(&m[pm[k]], &m[pi])) {
+				score -= SC_TAIL;
+				break;
+			}
+		if (best < 0 || score > best_score) {
+			best = (int)i, best_p = pi, best_score = score, ties = 1;
+		} else if (score == best_score && a->unit != m[best].unit) {
+			ties++;
+		}
+	}
+	if (best < 0 || ties > 1)
+		return -1;
+	*mc = best;
+	*mp = best_p;
+	return m[best].unit;
+}
+
+/* The 2022 units (province, district, commune indexes; -1 where they differ) that all the 2022
+ * communes of 2025 commune row c25 share; false when it has none or they span provinces. */
+static bool place_2025(const vs_norm_addr_index *ix, int c25, int *p, int *d, int *c)
+{
+	const vs_ref *ref = ix->ref;
+	const vs_ref_commune2025 *nc = &ref->communes2025[c25];
+	*p = *d = *c = -2;
+	for (uint32_t k = 0; k < nc->old_count; k++) {
+		int ci = (int)(ref->old_communes[nc->old_first + k] - ref->communes);
+		int di = ix->commune_district[ci], pi = ix->district_province[di];
+		*p = *p == -2 || *p == pi ? pi : -1;
+		*d = *d == -2 || *d == di ? di : -1;
+		*c = *c == -2 || *c == ci ? ci : -1;
+	}
+	return *p >= 0;
+}
+
 void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 {
 	const vs_norm_addr_index *ix = ctx ? ctx->addr : NULL;
@@ -1004,7 +1124,7 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 		vs_reason_add(&out->reasons, t.count ? VS_R_ADDR_PROVINCE_UNRESOLVED : VS_R_ADDR_MISSING);
 		return;
 	}
-	size_t n = find_mentions(ix, &t, m);
+	size_t n = find_mentions(ix, &t, m, false);
 	const vs_ref *ref = ix->ref;
 	uint16_t dm[ADDR_MENTIONS_MAX], pm[ADDR_MENTIONS_MAX];
 	size_t nd = 0, np = 0;
@@ -1062,16 +1182,42 @@ void vs_norm_address(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 		tr.mp = a->level == LV_P ? (int)i : pi;
 		consider(&best, &ties, &agree, &tr);
 	}
-	if (t.ascii && best.score >= 0) {
+	/* An address in the 2025 units names no district. Its reading is taken where the 2022 one
+	 * found no commune ("Xã Tân Hải, Tỉnh Lâm Đồng": no such commune in the 2022 Lâm Đồng; "Phường
+	 * Sài Gòn": a new name) or found one of another type than typed ("Phường Hồng Hà, Hà Nội" is
+	 * the 2025 ward, not the 2022 Xã Hồng Hà of Đan Phượng); never where the 2022 reading is
+	 * ambiguous ("Phường 12, TP.HCM": a 2022 address without its district). The record is then
+	 * placed in the 2022 units its commune was made of, as far as they agree. */
+	const mention *um = m;
+	int used[3] = {best.mc, best.md, best.mp};
+	bool units25 = false;
+	mention m25[ADDR_MENTIONS_MAX];
+	if (best.md < 0 && ties <= 1 && ref && ref->commune2025_count) {
+		uint8_t typed = agree.c >= 0 && best.mc >= 0 ? typed_before(&t, m[best.mc].start) : UT_NONE;
+		bool other_type = typed != UT_NONE && typed != ix->commune_type[agree.c];
+		int mc25 = -1, mp25 = -1, c25 = -1, p, d, c;
+		if (agree.c < 0 || other_type)
+			c25 = reading_2025(ix, &t, m25, &mc25, &mp25);
+		if (c25 >= 0 && (!other_type || typed == ix->c25_type[c25]) &&
+		    place_2025(ix, c25, &p, &d, &c)) {
+			agree = (triple){p, d, c, 0, -1, -1, -1};
+			ties = 1;
+			units25 = true;
+			um = m25;
+			used[0] = mc25, used[1] = -1, used[2] = mp25;
+		}
+	}
+	if (t.ascii && (best.score >= 0 || units25)) {
 		/* only names that have diacritics count ("Quận 3", "HCM" do not) */
-		int used[3] = {best.mc, best.md, best.mp};
 		bool accented = false;
 		for (int k = 0; k < 3; k++)
 			accented =
-			    accented || (used[k] >= 0 && !(m[used[k]].flags & (EF_ASCII_OK | EF_NUMERIC)));
+			    accented || (used[k] >= 0 && !(um[used[k]].flags & (EF_ASCII_OK | EF_NUMERIC)));
 		if (accented)
 			vs_reason_add(&out->reasons, VS_R_ADDR_NO_DIACRITICS);
 	}
+	if (units25)
+		vs_reason_add(&out->reasons, VS_R_ADDR_UNITS_2025);
 	if (agree.p >= 0)
 		memcpy(out->province_code, ix->provinces[agree.p].code, 3);
 	if (agree.d >= 0)

@@ -289,6 +289,136 @@ static vs_rc build_indexes(vs_ref *ref, const char *dir, vs_error *err)
 	return VS_OK;
 }
 
+static const vs_csv_colspec commune2025_specs[] = {
+    {"province_code", NULL, true}, {"province_name", NULL, true}, {"commune_code", NULL, true},
+    {"commune_name", NULL, true},  {"commune_type", NULL, true},
+};
+
+static vs_rc commune2025_row(vs_ref *ref, void *arr, size_t i, const vs_csv_row *row, const int *idx)
+{
+	vs_ref_commune2025 *c = (vs_ref_commune2025 *)arr + i;
+	copy_code(c->province_code, sizeof(c->province_code), field(row, idx, 0));
+	c->province_name = dup(ref, field(row, idx, 1));
+	copy_code(c->commune_code, sizeof(c->commune_code), field(row, idx, 2));
+	c->commune_name = dup(ref, field(row, idx, 3));
+	c->commune_type = dup(ref, field(row, idx, 4));
+	return c->province_name && c->commune_name && c->commune_type ? VS_OK : VS_ERR_NOMEM;
+}
+
+static int code5(const char *s)
+{
+	int v = 0;
+	for (int k = 0; k < 5; k++) {
+		if (s[k] < '0' || s[k] > '9')
+			return -1;
+		v = v * 10 + (s[k] - '0');
+	}
+	return s[5] ? -1 : v;
+}
+
+typedef struct old_pair {
+	uint32_t new_row;
+	const vs_ref_commune *old;
+} old_pair;
+
+static int old_pair_cmp(const void *a, const void *b)
+{
+	const old_pair *x = a, *y = b;
+	if (x->new_row != y->new_row)
+		return x->new_row < y->new_row ? -1 : 1;
+	int c = strcmp(x->old->commune_code, y->old->commune_code);
+	return c;
+}
+
+/* The 2022 communes of each 2025 commune (admin_mapping_2022_2025.csv: one row per old -> new
+ * pair; an old commune split between new ones is in each). Rows naming a commune of neither list
+ * (the island districts without communes) add nothing. */
+static vs_rc load_old_communes(vs_ref *ref, const char *dir, vs_error *err)
+{
+	static const vs_csv_colspec specs[] = {{"old_commune_code", NULL, true},
+	                                       {"new_commune_code", NULL, true}};
+	char path[4096];
+	vs_csv_reader *r = NULL;
+	vs_csv_row row;
+	int idx[2];
+	int32_t *row_of = vs_malloc(100000 * sizeof *row_of); /* 2025 code -> row */
+	old_pair *pairs = NULL;
+	size_t n = 0, cap = 0;
+	vs_rc rc = VS_OK;
+	snprintf(path, sizeof(path), "%s/admin_mapping_2022_2025.csv", dir);
+	if (!row_of) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	memset(row_of, 0xFF, 100000 * sizeof *row_of);
+	for (size_t i = 0; i < ref->commune2025_count; i++) {
+		int v = code5(ref->communes2025[i].commune_code);
+		if (v < 0) {
+			rc = vs_error_set(err, VS_ERR_PARSE, dir, 0, 0, NULL,
+			                  "admin_units_2025.csv: bad commune code '%s'",
+			                  ref->communes2025[i].commune_code);
+			goto out;
+		}
+		row_of[v] = (int32_t)i;
+	}
+	if ((rc = vs_csv_open(&r, path, NULL, err)))
+		goto out;
+	if ((rc = vs_csv_next(r, &row, err))) {
+		if (rc == VS_DONE)
+			rc = vs_error_set(err, VS_ERR_PARSE, path, 1, 0, NULL, "empty reference file");
+		goto out;
+	}
+	if ((rc = vs_csv_map_header(&row, specs, 2, idx, path, err)))
+		goto out;
+	while ((rc = vs_csv_next(r, &row, err)) == VS_OK) {
+		const char *oc = field(&row, idx, 0), *nc = field(&row, idx, 1);
+		int v = code5(nc);
+		const vs_ref_commune *old = vs_ref_commune_by_code(ref, oc);
+		if (v < 0 || row_of[v] < 0 || !old)
+			continue;
+		if (n == MAX_TABLE_ROWS) {
+			rc = vs_error_set(err, VS_ERR_LIMIT, path, row.line, 0, NULL, "more than %d rows",
+			                  MAX_TABLE_ROWS);
+			goto out;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			old_pair *np = vs_reallocarray(pairs, ncap, sizeof *np);
+			if (!np) {
+				rc = vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+				goto out;
+			}
+			pairs = np;
+			cap = ncap;
+		}
+		pairs[n++] = (old_pair){(uint32_t)row_of[v], old};
+	}
+	if (rc != VS_DONE)
+		goto out;
+	rc = VS_OK;
+	if (n)
+		qsort(pairs, n, sizeof *pairs, old_pair_cmp);
+	ref->old_communes = vs_arena_alloc(&ref->arena, (n + 1) * sizeof(void *));
+	if (!ref->old_communes) {
+		rc = vs_error_set(err, VS_ERR_NOMEM, path, 0, 0, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i && pairs[i].new_row == pairs[i - 1].new_row && pairs[i].old == pairs[i - 1].old)
+			continue; /* one pair listed twice */
+		vs_ref_commune2025 *c = &ref->communes2025[pairs[i].new_row];
+		if (!c->old_count)
+			c->old_first = (uint32_t)ref->old_commune_count;
+		c->old_count++;
+		ref->old_communes[ref->old_commune_count++] = pairs[i].old;
+	}
+out:
+	vs_free(row_of);
+	vs_free(pairs);
+	vs_csv_close(r);
+	return rc;
+}
+
 #define LOAD(file, specs, type, fn, arr, count)                                                              \
 	load_table(ref, dir, file, specs, sizeof(specs) / sizeof(specs[0]), sizeof(type), fn,                \
 	           (void **)&ref->arr, &ref->count, err)
@@ -317,7 +447,9 @@ vs_rc vs_ref_load(vs_ref **out, const char *dir, vs_error *err)
 	               landlines, landline_count)) ||
 	    (rc = LOAD("legacy_tcvn3.csv", legacy_specs, vs_ref_legacy, legacy_row, tcvn3, tcvn3_count)) ||
 	    (rc = LOAD("legacy_vni.csv", legacy_specs, vs_ref_legacy, legacy_row, vni, vni_count)) ||
-	    (rc = build_indexes(ref, dir, err))) {
+	    (rc = LOAD("admin_units_2025.csv", commune2025_specs, vs_ref_commune2025, commune2025_row,
+	               communes2025, commune2025_count)) ||
+	    (rc = build_indexes(ref, dir, err)) || (rc = load_old_communes(ref, dir, err))) {
 		vs_ref_free(ref);
 		return rc;
 	}

@@ -85,6 +85,40 @@ static void test_lookup_by_code(void **state)
 	vs_ref_free(ref);
 }
 
+/* the 2025 units and the 2022 communes each was made of (admin_mapping_2022_2025.csv) */
+static void test_units_2025(void **state)
+{
+	(void)state;
+	vs_ref *ref = NULL;
+	vs_error err = {0};
+	assert_int_equal(vs_ref_load(&ref, getenv("VAXSYNC_REFDATA"), &err), VS_OK);
+	assert_int_equal(ref->commune2025_count, 3321);
+	size_t with_old = 0, old = 0;
+	const vs_ref_commune2025 *tan_hai = NULL, *sai_gon = NULL;
+	for (size_t i = 0; i < ref->commune2025_count; i++) {
+		const vs_ref_commune2025 *c = &ref->communes2025[i];
+		with_old += c->old_count > 0;
+		old += c->old_count;
+		assert_true(c->old_first + c->old_count <= ref->old_commune_count);
+		if (!strcmp(c->commune_code, "23246"))
+			tan_hai = c;
+		if (!strcmp(c->commune_code, "26740"))
+			sai_gon = c;
+	}
+	assert_int_equal(old, ref->old_commune_count);
+	assert_true(with_old >= 3300); /* the island special zones of districts without communes: none */
+	assert_non_null(tan_hai);
+	assert_string_equal(tan_hai->commune_name, "Xã Tân Hải");
+	assert_string_equal(tan_hai->province_code, "68");
+	assert_int_equal(tan_hai->old_count, 2); /* Xã Tân Hải and Xã Tân Tiến of La Gi, Bình Thuận */
+	assert_string_equal(ref->old_communes[tan_hai->old_first]->commune_code, "23245");
+	assert_string_equal(ref->old_communes[tan_hai->old_first + 1]->commune_code, "23246");
+	assert_string_equal(ref->old_communes[tan_hai->old_first]->province_code, "60");
+	assert_non_null(sai_gon);
+	assert_int_equal(sai_gon->old_count, 3); /* Bến Nghé, and parts of Đa Kao and Nguyễn Thái Bình */
+	vs_ref_free(ref);
+}
+
 static void test_missing_dir(void **state)
 {
 	(void)state;
@@ -117,6 +151,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_load), cmocka_unit_test(test_missing_dir),
 	                                   cmocka_unit_test(test_lookup_by_code),
+	                                   cmocka_unit_test(test_units_2025),
 	                                   cmocka_unit_test(test_alloc_failures)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,6 +176,19 @@ ad("house number with slash", "123/4 Nguyễn Văn Cừ, P.An Hòa, Q.Ninh Kiề
 ad("hamlet, no type words", "Xóm 2, Nghi Phong, Nghi Lộc, Nghệ An", "40", "429", "17902")
 ad("ward named Pho Hue", "Số 5, Ngõ 10, Phố Huế, Hai Bà Trưng, Hà Nội", "01", "007", "00262")
 ad("numbered ward in Da Lat", "P2, TP Đà Lạt, Lâm Đồng", "68", "672", "24781")
+# Addresses in the units of 1 July 2025 (34 provinces, no districts): placed in the 2022 units the
+# new commune was made of (admin_mapping_2022_2025.csv, checked by hand), as far as they agree.
+# Xã Tân Hải (2025, Lâm Đồng) = Xã Tân Hải + Xã Tân Tiến of Thị xã La Gi, Bình Thuận (60/594);
+# Phường Sài Gòn = Bến Nghé, parts of Đa Kao and Nguyễn Thái Bình, all of Quận 1 (79/760);
+# Phường Hồng Hà = wards of five 2022 districts of Hà Nội; Phường Vân Sơn (Sơn La) = Xã Phiêng
+# Luông alone (14/123/04033).
+ad("2025 units: commune of two, one district", "Xóm 3, Xã Tân Hải, Tỉnh Lâm Đồng", "60", "594", "", "ADDR_UNITS_2025|ADDR_COMMUNE_UNRESOLVED")
+ad("2025 units: a new name", "Số 7/21, Phường Sài Gòn, TP Hồ Chí Minh", "79", "760", "", "ADDR_UNITS_2025|ADDR_COMMUNE_UNRESOLVED")
+ad("2025 units: ward of five districts, not the 2022 Xã Hồng Hà", "Phường Hồng Hà, Hà Nội", "01", "", "", "ADDR_UNITS_2025|ADDR_DISTRICT_UNRESOLVED")
+ad("2025 units: commune of one", "Phường Vân Sơn, Tỉnh Sơn La", "14", "123", "04033", "ADDR_UNITS_2025")
+ad("2025 units without diacritics", "xom 3 xa tan hai tinh lam dong", "60", "594", "", "ADDR_NO_DIACRITICS|ADDR_UNITS_2025|ADDR_COMMUNE_UNRESOLVED")
+ad("2022 ward without its district stays ambiguous", "Phường 12, TP.HCM", "79", "", "", "ADDR_DISTRICT_UNRESOLVED|ADDR_AMBIGUOUS")
+ad("2022 commune of a 2022 province", "Xã Hòa Hội, Tỉnh Bà Rịa - Vũng Tàu", "77", "751", "26650")
 
 # ---- vaccines ----
 def va(note, typed, code, reasons=""):
