@@ -86,7 +86,10 @@
 	X(ID_LETTER_FOR_DIGIT, 0,                                                                            \
 	  "a letter O typed for a zero or l for a one in the ID; 0 unless a mix sets it")                    \
 	X(NAME_CODEPAGE_LOST, 0,                                                                             \
-	  "name saved in a code page without Vietnamese: such letters became ?; 0 unless a mix sets it")
+	  "name saved in a code page without Vietnamese: such letters became ?; 0 unless a mix sets it")     \
+	X(ADDR_UNITS_2025, 0,                                                                                \
+	  "address in the units of 1 July 2025 (the new commune and province, no district); 0 unless a mix " \
+	  "sets it")
 
 typedef enum vs_gen_tag {
 #define VS_GEN_TAG_ENUM(name, rate, meaning) VS_GEN_TAG_##name,

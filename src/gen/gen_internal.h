@@ -180,6 +180,7 @@ struct vs_gen_model {
 	vs_gen_facility *fac;
 	size_t fac_count;
 	int32_t *station_of_commune; /* per ref commune, -1 when none */
+	uint16_t *commune2025;       /* per ref commune: 1 + the ref->communes2025 row it went into, 0 none */
 	int32_t district_centre[1000];
 	int32_t province_site[100];
 	uint32_t *migrant_dest; /* active commune indices in destination provinces */

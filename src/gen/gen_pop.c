@@ -407,6 +407,17 @@ vs_rc vs_gen_model_init(vs_gen_model *m, const vs_gen_opts *opts, const vs_ref *
 	rc = build_facilities(m, err);
 	if (rc)
 		return rc;
+	/* the 2025 commune each 2022 commune went into (the first, when it was split) */
+	m->commune2025 = vs_calloc(ref->commune_count + 1, sizeof *m->commune2025);
+	if (!m->commune2025)
+		return vs_error_set(err, VS_ERR_NOMEM, NULL, 0, 0, NULL, "out of memory (2025 communes)");
+	for (size_t i = 0; i < ref->commune2025_count && i < UINT16_MAX - 1; i++)
+		for (uint32_t k = 0; k < ref->communes2025[i].old_count; k++) {
+			size_t c =
+			    (size_t)(ref->old_communes[ref->communes2025[i].old_first + k] - ref->communes);
+			if (!m->commune2025[c])
+				m->commune2025[c] = (uint16_t)(i + 1);
+		}
 	m->vx_az = find_vaccine(ref, "EU/1/21/1529");
 	m->vx_pfizer = find_vaccine(ref, "EU/1/20/1528");
 	m->vx_pfizer_ped = find_vaccine(ref, "EU/1/20/1528-PED");
@@ -440,6 +451,7 @@ void vs_gen_model_free(vs_gen_model *m)
 	vs_free(m->active_idx);
 	vs_free(m->fac);
 	vs_free(m->station_of_commune);
+	vs_free(m->commune2025);
 	vs_free(m->migrant_dest);
 	vs_free(m->cccd_serial);
 	memset(m, 0, sizeof(*m));

@@ -707,6 +707,14 @@ static void render_address(ctx *c, const vs_gen_person *p, record *rec)
 	copy(part[1], sizeof(part[1]), cm->commune_name);
 	copy(part[2], sizeof(part[2]), cm->district_name);
 	copy(part[3], sizeof(part[3]), cm->province_name);
+	/* typed today, in the units of 1 July 2025: the new commune and province, no district */
+	if (m->commune2025[commune] &&
+	    draw(c, rec, VS_GEN_TAG_ADDR_UNITS_2025, rate(c, VS_GEN_TAG_ADDR_UNITS_2025))) {
+		const vs_ref_commune2025 *n = &m->ref->communes2025[m->commune2025[commune] - 1];
+		copy(part[1], sizeof(part[1]), n->commune_name);
+		part[2][0] = '\0';
+		copy(part[3], sizeof(part[3]), n->province_name);
+	}
 	if (draw(c, rec, VS_GEN_TAG_ADDR_MISSING_LEVELS, rate(c, VS_GEN_TAG_ADDR_MISSING_LEVELS))) {
 		int drop = (int)vs_gen_below(c->er, 3);
 		part[drop == 0 ? 0 : drop + 1][0] = '\0';

@@ -583,12 +583,32 @@ static bool same_house(const vs_link_index *ix, const lk_row *a, const lk_row *c
 	return a->commune && a->commune == c->commune && (!a->house || !c->house || a->house == c->house);
 }
 
+/* the weight of a housemate's phone on a record of the house: the share of true pairs whose
+ * phone disagrees (an upper bound of those that carry a housemate's) over the chance that a
+ * stranger's phone is the holder's; at most the weight of the own phone */
+static double housemate_phone(const vs_link_model *m, int phc)
+{
+	int last = m->nlev[phc] - 1;
+	if (last < LV_PH_EXACT || m->u[phc][LV_PH_EXACT] <= 0 || m->m[phc][last] <= 0)
+		return 0;
+	double w = log2(m->m[phc][last] / m->u[phc][LV_PH_EXACT]);
+	return w < m->w[phc][LV_PH_EXACT] ? w : m->w[phc][LV_PH_EXACT];
+}
+
+/* The typed ID is one slip from candidate row's own (LV_ID_NEAR); lv and w are scratch. */
+static bool id_near(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, uint32_t row,
+                    uint8_t *lv, float *w)
+{
+	(void)lk_score_pair(ix, m, v, row, lv, w);
+	return lv[m->s->id_cmp] == LV_ID_NEAR;
+}
+
 /* The household rules' relative's ID (docs/linking.md): the typed ID is the own ID of one
- * candidate (its owner), another candidate of the owner's house (same_house) or phone fits the
- * record's personal fields (names, date of birth, sex) best. Then the ID, and with it
- * the household's phone and address, say nothing of who the person is: the candidates are ranked
- * by their personal weights, the best of them is proposed with its weight less the ID's, and the
- * margin is the personal lead over the runner-up. The auto thresholds then decide. */
+ * candidate (its owner; else one slip from the own ID of exactly one candidate), another candidate of the
+ * owner's house (same_house) or phone fits the record's personal fields (names, date of birth, sex) best.
+ * Then the ID, and with it the household's phone and address, say nothing of who the person is: the
+ * candidates are ranked by their personal weights, the best of them is proposed with its weight less the
+ * ID's, and the margin is the personal lead over the runner-up. The auto thresholds then decide. */
 static void household_id(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
                          const lk_scratch *sc, double prior, vs_link_result *r)
 {
@@ -601,10 +621,22 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 		if (a->id == v->id || a->alt == v->id)
 			owner = sc->cand[k];
 	}
-	if (owner < 0)
-		return;
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
+	/* a housemate's ID typed with a slip (a digit wrong, two swapped, one dropped or doubled):
+	 * the one candidate whose ID it is one slip from owns it (twins: the brother's CCCD with its
+	 * century digit mistyped, the record his name); where the person is the best already, the
+	 * other rules (the phone's, the second look) weigh the record as they did */
+	for (size_t k = 0; k < sc->cand_count && owner == -1; k++)
+		if (id_near(ix, m, v, sc->cand[k], lv, w)) {
+			for (size_t j = k + 1; j < sc->cand_count && owner == -1; j++)
+				if (id_near(ix, m, v, sc->cand[j], lv, w))
+					owner = -2; /* two: the slip says nothing of whose */
+			if (owner == -1)
+				owner = sc->cand[k];
+		}
+	if (owner < 0)
+		return;
 	double pb = -1e300, ps = -1e300, po = 0;
 	double pers[HOUSEHOLD_MAX_CAND], full_w[HOUSEHOLD_MAX_CAND]; /* each candidate's, once */
 	bool house[HOUSEHOLD_MAX_CAND];
@@ -655,22 +687,22 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	/* the phone and address on such a record are mostly the household member's (or where the
 	 * person works, away from home): a different one is no evidence against the person */
 	r->weight -= shared_disagreement(m, r->weights, -1);
+	/* the typed phone is a housemate's (the ID owner's, mostly): it says which household, as in
+	 * rule 13 (the weight of a housemate's phone, when the personal fields without the family
+	 * name fit), the same for every member, so the personal lead within the house is unchanged */
+	int phc = cmp_of_kind(m->s, LK_PHONE);
+	if (phc >= 0 && v->phone && r->levels[phc] != LV_PH_EXACT &&
+	    own_support(m, r->weights) >= m->th.auto_support) {
+		bool house_phone = false;
+		for (size_t k = 0; k < sc->cand_count && !house_phone; k++)
+			house_phone = house[k] && ix->rows[sc->cand[k]].phone == v->phone;
+		if (house_phone)
+			r->weight += housemate_phone(m, phc);
+	}
 	double mh = sh >= 0 ? pb - ph : 1e300, mo = so >= 0 ? r->weight - fo : 1e300;
 	r->second = mh <= mo ? sh : so;
 	r->second_weight = r->second >= 0 ? r->weight - (mh <= mo ? mh : mo) : -999;
 	r->relative_id = true;
-}
-
-/* the weight of a housemate's phone on a record of the house: the share of true pairs whose
- * phone disagrees (an upper bound of those that carry a housemate's) over the chance that a
- * stranger's phone is the holder's; at most the weight of the own phone */
-static double housemate_phone(const vs_link_model *m, int phc)
-{
-	int last = m->nlev[phc] - 1;
-	if (last < LV_PH_EXACT || m->u[phc][LV_PH_EXACT] <= 0 || m->m[phc][last] <= 0)
-		return 0;
-	double w = log2(m->m[phc][last] / m->u[phc][LV_PH_EXACT]);
-	return w < m->w[phc][LV_PH_EXACT] ? w : m->w[phc][LV_PH_EXACT];
 }
 
 /* does row a live in the house of a holder of the record's phone: the holder's commune, and the
