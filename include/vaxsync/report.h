@@ -73,10 +73,10 @@ vs_rc vs_report_csv_begin(vs_report_csv *c, vs_csv_writer *w, vs_store *s, uint8
  * for people). VS_ERR_WRITE names w's path. */
 vs_rc vs_report_csv_item(vs_report_csv *c, const vs_store_worklist_item *it, vs_error *err) VS_MUST_CHECK;
 
-/* The 2022 communes (GSO codes) a 2025 commune was made of, wholly or in
- * part, from refdata/admin_mapping_2022_2025.csv: codes[0..*count).
- * VS_ERR_NOTFOUND when the code is no 2025 commune; VS_ERR_LIMIT past cap. */
-vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*codes)[6], size_t cap,
+/* The 2022 communes (GSO codes, in code order) a 2025 commune was made of, wholly or in part
+ * (ref->communes2025, from admin_mapping_2022_2025.csv): codes[0..*count). VS_ERR_NOTFOUND when
+ * the code is no 2025 commune (or one made of none); VS_ERR_LIMIT past cap. */
+vs_rc vs_report_communes_2025(const vs_ref *ref, const char *code2025, char (*codes)[6], size_t cap,
                               size_t *count, vs_error *err) VS_MUST_CHECK;
 
 /* Province names by GSO 2022 code ("01" -> name[1]; "" when unknown), from

@@ -120,7 +120,7 @@ int vs_cmd_worklist(int argc, char **argv)
 			                         "VAXSYNC_REFDATA)\n"));
 			return VS_EXIT_USAGE;
 		}
-		rc = vs_report_communes_2025(c.refdata, commune, old, VS_WL_2025_MAX, &ncodes, &err);
+		rc = vs_report_communes_2025(ref, commune, old, VS_WL_2025_MAX, &ncodes, &err);
 		for (size_t k = 0; k < ncodes; k++)
 			codes[k] = old[k];
 	}

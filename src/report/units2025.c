@@ -1,7 +1,7 @@
 /* units2025.c - the 2025 provinces and communes (cccd_province_codes.csv,
  * admin_units_2025.csv and admin_mapping_2022_2025.csv of the reference
  * data): which 2022 communes a 2025 commune was made of, so a commune working
- * group that knows only its new code gets its list (read when asked); the
+ * group that knows only its new code gets its list (from the loaded vs_ref); the
  * 2025 provinces of the 2022 ones; and where each 2022 commune is counted
  * among the 2025 communes (loaded once, for reports by 2025 unit). */
 #include <stdio.h>
@@ -10,45 +10,24 @@
 
 #include "report/report_internal.h"
 
-vs_rc vs_report_communes_2025(const char *refdata, const char *code2025, char (*codes)[6], size_t cap,
+vs_rc vs_report_communes_2025(const vs_ref *ref, const char *code2025, char (*codes)[6], size_t cap,
                               size_t *count, vs_error *err)
 {
-	static const vs_csv_colspec specs[] = {{"old_commune_code", NULL, true},
-	                                       {"new_commune_code", NULL, true}};
-	char path[4096];
-	vs_csv_reader *r = NULL;
-	vs_csv_row row;
-	int idx[2];
 	*count = 0;
-	snprintf(path, sizeof(path), "%s/admin_mapping_2022_2025.csv", refdata);
-	vs_rc rc = vs_csv_open(&r, path, NULL, err);
-	if (!rc)
-		rc = vs_csv_next(r, &row, err);
-	if (!rc)
-		rc = vs_csv_map_header(&row, specs, 2, idx, path, err);
-	while (!rc && (rc = vs_csv_next(r, &row, err)) == VS_OK) {
-		if ((size_t)idx[0] >= row.count || (size_t)idx[1] >= row.count ||
-		    strcmp(row.fields[idx[1]], code2025) || row.lens[idx[0]] != 5)
+	for (size_t i = 0; i < ref->commune2025_count; i++) {
+		const vs_ref_commune2025 *c = &ref->communes2025[i];
+		if (strcmp(c->commune_code, code2025))
 			continue;
-		bool seen = false;
-		for (size_t i = 0; i < *count && !seen; i++)
-			seen = !strcmp(codes[i], row.fields[idx[0]]);
-		if (seen)
-			continue;
-		if (*count >= cap) {
-			rc =
-			    vs_error_set(err, VS_ERR_LIMIT, path, row.line, 0, NULL,
-			                 "2025 commune %s was made of more than %zu communes", code2025, cap);
-			break;
-		}
-		memcpy(codes[(*count)++], row.fields[idx[0]], 6);
+		if (c->old_count > cap)
+			return vs_error_set(err, VS_ERR_LIMIT, NULL, 0, 0, NULL,
+			                    "2025 commune %s was made of more than %zu communes", code2025,
+			                    cap);
+		for (uint32_t k = 0; k < c->old_count; k++)
+			memcpy(codes[(*count)++], ref->old_communes[c->old_first + k]->commune_code, 6);
+		if (*count)
+			return VS_OK;
 	}
-	vs_csv_close(r);
-	if (rc == VS_DONE)
-		rc = *count ? VS_OK
-		            : vs_error_set(err, VS_ERR_NOTFOUND, path, 0, 0, NULL, "no 2025 commune %s",
-		                           code2025);
-	return rc;
+	return vs_error_set(err, VS_ERR_NOTFOUND, NULL, 0, 0, NULL, "no 2025 commune %s", code2025);
 }
 
 static bool two_digits(const char *s)
