@@ -299,8 +299,9 @@ typedef struct vs_link_result {
  * 0 when one of them is missing or the date is not to the day (YYYY-MM-DD). */
 uint64_t vs_link_sibling_key(const char *source, const char *full_name, const char *dob);
 /* True when a review result may be placed by a sibling report: review as LINK_LOW_SCORE,
- * LINK_RELATIVE_ID, LINK_NO_PLACE or LINK_OTHER_HOUSE (not LINK_AMBIGUOUS: as close to two people, whom a
- * report of one of them does not tell apart), with a candidate and no ID of someone else (id_conflict). */
+ * LINK_RELATIVE_ID, LINK_NO_PLACE or LINK_OTHER_HOUSE (not LINK_AMBIGUOUS: as close to two
+ * people, whom a report of one of them does not tell apart), with a candidate and no ID of
+ * someone else (id_conflict). */
 bool vs_link_sibling_placeable(const vs_link_result *r);
 /* True when a sibling report of the commune sibling_commune may place a record of the commune
  * commune (the communes of their typed addresses, "" when unresolved): the same, or one unknown.

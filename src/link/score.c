@@ -604,11 +604,12 @@ static bool id_near(const vs_link_index *ix, const vs_link_model *m, const lk_vi
 }
 
 /* The household rules' relative's ID (docs/linking.md): the typed ID is the own ID of one
- * candidate (its owner; else one slip from the own ID of exactly one candidate), another candidate of the
- * owner's house (same_house) or phone fits the record's personal fields (names, date of birth, sex) best.
- * Then the ID, and with it the household's phone and address, say nothing of who the person is: the
- * candidates are ranked by their personal weights, the best of them is proposed with its weight less the
- * ID's, and the margin is the personal lead over the runner-up. The auto thresholds then decide. */
+ * candidate (its owner; else one slip from the own ID of exactly one candidate), another
+ * candidate of the owner's house (same_house) or phone fits the record's personal fields (names,
+ * date of birth, sex) best. Then the ID, and with it the household's phone and address, say
+ * nothing of who the person is: the candidates are ranked by their personal weights, the best of
+ * them is proposed with its weight less the ID's (plus a housemate's phone's, rule 13), and the
+ * margin is the personal lead over the runner-up. The auto thresholds then decide. */
 static void household_id(const vs_link_index *ix, const vs_link_model *m, const lk_view *v,
                          const lk_scratch *sc, double prior, vs_link_result *r)
 {
@@ -625,8 +626,7 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	float w[VS_LINK_MAX_CMP];
 	/* a housemate's ID typed with a slip (a digit wrong, two swapped, one dropped or doubled):
 	 * the one candidate whose ID it is one slip from owns it (twins: the brother's CCCD with its
-	 * century digit mistyped, the record his name); where the person is the best already, the
-	 * other rules (the phone's, the second look) weigh the record as they did */
+	 * century digit mistyped, the record his name); two such candidates say nothing */
 	for (size_t k = 0; k < sc->cand_count && owner == -1; k++)
 		if (id_near(ix, m, v, sc->cand[k], lv, w)) {
 			for (size_t j = k + 1; j < sc->cand_count && owner == -1; j++)
