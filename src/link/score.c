@@ -595,14 +595,6 @@ static double housemate_phone(const vs_link_model *m, int phc)
 	return w < m->w[phc][LV_PH_EXACT] ? w : m->w[phc][LV_PH_EXACT];
 }
 
-/* The typed ID is one slip from candidate row's own (LV_ID_NEAR); lv and w are scratch. */
-static bool id_near(const vs_link_index *ix, const vs_link_model *m, const lk_view *v, uint32_t row,
-                    uint8_t *lv, float *w)
-{
-	(void)lk_score_pair(ix, m, v, row, lv, w);
-	return lv[m->s->id_cmp] == LV_ID_NEAR;
-}
-
 /* The household rules' relative's ID (docs/linking.md): the typed ID is the own ID of one
  * candidate (its owner; else one slip from the own ID of exactly one candidate), another
  * candidate of the owner's house (same_house) or phone fits the record's personal fields (names,
@@ -624,23 +616,23 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	}
 	uint8_t lv[VS_LINK_MAX_CMP];
 	float w[VS_LINK_MAX_CMP];
-	/* a housemate's ID typed with a slip (a digit wrong, two swapped, one dropped or doubled):
-	 * the one candidate whose ID it is one slip from owns it (twins: the brother's CCCD with its
-	 * century digit mistyped, the record his name); two such candidates say nothing */
-	for (size_t k = 0; k < sc->cand_count && owner == -1; k++)
-		if (id_near(ix, m, v, sc->cand[k], lv, w)) {
-			for (size_t j = k + 1; j < sc->cand_count && owner == -1; j++)
-				if (id_near(ix, m, v, sc->cand[j], lv, w))
-					owner = -2; /* two: the slip says nothing of whose */
-			if (owner == -1)
-				owner = sc->cand[k];
-		}
-	if (owner < 0)
-		return;
 	double pb = -1e300, ps = -1e300, po = 0;
 	double pers[HOUSEHOLD_MAX_CAND], full_w[HOUSEHOLD_MAX_CAND]; /* each candidate's, once */
 	bool house[HOUSEHOLD_MAX_CAND];
-	int64_t best = -1, second = -1;
+	int64_t best = -1, second = -1, near = -1;
+	for (size_t k = 0; k < sc->cand_count; k++) {
+		full_w[k] = lk_score_pair(ix, m, v, sc->cand[k], lv, w);
+		pers[k] = personal(m, w);
+		if (lv[idc] == LV_ID_NEAR)
+			near = near == -1 ? (int64_t)sc->cand[k] : -2;
+	}
+	/* a housemate's ID typed with a slip (a digit wrong, two swapped, one dropped or doubled):
+	 * the one candidate whose ID it is one slip from owns it (twins: the brother's CCCD with its
+	 * century digit mistyped, the record his name); two such candidates say nothing */
+	if (owner == -1)
+		owner = near;
+	if (owner < 0)
+		return;
 	const lk_row *a = &ix->rows[owner];
 	/* the owner's household: the owner's house (same_house) or phone; its best on the personal
 	 * fields is the person. In a commune of thousands, a namesake in another house is no
@@ -648,8 +640,6 @@ static void household_id(const vs_link_index *ix, const vs_link_model *m, const 
 	for (size_t k = 0; k < sc->cand_count; k++) {
 		uint32_t row = sc->cand[k];
 		const lk_row *c = &ix->rows[row];
-		full_w[k] = lk_score_pair(ix, m, v, row, lv, w);
-		pers[k] = personal(m, w);
 		house[k] =
 		    (int64_t)row == owner || same_house(ix, a, c) || (a->phone && a->phone == c->phone);
 		if ((int64_t)row == owner)
