@@ -153,27 +153,40 @@ static bool squeezed(const vf_run *v, size_t x)
 	return next && next->dose && next->shot_days - e->shot_days < next_dose_days(v, e);
 }
 
+static bool numbered(const vf_run *v, size_t e);
+static uint32_t lot_of(const vf_run *v, size_t e);
+
+/* What the reports of event e say of the shot beyond its date: a dose number, a lot (0 to 2). */
+static int fullness(const vf_run *v, size_t e)
+{
+	return numbered(v, e) + (lot_of(v, e) != 0);
+}
+
 static bool same_facility(const vf_run *v, size_t a, size_t b);
 
-/* Event e has neither dose number nor lot and lies between two numbered doses of its family,
- * each within a typing day of it (window_days + 1 to entry_delay_days), the earlier from its
- * facility: it may be the earlier typed in late or the later on its own day, and nothing in the
- * reports can tell which (a copy is held rather than merged with either). */
+/* Event e has neither dose number nor lot and lies between two events of its family that carry a
+ * dose number or a lot, each within a typing day of it (window_days + 1 to entry_delay_days): it
+ * may be the earlier typed in late or the later on its own day, and nothing in the reports can
+ * tell which (a copy is held rather than merged with either). It may be the later's own day when
+ * it shares the earlier's facility (a copy typed in there) or when it is dated no sooner than a
+ * next dose may follow the earlier; sooner, at another facility, it is the earlier typed in late.
+ * The reports tell what the events carry (the merge pass and the holds after the events are
+ * sorted both call it). */
 static bool between_doses(const vf_run *v, size_t e)
 {
 	const vs_verify_result *o = v->out;
 	const vs_verify_event *x = &o->events[e];
 	bool before = false, after = false;
-	if (x->dose || v->lots[e])
+	if (fullness(v, e))
 		return false;
 	for (size_t z = 0; z < o->event_count; z++) {
 		const vs_verify_event *y = &o->events[z];
 		int gap = abs(x->shot_days - y->shot_days);
-		if (z == e || !y->dose || gap <= v->ctx->window_days || gap > v->ctx->entry_delay_days ||
-		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)))
+		if (z == e || gap <= v->ctx->window_days || gap > v->ctx->entry_delay_days ||
+		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)) || !fullness(v, z))
 			continue;
 		if (y->shot_days < x->shot_days)
-			before = before || same_facility(v, z, e);
+			before = before || same_facility(v, z, e) || gap >= next_dose_days(v, y);
 		else
 			after = true;
 	}
@@ -513,7 +526,7 @@ uint64_t vf_possible_duplicates(const vf_run *v, const vs_verify_event *t, uint6
 				hold = na && (cls != CLASS_NONE || delay); /* no booster so soon */
 			else
 				hold = false;
-			if (!hold && same_facility(v, a, b)) {
+			if (!hold && (same_facility(v, a, b) || between_doses(v, b))) {
 				if (placed < 0)
 					placed = out_of_place(v, t, b);
 				hold = placed;

@@ -34,6 +34,10 @@ facility/record id among several). Figures:
   neighbouring dose, the doses posted are right), linking (records of
   another citizen).
 - registry events not posted: for context (review, rejected, unlinked).
+- posted on another day: posted events whose date is not their owner's shot day, where that day
+  is known (the one date of the owner's reports that carry no date error of their own: not a
+  shifted copy, no day/month swap, a date given). A merge of a shot's two reports that keeps the
+  copy's date counts here, as does a copy posted alone.
 - held as possible copies: true events with a record held for review as a possible copy
   (HIST_POSSIBLE_DUPLICATE), and those of them posted nowhere (a real dose held; the copies
   held are posted through another report).
@@ -45,6 +49,9 @@ import collections
 import csv
 import sqlite3
 import sys
+
+
+DATE_ERRORS = {"DUP_DATE_SHIFTED", "SHOT_DATE_DAY_MONTH_SWAP", "SHOT_DATE_MISSING"}
 
 
 def measure(data, db, show=0, quiet=False):
@@ -121,6 +128,17 @@ def measure(data, db, show=0, quiet=False):
             posted_merged["lost"] += 1
         else:
             posted_merged["attached"] += 1
+    # the day of the shot: the date of an event's reports that carry no date error of their own
+    # (not a shifted copy, no day/month swap); posted events of the one true event are posted
+    # on another day when the report that won was a copy's (typed late, or another event's)
+    clean = collections.defaultdict(set)
+    for ev, recs in events.items():
+        for k in recs:
+            tags = set(truth[k][2].split("|"))
+            if k in std and std[k][0] and not tags & DATE_ERRORS:
+                clean[ev].add(std[k][0])
+    off_date = sum(1 for key, ev in owner.items() if len(clean[ev]) == 1 and post_date[key] not in clean[ev])
+    dated = sum(1 for ev in owner.values() if len(clean[ev]) == 1)
     unposted = sum(1 for ev, recs in events.items()
                    if truth[recs[0]][1] and not any(checked.get(k) in post_date for k in recs))
     # held for review as a possible copy (HIST_POSSIBLE_DUPLICATE): true events with a held
@@ -131,7 +149,7 @@ def measure(data, db, show=0, quiet=False):
     registry_events = sum(1 for recs in events.values() if truth[recs[0]][1])
     figures = {"events": n_events, "registry_events": registry_events, "twice_owner": len(twice_owner),
                "twice_records": len(twice_rec), "lost": len(lost), "attached": posted_merged["attached"],
-               "posted_merged": sum(posted_merged.values())}
+               "posted_merged": sum(posted_merged.values()), "off_date": off_date, "dated": dated}
     if quiet:
         con.close()
         return figures
@@ -143,6 +161,7 @@ def measure(data, db, show=0, quiet=False):
     print(f"posted merged: lost {posted_merged['lost']}, attached {posted_merged['attached']}, "
           f"linking {posted_merged['linking']}")
     print(f"registry events not posted      {unposted}")
+    print(f"posted on another day           {off_date} of {dated} posted events whose day is known")
     print(f"held as possible copies         {len(held)} true events, {held_unposted} of them posted nowhere")
     injected = collections.defaultdict(set)
     for ev, recs in events.items():

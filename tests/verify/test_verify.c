@@ -724,14 +724,28 @@ static void test_possible_duplicate_between_doses(void **state)
 	assert_int_equal(res.event_count, 2);
 	assert_true(same_event(1, 2));
 	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
-	/* from another facility than dose 1: likewise merged with dose 2 */
+	/* from another facility than dose 1, as many days after it as a next dose may follow: held
+	 * likewise (dose 1 typed in late elsewhere, or dose 2's own day: before 7 Dec 2026 it was
+	 * merged with dose 2 at its date, which posted dose 1 twice when it was dose 1's copy) */
 	r[1] = repf(2, PF, 0, 2022, 1, 1, "", "F3");
 	r[2] = repf(3, PF, 2, 2022, 1, 5, "P2", "F2");
 	run(&p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	assert_date(ev_of(2), 2022, 1, 5);
+	/* ... but sooner than Pfizer's 21 days after dose 1, at another facility, it cannot be dose
+	 * 2's own day: dose 1 typed in late, merged with dose 1 */
+	r[1] = repf(2, PF, 0, 2021, 12, 20, "", "F3");
+	r[2] = repf(3, PF, 2, 2021, 12, 24, "P2", "F2");
+	run(&p, r, 3);
 	assert_int_equal(res.event_count, 2);
-	assert_true(same_event(1, 2));
+	assert_true(same_event(0, 1));
+	assert_date(ev_of(0), 2021, 12, 1);
+	assert_date(ev_of(2), 2021, 12, 24);
 	/* with a lot of its own it is no copy of either: not held (dose 2 goes to review) */
 	r[1] = repf(2, PF, 0, 2022, 1, 1, "P9", "F1");
+	r[2] = repf(3, PF, 2, 2022, 1, 5, "P2", "F2");
 	run(&p, r, 3);
 	assert_false(held(1));
 }
@@ -1082,11 +1096,20 @@ static void test_date_error_entry_delay_history(void **state)
 	assert_int_equal(res.event_count, 2);
 	assert_true(same_event(0, 1));
 	assert_date(ev_of(2), 2022, 4, 23);
-	/* dose 2 (unnumbered) a month to the day after dose 1, and its copy typed in
-	 * 11 days later: the typing day is preferred to the month typo (real doses
-	 * are often a month apart on the same day) */
+	/* a bare report a month to the day after dose 1 and 11 days before dose 2: dose 2's own day
+	 * with its copy typed in later, or dose 1 typed in a month late (a typing day of each, and
+	 * a month typo of dose 1). Merged with neither (7 Dec 2026; before, with dose 2 at its date):
+	 * held, both doses posted with their own dates */
 	vs_verify_report mo[] = {rep(1, VERO, 1, 2021, 8, 8, "B1"), rep(2, VERO, 0, 2021, 9, 8, ""),
 	                         rep(3, VERO, 2, 2021, 9, 19, "E2")};
+	run(&p, mo, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	assert_date(ev_of(2), 2021, 9, 19);
+	/* with dose 2's lot it is dose 2's report: merged with it at the earlier date */
+	mo[1] = rep(2, VERO, 0, 2021, 9, 8, "E2");
 	run(&p, mo, 3);
 	assert_int_equal(res.event_count, 2);
 	assert_true(same_event(1, 2));
@@ -1297,6 +1320,47 @@ static void test_unusable_reports(void **state)
 	assert_int_equal(res.event_count, 0);
 }
 
+/* Two histories of default@3 (seed 2, --hard) where the second pass merged a bare copy of one
+ * dose with the next dose as its shot day: the copy's own dose was posted twice and the next dose
+ * lost (7 Dec 2026). A bare report between two doses is now merged with neither and held. */
+static void test_date_error_copy_of_another_dose(void **state)
+{
+	(void)state;
+	vs_verify_person p = adult();
+	/* a bare report 25 days after a dose with a lot (its copy typed in late) and 4 days before
+	 * dose 2: between two doses, held; both doses posted at their dates (it had been merged with
+	 * dose 2 at its own date) */
+	vs_verify_report s[] = {repf(1, PF, 0, 2022, 4, 23, "RM8141", "340008"),
+	                        repf(2, PF, 0, 2022, 5, 18, "", "340008"),
+	                        repf(3, PF, 2, 2022, 5, 22, "", "340007")};
+	run(&p, s, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	assert_date(ev_of(0), 2022, 4, 23);
+	assert_date(ev_of(2), 2022, 5, 22);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* the same from three facilities, dose 1 numbered: held likewise */
+	vs_verify_report t[] = {repf(1, PF, 1, 2022, 3, 18, "ML3638", "940001"),
+	                        repf(2, PF, 0, 2022, 4, 12, "", "940005"),
+	                        repf(3, PF, 2, 2022, 4, 22, "AD9090", "940004")};
+	run(&p, t, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	assert_date(ev_of(0), 2022, 3, 18);
+	assert_date(ev_of(2), 2022, 4, 22);
+	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
+	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
+	/* the same bare report with no dose before it: the day of the shot, the earlier, is kept */
+	vs_verify_report u[] = {repf(2, PF, 0, 2022, 4, 12, "", "940005"),
+	                        repf(3, PF, 2, 2022, 4, 22, "AD9090", "940004"),
+	                        repf(1, PF, 1, 2022, 1, 18, "ML3638", "940001")};
+	run(&p, u, 3);
+	assert_true(same_event(0, 1));
+	assert_true(ev_has(res.report_event[0], VS_R_HIST_DUPLICATE_ENTRY_DELAY));
+	assert_date(ev_of(1), 2022, 4, 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1330,6 +1394,7 @@ int main(void)
 	    cmocka_unit_test(test_window_keeps_missing_dose),
 	    cmocka_unit_test(test_date_error_never_boosters),
 	    cmocka_unit_test(test_date_error_many),
+	    cmocka_unit_test(test_date_error_copy_of_another_dose),
 	    cmocka_unit_test(test_unusable_reports),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
