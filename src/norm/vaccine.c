@@ -6,7 +6,8 @@
  * are keys ("Vắc xin AstraZeneca lô ABC" -> AstraZeneca; runs naming two
  * products -> unknown), then as the beginning of a key, then within an edit
  * distance of about a quarter of its length when exactly one product is
- * that close. A key that two products share (ChAdOx1 nCoV-19) resolves to
+ * that close, then with a key pressed twice taken as once ("AZZ"). A key
+ * that two products share (ChAdOx1 nCoV-19) resolves to
  * the first product listed. Rules: docs/norm-fields.md.
  * Doses: "1", "Mũi 1", "M2", "lần 2", "2nd", "II"; boosters ("nhắc lại",
  * "NL2") after the product's primary series. */
@@ -178,12 +179,12 @@ static int prefix_unique(const vs_norm_vaccine_index *ix, const char *key, size_
 	return shortest ? shortest->product : -1;
 }
 
-/* Edits allowed for a typed key of kl letters: about one in four (Modena,
- * Phizer: 1; Mordena, Astrazenca: 2), none under 5 letters (AZ, JJ, Vero are
- * matched exactly or as a beginning, never approximately). */
+/* Edits allowed for a typed key of kl letters: about one in four (Asta, Bibo,
+ * Modena, Phizer: 1; Mordena, Astrazenca: 2), none under 4 letters (AZ, JJ
+ * are matched exactly, never approximately). */
 static int fuzzy_cap(size_t kl)
 {
-	return kl < 5 ? 0 : kl <= 6 ? 1 : kl <= 12 ? 2 : 3;
+	return kl < 4 ? 0 : kl <= 6 ? 1 : kl <= 12 ? 2 : 3;
 }
 
 /* The product with the unique smallest distance within fuzzy_cap, or -1
@@ -197,7 +198,7 @@ static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 	uint64_t chars = char_mask(key, kl);
 	for (size_t i = 0; i < ix->key_count; i++) {
 		size_t l2 = ix->keys[i].len;
-		if (l2 < 5 || l2 + (size_t)cap < kl || kl + (size_t)cap < l2 ||
+		if (l2 < 4 || l2 + (size_t)cap < kl || kl + (size_t)cap < l2 ||
 		    __builtin_popcountll(chars ^ ix->keys[i].chars) > 2 * cap)
 			continue;
 		int d = vs_osa_distance(key, kl, ix->keys[i].key, l2, cap);
@@ -212,6 +213,38 @@ static int fuzzy(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
 		}
 	}
 	return tie ? -1 : best;
+}
+
+/* Key k without a character repeated next to itself ("azz" -> "az", "bbibpcorv" -> "bibpcorv"). */
+static size_t unstutter(const char *k, size_t l, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < l; i++)
+		if (i == 0 || k[i] != k[i - 1])
+			out[o++] = k[i];
+	out[o] = '\0';
+	return o;
+}
+
+/* A key typed with a key pressed twice or once too few ("AZZ", "AAZ", "BIBBP", "BIBP-CorV"): the
+ * product of the keys equal to it once characters repeated next to each other count once, when
+ * there is one such product, else -1. */
+static int stutter(const vs_norm_vaccine_index *ix, const char *key, size_t kl)
+{
+	char typed[VACC_KEY_MAX], k2[VACC_KEY_MAX];
+	size_t tl = unstutter(key, kl, typed);
+	int found = -1;
+	if (tl < 2)
+		return -1;
+	for (size_t i = 0; i < ix->key_count; i++) {
+		size_t l2 = ix->keys[i].len;
+		if (l2 < tl || unstutter(ix->keys[i].key, l2, k2) != tl || memcmp(k2, typed, tl) != 0)
+			continue;
+		if (found >= 0 && found != ix->keys[i].product)
+			return -1;
+		found = ix->keys[i].product;
+	}
+	return found;
 }
 
 /* Folds s into words; returns the word count (capped). */
@@ -333,6 +366,8 @@ void vs_norm_vaccine(const vs_norm_ctx *ctx, const char *s, vs_norm_record *out)
 			p = count <= VACC_FUZZY_WORDS ? span_match(ix, words, lens, count, true) : -1;
 		if (p == -1)
 			p = core_match(ix, words, lens, count);
+		if (p == -1 && kl)
+			p = stutter(ix, key, kl);
 		fuzzy_hit = p >= 0;
 	}
 	if (p < 0 || (size_t)p >= ctx->ref->vaccine_count) {
