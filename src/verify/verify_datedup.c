@@ -164,26 +164,29 @@ static int fullness(const vf_run *v, size_t e)
 
 static bool same_facility(const vf_run *v, size_t a, size_t b);
 
-/* Event e has neither dose number nor lot and lies between two events of its family that carry a
- * dose number or a lot, each within a typing day of it (window_days + 1 to entry_delay_days): it
- * may be the earlier typed in late or the later on its own day, and nothing in the reports can
- * tell which (a copy is held rather than merged with either). It may be the later's own day when
- * it shares the earlier's facility (a copy typed in there) or when it is dated no sooner than a
- * next dose may follow the earlier; sooner, at another facility, it is the earlier typed in late.
- * The reports tell what the events carry (the merge pass and the holds after the events are
- * sorted both call it). */
+/* Event e has no dose number and lies between two events of its family that carry a dose number
+ * or a lot, each within a typing day of it (window_days + 1 to entry_delay_days), with no lot
+ * other than e's: it may be the earlier typed in late or the later on its own day, and nothing in
+ * the reports can tell which (a copy is held rather than merged with either). It may be the
+ * later's own day when it shares the earlier's facility (a copy typed in there) or when it is
+ * dated no sooner than a next dose may follow the earlier; sooner, at another facility, it is the
+ * earlier typed in late. The reports tell what the events carry (the merge pass and the holds
+ * after the events are sorted both call it). */
 static bool between_doses(const vf_run *v, size_t e)
 {
 	const vs_verify_result *o = v->out;
 	const vs_verify_event *x = &o->events[e];
+	uint32_t lot = lot_of(v, e);
 	bool before = false, after = false;
-	if (fullness(v, e))
+	if (numbered(v, e))
 		return false;
 	for (size_t z = 0; z < o->event_count; z++) {
 		const vs_verify_event *y = &o->events[z];
 		int gap = abs(x->shot_days - y->shot_days);
+		uint32_t other = lot_of(v, z);
 		if (z == e || gap <= v->ctx->window_days || gap > v->ctx->entry_delay_days ||
-		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)) || !fullness(v, z))
+		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)) || !fullness(v, z) ||
+		    (lot && other && lot != other))
 			continue;
 		if (y->shot_days < x->shot_days)
 			before = before || same_facility(v, z, e) || gap >= next_dose_days(v, y);
