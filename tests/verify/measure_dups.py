@@ -14,8 +14,10 @@ DB is the store `vaxsync run --db` wrote. A record reaches an event by records
 key is in postings.
 
 Each posted event has an owner: the true event of the record whose
-standardized shot date is the posted date (the report that won; the lowest
-facility/record id among several). Figures:
+standardized shot date is the posted date (the report that won; among several,
+one whose date carries no date error of its own (not a shifted copy, no
+day/month swap: a copy of another shot may fall on the day exactly), then the
+lowest facility/record id). Figures:
 
 - posted twice (owner): true events owning two or more posted events - the
   registry shows the shot twice. The headline figure.
@@ -90,7 +92,10 @@ def measure(data, db, show=0, quiet=False):
     for key, recs in members.items():
         if key not in post_date:
             continue
-        won = sorted(k for k in recs if std[k][0] == post_date[key]) or sorted(recs)
+        # the report that won: one dated the posted day, preferring one whose date is its shot's
+        # (a shifted or swapped copy of another shot may fall on that day exactly)
+        on_day = sorted(k for k in recs if std[k][0] == post_date[key])
+        won = [k for k in on_day if not set(truth[k][2].split("|")) & DATE_ERRORS] or on_day or sorted(recs)
         owner[key] = truth[won[0]][0]
     owned = collections.Counter(owner.values())
     n_events = len(events)
