@@ -7,8 +7,8 @@
  * products -> unknown), then as the beginning of a key, then within an edit
  * distance of about a quarter of its length when exactly one product is
  * that close, then with a key pressed twice taken as once ("AZZ"). A key
- * that two products share (ChAdOx1 nCoV-19) resolves to
- * the first product listed. Rules: docs/norm-fields.md.
+ * that two products share (ChAdOx1 nCoV-19) resolves to the first product
+ * listed. Rules: docs/norm-fields.md.
  * Doses: "1", "Mũi 1", "M2", "lần 2", "2nd", "II"; boosters ("nhắc lại",
  * "NL2") after the product's primary series. */
 #include <stdlib.h>
@@ -226,7 +226,7 @@ static size_t unstutter(const char *k, size_t l, char *out)
 	return o;
 }
 
-/* A key typed with a key pressed twice or once too few ("AZZ", "AAZ", "BIBBP", "BIBP-CorV"): the
+/* A key typed with a key pressed twice or once too few ("AZZ", "AAZ", "BIBBP", "BBIBBP"): the
  * product of the keys equal to it once characters repeated next to each other count once, when
  * there is one such product, else -1. */
 static int stutter(const vs_norm_vaccine_index *ix, const char *key, size_t kl)

@@ -153,15 +153,6 @@ static bool squeezed(const vf_run *v, size_t x)
 	return next && next->dose && next->shot_days - e->shot_days < next_dose_days(v, e);
 }
 
-static bool numbered(const vf_run *v, size_t e);
-static uint32_t lot_of(const vf_run *v, size_t e);
-
-/* What the reports of event e say of the shot beyond its date: a dose number, a lot (0 to 2). */
-static int fullness(const vf_run *v, size_t e)
-{
-	return numbered(v, e) + (lot_of(v, e) != 0);
-}
-
 static bool same_facility(const vf_run *v, size_t a, size_t b);
 
 /* Event e has no dose number and lies between two events of its family that carry a dose number
@@ -171,22 +162,30 @@ static bool same_facility(const vf_run *v, size_t a, size_t b);
  * later's own day when it shares the earlier's facility (a copy typed in there) or when it is
  * dated no sooner than a next dose may follow the earlier; sooner, at another facility, it is the
  * earlier typed in late. The reports tell what the events carry (the merge pass and the holds
- * after the events are sorted both call it). */
+ * after the events are sorted both call it): a dose number (booster wording counts), the first
+ * lot, read in one pass. */
 static bool between_doses(const vf_run *v, size_t e)
 {
 	const vs_verify_result *o = v->out;
 	const vs_verify_event *x = &o->events[e];
-	uint32_t lot = lot_of(v, e);
-	bool before = false, after = false;
-	if (numbered(v, e))
+	uint32_t lot[VS_VERIFY_MAX_REPORTS] = {0};
+	bool num[VS_VERIFY_MAX_REPORTS] = {false}, before = false, after = false;
+	for (size_t i = 0; i < v->n_reports; i++) {
+		uint16_t ev = o->report_event[i];
+		if (ev == VS_VERIFY_NO_EVENT || ev >= VS_VERIFY_MAX_REPORTS)
+			continue;
+		num[ev] = num[ev] || v->rep[i].dose;
+		if (!lot[ev])
+			lot[ev] = v->rep[i].lot_hash;
+	}
+	if (num[e])
 		return false;
 	for (size_t z = 0; z < o->event_count; z++) {
 		const vs_verify_event *y = &o->events[z];
 		int gap = abs(x->shot_days - y->shot_days);
-		uint32_t other = lot_of(v, z);
 		if (z == e || gap <= v->ctx->window_days || gap > v->ctx->entry_delay_days ||
-		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)) || !fullness(v, z) ||
-		    (lot && other && lot != other))
+		    strcmp(vf_family(v->ctx, x->product), vf_family(v->ctx, y->product)) ||
+		    !(num[z] || lot[z]) || (lot[e] && lot[z] && lot[e] != lot[z]))
 			continue;
 		if (y->shot_days < x->shot_days)
 			before = before || same_facility(v, z, e) || gap >= next_dose_days(v, y);
