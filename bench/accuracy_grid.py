@@ -191,6 +191,7 @@ def main():
                             r["copies"] = pt["attached"]
                             r["merged"] = pt["lost"]
                             r["spread"] = pt["twice_records"] * per
+                            r["off_day"] = 100.0 * pt["off_date"] / max(pt["dated"], 1)
                             extra = " %.4f | %.2f | %d | %d | %.2f |" % (
                                 r["run_auto_recall"], r["posted_twice"], r["copies"], r["merged"],
                                 r["spread"])
@@ -228,6 +229,10 @@ def main():
             "doses merged (max)", max(r.get("merged", 0) for r in results)))
         print("  %-20s %9d  (posted events holding a copy of a dose posted by another: nothing "
               "posted twice)" % ("copies attached (max)", max(r.get("copies", 0) for r in results)))
+        w = max(results, key=lambda r: r.get("off_day", 0))
+        print("  %-20s %9.4f  in %s hard %s (%% of posted events whose shot day is known posted on "
+              "another day: a copy's date kept)" % ("posted on other day", w.get("off_day", 0), w["cell"],
+                                                      "on" if w["hard"] else "off"))
     if a.tags:
         w = min(results, key=lambda r: r["auto_recall"])
         print("\nper tag, worst auto-recall cell %s hard %s: tag records false-auto not-auto missed" %
