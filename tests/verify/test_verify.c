@@ -499,6 +499,18 @@ static bool held(size_t i)
 	return vs_reason_has(&ev_of(i)->reasons, VS_R_HIST_POSSIBLE_DUPLICATE);
 }
 
+/* r[1], unnumbered, between r[0] and r[2]: held; the two doses posted each at its own date. */
+static void held_between(const vs_verify_person *p, const vs_verify_report *r)
+{
+	run(p, r, 3);
+	assert_int_equal(res.event_count, 3);
+	assert_true(held(1));
+	for (size_t i = 0; i < 3; i += 2) {
+		assert_int_equal(ev_of(i)->shot_days, r[i].shot_days);
+		assert_int_equal(ev_of(i)->status, VS_VERIFY_OK);
+	}
+}
+
 /* a report with no dose number that carries the lot of another event of its family, and is not
  * merged with it, from the same facility or more than a month away: held; the numbered or earlier
  * event is posted. Two lots, a dose number, reports within the window (merged), or another or an
@@ -729,11 +741,7 @@ static void test_possible_duplicate_between_doses(void **state)
 	 * merged with dose 2 at its date, which posted dose 1 twice when it was dose 1's copy) */
 	r[1] = repf(2, PF, 0, 2022, 1, 1, "", "F3");
 	r[2] = repf(3, PF, 2, 2022, 1, 5, "P2", "F2");
-	run(&p, r, 3);
-	assert_int_equal(res.event_count, 3);
-	assert_true(held(1));
-	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
-	assert_date(ev_of(2), 2022, 1, 5);
+	held_between(&p, r);
 	/* ... but sooner than Pfizer's 21 days after dose 1, at another facility, it cannot be dose
 	 * 2's own day: dose 1 typed in late, merged with dose 1 */
 	r[1] = repf(2, PF, 0, 2021, 12, 20, "", "F3");
@@ -1102,12 +1110,7 @@ static void test_date_error_entry_delay_history(void **state)
 	 * held, both doses posted with their own dates */
 	vs_verify_report mo[] = {rep(1, VERO, 1, 2021, 8, 8, "B1"), rep(2, VERO, 0, 2021, 9, 8, ""),
 	                         rep(3, VERO, 2, 2021, 9, 19, "E2")};
-	run(&p, mo, 3);
-	assert_int_equal(res.event_count, 3);
-	assert_true(held(1));
-	assert_int_equal(ev_of(0)->status, VS_VERIFY_OK);
-	assert_int_equal(ev_of(2)->status, VS_VERIFY_OK);
-	assert_date(ev_of(2), 2021, 9, 19);
+	held_between(&p, mo);
 	/* with dose 2's lot it is dose 2's report: merged with it at the earlier date */
 	mo[1] = rep(2, VERO, 0, 2021, 9, 8, "E2");
 	run(&p, mo, 3);
@@ -1318,18 +1321,6 @@ static void test_unusable_reports(void **state)
 	assert_int_equal(res.report_status[2], VS_VERIFY_OK);
 	run(&p, r, 0);
 	assert_int_equal(res.event_count, 0);
-}
-
-/* r[1], unnumbered, between r[0] and r[2]: held; the two doses posted each at its own date. */
-static void held_between(const vs_verify_person *p, const vs_verify_report *r)
-{
-	run(p, r, 3);
-	assert_int_equal(res.event_count, 3);
-	assert_true(held(1));
-	for (size_t i = 0; i < 3; i += 2) {
-		assert_int_equal(ev_of(i)->shot_days, r[i].shot_days);
-		assert_int_equal(ev_of(i)->status, VS_VERIFY_OK);
-	}
 }
 
 /* Histories of default@3 (seeds 2 and 3, --hard) where the second pass merged an unnumbered copy
