@@ -84,6 +84,8 @@ def measure(data, db, show=0, quiet=False):
         checked[(fac, str(rid))] = key
         std[(fac, str(rid))] = (sd, dose, lot)
     post_date = dict(con.execute("SELECT event_key, shot_date FROM postings"))
+    # reports whose date carries no date error of their own (not a shifted copy, no day/month swap)
+    own_day = {k for k, (_, _, tags) in truth.items() if not set(tags.split("|")) & DATE_ERRORS}
     members = collections.defaultdict(list)
     for k, key in checked.items():
         if k in truth:
@@ -95,7 +97,7 @@ def measure(data, db, show=0, quiet=False):
         # the report that won: one dated the posted day, preferring one whose date is its shot's
         # (a shifted or swapped copy of another shot may fall on that day exactly)
         on_day = sorted(k for k in recs if std[k][0] == post_date[key])
-        won = [k for k in on_day if not set(truth[k][2].split("|")) & DATE_ERRORS] or on_day or sorted(recs)
+        won = [k for k in on_day if k in own_day] or on_day or sorted(recs)
         owner[key] = truth[won[0]][0]
     owned = collections.Counter(owner.values())
     n_events = len(events)
@@ -133,14 +135,13 @@ def measure(data, db, show=0, quiet=False):
             posted_merged["lost"] += 1
         else:
             posted_merged["attached"] += 1
-    # the day of the shot: the date of an event's reports that carry no date error of their own
-    # (not a shifted copy, no day/month swap); posted events of the one true event are posted
-    # on another day when the report that won was a copy's (typed late, or another event's)
+    # the day of the shot: the date of an event's own-day reports; posted events of the one true
+    # event are posted on another day when the report that won was a copy's (typed late, or
+    # another event's)
     clean = collections.defaultdict(set)
     for ev, recs in events.items():
         for k in recs:
-            tags = set(truth[k][2].split("|"))
-            if k in std and std[k][0] and not tags & DATE_ERRORS:
+            if k in own_day and k in std and std[k][0]:
                 clean[ev].add(std[k][0])
     off_date = sum(1 for key, ev in owner.items() if len(clean[ev]) == 1 and post_date[key] not in clean[ev])
     dated = sum(1 for ev in owner.values() if len(clean[ev]) == 1)
