@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "norm/norm_internal.h"
+#include "norm/text.h"
 
 static size_t slen(const char *s)
 {
@@ -172,10 +173,47 @@ uint32_t vs_norm_household(const char *s)
 	return h ? h : 1;
 }
 
-void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in, vs_norm_record *out)
+/* A text field whose UTF-8 was read in a Western code page and saved again ("Nguyá»…n" for
+ * Nguyễn): its repair in buf (cap bytes), else the field itself. */
+static const char *misread(const char *s, char *buf, size_t cap, bool *fixed)
+{
+	if (!s)
+		return s;
+	/* Such text always holds the character of a UTF-8 continuation byte: U+0080-U+00BF (C2 xx),
+	 * or one of Windows-1252's (E2 80 xx, E2 84 A2, C5 92 ..., C6 92, CB xx), or U+FFFD for a byte
+	 * it has none for; text typed right hardly ever does, and is passed by in one scan. */
+	const unsigned char *u = (const unsigned char *)s;
+	bool sign = false;
+	size_t len = 0;
+	for (; u[len]; len++) {
+		unsigned c = u[len], d = u[len + 1];
+		sign |= c == 0xC2 || c == 0xCB || (c == 0xE2 && (d == 0x80 || d == 0x84)) ||
+		        (c == 0xEF && d == 0xBF) || (c == 0xC6 && d == 0x92) ||
+		        (c == 0xC5 && (d == 0x92 || d == 0x93 || d == 0xA0 || d == 0xA1 || d == 0xB8 ||
+		                       d == 0xBD || d == 0xBE));
+	}
+	if (!sign || !vs_text_misread_repair(s, len, buf, cap))
+		return s;
+	*fixed = true;
+	return buf;
+}
+
+void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in_typed, vs_norm_record *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->vaccine = -1;
+	/* the text fields, with any UTF-8 read in a Western code page decoded first */
+	vs_norm_input fixed_in = *in_typed;
+	const vs_norm_input *in = &fixed_in;
+	char nbuf[512], sbuf[64], abuf[1024], vbuf[256], dbuf[256];
+	bool fixed = false;
+	fixed_in.full_name = misread(in_typed->full_name, nbuf, sizeof nbuf, &fixed);
+	fixed_in.sex = misread(in_typed->sex, sbuf, sizeof sbuf, &fixed);
+	fixed_in.address = misread(in_typed->address, abuf, sizeof abuf, &fixed);
+	fixed_in.vaccine = misread(in_typed->vaccine, vbuf, sizeof vbuf, &fixed);
+	fixed_in.dose = misread(in_typed->dose, dbuf, sizeof dbuf, &fixed);
+	if (fixed)
+		vs_reason_add(&out->reasons, VS_R_TEXT_UTF8_MISREAD_DECODED);
 	std_name(ctx, in->full_name, out);
 	out->dob = vs_norm_date(in->dob, slen(in->dob), VS_NORM_DATE_DOB, ctx->today, &out->reasons);
 	out->sex = vs_norm_sex(in->sex, slen(in->sex), &out->reasons);

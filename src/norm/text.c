@@ -931,6 +931,153 @@ static int cp_to_byte(uint32_t cp)
 	return -1;
 }
 
+/* ---- UTF-8 read in a Western code page ---- */
+
+enum { MISREAD_MAX = 1024, MISREAD_HOLES = 3, MISREAD_HOLE = 0x100 };
+
+/* The bytes Windows-1252 has no character for; a strict decoder turned each into U+FFFD. */
+static const uint8_t cp1252_holes[] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+
+/* Decodes the bytes b[0..n) as UTF-8 into out (cap bytes incl. NUL): a hole (MISREAD_HOLE) takes
+ * the next byte of pick, and a space where a continuation byte must stand is the no-break space
+ * (0xA0, the second byte of à and Ơ) that a program made a plain one (*guessed tells whether a
+ * hole or such a space was used). Returns the length, 0 when the bytes are not UTF-8, hold no
+ * letter beyond ASCII, or decode to a character that is neither a letter nor a dash or quote (a
+ * Vietnamese text read this way is letters; not a combining mark or a no-break space: TCVN3, VNI
+ * and decomposed text make those of a letter and a space). */
+static size_t misread_decode(const uint16_t *b, size_t n, const uint8_t *pick, char *out, size_t cap,
+                             bool *guessed)
+{
+	size_t o = 0, h = 0;
+	bool beyond = false;
+	*guessed = false;
+	for (size_t i = 0; i < n;) {
+		unsigned c = b[i] == MISREAD_HOLE ? pick[h++] : b[i];
+		if (c < 0x80) {
+			if (o + 2 > cap)
+				return 0;
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		int need = c >= 0xC2 && c <= 0xDF   ? 1
+		           : c >= 0xE0 && c <= 0xEF ? 2
+		           : c >= 0xF0 && c <= 0xF4 ? 3
+		                                    : 0;
+		if (!need || i + (size_t)need >= n || o + (size_t)need + 2 > cap)
+			return 0;
+		uint32_t cp = c & (need == 1 ? 0x1Fu : need == 2 ? 0x0Fu : 0x07u);
+		out[o++] = (char)c;
+		for (int k = 1; k <= need; k++) {
+			uint16_t x = b[i + (size_t)k];
+			unsigned d = x == MISREAD_HOLE ? pick[h++] : x == ' ' ? 0xA0u : x;
+			*guessed |= x == MISREAD_HOLE || x == ' ';
+			if ((d & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (d & 0x3F);
+			out[o++] = (char)d;
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		vs_text_letter l;
+		bool letter = vs_text_letter_of(cp, &l);
+		if (!letter && !(cp >= 0x2010 && cp <= 0x2027)) /* a dash or quote may stand in text */
+			return 0;
+		beyond |= letter;
+		i += (size_t)need + 1;
+	}
+	out[o] = '\0';
+	return beyond ? o : 0;
+}
+
+/* Every word of s with a letter beyond ASCII is a Vietnamese syllable, in one case or capitalised. */
+static bool misread_words_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		/* a word: a run of letters and bytes beyond ASCII (the split of word_sep below) */
+		while (i < len && (unsigned char)s[i] < 0x80 &&
+		       !(((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+			i++;
+		size_t start = i;
+		bool high = false;
+		while (i < len &&
+		       ((unsigned char)s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))) {
+			high |= (unsigned char)s[i] >= 0x80;
+			i++;
+		}
+		if (high && !vs_text_syllable_valid(s + start, i - start))
+			return false;
+		/* nor a capital after a small letter (NgỐc is no reading of Ngọc) */
+		bool lower = false;
+		for (size_t k = start; k < i;) {
+			uint32_t cp;
+			vs_text_letter l;
+			size_t n = vs_text_dec(s + k, i - k, &cp);
+			if (!n)
+				return false;
+			k += n;
+			bool letter = vs_text_letter_of(cp, &l);
+			if (letter && l.upper && lower && cp >= 0x80)
+				return false;
+			lower = letter && !l.upper;
+		}
+	}
+	return true;
+}
+
+size_t vs_text_misread_repair(const char *s, size_t len, char *out, size_t cap)
+{
+	uint16_t b[MISREAD_MAX];
+	size_t n = 0;
+	int holes = 0;
+	bool high = false;
+	if (!s || len == 0 || len > MISREAD_MAX || cap < 2)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_text_dec(s + i, len - i, &cp);
+		if (!k)
+			return 0;
+		i += k;
+		if (cp == 0xFFFD) {
+			if (++holes > MISREAD_HOLES)
+				return 0;
+			b[n++] = MISREAD_HOLE;
+			continue;
+		}
+		int byte = cp_to_byte(cp);
+		if (byte < 0)
+			return 0; /* a character no such code page has (ễ, ư typed right): not misread */
+		high |= byte >= 0x80;
+		b[n++] = (uint16_t)byte;
+	}
+	if (!high && !holes)
+		return 0;
+	/* each hole is one of five bytes: the reading is kept when exactly one choice makes every
+	 * word a syllable (Ngá»�c: ọ, not ề ỏ Ố ờ; Ä� is Đ) */
+	uint8_t pick[MISREAD_HOLES] = {0};
+	size_t combos = 1, found = 0;
+	for (int k = 0; k < holes; k++)
+		combos *= sizeof cp1252_holes;
+	char tmp[MISREAD_MAX * 3 + 1];
+	for (size_t c = 0; c < combos; c++) {
+		for (int k = 0, x = (int)c; k < holes; k++, x /= (int)sizeof cp1252_holes)
+			pick[k] = cp1252_holes[x % (int)sizeof cp1252_holes];
+		bool guessed;
+		size_t tl = misread_decode(b, n, pick, tmp, sizeof tmp, &guessed);
+		if (!tl || (guessed && !misread_words_valid(tmp, tl)))
+			continue;
+		if (found && (found != tl + 1 || memcmp(out, tmp, tl) != 0))
+			return 0; /* two readings */
+		if (tl + 1 > cap)
+			return 0;
+		memcpy(out, tmp, tl + 1);
+		found = tl + 1;
+	}
+	return found ? found - 1 : 0;
+}
+
 /* A syllable as a careful typist (or an input method) writes it: valid and
  * the tone on the new-style or the old-style place. Legacy decoding of the
  * wrong code page often yields valid letters with the tone misplaced. */

@@ -1,13 +1,15 @@
 /* fuzz_name.c - libFuzzer target for the name standardizer (src/norm/name.c
- * and text.c: NFC, legacy-encoding repair, syllables, keys). Checks on top of
- * memory safety: every output is NUL-terminated valid UTF-8 within its
- * member, keys are plain ASCII, and standardizing the display form again
- * gives the same display form and keys (idempotence; with a legacy-encoding
- * reason involved, convergence by the third pass). */
+ * and text.c: NFC, legacy-encoding repair, UTF-8 read in a Western code
+ * page, syllables, keys). Checks on top of memory safety: every output is
+ * NUL-terminated valid UTF-8 within its member, keys are plain ASCII, and
+ * standardizing the display form again gives the same display form and keys
+ * (idempotence; with a legacy-encoding reason involved, convergence by the
+ * third pass). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "norm/norm_internal.h"
+#include "norm/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,6 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size = sizeof(buf) - 1;
 	memcpy(buf, data, size);
 	buf[size] = '\0';
+	/* UTF-8 read in a Western code page: the repair fits its buffer and is UTF-8 */
+	char fixed[512];
+	size_t fl = vs_text_misread_repair(buf, size, fixed, sizeof(fixed));
+	if (fl && (fl >= sizeof(fixed) || strlen(fixed) != fl || !vs_utf8_valid(fixed, fl, NULL)))
+		abort();
 	memset(&r, 0, sizeof(r));
 	vs_norm_name(ctx(), buf, size, &r);
 	check_str(r.full_name, sizeof(r.full_name), false);

@@ -136,6 +136,94 @@ static void test_legacy(void **state)
 	                 VS_TEXT_LEGACY_SUSPECT);
 }
 
+/* UTF-8 whose bytes were read as Windows-1252 (or Latin-1) and saved again as UTF-8, as a CSV
+ * UTF-8 file opened in Excel in a Western locale comes back (TEXT_UTF8_MISREAD_DECODED) */
+static void test_utf8_misread(void **state)
+{
+	char out[256];
+	(void)state;
+	static const struct {
+		const char *in, *want;
+	} fixed[] = {
+	    {"Nguyá»…n VÄƒn HÃ²a", "Nguyễn Văn Hòa"},               /* Windows-1252 */
+	    {"Nguyá»\xc2\x85n VÄ\xc2\x83n HÃ²a", "Nguyễn Văn Hòa"}, /* Latin-1: C1 controls */
+	    {"LÃª Ä\xef\xbf\xbdá»©c Anh", "Lê Đức Anh"},            /* 0x90 lost as U+FFFD: only Đ fits */
+	    {"Tráº§n Thá»‹ Ngá»\xef\xbf\xbd"
+	     "c",
+	     "Trần Thị Ngọc"},                           /* 0x8D lost: ọ, not ề ỏ Ố ờ */
+	    {"HoÃ ng Thá»‹ Æ\xc2\xa0n", "Hoàng Thị Ơn"}, /* à's 0xA0 made a plain space */
+	    {"Sá»‘ 12, PhÆ°á»\xc2\x9dng 5, Quáº­n 3, TP.HCM", "Số 12, Phường 5, Quận 3, TP.HCM"},
+	    {"MÅ©i 1", "Mũi 1"},
+	    {"NÆ°Ìƒ", NULL}, /* a combining mark: not text anyone typed */
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		size_t n = vs_text_misread_repair(fixed[i].in, strlen(fixed[i].in), out, sizeof out);
+		if (!fixed[i].want) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		if (n == 0 || strcmp(out, fixed[i].want) != 0)
+			fail_msg("%s: got %s", fixed[i].in, n ? out : "(none)");
+		assert_int_equal(n, strlen(fixed[i].want));
+	}
+	/* text typed right, and the other damages, are left alone: Vietnamese letters no Western code
+	 * page has, Latin-1 letters followed by letters (no UTF-8), TCVN3 and VNI bytes, decomposed
+	 * marks before a space, a VNI Â before a space (which a no-break space would read as NBSP) */
+	static const char *const alone[] = {"Nguyễn Văn Hòa",
+	                                    "Hoàng Thị Ánh",
+	                                    "ÂU CƠ",
+	                                    "Hòa",
+	                                    "Lê",
+	                                    "Võ Ôn",
+	                                    "NguyÔn V¨n Ph¹m",
+	                                    "Nguyeãn Thò Hoàng",
+	                                    "LEÂ THANH LAN",
+	                                    "HA\xcc\x80 LINH",
+	                                    "NGOÂ MINH",
+	                                    "abc",
+	                                    "",
+	                                    "Đắk Lắk",
+	                                    "Café",
+	                                    "Ã",
+	                                    "Ã¢ \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"};
+	for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
+		if (vs_text_misread_repair(alone[i], strlen(alone[i]), out, sizeof out))
+			fail_msg("repaired %s into %s", alone[i], out);
+	/* an output that does not fit, and text over 1,024 characters, are not repaired */
+	assert_int_equal(vs_text_misread_repair("Nguyá»…n", strlen("Nguyá»…n"), out, 4), 0);
+	char big[2100];
+	memset(big, 'a', sizeof big);
+	memcpy(big + 2000, "á»…", strlen("á»…"));
+	assert_int_equal(vs_text_misread_repair(big, 2000 + strlen("á»…"), out, sizeof out), 0);
+
+	/* the record: name, sex, address, vaccine and dose read again, one reason */
+	vs_norm_record r;
+	vs_norm_input in = {0};
+	in.full_name = "NGUYá»„N THá»Š THU";
+	in.dob = "05/03/1980";
+	in.sex = "Ná»¯";
+	in.address = "PhÆ°á»\xc2\x9d"
+	             "ng PhÃºc XÃ¡, Quáº­n Ba Ä\xc2\x90"
+	             "Ã¬nh, HÃ\xc2\xa0"
+	             " Ná»™i";
+	in.vaccine = "Pfizer";
+	in.dose = "MÅ©i 2";
+	in.shot_date = "15/08/2021";
+	vs_norm_record_std(ctx, &in, &r);
+	assert_string_equal(r.full_name, "Nguyễn Thị Thu");
+	assert_int_equal(r.sex, VS_SEX_F);
+	assert_string_equal(r.commune_code, "00001");
+	assert_int_equal(r.dose, 2);
+	assert_true(vs_reason_has(&r.reasons, VS_R_TEXT_UTF8_MISREAD_DECODED));
+	assert_false(vs_reason_has(&r.reasons, VS_R_NAME_LEGACY_ENCODING_SUSPECT));
+	in.full_name = "Nguyễn Thị Thu";
+	in.sex = "Nữ";
+	in.address = "Phường Phúc Xá, Quận Ba Đình, Hà Nội";
+	in.dose = "Mũi 2";
+	vs_norm_record_std(ctx, &in, &r);
+	assert_false(vs_reason_has(&r.reasons, VS_R_TEXT_UTF8_MISREAD_DECODED));
+}
+
 /* ---- names ---- */
 
 static void name(const char *s, vs_norm_record *r)
@@ -737,13 +825,21 @@ static void test_ctx_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_syllables),      cmocka_unit_test(test_reference_names_are_syllables),
-	    cmocka_unit_test(test_nfc_and_keys),   cmocka_unit_test(test_legacy),
-	    cmocka_unit_test(test_names),          cmocka_unit_test(test_title_unmarked_idempotent),
-	    cmocka_unit_test(test_keys_table),     cmocka_unit_test(test_keys_cases),
-	    cmocka_unit_test(test_keys_reference), cmocka_unit_test(test_dates),
-	    cmocka_unit_test(test_date_days),      cmocka_unit_test(test_sex),
-	    cmocka_unit_test(test_record),         cmocka_unit_test(test_ctx_alloc_failures),
+	    cmocka_unit_test(test_syllables),
+	    cmocka_unit_test(test_reference_names_are_syllables),
+	    cmocka_unit_test(test_nfc_and_keys),
+	    cmocka_unit_test(test_legacy),
+	    cmocka_unit_test(test_utf8_misread),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_title_unmarked_idempotent),
+	    cmocka_unit_test(test_keys_table),
+	    cmocka_unit_test(test_keys_cases),
+	    cmocka_unit_test(test_keys_reference),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_date_days),
+	    cmocka_unit_test(test_sex),
+	    cmocka_unit_test(test_record),
+	    cmocka_unit_test(test_ctx_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
