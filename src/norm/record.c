@@ -175,7 +175,7 @@ uint32_t vs_norm_household(const char *s)
 
 /* A text field whose UTF-8 was read in a Western code page and saved again ("Nguyá»…n" for
  * Nguyễn): its repair in buf (cap bytes), else the field itself. */
-static const char *misread(const char *s, char *buf, size_t cap, bool *fixed)
+static const char *misread(const vs_norm_ctx *ctx, const char *s, char *buf, size_t cap, bool *fixed)
 {
 	if (!s)
 		return s;
@@ -192,7 +192,7 @@ static const char *misread(const char *s, char *buf, size_t cap, bool *fixed)
 		        (c == 0xC5 && (d == 0x92 || d == 0x93 || d == 0xA0 || d == 0xA1 || d == 0xB8 ||
 		                       d == 0xBD || d == 0xBE));
 	}
-	if (!sign || !vs_text_misread_repair(s, len, buf, cap))
+	if (!sign || !vs_text_misread_repair(ctx ? ctx->text : NULL, s, len, buf, cap))
 		return s;
 	*fixed = true;
 	return buf;
@@ -207,11 +207,11 @@ void vs_norm_record_std(const vs_norm_ctx *ctx, const vs_norm_input *in_typed, v
 	const vs_norm_input *in = &fixed_in;
 	char nbuf[512], sbuf[64], abuf[1024], vbuf[256], dbuf[256];
 	bool fixed = false;
-	fixed_in.full_name = misread(in_typed->full_name, nbuf, sizeof nbuf, &fixed);
-	fixed_in.sex = misread(in_typed->sex, sbuf, sizeof sbuf, &fixed);
-	fixed_in.address = misread(in_typed->address, abuf, sizeof abuf, &fixed);
-	fixed_in.vaccine = misread(in_typed->vaccine, vbuf, sizeof vbuf, &fixed);
-	fixed_in.dose = misread(in_typed->dose, dbuf, sizeof dbuf, &fixed);
+	fixed_in.full_name = misread(ctx, in_typed->full_name, nbuf, sizeof nbuf, &fixed);
+	fixed_in.sex = misread(ctx, in_typed->sex, sbuf, sizeof sbuf, &fixed);
+	fixed_in.address = misread(ctx, in_typed->address, abuf, sizeof abuf, &fixed);
+	fixed_in.vaccine = misread(ctx, in_typed->vaccine, vbuf, sizeof vbuf, &fixed);
+	fixed_in.dose = misread(ctx, in_typed->dose, dbuf, sizeof dbuf, &fixed);
 	if (fixed)
 		vs_reason_add(&out->reasons, VS_R_TEXT_UTF8_MISREAD_DECODED);
 	std_name(ctx, in->full_name, out);

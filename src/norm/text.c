@@ -967,11 +967,12 @@ static size_t misread_decode(const uint16_t *b, size_t n, const uint8_t *pick, c
 		if (!need || i + (size_t)need >= n || o + (size_t)need + 2 > cap)
 			return 0;
 		uint32_t cp = c & (need == 1 ? 0x1Fu : need == 2 ? 0x0Fu : 0x07u);
+		bool guess = false;
 		out[o++] = (char)c;
 		for (int k = 1; k <= need; k++) {
 			uint16_t x = b[i + (size_t)k];
 			unsigned d = x == MISREAD_HOLE ? pick[h++] : x == ' ' ? 0xA0u : x;
-			*guessed |= x == MISREAD_HOLE || x == ' ';
+			guess |= x == MISREAD_HOLE || x == ' ';
 			if ((d & 0xC0) != 0x80)
 				return 0;
 			cp = cp << 6 | (d & 0x3F);
@@ -980,11 +981,14 @@ static size_t misread_decode(const uint16_t *b, size_t n, const uint8_t *pick, c
 		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
 		    (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
+		*guessed |= guess;
+		/* beside letters, a dash or quote; and where no byte was guessed, the Latin-1 signs and
+		 * combining marks of text that was in an old font encoding (TCVN3 Ph¹m) or decomposed */
 		vs_text_letter l;
-		bool letter = vs_text_letter_of(cp, &l);
-		if (!letter && !(cp >= 0x2010 && cp <= 0x2027)) /* a dash or quote may stand in text */
+		if (!vs_text_letter_of(cp, &l) && !(cp >= 0x2010 && cp <= 0x2027) &&
+		    (guess || !((cp >= 0xA1 && cp <= 0xFF) || (cp >= 0x300 && cp <= 0x36F))))
 			return 0;
-		beyond |= letter;
+		beyond = true;
 		i += (size_t)need + 1;
 	}
 	out[o] = '\0';
@@ -1009,7 +1013,7 @@ static bool misread_words_valid(const char *s, size_t len)
 		if (high && !vs_text_syllable_valid(s + start, i - start))
 			return false;
 		/* nor a capital after a small letter (NgỐc is no reading of Ngọc) */
-		bool lower = false;
+		bool lower = false, lower_high = false;
 		for (size_t k = start; k < i;) {
 			uint32_t cp;
 			vs_text_letter l;
@@ -1018,15 +1022,39 @@ static bool misread_words_valid(const char *s, size_t len)
 				return false;
 			k += n;
 			bool letter = vs_text_letter_of(cp, &l);
-			if (letter && l.upper && lower && cp >= 0x80)
+			if (letter && l.upper && lower && (cp >= 0x80 || lower_high))
 				return false;
 			lower = letter && !l.upper;
+			lower_high = lower && cp >= 0x80;
 		}
 	}
 	return true;
 }
 
-size_t vs_text_misread_repair(const char *s, size_t len, char *out, size_t cap)
+static int word_score(const vs_text_tables *t, const char *w, size_t len);
+
+/* The sum of word_score over the words of s with a letter beyond ASCII; 0 without tables. */
+static int misread_score(const vs_text_tables *t, const char *s, size_t len)
+{
+	int score = 0;
+	for (size_t i = 0; t && i < len;) {
+		while (i < len && (unsigned char)s[i] < 0x80 &&
+		       !(((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+			i++;
+		size_t start = i;
+		bool high = false;
+		while (i < len &&
+		       ((unsigned char)s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))) {
+			high |= (unsigned char)s[i] >= 0x80;
+			i++;
+		}
+		if (high)
+			score += word_score(t, s + start, i - start);
+	}
+	return score;
+}
+
+size_t vs_text_misread_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap)
 {
 	uint16_t b[MISREAD_MAX];
 	size_t n = 0;
@@ -1061,6 +1089,7 @@ size_t vs_text_misread_repair(const char *s, size_t len, char *out, size_t cap)
 	for (int k = 0; k < holes; k++)
 		combos *= sizeof cp1252_holes;
 	char tmp[MISREAD_MAX * 3 + 1];
+	int best = 0, best_count = 0;
 	for (size_t c = 0; c < combos; c++) {
 		for (int k = 0, x = (int)c; k < holes; k++, x /= (int)sizeof cp1252_holes)
 			pick[k] = cp1252_holes[x % (int)sizeof cp1252_holes];
@@ -1068,14 +1097,22 @@ size_t vs_text_misread_repair(const char *s, size_t len, char *out, size_t cap)
 		size_t tl = misread_decode(b, n, pick, tmp, sizeof tmp, &guessed);
 		if (!tl || (guessed && !misread_words_valid(tmp, tl)))
 			continue;
-		if (found && (found != tl + 1 || memcmp(out, tmp, tl) != 0))
-			return 0; /* two readings */
+		/* several readings: the one whose words are the most name-like (Ánh, not Ính) */
+		int score = combos > 1 ? misread_score(t, tmp, tl) : 0;
+		if (best_count && score < best)
+			continue;
+		if (best_count && score == best) {
+			best_count++;
+			continue;
+		}
 		if (tl + 1 > cap)
 			return 0;
 		memcpy(out, tmp, tl + 1);
 		found = tl + 1;
+		best = score;
+		best_count = 1;
 	}
-	return found ? found - 1 : 0;
+	return found && best_count == 1 ? found - 1 : 0;
 }
 
 /* A syllable as a careful typist (or an input method) writes it: valid and

@@ -107,12 +107,14 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 /* Text whose UTF-8 bytes were read in a Western code page (Windows-1252 or -1258, or Latin-1) and
  * saved again as UTF-8: "Nguyá»…n VÄƒn HÃ²a" for "Nguyễn Văn Hòa", as Excel shows a CSV UTF-8 file
  * opened in a Western locale. Each character is mapped back to its byte (a no-break space made a
- * plain space is put back; up to 3 bytes the code page has no character for, U+FFFD, are guessed
- * when exactly one guess makes every word a Vietnamese syllable) and the bytes must be UTF-8 of
- * letters and punctuation. Returns the repaired length (text in out, cap bytes incl. NUL), 0 when
- * the text is not such (Vietnamese typed right has letters no such code page has, or Latin-1
- * letters that are no UTF-8) or longer than 1,024 characters. */
-size_t vs_text_misread_repair(const char *s, size_t len, char *out, size_t cap);
+ * plain space is put back; up to 3 bytes the code page has no character for, U+FFFD, are guessed:
+ * the guess that makes every word a Vietnamese syllable, or when several do, the one whose words
+ * are the most name-like by the tables t, if exactly one) and the bytes must be UTF-8 of letters
+ * and punctuation (or, where nothing was guessed, Latin-1 signs and combining marks: text in an
+ * old font encoding or decomposed, repaired after this). Returns the repaired length (text in out, cap bytes
+ * incl. NUL), 0 when the text is not such (Vietnamese typed right has letters no such code page has, or
+ * Latin-1 letters that are no UTF-8) or longer than 1,024 characters. */
+size_t vs_text_misread_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap);
 
 /* Name-table lookups of one word as typed (any case). With accents the
  * word is compared with its diacritics (canonical tone placement), so "Ly"

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf[size] = '\0';
 	/* UTF-8 read in a Western code page: the repair fits its buffer and is UTF-8 */
 	char fixed[512];
-	size_t fl = vs_text_misread_repair(buf, size, fixed, sizeof(fixed));
+	size_t fl = vs_text_misread_repair(ctx() ? ctx()->text : NULL, buf, size, fixed, sizeof(fixed));
 	if (fl && (fl >= sizeof(fixed) || strlen(fixed) != fl || !vs_utf8_valid(fixed, fl, NULL)))
 		abort();
 	memset(&r, 0, sizeof(r));

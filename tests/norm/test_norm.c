@@ -154,10 +154,18 @@ static void test_utf8_misread(void **state)
 	    {"HoÃ ng Thá»‹ Æ\xc2\xa0n", "Hoàng Thị Ơn"}, /* à's 0xA0 made a plain space */
 	    {"Sá»‘ 12, PhÆ°á»\xc2\x9dng 5, Quáº­n 3, TP.HCM", "Số 12, Phường 5, Quận 3, TP.HCM"},
 	    {"MÅ©i 1", "Mũi 1"},
-	    {"NÆ°Ìƒ", NULL}, /* a combining mark: not text anyone typed */
+	    {"Ã\xef\xbf\xbdnh", "Ánh"}, /* 0x81 lost: Á and Í both make a syllable, Ánh is a name */
+	    {"NGUYá»„N VÄ‚N QUá»\xef\xbf\xbd"
+	     "C BÃŒNH",
+	     "NGUYỄN VĂN QUỐC BÌNH"},                 /* not QUọC */
+	    {"NguyeÌ‚Ìƒn", "Nguye\xcc\x82\xcc\x83n"}, /* decomposed before: NFC comes after */
+	    {"PhÂ¹m", "Ph¹m"},                        /* TCVN3 before: repaired after */
+	    {"NÆ°Ìƒ", "Nư\xcc\x83"},                  /* decomposed Nữ */
+	    {"HA\xcc\x80 LINH", NULL}, /* decomposed, not misread: a mark guessed from a space */
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		size_t n = vs_text_misread_repair(fixed[i].in, strlen(fixed[i].in), out, sizeof out);
+		size_t n =
+		    vs_text_misread_repair(ctx->text, fixed[i].in, strlen(fixed[i].in), out, sizeof out);
 		if (!fixed[i].want) {
 			assert_int_equal(n, 0);
 			continue;
@@ -187,14 +195,14 @@ static void test_utf8_misread(void **state)
 	                                    "Ã",
 	                                    "Ã¢ \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"};
 	for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
-		if (vs_text_misread_repair(alone[i], strlen(alone[i]), out, sizeof out))
+		if (vs_text_misread_repair(ctx->text, alone[i], strlen(alone[i]), out, sizeof out))
 			fail_msg("repaired %s into %s", alone[i], out);
 	/* an output that does not fit, and text over 1,024 characters, are not repaired */
-	assert_int_equal(vs_text_misread_repair("Nguyá»…n", strlen("Nguyá»…n"), out, 4), 0);
+	assert_int_equal(vs_text_misread_repair(ctx->text, "Nguyá»…n", strlen("Nguyá»…n"), out, 4), 0);
 	char big[2100];
 	memset(big, 'a', sizeof big);
 	memcpy(big + 2000, "á»…", strlen("á»…"));
-	assert_int_equal(vs_text_misread_repair(big, 2000 + strlen("á»…"), out, sizeof out), 0);
+	assert_int_equal(vs_text_misread_repair(ctx->text, big, 2000 + strlen("á»…"), out, sizeof out), 0);
 
 	/* the record: name, sex, address, vaccine and dose read again, one reason */
 	vs_norm_record r;
@@ -216,6 +224,12 @@ static void test_utf8_misread(void **state)
 	assert_int_equal(r.dose, 2);
 	assert_true(vs_reason_has(&r.reasons, VS_R_TEXT_UTF8_MISREAD_DECODED));
 	assert_false(vs_reason_has(&r.reasons, VS_R_NAME_LEGACY_ENCODING_SUSPECT));
+	/* two damages: a name in TCVN3, then the file misread */
+	in.full_name = "PhÂ¹m Quang HÃ·u HÃ¯ng";
+	vs_norm_record_std(ctx, &in, &r);
+	assert_string_equal(r.full_name, "Phạm Quang Hữu Hùng");
+	assert_true(vs_reason_has(&r.reasons, VS_R_TEXT_UTF8_MISREAD_DECODED));
+	assert_true(vs_reason_has(&r.reasons, VS_R_NAME_LEGACY_ENCODING_FIXED));
 	in.full_name = "Nguyễn Thị Thu";
 	in.sex = "Nữ";
 	in.address = "Phường Phúc Xá, Quận Ba Đình, Hà Nội";
