@@ -220,3 +220,105 @@ int vs_osa_distance(const char *a, size_t la, const char *b, size_t lb, int cap)
 	}
 	return prev[lb];
 }
+
+/* ---- UTF-8 read in a Western code page ---- */
+
+int vs_cp125x_byte(uint32_t cp)
+{
+	static const struct {
+		uint16_t cp;
+		uint8_t b;
+	} cp125x[] = {
+	    {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85}, {0x2020, 0x86},
+	    {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A}, {0x2039, 0x8B}, {0x0152, 0x8C},
+	    {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95},
+	    {0x2013, 0x96}, {0x2014, 0x97}, {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B},
+	    {0x0153, 0x9C}, {0x017E, 0x9E}, {0x0178, 0x9F}, {0x0102, 0xC3}, {0x0300, 0xCC}, {0x0110, 0xD0},
+	    {0x0309, 0xD2}, {0x01A0, 0xD5}, {0x01AF, 0xDD}, {0x0303, 0xDE}, {0x0103, 0xE3}, {0x0301, 0xEC},
+	    {0x0111, 0xF0}, {0x0323, 0xF2}, {0x01A1, 0xF5}, {0x01B0, 0xFD}, {0x20AB, 0xFE}};
+	if (cp <= 0xFF)
+		return (int)cp;
+	if (cp >= 0x2123 || (cp >= 0x324 && cp < 0x2013)) /* the toned letters: no byte, at once */
+		return -1;
+	for (size_t i = 0; i < sizeof(cp125x) / sizeof(cp125x[0]); i++)
+		if (cp125x[i].cp == cp)
+			return cp125x[i].b;
+	return -1;
+}
+
+size_t vs_utf8_misread_bytes(const char *s, size_t len, uint16_t *b, size_t cap, int *holes)
+{
+	size_t n = 0;
+	bool high = false;
+	*holes = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t k = vs_utf8_decode(s + i, len - i, &cp);
+		if (!k || n == cap)
+			return 0;
+		i += k;
+		if (cp == 0xFFFD) {
+			(*holes)++;
+			b[n++] = VS_MISREAD_HOLE;
+			continue;
+		}
+		int byte = vs_cp125x_byte(cp);
+		if (byte < 0)
+			return 0;
+		high |= byte >= 0x80;
+		b[n++] = (uint16_t)byte;
+	}
+	return high || *holes ? n : 0;
+}
+
+void vs_cp1252_holes_pick(size_t combo, uint8_t *pick, size_t n)
+{
+	/* the bytes Windows-1252 has no character for */
+	static const uint8_t holes[VS_CP1252_HOLES] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
+	for (size_t k = 0; k < n; k++, combo /= VS_CP1252_HOLES)
+		pick[k] = holes[combo % VS_CP1252_HOLES];
+}
+
+size_t vs_utf8_misread_decode(const uint16_t *b, size_t n, const uint8_t *pick,
+                              bool (*accept)(uint32_t cp, bool guessed), char *out, size_t cap, bool *guessed)
+{
+	size_t o = 0, h = 0;
+	bool beyond = false;
+	*guessed = false;
+	for (size_t i = 0; i < n;) {
+		unsigned c = b[i] == VS_MISREAD_HOLE ? pick[h++] : b[i];
+		if (c < 0x80) {
+			if (o + 2 > cap)
+				return 0;
+			out[o++] = (char)c;
+			i++;
+			continue;
+		}
+		int need = c >= 0xC2 && c <= 0xDF   ? 1
+		           : c >= 0xE0 && c <= 0xEF ? 2
+		           : c >= 0xF0 && c <= 0xF4 ? 3
+		                                    : 0;
+		if (!need || i + (size_t)need >= n || o + (size_t)need + 2 > cap)
+			return 0;
+		uint32_t cp = c & (need == 1 ? 0x1Fu : need == 2 ? 0x0Fu : 0x07u);
+		bool guess = false;
+		out[o++] = (char)c;
+		for (int k = 1; k <= need; k++) {
+			uint16_t x = b[i + (size_t)k];
+			unsigned d = x == VS_MISREAD_HOLE ? pick[h++] : x == ' ' ? 0xA0u : x;
+			guess |= x == VS_MISREAD_HOLE || x == ' ';
+			if ((d & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (d & 0x3F);
+			out[o++] = (char)d;
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || !accept(cp, guess))
+			return 0;
+		*guessed |= guess;
+		beyond = true;
+		i += (size_t)need + 1;
+	}
+	out[o] = '\0';
+	return beyond ? o : 0;
+}

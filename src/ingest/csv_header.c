@@ -24,6 +24,55 @@ static bool key_eq(const char *cell_key, const char *name)
 	return ai > 0 && !strcmp(a, b);
 }
 
+/* the column a folded header key names, -1 if none */
+static int spec_of(const char *key, const vs_csv_colspec *specs, size_t spec_count)
+{
+	for (size_t s = 0; s < spec_count; s++) {
+		bool hit = key_eq(key, specs[s].name);
+		for (const char *const *a = specs[s].aliases; !hit && a && *a; a++)
+			hit = key_eq(key, *a);
+		if (hit)
+			return (int)s;
+	}
+	return -1;
+}
+
+static bool printable(uint32_t cp, bool guessed)
+{
+	(void)guessed;
+	return cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0);
+}
+
+/* A header cell whose UTF-8 was read in a Western code page and saved again ("MÃ£ cÆ¡ sá»Ÿ
+ * tiÃªm" for Mã cơ sở tiêm, as a whole file opened in Excel in a Western locale comes back):
+ * the column it names read back, with each choice of up to three bytes a strict decoder lost
+ * (U+FFFD) until one names a column; -1 if none does. */
+static int misread_spec_of(const char *cell, size_t len, const vs_csv_colspec *specs, size_t spec_count)
+{
+	uint16_t b[KEY_LEN * 2];
+	uint8_t pick[3];
+	char text[KEY_LEN * 4], key[KEY_LEN];
+	int holes;
+	size_t n = vs_utf8_misread_bytes(cell, len, b, sizeof(b) / sizeof(b[0]), &holes);
+	if (!n || holes > 3)
+		return -1;
+	size_t combos = 1;
+	for (int k = 0; k < holes; k++)
+		combos *= VS_CP1252_HOLES;
+	for (size_t c = 0; c < combos; c++) {
+		bool guessed;
+		vs_cp1252_holes_pick(c, pick, (size_t)holes);
+		size_t tl = vs_utf8_misread_decode(b, n, pick, printable, text, sizeof(text), &guessed);
+		if (!tl)
+			continue;
+		vs_utf8_fold_key(text, tl, key, sizeof(key));
+		int s = spec_of(key, specs, spec_count);
+		if (s >= 0)
+			return s;
+	}
+	return -1;
+}
+
 vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, size_t spec_count,
                         int *index_out, const char *file, vs_error *err)
 {
@@ -32,12 +81,11 @@ vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, s
 	for (size_t c = 0; c < header->count; c++) {
 		char key[KEY_LEN];
 		vs_utf8_fold_key(header->fields[c], header->lens[c], key, sizeof(key));
-		for (size_t s = 0; s < spec_count; s++) {
-			bool hit = key_eq(key, specs[s].name);
-			for (const char *const *a = specs[s].aliases; !hit && a && *a; a++)
-				hit = key_eq(key, *a);
-			if (!hit)
-				continue;
+		int hit = spec_of(key, specs, spec_count);
+		if (hit < 0)
+			hit = misread_spec_of(header->fields[c], header->lens[c], specs, spec_count);
+		if (hit >= 0) {
+			size_t s = (size_t)hit;
 			if (index_out[s] >= 0) {
 				vs_error_set(err, VS_ERR_PARSE, file, header->line, c + 1, specs[s].name,
 				             "columns %d and %zu both map to '%s'", index_out[s] + 1, c + 1,
@@ -46,7 +94,6 @@ vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, s
 				return VS_ERR_PARSE;
 			}
 			index_out[s] = (int)c;
-			break;
 		}
 	}
 	for (size_t s = 0; s < spec_count; s++) {

@@ -903,96 +903,24 @@ void vs_text_tables_free(vs_text_tables *t)
 
 /* ---- legacy encodings ---- */
 
-static int cp_to_byte(uint32_t cp);
 static bool cp_to_byte_ok(uint32_t cp)
 {
-	return cp_to_byte(cp) >= 0;
-}
-
-/* Byte a Windows-1252 / Windows-1258 / Latin-1 decoder turned into cp; -1 if none. */
-static int cp_to_byte(uint32_t cp)
-{
-	static const struct {
-		uint16_t cp;
-		uint8_t b;
-	} cp125x[] = {
-	    {0x20AC, 0x80}, {0x201A, 0x82}, {0x0192, 0x83}, {0x201E, 0x84}, {0x2026, 0x85}, {0x2020, 0x86},
-	    {0x2021, 0x87}, {0x02C6, 0x88}, {0x2030, 0x89}, {0x0160, 0x8A}, {0x2039, 0x8B}, {0x0152, 0x8C},
-	    {0x017D, 0x8E}, {0x2018, 0x91}, {0x2019, 0x92}, {0x201C, 0x93}, {0x201D, 0x94}, {0x2022, 0x95},
-	    {0x2013, 0x96}, {0x2014, 0x97}, {0x02DC, 0x98}, {0x2122, 0x99}, {0x0161, 0x9A}, {0x203A, 0x9B},
-	    {0x0153, 0x9C}, {0x017E, 0x9E}, {0x0178, 0x9F}, {0x0102, 0xC3}, {0x0300, 0xCC}, {0x0110, 0xD0},
-	    {0x0309, 0xD2}, {0x01A0, 0xD5}, {0x01AF, 0xDD}, {0x0303, 0xDE}, {0x0103, 0xE3}, {0x0301, 0xEC},
-	    {0x0111, 0xF0}, {0x0323, 0xF2}, {0x01A1, 0xF5}, {0x01B0, 0xFD}, {0x20AB, 0xFE}};
-	if (cp <= 0xFF)
-		return (int)cp;
-	for (size_t i = 0; i < sizeof(cp125x) / sizeof(cp125x[0]); i++)
-		if (cp125x[i].cp == cp)
-			return cp125x[i].b;
-	return -1;
+	return vs_cp125x_byte(cp) >= 0;
 }
 
 /* ---- UTF-8 read in a Western code page ---- */
 
-enum { MISREAD_MAX = 1024, MISREAD_HOLES = 3, MISREAD_HOLE = 0x100 };
+enum { MISREAD_MAX = 1024, MISREAD_HOLES = 3 };
 
-/* The bytes Windows-1252 has no character for; a strict decoder turned each into U+FFFD. */
-static const uint8_t cp1252_holes[] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
-
-/* Decodes the bytes b[0..n) as UTF-8 into out (cap bytes incl. NUL): a hole (MISREAD_HOLE) takes
- * the next byte of pick, and a space where a continuation byte must stand is the no-break space
- * (0xA0, the second byte of à and Ơ) that a program made a plain one (*guessed tells whether a
- * hole or such a space was used). Returns the length, 0 when the bytes are not UTF-8, hold no
- * letter beyond ASCII, or decode to a character that is neither a letter nor a dash or quote (a
- * Vietnamese text read this way is letters; not a combining mark or a no-break space: TCVN3, VNI
- * and decomposed text make those of a letter and a space). */
-static size_t misread_decode(const uint16_t *b, size_t n, const uint8_t *pick, char *out, size_t cap,
-                             bool *guessed)
+/* What a Vietnamese text read so decodes to: letters, a dash or quote; and where no byte was
+ * guessed, the Latin-1 signs and combining marks of text that was in an old font encoding (TCVN3
+ * Ph¹m) or decomposed. A guessed byte may not give a combining mark or a no-break space: VNI's
+ * LEÂ THANH and a decomposed HÀ LINH would read so. */
+static bool misread_accept(uint32_t cp, bool guessed)
 {
-	size_t o = 0, h = 0;
-	bool beyond = false;
-	*guessed = false;
-	for (size_t i = 0; i < n;) {
-		unsigned c = b[i] == MISREAD_HOLE ? pick[h++] : b[i];
-		if (c < 0x80) {
-			if (o + 2 > cap)
-				return 0;
-			out[o++] = (char)c;
-			i++;
-			continue;
-		}
-		int need = c >= 0xC2 && c <= 0xDF   ? 1
-		           : c >= 0xE0 && c <= 0xEF ? 2
-		           : c >= 0xF0 && c <= 0xF4 ? 3
-		                                    : 0;
-		if (!need || i + (size_t)need >= n || o + (size_t)need + 2 > cap)
-			return 0;
-		uint32_t cp = c & (need == 1 ? 0x1Fu : need == 2 ? 0x0Fu : 0x07u);
-		bool guess = false;
-		out[o++] = (char)c;
-		for (int k = 1; k <= need; k++) {
-			uint16_t x = b[i + (size_t)k];
-			unsigned d = x == MISREAD_HOLE ? pick[h++] : x == ' ' ? 0xA0u : x;
-			guess |= x == MISREAD_HOLE || x == ' ';
-			if ((d & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (d & 0x3F);
-			out[o++] = (char)d;
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		*guessed |= guess;
-		/* beside letters, a dash or quote; and where no byte was guessed, the Latin-1 signs and
-		 * combining marks of text that was in an old font encoding (TCVN3 Ph¹m) or decomposed */
-		vs_text_letter l;
-		if (!vs_text_letter_of(cp, &l) && !(cp >= 0x2010 && cp <= 0x2027) &&
-		    (guess || !((cp >= 0xA1 && cp <= 0xFF) || (cp >= 0x300 && cp <= 0x36F))))
-			return 0;
-		beyond = true;
-		i += (size_t)need + 1;
-	}
-	out[o] = '\0';
-	return beyond ? o : 0;
+	vs_text_letter l;
+	return vs_text_letter_of(cp, &l) || (cp >= 0x2010 && cp <= 0x2027) ||
+	       (!guessed && ((cp >= 0xA1 && cp <= 0xFF) || (cp >= 0x300 && cp <= 0x36F)));
 }
 
 /* Every word of s with a letter beyond ASCII is a Vietnamese syllable, in one case or capitalised. */
@@ -1057,44 +985,25 @@ static int misread_score(const vs_text_tables *t, const char *s, size_t len)
 size_t vs_text_misread_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap)
 {
 	uint16_t b[MISREAD_MAX];
-	size_t n = 0;
 	int holes = 0;
-	bool high = false;
-	if (!s || len == 0 || len > MISREAD_MAX || cap < 2)
+	if (!s || len > MISREAD_MAX || cap < 2)
 		return 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t k = vs_text_dec(s + i, len - i, &cp);
-		if (!k)
-			return 0;
-		i += k;
-		if (cp == 0xFFFD) {
-			if (++holes > MISREAD_HOLES)
-				return 0;
-			b[n++] = MISREAD_HOLE;
-			continue;
-		}
-		int byte = cp_to_byte(cp);
-		if (byte < 0)
-			return 0; /* a character no such code page has (ễ, ư typed right): not misread */
-		high |= byte >= 0x80;
-		b[n++] = (uint16_t)byte;
-	}
-	if (!high && !holes)
+	/* a character no such code page has (ễ, ư typed right): not misread */
+	size_t n = vs_utf8_misread_bytes(s, len, b, MISREAD_MAX, &holes);
+	if (!n || holes > MISREAD_HOLES)
 		return 0;
 	/* each hole is one of five bytes: the reading is kept when exactly one choice makes every
 	 * word a syllable (Ngá»�c: ọ, not ề ỏ Ố ờ; Ä� is Đ) */
 	uint8_t pick[MISREAD_HOLES] = {0};
 	size_t combos = 1, found = 0;
 	for (int k = 0; k < holes; k++)
-		combos *= sizeof cp1252_holes;
+		combos *= VS_CP1252_HOLES;
 	char tmp[MISREAD_MAX * 3 + 1];
 	int best = 0, best_count = 0;
 	for (size_t c = 0; c < combos; c++) {
-		for (int k = 0, x = (int)c; k < holes; k++, x /= (int)sizeof cp1252_holes)
-			pick[k] = cp1252_holes[x % (int)sizeof cp1252_holes];
+		vs_cp1252_holes_pick(c, pick, (size_t)holes);
 		bool guessed;
-		size_t tl = misread_decode(b, n, pick, tmp, sizeof tmp, &guessed);
+		size_t tl = vs_utf8_misread_decode(b, n, pick, misread_accept, tmp, sizeof tmp, &guessed);
 		if (!tl || (guessed && !misread_words_valid(tmp, tl)))
 			continue;
 		/* several readings: the one whose words are the most name-like (Ánh, not Ính) */
@@ -1246,7 +1155,7 @@ static bool legacy_decode_word(const vs_text_tables *t, const char *w, size_t le
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t k = vs_text_dec(w + i, len - i, &cp);
-		int byte = k ? cp_to_byte(cp) : -1;
+		int byte = k ? vs_cp125x_byte(cp) : -1;
 		if (byte < 0 || n == sizeof(b))
 			return false;
 		b[n++] = (unsigned char)byte;

@@ -216,6 +216,23 @@ def build():
     b = base.encode().replace("Trần Thị Bích".encode(), b"Tr\x81\x8d\x8f\x90n")
     case("undecodable_bytes_row", b, good=[["F01", "R1"], ["F01", "R3"]], rejects=[(3, "CSV_INVALID_UTF8")])
 
+    # ---- UTF-8 read in a Western code page and saved again (valid UTF-8, garbled text) ----
+    def misread(t, strict=False):
+        out = []
+        for byte in t.encode("utf-8"):
+            try:
+                out.append(bytes([byte]).decode("cp1252"))
+            except UnicodeDecodeError:  # the five bytes 1252 lacks: C1 controls, or U+FFFD
+                out.append("\ufffd" if strict else chr(byte))
+        return "".join(out)
+    g4 = good_rows(4)
+    case("utf8_misread_whole_file_vi_header", misread(rows_text(g4, header=VI_HEADER)).encode(),
+         good=keys(g4), stored_reasons={"F01/R%d" % k: ["TEXT_UTF8_MISREAD_DECODED"] for k in range(1, 5)})
+    rows_m = base.split("\n")
+    rows_m[2] = misread(rows_m[2], strict=True)
+    case("utf8_misread_strict_one_row", "\n".join(rows_m).encode(), good=keys(g3),
+         stored_reasons={"F01/R2": ["TEXT_UTF8_MISREAD_DECODED"]})
+
     # ---- legacy font encodings (whole file) ----
     tc, vn = load_table("legacy_tcvn3.csv"), load_table("legacy_vni.csv")
     text = rows_text(good_rows(5), header=VI_HEADER)
