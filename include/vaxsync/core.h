@@ -134,8 +134,8 @@ size_t vs_utf8_encode(uint32_t cp, char *out);
  * taking the bytes of pick in turn and a space where a continuation byte must stand read as the
  * no-break space 0xA0 a program made plain; each character must be accepted by accept (told
  * whether a byte of it was guessed); *guessed tells whether any was. Returns the length, 0 when
- * the bytes are not UTF-8 (no overlong form, no surrogate), a character is refused, nothing is
- * beyond ASCII, or out is too small. */
+ * the bytes are not UTF-8 (no overlong form, no surrogate), hold a NUL, a character is refused,
+ * nothing is beyond ASCII, or out is too small. */
 #define VS_MISREAD_HOLE 0x100
 #define VS_CP1252_HOLES 5
 int vs_cp125x_byte(uint32_t cp);

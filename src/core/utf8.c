@@ -287,6 +287,8 @@ size_t vs_utf8_misread_decode(const uint16_t *b, size_t n, const uint8_t *pick,
 	*guessed = false;
 	for (size_t i = 0; i < n;) {
 		unsigned c = b[i] == VS_MISREAD_HOLE ? pick[h++] : b[i];
+		if (c == 0)
+			return 0; /* the text ends there: no repair is longer than what it repairs */
 		if (c < 0x80) {
 			if (o + 2 > cap)
 				return 0;

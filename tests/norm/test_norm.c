@@ -197,6 +197,9 @@ static void test_utf8_misread(void **state)
 	for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
 		if (vs_text_misread_repair(ctx->text, alone[i], strlen(alone[i]), out, sizeof out))
 			fail_msg("repaired %s into %s", alone[i], out);
+	/* a NUL inside (fuzz_name: the repair's length then passed its strlen) */
+	static const char nul[] = "Nguy\xc3\xa1\xc2\xbb\xe2\x80\xa6n\0\xc3\x83\xc2\xa0";
+	assert_int_equal(vs_text_misread_repair(ctx->text, nul, sizeof nul - 1, out, sizeof out), 0);
 	/* an output that does not fit, and text over 1,024 characters, are not repaired */
 	assert_int_equal(vs_text_misread_repair(ctx->text, "Nguyá»…n", strlen("Nguyá»…n"), out, 4), 0);
 	char big[2100];
