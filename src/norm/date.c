@@ -219,7 +219,8 @@ static int month_name(const char *s, size_t len)
 	return 0;
 }
 
-/* Dates with words: "ngày 5 tháng 3 năm 1980", "tháng 9/2021", "5-Mar-80".
+/* Dates with words: "ngày 5 tháng 3 năm 1980", "tháng 9/2021", "5-Mar-80", "5 thg 3, 1980" (a
+ * Vietnamese locale's medium date), "Thứ Tư, 5 tháng 3, 1980" (its long date: the weekday skipped).
  * A number after ngày/tháng/năm fills that part; a month name is the month;
  * a four-digit number is the year; the other numbers fill the day and then
  * the year (a lone number beside a month name is the year: Mar-80). */
@@ -229,11 +230,25 @@ static vs_date read_words(parse_state *st, const dtok *t, size_t n)
 	size_t ylen = 4, free_count = 0, free_idx[DATE_MAX_TOKENS];
 	int slot = -1;
 	for (size_t i = 0; i < n; i++) {
+		/* a weekday before the date, as a Vietnamese long date writes it: Thứ Ba, Thứ 3, Chủ Nhật,
+		 * CN (its word after Thứ may be "Năm", Thursday, not the year's word) */
+		if (!t[i].num && t[i].len == 3 && !memcmp(t[i].s, "thu", 3) && i + 1 < n && v[0] < 0 &&
+		    v[1] < 0 && v[2] < 0 && free_count == 0) {
+			i++;
+			continue;
+		}
+		if (!t[i].num && ((t[i].len == 3 && !memcmp(t[i].s, "chu", 3) && i + 1 < n && !t[i + 1].num &&
+		                   t[i + 1].len == 4 && !memcmp(t[i + 1].s, "nhat", 4)) ||
+		                  (t[i].len == 2 && !memcmp(t[i].s, "cn", 2)))) {
+			i += t[i].len == 3;
+			continue;
+		}
 		if (!t[i].num) {
 			int m = month_name(t[i].s, t[i].len);
 			if (t[i].len == 4 && !memcmp(t[i].s, "ngay", 4))
 				slot = 0;
-			else if (t[i].len == 5 && !memcmp(t[i].s, "thang", 5))
+			else if ((t[i].len == 5 && !memcmp(t[i].s, "thang", 5)) ||
+			         (t[i].len == 3 && !memcmp(t[i].s, "thg", 3))) /* thg: Vietnamese locales */
 				slot = 1;
 			else if (t[i].len == 3 && !memcmp(t[i].s, "nam", 3))
 				slot = 2;

@@ -687,6 +687,13 @@ static void test_dates(void **state)
 	expect_date("tháng 3 năm 1980", B, "1980-03", VS_R_DOB_MONTH_YEAR_ONLY);
 	expect_date("năm 1980", B, "1980", VS_R_DOB_YEAR_ONLY);
 	expect_date("5-Mar-80", B, "1980-03-05", VS_R_DOB_TWO_DIGIT_YEAR);
+	/* Vietnamese locales' medium and long dates (a spreadsheet's date exported as its text) */
+	expect_date("5 thg 3, 1980", B, "1980-03-05", VS_R_NONE);
+	expect_date("Thứ Tư, 5 tháng 3, 1980", B, "1980-03-05", VS_R_NONE);
+	expect_date("Thứ Năm, 12/03/1985", B, "1985-03-12", VS_R_NONE);
+	expect_date("Thứ 5, 12/03/1985", B, "1985-03-12", VS_R_NONE);
+	expect_date("Chủ Nhật, 12/03/1985", B, "1985-03-12", VS_R_NONE);
+	expect_date("CN 12/03/1985", B, "1985-03-12", VS_R_NONE);
 	expect_date("05-Mar-1980", B, "1980-03-05", VS_R_NONE);
 	expect_date("March 5, 1980", B, "1980-03-05", VS_R_NONE);
 	expect_date("Mar-80", B, "1980-03", VS_R_DOB_MONTH_YEAR_ONLY);
