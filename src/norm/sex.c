@@ -9,10 +9,11 @@
 #include "norm/norm_internal.h"
 #include "norm/text.h"
 
-static const char *const male_words[] = {
-    "nam", "m", "male", "man", "trai", "con trai", "nam gioi", "gioi tinh nam", "ong", "1", "boy", NULL};
+static const char *const male_words[] = {"nam",      "m",       "male",     "man",           "trai",
+                                         "con trai", "be trai", "nam gioi", "gioi tinh nam", "ong",
+                                         "1",        "boy",     NULL};
 static const char *const female_words[] = {
-    "nu",           "f",  "female", "woman", "gai",  "con gai", "nu gioi",
+    "nu",           "f",  "female", "woman", "gai",  "con gai", "be gai", "nu gioi",
     "gioi tinh nu", "ba", "0",      "2",     "girl", "w",       NULL};
 
 static bool in_words(const char *s, size_t len, const char *const *list)

@@ -754,8 +754,10 @@ static void test_sex(void **state)
 {
 	vs_reason_set rs = {0};
 	(void)state;
-	const char *m[] = {"Nam", "nam", "NAM", "M", "m", "male", "Male", "1", "trai", "Nam giới", NULL};
-	const char *f[] = {"Nữ", "nữ", "NỮ", "nu", "Nu", "F", "female", "0", "2", "gái", "Nư", NULL};
+	const char *m[] = {"Nam",  "nam", "NAM",  "M",        "m",       "male",
+	                   "Male", "1",   "trai", "Nam giới", "Bé trai", NULL};
+	const char *f[] = {"Nữ", "nữ", "NỮ",  "nu", "Nu",     "F", "female",
+	                   "0",  "2",  "gái", "Nư", "Bé gái", NULL};
 	for (size_t i = 0; m[i]; i++)
 		assert_int_equal(vs_norm_sex(m[i], strlen(m[i]), &rs), VS_SEX_M);
 	for (size_t i = 0; f[i]; i++)
