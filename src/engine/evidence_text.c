@@ -80,6 +80,8 @@ static const phrase phrases[] = {
     {" of the row", " của dòng"},
     {"the row repeats the header (two exports joined?)",
      "dòng này lặp lại dòng tiêu đề (hai tệp xuất bị nối vào nhau?)"},
+    {"a row above the header (a title or a note) is not a record",
+     "dòng nằm phía trên dòng tên cột (tên báo cáo hoặc ghi chú), không phải một bản ghi"},
     {"not a record", "không phải một bản ghi"},
     {"the record's fields hold more than ", "các trường của bản ghi cộng lại dài hơn "},
     {" KiB together", " KiB"},

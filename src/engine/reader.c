@@ -25,6 +25,10 @@
 #include "vaxsync/schema.h"
 #include "vaxsync/xlsx.h"
 
+/* rows above the header that a file may have (a report's title, the facility, the month, a note):
+ * more, and the first row stays the header that names too few columns */
+#define TITLE_ROWS_MAX 10
+
 /* the store's key lengths (vs_store_record, vs_store_citizen) minus the NUL */
 #define MAX_FACILITY 31
 #define MAX_RECORD_ID 63
@@ -66,6 +70,13 @@ struct vs_engine_reader {
 	char last_facility[32];
 	bool lenient;
 	uint64_t rows, rejected;
+	/* rows above the header (a title, the facility's name, a note), reported as rejected first */
+	struct {
+		uint64_t line;
+		char *raw;
+		const char *sheet;
+	} above[TITLE_ROWS_MAX];
+	size_t nabove, next_above;
 };
 
 /* The sheet readers opened from now on read (vs_engine_reader_set_sheet). */
@@ -271,13 +282,49 @@ static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, con
 		goto fail;
 	rd->lenient = (kind & VS_FILE_LENIENT) != 0;
 	kind &= ~VS_FILE_LENIENT;
-	if (!kind) {
-		vs_schema_kind k = vs_schema_detect(&row);
-		kind = k == VS_SCHEMA_REGISTRY ? VS_FILE_REGISTRY : VS_FILE_SHOTS;
+	/* The header is the first row that names the columns: a report's title and notes above it
+	 * (DANH SÁCH NGƯỜI TIÊM ..., the facility, the month) are set aside, up to TITLE_ROWS_MAX,
+	 * and reported as rejected rows (CSV_ROW_BEFORE_HEADER) before the records. When no row does,
+	 * the first row's error stands. */
+	vs_error first = {0};
+	size_t scanned = 0;
+	for (;;) {
+		int k = kind;
+		if (!k) {
+			vs_schema_kind sk = vs_schema_detect(&row);
+			k = sk == VS_SCHEMA_REGISTRY ? VS_FILE_REGISTRY : VS_FILE_SHOTS;
+		}
+		set_layout(rd, k, lay);
+		vs_error herr = {0};
+		if (!(rc = vs_csv_map_header(&row, rd->specs, (size_t)rd->ncols, rd->idx, path, &herr)))
+			break;
+		if (!scanned++)
+			first = herr;
+		if (rc != VS_ERR_PARSE || scanned > TITLE_ROWS_MAX)
+			break;
+		bool empty = true; /* a row of empty cells holds nothing to report */
+		for (size_t i = 0; i < row.count && empty; i++)
+			empty = row.fields[i][strspn(row.fields[i], " \t")] == '\0';
+		if (!empty) {
+			char *raw = vs_strdup(src_raw(rd));
+			if (!raw) {
+				rc = eng_nomem(err);
+				goto fail;
+			}
+			rd->above[rd->nabove].line = rd->xlsx ? vs_xlsx_last_line(rd->xlsx) : row.line;
+			rd->above[rd->nabove].raw = raw;
+			rd->nabove++;
+		}
+		vs_error nerr = {0};
+		if ((rc = src_next(rd, &row, &nerr)))
+			break;
 	}
-	set_layout(rd, kind, lay);
-	if ((rc = vs_csv_map_header(&row, rd->specs, (size_t)rd->ncols, rd->idx, path, err)))
+	if (rc) {
+		if (err)
+			*err = first;
+		rc = VS_ERR_PARSE;
 		goto fail;
+	}
 	if (rd->xlsx)
 		vs_xlsx_set_expected_fields(rd->xlsx, row.count);
 	else
@@ -541,8 +588,21 @@ vs_rc vs_engine_reader_next(vs_engine_reader *rd, vs_engine_read *out, vs_error 
 	vs_csv_row row;
 	memset(out, 0, sizeof(*out));
 	out->facility_code = out->record_id = out->raw = "";
-	vs_rc rc = src_next(rd, &row, &out->why);
 	out->sheet = rd->xlsx ? vs_xlsx_sheet_name(rd->xlsx) : NULL;
+	if (rd->next_above < rd->nabove) { /* a row above the header */
+		size_t i = rd->next_above++;
+		out->rejected = true;
+		out->raw = rd->above[i].raw;
+		out->line = rd->above[i].line;
+		vs_error_set(&out->why, VS_ERR_PARSE, rd->path, out->line, 0, NULL,
+		             "a row above the header (a title or a note) is not a record");
+		if (rd->xlsx)
+			vs_xlsx_locate(&out->why, rd->path, out->sheet, 0, out->line);
+		vs_error_reason(&out->why, "CSV_ROW_BEFORE_HEADER");
+		rd->rejected++;
+		return VS_OK;
+	}
+	vs_rc rc = src_next(rd, &row, &out->why);
 	if (rc == VS_ERR_PARSE) {
 		out->rejected = true;
 		out->raw = src_raw(rd);
@@ -610,6 +670,8 @@ void vs_engine_reader_close(vs_engine_reader *rd)
 	vs_free(rd->conflicts);
 	vs_free(rd->seen.keys);
 	vs_free(rd->seen.vals);
+	for (size_t i = 0; i < rd->nabove; i++)
+		vs_free(rd->above[i].raw);
 	vs_free(rd->path);
 	vs_free(rd);
 }

@@ -216,6 +216,17 @@ def build():
     b = base.encode().replace("Trần Thị Bích".encode(), b"Tr\x81\x8d\x8f\x90n")
     case("undecodable_bytes_row", b, good=[["F01", "R1"], ["F01", "R3"]], rejects=[(3, "CSV_INVALID_UTF8")])
 
+    # ---- a report's title and notes above the header ----
+    title = ("DANH SÁCH NGƯỜI ĐÃ TIÊM VẮC XIN COVID-19,,,,,,,,,,,\n"
+             "Trạm Y tế xã Phúc Xá - tháng 11/2021,,,,,,,,,,,\n,,,,,,,,,,,\n")
+    case("title_rows_above_header", title + rows_text(g3, header=VI_HEADER), good=keys(g3),
+         rejects=[(1, "CSV_ROW_BEFORE_HEADER"), (2, "CSV_ROW_BEFORE_HEADER")])
+    case("title_line_no_delimiter", "Danh sach tiem chung\n" + base, good=keys(g3),
+         rejects=[(1, "CSV_ROW_BEFORE_HEADER")])
+    # more than ten rows above: the first row's missing columns refuse the file, as before
+    refused("title_rows_too_many", "".join("ghi chu %d\n" % k for k in range(11)) + base,
+            "CSV_MISSING_COLUMN")
+
     # ---- UTF-8 read in a Western code page and saved again (valid UTF-8, garbled text) ----
     def misread(t, strict=False):
         out = []

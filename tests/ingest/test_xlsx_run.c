@@ -185,6 +185,19 @@ static void test_check_locations(void **state)
 	assert_int_equal(run("check f.xlsx --sheet 2 --quiet"), 1);
 	assert_int_equal(run("check f.xlsx --sheet 9"), 1);
 	assert_non_null(strstr(out, "[XLSX_SHEET_NOT_FOUND]"));
+	/* a report's title above the header (and an empty row): set aside, the records read */
+	static const char titled[] = SHEET_HEAD
+	    "<row r=\"1\">" ISTR("A1", "DANH SÁCH TIÊM CHỦNG") "</row><row r=\"3\">" ISTR("A3", "record_id")
+	        ISTR("B3", "facility_code")
+	            ISTR("C3", "full_name") "</row><row r=\"4\"><c r=\"A4\"><v>1</v></c>" ISTR("B4", "F01")
+	                ISTR("C4", "Lê Văn A") "</row>" SHEET_TAIL;
+	const char *tnames[] = {"Sheet1"};
+	const char *txml[] = {titled};
+	assert_int_equal(xt_workbook_write(tpath("t.xlsx"), tnames, txml, 1, NULL, NULL, false), 0);
+	assert_int_equal(run("check t.xlsx"), 1);
+	assert_non_null(strstr(out, "t.xlsx:Sheet1!A1: "));
+	assert_non_null(strstr(out, "[CSV_ROW_BEFORE_HEADER]"));
+	assert_non_null(strstr(out, "1 records read, 1 rejected"));
 	/* an encrypted workbook: refused with its reason, exit 1 */
 	static unsigned char ole[2048] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
 	const char *en = "EncryptionInfo";

@@ -12,6 +12,7 @@ const EN = {
 "CSV_CP1258_DECODED": "Text was not UTF-8; it was decoded as Windows-1258 (Excel's plain CSV on Vietnamese Windows)",
 "CSV_NUL_REMOVED": "NUL bytes were removed from the row",
 "CSV_EMPTY_FILE": "The file is empty",
+"CSV_ROW_BEFORE_HEADER": "A row above the header (a report title, the facility's name, a note) is not a record; the records below the header were read",
 "CSV_NO_RECORDS": "The file has a header but no records",
 "CSV_MISSING_COLUMN": "A required column is missing from the header",
 "CSV_DUPLICATE_COLUMN": "Two header columns map to the same field",
