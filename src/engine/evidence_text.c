@@ -82,6 +82,7 @@ static const phrase phrases[] = {
      "dòng này lặp lại dòng tiêu đề (hai tệp xuất bị nối vào nhau?)"},
     {"a row above the header (a title or a note) is not a record",
      "dòng nằm phía trên dòng tên cột (tên báo cáo hoặc ghi chú), không phải một bản ghi"},
+    {"the row numbers the columns (1, 2, 3 ...)", "dòng này đánh số các cột (1, 2, 3 ...)"},
     {"not a record", "không phải một bản ghi"},
     {"the record's fields hold more than ", "các trường của bản ghi cộng lại dài hơn "},
     {" KiB together", " KiB"},

@@ -19,6 +19,7 @@
  * (err->file "name:Sheet1!D17", line and column 0) and their line is the
  * sheet's row number. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
@@ -476,11 +477,41 @@ static vs_rc hold_conflict(vs_engine_reader *rd, const char *id)
 static vs_rc check_key(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_read *out, vs_error *err);
 
 /* The checks of a good CSV row; sets out->rejected when it is not a record. */
+/* A row that numbers the columns, as report templates put under the header: its cells, from the
+ * first, are 1, 2, 3 ... or (1), (2), (3) ... (empty cells after them allowed; at least three). */
+static bool column_numbers(const vs_csv_row *row)
+{
+	size_t k = 0;
+	for (; k < row->count; k++) {
+		const char *c = row->fields[k];
+		c += strspn(c, " \t");
+		if (!*c)
+			break;
+		bool paren = *c == '(';
+		c += paren;
+		char *end;
+		unsigned long v = strtoul(c, &end, 10);
+		if (end == c || v != k + 1 || *c == '+' || *c == '-' || *c == ' ')
+			return false;
+		if (paren && *end++ != ')')
+			return false;
+		if (end[strspn(end, " \t")] != '\0')
+			return false;
+	}
+	for (size_t j = k; j < row->count; j++)
+		if (row->fields[j][strspn(row->fields[j], " \t")] != '\0')
+			return false;
+	return k >= 3;
+}
+
 static vs_rc check_row(vs_engine_reader *rd, const vs_csv_row *row, vs_engine_read *out, vs_error *err)
 {
 	if (same_as_header(rd, row))
 		return reject(rd, out, row, -1, NULL, "CSV_REPEATED_HEADER",
 		              "the row repeats the header (two exports joined?); not a record");
+	if (column_numbers(row))
+		return reject(rd, out, row, -1, NULL, "CSV_COLUMN_NUMBERS_ROW",
+		              "the row numbers the columns (1, 2, 3 ...); not a record");
 	bool found;
 	if (rd->lenient)
 		return VS_OK;

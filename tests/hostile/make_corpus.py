@@ -223,6 +223,12 @@ def build():
          rejects=[(1, "CSV_ROW_BEFORE_HEADER"), (2, "CSV_ROW_BEFORE_HEADER")])
     case("title_line_no_delimiter", "Danh sach tiem chung\n" + base, good=keys(g3),
          rejects=[(1, "CSV_ROW_BEFORE_HEADER")])
+    # a row numbering the columns under the header, as report templates have
+    nums = base.split("\n")
+    nums.insert(1, ",".join("(%d)" % k for k in range(1, len(HEADER) + 1)))
+    case("column_numbers_row", "\n".join(nums), good=keys(g3), rejects=[(2, "CSV_COLUMN_NUMBERS_ROW")])
+    nums[1] = ",".join(str(k) for k in range(1, 6)) + "," * (len(HEADER) - 5)
+    case("column_numbers_row_plain", "\n".join(nums), good=keys(g3), rejects=[(2, "CSV_COLUMN_NUMBERS_ROW")])
     # more than ten rows above: the first row's missing columns refuse the file, as before
     refused("title_rows_too_many", "".join("ghi chu %d\n" % k for k in range(11)) + base,
             "CSV_MISSING_COLUMN")

@@ -13,6 +13,7 @@ const EN = {
 "CSV_NUL_REMOVED": "NUL bytes were removed from the row",
 "CSV_EMPTY_FILE": "The file is empty",
 "CSV_ROW_BEFORE_HEADER": "A row above the header (a report title, the facility's name, a note) is not a record; the records below the header were read",
+"CSV_COLUMN_NUMBERS_ROW": "A row that numbers the columns (1, 2, 3 ... or (1), (2), (3) ...), as report templates put under the header, is not a record",
 "CSV_NO_RECORDS": "The file has a header but no records",
 "CSV_MISSING_COLUMN": "A required column is missing from the header",
 "CSV_DUPLICATE_COLUMN": "Two header columns map to the same field",
