@@ -73,6 +73,33 @@ static int misread_spec_of(const char *cell, size_t len, const vs_csv_colspec *s
 	return -1;
 }
 
+/* A header cell with a hint in brackets, as templates write them ("Ngày sinh (dd/mm/yyyy)",
+ * "Giới tính (Nam/Nữ)", "Số điện thoại [nếu có]"): the column its words outside the brackets name,
+ * -1 if none (or nothing is left). */
+static int hinted_spec_of(const char *cell, size_t len, const vs_csv_colspec *specs, size_t spec_count)
+{
+	char text[KEY_LEN * 2], key[KEY_LEN];
+	size_t o = 0;
+	int depth = 0;
+	bool cut = false;
+	for (size_t i = 0; i < len && o + 1 < sizeof(text); i++) {
+		char ch = cell[i];
+		if (ch == '(' || ch == '[') {
+			depth++;
+			cut = true;
+		} else if ((ch == ')' || ch == ']') && depth > 0) {
+			depth--;
+		} else if (depth == 0) {
+			text[o++] = ch;
+		}
+	}
+	if (!cut || o == 0)
+		return -1;
+	if (vs_utf8_fold_key(text, o, key, sizeof(key)) == 0)
+		return -1;
+	return spec_of(key, specs, spec_count);
+}
+
 vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, size_t spec_count,
                         int *index_out, const char *file, vs_error *err)
 {
@@ -84,6 +111,8 @@ vs_rc vs_csv_map_header(const vs_csv_row *header, const vs_csv_colspec *specs, s
 		int hit = spec_of(key, specs, spec_count);
 		if (hit < 0)
 			hit = misread_spec_of(header->fields[c], header->lens[c], specs, spec_count);
+		if (hit < 0)
+			hit = hinted_spec_of(header->fields[c], header->lens[c], specs, spec_count);
 		if (hit >= 0) {
 			size_t s = (size_t)hit;
 			if (index_out[s] >= 0) {

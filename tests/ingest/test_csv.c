@@ -349,6 +349,25 @@ static void test_header_mapping(void **state)
 	assert_int_equal(vs_schema_detect(&row), VS_SCHEMA_SHOTS);
 	vs_csv_close(r);
 
+	/* a hint in brackets after the name, and a header misread in a Western code page (Họ và tên,
+	 * Mã cơ sở tiêm, Ngày sinh; a strict decoder lost the byte of ọ: U+FFFD) */
+	const char h[] =
+	    "STT,M\xc3\x83\xc2\xa3 c\xc3\x86\xc2\xa1 s\xc3\xa1\xc2\xbb\xc5\xb8 ti\xc3\x83\xc2\xaam,"
+	    "H\xc3\xa1\xc2\xbb\xef\xbf\xbd v\xc3\x83\xc2\xa0 t\xc3\x83\xc2\xaan,"
+	    "Ng\xc3\x83\xc2\xa0y sinh,Giới tính (Nam/Nữ),Số điện thoại [nếu có],Ghi chú (khác)\n";
+	assert_int_equal(vs_csv_open_mem(&r, h, sizeof(h) - 1, "h.csv", NULL, NULL), VS_OK);
+	assert_int_equal(vs_csv_next(r, &row, NULL), VS_OK);
+	assert_int_equal(vs_csv_map_header(&row, vs_schema_shots, VS_SHOT_COL_COUNT, idx, "h.csv", NULL),
+	                 VS_OK);
+	assert_int_equal(idx[VS_SHOT_RECORD_ID], 0);
+	assert_int_equal(idx[VS_SHOT_FACILITY_CODE], 1);
+	assert_int_equal(idx[VS_SHOT_FULL_NAME], 2);
+	assert_int_equal(idx[VS_SHOT_DOB], 3);
+	assert_int_equal(idx[VS_SHOT_SEX], 4);
+	assert_int_equal(idx[VS_SHOT_PHONE], 5);
+	assert_int_equal(idx[VS_SHOT_ADDRESS], -1);
+	vs_csv_close(r);
+
 	const char m[] = "record_id,full_name\n";
 	vs_error err = {0};
 	assert_int_equal(vs_csv_open_mem(&r, m, sizeof(m) - 1, "m.csv", NULL, NULL), VS_OK);
