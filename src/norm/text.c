@@ -923,29 +923,32 @@ static bool misread_accept(uint32_t cp, bool guessed)
 	       (!guessed && ((cp >= 0xA1 && cp <= 0xFF) || (cp >= 0x300 && cp <= 0x36F)));
 }
 
+static bool next_word(const char *s, size_t len, size_t *i, size_t *start, size_t *wl);
+static int word_score(const vs_text_tables *t, const char *w, size_t len);
+
+/* The next word of s (next_word's split) with a byte beyond ASCII; false at the end. */
+static bool next_high_word(const char *s, size_t len, size_t *i, size_t *start, size_t *wl)
+{
+	while (next_word(s, len, i, start, wl))
+		for (size_t k = 0; k < *wl; k++)
+			if ((unsigned char)s[*start + k] >= 0x80)
+				return true;
+	return false;
+}
+
 /* Every word of s with a letter beyond ASCII is a Vietnamese syllable, in one case or capitalised. */
 static bool misread_words_valid(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len;) {
-		/* a word: a run of letters and bytes beyond ASCII (the split of word_sep below) */
-		while (i < len && (unsigned char)s[i] < 0x80 &&
-		       !(((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
-			i++;
-		size_t start = i;
-		bool high = false;
-		while (i < len &&
-		       ((unsigned char)s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))) {
-			high |= (unsigned char)s[i] >= 0x80;
-			i++;
-		}
-		if (high && !vs_text_syllable_valid(s + start, i - start))
+	size_t i = 0, start, wl;
+	while (next_high_word(s, len, &i, &start, &wl)) {
+		if (!vs_text_syllable_valid(s + start, wl))
 			return false;
 		/* nor a capital after a small letter (NgỐc is no reading of Ngọc) */
 		bool lower = false, lower_high = false;
-		for (size_t k = start; k < i;) {
+		for (size_t k = start; k < start + wl;) {
 			uint32_t cp;
 			vs_text_letter l;
-			size_t n = vs_text_dec(s + k, i - k, &cp);
+			size_t n = vs_text_dec(s + k, start + wl - k, &cp);
 			if (!n)
 				return false;
 			k += n;
@@ -959,26 +962,13 @@ static bool misread_words_valid(const char *s, size_t len)
 	return true;
 }
 
-static int word_score(const vs_text_tables *t, const char *w, size_t len);
-
 /* The sum of word_score over the words of s with a letter beyond ASCII; 0 without tables. */
 static int misread_score(const vs_text_tables *t, const char *s, size_t len)
 {
 	int score = 0;
-	for (size_t i = 0; t && i < len;) {
-		while (i < len && (unsigned char)s[i] < 0x80 &&
-		       !(((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
-			i++;
-		size_t start = i;
-		bool high = false;
-		while (i < len &&
-		       ((unsigned char)s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))) {
-			high |= (unsigned char)s[i] >= 0x80;
-			i++;
-		}
-		if (high)
-			score += word_score(t, s + start, i - start);
-	}
+	size_t i = 0, start, wl;
+	while (t && next_high_word(s, len, &i, &start, &wl))
+		score += word_score(t, s + start, wl);
 	return score;
 }
 
