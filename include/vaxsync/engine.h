@@ -249,6 +249,10 @@ typedef struct vs_engine_read {
  * error (VS_ERR_PARSE with its reason, or VS_ERR_IO). */
 vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
                             vs_error *err) VS_MUST_CHECK;
+/* A facility's own shots file (an upload): the facility_code column may be left out, and where
+ * it is, or a row's cell is empty, the row's facility code is `facility`. */
+vs_rc vs_engine_reader_open_facility(vs_engine_reader **out, const char *path, const char *facility,
+                                     const vs_csv_opts *opts, vs_error *err) VS_MUST_CHECK;
 /* The same with the caller's layout (kind VS_FILE_LAYOUT); VS_ERR_ARG for a
  * layout out of bounds. */
 vs_rc vs_engine_reader_open_layout(vs_engine_reader **out, const char *path, const vs_engine_layout *lay,

@@ -78,6 +78,7 @@ struct vs_engine_reader {
 		const char *sheet;
 	} above[TITLE_ROWS_MAX];
 	size_t nabove, next_above;
+	char default_facility[MAX_FACILITY + 1]; /* an upload's: a missing or empty facility code */
 };
 
 /* The sheet readers opened from now on read (vs_engine_reader_set_sheet). */
@@ -261,7 +262,7 @@ static void set_layout(vs_engine_reader *rd, int kind, const vs_engine_layout *l
 }
 
 static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, const vs_engine_layout *lay,
-                         const vs_csv_opts *opts, vs_error *err)
+                         const char *facility, const vs_csv_opts *opts, vs_error *err)
 {
 	vs_engine_reader *rd = vs_calloc(1, sizeof(*rd));
 	vs_csv_row row;
@@ -270,6 +271,8 @@ static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, con
 		vs_free(rd);
 		return eng_nomem(err);
 	}
+	if (facility)
+		snprintf(rd->default_facility, sizeof(rd->default_facility), "%s", facility);
 	vs_rc rc = src_open(rd, path, opts, err);
 	if (!rc) {
 		rc = src_next(rd, &row, err);
@@ -296,6 +299,8 @@ static vs_rc reader_open(vs_engine_reader **out, const char *path, int kind, con
 			k = sk == VS_SCHEMA_REGISTRY ? VS_FILE_REGISTRY : VS_FILE_SHOTS;
 		}
 		set_layout(rd, k, lay);
+		if (rd->default_facility[0] && rd->kind == VS_FILE_SHOTS)
+			rd->specs[VS_SHOT_FACILITY_CODE].required = false;
 		vs_error herr = {0};
 		if (!(rc = vs_csv_map_header(&row, rd->specs, (size_t)rd->ncols, rd->idx, path, &herr)))
 			break;
@@ -353,7 +358,13 @@ fail:
 vs_rc vs_engine_reader_open(vs_engine_reader **out, const char *path, int kind, const vs_csv_opts *opts,
                             vs_error *err)
 {
-	return reader_open(out, path, kind, NULL, opts, err);
+	return reader_open(out, path, kind, NULL, NULL, opts, err);
+}
+
+vs_rc vs_engine_reader_open_facility(vs_engine_reader **out, const char *path, const char *facility,
+                                     const vs_csv_opts *opts, vs_error *err)
+{
+	return reader_open(out, path, VS_FILE_SHOTS, NULL, facility, opts, err);
 }
 
 vs_rc vs_engine_reader_open_layout(vs_engine_reader **out, const char *path, const vs_engine_layout *lay,
@@ -368,7 +379,7 @@ vs_rc vs_engine_reader_open_layout(vs_engine_reader **out, const char *path, con
 		return vs_error_set(err, VS_ERR_ARG, path, 0, 0, NULL,
 		                    "a layout needs 1 to %d columns and 1 to %d key columns among them",
 		                    VS_ENGINE_MAX_COLUMNS, VS_ENGINE_MAX_KEYS);
-	return reader_open(out, path, VS_FILE_LAYOUT, lay, opts, err);
+	return reader_open(out, path, VS_FILE_LAYOUT, lay, NULL, opts, err);
 }
 
 int vs_engine_reader_kind(const vs_engine_reader *rd)
@@ -419,7 +430,12 @@ size_t vs_engine_reader_conflicts(const vs_engine_reader *rd, const char *const 
 static const char *field(const vs_engine_reader *rd, const vs_csv_row *row, int k)
 {
 	int i = rd->idx[k];
-	return (i >= 0 && (size_t)i < row->count) ? row->fields[i] : "";
+	const char *v = (i >= 0 && (size_t)i < row->count) ? row->fields[i] : "";
+	/* a facility's own file that leaves its code out (no column, or an empty cell) */
+	if (k == VS_SHOT_FACILITY_CODE && rd->kind == VS_FILE_SHOTS && rd->default_facility[0] &&
+	    v[strspn(v, " \t")] == '\0')
+		return rd->default_facility;
+	return v;
 }
 
 static bool is_cccd(const char *s)

@@ -644,7 +644,8 @@ static void run_job(vs_serve *srv, vs_engine_session *ss, sv_job *j, batch *b)
 	memset(&err, 0, sizeof(err));
 	atomic_store(&j->state, SV_JOB_RUNNING);
 	job_save(srv, j);
-	vs_rc rc = vs_engine_reader_open(&rd, j->path, VS_FILE_SHOTS, NULL, &err);
+	/* the uploader's facility stands for a facility code the file leaves out */
+	vs_rc rc = vs_engine_reader_open_facility(&rd, j->path, j->facility, NULL, &err);
 	while (!rc && !stopping(srv)) {
 		if ((rc = vs_engine_reader_next(rd, &x, &err)))
 			break;

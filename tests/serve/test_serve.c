@@ -1244,6 +1244,26 @@ static void test_upload_job(void **state)
 	assert_string_equal(json_string_value(json_object_get(job, "state")), "failed");
 	assert_non_null(strstr(json_string_value(json_object_get(job, "error")), "XLSX_CORRUPT"));
 	json_decref(job);
+	/* a facility's own file that leaves its code out: no column, or empty cells; the rows are the
+	 * uploader's facility's */
+	snprintf(args, sizeof(args),
+	         "printf 'STT,Ho va ten,Ngay sinh,Vaccine,Ngay tiem\\n"
+	         "nofac-1,L\\303\\252 V\\304\\203n Nam,1990-01-02,Pfizer,2021-09-01\\n"
+	         "nofac-2,Tr\\341\\272\\247n Th\\341\\273\\213 Mai,1991-03-04,Pfizer,2021-09-02\\n' > "
+	         "%s/nofac.csv",
+	         tmpdir);
+	assert_int_equal(system(args), 0);
+	long long idn = upload(U_CLERK, "nofac.csv", "text/csv");
+	assert_true(idn > idc);
+	job = wait_job(U_CLERK, idn);
+	assert_string_equal(json_string_value(json_object_get(job, "state")), "done");
+	assert_int_equal(receipt(job, "new"), 2);
+	assert_int_equal(receipt(job, "rejected") + receipt(job, "other_facility"), 0);
+	json_decref(job);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records WHERE facility_code = '%s' AND record_id LIKE 'nofac-%%'",
+	         fac_a);
+	assert_int_equal(count_of(sql), 2);
 	/* only its uploader sees a job */
 	snprintf(sql, sizeof(sql), "/api/v1/jobs/%lld", id);
 	assert_int_equal(get(U_COMMUNE, sql), 404);
@@ -1271,7 +1291,7 @@ static void test_upload_job(void **state)
 	assert_non_null(json_string_value(json_object_get(job, "error")));
 	json_decref(job);
 	assert_true(count_of("SELECT count(*) FROM access_audit WHERE actor = 'clerk_a' AND action = "
-	                     "'upload' AND result = 'ok'") == 5);
+	                     "'upload' AND result = 'ok'") == 6);
 }
 
 /* A multipart/form-data upload as a browser form sends it: the file as one
