@@ -22,8 +22,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 MIXES = os.path.join(HERE, "..", "tests", "mixes")
 DEFAULT_CELLS = ["default", "default@0.5", "default@3", "ids10", "ids35", "household", "names",
-                 "outsiders", "vaccines", "dups", "oddities", "units2025", "dates", "places", "dense",
-                 "dense@3"]
+                 "outsiders", "vaccines", "dups", "oddities", "units2025", "dates", "places", "misread",
+                 "dense", "dense@3"]
 
 # targets from issue 12: (default errors, hard)
 TARGETS = {

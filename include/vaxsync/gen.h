@@ -17,79 +17,82 @@
 /* Every error the generator can inject into a shot record:
  * X(NAME, nominal rate per applicable record at --error-rate 1, meaning).
  * Names are stable: they appear in truth.csv. */
-#define VS_GEN_TAGS(X)                                                                                       \
-	X(NAME_NO_DIACRITICS, 0.20, "name typed without diacritics (đ -> d)")                                \
-	X(NAME_UPPER, 0.10, "name in all capitals")                                                          \
-	X(NAME_NFD, 0.05, "name in decomposed Unicode (NFD)")                                                \
-	X(NAME_TCVN3, 0.01, "name typed in the TCVN3 (ABC) font encoding, read as Windows-1252")             \
-	X(NAME_VNI, 0.01, "name typed in the VNI-Windows font encoding, read as Windows-1252")               \
-	X(NAME_TYPO, 0.03, "one typing slip in the name (letter replaced, dropped, doubled or transposed)")  \
-	X(NAME_MIDDLE_DROPPED, 0.03, "middle name(s) left out (names of 3+ words)")                          \
-	X(NAME_GIVEN_FIRST, 0.01, "given name typed first (Western order)")                                  \
-	X(DOB_FORMAT, 0.60, "date of birth in the facility's own format (dd/mm/yyyy, d/m/yy, ...)")          \
-	X(DOB_EXCEL_SERIAL, 0.01, "date of birth as an Excel serial number")                                 \
-	X(DOB_YEAR_ONLY, 0.02, "only the year of birth typed")                                               \
-	X(DOB_DAY_MONTH_SWAP, 0.02, "day and month of birth swapped (day <= 12, day != month)")              \
-	X(DOB_YEAR_OFF, 0.005, "year of birth off by one")                                                   \
-	X(DOB_MISSING, 0.01, "date of birth empty")                                                          \
-	X(SEX_TEXT, 0.30, "sex written as Nam/Nữ (or nam/nu)")                                               \
-	X(SEX_WRONG, 0.003, "sex wrong")                                                                     \
-	X(SEX_MISSING, 0.02, "sex empty")                                                                    \
-	X(ID_MISSING, 0.03, "ID number empty (0.25 for children under 14)")                                  \
-	X(ID_OLD_CMND, 0.10, "the old 9-digit CMND typed instead of the CCCD (people who have one)")         \
-	X(ID_RELATIVE, 0.01, "a household member's CCCD typed (0.15 for children under 14; x4 with --hard)") \
-	X(ID_LEADING_ZERO_LOST, 0.02, "Excel dropped the leading zero of the ID")                            \
-	X(ID_SCIENTIFIC, 0.005, "Excel turned the ID into scientific notation (1.23457E+11)")                \
-	X(ID_DIGIT_WRONG, 0.01, "one digit of the ID wrong")                                                 \
-	X(ID_DIGITS_SWAPPED, 0.005, "two adjacent different digits of the ID swapped")                       \
-	X(ID_SEPARATORS, 0.01, "spaces or dots inside the ID")                                               \
-	X(PHONE_MISSING, 0.08, "phone empty (person has a phone)")                                           \
-	X(PHONE_RELATIVE, 0.05, "a household member's phone typed (x3 with --hard)")                         \
-	X(PHONE_COUNTRY_CODE, 0.05, "phone written +84... or 84... instead of 0...")                         \
-	X(PHONE_LEADING_ZERO_LOST, 0.03, "Excel dropped the leading zero of the phone")                      \
-	X(PHONE_OLD_PREFIX, 0.03, "old 11-digit prefix (before the 2018 change) for a converted number")     \
-	X(ADDR_TEMPORARY, 0.70,                                                                              \
-	  "temporary address (where a migrant worker lives) instead of the registered")                      \
-	X(ADDR_ABBREV, 0.25, "address with abbreviations (P.5, Q.3, TP.HCM, TT, TX, H., X.)")                \
-	X(ADDR_NO_DIACRITICS, 0.03, "address without diacritics (0.8 when the name has none)")               \
-	X(ADDR_MISSING_LEVELS, 0.20, "address missing a level (house/hamlet, district or province)")         \
-	X(ADDR_MISSING, 0.02, "address empty")                                                               \
-	X(VACCINE_ALIAS, 0.90, "vaccine written as an alias (AstraZeneca, Vero Cell, Pfizer nắp tím, ...)")  \
-	X(VACCINE_TYPO, 0.02, "vaccine name with a typing slip")                                             \
-	X(LOT_MISSING, 0.05, "lot number empty")                                                             \
-	X(DOSE_TEXT, 0.40, "dose written as text (Mũi 1, M2, mui 3, ...)")                                   \
-	X(DOSE_MISSING, 0.03, "dose empty")                                                                  \
-	X(SHOT_DATE_FORMAT, 0.60, "shot date in the facility's own format")                                  \
-	X(SHOT_DATE_EXCEL_SERIAL, 0.01, "shot date as an Excel serial number")                               \
-	X(SHOT_DATE_DAY_MONTH_SWAP, 0.01, "day and month of the shot date swapped (day <= 12)")              \
-	X(SHOT_DATE_MISSING, 0.005, "shot date empty")                                                       \
-	X(SHOT_AFTER_DEATH, 0.10,                                                                            \
-	  "an extra shot dated after the person's death (per dead vaccinated person)")                       \
-	X(DUP_SAME_FACILITY, 0.015,                                                                          \
-	  "second submission of the same shot by the same facility (new record_id)")                         \
-	X(DUP_OTHER_FACILITY, 0.01, "the same shot submitted again by another facility")                     \
-	X(ID_NOT_CITIZEN, 0.02,                                                                              \
-	  "not a citizen ID in the ID column: health-insurance card, passport number or text (chưa có)")     \
-	X(ID_LENGTH_WRONG, 0.01, "one digit of the ID dropped or doubled")                                   \
-	X(ID_DOB_MISSING, 0.005, "both the ID and the date of birth left empty")                             \
-	X(NAME_TELEX, 0.01, "name typed on an unset Telex keyboard (Nguyeenx Vawn Hoaf)")                    \
-	X(NAME_REVERSED_SHORT, 0.005, "given name then family name, middle name left out (Hoa Nguyen)")      \
-	X(NAME_GIVEN_ONLY, 0.003, "the given name alone")                                                    \
-	X(VACCINE_MISSPELLED, 0.03, "vaccine name misspelled as people do (Mordena, Astra zeneca, Phizer)")  \
-	X(DOSE_BOOSTER_TEXT, 0.50, "a booster dose written as booster words (Nhắc lại, NL2, Tăng cường)")    \
-	X(DUP_DATE_SHIFTED, 0.30,                                                                            \
-	  "a duplicate typed with another shot date (day/month swapped, year typo, entry date)")             \
-	X(NAME_TITLE, 0,                                                                                     \
-	  "a title typed before the name (Ông, Bà, Anh, Chị, Cháu, Bé); 0 unless a mix sets it")             \
-	X(NAME_VIQR, 0,                                                                                      \
-	  "name typed in VIQR, the marks as signs (Nguye^~n Va(n Hu`ng); 0 unless a mix sets it")            \
-	X(ID_LETTER_FOR_DIGIT, 0,                                                                            \
-	  "a letter O typed for a zero or l for a one in the ID; 0 unless a mix sets it")                    \
-	X(NAME_CODEPAGE_LOST, 0,                                                                             \
-	  "name saved in a code page without Vietnamese: such letters became ?; 0 unless a mix sets it")     \
-	X(ADDR_UNITS_2025, 0,                                                                                \
-	  "address in the units of 1 July 2025 (the new commune and province, no district); 0 unless a mix " \
-	  "sets it")
+#define VS_GEN_TAGS(X)                                                                                           \
+	X(NAME_NO_DIACRITICS, 0.20, "name typed without diacritics (đ -> d)")                                    \
+	X(NAME_UPPER, 0.10, "name in all capitals")                                                              \
+	X(NAME_NFD, 0.05, "name in decomposed Unicode (NFD)")                                                    \
+	X(NAME_TCVN3, 0.01, "name typed in the TCVN3 (ABC) font encoding, read as Windows-1252")                 \
+	X(NAME_VNI, 0.01, "name typed in the VNI-Windows font encoding, read as Windows-1252")                   \
+	X(NAME_TYPO, 0.03, "one typing slip in the name (letter replaced, dropped, doubled or transposed)")      \
+	X(NAME_MIDDLE_DROPPED, 0.03, "middle name(s) left out (names of 3+ words)")                              \
+	X(NAME_GIVEN_FIRST, 0.01, "given name typed first (Western order)")                                      \
+	X(DOB_FORMAT, 0.60, "date of birth in the facility's own format (dd/mm/yyyy, d/m/yy, ...)")              \
+	X(DOB_EXCEL_SERIAL, 0.01, "date of birth as an Excel serial number")                                     \
+	X(DOB_YEAR_ONLY, 0.02, "only the year of birth typed")                                                   \
+	X(DOB_DAY_MONTH_SWAP, 0.02, "day and month of birth swapped (day <= 12, day != month)")                  \
+	X(DOB_YEAR_OFF, 0.005, "year of birth off by one")                                                       \
+	X(DOB_MISSING, 0.01, "date of birth empty")                                                              \
+	X(SEX_TEXT, 0.30, "sex written as Nam/Nữ (or nam/nu)")                                                   \
+	X(SEX_WRONG, 0.003, "sex wrong")                                                                         \
+	X(SEX_MISSING, 0.02, "sex empty")                                                                        \
+	X(ID_MISSING, 0.03, "ID number empty (0.25 for children under 14)")                                      \
+	X(ID_OLD_CMND, 0.10, "the old 9-digit CMND typed instead of the CCCD (people who have one)")             \
+	X(ID_RELATIVE, 0.01, "a household member's CCCD typed (0.15 for children under 14; x4 with --hard)")     \
+	X(ID_LEADING_ZERO_LOST, 0.02, "Excel dropped the leading zero of the ID")                                \
+	X(ID_SCIENTIFIC, 0.005, "Excel turned the ID into scientific notation (1.23457E+11)")                    \
+	X(ID_DIGIT_WRONG, 0.01, "one digit of the ID wrong")                                                     \
+	X(ID_DIGITS_SWAPPED, 0.005, "two adjacent different digits of the ID swapped")                           \
+	X(ID_SEPARATORS, 0.01, "spaces or dots inside the ID")                                                   \
+	X(PHONE_MISSING, 0.08, "phone empty (person has a phone)")                                               \
+	X(PHONE_RELATIVE, 0.05, "a household member's phone typed (x3 with --hard)")                             \
+	X(PHONE_COUNTRY_CODE, 0.05, "phone written +84... or 84... instead of 0...")                             \
+	X(PHONE_LEADING_ZERO_LOST, 0.03, "Excel dropped the leading zero of the phone")                          \
+	X(PHONE_OLD_PREFIX, 0.03, "old 11-digit prefix (before the 2018 change) for a converted number")         \
+	X(ADDR_TEMPORARY, 0.70,                                                                                  \
+	  "temporary address (where a migrant worker lives) instead of the registered")                          \
+	X(ADDR_ABBREV, 0.25, "address with abbreviations (P.5, Q.3, TP.HCM, TT, TX, H., X.)")                    \
+	X(ADDR_NO_DIACRITICS, 0.03, "address without diacritics (0.8 when the name has none)")                   \
+	X(ADDR_MISSING_LEVELS, 0.20, "address missing a level (house/hamlet, district or province)")             \
+	X(ADDR_MISSING, 0.02, "address empty")                                                                   \
+	X(VACCINE_ALIAS, 0.90, "vaccine written as an alias (AstraZeneca, Vero Cell, Pfizer nắp tím, ...)")      \
+	X(VACCINE_TYPO, 0.02, "vaccine name with a typing slip")                                                 \
+	X(LOT_MISSING, 0.05, "lot number empty")                                                                 \
+	X(DOSE_TEXT, 0.40, "dose written as text (Mũi 1, M2, mui 3, ...)")                                       \
+	X(DOSE_MISSING, 0.03, "dose empty")                                                                      \
+	X(SHOT_DATE_FORMAT, 0.60, "shot date in the facility's own format")                                      \
+	X(SHOT_DATE_EXCEL_SERIAL, 0.01, "shot date as an Excel serial number")                                   \
+	X(SHOT_DATE_DAY_MONTH_SWAP, 0.01, "day and month of the shot date swapped (day <= 12)")                  \
+	X(SHOT_DATE_MISSING, 0.005, "shot date empty")                                                           \
+	X(SHOT_AFTER_DEATH, 0.10,                                                                                \
+	  "an extra shot dated after the person's death (per dead vaccinated person)")                           \
+	X(DUP_SAME_FACILITY, 0.015,                                                                              \
+	  "second submission of the same shot by the same facility (new record_id)")                             \
+	X(DUP_OTHER_FACILITY, 0.01, "the same shot submitted again by another facility")                         \
+	X(ID_NOT_CITIZEN, 0.02,                                                                                  \
+	  "not a citizen ID in the ID column: health-insurance card, passport number or text (chưa có)")         \
+	X(ID_LENGTH_WRONG, 0.01, "one digit of the ID dropped or doubled")                                       \
+	X(ID_DOB_MISSING, 0.005, "both the ID and the date of birth left empty")                                 \
+	X(NAME_TELEX, 0.01, "name typed on an unset Telex keyboard (Nguyeenx Vawn Hoaf)")                        \
+	X(NAME_REVERSED_SHORT, 0.005, "given name then family name, middle name left out (Hoa Nguyen)")          \
+	X(NAME_GIVEN_ONLY, 0.003, "the given name alone")                                                        \
+	X(VACCINE_MISSPELLED, 0.03, "vaccine name misspelled as people do (Mordena, Astra zeneca, Phizer)")      \
+	X(DOSE_BOOSTER_TEXT, 0.50, "a booster dose written as booster words (Nhắc lại, NL2, Tăng cường)")        \
+	X(DUP_DATE_SHIFTED, 0.30,                                                                                \
+	  "a duplicate typed with another shot date (day/month swapped, year typo, entry date)")                 \
+	X(NAME_TITLE, 0,                                                                                         \
+	  "a title typed before the name (Ông, Bà, Anh, Chị, Cháu, Bé); 0 unless a mix sets it")                 \
+	X(NAME_VIQR, 0,                                                                                          \
+	  "name typed in VIQR, the marks as signs (Nguye^~n Va(n Hu`ng); 0 unless a mix sets it")                \
+	X(ID_LETTER_FOR_DIGIT, 0,                                                                                \
+	  "a letter O typed for a zero or l for a one in the ID; 0 unless a mix sets it")                        \
+	X(NAME_CODEPAGE_LOST, 0,                                                                                 \
+	  "name saved in a code page without Vietnamese: such letters became ?; 0 unless a mix sets it")         \
+	X(ADDR_UNITS_2025, 0,                                                                                    \
+	  "address in the units of 1 July 2025 (the new commune and province, no district); 0 unless a mix "     \
+	  "sets it")                                                                                             \
+	X(TEXT_UTF8_MISREAD, 0,                                                                                  \
+	  "the record's text read as Windows-1252 and saved again as UTF-8 (Nguyá»…n); 0 unless a mix sets " \
+	  "it")
 
 typedef enum vs_gen_tag {
 #define VS_GEN_TAG_ENUM(name, rate, meaning) VS_GEN_TAG_##name,

@@ -104,6 +104,10 @@ void vs_gen_text_free(vs_gen_text *t);
 size_t vs_gen_text_strip(const vs_gen_text *t, const char *s, char *out, size_t cap);
 size_t vs_gen_text_upper(const vs_gen_text *t, const char *s, char *out, size_t cap);
 size_t vs_gen_text_nfd(const vs_gen_text *t, const char *s, char *out, size_t cap);
+/* s's UTF-8 bytes read as Windows-1252 (the five bytes it lacks as their C1 controls, as Windows
+ * reads them) and written again as UTF-8: "Nguyễn" -> "Nguyá»…n". 0 (out untouched) when the
+ * result does not fit in cap. */
+size_t vs_gen_text_misread(const char *s, char *out, size_t cap);
 /* which: 0 TCVN3, 1 VNI. The legacy bytes are rendered as Windows-1252 text. */
 size_t vs_gen_text_legacy(const vs_gen_text *t, const char *s, int which, char *out, size_t cap);
 /* The keys typed for s on a Telex keyboard that was not switched on: circumflex as a doubled

@@ -866,6 +866,17 @@ static void render(ctx *c, const vs_gen_household *hh, const vs_gen_person *p, c
 	render_lot(c, e, rec);
 	render_dose(c, e, rec);
 	render_date(c, rec, shot_day, false, f->date_style, false, rec->shot_date);
+	if (draw(c, rec, VS_GEN_TAG_TEXT_UTF8_MISREAD, rate(c, VS_GEN_TAG_TEXT_UTF8_MISREAD))) {
+		/* the row went through a program that read its UTF-8 as Windows-1252 */
+		char *fields[5] = {rec->name, rec->sex, rec->address, rec->vaccine, rec->dose};
+		size_t caps[5] = {sizeof(rec->name), sizeof(rec->sex), sizeof(rec->address),
+		                  sizeof(rec->vaccine), sizeof(rec->dose)};
+		for (int k = 0; k < 5; k++) {
+			char b[1024];
+			if (vs_gen_text_misread(fields[k], b, caps[k]))
+				memcpy(fields[k], b, strlen(b) + 1);
+		}
+	}
 }
 
 static vs_rc emit(ctx *c, vs_gen_out *out, const vs_gen_person *p, const event *e, int32_t fac, record *rec)

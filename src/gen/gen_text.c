@@ -38,6 +38,24 @@ static uint32_t cp1252(unsigned char b)
 	return b;
 }
 
+size_t vs_gen_text_misread(const char *s, char *out, size_t cap)
+{
+	char tmp[1024];
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		uint32_t cp = cp1252(*p);
+		char b[4];
+		size_t n = vs_utf8_encode(cp == 0xFFFD ? *p : cp, b);
+		if (o + n + 1 > sizeof(tmp) || o + n + 1 > cap)
+			return 0;
+		memcpy(tmp + o, b, n);
+		o += n;
+	}
+	memcpy(out, tmp, o);
+	out[o] = '\0';
+	return o;
+}
+
 static void fill_letter(letter *e, uint32_t cp)
 {
 	e->upper = (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp);

@@ -674,6 +674,7 @@ static void test_oddities(void **state)
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_VIQR], 0);
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_ID_LETTER_FOR_DIGIT], 0);
 	assert_int_equal(sa.tag_count[VS_GEN_TAG_NAME_CODEPAGE_LOST], 0);
+	assert_int_equal(sa.tag_count[VS_GEN_TAG_TEXT_UTF8_MISREAD], 0);
 	vs_gen_opts o;
 	no_errors(&o, "odd_on", 2000, 6, dir, sizeof(dir));
 	o.tag_rate[VS_GEN_TAG_NAME_TITLE] = 0.5;
@@ -719,6 +720,31 @@ static void test_oddities(void **state)
 	assert_int_equal(seen[0], st.tag_count[VS_GEN_TAG_NAME_TITLE]);
 	table_free(&shots);
 	table_free(&truth);
+
+	/* text read as Windows-1252 and saved again: every letter beyond ASCII became two or three
+	 * signs (Ã Ä Æ Å, or á» áº) */
+	no_errors(&o, "odd_misread", 2000, 6, dir, sizeof(dir));
+	o.tag_rate[VS_GEN_TAG_TEXT_UTF8_MISREAD] = 0.2;
+	assert_int_equal(vs_gen_run_stats(&o, ref, &st, &err), VS_OK);
+	shots = load(dir, "shots.csv", 12);
+	truth = load(dir, "truth.csv", 5);
+	size_t seen_misread = 0;
+	for (size_t i = 0; i < truth.rows; i++) {
+		if (!strstr(cell(&truth, i, 4), "TEXT_UTF8_MISREAD"))
+			continue;
+		const char *name = cell(&shots, i, 2);
+		bool high = false; /* a name of ASCII letters alone (Phan Quang Trung) reads the same */
+		for (const char *c = name; *c && !high; c++)
+			high = (unsigned char)*c >= 0x80;
+		if (high && !strstr(name, "Ã") && !strstr(name, "Ä") && !strstr(name, "Æ") &&
+		    !strstr(name, "Å") && !strstr(name, "á»") && !strstr(name, "áº"))
+			fail_msg("TEXT_UTF8_MISREAD name read right: '%s'", name);
+		seen_misread++;
+	}
+	assert_int_equal(seen_misread, st.tag_count[VS_GEN_TAG_TEXT_UTF8_MISREAD]);
+	assert_true(seen_misread > truth.rows / 10);
+	table_free(&shots);
+	table_free(&truth);
 }
 
 static void test_text(void **state)
@@ -739,6 +765,12 @@ static void test_text(void **state)
 	assert_string_equal(out, "Nguyeãn");
 	vs_gen_text_legacy(t, "Đức", 0, out, sizeof(out));
 	assert_string_not_equal(out, "Đức");
+	/* UTF-8 read as Windows-1252 and saved again; Đ's 0x90, which 1252 lacks, as U+0090 */
+	assert_int_equal(vs_gen_text_misread("Nguyễn Đức", out, sizeof(out)),
+	                 strlen("Nguyá»…n Ä\xc2\x90á»©c"));
+	assert_string_equal(out, "Nguyá»…n Ä\xc2\x90á»©c");
+	assert_int_equal(vs_gen_text_misread("Nguyễn", out, 8), 0); /* does not fit: untouched */
+	assert_string_equal(out, "Nguyá»…n Ä\xc2\x90á»©c");
 	vs_gen_rng r;
 	vs_gen_rng_seed(&r, 1, 1, 1);
 	for (int i = 0; i < 200; i++) {
