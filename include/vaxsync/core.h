@@ -128,19 +128,21 @@ size_t vs_utf8_encode(uint32_t cp, char *out);
  * into cp (Latin-1 and its C1 controls, Windows-1252's signs, Windows-1258's letters and marks),
  * -1 if none. vs_utf8_misread_bytes: the bytes of s back, each U+FFFD (a byte a strict decoder
  * had no character for) as VS_MISREAD_HOLE, into b (cap entries); returns the count, 0 when a
- * character has no byte, no byte is beyond ASCII, or cap is too small; *holes counts the holes.
- * vs_cp1252_holes_pick: the combo-th choice (0 .. 5^n - 1) of the VS_CP1252_HOLES bytes for n
- * holes, into pick. vs_utf8_misread_decode: b as UTF-8 into out (cap bytes incl. NUL), holes
- * taking the bytes of pick in turn and a space where a continuation byte must stand read as the
- * no-break space 0xA0 a program made plain; each character must be accepted by accept (told
- * whether a byte of it was guessed); *guessed tells whether any was. Returns the length, 0 when
+ * character has no byte, no byte is beyond ASCII, there are more than VS_MISREAD_HOLES_MAX holes,
+ * or cap is too small; *holes counts the holes. vs_cp1252_holes_pick: the combo-th choice of the
+ * VS_CP1252_HOLES bytes for n holes, into pick; false once combo is past the last (5^n), so
+ * `for (c = 0; vs_cp1252_holes_pick(c, pick, n); c++)` tries each once. vs_utf8_misread_decode: b as UTF-8
+ * into out (cap bytes incl. NUL), holes taking the bytes of pick in turn and a space where a continuation
+ * byte must stand read as the no-break space 0xA0 a program made plain; each character must be accepted by
+ * accept (told whether a byte of it was guessed); *guessed tells whether any was. Returns the length, 0 when
  * the bytes are not UTF-8 (no overlong form, no surrogate), hold a NUL, a character is refused,
  * nothing is beyond ASCII, or out is too small. */
 #define VS_MISREAD_HOLE 0x100
 #define VS_CP1252_HOLES 5
+#define VS_MISREAD_HOLES_MAX 3 /* 125 readings at most */
 int vs_cp125x_byte(uint32_t cp);
 size_t vs_utf8_misread_bytes(const char *s, size_t len, uint16_t *b, size_t cap, int *holes);
-void vs_cp1252_holes_pick(size_t combo, uint8_t *pick, size_t n);
+bool vs_cp1252_holes_pick(size_t combo, uint8_t *pick, size_t n);
 size_t vs_utf8_misread_decode(const uint16_t *b, size_t n, const uint8_t *pick,
                               bool (*accept)(uint32_t cp, bool guessed), char *out, size_t cap,
                               bool *guessed);

@@ -258,7 +258,8 @@ size_t vs_utf8_misread_bytes(const char *s, size_t len, uint16_t *b, size_t cap,
 			return 0;
 		i += k;
 		if (cp == 0xFFFD) {
-			(*holes)++;
+			if (++*holes > VS_MISREAD_HOLES_MAX)
+				return 0;
 			b[n++] = VS_MISREAD_HOLE;
 			continue;
 		}
@@ -271,12 +272,13 @@ size_t vs_utf8_misread_bytes(const char *s, size_t len, uint16_t *b, size_t cap,
 	return high || *holes ? n : 0;
 }
 
-void vs_cp1252_holes_pick(size_t combo, uint8_t *pick, size_t n)
+bool vs_cp1252_holes_pick(size_t combo, uint8_t *pick, size_t n)
 {
 	/* the bytes Windows-1252 has no character for */
 	static const uint8_t holes[VS_CP1252_HOLES] = {0x81, 0x8D, 0x8F, 0x90, 0x9D};
 	for (size_t k = 0; k < n; k++, combo /= VS_CP1252_HOLES)
 		pick[k] = holes[combo % VS_CP1252_HOLES];
+	return combo == 0; /* what is left past the n places: 0 for combo < 5^n */
 }
 
 size_t vs_utf8_misread_decode(const uint16_t *b, size_t n, const uint8_t *pick,

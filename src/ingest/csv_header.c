@@ -50,18 +50,14 @@ static bool printable(uint32_t cp, bool guessed)
 static int misread_spec_of(const char *cell, size_t len, const vs_csv_colspec *specs, size_t spec_count)
 {
 	uint16_t b[KEY_LEN * 2];
-	uint8_t pick[3];
+	uint8_t pick[VS_MISREAD_HOLES_MAX];
 	char text[KEY_LEN * 4], key[KEY_LEN];
 	int holes;
 	size_t n = vs_utf8_misread_bytes(cell, len, b, sizeof(b) / sizeof(b[0]), &holes);
-	if (!n || holes > 3)
+	if (!n)
 		return -1;
-	size_t combos = 1;
-	for (int k = 0; k < holes; k++)
-		combos *= VS_CP1252_HOLES;
-	for (size_t c = 0; c < combos; c++) {
+	for (size_t c = 0; vs_cp1252_holes_pick(c, pick, (size_t)holes); c++) {
 		bool guessed;
-		vs_cp1252_holes_pick(c, pick, (size_t)holes);
 		size_t tl = vs_utf8_misread_decode(b, n, pick, printable, text, sizeof(text), &guessed);
 		if (!tl)
 			continue;

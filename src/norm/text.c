@@ -910,7 +910,7 @@ static bool cp_to_byte_ok(uint32_t cp)
 
 /* ---- UTF-8 read in a Western code page ---- */
 
-enum { MISREAD_MAX = 1024, MISREAD_HOLES = 3 };
+enum { MISREAD_MAX = 1024 };
 
 /* What a Vietnamese text read so decodes to: letters, a dash or quote; and where no byte was
  * guessed, the Latin-1 signs and combining marks of text that was in an old font encoding (TCVN3
@@ -980,24 +980,21 @@ size_t vs_text_misread_repair(const vs_text_tables *t, const char *s, size_t len
 		return 0;
 	/* a character no such code page has (ễ, ư typed right): not misread */
 	size_t n = vs_utf8_misread_bytes(s, len, b, MISREAD_MAX, &holes);
-	if (!n || holes > MISREAD_HOLES)
+	if (!n)
 		return 0;
 	/* each hole is one of five bytes: the reading is kept when exactly one choice makes every
 	 * word a syllable (Ngá»�c: ọ, not ề ỏ Ố ờ; Ä� is Đ) */
-	uint8_t pick[MISREAD_HOLES] = {0};
-	size_t combos = 1, found = 0;
-	for (int k = 0; k < holes; k++)
-		combos *= VS_CP1252_HOLES;
+	uint8_t pick[VS_MISREAD_HOLES_MAX] = {0};
+	size_t found = 0;
 	char tmp[MISREAD_MAX * 3 + 1];
 	int best = 0, best_count = 0;
-	for (size_t c = 0; c < combos; c++) {
-		vs_cp1252_holes_pick(c, pick, (size_t)holes);
+	for (size_t c = 0; vs_cp1252_holes_pick(c, pick, (size_t)holes); c++) {
 		bool guessed;
 		size_t tl = vs_utf8_misread_decode(b, n, pick, misread_accept, tmp, sizeof tmp, &guessed);
 		if (!tl || (guessed && !misread_words_valid(tmp, tl)))
 			continue;
 		/* several readings: the one whose words are the most name-like (Ánh, not Ính) */
-		int score = combos > 1 ? misread_score(t, tmp, tl) : 0;
+		int score = holes ? misread_score(t, tmp, tl) : 0;
 		if (best_count && score < best)
 			continue;
 		if (best_count && score == best) {
