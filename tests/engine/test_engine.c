@@ -508,13 +508,14 @@ static void check_outcomes(const char *db, const plan *p)
 	               " FROM outbox o GROUP BY o.event_key) x WHERE net <> (x.event_key IN"
 	               " (SELECT event_key FROM postings))"),
 	    0);
-	/* every posting is supported by a current settled record of that citizen */
+	/* every posting is supported by a current settled record of that citizen, checked as that
+	 * citizen's (c.citizen_id: the checks' key, so this is not a scan of all checks per posting) */
 	assert_int_equal(
 	    scalar(db,
 	           "SELECT count(*) FROM postings p WHERE NOT EXISTS(SELECT 1 FROM checks c JOIN records r ON"
 	           " r.rid = c.rid AND r.current = 1 JOIN links l ON l.rid = r.rid AND l.citizen_id = "
-	           "p.citizen_id"
-	           " AND l.decision IN (1, 3) WHERE c.event_key = p.event_key AND c.status = 0)"),
+	           "p.citizen_id AND l.decision IN (1, 3) WHERE c.citizen_id = p.citizen_id AND"
+	           " c.event_key = p.event_key AND c.status = 0)"),
 	    0);
 	/* a record a person decided supports postings of its true citizen only; the
 	 * only wrong postings left come from auto links nobody looked at */
