@@ -888,8 +888,9 @@ static void name_std(const vs_norm_ctx *ctx, const char *s, size_t len, vs_norm_
 	}
 	if (non_ascii && ctx && ctx->text) {
 		int lr = vs_text_legacy_repair(ctx->text, s, len, repaired, sizeof(repaired));
-		if (lr == VS_TEXT_LEGACY_FIXED) {
-			vs_reason_add(rs, VS_R_NAME_LEGACY_ENCODING_FIXED);
+		if (lr == VS_TEXT_LEGACY_FIXED || lr == VS_TEXT_LEGACY_FIXED_TYPO) {
+			vs_reason_add(rs, lr == VS_TEXT_LEGACY_FIXED ? VS_R_NAME_LEGACY_ENCODING_FIXED
+			                                             : VS_R_NAME_LEGACY_ENCODING_TYPO);
 			src = repaired;
 			src_len = strlen(repaired);
 		} else if (lr == VS_TEXT_LEGACY_SUSPECT) {

@@ -1189,7 +1189,8 @@ typedef struct candidate {
 	char text[512];
 	size_t len;
 	int score;
-	int changed_min; /* lowest score of a decoded word (99: none decoded) */
+	int changed_min;   /* lowest score of a decoded word (99: none decoded) */
+	int changed_known; /* decoded words that became a known name syllable */
 	bool ok;
 } candidate;
 
@@ -1223,6 +1224,7 @@ static void build_candidate(const vs_text_tables *t, const char *s, size_t len, 
 	size_t i = 0, o = 0;
 	c->score = 0;
 	c->changed_min = 99;
+	c->changed_known = 0;
 	c->ok = true;
 	while (i < len && c->ok) {
 		size_t sep = i, start, wl, dl = 0;
@@ -1235,6 +1237,7 @@ static void build_candidate(const vs_text_tables *t, const char *s, size_t len, 
 			if (dl != wl || memcmp(dec, w, wl) != 0) {
 				int ds = word_score(t, dec, dl);
 				c->changed_min = ds < c->changed_min ? ds : c->changed_min;
+				c->changed_known += ds == 3;
 			}
 			w = dec;
 			wl = dl;
@@ -1288,10 +1291,20 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	if (!best || (tcvn.ok && vni.ok && tcvn.score == vni.score &&
 	              (tcvn.len != vni.len || memcmp(tcvn.text, vni.text, vni.len) != 0)))
 		return unsure;
-	/* every word of the repair must be a careful syllable (or an initial) */
-	for (size_t k = 0; next_word(best->text, best->len, &k, &start, &wl);)
+	/* Every word of the repair must be a careful syllable (or an initial), but one: a typo typed
+	 * in the old font ("TRÇN THÞ QIúNH", Trần Thị Quỳnh with U typed as I) leaves one word that
+	 * no reading makes a syllable. That is let through only on a strong sign, with two words or
+	 * more that are syllables, one of them decoded into a known name syllable: the reading is
+	 * then sure of the encoding, and the typo is left to the name comparison. */
+	int bad = 0, good = 0;
+	for (size_t k = 0; next_word(best->text, best->len, &k, &start, &wl);) {
 		if (word_score(t, best->text + start, wl) < 0)
-			return unsure;
+			bad++;
+		else if (word_core(best->text + start, wl) > 1)
+			good++;
+	}
+	if (bad > 1 || (bad == 1 && (trigger != LEGACY_STRONG || good < 2 || best->changed_known < 1)))
+		return unsure;
 	/* On weak signs only, every word the reading changes must become a known
 	 * name syllable (Thò -> Thị, Vò -> Vũ); a typo such as Hêin must not
 	 * turn into some other syllable (Hờin). */
@@ -1300,5 +1313,5 @@ int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, ch
 	if (best->len >= cap)
 		return unsure;
 	memcpy(out, best->text, best->len + 1);
-	return VS_TEXT_LEGACY_FIXED;
+	return bad ? VS_TEXT_LEGACY_FIXED_TYPO : VS_TEXT_LEGACY_FIXED;
 }

@@ -95,11 +95,14 @@ typedef struct vs_text_tables vs_text_tables;
 vs_rc vs_text_tables_new(vs_text_tables **out, const vs_ref *ref, vs_error *err) VS_MUST_CHECK;
 void vs_text_tables_free(vs_text_tables *t);
 
-enum { VS_TEXT_LEGACY_NONE = 0, VS_TEXT_LEGACY_FIXED, VS_TEXT_LEGACY_SUSPECT };
+enum { VS_TEXT_LEGACY_NONE = 0, VS_TEXT_LEGACY_FIXED, VS_TEXT_LEGACY_SUSPECT, VS_TEXT_LEGACY_FIXED_TYPO };
 /* Looks for TCVN3 or VNI-Windows text that was read as Windows-1252/1258 or
  * Latin-1. Returns VS_TEXT_LEGACY_FIXED with the repaired text in out when
  * exactly one repair turns every word into a Vietnamese syllable while the
- * original has a word that is not one; VS_TEXT_LEGACY_SUSPECT when the text
+ * original has a word that is not one; VS_TEXT_LEGACY_FIXED_TYPO, the text in
+ * out too, when it does so for all words but one (a typing error: "TRÇN THÞ
+ * QIúNH" is TRầN THị QIỳNH), on a strong sign, with two syllables or more
+ * besides and a decoded word that is a known name syllable; VS_TEXT_LEGACY_SUSPECT when the text
  * looks damaged (a non-ASCII word that is not a syllable) but no single
  * repair makes it valid; VS_TEXT_LEGACY_NONE otherwise (out untouched). */
 int vs_text_legacy_repair(const vs_text_tables *t, const char *s, size_t len, char *out, size_t cap);

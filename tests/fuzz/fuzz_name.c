@@ -41,7 +41,8 @@ static void check_str(const char *s, size_t cap, bool ascii)
 static bool legacy(const vs_norm_record *r)
 {
 	return vs_reason_has(&r->reasons, VS_R_NAME_LEGACY_ENCODING_SUSPECT) ||
-	       vs_reason_has(&r->reasons, VS_R_NAME_LEGACY_ENCODING_FIXED);
+	       vs_reason_has(&r->reasons, VS_R_NAME_LEGACY_ENCODING_FIXED) ||
+	       vs_reason_has(&r->reasons, VS_R_NAME_LEGACY_ENCODING_TYPO);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

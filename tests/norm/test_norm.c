@@ -134,6 +134,28 @@ static void test_legacy(void **state)
 	const char *junk = "Ng¤y¥n V¨n";
 	assert_int_equal(vs_text_legacy_repair(ctx->text, junk, strlen(junk), out, sizeof(out)),
 	                 VS_TEXT_LEGACY_SUSPECT);
+	/* a typo typed in the old font leaves one word no reading makes a syllable: the others
+	 * decode (before, the whole name stayed as typed, SUSPECT) */
+	static const char *const typo[][2] = {
+	    {"TRÇN THÞ QIúNH", "TRầN THị QIỳNH"}, /* TCVN3 (no capitals with marks), U typed as I */
+	    {"NguyÔn H÷u Thannh Tr­êng", "Nguyễn Hữu Thannh Trường"}, /* TCVN3, an ASCII word */
+	    {"NguyÔb Minh QuyÒn", "Nguyễb Minh Quyền"},               /* TCVN3, the family name */
+	    {"Löu uTaán Ñaïi", "Lưu uTấn Đại"},                       /* VNI, letters swapped */
+	    {"Phqm Leâ Haûi Ñoâng", "Phqm Lê Hải Đông"},              /* VNI */
+	};
+	for (size_t i = 0; i < sizeof(typo) / sizeof(typo[0]); i++) {
+		assert_int_equal(
+		    vs_text_legacy_repair(ctx->text, typo[i][0], strlen(typo[i][0]), out, sizeof(out)),
+		    VS_TEXT_LEGACY_FIXED_TYPO);
+		assert_string_equal(out, typo[i][1]);
+	}
+	/* but not two such words, nor one beside a single syllable, nor where no decoded word is a
+	 * known name (Unicode with a stray sign) */
+	static const char *const still[] = {"TRÇN THÞ QIúNHH XYZQ", "Ng¤y¥n V¨n", "Nguyễn Văn An©"};
+	for (size_t i = 0; i < sizeof(still) / sizeof(still[0]); i++)
+		assert_int_equal(
+		    vs_text_legacy_repair(ctx->text, still[i], strlen(still[i]), out, sizeof(out)),
+		    VS_TEXT_LEGACY_SUSPECT);
 }
 
 /* UTF-8 whose bytes were read as Windows-1252 (or Latin-1) and saved again as UTF-8, as a CSV

@@ -200,11 +200,12 @@ for full in VN:
 add("VNI in capitals", legacy("LÊ THỊ PHƯỢNG", VNI), "Lê Thị Phượng", ["NAME_LEGACY_ENCODING_FIXED", "NAME_ALL_CAPS"])
 add("VNI family name (as in some name lists), rest Unicode", legacy("Đỗ", VNI) + " Thanh Huyền",
     "Đỗ Thanh Huyền", ["NAME_LEGACY_ENCODING_FIXED"])
-add("VNI with a typo: cannot be repaired safely", "Nguyeãn Tòh Thanh", "Nguyeãn Tòh Thanh",
-    ["NAME_LEGACY_ENCODING_SUSPECT"])
-add("VNI with a doubled syllable: flagged", "Phan Xuaân Duõuõng", "Phan Xuaân Duõuõng",
-    ["NAME_LEGACY_ENCODING_SUSPECT"])
-add("VNI with a typo in the given name: flagged", "Leâ Thò Lihn", "Leâ Thò Lihn", ["NAME_LEGACY_ENCODING_SUSPECT"])
+add("VNI with a typo: repaired, the typo left", "Nguyeãn Tòh Thanh", "Nguyễn Tịh Thanh",
+    ["NAME_LEGACY_ENCODING_TYPO"])
+add("VNI with a doubled syllable: repaired, the doubling left", "Phan Xuaân Duõuõng", "Phan Xuân Dũũng",
+    ["NAME_LEGACY_ENCODING_TYPO"])
+add("VNI with a typo in the given name: repaired, the typo left", "Leâ Thò Lihn", "Lê Thị Lihn",
+    ["NAME_LEGACY_ENCODING_TYPO"])
 add("typo in Unicode is not an encoding problem", "Nguyễn Văn Hoànng", "Nguyễn Văn Hoànng", [])
 add("TCVN3 whose letters are all valid Unicode: Vò is no name, Vũ is", "Vò Huy Duy", "Vũ Huy Duy",
     ["NAME_LEGACY_ENCODING_FIXED"])
@@ -489,6 +490,9 @@ add("a title without marks", "Ba Tran Thi Lan", "Tran Thi Lan", ["NAME_TITLE_REM
 add("Chu without marks is a family name: kept", "Chu Nguyen Van Nam", "Chu Nguyen Van Nam", ["NAME_NO_DIACRITICS"])
 add("a title without marks before a name with them: kept", "Ba Nguyễn Thị Lan", "Ba Nguyễn Thị Lan", [],
     sex_in="Nữ", sex_out="F")
+add("VNI with typos in two words: flagged, kept as typed", "Nguyeãn Tòh Lihn", "Nguyeãn Tòh Lihn",
+    ["NAME_LEGACY_ENCODING_SUSPECT"])
+
 
 with open(os.path.join(HERE, "input.csv"), "w", newline="", encoding="utf-8") as f:
     w = csv.writer(f, lineterminator="\n")
