@@ -300,6 +300,12 @@ vs_rc vs_engine_keep_rejected(vs_engine_session *ss, const vs_engine_read *r, vs
  * programs read (the API's explanation, parsed by web/js/explain.js). */
 vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_lang lang,
                         vs_buf *out, vs_error *err) VS_MUST_CHECK;
+/* vs_engine_explain for a caller who may see some citizens only: shown(ctx, citizen_id) decides
+ * for each candidate of the comparison (vs_link_explain_shown) and each citizen a decision names;
+ * one refused is not shown. shown NULL: every citizen. */
+vs_rc vs_engine_explain_shown(vs_engine_session *ss, const char *facility_code, const char *record_id,
+                              vs_lang lang, bool (*shown)(void *ctx, const char *citizen_id), void *ctx,
+                              vs_buf *out, vs_error *err) VS_MUST_CHECK;
 /* Appends a citizen's history: registry row, linked records with their checks,
  * verified events and postings, labels in lang (English for programs: the
  * API). VS_ERR_NOTFOUND for an unknown citizen. */

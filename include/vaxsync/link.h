@@ -349,6 +349,14 @@ vs_rc vs_link_reach(const vs_link_index *ix, const vs_link_model *m, const vs_li
  * (web/js/explain.js parses it from the API). */
 vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
                       vs_lang lang, vs_buf *out, vs_error *err) VS_MUST_CHECK;
+/* vs_link_explain that keeps some candidates out: shown(ctx, id) is asked for each listed
+ * candidate's left id (vs_link_index_id, "" when it has none), and a candidate it refuses is listed
+ * as "candidate k: not shown (outside your area)", without its row, values or weights (the service
+ * shows a commune officer the citizens of the officer's area only). shown NULL: every candidate. */
+typedef bool (*vs_link_shown_fn)(void *ctx, const char *left_id);
+vs_rc vs_link_explain_shown(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one,
+                            size_t top_n, vs_lang lang, vs_link_shown_fn shown, void *ctx, vs_buf *out,
+                            vs_error *err) VS_MUST_CHECK;
 
 /* The words of an explanation for people: a comparison's name (the
  * vaccination profile's and the generic kinds' names) or a comparison level

@@ -72,6 +72,21 @@ static vs_rc put_reasons(vs_buf *out, const char *codes, vs_lang lang)
 vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const char *record_id, vs_lang lang,
                         vs_buf *out, vs_error *err)
 {
+	return vs_engine_explain_shown(ss, facility_code, record_id, lang, NULL, NULL, out, err);
+}
+
+/* A citizen named in an explanation, or a mark when the caller may not see him. */
+static const char *shown_id(const char *id, bool (*shown)(void *, const char *), void *ctx, bool vi)
+{
+	if (!id[0])
+		return "-";
+	return !shown || shown(ctx, id) ? id : vi ? "(ngoài địa bàn)" : "(outside your area)";
+}
+
+vs_rc vs_engine_explain_shown(vs_engine_session *ss, const char *facility_code, const char *record_id,
+                              vs_lang lang, bool (*shown)(void *ctx, const char *citizen_id), void *ctx,
+                              vs_buf *out, vs_error *err)
+{
 	bool vi = lang != VS_LANG_EN;
 	vs_engine *e = ss->e;
 	vs_store_record sr, *hist = NULL;
@@ -141,7 +156,7 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 		        out,
 		        (vi ? "liên kết: %s %s, điểm %.2f, xác suất %.6f, lý do %s, mô hình %s%s%s\n"
 		            : "link: %s %s, weight %.2f, probability %.6f, reasons %s, model %s%s%s\n"),
-		        decision_name(l.decision, vi), l.citizen_id[0] ? l.citizen_id : "-", l.weight,
+		        decision_name(l.decision, vi), shown_id(l.citizen_id, shown, ctx, vi), l.weight,
 		        l.probability, l.reasons[0] ? l.reasons : "-",
 		        l.model_version ? l.model_version : "-",
 		        l.decided_by[0] ? (vi ? ", quyết định bởi " : ", decided by ") : "", l.decided_by),
@@ -171,7 +186,7 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 	                  version),
 	    err));
 	pthread_rwlock_rdlock(&e->ix_lock);
-	rc = vs_link_explain(e->ix, m, &side, 3, lang, out, err);
+	rc = vs_link_explain_shown(e->ix, m, &side, 3, lang, shown, ctx, out, err);
 	pthread_rwlock_unlock(&e->ix_lock);
 	if (rc)
 		goto out;
@@ -182,8 +197,8 @@ vs_rc vs_engine_explain(vs_engine_session *ss, const char *facility_code, const 
 		                  (vi ? "quyết định %lld lúc %s của %s (%s): %s, công dân %s -> %s%s%s%s\n"
 		                      : "decision %lld at %s by %s (%s): %s, citizen %s -> %s%s%s%s\n"),
 		                  (long long)dec[i].seq, dec[i].at, dec[i].actor, dec[i].role, dec[i].action,
-		                  dec[i].citizen_before[0] ? dec[i].citizen_before : "-",
-		                  dec[i].citizen_after[0] ? dec[i].citizen_after : "-",
+		                  shown_id(dec[i].citizen_before, shown, ctx, vi),
+		                  shown_id(dec[i].citizen_after, shown, ctx, vi),
 		                  dec[i].state == VS_STORE_DECISION_REOPENED
 		                      ? (vi ? " (đã mở lại)" : " (reopened)")
 		                      : "",

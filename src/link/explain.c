@@ -203,6 +203,13 @@ static vs_rc row_line(vs_buf *out, bool vi, const char *name, const char *a, con
 vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one, size_t top_n,
                       vs_lang lang, vs_buf *out, vs_error *err)
 {
+	return vs_link_explain_shown(ix, m, one, top_n, lang, NULL, NULL, out, err);
+}
+
+vs_rc vs_link_explain_shown(const vs_link_index *ix, const vs_link_model *m, const vs_link_side *one,
+                            size_t top_n, vs_lang lang, vs_link_shown_fn shown, void *ctx, vs_buf *out,
+                            vs_error *err)
+{
 	vs_rc rc = VS_OK;
 	lk_scratch sc = {0};
 	cand_w *cw = NULL;
@@ -290,6 +297,19 @@ vs_rc vs_link_explain(const vs_link_index *ix, const vs_link_model *m, const vs_
 	for (size_t k = 0; k < sc.cand_count && k < top_n; k++) {
 		uint8_t levels[VS_LINK_MAX_CMP];
 		float w[VS_LINK_MAX_CMP];
+		if (shown) {
+			char idb[32];
+			const char *id = vs_link_index_id(ix, cw[k].row, idb);
+			if (!shown(ctx, id ? id : "")) {
+				if ((rc = vs_buf_printf(
+				         out,
+				         vi ? "\nứng viên %zu: không hiển thị (ngoài địa bàn của bạn)\n"
+				            : "\ncandidate %zu: not shown (outside your area)\n",
+				         k + 1)))
+					goto out;
+				continue;
+			}
+		}
 		lk_score_pair(ix, m, &v, cw[k].row, levels, w);
 		lk_view_from_row(ix, cw[k].row, &lv);
 		if ((rc = vs_buf_printf(out,

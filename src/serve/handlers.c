@@ -510,6 +510,16 @@ static json_t *text_json(const vs_buf *b)
 	return j ? j : json_string("(not valid UTF-8)");
 }
 
+/* A citizen an explanation names is shown when the caller's area holds his commune
+ * (docs/security.md): a namesake of another area among the candidates is listed, not shown. */
+static bool citizen_in_area(void *ctx, const char *citizen_id)
+{
+	sv_req *q = ctx;
+	vs_store_citizen c;
+	return citizen_id[0] && vs_store_get_citizen(vs_engine_store(q->ss), citizen_id, &c, NULL) == VS_OK &&
+	       sv_area_has_commune(q, c.commune_code);
+}
+
 void sv_h_explain(sv_req *q, sv_resp *r)
 {
 	char subject[160];
@@ -519,7 +529,7 @@ void sv_h_explain(sv_req *q, sv_resp *r)
 	if (!record_access(q, r, "read:show", false, fac, rec, subject))
 		return;
 	vs_buf_init(&b, (size_t)4 << 20);
-	vs_rc rc = vs_engine_explain(q->ss, fac, rec, VS_LANG_EN, &b, &err);
+	vs_rc rc = vs_engine_explain_shown(q->ss, fac, rec, VS_LANG_EN, citizen_in_area, q, &b, &err);
 	if (audited(q, r, "read:show", subject, rc == VS_ERR_NOTFOUND ? "notfound" : rc ? "error" : "ok")) {
 		if (rc) {
 			sv_problem_rc(r, rc, &err);
