@@ -245,7 +245,12 @@ static bool fix_order(const vs_norm_ctx *ctx, const char *s, const token *tok, s
 	const char *first = keys[0];
 	size_t fl = strlen(first);
 	bool van_thi = fl == 3 && (!memcmp(first, "van", 3) || !memcmp(first, "thi", 3));
-	if (word_is(tt, VS_TEXT_FAMILY, s, &tok[0], accents) && !van_thi)
+	/* Two words, the second a major family name that is no given name (Nguyễn, Trần, Phạm): the
+	 * first is the given name typed first even when some rare family name is spelt the same
+	 * ("Phương Trần", "Thái Nguyễn": Nguyễn is nobody's given name) */
+	bool short_reversed = n == 2 && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], accents) &&
+	                      !word_is(tt, VS_TEXT_GIVEN, s, &tok[1], accents);
+	if (word_is(tt, VS_TEXT_FAMILY, s, &tok[0], accents) && !van_thi && !short_reversed)
 		return false;
 	bool given_first = word_is(tt, VS_TEXT_GIVEN, s, &tok[0], accents);
 	if (given_first && !van_thi && word_is(tt, VS_TEXT_FAMILY_MAJOR, s, &tok[1], accents)) {

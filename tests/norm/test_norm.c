@@ -331,6 +331,19 @@ static void test_names(void **state)
 	name("Thanh Mai", &r); /* Mai is a family name, but not a major one: a two-word name stays */
 	assert_string_equal(r.full_name, "Thanh Mai");
 	assert_false(vs_reason_has(&r.reasons, VS_R_NAME_ORDER_SWAPPED));
+	/* two words, the second a major family name nobody is given: the first is the given name even
+	 * when a rare family name is spelt the same (before, "Phương Trần" was family Phương) */
+	name("Phương Trần", &r);
+	assert_string_equal(r.full_name, "Trần Phương");
+	assert_true(vs_reason_has(&r.reasons, VS_R_NAME_ORDER_SWAPPED));
+	name("Thái Nguyễn", &r);
+	assert_string_equal(r.full_name, "Nguyễn Thái");
+	name("Thái Vũ", &r); /* Vũ is a given name too: kept */
+	assert_string_equal(r.full_name, "Thái Vũ");
+	name("Lê Trần", &r); /* Lê is no given name: kept */
+	assert_string_equal(r.full_name, "Lê Trần");
+	name("Thai Nguyen", &r); /* without marks Nguyen may be the given name Nguyên: kept */
+	assert_string_equal(r.full_name, "Thai Nguyen");
 
 	name("Lê Văn Tám 2", &r);
 	assert_string_equal(r.full_name, "Lê Văn Tám");
