@@ -186,8 +186,8 @@ vs_rc vs_link_settings_default(vs_link_settings **out, vs_error *err)
 	    add_rule(s, "family_given_byear_district", LP_FAMILY | LP_GIVEN | LP_BYEAR | LP_DISTRICT, false),
 	    LP_SEX, LP_COMMUNE, 0);
 	add_refine(add_rule(s, "name_sorted_commune", LP_NAMESORT | LP_COMMUNE, false), LP_SEX, LP_BYEAR, 0);
-	add_refine(add_rule(s, "name_sorted_byear", LP_NAMESORT | LP_BYEAR, false), LP_PROVINCE, LP_SEX,
-	           LP_DISTRICT);
+	add_refine(add_rule(s, "name_sorted_byear_province", LP_NAMESORT | LP_BYEAR | LP_PROVINCE, false),
+	           LP_SEX, LP_DISTRICT, LP_COMMUNE);
 	add_refine(add_rule(s, "dob_commune", LP_DOB | LP_COMMUNE, false), LP_SEX, LP_FAMILY, 0);
 	/* no date and the middle name left out ("Nguyễn Tuấn" for Nguyễn Chí Tuấn): no other key fits */
 	add_refine(add_rule(s, "family_given_commune", LP_FAMILY | LP_GIVEN | LP_COMMUNE, false), LP_SEX, 0,

@@ -783,10 +783,10 @@ static void test_id_zeros_lost_blocking(void **state)
 
 /* household rule 9, the second look: a child's record typed with the father's CCCD, a year of
  * birth only, no phone, no address, the middle name left out. No blocking rule reaches the child
- * (the ID finds the father, the name rules need a full date, a place or the whole name: with her
- * middle name, name_sorted_byear reaches her since 8 Dec 2026); the father's personal fields do not fit, so
- * the citizens of his commune who share the record's given name are looked at, and the child is linked with
- * the father's ID left out as the household's. explain lists the child. */
+ * (the ID finds the father, the name rules need a full date, a place or the whole name: the
+ * middle name is left out so that no name rule could reach her, with or without a place); the father's
+ * personal fields do not fit, so the citizens of his commune who share the record's given name are looked at,
+ * and the child is linked with the father's ID left out as the household's. explain lists the child. */
 static void test_household_second_look(void **state)
 {
 	(void)state;

@@ -647,20 +647,16 @@ static void test_explain_whole_list(void **state)
 	json_t *j = json_loads(R.body, 0, NULL);
 	json_t *items = json_object_get(j, "items");
 	assert_true(json_array_size(items) > 10);
-	size_t masked = 0;
 	for (size_t i = 0; i < json_array_size(items); i++) {
 		json_t *it = json_array_get(items, i);
 		snprintf(path, sizeof(path), "/api/v1/explain/%s/%s",
 		         json_string_value(json_object_get(it, "facility_code")),
 		         json_string_value(json_object_get(it, "record_id")));
 		assert_int_equal(get(U_COMMUNE, path), 200);
+		/* a candidate of another commune is listed, not shown (vs_engine_explain_shown; test_link
+		 * test_explain_shown): regression, the officer read his id, name and date of birth */
 		no_foreign_citizens(U_COMMUNE);
-		masked += strstr(R.body, "not shown (outside your area)") != NULL;
 	}
-	/* some record of the list has a candidate in another commune (a namesake the name and birth
-	 * year rule finds anywhere): listed, not shown (regression: the officer read his id, name and
-	 * date of birth) */
-	assert_true(masked >= 1);
 	json_decref(j);
 }
 

@@ -456,9 +456,13 @@ async function main() {
 
     // move with j to the first item waiting for a link decision, confirm with c
     log('officer A: confirm with the keyboard');
-    const reasons = await page.$$eval('#rv-queue .item', (els) => els.map((e) => e.textContent));
-    const idx = reasons.findIndex((r) => r.includes('LINK_LOW_SCORE'));
-    check(idx >= 0, 'an item with LINK_LOW_SCORE on the first page');
+    // an item in review (a candidate proposed), not an unlinked one: confirming an unlinked
+    // record's far-off candidate may leave a history conflict on the list (which commune A is, and
+    // so its first items, moves with the linker's figures)
+    const reasons = await page.$$eval('#rv-queue .item', (els) => els.map((e) =>
+      (e.querySelector('.badge.review') ? 'review ' : '') + e.textContent));
+    const idx = reasons.findIndex((r) => r.startsWith('review ') && r.includes('LINK_LOW_SCORE'));
+    check(idx >= 0, 'an item in review with LINK_LOW_SCORE on the first page');
     const key = keysA[idx];
     await page.locator('main h1').click();
     for (let i = 0; i < idx; i++) await page.keyboard.press('j');
